@@ -1,0 +1,1 @@
+"""Aggregates: one module each, holding state, events, commands, decide and evolve."""

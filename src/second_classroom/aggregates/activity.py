@@ -1,0 +1,622 @@
+"""Activity (活动): draft, multi-level review (第十一条), approval, changes and cancellation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import StrEnum
+from typing import ClassVar
+from uuid import UUID
+
+import attrs
+
+from second_classroom.aggregates.activity_form import ActivityForm
+from second_classroom.aggregates.student import StudentRecord
+from second_classroom.aggregates.tribe import Tribe
+from second_classroom.core.actor import Actor, RoleKind
+from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.terms import ActivityLevel, ReviewStage
+from second_classroom.core.time import aware_or_none
+from second_classroom.policies import publishing
+from second_classroom.policies.publishing import Host
+
+NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found")
+EXISTS = ErrorCode("activity.exists", "活动编号已被占用", "The activity id is already in use")
+NOT_DRAFT = ErrorCode(
+    "activity.not_draft",
+    "只有草稿状态的活动可以编辑或提交（当前：{status}）",
+    "Only a draft can be edited or submitted (now: {status})",
+)
+NOT_PENDING = ErrorCode(
+    "activity.not_pending",
+    "活动不在审核中（当前：{status}）",
+    "The activity is not under review (now: {status})",
+)
+NOT_APPROVED = ErrorCode(
+    "activity.not_approved",
+    "只有已通过审核的活动可以修改活动信息（当前：{status}）",
+    "Only an approved activity's details can be changed (now: {status})",
+)
+CANCELLED = ErrorCode("activity.cancelled", "活动已取消", "The activity has been cancelled")
+ALREADY_STARTED = ErrorCode(
+    "activity.already_started", "活动已开始，不能取消", "The activity has already started"
+)
+ALREADY_ENDED = ErrorCode(
+    "activity.already_ended", "活动已结束，不能修改", "The activity has already ended"
+)
+TRIBE_UNKNOWN = ErrorCode(
+    "activity.tribe_unknown", "主办部落不存在", "The host tribe does not exist"
+)
+TRIBE_NOT_CERTIFIED = ErrorCode(
+    "activity.tribe_not_certified",
+    "仅认证部落有权限创建活动（发布规范 十六）",
+    "Only certified tribes may publish activities",
+)
+NOT_QUALIFIED = ErrorCode(
+    "activity.publisher_not_qualified",
+    "首次发布活动需通过考试答题",
+    "The publisher must pass the publishing exam first",
+)
+REASON_REQUIRED = ErrorCode("activity.reason_required", "请填写理由", "A reason is required")
+NO_CHANGE = ErrorCode(
+    "activity.change_empty", "请至少修改一项活动信息", "A change must modify at least one field"
+)
+
+
+class ActivityStatus(StrEnum):
+    """Review status. ``label`` is what the app shows (第十一条)."""
+
+    DRAFT = "draft"
+    PENDING_TRIBE = "pending_tribe"
+    PENDING_COLLEGE = "pending_college"
+    PENDING_SCHOOL = "pending_school"
+    APPROVED = "approved"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+    @classmethod
+    def pending(cls, stage: ReviewStage) -> ActivityStatus:
+        return _PENDING[stage]
+
+    @property
+    def stage(self) -> ReviewStage | None:
+        return next((s for s, status in _PENDING.items() if status is self), None)
+
+
+_PENDING = {
+    ReviewStage.TRIBE: ActivityStatus.PENDING_TRIBE,
+    ReviewStage.COLLEGE: ActivityStatus.PENDING_COLLEGE,
+    ReviewStage.SCHOOL: ActivityStatus.PENDING_SCHOOL,
+}
+_STATUS_LABELS = {
+    ActivityStatus.DRAFT: "草稿",
+    ActivityStatus.PENDING_TRIBE: "待部落审核",
+    ActivityStatus.PENDING_COLLEGE: "待院级审核",
+    ActivityStatus.PENDING_SCHOOL: "待校级审核",
+    ActivityStatus.APPROVED: "已通过",
+    ActivityStatus.CANCELLED: "已取消",
+}
+
+
+class Phase(StrEnum):
+    """The derived, time-dependent phase (第十二条): a function of state and ``now``."""
+
+    UNPUBLISHED = "unpublished"
+    PLANNING = "planning"
+    REGISTERING = "registering"
+    REGISTRATION_CLOSED = "registration_closed"
+    ONGOING = "ongoing"
+    ENDED = "ended"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return _PHASE_LABELS[self]
+
+
+_PHASE_LABELS = {
+    Phase.UNPUBLISHED: "未发布",
+    Phase.PLANNING: "规划中",
+    Phase.REGISTERING: "报名中",
+    Phase.REGISTRATION_CLOSED: "报名结束",
+    Phase.ONGOING: "进行中",
+    Phase.ENDED: "已结束",
+    Phase.CANCELLED: "已取消",
+}
+
+
+# -- state ----------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Activity:
+    """An activity's current state."""
+
+    id: UUID
+    host_tribe_id: UUID
+    form: ActivityForm
+    status: ActivityStatus = ActivityStatus.DRAFT
+    submitted_by: str | None = None
+    submitted_at: datetime | None = None
+    approved_at: datetime | None = None
+    last_rejection: str | None = None
+    revision: int = 0
+
+    @property
+    def level(self) -> ActivityLevel | None:
+        return self.form.level
+
+
+def phase(activity: Activity, now: datetime) -> Phase:
+    """规划中 / 报名中 / 报名结束 / 进行中 / 已结束 for an approved activity at ``now``."""
+    if activity.status is ActivityStatus.CANCELLED:
+        return Phase.CANCELLED
+    if activity.status is not ActivityStatus.APPROVED:
+        return Phase.UNPUBLISHED
+    form = activity.form
+    assert form.registration_opens is not None
+    assert form.registration_closes is not None
+    assert form.starts_at is not None
+    assert form.ends_at is not None
+    if now < form.registration_opens:
+        return Phase.PLANNING
+    if now < form.registration_closes:
+        return Phase.REGISTERING
+    if now < form.starts_at:
+        return Phase.REGISTRATION_CLOSED
+    if now < form.ends_at:
+        return Phase.ONGOING
+    return Phase.ENDED
+
+
+# -- events ---------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ActivityDrafted:
+    """A draft was started.
+
+    Schema 2 stores ``form.locations`` as a list; schema 1 (the 到梦空间 export shape) held one
+    comma-separated ``form.location`` string (发布规范 五: 多个地点用逗号隔开).
+    """
+
+    schema_version: ClassVar[int] = 2
+
+    activity_id: UUID
+    host_tribe_id: UUID
+    form: ActivityForm
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ActivityDraftEdited:
+    activity_id: UUID
+    form: ActivityForm
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ActivitySubmitted:
+    """Sent to the first review stage of its level's chain."""
+
+    activity_id: UUID
+    stage: ReviewStage
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ActivityStageApproved:
+    """One stage approved; ``next_stage`` None means the activity is now approved."""
+
+    activity_id: UUID
+    stage: ReviewStage
+    next_stage: ReviewStage | None
+    comment: str
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ActivityRejected:
+    """Rejected at ``stage``; the activity is a draft again, to revise and resubmit."""
+
+    activity_id: UUID
+    stage: ReviewStage
+    reason: str
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ActivityWithdrawn:
+    activity_id: UUID
+    stage: ReviewStage
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ActivityDetailsChanged:
+    """An approved activity's time, place or details changed (第十四条 群发通知 follows).
+
+    ``before`` and ``after`` hold the changed fields only; ``reopened_review`` tells whether
+    the rulebook sent the activity back to review.
+    """
+
+    activity_id: UUID
+    before: ActivityForm
+    after: ActivityForm
+    changed: tuple[str, ...]
+    review_stage: ReviewStage | None
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ActivityCancelled:
+    activity_id: UUID
+    reason: str
+    by: str
+    at: datetime
+
+
+ActivityEvent = (
+    ActivityDrafted
+    | ActivityDraftEdited
+    | ActivitySubmitted
+    | ActivityStageApproved
+    | ActivityRejected
+    | ActivityWithdrawn
+    | ActivityDetailsChanged
+    | ActivityCancelled
+)
+EVENTS: tuple[type, ...] = ActivityEvent.__args__
+
+# -- commands -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class DraftActivity:
+    """Start a draft for ``host_tribe_id`` (第十条 活动由部落负责人或管理员进行发布)."""
+
+    activity_id: UUID
+    host_tribe_id: UUID
+    form: ActivityForm = attrs.field(factory=ActivityForm)
+
+
+@attrs.frozen
+class EditDraft:
+    """Replace the draft's form."""
+
+    activity_id: UUID
+    form: ActivityForm
+
+
+@attrs.frozen
+class SubmitActivity:
+    """Send the draft to review; every 发布规范 check runs now."""
+
+    activity_id: UUID
+
+
+@attrs.frozen
+class ApproveActivity:
+    """Approve the current review stage, by that stage's reviewer."""
+
+    activity_id: UUID
+    comment: str = ""
+
+
+@attrs.frozen
+class RejectActivity:
+    activity_id: UUID
+    reason: str
+
+
+@attrs.frozen
+class WithdrawActivity:
+    activity_id: UUID
+
+
+@attrs.frozen
+class ChangeActivityDetails:
+    """Change an approved activity's registration window, time, place or details (第十四条).
+
+    A field left None is unchanged.
+    """
+
+    activity_id: UUID
+    registration_opens: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    registration_closes: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    starts_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    ends_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    locations: tuple[str, ...] | None = None
+    details: str | None = None
+
+
+@attrs.frozen
+class CancelActivity:
+    activity_id: UUID
+    reason: str
+
+
+ActivityCommand = (
+    DraftActivity
+    | EditDraft
+    | SubmitActivity
+    | ApproveActivity
+    | RejectActivity
+    | WithdrawActivity
+    | ChangeActivityDetails
+    | CancelActivity
+)
+COMMANDS: tuple[type, ...] = ActivityCommand.__args__
+
+CHANGEABLE = (
+    "registration_opens",
+    "registration_closes",
+    "starts_at",
+    "ends_at",
+    "locations",
+    "details",
+)
+
+
+def target(command: ActivityCommand) -> UUID:
+    return command.activity_id
+
+
+@attrs.frozen
+class ActivityContext:
+    """The context plus the facts an activity decision reads: host tribe, actor's record."""
+
+    base: Context
+    tribe: Tribe | None
+    actor_record: StudentRecord | None = None
+
+
+# -- authorization --------------------------------------------------------------------------
+
+
+def _is_publisher(actor: Actor, tribe: Tribe) -> bool:
+    """部落负责人或管理员 (第十条)."""
+    return actor.holds_tribe_role(tribe.id, RoleKind.TRIBE_LEADER, RoleKind.TRIBE_ADMIN)
+
+
+def _may_review(actor: Actor, tribe: Tribe, stage: ReviewStage) -> bool:
+    """Tribe stage: its leader or admin; college stage: that college's admin; school: 校团委."""
+    match stage:
+        case ReviewStage.TRIBE:
+            return _is_publisher(actor, tribe)
+        case ReviewStage.COLLEGE:
+            return tribe.college is not None and actor.is_college_admin(tribe.college)
+        case ReviewStage.SCHOOL:
+            return actor.is_school_admin
+    return False
+
+
+def host(tribe: Tribe, ctx: Context) -> Host:
+    college = ctx.rulebook.college(tribe.college) if tribe.college else None
+    return Host(tribe.name, tribe.level, college.name if college else None, tribe.college)
+
+
+# -- decide ---------------------------------------------------------------------------------
+
+
+def decide(
+    command: ActivityCommand, state: Activity | None, ctx: ActivityContext
+) -> Sequence[ActivityEvent]:
+    """Decide the events for ``command``; raise a DomainError when it is refused."""
+    tribe = ctx.tribe
+    require(tribe is not None, TRIBE_UNKNOWN)
+    assert tribe is not None
+    if isinstance(command, DraftActivity):
+        return _draft(command, state, tribe, ctx)
+    require(state is not None, NOT_FOUND, activity_id=str(command.activity_id))
+    assert state is not None
+    require(state.status is not ActivityStatus.CANCELLED, CANCELLED)
+    base = ctx.base
+    actor, by, now = base.actor, base.actor.person_id, base.now
+    match command:
+        case EditDraft(form=form):
+            require(_is_publisher(actor, tribe), UNAUTHORIZED, action="编辑活动 edit activity")
+            _require_draft(state)
+            _require_draft_form(form, tribe, base)
+            return [] if form == state.form else [ActivityDraftEdited(state.id, form, by, now)]
+        case SubmitActivity():
+            return _submit(state, tribe, ctx)
+        case ApproveActivity(comment=comment):
+            stage = _pending_stage(state)
+            require(
+                _may_review(actor, tribe, stage),
+                UNAUTHORIZED,
+                action=f"审核 review ({stage.label})",
+            )
+            return [
+                ActivityStageApproved(
+                    state.id, stage, _next_stage(state, stage, base), comment, by, now
+                )
+            ]
+        case RejectActivity(reason=reason):
+            stage = _pending_stage(state)
+            require(
+                _may_review(actor, tribe, stage),
+                UNAUTHORIZED,
+                action=f"审核 review ({stage.label})",
+            )
+            require(bool(reason.strip()), REASON_REQUIRED)
+            return [ActivityRejected(state.id, stage, reason, by, now)]
+        case WithdrawActivity():
+            stage = _pending_stage(state)
+            require(
+                by == state.submitted_by or _is_publisher(actor, tribe),
+                UNAUTHORIZED,
+                action="撤回活动 withdraw activity",
+            )
+            return [ActivityWithdrawn(state.id, stage, by, now)]
+        case ChangeActivityDetails():
+            return _change(command, state, tribe, base)
+        case CancelActivity(reason=reason):
+            require(
+                _is_publisher(actor, tribe) or actor.is_school_admin,
+                UNAUTHORIZED,
+                action="取消活动 cancel activity",
+            )
+            require(bool(reason.strip()), REASON_REQUIRED)
+            starts = state.form.starts_at
+            require(starts is None or now < starts, ALREADY_STARTED)
+            return [ActivityCancelled(state.id, reason, by, now)]
+    raise AssertionError(f"unhandled command {command!r}")
+
+
+def _draft(
+    command: DraftActivity, state: Activity | None, tribe: Tribe, ctx: ActivityContext
+) -> Sequence[ActivityEvent]:
+    base = ctx.base
+    require(_is_publisher(base.actor, tribe), UNAUTHORIZED, action="发布活动 publish activity")
+    require(tribe.certified, TRIBE_NOT_CERTIFIED)
+    if state is not None:
+        same = state.host_tribe_id == command.host_tribe_id and state.form == command.form
+        require(same, EXISTS)
+        return []
+    _require_draft_form(command.form, tribe, base)
+    return [
+        ActivityDrafted(
+            command.activity_id, command.host_tribe_id, command.form, base.actor.person_id, base.now
+        )
+    ]
+
+
+def _require_draft(state: Activity) -> None:
+    require(state.status is ActivityStatus.DRAFT, NOT_DRAFT, status=state.status.label)
+
+
+def _require_draft_form(form: ActivityForm, tribe: Tribe, ctx: Context) -> None:
+    """A draft may be incomplete, but nothing in it may be wrong."""
+    wrong = [
+        v
+        for v in publishing.check_form(ctx.rulebook, form, host(tribe, ctx), None)
+        if not v.missing
+    ]
+    if wrong:
+        raise _with_all(wrong)
+
+
+def _with_all(violations: list[publishing.Violation]) -> Exception:
+    """The first violation, listing every violation's code and field in its details."""
+    error = violations[0].error()
+    error.details["violations"] = [{"code": v.code.code, "field": v.field} for v in violations]
+    return error
+
+
+def _submit(state: Activity, tribe: Tribe, ctx: ActivityContext) -> Sequence[ActivityEvent]:
+    base = ctx.base
+    actor = base.actor
+    require(_is_publisher(actor, tribe), UNAUTHORIZED, action="提交活动 submit activity")
+    _require_draft(state)
+    require(tribe.certified, TRIBE_NOT_CERTIFIED)
+    record = ctx.actor_record
+    require(record is not None and record.is_publisher_qualified, NOT_QUALIFIED)
+    violations = publishing.check_form(base.rulebook, state.form, host(tribe, base), base.now)
+    if violations:
+        raise _with_all(violations)
+    assert state.form.level is not None
+    first = base.rulebook.chain(state.form.level)[0]
+    return [ActivitySubmitted(state.id, first, actor.person_id, base.now)]
+
+
+def _pending_stage(state: Activity) -> ReviewStage:
+    stage = state.status.stage
+    require(stage is not None, NOT_PENDING, status=state.status.label)
+    assert stage is not None
+    return stage
+
+
+def _next_stage(state: Activity, stage: ReviewStage, ctx: Context) -> ReviewStage | None:
+    assert state.form.level is not None
+    chain = ctx.rulebook.chain(state.form.level)
+    position = chain.index(stage)
+    return chain[position + 1] if position + 1 < len(chain) else None
+
+
+def _change(
+    command: ChangeActivityDetails, state: Activity, tribe: Tribe, ctx: Context
+) -> Sequence[ActivityEvent]:
+    require(_is_publisher(ctx.actor, tribe), UNAUTHORIZED, action="修改活动 change activity")
+    require(state.status is ActivityStatus.APPROVED, NOT_APPROVED, status=state.status.label)
+    ends = state.form.ends_at
+    require(ends is None or ctx.now < ends, ALREADY_ENDED)
+    updates = {
+        name: getattr(command, name)
+        for name in CHANGEABLE
+        if getattr(command, name) is not None
+        and getattr(command, name) != getattr(state.form, name)
+    }
+    require(bool(updates), NO_CHANGE)
+    after = attrs.evolve(state.form, **updates)
+    content = [
+        v
+        for v in publishing.check_form(ctx.rulebook, after, host(tribe, ctx), None)
+        if not v.missing
+    ]
+    if content:
+        raise _with_all(content)
+    before = ActivityForm(**{name: getattr(state.form, name) for name in updates})
+    changed_only = ActivityForm(**updates)
+    reopen = ctx.rulebook.reopen_review_on_change
+    assert state.form.level is not None
+    return [
+        ActivityDetailsChanged(
+            state.id,
+            before,
+            changed_only,
+            tuple(updates),
+            ctx.rulebook.chain(state.form.level)[0] if reopen else None,
+            ctx.actor.person_id,
+            ctx.now,
+        )
+    ]
+
+
+# -- evolve ---------------------------------------------------------------------------------
+
+
+def evolve(state: Activity | None, event: ActivityEvent) -> Activity:
+    """Apply one event."""
+    if isinstance(event, ActivityDrafted):
+        return Activity(event.activity_id, event.host_tribe_id, event.form)
+    assert state is not None, "an activity event before ActivityDrafted"
+    match event:
+        case ActivityDraftEdited(form=form):
+            return attrs.evolve(state, form=form)
+        case ActivitySubmitted(stage=stage, by=by, at=at):
+            return attrs.evolve(
+                state, status=ActivityStatus.pending(stage), submitted_by=by, submitted_at=at
+            )
+        case ActivityStageApproved(next_stage=None, at=at):
+            return attrs.evolve(state, status=ActivityStatus.APPROVED, approved_at=at)
+        case ActivityStageApproved(next_stage=ReviewStage() as stage):
+            return attrs.evolve(state, status=ActivityStatus.pending(stage))
+        case ActivityRejected(reason=reason):
+            return attrs.evolve(state, status=ActivityStatus.DRAFT, last_rejection=reason)
+        case ActivityWithdrawn():
+            return attrs.evolve(state, status=ActivityStatus.DRAFT)
+        case ActivityDetailsChanged(after=after, changed=changed, review_stage=stage):
+            form = attrs.evolve(state.form, **{name: getattr(after, name) for name in changed})
+            status = state.status if stage is None else ActivityStatus.pending(stage)
+            return attrs.evolve(state, form=form, status=status, revision=state.revision + 1)
+        case ActivityCancelled():
+            return attrs.evolve(state, status=ActivityStatus.CANCELLED)
+    raise AssertionError(f"unhandled event {event!r}")
+
+
+DECIDER: FunctionalDecider[ActivityCommand, Activity, ActivityEvent, ActivityContext] = (
+    FunctionalDecider("activity", decide, evolve)
+)

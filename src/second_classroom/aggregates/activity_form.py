@@ -1,0 +1,93 @@
+"""The activity form (第十条 and 发布规范): everything a publisher fills in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import attrs
+
+from second_classroom.core.terms import ActivityLevel, AdmissionMethod, ParticipationScope
+from second_classroom.core.time import aware_or_none
+
+
+@attrs.frozen
+class Scope:
+    """参与范围; ``colleges`` lists the college codes of a custom (自定义) scope."""
+
+    kind: ParticipationScope = ParticipationScope.SCHOOL
+    colleges: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Admission:
+    """录取方式, with the written criteria a 评审制 activity needs (发布规范 九)."""
+
+    method: AdmissionMethod = AdmissionMethod.FIRST_COME
+    review_criteria: str = ""
+
+
+@attrs.frozen
+class PlannedAward:
+    """An award on offer (发布规范 十三): name, quota in persons or groups, credit it carries."""
+
+    name: str
+    quota: int
+    credit: Decimal = Decimal(0)
+
+
+@attrs.frozen
+class PlannedCredit:
+    """Credits on offer for participation (发布规范 十四)."""
+
+    module: str
+    credit_type: str
+    amount: Decimal
+
+
+@attrs.frozen
+class AwardPlan:
+    """活动奖项及学分. The awards issue gives it rules; here it is carried and fixed at approval."""
+
+    awards: tuple[PlannedAward, ...] = ()
+    credits: tuple[PlannedCredit, ...] = ()
+
+
+@attrs.frozen
+class ActivityForm:
+    """All fields of the publishing form. A draft may leave fields empty; submit checks all."""
+
+    title: str = ""
+    intro: str = ""
+    module: str = ""
+    level: ActivityLevel | None = None
+    registration_opens: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    registration_closes: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    capacity: int | None = None
+    scope: Scope = attrs.field(factory=Scope)
+    admission: Admission = attrs.field(factory=Admission)
+    participation_notes: str = ""
+    images: tuple[str, ...] = ()
+    attachments: tuple[str, ...] = ()
+    starts_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    ends_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    locations: tuple[str, ...] = ()
+    details: str = ""
+    tags: tuple[str, ...] = ()
+    plan: AwardPlan = attrs.field(factory=AwardPlan)
+    organizers: tuple[str, ...] = ()
+
+    def texts(self) -> dict[str, str]:
+        """Every free-text field, by name, for the content rules."""
+        fields = {
+            "title": self.title,
+            "intro": self.intro,
+            "participation_notes": self.participation_notes,
+            "details": self.details,
+            "review_criteria": self.admission.review_criteria,
+        }
+        fields.update({f"locations[{i}]": v for i, v in enumerate(self.locations)})
+        fields.update({f"tags[{i}]": v for i, v in enumerate(self.tags)})
+        fields.update({f"attachments[{i}]": v for i, v in enumerate(self.attachments)})
+        fields.update({f"awards[{i}]": a.name for i, a in enumerate(self.plan.awards)})
+        return fields

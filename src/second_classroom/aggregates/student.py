@@ -1,0 +1,210 @@
+"""Student record (学生档案), minimal: identity and the publisher qualification (第十条)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+import attrs
+
+from second_classroom.core import ids
+from second_classroom.core.actor import Actor
+from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.terms import Program
+
+NOT_FOUND = ErrorCode(
+    "student.not_found",
+    "学生 {student_number} 未注册",
+    "Student {student_number} is not registered",
+)
+EXISTS = ErrorCode(
+    "student.exists",
+    "学号 {student_number} 已注册为其他信息",
+    "Student number {student_number} is already registered with other details",
+)
+FIELD_EMPTY = ErrorCode("student.field_empty", "{field} 不能为空", "{field} must not be empty")
+COLLEGE_UNKNOWN = ErrorCode(
+    "student.college_unknown", "未知的学院：{college}", "Unknown college: {college}"
+)
+COHORT_INVALID = ErrorCode(
+    "student.cohort_invalid", "年级 {cohort} 无效", "Cohort {cohort} is not a valid year"
+)
+
+
+@attrs.frozen
+class StudentRecord:
+    """A student's record. Later issues add blacklist, ledger and activity records."""
+
+    id: UUID
+    student_number: str
+    name: str
+    college: str
+    class_name: str
+    cohort: int
+    program: Program
+    publisher_qualified_at: datetime | None = None
+    blacklisted_until: datetime | None = None
+
+    @property
+    def is_publisher_qualified(self) -> bool:
+        return self.publisher_qualified_at is not None
+
+    def is_blacklisted(self, now: datetime) -> bool:
+        """Blacklisting expires by time alone (第十六条 120小时), no event needed."""
+        return self.blacklisted_until is not None and now < self.blacklisted_until
+
+
+# -- events -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class StudentRegistered:
+    student_id: UUID
+    student_number: str
+    name: str
+    college: str
+    class_name: str
+    cohort: int
+    program: Program
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class PublisherExamPassed:
+    """The student passed the exam required before a first publication (第十条)."""
+
+    student_id: UUID
+    score: int
+    by: str
+    at: datetime
+
+
+StudentEvent = StudentRegistered | PublisherExamPassed
+EVENTS: tuple[type, ...] = StudentEvent.__args__
+
+# -- commands -----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class RegisterStudent:
+    """Register a student (第六条: 账号为学生学号，姓名需填写真实姓名)."""
+
+    student_number: str
+    name: str
+    college: str
+    class_name: str
+    cohort: int
+    program: Program = Program.UNDERGRADUATE
+
+    @property
+    def student_id(self) -> UUID:
+        return ids.student_id(self.student_number)
+
+
+@attrs.frozen
+class RecordPublisherExam:
+    """Record that a student passed the publishing exam (首次发布活动需进行考试答题)."""
+
+    student_number: str
+    score: int
+
+    @property
+    def student_id(self) -> UUID:
+        return ids.student_id(self.student_number)
+
+
+StudentCommand = RegisterStudent | RecordPublisherExam
+COMMANDS: tuple[type, ...] = StudentCommand.__args__
+
+
+def target(command: StudentCommand) -> UUID:
+    return command.student_id
+
+
+def _may_manage(actor: Actor, college: str) -> bool:
+    return actor.is_school_admin or actor.is_college_admin(college)
+
+
+def decide(
+    command: StudentCommand, state: StudentRecord | None, ctx: Context
+) -> Sequence[StudentEvent]:
+    """Decide the events for ``command``; raise a DomainError when it is refused."""
+    match command:
+        case RegisterStudent():
+            return _register(command, state, ctx)
+        case RecordPublisherExam(student_number=number, score=score):
+            require(state is not None, NOT_FOUND, student_number=number)
+            assert state is not None
+            require(
+                _may_manage(ctx.actor, state.college), UNAUTHORIZED, action="登记考试 record exam"
+            )
+            if state.is_publisher_qualified:
+                return []
+            return [PublisherExamPassed(state.id, score, ctx.actor.person_id, ctx.now)]
+    raise AssertionError(f"unhandled command {command!r}")
+
+
+def _register(
+    command: RegisterStudent, state: StudentRecord | None, ctx: Context
+) -> Sequence[StudentEvent]:
+    require(
+        _may_manage(ctx.actor, command.college), UNAUTHORIZED, action="注册学生 register student"
+    )
+    for field in ("student_number", "name", "class_name"):
+        require(bool(getattr(command, field).strip()), FIELD_EMPTY, field=field)
+    require(
+        ctx.rulebook.college(command.college) is not None,
+        COLLEGE_UNKNOWN,
+        college=command.college,
+    )
+    require(1950 <= command.cohort <= 2100, COHORT_INVALID, cohort=command.cohort)
+    if state is not None:
+        same = (state.name, state.college, state.class_name, state.cohort, state.program) == (
+            command.name,
+            command.college,
+            command.class_name,
+            command.cohort,
+            command.program,
+        )
+        require(same, EXISTS, student_number=command.student_number)
+        return []
+    return [
+        StudentRegistered(
+            command.student_id,
+            command.student_number,
+            command.name,
+            command.college,
+            command.class_name,
+            command.cohort,
+            command.program,
+            ctx.actor.person_id,
+            ctx.now,
+        )
+    ]
+
+
+def evolve(state: StudentRecord | None, event: StudentEvent) -> StudentRecord:
+    """Apply one event."""
+    match event:
+        case StudentRegistered():
+            return StudentRecord(
+                event.student_id,
+                event.student_number,
+                event.name,
+                event.college,
+                event.class_name,
+                event.cohort,
+                event.program,
+            )
+        case PublisherExamPassed(at=at):
+            assert state is not None
+            return attrs.evolve(state, publisher_qualified_at=at)
+    raise AssertionError(f"unhandled event {event!r}")
+
+
+DECIDER: FunctionalDecider[StudentCommand, StudentRecord, StudentEvent, Context] = (
+    FunctionalDecider("student", decide, evolve)
+)

@@ -1,0 +1,1 @@
+"""Shared kernel: the decider protocol, ids, time, actors and domain errors."""

@@ -1,0 +1,102 @@
+"""Who acts: a person id and the roles they hold, each with its scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from uuid import UUID
+
+import attrs
+
+
+class RoleKind(StrEnum):
+    """The kinds of role; the scope says where a role applies."""
+
+    STUDENT = "student"
+    TRIBE_LEADER = "tribe_leader"  # 部落负责人
+    TRIBE_ORGANIZER = "tribe_organizer"  # 组织者
+    TRIBE_ADMIN = "tribe_admin"  # 部落管理员
+    COLLEGE_ADMIN = "college_admin"  # 院级管理员（学院分团委）
+    SCHOOL_ADMIN = "school_admin"  # 校团委
+
+    @property
+    def is_tribe_scoped(self) -> bool:
+        return self in _TRIBE_ROLES
+
+
+_TRIBE_ROLES = frozenset({RoleKind.TRIBE_LEADER, RoleKind.TRIBE_ORGANIZER, RoleKind.TRIBE_ADMIN})
+
+
+@attrs.frozen(order=True)
+class Role:
+    """A role and its scope: a tribe id, a college code, or nothing for student/school roles."""
+
+    kind: RoleKind
+    scope: str | None = None
+
+    @classmethod
+    def student(cls) -> Role:
+        return cls(RoleKind.STUDENT)
+
+    @classmethod
+    def school_admin(cls) -> Role:
+        return cls(RoleKind.SCHOOL_ADMIN)
+
+    @classmethod
+    def college_admin(cls, college: str) -> Role:
+        return cls(RoleKind.COLLEGE_ADMIN, college)
+
+    @classmethod
+    def tribe(cls, kind: RoleKind, tribe: UUID) -> Role:
+        if not kind.is_tribe_scoped:
+            raise ValueError(f"{kind} is not a tribe role")
+        return cls(kind, str(tribe))
+
+
+def _role_set(roles: Iterable[Role]) -> frozenset[Role]:
+    return frozenset(roles)
+
+
+@attrs.frozen
+class Actor:
+    """The acting person: their id (学号 or 工号) and roles.
+
+    Tribe roles are not trusted from the caller: the service derives them from the
+    Tribe stream (see ``with_tribe_roles``), so a frontend cannot grant itself a tribe.
+    """
+
+    person_id: str
+    roles: frozenset[Role] = attrs.field(factory=frozenset, converter=_role_set)
+
+    @classmethod
+    def student(cls, student_number: str) -> Actor:
+        return cls(student_number, frozenset({Role.student()}))
+
+    @classmethod
+    def school_admin(cls, staff_id: str) -> Actor:
+        return cls(staff_id, frozenset({Role.school_admin()}))
+
+    @classmethod
+    def college_admin(cls, staff_id: str, college: str) -> Actor:
+        return cls(staff_id, frozenset({Role.college_admin(college)}))
+
+    def has(self, role: Role) -> bool:
+        return role in self.roles
+
+    @property
+    def is_school_admin(self) -> bool:
+        return self.has(Role.school_admin())
+
+    def is_college_admin(self, college: str) -> bool:
+        return self.has(Role.college_admin(college))
+
+    def holds_tribe_role(self, tribe: UUID, *kinds: RoleKind) -> bool:
+        return any(self.has(Role(kind, str(tribe))) for kind in kinds)
+
+    def institutional(self) -> Actor:
+        """This actor without any tribe role (those come from the Tribe stream only)."""
+        kept = frozenset(r for r in self.roles if not r.kind.is_tribe_scoped)
+        return attrs.evolve(self, roles=kept)
+
+    def with_roles(self, roles: Iterable[Role]) -> Actor:
+        return attrs.evolve(self, roles=self.roles | frozenset(roles))

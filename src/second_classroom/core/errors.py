@@ -1,0 +1,92 @@
+"""Domain errors: a stable machine code, a Chinese and an English message, structured details."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import attrs
+
+JSONScalar = str | int | float | bool | None
+
+
+@attrs.frozen
+class ErrorCode:
+    """A documented error: its stable code and message templates in both languages.
+
+    Templates use ``str.format`` fields filled from the error's details.
+    """
+
+    code: str
+    zh: str
+    en: str
+
+    catalogue: ClassVar[dict[str, ErrorCode]] = {}
+
+    def __attrs_post_init__(self) -> None:
+        known = ErrorCode.catalogue.get(self.code)
+        if known is not None and known != self:
+            raise ValueError(f"error code {self.code!r} defined twice with different texts")
+        ErrorCode.catalogue[self.code] = self
+
+    def error(self, **details: Any) -> DomainError:
+        """Build the error, filling the message templates from ``details``."""
+        return DomainError(
+            code=self.code,
+            message_zh=_fill(self.zh, details),
+            message_en=_fill(self.en, details),
+            details=dict(details),
+        )
+
+
+def _fill(template: str, details: Mapping[str, Any]) -> str:
+    try:
+        return template.format(**details)
+    except (KeyError, IndexError, ValueError):
+        return template
+
+
+@attrs.define(eq=False, str=False)
+class DomainError(Exception):
+    """A refused command. Nothing was written when this is raised."""
+
+    code: str
+    message_zh: str
+    message_en: str
+    details: dict[str, Any] = attrs.field(factory=dict)
+
+    def __str__(self) -> str:
+        return f"[{self.code}] {self.message_zh} / {self.message_en}"
+
+
+def require(condition: bool, code: ErrorCode, /, **details: Any) -> None:
+    """Raise ``code`` unless ``condition`` holds."""
+    if not condition:
+        raise code.error(**details)
+
+
+UNAUTHORIZED = ErrorCode(
+    "auth.forbidden",
+    "无权执行此操作：{action}",
+    "Not allowed to {action}",
+)
+NAIVE_TIME = ErrorCode(
+    "time.naive",
+    "时间必须带时区：{field}",
+    "Time must be timezone-aware: {field}",
+)
+UNKNOWN_COMMAND = ErrorCode(
+    "command.unknown",
+    "未知的命令类型：{type}",
+    "Unknown command type: {type}",
+)
+MALFORMED = ErrorCode(
+    "command.malformed",
+    "命令格式错误：{reason}",
+    "Malformed command: {reason}",
+)
+CONCURRENCY = ErrorCode(
+    "store.conflict",
+    "并发冲突，重试 {attempts} 次后仍未成功",
+    "Concurrent update conflict persisted after {attempts} attempts",
+)

@@ -1,0 +1,108 @@
+"""The domain's vocabulary: each enum value is a stable code, ``label`` gives the Chinese term."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Labelled(StrEnum):
+    """A code with its Chinese label."""
+
+    @property
+    def label(self) -> str:
+        return _LABELS[(type(self).__name__, self.value)]
+
+
+class ActivityLevel(Labelled):
+    """活动级别."""
+
+    SCHOOL = "school"  # 校级
+    COLLEGE = "college"  # 院系级
+    CLASS = "class"  # 班团
+
+
+class TribeLevel(Labelled):
+    """部落级别."""
+
+    SCHOOL = "school"
+    COLLEGE = "college"
+    CLASS = "class"
+
+
+class TribeKind(Labelled):
+    """部落类型 (第七条, 发布规范 十六)."""
+
+    STUDENT_UNION = "student_union"
+    SERVICE_CENTER = "service_center"
+    CLUB_FEDERATION = "club_federation"
+    ART_TROUPE = "art_troupe"
+    CLUB = "club"
+    CLASS = "class"
+    LEAGUE_COMMITTEE = "league_committee"
+    DEPARTMENT = "department"
+    TRAINING = "training"
+
+
+class ReviewStage(Labelled):
+    """审核环节."""
+
+    TRIBE = "tribe"
+    COLLEGE = "college"
+    SCHOOL = "school"
+
+
+class ParticipationScope(Labelled):
+    """参与范围 (发布规范 八)."""
+
+    TRIBE = "tribe"
+    COLLEGE = "college"
+    SCHOOL = "school"
+    CUSTOM = "custom"
+    UNLIMITED = "unlimited"
+
+
+class AdmissionMethod(Labelled):
+    """录取方式 (发布规范 九)."""
+
+    FIRST_COME = "first_come"
+    LOTTERY = "lottery"
+    REVIEW = "review"
+
+
+class Program(Labelled):
+    """培养层次."""
+
+    UNDERGRADUATE = "undergraduate"
+    GRADUATE = "graduate"
+
+
+_LABELS: dict[tuple[str, str], str] = {
+    ("ActivityLevel", ActivityLevel.SCHOOL.value): "校级",
+    ("ActivityLevel", ActivityLevel.COLLEGE.value): "院系级",
+    ("ActivityLevel", ActivityLevel.CLASS.value): "班团",
+    ("TribeLevel", TribeLevel.SCHOOL.value): "校级",
+    ("TribeLevel", TribeLevel.COLLEGE.value): "院级",
+    ("TribeLevel", TribeLevel.CLASS.value): "班级",
+    ("TribeKind", TribeKind.STUDENT_UNION.value): "学生会",
+    ("TribeKind", TribeKind.SERVICE_CENTER.value): "第二课堂服务中心",
+    ("TribeKind", TribeKind.CLUB_FEDERATION.value): "社团联合会",
+    ("TribeKind", TribeKind.ART_TROUPE.value): "艺术团",
+    ("TribeKind", TribeKind.CLUB.value): "社团",
+    ("TribeKind", TribeKind.CLASS.value): "班级",
+    ("TribeKind", TribeKind.LEAGUE_COMMITTEE.value): "团委",
+    ("TribeKind", TribeKind.DEPARTMENT.value): "职能部门",
+    ("TribeKind", TribeKind.TRAINING.value): "培训部落",
+    ("ReviewStage", ReviewStage.TRIBE.value): "部落审核",
+    ("ReviewStage", ReviewStage.COLLEGE.value): "院级审核",
+    ("ReviewStage", ReviewStage.SCHOOL.value): "校级审核",
+    ("ParticipationScope", ParticipationScope.TRIBE.value): "部落内",
+    ("ParticipationScope", ParticipationScope.COLLEGE.value): "院系内",
+    ("ParticipationScope", ParticipationScope.SCHOOL.value): "学校内",
+    ("ParticipationScope", ParticipationScope.CUSTOM.value): "自定义",
+    ("ParticipationScope", ParticipationScope.UNLIMITED.value): "不限",
+    ("AdmissionMethod", AdmissionMethod.FIRST_COME.value): "报名制",
+    ("AdmissionMethod", AdmissionMethod.LOTTERY.value): "中签制",
+    ("AdmissionMethod", AdmissionMethod.REVIEW.value): "评审制",
+    ("Program", Program.UNDERGRADUATE.value): "本科",
+    ("Program", Program.GRADUATE.value): "研究生",
+}

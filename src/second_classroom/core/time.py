@@ -1,0 +1,37 @@
+"""Time is data: always timezone-aware, passed in by the caller; calendars use Asia/Shanghai."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from attrs import Attribute
+
+from second_classroom.core.errors import NAIVE_TIME
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def require_aware(moment: datetime, field: str = "now") -> datetime:
+    """Return ``moment`` unchanged, or refuse a naive datetime."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise NAIVE_TIME.error(field=field)
+    return moment
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar date of ``moment`` in Shanghai."""
+    return require_aware(moment).astimezone(SHANGHAI).date()
+
+
+def aware(_instance: object, attribute: Attribute[datetime], value: datetime) -> None:
+    """attrs validator: refuse naive datetimes at construction."""
+    require_aware(value, attribute.name)
+
+
+def aware_or_none(
+    _instance: object, attribute: Attribute[datetime | None], value: datetime | None
+) -> None:
+    """attrs validator for optional datetimes."""
+    if value is not None:
+        require_aware(value, attribute.name)

@@ -1,0 +1,1 @@
+"""The only package that knows eventsourcing: mapper, application and store settings."""

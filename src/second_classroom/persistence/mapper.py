@@ -1,0 +1,88 @@
+"""Stored form of domain events: plain attrs events wrapped with their stream position."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+import attrs
+from eventsourcing.persistence import Mapper, StoredEvent
+
+from second_classroom.codec import converter, registry
+
+S = TypeVar("S")
+SNAPSHOT_PREFIX = "snapshot:"
+
+
+@attrs.frozen
+class Envelope:
+    """A domain event at its position in a stream (eventsourcing's DomainEventProtocol)."""
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+    payload: Any
+
+
+@attrs.frozen
+class SnapshotEnvelope(Generic[S]):
+    """An aggregate's state at a version, so loading skips the events before it."""
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: datetime
+    aggregate: str
+    state: S
+
+
+class CattrsMapper(Mapper[UUID]):
+    """Maps envelopes to stored events with cattrs (the default mapper's ``vars()`` breaks
+    slotted attrs classes) and upcasts old event shapes on the way back."""
+
+    def __init__(self, state_types: dict[str, type], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.state_types = state_types
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        if isinstance(domain_event, SnapshotEnvelope):
+            topic = SNAPSHOT_PREFIX + domain_event.aggregate
+            version, data = 1, converter.unstructure(domain_event.state)
+        else:
+            message_type = registry.of(domain_event.payload)
+            topic, version = message_type.name, message_type.version
+            data = converter.unstructure(domain_event.payload)
+        body = {"v": version, "at": domain_event.timestamp.isoformat(), "data": data}
+        state = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        if self.compressor:
+            state = self.compressor.compress(state)
+        if self.cipher:
+            state = self.cipher.encrypt(state)
+        return StoredEvent(
+            originator_id=domain_event.originator_id,
+            originator_version=domain_event.originator_version,
+            topic=topic,
+            state=state,
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        state = stored_event.state
+        if self.cipher:
+            state = self.cipher.decrypt(state)
+        if self.compressor:
+            state = self.compressor.decompress(state)
+        body = json.loads(state)
+        originator_id = stored_event.originator_id
+        assert isinstance(originator_id, UUID)
+        timestamp = datetime.fromisoformat(body["at"])
+        topic = stored_event.topic
+        if topic.startswith(SNAPSHOT_PREFIX):
+            aggregate = topic.removeprefix(SNAPSHOT_PREFIX)
+            snapshot_state: Any = converter.structure(body["data"], self.state_types[aggregate])
+            return SnapshotEnvelope(
+                originator_id, stored_event.originator_version, timestamp, aggregate, snapshot_state
+            )
+        data = registry.upcast(topic, body["v"], body["data"])
+        payload: Any = converter.structure(data, registry.named(topic).cls)
+        return Envelope(originator_id, stored_event.originator_version, timestamp, payload)

@@ -1,0 +1,383 @@
+"""发布规范: the publishing rules an activity form must satisfy, as pure functions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+import attrs
+
+from second_classroom.aggregates.activity_form import ActivityForm
+from second_classroom.core.errors import DomainError, ErrorCode
+from second_classroom.core.terms import (
+    ActivityLevel,
+    AdmissionMethod,
+    ParticipationScope,
+    TribeLevel,
+)
+from second_classroom.core.time import local_date
+from second_classroom.policies.calendar import add_working_days
+from second_classroom.policies.rulebook import AdRule, Rulebook
+
+TITLE_EMPTY = ErrorCode("activity.title_empty", "活动标题不能为空", "The title must not be empty")
+TITLE_TOO_LONG = ErrorCode(
+    "activity.title_too_long",
+    "活动标题不能超过 {max_length} 字",
+    "The title must not exceed {max_length} characters",
+)
+TITLE_PREFIX = ErrorCode(
+    "activity.title_prefix",
+    "活动标题须以活动级别前缀开头（如：{examples}）",
+    "The title must start with a level prefix (e.g. {examples})",
+)
+TITLE_NO_THEME = ErrorCode(
+    "activity.title_no_theme",
+    "活动标题应当包含活动主题",
+    "The title must name the activity's theme after its prefix",
+)
+INTRO_EMPTY = ErrorCode("activity.intro_empty", "请填写活动介绍", "The introduction is required")
+MODULE_UNKNOWN = ErrorCode(
+    "activity.module_unknown",
+    "活动类型须为七大模块之一（{module} 未知）",
+    "The module must be one of the school's modules ({module} is unknown)",
+)
+LEVEL_MISSING = ErrorCode("activity.level_missing", "请选择活动级别", "The level is required")
+LEVEL_NOT_ALLOWED = ErrorCode(
+    "activity.level_not_allowed",
+    "{tribe_level}部落不能发布{level}活动",
+    "A {tribe_level} tribe cannot publish a {level} activity",
+)
+CAPACITY_INVALID = ErrorCode(
+    "activity.capacity_invalid",
+    "报名人数须为正整数（收到 {capacity}）",
+    "Capacity must be a positive whole number (got {capacity})",
+)
+ORGANIZER_COUNT = ErrorCode(
+    "activity.organizer_count",
+    "活动人数 {capacity} 人，需设置 {minimum}-{maximum} 个组织者（当前 {count} 个）",
+    "A capacity of {capacity} needs {minimum}-{maximum} organizers ({count} set)",
+)
+ORGANIZER_DUPLICATE = ErrorCode(
+    "activity.organizer_duplicate", "组织者重复：{person}", "Organizer listed twice: {person}"
+)
+SCHEDULE_MISSING = ErrorCode(
+    "activity.schedule_missing",
+    "请填写报名时间和活动时间",
+    "Registration window and activity times are required",
+)
+SCHEDULE_ORDER = ErrorCode(
+    "activity.schedule_order",
+    "时间顺序须为：报名开始 < 报名结束 ≤ 活动开始 < 活动结束",
+    "Times must satisfy: registration opens < closes ≤ start < end",
+)
+LEAD_TIME = ErrorCode(
+    "activity.lead_time",
+    "活动需至少提前 {days} 个工作日申请，最早可于 {earliest} 开始",
+    "Activities must be requested {days} working days ahead; earliest start is {earliest}",
+)
+LOCATIONS_EMPTY = ErrorCode(
+    "activity.locations_empty", "请填写活动地点", "At least one location is required"
+)
+DETAILS_EMPTY = ErrorCode(
+    "activity.details_empty", "请填写活动详情", "The activity details are required"
+)
+CREDIT_SOURCE = ErrorCode(
+    "activity.credit_source_missing",
+    "活动详情须写明学分奖励来源（《{keyword}》）",
+    "The details must cite the credit rubric ({keyword})",
+)
+NOTES_EMPTY = ErrorCode(
+    "activity.notes_empty", "请填写参与须知", "The participation notes are required"
+)
+POSTER_MISSING = ErrorCode(
+    "activity.poster_missing", "请上传活动海报等图片素材", "A poster image is required"
+)
+SCOPE_NOT_ALLOWED = ErrorCode(
+    "activity.scope_not_allowed", "不支持的参与范围：{scope}", "Scope {scope} is not allowed"
+)
+SCOPE_COLLEGES = ErrorCode(
+    "activity.scope_colleges",
+    "自定义参与范围须选择本校学院（{colleges}）",
+    "A custom scope needs known colleges ({colleges})",
+)
+SCOPE_NEEDS_COLLEGE = ErrorCode(
+    "activity.scope_needs_college",
+    "校级部落没有所属学院，不能选择院系内范围",
+    "A tribe without a college cannot use the college scope",
+)
+ADMISSION_NOT_ALLOWED = ErrorCode(
+    "activity.admission_not_allowed",
+    "不支持的录取方式：{method}",
+    "Admission method {method} is not allowed",
+)
+REVIEW_CRITERIA = ErrorCode(
+    "activity.review_criteria_missing",
+    "评审制活动须写明评审标准",
+    "A review-admission activity must state its review criteria",
+)
+ADVERTISING = ErrorCode(
+    "activity.advertising",
+    "{field} 含有联系方式或广告（{found}），不允许出现赞助方联系方式",
+    "{field} contains contact details or advertising ({found})",
+)
+PLAN_INVALID = ErrorCode(
+    "activity.plan_invalid",
+    "奖项与学分设置无效：{reason}",
+    "The award and credit plan is invalid: {reason}",
+)
+
+
+@attrs.frozen
+class Violation:
+    """One broken rule: its error, the form field, and whether it is only a missing value."""
+
+    code: ErrorCode
+    field: str
+    details: dict[str, object] = attrs.field(factory=dict)
+    missing: bool = False
+
+    def error(self) -> DomainError:
+        return self.code.error(field=self.field, **self.details)
+
+
+@attrs.frozen
+class Host:
+    """What the rules need to know of the host tribe."""
+
+    name: str
+    level: TribeLevel
+    college_name: str | None
+    college_code: str | None
+
+
+# -- title (发布规范 一) ---------------------------------------------------------------------
+
+
+def title_prefixes(rulebook: Rulebook, level: ActivityLevel, host: Host) -> tuple[str, ...]:
+    """The prefixes a title of ``level`` may start with."""
+    own = tuple(p for p in (host.name, host.college_name) if p)
+    if level is ActivityLevel.SCHOOL:
+        return (*rulebook.title.school_prefixes, *rulebook.title.external_prefixes, *own)
+    return own
+
+
+def check_title(
+    rulebook: Rulebook, title: str, level: ActivityLevel | None, host: Host
+) -> Iterator[Violation]:
+    text = title.strip()
+    if not text:
+        yield Violation(TITLE_EMPTY, "title", missing=True)
+        return
+    if len(text) > rulebook.title.max_length:
+        yield Violation(TITLE_TOO_LONG, "title", {"max_length": rulebook.title.max_length})
+    if level is None or not rulebook.title.require_level_prefix:
+        return
+    prefixes = title_prefixes(rulebook, level, host)
+    matched = [p for p in prefixes if text.startswith(p)]
+    if not matched:
+        yield Violation(TITLE_PREFIX, "title", {"examples": "、".join(prefixes[:4])})
+    elif len(text) - max(len(p) for p in matched) < 2:
+        yield Violation(TITLE_NO_THEME, "title")
+
+
+# -- organizers (发布规范 四) ----------------------------------------------------------------
+
+
+def organizer_range(rulebook: Rulebook, capacity: int) -> tuple[int, int]:
+    """The (minimum, maximum) organizer count for ``capacity``."""
+    for band in rulebook.organizer_bands:
+        if band.up_to_capacity is None or capacity <= band.up_to_capacity:
+            return band.minimum, min(band.maximum, rulebook.max_organizers)
+    return 0, rulebook.max_organizers
+
+
+def check_organizers(
+    rulebook: Rulebook, capacity: int, organizers: tuple[str, ...]
+) -> Iterator[Violation]:
+    seen: set[str] = set()
+    for person in organizers:
+        if person in seen:
+            yield Violation(ORGANIZER_DUPLICATE, "organizers", {"person": person})
+        seen.add(person)
+    minimum, maximum = organizer_range(rulebook, capacity)
+    if not minimum <= len(organizers) <= maximum:
+        yield Violation(
+            ORGANIZER_COUNT,
+            "organizers",
+            {
+                "capacity": capacity,
+                "minimum": minimum,
+                "maximum": maximum,
+                "count": len(organizers),
+            },
+        )
+
+
+# -- no advertising (发布规范 六、十五、十七) ---------------------------------------------------
+
+_PHONE = re.compile(r"(?<![\d])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)")
+_LANDLINE = re.compile(r"(?<![\d])0\d{2,3}-\d{7,8}(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s，。；、）)]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|top|xyz|cc|io|vip|shop)\b[^\s，。；、）)]*",
+    re.IGNORECASE,
+)
+_WECHAT = re.compile(
+    r"(?:微信|薇信|威信|v信|vx|wx|weixin|wechat|公众号)\s*(?:号|id)?\s*[:：]?\s*[a-z][-_a-z0-9]{5,19}",
+    re.IGNORECASE,
+)
+_QQ = re.compile(r"(?:qq|扣扣|q群)\s*(?:号|群)?\s*[:：]?\s*[1-9]\d{4,11}", re.IGNORECASE)
+
+
+def find_contact_details(text: str, rule: AdRule) -> list[str]:
+    """Sponsor contact details in ``text``: phones, e-mail, WeChat/QQ ids, foreign URLs."""
+    if not rule.enabled:
+        return []
+    found: list[str] = []
+    for pattern in (_PHONE, _LANDLINE, _WECHAT, _QQ, _EMAIL):
+        found.extend(m.group(0) for m in pattern.finditer(text))
+    emails = "".join(found)
+    for match in _URL.finditer(text):
+        url = match.group(0)
+        if url in emails or _is_allowed_host(url, rule.allowed_url_hosts):
+            continue
+        found.append(url)
+    return found
+
+
+def _is_allowed_host(url: str, allowed: tuple[str, ...]) -> bool:
+    host = urlsplit(url if "://" in url else f"http://{url}").hostname or ""
+    return any(host == h or host.endswith("." + h) for h in allowed)
+
+
+def check_ads(rulebook: Rulebook, form: ActivityForm) -> Iterator[Violation]:
+    for field, text in form.texts().items():
+        found = find_contact_details(text, rulebook.ads)
+        if found:
+            yield Violation(ADVERTISING, field, {"found": "、".join(found)})
+
+
+# -- schedule and lead time (第十一条) --------------------------------------------------------
+
+
+def earliest_start(rulebook: Rulebook, submitted_at: datetime) -> date:
+    """The first date an activity submitted at ``submitted_at`` may start on.
+
+    "至少提前三个工作日申请": the start date must be at least ``lead_working_days`` working days
+    after the day of submission.
+    """
+    return add_working_days(rulebook, local_date(submitted_at), rulebook.lead_working_days)
+
+
+def check_schedule(
+    rulebook: Rulebook, form: ActivityForm, submitted_at: datetime | None
+) -> Iterator[Violation]:
+    times = (form.registration_opens, form.registration_closes, form.starts_at, form.ends_at)
+    if any(t is None for t in times):
+        yield Violation(SCHEDULE_MISSING, "schedule", missing=True)
+        return
+    opens, closes, starts, ends = (t for t in times if t is not None)
+    if not (opens < closes <= starts < ends):
+        yield Violation(SCHEDULE_ORDER, "schedule")
+    if submitted_at is not None:
+        earliest = earliest_start(rulebook, submitted_at)
+        if local_date(starts) < earliest:
+            yield Violation(
+                LEAD_TIME,
+                "starts_at",
+                {"days": rulebook.lead_working_days, "earliest": earliest.isoformat()},
+            )
+
+
+# -- the whole form ---------------------------------------------------------------------------
+
+
+def _missing(value: str, code: ErrorCode, field: str) -> Iterator[Violation]:
+    if not value.strip():
+        yield Violation(code, field, missing=True)
+
+
+def check_form(
+    rulebook: Rulebook, form: ActivityForm, host: Host, submitted_at: datetime | None
+) -> list[Violation]:
+    """Every broken rule of ``form``, in form order. ``submitted_at`` None means a draft save."""
+    found: list[Violation] = []
+    found += check_title(rulebook, form.title, form.level, host)
+    found += _missing(form.intro, INTRO_EMPTY, "intro")
+    if not form.module:
+        found.append(Violation(MODULE_UNKNOWN, "module", {"module": ""}, missing=True))
+    elif rulebook.module(form.module) is None:
+        found.append(Violation(MODULE_UNKNOWN, "module", {"module": form.module}))
+    if form.level is None:
+        found.append(Violation(LEVEL_MISSING, "level", missing=True))
+    elif form.level not in rulebook.levels_for(host.level):
+        found.append(
+            Violation(
+                LEVEL_NOT_ALLOWED,
+                "level",
+                {"tribe_level": host.level.label, "level": form.level.label},
+            )
+        )
+    if form.capacity is None:
+        found.append(Violation(CAPACITY_INVALID, "capacity", {"capacity": None}, missing=True))
+    elif form.capacity < 1:
+        found.append(Violation(CAPACITY_INVALID, "capacity", {"capacity": form.capacity}))
+    else:
+        found += check_organizers(rulebook, form.capacity, form.organizers)
+    found += check_schedule(rulebook, form, submitted_at)
+    found += _check_scope(rulebook, form, host)
+    found += _check_admission(rulebook, form)
+    found += _missing(form.participation_notes, NOTES_EMPTY, "participation_notes")
+    if rulebook.require_poster and not form.images:
+        found.append(Violation(POSTER_MISSING, "images", missing=True))
+    if not [loc for loc in form.locations if loc.strip()]:
+        found.append(Violation(LOCATIONS_EMPTY, "locations", missing=True))
+    found += _missing(form.details, DETAILS_EMPTY, "details")
+    found += _check_plan(rulebook, form)
+    found += check_ads(rulebook, form)
+    return found
+
+
+def _check_scope(rulebook: Rulebook, form: ActivityForm, host: Host) -> Iterator[Violation]:
+    scope = form.scope
+    if scope.kind not in rulebook.scopes:
+        yield Violation(SCOPE_NOT_ALLOWED, "scope", {"scope": scope.kind.label})
+    if scope.kind is ParticipationScope.CUSTOM:
+        unknown = [c for c in scope.colleges if rulebook.college(c) is None]
+        if not scope.colleges or unknown:
+            yield Violation(SCOPE_COLLEGES, "scope", {"colleges": "、".join(unknown) or "未选择"})
+    if scope.kind is ParticipationScope.COLLEGE and host.college_code is None:
+        yield Violation(SCOPE_NEEDS_COLLEGE, "scope")
+
+
+def _check_admission(rulebook: Rulebook, form: ActivityForm) -> Iterator[Violation]:
+    method = form.admission.method
+    if method not in rulebook.admission_methods:
+        yield Violation(ADMISSION_NOT_ALLOWED, "admission", {"method": method.label})
+    if (
+        method is AdmissionMethod.REVIEW
+        and rulebook.review_requires_criteria
+        and not form.admission.review_criteria.strip()
+    ):
+        yield Violation(REVIEW_CRITERIA, "admission.review_criteria")
+
+
+def _check_plan(rulebook: Rulebook, form: ActivityForm) -> Iterator[Violation]:
+    plan = form.plan
+    for award in plan.awards:
+        if not award.name.strip() or award.quota < 1 or award.credit < 0:
+            yield Violation(PLAN_INVALID, "plan.awards", {"reason": f"奖项 {award.name!r}"})
+    for credit in plan.credits:
+        if rulebook.module(credit.module) is None:
+            yield Violation(PLAN_INVALID, "plan.credits", {"reason": f"模块 {credit.module}"})
+        if credit.credit_type not in rulebook.credit_types:
+            yield Violation(
+                PLAN_INVALID, "plan.credits", {"reason": f"学分类型 {credit.credit_type}"}
+            )
+        if credit.amount <= 0:
+            yield Violation(PLAN_INVALID, "plan.credits", {"reason": f"学分 {credit.amount}"})
+    keyword = rulebook.credit_source_keyword
+    if plan.credits and keyword and keyword not in form.details:
+        yield Violation(CREDIT_SOURCE, "details", {"keyword": keyword})

@@ -1,0 +1,204 @@
+"""The Rulebook: one school's rules as data, loaded from and saved to TOML through cattrs."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+import cattrs
+import tomli_w
+
+from second_classroom.core.errors import ErrorCode
+from second_classroom.core.terms import (
+    ActivityLevel,
+    AdmissionMethod,
+    ParticipationScope,
+    ReviewStage,
+    TribeLevel,
+)
+
+INVALID_RULEBOOK = ErrorCode(
+    "rulebook.invalid",
+    "规则配置无效：{reason}",
+    "Invalid rulebook: {reason}",
+)
+
+
+@attrs.frozen
+class Module:
+    """A transcript module (模块), e.g. 思想成长."""
+
+    code: str
+    name: str
+
+
+@attrs.frozen
+class College:
+    """A college (学院) of the school: its code and its name, used as a title prefix."""
+
+    code: str
+    name: str
+
+
+@attrs.frozen
+class ReviewChain:
+    """The review stages an activity of ``level`` passes, in order (第十一条)."""
+
+    level: ActivityLevel
+    stages: tuple[ReviewStage, ...]
+
+
+@attrs.frozen
+class LevelPermission:
+    """Which activity levels a tribe of ``tribe_level`` may publish."""
+
+    tribe_level: TribeLevel
+    activity_levels: tuple[ActivityLevel, ...]
+
+
+@attrs.frozen
+class OrganizerBand:
+    """Organizer count allowed for a capacity up to ``up_to_capacity`` (None: no upper bound)."""
+
+    minimum: int
+    maximum: int
+    up_to_capacity: int | None = None
+
+
+@attrs.frozen
+class TitleRule:
+    """Automatable parts of the title format (发布规范 一)."""
+
+    max_length: int
+    school_prefixes: tuple[str, ...]
+    external_prefixes: tuple[str, ...]
+    require_level_prefix: bool = True
+
+
+@attrs.frozen
+class AdRule:
+    """The no-advertising rule (发布规范 六、十五、十七)."""
+
+    enabled: bool = True
+    allowed_url_hosts: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class YearCalendar:
+    """A year's official schedule: public holidays and 调休 make-up workdays.
+
+    A year listed here overrides the packaged calendar, so a school can load the State
+    Council's schedule as soon as it is published.
+    """
+
+    year: int
+    holidays: tuple[date, ...] = ()
+    workdays: tuple[date, ...] = ()
+
+
+@attrs.frozen(cache_hash=True)
+class Rulebook:
+    """Everything a school configures. Every rule is a pure function of this and the facts."""
+
+    school: str
+    modules: tuple[Module, ...]
+    colleges: tuple[College, ...]
+    credit_types: tuple[str, ...]
+    review_chains: tuple[ReviewChain, ...]
+    level_permissions: tuple[LevelPermission, ...]
+    organizer_bands: tuple[OrganizerBand, ...]
+    title: TitleRule
+    scopes: tuple[ParticipationScope, ...]
+    admission_methods: tuple[AdmissionMethod, ...]
+    lead_working_days: int = 3
+    max_organizers: int = 10
+    review_requires_criteria: bool = True
+    require_poster: bool = True
+    credit_source_keyword: str = ""
+    checkin_max_validity_minutes: int = 10
+    reopen_review_on_change: bool = False
+    ads: AdRule = AdRule()
+    calendar: tuple[YearCalendar, ...] = ()
+
+    def module(self, code: str) -> Module | None:
+        return next((m for m in self.modules if m.code == code), None)
+
+    def college(self, code: str) -> College | None:
+        return next((c for c in self.colleges if c.code == code), None)
+
+    def chain(self, level: ActivityLevel) -> tuple[ReviewStage, ...]:
+        for chain in self.review_chains:
+            if chain.level is level:
+                return chain.stages
+        raise INVALID_RULEBOOK.error(reason=f"no review chain for level {level}")
+
+    def levels_for(self, tribe_level: TribeLevel) -> tuple[ActivityLevel, ...]:
+        for permission in self.level_permissions:
+            if permission.tribe_level is tribe_level:
+                return permission.activity_levels
+        return ()
+
+    def year(self, year: int) -> YearCalendar | None:
+        return next((y for y in self.calendar if y.year == year), None)
+
+    # -- TOML --------------------------------------------------------------------------
+
+    @classmethod
+    def from_toml(cls, text: str) -> Rulebook:
+        """Parse a rulebook; a malformed one raises ``rulebook.invalid``."""
+        try:
+            return _CONVERTER.structure(tomllib.loads(text), cls)
+        except (tomllib.TOMLDecodeError, cattrs.BaseValidationError, ValueError) as exc:
+            raise INVALID_RULEBOOK.error(reason=_explain(exc)) from exc
+
+    @classmethod
+    def load(cls, path: str | Path) -> Rulebook:
+        return cls.from_toml(Path(path).read_text(encoding="utf-8"))
+
+    def to_toml(self) -> str:
+        return tomli_w.dumps(_drop_none(_CONVERTER.unstructure(self)))
+
+    def save(self, path: str | Path) -> None:
+        Path(path).write_text(self.to_toml(), encoding="utf-8")
+
+
+def _explain(exc: Exception) -> str:
+    if isinstance(exc, cattrs.BaseValidationError):
+        return "; ".join(cattrs.transform_error(exc))
+    return str(exc)
+
+
+def _drop_none(value: Any) -> Any:
+    """TOML has no null: absent keys mean None."""
+    if isinstance(value, dict):
+        return {k: _drop_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_none(v) for v in value]
+    return value
+
+
+def _structure_date(value: Any, _type: type) -> date:
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+_CONVERTER = cattrs.Converter(forbid_extra_keys=True)
+_CONVERTER.register_structure_hook(date, _structure_date)
+_CONVERTER.register_unstructure_hook(date, lambda d: d)
+
+
+@cache
+def preset(name: str) -> Rulebook:
+    """A packaged school preset, e.g. ``preset("nepu")`` for 东北石油大学."""
+    folder = resources.files("second_classroom.policies") / "presets"
+    source = folder / f"{name}.toml"
+    if not source.is_file():
+        known = sorted(p.name.removesuffix(".toml") for p in folder.iterdir())
+        raise INVALID_RULEBOOK.error(reason=f"unknown preset {name!r}; known: {known}")
+    return Rulebook.from_toml(source.read_text(encoding="utf-8"))

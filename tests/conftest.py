@@ -1,0 +1,76 @@
+"""Shared fixtures: a facade on each store. PostgreSQL tests skip without a server, unless
+``SECOND_CLASSROOM_REQUIRE_POSTGRES=1`` (set by CI) makes a missing server an error."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_env
+from second_classroom.service import SecondClassroom
+
+POSTGRES_DSN = os.environ.get(
+    "SECOND_CLASSROOM_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
+)
+REQUIRE_POSTGRES = os.environ.get("SECOND_CLASSROOM_REQUIRE_POSTGRES") == "1"
+
+
+def _postgres_problem() -> str | None:
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed (pip install 'second-classroom[postgres]')"
+    try:
+        with psycopg.connect(POSTGRES_DSN, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except psycopg.Error as exc:
+        return f"no PostgreSQL at {POSTGRES_DSN}: {exc}".strip()
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_dsn() -> str:
+    problem = _postgres_problem()
+    if problem is not None:
+        if REQUIRE_POSTGRES:
+            pytest.fail(f"PostgreSQL is required here: {problem}")
+        pytest.skip(f"PostgreSQL tests skipped: {problem}")
+    return POSTGRES_DSN
+
+
+@pytest.fixture
+def postgres_schema(postgres_dsn: str) -> Iterator[str]:
+    """A fresh schema per test, dropped afterwards."""
+    import psycopg
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    yield schema
+    with psycopg.connect(postgres_dsn, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def sqlite_memory_env() -> dict[str, str]:
+    return sqlite_env(f"file:sc_{uuid.uuid4().hex}?mode=memory&cache=shared")
+
+
+@pytest.fixture(params=["popo", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """Settings for each store kind."""
+    kind = request.param
+    if kind == "popo":
+        return popo_env()
+    if kind == "sqlite":
+        return sqlite_memory_env()
+    schema = request.getfixturevalue("postgres_schema")
+    return postgres_env(request.getfixturevalue("postgres_dsn"), schema=schema)
+
+
+@pytest.fixture
+def service(store_env: dict[str, str]) -> Iterator[SecondClassroom]:
+    with SecondClassroom.open(store_env) as opened:
+        yield opened

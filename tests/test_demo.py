@@ -1,0 +1,38 @@
+"""The main job: ``second-classroom demo`` plays the seed's publishing scenario end to end."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from second_classroom.aggregates.activity import ActivityStatus
+from second_classroom.core import ids
+from second_classroom.demo import run_demo
+
+
+def test_demo_reaches_approval_on_an_sqlite_file(tmp_path: Path) -> None:
+    lines: list[str] = []
+    service = run_demo(tmp_path / "demo.sqlite3", lines.append)
+    activity = service.activity(ids.activity_id(ids.tribe_id("PE-SU"), "2026-cet-talk"))
+    service.close()
+    text = "\n".join(lines)
+    assert activity is not None
+    assert activity.status is ActivityStatus.APPROVED
+    assert "activity.publisher_not_qualified" in text
+    assert "activity.advertising" in text
+    assert "ActivityRejected → 状态：草稿" in text
+    for phase in ("规划中", "报名中", "报名结束", "进行中", "已结束"):
+        assert phase in text
+
+
+def test_demo_command_runs_as_a_module(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "second_classroom", "demo", "--db", "x.sqlite3"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "校团委终审通过" in result.stdout
+    assert (tmp_path / "x.sqlite3").stat().st_size > 0
