@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -56,8 +60,13 @@ def _student_context(
 def _activity_context(
     service: SecondClassroom, cmd: Any, state: Activity | None, base: Context
 ) -> ActivityContext:
-    host_id = state.host_tribe_id if state is not None else cmd.host_tribe_id
-    host = service.tribe(host_id)
+    if state is not None:
+        host = service.tribe(state.host_tribe_id)
+    elif isinstance(cmd, activity.DraftActivity):
+        host = service.tribe(cmd.host_tribe_id)
+    else:
+        host = None  # decide answers activity.not_found
+
     record = service.student(base.actor.person_id)
     return ActivityContext(_with_tribe_roles(base, host), host, record)
 
@@ -100,6 +109,30 @@ class Outcome:
         }
 
 
+class StreamLocks:
+    """Striped in-process locks, so writers in one process queue instead of conflicting.
+
+    Writers in other processes still meet optimistic concurrency, and are retried.
+    """
+
+    def __init__(self, stripes: int = 256) -> None:
+        self._stripes = [threading.Lock() for _ in range(stripes)]
+
+    @contextmanager
+    def holding(self, streams: Iterable[UUID]) -> Iterator[None]:
+        # Sorted acquisition keeps multi-stream commands free of deadlocks.
+        indexes = sorted({stream.int % len(self._stripes) for stream in streams})
+        with ExitStack() as stack:
+            for index in indexes:
+                stack.enter_context(self._stripes[index])
+            yield
+
+
+def _back_off(attempt: int) -> None:
+    """Jittered exponential pause before retrying against another process's write."""
+    time.sleep(random.random() * min(0.002 * 2**attempt, 0.1))
+
+
 class SecondClassroom:
     """The library's entry point for any frontend."""
 
@@ -112,6 +145,7 @@ class SecondClassroom:
         self.app = app
         self.rulebook = rulebook or preset("nepu")
         self.max_attempts = max_attempts
+        self._locks = StreamLocks()
 
     # -- construction -----------------------------------------------------------------------
 
@@ -155,12 +189,15 @@ class SecondClassroom:
         if route is None:
             raise UNKNOWN_COMMAND.error(type=type(command).__name__)
         base = Context(actor, require_aware(now), self.rulebook)
-        for _attempt in range(self.max_attempts):
-            change = self._decide(route, command, base)
-            try:
-                return Outcome(tuple(self.app.append([change], now)))
-            except ConcurrencyConflict:
-                continue
+        stream = route.target(command)
+        for attempt in range(self.max_attempts):
+            with self._locks.holding([stream]):
+                change = self._decide(route, command, base)
+                try:
+                    return Outcome(tuple(self.app.append([change], now)))
+                except ConcurrencyConflict:
+                    pass
+            _back_off(attempt)
         raise CONCURRENCY.error(attempts=self.max_attempts)
 
     def _decide(self, route: Route, command: object, base: Context) -> Change:

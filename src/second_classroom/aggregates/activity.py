@@ -414,12 +414,13 @@ def decide(
     command: ActivityCommand, state: Activity | None, ctx: ActivityContext
 ) -> Sequence[ActivityEvent]:
     """Decide the events for ``command``; raise a DomainError when it is refused."""
+    if not isinstance(command, DraftActivity):
+        require(state is not None, NOT_FOUND, activity_id=str(command.activity_id))
     tribe = ctx.tribe
     require(tribe is not None, TRIBE_UNKNOWN)
     assert tribe is not None
     if isinstance(command, DraftActivity):
         return _draft(command, state, tribe, ctx)
-    require(state is not None, NOT_FOUND, activity_id=str(command.activity_id))
     assert state is not None
     require(state.status is not ActivityStatus.CANCELLED, CANCELLED)
     base = ctx.base

@@ -23,6 +23,11 @@ COLLEGE_REQUIRED = ErrorCode(
     "院级和班级部落必须属于一个学院",
     "A college or class tribe must belong to a college",
 )
+SCHOOL_TRIBE_COLLEGE = ErrorCode(
+    "tribe.school_tribe_has_college",
+    "校级部落不属于任何学院",
+    "A school-level tribe belongs to no college",
+)
 COLLEGE_UNKNOWN = ErrorCode(
     "tribe.college_unknown", "未知的学院：{college}", "Unknown college: {college}"
 )
@@ -385,6 +390,8 @@ def _create(command: CreateTribe, state: Tribe | None, ctx: Context) -> Sequence
     college = command.college
     if command.level is TribeLevel.SCHOOL:
         require(actor.is_school_admin, UNAUTHORIZED, action="创建校级部落 create school tribe")
+        # A college admin oversees the tribes of their college; a school tribe has none.
+        require(college is None, SCHOOL_TRIBE_COLLEGE)
     else:
         require(college is not None, COLLEGE_REQUIRED)
         assert college is not None

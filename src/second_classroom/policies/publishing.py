@@ -219,9 +219,14 @@ def check_organizers(
 
 _PHONE = re.compile(r"(?<![\d])(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)")
 _LANDLINE = re.compile(r"(?<![\d])0\d{2,3}-\d{7,8}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# ASCII classes on purpose: Python's \w and \b treat Chinese characters as word characters,
+# which would glue "访问shop.example.com购买" into one word and miss or mangle the address.
+_ASCII_URL_CHARS = r"[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]"
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _URL = re.compile(
-    r"(?:https?://|www\.)[^\s，。；、）)]+|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|cn|net|org|top|xyz|cc|io|vip|shop)\b[^\s，。；、）)]*",
+    rf"(?:https?://|www\.){_ASCII_URL_CHARS}+"
+    rf"|(?<![A-Za-z0-9.-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+    rf"\.(?:com|cn|net|org|top|xyz|cc|io|vip|shop)(?![A-Za-z0-9-]){_ASCII_URL_CHARS}*",
     re.IGNORECASE,
 )
 _WECHAT = re.compile(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
+from enum import StrEnum
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -182,15 +184,57 @@ def _drop_none(value: Any) -> Any:
     return value
 
 
+def _exactly(kind: type, *refused: type) -> Callable[[Any, type], Any]:
+    """A structure hook that refuses coercion: a rulebook value must already have its type."""
+
+    def structure(value: Any, _type: type) -> Any:
+        if not isinstance(value, kind) or isinstance(value, refused):
+            raise ValueError(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
+        return value
+
+    return structure
+
+
+def _structure_sequence(converter: cattrs.Converter) -> Callable[[Any], Any]:
+    def factory(tuple_type: Any) -> Callable[[Any, type], Any]:
+        (item_type, _ellipsis) = tuple_type.__args__
+
+        def structure(value: Any, _type: type) -> tuple[Any, ...]:
+            if not isinstance(value, list | tuple):
+                raise ValueError(f"expected a list, got {type(value).__name__} {value!r}")
+            return tuple(converter.structure(item, item_type) for item in value)
+
+        return structure
+
+    return factory
+
+
 def _structure_date(value: Any, _type: type) -> date:
+    if isinstance(value, datetime):
+        raise ValueError(f"expected a date, got a date-time {value!r}")
     if isinstance(value, date):
         return value
-    return date.fromisoformat(str(value))
+    if isinstance(value, str):
+        return date.fromisoformat(value)
+    raise ValueError(f"expected a date, got {type(value).__name__} {value!r}")
 
 
 _CONVERTER = cattrs.Converter(forbid_extra_keys=True)
 _CONVERTER.register_structure_hook(date, _structure_date)
 _CONVERTER.register_unstructure_hook(date, lambda d: d)
+_CONVERTER.register_structure_hook(int, _exactly(int, bool))
+_CONVERTER.register_structure_hook(bool, _exactly(bool))
+_CONVERTER.register_structure_hook(str, _exactly(str))
+# StrEnum precedes str in the MRO, so the enum fields keep their own structuring.
+_CONVERTER.register_structure_hook(StrEnum, lambda value, enum_type: enum_type(value))
+_CONVERTER.register_structure_hook_factory(
+    lambda t: (
+        getattr(t, "__origin__", None) is tuple
+        and len(t.__args__) == 2
+        and t.__args__[1] is Ellipsis
+    ),
+    _structure_sequence(_CONVERTER),
+)
 
 
 @cache

@@ -1,0 +1,265 @@
+"""Student record (学生档案) specification.
+
+Seed articles:
+- 第六条: the account is the 学号, with the student's real name.
+- 第七条: students belong to a college and a class (班级部落).
+- 第十条: 首次发布活动需进行考试答题，考试通过后方可发布活动 — the publisher exam.
+- 第十六条: a blacklisting lasts 120 hours and ends by itself.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given as for_all
+from hypothesis import strategies as st
+
+from second_classroom.aggregates.student import (
+    DECIDER,
+    PublisherExamPassed,
+    RecordPublisherExam,
+    RegisterStudent,
+    StudentRecord,
+    StudentRegistered,
+)
+from second_classroom.core import ids
+from second_classroom.core.actor import Actor, Role, RoleKind
+from second_classroom.core.terms import Program
+from second_classroom.core.time import SHANGHAI
+from tests.specification import CS_ADMIN, NOW, PE_ADMIN, SCHOOL_ADMIN, at, context, given
+
+FORBIDDEN = "auth.forbidden"
+EARLIER = at(9, 1)
+
+NUMBER = "2023010101"
+SID = ids.student_id(NUMBER)
+REGISTER = RegisterStudent(NUMBER, "张三", "PE", "石工23-1班", 2023)
+REGISTERED = StudentRegistered(
+    SID, NUMBER, "张三", "PE", "石工23-1班", 2023, Program.UNDERGRADUATE, "T-pe", EARLIER
+)
+PASSED = PublisherExamPassed(SID, 92, "T-pe", EARLIER)
+
+THE_STUDENT = Actor.student(NUMBER)
+TRIBE_LEADER = Actor(
+    "2023010199", {Role.student(), Role.tribe(RoleKind.TRIBE_LEADER, ids.tribe_id("PE-CHESS"))}
+)
+STAFF = Actor("T-staff")
+
+OUTSIDERS = pytest.mark.parametrize(
+    "outsider",
+    [CS_ADMIN, THE_STUDENT, TRIBE_LEADER, STAFF],
+    ids=["other-college-admin", "the-student", "tribe-leader", "staff"],
+)
+
+
+# -- registration (第六条) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("registrar", [SCHOOL_ADMIN, PE_ADMIN], ids=["school", "own-college"])
+def test_the_school_admin_or_the_students_college_admin_registers_a_student(
+    registrar: Actor,
+) -> None:
+    """第六条: the account is the student's 学号 with their real name."""
+    state = (
+        given(DECIDER)
+        .when(REGISTER, context(registrar))
+        .then(
+            StudentRegistered(
+                SID,
+                NUMBER,
+                "张三",
+                "PE",
+                "石工23-1班",
+                2023,
+                Program.UNDERGRADUATE,
+                registrar.person_id,
+                NOW,
+            )
+        )
+    )
+    assert state == StudentRecord(
+        SID, NUMBER, "张三", "PE", "石工23-1班", 2023, Program.UNDERGRADUATE
+    )
+
+
+def test_a_new_student_is_neither_publisher_qualified_nor_blacklisted() -> None:
+    """第十条 / 第十六条: qualification and blacklisting come later, by their own facts."""
+    state = DECIDER.fold([REGISTERED])
+    assert not state.is_publisher_qualified
+    assert not state.is_blacklisted(NOW)
+
+
+def test_a_graduate_student_is_registered_as_such() -> None:
+    """第六条: the programme (本科/研究生) is part of the record; undergraduate is the default."""
+    command = attrs.evolve(REGISTER, program=Program.GRADUATE)
+    state = (
+        given(DECIDER)
+        .when(command, context(SCHOOL_ADMIN))
+        .then(attrs.evolve(REGISTERED, program=Program.GRADUATE, by="T-school", at=NOW))
+    )
+    assert state.program is Program.GRADUATE
+    assert REGISTER.program is Program.UNDERGRADUATE
+
+
+def test_the_record_id_is_derived_from_the_student_number() -> None:
+    """第六条: 账号为学生学号 — one record per 学号."""
+    assert REGISTER.student_id == ids.student_id(NUMBER)
+    assert RecordPublisherExam(NUMBER, 90).student_id == REGISTER.student_id
+
+
+@OUTSIDERS
+def test_only_the_school_admin_or_the_students_college_admin_registers(outsider: Actor) -> None:
+    """第六条 / 第二十一条: each college's 第二课堂 office manages its own students."""
+    given(DECIDER).when(REGISTER, context(outsider)).raises(FORBIDDEN)
+
+
+@pytest.mark.parametrize("field", ["student_number", "name", "class_name"])
+@pytest.mark.parametrize("blank", ["", "   "], ids=["empty", "spaces"])
+def test_identity_fields_must_not_be_empty(field: str, blank: str) -> None:
+    """第六条: 学号 and 真实姓名 are required, and so is the class (第七条 班级部落)."""
+    command = attrs.evolve(REGISTER, **{field: blank})
+    error = given(DECIDER).when(command, context(SCHOOL_ADMIN)).raises("student.field_empty")
+    assert error.details == {"field": field}
+
+
+def test_a_student_of_an_unknown_college_is_refused() -> None:
+    """第七条: the college must be one of the rulebook's colleges."""
+    command = attrs.evolve(REGISTER, college="NOPE")
+    error = given(DECIDER).when(command, context(SCHOOL_ADMIN)).raises("student.college_unknown")
+    assert error.details == {"college": "NOPE"}
+
+
+@pytest.mark.parametrize("cohort", [-1, 0, 23, 1949, 2101, 20230])
+def test_an_implausible_cohort_is_refused(cohort: int) -> None:
+    """第六条: the cohort (年级) is a calendar year."""
+    command = attrs.evolve(REGISTER, cohort=cohort)
+    error = given(DECIDER).when(command, context(SCHOOL_ADMIN)).raises("student.cohort_invalid")
+    assert error.details == {"cohort": cohort}
+
+
+@pytest.mark.parametrize("cohort", [1950, 2100])
+def test_cohort_bounds_are_inclusive(cohort: int) -> None:
+    """第六条: 1950 and 2100 are still accepted years."""
+    command = attrs.evolve(REGISTER, cohort=cohort)
+    events = given(DECIDER).when(command, context(SCHOOL_ADMIN)).events()
+    assert [type(event) for event in events] == [StudentRegistered]
+    assert events[0].cohort == cohort
+
+
+def test_registering_the_same_student_again_changes_nothing() -> None:
+    """Idempotent retry: the same 学号 with the same details is accepted without new events."""
+    given(DECIDER, REGISTERED).when(REGISTER, context(SCHOOL_ADMIN)).then_nothing()
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"name": "李四"},
+        {"class_name": "石工23-2班"},
+        {"cohort": 2022},
+        {"program": Program.GRADUATE},
+        {"college": "CS"},
+    ],
+    ids=["name", "class", "cohort", "program", "college"],
+)
+def test_a_registered_number_with_other_details_is_refused(changes: dict[str, Any]) -> None:
+    """第六条: one 学号, one person — it cannot be re-registered with other details."""
+    command = attrs.evolve(REGISTER, **changes)
+    error = given(DECIDER, REGISTERED).when(command, context(SCHOOL_ADMIN)).raises("student.exists")
+    assert error.details == {"student_number": NUMBER}
+
+
+# -- publisher exam (第十条) ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("recorder", [SCHOOL_ADMIN, PE_ADMIN], ids=["school", "own-college"])
+def test_an_admin_records_that_a_student_passed_the_publisher_exam(recorder: Actor) -> None:
+    """第十条: 首次发布活动需进行考试答题，考试通过后方可发布活动."""
+    state = (
+        given(DECIDER, REGISTERED)
+        .when(RecordPublisherExam(NUMBER, 92), context(recorder))
+        .then(PublisherExamPassed(SID, 92, recorder.person_id, NOW))
+    )
+    assert state.is_publisher_qualified
+    assert state.publisher_qualified_at == NOW
+
+
+@OUTSIDERS
+def test_only_the_school_admin_or_the_students_college_admin_records_the_exam(
+    outsider: Actor,
+) -> None:
+    """第十条: a student cannot certify their own exam, nor can another college."""
+    given(DECIDER, REGISTERED).when(RecordPublisherExam(NUMBER, 92), context(outsider)).raises(
+        FORBIDDEN
+    )
+
+
+def test_recording_the_exam_again_changes_nothing() -> None:
+    """第十条: the exam is only needed once (首次发布); the first pass stands."""
+    given(DECIDER, REGISTERED, PASSED).when(
+        RecordPublisherExam(NUMBER, 100), context(SCHOOL_ADMIN)
+    ).then_nothing()
+
+
+def test_the_exam_of_an_unregistered_student_is_refused() -> None:
+    """第十条: only a registered student can be qualified."""
+    error = (
+        given(DECIDER)
+        .when(RecordPublisherExam(NUMBER, 92), context(SCHOOL_ADMIN))
+        .raises("student.not_found")
+    )
+    assert error.details == {"student_number": NUMBER}
+
+
+# -- blacklist expiry (第十六条) ------------------------------------------------------------
+
+BLACKLISTED = attrs.evolve(DECIDER.fold([REGISTERED]), blacklisted_until=NOW + timedelta(hours=120))
+
+
+@pytest.mark.parametrize(
+    "now",
+    [NOW, NOW + timedelta(hours=119, minutes=59, seconds=59)],
+    ids=["start", "last-second"],
+)
+def test_a_student_is_blacklisted_until_the_end_time(now: datetime) -> None:
+    """第十六条: a blacklisting lasts 120 hours."""
+    assert BLACKLISTED.is_blacklisted(now)
+
+
+@pytest.mark.parametrize(
+    "now",
+    [NOW + timedelta(hours=120), NOW + timedelta(days=30)],
+    ids=["at-end", "long-after"],
+)
+def test_a_blacklisting_ends_by_time_alone(now: datetime) -> None:
+    """第十六条: no event is needed to lift an expired blacklisting."""
+    assert not BLACKLISTED.is_blacklisted(now)
+
+
+def test_the_end_time_is_compared_as_an_instant_whatever_the_time_zone() -> None:
+    """第十六条: 120 hours is a duration, independent of the clock's zone."""
+    until = BLACKLISTED.blacklisted_until
+    assert until is not None
+    assert BLACKLISTED.is_blacklisted((until - timedelta(seconds=1)).astimezone(SHANGHAI))
+    assert not BLACKLISTED.is_blacklisted(until.astimezone(UTC))
+
+
+@for_all(
+    until=st.datetimes(timezones=st.just(SHANGHAI)),
+    now=st.datetimes(timezones=st.just(SHANGHAI)),
+)
+def test_blacklisting_depends_on_the_clock_alone(until: datetime, now: datetime) -> None:
+    """第十六条: blacklisted exactly while ``now`` is before ``blacklisted_until``."""
+    record = attrs.evolve(BLACKLISTED, blacklisted_until=until)
+    assert record.is_blacklisted(now) == (now < until)
+
+
+def test_a_student_never_blacklisted_is_not_blacklisted_at_any_time() -> None:
+    """第十六条: no end time, no blacklisting."""
+    record = DECIDER.fold([REGISTERED])
+    assert record.blacklisted_until is None
+    assert not record.is_blacklisted(at(1, 1, year=1970))
+    assert not record.is_blacklisted(at(1, 1, year=2100))

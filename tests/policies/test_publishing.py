@@ -1,0 +1,632 @@
+"""发布规范: the publishing rules an activity form must satisfy (第十条, 第十一条 and the
+到梦空间活动发布规范（试行）), as pure functions of the rulebook, the form and the host tribe."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from second_classroom.aggregates.activity_form import (
+    ActivityForm,
+    Admission,
+    AwardPlan,
+    PlannedAward,
+    PlannedCredit,
+    Scope,
+)
+from second_classroom.core.terms import (
+    ActivityLevel,
+    AdmissionMethod,
+    ParticipationScope,
+    TribeLevel,
+)
+from second_classroom.policies import publishing
+from second_classroom.policies.publishing import (
+    Violation,
+    check_ads,
+    check_form,
+    check_title,
+    earliest_start,
+    find_contact_details,
+    organizer_range,
+)
+from tests.specification import NEPU, NOW, at
+
+PE_UNION = publishing.Host(
+    name="石油工程学院学生会",
+    level=TribeLevel.COLLEGE,
+    college_name="石油工程学院",
+    college_code="PE",
+)
+SCHOOL_UNION = publishing.Host(
+    name="校学生会", level=TribeLevel.SCHOOL, college_name=None, college_code=None
+)
+ADS = NEPU.ads
+
+CREDIT_SOURCE = (
+    "按照《东北石油大学“第二课堂成绩单”学生素质考评办法》，表 7：“技能特长”模块成绩认定标准中，"
+    "参加外语能力提升类讲座，院级，奖励0.5分。"
+)
+
+# A complete form by 石油工程学院学生会, submitted at NOW (Monday 23 November 2026), starting
+# the next Monday: every rule of the 发布规范 holds.
+VALID = ActivityForm(
+    title="石油工程学院“四六级宣讲会”活动",
+    intro="邀请外国语学院教师讲解四六级考试的题型与备考方法。",
+    module="skills",
+    level=ActivityLevel.COLLEGE,
+    registration_opens=at(11, 23, 10),
+    registration_closes=at(11, 27, 18),
+    capacity=100,
+    scope=Scope(ParticipationScope.COLLEGE),
+    admission=Admission(AdmissionMethod.FIRST_COME),
+    participation_notes="仅限石油工程学院本科生报名，请提前十分钟到场签到。",
+    images=("poster.png",),
+    attachments=("活动策划方案.pdf",),
+    starts_at=at(11, 30, 14),
+    ends_at=at(11, 30, 16),
+    locations=("第一教学楼F座118室",),
+    details="讲座分为题型解析、备考经验分享和现场答疑三部分。" + CREDIT_SOURCE,
+    tags=("四六级", "讲座"),
+    plan=AwardPlan(credits=(PlannedCredit("skills", "学分", Decimal("0.5")),)),
+    organizers=("张三", "李四"),
+)
+
+
+def codes(violations: list[Violation]) -> list[str]:
+    return [v.code.code for v in violations]
+
+
+def check(form: ActivityForm, host: publishing.Host = PE_UNION) -> list[str]:
+    """The codes of the rules ``form`` breaks when submitted at NOW."""
+    return codes(check_form(NEPU, form, host, NOW))
+
+
+def title_codes(title: str, level: ActivityLevel | None, host: publishing.Host) -> list[str]:
+    return codes(list(check_title(NEPU, title, level, host)))
+
+
+# -- 四 组织者人数 -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("capacity", "expected"),
+    [
+        (0, (0, 1)),
+        (1, (0, 1)),
+        (50, (0, 1)),
+        (51, (1, 3)),
+        (150, (1, 3)),
+        (151, (3, 5)),
+        (300, (3, 5)),
+        (301, (5, 10)),
+        (400, (5, 10)),
+    ],
+)
+def test_organizer_range_follows_the_capacity_bands(
+    capacity: int, expected: tuple[int, int]
+) -> None:
+    """发布规范 四: 0-50人 0-1；50-150人 1-3；150-300人 3-5；300以上 5-10 (a shared boundary
+    belongs to the lower band)."""
+    assert organizer_range(NEPU, capacity) == expected
+
+
+def _band(capacity: int) -> tuple[int, int]:
+    """发布规范 四, written out independently of the rulebook."""
+    if capacity <= 50:
+        return (0, 1)
+    if capacity <= 150:
+        return (1, 3)
+    if capacity <= 300:
+        return (3, 5)
+    return (5, 10)
+
+
+def test_organizer_range_for_every_capacity_up_to_four_hundred() -> None:
+    """发布规范 四: every capacity 0..400 falls in its band; 活动最多设置10位组织者."""
+    for capacity in range(401):
+        assert organizer_range(NEPU, capacity) == _band(capacity), capacity
+        assert organizer_range(NEPU, capacity)[1] <= 10
+
+
+def test_organizer_range_is_capped_by_max_organizers() -> None:
+    rulebook = attrs.evolve(NEPU, max_organizers=7)
+    assert organizer_range(rulebook, 1000) == (5, 7)
+
+
+def test_ten_organizers_for_twenty_people_is_refused() -> None:
+    """The seed's bad case: 20 people need 0-1 organizers, not 10."""
+    form = attrs.evolve(VALID, capacity=20, organizers=tuple(f"组织者{i}" for i in range(10)))
+    assert check(form) == ["activity.organizer_count"]
+
+
+def test_a_large_activity_needs_at_least_five_organizers() -> None:
+    form = attrs.evolve(VALID, capacity=400, organizers=("张三", "李四"))
+    assert check(form) == ["activity.organizer_count"]
+
+
+def test_an_organizer_listed_twice_is_refused() -> None:
+    form = attrs.evolve(VALID, organizers=("张三", "张三"))
+    assert check(form) == ["activity.organizer_duplicate"]
+
+
+# -- 一 活动名称 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("title", ["", "   "])
+def test_an_empty_title_is_missing(title: str) -> None:
+    violations = list(check_title(NEPU, title, ActivityLevel.COLLEGE, PE_UNION))
+    assert codes(violations) == ["activity.title_empty"]
+    assert violations[0].missing
+
+
+def test_a_title_longer_than_sixty_characters_is_too_long() -> None:
+    title = "石油工程学院" + "讲" * 55
+    assert title_codes(title, ActivityLevel.COLLEGE, PE_UNION) == ["activity.title_too_long"]
+
+
+def test_a_title_of_sixty_characters_is_fine() -> None:
+    title = "石油工程学院" + "讲" * 54
+    assert title_codes(title, ActivityLevel.COLLEGE, PE_UNION) == []
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "校学生会团队建设活动",
+        "东北石油大学第十五届“挑战杯”大学生课外学术科技作品竞赛颁奖典礼",
+        "校第十五届“挑战杯”大学生课外学术科技作品竞赛颁奖典礼",
+        "全国大学生数学建模竞赛",
+        "黑龙江省大学生运动会",
+    ],
+)
+def test_a_school_level_title_may_use_a_school_or_external_prefix(title: str) -> None:
+    """发布规范 一: 校级前缀(东北石油大学/校)；市级及以上活动前缀(全国、黑龙江省…)."""
+    assert title_codes(title, ActivityLevel.SCHOOL, SCHOOL_UNION) == []
+
+
+def test_a_school_level_title_without_a_prefix_is_refused() -> None:
+    assert title_codes("迎新晚会", ActivityLevel.SCHOOL, SCHOOL_UNION) == ["activity.title_prefix"]
+
+
+@pytest.mark.parametrize("title", ["石油工程学院“四六级宣讲会”活动", "石油工程学院学生会迎新晚会"])
+def test_a_college_level_title_uses_the_college_or_tribe_name(title: str) -> None:
+    """发布规范 一: 院级前缀(如：石油工程学院)."""
+    assert title_codes(title, ActivityLevel.COLLEGE, PE_UNION) == []
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["东北石油大学迎新晚会", "校迎新晚会", "地球科学学院迎新晚会", "全国大学生数学建模竞赛"],
+)
+def test_a_college_level_title_may_not_use_another_prefix(title: str) -> None:
+    assert title_codes(title, ActivityLevel.COLLEGE, PE_UNION) == ["activity.title_prefix"]
+
+
+@pytest.mark.parametrize(
+    ("title", "level", "host"),
+    [
+        ("东北石油大学", ActivityLevel.SCHOOL, SCHOOL_UNION),
+        ("校", ActivityLevel.SCHOOL, SCHOOL_UNION),
+        ("石油工程学院", ActivityLevel.COLLEGE, PE_UNION),
+        ("石油工程学院学生会", ActivityLevel.COLLEGE, PE_UNION),
+    ],
+)
+def test_a_title_that_is_only_the_prefix_has_no_theme(
+    title: str, level: ActivityLevel, host: publishing.Host
+) -> None:
+    """发布规范 一: 注意：活动名称应当包含活动主题."""
+    assert title_codes(title, level, host) == ["activity.title_no_theme"]
+
+
+def test_title_prefix_is_not_checked_before_a_level_is_chosen() -> None:
+    assert title_codes("迎新晚会", None, PE_UNION) == []
+
+
+# -- 六、十五、十七 不允许广告和赞助方联系方式 --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("咨询电话13812345678", "13812345678"),
+        ("咨询电话：138 1234 5678", "138 1234 5678"),
+        ("咨询电话：138-1234-5678", "138-1234-5678"),
+        ("咨询电话：+86 138 1234 5678", "+86 138 1234 5678"),
+        ("咨询电话+8613812345678", "+8613812345678"),
+    ],
+)
+def test_a_mobile_number_is_contact_detail(text: str, expected: str) -> None:
+    assert find_contact_details(text, ADS) == [expected]
+
+
+def test_a_landline_number_is_contact_detail() -> None:
+    assert find_contact_details("赞助商电话：0459-6504321", ADS) == ["0459-6504321"]
+
+
+def test_an_email_address_is_contact_detail() -> None:
+    found = find_contact_details("简历发送至 sponsor@example.com 即可", ADS)
+    assert found == ["sponsor@example.com"]
+
+
+@pytest.mark.parametrize(
+    "text", ["添加微信：abc_12345", "微信号：abc_12345", "vx: abc_12345", "VX：Abc12345"]
+)
+def test_a_wechat_id_is_contact_detail(text: str) -> None:
+    assert find_contact_details(text, ADS)
+
+
+@pytest.mark.parametrize("text", ["QQ群：123456789", "加QQ 12345678", "扣扣：12345678"])
+def test_a_qq_number_is_contact_detail(text: str) -> None:
+    assert find_contact_details(text, ADS)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "购买请访问 https://example.com/buy",
+        "购买请访问 http://shop.example.com",
+        "购买请访问 www.example.com",
+        "购买请访问 shop.example.com",
+        "冒充校网 nepu.edu.cn.example.com",
+        "冒充校网 evilnepu.edu.cn",
+    ],
+)
+def test_a_foreign_url_is_contact_detail(text: str) -> None:
+    assert find_contact_details(text, ADS) == [text.split(" ")[1]]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "详见 https://www.nepu.edu.cn/info/1.htm",
+        "详见 http://tuanwei.nepu.edu.cn",
+        "详见 nepu.edu.cn",
+        "详见 https://NEPU.EDU.CN/x",
+        "请在到梦空间 https://www.5idream.net 报名",
+        "请在到梦空间 www.5idream.net 报名",
+    ],
+)
+def test_the_schools_own_sites_are_allowed(text: str) -> None:
+    """The school's site and its subdomains, and the 到梦空间 platform itself."""
+    assert find_contact_details(text, ADS) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "本次活动旨在丰富同学们的课余生活，提升综合素质。",
+        "活动日期：2026-12-03",
+        "活动地点：第一教学楼F座118室",
+        "活动时间：14:00-16:00",
+        "2026年12月3日14:30开始，容纳300人",
+        "学号2021123456的同学请于12月1日前报名",
+        "奖励0.5分，一等奖1人，二等奖2人",
+    ],
+)
+def test_ordinary_text_has_no_contact_details(text: str) -> None:
+    assert find_contact_details(text, ADS) == []
+
+
+def test_contact_details_are_not_sought_when_the_ad_rule_is_off() -> None:
+    assert find_contact_details("咨询电话13812345678", attrs.evolve(ADS, enabled=False)) == []
+
+
+def test_a_foreign_domain_between_chinese_characters_is_contact_detail() -> None:
+    assert find_contact_details("请访问shop.example.com购买", ADS) != []
+
+
+def test_the_schools_site_followed_by_chinese_characters_is_allowed() -> None:
+    assert find_contact_details("请登录www.nepu.edu.cn查看通知", ADS) == []
+
+
+def test_an_at_mention_in_chinese_is_not_an_email() -> None:
+    assert find_contact_details("感谢@校团委.欢迎同学们参加", ADS) == []
+
+
+def test_check_ads_names_the_offending_field() -> None:
+    form = attrs.evolve(VALID, details=VALID.details + "赞助商电话13812345678")
+    [violation] = check_ads(NEPU, form)
+    assert violation.code.code == "activity.advertising"
+    assert violation.field == "details"
+    assert violation.details == {"found": "13812345678"}
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"title": "石油工程学院讲座 微信：abc_12345"}, "title"),
+        ({"intro": "QQ群：123456789"}, "intro"),
+        ({"participation_notes": "咨询0459-6504321"}, "participation_notes"),
+        ({"locations": ("第一教学楼F座118室", "www.example.com")}, "locations[1]"),
+        ({"tags": ("讲座", "vx:abc_12345")}, "tags[1]"),
+        ({"attachments": ("报名表 https://example.com/a.doc",)}, "attachments[0]"),
+        ({"admission": Admission(AdmissionMethod.REVIEW, "发至a@example.com")}, "review_criteria"),
+        ({"plan": AwardPlan(awards=(PlannedAward("赞助 shop.example.com", 1),))}, "awards[0]"),
+    ],
+)
+def test_check_ads_looks_at_every_free_text_field(changes: dict[str, Any], field: str) -> None:
+    form = attrs.evolve(VALID, **changes)
+    assert [v.field for v in check_ads(NEPU, form)] == [field]
+
+
+def test_a_valid_form_has_no_ads() -> None:
+    assert list(check_ads(NEPU, VALID)) == []
+
+
+_CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+_PUNCTUATION = st.sampled_from(list("，。、；：？！“”‘’（）《》【】—…· ,.;:!?()[]\"'-_/#%&*@"))
+
+
+@given(st.text(st.one_of(_CJK, _PUNCTUATION), max_size=80))
+def test_chinese_text_without_digits_or_latin_letters_has_no_contact_details(text: str) -> None:
+    assert find_contact_details(text, ADS) == []
+
+
+@given(
+    st.text(_CJK, max_size=20),
+    st.sampled_from("3456789"),
+    st.text("0123456789", min_size=9, max_size=9),
+    st.text(_CJK, max_size=20),
+)
+def test_a_mobile_number_in_chinese_text_is_found(
+    before: str, second: str, rest: str, after: str
+) -> None:
+    number = "1" + second + rest
+    assert number in find_contact_details(before + number + after, ADS)
+
+
+# -- 第十一条 提前三个工作日 -----------------------------------------------------------------------
+
+
+def test_earliest_start_is_three_working_days_after_submission() -> None:
+    """第十一条: 活动需至少提前三个工作日进行申请. Monday → Thursday."""
+    assert earliest_start(NEPU, NOW) == at(11, 26).date()
+
+
+def test_earliest_start_skips_the_weekend() -> None:
+    """Thursday 26 November → Friday, Monday, Tuesday 1 December."""
+    assert earliest_start(NEPU, at(11, 26, 17)) == at(12, 1).date()
+
+
+def test_earliest_start_skips_the_national_day_holiday() -> None:
+    """Tuesday 29 September → Wed 30 Sep, then 1-7 Oct are off → Thu 8, Fri 9 October."""
+    assert earliest_start(NEPU, at(9, 29)) == at(10, 9).date()
+
+
+def test_earliest_start_may_be_the_make_up_saturday() -> None:
+    """Wednesday 30 September → Thu 8, Fri 9, Sat 10 October (调休 workday)."""
+    assert earliest_start(NEPU, at(9, 30)) == at(10, 10).date()
+
+
+def test_earliest_start_counts_from_the_submission_date_in_shanghai() -> None:
+    """22:30 UTC on 29 September is already 30 September in 大庆."""
+    late = datetime(2026, 9, 29, 22, 30, tzinfo=UTC)
+    assert earliest_start(NEPU, late) == at(10, 10).date()
+
+
+# -- 第十条 and 发布规范: the whole form ---------------------------------------------------------
+
+
+def test_a_complete_valid_form_breaks_no_rule() -> None:
+    assert check_form(NEPU, VALID, PE_UNION, NOW) == []
+
+
+def test_starting_exactly_on_the_earliest_day_is_in_time() -> None:
+    form = attrs.evolve(VALID, registration_closes=at(11, 25), starts_at=at(11, 26, 14))
+    assert check(form) == []
+
+
+def test_an_empty_introduction_is_missing() -> None:
+    """第十条: 填写活动标题、活动介绍…"""
+    assert check(attrs.evolve(VALID, intro="  ")) == ["activity.intro_empty"]
+
+
+def test_a_module_outside_the_seven_is_unknown() -> None:
+    """发布规范 三: 按照七大模块内容选择相应活动类型."""
+    assert check(attrs.evolve(VALID, module="sports")) == ["activity.module_unknown"]
+
+
+def test_no_module_is_missing() -> None:
+    [violation] = check_form(NEPU, attrs.evolve(VALID, module=""), PE_UNION, NOW)
+    assert violation.code.code == "activity.module_unknown"
+    assert violation.missing
+
+
+@pytest.mark.parametrize("level", [ActivityLevel.SCHOOL, ActivityLevel.CLASS])
+def test_a_college_tribe_may_only_publish_college_activities(level: ActivityLevel) -> None:
+    """第十一条: 院级活动由学院分团委学生会…等组织发布."""
+    assert check(attrs.evolve(VALID, level=level)) == ["activity.level_not_allowed"]
+
+
+@pytest.mark.parametrize("capacity", [-1, 0])
+def test_capacity_must_be_positive(capacity: int) -> None:
+    [violation] = check_form(NEPU, attrs.evolve(VALID, capacity=capacity), PE_UNION, NOW)
+    assert violation.code.code == "activity.capacity_invalid"
+    assert not violation.missing
+
+
+@pytest.mark.parametrize("field", ["registration_opens", "registration_closes", "starts_at"])
+def test_a_missing_time_is_schedule_missing(field: str) -> None:
+    """第十条: 报名时间…填写活动时间."""
+    blank: dict[str, Any] = {field: None}
+    assert check(attrs.evolve(VALID, **blank)) == ["activity.schedule_missing"]
+
+
+def test_registration_closing_after_the_start_is_out_of_order() -> None:
+    form = attrs.evolve(VALID, registration_closes=at(11, 30, 15))
+    assert check(form) == ["activity.schedule_order"]
+
+
+def test_an_activity_ending_before_it_starts_is_out_of_order() -> None:
+    form = attrs.evolve(VALID, ends_at=at(11, 30, 13))
+    assert check(form) == ["activity.schedule_order"]
+
+
+def test_starting_before_the_earliest_day_breaks_the_lead_time() -> None:
+    """第十一条: submitted Friday 27 November, the Monday after is only one working day ahead."""
+    [violation] = check_form(NEPU, VALID, PE_UNION, at(11, 27))
+    assert violation.code.code == "activity.lead_time"
+    assert violation.field == "starts_at"
+    assert violation.details == {"days": 3, "earliest": "2026-12-02"}
+
+
+def test_a_draft_save_does_not_check_the_lead_time() -> None:
+    """``submitted_at`` None: saving a draft is not a request, so no lead time yet."""
+    form = attrs.evolve(
+        VALID,
+        registration_opens=NOW,
+        registration_closes=NOW + timedelta(hours=1),
+        starts_at=NOW + timedelta(days=1),
+        ends_at=NOW + timedelta(days=1, hours=2),
+    )
+    assert codes(check_form(NEPU, form, PE_UNION, NOW)) == ["activity.lead_time"]
+    assert check_form(NEPU, form, PE_UNION, None) == []
+
+
+@pytest.mark.parametrize("locations", [(), ("  ",)])
+def test_no_location_is_missing(locations: tuple[str, ...]) -> None:
+    """第十条: 填写活动时间、活动地点."""
+    assert check(attrs.evolve(VALID, locations=locations)) == ["activity.locations_empty"]
+
+
+def test_empty_details_are_missing() -> None:
+    """第十条: 活动详情需填写活动的内容和方案."""
+    form = attrs.evolve(VALID, details="", plan=AwardPlan())
+    assert check(form) == ["activity.details_empty"]
+
+
+def test_empty_participation_notes_are_missing() -> None:
+    """发布规范 七: 参与须知必须写明…注意事项和要求."""
+    assert check(attrs.evolve(VALID, participation_notes="")) == ["activity.notes_empty"]
+
+
+def test_no_poster_is_missing() -> None:
+    """第十条: 图片素材需上传与活动相关的海报等信息."""
+    assert check(attrs.evolve(VALID, images=())) == ["activity.poster_missing"]
+
+
+@pytest.mark.parametrize("colleges", [(), ("PE", "XYZ")])
+def test_a_custom_scope_needs_known_colleges(colleges: tuple[str, ...]) -> None:
+    """发布规范 八: 自定义…根据活动举办方选择可参加活动的院系范围."""
+    form = attrs.evolve(VALID, scope=Scope(ParticipationScope.CUSTOM, colleges))
+    assert check(form) == ["activity.scope_colleges"]
+
+
+def test_a_custom_scope_of_known_colleges_is_fine() -> None:
+    form = attrs.evolve(VALID, scope=Scope(ParticipationScope.CUSTOM, ("PE", "GEO")))
+    assert check(form) == []
+
+
+def test_a_tribe_without_a_college_cannot_use_the_college_scope() -> None:
+    """发布规范 八: 院系内 means the host tribe's college; a school tribe has none."""
+    form = attrs.evolve(
+        VALID,
+        title="校学生会团队建设活动",
+        level=ActivityLevel.SCHOOL,
+        scope=Scope(ParticipationScope.COLLEGE),
+    )
+    assert check(form, SCHOOL_UNION) == ["activity.scope_needs_college"]
+
+
+def test_review_admission_without_criteria_is_refused() -> None:
+    """发布规范 九: 必须使用评审制，则需在活动详情中明确写出评审标准."""
+    form = attrs.evolve(VALID, admission=Admission(AdmissionMethod.REVIEW))
+    assert check(form) == ["activity.review_criteria_missing"]
+
+
+def test_review_admission_with_criteria_is_fine() -> None:
+    form = attrs.evolve(VALID, admission=Admission(AdmissionMethod.REVIEW, "按笔试成绩择优录取"))
+    assert check(form) == []
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        pytest.param(AwardPlan(awards=(PlannedAward("", 1),)), id="award-without-name"),
+        pytest.param(AwardPlan(awards=(PlannedAward("一等奖", 0),)), id="award-quota-zero"),
+        pytest.param(
+            AwardPlan(awards=(PlannedAward("一等奖", 1, Decimal(-1)),)), id="award-credit-negative"
+        ),
+        pytest.param(
+            AwardPlan(credits=(PlannedCredit("sports", "学分", Decimal(1)),)), id="credit-module"
+        ),
+        pytest.param(
+            AwardPlan(credits=(PlannedCredit("skills", "积分", Decimal(1)),)), id="credit-type"
+        ),
+        pytest.param(
+            AwardPlan(credits=(PlannedCredit("skills", "学分", Decimal(0)),)), id="credit-zero"
+        ),
+    ],
+)
+def test_an_invalid_award_or_credit_plan_is_refused(plan: AwardPlan) -> None:
+    """发布规范 十三、十四: 奖项及学分按照《素质考评办法》设置."""
+    assert check(attrs.evolve(VALID, plan=plan)) == ["activity.plan_invalid"]
+
+
+def test_planned_credits_need_the_rubric_cited_in_the_details() -> None:
+    """发布规范 六: 必须体现出第二课堂活动学分奖励来源，如：按照《…学生素质考评办法》…"""
+    form = attrs.evolve(VALID, details="讲座分为题型解析、备考经验分享和现场答疑三部分。")
+    assert check(form) == ["activity.credit_source_missing"]
+
+
+def test_details_need_no_rubric_when_no_credits_are_planned() -> None:
+    form = attrs.evolve(
+        VALID, details="讲座分为题型解析、备考经验分享和现场答疑三部分。", plan=AwardPlan()
+    )
+    assert check(form) == []
+
+
+def test_sponsor_contact_details_are_advertising() -> None:
+    """发布规范 六、十七: 不允许出现赞助方联系方式；不允许有任何形式的广告."""
+    form = attrs.evolve(VALID, intro=VALID.intro + "本活动由某培训机构赞助，报名咨询13812345678。")
+    [violation] = check_form(NEPU, form, PE_UNION, NOW)
+    assert violation.code.code == "activity.advertising"
+    assert violation.field == "intro"
+
+
+def test_an_empty_draft_breaks_only_missing_value_rules() -> None:
+    violations = check_form(NEPU, ActivityForm(), PE_UNION, None)
+    assert codes(violations) == [
+        "activity.title_empty",
+        "activity.intro_empty",
+        "activity.module_unknown",
+        "activity.level_missing",
+        "activity.capacity_invalid",
+        "activity.schedule_missing",
+        "activity.notes_empty",
+        "activity.poster_missing",
+        "activity.locations_empty",
+        "activity.details_empty",
+    ]
+    assert all(v.missing for v in violations)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"title": "迎新晚会"},
+        {"module": "sports"},
+        {"capacity": 0},
+        {"registration_closes": at(11, 30, 15)},
+        {"admission": Admission(AdmissionMethod.REVIEW)},
+        {"intro": "咨询13812345678"},
+    ],
+)
+def test_a_wrong_value_is_not_a_missing_one(changes: dict[str, Any]) -> None:
+    violations = check_form(NEPU, attrs.evolve(VALID, **changes), PE_UNION, NOW)
+    assert violations
+    assert not any(v.missing for v in violations)
+
+
+def test_a_violation_becomes_a_domain_error_naming_its_field() -> None:
+    [violation] = check_form(NEPU, attrs.evolve(VALID, capacity=0), PE_UNION, NOW)
+    error = violation.error()
+    assert error.code == "activity.capacity_invalid"
+    assert error.details == {"field": "capacity", "capacity": 0}

@@ -1,0 +1,304 @@
+"""The Rulebook: one school's rules as data (第十条, 第十一条, 发布规范), loaded from TOML.
+
+The NEPU preset encodes 东北石油大学's rules; any rulebook survives a TOML round trip, and a
+malformed one is refused with ``rulebook.invalid`` instead of being half-loaded.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import ActivityLevel, ReviewStage, TribeLevel
+from second_classroom.policies.rulebook import (
+    College,
+    Module,
+    OrganizerBand,
+    Rulebook,
+    YearCalendar,
+    preset,
+)
+from tests.specification import NEPU
+
+PRESET_SOURCE = (resources.files("second_classroom.policies") / "presets" / "nepu.toml").read_text(
+    encoding="utf-8"
+)
+
+
+def refused(text: str) -> DomainError:
+    """``text`` is refused as an invalid rulebook."""
+    with pytest.raises(DomainError) as caught:
+        Rulebook.from_toml(text)
+    assert caught.value.code == "rulebook.invalid", caught.value
+    return caught.value
+
+
+def edited(old: str, new: str) -> str:
+    """The NEPU preset source with one line changed."""
+    assert old in PRESET_SOURCE, old
+    return PRESET_SOURCE.replace(old, new, 1)
+
+
+# -- the NEPU preset ----------------------------------------------------------------------------
+
+
+def test_nepu_preset_is_for_northeast_petroleum_university() -> None:
+    assert NEPU.school == "东北石油大学"
+
+
+def test_nepu_preset_has_the_seven_modules_in_chinese() -> None:
+    """发布规范 三: activity types follow the 七大模块 of the 素质考评办法."""
+    assert [m.name for m in NEPU.modules] == [
+        "思想成长",
+        "创新创业",
+        "文体活动",
+        "实践实习",
+        "志愿公益",
+        "工作履历",
+        "技能特长",
+    ]
+
+
+def test_module_codes_are_unique_and_resolvable() -> None:
+    codes = [m.code for m in NEPU.modules]
+    assert len(set(codes)) == len(codes) == 7
+    assert NEPU.module("ideology") == Module("ideology", "思想成长")
+    assert NEPU.module("no-such-module") is None
+
+
+def test_college_is_found_by_code() -> None:
+    assert NEPU.college("PE") == College("PE", "石油工程学院")
+    assert NEPU.college("XYZ") is None
+
+
+def test_school_activity_is_reviewed_by_tribe_then_school() -> None:
+    """第十一条: 若为校级活动，部落审核通过后…直接发送至校级管理后台进行二次审核."""
+    assert NEPU.chain(ActivityLevel.SCHOOL) == (ReviewStage.TRIBE, ReviewStage.SCHOOL)
+
+
+def test_college_activity_is_reviewed_by_tribe_then_college_then_school() -> None:
+    """第十一条: 若为院系级活动，部落审核通过后…院级审核通过后再由校级管理端审核."""
+    assert NEPU.chain(ActivityLevel.COLLEGE) == (
+        ReviewStage.TRIBE,
+        ReviewStage.COLLEGE,
+        ReviewStage.SCHOOL,
+    )
+
+
+def test_class_activity_is_reviewed_by_college_then_school() -> None:
+    """第十一条: 班团活动先由学院分团委审核，再由校团委审核."""
+    assert NEPU.chain(ActivityLevel.CLASS) == (ReviewStage.COLLEGE, ReviewStage.SCHOOL)
+
+
+def test_a_level_without_a_review_chain_is_an_invalid_rulebook() -> None:
+    rulebook = attrs.evolve(NEPU, review_chains=())
+    with pytest.raises(DomainError) as caught:
+        rulebook.chain(ActivityLevel.SCHOOL)
+    assert caught.value.code == "rulebook.invalid"
+
+
+def test_each_tribe_level_publishes_only_its_own_activity_level() -> None:
+    """第十一条: 校级活动由校级组织发布；院级活动由学院组织发布；班团活动由班级发布."""
+    assert NEPU.levels_for(TribeLevel.SCHOOL) == (ActivityLevel.SCHOOL,)
+    assert NEPU.levels_for(TribeLevel.COLLEGE) == (ActivityLevel.COLLEGE,)
+    assert NEPU.levels_for(TribeLevel.CLASS) == (ActivityLevel.CLASS,)
+
+
+def test_activities_are_requested_three_working_days_ahead() -> None:
+    """第十一条: 活动需至少提前三个工作日进行申请."""
+    assert NEPU.lead_working_days == 3
+
+
+def test_check_in_code_is_valid_for_at_most_ten_minutes() -> None:
+    """发布规范 十: 有效时间不得超过10分钟."""
+    assert NEPU.checkin_max_validity_minutes == 10
+
+
+def test_organizer_bands_follow_the_publishing_rules() -> None:
+    """发布规范 四: 0-50人 0-1；50-150人 1-3；150-300人 3-5；300以上 5-10."""
+    assert NEPU.organizer_bands == (
+        OrganizerBand(minimum=0, maximum=1, up_to_capacity=50),
+        OrganizerBand(minimum=1, maximum=3, up_to_capacity=150),
+        OrganizerBand(minimum=3, maximum=5, up_to_capacity=300),
+        OrganizerBand(minimum=5, maximum=10, up_to_capacity=None),
+    )
+
+
+def test_at_most_ten_organizers() -> None:
+    """发布规范 四: 活动最多设置10位组织者."""
+    assert NEPU.max_organizers == 10
+
+
+def test_credit_source_must_cite_the_quality_assessment_rubric() -> None:
+    """发布规范 六: 必须体现出第二课堂活动学分奖励来源（《…学生素质考评办法》）."""
+    assert NEPU.credit_source_keyword == "素质考评办法"
+
+
+def test_school_title_prefixes_and_allowed_hosts() -> None:
+    """发布规范 一 (校级前缀 东北石油大学/校) and 十七 (no ads; the school's own sites are fine)."""
+    assert NEPU.title.school_prefixes == ("东北石油大学", "校")
+    assert "全国" in NEPU.title.external_prefixes
+    assert NEPU.ads.allowed_url_hosts == ("nepu.edu.cn", "5idream.net")
+
+
+def test_nepu_preset_loads_no_calendar_years() -> None:
+    """Working days come from the packaged official calendar unless a year is loaded."""
+    assert NEPU.calendar == ()
+    assert NEPU.year(2026) is None
+
+
+def test_unknown_preset_is_an_invalid_rulebook() -> None:
+    with pytest.raises(DomainError) as caught:
+        preset("harvard")
+    assert caught.value.code == "rulebook.invalid"
+    assert "nepu" in caught.value.details["reason"]
+
+
+# -- TOML round trip ---------------------------------------------------------------------------
+
+
+def test_to_toml_then_from_toml_gives_an_equal_rulebook() -> None:
+    assert Rulebook.from_toml(NEPU.to_toml()) == NEPU
+
+
+def test_save_then_load_gives_an_equal_rulebook(tmp_path: Path) -> None:
+    path = tmp_path / "school.toml"
+    NEPU.save(path)
+    assert Rulebook.load(path) == NEPU
+    assert Rulebook.load(str(path)) == NEPU
+
+
+def test_a_loaded_calendar_year_survives_the_round_trip() -> None:
+    rulebook = attrs.evolve(
+        NEPU,
+        calendar=(YearCalendar(2027, holidays=(date(2027, 1, 1),), workdays=(date(2027, 2, 7),)),),
+    )
+    assert Rulebook.from_toml(rulebook.to_toml()) == rulebook
+
+
+def test_calendar_dates_may_be_written_as_iso_strings() -> None:
+    text = PRESET_SOURCE + '\n[[calendar]]\nyear = 2027\nholidays = ["2027-01-01"]\n'
+    assert Rulebook.from_toml(text).year(2027) == YearCalendar(2027, (date(2027, 1, 1),))
+
+
+_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+
+
+@st.composite
+def year_calendars(draw: st.DrawFn) -> tuple[YearCalendar, ...]:
+    years = draw(st.lists(st.integers(2000, 2100), unique=True, max_size=3))
+    calendars = []
+    for year in sorted(years):
+        days = st.dates(date(year, 1, 1), date(year, 12, 31))
+        holidays = draw(st.lists(days, unique=True, max_size=5))
+        workdays = draw(st.lists(days, unique=True, max_size=3))
+        calendars.append(YearCalendar(year, tuple(holidays), tuple(workdays)))
+    return tuple(calendars)
+
+
+@st.composite
+def rulebooks(draw: st.DrawFn) -> Rulebook:
+    return attrs.evolve(
+        NEPU,
+        school=draw(_TEXT),
+        modules=tuple(draw(st.lists(st.builds(Module, _TEXT, _TEXT), max_size=4))),
+        credit_types=tuple(draw(st.lists(_TEXT, max_size=3))),
+        lead_working_days=draw(st.integers(0, 30)),
+        max_organizers=draw(st.integers(0, 100)),
+        review_requires_criteria=draw(st.booleans()),
+        require_poster=draw(st.booleans()),
+        credit_source_keyword=draw(_TEXT),
+        checkin_max_validity_minutes=draw(st.integers(1, 120)),
+        reopen_review_on_change=draw(st.booleans()),
+        calendar=draw(year_calendars()),
+    )
+
+
+@given(rulebooks())
+def test_any_rulebook_round_trips_through_toml(rulebook: Rulebook) -> None:
+    assert Rulebook.from_toml(rulebook.to_toml()) == rulebook
+
+
+# -- malformed rulebooks -------------------------------------------------------------------------
+
+
+def test_the_preset_source_itself_is_valid() -> None:
+    assert Rulebook.from_toml(PRESET_SOURCE) == NEPU
+
+
+def test_malformed_toml_is_refused() -> None:
+    refused(PRESET_SOURCE + "\nthis is = = not toml\n")
+
+
+def test_empty_text_is_refused_for_missing_fields() -> None:
+    error = refused("")
+    assert "school" in error.details["reason"]
+
+
+def test_an_unknown_top_level_key_is_refused() -> None:
+    error = refused("colour = 'red'\n" + PRESET_SOURCE)
+    assert "colour" in error.details["reason"]
+
+
+def test_an_unknown_nested_key_is_refused() -> None:
+    error = refused(edited("max_length = 60", "max_length = 60\nmin_length = 2"))
+    assert "min_length" in error.details["reason"]
+
+
+def test_a_misspelt_table_is_refused() -> None:
+    refused(edited("[title]", "[titel]"))
+
+
+def test_an_unknown_review_stage_is_refused() -> None:
+    refused(edited('stages = ["tribe", "school"]', 'stages = ["tribe", "dean"]'))
+
+
+def test_an_unknown_activity_level_is_refused() -> None:
+    refused(edited('level = "class"', 'level = "faculty"'))
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        pytest.param("lead_working_days = 3", 'lead_working_days = "three"', id="text-for-int"),
+        pytest.param("max_length = 60", "max_length = [60]", id="list-for-int"),
+        pytest.param('credit_types = ["学分"]', "credit_types = 1", id="int-for-list"),
+        pytest.param("year = 2027", 'year = "next"', id="text-for-year"),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_refused(old: str, new: str) -> None:
+    text = PRESET_SOURCE + "\n[[calendar]]\nyear = 2027\n"
+    refused(text.replace(old, new, 1))
+
+
+def test_a_table_given_as_a_number_is_refused() -> None:
+    """``ads = 5`` instead of an ``[ads]`` table."""
+    without_ads = PRESET_SOURCE.split("[ads]")[0]
+    refused(without_ads.replace("lead_working_days = 3", "lead_working_days = 3\nads = 5", 1))
+
+
+def test_a_date_that_is_not_a_date_is_refused() -> None:
+    refused(PRESET_SOURCE + '\n[[calendar]]\nyear = 2027\nholidays = ["not-a-date"]\n')
+
+
+def test_text_for_a_boolean_is_refused() -> None:
+    refused(edited("require_poster = true", 'require_poster = "false"'))
+
+
+def test_a_fraction_for_a_whole_number_is_refused() -> None:
+    refused(edited("lead_working_days = 3", "lead_working_days = 2.9"))
+
+
+def test_text_for_a_list_is_refused() -> None:
+    refused(edited('credit_types = ["学分"]', 'credit_types = "学分"'))
+
+
+def test_a_datetime_for_a_calendar_date_is_refused() -> None:
+    refused(PRESET_SOURCE + "\n[[calendar]]\nyear = 2027\nholidays = [2027-01-01T10:00:00]\n")

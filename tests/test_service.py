@@ -1,0 +1,124 @@
+"""The facade end to end: bad input gets a coded DomainError and stores nothing (acceptance),
+and tribe roles come from the Tribe stream, never from the caller."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+
+from second_classroom.aggregates.activity import DraftActivity, EditDraft, SubmitActivity
+from second_classroom.aggregates.activity_form import Admission
+from second_classroom.aggregates.student import RecordPublisherExam, RegisterStudent
+from second_classroom.aggregates.tribe import AppointTribeRole, CertifyTribe, CreateTribe, TribeRole
+from second_classroom.core import ids
+from second_classroom.core.actor import Actor, Role, RoleKind
+from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import AdmissionMethod, TribeKind, TribeLevel
+from second_classroom.service import SecondClassroom
+from tests.aggregates.activity_fixtures import FORM
+from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at
+
+UNION = CreateTribe(
+    "PE-SU", "石油工程学院学生会", TribeKind.STUDENT_UNION, TribeLevel.COLLEGE, "PE"
+)
+ACTIVITY = ids.activity_id(UNION.tribe_id, "talk")
+LEADER = Actor.student("2023010101")
+MEMBER = Actor.student("2023010103")
+
+
+@pytest.fixture
+def world(service: SecondClassroom) -> SecondClassroom:
+    """A certified tribe, its qualified leader, and a valid draft."""
+    service.execute(UNION, PE_ADMIN, NOW)
+    service.execute(CertifyTribe(UNION.tribe_id), SCHOOL_ADMIN, NOW)
+    for number in ("2023010101", "2023010103"):
+        service.execute(RegisterStudent(number, "学生", "PE", "石工23-1班", 2023), PE_ADMIN, NOW)
+    service.execute(RecordPublisherExam("2023010101", 90), PE_ADMIN, NOW)
+    service.execute(AppointTribeRole(UNION.tribe_id, "2023010101", TribeRole.LEADER), PE_ADMIN, NOW)
+    service.execute(DraftActivity(ACTIVITY, UNION.tribe_id, FORM), LEADER, NOW)
+    return service
+
+
+@attrs.frozen
+class Bad:
+    """A refused command, after an optional accepted draft edit that sets the stage."""
+
+    command: object
+    code: str
+    actor: Actor = LEADER
+    edit: dict[str, Any] | None = None
+
+
+def submit_after(code: str, **changes: Any) -> Bad:
+    return Bad(SubmitActivity(ACTIVITY), code, edit=changes)
+
+
+BAD_INPUT = {
+    "empty title": submit_after("activity.title_empty", title=""),
+    "capacity -1": Bad(
+        EditDraft(ACTIVITY, attrs.evolve(FORM, capacity=-1)), "activity.capacity_invalid"
+    ),
+    "start inside the lead time": submit_after(
+        "activity.lead_time",
+        registration_opens=at(11, 23, 12),
+        registration_closes=at(11, 24, 12),
+        starts_at=at(11, 25, 14),
+        ends_at=at(11, 25, 16),
+    ),
+    "10 organizers for 20 people": Bad(
+        EditDraft(
+            ACTIVITY, attrs.evolve(FORM, capacity=20, organizers=tuple(f"p{n}" for n in range(10)))
+        ),
+        "activity.organizer_count",
+    ),
+    "评审制 without criteria": Bad(
+        EditDraft(ACTIVITY, attrs.evolve(FORM, admission=Admission(AdmissionMethod.REVIEW))),
+        "activity.review_criteria_missing",
+    ),
+    "phone number in details": Bad(
+        EditDraft(ACTIVITY, attrs.evolve(FORM, details=FORM.details + "报名咨询 138-1234-5678")),
+        "activity.advertising",
+    ),
+    "unknown tribe": Bad(
+        DraftActivity(ids.activity_id(ids.tribe_id("NOPE"), "x"), ids.tribe_id("NOPE"), FORM),
+        "activity.tribe_unknown",
+    ),
+    "wrong role": Bad(SubmitActivity(ACTIVITY), "auth.forbidden", actor=MEMBER),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUT))
+def test_bad_input_is_refused_with_a_code_and_stores_nothing(
+    world: SecondClassroom, case: str
+) -> None:
+    bad = BAD_INPUT[case]
+    if bad.edit is not None:
+        world.execute(EditDraft(ACTIVITY, attrs.evolve(FORM, **bad.edit)), LEADER, NOW)
+    before = world.app.recorder.max_notification_id()
+    with pytest.raises(DomainError) as caught:
+        world.execute(bad.command, bad.actor, NOW)
+    assert caught.value.code == bad.code
+    assert world.app.recorder.max_notification_id() == before
+
+
+def test_a_caller_cannot_grant_itself_a_tribe_role(world: SecondClassroom) -> None:
+    pretender = Actor(
+        "2023010103", {Role.student(), Role.tribe(RoleKind.TRIBE_LEADER, UNION.tribe_id)}
+    )
+    with pytest.raises(DomainError) as caught:
+        world.execute(SubmitActivity(ACTIVITY), pretender, NOW)
+    assert caught.value.code == "auth.forbidden"
+
+
+def test_a_naive_now_is_refused(world: SecondClassroom) -> None:
+    with pytest.raises(DomainError) as caught:
+        world.execute(SubmitActivity(ACTIVITY), LEADER, NOW.replace(tzinfo=None))
+    assert caught.value.code == "time.naive"
+
+
+def test_an_unknown_command_is_refused(world: SecondClassroom) -> None:
+    with pytest.raises(DomainError) as caught:
+        world.execute(object(), LEADER, NOW)
+    assert caught.value.code == "command.unknown"
