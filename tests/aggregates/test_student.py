@@ -263,3 +263,30 @@ def test_a_student_never_blacklisted_is_not_blacklisted_at_any_time() -> None:
     assert record.blacklisted_until is None
     assert not record.is_blacklisted(at(1, 1, year=1970))
     assert not record.is_blacklisted(at(1, 1, year=2100))
+
+
+@pytest.mark.parametrize("score", [0, 59])
+def test_a_failed_publishing_exam_qualifies_nobody(score: int) -> None:
+    """第十条 考试通过后方可发布活动: below the rulebook's pass mark (60) nothing is recorded."""
+    error = (
+        given(DECIDER, REGISTERED)
+        .when(RecordPublisherExam(NUMBER, score), context(SCHOOL_ADMIN))
+        .raises("student.exam_failed")
+    )
+    assert error.details == {"score": score, "pass_score": 60}
+
+
+def test_the_pass_mark_itself_qualifies() -> None:
+    events = (
+        given(DECIDER, REGISTERED)
+        .when(RecordPublisherExam(NUMBER, 60), context(SCHOOL_ADMIN))
+        .events()
+    )
+    assert len(events) == 1
+
+
+@pytest.mark.parametrize("score", [-1, 101])
+def test_an_exam_score_is_out_of_a_hundred(score: int) -> None:
+    given(DECIDER, REGISTERED).when(
+        RecordPublisherExam(NUMBER, score), context(SCHOOL_ADMIN)
+    ).raises("student.score_invalid")

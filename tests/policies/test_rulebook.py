@@ -98,10 +98,42 @@ def test_class_activity_is_reviewed_by_college_then_school() -> None:
 
 
 def test_a_level_without_a_review_chain_is_an_invalid_rulebook() -> None:
-    rulebook = attrs.evolve(NEPU, review_chains=())
+    """第十一条: every publishable level needs its review chain; refused when the rulebook is
+    built, not later when an activity is submitted."""
     with pytest.raises(DomainError) as caught:
-        rulebook.chain(ActivityLevel.SCHOOL)
+        attrs.evolve(NEPU, review_chains=())
     assert caught.value.code == "rulebook.invalid"
+    assert "no review chain" in caught.value.message_en
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        (
+            {
+                "organizer_bands": (
+                    OrganizerBand(0, 1, 50),
+                    OrganizerBand(1, 3, 40),
+                    OrganizerBand(5, 10),
+                )
+            },
+            "rise",
+        ),
+        ({"organizer_bands": (OrganizerBand(0, 1, 50),)}, "no upper capacity"),
+        ({"organizer_bands": (OrganizerBand(3, 1),)}, "inverted"),
+        ({"calendar": (YearCalendar(2027), YearCalendar(2027))}, "twice"),
+        ({"calendar": (YearCalendar(2027, holidays=(date(2026, 10, 1),)),)}, "listed under"),
+        ({"publisher_exam_pass_score": 101}, "publisher_exam_pass_score"),
+        ({"lead_working_days": -1}, "lead_working_days"),
+    ],
+)
+def test_an_inconsistent_rulebook_is_refused_when_built(
+    changes: dict[str, object], problem: str
+) -> None:
+    with pytest.raises(DomainError) as caught:
+        attrs.evolve(NEPU, **changes)
+    assert caught.value.code == "rulebook.invalid"
+    assert problem in caught.value.message_en
 
 
 def test_each_tribe_level_publishes_only_its_own_activity_level() -> None:

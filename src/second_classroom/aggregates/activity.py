@@ -246,8 +246,8 @@ class ActivityWithdrawn:
 class ActivityDetailsChanged:
     """An approved activity's time, place or details changed (第十四条 群发通知 follows).
 
-    ``before`` and ``after`` hold the changed fields only; ``reopened_review`` tells whether
-    the rulebook sent the activity back to review.
+    ``before`` and ``after`` hold the changed fields only; ``review_stage`` is the stage the
+    activity returns to when the rulebook reopens review on change, else None.
     """
 
     activity_id: UUID

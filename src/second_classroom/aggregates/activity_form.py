@@ -55,7 +55,11 @@ class AwardPlan:
 
 @attrs.frozen
 class ActivityForm:
-    """All fields of the publishing form. A draft may leave fields empty; submit checks all."""
+    """All fields of the publishing form.
+
+    A draft may leave fields empty, but what it fills in must already be right (a capacity
+    with a fitting organizer count, 评审制 with its criteria, ...); submission checks all.
+    """
 
     title: str = ""
     intro: str = ""

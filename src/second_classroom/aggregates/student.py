@@ -28,6 +28,14 @@ FIELD_EMPTY = ErrorCode("student.field_empty", "{field} 不能为空", "{field} 
 COLLEGE_UNKNOWN = ErrorCode(
     "student.college_unknown", "未知的学院：{college}", "Unknown college: {college}"
 )
+EXAM_FAILED = ErrorCode(
+    "student.exam_failed",
+    "发布考试未通过：{score} 分，及格线 {pass_score} 分",
+    "The publishing exam was not passed: {score} of {pass_score} needed",
+)
+SCORE_INVALID = ErrorCode(
+    "student.score_invalid", "考试成绩须在 0-100 之间：{score}", "Score must be 0-100: {score}"
+)
 COHORT_INVALID = ErrorCode(
     "student.cohort_invalid", "年级 {cohort} 无效", "Cohort {cohort} is not a valid year"
 )
@@ -141,8 +149,11 @@ def decide(
             require(
                 _may_manage(ctx.actor, state.college), UNAUTHORIZED, action="登记考试 record exam"
             )
+            require(0 <= score <= 100, SCORE_INVALID, score=score)
             if state.is_publisher_qualified:
                 return []
+            pass_score = ctx.rulebook.publisher_exam_pass_score
+            require(score >= pass_score, EXAM_FAILED, score=score, pass_score=pass_score)
             return [PublisherExamPassed(state.id, score, ctx.actor.person_id, ctx.now)]
     raise AssertionError(f"unhandled command {command!r}")
 

@@ -15,7 +15,7 @@ import attrs
 import cattrs
 import tomli_w
 
-from second_classroom.core.errors import ErrorCode
+from second_classroom.core.errors import DomainError, ErrorCode
 from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
@@ -123,9 +123,54 @@ class Rulebook:
     require_poster: bool = True
     credit_source_keyword: str = ""
     checkin_max_validity_minutes: int = 10
+    publisher_exam_pass_score: int = 60
     reopen_review_on_change: bool = False
     ads: AdRule = AdRule()
     calendar: tuple[YearCalendar, ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        problems = self.problems()
+        if problems:
+            raise INVALID_RULEBOOK.error(reason="; ".join(problems))
+
+    def problems(self) -> list[str]:
+        """What makes this rulebook unusable; empty when it is consistent."""
+        found: list[str] = []
+        chained = {chain.level for chain in self.review_chains}
+        for permission in self.level_permissions:
+            found += [
+                f"level {level} may be published but has no review chain"
+                for level in permission.activity_levels
+                if level not in chained
+            ]
+        found += [
+            f"review chain for {c.level} is empty" for c in self.review_chains if not c.stages
+        ]
+        bounds = [b.up_to_capacity for b in self.organizer_bands]
+        if not bounds or bounds[-1] is not None:
+            found.append("the last organizer band must have no upper capacity")
+        finite = [b for b in bounds if b is not None]
+        if finite != sorted(set(finite)) or None in bounds[:-1]:
+            found.append("organizer bands must rise strictly, the open band last")
+        found += [
+            f"organizer band {b.minimum}-{b.maximum} is inverted"
+            for b in self.organizer_bands
+            if not 0 <= b.minimum <= b.maximum
+        ]
+        years = [y.year for y in self.calendar]
+        if len(years) != len(set(years)):
+            found.append("a calendar year is listed twice")
+        found += [
+            f"{day} is listed under calendar year {y.year}"
+            for y in self.calendar
+            for day in (*y.holidays, *y.workdays)
+            if day.year != y.year
+        ]
+        if not 0 <= self.publisher_exam_pass_score <= 100:
+            found.append("publisher_exam_pass_score must be 0-100")
+        if self.lead_working_days < 0 or self.checkin_max_validity_minutes < 1:
+            found.append("lead_working_days must be ≥ 0 and checkin_max_validity_minutes ≥ 1")
+        return found
 
     def module(self, code: str) -> Module | None:
         return next((m for m in self.modules if m.code == code), None)
@@ -155,6 +200,8 @@ class Rulebook:
         """Parse a rulebook; a malformed one raises ``rulebook.invalid``."""
         try:
             return _CONVERTER.structure(tomllib.loads(text), cls)
+        except DomainError:
+            raise
         except (tomllib.TOMLDecodeError, cattrs.BaseValidationError, ValueError) as exc:
             raise INVALID_RULEBOOK.error(reason=_explain(exc)) from exc
 
