@@ -113,6 +113,7 @@ registry = Registry()
 for _module in (tribe, student, activity):
     registry.register(_module.COMMANDS, "command")
     registry.register(_module.EVENTS, "event")
+registry.register((tribe.Tribe, student.StudentRecord, activity.Activity), "state")
 
 
 def to_json(message: object) -> JSON:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,9 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from second_classroom import codec
+from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.time import SHANGHAI
+from second_classroom.demo import run_demo
 from second_classroom.service import SecondClassroom
 from tests.specification import NOW, SCHOOL_ADMIN
 
@@ -28,7 +32,9 @@ st.register_type_strategy(datetime, aware_datetimes)
 st.register_type_strategy(Decimal, st.decimals(allow_nan=False, allow_infinity=False, places=2))
 
 MESSAGES = [
-    codec.registry.named(n).cls for k in ("command", "event") for n in codec.registry.names(k)
+    codec.registry.named(n).cls
+    for k in ("command", "event", "state")
+    for n in codec.registry.names(k)
 ]
 
 
@@ -98,3 +104,19 @@ def test_a_naive_time_in_json_is_malformed() -> None:
     with pytest.raises(DomainError) as caught:
         codec.from_json(message)
     assert caught.value.code == "command.malformed"
+
+
+def test_query_results_round_trip_through_json(tmp_path: Path) -> None:
+    """What the facade's queries return (tribe, student record, activity) is plain JSON too."""
+    service = run_demo(tmp_path / "demo.sqlite3", lambda _line: None)
+    results = [
+        service.tribe(ids.tribe_id("PE-SU")),
+        service.student("2023010101"),
+        service.activity(ids.activity_id(ids.tribe_id("PE-SU"), "2026-cet-talk")),
+    ]
+    service.close()
+    assert codec.registry.names("state") == ["Activity", "StudentRecord", "Tribe"]
+    for result in results:
+        assert result is not None
+        encoded = codec.to_json(result)
+        assert codec.from_json(json.loads(json.dumps(encoded, ensure_ascii=False))) == result
