@@ -15,6 +15,7 @@ from second_classroom.service import SecondClassroom
 POSTGRES_DSN = os.environ.get(
     "SECOND_CLASSROOM_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
 )
+TEST_SECRET = bytes(range(32))
 REQUIRE_POSTGRES = os.environ.get("SECOND_CLASSROOM_REQUIRE_POSTGRES") == "1"
 
 
@@ -72,5 +73,5 @@ def store_env(request: pytest.FixtureRequest) -> dict[str, str]:
 
 @pytest.fixture
 def service(store_env: dict[str, str]) -> Iterator[SecondClassroom]:
-    with SecondClassroom.open(store_env) as opened:
+    with SecondClassroom.open(store_env, secret=TEST_SECRET) as opened:
         yield opened

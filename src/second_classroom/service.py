@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -15,8 +16,9 @@ from uuid import UUID
 import attrs
 
 from second_classroom import codec
-from second_classroom.aggregates import activity, student, tribe
-from second_classroom.aggregates.activity import Activity, ActivityContext, Phase
+from second_classroom.aggregates import activity, enrolment, student, tribe
+from second_classroom.aggregates.activity import Activity, Phase
+from second_classroom.aggregates.enrolment import Enrolment
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
@@ -25,68 +27,15 @@ from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import CONCURRENCY, UNKNOWN_COMMAND, DomainError
 from second_classroom.core.time import require_aware
 from second_classroom.persistence.application import (
-    Change,
     ConcurrencyConflict,
     Loaded,
     SecondClassroomApplication,
 )
 from second_classroom.persistence.mapper import Envelope
+from second_classroom.persistence.secrets import secret_file, secret_from_environment
 from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_env
+from second_classroom.planning import ROUTES
 from second_classroom.policies.rulebook import Rulebook, preset
-
-AnyDecider = FunctionalDecider[Any, Any, Any, Any]
-ContextBuilder = Callable[["SecondClassroom", Any, Any, Context], Any]
-
-
-@attrs.frozen
-class Route:
-    """How the facade runs one command type: which stream it writes, which facts it reads."""
-
-    decider: AnyDecider
-    target: Callable[[Any], UUID]
-    context: ContextBuilder
-
-
-def _tribe_context(service: SecondClassroom, _cmd: Any, state: Tribe | None, base: Context) -> Any:
-    return _with_tribe_roles(base, state)
-
-
-def _student_context(
-    _service: SecondClassroom, _cmd: Any, _state: StudentRecord | None, base: Context
-) -> Any:
-    return attrs.evolve(base, actor=base.actor.institutional())
-
-
-def _activity_context(
-    service: SecondClassroom, cmd: Any, state: Activity | None, base: Context
-) -> ActivityContext:
-    if state is not None:
-        host = service.tribe(state.host_tribe_id)
-    elif isinstance(cmd, activity.DraftActivity):
-        host = service.tribe(cmd.host_tribe_id)
-    else:
-        host = None  # decide answers activity.not_found
-
-    record = service.student(base.actor.person_id)
-    return ActivityContext(_with_tribe_roles(base, host), host, record)
-
-
-def _with_tribe_roles(base: Context, host: Tribe | None) -> Context:
-    """Tribe roles come from the Tribe stream, never from the caller."""
-    actor = base.actor.institutional()
-    if host is not None:
-        actor = actor.with_roles(host.roles_of(actor.person_id))
-    return attrs.evolve(base, actor=actor)
-
-
-ROUTES: dict[type, Route] = {}
-for _module, _builder in (
-    (tribe, _tribe_context),
-    (student, _student_context),
-    (activity, _activity_context),
-):
-    for _command in _module.COMMANDS:
-        ROUTES[_command] = Route(_module.DECIDER, _module.target, _builder)
 
 
 @attrs.frozen
@@ -141,10 +90,12 @@ class SecondClassroom:
         app: SecondClassroomApplication,
         rulebook: Rulebook | None = None,
         max_attempts: int = 8,
+        secret: bytes | None = None,
     ) -> None:
         self.app = app
         self.rulebook = rulebook or preset("nepu")
         self.max_attempts = max_attempts
+        self.secret = secret if secret is not None else secret_from_environment()
         self._locks = StreamLocks()
 
     # -- construction -----------------------------------------------------------------------
@@ -157,16 +108,19 @@ class SecondClassroom:
 
     @classmethod
     def sqlite(cls, path: str | Path, rulebook: Rulebook | None = None) -> SecondClassroom:
-        """The embedded default: an SQLite file."""
-        return cls.open(sqlite_env(path), rulebook)
+        """The embedded default: an SQLite file, with its secret in a file beside it."""
+        return cls.open(sqlite_env(path), rulebook, secret=secret_file(path))
 
     @classmethod
-    def postgres(cls, dsn: str, rulebook: Rulebook | None = None) -> SecondClassroom:
-        return cls.open(postgres_env(dsn), rulebook)
+    def postgres(
+        cls, dsn: str, rulebook: Rulebook | None = None, secret: bytes | None = None
+    ) -> SecondClassroom:
+        """PostgreSQL; the secret comes from ``secret`` or ``SECOND_CLASSROOM_SECRET``."""
+        return cls.open(postgres_env(dsn), rulebook, secret=secret)
 
     @classmethod
     def in_memory(cls, rulebook: Rulebook | None = None) -> SecondClassroom:
-        return cls.open(popo_env(), rulebook)
+        return cls.open(popo_env(), rulebook, secret=os.urandom(32))
 
     def close(self) -> None:
         self.app.close()
@@ -189,23 +143,15 @@ class SecondClassroom:
         if route is None:
             raise UNKNOWN_COMMAND.error(type=type(command).__name__)
         base = Context(actor, require_aware(now), self.rulebook)
-        stream = route.target(command)
         for attempt in range(self.max_attempts):
-            with self._locks.holding([stream]):
-                change = self._decide(route, command, base)
+            with self._locks.holding(route.locks(command)):
+                changes = route.plan(self, command, base)
                 try:
-                    return Outcome(tuple(self.app.append([change], now)))
+                    return Outcome(tuple(self.app.append(changes, now)))
                 except ConcurrencyConflict:
                     pass
             _back_off(attempt)
         raise CONCURRENCY.error(attempts=self.max_attempts)
-
-    def _decide(self, route: Route, command: object, base: Context) -> Change:
-        loaded = self.app.load(route.decider, route.target(command))
-        context = route.context(self, command, loaded.state, base)
-        events = list(route.decider.decide(command, loaded.state, context))
-        after = route.decider.fold(events, loaded.state)
-        return Change(route.decider, loaded, events, after)
 
     def execute_json(
         self, message: Mapping[str, Any], actor: Actor, now: datetime
@@ -218,6 +164,10 @@ class SecondClassroom:
             return codec.error_to_json(error)
 
     # -- queries ----------------------------------------------------------------------------
+
+    def enrolment(self, activity_id: UUID, student_number: str) -> Enrolment | None:
+        stream = enrolment.enrolment_id(activity_id, student_number)
+        return self.app.load(enrolment.DECIDER, stream).state
 
     def tribe(self, tribe_id: UUID) -> Tribe | None:
         return self.app.load(tribe.DECIDER, tribe_id).state
@@ -232,7 +182,7 @@ class SecondClassroom:
         found = self.activity(activity_id)
         return activity.phase(found, require_aware(now)) if found else None
 
-    def loaded(self, decider: AnyDecider, stream: UUID) -> Loaded[Any]:
+    def loaded(self, decider: FunctionalDecider[Any, Any, Any, Any], stream: UUID) -> Loaded[Any]:
         return self.app.load(decider, stream)
 
     def history(self, stream: UUID) -> Sequence[Envelope]:

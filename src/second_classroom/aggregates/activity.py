@@ -10,13 +10,15 @@ from uuid import UUID
 
 import attrs
 
+from second_classroom.aggregates import activity_roster as roster
 from second_classroom.aggregates.activity_form import ActivityForm
+from second_classroom.aggregates.activity_roster import Roster, RosterEvent
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core.actor import Actor, RoleKind
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
-from second_classroom.core.terms import ActivityLevel, ReviewStage
+from second_classroom.core.terms import ActivityLevel, AdmissionMethod, ReviewStage
 from second_classroom.core.time import aware_or_none
 from second_classroom.policies import publishing
 from second_classroom.policies.publishing import Host
@@ -57,6 +59,11 @@ NOT_QUALIFIED = ErrorCode(
     "activity.publisher_not_qualified",
     "首次发布活动需通过考试答题",
     "The publisher must pass the publishing exam first",
+)
+SECRET_MISSING = ErrorCode(
+    "config.secret_missing",
+    "未配置学校密钥，无法为中签制活动生成抽签承诺",
+    "No school secret is configured, so a lottery cannot be committed to",
 )
 REASON_REQUIRED = ErrorCode("activity.reason_required", "请填写理由", "A reason is required")
 NO_CHANGE = ErrorCode(
@@ -145,6 +152,7 @@ class Activity:
     approved_at: datetime | None = None
     last_rejection: str | None = None
     revision: int = 0
+    roster: Roster = attrs.field(factory=Roster)
 
     @property
     def level(self) -> ActivityLevel | None:
@@ -268,7 +276,8 @@ class ActivityCancelled:
 
 
 ActivityEvent = (
-    ActivityDrafted
+    RosterEvent
+    | ActivityDrafted
     | ActivityDraftEdited
     | ActivitySubmitted
     | ActivityStageApproved
@@ -277,7 +286,17 @@ ActivityEvent = (
     | ActivityDetailsChanged
     | ActivityCancelled
 )
-EVENTS: tuple[type, ...] = ActivityEvent.__args__
+EVENTS: tuple[type, ...] = (
+    ActivityDrafted,
+    ActivityDraftEdited,
+    ActivitySubmitted,
+    ActivityStageApproved,
+    ActivityRejected,
+    ActivityWithdrawn,
+    ActivityDetailsChanged,
+    ActivityCancelled,
+    *roster.EVENTS,
+)
 
 # -- commands -------------------------------------------------------------------------------
 
@@ -380,6 +399,7 @@ class ActivityContext:
     base: Context
     tribe: Tribe | None
     actor_record: StudentRecord | None = None
+    lottery_commitment: str | None = None
 
 
 # -- authorization --------------------------------------------------------------------------
@@ -400,6 +420,10 @@ def _may_review(actor: Actor, tribe: Tribe, stage: ReviewStage) -> bool:
         case ReviewStage.SCHOOL:
             return actor.is_school_admin
     return False
+
+
+def _require_reviewer(actor: Actor, tribe: Tribe, stage: ReviewStage) -> None:
+    require(_may_review(actor, tribe, stage), UNAUTHORIZED, action=f"审核 review ({stage.label})")
 
 
 def host(tribe: Tribe, ctx: Context) -> Host:
@@ -435,23 +459,18 @@ def decide(
             return _submit(state, tribe, ctx)
         case ApproveActivity(comment=comment):
             stage = _pending_stage(state)
-            require(
-                _may_review(actor, tribe, stage),
-                UNAUTHORIZED,
-                action=f"审核 review ({stage.label})",
-            )
-            return [
-                ActivityStageApproved(
-                    state.id, stage, _next_stage(state, stage, base), comment, by, now
-                )
-            ]
+            _require_reviewer(actor, tribe, stage)
+            next_stage = _next_stage(state, stage, base)
+            approved = ActivityStageApproved(state.id, stage, next_stage, comment, by, now)
+            if next_stage is None and state.form.admission.method is AdmissionMethod.LOTTERY:
+                # 中签制: the draw's commitment is public from the moment the activity is.
+                require(ctx.lottery_commitment is not None, SECRET_MISSING)
+                assert ctx.lottery_commitment is not None
+                return [approved, roster.LotteryCommitted(state.id, ctx.lottery_commitment, now)]
+            return [approved]
         case RejectActivity(reason=reason):
             stage = _pending_stage(state)
-            require(
-                _may_review(actor, tribe, stage),
-                UNAUTHORIZED,
-                action=f"审核 review ({stage.label})",
-            )
+            _require_reviewer(actor, tribe, stage)
             require(bool(reason.strip()), REASON_REQUIRED)
             return [ActivityRejected(state.id, stage, reason, by, now)]
         case WithdrawActivity():
@@ -594,6 +613,8 @@ def evolve(state: Activity | None, event: ActivityEvent) -> Activity:
     if isinstance(event, ActivityDrafted):
         return Activity(event.activity_id, event.host_tribe_id, event.form)
     assert state is not None, "an activity event before ActivityDrafted"
+    if isinstance(event, roster.EVENTS):
+        return attrs.evolve(state, roster=roster.evolve_roster(state.roster, event))  # type: ignore[arg-type]
     match event:
         case ActivityDraftEdited(form=form):
             return attrs.evolve(state, form=form)

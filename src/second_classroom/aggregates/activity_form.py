@@ -25,6 +25,7 @@ class Admission:
 
     method: AdmissionMethod = AdmissionMethod.FIRST_COME
     review_criteria: str = ""
+    waitlist: bool = False  # 报名制: a full activity queues newcomers instead of refusing
 
 
 @attrs.frozen

@@ -18,6 +18,7 @@ class RoleKind(StrEnum):
     TRIBE_ADMIN = "tribe_admin"  # 部落管理员
     COLLEGE_ADMIN = "college_admin"  # 院级管理员（学院分团委）
     SCHOOL_ADMIN = "school_admin"  # 校团委
+    SYSTEM = "system"  # the library's own reactions (e.g. the draw when registration closes)
 
     @property
     def is_tribe_scoped(self) -> bool:
@@ -75,6 +76,15 @@ class Actor:
     @classmethod
     def school_admin(cls, staff_id: str) -> Actor:
         return cls(staff_id, frozenset({Role.school_admin()}))
+
+    @classmethod
+    def system(cls, name: str = "system") -> Actor:
+        """The actor of automatic reactions."""
+        return cls(name, frozenset({Role(RoleKind.SYSTEM)}))
+
+    @property
+    def is_system(self) -> bool:
+        return self.has(Role(RoleKind.SYSTEM))
 
     @classmethod
     def college_admin(cls, staff_id: str, college: str) -> Actor:

@@ -1,0 +1,671 @@
+"""Enrolment (报名): one stream per (activity, student) — 第十二、十三条, 发布规范 八、九.
+
+Registration, cancellation, the lottery draw, review admission and leave requests each decide
+events for the Activity's seat ledger and for the students' Enrolment streams together; the
+facade saves them in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+import attrs
+
+from second_classroom.aggregates import activity_roster as ledger
+from second_classroom.aggregates.activity import Activity, ActivityStatus, Phase, phase
+from second_classroom.aggregates.activity_roster import Outcome
+from second_classroom.aggregates.student import StudentRecord
+from second_classroom.aggregates.tribe import Tribe
+from second_classroom.core import ids
+from second_classroom.core.actor import Actor, Role, RoleKind
+from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.terms import AdmissionMethod, ParticipationScope
+from second_classroom.policies import lottery
+
+ACTIVITY_NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found")
+NOT_PUBLISHED = ErrorCode(
+    "enrolment.not_published",
+    "活动未发布或已取消（{status}）",
+    "The activity is not published, or was cancelled ({status})",
+)
+NOT_REGISTERING = ErrorCode(
+    "enrolment.not_registering",
+    "当前不在报名时间内（活动{phase}）",
+    "Registration is not open (the activity is {phase})",
+)
+NOT_A_STUDENT = ErrorCode(
+    "enrolment.not_a_student", "仅注册学生可以报名", "Only registered students may register"
+)
+OUT_OF_SCOPE = ErrorCode(
+    "enrolment.out_of_scope",
+    "不在活动参与范围内（{scope}）",
+    "Outside the activity's participation scope ({scope})",
+)
+BLACKLISTED = ErrorCode(
+    "enrolment.blacklisted",
+    "处于黑名单中，{until} 前不能报名活动（第十六条）",
+    "Blacklisted until {until}: registration refused",
+)
+ALREADY_REGISTERED = ErrorCode(
+    "enrolment.already_registered", "已报名该活动", "Already registered for this activity"
+)
+FULL = ErrorCode(
+    "activity.capacity_full",
+    "活动名额已满（{capacity} 人）",
+    "The activity is full ({capacity} places)",
+)
+NOT_REGISTERED = ErrorCode(
+    "enrolment.not_registered", "{student} 未报名该活动", "{student} has not registered"
+)
+CANCEL_CLOSED = ErrorCode(
+    "enrolment.cancel_closed",
+    "报名已结束，不能取消报名；如临时有事请提交请假申请（第十二条）",
+    "Registration has ended, so it cannot be cancelled; submit a leave request instead",
+)
+WRONG_METHOD = ErrorCode(
+    "enrolment.wrong_method",
+    "该活动的录取方式为{method}",
+    "This activity admits by {method}",
+)
+REGISTRATION_OPEN = ErrorCode(
+    "enrolment.registration_open",
+    "报名结束后才能{action}（第十三条）",
+    "Only after registration ends can one {action}",
+)
+ALREADY_DRAWN = ErrorCode("activity.already_drawn", "已抽签", "The lottery has already been drawn")
+SEED_MISMATCH = ErrorCode(
+    "activity.seed_mismatch",
+    "抽签种子与公布的承诺不符",
+    "The seed does not match the published commitment",
+)
+OVER_CAPACITY = ErrorCode(
+    "activity.admission_over_capacity",
+    "录取后将超出名额：已录取 {admitted}，本次 {adding}，名额 {capacity}",
+    "Admitting would exceed capacity: {admitted} admitted + {adding} > {capacity}",
+)
+NOT_PENDING = ErrorCode(
+    "enrolment.not_pending",
+    "{student} 不在待录取名单中",
+    "{student} is not awaiting admission",
+)
+REVIEW_CLOSED = ErrorCode(
+    "activity.review_closed", "评审录取已结束", "The review admission is closed"
+)
+NOT_ADMITTED = ErrorCode(
+    "enrolment.not_admitted",
+    "只有已录取的学生可以请假",
+    "Only an admitted student can request leave",
+)
+LEAVE_WINDOW = ErrorCode(
+    "enrolment.leave_window",
+    "请假须在报名结束后、活动结束前提交",
+    "Leave is requested after registration ends and before the activity ends",
+)
+LEAVE_PENDING = ErrorCode(
+    "enrolment.leave_exists", "已有请假申请（{status}）", "A leave request exists ({status})"
+)
+NO_LEAVE = ErrorCode(
+    "enrolment.no_leave", "没有待审核的请假申请", "No leave request awaits a decision"
+)
+REASON_REQUIRED = ErrorCode("enrolment.reason_required", "请填写理由", "A reason is required")
+
+
+class EnrolmentStatus(StrEnum):
+    """Where a student's registration stands. ``label`` is what 我的活动 shows."""
+
+    REGISTERED = "registered"
+    WAITLISTED = "waitlisted"
+    ADMITTED = "admitted"
+    NOT_SELECTED = "not_selected"
+    NOT_ADMITTED = "not_admitted"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return _STATUS_LABELS[self]
+
+
+class LeaveStatus(StrEnum):
+    """申请请假."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        return _LEAVE_LABELS[self]
+
+
+_STATUS_LABELS = {
+    EnrolmentStatus.REGISTERED: "已报名",
+    EnrolmentStatus.WAITLISTED: "候补中",
+    EnrolmentStatus.ADMITTED: "已录取",
+    EnrolmentStatus.NOT_SELECTED: "未中签",
+    EnrolmentStatus.NOT_ADMITTED: "未录取",
+    EnrolmentStatus.CANCELLED: "已取消报名",
+}
+_LEAVE_LABELS = {
+    LeaveStatus.REQUESTED: "请假审核中",
+    LeaveStatus.APPROVED: "请假已批准",
+    LeaveStatus.REJECTED: "请假未批准",
+}
+
+
+@attrs.frozen
+class Enrolment:
+    """One student's registration for one activity."""
+
+    id: UUID
+    activity_id: UUID
+    student: str
+    status: EnrolmentStatus
+    registered_at: datetime
+    times_registered: int = 1
+    leave: LeaveStatus | None = None
+    leave_reason: str = ""
+
+    @property
+    def is_live(self) -> bool:
+        """Shown in 我的活动: everything but a cancelled registration (第十二条)."""
+        return self.status is not EnrolmentStatus.CANCELLED
+
+    @property
+    def excused(self) -> bool:
+        """An approved leave excuses the student from no-show penalties."""
+        return self.leave is LeaveStatus.APPROVED
+
+
+# -- events ---------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class EnrolmentRegistered:
+    enrolment_id: UUID
+    activity_id: UUID
+    student: str
+    status: EnrolmentStatus
+    at: datetime
+
+
+@attrs.frozen
+class EnrolmentCancelled:
+    enrolment_id: UUID
+    at: datetime
+
+
+@attrs.frozen
+class EnrolmentPromoted:
+    """First on the waitlist when a seat was freed: admitted."""
+
+    enrolment_id: UUID
+    at: datetime
+
+
+@attrs.frozen
+class EnrolmentAdmitted:
+    enrolment_id: UUID
+    method: AdmissionMethod
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class EnrolmentNotSelected:
+    """中签制: not drawn."""
+
+    enrolment_id: UUID
+    at: datetime
+
+
+@attrs.frozen
+class EnrolmentNotAdmitted:
+    """评审制: not admitted when the review closed."""
+
+    enrolment_id: UUID
+    at: datetime
+
+
+@attrs.frozen
+class LeaveRequested:
+    enrolment_id: UUID
+    reason: str
+    proofs: tuple[str, ...]
+    at: datetime
+
+
+@attrs.frozen
+class LeaveDecided:
+    enrolment_id: UUID
+    approved: bool
+    reason: str
+    by: str
+    at: datetime
+
+
+EnrolmentEvent = (
+    EnrolmentRegistered
+    | EnrolmentCancelled
+    | EnrolmentPromoted
+    | EnrolmentAdmitted
+    | EnrolmentNotSelected
+    | EnrolmentNotAdmitted
+    | LeaveRequested
+    | LeaveDecided
+)
+EVENTS: tuple[type, ...] = EnrolmentEvent.__args__
+
+
+def evolve(state: Enrolment | None, event: EnrolmentEvent) -> Enrolment:
+    """Apply one event."""
+    if isinstance(event, EnrolmentRegistered):
+        if state is None:
+            return Enrolment(
+                event.enrolment_id, event.activity_id, event.student, event.status, event.at
+            )
+        return attrs.evolve(
+            state,
+            status=event.status,
+            registered_at=event.at,
+            times_registered=state.times_registered + 1,
+            leave=None,
+            leave_reason="",
+        )
+    assert state is not None, "an enrolment event before EnrolmentRegistered"
+    match event:
+        case EnrolmentCancelled():
+            return attrs.evolve(state, status=EnrolmentStatus.CANCELLED)
+        case EnrolmentPromoted() | EnrolmentAdmitted():
+            return attrs.evolve(state, status=EnrolmentStatus.ADMITTED)
+        case EnrolmentNotSelected():
+            return attrs.evolve(state, status=EnrolmentStatus.NOT_SELECTED)
+        case EnrolmentNotAdmitted():
+            return attrs.evolve(state, status=EnrolmentStatus.NOT_ADMITTED)
+        case LeaveRequested(reason=reason):
+            return attrs.evolve(state, leave=LeaveStatus.REQUESTED, leave_reason=reason)
+        case LeaveDecided(approved=approved):
+            return attrs.evolve(
+                state, leave=LeaveStatus.APPROVED if approved else LeaveStatus.REJECTED
+            )
+    raise AssertionError(f"unhandled event {event!r}")
+
+
+def _no_decide(
+    _command: object, _state: Enrolment | None, _ctx: object
+) -> Sequence[EnrolmentEvent]:
+    raise AssertionError("enrolment commands are decided with their activity: see decide()")
+
+
+DECIDER: FunctionalDecider[object, Enrolment, EnrolmentEvent, object] = FunctionalDecider(
+    "enrolment", _no_decide, evolve
+)
+
+# -- commands -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Register:
+    """The acting student registers (报名)."""
+
+    activity_id: UUID
+
+
+@attrs.frozen
+class CancelRegistration:
+    """The acting student cancels, before registration ends; any number of times (第十二条)."""
+
+    activity_id: UUID
+
+
+@attrs.frozen
+class DrawLottery:
+    """中签制 draw after registration closes, by an organizer or the reaction; exactly once."""
+
+    activity_id: UUID
+
+
+@attrs.frozen
+class AdmitRegistrants:
+    """评审制: admit chosen registrants, one or many (第十三条). Irreversible."""
+
+    activity_id: UUID
+    students: tuple[str, ...]
+
+
+@attrs.frozen
+class CloseReview:
+    """评审制: finish admitting; everyone else is not admitted."""
+
+    activity_id: UUID
+
+
+@attrs.frozen
+class RequestLeave:
+    """申请请假: the acting admitted student, with a reason and proof references."""
+
+    activity_id: UUID
+    reason: str
+    proofs: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class DecideLeave:
+    """The leader or an organizer approves or rejects a leave request."""
+
+    activity_id: UUID
+    student: str
+    approve: bool
+    reason: str = ""
+
+
+EnrolmentCommand = (
+    Register
+    | CancelRegistration
+    | DrawLottery
+    | AdmitRegistrants
+    | CloseReview
+    | RequestLeave
+    | DecideLeave
+)
+COMMANDS: tuple[type, ...] = EnrolmentCommand.__args__
+
+
+@attrs.frozen
+class EnrolmentContext:
+    """What an enrolment decision reads: the activity, its host tribe, the students' records
+    and enrolments, and (for a draw) the revealed seed."""
+
+    base: Context
+    activity: Activity | None
+    tribe: Tribe | None
+    records: Mapping[str, StudentRecord] = attrs.field(factory=dict)
+    enrolments: Mapping[str, Enrolment] = attrs.field(factory=dict)
+    seed: str | None = None
+
+
+@attrs.frozen
+class Decision:
+    """Events for the activity's seat ledger and for each student's enrolment stream."""
+
+    activity: tuple[ledger.RosterEvent, ...] = ()
+    enrolments: Mapping[str, tuple[EnrolmentEvent, ...]] = attrs.field(factory=dict)
+
+
+def enrolment_id(activity_id: UUID, student: str) -> UUID:
+    return ids.enrolment_id(activity_id, ids.student_id(student))
+
+
+def students_involved(
+    command: EnrolmentCommand, activity: Activity | None, actor: Actor
+) -> set[str]:
+    """Whose records and enrolments a decision needs."""
+    match command:
+        case Register() | CancelRegistration() | RequestLeave():
+            involved = {actor.person_id}
+            if isinstance(command, CancelRegistration) and activity and activity.roster.waitlist:
+                involved.add(activity.roster.waitlist[0])
+            return involved
+        case DrawLottery() | CloseReview():
+            return set(activity.roster.pending) if activity else set()
+        case AdmitRegistrants(students=students):
+            return set(students)
+        case DecideLeave(student=student):
+            return {student}
+    raise AssertionError(f"unhandled command {command!r}")
+
+
+# -- decide ---------------------------------------------------------------------------------
+
+
+def decide(command: EnrolmentCommand, ctx: EnrolmentContext) -> Decision:
+    """Decide the events; raise a DomainError when the command is refused."""
+    activity = ctx.activity
+    require(activity is not None, ACTIVITY_NOT_FOUND, activity_id=str(command.activity_id))
+    assert activity is not None
+    require(
+        activity.status is ActivityStatus.APPROVED,
+        NOT_PUBLISHED,
+        status=activity.status.label,
+    )
+    match command:
+        case Register():
+            return _register(activity, ctx)
+        case CancelRegistration():
+            return _cancel(activity, ctx)
+        case DrawLottery():
+            return _draw(activity, ctx)
+        case AdmitRegistrants(students=students):
+            return _admit(activity, students, ctx)
+        case CloseReview():
+            return _close_review(activity, ctx)
+        case RequestLeave(reason=reason, proofs=proofs):
+            return _request_leave(activity, reason, proofs, ctx)
+        case DecideLeave():
+            return _decide_leave(activity, command, ctx)
+    raise AssertionError(f"unhandled command {command!r}")
+
+
+def _self_student(ctx: EnrolmentContext) -> tuple[str, StudentRecord]:
+    actor = ctx.base.actor
+    require(actor.has(Role.student()), UNAUTHORIZED, action="报名 register")
+    record = ctx.records.get(actor.person_id)
+    require(record is not None, NOT_A_STUDENT)
+    assert record is not None
+    return actor.person_id, record
+
+
+def _in_scope(activity: Activity, tribe: Tribe, record: StudentRecord) -> bool:
+    """发布规范 八 参与范围."""
+    scope = activity.form.scope
+    match scope.kind:
+        case ParticipationScope.TRIBE:
+            return record.student_number in tribe.members
+        case ParticipationScope.COLLEGE:
+            return record.college == tribe.college
+        case ParticipationScope.CUSTOM:
+            return record.college in scope.colleges
+    return True
+
+
+def _register(activity: Activity, ctx: EnrolmentContext) -> Decision:
+    now = ctx.base.now
+    student, record = _self_student(ctx)
+    current = phase(activity, now)
+    require(current is Phase.REGISTERING, NOT_REGISTERING, phase=current.label)
+    assert ctx.tribe is not None
+    require(
+        _in_scope(activity, ctx.tribe, record),
+        OUT_OF_SCOPE,
+        scope=activity.form.scope.kind.label,
+    )
+    until = record.blacklisted_until
+    require(not record.is_blacklisted(now), BLACKLISTED, until=until.isoformat() if until else "")
+    roster = activity.roster
+    require(not roster.holds(student), ALREADY_REGISTERED)
+    outcome, status = Outcome.PENDING, EnrolmentStatus.REGISTERED
+    if activity.form.admission.method is AdmissionMethod.FIRST_COME:
+        capacity = activity.form.capacity or 0
+        if len(roster.admitted) < capacity:
+            outcome, status = Outcome.ADMITTED, EnrolmentStatus.ADMITTED
+        else:
+            require(activity.form.admission.waitlist, FULL, capacity=capacity)
+            outcome, status = Outcome.WAITLISTED, EnrolmentStatus.WAITLISTED
+    eid = enrolment_id(activity.id, student)
+    return Decision(
+        (ledger.RegistrationAccepted(activity.id, student, outcome, now),),
+        {student: (EnrolmentRegistered(eid, activity.id, student, status, now),)},
+    )
+
+
+def _cancel(activity: Activity, ctx: EnrolmentContext) -> Decision:
+    now = ctx.base.now
+    student, _record = _self_student(ctx)
+    roster = activity.roster
+    require(roster.holds(student), NOT_REGISTERED, student=student)
+    require(phase(activity, now) is Phase.REGISTERING, CANCEL_CLOSED)
+    promoted = None
+    if student in roster.admitted and roster.waitlist:
+        promoted = roster.waitlist[0]
+    enrolments: dict[str, tuple[EnrolmentEvent, ...]] = {
+        student: (EnrolmentCancelled(enrolment_id(activity.id, student), now),)
+    }
+    if promoted is not None:
+        enrolments[promoted] = (EnrolmentPromoted(enrolment_id(activity.id, promoted), now),)
+    return Decision(
+        (ledger.RegistrationWithdrawn(activity.id, student, promoted, now),), enrolments
+    )
+
+
+def _is_activity_manager(actor: Actor, activity: Activity, tribe: Tribe | None) -> bool:
+    """活动负责人或组织者: the host tribe's leaders, admins and organizers, and the activity's
+    own organizers (第十三条, 发布规范 四)."""
+    if actor.person_id in activity.form.organizers:
+        return True
+    return tribe is not None and actor.holds_tribe_role(
+        tribe.id, RoleKind.TRIBE_LEADER, RoleKind.TRIBE_ADMIN, RoleKind.TRIBE_ORGANIZER
+    )
+
+
+def _require_after_registration(activity: Activity, now: datetime, action: str) -> None:
+    closes = activity.form.registration_closes
+    require(closes is not None and now >= closes, REGISTRATION_OPEN, action=action)
+
+
+def _require_method(activity: Activity, method: AdmissionMethod) -> None:
+    actual = activity.form.admission.method
+    require(actual is method, WRONG_METHOD, method=actual.label)
+
+
+def _draw(activity: Activity, ctx: EnrolmentContext) -> Decision:
+    base = ctx.base
+    actor, now = base.actor, base.now
+    require(
+        actor.is_system or _is_activity_manager(actor, activity, ctx.tribe),
+        UNAUTHORIZED,
+        action="抽签 draw",
+    )
+    _require_method(activity, AdmissionMethod.LOTTERY)
+    _require_after_registration(activity, now, "抽签 draw")
+    roster = activity.roster
+    require(not roster.drawn, ALREADY_DRAWN)
+    seed = ctx.seed
+    require(
+        seed is not None
+        and roster.commitment is not None
+        and lottery.commitment(seed) == roster.commitment,
+        SEED_MISMATCH,
+    )
+    assert seed is not None
+    capacity = activity.form.capacity or 0
+    registrants = tuple(sorted(roster.pending))
+    winners = lottery.draw_winners(seed, registrants, capacity)
+    won = set(winners)
+    enrolments: dict[str, tuple[EnrolmentEvent, ...]] = {}
+    for student in registrants:
+        eid = enrolment_id(activity.id, student)
+        outcome: EnrolmentEvent = (
+            EnrolmentAdmitted(eid, AdmissionMethod.LOTTERY, actor.person_id, now)
+            if student in won
+            else EnrolmentNotSelected(eid, now)
+        )
+        enrolments[student] = (outcome,)
+    drawn = ledger.LotteryDrawn(
+        activity.id, seed, registrants, capacity, winners, actor.person_id, now
+    )
+    return Decision((drawn,), enrolments)
+
+
+def _admit(activity: Activity, students: tuple[str, ...], ctx: EnrolmentContext) -> Decision:
+    base = ctx.base
+    actor, now = base.actor, base.now
+    require(_is_activity_manager(actor, activity, ctx.tribe), UNAUTHORIZED, action="录取 admit")
+    _require_method(activity, AdmissionMethod.REVIEW)
+    _require_after_registration(activity, now, "录取 admit")
+    roster = activity.roster
+    require(not roster.review_closed, REVIEW_CLOSED)
+    chosen = tuple(dict.fromkeys(s for s in students if s not in roster.admitted))
+    for student in chosen:
+        require(student in roster.pending, NOT_PENDING, student=student)
+    if not chosen:
+        return Decision()  # re-sending an admission changes nothing
+    capacity = activity.form.capacity or 0
+    require(
+        len(roster.admitted) + len(chosen) <= capacity,
+        OVER_CAPACITY,
+        admitted=len(roster.admitted),
+        adding=len(chosen),
+        capacity=capacity,
+    )
+    enrolments = {
+        s: (
+            EnrolmentAdmitted(
+                enrolment_id(activity.id, s), AdmissionMethod.REVIEW, actor.person_id, now
+            ),
+        )
+        for s in chosen
+    }
+    return Decision(
+        (ledger.RegistrantsAdmitted(activity.id, chosen, actor.person_id, now),), enrolments
+    )
+
+
+def _close_review(activity: Activity, ctx: EnrolmentContext) -> Decision:
+    base = ctx.base
+    actor, now = base.actor, base.now
+    require(
+        _is_activity_manager(actor, activity, ctx.tribe),
+        UNAUTHORIZED,
+        action="结束录取 close review",
+    )
+    _require_method(activity, AdmissionMethod.REVIEW)
+    _require_after_registration(activity, now, "结束录取 close review")
+    roster = activity.roster
+    if roster.review_closed:
+        return Decision()
+    rest = tuple(sorted(roster.pending))
+    enrolments = {s: (EnrolmentNotAdmitted(enrolment_id(activity.id, s), now),) for s in rest}
+    return Decision((ledger.ReviewClosed(activity.id, rest, actor.person_id, now),), enrolments)
+
+
+def _request_leave(
+    activity: Activity, reason: str, proofs: tuple[str, ...], ctx: EnrolmentContext
+) -> Decision:
+    now = ctx.base.now
+    student, _record = _self_student(ctx)
+    require(student in activity.roster.admitted, NOT_ADMITTED)
+    closes, ends = activity.form.registration_closes, activity.form.ends_at
+    assert closes is not None
+    assert ends is not None
+    require(closes <= now < ends, LEAVE_WINDOW)
+    require(bool(reason.strip()), REASON_REQUIRED)
+    enrolment = ctx.enrolments.get(student)
+    assert enrolment is not None
+    leave = enrolment.leave
+    require(
+        leave is None or leave is LeaveStatus.REJECTED,
+        LEAVE_PENDING,
+        status=leave.label if leave else "",
+    )
+    event = LeaveRequested(enrolment.id, reason, proofs, now)
+    return Decision((), {student: (event,)})
+
+
+def _decide_leave(activity: Activity, command: DecideLeave, ctx: EnrolmentContext) -> Decision:
+    base = ctx.base
+    actor, now = base.actor, base.now
+    require(
+        _is_activity_manager(actor, activity, ctx.tribe),
+        UNAUTHORIZED,
+        action="审核请假 decide leave",
+    )
+    enrolment = ctx.enrolments.get(command.student)
+    require(enrolment is not None and enrolment.leave is LeaveStatus.REQUESTED, NO_LEAVE)
+    assert enrolment is not None
+    if not command.approve:
+        require(bool(command.reason.strip()), REASON_REQUIRED)
+    event = LeaveDecided(enrolment.id, command.approve, command.reason, actor.person_id, now)
+    return Decision((), {command.student: (event,)})
