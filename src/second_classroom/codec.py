@@ -16,7 +16,7 @@ import attrs
 import cattrs
 from cattrs.preconf.json import make_converter
 
-from second_classroom.aggregates import activity, student, tribe
+from second_classroom.aggregates import activity, enrolment, mailbox, student, tribe
 from second_classroom.core.errors import MALFORMED, UNKNOWN_COMMAND, DomainError
 
 JSON = dict[str, Any]
@@ -97,6 +97,9 @@ class Registry:
     def of(self, obj: object) -> MessageType:
         return self._by_class[type(obj)]
 
+    def of_class(self, cls: type) -> MessageType:
+        return self._by_class[cls]
+
     def names(self, kind: str) -> list[str]:
         return sorted(n for n, t in self._by_name.items() if t.kind == kind)
 
@@ -110,10 +113,13 @@ class Registry:
 
 
 registry = Registry()
-for _module in (tribe, student, activity):
+for _module in (tribe, student, activity, enrolment, mailbox):
     registry.register(_module.COMMANDS, "command")
     registry.register(_module.EVENTS, "event")
-registry.register((tribe.Tribe, student.StudentRecord, activity.Activity), "state")
+registry.register(
+    (tribe.Tribe, student.StudentRecord, activity.Activity, enrolment.Enrolment, mailbox.Mailbox),
+    "state",
+)
 
 
 def to_json(message: object) -> JSON:

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates import activity, enrolment, student, tribe
+from second_classroom.aggregates import activity, enrolment, mailbox, student, tribe
 from second_classroom.aggregates.activity import Activity, ActivityContext
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
@@ -144,6 +144,7 @@ for _module, _builder in (
     (tribe, _tribe_context),
     (student, _student_context),
     (activity, _activity_context),
+    (mailbox, _student_context),
 ):
     _route = single(_module.DECIDER, _module.target, _builder)
     ROUTES.update(dict.fromkeys(_module.COMMANDS, _route))

@@ -18,7 +18,9 @@ import attrs
 from second_classroom import codec
 from second_classroom.aggregates import activity, enrolment, student, tribe
 from second_classroom.aggregates.activity import Activity, Phase
+from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
 from second_classroom.aggregates.enrolment import Enrolment
+from second_classroom.aggregates.mailbox import MarkNoticeDelivered
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
@@ -35,7 +37,16 @@ from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.secrets import secret_file, secret_from_environment
 from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_env
 from second_classroom.planning import ROUTES
+from second_classroom.policies.lottery import verify_draw
+from second_classroom.policies.notices import Notice
 from second_classroom.policies.rulebook import Rulebook, preset
+from second_classroom.projections.enrolment_views import (
+    LotteryReaction,
+    MyActivities,
+    MyActivity,
+    Outbox,
+    ignore_done,
+)
 
 
 @attrs.frozen
@@ -82,6 +93,22 @@ def _back_off(attempt: int) -> None:
     time.sleep(random.random() * min(0.002 * 2**attempt, 0.1))
 
 
+@attrs.frozen
+class DrawRecord:
+    """Everything needed to re-run a draw: ``verify_draw(*attrs.astuple(record))``."""
+
+    commitment: str
+    seed: str
+    registrants: tuple[str, ...]
+    capacity: int
+    winners: tuple[str, ...]
+
+    def verify(self) -> bool:
+        return verify_draw(
+            self.commitment, self.seed, self.registrants, self.capacity, self.winners
+        )
+
+
 class SecondClassroom:
     """The library's entry point for any frontend."""
 
@@ -96,6 +123,9 @@ class SecondClassroom:
         self.rulebook = rulebook or preset("nepu")
         self.max_attempts = max_attempts
         self.secret = secret if secret is not None else secret_from_environment()
+        self._my_activities = MyActivities(app)
+        self._outbox = Outbox(app)
+        self._lottery = LotteryReaction(app)
         self._locks = StreamLocks()
 
     # -- construction -----------------------------------------------------------------------
@@ -164,6 +194,45 @@ class SecondClassroom:
             return codec.error_to_json(error)
 
     # -- queries ----------------------------------------------------------------------------
+
+    def run_reactions(self, now: datetime) -> list[Outcome]:
+        """Run what is due at ``now``: the draw of every lottery whose registration closed.
+
+        Safe to call from several processes or repeatedly: each draw happens exactly once.
+        """
+        outcomes = []
+        for command, actor in self._lottery.commands(now):
+            try:
+                outcomes.append(self.execute(command, actor, now))
+            except DomainError as error:
+                if not ignore_done(error):
+                    raise
+        return outcomes
+
+    def my_activities(self, student_number: str, now: datetime) -> list[MyActivity]:
+        """我的活动 (第十二条)."""
+        return self._my_activities.of(student_number, require_aware(now))
+
+    def outbox(self, student_number: str | None = None) -> list[Notice]:
+        """Notices not yet delivered (第十四条 群发通知, draw results, leave decisions)."""
+        return self._outbox.pending(student_number)
+
+    def mark_delivered(self, notice: Notice, now: datetime, actor: Actor | None = None) -> Outcome:
+        """Record a notice as delivered; marking it again changes nothing."""
+        command = MarkNoticeDelivered(notice.student, notice.notice_id)
+        return self.execute(command, actor or Actor.system(), now)
+
+    def draw_record(self, activity_id: UUID) -> DrawRecord | None:
+        """The published commitment and the draw, for anyone to check with ``verify_draw``."""
+        commitment, drawn = None, None
+        for envelope in self.history(activity_id):
+            if isinstance(envelope.payload, LotteryCommitted):
+                commitment = envelope.payload.commitment
+            elif isinstance(envelope.payload, LotteryDrawn):
+                drawn = envelope.payload
+        if commitment is None or drawn is None:
+            return None
+        return DrawRecord(commitment, drawn.seed, drawn.registrants, drawn.capacity, drawn.winners)
 
     def enrolment(self, activity_id: UUID, student_number: str) -> Enrolment | None:
         stream = enrolment.enrolment_id(activity_id, student_number)

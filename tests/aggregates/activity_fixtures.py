@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
@@ -124,5 +125,5 @@ def actx(
     return ActivityContext(context(actor, now, rulebook), tribe, record(actor.person_id, qualified))
 
 
-def form(**changes: object) -> ActivityForm:
+def form(**changes: Any) -> ActivityForm:
     return attrs.evolve(FORM, **changes)

@@ -115,7 +115,7 @@ def test_query_results_round_trip_through_json(tmp_path: Path) -> None:
         service.activity(ids.activity_id(ids.tribe_id("PE-SU"), "2026-cet-talk")),
     ]
     service.close()
-    assert codec.registry.names("state") == ["Activity", "StudentRecord", "Tribe"]
+    assert {"Activity", "StudentRecord", "Tribe"} <= set(codec.registry.names("state"))
     for result in results:
         assert result is not None
         encoded = codec.to_json(result)

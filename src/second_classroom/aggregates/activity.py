@@ -265,6 +265,7 @@ class ActivityDetailsChanged:
     review_stage: ReviewStage | None
     by: str
     at: datetime
+    notify: tuple[str, ...] = ()  # 群发通知: every student registered at the time
 
 
 @attrs.frozen
@@ -273,6 +274,7 @@ class ActivityCancelled:
     reason: str
     by: str
     at: datetime
+    notify: tuple[str, ...] = ()  # every student registered at the time
 
 
 ActivityEvent = (
@@ -492,7 +494,7 @@ def decide(
             require(bool(reason.strip()), REASON_REQUIRED)
             starts = state.form.starts_at
             require(starts is None or now < starts, ALREADY_STARTED)
-            return [ActivityCancelled(state.id, reason, by, now)]
+            return [ActivityCancelled(state.id, reason, by, now, _registered(state))]
     raise AssertionError(f"unhandled command {command!r}")
 
 
@@ -601,8 +603,14 @@ def _change(
             ctx.rulebook.chain(state.form.level)[0] if reopen else None,
             ctx.actor.person_id,
             ctx.now,
+            _registered(state),
         )
     ]
+
+
+def _registered(state: Activity) -> tuple[str, ...]:
+    """Who a group notice goes to (第十四条 报名成功的学生), in a stable order."""
+    return tuple(sorted(state.roster.registrants))
 
 
 # -- evolve ---------------------------------------------------------------------------------

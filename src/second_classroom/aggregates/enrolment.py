@@ -233,6 +233,8 @@ class EnrolmentNotAdmitted:
 @attrs.frozen
 class LeaveRequested:
     enrolment_id: UUID
+    activity_id: UUID
+    student: str
     reason: str
     proofs: tuple[str, ...]
     at: datetime
@@ -241,6 +243,8 @@ class LeaveRequested:
 @attrs.frozen
 class LeaveDecided:
     enrolment_id: UUID
+    activity_id: UUID
+    student: str
     approved: bool
     reason: str
     by: str
@@ -463,7 +467,7 @@ def _in_scope(activity: Activity, tribe: Tribe, record: StudentRecord) -> bool:
     scope = activity.form.scope
     match scope.kind:
         case ParticipationScope.TRIBE:
-            return record.student_number in tribe.members
+            return tribe.belongs(record.student_number)
         case ParticipationScope.COLLEGE:
             return record.college == tribe.college
         case ParticipationScope.CUSTOM:
@@ -643,6 +647,7 @@ def _request_leave(
     require(closes <= now < ends, LEAVE_WINDOW)
     require(bool(reason.strip()), REASON_REQUIRED)
     enrolment = ctx.enrolments.get(student)
+    require(enrolment is not None, NOT_ADMITTED)
     assert enrolment is not None
     leave = enrolment.leave
     require(
@@ -650,7 +655,7 @@ def _request_leave(
         LEAVE_PENDING,
         status=leave.label if leave else "",
     )
-    event = LeaveRequested(enrolment.id, reason, proofs, now)
+    event = LeaveRequested(enrolment.id, activity.id, student, reason, proofs, now)
     return Decision((), {student: (event,)})
 
 
@@ -667,5 +672,13 @@ def _decide_leave(activity: Activity, command: DecideLeave, ctx: EnrolmentContex
     assert enrolment is not None
     if not command.approve:
         require(bool(command.reason.strip()), REASON_REQUIRED)
-    event = LeaveDecided(enrolment.id, command.approve, command.reason, actor.person_id, now)
+    event = LeaveDecided(
+        enrolment.id,
+        activity.id,
+        command.student,
+        command.approve,
+        command.reason,
+        actor.person_id,
+        now,
+    )
     return Decision((), {command.student: (event,)})

@@ -86,6 +86,10 @@ class Tribe:
             TribeRole.ADMIN: self.admins,
         }[role]
 
+    def belongs(self, person: str) -> bool:
+        """A member, or anyone holding a role here (a leader belongs to the tribe they lead)."""
+        return person in self.members or any(person in self.holders(role) for role in TribeRole)
+
     def roles_of(self, person: str) -> frozenset[Role]:
         """The tribe-scoped roles ``person`` holds here."""
         return frozenset(

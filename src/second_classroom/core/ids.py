@@ -7,25 +7,25 @@ from uuid import UUID, uuid5
 NAMESPACE = UUID("6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f")
 
 
-def _derive(kind: str, *parts: str) -> UUID:
+def derive(kind: str, *parts: str) -> UUID:
     return uuid5(NAMESPACE, "/".join((kind, *parts)))
 
 
 def tribe_id(code: str) -> UUID:
     """A tribe's id from its school-unique code (e.g. ``"SU-PE"``)."""
-    return _derive("tribe", code)
+    return derive("tribe", code)
 
 
 def student_id(student_number: str) -> UUID:
     """A student record's id from the 学号."""
-    return _derive("student", student_number)
+    return derive("student", student_number)
 
 
 def activity_id(tribe: UUID, key: str) -> UUID:
     """An activity's id from its host tribe and a key unique within that tribe."""
-    return _derive("activity", str(tribe), key)
+    return derive("activity", str(tribe), key)
 
 
 def enrolment_id(activity: UUID, student: UUID) -> UUID:
     """The one enrolment stream of a student in an activity."""
-    return _derive("enrolment", str(activity), str(student))
+    return derive("enrolment", str(activity), str(student))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 from uuid import UUID
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 
-from second_classroom.aggregates import activity, student, tribe
+from second_classroom.aggregates import activity, enrolment, mailbox, student, tribe
 from second_classroom.core.decider import FunctionalDecider
 from second_classroom.persistence.mapper import CattrsMapper, Envelope, SnapshotEnvelope
 
@@ -22,6 +22,8 @@ STATE_TYPES: dict[str, type] = {
     tribe.DECIDER.name: tribe.Tribe,
     student.DECIDER.name: student.StudentRecord,
     activity.DECIDER.name: activity.Activity,
+    enrolment.DECIDER.name: enrolment.Enrolment,
+    mailbox.DECIDER.name: mailbox.Mailbox,
 }
 
 
@@ -93,6 +95,15 @@ class SecondClassroomApplication(Application[UUID]):
         except AggregateNotFoundError:
             return Loaded(stream, 0, None)
         return loaded
+
+    def notifications(
+        self, after: int, limit: int = 1000, topics: Sequence[str] = ()
+    ) -> list[tuple[int, Envelope]]:
+        """Events recorded after position ``after``, in log order, with their positions."""
+        found = self.recorder.select_notifications(
+            after + 1, limit, topics=topics, inclusive_of_start=True
+        )
+        return [(n.id, cast(Envelope, self.mapper.to_domain_event(n))) for n in found]
 
     def history(self, stream: UUID) -> list[Envelope]:
         """Every event of ``stream``, in order."""

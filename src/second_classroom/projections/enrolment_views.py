@@ -1,0 +1,153 @@
+"""In-process read models for enrolment: 我的活动, the notice outbox, and the lottery reaction.
+
+Each follows the event log (LogFollower) and rebuilds from the start after a restart; the
+facts they serve (enrolments, deliveries, draws) are events, so nothing is lost or doubled.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from uuid import UUID
+
+import attrs
+
+from second_classroom.aggregates import activity, enrolment
+from second_classroom.aggregates.activity import ActivityCancelled, Phase
+from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
+from second_classroom.aggregates.enrolment import (
+    DrawLottery,
+    EnrolmentRegistered,
+    EnrolmentStatus,
+    LeaveStatus,
+)
+from second_classroom.aggregates.mailbox import NoticeDelivered
+from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
+from second_classroom.persistence.application import SecondClassroomApplication
+from second_classroom.persistence.mapper import Envelope
+from second_classroom.policies.notices import NOTICE_EVENTS, Notice, notices_for
+from second_classroom.projections.follower import LogFollower
+
+
+@attrs.frozen
+class MyActivity:
+    """One line of 我的活动 (第十二条): present from registration until cancellation."""
+
+    activity_id: UUID
+    title: str
+    status: EnrolmentStatus
+    status_label: str
+    phase: Phase
+    phase_label: str
+    leave: LeaveStatus | None
+    registered_at: datetime
+
+
+class MyActivities:
+    """我的活动: which activities each student has registered for."""
+
+    def __init__(self, app: SecondClassroomApplication) -> None:
+        self.app = app
+        self.activities: dict[str, set[UUID]] = defaultdict(set)
+        self.follower = LogFollower(app, (EnrolmentRegistered,), self._handle)
+
+    def _handle(self, _position: int, envelope: Envelope) -> None:
+        event = envelope.payload
+        self.activities[event.student].add(event.activity_id)
+
+    def of(self, student: str, now: datetime) -> list[MyActivity]:
+        """The student's live registrations, newest first."""
+        self.follower.catch_up()
+        lines = []
+        for activity_id in self.activities.get(student, ()):
+            stream = enrolment.enrolment_id(activity_id, student)
+            state = self.app.load(enrolment.DECIDER, stream).state
+            found = self.app.load(activity.DECIDER, activity_id).state
+            if state is None or found is None or not state.is_live:
+                continue
+            current = activity.phase(found, now)
+            lines.append(
+                MyActivity(
+                    activity_id,
+                    found.form.title,
+                    state.status,
+                    state.status.label,
+                    current,
+                    current.label,
+                    state.leave,
+                    state.registered_at,
+                )
+            )
+        return sorted(lines, key=lambda line: line.registered_at, reverse=True)
+
+
+class Outbox:
+    """Notices waiting for delivery, per student; a delivery is an event in the mailbox."""
+
+    def __init__(self, app: SecondClassroomApplication) -> None:
+        self.notices: dict[str, dict[UUID, Notice]] = defaultdict(dict)
+        self.delivered: set[tuple[str, UUID]] = set()
+        self.follower = LogFollower(app, (*NOTICE_EVENTS, NoticeDelivered), self._handle)
+
+    def _handle(self, _position: int, envelope: Envelope) -> None:
+        event = envelope.payload
+        if isinstance(event, NoticeDelivered):
+            self.delivered.add((event.student, event.notice_id))
+            return
+        for notice in notices_for(envelope):
+            self.notices[notice.student][notice.notice_id] = notice
+
+    def pending(self, student: str | None = None) -> list[Notice]:
+        """Undelivered notices, oldest first; all students' when ``student`` is None."""
+        self.follower.catch_up()
+        students = [student] if student is not None else sorted(self.notices)
+        waiting = [
+            notice
+            for s in students
+            for notice in self.notices.get(s, {}).values()
+            if (s, notice.notice_id) not in self.delivered
+        ]
+        return sorted(waiting, key=lambda n: (n.at, n.student, str(n.notice_id)))
+
+
+class LotteryReaction:
+    """第十二条 中签制: draws each lottery once its registration has closed."""
+
+    def __init__(self, app: SecondClassroomApplication) -> None:
+        self.app = app
+        self.waiting: set[UUID] = set()
+        self.follower = LogFollower(
+            app, (LotteryCommitted, LotteryDrawn, ActivityCancelled), self._handle
+        )
+
+    def _handle(self, _position: int, envelope: Envelope) -> None:
+        event = envelope.payload
+        if isinstance(event, LotteryCommitted):
+            self.waiting.add(event.activity_id)
+        else:
+            self.waiting.discard(event.activity_id)
+
+    def due(self, now: datetime) -> list[UUID]:
+        """Lotteries whose registration has closed and that are not drawn yet."""
+        self.follower.catch_up()
+        due = []
+        for activity_id in sorted(self.waiting):
+            found = self.app.load(activity.DECIDER, activity_id).state
+            closes = found.form.registration_closes if found else None
+            if (
+                found is not None
+                and closes is not None
+                and now >= closes
+                and not found.roster.drawn
+            ):
+                due.append(activity_id)
+        return due
+
+    def commands(self, now: datetime) -> list[tuple[DrawLottery, Actor]]:
+        return [(DrawLottery(activity_id), Actor.system()) for activity_id in self.due(now)]
+
+
+def ignore_done(error: DomainError) -> bool:
+    """A reaction racing another run finds the work done: that is success, not failure."""
+    return error.code == "activity.already_drawn"

@@ -1,0 +1,44 @@
+"""Follow the application's event log from a position, in order, in memory.
+
+The in-process read models of the enrolment issue use this; each rebuilds by reading from
+position 0 after a restart. The durable, tracked runner comes with the projections issue; it
+must also wait out PostgreSQL's gaps (a lower position committing after a higher one), which
+this follower does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from second_classroom.codec import registry
+from second_classroom.persistence.application import SecondClassroomApplication
+from second_classroom.persistence.mapper import Envelope
+
+Handler = Callable[[int, Envelope], None]
+
+
+class LogFollower:
+    """Calls ``handle(position, envelope)`` once per event of the given types, in log order."""
+
+    def __init__(
+        self,
+        app: SecondClassroomApplication,
+        event_types: Iterable[type],
+        handle: Handler,
+        batch: int = 1000,
+    ) -> None:
+        self.app = app
+        self.topics = tuple(sorted(registry.of_class(t).name for t in event_types))
+        self.handle = handle
+        self.batch = batch
+        self.position = 0
+
+    def catch_up(self) -> int:
+        """Handle every new event; returns the position reached."""
+        while True:
+            found = self.app.notifications(self.position, self.batch, self.topics)
+            for position, envelope in found:
+                self.handle(position, envelope)
+                self.position = position
+            if len(found) < self.batch:
+                return self.position

@@ -1,0 +1,276 @@
+"""Enrolment through the facade on every store (第十二–十四条): seats and enrolments saved
+together, the lottery drawn once by the reaction and verifiable, 我的活动, and the outbox."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from second_classroom.aggregates.activity import CancelActivity, ChangeActivityDetails
+from second_classroom.aggregates.activity_roster import LotteryCommitted
+from second_classroom.aggregates.enrolment import (
+    AdmitRegistrants,
+    CancelRegistration,
+    CloseReview,
+    DecideLeave,
+    DrawLottery,
+    EnrolmentStatus,
+    Register,
+    RequestLeave,
+)
+from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import AdmissionMethod
+from second_classroom.persistence.stores import sqlite_env
+from second_classroom.policies.lottery import verify_draw
+from second_classroom.policies.notices import NoticeKind
+from second_classroom.service import SecondClassroom
+from tests.conftest import TEST_SECRET
+from tests.enrolment_world import (
+    CLOSED,
+    DURING,
+    LEADER,
+    ORGANIZER_NUMBER,
+    REGISTERING,
+    approved_activity,
+    found_school,
+)
+from tests.specification import at
+
+
+def code_of(service: SecondClassroom, command: object, actor: Actor, now=REGISTERING) -> str:  # type: ignore[no-untyped-def]
+    before = service.app.recorder.max_notification_id()
+    with pytest.raises(DomainError) as caught:
+        service.execute(command, actor, now)
+    assert service.app.recorder.max_notification_id() == before, "a refusal stored something"
+    return caught.value.code
+
+
+def test_first_come_admits_at_once_and_cancel_frees_the_seat(service: SecondClassroom) -> None:
+    """第十二条 报名制活动即报即成功；报名结束前可以取消报名并再次报名."""
+    a, b = (Actor.student(n) for n in found_school(service, 2))
+    talk = approved_activity(service, "talk", capacity=1)
+    service.execute(Register(talk), a, REGISTERING)
+    assert service.enrolment(talk, a.person_id).status is EnrolmentStatus.ADMITTED
+    assert code_of(service, Register(talk), b) == "activity.capacity_full"
+    assert code_of(service, Register(talk), a) == "enrolment.already_registered"
+    service.execute(CancelRegistration(talk), a, REGISTERING)
+    service.execute(Register(talk), b, REGISTERING)
+    for _ in range(3):  # cancel and register again, with no limit
+        service.execute(CancelRegistration(talk), b, REGISTERING)
+        service.execute(Register(talk), b, REGISTERING)
+    enrolment = service.enrolment(talk, b.person_id)
+    assert enrolment is not None
+    assert enrolment.times_registered == 4
+    assert service.activity(talk).roster.admitted == {b.person_id}  # type: ignore[union-attr]
+
+
+def test_cancelling_promotes_the_first_on_the_waitlist(service: SecondClassroom) -> None:
+    a, b, c = (Actor.student(n) for n in found_school(service, 3))
+    talk = approved_activity(service, "talk", capacity=1, waitlist=True)
+    for student in (a, b, c):
+        service.execute(Register(talk), student, REGISTERING)
+    assert service.enrolment(talk, b.person_id).status is EnrolmentStatus.WAITLISTED  # type: ignore[union-attr]
+    outcome = service.execute(CancelRegistration(talk), a, REGISTERING)
+    assert (
+        len({e.originator_id for e in outcome.events}) == 3
+    )  # activity + two enrolments, one save
+    assert service.enrolment(talk, b.person_id).status is EnrolmentStatus.ADMITTED  # type: ignore[union-attr]
+    assert service.enrolment(talk, c.person_id).status is EnrolmentStatus.WAITLISTED  # type: ignore[union-attr]
+
+
+def test_cancelling_after_registration_ends_points_to_leave(service: SecondClassroom) -> None:
+    """第十二条 已经无法取消报名 → 申请请假."""
+    [a] = (Actor.student(n) for n in found_school(service, 1))
+    talk = approved_activity(service, "talk")
+    service.execute(Register(talk), a, REGISTERING)
+    assert code_of(service, CancelRegistration(talk), a, CLOSED) == "enrolment.cancel_closed"
+    assert code_of(service, Register(talk), a, CLOSED) == "enrolment.not_registering"
+
+
+def test_a_lottery_is_committed_drawn_once_by_the_reaction_and_verifiable(
+    service: SecondClassroom,
+) -> None:
+    """第十二条 中签制活动需由系统按活动设定人数随机抽取，抽取后系统消息会告知报名同学是否中签."""
+    students = [Actor.student(n) for n in found_school(service, 10)]
+    draw = approved_activity(service, "draw", AdmissionMethod.LOTTERY, capacity=4)
+    assert any(isinstance(e.payload, LotteryCommitted) for e in service.history(draw))
+    for student in students:
+        service.execute(Register(draw), student, REGISTERING)
+    assert service.run_reactions(REGISTERING) == []  # registration still open
+    [outcome] = service.run_reactions(CLOSED)
+    assert len(outcome.events) == 11  # the draw + one outcome per registrant, atomically
+    assert service.run_reactions(CLOSED) == []  # exactly once
+    assert code_of(service, DrawLottery(draw), LEADER, CLOSED) == "activity.already_drawn"
+
+    record = service.draw_record(draw)
+    assert record is not None
+    assert record.verify()
+    assert verify_draw(
+        record.commitment, record.seed, sorted(record.registrants), 4, record.winners
+    )
+    assert not verify_draw(record.commitment, "0" * 64, record.registrants, 4, record.winners)
+    statuses = [service.enrolment(draw, s.person_id).status for s in students]  # type: ignore[union-attr]
+    assert statuses.count(EnrolmentStatus.ADMITTED) == 4
+    assert statuses.count(EnrolmentStatus.NOT_SELECTED) == 6
+
+    notices = service.outbox()
+    assert sorted(n.kind for n in notices).count(NoticeKind.LOTTERY_WON) == 4
+    assert len(notices) == 10
+
+
+def test_review_admission_is_batched_capped_and_closed(service: SecondClassroom) -> None:
+    """第十三条 评审制：报名结束后负责人或组织者录取，可批量录取，录取操作不可逆."""
+    students = [Actor.student(n) for n in found_school(service, 5)]
+    review = approved_activity(service, "review", AdmissionMethod.REVIEW, capacity=3)
+    for student in students:
+        service.execute(Register(review), student, REGISTERING)
+    organizer = Actor.student(ORGANIZER_NUMBER)
+    numbers = [s.person_id for s in students]
+    assert code_of(service, AdmitRegistrants(review, tuple(numbers[:2])), organizer) == (
+        "enrolment.registration_open"
+    )
+    service.execute(AdmitRegistrants(review, tuple(numbers[:2])), organizer, CLOSED)
+    assert code_of(service, AdmitRegistrants(review, tuple(numbers[2:4])), organizer, CLOSED) == (
+        "activity.admission_over_capacity"
+    )
+    service.execute(AdmitRegistrants(review, (numbers[2],)), LEADER, CLOSED)
+    service.execute(CloseReview(review), organizer, CLOSED)
+    statuses = [service.enrolment(review, n).status for n in numbers]  # type: ignore[union-attr]
+    assert statuses == [EnrolmentStatus.ADMITTED] * 3 + [EnrolmentStatus.NOT_ADMITTED] * 2
+
+
+def test_leave_is_requested_decided_and_notified(service: SecondClassroom) -> None:
+    """第十二条 申请请假：提交请假理由及证明图片，经负责人或组织者审核批准后生效."""
+    [a] = (Actor.student(n) for n in found_school(service, 1))
+    talk = approved_activity(service, "talk")
+    service.execute(Register(talk), a, REGISTERING)
+    service.execute(RequestLeave(talk, "课程冲突", ("proof/1.png",)), a, CLOSED)
+    service.execute(
+        DecideLeave(talk, a.person_id, approve=True), Actor.student(ORGANIZER_NUMBER), CLOSED
+    )
+    enrolment = service.enrolment(talk, a.person_id)
+    assert enrolment is not None
+    assert enrolment.excused
+    [notice] = service.outbox(a.person_id)
+    assert notice.kind is NoticeKind.LEAVE_APPROVED
+
+
+def test_my_activities_lists_registrations_until_cancelled(service: SecondClassroom) -> None:
+    """第十二条 报名的活动将会出现在“我的活动”中，取消报名后将会消失."""
+    [a] = (Actor.student(n) for n in found_school(service, 1))
+    talk = approved_activity(service, "talk")
+    assert service.my_activities(a.person_id, REGISTERING) == []
+    service.execute(Register(talk), a, REGISTERING)
+    [line] = service.my_activities(a.person_id, REGISTERING)
+    assert (line.status_label, line.phase_label) == ("已录取", "报名中")
+    service.execute(CancelRegistration(talk), a, REGISTERING)
+    assert service.my_activities(a.person_id, REGISTERING) == []
+    service.execute(Register(talk), a, REGISTERING)
+    assert [line.activity_id for line in service.my_activities(a.person_id, DURING)] == [talk]
+
+
+def test_a_change_or_cancellation_notifies_each_registered_student_once(
+    service: SecondClassroom,
+) -> None:
+    """第十四条 群发通知：活动时间及地点有变化，系统会群发消息通知报名成功的学生."""
+    students = [Actor.student(n) for n in found_school(service, 3)]
+    talk = approved_activity(service, "talk")
+    for student in students[:2]:
+        service.execute(Register(talk), student, REGISTERING)
+    service.execute(
+        ChangeActivityDetails(talk, locations=("第二教学楼201室",)), LEADER, REGISTERING
+    )
+    notices = service.outbox()
+    assert sorted(n.student for n in notices) == sorted(s.person_id for s in students[:2])
+    assert all("第二教学楼201室" in n.text for n in notices)
+    service.mark_delivered(notices[0], REGISTERING)
+    assert service.mark_delivered(notices[0], REGISTERING).events == ()  # exactly once
+    assert [n.notice_id for n in service.outbox()] == [notices[1].notice_id]
+    service.execute(CancelActivity(talk, "场地维修"), LEADER, REGISTERING)
+    assert [n.kind for n in service.outbox(students[0].person_id)] == [
+        NoticeKind.ACTIVITY_CANCELLED
+    ]
+
+
+def test_the_outbox_survives_a_restart(tmp_path: Path) -> None:
+    env = sqlite_env(tmp_path / "school.sqlite3")
+    with SecondClassroom.open(env, secret=TEST_SECRET) as service:
+        [a, b] = (Actor.student(n) for n in found_school(service, 2))
+        talk = approved_activity(service, "talk")
+        service.execute(Register(talk), a, REGISTERING)
+        service.execute(Register(talk), b, REGISTERING)
+        service.execute(
+            ChangeActivityDetails(talk, details=service.activity(talk).form.details + "（更新）"),
+            LEADER,
+            REGISTERING,
+        )  # type: ignore[union-attr]
+        service.mark_delivered(service.outbox(a.person_id)[0], REGISTERING)
+    with SecondClassroom.open(env, secret=TEST_SECRET) as restarted:
+        assert restarted.outbox(a.person_id) == []
+        assert len(restarted.outbox(b.person_id)) == 1
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_registration_rush_never_over_admits(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """200 threads register different students for one 报名制 activity of capacity 30, for 20
+    rounds: every round ends with exactly 30 admitted and nobody enrolled twice."""
+    if kind == "sqlite":
+        env = sqlite_env(tmp_path / "rush.sqlite3")
+    else:
+        from second_classroom.persistence.stores import postgres_env
+
+        env = postgres_env(
+            request.getfixturevalue("postgres_dsn"), request.getfixturevalue("postgres_schema")
+        )
+    with SecondClassroom.open(env, secret=TEST_SECRET) as service:
+        students = [Actor.student(n) for n in found_school(service, 200)]
+        for round_ in range(20):
+            activity = approved_activity(service, f"rush-{round_}", capacity=30)
+            refused: list[str] = []
+            unexpected: list[BaseException] = []
+
+            def register(student: Actor) -> None:
+                try:
+                    service.execute(Register(activity), student, REGISTERING)  # noqa: B023
+                except DomainError as error:
+                    refused.append(error.code)  # noqa: B023
+                except BaseException as error:
+                    unexpected.append(error)  # noqa: B023
+
+            threads = [threading.Thread(target=register, args=(s,)) for s in students]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert unexpected == []
+            assert refused == ["activity.capacity_full"] * 170
+            roster = service.activity(activity).roster  # type: ignore[union-attr]
+            assert len(roster.admitted) == 30
+            admitted = [s for s in students if service.enrolment(activity, s.person_id) is not None]
+            assert len(admitted) == 30
+            registrations = [
+                e
+                for e in service.history(activity)
+                if type(e.payload).__name__ == "RegistrationAccepted"
+            ]
+            assert len({e.payload.student for e in registrations}) == len(registrations) == 30
+
+
+def test_registration_is_refused_while_blacklisted(service: SecondClassroom) -> None:
+    """第十六条: a record that says blacklisted-until is honoured now (the blacklist itself
+    comes with the check-in issue)."""
+    import attrs
+
+    [a] = found_school(service, 1)
+    talk = approved_activity(service, "talk")
+    record = service.student(a)
+    assert record is not None
+    blacklisted = attrs.evolve(record, blacklisted_until=at(12, 5))
+    original = service.student
+    service.student = lambda number: blacklisted if number == a else original(number)  # type: ignore[method-assign]
+    assert code_of(service, Register(talk), Actor.student(a)) == "enrolment.blacklisted"
