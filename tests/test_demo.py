@@ -24,6 +24,14 @@ def test_demo_reaches_approval_on_an_sqlite_file(tmp_path: Path) -> None:
     assert "ActivityRejected → 状态：草稿" in text
     for phase in ("规划中", "报名中", "报名结束", "进行中", "已结束"):
         assert phase in text
+    # the enrolment issue's part (第十二–十四条)
+    assert "enrolment.already_registered" in text
+    assert "钱静的“我的活动”：石油工程学院“四六级宣讲会”活动（已录取）" in text
+    assert "verify_draw 复核：通过" in text
+    assert "再次触发抽签：0 次" in text
+    assert "activity.admission_over_capacity" in text
+    assert "enrolment.cancel_closed" in text
+    assert "请假申请已批准" in text
 
 
 def test_demo_command_runs_as_a_module(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
+from uuid import UUID
 
 import attrs
 
@@ -23,6 +24,14 @@ from second_classroom.aggregates.activity_form import (
     AwardPlan,
     PlannedCredit,
     Scope,
+)
+from second_classroom.aggregates.enrolment import (
+    AdmitRegistrants,
+    CancelRegistration,
+    CloseReview,
+    DecideLeave,
+    Register,
+    RequestLeave,
 )
 from second_classroom.aggregates.student import RecordPublisherExam, RegisterStudent
 from second_classroom.aggregates.tribe import (
@@ -115,15 +124,127 @@ def run_demo(path: Path, out: Print = print) -> SecondClassroom:
         phase = service.phase(activity_id, moment)
         out(f"  {moment:%Y-%m-%d %H:%M}  {phase.label if phase else '—'}")
 
-    out("— 活动信息变更（第十四条，待群发通知）—")
-    later = ChangeActivityDetails(
-        activity_id, starts_at=at(3, 15, month=12), ends_at=at(3, 17, month=12)
-    )
-    step("李明 将活动推迟一小时", later, leader, at(26, 9))
-    found = service.activity(activity_id)
-    assert found is not None
-    out(f"活动「{found.form.title}」状态：{found.status.label}，修订 {found.revision} 次")
+    _enrolment(service, step, out, union.tribe_id, activity_id, form, (leader, college, school))
     return service
+
+
+def _enrolment(
+    service: SecondClassroom,
+    step: Callable[[str, object, Actor, datetime], None],
+    out: Print,
+    tribe_id: UUID,
+    talk: UUID,
+    form: ActivityForm,
+    reviewers: tuple[Actor, Actor, Actor],
+) -> None:
+    """第十二–十四条: registration in three modes, cancellation, the draw, review, leave."""
+    leader, college, _school = reviewers
+    organizer = Actor.student("2023010102")
+    out("— 报名（第十二条：报名制即报即成功，可取消并再次报名）—")
+    names = ("赵磊", "钱静", "孙浩", "周敏", "吴昊", "郑爽")
+    numbers = [f"20240101{n:02d}" for n in range(1, len(names) + 1)]
+    for number, name in zip(numbers, names, strict=True):
+        service.execute(RegisterStudent(number, name, "PE", "石工24-1班", 2024), college, at(23, 8))
+    out(f"   （已注册学生 {'、'.join(names)}）")
+    registering = at(1, 10, month=12)
+    zhao, qian = Actor.student(numbers[0]), Actor.student(numbers[1])
+    step("赵磊 报名四六级宣讲会", Register(talk), zhao, registering)
+    step("赵磊 再次报名（重复报名）", Register(talk), zhao, registering)
+    step("钱静 报名", Register(talk), qian, registering)
+    step("钱静 取消报名", CancelRegistration(talk), qian, registering)
+    step("钱静 再次报名", Register(talk), qian, registering)
+    lines = service.my_activities(qian.person_id, registering)
+    out("   钱静的“我的活动”：" + "；".join(f"{x.title}（{x.status_label}）" for x in lines))
+
+    out("— 群发通知（第十四条）—")
+    later = ChangeActivityDetails(talk, starts_at=at(3, 15, month=12), ends_at=at(3, 17, month=12))
+    step("李明 将活动推迟一小时", later, leader, at(1, 12, month=12))
+    for notice in service.outbox():
+        out(f"   → {_name(service, notice.student)}：{notice.text}")
+        service.mark_delivered(notice, at(1, 12, 1, month=12))
+    out(f"   待发送通知：{len(service.outbox())} 条（已全部标记送达）")
+
+    out("— 中签制：公布承诺，报名结束后抽签，任何人可复核 —")
+    workshop = ids.activity_id(tribe_id, "2026-career-workshop")
+    lottery_form = attrs.evolve(
+        form,
+        title="石油工程学院“职业规划工作坊”活动",
+        capacity=3,
+        admission=Admission(AdmissionMethod.LOTTERY),
+        organizers=("2023010102",),
+    )
+    _publish(service, workshop, tribe_id, lottery_form, reviewers, out)
+    for number in numbers:
+        service.execute(Register(workshop), Actor.student(number), registering)
+    out(f"   6 名学生报名，名额 3；报名截止 {lottery_form.registration_closes:%m-%d %H:%M}")
+    closed = at(2, 21, month=12)
+    for outcome in service.run_reactions(closed):
+        out(f"   系统抽签：写入 {len(outcome.events)} 条事件（抽签记录与每位报名者的结果）")
+    record = service.draw_record(workshop)
+    assert record is not None
+    out(f"   承诺 sha256(seed) = {record.commitment[:16]}…")
+    out(f"   公布种子 seed     = {record.seed[:16]}…")
+    out(f"   中签：{'、'.join(_name(service, n) for n in record.winners)}")
+    out(f"   verify_draw 复核：{'通过' if record.verify() else '失败'}")
+    out(f"   再次触发抽签：{len(service.run_reactions(closed))} 次（只抽一次）")
+
+    out("— 评审制：报名结束后负责人或组织者录取（第十三条，录取不可逆）—")
+    selection = ids.activity_id(tribe_id, "2026-officer-selection")
+    review_form = attrs.evolve(
+        form,
+        title="石油工程学院学生会干事选拔",
+        capacity=2,
+        admission=Admission(AdmissionMethod.REVIEW, "面试表现与学生工作经历综合评定"),
+        organizers=("2023010102",),
+    )
+    _publish(service, selection, tribe_id, review_form, reviewers, out)
+    for number in numbers[:4]:
+        service.execute(Register(selection), Actor.student(number), registering)
+    step(
+        "组织者 录取 3 人（超出名额 2）",
+        AdmitRegistrants(selection, tuple(numbers[:3])),
+        organizer,
+        closed,
+    )
+    step("组织者 批量录取 2 人", AdmitRegistrants(selection, tuple(numbers[:2])), organizer, closed)
+    step("组织者 结束录取", CloseReview(selection), organizer, closed)
+    statuses = [service.enrolment(selection, n) for n in numbers[:4]]
+    out("   " + "；".join(f"{_name(service, e.student)} {e.status.label}" for e in statuses if e))
+
+    out("— 申请请假（第十二条）—")
+    step("赵磊 报名结束后取消报名", CancelRegistration(talk), zhao, closed)
+    leave = RequestLeave(talk, "同一时间参加学科竞赛", ("proof/competition-notice.jpg",))
+    step("赵磊 提交请假申请", leave, zhao, closed)
+    step("组织者 批准请假", DecideLeave(talk, zhao.person_id, approve=True), organizer, closed)
+    for notice in service.outbox(zhao.person_id):
+        out(f"   → {_name(service, notice.student)}：{notice.text}")
+    found = service.activity(talk)
+    assert found is not None
+    out(
+        f"活动「{found.form.title}」：{found.status.label}，修订 {found.revision} 次，"
+        f"已录取 {len(found.roster.admitted)}/{found.form.capacity}"
+    )
+
+
+def _name(service: SecondClassroom, student_number: str) -> str:
+    record = service.student(student_number)
+    return record.name if record else student_number
+
+
+def _publish(
+    service: SecondClassroom,
+    activity_id: UUID,
+    tribe_id: UUID,
+    form: ActivityForm,
+    reviewers: tuple[Actor, Actor, Actor],
+    out: Print,
+) -> None:
+    leader = reviewers[0]
+    service.execute(DraftActivity(activity_id, tribe_id, form), leader, at(23, 16))
+    service.execute(SubmitActivity(activity_id), leader, at(23, 16, 5))
+    for reviewer in reviewers:
+        service.execute(ApproveActivity(activity_id), reviewer, at(24, 11))
+    out(f"   「{form.title}」（{form.admission.method.label}）已通过三级审核")
 
 
 def _stepper(
@@ -141,7 +262,11 @@ def _stepper(
         names = "、".join(type(e.payload).__name__ for e in outcome.events) or "无变化（幂等）"
         status = ""
         activity_id = getattr(command, "activity_id", None)
-        if activity_id is not None:
+        if isinstance(command, Register | CancelRegistration | RequestLeave):
+            mine = service.enrolment(command.activity_id, actor.person_id)
+            leave = f"，{mine.leave.label}" if mine and mine.leave else ""
+            status = f" → 报名状态：{mine.status.label}{leave}" if mine else ""
+        elif activity_id is not None and type(command) not in (AdmitRegistrants, CloseReview):
             found = service.activity(activity_id)
             status = f" → 状态：{found.status.label}" if found else ""
         out(f"{number:>2}. {title}\n    ✓ {names}{status}")
