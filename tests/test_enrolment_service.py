@@ -274,3 +274,23 @@ def test_registration_is_refused_while_blacklisted(service: SecondClassroom) -> 
     original = service.student
     service.student = lambda number: blacklisted if number == a else original(number)  # type: ignore[method-assign]
     assert code_of(service, Register(talk), Actor.student(a)) == "enrolment.blacklisted"
+
+
+def test_more_bad_input_is_refused_and_stores_nothing(service: SecondClassroom) -> None:
+    """Out of scope (发布规范 八), a cancelled activity, leave for a student not admitted."""
+    import attrs
+
+    from second_classroom.aggregates.student import RegisterStudent
+    from tests.specification import CS_ADMIN, NOW
+
+    [a] = (Actor.student(n) for n in found_school(service, 1))
+    service.execute(
+        RegisterStudent("2024990001", "计算机学生", "CS", "计科24-1班", 2024), CS_ADMIN, NOW
+    )
+    outsider = Actor.student("2024990001")
+    talk = approved_activity(service, "talk")  # 院系内 (石油工程学院)
+    assert code_of(service, Register(talk), outsider) == "enrolment.out_of_scope"
+    assert code_of(service, RequestLeave(talk, "有事"), a, CLOSED) == "enrolment.not_admitted"
+    service.execute(CancelActivity(talk, "取消"), LEADER, REGISTERING)
+    assert code_of(service, Register(talk), a) == "enrolment.not_published"
+    assert attrs.has(type(service.activity(talk)))
