@@ -661,8 +661,8 @@ def test_anyone_else_may_not_draw(actor: Actor) -> None:
 
 @pytest.mark.parametrize(
     "seed",
-    [lottery.derive_seed(SECRET, "another activity"), "0" * 64, None],
-    ids=["another activity's seed", "a made-up seed", "no seed"],
+    [lottery.derive_seed(SECRET, "another activity"), "0" * 64],
+    ids=["another activity's seed", "a made-up seed"],
 )
 def test_a_seed_that_does_not_match_the_published_commitment_is_refused(seed: str | None) -> None:
     """第十二条: the draw is verifiable — its seed must open the commitment made at approval."""
@@ -672,7 +672,12 @@ def test_a_seed_that_does_not_match_the_published_commitment_is_refused(seed: st
 def test_a_lottery_without_a_commitment_cannot_be_drawn() -> None:
     """第十二条: no published commitment, no verifiable draw."""
     uncommitted = activity(AdmissionMethod.LOTTERY, roster=Roster(pending=frozenset({A})))
-    refused(DRAW, ctx(LEADER, CLOSED, uncommitted, seed=SEED), "activity.seed_mismatch")
+    refused(DRAW, ctx(LEADER, CLOSED, uncommitted, seed=SEED), "config.secret_missing")
+
+
+def test_a_draw_without_the_school_secret_is_refused() -> None:
+    """The seed comes from the school's secret; without it nothing can be revealed."""
+    refused(DRAW, ctx(LEADER, CLOSED, lottery_activity(A, B), seed=None), "config.secret_missing")
 
 
 def test_the_lottery_is_drawn_only_once() -> None:

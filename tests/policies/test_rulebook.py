@@ -150,7 +150,8 @@ def test_activities_are_requested_three_working_days_ahead() -> None:
 
 def test_check_in_code_is_valid_for_at_most_ten_minutes() -> None:
     """发布规范 十: 有效时间不得超过10分钟."""
-    assert NEPU.checkin_max_validity_minutes == 10
+    assert NEPU.checkin.max_validity_minutes == 10
+    assert NEPU.checkin.require_distance_limit
 
 
 def test_organizer_bands_follow_the_publishing_rules() -> None:
@@ -247,7 +248,7 @@ def rulebooks(draw: st.DrawFn) -> Rulebook:
         review_requires_criteria=draw(st.booleans()),
         require_poster=draw(st.booleans()),
         credit_source_keyword=draw(_TEXT),
-        checkin_max_validity_minutes=draw(st.integers(1, 120)),
+        checkin=attrs.evolve(NEPU.checkin, max_validity_minutes=draw(st.integers(1, 120))),
         reopen_review_on_change=draw(st.booleans()),
         calendar=draw(year_calendars()),
     )

@@ -609,7 +609,9 @@ def _change(
 
 
 def _registered(state: Activity) -> tuple[str, ...]:
-    """Who a group notice goes to (第十四条 报名成功的学生), in a stable order."""
+    """Who a group notice goes to, in a stable order: every live registration — admitted,
+    awaiting the draw or review, or waitlisted — since all of them plan around the activity
+    (第十四条 names 报名成功的学生; waiting students are told too)."""
     return tuple(sorted(state.roster.registrants))
 
 

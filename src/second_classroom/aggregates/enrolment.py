@@ -15,7 +15,13 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates import activity_roster as ledger
-from second_classroom.aggregates.activity import Activity, ActivityStatus, Phase, phase
+from second_classroom.aggregates.activity import (
+    SECRET_MISSING,
+    Activity,
+    ActivityStatus,
+    Phase,
+    phase,
+)
 from second_classroom.aggregates.activity_roster import Outcome
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
@@ -73,8 +79,8 @@ WRONG_METHOD = ErrorCode(
 )
 REGISTRATION_OPEN = ErrorCode(
     "enrolment.registration_open",
-    "报名结束后才能{action}（第十三条）",
-    "Only after registration ends can one {action}",
+    "报名结束后才能{action_zh}",
+    "Only after registration ends can one {action_en}",
 )
 ALREADY_DRAWN = ErrorCode("activity.already_drawn", "已抽签", "The lottery has already been drawn")
 SEED_MISMATCH = ErrorCode(
@@ -453,9 +459,9 @@ def decide(command: EnrolmentCommand, ctx: EnrolmentContext) -> Decision:
     raise AssertionError(f"unhandled command {command!r}")
 
 
-def _self_student(ctx: EnrolmentContext) -> tuple[str, StudentRecord]:
+def _self_student(ctx: EnrolmentContext, action: str) -> tuple[str, StudentRecord]:
     actor = ctx.base.actor
-    require(actor.has(Role.student()), UNAUTHORIZED, action="报名 register")
+    require(actor.has(Role.student()), UNAUTHORIZED, action=action)
     record = ctx.records.get(actor.person_id)
     require(record is not None, NOT_A_STUDENT)
     assert record is not None
@@ -477,7 +483,7 @@ def _in_scope(activity: Activity, tribe: Tribe, record: StudentRecord) -> bool:
 
 def _register(activity: Activity, ctx: EnrolmentContext) -> Decision:
     now = ctx.base.now
-    student, record = _self_student(ctx)
+    student, record = _self_student(ctx, "报名 register")
     current = phase(activity, now)
     require(current is Phase.REGISTERING, NOT_REGISTERING, phase=current.label)
     assert ctx.tribe is not None
@@ -507,7 +513,7 @@ def _register(activity: Activity, ctx: EnrolmentContext) -> Decision:
 
 def _cancel(activity: Activity, ctx: EnrolmentContext) -> Decision:
     now = ctx.base.now
-    student, _record = _self_student(ctx)
+    student, _record = _self_student(ctx, "取消报名 cancel registration")
     roster = activity.roster
     require(roster.holds(student), NOT_REGISTERED, student=student)
     require(phase(activity, now) is Phase.REGISTERING, CANCEL_CLOSED)
@@ -535,8 +541,15 @@ def _is_activity_manager(actor: Actor, activity: Activity, tribe: Tribe | None) 
 
 
 def _require_after_registration(activity: Activity, now: datetime, action: str) -> None:
+    """第十二条 (the draw) and 第十三条 (review admission) act once registration has ended."""
     closes = activity.form.registration_closes
-    require(closes is not None and now >= closes, REGISTRATION_OPEN, action=action)
+    action_zh, _, action_en = action.partition(" ")
+    require(
+        closes is not None and now >= closes,
+        REGISTRATION_OPEN,
+        action_zh=action_zh,
+        action_en=action_en,
+    )
 
 
 def _require_method(activity: Activity, method: AdmissionMethod) -> None:
@@ -557,12 +570,9 @@ def _draw(activity: Activity, ctx: EnrolmentContext) -> Decision:
     roster = activity.roster
     require(not roster.drawn, ALREADY_DRAWN)
     seed = ctx.seed
-    require(
-        seed is not None
-        and roster.commitment is not None
-        and lottery.commitment(seed) == roster.commitment,
-        SEED_MISMATCH,
-    )
+    require(seed is not None and roster.commitment is not None, SECRET_MISSING)
+    assert seed is not None
+    require(lottery.commitment(seed) == roster.commitment, SEED_MISMATCH)
     assert seed is not None
     capacity = activity.form.capacity or 0
     registrants = tuple(sorted(roster.pending))
@@ -639,7 +649,7 @@ def _request_leave(
     activity: Activity, reason: str, proofs: tuple[str, ...], ctx: EnrolmentContext
 ) -> Decision:
     now = ctx.base.now
-    student, _record = _self_student(ctx)
+    student, _record = _self_student(ctx, "申请请假 request leave")
     require(student in activity.roster.admitted, NOT_ADMITTED)
     closes, ends = activity.form.registration_closes, activity.form.ends_at
     assert closes is not None

@@ -18,7 +18,7 @@ class RoleKind(StrEnum):
     TRIBE_ADMIN = "tribe_admin"  # 部落管理员
     COLLEGE_ADMIN = "college_admin"  # 院级管理员（学院分团委）
     SCHOOL_ADMIN = "school_admin"  # 校团委
-    SYSTEM = "system"  # the library's own reactions (e.g. the draw when registration closes)
+    SYSTEM = "system"  # 系统: the library's own reactions (e.g. the draw when registration closes)
 
     @property
     def is_tribe_scoped(self) -> bool:

@@ -20,7 +20,7 @@ from second_classroom.persistence.mapper import Envelope
 
 FIELD_NAMES = {
     "registration_opens": "报名开始时间",
-    "registration_closes": "报名截止时间",
+    "registration_closes": "报名结束时间",
     "starts_at": "活动开始时间",
     "ends_at": "活动结束时间",
     "locations": "活动地点",

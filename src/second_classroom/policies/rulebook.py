@@ -6,6 +6,7 @@ import tomllib
 from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
+from fractions import Fraction
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -90,6 +91,57 @@ class AdRule:
     allowed_url_hosts: tuple[str, ...] = ()
 
 
+class MissingCheckout(StrEnum):
+    """How a check-in without the required check-out counts."""
+
+    NO_SHOW = "no_show"
+    ATTENDED = "attended"
+
+
+@attrs.frozen
+class CheckInRule:
+    """签到管理 (第十五、十六条, 发布规范 十)."""
+
+    max_validity_minutes: int = 10
+    rotation_seconds: int = 15
+    require_distance_limit: bool = True  # except for school-wide (学校内/不限) activities
+    max_accuracy_m: int = 100  # a reported accuracy above this is not believed
+    require_checkout: bool = False
+    missing_checkout: MissingCheckout = MissingCheckout.NO_SHOW
+    makeup_deadline_working_days: int | None = None  # None: no deadline after the end
+    anomaly_window_seconds: int = 10
+
+
+class IntegrityStyle(StrEnum):
+    """诚信分 computation."""
+
+    PERCENTAGE = "percentage"  # attended ÷ (admitted − excused), NEPU 第二十条
+    POINTS = "points"  # start at 100, deductions and recovery
+
+
+@attrs.frozen
+class Recovery:
+    """Points style: points recovered by attending an activity of ``level`` (e.g. "1/3")."""
+
+    level: ActivityLevel
+    points: str
+
+
+@attrs.frozen
+class IntegrityRule:
+    """Defaults (no-show, sign-off), the score and the blacklist (第十六条)."""
+
+    style: IntegrityStyle = IntegrityStyle.PERCENTAGE
+    blacklist_hours: int = 120  # percentage style: every default
+    sign_off_is_default: bool = True  # 被负责人、组织者签退1次
+    start_points: int = 100
+    no_show_points: int = 1
+    sign_off_points: int = 2
+    strikes_for_blacklist: int = 3
+    strike_blacklist_days: int = 7
+    recovery: tuple[Recovery, ...] = ()
+
+
 @attrs.frozen
 class YearCalendar:
     """A year's official schedule: public holidays and 调休 make-up workdays.
@@ -122,10 +174,11 @@ class Rulebook:
     review_requires_criteria: bool = True
     require_poster: bool = True
     credit_source_keyword: str = ""
-    checkin_max_validity_minutes: int = 10
     publisher_exam_pass_score: int = 60
     reopen_review_on_change: bool = False
     ads: AdRule = AdRule()
+    checkin: CheckInRule = CheckInRule()
+    integrity: IntegrityRule = IntegrityRule()
     calendar: tuple[YearCalendar, ...] = ()
 
     def __attrs_post_init__(self) -> None:
@@ -168,8 +221,16 @@ class Rulebook:
         ]
         if not 0 <= self.publisher_exam_pass_score <= 100:
             found.append("publisher_exam_pass_score must be 0-100")
-        if self.lead_working_days < 0 or self.checkin_max_validity_minutes < 1:
-            found.append("lead_working_days must be ≥ 0 and checkin_max_validity_minutes ≥ 1")
+        if self.lead_working_days < 0:
+            found.append("lead_working_days must be ≥ 0")
+        checkin = self.checkin
+        if min(checkin.max_validity_minutes, checkin.rotation_seconds) < 1:
+            found.append("checkin.max_validity_minutes and checkin.rotation_seconds must be ≥ 1")
+        for recovery in self.integrity.recovery:
+            try:
+                Fraction(recovery.points)
+            except (ValueError, ZeroDivisionError):
+                found.append(f"integrity.recovery points {recovery.points!r} is not a number")
         return found
 
     def module(self, code: str) -> Module | None:
