@@ -10,7 +10,9 @@ from uuid import UUID
 
 import attrs
 
+from second_classroom.aggregates import activity_attendance as attendance
 from second_classroom.aggregates import activity_roster as roster
+from second_classroom.aggregates.activity_attendance import Attendance, AttendanceEvent
 from second_classroom.aggregates.activity_form import ActivityForm
 from second_classroom.aggregates.activity_roster import Roster, RosterEvent
 from second_classroom.aggregates.student import StudentRecord
@@ -153,6 +155,7 @@ class Activity:
     last_rejection: str | None = None
     revision: int = 0
     roster: Roster = attrs.field(factory=Roster)
+    attendance: Attendance = attrs.field(factory=Attendance)
 
     @property
     def level(self) -> ActivityLevel | None:
@@ -279,6 +282,7 @@ class ActivityCancelled:
 
 ActivityEvent = (
     RosterEvent
+    | AttendanceEvent
     | ActivityDrafted
     | ActivityDraftEdited
     | ActivitySubmitted
@@ -298,6 +302,7 @@ EVENTS: tuple[type, ...] = (
     ActivityDetailsChanged,
     ActivityCancelled,
     *roster.EVENTS,
+    *attendance.EVENTS,
 )
 
 # -- commands -------------------------------------------------------------------------------
@@ -625,6 +630,9 @@ def evolve(state: Activity | None, event: ActivityEvent) -> Activity:
     assert state is not None, "an activity event before ActivityDrafted"
     if isinstance(event, roster.EVENTS):
         return attrs.evolve(state, roster=roster.evolve_roster(state.roster, event))  # type: ignore[arg-type]
+    if isinstance(event, attendance.EVENTS):
+        ledger = attendance.evolve_attendance(state.attendance, event)  # type: ignore[arg-type]
+        return attrs.evolve(state, attendance=ledger)
     match event:
         case ActivityDraftEdited(form=form):
             return attrs.evolve(state, form=form)

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 from uuid import UUID
 
 import attrs
 
+from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
-from second_classroom.core.terms import Program
+from second_classroom.core.terms import ActivityLevel, Program
 
 NOT_FOUND = ErrorCode(
     "student.not_found",
@@ -41,6 +43,35 @@ COHORT_INVALID = ErrorCode(
 )
 
 
+class AppealStatus(StrEnum):
+    """申诉 of a default."""
+
+    PENDING = "pending"
+    UPHELD = "upheld"  # the default stands
+    OVERTURNED = "overturned"  # reversed: score restored, blacklist lifted
+
+    @property
+    def label(self) -> str:
+        return {"pending": "申诉处理中", "upheld": "申诉驳回", "overturned": "申诉成立"}[self.value]
+
+
+@attrs.frozen
+class IntegrityEntry:
+    """One admitted activity's outcome in the student's integrity record, with its rule."""
+
+    entry_id: UUID
+    activity_id: UUID
+    level: ActivityLevel
+    outcome: Outcome
+    at: datetime
+    rule: str
+    appeal: AppealStatus | None = None
+
+    @property
+    def overturned(self) -> bool:
+        return self.appeal is AppealStatus.OVERTURNED
+
+
 @attrs.frozen
 class StudentRecord:
     """A student's record. Later issues add blacklist, ledger and activity records."""
@@ -54,6 +85,10 @@ class StudentRecord:
     program: Program
     publisher_qualified_at: datetime | None = None
     blacklisted_until: datetime | None = None
+    integrity: tuple[IntegrityEntry, ...] = ()
+
+    def entry(self, entry_id: UUID) -> IntegrityEntry | None:
+        return next((e for e in self.integrity if e.entry_id == entry_id), None)
 
     @property
     def is_publisher_qualified(self) -> bool:
@@ -90,7 +125,42 @@ class PublisherExamPassed:
     at: datetime
 
 
-StudentEvent = StudentRegistered | PublisherExamPassed
+@attrs.frozen
+class AttendanceRecorded:
+    """An activity's outcome entered in the record; ``blacklisted_until`` is the blacklist
+    all entries impose under the rule in force when it was decided."""
+
+    student_id: UUID
+    entry: IntegrityEntry
+    blacklisted_until: datetime | None
+    at: datetime
+
+
+@attrs.frozen
+class DefaultAppealed:
+    student_id: UUID
+    entry_id: UUID
+    reason: str
+    evidence: tuple[str, ...]
+    at: datetime
+
+
+@attrs.frozen
+class AppealDecided:
+    """Upheld, or overturned — a reversal appended, never an edit of the default."""
+
+    student_id: UUID
+    entry_id: UUID
+    overturned: bool
+    reason: str
+    blacklisted_until: datetime | None
+    by: str
+    at: datetime
+
+
+StudentEvent = (
+    StudentRegistered | PublisherExamPassed | AttendanceRecorded | DefaultAppealed | AppealDecided
+)
 EVENTS: tuple[type, ...] = StudentEvent.__args__
 
 # -- commands -----------------------------------------------------------------------------
@@ -213,7 +283,24 @@ def evolve(state: StudentRecord | None, event: StudentEvent) -> StudentRecord:
         case PublisherExamPassed(at=at):
             assert state is not None
             return attrs.evolve(state, publisher_qualified_at=at)
+        case AttendanceRecorded(entry=entry, blacklisted_until=until):
+            assert state is not None
+            return attrs.evolve(state, integrity=(*state.integrity, entry), blacklisted_until=until)
+        case DefaultAppealed(entry_id=entry_id):
+            assert state is not None
+            return _with_appeal(state, entry_id, AppealStatus.PENDING)
+        case AppealDecided(entry_id=entry_id, overturned=overturned, blacklisted_until=until):
+            assert state is not None
+            status = AppealStatus.OVERTURNED if overturned else AppealStatus.UPHELD
+            return attrs.evolve(_with_appeal(state, entry_id, status), blacklisted_until=until)
     raise AssertionError(f"unhandled event {event!r}")
+
+
+def _with_appeal(state: StudentRecord, entry_id: UUID, status: AppealStatus) -> StudentRecord:
+    entries = tuple(
+        attrs.evolve(e, appeal=status) if e.entry_id == entry_id else e for e in state.integrity
+    )
+    return attrs.evolve(state, integrity=entries)
 
 
 DECIDER: FunctionalDecider[StudentCommand, StudentRecord, StudentEvent, Context] = (

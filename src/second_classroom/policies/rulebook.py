@@ -224,6 +224,8 @@ class Rulebook:
         if self.lead_working_days < 0:
             found.append("lead_working_days must be ≥ 0")
         checkin = self.checkin
+        if not 0 <= checkin.anomaly_window_seconds <= 120:
+            found.append("checkin.anomaly_window_seconds must be 0-120")
         if min(checkin.max_validity_minutes, checkin.rotation_seconds) < 1:
             found.append("checkin.max_validity_minutes and checkin.rotation_seconds must be ≥ 1")
         for recovery in self.integrity.recovery:

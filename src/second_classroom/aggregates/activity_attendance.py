@@ -1,0 +1,206 @@
+"""The activity's attendance ledger (签到管理): sessions, check-ins, make-ups, sign-offs.
+
+Like the seat ledger, it lives on the Activity stream; it keeps only what the rules need —
+the verdict, a distance bucket, the time, keyed fingerprints for the anomaly rule — never a
+student's coordinates.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+import attrs
+
+
+class SessionKind(StrEnum):
+    CHECK_IN = "check_in"  # 签到
+    CHECK_OUT = "check_out"  # 签退 (by the student, when the school requires it)
+
+    @property
+    def label(self) -> str:
+        return "签到" if self is SessionKind.CHECK_IN else "签退"
+
+
+class Method(StrEnum):
+    QR = "qr"  # 扫码签到
+    PASSWORD = "password"  # 密码签到
+    MAKEUP = "makeup"  # 补签
+
+
+class Outcome(StrEnum):
+    """How an admitted student's participation ended (第十六条)."""
+
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"  # 未进行签到
+    SIGNED_OFF = "signed_off"  # 被负责人、组织者签退
+    EXCUSED = "excused"  # 请假已批准
+
+    @property
+    def label(self) -> str:
+        return {
+            "attended": "已参加",
+            "no_show": "未签到",
+            "signed_off": "被签退",
+            "excused": "已请假",
+        }[self.value]
+
+
+@attrs.frozen
+class Geofence:
+    """签到距离: centre and radius in metres."""
+
+    latitude: float
+    longitude: float
+    radius_m: float
+
+
+@attrs.frozen
+class Session:
+    number: int
+    kind: SessionKind
+    opens_at: datetime
+    closes_at: datetime
+    allow_password: bool
+    geofence: Geofence | None
+    rotation_seconds: int
+
+
+@attrs.frozen
+class Scan:
+    """A recent check-in, kept for the anomaly rule."""
+
+    session: int
+    student: str
+    device: str | None
+    place: str | None
+    at: datetime
+
+
+@attrs.frozen
+class Attendance:
+    sessions: tuple[Session, ...] = ()
+    present: frozenset[tuple[int, str]] = frozenset()  # (session, student)
+    tokens: frozenset[tuple[int, str, int]] = frozenset()  # (session, student, step) used
+    flagged: frozenset[tuple[int, str]] = frozenset()  # awaiting the organizer's review
+    made_up: frozenset[str] = frozenset()
+    signed_off: frozenset[str] = frozenset()
+    recent: tuple[Scan, ...] = ()
+    outcomes: tuple[tuple[str, Outcome], ...] = ()  # set once, when attendance is closed
+    closed: bool = False
+
+    def session(self, number: int) -> Session | None:
+        return next((s for s in self.sessions if s.number == number), None)
+
+    def checked(self, student: str, kind: SessionKind) -> bool:
+        """Whether the student has an accepted scan in a session of ``kind``."""
+        numbers = {s.number for s in self.sessions if s.kind is kind}
+        return any((n, student) in self.present for n in numbers)
+
+    def outcome(self, student: str) -> Outcome | None:
+        return dict(self.outcomes).get(student)
+
+
+# -- events (Activity stream) ---------------------------------------------------------------
+
+
+@attrs.frozen
+class CheckInSessionOpened:
+    activity_id: UUID
+    session: Session
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class StudentCheckedIn:
+    """An accepted scan or password, or a make-up (``method`` MAKEUP, with ``reason``)."""
+
+    activity_id: UUID
+    session: int
+    student: str
+    method: Method
+    distance: str
+    step: int | None
+    device: str | None
+    place: str | None
+    flagged: bool
+    reason: str
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class FlaggedCheckInReviewed:
+    activity_id: UUID
+    session: int
+    student: str
+    accepted: bool
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class StudentSignedOff:
+    """被负责人、组织者签退 (第十六条): removed from the activity, with a reason."""
+
+    activity_id: UUID
+    student: str
+    reason: str
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class AttendanceClosed:
+    """After the activity ended: every admitted student's outcome, decided once."""
+
+    activity_id: UUID
+    outcomes: tuple[tuple[str, Outcome], ...]
+    by: str
+    at: datetime
+
+
+AttendanceEvent = (
+    CheckInSessionOpened
+    | StudentCheckedIn
+    | FlaggedCheckInReviewed
+    | StudentSignedOff
+    | AttendanceClosed
+)
+EVENTS: tuple[type, ...] = AttendanceEvent.__args__
+
+
+RECENT_HORIZON_S = 120  # scans kept for the anomaly rule; its window may not exceed this
+
+
+def evolve_attendance(ledger: Attendance, event: AttendanceEvent) -> Attendance:
+    """Apply one attendance event."""
+    match event:
+        case CheckInSessionOpened(session=session):
+            return attrs.evolve(ledger, sessions=(*ledger.sessions, session))
+        case StudentCheckedIn(method=Method.MAKEUP, student=student):
+            return attrs.evolve(ledger, made_up=ledger.made_up | {student})
+        case StudentCheckedIn(session=number, student=student, step=step, flagged=flagged):
+            key = (number, student)
+            recent = tuple(
+                s for s in ledger.recent if (event.at - s.at).total_seconds() <= RECENT_HORIZON_S
+            )
+            scan = Scan(number, student, event.device, event.place, event.at)
+            return attrs.evolve(
+                ledger,
+                present=ledger.present | {key},
+                tokens=ledger.tokens | ({(number, student, step)} if step is not None else set()),
+                flagged=ledger.flagged | ({key} if flagged else set()),
+                recent=(*recent, scan),
+            )
+        case FlaggedCheckInReviewed(session=number, student=student, accepted=accepted):
+            key = (number, student)
+            present = ledger.present if accepted else ledger.present - {key}
+            return attrs.evolve(ledger, flagged=ledger.flagged - {key}, present=present)
+        case StudentSignedOff(student=student):
+            return attrs.evolve(ledger, signed_off=ledger.signed_off | {student})
+        case AttendanceClosed(outcomes=outcomes):
+            return attrs.evolve(ledger, outcomes=outcomes, closed=True)
+    raise AssertionError(f"unhandled event {event!r}")
