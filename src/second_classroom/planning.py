@@ -12,10 +12,11 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates import activity, enrolment, mailbox, student, tribe
+from second_classroom.aggregates import activity, checkin, enrolment, mailbox, student, tribe
 from second_classroom.aggregates.activity import Activity, ActivityContext
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
+from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.terms import AdmissionMethod
 from second_classroom.persistence.application import Change, Loaded, SecondClassroomApplication
@@ -139,6 +140,44 @@ def _plan_enrolment(reader: Reader, command: Any, base: Context) -> Sequence[Cha
 
 ENROLMENT = Route(lambda command: [command.activity_id], _plan_enrolment)
 
+
+# -- check-in: the activity's attendance ledger, and at closing every admitted student's
+# -- enrolment and record ----------------------------------------------------------------------
+
+
+def _plan_checkin(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
+    app = reader.app
+    activity_id: UUID = command.activity_id
+    loaded_activity = app.load(activity.DECIDER, activity_id)
+    state = loaded_activity.state
+    host = reader.tribe(state.host_tribe_id) if state is not None else None
+    base = with_tribe_roles(base, host)
+    involved = sorted(checkin.students_involved(command, state))
+    enrolments = {
+        s: app.load(enrolment.DECIDER, enrolment.enrolment_id(activity_id, s)) for s in involved
+    }
+    records = {s: app.load(student.DECIDER, ids.student_id(s)) for s in involved}
+    context = checkin.CheckInContext(
+        base,
+        state,
+        host,
+        reader.secret,
+        {s: loaded.state for s, loaded in enrolments.items() if loaded.state is not None},
+        {s: loaded.state for s, loaded in records.items() if loaded.state is not None},
+    )
+    decision = checkin.decide(command, context)
+    changes = []
+    if decision.activity:
+        changes.append(_changed(activity.DECIDER, loaded_activity, decision.activity))
+    for s, enrolment_events in decision.enrolments.items():
+        changes.append(_changed(enrolment.DECIDER, enrolments[s], enrolment_events))
+    for s, record_events in decision.records.items():
+        changes.append(_changed(student.DECIDER, records[s], record_events))
+    return changes
+
+
+CHECKIN = Route(lambda command: [command.activity_id], _plan_checkin)
+
 ROUTES: dict[type, Route] = {}
 for _module, _builder in (
     (tribe, _tribe_context),
@@ -149,3 +188,4 @@ for _module, _builder in (
     _route = single(_module.DECIDER, _module.target, _builder)
     ROUTES.update(dict.fromkeys(_module.COMMANDS, _route))
 ROUTES.update(dict.fromkeys(enrolment.COMMANDS, ENROLMENT))
+ROUTES.update(dict.fromkeys(checkin.COMMANDS, CHECKIN))

@@ -41,6 +41,7 @@ from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice
 from second_classroom.policies.rulebook import Rulebook, preset
 from second_classroom.projections.enrolment_views import (
+    AttendanceReaction,
     LotteryReaction,
     MyActivities,
     MyActivity,
@@ -126,6 +127,7 @@ class SecondClassroom:
         self._my_activities = MyActivities(app)
         self._outbox = Outbox(app)
         self._lottery = LotteryReaction(app)
+        self._attendance = AttendanceReaction(app, self.rulebook)
         self._locks = StreamLocks()
 
     # -- construction -----------------------------------------------------------------------
@@ -196,12 +198,17 @@ class SecondClassroom:
     # -- queries ----------------------------------------------------------------------------
 
     def run_reactions(self, now: datetime) -> list[Outcome]:
-        """Run what is due at ``now``: the draw of every lottery whose registration closed.
+        """Run what is due at ``now``: the draw of every lottery whose registration closed,
+        and the closing of attendance (no-shows, integrity) of every activity that is over.
 
         Safe to call from several processes or repeatedly: each draw happens exactly once.
         """
         outcomes = []
-        for command, actor in self._lottery.commands(now):
+        due: list[tuple[object, Actor]] = [
+            *self._lottery.commands(now),
+            *self._attendance.commands(now),
+        ]
+        for command, actor in due:
             try:
                 outcomes.append(self.execute(command, actor, now))
             except DomainError as error:

@@ -64,8 +64,8 @@ NOT_QUALIFIED = ErrorCode(
 )
 SECRET_MISSING = ErrorCode(
     "config.secret_missing",
-    "未配置学校密钥，无法为中签制活动生成抽签承诺",
-    "No school secret is configured, so a lottery cannot be committed to",
+    "未配置学校密钥，无法生成抽签承诺或签到码",
+    "No school secret is configured: lotteries and check-in codes need one",
 )
 REASON_REQUIRED = ErrorCode("activity.reason_required", "请填写理由", "A reason is required")
 NO_CHANGE = ErrorCode(

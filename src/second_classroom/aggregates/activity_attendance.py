@@ -85,7 +85,7 @@ class Attendance:
     tokens: frozenset[tuple[int, str, int]] = frozenset()  # (session, student, step) used
     flagged: frozenset[tuple[int, str]] = frozenset()  # awaiting the organizer's review
     made_up: frozenset[str] = frozenset()
-    signed_off: frozenset[str] = frozenset()
+    signed_off: tuple[tuple[str, datetime], ...] = ()  # (student, when)
     recent: tuple[Scan, ...] = ()
     outcomes: tuple[tuple[str, Outcome], ...] = ()  # set once, when attendance is closed
     closed: bool = False
@@ -97,6 +97,9 @@ class Attendance:
         """Whether the student has an accepted scan in a session of ``kind``."""
         numbers = {s.number for s in self.sessions if s.kind is kind}
         return any((n, student) in self.present for n in numbers)
+
+    def signed_off_at(self, student: str) -> datetime | None:
+        return next((at for s, at in self.signed_off if s == student), None)
 
     def outcome(self, student: str) -> Outcome | None:
         return dict(self.outcomes).get(student)
@@ -199,8 +202,8 @@ def evolve_attendance(ledger: Attendance, event: AttendanceEvent) -> Attendance:
             key = (number, student)
             present = ledger.present if accepted else ledger.present - {key}
             return attrs.evolve(ledger, flagged=ledger.flagged - {key}, present=present)
-        case StudentSignedOff(student=student):
-            return attrs.evolve(ledger, signed_off=ledger.signed_off | {student})
+        case StudentSignedOff(student=student, at=at):
+            return attrs.evolve(ledger, signed_off=(*ledger.signed_off, (student, at)))
         case AttendanceClosed(outcomes=outcomes):
             return attrs.evolve(ledger, outcomes=outcomes, closed=True)
     raise AssertionError(f"unhandled event {event!r}")

@@ -22,7 +22,8 @@ from second_classroom.aggregates.activity import (
     Phase,
     phase,
 )
-from second_classroom.aggregates.activity_roster import Outcome
+from second_classroom.aggregates.activity_attendance import Outcome
+from second_classroom.aggregates.activity_roster import Outcome as Registration
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
@@ -174,6 +175,7 @@ class Enrolment:
     times_registered: int = 1
     leave: LeaveStatus | None = None
     leave_reason: str = ""
+    outcome: Outcome | None = None
 
     @property
     def is_live(self) -> bool:
@@ -257,8 +259,20 @@ class LeaveDecided:
     at: datetime
 
 
+@attrs.frozen
+class EnrolmentOutcomeRecorded:
+    """How the student's participation ended, when attendance closed (第十六条)."""
+
+    enrolment_id: UUID
+    activity_id: UUID
+    student: str
+    outcome: Outcome
+    at: datetime
+
+
 EnrolmentEvent = (
-    EnrolmentRegistered
+    EnrolmentOutcomeRecorded
+    | EnrolmentRegistered
     | EnrolmentCancelled
     | EnrolmentPromoted
     | EnrolmentAdmitted
@@ -297,6 +311,8 @@ def evolve(state: Enrolment | None, event: EnrolmentEvent) -> Enrolment:
             return attrs.evolve(state, status=EnrolmentStatus.NOT_ADMITTED)
         case LeaveRequested(reason=reason):
             return attrs.evolve(state, leave=LeaveStatus.REQUESTED, leave_reason=reason)
+        case EnrolmentOutcomeRecorded(outcome=outcome):
+            return attrs.evolve(state, outcome=outcome)
         case LeaveDecided(approved=approved):
             return attrs.evolve(
                 state, leave=LeaveStatus.APPROVED if approved else LeaveStatus.REJECTED
@@ -496,14 +512,14 @@ def _register(activity: Activity, ctx: EnrolmentContext) -> Decision:
     require(not record.is_blacklisted(now), BLACKLISTED, until=until.isoformat() if until else "")
     roster = activity.roster
     require(not roster.holds(student), ALREADY_REGISTERED)
-    outcome, status = Outcome.PENDING, EnrolmentStatus.REGISTERED
+    outcome, status = Registration.PENDING, EnrolmentStatus.REGISTERED
     if activity.form.admission.method is AdmissionMethod.FIRST_COME:
         capacity = activity.form.capacity or 0
         if len(roster.admitted) < capacity:
-            outcome, status = Outcome.ADMITTED, EnrolmentStatus.ADMITTED
+            outcome, status = Registration.ADMITTED, EnrolmentStatus.ADMITTED
         else:
             require(activity.form.admission.waitlist, FULL, capacity=capacity)
-            outcome, status = Outcome.WAITLISTED, EnrolmentStatus.WAITLISTED
+            outcome, status = Registration.WAITLISTED, EnrolmentStatus.WAITLISTED
     eid = enrolment_id(activity.id, student)
     return Decision(
         (ledger.RegistrationAccepted(activity.id, student, outcome, now),),
@@ -530,7 +546,7 @@ def _cancel(activity: Activity, ctx: EnrolmentContext) -> Decision:
     )
 
 
-def _is_activity_manager(actor: Actor, activity: Activity, tribe: Tribe | None) -> bool:
+def is_activity_manager(actor: Actor, activity: Activity, tribe: Tribe | None) -> bool:
     """活动负责人或组织者: the host tribe's leaders, admins and organizers, and the activity's
     own organizers (第十三条, 发布规范 四)."""
     if actor.person_id in activity.form.organizers:
@@ -561,7 +577,7 @@ def _draw(activity: Activity, ctx: EnrolmentContext) -> Decision:
     base = ctx.base
     actor, now = base.actor, base.now
     require(
-        actor.is_system or _is_activity_manager(actor, activity, ctx.tribe),
+        actor.is_system or is_activity_manager(actor, activity, ctx.tribe),
         UNAUTHORIZED,
         action="抽签 draw",
     )
@@ -596,7 +612,7 @@ def _draw(activity: Activity, ctx: EnrolmentContext) -> Decision:
 def _admit(activity: Activity, students: tuple[str, ...], ctx: EnrolmentContext) -> Decision:
     base = ctx.base
     actor, now = base.actor, base.now
-    require(_is_activity_manager(actor, activity, ctx.tribe), UNAUTHORIZED, action="录取 admit")
+    require(is_activity_manager(actor, activity, ctx.tribe), UNAUTHORIZED, action="录取 admit")
     _require_method(activity, AdmissionMethod.REVIEW)
     _require_after_registration(activity, now, "录取 admit")
     roster = activity.roster
@@ -631,7 +647,7 @@ def _close_review(activity: Activity, ctx: EnrolmentContext) -> Decision:
     base = ctx.base
     actor, now = base.actor, base.now
     require(
-        _is_activity_manager(actor, activity, ctx.tribe),
+        is_activity_manager(actor, activity, ctx.tribe),
         UNAUTHORIZED,
         action="结束录取 close review",
     )
@@ -673,7 +689,7 @@ def _decide_leave(activity: Activity, command: DecideLeave, ctx: EnrolmentContex
     base = ctx.base
     actor, now = base.actor, base.now
     require(
-        _is_activity_manager(actor, activity, ctx.tribe),
+        is_activity_manager(actor, activity, ctx.tribe),
         UNAUTHORIZED,
         action="审核请假 decide leave",
     )

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from enum import StrEnum
 from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_attendance import Outcome
+from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
-from second_classroom.core.terms import ActivityLevel, Program
+from second_classroom.core.terms import Program
+from second_classroom.policies import integrity
 
 NOT_FOUND = ErrorCode(
     "student.not_found",
@@ -30,6 +30,26 @@ FIELD_EMPTY = ErrorCode("student.field_empty", "{field} 不能为空", "{field} 
 COLLEGE_UNKNOWN = ErrorCode(
     "student.college_unknown", "未知的学院：{college}", "Unknown college: {college}"
 )
+ENTRY_UNKNOWN = ErrorCode(
+    "integrity.entry_unknown", "没有这条诚信记录：{entry_id}", "No such integrity entry: {entry_id}"
+)
+NOT_YOUR_DEFAULT = ErrorCode(
+    "integrity.not_your_default",
+    "只能对本人的违约记录申诉",
+    "A student can only appeal their own defaults",
+)
+NOT_A_DEFAULT = ErrorCode(
+    "integrity.not_a_default", "该记录不是违约记录，无需申诉", "Only a default can be appealed"
+)
+APPEAL_EXISTS = ErrorCode(
+    "integrity.appeal_exists",
+    "该记录已申诉（{status}）",
+    "This entry was already appealed ({status})",
+)
+NO_PENDING_APPEAL = ErrorCode(
+    "integrity.no_pending_appeal", "该记录没有待处理的申诉", "No appeal awaits a decision here"
+)
+REASON_REQUIRED = ErrorCode("integrity.reason_required", "请填写理由", "A reason is required")
 EXAM_FAILED = ErrorCode(
     "student.exam_failed",
     "发布考试未通过：{score} 分，及格线 {pass_score} 分",
@@ -41,35 +61,6 @@ SCORE_INVALID = ErrorCode(
 COHORT_INVALID = ErrorCode(
     "student.cohort_invalid", "年级 {cohort} 无效", "Cohort {cohort} is not a valid year"
 )
-
-
-class AppealStatus(StrEnum):
-    """申诉 of a default."""
-
-    PENDING = "pending"
-    UPHELD = "upheld"  # the default stands
-    OVERTURNED = "overturned"  # reversed: score restored, blacklist lifted
-
-    @property
-    def label(self) -> str:
-        return {"pending": "申诉处理中", "upheld": "申诉驳回", "overturned": "申诉成立"}[self.value]
-
-
-@attrs.frozen
-class IntegrityEntry:
-    """One admitted activity's outcome in the student's integrity record, with its rule."""
-
-    entry_id: UUID
-    activity_id: UUID
-    level: ActivityLevel
-    outcome: Outcome
-    at: datetime
-    rule: str
-    appeal: AppealStatus | None = None
-
-    @property
-    def overturned(self) -> bool:
-        return self.appeal is AppealStatus.OVERTURNED
 
 
 @attrs.frozen
@@ -194,7 +185,35 @@ class RecordPublisherExam:
         return ids.student_id(self.student_number)
 
 
-StudentCommand = RegisterStudent | RecordPublisherExam
+@attrs.frozen
+class AppealDefault:
+    """The acting student appeals one of their defaults, with reasons and evidence."""
+
+    student_number: str
+    entry_id: UUID
+    reason: str
+    evidence: tuple[str, ...] = ()
+
+    @property
+    def student_id(self) -> UUID:
+        return ids.student_id(self.student_number)
+
+
+@attrs.frozen
+class DecideAppeal:
+    """A college admin (the student's college) or a school admin upholds or overturns."""
+
+    student_number: str
+    entry_id: UUID
+    overturn: bool
+    reason: str
+
+    @property
+    def student_id(self) -> UUID:
+        return ids.student_id(self.student_number)
+
+
+StudentCommand = RegisterStudent | RecordPublisherExam | AppealDefault | DecideAppeal
 COMMANDS: tuple[type, ...] = StudentCommand.__args__
 
 
@@ -213,6 +232,10 @@ def decide(
     match command:
         case RegisterStudent():
             return _register(command, state, ctx)
+        case AppealDefault() | DecideAppeal():
+            require(state is not None, NOT_FOUND, student_number=command.student_number)
+            assert state is not None
+            return _appeal(command, state, ctx)
         case RecordPublisherExam(student_number=number, score=score):
             require(state is not None, NOT_FOUND, student_number=number)
             assert state is not None
@@ -226,6 +249,38 @@ def decide(
             require(score >= pass_score, EXAM_FAILED, score=score, pass_score=pass_score)
             return [PublisherExamPassed(state.id, score, ctx.actor.person_id, ctx.now)]
     raise AssertionError(f"unhandled command {command!r}")
+
+
+def _appeal(
+    command: AppealDefault | DecideAppeal, state: StudentRecord, ctx: Context
+) -> Sequence[StudentEvent]:
+    """Appeals (none of the peer systems has these): decided by an admin, never edited."""
+    entry = state.entry(command.entry_id)
+    require(entry is not None, ENTRY_UNKNOWN, entry_id=str(command.entry_id))
+    assert entry is not None
+    require(bool(command.reason.strip()), REASON_REQUIRED)
+    actor, now = ctx.actor, ctx.now
+    if isinstance(command, AppealDefault):
+        require(actor.person_id == state.student_number, NOT_YOUR_DEFAULT)
+        require(integrity.is_default(entry.outcome, ctx.rulebook.integrity), NOT_A_DEFAULT)
+        require(
+            entry.appeal is None, APPEAL_EXISTS, status=entry.appeal.label if entry.appeal else ""
+        )
+        return [DefaultAppealed(state.id, entry.entry_id, command.reason, command.evidence, now)]
+    require(_may_manage(actor, state.college), UNAUTHORIZED, action="处理申诉 decide appeal")
+    require(entry.appeal is AppealStatus.PENDING, NO_PENDING_APPEAL)
+    after = [
+        attrs.evolve(e, appeal=AppealStatus.OVERTURNED)
+        if e.entry_id == entry.entry_id and command.overturn
+        else e
+        for e in state.integrity
+    ]
+    until = integrity.blacklisted_until(after, ctx.rulebook.integrity)
+    return [
+        AppealDecided(
+            state.id, entry.entry_id, command.overturn, command.reason, until, actor.person_id, now
+        )
+    ]
 
 
 def _register(

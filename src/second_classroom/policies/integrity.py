@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 
 from second_classroom.aggregates.activity_attendance import Outcome
-from second_classroom.aggregates.student import IntegrityEntry
+from second_classroom.aggregates.integrity_record import IntegrityEntry
 from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle
 
 CITATIONS = {

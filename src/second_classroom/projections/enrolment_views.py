@@ -13,8 +13,10 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates import activity, enrolment
-from second_classroom.aggregates.activity import ActivityCancelled, Phase
+from second_classroom.aggregates.activity import ActivityCancelled, ActivityStageApproved, Phase
+from second_classroom.aggregates.activity_attendance import AttendanceClosed
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
+from second_classroom.aggregates.checkin import CloseAttendance, closing_time
 from second_classroom.aggregates.enrolment import (
     DrawLottery,
     EnrolmentRegistered,
@@ -27,6 +29,7 @@ from second_classroom.core.errors import DomainError
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.policies.notices import NOTICE_EVENTS, Notice, notices_for
+from second_classroom.policies.rulebook import Rulebook
 from second_classroom.projections.follower import LogFollower
 
 
@@ -148,6 +151,42 @@ class LotteryReaction:
         return [(DrawLottery(activity_id), Actor.system()) for activity_id in self.due(now)]
 
 
+class AttendanceReaction:
+    """第十六条: closes attendance once an activity (and its make-up window) is over, marking
+    no-shows and writing every admitted student's integrity entry."""
+
+    def __init__(self, app: SecondClassroomApplication, rulebook: Rulebook) -> None:
+        self.app = app
+        self.rulebook = rulebook
+        self.waiting: set[UUID] = set()
+        self.follower = LogFollower(
+            app, (ActivityStageApproved, AttendanceClosed, ActivityCancelled), self._handle
+        )
+
+    def _handle(self, _position: int, envelope: Envelope) -> None:
+        event = envelope.payload
+        if isinstance(event, ActivityStageApproved):
+            if event.next_stage is None:
+                self.waiting.add(event.activity_id)
+        else:
+            self.waiting.discard(event.activity_id)
+
+    def commands(self, now: datetime) -> list[tuple[CloseAttendance, Actor]]:
+        self.follower.catch_up()
+        due = []
+        for activity_id in sorted(self.waiting):
+            found = self.app.load(activity.DECIDER, activity_id).state
+            if found is None or found.attendance.closed:
+                continue
+            when = closing_time(found, self.rulebook)
+            if when is not None and now >= when:
+                due.append((CloseAttendance(activity_id), Actor.system()))
+        return due
+
+
+DONE_CODES = frozenset({"activity.already_drawn", "checkin.attendance_closed"})
+
+
 def ignore_done(error: DomainError) -> bool:
     """A reaction racing another run finds the work done: that is success, not failure."""
-    return error.code == "activity.already_drawn"
+    return error.code in DONE_CODES

@@ -1,0 +1,541 @@
+"""签到 (第十五、十六条, 发布规范 十): sessions, student check-in, 补签, 签退 by the organizer,
+and closing attendance — which marks no-shows and writes each admitted student's integrity
+entry, atomically with the activity's ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
+from uuid import UUID
+
+import attrs
+
+from second_classroom.aggregates import activity_attendance as ledger
+from second_classroom.aggregates.activity import SECRET_MISSING, Activity, ActivityStatus
+from second_classroom.aggregates.activity_attendance import (
+    Geofence,
+    Method,
+    Outcome,
+    Session,
+    SessionKind,
+)
+from second_classroom.aggregates.enrolment import (
+    Enrolment,
+    EnrolmentEvent,
+    EnrolmentOutcomeRecorded,
+    enrolment_id,
+    is_activity_manager,
+)
+from second_classroom.aggregates.integrity_record import IntegrityEntry
+from second_classroom.aggregates.student import AttendanceRecorded, StudentEvent, StudentRecord
+from second_classroom.aggregates.tribe import Tribe
+from second_classroom.core import ids
+from second_classroom.core.actor import Role
+from second_classroom.core.decider import Context
+from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.terms import ParticipationScope
+from second_classroom.core.time import SHANGHAI, aware_or_none, local_date
+from second_classroom.policies import checkin as codes
+from second_classroom.policies import integrity
+from second_classroom.policies.calendar import add_working_days
+from second_classroom.policies.rulebook import MissingCheckout, Rulebook
+
+ACTIVITY_NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found")
+NOT_PUBLISHED = ErrorCode(
+    "checkin.not_published", "活动未发布或已取消", "The activity is not published, or was cancelled"
+)
+SESSION_WINDOW = ErrorCode(
+    "checkin.session_window",
+    "签到码须在报名结束与活动结束之间生成，且不能超过活动结束时间（第十五条）",
+    "A check-in session lies between the end of registration and the end of the activity",
+)
+VALIDITY_TOO_LONG = ErrorCode(
+    "checkin.validity_too_long",
+    "签到有效时间不得超过 {maximum} 分钟（发布规范 十）",
+    "A check-in code is valid for at most {maximum} minutes",
+)
+DISTANCE_REQUIRED = ErrorCode(
+    "checkin.distance_required",
+    "须设置签到距离；仅全校范围的活动可不设置（发布规范 十）",
+    "A distance limit is required unless the activity is school-wide",
+)
+GEOFENCE_INVALID = ErrorCode(
+    "checkin.geofence_invalid", "签到距离设置无效", "The distance limit is not a valid circle"
+)
+SESSION_UNKNOWN = ErrorCode("checkin.session_unknown", "没有这个签到", "No such check-in session")
+NOT_ADMITTED = ErrorCode(
+    "checkin.not_admitted",
+    "只有报名成功（已录取）的学生可以签到",
+    "Only admitted students can check in",
+)
+NOT_OPEN = ErrorCode(
+    "checkin.session_closed",
+    "不在签到有效时间内（{opens} 至 {closes}）",
+    "Outside the session's validity ({opens} to {closes})",
+)
+ALREADY = ErrorCode(
+    "checkin.already_checked_in", "本次已签到", "Already checked in to this session"
+)
+REPLAYED = ErrorCode(
+    "checkin.token_replayed", "该签到码已使用过", "This code was already used by this student"
+)
+ONE_METHOD = ErrorCode(
+    "checkin.method_required",
+    "请扫码或输入签到密码（二者选一）",
+    "Scan the code or enter the password (exactly one)",
+)
+PASSWORD_DISABLED = ErrorCode(
+    "checkin.password_disabled", "本次签到不支持密码签到", "This session does not accept passwords"
+)
+WRONG_PASSWORD = ErrorCode("checkin.wrong_password", "签到密码错误", "Wrong check-in password")
+LOCATION_REQUIRED = ErrorCode(
+    "checkin.location_required", "本次签到需要定位", "This session needs your location"
+)
+TOO_FAR = ErrorCode(
+    "checkin.too_far",
+    "距离签到地点 {distance_m} 米，超出 {radius_m} 米范围",
+    "{distance_m} m from the check-in point, beyond the {radius_m} m limit",
+)
+REASON_REQUIRED = ErrorCode("checkin.reason_required", "请填写理由", "A reason is required")
+MAKEUP_CLOSED = ErrorCode(
+    "checkin.makeup_closed",
+    "补签须在活动结束后 {days} 个工作日内完成（截止 {deadline}）",
+    "Make-up check-in closes {days} working days after the end ({deadline})",
+)
+ATTENDANCE_CLOSED = ErrorCode(
+    "checkin.attendance_closed", "签到已结算，不能再修改", "Attendance is closed"
+)
+NOT_FLAGGED = ErrorCode(
+    "checkin.not_flagged", "该签到没有待审核的异常", "No flagged check-in awaits review here"
+)
+NOT_ENDED = ErrorCode(
+    "checkin.not_ended",
+    "补签期结束后才能结算签到（{when}）",
+    "Attendance is closed only after {when}",
+)
+NOT_DURING = ErrorCode(
+    "checkin.not_during", "签退须在活动进行中", "A sign-off happens during the activity"
+)
+
+TOKEN_ERRORS = {
+    codes.TokenProblem.INVALID: ErrorCode(
+        "checkin.token_invalid", "签到码无效或被篡改", "The code is not valid or was altered"
+    ),
+    codes.TokenProblem.FOREIGN: ErrorCode(
+        "checkin.token_foreign", "这是其他活动的签到码", "This code belongs to another activity"
+    ),
+    codes.TokenProblem.EXPIRED: ErrorCode(
+        "checkin.token_expired", "签到码已过期，请重新扫码", "The code has expired; scan again"
+    ),
+}
+
+# -- commands -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Location:
+    """Where the device says it is; used for the verdict and never stored."""
+
+    latitude: float
+    longitude: float
+    accuracy_m: float = 0.0
+
+
+@attrs.frozen
+class OpenCheckInSession:
+    """生成签到码 (第十五条): validity ≤ the rulebook maximum and within the activity."""
+
+    activity_id: UUID
+    valid_minutes: int
+    kind: SessionKind = SessionKind.CHECK_IN
+    opens_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
+    allow_password: bool = True
+    geofence: Geofence | None = None
+
+
+@attrs.frozen
+class CheckIn:
+    """The acting student checks in by scanning (``token``) or by ``password``."""
+
+    activity_id: UUID
+    session: int
+    token: str | None = None
+    password: str | None = None
+    location: Location | None = None
+    device_id: str | None = None
+
+
+@attrs.frozen
+class MakeUpCheckIn:
+    """补签 by the leader or an organizer, with a reason."""
+
+    activity_id: UUID
+    student: str
+    reason: str
+
+
+@attrs.frozen
+class ReviewFlaggedCheckIn:
+    """Accept or void a check-in the anomaly rule flagged."""
+
+    activity_id: UUID
+    session: int
+    student: str
+    accept: bool
+
+
+@attrs.frozen
+class SignOff:
+    """被负责人、组织者签退 (第十六条): counts as a default under the NEPU rule."""
+
+    activity_id: UUID
+    student: str
+    reason: str
+
+
+@attrs.frozen
+class CloseAttendance:
+    """After the activity (and any make-up window): mark no-shows, write integrity entries."""
+
+    activity_id: UUID
+
+
+CheckInCommand = (
+    OpenCheckInSession | CheckIn | MakeUpCheckIn | ReviewFlaggedCheckIn | SignOff | CloseAttendance
+)
+COMMANDS: tuple[type, ...] = CheckInCommand.__args__
+
+
+@attrs.frozen
+class CheckInContext:
+    base: Context
+    activity: Activity | None
+    tribe: Tribe | None
+    secret: bytes | None
+    enrolments: Mapping[str, Enrolment] = attrs.field(factory=dict)
+    records: Mapping[str, StudentRecord] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class CheckInDecision:
+    activity: tuple[ledger.AttendanceEvent, ...] = ()
+    enrolments: Mapping[str, tuple[EnrolmentEvent, ...]] = attrs.field(factory=dict)
+    records: Mapping[str, tuple[StudentEvent, ...]] = attrs.field(factory=dict)
+
+
+def students_involved(command: CheckInCommand, activity: Activity | None) -> set[str]:
+    """Whose enrolments and records a decision needs."""
+    if isinstance(command, CloseAttendance) and activity is not None:
+        return set(activity.roster.admitted)
+    return set()
+
+
+# -- rules ----------------------------------------------------------------------------------
+
+
+def makeup_deadline(activity: Activity, rulebook: Rulebook) -> datetime | None:
+    """End of the make-up window: N working days after the end (HFUT: 5), end of that day."""
+    days = rulebook.checkin.makeup_deadline_working_days
+    ends = activity.form.ends_at
+    if days is None or ends is None:
+        return None
+    last = add_working_days(rulebook, local_date(ends), days)
+    return datetime.combine(last + timedelta(days=1), time(), tzinfo=SHANGHAI)
+
+
+def closing_time(activity: Activity, rulebook: Rulebook) -> datetime | None:
+    """When attendance can be closed: the end, or the end of the make-up window."""
+    return makeup_deadline(activity, rulebook) or activity.form.ends_at
+
+
+def outcome_of(
+    activity: Activity, student: str, enrolment: Enrolment | None, rulebook: Rulebook
+) -> Outcome:
+    """第十六条: no check-in and no approved leave is a no-show; a sign-off is its own default."""
+    book = activity.attendance
+    if enrolment is not None and enrolment.excused:
+        return Outcome.EXCUSED
+    if book.signed_off_at(student) is not None:
+        return Outcome.SIGNED_OFF
+    if student in book.made_up:
+        return Outcome.ATTENDED
+    if not book.checked(student, SessionKind.CHECK_IN):
+        return Outcome.NO_SHOW
+    rule = rulebook.checkin
+    has_checkout = any(s.kind is SessionKind.CHECK_OUT for s in book.sessions)
+    if rule.require_checkout and has_checkout and not book.checked(student, SessionKind.CHECK_OUT):
+        return (
+            Outcome.ATTENDED
+            if rule.missing_checkout is MissingCheckout.ATTENDED
+            else Outcome.NO_SHOW
+        )
+    return Outcome.ATTENDED
+
+
+# -- decide ---------------------------------------------------------------------------------
+
+
+def decide(command: CheckInCommand, ctx: CheckInContext) -> CheckInDecision:
+    """Decide the events; raise a DomainError when the command is refused."""
+    activity = ctx.activity
+    require(activity is not None, ACTIVITY_NOT_FOUND, activity_id=str(command.activity_id))
+    assert activity is not None
+    require(activity.status is ActivityStatus.APPROVED, NOT_PUBLISHED)
+    if not isinstance(command, CheckIn):
+        require(
+            is_activity_manager(ctx.base.actor, activity, ctx.tribe)
+            or _system_closes(command, ctx),
+            UNAUTHORIZED,
+            action="签到管理 manage check-in",
+        )
+    require(not activity.attendance.closed, ATTENDANCE_CLOSED)
+    match command:
+        case OpenCheckInSession():
+            return _open(command, activity, ctx)
+        case CheckIn():
+            return _check_in(command, activity, ctx)
+        case MakeUpCheckIn(student=student, reason=reason):
+            return _make_up(student, reason, activity, ctx)
+        case ReviewFlaggedCheckIn(session=number, student=student, accept=accept):
+            require((number, student) in activity.attendance.flagged, NOT_FLAGGED)
+            event = ledger.FlaggedCheckInReviewed(
+                activity.id, number, student, accept, ctx.base.actor.person_id, ctx.base.now
+            )
+            return CheckInDecision((event,))
+        case SignOff(student=student, reason=reason):
+            return _sign_off(student, reason, activity, ctx)
+        case CloseAttendance():
+            return _close(activity, ctx)
+    raise AssertionError(f"unhandled command {command!r}")
+
+
+def _system_closes(command: CheckInCommand, ctx: CheckInContext) -> bool:
+    return isinstance(command, CloseAttendance) and ctx.base.actor.is_system
+
+
+def _open(command: OpenCheckInSession, activity: Activity, ctx: CheckInContext) -> CheckInDecision:
+    base, rule = ctx.base, ctx.base.rulebook.checkin
+    form = activity.form
+    assert form.registration_closes is not None
+    assert form.ends_at is not None
+    opens = command.opens_at or base.now
+    closes = opens + timedelta(minutes=command.valid_minutes)
+    require(
+        command.valid_minutes <= rule.max_validity_minutes,
+        VALIDITY_TOO_LONG,
+        maximum=rule.max_validity_minutes,
+    )
+    require(
+        command.valid_minutes >= 1
+        and form.registration_closes <= base.now < form.ends_at
+        and form.registration_closes <= opens
+        and closes <= form.ends_at,
+        SESSION_WINDOW,
+    )
+    fence = command.geofence
+    school_wide = form.scope.kind in (ParticipationScope.SCHOOL, ParticipationScope.UNLIMITED)
+    require(fence is not None or school_wide or not rule.require_distance_limit, DISTANCE_REQUIRED)
+    if fence is not None:
+        require(
+            fence.radius_m > 0 and -90 <= fence.latitude <= 90 and -180 <= fence.longitude <= 180,
+            GEOFENCE_INVALID,
+        )
+    session = Session(
+        len(activity.attendance.sessions) + 1,
+        command.kind,
+        opens,
+        closes,
+        command.allow_password,
+        fence,
+        rule.rotation_seconds,
+    )
+    return CheckInDecision(
+        (ledger.CheckInSessionOpened(activity.id, session, base.actor.person_id, base.now),)
+    )
+
+
+def _check_in(command: CheckIn, activity: Activity, ctx: CheckInContext) -> CheckInDecision:
+    base = ctx.base
+    actor, now = base.actor, base.now
+    student = actor.person_id
+    require(actor.has(Role.student()), UNAUTHORIZED, action="签到 check in")
+    require(student in activity.roster.admitted, NOT_ADMITTED)
+    session = activity.attendance.session(command.session)
+    require(session is not None, SESSION_UNKNOWN)
+    assert session is not None
+    require(
+        session.opens_at <= now < session.closes_at,
+        NOT_OPEN,
+        opens=f"{session.opens_at.astimezone(SHANGHAI):%H:%M}",
+        closes=f"{session.closes_at.astimezone(SHANGHAI):%H:%M}",
+    )
+    require(ctx.secret is not None, SECRET_MISSING)
+    assert ctx.secret is not None
+    require((command.token is None) != (command.password is None), ONE_METHOD)
+    step, method = None, Method.PASSWORD
+    if command.token is not None:
+        checked = codes.check_token(
+            ctx.secret, command.token, activity.id, now, session.rotation_seconds
+        )
+        if isinstance(checked, codes.TokenProblem):
+            raise TOKEN_ERRORS[checked].error()
+        require(checked.session == session.number, SESSION_UNKNOWN)
+        step, method = checked.step, Method.QR
+        require((session.number, student, step) not in activity.attendance.tokens, REPLAYED)
+    else:
+        require(session.allow_password, PASSWORD_DISABLED)
+        expected = codes.session_password(ctx.secret, activity.id, session.number)
+        require(command.password == expected, WRONG_PASSWORD)
+    require((session.number, student) not in activity.attendance.present, ALREADY)
+    distance = _distance(command.location, session, base.rulebook)
+    device = (
+        codes.fingerprint(ctx.secret, "device", command.device_id) if command.device_id else None
+    )
+    place = _place(ctx.secret, command.location)
+    flagged = _anomalous(activity, session.number, student, device, place, now, base.rulebook)
+    event = ledger.StudentCheckedIn(
+        activity.id,
+        session.number,
+        student,
+        method,
+        codes.distance_bucket(distance),
+        step,
+        device,
+        place,
+        flagged,
+        "",
+        student,
+        now,
+    )
+    return CheckInDecision((event,))
+
+
+def _distance(location: Location | None, session: Session, rulebook: Rulebook) -> float | None:
+    fence = session.geofence
+    if fence is None:
+        return None
+    require(location is not None, LOCATION_REQUIRED)
+    assert location is not None
+    distance = codes.haversine_m(
+        location.latitude, location.longitude, fence.latitude, fence.longitude
+    )
+    accuracy = min(max(location.accuracy_m, 0.0), rulebook.checkin.max_accuracy_m)
+    require(
+        codes.within(distance, fence.radius_m, accuracy),
+        TOO_FAR,
+        distance_m=round(distance),
+        radius_m=round(fence.radius_m),
+    )
+    return distance
+
+
+def _place(secret: bytes, location: Location | None) -> str | None:
+    """Coordinates rounded to about a metre, keyed-hashed: equal only when identical."""
+    if location is None:
+        return None
+    return codes.fingerprint(secret, "place", f"{location.latitude:.5f},{location.longitude:.5f}")
+
+
+def _anomalous(
+    activity: Activity,
+    session: int,
+    student: str,
+    device: str | None,
+    place: str | None,
+    now: datetime,
+    rulebook: Rulebook,
+) -> bool:
+    """Several students on one device, or at identical coordinates, within seconds."""
+    window = rulebook.checkin.anomaly_window_seconds
+    for scan in activity.attendance.recent:
+        if scan.session != session or scan.student == student:
+            continue
+        if abs((now - scan.at).total_seconds()) > window:
+            continue
+        if (device is not None and scan.device == device) or (
+            place is not None and scan.place == place
+        ):
+            return True
+    return False
+
+
+def _make_up(student: str, reason: str, activity: Activity, ctx: CheckInContext) -> CheckInDecision:
+    base = ctx.base
+    require(student in activity.roster.admitted, NOT_ADMITTED)
+    require(bool(reason.strip()), REASON_REQUIRED)
+    deadline = makeup_deadline(activity, base.rulebook)
+    if deadline is not None:
+        days = base.rulebook.checkin.makeup_deadline_working_days
+        shown = f"{(deadline - timedelta(days=1)):%Y-%m-%d}"
+        require(base.now < deadline, MAKEUP_CLOSED, days=days, deadline=shown)
+    if student in activity.attendance.made_up:
+        return CheckInDecision()
+    event = ledger.StudentCheckedIn(
+        activity.id,
+        0,
+        student,
+        Method.MAKEUP,
+        "makeup",
+        None,
+        None,
+        None,
+        False,
+        reason,
+        base.actor.person_id,
+        base.now,
+    )
+    return CheckInDecision((event,))
+
+
+def _sign_off(
+    student: str, reason: str, activity: Activity, ctx: CheckInContext
+) -> CheckInDecision:
+    base = ctx.base
+    require(student in activity.roster.admitted, NOT_ADMITTED)
+    require(bool(reason.strip()), REASON_REQUIRED)
+    starts, ends = activity.form.starts_at, activity.form.ends_at
+    assert starts is not None
+    assert ends is not None
+    require(starts <= base.now < ends, NOT_DURING)
+    if activity.attendance.signed_off_at(student) is not None:
+        return CheckInDecision()
+    event = ledger.StudentSignedOff(activity.id, student, reason, base.actor.person_id, base.now)
+    return CheckInDecision((event,))
+
+
+def _close(activity: Activity, ctx: CheckInContext) -> CheckInDecision:
+    base = ctx.base
+    rulebook = base.rulebook
+    when = closing_time(activity, rulebook)
+    assert when is not None
+    require(base.now >= when, NOT_ENDED, when=f"{when.astimezone(SHANGHAI):%Y-%m-%d %H:%M}")
+    level = activity.form.level
+    assert level is not None
+    ends = activity.form.ends_at
+    assert ends is not None
+    outcomes: list[tuple[str, Outcome]] = []
+    enrolments: dict[str, tuple[EnrolmentEvent, ...]] = {}
+    records: dict[str, tuple[StudentEvent, ...]] = {}
+    for student in sorted(activity.roster.admitted):
+        outcome = outcome_of(activity, student, ctx.enrolments.get(student), rulebook)
+        outcomes.append((student, outcome))
+        eid = enrolment_id(activity.id, student)
+        enrolments[student] = (
+            EnrolmentOutcomeRecorded(eid, activity.id, student, outcome, base.now),
+        )
+        record = ctx.records.get(student)
+        if record is None:
+            continue
+        at = activity.attendance.signed_off_at(student) if outcome is Outcome.SIGNED_OFF else ends
+        entry = IntegrityEntry(
+            ids.derive("integrity", str(activity.id), student),
+            activity.id,
+            level,
+            outcome,
+            at or ends,
+            integrity.citation(outcome, rulebook.integrity),
+        )
+        until = integrity.blacklisted_until((*record.integrity, entry), rulebook.integrity)
+        records[student] = (AttendanceRecorded(record.id, entry, until, base.now),)
+    closed = ledger.AttendanceClosed(activity.id, tuple(outcomes), base.actor.person_id, base.now)
+    return CheckInDecision((closed,), enrolments, records)
