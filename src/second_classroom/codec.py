@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 from uuid import UUID
 
@@ -45,6 +46,8 @@ converter.register_unstructure_hook(UUID, str)
 converter.register_structure_hook(UUID, lambda v, _t: v if isinstance(v, UUID) else UUID(str(v)))
 converter.register_unstructure_hook(Decimal, str)
 converter.register_structure_hook(Decimal, _structure_decimal)
+converter.register_unstructure_hook(Fraction, str)
+converter.register_structure_hook(Fraction, lambda v, _t: Fraction(str(v)))
 converter.register_unstructure_hook_factory(
     lambda t: getattr(t, "__origin__", None) is frozenset,
     lambda _t: lambda value: [converter.unstructure(v) for v in sorted(value)],
@@ -172,3 +175,8 @@ def _split_locations(data: JSON) -> JSON:
     parts = joined.replace("，", ",").split(",")
     form["locations"] = [p.strip() for p in parts if p.strip()]
     return {**data, "form": form}
+
+
+def register_results(classes: Iterable[type]) -> None:
+    """Query results the facade returns, so frontends get them as JSON too."""
+    registry.register(classes, "result")

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -17,16 +18,24 @@ import attrs
 
 from second_classroom import codec
 from second_classroom.aggregates import activity, enrolment, student, tribe
-from second_classroom.aggregates.activity import Activity, Phase
+from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
-from second_classroom.aggregates.enrolment import Enrolment
+from second_classroom.aggregates.checkin import SESSION_UNKNOWN
+from second_classroom.aggregates.enrolment import ACTIVITY_NOT_FOUND, Enrolment, is_activity_manager
+from second_classroom.aggregates.integrity_record import IntegrityEntry
 from second_classroom.aggregates.mailbox import MarkNoticeDelivered
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import CONCURRENCY, UNKNOWN_COMMAND, DomainError
+from second_classroom.core.errors import (
+    CONCURRENCY,
+    UNAUTHORIZED,
+    UNKNOWN_COMMAND,
+    DomainError,
+    require,
+)
 from second_classroom.core.time import require_aware
 from second_classroom.persistence.application import (
     ConcurrencyConflict,
@@ -36,10 +45,12 @@ from second_classroom.persistence.application import (
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.secrets import secret_file, secret_from_environment
 from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_env
-from second_classroom.planning import ROUTES
+from second_classroom.planning import ROUTES, with_tribe_roles
+from second_classroom.policies import checkin as checkin_codes
+from second_classroom.policies import integrity as integrity_policy
 from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice
-from second_classroom.policies.rulebook import Rulebook, preset
+from second_classroom.policies.rulebook import IntegrityStyle, Rulebook, preset
 from second_classroom.projections.enrolment_views import (
     AttendanceReaction,
     LotteryReaction,
@@ -108,6 +119,41 @@ class DrawRecord:
         return verify_draw(
             self.commitment, self.seed, self.registrants, self.capacity, self.winners
         )
+
+
+@attrs.frozen
+class CheckInCode:
+    """The current code of a session: the QR payload, its password, and when it closes."""
+
+    token: str
+    password: str | None
+    closes_at: datetime
+
+    def svg(self) -> str:
+        return checkin_codes.render_svg(self.token)
+
+    def png(self) -> bytes:
+        return checkin_codes.render_png(self.token)
+
+    def terminal(self) -> str:
+        return checkin_codes.render_terminal(self.token)
+
+
+@attrs.frozen
+class IntegrityReport:
+    """A student's integrity: the score (a percentage or points), the blacklist and entries."""
+
+    student_number: str
+    style: IntegrityStyle
+    score: Fraction
+    blacklisted_until: datetime | None
+    entries: tuple[IntegrityEntry, ...]
+
+    def is_blacklisted(self, now: datetime) -> bool:
+        return self.blacklisted_until is not None and now < self.blacklisted_until
+
+
+codec.register_results((DrawRecord, CheckInCode, IntegrityReport, MyActivity, Notice))
 
 
 class SecondClassroom:
@@ -240,6 +286,48 @@ class SecondClassroom:
         if commitment is None or drawn is None:
             return None
         return DrawRecord(commitment, drawn.seed, drawn.registrants, drawn.capacity, drawn.winners)
+
+    def check_in_code(
+        self, activity_id: UUID, session: int, actor: Actor, now: datetime
+    ) -> CheckInCode:
+        """What the organizer's screen shows now (第十五条): the rotating QR payload, and the
+        password above it when the session allows one. Managers of the activity only."""
+        found = self.activity(activity_id)
+        require(found is not None, ACTIVITY_NOT_FOUND, activity_id=str(activity_id))
+        assert found is not None
+        host = self.tribe(found.host_tribe_id)
+        base = with_tribe_roles(Context(actor, require_aware(now), self.rulebook), host)
+        require(
+            is_activity_manager(base.actor, found, host),
+            UNAUTHORIZED,
+            action="查看签到码 show check-in code",
+        )
+        opened = found.attendance.session(session)
+        require(opened is not None, SESSION_UNKNOWN)
+        assert opened is not None
+        require(self.secret is not None, SECRET_MISSING)
+        assert self.secret is not None
+        token = checkin_codes.current_token(
+            self.secret, activity_id, session, now, opened.rotation_seconds
+        )
+        password = None
+        if opened.allow_password:
+            password = checkin_codes.session_password(self.secret, activity_id, session)
+        return CheckInCode(token, password, opened.closes_at)
+
+    def integrity(self, student_number: str) -> IntegrityReport | None:
+        """诚信分 and blacklist (第十六、二十条) under this school's rulebook."""
+        record = self.student(student_number)
+        if record is None:
+            return None
+        rule = self.rulebook.integrity
+        return IntegrityReport(
+            student_number,
+            rule.style,
+            integrity_policy.score(record.integrity, rule),
+            record.blacklisted_until,
+            record.integrity,
+        )
 
     def enrolment(self, activity_id: UUID, student_number: str) -> Enrolment | None:
         stream = enrolment.enrolment_id(activity_id, student_number)
