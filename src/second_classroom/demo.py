@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from uuid import UUID
@@ -18,6 +18,7 @@ from second_classroom.aggregates.activity import (
     RejectActivity,
     SubmitActivity,
 )
+from second_classroom.aggregates.activity_attendance import Geofence
 from second_classroom.aggregates.activity_form import (
     ActivityForm,
     Admission,
@@ -25,6 +26,7 @@ from second_classroom.aggregates.activity_form import (
     PlannedCredit,
     Scope,
 )
+from second_classroom.aggregates.checkin import CheckIn, Location, MakeUpCheckIn, OpenCheckInSession
 from second_classroom.aggregates.enrolment import (
     AdmitRegistrants,
     CancelRegistration,
@@ -33,7 +35,12 @@ from second_classroom.aggregates.enrolment import (
     Register,
     RequestLeave,
 )
-from second_classroom.aggregates.student import RecordPublisherExam, RegisterStudent
+from second_classroom.aggregates.student import (
+    AppealDefault,
+    DecideAppeal,
+    RecordPublisherExam,
+    RegisterStudent,
+)
 from second_classroom.aggregates.tribe import (
     AddTribeMember,
     AppointTribeRole,
@@ -52,9 +59,11 @@ from second_classroom.core.terms import (
     TribeLevel,
 )
 from second_classroom.core.time import SHANGHAI
+from second_classroom.persistence.stores import sqlite_env
 from second_classroom.service import SecondClassroom
 
 Print = Callable[[str], None]
+DEMO_SECRET = bytes.fromhex("5ec0dc1a55" * 6 + "0000")
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
@@ -63,7 +72,9 @@ def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
 
 def run_demo(path: Path, out: Print = print) -> SecondClassroom:
     """Play the scenario on the SQLite file at ``path`` and print each step."""
-    service = SecondClassroom.sqlite(path)
+    # A fixed secret keeps the demo's draw and codes the same on every run; a real school's
+    # secret comes from SECOND_CLASSROOM_SECRET or the file beside its database.
+    service = SecondClassroom.open(sqlite_env(path), secret=DEMO_SECRET)
     school = Actor.school_admin("T-校团委-001")
     college = Actor.college_admin("T-石工-007", "PE")
     leader = Actor.student("2023010101")
@@ -124,7 +135,9 @@ def run_demo(path: Path, out: Print = print) -> SecondClassroom:
         phase = service.phase(activity_id, moment)
         out(f"  {moment:%Y-%m-%d %H:%M}  {phase.label if phase else '—'}")
 
-    _enrolment(service, step, out, union.tribe_id, activity_id, form, (leader, college, school))
+    reviewers = (leader, college, school)
+    _enrolment(service, step, out, union.tribe_id, activity_id, form, reviewers)
+    _checkin(service, step, out, union.tribe_id, activity_id, form, reviewers)
     return service
 
 
@@ -150,6 +163,8 @@ def _enrolment(
     zhao, qian = Actor.student(numbers[0]), Actor.student(numbers[1])
     step("赵磊 报名四六级宣讲会", Register(talk), zhao, registering)
     step("赵磊 再次报名（重复报名）", Register(talk), zhao, registering)
+    for number in numbers[2:4]:  # 孙浩、周敏
+        service.execute(Register(talk), Actor.student(number), registering)
     step("钱静 报名", Register(talk), qian, registering)
     step("钱静 取消报名", CancelRegistration(talk), qian, registering)
     step("钱静 再次报名", Register(talk), qian, registering)
@@ -172,6 +187,8 @@ def _enrolment(
         capacity=3,
         admission=Admission(AdmissionMethod.LOTTERY),
         organizers=("2023010102",),
+        starts_at=at(10, 14, month=12),
+        ends_at=at(10, 16, month=12),
     )
     _publish(service, workshop, tribe_id, lottery_form, reviewers, out)
     for number in numbers:
@@ -196,6 +213,8 @@ def _enrolment(
         capacity=2,
         admission=Admission(AdmissionMethod.REVIEW, "面试表现与学生工作经历综合评定"),
         organizers=("2023010102",),
+        starts_at=at(10, 14, month=12),
+        ends_at=at(10, 16, month=12),
     )
     _publish(service, selection, tribe_id, review_form, reviewers, out)
     for number in numbers[:4]:
@@ -224,6 +243,93 @@ def _enrolment(
         f"活动「{found.form.title}」：{found.status.label}，修订 {found.revision} 次，"
         f"已录取 {len(found.roster.admitted)}/{found.form.capacity}"
     )
+
+
+def _checkin(
+    service: SecondClassroom,
+    step: Callable[[str, object, Actor, datetime], None],
+    out: Print,
+    tribe_id: UUID,
+    talk: UUID,
+    form: ActivityForm,
+    reviewers: tuple[Actor, Actor, Actor],
+) -> None:
+    """第十五、十六条: a signed rotating code, check-ins, make-up, a no-show, the blacklist,
+    and an appeal."""
+    college = reviewers[1]
+    organizer = Actor.student("2023010102")
+    qian, sun, zhou = (Actor.student(f"20240101{n:02d}") for n in (2, 3, 4))
+    out("— 签到（第十五、十六条：二维码每15秒刷新，有效时间≤10分钟，限定距离）—")
+    hall = Geofence(46.5889, 125.1487, 80.0)  # 第一教学楼
+    opened = at(3, 15, 5, month=12)
+    session = OpenCheckInSession(talk, 10, geofence=hall)
+    step("组织者 生成签到码（10分钟，80米）", session, organizer, opened)
+    step(
+        "组织者 生成签到码（15分钟）",
+        OpenCheckInSession(talk, 15, geofence=hall),
+        organizer,
+        opened,
+    )
+    code = service.check_in_code(talk, 1, organizer, opened)
+    out(f"   签到密码：{code.password}（二维码如下，内容每15秒更新）")
+    for line in code.terminal().rstrip("\n").splitlines():
+        out("   " + line)
+    inside = Location(46.58895, 125.14875, 15.0)
+    scan = CheckIn(talk, 1, token=code.token, location=inside)
+    step("钱静 扫码签到", scan, qian, opened + timedelta(seconds=10))
+    step("钱静 再次扫同一个码", scan, qian, opened + timedelta(seconds=12))
+    stale = CheckIn(talk, 1, token=code.token, location=inside)
+    step("周敏 用一分钟前的码签到", stale, zhou, opened + timedelta(minutes=1))
+    far = Location(46.5960, 125.1400, 20.0)  # 宿舍区，约1公里外
+    typed = CheckIn(talk, 1, password=code.password, location=far)
+    step("周敏 在宿舍输入签到密码", typed, zhou, opened + timedelta(minutes=2))
+    makeup = MakeUpCheckIn(talk, zhou.person_id, "现场已到，手机定位失败，签到表为证")
+    step("组织者 为周敏补签", makeup, organizer, at(3, 16, 30, month=12))
+
+    out("— 活动结束：未签到即违约，进入黑名单120小时（第十六条）—")
+    ended = at(3, 17, 0, month=12)
+    reading = ids.activity_id(tribe_id, "2026-reading-club")
+    reading_form = attrs.evolve(
+        form,
+        title="石油工程学院“读书分享会”活动",
+        capacity=30,
+        organizers=("2023010102",),
+        registration_opens=at(3, 18, month=12),
+        registration_closes=at(8, 20, month=12),
+        starts_at=at(9, 14, month=12),
+        ends_at=at(9, 16, month=12),
+    )
+    _publish(service, reading, tribe_id, reading_form, reviewers, out)
+    for outcome in service.run_reactions(ended):
+        out(f"   系统结算签到：写入 {len(outcome.events)} 条事件")
+    found = service.activity(talk)
+    assert found is not None
+    for number, result in found.attendance.outcomes:
+        out(f"   {_name(service, number)}：{result.label}")
+    report = service.integrity(sun.person_id)
+    assert report is not None
+    assert report.blacklisted_until is not None
+    until = f"{report.blacklisted_until:%m-%d %H:%M}"
+    out(f"   孙浩 诚信分 {float(report.score):.0f}%，黑名单至 {until}")
+    out(f"   依据：{report.entries[-1].rule}")
+    step("孙浩 报名读书分享会（黑名单中）", Register(reading), sun, at(4, 9, month=12))
+
+    out("— 申诉：学院管理员认定申诉成立，撤销违约（追加冲正事件，不删除记录）—")
+    entry = report.entries[-1]
+    appeal = AppealDefault(sun.person_id, entry.entry_id, "当天发热就医", ("hospital-note.jpg",))
+    step("孙浩 提交申诉", appeal, sun, at(4, 10, month=12))
+    decision = DecideAppeal(sun.person_id, entry.entry_id, True, "就医证明属实")
+    step("学院管理员 申诉成立", decision, college, at(4, 15, month=12))
+    after = service.integrity(sun.person_id)
+    assert after is not None
+    lifted = (
+        "已解除" if after.blacklisted_until is None else f"{after.blacklisted_until:%m-%d %H:%M}"
+    )
+    out(f"   孙浩 诚信分 {float(after.score):.0f}%，黑名单：{lifted}")
+    step("孙浩 再次报名读书分享会", Register(reading), sun, at(4, 16, month=12))
+    qian_report = service.integrity(qian.person_id)
+    assert qian_report is not None
+    out(f"   钱静 诚信分 {float(qian_report.score):.0f}%")
 
 
 def _name(service: SecondClassroom, student_number: str) -> str:

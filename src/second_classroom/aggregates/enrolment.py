@@ -31,6 +31,7 @@ from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
 from second_classroom.core.terms import AdmissionMethod, ParticipationScope
+from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import lottery
 
 ACTIVITY_NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found")
@@ -509,7 +510,12 @@ def _register(activity: Activity, ctx: EnrolmentContext) -> Decision:
         scope=activity.form.scope.kind.label,
     )
     until = record.blacklisted_until
-    require(not record.is_blacklisted(now), BLACKLISTED, until=until.isoformat() if until else "")
+    require(
+        not record.is_blacklisted(now),
+        BLACKLISTED,
+        until=f"{until.astimezone(SHANGHAI):%Y-%m-%d %H:%M}" if until else "",
+        until_iso=until.isoformat() if until else "",
+    )
     roster = activity.roster
     require(not roster.holds(student), ALREADY_REGISTERED)
     outcome, status = Registration.PENDING, EnrolmentStatus.REGISTERED
