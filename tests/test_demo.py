@@ -32,6 +32,17 @@ def test_demo_reaches_approval_on_an_sqlite_file(tmp_path: Path) -> None:
     assert "activity.admission_over_capacity" in text
     assert "enrolment.cancel_closed" in text
     assert "请假申请已批准" in text
+    # the check-in issue's part (第十五、十六条)
+    assert "checkin.validity_too_long" in text
+    assert "checkin.token_replayed" in text
+    assert "checkin.token_expired" in text
+    assert "checkin.too_far" in text
+    assert "孙浩：未签到" in text
+    assert "周敏：已参加" in text  # made up by the organizer
+    assert "孙浩 诚信分 0%，黑名单至 12-08 17:00" in text
+    assert "enrolment.blacklisted" in text
+    assert "孙浩 诚信分 100%，黑名单：已解除" in text
+    assert "████" in text  # the QR code, drawn in the terminal
 
 
 def test_demo_command_runs_as_a_module(tmp_path: Path) -> None:
