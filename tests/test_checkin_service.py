@@ -225,3 +225,81 @@ def test_integrity_reports_are_json(service: SecondClassroom) -> None:
     encoded = codec.to_json(report)
     assert encoded["score"] == "0"
     assert codec.from_json(encoded) == report
+
+
+def test_bad_check_in_input_is_refused_with_a_code_and_stores_nothing(
+    service: SecondClassroom,
+) -> None:
+    """发布规范 十 and 第十五、十六条, through the facade on every store."""
+
+
+    talk, students = checked_in_world(service)
+    outsider = Actor.student("2024999999")
+    cases = [
+        (
+            OpenCheckInSession(talk, 11, geofence=FIELD),
+            ORGANIZER,
+            STARTED,
+            "checkin.validity_too_long",
+        ),
+        (
+            OpenCheckInSession(talk, 5, geofence=FIELD),
+            ORGANIZER,
+            at(12, 2, 12),
+            "checkin.session_window",
+        ),
+        (
+            CheckIn(talk, 1, password="000000", location=ON_SITE),
+            outsider,
+            STARTED,
+            "checkin.not_admitted",
+        ),
+        (
+            CheckIn(talk, 1, password="000000", location=ON_SITE),
+            students[2],
+            STARTED + timedelta(minutes=3),
+            "checkin.wrong_password",
+        ),
+    ]
+    entry_owner = students[2]
+    for command, actor, now, code in cases:
+        before = service.app.recorder.max_notification_id()
+        with pytest.raises(DomainError) as caught:
+            service.execute(command, actor, now)
+        assert caught.value.code == code
+        assert service.app.recorder.max_notification_id() == before
+    service.run_reactions(ENDED)
+    entry = service.integrity(entry_owner.person_id).entries[0]  # type: ignore[union-attr]
+    before = service.app.recorder.max_notification_id()
+    with pytest.raises(DomainError) as someone_elses:
+        service.execute(
+            AppealDefault(entry_owner.person_id, entry.entry_id, "不是我"), students[0], at(12, 4)
+        )
+    assert someone_elses.value.code == "integrity.not_your_default"
+    assert service.app.recorder.max_notification_id() == before
+
+
+def test_a_make_up_past_the_deadline_is_refused_and_closing_waits_for_it(
+    store_env: dict[str, str],
+) -> None:
+    """合工大 (seed 002): 忘记签到，请在5个工作日内及时补录 — Thursday 12-03 + 5 → 12-10."""
+    from tests.specification import NEPU
+
+    five_days = attrs.evolve(
+        NEPU, checkin=attrs.evolve(NEPU.checkin, makeup_deadline_working_days=5)
+    )
+    with SecondClassroom.open(store_env, rulebook=five_days, secret=TEST_SECRET) as service:
+        talk, students = checked_in_world(service)
+        assert service.run_reactions(ENDED) == []  # the make-up window is still open
+        late = students[2].person_id
+        service.execute(MakeUpCheckIn(talk, late, "签到表为证"), ORGANIZER, at(12, 10, 17))
+        before = service.app.recorder.max_notification_id()
+        with pytest.raises(DomainError) as caught:
+            service.execute(
+                MakeUpCheckIn(talk, students[1].person_id, "补签"), ORGANIZER, at(12, 11, 9)
+            )
+        assert caught.value.code == "checkin.makeup_closed"
+        assert service.app.recorder.max_notification_id() == before
+        [closing] = service.run_reactions(at(12, 11, 0, 0))
+        assert closing.events
+        assert service.enrolment(talk, late).outcome is Outcome.ATTENDED  # type: ignore[union-attr]
