@@ -90,9 +90,7 @@ def test_a_token_is_base64url_without_padding_over_41_bytes() -> None:
 
 def test_the_current_token_is_the_token_of_the_current_step() -> None:
     """The QR shown now carries ``floor(unix / rotation)``."""
-    assert current_token(SECRET, LECTURE, 1, NOW, ROTATION) == issue_token(
-        SECRET, LECTURE, 1, STEP
-    )
+    assert current_token(SECRET, LECTURE, 1, NOW, ROTATION) == issue_token(SECRET, LECTURE, 1, STEP)
 
 
 def test_the_time_step_is_unix_seconds_floor_divided_by_the_rotation() -> None:
