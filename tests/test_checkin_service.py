@@ -232,7 +232,6 @@ def test_bad_check_in_input_is_refused_with_a_code_and_stores_nothing(
 ) -> None:
     """发布规范 十 and 第十五、十六条, through the facade on every store."""
 
-
     talk, students = checked_in_world(service)
     outsider = Actor.student("2024999999")
     cases = [

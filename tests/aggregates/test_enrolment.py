@@ -418,7 +418,8 @@ def test_a_blacklisted_student_cannot_register() -> None:
         ctx(student(A), REGISTERING, activity(), records={A: blacklisted}),
         "enrolment.blacklisted",
     )
-    assert error.details["until"] == (REGISTERING + timedelta(hours=1)).isoformat()
+    assert error.details["until_iso"] == (REGISTERING + timedelta(hours=1)).isoformat()
+    assert error.details["until"] == "2026-12-01 11:00"  # shown in Shanghai time
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ entry, atomically with the activity's ledger."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from uuid import UUID
@@ -336,8 +337,12 @@ def _open(command: OpenCheckInSession, activity: Activity, ctx: CheckInContext) 
     school_wide = form.scope.kind in (ParticipationScope.SCHOOL, ParticipationScope.UNLIMITED)
     require(fence is not None or school_wide or not rule.require_distance_limit, DISTANCE_REQUIRED)
     if fence is not None:
+        # An infinite radius would pass as a distance limit while limiting nothing.
         require(
-            fence.radius_m > 0 and -90 <= fence.latitude <= 90 and -180 <= fence.longitude <= 180,
+            math.isfinite(fence.radius_m)
+            and fence.radius_m > 0
+            and -90 <= fence.latitude <= 90
+            and -180 <= fence.longitude <= 180,
             GEOFENCE_INVALID,
         )
     session = Session(

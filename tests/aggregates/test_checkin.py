@@ -1,0 +1,1177 @@
+"""签到 (check-in): sessions, scan and password check-in, anomaly flags, 补签, 签退, closing.
+
+第十五条 (生成签到码: 报名结束与活动结束期间, 活动负责人或组织者设置是否支持密码签到、签到有效时间、
+距离限制; 签到密码显示在签到二维码上方), 第十六条 (扫码签到或密码签到; 无法签到时由负责人或组织者
+补签; 成功报名活动未进行签到或被负责人、组织者签退 1 次, 进入黑名单 120 小时, 诚信分下降),
+发布规范 十 (签到有效时间不超过 10 分钟; 须设置签到距离, 仅全校范围的活动可不设置) and seed 002
+(合肥工业大学: 补签须在活动结束后 5 个工作日内完成).
+
+Each test builds an approved activity with admitted students directly, decides one command with
+``decide(command, CheckInContext)`` and checks the CheckInDecision, or folds the decided
+attendance events with ``evolve_attendance`` to check the ledger they lead to.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from second_classroom.aggregates.activity import Activity, ActivityStatus
+from second_classroom.aggregates.activity_attendance import (
+    AttendanceClosed,
+    CheckInSessionOpened,
+    FlaggedCheckInReviewed,
+    Geofence,
+    Method,
+    Outcome,
+    Session,
+    SessionKind,
+    StudentCheckedIn,
+    StudentSignedOff,
+    evolve_attendance,
+)
+from second_classroom.aggregates.activity_form import ActivityForm, Scope
+from second_classroom.aggregates.activity_roster import Roster
+from second_classroom.aggregates.checkin import (
+    CheckIn,
+    CheckInCommand,
+    CheckInContext,
+    CheckInDecision,
+    CloseAttendance,
+    Location,
+    MakeUpCheckIn,
+    OpenCheckInSession,
+    ReviewFlaggedCheckIn,
+    SignOff,
+    closing_time,
+    decide,
+    makeup_deadline,
+    outcome_of,
+)
+from second_classroom.aggregates.enrolment import (
+    Enrolment,
+    EnrolmentOutcomeRecorded,
+    EnrolmentStatus,
+    LeaveStatus,
+    enrolment_id,
+)
+from second_classroom.aggregates.student import AttendanceRecorded, StudentRecord
+from second_classroom.core import ids
+from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import ParticipationScope
+from second_classroom.policies import checkin as codes
+from second_classroom.policies.rulebook import MissingCheckout, Rulebook, preset
+from tests.aggregates.activity_fixtures import (
+    ACTIVITY_ID,
+    FORM,
+    LEADER,
+    ORGANIZER,
+    OUTSIDER,
+    TRIBE,
+    TRIBE_ADMIN,
+    record,
+)
+from tests.specification import CS_ADMIN, NEPU, at, context
+
+# -- the calendar of FORM: registration closes 12-02 20:00, activity 12-03 14:00-16:00 --------
+
+REGISTRATION_CLOSES = at(12, 2, 20)
+STARTS = at(12, 3, 14)
+ENDS = at(12, 3, 16)
+DURING = at(12, 3, 14, 5)
+
+SECRET = bytes(range(32))
+HFUT = preset("hfut")
+ROTATION = NEPU.checkin.rotation_seconds
+
+A, B, C, D, E = "2023020201", "2023020202", "2023020203", "2023020204", "2023020205"
+STUDENT_A, STUDENT_B = Actor.student(A), Actor.student(B)
+FORM_ORGANIZER = Actor.student("2023010103")  # listed in FORM.organizers, no tribe role
+
+FENCE = Geofence(46.5942, 125.1094, 100.0)  # 东北石油大学, 大庆
+HERE = Location(FENCE.latitude, FENCE.longitude, 10.0)
+METRES_PER_DEGREE = codes.haversine_m(0.0, 0.0, 1.0, 0.0)
+
+
+def north_of_centre(metres: float, accuracy_m: float = 0.0) -> Location:
+    """A location ``metres`` due north of the check-in point."""
+    return Location(FENCE.latitude + metres / METRES_PER_DEGREE, FENCE.longitude, accuracy_m)
+
+
+def activity(
+    admitted: Iterable[str] = (A, B), form: ActivityForm = FORM, **changes: Any
+) -> Activity:
+    """The approved activity with ``admitted`` students and an empty attendance ledger."""
+    approved = Activity(ACTIVITY_ID, TRIBE.id, form, status=ActivityStatus.APPROVED)
+    return attrs.evolve(approved, roster=Roster(admitted=frozenset(admitted)), **changes)
+
+
+def ctx(
+    actor: Actor,
+    now: datetime,
+    state: Activity,
+    *,
+    rulebook: Rulebook = NEPU,
+    secret: bytes | None = SECRET,
+    enrolments: Mapping[str, Enrolment] | None = None,
+    records: Mapping[str, StudentRecord] | None = None,
+) -> CheckInContext:
+    return CheckInContext(
+        context(actor, now, rulebook), state, TRIBE, secret, enrolments or {}, records or {}
+    )
+
+
+def apply(state: Activity, decision: CheckInDecision) -> Activity:
+    """The activity after the decision's attendance events."""
+    ledger = state.attendance
+    for event in decision.activity:
+        ledger = evolve_attendance(ledger, event)
+    return attrs.evolve(state, attendance=ledger)
+
+
+def run(
+    state: Activity, command: CheckInCommand, actor: Actor, now: datetime, **kw: Any
+) -> Activity:
+    """Decide ``command`` and fold its events: the activity after it."""
+    return apply(state, decide(command, ctx(actor, now, state, **kw)))
+
+
+def refused(command: CheckInCommand, context: CheckInContext) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        decide(command, context)
+    return caught.value
+
+
+def open_session(
+    valid_minutes: int = 10,
+    geofence: Geofence | None = FENCE,
+    **changes: Any,
+) -> OpenCheckInSession:
+    return OpenCheckInSession(ACTIVITY_ID, valid_minutes, geofence=geofence, **changes)
+
+
+def with_session(
+    state: Activity | None = None,
+    now: datetime = STARTS,
+    command: OpenCheckInSession | None = None,
+) -> Activity:
+    """The activity after the leader opened a session at ``now`` (default: 10 min, fenced)."""
+    return run(state or activity(), command or open_session(), LEADER, now)
+
+
+def token(step_of: datetime, session: int = 1, activity_id: Any = ACTIVITY_ID) -> str:
+    return codes.issue_token(SECRET, activity_id, session, codes.time_step(step_of, ROTATION))
+
+
+def password(session: int = 1) -> str:
+    return codes.session_password(SECRET, ACTIVITY_ID, session)
+
+
+def by_password(
+    session: int = 1, location: Location | None = HERE, device_id: str | None = None
+) -> CheckIn:
+    return CheckIn(
+        ACTIVITY_ID, session, password=password(session), location=location, device_id=device_id
+    )
+
+
+def checked_in(state: Activity, student: str, now: datetime, **kw: Any) -> Activity:
+    return run(state, by_password(**kw), Actor.student(student), now)
+
+
+def only_event(decision: CheckInDecision) -> Any:
+    (event,) = decision.activity
+    return event
+
+
+# -- opening a session (第十五条, 发布规范 十) ---------------------------------------------------
+
+
+def test_the_leader_opens_a_session_with_validity_password_and_distance() -> None:
+    """第十五条: 设置是否支持密码签到、签到有效时间、距离限制, 点击“创建签到”即可生成签到码."""
+    decision = decide(open_session(), ctx(LEADER, STARTS, activity()))
+    session = Session(
+        1, SessionKind.CHECK_IN, STARTS, STARTS + timedelta(minutes=10), True, FENCE, ROTATION
+    )
+    assert decision == CheckInDecision(
+        (CheckInSessionOpened(ACTIVITY_ID, session, LEADER.person_id, STARTS),)
+    )
+
+
+@pytest.mark.parametrize(
+    "manager",
+    [LEADER, ORGANIZER, TRIBE_ADMIN, FORM_ORGANIZER],
+    ids=["leader", "tribe-organizer", "tribe-admin", "organizer-listed-in-form"],
+)
+def test_the_leader_or_an_organizer_may_open_a_session(manager: Actor) -> None:
+    """第十五条: 活动负责人或组织者 create the code — the tribe's or those the form lists."""
+    assert len(decide(open_session(), ctx(manager, STARTS, activity())).activity) == 1
+
+
+@pytest.mark.parametrize(
+    "someone",
+    [STUDENT_A, OUTSIDER, CS_ADMIN],
+    ids=["admitted-student", "outsider", "unrelated-college-admin"],
+)
+def test_nobody_else_may_open_a_session(someone: Actor) -> None:
+    """第十五条: only the leader or an organizer creates a check-in code."""
+    assert refused(open_session(), ctx(someone, STARTS, activity())).code == "auth.forbidden"
+
+
+def test_a_session_may_be_opened_from_the_close_of_registration() -> None:
+    """第十五条: 报名结束与活动结束期间 — the close of registration itself is inside."""
+    decision = decide(open_session(), ctx(LEADER, REGISTRATION_CLOSES, activity()))
+    assert only_event(decision).session.opens_at == REGISTRATION_CLOSES
+
+
+@pytest.mark.parametrize(
+    ("now", "command"),
+    [
+        (REGISTRATION_CLOSES - timedelta(minutes=1), open_session()),
+        (ENDS, open_session()),
+        (ENDS + timedelta(days=1), open_session()),
+        (at(12, 3, 15, 55), open_session(10)),
+        (DURING, open_session(opens_at=at(12, 3, 15, 51))),
+        (DURING, open_session(opens_at=REGISTRATION_CLOSES - timedelta(minutes=1))),
+    ],
+    ids=[
+        "before-registration-closes",
+        "at-the-end",
+        "after-the-end",
+        "validity-runs-past-the-end",
+        "scheduled-to-run-past-the-end",
+        "scheduled-before-registration-closes",
+    ],
+)
+def test_a_session_lies_between_the_close_of_registration_and_the_end(
+    now: datetime, command: OpenCheckInSession
+) -> None:
+    """第十五条: 报名结束与活动结束期间; the validity may not run past the end either."""
+    assert refused(command, ctx(LEADER, now, activity())).code == "checkin.session_window"
+
+
+def test_a_session_may_close_exactly_at_the_end() -> None:
+    """第十五条: a ten-minute session opened at 15:50 closes at 16:00, the end."""
+    decision = decide(open_session(10), ctx(LEADER, at(12, 3, 15, 50), activity()))
+    assert only_event(decision).session.closes_at == ENDS
+
+
+def test_a_session_may_be_scheduled_to_open_later() -> None:
+    """第十五条: the code may be created before it opens, within the activity."""
+    later = at(12, 3, 15)
+    session = only_event(
+        decide(open_session(opens_at=later), ctx(LEADER, DURING, activity()))
+    ).session
+    assert (session.opens_at, session.closes_at) == (later, later + timedelta(minutes=10))
+
+
+def test_validity_is_at_most_ten_minutes() -> None:
+    """发布规范 十: 签到有效时间不超过 10 分钟."""
+    error = refused(open_session(11), ctx(LEADER, STARTS, activity()))
+    assert error.code == "checkin.validity_too_long"
+    assert error.details == {"maximum": 10}
+
+
+def test_ten_minutes_is_allowed() -> None:
+    """发布规范 十: exactly ten minutes is within the limit."""
+    assert decide(open_session(10), ctx(LEADER, STARTS, activity())).activity
+
+
+def test_a_college_activity_needs_a_distance_limit() -> None:
+    """发布规范 十: 须设置签到距离 unless the activity is school-wide."""
+    error = refused(open_session(geofence=None), ctx(LEADER, STARTS, activity()))
+    assert error.code == "checkin.distance_required"
+
+
+@pytest.mark.parametrize("kind", [ParticipationScope.TRIBE, ParticipationScope.CUSTOM])
+def test_other_scopes_below_the_school_need_a_distance_limit(kind: ParticipationScope) -> None:
+    """发布规范 十: only 学校内 and 不限 activities may omit the distance."""
+    scoped = activity(form=attrs.evolve(FORM, scope=Scope(kind, ("PE",))))
+    error = refused(open_session(geofence=None), ctx(LEADER, STARTS, scoped))
+    assert error.code == "checkin.distance_required"
+
+
+@pytest.mark.parametrize("kind", [ParticipationScope.SCHOOL, ParticipationScope.UNLIMITED])
+def test_a_school_wide_activity_may_omit_the_distance_limit(kind: ParticipationScope) -> None:
+    """发布规范 十: 全校范围的活动可不设置签到距离."""
+    school_wide = activity(form=attrs.evolve(FORM, scope=Scope(kind)))
+    decision = decide(open_session(geofence=None), ctx(LEADER, STARTS, school_wide))
+    assert only_event(decision).session.geofence is None
+
+
+@pytest.mark.parametrize(
+    "fence",
+    [
+        Geofence(46.5, 125.1, 0.0),
+        Geofence(46.5, 125.1, -50.0),
+        Geofence(46.5, 125.1, math.nan),
+        Geofence(91.0, 125.1, 100.0),
+        Geofence(-90.5, 125.1, 100.0),
+        Geofence(46.5, 180.5, 100.0),
+        Geofence(46.5, -181.0, 100.0),
+    ],
+    ids=[
+        "zero-radius",
+        "negative-radius",
+        "nan-radius",
+        "lat>90",
+        "lat<-90",
+        "lon>180",
+        "lon<-180",
+    ],
+)
+def test_the_distance_limit_must_be_a_valid_circle(fence: Geofence) -> None:
+    """发布规范 十: 签到距离 is a centre on the earth and a positive radius."""
+    error = refused(open_session(geofence=fence), ctx(LEADER, STARTS, activity()))
+    assert error.code == "checkin.geofence_invalid"
+
+
+def test_an_infinite_radius_is_no_distance_limit() -> None:
+    """发布规范 十: an unbounded circle is no distance limit at all."""
+    fence = Geofence(46.5, 125.1, math.inf)
+    error = refused(open_session(geofence=fence), ctx(LEADER, STARTS, activity()))
+    assert error.code == "checkin.geofence_invalid"
+
+
+def test_sessions_are_numbered_one_two_three() -> None:
+    """第十五条: each “创建签到” adds a session, numbered in order."""
+    state = with_session()
+    state = with_session(state, at(12, 3, 14, 30))
+    state = with_session(state, at(12, 3, 15))
+    assert [s.number for s in state.attendance.sessions] == [1, 2, 3]
+
+
+def test_a_check_out_session_may_be_opened() -> None:
+    """签退 by the student: a session of the check-out kind, where the school requires it."""
+    command = open_session(kind=SessionKind.CHECK_OUT)
+    session = only_event(decide(command, ctx(LEADER, at(12, 3, 15, 50), activity()))).session
+    assert session.kind is SessionKind.CHECK_OUT
+
+
+def test_a_session_may_refuse_passwords() -> None:
+    """第十五条: 设置是否支持密码签到."""
+    command = open_session(allow_password=False)
+    assert (
+        only_event(decide(command, ctx(LEADER, STARTS, activity()))).session.allow_password is False
+    )
+
+
+def test_an_unpublished_activity_has_no_check_in() -> None:
+    """第十五条: check-in belongs to an approved (published) activity."""
+    draft = activity(status=ActivityStatus.DRAFT)
+    assert refused(open_session(), ctx(LEADER, STARTS, draft)).code == "checkin.not_published"
+
+
+# -- student check-in (第十六条) ---------------------------------------------------------------
+
+
+def test_an_admitted_student_checks_in_by_password() -> None:
+    """第十六条: 密码签到 — 输入活动主办方提供的签到密码."""
+    event = only_event(decide(by_password(), ctx(STUDENT_A, DURING, with_session())))
+    assert (event.session, event.student, event.method, event.step) == (1, A, Method.PASSWORD, None)
+    assert (event.by, event.at, event.flagged) == (A, DURING, False)
+
+
+def test_a_check_in_makes_the_student_present() -> None:
+    """第十六条: a successful check-in is recorded in the ledger."""
+    assert (1, A) in checked_in(with_session(), A, DURING).attendance.present
+
+
+def test_only_admitted_students_check_in() -> None:
+    """第十六条: 如果活动报名成功, 需要参加活动并签到 — others have nothing to check in to."""
+    error = refused(by_password(), ctx(OUTSIDER, DURING, with_session()))
+    assert error.code == "checkin.not_admitted"
+
+
+def test_only_a_student_checks_in() -> None:
+    """第十六条: check-in is a student's own act in the app."""
+    assert refused(by_password(), ctx(CS_ADMIN, DURING, with_session())).code == "auth.forbidden"
+
+
+def test_an_unknown_session_is_refused() -> None:
+    """第十六条: the student checks in to a session the organizer created."""
+    error = refused(by_password(session=2), ctx(STUDENT_A, DURING, with_session()))
+    assert error.code == "checkin.session_unknown"
+
+
+def test_check_in_opens_at_the_start_of_the_validity() -> None:
+    """第十六条: 签到二维码及签到密码的时间限制 — the first instant is inside."""
+    assert decide(by_password(), ctx(STUDENT_A, STARTS, with_session())).activity
+
+
+@pytest.mark.parametrize(
+    "now",
+    [STARTS - timedelta(seconds=1), at(12, 3, 14, 10), at(12, 3, 15)],
+    ids=["before-it-opens", "at-closes_at", "long-after"],
+)
+def test_check_in_is_refused_outside_the_validity(now: datetime) -> None:
+    """第十六条: 签到二维码及签到密码的时间限制; closes_at itself is outside."""
+    state = with_session(now=STARTS, command=open_session(opens_at=STARTS))
+    error = refused(by_password(), ctx(STUDENT_A, now, state))
+    assert error.code == "checkin.session_closed"
+    assert error.details == {"opens": "14:00", "closes": "14:10"}
+
+
+def test_scanning_the_current_code_checks_in() -> None:
+    """第十六条: 扫码签到 — the QR of the current rotation step."""
+    command = CheckIn(ACTIVITY_ID, 1, token=token(DURING), location=HERE)
+    event = only_event(decide(command, ctx(STUDENT_A, DURING, with_session())))
+    assert (event.method, event.step) == (Method.QR, codes.time_step(DURING, ROTATION))
+
+
+def test_the_previous_code_is_still_accepted_as_grace() -> None:
+    """A QR shown at the end of its step still works when scanned just after it rotated."""
+    shown = DURING - timedelta(seconds=ROTATION)
+    command = CheckIn(ACTIVITY_ID, 1, token=token(shown), location=HERE)
+    event = only_event(decide(command, ctx(STUDENT_A, DURING, with_session())))
+    assert event.step == codes.time_step(DURING, ROTATION) - 1
+
+
+@pytest.mark.parametrize(
+    "shown",
+    [DURING - timedelta(seconds=2 * ROTATION), DURING + timedelta(seconds=ROTATION)],
+    ids=["two-steps-old", "from-the-future"],
+)
+def test_an_expired_code_is_refused(shown: datetime) -> None:
+    """第十六条: a photographed code stops working once it rotated past the grace step."""
+    command = CheckIn(ACTIVITY_ID, 1, token=token(shown), location=HERE)
+    error = refused(command, ctx(STUDENT_A, DURING, with_session()))
+    assert error.code == "checkin.token_expired"
+
+
+def test_another_activitys_code_is_refused() -> None:
+    """第十六条: the code belongs to one activity."""
+    other = ids.activity_id(TRIBE.id, "another-talk")
+    command = CheckIn(ACTIVITY_ID, 1, token=token(DURING, activity_id=other), location=HERE)
+    error = refused(command, ctx(STUDENT_A, DURING, with_session()))
+    assert error.code == "checkin.token_foreign"
+
+
+def test_another_sessions_code_is_refused() -> None:
+    """第十五条: each session has its own code; session 2's QR does not check in to session 1."""
+    state = with_session(with_session())
+    command = CheckIn(ACTIVITY_ID, 1, token=token(DURING, session=2), location=HERE)
+    assert refused(command, ctx(STUDENT_A, DURING, state)).code == "checkin.session_unknown"
+
+
+def _tampered(valid: str) -> str:
+    """The same code with its time step moved on, keeping the old signature."""
+    raw = bytearray(base64.urlsafe_b64decode(valid + "=" * (-len(valid) % 4)))
+    raw[24] ^= 0x01  # the last byte of the time step
+    return base64.urlsafe_b64encode(bytes(raw)).rstrip(b"=").decode("ascii")
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        _tampered(token(DURING)),
+        codes.issue_token(
+            b"not the school secret", ACTIVITY_ID, 1, codes.time_step(DURING, ROTATION)
+        ),
+        "not-a-check-in-code",
+        "",
+    ],
+    ids=["tampered-step", "signed-with-another-secret", "garbage", "empty"],
+)
+def test_a_tampered_or_foreign_made_code_is_invalid(forged: str) -> None:
+    """第十六条: only the code the organizer shows counts; an altered one is refused."""
+    command = CheckIn(ACTIVITY_ID, 1, token=forged, location=HERE)
+    error = refused(command, ctx(STUDENT_A, DURING, with_session()))
+    assert error.code == "checkin.token_invalid"
+
+
+def test_the_wrong_password_is_refused() -> None:
+    """第十六条: 输入活动主办方提供的签到密码."""
+    wrong = f"{(int(password()) + 1) % 1_000_000:06d}"
+    command = CheckIn(ACTIVITY_ID, 1, password=wrong, location=HERE)
+    error = refused(command, ctx(STUDENT_A, DURING, with_session()))
+    assert error.code == "checkin.wrong_password"
+
+
+def test_another_sessions_password_is_refused() -> None:
+    """第十五条: each session shows its own password above its QR."""
+    state = with_session(with_session())
+    command = CheckIn(ACTIVITY_ID, 1, password=password(2), location=HERE)
+    assert password(1) != password(2)
+    assert refused(command, ctx(STUDENT_A, DURING, state)).code == "checkin.wrong_password"
+
+
+def test_a_session_without_password_refuses_one() -> None:
+    """第十五条: 设置是否支持密码签到 — when not, only scanning works."""
+    state = with_session(command=open_session(allow_password=False))
+    error = refused(by_password(), ctx(STUDENT_A, DURING, state))
+    assert error.code == "checkin.password_disabled"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        CheckIn(ACTIVITY_ID, 1, location=HERE),
+        CheckIn(ACTIVITY_ID, 1, token=token(DURING), password=password(), location=HERE),
+    ],
+    ids=["neither", "both"],
+)
+def test_a_student_scans_or_enters_the_password_exactly_one(command: CheckIn) -> None:
+    """第十六条: 扫码签到和密码签到两种方式 — one of them per check-in."""
+    error = refused(command, ctx(STUDENT_A, DURING, with_session()))
+    assert error.code == "checkin.method_required"
+
+
+def test_a_student_checks_in_once_per_session() -> None:
+    """第十六条: a second check-in to the same session is refused."""
+    state = checked_in(with_session(), A, DURING)
+    error = refused(by_password(), ctx(STUDENT_A, DURING + timedelta(minutes=1), state))
+    assert error.code == "checkin.already_checked_in"
+
+
+def test_a_student_may_check_in_to_each_session() -> None:
+    """第十五条: every session is its own check-in."""
+    state = checked_in(with_session(with_session()), A, DURING)
+    state = checked_in(state, A, DURING + timedelta(minutes=1), session=2)
+    assert {(1, A), (2, A)} <= state.attendance.present
+
+
+def test_the_same_code_cannot_be_used_twice() -> None:
+    """A scanned code is spent for that student: replaying it is refused."""
+    command = CheckIn(ACTIVITY_ID, 1, token=token(DURING), location=HERE)
+    state = run(with_session(), command, STUDENT_A, DURING)
+    error = refused(command, ctx(STUDENT_A, DURING + timedelta(seconds=1), state))
+    assert error.code == "checkin.token_replayed"
+
+
+def test_a_fenced_session_needs_the_location() -> None:
+    """第十六条: 签到二维码及签到密码的地点限制."""
+    error = refused(by_password(location=None), ctx(STUDENT_A, DURING, with_session()))
+    assert error.code == "checkin.location_required"
+
+
+def test_beyond_the_distance_limit_is_refused_with_the_distance() -> None:
+    """第十五条 距离限制: 300 m away from a 100 m circle is too far."""
+    where = north_of_centre(300, accuracy_m=10)
+    error = refused(by_password(location=where), ctx(STUDENT_A, DURING, with_session()))
+    assert error.code == "checkin.too_far"
+    assert error.details == {"distance_m": 300, "radius_m": 100}
+
+
+def test_the_devices_accuracy_is_given_the_benefit_of_the_doubt() -> None:
+    """第十五条 距离限制: 150 m away with ±60 m accuracy may be inside a 100 m circle."""
+    where = north_of_centre(150, accuracy_m=60)
+    assert decide(by_password(location=where), ctx(STUDENT_A, DURING, with_session())).activity
+
+
+@pytest.mark.parametrize(
+    ("metres", "accepted"), [(190, True), (250, False)], ids=["within-cap", "beyond-cap"]
+)
+def test_an_accuracy_above_a_hundred_metres_is_capped(metres: float, accepted: bool) -> None:
+    """A reported ±1000 m counts as ±100 m (max_accuracy_m): a radius of 100 m reaches 200 m."""
+    command = by_password(location=north_of_centre(metres, accuracy_m=1000))
+    context = ctx(STUDENT_A, DURING, with_session())
+    if accepted:
+        assert decide(command, context).activity
+    else:
+        assert refused(command, context).code == "checkin.too_far"
+
+
+def test_a_negative_accuracy_earns_no_extra_distance() -> None:
+    """A reported accuracy below zero counts as zero: 150 m from a 100 m circle is too far."""
+    command = by_password(location=north_of_centre(150, accuracy_m=-1000))
+    error = refused(command, ctx(STUDENT_A, DURING, with_session()))
+    assert error.code == "checkin.too_far"
+
+
+def test_the_event_keeps_a_distance_bucket_never_the_coordinates() -> None:
+    """Location decides the verdict only: the event stores a coarse bucket, not where one was."""
+    where = north_of_centre(30, accuracy_m=5)
+    event = only_event(decide(by_password(location=where), ctx(STUDENT_A, DURING, with_session())))
+    assert event.distance == "≤50m"
+    fields = attrs.astuple(event, recurse=False)
+    assert where.latitude not in fields
+    assert where.longitude not in fields
+    text = repr(event)
+    assert f"{where.latitude:.4f}" not in text
+    assert f"{where.longitude:.4f}" not in text
+
+
+def test_a_session_without_distance_limit_stores_unlimited() -> None:
+    """发布规范 十: a school-wide activity's session without distance keeps no location at all."""
+    school_wide = activity(form=attrs.evolve(FORM, scope=Scope(ParticipationScope.SCHOOL)))
+    state = with_session(school_wide, command=open_session(geofence=None))
+    event = only_event(decide(by_password(location=None), ctx(STUDENT_A, DURING, state)))
+    assert event.distance == "unlimited"
+
+
+def test_check_in_needs_the_school_secret() -> None:
+    """Codes and passwords are signed with the school's secret; without it nothing is checked."""
+    error = refused(by_password(), ctx(STUDENT_A, DURING, with_session(), secret=None))
+    assert error.code == "config.secret_missing"
+
+
+# -- anomaly flags -----------------------------------------------------------------------------
+
+ELSEWHERE = north_of_centre(20, accuracy_m=5)
+
+
+def test_a_second_student_on_the_same_device_within_ten_seconds_is_flagged() -> None:
+    """代签: two students checking in from one phone within seconds is held for review."""
+    state = checked_in(with_session(), A, DURING, device_id="phone-1")
+    later = DURING + timedelta(seconds=10)
+    second = only_event(
+        decide(by_password(location=ELSEWHERE, device_id="phone-1"), ctx(STUDENT_B, later, state))
+    )
+    assert second.flagged is True
+    assert state.attendance.flagged == frozenset()
+
+
+def test_a_flagged_check_in_awaits_review() -> None:
+    """A flagged check-in is present, and listed for the organizer's review."""
+    state = checked_in(with_session(), A, DURING, device_id="phone-1")
+    state = checked_in(
+        state, B, DURING + timedelta(seconds=5), location=ELSEWHERE, device_id="phone-1"
+    )
+    assert state.attendance.flagged == {(1, B)}
+    assert (1, B) in state.attendance.present
+
+
+def test_identical_coordinates_within_ten_seconds_are_flagged() -> None:
+    """代签: two phones reporting the very same coordinates within seconds are held for review."""
+    state = checked_in(with_session(), A, DURING, device_id="phone-1")
+    later = DURING + timedelta(seconds=10)
+    second = only_event(
+        decide(by_password(location=HERE, device_id="phone-2"), ctx(STUDENT_B, later, state))
+    )
+    assert second.flagged is True
+
+
+def test_eleven_seconds_apart_is_not_flagged() -> None:
+    """The anomaly window is ten seconds (anomaly_window_seconds)."""
+    state = checked_in(with_session(), A, DURING, device_id="phone-1")
+    later = DURING + timedelta(seconds=11)
+    second = only_event(
+        decide(by_password(location=HERE, device_id="phone-1"), ctx(STUDENT_B, later, state))
+    )
+    assert second.flagged is False
+
+
+def test_the_same_device_in_different_sessions_is_not_flagged() -> None:
+    """The anomaly rule compares check-ins of one session."""
+    state = checked_in(with_session(with_session()), A, DURING, device_id="phone-1")
+    second = only_event(
+        decide(
+            by_password(session=2, location=HERE, device_id="phone-1"),
+            ctx(STUDENT_B, DURING + timedelta(seconds=1), state),
+        )
+    )
+    assert second.flagged is False
+
+
+def test_different_devices_and_places_are_not_flagged() -> None:
+    """Students side by side with their own phones are ordinary."""
+    state = checked_in(with_session(), A, DURING, device_id="phone-1")
+    second = only_event(
+        decide(
+            by_password(location=ELSEWHERE, device_id="phone-2"),
+            ctx(STUDENT_B, DURING + timedelta(seconds=1), state),
+        )
+    )
+    assert second.flagged is False
+
+
+def test_the_device_is_stored_as_a_keyed_fingerprint() -> None:
+    """The device id is kept only as a keyed hash for the anomaly rule."""
+    event = only_event(
+        decide(
+            by_password(device_id="IMEI-860000000000001"), ctx(STUDENT_A, DURING, with_session())
+        )
+    )
+    assert event.device is not None
+    assert "IMEI-860000000000001" not in repr(event)
+
+
+def _flagged_b() -> Activity:
+    state = checked_in(with_session(), A, DURING, device_id="phone-1")
+    return checked_in(
+        state, B, DURING + timedelta(seconds=5), location=ELSEWHERE, device_id="phone-1"
+    )
+
+
+def test_accepting_a_flagged_check_in_keeps_the_presence() -> None:
+    """The organizer confirms the check-in: it stays, and is no longer flagged."""
+    review = ReviewFlaggedCheckIn(ACTIVITY_ID, 1, B, accept=True)
+    decision = decide(review, ctx(LEADER, DURING, _flagged_b()))
+    assert decision.activity == (
+        FlaggedCheckInReviewed(ACTIVITY_ID, 1, B, True, LEADER.person_id, DURING),
+    )
+    ledger = apply(_flagged_b(), decision).attendance
+    assert (1, B) in ledger.present
+    assert ledger.flagged == frozenset()
+
+
+def test_rejecting_a_flagged_check_in_voids_the_presence() -> None:
+    """The organizer finds it was 代签: the check-in no longer counts."""
+    review = ReviewFlaggedCheckIn(ACTIVITY_ID, 1, B, accept=False)
+    ledger = run(_flagged_b(), review, ORGANIZER, DURING).attendance
+    assert (1, B) not in ledger.present
+    assert ledger.flagged == frozenset()
+
+
+def test_a_rejected_check_in_leaves_a_no_show() -> None:
+    """第十六条: a voided check-in is no check-in."""
+    state = run(_flagged_b(), ReviewFlaggedCheckIn(ACTIVITY_ID, 1, B, accept=False), LEADER, DURING)
+    assert outcome_of(state, B, None, NEPU) is Outcome.NO_SHOW
+
+
+def test_only_a_flagged_check_in_can_be_reviewed() -> None:
+    """Reviewing an ordinary (or absent) check-in is refused."""
+    review = ReviewFlaggedCheckIn(ACTIVITY_ID, 1, A, accept=False)
+    error = refused(review, ctx(LEADER, DURING, _flagged_b()))
+    assert error.code == "checkin.not_flagged"
+
+
+def test_only_a_manager_reviews_flagged_check_ins() -> None:
+    """第十六条: the leader or an organizer keeps the attendance, not the students."""
+    review = ReviewFlaggedCheckIn(ACTIVITY_ID, 1, B, accept=True)
+    assert refused(review, ctx(STUDENT_A, DURING, _flagged_b())).code == "auth.forbidden"
+
+
+# -- make-up (补签, 第十六条; seed 002) ------------------------------------------------------------
+
+
+def makeup(student: str = A, reason: str = "手机没电，到场可证明") -> MakeUpCheckIn:
+    return MakeUpCheckIn(ACTIVITY_ID, student, reason)
+
+
+def test_the_leader_makes_up_a_check_in_with_a_reason() -> None:
+    """第十六条: 无法签到的情况, 活动负责人或组织者可进行补签."""
+    when = at(12, 3, 17)
+    decision = decide(makeup(), ctx(LEADER, when, with_session()))
+    assert decision.activity == (
+        StudentCheckedIn(
+            ACTIVITY_ID,
+            0,
+            A,
+            Method.MAKEUP,
+            "makeup",
+            None,
+            None,
+            None,
+            False,
+            "手机没电，到场可证明",
+            LEADER.person_id,
+            when,
+        ),
+    )
+
+
+def test_an_organizer_may_make_up_a_check_in() -> None:
+    """第十六条: 活动负责人或组织者可进行补签."""
+    assert A in run(activity(), makeup(), ORGANIZER, at(12, 3, 17)).attendance.made_up
+
+
+@pytest.mark.parametrize("someone", [STUDENT_A, CS_ADMIN], ids=["the-student", "college-admin"])
+def test_nobody_else_makes_up_a_check_in(someone: Actor) -> None:
+    """第十六条: only the leader or an organizer 补签."""
+    assert refused(makeup(), ctx(someone, at(12, 3, 17), activity())).code == "auth.forbidden"
+
+
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_a_make_up_needs_a_reason(reason: str) -> None:
+    """第十六条: 补签 is for 不可避免的无法签到的情况 — the reason is stated."""
+    error = refused(makeup(reason=reason), ctx(LEADER, at(12, 3, 17), activity()))
+    assert error.code == "checkin.reason_required"
+
+
+def test_only_admitted_students_are_made_up() -> None:
+    """第十六条: 补签 is for 参加活动的同学 who were admitted."""
+    error = refused(makeup(OUTSIDER.person_id), ctx(LEADER, at(12, 3, 17), activity()))
+    assert error.code == "checkin.not_admitted"
+
+
+def test_a_second_make_up_changes_nothing() -> None:
+    """A make-up is recorded once."""
+    state = run(activity(), makeup(), LEADER, at(12, 3, 17))
+    assert decide(makeup(), ctx(LEADER, at(12, 3, 18), state)) == CheckInDecision()
+
+
+def test_nepu_sets_no_make_up_deadline() -> None:
+    """NEPU states no deadline for 补签: months later it is still accepted."""
+    assert makeup_deadline(activity(), NEPU) is None
+    assert decide(makeup(), ctx(LEADER, at(6, 1, year=2027), activity())).activity
+
+
+def test_hfut_make_up_closes_five_working_days_after_the_end() -> None:
+    """Seed 002: 补签须在活动结束后 5 个工作日内 — Thursday 12-03 → Thursday 12-10, end of day."""
+    assert makeup_deadline(activity(), HFUT) == at(12, 11, 0)
+
+
+@pytest.mark.parametrize("when", [at(12, 10, 9), at(12, 10, 23, 59)], ids=["morning", "late"])
+def test_hfut_make_up_on_the_fifth_working_day_is_accepted(when: datetime) -> None:
+    """Seed 002: Thursday 12-10 is the fifth working day after Thursday 12-03."""
+    assert decide(makeup(), ctx(LEADER, when, activity(), rulebook=HFUT)).activity
+
+
+@pytest.mark.parametrize("when", [at(12, 11, 0), at(12, 11, 9)], ids=["midnight", "morning"])
+def test_hfut_make_up_after_the_fifth_working_day_is_refused(when: datetime) -> None:
+    """Seed 002: from Friday 12-11 the make-up window is closed."""
+    error = refused(makeup(), ctx(LEADER, when, activity(), rulebook=HFUT))
+    assert error.code == "checkin.makeup_closed"
+    assert error.details == {"days": 5, "deadline": "2026-12-10"}
+
+
+def test_a_make_up_counts_as_attended() -> None:
+    """第十六条: a student made up is not a no-show."""
+    state = run(activity(), makeup(), LEADER, at(12, 3, 17))
+    assert outcome_of(state, A, None, NEPU) is Outcome.ATTENDED
+
+
+# -- sign-off (签退 by the organizer, 第十六条) ---------------------------------------------------
+
+
+def sign_off(student: str = A, reason: str = "中途离场") -> SignOff:
+    return SignOff(ACTIVITY_ID, student, reason)
+
+
+def test_the_leader_signs_a_student_off_during_the_activity() -> None:
+    """第十六条: 被负责人、组织者签退."""
+    decision = decide(sign_off(), ctx(LEADER, at(12, 3, 15), activity()))
+    assert decision.activity == (
+        StudentSignedOff(ACTIVITY_ID, A, "中途离场", LEADER.person_id, at(12, 3, 15)),
+    )
+
+
+@pytest.mark.parametrize(
+    "when",
+    [STARTS - timedelta(minutes=1), ENDS, at(12, 4, 9)],
+    ids=["before-the-start", "at-the-end", "the-next-day"],
+)
+def test_a_sign_off_happens_during_the_activity(when: datetime) -> None:
+    """第十六条: 签退 removes a student from an activity under way."""
+    assert refused(sign_off(), ctx(LEADER, when, activity())).code == "checkin.not_during"
+
+
+def test_a_sign_off_may_happen_at_the_start() -> None:
+    """第十六条: the activity is under way from its start."""
+    assert decide(sign_off(), ctx(ORGANIZER, STARTS, activity())).activity
+
+
+@pytest.mark.parametrize("reason", ["", "  "])
+def test_a_sign_off_needs_a_reason(reason: str) -> None:
+    """第十六条: a sign-off costs the student integrity, so it is justified."""
+    error = refused(sign_off(reason=reason), ctx(LEADER, at(12, 3, 15), activity()))
+    assert error.code == "checkin.reason_required"
+
+
+def test_only_a_manager_signs_off() -> None:
+    """第十六条: 被负责人、组织者签退 — not by another student."""
+    assert refused(sign_off(), ctx(STUDENT_B, at(12, 3, 15), activity())).code == "auth.forbidden"
+
+
+def test_only_admitted_students_are_signed_off() -> None:
+    """第十六条: a sign-off concerns an admitted participant."""
+    error = refused(sign_off(OUTSIDER.person_id), ctx(LEADER, at(12, 3, 15), activity()))
+    assert error.code == "checkin.not_admitted"
+
+
+# -- closing attendance (第十六条) ----------------------------------------------------------------
+
+CLOSE = CloseAttendance(ACTIVITY_ID)
+
+
+def leave(student: str, status: LeaveStatus = LeaveStatus.APPROVED) -> Enrolment:
+    return Enrolment(
+        enrolment_id(ACTIVITY_ID, student),
+        ACTIVITY_ID,
+        student,
+        EnrolmentStatus.ADMITTED,
+        at(12, 1),
+        leave=status,
+        leave_reason="参加校运动会",
+    )
+
+
+def records(state: Activity) -> dict[str, StudentRecord]:
+    return {s: record(s) for s in state.roster.admitted}
+
+
+def close(
+    state: Activity,
+    *,
+    now: datetime = ENDS,
+    actor: Actor = LEADER,
+    rulebook: Rulebook = NEPU,
+    enrolments: Mapping[str, Enrolment] | None = None,
+) -> CheckInDecision:
+    context = ctx(
+        actor, now, state, rulebook=rulebook, enrolments=enrolments, records=records(state)
+    )
+    return decide(CLOSE, context)
+
+
+def five_ways() -> tuple[Activity, dict[str, Enrolment]]:
+    """A checked in, B made up, C on approved leave, D signed off at 15:00, E absent."""
+    state = checked_in(with_session(activity((A, B, C, D, E))), A, DURING)
+    state = run(state, makeup(B), LEADER, at(12, 3, 15, 30))
+    state = run(state, sign_off(D), ORGANIZER, at(12, 3, 15))
+    return state, {C: leave(C)}
+
+
+def outcomes(decision: CheckInDecision) -> dict[str, Outcome]:
+    (closed,) = decision.activity
+    assert isinstance(closed, AttendanceClosed)
+    return dict(closed.outcomes)
+
+
+def entry_of(decision: CheckInDecision, student: str) -> AttendanceRecorded:
+    (recorded,) = decision.records[student]
+    assert isinstance(recorded, AttendanceRecorded)
+    return recorded
+
+
+def test_attendance_closes_when_the_activity_ends() -> None:
+    """第十六条: whether a student checked in is known once the activity is over."""
+    assert closing_time(activity(), NEPU) == ENDS
+    assert close(activity(), now=ENDS).activity
+
+
+def test_attendance_cannot_close_before_the_end() -> None:
+    """第十六条: the default is decided after the activity, not during it."""
+    error = refused(CLOSE, ctx(LEADER, ENDS - timedelta(minutes=1), activity()))
+    assert error.code == "checkin.not_ended"
+    assert error.details == {"when": "2026-12-03 16:00"}
+
+
+def test_hfut_closes_attendance_after_the_make_up_window() -> None:
+    """Seed 002: a make-up may still come for five working days, so closing waits for them."""
+    assert closing_time(activity(), HFUT) == at(12, 11, 0)
+    error = refused(CLOSE, ctx(LEADER, at(12, 10, 23, 59), activity(), rulebook=HFUT))
+    assert error.code == "checkin.not_ended"
+    assert close(activity(), now=at(12, 11, 0), rulebook=HFUT).activity
+
+
+def test_the_system_may_close_attendance() -> None:
+    """The library's own reaction closes attendance once it is due."""
+    closed = only_event(close(activity(), actor=Actor.system()))
+    assert closed.by == "system"
+
+
+@pytest.mark.parametrize("someone", [STUDENT_A, CS_ADMIN], ids=["student", "college-admin"])
+def test_nobody_else_closes_attendance(someone: Actor) -> None:
+    """第十六条: attendance is kept by the leader and organizers."""
+    assert refused(CLOSE, ctx(someone, ENDS, activity())).code == "auth.forbidden"
+
+
+def test_the_system_does_only_close() -> None:
+    """The system actor closes attendance; it does not open sessions."""
+    assert refused(open_session(), ctx(Actor.system(), STARTS, activity())).code == "auth.forbidden"
+
+
+def test_each_admitted_student_gets_exactly_one_outcome() -> None:
+    """第十六条: attended, excused (approved leave), signed off, or no-show."""
+    state, enrolments = five_ways()
+    assert outcomes(close(state, enrolments=enrolments)) == {
+        A: Outcome.ATTENDED,
+        B: Outcome.ATTENDED,
+        C: Outcome.EXCUSED,
+        D: Outcome.SIGNED_OFF,
+        E: Outcome.NO_SHOW,
+    }
+
+
+def test_the_closing_event_lists_outcomes_by_student() -> None:
+    """The ledger records every outcome once, in student-number order."""
+    state, enrolments = five_ways()
+    closed = only_event(close(state, enrolments=enrolments))
+    assert [s for s, _ in closed.outcomes] == [A, B, C, D, E]
+    assert (closed.by, closed.at) == (LEADER.person_id, ENDS)
+
+
+def test_a_leave_not_approved_does_not_excuse() -> None:
+    """第十二条: only an approved leave excuses; requested or rejected leaves a no-show."""
+    state = activity((A, B))
+    enrolments = {A: leave(A, LeaveStatus.REQUESTED), B: leave(B, LeaveStatus.REJECTED)}
+    assert outcomes(close(state, enrolments=enrolments)) == {A: Outcome.NO_SHOW, B: Outcome.NO_SHOW}
+
+
+def test_closing_records_each_outcome_on_the_enrolment() -> None:
+    """我的活动 shows how each admitted student's participation ended."""
+    state, enrolments = five_ways()
+    decision = close(state, enrolments=enrolments, now=at(12, 3, 17))
+    assert decision.enrolments[E] == (
+        EnrolmentOutcomeRecorded(
+            enrolment_id(ACTIVITY_ID, E), ACTIVITY_ID, E, Outcome.NO_SHOW, at(12, 3, 17)
+        ),
+    )
+    assert set(decision.enrolments) == {A, B, C, D, E}
+
+
+def test_closing_writes_each_admitted_students_integrity_entry() -> None:
+    """第二十条: every admitted activity enters the student's integrity record."""
+    state, enrolments = five_ways()
+    decision = close(state, enrolments=enrolments)
+    assert set(decision.records) == {A, B, C, D, E}
+    assert {s: entry_of(decision, s).entry.outcome for s in decision.records} == outcomes(decision)
+    assert entry_of(decision, A).student_id == ids.student_id(A)
+
+
+def test_a_no_show_is_blacklisted_for_120_hours_from_the_end() -> None:
+    """第十六条: 成功报名活动未进行签到 → 黑名单 120 小时, 诚信分下降."""
+    decision = close(activity((A,)))
+    recorded = entry_of(decision, A)
+    assert recorded.entry.outcome is Outcome.NO_SHOW
+    assert recorded.entry.at == ENDS
+    assert recorded.entry.rule.startswith("第十六条")
+    assert recorded.blacklisted_until == ENDS + timedelta(hours=120)
+
+
+def test_a_sign_off_is_blacklisted_for_120_hours_from_the_sign_off() -> None:
+    """第十六条: 被负责人、组织者签退 1 次 → 黑名单 120 小时."""
+    state = run(activity((A,)), sign_off(A), LEADER, at(12, 3, 15))
+    recorded = entry_of(close(state), A)
+    assert recorded.entry.outcome is Outcome.SIGNED_OFF
+    assert recorded.entry.at == at(12, 3, 15)
+    assert recorded.entry.rule.startswith("第十六条")
+    assert recorded.blacklisted_until == at(12, 3, 15) + timedelta(hours=120)
+
+
+@pytest.mark.parametrize("student", [A, B, C], ids=["checked-in", "made-up", "excused"])
+def test_attending_or_an_approved_leave_is_no_default(student: str) -> None:
+    """第十六条: only a no-show or a sign-off blacklists."""
+    state, enrolments = five_ways()
+    recorded = entry_of(close(state, enrolments=enrolments), student)
+    assert recorded.blacklisted_until is None
+    assert not recorded.entry.rule.startswith("第十六条")
+
+
+def test_the_integrity_entry_is_keyed_by_activity_and_student() -> None:
+    """One entry per admitted activity: closing twice could not write two."""
+    recorded = entry_of(close(activity((A,))), A)
+    assert recorded.entry.entry_id == ids.derive("integrity", str(ACTIVITY_ID), A)
+    assert recorded.entry.activity_id == ACTIVITY_ID
+
+
+REQUIRE_CHECKOUT = attrs.evolve(NEPU, checkin=attrs.evolve(NEPU.checkin, require_checkout=True))
+
+
+def with_checkout() -> Activity:
+    """A and B checked in; only A checked out in session 2 (check-out)."""
+    state = checked_in(with_session(), A, DURING)
+    state = checked_in(state, B, DURING + timedelta(seconds=30), location=ELSEWHERE)
+    out = open_session(kind=SessionKind.CHECK_OUT)
+    state = with_session(state, at(12, 3, 15, 50), out)
+    return checked_in(state, A, at(12, 3, 15, 55), session=2)
+
+
+def test_a_check_in_without_the_required_check_out_is_a_no_show() -> None:
+    """Where the school requires check-out, a missing one counts as missing_checkout (no-show)."""
+    assert outcomes(close(with_checkout(), rulebook=REQUIRE_CHECKOUT)) == {
+        A: Outcome.ATTENDED,
+        B: Outcome.NO_SHOW,
+    }
+
+
+def test_a_missing_check_out_may_count_as_attended() -> None:
+    """A school may let a check-in without check-out count as attended (missing_checkout)."""
+    lenient = attrs.evolve(
+        REQUIRE_CHECKOUT,
+        checkin=attrs.evolve(REQUIRE_CHECKOUT.checkin, missing_checkout=MissingCheckout.ATTENDED),
+    )
+    assert outcome_of(with_checkout(), B, None, lenient) is Outcome.ATTENDED
+
+
+def test_without_required_check_out_a_check_in_suffices() -> None:
+    """NEPU requires no check-out: a check-in alone is attended."""
+    assert outcome_of(with_checkout(), B, None, NEPU) is Outcome.ATTENDED
+
+
+def test_a_check_out_alone_is_not_a_check_in() -> None:
+    """第十六条: 未进行签到 — checking out without checking in is a no-show."""
+    state = with_session(command=open_session(kind=SessionKind.CHECK_OUT))
+    state = checked_in(state, A, DURING)
+    assert outcome_of(state, A, None, REQUIRE_CHECKOUT) is Outcome.NO_SHOW
+
+
+def _closed() -> Activity:
+    state = checked_in(with_session(activity((A, B))), A, DURING)
+    return apply(state, close(state))
+
+
+def test_closing_marks_the_ledger_closed_with_its_outcomes() -> None:
+    """第十六条: the outcomes are decided once."""
+    ledger = _closed().attendance
+    assert ledger.closed is True
+    assert ledger.outcome(A) is Outcome.ATTENDED
+    assert ledger.outcome(B) is Outcome.NO_SHOW
+
+
+@pytest.mark.parametrize(
+    ("command", "actor", "when"),
+    [
+        (open_session(), LEADER, at(12, 3, 15, 30)),
+        (by_password(), STUDENT_B, at(12, 3, 14, 5)),
+        (makeup(B), LEADER, at(12, 3, 17)),
+        (ReviewFlaggedCheckIn(ACTIVITY_ID, 1, A, True), LEADER, at(12, 3, 17)),
+        (sign_off(B), LEADER, at(12, 3, 15)),
+        (CLOSE, LEADER, at(12, 3, 17)),
+        (CLOSE, Actor.system(), at(12, 3, 17)),
+    ],
+    ids=["open", "check-in", "make-up", "review", "sign-off", "close-again", "system-close"],
+)
+def test_after_closing_every_command_is_refused(
+    command: CheckInCommand, actor: Actor, when: datetime
+) -> None:
+    """第十六条: once decided, attendance and its integrity entries no longer change here."""
+    error = refused(command, ctx(actor, when, _closed()))
+    assert error.code == "checkin.attendance_closed"
+
+
+# -- property: one outcome per admitted student ----------------------------------------------
+
+POOL = tuple(f"20230203{n:02d}" for n in range(1, 9))
+
+
+@st.composite
+def attendance_cases(
+    draw: st.DrawFn,
+) -> tuple[frozenset[str], set[str], set[str], set[str], set[str]]:
+    admitted = draw(st.frozensets(st.sampled_from(POOL), min_size=1))
+    subset = st.sets(st.sampled_from(sorted(admitted)))
+    return admitted, draw(subset), draw(subset), draw(subset), draw(subset)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attendance_cases())
+def test_closing_gives_one_outcome_and_no_shows_are_the_unaccounted(
+    case: tuple[frozenset[str], set[str], set[str], set[str], set[str]],
+) -> None:
+    """第十六条: every admitted student gets one outcome; the no-shows are exactly those with
+    no check-in, no make-up, no approved leave and no sign-off."""
+    admitted, present, made_up, on_leave, signed_off = case
+    state = with_session(activity(admitted))
+    for n, student in enumerate(sorted(present)):
+        spot = north_of_centre(5 * n, accuracy_m=5)  # distinct places: no anomaly
+        state = checked_in(state, student, DURING + timedelta(seconds=n), location=spot)
+    for student in sorted(signed_off):
+        state = run(state, sign_off(student), ORGANIZER, at(12, 3, 15))
+    for student in sorted(made_up):
+        state = run(state, makeup(student), LEADER, at(12, 3, 16, 30))
+    enrolments = {s: leave(s) for s in on_leave}
+
+    decision = close(state, now=at(12, 3, 17), enrolments=enrolments)
+
+    result = outcomes(decision)
+    closed = only_event(decision)
+    assert sorted(s for s, _ in closed.outcomes) == sorted(admitted)
+    assert set(result) == admitted
+    assert set(decision.enrolments) == admitted
+    assert all(len(events) == 1 for events in decision.enrolments.values())
+    no_shows = {s for s, o in result.items() if o is Outcome.NO_SHOW}
+    assert no_shows == admitted - present - made_up - on_leave - signed_off
+    assert {s for s, o in result.items() if o is Outcome.EXCUSED} == set(on_leave)
