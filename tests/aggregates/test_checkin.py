@@ -1175,3 +1175,20 @@ def test_closing_gives_one_outcome_and_no_shows_are_the_unaccounted(
     no_shows = {s for s, o in result.items() if o is Outcome.NO_SHOW}
     assert no_shows == admitted - present - made_up - on_leave - signed_off
     assert {s for s, o in result.items() if o is Outcome.EXCUSED} == set(on_leave)
+
+
+@pytest.mark.parametrize(
+    ("rotation", "accepted"), [(4, False), (5, True), (30, True), (601, False)]
+)
+def test_a_session_may_set_its_own_rotation(rotation: int, accepted: bool) -> None:
+    """发布规范 十: codes rotate (15 s by default); a session may choose 5 s up to its validity."""
+    command = OpenCheckInSession(ACTIVITY_ID, 10, geofence=FENCE, rotation_seconds=rotation)
+    context_ = ctx(LEADER, DURING, activity())
+    if accepted:
+        [event] = decide(command, context_).activity
+        assert isinstance(event, CheckInSessionOpened)
+        assert event.session.rotation_seconds == rotation
+    else:
+        with pytest.raises(DomainError) as caught:
+            decide(command, context_)
+        assert caught.value.code == "checkin.rotation_invalid"

@@ -63,6 +63,11 @@ DISTANCE_REQUIRED = ErrorCode(
 GEOFENCE_INVALID = ErrorCode(
     "checkin.geofence_invalid", "签到距离设置无效", "The distance limit is not a valid circle"
 )
+ROTATION_INVALID = ErrorCode(
+    "checkin.rotation_invalid",
+    "二维码刷新间隔 {rotation} 秒无效（须在5秒与有效时间之间）",
+    "A rotation of {rotation} s is invalid (5 s up to the validity)",
+)
 SESSION_UNKNOWN = ErrorCode("checkin.session_unknown", "没有这个签到", "No such check-in session")
 NOT_ADMITTED = ErrorCode(
     "checkin.not_admitted",
@@ -152,6 +157,7 @@ class OpenCheckInSession:
     opens_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
     allow_password: bool = True
     geofence: Geofence | None = None
+    rotation_seconds: int | None = None  # None: the rulebook's (15 s)
 
 
 @attrs.frozen
@@ -345,6 +351,8 @@ def _open(command: OpenCheckInSession, activity: Activity, ctx: CheckInContext) 
             and -180 <= fence.longitude <= 180,
             GEOFENCE_INVALID,
         )
+    rotation = command.rotation_seconds or rule.rotation_seconds
+    require(5 <= rotation <= command.valid_minutes * 60, ROTATION_INVALID, rotation=rotation)
     session = Session(
         len(activity.attendance.sessions) + 1,
         command.kind,
@@ -352,7 +360,7 @@ def _open(command: OpenCheckInSession, activity: Activity, ctx: CheckInContext) 
         closes,
         command.allow_password,
         fence,
-        rule.rotation_seconds,
+        rotation,
     )
     return CheckInDecision(
         (ledger.CheckInSessionOpened(activity.id, session, base.actor.person_id, base.now),)
