@@ -247,19 +247,26 @@ class SecondClassroom:
         """Run what is due at ``now``: the draw of every lottery whose registration closed,
         and the closing of attendance (no-shows, integrity) of every activity that is over.
 
-        Safe to call from several processes or repeatedly: each draw happens exactly once.
+        Safe to call from several processes or repeatedly: each happens exactly once. A
+        reaction that cannot run (say, a year missing from the calendar) does not stop the
+        others; the first such error is raised afterwards, listing all of them.
         """
         outcomes = []
         due: list[tuple[object, Actor]] = [
             *self._lottery.commands(now),
             *self._attendance.commands(now),
         ]
+        failures: list[DomainError] = []
         for command, actor in due:
             try:
                 outcomes.append(self.execute(command, actor, now))
             except DomainError as error:
                 if not ignore_done(error):
-                    raise
+                    failures.append(error)  # the others still run
+        if failures:
+            first = failures[0]
+            first.details["failures"] = [{"code": f.code, **f.details} for f in failures]
+            raise first
         return outcomes
 
     def my_activities(self, student_number: str, now: datetime) -> list[MyActivity]:

@@ -1016,8 +1016,12 @@ def test_closing_writes_each_admitted_students_integrity_entry() -> None:
     """第二十条: every admitted activity enters the student's integrity record."""
     state, enrolments = five_ways()
     decision = close(state, enrolments=enrolments)
-    assert set(decision.records) == {A, B, C, D, E}
-    assert {s: entry_of(decision, s).entry.outcome for s in decision.records} == outcomes(decision)
+    # D was signed off: that default entered the record at the sign-off itself.
+    assert set(decision.records) == {A, B, C, E}
+    closing = outcomes(decision)
+    assert {s: entry_of(decision, s).entry.outcome for s in decision.records} == {
+        s: o for s, o in closing.items() if s != D
+    }
     assert entry_of(decision, A).student_id == ids.student_id(A)
 
 
@@ -1033,8 +1037,10 @@ def test_a_no_show_is_blacklisted_for_120_hours_from_the_end() -> None:
 
 def test_a_sign_off_is_blacklisted_for_120_hours_from_the_sign_off() -> None:
     """第十六条: 被负责人、组织者签退 1 次 → 黑名单 120 小时."""
-    state = run(activity((A,)), sign_off(A), LEADER, at(12, 3, 15))
-    recorded = entry_of(close(state), A)
+    state = activity((A,))
+    decision = decide(sign_off(A), ctx(LEADER, at(12, 3, 15), state, records=records(state)))
+    recorded = entry_of(decision, A)  # written at once: a sign-off is final when it happens
+    assert A not in close(apply(state, decision)).records
     assert recorded.entry.outcome is Outcome.SIGNED_OFF
     assert recorded.entry.at == at(12, 3, 15)
     assert recorded.entry.rule.startswith("第十六条")

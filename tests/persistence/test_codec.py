@@ -29,6 +29,8 @@ aware_datetimes = st.datetimes(
     )
 )
 st.register_type_strategy(datetime, aware_datetimes)
+# JSON has no NaN or infinity: a frontend cannot send them.
+st.register_type_strategy(float, st.floats(allow_nan=False, allow_infinity=False))
 st.register_type_strategy(Decimal, st.decimals(allow_nan=False, allow_infinity=False, places=2))
 
 MESSAGES = [

@@ -335,3 +335,29 @@ def test_text_for_a_list_is_refused() -> None:
 
 def test_a_datetime_for_a_calendar_date_is_refused() -> None:
     refused(PRESET_SOURCE + "\n[[calendar]]\nyear = 2027\nholidays = [2027-01-01T10:00:00]\n")
+
+
+def test_the_hfut_preset_is_its_own_school() -> None:
+    """合肥工业大学 (seed 002): its own name, colleges and site; 补录 within 5 working days;
+    points-style integrity."""
+    from second_classroom.policies.publishing import Host, check_title
+    from second_classroom.policies.rulebook import IntegrityStyle
+
+    hfut = preset("hfut")
+    assert hfut.school == "合肥工业大学"
+    assert hfut.checkin.makeup_deadline_working_days == 5
+    assert hfut.integrity.style is IntegrityStyle.POINTS
+    assert "nepu.edu.cn" not in hfut.ads.allowed_url_hosts
+    host = Host("校学生会", TribeLevel.SCHOOL, None, None)
+    assert (
+        list(check_title(hfut, "合肥工业大学第十届“挑战杯”宣讲会", ActivityLevel.SCHOOL, host))
+        == []
+    )
+    assert list(check_title(hfut, "东北石油大学迎新晚会", ActivityLevel.SCHOOL, host))
+
+
+def test_a_rotation_below_five_seconds_or_negative_integrity_numbers_are_refused() -> None:
+    with pytest.raises(DomainError):
+        attrs.evolve(NEPU, checkin=attrs.evolve(NEPU.checkin, rotation_seconds=4))
+    with pytest.raises(DomainError):
+        attrs.evolve(NEPU, integrity=attrs.evolve(NEPU.integrity, no_show_points=-1))

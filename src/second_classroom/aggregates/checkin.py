@@ -116,8 +116,8 @@ NOT_FLAGGED = ErrorCode(
 )
 NOT_ENDED = ErrorCode(
     "checkin.not_ended",
-    "补签期结束后才能结算签到（{when}）",
-    "Attendance is closed only after {when}",
+    "活动结束（及补签期结束）后才能结算签到：{when}",
+    "Attendance is closed only after the activity and any make-up window: {when}",
 )
 NOT_DURING = ErrorCode(
     "checkin.not_during", "签退须在活动进行中", "A sign-off happens during the activity"
@@ -234,6 +234,8 @@ def students_involved(command: CheckInCommand, activity: Activity | None) -> set
     """Whose enrolments and records a decision needs."""
     if isinstance(command, CloseAttendance) and activity is not None:
         return set(activity.roster.admitted)
+    if isinstance(command, SignOff):
+        return {command.student}
     return set()
 
 
@@ -513,7 +515,32 @@ def _sign_off(
     if activity.attendance.signed_off_at(student) is not None:
         return CheckInDecision()
     event = ledger.StudentSignedOff(activity.id, student, reason, base.actor.person_id, base.now)
-    return CheckInDecision((event,))
+    # The default is final at once (no make-up undoes a sign-off), so the student's record,
+    # and with it the blacklist, takes it now rather than when attendance closes.
+    records = _entry(activity, student, Outcome.SIGNED_OFF, base.now, ctx)
+    return CheckInDecision((event,), {}, records)
+
+
+def _entry(
+    activity: Activity, student: str, outcome: Outcome, at: datetime, ctx: CheckInContext
+) -> dict[str, tuple[StudentEvent, ...]]:
+    """The integrity entry for ``student``'s outcome, dated when it became final."""
+    record = ctx.records.get(student)
+    if record is None:
+        return {}
+    level = activity.form.level
+    assert level is not None
+    rule = ctx.base.rulebook.integrity
+    entry = IntegrityEntry(
+        ids.derive("integrity", str(activity.id), student),
+        activity.id,
+        level,
+        outcome,
+        at,
+        integrity.citation(outcome, rule),
+    )
+    until = integrity.blacklisted_until((*record.integrity, entry), rule)
+    return {student: (AttendanceRecorded(record.id, entry, until, ctx.base.now),)}
 
 
 def _close(activity: Activity, ctx: CheckInContext) -> CheckInDecision:
@@ -536,19 +563,8 @@ def _close(activity: Activity, ctx: CheckInContext) -> CheckInDecision:
         enrolments[student] = (
             EnrolmentOutcomeRecorded(eid, activity.id, student, outcome, base.now),
         )
-        record = ctx.records.get(student)
-        if record is None:
-            continue
-        at = activity.attendance.signed_off_at(student) if outcome is Outcome.SIGNED_OFF else ends
-        entry = IntegrityEntry(
-            ids.derive("integrity", str(activity.id), student),
-            activity.id,
-            level,
-            outcome,
-            at or ends,
-            integrity.citation(outcome, rulebook.integrity),
-        )
-        until = integrity.blacklisted_until((*record.integrity, entry), rulebook.integrity)
-        records[student] = (AttendanceRecorded(record.id, entry, until, base.now),)
+        if outcome is not Outcome.SIGNED_OFF:  # a sign-off entered the record when it happened
+            # A no-show is final when it can no longer be made up: at the closing time.
+            records.update(_entry(activity, student, outcome, when, ctx))
     closed = ledger.AttendanceClosed(activity.id, tuple(outcomes), base.actor.person_id, base.now)
     return CheckInDecision((closed,), enrolments, records)

@@ -226,13 +226,27 @@ class Rulebook:
         checkin = self.checkin
         if not 0 <= checkin.anomaly_window_seconds <= 120:
             found.append("checkin.anomaly_window_seconds must be 0-120")
-        if min(checkin.max_validity_minutes, checkin.rotation_seconds) < 1:
-            found.append("checkin.max_validity_minutes and checkin.rotation_seconds must be ≥ 1")
+        if checkin.max_validity_minutes < 1 or checkin.rotation_seconds < 5:
+            found.append("checkin.max_validity_minutes must be ≥ 1 and rotation_seconds ≥ 5")
+        if (checkin.makeup_deadline_working_days or 0) < 0 or checkin.max_accuracy_m < 0:
+            found.append("checkin.makeup_deadline_working_days and max_accuracy_m must be ≥ 0")
+        rule = self.integrity
+        numbers = (
+            rule.blacklist_hours,
+            rule.start_points,
+            rule.no_show_points,
+            rule.sign_off_points,
+            rule.strike_blacklist_days,
+        )
+        if min(numbers) < 0 or rule.strikes_for_blacklist < 1:
+            found.append("integrity numbers must be ≥ 0 and strikes_for_blacklist ≥ 1")
         for recovery in self.integrity.recovery:
             try:
-                Fraction(recovery.points)
+                negative = Fraction(recovery.points) < 0
             except (ValueError, ZeroDivisionError):
-                found.append(f"integrity.recovery points {recovery.points!r} is not a number")
+                negative = True
+            if negative:
+                found.append(f"integrity.recovery points {recovery.points!r} is not a number ≥ 0")
         return found
 
     def module(self, code: str) -> Module | None:

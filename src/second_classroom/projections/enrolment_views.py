@@ -178,7 +178,11 @@ class AttendanceReaction:
             found = self.app.load(activity.DECIDER, activity_id).state
             if found is None or found.attendance.closed:
                 continue
-            when = closing_time(found, self.rulebook)
+            try:
+                when = closing_time(found, self.rulebook)
+            except DomainError:
+                when = None  # e.g. an unknown calendar year: closing itself will say so
+                due.append((CloseAttendance(activity_id), Actor.system()))
             if when is not None and now >= when:
                 due.append((CloseAttendance(activity_id), Actor.system()))
         return due
