@@ -17,7 +17,15 @@ import attrs
 import cattrs
 from cattrs.preconf.json import make_converter
 
-from second_classroom.aggregates import activity, checkin, enrolment, mailbox, student, tribe
+from second_classroom.aggregates import (
+    activity,
+    checkin,
+    enrolment,
+    mailbox,
+    results,
+    student,
+    tribe,
+)
 from second_classroom.core.errors import MALFORMED, UNKNOWN_COMMAND, DomainError
 
 JSON = dict[str, Any]
@@ -120,6 +128,7 @@ for _module in (tribe, student, activity, enrolment, mailbox):
     registry.register(_module.COMMANDS, "command")
     registry.register(_module.EVENTS, "event")
 registry.register(checkin.COMMANDS, "command")
+registry.register(results.COMMANDS, "command")
 registry.register(
     (tribe.Tribe, student.StudentRecord, activity.Activity, enrolment.Enrolment, mailbox.Mailbox),
     "state",

@@ -12,7 +12,15 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates import activity, checkin, enrolment, mailbox, student, tribe
+from second_classroom.aggregates import (
+    activity,
+    checkin,
+    enrolment,
+    mailbox,
+    results,
+    student,
+    tribe,
+)
 from second_classroom.aggregates.activity import Activity, ActivityContext
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
@@ -178,6 +186,32 @@ def _plan_checkin(reader: Reader, command: Any, base: Context) -> Sequence[Chang
 
 CHECKIN = Route(lambda command: [command.activity_id], _plan_checkin)
 
+
+def _plan_results(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
+    app = reader.app
+    loaded_activity = app.load(activity.DECIDER, command.activity_id)
+    state = loaded_activity.state
+    host = reader.tribe(state.host_tribe_id) if state is not None else None
+    base = with_tribe_roles(base, host)
+    involved = sorted(results.students_involved(command, state))
+    records = {s: app.load(student.DECIDER, ids.student_id(s)) for s in involved}
+    context = results.ResultsContext(
+        base,
+        state,
+        host,
+        {s: loaded.state for s, loaded in records.items() if loaded.state is not None},
+    )
+    decision = results.decide(command, context)
+    changes = []
+    if decision.activity:
+        changes.append(_changed(activity.DECIDER, loaded_activity, decision.activity))
+    for s, record_events in decision.records.items():
+        changes.append(_changed(student.DECIDER, records[s], record_events))
+    return changes
+
+
+RESULTS = Route(lambda command: [command.activity_id], _plan_results)
+
 ROUTES: dict[type, Route] = {}
 for _module, _builder in (
     (tribe, _tribe_context),
@@ -189,3 +223,4 @@ for _module, _builder in (
     ROUTES.update(dict.fromkeys(_module.COMMANDS, _route))
 ROUTES.update(dict.fromkeys(enrolment.COMMANDS, ENROLMENT))
 ROUTES.update(dict.fromkeys(checkin.COMMANDS, CHECKIN))
+ROUTES.update(dict.fromkeys(results.COMMANDS, RESULTS))

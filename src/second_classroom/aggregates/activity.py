@@ -11,9 +11,11 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates import activity_attendance as attendance
+from second_classroom.aggregates import activity_results as results
 from second_classroom.aggregates import activity_roster as roster
 from second_classroom.aggregates.activity_attendance import Attendance, AttendanceEvent
 from second_classroom.aggregates.activity_form import ActivityForm
+from second_classroom.aggregates.activity_results import Results, ResultsEvent
 from second_classroom.aggregates.activity_roster import Roster, RosterEvent
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
@@ -43,6 +45,11 @@ NOT_APPROVED = ErrorCode(
     "Only an approved activity's details can be changed (now: {status})",
 )
 CANCELLED = ErrorCode("activity.cancelled", "活动已取消", "The activity has been cancelled")
+FROZEN = ErrorCode(
+    "activity.frozen",
+    "活动已完结并冻结，不能再进行任何操作（第十九条）",
+    "The activity is finalized and frozen",
+)
 ALREADY_STARTED = ErrorCode(
     "activity.already_started", "活动已开始，不能取消", "The activity has already started"
 )
@@ -156,6 +163,12 @@ class Activity:
     revision: int = 0
     roster: Roster = attrs.field(factory=Roster)
     attendance: Attendance = attrs.field(factory=Attendance)
+    results: Results = attrs.field(factory=Results)
+
+    @property
+    def frozen(self) -> bool:
+        """完结活动 (第十九条): after finalizing, nothing more happens to the activity."""
+        return self.results.finalized
 
     @property
     def level(self) -> ActivityLevel | None:
@@ -281,7 +294,8 @@ class ActivityCancelled:
 
 
 ActivityEvent = (
-    RosterEvent
+    ResultsEvent
+    | RosterEvent
     | AttendanceEvent
     | ActivityDrafted
     | ActivityDraftEdited
@@ -303,6 +317,7 @@ EVENTS: tuple[type, ...] = (
     ActivityCancelled,
     *roster.EVENTS,
     *attendance.EVENTS,
+    *results.EVENTS,
 )
 
 # -- commands -------------------------------------------------------------------------------
@@ -453,6 +468,7 @@ def decide(
     if isinstance(command, DraftActivity):
         return _draft(command, state, tribe, ctx)
     assert state is not None
+    require(not state.frozen, FROZEN)
     require(state.status is not ActivityStatus.CANCELLED, CANCELLED)
     base = ctx.base
     actor, by, now = base.actor, base.actor.person_id, base.now
@@ -630,6 +646,8 @@ def evolve(state: Activity | None, event: ActivityEvent) -> Activity:
     assert state is not None, "an activity event before ActivityDrafted"
     if isinstance(event, roster.EVENTS):
         return attrs.evolve(state, roster=roster.evolve_roster(state.roster, event))  # type: ignore[arg-type]
+    if isinstance(event, results.EVENTS):
+        return attrs.evolve(state, results=results.evolve_results(state.results, event))  # type: ignore[arg-type]
     if isinstance(event, attendance.EVENTS):
         ledger = attendance.evolve_attendance(state.attendance, event)  # type: ignore[arg-type]
         return attrs.evolve(state, attendance=ledger)

@@ -12,7 +12,12 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates import activity_attendance as ledger
-from second_classroom.aggregates.activity import SECRET_MISSING, Activity, ActivityStatus
+from second_classroom.aggregates.activity import (
+    FROZEN,
+    SECRET_MISSING,
+    Activity,
+    ActivityStatus,
+)
 from second_classroom.aggregates.activity_attendance import (
     Geofence,
     Method,
@@ -289,6 +294,7 @@ def decide(command: CheckInCommand, ctx: CheckInContext) -> CheckInDecision:
     activity = ctx.activity
     require(activity is not None, ACTIVITY_NOT_FOUND, activity_id=str(command.activity_id))
     assert activity is not None
+    require(not activity.frozen, FROZEN)
     require(activity.status is ActivityStatus.APPROVED, NOT_PUBLISHED)
     if not isinstance(command, CheckIn):
         require(

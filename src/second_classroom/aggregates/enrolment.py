@@ -16,6 +16,7 @@ import attrs
 
 from second_classroom.aggregates import activity_roster as ledger
 from second_classroom.aggregates.activity import (
+    FROZEN,
     SECRET_MISSING,
     Activity,
     ActivityStatus,
@@ -453,6 +454,7 @@ def decide(command: EnrolmentCommand, ctx: EnrolmentContext) -> Decision:
     activity = ctx.activity
     require(activity is not None, ACTIVITY_NOT_FOUND, activity_id=str(command.activity_id))
     assert activity is not None
+    require(not activity.frozen, FROZEN)
     require(
         activity.status is ActivityStatus.APPROVED,
         NOT_PUBLISHED,

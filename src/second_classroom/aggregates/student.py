@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from uuid import UUID
 
 import attrs
 
+from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
@@ -77,6 +79,11 @@ class StudentRecord:
     publisher_qualified_at: datetime | None = None
     blacklisted_until: datetime | None = None
     integrity: tuple[IntegrityEntry, ...] = ()
+    activities: tuple[ActivityRecord, ...] = ()
+
+    def credits(self) -> dict[tuple[str, str], Decimal]:
+        """The credit ledger: per (module, credit type), over every finalized activity."""
+        return ledger(self.activities)
 
     def entry(self, entry_id: UUID) -> IntegrityEntry | None:
         return next((e for e in self.integrity if e.entry_id == entry_id), None)
@@ -149,8 +156,22 @@ class AppealDecided:
     at: datetime
 
 
+@attrs.frozen
+class ActivityRecorded:
+    """完结活动 wrote this activity into the student's record (第十九条)."""
+
+    student_id: UUID
+    record: ActivityRecord
+    at: datetime
+
+
 StudentEvent = (
-    StudentRegistered | PublisherExamPassed | AttendanceRecorded | DefaultAppealed | AppealDecided
+    ActivityRecorded
+    | StudentRegistered
+    | PublisherExamPassed
+    | AttendanceRecorded
+    | DefaultAppealed
+    | AppealDecided
 )
 EVENTS: tuple[type, ...] = StudentEvent.__args__
 
@@ -341,6 +362,9 @@ def evolve(state: StudentRecord | None, event: StudentEvent) -> StudentRecord:
         case AttendanceRecorded(entry=entry, blacklisted_until=until):
             assert state is not None
             return attrs.evolve(state, integrity=(*state.integrity, entry), blacklisted_until=until)
+        case ActivityRecorded(record=record):
+            assert state is not None
+            return attrs.evolve(state, activities=(*state.activities, record))
         case DefaultAppealed(entry_id=entry_id):
             assert state is not None
             return _with_appeal(state, entry_id, AppealStatus.PENDING)

@@ -371,9 +371,14 @@ def _check_admission(rulebook: Rulebook, form: ActivityForm) -> Iterator[Violati
 
 def _check_plan(rulebook: Rulebook, form: ActivityForm) -> Iterator[Violation]:
     plan = form.plan
+    results = rulebook.results
     for award in plan.awards:
         if not award.name.strip() or award.quota < 1 or award.credit < 0:
             yield Violation(PLAN_INVALID, "plan.awards", {"reason": f"奖项 {award.name!r}"})
+        standard = results.quota(award.name)
+        if standard is not None and award.quota > standard:
+            reason = f"{award.name}最多{standard}人(组)（发布规范 十三）"
+            yield Violation(PLAN_INVALID, "plan.awards", {"reason": reason})
     for credit in plan.credits:
         if rulebook.module(credit.module) is None:
             yield Violation(PLAN_INVALID, "plan.credits", {"reason": f"模块 {credit.module}"})
@@ -383,6 +388,12 @@ def _check_plan(rulebook: Rulebook, form: ActivityForm) -> Iterator[Violation]:
             )
         if credit.amount <= 0:
             yield Violation(PLAN_INVALID, "plan.credits", {"reason": f"学分 {credit.amount}"})
+        most = None
+        if form.level is not None:
+            most = results.max_credit(credit.module, form.level, credit.credit_type)
+        if most is not None and credit.amount > most:
+            reason = f"{credit.amount}{credit.credit_type}超过考评标准上限{most}"
+            yield Violation(PLAN_INVALID, "plan.credits", {"reason": reason})
     keyword = rulebook.credit_source_keyword
     if plan.credits and keyword and keyword not in form.details:
         yield Violation(CREDIT_SOURCE, "details", {"keyword": keyword})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
 from functools import cache
@@ -143,6 +144,45 @@ class IntegrityRule:
 
 
 @attrs.frozen
+class AwardQuota:
+    """A standard competition award and its most winners, persons or groups (发布规范 十三)."""
+
+    name: str
+    quota: int
+
+
+@attrs.frozen
+class RubricItem:
+    """The most credit one activity of ``module`` at ``level`` may give (素质考评办法)."""
+
+    module: str
+    level: ActivityLevel
+    credit_type: str
+    max_amount: Decimal
+
+
+@attrs.frozen
+class ResultsRule:
+    """颁发奖项/发放学分 (第十八条)."""
+
+    award_quotas: tuple[AwardQuota, ...] = ()
+    rubric: tuple[RubricItem, ...] = ()
+    credits_require_attendance: bool = True  # only those who checked in or were made up
+    deadline_working_days: int | None = None  # results due N working days after the end
+
+    def quota(self, award: str) -> int | None:
+        return next((q.quota for q in self.award_quotas if q.name == award), None)
+
+    def max_credit(self, module: str, level: ActivityLevel, credit_type: str) -> Decimal | None:
+        found = (
+            r.max_amount
+            for r in self.rubric
+            if (r.module, r.level, r.credit_type) == (module, level, credit_type)
+        )
+        return next(found, None)
+
+
+@attrs.frozen
 class YearCalendar:
     """A year's official schedule: public holidays and 调休 make-up workdays.
 
@@ -179,6 +219,7 @@ class Rulebook:
     ads: AdRule = AdRule()
     checkin: CheckInRule = CheckInRule()
     integrity: IntegrityRule = IntegrityRule()
+    results: ResultsRule = ResultsRule()
     calendar: tuple[YearCalendar, ...] = ()
 
     def __attrs_post_init__(self) -> None:
@@ -343,7 +384,18 @@ def _structure_date(value: Any, _type: type) -> date:
     raise ValueError(f"expected a date, got {type(value).__name__} {value!r}")
 
 
+def _structure_decimal(value: Any, _type: type) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValueError(f"expected a decimal as text or a whole number, got {value!r}")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise ValueError(f"not a decimal: {value!r}") from exc
+
+
 _CONVERTER = cattrs.Converter(forbid_extra_keys=True)
+_CONVERTER.register_structure_hook(Decimal, _structure_decimal)
+_CONVERTER.register_unstructure_hook(Decimal, str)
 _CONVERTER.register_structure_hook(date, _structure_date)
 _CONVERTER.register_unstructure_hook(date, lambda d: d)
 _CONVERTER.register_structure_hook(int, _exactly(int, bool))

@@ -1,0 +1,300 @@
+"""颁发奖项 / 发放学分 (第十八条) and 完结活动 (第十九条), decided on the activity; finalizing
+also writes an activity record into every participant's student record, in the same save."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from uuid import UUID
+
+import attrs
+
+from second_classroom.aggregates import activity_results as ledger
+from second_classroom.aggregates.activity import FROZEN, Activity, ActivityStatus
+from second_classroom.aggregates.activity_attendance import Outcome, SessionKind
+from second_classroom.aggregates.activity_form import PlannedCredit
+from second_classroom.aggregates.activity_record import ActivityRecord
+from second_classroom.aggregates.enrolment import is_activity_manager
+from second_classroom.aggregates.student import ActivityRecorded, StudentEvent, StudentRecord
+from second_classroom.aggregates.tribe import Tribe
+from second_classroom.core.actor import RoleKind
+from second_classroom.core.decider import Context
+from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.time import SHANGHAI, local_date
+from second_classroom.policies.calendar import add_working_days
+from second_classroom.policies.rulebook import Rulebook
+
+ACTIVITY_NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found")
+NOT_PUBLISHED = ErrorCode(
+    "results.not_published", "活动未发布或已取消", "The activity is not published, or was cancelled"
+)
+NOT_ENDED = ErrorCode(
+    "results.not_ended",
+    "活动结束后才能颁发奖项、发放学分（第十八条）",
+    "Awards and credits come after the activity ends",
+)
+AWARD_UNKNOWN = ErrorCode(
+    "results.award_unknown",
+    "活动未设置奖项「{award}」",
+    "The activity offers no award named {award}",
+)
+OVER_QUOTA = ErrorCode(
+    "results.award_over_quota",
+    "「{award}」最多 {quota} 人(组)，已颁发 {issued}，本次 {adding}",
+    "{award} has {quota} places: {issued} issued, {adding} more asked",
+)
+ALREADY_AWARDED = ErrorCode(
+    "results.already_awarded",
+    "{student} 已获得本活动奖项「{award}」",
+    "{student} already holds {award} in this activity",
+)
+NOT_PARTICIPANT = ErrorCode(
+    "results.not_participant", "{student} 未被录取参加本活动", "{student} was not admitted"
+)
+NOT_ATTENDED = ErrorCode(
+    "results.not_attended",
+    "{student} 未签到或补签，不能发放学分",
+    "{student} neither checked in nor was made up: no credits",
+)
+UNDER_REVIEW = ErrorCode(
+    "results.checkin_under_review",
+    "{student} 的签到存在异常待审核，审核后才能发放学分",
+    "{student}'s check-in is flagged for review; credits wait for it",
+)
+NO_CREDITS = ErrorCode("results.no_credits", "活动未设置学分", "The activity plans no credits")
+NOT_GRANTED = ErrorCode(
+    "results.not_granted", "{student} 没有已发放的学分", "{student} holds no credits here"
+)
+REASON_REQUIRED = ErrorCode("results.reason_required", "请填写理由", "A reason is required")
+ATTENDANCE_OPEN = ErrorCode(
+    "results.attendance_open",
+    "签到尚未结算，不能完结活动",
+    "Attendance is not closed yet, so the activity cannot be finalized",
+)
+NOBODY = ErrorCode("results.nobody", "请选择成员", "Choose at least one member")
+
+
+@attrs.frozen
+class IssueAward:
+    """颁发奖项 to chosen members, one or many. Irreversible."""
+
+    activity_id: UUID
+    award: str
+    students: tuple[str, ...]
+
+
+@attrs.frozen
+class GrantCredits:
+    """发放学分: the planned credits, to chosen members."""
+
+    activity_id: UUID
+    students: tuple[str, ...]
+
+
+@attrs.frozen
+class RevokeCredits:
+    """学分发放错误可以撤回, until the activity is finalized."""
+
+    activity_id: UUID
+    students: tuple[str, ...]
+    reason: str
+
+
+@attrs.frozen
+class FinalizeActivity:
+    """完结活动: write every participant's record and freeze the activity."""
+
+    activity_id: UUID
+
+
+ResultsCommand = IssueAward | GrantCredits | RevokeCredits | FinalizeActivity
+COMMANDS: tuple[type, ...] = ResultsCommand.__args__
+
+
+@attrs.frozen
+class ResultsContext:
+    base: Context
+    activity: Activity | None
+    tribe: Tribe | None
+    records: Mapping[str, StudentRecord] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class ResultsDecision:
+    activity: tuple[ledger.ResultsEvent, ...] = ()
+    records: Mapping[str, tuple[StudentEvent, ...]] = attrs.field(factory=dict)
+
+
+def students_involved(command: ResultsCommand, activity: Activity | None) -> set[str]:
+    if isinstance(command, FinalizeActivity) and activity is not None:
+        return set(activity.roster.admitted)
+    return set()
+
+
+def results_deadline(activity: Activity, rulebook: Rulebook) -> datetime | None:
+    """When results are due (合工大: 10 working days after the end), end of that day."""
+    days = rulebook.results.deadline_working_days
+    ends = activity.form.ends_at
+    if days is None or ends is None:
+        return None
+    last = add_working_days(rulebook, local_date(ends), days)
+    return datetime(last.year, last.month, last.day, 23, 59, 59, tzinfo=SHANGHAI)
+
+
+def results_overdue(activity: Activity, rulebook: Rulebook, now: datetime) -> bool:
+    """Past the deadline and still not finalized."""
+    deadline = results_deadline(activity, rulebook)
+    return deadline is not None and now > deadline and not activity.frozen
+
+
+def decide(command: ResultsCommand, ctx: ResultsContext) -> ResultsDecision:
+    """Decide the events; raise a DomainError when the command is refused."""
+    activity = ctx.activity
+    require(activity is not None, ACTIVITY_NOT_FOUND, activity_id=str(command.activity_id))
+    assert activity is not None
+    require(not activity.frozen, FROZEN)
+    require(activity.status is ActivityStatus.APPROVED, NOT_PUBLISHED)
+    base = ctx.base
+    ends = activity.form.ends_at
+    assert ends is not None
+    require(base.now >= ends, NOT_ENDED)
+    match command:
+        case IssueAward(award=award, students=students):
+            _require_manager(ctx, activity)
+            return _award(activity, award, students, ctx)
+        case GrantCredits(students=students):
+            _require_manager(ctx, activity)
+            return _grant(activity, students, ctx)
+        case RevokeCredits(students=students, reason=reason):
+            _require_manager(ctx, activity)
+            require(bool(reason.strip()), REASON_REQUIRED)
+            require(bool(students), NOBODY)
+            for student in students:
+                require(student in activity.results.credits, NOT_GRANTED, student=student)
+            event = ledger.CreditsRevoked(
+                activity.id, tuple(dict.fromkeys(students)), reason, base.actor.person_id, base.now
+            )
+            return ResultsDecision((event,))
+        case FinalizeActivity():
+            return _finalize(activity, ctx)
+    raise AssertionError(f"unhandled command {command!r}")
+
+
+def _require_manager(ctx: ResultsContext, activity: Activity) -> None:
+    require(
+        is_activity_manager(ctx.base.actor, activity, ctx.tribe),
+        UNAUTHORIZED,
+        action="颁发奖项/发放学分 issue results",
+    )
+
+
+def _award(
+    activity: Activity, award: str, students: tuple[str, ...], ctx: ResultsContext
+) -> ResultsDecision:
+    planned = next((a for a in activity.form.plan.awards if a.name == award), None)
+    require(planned is not None, AWARD_UNKNOWN, award=award)
+    assert planned is not None
+    chosen = tuple(dict.fromkeys(students))
+    require(bool(chosen), NOBODY)
+    results = activity.results
+    for student in chosen:
+        require(student in activity.roster.admitted, NOT_PARTICIPANT, student=student)
+        held = results.awards_of(student)
+        require(not held, ALREADY_AWARDED, student=student, award="、".join(held))
+    issued = len(results.holders(award))
+    require(
+        issued + len(chosen) <= planned.quota,
+        OVER_QUOTA,
+        award=award,
+        quota=planned.quota,
+        issued=issued,
+        adding=len(chosen),
+    )
+    base = ctx.base
+    return ResultsDecision(
+        (ledger.AwardIssued(activity.id, award, chosen, base.actor.person_id, base.now),)
+    )
+
+
+def attended(activity: Activity, student: str) -> bool:
+    """Checked in (a flagged scan only after review) or made up (第十八条 by default)."""
+    book = activity.attendance
+    if student in book.made_up:
+        return True
+    outcome = book.outcome(student)
+    if outcome is not None:
+        return outcome is Outcome.ATTENDED
+    return book.checked(student, SessionKind.CHECK_IN)
+
+
+def _grant(activity: Activity, students: tuple[str, ...], ctx: ResultsContext) -> ResultsDecision:
+    plan = activity.form.plan.credits
+    require(bool(plan), NO_CREDITS)
+    chosen = tuple(s for s in dict.fromkeys(students) if s not in activity.results.credits)
+    require(bool(students), NOBODY)
+    book = activity.attendance
+    for student in chosen:
+        require(student in activity.roster.admitted, NOT_PARTICIPANT, student=student)
+        flagged = any(s == student for _n, s in book.flagged)
+        require(not flagged, UNDER_REVIEW, student=student)
+        if ctx.base.rulebook.results.credits_require_attendance:
+            require(attended(activity, student), NOT_ATTENDED, student=student)
+    if not chosen:
+        return ResultsDecision()  # granting again changes nothing
+    base = ctx.base
+    event = ledger.CreditsGranted(activity.id, chosen, plan, base.actor.person_id, base.now)
+    return ResultsDecision((event,))
+
+
+def _finalize(activity: Activity, ctx: ResultsContext) -> ResultsDecision:
+    base = ctx.base
+    tribe = ctx.tribe
+    leads = tribe is not None and base.actor.holds_tribe_role(
+        tribe.id, RoleKind.TRIBE_LEADER, RoleKind.TRIBE_ADMIN
+    )
+    require(leads, UNAUTHORIZED, action="完结活动 finalize")
+    require(activity.attendance.closed, ATTENDANCE_OPEN)
+    participants = tuple(sorted(activity.roster.admitted))
+    records: dict[str, tuple[StudentEvent, ...]] = {}
+    for student in participants:
+        record = ctx.records.get(student)
+        if record is not None:
+            entry = record_of(activity, student, base.rulebook, base.now)
+            records[student] = (ActivityRecorded(record.id, entry, base.now),)
+    event = ledger.ActivityFinalized(activity.id, participants, base.actor.person_id, base.now)
+    return ResultsDecision((event,), records)
+
+
+def record_of(
+    activity: Activity, student: str, rulebook: Rulebook, now: datetime
+) -> ActivityRecord:
+    """The student's activity record: attendance, awards, credits (with award credit), hours."""
+    form = activity.form
+    assert form.level is not None
+    assert form.starts_at is not None
+    assert form.ends_at is not None
+    awards = activity.results.awards_of(student)
+    credits: list[PlannedCredit] = []
+    if student in activity.results.credits:
+        credits.extend(form.plan.credits)
+    credit_type = (
+        form.plan.credits[0].credit_type if form.plan.credits else rulebook.credit_types[0]
+    )
+    for award in form.plan.awards:
+        if award.name in awards and award.credit > 0:
+            credits.append(PlannedCredit(form.module, credit_type, award.credit))
+    hours = Decimal((form.ends_at - form.starts_at).total_seconds()) / Decimal(3600)
+    return ActivityRecord(
+        activity.id,
+        form.title,
+        form.module,
+        form.level,
+        form.starts_at,
+        form.ends_at,
+        hours.quantize(Decimal("0.01")),
+        activity.attendance.outcome(student),
+        awards,
+        tuple(credits),
+        now,
+    )
