@@ -24,6 +24,7 @@ from second_classroom.aggregates import (
     mailbox,
     results,
     student,
+    transcript,
     tribe,
 )
 from second_classroom.core.errors import MALFORMED, UNKNOWN_COMMAND, DomainError
@@ -129,8 +130,17 @@ for _module in (tribe, student, activity, enrolment, mailbox):
     registry.register(_module.EVENTS, "event")
 registry.register(checkin.COMMANDS, "command")
 registry.register(results.COMMANDS, "command")
+registry.register(transcript.COMMANDS, "command")
+registry.register(transcript.EVENTS, "event")
 registry.register(
-    (tribe.Tribe, student.StudentRecord, activity.Activity, enrolment.Enrolment, mailbox.Mailbox),
+    (
+        tribe.Tribe,
+        student.StudentRecord,
+        activity.Activity,
+        enrolment.Enrolment,
+        mailbox.Mailbox,
+        transcript.Transcript,
+    ),
     "state",
 )
 

@@ -19,6 +19,7 @@ from second_classroom.aggregates import (
     mailbox,
     results,
     student,
+    transcript,
     tribe,
 )
 from second_classroom.aggregates.activity import Activity, ActivityContext
@@ -29,6 +30,7 @@ from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.terms import AdmissionMethod
 from second_classroom.persistence.application import Change, Loaded, SecondClassroomApplication
 from second_classroom.policies import lottery
+from second_classroom.policies.signing import Keyring
 
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
 
@@ -38,6 +40,7 @@ class Reader(Protocol):
 
     app: SecondClassroomApplication
     secret: bytes | None
+    keyring: Keyring | None
 
     def tribe(self, tribe_id: UUID) -> Tribe | None: ...
 
@@ -212,6 +215,43 @@ def _plan_results(reader: Reader, command: Any, base: Context) -> Sequence[Chang
 
 RESULTS = Route(lambda command: [command.activity_id], _plan_results)
 
+
+# -- transcripts: the transcript's own stream, and the student's count of them -----------------
+
+
+def _plan_transcript(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
+    app = reader.app
+    keyring = reader.keyring
+    if isinstance(command, transcript.IssueTranscript):
+        loaded_record = app.load(student.DECIDER, ids.student_id(command.student_number))
+        record = loaded_record.state
+        serial = transcript.serial_for(record) if record is not None else ""
+        loaded = app.load(transcript.DECIDER, transcript.transcript_id(serial))
+        context = transcript.TranscriptContext(base.with_institutional_actor(), record, keyring)
+        events = transcript.DECIDER.decide(command, loaded.state, context)
+        assert record is not None
+        numbered = student.TranscriptNumbered(record.id, serial, base.now)
+        return [
+            _changed(transcript.DECIDER, loaded, events),
+            _changed(student.DECIDER, loaded_record, [numbered]),
+        ]
+    loaded = app.load(transcript.DECIDER, transcript.transcript_id(command.serial))
+    context = transcript.TranscriptContext(base.with_institutional_actor(), None, keyring)
+    return [
+        _changed(
+            transcript.DECIDER, loaded, transcript.DECIDER.decide(command, loaded.state, context)
+        )
+    ]
+
+
+def _transcript_locks(command: Any) -> Sequence[UUID]:
+    if isinstance(command, transcript.IssueTranscript):
+        return [ids.student_id(command.student_number)]
+    return [transcript.transcript_id(command.serial)]
+
+
+TRANSCRIPT = Route(_transcript_locks, _plan_transcript)
+
 ROUTES: dict[type, Route] = {}
 for _module, _builder in (
     (tribe, _tribe_context),
@@ -224,3 +264,4 @@ for _module, _builder in (
 ROUTES.update(dict.fromkeys(enrolment.COMMANDS, ENROLMENT))
 ROUTES.update(dict.fromkeys(checkin.COMMANDS, CHECKIN))
 ROUTES.update(dict.fromkeys(results.COMMANDS, RESULTS))
+ROUTES.update(dict.fromkeys(transcript.COMMANDS, TRANSCRIPT))

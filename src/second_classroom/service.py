@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
+from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import attrs
 
 from second_classroom import codec
 from second_classroom.aggregates import activity, enrolment, student, tribe
+from second_classroom.aggregates import transcript as transcript_module
 from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
 from second_classroom.aggregates.checkin import SESSION_UNKNOWN
@@ -25,6 +27,7 @@ from second_classroom.aggregates.enrolment import ACTIVITY_NOT_FOUND, Enrolment,
 from second_classroom.aggregates.integrity_record import IntegrityEntry
 from second_classroom.aggregates.mailbox import MarkNoticeDelivered
 from second_classroom.aggregates.student import StudentRecord
+from second_classroom.aggregates.transcript import Content, Transcript, content_json, transcript_id
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
@@ -43,14 +46,20 @@ from second_classroom.persistence.application import (
     SecondClassroomApplication,
 )
 from second_classroom.persistence.mapper import Envelope
-from second_classroom.persistence.secrets import secret_file, secret_from_environment
+from second_classroom.persistence.secrets import (
+    keyring_from_environment,
+    secret_file,
+    secret_from_environment,
+)
 from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_env
 from second_classroom.planning import ROUTES, with_tribe_roles
 from second_classroom.policies import checkin as checkin_codes
 from second_classroom.policies import integrity as integrity_policy
+from second_classroom.policies import serials
 from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice
 from second_classroom.policies.rulebook import IntegrityStyle, Rulebook, preset
+from second_classroom.policies.signing import Keyring
 from second_classroom.projections.enrolment_views import (
     AttendanceReaction,
     LotteryReaction,
@@ -153,7 +162,27 @@ class IntegrityReport:
         return self.blacklisted_until is not None and now < self.blacklisted_until
 
 
-codec.register_results((DrawRecord, CheckInCode, IntegrityReport, MyActivity, Notice))
+class VerificationStatus(StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+    TAMPERED = "tampered"
+    UNKNOWN = "unknown"
+    MALFORMED = "malformed"
+
+
+@attrs.frozen
+class Verification:
+    """The answer of the 查证入口: status, the signed content, and which key signed it."""
+
+    status: VerificationStatus
+    serial: str
+    content: Content | None
+    key_id: str | None
+    note: str = ""
+
+
+codec.register_results((DrawRecord, CheckInCode, IntegrityReport, MyActivity, Notice, Verification))
 
 
 class SecondClassroom:
@@ -165,11 +194,14 @@ class SecondClassroom:
         rulebook: Rulebook | None = None,
         max_attempts: int = 8,
         secret: bytes | None = None,
+        keyring: Keyring | None = None,
     ) -> None:
         self.app = app
         self.rulebook = rulebook or preset("nepu")
         self.max_attempts = max_attempts
         self.secret = secret if secret is not None else secret_from_environment()
+        derived = Keyring.from_secret(self.secret) if self.secret is not None else None
+        self.keyring = keyring or keyring_from_environment() or derived
         self._my_activities = MyActivities(app)
         self._outbox = Outbox(app)
         self._lottery = LotteryReaction(app)
@@ -335,6 +367,63 @@ class SecondClassroom:
             record.blacklisted_until,
             record.integrity,
         )
+
+    def transcript(self, serial: str) -> Transcript | None:
+        canonical = serials.normalize(serial)
+        if canonical is None:
+            return None
+        return self.app.load(transcript_module.DECIDER, transcript_id(canonical)).state
+
+    def transcript_document(self, serial: str) -> dict[str, Any] | None:
+        """The transcript as a signed JSON document: its content and its proof."""
+        found = self.transcript(serial)
+        if found is None:
+            return None
+        proof = {"type": "Ed25519Signature", "key_id": found.key_id, "signature": found.signature}
+        return {"content": content_json(found.content), "proof": proof}
+
+    def verify_transcript(self, serial_or_document: str | Mapping[str, Any]) -> Verification:
+        """查证入口 (第四条): by serial, or a document a student handed over."""
+        if isinstance(serial_or_document, str):
+            return self._verify_serial(serial_or_document)
+        return self._verify_document(serial_or_document)
+
+    def _verify_serial(self, serial: str) -> Verification:
+        if not serials.is_valid(serial):
+            return Verification(VerificationStatus.MALFORMED, serial, None, None, "编号校验位不符")
+        found = self.transcript(serial)
+        if found is None:
+            return Verification(VerificationStatus.UNKNOWN, serial, None, None, "查无此成绩单")
+        signed = self.keyring is not None and self.keyring.verify(
+            content_json(found.content), found.key_id, found.signature
+        )
+        if not signed:
+            return Verification(
+                VerificationStatus.TAMPERED, found.serial, None, found.key_id, "签名不符"
+            )
+        status = VerificationStatus(found.status.value)
+        return Verification(status, found.serial, found.content, found.key_id, found.reason)
+
+    def _verify_document(self, document: Mapping[str, Any]) -> Verification:
+        content = document.get("content")
+        proof = document.get("proof") or {}
+        key_id, signature = proof.get("key_id"), proof.get("signature")
+        serial = content.get("serial", "") if isinstance(content, Mapping) else ""
+        valid = (
+            self.keyring is not None
+            and isinstance(key_id, str)
+            and isinstance(signature, str)
+            and self.keyring.verify(content, key_id, signature)
+        )
+        if not valid:
+            note = "签名不符，文件被改动"
+            return Verification(VerificationStatus.TAMPERED, str(serial), None, key_id, note)
+        registered = self._verify_serial(str(serial))
+        if registered.content is not None and content_json(registered.content) != content:
+            return Verification(
+                VerificationStatus.TAMPERED, str(serial), None, key_id, "内容与登记不符"
+            )
+        return registered
 
     def enrolment(self, activity_id: UUID, student_number: str) -> Enrolment | None:
         stream = enrolment.enrolment_id(activity_id, student_number)

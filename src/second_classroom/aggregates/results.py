@@ -220,12 +220,12 @@ def _award(
 def attended(activity: Activity, student: str) -> bool:
     """Checked in (a flagged scan only after review) or made up (第十八条 by default)."""
     book = activity.attendance
-    if student in book.made_up:
-        return True
     outcome = book.outcome(student)
-    if outcome is not None:
+    if outcome is not None:  # once attendance is closed, its verdict decides
         return outcome is Outcome.ATTENDED
-    return book.checked(student, SessionKind.CHECK_IN)
+    if book.signed_off_at(student) is not None:
+        return False
+    return student in book.made_up or book.checked(student, SessionKind.CHECK_IN)
 
 
 def _grant(activity: Activity, students: tuple[str, ...], ctx: ResultsContext) -> ResultsDecision:

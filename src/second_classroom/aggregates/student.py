@@ -80,6 +80,7 @@ class StudentRecord:
     blacklisted_until: datetime | None = None
     integrity: tuple[IntegrityEntry, ...] = ()
     activities: tuple[ActivityRecord, ...] = ()
+    transcripts_issued: int = 0
 
     def credits(self) -> dict[tuple[str, str], Decimal]:
         """The credit ledger: per (module, credit type), over every finalized activity."""
@@ -165,8 +166,18 @@ class ActivityRecorded:
     at: datetime
 
 
+@attrs.frozen
+class TranscriptNumbered:
+    """The student issued the transcript with this serial (their count goes up)."""
+
+    student_id: UUID
+    serial: str
+    at: datetime
+
+
 StudentEvent = (
-    ActivityRecorded
+    TranscriptNumbered
+    | ActivityRecorded
     | StudentRegistered
     | PublisherExamPassed
     | AttendanceRecorded
@@ -362,6 +373,9 @@ def evolve(state: StudentRecord | None, event: StudentEvent) -> StudentRecord:
         case AttendanceRecorded(entry=entry, blacklisted_until=until):
             assert state is not None
             return attrs.evolve(state, integrity=(*state.integrity, entry), blacklisted_until=until)
+        case TranscriptNumbered():
+            assert state is not None
+            return attrs.evolve(state, transcripts_issued=state.transcripts_issued + 1)
         case ActivityRecorded(record=record):
             assert state is not None
             return attrs.evolve(state, activities=(*state.activities, record))

@@ -34,6 +34,10 @@ class Context:
     now: datetime = attrs.field(validator=aware)
     rulebook: Rulebook
 
+    def with_institutional_actor(self) -> Context:
+        """This context without any tribe role the caller claimed."""
+        return attrs.evolve(self, actor=self.actor.institutional())
+
 
 class Decider(Protocol[C_contra, S, E, X_contra]):
     """An aggregate's behaviour as two pure functions."""

@@ -11,7 +11,7 @@ import attrs
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 
-from second_classroom.aggregates import activity, enrolment, mailbox, student, tribe
+from second_classroom.aggregates import activity, enrolment, mailbox, student, transcript, tribe
 from second_classroom.core.decider import FunctionalDecider
 from second_classroom.persistence.mapper import CattrsMapper, Envelope, SnapshotEnvelope
 
@@ -24,6 +24,7 @@ STATE_TYPES: dict[str, type] = {
     activity.DECIDER.name: activity.Activity,
     enrolment.DECIDER.name: enrolment.Enrolment,
     mailbox.DECIDER.name: mailbox.Mailbox,
+    transcript.DECIDER.name: transcript.Transcript,
 }
 
 

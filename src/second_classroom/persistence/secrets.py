@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from second_classroom.policies.signing import Keyring
+
 ENVIRONMENT_KEY = "SECOND_CLASSROOM_SECRET"
 
 
@@ -30,3 +32,20 @@ def secret_file(database: str | Path) -> bytes:
         with os.fdopen(fd, "w") as out:
             out.write(os.urandom(32).hex())
     return bytes.fromhex(path.read_text().strip())
+
+
+SIGNING_KEY = "SECOND_CLASSROOM_SIGNING_KEY"  # "key-id:64 hex digits of the Ed25519 seed"
+OLDER_KEYS = "SECOND_CLASSROOM_VERIFY_KEYS"  # "key-id:hex public key,..." after a rotation
+
+
+def keyring_from_environment() -> Keyring | None:
+    """The transcript signing key from the environment, if configured."""
+    configured = os.environ.get(SIGNING_KEY)
+    if not configured:
+        return None
+    key_id, _, seed = configured.partition(":")
+    older = {}
+    for item in filter(None, os.environ.get(OLDER_KEYS, "").split(",")):
+        kid, _, public = item.partition(":")
+        older[kid.strip()] = bytes.fromhex(public.strip())
+    return Keyring.from_seed(bytes.fromhex(seed), key_id or None, older)

@@ -1,0 +1,155 @@
+"""Awards, credits, finalization and transcripts through the facade (第十八–二十条, 第四条),
+on every store: records written atomically with finalization, a frozen activity, numbered
+signed transcripts and the employer's verification."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+
+from second_classroom.aggregates.activity import CancelActivity
+from second_classroom.aggregates.activity_form import AwardPlan, PlannedAward
+from second_classroom.aggregates.results import (
+    FinalizeActivity,
+    GrantCredits,
+    RevokeCredits,
+)
+from second_classroom.aggregates.transcript import (
+    IssueTranscript,
+    Layout,
+    RevokeTranscript,
+    Version,
+)
+from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
+from second_classroom.service import SecondClassroom, VerificationStatus
+from tests.specification import SCHOOL_ADMIN, at
+from tests.test_checkin_service import ENDED, ORGANIZER, checked_in_world
+
+AFTER = at(12, 4, 10)
+
+
+def finished_world(service: SecondClassroom) -> tuple[Any, list[Actor]]:
+    """Three students: two attended (one by scan, one by password), one no-show; closed."""
+    talk, students = checked_in_world(service)
+    service.run_reactions(ENDED)
+    return talk, students
+
+
+def code(service: SecondClassroom, command: object, actor: Actor, now: Any = AFTER) -> str:
+    before = service.app.recorder.max_notification_id()
+    with pytest.raises(DomainError) as caught:
+        service.execute(command, actor, now)
+    assert service.app.recorder.max_notification_id() == before
+    return caught.value.code
+
+
+def test_results_finalization_and_the_ledger(service: SecondClassroom) -> None:
+    """第十八条 颁发奖项/发放学分 (awards irreversible, credits revocable); 第十九条 完结活动."""
+    talk, students = finished_world(service)
+    a, b, absent = (s.person_id for s in students)
+    leader = Actor.student("2023010101")
+    assert code(service, GrantCredits(talk, (absent,)), ORGANIZER) == "results.not_attended"
+    service.execute(GrantCredits(talk, (a, b)), ORGANIZER, AFTER)
+    service.execute(RevokeCredits(talk, (b,), "误发"), ORGANIZER, AFTER)
+    assert code(service, FinalizeActivity(talk), ORGANIZER) == "auth.forbidden"
+    outcome = service.execute(FinalizeActivity(talk), leader, AFTER)
+    assert len({e.originator_id for e in outcome.events}) == 1 + 3  # activity + 3 records
+    record_a = service.student(a)
+    assert record_a is not None
+    assert record_a.credits() == {("skills", "学分"): Decimal("0.5")}
+    assert service.student(b).credits() == {}  # type: ignore[union-attr]
+    [entry] = service.student(absent).activities  # type: ignore[union-attr]
+    assert entry.outcome is not None
+    assert entry.outcome.value == "no_show"
+    for command in (
+        GrantCredits(talk, (b,)),
+        RevokeCredits(talk, (a,), "撤回"),
+        FinalizeActivity(talk),
+        CancelActivity(talk, "取消"),
+    ):
+        assert code(service, command, leader) == "activity.frozen"
+
+
+def test_a_crash_during_finalization_leaves_both_or_neither(service: SecondClassroom) -> None:
+    """Finalization and the records are one save: a crash writes nothing, a retry writes once."""
+    talk, students = finished_world(service)
+    leader = Actor.student("2023010101")
+    original = service.app.append
+
+    class Crash(Exception):
+        pass
+
+    def crash(*_args: Any, **_kwargs: Any) -> Any:
+        raise Crash
+
+    service.app.append = crash  # type: ignore[method-assign]
+    with contextlib.suppress(Crash):
+        service.execute(FinalizeActivity(talk), leader, AFTER)
+    service.app.append = original  # type: ignore[method-assign]
+    assert not service.activity(talk).frozen  # type: ignore[union-attr]
+    assert all(service.student(s.person_id).activities == () for s in students)  # type: ignore[union-attr]
+    service.execute(FinalizeActivity(talk), leader, AFTER)
+    assert code(service, FinalizeActivity(talk), leader) == "activity.frozen"
+    assert all(len(service.student(s.person_id).activities) == 1 for s in students)  # type: ignore[union-attr]
+
+
+def test_transcripts_are_numbered_signed_permanent_and_verifiable(service: SecondClassroom) -> None:
+    """第二十条 每份成绩单都有相应的编号，一旦创建永久保留，不可删除，创建无数量限制;
+    第四条 查证入口."""
+    talk, students = finished_world(service)
+    a = students[0].person_id
+    service.execute(GrantCredits(talk, (a,)), ORGANIZER, AFTER)
+    service.execute(FinalizeActivity(talk), Actor.student("2023010101"), AFTER)
+    first = service.execute(IssueTranscript(a), students[0], at(12, 5))
+    second = service.execute(
+        IssueTranscript(a, Version.RECORD, Layout.TERM), students[0], at(12, 5)
+    )
+    serials = [
+        e.payload.serial for o in (first, second) for e in o.events if hasattr(e.payload, "content")
+    ]
+    assert len(set(serials)) == 2
+    assert code(service, IssueTranscript(a), students[1], at(12, 5)) == "auth.forbidden"
+
+    verified = service.verify_transcript(serials[0])
+    assert verified.status is VerificationStatus.VALID
+    assert verified.content is not None
+    assert verified.content.name == "学生" + a
+    assert [t.amount for t in verified.content.totals] == [Decimal("0.5")]
+    typo = serials[0][:3] + ("0" if serials[0][3] != "0" else "1") + serials[0][4:]
+    assert service.verify_transcript(typo).status is VerificationStatus.MALFORMED
+
+    document = service.transcript_document(serials[0])
+    assert document is not None
+    assert service.verify_transcript(document).status is VerificationStatus.VALID
+    forged = json.loads(json.dumps(document, ensure_ascii=False).replace('"0.5"', '"5.0"'))
+    assert service.verify_transcript(forged).status is VerificationStatus.TAMPERED
+
+    service.execute(
+        RevokeTranscript(serials[0], "记录有误", superseded_by=serials[1]), SCHOOL_ADMIN, at(12, 6)
+    )
+    assert service.verify_transcript(serials[0]).status is VerificationStatus.SUPERSEDED
+    assert service.verify_transcript(serials[1]).status is VerificationStatus.VALID
+    record = service.student(a)
+    assert record is not None
+    assert record.transcripts_issued == 2
+
+
+def test_an_award_plan_is_checked_against_the_standard_quotas(service: SecondClassroom) -> None:
+    """发布规范 十三: 二等奖 at most 2 人(组)."""
+    from second_classroom.aggregates.activity import DraftActivity
+    from second_classroom.core import ids
+    from tests.aggregates.activity_fixtures import FORM
+    from tests.enrolment_world import LEADER, UNION, found_school
+
+    found_school(service, 1)
+    plan = AwardPlan((PlannedAward("二等奖", 3, Decimal("1")),), FORM.plan.credits)
+    draft = DraftActivity(
+        ids.activity_id(UNION.tribe_id, "contest"), UNION.tribe_id, attrs.evolve(FORM, plan=plan)
+    )
+    assert code(service, draft, LEADER, at(11, 23, 10)) == "activity.plan_invalid"
