@@ -153,3 +153,44 @@ def test_an_award_plan_is_checked_against_the_standard_quotas(service: SecondCla
         ids.activity_id(UNION.tribe_id, "contest"), UNION.tribe_id, attrs.evolve(FORM, plan=plan)
     )
     assert code(service, draft, LEADER, at(11, 23, 10)) == "activity.plan_invalid"
+
+
+VERIFY_URL = "https://verify.example/second-classroom"
+
+
+def test_a_pdf_in_chinese_and_a_verifiable_credential(service: SecondClassroom) -> None:
+    """Seed 002 线下打印 and 电子证书: the PDF carries school, student, serial and totals; the
+    credential verifies, and a tampered copy does not."""
+    import io
+
+    import pypdf
+
+    from second_classroom.policies import serials as serial_rules
+
+    talk, students = finished_world(service)
+    a = students[0].person_id
+    service.execute(GrantCredits(talk, (a,)), ORGANIZER, AFTER)
+    service.execute(FinalizeActivity(talk), Actor.student("2023010101"), AFTER)
+    issued = service.execute(IssueTranscript(a), students[0], at(12, 5))
+    serial = next(e.payload.serial for e in issued.events if hasattr(e.payload, "content"))
+
+    pdf = service.transcript_pdf(serial, VERIFY_URL)
+    assert pdf is not None
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    for expected in (
+        "东北石油大学",
+        "第二课堂成绩单",
+        "学生" + a,
+        "技能特长",
+        "0.5",
+        serial_rules.display(serial),
+    ):
+        assert expected in text
+
+    credential = service.transcript_credential(serial, VERIFY_URL)
+    assert credential is not None
+    assert "OpenBadgeCredential" in credential["type"]
+    assert credential["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    assert service.verify_credential(credential).status is VerificationStatus.VALID
+    tampered = json.loads(json.dumps(credential, ensure_ascii=False).replace('"0.5"', '"9.5"'))
+    assert service.verify_credential(tampered).status is VerificationStatus.TAMPERED

@@ -17,7 +17,7 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom import codec
+from second_classroom import codec, exports
 from second_classroom.aggregates import activity, enrolment, student, tribe
 from second_classroom.aggregates import transcript as transcript_module
 from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
@@ -381,6 +381,27 @@ class SecondClassroom:
             return None
         proof = {"type": "Ed25519Signature", "key_id": found.key_id, "signature": found.signature}
         return {"content": content_json(found.content), "proof": proof}
+
+    def transcript_pdf(self, serial: str, verify_url: str) -> bytes | None:
+        """The printable transcript (线下打印); ``verify_url`` is your 查证入口's address."""
+        found = self.transcript(serial)
+        return exports.transcript_pdf(found.content, verify_url) if found else None
+
+    def transcript_credential(self, serial: str, verify_url: str) -> dict[str, Any] | None:
+        """The transcript as a signed Open Badges 3.0 AchievementCredential (VC 2.0)."""
+        found = self.transcript(serial)
+        if found is None or self.keyring is None:
+            return None
+        return exports.achievement_credential(found, self.keyring, verify_url)
+
+    def verify_credential(self, credential: Mapping[str, Any]) -> Verification:
+        """Check a credential's proof, then the transcript's standing in the register."""
+        serial = str(credential.get("id", "")).rsplit(":", 1)[-1]
+        if self.keyring is None or not exports.verify_credential(credential, self.keyring):
+            return Verification(
+                VerificationStatus.TAMPERED, serial, None, None, "证明不符，文件被改动"
+            )
+        return self._verify_serial(serial)
 
     def verify_transcript(self, serial_or_document: str | Mapping[str, Any]) -> Verification:
         """查证入口 (第四条): by serial, or a document a student handed over."""
