@@ -19,6 +19,7 @@ from cattrs.preconf.json import make_converter
 
 from second_classroom.aggregates import (
     activity,
+    activity_feedback,
     checkin,
     enrolment,
     mailbox,
@@ -131,6 +132,7 @@ for _module in (tribe, student, activity, enrolment, mailbox):
 registry.register(checkin.COMMANDS, "command")
 registry.register(results.COMMANDS, "command")
 registry.register(transcript.COMMANDS, "command")
+registry.register(activity_feedback.COMMANDS, "command")
 registry.register(transcript.EVENTS, "event")
 registry.register(
     (

@@ -16,6 +16,7 @@ from second_classroom.aggregates import (
     activity,
     checkin,
     enrolment,
+    feedback,
     mailbox,
     results,
     student,
@@ -252,6 +253,17 @@ def _transcript_locks(command: Any) -> Sequence[UUID]:
 
 TRANSCRIPT = Route(_transcript_locks, _plan_transcript)
 
+
+def _plan_feedback(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
+    loaded = reader.app.load(activity.DECIDER, command.activity_id)
+    state = loaded.state
+    host = reader.tribe(state.host_tribe_id) if state is not None else None
+    context = feedback.FeedbackContext(with_tribe_roles(base, host), state, host)
+    return [_changed(activity.DECIDER, loaded, feedback.decide(command, context))]
+
+
+FEEDBACK = Route(lambda command: [command.activity_id], _plan_feedback)
+
 ROUTES: dict[type, Route] = {}
 for _module, _builder in (
     (tribe, _tribe_context),
@@ -265,3 +277,4 @@ ROUTES.update(dict.fromkeys(enrolment.COMMANDS, ENROLMENT))
 ROUTES.update(dict.fromkeys(checkin.COMMANDS, CHECKIN))
 ROUTES.update(dict.fromkeys(results.COMMANDS, RESULTS))
 ROUTES.update(dict.fromkeys(transcript.COMMANDS, TRANSCRIPT))
+ROUTES.update(dict.fromkeys(feedback.COMMANDS, FEEDBACK))

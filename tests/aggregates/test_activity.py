@@ -540,3 +540,43 @@ def test_a_command_on_a_missing_activity_is_not_found() -> None:
     given(DECIDER).when(SubmitActivity(ACTIVITY_ID), actx(LEADER, tribe=None)).raises(
         "activity.not_found"
     )
+
+
+class TestAwardPlanAfterApproval:
+    """发布规范 十三、十四: the plan is fixed at approval; changing it needs review again."""
+
+    def test_a_new_plan_sends_the_activity_back_to_review(self) -> None:
+        from decimal import Decimal
+
+        from second_classroom.aggregates.activity import AwardPlanChanged, ChangeAwardPlan
+        from second_classroom.aggregates.activity_form import AwardPlan, PlannedAward
+
+        plan = AwardPlan((PlannedAward("一等奖", 1, Decimal("1")),), FORM.plan.credits)
+        [event] = (
+            given(DECIDER, *APPROVED_CHAIN)
+            .when(ChangeAwardPlan(ACTIVITY_ID, plan), actx(LEADER))
+            .events()
+        )
+        assert isinstance(event, AwardPlanChanged)
+        state = DECIDER.fold([event], DECIDER.fold(APPROVED_CHAIN))
+        assert state is not None
+        assert state.status is ActivityStatus.PENDING_TRIBE
+        assert state.form.plan == plan
+
+    def test_a_plan_above_the_standard_quota_is_refused(self) -> None:
+        from decimal import Decimal
+
+        from second_classroom.aggregates.activity import ChangeAwardPlan
+        from second_classroom.aggregates.activity_form import AwardPlan, PlannedAward
+
+        plan = AwardPlan((PlannedAward("一等奖", 2, Decimal("1")),), FORM.plan.credits)
+        given(DECIDER, *APPROVED_CHAIN).when(
+            ChangeAwardPlan(ACTIVITY_ID, plan), actx(LEADER)
+        ).raises("activity.plan_invalid")
+
+    def test_the_same_plan_changes_nothing(self) -> None:
+        from second_classroom.aggregates.activity import ChangeAwardPlan
+
+        given(DECIDER, *APPROVED_CHAIN).when(
+            ChangeAwardPlan(ACTIVITY_ID, FORM.plan), actx(LEADER)
+        ).then_nothing()

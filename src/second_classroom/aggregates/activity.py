@@ -11,10 +11,12 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates import activity_attendance as attendance
+from second_classroom.aggregates import activity_feedback as feedback
 from second_classroom.aggregates import activity_results as results
 from second_classroom.aggregates import activity_roster as roster
 from second_classroom.aggregates.activity_attendance import Attendance, AttendanceEvent
-from second_classroom.aggregates.activity_form import ActivityForm
+from second_classroom.aggregates.activity_feedback import FeedbackEvent
+from second_classroom.aggregates.activity_form import ActivityForm, AwardPlan
 from second_classroom.aggregates.activity_results import Results, ResultsEvent
 from second_classroom.aggregates.activity_roster import Roster, RosterEvent
 from second_classroom.aggregates.student import StudentRecord
@@ -164,6 +166,7 @@ class Activity:
     roster: Roster = attrs.field(factory=Roster)
     attendance: Attendance = attrs.field(factory=Attendance)
     results: Results = attrs.field(factory=Results)
+    feedback: int = 0  # highlights, ratings and evaluations received (kept in the log)
 
     @property
     def frozen(self) -> bool:
@@ -285,6 +288,18 @@ class ActivityDetailsChanged:
 
 
 @attrs.frozen
+class AwardPlanChanged:
+    """The plan changed after approval; review starts again at ``review_stage``."""
+
+    activity_id: UUID
+    before: AwardPlan
+    after: AwardPlan
+    review_stage: ReviewStage
+    by: str
+    at: datetime
+
+
+@attrs.frozen
 class ActivityCancelled:
     activity_id: UUID
     reason: str
@@ -294,7 +309,8 @@ class ActivityCancelled:
 
 
 ActivityEvent = (
-    ResultsEvent
+    FeedbackEvent
+    | ResultsEvent
     | RosterEvent
     | AttendanceEvent
     | ActivityDrafted
@@ -304,6 +320,7 @@ ActivityEvent = (
     | ActivityRejected
     | ActivityWithdrawn
     | ActivityDetailsChanged
+    | AwardPlanChanged
     | ActivityCancelled
 )
 EVENTS: tuple[type, ...] = (
@@ -314,10 +331,12 @@ EVENTS: tuple[type, ...] = (
     ActivityRejected,
     ActivityWithdrawn,
     ActivityDetailsChanged,
+    AwardPlanChanged,
     ActivityCancelled,
     *roster.EVENTS,
     *attendance.EVENTS,
     *results.EVENTS,
+    *feedback.EVENTS,
 )
 
 # -- commands -------------------------------------------------------------------------------
@@ -383,6 +402,15 @@ class ChangeActivityDetails:
 
 
 @attrs.frozen
+class ChangeAwardPlan:
+    """Change an approved activity's awards and credits; the plan was fixed at approval, so
+    the activity goes back to review (发布规范 十三、十四)."""
+
+    activity_id: UUID
+    plan: AwardPlan
+
+
+@attrs.frozen
 class CancelActivity:
     activity_id: UUID
     reason: str
@@ -396,6 +424,7 @@ ActivityCommand = (
     | RejectActivity
     | WithdrawActivity
     | ChangeActivityDetails
+    | ChangeAwardPlan
     | CancelActivity
 )
 COMMANDS: tuple[type, ...] = ActivityCommand.__args__
@@ -476,7 +505,7 @@ def decide(
         case EditDraft(form=form):
             require(_is_publisher(actor, tribe), UNAUTHORIZED, action="编辑活动 edit activity")
             _require_draft(state)
-            _require_draft_form(form, tribe, base)
+            _require_content_valid(form, tribe, base)
             return [] if form == state.form else [ActivityDraftEdited(state.id, form, by, now)]
         case SubmitActivity():
             return _submit(state, tribe, ctx)
@@ -506,6 +535,19 @@ def decide(
             return [ActivityWithdrawn(state.id, stage, by, now)]
         case ChangeActivityDetails():
             return _change(command, state, tribe, base)
+        case ChangeAwardPlan(plan=plan):
+            require(_is_publisher(actor, tribe), UNAUTHORIZED, action="修改奖项学分 change plan")
+            require(
+                state.status is ActivityStatus.APPROVED, NOT_APPROVED, status=state.status.label
+            )
+            ends = state.form.ends_at
+            require(ends is None or now < ends, ALREADY_ENDED)
+            if plan == state.form.plan:
+                return []
+            _require_content_valid(attrs.evolve(state.form, plan=plan), tribe, base)
+            assert state.form.level is not None
+            first = base.rulebook.chain(state.form.level)[0]
+            return [AwardPlanChanged(state.id, state.form.plan, plan, first, by, now)]
         case CancelActivity(reason=reason):
             require(
                 _is_publisher(actor, tribe) or actor.is_school_admin,
@@ -529,7 +571,7 @@ def _draft(
         same = state.host_tribe_id == command.host_tribe_id and state.form == command.form
         require(same, EXISTS)
         return []
-    _require_draft_form(command.form, tribe, base)
+    _require_content_valid(command.form, tribe, base)
     return [
         ActivityDrafted(
             command.activity_id, command.host_tribe_id, command.form, base.actor.person_id, base.now
@@ -541,8 +583,8 @@ def _require_draft(state: Activity) -> None:
     require(state.status is ActivityStatus.DRAFT, NOT_DRAFT, status=state.status.label)
 
 
-def _require_draft_form(form: ActivityForm, tribe: Tribe, ctx: Context) -> None:
-    """A draft may be incomplete, but nothing in it may be wrong."""
+def _require_content_valid(form: ActivityForm, tribe: Tribe, ctx: Context) -> None:
+    """Nothing filled in may be wrong, though values may still be missing (a draft, a change)."""
     wrong = [
         v
         for v in publishing.check_form(ctx.rulebook, form, host(tribe, ctx), None)
@@ -604,13 +646,7 @@ def _change(
     }
     require(bool(updates), NO_CHANGE)
     after = attrs.evolve(state.form, **updates)
-    content = [
-        v
-        for v in publishing.check_form(ctx.rulebook, after, host(tribe, ctx), None)
-        if not v.missing
-    ]
-    if content:
-        raise _with_all(content)
+    _require_content_valid(after, tribe, ctx)
     before = ActivityForm(**{name: getattr(state.form, name) for name in updates})
     changed_only = ActivityForm(**updates)
     reopen = ctx.rulebook.reopen_review_on_change
@@ -646,6 +682,8 @@ def evolve(state: Activity | None, event: ActivityEvent) -> Activity:
     assert state is not None, "an activity event before ActivityDrafted"
     if isinstance(event, roster.EVENTS):
         return attrs.evolve(state, roster=roster.evolve_roster(state.roster, event))  # type: ignore[arg-type]
+    if isinstance(event, feedback.EVENTS):
+        return attrs.evolve(state, feedback=state.feedback + 1)
     if isinstance(event, results.EVENTS):
         return attrs.evolve(state, results=results.evolve_results(state.results, event))  # type: ignore[arg-type]
     if isinstance(event, attendance.EVENTS):
@@ -670,6 +708,9 @@ def evolve(state: Activity | None, event: ActivityEvent) -> Activity:
             form = attrs.evolve(state.form, **{name: getattr(after, name) for name in changed})
             status = state.status if stage is None else ActivityStatus.pending(stage)
             return attrs.evolve(state, form=form, status=status, revision=state.revision + 1)
+        case AwardPlanChanged(after=plan, review_stage=stage):
+            form = attrs.evolve(state.form, plan=plan)
+            return attrs.evolve(state, form=form, status=ActivityStatus.pending(stage))
         case ActivityCancelled():
             return attrs.evolve(state, status=ActivityStatus.CANCELLED)
     raise AssertionError(f"unhandled event {event!r}")

@@ -1,0 +1,79 @@
+"""花絮 and 评价 decisions (第十七条, 第二十六条): who may add what, and when."""
+
+from __future__ import annotations
+
+import attrs
+
+from second_classroom.aggregates.activity import FROZEN, Activity, ActivityStatus
+from second_classroom.aggregates.activity_feedback import (
+    COMMANDS,
+    ActivityRated,
+    AddHighlight,
+    EvaluateParticipant,
+    FeedbackCommand,
+    FeedbackEvent,
+    HighlightAdded,
+    ParticipantEvaluated,
+    RateActivity,
+)
+from second_classroom.aggregates.enrolment import is_activity_manager
+from second_classroom.aggregates.tribe import Tribe
+from second_classroom.core.decider import Context
+from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+
+__all__ = ["COMMANDS", "FeedbackContext", "decide"]
+
+ACTIVITY_NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found")
+NOT_ENDED = ErrorCode(
+    "feedback.not_ended",
+    "活动结束后才能上传花絮和评价（第十七条）",
+    "Feedback comes after the activity",
+)
+NOT_PARTICIPANT = ErrorCode(
+    "feedback.not_participant",
+    "只有参与活动的成员、负责人和组织者可以上传花絮或评价",
+    "Only participants and organizers give feedback",
+)
+RATING_RANGE = ErrorCode("feedback.rating_range", "评分须为 1-5 星", "A rating is 1 to 5 stars")
+EMPTY = ErrorCode("feedback.empty", "内容不能为空", "Feedback must not be empty")
+NOT_ADMITTED = ErrorCode(
+    "feedback.student_not_participant", "{student} 未参加本活动", "{student} did not take part"
+)
+
+
+@attrs.frozen
+class FeedbackContext:
+    base: Context
+    activity: Activity | None
+    tribe: Tribe | None
+
+
+def decide(command: FeedbackCommand, ctx: FeedbackContext) -> tuple[FeedbackEvent, ...]:
+    activity = ctx.activity
+    require(activity is not None, ACTIVITY_NOT_FOUND, activity_id=str(command.activity_id))
+    assert activity is not None
+    require(not activity.frozen, FROZEN)
+    require(activity.status is ActivityStatus.APPROVED, ACTIVITY_NOT_FOUND)
+    base = ctx.base
+    actor, now = base.actor, base.now
+    ends = activity.form.ends_at
+    require(ends is not None and now >= ends, NOT_ENDED)
+    manager = is_activity_manager(actor, activity, ctx.tribe)
+    participant = actor.person_id in activity.roster.admitted
+    match command:
+        case AddHighlight(reference=reference, caption=caption):
+            require(manager or participant, NOT_PARTICIPANT)
+            require(bool(reference.strip()), EMPTY)
+            return (HighlightAdded(activity.id, reference, caption, actor.person_id, now),)
+        case RateActivity(stars=stars, comment=comment):
+            require(participant, NOT_PARTICIPANT)
+            require(1 <= stars <= 5, RATING_RANGE)
+            return (ActivityRated(activity.id, stars, comment, actor.person_id, now),)
+        case EvaluateParticipant(student=student, stars=stars, comment=comment):
+            require(manager, UNAUTHORIZED, action="评价学生 evaluate participant")
+            require(student in activity.roster.admitted, NOT_ADMITTED, student=student)
+            require(1 <= stars <= 5, RATING_RANGE)
+            return (
+                ParticipantEvaluated(activity.id, student, stars, comment, actor.person_id, now),
+            )
+    raise AssertionError(f"unhandled command {command!r}")

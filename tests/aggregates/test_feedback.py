@@ -1,0 +1,83 @@
+"""花絮 and 评价 (第十七条, 第二十六条, 发布规范 十一、十二): after the activity, participants and
+organizers add highlights; participants rate; organizers evaluate participants."""
+
+from __future__ import annotations
+
+import attrs
+import pytest
+
+from second_classroom.aggregates.activity import Activity, ActivityStatus
+from second_classroom.aggregates.activity_feedback import (
+    ActivityRated,
+    AddHighlight,
+    EvaluateParticipant,
+    HighlightAdded,
+    ParticipantEvaluated,
+    RateActivity,
+)
+from second_classroom.aggregates.activity_results import Results
+from second_classroom.aggregates.activity_roster import Roster
+from second_classroom.aggregates.feedback import FeedbackContext, decide
+from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
+from tests.aggregates.activity_fixtures import ACTIVITY_ID, FORM, LEADER, OUTSIDER, TRIBE
+from tests.specification import at, context
+
+STUDENT = Actor.student("2024000001")
+AFTER = at(12, 3, 17)
+ACTIVITY = attrs.evolve(
+    Activity(ACTIVITY_ID, TRIBE.id, FORM, status=ActivityStatus.APPROVED),
+    roster=Roster(admitted=frozenset({STUDENT.person_id})),
+)
+
+
+def run(
+    command: object, actor: Actor, now: object = AFTER, activity: Activity = ACTIVITY
+) -> tuple[object, ...]:
+    return decide(command, FeedbackContext(context(actor, now), activity, TRIBE))  # type: ignore[arg-type]
+
+
+def refused(command: object, actor: Actor, code: str, **kw: object) -> None:
+    with pytest.raises(DomainError) as caught:
+        run(command, actor, **kw)  # type: ignore[arg-type]
+    assert caught.value.code == code
+
+
+def test_a_participant_adds_a_highlight_and_rates_the_activity() -> None:
+    assert run(AddHighlight(ACTIVITY_ID, "photo/1.jpg", "合影"), STUDENT) == (
+        HighlightAdded(ACTIVITY_ID, "photo/1.jpg", "合影", STUDENT.person_id, AFTER),
+    )
+    assert run(RateActivity(ACTIVITY_ID, 5, "很有收获！"), STUDENT) == (
+        ActivityRated(ACTIVITY_ID, 5, "很有收获！", STUDENT.person_id, AFTER),
+    )
+
+
+def test_the_leader_adds_highlights_and_evaluates_participants() -> None:
+    assert run(AddHighlight(ACTIVITY_ID, "video/1.mp4"), LEADER)
+    assert run(EvaluateParticipant(ACTIVITY_ID, STUDENT.person_id, 4, "积极"), LEADER) == (
+        ParticipantEvaluated(ACTIVITY_ID, STUDENT.person_id, 4, "积极", LEADER.person_id, AFTER),
+    )
+
+
+def test_feedback_waits_for_the_end_and_outsiders_give_none() -> None:
+    refused(AddHighlight(ACTIVITY_ID, "x.jpg"), STUDENT, "feedback.not_ended", now=at(12, 3, 15))
+    refused(AddHighlight(ACTIVITY_ID, "x.jpg"), OUTSIDER, "feedback.not_participant")
+    refused(RateActivity(ACTIVITY_ID, 5), LEADER, "feedback.not_participant")
+    refused(EvaluateParticipant(ACTIVITY_ID, STUDENT.person_id, 5), STUDENT, "auth.forbidden")
+
+
+@pytest.mark.parametrize("stars", [0, 6])
+def test_ratings_are_one_to_five_stars(stars: int) -> None:
+    refused(RateActivity(ACTIVITY_ID, stars), STUDENT, "feedback.rating_range")
+
+
+def test_a_finalized_activity_takes_no_more_feedback() -> None:
+    frozen = attrs.evolve(ACTIVITY, results=Results(finalized=True))
+    refused(RateActivity(ACTIVITY_ID, 5), STUDENT, "activity.frozen", activity=frozen)
+
+
+def test_comments_are_kept_as_written() -> None:
+    comment = "  建议：下次提前发通知！！ \n"
+    [event] = run(RateActivity(ACTIVITY_ID, 3, comment), STUDENT)
+    assert isinstance(event, ActivityRated)
+    assert event.comment == comment
