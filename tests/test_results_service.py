@@ -194,3 +194,19 @@ def test_a_pdf_in_chinese_and_a_verifiable_credential(service: SecondClassroom) 
     assert service.verify_credential(credential).status is VerificationStatus.VALID
     tampered = json.loads(json.dumps(credential, ensure_ascii=False).replace('"0.5"', '"9.5"'))
     assert service.verify_credential(tampered).status is VerificationStatus.TAMPERED
+
+
+def test_overdue_results_are_reported_until_finalized(store_env: dict[str, str]) -> None:
+    """合工大 (seed 002): results within 10 working days of the end — Thursday 12-03 → 12-17."""
+    from tests.conftest import TEST_SECRET
+    from tests.specification import NEPU
+
+    ten_days = attrs.evolve(NEPU, results=attrs.evolve(NEPU.results, deadline_working_days=10))
+    with SecondClassroom.open(store_env, rulebook=ten_days, secret=TEST_SECRET) as service:
+        talk, _students = finished_world(service)
+        assert service.overdue_results(at(12, 17, 23)) == []
+        [late] = service.overdue_results(at(12, 18, 9))
+        assert late.activity_id == talk
+        assert f"{late.deadline:%Y-%m-%d}" == "2026-12-17"
+        service.execute(FinalizeActivity(talk), Actor.student("2023010101"), at(12, 18, 10))
+        assert service.overdue_results(at(12, 18, 11)) == []

@@ -66,6 +66,8 @@ from second_classroom.projections.enrolment_views import (
     MyActivities,
     MyActivity,
     Outbox,
+    OverdueResults,
+    ResultsDeadlines,
     ignore_done,
 )
 
@@ -206,6 +208,7 @@ class SecondClassroom:
         self._outbox = Outbox(app)
         self._lottery = LotteryReaction(app)
         self._attendance = AttendanceReaction(app, self.rulebook)
+        self._deadlines = ResultsDeadlines(app, self.rulebook)
         self._locks = StreamLocks()
 
     # -- construction -----------------------------------------------------------------------
@@ -300,6 +303,10 @@ class SecondClassroom:
             first.details["failures"] = [{"code": f.code, **f.details} for f in failures]
             raise first
         return outcomes
+
+    def overdue_results(self, now: datetime) -> list[OverdueResults]:
+        """Activities past their results deadline and not finalized (合工大: 10 working days)."""
+        return self._deadlines.overdue(require_aware(now))
 
     def my_activities(self, student_number: str, now: datetime) -> list[MyActivity]:
         """我的活动 (第十二条)."""

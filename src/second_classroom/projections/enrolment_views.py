@@ -15,6 +15,7 @@ import attrs
 from second_classroom.aggregates import activity, enrolment
 from second_classroom.aggregates.activity import ActivityCancelled, ActivityStageApproved, Phase
 from second_classroom.aggregates.activity_attendance import AttendanceClosed
+from second_classroom.aggregates.activity_results import ActivityFinalized
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
 from second_classroom.aggregates.checkin import CloseAttendance, closing_time
 from second_classroom.aggregates.enrolment import (
@@ -24,6 +25,7 @@ from second_classroom.aggregates.enrolment import (
     LeaveStatus,
 )
 from second_classroom.aggregates.mailbox import NoticeDelivered
+from second_classroom.aggregates.results import results_deadline, results_overdue
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.persistence.application import SecondClassroomApplication
@@ -186,6 +188,47 @@ class AttendanceReaction:
             if when is not None and now >= when:
                 due.append((CloseAttendance(activity_id), Actor.system()))
         return due
+
+
+@attrs.frozen
+class OverdueResults:
+    """An activity whose results (awards, credits, finalization) are past due."""
+
+    activity_id: UUID
+    title: str
+    deadline: datetime
+
+
+class ResultsDeadlines:
+    """合工大 seed 002: 活动结束后10个工作日内务必上传认定成绩 — which activities are late."""
+
+    def __init__(self, app: SecondClassroomApplication, rulebook: Rulebook) -> None:
+        self.app = app
+        self.rulebook = rulebook
+        self.open: set[UUID] = set()
+        self.follower = LogFollower(
+            app, (ActivityStageApproved, ActivityFinalized, ActivityCancelled), self._handle
+        )
+
+    def _handle(self, _position: int, envelope: Envelope) -> None:
+        event = envelope.payload
+        if isinstance(event, ActivityStageApproved):
+            if event.next_stage is None:
+                self.open.add(event.activity_id)
+        else:
+            self.open.discard(event.activity_id)
+
+    def overdue(self, now: datetime) -> list[OverdueResults]:
+        self.follower.catch_up()
+        late = []
+        for activity_id in sorted(self.open):
+            found = self.app.load(activity.DECIDER, activity_id).state
+            if found is None or not results_overdue(found, self.rulebook, now):
+                continue
+            deadline = results_deadline(found, self.rulebook)
+            assert deadline is not None
+            late.append(OverdueResults(activity_id, found.form.title, deadline))
+        return late
 
 
 DONE_CODES = frozenset({"activity.already_drawn", "checkin.attendance_closed"})
