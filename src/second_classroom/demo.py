@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -23,6 +24,7 @@ from second_classroom.aggregates.activity_form import (
     ActivityForm,
     Admission,
     AwardPlan,
+    PlannedAward,
     PlannedCredit,
     Scope,
 )
@@ -35,12 +37,19 @@ from second_classroom.aggregates.enrolment import (
     Register,
     RequestLeave,
 )
+from second_classroom.aggregates.results import (
+    FinalizeActivity,
+    GrantCredits,
+    IssueAward,
+    RevokeCredits,
+)
 from second_classroom.aggregates.student import (
     AppealDefault,
     DecideAppeal,
     RecordPublisherExam,
     RegisterStudent,
 )
+from second_classroom.aggregates.transcript import IssueTranscript, TranscriptIssued
 from second_classroom.aggregates.tribe import (
     AddTribeMember,
     AppointTribeRole,
@@ -60,9 +69,11 @@ from second_classroom.core.terms import (
 )
 from second_classroom.core.time import SHANGHAI
 from second_classroom.persistence.stores import sqlite_env
+from second_classroom.policies import serials
 from second_classroom.service import SecondClassroom
 
 Print = Callable[[str], None]
+VERIFY_URL = "https://verify.example/second-classroom"  # your school's 查证入口
 DEMO_SECRET = bytes.fromhex("5ec0dc1a55" * 6 + "0000")
 
 
@@ -138,6 +149,7 @@ def run_demo(path: Path, out: Print = print) -> SecondClassroom:
     reviewers = (leader, college, school)
     _enrolment(service, step, out, union.tribe_id, activity_id, form, reviewers)
     _checkin(service, step, out, union.tribe_id, activity_id, form, reviewers)
+    _results(service, step, out, activity_id, path.parent)
     return service
 
 
@@ -332,6 +344,77 @@ def _checkin(
     out(f"   钱静 诚信分 {float(qian_report.score):.0f}%")
 
 
+def _results(
+    service: SecondClassroom,
+    step: Callable[[str, object, Actor, datetime], None],
+    out: Print,
+    talk: UUID,
+    folder: Path,
+) -> None:
+    """第十八–二十条, 第四条: awards, credits, finalizing, and a verifiable transcript."""
+    organizer, leader = Actor.student("2023010102"), Actor.student("2023010101")
+    qian, sun, zhou = (f"20240101{n:02d}" for n in (2, 3, 4))
+    after = at(4, 17, month=12)
+    out("— 颁发奖项与发放学分（第十八条：奖项不可撤回，学分可撤回）—")
+    step("组织者 为钱静颁发最佳提问奖", IssueAward(talk, "最佳提问奖", (qian,)), organizer, after)
+    step(
+        "组织者 再为周敏颁发最佳提问奖（名额1）",
+        IssueAward(talk, "最佳提问奖", (zhou,)),
+        organizer,
+        after,
+    )
+    step("组织者 给孙浩发放学分（未签到）", GrantCredits(talk, (sun,)), organizer, after)
+    step("组织者 批量发放学分", GrantCredits(talk, (qian, zhou)), organizer, after)
+    step(
+        "组织者 撤回周敏的学分（发放错误）",
+        RevokeCredits(talk, (zhou,), "补签材料不全"),
+        organizer,
+        after,
+    )
+    out("— 完结活动（第十九条：生成活动记录，活动冻结）—")
+    step("李明 完结活动", FinalizeActivity(talk), leader, at(5, 9, month=12))
+    step("组织者 完结后再发放学分", GrantCredits(talk, (zhou,)), organizer, at(5, 9, 5, month=12))
+    record = service.student(qian)
+    assert record is not None
+    ledger = "；".join(
+        f"{_module_name(service, module)} {amount}{kind}"
+        for (module, kind), amount in record.credits().items()
+    )
+    out(f"   钱静 学分账户：{ledger}")
+
+    out("— 成绩单（第二十条：编号、永久保留、可查证）—")
+    issued = service.execute(IssueTranscript(qian), Actor.student(qian), at(5, 10, month=12))
+    serial = next(
+        e.payload.serial for e in issued.events if isinstance(e.payload, TranscriptIssued)
+    )
+    found = service.transcript(serial)
+    assert found is not None
+    out(f"   钱静 生成学分版成绩单，编号 {serials.display(serial)}")
+    for total in found.content.totals:
+        out(f"   合计 {total.module}：{total.amount} {total.credit_type}")
+    pdf = service.transcript_pdf(serial, VERIFY_URL)
+    credential = service.transcript_credential(serial, VERIFY_URL)
+    assert pdf is not None
+    assert credential is not None
+    pdf_path = folder / "second_classroom_demo_transcript.pdf"
+    json_path = folder / "second_classroom_demo_credential.json"
+    pdf_path.write_bytes(pdf)
+    json_path.write_text(json.dumps(credential, ensure_ascii=False, indent=2), encoding="utf-8")
+    out(f"   已写出 PDF：{pdf_path}（{len(pdf)} 字节）与电子证书：{json_path}")
+    out("— 查证入口（第四条）—")
+    out(f"   按编号查证：{service.verify_transcript(serials.display(serial)).status.label}")
+    out(f"   电子证书查证：{service.verify_credential(credential).status.label}")
+    forged = json.loads(json.dumps(credential, ensure_ascii=False).replace('"0.7"', '"7.0"'))
+    out(f"   篡改学分后的证书：{service.verify_credential(forged).status.label}")
+    typo = serial[:5] + ("X" if serial[5] != "X" else "Y") + serial[6:]
+    out(f"   编号输错一位：{service.verify_transcript(typo).status.label}")
+
+
+def _module_name(service: SecondClassroom, code: str) -> str:
+    module = service.rulebook.module(code)
+    return module.name if module else code
+
+
 def _name(service: SecondClassroom, student_number: str) -> str:
     record = service.student(student_number)
     return record.name if record else student_number
@@ -401,6 +484,9 @@ def _form() -> ActivityForm:
             "参加技能讲座，院级，奖励0.5分。"
         ),
         tags=("四六级", "讲座"),
-        plan=AwardPlan(credits=(PlannedCredit("skills", "学分", Decimal("0.5")),)),
+        plan=AwardPlan(
+            awards=(PlannedAward("最佳提问奖", 1, Decimal("0.2")),),
+            credits=(PlannedCredit("skills", "学分", Decimal("0.5")),),
+        ),
         organizers=("2023010102", "2023010103"),
     )

@@ -172,6 +172,17 @@ class VerificationStatus(StrEnum):
     UNKNOWN = "unknown"
     MALFORMED = "malformed"
 
+    @property
+    def label(self) -> str:
+        return {
+            "valid": "有效",
+            "revoked": "已作废",
+            "superseded": "已被新成绩单替代",
+            "tampered": "内容被篡改",
+            "unknown": "查无此成绩单",
+            "malformed": "编号无效（校验位不符）",
+        }[self.value]
+
 
 @attrs.frozen
 class Verification:
