@@ -30,7 +30,7 @@ from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.terms import AdmissionMethod
 from second_classroom.persistence.application import Change, Loaded, SecondClassroomApplication
-from second_classroom.policies import lottery
+from second_classroom.policies import lottery, serials
 from second_classroom.policies.signing import Keyring
 
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
@@ -226,7 +226,8 @@ def _plan_transcript(reader: Reader, command: Any, base: Context) -> Sequence[Ch
     if isinstance(command, transcript.IssueTranscript):
         loaded_record = app.load(student.DECIDER, ids.student_id(command.student_number))
         record = loaded_record.state
-        serial = transcript.serial_for(record) if record is not None else ""
+        signing = keyring.private_seed if keyring is not None else b""
+        serial = transcript.serial_for(record, signing) if record is not None else ""
         loaded = app.load(transcript.DECIDER, transcript.transcript_id(serial))
         context = transcript.TranscriptContext(base.with_institutional_actor(), record, keyring)
         events = transcript.DECIDER.decide(command, loaded.state, context)
@@ -236,7 +237,8 @@ def _plan_transcript(reader: Reader, command: Any, base: Context) -> Sequence[Ch
             _changed(transcript.DECIDER, loaded, events),
             _changed(student.DECIDER, loaded_record, [numbered]),
         ]
-    loaded = app.load(transcript.DECIDER, transcript.transcript_id(command.serial))
+    serial = serials.normalize(command.serial) or command.serial
+    loaded = app.load(transcript.DECIDER, transcript.transcript_id(serial))
     context = transcript.TranscriptContext(base.with_institutional_actor(), None, keyring)
     return [
         _changed(
@@ -248,7 +250,7 @@ def _plan_transcript(reader: Reader, command: Any, base: Context) -> Sequence[Ch
 def _transcript_locks(command: Any) -> Sequence[UUID]:
     if isinstance(command, transcript.IssueTranscript):
         return [ids.student_id(command.student_number)]
-    return [transcript.transcript_id(command.serial)]
+    return [transcript.transcript_id(serials.normalize(command.serial) or command.serial)]
 
 
 TRANSCRIPT = Route(_transcript_locks, _plan_transcript)

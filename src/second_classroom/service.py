@@ -70,6 +70,7 @@ from second_classroom.projections.enrolment_views import (
     ResultsDeadlines,
     ignore_done,
 )
+from second_classroom.projections.viewset import ViewSet
 
 
 @attrs.frozen
@@ -220,6 +221,7 @@ class SecondClassroom:
         self._lottery = LotteryReaction(app)
         self._attendance = AttendanceReaction(app, self.rulebook)
         self._deadlines = ResultsDeadlines(app, self.rulebook)
+        self._views: ViewSet | None = None
         self._locks = StreamLocks()
 
     # -- construction -----------------------------------------------------------------------
@@ -246,7 +248,16 @@ class SecondClassroom:
     def in_memory(cls, rulebook: Rulebook | None = None) -> SecondClassroom:
         return cls.open(popo_env(), rulebook, secret=os.urandom(32))
 
+    @property
+    def views(self) -> ViewSet:
+        """The SQL read models, caught up on each query (the embedded default)."""
+        if self._views is None:
+            self._views = ViewSet(self.app)
+        return self._views
+
     def close(self) -> None:
+        if self._views is not None:
+            self._views.close()
         self.app.close()
 
     def __enter__(self) -> SecondClassroom:
@@ -271,7 +282,8 @@ class SecondClassroom:
             with self._locks.holding(route.locks(command)):
                 changes = route.plan(self, command, base)
                 try:
-                    return Outcome(tuple(self.app.append(changes, now)))
+                    stored = self.app.append(changes, now, type(command).__name__, actor.person_id)
+                    return Outcome(tuple(stored))
                 except ConcurrencyConflict:
                     pass
             _back_off(attempt)

@@ -57,6 +57,7 @@ class RegistrationWithdrawn:
     student: str
     promoted: str | None
     at: datetime
+    left: Outcome | None = None  # the seat, place in the draw/review, or waitlist given up
 
 
 @attrs.frozen

@@ -549,9 +549,14 @@ def _cancel(activity: Activity, ctx: EnrolmentContext) -> Decision:
     }
     if promoted is not None:
         enrolments[promoted] = (EnrolmentPromoted(enrolment_id(activity.id, promoted), now),)
-    return Decision(
-        (ledger.RegistrationWithdrawn(activity.id, student, promoted, now),), enrolments
-    )
+    if student in roster.admitted:
+        left = Registration.ADMITTED
+    elif student in roster.pending:
+        left = Registration.PENDING
+    else:
+        left = Registration.WAITLISTED
+    withdrawn = ledger.RegistrationWithdrawn(activity.id, student, promoted, now, left)
+    return Decision((withdrawn,), enrolments)
 
 
 def is_activity_manager(actor: Actor, activity: Activity, tribe: Tribe | None) -> bool:

@@ -145,7 +145,8 @@ def results_deadline(activity: Activity, rulebook: Rulebook) -> datetime | None:
 def results_overdue(activity: Activity, rulebook: Rulebook, now: datetime) -> bool:
     """Past the deadline and still not finalized."""
     deadline = results_deadline(activity, rulebook)
-    return deadline is not None and now > deadline and not activity.frozen
+    approved = activity.status is ActivityStatus.APPROVED
+    return deadline is not None and now > deadline and approved and not activity.frozen
 
 
 def decide(command: ResultsCommand, ctx: ResultsContext) -> ResultsDecision:

@@ -3,6 +3,7 @@ and the 查证入口 (第四条) employers use to verify them."""
 
 from __future__ import annotations
 
+import hmac
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -173,9 +174,11 @@ def transcript_id(serial: str) -> UUID:
     return ids.derive("transcript", serial)
 
 
-def serial_for(record: StudentRecord) -> str:
-    """The student's next serial: unique per (student, how many they issued before)."""
-    return serials.make(f"{record.student_number}/{record.transcripts_issued}")
+def serial_for(record: StudentRecord, key: bytes) -> str:
+    """The student's next serial: unique per (student, how many they issued before), and keyed
+    with the school's signing key so nobody can work out another student's serials."""
+    seed = hmac.new(key, f"{record.student_number}/{record.transcripts_issued}".encode(), "sha256")
+    return serials.make(seed.hexdigest())
 
 
 @attrs.frozen
@@ -202,7 +205,8 @@ def decide(
             require(state is None, SERIAL_TAKEN)
             require(ctx.keyring is not None, SIGNING_KEY_MISSING)
             assert ctx.keyring is not None
-            content = build_content(command, record, serial_for(record), base.rulebook, base.now)
+            serial = serial_for(record, ctx.keyring.private_seed)
+            content = build_content(command, record, serial, base.rulebook, base.now)
             signature = ctx.keyring.sign(content_json(content))
             return [
                 TranscriptIssued(content.serial, content, ctx.keyring.key_id, signature, base.now)
@@ -213,7 +217,10 @@ def decide(
             require(base.actor.is_school_admin, UNAUTHORIZED, action="作废成绩单 revoke transcript")
             require(state.status is Status.VALID, ALREADY_REVOKED)
             require(bool(reason.strip()), REASON_REQUIRED)
-            return [TranscriptRevoked(state.serial, reason, newer, base.actor.person_id, base.now)]
+            replacement = serials.normalize(newer) if newer else None
+            require(newer is None or replacement is not None, NOT_FOUND)
+            by, now = base.actor.person_id, base.now
+            return [TranscriptRevoked(state.serial, reason, replacement, by, now)]
     raise AssertionError(f"unhandled command {command!r}")
 
 

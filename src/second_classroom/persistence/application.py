@@ -110,10 +110,12 @@ class SecondClassroomApplication(Application[UUID]):
         """Every event of ``stream``, in order."""
         return [e for e in self.events.get(stream) if isinstance(e, Envelope)]
 
-    def append(self, changes: Sequence[Change], at: datetime) -> list[Envelope]:
+    def append(
+        self, changes: Sequence[Change], at: datetime, command: str = "", actor: str = ""
+    ) -> list[Envelope]:
         """Store every change in one transaction; raise ConcurrencyConflict if a stream moved."""
         envelopes = [
-            Envelope(change.loaded.id, change.loaded.version + offset, at, event)
+            Envelope(change.loaded.id, change.loaded.version + offset, at, event, command, actor)
             for change in changes
             for offset, event in enumerate(change.events, start=1)
         ]

@@ -24,6 +24,8 @@ class Envelope:
     originator_version: int
     timestamp: datetime
     payload: Any
+    command: str = ""  # the command that caused it, for the audit log
+    actor: str = ""  # who sent that command
 
 
 @attrs.frozen
@@ -53,7 +55,14 @@ class CattrsMapper(Mapper[UUID]):
             message_type = registry.of(domain_event.payload)
             topic, version = message_type.name, message_type.version
             data = converter.unstructure(domain_event.payload)
-        body = {"v": version, "at": domain_event.timestamp.isoformat(), "data": data}
+        body: dict[str, Any] = {
+            "v": version,
+            "at": domain_event.timestamp.isoformat(),
+            "data": data,
+        }
+        if isinstance(domain_event, Envelope) and domain_event.command:
+            body["cmd"] = domain_event.command
+            body["by"] = domain_event.actor
         state = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         if self.compressor:
             state = self.compressor.compress(state)
@@ -85,4 +94,11 @@ class CattrsMapper(Mapper[UUID]):
             )
         data = registry.upcast(topic, body["v"], body["data"])
         payload: Any = converter.structure(data, registry.named(topic).cls)
-        return Envelope(originator_id, stored_event.originator_version, timestamp, payload)
+        return Envelope(
+            originator_id,
+            stored_event.originator_version,
+            timestamp,
+            payload,
+            body.get("cmd", ""),
+            body.get("by", ""),
+        )

@@ -271,6 +271,12 @@ class Rulebook:
             found.append("checkin.max_validity_minutes must be ≥ 1 and rotation_seconds ≥ 5")
         if (checkin.makeup_deadline_working_days or 0) < 0 or checkin.max_accuracy_m < 0:
             found.append("checkin.makeup_deadline_working_days and max_accuracy_m must be ≥ 0")
+        quotas_ok = all(q.quota >= 1 for q in self.results.award_quotas)
+        amounts_ok = all(
+            r.max_amount.is_finite() and r.max_amount >= 0 for r in self.results.rubric
+        )
+        if not (quotas_ok and amounts_ok) or (self.results.deadline_working_days or 0) < 0:
+            found.append("results quotas must be ≥ 1, rubric amounts finite and ≥ 0")
         rule = self.integrity
         numbers = (
             rule.blacklist_hours,

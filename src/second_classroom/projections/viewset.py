@@ -1,0 +1,55 @@
+"""The views of one application: where they live, the runner that keeps them, and queries."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+
+from second_classroom.persistence.application import SecondClassroomApplication
+from second_classroom.projections import queries
+from second_classroom.projections.database import PostgresViews, SQLiteViews, ViewDatabase
+from second_classroom.projections.runner import ProjectionRunner
+from second_classroom.projections.views import standard_views
+
+
+def database_for(env: Mapping[str, str]) -> ViewDatabase:
+    """The views live beside the events: the same SQLite file, or the same PostgreSQL schema."""
+    module = env.get("PERSISTENCE_MODULE", "")
+    if module == "eventsourcing.sqlite":
+        return SQLiteViews(env["SQLITE_DBNAME"])
+    if module == "eventsourcing.postgres":
+        user, password = env.get("POSTGRES_USER", "postgres"), env.get("POSTGRES_PASSWORD", "")
+        host, port = env.get("POSTGRES_HOST", "127.0.0.1"), env.get("POSTGRES_PORT", "5432")
+        dsn = (
+            f"postgresql://{user}:{password}@{host}:{port}/{env.get('POSTGRES_DBNAME', 'postgres')}"
+        )
+        return PostgresViews(dsn, env.get("POSTGRES_SCHEMA") or "public")
+    return SQLiteViews(f"file:views_{uuid.uuid4().hex}?mode=memory&cache=shared")
+
+
+class ViewSet:
+    """Caught-up views and the typed queries over them."""
+
+    def __init__(self, app: SecondClassroomApplication) -> None:
+        self.database = database_for(app.env)
+        self.runner = ProjectionRunner(app, self.database, standard_views())
+
+    def catch_up(self) -> int:
+        return self.runner.catch_up()
+
+    def student_summary(self, student_number: str) -> queries.StudentSummaryRow | None:
+        self.catch_up()
+        return queries.student_summary(self.database, student_number)
+
+    def activity_board(self, activity_id: str | None = None) -> list[queries.BoardRow]:
+        self.catch_up()
+        return queries.activity_board(self.database, activity_id)
+
+    def leaderboard(
+        self, by: str = "college", module: str | None = None, limit: int = 10
+    ) -> list[queries.LeaderboardRow]:
+        self.catch_up()
+        return queries.leaderboard(self.database, by, module, limit)
+
+    def close(self) -> None:
+        self.database.close()
