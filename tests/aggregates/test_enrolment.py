@@ -533,7 +533,7 @@ def test_cancelling_before_registration_ends_frees_the_seat() -> None:
     full = World(activity(capacity=2, roster=Roster(admitted=frozenset({A, B}))))
     decision = decide(CANCEL, full.context(student(A), REGISTERING))
     assert decision == Decision(
-        (RegistrationWithdrawn(ACTIVITY_ID, A, None, REGISTERING),),
+        (RegistrationWithdrawn(ACTIVITY_ID, A, None, REGISTERING, Outcome.ADMITTED),),
         {A: (EnrolmentCancelled(eid(A), REGISTERING),)},
     )
     freed = full.apply(decision)
@@ -552,7 +552,7 @@ def test_cancelling_an_admitted_registration_promotes_the_first_on_the_waitlist(
     )
     decision = decide(CANCEL, world.context(student(A), REGISTERING))
     assert decision == Decision(
-        (RegistrationWithdrawn(ACTIVITY_ID, A, C, REGISTERING),),
+        (RegistrationWithdrawn(ACTIVITY_ID, A, C, REGISTERING, Outcome.ADMITTED),),
         {
             A: (EnrolmentCancelled(eid(A), REGISTERING),),
             C: (EnrolmentPromoted(eid(C), REGISTERING),),
@@ -570,7 +570,9 @@ def test_cancelling_from_the_waitlist_promotes_nobody() -> None:
         activity(capacity=1, waitlist=True, roster=Roster(admitted=frozenset({A}), waitlist=(B, C)))
     )
     decision = decide(CANCEL, world.context(student(B), REGISTERING))
-    assert decision.activity == (RegistrationWithdrawn(ACTIVITY_ID, B, None, REGISTERING),)
+    assert decision.activity == (
+        RegistrationWithdrawn(ACTIVITY_ID, B, None, REGISTERING, Outcome.WAITLISTED),
+    )
     assert set(decision.enrolments) == {B}
     assert world.apply(decision).activity.roster.waitlist == (C,)
 
