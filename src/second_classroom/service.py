@@ -60,6 +60,7 @@ from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice
 from second_classroom.policies.rulebook import IntegrityStyle, Rulebook, preset
 from second_classroom.policies.signing import Keyring
+from second_classroom.projections import reports as report_exports
 from second_classroom.projections.enrolment_views import (
     AttendanceReaction,
     LotteryReaction,
@@ -475,6 +476,36 @@ class SecondClassroom:
                 VerificationStatus.TAMPERED, str(serial), None, key_id, "内容与登记不符"
             )
         return registered
+
+    def student_as_of(self, student_number: str, when: datetime) -> StudentRecord | None:
+        """The student record as it stood at ``when``, replayed from the log (as-of query)."""
+        moment = require_aware(when)
+        history = self.history(ids.student_id(student_number))
+        return student.DECIDER.fold(e.payload for e in history if e.timestamp <= moment)
+
+    def integrity_as_of(self, student_number: str, when: datetime) -> IntegrityReport | None:
+        """诚信分 and blacklist as they stood at ``when``."""
+        record = self.student_as_of(student_number, when)
+        if record is None:
+            return None
+        rule = self.rulebook.integrity
+        return IntegrityReport(
+            student_number,
+            rule.style,
+            integrity_policy.score(record.integrity, rule),
+            record.blacklisted_until,
+            record.integrity,
+        )
+
+    def report_files(self, month: str) -> tuple[bytes, str, bytes]:
+        """学院月报 for ``month`` as (xlsx, CSV, participation chart PNG)."""
+        rows = self.views.monthly_report(month)
+        names = {c.code: c.name for c in self.rulebook.colleges}
+        return (
+            report_exports.to_xlsx(rows, month, names),
+            report_exports.to_csv(rows, names),
+            report_exports.participation_chart(self.views.database, names),
+        )
 
     def enrolment(self, activity_id: UUID, student_number: str) -> Enrolment | None:
         stream = enrolment.enrolment_id(activity_id, student_number)

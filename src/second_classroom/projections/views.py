@@ -376,5 +376,15 @@ class OutboxView:
 
 
 def standard_views() -> list[Any]:
-    """Every view the library maintains."""
-    return [AuditLog(), StudentSummary(), ActivityBoard(), MyActivitiesView(), OutboxView()]
+    """Every view the library maintains (the board first: the report reads its tribes)."""
+    from second_classroom.projections.report_views import MonthlyFacts, OrganizerWorkload
+
+    return [
+        AuditLog(),
+        StudentSummary(),
+        ActivityBoard(),
+        MyActivitiesView(),
+        OutboxView(),
+        MonthlyFacts(),
+        OrganizerWorkload(),
+    ]

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping
 
 from second_classroom.persistence.application import SecondClassroomApplication
-from second_classroom.projections import queries
+from second_classroom.projections import queries, reports
 from second_classroom.projections.database import PostgresViews, SQLiteViews, ViewDatabase
 from second_classroom.projections.runner import ProjectionRunner
 from second_classroom.projections.views import standard_views
@@ -50,6 +50,20 @@ class ViewSet:
     ) -> list[queries.LeaderboardRow]:
         self.catch_up()
         return queries.leaderboard(self.database, by, module, limit)
+
+    def monthly_report(self, month: str) -> list[reports.MonthlyRow]:
+        """学院月报 (seed 002) for ``month`` ("2026-12")."""
+        self.catch_up()
+        return reports.monthly_report(self.database, month)
+
+    def organizer_workload(self) -> list[tuple[str, int, int]]:
+        """(person, activities led, participants served), busiest first."""
+        self.catch_up()
+        rows = self.database.query(
+            "SELECT person, activities, participants FROM organizer_workload"
+            " ORDER BY activities DESC, participants DESC, person"
+        )
+        return [(str(p), int(a), int(n)) for p, a, n in rows]
 
     def close(self) -> None:
         self.database.close()

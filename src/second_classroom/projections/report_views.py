@@ -1,0 +1,141 @@
+"""Views behind the reports: 学院月报 facts (seed 002) and organizer workload."""
+
+from __future__ import annotations
+
+from second_classroom.aggregates import activity as activity_events
+from second_classroom.aggregates import activity_attendance as attendance
+from second_classroom.aggregates import student as student_events
+from second_classroom.aggregates.activity_attendance import Outcome
+from second_classroom.core.time import SHANGHAI
+from second_classroom.persistence.mapper import Envelope
+from second_classroom.projections.database import Cursor
+
+
+class MonthlyFacts:
+    """Per activity: college, tribe, month (of its start), review outcome, participation."""
+
+    name = "report_facts"
+
+    def create(self, cursor: Cursor) -> None:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS report_activities (activity_id TEXT PRIMARY KEY,"
+            " college TEXT, tribe TEXT NOT NULL, month TEXT, approved INTEGER NOT NULL DEFAULT 0,"
+            " rejections INTEGER NOT NULL DEFAULT 0, participants INTEGER NOT NULL DEFAULT 0,"
+            " attended INTEGER NOT NULL DEFAULT 0, no_shows INTEGER NOT NULL DEFAULT 0)"
+        )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS report_credits (activity_id TEXT NOT NULL,"
+            " module TEXT NOT NULL, amount NUMERIC NOT NULL,"
+            " PRIMARY KEY (activity_id, module))"
+        )
+
+    def clear(self, cursor: Cursor) -> None:
+        cursor.execute("DELETE FROM report_activities")
+        cursor.execute("DELETE FROM report_credits")
+
+    def apply(self, cursor: Cursor, position: int, envelope: Envelope) -> None:
+        event = envelope.payload
+        aid = str(getattr(event, "activity_id", ""))
+        match event:
+            case (
+                activity_events.ActivityDrafted(form=form)
+                | activity_events.ActivityDraftEdited(form=form)
+            ):
+                month = (
+                    form.starts_at.astimezone(SHANGHAI).strftime("%Y-%m")
+                    if form.starts_at
+                    else None
+                )
+                if isinstance(event, activity_events.ActivityDrafted):
+                    cursor.execute(
+                        "INSERT INTO report_activities (activity_id, college, tribe, month)"
+                        " SELECT ?, college, name, ? FROM board_tribes WHERE tribe_id = ?",
+                        (aid, month, str(event.host_tribe_id)),
+                    )
+                else:
+                    cursor.execute(
+                        "UPDATE report_activities SET month = ? WHERE activity_id = ?", (month, aid)
+                    )
+            case activity_events.ActivityRejected():
+                cursor.execute(
+                    "UPDATE report_activities SET rejections = rejections + 1"
+                    " WHERE activity_id = ?",
+                    (aid,),
+                )
+            case activity_events.ActivityStageApproved(next_stage=None):
+                cursor.execute(
+                    "UPDATE report_activities SET approved = 1 WHERE activity_id = ?", (aid,)
+                )
+            case attendance.AttendanceClosed(outcomes=outcomes):
+                attended = sum(1 for _s, o in outcomes if o is Outcome.ATTENDED)
+                absent = sum(1 for _s, o in outcomes if o is Outcome.NO_SHOW)
+                cursor.execute(
+                    "UPDATE report_activities SET participants = ?, attended = ?, no_shows = ?"
+                    " WHERE activity_id = ?",
+                    (len(outcomes), attended, absent, aid),
+                )
+            case student_events.ActivityRecorded(record=record):
+                for credit in record.credits:
+                    cursor.execute(
+                        "INSERT INTO report_credits VALUES (?, ?, ?)"
+                        " ON CONFLICT (activity_id, module)"
+                        " DO UPDATE SET amount = report_credits.amount + excluded.amount",
+                        (str(record.activity_id), credit.module, str(credit.amount)),
+                    )
+
+
+class OrganizerWorkload:
+    """Per organizer (the submitter and the listed 组织者): activities led, participants served."""
+
+    name = "organizer_workload"
+
+    def create(self, cursor: Cursor) -> None:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS workload_people (activity_id TEXT NOT NULL,"
+            " person TEXT NOT NULL, PRIMARY KEY (activity_id, person))"
+        )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS organizer_workload (person TEXT PRIMARY KEY,"
+            " activities INTEGER NOT NULL DEFAULT 0, participants INTEGER NOT NULL DEFAULT 0)"
+        )
+
+    def clear(self, cursor: Cursor) -> None:
+        cursor.execute("DELETE FROM workload_people")
+        cursor.execute("DELETE FROM organizer_workload")
+
+    def _people(self, cursor: Cursor, aid: str, people: tuple[str, ...]) -> None:
+        for person in people:
+            cursor.execute(
+                "INSERT INTO workload_people VALUES (?, ?) ON CONFLICT DO NOTHING", (aid, person)
+            )
+
+    def apply(self, cursor: Cursor, position: int, envelope: Envelope) -> None:
+        event = envelope.payload
+        aid = str(getattr(event, "activity_id", ""))
+        match event:
+            case (
+                activity_events.ActivityDrafted(form=form)
+                | activity_events.ActivityDraftEdited(form=form)
+            ):
+                cursor.execute("DELETE FROM workload_people WHERE activity_id = ?", (aid,))
+                self._people(cursor, aid, form.organizers)
+            case activity_events.ActivitySubmitted(by=by):
+                self._people(cursor, aid, (by,))
+            case activity_events.ActivityStageApproved(next_stage=None):
+                cursor.execute(
+                    "INSERT INTO organizer_workload (person) SELECT person FROM workload_people"
+                    " WHERE activity_id = ? ON CONFLICT DO NOTHING",
+                    (aid,),
+                )
+                cursor.execute(
+                    "UPDATE organizer_workload SET activities = activities + 1 WHERE person IN"
+                    " (SELECT person FROM workload_people WHERE activity_id = ?)",
+                    (aid,),
+                )
+            case attendance.AttendanceClosed(outcomes=outcomes):
+                served = sum(1 for _s, o in outcomes if o is Outcome.ATTENDED)
+                cursor.execute(
+                    "UPDATE organizer_workload SET participants = participants + ? WHERE person IN"
+                    " (SELECT person FROM workload_people WHERE activity_id = ?)",
+                    (served, aid),
+                )
