@@ -22,4 +22,4 @@ def test_the_embedding_example_runs(tmp_path: Path, capsys: pytest.CaptureFixtur
     printed = capsys.readouterr().out.splitlines()
     assert printed[0] == "['TribeCreated']"
     assert printed[1].startswith("auth.forbidden 无权执行此操作")
-    assert printed[2:] == ["TribeCertified", "True"]
+    assert printed[2:] == ["TribeCertified", "True", "('TribeCertified', 'CertifyTribe', 'T-001')"]

@@ -22,11 +22,46 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="SQLite file; the default demo file is recreated on every run (default: %(default)s)",
     )
     demo.add_argument("--fresh", action="store_true", help="delete an existing --db file first")
+    project = commands.add_parser(
+        "project", help="keep the SQL views caught up (a worker process for PostgreSQL)"
+    )
+    where = project.add_mutually_exclusive_group(required=True)
+    where.add_argument("--db", type=Path, help="an SQLite file")
+    where.add_argument("--postgres", metavar="DSN", help="postgresql://user:password@host/db")
+    project.add_argument("--schema", default="", help="PostgreSQL schema of the application")
+    project.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+    project.add_argument("--once", action="store_true", help="catch up once and exit")
+    project.add_argument("--rebuild", action="store_true", help="rebuild every view from zero")
     args = parser.parse_args(argv)
+    if args.command == "project":
+        return _project(args)
     if args.command == "demo":
         if args.db == DEMO_FILE or args.fresh:
             args.db.unlink(missing_ok=True)
         elif args.db.exists():
             parser.error(f"{args.db} exists; the demo needs an empty store (add --fresh)")
         run_demo(args.db).close()
+    return 0
+
+
+def _project(args: argparse.Namespace) -> int:
+    """Follow the log and keep the views; safe to run beside any number of writers."""
+    import time
+
+    from second_classroom.persistence.application import SecondClassroomApplication
+    from second_classroom.persistence.stores import postgres_env, sqlite_env
+    from second_classroom.projections.viewset import ViewSet
+
+    env = postgres_env(args.postgres, args.schema) if args.postgres else sqlite_env(args.db)
+    with SecondClassroomApplication(env) as app:
+        views = ViewSet(app)
+        position = views.runner.rebuild() if args.rebuild else views.catch_up()
+        print(f"views at position {position}", flush=True)
+        while not args.once:
+            time.sleep(args.interval)
+            reached = views.catch_up()
+            if reached != position:
+                print(f"views at position {reached}", flush=True)
+                position = reached
+        views.close()
     return 0

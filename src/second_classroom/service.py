@@ -60,6 +60,7 @@ from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice
 from second_classroom.policies.rulebook import IntegrityStyle, Rulebook, preset
 from second_classroom.policies.signing import Keyring
+from second_classroom.projections import queries
 from second_classroom.projections import reports as report_exports
 from second_classroom.projections.enrolment_views import (
     AttendanceReaction,
@@ -71,6 +72,7 @@ from second_classroom.projections.enrolment_views import (
     ResultsDeadlines,
     ignore_done,
 )
+from second_classroom.projections.reports import MonthlyRow
 from second_classroom.projections.viewset import ViewSet
 
 
@@ -197,7 +199,12 @@ class Verification:
     note: str = ""
 
 
-codec.register_results((DrawRecord, CheckInCode, IntegrityReport, MyActivity, Notice, Verification))
+codec.register_results(
+    (DrawRecord, CheckInCode, IntegrityReport, MyActivity, Notice, Verification, OverdueResults)
+)
+codec.register_results(
+    (queries.StudentSummaryRow, queries.BoardRow, queries.LeaderboardRow, MonthlyRow)
+)
 
 
 class SecondClassroom:

@@ -37,6 +37,11 @@ class ViewSet:
     def catch_up(self) -> int:
         return self.runner.catch_up()
 
+    def query(self, statement: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        """Any SQL over the view tables, after catching up (read your own writes)."""
+        self.catch_up()
+        return self.database.query(statement, params)
+
     def student_summary(self, student_number: str) -> queries.StudentSummaryRow | None:
         self.catch_up()
         return queries.student_summary(self.database, student_number)

@@ -1,0 +1,40 @@
+"""The ``second-classroom`` command: the demo (README) and the view worker."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def run(*args: str, cwd: Path) -> str:
+    result = subprocess.run(
+        [sys.executable, "-m", "second_classroom", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def test_the_view_worker_catches_up_and_rebuilds(tmp_path: Path) -> None:
+    run("demo", "--db", "school.sqlite3", cwd=tmp_path)
+    first = run("project", "--db", "school.sqlite3", "--once", cwd=tmp_path)
+    again = run("project", "--db", "school.sqlite3", "--once", "--rebuild", cwd=tmp_path)
+    assert first.startswith("views at position ")
+    assert first == again  # a rebuild from zero reaches the same position
+    position = int(first.split()[-1])
+    assert position > 100
+
+
+def test_the_demo_refuses_to_overwrite_a_store(tmp_path: Path) -> None:
+    run("demo", "--db", "school.sqlite3", cwd=tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "second_classroom", "demo", "--db", "school.sqlite3"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "--fresh" in result.stderr
