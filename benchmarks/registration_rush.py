@@ -79,11 +79,14 @@ def main() -> None:
 
         shares = [plan[i :: args.threads] for i in range(args.threads)]
         began = time.perf_counter()
-        threads = [threading.Thread(target=work, args=(share,)) for share in shares]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        if args.threads == 1:
+            work(shares[0])
+        else:
+            threads = [threading.Thread(target=work, args=(share,)) for share in shares]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
         elapsed = time.perf_counter() - began
         admitted = len(service.activity(rush).roster.admitted)  # type: ignore[union-attr]
         commands = len(latencies)

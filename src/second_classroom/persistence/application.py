@@ -83,6 +83,11 @@ class SecondClassroomApplication(Application[UUID]):
             loaded: Loaded[S] = self.repository.get(stream, projector_func=_projector(decider))
         except AggregateNotFoundError:
             return Loaded(stream, 0, None)
+        cache = self.repository.cache
+        if cache is not None:
+            # eventsourcing fast-forwards a cached aggregate by mutating it; ours are immutable,
+            # so the newer state must replace the cached one or every load replays from there.
+            cache.put(stream, loaded)
         return loaded
 
     def load_at(
