@@ -37,8 +37,18 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "rush.sqlite3"
+        schema = ""
         if args.postgres:
-            service = SecondClassroom.postgres(args.postgres, secret=bytes(32))
+            import uuid
+
+            import psycopg
+
+            from second_classroom.persistence.stores import postgres_env
+
+            schema = f"bench_{uuid.uuid4().hex[:10]}"  # a fresh schema, dropped afterwards
+            with psycopg.connect(args.postgres, autocommit=True) as conn:
+                conn.execute(f'CREATE SCHEMA "{schema}"')
+            service = SecondClassroom.open(postgres_env(args.postgres, schema), secret=bytes(32))
         else:
             service = SecondClassroom.sqlite(path)
         school = School.found(service, args.students)
@@ -108,6 +118,11 @@ def main() -> None:
             result["raw_rows_per_s"] = round(raw, 1)
             result["ratio_to_raw"] = round(commands / elapsed / raw, 3)
         service.close()
+        if schema:
+            import psycopg
+
+            with psycopg.connect(args.postgres, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
         report(result)
 
 
