@@ -6,7 +6,7 @@ changes to append in one transaction. Nothing here decides anything itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -115,105 +115,121 @@ def _activity_context(
     return ActivityContext(with_tribe_roles(base, host), host, record, commitment)
 
 
-# -- enrolment: the activity's seat ledger and students' enrolments together ------------------
+# -- commands on an activity that may also write students' enrolments and records -------------
+
+
+@attrs.frozen
+class _ActivityReads:
+    """An activity command's reads: the activity (to write), its host, and the loaded
+    enrolment and record streams of the students involved (to write too)."""
+
+    activity: Loaded[Activity]
+    host: Tribe | None
+    base: Context
+    enrolments: dict[str, Loaded[Any]]
+    records: dict[str, Loaded[Any]]
+
+    @staticmethod
+    def states(loaded: dict[str, Loaded[Any]]) -> dict[str, Any]:
+        return {s: item.state for s, item in loaded.items() if item.state is not None}
+
+    def changes(
+        self,
+        activity_events: Sequence[object],
+        enrolment_events: Mapping[str, Sequence[object]],
+        record_events: Mapping[str, Sequence[object]],
+    ) -> list[Change]:
+        found = (
+            [_changed(activity.DECIDER, self.activity, activity_events)] if activity_events else []
+        )
+        found += [
+            _changed(enrolment.DECIDER, self.enrolments[s], e) for s, e in enrolment_events.items()
+        ]
+        found += [_changed(student.DECIDER, self.records[s], e) for s, e in record_events.items()]
+        return found
+
+
+Involved = Callable[[Activity | None, Context], tuple[Iterable[str], Iterable[str]]]
+
+
+def _read_activity(
+    reader: Reader, activity_id: UUID, base: Context, involved: Involved
+) -> _ActivityReads:
+    """Load the activity, its host, and the enrolments and records ``involved`` names."""
+    app = reader.app
+    loaded = app.load(activity.DECIDER, activity_id)
+    host = reader.tribe(loaded.state.host_tribe_id) if loaded.state is not None else None
+    base = with_tribe_roles(base, host)
+    enrolments_of, records_of = involved(loaded.state, base)
+    enrolments = {
+        s: app.load(enrolment.DECIDER, enrolment.enrolment_id(activity_id, s))
+        for s in sorted(enrolments_of)
+    }
+    records = {s: app.load(student.DECIDER, ids.student_id(s)) for s in sorted(records_of)}
+    return _ActivityReads(loaded, host, base, enrolments, records)
 
 
 def _plan_enrolment(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
-    app = reader.app
-    activity_id: UUID = command.activity_id
-    loaded_activity = app.load(activity.DECIDER, activity_id)
-    state = loaded_activity.state
-    host = reader.tribe(state.host_tribe_id) if state is not None else None
-    base = with_tribe_roles(base, host)
-    involved = enrolment.students_involved(command, state, base.actor)
-    enrolments = {
-        s: app.load(enrolment.DECIDER, enrolment.enrolment_id(activity_id, s)) for s in involved
-    }
+    """Registration and the like: the seat ledger and students' enrolments together."""
+    reads = _read_activity(
+        reader,
+        command.activity_id,
+        base,
+        lambda state, ctx: (enrolment.students_involved(command, state, ctx.actor), ()),
+    )
     record = reader.student(base.actor.person_id)
     seed = None
     if isinstance(command, enrolment.DrawLottery) and reader.secret is not None:
-        seed = lottery.derive_seed(reader.secret, str(activity_id))
+        seed = lottery.derive_seed(reader.secret, str(command.activity_id))
     context = enrolment.EnrolmentContext(
-        base,
-        state,
-        host,
+        reads.base,
+        reads.activity.state,
+        reads.host,
         {record.student_number: record} if record is not None else {},
-        {s: loaded.state for s, loaded in enrolments.items() if loaded.state is not None},
+        reads.states(reads.enrolments),
         seed,
     )
     decision = enrolment.decide(command, context)
-    changes = []
-    if decision.activity:
-        changes.append(_changed(activity.DECIDER, loaded_activity, decision.activity))
-    for s, events in decision.enrolments.items():
-        changes.append(_changed(enrolment.DECIDER, enrolments[s], events))
-    return changes
-
-
-ENROLMENT = Route(lambda command: [command.activity_id], _plan_enrolment)
-
-
-# -- check-in: the activity's attendance ledger, and at closing every admitted student's
-# -- enrolment and record ----------------------------------------------------------------------
+    return reads.changes(decision.activity, decision.enrolments, {})
 
 
 def _plan_checkin(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
-    app = reader.app
-    activity_id: UUID = command.activity_id
-    loaded_activity = app.load(activity.DECIDER, activity_id)
-    state = loaded_activity.state
-    host = reader.tribe(state.host_tribe_id) if state is not None else None
-    base = with_tribe_roles(base, host)
-    involved = sorted(checkin.students_involved(command, state))
-    enrolments = {
-        s: app.load(enrolment.DECIDER, enrolment.enrolment_id(activity_id, s)) for s in involved
-    }
-    records = {s: app.load(student.DECIDER, ids.student_id(s)) for s in involved}
+    """Check-in: the attendance ledger; at closing, each admitted student's enrolment, record."""
+
+    def involved(state: Activity | None, _ctx: Context) -> tuple[set[str], set[str]]:
+        students = checkin.students_involved(command, state)
+        return students, students
+
+    reads = _read_activity(reader, command.activity_id, base, involved)
     context = checkin.CheckInContext(
-        base,
-        state,
-        host,
+        reads.base,
+        reads.activity.state,
+        reads.host,
         reader.secret,
-        {s: loaded.state for s, loaded in enrolments.items() if loaded.state is not None},
-        {s: loaded.state for s, loaded in records.items() if loaded.state is not None},
+        reads.states(reads.enrolments),
+        reads.states(reads.records),
     )
     decision = checkin.decide(command, context)
-    changes = []
-    if decision.activity:
-        changes.append(_changed(activity.DECIDER, loaded_activity, decision.activity))
-    for s, enrolment_events in decision.enrolments.items():
-        changes.append(_changed(enrolment.DECIDER, enrolments[s], enrolment_events))
-    for s, record_events in decision.records.items():
-        changes.append(_changed(student.DECIDER, records[s], record_events))
-    return changes
-
-
-CHECKIN = Route(lambda command: [command.activity_id], _plan_checkin)
+    return reads.changes(decision.activity, decision.enrolments, decision.records)
 
 
 def _plan_results(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
-    app = reader.app
-    loaded_activity = app.load(activity.DECIDER, command.activity_id)
-    state = loaded_activity.state
-    host = reader.tribe(state.host_tribe_id) if state is not None else None
-    base = with_tribe_roles(base, host)
-    involved = sorted(results.students_involved(command, state))
-    records = {s: app.load(student.DECIDER, ids.student_id(s)) for s in involved}
-    context = results.ResultsContext(
+    """Results: the results ledger; at finalizing, every participant's record."""
+    reads = _read_activity(
+        reader,
+        command.activity_id,
         base,
-        state,
-        host,
-        {s: loaded.state for s, loaded in records.items() if loaded.state is not None},
+        lambda state, _ctx: ((), results.students_involved(command, state)),
+    )
+    context = results.ResultsContext(
+        reads.base, reads.activity.state, reads.host, reads.states(reads.records)
     )
     decision = results.decide(command, context)
-    changes = []
-    if decision.activity:
-        changes.append(_changed(activity.DECIDER, loaded_activity, decision.activity))
-    for s, record_events in decision.records.items():
-        changes.append(_changed(student.DECIDER, records[s], record_events))
-    return changes
+    return reads.changes(decision.activity, {}, decision.records)
 
 
+ENROLMENT = Route(lambda command: [command.activity_id], _plan_enrolment)
+CHECKIN = Route(lambda command: [command.activity_id], _plan_checkin)
 RESULTS = Route(lambda command: [command.activity_id], _plan_results)
 
 
