@@ -11,7 +11,6 @@ with time moving forward. After every step:
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -37,7 +36,6 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod
 from second_classroom.persistence.application import SecondClassroomApplication
-from second_classroom.persistence.stores import postgres_env, sqlite_env
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import (
@@ -49,6 +47,7 @@ from tests.enrolment_world import (
     found_school,
 )
 from tests.specification import at
+from tests.stateful import run_on_postgres, run_on_sqlite
 
 CAPACITY = 3
 STUDENTS = 7
@@ -236,36 +235,9 @@ SETTINGS = settings(
 
 
 def test_enrolment_on_sqlite(tmp_path_factory: pytest.TempPathFactory) -> None:
-    folder = tmp_path_factory.mktemp("enrolment")
-
-    class OnSQLite(EnrolmentLifecycle):
-        def __init__(self) -> None:
-            super().__init__()
-            self.env = sqlite_env(folder / f"{uuid.uuid4().hex}.sqlite3")
-
-    OnSQLite.TestCase.settings = SETTINGS
-    OnSQLite.TestCase().runTest()
+    run_on_sqlite(EnrolmentLifecycle, SETTINGS, tmp_path_factory.mktemp("enrolment"))
 
 
 @pytest.mark.postgres
 def test_enrolment_on_postgres(postgres_dsn: str) -> None:
-    import psycopg
-
-    schemas: list[str] = []
-
-    class OnPostgres(EnrolmentLifecycle):
-        def __init__(self) -> None:
-            super().__init__()
-            schema = f"enrol_{uuid.uuid4().hex[:12]}"
-            with psycopg.connect(postgres_dsn, autocommit=True) as conn:
-                conn.execute(f'CREATE SCHEMA "{schema}"')
-            schemas.append(schema)
-            self.env = postgres_env(postgres_dsn, schema=schema)
-
-    OnPostgres.TestCase.settings = SETTINGS
-    try:
-        OnPostgres.TestCase().runTest()
-    finally:
-        with psycopg.connect(postgres_dsn, autocommit=True) as conn:
-            for schema in schemas:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    run_on_postgres(EnrolmentLifecycle, SETTINGS, postgres_dsn)

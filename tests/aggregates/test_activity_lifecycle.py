@@ -45,10 +45,10 @@ from second_classroom.core.terms import (
     TribeLevel,
 )
 from second_classroom.persistence.application import SecondClassroomApplication
-from second_classroom.persistence.stores import postgres_env, sqlite_env
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
 from tests.specification import NEPU, NOW, SCHOOL_ADMIN, at
+from tests.stateful import run_on_postgres, run_on_sqlite
 
 PE_ADMIN = Actor.college_admin("T-pe", "PE")
 CS_ADMIN = Actor.college_admin("T-cs", "CS")
@@ -302,36 +302,9 @@ SETTINGS = settings(
 
 
 def test_lifecycle_on_sqlite(tmp_path_factory: pytest.TempPathFactory) -> None:
-    folder = tmp_path_factory.mktemp("lifecycle")
-
-    class OnSQLite(ActivityLifecycle):
-        def __init__(self) -> None:
-            super().__init__()
-            self.env = sqlite_env(folder / f"{uuid.uuid4().hex}.sqlite3")
-
-    OnSQLite.TestCase.settings = SETTINGS
-    OnSQLite.TestCase().runTest()
+    run_on_sqlite(ActivityLifecycle, SETTINGS, tmp_path_factory.mktemp("lifecycle"))
 
 
 @pytest.mark.postgres
 def test_lifecycle_on_postgres(postgres_dsn: str) -> None:
-    import psycopg
-
-    schemas: list[str] = []
-
-    class OnPostgres(ActivityLifecycle):
-        def __init__(self) -> None:
-            super().__init__()
-            schema = f"life_{uuid.uuid4().hex[:12]}"
-            with psycopg.connect(postgres_dsn, autocommit=True) as conn:
-                conn.execute(f'CREATE SCHEMA "{schema}"')
-            schemas.append(schema)
-            self.env = postgres_env(postgres_dsn, schema=schema)
-
-    OnPostgres.TestCase.settings = SETTINGS
-    try:
-        OnPostgres.TestCase().runTest()
-    finally:
-        with psycopg.connect(postgres_dsn, autocommit=True) as conn:
-            for schema in schemas:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    run_on_postgres(ActivityLifecycle, SETTINGS, postgres_dsn)
