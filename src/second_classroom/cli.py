@@ -32,7 +32,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     project.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
     project.add_argument("--once", action="store_true", help="catch up once and exit")
     project.add_argument("--rebuild", action="store_true", help="rebuild every view from zero")
+    simulate = commands.add_parser("simulate", help="run a synthetic semester and report figures")
+    simulate.add_argument("--students", type=int, default=2000)
+    simulate.add_argument("--activities", type=int, default=200)
+    simulate.add_argument("--db", type=Path, default=Path("second_classroom_simulation.sqlite3"))
+    simulate.add_argument("--postgres", metavar="DSN", help="run on PostgreSQL instead")
+    simulate.add_argument("--seed", type=int, default=2026)
+    simulate.add_argument("--no-progress", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
+    if args.command == "simulate":
+        return _simulate(args)
     if args.command == "project":
         return _project(args)
     if args.command == "demo":
@@ -65,3 +74,28 @@ def _project(args: argparse.Namespace) -> int:
                 position = reached
         views.close()
     return 0
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    """A semester on the embedded SQLite file (recreated) or on PostgreSQL; prints a summary."""
+    from second_classroom.service import SecondClassroom
+    from second_classroom.simulation import simulate
+
+    if args.postgres:
+        service = SecondClassroom.postgres(args.postgres)
+    else:
+        args.db.unlink(missing_ok=True)
+        service = SecondClassroom.sqlite(args.db)
+    with service:
+        report = simulate(
+            service, args.students, args.activities, args.seed, bars=not args.no_progress
+        )
+    print(f"事件 events: {report.events}")
+    for stage in report.stages:
+        print(f"  {stage.name:<16} {stage.commands:>8} 条命令  {stage.commands_per_s:>9.1f}/s")
+    print(f"峰值内存 peak RSS: {report.peak_rss_mb} MB")
+    for table, count in report.view_rows:
+        print(f"  视图 {table}: {count} 行")
+    print(f"超额录取 over-admission: {report.over_admitted}")
+    print(f"学分账户与视图不符 ledger/view mismatches: {report.ledger_mismatches}")
+    return 0 if report.over_admitted == 0 and report.ledger_mismatches == 0 else 1

@@ -9,6 +9,7 @@ own deployment to load-test it.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -17,17 +18,37 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates.activity import ApproveActivity, DraftActivity, SubmitActivity
+from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_form import (
     ActivityForm,
     Admission,
     AwardPlan,
+    PlannedAward,
     PlannedCredit,
     Scope,
 )
-from second_classroom.aggregates.student import RecordPublisherExam, RegisterStudent
+from second_classroom.aggregates.checkin import CheckIn, OpenCheckInSession
+from second_classroom.aggregates.enrolment import (
+    AdmitRegistrants,
+    CancelRegistration,
+    CloseReview,
+    DecideLeave,
+    DrawLottery,
+    Register,
+    RequestLeave,
+)
+from second_classroom.aggregates.results import FinalizeActivity, GrantCredits, IssueAward
+from second_classroom.aggregates.student import (
+    AppealDefault,
+    DecideAppeal,
+    RecordPublisherExam,
+    RegisterStudent,
+)
+from second_classroom.aggregates.transcript import IssueTranscript
 from second_classroom.aggregates.tribe import AppointTribeRole, CertifyTribe, CreateTribe, TribeRole
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
@@ -122,6 +143,7 @@ class School:
         starts: datetime = TERM_START + timedelta(days=14),
         module: str = "skills",
         scope: ParticipationScope = ParticipationScope.SCHOOL,
+        awards: bool = False,
     ) -> UUID:
         """An approved college-level activity (三级审核), registration open the week before."""
         activity_id = ids.activity_id(union.tribe_id, key)
@@ -144,7 +166,10 @@ class School:
             ends_at=starts + timedelta(hours=2),
             locations=("第一教学楼101室",),
             details="按照《第二课堂成绩单学生素质考评办法》认定学分。",
-            plan=AwardPlan(credits=(PlannedCredit(module, "学分", Decimal("0.5")),)),
+            plan=AwardPlan(
+                awards=(PlannedAward("一等奖", 1, Decimal("1")),) if awards else (),
+                credits=(PlannedCredit(module, "学分", Decimal("0.5")),),
+            ),
             organizers=organizers,
         )
         leader = union.leader
@@ -160,3 +185,224 @@ def organizer_list(union: Union, capacity: int) -> tuple[str, ...]:
     """Enough organizers for 发布规范 四 (capacity above 50 needs at least one per band)."""
     needed = 1 if capacity <= 150 else 3 if capacity <= 300 else 5
     return tuple(f"{union.organizer}-{k}" for k in range(needed))
+
+
+# -- a semester -----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class StageFigures:
+    name: str
+    commands: int
+    seconds: float
+
+    @property
+    def commands_per_s(self) -> float:
+        return self.commands / self.seconds if self.seconds else 0.0
+
+
+@attrs.frozen
+class SimulationReport:
+    """What ``simulate`` did: events, figures per stage, peak memory, view sizes, checks."""
+
+    events: int
+    stages: tuple[StageFigures, ...]
+    peak_rss_mb: float
+    view_rows: tuple[tuple[str, int], ...]
+    over_admitted: int
+    ledger_mismatches: int
+
+
+class _Stage:
+    def __init__(self, name: str, total: int, bars: bool) -> None:
+        from tqdm import tqdm
+
+        self.name, self.commands = name, 0
+        self.bar = tqdm(total=total, desc=name, unit="cmd", disable=not bars, leave=True)
+        self.started = time.perf_counter()
+
+    def run(self, service: SecondClassroom, command: object, actor: Actor, now: datetime) -> bool:
+        self.commands += 1
+        self.bar.update(1)
+        try:
+            service.execute(command, actor, now)
+        except DomainError:
+            return False
+        return True
+
+    def done(self) -> StageFigures:
+        self.bar.close()
+        return StageFigures(self.name, self.commands, time.perf_counter() - self.started)
+
+
+def simulate(
+    service: SecondClassroom,
+    students: int,
+    activities: int,
+    seed: int = 2026,
+    bars: bool = True,
+) -> SimulationReport:
+    """A semester: publish, register (popularity skew, cancellations), draw, review, leave,
+    check in, no-shows, appeals, awards and credits, finalize, transcripts — then the views.
+
+    Deterministic for a given seed.
+    """
+    rng = random.Random(seed)
+    stages: list[StageFigures] = []
+    stage = _Stage("建校 found", students, bars)
+    school = School.found(service, students, seed, lambda n: stage.bar.update(n))
+    stages.append(attrs.evolve(stage.done(), commands=students))
+
+    stage = _Stage("发布 publish", activities, bars)
+    published: list[tuple[UUID, AdmissionMethod, int, datetime, Union]] = []
+    modules = [m.code for m in service.rulebook.modules]
+    for n in range(activities):
+        union = school.unions[n % len(school.unions)]
+        method = rng.choices(list(AdmissionMethod), [7, 2, 1])[0]
+        capacity = rng.choice([30, 50, 100, 150, 300])
+        starts = TERM_START + timedelta(days=14 + n % 100, hours=rng.randrange(0, 8))
+        activity_id = school.publish(
+            service, union, f"sim-{n}", method, capacity, starts, rng.choice(modules), awards=True
+        )
+        published.append((activity_id, method, capacity, starts, union))
+        stage.commands += 5
+        stage.bar.update(1)
+    stages.append(stage.done())
+
+    weights = [1 / (rank + 1) ** 0.8 for rank in range(len(published))]
+    per_student = max(1, round(7.5 * activities / max(students, 1) * 10)) if activities else 0
+    per_student = min(per_student, 12)
+    stage = _Stage("报名 register", students * per_student, bars)
+    for number, _college in school.students:
+        actor = Actor.student(number)
+        for activity_id, _method, _cap, starts, _union in set(
+            rng.choices(published, weights, k=per_student)
+        ):
+            when = starts - timedelta(days=3)
+            if stage.run(service, Register(activity_id), actor, when) and rng.random() < 0.08:
+                stage.run(service, CancelRegistration(activity_id), actor, when)
+    stages.append(stage.done())
+
+    stage = _Stage("录取 admit", len(published), bars)
+    for activity_id, method, _cap, starts, union in published:
+        closed = starts - timedelta(hours=1)
+        if method is AdmissionMethod.LOTTERY:
+            stage.run(service, DrawLottery(activity_id), Actor.system(), closed)
+        elif method is AdmissionMethod.REVIEW:
+            state = service.activity(activity_id)
+            assert state is not None
+            chosen = sorted(state.roster.pending)[: state.form.capacity or 0]
+            if chosen:
+                stage.run(
+                    service, AdmitRegistrants(activity_id, tuple(chosen)), union.leader, closed
+                )
+            stage.run(service, CloseReview(activity_id), union.leader, closed)
+        else:
+            stage.bar.update(1)
+    stages.append(stage.done())
+
+    stage = _Stage("签到 check-in", len(published), bars)
+    for activity_id, _method, _cap, starts, union in published:
+        state = service.activity(activity_id)
+        assert state is not None
+        admitted = sorted(state.roster.admitted)
+        closed = starts - timedelta(minutes=30)
+        for student in admitted:
+            if rng.random() < 0.03:
+                actor = Actor.student(student)
+                if stage.run(service, RequestLeave(activity_id, "课程冲突"), actor, closed):
+                    stage.run(
+                        service, DecideLeave(activity_id, student, True), union.leader, closed
+                    )
+        opened = starts + timedelta(minutes=5)
+        stage.run(service, OpenCheckInSession(activity_id, 10), union.leader, opened)
+        code = service.check_in_code(activity_id, 1, union.leader, opened)
+        for student in admitted:
+            if rng.random() < 0.85:
+                scan = CheckIn(activity_id, 1, password=code.password)
+                stage.run(service, scan, Actor.student(student), opened + timedelta(minutes=2))
+    stages.append(stage.done())
+
+    stage = _Stage("结算 close", len(published), bars)
+    last_end = max((starts for *_rest, starts, _u in published), default=TERM_START)
+    stage.commands += len(service.run_reactions(last_end + timedelta(days=1)))
+    stages.append(stage.done())
+
+    stage = _Stage("申诉 appeal", students // 20, bars)
+    admin = SCHOOL_ADMIN
+    for number, _college in school.students:
+        record = service.student(number)
+        if record is None:
+            continue
+        for entry in record.integrity:
+            if entry.outcome is Outcome.NO_SHOW and rng.random() < 0.1:
+                when = entry.at + timedelta(days=1)
+                actor = Actor.student(number)
+                if stage.run(service, AppealDefault(number, entry.entry_id, "就医"), actor, when):
+                    overturn = rng.random() < 0.5
+                    stage.run(
+                        service, DecideAppeal(number, entry.entry_id, overturn, "核实"), admin, when
+                    )
+    stages.append(stage.done())
+
+    stage = _Stage("完结 finalize", len(published), bars)
+    for activity_id, _method, _cap, starts, union in published:
+        state = service.activity(activity_id)
+        assert state is not None
+        after = starts + timedelta(days=2)
+        attended = tuple(s for s, o in state.attendance.outcomes if o is Outcome.ATTENDED)
+        if attended:
+            stage.run(service, GrantCredits(activity_id, attended), union.leader, after)
+            if rng.random() < 0.3:
+                stage.run(
+                    service, IssueAward(activity_id, "一等奖", attended[:1]), union.leader, after
+                )
+        stage.run(service, FinalizeActivity(activity_id), union.leader, after)
+    stages.append(stage.done())
+
+    stage = _Stage("成绩单 transcripts", students // 20, bars)
+    end = last_end + timedelta(days=10)
+    for number, _college in school.students:
+        if rng.random() < 0.05:
+            stage.run(service, IssueTranscript(number), Actor.student(number), end)
+    stages.append(stage.done())
+
+    stage = _Stage("视图 views", 1, bars)
+    service.views.catch_up()
+    stages.append(stage.done())
+    return _report(service, school, published, stages)
+
+
+def _report(
+    service: SecondClassroom,
+    school: School,
+    published: list[tuple[UUID, AdmissionMethod, int, datetime, Union]],
+    stages: list[StageFigures],
+) -> SimulationReport:
+    import resource
+
+    over = 0
+    credited: dict[str, Decimal] = {}
+    for activity_id, _method, capacity, _starts, _union in published:
+        state = service.activity(activity_id)
+        assert state is not None
+        over += max(len(state.roster.admitted) - capacity, 0)
+    mismatches = 0
+    for number, _college in school.students:
+        record = service.student(number)
+        assert record is not None
+        total = sum(record.credits().values(), Decimal(0))
+        credited[number] = total
+        summary = service.views.student_summary(number)
+        viewed = (
+            sum((amount for *_k, amount in summary.credits), Decimal(0)) if summary else Decimal(0)
+        )
+        mismatches += int(viewed != total)
+    tables = ("audit_log", "student_summary", "activity_board", "my_activities", "notice_outbox")
+    rows = tuple(
+        (table, int(str(service.views.query(f"SELECT COUNT(*) FROM {table}")[0][0])))
+        for table in tables
+    )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    events = service.app.recorder.max_notification_id() or 0
+    return SimulationReport(events, tuple(stages), round(peak, 1), rows, over, mismatches)
