@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 import attrs
@@ -40,10 +40,10 @@ from second_classroom.core.actor import Role
 from second_classroom.core.decider import Context
 from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
 from second_classroom.core.terms import ParticipationScope
-from second_classroom.core.time import SHANGHAI, aware_or_none, local_date
+from second_classroom.core.time import SHANGHAI, aware_or_none
 from second_classroom.policies import checkin as codes
 from second_classroom.policies import integrity
-from second_classroom.policies.calendar import add_working_days
+from second_classroom.policies.calendar import window_end
 from second_classroom.policies.rulebook import MissingCheckout, Rulebook
 
 ACTIVITY_NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found")
@@ -253,8 +253,7 @@ def makeup_deadline(activity: Activity, rulebook: Rulebook) -> datetime | None:
     ends = activity.form.ends_at
     if days is None or ends is None:
         return None
-    last = add_working_days(rulebook, local_date(ends), days)
-    return datetime.combine(last + timedelta(days=1), time(), tzinfo=SHANGHAI)
+    return window_end(rulebook, ends, days)
 
 
 def closing_time(activity: Activity, rulebook: Rulebook) -> datetime | None:

@@ -4,7 +4,7 @@ also writes an activity record into every participant's student record, in the s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -21,8 +21,7 @@ from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core.actor import RoleKind
 from second_classroom.core.decider import Context
 from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
-from second_classroom.core.time import SHANGHAI, local_date
-from second_classroom.policies.calendar import add_working_days
+from second_classroom.policies.calendar import window_end
 from second_classroom.policies.rulebook import Rulebook
 
 ACTIVITY_NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found")
@@ -138,8 +137,7 @@ def results_deadline(activity: Activity, rulebook: Rulebook) -> datetime | None:
     ends = activity.form.ends_at
     if days is None or ends is None:
         return None
-    last = add_working_days(rulebook, local_date(ends), days)
-    return datetime(last.year, last.month, last.day, 23, 59, 59, tzinfo=SHANGHAI)
+    return window_end(rulebook, ends, days) - timedelta(seconds=1)
 
 
 def results_overdue(activity: Activity, rulebook: Rulebook, now: datetime) -> bool:

@@ -6,11 +6,12 @@ Rulebook overrides it. A date in a year nobody has published is refused, never g
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 
 from second_classroom.core.errors import ErrorCode
+from second_classroom.core.time import SHANGHAI, local_date
 from second_classroom.policies.rulebook import Rulebook
 
 UNKNOWN_YEAR = ErrorCode(
@@ -42,6 +43,13 @@ def add_working_days(rulebook: Rulebook, start: date, count: int) -> date:
         if is_workday(rulebook, day):
             remaining -= 1
     return day
+
+
+def window_end(rulebook: Rulebook, moment: datetime, days: int) -> datetime:
+    """The instant a window of ``days`` working days after ``moment``'s date closes: midnight
+    (Asia/Shanghai) after the last of those days, an exclusive bound."""
+    last = add_working_days(rulebook, local_date(moment), days)
+    return datetime.combine(last + timedelta(days=1), time(), tzinfo=SHANGHAI)
 
 
 def working_days_between(rulebook: Rulebook, start: date, end: date) -> int:
