@@ -14,11 +14,16 @@ import json
 import platform
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import uuid4
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from common import RESULTS
 
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.core.actor import Actor
@@ -70,7 +75,7 @@ def run_raw(path: Path, sizes: list[int]) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=2000)
-    parser.add_argument("--results", type=Path, default=Path(__file__).with_name("results.jsonl"))
+    parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         facade_s, latencies, sizes = run_facade(Path(folder) / "facade.sqlite3", args.n)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import platform
 import sqlite3
 import statistics
@@ -15,7 +16,9 @@ from uuid import uuid4
 
 from second_classroom.core.time import SHANGHAI
 
-RESULTS = Path(__file__).with_name("results.jsonl")
+RESULTS = Path(
+    os.environ.get("SECOND_CLASSROOM_BENCH_RESULTS", Path(__file__).with_name("results.jsonl"))
+)
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
