@@ -273,11 +273,9 @@ TRANSCRIPT = Route(_transcript_locks, _plan_transcript)
 
 
 def _plan_feedback(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
-    loaded = reader.app.load(activity.DECIDER, command.activity_id)
-    state = loaded.state
-    host = reader.tribe(state.host_tribe_id) if state is not None else None
-    context = feedback.FeedbackContext(with_tribe_roles(base, host), state, host)
-    return [_changed(activity.DECIDER, loaded, feedback.decide(command, context))]
+    reads = _read_activity(reader, command.activity_id, base, lambda _state, _ctx: ((), ()))
+    context = feedback.FeedbackContext(reads.base, reads.activity.state, reads.host)
+    return reads.changes(feedback.decide(command, context), {}, {})
 
 
 FEEDBACK = Route(lambda command: [command.activity_id], _plan_feedback)

@@ -20,10 +20,11 @@ import attrs
 from second_classroom import codec, exports
 from second_classroom.aggregates import activity, enrolment, student, tribe
 from second_classroom.aggregates import transcript as transcript_module
+from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
 from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
 from second_classroom.aggregates.checkin import SESSION_UNKNOWN
-from second_classroom.aggregates.enrolment import ACTIVITY_NOT_FOUND, Enrolment, is_activity_manager
+from second_classroom.aggregates.enrolment import Enrolment, is_activity_manager
 from second_classroom.aggregates.integrity_record import IntegrityEntry
 from second_classroom.aggregates.mailbox import MarkNoticeDelivered
 from second_classroom.aggregates.student import StudentRecord
@@ -58,7 +59,7 @@ from second_classroom.policies import integrity as integrity_policy
 from second_classroom.policies import serials
 from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice
-from second_classroom.policies.rulebook import IntegrityStyle, Rulebook, preset
+from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle, Rulebook, preset
 from second_classroom.policies.signing import Keyring
 from second_classroom.projections import queries
 from second_classroom.projections import reports as report_exports
@@ -163,6 +164,13 @@ class IntegrityReport:
     score: Fraction
     blacklisted_until: datetime | None
     entries: tuple[IntegrityEntry, ...]
+
+    @classmethod
+    def of(cls, record: StudentRecord, rule: IntegrityRule) -> IntegrityReport:
+        score = integrity_policy.score(record.integrity, rule)
+        return cls(
+            record.student_number, rule.style, score, record.blacklisted_until, record.integrity
+        )
 
     def is_blacklisted(self, now: datetime) -> bool:
         return self.blacklisted_until is not None and now < self.blacklisted_until
@@ -397,14 +405,7 @@ class SecondClassroom:
         record = self.student(student_number)
         if record is None:
             return None
-        rule = self.rulebook.integrity
-        return IntegrityReport(
-            student_number,
-            rule.style,
-            integrity_policy.score(record.integrity, rule),
-            record.blacklisted_until,
-            record.integrity,
-        )
+        return IntegrityReport.of(record, self.rulebook.integrity)
 
     def transcript(self, serial: str) -> Transcript | None:
         canonical = serials.normalize(serial)
@@ -495,14 +496,7 @@ class SecondClassroom:
         record = self.student_as_of(student_number, when)
         if record is None:
             return None
-        rule = self.rulebook.integrity
-        return IntegrityReport(
-            student_number,
-            rule.style,
-            integrity_policy.score(record.integrity, rule),
-            record.blacklisted_until,
-            record.integrity,
-        )
+        return IntegrityReport.of(record, self.rulebook.integrity)
 
     def report_files(self, month: str) -> tuple[bytes, str, bytes]:
         """学院月报 for ``month`` as (xlsx, CSV, participation chart PNG)."""

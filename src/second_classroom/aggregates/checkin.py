@@ -18,6 +18,9 @@ from second_classroom.aggregates.activity import (
     Activity,
     ActivityStatus,
 )
+from second_classroom.aggregates.activity import (
+    NOT_FOUND as ACTIVITY_NOT_FOUND,
+)
 from second_classroom.aggregates.activity_attendance import (
     Geofence,
     Method,
@@ -46,7 +49,6 @@ from second_classroom.policies import integrity
 from second_classroom.policies.calendar import window_end
 from second_classroom.policies.rulebook import MissingCheckout, Rulebook
 
-ACTIVITY_NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found")
 NOT_PUBLISHED = ErrorCode(
     "checkin.not_published", "活动未发布或已取消", "The activity is not published, or was cancelled"
 )

@@ -23,6 +23,9 @@ from second_classroom.aggregates.activity import (
     Phase,
     phase,
 )
+from second_classroom.aggregates.activity import (
+    NOT_FOUND as ACTIVITY_NOT_FOUND,
+)
 from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_roster import Outcome as Registration
 from second_classroom.aggregates.student import StudentRecord
@@ -35,7 +38,6 @@ from second_classroom.core.terms import AdmissionMethod, ParticipationScope
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import lottery
 
-ACTIVITY_NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found")
 NOT_PUBLISHED = ErrorCode(
     "enrolment.not_published",
     "活动未发布或已取消（{status}）",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import attrs
 
 from second_classroom.aggregates.activity import FROZEN, Activity, ActivityStatus
+from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
 from second_classroom.aggregates.activity_feedback import (
     COMMANDS,
     ActivityRated,
@@ -23,7 +24,6 @@ from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
 
 __all__ = ["COMMANDS", "FeedbackContext", "decide"]
 
-ACTIVITY_NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found")
 NOT_ENDED = ErrorCode(
     "feedback.not_ended",
     "活动结束后才能上传花絮和评价（第十七条）",

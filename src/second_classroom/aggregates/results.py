@@ -12,6 +12,7 @@ import attrs
 
 from second_classroom.aggregates import activity_results as ledger
 from second_classroom.aggregates.activity import FROZEN, Activity, ActivityStatus
+from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
 from second_classroom.aggregates.activity_attendance import Outcome, SessionKind
 from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
@@ -24,7 +25,6 @@ from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
 from second_classroom.policies.calendar import window_end
 from second_classroom.policies.rulebook import Rulebook
 
-ACTIVITY_NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found")
 NOT_PUBLISHED = ErrorCode(
     "results.not_published", "活动未发布或已取消", "The activity is not published, or was cancelled"
 )
