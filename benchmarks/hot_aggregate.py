@@ -52,9 +52,9 @@ def main() -> None:
         length = len(SecondClassroomApplication(sqlite_env(path)).history(hot))
         variants = {
             "snapshot+cache": {},
-            "snapshot, no cache": {"AGGREGATE_CACHE_MAXSIZE": ""},
+            "snapshot, no cache": {"STATE_CACHE_MAXSIZE": "0"},
             "no snapshot, no cache": {
-                "AGGREGATE_CACHE_MAXSIZE": "",
+                "STATE_CACHE_MAXSIZE": "0",
                 "IS_SNAPSHOTTING_ENABLED": "n",
             },
         }

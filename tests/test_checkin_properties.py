@@ -121,7 +121,7 @@ def test_closing_is_exactly_once_even_after_a_crash(
             assert record is not None
             assert [e.outcome for e in record.integrity] == [EXPECTED[fate]]
         with SecondClassroomApplication(env) as fresh:
-            fresh.repository.cache = None
+            fresh.forget_states()
             for student in students:
                 stream = ids.student_id(student.person_id)
                 replayed = fresh.load(student_module.DECIDER, stream).state

@@ -211,7 +211,7 @@ def test_blacklisted_until_is_the_same_from_replay_as_live(service: SecondClassr
     with SecondClassroomApplication(service.app.env) as fresh:
         if service.app.env.get("PERSISTENCE_MODULE") == "eventsourcing.popo":
             return  # an in-memory store has nothing to replay from another application
-        fresh.repository.cache = None
+        fresh.forget_states()
         replayed = fresh.load(student_module.DECIDER, ids.student_id(students[2].person_id)).state
     assert replayed == live
     assert replayed is not None

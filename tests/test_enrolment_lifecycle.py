@@ -216,7 +216,7 @@ class EnrolmentLifecycle(RuleBasedStateMachine):
         if not hasattr(self, "service"):
             return
         with SecondClassroomApplication(self.env) as fresh:
-            fresh.repository.cache = None
+            fresh.forget_states()
             for activity_id in self.activities.values():
                 live = self.service.activity(activity_id)
                 assert fresh.load(activity_module.DECIDER, activity_id).state == live

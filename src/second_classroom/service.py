@@ -295,7 +295,7 @@ class SecondClassroom:
             raise UNKNOWN_COMMAND.error(type=type(command).__name__)
         base = Context(actor, require_aware(now), self.rulebook)
         for attempt in range(self.max_attempts):
-            with self._locks.holding(route.locks(command)):
+            with self._locks.holding(route.locks(command)), self.app.reading():
                 changes = route.plan(self, command, base)
                 try:
                     stored = self.app.append(changes, now, type(command).__name__, actor.person_id)

@@ -286,7 +286,7 @@ class ActivityLifecycle(RuleBasedStateMachine):
         if not hasattr(self, "service"):
             return
         with SecondClassroomApplication(self.env) as fresh:
-            fresh.repository.cache = None
+            fresh.forget_states()
             for level in LEVELS:
                 stored = fresh.load(activity.DECIDER, activity_id(level)).state
                 assert stored == self.states.get(level)

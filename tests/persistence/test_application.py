@@ -112,7 +112,7 @@ def test_a_long_stream_is_loaded_from_its_latest_snapshot(store_env: dict[str, s
         in_memory = store_env["PERSISTENCE_MODULE"] == "eventsourcing.popo"
         # A second application (or, in memory, the same one without its cache) reads the store.
         fresh = service.app if in_memory else SecondClassroomApplication(env)
-        fresh.repository.cache = None
+        fresh.forget_states()
         asked: list[int | None] = []
         original = fresh.events.get
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any, ClassVar, Generic, TypeVar, cast
 from uuid import UUID
@@ -14,8 +16,10 @@ from eventsourcing.persistence import IntegrityError, Mapper
 from second_classroom.aggregates import activity, enrolment, mailbox, student, transcript, tribe
 from second_classroom.core.decider import FunctionalDecider
 from second_classroom.persistence.mapper import CattrsMapper, Envelope, SnapshotEnvelope
+from second_classroom.persistence.state_cache import StateCache
 
 S = TypeVar("S")
+REFRESH_LIMIT = 5000  # log positions to scan for evictions; beyond, the cache is dropped
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
 
 STATE_TYPES: dict[str, type] = {
@@ -54,20 +58,21 @@ class ConcurrencyConflict(Exception):
 class SecondClassroomApplication(Application[UUID]):
     """One application (one table set) per school.
 
-    Environment keys beyond eventsourcing's own: ``SNAPSHOT_INTERVAL`` (events between
-    snapshots, default 50; 0 disables).
+    Environment keys: ``SNAPSHOT_INTERVAL`` (events between snapshots, default 50; 0
+    disables) and ``STATE_CACHE_MAXSIZE`` (streams kept in the state cache, default 20000;
+    0 disables). eventsourcing's own repository cache is not used: see ``state_cache``.
     """
 
     name = "SecondClassroom"
-    env: ClassVar[dict[str, str]] = {
-        "AGGREGATE_CACHE_MAXSIZE": "10000",
-        "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",  # states are immutable: no copies needed
-        "IS_SNAPSHOTTING_ENABLED": "y",
-    }
+    env: ClassVar[dict[str, str]] = {"IS_SNAPSHOTTING_ENABLED": "y"}
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)
         self.snapshot_interval = int(self.env.get("SNAPSHOT_INTERVAL", "50"))
+        self.states = StateCache(
+            int(self.env.get("STATE_CACHE_MAXSIZE", "20000") or 0), self._log_top()
+        )
+        self._reading = threading.local()
 
     def construct_mapper(self) -> Mapper[UUID]:
         return CattrsMapper(
@@ -79,15 +84,66 @@ class SecondClassroomApplication(Application[UUID]):
 
     def load(self, decider: FunctionalDecider[Any, S, Any, Any], stream: UUID) -> Loaded[S]:
         """The current state of ``stream`` (state None, version 0 if it has no events)."""
+        if getattr(self._reading, "active", False):
+            return self._load(decider, stream)
+        with self.reading():
+            return self._load(decider, stream)
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """Check the log once; loads inside the block trust the state cache.
+
+        A command's plan reads several streams inside one such block: one query for the
+        log's top position instead of one per stream.
+        """
+        if getattr(self._reading, "active", False):
+            yield
+            return
+        self.refresh()
+        self._reading.active = True
+        try:
+            yield
+        finally:
+            self._reading.active = False
+
+    def refresh(self) -> None:
+        """Evict the cached streams that another process wrote since the last check."""
+        cache = self.states
+        if not cache.enabled:
+            return
+        top = self._log_top()
+        if top == cache.watermark:
+            return
+        if top < cache.watermark or top - cache.watermark > REFRESH_LIMIT:
+            cache.reset(top)
+            return
+        written: list[tuple[int, UUID]] = []
+        start = cache.watermark + 1
+        while start <= top:
+            page = self.recorder.select_notifications(start, 1000, stop=top)
+            if not page:
+                break
+            written += [(n.id, UUID(str(n.originator_id))) for n in page]
+            start = page[-1].id + 1
+        cache.caught_up(top, written)
+
+    def forget_states(self) -> None:
+        """Empty the state cache: the next loads read the store."""
+        self.states.reset(self._log_top())
+
+    def _log_top(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def _load(self, decider: FunctionalDecider[Any, S, Any, Any], stream: UUID) -> Loaded[S]:
+        cached: Loaded[S] | None = self.states.get(stream)
+        if cached is not None:
+            return cached
+        generation = self.states.generation
         try:
             loaded: Loaded[S] = self.repository.get(stream, projector_func=_projector(decider))
         except AggregateNotFoundError:
-            return Loaded(stream, 0, None)
-        cache = self.repository.cache
-        if cache is not None:
-            # eventsourcing fast-forwards a cached aggregate by mutating it; ours are immutable,
-            # so the newer state must replace the cached one or every load replays from there.
-            cache.put(stream, loaded)
+            loaded = Loaded(stream, 0, None)
+        self.states.put(loaded, generation)
         return loaded
 
     def load_at(
@@ -126,10 +182,16 @@ class SecondClassroomApplication(Application[UUID]):
         ]
         if not envelopes:
             return []
+        generation = self.states.generation
         try:
-            self.save(*envelopes)
+            recordings = self.save(*envelopes)
         except IntegrityError as exc:
+            self.states.evict(change.loaded.id for change in changes)
             raise ConcurrencyConflict(str(exc)) from exc
+        self.states.recorded(r.notification.id for r in recordings)
+        for change in changes:
+            version = change.loaded.version + len(change.events)
+            self.states.put(Loaded(change.loaded.id, version, change.after), generation)
         self._snapshot(changes, at)
         return envelopes
 

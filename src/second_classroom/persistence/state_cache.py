@@ -1,0 +1,103 @@
+"""Loaded states kept between commands, trusted while the log shows nobody else wrote.
+
+eventsourcing's repository cache re-reads every cached stream on every load (a fast-forward
+SELECT), which cost more than the command's own commit. This cache instead follows the
+application's notification log: a *watermark* says up to which position every write is already
+reflected here. Our own writes advance it as they are saved; a log position above the watermark
+that is not ours is another process's write, and its stream is evicted. So one cheap
+``max_notification_id`` per command replaces a read per stream, and a stale state can only be
+read between another process's commit and our next check of the log — the same window any read
+has. A decision made on it still meets optimistic concurrency when it is saved.
+
+Races between a read from the store and an eviction are settled by a *generation* counter:
+a state read (or written) before an eviction is not put back afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import LRUCache
+
+
+class StateCache:
+    """An LRU of ``Loaded`` states keyed by stream, with the log watermark that validates it."""
+
+    def __init__(self, maxsize: int, watermark: int) -> None:
+        self._lru: LRUCache[UUID, Any] | None = LRUCache(maxsize) if maxsize > 0 else None
+        self._lock = threading.Lock()
+        self._own: set[int] = set()  # our log positions above the watermark
+        self.watermark = watermark
+        self.generation = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self._lru is not None
+
+    def get(self, stream: UUID) -> Any | None:
+        if self._lru is None:
+            return None
+        try:
+            return self._lru.get(stream)
+        except KeyError:
+            return None
+
+    def put(self, loaded: Any, generation: int) -> None:
+        """Keep ``loaded`` unless an eviction happened since ``generation`` or a newer
+        version of the stream is already here."""
+        if self._lru is None:
+            return
+        with self._lock:
+            if generation != self.generation:
+                return
+            current = self.get(loaded.id)
+            if current is None or current.version <= loaded.version:
+                self._lru.put(loaded.id, loaded)
+
+    def recorded(self, positions: Iterable[int]) -> None:
+        """Our own writes reached the log at ``positions``: advance the watermark over them."""
+        with self._lock:
+            self._own.update(p for p in positions if p > self.watermark)
+            while self.watermark + 1 in self._own:
+                self.watermark += 1
+                self._own.discard(self.watermark)
+
+    def caught_up(self, top: int, written: Sequence[tuple[int, UUID]]) -> None:
+        """The log reached ``top``; ``written`` is every (position, stream) after the
+        watermark. Streams written by someone else are evicted."""
+        with self._lock:
+            foreign = {stream for position, stream in written if position not in self._own}
+            if foreign:
+                self._drop(foreign)
+            self._own = {p for p in self._own if p > top}
+            self.watermark = max(self.watermark, top)
+
+    def reset(self, top: int) -> None:
+        """Forget every state (the log moved too far, or backwards): trust nothing held."""
+        with self._lock:
+            self.generation += 1
+            if self._lru is not None:
+                self._lru.clear()
+                self._lru.cache.clear()
+                self._lru.full = False
+            self._own.clear()
+            self.watermark = top
+
+    def evict(self, streams: Iterable[UUID]) -> None:
+        """Drop ``streams`` (after a conflict showed them stale)."""
+        with self._lock:
+            self._drop(streams)
+
+    def _drop(self, streams: Iterable[UUID]) -> None:
+        self.generation += 1
+        if self._lru is not None:
+            for stream in streams:
+                with contextlib.suppress(KeyError):
+                    self._lru.get(stream, evict=True)
+
+
+__all__ = ["StateCache"]

@@ -1,0 +1,198 @@
+"""The state cache: own writes are trusted without a re-read; another process's writes are
+seen at the next check of the log, by queries and by commands alike."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from second_classroom.aggregates import activity, tribe
+from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.tribe import AppointTribeRole, RemoveTribeRole, TribeRole
+from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
+from second_classroom.persistence.application import Loaded, SecondClassroomApplication
+from second_classroom.persistence.state_cache import StateCache
+from second_classroom.persistence.stores import postgres_env, sqlite_env
+from second_classroom.service import SecondClassroom
+from tests.conftest import TEST_SECRET
+from tests.enrolment_world import (
+    REGISTERING,
+    UNION,
+    approved_activity,
+    found_school,
+)
+from tests.specification import NOW, PE_ADMIN
+
+STREAM = uuid.UUID(int=1)
+
+
+def loaded(version: int, stream: uuid.UUID = STREAM) -> Loaded[str]:
+    return Loaded(stream, version, f"v{version}")
+
+
+# -- the cache on its own -----------------------------------------------------------------------
+
+
+def test_own_writes_advance_the_watermark_even_when_they_finish_out_of_order() -> None:
+    cache = StateCache(10, watermark=100)
+    cache.recorded([102, 103])  # a later transaction reported first
+    assert cache.watermark == 100
+    cache.recorded([101])
+    assert cache.watermark == 103
+
+
+def test_a_foreign_write_evicts_its_stream_and_an_own_write_does_not() -> None:
+    ours, theirs = uuid.UUID(int=2), uuid.UUID(int=3)
+    cache = StateCache(10, watermark=0)
+    cache.put(loaded(1, ours), cache.generation)
+    cache.put(loaded(1, theirs), cache.generation)
+    cache.recorded([2])  # position 1 is not ours: the watermark stays
+    cache.caught_up(2, [(1, theirs), (2, ours)])
+    assert cache.get(ours) == loaded(1, ours)
+    assert cache.get(theirs) is None
+    assert cache.watermark == 2
+
+
+def test_a_state_read_before_an_eviction_is_not_put_back() -> None:
+    cache = StateCache(10, watermark=0)
+    generation = cache.generation  # a load from the store starts here
+    cache.caught_up(1, [(1, STREAM)])  # meanwhile another process wrote the stream
+    cache.put(loaded(1), generation)
+    assert cache.get(STREAM) is None
+
+
+def test_an_older_version_never_replaces_a_newer_one() -> None:
+    cache = StateCache(10, watermark=0)
+    cache.put(loaded(5), cache.generation)
+    cache.put(loaded(4), cache.generation)
+    assert cache.get(STREAM) == loaded(5)
+
+
+def test_a_reset_forgets_everything() -> None:
+    cache = StateCache(10, watermark=0)
+    cache.put(loaded(1), cache.generation)
+    cache.reset(7)
+    assert cache.get(STREAM) is None
+    assert cache.watermark == 7
+    cache.put(loaded(2), cache.generation)
+    assert cache.get(STREAM) == loaded(2)
+
+
+def test_size_zero_keeps_nothing() -> None:
+    cache = StateCache(0, watermark=0)
+    cache.put(loaded(1), cache.generation)
+    assert not cache.enabled
+    assert cache.get(STREAM) is None
+
+
+# -- two processes on one store ----------------------------------------------------------------
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def shared_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """A store two applications can open, as two processes would."""
+    if request.param == "sqlite":
+        return sqlite_env(f"file:shared_{uuid.uuid4().hex}?mode=memory&cache=shared")
+    schema = request.getfixturevalue("postgres_schema")
+    return postgres_env(request.getfixturevalue("postgres_dsn"), schema=schema)
+
+
+@pytest.fixture
+def two_services(shared_env: dict[str, str]) -> Iterator[tuple[SecondClassroom, SecondClassroom]]:
+    with (
+        SecondClassroom.open(shared_env, secret=TEST_SECRET) as first,
+        SecondClassroom.open(shared_env, secret=TEST_SECRET) as second,
+    ):
+        yield first, second
+
+
+def count_calls(target: Any, name: str) -> list[object]:
+    calls: list[object] = []
+    original = getattr(target, name)
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    setattr(target, name, spy)
+    return calls
+
+
+def test_a_query_sees_another_process_write(
+    two_services: tuple[SecondClassroom, SecondClassroom],
+) -> None:
+    here, there = two_services
+    found_school(here, 1)
+    before = here.tribe(UNION.tribe_id)  # cached here
+    there.execute(
+        AppointTribeRole(UNION.tribe_id, "2024000000", TribeRole.ORGANIZER), PE_ADMIN, NOW
+    )
+    seen = here.tribe(UNION.tribe_id)
+    assert seen != before
+    assert seen == there.tribe(UNION.tribe_id)
+
+
+def test_a_command_decides_on_another_process_write_without_a_conflict(
+    two_services: tuple[SecondClassroom, SecondClassroom],
+) -> None:
+    here, there = two_services
+    first, second = found_school(here, 2)
+    full = approved_activity(here, "one-seat", capacity=1)
+    assert here.activity(full) is not None  # cached here with the seat free
+    there.execute(Register(full), Actor.student(first), REGISTERING)
+    appends = count_calls(here.app, "append")
+    with pytest.raises(DomainError) as refused:
+        here.execute(Register(full), Actor.student(second), REGISTERING)
+    assert refused.value.code == "activity.capacity_full"
+    assert appends == []  # decided on the fresh ledger, not on a stale one and a retry
+
+
+def test_own_writes_are_not_read_back(
+    two_services: tuple[SecondClassroom, SecondClassroom],
+) -> None:
+    here, _there = two_services
+    numbers = found_school(here, 3)
+    hot = approved_activity(here, "hot", capacity=10)
+    here.activity(hot)
+    reads = count_calls(here.app.recorder, "select_events")
+    here.execute(Register(hot), Actor.student(numbers[0]), REGISTERING)
+    here.execute(Register(hot), Actor.student(numbers[1]), REGISTERING)
+    state = here.activity(hot)
+    assert state is not None
+    assert len(state.roster.admitted) == 2
+    # Only the new enrolment streams are read (and found empty); the activity, the host
+    # tribe and the student records come from the cache.
+    assert len(reads) <= 2 * 2
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.sampled_from(["appoint", "remove"])), max_size=12))
+def test_caches_of_two_processes_always_agree_with_the_store(
+    steps: list[tuple[bool, str]],
+) -> None:
+    env = sqlite_env(f"file:agree_{uuid.uuid4().hex}?mode=memory&cache=shared")
+    with (
+        SecondClassroom.open(env, secret=TEST_SECRET) as a,
+        SecondClassroom.open(env, secret=TEST_SECRET) as b,
+    ):
+        found_school(a, 1)
+        for on_a, action in steps:
+            writer = a if on_a else b
+            command = AppointTribeRole if action == "appoint" else RemoveTribeRole
+            # Appointing twice or removing what is not there is refused and stores nothing.
+            with contextlib.suppress(DomainError):
+                writer.execute(
+                    command(UNION.tribe_id, "2024000000", TribeRole.ORGANIZER), PE_ADMIN, NOW
+                )
+            with SecondClassroomApplication(env) as fresh:
+                truth = fresh.load(tribe.DECIDER, UNION.tribe_id)
+            assert a.app.load(tribe.DECIDER, UNION.tribe_id) == truth
+            assert b.app.load(tribe.DECIDER, UNION.tribe_id) == truth
+            assert a.app.load(activity.DECIDER, uuid.UUID(int=9)).state is None
