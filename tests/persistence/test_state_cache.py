@@ -54,7 +54,7 @@ def test_a_foreign_write_evicts_its_stream_and_an_own_write_does_not() -> None:
     cache.put(loaded(1, ours), cache.generation)
     cache.put(loaded(1, theirs), cache.generation)
     cache.recorded([2])  # position 1 is not ours: the watermark stays
-    cache.caught_up(2, [(1, theirs), (2, ours)])
+    cache.caught_up(2, [(1, theirs, 2), (2, ours, 1)])
     assert cache.get(ours) == loaded(1, ours)
     assert cache.get(theirs) is None
     assert cache.watermark == 2
@@ -63,9 +63,18 @@ def test_a_foreign_write_evicts_its_stream_and_an_own_write_does_not() -> None:
 def test_a_state_read_before_an_eviction_is_not_put_back() -> None:
     cache = StateCache(10, watermark=0)
     generation = cache.generation  # a load from the store starts here
-    cache.caught_up(1, [(1, STREAM)])  # meanwhile another process wrote the stream
+    cache.caught_up(1, [(1, STREAM, 1)])  # meanwhile another process wrote the stream
     cache.put(loaded(1), generation)
     assert cache.get(STREAM) is None
+
+
+def test_a_write_that_raced_an_eviction_drops_the_older_cached_state() -> None:
+    cache = StateCache(10, watermark=0)
+    cache.put(loaded(1), cache.generation)
+    generation = cache.generation  # our append of version 2 starts
+    cache.caught_up(1, [(1, uuid.UUID(int=7), 1)])  # an unrelated eviction meanwhile
+    cache.put(loaded(2), generation)
+    assert cache.get(STREAM) is None  # not version 1, which the store has overtaken
 
 
 def test_an_older_version_never_replaces_a_newer_one() -> None:
@@ -73,6 +82,13 @@ def test_an_older_version_never_replaces_a_newer_one() -> None:
     cache.put(loaded(5), cache.generation)
     cache.put(loaded(4), cache.generation)
     assert cache.get(STREAM) == loaded(5)
+
+
+def test_a_write_the_cached_state_already_holds_evicts_nothing() -> None:
+    cache = StateCache(10, watermark=0)
+    cache.put(loaded(3), cache.generation)  # read from the store after the write at 1
+    cache.caught_up(1, [(1, STREAM, 3)])
+    assert cache.get(STREAM) == loaded(3)
 
 
 def test_a_reset_forgets_everything() -> None:

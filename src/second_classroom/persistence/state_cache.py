@@ -4,7 +4,8 @@ eventsourcing's repository cache re-reads every cached stream on every load (a f
 SELECT), which cost more than the command's own commit. This cache instead follows the
 application's notification log: a *watermark* says up to which position every write is already
 reflected here. Our own writes advance it as they are saved; a log position above the watermark
-that is not ours is another process's write, and its stream is evicted. So one cheap
+that is not ours is another process's write, and its stream is evicted if the cached state is
+older than that write. So one cheap
 ``max_notification_id`` per command replaces a read per stream, and a stale state can only be
 read between another process's commit and our next check of the log — the same window any read
 has. A decision made on it still meets optimistic concurrency when it is saved.
@@ -47,12 +48,15 @@ class StateCache:
             return None
 
     def put(self, loaded: Any, generation: int) -> None:
-        """Keep ``loaded`` unless an eviction happened since ``generation`` or a newer
-        version of the stream is already here."""
+        """Keep ``loaded`` unless a newer version is already here; if an eviction happened
+        since ``generation``, drop the stream instead."""
         if self._lru is None:
             return
         with self._lock:
             if generation != self.generation:
+                # What is cached may be older than ``loaded``: let the next load read the store.
+                with contextlib.suppress(KeyError):
+                    self._lru.get(loaded.id, evict=True)
                 return
             current = self.get(loaded.id)
             if current is None or current.version <= loaded.version:
@@ -66,13 +70,21 @@ class StateCache:
                 self.watermark += 1
                 self._own.discard(self.watermark)
 
-    def caught_up(self, top: int, written: Sequence[tuple[int, UUID]]) -> None:
-        """The log reached ``top``; ``written`` is every (position, stream) after the
-        watermark. Streams written by someone else are evicted."""
+    def caught_up(self, top: int, written: Sequence[tuple[int, UUID, int]]) -> None:
+        """The log reached ``top``; ``written`` is every (position, stream, version) after
+        the watermark. A stream is evicted unless its cached state already holds that
+        version (then the write is ours, or was read from the store after it)."""
         with self._lock:
-            foreign = {stream for position, stream in written if position not in self._own}
-            if foreign:
-                self._drop(foreign)
+            stale = set()
+            for position, stream, version in written:
+                if position in self._own:
+                    continue
+                cached = self.get(stream)
+                # Not cached: a load of it may be in flight, so the generation must move.
+                if cached is None or cached.version < version:
+                    stale.add(stream)
+            if stale:
+                self._drop(stale)
             self._own = {p for p in self._own if p > top}
             self.watermark = max(self.watermark, top)
 
