@@ -4,6 +4,7 @@ from zero, on SQLite and PostgreSQL; typed queries over them."""
 from __future__ import annotations
 
 import contextlib
+import json
 import random
 from datetime import timedelta
 from decimal import Decimal
@@ -13,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from second_classroom import codec
 from second_classroom.aggregates.enrolment import CancelRegistration, Register
 from second_classroom.aggregates.results import FinalizeActivity, GrantCredits
 from second_classroom.aggregates.student import RegisterStudent
@@ -82,6 +84,16 @@ def test_views_follow_a_whole_semester_and_equal_a_rebuild(service: SecondClassr
         "SELECT command, actor FROM audit_log WHERE event = 'ActivityFinalized'"
     )
     assert audit == [("FinalizeActivity", "2023010101")]
+
+
+def test_the_audit_log_holds_each_event_as_the_codec_writes_it(service: SecondClassroom) -> None:
+    """The audit log reuses the JSON read from the store; it must be the codec's JSON."""
+    checked_in_world(service)
+    rows = service.views.query("SELECT position, data FROM audit_log ORDER BY position")
+    log = service.app.notifications(0, 10_000)
+    assert [position for position, _ in rows] == [position for position, _ in log]
+    for (_position, data), (_, envelope) in zip(rows, log, strict=True):
+        assert json.loads(str(data)) == codec.to_json(envelope.payload)
 
 
 class Crash(Exception):

@@ -130,9 +130,7 @@ class SecondClassroomApplication(Application[UUID]):
             page = self.recorder.select_notifications(start, 1000, stop=top)
             if not page:
                 break
-            written += [
-                (n.id, UUID(str(n.originator_id)), n.originator_version) for n in page
-            ]
+            written += [(n.id, UUID(str(n.originator_id)), n.originator_version) for n in page]
             start = page[-1].id + 1
         cache.caught_up(top, written)
 

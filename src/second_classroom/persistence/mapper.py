@@ -26,6 +26,9 @@ class Envelope:
     payload: Any
     command: str = ""  # the command that caused it, for the audit log
     actor: str = ""  # who sent that command
+    # The payload's JSON as read back from the store (after upcasting), so a reader that
+    # wants JSON (the audit log) need not encode the payload again. Not part of equality.
+    stored: Any = attrs.field(default=None, eq=False, repr=False)
 
 
 @attrs.frozen
@@ -101,4 +104,5 @@ class CattrsMapper(Mapper[UUID]):
             payload,
             body.get("cmd", ""),
             body.get("by", ""),
+            data,
         )

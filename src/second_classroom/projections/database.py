@@ -15,6 +15,8 @@ from typing import Any, Protocol
 class Cursor(Protocol):
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any: ...
 
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> Any: ...
+
 
 class ViewDatabase(Protocol):
     """A connection that runs each callback in one transaction."""
@@ -35,6 +37,9 @@ class _SQLiteCursor:
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
         return self.connection.execute(statement, tuple(params))
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> Any:
+        return self.connection.executemany(statement, rows)
 
 
 class SQLiteViews:
@@ -73,6 +78,9 @@ class _PostgresCursor:
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
         return self.cursor.execute(statement.replace("?", "%s"), tuple(params))
+
+    def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> Any:
+        return self.cursor.executemany(statement.replace("?", "%s"), rows)
 
 
 class PostgresViews:

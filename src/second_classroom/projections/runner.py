@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import attrs
 
@@ -38,6 +38,13 @@ class View(Protocol):
     def apply(self, cursor: Cursor, position: int, envelope: Envelope) -> None: ...
 
 
+@runtime_checkable
+class BatchView(View, Protocol):
+    """A view that applies a run of events at once (say, with one ``executemany``)."""
+
+    def apply_all(self, cursor: Cursor, events: Sequence[tuple[int, Envelope]]) -> None: ...
+
+
 @attrs.define
 class _Gap:
     notification_id: int
@@ -53,7 +60,7 @@ class ProjectionRunner:
         database: ViewDatabase,
         views: Sequence[View],
         name: str = "views",
-        batch: int = 500,
+        batch: int = 2000,
     ) -> None:
         self.app = app
         self.database = database
@@ -112,9 +119,14 @@ class ProjectionRunner:
         return ready
 
     def _apply(self, events: Sequence[tuple[int, Envelope]]) -> None:
+        # View by view rather than event by event: a view only reads its own tables and the
+        # board's tribes (the board comes first), so the order across views does not matter.
         with self.database.transaction() as cursor:
-            for notification_id, envelope in events:
-                for view in self.views:
+            for view in self.views:
+                if isinstance(view, BatchView):
+                    view.apply_all(cursor, events)
+                    continue
+                for notification_id, envelope in events:
                     view.apply(cursor, notification_id, envelope)
             cursor.execute(
                 f"UPDATE {TRACKING_TABLE} SET position = ? WHERE projection = ?",

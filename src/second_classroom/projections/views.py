@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from second_classroom import codec
@@ -17,6 +18,7 @@ from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_roster import Outcome as Registration
 from second_classroom.aggregates.enrolment import EnrolmentStatus, LeaveStatus
 from second_classroom.aggregates.mailbox import NoticeDelivered
+from second_classroom.codec import registry
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.policies.notices import notices_for
 from second_classroom.projections.database import Cursor
@@ -42,21 +44,31 @@ class AuditLog:
         cursor.execute("DELETE FROM audit_log")
 
     def apply(self, cursor: Cursor, position: int, envelope: Envelope) -> None:
-        data = codec.to_json(envelope.payload)
-        payload = envelope.payload
-        actor = envelope.actor or str(getattr(payload, "by", "") or getattr(payload, "student", ""))
-        cursor.execute(
+        self.apply_all(cursor, [(position, envelope)])
+
+    def apply_all(self, cursor: Cursor, events: Sequence[tuple[int, Envelope]]) -> None:
+        cursor.executemany(
             "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                position,
-                str(envelope.originator_id),
-                envelope.originator_version,
-                data["type"],
-                envelope.command,
-                actor,
-                envelope.timestamp.isoformat(),
-                json.dumps(data, ensure_ascii=False, sort_keys=True),
-            ),
+            [self._row(position, envelope) for position, envelope in events],
+        )
+
+    @staticmethod
+    def _row(position: int, envelope: Envelope) -> tuple[object, ...]:
+        payload = envelope.payload
+        if envelope.stored is not None:
+            data = {"type": registry.of(payload).name, **envelope.stored}
+        else:
+            data = codec.to_json(payload)
+        actor = envelope.actor or str(getattr(payload, "by", "") or getattr(payload, "student", ""))
+        return (
+            position,
+            str(envelope.originator_id),
+            envelope.originator_version,
+            data["type"],
+            envelope.command,
+            actor,
+            envelope.timestamp.isoformat(),
+            json.dumps(data, ensure_ascii=False, sort_keys=True),
         )
 
 
