@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from second_classroom.persistence.stores import popo_env
 from second_classroom.service import SecondClassroom
 from second_classroom.simulation import simulate
+from tests.conftest import TEST_SECRET
 from tests.projections.test_views import snapshot
 
 
@@ -32,3 +34,20 @@ def test_the_same_seed_gives_the_same_semester() -> None:
     )
     assert first.events == second.events
     assert first.view_rows == second.view_rows
+
+
+def test_batching_the_semester_stores_the_same_events() -> None:
+    """Commands decided inside ``batch()`` see the staged states: the same semester results,
+    event for event, whether each command commits alone or fifty share a transaction."""
+    logs = []
+    for batch in (1, 50):
+        with SecondClassroom.open(popo_env(), secret=TEST_SECRET) as service:
+            simulate(service, students=40, activities=5, seed=3, bars=False, batch=batch)
+            logs.append(
+                [
+                    (e.originator_id, e.originator_version, e.payload)
+                    for _, e in service.app.notifications(0, 100_000)
+                ]
+            )
+    assert len(logs[0]) > 500
+    assert logs[0] == logs[1]

@@ -38,6 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     simulate.add_argument("--db", type=Path, default=Path("second_classroom_simulation.sqlite3"))
     simulate.add_argument("--postgres", metavar="DSN", help="run on PostgreSQL instead")
     simulate.add_argument("--seed", type=int, default=2026)
+    simulate.add_argument(
+        "--batch", type=int, default=1, help="commands per transaction (default 1: each alone)"
+    )
     simulate.add_argument("--no-progress", action="store_true", help="no progress bars")
     args = parser.parse_args(argv)
     if args.command == "simulate":
@@ -88,7 +91,12 @@ def _simulate(args: argparse.Namespace) -> int:
         service = SecondClassroom.sqlite(args.db)
     with service:
         report = simulate(
-            service, args.students, args.activities, args.seed, bars=not args.no_progress
+            service,
+            args.students,
+            args.activities,
+            args.seed,
+            bars=not args.no_progress,
+            batch=args.batch,
         )
     print(f"事件 events: {report.events}")
     for stage in report.stages:

@@ -305,6 +305,22 @@ class SecondClassroom:
             _back_off(attempt)
         raise CONCURRENCY.error(attempts=self.max_attempts)
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Store every command executed in the block (on this thread) in one transaction.
+
+        For bulk work — an import, an organizer's grants, a load test — where one commit per
+        command is the cost. Each command is still decided on the state left by the ones
+        before it, and a refused command stages nothing; an exception leaving the block
+        stores nothing at all. If another writer moved a stream the batch wrote, nothing is
+        stored and ``store.conflict`` is raised: run the batch again.
+        """
+        try:
+            with self.app.unit_of_work():
+                yield
+        except ConcurrencyConflict:
+            raise CONCURRENCY.error(attempts=1) from None
+
     def execute_json(
         self, message: Mapping[str, Any], actor: Actor, now: datetime
     ) -> dict[str, Any]:

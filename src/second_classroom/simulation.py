@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -214,23 +215,51 @@ class SimulationReport:
 
 
 class _Stage:
-    def __init__(self, name: str, total: int, bars: bool) -> None:
+    """Runs a stage's commands, ``batch`` to a transaction, with a progress bar."""
+
+    def __init__(
+        self, service: SecondClassroom, name: str, total: int, bars: bool, batch: int = 1
+    ) -> None:
         from tqdm import tqdm
 
-        self.name, self.commands = name, 0
+        self.service, self.name, self.commands, self.batch = service, name, 0, batch
         self.bar = tqdm(total=total, desc=name, unit="cmd", disable=not bars, leave=True)
         self.started = time.perf_counter()
+        self._open: ExitStack | None = None
+        self._in_batch = 0
 
-    def run(self, service: SecondClassroom, command: object, actor: Actor, now: datetime) -> bool:
-        self.commands += 1
-        self.bar.update(1)
+    def run(self, command: object, actor: Actor, now: datetime) -> bool:
+        self.begin()
         try:
-            service.execute(command, actor, now)
+            self.service.execute(command, actor, now)
         except DomainError:
             return False
+        finally:
+            self.count(1)
         return True
 
+    def begin(self) -> None:
+        """Open a batch if none is open (commands run next are stored with it)."""
+        if self.batch > 1 and self._open is None:
+            self._open = ExitStack()
+            self._open.enter_context(self.service.batch())
+
+    def count(self, commands: int) -> None:
+        """``commands`` ran: count them, and store the batch once it is full."""
+        self.commands += commands
+        self.bar.update(commands)
+        self._in_batch += commands
+        if self._in_batch >= self.batch:
+            self._in_batch = 0
+            self.commit()
+
+    def commit(self) -> None:
+        if self._open is not None:
+            opened, self._open = self._open, None
+            opened.close()
+
     def done(self) -> StageFigures:
+        self.commit()
         self.bar.close()
         return StageFigures(self.name, self.commands, time.perf_counter() - self.started)
 
@@ -241,19 +270,22 @@ def simulate(
     activities: int,
     seed: int = 2026,
     bars: bool = True,
+    batch: int = 1,
 ) -> SimulationReport:
     """A semester: publish, register (popularity skew, cancellations), draw, review, leave,
     check in, no-shows, appeals, awards and credits, finalize, transcripts — then the views.
 
-    Deterministic for a given seed.
+    Deterministic for a given seed. ``batch`` commands share a transaction (1: each command
+    commits alone, as students' requests would; more: bulk work through ``batch()``).
     """
     rng = random.Random(seed)
     stages: list[StageFigures] = []
-    stage = _Stage("建校 found", students, bars)
+    stage = _Stage(service, "建校 found", students, bars, batch)
+    stage.begin()
     school = School.found(service, students, seed, lambda n: stage.bar.update(n))
     stages.append(attrs.evolve(stage.done(), commands=students))
 
-    stage = _Stage("发布 publish", activities, bars)
+    stage = _Stage(service, "发布 publish", activities * 5, bars, batch)
     published: list[tuple[UUID, AdmissionMethod, int, datetime, Union]] = []
     modules = [m.code for m in service.rulebook.modules]
     for n in range(activities):
@@ -261,47 +293,45 @@ def simulate(
         method = rng.choices(list(AdmissionMethod), [7, 2, 1])[0]
         capacity = rng.choice([30, 50, 100, 150, 300])
         starts = TERM_START + timedelta(days=14 + n % 100, hours=rng.randrange(0, 8))
+        stage.begin()
         activity_id = school.publish(
             service, union, f"sim-{n}", method, capacity, starts, rng.choice(modules), awards=True
         )
         published.append((activity_id, method, capacity, starts, union))
-        stage.commands += 5
-        stage.bar.update(1)
+        stage.count(5)
     stages.append(stage.done())
 
     weights = [1 / (rank + 1) ** 0.8 for rank in range(len(published))]
     per_student = max(1, round(7.5 * activities / max(students, 1) * 10)) if activities else 0
     per_student = min(per_student, 12)
-    stage = _Stage("报名 register", students * per_student, bars)
+    stage = _Stage(service, "报名 register", students * per_student, bars, batch)
     for number, _college in school.students:
         actor = Actor.student(number)
         for activity_id, _method, _cap, starts, _union in set(
             rng.choices(published, weights, k=per_student)
         ):
             when = starts - timedelta(days=3)
-            if stage.run(service, Register(activity_id), actor, when) and rng.random() < 0.08:
-                stage.run(service, CancelRegistration(activity_id), actor, when)
+            if stage.run(Register(activity_id), actor, when) and rng.random() < 0.08:
+                stage.run(CancelRegistration(activity_id), actor, when)
     stages.append(stage.done())
 
-    stage = _Stage("录取 admit", len(published), bars)
+    stage = _Stage(service, "录取 admit", len(published), bars, batch)
     for activity_id, method, _cap, starts, union in published:
         closed = starts - timedelta(hours=1)
         if method is AdmissionMethod.LOTTERY:
-            stage.run(service, DrawLottery(activity_id), Actor.system(), closed)
+            stage.run(DrawLottery(activity_id), Actor.system(), closed)
         elif method is AdmissionMethod.REVIEW:
             state = service.activity(activity_id)
             assert state is not None
             chosen = sorted(state.roster.pending)[: state.form.capacity or 0]
             if chosen:
-                stage.run(
-                    service, AdmitRegistrants(activity_id, tuple(chosen)), union.leader, closed
-                )
-            stage.run(service, CloseReview(activity_id), union.leader, closed)
+                stage.run(AdmitRegistrants(activity_id, tuple(chosen)), union.leader, closed)
+            stage.run(CloseReview(activity_id), union.leader, closed)
         else:
             stage.bar.update(1)
     stages.append(stage.done())
 
-    stage = _Stage("签到 check-in", len(published), bars)
+    stage = _Stage(service, "签到 check-in", len(published), bars, batch)
     for activity_id, _method, _cap, starts, union in published:
         state = service.activity(activity_id)
         assert state is not None
@@ -310,25 +340,23 @@ def simulate(
         for student in admitted:
             if rng.random() < 0.03:
                 actor = Actor.student(student)
-                if stage.run(service, RequestLeave(activity_id, "课程冲突"), actor, closed):
-                    stage.run(
-                        service, DecideLeave(activity_id, student, True), union.leader, closed
-                    )
+                if stage.run(RequestLeave(activity_id, "课程冲突"), actor, closed):
+                    stage.run(DecideLeave(activity_id, student, True), union.leader, closed)
         opened = starts + timedelta(minutes=5)
-        stage.run(service, OpenCheckInSession(activity_id, 10), union.leader, opened)
+        stage.run(OpenCheckInSession(activity_id, 10), union.leader, opened)
         code = service.check_in_code(activity_id, 1, union.leader, opened)
         for student in admitted:
             if rng.random() < 0.85:
                 scan = CheckIn(activity_id, 1, password=code.password)
-                stage.run(service, scan, Actor.student(student), opened + timedelta(minutes=2))
+                stage.run(scan, Actor.student(student), opened + timedelta(minutes=2))
     stages.append(stage.done())
 
-    stage = _Stage("结算 close", len(published), bars)
+    stage = _Stage(service, "结算 close", len(published), bars)
     last_end = max((starts for *_rest, starts, _u in published), default=TERM_START)
     stage.commands += len(service.run_reactions(last_end + timedelta(days=1)))
     stages.append(stage.done())
 
-    stage = _Stage("申诉 appeal", students // 20, bars)
+    stage = _Stage(service, "申诉 appeal", students // 20, bars, batch)
     admin = SCHOOL_ADMIN
     for number, _college in school.students:
         record = service.student(number)
@@ -338,36 +366,32 @@ def simulate(
             if entry.outcome is Outcome.NO_SHOW and rng.random() < 0.1:
                 when = entry.at + timedelta(days=1)
                 actor = Actor.student(number)
-                if stage.run(service, AppealDefault(number, entry.entry_id, "就医"), actor, when):
+                if stage.run(AppealDefault(number, entry.entry_id, "就医"), actor, when):
                     overturn = rng.random() < 0.5
-                    stage.run(
-                        service, DecideAppeal(number, entry.entry_id, overturn, "核实"), admin, when
-                    )
+                    stage.run(DecideAppeal(number, entry.entry_id, overturn, "核实"), admin, when)
     stages.append(stage.done())
 
-    stage = _Stage("完结 finalize", len(published), bars)
+    stage = _Stage(service, "完结 finalize", len(published), bars, batch)
     for activity_id, _method, _cap, starts, union in published:
         state = service.activity(activity_id)
         assert state is not None
         after = starts + timedelta(days=2)
         attended = tuple(s for s, o in state.attendance.outcomes if o is Outcome.ATTENDED)
         if attended:
-            stage.run(service, GrantCredits(activity_id, attended), union.leader, after)
+            stage.run(GrantCredits(activity_id, attended), union.leader, after)
             if rng.random() < 0.3:
-                stage.run(
-                    service, IssueAward(activity_id, "一等奖", attended[:1]), union.leader, after
-                )
-        stage.run(service, FinalizeActivity(activity_id), union.leader, after)
+                stage.run(IssueAward(activity_id, "一等奖", attended[:1]), union.leader, after)
+        stage.run(FinalizeActivity(activity_id), union.leader, after)
     stages.append(stage.done())
 
-    stage = _Stage("成绩单 transcripts", students // 20, bars)
+    stage = _Stage(service, "成绩单 transcripts", students // 20, bars, batch)
     end = last_end + timedelta(days=10)
     for number, _college in school.students:
         if rng.random() < 0.05:
-            stage.run(service, IssueTranscript(number), Actor.student(number), end)
+            stage.run(IssueTranscript(number), Actor.student(number), end)
     stages.append(stage.done())
 
-    stage = _Stage("视图 views", 1, bars)
+    stage = _Stage(service, "视图 views", 1, bars)
     service.views.catch_up()
     stages.append(stage.done())
     return _report(service, school, published, stages)

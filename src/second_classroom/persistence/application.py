@@ -55,6 +55,22 @@ class Change:
     after: object
 
 
+@attrs.define
+class _Unit:
+    """A unit of work's staged changes and the states they lead to."""
+
+    changes: list[tuple[Sequence[Change], datetime]] = attrs.Factory(list)
+    envelopes: list[Envelope] = attrs.Factory(list)
+    staged: dict[UUID, Loaded[Any]] = attrs.Factory(dict)
+
+    def stage(self, changes: Sequence[Change], envelopes: Sequence[Envelope], at: datetime) -> None:
+        self.changes.append((changes, at))
+        self.envelopes += envelopes
+        for change in changes:
+            version = change.loaded.version + len(change.events)
+            self.staged[change.loaded.id] = Loaded(change.loaded.id, version, change.after)
+
+
 class ConcurrencyConflict(Exception):
     """Another writer appended to one of the streams first."""
 
@@ -142,6 +158,10 @@ class SecondClassroomApplication(Application[UUID]):
         return self.recorder.max_notification_id() or 0
 
     def _load(self, decider: FunctionalDecider[Any, S, Any, Any], stream: UUID) -> Loaded[S]:
+        unit: _Unit | None = getattr(self._reading, "unit", None)
+        if unit is not None and stream in unit.staged:
+            staged: Loaded[S] = unit.staged[stream]
+            return staged
         cached: Loaded[S] | None = self.states.get(stream)
         if cached is not None:
             return cached
@@ -192,7 +212,8 @@ class SecondClassroomApplication(Application[UUID]):
         """Store every change in one transaction; raise ConcurrencyConflict if a stream moved.
 
         Concurrent appends from this process may share the transaction (``group_commit``);
-        each is still all-or-nothing.
+        each is still all-or-nothing. Inside ``unit_of_work`` the changes are staged instead,
+        and stored with the unit's.
         """
         envelopes = [
             Envelope(change.loaded.id, change.loaded.version + offset, at, event, command, actor)
@@ -201,18 +222,51 @@ class SecondClassroomApplication(Application[UUID]):
         ]
         if not envelopes:
             return []
+        unit: _Unit | None = getattr(self._reading, "unit", None)
+        if unit is not None:
+            unit.stage(changes, envelopes, at)
+            return envelopes
+        self._store([(changes, at)], envelopes)
+        return envelopes
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[None]:
+        """Stage every append of this thread inside the block and store them all in one
+        transaction at its end: all or nothing.
+
+        Loads inside the block see the staged states (read your own writes); nobody else
+        does until the end. If another writer moved a staged stream meanwhile, nothing is
+        stored and ConcurrencyConflict is raised. Units do not nest: an inner block joins
+        the outer one.
+        """
+        if getattr(self._reading, "unit", None) is not None:
+            yield
+            return
+        unit = _Unit()
+        self._reading.unit = unit
+        try:
+            yield
+        finally:
+            self._reading.unit = None
+        if unit.envelopes:
+            self._store(unit.changes, unit.envelopes)
+
+    def _store(
+        self, changes: Sequence[tuple[Sequence[Change], datetime]], envelopes: Sequence[Envelope]
+    ) -> None:
         generation = self.states.generation
+        streams = [change.loaded.id for group, _at in changes for change in group]
         try:
             recordings = self._group.submit(envelopes)
         except IntegrityError as exc:
-            self.states.evict(change.loaded.id for change in changes)
+            self.states.evict(streams)
             raise ConcurrencyConflict(str(exc)) from exc
         self.states.recorded(r.notification.id for r in recordings)
-        for change in changes:
-            version = change.loaded.version + len(change.events)
-            self.states.put(Loaded(change.loaded.id, version, change.after), generation)
-        self._snapshot(changes, at)
-        return envelopes
+        for group, at in changes:
+            for change in group:
+                version = change.loaded.version + len(change.events)
+                self.states.put(Loaded(change.loaded.id, version, change.after), generation)
+            self._snapshot(group, at)
 
     def _save_all(self, envelopes: Sequence[Envelope]) -> list[Recording[UUID]]:
         return self.save(*envelopes)

@@ -1,0 +1,104 @@
+"""``batch()``: many commands, one transaction — each decided on the state the ones before it
+left, nothing visible to others until the end, and all or nothing."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+
+from second_classroom.aggregates.enrolment import CancelRegistration, Register
+from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
+from second_classroom.persistence.stores import postgres_env, sqlite_env
+from second_classroom.service import SecondClassroom
+from tests.conftest import TEST_SECRET
+from tests.enrolment_world import REGISTERING, approved_activity, found_school
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def two(request: pytest.FixtureRequest) -> Iterator[tuple[SecondClassroom, SecondClassroom]]:
+    """Two services on one store, as two processes."""
+    if request.param == "sqlite":
+        env = sqlite_env(f"file:batch_{uuid.uuid4().hex}?mode=memory&cache=shared")
+    else:
+        schema = request.getfixturevalue("postgres_schema")
+        env = postgres_env(request.getfixturevalue("postgres_dsn"), schema=schema)
+    with (
+        SecondClassroom.open(env, secret=TEST_SECRET) as here,
+        SecondClassroom.open(env, secret=TEST_SECRET) as there,
+    ):
+        yield here, there
+
+
+def test_commands_in_a_batch_see_each_other_and_are_stored_together(
+    two: tuple[SecondClassroom, SecondClassroom],
+) -> None:
+    here, there = two
+    students = found_school(here, 3)
+    seat = approved_activity(here, "one-seat", capacity=1)
+    top = here.app.recorder.max_notification_id()
+    refused = []
+    with here.batch():
+        for number in students:
+            try:
+                here.execute(Register(seat), Actor.student(number), REGISTERING)
+            except DomainError as error:
+                refused.append(error.code)  # a refused command stages nothing
+        inside = here.activity(seat)
+        assert inside is not None
+        assert inside.roster.admitted == frozenset({students[0]})  # read your own writes
+        assert there.activity(seat).roster.admitted == frozenset()  # type: ignore[union-attr]
+        assert here.app.recorder.max_notification_id() == top  # nothing stored yet
+    assert refused == ["activity.capacity_full", "activity.capacity_full"]
+    assert there.activity(seat).roster.admitted == frozenset({students[0]})  # type: ignore[union-attr]
+    assert len(there.history(seat)) == len(here.history(seat))
+
+
+def test_an_exception_leaving_the_batch_stores_nothing(
+    two: tuple[SecondClassroom, SecondClassroom],
+) -> None:
+    here, there = two
+    [student] = found_school(here, 1)
+    talk = approved_activity(here, "talk")
+    top = here.app.recorder.max_notification_id()
+
+    def import_cut_short() -> None:
+        with here.batch():
+            here.execute(Register(talk), Actor.student(student), REGISTERING)
+            raise RuntimeError("the import file was cut short")
+
+    with pytest.raises(RuntimeError):
+        import_cut_short()
+    assert here.app.recorder.max_notification_id() == top
+    assert here.enrolment(talk, student) is None
+    assert there.enrolment(talk, student) is None
+
+
+def test_a_batch_that_meets_another_writer_stores_nothing(
+    two: tuple[SecondClassroom, SecondClassroom],
+) -> None:
+    here, there = two
+    first, second = found_school(here, 2)
+    talk = approved_activity(here, "talk")
+
+    def batch_overtaken() -> None:
+        with here.batch():
+            here.execute(Register(talk), Actor.student(first), REGISTERING)
+            there.execute(Register(talk), Actor.student(second), REGISTERING)
+
+    with pytest.raises(DomainError) as conflict:
+        batch_overtaken()
+    top = there.app.recorder.max_notification_id()
+    assert conflict.value.code == "store.conflict"
+    assert here.app.recorder.max_notification_id() == top
+    assert here.enrolment(talk, first) is None
+    state = here.activity(talk)
+    assert state is not None
+    assert state.roster.admitted == frozenset({second})
+    # Run again, it goes through on the fresh state.
+    with here.batch():
+        here.execute(Register(talk), Actor.student(first), REGISTERING)
+        here.execute(CancelRegistration(talk), Actor.student(first), REGISTERING)
+    assert there.enrolment(talk, first) is not None
