@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from uuid import UUID, uuid5
 
 NAMESPACE = UUID("6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f")
 
 
+@functools.lru_cache(maxsize=65536)  # pure, and asked for the same ids on every command
 def derive(kind: str, *parts: str) -> UUID:
     return uuid5(NAMESPACE, "/".join((kind, *parts)))
 
