@@ -1,7 +1,11 @@
-"""Registration rush: 5,000 students against one 报名制 activity (capacity 300) and 20 lottery
-activities, through the public facade, against raw sqlite3 one-row-per-commit inserts.
+"""Registration rush: 5,000 students each register for one 报名制 activity (capacity 300) and
+one of 20 lottery activities (Zipf popularity), through the facade, from ``--threads`` threads;
+commands/s, latency p50/p99, and over-admission (must be 0).
 
-    python benchmarks/registration_rush.py [--students 5000] [--postgres DSN --threads 8]
+Baseline, same run and same kind of store: plain ``sqlite3`` (WAL) or ``psycopg`` inserting as
+many rows as commands ran, of the stored payload sizes, one row per commit, one thread.
+
+    python benchmarks/registration_rush.py [--students 5000] [--threads 1] [--postgres DSN]
 """
 
 from __future__ import annotations
@@ -14,16 +18,16 @@ import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import raw_one_row_per_commit, report, stored_sizes, summary
+from common import BenchStore, add_store_option, events_table, report, summary
 
 from second_classroom.aggregates.enrolment import Register
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod
-from second_classroom.service import SecondClassroom
 from second_classroom.simulation import TERM_START, School
 
 OPEN = TERM_START + timedelta(days=10)  # inside every registration window
@@ -32,25 +36,14 @@ OPEN = TERM_START + timedelta(days=10)  # inside every registration window
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--students", type=int, default=5000)
-    parser.add_argument("--postgres", help="run on PostgreSQL instead of an SQLite file")
     parser.add_argument("--threads", type=int, default=1)
+    add_store_option(parser)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "rush.sqlite3"
-        schema = ""
-        if args.postgres:
-            import uuid
-
-            import psycopg
-
-            from second_classroom.persistence.stores import postgres_env
-
-            schema = f"bench_{uuid.uuid4().hex[:10]}"  # a fresh schema, dropped afterwards
-            with psycopg.connect(args.postgres, autocommit=True) as conn:
-                conn.execute(f'CREATE SCHEMA "{schema}"')
-            service = SecondClassroom.open(postgres_env(args.postgres, schema), secret=bytes(32))
-        else:
-            service = SecondClassroom.sqlite(path)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        BenchStore(Path(folder), args.postgres) as store,
+        store.open() as service,
+    ):
         school = School.found(service, args.students)
         union = school.unions[0]
         rush = school.publish(service, union, "rush", capacity=300)
@@ -74,13 +67,13 @@ def main() -> None:
         refused = 0
         lock = threading.Lock()
 
-        def work(share: list[tuple[Actor, object, object]]) -> None:
+        def work(share: list[tuple[Actor, UUID, UUID]]) -> None:
             nonlocal refused
             for student, first, second in share:
                 for activity in (first, second):
                     started = time.perf_counter()
                     try:
-                        service.execute(Register(activity), student, OPEN)  # type: ignore[arg-type]
+                        service.execute(Register(activity), student, OPEN)
                     except DomainError:
                         with lock:
                             refused += 1
@@ -98,11 +91,16 @@ def main() -> None:
             for thread in threads:
                 thread.join()
         elapsed = time.perf_counter() - began
-        admitted = len(service.activity(rush).roster.admitted)  # type: ignore[union-attr]
+        state = service.activity(rush)
+        assert state is not None
+        admitted = len(state.roster.admitted)
         commands = len(latencies)
-        result = {
+        table = events_table(service)
+        raw = store.raw_one_row_per_commit(store.stored_sizes(table, commands))
+    report(
+        {
             "benchmark": "registration_rush",
-            "store": "postgres" if args.postgres else "sqlite-file",
+            "store": store.label,
             "threads": args.threads,
             "students": args.students,
             "commands": commands,
@@ -110,20 +108,10 @@ def main() -> None:
             "commands_per_s": round(commands / elapsed, 1),
             **summary(latencies),
             "over_admission": max(admitted - 300, 0),
+            "raw_rows_per_s": round(raw, 1),
+            "ratio_to_raw": round(commands / elapsed / raw, 3),
         }
-        if not args.postgres:
-            raw = raw_one_row_per_commit(
-                Path(folder) / "raw.sqlite3", stored_sizes(path)[:commands]
-            )
-            result["raw_rows_per_s"] = round(raw, 1)
-            result["ratio_to_raw"] = round(commands / elapsed / raw, 3)
-        service.close()
-        if schema:
-            import psycopg
-
-            with psycopg.connect(args.postgres, autocommit=True) as conn:
-                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-        report(result)
+    )
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-"""Run every benchmark on SQLite (``--postgres DSN`` adds the PostgreSQL rush with 8 threads);
-each prints its figures and ratios and appends a JSON line to benchmarks/results.jsonl.
+"""Run every benchmark on an SQLite file, then with ``--postgres DSN`` every one again on
+PostgreSQL (the registration rush there with 8 threads); each prints its figures and ratios to
+its raw baseline and appends a JSON line to benchmarks/results.jsonl.
 
-    python benchmarks/run.py [--quick] [--postgres DSN]
+    python benchmarks/run.py [--quick | --scale N] [--postgres DSN]
 """
 
 from __future__ import annotations
@@ -14,32 +15,38 @@ from pathlib import Path
 HERE = Path(__file__).parent
 
 
+def plan(scale: int = 1, postgres: str | None = None) -> list[list[str]]:
+    """Each run as a script name and its options, sizes divided by ``scale``."""
+
+    def size(full: int, floor: int = 1) -> str:
+        return str(max(floor, full // scale))
+
+    sqlite = [
+        ["command_throughput.py", "--n", size(2000)],
+        ["registration_rush.py", "--students", size(5000)],
+        ["hot_aggregate.py", "--students", size(3000)],
+        ["view_rebuild.py", "--students", size(3000)],
+        ["transcripts.py", "--count", size(200)],
+        ["semester.py", "--students", size(20_000), "--activities", size(2000), "--no-progress"],
+    ]
+    if not postgres:
+        return sqlite
+    extra = {
+        "registration_rush.py": ["--threads", "8"],
+        # the demo runs on SQLite only: on PostgreSQL transcripts come from a simulated semester
+        "transcripts.py": ["--students", size(200, 40), "--activities", size(20, 4)],
+    }
+    return sqlite + [[*run, "--postgres", postgres, *extra.get(run[0], [])] for run in sqlite]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
-    parser.add_argument("--postgres", help="also run the registration rush on PostgreSQL")
+    sizes = parser.add_mutually_exclusive_group()
+    sizes.add_argument("--quick", action="store_true", help="a fifth of the sizes, for a smoke run")
+    sizes.add_argument("--scale", type=int, default=1, help="divide every size by this")
+    parser.add_argument("--postgres", metavar="DSN", help="also run every scenario on PostgreSQL")
     args = parser.parse_args()
-    scale = 5 if args.quick else 1
-    runs = [
-        ["command_throughput.py", "--n", str(2000 // scale)],
-        ["registration_rush.py", "--students", str(5000 // scale)],
-        ["hot_aggregate.py", "--students", str(3000 // scale)],
-        ["view_rebuild.py", "--students", str(3000 // scale)],
-        ["transcripts.py", "--count", str(200 // scale)],
-    ]
-    if args.postgres:
-        runs.append(
-            [
-                "registration_rush.py",
-                "--students",
-                str(5000 // scale),
-                "--postgres",
-                args.postgres,
-                "--threads",
-                "8",
-            ]
-        )
-    for script, *options in runs:
+    for script, *options in plan(5 if args.quick else args.scale, args.postgres):
         print(f"\n== {script} {' '.join(options)}", flush=True)
         subprocess.run([sys.executable, str(HERE / script), *options], check=True)
     return 0

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
 
 from second_classroom.persistence.stores import popo_env
@@ -51,3 +54,29 @@ def test_batching_the_semester_stores_the_same_events() -> None:
             )
     assert len(logs[0]) > 500
     assert logs[0] == logs[1]
+
+
+SEMESTER_IN_A_PROCESS = """
+from second_classroom.persistence.stores import popo_env
+from second_classroom.service import SecondClassroom
+from second_classroom.simulation import simulate
+with SecondClassroom.open(popo_env(), secret=bytes(32)) as service:
+    simulate(service, students=40, activities=5, seed=3, bars=False)
+    print(len(service.app.notifications(0, 100_000)), service.views.query(
+        "SELECT COUNT(*), SUM(admitted) FROM activity_board"))
+"""
+
+
+def test_the_same_seed_gives_the_same_semester_in_another_process() -> None:
+    """String hashes differ per process; the semester must not depend on them."""
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", SEMESTER_IN_A_PROCESS],
+            env={**os.environ, "PYTHONHASHSEED": str(hash_seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for hash_seed in (1, 2, 3)
+    }
+    assert len(runs) == 1

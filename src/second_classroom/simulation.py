@@ -249,9 +249,10 @@ class _Stage:
         self.commands += commands
         self.bar.update(commands)
         self._in_batch += commands
-        if self._in_batch >= self.batch:
+        if self._in_batch >= self.batch and self._open is not None:
             self._in_batch = 0
             self.commit()
+            self.begin()  # the stage goes on batching until done()
 
     def commit(self) -> None:
         if self._open is not None:
@@ -282,7 +283,7 @@ def simulate(
     stages: list[StageFigures] = []
     stage = _Stage(service, "建校 found", students, bars, batch)
     stage.begin()
-    school = School.found(service, students, seed, lambda n: stage.bar.update(n))
+    school = School.found(service, students, seed, stage.count)
     stages.append(attrs.evolve(stage.done(), commands=students))
 
     stage = _Stage(service, "发布 publish", activities * 5, bars, batch)
@@ -307,7 +308,8 @@ def simulate(
     stage = _Stage(service, "报名 register", students * per_student, bars, batch)
     for number, _college in school.students:
         actor = Actor.student(number)
-        for activity_id, _method, _cap, starts, _union in set(
+        # dict.fromkeys, not set: a set's order follows string hashes, which differ per process.
+        for activity_id, _method, _cap, starts, _union in dict.fromkeys(
             rng.choices(published, weights, k=per_student)
         ):
             when = starts - timedelta(days=3)

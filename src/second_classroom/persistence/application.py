@@ -57,18 +57,31 @@ class Change:
 
 @attrs.define
 class _Unit:
-    """A unit of work's staged changes and the states they lead to."""
+    """Events to store together, the states they lead to, and the snapshots they call for.
 
-    changes: list[tuple[Sequence[Change], datetime]] = attrs.Factory(list)
+    Only the latest state of each stream is kept, so a long batch holds one state per
+    stream it touched, not one per command.
+    """
+
+    snapshot_interval: int
     envelopes: list[Envelope] = attrs.Factory(list)
     staged: dict[UUID, Loaded[Any]] = attrs.Factory(dict)
+    snapshots: list[SnapshotEnvelope[Any]] = attrs.Factory(list)
 
     def stage(self, changes: Sequence[Change], envelopes: Sequence[Envelope], at: datetime) -> None:
-        self.changes.append((changes, at))
         self.envelopes += envelopes
+        interval = self.snapshot_interval
         for change in changes:
-            version = change.loaded.version + len(change.events)
-            self.staged[change.loaded.id] = Loaded(change.loaded.id, version, change.after)
+            old = change.loaded.version
+            new = old + len(change.events)
+            self.staged[change.loaded.id] = Loaded(change.loaded.id, new, change.after)
+            # eventsourcing only snapshots aggregates passed to ``save``; ours are functional,
+            # so the state the decider computed is stored when a stream crosses the interval.
+            name = change.decider.name
+            if interval and name not in SHORT_STREAMS and new // interval > old // interval:
+                self.snapshots.append(
+                    SnapshotEnvelope(change.loaded.id, new, at, name, change.after)
+                )
 
 
 class ConcurrencyConflict(Exception):
@@ -226,7 +239,9 @@ class SecondClassroomApplication(Application[UUID]):
         if unit is not None:
             unit.stage(changes, envelopes, at)
             return envelopes
-        self._store([(changes, at)], envelopes)
+        alone = self._new_unit()
+        alone.stage(changes, envelopes, at)
+        self._store(alone)
         return envelopes
 
     @contextmanager
@@ -242,55 +257,36 @@ class SecondClassroomApplication(Application[UUID]):
         if getattr(self._reading, "unit", None) is not None:
             yield
             return
-        unit = _Unit()
+        unit = self._new_unit()
         self._reading.unit = unit
         try:
             yield
         finally:
             self._reading.unit = None
         if unit.envelopes:
-            self._store(unit.changes, unit.envelopes)
+            self._store(unit)
 
-    def _store(
-        self, changes: Sequence[tuple[Sequence[Change], datetime]], envelopes: Sequence[Envelope]
-    ) -> None:
+    def _new_unit(self) -> _Unit:
+        enabled = self.snapshots is not None
+        return _Unit(self.snapshot_interval if enabled else 0)
+
+    def _store(self, unit: _Unit) -> None:
         generation = self.states.generation
-        streams = [change.loaded.id for group, _at in changes for change in group]
         try:
-            recordings = self._group.submit(envelopes)
+            recordings = self._group.submit(unit.envelopes)
         except IntegrityError as exc:
-            self.states.evict(streams)
+            self.states.evict(unit.staged)
             raise ConcurrencyConflict(str(exc)) from exc
         self.states.recorded(r.notification.id for r in recordings)
-        for group, at in changes:
-            for change in group:
-                version = change.loaded.version + len(change.events)
-                self.states.put(Loaded(change.loaded.id, version, change.after), generation)
-            self._snapshot(group, at)
+        for loaded in unit.staged.values():
+            self.states.put(loaded, generation)
+        if unit.snapshots and self.snapshots is not None:
+            self.snapshots.put(unit.snapshots)
 
     def _save_all(self, envelopes: Sequence[Envelope]) -> list[Recording[UUID]]:
         # The event store directly: ``Application.save`` would test each envelope against
         # runtime protocols and look for aggregates to snapshot, and we have neither.
         return self.events.put(list(envelopes))
-
-    def _snapshot(self, changes: Sequence[Change], at: datetime) -> None:
-        """Snapshot a stream whose new events crossed a multiple of the interval.
-
-        eventsourcing only snapshots aggregates passed to ``save``; ours are functional, so
-        the new state computed by the service is stored directly.
-        """
-        interval = self.snapshot_interval
-        if not interval or self.snapshots is None:
-            return
-        for change in changes:
-            if change.decider.name in SHORT_STREAMS:
-                continue
-            old, new = change.loaded.version, change.loaded.version + len(change.events)
-            if new // interval > old // interval:
-                snapshot = SnapshotEnvelope(
-                    change.loaded.id, new, at, change.decider.name, change.after
-                )
-                self.snapshots.put([snapshot])
 
 
 def _projector(decider: FunctionalDecider[Any, S, Any, Any]) -> Any:
