@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import attrs
+import orjson
 from eventsourcing.persistence import Mapper, StoredEvent
 
 from second_classroom.codec import converter, registry
@@ -66,7 +66,9 @@ class CattrsMapper(Mapper[UUID]):
         if isinstance(domain_event, Envelope) and domain_event.command:
             body["cmd"] = domain_event.command
             body["by"] = domain_event.actor
-        state = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        # orjson writes the same compact UTF-8 text as json.dumps(ensure_ascii=False,
+        # separators=(",", ":")), several times faster, and reads it back likewise.
+        state = orjson.dumps(body)
         if self.compressor:
             state = self.compressor.compress(state)
         if self.cipher:
@@ -84,7 +86,7 @@ class CattrsMapper(Mapper[UUID]):
             state = self.cipher.decrypt(state)
         if self.compressor:
             state = self.compressor.decompress(state)
-        body = json.loads(state)
+        body = orjson.loads(state)
         originator_id = stored_event.originator_id
         assert isinstance(originator_id, UUID)
         timestamp = datetime.fromisoformat(body["at"])

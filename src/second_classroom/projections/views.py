@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
+
+import orjson
 
 from second_classroom import codec
 from second_classroom.aggregates import activity as activity_events
@@ -68,7 +69,7 @@ class AuditLog:
             envelope.command,
             actor,
             envelope.timestamp.isoformat(),
-            json.dumps(data, ensure_ascii=False, sort_keys=True),
+            orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode(),
         )
 
 
