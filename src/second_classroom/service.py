@@ -294,14 +294,30 @@ class SecondClassroom:
         if route is None:
             raise UNKNOWN_COMMAND.error(type=type(command).__name__)
         base = Context(actor, require_aware(now), self.rulebook)
+        name = type(command).__name__
         for attempt in range(self.max_attempts):
-            with self._locks.holding(route.locks(command)), self.app.reading():
-                changes = route.plan(self, command, base)
+            # The lock covers the decision only: the commit happens after, shared with other
+            # commands, and the next decision on these streams sees this one's new states.
+            refusal: DomainError | None = None
+            with self._locks.holding(route.locks(command)), self.app.deciding() as depends:
                 try:
-                    stored = self.app.append(changes, now, type(command).__name__, actor.person_id)
-                    return Outcome(tuple(stored))
-                except ConcurrencyConflict:
-                    pass
+                    changes = route.plan(self, command, base)
+                except DomainError as error:
+                    if not depends:
+                        raise
+                    refusal = error
+                else:
+                    staged = self.app.stage(changes, now, name, actor.person_id, depends)
+            if refusal is not None:
+                # Refused on states not stored yet: the refusal stands once they are stored;
+                # if one of them failed, decide again.
+                if self.app.settled(depends):
+                    raise refusal
+                continue
+            try:
+                return Outcome(tuple(staged.wait()))
+            except ConcurrencyConflict:
+                pass
             _back_off(attempt)
         raise CONCURRENCY.error(attempts=self.max_attempts)
 

@@ -114,3 +114,40 @@ def test_the_next_caller_can_commit_after_a_failure() -> None:
     with pytest.raises(Conflict):
         group.submit(["x"])
     assert group.submit(["y"]) == ["ok:y"]
+
+
+def test_a_ticket_decided_on_a_failed_one_fails_without_writing() -> None:
+    store = Store(taken={"a"})
+    store.release.set()
+    settled: list[str] = []
+    group = GroupCommit(store.write, Conflict, lambda t: settled.append(str(t.items[0])))
+    first = group.enqueue(["a"])
+    second = group.enqueue(["b"], depends=[first])
+    with pytest.raises(Conflict):
+        group.wait(second)
+    assert first.failed
+    assert second.failed
+    assert ["b"] not in store.calls  # its versions would have followed ones never stored
+    assert sorted(settled) == ["a", "b"]
+
+
+def test_a_ticket_whose_dependency_was_stored_is_written() -> None:
+    store = Store()
+    store.release.set()
+    group = GroupCommit(store.write, Conflict)
+    first = group.enqueue(["a"])
+    second = group.enqueue(["b"], depends=[first])
+    assert group.wait(second) == ["ok:b"]
+    assert group.wait(first) == ["ok:a"]
+    assert store.calls == [["a", "b"]]  # one transaction, in queue order
+
+
+def test_settle_runs_for_tickets_nobody_waits_for() -> None:
+    store = Store()
+    store.release.set()
+    settled: list[object] = []
+    group = GroupCommit(store.write, Conflict, settled.append)
+    abandoned = group.enqueue(["a"])
+    group.submit(["b"])
+    assert abandoned in settled
+    assert abandoned.written

@@ -163,7 +163,7 @@ def test_a_command_decides_on_another_process_write_without_a_conflict(
     full = approved_activity(here, "one-seat", capacity=1)
     assert here.activity(full) is not None  # cached here with the seat free
     there.execute(Register(full), Actor.student(first), REGISTERING)
-    appends = count_calls(here.app, "append")
+    appends = count_calls(here.app, "stage")
     with pytest.raises(DomainError) as refused:
         here.execute(Register(full), Actor.student(second), REGISTERING)
     assert refused.value.code == "activity.capacity_full"

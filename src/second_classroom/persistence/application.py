@@ -15,8 +15,9 @@ from eventsourcing.persistence import IntegrityError, Mapper, Recording
 
 from second_classroom.aggregates import activity, enrolment, mailbox, student, transcript, tribe
 from second_classroom.core.decider import FunctionalDecider
-from second_classroom.persistence.group_commit import GroupCommit
+from second_classroom.persistence.group_commit import GroupCommit, Ticket
 from second_classroom.persistence.mapper import CattrsMapper, Envelope, SnapshotEnvelope
+from second_classroom.persistence.pending import PendingStates
 from second_classroom.persistence.state_cache import StateCache
 
 S = TypeVar("S")
@@ -64,6 +65,7 @@ class _Unit:
     """
 
     snapshot_interval: int
+    generation: int = 0  # of the state cache when the unit was queued
     envelopes: list[Envelope] = attrs.Factory(list)
     staged: dict[UUID, Loaded[Any]] = attrs.Factory(dict)
     snapshots: list[SnapshotEnvelope[Any]] = attrs.Factory(list)
@@ -82,6 +84,27 @@ class _Unit:
                 self.snapshots.append(
                     SnapshotEnvelope(change.loaded.id, new, at, name, change.after)
                 )
+
+
+class Staged:
+    """Changes queued for storing; ``wait()`` stores them (with whatever else is queued)."""
+
+    def __init__(
+        self,
+        envelopes: list[Envelope],
+        ticket: Ticket[Envelope, Recording[UUID]] | None,
+        group: GroupCommit[Envelope, Recording[UUID]],
+    ) -> None:
+        self.envelopes, self.ticket, self._group = envelopes, ticket, group
+
+    def wait(self) -> list[Envelope]:
+        """The stored envelopes; ConcurrencyConflict if a stream moved first."""
+        if self.ticket is not None:
+            try:
+                self._group.wait(self.ticket)
+            except IntegrityError as exc:
+                raise ConcurrencyConflict(str(exc)) from exc
+        return self.envelopes
 
 
 class ConcurrencyConflict(Exception):
@@ -106,8 +129,9 @@ class SecondClassroomApplication(Application[UUID]):
             int(self.env.get("STATE_CACHE_MAXSIZE", "20000") or 0), self._log_top()
         )
         self._reading = threading.local()
+        self._pending = PendingStates()
         self._group: GroupCommit[Envelope, Recording[UUID]] = GroupCommit(
-            self._save_all, IntegrityError
+            self._save_all, IntegrityError, self._settle
         )
 
     def construct_mapper(self) -> Mapper[UUID]:
@@ -142,6 +166,19 @@ class SecondClassroomApplication(Application[UUID]):
         finally:
             self._reading.active = False
 
+    @contextmanager
+    def deciding(self) -> Iterator[set[Ticket[Envelope, Recording[UUID]]]]:
+        """Like ``reading``, for a command's decision: loads also see states that earlier
+        commands decided but have not stored yet. Yields the set of their tickets, which the
+        decision then depends on (``stage`` and ``settled`` take it)."""
+        depends: set[Ticket[Envelope, Recording[UUID]]] = set()
+        with self.reading():
+            self._reading.depends = depends
+            try:
+                yield depends
+            finally:
+                self._reading.depends = None
+
     def refresh(self) -> None:
         """Evict the cached streams that another process wrote since the last check."""
         cache = self.states
@@ -175,6 +212,13 @@ class SecondClassroomApplication(Application[UUID]):
         if unit is not None and stream in unit.staged:
             staged: Loaded[S] = unit.staged[stream]
             return staged
+        depends = getattr(self._reading, "depends", None)
+        if depends is not None and unit is None:
+            held = self._pending.get(stream)
+            if held is not None:
+                pending: Loaded[S] = held[0]
+                depends.add(cast(Ticket[Envelope, Recording[UUID]], held[1]))
+                return pending
         cached: Loaded[S] | None = self.states.get(stream)
         if cached is not None:
             return cached
@@ -228,21 +272,46 @@ class SecondClassroomApplication(Application[UUID]):
         each is still all-or-nothing. Inside ``unit_of_work`` the changes are staged instead,
         and stored with the unit's.
         """
+        return self.stage(changes, at, command, actor).wait()
+
+    def stage(
+        self,
+        changes: Sequence[Change],
+        at: datetime,
+        command: str = "",
+        actor: str = "",
+        depends: Iterable[Ticket[Envelope, Recording[UUID]]] = (),
+    ) -> Staged:
+        """Queue the changes for storing, after the ``depends`` tickets; ``wait()`` on the
+        result stores them (or raises ConcurrencyConflict). Until then the next decision on
+        these streams (inside ``deciding``) sees the new states."""
         envelopes = [
             Envelope(change.loaded.id, change.loaded.version + offset, at, event, command, actor)
             for change in changes
             for offset, event in enumerate(change.events, start=1)
         ]
-        if not envelopes:
-            return []
         unit: _Unit | None = getattr(self._reading, "unit", None)
         if unit is not None:
             unit.stage(changes, envelopes, at)
-            return envelopes
+            return Staged(envelopes, None, self._group)
+        if not envelopes:
+            return Staged([], None, self._group)
         alone = self._new_unit()
         alone.stage(changes, envelopes, at)
-        self._store(alone)
-        return envelopes
+        alone.generation = self.states.generation
+        ticket = self._group.enqueue(envelopes, list(depends), alone)
+        self._pending.hold(alone.staged.values(), ticket)
+        return Staged(envelopes, ticket, self._group)
+
+    def settled(self, depends: Iterable[Ticket[Envelope, Recording[UUID]]]) -> bool:
+        """Wait until every ticket in ``depends`` is stored; False if any failed."""
+        stored = True
+        for ticket in depends:
+            try:
+                self._group.wait(ticket)
+            except IntegrityError:
+                stored = False
+        return stored
 
     @contextmanager
     def unit_of_work(self) -> Iterator[None]:
@@ -271,17 +340,24 @@ class SecondClassroomApplication(Application[UUID]):
         return _Unit(self.snapshot_interval if enabled else 0)
 
     def _store(self, unit: _Unit) -> None:
-        generation = self.states.generation
+        unit.generation = self.states.generation
         try:
-            recordings = self._group.submit(unit.envelopes)
+            self._group.wait(self._group.enqueue(unit.envelopes, (), unit))
         except IntegrityError as exc:
-            self.states.evict(unit.staged)
             raise ConcurrencyConflict(str(exc)) from exc
-        self.states.recorded(r.notification.id for r in recordings)
-        for loaded in unit.staged.values():
-            self.states.put(loaded, generation)
-        if unit.snapshots and self.snapshots is not None:
-            self.snapshots.put(unit.snapshots)
+
+    def _settle(self, ticket: Ticket[Envelope, Recording[UUID]]) -> None:
+        """A ticket was stored or failed: update the cache, drop its pending states."""
+        unit = cast(_Unit, ticket.context)
+        if ticket.written:
+            self.states.recorded(r.notification.id for r in ticket.result)
+            for loaded in unit.staged.values():
+                self.states.put(loaded, unit.generation)
+            if unit.snapshots and self.snapshots is not None:
+                self.snapshots.put(unit.snapshots)
+        else:
+            self.states.evict(unit.staged)
+        self._pending.release(unit.staged, ticket)
 
     def _save_all(self, envelopes: Sequence[Envelope]) -> list[Recording[UUID]]:
         # The event store directly: ``Application.save`` would test each envelope against
