@@ -75,3 +75,24 @@ def store_env(request: pytest.FixtureRequest) -> dict[str, str]:
 def service(store_env: dict[str, str]) -> Iterator[SecondClassroom]:
     with SecondClassroom.open(store_env, secret=TEST_SECRET) as opened:
         yield opened
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def shared_store_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """A store two applications can open, as two processes would."""
+    if request.param == "sqlite":
+        return sqlite_env(f"file:shared_{uuid.uuid4().hex}?mode=memory&cache=shared")
+    schema = request.getfixturevalue("postgres_schema")
+    return postgres_env(request.getfixturevalue("postgres_dsn"), schema=schema)
+
+
+@pytest.fixture
+def two_services(
+    shared_store_env: dict[str, str],
+) -> Iterator[tuple[SecondClassroom, SecondClassroom]]:
+    """Two facades on one store: here and there, as two processes."""
+    with (
+        SecondClassroom.open(shared_store_env, secret=TEST_SECRET) as here,
+        SecondClassroom.open(shared_store_env, secret=TEST_SECRET) as there,
+    ):
+        yield here, there

@@ -3,39 +3,19 @@ left, nothing visible to others until the end, and all or nothing."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
-
 import pytest
 
 from second_classroom.aggregates.enrolment import CancelRegistration, Register
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
-from second_classroom.persistence.stores import postgres_env, sqlite_env
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import REGISTERING, approved_activity, found_school
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def two(request: pytest.FixtureRequest) -> Iterator[tuple[SecondClassroom, SecondClassroom]]:
-    """Two services on one store, as two processes."""
-    if request.param == "sqlite":
-        env = sqlite_env(f"file:batch_{uuid.uuid4().hex}?mode=memory&cache=shared")
-    else:
-        schema = request.getfixturevalue("postgres_schema")
-        env = postgres_env(request.getfixturevalue("postgres_dsn"), schema=schema)
-    with (
-        SecondClassroom.open(env, secret=TEST_SECRET) as here,
-        SecondClassroom.open(env, secret=TEST_SECRET) as there,
-    ):
-        yield here, there
-
-
 def test_commands_in_a_batch_see_each_other_and_are_stored_together(
-    two: tuple[SecondClassroom, SecondClassroom],
+    two_services: tuple[SecondClassroom, SecondClassroom],
 ) -> None:
-    here, there = two
+    here, there = two_services
     students = found_school(here, 3)
     seat = approved_activity(here, "one-seat", capacity=1)
     top = here.app.recorder.max_notification_id()
@@ -57,9 +37,9 @@ def test_commands_in_a_batch_see_each_other_and_are_stored_together(
 
 
 def test_an_exception_leaving_the_batch_stores_nothing(
-    two: tuple[SecondClassroom, SecondClassroom],
+    two_services: tuple[SecondClassroom, SecondClassroom],
 ) -> None:
-    here, there = two
+    here, there = two_services
     [student] = found_school(here, 1)
     talk = approved_activity(here, "talk")
     top = here.app.recorder.max_notification_id()
@@ -77,9 +57,9 @@ def test_an_exception_leaving_the_batch_stores_nothing(
 
 
 def test_a_batch_that_meets_another_writer_stores_nothing(
-    two: tuple[SecondClassroom, SecondClassroom],
+    two_services: tuple[SecondClassroom, SecondClassroom],
 ) -> None:
-    here, there = two
+    here, there = two_services
     first, second = found_school(here, 2)
     talk = approved_activity(here, "talk")
 

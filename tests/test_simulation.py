@@ -11,7 +11,6 @@ from second_classroom.persistence.stores import popo_env
 from second_classroom.service import SecondClassroom
 from second_classroom.simulation import simulate
 from tests.conftest import TEST_SECRET
-from tests.projections.test_views import snapshot
 
 
 def test_a_small_semester_is_consistent(service: SecondClassroom) -> None:
@@ -21,9 +20,9 @@ def test_a_small_semester_is_consistent(service: SecondClassroom) -> None:
     assert report.over_admitted == 0
     assert report.ledger_mismatches == 0
     assert report.events > 500
-    live = snapshot(service.views.runner)
+    live = service.views.runner.snapshot()
     service.views.runner.rebuild()
-    assert snapshot(service.views.runner) == live
+    assert service.views.runner.snapshot() == live
     finalized = [row for row in service.views.activity_board() if row.finalized]
     assert len(finalized) == 8
     total = service.views.query("SELECT SUM(amount) FROM student_credits")[0][0]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,9 +15,7 @@ from second_classroom.aggregates.enrolment import Register
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.persistence.pending import PendingStates
-from second_classroom.persistence.stores import sqlite_env
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER, REGISTERING, approved_activity, found_school
 from tests.specification import at
 
@@ -41,16 +38,6 @@ def test_a_later_ticket_keeps_the_stream_when_an_earlier_one_settles() -> None:
     assert pending.get(stream) is None
 
 
-@pytest.fixture
-def two() -> Iterator[tuple[SecondClassroom, SecondClassroom]]:
-    env = sqlite_env(f"file:pipe_{uuid.uuid4().hex}?mode=memory&cache=shared")
-    with (
-        SecondClassroom.open(env, secret=TEST_SECRET) as here,
-        SecondClassroom.open(env, secret=TEST_SECRET) as there,
-    ):
-        yield here, there
-
-
 @pytest.mark.parametrize(
     "seats",
     [
@@ -59,9 +46,9 @@ def two() -> Iterator[tuple[SecondClassroom, SecondClassroom]]:
     ],
 )
 def test_a_decision_on_a_write_that_failed_is_made_again(
-    two: tuple[SecondClassroom, SecondClassroom], seats: int
+    two_services: tuple[SecondClassroom, SecondClassroom], seats: int
 ) -> None:
-    here, there = two
+    here, there = two_services
     a, b = found_school(here, 2)
     talk = approved_activity(here, "seats", capacity=seats)
     here.activity(talk)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +18,7 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.persistence.application import Loaded, SecondClassroomApplication
 from second_classroom.persistence.state_cache import StateCache
-from second_classroom.persistence.stores import postgres_env, sqlite_env
+from second_classroom.persistence.stores import sqlite_env
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import (
@@ -109,24 +108,6 @@ def test_size_zero_keeps_nothing() -> None:
 
 
 # -- two processes on one store ----------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def shared_env(request: pytest.FixtureRequest) -> dict[str, str]:
-    """A store two applications can open, as two processes would."""
-    if request.param == "sqlite":
-        return sqlite_env(f"file:shared_{uuid.uuid4().hex}?mode=memory&cache=shared")
-    schema = request.getfixturevalue("postgres_schema")
-    return postgres_env(request.getfixturevalue("postgres_dsn"), schema=schema)
-
-
-@pytest.fixture
-def two_services(shared_env: dict[str, str]) -> Iterator[tuple[SecondClassroom, SecondClassroom]]:
-    with (
-        SecondClassroom.open(shared_env, secret=TEST_SECRET) as first,
-        SecondClassroom.open(shared_env, secret=TEST_SECRET) as second,
-    ):
-        yield first, second
 
 
 def count_calls(target: Any, name: str) -> list[object]:

@@ -23,7 +23,6 @@ from second_classroom.core.errors import DomainError
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.stores import popo_env
-from second_classroom.projections import queries
 from second_classroom.projections.database import Cursor, SQLiteViews
 from second_classroom.projections.runner import ProjectionRunner
 from second_classroom.projections.views import standard_views
@@ -32,19 +31,6 @@ from tests.conftest import TEST_SECRET, sqlite_memory_env
 from tests.enrolment_world import REGISTERING, approved_activity, found_school
 from tests.specification import PE_ADMIN, at
 from tests.test_checkin_service import ENDED, ORGANIZER, checked_in_world
-
-TABLES = (
-    "audit_log",
-    "student_summary",
-    "student_credits",
-    "activity_board",
-    "my_activities",
-    "notice_outbox",
-)
-
-
-def snapshot(runner: ProjectionRunner) -> dict[str, list[tuple[Any, ...]]]:
-    return {table: queries.table_rows(runner.database, table) for table in TABLES}
 
 
 def test_views_follow_a_whole_semester_and_equal_a_rebuild(service: SecondClassroom) -> None:
@@ -58,9 +44,9 @@ def test_views_follow_a_whole_semester_and_equal_a_rebuild(service: SecondClassr
     service.execute(GrantCredits(talk, (a,)), ORGANIZER, at(12, 4))
     service.execute(FinalizeActivity(talk), Actor.student("2023010101"), at(12, 4, 1))
     views.catch_up()
-    live = snapshot(views.runner)
+    live = views.runner.snapshot()
     views.runner.rebuild()
-    assert snapshot(views.runner) == live
+    assert views.runner.snapshot() == live
 
     summary = views.student_summary(a)
     assert summary is not None
@@ -143,12 +129,12 @@ def test_a_crash_at_any_point_of_a_long_replay_counts_nothing_twice() -> None:
             restarts += 1
             reached = runner.position()
     assert restarts >= 3
-    live = snapshot(ProjectionRunner(app, database, standard_views()))
+    live = ProjectionRunner(app, database, standard_views()).snapshot()
     fresh = ProjectionRunner(
         app, SQLiteViews("file:fresh?mode=memory&cache=shared"), standard_views()
     )
     fresh.catch_up()
-    assert snapshot(fresh) == live
+    assert fresh.snapshot() == live
     assert database.query("SELECT COUNT(*) FROM student_summary") == [(10_000,)]
     assert database.query("SELECT COUNT(*) FROM audit_log") == [(10_000,)]
 
@@ -168,9 +154,9 @@ def test_after_any_commands_the_views_equal_a_rebuild(
             if index % every == 0:
                 service.views.catch_up()
         service.views.catch_up()
-        live = snapshot(service.views.runner)
+        live = service.views.runner.snapshot()
         service.views.runner.rebuild()
-        assert snapshot(service.views.runner) == live
+        assert service.views.runner.snapshot() == live
         [board] = service.views.activity_board(str(activity))
         found = service.activity(activity)
         assert found is not None

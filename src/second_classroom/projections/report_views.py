@@ -15,6 +15,7 @@ class MonthlyFacts:
     """Per activity: college, tribe, month (of its start), review outcome, participation."""
 
     name = "report_facts"
+    tables = ("report_activities", "report_credits")
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -88,6 +89,7 @@ class OrganizerWorkload:
     """Per organizer (the submitter and the listed 组织者): activities led, participants served."""
 
     name = "organizer_workload"
+    tables = ("workload_people", "organizer_workload")
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(

@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.projections.database import Cursor, PostgresViews, ViewDatabase
+from second_classroom.projections.queries import table_rows
 
 TRACKING_TABLE = "sc_view_tracking"
 
@@ -30,6 +31,7 @@ class View(Protocol):
     """A read model: its tables, and how one event changes them."""
 
     name: str
+    tables: tuple[str, ...]
 
     def create(self, cursor: Cursor) -> None: ...
 
@@ -163,6 +165,12 @@ class ProjectionRunner:
                 f"UPDATE {TRACKING_TABLE} SET position = 0 WHERE projection = ?", (self.name,)
             )
         return self.catch_up()
+
+    def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of every view table, in a stable order (to compare with a rebuild)."""
+        return {
+            table: table_rows(self.database, table) for view in self.views for table in view.tables
+        }
 
     def wait(self, position: int, timeout: float = 5.0, interval: float = 0.02) -> bool:
         """Catch up until ``position`` is applied (read-your-writes); False on timeout."""

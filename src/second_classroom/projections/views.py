@@ -33,6 +33,7 @@ class AuditLog:
     """Who did what, when, with which command: one row per event."""
 
     name = "audit_log"
+    tables = ("audit_log",)
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -86,6 +87,7 @@ class StudentSummary:
     """Per student: identity, attendance counts, blacklist, activities, credits per module/type."""
 
     name = "student_summary"
+    tables = ("student_summary", "student_credits", "student_keys")
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -187,6 +189,7 @@ class ActivityBoard:
     """Per activity: definition, status, seats taken and left, registrations, check-ins."""
 
     name = "activity_board"
+    tables = ("activity_board", "board_tribes")
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -309,6 +312,7 @@ class MyActivitiesView:
     """我的活动 (第十二条): a line per registration, hidden once cancelled."""
 
     name = "my_activities"
+    tables = ("my_activities",)
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -355,6 +359,7 @@ class OutboxView:
     """群发通知 and system messages, with their delivery marks."""
 
     name = "notice_outbox"
+    tables = ("notice_outbox",)
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
