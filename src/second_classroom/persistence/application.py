@@ -115,7 +115,7 @@ class SecondClassroomApplication(Application[UUID]):
     """One application (one table set) per school.
 
     Environment keys: ``SNAPSHOT_INTERVAL`` (events between snapshots, default 50; 0
-    disables) and ``STATE_CACHE_MAXSIZE`` (streams kept in the state cache, default 20000;
+    disables) and ``STATE_CACHE_MAXSIZE`` (streams kept in the state cache, default 100000;
     0 disables). eventsourcing's own repository cache is not used: see ``state_cache``.
     """
 
@@ -126,7 +126,7 @@ class SecondClassroomApplication(Application[UUID]):
         super().__init__(env)
         self.snapshot_interval = int(self.env.get("SNAPSHOT_INTERVAL", "50"))
         self.states = StateCache(
-            int(self.env.get("STATE_CACHE_MAXSIZE", "20000") or 0), self._log_top()
+            int(self.env.get("STATE_CACHE_MAXSIZE", "100000") or 0), self._log_top()
         )
         self._reading = threading.local()
         self._pending = PendingStates()
