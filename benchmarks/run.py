@@ -24,15 +24,25 @@ def plan(scale: int = 1, postgres: str | None = None) -> list[list[str]]:
     sqlite = [
         ["command_throughput.py", "--n", size(2000)],
         ["registration_rush.py", "--students", size(5000)],
+        ["registration_rush.py", "--students", size(5000), "--threads", "8"],
         ["hot_aggregate.py", "--students", size(3000)],
         ["view_rebuild.py", "--students", size(3000)],
         ["transcripts.py", "--count", size(200)],
         ["semester.py", "--students", size(20_000), "--activities", size(2000), "--no-progress"],
+        [
+            "semester.py",
+            "--students",
+            size(20_000),
+            "--activities",
+            size(2000),
+            "--batch",
+            "200",
+            "--no-progress",
+        ],
     ]
     if not postgres:
         return sqlite
     extra = {
-        "registration_rush.py": ["--threads", "8"],
         # the demo runs on SQLite only: on PostgreSQL transcripts come from a simulated semester
         "transcripts.py": ["--students", size(200, 40), "--activities", size(20, 4)],
     }
