@@ -104,15 +104,15 @@ def test_closing_is_exactly_once_even_after_a_crash(
     with SecondClassroom.open(env, secret=TEST_SECRET) as service:
         students = play(service, plan)
         if crash_first:
-            original = service.app.events.put
+            original = service.app.recorder.insert_events
 
             def crashing(*_args: Any, **_kwargs: Any) -> Any:
                 raise Crash  # the store fails at the write
 
-            service.app.events.put = crashing  # type: ignore[method-assign]
+            service.app.recorder.insert_events = crashing  # type: ignore[method-assign]
             with contextlib.suppress(Crash):
                 service.run_reactions(ENDED)
-            service.app.events.put = original  # type: ignore[method-assign]
+            service.app.recorder.insert_events = original  # type: ignore[method-assign]
         for _ in range(runs):
             with SecondClassroom.open(env, secret=TEST_SECRET) as restarted:
                 restarted.run_reactions(ENDED)

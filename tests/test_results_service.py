@@ -80,7 +80,7 @@ def test_a_crash_during_finalization_leaves_both_or_neither(service: SecondClass
     """Finalization and the records are one save: a crash writes nothing, a retry writes once."""
     talk, students = finished_world(service)
     leader = Actor.student("2023010101")
-    original = service.app.events.put
+    original = service.app.recorder.insert_events
 
     class Crash(Exception):
         pass
@@ -88,10 +88,10 @@ def test_a_crash_during_finalization_leaves_both_or_neither(service: SecondClass
     def crash(*_args: Any, **_kwargs: Any) -> Any:
         raise Crash  # the store fails at the write
 
-    service.app.events.put = crash  # type: ignore[method-assign]
+    service.app.recorder.insert_events = crash  # type: ignore[method-assign]
     with contextlib.suppress(Crash):
         service.execute(FinalizeActivity(talk), leader, AFTER)
-    service.app.events.put = original  # type: ignore[method-assign]
+    service.app.recorder.insert_events = original  # type: ignore[method-assign]
     assert not service.activity(talk).frozen  # type: ignore[union-attr]
     assert all(service.student(s.person_id).activities == () for s in students)  # type: ignore[union-attr]
     service.execute(FinalizeActivity(talk), leader, AFTER)

@@ -55,7 +55,7 @@ def test_a_decision_on_a_write_that_failed_is_made_again(
 
     # Hold the first commit of `here` at the store until told to go on.
     entered, go_on = threading.Event(), threading.Event()
-    original = here.app.events.put
+    original = here.app.recorder.insert_events
     calls = 0
 
     def held_put(*args: Any, **kwargs: Any) -> Any:
@@ -66,7 +66,7 @@ def test_a_decision_on_a_write_that_failed_is_made_again(
             go_on.wait(5)
         return original(*args, **kwargs)
 
-    here.app.events.put = held_put  # type: ignore[method-assign]
+    here.app.recorder.insert_events = held_put  # type: ignore[method-assign]
     b_decided = threading.Event()  # on a's state, not stored yet
     settled, stage = here.app.settled, here.app.stage
 

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import attrs
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper, Recording
+from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 
 from second_classroom.aggregates import activity, enrolment, mailbox, student, transcript, tribe
 from second_classroom.core.decider import FunctionalDecider
@@ -25,6 +25,7 @@ S = TypeVar("S")
 # (one query instead of two, and registrations mostly load streams that do not exist yet).
 SHORT_STREAMS = frozenset({enrolment.DECIDER.name, transcript.DECIDER.name})
 REFRESH_LIMIT = 5000  # log positions to scan for evictions; beyond, the cache is dropped
+EventTicket = Ticket[StoredEvent, int]  # encoded events stored together, and their positions
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
 
 STATE_TYPES: dict[str, type] = {
@@ -92,8 +93,8 @@ class Staged:
     def __init__(
         self,
         envelopes: list[Envelope],
-        ticket: Ticket[Envelope, Recording[UUID]] | None,
-        group: GroupCommit[Envelope, Recording[UUID]],
+        ticket: EventTicket | None,
+        group: GroupCommit[StoredEvent, int],
     ) -> None:
         self.envelopes, self.ticket, self._group = envelopes, ticket, group
 
@@ -130,8 +131,8 @@ class SecondClassroomApplication(Application[UUID]):
         )
         self._reading = threading.local()
         self._pending = PendingStates()
-        self._group: GroupCommit[Envelope, Recording[UUID]] = GroupCommit(
-            self._save_all, IntegrityError, self._settle
+        self._group: GroupCommit[StoredEvent, int] = GroupCommit(
+            self._insert, IntegrityError, self._settle
         )
 
     def construct_mapper(self) -> Mapper[UUID]:
@@ -167,11 +168,11 @@ class SecondClassroomApplication(Application[UUID]):
             self._reading.active = False
 
     @contextmanager
-    def deciding(self) -> Iterator[set[Ticket[Envelope, Recording[UUID]]]]:
+    def deciding(self) -> Iterator[set[EventTicket]]:
         """Like ``reading``, for a command's decision: loads also see states that earlier
         commands decided but have not stored yet. Yields the set of their tickets, which the
         decision then depends on (``stage`` and ``settled`` take it)."""
-        depends: set[Ticket[Envelope, Recording[UUID]]] = set()
+        depends: set[EventTicket] = set()
         with self.reading():
             self._reading.depends = depends
             try:
@@ -217,7 +218,7 @@ class SecondClassroomApplication(Application[UUID]):
             held = self._pending.get(stream)
             if held is not None:
                 pending: Loaded[S] = held[0]
-                depends.add(cast(Ticket[Envelope, Recording[UUID]], held[1]))
+                depends.add(cast(EventTicket, held[1]))
                 return pending
         cached: Loaded[S] | None = self.states.get(stream)
         if cached is not None:
@@ -280,7 +281,7 @@ class SecondClassroomApplication(Application[UUID]):
         at: datetime,
         command: str = "",
         actor: str = "",
-        depends: Iterable[Ticket[Envelope, Recording[UUID]]] = (),
+        depends: Iterable[EventTicket] = (),
     ) -> Staged:
         """Queue the changes for storing, after the ``depends`` tickets; ``wait()`` on the
         result stores them (or raises ConcurrencyConflict). Until then the next decision on
@@ -299,11 +300,13 @@ class SecondClassroomApplication(Application[UUID]):
         alone = self._new_unit()
         alone.stage(changes, envelopes, at)
         alone.generation = self.states.generation
-        ticket = self._group.enqueue(envelopes, list(depends), alone)
+        # Encoded here, by the caller: the thread writing the group should only write.
+        stored = [self.mapper.to_stored_event(envelope) for envelope in envelopes]
+        ticket = self._group.enqueue(stored, list(depends), alone)
         self._pending.hold(alone.staged.values(), ticket)
         return Staged(envelopes, ticket, self._group)
 
-    def settled(self, depends: Iterable[Ticket[Envelope, Recording[UUID]]]) -> bool:
+    def settled(self, depends: Iterable[EventTicket]) -> bool:
         """Wait until every ticket in ``depends`` is stored; False if any failed."""
         stored = True
         for ticket in depends:
@@ -342,15 +345,16 @@ class SecondClassroomApplication(Application[UUID]):
     def _store(self, unit: _Unit) -> None:
         unit.generation = self.states.generation
         try:
-            self._group.wait(self._group.enqueue(unit.envelopes, (), unit))
+            stored = [self.mapper.to_stored_event(envelope) for envelope in unit.envelopes]
+            self._group.wait(self._group.enqueue(stored, (), unit))
         except IntegrityError as exc:
             raise ConcurrencyConflict(str(exc)) from exc
 
-    def _settle(self, ticket: Ticket[Envelope, Recording[UUID]]) -> None:
+    def _settle(self, ticket: EventTicket) -> None:
         """A ticket was stored or failed: update the cache, drop its pending states."""
         unit = cast(_Unit, ticket.context)
         if ticket.written:
-            self.states.recorded(r.notification.id for r in ticket.result)
+            self.states.recorded(ticket.result)
             for loaded in unit.staged.values():
                 self.states.put(loaded, unit.generation)
             if unit.snapshots and self.snapshots is not None:
@@ -359,10 +363,11 @@ class SecondClassroomApplication(Application[UUID]):
             self.states.evict(unit.staged)
         self._pending.release(unit.staged, ticket)
 
-    def _save_all(self, envelopes: Sequence[Envelope]) -> list[Recording[UUID]]:
-        # The event store directly: ``Application.save`` would test each envelope against
-        # runtime protocols and look for aggregates to snapshot, and we have neither.
-        return self.events.put(list(envelopes))
+    def _insert(self, stored: Sequence[StoredEvent]) -> list[int]:
+        """Write encoded events in one transaction; their positions in the log."""
+        # The recorder directly: eventsourcing's save would test every event against runtime
+        # protocols and encode it in this (the group's) thread; ours are encoded already.
+        return list(self.recorder.insert_events(list(stored)) or [])
 
 
 def _projector(decider: FunctionalDecider[Any, S, Any, Any]) -> Any:
