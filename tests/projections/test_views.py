@@ -23,7 +23,7 @@ from second_classroom.core.errors import DomainError
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.stores import popo_env
-from second_classroom.projections.database import Cursor, SQLiteViews
+from second_classroom.projections.database import Cursor, PostgresViews, SQLiteViews
 from second_classroom.projections.runner import ProjectionRunner
 from second_classroom.projections.views import standard_views
 from second_classroom.service import SecondClassroom
@@ -137,6 +137,35 @@ def test_a_crash_at_any_point_of_a_long_replay_counts_nothing_twice() -> None:
     assert fresh.snapshot() == live
     assert database.query("SELECT COUNT(*) FROM student_summary") == [(10_000,)]
     assert database.query("SELECT COUNT(*) FROM audit_log") == [(10_000,)]
+
+
+@pytest.mark.postgres
+def test_a_crash_inside_a_pipelined_postgres_transaction_counts_nothing(
+    postgres_dsn: str, postgres_schema: str
+) -> None:
+    """PostgreSQL views are written in pipeline mode; a failure mid-batch still rolls the
+    whole batch and its tracking position back."""
+    app = SecondClassroomApplication(popo_env())
+    service = SecondClassroom(app, secret=TEST_SECRET)
+    for n in range(600):
+        service.execute(
+            RegisterStudent(f"2025{n:06d}", "学生", "PE", "石工25-1班", 2025), PE_ADMIN, at(11, 23)
+        )
+    database = PostgresViews(postgres_dsn, postgres_schema)
+    rng = random.Random(7)
+    reached, restarts = 0, 0
+    while reached < 600:
+        views = [CrashingView(view, rng.randint(1, 700)) for view in standard_views()]
+        runner = ProjectionRunner(app, database, views, batch=rng.choice([50, 200]))
+        try:
+            reached = runner.catch_up()
+        except Crash:
+            restarts += 1
+            reached = runner.position()
+    assert restarts >= 2
+    assert database.query("SELECT COUNT(*) FROM student_summary") == [(600,)]
+    assert database.query("SELECT COUNT(*) FROM audit_log") == [(600,)]
+    database.close()
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -97,8 +97,10 @@ class PostgresViews:
 
     @contextmanager
     def transaction(self) -> Iterator[Cursor]:
+        # Pipeline mode: the views only write, so statements are sent without waiting for
+        # each one's answer — one round trip per batch of events, not one per statement.
         try:
-            with self.connection.cursor() as cursor:
+            with self.connection.pipeline(), self.connection.cursor() as cursor:
                 yield _PostgresCursor(cursor)
         except BaseException:
             self.connection.rollback()
