@@ -29,7 +29,8 @@ from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.terms import AdmissionMethod
-from second_classroom.persistence.application import Change, Loaded, SecondClassroomApplication
+from second_classroom.persistence.application import SecondClassroomApplication
+from second_classroom.persistence.changes import Change, Loaded
 from second_classroom.policies import lottery, serials
 from second_classroom.policies.signing import Keyring
 

@@ -41,11 +41,8 @@ from second_classroom.core.errors import (
     require,
 )
 from second_classroom.core.time import require_aware
-from second_classroom.persistence.application import (
-    ConcurrencyConflict,
-    Loaded,
-    SecondClassroomApplication,
-)
+from second_classroom.persistence.application import SecondClassroomApplication
+from second_classroom.persistence.changes import ConcurrencyConflict, Loaded
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.secrets import (
     keyring_from_environment,

@@ -20,12 +20,8 @@ from second_classroom.aggregates.tribe import (
 )
 from second_classroom.core import ids
 from second_classroom.core.terms import TribeKind, TribeLevel
-from second_classroom.persistence.application import (
-    Change,
-    ConcurrencyConflict,
-    Loaded,
-    SecondClassroomApplication,
-)
+from second_classroom.persistence.application import SecondClassroomApplication
+from second_classroom.persistence.changes import Change, ConcurrencyConflict, Loaded
 from second_classroom.persistence.stores import sqlite_env
 from second_classroom.service import SecondClassroom
 from tests.specification import NOW, SCHOOL_ADMIN, at

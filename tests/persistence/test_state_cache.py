@@ -16,7 +16,8 @@ from second_classroom.aggregates.enrolment import Register
 from second_classroom.aggregates.tribe import AppointTribeRole, RemoveTribeRole, TribeRole
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
-from second_classroom.persistence.application import Loaded, SecondClassroomApplication
+from second_classroom.persistence.application import SecondClassroomApplication
+from second_classroom.persistence.changes import Loaded
 from second_classroom.persistence.state_cache import StateCache
 from second_classroom.persistence.stores import sqlite_env
 from second_classroom.service import SecondClassroom

@@ -6,26 +6,30 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, ClassVar, Generic, TypeVar, cast
+from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 
-import attrs
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 
 from second_classroom.aggregates import activity, enrolment, mailbox, student, transcript, tribe
 from second_classroom.core.decider import FunctionalDecider
-from second_classroom.persistence.group_commit import GroupCommit, Ticket
+from second_classroom.persistence.changes import (
+    SHORT_STREAMS,
+    Change,
+    ConcurrencyConflict,
+    EventTicket,
+    Loaded,
+    Staged,
+    Unit,
+)
+from second_classroom.persistence.group_commit import GroupCommit
 from second_classroom.persistence.mapper import CattrsMapper, Envelope, SnapshotEnvelope
 from second_classroom.persistence.pending import PendingStates
 from second_classroom.persistence.state_cache import StateCache
 
 S = TypeVar("S")
-# Streams that stay a handful of events long: loaded without asking the snapshot store first
-# (one query instead of two, and registrations mostly load streams that do not exist yet).
-SHORT_STREAMS = frozenset({enrolment.DECIDER.name, transcript.DECIDER.name})
 REFRESH_LIMIT = 5000  # log positions to scan for evictions; beyond, the cache is dropped
-EventTicket = Ticket[StoredEvent, int]  # encoded events stored together, and their positions
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
 
 STATE_TYPES: dict[str, type] = {
@@ -36,80 +40,6 @@ STATE_TYPES: dict[str, type] = {
     mailbox.DECIDER.name: mailbox.Mailbox,
     transcript.DECIDER.name: transcript.Transcript,
 }
-
-
-@attrs.frozen
-class Loaded(Generic[S]):
-    """A stream's state and the version it was read at (0: no events yet)."""
-
-    id: UUID
-    version: int
-    state: S | None
-
-
-@attrs.frozen
-class Change:
-    """New events for one stream, decided against ``loaded``; ``after`` is the new state."""
-
-    decider: AnyDecider
-    loaded: Loaded[Any]
-    events: Sequence[object]
-    after: object
-
-
-@attrs.define
-class _Unit:
-    """Events to store together, the states they lead to, and the snapshots they call for.
-
-    Only the latest state of each stream is kept, so a long batch holds one state per
-    stream it touched, not one per command.
-    """
-
-    snapshot_interval: int
-    generation: int = 0  # of the state cache when the unit was queued
-    envelopes: list[Envelope] = attrs.Factory(list)
-    staged: dict[UUID, Loaded[Any]] = attrs.Factory(dict)
-    snapshots: list[SnapshotEnvelope[Any]] = attrs.Factory(list)
-
-    def stage(self, changes: Sequence[Change], envelopes: Sequence[Envelope], at: datetime) -> None:
-        self.envelopes += envelopes
-        interval = self.snapshot_interval
-        for change in changes:
-            old = change.loaded.version
-            new = old + len(change.events)
-            self.staged[change.loaded.id] = Loaded(change.loaded.id, new, change.after)
-            # eventsourcing only snapshots aggregates passed to ``save``; ours are functional,
-            # so the state the decider computed is stored when a stream crosses the interval.
-            name = change.decider.name
-            if interval and name not in SHORT_STREAMS and new // interval > old // interval:
-                self.snapshots.append(
-                    SnapshotEnvelope(change.loaded.id, new, at, name, change.after)
-                )
-
-
-class Staged:
-    """Changes queued for storing; ``wait()`` stores them (with whatever else is queued)."""
-
-    def __init__(
-        self,
-        envelopes: list[Envelope],
-        ticket: EventTicket | None,
-        group: GroupCommit[StoredEvent, int],
-    ) -> None:
-        self.envelopes, self.ticket, self._group = envelopes, ticket, group
-
-    def wait(self) -> list[Envelope]:
-        """The stored envelopes; ConcurrencyConflict if a stream moved first."""
-        if self.ticket is not None:
-            try:
-                self._group.wait(self.ticket)
-            except IntegrityError as exc:
-                raise ConcurrencyConflict(str(exc)) from exc
-        return self.envelopes
-
-
-class ConcurrencyConflict(Exception):
-    """Another writer appended to one of the streams first."""
 
 
 class SecondClassroomApplication(Application[UUID]):
@@ -209,7 +139,7 @@ class SecondClassroomApplication(Application[UUID]):
         return self.recorder.max_notification_id() or 0
 
     def _load(self, decider: FunctionalDecider[Any, S, Any, Any], stream: UUID) -> Loaded[S]:
-        unit: _Unit | None = getattr(self._reading, "unit", None)
+        unit: Unit | None = getattr(self._reading, "unit", None)
         if unit is not None and stream in unit.staged:
             staged: Loaded[S] = unit.staged[stream]
             return staged
@@ -291,7 +221,7 @@ class SecondClassroomApplication(Application[UUID]):
             for change in changes
             for offset, event in enumerate(change.events, start=1)
         ]
-        unit: _Unit | None = getattr(self._reading, "unit", None)
+        unit: Unit | None = getattr(self._reading, "unit", None)
         if unit is not None:
             unit.stage(changes, envelopes, at)
             return Staged(envelopes, None, self._group)
@@ -338,11 +268,11 @@ class SecondClassroomApplication(Application[UUID]):
         if unit.envelopes:
             self._store(unit)
 
-    def _new_unit(self) -> _Unit:
+    def _new_unit(self) -> Unit:
         enabled = self.snapshots is not None
-        return _Unit(self.snapshot_interval if enabled else 0)
+        return Unit(self.snapshot_interval if enabled else 0)
 
-    def _store(self, unit: _Unit) -> None:
+    def _store(self, unit: Unit) -> None:
         unit.generation = self.states.generation
         try:
             stored = [self.mapper.to_stored_event(envelope) for envelope in unit.envelopes]
@@ -352,7 +282,7 @@ class SecondClassroomApplication(Application[UUID]):
 
     def _settle(self, ticket: EventTicket) -> None:
         """A ticket was stored or failed: update the cache, drop its pending states."""
-        unit = cast(_Unit, ticket.context)
+        unit = cast(Unit, ticket.context)
         if ticket.written:
             self.states.recorded(ticket.result)
             for loaded in unit.staged.values():
@@ -387,10 +317,4 @@ def _projector(decider: FunctionalDecider[Any, S, Any, Any]) -> Any:
     return project
 
 
-__all__ = [
-    "STATE_TYPES",
-    "Change",
-    "ConcurrencyConflict",
-    "Loaded",
-    "SecondClassroomApplication",
-]
+__all__ = ["STATE_TYPES", "SecondClassroomApplication"]
