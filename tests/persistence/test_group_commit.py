@@ -151,3 +151,22 @@ def test_settle_runs_for_tickets_nobody_waits_for() -> None:
     group.submit(["b"])
     assert abandoned in settled
     assert abandoned.written
+
+
+def test_a_failure_after_the_writers_own_ticket_was_stored_is_not_reported_to_it() -> None:
+    class Flaky(Store):
+        def write(self, items: Sequence[str]) -> list[str]:
+            if len(items) > 1:
+                raise Conflict("one of them is taken")  # so each is written alone
+            if list(items) == ["b"]:
+                raise OSError("disk full")
+            return super().write(items)
+
+    store = Flaky()
+    store.release.set()
+    group = GroupCommit(store.write, Conflict)
+    a, b, c = (group.enqueue([name]) for name in "abc")
+    assert group.wait(a) == ["ok:a"]  # this thread wrote the group; its own ticket is stored
+    for ticket in (b, c):
+        with pytest.raises(OSError, match="disk full"):
+            group.wait(ticket)

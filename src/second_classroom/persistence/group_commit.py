@@ -117,7 +117,13 @@ class GroupCommit(Generic[T, R]):
                         start += len(ticket.items)
             elif live:
                 self._write_alone(live[0])
-        except BaseException as error:  # every member must learn what happened
+        except Exception as error:
+            # Every member not written learns what happened, from its own wait(); the
+            # writing thread's own ticket may well have been written before the failure.
+            for ticket in live:
+                if not ticket.written and ticket.error is None:
+                    ticket.error = error
+        except BaseException as error:  # an interrupt: tell the others, and stop
             for ticket in live:
                 if not ticket.written and ticket.error is None:
                     ticket.error = error
