@@ -1,4 +1,4 @@
-"""The ``second-classroom`` command: the demo (README) and the view worker."""
+"""The ``second-classroom`` command: the demo (README), the view worker and the simulator."""
 
 from __future__ import annotations
 
@@ -38,3 +38,22 @@ def test_the_demo_refuses_to_overwrite_a_store(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "--fresh" in result.stderr
+
+
+def test_simulate_runs_a_semester_under_another_schools_rulebook(tmp_path: Path) -> None:
+    out = run(
+        "simulate",
+        "--students",
+        "120",
+        "--activities",
+        "12",
+        "--rulebook",
+        "hfut",
+        "--batch",
+        "20",
+        "--no-progress",
+        cwd=tmp_path,
+    )
+    assert "超额录取 over-admission: 0" in out
+    assert "学分账户与视图不符 ledger/view mismatches: 0" in out
+    assert (tmp_path / "second_classroom_simulation.sqlite3").exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import Counter
 from decimal import Decimal
 
 from second_classroom.persistence.stores import popo_env
@@ -16,7 +17,7 @@ from tests.conftest import TEST_SECRET
 def test_a_small_semester_is_consistent(service: SecondClassroom) -> None:
     """No over-admission, ledgers equal the credits over finalized activities, every view equals
     a rebuild."""
-    report = simulate(service, students=60, activities=8, seed=7, bars=False)
+    report = simulate(service, students=60, activities=10, seed=7, bars=False)
     assert report.over_admitted == 0
     assert report.ledger_mismatches == 0
     assert report.events > 500
@@ -24,9 +25,40 @@ def test_a_small_semester_is_consistent(service: SecondClassroom) -> None:
     service.views.runner.rebuild()
     assert service.views.runner.snapshot() == live
     finalized = [row for row in service.views.activity_board() if row.finalized]
-    assert len(finalized) == 8
+    assert len(finalized) == 10
     total = service.views.query("SELECT SUM(amount) FROM student_credits")[0][0]
     assert Decimal(str(total)) > 0
+
+
+def test_the_school_has_unions_clubs_and_classes_and_activities_of_every_level() -> None:
+    """The generator's structure: colleges → tribes (学生会, 社团, 班级) → students with
+    memberships; activities of every level, admission method and scope, each through its
+    level's review chain; the semester's behaviour reaches every kind."""
+    with SecondClassroom.open(popo_env(), secret=TEST_SECRET) as service:
+        simulate(service, students=300, activities=30, seed=7, bars=False)
+        kinds = Counter(type(e.payload).__name__ for _, e in service.app.notifications(0, 10**6))
+        levels = service.views.query(
+            "SELECT level, COUNT(*), SUM(registrations), SUM(finalized) FROM activity_board"
+            " GROUP BY level ORDER BY level"
+        )
+    assert [level for level, *_ in levels] == ["class", "college", "school"]
+    assert all(registered > 0 and finalized == count for _, count, registered, finalized in levels)
+    for kind in (
+        "TribeMemberAdmitted",  # classes and clubs have members
+        "TribeMembershipRequested",  # students apply to clubs
+        "LotteryDrawn",
+        "RegistrantsAdmitted",
+        "RegistrationWithdrawn",
+        "LeaveDecided",
+        "StudentCheckedIn",
+        "AttendanceRecorded",
+        "AppealDecided",
+        "AwardIssued",
+        "CreditsGranted",
+        "ActivityFinalized",
+        "TranscriptIssued",
+    ):
+        assert kinds[kind] > 0, kind
 
 
 def test_the_same_seed_gives_the_same_semester() -> None:

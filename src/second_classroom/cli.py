@@ -39,6 +39,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     simulate.add_argument("--postgres", metavar="DSN", help="run on PostgreSQL instead")
     simulate.add_argument("--seed", type=int, default=2026)
     simulate.add_argument(
+        "--rulebook",
+        default="nepu",
+        help="a packaged preset (nepu, hfut) or a rulebook TOML file (default nepu)",
+    )
+    simulate.add_argument(
         "--batch", type=int, default=1, help="commands per transaction (default 1: each alone)"
     )
     simulate.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -81,14 +86,17 @@ def _project(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace) -> int:
     """A semester on the embedded SQLite file (recreated) or on PostgreSQL; prints a summary."""
+    from second_classroom.policies.rulebook import Rulebook, preset
     from second_classroom.service import SecondClassroom
     from second_classroom.simulation import simulate
 
+    given = Path(args.rulebook)
+    rulebook = Rulebook.load(given) if given.suffix == ".toml" else preset(args.rulebook)
     if args.postgres:
-        service = SecondClassroom.postgres(args.postgres)
+        service = SecondClassroom.postgres(args.postgres, rulebook)
     else:
         args.db.unlink(missing_ok=True)
-        service = SecondClassroom.sqlite(args.db)
+        service = SecondClassroom.sqlite(args.db, rulebook)
     with service:
         report = simulate(
             service,

@@ -1,0 +1,331 @@
+"""A semester on a synthetic school: publish, register, admit, check in, close, appeal,
+finalize, issue transcripts — then the views and the consistency checks. Deterministic for a
+given seed."""
+
+from __future__ import annotations
+
+import random
+import time
+from contextlib import ExitStack
+from datetime import datetime, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+import attrs
+
+from second_classroom.aggregates.activity_attendance import Geofence, Outcome
+from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession
+from second_classroom.aggregates.enrolment import (
+    AdmitRegistrants,
+    CancelRegistration,
+    CloseReview,
+    DecideLeave,
+    DrawLottery,
+    Register,
+    RequestLeave,
+)
+from second_classroom.aggregates.results import FinalizeActivity, GrantCredits, IssueAward
+from second_classroom.aggregates.student import AppealDefault, DecideAppeal
+from second_classroom.aggregates.transcript import IssueTranscript
+from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import AdmissionMethod, ParticipationScope, TribeLevel
+from second_classroom.service import SecondClassroom
+from second_classroom.simulation.school import SCHOOL_ADMIN, TERM_START, Host, School
+
+
+@attrs.frozen
+class StageFigures:
+    name: str
+    commands: int
+    seconds: float
+
+    @property
+    def commands_per_s(self) -> float:
+        return self.commands / self.seconds if self.seconds else 0.0
+
+
+@attrs.frozen
+class SimulationReport:
+    """What ``simulate`` did: events, figures per stage, peak memory, view sizes, checks."""
+
+    events: int
+    stages: tuple[StageFigures, ...]
+    peak_rss_mb: float
+    view_rows: tuple[tuple[str, int], ...]
+    over_admitted: int
+    ledger_mismatches: int
+
+
+class _Stage:
+    """Runs a stage's commands, ``batch`` to a transaction, with a progress bar."""
+
+    def __init__(
+        self, service: SecondClassroom, name: str, total: int, bars: bool, batch: int = 1
+    ) -> None:
+        from tqdm import tqdm
+
+        self.service, self.name, self.commands, self.batch = service, name, 0, batch
+        self.bar = tqdm(total=total, desc=name, unit="cmd", disable=not bars, leave=True)
+        self.started = time.perf_counter()
+        self._open: ExitStack | None = None
+        self._in_batch = 0
+
+    def run(self, command: object, actor: Actor, now: datetime) -> bool:
+        self.begin()
+        try:
+            self.service.execute(command, actor, now)
+        except DomainError:
+            return False
+        finally:
+            self.count(1)
+        return True
+
+    def begin(self) -> None:
+        """Open a batch if none is open (commands run next are stored with it)."""
+        if self.batch > 1 and self._open is None:
+            self._open = ExitStack()
+            self._open.enter_context(self.service.batch())
+
+    def count(self, commands: int) -> None:
+        """``commands`` ran: count them, and store the batch once it is full."""
+        self.commands += commands
+        self.bar.update(commands)
+        self._in_batch += commands
+        if self._in_batch >= self.batch and self._open is not None:
+            self._in_batch = 0
+            self.commit()
+            self.begin()  # the stage goes on batching until done()
+
+    def commit(self) -> None:
+        if self._open is not None:
+            opened, self._open = self._open, None
+            opened.close()
+
+    def done(self) -> StageFigures:
+        self.commit()
+        self.bar.close()
+        return StageFigures(self.name, self.commands, time.perf_counter() - self.started)
+
+
+CLASSROOM = Geofence(46.5925, 125.1430, 150)  # 第一教学楼 (东北石油大学, 大庆)
+
+
+@attrs.frozen(eq=False)
+class Published:
+    """An activity the semester published, and who may register for it."""
+
+    activity_id: UUID
+    method: AdmissionMethod
+    capacity: int
+    starts: datetime
+    host: Host
+    audience: tuple[str, ...] | None = None  # 部落内: the host's members; None: open
+    college: str | None = None  # 院系内: that college's students only
+
+
+# Of every ten activities: six by a college's union, two by a club, two by a class.
+_HOST_KINDS = ("union",) * 6 + ("club",) * 2 + ("class",) * 2
+
+
+def _publish(
+    service: SecondClassroom, school: School, n: int, rng: random.Random, stage: _Stage
+) -> Published:
+    """The n-th activity: its host, level, admission method, size, start and audience."""
+    kind = _HOST_KINDS[n % len(_HOST_KINDS)]
+    pool = {"union": school.unions, "club": school.clubs, "class": school.classes}[kind]
+    host = pool[rng.randrange(len(pool))]
+    method = rng.choices(list(AdmissionMethod), [7, 2, 1])[0]
+    capacity = rng.choice([30, 50, 100, 150, 300])
+    scope = ParticipationScope.SCHOOL
+    if host.level is TribeLevel.CLASS or (kind == "club" and rng.random() < 0.5):
+        scope, capacity = ParticipationScope.TRIBE, min(capacity, max(len(host.members), 10))
+    elif kind == "union" and rng.random() < 0.3:
+        scope = ParticipationScope.COLLEGE
+    starts = TERM_START + timedelta(days=14 + n % 100, hours=rng.randrange(0, 8))
+    module = rng.choice([m.code for m in service.rulebook.modules])
+    stage.begin()
+    activity_id = school.publish(
+        service, host, f"sim-{n}", method, capacity, starts, module, scope, awards=True
+    )
+    stage.count(5)
+    audience = host.members if scope is ParticipationScope.TRIBE else None
+    college = host.college if scope is ParticipationScope.COLLEGE else None
+    return Published(activity_id, method, capacity, starts, host, audience, college)
+
+
+def simulate(
+    service: SecondClassroom,
+    students: int,
+    activities: int,
+    seed: int = 2026,
+    bars: bool = True,
+    batch: int = 1,
+) -> SimulationReport:
+    """A semester: publish, register (popularity skew, cancellations), draw, review, leave,
+    check in, no-shows, appeals, awards and credits, finalize, transcripts — then the views.
+
+    Deterministic for a given seed. ``batch`` commands share a transaction (1: each command
+    commits alone, as students' requests would; more: bulk work through ``batch()``).
+    """
+    rng = random.Random(seed)
+    stages: list[StageFigures] = []
+    stage = _Stage(service, "建校 found", students * 2, bars, batch)
+    stage.begin()
+    school = School.found(service, students, seed, stage.count)
+    stages.append(stage.done())
+
+    stage = _Stage(service, "发布 publish", activities * 5, bars, batch)
+    published = [_publish(service, school, n, rng, stage) for n in range(activities)]
+    stages.append(stage.done())
+
+    per_student = max(1, round(7.5 * activities / max(students, 1) * 10)) if activities else 0
+    per_student = min(per_student, 12)
+    stage = _Stage(service, "报名 register", students * per_student, bars, batch)
+    open_to_all = [p for p in published if p.audience is None]
+    weights = [1 / (rank + 1) ** 0.8 for rank in range(len(open_to_all))]
+    by_member: dict[str, list[Published]] = {}
+    for item in published:
+        for member in item.audience or ():
+            by_member.setdefault(member, []).append(item)
+    for number, college in school.students:
+        actor = Actor.student(number)
+        chosen = rng.choices(open_to_all, weights, k=per_student) if open_to_all else []
+        own = by_member.get(number, [])
+        if own and rng.random() < 0.6:
+            chosen.append(rng.choice(own))  # a class or club activity of one's own
+        # dict.fromkeys, not set: a set's order follows string hashes, which differ per process.
+        for item in dict.fromkeys(chosen):
+            if item.college is not None and item.college != college:
+                continue  # a college-scope activity of another college: not offered
+            when = item.starts - timedelta(days=3)
+            if stage.run(Register(item.activity_id), actor, when) and rng.random() < 0.08:
+                stage.run(CancelRegistration(item.activity_id), actor, when)
+    stages.append(stage.done())
+
+    stage = _Stage(service, "录取 admit", len(published), bars, batch)
+    for item in published:
+        activity_id, method, starts, host = item.activity_id, item.method, item.starts, item.host
+        closed = starts - timedelta(hours=1)
+        if method is AdmissionMethod.LOTTERY:
+            stage.run(DrawLottery(activity_id), Actor.system(), closed)
+        elif method is AdmissionMethod.REVIEW:
+            state = service.activity(activity_id)
+            assert state is not None
+            admitted = sorted(state.roster.pending)[: state.form.capacity or 0]
+            if admitted:
+                stage.run(AdmitRegistrants(activity_id, tuple(admitted)), host.leader, closed)
+            stage.run(CloseReview(activity_id), host.leader, closed)
+        else:
+            stage.bar.update(1)
+    stages.append(stage.done())
+
+    stage = _Stage(service, "签到 check-in", len(published), bars, batch)
+    for item in published:
+        activity_id, starts, host = item.activity_id, item.starts, item.host
+        state = service.activity(activity_id)
+        assert state is not None
+        admitted = sorted(state.roster.admitted)
+        closed = starts - timedelta(minutes=30)
+        for student in admitted:
+            if rng.random() < 0.03:
+                actor = Actor.student(student)
+                if stage.run(RequestLeave(activity_id, "课程冲突"), actor, closed):
+                    stage.run(DecideLeave(activity_id, student, True), host.leader, closed)
+        opened = starts + timedelta(minutes=5)
+        # 部落内 and 院系内 sessions need a distance limit; every session here has one.
+        session = OpenCheckInSession(activity_id, 10, geofence=CLASSROOM)
+        stage.run(session, host.leader, opened)
+        code = service.check_in_code(activity_id, 1, host.leader, opened)
+        for student in admitted:
+            if rng.random() < 0.85:
+                here = Location(
+                    CLASSROOM.latitude + rng.uniform(-4e-4, 4e-4),  # within ~45 m
+                    CLASSROOM.longitude + rng.uniform(-4e-4, 4e-4),
+                    accuracy_m=15,
+                )
+                scan = CheckIn(activity_id, 1, password=code.password, location=here)
+                stage.run(scan, Actor.student(student), opened + timedelta(minutes=2))
+    stages.append(stage.done())
+
+    stage = _Stage(service, "结算 close", len(published), bars)
+    last_end = max((item.starts for item in published), default=TERM_START)
+    stage.commands += len(service.run_reactions(last_end + timedelta(days=1)))
+    stages.append(stage.done())
+
+    stage = _Stage(service, "申诉 appeal", students // 20, bars, batch)
+    admin = SCHOOL_ADMIN
+    for number, _college in school.students:
+        record = service.student(number)
+        if record is None:
+            continue
+        for entry in record.integrity:
+            if entry.outcome is Outcome.NO_SHOW and rng.random() < 0.1:
+                when = entry.at + timedelta(days=1)
+                actor = Actor.student(number)
+                if stage.run(AppealDefault(number, entry.entry_id, "就医"), actor, when):
+                    overturn = rng.random() < 0.5
+                    stage.run(DecideAppeal(number, entry.entry_id, overturn, "核实"), admin, when)
+    stages.append(stage.done())
+
+    stage = _Stage(service, "完结 finalize", len(published), bars, batch)
+    for item in published:
+        activity_id, starts, host = item.activity_id, item.starts, item.host
+        state = service.activity(activity_id)
+        assert state is not None
+        after = starts + timedelta(days=2)
+        attended = tuple(s for s, o in state.attendance.outcomes if o is Outcome.ATTENDED)
+        if attended:
+            stage.run(GrantCredits(activity_id, attended), host.leader, after)
+            if rng.random() < 0.3:
+                stage.run(IssueAward(activity_id, "一等奖", attended[:1]), host.leader, after)
+        stage.run(FinalizeActivity(activity_id), host.leader, after)
+    stages.append(stage.done())
+
+    stage = _Stage(service, "成绩单 transcripts", students // 20, bars, batch)
+    end = last_end + timedelta(days=10)
+    for number, _college in school.students:
+        if rng.random() < 0.05:
+            stage.run(IssueTranscript(number), Actor.student(number), end)
+    stages.append(stage.done())
+
+    stage = _Stage(service, "视图 views", 1, bars)
+    service.views.catch_up()
+    stages.append(stage.done())
+    return _report(service, school, published, stages)
+
+
+def _report(
+    service: SecondClassroom,
+    school: School,
+    published: list[Published],
+    stages: list[StageFigures],
+) -> SimulationReport:
+    import resource
+
+    over = 0
+    credited: dict[str, Decimal] = {}
+    for item in published:
+        activity_id, capacity = item.activity_id, item.capacity
+        state = service.activity(activity_id)
+        assert state is not None
+        over += max(len(state.roster.admitted) - capacity, 0)
+    mismatches = 0
+    for number, _college in school.students:
+        record = service.student(number)
+        assert record is not None
+        total = sum(record.credits().values(), Decimal(0))
+        credited[number] = total
+        summary = service.views.student_summary(number)
+        viewed = (
+            sum((amount for *_k, amount in summary.credits), Decimal(0)) if summary else Decimal(0)
+        )
+        mismatches += int(viewed != total)
+    tables = ("audit_log", "student_summary", "activity_board", "my_activities", "notice_outbox")
+    rows = tuple(
+        (table, int(str(service.views.query(f"SELECT COUNT(*) FROM {table}")[0][0])))
+        for table in tables
+    )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    events = service.app.recorder.max_notification_id() or 0
+    return SimulationReport(events, tuple(stages), round(peak, 1), rows, over, mismatches)
