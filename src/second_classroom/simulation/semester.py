@@ -179,11 +179,13 @@ def simulate(
     published = [_publish(service, school, n, rng, stage) for n in range(activities)]
     stages.append(stage.done())
 
-    per_student = max(1, round(7.5 * activities / max(students, 1) * 10)) if activities else 0
-    per_student = min(per_student, 12)
+    # About seven registrations a student when there is one activity for every ten students
+    # (the 20,000 / 2,000 / ~150k); popular activities fill up, so more are attempted.
+    per_student = max(1, round(16 * activities / max(students, 1) * 10)) if activities else 0
+    per_student = min(per_student, 24)
     stage = _Stage(service, "报名 register", students * per_student, bars, batch)
     open_to_all = [p for p in published if p.audience is None]
-    weights = [1 / (rank + 1) ** 0.8 for rank in range(len(open_to_all))]
+    weights = [1 / (rank + 1) ** 0.5 for rank in range(len(open_to_all))]  # popularity skew
     by_member: dict[str, list[Published]] = {}
     for item in published:
         for member in item.audience or ():
