@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -50,7 +49,7 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=RESULTS)
     add_store_option(parser)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder, BenchStore(Path(folder), args.postgres) as store:
+    with BenchStore(args.postgres) as store:
         facade_s, latencies, sizes = run_facade(store, args.n)
         raw = store.raw_one_row_per_commit(sizes)
     facade = args.n / facade_s

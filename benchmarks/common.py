@@ -9,6 +9,7 @@ import os
 import platform
 import sqlite3
 import statistics
+import tempfile
 import time
 from collections.abc import Sequence
 from datetime import datetime
@@ -50,13 +51,15 @@ def add_store_option(parser: argparse.ArgumentParser) -> None:
 
 
 class BenchStore:
-    """An SQLite file in ``folder``, or with ``dsn`` a fresh PostgreSQL schema ``bench_<hex>``
-    (created on enter, dropped with CASCADE on exit); the raw baselines run on the same kind."""
+    """An SQLite file in a temporary folder, or with ``dsn`` a fresh PostgreSQL schema
+    ``bench_<hex>`` (created on enter, dropped with CASCADE on exit); the raw baselines run on
+    the same kind. The folder (it also holds the raw baselines' files) goes on exit."""
 
-    def __init__(self, folder: Path, dsn: str | None = None) -> None:
-        self.folder = folder
+    def __init__(self, dsn: str | None = None) -> None:
+        self._temporary = tempfile.TemporaryDirectory()
+        self.folder = Path(self._temporary.name)
         self.dsn = dsn or None
-        self.path = folder / "bench.sqlite3"
+        self.path = self.folder / "bench.sqlite3"
         self.schema = f"bench_{uuid4().hex[:10]}" if self.dsn else ""
         self.label = "postgres" if self.dsn else "sqlite-file"
         self._raw_tables = 0
@@ -84,6 +87,7 @@ class BenchStore:
             self._reader = None
         if self.dsn:
             self._admin(f'DROP SCHEMA "{self.schema}" CASCADE')
+        self._temporary.cleanup()
 
     # -- raw baselines ----------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -44,7 +43,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=3000)
     add_store_option(parser)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder, BenchStore(Path(folder), args.postgres) as store:
+    with BenchStore(args.postgres) as store:
         with store.open() as service:
             school = School.found(service, args.students)
             hot = school.publish(service, school.unions[0], "hot", capacity=args.students + 10)

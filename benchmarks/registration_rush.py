@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import threading
 import time
 from datetime import timedelta
@@ -39,11 +38,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     add_store_option(parser)
     args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        BenchStore(Path(folder), args.postgres) as store,
-        store.open() as service,
-    ):
+    with BenchStore(args.postgres) as store, store.open() as service:
         school = School.found(service, args.students)
         union = school.unions[0]
         rush = school.publish(service, union, "rush", capacity=300)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -48,11 +47,7 @@ def main() -> None:
     parser.add_argument("--no-progress", action="store_true")
     add_store_option(parser)
     args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        BenchStore(Path(folder), args.postgres) as store,
-        store.open() as service,
-    ):
+    with BenchStore(args.postgres) as store, store.open() as service:
         began = time.perf_counter()
         semester = simulate(
             service, args.students, args.activities, bars=not args.no_progress, batch=args.batch

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -78,7 +77,7 @@ def main() -> None:
     world = args.world or ("simulation" if args.postgres else "demo")
     if world == "demo" and args.postgres:
         parser.error("the demo world runs on SQLite only; use --world simulation")
-    with tempfile.TemporaryDirectory() as folder, BenchStore(Path(folder), args.postgres) as store:
+    with BenchStore(args.postgres) as store:
         if world == "demo":
             service, students, when = demo_world(store)
             described = "demo"

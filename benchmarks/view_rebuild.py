@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -32,11 +31,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=3000)
     add_store_option(parser)
     args = parser.parse_args()
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        BenchStore(Path(folder), args.postgres) as store,
-        store.open() as service,
-    ):
+    with BenchStore(args.postgres) as store, store.open() as service:
         school = School.found(service, args.students)
         activities = [
             school.publish(service, school.unions[i % len(school.unions)], f"a{i}", capacity=200)
