@@ -17,7 +17,6 @@ from second_classroom.core.decider import FunctionalDecider
 from second_classroom.persistence.changes import (
     SHORT_STREAMS,
     Change,
-    ConcurrencyConflict,
     EventTicket,
     Loaded,
     Staged,
@@ -229,10 +228,7 @@ class SecondClassroomApplication(Application[UUID]):
             return Staged([], None, self._group)
         alone = self._new_unit()
         alone.stage(changes, envelopes, at)
-        alone.generation = self.states.generation
-        # Encoded here, by the caller: the thread writing the group should only write.
-        stored = [self.mapper.to_stored_event(envelope) for envelope in envelopes]
-        ticket = self._group.enqueue(stored, list(depends), alone)
+        ticket = self._queue(alone, depends)
         self._pending.hold(alone.staged.values(), ticket)
         return Staged(envelopes, ticket, self._group)
 
@@ -266,19 +262,18 @@ class SecondClassroomApplication(Application[UUID]):
         finally:
             self._reading.unit = None
         if unit.envelopes:
-            self._store(unit)
+            Staged(unit.envelopes, self._queue(unit), self._group).wait()
 
     def _new_unit(self) -> Unit:
         enabled = self.snapshots is not None
         return Unit(self.snapshot_interval if enabled else 0)
 
-    def _store(self, unit: Unit) -> None:
+    def _queue(self, unit: Unit, depends: Iterable[EventTicket] = ()) -> EventTicket:
+        """Queue the unit's events for the next group; ``_settle`` finishes it."""
         unit.generation = self.states.generation
-        try:
-            stored = [self.mapper.to_stored_event(envelope) for envelope in unit.envelopes]
-            self._group.wait(self._group.enqueue(stored, (), unit))
-        except IntegrityError as exc:
-            raise ConcurrencyConflict(str(exc)) from exc
+        # Encoded here, by the caller: the thread writing the group should only write.
+        stored = [self.mapper.to_stored_event(envelope) for envelope in unit.envelopes]
+        return self._group.enqueue(stored, list(depends), unit)
 
     def _settle(self, ticket: EventTicket) -> None:
         """A ticket was stored or failed: update the cache, drop its pending states."""

@@ -55,8 +55,7 @@ class StateCache:
         with self._lock:
             if generation != self.generation:
                 # What is cached may be older than ``loaded``: let the next load read the store.
-                with contextlib.suppress(KeyError):
-                    self._lru.get(loaded.id, evict=True)
+                self._discard(loaded.id)
                 return
             current = self.get(loaded.id)
             if current is None or current.version <= loaded.version:
@@ -89,7 +88,7 @@ class StateCache:
             self.watermark = max(self.watermark, top)
 
     def reset(self, top: int) -> None:
-        """Forget every state (the log moved too far, or backwards): trust nothing held."""
+        """Forget every state (the log moved too far ahead to scan, or on request)."""
         with self._lock:
             self.generation += 1
             if self._lru is not None:
@@ -106,10 +105,13 @@ class StateCache:
 
     def _drop(self, streams: Iterable[UUID]) -> None:
         self.generation += 1
+        for stream in streams:
+            self._discard(stream)
+
+    def _discard(self, stream: UUID) -> None:
         if self._lru is not None:
-            for stream in streams:
-                with contextlib.suppress(KeyError):
-                    self._lru.get(stream, evict=True)
+            with contextlib.suppress(KeyError):
+                self._lru.get(stream, evict=True)
 
 
 __all__ = ["StateCache"]

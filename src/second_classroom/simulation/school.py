@@ -74,12 +74,6 @@ class Host:
     organizer: str
     members: tuple[str, ...] = ()
 
-    @property
-    def college_admin(self) -> Actor | None:
-        if self.college is None:
-            return None
-        return Actor.college_admin(f"T-sim-{self.college}", self.college)
-
 
 @attrs.frozen
 class School:
@@ -213,9 +207,8 @@ def reviewers(service: SecondClassroom, host: Host) -> Iterator[Actor]:
         if stage is ReviewStage.TRIBE:
             yield host.leader
         elif stage is ReviewStage.COLLEGE:
-            admin = host.college_admin
-            assert admin is not None, "a college review needs the host's college"
-            yield admin
+            assert host.college is not None, "a college review needs the host's college"
+            yield _college_admin(host.college)
         else:
             yield SCHOOL_ADMIN
 
