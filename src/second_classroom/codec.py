@@ -24,6 +24,7 @@ from second_classroom.aggregates import (
     enrolment,
     mailbox,
     results,
+    school_keys,
     student,
     transcript,
     tribe,
@@ -126,7 +127,7 @@ class Registry:
 
 
 registry = Registry()
-for _module in (tribe, student, activity, enrolment, mailbox):
+for _module in (tribe, student, activity, enrolment, mailbox, school_keys):
     registry.register(_module.COMMANDS, "command")
     registry.register(_module.EVENTS, "event")
 registry.register(checkin.COMMANDS, "command")
@@ -142,6 +143,7 @@ registry.register(
         enrolment.Enrolment,
         mailbox.Mailbox,
         transcript.Transcript,
+        school_keys.SchoolKeys,
     ),
     "state",
 )

@@ -19,6 +19,7 @@ from second_classroom.aggregates import (
     feedback,
     mailbox,
     results,
+    school_keys,
     student,
     transcript,
     tribe,
@@ -41,8 +42,12 @@ class Reader(Protocol):
     """What plans read through the facade."""
 
     app: SecondClassroomApplication
-    secret: bytes | None
-    keyring: Keyring | None
+
+    @property
+    def secret(self) -> bytes | None: ...
+
+    @property
+    def keyring(self) -> Keyring | None: ...
 
     def tribe(self, tribe_id: UUID) -> Tribe | None: ...
 
@@ -246,7 +251,10 @@ def _plan_transcript(reader: Reader, command: Any, base: Context) -> Sequence[Ch
         signing = keyring.private_seed if keyring is not None else b""
         serial = transcript.serial_for(record, signing) if record is not None else ""
         loaded = app.load(transcript.DECIDER, transcript.transcript_id(serial))
-        context = transcript.TranscriptContext(base.with_institutional_actor(), record, keyring)
+        keys = app.load(school_keys.DECIDER, ids.school_keys_id()).state
+        context = transcript.TranscriptContext(
+            base.with_institutional_actor(), record, keyring, keys
+        )
         events = transcript.DECIDER.decide(command, loaded.state, context)
         assert record is not None
         numbered = student.TranscriptNumbered(record.id, serial, base.now)
@@ -287,6 +295,7 @@ for _module, _builder in (
     (student, _student_context),
     (activity, _activity_context),
     (mailbox, _student_context),
+    (school_keys, _student_context),
 ):
     _route = single(_module.DECIDER, _module.target, _builder)
     ROUTES.update(dict.fromkeys(_module.COMMANDS, _route))

@@ -4,6 +4,7 @@ and the 查证入口 (第四条) employers use to verify them."""
 from __future__ import annotations
 
 import hmac
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -14,6 +15,12 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
+from second_classroom.aggregates.school_keys import (
+    KEY_CONFLICT,
+    KEY_NOT_FOUND,
+    KEY_RETIRED,
+    SchoolKeys,
+)
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
@@ -21,7 +28,7 @@ from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import serials
 from second_classroom.policies.rulebook import Rulebook
-from second_classroom.policies.signing import Keyring
+from second_classroom.policies.signing import Keyring, canonical_json
 
 NO_RECORD = ErrorCode("transcript.no_student", "学生未注册", "The student is not registered")
 UNKNOWN_RECORDS = ErrorCode(
@@ -186,6 +193,7 @@ class TranscriptContext:
     base: Context
     record: StudentRecord | None
     keyring: Keyring | None
+    keys: SchoolKeys | None = None  # the published keys: only a published, active key signs
 
 
 def decide(
@@ -205,6 +213,7 @@ def decide(
             require(state is None, SERIAL_TAKEN)
             require(ctx.keyring is not None, SIGNING_KEY_MISSING)
             assert ctx.keyring is not None
+            require_signing_key(ctx.keyring, ctx.keys)
             serial = serial_for(record, ctx.keyring.private_seed)
             content = build_content(command, record, serial, base.rulebook, base.now)
             signature = ctx.keyring.sign(content_json(content))
@@ -231,6 +240,16 @@ SIGNING_KEY_MISSING = ErrorCode(
 )
 
 
+def require_signing_key(keyring: Keyring, keys: SchoolKeys | None) -> None:
+    """Sign only with a key the log publishes and has not retired, so every transcript
+    verifies from the log alone."""
+    published = keys.key(keyring.key_id) if keys is not None else None
+    require(published is not None, KEY_NOT_FOUND, key_id=keyring.key_id)
+    assert published is not None
+    require(published.raw == keyring.public_key, KEY_CONFLICT, key_id=keyring.key_id)
+    require(published.retired_at is None, KEY_RETIRED, key_id=keyring.key_id)
+
+
 def evolve(state: Transcript | None, event: TranscriptEvent) -> Transcript:
     match event:
         case TranscriptIssued():
@@ -243,10 +262,11 @@ def evolve(state: Transcript | None, event: TranscriptEvent) -> Transcript:
 
 
 def content_json(content: Content) -> dict[str, object]:
-    """The signed form of the content (the codec's JSON, whatever the store)."""
+    """The signed form of the content: the codec's JSON as plain JSON values (lists, never
+    tuples), so it equals what any JSON parser reads back."""
     from second_classroom.codec import converter
 
-    data: dict[str, object] = converter.unstructure(content)
+    data: dict[str, object] = json.loads(canonical_json(converter.unstructure(content)))
     return data
 
 

@@ -31,3 +31,8 @@ def activity_id(tribe: UUID, key: str) -> UUID:
 def enrolment_id(activity: UUID, student: UUID) -> UUID:
     """The one enrolment stream of a student in an activity."""
     return derive("enrolment", str(activity), str(student))
+
+
+def school_keys_id() -> UUID:
+    """The one stream of the school's keys: the secret's fingerprint, the signing keys."""
+    return derive("school-keys")

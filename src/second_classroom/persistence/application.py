@@ -12,7 +12,15 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
 
-from second_classroom.aggregates import activity, enrolment, mailbox, student, transcript, tribe
+from second_classroom.aggregates import (
+    activity,
+    enrolment,
+    mailbox,
+    school_keys,
+    student,
+    transcript,
+    tribe,
+)
 from second_classroom.core.decider import FunctionalDecider
 from second_classroom.persistence.changes import (
     SHORT_STREAMS,
@@ -38,6 +46,7 @@ STATE_TYPES: dict[str, type] = {
     enrolment.DECIDER.name: enrolment.Enrolment,
     mailbox.DECIDER.name: mailbox.Mailbox,
     transcript.DECIDER.name: transcript.Transcript,
+    school_keys.DECIDER.name: school_keys.SchoolKeys,
 }
 
 
