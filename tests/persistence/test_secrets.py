@@ -31,9 +31,11 @@ def _open_and_use(path: str, start: Any, results: Any) -> None:
     """One process starting on a new database: open it and use the secret at once."""
     start.wait()
     try:
+        raw = secret_file(path)  # the file race itself, all eight at once
+        assert raw is not None
         with SecondClassroom.sqlite(path) as service:
             secret = service.secret
-            assert secret is not None
+            assert secret == raw
             results.put(secret.hex())
     except BaseException as exc:  # reported to the parent, which fails the test
         results.put(f"{type(exc).__name__}: {exc}")

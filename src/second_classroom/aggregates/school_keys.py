@@ -86,11 +86,6 @@ class SchoolKeys:
         text = signing.encode(public_key)
         return next((k for k in self.keys if k.public_key == text), None)
 
-    def can_sign(self, key_id: str, public_key: bytes) -> bool:
-        """Whether new documents may be signed with this key: published and not retired."""
-        found = self.key(key_id)
-        return found is not None and found.raw == public_key and found.retired_at is None
-
 
 @attrs.frozen
 class SecretFingerprintRecorded:
