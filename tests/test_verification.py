@@ -75,7 +75,7 @@ def test_every_transcript_verifies_after_a_rotation_and_a_retirement(
     rotated = SecondClassroom(service.app, secret=TEST_SECRET, keyring=NEW_KEY)
     with pytest.raises(DomainError) as unpublished:
         issue(rotated, student, at(12, 6))
-    assert unpublished.value.code == "keys.not_found"
+    assert unpublished.value.code == "config.signing_key_unpublished"
     publish = PublishSigningKey(NEW_KEY.key_id, NEW_KEY.public_text)
     with pytest.raises(DomainError) as forbidden:
         rotated.execute(publish, student, at(12, 6))
@@ -85,12 +85,26 @@ def test_every_transcript_verifies_after_a_rotation_and_a_retirement(
     rotated.execute(RetireSigningKey(first_key.key_id, "年度轮换"), SCHOOL_ADMIN, at(12, 8))
     with pytest.raises(DomainError) as retired:
         issue(service, student, at(12, 9))
-    assert retired.value.code == "keys.retired"
+    assert retired.value.code == "config.signing_key_retired"
     for facade in (service, rotated):
         assert statuses(rotated, facade, old) == [VALID] * 3
         assert statuses(rotated, facade, new) == [VALID] * 3
         assert facade.verify_transcript(old).key_id == first_key.key_id
         assert facade.verify_transcript(new).key_id == NEW_KEY.key_id
+
+
+def test_a_key_under_a_published_id_but_not_the_published_key_cannot_sign(
+    service: SecondClassroom,
+) -> None:
+    student = graduated(service)
+    issue(service, student, at(12, 5))
+    impostor = Keyring.from_seed(bytes(range(200, 232)), Keyring.from_secret(TEST_SECRET).key_id)
+    facade = SecondClassroom(service.app, secret=TEST_SECRET, keyring=impostor)
+    with pytest.raises(DomainError) as refused:
+        issue(facade, student, at(12, 6))
+    assert refused.value.code == "config.signing_key_unpublished"
+    with pytest.raises(DomainError):
+        facade.transcript_credential(issue(service, student, at(12, 6)), URL)
 
 
 def test_verification_needs_no_secret(

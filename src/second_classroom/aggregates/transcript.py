@@ -15,12 +15,7 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
-from second_classroom.aggregates.school_keys import (
-    KEY_CONFLICT,
-    KEY_NOT_FOUND,
-    KEY_RETIRED,
-    SchoolKeys,
-)
+from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
@@ -238,16 +233,30 @@ SIGNING_KEY_MISSING = ErrorCode(
     "未配置成绩单签名密钥",
     "No transcript signing key is configured",
 )
+SIGNING_KEY_UNPUBLISHED = ErrorCode(
+    "config.signing_key_unpublished",
+    "成绩单签名密钥 {key_id} 尚未由学校管理员公布（或与已公布的同名公钥不符）",
+    "The transcript signing key {key_id} is not published by a school admin (or differs from "
+    "the public key published under that id)",
+)
+SIGNING_KEY_RETIRED = ErrorCode(
+    "config.signing_key_retired",
+    "成绩单签名密钥 {key_id} 已停用，请配置已公布的新密钥",
+    "The transcript signing key {key_id} is retired; configure a newly published key",
+)
 
 
 def require_signing_key(keyring: Keyring, keys: SchoolKeys | None) -> None:
     """Sign only with a key the log publishes and has not retired, so every transcript
     verifies from the log alone."""
     published = keys.key(keyring.key_id) if keys is not None else None
-    require(published is not None, KEY_NOT_FOUND, key_id=keyring.key_id)
+    require(
+        published is not None and published.raw == keyring.public_key,
+        SIGNING_KEY_UNPUBLISHED,
+        key_id=keyring.key_id,
+    )
     assert published is not None
-    require(published.raw == keyring.public_key, KEY_CONFLICT, key_id=keyring.key_id)
-    require(published.retired_at is None, KEY_RETIRED, key_id=keyring.key_id)
+    require(published.retired_at is None, SIGNING_KEY_RETIRED, key_id=keyring.key_id)
 
 
 def evolve(state: Transcript | None, event: TranscriptEvent) -> Transcript:
