@@ -25,6 +25,7 @@ from second_classroom.aggregates import (
     tribe,
 )
 from second_classroom.aggregates.activity import Activity, ActivityContext
+from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
@@ -48,6 +49,8 @@ class Reader(Protocol):
 
     @property
     def keyring(self) -> Keyring | None: ...
+
+    def school_keys(self) -> SchoolKeys: ...
 
     def tribe(self, tribe_id: UUID) -> Tribe | None: ...
 
@@ -251,7 +254,7 @@ def _plan_transcript(reader: Reader, command: Any, base: Context) -> Sequence[Ch
         signing = keyring.private_seed if keyring is not None else b""
         serial = transcript.serial_for(record, signing) if record is not None else ""
         loaded = app.load(transcript.DECIDER, transcript.transcript_id(serial))
-        keys = app.load(school_keys.DECIDER, ids.school_keys_id()).state
+        keys = reader.school_keys()
         context = transcript.TranscriptContext(
             base.with_institutional_actor(), record, keyring, keys
         )

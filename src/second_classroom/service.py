@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 
 import attrs
@@ -33,6 +33,8 @@ from second_classroom.aggregates.school_keys import (
     PublishSigningKey,
     RecordSecretFingerprint,
     SchoolKeys,
+    SchoolKeysCommand,
+    SchoolKeysEvent,
 )
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.transcript import Content, Transcript, content_json, transcript_id
@@ -325,48 +327,74 @@ class SecondClassroom:
         return self._keyring
 
     def school_keys(self) -> SchoolKeys:
-        """The fingerprint and the public signing keys the log records."""
-        return _recorded_keys(self.app)
+        """The fingerprint and the public signing keys the log records (inside a command,
+        with what its first use of the secret adds)."""
+        extra: list[Change] = getattr(self._using, "extra", None) or []
+        staged = [c.after for c in extra if c.decider is school_keys.DECIDER]
+        return cast(SchoolKeys, staged[-1]) if staged else _recorded_keys(self.app)
 
     def _record_keys(self, signs: bool) -> None:
         """Record the fingerprint (and, for signing, the first key) unless the log has them;
-        ``store.secret_mismatch`` if it recorded another secret meanwhile."""
-        stream = ids.school_keys_id()
-        now = getattr(self._using, "now", None) or datetime.now(UTC)
-        system = Context(Actor.system(), now, self.rulebook)
+        ``store.secret_mismatch`` if it recorded another secret.
+
+        Inside a command the recording joins the command's own changes, so a refused command
+        stores nothing; elsewhere (showing a check-in code, exporting a credential) it is
+        stored at once.
+        """
+        extra: list[Change] | None = getattr(self._using, "extra", None)
         for attempt in range(self.max_attempts):
-            loaded = self.app.load(school_keys.DECIDER, stream)
-            commands: list[school_keys.SchoolKeysCommand] = []
-            if self._secret is not None:
-                commands.append(RecordSecretFingerprint(signing.fingerprint(self._secret)))
-            if signs and self._keyring is not None and not (loaded.state or SchoolKeys()).keys:
-                commands.append(PublishSigningKey(self._keyring.key_id, self._keyring.public_text))
-            events: list[school_keys.SchoolKeysEvent] = []
-            state = loaded.state
-            for command in commands:
-                new = school_keys.DECIDER.decide(command, state, system)
-                state = school_keys.DECIDER.fold(new, state)
-                events += new
-            if not events:
+            prior = next((c for c in extra or () if c.decider is school_keys.DECIDER), None)
+            state: SchoolKeys | None
+            if prior is not None:
+                loaded, events = prior.loaded, list(prior.events)
+                state = cast(SchoolKeys, prior.after)
+            else:
+                loaded = self.app.load(school_keys.DECIDER, ids.school_keys_id())
+                state, events = loaded.state, []
+            new = self._keys_to_record(signs, state)
+            if not new:
                 return
-            change = Change(school_keys.DECIDER, loaded, events, state)
+            change = Change(
+                school_keys.DECIDER, loaded, events + new, school_keys.DECIDER.fold(new, state)
+            )
+            if extra is not None:
+                extra[:] = [c for c in extra if c is not prior] + [change]
+                return
             try:
-                self.app.append([change], now, type(commands[0]).__name__, system.actor.person_id)
+                self.app.append([change], self._first_use_time(), "RecordSecretFingerprint")
                 return
             except ConcurrencyConflict:
                 _back_off(attempt)  # another process recorded first: compare with theirs
         raise CONCURRENCY.error(attempts=self.max_attempts)
 
+    def _keys_to_record(self, signs: bool, state: SchoolKeys | None) -> list[SchoolKeysEvent]:
+        system = Context(Actor.system(), self._first_use_time(), self.rulebook)
+        commands: list[SchoolKeysCommand] = []
+        if self._secret is not None:
+            commands.append(RecordSecretFingerprint(signing.fingerprint(self._secret)))
+        if signs and self._keyring is not None and not (state or SchoolKeys()).keys:
+            commands.append(PublishSigningKey(self._keyring.key_id, self._keyring.public_text))
+        events: list[SchoolKeysEvent] = []
+        for command in commands:
+            new = school_keys.DECIDER.decide(command, state, system)
+            state = school_keys.DECIDER.fold(new, state)
+            events += new
+        return events
+
+    def _first_use_time(self) -> datetime:
+        found: datetime | None = getattr(self._using, "now", None)
+        return found or datetime.now(UTC)
+
     @contextmanager
-    def _first_use_at(self, now: datetime) -> Iterator[None]:
+    def _first_use_at(self, now: datetime, extra: list[Change] | None = None) -> Iterator[None]:
         """Date a first use of the secret by the command (not the clock), so replaying a
-        scenario writes the same log."""
-        outer = getattr(self._using, "now", None)
-        self._using.now = now
+        scenario writes the same log; collect its recording into ``extra`` if given."""
+        outer = getattr(self._using, "now", None), getattr(self._using, "extra", None)
+        self._using.now, self._using.extra = now, extra
         try:
             yield
         finally:
-            self._using.now = outer
+            self._using.now, self._using.extra = outer
 
     @property
     def views(self) -> ViewSet:
@@ -403,10 +431,11 @@ class SecondClassroom:
             # The lock covers the decision only: the commit happens after, shared with other
             # commands, and the next decision on these streams sees this one's new states.
             refusal: DomainError | None = None
+            keys: list[Change] = []  # the first use of the secret, stored with the command
             with (
                 self._locks.holding(route.locks(command)),
                 self.app.deciding() as depends,
-                self._first_use_at(base.now),
+                self._first_use_at(base.now, keys),
             ):
                 try:
                     changes = route.plan(self, command, base)
@@ -415,6 +444,7 @@ class SecondClassroom:
                         raise
                     refusal = error
                 else:
+                    changes = [*keys, *changes]
                     staged = self.app.stage(changes, now, name, actor.person_id, depends)
             if refusal is not None:
                 # Refused on states not stored yet: the refusal stands once they are stored;

@@ -180,3 +180,34 @@ def test_the_readme_call_on_the_demo_file_refuses_clearly(tmp_path: Path) -> Non
 
     with SecondClassroom.open(sqlite_env(path), secret=DEMO_SECRET) as service:
         assert service.school_keys().fingerprint == fingerprint(DEMO_SECRET)
+
+
+def test_the_first_use_is_stored_with_the_command_that_uses_the_secret(
+    store_env: dict[str, str],
+) -> None:
+    """A refused command that read the secret stores nothing, not even the fingerprint; the
+    first accepted one stores it in its own transaction, dated by the command."""
+    from second_classroom.aggregates.checkin import CheckIn
+    from second_classroom.aggregates.school_keys import SecretFingerprintRecorded
+    from second_classroom.aggregates.transcript import IssueTranscript
+    from second_classroom.core import ids
+    from second_classroom.core.actor import Actor
+    from second_classroom.core.terms import AdmissionMethod
+    from tests.enrolment_world import approved_activity, found_school
+    from tests.specification import NOW, at
+
+    with SecondClassroom.open(store_env, secret=TEST_SECRET) as service:
+        [number] = found_school(service, 1)
+        student = Actor.student(number)
+        top = service.app.recorder.max_notification_id()
+        nowhere = ids.activity_id(ids.tribe_id("X"), "x")
+        for command in (IssueTranscript(number), CheckIn(nowhere, 1, password="123456")):
+            with pytest.raises(DomainError):
+                service.execute(command, student, at(12, 1))
+            assert service.app.recorder.max_notification_id() == top
+        assert service.school_keys().fingerprint is None
+        approved_activity(service, "draw", AdmissionMethod.LOTTERY)  # commits to a seed
+        [recorded] = service.history(ids.school_keys_id())
+        assert isinstance(recorded.payload, SecretFingerprintRecorded)
+        assert recorded.command == "SubmitActivity"  # staged with the first command to use it
+        assert recorded.timestamp == recorded.payload.at == NOW
