@@ -752,6 +752,14 @@ def test_a_lower_limit_applies_to_guesses_already_made() -> None:
     assert error.code == "checkin.password_locked"
 
 
+def test_a_higher_limit_does_not_unlock_a_locked_student() -> None:
+    """The lock is a stored fact: raising the limit afterwards leaves it in place."""
+    eight = attrs.evolve(NEPU, checkin=attrs.evolve(NEPU.checkin, password_attempts=8))
+    state = wrong_guesses(with_session(), A, LIMIT)
+    error = refused(by_password(), ctx(STUDENT_A, DURING, state, rulebook=eight))
+    assert error.code == "checkin.password_locked"
+
+
 @pytest.mark.parametrize(
     ("actor", "now", "state", "code"),
     [

@@ -114,7 +114,7 @@ class CheckInRule:
     # Ours, not a seed's: wrong passwords a student may enter per session before passwords
     # are refused to them there (the six digits would otherwise fall to guessing).
     password_attempts: int = 5
-    allow_self_makeup: bool = False  # an organizer may 补签 (or clear a flag on) themselves
+    allow_self_makeup: bool = False  # true: a manager may 补签 (or clear a flag on) themselves
 
 
 class IntegrityStyle(StrEnum):
@@ -173,7 +173,7 @@ class ResultsRule:
     rubric: tuple[RubricItem, ...] = ()
     credits_require_attendance: bool = True  # only those who checked in or were made up
     deadline_working_days: int | None = None  # results due N working days after the end
-    allow_self_results: bool = False  # a manager may award or grant credits to themselves
+    allow_self_results: bool = False  # true: a manager may award or grant credits to themselves
 
     def quota(self, award: str) -> int | None:
         return next((q.quota for q in self.award_quotas if q.name == award), None)
