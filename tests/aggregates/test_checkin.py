@@ -628,9 +628,11 @@ def test_check_in_needs_the_school_secret() -> None:
 
 # -- wrong passwords: a limit per student and session (ours; 第十六条 密码签到) -------------------
 #
-# Six digits are a million passwords: within one ten-minute session (发布规范 十) a script could
-# try them all. So each wrong guess is recorded, and after ``[checkin] password_attempts`` (5 by
-# default, our number: the seeds set none) the student may not enter passwords in that session.
+# Seed 000: 第十五条 (若选择支持密码签到，签到密码会显示在签到二维码上方) and 第十六条 (密码签到：
+# 输入活动主办方提供的签到密码). Six digits are a million passwords: within one ten-minute session
+# (发布规范 十) a script could try them all. So each wrong guess is recorded, and after
+# ``[checkin] password_attempts`` (5 by default, our number: the seeds set none) the student may
+# not enter passwords in that session.
 
 LIMIT = NEPU.checkin.password_attempts
 FAR_AWAY = north_of_centre(5_000, accuracy_m=10)
