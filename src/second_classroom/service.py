@@ -50,7 +50,7 @@ from second_classroom.persistence.secrets import (
     secret_from_environment,
 )
 from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_env
-from second_classroom.planning import ROUTES, with_tribe_roles
+from second_classroom.planning import ROUTES, RecordedRefusal, with_tribe_roles
 from second_classroom.policies import checkin as checkin_codes
 from second_classroom.policies import integrity as integrity_policy
 from second_classroom.policies import serials
@@ -284,8 +284,10 @@ class SecondClassroom:
     def execute(self, command: object, actor: Actor, now: datetime) -> Outcome:
         """Run ``command`` as ``actor`` at ``now``; raise DomainError if refused.
 
-        A refused command stores nothing. A conflict with a concurrent writer is retried
-        against fresh state up to ``max_attempts`` times.
+        A refused command stores nothing, with one exception: a wrong check-in password is
+        stored (``CheckInPasswordRejected``) before ``checkin.wrong_password`` is raised, so
+        guesses are counted. A conflict with a concurrent writer is retried against fresh
+        state up to ``max_attempts`` times.
         """
         route = ROUTES.get(type(command))
         if route is None:
@@ -296,14 +298,18 @@ class SecondClassroom:
             # The lock covers the decision only: the commit happens after, shared with other
             # commands, and the next decision on these streams sees this one's new states.
             refusal: DomainError | None = None
+            recorded: DomainError | None = None
             with self._locks.holding(route.locks(command)), self.app.deciding() as depends:
                 try:
                     changes = route.plan(self, command, base)
+                except RecordedRefusal as kept:
+                    # Refused, but the refusal is a fact to keep: store it, then refuse.
+                    changes, recorded = kept.changes, kept.error
                 except DomainError as error:
                     if not depends:
                         raise
                     refusal = error
-                else:
+                if refusal is None:
                     staged = self.app.stage(changes, now, name, actor.person_id, depends)
             if refusal is not None:
                 # Refused on states not stored yet: the refusal stands once they are stored;
@@ -312,10 +318,13 @@ class SecondClassroom:
                     raise refusal
                 continue
             try:
-                return Outcome(tuple(staged.wait()))
+                stored = tuple(staged.wait())
             except ConcurrencyConflict:
-                pass
-            _back_off(attempt)
+                _back_off(attempt)
+                continue
+            if recorded is not None:
+                raise recorded
+            return Outcome(stored)
         raise CONCURRENCY.error(attempts=self.max_attempts)
 
     @contextmanager

@@ -111,6 +111,10 @@ class CheckInRule:
     missing_checkout: MissingCheckout = MissingCheckout.NO_SHOW
     makeup_deadline_working_days: int | None = None  # None: no deadline after the end
     anomaly_window_seconds: int = 10
+    # Ours, not a seed's: wrong passwords a student may enter per session before passwords
+    # are refused to them there (the six digits would otherwise fall to guessing).
+    password_attempts: int = 5
+    allow_self_makeup: bool = False  # true: a manager may 补签 (or clear a flag on) themselves
 
 
 class IntegrityStyle(StrEnum):
@@ -169,6 +173,7 @@ class ResultsRule:
     rubric: tuple[RubricItem, ...] = ()
     credits_require_attendance: bool = True  # only those who checked in or were made up
     deadline_working_days: int | None = None  # results due N working days after the end
+    allow_self_results: bool = False  # true: a manager may award or grant credits to themselves
 
     def quota(self, award: str) -> int | None:
         return next((q.quota for q in self.award_quotas if q.name == award), None)
@@ -271,6 +276,8 @@ class Rulebook:
             found.append("checkin.max_validity_minutes must be ≥ 1 and rotation_seconds ≥ 5")
         if (checkin.makeup_deadline_working_days or 0) < 0 or checkin.max_accuracy_m < 0:
             found.append("checkin.makeup_deadline_working_days and max_accuracy_m must be ≥ 0")
+        if checkin.password_attempts < 1:
+            found.append("checkin.password_attempts must be ≥ 1")
         quotas_ok = all(q.quota >= 1 for q in self.results.award_quotas)
         amounts_ok = all(
             r.max_amount.is_finite() and r.max_amount >= 0 for r in self.results.rubric
