@@ -221,6 +221,7 @@ class Rulebook:
     credit_source_keyword: str = ""
     publisher_exam_pass_score: int = 60
     reopen_review_on_change: bool = False
+    allow_self_review: bool = False  # a manager may admit themselves (评审制) or decide own leave
     ads: AdRule = AdRule()
     checkin: CheckInRule = CheckInRule()
     integrity: IntegrityRule = IntegrityRule()
