@@ -220,10 +220,13 @@ def test_simulate_refuses_a_bad_rulebook_before_touching_a_store(
 
 
 @pytest.mark.parametrize("command", ["project", "simulate"])
+@pytest.mark.parametrize(
+    "dsn", ["mysql://root:hunter2@db/school", "postgresql://root:hunter2@db:port/school"]
+)
 def test_a_dsn_of_another_kind_is_refused_without_echoing_it(
-    folder: Path, capsys: pytest.CaptureFixture[str], command: str
+    folder: Path, capsys: pytest.CaptureFixture[str], command: str, dsn: str
 ) -> None:
-    status, line = refused(capsys, command, "--postgres", "mysql://root:hunter2@db/school")
+    status, line = refused(capsys, command, "--postgres", dsn)
     assert status == 2
     assert "argument --postgres: not a PostgreSQL DSN" in line
     assert "hunter2" not in line

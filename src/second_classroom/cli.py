@@ -9,7 +9,6 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
-from urllib.parse import urlsplit
 
 from second_classroom import __version__
 from second_classroom.core.errors import DomainError
@@ -224,10 +223,14 @@ def _explain(error: Exception) -> tuple[int, str]:
 
 def _dsn(value: str) -> str:
     """A PostgreSQL DSN, by its form; never echoed (it may hold a password)."""
-    if urlsplit(value).scheme not in ("postgres", "postgresql"):
+    from second_classroom.persistence.stores import postgres_env
+
+    try:
+        postgres_env(value)  # the scheme, and a port that is a number
+    except ValueError:
         raise argparse.ArgumentTypeError(
             "not a PostgreSQL DSN (expected postgresql://user:password@host:port/dbname)"
-        )
+        ) from None
     return value
 
 
