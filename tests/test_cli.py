@@ -25,6 +25,7 @@ from second_classroom.aggregates.tribe import CreateTribe
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import MALFORMED
 from second_classroom.core.terms import TribeKind, TribeLevel
+from second_classroom.persistence.stores import postgres_env
 from second_classroom.service import SecondClassroom
 
 PYPROJECT = Path(__file__).parent.parent / "pyproject.toml"
@@ -145,6 +146,29 @@ def test_simulate_replaces_an_existing_file_only_when_told_to(tmp_path: Path) ->
     assert (tmp_path / "second_classroom_simulation.sqlite3").read_bytes()[:16] == (
         b"SQLite format 3\x00"
     )
+
+
+@pytest.mark.postgres
+def test_simulate_adds_nothing_to_a_postgres_schema_that_holds_events(
+    postgres_dsn: str, postgres_schema: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Given a schema where a school keeps its log
+    with SecondClassroom.open(postgres_env(postgres_dsn, postgres_schema)) as service:
+        union = CreateTribe(
+            "PE-SU", "石油工程学院学生会", TribeKind.STUDENT_UNION, TribeLevel.COLLEGE, "PE"
+        )
+        service.execute(union, Actor.college_admin("T-007", "PE"), NOW)
+        before = service.app.notifications(0, 100)
+    # When a semester is simulated there
+    argv = ["simulate", "--postgres", postgres_dsn, "--schema", postgres_schema, "--no-progress"]
+    status, line = refused(capsys, *argv)
+    # Then it is refused and the log is as it was
+    assert status == 2
+    assert line == (
+        "second-classroom: the PostgreSQL schema holds events already; simulate needs an empty one"
+    )
+    with SecondClassroom.open(postgres_env(postgres_dsn, postgres_schema)) as service:
+        assert service.app.notifications(0, 100) == before
 
 
 @pytest.mark.postgres

@@ -148,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="run on PostgreSQL instead of --db (default: none)",
     )
     simulate.add_argument(
+        "--schema",
+        default="",
+        help="PostgreSQL schema, which must hold no events yet (default: public)",
+    )
+    simulate.add_argument(
         "--seed", type=int, default=2026, help="random seed (default: %(default)s)"
     )
     simulate.add_argument(
@@ -301,14 +306,21 @@ def _project(args: argparse.Namespace) -> int:
 
 def _simulate(args: argparse.Namespace) -> int:
     """A semester on a new SQLite file or on PostgreSQL; prints a summary."""
-    from second_classroom.persistence.stores import probe_postgres
+    from second_classroom.persistence.stores import postgres_env, probe_postgres
     from second_classroom.service import SecondClassroom
     from second_classroom.simulation import simulate
 
     rulebook = _rulebook(args.rulebook)  # before anything is deleted or created
     if args.postgres:
         probe_postgres(args.postgres, CONNECT_TIMEOUT)
-        service = SecondClassroom.postgres(args.postgres, rulebook)
+        service = SecondClassroom.open(postgres_env(args.postgres, args.schema), rulebook)
+        if service.app.notifications(0, 1):
+            service.close()
+            # A semester founds its own school: on a used log it would add synthetic students
+            # to real ones, or fail half-way on tribes that exist. Nothing is ever deleted there.
+            raise CommandLineError(
+                "the PostgreSQL schema holds events already; simulate needs an empty one"
+            )
     else:
         if args.db.exists():
             if not args.overwrite:
