@@ -4,6 +4,7 @@ never a traceback, and a refused command line stores and deletes nothing."""
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import re
@@ -355,7 +356,20 @@ def test_the_version_is_pyprojects(tmp_path: Path) -> None:
     assert run("--version", cwd=tmp_path) == f"second-classroom {second_classroom.__version__}\n"
 
 
-@pytest.mark.parametrize("command", ["demo", "project", "simulate"])
+def subcommands() -> list[str]:
+    [commands] = [
+        action
+        for action in cli.build_parser()._actions
+        if isinstance(action, argparse._SubParsersAction)
+    ]
+    return list(commands.choices)
+
+
+def test_the_subcommands_are_known() -> None:
+    assert {"demo", "project", "simulate"} <= set(subcommands())
+
+
+@pytest.mark.parametrize("command", subcommands())
 def test_every_option_of_every_subcommand_says_its_default(
     capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
