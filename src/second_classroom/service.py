@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import threading
@@ -72,6 +73,8 @@ from second_classroom.projections.enrolment_views import (
 )
 from second_classroom.projections.reports import MonthlyRow
 from second_classroom.projections.viewset import ViewSet
+
+logger = logging.getLogger(__name__)
 
 
 @attrs.frozen
@@ -320,6 +323,7 @@ class SecondClassroom:
             try:
                 stored = tuple(staged.wait())
             except ConcurrencyConflict:
+                logger.debug("%s: conflict with another writer, attempt %d", name, attempt + 1)
                 _back_off(attempt)
                 continue
             if recorded is not None:
@@ -375,6 +379,14 @@ class SecondClassroom:
             except DomainError as error:
                 if not ignore_done(error):
                     failures.append(error)  # the others still run
+        if due:
+            logger.info(
+                "reactions at %s: %d due, %d ran, %d failed",
+                now.isoformat(),
+                len(due),
+                len(outcomes),
+                len(failures),
+            )
         if failures:
             first = failures[0]
             first.details["failures"] = [{"code": f.code, **f.details} for f in failures]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -26,10 +27,12 @@ from second_classroom.persistence.group_commit import GroupCommit
 from second_classroom.persistence.mapper import CattrsMapper, Envelope, SnapshotEnvelope
 from second_classroom.persistence.pending import PendingStates
 from second_classroom.persistence.state_cache import StateCache
+from second_classroom.persistence.stores import describe_store
 
 S = TypeVar("S")
 REFRESH_LIMIT = 5000  # log positions to scan for evictions; beyond, the cache is dropped
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
+logger = logging.getLogger(__name__)
 
 STATE_TYPES: dict[str, type] = {
     tribe.DECIDER.name: tribe.Tribe,
@@ -63,6 +66,7 @@ class SecondClassroomApplication(Application[UUID]):
         self._group: GroupCommit[StoredEvent, int] = GroupCommit(
             self._insert, IntegrityError, self._settle
         )
+        logger.info("store opened: %s", describe_store(self.env))
 
     def construct_mapper(self) -> Mapper[UUID]:
         return CattrsMapper(
