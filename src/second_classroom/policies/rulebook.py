@@ -431,8 +431,10 @@ _CONVERTER.register_structure_hook_factory(
 def preset(name: str) -> Rulebook:
     """A packaged school preset, e.g. ``preset("nepu")`` for 东北石油大学."""
     folder = resources.files("second_classroom.policies") / "presets"
-    source = folder / f"{name}.toml"
-    if not source.is_file():
-        known = sorted(p.name.removesuffix(".toml") for p in folder.iterdir())
+    known = sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
+    # A name is looked up among the packaged files, never joined onto a path: "../x" is no preset.
+    if name not in known:
         raise INVALID_RULEBOOK.error(reason=f"unknown preset {name!r}; known: {known}")
-    return Rulebook.from_toml(source.read_text(encoding="utf-8"))
+    return Rulebook.from_toml((folder / f"{name}.toml").read_text(encoding="utf-8"))
