@@ -67,7 +67,8 @@ class FunctionalDecider(Generic[C, S, E, X]):
     to exactly one kind), so a load can tell a stream of another kind from its first event
     and refuse it with ``store.wrong_stream_kind`` rather than fold foreign events. ``short``
     streams stay a handful of events long: they are read without asking the snapshot store
-    and never snapshotted.
+    (one query instead of two; registrations mostly load streams that do not exist yet) and
+    never snapshotted.
     """
 
     name: str
@@ -84,7 +85,7 @@ class FunctionalDecider(Generic[C, S, E, X]):
     def fold(self, events: Iterable[E], state: S | None = None) -> S | None:
         """Replay ``events`` onto ``state``; an event of another kind is refused."""
         for event in events:
-            if type(event) not in self.events:
+            if not self.holds(event):
                 raise WRONG_STREAM_KIND.error(kind=self.name)
             state = self.evolve(state, event)
         return state
