@@ -72,7 +72,7 @@ def later_activity(service: SecondClassroom) -> UUID:
         starts_at=at(12, 9, 14),
         ends_at=at(12, 9, 16),
     )
-    service.execute(DraftActivity(activity_id, UNION.tribe_id, form), LEADER, at(11, 23, 10))
+    service.execute(DraftActivity(UNION.tribe_id, "later", form), LEADER, at(11, 23, 10))
     service.execute(SubmitActivity(activity_id), LEADER, at(11, 23, 10))
     for reviewer in (LEADER, PE_ADMIN, SCHOOL_ADMIN):
         service.execute(ApproveActivity(activity_id), reviewer, at(11, 23, 11))

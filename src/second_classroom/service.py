@@ -461,7 +461,7 @@ class SecondClassroom:
         canonical = serials.normalize(serial)
         if canonical is None:
             return None
-        return self.app.load(transcript_module.DECIDER, transcript_id(canonical)).state
+        return self.app.find(transcript_module.DECIDER, transcript_id(canonical))
 
     def transcript_document(self, serial: str) -> dict[str, Any] | None:
         """The transcript as a signed JSON document: its content and its proof."""
@@ -560,16 +560,16 @@ class SecondClassroom:
 
     def enrolment(self, activity_id: UUID, student_number: str) -> Enrolment | None:
         stream = enrolment.enrolment_id(activity_id, student_number)
-        return self.app.load(enrolment.DECIDER, stream).state
+        return self.app.find(enrolment.DECIDER, stream)
 
     def tribe(self, tribe_id: UUID) -> Tribe | None:
-        return self.app.load(tribe.DECIDER, tribe_id).state
+        return self.app.find(tribe.DECIDER, tribe_id)
 
     def student(self, student_number: str) -> StudentRecord | None:
-        return self.app.load(student.DECIDER, ids.student_id(student_number)).state
+        return self.app.find(student.DECIDER, ids.student_id(student_number))
 
     def activity(self, activity_id: UUID) -> Activity | None:
-        return self.app.load(activity.DECIDER, activity_id).state
+        return self.app.find(activity.DECIDER, activity_id)
 
     def phase(self, activity_id: UUID, now: datetime) -> Phase | None:
         found = self.activity(activity_id)

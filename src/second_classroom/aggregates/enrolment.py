@@ -336,7 +336,7 @@ def _no_decide(
 
 
 DECIDER: FunctionalDecider[object, Enrolment, EnrolmentEvent, object] = FunctionalDecider(
-    "enrolment", _no_decide, evolve
+    "enrolment", _no_decide, evolve, Enrolment, EVENTS, short=True
 )
 
 # -- commands -------------------------------------------------------------------------------
