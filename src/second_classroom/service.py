@@ -390,13 +390,11 @@ class SecondClassroom:
         serial = getattr(command, "serial", None)
         if isinstance(serial, str):
             found = self._load.transcript(serial)
-            return found is not None and visibility.may_read_student(
-                actor, found.content.student_number, found.content.college
-            )
+            return found is not None and self._may_read_student(found.content.student_number, actor)
         for name in ("student_number", "student"):
             number = getattr(command, name, None)
             if isinstance(number, str):
-                return visibility.may_read_student(actor, number, self._college_of(number))
+                return self._may_read_student(number, actor)
         return False
 
     # -- internal facts for the read rules ---------------------------------------------------
@@ -420,11 +418,12 @@ class SecondClassroom:
         college = found.college if found is not None else None
         return visibility.may_read_tribe(roles_in(actor, found), tribe_id, college)
 
+    def _may_read_student(self, student_number: str, actor: Actor) -> bool:
+        college = self._college_of(student_number)  # the code; a transcript shows the name
+        return visibility.may_read_student(actor, student_number, college)
+
     def _require_student(self, student_number: str, actor: Actor, what: str) -> None:
-        allowed = visibility.may_read_student(
-            actor, student_number, self._college_of(student_number)
-        )
-        visibility.require_read(allowed, what)
+        visibility.require_read(self._may_read_student(student_number, actor), what)
 
     # -- reads: each takes the actor, deny by default (policies/visibility.py) ----------------
 
@@ -539,7 +538,7 @@ class SecondClassroom:
         the 查证入口 (``verify_transcript``), which shows only what the document shows."""
         found = self._load.transcript(serial)
         allowed = (
-            visibility.may_read_student(actor, found.content.student_number, found.content.college)
+            self._may_read_student(found.content.student_number, actor)
             if found is not None
             else visibility.is_operator(actor)
         )
@@ -656,9 +655,9 @@ class SecondClassroom:
 
     def enrolment(self, activity_id: UUID, student_number: str, actor: Actor) -> Enrolment | None:
         """One registration: the student's, or the activity's managers' and admins'."""
-        allowed = visibility.may_read_student(
-            actor, student_number, self._college_of(student_number)
-        ) or self._may_read_activity(actor, self._load.activity(activity_id))
+        allowed = self._may_read_student(student_number, actor) or self._may_read_activity(
+            actor, self._load.activity(activity_id)
+        )
         visibility.require_read(allowed, "报名 enrolment")
         return self._load.enrolment(activity_id, student_number)
 
