@@ -28,7 +28,11 @@ def database_for(env: Mapping[str, str]) -> ViewDatabase:
 
 
 class ViewSet:
-    """Caught-up views and the typed queries over them."""
+    """Caught-up views and the typed queries over them.
+
+    Operator-only: nothing here checks an actor, and ``query`` reads every row. A frontend
+    uses the facade's reads (``SecondClassroom.activity_board`` …), which do.
+    """
 
     def __init__(self, app: SecondClassroomApplication) -> None:
         self.database = database_for(app.env)
@@ -38,11 +42,7 @@ class ViewSet:
         return self.runner.catch_up()
 
     def query(self, statement: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-        """Any SQL over the view tables, after catching up (read your own writes).
-
-        Operator-only, like the rest of this class: it checks no actor and reads every row.
-        A frontend uses the facade's reads (``SecondClassroom.activity_board`` and so on).
-        """
+        """Any SQL over the view tables, after catching up (read your own writes)."""
         self.catch_up()
         return self.database.query(statement, params)
 
