@@ -474,14 +474,18 @@ class SecondClassroom:
         self._require_student(student_number, actor, "我的活动 my activities")
         return self._my_activities.of(student_number, require_aware(now))
 
-    def outbox(self, actor: Actor, student_number: str | None = None) -> list[Notice]:
-        """Notices not yet delivered (第十四条 群发通知, draw results, leave decisions): one
-        student's, or every student's (the delivery worker: operators only)."""
+    def outbox(
+        self, actor: Actor, student_number: str | None = None, limit: int = queries.MAX_LIMIT
+    ) -> list[Notice]:
+        """Notices not yet delivered (第十四条 群发通知, draw results, leave decisions), the
+        oldest ``limit`` first: one student's, or every student's (the delivery worker:
+        operators only). A queue, so no cursor: mark them delivered and ask again."""
+        queries.check_limit(limit)
         if student_number is None:
             visibility.require_read(visibility.is_operator(actor), "全部通知 every notice")
         else:
             self._require_student(student_number, actor, "通知 notices")
-        return self._outbox.pending(student_number)
+        return self._outbox.pending(student_number, limit)
 
     def mark_delivered(self, notice: Notice, now: datetime, actor: Actor | None = None) -> Outcome:
         """Record a notice as delivered; marking it again changes nothing."""

@@ -144,3 +144,25 @@ def test_a_page_serializes_to_json(busy: tuple[SecondClassroom, list[Any], list[
     assert encoded["type"] == "Page"
     assert len(encoded["rows"]) == 2
     assert encoded["next_cursor"] == page.next_cursor
+
+
+def test_the_outbox_is_a_queue_read_in_bounded_batches(service: SecondClassroom) -> None:
+    """第十四条 群发通知: the delivery worker takes the oldest notices, marks them, asks again."""
+    from second_classroom.aggregates.activity import CancelActivity
+
+    numbers = found_school(service, 3)
+    talk = approved_activity(service, "talk")
+    for number in numbers:
+        service.execute(Register(talk), Actor.student(number), REGISTERING)
+    service.execute(CancelActivity(talk, "场地调整"), LEADER, REGISTERING)
+    worker = Actor.system("notice-worker")
+    delivered = []
+    while batch := service.outbox(worker, limit=2):
+        assert len(batch) <= 2
+        for notice in batch:
+            service.mark_delivered(notice, REGISTERING)
+        delivered.extend(notice.student for notice in batch)
+    assert sorted(delivered) == numbers
+    with pytest.raises(DomainError) as caught:
+        service.outbox(worker, limit=0)
+    assert caught.value.code == "query.invalid"
