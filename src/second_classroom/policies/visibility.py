@@ -83,7 +83,8 @@ def require_read(allowed: bool, what: str) -> None:
 
 # Fields that name people other than an event's subject. An event on a stream the actor may
 # not read is shown only if it is about the actor alone: add a field here when an event
-# gains one that names people, or replies may leak it.
+# gains one that names people, or replies may leak it. Only top-level fields are read (a
+# form's organizers, say, are the drafter's own words, shown back to the drafter).
 SUBJECT_FIELDS = ("student", "person_id", "student_number", "by")
 OTHER_PEOPLE_FIELDS = (
     "promoted",
