@@ -53,8 +53,10 @@ def statuses(
     issuer: SecondClassroom, verifier: SecondClassroom, serial: str
 ) -> list[VerificationStatus]:
     """By serial, as a JSON document, and as a credential ``issuer`` exports."""
-    document = json.loads(json.dumps(issuer.transcript_document(serial), ensure_ascii=False))
-    credential = json.loads(json.dumps(issuer.transcript_credential(serial, URL)))
+    document = json.loads(
+        json.dumps(issuer.transcript_document(serial, SCHOOL_ADMIN), ensure_ascii=False)
+    )
+    credential = json.loads(json.dumps(issuer.transcript_credential(serial, SCHOOL_ADMIN, URL)))
     return [
         verifier.verify_transcript(serial).status,
         verifier.verify_transcript(document).status,
@@ -104,7 +106,7 @@ def test_a_key_under_a_published_id_but_not_the_published_key_cannot_sign(
         issue(facade, student, at(12, 6))
     assert refused.value.code == "config.signing_key_unpublished"
     with pytest.raises(DomainError):
-        facade.transcript_credential(issue(service, student, at(12, 6)), URL)
+        facade.transcript_credential(issue(service, student, at(12, 6)), SCHOOL_ADMIN, URL)
 
 
 def test_verification_needs_no_secret(
@@ -113,8 +115,8 @@ def test_verification_needs_no_secret(
     """A process that lost its secret (or a public verifier) still verifies from the log."""
     here, _there = two_services
     serial = issue(here, graduated(here), at(12, 5))
-    document = here.transcript_document(serial)
-    credential = here.transcript_credential(serial, URL)
+    document = here.transcript_document(serial, SCHOOL_ADMIN)
+    credential = here.transcript_credential(serial, SCHOOL_ADMIN, URL)
     verifier = SecondClassroom(here.app, secret=None)
     assert verifier.secret is None
     assert verifier.keyring is None
@@ -150,7 +152,7 @@ def test_a_signature_by_a_key_the_school_never_published_reads_unknown_key(
     world: tuple[SecondClassroom, str, str],
 ) -> None:
     service, _before, serial = world
-    document = service.transcript_document(serial)
+    document = service.transcript_document(serial, SCHOOL_ADMIN)
     assert document is not None
     resigned = {
         "content": document["content"],
@@ -159,7 +161,7 @@ def test_a_signature_by_a_key_the_school_never_published_reads_unknown_key(
     assert service.verify_transcript(resigned).status is VerificationStatus.TAMPERED  # same id
     foreign = {**resigned, "proof": {**resigned["proof"], "key_id": "someone-else"}}
     assert service.verify_transcript(foreign).status is VerificationStatus.UNKNOWN_KEY
-    registered = service.transcript(serial)
+    registered = service.transcript(serial, SCHOOL_ADMIN)
     assert registered is not None
     credential = exports.achievement_credential(registered, FOREIGN, URL)
     assert service.verify_credential(credential).status is VerificationStatus.UNKNOWN_KEY
@@ -173,7 +175,7 @@ def test_a_retired_key_vouches_only_for_what_was_issued_before_its_retirement(
     service, before, after = world
     leaked = Keyring.from_secret(TEST_SECRET)  # the retired key, as a thief would rebuild it
     for serial, expected in ((before, VALID), (after, VerificationStatus.TAMPERED)):
-        registered = service.transcript(serial)
+        registered = service.transcript(serial, SCHOOL_ADMIN)
         assert registered is not None
         credential = exports.achievement_credential(registered, leaked, URL)
         assert service.verify_credential(credential).status is expected
@@ -194,7 +196,7 @@ def test_a_credential_must_claim_what_the_register_holds(
 ) -> None:
     """Signed by the school's own key, but saying more than the register: refused."""
     service, _before, serial = world
-    registered = service.transcript(serial)
+    registered = service.transcript(serial, SCHOOL_ADMIN)
     assert registered is not None
     boasting = attrs.evolve(
         registered, content=attrs.evolve(registered.content, name="别人", cohort=2019)
@@ -210,7 +212,7 @@ def test_a_genuine_document_survives_a_json_file(world: tuple[SecondClassroom, s
     """The issue's reproduction: a tuple inside credits never equalled JSON's list."""
     service, before, after = world
     for serial in (before, after):
-        document = service.transcript_document(serial)
+        document = service.transcript_document(serial, SCHOOL_ADMIN)
         assert service.verify_transcript(json.loads(json.dumps(document))).status is VALID
 
 
@@ -261,10 +263,10 @@ def test_any_key_order_and_whitespace_verify(
 ) -> None:
     service, before, after = world
     for serial in (before, after):
-        document = service.transcript_document(serial)
+        document = service.transcript_document(serial, SCHOOL_ADMIN)
         text = json.dumps(_shuffled(document, random.Random(seed)), indent=indent)
         assert service.verify_transcript(json.loads(text)).status is VALID
-        credential = service.transcript_credential(serial, URL)
+        credential = service.transcript_credential(serial, SCHOOL_ADMIN, URL)
         text = json.dumps(_shuffled(credential, random.Random(seed)), indent=indent)
         assert service.verify_credential(json.loads(text)).status is VALID
 
@@ -278,8 +280,8 @@ def test_any_change_of_one_value_fails(
 ) -> None:
     service, _before, serial = world
     for original, verify in (
-        (service.transcript_document(serial), service.verify_transcript),
-        (service.transcript_credential(serial, URL), service.verify_credential),
+        (service.transcript_document(serial, SCHOOL_ADMIN), service.verify_transcript),
+        (service.transcript_credential(serial, SCHOOL_ADMIN, URL), service.verify_credential),
     ):
         path = data.draw(st.sampled_from(_leaves(original)))
         old = functools.reduce(lambda v, k: v[k], path, original)
@@ -315,7 +317,7 @@ def test_malformed_documents_answer_malformed(
 
 def test_malformed_credentials_answer_malformed(world: tuple[SecondClassroom, str, str]) -> None:
     service, _before, serial = world
-    genuine = service.transcript_credential(serial, URL)
+    genuine = service.transcript_credential(serial, SCHOOL_ADMIN, URL)
     assert genuine is not None
     proof = genuine["proof"]
     for broken in (
@@ -329,7 +331,7 @@ def test_malformed_credentials_answer_malformed(world: tuple[SecondClassroom, st
         {**genuine, "name": "\ud800"},
     ):
         assert service.verify_credential(broken).status is MALFORMED
-    document = service.transcript_document(serial)
+    document = service.transcript_document(serial, SCHOOL_ADMIN)
     assert document is not None
     content = document["content"]
     for wrong in (
@@ -351,7 +353,7 @@ def test_verification_never_raises(world: tuple[SecondClassroom, str, str], valu
     service, _before, serial = world
     assert service.verify_transcript(value).status in VerificationStatus
     assert service.verify_credential(value).status in VerificationStatus
-    document = service.transcript_document(serial)
+    document = service.transcript_document(serial, SCHOOL_ADMIN)
     assert document is not None
     for key in ("content", "proof"):
         assert service.verify_transcript({**document, key: value}).status is not VALID

@@ -57,7 +57,6 @@ from second_classroom.aggregates.tribe import (
     CreateTribe,
     TribeRole,
 )
-from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import (
@@ -75,6 +74,11 @@ from second_classroom.service import SecondClassroom
 Print = Callable[[str], None]
 VERIFY_URL = "https://verify.example/second-classroom"  # your school's 查证入口
 DEMO_SECRET = bytes.fromhex("5ec0dc1a55" * 6 + "0000")
+
+
+# The narrator reads as the school office; notices go out through the delivery worker.
+NARRATOR = Actor.school_admin("T-校团委-001")
+NOTICE_WORKER = Actor.system("notice-worker")
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
@@ -110,9 +114,10 @@ def run_demo(path: Path, out: Print = print) -> SecondClassroom:
     )
 
     out("— 发布活动（第十条、发布规范）—")
-    activity_id = ids.activity_id(union.tribe_id, "2026-cet-talk")
     form = _form()
-    step("李明 创建活动草稿", DraftActivity(activity_id, union.tribe_id, form), leader, at(23, 9))
+    draft = DraftActivity(union.tribe_id, "2026-cet-talk", form)
+    activity_id = draft.activity_id
+    step("李明 创建活动草稿", draft, leader, at(23, 9))
     step("李明 提交审核（尚未通过发布考试）", SubmitActivity(activity_id), leader, at(23, 9, 5))
     step(
         "登记 李明 通过发布考试（首次发布活动需考试）",
@@ -143,7 +148,7 @@ def run_demo(path: Path, out: Print = print) -> SecondClassroom:
         at(3, 15, month=12),
         at(4, 9, month=12),
     ):
-        phase = service.phase(activity_id, moment)
+        phase = service.phase(activity_id, leader, moment)
         out(f"  {moment:%Y-%m-%d %H:%M}  {phase.label if phase else '—'}")
 
     reviewers = (leader, college, school)
@@ -180,19 +185,18 @@ def _enrolment(
     step("钱静 报名", Register(talk), qian, registering)
     step("钱静 取消报名", CancelRegistration(talk), qian, registering)
     step("钱静 再次报名", Register(talk), qian, registering)
-    lines = service.my_activities(qian.person_id, registering)
+    lines = service.my_activities(qian.person_id, qian, registering)
     out("   钱静的“我的活动”：" + "；".join(f"{x.title}（{x.status_label}）" for x in lines))
 
     out("— 群发通知（第十四条）—")
     later = ChangeActivityDetails(talk, starts_at=at(3, 15, month=12), ends_at=at(3, 17, month=12))
     step("李明 将活动推迟一小时", later, leader, at(1, 12, month=12))
-    for notice in service.outbox():
+    for notice in service.outbox(NOTICE_WORKER):
         out(f"   → {_name(service, notice.student)}：{notice.text}")
         service.mark_delivered(notice, at(1, 12, 1, month=12))
-    out(f"   待发送通知：{len(service.outbox())} 条（已全部标记送达）")
+    out(f"   待发送通知：{len(service.outbox(NOTICE_WORKER))} 条（已全部标记送达）")
 
     out("— 中签制：公布承诺，报名结束后抽签，任何人可复核 —")
-    workshop = ids.activity_id(tribe_id, "2026-career-workshop")
     lottery_form = attrs.evolve(
         form,
         title="石油工程学院“职业规划工作坊”活动",
@@ -202,14 +206,14 @@ def _enrolment(
         starts_at=at(10, 14, month=12),
         ends_at=at(10, 16, month=12),
     )
-    _publish(service, workshop, tribe_id, lottery_form, reviewers, out)
+    workshop = _publish(service, "2026-career-workshop", tribe_id, lottery_form, reviewers, out)
     for number in numbers:
         service.execute(Register(workshop), Actor.student(number), registering)
     out(f"   6 名学生报名，名额 3；报名截止 {lottery_form.registration_closes:%m-%d %H:%M}")
     closed = at(2, 21, month=12)
     for outcome in service.run_reactions(closed):
         out(f"   系统抽签：写入 {len(outcome.events)} 条事件（抽签记录与每位报名者的结果）")
-    record = service.draw_record(workshop)
+    record = service.draw_record(workshop, leader)
     assert record is not None
     out(f"   承诺 sha256(seed) = {record.commitment[:16]}…")
     out(f"   公布种子 seed     = {record.seed[:16]}…")
@@ -218,7 +222,6 @@ def _enrolment(
     out(f"   再次触发抽签：{len(service.run_reactions(closed))} 次（只抽一次）")
 
     out("— 评审制：报名结束后负责人或组织者录取（第十三条，录取不可逆）—")
-    selection = ids.activity_id(tribe_id, "2026-officer-selection")
     review_form = attrs.evolve(
         form,
         title="石油工程学院学生会干事选拔",
@@ -228,7 +231,7 @@ def _enrolment(
         starts_at=at(10, 14, month=12),
         ends_at=at(10, 16, month=12),
     )
-    _publish(service, selection, tribe_id, review_form, reviewers, out)
+    selection = _publish(service, "2026-officer-selection", tribe_id, review_form, reviewers, out)
     for number in numbers[:4]:
         service.execute(Register(selection), Actor.student(number), registering)
     step(
@@ -239,7 +242,7 @@ def _enrolment(
     )
     step("组织者 批量录取 2 人", AdmitRegistrants(selection, tuple(numbers[:2])), organizer, closed)
     step("组织者 结束录取", CloseReview(selection), organizer, closed)
-    statuses = [service.enrolment(selection, n) for n in numbers[:4]]
+    statuses = [service.enrolment(selection, n, organizer) for n in numbers[:4]]
     out("   " + "；".join(f"{_name(service, e.student)} {e.status.label}" for e in statuses if e))
 
     out("— 申请请假（第十二条）—")
@@ -247,9 +250,9 @@ def _enrolment(
     leave = RequestLeave(talk, "同一时间参加学科竞赛", ("proof/competition-notice.jpg",))
     step("赵磊 提交请假申请", leave, zhao, closed)
     step("组织者 批准请假", DecideLeave(talk, zhao.person_id, approve=True), organizer, closed)
-    for notice in service.outbox(zhao.person_id):
+    for notice in service.outbox(zhao, zhao.person_id):
         out(f"   → {_name(service, notice.student)}：{notice.text}")
-    found = service.activity(talk)
+    found = service.activity(talk, leader)
     assert found is not None
     out(
         f"活动「{found.form.title}」：{found.status.label}，修订 {found.revision} 次，"
@@ -300,7 +303,6 @@ def _checkin(
 
     out("— 活动结束：未签到即违约，进入黑名单120小时（第十六条）—")
     ended = at(3, 17, 0, month=12)
-    reading = ids.activity_id(tribe_id, "2026-reading-club")
     reading_form = attrs.evolve(
         form,
         title="石油工程学院“读书分享会”活动",
@@ -311,14 +313,14 @@ def _checkin(
         starts_at=at(9, 14, month=12),
         ends_at=at(9, 16, month=12),
     )
-    _publish(service, reading, tribe_id, reading_form, reviewers, out)
+    reading = _publish(service, "2026-reading-club", tribe_id, reading_form, reviewers, out)
     for outcome in service.run_reactions(ended):
         out(f"   系统结算签到：写入 {len(outcome.events)} 条事件")
-    found = service.activity(talk)
+    found = service.activity(talk, college)
     assert found is not None
     for number, result in found.attendance.outcomes:
         out(f"   {_name(service, number)}：{result.label}")
-    report = service.integrity(sun.person_id)
+    report = service.integrity(sun.person_id, sun)
     assert report is not None
     assert report.blacklisted_until is not None
     until = f"{report.blacklisted_until:%m-%d %H:%M}"
@@ -332,14 +334,14 @@ def _checkin(
     step("孙浩 提交申诉", appeal, sun, at(4, 10, month=12))
     decision = DecideAppeal(sun.person_id, entry.entry_id, True, "就医证明属实")
     step("学院管理员 申诉成立", decision, college, at(4, 15, month=12))
-    after = service.integrity(sun.person_id)
+    after = service.integrity(sun.person_id, sun)
     assert after is not None
     lifted = (
         "已解除" if after.blacklisted_until is None else f"{after.blacklisted_until:%m-%d %H:%M}"
     )
     out(f"   孙浩 诚信分 {float(after.score):.0f}%，黑名单：{lifted}")
     step("孙浩 再次报名读书分享会", Register(reading), sun, at(4, 16, month=12))
-    qian_report = service.integrity(qian.person_id)
+    qian_report = service.integrity(qian.person_id, qian)
     assert qian_report is not None
     out(f"   钱静 诚信分 {float(qian_report.score):.0f}%")
 
@@ -374,7 +376,7 @@ def _results(
     out("— 完结活动（第十九条：生成活动记录，活动冻结）—")
     step("李明 完结活动", FinalizeActivity(talk), leader, at(5, 9, month=12))
     step("组织者 完结后再发放学分", GrantCredits(talk, (zhou,)), organizer, at(5, 9, 5, month=12))
-    record = service.student(qian)
+    record = service.student(qian, Actor.student(qian))
     assert record is not None
     ledger = "；".join(
         f"{_module_name(service, module)} {amount}{kind}"
@@ -387,13 +389,13 @@ def _results(
     serial = next(
         e.payload.serial for e in issued.events if isinstance(e.payload, TranscriptIssued)
     )
-    found = service.transcript(serial)
+    found = service.transcript(serial, Actor.student(qian))
     assert found is not None
     out(f"   钱静 生成学分版成绩单，编号 {serials.display(serial)}")
     for total in found.content.totals:
         out(f"   合计 {total.module}：{total.amount} {total.credit_type}")
-    pdf = service.transcript_pdf(serial, VERIFY_URL)
-    credential = service.transcript_credential(serial, VERIFY_URL)
+    pdf = service.transcript_pdf(serial, Actor.student(qian), VERIFY_URL)
+    credential = service.transcript_credential(serial, Actor.student(qian), VERIFY_URL)
     assert pdf is not None
     assert credential is not None
     pdf_path = folder / "second_classroom_demo_transcript.pdf"
@@ -416,24 +418,28 @@ def _module_name(service: SecondClassroom, code: str) -> str:
 
 
 def _name(service: SecondClassroom, student_number: str) -> str:
-    record = service.student(student_number)
+    record = service.student(student_number, NARRATOR)
     return record.name if record else student_number
 
 
 def _publish(
     service: SecondClassroom,
-    activity_id: UUID,
+    key: str,
     tribe_id: UUID,
     form: ActivityForm,
     reviewers: tuple[Actor, Actor, Actor],
     out: Print,
-) -> None:
+) -> UUID:
+    """Draft, submit and approve at every stage; the new activity's id."""
     leader = reviewers[0]
-    service.execute(DraftActivity(activity_id, tribe_id, form), leader, at(23, 16))
+    draft = DraftActivity(tribe_id, key, form)
+    activity_id = draft.activity_id
+    service.execute(draft, leader, at(23, 16))
     service.execute(SubmitActivity(activity_id), leader, at(23, 16, 5))
     for reviewer in reviewers:
         service.execute(ApproveActivity(activity_id), reviewer, at(24, 11))
     out(f"   「{form.title}」（{form.admission.method.label}）已通过三级审核")
+    return activity_id
 
 
 def _stepper(
@@ -452,11 +458,11 @@ def _stepper(
         status = ""
         activity_id = getattr(command, "activity_id", None)
         if isinstance(command, Register | CancelRegistration | RequestLeave):
-            mine = service.enrolment(command.activity_id, actor.person_id)
+            mine = service.enrolment(command.activity_id, actor.person_id, actor)
             leave = f"，{mine.leave.label}" if mine and mine.leave else ""
             status = f" → 报名状态：{mine.status.label}{leave}" if mine else ""
         elif activity_id is not None and type(command) not in (AdmitRegistrants, CloseReview):
-            found = service.activity(activity_id)
+            found = service.activity(activity_id, NARRATOR)
             status = f" → 状态：{found.status.label}" if found else ""
         out(f"{number:>2}. {title}\n    ✓ {names}{status}")
 

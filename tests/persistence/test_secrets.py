@@ -207,7 +207,7 @@ def test_the_first_use_is_stored_with_the_command_that_uses_the_secret(
             assert service.app.recorder.max_notification_id() == top
         assert service.school_keys().fingerprint is None
         approved_activity(service, "draw", AdmissionMethod.LOTTERY)  # commits to a seed
-        [recorded] = service.history(ids.school_keys_id())
+        [recorded] = service.history(ids.school_keys_id(), Actor.system())
         assert isinstance(recorded.payload, SecretFingerprintRecorded)
         assert recorded.command == "SubmitActivity"  # staged with the first command to use it
         assert recorded.timestamp == recorded.payload.at == NOW

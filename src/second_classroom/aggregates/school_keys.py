@@ -216,5 +216,5 @@ def evolve(state: SchoolKeys | None, event: SchoolKeysEvent) -> SchoolKeys:
 
 
 DECIDER: FunctionalDecider[SchoolKeysCommand, SchoolKeys, SchoolKeysEvent, Context] = (
-    FunctionalDecider("school_keys", decide, evolve)
+    FunctionalDecider("school_keys", decide, evolve, SchoolKeys, EVENTS, short=True)
 )
