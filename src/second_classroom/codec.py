@@ -179,6 +179,7 @@ def error_to_json(error: DomainError) -> JSON:
     return {
         "type": "DomainError",
         "code": error.code,
+        "category": error.category.value,
         "message_zh": error.message_zh,
         "message_en": error.message_en,
         "details": converter.unstructure(error.details),

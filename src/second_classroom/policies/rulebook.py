@@ -17,7 +17,7 @@ import attrs
 import cattrs
 import tomli_w
 
-from second_classroom.core.errors import DomainError, ErrorCode
+from second_classroom.core.errors import Category, DomainError, ErrorCode
 from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
@@ -30,6 +30,7 @@ INVALID_RULEBOOK = ErrorCode(
     "rulebook.invalid",
     "规则配置无效：{reason}",
     "Invalid rulebook: {reason}",
+    Category.INVALID,
 )
 
 
