@@ -54,6 +54,7 @@ from second_classroom.planning import ROUTES, with_tribe_roles
 from second_classroom.policies import checkin as checkin_codes
 from second_classroom.policies import integrity as integrity_policy
 from second_classroom.policies import serials
+from second_classroom.policies.boundary import admit
 from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice
 from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle, Rulebook, preset
@@ -290,6 +291,8 @@ class SecondClassroom:
         route = ROUTES.get(type(command))
         if route is None:
             raise UNKNOWN_COMMAND.error(type=type(command).__name__)
+        # The same text, identifier and bound rules for Python callers as for JSON ones.
+        command = admit(command, self.rulebook.limits)
         base = Context(actor, require_aware(now), self.rulebook)
         name = type(command).__name__
         for attempt in range(self.max_attempts):
@@ -334,12 +337,14 @@ class SecondClassroom:
         except ConcurrencyConflict:
             raise CONCURRENCY.error(attempts=1) from None
 
-    def execute_json(
-        self, message: Mapping[str, Any], actor: Actor, now: datetime
-    ) -> dict[str, Any]:
-        """JSON in, JSON out: the events, or the DomainError with its stable code."""
+    def execute_json(self, message: Any, actor: Actor, now: datetime) -> dict[str, Any]:
+        """JSON in, JSON out: the events, or the DomainError with its stable code.
+
+        ``message`` may be any JSON value: anything but a well-formed command object is
+        ``command.malformed`` (or ``command.unknown``), never an exception; nothing is stored.
+        """
         try:
-            command = codec.from_json(dict(message), kind="command")
+            command = codec.from_json(message, kind="command")
             return self.execute(command, actor, now).to_json()
         except DomainError as error:
             return codec.error_to_json(error)

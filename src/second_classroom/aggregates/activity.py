@@ -25,6 +25,7 @@ from second_classroom.core.actor import Actor, RoleKind
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import ActivityLevel, AdmissionMethod, ReviewStage
+from second_classroom.core.text import Detail, Name, Reason
 from second_classroom.core.time import aware_or_none
 from second_classroom.policies import publishing
 from second_classroom.policies.publishing import Host
@@ -393,13 +394,13 @@ class ApproveActivity:
     """Approve the current review stage, by that stage's reviewer."""
 
     activity_id: UUID
-    comment: str = ""
+    comment: Reason = ""
 
 
 @attrs.frozen
 class RejectActivity:
     activity_id: UUID
-    reason: str
+    reason: Reason
 
 
 @attrs.frozen
@@ -419,8 +420,8 @@ class ChangeActivityDetails:
     registration_closes: datetime | None = attrs.field(default=None, validator=aware_or_none)
     starts_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
     ends_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
-    locations: tuple[str, ...] | None = None
-    details: str | None = None
+    locations: tuple[Name, ...] | None = None
+    details: Detail | None = None
 
 
 @attrs.frozen
@@ -435,7 +436,7 @@ class ChangeAwardPlan:
 @attrs.frozen
 class CancelActivity:
     activity_id: UUID
-    reason: str
+    reason: Reason
 
 
 ActivityCommand = (

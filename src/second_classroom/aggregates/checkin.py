@@ -43,6 +43,7 @@ from second_classroom.core.actor import Role
 from second_classroom.core.decider import Context
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import ParticipationScope
+from second_classroom.core.text import Code, PersonId, Reason
 from second_classroom.core.time import SHANGHAI, aware_or_none
 from second_classroom.policies import checkin as codes
 from second_classroom.policies import integrity
@@ -222,10 +223,10 @@ class CheckIn:
 
     activity_id: UUID
     session: int
-    token: str | None = None
-    password: str | None = None
+    token: Code | None = None
+    password: Code | None = None
     location: Location | None = None
-    device_id: str | None = None
+    device_id: Code | None = None
 
 
 @attrs.frozen
@@ -233,8 +234,8 @@ class MakeUpCheckIn:
     """补签 by the leader or an organizer, with a reason."""
 
     activity_id: UUID
-    student: str
-    reason: str
+    student: PersonId
+    reason: Reason
 
 
 @attrs.frozen
@@ -243,7 +244,7 @@ class ReviewFlaggedCheckIn:
 
     activity_id: UUID
     session: int
-    student: str
+    student: PersonId
     accept: bool
 
 
@@ -252,8 +253,8 @@ class SignOff:
     """被负责人、组织者签退 (第十六条): counts as a default under the NEPU rule."""
 
     activity_id: UUID
-    student: str
-    reason: str
+    student: PersonId
+    reason: Reason
 
 
 @attrs.frozen

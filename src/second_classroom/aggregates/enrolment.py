@@ -35,6 +35,7 @@ from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import AdmissionMethod, ParticipationScope
+from second_classroom.core.text import PersonId, Proof, Reason
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import lottery
 
@@ -395,7 +396,7 @@ class AdmitRegistrants:
     """评审制: admit chosen registrants, one or many (第十三条). Irreversible."""
 
     activity_id: UUID
-    students: tuple[str, ...]
+    students: tuple[PersonId, ...]
 
 
 @attrs.frozen
@@ -410,8 +411,8 @@ class RequestLeave:
     """申请请假: the acting admitted student, with a reason and proof references."""
 
     activity_id: UUID
-    reason: str
-    proofs: tuple[str, ...] = ()
+    reason: Reason
+    proofs: tuple[Proof, ...] = ()
 
 
 @attrs.frozen
@@ -419,9 +420,9 @@ class DecideLeave:
     """The leader or an organizer approves or rejects a leave request."""
 
     activity_id: UUID
-    student: str
+    student: PersonId
     approve: bool
-    reason: str = ""
+    reason: Reason = ""
 
 
 EnrolmentCommand = (

@@ -22,6 +22,7 @@ from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core.actor import RoleKind
 from second_classroom.core.decider import Context
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.text import Name, PersonId, Reason
 from second_classroom.policies.calendar import window_end
 from second_classroom.policies.rulebook import Rulebook
 
@@ -99,8 +100,8 @@ class IssueAward:
     """颁发奖项 to chosen members, one or many. Irreversible."""
 
     activity_id: UUID
-    award: str
-    students: tuple[str, ...]
+    award: Name
+    students: tuple[PersonId, ...]
 
 
 @attrs.frozen
@@ -108,7 +109,7 @@ class GrantCredits:
     """发放学分: the planned credits, to chosen members."""
 
     activity_id: UUID
-    students: tuple[str, ...]
+    students: tuple[PersonId, ...]
 
 
 @attrs.frozen
@@ -116,8 +117,8 @@ class RevokeCredits:
     """学分发放错误可以撤回, until the activity is finalized."""
 
     activity_id: UUID
-    students: tuple[str, ...]
-    reason: str
+    students: tuple[PersonId, ...]
+    reason: Reason
 
 
 @attrs.frozen

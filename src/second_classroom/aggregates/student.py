@@ -16,6 +16,7 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import Program
+from second_classroom.core.text import Code, Name, PersonId, Proof, Reason
 from second_classroom.policies import integrity
 
 NOT_FOUND = ErrorCode(
@@ -220,10 +221,10 @@ EVENTS: tuple[type, ...] = StudentEvent.__args__
 class RegisterStudent:
     """Register a student (第六条: 账号为学生学号，姓名需填写真实姓名)."""
 
-    student_number: str
-    name: str
-    college: str
-    class_name: str
+    student_number: PersonId
+    name: Name
+    college: Code
+    class_name: Name
     cohort: int
     program: Program = Program.UNDERGRADUATE
 
@@ -236,7 +237,7 @@ class RegisterStudent:
 class RecordPublisherExam:
     """Record that a student passed the publishing exam (首次发布活动需进行考试答题)."""
 
-    student_number: str
+    student_number: PersonId
     score: int
 
     @property
@@ -248,10 +249,10 @@ class RecordPublisherExam:
 class AppealDefault:
     """The acting student appeals one of their defaults, with reasons and evidence."""
 
-    student_number: str
+    student_number: PersonId
     entry_id: UUID
-    reason: str
-    evidence: tuple[str, ...] = ()
+    reason: Reason
+    evidence: tuple[Proof, ...] = ()
 
     @property
     def student_id(self) -> UUID:
@@ -262,10 +263,10 @@ class AppealDefault:
 class DecideAppeal:
     """A college admin (the student's college) or a school admin upholds or overturns."""
 
-    student_number: str
+    student_number: PersonId
     entry_id: UUID
     overturn: bool
-    reason: str
+    reason: Reason
 
     @property
     def student_id(self) -> UUID:

@@ -18,6 +18,7 @@ from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.text import Code, PersonId, Reason
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import serials
 from second_classroom.policies.rulebook import Rulebook
@@ -167,7 +168,7 @@ EVENTS: tuple[type, ...] = TranscriptEvent.__args__
 class IssueTranscript:
     """The acting student issues a transcript from some (``activity_ids``) or all records."""
 
-    student_number: str
+    student_number: PersonId
     version: Version = Version.CREDIT
     layout: Layout = Layout.MODULE
     activity_ids: tuple[UUID, ...] = ()
@@ -177,9 +178,9 @@ class IssueTranscript:
 class RevokeTranscript:
     """A school admin revokes a transcript, or marks it superseded by a newer one."""
 
-    serial: str
-    reason: str
-    superseded_by: str | None = None
+    serial: Code
+    reason: Reason
+    superseded_by: Code | None = None
 
 
 TranscriptCommand = IssueTranscript | RevokeTranscript

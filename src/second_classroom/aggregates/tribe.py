@@ -14,6 +14,7 @@ from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import TribeKind, TribeLevel
+from second_classroom.core.text import Code, Name, PersonId, Reason, TribeCode
 
 NOT_FOUND = ErrorCode("tribe.not_found", "部落不存在", "Tribe not found", Category.NOT_FOUND)
 EXISTS = ErrorCode(
@@ -221,11 +222,11 @@ EVENTS: tuple[type, ...] = TribeEvent.__args__
 class CreateTribe:
     """A school admin, or a college admin for their own college, creates a tribe (第七条)."""
 
-    code: str
-    name: str
+    code: TribeCode
+    name: Name
     kind: TribeKind
     level: TribeLevel
-    college: str | None = None
+    college: Code | None = None
 
     @property
     def tribe_id(self) -> UUID:
@@ -242,20 +243,20 @@ class CertifyTribe:
 @attrs.frozen
 class RevokeTribeCertification:
     tribe_id: UUID
-    reason: str
+    reason: Reason
 
 
 @attrs.frozen
 class AppointTribeRole:
     tribe_id: UUID
-    person_id: str
+    person_id: PersonId
     role: TribeRole
 
 
 @attrs.frozen
 class RemoveTribeRole:
     tribe_id: UUID
-    person_id: str
+    person_id: PersonId
     role: TribeRole
 
 
@@ -269,14 +270,14 @@ class ApplyToTribe:
 @attrs.frozen
 class ApproveTribeMember:
     tribe_id: UUID
-    person_id: str
+    person_id: PersonId
 
 
 @attrs.frozen
 class RejectTribeMember:
     tribe_id: UUID
-    person_id: str
-    reason: str
+    person_id: PersonId
+    reason: Reason
 
 
 @attrs.frozen
@@ -284,7 +285,7 @@ class AddTribeMember:
     """A tribe manager registers a member directly (第二十三条 注册管理)."""
 
     tribe_id: UUID
-    person_id: str
+    person_id: PersonId
 
 
 @attrs.frozen
@@ -297,8 +298,8 @@ class LeaveTribe:
 @attrs.frozen
 class RemoveTribeMember:
     tribe_id: UUID
-    person_id: str
-    reason: str
+    person_id: PersonId
+    reason: Reason
 
 
 TribeCommand = (

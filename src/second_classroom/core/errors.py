@@ -105,8 +105,8 @@ UNKNOWN_COMMAND = ErrorCode(
 )
 MALFORMED = ErrorCode(
     "command.malformed",
-    "命令格式错误：{reason}",
-    "Malformed command: {reason}",
+    "命令格式错误（{path}）：{reason_zh}",
+    "Malformed command ({path}): {reason}",
     Category.INVALID,
 )
 CONCURRENCY = ErrorCode(
