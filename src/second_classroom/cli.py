@@ -47,7 +47,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--batch", type=int, default=1, help="commands per transaction (default 1: each alone)"
     )
     simulate.add_argument("--no-progress", action="store_true", help="no progress bars")
+    schema = commands.add_parser(
+        "schema", help="write the JSON Schema (2020-12) of every command, event, state, result"
+    )
+    schema.add_argument(
+        "out_dir", metavar="OUT_DIR", type=Path, help="folder for <Name>.schema.json (created)"
+    )
+    schema.add_argument(
+        "--rulebook",
+        default="nepu",
+        help="preset or TOML file whose limits the command schemas carry (default: nepu)",
+    )
     args = parser.parse_args(argv)
+    if args.command == "schema":
+        return _schema(args)
     if args.command == "simulate":
         return _simulate(args)
     if args.command == "project":
@@ -115,3 +128,15 @@ def _simulate(args: argparse.Namespace) -> int:
     print(f"超额录取 over-admission: {report.over_admitted}")
     print(f"学分账户与视图不符 ledger/view mismatches: {report.ledger_mismatches}")
     return 0 if report.over_admitted == 0 and report.ledger_mismatches == 0 else 1
+
+
+def _schema(args: argparse.Namespace) -> int:
+    """Every message's JSON Schema, for frontends to validate against before sending."""
+    from second_classroom.policies.rulebook import Rulebook, preset
+    from second_classroom.schema import write_schemas
+
+    given = Path(args.rulebook)
+    rulebook = Rulebook.load(given) if given.suffix == ".toml" else preset(args.rulebook)
+    written = write_schemas(args.out_dir, rulebook)
+    print(f"{len(written)} schemas written to {args.out_dir}")
+    return 0

@@ -84,8 +84,8 @@ converter.register_unstructure_hook_factory(
 
 # The integers a JavaScript client reads exactly (I-JSON, RFC 7493); orjson stores 64 bits.
 JSON_INT_MAX = 2**53 - 1
-_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]{0,39})(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,6})?")
-_FRACTION = re.compile(r"-?[0-9]{1,40}(?:/[0-9]{1,40})?")
+DECIMAL_TEXT = re.compile(r"-?(?:0|[1-9][0-9]{0,39})(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,6})?")
+FRACTION_TEXT = re.compile(r"-?[0-9]{1,40}(?:/[0-9]{1,40})?")
 _SHORT = 64  # the longest UUID, date-time or fraction text worth parsing
 
 
@@ -152,7 +152,7 @@ def _strict_str(value: Any, _type: type) -> str:
 
 def _strict_decimal(value: Any, _type: type) -> Decimal:
     if isinstance(value, str):
-        if not _DECIMAL.fullmatch(value):
+        if not DECIMAL_TEXT.fullmatch(value):
             raise Refused('应为十进制数字（如 "2.5"）', 'expected a decimal number (e.g. "2.5")')
         return Decimal(value)
     if type(value) is int:
@@ -194,7 +194,7 @@ def _strict_uuid(value: Any, _type: type) -> UUID:
 def _strict_fraction(value: Any, _type: type) -> Fraction:
     if not isinstance(value, str):
         raise _expected("分数字符串", "a fraction string", value)
-    if not _FRACTION.fullmatch(value):
+    if not FRACTION_TEXT.fullmatch(value):
         raise Refused('应为分数（如 "1/3"）', 'expected a fraction (e.g. "1/3")')
     try:
         return Fraction(value)
