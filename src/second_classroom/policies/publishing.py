@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import attrs
@@ -88,6 +88,12 @@ SCHEDULE_ORDER = ErrorCode(
     "activity.schedule_order",
     "时间顺序须为：报名开始 < 报名结束 ≤ 活动开始 < 活动结束",
     "Times must satisfy: registration opens < closes ≤ start < end",
+    Category.INVALID,
+)
+DURATION_TOO_LONG = ErrorCode(
+    "activity.duration_too_long",
+    "活动时长不能超过 {hours} 小时（学时上限，见规则配置 limits）",
+    "An activity may last at most {hours} hours (its 学时; see the rulebook's limits)",
     Category.INVALID,
 )
 LEAD_TIME = ErrorCode(
@@ -327,6 +333,9 @@ def check_schedule(
     opens, closes, starts, ends = (t for t in times if t is not None)
     if not (opens < closes <= starts < ends):
         yield Violation(SCHEDULE_ORDER, "schedule")
+    most = rulebook.limits.max_activity_hours
+    if ends - starts > timedelta(hours=most):
+        yield Violation(DURATION_TOO_LONG, "ends_at", {"hours": most})
     if submitted_at is not None:
         earliest = earliest_start(rulebook, submitted_at)
         if local_date(starts) < earliest:
