@@ -19,6 +19,7 @@ from second_classroom.aggregates.activity import DraftActivity
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import ErrorCode
+from second_classroom.policies.checkin import session_password
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
 from tests.conftest import TEST_SECRET
@@ -100,6 +101,13 @@ def world(shared_store_env: dict[str, str]) -> Iterator[tuple[SecondClassroom, l
                 | {"allow_password": True, "opens_at": "2026-12-03T15:00:00+08:00"}
                 | {"geofence": {"latitude": 46.6, "longitude": 125.1, "radius_m": 200}},
                 LEADER,
+                DURING,
+            ),
+            (
+                {"type": "CheckIn", "activity_id": str(activity), "session": 1}
+                | {"password": session_password(TEST_SECRET, activity, 1), "device_id": "d-1"}
+                | {"location": {"latitude": 46.6, "longitude": 125.1, "accuracy_m": 10.0}},
+                student,
                 DURING,
             ),
             (  # last: it sends the activity back to review

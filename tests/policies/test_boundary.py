@@ -32,7 +32,7 @@ from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.core.text import QuantityKind, TextKind
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import publishing
-from second_classroom.policies.boundary import admit, field_hints, kind_of
+from second_classroom.policies.boundary import admit, field_hints, identifier, kind_of
 from second_classroom.policies.rulebook import Limits, Rulebook, preset
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
@@ -269,5 +269,11 @@ def test_a_full_width_student_number_reaches_the_same_student() -> None:
             NOW,
         )
         assert look_alike["code"] == "text.control_character"
-        assert service.student("２０２５０００００１") is None  # queries take the canonical form
         assert service.student("2025000001") is not None
+
+
+def test_a_query_argument_is_normalised_and_checked_like_a_command_field() -> None:
+    assert identifier("２０２５０００００１", TextKind.PERSON_ID, LIMITS) == "2025000001"
+    with pytest.raises(DomainError) as caught:
+        identifier("2025000001\u200b", TextKind.PERSON_ID, LIMITS, "$.student_number")
+    assert caught.value.details["path"] == "$.student_number"

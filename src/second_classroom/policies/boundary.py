@@ -73,6 +73,12 @@ def admit(command: T, limits: Limits) -> T:
     return checked
 
 
+def identifier(text: str, kind: TextKind, limits: Limits, path: str = "$") -> str:
+    """A 学号, 工号 or tribe code given outside a command (a query argument): NFKC-normalised
+    and checked as a command field of ``kind`` would be."""
+    return _text(text, kind, path, limits)
+
+
 def maximum_length(kind: TextKind, limits: Limits) -> int:
     """The rulebook's longest text of ``kind``."""
     return {
