@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from second_classroom import codec
+from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.demo import run_demo
@@ -87,7 +88,14 @@ def test_the_demo_s_commands_and_outcomes_validate(demo: list[tuple[object, Outc
 
 def test_query_results_validate(tmp_path: Path) -> None:
     with run_demo(tmp_path / "demo.sqlite3", lambda _line: None) as service:
-        results = [service.student("2023010101"), service.integrity("2023010101")]
+        union = ids.tribe_id("PE-SU")
+        results = [
+            service.student("2023010101"),
+            service.integrity("2023010101"),
+            service.tribe(union),
+            service.activity(ids.activity_id(union, "2026-cet-talk")),
+        ]
+    assert None not in results
     for result in results:
         encoded = json.loads(json.dumps(codec.to_json(result), ensure_ascii=False))
         assert valid(type(result).__name__, encoded)

@@ -285,8 +285,10 @@ class SecondClassroom:
     def execute(self, command: object, actor: Actor, now: datetime) -> Outcome:
         """Run ``command`` as ``actor`` at ``now``; raise DomainError if refused.
 
-        A refused command stores nothing. A conflict with a concurrent writer is retried
-        against fresh state up to ``max_attempts`` times.
+        The command first passes the boundary (``policies.boundary.admit``: text, identifier
+        and bound rules of the rulebook's limits). A refused command stores nothing. A
+        conflict with a concurrent writer is retried against fresh state up to
+        ``max_attempts`` times.
         """
         route = ROUTES.get(type(command))
         if route is None:

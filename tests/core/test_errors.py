@@ -45,7 +45,14 @@ def test_every_error_code_in_the_catalogue_has_a_category() -> None:
 def test_every_error_code_is_documented_with_its_category() -> None:
     _every_module()
     expected = {c.code: c.category.value for c in ErrorCode.catalogue.values()}
-    assert _documented() == expected
+    documented = _documented()
+    missing = [
+        f"{category}: | `{code}` | {ErrorCode.catalogue[code].en} | … |"
+        for code, category in sorted(expected.items())
+        if documented.get(code) != category
+    ]
+    assert missing == [], "add these rows to docs/errors.md"
+    assert documented.keys() == expected.keys(), "docs/errors.md lists codes that do not exist"
 
 
 def test_a_code_without_a_category_cannot_be_defined() -> None:
