@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from enum import Enum, StrEnum
@@ -293,7 +293,7 @@ def _problems(exc: BaseException, path: str) -> list[tuple[str, str, str]]:
     if isinstance(exc, DomainError):
         return [(path, exc.message_zh, exc.message_en)]
     if isinstance(exc, ForbiddenExtraKeysError):
-        names = sorted(exc.extra_fields)
+        names = sorted(str(name) for name in exc.extra_fields)  # a Python caller's keys may be any
         shown = ", ".join(_printable(n) for n in names[:5]) + (", …" if len(names) > 5 else "")
         return [(path, f"未知字段：{shown}", f"unknown field(s): {shown}")]
     if isinstance(exc, KeyError):
@@ -400,6 +400,8 @@ def to_json(message: object) -> JSON:
 def from_json(data: Any, kind: str | None = None) -> Any:
     """The message a JSON value describes, read strictly; any problem raises
     ``command.malformed`` (or ``command.unknown`` for an unregistered type)."""
+    if isinstance(data, Mapping) and not isinstance(data, dict):
+        data = dict(data)
     if not isinstance(data, dict):
         raise malformed([("$", *_expected_object(data))])
     name = data.get("type")

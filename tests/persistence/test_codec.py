@@ -7,6 +7,7 @@ import math
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import orjson
@@ -319,3 +320,12 @@ def test_stored_events_are_still_read_leniently() -> None:
     assert codec.converter.structure(stored, event_type).score == 90
     with pytest.raises(DomainError):
         codec.from_json({"type": "PublisherExamPassed", **stored})
+
+
+def test_a_python_caller_s_odd_mapping_is_read_or_refused_not_raised() -> None:
+    """A Mapping that is not a dict is read like one; keys JSON cannot have are refused."""
+    message = MappingProxyType({"type": "CreateTribe", **TRIBE})
+    assert codec.from_json(message).code == "PE-CHESS"
+    with pytest.raises(DomainError) as caught:
+        codec.from_json({"type": "CreateTribe", **TRIBE, 1: "x", None: "y"})
+    assert caught.value.details["reason"] == "unknown field(s): 1, None"

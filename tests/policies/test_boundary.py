@@ -23,7 +23,7 @@ from second_classroom.aggregates.activity import (
 )
 from second_classroom.aggregates.activity_form import AwardPlan, PlannedCredit
 from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession
-from second_classroom.aggregates.enrolment import RequestLeave
+from second_classroom.aggregates.enrolment import DecideLeave, RequestLeave
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.aggregates.tribe import CreateTribe
 from second_classroom.core import ids
@@ -179,7 +179,7 @@ def test_a_length_of_exactly_the_maximum_is_accepted() -> None:
     assert refused(student("2025000001", "王" * 11), shorter).details["maximum"] == 10
 
 
-def plan(amount: Decimal) -> object:
+def plan(amount: Decimal | float) -> object:
     return ChangeAwardPlan(
         ACTIVITY, AwardPlan(credits=(PlannedCredit("ideology", "学分", amount),))
     )
@@ -277,3 +277,30 @@ def test_a_query_argument_is_normalised_and_checked_like_a_command_field() -> No
     with pytest.raises(DomainError) as caught:
         identifier("2025000001\u200b", TextKind.PERSON_ID, LIMITS, "$.student_number")
     assert caught.value.details["path"] == "$.student_number"
+
+
+@pytest.mark.parametrize(
+    ("command", "path"),
+    [
+        (DecideLeave(ACTIVITY, "2023010101", "false", "同意"), "$.approve"),
+        (CreateTribe(123, "象棋社", TribeKind.CLUB, TribeLevel.COLLEGE), "$.code"),
+        (CreateTribe("PE-CHESS", None, TribeKind.CLUB, TribeLevel.COLLEGE), "$.name"),
+        (CreateTribe("PE-CHESS", "象棋社", "club", TribeLevel.COLLEGE), "$.kind"),
+        (RequestLeave(ACTIVITY, "病", "病假条"), "$.proofs"),
+        (OpenCheckInSession(str(ACTIVITY), 10), "$.activity_id"),
+        (OpenCheckInSession(ACTIVITY, 10.5), "$.valid_minutes"),
+        (OpenCheckInSession(ACTIVITY, True), "$.valid_minutes"),
+        (plan(2.5), "$.plan.credits[0].amount"),
+    ],
+)
+def test_a_python_caller_s_wrong_type_is_malformed_as_from_json(command: object, path: str) -> None:
+    """mypy catches these in typed code; the boundary catches them for everyone else."""
+    error = refused(command)
+    assert error.code == "command.malformed"
+    assert error.details["path"] == path
+
+
+def test_numbers_of_the_numeric_tower_are_fine_for_python_callers() -> None:
+    assert admit(plan(2), LIMITS) == plan(2)
+    location = CheckIn(ACTIVITY, 1, password="1", location=Location(46, 125))
+    assert admit(location, LIMITS) == location

@@ -4,7 +4,8 @@
 (``core.text``): text is free of control characters and within its kind's length,
 identifiers (学号, 工号, tribe codes) are NFKC-normalised and match the rulebook's pattern, and
 numbers, amounts and times are within bounds. It returns the command with its identifiers
-normalised, or raises a coded error naming the field's path.
+normalised, or raises a coded error naming the field's path; a value of the wrong type (a
+Python caller's ``approve="false"``) is ``command.malformed``, as it is from JSON.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from second_classroom.core.errors import Category, ErrorCode
+from second_classroom.core.errors import MALFORMED, Category, ErrorCode
 from second_classroom.core.text import (
     INT_MAX,
     INT_MIN,
@@ -128,7 +129,9 @@ def field_hints(cls: type) -> dict[str, Any]:
 
 
 def _check(value: Any, hint: Any, path: str, limits: Limits) -> Any:
-    base, kind = kind_of(_without_none(hint))
+    required = _without_none(hint)
+    base, kind = kind_of(required)
+    _require_type(value, base, path, optional=required is not hint)
     if value is None or isinstance(value, Enum | bool):
         return value
     if attrs.has(type(value)):
@@ -157,6 +160,29 @@ def _check(value: Any, hint: Any, path: str, limits: Limits) -> Any:
     elif isinstance(value, datetime):
         _bound(value.year, YEAR_MIN, YEAR_MAX, path)
     return value
+
+
+def _require_type(value: Any, base: Any, path: str, optional: bool) -> None:
+    """A Python caller's value must have its field's type, as a JSON one's must (the strict
+    codec): no str for a bool, no int for a str, nothing for a required field."""
+    if value is None:
+        ok = optional or base is Any
+    elif typing.get_origin(base) in (tuple, frozenset):
+        ok = isinstance(value, typing.get_origin(base))
+    elif base in (int, float, Decimal):
+        # The numeric tower: an int is a fine float or Decimal, a bool is no number.
+        numbers = {int: (int,), float: (int, float), Decimal: (int, Decimal)}[base]
+        ok = isinstance(value, numbers) and not isinstance(value, bool)
+    elif isinstance(base, type):
+        ok = isinstance(value, base)
+    else:
+        ok = True
+    if not ok:
+        expected = getattr(base, "__name__", str(base))
+        got = type(value).__name__
+        zh, en = f"应为 {expected}，收到 {got}", f"expected {expected}, got {got}"
+        problem = {"path": path, "reason_zh": zh, "reason": en}
+        raise MALFORMED.error(path=path, reason_zh=zh, reason=en, problems=[problem])
 
 
 def _without_none(hint: Any) -> Any:
