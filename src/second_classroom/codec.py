@@ -135,8 +135,8 @@ def _strict_int(value: Any, _type: type) -> int:
 
 
 def _strict_float(value: Any, _type: type) -> float:
-    if type(value) is int and -JSON_INT_MAX <= value <= JSON_INT_MAX:
-        return float(value)
+    if type(value) is int:
+        return float(_strict_int(value, int))
     if type(value) is not float:
         raise _expected("数字", "a number", value)
     if not math.isfinite(value):
