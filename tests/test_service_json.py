@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 
 from second_classroom import codec
 from second_classroom.aggregates.activity import DraftActivity
-from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import ErrorCode
 from second_classroom.policies.checkin import session_password
@@ -79,8 +78,18 @@ def world(shared_store_env: dict[str, str]) -> Iterator[tuple[SecondClassroom, l
     with SecondClassroom.open(shared_store_env, secret=TEST_SECRET) as service:
         found_school(service, 2)
         activity = approved_activity(service, "talk")
-        student = Actor.student(student_number(0))
-        draft = DraftActivity(ids.activity_id(UNION.tribe_id, "new"), UNION.tribe_id, FORM)
+        checking_in, registering = (
+            Actor.student(student_number(0)),
+            Actor.student(student_number(1)),
+        )
+        session = {"type": "OpenCheckInSession", "activity_id": str(activity), "valid_minutes": 10}
+        session |= {"allow_password": True, "opens_at": "2026-12-03T15:00:00+08:00"}
+        session |= {"geofence": {"latitude": 46.6, "longitude": 125.1, "radius_m": 200}}
+        # Set the stage: an admitted student and a live session 1, so a CheckIn can pass.
+        register = {"type": "Register", "activity_id": str(activity)}
+        assert service.execute_json(register, checking_in, REGISTERING)["type"] == "Outcome"
+        assert service.execute_json(session, LEADER, DURING)["type"] == "Outcome"
+        password = session_password(TEST_SECRET, activity, 1)
         valid = [
             (
                 {"type": "RegisterStudent", "student_number": "2025000001", "name": "王五"}
@@ -94,28 +103,19 @@ def world(shared_store_env: dict[str, str]) -> Iterator[tuple[SecondClassroom, l
                 PE_ADMIN,
                 REGISTERING,
             ),
-            ({"type": "Register", "activity_id": str(activity)}, student, REGISTERING),
-            (codec.to_json(draft), LEADER, REGISTERING),
-            (
-                {"type": "OpenCheckInSession", "activity_id": str(activity), "valid_minutes": 10}
-                | {"allow_password": True, "opens_at": "2026-12-03T15:00:00+08:00"}
-                | {"geofence": {"latitude": 46.6, "longitude": 125.1, "radius_m": 200}},
-                LEADER,
-                DURING,
-            ),
+            (register, registering, REGISTERING),
+            (codec.to_json(DraftActivity(UNION.tribe_id, "new", FORM)), LEADER, REGISTERING),
+            (session, LEADER, DURING),
             (
                 {"type": "CheckIn", "activity_id": str(activity), "session": 1}
-                | {"password": session_password(TEST_SECRET, activity, 1), "device_id": "d-1"}
+                | {"password": password, "device_id": "d-1"}
                 | {"location": {"latitude": 46.6, "longitude": 125.1, "accuracy_m": 10.0}},
-                student,
+                checking_in,
                 DURING,
             ),
             (  # last: it sends the activity back to review
-                {
-                    "type": "ChangeAwardPlan",
-                    "activity_id": str(activity),
-                    "plan": {"credits": [CREDIT]},
-                },
+                {"type": "ChangeAwardPlan", "activity_id": str(activity)}
+                | {"plan": {"credits": [CREDIT]}},
                 LEADER,
                 REGISTERING,
             ),
@@ -135,12 +135,18 @@ def _reply_is_sound(
         assert reply["category"] == ErrorCode.catalogue[reply["code"]].category
         assert reply["message_zh"]
         assert reply["message_en"]
-        assert after == before, reply  # a refusal stores nothing
+        stored = [type(e.payload).__name__ for _, e in service.app.notifications(before)]
+        if reply["code"] in RECORDED:  # a wrong password is counted on purpose (第十五条)
+            assert set(stored) <= {"CheckInPasswordRejected", "CheckInPasswordLocked"}
+        else:
+            assert stored == [], reply  # a refusal stores nothing
+            assert after == before
     else:
         assert after >= before + len(reply["events"])
     orjson.dumps(reply)  # and the reply is JSON a wrapper can send (no NaN, no surrogate)
 
 
+RECORDED = {"checkin.wrong_password", "checkin.password_locked"}
 CREDIT = {"module": "ideology", "credit_type": "学分", "amount": "1"}
 PROPERTY = settings(
     max_examples=60,
@@ -189,3 +195,16 @@ def test_the_valid_commands_are_accepted(world: tuple[SecondClassroom, list[Any]
     for message, actor, now in valid:
         reply = service.execute_json(message, actor, now)
         assert reply["type"] == "Outcome", reply
+
+
+def test_a_wrong_password_is_the_one_refusal_that_is_recorded(
+    world: tuple[SecondClassroom, list[Any]],
+) -> None:
+    service, valid = world
+    message, actor, now = next(v for v in valid if v[0]["type"] == "CheckIn")
+    before = service.app.recorder.max_notification_id() or 0
+    wrong = "000000" if message["password"] != "000000" else "111111"
+    reply = service.execute_json({**message, "password": wrong}, actor, now)
+    assert reply["code"] == "checkin.wrong_password"
+    stored = [type(e.payload).__name__ for _, e in service.app.notifications(before)]
+    assert stored == ["CheckInPasswordRejected"]

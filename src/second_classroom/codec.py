@@ -43,7 +43,8 @@ from second_classroom.aggregates import (
     transcript,
     tribe,
 )
-from second_classroom.core.errors import MALFORMED, UNKNOWN_COMMAND, DomainError
+from second_classroom.aggregates.kinds import KINDS
+from second_classroom.core.errors import UNKNOWN_COMMAND, DomainError, malformed
 from second_classroom.core.text import YEAR_MAX, YEAR_MIN
 
 JSON = dict[str, Any]
@@ -301,13 +302,6 @@ def _problems(exc: BaseException, path: str) -> list[tuple[str, str, str]]:
     return [(path, "值无效", "invalid value")]
 
 
-def malformed(problems: list[tuple[str, str, str]]) -> DomainError:
-    """``command.malformed`` naming the first problem's path, listing the first ten."""
-    path, zh, en = problems[0]
-    listed = [{"path": p, "reason_zh": z, "reason": e} for p, z, e in problems[:10]]
-    return MALFORMED.error(path=path, reason_zh=zh, reason=en, problems=listed)
-
-
 @attrs.frozen
 class MessageType:
     """A registered message class: its name, kind and (for events) schema version."""
@@ -372,23 +366,13 @@ class Registry:
 registry = Registry()
 for _module in (tribe, student, activity, enrolment, mailbox):
     registry.register(_module.COMMANDS, "command")
-    registry.register(_module.EVENTS, "event")
 registry.register(checkin.COMMANDS, "command")
 registry.register(results.COMMANDS, "command")
 registry.register(transcript.COMMANDS, "command")
 registry.register(activity_feedback.COMMANDS, "command")
-registry.register(transcript.EVENTS, "event")
-registry.register(
-    (
-        tribe.Tribe,
-        student.StudentRecord,
-        activity.Activity,
-        enrolment.Enrolment,
-        mailbox.Mailbox,
-        transcript.Transcript,
-    ),
-    "state",
-)
+for _kind in KINDS:  # each event type belongs to one kind of stream: registered once
+    registry.register(sorted(_kind.events, key=lambda cls: cls.__name__), "event")
+    registry.register((_kind.state,), "state")
 
 
 def to_json(message: object) -> JSON:

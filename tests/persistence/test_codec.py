@@ -333,4 +333,4 @@ def test_a_python_caller_s_odd_mapping_is_read_or_refused_not_raised() -> None:
     assert codec.from_json(message).code == "PE-CHESS"
     with pytest.raises(DomainError) as caught:
         codec.from_json({"type": "CreateTribe", **TRIBE, 1: "x", None: "y"})
-    assert caught.value.details["reason"] == "unknown field(s): 1, None"
+    assert caught.value.details["problems"][0]["reason"] == "unknown field(s): 1, None"

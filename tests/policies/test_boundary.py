@@ -162,7 +162,7 @@ def test_the_identifier_pattern_comes_from_the_rulebook() -> None:
         (student("2" * 65), "$.student_number", 64),
         (CancelActivity(ACTIVITY, "因" * 2001), "$.reason", 2000),
         (ChangeActivityDetails(ACTIVITY, details="详" * 20_001), "$.details", 20_000),
-        (DraftActivity(ACTIVITY, TRIBE, attrs.evolve(FORM, title="题" * 201)), "$.form.title", 200),
+        (DraftActivity(TRIBE, "talk", attrs.evolve(FORM, title="题" * 201)), "$.form.title", 200),
         (RequestLeave(ACTIVITY, "病", ("f" * 2049,)), "$.proofs[0]", 2048),
         (CheckIn(ACTIVITY, 1, token="t" * 65), "$.token", 64),
     ],

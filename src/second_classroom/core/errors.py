@@ -54,9 +54,18 @@ class ErrorCode:
         )
 
 
+class _Details(dict[str, Any]):
+    """Details for a template: a missing ``x_zh`` reads its English twin ``x``."""
+
+    def __missing__(self, key: str) -> Any:
+        if key.endswith("_zh") and key.removesuffix("_zh") in self:
+            return self[key.removesuffix("_zh")]
+        raise KeyError(key)
+
+
 def _fill(template: str, details: Mapping[str, Any]) -> str:
     try:
-        return template.format(**details)
+        return template.format_map(_Details(details))
     except (KeyError, IndexError, ValueError):
         return template
 
@@ -77,6 +86,16 @@ class DomainError(Exception):
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.message_zh} / {self.message_en}"
+
+
+def malformed(problems: list[tuple[str, str, str]]) -> DomainError:
+    """``command.malformed`` from (JSONPath, Chinese, English) problems: the first names the
+    field in both messages and ``details["path"]``; the first ten are listed."""
+    path, zh, en = problems[0]
+    listed = [{"path": p, "reason_zh": z, "reason": e} for p, z, e in problems[:10]]
+    return MALFORMED.error(
+        path=path, reason_zh=f"{path}：{zh}", reason=f"{path}: {en}", problems=listed
+    )
 
 
 def require(condition: bool, code: ErrorCode, /, **details: Any) -> None:
@@ -105,8 +124,8 @@ UNKNOWN_COMMAND = ErrorCode(
 )
 MALFORMED = ErrorCode(
     "command.malformed",
-    "命令格式错误（{path}）：{reason_zh}",
-    "Malformed command ({path}): {reason}",
+    "命令格式错误：{reason_zh}",
+    "Malformed command: {reason}",
     Category.INVALID,
 )
 CONCURRENCY = ErrorCode(

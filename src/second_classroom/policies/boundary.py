@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from second_classroom.core.errors import MALFORMED, Category, ErrorCode
+from second_classroom.core.errors import Category, ErrorCode, malformed
 from second_classroom.core.text import (
     INT_MAX,
     INT_MIN,
@@ -180,9 +180,7 @@ def _require_type(value: Any, base: Any, path: str, optional: bool) -> None:
     if not ok:
         expected = getattr(base, "__name__", str(base))
         got = type(value).__name__
-        zh, en = f"应为 {expected}，收到 {got}", f"expected {expected}, got {got}"
-        problem = {"path": path, "reason_zh": zh, "reason": en}
-        raise MALFORMED.error(path=path, reason_zh=zh, reason=en, problems=[problem])
+        raise malformed([(path, f"应为 {expected}，收到 {got}", f"expected {expected}, got {got}")])
 
 
 def _without_none(hint: Any) -> Any:

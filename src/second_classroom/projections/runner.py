@@ -13,6 +13,7 @@ gap there is always a rollback.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
@@ -25,6 +26,7 @@ from second_classroom.projections.database import Cursor, PostgresViews, ViewDat
 from second_classroom.projections.queries import table_rows
 
 TRACKING_TABLE = "sc_view_tracking"
+logger = logging.getLogger(__name__)
 
 
 class View(Protocol):
@@ -134,6 +136,7 @@ class ProjectionRunner:
                 f"UPDATE {TRACKING_TABLE} SET position = ? WHERE projection = ?",
                 (events[-1][0], self.name),
             )
+        logger.debug("%s: applied %d events, at position %d", self.name, len(events), events[-1][0])
 
     def _skip_gap_if_settled(self, position: int) -> bool:
         """Move past id ``position + 1`` if it can no longer appear; True if it did."""
@@ -153,11 +156,13 @@ class ProjectionRunner:
                 f"UPDATE {TRACKING_TABLE} SET position = ? WHERE projection = ?",
                 (missing, self.name),
             )
+        logger.debug("%s: passed the gap at %d (rolled back)", self.name, missing)
         self._gap = None
         return True
 
     def rebuild(self) -> int:
         """Empty every view and apply the whole log again."""
+        logger.info("%s: rebuilding from zero", self.name)
         with self.database.transaction() as cursor:
             for view in self.views:
                 view.clear(cursor)
