@@ -90,10 +90,10 @@ def test_query_results_validate(tmp_path: Path) -> None:
     with run_demo(tmp_path / "demo.sqlite3", lambda _line: None) as service:
         union = ids.tribe_id("PE-SU")
         results = [
-            service.student("2023010101"),
-            service.integrity("2023010101"),
-            service.tribe(union),
-            service.activity(ids.activity_id(union, "2026-cet-talk")),
+            service.student("2023010101", SCHOOL_ADMIN),
+            service.integrity("2023010101", SCHOOL_ADMIN),
+            service.tribe(union, SCHOOL_ADMIN),
+            service.activity(ids.activity_id(union, "2026-cet-talk"), SCHOOL_ADMIN),
         ]
     assert None not in results
     for result in results:

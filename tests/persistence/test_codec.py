@@ -122,9 +122,9 @@ def test_query_results_round_trip_through_json(tmp_path: Path) -> None:
     """What the facade's queries return (tribe, student record, activity) is plain JSON too."""
     service = run_demo(tmp_path / "demo.sqlite3", lambda _line: None)
     results = [
-        service.tribe(ids.tribe_id("PE-SU")),
-        service.student("2023010101"),
-        service.activity(ids.activity_id(ids.tribe_id("PE-SU"), "2026-cet-talk")),
+        service.tribe(ids.tribe_id("PE-SU"), SCHOOL_ADMIN),
+        service.student("2023010101", SCHOOL_ADMIN),
+        service.activity(ids.activity_id(ids.tribe_id("PE-SU"), "2026-cet-talk"), SCHOOL_ADMIN),
     ]
     service.close()
     assert {"Activity", "StudentRecord", "Tribe"} <= set(codec.registry.names("state"))

@@ -27,6 +27,7 @@ from second_classroom.aggregates.enrolment import DecideLeave, RequestLeave
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.aggregates.tribe import CreateTribe
 from second_classroom.core import ids
+from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.core.text import QuantityKind, TextKind
@@ -269,7 +270,13 @@ def test_a_full_width_student_number_reaches_the_same_student() -> None:
             NOW,
         )
         assert look_alike["code"] == "text.control_character"
-        assert service.student("2025000001") is not None
+        # Reads take the same canonical form: the student finds their record by either.
+        own = Actor.student("2025000001")
+        assert service.student("２０２５０００００１", own) == service.student("2025000001", own)
+        assert service.student("2025000001", own) is not None
+        with pytest.raises(DomainError) as caught:
+            service.student("2025000001\u200b", own)
+        assert caught.value.code == "text.control_character"
 
 
 def test_a_query_argument_is_normalised_and_checked_like_a_command_field() -> None:
