@@ -369,7 +369,8 @@ class SecondClassroom:
         """JSON in, JSON out: the events, or the DomainError with its stable code.
 
         ``message`` may be any JSON value: anything but a well-formed command object is
-        ``command.malformed`` (or ``command.unknown``), never an exception; nothing is stored.
+        ``command.malformed`` (or ``command.unknown``), never an exception, and stores
+        nothing (a refusal stores what ``execute`` says it does).
         """
         try:
             command = codec.from_json(message, kind="command")

@@ -81,8 +81,10 @@ class DomainError(Exception):
 
     @property
     def category(self) -> Category:
-        """The category of this error's code (docs/errors.md)."""
-        return ErrorCode.catalogue[self.code].category
+        """The category of this error's code (docs/errors.md); ``invalid`` for a code built
+        by hand outside the catalogue, so an error reply never fails for want of one."""
+        known = ErrorCode.catalogue.get(self.code)
+        return known.category if known is not None else Category.INVALID
 
     def __str__(self) -> str:
         return f"[{self.code}] {self.message_zh} / {self.message_en}"
