@@ -50,6 +50,7 @@ from second_classroom.core.errors import (
     DomainError,
     require,
 )
+from second_classroom.core.text import TextKind
 from second_classroom.core.time import require_aware
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import Change, ConcurrencyConflict
@@ -66,6 +67,7 @@ from second_classroom.planning import ROUTES, Loader, RecordedRefusal, roles_in,
 from second_classroom.policies import checkin as checkin_codes
 from second_classroom.policies import integrity as integrity_policy
 from second_classroom.policies import serials, signing, visibility
+from second_classroom.policies.boundary import admit, identifier
 from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice
 from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle, Rulebook, preset
@@ -436,14 +438,17 @@ class SecondClassroom:
     def execute(self, command: object, actor: Actor, now: datetime) -> Outcome:
         """Run ``command`` as ``actor`` at ``now``; raise DomainError if refused.
 
-        A refused command stores nothing, with one exception: a wrong check-in password is
-        stored (``CheckInPasswordRejected``) before ``checkin.wrong_password`` is raised, so
-        guesses are counted. A conflict with a concurrent writer is retried against fresh
-        state up to ``max_attempts`` times.
+        The command first passes the boundary (``policies.boundary.admit``: text, identifier
+        and bound rules of the rulebook's limits). A refused command stores nothing, with one
+        exception: a wrong check-in password is stored (``CheckInPasswordRejected``) before
+        ``checkin.wrong_password`` is raised, so guesses are counted. A conflict with a
+        concurrent writer is retried against fresh state up to ``max_attempts`` times.
         """
         route = ROUTES.get(type(command))
         if route is None:
             raise UNKNOWN_COMMAND.error(type=type(command).__name__)
+        # The same text, identifier and bound rules for Python callers as for JSON ones.
+        command = admit(command, self.rulebook.limits)
         base = Context(actor, require_aware(now), self.rulebook)
         name = type(command).__name__
         for attempt in range(self.max_attempts):
@@ -502,12 +507,15 @@ class SecondClassroom:
         except ConcurrencyConflict:
             raise CONCURRENCY.error(attempts=1) from None
 
-    def execute_json(
-        self, message: Mapping[str, Any], actor: Actor, now: datetime
-    ) -> dict[str, Any]:
-        """JSON in, JSON out: the events, or the DomainError with its stable code."""
+    def execute_json(self, message: Any, actor: Actor, now: datetime) -> dict[str, Any]:
+        """JSON in, JSON out: the events, or the DomainError with its stable code.
+
+        ``message`` may be any JSON value: anything but a well-formed command object is
+        ``command.malformed`` (or ``command.unknown``), never an exception, and stores
+        nothing (a refusal stores what ``execute`` says it does).
+        """
         try:
-            command = codec.from_json(dict(message), kind="command")
+            command = codec.from_json(message, kind="command")
             return self.execute(command, actor, now).to_json()
         except DomainError as error:
             return codec.error_to_json(error)
@@ -583,8 +591,16 @@ class SecondClassroom:
         college = self._college_of(student_number)  # the code; a transcript shows the name
         return visibility.may_read_student(actor, student_number, college)
 
-    def _require_student(self, student_number: str, actor: Actor, what: str) -> None:
-        visibility.require_read(self._may_read_student(student_number, actor), what)
+    def _student_number(self, student_number: str) -> str:
+        """A 学号 given to a read, NFKC-normalised and checked as in a command (limits)."""
+        limits = self.rulebook.limits
+        return identifier(student_number, TextKind.PERSON_ID, limits, "$.student_number")
+
+    def _require_student(self, student_number: str, actor: Actor, what: str) -> str:
+        """The normalised 学号, if ``actor`` may read that student's ``what``."""
+        number = self._student_number(student_number)
+        visibility.require_read(self._may_read_student(number, actor), what)
+        return number
 
     # -- reads: each takes the actor, deny by default (policies/visibility.py) ----------------
 
@@ -634,7 +650,7 @@ class SecondClassroom:
 
     def my_activities(self, student_number: str, actor: Actor, now: datetime) -> list[MyActivity]:
         """我的活动 (第十二条): the student's, their college admin's, operators'."""
-        self._require_student(student_number, actor, "我的活动 my activities")
+        student_number = self._require_student(student_number, actor, "我的活动 my activities")
         return self._my_activities.of(student_number, require_aware(now))
 
     def outbox(
@@ -647,7 +663,7 @@ class SecondClassroom:
         if student_number is None:
             visibility.require_read(visibility.is_operator(actor), "全部通知 every notice")
         else:
-            self._require_student(student_number, actor, "通知 notices")
+            student_number = self._require_student(student_number, actor, "通知 notices")
         return self._outbox.pending(student_number, limit)
 
     def mark_delivered(self, notice: Notice, now: datetime, actor: Actor | None = None) -> Outcome:
@@ -824,7 +840,7 @@ class SecondClassroom:
     ) -> StudentRecord | None:
         """The student record as it stood at ``when``, replayed from the log (as-of query)."""
         moment = require_aware(when)
-        self._require_student(student_number, actor, "学生档案 student record")
+        student_number = self._require_student(student_number, actor, "学生档案 student record")
         history = self._load.history(ids.student_id(student_number))
         return student.DECIDER.fold(e.payload for e in history if e.timestamp <= moment)
 
@@ -855,6 +871,7 @@ class SecondClassroom:
 
     def enrolment(self, activity_id: UUID, student_number: str, actor: Actor) -> Enrolment | None:
         """One registration: the student's, or the activity's managers' and admins'."""
+        student_number = self._student_number(student_number)
         allowed = self._may_read_student(student_number, actor) or self._may_read_activity(
             actor, self._load.activity(activity_id)
         )
@@ -869,7 +886,7 @@ class SecondClassroom:
 
     def student(self, student_number: str, actor: Actor) -> StudentRecord | None:
         """A student record: the student's own, their college admin's, operators'."""
-        self._require_student(student_number, actor, "学生档案 student record")
+        student_number = self._require_student(student_number, actor, "学生档案 student record")
         return self._load.student(student_number)
 
     def activity(self, activity_id: UUID, actor: Actor) -> Activity | None:
@@ -896,7 +913,7 @@ class SecondClassroom:
         self, student_number: str, actor: Actor
     ) -> queries.StudentSummaryRow | None:
         """A student's counts and credits (the view's row)."""
-        self._require_student(student_number, actor, "学生概况 student summary")
+        student_number = self._require_student(student_number, actor, "学生概况 student summary")
         return self.views.student_summary(student_number)
 
     def activity_board(

@@ -20,7 +20,8 @@ import attrs
 
 from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.text import Code, Reason
 from second_classroom.policies import signing
 
 SECRET_MISMATCH = ErrorCode(
@@ -28,31 +29,38 @@ SECRET_MISMATCH = ErrorCode(
     "学校密钥与本数据库登记的密钥指纹不符（{reason}），拒绝打开；请使用创建该数据库时的密钥",
     "The school secret does not match the fingerprint this database recorded ({reason}); "
     "refusing to open: use the secret the database was created with",
+    Category.UNAVAILABLE,
 )
 KEY_INVALID = ErrorCode(
     "keys.invalid",
     "签名密钥无效：{reason}",
     "Invalid signing key: {reason}",
+    Category.INVALID,
 )
 KEY_CONFLICT = ErrorCode(
     "keys.conflict",
     "签名密钥 {key_id} 与已公布的密钥冲突（同一编号或同一公钥已公布）",
     "Signing key {key_id} conflicts with a published key (same id or same public key)",
+    Category.CONFLICT,
 )
 KEY_NOT_FOUND = ErrorCode(
     "keys.not_found",
     "签名密钥 {key_id} 未由本校公布",
     "Signing key {key_id} has not been published by the school",
+    Category.NOT_FOUND,
 )
 KEY_RETIRED = ErrorCode(
     "keys.retired",
     "签名密钥 {key_id} 已停用",
     "Signing key {key_id} is retired",
+    Category.CONFLICT,
 )
-REASON_REQUIRED = ErrorCode("keys.reason_required", "请填写理由", "A reason is required")
+REASON_REQUIRED = ErrorCode(
+    "keys.reason_required", "请填写理由", "A reason is required", Category.INVALID
+)
 
 _KEY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
-_FINGERPRINT = re.compile(r"hmac-sha256:[0-9a-f]{64}")
+_FINGERPRINT = re.compile(r"[0-9a-f]{64}")
 
 
 @attrs.frozen
@@ -117,7 +125,7 @@ EVENTS: tuple[type, ...] = SchoolKeysEvent.__args__
 class RecordSecretFingerprint:
     """The system records the fingerprint of the secret it runs with (first use only)."""
 
-    fingerprint: str
+    fingerprint: Code
 
 
 @attrs.frozen
@@ -125,16 +133,16 @@ class PublishSigningKey:
     """A school admin publishes a public signing key (a rotation: publish the new key, then
     configure it). The system publishes the first key when it first signs."""
 
-    key_id: str
-    public_key: str
+    key_id: Code
+    public_key: Code
 
 
 @attrs.frozen
 class RetireSigningKey:
     """A school admin retires a key: it verifies what it signed before, and signs no more."""
 
-    key_id: str
-    reason: str
+    key_id: Code
+    reason: Reason
 
 
 SchoolKeysCommand = RecordSecretFingerprint | PublishSigningKey | RetireSigningKey

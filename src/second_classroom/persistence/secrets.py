@@ -15,7 +15,7 @@ import os
 import stat
 from pathlib import Path
 
-from second_classroom.core.errors import ErrorCode, require
+from second_classroom.core.errors import Category, ErrorCode, require
 from second_classroom.policies.signing import Keyring
 
 ENVIRONMENT_KEY = "SECOND_CLASSROOM_SECRET"
@@ -28,6 +28,7 @@ SECRET_INVALID = ErrorCode(
     "学校密钥无效（{source}）：{reason}；至少需要 {minimum} 字节的随机数（十六进制）",
     "The school secret is invalid ({source}): {reason}; at least {minimum} random bytes "
     "(hex) are required",
+    Category.UNAVAILABLE,
 )
 
 

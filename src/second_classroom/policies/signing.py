@@ -56,9 +56,9 @@ def decode(text: str) -> bytes:
 
 
 def fingerprint(secret: bytes) -> str:
-    """What the log records of the school's secret: a keyed hash that names it without
-    revealing it or anything derived from it."""
-    return "hmac-sha256:" + hmac.new(secret, _FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
+    """What the log records of the school's secret: HMAC-SHA256 of a fixed label under it (64
+    hex digits), which names it without revealing it or anything derived from it."""
+    return hmac.new(secret, _FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
 
 
 @attrs.frozen

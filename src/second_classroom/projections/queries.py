@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from second_classroom.core.errors import ErrorCode
+from second_classroom.core.errors import Category, ErrorCode
 from second_classroom.projections.database import ViewDatabase
 
 T = TypeVar("T")
@@ -33,6 +33,7 @@ INVALID_QUERY = ErrorCode(
     "query.invalid",
     "查询参数无效：{reason}",
     "Invalid query: {reason}",
+    Category.INVALID,
 )
 
 
