@@ -10,7 +10,13 @@ from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    IntegrityError,
+    Mapper,
+    StoredEvent,
+)
+from eventsourcing.utils import Environment
 
 from second_classroom.aggregates import activity, enrolment, mailbox, student, transcript, tribe
 from second_classroom.core.decider import FunctionalDecider
@@ -63,6 +69,14 @@ class SecondClassroomApplication(Application[UUID]):
         self._group: GroupCommit[StoredEvent, int] = GroupCommit(
             self._insert, IntegrityError, self._settle
         )
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        # PostgreSQL: ours creates tables under an advisory lock, so processes may start at once.
+        if env.get(InfrastructureFactory.PERSISTENCE_MODULE) == "eventsourcing.postgres":
+            from second_classroom.persistence import postgres
+
+            return postgres.construct_factory(env)
+        return super().construct_factory(env)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return CattrsMapper(

@@ -1,9 +1,10 @@
 """Follow the application's event log from a position, in order, in memory.
 
 The in-process read models of the enrolment issue use this; each rebuilds by reading from
-position 0 after a restart. The durable, tracked runner comes with the projections issue; it
-must also wait out PostgreSQL's gaps (a lower position committing after a higher one), which
-this follower does not.
+position 0 after a restart. Unlike the tracked runner it does not wait at gaps: on PostgreSQL
+the library's writers lock the events table while they insert, so their ids commit in order and
+a gap behind a visible id is a rollback. An event that cannot be decoded (see
+``persistence.reading``) is passed over, so it cannot stop the follower.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterable
 from second_classroom.codec import registry
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
+from second_classroom.persistence.reading import Unreadable, notifications
 
 Handler = Callable[[int, Envelope], None]
 
@@ -36,9 +38,10 @@ class LogFollower:
     def catch_up(self) -> int:
         """Handle every new event; returns the position reached."""
         while True:
-            found = self.app.notifications(self.position, self.batch, self.topics)
+            found = notifications(self.app, self.position, self.batch, self.topics)
             for position, envelope in found:
-                self.handle(position, envelope)
+                if not isinstance(envelope, Unreadable):
+                    self.handle(position, envelope)
                 self.position = position
             if len(found) < self.batch:
                 return self.position
