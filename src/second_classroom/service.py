@@ -235,6 +235,7 @@ class SecondClassroom:
         self._attendance = AttendanceReaction(app, self.rulebook)
         self._deadlines = ResultsDeadlines(app, self.rulebook)
         self._views: ViewSet | None = None
+        self._views_lock = threading.Lock()  # threads asking for the views at once share one
         self._locks = StreamLocks()
 
     # -- construction -----------------------------------------------------------------------
@@ -264,8 +265,9 @@ class SecondClassroom:
     @property
     def views(self) -> ViewSet:
         """The SQL read models, caught up on each query (the embedded default)."""
-        if self._views is None:
-            self._views = ViewSet(self.app)
+        with self._views_lock:
+            if self._views is None:
+                self._views = ViewSet(self.app)
         return self._views
 
     def close(self) -> None:
