@@ -91,7 +91,7 @@ def test_no_stored_event_stops_the_views(
                 student_registered("2025000004", huge_name),
                 student_registered(huge_number, "王五"),
                 student_registered("2025000001", "冒名"),  # the number is taken
-                StoredEvent(uuid.uuid4(), 1, "StudentRegistered", b"\x00not json"),
+                StoredEvent(uuid.uuid4(), 1, "NoticeDelivered", b"\x00not json"),
             ]
         )
         service.execute(
@@ -124,7 +124,8 @@ def test_no_stored_event_stops_the_views(
         audited = service.views.query("SELECT COUNT(*) FROM audit_log")
         assert audited == [(top - 1,)]  # every event but the unreadable one
         live = service.views.runner.snapshot()
-        # The in-process followers pass the unreadable event too.
+        assert failures["notice_outbox", garbage].event == "NoticeDelivered"
+        # The in-process followers (the outbox follows NoticeDelivered) pass it too.
         assert service.outbox() == []
 
     # The worker process, rebuilding from zero, reaches the same tables.

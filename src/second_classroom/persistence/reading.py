@@ -25,12 +25,12 @@ from second_classroom.persistence.mapper import Envelope
 REPLACEMENT = "\ufffd"
 # NUL: PostgreSQL text cannot hold it (and SQLite's functions stop at it); lone surrogates:
 # no UTF-8 encoder accepts them.
-_UNSAFE = re.compile("[\x00\ud800-\udfff]")
+UNSAFE_TEXT = re.compile("[\x00\ud800-\udfff]")
 
 
 def safe_text(text: str) -> str:
     """``text`` with every NUL and lone surrogate replaced by U+FFFD."""
-    return _UNSAFE.sub(REPLACEMENT, text) if _UNSAFE.search(text) else text
+    return UNSAFE_TEXT.sub(REPLACEMENT, text) if UNSAFE_TEXT.search(text) else text
 
 
 @attrs.frozen

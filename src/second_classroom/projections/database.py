@@ -22,9 +22,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
-from second_classroom.persistence.reading import safe_text
+from second_classroom.persistence.reading import UNSAFE_TEXT, safe_text
 
 T = TypeVar("T")
+_unsafe = UNSAFE_TEXT.search
 
 
 class Cursor(Protocol):
@@ -56,9 +57,12 @@ class ViewDatabase(Protocol):
     def close(self) -> None: ...
 
 
-def safe_params(params: Sequence[Any]) -> tuple[Any, ...]:
+def safe_params(params: Sequence[Any]) -> Sequence[Any]:
     """The parameters with every text made safe to store (see ``safe_text``)."""
-    return tuple(safe_text(value) if isinstance(value, str) else value for value in params)
+    for value in params:
+        if type(value) is str and _unsafe(value):
+            return tuple(safe_text(v) if isinstance(v, str) else v for v in params)
+    return params  # the usual case, checked without building anything
 
 
 # -- SQLite ------------------------------------------------------------------------------------
