@@ -19,7 +19,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, TypeVar
 
 from second_classroom.persistence.reading import UNSAFE_TEXT, safe_text
@@ -41,8 +41,10 @@ class ViewDatabase(Protocol):
 
     kind: str
 
-    def transaction(self, *, pipeline: bool = True, create: bool = False) -> Any:
-        """A context manager: one transaction, yielding a ``Cursor``. ``pipeline=False`` makes
+    def transaction(
+        self, *, pipeline: bool = True, create: bool = False
+    ) -> AbstractContextManager[Cursor]:
+        """One transaction, yielding a ``Cursor``. ``pipeline=False`` makes
         every statement fail where it is run (so a savepoint can catch it); ``create=True``
         waits for any other process creating tables in this database."""
         ...

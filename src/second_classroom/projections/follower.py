@@ -9,6 +9,7 @@ a gap behind a visible id is a rollback. An event that cannot be decoded (see
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 
 from second_classroom.codec import registry
@@ -34,9 +35,14 @@ class LogFollower:
         self.handle = handle
         self.batch = batch
         self.position = 0
+        self._lock = threading.Lock()  # threads catching up at once would handle events twice
 
     def catch_up(self) -> int:
         """Handle every new event; returns the position reached."""
+        with self._lock:
+            return self._catch_up()
+
+    def _catch_up(self) -> int:
         while True:
             found = notifications(self.app, self.position, self.batch, self.topics)
             for position, envelope in found:
