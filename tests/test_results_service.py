@@ -143,15 +143,12 @@ def test_transcripts_are_numbered_signed_permanent_and_verifiable(service: Secon
 def test_an_award_plan_is_checked_against_the_standard_quotas(service: SecondClassroom) -> None:
     """发布规范 十三: 二等奖 at most 2 人(组)."""
     from second_classroom.aggregates.activity import DraftActivity
-    from second_classroom.core import ids
     from tests.aggregates.activity_fixtures import FORM
     from tests.enrolment_world import LEADER, UNION, found_school
 
     found_school(service, 1)
     plan = AwardPlan((PlannedAward("二等奖", 3, Decimal("1")),), FORM.plan.credits)
-    draft = DraftActivity(
-        ids.activity_id(UNION.tribe_id, "contest"), UNION.tribe_id, attrs.evolve(FORM, plan=plan)
-    )
+    draft = DraftActivity(UNION.tribe_id, "contest", attrs.evolve(FORM, plan=plan))
     assert code(service, draft, LEADER, at(11, 23, 10)) == "activity.plan_invalid"
 
 

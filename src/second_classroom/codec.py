@@ -28,6 +28,7 @@ from second_classroom.aggregates import (
     transcript,
     tribe,
 )
+from second_classroom.aggregates.kinds import KINDS
 from second_classroom.core.errors import MALFORMED, UNKNOWN_COMMAND, DomainError
 
 JSON = dict[str, Any]
@@ -128,23 +129,13 @@ class Registry:
 registry = Registry()
 for _module in (tribe, student, activity, enrolment, mailbox):
     registry.register(_module.COMMANDS, "command")
-    registry.register(_module.EVENTS, "event")
 registry.register(checkin.COMMANDS, "command")
 registry.register(results.COMMANDS, "command")
 registry.register(transcript.COMMANDS, "command")
 registry.register(activity_feedback.COMMANDS, "command")
-registry.register(transcript.EVENTS, "event")
-registry.register(
-    (
-        tribe.Tribe,
-        student.StudentRecord,
-        activity.Activity,
-        enrolment.Enrolment,
-        mailbox.Mailbox,
-        transcript.Transcript,
-    ),
-    "state",
-)
+for _kind in KINDS:  # each event type belongs to one kind of stream: registered once
+    registry.register(sorted(_kind.events, key=lambda cls: cls.__name__), "event")
+    registry.register((_kind.state,), "state")
 
 
 def to_json(message: object) -> JSON:

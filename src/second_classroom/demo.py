@@ -57,7 +57,6 @@ from second_classroom.aggregates.tribe import (
     CreateTribe,
     TribeRole,
 )
-from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import (
@@ -110,9 +109,10 @@ def run_demo(path: Path, out: Print = print) -> SecondClassroom:
     )
 
     out("— 发布活动（第十条、发布规范）—")
-    activity_id = ids.activity_id(union.tribe_id, "2026-cet-talk")
     form = _form()
-    step("李明 创建活动草稿", DraftActivity(activity_id, union.tribe_id, form), leader, at(23, 9))
+    draft = DraftActivity(union.tribe_id, "2026-cet-talk", form)
+    activity_id = draft.activity_id
+    step("李明 创建活动草稿", draft, leader, at(23, 9))
     step("李明 提交审核（尚未通过发布考试）", SubmitActivity(activity_id), leader, at(23, 9, 5))
     step(
         "登记 李明 通过发布考试（首次发布活动需考试）",
@@ -192,7 +192,6 @@ def _enrolment(
     out(f"   待发送通知：{len(service.outbox())} 条（已全部标记送达）")
 
     out("— 中签制：公布承诺，报名结束后抽签，任何人可复核 —")
-    workshop = ids.activity_id(tribe_id, "2026-career-workshop")
     lottery_form = attrs.evolve(
         form,
         title="石油工程学院“职业规划工作坊”活动",
@@ -202,7 +201,7 @@ def _enrolment(
         starts_at=at(10, 14, month=12),
         ends_at=at(10, 16, month=12),
     )
-    _publish(service, workshop, tribe_id, lottery_form, reviewers, out)
+    workshop = _publish(service, "2026-career-workshop", tribe_id, lottery_form, reviewers, out)
     for number in numbers:
         service.execute(Register(workshop), Actor.student(number), registering)
     out(f"   6 名学生报名，名额 3；报名截止 {lottery_form.registration_closes:%m-%d %H:%M}")
@@ -218,7 +217,6 @@ def _enrolment(
     out(f"   再次触发抽签：{len(service.run_reactions(closed))} 次（只抽一次）")
 
     out("— 评审制：报名结束后负责人或组织者录取（第十三条，录取不可逆）—")
-    selection = ids.activity_id(tribe_id, "2026-officer-selection")
     review_form = attrs.evolve(
         form,
         title="石油工程学院学生会干事选拔",
@@ -228,7 +226,7 @@ def _enrolment(
         starts_at=at(10, 14, month=12),
         ends_at=at(10, 16, month=12),
     )
-    _publish(service, selection, tribe_id, review_form, reviewers, out)
+    selection = _publish(service, "2026-officer-selection", tribe_id, review_form, reviewers, out)
     for number in numbers[:4]:
         service.execute(Register(selection), Actor.student(number), registering)
     step(
@@ -300,7 +298,6 @@ def _checkin(
 
     out("— 活动结束：未签到即违约，进入黑名单120小时（第十六条）—")
     ended = at(3, 17, 0, month=12)
-    reading = ids.activity_id(tribe_id, "2026-reading-club")
     reading_form = attrs.evolve(
         form,
         title="石油工程学院“读书分享会”活动",
@@ -311,7 +308,7 @@ def _checkin(
         starts_at=at(9, 14, month=12),
         ends_at=at(9, 16, month=12),
     )
-    _publish(service, reading, tribe_id, reading_form, reviewers, out)
+    reading = _publish(service, "2026-reading-club", tribe_id, reading_form, reviewers, out)
     for outcome in service.run_reactions(ended):
         out(f"   系统结算签到：写入 {len(outcome.events)} 条事件")
     found = service.activity(talk)
@@ -422,18 +419,22 @@ def _name(service: SecondClassroom, student_number: str) -> str:
 
 def _publish(
     service: SecondClassroom,
-    activity_id: UUID,
+    key: str,
     tribe_id: UUID,
     form: ActivityForm,
     reviewers: tuple[Actor, Actor, Actor],
     out: Print,
-) -> None:
+) -> UUID:
+    """Draft, submit and approve at every stage; the new activity's id."""
     leader = reviewers[0]
-    service.execute(DraftActivity(activity_id, tribe_id, form), leader, at(23, 16))
+    draft = DraftActivity(tribe_id, key, form)
+    activity_id = draft.activity_id
+    service.execute(draft, leader, at(23, 16))
     service.execute(SubmitActivity(activity_id), leader, at(23, 16, 5))
     for reviewer in reviewers:
         service.execute(ApproveActivity(activity_id), reviewer, at(24, 11))
     out(f"   「{form.title}」（{form.admission.method.label}）已通过三级审核")
+    return activity_id
 
 
 def _stepper(

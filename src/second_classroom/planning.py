@@ -28,6 +28,7 @@ from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import Change, Loaded
@@ -50,6 +51,15 @@ class Reader(Protocol):
 
 
 Planner = Callable[[Reader, Any, Context], Sequence[Change]]
+
+
+class RecordedRefusal(Exception):
+    """A plan's refusal that must leave a trace: the facade stores ``changes``, then raises
+    ``error`` (a wrong check-in password is counted, yet the command is refused)."""
+
+    def __init__(self, error: DomainError, changes: Sequence[Change]) -> None:
+        super().__init__(error)
+        self.error, self.changes = error, changes
 
 
 @attrs.frozen
@@ -211,7 +221,10 @@ def _plan_checkin(reader: Reader, command: Any, base: Context) -> Sequence[Chang
         reads.states(reads.records),
     )
     decision = checkin.decide(command, context)
-    return reads.changes(decision.activity, decision.enrolments, decision.records)
+    changes = reads.changes(decision.activity, decision.enrolments, decision.records)
+    if decision.refusal is not None:
+        raise RecordedRefusal(decision.refusal, changes)
+    return changes
 
 
 def _plan_results(reader: Reader, command: Any, base: Context) -> Sequence[Change]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import threading
@@ -50,7 +51,7 @@ from second_classroom.persistence.secrets import (
     secret_from_environment,
 )
 from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_env
-from second_classroom.planning import ROUTES, with_tribe_roles
+from second_classroom.planning import ROUTES, RecordedRefusal, with_tribe_roles
 from second_classroom.policies import checkin as checkin_codes
 from second_classroom.policies import integrity as integrity_policy
 from second_classroom.policies import serials
@@ -72,6 +73,8 @@ from second_classroom.projections.enrolment_views import (
 )
 from second_classroom.projections.reports import MonthlyRow
 from second_classroom.projections.viewset import ViewSet
+
+logger = logging.getLogger(__name__)
 
 
 @attrs.frozen
@@ -286,8 +289,10 @@ class SecondClassroom:
     def execute(self, command: object, actor: Actor, now: datetime) -> Outcome:
         """Run ``command`` as ``actor`` at ``now``; raise DomainError if refused.
 
-        A refused command stores nothing. A conflict with a concurrent writer is retried
-        against fresh state up to ``max_attempts`` times.
+        A refused command stores nothing, with one exception: a wrong check-in password is
+        stored (``CheckInPasswordRejected``) before ``checkin.wrong_password`` is raised, so
+        guesses are counted. A conflict with a concurrent writer is retried against fresh
+        state up to ``max_attempts`` times.
         """
         route = ROUTES.get(type(command))
         if route is None:
@@ -298,14 +303,18 @@ class SecondClassroom:
             # The lock covers the decision only: the commit happens after, shared with other
             # commands, and the next decision on these streams sees this one's new states.
             refusal: DomainError | None = None
+            recorded: DomainError | None = None
             with self._locks.holding(route.locks(command)), self.app.deciding() as depends:
                 try:
                     changes = route.plan(self, command, base)
+                except RecordedRefusal as kept:
+                    # Refused, but the refusal is a fact to keep: store it, then refuse.
+                    changes, recorded = kept.changes, kept.error
                 except DomainError as error:
                     if not depends:
                         raise
                     refusal = error
-                else:
+                if refusal is None:
                     staged = self.app.stage(changes, now, name, actor.person_id, depends)
             if refusal is not None:
                 # Refused on states not stored yet: the refusal stands once they are stored;
@@ -314,10 +323,14 @@ class SecondClassroom:
                     raise refusal
                 continue
             try:
-                return Outcome(tuple(staged.wait()))
+                stored = tuple(staged.wait())
             except ConcurrencyConflict:
-                pass
-            _back_off(attempt)
+                logger.debug("%s: conflict with another writer, attempt %d", name, attempt + 1)
+                _back_off(attempt)
+                continue
+            if recorded is not None:
+                raise recorded
+            return Outcome(stored)
         raise CONCURRENCY.error(attempts=self.max_attempts)
 
     @contextmanager
@@ -368,6 +381,14 @@ class SecondClassroom:
             except DomainError as error:
                 if not ignore_done(error):
                     failures.append(error)  # the others still run
+        if due:
+            logger.info(
+                "reactions at %s: %d due, %d ran, %d failed",
+                now.isoformat(),
+                len(due),
+                len(outcomes),
+                len(failures),
+            )
         if failures:
             first = failures[0]
             first.details["failures"] = [{"code": f.code, **f.details} for f in failures]
@@ -442,7 +463,7 @@ class SecondClassroom:
         canonical = serials.normalize(serial)
         if canonical is None:
             return None
-        return self.app.load(transcript_module.DECIDER, transcript_id(canonical)).state
+        return self.app.find(transcript_module.DECIDER, transcript_id(canonical))
 
     def transcript_document(self, serial: str) -> dict[str, Any] | None:
         """The transcript as a signed JSON document: its content and its proof."""
@@ -541,16 +562,16 @@ class SecondClassroom:
 
     def enrolment(self, activity_id: UUID, student_number: str) -> Enrolment | None:
         stream = enrolment.enrolment_id(activity_id, student_number)
-        return self.app.load(enrolment.DECIDER, stream).state
+        return self.app.find(enrolment.DECIDER, stream)
 
     def tribe(self, tribe_id: UUID) -> Tribe | None:
-        return self.app.load(tribe.DECIDER, tribe_id).state
+        return self.app.find(tribe.DECIDER, tribe_id)
 
     def student(self, student_number: str) -> StudentRecord | None:
-        return self.app.load(student.DECIDER, ids.student_id(student_number)).state
+        return self.app.find(student.DECIDER, ids.student_id(student_number))
 
     def activity(self, activity_id: UUID) -> Activity | None:
-        return self.app.load(activity.DECIDER, activity_id).state
+        return self.app.find(activity.DECIDER, activity_id)
 
     def phase(self, activity_id: UUID, now: datetime) -> Phase | None:
         found = self.activity(activity_id)

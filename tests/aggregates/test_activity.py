@@ -40,6 +40,7 @@ from second_classroom.core.terms import (
 )
 from tests.aggregates.activity_fixtures import (
     ACTIVITY_ID,
+    ACTIVITY_KEY,
     CLASS_TRIBE,
     FORM,
     LEADER,
@@ -78,39 +79,39 @@ class TestDrafting:
     def test_the_tribe_leader_starts_a_draft(self) -> None:
         state = (
             given(DECIDER)
-            .when(DraftActivity(ACTIVITY_ID, TRIBE.id, FORM), actx(LEADER))
+            .when(DraftActivity(TRIBE.id, ACTIVITY_KEY, FORM), actx(LEADER))
             .then(DRAFTED)
         )
         assert state.status is ActivityStatus.DRAFT
 
     def test_a_tribe_admin_may_draft_too(self) -> None:
         events = (
-            given(DECIDER).when(DraftActivity(ACTIVITY_ID, TRIBE.id), actx(TRIBE_ADMIN)).events()
+            given(DECIDER).when(DraftActivity(TRIBE.id, ACTIVITY_KEY), actx(TRIBE_ADMIN)).events()
         )
         assert isinstance(events[0], ActivityDrafted)
 
     @pytest.mark.parametrize("actor", [ORGANIZER, MEMBER, OUTSIDER, PE_ADMIN, SCHOOL_ADMIN])
     def test_nobody_else_may_draft(self, actor: object) -> None:
-        given(DECIDER).when(DraftActivity(ACTIVITY_ID, TRIBE.id), actx(actor)).raises(  # type: ignore[arg-type]
+        given(DECIDER).when(DraftActivity(TRIBE.id, ACTIVITY_KEY), actx(actor)).raises(  # type: ignore[arg-type]
             "auth.forbidden"
         )
 
     def test_an_uncertified_tribe_cannot_publish(self) -> None:
         uncertified = attrs.evolve(TRIBE, certified=False)
         given(DECIDER).when(
-            DraftActivity(ACTIVITY_ID, TRIBE.id), actx(LEADER, tribe=uncertified)
+            DraftActivity(TRIBE.id, ACTIVITY_KEY), actx(LEADER, tribe=uncertified)
         ).raises("activity.tribe_not_certified")
 
     def test_an_unknown_tribe_is_refused(self) -> None:
         given(DECIDER).when(
-            DraftActivity(ACTIVITY_ID, ids.tribe_id("nope")), actx(LEADER, tribe=None)
+            DraftActivity(ids.tribe_id("nope"), ACTIVITY_KEY), actx(LEADER, tribe=None)
         ).raises("activity.tribe_unknown")
 
     def test_a_draft_may_be_incomplete(self) -> None:
         events = (
             given(DECIDER)
             .when(
-                DraftActivity(ACTIVITY_ID, TRIBE.id, ActivityForm(title="石油工程学院")),
+                DraftActivity(TRIBE.id, ACTIVITY_KEY, ActivityForm(title="石油工程学院")),
                 actx(LEADER),
             )
             .events()
@@ -120,19 +121,19 @@ class TestDrafting:
     def test_a_draft_may_not_hold_wrong_values(self) -> None:
         error = (
             given(DECIDER)
-            .when(DraftActivity(ACTIVITY_ID, TRIBE.id, ActivityForm(capacity=-1)), actx(LEADER))
+            .when(DraftActivity(TRIBE.id, ACTIVITY_KEY, ActivityForm(capacity=-1)), actx(LEADER))
             .raises("activity.capacity_invalid")
         )
         assert error.details["capacity"] == -1
 
     def test_sending_the_same_draft_twice_changes_nothing(self) -> None:
         given(DECIDER, DRAFTED).when(
-            DraftActivity(ACTIVITY_ID, TRIBE.id, FORM), actx(LEADER)
+            DraftActivity(TRIBE.id, ACTIVITY_KEY, FORM), actx(LEADER)
         ).then_nothing()
 
     def test_reusing_an_activity_id_for_another_draft_is_refused(self) -> None:
         given(DECIDER, DRAFTED).when(
-            DraftActivity(ACTIVITY_ID, TRIBE.id, form(capacity=10, organizers=())), actx(LEADER)
+            DraftActivity(TRIBE.id, ACTIVITY_KEY, form(capacity=10, organizers=())), actx(LEADER)
         ).raises("activity.exists")
 
     def test_editing_replaces_the_form(self) -> None:

@@ -27,6 +27,8 @@ from hypothesis import strategies as st
 from second_classroom.aggregates.activity import Activity, ActivityStatus
 from second_classroom.aggregates.activity_attendance import (
     AttendanceClosed,
+    CheckInPasswordLocked,
+    CheckInPasswordRejected,
     CheckInSessionOpened,
     FlaggedCheckInReviewed,
     Geofence,
@@ -182,6 +184,14 @@ def by_password(
     return CheckIn(
         ACTIVITY_ID, session, password=password(session), location=location, device_id=device_id
     )
+
+
+WRONG = f"{(int(password()) + 1) % 1_000_000:06d}"  # one digit off the session's password
+
+
+def guess(text: str, session: int = 1, location: Location | None = HERE) -> CheckIn:
+    """A password check-in with ``text`` as the password."""
+    return CheckIn(ACTIVITY_ID, session, password=text, location=location)
 
 
 def checked_in(state: Activity, student: str, now: datetime, **kw: Any) -> Activity:
@@ -490,19 +500,20 @@ def test_a_tampered_or_foreign_made_code_is_invalid(forged: str) -> None:
 
 
 def test_the_wrong_password_is_refused() -> None:
-    """第十六条: 输入活动主办方提供的签到密码."""
-    wrong = f"{(int(password()) + 1) % 1_000_000:06d}"
-    command = CheckIn(ACTIVITY_ID, 1, password=wrong, location=HERE)
-    error = refused(command, ctx(STUDENT_A, DURING, with_session()))
-    assert error.code == "checkin.wrong_password"
+    """第十六条: 输入活动主办方提供的签到密码 — any other text is refused (and counted)."""
+    decision = decide(guess(WRONG), ctx(STUDENT_A, DURING, with_session()))
+    assert decision.refusal is not None
+    assert decision.refusal.code == "checkin.wrong_password"
+    assert not any(isinstance(e, StudentCheckedIn) for e in decision.activity)
 
 
 def test_another_sessions_password_is_refused() -> None:
     """第十五条: each session shows its own password above its QR."""
     state = with_session(with_session())
-    command = CheckIn(ACTIVITY_ID, 1, password=password(2), location=HERE)
     assert password(1) != password(2)
-    assert refused(command, ctx(STUDENT_A, DURING, state)).code == "checkin.wrong_password"
+    decision = decide(guess(password(2)), ctx(STUDENT_A, DURING, state))
+    assert decision.refusal is not None
+    assert decision.refusal.code == "checkin.wrong_password"
 
 
 def test_a_session_without_password_refuses_one() -> None:
@@ -613,6 +624,241 @@ def test_check_in_needs_the_school_secret() -> None:
     """Codes and passwords are signed with the school's secret; without it nothing is checked."""
     error = refused(by_password(), ctx(STUDENT_A, DURING, with_session(), secret=None))
     assert error.code == "config.secret_missing"
+
+
+# -- wrong passwords: a limit per student and session (ours; 第十六条 密码签到) -------------------
+#
+# Seed 000: 第十五条 (若选择支持密码签到，签到密码会显示在签到二维码上方) and 第十六条 (密码签到：
+# 输入活动主办方提供的签到密码). Six digits are a million passwords: within one ten-minute session
+# (发布规范 十) a script could try them all. So each wrong guess is recorded, and after
+# ``[checkin] password_attempts`` (5 by default, our number: the seeds set none) the student may
+# not enter passwords in that session.
+
+LIMIT = NEPU.checkin.password_attempts
+FAR_AWAY = north_of_centre(5_000, accuracy_m=10)
+
+
+def wrong_guesses(state: Activity, student: str, count: int, session: int = 1) -> Activity:
+    """The activity after ``student`` entered ``count`` wrong passwords, a second apart."""
+    for n in range(count):
+        when = DURING + timedelta(seconds=n)
+        decision = decide(guess(WRONG, session), ctx(Actor.student(student), when, state))
+        assert decision.refusal is not None
+        state = apply(state, decision)
+    return state
+
+
+def test_a_wrong_password_is_recorded_with_its_attempt_number() -> None:
+    """A wrong guess leaves a trace on the ledger (CheckInPasswordRejected) and is refused
+    with checkin.wrong_password, saying how many attempts are left."""
+    decision = decide(guess(WRONG), ctx(STUDENT_A, DURING, with_session()))
+    assert decision.activity == (CheckInPasswordRejected(ACTIVITY_ID, 1, A, 1, DURING),)
+    assert decision.refusal is not None
+    assert decision.refusal.code == "checkin.wrong_password"
+    assert decision.refusal.details == {"attempts_left": LIMIT - 1}
+    ledger = apply(with_session(), decision).attendance
+    assert ledger.wrong_guesses(1, A) == 1
+    assert (1, A) not in ledger.present
+
+
+def test_the_guess_itself_is_not_stored() -> None:
+    """A near miss would tell a reader of the log the password: only the count is kept."""
+    typo = f"{password()[:5]}{(int(password()[5]) + 1) % 10}"
+    decision = decide(guess(typo), ctx(STUDENT_A, DURING, with_session()))
+    assert typo not in repr(decision.activity)
+
+
+@pytest.mark.parametrize(
+    "location", [HERE, None, FAR_AWAY], ids=["on-site", "no-location", "five-km-away"]
+)
+def test_a_wrong_password_answers_the_same_from_anywhere(location: Location | None) -> None:
+    """第十五条 距离限制 comes after the password: a wrong guess answers wrong_password, never
+    too_far or location_required, and the event holds no trace of where the guesser was."""
+    decision = decide(guess(WRONG, location=location), ctx(STUDENT_A, DURING, with_session()))
+    assert decision.refusal is not None
+    assert decision.refusal.code == "checkin.wrong_password"
+    assert decision.activity == (CheckInPasswordRejected(ACTIVITY_ID, 1, A, 1, DURING),)
+
+
+def test_the_last_allowed_wrong_password_locks_and_flags_the_student() -> None:
+    """The fifth wrong guess is still answered wrong_password (0 left), and the ledger flags
+    the student for the organizers (CheckInPasswordLocked)."""
+    state = wrong_guesses(with_session(), A, LIMIT - 1)
+    when = DURING + timedelta(minutes=1)
+    decision = decide(guess(WRONG), ctx(STUDENT_A, when, state))
+    assert decision.activity == (
+        CheckInPasswordRejected(ACTIVITY_ID, 1, A, LIMIT, when),
+        CheckInPasswordLocked(ACTIVITY_ID, 1, A, LIMIT, when),
+    )
+    assert decision.refusal is not None
+    assert decision.refusal.details == {"attempts_left": 0}
+    assert apply(state, decision).attendance.password_locked == {(1, A)}
+
+
+@pytest.mark.parametrize("location", [HERE, FAR_AWAY], ids=["on-site", "far-away"])
+def test_after_the_limit_even_the_right_password_is_refused(location: Location | None) -> None:
+    """Once locked, a password is refused before it is compared: the right one gets the same
+    answer as a wrong one, so further guessing learns nothing, and nothing more is recorded."""
+    state = wrong_guesses(with_session(), A, LIMIT)
+    for text in (password(), WRONG):
+        error = refused(guess(text, location=location), ctx(STUDENT_A, DURING, state))
+        assert error.code == "checkin.password_locked"
+        assert error.details == {"attempts": LIMIT}
+
+
+def test_the_right_password_within_the_limit_checks_in() -> None:
+    """Four typos, then the password: 第十六条 显示“签到成功”."""
+    state = wrong_guesses(with_session(), A, LIMIT - 1)
+    event = only_event(decide(by_password(), ctx(STUDENT_A, DURING, state)))
+    assert (event.student, event.method) == (A, Method.PASSWORD)
+
+
+def test_a_locked_student_may_still_scan_the_code() -> None:
+    """第十六条 扫码签到: the rotating QR proves presence in front of the organizer's screen, so
+    a student who mistyped the password five times scans it instead (the flag stays)."""
+    state = wrong_guesses(with_session(), A, LIMIT)
+    command = CheckIn(ACTIVITY_ID, 1, token=token(DURING), location=HERE)
+    event = only_event(decide(command, ctx(STUDENT_A, DURING, state)))
+    assert (event.student, event.method) == (A, Method.QR)
+    assert (1, A) in apply(state, CheckInDecision((event,))).attendance.password_locked
+
+
+def test_the_lock_is_per_student_and_per_session() -> None:
+    """A's lock in session 1 neither stops B there nor A in session 2, which has its own
+    password (第十五条)."""
+    state = wrong_guesses(with_session(with_session()), A, LIMIT)
+    assert only_event(decide(by_password(), ctx(STUDENT_B, DURING, state))).student == B
+    assert only_event(decide(by_password(session=2), ctx(STUDENT_A, DURING, state))).session == 2
+    assert state.attendance.wrong_guesses(2, A) == 0
+
+
+def test_the_limit_comes_from_the_rulebook() -> None:
+    """``[checkin] password_attempts``: with 2, the second wrong guess locks."""
+    two = attrs.evolve(NEPU, checkin=attrs.evolve(NEPU.checkin, password_attempts=2))
+    state = apply(
+        with_session(), decide(guess(WRONG), ctx(STUDENT_A, DURING, with_session(), rulebook=two))
+    )
+    decision = decide(guess(WRONG), ctx(STUDENT_A, DURING, state, rulebook=two))
+    assert isinstance(decision.activity[-1], CheckInPasswordLocked)
+    locked = apply(state, decision)
+    error = refused(by_password(), ctx(STUDENT_A, DURING, locked, rulebook=two))
+    assert error.code == "checkin.password_locked"
+
+
+def test_a_lower_limit_applies_to_guesses_already_made() -> None:
+    """A school lowering the limit mid-session: three wrong guesses under a limit of 3 lock."""
+    three = attrs.evolve(NEPU, checkin=attrs.evolve(NEPU.checkin, password_attempts=3))
+    state = wrong_guesses(with_session(), A, 3)  # under the default limit, not locked yet
+    assert state.attendance.password_locked == frozenset()
+    error = refused(by_password(), ctx(STUDENT_A, DURING, state, rulebook=three))
+    assert error.code == "checkin.password_locked"
+
+
+def test_a_higher_limit_does_not_unlock_a_locked_student() -> None:
+    """The lock is a stored fact: raising the limit afterwards leaves it in place."""
+    eight = attrs.evolve(NEPU, checkin=attrs.evolve(NEPU.checkin, password_attempts=8))
+    state = wrong_guesses(with_session(), A, LIMIT)
+    error = refused(by_password(), ctx(STUDENT_A, DURING, state, rulebook=eight))
+    assert error.code == "checkin.password_locked"
+
+
+@pytest.mark.parametrize(
+    ("actor", "now", "state", "code"),
+    [
+        (OUTSIDER, DURING, None, "checkin.not_admitted"),
+        (STUDENT_A, at(12, 3, 15), None, "checkin.session_closed"),
+        (STUDENT_A, DURING, "no-passwords", "checkin.password_disabled"),
+    ],
+    ids=["not-admitted", "session-closed", "passwords-disabled"],
+)
+def test_a_guess_refused_before_the_comparison_is_not_counted(
+    actor: Actor, now: datetime, state: str | None, code: str
+) -> None:
+    """Only an admitted student in an open session that takes passwords gets a password
+    compared; any other attempt is refused outright, learns nothing and costs nothing."""
+    session = open_session(allow_password=state != "no-passwords")
+    assert refused(guess(WRONG), ctx(actor, now, with_session(command=session))).code == code
+
+
+@pytest.mark.parametrize("rulebook", [NEPU, HFUT], ids=["nepu", "hfut"])
+def test_the_presets_allow_five_wrong_passwords_and_no_self_make_up(rulebook: Rulebook) -> None:
+    """Our defaults, written out in both presets (neither seed sets a number)."""
+    assert rulebook.checkin.password_attempts == 5
+    assert rulebook.checkin.allow_self_makeup is False
+
+
+@pytest.mark.parametrize("attempts", [0, -1])
+def test_a_rulebook_allows_at_least_one_password_attempt(attempts: int) -> None:
+    """With no attempt, passwords (第十五条 密码签到) could never work: rulebook.invalid."""
+    toml = NEPU.to_toml().replace("password_attempts = 5", f"password_attempts = {attempts}")
+    with pytest.raises(DomainError) as caught:
+        Rulebook.from_toml(toml)
+    assert caught.value.code == "rulebook.invalid"
+    assert "checkin.password_attempts must be ≥ 1" in caught.value.details["reason"]
+
+
+def test_the_ledger_counts_wrong_guesses_per_student_and_session() -> None:
+    """Replaying the events gives the same counts: the attempts are numbered 1, 2, 3."""
+    ledger = wrong_guesses(with_session(with_session()), A, 3).attendance
+    ledger = wrong_guesses(attrs.evolve(activity(), attendance=ledger), B, 1, session=2).attendance
+    assert (ledger.wrong_guesses(1, A), ledger.wrong_guesses(2, B)) == (3, 1)
+    assert (ledger.wrong_guesses(1, B), ledger.wrong_guesses(2, A)) == (0, 0)
+    assert ledger.wrong_passwords == {(1, A, 1), (1, A, 2), (1, A, 3), (2, B, 1)}
+
+
+SIX_DIGITS = st.text(alphabet="0123456789", min_size=6, max_size=6)
+attempts = st.lists(
+    st.tuples(
+        st.one_of(st.just("right"), st.just(WRONG), SIX_DIGITS, st.text(max_size=8)),
+        st.sampled_from([HERE, None, FAR_AWAY]),
+    ),
+    max_size=14,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(attempts, st.integers(min_value=1, max_value=6))
+def test_no_sequence_of_guesses_checks_in_without_the_password(
+    tries: list[tuple[str, Location | None]], limit: int
+) -> None:
+    """Whatever one student types, from wherever: a check-in happens only with the session's
+    password; every wrong guess before the limit is recorded and answered wrong_password (never
+    too_far or location_required); after the limit-th nothing more is accepted or recorded."""
+    rulebook = attrs.evolve(NEPU, checkin=attrs.evolve(NEPU.checkin, password_attempts=limit))
+    state = with_session()
+    right = password()
+    wrong_so_far = 0
+    for n, (text, where) in enumerate(tries):
+        typed = right if text == "right" else text
+        when = DURING + timedelta(seconds=n)
+        locked_before = (1, A) in state.attendance.password_locked
+        outright: str | None = None
+        try:
+            decision = decide(
+                guess(typed, location=where), ctx(STUDENT_A, when, state, rulebook=rulebook)
+            )
+        except DomainError as error:
+            outright = error.code
+        if locked_before:
+            assert outright == "checkin.password_locked"
+            continue
+        if outright is not None:  # only the right password, off-site or checked in already
+            assert typed == right
+            continue
+        checked = [e for e in decision.activity if isinstance(e, StudentCheckedIn)]
+        if decision.refusal is None:
+            assert typed == right
+            assert len(checked) == 1
+        else:
+            assert typed != right
+            assert decision.refusal.code == "checkin.wrong_password"
+            assert not checked
+            wrong_so_far += 1
+        state = apply(state, decision)
+    ledger = state.attendance
+    assert wrong_so_far <= limit
+    assert ledger.wrong_guesses(1, A) == wrong_so_far
+    assert ((1, A) in ledger.password_locked) == (wrong_so_far == limit)
 
 
 # -- anomaly flags -----------------------------------------------------------------------------
@@ -824,6 +1070,47 @@ def test_hfut_make_up_after_the_fifth_working_day_is_refused(when: datetime) -> 
     error = refused(makeup(), ctx(LEADER, when, activity(), rulebook=HFUT))
     assert error.code == "checkin.makeup_closed"
     assert error.details == {"days": 5, "deadline": "2026-12-10"}
+
+
+# -- self-dealing: a second person vouches for a manager's own attendance (ours) -------------
+#
+# 第十六条 lets the leader or an organizer 补签; nothing stops one who is also an admitted
+# participant from making up their own check-in. 第二十四条 holds leaders personally answerable
+# for 弄虚作假, so the library needs a second person: another manager does it.
+
+SELF = ORGANIZER.person_id  # a tribe organizer, here also admitted as a participant
+
+
+def test_an_organizer_may_not_make_up_their_own_check_in() -> None:
+    """Nobody 补签 for themselves: checkin.self_dealing, whatever the reason given."""
+    error = refused(makeup(SELF), ctx(ORGANIZER, at(12, 3, 17), activity((A, SELF))))
+    assert error.code == "checkin.self_dealing"
+
+
+def test_another_manager_makes_up_the_organizers_check_in() -> None:
+    """The leader (a second person) may 补签 the organizer who took part."""
+    state = run(activity((A, SELF)), makeup(SELF), LEADER, at(12, 3, 17))
+    assert SELF in state.attendance.made_up
+
+
+def test_a_school_may_allow_self_make_up() -> None:
+    """``[checkin] allow_self_makeup = true`` is the named exception (off by default)."""
+    allowing = attrs.evolve(NEPU, checkin=attrs.evolve(NEPU.checkin, allow_self_makeup=True))
+    assert NEPU.checkin.allow_self_makeup is False
+    state = run(activity((A, SELF)), makeup(SELF), ORGANIZER, at(12, 3, 17), rulebook=allowing)
+    assert SELF in state.attendance.made_up
+
+
+def test_an_organizer_may_not_clear_their_own_flagged_check_in() -> None:
+    """Accepting one's own 代签-flagged scan is vouching for oneself too."""
+    state = checked_in(with_session(activity((A, SELF))), A, DURING, device_id="phone-1")
+    state = checked_in(
+        state, SELF, DURING + timedelta(seconds=5), location=ELSEWHERE, device_id="phone-1"
+    )
+    assert (1, SELF) in state.attendance.flagged
+    review = ReviewFlaggedCheckIn(ACTIVITY_ID, 1, SELF, accept=True)
+    assert refused(review, ctx(ORGANIZER, DURING, state)).code == "checkin.self_dealing"
+    assert decide(review, ctx(LEADER, DURING, state)).activity
 
 
 def test_a_make_up_counts_as_attended() -> None:

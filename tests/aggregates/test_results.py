@@ -1003,3 +1003,66 @@ def test_holders_are_the_granted_minus_the_revoked_and_records_sum_up(
         (event,) = decision.records[student]
         transcript = student_aggregate.evolve(record(student), event)
         assert sum(transcript.credits().values(), Decimal(0)) == expected
+
+
+# -- self-dealing: a manager's own results come from a second person (ours; cf. 第二十四条) ------
+#
+# 第十八条 lets the leader 颁发奖项/发放学分 to chosen members; a leader or organizer who was also
+# an admitted participant could choose themselves. 第二十四条 makes them personally answerable
+# for 弄虚作假, so the library asks for a second person: nobody awards or grants to themselves.
+
+PARTICIPATING_ORGANIZER = ORGANIZER.person_id  # a tribe organizer, admitted and present here
+
+
+def with_the_organizer() -> Activity:
+    return activity(admitted=(A, B, PARTICIPATING_ORGANIZER), present=(A, PARTICIPATING_ORGANIZER))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        award("一等奖", PARTICIPATING_ORGANIZER),
+        award("二等奖", A, PARTICIPATING_ORGANIZER),
+        grant(PARTICIPATING_ORGANIZER),
+        grant(A, PARTICIPATING_ORGANIZER),
+    ],
+    ids=["award-self", "award-self-among-others", "grant-self", "grant-self-among-others"],
+)
+def test_nobody_awards_or_grants_credits_to_themselves(command: ResultsCommand) -> None:
+    """The whole command is refused with results.self_dealing, naming the manager."""
+    error = refused(command, with_the_organizer(), ORGANIZER)
+    assert error.code == "results.self_dealing"
+    assert error.details == {"student": PARTICIPATING_ORGANIZER}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [award("一等奖", PARTICIPATING_ORGANIZER), grant(PARTICIPATING_ORGANIZER)],
+    ids=["award", "grant"],
+)
+def test_another_manager_awards_or_grants_to_the_organizer(command: ResultsCommand) -> None:
+    """第十八条: the leader (a second person) may give the participating organizer their due."""
+    decision = decided(command, with_the_organizer(), LEADER)
+    (event,) = decision.activity
+    assert isinstance(event, AwardIssued | CreditsGranted)
+    assert PARTICIPATING_ORGANIZER in event.students
+
+
+def test_a_manager_still_awards_and_grants_to_others() -> None:
+    """The rule concerns oneself only: the organizer grants A as before."""
+    assert decided(grant(A), with_the_organizer(), ORGANIZER).activity
+    assert decided(award("一等奖", A), with_the_organizer(), ORGANIZER).activity
+
+
+def test_a_manager_may_revoke_their_own_credits() -> None:
+    """Taking one's own credits back gains nothing: 学分发放错误可以撤回 stays open to them."""
+    state = activity(admitted=(A, PARTICIPATING_ORGANIZER), holders=[PARTICIPATING_ORGANIZER])
+    assert decided(revoke(PARTICIPATING_ORGANIZER), state, ORGANIZER).activity
+
+
+def test_a_school_may_allow_self_results() -> None:
+    """``[results] allow_self_results = true`` is the named exception (off by default)."""
+    allowing = attrs.evolve(NEPU, results=attrs.evolve(NEPU.results, allow_self_results=True))
+    assert NEPU.results.allow_self_results is False
+    state = with_the_organizer()
+    assert decided(grant(PARTICIPATING_ORGANIZER), state, ORGANIZER, rulebook=allowing).activity

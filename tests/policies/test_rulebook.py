@@ -194,6 +194,15 @@ def test_unknown_preset_is_an_invalid_rulebook() -> None:
     assert "nepu" in caught.value.details["reason"]
 
 
+@pytest.mark.parametrize("name", ["../presets/nepu", "presets/../nepu", "/etc/passwd", "nepu.toml"])
+def test_a_preset_name_is_a_name_not_a_path(name: str) -> None:
+    """Given a name that walks the file system, when looked up, then it is no preset."""
+    with pytest.raises(DomainError) as caught:
+        preset(name)
+    assert caught.value.code == "rulebook.invalid"
+    assert caught.value.details["reason"].startswith(f"unknown preset {name!r}")
+
+
 # -- TOML round trip ---------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from second_classroom.aggregates.activity_results import Results, ResultsEvent
 from second_classroom.aggregates.activity_roster import Roster, RosterEvent
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
+from second_classroom.core import ids
 from second_classroom.core.actor import Actor, RoleKind
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
@@ -344,11 +345,20 @@ EVENTS: tuple[type, ...] = (
 
 @attrs.frozen
 class DraftActivity:
-    """Start a draft for ``host_tribe_id`` (第十条 活动由部落负责人或管理员进行发布)."""
+    """Start a draft for ``host_tribe_id`` (第十条 活动由部落负责人或管理员进行发布).
 
-    activity_id: UUID
+    The activity's id is derived from the host and ``key``, a name unique within the host
+    (``ids.activity_id``): a caller never picks a raw stream id, so a draft cannot land on a
+    student record, enrolment, tribe or any other kind's stream.
+    """
+
     host_tribe_id: UUID
+    key: str
     form: ActivityForm = attrs.field(factory=ActivityForm)
+
+    @property
+    def activity_id(self) -> UUID:
+        return ids.activity_id(self.host_tribe_id, self.key)
 
 
 @attrs.frozen
@@ -717,5 +727,5 @@ def evolve(state: Activity | None, event: ActivityEvent) -> Activity:
 
 
 DECIDER: FunctionalDecider[ActivityCommand, Activity, ActivityEvent, ActivityContext] = (
-    FunctionalDecider("activity", decide, evolve)
+    FunctionalDecider("activity", decide, evolve, Activity, EVENTS)
 )

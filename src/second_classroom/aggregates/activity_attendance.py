@@ -89,6 +89,10 @@ class Attendance:
     recent: tuple[Scan, ...] = ()
     outcomes: tuple[tuple[str, Outcome], ...] = ()  # set once, when attendance is closed
     closed: bool = False
+    # Wrong passwords, each as (session, student, its attempt number 1, 2, …), and the
+    # students whose password attempts in a session are used up (flagged for the organizers).
+    wrong_passwords: frozenset[tuple[int, str, int]] = frozenset()
+    password_locked: frozenset[tuple[int, str]] = frozenset()
 
     def session(self, number: int) -> Session | None:
         return next((s for s in self.sessions if s.number == number), None)
@@ -103,6 +107,13 @@ class Attendance:
 
     def outcome(self, student: str) -> Outcome | None:
         return dict(self.outcomes).get(student)
+
+    def wrong_guesses(self, session: int, student: str) -> int:
+        """How many wrong passwords the student entered in the session."""
+        count = 0
+        while (session, student, count + 1) in self.wrong_passwords:
+            count += 1
+        return count
 
 
 # -- events (Activity stream) ---------------------------------------------------------------
@@ -131,6 +142,32 @@ class StudentCheckedIn:
     flagged: bool
     reason: str
     by: str
+    at: datetime
+
+
+@attrs.frozen
+class CheckInPasswordRejected:
+    """A wrong password, kept as a trace: the ``attempt``-th of the student in the session.
+
+    Neither the guess nor the student's location is stored.
+    """
+
+    activity_id: UUID
+    session: int
+    student: str
+    attempt: int
+    at: datetime
+
+
+@attrs.frozen
+class CheckInPasswordLocked:
+    """The student used up the session's password attempts: no more passwords from them in
+    this session, and the organizers see the flag. Scanning the QR code still works."""
+
+    activity_id: UUID
+    session: int
+    student: str
+    attempts: int
     at: datetime
 
 
@@ -168,6 +205,8 @@ class AttendanceClosed:
 AttendanceEvent = (
     CheckInSessionOpened
     | StudentCheckedIn
+    | CheckInPasswordRejected
+    | CheckInPasswordLocked
     | FlaggedCheckInReviewed
     | StudentSignedOff
     | AttendanceClosed
@@ -197,6 +236,14 @@ def evolve_attendance(ledger: Attendance, event: AttendanceEvent) -> Attendance:
                 tokens=ledger.tokens | ({(number, student, step)} if step is not None else set()),
                 flagged=ledger.flagged | ({key} if flagged else set()),
                 recent=(*recent, scan),
+            )
+        case CheckInPasswordRejected(session=number, student=student, attempt=attempt):
+            return attrs.evolve(
+                ledger, wrong_passwords=ledger.wrong_passwords | {(number, student, attempt)}
+            )
+        case CheckInPasswordLocked(session=number, student=student):
+            return attrs.evolve(
+                ledger, password_locked=ledger.password_locked | {(number, student)}
             )
         case FlaggedCheckInReviewed(session=number, student=student, accepted=accepted):
             key = (number, student)

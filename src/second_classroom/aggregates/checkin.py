@@ -41,7 +41,7 @@ from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Role
 from second_classroom.core.decider import Context
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, DomainError, ErrorCode, require
 from second_classroom.core.terms import ParticipationScope
 from second_classroom.core.time import SHANGHAI, aware_or_none
 from second_classroom.policies import checkin as codes
@@ -100,7 +100,22 @@ ONE_METHOD = ErrorCode(
 PASSWORD_DISABLED = ErrorCode(
     "checkin.password_disabled", "本次签到不支持密码签到", "This session does not accept passwords"
 )
-WRONG_PASSWORD = ErrorCode("checkin.wrong_password", "签到密码错误", "Wrong check-in password")
+WRONG_PASSWORD = ErrorCode(
+    "checkin.wrong_password",
+    "签到密码错误，本次签到还可输入 {attempts_left} 次",
+    "Wrong check-in password; {attempts_left} attempts left in this session",
+)
+PASSWORD_LOCKED = ErrorCode(
+    "checkin.password_locked",
+    "签到密码已输错 {attempts} 次，本次签到不能再用密码，请扫码签到或联系组织者",
+    "{attempts} wrong passwords: no more passwords in this session; scan the code or ask an"
+    " organizer",
+)
+SELF_DEALING = ErrorCode(
+    "checkin.self_dealing",
+    "不能为自己补签或审核自己的签到，须由其他负责人或组织者办理",
+    "Nobody makes up or reviews their own check-in: another manager must",
+)
 LOCATION_REQUIRED = ErrorCode(
     "checkin.location_required", "本次签到需要定位", "This session needs your location"
 )
@@ -232,9 +247,13 @@ class CheckInContext:
 
 @attrs.frozen
 class CheckInDecision:
+    """The events to store. With ``refusal``, the command is refused *after* they are stored:
+    the refusal is itself a fact worth keeping (a wrong password)."""
+
     activity: tuple[ledger.AttendanceEvent, ...] = ()
     enrolments: Mapping[str, tuple[EnrolmentEvent, ...]] = attrs.field(factory=dict)
     records: Mapping[str, tuple[StudentEvent, ...]] = attrs.field(factory=dict)
+    refusal: DomainError | None = None
 
 
 def students_involved(command: CheckInCommand, activity: Activity | None) -> set[str]:
@@ -313,6 +332,7 @@ def decide(command: CheckInCommand, ctx: CheckInContext) -> CheckInDecision:
         case MakeUpCheckIn(student=student, reason=reason):
             return _make_up(student, reason, activity, ctx)
         case ReviewFlaggedCheckIn(session=number, student=student, accept=accept):
+            _require_second_person(student, ctx)
             require((number, student) in activity.attendance.flagged, NOT_FLAGGED)
             event = ledger.FlaggedCheckInReviewed(
                 activity.id, number, student, accept, ctx.base.actor.person_id, ctx.base.now
@@ -406,8 +426,15 @@ def _check_in(command: CheckIn, activity: Activity, ctx: CheckInContext) -> Chec
         require((session.number, student, step) not in activity.attendance.tokens, REPLAYED)
     else:
         require(session.allow_password, PASSWORD_DISABLED)
+        limit = base.rulebook.checkin.password_attempts
+        used = activity.attendance.wrong_guesses(session.number, student)
+        locked = (session.number, student) in activity.attendance.password_locked
+        # Refused before the password is compared, so a used-up student learns nothing more.
+        require(not locked and used < limit, PASSWORD_LOCKED, attempts=used)
         expected = codes.session_password(ctx.secret, activity.id, session.number)
-        require(command.password == expected, WRONG_PASSWORD)
+        if not codes.same_password(command.password or "", expected):
+            # Before any location check: a wrong guess answers the same from anywhere.
+            return _wrong_password(activity, session.number, student, used, limit, now)
     require((session.number, student) not in activity.attendance.present, ALREADY)
     distance = _distance(command.location, session, base.rulebook)
     device = (
@@ -430,6 +457,20 @@ def _check_in(command: CheckIn, activity: Activity, ctx: CheckInContext) -> Chec
         now,
     )
     return CheckInDecision((event,))
+
+
+def _wrong_password(
+    activity: Activity, session: int, student: str, used: int, limit: int, now: datetime
+) -> CheckInDecision:
+    """Record the wrong guess (and, at the limit, flag the student), then refuse."""
+    attempt = used + 1
+    events: list[ledger.AttendanceEvent] = [
+        ledger.CheckInPasswordRejected(activity.id, session, student, attempt, now)
+    ]
+    if attempt >= limit:
+        events.append(ledger.CheckInPasswordLocked(activity.id, session, student, attempt, now))
+    refusal = WRONG_PASSWORD.error(attempts_left=max(limit - attempt, 0))
+    return CheckInDecision(tuple(events), refusal=refusal)
 
 
 def _distance(location: Location | None, session: Session, rulebook: Rulebook) -> float | None:
@@ -481,8 +522,15 @@ def _anomalous(
     return False
 
 
+def _require_second_person(student: str, ctx: CheckInContext) -> None:
+    """A manager's own attendance is vouched for by someone else (ours; cf. 第二十四条)."""
+    rule = ctx.base.rulebook.checkin
+    require(student != ctx.base.actor.person_id or rule.allow_self_makeup, SELF_DEALING)
+
+
 def _make_up(student: str, reason: str, activity: Activity, ctx: CheckInContext) -> CheckInDecision:
     base = ctx.base
+    _require_second_person(student, ctx)
     require(student in activity.roster.admitted, NOT_ADMITTED)
     require(bool(reason.strip()), REASON_REQUIRED)
     deadline = makeup_deadline(activity, base.rulebook)

@@ -123,6 +123,11 @@ NO_LEAVE = ErrorCode(
     "enrolment.no_leave", "没有待审核的请假申请", "No leave request awaits a decision"
 )
 REASON_REQUIRED = ErrorCode("enrolment.reason_required", "请填写理由", "A reason is required")
+SELF_DEALING = ErrorCode(
+    "enrolment.self_dealing",
+    "不能录取自己或审批自己的请假，须由其他负责人或组织者办理",
+    "Nobody admits themselves or decides their own leave: another manager must",
+)
 
 
 class EnrolmentStatus(StrEnum):
@@ -331,7 +336,7 @@ def _no_decide(
 
 
 DECIDER: FunctionalDecider[object, Enrolment, EnrolmentEvent, object] = FunctionalDecider(
-    "enrolment", _no_decide, evolve
+    "enrolment", _no_decide, evolve, Enrolment, EVENTS, short=True
 )
 
 # -- commands -------------------------------------------------------------------------------
@@ -628,6 +633,7 @@ def _admit(activity: Activity, students: tuple[str, ...], ctx: EnrolmentContext)
     base = ctx.base
     actor, now = base.actor, base.now
     require(is_activity_manager(actor, activity, ctx.tribe), UNAUTHORIZED, action="录取 admit")
+    _require_second_person(ctx, students)
     _require_method(activity, AdmissionMethod.REVIEW)
     _require_after_registration(activity, now, "录取 admit")
     roster = activity.roster
@@ -676,6 +682,13 @@ def _close_review(activity: Activity, ctx: EnrolmentContext) -> Decision:
     return Decision((ledger.ReviewClosed(activity.id, rest, actor.person_id, now),), enrolments)
 
 
+def _require_second_person(ctx: EnrolmentContext, students: tuple[str, ...]) -> None:
+    """A manager's own admission or leave is decided by someone else (ours; cf. 第二十四条)."""
+    me = ctx.base.actor.person_id
+    allowed = ctx.base.rulebook.allow_self_review
+    require(allowed or me not in students, SELF_DEALING, student=me)
+
+
 def _request_leave(
     activity: Activity, reason: str, proofs: tuple[str, ...], ctx: EnrolmentContext
 ) -> Decision:
@@ -708,6 +721,7 @@ def _decide_leave(activity: Activity, command: DecideLeave, ctx: EnrolmentContex
         UNAUTHORIZED,
         action="审核请假 decide leave",
     )
+    _require_second_person(ctx, (command.student,))
     enrolment = ctx.enrolments.get(command.student)
     require(enrolment is not None and enrolment.leave is LeaveStatus.REQUESTED, NO_LEAVE)
     assert enrolment is not None

@@ -70,5 +70,5 @@ def evolve(state: Mailbox | None, event: MailboxEvent) -> Mailbox:
 
 
 DECIDER: FunctionalDecider[MarkNoticeDelivered, Mailbox, MailboxEvent, Context] = FunctionalDecider(
-    "mailbox", decide, evolve
+    "mailbox", decide, evolve, Mailbox, EVENTS
 )

@@ -72,6 +72,11 @@ ATTENDANCE_OPEN = ErrorCode(
     "Attendance is not closed yet, so the activity cannot be finalized",
 )
 NOBODY = ErrorCode("results.nobody", "请选择成员", "Choose at least one member")
+SELF_DEALING = ErrorCode(
+    "results.self_dealing",
+    "不能给自己颁发奖项或发放学分，须由其他负责人或组织者办理",
+    "Nobody awards or grants credits to themselves: another manager must",
+)
 
 
 @attrs.frozen
@@ -161,9 +166,11 @@ def decide(command: ResultsCommand, ctx: ResultsContext) -> ResultsDecision:
     match command:
         case IssueAward(award=award, students=students):
             _require_manager(ctx, activity)
+            _require_second_person(ctx, students)
             return _award(activity, award, students, ctx)
         case GrantCredits(students=students):
             _require_manager(ctx, activity)
+            _require_second_person(ctx, students)
             return _grant(activity, students, ctx)
         case RevokeCredits(students=students, reason=reason):
             _require_manager(ctx, activity)
@@ -186,6 +193,13 @@ def _require_manager(ctx: ResultsContext, activity: Activity) -> None:
         UNAUTHORIZED,
         action="颁发奖项/发放学分 issue results",
     )
+
+
+def _require_second_person(ctx: ResultsContext, students: tuple[str, ...]) -> None:
+    """A manager's own award or credits come from someone else (ours; cf. 第二十四条)."""
+    me = ctx.base.actor.person_id
+    allowed = ctx.base.rulebook.results.allow_self_results
+    require(allowed or me not in students, SELF_DEALING, student=me)
 
 
 def _award(

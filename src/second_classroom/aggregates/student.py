@@ -397,5 +397,5 @@ def _with_appeal(state: StudentRecord, entry_id: UUID, status: AppealStatus) -> 
 
 
 DECIDER: FunctionalDecider[StudentCommand, StudentRecord, StudentEvent, Context] = (
-    FunctionalDecider("student", decide, evolve)
+    FunctionalDecider("student", decide, evolve, StudentRecord, EVENTS)
 )

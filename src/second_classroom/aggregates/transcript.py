@@ -338,5 +338,5 @@ def _chosen(command: IssueTranscript, record: StudentRecord) -> list[ActivityRec
 
 
 DECIDER: FunctionalDecider[TranscriptCommand, Transcript, TranscriptEvent, TranscriptContext] = (
-    FunctionalDecider("transcript", decide, evolve)
+    FunctionalDecider("transcript", decide, evolve, Transcript, EVENTS, short=True)
 )

@@ -470,5 +470,5 @@ def _with_holders(state: Tribe, role: TribeRole, holders: frozenset[str]) -> Tri
 
 
 DECIDER: FunctionalDecider[TribeCommand, Tribe, TribeEvent, Context] = FunctionalDecider(
-    "tribe", decide, evolve
+    "tribe", decide, evolve, Tribe, EVENTS
 )

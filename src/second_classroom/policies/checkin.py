@@ -100,6 +100,11 @@ def session_password(secret: bytes, activity_id: UUID, session: int) -> str:
     return f"{int.from_bytes(digest[:4], 'big') % 1_000_000:06d}"
 
 
+def same_password(given: str, expected: str) -> bool:
+    """Whether ``given`` is the session's password, in constant time (any text is a guess)."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("ascii"))
+
+
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres."""
     p1, p2 = math.radians(lat1), math.radians(lat2)

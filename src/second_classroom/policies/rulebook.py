@@ -111,6 +111,10 @@ class CheckInRule:
     missing_checkout: MissingCheckout = MissingCheckout.NO_SHOW
     makeup_deadline_working_days: int | None = None  # None: no deadline after the end
     anomaly_window_seconds: int = 10
+    # Ours, not a seed's: wrong passwords a student may enter per session before passwords
+    # are refused to them there (the six digits would otherwise fall to guessing).
+    password_attempts: int = 5
+    allow_self_makeup: bool = False  # true: a manager may 补签 (or clear a flag on) themselves
 
 
 class IntegrityStyle(StrEnum):
@@ -169,6 +173,7 @@ class ResultsRule:
     rubric: tuple[RubricItem, ...] = ()
     credits_require_attendance: bool = True  # only those who checked in or were made up
     deadline_working_days: int | None = None  # results due N working days after the end
+    allow_self_results: bool = False  # true: a manager may award or grant credits to themselves
 
     def quota(self, award: str) -> int | None:
         return next((q.quota for q in self.award_quotas if q.name == award), None)
@@ -216,6 +221,7 @@ class Rulebook:
     credit_source_keyword: str = ""
     publisher_exam_pass_score: int = 60
     reopen_review_on_change: bool = False
+    allow_self_review: bool = False  # a manager may admit themselves (评审制) or decide own leave
     ads: AdRule = AdRule()
     checkin: CheckInRule = CheckInRule()
     integrity: IntegrityRule = IntegrityRule()
@@ -271,6 +277,8 @@ class Rulebook:
             found.append("checkin.max_validity_minutes must be ≥ 1 and rotation_seconds ≥ 5")
         if (checkin.makeup_deadline_working_days or 0) < 0 or checkin.max_accuracy_m < 0:
             found.append("checkin.makeup_deadline_working_days and max_accuracy_m must be ≥ 0")
+        if checkin.password_attempts < 1:
+            found.append("checkin.password_attempts must be ≥ 1")
         quotas_ok = all(q.quota >= 1 for q in self.results.award_quotas)
         amounts_ok = all(
             r.max_amount.is_finite() and r.max_amount >= 0 for r in self.results.rubric
@@ -423,8 +431,10 @@ _CONVERTER.register_structure_hook_factory(
 def preset(name: str) -> Rulebook:
     """A packaged school preset, e.g. ``preset("nepu")`` for 东北石油大学."""
     folder = resources.files("second_classroom.policies") / "presets"
-    source = folder / f"{name}.toml"
-    if not source.is_file():
-        known = sorted(p.name.removesuffix(".toml") for p in folder.iterdir())
+    known = sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
+    # A name is looked up among the packaged files, never joined onto a path: "../x" is no preset.
+    if name not in known:
         raise INVALID_RULEBOOK.error(reason=f"unknown preset {name!r}; known: {known}")
-    return Rulebook.from_toml(source.read_text(encoding="utf-8"))
+    return Rulebook.from_toml((folder / f"{name}.toml").read_text(encoding="utf-8"))

@@ -23,6 +23,7 @@ threads here, or other processes — may follow one log: each batch is applied o
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
@@ -39,6 +40,7 @@ from second_classroom.projections.queries import table_rows
 
 TRACKING_TABLE = "sc_view_tracking"
 FAILURES_TABLE = "sc_view_failures"
+logger = logging.getLogger(__name__)
 # Exceptions a view's own code raises on an event it cannot handle (a missing key, an
 # unexpected value); anything else (a crash, an interrupt) is raised.
 _EVENT_ERRORS = (LookupError, AttributeError, TypeError, ValueError, ArithmeticError)
@@ -165,6 +167,7 @@ class ProjectionRunner:
         if self._mark is not None:
             xmin, _xmax = self.database.snapshot_horizon()
             if xmin >= self._mark.xmax:
+                logger.debug("%s: every gap up to %d is settled", self.name, self._mark.top)
                 self._settled = max(self._settled, self._mark.top)
                 self._mark = None
         return self._settled
@@ -187,6 +190,7 @@ class ProjectionRunner:
                     return False
                 self._write(cursor, items)
                 self._move(cursor, reached)
+            logger.debug("%s: applied %d events, at position %d", self.name, len(items), reached)
             return True
         except Exception as error:
             if not self._refused(error):
@@ -254,6 +258,7 @@ class ProjectionRunner:
         )
 
     def _record(self, cursor: Cursor, view: str, position: int, event: str, error: str) -> None:
+        logger.warning("%s: %s left out event %d (%s): %s", self.name, view, position, event, error)
         cursor.execute(
             f"INSERT INTO {FAILURES_TABLE} VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (projection, view, position) DO UPDATE SET error = excluded.error",
@@ -271,6 +276,7 @@ class ProjectionRunner:
 
     def rebuild(self) -> int:
         """Empty every view and apply the whole log again."""
+        logger.info("%s: rebuilding from zero", self.name)
         with self._lock, self.database.transaction() as cursor:
             for view in self.views:
                 view.clear(cursor)

@@ -194,7 +194,7 @@ class School:
             ),
             organizers=organizer_list(host, capacity),
         )
-        service.execute(DraftActivity(activity_id, host.tribe_id, form), host.leader, TERM_START)
+        service.execute(DraftActivity(host.tribe_id, key, form), host.leader, TERM_START)
         service.execute(SubmitActivity(activity_id), host.leader, TERM_START)
         for reviewer in reviewers(service, host):
             service.execute(ApproveActivity(activity_id), reviewer, TERM_START)
