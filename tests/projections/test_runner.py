@@ -202,3 +202,61 @@ def test_hundreds_of_gaps_are_passed_in_one_call(postgres_dsn: str, postgres_sch
             (0,)
         ]
         views.close()
+
+
+class FussyView:
+    """A view whose own code fails (a KeyError, as a lookup of an unknown value would) on
+    one student's registration, after writing part of it."""
+
+    name = "fussy"
+    tables = ("fussy",)
+
+    def __init__(self, refuse: str) -> None:
+        self.refuse = refuse
+
+    def create(self, cursor: Any) -> None:
+        cursor.execute("CREATE TABLE IF NOT EXISTS fussy (number TEXT PRIMARY KEY)")
+
+    def clear(self, cursor: Any) -> None:
+        cursor.execute("DELETE FROM fussy")
+
+    def apply(self, cursor: Any, position: int, envelope: Any) -> None:
+        number = envelope.payload.student_number
+        cursor.execute("INSERT INTO fussy VALUES (?)", (number,))
+        if number == self.refuse:
+            raise KeyError(number)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_view_that_fails_on_one_event_leaves_out_only_that_event(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    """Given 500 registrations applied in batches of 200, and a view whose code fails on the
+    333rd after writing part of it; then that view lacks exactly that event (its partial write
+    undone), every other view and event is applied, and the failure names the view, the event
+    and the KeyError."""
+    from second_classroom.persistence.stores import popo_env
+    from second_classroom.projections.database import SQLiteViews
+
+    service = SecondClassroom.open(popo_env(), secret=TEST_SECRET)
+    for n in range(1, 501):
+        command = RegisterStudent(f"2025{n:06d}", "学生", "PE", "石工25-1班", 2025)
+        service.execute(command, PE_ADMIN, at(11, 23))
+    if kind == "sqlite":
+        database: Any = SQLiteViews(f"file:fussy_{uuid.uuid4().hex}?mode=memory&cache=shared")
+    else:
+        database = PostgresViews(
+            request.getfixturevalue("postgres_dsn"), request.getfixturevalue("postgres_schema")
+        )
+    runner = ProjectionRunner(
+        service.app, database, [*standard_views(), FussyView("2025000333")], batch=200
+    )
+    assert runner.catch_up() == 500
+    assert database.query("SELECT COUNT(*) FROM fussy") == [(499,)]
+    assert database.query("SELECT COUNT(*) FROM fussy WHERE number = ?", ("2025000333",)) == [(0,)]
+    assert database.query("SELECT COUNT(*) FROM student_summary") == [(500,)]
+    assert database.query("SELECT COUNT(*) FROM audit_log") == [(500,)]
+    [failure] = runner.failures()
+    assert (failure.view, failure.position, failure.event) == ("fussy", 333, "StudentRegistered")
+    assert failure.error == "KeyError: '2025000333'"
+    database.close()
