@@ -16,6 +16,7 @@ from eventsourcing.persistence import StoredEvent
 
 from second_classroom import cli
 from second_classroom.aggregates.student import RegisterStudent
+from second_classroom.core.actor import Actor
 from second_classroom.persistence.stores import postgres_env, sqlite_env
 from second_classroom.projections.database import PostgresViews
 from second_classroom.projections.runner import ProjectionRunner
@@ -126,7 +127,7 @@ def test_no_stored_event_stops_the_views(
         live = service.views.runner.snapshot()
         assert failures["notice_outbox", garbage].event == "NoticeDelivered"
         # The in-process followers (the outbox follows NoticeDelivered) pass it too.
-        assert service.outbox() == []
+        assert service.outbox(Actor.system()) == []
 
     # The worker process, rebuilding from zero, reaches the same tables.
     assert cli.main(["project", *arguments, "--once", "--rebuild"]) == 0
