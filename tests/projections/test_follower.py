@@ -7,14 +7,19 @@ import threading
 import time
 import uuid
 from collections import Counter
+from typing import Any
 
+import pytest
 from eventsourcing.persistence import StoredEvent
 
+from second_classroom.aggregates.enrolment import Register
 from second_classroom.aggregates.student import RegisterStudent, StudentRegistered
+from second_classroom.core.actor import Actor
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.projections.follower import LogFollower
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET, sqlite_memory_env
+from tests.enrolment_world import REGISTERING, approved_activity, found_school
 from tests.specification import PE_ADMIN, at
 
 
@@ -66,3 +71,44 @@ def test_an_event_that_cannot_be_decoded_is_passed_over() -> None:
         )
         assert follower.catch_up() == 3
         assert seen == ["甲", "乙"]
+
+
+def test_my_activities_read_while_registrations_arrive_never_fails(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Given a student registering for twelve activities one by one, and four threads reading
+    their 我的活动 all the while (each load made slow, as a busy database is); then no read
+    fails and the last one lists every registration."""
+    with SecondClassroom.open(sqlite_memory_env(), secret=TEST_SECRET) as service:
+        [number] = found_school(service, 1)
+        student = Actor.student(number)
+        activities = [approved_activity(service, f"a{k}") for k in range(12)]
+        load = service.app.load
+
+        def slow_load(decider: Any, stream: Any) -> Any:
+            time.sleep(0.0005)
+            return load(decider, stream)
+
+        monkeypatch.setattr(service.app, "load", slow_load)
+        errors: list[BaseException] = []
+        done = threading.Event()
+
+        def read() -> None:
+            while not done.is_set():
+                try:
+                    service.my_activities(number, student, REGISTERING)
+                except Exception as error:
+                    errors.append(error)
+                    return
+
+        readers = [threading.Thread(target=read) for _ in range(4)]
+        for reader in readers:
+            reader.start()
+        for activity_id in activities:
+            service.execute(Register(activity_id), student, REGISTERING)
+            time.sleep(0.01)
+        done.set()
+        for reader in readers:
+            reader.join()
+        assert errors == []
+        assert len(service.my_activities(number, student, REGISTERING)) == 12

@@ -10,7 +10,8 @@ a gap behind a visible id is a rollback. An event that cannot be decoded (see
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 
 from second_classroom.codec import registry
 from second_classroom.persistence.application import SecondClassroomApplication
@@ -41,6 +42,13 @@ class LogFollower:
         """Handle every new event; returns the position reached."""
         with self._lock:
             return self._catch_up()
+
+    @contextmanager
+    def caught_up(self) -> Iterator[int]:
+        """Catch up, and keep the handler from running while the caller reads what it built
+        (another thread's catch-up would change it mid-iteration); yields the position."""
+        with self._lock:
+            yield self._catch_up()
 
     def _catch_up(self) -> int:
         while True:
