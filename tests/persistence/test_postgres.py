@@ -99,6 +99,7 @@ def test_the_views_connect_with_the_stores_settings_whatever_the_password(
         assert settings.kwargs["password"] == "p@ss/w0rd"
         assert settings.kwargs["user"] == odd_role
         assert settings.schema == postgres_schema
+        assert settings.max_size == int(env["POSTGRES_POOL_SIZE"])  # the views' pool
     with SecondClassroom.open(env, secret=TEST_SECRET) as service:
         service.execute(
             RegisterStudent("2025000001", "甲", "PE", "石工25-1班", 2025), PE_ADMIN, at(11, 23)

@@ -76,7 +76,8 @@ def construct_factory(env: Environment) -> InfrastructureFactory[Any]:
 @attrs.frozen
 class ConnectionSettings:
     """How the store connects: psycopg keyword arguments (never a rebuilt URL, so any
-    character in a password is safe), the schema, and the store's largest pool size."""
+    character in a password is safe), the schema, and the store's pool size
+    (``POSTGRES_POOL_SIZE``, without its overflow: a fair share for another pool)."""
 
     kwargs: dict[str, Any]
     schema: str
@@ -93,4 +94,4 @@ def connection_settings(factory: object) -> ConnectionSettings | None:
     kwargs = {key: given[key] for key in _CONNECTION_KEYS if key in given}
     if pool.get_password_func is not None:
         kwargs["password"] = pool.get_password_func()
-    return ConnectionSettings(kwargs, datastore.schema, pool.max_size)
+    return ConnectionSettings(kwargs, datastore.schema, max(pool.min_size, 1))
