@@ -145,3 +145,24 @@ def test_the_views_follow_a_store_that_other_threads_open_at_once(tmp_path: Path
     assert errors == []
     assert len(set(seen)) == 1
     assert seen[0] > 0
+
+
+def test_a_thread_per_request_leaves_no_connection_open(tmp_path: Path) -> None:
+    """Given views on an SQLite file read by 200 threads one after another (a server with a
+    thread per request); then each thread's connection is closed when it ends: the process
+    holds about as many open files afterwards as before."""
+    import gc
+    import os
+
+    with SecondClassroom.open(
+        sqlite_env(tmp_path / "school.sqlite3"), secret=TEST_SECRET
+    ) as service:
+        found_school(service, 1)
+        service.views.catch_up()
+        before = len(os.listdir("/proc/self/fd"))
+        for _ in range(200):
+            reader = threading.Thread(target=service.views.query, args=("SELECT 1",))
+            reader.start()
+            reader.join()
+        gc.collect()
+        assert len(os.listdir("/proc/self/fd")) < before + 10

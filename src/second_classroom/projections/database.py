@@ -18,6 +18,7 @@ import re
 import sqlite3
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, Protocol, TypeVar
@@ -86,6 +87,19 @@ class _SQLiteCursor:
         return list(self.connection.execute(statement, safe_params(params)).fetchall())
 
 
+class _ThreadConnection:
+    """One thread's connection, closed when the thread ends and its local storage goes (a
+    server starting a thread per request would otherwise keep one open file per request)."""
+
+    __slots__ = ("__weakref__", "connection")
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def __del__(self) -> None:
+        self.connection.close()
+
+
 class SQLiteViews:
     """Views in an SQLite file (or a shared in-memory database for tests)."""
 
@@ -97,8 +111,7 @@ class SQLiteViews:
         self._uri = database.startswith("file:")
         self._memory = database == ":memory:" or "mode=memory" in database
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._guard = threading.Lock()  # the list of connections
+        self._threads: weakref.WeakSet[_ThreadConnection] = weakref.WeakSet()
         # An in-memory database is one connection used in turns (its shared cache answers
         # "table is locked" to concurrent connections instead of waiting); a file gets one
         # connection per thread, and SQLite's own locks order the writers.
@@ -115,8 +128,6 @@ class SQLiteViews:
         )
         if not self._memory:
             connection.execute("PRAGMA journal_mode=WAL")
-        with self._guard:
-            self._connections.append(connection)
         return connection
 
     @contextmanager
@@ -125,10 +136,11 @@ class SQLiteViews:
             with self._turns:
                 yield self._shared
             return
-        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = self._local.connection = self._connect()
-        yield connection
+        mine: _ThreadConnection | None = getattr(self._local, "connection", None)
+        if mine is None:
+            mine = self._local.connection = _ThreadConnection(self._connect())
+            self._threads.add(mine)
+        yield mine.connection
 
     def _patiently(self, action: Callable[[], T]) -> T:
         """Run ``action``, waiting while another connection to a shared in-memory cache
@@ -165,10 +177,10 @@ class SQLiteViews:
         return isinstance(error, sqlite3.IntegrityError | sqlite3.DataError)
 
     def close(self) -> None:
-        with self._guard:
-            connections, self._connections = self._connections, []
-        for connection in connections:
-            connection.close()
+        if self._shared is not None:
+            self._shared.close()
+        for mine in list(self._threads):
+            mine.connection.close()
 
 
 # -- PostgreSQL --------------------------------------------------------------------------------
