@@ -16,16 +16,19 @@ from second_classroom.core.errors import DomainError
 from second_classroom.persistence.stores import postgres_env, sqlite_env
 from second_classroom.projections.database import psycopg_statement
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, sqlite_memory_env
 from tests.enrolment_world import approved_activity, found_school
 from tests.specification import PE_ADMIN, at
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(params=["sqlite", "memory", pytest.param("postgres", marks=pytest.mark.postgres)])
 def deployed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SecondClassroom]:
-    """A store as deployed: an SQLite file, or a PostgreSQL schema with a small pool."""
+    """A store as deployed: an SQLite file, or a PostgreSQL schema with a small pool; and the
+    in-memory SQLite store of the tests."""
     if request.param == "sqlite":
         env = sqlite_env(tmp_path / "school.sqlite3")
+    elif request.param == "memory":
+        env = sqlite_memory_env()
     else:
         env = postgres_env(
             request.getfixturevalue("postgres_dsn"), request.getfixturevalue("postgres_schema")

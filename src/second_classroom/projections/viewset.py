@@ -17,7 +17,7 @@ def database_for(app: SecondClassroomApplication) -> ViewDatabase:
     reached with the store's own connection settings."""
     env = app.env
     module = env.get("PERSISTENCE_MODULE", "")
-    if module == "eventsourcing.sqlite":
+    if module == "eventsourcing.sqlite" and "mode=memory" not in env["SQLITE_DBNAME"]:
         return SQLiteViews(env["SQLITE_DBNAME"])
     if module == "eventsourcing.postgres":
         from second_classroom.persistence.postgres import connection_settings
@@ -28,6 +28,8 @@ def database_for(app: SecondClassroomApplication) -> ViewDatabase:
         return PostgresViews(
             kwargs=settings.kwargs, schema=settings.schema, max_size=settings.max_size
         )
+    # In memory: a database of their own. A shared in-memory cache answers "table is locked" at
+    # once, without waiting, so views writing beside the events would fail the store's writers.
     return SQLiteViews(f"file:views_{uuid.uuid4().hex}?mode=memory&cache=shared")
 
 
