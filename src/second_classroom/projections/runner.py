@@ -32,6 +32,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from second_classroom.codec import registry
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.reading import Unreadable, notifications
@@ -235,7 +236,7 @@ class ProjectionRunner:
                         if not self._refused(error):
                             raise
                         cursor.execute("ROLLBACK TO SAVEPOINT sc_view")
-                        topic = type(item.payload).__name__
+                        topic = registry.of(item.payload).name
                         self._record(cursor, view.name, notification_id, topic, _describe(error))
                     cursor.execute("RELEASE SAVEPOINT sc_view")
             self._move(cursor, reached)
