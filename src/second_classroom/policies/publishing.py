@@ -155,10 +155,13 @@ class Host:
 # -- title (发布规范 一) ---------------------------------------------------------------------
 
 
+_SCHOOL_AND_ABOVE = (ActivityLevel.SCHOOL, ActivityLevel.PROVINCIAL, ActivityLevel.NATIONAL)
+
+
 def title_prefixes(rulebook: Rulebook, level: ActivityLevel, host: Host) -> tuple[str, ...]:
     """The prefixes a title of ``level`` may start with."""
     own = tuple(p for p in (host.name, host.college_name) if p)
-    if level is ActivityLevel.SCHOOL:
+    if level in _SCHOOL_AND_ABOVE:
         return (*rulebook.title.school_prefixes, *rulebook.title.external_prefixes, *own)
     return own
 

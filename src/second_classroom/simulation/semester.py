@@ -124,6 +124,12 @@ class Published:
     college: str | None = None  # 院系内: that college's students only
 
 
+_METHOD_WEIGHTS = {
+    AdmissionMethod.FIRST_COME: 7,
+    AdmissionMethod.LOTTERY: 2,
+    AdmissionMethod.REVIEW: 1,
+}
+
 # Of every ten activities: six by a college's union, two by a club, two by a class.
 _HOST_KINDS = ("union",) * 6 + ("club",) * 2 + ("class",) * 2
 
@@ -134,8 +140,11 @@ def _publish(
     """The n-th activity: its host, level, admission method, size, start and audience."""
     kind = _HOST_KINDS[n % len(_HOST_KINDS)]
     pool = {"union": school.unions, "club": school.clubs, "class": school.classes}[kind]
+    if not service.rulebook.levels_for(pool[0].level):
+        pool = school.unions  # this school's tribes of that level publish nothing (003: classes)
     host = pool[rng.randrange(len(pool))]
-    method = rng.choices(list(AdmissionMethod), [7, 2, 1])[0]
+    methods = [m for m in AdmissionMethod if m in service.rulebook.admission_methods]
+    method = rng.choices(methods, [_METHOD_WEIGHTS[m] for m in methods])[0]
     capacity = rng.choice([30, 50, 100, 150, 300])
     scope = ParticipationScope.SCHOOL
     if host.level is TribeLevel.CLASS or (kind == "club" and rng.random() < 0.5):
