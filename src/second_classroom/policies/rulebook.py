@@ -560,14 +560,25 @@ _CONVERTER.register_structure_hook_factory(
 )
 
 
+def presets() -> tuple[str, ...]:
+    """The packaged presets' names, sorted (``hfut``, ``nepu``, ``qtnu``, ``shcc``, ``siit``)."""
+    folder = resources.files("second_classroom.policies") / "presets"
+    return tuple(
+        sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    )
+
+
+def preset_source(name: str) -> str:
+    """The commented TOML of a packaged preset, to copy and edit for another school."""
+    known = presets()
+    # A name is looked up among the packaged files, never joined onto a path: "../x" is no preset.
+    if name not in known:
+        raise INVALID_RULEBOOK.error(reason=f"unknown preset {name!r}; known: {list(known)}")
+    folder = resources.files("second_classroom.policies") / "presets"
+    return (folder / f"{name}.toml").read_text(encoding="utf-8")
+
+
 @cache
 def preset(name: str) -> Rulebook:
     """A packaged school preset, e.g. ``preset("nepu")`` for 东北石油大学."""
-    folder = resources.files("second_classroom.policies") / "presets"
-    known = sorted(
-        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
-    )
-    # A name is looked up among the packaged files, never joined onto a path: "../x" is no preset.
-    if name not in known:
-        raise INVALID_RULEBOOK.error(reason=f"unknown preset {name!r}; known: {known}")
-    return Rulebook.from_toml((folder / f"{name}.toml").read_text(encoding="utf-8"))
+    return Rulebook.from_toml(preset_source(name))
