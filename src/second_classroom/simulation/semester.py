@@ -14,7 +14,7 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates.activity_attendance import Geofence, Outcome
-from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession
+from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession, closing_time
 from second_classroom.aggregates.enrolment import (
     AdmitRegistrants,
     CancelRegistration,
@@ -122,6 +122,7 @@ class Published:
     host: Host
     audience: tuple[str, ...] | None = None  # 部落内: the host's members; None: open
     college: str | None = None  # 院系内: that college's students only
+    closes: datetime = TERM_START  # when its attendance is settled (checkin.closing_time)
 
 
 _METHOD_WEIGHTS = {
@@ -160,7 +161,15 @@ def _publish(
     stage.count(5)
     audience = host.members if scope is ParticipationScope.TRIBE else None
     college = host.college if scope is ParticipationScope.COLLEGE else None
-    return Published(activity_id, method, capacity, starts, host, audience, college)
+    state = service.activity(activity_id)
+    assert state is not None
+    closes = closing_time(state, service.rulebook) or starts
+    return Published(activity_id, method, capacity, starts, host, audience, college, closes)
+
+
+def _settles(item: Published) -> datetime:
+    """A moment after the item's attendance is settled (its end, or its 补签 deadline)."""
+    return item.closes + timedelta(hours=1)
 
 
 def simulate(
@@ -261,7 +270,9 @@ def simulate(
 
     stage = _Stage(service, "结算 close", len(published), bars)
     last_end = max((item.starts for item in published), default=TERM_START)
-    stage.commands += len(service.run_reactions(last_end + timedelta(days=1)))
+    # A school with a 补签 window after the end (002 一 2): 5 working days) settles later.
+    settled = max([last_end + timedelta(days=1), *map(_settles, published)])
+    stage.commands += len(service.run_reactions(settled))
     stages.append(stage.done())
 
     stage = _Stage(service, "申诉 appeal", students // 20, bars, batch)
@@ -284,7 +295,7 @@ def simulate(
         activity_id, starts, host = item.activity_id, item.starts, item.host
         state = service.activity(activity_id)
         assert state is not None
-        after = starts + timedelta(days=2)
+        after = max(starts + timedelta(days=2), _settles(item))
         attended = tuple(s for s, o in state.attendance.outcomes if o is Outcome.ATTENDED)
         if attended:
             stage.run(GrantCredits(activity_id, attended), host.leader, after)
