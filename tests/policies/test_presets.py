@@ -91,6 +91,24 @@ def test_a_value_the_seed_does_not_give_names_its_own_seed_as_school_supplied(na
     assert f"seed {seed}" in source.splitlines()[0]
 
 
+@pytest.mark.parametrize("name", sorted(SCHOOLS))
+def test_every_top_level_key_carries_its_source(name: str) -> None:
+    """Each scalar rule has a comment on its line or just above it: its article, or the mark
+    of a school-supplied value."""
+    lines = preset_source(name).splitlines()
+    first_table = next(i for i, line in enumerate(lines) if line.startswith("["))
+    bare = [
+        line
+        for i, line in enumerate(lines[:first_table])
+        if re.match(r"^\w+ = ", line)
+        and "#" not in line
+        and not lines[i - 1].startswith("#")
+        and not line.startswith("school = ")  # the first line names the seed
+    ]
+    assert bare == []
+    assert len([line for line in lines[:first_table] if re.match(r"^\w+ = ", line)]) >= 14
+
+
 def test_the_hfut_preset_no_longer_cites_nepu_articles() -> None:
     """Seed 002 has no 第N条 and no 发布规范: the old preset copied NEPU's article numbers."""
     source = preset_source("hfut")
