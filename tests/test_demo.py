@@ -10,12 +10,15 @@ from second_classroom.aggregates.activity import ActivityStatus
 from second_classroom.core import ids
 from second_classroom.demo import run_demo
 from second_classroom.policies.rulebook import preset
+from tests.specification import SCHOOL_ADMIN
 
 
 def test_demo_reaches_approval_on_an_sqlite_file(tmp_path: Path) -> None:
     lines: list[str] = []
     service = run_demo(tmp_path / "demo.sqlite3", lines.append)
-    activity = service.activity(ids.activity_id(ids.tribe_id("PE-SU"), "2026-cet-talk"))
+    activity = service.activity(
+        ids.activity_id(ids.tribe_id("PE-SU"), "2026-cet-talk"), SCHOOL_ADMIN
+    )
     service.close()
     text = "\n".join(lines)
     assert activity is not None
@@ -73,7 +76,8 @@ def test_the_demo_plays_hfut_with_its_own_windows(tmp_path: Path) -> None:
     (002 一 2) 5个工作日内及时补录) holds the awards until attendance is settled."""
     lines: list[str] = []
     service = run_demo(tmp_path / "demo.sqlite3", lines.append, preset("hfut"))
-    activity = service.activity(ids.activity_id(ids.tribe_id("JS-SU"), "2026-cet-talk"))
+    talk = ids.activity_id(ids.tribe_id("JS-SU"), "2026-cet-talk")
+    activity = service.activity(talk, SCHOOL_ADMIN)
     service.close()
     text = "\n".join(lines)
     assert activity is not None

@@ -70,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line: global options, and the demo, project and simulate subcommands."""
+    """The command line: global options, and the demo, project, simulate and schema
+    subcommands."""
     parser = _Parser(
         prog="second-classroom",
         description="第二课堂成绩单 · the Second Classroom Transcript",
@@ -185,6 +186,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-progress", action="store_true", help="no progress bars (default: off: bars shown)"
     )
     _common_options(simulate)
+    schema = commands.add_parser(
+        "schema", help="write the JSON Schema (2020-12) of every command, event, state, result"
+    )
+    schema.add_argument(
+        "out_dir",
+        metavar="OUT_DIR",
+        type=Path,
+        help="folder for the <Name>.schema.json files, created if missing",
+    )
+    schema.add_argument(
+        "--rulebook",
+        default="nepu",
+        help="preset or TOML file whose limits the command schemas carry (default: %(default)s)",
+    )
+    _common_options(schema)
     return parser
 
 
@@ -209,6 +225,8 @@ def _common_options(parser: argparse.ArgumentParser, top: bool = False) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "schema":
+        return _schema(args)
     if args.command == "simulate":
         return _simulate(args)
     if args.command == "project":
@@ -378,3 +396,12 @@ def _simulate(args: argparse.Namespace) -> int:
     print(f"超额录取 over-admission: {report.over_admitted}")
     print(f"学分账户与视图不符 ledger/view mismatches: {report.ledger_mismatches}")
     return 0 if report.over_admitted == 0 and report.ledger_mismatches == 0 else 1
+
+
+def _schema(args: argparse.Namespace) -> int:
+    """Every message's JSON Schema, for frontends to validate against before sending."""
+    from second_classroom.schema import write_schemas
+
+    written = write_schemas(args.out_dir, _rulebook(args.rulebook))
+    print(f"{len(written)} schemas written to {args.out_dir}")
+    return 0

@@ -29,10 +29,10 @@ from second_classroom.core.terms import (
 from second_classroom.persistence.stores import popo_env
 from second_classroom.policies.publishing import Host, title_prefixes
 from second_classroom.policies.rulebook import (
-    Category,
     CreditUnit,
     RoleTitle,
     Rulebook,
+    Subcategory,
     Term,
     preset,
     preset_source,
@@ -346,7 +346,7 @@ def test_siit_modules_have_the_second_level_of_its_import_template() -> None:
         ("work_experience", "工作履历"),
         ("volunteering", "志愿公益"),
     ):
-        assert SIIT.category(code, code) == Category(code, name)
+        assert SIIT.category(code, code) == Subcategory(code, name)
 
 
 def test_shcc_has_three_course_modules_with_their_courses() -> None:
@@ -361,7 +361,7 @@ def test_shcc_has_three_course_modules_with_their_courses() -> None:
         "素质拓展训练",
         "志愿公益活动",
     ]
-    assert SHCC.category("research", "research_innovation") == Category(
+    assert SHCC.category("research", "research_innovation") == Subcategory(
         "research_innovation", "科技研究与创新"
     )  # 003 2（四） 按照“科技研究与创新”的科目记入成绩单
 

@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel, ReviewStage, TribeLevel
 from second_classroom.policies.rulebook import (
-    Category,
     College,
     Module,
     OrganizerBand,
     Rulebook,
+    Subcategory,
     YearCalendar,
     preset,
 )
@@ -71,7 +71,7 @@ def test_module_codes_are_unique_and_resolvable() -> None:
     codes = [m.code for m in NEPU.modules]
     assert len(set(codes)) == len(codes) == 7
     assert NEPU.module("ideology") == Module(
-        "ideology", "思想成长", (Category("ideals", "理想信念主题教育"),)
+        "ideology", "思想成长", (Subcategory("ideals", "理想信念主题教育"),)
     )
     assert NEPU.module("no-such-module") is None
 

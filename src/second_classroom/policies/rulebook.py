@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import tomllib
 from collections.abc import Callable
 from datetime import date, datetime
@@ -19,7 +20,7 @@ import cattrs
 import tomli_w
 
 from second_classroom.core.actor import Actor, RoleKind
-from second_classroom.core.errors import DomainError, ErrorCode
+from second_classroom.core.errors import Category, DomainError, ErrorCode
 from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
@@ -32,16 +33,18 @@ INVALID_RULEBOOK = ErrorCode(
     "rulebook.invalid",
     "规则配置无效：{reason}",
     "Invalid rulebook: {reason}",
+    Category.INVALID,
 )
 ROLE_NOT_USED = ErrorCode(
     "auth.role_not_used",
     "本校不设以下角色：{roles}",
     "This school does not use these roles: {roles}",
+    Category.FORBIDDEN,
 )
 
 
 @attrs.frozen
-class Category:
+class Subcategory:
     """A second-level category (活动二级分类, 001 附件4) of a module, e.g. 理想信念主题教育."""
 
     code: str
@@ -54,7 +57,7 @@ class Module:
 
     code: str
     name: str
-    categories: tuple[Category, ...] = ()  # empty: the module has no second level
+    categories: tuple[Subcategory, ...] = ()  # empty: the module has no second level
 
 
 @attrs.frozen
@@ -217,6 +220,46 @@ class YearCalendar:
 
 
 @attrs.frozen
+class Limits:
+    """What a command may carry (issue 11): the longest text of each kind, the identifier
+    patterns, the largest credit amount and the longest activity.
+
+    Defaults chosen by us, not from a seed: long enough for every real name, title and
+    reason we know of, short enough that no field can carry a document.
+    """
+
+    ids: int = 64  # 学号, 工号, tribe/college/module codes, tokens, serials
+    names: int = 100  # names of people, tribes, classes and awards; places; tags
+    titles: int = 200  # the hard bound; the title rule (发布规范 一) is usually stricter
+    details: int = 20_000  # introductions, details, notes, criteria
+    reasons: int = 2_000  # reasons and comments
+    proofs: int = 2_048  # a file reference or URL
+    # 学号/工号 and tribe codes after NFKC: ASCII letters and digits or CJK ideographs, with
+    # "-", "_" and "." inside; no look-alike letters of other scripts, no invisible characters.
+    person_id_pattern: str = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}"
+    tribe_code_pattern: str = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}"
+    max_credit: Decimal = Decimal(100)  # one award's or one participation's credit amount
+    max_activity_hours: int = 24 * 31  # from start to end; a record's 学时 cannot exceed it
+
+    def problems(self) -> list[str]:
+        """What makes these limits unusable."""
+        found = []
+        lengths = (self.ids, self.names, self.titles, self.details, self.reasons, self.proofs)
+        if min(lengths) < 1:
+            found.append("limits lengths must be ≥ 1")
+        for name in ("person_id_pattern", "tribe_code_pattern"):
+            try:
+                re.compile(getattr(self, name))
+            except re.error as exc:
+                found.append(f"limits.{name} is not a regular expression: {exc}")
+        if not (self.max_credit.is_finite() and self.max_credit > 0):
+            found.append("limits.max_credit must be finite and > 0")
+        if self.max_activity_hours < 1:
+            found.append("limits.max_activity_hours must be ≥ 1")
+        return found
+
+
+@attrs.frozen
 class RoleTitle:
     """A role kind the school uses, under the school's own title for it (e.g. 二课中心)."""
 
@@ -273,6 +316,7 @@ class Rulebook:
     integrity: IntegrityRule = IntegrityRule()
     results: ResultsRule = ResultsRule()
     calendar: tuple[YearCalendar, ...] = ()
+    limits: Limits = Limits()
     # What differs between the seed schools (issue 14 §1); each default is NEPU's behaviour.
     require_publisher_exam: bool = True  # 000 第十条 首次发布活动需进行考试答题
     roles: tuple[RoleTitle, ...] = ()  # empty: every role kind is accepted
@@ -354,6 +398,7 @@ class Rulebook:
                 negative = True
             if negative:
                 found.append(f"integrity.recovery points {recovery.points!r} is not a number ≥ 0")
+        found += self.limits.problems()
         found += self._school_problems()
         return found
 
@@ -425,7 +470,7 @@ class Rulebook:
     def year(self, year: int) -> YearCalendar | None:
         return next((y for y in self.calendar if y.year == year), None)
 
-    def category(self, module: str, code: str) -> Category | None:
+    def category(self, module: str, code: str) -> Subcategory | None:
         """The second-level category ``code`` of ``module``, or None."""
         found = self.module(module)
         return next((c for c in found.categories if c.code == code), None) if found else None
