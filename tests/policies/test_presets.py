@@ -27,7 +27,7 @@ from second_classroom.core.terms import (
     TribeLevel,
 )
 from second_classroom.persistence.stores import popo_env
-from second_classroom.policies.publishing import Host, title_prefixes
+from second_classroom.policies.publishing import Host, check_form, title_prefixes
 from second_classroom.policies.rulebook import (
     CreditUnit,
     RoleTitle,
@@ -43,6 +43,7 @@ from second_classroom.simulation import simulate
 from tests.aggregates.activity_fixtures import ACTIVITY_ID, LEADER, actx
 from tests.aggregates.test_activity import DRAFTED, SUBMITTED
 from tests.conftest import TEST_SECRET
+from tests.policies.test_publishing import PE_UNION, VALID
 from tests.specification import NEPU, NOW, given
 
 SCHOOLS = {
@@ -417,3 +418,17 @@ def test_hfut_reviews_in_three_levels() -> None:
     assert HFUT.chain(ActivityLevel.COLLEGE) == three
     assert HFUT.chain(ActivityLevel.CLASS) == three
     assert NEPU.chain(ActivityLevel.CLASS) == (ReviewStage.COLLEGE, ReviewStage.SCHOOL)
+
+
+def test_a_form_names_a_category_of_its_module_or_none() -> None:
+    """001 附件4 说明 7 活动一级分类、活动二级分类必须和管理端学校活动类型设置匹配: a category
+    outside the module is refused; none at all is allowed."""
+
+    def codes(**changes: object) -> list[str]:
+        form = attrs.evolve(VALID, **changes)
+        return [v.code.code for v in check_form(NEPU, form, PE_UNION, NOW)]
+
+    assert codes(module="ideology", category="ideals") == []
+    assert codes(module="ideology") == []
+    assert codes(module="innovation", category="ideals") == ["activity.category_unknown"]
+    assert codes(module="ideology", category="no-such") == ["activity.category_unknown"]
