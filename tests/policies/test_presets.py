@@ -225,6 +225,20 @@ def test_shcc_records_research_in_national_provincial_and_school_tiers() -> None
     assert SHCC.levels_for(TribeLevel.CLASS) == ()
 
 
+def test_shccs_semester_publishes_in_the_tiers_above_the_school() -> None:
+    """003 2（一）: the school's clubs publish 国家级 and 省部级 activities too, each through its
+    chain (tribe → school), and classes publish nothing (no 班团 level)."""
+    with SecondClassroom.open(popo_env(), SHCC, secret=TEST_SECRET) as service:
+        simulate(service, students=40, activities=10, seed=5, bars=False)
+        levels = service.views.query(
+            "SELECT level, COUNT(*), SUM(finalized) FROM activity_board GROUP BY level"
+        )
+    by_level = {level: (count, finalized) for level, count, finalized in levels}
+    assert "class" not in by_level
+    assert {"national", "provincial"} & set(by_level)
+    assert all(count == finalized for count, finalized in by_level.values())
+
+
 def test_a_national_activity_may_carry_a_region_prefix_like_a_school_one() -> None:
     """000 发布规范 一 3 市级及以上活动前缀(地区，如全国…): 国家级 and 省部级 titles may start as
     校级 ones do."""

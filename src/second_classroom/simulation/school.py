@@ -168,6 +168,7 @@ class School:
         module: str = "skills",
         scope: ParticipationScope = ParticipationScope.SCHOOL,
         awards: bool = False,
+        level: ActivityLevel | None = None,
     ) -> UUID:
         """An approved activity at the host's level, through the rulebook's review chain for
         that level (第十一条), registration open the week before."""
@@ -176,7 +177,7 @@ class School:
             title=f"{host.name}“{key}”活动",
             intro="模拟活动",
             module=module,
-            level=level_of(service, host),
+            level=level or level_of(service, host),
             registration_opens=starts - timedelta(days=7),
             registration_closes=starts - timedelta(hours=2),
             capacity=capacity,
@@ -196,14 +197,16 @@ class School:
         )
         service.execute(DraftActivity(host.tribe_id, key, form), host.leader, TERM_START)
         service.execute(SubmitActivity(activity_id), host.leader, TERM_START)
-        for reviewer in reviewers(service, host):
+        for reviewer in reviewers(service, host, form.level):
             service.execute(ApproveActivity(activity_id), reviewer, TERM_START)
         return activity_id
 
 
-def reviewers(service: SecondClassroom, host: Host) -> Iterator[Actor]:
+def reviewers(
+    service: SecondClassroom, host: Host, level: ActivityLevel | None = None
+) -> Iterator[Actor]:
     """Who approves each stage of the chain for the host's level (tribe → college → school)."""
-    for stage in service.rulebook.chain(level_of(service, host)):
+    for stage in service.rulebook.chain(level or level_of(service, host)):
         if stage is ReviewStage.TRIBE:
             yield host.leader
         elif stage is ReviewStage.COLLEGE:

@@ -155,8 +155,11 @@ def _publish(
     starts = TERM_START + timedelta(days=14 + n % 100, hours=rng.randrange(0, 8))
     module = rng.choice([m.code for m in service.rulebook.modules])
     stage.begin()
+    # A tribe that may publish at several levels (003: 国家级, 省部级, 校级) uses them all.
+    levels = service.rulebook.levels_for(host.level)
+    level = rng.choice(levels) if len(levels) > 1 else None
     activity_id = school.publish(
-        service, host, f"sim-{n}", method, capacity, starts, module, scope, awards=True
+        service, host, f"sim-{n}", method, capacity, starts, module, scope, awards=True, level=level
     )
     stage.count(5)
     audience = host.members if scope is ParticipationScope.TRIBE else None
