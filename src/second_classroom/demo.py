@@ -75,7 +75,7 @@ from second_classroom.core.terms import (
 from second_classroom.core.time import SHANGHAI
 from second_classroom.persistence.stores import sqlite_env
 from second_classroom.policies import serials
-from second_classroom.policies.rulebook import College, Rulebook
+from second_classroom.policies.rulebook import College, IntegrityStyle, Rulebook
 from second_classroom.service import SecondClassroom
 
 Print = Callable[[str], None]
@@ -348,7 +348,8 @@ def _checkin(
         return
     # A points-style school (the HFUT preset) blacklists only after several strikes.
     until = f"至 {report.blacklisted_until:%m-%d %H:%M}" if report.blacklisted_until else "：未列入"
-    out(f"   孙浩 诚信分 {float(report.score):.0f}%，黑名单{until}")
+    unit = "%" if service.rulebook.integrity.style is IntegrityStyle.PERCENTAGE else "分"
+    out(f"   孙浩 诚信分 {float(report.score):.0f}{unit}，黑名单{until}")
     out(f"   依据：{report.entries[-1].rule}")
     step("孙浩 报名读书分享会（黑名单中）", Register(reading), sun, at(4, 9, month=12))
 
@@ -363,11 +364,11 @@ def _checkin(
     lifted = (
         "已解除" if after.blacklisted_until is None else f"{after.blacklisted_until:%m-%d %H:%M}"
     )
-    out(f"   孙浩 诚信分 {float(after.score):.0f}%，黑名单：{lifted}")
+    out(f"   孙浩 诚信分 {float(after.score):.0f}{unit}，黑名单：{lifted}")
     step("孙浩 再次报名读书分享会", Register(reading), sun, at(4, 16, month=12))
     qian_report = service.integrity(qian.person_id, qian)
     assert qian_report is not None
-    out(f"   钱静 诚信分 {float(qian_report.score):.0f}%")
+    out(f"   钱静 诚信分 {float(qian_report.score):.0f}{unit}")
 
 
 def _results(
