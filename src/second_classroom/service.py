@@ -313,6 +313,7 @@ class SecondClassroom:
         route = ROUTES.get(type(command))
         if route is None:
             raise UNKNOWN_COMMAND.error(type=type(command).__name__)
+        self.rulebook.require_roles(actor)  # the role kinds this school uses (issue 14 §1)
         # The same text, identifier and bound rules for Python callers as for JSON ones.
         command = admit(command, self.rulebook.limits)
         base = Context(actor, require_aware(now), self.rulebook)
