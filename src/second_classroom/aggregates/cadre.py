@@ -383,7 +383,7 @@ def _require_within_cap(state: CadreRound, rating: CadreRating, rule: CadreRule)
         rating=rating.label,
         cap=cap,
         cadres=cadres,
-        share=f"{share * 100:g}%",
+        share=f"{(share * 100).normalize():f}%",
         rated=rated,
     )
 
@@ -450,6 +450,7 @@ def _record(state: CadreRound, a: Appointment, rule: CadreRule, now: datetime) -
         state.tribe_id,
         state.organization,
         state.term,
+        rule.module,
         a.position,
         a.title,
         a.starts,

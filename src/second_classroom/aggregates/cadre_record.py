@@ -21,6 +21,7 @@ class CadreRecord:
     tribe_id: UUID
     organization: str
     term: str
+    module: str  # the rulebook's cadre module when the round closed ("" when none)
     position: CadrePosition
     title: str
     starts: datetime
