@@ -132,7 +132,7 @@ def test_closing_writes_every_cadre_record_in_one_save_and_the_transcript_shows_
     ratings = (
         CadreRating.EXCELLENT,
         CadreRating.COMPETENT,
-        CadreRating.FAIRLY_COMPETENT,
+        CadreRating.BASICALLY_COMPETENT,
         CadreRating.COMPETENT,
     )
     for number, rating in zip(numbers, ratings, strict=True):

@@ -222,8 +222,8 @@ def test_a_rating_over_the_cap_is_refused_with_the_counts() -> None:
     assert error.details == {"rating": "优秀", "cap": 2, "cadres": 7, "share": "30%", "rated": 2}
     assert "最多 2 人" in error.message_zh
     # Re-rating one of the two frees a place; an uncapped rating is never refused.
-    world.when(RateCadre(UNION.id, TERM, numbers[2], CadreRating.FAIRLY_COMPETENT), ctx()).then(
-        rated(numbers[2], CadreRating.FAIRLY_COMPETENT)
+    world.when(RateCadre(UNION.id, TERM, numbers[2], CadreRating.BASICALLY_COMPETENT), ctx()).then(
+        rated(numbers[2], CadreRating.BASICALLY_COMPETENT)
     )
     world.when(RateCadre(UNION.id, TERM, numbers[0], CadreRating.EXCELLENT), ctx()).then_nothing()
 

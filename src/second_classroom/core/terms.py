@@ -95,7 +95,7 @@ class CadreRating(Labelled):
 
     EXCELLENT = "excellent"
     COMPETENT = "competent"
-    FAIRLY_COMPETENT = "fairly_competent"
+    BASICALLY_COMPETENT = "basically_competent"
     INCOMPETENT = "incompetent"
 
 
@@ -137,6 +137,6 @@ _LABELS: dict[tuple[str, str], str] = {
     ("CadrePosition", CadrePosition.LEAGUE_CADRE.value): "团学干部",
     ("CadreRating", CadreRating.EXCELLENT.value): "优秀",
     ("CadreRating", CadreRating.COMPETENT.value): "称职",
-    ("CadreRating", CadreRating.FAIRLY_COMPETENT.value): "一般称职",
+    ("CadreRating", CadreRating.BASICALLY_COMPETENT.value): "一般称职",
     ("CadreRating", CadreRating.INCOMPETENT.value): "不称职",
 }
