@@ -125,7 +125,7 @@ def test_closing_writes_every_cadre_record_in_one_save_and_the_transcript_shows_
     when the leader closes the round, then one save writes the round and all four records
     (the round named as source); the full year earns its 学分, the resigned cadre none
     (001 第四条 工作满一年); the ratings are final; and the 记录版 lists the term and rating
-    under 工作履历 with the credit in the totals."""
+    under 工作履历 with the credit in the totals and in the student's summary view."""
     numbers = round_of_four(school)
     resign = EndCadreTerm(UNION.tribe_id, TERM, numbers[3], TermEnd.RESIGNED, "学业繁忙")
     school.execute(resign, LEADER, DURING)
@@ -159,6 +159,10 @@ def test_closing_writes_every_cadre_record_in_one_save_and_the_transcript_shows_
     assert resigned is not None
     assert resigned.cadre_terms[0].ended_early
     assert resigned.credits() == {}
+
+    summary = school.student_summary(numbers[0], SCHOOL_ADMIN)
+    assert summary is not None
+    assert summary.credits == (("work_experience", "学分", Decimal(2)),)
 
     with pytest.raises(DomainError) as caught:
         school.execute(
