@@ -237,30 +237,38 @@ def test_nobody_rates_themselves() -> None:
     )
 
 
-ratings = st.lists(st.tuples(st.integers(0, 11), st.sampled_from(list(CadreRating))), max_size=40)
+# A step: rate the cadre at this index (None: appoint one more cadre to the round).
+steps = st.lists(
+    st.tuples(st.one_of(st.none(), st.integers(0, 20)), st.sampled_from(list(CadreRating))),
+    max_size=40,
+)
 
 
 @settings(max_examples=150, deadline=None)
 @hypothesis_given(
-    count=st.integers(1, 12),
-    attempts=ratings,
+    count=st.integers(1, 8),
+    attempts=steps,
     shares=st.lists(st.decimals(0, 1, places=2), min_size=4, max_size=4),
 )
 def test_no_round_ever_exceeds_a_cap(
-    count: int, attempts: list[tuple[int, CadreRating]], shares: list[Decimal]
+    count: int, attempts: list[tuple[int | None, CadreRating]], shares: list[Decimal]
 ) -> None:
     """Given any caps and a round of any number of cadres, whatever ratings are attempted in
-    any order (refused or not), then no rating ever goes to more than its share of the
-    round's cadres."""
+    any order (refused or not), with cadres appointed in between, then no rating ever goes to
+    more than its share of the round's cadres, and every refusal is ``cadre.over_cap``."""
     caps = tuple(RatingCap(r, s) for r, s in zip(CadreRating, shares, strict=True))
     rulebook = attrs.evolve(HFUT, cadre=attrs.evolve(HFUT.cadre, caps=caps))
     numbers = cadres(count)
     state: CadreRound | None = cadre.DECIDER.fold([appointed(n) for n in numbers])
     refusals: list[str] = []
     for index, rating in attempts:
-        command = RateCadre(UNION.id, TERM, numbers[index % count], rating)
+        if index is None:
+            numbers.append(f"20250000{len(numbers):02d}")
+            command: object = appoint(numbers[-1])
+        else:
+            command = RateCadre(UNION.id, TERM, numbers[index % len(numbers)], rating)
         try:
-            events = cadre.DECIDER.decide(command, state, ctx(rulebook=rulebook))
+            events = cadre.DECIDER.decide(command, state, ctx(rulebook=rulebook, numbers=numbers))
         except DomainError as error:
             refusals.append(error.code)
             continue
@@ -268,7 +276,7 @@ def test_no_round_ever_exceeds_a_cap(
         assert state is not None
         counts = Counter(a.rating for a in state.appointments if a.rating is not None)
         for cap in caps:
-            assert counts[cap.rating] <= cap.max_share * count
+            assert counts[cap.rating] <= cap.max_share * len(state.appointments)
     assert set(refusals) <= {"cadre.over_cap"}
 
 
