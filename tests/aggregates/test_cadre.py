@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import attrs
+import pytest
 from hypothesis import given as hypothesis_given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -29,6 +30,7 @@ from second_classroom.aggregates.cadre import (
     TermEnd,
 )
 from second_classroom.aggregates.student import StudentRecord
+from second_classroom.aggregates.transcript import IssueTranscript, Layout, Version, build_content
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
@@ -368,3 +370,58 @@ def test_the_cadre_section_is_checked_when_the_rulebook_loads() -> None:
     assert problems(over) == ["cadre cap for excellent must be a share from 0 to 1"]
     assert problems(CadreRule(min_service_days=-1)) == ["cadre.min_service_days must be ≥ 0"]
     assert "cadre.managers" in problems(CadreRule(managers=()))[0]
+
+
+# -- the transcript -------------------------------------------------------------------------------
+
+
+def closed_record(number: str, rulebook: Rulebook, rating: CadreRating) -> StudentRecord:
+    """``number``'s record after a round of one cadre closed under ``rulebook``."""
+    events = [appointed(number), rated(number, rating)]
+    state = cadre.DECIDER.fold(events)
+    (closed,) = cadre.DECIDER.decide(CloseCadreRound(UNION.id, TERM), state, ctx(rulebook=rulebook))
+    (recorded,) = cadre.recorded([closed], {number: student(number)})[number]
+    return attrs.evolve(student(number), cadre_terms=(recorded.record,))
+
+
+def test_the_record_transcript_lists_the_term_under_the_cadre_module() -> None:
+    """002 一 3) 党团学干部经历: under HFUT the 记录版 lists the term in the module of that name,
+    with the rating and the credit in the totals; the 按学期 layout puts it in its term."""
+    number = "2024000001"
+    record = closed_record(number, HFUT, CadreRating.EXCELLENT)
+    command = IssueTranscript(number, Version.RECORD)
+    content = build_content(command, record, "S", HFUT, AFTER)
+    (section,) = content.sections
+    assert section.heading == "党团学干部经历"
+    assert [(line.outcome, line.credits) for line in section.lines] == [
+        ("优秀", (("积分", Decimal(2)),))
+    ]
+    assert [(t.module, t.amount) for t in content.totals] == [("党团学干部经历", Decimal(2))]
+    by_term = build_content(attrs.evolve(command, layout=Layout.TERM), record, "S", HFUT, AFTER)
+    assert [s.heading for s in by_term.sections] == ["2025-2026学年第一学期"]
+
+
+def test_a_term_without_credit_is_on_the_record_version_only() -> None:
+    """A 不称职 term earns nothing under HFUT: the 记录版 shows it, the 学分版 has nothing to
+    print (``transcript.empty``)."""
+    number = "2024000001"
+    record = closed_record(number, HFUT, CadreRating.INCOMPETENT)
+    shown = build_content(IssueTranscript(number, Version.RECORD), record, "S", HFUT, AFTER)
+    assert shown.sections[0].lines[0].outcome == "不称职"
+    with pytest.raises(DomainError) as caught:
+        build_content(IssueTranscript(number, Version.CREDIT), record, "S", HFUT, AFTER)
+    assert caught.value.code == "transcript.empty"
+
+
+def test_a_term_is_chosen_for_a_selective_transcript_by_its_round() -> None:
+    """第二十条 选择性打印: a cadre term is chosen by its round's id; an id in no record is
+    ``transcript.records_unknown``. Without a cadre module the heading is 工作履历."""
+    number = "2024000001"
+    record = closed_record(number, attrs.evolve(HFUT, cadre=CadreRule()), CadreRating.COMPETENT)
+    chosen = IssueTranscript(number, Version.RECORD, activity_ids=(ROUND,))
+    content = build_content(chosen, record, "S", HFUT, AFTER)
+    assert [s.heading for s in content.sections] == ["工作履历"]
+    stranger = attrs.evolve(chosen, activity_ids=(ids.cadre_round_id(UNION.id, "other"),))
+    with pytest.raises(DomainError) as caught:
+        build_content(stranger, record, "S", HFUT, AFTER)
+    assert caught.value.code == "transcript.records_unknown"
