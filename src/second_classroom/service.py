@@ -250,6 +250,7 @@ class SecondClassroom:
         self._attendance = AttendanceReaction(app, self.rulebook)
         self._deadlines = ResultsDeadlines(app, self.rulebook)
         self._views: ViewSet | None = None
+        self._views_lock = threading.Lock()  # threads asking for the views at once share one
         self._locks = StreamLocks()
 
     # -- construction -----------------------------------------------------------------------
@@ -283,8 +284,9 @@ class SecondClassroom:
         Operator-only: it checks no actor (raw SQL, every row). Never expose it to a frontend;
         the facade's reads (``activity_board``, ``roster``, ``audit_log`` …) take the actor.
         """
-        if self._views is None:
-            self._views = ViewSet(self.app)
+        with self._views_lock:
+            if self._views is None:
+                self._views = ViewSet(self.app)
         return self._views
 
     def close(self) -> None:
