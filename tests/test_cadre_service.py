@@ -5,6 +5,7 @@ credit), and the term and rating on the 记录版 transcript under 工作履历.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -193,3 +194,37 @@ def test_a_cadre_round_is_read_as_its_tribe(school: SecondClassroom) -> None:
         with pytest.raises(DomainError) as caught:
             school.cadre_round(UNION.tribe_id, TERM, outsider)
         assert caught.value.code == "auth.forbidden"
+
+
+def test_a_crash_while_closing_leaves_the_round_open_and_no_record_written(
+    school: SecondClassroom,
+) -> None:
+    """The closing and the records are one save: a store failing at the write leaves the round
+    open and every record without the term; the retry writes each once."""
+    numbers = round_of_four(school)
+    for number in numbers:
+        rate = RateCadre(UNION.tribe_id, TERM, number, CadreRating.COMPETENT)
+        school.execute(rate, LEADER, AFTER)
+    original = school.app.recorder.insert_events
+
+    class Crash(Exception):
+        pass
+
+    def crash(*_args: Any, **_kwargs: Any) -> Any:
+        raise Crash  # the store fails at the write
+
+    school.app.recorder.insert_events = crash  # type: ignore[method-assign]
+    with contextlib.suppress(Crash):
+        school.execute(CloseCadreRound(UNION.tribe_id, TERM), LEADER, AFTER)
+    school.app.recorder.insert_events = original  # type: ignore[method-assign]
+
+    def terms() -> list[int]:
+        found = [school.student(n, SCHOOL_ADMIN) for n in numbers]
+        return [len(r.cadre_terms) for r in found if r is not None]
+
+    still = school.cadre_round(UNION.tribe_id, TERM, LEADER)
+    assert still is not None
+    assert still.closed_at is None
+    assert terms() == [0, 0, 0, 0]
+    school.execute(CloseCadreRound(UNION.tribe_id, TERM), LEADER, AFTER)
+    assert terms() == [1, 1, 1, 1]
