@@ -35,6 +35,7 @@ from cattrs.preconf.json import make_converter
 from second_classroom.aggregates import (
     activity,
     activity_feedback,
+    cadre,
     checkin,
     enrolment,
     mailbox,
@@ -371,6 +372,7 @@ registry.register(checkin.COMMANDS, "command")
 registry.register(results.COMMANDS, "command")
 registry.register(transcript.COMMANDS, "command")
 registry.register(activity_feedback.COMMANDS, "command")
+registry.register(cadre.COMMANDS, "command")
 for _kind in KINDS:  # each event type belongs to one kind of stream: registered once
     registry.register(sorted(_kind.events, key=lambda cls: cls.__name__), "event")
     registry.register((_kind.state,), "state")

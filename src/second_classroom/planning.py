@@ -14,6 +14,7 @@ import attrs
 
 from second_classroom.aggregates import (
     activity,
+    cadre,
     checkin,
     enrolment,
     feedback,
@@ -342,6 +343,28 @@ def _plan_feedback(reader: Reader, command: Any, base: Context) -> Sequence[Chan
 
 FEEDBACK = Route(lambda command: [command.activity_id], _plan_feedback)
 
+
+# -- cadre rounds: the round's stream; at closing, every rated cadre's record too ------------
+
+
+def _plan_cadre(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
+    app = reader.app
+    loaded = app.load(cadre.DECIDER, command.round_id)
+    host = reader._load.tribe(command.tribe_id)
+    involved = sorted(cadre.students_involved(command, loaded.state))
+    records = {s: app.load(student.DECIDER, ids.student_id(s)) for s in involved}
+    states = {s: item.state for s, item in records.items() if item.state is not None}
+    context = cadre.CadreContext(with_tribe_roles(base, host), host, states)
+    events = cadre.DECIDER.decide(command, loaded.state, context)
+    written = cadre.recorded(events, states)
+    return [
+        _changed(cadre.DECIDER, loaded, events),
+        *(_changed(student.DECIDER, records[s], e) for s, e in written.items()),
+    ]
+
+
+CADRE = Route(lambda command: [command.round_id], _plan_cadre)
+
 ROUTES: dict[type, Route] = {}
 for _module, _builder in (
     (tribe, _tribe_context),
@@ -357,3 +380,4 @@ ROUTES.update(dict.fromkeys(checkin.COMMANDS, CHECKIN))
 ROUTES.update(dict.fromkeys(results.COMMANDS, RESULTS))
 ROUTES.update(dict.fromkeys(transcript.COMMANDS, TRANSCRIPT))
 ROUTES.update(dict.fromkeys(feedback.COMMANDS, FEEDBACK))
+ROUTES.update(dict.fromkeys(cadre.COMMANDS, CADRE))

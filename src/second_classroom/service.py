@@ -20,11 +20,12 @@ import attrs
 import cattrs
 
 from second_classroom import codec, exports
-from second_classroom.aggregates import activity, enrolment, mailbox, school_keys, student
+from second_classroom.aggregates import activity, cadre, enrolment, mailbox, school_keys, student
 from second_classroom.aggregates import transcript as transcript_module
 from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
 from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
+from second_classroom.aggregates.cadre import CadreRound
 from second_classroom.aggregates.checkin import SESSION_UNKNOWN
 from second_classroom.aggregates.enrolment import Enrolment, is_activity_manager
 from second_classroom.aggregates.integrity_record import IntegrityEntry
@@ -886,6 +887,13 @@ class SecondClassroom:
         found = self._load.tribe(tribe_id)
         visibility.require_read(self._may_read_tribe(actor, tribe_id, found), "部落 tribe")
         return found
+
+    def cadre_round(self, tribe_id: UUID, term: str, actor: Actor) -> CadreRound | None:
+        """An organization's cadre round for a term (appointments, ratings): the tribe's
+        leaders, admins and organizers, its college's admin and operators, as the tribe."""
+        found = self._load.tribe(tribe_id)
+        visibility.require_read(self._may_read_tribe(actor, tribe_id, found), "干部考核 cadres")
+        return self.app.find(cadre.DECIDER, ids.cadre_round_id(tribe_id, term))
 
     def student(self, student_number: str, actor: Actor) -> StudentRecord | None:
         """A student record: the student's own, their college admin's, operators'."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from second_classroom.aggregates import (
     activity,
+    cadre,
     enrolment,
     mailbox,
     school_keys,
@@ -28,6 +29,7 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     mailbox.DECIDER,
     transcript.DECIDER,
     school_keys.DECIDER,
+    cadre.DECIDER,
 )
 
 __all__ = ["KINDS"]

@@ -15,6 +15,7 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
+from second_classroom.aggregates.cadre_record import CadreRecord, cadre_credits
 from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
@@ -340,6 +341,33 @@ def _heading(record: ActivityRecord, layout: Layout, rulebook: Rulebook) -> str:
     return module.name if module else record.module
 
 
+WORK_HISTORY = "工作履历"  # the heading of cadre terms when the rulebook names no module
+
+
+def _cadre_line(record: CadreRecord, rulebook: Rulebook) -> Line:
+    """A rated cadre term (002 一 3); 001 第四条): the post, the dates and the rating."""
+    module = rulebook.module(record.module)
+    return Line(
+        record.round_id,
+        f"{record.organization} {record.title}（{record.position.label}，{record.term}）",
+        f"{record.starts.astimezone(SHANGHAI):%Y-%m-%d}至{record.ends.astimezone(SHANGHAI):%Y-%m-%d}",
+        module.name if module else WORK_HISTORY,
+        "",
+        Decimal(0),
+        record.rating.label,
+        (),
+        tuple((c.credit_type, c.amount) for c in record.credits),
+    )
+
+
+def _cadre_heading(record: CadreRecord, layout: Layout, rulebook: Rulebook) -> str:
+    if layout is Layout.TERM:
+        listed = rulebook.term(record.starts.astimezone(SHANGHAI).date())
+        return listed.name if listed else term_of(record.starts)
+    module = rulebook.module(record.module)
+    return module.name if module and layout is Layout.MODULE else WORK_HISTORY
+
+
 def build_content(
     command: IssueTranscript,
     record: StudentRecord,
@@ -347,19 +375,31 @@ def build_content(
     rulebook: Rulebook,
     now: datetime,
 ) -> Content:
-    chosen = _chosen(command, record)
+    chosen, terms = _chosen(command, record)
     if command.version is Version.CREDIT:
         chosen = [r for r in chosen if r.credits]
-    require(bool(chosen), EMPTY)
-    groups: dict[str, list[Line]] = defaultdict(list)
+        terms = [t for t in terms if t.credits]
+    require(bool(chosen or terms), EMPTY)
+    groups: dict[str, list[tuple[datetime, Line]]] = defaultdict(list)
     order = [m.name for m in rulebook.modules]
-    for entry in sorted(chosen, key=lambda r: r.starts_at):
-        groups[_heading(entry, command.layout, rulebook)].append(_line(entry, rulebook))
+    for entry in chosen:
+        line = _line(entry, rulebook)
+        groups[_heading(entry, command.layout, rulebook)].append((entry.starts_at, line))
+    for term in terms:
+        line = _cadre_line(term, rulebook)
+        groups[_cadre_heading(term, command.layout, rulebook)].append((term.starts, line))
     headings = sorted(groups, key=lambda h: (order.index(h) if h in order else len(order), h))
-    sections = tuple(Section(h, tuple(groups[h])) for h in headings)
+    sections = tuple(
+        Section(h, tuple(line for _, line in sorted(groups[h], key=lambda item: item[0])))
+        for h in headings
+    )
+    amounts = ledger(chosen)
+    for credit in cadre_credits(terms):
+        key = (credit.module, credit.credit_type)
+        amounts[key] = amounts.get(key, Decimal(0)) + credit.amount
     totals = tuple(
         Total(rulebook.module(module).name if rulebook.module(module) else module, kind, amount)  # type: ignore[union-attr]
-        for (module, kind), amount in sorted(ledger(chosen).items())
+        for (module, kind), amount in sorted(amounts.items())
     )
     college = rulebook.college(record.college)
     return Content(
@@ -379,13 +419,18 @@ def build_content(
     )
 
 
-def _chosen(command: IssueTranscript, record: StudentRecord) -> list[ActivityRecord]:
+def _chosen(
+    command: IssueTranscript, record: StudentRecord
+) -> tuple[list[ActivityRecord], list[CadreRecord]]:
+    """The chosen activity records and cadre terms (a term is chosen by its round's id)."""
     if not command.activity_ids:
-        return list(record.activities)
+        return list(record.activities), list(record.cadre_terms)
     by_id: Mapping[UUID, ActivityRecord] = {r.activity_id: r for r in record.activities}
-    missing = [str(a) for a in command.activity_ids if a not in by_id]
+    rounds: Mapping[UUID, CadreRecord] = {t.round_id: t for t in record.cadre_terms}
+    missing = [str(a) for a in command.activity_ids if a not in by_id and a not in rounds]
     require(not missing, UNKNOWN_RECORDS, activity_ids="、".join(missing))
-    return [by_id[a] for a in dict.fromkeys(command.activity_ids)]
+    wanted = dict.fromkeys(command.activity_ids)
+    return [by_id[a] for a in wanted if a in by_id], [rounds[a] for a in wanted if a in rounds]
 
 
 DECIDER: FunctionalDecider[TranscriptCommand, Transcript, TranscriptEvent, TranscriptContext] = (

@@ -43,3 +43,8 @@ def enrolment_id(activity: UUID, student: UUID) -> UUID:
 def school_keys_id() -> UUID:
     """The one stream of the school's keys: the secret's fingerprint, the signing keys."""
     return derive("school-keys")
+
+
+def cadre_round_id(tribe: UUID, term: str) -> UUID:
+    """An organization's cadre round (干部考核) for one term, e.g. ``"2026-2027学年"``."""
+    return derive("cadre", str(tribe), term)
