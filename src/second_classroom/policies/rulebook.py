@@ -174,6 +174,12 @@ class ResultsRule:
     credits_require_attendance: bool = True  # only those who checked in or were made up
     deadline_working_days: int | None = None  # results due N working days after the end
     allow_self_results: bool = False  # true: a manager may award or grant credits to themselves
+    # Ours (the seeds set quotas only): false refuses a second, different award to one student
+    # in one activity; true allows it, each award still once per student and within its quota.
+    multiple_awards_per_student: bool = False
+    # 第十八条 names the 活动负责人 (the host tribe's leaders and admins); true delegates awards
+    # and credits to the activity's organizers too.
+    organizers_issue_results: bool = False
 
     def quota(self, award: str) -> int | None:
         return next((q.quota for q in self.award_quotas if q.name == award), None)
