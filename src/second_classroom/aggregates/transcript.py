@@ -13,6 +13,7 @@ from uuid import UUID
 
 import attrs
 
+from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
@@ -328,10 +329,20 @@ def build_content(
     )
 
 
+def took_part(entry: ActivityRecord) -> bool:
+    """第二十条 活动记录中包含所有参加过的活动: a no-show, signed-off or excused student did not
+    take part (their default stays in the integrity record); a record without an attendance
+    outcome (none was taken) counts as taken part."""
+    return entry.outcome is None or entry.outcome is Outcome.ATTENDED
+
+
 def _chosen(command: IssueTranscript, record: StudentRecord) -> list[ActivityRecord]:
+    entries = record.activities
+    if command.version is Version.RECORD:
+        entries = tuple(r for r in entries if took_part(r))
     if not command.activity_ids:
-        return list(record.activities)
-    by_id: Mapping[UUID, ActivityRecord] = {r.activity_id: r for r in record.activities}
+        return list(entries)
+    by_id: Mapping[UUID, ActivityRecord] = {r.activity_id: r for r in entries}
     missing = [str(a) for a in command.activity_ids if a not in by_id]
     require(not missing, UNKNOWN_RECORDS, activity_ids="、".join(missing))
     return [by_id[a] for a in dict.fromkeys(command.activity_ids)]
