@@ -143,6 +143,21 @@ class StudentCheckedIn:
     reason: str
     by: str
     at: datetime
+    evidence: str = ""  # 补签: the reference of the paper evidence (发布规范 十), if given
+
+
+@attrs.frozen
+class NoShowMadeUp:
+    """补签 after attendance closed (发布规范 十 活动结束后活动负责人需按照要求提供相关纸质材料):
+    the no-show becomes attended, with the evidence's reference; the default is reversed in
+    the student's record in the same save."""
+
+    activity_id: UUID
+    student: str
+    reason: str
+    evidence: str
+    by: str
+    at: datetime
 
 
 @attrs.frozen
@@ -210,6 +225,7 @@ AttendanceEvent = (
     | FlaggedCheckInReviewed
     | StudentSignedOff
     | AttendanceClosed
+    | NoShowMadeUp
 )
 EVENTS: tuple[type, ...] = AttendanceEvent.__args__
 
@@ -253,4 +269,9 @@ def evolve_attendance(ledger: Attendance, event: AttendanceEvent) -> Attendance:
             return attrs.evolve(ledger, signed_off=(*ledger.signed_off, (student, at)))
         case AttendanceClosed(outcomes=outcomes):
             return attrs.evolve(ledger, outcomes=outcomes, closed=True)
+        case NoShowMadeUp(student=student):
+            outcomes = tuple(
+                (s, Outcome.ATTENDED if s == student else o) for s, o in ledger.outcomes
+            )
+            return attrs.evolve(ledger, made_up=ledger.made_up | {student}, outcomes=outcomes)
     raise AssertionError(f"unhandled event {event!r}")

@@ -36,7 +36,13 @@ from second_classroom.aggregates.enrolment import (
     is_activity_manager,
 )
 from second_classroom.aggregates.integrity_record import IntegrityEntry
-from second_classroom.aggregates.student import AttendanceRecorded, StudentEvent, StudentRecord
+from second_classroom.aggregates.student import (
+    AttendanceRecorded,
+    DefaultMadeUp,
+    StudentEvent,
+    StudentRecord,
+    made_up,
+)
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Role
@@ -130,6 +136,21 @@ MAKEUP_CLOSED = ErrorCode(
     "补签须在活动结束后 {days} 个工作日内完成（截止 {deadline}）",
     "Make-up check-in closes {days} working days after the end ({deadline})",
 )
+MAKEUP_BEFORE_START = ErrorCode(
+    "checkin.makeup_before_start",
+    "活动开始后才能补签",
+    "A make-up check-in comes once the activity has started",
+)
+EVIDENCE_REQUIRED = ErrorCode(
+    "checkin.evidence_required",
+    "签到已结算，补签须附活动负责人提供的纸质材料编号（发布规范 十）",
+    "Attendance is closed: a make-up needs the reference of the paper evidence",
+)
+NOT_A_NO_SHOW = ErrorCode(
+    "checkin.makeup_not_no_show",
+    "{student} 的签到结果为「{outcome}」，结算后补签只能撤销未签到",
+    "{student}'s outcome is {outcome}: after closing, a make-up only reverses a no-show",
+)
 ATTENDANCE_CLOSED = ErrorCode(
     "checkin.attendance_closed", "签到已结算，不能再修改", "Attendance is closed"
 )
@@ -196,11 +217,14 @@ class CheckIn:
 
 @attrs.frozen
 class MakeUpCheckIn:
-    """补签 by the leader or an organizer, with a reason."""
+    """补签 by the leader or an organizer, with a reason, from the activity's start; after
+    attendance closed it reverses a no-show and needs ``evidence``, the reference of the paper
+    evidence the 负责人 provides (发布规范 十)."""
 
     activity_id: UUID
     student: str
     reason: str
+    evidence: str = ""
 
 
 @attrs.frozen
@@ -262,6 +286,9 @@ def students_involved(command: CheckInCommand, activity: Activity | None) -> set
         return set(activity.roster.admitted)
     if isinstance(command, SignOff):
         return {command.student}
+    if isinstance(command, MakeUpCheckIn) and activity is not None:
+        # After closing, a make-up reverses the default in the enrolment and the record.
+        return {command.student} if activity.attendance.closed else set()
     return set()
 
 
@@ -323,14 +350,15 @@ def decide(command: CheckInCommand, ctx: CheckInContext) -> CheckInDecision:
             UNAUTHORIZED,
             action="签到管理 manage check-in",
         )
-    require(not activity.attendance.closed, ATTENDANCE_CLOSED)
+    if not isinstance(command, MakeUpCheckIn):
+        require(not activity.attendance.closed, ATTENDANCE_CLOSED)
     match command:
         case OpenCheckInSession():
             return _open(command, activity, ctx)
         case CheckIn():
             return _check_in(command, activity, ctx)
-        case MakeUpCheckIn(student=student, reason=reason):
-            return _make_up(student, reason, activity, ctx)
+        case MakeUpCheckIn():
+            return _make_up(command, activity, ctx)
         case ReviewFlaggedCheckIn(session=number, student=student, accept=accept):
             _require_second_person(student, ctx)
             require((number, student) in activity.attendance.flagged, NOT_FLAGGED)
@@ -528,16 +556,22 @@ def _require_second_person(student: str, ctx: CheckInContext) -> None:
     require(student != ctx.base.actor.person_id or rule.allow_self_makeup, SELF_DEALING)
 
 
-def _make_up(student: str, reason: str, activity: Activity, ctx: CheckInContext) -> CheckInDecision:
+def _make_up(command: MakeUpCheckIn, activity: Activity, ctx: CheckInContext) -> CheckInDecision:
     base = ctx.base
+    student, reason, evidence = command.student, command.reason, command.evidence
     _require_second_person(student, ctx)
     require(student in activity.roster.admitted, NOT_ADMITTED)
     require(bool(reason.strip()), REASON_REQUIRED)
+    starts = activity.form.starts_at
+    # 第十六条 补签 is for 参加活动的同学 who could not check in: nobody has taken part yet.
+    require(starts is not None and base.now >= starts, MAKEUP_BEFORE_START)
     deadline = makeup_deadline(activity, base.rulebook)
     if deadline is not None:
         days = base.rulebook.checkin.makeup_deadline_working_days
         shown = f"{(deadline - timedelta(days=1)):%Y-%m-%d}"
         require(base.now < deadline, MAKEUP_CLOSED, days=days, deadline=shown)
+    if activity.attendance.closed:
+        return _make_up_after_close(command, activity, ctx)
     if student in activity.attendance.made_up:
         return CheckInDecision()
     event = ledger.StudentCheckedIn(
@@ -553,8 +587,44 @@ def _make_up(student: str, reason: str, activity: Activity, ctx: CheckInContext)
         reason,
         base.actor.person_id,
         base.now,
+        evidence,
     )
     return CheckInDecision((event,))
+
+
+def _make_up_after_close(
+    command: MakeUpCheckIn, activity: Activity, ctx: CheckInContext
+) -> CheckInDecision:
+    """发布规范 十: 如因手机网络、定位等原因导致无法签到可进行补签，活动结束后活动负责人需按照要求
+    提供相关纸质材料. The closing reaction already made the student a no-show (and blacklisted
+    them); the make-up reverses that default with new events — on the attendance ledger, the
+    enrolment and the student's record, whose blacklist is recomputed from the defaults left."""
+    base = ctx.base
+    student = command.student
+    outcome = activity.attendance.outcome(student)
+    if outcome is Outcome.ATTENDED:
+        return CheckInDecision()  # made up (or present) already: nothing changes
+    require(
+        outcome is Outcome.NO_SHOW,
+        NOT_A_NO_SHOW,
+        student=student,
+        outcome=outcome.label if outcome else "",
+    )
+    require(bool(command.evidence.strip()), EVIDENCE_REQUIRED)
+    by, now = base.actor.person_id, base.now
+    event = ledger.NoShowMadeUp(activity.id, student, command.reason, command.evidence, by, now)
+    eid = enrolment_id(activity.id, student)
+    enrolments: dict[str, tuple[EnrolmentEvent, ...]] = {
+        student: (EnrolmentOutcomeRecorded(eid, activity.id, student, Outcome.ATTENDED, now),)
+    }
+    records: dict[str, tuple[StudentEvent, ...]] = {}
+    record = ctx.records.get(student)
+    entry_id = ids.derive("integrity", str(activity.id), student)
+    if record is not None and record.entry(entry_id) is not None:
+        after = made_up(record.integrity, entry_id)
+        until = integrity.blacklisted_until(after, base.rulebook.integrity)
+        records[student] = (DefaultMadeUp(record.id, entry_id, command.evidence, until, by, now),)
+    return CheckInDecision((event,), enrolments, records)
 
 
 def _sign_off(

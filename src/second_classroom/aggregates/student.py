@@ -9,6 +9,7 @@ from uuid import UUID
 
 import attrs
 
+from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.core import ids
@@ -158,6 +159,20 @@ class AppealDecided:
 
 
 @attrs.frozen
+class DefaultMadeUp:
+    """A no-show made up after attendance closed (补签, 发布规范 十): the entry now reads
+    attended; ``blacklisted_until`` is what the remaining defaults impose. Appended, never an
+    edit of the no-show's event."""
+
+    student_id: UUID
+    entry_id: UUID
+    evidence: str
+    blacklisted_until: datetime | None
+    by: str
+    at: datetime
+
+
+@attrs.frozen
 class ActivityRecorded:
     """完结活动 wrote this activity into the student's record (第十九条)."""
 
@@ -183,6 +198,7 @@ StudentEvent = (
     | AttendanceRecorded
     | DefaultAppealed
     | AppealDecided
+    | DefaultMadeUp
 )
 EVENTS: tuple[type, ...] = StudentEvent.__args__
 
@@ -386,7 +402,22 @@ def evolve(state: StudentRecord | None, event: StudentEvent) -> StudentRecord:
             assert state is not None
             status = AppealStatus.OVERTURNED if overturned else AppealStatus.UPHELD
             return attrs.evolve(_with_appeal(state, entry_id, status), blacklisted_until=until)
+        case DefaultMadeUp(entry_id=entry_id, blacklisted_until=until):
+            assert state is not None
+            return attrs.evolve(
+                state, integrity=made_up(state.integrity, entry_id), blacklisted_until=until
+            )
     raise AssertionError(f"unhandled event {event!r}")
+
+
+def made_up(entries: Sequence[IntegrityEntry], entry_id: UUID) -> tuple[IntegrityEntry, ...]:
+    """The entries after a 补签 reversed the no-show ``entry_id``: it reads attended."""
+    return tuple(
+        attrs.evolve(e, outcome=Outcome.ATTENDED, rule=integrity.MADE_UP_CITATION)
+        if e.entry_id == entry_id
+        else e
+        for e in entries
+    )
 
 
 def _with_appeal(state: StudentRecord, entry_id: UUID, status: AppealStatus) -> StudentRecord:
