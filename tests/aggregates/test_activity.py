@@ -38,6 +38,7 @@ from second_classroom.core.terms import (
     ParticipationScope,
     ReviewStage,
 )
+from second_classroom.policies.rulebook import LeadTimeChange, Rulebook
 from tests.aggregates.activity_fixtures import (
     ACTIVITY_ID,
     ACTIVITY_KEY,
@@ -581,3 +582,65 @@ class TestAwardPlanAfterApproval:
         given(DECIDER, *APPROVED_CHAIN).when(
             ChangeAwardPlan(ACTIVITY_ID, FORM.plan), actx(LEADER)
         ).then_nothing()
+
+
+class TestLeadTimeAfterApproval:
+    """第十一条 活动需至少提前三个工作日进行申请. A change after approval that moves the start
+    earlier, to a date the lead time counted from the change does not reach, would skip it: per
+    ``lead_time_change`` it is refused (NEPU, HFUT) or goes back to review.
+
+    NOW is Monday 11-23 09:00: three working days on, the earliest start is Thursday 11-26.
+    """
+
+    EARLIER = ChangeActivityDetails(
+        ACTIVITY_ID,
+        registration_opens=at(11, 23, 8),
+        registration_closes=at(11, 24, 20),
+        starts_at=at(11, 25, 14),  # Wednesday: inside the lead time
+        ends_at=at(11, 25, 16),
+    )
+
+    def test_a_change_into_the_lead_time_is_refused_by_default(self) -> None:
+        """Given NEPU (``lead_time_change = "refuse"``), when the start moves to Wednesday,
+        then activity.lead_time with the earliest date, and nothing is stored."""
+        assert NEPU.lead_time_change is LeadTimeChange.REFUSE
+        error = (
+            given(DECIDER, *APPROVED_CHAIN)
+            .when(self.EARLIER, actx(LEADER))
+            .raises("activity.lead_time")
+        )
+        assert error.details == {"days": 3, "earliest": "2026-11-26"}
+
+    def test_a_school_may_send_such_a_change_back_to_review(self) -> None:
+        """Given ``lead_time_change = "review"``, when the start moves to Wednesday, then the
+        change is recorded and the activity is pending its first review stage again."""
+        reviewing = attrs.evolve(NEPU, lead_time_change=LeadTimeChange.REVIEW)
+        [event] = (
+            given(DECIDER, *APPROVED_CHAIN)
+            .when(self.EARLIER, actx(LEADER, rulebook=reviewing))
+            .events()
+        )
+        assert isinstance(event, ActivityDetailsChanged)
+        assert event.review_stage is ReviewStage.TRIBE
+        state = DECIDER.fold([event], DECIDER.fold(APPROVED_CHAIN))
+        assert state is not None
+        assert state.status is ActivityStatus.PENDING_TRIBE
+
+    def test_moving_the_start_earlier_but_beyond_the_lead_time_needs_no_review(self) -> None:
+        """Thursday 11-26 is the earliest allowed start: no review, as 第十四条 says."""
+        command = attrs.evolve(self.EARLIER, starts_at=at(11, 26, 14), ends_at=at(11, 26, 16))
+        [event] = given(DECIDER, *APPROVED_CHAIN).when(command, actx(LEADER)).events()
+        assert event.review_stage is None
+
+    def test_postponing_inside_the_lead_time_breaks_nothing(self) -> None:
+        """Given the activity starts Thursday 12-03 and it is Tuesday 12-01, when it is moved
+        to Friday 12-04, then it is accepted without review: the reviewers had their time."""
+        command = ChangeActivityDetails(ACTIVITY_ID, starts_at=at(12, 4, 14), ends_at=at(12, 4, 16))
+        [event] = (
+            given(DECIDER, *APPROVED_CHAIN).when(command, actx(LEADER, now=at(12, 1))).events()
+        )
+        assert event.review_stage is None
+
+    def test_lead_time_change_survives_a_toml_round_trip(self) -> None:
+        reviewing = attrs.evolve(NEPU, lead_time_change=LeadTimeChange.REVIEW)
+        assert Rulebook.from_toml(reviewing.to_toml()) == reviewing

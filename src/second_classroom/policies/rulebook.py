@@ -117,6 +117,13 @@ class CheckInRule:
     allow_self_makeup: bool = False  # true: a manager may 补签 (or clear a flag on) themselves
 
 
+class LeadTimeChange(StrEnum):
+    """What a change after approval that moves the start inside the lead time does (第十一条)."""
+
+    REFUSE = "refuse"  # activity.lead_time, as at submission
+    REVIEW = "review"  # accepted, and the activity goes back to its first review stage
+
+
 class IntegrityStyle(StrEnum):
     """诚信分 computation."""
 
@@ -227,6 +234,8 @@ class Rulebook:
     credit_source_keyword: str = ""
     publisher_exam_pass_score: int = 60
     reopen_review_on_change: bool = False
+    # 第十一条 活动需至少提前三个工作日进行申请, applied to a change that moves the start earlier.
+    lead_time_change: LeadTimeChange = LeadTimeChange.REFUSE
     allow_self_review: bool = False  # a manager may admit themselves (评审制) or decide own leave
     ads: AdRule = AdRule()
     checkin: CheckInRule = CheckInRule()
