@@ -310,19 +310,28 @@ def test_a_college_activity_needs_a_distance_limit() -> None:
     assert error.code == "checkin.distance_required"
 
 
-@pytest.mark.parametrize("kind", [ParticipationScope.TRIBE, ParticipationScope.CUSTOM])
-def test_other_scopes_below_the_school_need_a_distance_limit(kind: ParticipationScope) -> None:
-    """发布规范 十: only 学校内 and 不限 activities may omit the distance."""
-    scoped = activity(form=attrs.evolve(FORM, scope=Scope(kind, ("PE",))))
+# 发布规范 十 若活动范围涉及全校可不进行签到距离限制设置 is read as the venue (the form's
+# campus_wide_venue), not the participation scope: 学校内 is the default scope, and keyed on it
+# most activities escaped the distance limit. The two tests below replace ones that encoded that.
+
+
+@pytest.mark.parametrize("kind", list(ParticipationScope))
+def test_every_scope_needs_a_distance_limit_without_a_campus_wide_venue(
+    kind: ParticipationScope,
+) -> None:
+    """Given any participation scope — 学校内 and 不限 included — and a venue that is not
+    campus-wide, when a session is opened without a distance, then checkin.distance_required."""
+    scoped = activity(form=attrs.evolve(FORM, scope=Scope(kind, ("PE", "CS"))))
     error = refused(open_session(geofence=None), ctx(LEADER, STARTS, scoped))
     assert error.code == "checkin.distance_required"
 
 
-@pytest.mark.parametrize("kind", [ParticipationScope.SCHOOL, ParticipationScope.UNLIMITED])
-def test_a_school_wide_activity_may_omit_the_distance_limit(kind: ParticipationScope) -> None:
-    """发布规范 十: 全校范围的活动可不设置签到距离."""
-    school_wide = activity(form=attrs.evolve(FORM, scope=Scope(kind)))
-    decision = decide(open_session(geofence=None), ctx(LEADER, STARTS, school_wide))
+@pytest.mark.parametrize("kind", list(ParticipationScope))
+def test_a_campus_wide_venue_may_omit_the_distance_limit(kind: ParticipationScope) -> None:
+    """发布规范 十: 活动范围涉及全校 — given the venue flagged campus-wide, whatever the scope,
+    when a session is opened without a distance, then it is opened."""
+    form = attrs.evolve(FORM, scope=Scope(kind, ("PE", "CS")), campus_wide_venue=True)
+    decision = decide(open_session(geofence=None), ctx(LEADER, STARTS, activity(form=form)))
     assert only_event(decision).session.geofence is None
 
 
@@ -621,8 +630,8 @@ def test_the_event_keeps_a_distance_bucket_never_the_coordinates() -> None:
 
 
 def test_a_session_without_distance_limit_stores_unlimited() -> None:
-    """发布规范 十: a school-wide activity's session without distance keeps no location at all."""
-    school_wide = activity(form=attrs.evolve(FORM, scope=Scope(ParticipationScope.SCHOOL)))
+    """发布规范 十: a campus-wide venue's session without distance keeps no location at all."""
+    school_wide = activity(form=attrs.evolve(FORM, campus_wide_venue=True))
     state = with_session(school_wide, command=open_session(geofence=None))
     event = only_event(decide(by_password(location=None), ctx(STUDENT_A, DURING, state)))
     assert event.distance == "unlimited"

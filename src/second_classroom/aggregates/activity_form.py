@@ -81,6 +81,9 @@ class ActivityForm:
     tags: tuple[str, ...] = ()
     plan: AwardPlan = attrs.field(factory=AwardPlan)
     organizers: tuple[str, ...] = ()
+    # 发布规范 十 若活动范围涉及全校可不进行签到距离限制: the venue spans the whole campus (a campus
+    # run, a campus-wide hunt), so no distance limit fits. Not the participation scope.
+    campus_wide_venue: bool = False
 
     def texts(self) -> dict[str, str]:
         """Every free-text field, by name, for the content rules."""

@@ -48,7 +48,6 @@ from second_classroom.core import ids
 from second_classroom.core.actor import Role
 from second_classroom.core.decider import Context
 from second_classroom.core.errors import UNAUTHORIZED, DomainError, ErrorCode, require
-from second_classroom.core.terms import ParticipationScope
 from second_classroom.core.time import SHANGHAI, aware_or_none
 from second_classroom.policies import checkin as codes
 from second_classroom.policies import integrity
@@ -70,8 +69,8 @@ VALIDITY_TOO_LONG = ErrorCode(
 )
 DISTANCE_REQUIRED = ErrorCode(
     "checkin.distance_required",
-    "须设置签到距离；仅全校范围的活动可不设置（发布规范 十）",
-    "A distance limit is required unless the activity is school-wide",
+    "须设置签到距离；仅活动场地涉及全校的活动可不设置（发布规范 十）",
+    "A distance limit is required unless the activity's venue spans the whole campus",
 )
 GEOFENCE_INVALID = ErrorCode(
     "checkin.geofence_invalid", "签到距离设置无效", "The distance limit is not a valid circle"
@@ -397,8 +396,10 @@ def _open(command: OpenCheckInSession, activity: Activity, ctx: CheckInContext) 
         SESSION_WINDOW,
     )
     fence = command.geofence
-    school_wide = form.scope.kind in (ParticipationScope.SCHOOL, ParticipationScope.UNLIMITED)
-    require(fence is not None or school_wide or not rule.require_distance_limit, DISTANCE_REQUIRED)
+    # 发布规范 十 "活动范围涉及全校" is read as the venue, flagged on the form: keyed on the
+    # participation scope (学校内 is the default) most activities would escape the limit.
+    campus_wide = form.campus_wide_venue
+    require(fence is not None or campus_wide or not rule.require_distance_limit, DISTANCE_REQUIRED)
     if fence is not None:
         # An infinite radius would pass as a distance limit while limiting nothing.
         require(

@@ -105,7 +105,7 @@ class CheckInRule:
 
     max_validity_minutes: int = 10
     rotation_seconds: int = 15
-    require_distance_limit: bool = True  # except for school-wide (学校内/不限) activities
+    require_distance_limit: bool = True  # except for a campus-wide venue (ActivityForm flag)
     max_accuracy_m: int = 100  # a reported accuracy above this is not believed
     require_checkout: bool = False
     missing_checkout: MissingCheckout = MissingCheckout.NO_SHOW
