@@ -124,8 +124,9 @@ class Published:
     college: str | None = None  # 院系内: that college's students only
 
 
-# Of every ten activities: six by a college's union, two by a club, two by a class.
-_HOST_KINDS = ("union",) * 6 + ("club",) * 2 + ("class",) * 2
+# Of every ten activities: four by a college's union (院系内, 发布规范 二), four by a club (学校内),
+# two by a class.
+_HOST_KINDS = ("union",) * 4 + ("club",) * 4 + ("class",) * 2
 
 
 def _publish(
@@ -140,8 +141,8 @@ def _publish(
     scope = ParticipationScope.SCHOOL
     if host.level is TribeLevel.CLASS or (kind == "club" and rng.random() < 0.5):
         scope, capacity = ParticipationScope.TRIBE, min(capacity, max(len(host.members), 10))
-    elif kind == "union" and rng.random() < 0.3:
-        scope = ParticipationScope.COLLEGE
+    elif kind == "union":
+        scope = ParticipationScope.COLLEGE  # 发布规范 二: a college's activity stays in it
     starts = TERM_START + timedelta(days=14 + n % 100, hours=rng.randrange(0, 8))
     module = rng.choice([m.code for m in service.rulebook.modules])
     stage.begin()
@@ -235,7 +236,7 @@ def simulate(
                 if stage.run(RequestLeave(activity_id, "课程冲突"), actor, closed):
                     stage.run(DecideLeave(activity_id, student, True), host.leader, closed)
         opened = starts + timedelta(minutes=5)
-        # 部落内 and 院系内 sessions need a distance limit; every session here has one.
+        # Only a campus-wide venue may omit the distance limit (发布规范 十); these all set one.
         session = OpenCheckInSession(activity_id, 10, geofence=CLASSROOM)
         stage.run(session, host.leader, opened)
         code = service.check_in_code(activity_id, 1, host.leader, opened)
