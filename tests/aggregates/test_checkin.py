@@ -58,7 +58,9 @@ from second_classroom.aggregates.checkin import (
     MakeUpCheckIn,
     OpenCheckInSession,
     ReviewFlaggedCheckIn,
+    SetCheckInWindow,
     SignOff,
+    checkin_window,
     closing_time,
     decide,
     makeup_deadline,
@@ -246,8 +248,12 @@ def test_nobody_else_may_open_a_session(someone: Actor) -> None:
 
 
 def test_a_session_may_be_opened_from_the_close_of_registration() -> None:
-    """第十五条: 报名结束与活动结束期间 — the close of registration itself is inside."""
-    decision = decide(open_session(), ctx(LEADER, REGISTRATION_CLOSES, activity()))
+    """第十五条: 报名结束与活动结束期间 — the close of registration itself is inside, once the
+    host has moved the check-in time there (第十六条 签到时间可由活动主办方修改; by default it
+    starts with the activity, see "the check-in time" below — this test used to open a code
+    valid before the start without that)."""
+    early = window(REGISTRATION_CLOSES, ENDS)
+    decision = decide(open_session(), ctx(LEADER, REGISTRATION_CLOSES, early))
     assert only_event(decision).session.opens_at == REGISTRATION_CLOSES
 
 
@@ -1655,9 +1661,91 @@ def test_hfut_refuses_a_make_up_after_its_window_closed() -> None:
 def test_no_make_up_before_the_activity_starts(now: datetime) -> None:
     """第十六条 补签 is for 参加活动的同学 who could not check in: before the start, nobody has
     taken part yet."""
-    error = refused(makeup(B), ctx(LEADER, now, with_session(now=REGISTRATION_CLOSES)))
+    error = refused(makeup(B), ctx(LEADER, now, activity()))
     assert error.code == "checkin.makeup_before_start"
 
 
 def test_a_make_up_from_the_start_is_accepted() -> None:
     assert decide(makeup(B), ctx(LEADER, STARTS, activity())).activity
+
+
+# -- the check-in time vs a code's validity (第十六条, 发布规范 十) -------------------------------
+#
+# 第十六条: 活动签到时间默认为活动开始到活动结束，签到时间可由活动主办方修改 — the check-in time
+# is a window on the activity. 发布规范 十: 生成签到码时设置有效时间……有效时间不得超过10分钟
+# — each code (a session: its QR and password) has its own validity of at most 10 minutes,
+# inside the window.
+
+
+def window(opens: datetime, closes: datetime, state: Activity | None = None) -> Activity:
+    """The activity after the leader set its check-in time to ``opens``–``closes``."""
+    command = SetCheckInWindow(ACTIVITY_ID, opens, closes)
+    return run(state or activity(), command, LEADER, REGISTRATION_CLOSES)
+
+
+def test_the_check_in_time_defaults_to_the_whole_activity() -> None:
+    assert checkin_window(activity()) == (STARTS, ENDS)
+
+
+def test_a_code_valid_before_the_start_is_refused_by_default() -> None:
+    """Given the default check-in time (14:00–16:00), when a code is opened at 13:55, then
+    checkin.outside_window names the window."""
+    error = refused(open_session(), ctx(LEADER, at(12, 3, 13, 55), activity()))
+    assert error.code == "checkin.outside_window"
+    assert error.details == {"opens": "12-03 14:00", "closes": "12-03 16:00"}
+
+
+def test_a_code_may_be_created_early_to_open_at_the_start() -> None:
+    """第十五条 报名结束与活动结束期间 创建签到: created at the close of registration, it opens
+    at 14:00, inside the default window."""
+    command = open_session(opens_at=STARTS)
+    session = only_event(decide(command, ctx(LEADER, REGISTRATION_CLOSES, activity()))).session
+    assert (session.opens_at, session.closes_at) == (STARTS, STARTS + timedelta(minutes=10))
+
+
+def test_the_host_may_open_the_check_in_time_earlier() -> None:
+    """Given the host moved the check-in time to 13:30–16:00, when a code is opened at 13:40,
+    then it is accepted; its own validity is still at most ten minutes (发布规范 十)."""
+    early = window(at(12, 3, 13, 30), ENDS)
+    assert early.attendance.window_opens == at(12, 3, 13, 30)
+    assert decide(open_session(), ctx(LEADER, at(12, 3, 13, 40), early)).activity
+    error = refused(open_session(11), ctx(LEADER, at(12, 3, 13, 40), early))
+    assert error.code == "checkin.validity_too_long"
+
+
+def test_the_host_may_close_the_check_in_time_early() -> None:
+    """Given the check-in time is 14:00–14:30, when a code would run to 14:35, then refused."""
+    short = window(STARTS, at(12, 3, 14, 30))
+    error = refused(open_session(10), ctx(LEADER, at(12, 3, 14, 25), short))
+    assert error.code == "checkin.outside_window"
+    assert decide(open_session(5), ctx(LEADER, at(12, 3, 14, 25), short)).activity
+
+
+@pytest.mark.parametrize(
+    ("opens", "closes"),
+    [
+        (REGISTRATION_CLOSES - timedelta(minutes=1), ENDS),
+        (STARTS, ENDS + timedelta(minutes=1)),
+        (at(12, 3, 15), at(12, 3, 15)),
+        (at(12, 3, 15), at(12, 3, 14)),
+    ],
+    ids=["before-registration-closes", "past-the-end", "empty", "inverted"],
+)
+def test_the_check_in_time_lies_between_registration_close_and_the_end(
+    opens: datetime, closes: datetime
+) -> None:
+    """第十五条 报名结束与活动结束期间."""
+    command = SetCheckInWindow(ACTIVITY_ID, opens, closes)
+    error = refused(command, ctx(LEADER, REGISTRATION_CLOSES, activity()))
+    assert error.code == "checkin.window_invalid"
+
+
+def test_only_a_manager_sets_the_check_in_time() -> None:
+    command = SetCheckInWindow(ACTIVITY_ID, at(12, 3, 13, 30), ENDS)
+    error = refused(command, ctx(STUDENT_A, REGISTRATION_CLOSES, activity()))
+    assert error.code == "auth.forbidden"
+
+
+def test_setting_the_default_check_in_time_again_changes_nothing() -> None:
+    command = SetCheckInWindow(ACTIVITY_ID, STARTS, ENDS)
+    assert decide(command, ctx(LEADER, REGISTRATION_CLOSES, activity())) == CheckInDecision()

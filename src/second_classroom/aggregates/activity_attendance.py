@@ -93,6 +93,9 @@ class Attendance:
     # students whose password attempts in a session are used up (flagged for the organizers).
     wrong_passwords: frozenset[tuple[int, str, int]] = frozenset()
     password_locked: frozenset[tuple[int, str]] = frozenset()
+    # 签到时间 (第十六条): set by the host; None means the default, the activity's start or end.
+    window_opens: datetime | None = None
+    window_closes: datetime | None = None
 
     def session(self, number: int) -> Session | None:
         return next((s for s in self.sessions if s.number == number), None)
@@ -123,6 +126,17 @@ class Attendance:
 class CheckInSessionOpened:
     activity_id: UUID
     session: Session
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class CheckInWindowSet:
+    """签到时间可由活动主办方修改 (第十六条): the period in which check-in codes may be valid."""
+
+    activity_id: UUID
+    opens_at: datetime
+    closes_at: datetime
     by: str
     at: datetime
 
@@ -226,6 +240,7 @@ AttendanceEvent = (
     | StudentSignedOff
     | AttendanceClosed
     | NoShowMadeUp
+    | CheckInWindowSet
 )
 EVENTS: tuple[type, ...] = AttendanceEvent.__args__
 
@@ -269,6 +284,8 @@ def evolve_attendance(ledger: Attendance, event: AttendanceEvent) -> Attendance:
             return attrs.evolve(ledger, signed_off=(*ledger.signed_off, (student, at)))
         case AttendanceClosed(outcomes=outcomes):
             return attrs.evolve(ledger, outcomes=outcomes, closed=True)
+        case CheckInWindowSet(opens_at=opens, closes_at=closes):
+            return attrs.evolve(ledger, window_opens=opens, window_closes=closes)
         case NoShowMadeUp(student=student):
             outcomes = tuple(
                 (s, Outcome.ATTENDED if s == student else o) for s, o in ledger.outcomes

@@ -48,7 +48,7 @@ from second_classroom.core import ids
 from second_classroom.core.actor import Role
 from second_classroom.core.decider import Context
 from second_classroom.core.errors import UNAUTHORIZED, DomainError, ErrorCode, require
-from second_classroom.core.time import SHANGHAI, aware_or_none
+from second_classroom.core.time import SHANGHAI, aware, aware_or_none
 from second_classroom.policies import checkin as codes
 from second_classroom.policies import integrity
 from second_classroom.policies.calendar import window_end
@@ -61,6 +61,18 @@ SESSION_WINDOW = ErrorCode(
     "checkin.session_window",
     "签到码须在报名结束与活动结束之间生成，且不能超过活动结束时间（第十五条）",
     "A check-in session lies between the end of registration and the end of the activity",
+)
+OUTSIDE_WINDOW = ErrorCode(
+    "checkin.outside_window",
+    "签到码有效时间须在签到时间（{opens} 至 {closes}）内（第十六条：默认为活动开始到活动结束）",
+    "A code's validity lies within the check-in time ({opens} to {closes}); by default the"
+    " activity's start to its end",
+)
+WINDOW_INVALID = ErrorCode(
+    "checkin.window_invalid",
+    "签到时间须在报名结束与活动结束之间，且开始早于结束（第十五、十六条）",
+    "The check-in time lies between the end of registration and the end of the activity,"
+    " its start before its end",
 )
 VALIDITY_TOO_LONG = ErrorCode(
     "checkin.validity_too_long",
@@ -203,6 +215,16 @@ class OpenCheckInSession:
 
 
 @attrs.frozen
+class SetCheckInWindow:
+    """签到时间可由活动主办方修改 (第十六条): when check-in codes may be valid. By default the
+    activity's start to its end; it may open earlier, from the end of registration (第十五条)."""
+
+    activity_id: UUID
+    opens_at: datetime = attrs.field(validator=aware)
+    closes_at: datetime = attrs.field(validator=aware)
+
+
+@attrs.frozen
 class CheckIn:
     """The acting student checks in by scanning (``token``) or by ``password``."""
 
@@ -253,7 +275,13 @@ class CloseAttendance:
 
 
 CheckInCommand = (
-    OpenCheckInSession | CheckIn | MakeUpCheckIn | ReviewFlaggedCheckIn | SignOff | CloseAttendance
+    OpenCheckInSession
+    | CheckIn
+    | MakeUpCheckIn
+    | ReviewFlaggedCheckIn
+    | SignOff
+    | CloseAttendance
+    | SetCheckInWindow
 )
 COMMANDS: tuple[type, ...] = CheckInCommand.__args__
 
@@ -292,6 +320,18 @@ def students_involved(command: CheckInCommand, activity: Activity | None) -> set
 
 
 # -- rules ----------------------------------------------------------------------------------
+
+
+def checkin_window(activity: Activity) -> tuple[datetime, datetime]:
+    """签到时间 (第十六条): 默认为活动开始到活动结束, unless the host changed it.
+
+    It bounds the validity of every check-in code; each code's own validity is at most
+    ``[checkin] max_validity_minutes`` (发布规范 十: 有效时间不得超过10分钟).
+    """
+    book, form = activity.attendance, activity.form
+    assert form.starts_at is not None
+    assert form.ends_at is not None
+    return (book.window_opens or form.starts_at, book.window_closes or form.ends_at)
 
 
 def makeup_deadline(activity: Activity, rulebook: Rulebook) -> datetime | None:
@@ -369,7 +409,26 @@ def decide(command: CheckInCommand, ctx: CheckInContext) -> CheckInDecision:
             return _sign_off(student, reason, activity, ctx)
         case CloseAttendance():
             return _close(activity, ctx)
+        case SetCheckInWindow():
+            return _set_window(command, activity, ctx)
     raise AssertionError(f"unhandled command {command!r}")
+
+
+def _set_window(
+    command: SetCheckInWindow, activity: Activity, ctx: CheckInContext
+) -> CheckInDecision:
+    base, form = ctx.base, activity.form
+    assert form.registration_closes is not None
+    assert form.ends_at is not None
+    opens, closes = command.opens_at, command.closes_at
+    require(
+        form.registration_closes <= opens < closes <= form.ends_at and base.now < form.ends_at,
+        WINDOW_INVALID,
+    )
+    if (opens, closes) == checkin_window(activity):
+        return CheckInDecision()
+    by = base.actor.person_id
+    return CheckInDecision((ledger.CheckInWindowSet(activity.id, opens, closes, by, base.now),))
 
 
 def _system_closes(command: CheckInCommand, ctx: CheckInContext) -> bool:
@@ -394,6 +453,13 @@ def _open(command: OpenCheckInSession, activity: Activity, ctx: CheckInContext) 
         and form.registration_closes <= opens
         and closes <= form.ends_at,
         SESSION_WINDOW,
+    )
+    window_opens, window_closes = checkin_window(activity)
+    require(
+        window_opens <= opens and closes <= window_closes,
+        OUTSIDE_WINDOW,
+        opens=f"{window_opens.astimezone(SHANGHAI):%m-%d %H:%M}",
+        closes=f"{window_closes.astimezone(SHANGHAI):%m-%d %H:%M}",
     )
     fence = command.geofence
     # 发布规范 十 "活动范围涉及全校" is read as the venue, flagged on the form: keyed on the
