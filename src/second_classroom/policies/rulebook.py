@@ -233,6 +233,9 @@ class Rulebook:
     require_poster: bool = True
     credit_source_keyword: str = ""
     publisher_exam_pass_score: int = 60
+    # 第十一条、发布规范 十六: 职能部门 and 校团委 tribes publish, led by staff (工号) who have no
+    # student record to hold the exam of 第十条. True: staff publish without it (school-supplied).
+    publisher_exam_exempts_staff: bool = True
     reopen_review_on_change: bool = False
     # 第十一条 活动需至少提前三个工作日进行申请, applied to a change that moves the start earlier.
     lead_time_change: LeadTimeChange = LeadTimeChange.REFUSE
