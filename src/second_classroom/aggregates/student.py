@@ -159,6 +159,20 @@ class AppealDecided:
 
 
 @attrs.frozen
+class StudentRecordCorrected:
+    """An admin corrected the record's name or class (000 第八条 修改……信息): ``before`` and
+    ``after`` hold the corrected fields only, as (field, value) pairs; transcripts issued
+    before keep what they said."""
+
+    student_id: UUID
+    before: tuple[tuple[str, str], ...]
+    after: tuple[tuple[str, str], ...]
+    reason: str
+    by: str
+    at: datetime
+
+
+@attrs.frozen
 class DefaultMadeUp:
     """A no-show made up after attendance closed (补签, 发布规范 十): the entry now reads
     attended; ``blacklisted_until`` is what the remaining defaults impose. Appended, never an
@@ -199,6 +213,7 @@ StudentEvent = (
     | DefaultAppealed
     | AppealDecided
     | DefaultMadeUp
+    | StudentRecordCorrected
 )
 EVENTS: tuple[type, ...] = StudentEvent.__args__
 
@@ -261,7 +276,25 @@ class DecideAppeal:
         return ids.student_id(self.student_number)
 
 
-StudentCommand = RegisterStudent | RecordPublisherExam | AppealDefault | DecideAppeal
+@attrs.frozen
+class CorrectStudentRecord:
+    """A college admin (the student's college) or a school admin corrects a misspelt name or a
+    wrong class, with a reason (000 第八条: 在网页端点击“用户管理”→输入学号或姓名→“编辑”).
+    A field left None is unchanged."""
+
+    student_number: str
+    reason: str
+    name: str | None = None
+    class_name: str | None = None
+
+    @property
+    def student_id(self) -> UUID:
+        return ids.student_id(self.student_number)
+
+
+StudentCommand = (
+    RegisterStudent | RecordPublisherExam | AppealDefault | DecideAppeal | CorrectStudentRecord
+)
 COMMANDS: tuple[type, ...] = StudentCommand.__args__
 
 
@@ -284,6 +317,10 @@ def decide(
             require(state is not None, NOT_FOUND, student_number=command.student_number)
             assert state is not None
             return _appeal(command, state, ctx)
+        case CorrectStudentRecord():
+            require(state is not None, NOT_FOUND, student_number=command.student_number)
+            assert state is not None
+            return _correct(command, state, ctx)
         case RecordPublisherExam(student_number=number, score=score):
             require(state is not None, NOT_FOUND, student_number=number)
             assert state is not None
@@ -327,6 +364,32 @@ def _appeal(
     return [
         AppealDecided(
             state.id, entry.entry_id, command.overturn, command.reason, until, actor.person_id, now
+        )
+    ]
+
+
+CORRECTABLE = ("name", "class_name")
+
+
+def _correct(
+    command: CorrectStudentRecord, state: StudentRecord, ctx: Context
+) -> Sequence[StudentEvent]:
+    """A correction is appended, never an edit: the record's history keeps what it said."""
+    require(
+        _may_manage(ctx.actor, state.college), UNAUTHORIZED, action="更正学生信息 correct record"
+    )
+    require(bool(command.reason.strip()), REASON_REQUIRED)
+    given = {f: getattr(command, f) for f in CORRECTABLE if getattr(command, f) is not None}
+    for field, value in given.items():
+        require(bool(value.strip()), FIELD_EMPTY, field=field)
+    changed = {f: v for f, v in given.items() if v != getattr(state, f)}
+    if not changed:
+        return []
+    before = tuple((f, str(getattr(state, f))) for f in changed)
+    after = tuple(changed.items())
+    return [
+        StudentRecordCorrected(
+            state.id, before, after, command.reason, ctx.actor.person_id, ctx.now
         )
     ]
 
@@ -402,6 +465,14 @@ def evolve(state: StudentRecord | None, event: StudentEvent) -> StudentRecord:
             assert state is not None
             status = AppealStatus.OVERTURNED if overturned else AppealStatus.UPHELD
             return attrs.evolve(_with_appeal(state, entry_id, status), blacklisted_until=until)
+        case StudentRecordCorrected(after=after):
+            assert state is not None
+            fields = dict(after)
+            return attrs.evolve(
+                state,
+                name=fields.get("name", state.name),
+                class_name=fields.get("class_name", state.class_name),
+            )
         case DefaultMadeUp(entry_id=entry_id, blacklisted_until=until):
             assert state is not None
             return attrs.evolve(
