@@ -22,6 +22,9 @@ DEBUG_VARIABLE = "SECOND_CLASSROOM_DEBUG"
 CONNECT_TIMEOUT = 5.0  # seconds to reach PostgreSQL at start-up before giving up
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 INTERNAL_ERROR = 70  # EX_SOFTWARE
+RULEBOOK_HELP = (
+    "a packaged preset (see the rulebooks command) or a rulebook TOML file (default: %(default)s)"
+)
 
 EPILOG = (
     "Every error is one line on stderr and an exit status: 1 when the library or the "
@@ -67,7 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line: global options, and the demo, project and simulate subcommands."""
+    """The command line: global options, and the demo, project, simulate and schema
+    subcommands."""
     parser = _Parser(
         prog="second-classroom",
         description="第二课堂成绩单 · the Second Classroom Transcript",
@@ -88,7 +92,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="delete an existing --db file first (default: off: an existing file is refused)",
     )
+    demo.add_argument("--rulebook", default="nepu", metavar="NAME|FILE", help=RULEBOOK_HELP)
     _common_options(demo)
+    rulebooks = commands.add_parser(
+        "rulebooks", help="list the packaged rulebook presets with each school's name"
+    )
+    rulebooks.add_argument(
+        "--show",
+        metavar="NAME",
+        help="print that preset's commented TOML, to copy for another school "
+        "(default: none: list the presets)",
+    )
+    _common_options(rulebooks)
     project = commands.add_parser(
         "project", help="keep the SQL views caught up (a worker process for PostgreSQL)"
     )
@@ -158,7 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--rulebook",
         default="nepu",
-        help="a packaged preset (nepu, hfut) or a rulebook TOML file (default: %(default)s)",
+        metavar="NAME|FILE",
+        help=RULEBOOK_HELP,
     )
     simulate.add_argument(
         "--batch",
@@ -170,6 +186,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-progress", action="store_true", help="no progress bars (default: off: bars shown)"
     )
     _common_options(simulate)
+    schema = commands.add_parser(
+        "schema", help="write the JSON Schema (2020-12) of every command, event, state, result"
+    )
+    schema.add_argument(
+        "out_dir",
+        metavar="OUT_DIR",
+        type=Path,
+        help="folder for the <Name>.schema.json files, created if missing",
+    )
+    schema.add_argument(
+        "--rulebook",
+        default="nepu",
+        help="preset or TOML file whose limits the command schemas carry (default: %(default)s)",
+    )
+    _common_options(schema)
     return parser
 
 
@@ -194,18 +225,23 @@ def _common_options(parser: argparse.ArgumentParser, top: bool = False) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "schema":
+        return _schema(args)
     if args.command == "simulate":
         return _simulate(args)
     if args.command == "project":
         return _project(args)
+    if args.command == "rulebooks":
+        return _list_rulebooks(args.show)
     if args.command == "demo":
         from second_classroom.demo import run_demo
 
+        rulebook = _rulebook(args.rulebook)  # before anything is deleted
         if args.db == DEMO_FILE or args.fresh:
             _remove_sqlite(args.db)
         elif args.db.exists():
             raise CommandLineError(f"{args.db} exists; the demo needs an empty store (add --fresh)")
-        run_demo(args.db).close()
+        run_demo(args.db, rulebook=rulebook).close()
     return 0
 
 
@@ -263,6 +299,18 @@ def _rulebook(name_or_file: str) -> Rulebook:
     if given.suffix.lower() == ".toml" or len(given.parts) > 1:
         return Rulebook.load(given)
     return preset(name_or_file)
+
+
+def _list_rulebooks(show: str | None) -> int:
+    """One line a packaged preset (its name and its school's Chinese name), or one's TOML."""
+    from second_classroom.policies.rulebook import preset, preset_source, presets
+
+    if show is not None:
+        print(preset_source(show), end="")
+        return 0
+    for name in presets():
+        print(f"{name}\t{preset(name).school}")
+    return 0
 
 
 def _remove_sqlite(path: Path) -> None:
@@ -348,3 +396,12 @@ def _simulate(args: argparse.Namespace) -> int:
     print(f"超额录取 over-admission: {report.over_admitted}")
     print(f"学分账户与视图不符 ledger/view mismatches: {report.ledger_mismatches}")
     return 0 if report.over_admitted == 0 and report.ledger_mismatches == 0 else 1
+
+
+def _schema(args: argparse.Namespace) -> int:
+    """Every message's JSON Schema, for frontends to validate against before sending."""
+    from second_classroom.schema import write_schemas
+
+    written = write_schemas(args.out_dir, _rulebook(args.rulebook))
+    print(f"{len(written)} schemas written to {args.out_dir}")
+    return 0

@@ -18,29 +18,46 @@ from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.text import Code, PersonId, Reason
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import serials
 from second_classroom.policies.rulebook import Rulebook
 from second_classroom.policies.signing import Keyring
 
-NO_RECORD = ErrorCode("transcript.no_student", "学生未注册", "The student is not registered")
+NO_RECORD = ErrorCode(
+    "transcript.no_student", "学生未注册", "The student is not registered", Category.NOT_FOUND
+)
 UNKNOWN_RECORDS = ErrorCode(
     "transcript.records_unknown",
     "所选活动不在本人的活动记录中：{activity_ids}",
     "Selected activities are not in the student's records: {activity_ids}",
+    Category.INVALID,
 )
 EMPTY = ErrorCode(
-    "transcript.empty", "没有可打印的活动记录", "There are no records to put on a transcript"
+    "transcript.empty",
+    "没有可打印的活动记录",
+    "There are no records to put on a transcript",
+    Category.INVALID,
 )
 SERIAL_TAKEN = ErrorCode(
-    "transcript.serial_taken", "成绩单编号冲突，请重试", "Serial number collision; try again"
+    "transcript.serial_taken",
+    "成绩单编号冲突，请重试",
+    "Serial number collision; try again",
+    Category.CONFLICT,
 )
-NOT_FOUND = ErrorCode("transcript.not_found", "成绩单不存在", "No transcript with this serial")
+NOT_FOUND = ErrorCode(
+    "transcript.not_found", "成绩单不存在", "No transcript with this serial", Category.NOT_FOUND
+)
 ALREADY_REVOKED = ErrorCode(
-    "transcript.already_revoked", "成绩单已作废", "The transcript is already revoked"
+    "transcript.already_revoked",
+    "成绩单已作废",
+    "The transcript is already revoked",
+    Category.CLOSED,
 )
-REASON_REQUIRED = ErrorCode("transcript.reason_required", "请填写理由", "A reason is required")
+REASON_REQUIRED = ErrorCode(
+    "transcript.reason_required", "请填写理由", "A reason is required", Category.INVALID
+)
 
 
 class Version(StrEnum):
@@ -152,7 +169,7 @@ EVENTS: tuple[type, ...] = TranscriptEvent.__args__
 class IssueTranscript:
     """The acting student issues a transcript from some (``activity_ids``) or all records."""
 
-    student_number: str
+    student_number: PersonId
     version: Version = Version.CREDIT
     layout: Layout = Layout.MODULE
     activity_ids: tuple[UUID, ...] = ()
@@ -162,9 +179,9 @@ class IssueTranscript:
 class RevokeTranscript:
     """A school admin revokes a transcript, or marks it superseded by a newer one."""
 
-    serial: str
-    reason: str
-    superseded_by: str | None = None
+    serial: Code
+    reason: Reason
+    superseded_by: Code | None = None
 
 
 TranscriptCommand = IssueTranscript | RevokeTranscript
@@ -229,6 +246,7 @@ SIGNING_KEY_MISSING = ErrorCode(
     "config.signing_key_missing",
     "未配置成绩单签名密钥",
     "No transcript signing key is configured",
+    Category.UNAVAILABLE,
 )
 
 
@@ -255,7 +273,8 @@ def content_json(content: Content) -> dict[str, object]:
 
 
 def term_of(moment: datetime) -> str:
-    """学年学期: September–February is the first semester, March–August the second."""
+    """学年学期 when the rulebook lists no term for the day: September–February is the first
+    semester, March–August the second."""
     local = moment.astimezone(SHANGHAI)
     if local.month >= 9:
         return f"{local.year}-{local.year + 1}学年第一学期"
@@ -281,7 +300,8 @@ def _line(record: ActivityRecord, rulebook: Rulebook) -> Line:
 
 def _heading(record: ActivityRecord, layout: Layout, rulebook: Rulebook) -> str:
     if layout is Layout.TERM:
-        return term_of(record.starts_at)
+        listed = rulebook.term(record.starts_at.astimezone(SHANGHAI).date())
+        return listed.name if listed else term_of(record.starts_at)
     if layout is Layout.METHOD:
         if record.awards:
             return "获奖"
