@@ -198,17 +198,19 @@ def test_a_make_up_after_the_closing_reaction_reverses_the_default(
     later = later_activity(service)
     service.run_reactions(ENDED)
     absent = students[2].person_id
-    assert service.integrity(absent).blacklisted_until is not None  # type: ignore[union-attr]
+    assert service.integrity(absent, SCHOOL_ADMIN).blacklisted_until is not None  # type: ignore[union-attr]
     service.execute(
         MakeUpCheckIn(talk, absent, "定位失败，现场签字", "签到表 第2页"), LEADER, at(12, 4, 9)
     )
-    assert service.enrolment(talk, absent).outcome is Outcome.ATTENDED  # type: ignore[union-attr]
-    report = service.integrity(absent)
+    assert service.enrolment(talk, absent, SCHOOL_ADMIN).outcome is Outcome.ATTENDED  # type: ignore[union-attr]
+    report = service.integrity(absent, SCHOOL_ADMIN)
     assert report is not None
     assert report.blacklisted_until is None
     assert report.score == 100
     assert [e.outcome for e in report.entries] == [Outcome.ATTENDED]
-    history = [type(e.payload).__name__ for e in service.history(ids.student_id(absent))]
+    history = [
+        type(e.payload).__name__ for e in service.history(ids.student_id(absent), SCHOOL_ADMIN)
+    ]
     assert history[-2:] == ["AttendanceRecorded", "DefaultMadeUp"]  # appended, never edited
     service.execute(Register(later), students[2], at(12, 4, 10))
     views = service.views  # the read model follows the reversal too
