@@ -187,6 +187,39 @@ def test_a_make_up_counts_as_attended(service: SecondClassroom) -> None:
     assert service.integrity(students[2].person_id, SCHOOL_ADMIN).blacklisted_until is None  # type: ignore[union-attr]
 
 
+def test_a_make_up_after_the_closing_reaction_reverses_the_default(
+    service: SecondClassroom,
+) -> None:
+    """发布规范 十: 如因手机网络、定位等原因导致无法签到可进行补签，活动结束后活动负责人需按照要求
+    提供相关纸质材料. Given the closing reaction made the absent student a blacklisted no-show, when
+    the leader makes them up the next morning with the paper evidence, then the default is
+    reversed by new events: attended, score 100%, off the blacklist, free to register."""
+    talk, students = checked_in_world(service)
+    later = later_activity(service)
+    service.run_reactions(ENDED)
+    absent = students[2].person_id
+    assert service.integrity(absent, SCHOOL_ADMIN).blacklisted_until is not None  # type: ignore[union-attr]
+    service.execute(
+        MakeUpCheckIn(talk, absent, "定位失败，现场签字", "签到表 第2页"), LEADER, at(12, 4, 9)
+    )
+    assert service.enrolment(talk, absent, SCHOOL_ADMIN).outcome is Outcome.ATTENDED  # type: ignore[union-attr]
+    report = service.integrity(absent, SCHOOL_ADMIN)
+    assert report is not None
+    assert report.blacklisted_until is None
+    assert report.score == 100
+    assert [e.outcome for e in report.entries] == [Outcome.ATTENDED]
+    history = [
+        type(e.payload).__name__ for e in service.history(ids.student_id(absent), SCHOOL_ADMIN)
+    ]
+    assert history[-2:] == ["AttendanceRecorded", "DefaultMadeUp"]  # appended, never edited
+    service.execute(Register(later), students[2], at(12, 4, 10))
+    views = service.views  # the read model follows the reversal too
+    views.catch_up()
+    summary = views.student_summary(absent)
+    assert summary is not None
+    assert (summary.attended, summary.no_shows, summary.blacklisted_until) == (1, 0, None)
+
+
 def test_the_no_show_reaction_is_exactly_once_across_restarts_and_races(tmp_path: Path) -> None:
     """A crash or restart never doubles or drops a default: the aggregate closes once."""
     env = sqlite_env(tmp_path / "school.sqlite3")

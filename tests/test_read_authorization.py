@@ -34,7 +34,7 @@ from tests.enrolment_world import (
     found_school,
 )
 from tests.specification import CS_ADMIN, NOW, PE_ADMIN, SCHOOL_ADMIN, at
-from tests.test_checkin_service import ENDED, ORGANIZER, STARTED, checked_in_world
+from tests.test_checkin_service import ENDED, STARTED, checked_in_world
 
 MONTH = "2026-12"
 VERIFY_URL = "https://verify.example/sc"
@@ -55,7 +55,7 @@ class World:
         self.talk, students = checked_in_world(service)
         self.me, self.other = students[0], students[1]
         service.run_reactions(ENDED)
-        service.execute(GrantCredits(self.talk, (self.me.person_id,)), ORGANIZER, at(12, 4))
+        service.execute(GrantCredits(self.talk, (self.me.person_id,)), LEADER, at(12, 4))
         service.execute(FinalizeActivity(self.talk), LEADER, at(12, 4, 1))
         issued = service.execute(IssueTranscript(self.me.person_id), self.me, at(12, 5))
         self.serial = next(

@@ -53,10 +53,10 @@ def test_results_finalization_and_the_ledger(service: SecondClassroom) -> None:
     """第十八条 颁发奖项/发放学分 (awards irreversible, credits revocable); 第十九条 完结活动."""
     talk, students = finished_world(service)
     a, b, absent = (s.person_id for s in students)
-    leader = Actor.student("2023010101")
-    assert code(service, GrantCredits(talk, (absent,)), ORGANIZER) == "results.not_attended"
-    service.execute(GrantCredits(talk, (a, b)), ORGANIZER, AFTER)
-    service.execute(RevokeCredits(talk, (b,), "误发"), ORGANIZER, AFTER)
+    leader = Actor.student("2023010101")  # 第十八条: the 活动负责人 issues results
+    assert code(service, GrantCredits(talk, (absent,)), leader) == "results.not_attended"
+    service.execute(GrantCredits(talk, (a, b)), leader, AFTER)
+    service.execute(RevokeCredits(talk, (b,), "误发"), leader, AFTER)
     assert code(service, FinalizeActivity(talk), ORGANIZER) == "auth.forbidden"
     outcome = service.execute(FinalizeActivity(talk), leader, AFTER)
     assert len({e.originator_id for e in outcome.events}) == 1 + 3  # activity + 3 records
@@ -104,7 +104,7 @@ def test_transcripts_are_numbered_signed_permanent_and_verifiable(service: Secon
     第四条 查证入口."""
     talk, students = finished_world(service)
     a = students[0].person_id
-    service.execute(GrantCredits(talk, (a,)), ORGANIZER, AFTER)
+    service.execute(GrantCredits(talk, (a,)), Actor.student("2023010101"), AFTER)
     service.execute(FinalizeActivity(talk), Actor.student("2023010101"), AFTER)
     first = service.execute(IssueTranscript(a), students[0], at(12, 5))
     second = service.execute(
@@ -140,6 +140,32 @@ def test_transcripts_are_numbered_signed_permanent_and_verifiable(service: Secon
     assert record.transcripts_issued == 2
 
 
+def test_a_corrected_record_shows_on_later_transcripts_only(service: SecondClassroom) -> None:
+    """000 第八条 (用户管理→编辑): given a transcript issued under a misspelt name, when an admin
+    corrects the name and class with a reason, then a later transcript shows the corrected
+    values, and the one issued before still says what it said and still verifies."""
+    from second_classroom.aggregates.student import CorrectStudentRecord
+
+    talk, students = finished_world(service)
+    a = students[0].person_id
+    service.execute(GrantCredits(talk, (a,)), Actor.student("2023010101"), AFTER)
+    service.execute(FinalizeActivity(talk), Actor.student("2023010101"), AFTER)
+    first = service.execute(IssueTranscript(a), students[0], at(12, 5))
+    fix = CorrectStudentRecord(a, "姓名、班级录入错误", name="学生甲", class_name="石工23-9班")
+    service.execute(fix, SCHOOL_ADMIN, at(12, 6))
+    second = service.execute(IssueTranscript(a), students[0], at(12, 7))
+    old_serial, new_serial = (
+        next(e.payload.serial for e in o.events if hasattr(e.payload, "content"))
+        for o in (first, second)
+    )
+    before, after = (service.verify_transcript(s) for s in (old_serial, new_serial))
+    assert before.status is after.status is VerificationStatus.VALID
+    assert before.content is not None
+    assert after.content is not None
+    assert (before.content.name, before.content.class_name) != ("学生甲", "石工23-9班")
+    assert (after.content.name, after.content.class_name) == ("学生甲", "石工23-9班")
+
+
 def test_an_award_plan_is_checked_against_the_standard_quotas(service: SecondClassroom) -> None:
     """发布规范 十三: 二等奖 at most 2 人(组)."""
     from second_classroom.aggregates.activity import DraftActivity
@@ -166,7 +192,7 @@ def test_a_pdf_in_chinese_and_a_verifiable_credential(service: SecondClassroom) 
 
     talk, students = finished_world(service)
     a = students[0].person_id
-    service.execute(GrantCredits(talk, (a,)), ORGANIZER, AFTER)
+    service.execute(GrantCredits(talk, (a,)), Actor.student("2023010101"), AFTER)
     service.execute(FinalizeActivity(talk), Actor.student("2023010101"), AFTER)
     issued = service.execute(IssueTranscript(a), students[0], at(12, 5))
     serial = next(e.payload.serial for e in issued.events if hasattr(e.payload, "content"))

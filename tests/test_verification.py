@@ -26,7 +26,7 @@ from second_classroom.policies.signing import Keyring, same_json
 from second_classroom.service import SecondClassroom, VerificationStatus
 from tests.conftest import TEST_SECRET
 from tests.specification import SCHOOL_ADMIN, at
-from tests.test_checkin_service import ENDED, ORGANIZER, checked_in_world
+from tests.test_checkin_service import ENDED, checked_in_world
 
 URL = "https://verify.example/second-classroom"
 NEW_KEY = Keyring.from_seed(bytes(range(100, 132)), "2027-key")
@@ -38,8 +38,9 @@ def graduated(service: SecondClassroom) -> Actor:
     """A student with a finalized activity and credits, ready to issue transcripts."""
     talk, students = checked_in_world(service)
     service.run_reactions(ENDED)
-    service.execute(GrantCredits(talk, (students[0].person_id,)), ORGANIZER, at(12, 4, 10))
-    service.execute(FinalizeActivity(talk), Actor.student("2023010101"), at(12, 4, 10))
+    leader = Actor.student("2023010101")  # 第十八条: the 活动负责人 issues results
+    service.execute(GrantCredits(talk, (students[0].person_id,)), leader, at(12, 4, 10))
+    service.execute(FinalizeActivity(talk), leader, at(12, 4, 10))
     return students[0]
 
 

@@ -403,25 +403,31 @@ def _results(
             out(f"   系统结算签到：写入 {len(outcome.events)} 条事件")
     after += late
     out("— 颁发奖项与发放学分（第十八条：奖项不可撤回，学分可撤回）—")
-    step("组织者 为钱静颁发最佳提问奖", IssueAward(talk, "最佳提问奖", (qian,)), organizer, after)
     step(
-        "组织者 再为周敏颁发最佳提问奖（名额1）",
-        IssueAward(talk, "最佳提问奖", (zhou,)),
+        "组织者 为钱静颁发奖项（第十八条：由负责人颁发）",
+        IssueAward(talk, "最佳提问奖", (qian,)),
         organizer,
         after,
     )
-    step("组织者 给孙浩发放学分（未签到）", GrantCredits(talk, (sun,)), organizer, after)
-    step("组织者 批量发放学分", GrantCredits(talk, (qian, zhou)), organizer, after)
+    step("李明 为钱静颁发最佳提问奖", IssueAward(talk, "最佳提问奖", (qian,)), leader, after)
     step(
-        "组织者 撤回周敏的学分（发放错误）",
+        "李明 再为周敏颁发最佳提问奖（名额1）",
+        IssueAward(talk, "最佳提问奖", (zhou,)),
+        leader,
+        after,
+    )
+    step("李明 给孙浩发放学分（未签到）", GrantCredits(talk, (sun,)), leader, after)
+    step("李明 批量发放学分", GrantCredits(talk, (qian, zhou)), leader, after)
+    step(
+        "李明 撤回周敏的学分（发放错误）",
         RevokeCredits(talk, (zhou,), "补签材料不全"),
-        organizer,
+        leader,
         after,
     )
     out("— 完结活动（第十九条：生成活动记录，活动冻结）—")
     step("李明 完结活动", FinalizeActivity(talk), leader, at(5, 9, month=12) + late)
     again = GrantCredits(talk, (zhou,))
-    step("组织者 完结后再发放学分", again, organizer, at(5, 9, 5, month=12) + late)
+    step("李明 完结后再发放学分", again, leader, at(5, 9, 5, month=12) + late)
     record = service.student(qian, Actor.student(qian))
     assert record is not None
     ledger = "；".join(

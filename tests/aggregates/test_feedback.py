@@ -7,6 +7,7 @@ import attrs
 import pytest
 
 from second_classroom.aggregates.activity import Activity, ActivityStatus
+from second_classroom.aggregates.activity_attendance import Attendance, Outcome
 from second_classroom.aggregates.activity_feedback import (
     ActivityRated,
     AddHighlight,
@@ -28,6 +29,7 @@ AFTER = at(12, 3, 17)
 ACTIVITY = attrs.evolve(
     Activity(ACTIVITY_ID, TRIBE.id, FORM, status=ActivityStatus.APPROVED),
     roster=Roster(admitted=frozenset({STUDENT.person_id})),
+    attendance=Attendance(made_up=frozenset({STUDENT.person_id})),  # took part (第十七条)
 )
 
 
@@ -81,3 +83,37 @@ def test_comments_are_kept_as_written() -> None:
     [event] = run(RateActivity(ACTIVITY_ID, 3, comment), STUDENT)
     assert isinstance(event, ActivityRated)
     assert event.comment == comment
+
+
+# -- who rates: those who took part (第十七条) ----------------------------------------------------
+#
+# 第十七条: 活动结束后，参与活动的成员可以在到梦空间 APP上对活动进行评价. Being admitted is not
+# taking part: a no-show (第十六条 未进行签到), a signed-off or an excused student does not rate.
+
+NO_SHOW_ACTIVITY = attrs.evolve(ACTIVITY, attendance=Attendance())
+
+
+def test_an_admitted_student_who_never_checked_in_does_not_rate() -> None:
+    """Given STUDENT admitted with no check-in nor make-up, when they rate, then refused."""
+    refused(
+        RateActivity(ACTIVITY_ID, 1), STUDENT, "feedback.not_attended", activity=NO_SHOW_ACTIVITY
+    )
+
+
+@pytest.mark.parametrize("outcome", [Outcome.NO_SHOW, Outcome.SIGNED_OFF, Outcome.EXCUSED])
+def test_once_attendance_is_closed_only_an_attended_outcome_rates(outcome: Outcome) -> None:
+    """Given attendance closed with ``outcome`` for STUDENT, when they rate, then refused."""
+    book = Attendance(outcomes=((STUDENT.person_id, outcome),), closed=True)
+    state = attrs.evolve(ACTIVITY, attendance=book)
+    refused(RateActivity(ACTIVITY_ID, 2), STUDENT, "feedback.not_attended", activity=state)
+
+
+def test_a_student_closed_as_attended_rates() -> None:
+    book = Attendance(outcomes=((STUDENT.person_id, Outcome.ATTENDED),), closed=True)
+    state = attrs.evolve(ACTIVITY, attendance=book)
+    assert run(RateActivity(ACTIVITY_ID, 4), STUDENT, activity=state)
+
+
+def test_a_no_show_may_still_add_a_highlight() -> None:
+    """The attendance rule is for ratings; a highlight needs only admission, as before."""
+    assert run(AddHighlight(ACTIVITY_ID, "x.jpg"), STUDENT, activity=NO_SHOW_ACTIVITY)

@@ -44,7 +44,7 @@ from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
 from tests.enrolment_world import LEADER, REGISTERING, UNION, approved_activity
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN
-from tests.test_checkin_service import ENDED, ORGANIZER, checked_in_world
+from tests.test_checkin_service import ENDED, checked_in_world
 from tests.test_results_service import AFTER
 
 WRONG_KIND = "store.wrong_stream_kind"
@@ -77,7 +77,7 @@ def issue_transcript(service: SecondClassroom) -> object:
     """Finish ``talk`` (attendance closed, credits granted, finalized), then issue."""
     service.run_reactions(ENDED)
     talk = ids.activity_id(UNION.tribe_id, "talk")
-    service.execute(GrantCredits(talk, (STUDENT,)), ORGANIZER, AFTER)
+    service.execute(GrantCredits(talk, (STUDENT,)), LEADER, AFTER)
     service.execute(FinalizeActivity(talk), LEADER, AFTER)
     return service.execute(IssueTranscript(STUDENT), Actor.student(STUDENT), AFTER)
 

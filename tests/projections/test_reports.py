@@ -14,13 +14,13 @@ from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.projections.reports import safe_cell
 from second_classroom.service import SecondClassroom
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at
-from tests.test_checkin_service import ENDED, ORGANIZER, checked_in_world
+from tests.test_checkin_service import ENDED, LEADER, checked_in_world
 
 
 def finished(service: SecondClassroom) -> list[Actor]:
     talk, students = checked_in_world(service)
     service.run_reactions(ENDED)
-    service.execute(GrantCredits(talk, (students[0].person_id,)), ORGANIZER, at(12, 4))
+    service.execute(GrantCredits(talk, (students[0].person_id,)), LEADER, at(12, 4))
     service.execute(FinalizeActivity(talk), Actor.student("2023010101"), at(12, 4, 1))
     return students
 

@@ -30,7 +30,7 @@ from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET, sqlite_memory_env
 from tests.enrolment_world import REGISTERING, approved_activity, found_school
 from tests.specification import PE_ADMIN, SCHOOL_ADMIN, at
-from tests.test_checkin_service import ENDED, ORGANIZER, checked_in_world
+from tests.test_checkin_service import ENDED, checked_in_world
 
 
 def test_views_follow_a_whole_semester_and_equal_a_rebuild(service: SecondClassroom) -> None:
@@ -41,7 +41,7 @@ def test_views_follow_a_whole_semester_and_equal_a_rebuild(service: SecondClassr
     service.run_reactions(ENDED)
     views.catch_up()
     a = students[0].person_id
-    service.execute(GrantCredits(talk, (a,)), ORGANIZER, at(12, 4))
+    service.execute(GrantCredits(talk, (a,)), Actor.student("2023010101"), at(12, 4))
     service.execute(FinalizeActivity(talk), Actor.student("2023010101"), at(12, 4, 1))
     views.catch_up()
     live = views.runner.snapshot()

@@ -22,14 +22,15 @@ from second_classroom.aggregates.activity_roster import Roster, RosterEvent
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
-from second_classroom.core.actor import Actor, RoleKind
+from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import ActivityLevel, AdmissionMethod, ReviewStage
 from second_classroom.core.text import Code, Detail, Name, Reason
-from second_classroom.core.time import aware_or_none
+from second_classroom.core.time import aware_or_none, local_date
 from second_classroom.policies import publishing
 from second_classroom.policies.publishing import Host
+from second_classroom.policies.rulebook import LeadTimeChange
 
 NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found", Category.NOT_FOUND)
 EXISTS = ErrorCode(
@@ -642,7 +643,13 @@ def _submit(state: Activity, tribe: Tribe, ctx: ActivityContext) -> Sequence[Act
     require(tribe.certified, TRIBE_NOT_CERTIFIED)
     record = ctx.actor_record
     if base.rulebook.require_publisher_exam:  # 000 第十条; the other seeds name no exam
-        require(record is not None and record.is_publisher_qualified, NOT_QUALIFIED)
+        qualified = record is not None and record.is_publisher_qualified
+        # A staff member (no student role: a 职能部门 or 校团委 tribe's leader) has no student
+        # record to hold the exam; the rulebook says whether they publish without it
+        # (发布规范 十六).
+        staff = not actor.has(Role.student())
+        exempt = staff and base.rulebook.publisher_exam_exempts_staff
+        require(qualified or exempt, NOT_QUALIFIED)
     violations = publishing.check_form(base.rulebook, state.form, host(tribe, base), base.now)
     if violations:
         raise _with_all(violations)
@@ -683,7 +690,7 @@ def _change(
     _require_content_valid(after, tribe, ctx)
     before = ActivityForm(**{name: getattr(state.form, name) for name in updates})
     changed_only = ActivityForm(**updates)
-    reopen = ctx.rulebook.reopen_review_on_change
+    reopen = ctx.rulebook.reopen_review_on_change or _breaks_lead_time(state.form, after, ctx)
     assert state.form.level is not None
     return [
         ActivityDetailsChanged(
@@ -697,6 +704,23 @@ def _change(
             _registered(state),
         )
     ]
+
+
+def _breaks_lead_time(before: ActivityForm, after: ActivityForm, ctx: Context) -> bool:
+    """第十一条 活动需至少提前三个工作日进行申请: a change that moves the start earlier, to a date
+    the lead time counted from the change does not reach, is a new request for that date. Per
+    the rulebook it is refused (``activity.lead_time``) or sent back to review (True)."""
+    old, new = before.starts_at, after.starts_at
+    if old is None or new is None or new >= old:
+        return False
+    rulebook = ctx.rulebook
+    earliest = publishing.earliest_start(rulebook, ctx.now)
+    if local_date(new) >= earliest:
+        return False
+    refuse = rulebook.lead_time_change is LeadTimeChange.REFUSE
+    days = rulebook.lead_working_days
+    require(not refuse, publishing.LEAD_TIME, days=days, earliest=earliest.isoformat())
+    return True
 
 
 def _registered(state: Activity) -> tuple[str, ...]:

@@ -93,6 +93,9 @@ class Attendance:
     # students whose password attempts in a session are used up (flagged for the organizers).
     wrong_passwords: frozenset[tuple[int, str, int]] = frozenset()
     password_locked: frozenset[tuple[int, str]] = frozenset()
+    # 签到时间 (第十六条): set by the host; None means the default, the activity's start or end.
+    window_opens: datetime | None = None
+    window_closes: datetime | None = None
 
     def session(self, number: int) -> Session | None:
         return next((s for s in self.sessions if s.number == number), None)
@@ -128,6 +131,17 @@ class CheckInSessionOpened:
 
 
 @attrs.frozen
+class CheckInWindowSet:
+    """签到时间可由活动主办方修改 (第十六条): the period in which check-in codes may be valid."""
+
+    activity_id: UUID
+    opens_at: datetime
+    closes_at: datetime
+    by: str
+    at: datetime
+
+
+@attrs.frozen
 class StudentCheckedIn:
     """An accepted scan or password, or a make-up (``method`` MAKEUP, with ``reason``)."""
 
@@ -141,6 +155,21 @@ class StudentCheckedIn:
     place: str | None
     flagged: bool
     reason: str
+    by: str
+    at: datetime
+    evidence: str = ""  # 补签: the reference of the paper evidence (发布规范 十), if given
+
+
+@attrs.frozen
+class NoShowMadeUp:
+    """补签 after attendance closed (发布规范 十 活动结束后活动负责人需按照要求提供相关纸质材料):
+    the no-show becomes attended, with the evidence's reference; the default is reversed in
+    the student's record in the same save."""
+
+    activity_id: UUID
+    student: str
+    reason: str
+    evidence: str
     by: str
     at: datetime
 
@@ -210,6 +239,8 @@ AttendanceEvent = (
     | FlaggedCheckInReviewed
     | StudentSignedOff
     | AttendanceClosed
+    | NoShowMadeUp
+    | CheckInWindowSet
 )
 EVENTS: tuple[type, ...] = AttendanceEvent.__args__
 
@@ -253,4 +284,11 @@ def evolve_attendance(ledger: Attendance, event: AttendanceEvent) -> Attendance:
             return attrs.evolve(ledger, signed_off=(*ledger.signed_off, (student, at)))
         case AttendanceClosed(outcomes=outcomes):
             return attrs.evolve(ledger, outcomes=outcomes, closed=True)
+        case CheckInWindowSet(opens_at=opens, closes_at=closes):
+            return attrs.evolve(ledger, window_opens=opens, window_closes=closes)
+        case NoShowMadeUp(student=student):
+            outcomes = tuple(
+                (s, Outcome.ATTENDED if s == student else o) for s, o in ledger.outcomes
+            )
+            return attrs.evolve(ledger, made_up=ledger.made_up | {student}, outcomes=outcomes)
     raise AssertionError(f"unhandled event {event!r}")

@@ -83,6 +83,9 @@ class ActivityForm:
     plan: AwardPlan = attrs.field(factory=AwardPlan)
     organizers: tuple[PersonId, ...] = ()
     category: Code = ""  # 活动二级分类 of ``module`` (001 附件4); "": none named
+    # 发布规范 十 若活动范围涉及全校可不进行签到距离限制: the venue spans the whole campus (a campus
+    # run, a campus-wide hunt), so no distance limit fits. Not the participation scope.
+    campus_wide_venue: bool = False
 
     def texts(self) -> dict[str, str]:
         """Every free-text field, by name, for the content rules."""

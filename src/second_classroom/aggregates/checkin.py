@@ -36,15 +36,20 @@ from second_classroom.aggregates.enrolment import (
     is_activity_manager,
 )
 from second_classroom.aggregates.integrity_record import IntegrityEntry
-from second_classroom.aggregates.student import AttendanceRecorded, StudentEvent, StudentRecord
+from second_classroom.aggregates.student import (
+    AttendanceRecorded,
+    DefaultMadeUp,
+    StudentEvent,
+    StudentRecord,
+    made_up,
+)
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Role
 from second_classroom.core.decider import Context
 from second_classroom.core.errors import UNAUTHORIZED, Category, DomainError, ErrorCode, require
-from second_classroom.core.terms import ParticipationScope
-from second_classroom.core.text import Code, PersonId, Reason
-from second_classroom.core.time import SHANGHAI, aware_or_none
+from second_classroom.core.text import Code, PersonId, Proof, Reason
+from second_classroom.core.time import SHANGHAI, aware, aware_or_none
 from second_classroom.policies import checkin as codes
 from second_classroom.policies import integrity
 from second_classroom.policies.calendar import window_end
@@ -62,6 +67,20 @@ SESSION_WINDOW = ErrorCode(
     "A check-in session lies between the end of registration and the end of the activity",
     Category.INVALID,
 )
+OUTSIDE_WINDOW = ErrorCode(
+    "checkin.outside_window",
+    "签到码有效时间须在签到时间（{opens} 至 {closes}）内（第十六条：默认为活动开始到活动结束）",
+    "A code's validity lies within the check-in time ({opens} to {closes}); by default the"
+    " activity's start to its end",
+    Category.INVALID,
+)
+WINDOW_INVALID = ErrorCode(
+    "checkin.window_invalid",
+    "签到时间须在报名结束与活动结束之间，且开始早于结束（第十五、十六条）",
+    "The check-in time lies between the end of registration and the end of the activity,"
+    " its start before its end",
+    Category.INVALID,
+)
 VALIDITY_TOO_LONG = ErrorCode(
     "checkin.validity_too_long",
     "签到有效时间不得超过 {maximum} 分钟（发布规范 十）",
@@ -70,8 +89,8 @@ VALIDITY_TOO_LONG = ErrorCode(
 )
 DISTANCE_REQUIRED = ErrorCode(
     "checkin.distance_required",
-    "须设置签到距离；仅全校范围的活动可不设置（发布规范 十）",
-    "A distance limit is required unless the activity is school-wide",
+    "须设置签到距离；仅活动场地涉及全校的活动可不设置（发布规范 十）",
+    "A distance limit is required unless the activity's venue spans the whole campus",
     Category.INVALID,
 )
 GEOFENCE_INVALID = ErrorCode(
@@ -165,6 +184,24 @@ MAKEUP_CLOSED = ErrorCode(
     "Make-up check-in closes {days} working days after the end ({deadline})",
     Category.CLOSED,
 )
+MAKEUP_BEFORE_START = ErrorCode(
+    "checkin.makeup_before_start",
+    "活动开始后才能补签",
+    "A make-up check-in comes once the activity has started",
+    Category.CLOSED,
+)
+EVIDENCE_REQUIRED = ErrorCode(
+    "checkin.evidence_required",
+    "签到已结算，补签须附活动负责人提供的纸质材料编号（发布规范 十）",
+    "Attendance is closed: a make-up needs the reference of the paper evidence",
+    Category.INVALID,
+)
+NOT_A_NO_SHOW = ErrorCode(
+    "checkin.makeup_not_no_show",
+    "{student} 的签到结果为「{outcome}」，结算后补签只能撤销未签到",
+    "{student}'s outcome is {outcome}: after closing, a make-up only reverses a no-show",
+    Category.CONFLICT,
+)
 ATTENDANCE_CLOSED = ErrorCode(
     "checkin.attendance_closed", "签到已结算，不能再修改", "Attendance is closed", Category.CLOSED
 )
@@ -234,6 +271,16 @@ class OpenCheckInSession:
 
 
 @attrs.frozen
+class SetCheckInWindow:
+    """签到时间可由活动主办方修改 (第十六条): when check-in codes may be valid. By default the
+    activity's start to its end; it may open earlier, from the end of registration (第十五条)."""
+
+    activity_id: UUID
+    opens_at: datetime = attrs.field(validator=aware)
+    closes_at: datetime = attrs.field(validator=aware)
+
+
+@attrs.frozen
 class CheckIn:
     """The acting student checks in by scanning (``token``) or by ``password``."""
 
@@ -247,11 +294,14 @@ class CheckIn:
 
 @attrs.frozen
 class MakeUpCheckIn:
-    """补签 by the leader or an organizer, with a reason."""
+    """补签 by the leader or an organizer, with a reason, from the activity's start; after
+    attendance closed it reverses a no-show and needs ``evidence``, the reference of the paper
+    evidence the 负责人 provides (发布规范 十)."""
 
     activity_id: UUID
     student: PersonId
     reason: Reason
+    evidence: Proof = ""
 
 
 @attrs.frozen
@@ -281,7 +331,13 @@ class CloseAttendance:
 
 
 CheckInCommand = (
-    OpenCheckInSession | CheckIn | MakeUpCheckIn | ReviewFlaggedCheckIn | SignOff | CloseAttendance
+    OpenCheckInSession
+    | CheckIn
+    | MakeUpCheckIn
+    | ReviewFlaggedCheckIn
+    | SignOff
+    | CloseAttendance
+    | SetCheckInWindow
 )
 COMMANDS: tuple[type, ...] = CheckInCommand.__args__
 
@@ -313,10 +369,25 @@ def students_involved(command: CheckInCommand, activity: Activity | None) -> set
         return set(activity.roster.admitted)
     if isinstance(command, SignOff):
         return {command.student}
+    if isinstance(command, MakeUpCheckIn) and activity is not None:
+        # After closing, a make-up reverses the default in the enrolment and the record.
+        return {command.student} if activity.attendance.closed else set()
     return set()
 
 
 # -- rules ----------------------------------------------------------------------------------
+
+
+def checkin_window(activity: Activity) -> tuple[datetime, datetime]:
+    """签到时间 (第十六条): 默认为活动开始到活动结束, unless the host changed it.
+
+    It bounds the validity of every check-in code; each code's own validity is at most
+    ``[checkin] max_validity_minutes`` (发布规范 十: 有效时间不得超过10分钟).
+    """
+    book, form = activity.attendance, activity.form
+    assert form.starts_at is not None
+    assert form.ends_at is not None
+    return (book.window_opens or form.starts_at, book.window_closes or form.ends_at)
 
 
 def makeup_deadline(activity: Activity, rulebook: Rulebook) -> datetime | None:
@@ -374,14 +445,15 @@ def decide(command: CheckInCommand, ctx: CheckInContext) -> CheckInDecision:
             UNAUTHORIZED,
             action="签到管理 manage check-in",
         )
-    require(not activity.attendance.closed, ATTENDANCE_CLOSED)
+    if not isinstance(command, MakeUpCheckIn):
+        require(not activity.attendance.closed, ATTENDANCE_CLOSED)
     match command:
         case OpenCheckInSession():
             return _open(command, activity, ctx)
         case CheckIn():
             return _check_in(command, activity, ctx)
-        case MakeUpCheckIn(student=student, reason=reason):
-            return _make_up(student, reason, activity, ctx)
+        case MakeUpCheckIn():
+            return _make_up(command, activity, ctx)
         case ReviewFlaggedCheckIn(session=number, student=student, accept=accept):
             _require_second_person(student, ctx)
             require((number, student) in activity.attendance.flagged, NOT_FLAGGED)
@@ -393,7 +465,26 @@ def decide(command: CheckInCommand, ctx: CheckInContext) -> CheckInDecision:
             return _sign_off(student, reason, activity, ctx)
         case CloseAttendance():
             return _close(activity, ctx)
+        case SetCheckInWindow():
+            return _set_window(command, activity, ctx)
     raise AssertionError(f"unhandled command {command!r}")
+
+
+def _set_window(
+    command: SetCheckInWindow, activity: Activity, ctx: CheckInContext
+) -> CheckInDecision:
+    base, form = ctx.base, activity.form
+    assert form.registration_closes is not None
+    assert form.ends_at is not None
+    opens, closes = command.opens_at, command.closes_at
+    require(
+        form.registration_closes <= opens < closes <= form.ends_at and base.now < form.ends_at,
+        WINDOW_INVALID,
+    )
+    if (opens, closes) == checkin_window(activity):
+        return CheckInDecision()
+    by = base.actor.person_id
+    return CheckInDecision((ledger.CheckInWindowSet(activity.id, opens, closes, by, base.now),))
 
 
 def _system_closes(command: CheckInCommand, ctx: CheckInContext) -> bool:
@@ -419,9 +510,18 @@ def _open(command: OpenCheckInSession, activity: Activity, ctx: CheckInContext) 
         and closes <= form.ends_at,
         SESSION_WINDOW,
     )
+    window_opens, window_closes = checkin_window(activity)
+    require(
+        window_opens <= opens and closes <= window_closes,
+        OUTSIDE_WINDOW,
+        opens=f"{window_opens.astimezone(SHANGHAI):%m-%d %H:%M}",
+        closes=f"{window_closes.astimezone(SHANGHAI):%m-%d %H:%M}",
+    )
     fence = command.geofence
-    school_wide = form.scope.kind in (ParticipationScope.SCHOOL, ParticipationScope.UNLIMITED)
-    require(fence is not None or school_wide or not rule.require_distance_limit, DISTANCE_REQUIRED)
+    # 发布规范 十 "活动范围涉及全校" is read as the venue, flagged on the form: keyed on the
+    # participation scope (学校内 is the default) most activities would escape the limit.
+    campus_wide = form.campus_wide_venue
+    require(fence is not None or campus_wide or not rule.require_distance_limit, DISTANCE_REQUIRED)
     if fence is not None:
         # An infinite radius would pass as a distance limit while limiting nothing.
         require(
@@ -579,16 +679,22 @@ def _require_second_person(student: str, ctx: CheckInContext) -> None:
     require(student != ctx.base.actor.person_id or rule.allow_self_makeup, SELF_DEALING)
 
 
-def _make_up(student: str, reason: str, activity: Activity, ctx: CheckInContext) -> CheckInDecision:
+def _make_up(command: MakeUpCheckIn, activity: Activity, ctx: CheckInContext) -> CheckInDecision:
     base = ctx.base
+    student, reason, evidence = command.student, command.reason, command.evidence
     _require_second_person(student, ctx)
     require(student in activity.roster.admitted, NOT_ADMITTED)
     require(bool(reason.strip()), REASON_REQUIRED)
+    starts = activity.form.starts_at
+    # 第十六条 补签 is for 参加活动的同学 who could not check in: nobody has taken part yet.
+    require(starts is not None and base.now >= starts, MAKEUP_BEFORE_START)
     deadline = makeup_deadline(activity, base.rulebook)
     if deadline is not None:
         days = base.rulebook.checkin.makeup_deadline_working_days
         shown = f"{(deadline - timedelta(days=1)):%Y-%m-%d}"
         require(base.now < deadline, MAKEUP_CLOSED, days=days, deadline=shown)
+    if activity.attendance.closed:
+        return _make_up_after_close(command, activity, ctx)
     if student in activity.attendance.made_up:
         return CheckInDecision()
     event = ledger.StudentCheckedIn(
@@ -604,8 +710,44 @@ def _make_up(student: str, reason: str, activity: Activity, ctx: CheckInContext)
         reason,
         base.actor.person_id,
         base.now,
+        evidence,
     )
     return CheckInDecision((event,))
+
+
+def _make_up_after_close(
+    command: MakeUpCheckIn, activity: Activity, ctx: CheckInContext
+) -> CheckInDecision:
+    """发布规范 十: 如因手机网络、定位等原因导致无法签到可进行补签，活动结束后活动负责人需按照要求
+    提供相关纸质材料. The closing reaction already made the student a no-show (and blacklisted
+    them); the make-up reverses that default with new events — on the attendance ledger, the
+    enrolment and the student's record, whose blacklist is recomputed from the defaults left."""
+    base = ctx.base
+    student = command.student
+    outcome = activity.attendance.outcome(student)
+    if outcome is Outcome.ATTENDED:
+        return CheckInDecision()  # made up (or present) already: nothing changes
+    require(
+        outcome is Outcome.NO_SHOW,
+        NOT_A_NO_SHOW,
+        student=student,
+        outcome=outcome.label if outcome else "",
+    )
+    require(bool(command.evidence.strip()), EVIDENCE_REQUIRED)
+    by, now = base.actor.person_id, base.now
+    event = ledger.NoShowMadeUp(activity.id, student, command.reason, command.evidence, by, now)
+    eid = enrolment_id(activity.id, student)
+    enrolments: dict[str, tuple[EnrolmentEvent, ...]] = {
+        student: (EnrolmentOutcomeRecorded(eid, activity.id, student, Outcome.ATTENDED, now),)
+    }
+    records: dict[str, tuple[StudentEvent, ...]] = {}
+    record = ctx.records.get(student)
+    entry_id = ids.derive("integrity", str(activity.id), student)
+    if record is not None and record.entry(entry_id) is not None:
+        after = made_up(record.integrity, entry_id)
+        until = integrity.blacklisted_until(after, base.rulebook.integrity)
+        records[student] = (DefaultMadeUp(record.id, entry_id, command.evidence, until, by, now),)
+    return CheckInDecision((event,), enrolments, records)
 
 
 def _sign_off(

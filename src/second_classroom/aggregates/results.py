@@ -210,10 +210,21 @@ def decide(command: ResultsCommand, ctx: ResultsContext) -> ResultsDecision:
 
 
 def _require_manager(ctx: ResultsContext, activity: Activity) -> None:
-    require(
-        is_activity_manager(ctx.base.actor, activity, ctx.tribe),
-        UNAUTHORIZED,
-        action="颁发奖项/发放学分 issue results",
+    """第十八条: the 活动负责人 (the host tribe's leaders and admins); the organizers too only
+    when the rulebook delegates results to them."""
+    base = ctx.base
+    if base.rulebook.results.organizers_issue_results:
+        allowed = is_activity_manager(base.actor, activity, ctx.tribe)
+    else:
+        allowed = _leads(ctx)
+    require(allowed, UNAUTHORIZED, action="颁发奖项/发放学分 issue results")
+
+
+def _leads(ctx: ResultsContext) -> bool:
+    """The host tribe's leader or admin: the 活动负责人 of 第十八、十九条."""
+    tribe = ctx.tribe
+    return tribe is not None and ctx.base.actor.holds_tribe_role(
+        tribe.id, RoleKind.TRIBE_LEADER, RoleKind.TRIBE_ADMIN
     )
 
 
@@ -236,6 +247,8 @@ def _award(
     for student in chosen:
         require(student in activity.roster.admitted, NOT_PARTICIPANT, student=student)
         held = results.awards_of(student)
+        if ctx.base.rulebook.results.multiple_awards_per_student:
+            held = tuple(name for name in held if name == award)  # each award once per student
         require(not held, ALREADY_AWARDED, student=student, award="、".join(held))
     issued = len(results.holders(award))
     require(
@@ -284,11 +297,7 @@ def _grant(activity: Activity, students: tuple[str, ...], ctx: ResultsContext) -
 
 def _finalize(activity: Activity, ctx: ResultsContext) -> ResultsDecision:
     base = ctx.base
-    tribe = ctx.tribe
-    leads = tribe is not None and base.actor.holds_tribe_role(
-        tribe.id, RoleKind.TRIBE_LEADER, RoleKind.TRIBE_ADMIN
-    )
-    require(leads, UNAUTHORIZED, action="完结活动 finalize")
+    require(_leads(ctx), UNAUTHORIZED, action="完结活动 finalize")
     require(activity.attendance.closed, ATTENDANCE_OPEN)
     participants = tuple(sorted(activity.roster.admitted))
     records: dict[str, tuple[StudentEvent, ...]] = {}

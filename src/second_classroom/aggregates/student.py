@@ -9,6 +9,7 @@ from uuid import UUID
 
 import attrs
 
+from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.cadre_record import CadreRecord, cadre_credits
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
@@ -193,6 +194,34 @@ class AppealDecided:
 
 
 @attrs.frozen
+class StudentRecordCorrected:
+    """An admin corrected the record's name or class (000 第八条 修改……信息): ``before`` and
+    ``after`` hold the corrected fields only, as (field, value) pairs; transcripts issued
+    before keep what they said."""
+
+    student_id: UUID
+    before: tuple[tuple[str, str], ...]
+    after: tuple[tuple[str, str], ...]
+    reason: str
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class DefaultMadeUp:
+    """A no-show made up after attendance closed (补签, 发布规范 十): the entry now reads
+    attended; ``blacklisted_until`` is what the remaining defaults impose. Appended, never an
+    edit of the no-show's event."""
+
+    student_id: UUID
+    entry_id: UUID
+    evidence: str
+    blacklisted_until: datetime | None
+    by: str
+    at: datetime
+
+
+@attrs.frozen
 class ActivityRecorded:
     """完结活动 wrote this activity into the student's record (第十九条)."""
 
@@ -228,6 +257,8 @@ StudentEvent = (
     | DefaultAppealed
     | AppealDecided
     | CadreTermRecorded
+    | DefaultMadeUp
+    | StudentRecordCorrected
 )
 EVENTS: tuple[type, ...] = StudentEvent.__args__
 
@@ -290,7 +321,25 @@ class DecideAppeal:
         return ids.student_id(self.student_number)
 
 
-StudentCommand = RegisterStudent | RecordPublisherExam | AppealDefault | DecideAppeal
+@attrs.frozen
+class CorrectStudentRecord:
+    """A college admin (the student's college) or a school admin corrects a misspelt name or a
+    wrong class, with a reason (000 第八条: 在网页端点击“用户管理”→输入学号或姓名→“编辑”).
+    A field left None is unchanged."""
+
+    student_number: PersonId
+    reason: Reason
+    name: Name | None = None
+    class_name: Name | None = None
+
+    @property
+    def student_id(self) -> UUID:
+        return ids.student_id(self.student_number)
+
+
+StudentCommand = (
+    RegisterStudent | RecordPublisherExam | AppealDefault | DecideAppeal | CorrectStudentRecord
+)
 COMMANDS: tuple[type, ...] = StudentCommand.__args__
 
 
@@ -313,6 +362,10 @@ def decide(
             require(state is not None, NOT_FOUND, student_number=command.student_number)
             assert state is not None
             return _appeal(command, state, ctx)
+        case CorrectStudentRecord():
+            require(state is not None, NOT_FOUND, student_number=command.student_number)
+            assert state is not None
+            return _correct(command, state, ctx)
         case RecordPublisherExam(student_number=number, score=score):
             require(state is not None, NOT_FOUND, student_number=number)
             assert state is not None
@@ -356,6 +409,32 @@ def _appeal(
     return [
         AppealDecided(
             state.id, entry.entry_id, command.overturn, command.reason, until, actor.person_id, now
+        )
+    ]
+
+
+CORRECTABLE = ("name", "class_name")
+
+
+def _correct(
+    command: CorrectStudentRecord, state: StudentRecord, ctx: Context
+) -> Sequence[StudentEvent]:
+    """A correction is appended, never an edit: the record's history keeps what it said."""
+    require(
+        _may_manage(ctx.actor, state.college), UNAUTHORIZED, action="更正学生信息 correct record"
+    )
+    require(bool(command.reason.strip()), REASON_REQUIRED)
+    given = {f: getattr(command, f) for f in CORRECTABLE if getattr(command, f) is not None}
+    for field, value in given.items():
+        require(bool(value.strip()), FIELD_EMPTY, field=field)
+    changed = {f: v for f, v in given.items() if v != getattr(state, f)}
+    if not changed:
+        return []
+    before = tuple((f, str(getattr(state, f))) for f in changed)
+    after = tuple(changed.items())
+    return [
+        StudentRecordCorrected(
+            state.id, before, after, command.reason, ctx.actor.person_id, ctx.now
         )
     ]
 
@@ -434,7 +513,30 @@ def evolve(state: StudentRecord | None, event: StudentEvent) -> StudentRecord:
             assert state is not None
             status = AppealStatus.OVERTURNED if overturned else AppealStatus.UPHELD
             return attrs.evolve(_with_appeal(state, entry_id, status), blacklisted_until=until)
+        case StudentRecordCorrected(after=after):
+            assert state is not None
+            fields = dict(after)
+            return attrs.evolve(
+                state,
+                name=fields.get("name", state.name),
+                class_name=fields.get("class_name", state.class_name),
+            )
+        case DefaultMadeUp(entry_id=entry_id, blacklisted_until=until):
+            assert state is not None
+            return attrs.evolve(
+                state, integrity=made_up(state.integrity, entry_id), blacklisted_until=until
+            )
     raise AssertionError(f"unhandled event {event!r}")
+
+
+def made_up(entries: Sequence[IntegrityEntry], entry_id: UUID) -> tuple[IntegrityEntry, ...]:
+    """The entries after a 补签 reversed the no-show ``entry_id``: it reads attended."""
+    return tuple(
+        attrs.evolve(e, outcome=Outcome.ATTENDED, rule=integrity.MADE_UP_CITATION)
+        if e.entry_id == entry_id
+        else e
+        for e in entries
+    )
 
 
 def _with_appeal(state: StudentRecord, entry_id: UUID, status: AppealStatus) -> StudentRecord:

@@ -14,6 +14,7 @@ from uuid import UUID
 
 import attrs
 
+from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.cadre_record import CadreRecord, cadre_credits
 from second_classroom.aggregates.school_keys import SchoolKeys
@@ -419,13 +420,24 @@ def build_content(
     )
 
 
+def took_part(entry: ActivityRecord) -> bool:
+    """第二十条 活动记录中包含所有参加过的活动: a no-show, signed-off or excused student did not
+    take part (their default stays in the integrity record); a record without an attendance
+    outcome (none was taken) counts as taken part."""
+    return entry.outcome is None or entry.outcome is Outcome.ATTENDED
+
+
 def _chosen(
     command: IssueTranscript, record: StudentRecord
 ) -> tuple[list[ActivityRecord], list[CadreRecord]]:
-    """The chosen activity records and cadre terms (a term is chosen by its round's id)."""
+    """The chosen activity records and cadre terms (a term is chosen by its round's id); a
+    记录版 holds only the activities the student took part in."""
+    entries = record.activities
+    if command.version is Version.RECORD:
+        entries = tuple(r for r in entries if took_part(r))
     if not command.activity_ids:
-        return list(record.activities), list(record.cadre_terms)
-    by_id: Mapping[UUID, ActivityRecord] = {r.activity_id: r for r in record.activities}
+        return list(entries), list(record.cadre_terms)
+    by_id: Mapping[UUID, ActivityRecord] = {r.activity_id: r for r in entries}
     rounds: Mapping[UUID, CadreRecord] = {t.round_id: t for t in record.cadre_terms}
     missing = [str(a) for a in command.activity_ids if a not in by_id and a not in rounds]
     require(not missing, UNKNOWN_RECORDS, activity_ids="、".join(missing))

@@ -150,6 +150,18 @@ SCOPE_COLLEGES = ErrorCode(
     "A custom scope needs known colleges ({colleges})",
     Category.INVALID,
 )
+SCOPE_TOO_FEW_COLLEGES = ErrorCode(
+    "activity.scope_too_few_colleges",
+    "自定义参与范围用于两个及以上学院举办的活动，须选择至少两个学院（发布规范 八）",
+    "A custom scope is for activities of two or more colleges: name at least two",
+    Category.INVALID,
+)
+SCOPE_OUTSIDE_COLLEGE = ErrorCode(
+    "activity.scope_outside_college",
+    "院系级活动在主办方部落所属学院内举办，参与范围须为部落内或院系内（发布规范 二），而非{scope}",
+    "A college-level activity is held within its college: scope tribe or college, not {scope}",
+    Category.INVALID,
+)
 SCOPE_NEEDS_COLLEGE = ErrorCode(
     "activity.scope_needs_college",
     "校级部落没有所属学院，不能选择院系内范围",
@@ -415,6 +427,13 @@ def _check_scope(rulebook: Rulebook, form: ActivityForm, host: Host) -> Iterator
         unknown = [c for c in scope.colleges if rulebook.college(c) is None]
         if not scope.colleges or unknown:
             yield Violation(SCOPE_COLLEGES, "scope", {"colleges": "、".join(unknown) or "未选择"})
+        elif len(set(scope.colleges)) < 2:
+            # 发布规范 八 自定义：若活动为两个及以上学院举办，可选择自定义参与范围
+            yield Violation(SCOPE_TOO_FEW_COLLEGES, "scope")
+    within = (ParticipationScope.TRIBE, ParticipationScope.COLLEGE)
+    if form.level is ActivityLevel.COLLEGE and scope.kind not in within:
+        # 发布规范 二 院系级：主办方部落所属学院举办学院内的活动
+        yield Violation(SCOPE_OUTSIDE_COLLEGE, "scope", {"scope": scope.kind.label})
     if scope.kind is ParticipationScope.COLLEGE and host.college_code is None:
         yield Violation(SCOPE_NEEDS_COLLEGE, "scope")
 

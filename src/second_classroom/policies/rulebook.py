@@ -125,7 +125,7 @@ class CheckInRule:
 
     max_validity_minutes: int = 10
     rotation_seconds: int = 15
-    require_distance_limit: bool = True  # except for school-wide (学校内/不限) activities
+    require_distance_limit: bool = True  # except for a campus-wide venue (ActivityForm flag)
     max_accuracy_m: int = 100  # a reported accuracy above this is not believed
     require_checkout: bool = False
     missing_checkout: MissingCheckout = MissingCheckout.NO_SHOW
@@ -135,6 +135,13 @@ class CheckInRule:
     # are refused to them there (the six digits would otherwise fall to guessing).
     password_attempts: int = 5
     allow_self_makeup: bool = False  # true: a manager may 补签 (or clear a flag on) themselves
+
+
+class LeadTimeChange(StrEnum):
+    """What a change after approval that moves the start inside the lead time does (第十一条)."""
+
+    REFUSE = "refuse"  # activity.lead_time, as at submission
+    REVIEW = "review"  # accepted, and the activity goes back to its first review stage
 
 
 class IntegrityStyle(StrEnum):
@@ -194,6 +201,12 @@ class ResultsRule:
     credits_require_attendance: bool = True  # only those who checked in or were made up
     deadline_working_days: int | None = None  # results due N working days after the end
     allow_self_results: bool = False  # true: a manager may award or grant credits to themselves
+    # Ours (the seeds set quotas only): false refuses a second, different award to one student
+    # in one activity; true allows it, each award still once per student and within its quota.
+    multiple_awards_per_student: bool = False
+    # 第十八条 names the 活动负责人 (the host tribe's leaders and admins); true delegates awards
+    # and credits to the activity's organizers too.
+    organizers_issue_results: bool = False
 
     def quota(self, award: str) -> int | None:
         return next((q.quota for q in self.award_quotas if q.name == award), None)
@@ -381,7 +394,12 @@ class Rulebook:
     require_poster: bool = True
     credit_source_keyword: str = ""
     publisher_exam_pass_score: int = 60
+    # 第十一条、发布规范 十六: 职能部门 and 校团委 tribes publish, led by staff (工号) who have no
+    # student record to hold the exam of 第十条. True: staff publish without it (school-supplied).
+    publisher_exam_exempts_staff: bool = True
     reopen_review_on_change: bool = False
+    # 第十一条 活动需至少提前三个工作日进行申请, applied to a change that moves the start earlier.
+    lead_time_change: LeadTimeChange = LeadTimeChange.REFUSE
     allow_self_review: bool = False  # a manager may admit themselves (评审制) or decide own leave
     ads: AdRule = AdRule()
     checkin: CheckInRule = CheckInRule()

@@ -75,6 +75,12 @@ class MonthlyFacts:
                     " WHERE activity_id = ?",
                     (len(outcomes), attended, absent, aid),
                 )
+            case attendance.NoShowMadeUp():
+                cursor.execute(
+                    "UPDATE report_activities SET attended = attended + 1, no_shows = no_shows - 1"
+                    " WHERE activity_id = ?",
+                    (aid,),
+                )
             case student_events.ActivityRecorded(record=record):
                 for credit in record.credits:
                     cursor.execute(
@@ -140,4 +146,10 @@ class OrganizerWorkload:
                     "UPDATE organizer_workload SET participants = participants + ? WHERE person IN"
                     " (SELECT person FROM workload_people WHERE activity_id = ?)",
                     (served, aid),
+                )
+            case attendance.NoShowMadeUp():
+                cursor.execute(
+                    "UPDATE organizer_workload SET participants = participants + 1 WHERE person IN"
+                    " (SELECT person FROM workload_people WHERE activity_id = ?)",
+                    (aid,),
                 )

@@ -145,6 +145,21 @@ class StudentSummary:
                     f" WHERE student_number = {_NUMBER_OF}",
                     (1 if overturned else 0, _iso(until), str(event.student_id)),
                 )
+            case student_events.StudentRecordCorrected(after=after):
+                for field, value in after:
+                    column = {"name": "name", "class_name": "class_name"}[field]
+                    cursor.execute(
+                        f"UPDATE student_summary SET {column} = ?"
+                        f" WHERE student_number = {_NUMBER_OF}",
+                        (value, str(event.student_id)),
+                    )
+            case student_events.DefaultMadeUp(blacklisted_until=until):
+                # 补签 after closing: the no-show now counts as attended (发布规范 十).
+                cursor.execute(
+                    "UPDATE student_summary SET no_shows = no_shows - 1, attended = attended + 1,"
+                    f" blacklisted_until = ? WHERE student_number = {_NUMBER_OF}",
+                    (_iso(until), str(event.student_id)),
+                )
             case student_events.ActivityRecorded(record=record):
                 cursor.execute(
                     "UPDATE student_summary SET activities = activities + 1"

@@ -166,13 +166,17 @@ class School:
         capacity: int = 50,
         starts: datetime = TERM_START + timedelta(days=14),
         module: str = "skills",
-        scope: ParticipationScope = ParticipationScope.SCHOOL,
+        scope: ParticipationScope | None = None,
         awards: bool = False,
         level: ActivityLevel | None = None,
     ) -> UUID:
         """An approved activity at the host's level, through the rulebook's review chain for
-        that level (第十一条), registration open the week before."""
+        that level (第十一条), registration open the week before. ``scope`` None: the widest
+        the level allows — 院系内 for a college-level activity (发布规范 二), else 学校内."""
         activity_id = ids.activity_id(host.tribe_id, key)
+        if scope is None:
+            college_level = (level or level_of(service, host)) is ActivityLevel.COLLEGE
+            scope = ParticipationScope.COLLEGE if college_level else ParticipationScope.SCHOOL
         form = ActivityForm(
             title=f"{host.name}“{key}”活动",
             intro="模拟活动",

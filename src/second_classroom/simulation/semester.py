@@ -29,9 +29,14 @@ from second_classroom.aggregates.student import AppealDefault, DecideAppeal
 from second_classroom.aggregates.transcript import IssueTranscript
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import AdmissionMethod, ParticipationScope, TribeLevel
+from second_classroom.core.terms import (
+    ActivityLevel,
+    AdmissionMethod,
+    ParticipationScope,
+    TribeLevel,
+)
 from second_classroom.service import SecondClassroom
-from second_classroom.simulation.school import SCHOOL_ADMIN, TERM_START, Host, School
+from second_classroom.simulation.school import SCHOOL_ADMIN, TERM_START, Host, School, level_of
 
 
 @attrs.frozen
@@ -131,8 +136,9 @@ _METHOD_WEIGHTS = {
     AdmissionMethod.REVIEW: 1,
 }
 
-# Of every ten activities: six by a college's union, two by a club, two by a class.
-_HOST_KINDS = ("union",) * 6 + ("club",) * 2 + ("class",) * 2
+# Of every ten activities: four by a college's union (院系内, 发布规范 二), four by a club (学校内),
+# two by a class.
+_HOST_KINDS = ("union",) * 4 + ("club",) * 4 + ("class",) * 2
 
 
 def _publish(
@@ -150,14 +156,15 @@ def _publish(
     scope = ParticipationScope.SCHOOL
     if host.level is TribeLevel.CLASS or (kind == "club" and rng.random() < 0.5):
         scope, capacity = ParticipationScope.TRIBE, min(capacity, max(len(host.members), 10))
-    elif kind == "union" and rng.random() < 0.3:
-        scope = ParticipationScope.COLLEGE
     starts = TERM_START + timedelta(days=14 + n % 100, hours=rng.randrange(0, 8))
     module = rng.choice([m.code for m in service.rulebook.modules])
     stage.begin()
     # A tribe that may publish at several levels (003: 国家级, 省部级, 校级) uses them all.
     levels = service.rulebook.levels_for(host.level)
     level = rng.choice(levels) if len(levels) > 1 else None
+    college_level = (level or level_of(service, host)) is ActivityLevel.COLLEGE
+    if college_level and scope is ParticipationScope.SCHOOL:
+        scope = ParticipationScope.COLLEGE  # 发布规范 二: a college-level activity stays in it
     activity_id = school.publish(
         service, host, f"sim-{n}", method, capacity, starts, module, scope, awards=True, level=level
     )
@@ -256,7 +263,7 @@ def simulate(
                 if stage.run(RequestLeave(activity_id, "课程冲突"), actor, closed):
                     stage.run(DecideLeave(activity_id, student, True), host.leader, closed)
         opened = starts + timedelta(minutes=5)
-        # 部落内 and 院系内 sessions need a distance limit; every session here has one.
+        # Only a campus-wide venue may omit the distance limit (发布规范 十); these all set one.
         session = OpenCheckInSession(activity_id, 10, geofence=CLASSROOM)
         stage.run(session, host.leader, opened)
         code = service.check_in_code(activity_id, 1, host.leader, opened)
