@@ -59,7 +59,7 @@ from second_classroom.policies.boundary import admit, identifier
 from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice
 from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle, Rulebook, preset
-from second_classroom.policies.signing import Keyring
+from second_classroom.policies.signing import Keyring, canonical_json
 from second_classroom.projections import queries
 from second_classroom.projections import reports as report_exports
 from second_classroom.projections.enrolment_views import (
@@ -660,7 +660,12 @@ class SecondClassroom:
             note = "签名不符，文件被改动"
             return Verification(VerificationStatus.TAMPERED, str(serial), None, key_id, note)
         registered = self._verify_serial(str(serial))
-        if registered.content is not None and content_json(registered.content) != content:
+        # Compared as signed (canonical JSON): a document read back from JSON has lists where
+        # the stored content has tuples, and is the same document.
+        registered_json = content_json(registered.content) if registered.content else None
+        if registered_json is not None and canonical_json(registered_json) != canonical_json(
+            content
+        ):
             return Verification(
                 VerificationStatus.TAMPERED, str(serial), None, key_id, "内容与登记不符"
             )
