@@ -61,8 +61,10 @@ def headline(verification: Verification) -> str:
 
 
 def detail(verification: Verification) -> str:
+    """The status's own label and the register's note, less what the headline says."""
     label = getattr(verification.status, "label", str(verification.status.value))
-    return "；".join(part for part in (label, verification.note) if part)
+    parts = (label, verification.note)
+    return "；".join(p for p in parts if p and p != headline(verification))
 
 
 _STYLE = """
