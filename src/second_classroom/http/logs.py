@@ -91,6 +91,7 @@ class RequestIds:
                 scope.get("path", ""),
                 status,
                 extra={
+                    "request_id": current,
                     "method": scope.get("method", ""),
                     "path": scope.get("path", ""),
                     "status": status,

@@ -1,6 +1,6 @@
-"""The in-process worker: on a schedule, catch the views up, run the due reactions
-(``run_reactions``: draws, attendance closing), send webhooks and forget expired idempotency
-keys. ``second-classroom serve --no-worker`` leaves this to a separate process."""
+"""The in-process worker: on a schedule, run the due reactions (``run_reactions``: draws,
+attendance closing), send webhooks, catch the views up and forget expired idempotency keys.
+``second-classroom serve --no-worker`` leaves this to a separate process."""
 
 from __future__ import annotations
 
@@ -42,12 +42,13 @@ class Worker:
     def turn(self) -> None:
         """One round; a failing step is logged and the others still run."""
         now = self.clock()
+        # Reactions first, so the notices they make go out and the views see them this turn.
         steps: list[tuple[str, Callable[[], object]]] = [
-            ("views", self._catch_up),
-            ("reactions", lambda: self.service.run_reactions(now)),
+            ("reactions", lambda: self.service.run_reactions(now))
         ]
         if self.webhooks is not None:
             steps.append(("webhooks", lambda: self.webhooks.deliver(now) if self.webhooks else 0))
+        steps.append(("views", self._catch_up))
         if self.idempotency is not None:
             steps.append(("idempotency", self.idempotency.purge))
         for name, step in steps:
