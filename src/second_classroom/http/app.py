@@ -86,6 +86,7 @@ def create_app(service: SecondClassroom, settings: HttpSettings | None = None) -
             if worker is not None:
                 await run_in_threadpool(worker.stop)
             http.idempotency.close()
+            logger.info("stopped: streams ended, worker finished its turn")
 
     async def contract_json(request: Request) -> Response:
         del request
