@@ -90,7 +90,7 @@ class IdempotencyKeys:
                 " VALUES (?, ?, ?, ?, ?, NULL, ?) ON CONFLICT DO NOTHING",
                 (actor, key, claim, request, PENDING, now),
             )
-        deadline = now + self.wait
+        deadline = time.monotonic() + self.wait
         while True:
             row = self._row(actor, key)
             if row is None:  # expired and deleted by a concurrent request: claim afresh
@@ -102,7 +102,7 @@ class IdempotencyKeys:
                 return self._decide(actor, key, claim, decide)
             if status != PENDING:
                 return Reply(int(status), json.loads(reply), replayed=True)
-            if self.clock() > deadline:
+            if time.monotonic() > deadline:
                 raise IDEMPOTENCY_IN_PROGRESS.error()
             time.sleep(0.05)
 
