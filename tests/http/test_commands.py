@@ -103,6 +103,7 @@ def test_a_missing_secret_is_unavailable(world: World) -> None:
     ("body", "code"),
     [
         (b"{not json", "http.body_invalid"),
+        (b'{"type": "Register", "x": "' + b"a" * (1024 * 1024) + b'"}', "http.body_invalid"),
         (b"\xff\xfe", "http.body_invalid"),
         (b"[1, 2]", "command.malformed"),
         (b'{"type": "Bogus"}', "command.unknown"),

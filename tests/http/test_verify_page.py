@@ -75,6 +75,8 @@ def test_a_form_serial_goes_to_its_page(client: TestClient, demo: Transcripts) -
     assert "成绩单编号" in form.text
     page = client.get("/verify/", params={"serial": demo.valid})
     assert 'id="status">有效</span>' in page.text
+    odd = client.get("/verify/", params={"serial": "a/b?c#d"})
+    assert 'id="serial">a/b?c#d</strong>' in odd.text  # one path segment, shown as typed
 
 
 def test_an_uploaded_document_is_checked_and_a_tampered_one_says_so(

@@ -8,6 +8,7 @@ import logging
 import threading
 from collections.abc import AsyncIterator
 from typing import Any
+from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -124,7 +125,7 @@ def create_app(service: SecondClassroom, settings: HttpSettings | None = None) -
             Route("/checkin/{activity_id}/{session}", checkin_page.checkin_page),
             Route("/verify", verify_form, methods=["GET", "POST"]),
             Route("/verify/", verify_form, methods=["GET"]),
-            Route("/verify/{serial}", verify_serial),
+            Route("/verify/{serial:path}", verify_serial),
             Route("/openapi.json", contract_json),
             Route("/docs", docs),
             Route("/healthz", healthz),
@@ -157,7 +158,7 @@ async def verify_form(request: Request) -> Response:
     if request.method == "GET":
         serial = request.query_params.get("serial", "").strip()
         if serial:
-            return RedirectResponse(f"/verify/{serial.replace('/', '')}", status_code=303)
+            return RedirectResponse(f"/verify/{quote(serial[:64], safe='')}", status_code=303)
         return HTMLResponse(verify_page.form_page())
     limited = _limited(request)
     if limited is not None:

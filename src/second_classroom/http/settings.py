@@ -40,7 +40,6 @@ class HttpSettings:
     idempotency_ttl_seconds: float = 24 * 3600
     max_view_lag: int = 10_000  # /readyz: events the views may be behind
     sse_poll_seconds: float = 1.0
-    verify_url: str = "/verify"
     clock: Callable[[], datetime] = shanghai_now
 
 
