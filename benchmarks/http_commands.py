@@ -2,7 +2,8 @@
 in one run on one store: ``--students`` students each register for a 报名制 activity (capacity
 300; the rest are refused as full, the same mix in every phase).
 
-1. library: ``service.execute(Register(...))`` in this process, one thread;
+1. library: ``service.execute(Register(...))`` in this process, one thread, on a facade opened
+   after the school was founded (a cold state cache, as the server's);
 2. HTTP: ``POST /api/commands`` to uvicorn (one worker, in a child process on the same store,
    its clock fixed inside the registration window), from an asyncio httpx load generator here
    with ``--concurrency`` requests in flight (and with one, for a like-for-like sequence).
@@ -116,6 +117,8 @@ def main() -> None:
                 school.publish(service, union, f"talk-{i}", capacity=CAPACITY) for i in range(3)
             ]
             numbers = [number for number, _college in school.students]
+        # A fresh facade, as the server's: both start with a cold state cache.
+        with store.open() as service:
             latencies: list[float] = []
             began = time.perf_counter()
             for number in numbers:
