@@ -12,7 +12,8 @@ PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>活动签到</title><style>
 body{font-family:system-ui,"Noto Sans CJK SC",sans-serif;text-align:center;margin:1rem}
-#qr svg{width:min(80vmin,32rem);height:auto}#password{font-size:3rem;letter-spacing:.3rem}
+#qr svg{width:min(80vmin,32rem);height:auto;display:block;margin:auto}
+#password{font-size:3rem;letter-spacing:.3rem}
 .muted{color:#666}</style></head><body>
 <h1>扫码签到</h1><div id="qr">加载中…</div>
 <p>签到口令：<strong id="password">—</strong></p>
@@ -32,7 +33,10 @@ async function refresh() {
     const body = await reply.json();
     if (!reply.ok) { document.getElementById("error").textContent = body.message_zh; }
     else {
-      document.getElementById("qr").innerHTML = body.svg;
+      const qr = document.getElementById("qr"); qr.innerHTML = body.svg;
+      const svg = qr.querySelector("svg");  // scale the whole code, not just its box
+      if (svg && !svg.getAttribute("viewBox")) svg.setAttribute("viewBox",
+        `0 0 ${parseFloat(svg.getAttribute("width"))} ${parseFloat(svg.getAttribute("height"))}`);
       document.getElementById("password").textContent = body.password || "（本场不使用口令）";
       document.getElementById("closes").textContent = body.closes_at;
       document.getElementById("error").textContent = "";
