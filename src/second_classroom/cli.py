@@ -278,14 +278,14 @@ def _common_options(parser: argparse.ArgumentParser, top: bool = False) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command in ("serve", "token"):
+        return _http(args)
     if args.command == "schema":
         return _schema(args)
     if args.command == "simulate":
         return _simulate(args)
     if args.command == "project":
         return _project(args)
-    if args.command in ("serve", "token"):
-        return _http(args)
     if args.command == "demo":
         from second_classroom.demo import run_demo
 
