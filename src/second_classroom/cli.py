@@ -22,6 +22,9 @@ DEBUG_VARIABLE = "SECOND_CLASSROOM_DEBUG"
 CONNECT_TIMEOUT = 5.0  # seconds to reach PostgreSQL at start-up before giving up
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 INTERNAL_ERROR = 70  # EX_SOFTWARE
+RULEBOOK_HELP = (
+    "a packaged preset (see the rulebooks command) or a rulebook TOML file (default: %(default)s)"
+)
 
 EPILOG = (
     "Every error is one line on stderr and an exit status: 1 when the library or the "
@@ -89,7 +92,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="delete an existing --db file first (default: off: an existing file is refused)",
     )
+    demo.add_argument("--rulebook", default="nepu", metavar="NAME|FILE", help=RULEBOOK_HELP)
     _common_options(demo)
+    rulebooks = commands.add_parser(
+        "rulebooks", help="list the packaged rulebook presets with each school's name"
+    )
+    rulebooks.add_argument(
+        "--show",
+        metavar="NAME",
+        help="print that preset's commented TOML, to copy for another school "
+        "(default: none: list the presets)",
+    )
+    _common_options(rulebooks)
     project = commands.add_parser(
         "project", help="keep the SQL views caught up (a worker process for PostgreSQL)"
     )
@@ -159,7 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--rulebook",
         default="nepu",
-        help="a packaged preset (nepu, hfut) or a rulebook TOML file (default: %(default)s)",
+        metavar="NAME|FILE",
+        help=RULEBOOK_HELP,
     )
     simulate.add_argument(
         "--batch",
@@ -286,14 +301,17 @@ def _run(args: argparse.Namespace) -> int:
         return _simulate(args)
     if args.command == "project":
         return _project(args)
+    if args.command == "rulebooks":
+        return _list_rulebooks(args.show)
     if args.command == "demo":
         from second_classroom.demo import run_demo
 
+        rulebook = _rulebook(args.rulebook)  # before anything is deleted
         if args.db == DEMO_FILE or args.fresh:
             _remove_sqlite(args.db)
         elif args.db.exists():
             raise CommandLineError(f"{args.db} exists; the demo needs an empty store (add --fresh)")
-        run_demo(args.db).close()
+        run_demo(args.db, rulebook=rulebook).close()
     return 0
 
 
@@ -351,6 +369,18 @@ def _rulebook(name_or_file: str) -> Rulebook:
     if given.suffix.lower() == ".toml" or len(given.parts) > 1:
         return Rulebook.load(given)
     return preset(name_or_file)
+
+
+def _list_rulebooks(show: str | None) -> int:
+    """One line a packaged preset (its name and its school's Chinese name), or one's TOML."""
+    from second_classroom.policies.rulebook import preset, preset_source, presets
+
+    if show is not None:
+        print(preset_source(show), end="")
+        return 0
+    for name in presets():
+        print(f"{name}\t{preset(name).school}")
+    return 0
 
 
 def _remove_sqlite(path: Path) -> None:

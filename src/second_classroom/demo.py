@@ -28,7 +28,13 @@ from second_classroom.aggregates.activity_form import (
     PlannedCredit,
     Scope,
 )
-from second_classroom.aggregates.checkin import CheckIn, Location, MakeUpCheckIn, OpenCheckInSession
+from second_classroom.aggregates.checkin import (
+    CheckIn,
+    Location,
+    MakeUpCheckIn,
+    OpenCheckInSession,
+    closing_time,
+)
 from second_classroom.aggregates.enrolment import (
     AdmitRegistrants,
     CancelRegistration,
@@ -69,6 +75,7 @@ from second_classroom.core.terms import (
 from second_classroom.core.time import SHANGHAI
 from second_classroom.persistence.stores import sqlite_env
 from second_classroom.policies import serials
+from second_classroom.policies.rulebook import College, IntegrityStyle, Rulebook
 from second_classroom.service import SecondClassroom
 
 Print = Callable[[str], None]
@@ -85,25 +92,34 @@ def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
-def run_demo(path: Path, out: Print = print) -> SecondClassroom:
-    """Play the scenario on the SQLite file at ``path`` and print each step."""
+def run_demo(path: Path, out: Print = print, rulebook: Rulebook | None = None) -> SecondClassroom:
+    """Play the scenario on the SQLite file at ``path`` and print each step.
+
+    ``rulebook`` (default: the NEPU preset) is the school: the scenario takes place in its
+    first college (NEPU's 石油工程学院), under its modules, credit types and exam rule.
+    """
     # A fixed secret keeps the demo's draw and codes the same on every run; a real school's
     # secret comes from SECOND_CLASSROOM_SECRET or the file beside its database.
-    service = SecondClassroom.open(sqlite_env(path), secret=DEMO_SECRET)
+    service = SecondClassroom.open(sqlite_env(path), rulebook, secret=DEMO_SECRET)
+    home = _home(service.rulebook)
     school = Actor.school_admin("T-校团委-001")
-    college = Actor.college_admin("T-石工-007", "PE")
+    college = Actor.college_admin("T-石工-007", home.code)
     leader = Actor.student("2023010101")
     step = _stepper(service, out)
 
     out(f"第二课堂成绩单 演示 · {service.rulebook.school} · 数据文件 {path}")
     out("— 部落与人员（第七条、第十条）—")
     union = CreateTribe(
-        "PE-SU", "石油工程学院学生会", TribeKind.STUDENT_UNION, TribeLevel.COLLEGE, "PE"
+        f"{home.code}-SU",
+        f"{home.name}学生会",
+        TribeKind.STUDENT_UNION,
+        TribeLevel.COLLEGE,
+        home.code,
     )
-    step("学院管理员创建部落「石油工程学院学生会」", union, college, at(23, 8, 30))
+    step(f"学院管理员创建部落「{home.name}学生会」", union, college, at(23, 8, 30))
     step("校团委认证该部落（发布规范 十六）", CertifyTribe(union.tribe_id), school, at(23, 8, 35))
     for number, name in (("2023010101", "李明"), ("2023010102", "王芳"), ("2023010103", "张伟")):
-        register = RegisterStudent(number, name, "PE", "石工23-1班", 2023)
+        register = RegisterStudent(number, name, home.code, f"{home.name[:2]}23-1班", 2023)
         step(f"注册学生 {name}（{number}）", register, college, at(23, 8, 40))
         step(f"{name} 加入部落", AddTribeMember(union.tribe_id, number), college, at(23, 8, 41))
     step(
@@ -114,17 +130,20 @@ def run_demo(path: Path, out: Print = print) -> SecondClassroom:
     )
 
     out("— 发布活动（第十条、发布规范）—")
-    form = _form()
+    form = _form(service.rulebook)
     draft = DraftActivity(union.tribe_id, "2026-cet-talk", form)
     activity_id = draft.activity_id
     step("李明 创建活动草稿", draft, leader, at(23, 9))
-    step("李明 提交审核（尚未通过发布考试）", SubmitActivity(activity_id), leader, at(23, 9, 5))
-    step(
-        "登记 李明 通过发布考试（首次发布活动需考试）",
-        RecordPublisherExam("2023010101", 92),
-        college,
-        at(23, 9, 20),
-    )
+    if service.rulebook.require_publisher_exam:
+        step("李明 提交审核（尚未通过发布考试）", SubmitActivity(activity_id), leader, at(23, 9, 5))
+        step(
+            "登记 李明 通过发布考试（首次发布活动需考试）",
+            RecordPublisherExam("2023010101", 92),
+            college,
+            at(23, 9, 20),
+        )
+    else:
+        out("   （本校规则不要求发布考试：require_publisher_exam = false）")
     with_ad = attrs.evolve(form, details=form.details + " 赞助咨询：13812345678")
     step("李明 在详情中加入赞助方电话", EditDraft(activity_id, with_ad), leader, at(23, 9, 25))
     step("李明 提交审核", SubmitActivity(activity_id), leader, at(23, 9, 30))
@@ -170,11 +189,13 @@ def _enrolment(
     """第十二–十四条: registration in three modes, cancellation, the draw, review, leave."""
     leader, college, _school = reviewers
     organizer = Actor.student("2023010102")
+    home = _home(service.rulebook)
     out("— 报名（第十二条：报名制即报即成功，可取消并再次报名）—")
     names = ("赵磊", "钱静", "孙浩", "周敏", "吴昊", "郑爽")
     numbers = [f"20240101{n:02d}" for n in range(1, len(names) + 1)]
     for number, name in zip(numbers, names, strict=True):
-        service.execute(RegisterStudent(number, name, "PE", "石工24-1班", 2024), college, at(23, 8))
+        register = RegisterStudent(number, name, home.code, f"{home.name[:2]}24-1班", 2024)
+        service.execute(register, college, at(23, 8))
     out(f"   （已注册学生 {'、'.join(names)}）")
     registering = at(1, 10, month=12)
     zhao, qian = Actor.student(numbers[0]), Actor.student(numbers[1])
@@ -199,7 +220,7 @@ def _enrolment(
     out("— 中签制：公布承诺，报名结束后抽签，任何人可复核 —")
     lottery_form = attrs.evolve(
         form,
-        title="石油工程学院“职业规划工作坊”活动",
+        title=f"{home.name}“职业规划工作坊”活动",
         capacity=3,
         admission=Admission(AdmissionMethod.LOTTERY),
         organizers=("2023010102",),
@@ -224,7 +245,7 @@ def _enrolment(
     out("— 评审制：报名结束后负责人或组织者录取（第十三条，录取不可逆）—")
     review_form = attrs.evolve(
         form,
-        title="石油工程学院学生会干事选拔",
+        title=f"{home.name}学生会干事选拔",
         capacity=2,
         admission=Admission(AdmissionMethod.REVIEW, "面试表现与学生工作经历综合评定"),
         organizers=("2023010102",),
@@ -305,7 +326,7 @@ def _checkin(
     ended = at(3, 17, 0, month=12)
     reading_form = attrs.evolve(
         form,
-        title="石油工程学院“读书分享会”活动",
+        title=f"{_home(service.rulebook).name}“读书分享会”活动",
         capacity=30,
         organizers=("2023010102",),
         registration_opens=at(3, 18, month=12),
@@ -322,9 +343,13 @@ def _checkin(
         out(f"   {_name(service, number)}：{result.label}")
     report = service.integrity(sun.person_id, sun)
     assert report is not None
-    assert report.blacklisted_until is not None
-    until = f"{report.blacklisted_until:%m-%d %H:%M}"
-    out(f"   孙浩 诚信分 {float(report.score):.0f}%，黑名单至 {until}")
+    if not report.entries:  # a school with a 补签 window after the end (HFUT: 5 working days)
+        out("   （本校补签期未过，签到尚未结算，暂无违约记录）")
+        return
+    # A points-style school (the HFUT preset) blacklists only after several strikes.
+    until = f"至 {report.blacklisted_until:%m-%d %H:%M}" if report.blacklisted_until else "：未列入"
+    unit = "%" if service.rulebook.integrity.style is IntegrityStyle.PERCENTAGE else "分"
+    out(f"   孙浩 诚信分 {float(report.score):.0f}{unit}，黑名单{until}")
     out(f"   依据：{report.entries[-1].rule}")
     step("孙浩 报名读书分享会（黑名单中）", Register(reading), sun, at(4, 9, month=12))
 
@@ -339,11 +364,11 @@ def _checkin(
     lifted = (
         "已解除" if after.blacklisted_until is None else f"{after.blacklisted_until:%m-%d %H:%M}"
     )
-    out(f"   孙浩 诚信分 {float(after.score):.0f}%，黑名单：{lifted}")
+    out(f"   孙浩 诚信分 {float(after.score):.0f}{unit}，黑名单：{lifted}")
     step("孙浩 再次报名读书分享会", Register(reading), sun, at(4, 16, month=12))
     qian_report = service.integrity(qian.person_id, qian)
     assert qian_report is not None
-    out(f"   钱静 诚信分 {float(qian_report.score):.0f}%")
+    out(f"   钱静 诚信分 {float(qian_report.score):.0f}{unit}")
 
 
 def _results(
@@ -357,6 +382,16 @@ def _results(
     organizer, leader = Actor.student("2023010102"), Actor.student("2023010101")
     qian, sun, zhou = (f"20240101{n:02d}" for n in (2, 3, 4))
     after = at(4, 17, month=12)
+    activity = service.activity(talk, leader)
+    assert activity is not None
+    closes = closing_time(activity, service.rulebook)
+    late = timedelta(0)
+    if closes is not None and closes >= after:  # a 补签 window after the end (HFUT: 5 days)
+        late = closes + timedelta(hours=1) - after
+        out(f"   （本校补签期至 {closes:%m-%d %H:%M}，签到结算后再颁奖）")
+        for outcome in service.run_reactions(after + late):
+            out(f"   系统结算签到：写入 {len(outcome.events)} 条事件")
+    after += late
     out("— 颁发奖项与发放学分（第十八条：奖项不可撤回，学分可撤回）—")
     step("组织者 为钱静颁发最佳提问奖", IssueAward(talk, "最佳提问奖", (qian,)), organizer, after)
     step(
@@ -374,8 +409,9 @@ def _results(
         after,
     )
     out("— 完结活动（第十九条：生成活动记录，活动冻结）—")
-    step("李明 完结活动", FinalizeActivity(talk), leader, at(5, 9, month=12))
-    step("组织者 完结后再发放学分", GrantCredits(talk, (zhou,)), organizer, at(5, 9, 5, month=12))
+    step("李明 完结活动", FinalizeActivity(talk), leader, at(5, 9, month=12) + late)
+    again = GrantCredits(talk, (zhou,))
+    step("组织者 完结后再发放学分", again, organizer, at(5, 9, 5, month=12) + late)
     record = service.student(qian, Actor.student(qian))
     assert record is not None
     ledger = "；".join(
@@ -385,7 +421,7 @@ def _results(
     out(f"   钱静 学分账户：{ledger}")
 
     out("— 成绩单（第二十条：编号、永久保留、可查证）—")
-    issued = service.execute(IssueTranscript(qian), Actor.student(qian), at(5, 10, month=12))
+    issued = service.execute(IssueTranscript(qian), Actor.student(qian), at(5, 10, month=12) + late)
     serial = next(
         e.payload.serial for e in issued.events if isinstance(e.payload, TranscriptIssued)
     )
@@ -469,11 +505,20 @@ def _stepper(
     return step
 
 
-def _form() -> ActivityForm:
+def _home(rulebook: Rulebook) -> College:
+    """The demo's college: NEPU's 石油工程学院 (发布规范 一), else the school's first."""
+    return rulebook.college("PE") or rulebook.colleges[0]
+
+
+def _form(rulebook: Rulebook) -> ActivityForm:
+    """The 四六级宣讲会 under ``rulebook``: NEPU's 技能特长 module and 学分 where it has them."""
+    module = rulebook.module("skills") or rulebook.modules[0]
+    credit_type = rulebook.credit_types[0]
+    source = rulebook.credit_source_keyword or "第二课堂成绩单"
     return ActivityForm(
-        title="石油工程学院“四六级宣讲会”活动",
+        title=f"{_home(rulebook).name}“四六级宣讲会”活动",
         intro="邀请外国语学院教师讲解四六级备考方法。",
-        module="skills",
+        module=module.code,
         level=ActivityLevel.COLLEGE,
         registration_opens=at(30, 8),
         registration_closes=at(2, 20, month=12),
@@ -486,13 +531,14 @@ def _form() -> ActivityForm:
         ends_at=at(3, 16, month=12),
         locations=("第一教学楼",),
         details=(
-            "按照《东北石油大学“第二课堂成绩单”学生素质考评办法》，表7“技能特长”模块成绩认定标准中，"
+            f"按照《{rulebook.school}“第二课堂成绩单”学生{source}》，"
+            f"“{module.name}”模块成绩认定标准中，"
             "参加技能讲座，院级，奖励0.5分。"
         ),
         tags=("四六级", "讲座"),
         plan=AwardPlan(
             awards=(PlannedAward("最佳提问奖", 1, Decimal("0.2")),),
-            credits=(PlannedCredit("skills", "学分", Decimal("0.5")),),
+            credits=(PlannedCredit(module.code, credit_type, Decimal("0.5")),),
         ),
         organizers=("2023010102", "2023010103"),
     )

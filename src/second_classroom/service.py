@@ -249,6 +249,7 @@ class SecondClassroom:
         self._attendance = AttendanceReaction(app, self.rulebook)
         self._deadlines = ResultsDeadlines(app, self.rulebook)
         self._views: ViewSet | None = None
+        self._views_lock = threading.Lock()  # threads asking for the views at once share one
         self._locks = StreamLocks()
 
     # -- construction -----------------------------------------------------------------------
@@ -282,8 +283,9 @@ class SecondClassroom:
         Operator-only: it checks no actor (raw SQL, every row). Never expose it to a frontend;
         the facade's reads (``activity_board``, ``roster``, ``audit_log`` …) take the actor.
         """
-        if self._views is None:
-            self._views = ViewSet(self.app)
+        with self._views_lock:
+            if self._views is None:
+                self._views = ViewSet(self.app)
         return self._views
 
     def close(self) -> None:
@@ -311,6 +313,7 @@ class SecondClassroom:
         route = ROUTES.get(type(command))
         if route is None:
             raise UNKNOWN_COMMAND.error(type=type(command).__name__)
+        self.rulebook.require_roles(actor)  # the role kinds this school uses (issue 14 §1)
         # The same text, identifier and bound rules for Python callers as for JSON ones.
         command = admit(command, self.rulebook.limits)
         base = Context(actor, require_aware(now), self.rulebook)

@@ -22,6 +22,7 @@ from second_classroom.policies.rulebook import (
     Module,
     OrganizerBand,
     Rulebook,
+    Subcategory,
     YearCalendar,
     preset,
 )
@@ -69,7 +70,9 @@ def test_nepu_preset_has_the_seven_modules_in_chinese() -> None:
 def test_module_codes_are_unique_and_resolvable() -> None:
     codes = [m.code for m in NEPU.modules]
     assert len(set(codes)) == len(codes) == 7
-    assert NEPU.module("ideology") == Module("ideology", "思想成长")
+    assert NEPU.module("ideology") == Module(
+        "ideology", "思想成长", (Subcategory("ideals", "理想信念主题教育"),)
+    )
     assert NEPU.module("no-such-module") is None
 
 

@@ -272,7 +272,8 @@ def content_json(content: Content) -> dict[str, object]:
 
 
 def term_of(moment: datetime) -> str:
-    """学年学期: September–February is the first semester, March–August the second."""
+    """学年学期 when the rulebook lists no term for the day: September–February is the first
+    semester, March–August the second."""
     local = moment.astimezone(SHANGHAI)
     if local.month >= 9:
         return f"{local.year}-{local.year + 1}学年第一学期"
@@ -298,7 +299,8 @@ def _line(record: ActivityRecord, rulebook: Rulebook) -> Line:
 
 def _heading(record: ActivityRecord, layout: Layout, rulebook: Rulebook) -> str:
     if layout is Layout.TERM:
-        return term_of(record.starts_at)
+        listed = rulebook.term(record.starts_at.astimezone(SHANGHAI).date())
+        return listed.name if listed else term_of(record.starts_at)
     if layout is Layout.METHOD:
         if record.awards:
             return "获奖"

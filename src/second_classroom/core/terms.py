@@ -19,6 +19,10 @@ class ActivityLevel(Labelled):
     SCHOOL = "school"  # 校级
     COLLEGE = "college"  # 院系级
     CLASS = "class"  # 班团
+    # 003 (科研成果…分国家级、省部级、校级三档记入学分): tiers above the school, used by the
+    # schools that list them in their rulebook's ``activity_levels``.
+    NATIONAL = "national"  # 国家级
+    PROVINCIAL = "provincial"  # 省部级
 
 
 class TribeLevel(Labelled):
@@ -80,6 +84,8 @@ _LABELS: dict[tuple[str, str], str] = {
     ("ActivityLevel", ActivityLevel.SCHOOL.value): "校级",
     ("ActivityLevel", ActivityLevel.COLLEGE.value): "院系级",
     ("ActivityLevel", ActivityLevel.CLASS.value): "班团",
+    ("ActivityLevel", ActivityLevel.NATIONAL.value): "国家级",
+    ("ActivityLevel", ActivityLevel.PROVINCIAL.value): "省部级",
     ("TribeLevel", TribeLevel.SCHOOL.value): "校级",
     ("TribeLevel", TribeLevel.COLLEGE.value): "院级",
     ("TribeLevel", TribeLevel.CLASS.value): "班级",

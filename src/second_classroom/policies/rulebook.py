@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import attrs
 import cattrs
 import tomli_w
 
+from second_classroom.core.actor import Actor, RoleKind
 from second_classroom.core.errors import Category, DomainError, ErrorCode
 from second_classroom.core.terms import (
     ActivityLevel,
@@ -33,6 +35,20 @@ INVALID_RULEBOOK = ErrorCode(
     "Invalid rulebook: {reason}",
     Category.INVALID,
 )
+ROLE_NOT_USED = ErrorCode(
+    "auth.role_not_used",
+    "本校不设以下角色：{roles}",
+    "This school does not use these roles: {roles}",
+    Category.FORBIDDEN,
+)
+
+
+@attrs.frozen
+class Subcategory:
+    """A second-level category (活动二级分类, 001 附件4) of a module, e.g. 理想信念主题教育."""
+
+    code: str
+    name: str
 
 
 @attrs.frozen
@@ -41,6 +57,7 @@ class Module:
 
     code: str
     name: str
+    categories: tuple[Subcategory, ...] = ()  # empty: the module has no second level
 
 
 @attrs.frozen
@@ -242,6 +259,36 @@ class Limits:
         return found
 
 
+@attrs.frozen
+class RoleTitle:
+    """A role kind the school uses, under the school's own title for it (e.g. 二课中心)."""
+
+    kind: RoleKind
+    name: str
+
+
+@attrs.frozen
+class Term:
+    """A 学期 with its dates (both inclusive) and the 学年 it belongs to."""
+
+    name: str  # e.g. 2026-2027学年第一学期
+    academic_year: str  # e.g. 2026-2027学年
+    starts: date
+    ends: date
+
+
+@attrs.frozen
+class CreditUnit:
+    """The unit one credit type is counted in (001 附件4 说明 4: 学分、积分、学时、小时…)."""
+
+    credit_type: str
+    unit: str
+
+
+DEFAULT_ACTIVITY_LEVELS = (ActivityLevel.SCHOOL, ActivityLevel.COLLEGE, ActivityLevel.CLASS)
+_ALWAYS_ALLOWED_ROLES = frozenset({RoleKind.SYSTEM})
+
+
 @attrs.frozen(cache_hash=True)
 class Rulebook:
     """Everything a school configures. Every rule is a pure function of this and the facts."""
@@ -270,6 +317,12 @@ class Rulebook:
     results: ResultsRule = ResultsRule()
     calendar: tuple[YearCalendar, ...] = ()
     limits: Limits = Limits()
+    # What differs between the seed schools (issue 14 §1); each default is NEPU's behaviour.
+    require_publisher_exam: bool = True  # 000 第十条 首次发布活动需进行考试答题
+    roles: tuple[RoleTitle, ...] = ()  # empty: every role kind is accepted
+    activity_levels: tuple[ActivityLevel, ...] = DEFAULT_ACTIVITY_LEVELS
+    terms: tuple[Term, ...] = ()  # empty: September–February and March–August
+    credit_units: tuple[CreditUnit, ...] = ()  # a credit type not listed counts in itself
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -346,6 +399,54 @@ class Rulebook:
             if negative:
                 found.append(f"integrity.recovery points {recovery.points!r} is not a number ≥ 0")
         found += self.limits.problems()
+        found += self._school_problems()
+        return found
+
+    def _school_problems(self) -> list[str]:
+        """The issue 14 §1 keys: levels, roles, terms, credit units and categories."""
+        found: list[str] = []
+        levels = set(self.activity_levels)
+        if not levels or len(levels) != len(self.activity_levels):
+            found.append("activity_levels must list each level once, at least one")
+        used = {
+            *(c.level for c in self.review_chains),
+            *(level for p in self.level_permissions for level in p.activity_levels),
+            *(r.level for r in self.results.rubric),
+            *(r.level for r in self.integrity.recovery),
+        }
+        found += [
+            f"level {level} is used but not in activity_levels" for level in sorted(used - levels)
+        ]
+        kinds = [r.kind for r in self.roles]
+        if len(kinds) != len(set(kinds)):
+            found.append("a role kind is listed twice in roles")
+        found += [f"role {r.kind} has an empty name" for r in self.roles if not r.name.strip()]
+        ordered = sorted(self.terms, key=lambda t: t.starts)
+        found += [f"term {t.name} ends before it starts" for t in ordered if t.ends < t.starts]
+        found += [
+            f"terms {a.name} and {b.name} overlap"
+            for a, b in itertools.pairwise(ordered)
+            if b.starts <= a.ends
+        ]
+        if len({t.name for t in self.terms}) != len(self.terms):
+            found.append("a term name is listed twice")
+        units = [u.credit_type for u in self.credit_units]
+        found += [
+            f"credit_units names {name!r}, which is not in credit_types"
+            for name in units
+            if name not in self.credit_types
+        ]
+        if len(units) != len(set(units)):
+            found.append("a credit type has two units")
+        found += [
+            f"credit type {u.credit_type} has an empty unit"
+            for u in self.credit_units
+            if not u.unit.strip()
+        ]
+        for module in self.modules:
+            codes = [c.code for c in module.categories]
+            if len(codes) != len(set(codes)):
+                found.append(f"module {module.code} lists a category code twice")
         return found
 
     def module(self, code: str) -> Module | None:
@@ -368,6 +469,39 @@ class Rulebook:
 
     def year(self, year: int) -> YearCalendar | None:
         return next((y for y in self.calendar if y.year == year), None)
+
+    def category(self, module: str, code: str) -> Subcategory | None:
+        """The second-level category ``code`` of ``module``, or None."""
+        found = self.module(module)
+        return next((c for c in found.categories if c.code == code), None) if found else None
+
+    def unit(self, credit_type: str) -> str:
+        """The unit ``credit_type`` is counted in; a type not listed counts in itself."""
+        return next(
+            (u.unit for u in self.credit_units if u.credit_type == credit_type), credit_type
+        )
+
+    def term(self, day: date) -> Term | None:
+        """The listed 学期 that ``day`` falls in, or None (not listed, or between terms)."""
+        return next((t for t in self.terms if t.starts <= day <= t.ends), None)
+
+    def role_name(self, kind: RoleKind) -> str | None:
+        """The school's title for ``kind``, or None when the school does not use it."""
+        return next((r.name for r in self.roles if r.kind is kind), None)
+
+    def unused_roles(self, actor: Actor) -> tuple[RoleKind, ...]:
+        """The role kinds ``actor`` holds that this school does not use (none when ``roles``
+        is empty)."""
+        if not self.roles:
+            return ()
+        kinds = {r.kind for r in self.roles} | _ALWAYS_ALLOWED_ROLES
+        return tuple(sorted({r.kind for r in actor.roles} - kinds))
+
+    def require_roles(self, actor: Actor) -> None:
+        """Refuse an actor holding a role kind the school does not use (``auth.role_not_used``)."""
+        unused = self.unused_roles(actor)
+        if unused:
+            raise ROLE_NOT_USED.error(roles="、".join(unused))
 
     # -- TOML --------------------------------------------------------------------------
 
@@ -471,14 +605,25 @@ _CONVERTER.register_structure_hook_factory(
 )
 
 
+def presets() -> tuple[str, ...]:
+    """The packaged presets' names, sorted (``hfut``, ``nepu``, ``qtnu``, ``shcc``, ``siit``)."""
+    folder = resources.files("second_classroom.policies") / "presets"
+    return tuple(
+        sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    )
+
+
+def preset_source(name: str) -> str:
+    """The commented TOML of a packaged preset, to copy and edit for another school."""
+    known = presets()
+    # A name is looked up among the packaged files, never joined onto a path: "../x" is no preset.
+    if name not in known:
+        raise INVALID_RULEBOOK.error(reason=f"unknown preset {name!r}; known: {list(known)}")
+    folder = resources.files("second_classroom.policies") / "presets"
+    return (folder / f"{name}.toml").read_text(encoding="utf-8")
+
+
 @cache
 def preset(name: str) -> Rulebook:
     """A packaged school preset, e.g. ``preset("nepu")`` for 东北石油大学."""
-    folder = resources.files("second_classroom.policies") / "presets"
-    known = sorted(
-        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
-    )
-    # A name is looked up among the packaged files, never joined onto a path: "../x" is no preset.
-    if name not in known:
-        raise INVALID_RULEBOOK.error(reason=f"unknown preset {name!r}; known: {known}")
-    return Rulebook.from_toml((folder / f"{name}.toml").read_text(encoding="utf-8"))
+    return Rulebook.from_toml(preset_source(name))
