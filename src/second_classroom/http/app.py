@@ -65,7 +65,7 @@ def create_app(service: SecondClassroom, settings: HttpSettings | None = None) -
         settings=settings,
         authenticate=authenticate,
         idempotency=IdempotencyKeys(
-            database_for(service.app.env), ttl_seconds=settings.idempotency_ttl_seconds
+            database_for(service.app), ttl_seconds=settings.idempotency_ttl_seconds
         ),
         limiter=verify_page.RateLimiter(settings.verify_rate_per_minute, 60.0),
         webhooks=webhooks,
