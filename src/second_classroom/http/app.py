@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import threading
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
@@ -24,7 +23,6 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
-from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.http import checkin_page, commands, reads, verify_page
 from second_classroom.http.auth import BearerTokens
@@ -35,7 +33,6 @@ from second_classroom.http.openapi import DOCS_PAGE, openapi
 from second_classroom.http.refusals import RATE_LIMITED, error_response
 from second_classroom.http.settings import Http, HttpSettings, http_of
 from second_classroom.http.worker import Worker
-from second_classroom.policies.notices import Notice
 from second_classroom.projections.viewset import database_for
 from second_classroom.service import SecondClassroom
 
@@ -53,13 +50,10 @@ def create_app(service: SecondClassroom, settings: HttpSettings | None = None) -
             raise ValueError("no school secret: pass HttpSettings(authenticate=...) instead")
         authenticate = BearerTokens.from_secret(service.secret)
     webhooks = None
-    followers_lock = threading.Lock()
     if settings.webhook_url is not None:
         if not settings.webhook_secret:
             raise ValueError("a webhook URL needs a webhook secret to sign with")
-        webhooks = Webhooks(
-            service, settings.webhook_url, settings.webhook_secret, lock=followers_lock
-        )
+        webhooks = Webhooks(service, settings.webhook_url, settings.webhook_secret)
     http = Http(
         service=service,
         settings=settings,
@@ -69,7 +63,6 @@ def create_app(service: SecondClassroom, settings: HttpSettings | None = None) -
         ),
         limiter=verify_page.RateLimiter(settings.verify_rate_per_minute, 60.0),
         webhooks=webhooks,
-        followers_lock=followers_lock,
     )
     contract = openapi(service.rulebook)
 
@@ -200,7 +193,7 @@ async def notice_stream(request: Request) -> Response:
     number = request.path_params["number"]
     try:
         actor = http.actor(request)
-        first = await run_in_threadpool(_outbox, http, actor, number)
+        first = await run_in_threadpool(http.service.outbox, actor, number)
     except DomainError as error:
         return error_response(error)
 
@@ -218,17 +211,12 @@ async def notice_stream(request: Request) -> Response:
                     return
                 await asyncio.sleep(0.1)
             try:
-                pending = await run_in_threadpool(_outbox, http, actor, number)
+                pending = await run_in_threadpool(http.service.outbox, actor, number)
             except DomainError:
                 return  # the caller lost the right to read (or the store went away)
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
-
-
-def _outbox(http: Http, actor: Actor, number: str) -> list[Notice]:
-    with http.followers_lock:
-        return http.service.outbox(actor, number)
 
 
 # -- operations ------------------------------------------------------------------------------

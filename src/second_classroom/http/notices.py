@@ -16,9 +16,7 @@ import hmac
 import json
 import logging
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 import attrs
@@ -82,8 +80,7 @@ class _Retry:
 
 
 class Webhooks:
-    """Deliver the outbox to one URL; ``deliver(now)`` is one turn of the worker. ``lock``
-    guards the outbox read when other threads read it too (the HTTP app's)."""
+    """Deliver the outbox to one URL; ``deliver(now)`` is one turn of the worker."""
 
     def __init__(
         self,
@@ -94,10 +91,8 @@ class Webhooks:
         first_retry: timedelta = timedelta(seconds=5),
         max_retry: timedelta = timedelta(hours=1),
         batch: int = 100,
-        lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self.service = service
-        self.lock = lock if lock is not None else nullcontext()
         self.url = url
         self.secret = secret
         self.post = post or http_post()
@@ -110,9 +105,7 @@ class Webhooks:
         """Send every pending notice not waiting out a back-off; returns how many were
         delivered (and marked)."""
         delivered = 0
-        with self.lock:
-            pending = self.service.outbox(WORKER, limit=self.batch)
-        for notice in pending:
+        for notice in self.service.outbox(WORKER, limit=self.batch):
             retry = self._retries.get(notice.notice_id)
             if retry is not None and now < retry.next_at:
                 continue

@@ -95,21 +95,16 @@ async def student_summary(request: Request) -> Response:
 
 async def my_activities(request: Request) -> Response:
     number = request.path_params["number"]
-
-    def read(http: Http, actor: Actor) -> Any:
-        with http.followers_lock:
-            return http.service.my_activities(number, actor, http.now())
-
-    return await answer(request, read, ("活动", "activities"))
+    return await answer(
+        request, lambda h, a: h.service.my_activities(number, a, h.now()), ("活动", "activities")
+    )
 
 
 async def my_notices(request: Request) -> Response:
     number = request.path_params["number"]
 
     def read(http: Http, actor: Actor) -> Any:
-        limit = limit_of(request, queries.MAX_LIMIT)
-        with http.followers_lock:
-            return http.service.outbox(actor, number, limit)
+        return http.service.outbox(actor, number, limit_of(request, queries.MAX_LIMIT))
 
     return await answer(request, read, ("通知", "notices"))
 

@@ -55,9 +55,6 @@ class Http:
     webhooks: Webhooks | None
     # One view connection per process: its catch-up and queries take turns.
     views_lock: threading.Lock = attrs.field(factory=threading.Lock)
-    # The facade's in-memory followers (我的活动, the outbox) are not safe to catch up from
-    # two threads at once: their reads take turns too.
-    followers_lock: threading.Lock = attrs.field(factory=threading.Lock)
     stopping: threading.Event = attrs.field(factory=threading.Event)
 
     def now(self) -> datetime:
