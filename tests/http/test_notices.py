@@ -4,7 +4,6 @@ mailbox marks them delivered); and the SSE stream of a student's own notices."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
 from uuid import UUID
@@ -127,7 +126,7 @@ def test_the_worker_posts_over_real_http(school: School) -> None:
 
     with live_server(Starlette(routes=[Route("/hook", hook, methods=["POST"])])) as url:
         hooks = Webhooks(service, f"{url}/hook", WEBHOOK_SECRET, post=http_post(5.0))
-        worker = Worker(service, lambda: REGISTERING, threading.Lock(), webhooks=hooks)
+        worker = Worker(service, lambda: REGISTERING, webhooks=hooks)
         worker.turn()
     assert received == [True, True]
     assert service.outbox(Actor.system()) == []

@@ -170,7 +170,7 @@ def test_the_worker_runs_the_due_reactions_and_keeps_the_views(world: World) -> 
         json={"type": "Register", "activity_id": str(world.talk)},
         headers=bearer(Actor.student(student)),
     )
-    worker = Worker(world.service, lambda: at(12, 4, 9), world.client.app.state.http.views_lock)
+    worker = Worker(world.service, lambda: at(12, 4, 9))
     worker.turn()
     record = world.service.student(student, Actor.school_admin("T"))
     assert record is not None

@@ -73,7 +73,6 @@ def create_app(service: SecondClassroom, settings: HttpSettings | None = None) -
             worker = Worker(
                 service,
                 settings.clock,
-                http.views_lock,
                 settings.worker_interval,
                 webhooks,
                 http.idempotency,
@@ -239,7 +238,7 @@ async def readyz(request: Request) -> Response:
 
     try:
         with contextlib.suppress(TimeoutError):
-            found = await asyncio.wait_for(run_in_threadpool(_locked, http, check), 10.0)
+            found = await asyncio.wait_for(run_in_threadpool(check), 10.0)
             ready = found["lag"] <= http.settings.max_view_lag
             return JSONResponse(
                 {"status": "ready" if ready else "views lagging", **found},
@@ -249,8 +248,3 @@ async def readyz(request: Request) -> Response:
     except Exception as error:  # any failure of the store means not ready
         logger.warning("readyz: %s", type(error).__name__)
         return JSONResponse({"status": f"store unreachable: {type(error).__name__}"}, 503)
-
-
-def _locked(http: Http, check: Any) -> Any:
-    with http.views_lock:
-        return check()

@@ -65,11 +65,6 @@ def uuid_of(request: Request, name: str) -> UUID:
         raise INVALID_QUERY.error(reason=f"{name} 须为 UUID / must be a UUID") from None
 
 
-def _views(http: Http, read: Callable[[], Any]) -> Any:
-    with http.views_lock:
-        return read()
-
-
 async def me(request: Request) -> Response:
     def read(http: Http, actor: Actor) -> dict[str, Any]:
         return {"person_id": actor.person_id, "roles": sorted(str(r.kind) for r in actor.roles)}
@@ -88,7 +83,7 @@ async def student_summary(request: Request) -> Response:
     number = request.path_params["number"]
     return await answer(
         request,
-        lambda h, a: _views(h, lambda: h.service.student_summary(number, a)),
+        lambda h, a: h.service.student_summary(number, a),
         ("学生概况", "student summary"),
     )
 
@@ -119,17 +114,14 @@ async def my_integrity(request: Request) -> Response:
 async def activity_board(request: Request) -> Response:
     def read(http: Http, actor: Actor) -> Any:
         limit = limit_of(request)
-        return _views(
-            http,
-            lambda: http.service.activity_board(
-                actor,
-                college=param(request, "college"),
-                host_tribe=param(request, "host_tribe"),
-                status=param(request, "status"),
-                module=param(request, "module"),
-                limit=limit,
-                cursor=param(request, "cursor"),
-            ),
+        return http.service.activity_board(
+            actor,
+            college=param(request, "college"),
+            host_tribe=param(request, "host_tribe"),
+            status=param(request, "status"),
+            module=param(request, "module"),
+            limit=limit,
+            cursor=param(request, "cursor"),
         )
 
     return await answer(request, read, ("活动看板", "activity board"))
@@ -153,15 +145,12 @@ async def phase(request: Request) -> Response:
 async def roster(request: Request) -> Response:
     def read(http: Http, actor: Actor) -> Any:
         activity_id, limit = uuid_of(request, "activity_id"), limit_of(request)
-        return _views(
-            http,
-            lambda: http.service.roster(
-                activity_id,
-                actor,
-                status=param(request, "status"),
-                limit=limit,
-                cursor=param(request, "cursor"),
-            ),
+        return http.service.roster(
+            activity_id,
+            actor,
+            status=param(request, "status"),
+            limit=limit,
+            cursor=param(request, "cursor"),
         )
 
     return await answer(request, read, ("活动名单", "roster"))
@@ -170,16 +159,13 @@ async def roster(request: Request) -> Response:
 async def leaderboard(request: Request) -> Response:
     def read(http: Http, actor: Actor) -> Any:
         limit = limit_of(request, 10)
-        return _views(
-            http,
-            lambda: http.service.leaderboard(
-                actor,
-                request.path_params["by"],
-                param(request, "module"),
-                college=param(request, "college"),
-                limit=limit,
-                cursor=param(request, "cursor"),
-            ),
+        return http.service.leaderboard(
+            actor,
+            request.path_params["by"],
+            param(request, "module"),
+            college=param(request, "college"),
+            limit=limit,
+            cursor=param(request, "cursor"),
         )
 
     return await answer(request, read, ("排行榜", "leaderboard"))
@@ -199,15 +185,12 @@ async def monthly_report(request: Request) -> Response:
         kind = request.query_params.get("format", "json")
         if kind == "json":
             limit = limit_of(request)
-            return _views(
-                http,
-                lambda: http.service.monthly_report(
-                    month, actor, college=college, limit=limit, cursor=param(request, "cursor")
-                ),
+            return http.service.monthly_report(
+                month, actor, college=college, limit=limit, cursor=param(request, "cursor")
             )
         if kind not in _REPORT_TYPES:
             raise INVALID_QUERY.error(reason="format 须为 json、csv 或 xlsx / json, csv or xlsx")
-        xlsx, csv, _chart = _views(http, lambda: http.service.report_files(month, actor, college))
+        xlsx, csv, _chart = http.service.report_files(month, actor, college)
         name = f"report-{month}-{college or 'all'}.{kind}"
         return Response(
             xlsx if kind == "xlsx" else csv,

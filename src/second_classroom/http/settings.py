@@ -53,8 +53,6 @@ class Http:
     idempotency: IdempotencyKeys
     limiter: RateLimiter
     webhooks: Webhooks | None
-    # One view connection per process: its catch-up and queries take turns.
-    views_lock: threading.Lock = attrs.field(factory=threading.Lock)
     stopping: threading.Event = attrs.field(factory=threading.Event)
 
     def now(self) -> datetime:

@@ -24,14 +24,12 @@ class Worker:
         self,
         service: SecondClassroom,
         clock: Callable[[], datetime],
-        views_lock: threading.Lock,
         interval: float = 1.0,
         webhooks: Webhooks | None = None,
         idempotency: IdempotencyKeys | None = None,
     ) -> None:
         self.service = service
         self.clock = clock
-        self.views_lock = views_lock
         self.interval = interval
         self.webhooks = webhooks
         self.idempotency = idempotency
@@ -61,8 +59,7 @@ class Worker:
         self.turns += 1
 
     def _catch_up(self) -> int:
-        with self.views_lock:
-            return self.service.views.catch_up()
+        return self.service.views.catch_up()
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name="second-classroom-worker")
