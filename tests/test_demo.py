@@ -87,3 +87,7 @@ def test_the_demo_plays_hfut_with_its_own_windows(tmp_path: Path) -> None:
     assert "require_publisher_exam = false" in text
     assert "本校补签期至 12-11 00:00" in text
     assert "按编号查证：有效" in text
+    # 002 一 3): a cadre round, an over-cap rating refused, the closing writes the records
+    assert "[cadre.over_cap] 「优秀」最多 1 人（本轮 4 名干部的 30%），已评 1 人" in text
+    assert "[cadre.round_closed]" in text
+    assert "王芳 工作履历：计算机与信息学院学生会 部长 优秀（2 积分）" in text

@@ -28,6 +28,13 @@ from second_classroom.aggregates.activity_form import (
     PlannedCredit,
     Scope,
 )
+from second_classroom.aggregates.cadre import (
+    AppointCadre,
+    CloseCadreRound,
+    EndCadreTerm,
+    RateCadre,
+    TermEnd,
+)
 from second_classroom.aggregates.checkin import (
     CheckIn,
     Location,
@@ -68,6 +75,8 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
+    CadrePosition,
+    CadreRating,
     ParticipationScope,
     TribeKind,
     TribeLevel,
@@ -174,6 +183,7 @@ def run_demo(path: Path, out: Print = print, rulebook: Rulebook | None = None) -
     _enrolment(service, step, out, union.tribe_id, activity_id, form, reviewers)
     _checkin(service, step, out, union.tribe_id, activity_id, form, reviewers)
     _results(service, step, out, activity_id, path.parent)
+    _cadres(service, step, out, union.tribe_id, leader)
     return service
 
 
@@ -446,6 +456,70 @@ def _results(
     out(f"   篡改学分后的证书：{service.verify_credential(forged).status.label}")
     typo = serial[:5] + ("X" if serial[5] != "X" else "Y") + serial[6:]
     out(f"   编号输错一位：{service.verify_transcript(typo).status.label}")
+
+
+def _cadres(
+    service: SecondClassroom,
+    step: Callable[[str, object, Actor, datetime], None],
+    out: Print,
+    tribe_id: UUID,
+    leader: Actor,
+) -> None:
+    """002 一 3); 001 第四条: a year's cadres, an early end, ratings within the caps, closing."""
+    rule = service.rulebook.cadre
+    out("— 干部任期与考核（002 一 3）；001 第四条）—")
+    term = "2026-2027学年"
+    starts, ends = at(1, 0, month=12), at(1, 0, month=12) + timedelta(days=365)
+    cadres = (
+        ("2023010102", "王芳", "部长"),
+        ("2023010103", "张伟", "副部长"),
+        ("2024010101", "赵磊", "干事"),
+        ("2024010102", "钱静", "干事"),
+    )
+    for number, name, title in cadres:
+        post = AppointCadre(
+            tribe_id, term, number, CadrePosition.STUDENT_UNION, title, starts, ends
+        )
+        step(f"李明 任命 {name} 为学生会{title}（{term}）", post, leader, at(1, 9, month=12))
+    resign = EndCadreTerm(tribe_id, term, "2024010101", TermEnd.RESIGNED, "学业繁忙")
+    step("赵磊 辞去干事（提前结束任期）", resign, leader, datetime(2027, 3, 1, 9, tzinfo=SHANGHAI))
+    rated = ends + timedelta(days=1)
+    caps = "、".join(f"{c.rating.label}≤{c.max_share * 100:.0f}%" for c in rule.caps)
+    out(f"   本校比例标准：{caps or '不设比例'}；满 {rule.min_service_days} 天计分")
+    step(
+        "李明 在任期内考核王芳",
+        RateCadre(tribe_id, term, "2023010102", CadreRating.EXCELLENT),
+        leader,
+        datetime(2027, 6, 1, 9, tzinfo=SHANGHAI),
+    )
+    ratings = (
+        ("王芳", "2023010102", CadreRating.EXCELLENT),
+        ("张伟", "2023010103", CadreRating.EXCELLENT),
+        ("张伟", "2023010103", CadreRating.COMPETENT),
+        ("赵磊", "2024010101", CadreRating.COMPETENT),
+        ("钱静", "2024010102", CadreRating.BASICALLY_COMPETENT),
+    )
+    for name, number, rating in ratings:
+        step(
+            f"李明 考核 {name}：{rating.label}",
+            RateCadre(tribe_id, term, number, rating),
+            leader,
+            rated,
+        )
+    step("李明 结束本轮考核", CloseCadreRound(tribe_id, term), leader, rated)
+    step(
+        "李明 结束后改评",
+        RateCadre(tribe_id, term, "2024010102", CadreRating.EXCELLENT),
+        leader,
+        rated,
+    )
+    for number, name, _title in cadres:
+        record = service.student(number, NARRATOR)
+        assert record is not None
+        for done in record.cadre_terms:
+            earned = "；".join(f"{c.amount} {c.credit_type}" for c in done.credits) or "不计分"
+            held = f"{done.organization} {done.title} {done.rating.label}"
+            out(f"   {name} 工作履历：{held}（{earned}）")
 
 
 def _module_name(service: SecondClassroom, code: str) -> str:

@@ -6,14 +6,19 @@ from __future__ import annotations
 import json
 
 import pytest
+from starlette.testclient import TestClient
 
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import Category, ErrorCode
+from second_classroom.http import HttpSettings, create_app
 from second_classroom.http.refusals import STATUS, status_of
+from second_classroom.service import SecondClassroom
 from tests.enrolment_world import CLOSED, LEADER
-from tests.http.conftest import PE_ADMIN, World, bearer
+from tests.http.conftest import PE_ADMIN, TOKENS, World, bearer, build_world
 from tests.specification import at
+
+STARTED = at(12, 3, 14, 5)  # the activity is under way
 
 OPEN_SESSION = {
     "type": "OpenCheckInSession",
@@ -83,19 +88,22 @@ def test_refusals_answer_with_their_category_status(world: World) -> None:
     assert (status, body["category"]) == (422, "closed")
 
 
-def test_a_missing_secret_is_unavailable(world: World) -> None:
+def test_a_missing_secret_is_unavailable(
+    store_env: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """config.secret_missing (unavailable) is 503: the deployment lacks the school secret."""
-    world.clock.now = at(12, 3, 14, 5)  # the activity is under way
-    opened = world.client.post(
-        "/api/commands",
-        json=OPEN_SESSION | {"activity_id": str(world.talk)},
-        headers=bearer(LEADER),
-    )
-    assert opened.status_code == 200, opened.json()
-    shown = world.client.get(f"/api/activities/{world.talk}/checkin/1", headers=bearer(LEADER))
-    assert shown.status_code == 200
-    world.service.secret = None
-    reply = world.client.get(f"/api/activities/{world.talk}/checkin/1", headers=bearer(LEADER))
+    monkeypatch.delenv("SECOND_CLASSROOM_SECRET", raising=False)
+    with SecondClassroom.open(store_env) as service:
+        _students, talk = build_world(service)
+        settings = HttpSettings(worker=False, authenticate=TOKENS, clock=lambda: STARTED)
+        with TestClient(create_app(service, settings)) as client:
+            opened = client.post(
+                "/api/commands",
+                json=OPEN_SESSION | {"activity_id": str(talk)},
+                headers=bearer(LEADER),
+            )
+            assert opened.status_code == 200, opened.json()
+            reply = client.get(f"/api/activities/{talk}/checkin/1", headers=bearer(LEADER))
     assert (reply.status_code, reply.json()["code"]) == (503, "config.secret_missing")
 
 

@@ -15,7 +15,7 @@ import pytest
 
 from second_classroom.core.actor import Actor
 from second_classroom.http import HttpSettings, create_app
-from second_classroom.persistence.stores import postgres_env
+from second_classroom.persistence.stores import postgres_env, sqlite_env
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import approved_activity, found_school
@@ -30,8 +30,7 @@ SECONDS = 4.0
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SecondClassroom]:
     if request.param == "sqlite":
-        opened = SecondClassroom.sqlite(tmp_path / "school.sqlite3")
-        opened.secret = TEST_SECRET
+        opened = SecondClassroom.open(sqlite_env(tmp_path / "school.sqlite3"), secret=TEST_SECRET)
     else:
         env = postgres_env(
             request.getfixturevalue("postgres_dsn"), request.getfixturevalue("postgres_schema")

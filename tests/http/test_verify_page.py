@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from second_classroom.http import HttpSettings, create_app
 from second_classroom.http.verify_page import headline
 from second_classroom.policies import serials
+from second_classroom.policies.signing import Keyring
 from second_classroom.service import Verification, VerificationStatus
 from tests.http.demo_world import ADMIN, Transcripts, demo_transcripts
 
@@ -94,6 +95,19 @@ def test_an_uploaded_document_is_checked_and_a_tampered_one_says_so(
     page = client.post("/verify", files={"document": ("t.json", data, "application/json")})
     assert 'id="status">被篡改</span>' in page.text
     assert "钱勤" not in page.text  # a forged document's content is never shown
+    stranger = Keyring.from_secret(b"another school's secret, 32 bytes")
+    foreign = {
+        "content": document["content"],
+        "proof": {
+            **document["proof"],
+            "key_id": stranger.key_id,
+            "signature": stranger.sign(document["content"]),
+        },
+    }
+    data = json.dumps(foreign, ensure_ascii=False).encode()
+    page = client.post("/verify", files={"document": ("t.json", data, "application/json")})
+    assert 'id="status">无效</span>' in page.text
+    assert "签名密钥不是本校公布的密钥" in page.text
     page = client.post("/verify", files={"document": ("t.pdf", b"%PDF-1.7", "application/pdf")})
     assert page.status_code == 400
 
@@ -109,16 +123,16 @@ def test_the_page_is_rate_limited_per_client(demo: Transcripts) -> None:
 
 
 class _Later(StrEnum):
-    """A status another branch may add (say ``unknown_key``), with its own label."""
+    """A status added later, with its own label."""
 
-    UNKNOWN_KEY = "unknown_key"
+    KEY_EXPIRED = "key_expired"
 
     @property
     def label(self) -> str:
-        return "签名密钥未知"
+        return "签名密钥已过期"
 
 
 def test_a_status_the_page_does_not_know_shows_its_own_label() -> None:
-    found = Verification(_Later.UNKNOWN_KEY, "X", None, None)  # type: ignore[arg-type]
-    assert headline(found) == "签名密钥未知"
+    found = Verification(_Later.KEY_EXPIRED, "X", None, None)  # type: ignore[arg-type]
+    assert headline(found) == "签名密钥已过期"
     assert headline(Verification(VerificationStatus.MALFORMED, "X", None, None)) == "无效"

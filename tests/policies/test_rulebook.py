@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel, ReviewStage, TribeLevel
 from second_classroom.policies.rulebook import (
+    CadreRule,
     College,
     Module,
     OrganizerBand,
@@ -263,6 +264,7 @@ def rulebooks(draw: st.DrawFn) -> Rulebook:
         checkin=attrs.evolve(NEPU.checkin, max_validity_minutes=draw(st.integers(1, 120))),
         reopen_review_on_change=draw(st.booleans()),
         calendar=draw(year_calendars()),
+        cadre=CadreRule(),  # NEPU's names its module and credit type, which are drawn anew
     )
 
 

@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from second_classroom.aggregates import activity, enrolment, mailbox, student, transcript, tribe
+from second_classroom.aggregates import (
+    activity,
+    cadre,
+    enrolment,
+    mailbox,
+    school_keys,
+    student,
+    transcript,
+    tribe,
+)
 from second_classroom.core.decider import FunctionalDecider
 
 KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
@@ -19,6 +28,8 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     enrolment.DECIDER,
     mailbox.DECIDER,
     transcript.DECIDER,
+    school_keys.DECIDER,
+    cadre.DECIDER,
 )
 
 __all__ = ["KINDS"]

@@ -10,6 +10,7 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
+from second_classroom.aggregates.cadre_record import CadreRecord, cadre_credits
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
@@ -109,10 +110,16 @@ class StudentRecord:
     integrity: tuple[IntegrityEntry, ...] = ()
     activities: tuple[ActivityRecord, ...] = ()
     transcripts_issued: int = 0
+    cadre_terms: tuple[CadreRecord, ...] = ()
 
     def credits(self) -> dict[tuple[str, str], Decimal]:
-        """The credit ledger: per (module, credit type), over every finalized activity."""
-        return ledger(self.activities)
+        """The credit ledger: per (module, credit type), over every finalized activity and
+        every rated cadre term."""
+        totals = ledger(self.activities)
+        for credit in cadre_credits(self.cadre_terms):
+            key = (credit.module, credit.credit_type)
+            totals[key] = totals.get(key, Decimal(0)) + credit.amount
+        return totals
 
     def entry(self, entry_id: UUID) -> IntegrityEntry | None:
         return next((e for e in self.integrity if e.entry_id == entry_id), None)
@@ -195,6 +202,15 @@ class ActivityRecorded:
 
 
 @attrs.frozen
+class CadreTermRecorded:
+    """A cadre round closed and wrote this rated term (工作履历) into the record."""
+
+    student_id: UUID
+    record: CadreRecord
+    at: datetime
+
+
+@attrs.frozen
 class TranscriptNumbered:
     """The student issued the transcript with this serial (their count goes up)."""
 
@@ -211,6 +227,7 @@ StudentEvent = (
     | AttendanceRecorded
     | DefaultAppealed
     | AppealDecided
+    | CadreTermRecorded
 )
 EVENTS: tuple[type, ...] = StudentEvent.__args__
 
@@ -407,6 +424,9 @@ def evolve(state: StudentRecord | None, event: StudentEvent) -> StudentRecord:
         case ActivityRecorded(record=record):
             assert state is not None
             return attrs.evolve(state, activities=(*state.activities, record))
+        case CadreTermRecorded(record=cadre):
+            assert state is not None
+            return attrs.evolve(state, cadre_terms=(*state.cadre_terms, cadre))
         case DefaultAppealed(entry_id=entry_id):
             assert state is not None
             return _with_appeal(state, entry_id, AppealStatus.PENDING)

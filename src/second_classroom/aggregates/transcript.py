@@ -4,6 +4,7 @@ and the 查证入口 (第四条) employers use to verify them."""
 from __future__ import annotations
 
 import hmac
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -14,6 +15,8 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
+from second_classroom.aggregates.cadre_record import CadreRecord, cadre_credits
+from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
@@ -22,7 +25,7 @@ from second_classroom.core.text import Code, PersonId, Reason
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import serials
 from second_classroom.policies.rulebook import Rulebook
-from second_classroom.policies.signing import Keyring
+from second_classroom.policies.signing import Keyring, canonical_json
 
 NO_RECORD = ErrorCode(
     "transcript.no_student", "学生未注册", "The student is not registered", Category.NOT_FOUND
@@ -203,6 +206,7 @@ class TranscriptContext:
     base: Context
     record: StudentRecord | None
     keyring: Keyring | None
+    keys: SchoolKeys | None = None  # the published keys: only a published, active key signs
 
 
 def decide(
@@ -222,6 +226,7 @@ def decide(
             require(state is None, SERIAL_TAKEN)
             require(ctx.keyring is not None, SIGNING_KEY_MISSING)
             assert ctx.keyring is not None
+            require_signing_key(ctx.keyring, ctx.keys)
             serial = serial_for(record, ctx.keyring.private_seed)
             content = build_content(command, record, serial, base.rulebook, base.now)
             signature = ctx.keyring.sign(content_json(content))
@@ -247,6 +252,32 @@ SIGNING_KEY_MISSING = ErrorCode(
     "No transcript signing key is configured",
     Category.UNAVAILABLE,
 )
+SIGNING_KEY_UNPUBLISHED = ErrorCode(
+    "config.signing_key_unpublished",
+    "成绩单签名密钥 {key_id} 尚未由学校管理员公布（或与已公布的同名公钥不符）",
+    "The transcript signing key {key_id} is not published by a school admin (or differs from "
+    "the public key published under that id)",
+    Category.UNAVAILABLE,
+)
+SIGNING_KEY_RETIRED = ErrorCode(
+    "config.signing_key_retired",
+    "成绩单签名密钥 {key_id} 已停用，请配置已公布的新密钥",
+    "The transcript signing key {key_id} is retired; configure a newly published key",
+    Category.UNAVAILABLE,
+)
+
+
+def require_signing_key(keyring: Keyring, keys: SchoolKeys | None) -> None:
+    """Sign only with a key the log publishes and has not retired, so every transcript
+    verifies from the log alone."""
+    published = keys.key(keyring.key_id) if keys is not None else None
+    require(
+        published is not None and published.raw == keyring.public_key,
+        SIGNING_KEY_UNPUBLISHED,
+        key_id=keyring.key_id,
+    )
+    assert published is not None
+    require(published.retired_at is None, SIGNING_KEY_RETIRED, key_id=keyring.key_id)
 
 
 def evolve(state: Transcript | None, event: TranscriptEvent) -> Transcript:
@@ -261,10 +292,11 @@ def evolve(state: Transcript | None, event: TranscriptEvent) -> Transcript:
 
 
 def content_json(content: Content) -> dict[str, object]:
-    """The signed form of the content (the codec's JSON, whatever the store)."""
+    """The signed form of the content: the codec's JSON as plain JSON values (lists, never
+    tuples), so it equals what any JSON parser reads back."""
     from second_classroom.codec import converter
 
-    data: dict[str, object] = converter.unstructure(content)
+    data: dict[str, object] = json.loads(canonical_json(converter.unstructure(content)))
     return data
 
 
@@ -309,6 +341,33 @@ def _heading(record: ActivityRecord, layout: Layout, rulebook: Rulebook) -> str:
     return module.name if module else record.module
 
 
+WORK_HISTORY = "工作履历"  # the heading of cadre terms when the rulebook names no module
+
+
+def _cadre_line(record: CadreRecord, rulebook: Rulebook) -> Line:
+    """A rated cadre term (002 一 3); 001 第四条): the post, the dates and the rating."""
+    module = rulebook.module(record.module)
+    return Line(
+        record.round_id,
+        f"{record.organization} {record.title}（{record.position.label}，{record.term}）",
+        f"{record.starts.astimezone(SHANGHAI):%Y-%m-%d}至{record.ends.astimezone(SHANGHAI):%Y-%m-%d}",
+        module.name if module else WORK_HISTORY,
+        "",
+        Decimal(0),
+        record.rating.label,
+        (),
+        tuple((c.credit_type, c.amount) for c in record.credits),
+    )
+
+
+def _cadre_heading(record: CadreRecord, layout: Layout, rulebook: Rulebook) -> str:
+    if layout is Layout.TERM:
+        listed = rulebook.term(record.starts.astimezone(SHANGHAI).date())
+        return listed.name if listed else term_of(record.starts)
+    module = rulebook.module(record.module)
+    return module.name if module and layout is Layout.MODULE else WORK_HISTORY
+
+
 def build_content(
     command: IssueTranscript,
     record: StudentRecord,
@@ -316,19 +375,31 @@ def build_content(
     rulebook: Rulebook,
     now: datetime,
 ) -> Content:
-    chosen = _chosen(command, record)
+    chosen, terms = _chosen(command, record)
     if command.version is Version.CREDIT:
         chosen = [r for r in chosen if r.credits]
-    require(bool(chosen), EMPTY)
-    groups: dict[str, list[Line]] = defaultdict(list)
+        terms = [t for t in terms if t.credits]
+    require(bool(chosen or terms), EMPTY)
+    groups: dict[str, list[tuple[datetime, Line]]] = defaultdict(list)
     order = [m.name for m in rulebook.modules]
-    for entry in sorted(chosen, key=lambda r: r.starts_at):
-        groups[_heading(entry, command.layout, rulebook)].append(_line(entry, rulebook))
+    for entry in chosen:
+        line = _line(entry, rulebook)
+        groups[_heading(entry, command.layout, rulebook)].append((entry.starts_at, line))
+    for term in terms:
+        line = _cadre_line(term, rulebook)
+        groups[_cadre_heading(term, command.layout, rulebook)].append((term.starts, line))
     headings = sorted(groups, key=lambda h: (order.index(h) if h in order else len(order), h))
-    sections = tuple(Section(h, tuple(groups[h])) for h in headings)
+    sections = tuple(
+        Section(h, tuple(line for _, line in sorted(groups[h], key=lambda item: item[0])))
+        for h in headings
+    )
+    amounts = ledger(chosen)
+    for credit in cadre_credits(terms):
+        key = (credit.module, credit.credit_type)
+        amounts[key] = amounts.get(key, Decimal(0)) + credit.amount
     totals = tuple(
         Total(rulebook.module(module).name if rulebook.module(module) else module, kind, amount)  # type: ignore[union-attr]
-        for (module, kind), amount in sorted(ledger(chosen).items())
+        for (module, kind), amount in sorted(amounts.items())
     )
     college = rulebook.college(record.college)
     return Content(
@@ -348,13 +419,18 @@ def build_content(
     )
 
 
-def _chosen(command: IssueTranscript, record: StudentRecord) -> list[ActivityRecord]:
+def _chosen(
+    command: IssueTranscript, record: StudentRecord
+) -> tuple[list[ActivityRecord], list[CadreRecord]]:
+    """The chosen activity records and cadre terms (a term is chosen by its round's id)."""
     if not command.activity_ids:
-        return list(record.activities)
+        return list(record.activities), list(record.cadre_terms)
     by_id: Mapping[UUID, ActivityRecord] = {r.activity_id: r for r in record.activities}
-    missing = [str(a) for a in command.activity_ids if a not in by_id]
+    rounds: Mapping[UUID, CadreRecord] = {t.round_id: t for t in record.cadre_terms}
+    missing = [str(a) for a in command.activity_ids if a not in by_id and a not in rounds]
     require(not missing, UNKNOWN_RECORDS, activity_ids="、".join(missing))
-    return [by_id[a] for a in dict.fromkeys(command.activity_ids)]
+    wanted = dict.fromkeys(command.activity_ids)
+    return [by_id[a] for a in wanted if a in by_id], [rounds[a] for a in wanted if a in rounds]
 
 
 DECIDER: FunctionalDecider[TranscriptCommand, Transcript, TranscriptEvent, TranscriptContext] = (

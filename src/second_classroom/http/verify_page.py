@@ -23,6 +23,7 @@ HEADLINES = {
     "superseded": "已被替代",
     "tampered": "被篡改",
     "unknown": "无效",
+    "unknown_key": "无效",  # signed, but not with a key the school published
     "malformed": "无效",
 }
 MAX_UPLOAD = 512 * 1024  # bytes of an uploaded document

@@ -24,6 +24,7 @@ from second_classroom.core.errors import Category, DomainError, ErrorCode
 from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
+    CadreRating,
     ParticipationScope,
     ReviewStage,
     TribeLevel,
@@ -285,6 +286,77 @@ class CreditUnit:
     unit: str
 
 
+@attrs.frozen
+class RatingCap:
+    """The most cadres of a round one rating may go to, as a share of the round's cadres."""
+
+    rating: CadreRating
+    max_share: Decimal  # e.g. "0.3": at most ⌊0.3 × cadres⌋ rated 优秀
+
+
+@attrs.frozen
+class RatingCredit:
+    """The credit a cadre rated ``rating`` receives when the round closes."""
+
+    rating: CadreRating
+    amount: Decimal
+
+
+_CADRE_MANAGERS = (RoleKind.TRIBE_LEADER, RoleKind.COLLEGE_ADMIN, RoleKind.SCHOOL_ADMIN)
+
+
+@attrs.frozen
+class CadreRule:
+    """干部任期与考核 (002 一 3); 001 第四条): who appoints and rates, the caps per rating, the
+    credits per rating and the minimum service that earns them."""
+
+    module: str = ""  # the module cadre terms are recorded under (工作履历); "": no credits
+    credit_type: str = ""
+    caps: tuple[RatingCap, ...] = ()  # a rating not listed has no cap
+    credits: tuple[RatingCredit, ...] = ()  # a rating not listed earns nothing
+    min_service_days: int = 0  # 001 第四条 工作满一年: 365
+    # Who appoints, ends terms, rates and closes a round: the organization's leader (a tribe
+    # role), or a staff role kind over it (college-scoped kinds: of the tribe's college).
+    managers: tuple[RoleKind, ...] = _CADRE_MANAGERS
+
+    def cap(self, rating: CadreRating) -> Decimal | None:
+        return next((c.max_share for c in self.caps if c.rating is rating), None)
+
+    def credit(self, rating: CadreRating) -> Decimal:
+        return next((c.amount for c in self.credits if c.rating is rating), Decimal(0))
+
+    def problems(self, modules: tuple[str, ...], credit_types: tuple[str, ...]) -> list[str]:
+        """What makes this section unusable."""
+        found: list[str] = []
+        if self.module and self.module not in modules:
+            found.append(f"cadre.module {self.module!r} is not a module")
+        if self.credit_type and self.credit_type not in credit_types:
+            found.append(f"cadre.credit_type {self.credit_type!r} is not in credit_types")
+        if self.credits and not (self.module and self.credit_type):
+            found.append("cadre.credits need cadre.module and cadre.credit_type")
+        for name, ratings in (
+            ("caps", [c.rating for c in self.caps]),
+            ("credits", [c.rating for c in self.credits]),
+        ):
+            if len(ratings) != len(set(ratings)):
+                found.append(f"cadre.{name} lists a rating twice")
+        found += [
+            f"cadre cap for {c.rating} must be a share from 0 to 1"
+            for c in self.caps
+            if not (c.max_share.is_finite() and 0 <= c.max_share <= 1)
+        ]
+        found += [
+            f"cadre credit for {c.rating} must be finite and ≥ 0"
+            for c in self.credits
+            if not (c.amount.is_finite() and c.amount >= 0)
+        ]
+        if self.min_service_days < 0:
+            found.append("cadre.min_service_days must be ≥ 0")
+        if not self.managers or len(set(self.managers)) != len(self.managers):
+            found.append("cadre.managers must list each role kind once, at least one")
+        return found
+
+
 DEFAULT_ACTIVITY_LEVELS = (ActivityLevel.SCHOOL, ActivityLevel.COLLEGE, ActivityLevel.CLASS)
 _ALWAYS_ALLOWED_ROLES = frozenset({RoleKind.SYSTEM})
 
@@ -323,6 +395,7 @@ class Rulebook:
     activity_levels: tuple[ActivityLevel, ...] = DEFAULT_ACTIVITY_LEVELS
     terms: tuple[Term, ...] = ()  # empty: September–February and March–August
     credit_units: tuple[CreditUnit, ...] = ()  # a credit type not listed counts in itself
+    cadre: CadreRule = CadreRule()  # 干部任期与考核 (issue 14 §2)
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -400,6 +473,14 @@ class Rulebook:
                 found.append(f"integrity.recovery points {recovery.points!r} is not a number ≥ 0")
         found += self.limits.problems()
         found += self._school_problems()
+        found += self.cadre.problems(tuple(m.code for m in self.modules), self.credit_types)
+        if self.roles:
+            used_kinds = {r.kind for r in self.roles}
+            found += [
+                f"cadre.managers names {kind}, which is not in roles"
+                for kind in self.cadre.managers
+                if kind not in used_kinds
+            ]
         return found
 
     def _school_problems(self) -> list[str]:

@@ -164,6 +164,21 @@ class StudentSummary:
                             str(event.student_id),
                         ),
                     )
+            case student_events.CadreTermRecorded(record=cadre_term):
+                # A rated cadre term's credits count as an activity's do (issue 14 §2).
+                for credit in cadre_term.credits:
+                    cursor.execute(
+                        "INSERT INTO student_credits SELECT student_number, ?, ?, ?"
+                        " FROM student_keys WHERE student_id = ?"
+                        " ON CONFLICT (student_number, module, credit_type)"
+                        " DO UPDATE SET amount = student_credits.amount + excluded.amount",
+                        (
+                            credit.module,
+                            credit.credit_type,
+                            str(credit.amount),
+                            str(event.student_id),
+                        ),
+                    )
             case student_events.TranscriptNumbered():
                 cursor.execute(
                     "UPDATE student_summary SET transcripts = transcripts + 1"
