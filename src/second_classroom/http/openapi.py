@@ -142,6 +142,34 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
             "A signed transcript document", {"type": "object"}, [_param("serial", "path")]
         ),
     }
+    public: dict[str, Any] = {"security": [], "parameters": []}
+    html = {"200": {"description": "a Chinese HTML page", "content": {"text/html": {}}}}
+    paths["/verify"] = {
+        "get": {
+            "summary": "查证入口: the form (serial or JSON upload)",
+            "responses": html,
+            **public,
+        }
+    }
+    paths["/verify/{serial}"] = {
+        "get": {
+            "summary": "查证: 有效 / 已撤销 / 已被替代 / 无效 / 被篡改 (rate-limited)",
+            "responses": {**html, "429": {"description": "too many requests"}},
+            **public,
+            "parameters": [_param("serial", "path")],
+        }
+    }
+    for path, summary in (("/healthz", "alive"), ("/readyz", "store answers, views not lagging")):
+        paths[path] = {
+            "get": {
+                "summary": summary,
+                **public,
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    "503": {"description": "not ready"},
+                },
+            }
+        }
     return {
         "openapi": "3.1.0",
         "jsonSchemaDialect": schema.DIALECT,
