@@ -127,6 +127,9 @@ def test_transcripts_are_numbered_signed_permanent_and_verifiable(service: Secon
     document = service.transcript_document(serials[0], SCHOOL_ADMIN)
     assert document is not None
     assert service.verify_transcript(document).status is VerificationStatus.VALID
+    # As it travels: JSON text read back (lists, not tuples) is the same genuine document.
+    travelled = json.loads(json.dumps(document, ensure_ascii=False))
+    assert service.verify_transcript(travelled).status is VerificationStatus.VALID
     forged = json.loads(json.dumps(document, ensure_ascii=False).replace('"0.5"', '"5.0"'))
     assert service.verify_transcript(forged).status is VerificationStatus.TAMPERED
 

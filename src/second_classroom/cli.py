@@ -70,8 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line: global options, and the demo, project, simulate and schema
-    subcommands."""
+    """The command line: global options, and the demo, project, simulate, schema, serve and
+    token subcommands."""
     parser = _Parser(
         prog="second-classroom",
         description="第二课堂成绩单 · the Second Classroom Transcript",
@@ -201,7 +201,75 @@ def build_parser() -> argparse.ArgumentParser:
         help="preset or TOML file whose limits the command schemas carry (default: %(default)s)",
     )
     _common_options(schema)
+    _http_commands(commands)
     return parser
+
+
+def _http_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
+    """``serve`` and ``token`` (the ``second-classroom[http]`` extra)."""
+    from second_classroom.persistence.stores import DEFAULT_SQLITE_FILE
+
+    serve = commands.add_parser("serve", help="run the HTTP service (needs second-classroom[http])")
+    _store_options(serve, DEFAULT_SQLITE_FILE)
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--port", type=_positive(int), default=8000, help="port to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--rulebook",
+        default="nepu",
+        help="a packaged preset (nepu, hfut) or a rulebook TOML file (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--no-worker",
+        action="store_true",
+        help="a separate process runs the views and reactions (default: off: run them here)",
+    )
+    serve.add_argument(
+        "--interval",
+        type=_positive(float),
+        default=1.0,
+        help="seconds between the worker's rounds (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--webhook-url",
+        default=None,
+        help="POST each notice here, signed with SECOND_CLASSROOM_WEBHOOK_SECRET (default: none)",
+    )
+    _common_options(serve)
+    token = commands.add_parser("token", help="issue a development bearer token for serve")
+    _store_options(token, DEFAULT_SQLITE_FILE)
+    who = token.add_mutually_exclusive_group(required=True)
+    who.add_argument("--student", metavar="NUMBER", help="a student's 学号 (default: none)")
+    who.add_argument(
+        "--college-admin", metavar="CODE", help="an admin of this college (default: none)"
+    )
+    who.add_argument(
+        "--school-admin", action="store_true", help="a school admin 校团委 (default: off)"
+    )
+    token.add_argument("--staff", default="T-dev", help="the admin's 工号 (default: %(default)s)")
+    token.add_argument(
+        "--hours", type=_positive(float), default=12.0, help="valid for (default: %(default)s)"
+    )
+    _common_options(token)
+
+
+def _store_options(parser: argparse.ArgumentParser, default: str) -> None:
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--db", type=Path, default=Path(default), help="SQLite file (default: %(default)s)"
+    )
+    where.add_argument(
+        "--postgres",
+        metavar="DSN",
+        type=_dsn,
+        help="PostgreSQL instead of --db; the secret from SECOND_CLASSROOM_SECRET (default: none)",
+    )
+    parser.add_argument(
+        "--schema", default="", help="PostgreSQL schema of the application (default: public)"
+    )
 
 
 def _common_options(parser: argparse.ArgumentParser, top: bool = False) -> None:
@@ -225,6 +293,8 @@ def _common_options(parser: argparse.ArgumentParser, top: bool = False) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command in ("serve", "token"):
+        return _http(args)
     if args.command == "schema":
         return _schema(args)
     if args.command == "simulate":
@@ -404,4 +474,46 @@ def _schema(args: argparse.Namespace) -> int:
 
     written = write_schemas(args.out_dir, _rulebook(args.rulebook))
     print(f"{len(written)} schemas written to {args.out_dir}")
+    return 0
+
+
+def _http(args: argparse.Namespace) -> int:
+    """``serve``: the HTTP service until interrupted; ``token``: print a development token."""
+    from second_classroom.core.actor import Actor
+    from second_classroom.persistence.stores import postgres_env, probe_postgres
+    from second_classroom.service import SecondClassroom
+
+    try:
+        from second_classroom.http import serve
+    except ImportError as missing:
+        raise CommandLineError(
+            f"the HTTP service needs second-classroom[http] ({missing.name} is missing)"
+        ) from None
+    rulebook = _rulebook(getattr(args, "rulebook", "nepu"))
+    if args.postgres:
+        probe_postgres(args.postgres, CONNECT_TIMEOUT)
+        service = SecondClassroom.open(postgres_env(args.postgres, args.schema), rulebook)
+    else:
+        service = SecondClassroom.sqlite(args.db, rulebook)
+    with service:
+        if args.command == "serve":
+            serve.serve(
+                service,
+                args.host,
+                args.port,
+                worker=not args.no_worker,
+                interval=args.interval,
+                webhook_url=args.webhook_url,
+                log_level=args.log_level if args.log_level != "WARNING" else "INFO",
+            )
+            return 0
+        if service.secret is None:
+            raise CommandLineError("no school secret: set SECOND_CLASSROOM_SECRET")
+        if args.student:
+            actor = Actor.student(args.student)
+        elif args.college_admin:
+            actor = Actor.college_admin(args.staff, args.college_admin)
+        else:
+            actor = Actor.school_admin(args.staff)
+        print(serve.development_token(service.secret, actor, args.hours))
     return 0
