@@ -112,9 +112,9 @@ def main() -> None:
     with BenchStore(args.postgres) as store:
         with store.open() as service:
             school = School.found(service, args.students)
-            union = school.unions[0]
+            club = school.clubs[0]  # school level: every student may register (发布规范 二)
             talks = [
-                school.publish(service, union, f"talk-{i}", capacity=CAPACITY) for i in range(3)
+                school.publish(service, club, f"talk-{i}", capacity=CAPACITY) for i in range(3)
             ]
             numbers = [number for number, _college in school.students]
         # A fresh facade, as the server's: both start with a cold state cache.
