@@ -5,7 +5,6 @@ in Chinese (线下打印) with a QR code carrying the verification reference."""
 from __future__ import annotations
 
 import hashlib
-import io
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,7 +13,6 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from second_classroom.aggregates.transcript import Content, Transcript
-from second_classroom.policies import serials
 from second_classroom.policies.signing import (
     SIGNATURE_BYTES,
     Keyring,
@@ -205,87 +203,15 @@ def claims_match(proof: CredentialProof, transcript: Transcript) -> bool:
 # -- PDF --------------------------------------------------------------------------------------
 
 
-def transcript_pdf(content: Content, verify_url: str) -> bytes:
-    """A printable A4 transcript in Chinese (线下打印) with a verification QR code.
+def transcript_pdf(
+    content: Content,
+    verify_url: str,
+    document: Mapping[str, Any] | None = None,
+    photo: bytes | None = None,
+    seal: bytes | None = None,
+) -> bytes:
+    """The printable A4 transcript (线下打印), see ``second_classroom.pdf``: the embedded CJK
+    font, the verification QR code, and ``document`` (the signed JSON) attached when given."""
+    from second_classroom import pdf
 
-    Uses reportlab's built-in STSong-Light CID font, so nothing is downloaded.
-    """
-    from reportlab.graphics import renderPDF
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=A4)
-    width, height = A4
-    page.setTitle(f"第二课堂成绩单 {serials.display(content.serial)}")
-    y = height - 60
-    page.setFont(font, 18)
-    page.drawCentredString(
-        width / 2, y, f"{content.school} 第二课堂成绩单（{content.version.label}）"
-    )
-    y -= 28
-    page.setFont(font, 10)
-    page.drawString(
-        50, y, f"编号：{serials.display(content.serial)}    版式：{content.layout.label}"
-    )
-    page.drawRightString(width - 50, y, f"生成时间：{content.issued_at:%Y-%m-%d %H:%M}")
-    y -= 18
-    page.drawString(
-        50,
-        y,
-        f"姓名：{content.name}  学号：{content.student_number}  学院：{content.college}  "
-        f"班级：{content.class_name}  年级：{content.cohort}  层次：{content.program}",
-    )
-    y -= 26
-    for section in content.sections:
-        if y < 140:
-            page.showPage()
-            page.setFont(font, 10)
-            y = height - 60
-        page.setFont(font, 12)
-        page.drawString(50, y, section.heading)
-        y -= 16
-        page.setFont(font, 9)
-        for line in section.lines:
-            credits = "；".join(f"{amount}{kind}" for kind, amount in line.credits) or "—"
-            awards = "、".join(line.awards)
-            parts = (line.date, line.title, line.level, f"{line.hours}学时", line.outcome, credits)
-            text = "  ".join(parts)
-            page.drawString(60, y, text + (f"  获奖：{awards}" if awards else ""))
-            y -= 14
-            if y < 120:
-                page.showPage()
-                page.setFont(font, 9)
-                y = height - 60
-        y -= 8
-    page.setFont(font, 12)
-    page.drawString(50, y, "学分合计")
-    y -= 16
-    page.setFont(font, 10)
-    for total in content.totals:
-        page.drawString(60, y, f"{total.module}：{total.amount} {total.credit_type}")
-        y -= 14
-    qr = QrCodeWidget(f"{verify_url}?serial={content.serial}")
-    left, bottom, right, top = qr.getBounds()
-    size = 90.0
-    drawing = Drawing(
-        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
-    )
-    drawing.add(qr)
-    renderPDF.draw(drawing, page, width - 50 - size, 40)
-    page.setFont(font, 8)
-    page.drawString(
-        50,
-        60,
-        f"查证：扫描右侧二维码或访问 {verify_url} 输入编号 {serials.display(content.serial)}",
-    )
-    page.showPage()
-    page.save()
-    return buffer.getvalue()
+    return pdf.render(content, verify_url, document, photo, seal)

@@ -748,10 +748,17 @@ class SecondClassroom:
         proof = {"type": "Ed25519Signature", "key_id": found.key_id, "signature": found.signature}
         return {"content": content_json(found.content), "proof": proof}
 
-    def transcript_pdf(self, serial: str, actor: Actor, verify_url: str) -> bytes | None:
-        """The printable transcript (线下打印); ``verify_url`` is your 查证入口's address."""
-        found = self.transcript(serial, actor)
-        return exports.transcript_pdf(found.content, verify_url) if found else None
+    def transcript_pdf(
+        self, serial: str, actor: Actor, verify_url: str, photo: bytes | None = None
+    ) -> bytes | None:
+        """The printable transcript (线下打印) carrying its signed JSON document as an attached
+        file; ``verify_url`` is your 查证入口's address, ``photo`` an optional ID photo (PNG or
+        JPEG, seed 000 第六条)."""
+        document = self.transcript_document(serial, actor)
+        found = self._load.transcript(serial) if document is not None else None
+        if found is None:
+            return None
+        return exports.transcript_pdf(found.content, verify_url, document, photo)
 
     def transcript_credential(
         self, serial: str, actor: Actor, verify_url: str
@@ -800,6 +807,24 @@ class SecondClassroom:
         if isinstance(serial_or_document, Mapping):
             return self._verify_document(serial_or_document)
         return _answer(VerificationStatus.MALFORMED, "", "不是成绩单编号或成绩单文件")
+
+    def verify_pdf(self, data: bytes) -> Verification:
+        """查证 a transcript PDF offline: the signed document it carries must verify, and every
+        page must show exactly what that signed content prints as (an edited total fails
+        though the serial is real). Never raises."""
+        from second_classroom import pdf
+
+        attached = pdf.attached_document(data)
+        if attached is None:
+            return _answer(VerificationStatus.MALFORMED, "", "PDF 未附签名文件，请按编号查证")
+        document, verify_url = attached
+        answer = self._verify_document(document)
+        if answer.content is None:
+            return answer
+        if not pdf.shows(data, answer.content, verify_url):
+            note = "打印内容与签名内容不符，文件被改动"
+            return _answer(VerificationStatus.TAMPERED, answer.serial, note, answer.key_id)
+        return answer
 
     def _verify_serial(self, serial: str) -> Verification:
         if not serials.is_valid(serial):
