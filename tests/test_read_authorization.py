@@ -201,6 +201,7 @@ def test_the_table_covers_every_public_read() -> None:
         "mark_delivered",
         "verify_transcript",  # 查证入口: public, answers only what the document shows
         "verify_credential",
+        "verify_pdf",  # 查证 a printed transcript from the signed file it carries
         "school_keys",  # the published public keys and the fingerprint: what any verifier needs
     }
     asked = {name.split("(")[0] for name in QUERIES}

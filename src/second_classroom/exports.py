@@ -70,14 +70,44 @@ def public_key_of_did(did: str) -> bytes:
 CREDENTIAL_ID = "urn:second-classroom:transcript:"
 
 
+ISSUER_ID = "urn:second-classroom:school:"
+
+
+def issuer_id(school: str) -> str:
+    """The issuer's identifier: the school's, the same under every signing key (the key is
+    named by the proof's ``verificationMethod``)."""
+    return ISSUER_ID + hashlib.sha256(school.encode()).hexdigest()[:32]
+
+
+def identity_hash(student_number: str, salt: str) -> str:
+    """OB 3.0 IdentityHash: ``sha256$`` and the hex SHA-256 of the 学号 followed by the salt
+    (PIPL 最小必要: the credential never carries the 学号 in the clear)."""
+    return "sha256$" + hashlib.sha256((student_number + salt).encode()).hexdigest()
+
+
 def credential_claims(transcript: Transcript, issuer: str, verify_url: str) -> dict[str, Any]:
-    """The credential without its proof: what it claims about the transcript."""
+    """The credential without its proof: what it claims about the transcript, in the terms
+    OB 3.0's AchievementCredential schema defines (``issuer`` is kept for callers; the issuer
+    id is the school's whatever key signs). Name, college and class are left out (minimum
+    necessary); whoever holds the 学号 checks ``identityHash`` with the salt given beside it."""
+    del issuer  # the school's id, not the key's
     content = transcript.content
+    serial = content.serial
+    descriptions = [
+        {
+            "id": f"urn:second-classroom:result:{serial}:{n}",
+            "type": ["ResultDescription"],
+            "name": f"{t.module} {t.credit_type}",
+            "resultType": "RawScore",
+        }
+        for n, t in enumerate(content.totals)
+    ]
+    salt = serial
     return {
         "@context": VC_CONTEXT,
-        "id": f"{CREDENTIAL_ID}{content.serial}",
+        "id": f"{CREDENTIAL_ID}{serial}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": content.school},
+        "issuer": {"id": issuer_id(content.school), "type": ["Profile"], "name": content.school},
         "validFrom": content.issued_at.isoformat(),
         "name": f"第二课堂成绩单（{content.version.label}）",
         "credentialSubject": {
@@ -85,32 +115,38 @@ def credential_claims(transcript: Transcript, issuer: str, verify_url: str) -> d
             "identifier": [
                 {
                     "type": "IdentityObject",
-                    "identityHash": content.student_number,
-                    "identityType": "studentId",
-                    "hashed": False,
+                    "identityHash": identity_hash(content.student_number, salt),
+                    "identityType": "sisSourcedId",
+                    "hashed": True,
+                    "salt": salt,
                 }
             ],
             "achievement": {
-                "id": f"urn:second-classroom:achievement:{content.serial}",
+                "id": f"urn:second-classroom:achievement:{serial}",
                 "type": ["Achievement"],
-                "name": f"{content.name} 第二课堂成绩单",
-                "description": f"{content.college} {content.class_name}，{content.layout.label}",
+                "name": f"{content.school} 第二课堂成绩单",
+                "description": f"{content.layout.label}·{content.version.label}",
                 "criteria": {"narrative": "按《第二课堂成绩单》制度认定的活动记录与学分"},
+                "resultDescription": descriptions,
             },
             "result": [
-                {
-                    "type": ["Result"],
-                    "value": str(t.amount),
-                    "resultDescription": f"{t.module} {t.credit_type}",
-                }
-                for t in content.totals
-            ],
-            "activities": [
-                {"heading": s.heading, "titles": [line.title for line in s.lines]}
-                for s in content.sections
+                {"type": ["Result"], "value": str(t.amount), "resultDescription": d["id"]}
+                for t, d in zip(content.totals, descriptions, strict=True)
             ],
         },
-        "evidence": [{"id": f"{verify_url}?serial={content.serial}", "type": ["Evidence"]}],
+        "evidence": [
+            {"id": f"{verify_url}?serial={serial}", "type": ["Evidence"], "name": "查证入口"},
+            *(
+                {
+                    "type": ["Evidence"],
+                    "name": line.title,
+                    "genre": section.heading,
+                    "description": f"{line.date} {line.level} {line.outcome}".strip(),
+                }
+                for section in content.sections
+                for line in section.lines
+            ),
+        ],
     }
 
 
@@ -129,7 +165,7 @@ def achievement_credential(
     }
     key = Ed25519PrivateKey.from_private_bytes(keyring.private_seed)
     signature = key.sign(_hash_data(credential, proof))
-    return {**credential, "proof": {**proof, "proofValue": "z" + base58btc(signature)}}
+    return {**credential, "proof": [{**proof, "proofValue": "z" + base58btc(signature)}]}
 
 
 def _hash_data(credential: Mapping[str, Any], proof_config: Mapping[str, Any]) -> bytes:
@@ -158,6 +194,8 @@ def read_credential(credential: object) -> CredentialProof:
     if not isinstance(credential, dict):
         raise ValueError("a credential is a JSON object")
     proof = credential.get("proof")
+    if isinstance(proof, list) and len(proof) == 1:  # OB 3.0 writes the proof as a set of one
+        proof = proof[0]
     if not isinstance(proof, dict):
         raise ValueError("no proof")
     if proof.get("cryptosuite") != "eddsa-jcs-2022" or proof.get("type") != "DataIntegrityProof":
@@ -195,9 +233,11 @@ def claims_match(proof: CredentialProof, transcript: Transcript) -> bool:
     """Whether every claim of the credential is what the register holds (the evidence link,
     where to verify, is the one part not compared)."""
     expected = credential_claims(transcript, did_key(proof.public_key), "")
-    expected.pop("evidence")
+    activities = expected.pop("evidence")[1:]
     given = {k: v for k, v in proof.document.items() if k != "evidence"}
-    return same_json(given, expected)
+    evidence = proof.document.get("evidence")
+    shown = evidence[1:] if isinstance(evidence, list) else None
+    return same_json(given, expected) and same_json(shown, activities)
 
 
 # -- PDF --------------------------------------------------------------------------------------
