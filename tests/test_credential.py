@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pytest
 import rfc8785
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -106,3 +107,48 @@ def test_the_issuer_id_is_the_schools_under_every_key(service: SecondClassroom) 
     assert first["proof"][0]["verificationMethod"] != second["proof"][0]["verificationMethod"]
     assert rotated.verify_credential(first).status is VerificationStatus.VALID
     assert rotated.verify_credential(second).status is VerificationStatus.VALID
+
+
+def test_revoking_a_transcript_flips_its_bit_in_the_signed_status_list(
+    service: SecondClassroom,
+) -> None:
+    """W3C Bitstring Status List: a verifier holding only the credential and the school's list
+    tells a revoked transcript from a valid one, offline; a list the school did not sign, or
+    another school's, is refused."""
+    from second_classroom import exports
+    from second_classroom.aggregates.transcript import RevokeTranscript
+
+    student = graduated(service)
+    kept, revoked = issue(service, student, at(12, 5)), issue(service, student, at(12, 6))
+    credentials = [service.transcript_credential(s, SCHOOL_ADMIN, URL) for s in (kept, revoked)]
+    assert credentials[0] is not None
+    assert credentials[1] is not None
+    entries = [c["credentialStatus"] for c in credentials]
+    assert [e["type"] for e in entries] == ["BitstringStatusListEntry"] * 2
+    assert entries[0]["statusListIndex"] != entries[1]["statusListIndex"]
+    before = service.status_list_credential(at(12, 7))
+    assert before is not None
+    assert independently_verified(before)
+    assert [exports.revoked_by(c, before) for c in credentials] == [False, False]
+    service.execute(RevokeTranscript(revoked, "信息有误"), SCHOOL_ADMIN, at(12, 8))
+    after = service.status_list_credential(at(12, 9))
+    assert after is not None
+    assert [exports.revoked_by(c, after) for c in credentials] == [False, True]
+    assert len(exports.decode_bits(after["credentialSubject"]["encodedList"])) * 8 == 131072
+    forged = json.loads(json.dumps(after))
+    forged["credentialSubject"]["encodedList"] = before["credentialSubject"]["encodedList"]
+    with pytest.raises(ValueError, match="proof"):
+        exports.revoked_by(credentials[1], forged)
+    foreign = {**after, "issuer": "urn:second-classroom:school:other"}
+    with pytest.raises(ValueError, match="issuer"):
+        exports.revoked_by(credentials[1], foreign)
+    # signed by the school's own key but pointing at another transcript's bit: refused
+    found, keyring = service.transcript(kept, SCHOOL_ADMIN), service.keyring
+    assert found is not None
+    assert keyring is not None
+    other_bit = int(entries[1]["statusListIndex"])
+    moved = exports.achievement_credential(found, keyring, URL, other_bit)
+    answer = service.verify_credential(moved)
+    assert answer.status is VerificationStatus.TAMPERED
+    assert "作废状态位" in answer.note
+    assert schema_errors(credentials[0]) == []

@@ -202,6 +202,7 @@ def test_the_table_covers_every_public_read() -> None:
         "verify_transcript",  # 查证入口: public, answers only what the document shows
         "verify_credential",
         "verify_pdf",  # 查证 a printed transcript from the signed file it carries
+        "status_list_credential",  # the revocation bits, public like the keys
         "school_keys",  # the published public keys and the fingerprint: what any verifier needs
     }
     asked = {name.split("(")[0] for name in QUERIES}

@@ -4,8 +4,11 @@ in Chinese (线下打印) with a QR code carrying the verification reference."""
 
 from __future__ import annotations
 
+import base64
+import gzip
 import hashlib
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -85,7 +88,9 @@ def identity_hash(student_number: str, salt: str) -> str:
     return "sha256$" + hashlib.sha256((student_number + salt).encode()).hexdigest()
 
 
-def credential_claims(transcript: Transcript, issuer: str, verify_url: str) -> dict[str, Any]:
+def credential_claims(
+    transcript: Transcript, issuer: str, verify_url: str, status_index: int | None = None
+) -> dict[str, Any]:
     """The credential without its proof: what it claims about the transcript, in the terms
     OB 3.0's AchievementCredential schema defines (``issuer`` is kept for callers; the issuer
     id is the school's whatever key signs). Name, college and class are left out (minimum
@@ -103,7 +108,13 @@ def credential_claims(transcript: Transcript, issuer: str, verify_url: str) -> d
         for n, t in enumerate(content.totals)
     ]
     salt = serial
+    status = (
+        {}
+        if status_index is None
+        else {"credentialStatus": status_entry(content.school, status_index)}
+    )
     return {
+        **status,
         "@context": VC_CONTEXT,
         "id": f"{CREDENTIAL_ID}{serial}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
@@ -151,15 +162,21 @@ def credential_claims(transcript: Transcript, issuer: str, verify_url: str) -> d
 
 
 def achievement_credential(
-    transcript: Transcript, keyring: Keyring, verify_url: str
+    transcript: Transcript, keyring: Keyring, verify_url: str, status_index: int | None = None
 ) -> dict[str, Any]:
-    """The transcript as an OB 3.0 AchievementCredential, signed with eddsa-jcs-2022."""
+    """The transcript as an OB 3.0 AchievementCredential, signed with eddsa-jcs-2022; with
+    ``status_index`` its place in the school's revocation list (``credentialStatus``)."""
+    credential = credential_claims(transcript, "", verify_url, status_index)
+    return _signed(credential, keyring, transcript.content.issued_at)
+
+
+def _signed(credential: dict[str, Any], keyring: Keyring, created: datetime) -> dict[str, Any]:
+    """The credential with an eddsa-jcs-2022 Data Integrity proof by ``keyring``."""
     issuer = did_key(keyring.public_key)
-    credential = credential_claims(transcript, issuer, verify_url)
     proof = {
         "type": "DataIntegrityProof",
         "cryptosuite": "eddsa-jcs-2022",
-        "created": transcript.content.issued_at.isoformat(),
+        "created": created.isoformat(),
         "verificationMethod": f"{issuer}#{issuer.removeprefix('did:key:')}",
         "proofPurpose": "assertionMethod",
     }
@@ -234,7 +251,8 @@ def claims_match(proof: CredentialProof, transcript: Transcript) -> bool:
     where to verify, is the one part not compared)."""
     expected = credential_claims(transcript, did_key(proof.public_key), "")
     activities = expected.pop("evidence")[1:]
-    given = {k: v for k, v in proof.document.items() if k != "evidence"}
+    # the status entry is the register's too, checked by the verifier against the log
+    given = {k: v for k, v in proof.document.items() if k not in ("evidence", "credentialStatus")}
     evidence = proof.document.get("evidence")
     shown = evidence[1:] if isinstance(evidence, list) else None
     return same_json(given, expected) and same_json(shown, activities)
@@ -255,3 +273,103 @@ def transcript_pdf(
     from second_classroom import pdf
 
     return pdf.render(content, verify_url, document, photo, seal)
+
+
+# -- revocation: a W3C Bitstring Status List -------------------------------------------------
+
+STATUS_LIST_BITS = 131072  # the specification's minimum (16 KiB), so no list tells its size
+STATUS_PURPOSE = "revocation"
+
+
+def status_list_id(school: str) -> str:
+    """The school's revocation list credential's id."""
+    return f"urn:second-classroom:status:{issuer_id(school).removeprefix(ISSUER_ID)}:revocation"
+
+
+def status_entry(school: str, index: int) -> dict[str, Any]:
+    """A credential's ``credentialStatus``: its bit in the school's revocation list."""
+    list_id = status_list_id(school)
+    return {
+        "id": f"{list_id}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": STATUS_PURPOSE,
+        "statusListIndex": str(index),
+        "statusListCredential": list_id,
+    }
+
+
+def encode_bits(revoked: set[int], size: int = STATUS_LIST_BITS) -> str:
+    """Multibase base64url (no padding) of the GZIP'd bitstring; bit 0 is the first byte's
+    most significant bit. GZIP without a timestamp, so the same list gives the same text."""
+    bits = bytearray(max(size, (max(revoked, default=0) // 8 + 1) * 8) // 8)
+    for index in revoked:
+        bits[index // 8] |= 0x80 >> (index % 8)
+    packed = gzip.compress(bytes(bits), mtime=0)
+    return "u" + base64.urlsafe_b64encode(packed).decode().rstrip("=")
+
+
+def decode_bits(encoded: str) -> bytes:
+    """The bitstring of an ``encodedList``; ValueError if it is not one."""
+    if not encoded.startswith("u"):
+        raise ValueError("encodedList is multibase base64url")
+    text = encoded[1:]
+    return gzip.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+
+
+def status_list_credential(
+    school: str, revoked: set[int], keyring: Keyring, now: datetime
+) -> dict[str, Any]:
+    """The school's signed BitstringStatusListCredential: bit ``i`` is set when the transcript
+    whose ``statusListIndex`` is ``i`` is revoked or superseded."""
+    list_id = status_list_id(school)
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": list_id,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_id(school),
+        "validFrom": now.isoformat(),
+        "credentialSubject": {
+            "id": f"{list_id}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": STATUS_PURPOSE,
+            "encodedList": encode_bits(revoked),
+        },
+    }
+    return _signed(credential, keyring, now)
+
+
+def revoked_by(credential: Mapping[str, Any], status_list: Mapping[str, Any]) -> bool:
+    """Whether ``status_list`` (a signed list of the same issuer, whose proof holds) sets the
+    credential's bit: what a verifier holding only the two documents can tell. ValueError if
+    the list is not the credential's, is not the issuer's, or its proof does not hold."""
+    entry = credential.get("credentialStatus")
+    if not isinstance(entry, Mapping) or entry.get("type") != "BitstringStatusListEntry":
+        raise ValueError("the credential has no BitstringStatusListEntry")
+    if status_list.get("id") != entry.get("statusListCredential"):
+        raise ValueError("not the credential's status list")
+    issuer = credential.get("issuer")
+    issuer_of = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    if status_list.get("issuer") != issuer_of:
+        raise ValueError("the status list is not the credential's issuer's")
+    proof = status_list.get("proof")
+    proofs = proof if isinstance(proof, list) else [proof]
+    if len(proofs) != 1 or not isinstance(proofs[0], dict):
+        raise ValueError("no proof")
+    config = {k: v for k, v in proofs[0].items() if k != "proofValue"}
+    method, value = proofs[0].get("verificationMethod"), proofs[0].get("proofValue")
+    if not isinstance(method, str) or not isinstance(value, str) or not value.startswith("z"):
+        raise ValueError("no eddsa-jcs-2022 proof")
+    document = {k: v for k, v in status_list.items() if k != "proof"}
+    holds = proof_holds(
+        CredentialProof(public_key_of_did(method), unbase58btc(value[1:]), "", document, config)
+    )
+    if not holds:
+        raise ValueError("the status list's proof does not hold")
+    subject = status_list.get("credentialSubject")
+    if not isinstance(subject, Mapping) or not isinstance(subject.get("encodedList"), str):
+        raise ValueError("no encodedList")
+    bits = decode_bits(subject["encodedList"])
+    index = int(str(entry.get("statusListIndex")))
+    if not 0 <= index < len(bits) * 8:
+        raise ValueError("statusListIndex outside the list")
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))

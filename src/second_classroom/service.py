@@ -770,7 +770,40 @@ class SecondClassroom:
         if found is None or keyring is None:
             return None
         transcript_module.require_signing_key(keyring, self.school_keys())
-        return exports.achievement_credential(found, keyring, verify_url)
+        index = self._transcript_register()[0].get(found.serial)
+        return exports.achievement_credential(found, keyring, verify_url, index)
+
+    def status_list_credential(self, now: datetime) -> dict[str, Any] | None:
+        """The school's signed revocation list (W3C Bitstring Status List), public like the
+        keys: the bit of every revoked or superseded transcript is set, so a verifier holding
+        a credential and this list can tell offline (``exports.revoked_by``). None without a
+        signing key."""
+        keyring = self.keyring
+        if keyring is None:
+            return None
+        transcript_module.require_signing_key(keyring, self.school_keys())
+        order, withdrawn = self._transcript_register()
+        revoked = {order[serial] for serial in withdrawn if serial in order}
+        return exports.status_list_credential(self.rulebook.school, revoked, keyring, now)
+
+    def _transcript_register(self) -> tuple[dict[str, int], set[str]]:
+        """Every serial's place in issue order (its status list index) and the serials revoked
+        or superseded, read from the log's transcript events alone."""
+        from second_classroom.aggregates.transcript import TranscriptIssued, TranscriptRevoked
+        from second_classroom.persistence.reading import notifications
+
+        topics = [codec.registry.of_class(t).name for t in (TranscriptIssued, TranscriptRevoked)]
+        order: dict[str, int] = {}
+        withdrawn: set[str] = set()
+        position = 0
+        while page := notifications(self.app, position, 1000, topics):
+            for position, envelope in page:  # noqa: B007 - the last one is where to go on
+                payload = getattr(envelope, "payload", None)
+                if isinstance(payload, TranscriptIssued):
+                    order.setdefault(payload.serial, len(order))
+                elif isinstance(payload, TranscriptRevoked):
+                    withdrawn.add(payload.serial)
+        return order, withdrawn
 
     # -- 查证入口: public, answers from the log alone (the published keys, the register) --------
 
@@ -794,6 +827,12 @@ class SecondClassroom:
             return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单")
         if not exports.claims_match(proof, found):
             return _answer(VerificationStatus.TAMPERED, serial, "证书内容与登记不符", key.key_id)
+        entry = proof.document.get("credentialStatus")
+        if entry is not None:
+            index = self._transcript_register()[0].get(serial)
+            if index is None or entry != exports.status_entry(found.content.school, index):
+                note = "证书的作废状态位与登记不符"
+                return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
         if not key.trusted_for(found.content.issued_at):
             note = "签名密钥在成绩单生成前已停用"
             return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
