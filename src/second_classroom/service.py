@@ -223,6 +223,16 @@ class Verification:
     note: str = ""
 
 
+@attrs.frozen
+class ReportFiles:
+    """学院月报 as files: the workbook, CSV (UTF-8 with a BOM), the chart as PNG and SVG."""
+
+    xlsx: bytes
+    csv: bytes
+    png: bytes
+    svg: str
+
+
 codec.register_results(
     (DrawRecord, CheckInCode, IntegrityReport, MyActivity, Notice, Verification, OverdueResults)
 )
@@ -922,19 +932,27 @@ class SecondClassroom:
         return IntegrityReport.of(record, self.rulebook.integrity)
 
     def report_files(
-        self, month: str, actor: Actor, college: str | None = None
-    ) -> tuple[bytes, str, bytes]:
-        """学院月报 for ``month`` as (xlsx, CSV, participation chart PNG): one college's (its
-        admin's), or every college's (school admins')."""
+        self, month: str, actor: Actor, now: datetime, college: str | None = None
+    ) -> ReportFiles:
+        """学院月报 for ``month`` as files (xlsx, CSV, the chart as PNG and SVG), stamped with
+        ``now``: one college's (its admin's), or every college's (school admins'). The chart
+        needs the ``[reports]`` extra (``config.extra_missing`` without it)."""
+        moment = require_aware(now)
         visibility.require_read(visibility.may_read_college(actor, college), "学院月报 report")
         self.views.catch_up()
         database = self.views.database
         rows = report_exports.monthly_report(database, month, college)
-        names = {c.code: c.name for c in self.rulebook.colleges}
-        return (
-            report_exports.to_xlsx(rows, month, names),
+        names = report_exports.Names(
+            self.rulebook.school,
+            {c.code: c.name for c in self.rulebook.colleges},
+            {m.code: m.name for m in self.rulebook.modules},
+        )
+        png, svg = report_exports.participation_chart(database, names, college=college)
+        return ReportFiles(
+            report_exports.to_xlsx(rows, month, names, moment),
             report_exports.to_csv(rows, names),
-            report_exports.participation_chart(database, names, college=college),
+            png,
+            svg,
         )
 
     def enrolment(self, activity_id: UUID, student_number: str, actor: Actor) -> Enrolment | None:
