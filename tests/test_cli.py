@@ -494,3 +494,19 @@ def test_verify_answers_for_a_pdf_a_json_document_and_a_serial(
     assert cli.main(["verify", str(folder / "edited.pdf"), "--db", str(db)]) == 1
     assert capsys.readouterr().out.startswith("tampered")
     assert cli.main(["verify", "x.pdf", "--db", str(folder / "missing.sqlite3")]) == 2
+
+
+def test_simulate_without_its_extra_names_it_and_creates_nothing(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Install weight: tqdm is the [simulate] extra's; without it the command says what to
+    install before any store is created."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "tqdm" else real(name, *a)
+    )
+    assert cli.main(["simulate", "--db", str(folder / "s.sqlite3")]) == 1
+    assert "second-classroom[simulate]" in capsys.readouterr().err
+    assert not (folder / "s.sqlite3").exists()

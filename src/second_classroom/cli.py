@@ -404,11 +404,13 @@ def _verify(what: str, db: Path) -> int:
 
 def _simulate(args: argparse.Namespace) -> int:
     """A semester on a new SQLite file or on PostgreSQL; prints a summary."""
+    from second_classroom.core.extras import require_extra
     from second_classroom.persistence.stores import postgres_env, probe_postgres
     from second_classroom.service import SecondClassroom
     from second_classroom.simulation import simulate
 
     rulebook = _rulebook(args.rulebook)  # before anything is deleted or created
+    require_extra("tqdm", "simulate", "模拟学期 simulate")  # likewise
     if args.postgres:
         probe_postgres(args.postgres, CONNECT_TIMEOUT)
         service = SecondClassroom.open(postgres_env(args.postgres, args.schema), rulebook)

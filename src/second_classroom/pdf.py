@@ -94,7 +94,7 @@ def _layout(content: Content, verify_url: str, photo: bytes | None, seal: bytes 
     )
     credit_types = sorted(set(credit_types) | {t.credit_type for t in content.totals})
     usable = width - 2 * margin
-    fixed = [22 * mm, 22 * mm, 13 * mm, 10 * mm] + [16 * mm] * len(credit_types) + [22 * mm]
+    fixed = [22 * mm, 22 * mm, 15 * mm, 10 * mm] + [16 * mm] * len(credit_types) + [22 * mm]
     widths = [fixed[0], usable - sum(fixed), *fixed[1:]]
 
     story: list[Any] = []

@@ -8,7 +8,7 @@ from second_classroom.core.errors import Category, ErrorCode, require
 
 EXTRA_MISSING = ErrorCode(
     "config.extra_missing",
-    "{feature}需要可选依赖 {package}：请安装 second-classroom[{extra}]",
+    "「{feature}」需要可选依赖 {package}：请安装 second-classroom[{extra}]",
     "{feature} needs the optional package {package}: install second-classroom[{extra}]",
     Category.UNAVAILABLE,
 )
