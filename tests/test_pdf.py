@@ -188,3 +188,33 @@ def test_the_pdf_carries_its_proof_and_an_edited_copy_fails(service: SecondClass
     assert service.verify_pdf(pdf.render(real, URL, edited)).status is VerificationStatus.TAMPERED
     assert service.verify_pdf(pdf.render(real, URL)).status is VerificationStatus.MALFORMED
     assert service.verify_pdf(b"%PDF-1.4 not really").status is VerificationStatus.MALFORMED
+
+
+def test_the_rulebooks_seal_is_printed_in_the_issuing_block(service: SecondClassroom) -> None:
+    """Seed 002 二 4) 线下打印 (a stamped document): a rulebook's ``seal_png`` appears on the
+    last page; a seal that is not a PNG makes the rulebook invalid."""
+    import base64
+
+    from PIL import Image
+
+    from second_classroom.core.errors import DomainError
+    from tests.specification import NEPU
+
+    buffer = io.BytesIO()
+    Image.new("RGBA", (120, 120), (200, 0, 0, 180)).save(buffer, "PNG")
+    sealed = attrs.evolve(NEPU, seal_png=base64.b64encode(buffer.getvalue()).decode())
+    student = graduated(service)
+    serial = issue(service, student, at(12, 5))
+    stamped = SecondClassroom(service.app, sealed, secret=service.secret)
+    data = stamped.transcript_pdf(serial, SCHOOL_ADMIN, URL)
+    plain = service.transcript_pdf(serial, SCHOOL_ADMIN, URL)
+    assert data is not None
+    assert plain is not None
+    images = [len(page.images) for page in pypdf.PdfReader(io.BytesIO(data)).pages]
+    assert images[-1] == 1
+    assert [len(p.images) for p in pypdf.PdfReader(io.BytesIO(plain)).pages][-1] == 0
+    assert stamped.verify_pdf(data).status is VerificationStatus.VALID
+    with pytest.raises(DomainError, match="seal_png is not a PNG image"):
+        attrs.evolve(NEPU, seal_png=base64.b64encode(b"GIF89a....").decode())
+    with pytest.raises(DomainError, match="seal_png is not base64"):
+        attrs.evolve(NEPU, seal_png="不是")

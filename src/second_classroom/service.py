@@ -768,7 +768,8 @@ class SecondClassroom:
         found = self._load.transcript(serial) if document is not None else None
         if found is None:
             return None
-        return exports.transcript_pdf(found.content, verify_url, document, photo)
+        seal = self.rulebook.seal_image()
+        return exports.transcript_pdf(found.content, verify_url, document, photo, seal)
 
     def transcript_credential(
         self, serial: str, actor: Actor, verify_url: str
