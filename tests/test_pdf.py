@@ -218,3 +218,34 @@ def test_the_rulebooks_seal_is_printed_in_the_issuing_block(service: SecondClass
         attrs.evolve(NEPU, seal_png=base64.b64encode(b"GIF89a....").decode())
     with pytest.raises(DomainError, match="seal_png is not base64"):
         attrs.evolve(NEPU, seal_png="不是")
+
+
+@pytest.mark.parametrize(
+    "attached",
+    [b"not json", b"[1, 2]", b'{"content": 7, "proof": {}}', b"{}", b'{"a": "\\ud800"}'],
+)
+def test_a_pdf_with_a_broken_attachment_answers_a_status(
+    service: SecondClassroom, attached: bytes
+) -> None:
+    """Whatever a PDF carries, the 查证入口 answers a status, never an exception."""
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(pdf.render(content(1), URL))))
+    spec = writer.add_attachment(pdf.ATTACHMENT, attached)
+    spec.description = pypdf.generic.TextStringObject("查证入口 " + URL)
+    out = io.BytesIO()
+    writer.write(out)
+    assert service.verify_pdf(out.getvalue()).status is VerificationStatus.MALFORMED
+
+
+def test_a_verify_url_no_page_can_hold_is_refused_not_raised(service: SecondClassroom) -> None:
+    student = graduated(service)
+    serial = issue(service, student, at(12, 5))
+    document = service.transcript_document(serial, SCHOOL_ADMIN)
+    found = service.transcript(serial, SCHOOL_ADMIN)
+    assert found is not None
+    huge = pdf.render(found.content, URL, document)
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(huge)))
+    (attached,) = writer.attachment_list
+    attached.description = pypdf.generic.TextStringObject("查证入口 " + "x" * 5000)
+    out = io.BytesIO()
+    writer.write(out)
+    assert service.verify_pdf(out.getvalue()).status is VerificationStatus.TAMPERED
