@@ -62,6 +62,7 @@ def _layout(content: Content, verify_url: str, photo: bytes | None, seal: bytes 
     from reportlab.lib.units import mm
     from reportlab.platypus import (
         BaseDocTemplate,
+        CondPageBreak,
         Frame,
         KeepTogether,
         PageTemplate,
@@ -106,6 +107,7 @@ def _layout(content: Content, verify_url: str, photo: bytes | None, seal: bytes 
         rows.extend(_row(line, credit_types, p) for line in section.lines)
         table = Table(rows, colWidths=widths, repeatRows=1)
         table.setStyle(TableStyle([*grid, ("ALIGN", (4, 1), (-2, -1), "RIGHT")]))
+        story.append(CondPageBreak(30 * mm))  # a heading never ends a page alone
         story.append(p(f"{section.heading}（{len(section.lines)} 项）", heading))
         story.append(table)
     story.append(_totals(content, credit_types, p, grid, usable))
