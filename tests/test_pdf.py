@@ -249,3 +249,21 @@ def test_a_verify_url_no_page_can_hold_is_refused_not_raised(service: SecondClas
     out = io.BytesIO()
     writer.write(out)
     assert service.verify_pdf(out.getvalue()).status is VerificationStatus.TAMPERED
+
+
+def test_a_line_credited_twice_in_one_type_shows_the_sum() -> None:
+    """Participation 0.2 and an award 0.5 in the same credit type print as 0.7 on the line,
+    as the totals count them (the demo's 最佳提问奖 printed 0.2 beside a total of 0.7)."""
+    line = Line(
+        uuid.UUID(int=1), "四六级宣讲会", "2026-12-03", "技能特长", "院系级", Decimal(2), "已参加",
+        ("最佳提问奖",), (("学分", Decimal("0.2")), ("学分", Decimal("0.5"))),
+    )  # fmt: skip
+    printed = attrs.evolve(
+        content(1),
+        sections=(Section("技能特长", (line,)),),
+        totals=(Total("技能特长", "学分", Decimal("0.7")),),
+    )
+    page = texts(pdf.render(printed, URL))[0]
+    row = page[page.index("四六级宣讲会") : page.index("学分合计")].split()
+    assert "0.7" in row
+    assert "0.2" not in row

@@ -153,7 +153,9 @@ def _escape(text: str) -> str:
 
 
 def _row(line: Line, credit_types: Sequence[str], p: Any) -> list[Any]:
-    amounts = dict(line.credits)
+    amounts: dict[str, Decimal] = {}
+    for kind, amount in line.credits:  # participation and an award may credit the same type
+        amounts[kind] = amounts.get(kind, Decimal(0)) + amount
     result = "、".join(part for part in (line.outcome, *line.awards) if part)
     return [
         p(line.date),
