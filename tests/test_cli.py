@@ -452,3 +452,61 @@ def test_simulate_and_demo_take_any_preset(tmp_path: Path, name: str) -> None:
     assert f"演示 · {cli._rulebook(name).school}" in demo
     assert "require_publisher_exam = false" in demo
     assert "按编号查证：有效" in demo
+
+
+def test_verify_answers_for_a_pdf_a_json_document_and_a_serial(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A person at a desk (第四条 查证入口): ``verify FILE.pdf|FILE.json|SERIAL --db DB`` prints
+    the status and the signed totals, exit 0 only when valid; an edited PDF exits 1."""
+    import json
+
+    import attrs
+
+    from second_classroom import pdf
+    from second_classroom.persistence.stores import sqlite_env
+    from tests.conftest import TEST_SECRET
+    from tests.specification import SCHOOL_ADMIN, at
+    from tests.test_verification import graduated, issue
+
+    db = folder / "school.sqlite3"
+    with SecondClassroom.open(sqlite_env(db), secret=TEST_SECRET) as service:
+        serial = issue(service, graduated(service), at(12, 5))
+        printed = service.transcript_pdf(serial, SCHOOL_ADMIN, "https://v.example")
+        document = service.transcript_document(serial, SCHOOL_ADMIN)
+        found = service.transcript(serial, SCHOOL_ADMIN)
+    assert printed is not None
+    assert found is not None
+    (folder / "t.pdf").write_bytes(printed)
+    (folder / "t.json").write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    for what in ("t.pdf", "t.json", serial):
+        assert (
+            cli.main(["verify", str(folder / what) if "." in what else what, "--db", str(db)]) == 0
+        )
+        out = capsys.readouterr().out
+        assert out.startswith("valid"), out
+        assert "学分" not in out or "0.5" in out
+    inflated = attrs.evolve(
+        found.content,
+        totals=tuple(attrs.evolve(t, amount=t.amount * 19) for t in found.content.totals),
+    )
+    (folder / "edited.pdf").write_bytes(pdf.render(inflated, "https://v.example", document))
+    assert cli.main(["verify", str(folder / "edited.pdf"), "--db", str(db)]) == 1
+    assert capsys.readouterr().out.startswith("tampered")
+    assert cli.main(["verify", "x.pdf", "--db", str(folder / "missing.sqlite3")]) == 2
+
+
+def test_simulate_without_its_extra_names_it_and_creates_nothing(
+    folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Install weight: tqdm is the [simulate] extra's; without it the command says what to
+    install before any store is created."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "tqdm" else real(name, *a)
+    )
+    assert cli.main(["simulate", "--db", str(folder / "s.sqlite3")]) == 1
+    assert "second-classroom[simulate]" in capsys.readouterr().err
+    assert not (folder / "s.sqlite3").exists()

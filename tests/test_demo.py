@@ -54,6 +54,7 @@ def test_demo_reaches_approval_on_an_sqlite_file(tmp_path: Path) -> None:
     assert "钱静 学分账户：技能特长 0.7学分" in text  # 0.5 credit + 0.2 for the award
     assert "按编号查证：有效" in text
     assert "电子证书查证：有效" in text
+    assert "PDF 离线查证（附带的签名文件）：有效" in text
     assert "篡改学分后的证书：内容被篡改" in text
     assert "编号输错一位：编号无效（校验位不符）" in text
     assert (tmp_path / "second_classroom_demo_transcript.pdf").read_bytes().startswith(b"%PDF")

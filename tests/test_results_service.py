@@ -216,7 +216,7 @@ def test_a_pdf_in_chinese_and_a_verifiable_credential(service: SecondClassroom) 
     credential = service.transcript_credential(serial, SCHOOL_ADMIN, VERIFY_URL)
     assert credential is not None
     assert "OpenBadgeCredential" in credential["type"]
-    assert credential["proof"]["cryptosuite"] == "eddsa-jcs-2022"
+    assert credential["proof"][0]["cryptosuite"] == "eddsa-jcs-2022"
     assert service.verify_credential(credential).status is VerificationStatus.VALID
     tampered = json.loads(json.dumps(credential, ensure_ascii=False).replace('"0.5"', '"9.5"'))
     assert service.verify_credential(tampered).status is VerificationStatus.TAMPERED

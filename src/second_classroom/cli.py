@@ -201,6 +201,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="preset or TOML file whose limits the command schemas carry (default: %(default)s)",
     )
     _common_options(schema)
+    verify = commands.add_parser(
+        "verify",
+        help="查证 a transcript: a PDF (offline, by the signed file it carries), a JSON document "
+        "or credential, or a serial; exit 0 only when valid",
+    )
+    verify.add_argument("what", metavar="FILE.pdf|FILE.json|SERIAL")
+    verify.add_argument(
+        "--db", type=Path, required=True, help="the school's SQLite store (default: none, required)"
+    )
+    _common_options(verify)
     _http_commands(commands)
     return parser
 
@@ -301,6 +311,8 @@ def _run(args: argparse.Namespace) -> int:
         return _simulate(args)
     if args.command == "project":
         return _project(args)
+    if args.command == "verify":
+        return _verify(args.what, args.db)
     if args.command == "rulebooks":
         return _list_rulebooks(args.show)
     if args.command == "demo":
@@ -422,13 +434,53 @@ def _project(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify(what: str, db: Path) -> int:
+    """Print the 查证入口's answer for a PDF, a JSON document or credential, or a serial."""
+    import json
+
+    from second_classroom.persistence.stores import sqlite_env
+    from second_classroom.policies import serials
+    from second_classroom.service import SecondClassroom, VerificationStatus
+
+    if not db.is_file():
+        raise CommandLineError(f"{db}: no such database (give the school's store)")
+    path = Path(what)
+    with SecondClassroom.open(sqlite_env(db), secret=None) as service:
+        if path.suffix.lower() == ".pdf":
+            answer = service.verify_pdf(path.read_bytes())
+        elif path.suffix.lower() == ".json":
+            try:
+                given = json.loads(path.read_bytes())
+            except ValueError as error:
+                raise CommandLineError(f"{path}: not JSON ({error})") from None
+            is_credential = isinstance(given, dict) and "credentialSubject" in given
+            answer = (
+                service.verify_credential(given)
+                if is_credential
+                else service.verify_transcript(given)
+            )
+        else:
+            answer = service.verify_transcript(what)
+    shown = serials.display(answer.serial) if serials.is_valid(answer.serial) else answer.serial
+    print(f"{answer.status.value}  {shown}  {answer.note}".rstrip())
+    if answer.content is not None:
+        content = answer.content
+        who = f"{content.name}  {content.student_number}"
+        print(f"{content.school}  {who}  {content.issued_at:%Y-%m-%d}")
+        for total in content.totals:
+            print(f"  {total.module}  {total.credit_type}  {total.amount}")
+    return 0 if answer.status is VerificationStatus.VALID else 1
+
+
 def _simulate(args: argparse.Namespace) -> int:
     """A semester on a new SQLite file or on PostgreSQL; prints a summary."""
+    from second_classroom.core.extras import require_extra
     from second_classroom.persistence.stores import postgres_env, probe_postgres
     from second_classroom.service import SecondClassroom
     from second_classroom.simulation import simulate
 
     rulebook = _rulebook(args.rulebook)  # before anything is deleted or created
+    require_extra("tqdm", "simulate", "模拟学期 simulate")  # likewise
     if args.postgres:
         probe_postgres(args.postgres, CONNECT_TIMEOUT)
         service = SecondClassroom.open(postgres_env(args.postgres, args.schema), rulebook)

@@ -458,6 +458,7 @@ def _results(
     out("— 查证入口（第四条）—")
     out(f"   按编号查证：{service.verify_transcript(serials.display(serial)).status.label}")
     out(f"   电子证书查证：{service.verify_credential(credential).status.label}")
+    out(f"   PDF 离线查证（附带的签名文件）：{service.verify_pdf(pdf).status.label}")
     forged = json.loads(json.dumps(credential, ensure_ascii=False).replace('"0.7"', '"7.0"'))
     out(f"   篡改学分后的证书：{service.verify_credential(forged).status.label}")
     typo = serial[:5] + ("X" if serial[5] != "X" else "Y") + serial[6:]

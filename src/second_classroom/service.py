@@ -223,6 +223,16 @@ class Verification:
     note: str = ""
 
 
+@attrs.frozen
+class ReportFiles:
+    """学院月报 as files: the workbook, CSV (UTF-8 with a BOM), the chart as PNG and SVG."""
+
+    xlsx: bytes
+    csv: bytes
+    png: bytes
+    svg: str
+
+
 codec.register_results(
     (DrawRecord, CheckInCode, IntegrityReport, MyActivity, Notice, Verification, OverdueResults)
 )
@@ -748,10 +758,18 @@ class SecondClassroom:
         proof = {"type": "Ed25519Signature", "key_id": found.key_id, "signature": found.signature}
         return {"content": content_json(found.content), "proof": proof}
 
-    def transcript_pdf(self, serial: str, actor: Actor, verify_url: str) -> bytes | None:
-        """The printable transcript (线下打印); ``verify_url`` is your 查证入口's address."""
-        found = self.transcript(serial, actor)
-        return exports.transcript_pdf(found.content, verify_url) if found else None
+    def transcript_pdf(
+        self, serial: str, actor: Actor, verify_url: str, photo: bytes | None = None
+    ) -> bytes | None:
+        """The printable transcript (线下打印) carrying its signed JSON document as an attached
+        file; ``verify_url`` is your 查证入口's address, ``photo`` an optional ID photo (PNG or
+        JPEG, seed 000 第六条)."""
+        document = self.transcript_document(serial, actor)
+        found = self._load.transcript(serial) if document is not None else None
+        if found is None:
+            return None
+        seal = self.rulebook.seal_image()
+        return exports.transcript_pdf(found.content, verify_url, document, photo, seal)
 
     def transcript_credential(
         self, serial: str, actor: Actor, verify_url: str
@@ -763,7 +781,40 @@ class SecondClassroom:
         if found is None or keyring is None:
             return None
         transcript_module.require_signing_key(keyring, self.school_keys())
-        return exports.achievement_credential(found, keyring, verify_url)
+        index = self._transcript_register()[0].get(found.serial)
+        return exports.achievement_credential(found, keyring, verify_url, index)
+
+    def status_list_credential(self, now: datetime) -> dict[str, Any] | None:
+        """The school's signed revocation list (W3C Bitstring Status List), public like the
+        keys: the bit of every revoked or superseded transcript is set, so a verifier holding
+        a credential and this list can tell offline (``exports.revoked_by``). None without a
+        signing key."""
+        keyring = self.keyring
+        if keyring is None:
+            return None
+        transcript_module.require_signing_key(keyring, self.school_keys())
+        order, withdrawn = self._transcript_register()
+        revoked = {order[serial] for serial in withdrawn if serial in order}
+        return exports.status_list_credential(self.rulebook.school, revoked, keyring, now)
+
+    def _transcript_register(self) -> tuple[dict[str, int], set[str]]:
+        """Every serial's place in issue order (its status list index) and the serials revoked
+        or superseded, read from the log's transcript events alone."""
+        from second_classroom.aggregates.transcript import TranscriptIssued, TranscriptRevoked
+        from second_classroom.persistence.reading import notifications
+
+        topics = [codec.registry.of_class(t).name for t in (TranscriptIssued, TranscriptRevoked)]
+        order: dict[str, int] = {}
+        withdrawn: set[str] = set()
+        position = 0
+        while page := notifications(self.app, position, 1000, topics):
+            for position, envelope in page:  # noqa: B007 - the last one is where to go on
+                payload = getattr(envelope, "payload", None)
+                if isinstance(payload, TranscriptIssued):
+                    order.setdefault(payload.serial, len(order))
+                elif isinstance(payload, TranscriptRevoked):
+                    withdrawn.add(payload.serial)
+        return order, withdrawn
 
     # -- 查证入口: public, answers from the log alone (the published keys, the register) --------
 
@@ -787,6 +838,12 @@ class SecondClassroom:
             return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单")
         if not exports.claims_match(proof, found):
             return _answer(VerificationStatus.TAMPERED, serial, "证书内容与登记不符", key.key_id)
+        entry = proof.document.get("credentialStatus")
+        if entry is not None:
+            index = self._transcript_register()[0].get(serial)
+            if index is None or entry != exports.status_entry(found.content.school, index):
+                note = "证书的作废状态位与登记不符"
+                return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
         if not key.trusted_for(found.content.issued_at):
             note = "签名密钥在成绩单生成前已停用"
             return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
@@ -800,6 +857,24 @@ class SecondClassroom:
         if isinstance(serial_or_document, Mapping):
             return self._verify_document(serial_or_document)
         return _answer(VerificationStatus.MALFORMED, "", "不是成绩单编号或成绩单文件")
+
+    def verify_pdf(self, data: bytes) -> Verification:
+        """查证 a transcript PDF offline: the signed document it carries must verify, and every
+        page must show exactly what that signed content prints as (an edited total fails
+        though the serial is real). Never raises."""
+        from second_classroom import pdf
+
+        attached = pdf.attached_document(data)
+        if attached is None:
+            return _answer(VerificationStatus.MALFORMED, "", "PDF 未附签名文件，请按编号查证")
+        document, verify_url = attached
+        answer = self._verify_document(document)
+        if answer.content is None:
+            return answer
+        if not pdf.shows(data, answer.content, verify_url):
+            note = "打印内容与签名内容不符，文件被改动"
+            return _answer(VerificationStatus.TAMPERED, answer.serial, note, answer.key_id)
+        return answer
 
     def _verify_serial(self, serial: str) -> Verification:
         if not serials.is_valid(serial):
@@ -858,19 +933,27 @@ class SecondClassroom:
         return IntegrityReport.of(record, self.rulebook.integrity)
 
     def report_files(
-        self, month: str, actor: Actor, college: str | None = None
-    ) -> tuple[bytes, str, bytes]:
-        """学院月报 for ``month`` as (xlsx, CSV, participation chart PNG): one college's (its
-        admin's), or every college's (school admins')."""
+        self, month: str, actor: Actor, now: datetime, college: str | None = None
+    ) -> ReportFiles:
+        """学院月报 for ``month`` as files (xlsx, CSV, the chart as PNG and SVG), stamped with
+        ``now``: one college's (its admin's), or every college's (school admins'). The chart
+        needs the ``[reports]`` extra (``config.extra_missing`` without it)."""
+        moment = require_aware(now)
         visibility.require_read(visibility.may_read_college(actor, college), "学院月报 report")
         self.views.catch_up()
         database = self.views.database
         rows = report_exports.monthly_report(database, month, college)
-        names = {c.code: c.name for c in self.rulebook.colleges}
-        return (
-            report_exports.to_xlsx(rows, month, names),
+        names = report_exports.Names(
+            self.rulebook.school,
+            {c.code: c.name for c in self.rulebook.colleges},
+            {m.code: m.name for m in self.rulebook.modules},
+        )
+        png, svg = report_exports.participation_chart(database, names, college=college)
+        return ReportFiles(
+            report_exports.to_xlsx(rows, month, names, moment),
             report_exports.to_csv(rows, names),
-            report_exports.participation_chart(database, names, college=college),
+            png,
+            svg,
         )
 
     def enrolment(self, activity_id: UUID, student_number: str, actor: Actor) -> Enrolment | None:

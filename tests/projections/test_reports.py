@@ -7,9 +7,12 @@ import io
 from datetime import timedelta
 from decimal import Decimal
 
+import pytest
+
 from second_classroom.aggregates.results import FinalizeActivity, GrantCredits
 from second_classroom.aggregates.tribe import CreateTribe
 from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.projections.reports import safe_cell
 from second_classroom.service import SecondClassroom
@@ -39,8 +42,10 @@ def test_the_monthly_college_report(service: SecondClassroom) -> None:
 
 
 def test_the_report_opens_as_a_workbook_csv_and_chart(service: SecondClassroom) -> None:
+    """Seed 002 一 5) 学院月报 for 团委: a title row, a frozen header, rates as numbers shown in
+    percent, Chinese names, one numeric column per module's credits, a totals row; CSV that
+    Excel on Chinese Windows opens (a BOM); the same report gives the same workbook."""
     from openpyxl import load_workbook
-    from PIL import Image
 
     finished(service)
     # A tribe whose name is a formula must come out as text (formula injection).
@@ -49,22 +54,79 @@ def test_the_report_opens_as_a_workbook_csv_and_chart(service: SecondClassroom) 
         PE_ADMIN,
         NOW,
     )
-    xlsx, text, png = service.report_files("2026-12", SCHOOL_ADMIN)
-    sheet = load_workbook(io.BytesIO(xlsx)).active
+    files = service.report_files("2026-12", SCHOOL_ADMIN, at(12, 31))
+    sheet = load_workbook(io.BytesIO(files.xlsx)).active
     assert sheet is not None
-    values = [[cell.value for cell in row] for row in sheet.iter_rows()]
-    assert values[0][0] == "学院"
+    assert sheet["A1"].value == "东北石油大学 2026-12 第二课堂学院月报"
+    assert "A1:I1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert sheet.freeze_panes == "C3"
+    values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert values[0] == [
+        "学院", "组织", "发布活动数", "审核通过", "驳回次数", "参与人次", "出勤率", "未签到率",
+        "技能特长学分",
+    ]  # fmt: skip
     assert values[1][:6] == ["石油工程学院", "石油工程学院学生会", 1, 1, 0, 3]
-    assert values[1][6] == "66.7%"
-    rows = list(csv.reader(io.StringIO(text)))
+    assert values[1][6] == pytest.approx(0.6667)
+    assert sheet["G3"].number_format == "0.0%"
+    assert sheet["G3"].data_type == "n"
+    assert values[1][8] == 0.5
+    assert values[-1][:6] == ["合计", "1 个组织", 1, 1, 0, 3]
+    assert values[-1][8] == 0.5
+    assert sheet.column_dimensions["B"].width == 26
+    again = service.report_files("2026-12", SCHOOL_ADMIN, at(12, 31))
+    assert again.xlsx == files.xlsx
+    assert files.csv.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(files.csv.decode("utf-8-sig"))))
     assert rows[1][0] == "石油工程学院"
-    image = Image.open(io.BytesIO(png))
-    assert image.size == (800, 480)
-    darkest, lightest = image.convert("L").getextrema()  # type: ignore[misc]
-    assert darkest < 100 < lightest  # something was drawn on the white page
+    assert rows[1][6] == "66.7%"
     assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert safe_cell("+86 138") == "'+86 138"
     assert safe_cell("石油工程学院") == "石油工程学院"
+
+
+def test_the_chart_is_in_chinese_in_the_embedded_font(service: SecondClassroom) -> None:
+    """The chart's title, axes and legend are Chinese, drawn with the PDF's font (the SVG's
+    glyphs are that font's outlines of CJK code points), as a PNG and an SVG."""
+    import re
+
+    from PIL import Image
+
+    finished(service)
+    files = service.report_files("2026-12", SCHOOL_ADMIN, at(12, 31))
+    image = Image.open(io.BytesIO(files.png))
+    assert image.size == (800, 480)
+    darkest, lightest = image.convert("L").getextrema()  # type: ignore[misc]
+    assert darkest < 100 < lightest  # something was drawn on the white page
+    from fontTools.ttLib import TTCollection
+
+    from second_classroom.fonts import cjk_font_path
+
+    font = TTCollection(str(cjk_font_path())).fonts[0]
+    cmap = font.getBestCmap()
+    drawn = {int(n, 16) for n in re.findall(r'id="WenQuanYiMicroHei-([0-9a-f]+)"', files.svg)}
+    for text in ("各学院每月第二课堂参与人次", "月份", "参与人次", "石油工程学院"):
+        missing = [ch for ch in text if font.getGlyphID(cmap[ord(ch)]) not in drawn]
+        assert not missing, missing
+    assert files.svg == service.report_files("2026-12", SCHOOL_ADMIN, at(12, 31)).svg
+
+
+def test_the_chart_without_matplotlib_names_the_extra(
+    service: SecondClassroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Install weight (matplotlib is about 124 MB with numpy): the chart is the [reports]
+    extra's; without it the refusal says what to install."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "matplotlib" else real(name, *a),
+    )
+    with pytest.raises(DomainError) as refused:
+        service.report_files("2026-12", SCHOOL_ADMIN, at(12, 31))
+    assert refused.value.code == "config.extra_missing"
+    assert "second-classroom[reports]" in str(refused.value)
 
 
 def test_leaderboards_and_organizer_workload(service: SecondClassroom) -> None:

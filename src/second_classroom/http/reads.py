@@ -172,7 +172,7 @@ async def leaderboard(request: Request) -> Response:
 
 
 _REPORT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",  # with a BOM, for Excel on Chinese Windows
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
@@ -190,10 +190,10 @@ async def monthly_report(request: Request) -> Response:
             )
         if kind not in _REPORT_TYPES:
             raise INVALID_QUERY.error(reason="format 须为 json、csv 或 xlsx / json, csv or xlsx")
-        xlsx, csv, _chart = http.service.report_files(month, actor, college)
+        files = http.service.report_files(month, actor, http.now(), college)
         name = f"report-{month}-{college or 'all'}.{kind}"
         return Response(
-            xlsx if kind == "xlsx" else csv,
+            files.xlsx if kind == "xlsx" else files.csv,
             media_type=_REPORT_TYPES[kind],
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )

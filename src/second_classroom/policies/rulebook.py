@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import re
 import tomllib
@@ -374,6 +375,23 @@ DEFAULT_ACTIVITY_LEVELS = (ActivityLevel.SCHOOL, ActivityLevel.COLLEGE, Activity
 _ALWAYS_ALLOWED_ROLES = frozenset({RoleKind.SYSTEM})
 
 
+SEAL_MAX_BYTES = 512 * 1024
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _seal_problems(seal_png: str) -> list[str]:
+    """A seal must be base64 of a PNG no larger than 512 KiB."""
+    if not seal_png:
+        return []
+    if len(seal_png) > SEAL_MAX_BYTES * 4 // 3 + 4:
+        return ["seal_png is larger than 512 KiB"]
+    try:
+        image = base64.b64decode(seal_png, validate=True)
+    except ValueError:
+        return ["seal_png is not base64"]
+    return [] if image.startswith(_PNG_SIGNATURE) else ["seal_png is not a PNG image"]
+
+
 @attrs.frozen(cache_hash=True)
 class Rulebook:
     """Everything a school configures. Every rule is a pure function of this and the facts."""
@@ -414,6 +432,11 @@ class Rulebook:
     terms: tuple[Term, ...] = ()  # empty: September–February and March–August
     credit_units: tuple[CreditUnit, ...] = ()  # a credit type not listed counts in itself
     cadre: CadreRule = CadreRule()  # 干部任期与考核 (issue 14 §2)
+    seal_png: str = ""  # the school's seal (印章) as base64 PNG, printed on transcripts; "" none
+
+    def seal_image(self) -> bytes | None:
+        """The seal's PNG bytes, or None when the rulebook has none."""
+        return base64.b64decode(self.seal_png, validate=True) if self.seal_png else None
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -453,6 +476,7 @@ class Rulebook:
             for day in (*y.holidays, *y.workdays)
             if day.year != y.year
         ]
+        found += _seal_problems(self.seal_png)
         if not 0 <= self.publisher_exam_pass_score <= 100:
             found.append("publisher_exam_pass_score must be 0-100")
         if self.lead_working_days < 0:

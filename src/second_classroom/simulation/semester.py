@@ -68,6 +68,9 @@ class _Stage:
     def __init__(
         self, service: SecondClassroom, name: str, total: int, bars: bool, batch: int = 1
     ) -> None:
+        from second_classroom.core.extras import require_extra
+
+        require_extra("tqdm", "simulate", "模拟学期 simulate")
         from tqdm import tqdm
 
         self.service, self.name, self.commands, self.batch = service, name, 0, batch
