@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from second_classroom.aggregates import activity, enrolment, mailbox, student, transcript, tribe
+from second_classroom.aggregates import (
+    activity,
+    claim,
+    enrolment,
+    mailbox,
+    student,
+    transcript,
+    tribe,
+)
 from second_classroom.core.decider import FunctionalDecider
 
 KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
@@ -19,6 +27,7 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     enrolment.DECIDER,
     mailbox.DECIDER,
     transcript.DECIDER,
+    claim.DECIDER,
 )
 
 __all__ = ["KINDS"]

@@ -10,6 +10,7 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
+from second_classroom.aggregates.backfill_record import BackfillRecord, CreditLine, credit_lines
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
@@ -81,10 +82,20 @@ class StudentRecord:
     integrity: tuple[IntegrityEntry, ...] = ()
     activities: tuple[ActivityRecord, ...] = ()
     transcripts_issued: int = 0
+    backfills: tuple[BackfillRecord, ...] = ()  # confirmed 补录 claims (seed 001)
 
     def credits(self) -> dict[tuple[str, str], Decimal]:
-        """The credit ledger: per (module, credit type), over every finalized activity."""
-        return ledger(self.activities)
+        """The credit ledger: per (module, credit type), over every finalized activity and
+        every confirmed 补录 claim."""
+        totals = ledger(self.activities)
+        for line in credit_lines((), self.backfills):
+            key = (line.module, line.credit_type)
+            totals[key] = totals.get(key, Decimal(0)) + line.amount
+        return totals
+
+    def credit_lines(self) -> tuple[CreditLine, ...]:
+        """The ledger line by line, each with its source (an activity or a 补录 claim)."""
+        return credit_lines(self.activities, self.backfills)
 
     def entry(self, entry_id: UUID) -> IntegrityEntry | None:
         return next((e for e in self.integrity if e.entry_id == entry_id), None)
@@ -167,6 +178,15 @@ class ActivityRecorded:
 
 
 @attrs.frozen
+class BackfillRecorded:
+    """A confirmed 补录 claim credited this student (seed 001 第三条: 名单导入)."""
+
+    student_id: UUID
+    record: BackfillRecord
+    at: datetime
+
+
+@attrs.frozen
 class TranscriptNumbered:
     """The student issued the transcript with this serial (their count goes up)."""
 
@@ -176,7 +196,8 @@ class TranscriptNumbered:
 
 
 StudentEvent = (
-    TranscriptNumbered
+    BackfillRecorded
+    | TranscriptNumbered
     | ActivityRecorded
     | StudentRegistered
     | PublisherExamPassed
@@ -379,6 +400,9 @@ def evolve(state: StudentRecord | None, event: StudentEvent) -> StudentRecord:
         case ActivityRecorded(record=record):
             assert state is not None
             return attrs.evolve(state, activities=(*state.activities, record))
+        case BackfillRecorded(record=backfill):
+            assert state is not None
+            return attrs.evolve(state, backfills=(*state.backfills, backfill))
         case DefaultAppealed(entry_id=entry_id):
             assert state is not None
             return _with_appeal(state, entry_id, AppealStatus.PENDING)

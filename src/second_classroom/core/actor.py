@@ -18,6 +18,11 @@ class RoleKind(StrEnum):
     TRIBE_ADMIN = "tribe_admin"  # 部落管理员
     COLLEGE_ADMIN = "college_admin"  # 院级管理员（学院分团委）
     SCHOOL_ADMIN = "school_admin"  # 校团委
+    # 补录 reviewers (seeds 001, 003), staff roles asserted by the caller like the admins:
+    ADVISOR = "advisor"  # 指导老师 / 团总支书记 of a tribe; scope: the tribe id
+    COUNSELOR = "counselor"  # 辅导员; scope: the college code
+    TEACHER = "teacher"  # 指导教师 (003 科研成果); no scope, the claim names the person
+    ACADEMIC_OFFICE = "academic_office"  # 教务处 (003); no scope
     SYSTEM = "system"  # 系统: the library's own reactions (e.g. the draw when registration closes)
 
     @property

@@ -25,6 +25,7 @@ from second_classroom.core.terms import (
     ReviewStage,
     TribeLevel,
 )
+from second_classroom.policies.claim_rules import ClaimsRule
 
 INVALID_RULEBOOK = ErrorCode(
     "rulebook.invalid",
@@ -227,6 +228,9 @@ class Rulebook:
     integrity: IntegrityRule = IntegrityRule()
     results: ResultsRule = ResultsRule()
     calendar: tuple[YearCalendar, ...] = ()
+    claims: ClaimsRule = attrs.field(
+        factory=ClaimsRule
+    )  # 补录: chains, windows, 公示 (seeds 001, 003)
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -302,6 +306,7 @@ class Rulebook:
                 negative = True
             if negative:
                 found.append(f"integrity.recovery points {recovery.points!r} is not a number ≥ 0")
+        found += self.claims.problems()
         return found
 
     def module(self, code: str) -> Module | None:
