@@ -721,7 +721,7 @@ def _review(command: ReviewClaim, state: Claim, ctx: ClaimContext) -> ClaimDecis
     step = steps[min(state.step, len(steps) - 1)]
     require(may_decide(step, state, actor), UNAUTHORIZED, action=f"审核补录 review as {step.name}")
     if not command.approve:
-        _text(reason=command.reason)
+        require(bool(command.reason.strip()), REASON_REQUIRED)
         return ClaimDecision(
             [ClaimRejected(state.id, state.step, command.reason, None, actor.person_id, now)]
         )
@@ -754,7 +754,7 @@ def _object(command: RaiseObjection, state: Claim, base: Context) -> Sequence[Cl
     until = state.publicity_until
     in_publicity = state.status is ClaimStatus.IN_REVIEW and until is not None
     require(in_publicity and until is not None and base.now < until, NOT_IN_PUBLICITY)
-    _text(reason=command.reason)
+    require(bool(command.reason.strip()), REASON_REQUIRED)
     number = len(state.objections) + 1
     return [ObjectionRaised(state.id, number, command.reason, actor.person_id, base.now)]
 
@@ -772,7 +772,7 @@ def _decide_objection(
     require(
         may_decide(publisher, state, actor), UNAUTHORIZED, action=f"处理异议 as {publisher.name}"
     )
-    _text(reason=command.reason)
+    require(bool(command.reason.strip()), REASON_REQUIRED)
     decided = ObjectionDecided(
         state.id, command.number, command.uphold, command.reason, actor.person_id, now
     )
