@@ -141,10 +141,12 @@ def run(
     actor: Actor,
     now: datetime,
     rulebook: Rulebook = SICHUAN,
-) -> tuple[claim.Claim | None, claim.ClaimDecision]:
-    """Decide ``command`` and fold the claim's events: the state after, and the decision."""
+) -> tuple[claim.Claim, claim.ClaimDecision]:
+    """Decide ``command`` (accepted) and fold the claim's events: the state after, the decision."""
     decision = claim.decide(command, state, ctx(actor, now, rulebook))
-    return claim.DECIDER.fold(decision.claim, state), decision
+    after = claim.DECIDER.fold(decision.claim, state)
+    assert after is not None
+    return after, decision
 
 
 def through(
