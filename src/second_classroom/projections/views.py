@@ -164,6 +164,20 @@ class StudentSummary:
                             str(event.student_id),
                         ),
                     )
+            case student_events.BackfillRecorded(record=backfill):
+                for credit in backfill.credits:  # 补录 credits count like an activity's
+                    cursor.execute(
+                        "INSERT INTO student_credits SELECT student_number, ?, ?, ?"
+                        " FROM student_keys WHERE student_id = ?"
+                        " ON CONFLICT (student_number, module, credit_type)"
+                        " DO UPDATE SET amount = student_credits.amount + excluded.amount",
+                        (
+                            credit.module,
+                            credit.credit_type,
+                            str(credit.amount),
+                            str(event.student_id),
+                        ),
+                    )
             case student_events.TranscriptNumbered():
                 cursor.execute(
                     "UPDATE student_summary SET transcripts = transcripts + 1"

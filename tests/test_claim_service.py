@@ -1,0 +1,165 @@
+"""补录 through the facade on every store (seed 001 第三条; seed 003 公示): JSON commands, the
+tribe's roles read from its stream, a refused command storing nothing, and a confirmation
+writing the claim and every participant's record in one save — the credits in the ledger and
+the views, marked as 补录 with the claim's id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from second_classroom import codec
+from second_classroom.aggregates import claim
+from second_classroom.aggregates.student import RegisterStudent
+from second_classroom.aggregates.tribe import AppointTribeRole, CreateTribe, TribeRole
+from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import TribeKind, TribeLevel
+from second_classroom.persistence.stores import postgres_env
+from second_classroom.service import SecondClassroom
+from tests.claim_world import (
+    ADVISOR,
+    CENTER,
+    COUNSELOR,
+    CUSTOMS,
+    LEADER,
+    OFFICE,
+    PE_LEAGUE,
+    SICHUAN,
+    STUDENTS,
+    TEACHER,
+    collective,
+    personal,
+)
+from tests.conftest import TEST_SECRET, sqlite_memory_env
+from tests.specification import at
+
+STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def _env(request: pytest.FixtureRequest) -> dict[str, str]:
+    if request.param == "sqlite":
+        return sqlite_memory_env()
+    schema = request.getfixturevalue("postgres_schema")
+    return postgres_env(request.getfixturevalue("postgres_dsn"), schema=schema)
+
+
+@pytest.fixture(params=STORES)
+def customs(request: pytest.FixtureRequest) -> Any:
+    """A facade under seed 003's rules with one registered student."""
+    with SecondClassroom.open(_env(request), CUSTOMS, secret=TEST_SECRET) as service:
+        register = RegisterStudent("2023010003", "学生03", "PE", "海关23-1班", 2023)
+        service.execute(register, CENTER, at(5, 4))
+        yield service
+
+
+@pytest.fixture(params=STORES)
+def school(request: pytest.FixtureRequest) -> Any:
+    """A facade under seed 001's rules, with the 学院团总支学生会 and its students."""
+    with SecondClassroom.open(_env(request), SICHUAN, secret=TEST_SECRET) as service:
+        now = at(3, 1)
+        for number in (*STUDENTS, LEADER.person_id):
+            service.execute(
+                RegisterStudent(number, f"学生{number[-2:]}", "PE", "石工23-1班", 2023),
+                CENTER,
+                now,
+            )
+        create = CreateTribe("PE-SU", "石油工程学院团总支学生会", TribeKind.STUDENT_UNION,
+                             TribeLevel.COLLEGE, "PE")  # fmt: skip
+        service.execute(create, CENTER, now)
+        service.execute(
+            AppointTribeRole(create.tribe_id, LEADER.person_id, TribeRole.LEADER), CENTER, now
+        )
+        yield service
+
+
+def refused(service: SecondClassroom, command: object, actor: Actor, now: datetime) -> str:
+    """The code ``command`` is refused with; nothing was stored."""
+    before = service.app.recorder.max_notification_id()
+    with pytest.raises(DomainError) as caught:
+        service.execute(command, actor, now)
+    assert service.app.recorder.max_notification_id() == before
+    return caught.value.code
+
+
+def test_a_collective_claim_through_the_chain_credits_every_participant(
+    school: SecondClassroom,
+) -> None:
+    """001 第三条: 团总支书记/指导老师 批准 → 二课中心 审核 → 名单导入 — one save at the end."""
+    filing = collective()
+    # A caller cannot give itself the tribe's roles: the leader comes from the Tribe stream.
+    assert refused(school, filing, Actor.student("2023010002"), at(3, 10)) == "auth.forbidden"
+    answer = school.execute_json(codec.to_json(filing), LEADER, at(3, 10))
+    assert answer.get("code") is None, answer
+    claim_id = filing.claim_id
+    review = claim.ReviewClaim(claim_id, True, "同意")
+    assert refused(school, review, CENTER, at(3, 11)) == "auth.forbidden"
+    school.execute(review, ADVISOR, at(3, 11))
+    before = school.app.recorder.max_notification_id()
+    outcome = school.execute(claim.ReviewClaim(claim_id, True), CENTER, at(3, 12))
+    # The claim's two events and one record event per participant, stored together.
+    assert school.app.recorder.max_notification_id() == before + 2 + len(filing.participants)
+    assert len(outcome.events) == 2 + len(filing.participants)
+    for number in filing.participants:
+        record = school.student(number)
+        assert record is not None
+        assert record.credits() == {("volunteering", "学分"): Decimal("0.5")}
+        (line,) = record.credit_lines()
+        assert (line.source, line.source_id) == ("backfill", claim_id)
+        summary = school.views.student_summary(number)
+        assert summary is not None
+        assert summary.credits == (("volunteering", "学分", Decimal("0.5")),)
+    outsider = school.student(STUDENTS[2])
+    assert outsider is not None
+    assert outsider.credits() == {}
+    assert refused(school, review, CENTER, at(3, 13)) == "claim.not_in_review"
+
+
+def test_refusals_come_back_as_json_codes_and_store_nothing(school: SecondClassroom) -> None:
+    """001 第五条: personal claims only in February–March; a rejection needs its reason."""
+    student = Actor.student("2023010003")
+    before = school.app.recorder.max_notification_id()
+    answer = school.execute_json(codec.to_json(personal()), student, at(4, 2))
+    assert answer["code"] == "claim.outside_window"
+    assert school.app.recorder.max_notification_id() == before
+    school.execute(personal(), student, at(3, 2))
+    claim_id = personal().claim_id
+    assert refused(school, claim.ReviewClaim(claim_id, False), COUNSELOR, at(3, 3)) == (
+        "claim.reason_required"
+    )
+    school.execute(claim.ReviewClaim(claim_id, False, "缺少录用证明"), COUNSELOR, at(3, 3))
+    state = school.app.load(claim.DECIDER, claim_id).state
+    assert state is not None
+    assert (state.status, state.reason) == (claim.ClaimStatus.REJECTED, "缺少录用证明")
+    # 由自身原因导致积分未补录成功的，将不再重新补录: after March, no revision.
+    assert refused(school, personal(), student, at(4, 1, 9)) == "claim.window_closed"
+    assert refused(school, claim.ReviewClaim(claim_id, True), PE_LEAGUE, at(3, 4)) == (
+        "claim.not_in_review"
+    )
+
+
+def test_a_research_claim_is_confirmed_only_after_its_publicity(customs: SecondClassroom) -> None:
+    """003: 指导教师初步鉴定 → 系部复审 → 公示无异议 → 教务处最后审核确认, 记入学生学籍档案."""
+    student = Actor.student("2023010003")
+    customs.execute(personal(), student, at(5, 8))
+    claim_id = personal().claim_id
+    review = claim.ReviewClaim(claim_id, True)
+    customs.execute(review, TEACHER, at(5, 8))
+    customs.execute(review, PE_LEAGUE, at(5, 11))  # published until Monday 18 May
+    objection = codec.to_json(claim.RaiseObjection(claim_id, "成果重复申报"))
+    answer = customs.execute_json(objection, Actor.student("2023010009"), at(5, 12))
+    assert answer.get("code") is None, answer
+    assert refused(customs, review, OFFICE, at(5, 13)) == "claim.publicity_open"
+    assert refused(customs, review, OFFICE, at(5, 19)) == "claim.objection_open"
+    record = customs.student("2023010003")
+    assert record is not None
+    assert record.credits() == {}  # an unconfirmed claim counts nowhere
+    dismiss = claim.DecideObjection(claim_id, 1, False, "经核实并非重复")
+    customs.execute(dismiss, PE_LEAGUE, at(5, 19))
+    customs.execute(review, OFFICE, at(5, 19))
+    record = customs.student("2023010003")
+    assert record is not None
+    assert record.credits() == {("innovation", "学分"): Decimal(2)}
