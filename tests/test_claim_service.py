@@ -98,7 +98,7 @@ def test_a_collective_claim_through_the_chain_credits_every_participant(
     review = claim.ReviewClaim(claim_id, True, "同意")
     assert refused(school, review, CENTER, at(3, 11)) == "auth.forbidden"
     school.execute(review, ADVISOR, at(3, 11))
-    before = school.app.recorder.max_notification_id()
+    before = school.app.recorder.max_notification_id() or 0
     outcome = school.execute(claim.ReviewClaim(claim_id, True), CENTER, at(3, 12))
     # The claim's two events and one record event per participant, stored together.
     assert school.app.recorder.max_notification_id() == before + 2 + len(filing.participants)
