@@ -17,7 +17,15 @@ import pytest
 
 import second_classroom
 from second_classroom import codec
-from second_classroom.aggregates import activity, enrolment, mailbox, student, transcript, tribe
+from second_classroom.aggregates import (
+    activity,
+    claim,
+    enrolment,
+    mailbox,
+    student,
+    transcript,
+    tribe,
+)
 from second_classroom.aggregates.activity import DraftActivity, SubmitActivity
 from second_classroom.aggregates.enrolment import Register
 from second_classroom.aggregates.mailbox import MarkNoticeDelivered
@@ -34,6 +42,7 @@ from second_classroom.persistence.mapper import Envelope
 from second_classroom.policies import notices
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
+from tests.claim_world import CUSTOMS, personal
 from tests.enrolment_world import LEADER, REGISTERING, UNION, approved_activity
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN
 from tests.test_checkin_service import ENDED, ORGANIZER, checked_in_world
@@ -72,6 +81,12 @@ def issue_transcript(service: SecondClassroom) -> object:
     return service.execute(IssueTranscript(STUDENT), Actor.student(STUDENT), AFTER)
 
 
+def file_claim(service: SecondClassroom) -> object:
+    """A personal 补录 claim, in a school that takes them (seed 003's chain)."""
+    service.rulebook = CUSTOMS
+    return service.execute(personal(student_number=STUDENT), Actor.student(STUDENT), AFTER)
+
+
 def targets(service: SecondClassroom, talk: UUID, second: UUID) -> dict[str, Target]:
     """One id of every derived kind, in a school where ``STUDENT`` attended ``talk`` and
     ``second`` is open for registration."""
@@ -108,6 +123,12 @@ def targets(service: SecondClassroom, talk: UUID, second: UUID) -> dict[str, Tar
         "transcript": Target(
             transcript.transcript_id(serial), serial, transcript.DECIDER, issue_transcript
         ),
+        "claim": Target(
+            personal(student_number=STUDENT).claim_id,
+            f"personal/{STUDENT}/paper-1",  # what derive joins under the claim kind
+            claim.DECIDER,
+            file_claim,
+        ),
         "integrity": Target(ids.derive("integrity", str(talk), STUDENT), STUDENT, None, None),
         "notice": Target(notice, str(notice), None, None),
     }
@@ -135,6 +156,7 @@ def test_every_derived_id_kind_is_tried() -> None:
         "enrolment",
         "mailbox",
         "transcript",
+        "claim",
         "integrity",
         "notice",
     }
@@ -160,7 +182,17 @@ def outcome_or_code(run: Callable[[], Any]) -> tuple[Sequence[UUID], str | None]
 
 @pytest.mark.parametrize(
     "name",
-    ["tribe", "student", "activity", "enrolment", "mailbox", "transcript", "integrity", "notice"],
+    [
+        "tribe",
+        "student",
+        "activity",
+        "enrolment",
+        "mailbox",
+        "transcript",
+        "claim",
+        "integrity",
+        "notice",
+    ],
 )
 def test_a_derived_id_cannot_be_taken_by_a_draft(service: SecondClassroom, name: str) -> None:
     """Given a school, a tribe leader and an approved activity, when the leader drafts with
@@ -241,4 +273,5 @@ def raw_id_probes(stream: UUID) -> list[tuple[object, Actor, AnyDecider]]:
         (SubmitActivity(stream), LEADER, activity.DECIDER),
         (Register(stream), Actor.student(STUDENT), activity.DECIDER),
         (CertifyTribe(stream), SCHOOL_ADMIN, tribe.DECIDER),
+        (claim.ReviewClaim(stream, True), SCHOOL_ADMIN, claim.DECIDER),
     ]
