@@ -58,6 +58,7 @@ from tests.claim_world import (
     STUDENTS,
     TEACHER,
     collective,
+    ctx,
     personal,
     run,
     through,
@@ -463,3 +464,10 @@ def test_confirmed_credits_enter_the_ledger_marked_as_backfill_with_the_claim() 
         state.id,
         "校园环境清洁志愿活动",
     )
+
+
+def test_a_collective_claim_for_a_tribe_that_does_not_exist() -> None:
+    context = claim.ClaimContext(ctx(LEADER, FILED_AT).base, None, RECORDS)
+    with pytest.raises(DomainError) as caught:
+        claim.decide(collective(), None, context)
+    assert caught.value.code == "claim.tribe_unknown"

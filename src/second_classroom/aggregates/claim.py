@@ -27,6 +27,9 @@ from second_classroom.policies.calendar import window_end
 from second_classroom.policies.claim_rules import ClaimChain, ClaimKind, ClaimStep, StepScope
 
 NOT_FOUND = ErrorCode("claim.not_found", "补录申请不存在", "No such claim")
+TRIBE_UNKNOWN = ErrorCode(
+    "claim.tribe_unknown", "申请补录的组织不存在", "The claiming tribe does not exist"
+)
 NOT_OFFERED = ErrorCode(
     "claim.kind_not_offered",
     "本校不受理此类补录（{kind}）",
@@ -538,7 +541,7 @@ def _read_filing(command: FileClaim, ctx: ClaimContext) -> _Filing:
     match command:
         case FileCollectiveClaim():
             tribe = ctx.tribe
-            require(tribe is not None, NOT_FOUND)
+            require(tribe is not None, TRIBE_UNKNOWN)
             assert tribe is not None
             require(
                 actor.holds_tribe_role(tribe.id, RoleKind.TRIBE_LEADER, RoleKind.TRIBE_ADMIN),
