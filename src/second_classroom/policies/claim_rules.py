@@ -88,6 +88,10 @@ class ClaimsRule:
 
     chains: tuple[ClaimChain, ...] = ()
     publicity_working_days: int = 5
+    # The 附件4 xlsx (成长记录补充模板): bounds on what a filled template may be.
+    template_max_bytes: int = 10_000_000
+    template_max_unzipped_bytes: int = 200_000_000  # a zip bomb is refused before expanding
+    template_max_rows: int = 20_000
 
     def chain(self, kind: ClaimKind) -> ClaimChain | None:
         return next((c for c in self.chains if c.kind is kind), None)
@@ -114,4 +118,7 @@ class ClaimsRule:
                 found.append(f"claims: the {chain.kind} window months must rise within 1-12")
         if self.publicity_working_days < 1:
             found.append("claims: publicity_working_days must be ≥ 1")
+        limits = (self.template_max_bytes, self.template_max_unzipped_bytes, self.template_max_rows)
+        if min(limits) < 1:
+            found.append("claims: the template limits must be ≥ 1")
         return found

@@ -1,0 +1,236 @@
+"""The 补录 list template, seed 001 附件4 (成长记录补充模板): written as the seed lays it out from
+the school's rulebook; a filled one checked row by row (row, column, code, Chinese message),
+storing nothing; hostile files refused before they are expanded."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from second_classroom import backfill
+from second_classroom.aggregates.student import StudentRecord
+from second_classroom.core.errors import DomainError
+from second_classroom.policies.rulebook import Rulebook
+from tests.claim_world import RECORDS, SICHUAN
+
+# 2023010002 is 学生02 in the claim world; NEPU modules are named 志愿公益, 文体活动, ….
+GOOD = ("2023010002", "学生02", "2026/3/6", "2026/3/6", "校园清洁志愿活动", "志愿公益", "志愿公益",
+        "院系级", "", "学分", 0.5)  # fmt: skip
+
+
+def lookup(number: str) -> StudentRecord | None:
+    return RECORDS.get(number)
+
+
+def template(rulebook: Rulebook = SICHUAN) -> bytes:
+    out = io.BytesIO()
+    backfill.write_template(rulebook, out)
+    return out.getvalue()
+
+
+def filled(*rows: tuple[Any, ...], rulebook: Rulebook = SICHUAN) -> bytes:
+    """The template with ``rows`` from row 7, saved as a user would."""
+    book = openpyxl.load_workbook(io.BytesIO(template(rulebook)))
+    sheet = book.worksheets[0]
+    for offset, row in enumerate(rows):
+        for column, value in enumerate(row, start=1):
+            sheet.cell(backfill.FIRST_DATA_ROW + offset, column, value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def errors_of(data: bytes) -> list[tuple[int, str, str]]:
+    return [(e.row, e.column, e.code) for e in backfill.check(data, SICHUAN, lookup).errors]
+
+
+def test_the_template_is_laid_out_as_the_seed() -> None:
+    """001 附件4: title, the 11 columns, three example rows, the notes; data from row 7."""
+    book = openpyxl.load_workbook(io.BytesIO(template()))
+    sheet = book.worksheets[0]
+    assert sheet["A1"].value == "成长记录补充模板"
+    assert tuple(c.value for c in sheet[2]) == backfill.COLUMNS
+    examples = [tuple(c.value for c in sheet[row]) for row in (3, 4, 5)]
+    assert examples == [tuple(e) for e in backfill.EXAMPLES]
+    notes = sheet["A6"].value
+    assert "请从第 7 行开始添加数据" in notes
+    assert "多个奖项请用“、”隔开" in notes
+    assert sheet.max_row == 6
+
+
+def test_the_template_offers_the_schools_categories_levels_and_credit_types() -> None:
+    """附件4 注7: 活动一级分类、活动二级分类、学分类型必须和管理端学校活动类型设置与学分设置的
+    内容匹配."""
+    book = openpyxl.load_workbook(io.BytesIO(template()))
+    sheet, lists = book.worksheets
+    assert lists.sheet_state == "hidden"
+    columns = {
+        str(v.sqref).split(":")[0][0]: v.formula1 for v in sheet.data_validations.dataValidation
+    }
+    assert set(columns) == {"F", "G", "H", "J"}
+    values = {
+        tuple(cell.value for cell in column if cell.value is not None)
+        for column in lists.iter_cols()
+    }
+    assert tuple(m.name for m in SICHUAN.modules) in values
+    assert backfill.LEVELS in values
+    assert SICHUAN.credit_types in values
+
+
+def test_a_valid_file_is_read_exactly() -> None:
+    """附件4 注2 (结束时间可以不填写), 注3 (多个奖项用「、」隔开), 注6 (发放学分值可以为空)."""
+    point = ("2023010003", "学生03", "2026/3/1", None, "获奖", "文体活动", "文体活动", "校级",
+             "一等奖、最佳台风奖", "学分", None)  # fmt: skip
+    checked = backfill.check(filled(GOOD, point), SICHUAN, lookup)
+    assert checked.ok
+    first, second = checked.rows
+    assert (first.row, first.student_number, first.starts_on, first.amount) == (
+        7,
+        "2023010002",
+        date(2026, 3, 6),
+        Decimal("0.5"),
+    )
+    assert (second.ends_on, second.awards, second.amount) == (None, ("一等奖", "最佳台风奖"), None)
+
+
+def bad(**changes: Any) -> tuple[Any, ...]:
+    row = list(GOOD)
+    for index, value in changes.items():
+        row[int(index.removeprefix("c"))] = value
+    return tuple(row)
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "code"),
+    [
+        (bad(c0="2023019999"), "A", "backfill.student_unknown"),
+        (bad(c0=None), "A", "backfill.field_empty"),
+        (bad(c1="学生99"), "B", "backfill.name_mismatch"),
+        (bad(c2="三月六日"), "C", "backfill.date_invalid"),
+        (bad(c2=None), "C", "backfill.field_empty"),
+        (bad(c3="2026/2/30"), "D", "backfill.date_invalid"),
+        (bad(c3="2026/3/5"), "D", "backfill.dates_reversed"),
+        (bad(c4=" "), "E", "backfill.field_empty"),
+        (bad(c5="占星"), "F", "backfill.category_unknown"),
+        (bad(c6="占星"), "G", "backfill.category_unknown"),
+        (bad(c7="宇宙级"), "H", "backfill.level_unknown"),
+        (bad(c9="金币"), "J", "backfill.credit_type_unknown"),
+        (bad(c10="五分"), "K", "backfill.amount_invalid"),
+        (bad(c10=-1), "K", "backfill.amount_invalid"),
+        (bad(c10="NaN"), "K", "backfill.amount_invalid"),
+        (bad(c10="=1+1"), "K", "backfill.formula"),
+        (bad(c1='=HYPERLINK("http://x")'), "B", "backfill.formula"),
+    ],
+)
+def test_each_bad_row_is_reported_with_its_row_and_column(
+    row: tuple[Any, ...], column: str, code: str
+) -> None:
+    """附件4 注7 and the issue's list: unknown 学号, name, dates, category, level, credit type,
+    amount, formulas (never evaluated, never read for a cached value)."""
+    assert errors_of(filled(GOOD, row)) == [(8, column, code)]
+
+
+def test_a_duplicate_row_names_the_first() -> None:
+    checked = backfill.check(filled(GOOD, GOOD), SICHUAN, lookup)
+    (error,) = checked.errors
+    assert (error.row, error.code, error.message) == (8, "backfill.duplicate_row", "与第 7 行重复")
+    assert len(checked.rows) == 1
+
+
+def test_the_examples_and_empty_rows_are_not_data() -> None:
+    assert backfill.check(template(), SICHUAN, lookup).rows == ()
+    assert backfill.check(filled((None,) * 11, GOOD), SICHUAN, lookup).rows[0].row == 8
+
+
+def limited(**limits: int) -> Rulebook:
+    return attrs.evolve(SICHUAN, claims=attrs.evolve(SICHUAN.claims, **limits))
+
+
+def refused(data: bytes, rulebook: Rulebook = SICHUAN) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        backfill.check(data, rulebook, lookup)
+    return caught.value
+
+
+def test_hostile_files_are_refused_before_they_are_read() -> None:
+    """The issue's hostile files: size cap, expanded size (zip bomb), row cap, not xlsx."""
+    data = filled(GOOD, bad(c0="2023010003", c1="学生03"))
+    assert (
+        refused(data, limited(template_max_bytes=len(data) - 1)).code == "backfill.file_too_large"
+    )
+    assert refused(data, limited(template_max_unzipped_bytes=1000)).code == "backfill.zip_bomb"
+    assert refused(data, limited(template_max_rows=1)).code == "backfill.too_many_rows"
+    assert refused("学号,姓名\n2023010002,学生02\n".encode()).code == "backfill.not_xlsx"
+    xls = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+    assert refused(xls).details == {"reason": "xls"}
+    other_zip = io.BytesIO()
+    with zipfile.ZipFile(other_zip, "w") as package:
+        package.writestr("hello.txt", "not a workbook")
+    assert refused(other_zip.getvalue()).code == "backfill.not_xlsx"
+    broken = data[: len(data) // 2]
+    assert refused(broken).code == "backfill.not_xlsx"
+
+
+def test_a_real_zip_bomb_is_refused_from_its_directory_alone() -> None:
+    """A package whose sheet expands to 50 MB of zeros: refused without expanding it."""
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as package:
+        package.writestr("[Content_Types].xml", "<Types/>")
+        package.writestr("xl/workbook.xml", "<workbook/>")
+        package.writestr("xl/worksheets/sheet1.xml", bytes(50_000_000))
+    assert len(bomb.getvalue()) < 100_000
+    error = refused(bomb.getvalue(), limited(template_max_unzipped_bytes=10_000_000))
+    assert error.code == "backfill.zip_bomb"
+
+
+def test_a_file_that_is_not_the_template() -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["名单"])
+    sheet.append(["学号", "姓名", "学分"])
+    out = io.BytesIO()
+    book.save(out)
+    assert refused(out.getvalue()).code == "backfill.not_template"
+
+
+CELL = st.one_of(
+    st.none(),
+    st.text(max_size=8),
+    st.integers(-5, 5),
+    st.sampled_from(["2023010002", "学生02", "志愿公益", "院系级", "学分", "2026/3/6", "=1"]),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(CELL, min_size=11, max_size=11).map(tuple), max_size=6))
+def test_a_fuzzed_file_gives_a_row_or_its_errors_for_every_data_row(
+    rows: list[tuple[Any, ...]],
+) -> None:
+    """Random cells: every non-empty data row is valid or has errors, never an exception."""
+    cleaned = [tuple(_cell(v) for v in row) for row in rows]
+    checked = backfill.check(filled(*cleaned), SICHUAN, lookup)
+    numbers = {r.row for r in checked.rows} | {e.row for e in checked.errors}
+    expected = {
+        backfill.FIRST_DATA_ROW + i
+        for i, row in enumerate(cleaned)
+        if any(v is not None and str(v).strip() for v in row)
+    }
+    assert numbers == expected
+    assert not {r.row for r in checked.rows} & {e.row for e in checked.errors}
+
+
+def _cell(value: Any) -> Any:
+    """What a spreadsheet cell can hold: no control characters."""
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch.isprintable()) or None
+    return value
