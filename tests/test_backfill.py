@@ -8,6 +8,7 @@ import io
 import zipfile
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -16,11 +17,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from second_classroom import backfill
-from second_classroom.aggregates.student import StudentRecord
+from second_classroom import backfill, cli
+from second_classroom.aggregates.student import RegisterStudent, StudentRecord
 from second_classroom.core.errors import DomainError
 from second_classroom.policies.rulebook import Rulebook
+from second_classroom.service import SecondClassroom
 from tests.claim_world import RECORDS, SICHUAN
+from tests.specification import SCHOOL_ADMIN, at
 
 # 2023010002 is 学生02 in the claim world; NEPU modules are named 志愿公益, 文体活动, ….
 GOOD = ("2023010002", "学生02", "2026/3/6", "2026/3/6", "校园清洁志愿活动", "志愿公益", "志愿公益",
@@ -152,7 +155,8 @@ def test_the_examples_and_empty_rows_are_not_data() -> None:
 
 
 def limited(**limits: int) -> Rulebook:
-    return attrs.evolve(SICHUAN, claims=attrs.evolve(SICHUAN.claims, **limits))
+    claims: Any = attrs.evolve(SICHUAN.claims, **limits)  # type: ignore[arg-type]
+    return attrs.evolve(SICHUAN, claims=claims)
 
 
 def refused(data: bytes, rulebook: Rulebook = SICHUAN) -> DomainError:
@@ -234,3 +238,33 @@ def _cell(value: Any) -> Any:
     if isinstance(value, str):
         return "".join(ch for ch in value if ch.isprintable()) or None
     return value
+
+
+def test_the_command_line_writes_the_template_and_checks_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`second-classroom backfill template OUT.xlsx` and `backfill check FILE.xlsx --db DB`:
+    every row error printed with its row, column, code and Chinese message; nothing stored."""
+    out = tmp_path / "模板.xlsx"
+    assert cli.main(["backfill", "template", str(out)]) == 0
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    assert tuple(c.value for c in sheet[2]) == backfill.COLUMNS
+    db = tmp_path / "school.sqlite3"
+    with SecondClassroom.sqlite(db) as service:
+        register = RegisterStudent("2023010002", "学生02", "PE", "石工23-1班", 2023)
+        service.execute(register, SCHOOL_ADMIN, at(3, 1))
+        before = service.app.recorder.max_notification_id()
+    data = tmp_path / "名单.xlsx"
+    data.write_bytes(filled(GOOD, bad(c0="2023019999")))
+    capsys.readouterr()
+    assert cli.main(["backfill", "check", str(data), "--db", str(db)]) == 1
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == [
+        "第 8 行 A 列（学号）[backfill.student_unknown] 学号 2023019999 未注册",
+        "1 行无误，1 处错误",
+    ]
+    with SecondClassroom.sqlite(db) as service:
+        assert service.app.recorder.max_notification_id() == before
+    data.write_bytes(filled(GOOD))
+    assert cli.main(["backfill", "check", str(data), "--db", str(db)]) == 0
+    assert cli.main(["backfill", "check", str(data)]) == 2  # no --db: nothing to check against

@@ -170,6 +170,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-progress", action="store_true", help="no progress bars (default: off: bars shown)"
     )
     _common_options(simulate)
+    backfill = commands.add_parser(
+        "backfill", help="the 补录 list template (seed 001 附件4): write one, or check a filled one"
+    )
+    backfill.add_argument(
+        "action",
+        choices=("template", "check"),
+        help="template: write an empty template to FILE; check: print every row error of FILE",
+    )
+    backfill.add_argument("file", type=Path, metavar="FILE", help="the .xlsx file")
+    backfill.add_argument(
+        "--db",
+        type=Path,
+        help="check: the SQLite store whose students the rows must name (default: none)",
+    )
+    backfill.add_argument(
+        "--rulebook",
+        default="nepu",
+        help="a packaged preset or a rulebook TOML file (default: %(default)s)",
+    )
+    _common_options(backfill)
     return parser
 
 
@@ -198,6 +218,8 @@ def _run(args: argparse.Namespace) -> int:
         return _simulate(args)
     if args.command == "project":
         return _project(args)
+    if args.command == "backfill":
+        return _backfill(args)
     if args.command == "demo":
         from second_classroom.demo import run_demo
 
@@ -263,6 +285,28 @@ def _rulebook(name_or_file: str) -> Rulebook:
     if given.suffix.lower() == ".toml" or len(given.parts) > 1:
         return Rulebook.load(given)
     return preset(name_or_file)
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    """Write the template, or check a filled one (storing nothing): 0 when it has no error."""
+    from second_classroom import backfill
+    from second_classroom.service import SecondClassroom
+
+    rulebook = _rulebook(args.rulebook)
+    if args.action == "template":
+        backfill.write_template(rulebook, args.file)
+        print(f"template written: {args.file}")
+        return 0
+    if args.db is None or not args.db.is_file():
+        raise CommandLineError("check needs --db, an existing SQLite store of the students")
+    with SecondClassroom.sqlite(args.db, rulebook) as service:
+        checked = backfill.check(args.file, rulebook, service.student)
+    for error in checked.errors:
+        print(
+            f"第 {error.row} 行 {error.column} 列（{error.header}）[{error.code}] {error.message}"
+        )
+    print(f"{len(checked.rows)} 行无误，{len(checked.errors)} 处错误")
+    return 0 if checked.ok else 1
 
 
 def _remove_sqlite(path: Path) -> None:
