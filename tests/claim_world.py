@@ -158,3 +158,9 @@ def through(
         state, _decision = run(state, command, actor, now, rulebook)
     assert state is not None
     return state
+
+
+# 001 第三条 名单导入: the centre's approval waits for the 附件4 list; its import confirms.
+SICHUAN_LIST = with_claims(
+    SICHUAN_CLAIMS.replace('kind = "collective"\n', 'kind = "collective"\nlist_import = true\n', 1)
+)

@@ -19,8 +19,10 @@ import pytest
 from second_classroom.aggregates import claim, student
 from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.claim import (
+    ClaimApproved,
     ClaimConfirmed,
     ClaimFiled,
+    ClaimListImported,
     ClaimPublished,
     ClaimRejected,
     ClaimResubmitted,
@@ -28,6 +30,8 @@ from second_classroom.aggregates.claim import (
     ClaimStepApproved,
     DecideObjection,
     FileCadreClaim,
+    ImportClaimList,
+    ListedCredit,
     ObjectionDecided,
     ObjectionRaised,
     RaiseObjection,
@@ -55,6 +59,7 @@ from tests.claim_world import (
     PE_LEAGUE,
     RECORDS,
     SICHUAN,
+    SICHUAN_LIST,
     STUDENTS,
     TEACHER,
     collective,
@@ -471,3 +476,89 @@ def test_a_collective_claim_for_a_tribe_that_does_not_exist() -> None:
     with pytest.raises(DomainError) as caught:
         claim.decide(collective(), None, context)
     assert caught.value.code == "claim.tribe_unknown"
+
+
+# -- 001 第三条: 名单导入 (the 附件4 list of an approved collective claim) -----------------------
+
+
+def approved() -> claim.Claim:
+    """A collective claim approved by the advisor and the centre, waiting for its list."""
+    review = ReviewClaim(filed().id, True)
+    steps = [
+        (collective(), LEADER, FILED_AT),
+        (review, ADVISOR, FILED_AT),
+        (review, CENTER, at(3, 12)),
+    ]
+    return through(steps, SICHUAN_LIST)
+
+
+def listed(student: str, amount: str | None, content: str = "清洁志愿活动") -> ListedCredit:
+    credit = PlannedCredit("volunteering", "学分", Decimal(amount)) if amount else None
+    return ListedCredit(student, content, credit)
+
+
+def test_with_list_import_the_last_approval_credits_nobody_yet() -> None:
+    """001 第三条: 审核通过后，第二课堂指导与服务中心通过名单导入的方式，对相关人员进行积分补录."""
+    review = ReviewClaim(filed().id, True)
+    state = through([(collective(), LEADER, FILED_AT), (review, ADVISOR, FILED_AT)], SICHUAN_LIST)
+    state, decision = run(state, review, CENTER, at(3, 12), SICHUAN_LIST)
+    assert decision.claim[-1] == ClaimApproved(state.id, CENTER.person_id, at(3, 12))
+    assert decision.records == {}
+    assert state.status is ClaimStatus.APPROVED
+
+
+def test_the_imported_list_credits_each_row_and_confirms_the_claim() -> None:
+    state = approved()
+    rows = (listed(STUDENTS[0], "0.5"), listed(STUDENTS[1], "0.25"), listed(STUDENTS[1], None))
+    command = ImportClaimList(state.id, "digest-1", rows)
+    after, decision = run(state, command, CENTER, at(3, 13), SICHUAN_LIST)
+    assert decision.claim == [
+        ClaimListImported(state.id, "digest-1", rows, CENTER.person_id, at(3, 13)),
+        ClaimConfirmed(state.id, CENTER.person_id, at(3, 13)),
+    ]
+    assert after.status is ClaimStatus.CONFIRMED
+    credited = {
+        s: [c.amount for e in events if isinstance(e, BackfillRecorded) for c in e.record.credits]
+        for s, events in decision.records.items()
+    }
+    assert credited == {STUDENTS[0]: [Decimal("0.5")], STUDENTS[1]: [Decimal("0.25")]}
+    # 名单 imported again: nothing new; another list: refused.
+    assert run(after, command, CENTER, at(3, 14), SICHUAN_LIST)[1].claim == []
+    other = ImportClaimList(state.id, "digest-2", rows[:1])
+    assert refused(after, other, CENTER, at(3, 14), SICHUAN_LIST).code == "claim.list_imported"
+
+
+@pytest.mark.parametrize(
+    ("rows", "actor", "code"),
+    [
+        ((listed(STUDENTS[0], "0.5"),), ADVISOR, "auth.forbidden"),
+        ((), CENTER, "claim.list_required"),
+        ((listed("2023010004", "0.5"),), CENTER, "claim.not_a_participant"),
+        ((listed(STUDENTS[0], "0.5"), listed(STUDENTS[0], "0.1")), CENTER,
+         "claim.credit_not_claimed"),
+        ((ListedCredit(STUDENTS[0], "x", PlannedCredit("skills", "学分", Decimal(1))),), CENTER,
+         "claim.credit_not_claimed"),
+        ((listed(STUDENTS[0], "-1"),), CENTER, "claim.credit_invalid"),
+    ],
+)  # fmt: skip
+def test_a_list_is_imported_whole_or_not_at_all(
+    rows: tuple[ListedCredit, ...], actor: Actor, code: str
+) -> None:
+    """The list names the claim's participants with what the claim asked per person (附件2)."""
+    state = approved()
+    error = refused(state, ImportClaimList(state.id, "d", rows), actor, at(3, 13), SICHUAN_LIST)
+    assert error.code == code
+
+
+def test_a_list_waits_for_the_approval() -> None:
+    state = filed()
+    command = ImportClaimList(state.id, "d", (listed(STUDENTS[0], "0.5"),))
+    assert refused(state, command, CENTER, FILED_AT, SICHUAN_LIST).code == "claim.not_approved"
+
+
+def test_list_import_is_for_collective_claims() -> None:
+    section = '[claims]\n[[claims.chains]]\nkind = "cadre"\nlist_import = true\n'
+    section += 'steps = [{ name = "中心", role = "school_admin" }]\n'
+    with pytest.raises(DomainError) as caught:
+        with_claims(section)
+    assert "list_import is for collective claims" in caught.value.message_en

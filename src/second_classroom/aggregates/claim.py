@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from uuid import UUID
 
@@ -108,6 +109,29 @@ NOT_IN_PUBLICITY = ErrorCode(
     "该申请不在公示期内，不能提出异议",
     "The claim is not in its publicity period: no objection now",
 )
+LIST_REQUIRED = ErrorCode(
+    "claim.list_required", "请导入人员名单", "The list of credits must not be empty"
+)
+NOT_LISTED = ErrorCode(
+    "claim.not_a_participant",
+    "{student} 不在申请的参与人员名单中",
+    "{student} is not among the claim's participants",
+)
+NOT_APPROVED = ErrorCode(
+    "claim.not_approved",
+    "申请{status}，审核通过后方可导入名单",
+    "The claim is {status}: a list is imported once it is approved",
+)
+NOT_CLAIMED = ErrorCode(
+    "claim.credit_not_claimed",
+    "名单给 {student} 的 {module}/{credit_type} 共 {amount}，超出申请的每人 {claimed}",
+    "The list gives {student} {amount} of {module}/{credit_type}; the claim asked {claimed}",
+)
+LIST_IMPORTED = ErrorCode(
+    "claim.list_imported",
+    "该申请已导入另一份名单",
+    "Another list was already imported for this claim",
+)
 OBJECTION_UNKNOWN = ErrorCode(
     "claim.objection_unknown",
     "没有待处理的第 {number} 条异议",
@@ -118,11 +142,13 @@ OBJECTION_UNKNOWN = ErrorCode(
 class ClaimStatus(StrEnum):
     IN_REVIEW = "in_review"  # 审核中 (at ``step``; in 公示 when ``publicity_until`` is set)
     REJECTED = "rejected"  # 退回: the claimant may revise and resubmit while the window is open
+    APPROVED = "approved"  # 审核通过, waiting for its list (``ClaimChain.list_import``)
     CONFIRMED = "confirmed"  # 已认定: the credits are in every beneficiary's record
 
     @property
     def label(self) -> str:
-        return {"in_review": "审核中", "rejected": "已退回", "confirmed": "已认定"}[self.value]
+        labels = {"in_review": "审核中", "rejected": "已退回", "approved": "待导入名单"}
+        return labels.get(self.value, "已认定")
 
 
 class ItemKind(StrEnum):
@@ -214,6 +240,7 @@ class Claim:
     publicity_until: datetime | None = None
     objections: tuple[Objection, ...] = ()
     reason: str = ""  # the last rejection's reason
+    list_digest: str = ""  # the imported list's digest (``list_import`` chains)
 
     @property
     def advisor(self) -> str:
@@ -310,6 +337,35 @@ class ObjectionDecided:
 
 
 @attrs.frozen
+class ClaimApproved:
+    """The last step approved a claim whose chain waits for its list (名单导入)."""
+
+    claim_id: UUID
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ListedCredit:
+    """One row of the imported list (001 附件4): a student, and a credit or none."""
+
+    student_number: str
+    content: str
+    credit: PlannedCredit | None
+
+
+@attrs.frozen
+class ClaimListImported:
+    """The approved claim's list: each row's credit goes to its student (rows ``digest``)."""
+
+    claim_id: UUID
+    digest: str
+    rows: tuple[ListedCredit, ...]
+    by: str
+    at: datetime
+
+
+@attrs.frozen
 class ClaimConfirmed:
     """The last step approved: every beneficiary's record holds the credits from now on."""
 
@@ -326,6 +382,8 @@ ClaimEvent = (
     | ClaimRejected
     | ObjectionRaised
     | ObjectionDecided
+    | ClaimApproved
+    | ClaimListImported
     | ClaimConfirmed
 )
 EVENTS: tuple[type, ...] = ClaimEvent.__args__
@@ -427,8 +485,18 @@ class DecideObjection:
     reason: str
 
 
+@attrs.frozen
+class ImportClaimList:
+    """The last step's reviewer imports the list of an approved collective claim: all rows or
+    none; the same list again changes nothing (``digest`` names its content)."""
+
+    claim_id: UUID
+    digest: str
+    rows: tuple[ListedCredit, ...]
+
+
 FileClaim = FileCollectiveClaim | FilePersonalClaim | FileCadreClaim
-ClaimCommand = FileClaim | ReviewClaim | RaiseObjection | DecideObjection
+ClaimCommand = FileClaim | ReviewClaim | RaiseObjection | DecideObjection | ImportClaimList
 COMMANDS: tuple[type, ...] = ClaimCommand.__args__
 
 
@@ -473,6 +541,8 @@ def students_involved(command: ClaimCommand, state: Claim | None) -> set[str]:
             return {number}
         case ReviewClaim(approve=True) if state is not None:
             return set(state.beneficiaries)
+        case ImportClaimList(rows=rows):
+            return {row.student_number for row in rows}
     return set()
 
 
@@ -490,6 +560,8 @@ def decide(command: ClaimCommand, state: Claim | None, ctx: ClaimContext) -> Cla
             return ClaimDecision(_object(command, state, ctx.base))
         case DecideObjection():
             return ClaimDecision(_decide_objection(command, state, ctx.base))
+        case ImportClaimList():
+            return _import_list(command, state, ctx)
     raise AssertionError(f"unhandled command {command!r}")
 
 
@@ -720,7 +792,8 @@ def _review(command: ReviewClaim, state: Claim, ctx: ClaimContext) -> ClaimDecis
     base = ctx.base
     actor, now = base.actor, base.now
     require(state.status is ClaimStatus.IN_REVIEW, NOT_IN_REVIEW, status=state.status.label)
-    steps = _chain(state.kind, base).steps
+    chain = _chain(state.kind, base)
+    steps = chain.steps
     step = steps[min(state.step, len(steps) - 1)]
     require(may_decide(step, state, actor), UNAUTHORIZED, action=f"审核补录 review as {step.name}")
     if not command.approve:
@@ -741,14 +814,76 @@ def _review(command: ReviewClaim, state: Claim, ctx: ClaimContext) -> ClaimDecis
             days = base.rulebook.claims.publicity_working_days
             events.append(ClaimPublished(state.id, window_end(base.rulebook, now, days), now))
         return ClaimDecision(events)
-    record = BackfillRecord(state.id, state.kind, state.title, state.credits, now)
+    if chain.list_import:
+        return ClaimDecision([approved, ClaimApproved(state.id, actor.person_id, now)])
+    credits = dict.fromkeys(state.beneficiaries, state.credits)
+    records = _credit(state, credits, ctx)
+    return ClaimDecision([approved, ClaimConfirmed(state.id, actor.person_id, now)], records)
+
+
+def _credit(
+    state: Claim, credits: Mapping[str, tuple[PlannedCredit, ...]], ctx: ClaimContext
+) -> dict[str, Sequence[StudentEvent]]:
+    """Each student's record event: their credits, marked 补录 with the claim's id."""
+    now = ctx.base.now
     records: dict[str, Sequence[StudentEvent]] = {}
-    for student in state.beneficiaries:
+    for student, held in credits.items():
         found = ctx.records.get(student)
         require(found is not None, PARTICIPANT_UNKNOWN, student=student)
         assert found is not None
+        record = BackfillRecord(state.id, state.kind, state.title, held, now)
         records[student] = [BackfillRecorded(found.id, record, now)]
-    return ClaimDecision([approved, ClaimConfirmed(state.id, actor.person_id, now)], records)
+    return records
+
+
+def _within_claim(
+    student: str, held: Sequence[PlannedCredit], claimed: Sequence[PlannedCredit]
+) -> None:
+    """A student's listed credits stay within what the approved claim asked per person."""
+    totals: dict[tuple[str, str], Decimal] = {}
+    for credit in held:
+        key = (credit.module, credit.credit_type)
+        totals[key] = totals.get(key, Decimal(0)) + credit.amount
+    asked = {(c.module, c.credit_type): c.amount for c in claimed}
+    for (module, credit_type), amount in totals.items():
+        limit = asked.get((module, credit_type), Decimal(0))
+        detail = {"module": module, "credit_type": credit_type}
+        require(
+            amount <= limit,
+            NOT_CLAIMED,
+            student=student,
+            amount=str(amount),
+            claimed=str(limit),
+            **detail,
+        )
+
+
+def _import_list(command: ImportClaimList, state: Claim, ctx: ClaimContext) -> ClaimDecision:
+    base = ctx.base
+    actor, now = base.actor, base.now
+    if state.status is ClaimStatus.CONFIRMED and state.list_digest:
+        require(command.digest == state.list_digest, LIST_IMPORTED)
+        return ClaimDecision([])  # the same list again stores nothing new
+    require(state.status is ClaimStatus.APPROVED, NOT_APPROVED, status=state.status.label)
+    last = _chain(state.kind, base).steps[-1]
+    require(may_decide(last, state, actor), UNAUTHORIZED, action=f"导入名单 as {last.name}")
+    _text(digest=command.digest)
+    require(bool(command.rows), LIST_REQUIRED)
+    credits: dict[str, tuple[PlannedCredit, ...]] = {}
+    for row in command.rows:
+        require(row.student_number in state.beneficiaries, NOT_LISTED, student=row.student_number)
+        held = credits.setdefault(row.student_number, ())
+        if row.credit is not None:
+            _check_credits([row.credit], base)
+            credits[row.student_number] = (*held, row.credit)
+    for student, held in credits.items():
+        _within_claim(student, held, state.credits)
+    records = _credit(state, credits, ctx)
+    events: list[ClaimEvent] = [
+        ClaimListImported(state.id, command.digest, command.rows, actor.person_id, now),
+        ClaimConfirmed(state.id, actor.person_id, now),
+    ]
+    return ClaimDecision(events, records)
 
 
 def _object(command: RaiseObjection, state: Claim, base: Context) -> Sequence[ClaimEvent]:
@@ -837,6 +972,10 @@ def evolve(state: Claim | None, event: ClaimEvent) -> Claim:
                 attrs.evolve(o, open=False) if o.number == number else o for o in state.objections
             )
             return attrs.evolve(state, objections=objections)
+        case ClaimApproved():
+            return attrs.evolve(state, status=ClaimStatus.APPROVED)
+        case ClaimListImported(digest=digest):
+            return attrs.evolve(state, list_digest=digest)
         case ClaimConfirmed():
             return attrs.evolve(state, status=ClaimStatus.CONFIRMED)
     raise AssertionError(f"unhandled event {event!r}")

@@ -53,6 +53,8 @@ class ClaimChain:
     steps: tuple[ClaimStep, ...]
     first_month: int | None = None
     last_month: int | None = None
+    # 001 第三条 (名单导入): the last approval waits for the 附件4 list, whose import confirms.
+    list_import: bool = False
 
     @property
     def has_window(self) -> bool:
@@ -105,6 +107,8 @@ class ClaimsRule:
         for chain in self.chains:
             if not chain.steps:
                 found.append(f"claims: the {chain.kind} chain has no step")
+            elif chain.list_import and chain.kind is not ClaimKind.COLLECTIVE:
+                found.append(f"claims: list_import is for collective claims, not {chain.kind}")
             elif chain.steps[-1].publicity:
                 found.append(f"claims: the {chain.kind} chain ends in a 公示, no step confirms it")
             months = (chain.first_month, chain.last_month)
