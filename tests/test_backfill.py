@@ -10,6 +10,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import attrs
 import openpyxl
@@ -18,11 +19,25 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from second_classroom import backfill, cli
+from second_classroom.aggregates.claim import ReviewClaim
 from second_classroom.aggregates.student import RegisterStudent, StudentRecord
+from second_classroom.aggregates.tribe import AppointTribeRole, CreateTribe, TribeRole
 from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import TribeKind, TribeLevel
+from second_classroom.persistence.stores import postgres_env
 from second_classroom.policies.rulebook import Rulebook
 from second_classroom.service import SecondClassroom
-from tests.claim_world import RECORDS, SICHUAN
+from tests.claim_world import (
+    ADVISOR,
+    CENTER,
+    LEADER,
+    RECORDS,
+    SICHUAN,
+    SICHUAN_LIST,
+    STUDENTS,
+    collective,
+)
+from tests.conftest import TEST_SECRET, sqlite_memory_env
 from tests.specification import SCHOOL_ADMIN, at
 
 # 2023010002 is 学生02 in the claim world; NEPU modules are named 志愿公益, 文体活动, ….
@@ -268,3 +283,147 @@ def test_the_command_line_writes_the_template_and_checks_a_file(
     data.write_bytes(filled(GOOD))
     assert cli.main(["backfill", "check", str(data), "--db", str(db)]) == 0
     assert cli.main(["backfill", "check", str(data)]) == 2  # no --db: nothing to check against
+
+
+# -- 名单导入 (001 第三条): the list of an approved collective claim ----------------------------
+
+
+def listing_world(service: SecondClassroom) -> UUID:
+    """The claim world's union files a collective claim for three students; the advisor and
+    the centre approve it, so it waits for its list."""
+    now = at(3, 1)
+    for number in (*STUDENTS, LEADER.person_id):
+        register = RegisterStudent(number, f"学生{number[-2:]}", "PE", "石工23-1班", 2023)
+        service.execute(register, CENTER, now)
+    create = CreateTribe("PE-SU", "石油工程学院团总支学生会", TribeKind.STUDENT_UNION,
+                         TribeLevel.COLLEGE, "PE")  # fmt: skip
+    service.execute(create, CENTER, now)
+    service.execute(
+        AppointTribeRole(create.tribe_id, LEADER.person_id, TribeRole.LEADER), CENTER, now
+    )
+    filing = collective(participants=STUDENTS)
+    service.execute(filing, LEADER, at(3, 10))
+    service.execute(ReviewClaim(filing.claim_id, True), ADVISOR, at(3, 11))
+    service.execute(ReviewClaim(filing.claim_id, True), CENTER, at(3, 12))
+    return filing.claim_id
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def listing(request: pytest.FixtureRequest) -> Any:
+    if request.param == "sqlite":
+        env = sqlite_memory_env()
+    else:
+        schema = request.getfixturevalue("postgres_schema")
+        env = postgres_env(request.getfixturevalue("postgres_dsn"), schema=schema)
+    with SecondClassroom.open(env, SICHUAN_LIST, secret=TEST_SECRET) as service:
+        yield service, listing_world(service)
+
+
+SECOND = bad(c0="2023010003", c1="学生03", c10="0.25")
+
+
+def stored(service: SecondClassroom) -> int:
+    return service.app.recorder.max_notification_id() or 0
+
+
+def test_a_valid_list_imports_exactly_once(listing: tuple[SecondClassroom, UUID]) -> None:
+    """001 第三条: 审核通过后……通过名单导入的方式，对相关人员进行积分补录 — all rows in one save;
+    the same file again stores nothing new."""
+    service, claim_id = listing
+    data = filled(GOOD, SECOND, bad(c0="2023010003", c1="学生03", c4="颁奖", c8="一等奖", c10=None))
+    before = stored(service)
+    outcome = backfill.import_list(service, data, claim_id, CENTER, at(3, 13))
+    assert len(outcome.events) == 2 + 2  # the list and the confirmation, two records
+    assert stored(service) == before + 4
+    first, second = service.student("2023010002"), service.student("2023010003")
+    assert first is not None
+    assert second is not None
+    assert first.credits() == {("volunteering", "学分"): Decimal("0.5")}
+    assert second.credits() == {("volunteering", "学分"): Decimal("0.25")}
+    (line,) = second.credit_lines()
+    assert (line.source, line.source_id) == ("backfill", claim_id)
+    assert backfill.import_list(service, data, claim_id, CENTER, at(3, 14)).events == ()
+    assert stored(service) == before + 4
+
+
+@pytest.mark.parametrize(
+    ("rows", "code"),
+    [
+        ((GOOD, bad(c0="2023010003", c1="学生99")), "backfill.file_has_errors"),
+        ((GOOD, bad(c0="2023010001", c1="学生01")), "claim.not_a_participant"),
+        ((bad(c10=0.75),), "claim.credit_not_claimed"),
+    ],
+)
+def test_a_list_with_any_bad_row_stores_nothing(
+    listing: tuple[SecondClassroom, UUID], rows: tuple[tuple[Any, ...], ...], code: str
+) -> None:
+    service, claim_id = listing
+    before = stored(service)
+    with pytest.raises(DomainError) as caught:
+        backfill.import_list(service, filled(*rows), claim_id, CENTER, at(3, 13))
+    assert caught.value.code == code
+    assert stored(service) == before
+    record = service.student("2023010002")
+    assert record is not None
+    assert record.credits() == {}
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from((*STUDENTS, "2023010001", "2023019999")),
+            st.sampled_from(("", "", "", "99")),  # "": the right name
+            st.sampled_from(("0.5", "0.25", "0.75", "x", None)),
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_a_fuzzed_list_is_imported_whole_or_not_at_all(
+    rows: list[tuple[str, str, str | None]],
+) -> None:
+    """Random rows (unknown or unlisted students, wrong names, bad or excessive amounts):
+    either every row is recorded or nothing is stored."""
+    with SecondClassroom.open(sqlite_memory_env(), SICHUAN_LIST, secret=TEST_SECRET) as service:
+        claim_id = listing_world(service)
+        before = stored(service)
+        data = filled(*(
+            bad(c0=n, c1=f"学生{wrong or n[-2:]}", c4=f"第{i}项", c10=a)
+            for i, (n, wrong, a) in enumerate(rows)
+        ))  # fmt: skip
+        try:
+            backfill.import_list(service, data, claim_id, CENTER, at(3, 13))
+        except DomainError:
+            assert stored(service) == before
+            return
+        credited = {n for n, _name, a in rows if a is not None and Decimal(a) > 0}
+        for number in STUDENTS:
+            record = service.student(number)
+            assert record is not None
+            assert bool(record.backfills) == (number in {n for n, _x, _y in rows})
+            assert bool(record.credits()) == (number in credited)
+
+
+def test_the_command_line_imports_a_list(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`second-classroom backfill import FILE.xlsx --db DB --claim ID --as STAFF`."""
+    db = tmp_path / "school.sqlite3"
+    with SecondClassroom.sqlite(db, SICHUAN_LIST) as service:
+        claim_id = listing_world(service)
+    list_toml = tmp_path / "sichuan.toml"
+    SICHUAN_LIST.save(list_toml)
+    data = tmp_path / "名单.xlsx"
+    data.write_bytes(filled(GOOD))
+    args = ["backfill", "import", str(data), "--db", str(db), "--rulebook", str(list_toml)]
+    assert cli.main([*args, "--claim", str(claim_id)]) == 2  # who imports must be named
+    capsys.readouterr()
+    assert cli.main([*args, "--claim", str(claim_id), "--as", "T-center"]) == 0
+    assert capsys.readouterr().out == "imported: 1 student records\n"
+    assert cli.main([*args, "--claim", str(claim_id), "--as", "T-center"]) == 0
+    assert capsys.readouterr().out == "already imported\n"
+    with SecondClassroom.sqlite(db, SICHUAN_LIST) as service:
+        record = service.student("2023010002")
+        assert record is not None
+        assert record.credits() == {("volunteering", "学分"): Decimal("0.5")}

@@ -10,13 +10,15 @@ for a cached value.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+from uuid import UUID
 
 import attrs
 import openpyxl
@@ -24,9 +26,15 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from second_classroom.aggregates.activity_form import PlannedCredit
+from second_classroom.aggregates.claim import ImportClaimList, ListedCredit
 from second_classroom.aggregates.student import StudentRecord
+from second_classroom.core.actor import Actor
 from second_classroom.core.errors import ErrorCode
 from second_classroom.policies.rulebook import Rulebook
+
+if TYPE_CHECKING:
+    from second_classroom.service import Outcome, SecondClassroom
 
 TITLE = "成长记录补充模板"
 COLUMNS = (
@@ -135,6 +143,11 @@ FORMULA = ErrorCode(
     "{column} 含公式「{value}」，请填写数值或文字",
     "{column} holds a formula {value}: enter a value",
 )
+FILE_HAS_ERRORS = ErrorCode(
+    "backfill.file_has_errors",
+    "文件有 {count} 处错误，未导入任何记录（第一处：第 {row} 行 {column} 列 {message}）",
+    "The file has {count} errors; nothing was imported (first: row {row}, column {column})",
+)
 DUPLICATE_ROW = ErrorCode(
     "backfill.duplicate_row",
     "与第 {first} 行重复",
@@ -233,6 +246,50 @@ def write_template(rulebook: Rulebook, target: str | Path | IO[bytes]) -> None:
 def _categories(rulebook: Rulebook) -> tuple[str, ...]:
     """活动一级/二级分类 as the school names them: its modules (no second level yet)."""
     return tuple(module.name for module in rulebook.modules)
+
+
+# -- importing --------------------------------------------------------------------------
+
+
+def import_list(
+    service: SecondClassroom,
+    source: str | Path | bytes,
+    claim_id: UUID,
+    actor: Actor,
+    now: datetime,
+) -> Outcome:
+    """Import a filled template as the list of the approved collective claim ``claim_id``
+    (001 第三条 名单导入): all rows in one save, or nothing when any row has an error; the
+    same rows again store nothing new."""
+    checked = check(source, service.rulebook, service.student)
+    if checked.errors:
+        first = checked.errors[0]
+        raise FILE_HAS_ERRORS.error(
+            count=len(checked.errors), row=first.row, column=first.column, message=first.message
+        )
+    rows = tuple(_listed(row, service.rulebook) for row in checked.rows)
+    return service.execute(ImportClaimList(claim_id, list_digest(rows), rows), actor, now)
+
+
+def list_digest(rows: Iterable[ListedCredit]) -> str:
+    """A list's content digest: the same rows, however saved, give the same digest."""
+    digest = hashlib.sha256()
+    for row in rows:
+        credit = row.credit
+        parts: tuple[str, ...] = (row.student_number, row.content)
+        if credit is not None:
+            parts += (credit.module, credit.credit_type, str(credit.amount.normalize()))
+        digest.update(repr(parts).encode())
+    return digest.hexdigest()
+
+
+def _listed(row: BackfillRow, rulebook: Rulebook) -> ListedCredit:
+    """A checked row as a list row: its 一级分类 as the module, no credit if no amount."""
+    module = next(m.code for m in rulebook.modules if row.category in (m.name, m.code))
+    credit = None
+    if row.amount is not None and row.amount > 0:
+        credit = PlannedCredit(module, row.credit_type, row.amount)
+    return ListedCredit(row.student_number, row.content, credit)
 
 
 # -- checking ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
+from uuid import UUID
 
 from second_classroom import __version__
 from second_classroom.core.errors import DomainError
@@ -175,14 +176,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backfill.add_argument(
         "action",
-        choices=("template", "check"),
-        help="template: write an empty template to FILE; check: print every row error of FILE",
+        choices=("template", "check", "import"),
+        help="template: write an empty template to FILE; check: print every row error of FILE;"
+        " import: record FILE as the list of the approved claim --claim",
     )
     backfill.add_argument("file", type=Path, metavar="FILE", help="the .xlsx file")
     backfill.add_argument(
         "--db",
         type=Path,
-        help="check: the SQLite store whose students the rows must name (default: none)",
+        help="check, import: the SQLite store whose students the rows name (default: none)",
+    )
+    backfill.add_argument(
+        "--claim", type=UUID, help="import: the approved collective claim's id (default: none)"
+    )
+    backfill.add_argument(
+        "--as",
+        dest="staff",
+        help="import: the 工号 of the 二课中心 staff importing, as a school admin (default: none)",
     )
     backfill.add_argument(
         "--rulebook",
@@ -298,7 +308,9 @@ def _backfill(args: argparse.Namespace) -> int:
         print(f"template written: {args.file}")
         return 0
     if args.db is None or not args.db.is_file():
-        raise CommandLineError("check needs --db, an existing SQLite store of the students")
+        raise CommandLineError(f"{args.action} needs --db, an existing SQLite store")
+    if args.action == "import":
+        return _backfill_import(args, rulebook)
     with SecondClassroom.sqlite(args.db, rulebook) as service:
         checked = backfill.check(args.file, rulebook, service.student)
     for error in checked.errors:
@@ -307,6 +319,23 @@ def _backfill(args: argparse.Namespace) -> int:
         )
     print(f"{len(checked.rows)} 行无误，{len(checked.errors)} 处错误")
     return 0 if checked.ok else 1
+
+
+def _backfill_import(args: argparse.Namespace, rulebook: Rulebook) -> int:
+    from datetime import UTC, datetime
+
+    from second_classroom import backfill
+    from second_classroom.core.actor import Actor
+    from second_classroom.service import SecondClassroom
+
+    if args.claim is None or not args.staff:
+        raise CommandLineError("import needs --claim ID and --as STAFF")
+    with SecondClassroom.sqlite(args.db, rulebook) as service:
+        actor = Actor.school_admin(args.staff)
+        outcome = backfill.import_list(service, args.file, args.claim, actor, datetime.now(UTC))
+    records = sum(1 for e in outcome.events if type(e.payload).__name__ == "BackfillRecorded")
+    print(f"imported: {records} student records" if outcome.events else "already imported")
+    return 0
 
 
 def _remove_sqlite(path: Path) -> None:

@@ -484,7 +484,7 @@ def test_a_collective_claim_for_a_tribe_that_does_not_exist() -> None:
 def approved() -> claim.Claim:
     """A collective claim approved by the advisor and the centre, waiting for its list."""
     review = ReviewClaim(filed().id, True)
-    steps = [
+    steps: list[tuple[claim.ClaimCommand, Actor, datetime]] = [
         (collective(), LEADER, FILED_AT),
         (review, ADVISOR, FILED_AT),
         (review, CENTER, at(3, 12)),
