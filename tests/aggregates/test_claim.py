@@ -16,6 +16,7 @@ from decimal import Decimal
 
 import pytest
 
+from second_classroom import codec
 from second_classroom.aggregates import claim, student
 from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.claim import (
@@ -562,3 +563,26 @@ def test_list_import_is_for_collective_claims() -> None:
     with pytest.raises(DomainError) as caught:
         with_claims(section)
     assert "list_import is for collective claims" in caught.value.message_en
+
+
+def test_a_naive_time_is_refused_with_a_code() -> None:
+    with pytest.raises(DomainError) as caught:
+        collective(starts_at=datetime(2026, 3, 6, 14))
+    assert (caught.value.code, caught.value.details) == ("time.naive", {"field": "starts_at"})
+
+
+def test_claim_events_and_commands_round_trip_through_json() -> None:
+    """What is stored comes back equal: the forms, the 情况说明, the list rows."""
+    report = Situation("发布者忘记点击完结", "活动结束后及时完结", "结束当天核对")
+    filing = collective(published=True, situation=report)
+    _state, decision = run(None, filing, LEADER, FILED_AT)
+    rows = (ListedCredit(STUDENTS[0], "清洁", CREDIT[0]), ListedCredit(STUDENTS[1], "颁奖", None))
+    messages = [
+        filing,
+        *decision.claim,
+        ImportClaimList(filing.claim_id, "d", rows),
+        ClaimListImported(filing.claim_id, "d", rows, CENTER.person_id, FILED_AT),
+        personal(),
+    ]
+    for message in messages:
+        assert codec.from_json(codec.to_json(message)) == message

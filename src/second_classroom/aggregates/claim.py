@@ -24,6 +24,7 @@ from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.time import aware
 from second_classroom.policies.calendar import window_end
 from second_classroom.policies.claim_rules import ClaimChain, ClaimKind, ClaimStep, StepScope
 
@@ -405,8 +406,8 @@ class FileCollectiveClaim:
     key: str
     activity_name: str
     place: str
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: datetime = attrs.field(validator=aware)
+    ends_at: datetime = attrs.field(validator=aware)
     category: str
     item: str
     credits: tuple[PlannedCredit, ...]
@@ -429,7 +430,7 @@ class FilePersonalClaim:
     key: str
     item_kind: ItemKind
     title: str
-    occurred_at: datetime
+    occurred_at: datetime = attrs.field(validator=aware)
     credits: tuple[PlannedCredit, ...]
     evidence: tuple[str, ...]
     advisor: str = ""
@@ -448,8 +449,8 @@ class FileCadreClaim:
     key: str
     organization: str
     position: str
-    served_from: datetime
-    served_until: datetime
+    served_from: datetime = attrs.field(validator=aware)
+    served_until: datetime = attrs.field(validator=aware)
     credits: tuple[PlannedCredit, ...]
 
     @property
