@@ -427,3 +427,10 @@ def test_the_command_line_imports_a_list(
         record = service.student("2023010002")
         assert record is not None
         assert record.credits() == {("volunteering", "学分"): Decimal("0.5")}
+
+
+def test_progress_is_reported_once_per_data_row() -> None:
+    """For the command line's progress bar on large files."""
+    seen: list[int] = []
+    backfill.check(filled(GOOD, (None,) * 11, SECOND), SICHUAN, lookup, seen.append)
+    assert seen == [1, 1]

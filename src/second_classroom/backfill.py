@@ -257,11 +257,12 @@ def import_list(
     claim_id: UUID,
     actor: Actor,
     now: datetime,
+    progress: Callable[[int], object] | None = None,
 ) -> Outcome:
     """Import a filled template as the list of the approved collective claim ``claim_id``
     (001 第三条 名单导入): all rows in one save, or nothing when any row has an error; the
     same rows again store nothing new."""
-    checked = check(source, service.rulebook, service.student)
+    checked = check(source, service.rulebook, service.student, progress)
     if checked.errors:
         first = checked.errors[0]
         raise FILE_HAS_ERRORS.error(
@@ -297,11 +298,16 @@ def _listed(row: BackfillRow, rulebook: Rulebook) -> ListedCredit:
 Lookup = Callable[[str], StudentRecord | None]
 
 
-def check(source: str | Path | bytes, rulebook: Rulebook, lookup: Lookup) -> TemplateCheck:
+def check(
+    source: str | Path | bytes,
+    rulebook: Rulebook,
+    lookup: Lookup,
+    progress: Callable[[int], object] | None = None,
+) -> TemplateCheck:
     """Every row error of a filled template, and its valid rows; nothing is stored.
 
     A file that is too large, not an xlsx, a zip bomb, too long or not the template raises
-    its ``backfill.*`` DomainError instead.
+    its ``backfill.*`` DomainError instead. ``progress`` is called with 1 per data row read.
     """
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     limits = rulebook.claims
@@ -318,7 +324,10 @@ def check(source: str | Path | bytes, rulebook: Rulebook, lookup: Lookup) -> Tem
         header = tuple(_text(v) for v in next(rows, ())[: len(COLUMNS)])
         if header != COLUMNS:
             raise NOT_TEMPLATE.error(found="、".join(h for h in header if h))
-        return _check_rows(_data_rows(rows, limits.template_max_rows), rulebook, lookup)
+        data_rows = _data_rows(rows, limits.template_max_rows)
+        if progress is not None:
+            data_rows = _counted(data_rows, progress)
+        return _check_rows(data_rows, rulebook, lookup)
     finally:
         book.close()
 
@@ -358,6 +367,14 @@ def _data_rows(
         if counted > limit:
             raise TOO_MANY_ROWS.error(limit=limit)
         yield number, cells
+
+
+def _counted(
+    rows: Iterator[tuple[int, tuple[Any, ...]]], progress: Callable[[int], object]
+) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    for row in rows:
+        progress(1)
+        yield row
 
 
 def _check_rows(

@@ -195,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="import: the 工号 of the 二课中心 staff importing, as a school admin (default: none)",
     )
     backfill.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (default: off: bar shown)"
+    )
+    backfill.add_argument(
         "--rulebook",
         default="nepu",
         help="a packaged preset or a rulebook TOML file (default: %(default)s)",
@@ -330,9 +333,15 @@ def _backfill_import(args: argparse.Namespace, rulebook: Rulebook) -> int:
 
     if args.claim is None or not args.staff:
         raise CommandLineError("import needs --claim ID and --as STAFF")
-    with SecondClassroom.sqlite(args.db, rulebook) as service:
+    from tqdm import tqdm
+
+    with (
+        SecondClassroom.sqlite(args.db, rulebook) as service,
+        tqdm(desc="checking", unit="row", disable=args.no_progress, leave=False) as bar,
+    ):
         actor = Actor.school_admin(args.staff)
-        outcome = backfill.import_list(service, args.file, args.claim, actor, datetime.now(UTC))
+        now = datetime.now(UTC)
+        outcome = backfill.import_list(service, args.file, args.claim, actor, now, bar.update)
     records = sum(1 for e in outcome.events if type(e.payload).__name__ == "BackfillRecorded")
     print(f"imported: {records} student records" if outcome.events else "already imported")
     return 0
