@@ -10,6 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import invariant
 
 from second_classroom import codec
 from second_classroom.aggregates import claim
@@ -20,6 +22,8 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.persistence.stores import postgres_env
 from second_classroom.service import SecondClassroom
+from tests.aggregates.test_claim_lifecycle import RULEBOOK as LIFECYCLE
+from tests.aggregates.test_claim_lifecycle import START, ClaimLifecycle
 from tests.claim_world import (
     ADVISOR,
     CENTER,
@@ -169,3 +173,72 @@ def test_a_research_claim_is_confirmed_only_after_its_publicity(customs: SecondC
     record = customs.student("2023010003")
     assert record is not None
     assert record.credits() == {("innovation", "学分"): Decimal(2)}
+
+
+class ClaimsThroughTheFacade(ClaimLifecycle):
+    """The claim lifecycle machine run through the facade on SQLite: the same invariants,
+    and after every step each student's ledger equals the views and a rebuild of them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.service = SecondClassroom.open(sqlite_memory_env(), LIFECYCLE, secret=TEST_SECRET)
+        for number in (*STUDENTS, LEADER.person_id):
+            register = RegisterStudent(number, f"学生{number[-2:]}", "PE", "石工23-1班", 2023)
+            self.service.execute(register, CENTER, START)
+        create = CreateTribe("PE-SU", "石油工程学院团总支学生会", TribeKind.STUDENT_UNION,
+                             TribeLevel.COLLEGE, "PE")  # fmt: skip
+        self.service.execute(create, CENTER, START)
+        leader = AppointTribeRole(create.tribe_id, LEADER.person_id, TribeRole.LEADER)
+        self.service.execute(leader, CENTER, START)
+        self.records = {n: r for n in self.records if (r := self.service.student(n)) is not None}
+
+    def _run(self, command: claim.ClaimCommand, actor: Actor) -> None:
+        before = self.service.app.load(claim.DECIDER, command.claim_id).state
+        try:
+            outcome = self.service.execute(command, actor, self.now)
+        except DomainError as error:
+            self.codes.add(error.code)
+            return
+        after = self.service.app.load(claim.DECIDER, command.claim_id).state
+        assert after is not None
+        self.claims[after.id] = after
+        for envelope in outcome.events:
+            event = envelope.payload
+            if isinstance(event, claim.ClaimFiled | claim.ClaimResubmitted):
+                self.filings.append((after.kind, event.at))
+            if isinstance(event, claim.ClaimConfirmed):
+                assert before is not None
+                self.confirmed_at[after.id] = (event.at, before.publicity_until)
+        self.records = {n: r for n in self.records if (r := self.service.student(n)) is not None}
+
+    @invariant()
+    def the_ledger_equals_the_views_and_a_rebuild(self) -> None:
+        views = self.service.views
+
+        def credits() -> dict[str, tuple[tuple[str, str, Decimal], ...]]:
+            found = {}
+            for number in self.records:
+                summary = views.student_summary(number)
+                assert summary is not None
+                found[number] = tuple(summary.credits)
+            return found
+
+        ledgers = {
+            number: tuple((m, t, a) for (m, t), a in sorted(record.credits().items()))
+            for number, record in self.records.items()
+        }
+        assert credits() == ledgers
+        views.runner.rebuild()
+        assert credits() == ledgers
+
+    def teardown(self) -> None:
+        self.service.close()
+
+
+ClaimsThroughTheFacade.TestCase.settings = settings(
+    max_examples=20,
+    stateful_step_count=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+TestClaimsThroughTheFacade = ClaimsThroughTheFacade.TestCase
