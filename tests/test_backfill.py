@@ -22,6 +22,7 @@ from second_classroom import backfill, cli
 from second_classroom.aggregates.claim import ReviewClaim
 from second_classroom.aggregates.student import RegisterStudent, StudentRecord
 from second_classroom.aggregates.tribe import AppointTribeRole, CreateTribe, TribeRole
+from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.persistence.stores import postgres_env
@@ -199,6 +200,55 @@ def test_hostile_files_are_refused_before_they_are_read() -> None:
     assert refused(broken).code == "backfill.not_xlsx"
 
 
+def test_a_path_that_cannot_be_read_is_refused_with_a_code(tmp_path: Path) -> None:
+    """The check is an entry point like ``execute``: a bad path is a DomainError, no OSError."""
+    for path in (tmp_path / "missing.xlsx", tmp_path, tmp_path / "a\x00b.xlsx"):
+        with pytest.raises(DomainError) as caught:
+            backfill.check(path, SICHUAN, lookup)
+        assert caught.value.code == "backfill.unreadable", path
+
+
+def test_a_file_above_the_cap_is_refused_from_its_size_alone(tmp_path: Path) -> None:
+    path = tmp_path / "big.xlsx"
+    path.write_bytes(filled(GOOD))
+    rulebook = limited(template_max_bytes=path.stat().st_size - 1)
+    with pytest.raises(DomainError) as caught:
+        backfill.check(path, rulebook, lookup)
+    assert caught.value.code == "backfill.file_too_large"
+
+
+_VALID_FILE = filled(GOOD, bad(c0="2023010003", c1="学生03"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_a_corrupted_file_is_checked_or_refused_with_a_code_never_an_exception(
+    data: st.DataObject,
+) -> None:
+    """Bytes flipped anywhere in a valid file (a damaged download): rows or a backfill code."""
+    damaged = bytearray(_VALID_FILE)
+    for _ in range(data.draw(st.integers(1, 8))):
+        damaged[data.draw(st.integers(0, len(damaged) - 1))] = data.draw(st.integers(0, 255))
+    answer: object
+    try:
+        answer = backfill.check(bytes(damaged), SICHUAN, lookup)
+    except DomainError as error:
+        answer = error.code
+    assert isinstance(answer, backfill.TemplateCheck) or str(answer).startswith("backfill.")
+
+
+def test_content_is_held_to_the_title_limits_row_by_row() -> None:
+    """内容 becomes the record's title: too long or with a control character, it is a row error
+    found by the check, not a refusal of the whole import later."""
+    long = "长" * (SICHUAN.limits.titles + 1)
+    assert errors_of(
+        filled(bad(c4=long), bad(c0="2023010003", c1="学生03", c4="第一行\n第二行"))
+    ) == [
+        (7, "E", "text.too_long"),
+        (8, "E", "text.control_character"),
+    ]
+
+
 def test_a_real_zip_bomb_is_refused_from_its_directory_alone() -> None:
     """A package whose sheet expands to 50 MB of zeros: refused without expanding it."""
     bomb = io.BytesIO()
@@ -335,7 +385,10 @@ def test_a_valid_list_imports_exactly_once(listing: tuple[SecondClassroom, UUID]
     outcome = backfill.import_list(service, data, claim_id, CENTER, at(3, 13))
     assert len(outcome.events) == 2 + 2  # the list and the confirmation, two records
     assert stored(service) == before + 4
-    first, second = service.student("2023010002"), service.student("2023010003")
+    first, second = (
+        service.student("2023010002", Actor.system()),
+        service.student("2023010003", Actor.system()),
+    )
     assert first is not None
     assert second is not None
     assert first.credits() == {("volunteering", "学分"): Decimal("0.5")}
@@ -363,7 +416,7 @@ def test_a_list_with_any_bad_row_stores_nothing(
         backfill.import_list(service, filled(*rows), claim_id, CENTER, at(3, 13))
     assert caught.value.code == code
     assert stored(service) == before
-    record = service.student("2023010002")
+    record = service.student("2023010002", Actor.system())
     assert record is not None
     assert record.credits() == {}
 
@@ -399,7 +452,7 @@ def test_a_fuzzed_list_is_imported_whole_or_not_at_all(
             return
         credited = {n for n, _name, a in rows if a is not None and Decimal(a) > 0}
         for number in STUDENTS:
-            record = service.student(number)
+            record = service.student(number, Actor.system())
             assert record is not None
             assert bool(record.backfills) == (number in {n for n, _x, _y in rows})
             assert bool(record.credits()) == (number in credited)
@@ -424,7 +477,7 @@ def test_the_command_line_imports_a_list(
     assert cli.main([*args, "--claim", str(claim_id), "--as", "T-center"]) == 0
     assert capsys.readouterr().out == "already imported\n"
     with SecondClassroom.sqlite(db, SICHUAN_LIST) as service:
-        record = service.student("2023010002")
+        record = service.student("2023010002", Actor.system())
         assert record is not None
         assert record.credits() == {("volunteering", "学分"): Decimal("0.5")}
 

@@ -125,13 +125,13 @@ def test_closing_attendance_marks_no_shows_once_and_blacklists(service: SecondCl
     streams = {e.originator_id for e in closing.events}
     assert len(streams) == 1 + 3 + 3  # the activity, three enrolments, three records
     absent = students[2].person_id
-    report = service.integrity(absent)
+    report = service.integrity(absent, SCHOOL_ADMIN)
     assert report is not None
     assert report.score == 0
     assert report.blacklisted_until == ENDED + timedelta(hours=120)
     assert [e.outcome for e in report.entries] == [Outcome.NO_SHOW]
     assert "第十六条" in report.entries[0].rule
-    present = service.integrity(students[0].person_id)
+    present = service.integrity(students[0].person_id, SCHOOL_ADMIN)
     assert present is not None
     assert present.score == 100
     with pytest.raises(DomainError) as caught:
@@ -150,7 +150,7 @@ def test_an_overturned_appeal_restores_the_score_and_lifts_the_blacklist(
     later = later_activity(service)
     service.run_reactions(ENDED)
     absent = students[2].person_id
-    entry = service.integrity(absent).entries[0]  # type: ignore[union-attr]
+    entry = service.integrity(absent, SCHOOL_ADMIN).entries[0]  # type: ignore[union-attr]
     with pytest.raises(DomainError) as not_theirs:
         service.execute(AppealDefault(absent, entry.entry_id, "生病"), students[0], at(12, 4))
     assert not_theirs.value.code == "integrity.not_your_default"
@@ -163,12 +163,14 @@ def test_an_overturned_appeal_restores_the_score_and_lifts_the_blacklist(
         )
     assert not_admin.value.code == "auth.forbidden"
     service.execute(DecideAppeal(absent, entry.entry_id, True, "证明属实"), PE_ADMIN, at(12, 4, 10))
-    report = service.integrity(absent)
+    report = service.integrity(absent, SCHOOL_ADMIN)
     assert report is not None
     assert report.blacklisted_until is None
     assert report.score == 100  # an overturned default leaves the denominator
     service.execute(Register(later), students[2], at(12, 4, 11))
-    history = [type(e.payload).__name__ for e in service.history(ids.student_id(absent))]
+    history = [
+        type(e.payload).__name__ for e in service.history(ids.student_id(absent), SCHOOL_ADMIN)
+    ]
     assert history[-3:] == ["AttendanceRecorded", "DefaultAppealed", "AppealDecided"]
 
 
@@ -181,8 +183,8 @@ def test_a_make_up_counts_as_attended(service: SecondClassroom) -> None:
         at(12, 3, 15),
     )
     service.run_reactions(ENDED)
-    assert service.enrolment(talk, students[2].person_id).outcome is Outcome.ATTENDED  # type: ignore[union-attr]
-    assert service.integrity(students[2].person_id).blacklisted_until is None  # type: ignore[union-attr]
+    assert service.enrolment(talk, students[2].person_id, SCHOOL_ADMIN).outcome is Outcome.ATTENDED  # type: ignore[union-attr]
+    assert service.integrity(students[2].person_id, SCHOOL_ADMIN).blacklisted_until is None  # type: ignore[union-attr]
 
 
 def test_the_no_show_reaction_is_exactly_once_across_restarts_and_races(tmp_path: Path) -> None:
@@ -204,7 +206,7 @@ def test_the_no_show_reaction_is_exactly_once_across_restarts_and_races(tmp_path
     assert sorted(outcomes) == [0, 0, 0, 1]
     with SecondClassroom.open(env, secret=TEST_SECRET) as again:
         assert again.run_reactions(ENDED + timedelta(days=1)) == []
-        absent = again.integrity(students[2].person_id)
+        absent = again.integrity(students[2].person_id, SCHOOL_ADMIN)
         assert absent is not None
         assert len(absent.entries) == 1
         with pytest.raises(DomainError) as caught:
@@ -215,7 +217,7 @@ def test_the_no_show_reaction_is_exactly_once_across_restarts_and_races(tmp_path
 def test_blacklisted_until_is_the_same_from_replay_as_live(service: SecondClassroom) -> None:
     _talk, students = checked_in_world(service)
     service.run_reactions(ENDED)
-    live = service.student(students[2].person_id)
+    live = service.student(students[2].person_id, SCHOOL_ADMIN)
     with SecondClassroomApplication(service.app.env) as fresh:
         if service.app.env.get("PERSISTENCE_MODULE") == "eventsourcing.popo":
             return  # an in-memory store has nothing to replay from another application
@@ -229,7 +231,7 @@ def test_blacklisted_until_is_the_same_from_replay_as_live(service: SecondClassr
 def test_integrity_reports_are_json(service: SecondClassroom) -> None:
     _talk, students = checked_in_world(service)
     service.run_reactions(ENDED)
-    report = service.integrity(students[2].person_id)
+    report = service.integrity(students[2].person_id, SCHOOL_ADMIN)
     encoded = codec.to_json(report)
     assert encoded["score"] == "0"
     assert codec.from_json(encoded) == report
@@ -270,7 +272,7 @@ def test_bad_check_in_input_is_refused_with_a_code_and_stores_nothing(
         assert caught.value.code == code
         assert service.app.recorder.max_notification_id() == before
     service.run_reactions(ENDED)
-    entry = service.integrity(entry_owner.person_id).entries[0]  # type: ignore[union-attr]
+    entry = service.integrity(entry_owner.person_id, SCHOOL_ADMIN).entries[0]  # type: ignore[union-attr]
     before = service.app.recorder.max_notification_id()
     with pytest.raises(DomainError) as someone_elses:
         service.execute(
@@ -303,7 +305,9 @@ def test_a_make_up_past_the_deadline_is_refused_and_closing_waits_for_it(
         assert service.app.recorder.max_notification_id() == before
         [closing] = service.run_reactions(at(12, 11, 0, 0))
         assert closing.events
-        assert service.enrolment(talk, late).outcome is Outcome.ATTENDED  # type: ignore[union-attr]
+        enrolled = service.enrolment(talk, late, SCHOOL_ADMIN)
+        assert enrolled is not None
+        assert enrolled.outcome is Outcome.ATTENDED
 
 
 # -- wrong passwords are counted, stored and limited (ours; 第十六条 密码签到) ---------------------
@@ -322,7 +326,7 @@ def top(service: SecondClassroom) -> int:
 
 
 def stored_events(service: SecondClassroom, stream: UUID, kind: type[E]) -> list[E]:
-    return [e.payload for e in service.history(stream) if isinstance(e.payload, kind)]
+    return [e.payload for e in service.history(stream, SCHOOL_ADMIN) if isinstance(e.payload, kind)]
 
 
 def test_wrong_passwords_are_stored_and_never_reveal_the_location(
@@ -355,7 +359,7 @@ def test_wrong_passwords_are_stored_and_never_reveal_the_location(
     assert wrong not in stored
     assert "46.63" not in stored
     assert "125.14" not in stored
-    activity = service.activity(talk)
+    activity = service.activity(talk, SCHOOL_ADMIN)
     assert activity is not None
     assert (1, guesser.person_id) in activity.attendance.password_locked  # the organizers see it
 
@@ -442,6 +446,6 @@ def test_the_leader_cannot_make_up_their_own_check_in(service: SecondClassroom) 
     assert caught.value.code == "checkin.self_dealing"
     assert service.app.recorder.max_notification_id() == before
     service.execute(MakeUpCheckIn(other, leader, "签到表为证"), ORGANIZER, at(12, 9, 15))
-    activity = service.activity(other)
+    activity = service.activity(other, SCHOOL_ADMIN)
     assert activity is not None
     assert leader in activity.attendance.made_up

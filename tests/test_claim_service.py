@@ -108,7 +108,7 @@ def test_a_collective_claim_through_the_chain_credits_every_participant(
     assert school.app.recorder.max_notification_id() == before + 2 + len(filing.participants)
     assert len(outcome.events) == 2 + len(filing.participants)
     for number in filing.participants:
-        record = school.student(number)
+        record = school.student(number, Actor.system())
         assert record is not None
         assert record.credits() == {("volunteering", "学分"): Decimal("0.5")}
         (line,) = record.credit_lines()
@@ -122,7 +122,7 @@ def test_a_collective_claim_through_the_chain_credits_every_participant(
         rebuilt = views.student_summary(number)
         assert rebuilt is not None
         assert rebuilt.credits == (("volunteering", "学分", Decimal("0.5")),)
-    outsider = school.student(STUDENTS[2])
+    outsider = school.student(STUDENTS[2], Actor.system())
     assert outsider is not None
     assert outsider.credits() == {}
     assert refused(school, review, CENTER, at(3, 13)) == "claim.not_in_review"
@@ -164,13 +164,13 @@ def test_a_research_claim_is_confirmed_only_after_its_publicity(customs: SecondC
     assert answer.get("code") is None, answer
     assert refused(customs, review, OFFICE, at(5, 13)) == "claim.publicity_open"
     assert refused(customs, review, OFFICE, at(5, 19)) == "claim.objection_open"
-    record = customs.student("2023010003")
+    record = customs.student("2023010003", Actor.system())
     assert record is not None
     assert record.credits() == {}  # an unconfirmed claim counts nowhere
     dismiss = claim.DecideObjection(claim_id, 1, False, "经核实并非重复")
     customs.execute(dismiss, PE_LEAGUE, at(5, 19))
     customs.execute(review, OFFICE, at(5, 19))
-    record = customs.student("2023010003")
+    record = customs.student("2023010003", Actor.system())
     assert record is not None
     assert record.credits() == {("innovation", "学分"): Decimal(2)}
 
@@ -190,7 +190,9 @@ class ClaimsThroughTheFacade(ClaimLifecycle):
         self.service.execute(create, CENTER, START)
         leader = AppointTribeRole(create.tribe_id, LEADER.person_id, TribeRole.LEADER)
         self.service.execute(leader, CENTER, START)
-        self.records = {n: r for n in self.records if (r := self.service.student(n)) is not None}
+        self.records = {
+            n: r for n in self.records if (r := self.service.student(n, Actor.system())) is not None
+        }
 
     def _run(self, command: claim.ClaimCommand, actor: Actor) -> None:
         before = self.service.app.load(claim.DECIDER, command.claim_id).state
@@ -209,7 +211,9 @@ class ClaimsThroughTheFacade(ClaimLifecycle):
             if isinstance(event, claim.ClaimConfirmed):
                 assert before is not None
                 self.confirmed_at[after.id] = (event.at, before.publicity_until)
-        self.records = {n: r for n in self.records if (r := self.service.student(n)) is not None}
+        self.records = {
+            n: r for n in self.records if (r := self.service.student(n, Actor.system())) is not None
+        }
 
     @invariant()
     def the_ledger_equals_the_views_and_a_rebuild(self) -> None:

@@ -9,12 +9,15 @@ from pathlib import Path
 from second_classroom.aggregates.activity import ActivityStatus
 from second_classroom.core import ids
 from second_classroom.demo import run_demo
+from tests.specification import SCHOOL_ADMIN
 
 
 def test_demo_reaches_approval_on_an_sqlite_file(tmp_path: Path) -> None:
     lines: list[str] = []
     service = run_demo(tmp_path / "demo.sqlite3", lines.append)
-    activity = service.activity(ids.activity_id(ids.tribe_id("PE-SU"), "2026-cet-talk"))
+    activity = service.activity(
+        ids.activity_id(ids.tribe_id("PE-SU"), "2026-cet-talk"), SCHOOL_ADMIN
+    )
     service.close()
     text = "\n".join(lines)
     assert activity is not None

@@ -60,11 +60,11 @@ def test_results_finalization_and_the_ledger(service: SecondClassroom) -> None:
     assert code(service, FinalizeActivity(talk), ORGANIZER) == "auth.forbidden"
     outcome = service.execute(FinalizeActivity(talk), leader, AFTER)
     assert len({e.originator_id for e in outcome.events}) == 1 + 3  # activity + 3 records
-    record_a = service.student(a)
+    record_a = service.student(a, SCHOOL_ADMIN)
     assert record_a is not None
     assert record_a.credits() == {("skills", "学分"): Decimal("0.5")}
-    assert service.student(b).credits() == {}  # type: ignore[union-attr]
-    [entry] = service.student(absent).activities  # type: ignore[union-attr]
+    assert service.student(b, SCHOOL_ADMIN).credits() == {}  # type: ignore[union-attr]
+    [entry] = service.student(absent, SCHOOL_ADMIN).activities  # type: ignore[union-attr]
     assert entry.outcome is not None
     assert entry.outcome.value == "no_show"
     for command in (
@@ -92,11 +92,11 @@ def test_a_crash_during_finalization_leaves_both_or_neither(service: SecondClass
     with contextlib.suppress(Crash):
         service.execute(FinalizeActivity(talk), leader, AFTER)
     service.app.recorder.insert_events = original  # type: ignore[method-assign]
-    assert not service.activity(talk).frozen  # type: ignore[union-attr]
-    assert all(service.student(s.person_id).activities == () for s in students)  # type: ignore[union-attr]
+    assert not service.activity(talk, SCHOOL_ADMIN).frozen  # type: ignore[union-attr]
+    assert all(service.student(s.person_id, SCHOOL_ADMIN).activities == () for s in students)  # type: ignore[union-attr]
     service.execute(FinalizeActivity(talk), leader, AFTER)
     assert code(service, FinalizeActivity(talk), leader) == "activity.frozen"
-    assert all(len(service.student(s.person_id).activities) == 1 for s in students)  # type: ignore[union-attr]
+    assert all(len(service.student(s.person_id, SCHOOL_ADMIN).activities) == 1 for s in students)  # type: ignore[union-attr]
 
 
 def test_transcripts_are_numbered_signed_permanent_and_verifiable(service: SecondClassroom) -> None:
@@ -124,7 +124,7 @@ def test_transcripts_are_numbered_signed_permanent_and_verifiable(service: Secon
     typo = serials[0][:3] + ("0" if serials[0][3] != "0" else "1") + serials[0][4:]
     assert service.verify_transcript(typo).status is VerificationStatus.MALFORMED
 
-    document = service.transcript_document(serials[0])
+    document = service.transcript_document(serials[0], SCHOOL_ADMIN)
     assert document is not None
     assert service.verify_transcript(document).status is VerificationStatus.VALID
     forged = json.loads(json.dumps(document, ensure_ascii=False).replace('"0.5"', '"5.0"'))
@@ -135,7 +135,7 @@ def test_transcripts_are_numbered_signed_permanent_and_verifiable(service: Secon
     )
     assert service.verify_transcript(serials[0]).status is VerificationStatus.SUPERSEDED
     assert service.verify_transcript(serials[1]).status is VerificationStatus.VALID
-    record = service.student(a)
+    record = service.student(a, SCHOOL_ADMIN)
     assert record is not None
     assert record.transcripts_issued == 2
 
@@ -171,7 +171,7 @@ def test_a_pdf_in_chinese_and_a_verifiable_credential(service: SecondClassroom) 
     issued = service.execute(IssueTranscript(a), students[0], at(12, 5))
     serial = next(e.payload.serial for e in issued.events if hasattr(e.payload, "content"))
 
-    pdf = service.transcript_pdf(serial, VERIFY_URL)
+    pdf = service.transcript_pdf(serial, SCHOOL_ADMIN, VERIFY_URL)
     assert pdf is not None
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     for expected in (
@@ -184,7 +184,7 @@ def test_a_pdf_in_chinese_and_a_verifiable_credential(service: SecondClassroom) 
     ):
         assert expected in text
 
-    credential = service.transcript_credential(serial, VERIFY_URL)
+    credential = service.transcript_credential(serial, SCHOOL_ADMIN, VERIFY_URL)
     assert credential is not None
     assert "OpenBadgeCredential" in credential["type"]
     assert credential["proof"]["cryptosuite"] == "eddsa-jcs-2022"
@@ -201,9 +201,9 @@ def test_overdue_results_are_reported_until_finalized(store_env: dict[str, str])
     ten_days = attrs.evolve(NEPU, results=attrs.evolve(NEPU.results, deadline_working_days=10))
     with SecondClassroom.open(store_env, rulebook=ten_days, secret=TEST_SECRET) as service:
         talk, _students = finished_world(service)
-        assert service.overdue_results(at(12, 17, 23)) == []
-        [late] = service.overdue_results(at(12, 18, 9))
+        assert service.overdue_results(SCHOOL_ADMIN, at(12, 17, 23)) == []
+        [late] = service.overdue_results(SCHOOL_ADMIN, at(12, 18, 9))
         assert late.activity_id == talk
         assert f"{late.deadline:%Y-%m-%d}" == "2026-12-17"
         service.execute(FinalizeActivity(talk), Actor.student("2023010101"), at(12, 18, 10))
-        assert service.overdue_results(at(12, 18, 11)) == []
+        assert service.overdue_results(SCHOOL_ADMIN, at(12, 18, 11)) == []

@@ -30,7 +30,9 @@ from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.claim import ImportClaimList, ListedCredit
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core.actor import Actor
-from second_classroom.core.errors import ErrorCode
+from second_classroom.core.errors import Category, DomainError, ErrorCode
+from second_classroom.core.text import TextKind
+from second_classroom.policies.boundary import identifier
 from second_classroom.policies.rulebook import Rulebook
 
 if TYPE_CHECKING:
@@ -80,78 +82,106 @@ FILE_TOO_LARGE = ErrorCode(
     "backfill.file_too_large",
     "文件大小 {size} 字节，超过上限 {limit} 字节",
     "The file has {size} bytes, above the limit of {limit}",
+    Category.INVALID,
 )
 NOT_XLSX = ErrorCode(
     "backfill.not_xlsx",
     "不是 xlsx 文件（请用 Excel 另存为 xlsx 格式）：{reason}",
     "Not an xlsx file (save it as xlsx): {reason}",
+    Category.INVALID,
 )
 ZIP_BOMB = ErrorCode(
     "backfill.zip_bomb",
     "文件解压后 {size} 字节，超过上限 {limit} 字节",
     "The file expands to {size} bytes, above the limit of {limit}",
+    Category.INVALID,
 )
 TOO_MANY_ROWS = ErrorCode(
     "backfill.too_many_rows",
     "数据超过 {limit} 行，请分成多个文件",
     "More than {limit} data rows: split the file",
+    Category.INVALID,
 )
 NOT_TEMPLATE = ErrorCode(
     "backfill.not_template",
     "第 2 行表头与成长记录补充模板不符：{found}",
     "Row 2 is not the template's header: {found}",
+    Category.INVALID,
 )
 STUDENT_UNKNOWN = ErrorCode(
-    "backfill.student_unknown", "学号 {value} 未注册", "Student number {value} is not registered"
+    "backfill.student_unknown",
+    "学号 {value} 未注册",
+    "Student number {value} is not registered",
+    Category.NOT_FOUND,
 )
 NAME_MISMATCH = ErrorCode(
     "backfill.name_mismatch",
     "姓名「{value}」与学号登记的姓名「{expected}」不符",
     "Name {value} does not match the record's {expected}",
+    Category.INVALID,
 )
-FIELD_EMPTY = ErrorCode("backfill.field_empty", "{column} 不能为空", "{column} must not be empty")
+FIELD_EMPTY = ErrorCode(
+    "backfill.field_empty", "{column} 不能为空", "{column} must not be empty", Category.INVALID
+)
 DATE_INVALID = ErrorCode(
     "backfill.date_invalid",
     "{column}「{value}」不是日期（如 2017/5/9）",
     "{column} {value} is not a date (e.g. 2017/5/9)",
+    Category.INVALID,
 )
 DATES_REVERSED = ErrorCode(
-    "backfill.dates_reversed", "结束时间早于开始时间", "The end date is before the start date"
+    "backfill.dates_reversed",
+    "结束时间早于开始时间",
+    "The end date is before the start date",
+    Category.INVALID,
 )
 CATEGORY_UNKNOWN = ErrorCode(
     "backfill.category_unknown",
     "{column}「{value}」不是本校设置的活动类型",
     "{column} {value} is not one of the school's activity types",
+    Category.INVALID,
 )
 LEVEL_UNKNOWN = ErrorCode(
     "backfill.level_unknown",
     "活动等级「{value}」无效，可选：{allowed}",
     "Level {value} is unknown; allowed: {allowed}",
+    Category.INVALID,
 )
 CREDIT_TYPE_UNKNOWN = ErrorCode(
     "backfill.credit_type_unknown",
     "学分类型「{value}」不是本校设置的学分类型",
     "Credit type {value} is not one of the school's",
+    Category.INVALID,
 )
 AMOUNT_INVALID = ErrorCode(
     "backfill.amount_invalid",
     "发放学分值「{value}」须为不小于 0 的数",
     "Amount {value} must be a number ≥ 0",
+    Category.INVALID,
 )
 FORMULA = ErrorCode(
     "backfill.formula",
     "{column} 含公式「{value}」，请填写数值或文字",
     "{column} holds a formula {value}: enter a value",
+    Category.INVALID,
 )
 FILE_HAS_ERRORS = ErrorCode(
     "backfill.file_has_errors",
     "文件有 {count} 处错误，未导入任何记录（第一处：第 {row} 行 {column} 列 {message}）",
     "The file has {count} errors; nothing was imported (first: row {row}, column {column})",
+    Category.INVALID,
+)
+UNREADABLE = ErrorCode(
+    "backfill.unreadable",
+    "无法读取文件：{reason}",
+    "The file cannot be read: {reason}",
+    Category.INVALID,
 )
 DUPLICATE_ROW = ErrorCode(
     "backfill.duplicate_row",
     "与第 {first} 行重复",
     "The same as row {first}",
+    Category.INVALID,
 )
 
 
@@ -262,7 +292,7 @@ def import_list(
     """Import a filled template as the list of the approved collective claim ``claim_id``
     (001 第三条 名单导入): all rows in one save, or nothing when any row has an error; the
     same rows again store nothing new."""
-    checked = check(source, service.rulebook, service.student, progress)
+    checked = service.check_backfill(source, actor, progress)
     if checked.errors:
         first = checked.errors[0]
         raise FILE_HAS_ERRORS.error(
@@ -309,8 +339,8 @@ def check(
     A file that is too large, not an xlsx, a zip bomb, too long or not the template raises
     its ``backfill.*`` DomainError instead. ``progress`` is called with 1 per data row read.
     """
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
     limits = rulebook.claims
+    data = _read(source, limits.template_max_bytes)
     if len(data) > limits.template_max_bytes:
         raise FILE_TOO_LARGE.error(size=len(data), limit=limits.template_max_bytes)
     _refuse_non_xlsx(data, limits.template_max_unzipped_bytes)
@@ -328,8 +358,26 @@ def check(
         if progress is not None:
             data_rows = _counted(data_rows, progress)
         return _check_rows(data_rows, rulebook, lookup)
+    except DomainError:
+        raise
+    except Exception as error:  # read-only sheets parse lazily: a bad part fails mid-rows
+        raise NOT_XLSX.error(reason=type(error).__name__) from None
     finally:
         book.close()
+
+
+def _read(source: str | Path | bytes, limit: int) -> bytes:
+    """The file's bytes; a file above ``limit`` is refused before it is read."""
+    if isinstance(source, bytes):
+        return source
+    try:
+        path = Path(source)
+        size = path.stat().st_size
+        if size > limit:
+            raise FILE_TOO_LARGE.error(size=size, limit=limit)
+        return path.read_bytes()
+    except (OSError, ValueError) as error:  # missing, a folder, no permission, a NUL in it
+        raise UNREADABLE.error(reason=type(error).__name__) from None
 
 
 def _refuse_non_xlsx(data: bytes, max_unzipped: int) -> None:
@@ -413,6 +461,11 @@ def _check_rows(
             _fail(found, number, 3, DATES_REVERSED)
         if not content:
             _fail(found, number, 4, FIELD_EMPTY)
+        else:
+            try:  # the content becomes a command's title: its limits, found here by row
+                identifier(content, TextKind.TITLE, rulebook.limits, "$.content")
+            except DomainError as error:
+                found.append(RowError(number, "E", COLUMNS[4], *_messages(error)))
         for column in (5, 6):
             if text[column] not in categories:
                 _fail(found, number, column, CATEGORY_UNKNOWN, value=text[column])
@@ -436,7 +489,7 @@ def _check_rows(
         valid.append(
             BackfillRow(
                 number,
-                number_text,
+                record.student_number if record is not None else number_text,
                 name,
                 starts,
                 ends,
@@ -450,6 +503,10 @@ def _check_rows(
             )
         )
     return TemplateCheck(tuple(valid), tuple(errors))
+
+
+def _messages(error: DomainError) -> tuple[str, str, str]:
+    return error.code, error.message_zh, error.message_en
 
 
 def _fail(found: list[RowError], row: int, column: int, code: ErrorCode, **details: Any) -> None:

@@ -68,7 +68,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The command line: global options, and the demo, project and simulate subcommands."""
+    """The command line: global options, and the demo, project, simulate and schema
+    subcommands."""
     parser = _Parser(
         prog="second-classroom",
         description="第二课堂成绩单 · the Second Classroom Transcript",
@@ -203,6 +204,21 @@ def build_parser() -> argparse.ArgumentParser:
         help="a packaged preset or a rulebook TOML file (default: %(default)s)",
     )
     _common_options(backfill)
+    schema = commands.add_parser(
+        "schema", help="write the JSON Schema (2020-12) of every command, event, state, result"
+    )
+    schema.add_argument(
+        "out_dir",
+        metavar="OUT_DIR",
+        type=Path,
+        help="folder for the <Name>.schema.json files, created if missing",
+    )
+    schema.add_argument(
+        "--rulebook",
+        default="nepu",
+        help="preset or TOML file whose limits the command schemas carry (default: %(default)s)",
+    )
+    _common_options(schema)
     return parser
 
 
@@ -227,6 +243,8 @@ def _common_options(parser: argparse.ArgumentParser, top: bool = False) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "schema":
+        return _schema(args)
     if args.command == "simulate":
         return _simulate(args)
     if args.command == "project":
@@ -303,6 +321,7 @@ def _rulebook(name_or_file: str) -> Rulebook:
 def _backfill(args: argparse.Namespace) -> int:
     """Write the template, or check a filled one (storing nothing): 0 when it has no error."""
     from second_classroom import backfill
+    from second_classroom.core.actor import Actor
     from second_classroom.service import SecondClassroom
 
     rulebook = _rulebook(args.rulebook)
@@ -315,7 +334,7 @@ def _backfill(args: argparse.Namespace) -> int:
     if args.action == "import":
         return _backfill_import(args, rulebook)
     with SecondClassroom.sqlite(args.db, rulebook) as service:
-        checked = backfill.check(args.file, rulebook, service.student)
+        checked = service.check_backfill(args.file, Actor.system())
     for error in checked.errors:
         print(
             f"第 {error.row} 行 {error.column} 列（{error.header}）[{error.code}] {error.message}"
@@ -430,3 +449,12 @@ def _simulate(args: argparse.Namespace) -> int:
     print(f"超额录取 over-admission: {report.over_admitted}")
     print(f"学分账户与视图不符 ledger/view mismatches: {report.ledger_mismatches}")
     return 0 if report.over_admitted == 0 and report.ledger_mismatches == 0 else 1
+
+
+def _schema(args: argparse.Namespace) -> int:
+    """Every message's JSON Schema, for frontends to validate against before sending."""
+    from second_classroom.schema import write_schemas
+
+    written = write_schemas(args.out_dir, _rulebook(args.rulebook))
+    print(f"{len(written)} schemas written to {args.out_dir}")
+    return 0

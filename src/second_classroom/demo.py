@@ -76,6 +76,11 @@ VERIFY_URL = "https://verify.example/second-classroom"  # your school's 查证�
 DEMO_SECRET = bytes.fromhex("5ec0dc1a55" * 6 + "0000")
 
 
+# The narrator reads as the school office; notices go out through the delivery worker.
+NARRATOR = Actor.school_admin("T-校团委-001")
+NOTICE_WORKER = Actor.system("notice-worker")
+
+
 def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
 
@@ -143,7 +148,7 @@ def run_demo(path: Path, out: Print = print) -> SecondClassroom:
         at(3, 15, month=12),
         at(4, 9, month=12),
     ):
-        phase = service.phase(activity_id, moment)
+        phase = service.phase(activity_id, leader, moment)
         out(f"  {moment:%Y-%m-%d %H:%M}  {phase.label if phase else '—'}")
 
     reviewers = (leader, college, school)
@@ -180,16 +185,16 @@ def _enrolment(
     step("钱静 报名", Register(talk), qian, registering)
     step("钱静 取消报名", CancelRegistration(talk), qian, registering)
     step("钱静 再次报名", Register(talk), qian, registering)
-    lines = service.my_activities(qian.person_id, registering)
+    lines = service.my_activities(qian.person_id, qian, registering)
     out("   钱静的“我的活动”：" + "；".join(f"{x.title}（{x.status_label}）" for x in lines))
 
     out("— 群发通知（第十四条）—")
     later = ChangeActivityDetails(talk, starts_at=at(3, 15, month=12), ends_at=at(3, 17, month=12))
     step("李明 将活动推迟一小时", later, leader, at(1, 12, month=12))
-    for notice in service.outbox():
+    for notice in service.outbox(NOTICE_WORKER):
         out(f"   → {_name(service, notice.student)}：{notice.text}")
         service.mark_delivered(notice, at(1, 12, 1, month=12))
-    out(f"   待发送通知：{len(service.outbox())} 条（已全部标记送达）")
+    out(f"   待发送通知：{len(service.outbox(NOTICE_WORKER))} 条（已全部标记送达）")
 
     out("— 中签制：公布承诺，报名结束后抽签，任何人可复核 —")
     lottery_form = attrs.evolve(
@@ -208,7 +213,7 @@ def _enrolment(
     closed = at(2, 21, month=12)
     for outcome in service.run_reactions(closed):
         out(f"   系统抽签：写入 {len(outcome.events)} 条事件（抽签记录与每位报名者的结果）")
-    record = service.draw_record(workshop)
+    record = service.draw_record(workshop, leader)
     assert record is not None
     out(f"   承诺 sha256(seed) = {record.commitment[:16]}…")
     out(f"   公布种子 seed     = {record.seed[:16]}…")
@@ -237,7 +242,7 @@ def _enrolment(
     )
     step("组织者 批量录取 2 人", AdmitRegistrants(selection, tuple(numbers[:2])), organizer, closed)
     step("组织者 结束录取", CloseReview(selection), organizer, closed)
-    statuses = [service.enrolment(selection, n) for n in numbers[:4]]
+    statuses = [service.enrolment(selection, n, organizer) for n in numbers[:4]]
     out("   " + "；".join(f"{_name(service, e.student)} {e.status.label}" for e in statuses if e))
 
     out("— 申请请假（第十二条）—")
@@ -245,9 +250,9 @@ def _enrolment(
     leave = RequestLeave(talk, "同一时间参加学科竞赛", ("proof/competition-notice.jpg",))
     step("赵磊 提交请假申请", leave, zhao, closed)
     step("组织者 批准请假", DecideLeave(talk, zhao.person_id, approve=True), organizer, closed)
-    for notice in service.outbox(zhao.person_id):
+    for notice in service.outbox(zhao, zhao.person_id):
         out(f"   → {_name(service, notice.student)}：{notice.text}")
-    found = service.activity(talk)
+    found = service.activity(talk, leader)
     assert found is not None
     out(
         f"活动「{found.form.title}」：{found.status.label}，修订 {found.revision} 次，"
@@ -311,11 +316,11 @@ def _checkin(
     reading = _publish(service, "2026-reading-club", tribe_id, reading_form, reviewers, out)
     for outcome in service.run_reactions(ended):
         out(f"   系统结算签到：写入 {len(outcome.events)} 条事件")
-    found = service.activity(talk)
+    found = service.activity(talk, college)
     assert found is not None
     for number, result in found.attendance.outcomes:
         out(f"   {_name(service, number)}：{result.label}")
-    report = service.integrity(sun.person_id)
+    report = service.integrity(sun.person_id, sun)
     assert report is not None
     assert report.blacklisted_until is not None
     until = f"{report.blacklisted_until:%m-%d %H:%M}"
@@ -329,14 +334,14 @@ def _checkin(
     step("孙浩 提交申诉", appeal, sun, at(4, 10, month=12))
     decision = DecideAppeal(sun.person_id, entry.entry_id, True, "就医证明属实")
     step("学院管理员 申诉成立", decision, college, at(4, 15, month=12))
-    after = service.integrity(sun.person_id)
+    after = service.integrity(sun.person_id, sun)
     assert after is not None
     lifted = (
         "已解除" if after.blacklisted_until is None else f"{after.blacklisted_until:%m-%d %H:%M}"
     )
     out(f"   孙浩 诚信分 {float(after.score):.0f}%，黑名单：{lifted}")
     step("孙浩 再次报名读书分享会", Register(reading), sun, at(4, 16, month=12))
-    qian_report = service.integrity(qian.person_id)
+    qian_report = service.integrity(qian.person_id, qian)
     assert qian_report is not None
     out(f"   钱静 诚信分 {float(qian_report.score):.0f}%")
 
@@ -371,7 +376,7 @@ def _results(
     out("— 完结活动（第十九条：生成活动记录，活动冻结）—")
     step("李明 完结活动", FinalizeActivity(talk), leader, at(5, 9, month=12))
     step("组织者 完结后再发放学分", GrantCredits(talk, (zhou,)), organizer, at(5, 9, 5, month=12))
-    record = service.student(qian)
+    record = service.student(qian, Actor.student(qian))
     assert record is not None
     ledger = "；".join(
         f"{_module_name(service, module)} {amount}{kind}"
@@ -384,13 +389,13 @@ def _results(
     serial = next(
         e.payload.serial for e in issued.events if isinstance(e.payload, TranscriptIssued)
     )
-    found = service.transcript(serial)
+    found = service.transcript(serial, Actor.student(qian))
     assert found is not None
     out(f"   钱静 生成学分版成绩单，编号 {serials.display(serial)}")
     for total in found.content.totals:
         out(f"   合计 {total.module}：{total.amount} {total.credit_type}")
-    pdf = service.transcript_pdf(serial, VERIFY_URL)
-    credential = service.transcript_credential(serial, VERIFY_URL)
+    pdf = service.transcript_pdf(serial, Actor.student(qian), VERIFY_URL)
+    credential = service.transcript_credential(serial, Actor.student(qian), VERIFY_URL)
     assert pdf is not None
     assert credential is not None
     pdf_path = folder / "second_classroom_demo_transcript.pdf"
@@ -413,7 +418,7 @@ def _module_name(service: SecondClassroom, code: str) -> str:
 
 
 def _name(service: SecondClassroom, student_number: str) -> str:
-    record = service.student(student_number)
+    record = service.student(student_number, NARRATOR)
     return record.name if record else student_number
 
 
@@ -453,11 +458,11 @@ def _stepper(
         status = ""
         activity_id = getattr(command, "activity_id", None)
         if isinstance(command, Register | CancelRegistration | RequestLeave):
-            mine = service.enrolment(command.activity_id, actor.person_id)
+            mine = service.enrolment(command.activity_id, actor.person_id, actor)
             leave = f"，{mine.leave.label}" if mine and mine.leave else ""
             status = f" → 报名状态：{mine.status.label}{leave}" if mine else ""
         elif activity_id is not None and type(command) not in (AdmitRegistrants, CloseReview):
-            found = service.activity(activity_id)
+            found = service.activity(activity_id, NARRATOR)
             status = f" → 状态：{found.status.label}" if found else ""
         out(f"{number:>2}. {title}\n    ✓ {names}{status}")
 

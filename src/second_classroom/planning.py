@@ -28,27 +28,59 @@ from second_classroom.aggregates.activity import Activity, ActivityContext
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
+from second_classroom.core.actor import Actor
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import Change, Loaded
+from second_classroom.persistence.mapper import Envelope
 from second_classroom.policies import lottery, serials
 from second_classroom.policies.signing import Keyring
 
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
 
 
+class Loader:
+    """Internal reads, with no actor check: the facts plans, reactions and the facade's own
+    rules decide on. Never hand this to a frontend; the facade's public reads take the actor."""
+
+    def __init__(self, app: SecondClassroomApplication) -> None:
+        self.app = app
+
+    def tribe(self, tribe_id: UUID) -> Tribe | None:
+        return self.app.find(tribe.DECIDER, tribe_id)
+
+    def student(self, student_number: str) -> StudentRecord | None:
+        return self.app.find(student.DECIDER, ids.student_id(student_number))
+
+    def activity(self, activity_id: UUID) -> Activity | None:
+        return self.app.find(activity.DECIDER, activity_id)
+
+    def enrolment(self, activity_id: UUID, student_number: str) -> enrolment.Enrolment | None:
+        stream = enrolment.enrolment_id(activity_id, student_number)
+        return self.app.find(enrolment.DECIDER, stream)
+
+    def transcript(self, serial: str) -> transcript.Transcript | None:
+        canonical = serials.normalize(serial)
+        if canonical is None:
+            return None
+        return self.app.find(transcript.DECIDER, transcript.transcript_id(canonical))
+
+    def loaded(self, decider: AnyDecider, stream: UUID) -> Loaded[Any]:
+        return self.app.load(decider, stream)
+
+    def history(self, stream: UUID) -> Sequence[Envelope]:
+        return self.app.history(stream)
+
+
 class Reader(Protocol):
-    """What plans read through the facade."""
+    """What plans read through the facade: the store, the secrets, the internal loader."""
 
     app: SecondClassroomApplication
     secret: bytes | None
     keyring: Keyring | None
-
-    def tribe(self, tribe_id: UUID) -> Tribe | None: ...
-
-    def student(self, student_number: str) -> StudentRecord | None: ...
+    _load: Loader
 
 
 Planner = Callable[[Reader, Any, Context], Sequence[Change]]
@@ -71,12 +103,15 @@ class Route:
     plan: Planner
 
 
+def roles_in(actor: Actor, host: Tribe | None) -> Actor:
+    """``actor`` with the tribe roles ``host`` records and no others (never the caller's)."""
+    actor = actor.institutional()
+    return actor if host is None else actor.with_roles(host.roles_of(actor.person_id))
+
+
 def with_tribe_roles(base: Context, host: Tribe | None) -> Context:
     """Tribe roles come from the Tribe stream, never from the caller."""
-    actor = base.actor.institutional()
-    if host is not None:
-        actor = actor.with_roles(host.roles_of(actor.person_id))
-    return attrs.evolve(base, actor=actor)
+    return attrs.evolve(base, actor=roles_in(base.actor, host))
 
 
 def _changed(decider: AnyDecider, loaded: Loaded[Any], events: Sequence[object]) -> Change:
@@ -111,9 +146,9 @@ def _activity_context(
     reader: Reader, cmd: Any, state: Activity | None, base: Context
 ) -> ActivityContext:
     if state is not None:
-        host = reader.tribe(state.host_tribe_id)
+        host = reader._load.tribe(state.host_tribe_id)
     elif isinstance(cmd, activity.DraftActivity):
-        host = reader.tribe(cmd.host_tribe_id)
+        host = reader._load.tribe(cmd.host_tribe_id)
     else:
         host = None  # decide answers activity.not_found
     commitment = None
@@ -123,7 +158,7 @@ def _activity_context(
         and reader.secret is not None
     ):
         commitment = lottery.commitment(lottery.derive_seed(reader.secret, str(state.id)))
-    record = reader.student(base.actor.person_id)
+    record = reader._load.student(base.actor.person_id)
     return ActivityContext(with_tribe_roles(base, host), host, record, commitment)
 
 
@@ -170,7 +205,7 @@ def _read_activity(
     """Load the activity, its host, and the enrolments and records ``involved`` names."""
     app = reader.app
     loaded = app.load(activity.DECIDER, activity_id)
-    host = reader.tribe(loaded.state.host_tribe_id) if loaded.state is not None else None
+    host = reader._load.tribe(loaded.state.host_tribe_id) if loaded.state is not None else None
     base = with_tribe_roles(base, host)
     enrolments_of, records_of = involved(loaded.state, base)
     enrolments = {
@@ -189,7 +224,7 @@ def _plan_enrolment(reader: Reader, command: Any, base: Context) -> Sequence[Cha
         base,
         lambda state, ctx: (enrolment.students_involved(command, state, ctx.actor), ()),
     )
-    record = reader.student(base.actor.person_id)
+    record = reader._load.student(base.actor.person_id)
     seed = None
     if isinstance(command, enrolment.DrawLottery) and reader.secret is not None:
         seed = lottery.derive_seed(reader.secret, str(command.activity_id))
@@ -301,7 +336,7 @@ def _plan_claim(reader: Reader, command: Any, base: Context) -> Sequence[Change]
     app = reader.app
     loaded = app.load(claim.DECIDER, command.claim_id)
     tribe_id = claim.tribe_of(command, loaded.state)
-    host = reader.tribe(tribe_id) if tribe_id is not None else None
+    host = reader._load.tribe(tribe_id) if tribe_id is not None else None
     records = {
         s: app.load(student.DECIDER, ids.student_id(s))
         for s in sorted(claim.students_involved(command, loaded.state))

@@ -7,20 +7,19 @@ import os
 import random
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import attrs
 
 from second_classroom import codec, exports
-from second_classroom.aggregates import activity, enrolment, student, tribe
-from second_classroom.aggregates import transcript as transcript_module
+from second_classroom.aggregates import activity, enrolment, mailbox, student
 from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
 from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
@@ -29,11 +28,11 @@ from second_classroom.aggregates.enrolment import Enrolment, is_activity_manager
 from second_classroom.aggregates.integrity_record import IntegrityEntry
 from second_classroom.aggregates.mailbox import MarkNoticeDelivered
 from second_classroom.aggregates.student import StudentRecord
-from second_classroom.aggregates.transcript import Content, Transcript, content_json, transcript_id
+from second_classroom.aggregates.transcript import Content, Transcript, content_json
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
-from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.decider import Context
 from second_classroom.core.errors import (
     CONCURRENCY,
     UNAUTHORIZED,
@@ -41,9 +40,10 @@ from second_classroom.core.errors import (
     DomainError,
     require,
 )
+from second_classroom.core.text import TextKind
 from second_classroom.core.time import require_aware
 from second_classroom.persistence.application import SecondClassroomApplication
-from second_classroom.persistence.changes import ConcurrencyConflict, Loaded
+from second_classroom.persistence.changes import ConcurrencyConflict
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.secrets import (
     keyring_from_environment,
@@ -51,10 +51,11 @@ from second_classroom.persistence.secrets import (
     secret_from_environment,
 )
 from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_env
-from second_classroom.planning import ROUTES, RecordedRefusal, with_tribe_roles
+from second_classroom.planning import ROUTES, Loader, RecordedRefusal, roles_in, with_tribe_roles
 from second_classroom.policies import checkin as checkin_codes
 from second_classroom.policies import integrity as integrity_policy
-from second_classroom.policies import serials
+from second_classroom.policies import serials, visibility
+from second_classroom.policies.boundary import admit, identifier
 from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice
 from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle, Rulebook, preset
@@ -73,6 +74,9 @@ from second_classroom.projections.enrolment_views import (
 )
 from second_classroom.projections.reports import MonthlyRow
 from second_classroom.projections.viewset import ViewSet
+
+if TYPE_CHECKING:
+    from second_classroom.backfill import TemplateCheck
 
 logger = logging.getLogger(__name__)
 
@@ -211,7 +215,16 @@ codec.register_results(
     (DrawRecord, CheckInCode, IntegrityReport, MyActivity, Notice, Verification, OverdueResults)
 )
 codec.register_results(
-    (queries.StudentSummaryRow, queries.BoardRow, queries.LeaderboardRow, MonthlyRow)
+    (
+        queries.StudentSummaryRow,
+        queries.BoardRow,
+        queries.LeaderboardRow,
+        queries.AuditRow,
+        queries.RosterRow,
+        queries.WorkloadRow,
+        queries.Page,
+        MonthlyRow,
+    )
 )
 
 
@@ -227,6 +240,7 @@ class SecondClassroom:
         keyring: Keyring | None = None,
     ) -> None:
         self.app = app
+        self._load = Loader(app)
         self.rulebook = rulebook or preset("nepu")
         self.max_attempts = max_attempts
         self.secret = secret if secret is not None else secret_from_environment()
@@ -266,7 +280,11 @@ class SecondClassroom:
 
     @property
     def views(self) -> ViewSet:
-        """The SQL read models, caught up on each query (the embedded default)."""
+        """The SQL read models, caught up on each query (the embedded default).
+
+        Operator-only: it checks no actor (raw SQL, every row). Never expose it to a frontend;
+        the facade's reads (``activity_board``, ``roster``, ``audit_log`` …) take the actor.
+        """
         if self._views is None:
             self._views = ViewSet(self.app)
         return self._views
@@ -287,14 +305,17 @@ class SecondClassroom:
     def execute(self, command: object, actor: Actor, now: datetime) -> Outcome:
         """Run ``command`` as ``actor`` at ``now``; raise DomainError if refused.
 
-        A refused command stores nothing, with one exception: a wrong check-in password is
-        stored (``CheckInPasswordRejected``) before ``checkin.wrong_password`` is raised, so
-        guesses are counted. A conflict with a concurrent writer is retried against fresh
-        state up to ``max_attempts`` times.
+        The command first passes the boundary (``policies.boundary.admit``: text, identifier
+        and bound rules of the rulebook's limits). A refused command stores nothing, with one
+        exception: a wrong check-in password is stored (``CheckInPasswordRejected``) before
+        ``checkin.wrong_password`` is raised, so guesses are counted. A conflict with a
+        concurrent writer is retried against fresh state up to ``max_attempts`` times.
         """
         route = ROUTES.get(type(command))
         if route is None:
             raise UNKNOWN_COMMAND.error(type=type(command).__name__)
+        # The same text, identifier and bound rules for Python callers as for JSON ones.
+        command = admit(command, self.rulebook.limits)
         base = Context(actor, require_aware(now), self.rulebook)
         name = type(command).__name__
         for attempt in range(self.max_attempts):
@@ -328,7 +349,7 @@ class SecondClassroom:
                 continue
             if recorded is not None:
                 raise recorded
-            return Outcome(stored)
+            return self._reply(command, actor, stored)
         raise CONCURRENCY.error(attempts=self.max_attempts)
 
     @contextmanager
@@ -347,17 +368,102 @@ class SecondClassroom:
         except ConcurrencyConflict:
             raise CONCURRENCY.error(attempts=1) from None
 
-    def execute_json(
-        self, message: Mapping[str, Any], actor: Actor, now: datetime
-    ) -> dict[str, Any]:
-        """JSON in, JSON out: the events, or the DomainError with its stable code."""
+    def execute_json(self, message: Any, actor: Actor, now: datetime) -> dict[str, Any]:
+        """JSON in, JSON out: the events, or the DomainError with its stable code.
+
+        ``message`` may be any JSON value: anything but a well-formed command object is
+        ``command.malformed`` (or ``command.unknown``), never an exception, and stores
+        nothing (a refusal stores what ``execute`` says it does).
+        """
         try:
-            command = codec.from_json(dict(message), kind="command")
+            command = codec.from_json(message, kind="command")
             return self.execute(command, actor, now).to_json()
         except DomainError as error:
             return codec.error_to_json(error)
 
-    # -- queries ----------------------------------------------------------------------------
+    def _reply(self, command: object, actor: Actor, events: tuple[Envelope, ...]) -> Outcome:
+        """The outcome as ``actor`` may read it; every event is stored regardless.
+
+        Whoever may read the command's subject (its activity, tribe, student or transcript)
+        sees every event; anyone else only the events of their own streams and those about
+        them alone — so a student cancelling never learns who was promoted (that student
+        learns it from a notice).
+        """
+        if visibility.is_operator(actor):
+            return Outcome(events)
+        me = actor.person_id
+        own = {ids.student_id(me), mailbox.mailbox_id(me)}
+        activity_id = getattr(command, "activity_id", None)
+        if isinstance(activity_id, UUID):
+            own.add(enrolment.enrolment_id(activity_id, me))
+        mine = tuple(
+            e for e in events if e.originator_id in own or visibility.about_only(e.payload, me)
+        )
+        if len(mine) == len(events):
+            return Outcome(events)  # the common case (a student's own step): nothing to load
+        try:
+            with self.app.reading():  # one look at the log for all the facts below
+                everything = self._may_read_subject(command, actor)
+        except DomainError:
+            everything = False  # stored already: a read rule failing only narrows the reply
+        return Outcome(events if everything else mine)
+
+    def _may_read_subject(self, command: object, actor: Actor) -> bool:
+        if visibility.is_operator(actor):
+            return True
+        activity_id = getattr(command, "activity_id", None)
+        if isinstance(activity_id, UUID):
+            return self._may_read_activity(actor, self._load.activity(activity_id))
+        tribe_id = getattr(command, "tribe_id", None)
+        if isinstance(tribe_id, UUID):
+            return self._may_read_tribe(actor, tribe_id, self._load.tribe(tribe_id))
+        serial = getattr(command, "serial", None)
+        if isinstance(serial, str):
+            found = self._load.transcript(serial)
+            return found is not None and self._may_read_student(found.content.student_number, actor)
+        for name in ("student_number", "student"):
+            number = getattr(command, name, None)
+            if isinstance(number, str):
+                return self._may_read_student(number, actor)
+        return False
+
+    # -- internal facts for the read rules ---------------------------------------------------
+
+    def _college_of(self, student_number: str) -> str | None:
+        record = self._load.student(student_number)
+        return record.college if record is not None else None
+
+    def _may_read_activity(self, actor: Actor, found: Activity | None) -> bool:
+        if found is None:
+            return visibility.is_operator(actor)
+        host = self._load.tribe(found.host_tribe_id)
+        return visibility.may_read_activity(
+            roles_in(actor, host),
+            found.host_tribe_id,
+            host.college if host is not None else None,
+            found.form.organizers,
+        )
+
+    def _may_read_tribe(self, actor: Actor, tribe_id: UUID, found: Tribe | None) -> bool:
+        college = found.college if found is not None else None
+        return visibility.may_read_tribe(roles_in(actor, found), tribe_id, college)
+
+    def _may_read_student(self, student_number: str, actor: Actor) -> bool:
+        college = self._college_of(student_number)  # the code; a transcript shows the name
+        return visibility.may_read_student(actor, student_number, college)
+
+    def _student_number(self, student_number: str) -> str:
+        """A 学号 given to a read, NFKC-normalised and checked as in a command (limits)."""
+        limits = self.rulebook.limits
+        return identifier(student_number, TextKind.PERSON_ID, limits, "$.student_number")
+
+    def _require_student(self, student_number: str, actor: Actor, what: str) -> str:
+        """The normalised 学号, if ``actor`` may read that student's ``what``."""
+        number = self._student_number(student_number)
+        visibility.require_read(self._may_read_student(number, actor), what)
+        return number
+
+    # -- reads: each takes the actor, deny by default (policies/visibility.py) ----------------
 
     def run_reactions(self, now: datetime) -> list[Outcome]:
         """Run what is due at ``now``: the draw of every lottery whose registration closed,
@@ -393,27 +499,47 @@ class SecondClassroom:
             raise first
         return outcomes
 
-    def overdue_results(self, now: datetime) -> list[OverdueResults]:
-        """Activities past their results deadline and not finalized (合工大: 10 working days)."""
-        return self._deadlines.overdue(require_aware(now))
+    def overdue_results(self, actor: Actor, now: datetime) -> list[OverdueResults]:
+        """Activities past their results deadline and not finalized (合工大: 10 working days),
+        of those ``actor`` may read (their tribe's, their college's, or all for operators)."""
+        overdue = self._deadlines.overdue(require_aware(now))
+        if visibility.is_operator(actor):
+            return overdue
+        return [
+            o for o in overdue if self._may_read_activity(actor, self._load.activity(o.activity_id))
+        ]
 
-    def my_activities(self, student_number: str, now: datetime) -> list[MyActivity]:
-        """我的活动 (第十二条)."""
+    def my_activities(self, student_number: str, actor: Actor, now: datetime) -> list[MyActivity]:
+        """我的活动 (第十二条): the student's, their college admin's, operators'."""
+        student_number = self._require_student(student_number, actor, "我的活动 my activities")
         return self._my_activities.of(student_number, require_aware(now))
 
-    def outbox(self, student_number: str | None = None) -> list[Notice]:
-        """Notices not yet delivered (第十四条 群发通知, draw results, leave decisions)."""
-        return self._outbox.pending(student_number)
+    def outbox(
+        self, actor: Actor, student_number: str | None = None, limit: int = queries.MAX_LIMIT
+    ) -> list[Notice]:
+        """Notices not yet delivered (第十四条 群发通知, draw results, leave decisions), the
+        oldest ``limit`` first: one student's, or every student's (the delivery worker:
+        operators only). A queue, so no cursor: mark them delivered and ask again."""
+        queries.check_limit(limit)
+        if student_number is None:
+            visibility.require_read(visibility.is_operator(actor), "全部通知 every notice")
+        else:
+            student_number = self._require_student(student_number, actor, "通知 notices")
+        return self._outbox.pending(student_number, limit)
 
     def mark_delivered(self, notice: Notice, now: datetime, actor: Actor | None = None) -> Outcome:
         """Record a notice as delivered; marking it again changes nothing."""
         command = MarkNoticeDelivered(notice.student, notice.notice_id)
         return self.execute(command, actor or Actor.system(), now)
 
-    def draw_record(self, activity_id: UUID) -> DrawRecord | None:
-        """The published commitment and the draw, for anyone to check with ``verify_draw``."""
+    def draw_record(self, activity_id: UUID, actor: Actor) -> DrawRecord | None:
+        """The published commitment and the draw, to check with ``verify_draw``. It names every
+        registrant, so it is the activity's managers' (and admins'); a student learns their
+        own result from a notice (第十二条: 系统消息会告知报名同学是否中签)."""
+        allowed = self._may_read_activity(actor, self._load.activity(activity_id))
+        visibility.require_read(allowed, "抽签记录 draw record")
         commitment, drawn = None, None
-        for envelope in self.history(activity_id):
+        for envelope in self._load.history(activity_id):
             if isinstance(envelope.payload, LotteryCommitted):
                 commitment = envelope.payload.commitment
             elif isinstance(envelope.payload, LotteryDrawn):
@@ -427,10 +553,10 @@ class SecondClassroom:
     ) -> CheckInCode:
         """What the organizer's screen shows now (第十五条): the rotating QR payload, and the
         password above it when the session allows one. Managers of the activity only."""
-        found = self.activity(activity_id)
+        found = self._load.activity(activity_id)
         require(found is not None, ACTIVITY_NOT_FOUND, activity_id=str(activity_id))
         assert found is not None
-        host = self.tribe(found.host_tribe_id)
+        host = self._load.tribe(found.host_tribe_id)
         base = with_tribe_roles(Context(actor, require_aware(now), self.rulebook), host)
         require(
             is_activity_manager(base.actor, found, host),
@@ -450,35 +576,69 @@ class SecondClassroom:
             password = checkin_codes.session_password(self.secret, activity_id, session)
         return CheckInCode(token, password, opened.closes_at)
 
-    def integrity(self, student_number: str) -> IntegrityReport | None:
+    def integrity(self, student_number: str, actor: Actor) -> IntegrityReport | None:
         """诚信分 and blacklist (第十六、二十条) under this school's rulebook."""
-        record = self.student(student_number)
+        record = self.student(student_number, actor)
         if record is None:
             return None
         return IntegrityReport.of(record, self.rulebook.integrity)
 
-    def transcript(self, serial: str) -> Transcript | None:
-        canonical = serials.normalize(serial)
-        if canonical is None:
-            return None
-        return self.app.find(transcript_module.DECIDER, transcript_id(canonical))
+    def check_backfill(
+        self,
+        source: str | Path | bytes,
+        actor: Actor,
+        progress: Callable[[int], object] | None = None,
+    ) -> TemplateCheck:
+        """Every row error of a filled 附件4 template (001 第三条 名单导入); nothing is stored.
 
-    def transcript_document(self, serial: str) -> dict[str, Any] | None:
+        A row's 学号 is found only when ``actor`` may read that student; any other reads as
+        unknown, so nobody learns whether a 学号 exists. Only DomainErrors are raised (a file
+        too large, not an xlsx, too long ...), whatever the file holds. ``progress`` is called
+        with 1 per data row read.
+        """
+        from second_classroom import backfill  # openpyxl is loaded for template work only
+
+        def lookup(given: str) -> StudentRecord | None:
+            try:
+                number = self._student_number(given)
+            except DomainError:
+                return None
+            record = self._load.student(number)
+            college = record.college if record is not None else None
+            return record if visibility.may_read_student(actor, number, college) else None
+
+        return backfill.check(source, self.rulebook, lookup, progress)
+
+    def transcript(self, serial: str, actor: Actor) -> Transcript | None:
+        """A transcript: its student's, their college admin's, operators'. Anyone else asks
+        the 查证入口 (``verify_transcript``), which shows only what the document shows."""
+        found = self._load.transcript(serial)
+        allowed = (
+            self._may_read_student(found.content.student_number, actor)
+            if found is not None
+            else visibility.is_operator(actor)
+        )
+        visibility.require_read(allowed, "成绩单 transcript")
+        return found
+
+    def transcript_document(self, serial: str, actor: Actor) -> dict[str, Any] | None:
         """The transcript as a signed JSON document: its content and its proof."""
-        found = self.transcript(serial)
+        found = self.transcript(serial, actor)
         if found is None:
             return None
         proof = {"type": "Ed25519Signature", "key_id": found.key_id, "signature": found.signature}
         return {"content": content_json(found.content), "proof": proof}
 
-    def transcript_pdf(self, serial: str, verify_url: str) -> bytes | None:
+    def transcript_pdf(self, serial: str, actor: Actor, verify_url: str) -> bytes | None:
         """The printable transcript (线下打印); ``verify_url`` is your 查证入口's address."""
-        found = self.transcript(serial)
+        found = self.transcript(serial, actor)
         return exports.transcript_pdf(found.content, verify_url) if found else None
 
-    def transcript_credential(self, serial: str, verify_url: str) -> dict[str, Any] | None:
+    def transcript_credential(
+        self, serial: str, actor: Actor, verify_url: str
+    ) -> dict[str, Any] | None:
         """The transcript as a signed Open Badges 3.0 AchievementCredential (VC 2.0)."""
-        found = self.transcript(serial)
+        found = self.transcript(serial, actor)
         if found is None or self.keyring is None:
             return None
         return exports.achievement_credential(found, self.keyring, verify_url)
@@ -501,7 +661,7 @@ class SecondClassroom:
     def _verify_serial(self, serial: str) -> Verification:
         if not serials.is_valid(serial):
             return Verification(VerificationStatus.MALFORMED, serial, None, None, "编号校验位不符")
-        found = self.transcript(serial)
+        found = self._load.transcript(serial)
         if found is None:
             return Verification(VerificationStatus.UNKNOWN, serial, None, None, "查无此成绩单")
         signed = self.keyring is not None and self.keyring.verify(
@@ -535,48 +695,182 @@ class SecondClassroom:
             )
         return registered
 
-    def student_as_of(self, student_number: str, when: datetime) -> StudentRecord | None:
+    def student_as_of(
+        self, student_number: str, actor: Actor, when: datetime
+    ) -> StudentRecord | None:
         """The student record as it stood at ``when``, replayed from the log (as-of query)."""
         moment = require_aware(when)
-        history = self.history(ids.student_id(student_number))
+        student_number = self._require_student(student_number, actor, "学生档案 student record")
+        history = self._load.history(ids.student_id(student_number))
         return student.DECIDER.fold(e.payload for e in history if e.timestamp <= moment)
 
-    def integrity_as_of(self, student_number: str, when: datetime) -> IntegrityReport | None:
+    def integrity_as_of(
+        self, student_number: str, actor: Actor, when: datetime
+    ) -> IntegrityReport | None:
         """诚信分 and blacklist as they stood at ``when``."""
-        record = self.student_as_of(student_number, when)
+        record = self.student_as_of(student_number, actor, when)
         if record is None:
             return None
         return IntegrityReport.of(record, self.rulebook.integrity)
 
-    def report_files(self, month: str) -> tuple[bytes, str, bytes]:
-        """学院月报 for ``month`` as (xlsx, CSV, participation chart PNG)."""
-        rows = self.views.monthly_report(month)
+    def report_files(
+        self, month: str, actor: Actor, college: str | None = None
+    ) -> tuple[bytes, str, bytes]:
+        """学院月报 for ``month`` as (xlsx, CSV, participation chart PNG): one college's (its
+        admin's), or every college's (school admins')."""
+        visibility.require_read(visibility.may_read_college(actor, college), "学院月报 report")
+        self.views.catch_up()
+        database = self.views.database
+        rows = report_exports.monthly_report(database, month, college)
         names = {c.code: c.name for c in self.rulebook.colleges}
         return (
             report_exports.to_xlsx(rows, month, names),
             report_exports.to_csv(rows, names),
-            report_exports.participation_chart(self.views.database, names),
+            report_exports.participation_chart(database, names, college=college),
         )
 
-    def enrolment(self, activity_id: UUID, student_number: str) -> Enrolment | None:
-        stream = enrolment.enrolment_id(activity_id, student_number)
-        return self.app.find(enrolment.DECIDER, stream)
+    def enrolment(self, activity_id: UUID, student_number: str, actor: Actor) -> Enrolment | None:
+        """One registration: the student's, or the activity's managers' and admins'."""
+        student_number = self._student_number(student_number)
+        allowed = self._may_read_student(student_number, actor) or self._may_read_activity(
+            actor, self._load.activity(activity_id)
+        )
+        visibility.require_read(allowed, "报名 enrolment")
+        return self._load.enrolment(activity_id, student_number)
 
-    def tribe(self, tribe_id: UUID) -> Tribe | None:
-        return self.app.find(tribe.DECIDER, tribe_id)
+    def tribe(self, tribe_id: UUID, actor: Actor) -> Tribe | None:
+        """A tribe (members, applicants, roles): its leaders, admins, organizers; admins."""
+        found = self._load.tribe(tribe_id)
+        visibility.require_read(self._may_read_tribe(actor, tribe_id, found), "部落 tribe")
+        return found
 
-    def student(self, student_number: str) -> StudentRecord | None:
-        return self.app.find(student.DECIDER, ids.student_id(student_number))
+    def student(self, student_number: str, actor: Actor) -> StudentRecord | None:
+        """A student record: the student's own, their college admin's, operators'."""
+        student_number = self._require_student(student_number, actor, "学生档案 student record")
+        return self._load.student(student_number)
 
-    def activity(self, activity_id: UUID) -> Activity | None:
-        return self.app.find(activity.DECIDER, activity_id)
+    def activity(self, activity_id: UUID, actor: Actor) -> Activity | None:
+        """An activity with its roster, attendance and results: its managers' and admins'.
+        Everyone else reads the board (``activity_board``) and the phase."""
+        found = self._load.activity(activity_id)
+        visibility.require_read(self._may_read_activity(actor, found), "活动详情 activity")
+        return found
 
-    def phase(self, activity_id: UUID, now: datetime) -> Phase | None:
-        found = self.activity(activity_id)
+    def phase(self, activity_id: UUID, actor: Actor, now: datetime) -> Phase | None:
+        """规划中 … 已结束: public to anyone signed in."""
+        visibility.require_read(visibility.is_signed_in(actor), "活动阶段 phase")
+        found = self._load.activity(activity_id)
         return activity.phase(found, require_aware(now)) if found else None
 
-    def loaded(self, decider: FunctionalDecider[Any, Any, Any, Any], stream: UUID) -> Loaded[Any]:
-        return self.app.load(decider, stream)
+    def history(self, stream: UUID, actor: Actor) -> Sequence[Envelope]:
+        """Every stored event of a stream: operators only (events name everyone involved)."""
+        visibility.require_read(visibility.is_operator(actor), "事件流 event stream")
+        return self._load.history(stream)
 
-    def history(self, stream: UUID) -> Sequence[Envelope]:
-        return self.app.history(stream)
+    # -- listings over the SQL views: filters, a limit and a cursor; never a whole table -----
+
+    def student_summary(
+        self, student_number: str, actor: Actor
+    ) -> queries.StudentSummaryRow | None:
+        """A student's counts and credits (the view's row)."""
+        student_number = self._require_student(student_number, actor, "学生概况 student summary")
+        return self.views.student_summary(student_number)
+
+    def activity_board(
+        self,
+        actor: Actor,
+        *,
+        activity_id: UUID | None = None,
+        college: str | None = None,
+        host_tribe: str | None = None,
+        status: str | None = None,
+        module: str | None = None,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.BoardRow]:
+        """活动看板: published activities to anyone signed in; drafts and reviews too to the
+        admin of the ``college`` asked for, and to operators."""
+        visibility.require_read(visibility.is_signed_in(actor), "活动看板 activity board")
+        return self.views.activity_board(
+            str(activity_id) if activity_id is not None else None,
+            college=college,
+            host_tribe=host_tribe,
+            status=status,
+            module=module,
+            published_only=not visibility.may_read_college(actor, college),
+            limit=limit,
+            cursor=cursor,
+        )
+
+    def leaderboard(
+        self,
+        actor: Actor,
+        by: str = "college",
+        module: str | None = None,
+        *,
+        college: str | None = None,
+        limit: int = 10,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.LeaderboardRow]:
+        """排行榜 by college or cohort (anyone signed in), or by student (names students: the
+        admin of ``college``, operators)."""
+        if by == "student":
+            allowed = visibility.may_read_college(actor, college)
+        else:
+            allowed = visibility.is_signed_in(actor)
+        visibility.require_read(allowed, "排行榜 leaderboard")
+        return self.views.leaderboard(by, module, limit, college=college, cursor=cursor)
+
+    def audit_log(
+        self,
+        actor: Actor,
+        *,
+        stream: UUID | None = None,
+        by: str | None = None,
+        event: str | None = None,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.AuditRow]:
+        """审计日志, in log order: operators only."""
+        visibility.require_read(visibility.is_operator(actor), "审计日志 audit log")
+        return self.views.audit_log(
+            stream=str(stream) if stream is not None else None,
+            actor=by,
+            event=event,
+            limit=limit,
+            cursor=cursor,
+        )
+
+    def roster(
+        self,
+        activity_id: UUID,
+        actor: Actor,
+        *,
+        status: str | None = None,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.RosterRow]:
+        """名单: an activity's registrations, for its managers and admins."""
+        allowed = self._may_read_activity(actor, self._load.activity(activity_id))
+        visibility.require_read(allowed, "活动名单 roster")
+        return self.views.roster(str(activity_id), status=status, limit=limit, cursor=cursor)
+
+    def monthly_report(
+        self,
+        month: str,
+        actor: Actor,
+        *,
+        college: str | None = None,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[MonthlyRow]:
+        """学院月报 rows: one college's (its admin's), or every college's (school admins')."""
+        visibility.require_read(visibility.may_read_college(actor, college), "学院月报 report")
+        return self.views.monthly_report(month, college=college, limit=limit, cursor=cursor)
+
+    def organizer_workload(
+        self, actor: Actor, *, limit: int = queries.DEFAULT_LIMIT, cursor: str | None = None
+    ) -> queries.Page[queries.WorkloadRow]:
+        """组织者工作量, busiest first: operators only."""
+        visibility.require_read(visibility.is_operator(actor), "工作量 workload")
+        return self.views.organizer_workload(limit=limit, cursor=cursor)

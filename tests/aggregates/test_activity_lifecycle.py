@@ -290,7 +290,7 @@ class ActivityLifecycle(RuleBasedStateMachine):
             for level in LEVELS:
                 stored = fresh.load(activity.DECIDER, activity_id(level)).state
                 assert stored == self.states.get(level)
-                assert self.service.activity(activity_id(level)) == self.states.get(level)
+                assert self.service._load.activity(activity_id(level)) == self.states.get(level)
 
 
 SETTINGS = settings(

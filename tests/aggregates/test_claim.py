@@ -338,7 +338,7 @@ def test_the_named_teacher_reviews_first_and_the_department_publishes() -> None:
     """003: 先由学生的指导教师初步鉴定……再由系部负责人会同相关专业学术委员会复审; 结果经公示."""
     student = Actor.student("2023010003")
     state = through([(personal(), student, at(5, 8))], CUSTOMS)
-    no_advisor = personal(advisor="", key="p2")
+    no_advisor = personal(advisor=None, key="p2")
     assert refused(None, no_advisor, student, at(5, 8), CUSTOMS).code == "claim.advisor_required"
     review = ReviewClaim(state.id, True)
     assert refused(state, review, OTHER_TEACHER, at(5, 8), CUSTOMS).code == "auth.forbidden"

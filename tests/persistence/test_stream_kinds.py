@@ -36,6 +36,8 @@ UNION = CreateTribe(
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
 OTHER_KINDS = [k for k in KINDS if k is not tribe.DECIDER]
 
+OPERATOR = Actor.school_admin("T-001")  # reads take the actor; the operator reads all
+
 
 def refused(code: str, call: Any, *args: Any) -> DomainError:
     with pytest.raises(DomainError) as caught:
@@ -93,8 +95,8 @@ def test_a_stream_written_as_one_kind_is_refused_as_another(
         refused(WRONG_KIND, app.load, kind, stream)
         assert app.find(kind, stream) is None
         assert app.find(tribe.DECIDER, stream) is not None
-        assert service.activity(stream) is None
-        assert len(service.history(stream)) == 1
+        assert service.activity(stream, OPERATOR) is None
+        assert len(service.history(stream, OPERATOR)) == 1
 
 
 def test_a_snapshot_of_another_kind_is_refused(store_env: dict[str, str]) -> None:
@@ -170,10 +172,10 @@ def test_the_real_command_on_a_poisoned_stream_is_refused_with_a_code(
             {"type": type(command).__name__, **_fields(command)}, actor, NOW
         )
         assert reply["code"] == WRONG_KIND
-        assert len(service.history(stream)) == 1
-        assert service.student("2025000001") is None
-        assert service.tribe(ids.tribe_id("CS-SU")) is None
-        assert service.integrity("2025000001") is None
+        assert len(service.history(stream, OPERATOR)) == 1
+        assert service.student("2025000001", OPERATOR) is None
+        assert service.tribe(ids.tribe_id("CS-SU"), OPERATOR) is None
+        assert service.integrity("2025000001", OPERATOR) is None
 
 
 def _fields(command: object) -> dict[str, Any]:
@@ -194,5 +196,5 @@ def test_a_command_naming_a_stream_of_another_kind_is_refused(service: SecondCla
     refused(WRONG_KIND, service.execute, SubmitActivity(UNION.tribe_id), leader, NOW)
     appoint = AppointTribeRole(record, "2023010101", TribeRole.LEADER)
     refused(WRONG_KIND, service.execute, appoint, SCHOOL_ADMIN, NOW)
-    assert len(service.history(record)) == 1
-    assert len(service.history(UNION.tribe_id)) == 1
+    assert len(service.history(record, OPERATOR)) == 1
+    assert len(service.history(UNION.tribe_id, OPERATOR)) == 1

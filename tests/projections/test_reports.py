@@ -13,7 +13,7 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.projections.reports import safe_cell
 from second_classroom.service import SecondClassroom
-from tests.specification import NOW, PE_ADMIN, at
+from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at
 from tests.test_checkin_service import ENDED, ORGANIZER, checked_in_world
 
 
@@ -29,13 +29,13 @@ def test_the_monthly_college_report(service: SecondClassroom) -> None:
     """学院月报: per college and organization — published, approved, rejected, participants,
     attendance and no-show rates, credits per module."""
     finished(service)
-    [row] = service.views.monthly_report("2026-12")
+    [row] = service.monthly_report("2026-12", PE_ADMIN, college="PE")
     assert (row.college, row.tribe) == ("PE", "石油工程学院学生会")
     assert (row.published, row.approved, row.rejections, row.participants) == (1, 1, 0, 3)
     assert row.attendance_rate == Decimal("0.6667")
     assert row.no_show_rate == Decimal("0.3333")
     assert row.credits == (("skills", Decimal("0.5")),)
-    assert service.views.monthly_report("2026-11") == []
+    assert service.monthly_report("2026-11", SCHOOL_ADMIN).rows == ()
 
 
 def test_the_report_opens_as_a_workbook_csv_and_chart(service: SecondClassroom) -> None:
@@ -49,7 +49,7 @@ def test_the_report_opens_as_a_workbook_csv_and_chart(service: SecondClassroom) 
         PE_ADMIN,
         NOW,
     )
-    xlsx, text, png = service.report_files("2026-12")
+    xlsx, text, png = service.report_files("2026-12", SCHOOL_ADMIN)
     sheet = load_workbook(io.BytesIO(xlsx)).active
     assert sheet is not None
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
@@ -70,31 +70,33 @@ def test_the_report_opens_as_a_workbook_csv_and_chart(service: SecondClassroom) 
 def test_leaderboards_and_organizer_workload(service: SecondClassroom) -> None:
     """排行榜 by college and cohort; workload of the submitter and the organizers."""
     students = finished(service)
-    [by_college] = service.views.leaderboard(by="college")
+    reader = students[0]
+    [by_college] = service.leaderboard(reader, by="college")
     assert (by_college.group, by_college.amount) == ("PE", Decimal("0.5"))
-    [by_cohort] = service.views.leaderboard(by="cohort", module="skills")
+    [by_cohort] = service.leaderboard(reader, by="cohort", module="skills")
     assert by_cohort.group == "2024"
-    assert service.views.leaderboard(by="college", module="ideology") == []
-    workload = {p: (a, n) for p, a, n in service.views.organizer_workload()}
+    assert service.leaderboard(reader, by="college", module="ideology").rows == ()
+    workload = {
+        w.person: (w.activities, w.participants) for w in service.organizer_workload(SCHOOL_ADMIN)
+    }
     assert workload["2023010101"] == (1, 2)  # the submitter: 1 activity, 2 attended
     assert workload["2023010102"] == (1, 2)  # the listed organizer
-    del students
 
 
 def test_as_of_queries_replay_the_log(service: SecondClassroom) -> None:
     """A student's record and integrity as of any past date, from the event log."""
     students = finished(service)
     absent = students[2].person_id
-    before = service.integrity_as_of(absent, ENDED - timedelta(minutes=1))
-    after = service.integrity_as_of(absent, ENDED + timedelta(hours=1))
+    before = service.integrity_as_of(absent, SCHOOL_ADMIN, ENDED - timedelta(minutes=1))
+    after = service.integrity_as_of(absent, SCHOOL_ADMIN, ENDED + timedelta(hours=1))
     assert before is not None
     assert after is not None
     assert before.entries == ()
     assert before.blacklisted_until is None
     assert after.blacklisted_until == ENDED + timedelta(hours=120)
-    record = service.student_as_of(students[0].person_id, at(12, 4, 0, 30))
+    record = service.student_as_of(students[0].person_id, SCHOOL_ADMIN, at(12, 4, 0, 30))
     assert record is not None
     assert record.credits() == {}  # not finalized yet at that time
-    later = service.student_as_of(students[0].person_id, at(12, 5))
+    later = service.student_as_of(students[0].person_id, SCHOOL_ADMIN, at(12, 5))
     assert later is not None
     assert later.credits() == {("skills", "学分"): Decimal("0.5")}

@@ -29,7 +29,7 @@ from second_classroom.projections.views import standard_views
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET, sqlite_memory_env
 from tests.enrolment_world import REGISTERING, approved_activity, found_school
-from tests.specification import PE_ADMIN, at
+from tests.specification import PE_ADMIN, SCHOOL_ADMIN, at
 from tests.test_checkin_service import ENDED, ORGANIZER, checked_in_world
 
 
@@ -187,7 +187,7 @@ def test_after_any_commands_the_views_equal_a_rebuild(
         service.views.runner.rebuild()
         assert service.views.runner.snapshot() == live
         [board] = service.views.activity_board(str(activity))
-        found = service.activity(activity)
+        found = service.activity(activity, SCHOOL_ADMIN)
         assert found is not None
         assert board.admitted == len(found.roster.admitted)
         assert board.waitlisted == len(found.roster.waitlist)

@@ -24,62 +24,85 @@ from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, RoleKind
 from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import ActivityLevel, AdmissionMethod, ReviewStage
+from second_classroom.core.text import Code, Detail, Name, Reason
 from second_classroom.core.time import aware_or_none
 from second_classroom.policies import publishing
 from second_classroom.policies.publishing import Host
 
-NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found")
-EXISTS = ErrorCode("activity.exists", "活动编号已被占用", "The activity id is already in use")
+NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found", Category.NOT_FOUND)
+EXISTS = ErrorCode(
+    "activity.exists", "活动编号已被占用", "The activity id is already in use", Category.CONFLICT
+)
 NOT_DRAFT = ErrorCode(
     "activity.not_draft",
     "只有草稿状态的活动可以编辑或提交（当前：{status}）",
     "Only a draft can be edited or submitted (now: {status})",
+    Category.CLOSED,
 )
 NOT_PENDING = ErrorCode(
     "activity.not_pending",
     "活动不在审核中（当前：{status}）",
     "The activity is not under review (now: {status})",
+    Category.CLOSED,
 )
 NOT_APPROVED = ErrorCode(
     "activity.not_approved",
     "只有已通过审核的活动可以修改活动信息（当前：{status}）",
     "Only an approved activity's details can be changed (now: {status})",
+    Category.CLOSED,
 )
-CANCELLED = ErrorCode("activity.cancelled", "活动已取消", "The activity has been cancelled")
+CANCELLED = ErrorCode(
+    "activity.cancelled", "活动已取消", "The activity has been cancelled", Category.CLOSED
+)
 FROZEN = ErrorCode(
     "activity.frozen",
     "活动已完结并冻结，不能再进行任何操作（第十九条）",
     "The activity is finalized and frozen",
+    Category.CLOSED,
 )
 ALREADY_STARTED = ErrorCode(
-    "activity.already_started", "活动已开始，不能取消", "The activity has already started"
+    "activity.already_started",
+    "活动已开始，不能取消",
+    "The activity has already started",
+    Category.CLOSED,
 )
 ALREADY_ENDED = ErrorCode(
-    "activity.already_ended", "活动已结束，不能修改", "The activity has already ended"
+    "activity.already_ended",
+    "活动已结束，不能修改",
+    "The activity has already ended",
+    Category.CLOSED,
 )
 TRIBE_UNKNOWN = ErrorCode(
-    "activity.tribe_unknown", "主办部落不存在", "The host tribe does not exist"
+    "activity.tribe_unknown", "主办部落不存在", "The host tribe does not exist", Category.NOT_FOUND
 )
 TRIBE_NOT_CERTIFIED = ErrorCode(
     "activity.tribe_not_certified",
     "仅认证部落有权限创建活动（发布规范 十六）",
     "Only certified tribes may publish activities",
+    Category.FORBIDDEN,
 )
 NOT_QUALIFIED = ErrorCode(
     "activity.publisher_not_qualified",
     "首次发布活动需通过考试答题",
     "The publisher must pass the publishing exam first",
+    Category.FORBIDDEN,
 )
 SECRET_MISSING = ErrorCode(
     "config.secret_missing",
     "未配置学校密钥，无法生成抽签承诺或签到码",
     "No school secret is configured: lotteries and check-in codes need one",
+    Category.UNAVAILABLE,
 )
-REASON_REQUIRED = ErrorCode("activity.reason_required", "请填写理由", "A reason is required")
+REASON_REQUIRED = ErrorCode(
+    "activity.reason_required", "请填写理由", "A reason is required", Category.INVALID
+)
 NO_CHANGE = ErrorCode(
-    "activity.change_empty", "请至少修改一项活动信息", "A change must modify at least one field"
+    "activity.change_empty",
+    "请至少修改一项活动信息",
+    "A change must modify at least one field",
+    Category.INVALID,
 )
 
 
@@ -353,7 +376,7 @@ class DraftActivity:
     """
 
     host_tribe_id: UUID
-    key: str
+    key: Code
     form: ActivityForm = attrs.field(factory=ActivityForm)
 
     @property
@@ -381,13 +404,13 @@ class ApproveActivity:
     """Approve the current review stage, by that stage's reviewer."""
 
     activity_id: UUID
-    comment: str = ""
+    comment: Reason = ""
 
 
 @attrs.frozen
 class RejectActivity:
     activity_id: UUID
-    reason: str
+    reason: Reason
 
 
 @attrs.frozen
@@ -407,8 +430,8 @@ class ChangeActivityDetails:
     registration_closes: datetime | None = attrs.field(default=None, validator=aware_or_none)
     starts_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
     ends_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
-    locations: tuple[str, ...] | None = None
-    details: str | None = None
+    locations: tuple[Name, ...] | None = None
+    details: Detail | None = None
 
 
 @attrs.frozen
@@ -423,7 +446,7 @@ class ChangeAwardPlan:
 @attrs.frozen
 class CancelActivity:
     activity_id: UUID
-    reason: str
+    reason: Reason
 
 
 ActivityCommand = (

@@ -41,8 +41,9 @@ from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Role
 from second_classroom.core.decider import Context
-from second_classroom.core.errors import UNAUTHORIZED, DomainError, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, DomainError, ErrorCode, require
 from second_classroom.core.terms import ParticipationScope
+from second_classroom.core.text import Code, PersonId, Reason
 from second_classroom.core.time import SHANGHAI, aware_or_none
 from second_classroom.policies import checkin as codes
 from second_classroom.policies import integrity
@@ -50,110 +51,160 @@ from second_classroom.policies.calendar import window_end
 from second_classroom.policies.rulebook import MissingCheckout, Rulebook
 
 NOT_PUBLISHED = ErrorCode(
-    "checkin.not_published", "活动未发布或已取消", "The activity is not published, or was cancelled"
+    "checkin.not_published",
+    "活动未发布或已取消",
+    "The activity is not published, or was cancelled",
+    Category.CLOSED,
 )
 SESSION_WINDOW = ErrorCode(
     "checkin.session_window",
     "签到码须在报名结束与活动结束之间生成，且不能超过活动结束时间（第十五条）",
     "A check-in session lies between the end of registration and the end of the activity",
+    Category.INVALID,
 )
 VALIDITY_TOO_LONG = ErrorCode(
     "checkin.validity_too_long",
     "签到有效时间不得超过 {maximum} 分钟（发布规范 十）",
     "A check-in code is valid for at most {maximum} minutes",
+    Category.INVALID,
 )
 DISTANCE_REQUIRED = ErrorCode(
     "checkin.distance_required",
     "须设置签到距离；仅全校范围的活动可不设置（发布规范 十）",
     "A distance limit is required unless the activity is school-wide",
+    Category.INVALID,
 )
 GEOFENCE_INVALID = ErrorCode(
-    "checkin.geofence_invalid", "签到距离设置无效", "The distance limit is not a valid circle"
+    "checkin.geofence_invalid",
+    "签到距离设置无效",
+    "The distance limit is not a valid circle",
+    Category.INVALID,
 )
 ROTATION_INVALID = ErrorCode(
     "checkin.rotation_invalid",
     "二维码刷新间隔 {rotation} 秒无效（须在5秒与有效时间之间）",
     "A rotation of {rotation} s is invalid (5 s up to the validity)",
+    Category.INVALID,
 )
-SESSION_UNKNOWN = ErrorCode("checkin.session_unknown", "没有这个签到", "No such check-in session")
+SESSION_UNKNOWN = ErrorCode(
+    "checkin.session_unknown", "没有这个签到", "No such check-in session", Category.NOT_FOUND
+)
 NOT_ADMITTED = ErrorCode(
     "checkin.not_admitted",
     "只有报名成功（已录取）的学生可以签到",
     "Only admitted students can check in",
+    Category.FORBIDDEN,
 )
 NOT_OPEN = ErrorCode(
     "checkin.session_closed",
     "不在签到有效时间内（{opens} 至 {closes}）",
     "Outside the session's validity ({opens} to {closes})",
+    Category.CLOSED,
 )
 ALREADY = ErrorCode(
-    "checkin.already_checked_in", "本次已签到", "Already checked in to this session"
+    "checkin.already_checked_in",
+    "本次已签到",
+    "Already checked in to this session",
+    Category.CONFLICT,
 )
 REPLAYED = ErrorCode(
-    "checkin.token_replayed", "该签到码已使用过", "This code was already used by this student"
+    "checkin.token_replayed",
+    "该签到码已使用过",
+    "This code was already used by this student",
+    Category.CONFLICT,
 )
 ONE_METHOD = ErrorCode(
     "checkin.method_required",
     "请扫码或输入签到密码（二者选一）",
     "Scan the code or enter the password (exactly one)",
+    Category.INVALID,
 )
 PASSWORD_DISABLED = ErrorCode(
-    "checkin.password_disabled", "本次签到不支持密码签到", "This session does not accept passwords"
+    "checkin.password_disabled",
+    "本次签到不支持密码签到",
+    "This session does not accept passwords",
+    Category.INVALID,
 )
 WRONG_PASSWORD = ErrorCode(
     "checkin.wrong_password",
     "签到密码错误，本次签到还可输入 {attempts_left} 次",
     "Wrong check-in password; {attempts_left} attempts left in this session",
+    Category.FORBIDDEN,
 )
 PASSWORD_LOCKED = ErrorCode(
     "checkin.password_locked",
     "签到密码已输错 {attempts} 次，本次签到不能再用密码，请扫码签到或联系组织者",
     "{attempts} wrong passwords: no more passwords in this session; scan the code or ask an"
     " organizer",
+    Category.FORBIDDEN,
 )
 SELF_DEALING = ErrorCode(
     "checkin.self_dealing",
     "不能为自己补签或审核自己的签到，须由其他负责人或组织者办理",
     "Nobody makes up or reviews their own check-in: another manager must",
+    Category.FORBIDDEN,
 )
 LOCATION_REQUIRED = ErrorCode(
-    "checkin.location_required", "本次签到需要定位", "This session needs your location"
+    "checkin.location_required",
+    "本次签到需要定位",
+    "This session needs your location",
+    Category.INVALID,
 )
 TOO_FAR = ErrorCode(
     "checkin.too_far",
     "距离签到地点 {distance_m} 米，超出 {radius_m} 米范围",
     "{distance_m} m from the check-in point, beyond the {radius_m} m limit",
+    Category.FORBIDDEN,
 )
-REASON_REQUIRED = ErrorCode("checkin.reason_required", "请填写理由", "A reason is required")
+REASON_REQUIRED = ErrorCode(
+    "checkin.reason_required", "请填写理由", "A reason is required", Category.INVALID
+)
 MAKEUP_CLOSED = ErrorCode(
     "checkin.makeup_closed",
     "补签须在活动结束后 {days} 个工作日内完成（截止 {deadline}）",
     "Make-up check-in closes {days} working days after the end ({deadline})",
+    Category.CLOSED,
 )
 ATTENDANCE_CLOSED = ErrorCode(
-    "checkin.attendance_closed", "签到已结算，不能再修改", "Attendance is closed"
+    "checkin.attendance_closed", "签到已结算，不能再修改", "Attendance is closed", Category.CLOSED
 )
 NOT_FLAGGED = ErrorCode(
-    "checkin.not_flagged", "该签到没有待审核的异常", "No flagged check-in awaits review here"
+    "checkin.not_flagged",
+    "该签到没有待审核的异常",
+    "No flagged check-in awaits review here",
+    Category.NOT_FOUND,
 )
 NOT_ENDED = ErrorCode(
     "checkin.not_ended",
     "活动结束（及补签期结束）后才能结算签到：{when}",
     "Attendance is closed only after the activity and any make-up window: {when}",
+    Category.CLOSED,
 )
 NOT_DURING = ErrorCode(
-    "checkin.not_during", "签退须在活动进行中", "A sign-off happens during the activity"
+    "checkin.not_during",
+    "签退须在活动进行中",
+    "A sign-off happens during the activity",
+    Category.CLOSED,
 )
 
 TOKEN_ERRORS = {
     codes.TokenProblem.INVALID: ErrorCode(
-        "checkin.token_invalid", "签到码无效或被篡改", "The code is not valid or was altered"
+        "checkin.token_invalid",
+        "签到码无效或被篡改",
+        "The code is not valid or was altered",
+        Category.INVALID,
     ),
     codes.TokenProblem.FOREIGN: ErrorCode(
-        "checkin.token_foreign", "这是其他活动的签到码", "This code belongs to another activity"
+        "checkin.token_foreign",
+        "这是其他活动的签到码",
+        "This code belongs to another activity",
+        Category.INVALID,
     ),
     codes.TokenProblem.EXPIRED: ErrorCode(
-        "checkin.token_expired", "签到码已过期，请重新扫码", "The code has expired; scan again"
+        "checkin.token_expired",
+        "签到码已过期，请重新扫码",
+        "The code has expired; scan again",
+        Category.CLOSED,
     ),
 }
 
@@ -188,10 +239,10 @@ class CheckIn:
 
     activity_id: UUID
     session: int
-    token: str | None = None
-    password: str | None = None
+    token: Code | None = None
+    password: Code | None = None
     location: Location | None = None
-    device_id: str | None = None
+    device_id: Code | None = None
 
 
 @attrs.frozen
@@ -199,8 +250,8 @@ class MakeUpCheckIn:
     """补签 by the leader or an organizer, with a reason."""
 
     activity_id: UUID
-    student: str
-    reason: str
+    student: PersonId
+    reason: Reason
 
 
 @attrs.frozen
@@ -209,7 +260,7 @@ class ReviewFlaggedCheckIn:
 
     activity_id: UUID
     session: int
-    student: str
+    student: PersonId
     accept: bool
 
 
@@ -218,8 +269,8 @@ class SignOff:
     """被负责人、组织者签退 (第十六条): counts as a default under the NEPU rule."""
 
     activity_id: UUID
-    student: str
-    reason: str
+    student: PersonId
+    reason: Reason
 
 
 @attrs.frozen

@@ -23,120 +23,168 @@ from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.text import Code, Detail, Name, PersonId, Proof, Reason, Title
 from second_classroom.core.time import aware
 from second_classroom.policies.calendar import window_end
 from second_classroom.policies.claim_rules import ClaimChain, ClaimKind, ClaimStep, StepScope
 
-NOT_FOUND = ErrorCode("claim.not_found", "补录申请不存在", "No such claim")
+NOT_FOUND = ErrorCode("claim.not_found", "补录申请不存在", "No such claim", Category.NOT_FOUND)
 TRIBE_UNKNOWN = ErrorCode(
-    "claim.tribe_unknown", "申请补录的组织不存在", "The claiming tribe does not exist"
+    "claim.tribe_unknown",
+    "申请补录的组织不存在",
+    "The claiming tribe does not exist",
+    Category.NOT_FOUND,
 )
 NOT_OFFERED = ErrorCode(
     "claim.kind_not_offered",
     "本校不受理此类补录（{kind}）",
     "This school accepts no {kind} claims",
+    Category.UNAVAILABLE,
 )
 OUTSIDE_WINDOW = ErrorCode(
     "claim.outside_window",
     "此类补录只在 {opens} 至 {closes} 受理",
     "Claims of this kind are accepted from {opens} to {closes} only",
+    Category.CLOSED,
 )
 WINDOW_CLOSED = ErrorCode(
     "claim.window_closed",
     "补录时间已于 {closes} 结束，因自身原因未补录成功的不再重新补录",
     "The window closed on {closes}: a claim that failed then is not made again",
+    Category.CLOSED,
 )
-FIELD_EMPTY = ErrorCode("claim.field_empty", "{field} 不能为空", "{field} must not be empty")
+FIELD_EMPTY = ErrorCode(
+    "claim.field_empty", "{field} 不能为空", "{field} must not be empty", Category.INVALID
+)
 NO_CREDITS = ErrorCode(
-    "claim.no_credits", "请填写申请的学分（积分明细）", "A claim names the credits it asks for"
+    "claim.no_credits",
+    "请填写申请的学分（积分明细）",
+    "A claim names the credits it asks for",
+    Category.INVALID,
 )
 CREDIT_INVALID = ErrorCode(
     "claim.credit_invalid",
     "学分 {module}/{credit_type} {amount} 无效：模块、学分类型须为本校设置，数值须大于 0",
     "Credit {module}/{credit_type} {amount} is invalid: the school's module and type, above 0",
+    Category.INVALID,
 )
 NO_PARTICIPANTS = ErrorCode(
-    "claim.no_participants", "请填写参与人员名单", "A collective claim lists its participants"
+    "claim.no_participants",
+    "请填写参与人员名单",
+    "A collective claim lists its participants",
+    Category.INVALID,
 )
 PARTICIPANT_DUPLICATE = ErrorCode(
-    "claim.participant_duplicate", "{student} 在名单中重复", "{student} is listed twice"
+    "claim.participant_duplicate",
+    "{student} 在名单中重复",
+    "{student} is listed twice",
+    Category.INVALID,
 )
 PARTICIPANT_UNKNOWN = ErrorCode(
-    "claim.participant_unknown", "{student} 未注册", "{student} is not a registered student"
+    "claim.participant_unknown",
+    "{student} 未注册",
+    "{student} is not a registered student",
+    Category.NOT_FOUND,
 )
 TIMES_INVALID = ErrorCode(
     "claim.times_invalid",
     "时间无效：开始须不晚于结束，且只能补录已经结束的事项",
     "Times are invalid: the start comes first and the claimed event is over",
+    Category.INVALID,
 )
 SITUATION_REQUIRED = ErrorCode(
     "claim.situation_required",
     "因发布者操作原因未完结的活动，须填写情况说明：原因、正确做法、避免措施（附件5）",
     "A published but unfinalized activity needs the 情况说明: cause, procedure, prevention",
+    Category.INVALID,
 )
 EVIDENCE_REQUIRED = ErrorCode(
-    "claim.evidence_required", "请提供证明材料", "A personal claim gives its evidence"
+    "claim.evidence_required",
+    "请提供证明材料",
+    "A personal claim gives its evidence",
+    Category.INVALID,
 )
 ADVISOR_REQUIRED = ErrorCode(
-    "claim.advisor_required", "请填写指导教师", "This chain needs the claim's 指导教师"
+    "claim.advisor_required",
+    "请填写指导教师",
+    "This chain needs the claim's 指导教师",
+    Category.INVALID,
 )
 TERM_TOO_SHORT = ErrorCode(
     "claim.term_too_short",
     "任职须满一年方可补录（第四条）",
     "A cadre claim needs a full year of service",
+    Category.INVALID,
 )
 NOT_REVISABLE = ErrorCode(
     "claim.not_revisable",
     "申请{status}，不能修改重报",
     "The claim is {status}: it cannot be revised and resubmitted",
+    Category.CONFLICT,
 )
 NOT_IN_REVIEW = ErrorCode(
-    "claim.not_in_review", "申请{status}，无需审核", "The claim is {status}, not in review"
+    "claim.not_in_review",
+    "申请{status}，无需审核",
+    "The claim is {status}, not in review",
+    Category.CONFLICT,
 )
-REASON_REQUIRED = ErrorCode("claim.reason_required", "请填写理由", "A reason is required")
+REASON_REQUIRED = ErrorCode(
+    "claim.reason_required", "请填写理由", "A reason is required", Category.INVALID
+)
 PUBLICITY_OPEN = ErrorCode(
     "claim.publicity_open",
     "公示期至 {until} 结束，公示期满方可确认",
     "The publicity period runs until {until}; confirm after it",
+    Category.CONFLICT,
 )
 OBJECTION_OPEN = ErrorCode(
     "claim.objection_open",
     "尚有未处理的异议，处理后方可确认",
     "An objection is still open; decide it first",
+    Category.CONFLICT,
 )
 NOT_IN_PUBLICITY = ErrorCode(
     "claim.not_in_publicity",
     "该申请不在公示期内，不能提出异议",
     "The claim is not in its publicity period: no objection now",
+    Category.CLOSED,
 )
 LIST_REQUIRED = ErrorCode(
-    "claim.list_required", "请导入人员名单", "The list of credits must not be empty"
+    "claim.list_required",
+    "请导入人员名单",
+    "The list of credits must not be empty",
+    Category.INVALID,
 )
 NOT_LISTED = ErrorCode(
     "claim.not_a_participant",
     "{student} 不在申请的参与人员名单中",
     "{student} is not among the claim's participants",
+    Category.INVALID,
 )
 NOT_APPROVED = ErrorCode(
     "claim.not_approved",
     "申请{status}，审核通过后方可导入名单",
     "The claim is {status}: a list is imported once it is approved",
+    Category.CONFLICT,
 )
 NOT_CLAIMED = ErrorCode(
     "claim.credit_not_claimed",
     "名单给 {student} 的 {module}/{credit_type} 共 {amount}，超出申请的每人 {claimed}",
     "The list gives {student} {amount} of {module}/{credit_type}; the claim asked {claimed}",
+    Category.INVALID,
 )
 LIST_IMPORTED = ErrorCode(
     "claim.list_imported",
     "该申请已导入另一份名单",
     "Another list was already imported for this claim",
+    Category.CONFLICT,
 )
 OBJECTION_UNKNOWN = ErrorCode(
     "claim.objection_unknown",
     "没有待处理的第 {number} 条异议",
     "No open objection number {number}",
+    Category.NOT_FOUND,
 )
 
 
@@ -168,9 +216,9 @@ class ItemKind(StrEnum):
 class Situation:
     """情况说明 (001 附件5): why the credits were not given, the right way, how to avoid it."""
 
-    cause: str
-    procedure: str
-    prevention: str
+    cause: Detail
+    procedure: Detail
+    prevention: Detail
 
 
 @attrs.frozen
@@ -350,8 +398,8 @@ class ClaimApproved:
 class ListedCredit:
     """One row of the imported list (001 附件4): a student, and a credit or none."""
 
-    student_number: str
-    content: str
+    student_number: PersonId
+    content: Title
     credit: PlannedCredit | None
 
 
@@ -403,17 +451,17 @@ class FileCollectiveClaim:
     filed again after a rejection, it is the revised claim."""
 
     tribe_id: UUID
-    key: str
-    activity_name: str
-    place: str
+    key: Code
+    activity_name: Title
+    place: Name
     starts_at: datetime = attrs.field(validator=aware)
     ends_at: datetime = attrs.field(validator=aware)
-    category: str
-    item: str
+    category: Name
+    item: Name
     credits: tuple[PlannedCredit, ...]
-    participants: tuple[str, ...]
-    reason: str
-    contact: str
+    participants: tuple[PersonId, ...]
+    reason: Reason
+    contact: Name
     published: bool = False  # 第二条（二）: published, left unfinalized by its publisher
     situation: Situation | None = None  # required when ``published`` (附件5)
 
@@ -426,15 +474,15 @@ class FileCollectiveClaim:
 class FilePersonalClaim:
     """A student claims an item with evidence (001 第五、六条; 003 科研成果)."""
 
-    student_number: str
-    key: str
+    student_number: PersonId
+    key: Code
     item_kind: ItemKind
-    title: str
+    title: Title
     occurred_at: datetime = attrs.field(validator=aware)
     credits: tuple[PlannedCredit, ...]
-    evidence: tuple[str, ...]
-    advisor: str = ""
-    level: str = ""
+    evidence: tuple[Proof, ...]
+    advisor: PersonId | None = None  # 指导教师's 工号, where the chain asks for one
+    level: Name = ""
 
     @property
     def claim_id(self) -> UUID:
@@ -445,10 +493,10 @@ class FilePersonalClaim:
 class FileCadreClaim:
     """A student claims a full year served as a cadre (001 第四条)."""
 
-    student_number: str
-    key: str
-    organization: str
-    position: str
+    student_number: PersonId
+    key: Code
+    organization: Name
+    position: Name
     served_from: datetime = attrs.field(validator=aware)
     served_until: datetime = attrs.field(validator=aware)
     credits: tuple[PlannedCredit, ...]
@@ -464,7 +512,7 @@ class ReviewClaim:
 
     claim_id: UUID
     approve: bool
-    reason: str = ""
+    reason: Reason = ""
 
 
 @attrs.frozen
@@ -472,7 +520,7 @@ class RaiseObjection:
     """Anyone in the school objects to a claim in 公示, with a reason (003)."""
 
     claim_id: UUID
-    reason: str
+    reason: Reason
 
 
 @attrs.frozen
@@ -483,7 +531,7 @@ class DecideObjection:
     claim_id: UUID
     number: int
     uphold: bool
-    reason: str
+    reason: Reason
 
 
 @attrs.frozen
@@ -492,7 +540,7 @@ class ImportClaimList:
     none; the same list again changes nothing (``digest`` names its content)."""
 
     claim_id: UUID
-    digest: str
+    digest: Code
     rows: tuple[ListedCredit, ...]
 
 
@@ -678,7 +726,7 @@ def _read_filing(command: FileClaim, ctx: ClaimContext) -> _Filing:
                     command.item_kind,
                     command.occurred_at,
                     evidence,
-                    command.advisor.strip(),
+                    (command.advisor or "").strip(),
                     command.level.strip(),
                 )
                 return _Filing(

@@ -20,7 +20,7 @@ from second_classroom.aggregates.activity_feedback import (
 from second_classroom.aggregates.enrolment import is_activity_manager
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core.decider import Context
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 
 __all__ = ["COMMANDS", "FeedbackContext", "decide"]
 
@@ -28,16 +28,23 @@ NOT_ENDED = ErrorCode(
     "feedback.not_ended",
     "活动结束后才能上传花絮和评价（第十七条）",
     "Feedback comes after the activity",
+    Category.CLOSED,
 )
 NOT_PARTICIPANT = ErrorCode(
     "feedback.not_participant",
     "只有参与活动的成员、负责人和组织者可以上传花絮或评价",
     "Only participants and organizers give feedback",
+    Category.FORBIDDEN,
 )
-RATING_RANGE = ErrorCode("feedback.rating_range", "评分须为 1-5 星", "A rating is 1 to 5 stars")
-EMPTY = ErrorCode("feedback.empty", "内容不能为空", "Feedback must not be empty")
+RATING_RANGE = ErrorCode(
+    "feedback.rating_range", "评分须为 1-5 星", "A rating is 1 to 5 stars", Category.INVALID
+)
+EMPTY = ErrorCode("feedback.empty", "内容不能为空", "Feedback must not be empty", Category.INVALID)
 NOT_ADMITTED = ErrorCode(
-    "feedback.student_not_participant", "{student} 未参加本活动", "{student} did not take part"
+    "feedback.student_not_participant",
+    "{student} 未参加本活动",
+    "{student} did not take part",
+    Category.INVALID,
 )
 
 

@@ -15,54 +15,82 @@ from second_classroom.aggregates.integrity_record import AppealStatus, Integrity
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import Program
+from second_classroom.core.text import Code, Name, PersonId, Proof, Reason
 from second_classroom.policies import integrity
 
 NOT_FOUND = ErrorCode(
     "student.not_found",
     "学生 {student_number} 未注册",
     "Student {student_number} is not registered",
+    Category.NOT_FOUND,
 )
 EXISTS = ErrorCode(
     "student.exists",
     "学号 {student_number} 已注册为其他信息",
     "Student number {student_number} is already registered with other details",
+    Category.CONFLICT,
 )
-FIELD_EMPTY = ErrorCode("student.field_empty", "{field} 不能为空", "{field} must not be empty")
+FIELD_EMPTY = ErrorCode(
+    "student.field_empty", "{field} 不能为空", "{field} must not be empty", Category.INVALID
+)
 COLLEGE_UNKNOWN = ErrorCode(
-    "student.college_unknown", "未知的学院：{college}", "Unknown college: {college}"
+    "student.college_unknown",
+    "未知的学院：{college}",
+    "Unknown college: {college}",
+    Category.INVALID,
 )
 ENTRY_UNKNOWN = ErrorCode(
-    "integrity.entry_unknown", "没有这条诚信记录：{entry_id}", "No such integrity entry: {entry_id}"
+    "integrity.entry_unknown",
+    "没有这条诚信记录：{entry_id}",
+    "No such integrity entry: {entry_id}",
+    Category.NOT_FOUND,
 )
 NOT_YOUR_DEFAULT = ErrorCode(
     "integrity.not_your_default",
     "只能对本人的违约记录申诉",
     "A student can only appeal their own defaults",
+    Category.FORBIDDEN,
 )
 NOT_A_DEFAULT = ErrorCode(
-    "integrity.not_a_default", "该记录不是违约记录，无需申诉", "Only a default can be appealed"
+    "integrity.not_a_default",
+    "该记录不是违约记录，无需申诉",
+    "Only a default can be appealed",
+    Category.INVALID,
 )
 APPEAL_EXISTS = ErrorCode(
     "integrity.appeal_exists",
     "该记录已申诉（{status}）",
     "This entry was already appealed ({status})",
+    Category.CONFLICT,
 )
 NO_PENDING_APPEAL = ErrorCode(
-    "integrity.no_pending_appeal", "该记录没有待处理的申诉", "No appeal awaits a decision here"
+    "integrity.no_pending_appeal",
+    "该记录没有待处理的申诉",
+    "No appeal awaits a decision here",
+    Category.NOT_FOUND,
 )
-REASON_REQUIRED = ErrorCode("integrity.reason_required", "请填写理由", "A reason is required")
+REASON_REQUIRED = ErrorCode(
+    "integrity.reason_required", "请填写理由", "A reason is required", Category.INVALID
+)
 EXAM_FAILED = ErrorCode(
     "student.exam_failed",
     "发布考试未通过：{score} 分，及格线 {pass_score} 分",
     "The publishing exam was not passed: {score} of {pass_score} needed",
+    Category.INVALID,
 )
 SCORE_INVALID = ErrorCode(
-    "student.score_invalid", "考试成绩须在 0-100 之间：{score}", "Score must be 0-100: {score}"
+    "student.score_invalid",
+    "考试成绩须在 0-100 之间：{score}",
+    "Score must be 0-100: {score}",
+    Category.INVALID,
 )
 COHORT_INVALID = ErrorCode(
-    "student.cohort_invalid", "年级 {cohort} 无效", "Cohort {cohort} is not a valid year"
+    "student.cohort_invalid",
+    "年级 {cohort} 无效",
+    "Cohort {cohort} is not a valid year",
+    Category.INVALID,
 )
 
 
@@ -214,10 +242,10 @@ EVENTS: tuple[type, ...] = StudentEvent.__args__
 class RegisterStudent:
     """Register a student (第六条: 账号为学生学号，姓名需填写真实姓名)."""
 
-    student_number: str
-    name: str
-    college: str
-    class_name: str
+    student_number: PersonId
+    name: Name
+    college: Code
+    class_name: Name
     cohort: int
     program: Program = Program.UNDERGRADUATE
 
@@ -230,7 +258,7 @@ class RegisterStudent:
 class RecordPublisherExam:
     """Record that a student passed the publishing exam (首次发布活动需进行考试答题)."""
 
-    student_number: str
+    student_number: PersonId
     score: int
 
     @property
@@ -242,10 +270,10 @@ class RecordPublisherExam:
 class AppealDefault:
     """The acting student appeals one of their defaults, with reasons and evidence."""
 
-    student_number: str
+    student_number: PersonId
     entry_id: UUID
-    reason: str
-    evidence: tuple[str, ...] = ()
+    reason: Reason
+    evidence: tuple[Proof, ...] = ()
 
     @property
     def student_id(self) -> UUID:
@@ -256,10 +284,10 @@ class AppealDefault:
 class DecideAppeal:
     """A college admin (the student's college) or a school admin upholds or overturns."""
 
-    student_number: str
+    student_number: PersonId
     entry_id: UUID
     overturn: bool
-    reason: str
+    reason: Reason
 
     @property
     def student_id(self) -> UUID:

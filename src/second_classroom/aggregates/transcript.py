@@ -17,29 +17,46 @@ from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.text import Code, PersonId, Reason
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import serials
 from second_classroom.policies.rulebook import Rulebook
 from second_classroom.policies.signing import Keyring
 
-NO_RECORD = ErrorCode("transcript.no_student", "学生未注册", "The student is not registered")
+NO_RECORD = ErrorCode(
+    "transcript.no_student", "学生未注册", "The student is not registered", Category.NOT_FOUND
+)
 UNKNOWN_RECORDS = ErrorCode(
     "transcript.records_unknown",
     "所选活动不在本人的活动记录中：{activity_ids}",
     "Selected activities are not in the student's records: {activity_ids}",
+    Category.INVALID,
 )
 EMPTY = ErrorCode(
-    "transcript.empty", "没有可打印的活动记录", "There are no records to put on a transcript"
+    "transcript.empty",
+    "没有可打印的活动记录",
+    "There are no records to put on a transcript",
+    Category.INVALID,
 )
 SERIAL_TAKEN = ErrorCode(
-    "transcript.serial_taken", "成绩单编号冲突，请重试", "Serial number collision; try again"
+    "transcript.serial_taken",
+    "成绩单编号冲突，请重试",
+    "Serial number collision; try again",
+    Category.CONFLICT,
 )
-NOT_FOUND = ErrorCode("transcript.not_found", "成绩单不存在", "No transcript with this serial")
+NOT_FOUND = ErrorCode(
+    "transcript.not_found", "成绩单不存在", "No transcript with this serial", Category.NOT_FOUND
+)
 ALREADY_REVOKED = ErrorCode(
-    "transcript.already_revoked", "成绩单已作废", "The transcript is already revoked"
+    "transcript.already_revoked",
+    "成绩单已作废",
+    "The transcript is already revoked",
+    Category.CLOSED,
 )
-REASON_REQUIRED = ErrorCode("transcript.reason_required", "请填写理由", "A reason is required")
+REASON_REQUIRED = ErrorCode(
+    "transcript.reason_required", "请填写理由", "A reason is required", Category.INVALID
+)
 
 
 class Version(StrEnum):
@@ -151,7 +168,7 @@ EVENTS: tuple[type, ...] = TranscriptEvent.__args__
 class IssueTranscript:
     """The acting student issues a transcript from some (``activity_ids``) or all records."""
 
-    student_number: str
+    student_number: PersonId
     version: Version = Version.CREDIT
     layout: Layout = Layout.MODULE
     activity_ids: tuple[UUID, ...] = ()
@@ -161,9 +178,9 @@ class IssueTranscript:
 class RevokeTranscript:
     """A school admin revokes a transcript, or marks it superseded by a newer one."""
 
-    serial: str
-    reason: str
-    superseded_by: str | None = None
+    serial: Code
+    reason: Reason
+    superseded_by: Code | None = None
 
 
 TranscriptCommand = IssueTranscript | RevokeTranscript
@@ -228,6 +245,7 @@ SIGNING_KEY_MISSING = ErrorCode(
     "config.signing_key_missing",
     "未配置成绩单签名密钥",
     "No transcript signing key is configured",
+    Category.UNAVAILABLE,
 )
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 import attrs
 
 from second_classroom.core.actor import Actor
-from second_classroom.core.errors import ErrorCode
+from second_classroom.core.errors import Category, ErrorCode
 from second_classroom.core.time import aware
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ WRONG_STREAM_KIND = ErrorCode(
     "store.wrong_stream_kind",
     "该编号属于另一类记录，不能作为 {kind} 使用",
     "This id belongs to another kind of record, not a {kind}",
+    Category.NOT_FOUND,
 )
 
 

@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 from eventsourcing.persistence import PersistenceError
 
-from second_classroom.core.errors import ErrorCode
+from second_classroom.core.errors import Category, ErrorCode
 
 DEFAULT_SQLITE_FILE = "second_classroom.sqlite3"
 
@@ -18,6 +18,7 @@ STORE_UNREACHABLE = ErrorCode(
     "store.unreachable",
     "无法连接数据库 {where}：{reason}",
     "Cannot connect to the database {where}: {reason}",
+    Category.UNAVAILABLE,
 )
 
 

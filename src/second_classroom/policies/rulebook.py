@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from datetime import date, datetime
@@ -17,7 +18,7 @@ import attrs
 import cattrs
 import tomli_w
 
-from second_classroom.core.errors import DomainError, ErrorCode
+from second_classroom.core.errors import Category, DomainError, ErrorCode
 from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
@@ -31,6 +32,7 @@ INVALID_RULEBOOK = ErrorCode(
     "rulebook.invalid",
     "规则配置无效：{reason}",
     "Invalid rulebook: {reason}",
+    Category.INVALID,
 )
 
 
@@ -201,6 +203,46 @@ class YearCalendar:
     workdays: tuple[date, ...] = ()
 
 
+@attrs.frozen
+class Limits:
+    """What a command may carry (issue 11): the longest text of each kind, the identifier
+    patterns, the largest credit amount and the longest activity.
+
+    Defaults chosen by us, not from a seed: long enough for every real name, title and
+    reason we know of, short enough that no field can carry a document.
+    """
+
+    ids: int = 64  # 学号, 工号, tribe/college/module codes, tokens, serials
+    names: int = 100  # names of people, tribes, classes and awards; places; tags
+    titles: int = 200  # the hard bound; the title rule (发布规范 一) is usually stricter
+    details: int = 20_000  # introductions, details, notes, criteria
+    reasons: int = 2_000  # reasons and comments
+    proofs: int = 2_048  # a file reference or URL
+    # 学号/工号 and tribe codes after NFKC: ASCII letters and digits or CJK ideographs, with
+    # "-", "_" and "." inside; no look-alike letters of other scripts, no invisible characters.
+    person_id_pattern: str = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}"
+    tribe_code_pattern: str = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}"
+    max_credit: Decimal = Decimal(100)  # one award's or one participation's credit amount
+    max_activity_hours: int = 24 * 31  # from start to end; a record's 学时 cannot exceed it
+
+    def problems(self) -> list[str]:
+        """What makes these limits unusable."""
+        found = []
+        lengths = (self.ids, self.names, self.titles, self.details, self.reasons, self.proofs)
+        if min(lengths) < 1:
+            found.append("limits lengths must be ≥ 1")
+        for name in ("person_id_pattern", "tribe_code_pattern"):
+            try:
+                re.compile(getattr(self, name))
+            except re.error as exc:
+                found.append(f"limits.{name} is not a regular expression: {exc}")
+        if not (self.max_credit.is_finite() and self.max_credit > 0):
+            found.append("limits.max_credit must be finite and > 0")
+        if self.max_activity_hours < 1:
+            found.append("limits.max_activity_hours must be ≥ 1")
+        return found
+
+
 @attrs.frozen(cache_hash=True)
 class Rulebook:
     """Everything a school configures. Every rule is a pure function of this and the facts."""
@@ -231,6 +273,7 @@ class Rulebook:
     claims: ClaimsRule = attrs.field(
         factory=ClaimsRule
     )  # 补录: chains, windows, 公示 (seeds 001, 003)
+    limits: Limits = Limits()
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -307,6 +350,7 @@ class Rulebook:
             if negative:
                 found.append(f"integrity.recovery points {recovery.points!r} is not a number ≥ 0")
         found += self.claims.problems()
+        found += self.limits.problems()
         return found
 
     def module(self, code: str) -> Module | None:

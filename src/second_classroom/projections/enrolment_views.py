@@ -103,8 +103,9 @@ class Outbox:
         for notice in notices_for(envelope):
             self.notices[notice.student][notice.notice_id] = notice
 
-    def pending(self, student: str | None = None) -> list[Notice]:
-        """Undelivered notices, oldest first; all students' when ``student`` is None."""
+    def pending(self, student: str | None = None, limit: int | None = None) -> list[Notice]:
+        """Undelivered notices, oldest first (the first ``limit``); all students' when
+        ``student`` is None."""
         self.follower.catch_up()
         students = [student] if student is not None else sorted(self.notices)
         waiting = [
@@ -113,7 +114,7 @@ class Outbox:
             for notice in self.notices.get(s, {}).values()
             if (s, notice.notice_id) not in self.delivered
         ]
-        return sorted(waiting, key=lambda n: (n.at, n.student, str(n.notice_id)))
+        return sorted(waiting, key=lambda n: (n.at, n.student, str(n.notice_id)))[:limit]
 
 
 class LotteryReaction:

@@ -45,29 +45,48 @@ class MonthlyRow:
     credits: tuple[tuple[str, Decimal], ...]  # (module, amount)
 
 
-def monthly_report(database: ViewDatabase, month: str) -> list[MonthlyRow]:
-    """学院月报 for ``month`` ("2026-12"): per college and organization."""
+def monthly_report(
+    database: ViewDatabase,
+    month: str,
+    college: str | None = None,
+    after: tuple[str, str] | None = None,
+    limit: int | None = None,
+) -> list[MonthlyRow]:
+    """学院月报 for ``month`` ("2026-12"): per college and organization, in that order;
+    optionally one college's, those after the (college, organization) ``after``, ``limit``."""
+    params: tuple[object, ...]
+    where, params = "month = ?", (month,)
+    if college is not None:
+        where, params = f"{where} AND COALESCE(college, '') = ?", (*params, college)
+    if after is not None:
+        where, params = f"{where} AND (COALESCE(college, ''), tribe) > (?, ?)", (*params, *after)
     rows = database.query(
         "SELECT COALESCE(college, ''), tribe, COUNT(*), SUM(approved), SUM(rejections),"
         " SUM(participants), SUM(attended), SUM(no_shows) FROM report_activities"
-        " WHERE month = ? GROUP BY COALESCE(college, ''), tribe ORDER BY 1, 2",
-        (month,),
+        f" WHERE {where} GROUP BY COALESCE(college, ''), tribe ORDER BY 1, 2"
+        + (" LIMIT ?" if limit is not None else ""),
+        (*params, limit) if limit is not None else params,
     )
+    if rows:
+        last = (str(rows[-1][0]), str(rows[-1][1]))
+        where = f"{where} AND (COALESCE(college, ''), tribe) <= (?, ?)"
+        params = (*params, *last)
     credits = database.query(
         "SELECT COALESCE(a.college, ''), a.tribe, c.module, SUM(c.amount) FROM report_credits c"
-        " JOIN report_activities a ON a.activity_id = c.activity_id WHERE a.month = ?"
+        f" JOIN (SELECT * FROM report_activities WHERE {where}) a"
+        " ON a.activity_id = c.activity_id"
         " GROUP BY COALESCE(a.college, ''), a.tribe, c.module ORDER BY 1, 2, 3",
-        (month,),
+        params,
     )
     by_group: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
-    for college, tribe, module, amount in credits:
-        by_group.setdefault((college, tribe), []).append((module, Decimal(str(amount)).normalize()))
+    for group, tribe, module, amount in credits:
+        by_group.setdefault((group, tribe), []).append((module, Decimal(str(amount)).normalize()))
     report = []
-    for college, tribe, count, approved, rejections, participants, attended, absent in rows:
+    for group, tribe, count, approved, rejections, participants, attended, absent in rows:
         counted = int(attended or 0) + int(absent or 0)
         report.append(
             MonthlyRow(
-                college,
+                group,
                 tribe,
                 int(count),
                 int(approved or 0),
@@ -75,7 +94,7 @@ def monthly_report(database: ViewDatabase, month: str) -> list[MonthlyRow]:
                 int(participants or 0),
                 _rate(int(attended or 0), counted),
                 _rate(int(absent or 0), counted),
-                tuple(by_group.get((college, tribe), ())),
+                tuple(by_group.get((group, tribe), ())),
             )
         )
     return report
@@ -139,18 +158,28 @@ def to_csv(rows: list[MonthlyRow], college_names: dict[str, str]) -> str:
 
 
 def participation_chart(
-    database: ViewDatabase, college_names: dict[str, str], width: int = 800, height: int = 480
+    database: ViewDatabase,
+    college_names: dict[str, str],
+    width: int = 800,
+    height: int = 480,
+    college: str | None = None,
 ) -> bytes:
-    """PNG: participation (人次) per college per month — people would rather look than read."""
+    """PNG: participation (人次) per college per month — people would rather look than read;
+    of one ``college`` only when given."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import font_manager
     from matplotlib import pyplot as plt
 
+    params: tuple[object, ...]
+    where, params = "month IS NOT NULL", ()
+    if college is not None:
+        where, params = f"{where} AND COALESCE(college, '') = ?", (college,)
     rows = database.query(
         "SELECT COALESCE(college, ''), month, SUM(participants) FROM report_activities"
-        " WHERE month IS NOT NULL GROUP BY COALESCE(college, ''), month ORDER BY 2, 1"
+        f" WHERE {where} GROUP BY COALESCE(college, ''), month ORDER BY 2, 1",
+        params,
     )
     months = sorted({m for _c, m, _n in rows})
     colleges = sorted({c for c, _m, _n in rows})

@@ -28,7 +28,11 @@ def database_for(env: Mapping[str, str]) -> ViewDatabase:
 
 
 class ViewSet:
-    """Caught-up views and the typed queries over them."""
+    """Caught-up views and the typed queries over them.
+
+    Operator-only: nothing here checks an actor, and ``query`` reads every row. A frontend
+    uses the facade's reads (``SecondClassroom.activity_board`` …), which do.
+    """
 
     def __init__(self, app: SecondClassroomApplication) -> None:
         self.database = database_for(app.env)
@@ -46,29 +50,97 @@ class ViewSet:
         self.catch_up()
         return queries.student_summary(self.database, student_number)
 
-    def activity_board(self, activity_id: str | None = None) -> list[queries.BoardRow]:
+    def activity_board(
+        self,
+        activity_id: str | None = None,
+        *,
+        college: str | None = None,
+        host_tribe: str | None = None,
+        status: str | None = None,
+        module: str | None = None,
+        published_only: bool = False,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.BoardRow]:
         self.catch_up()
-        return queries.activity_board(self.database, activity_id)
+        return queries.activity_board(
+            self.database,
+            activity_id,
+            college=college,
+            host_tribe=host_tribe,
+            status=status,
+            module=module,
+            published_only=published_only,
+            limit=limit,
+            cursor=cursor,
+        )
 
     def leaderboard(
-        self, by: str = "college", module: str | None = None, limit: int = 10
-    ) -> list[queries.LeaderboardRow]:
+        self,
+        by: str = "college",
+        module: str | None = None,
+        limit: int = 10,
+        *,
+        college: str | None = None,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.LeaderboardRow]:
         self.catch_up()
-        return queries.leaderboard(self.database, by, module, limit)
+        return queries.leaderboard(self.database, by, module, limit, college=college, cursor=cursor)
 
-    def monthly_report(self, month: str) -> list[reports.MonthlyRow]:
-        """学院月报 (seed 002) for ``month`` ("2026-12")."""
+    def audit_log(
+        self,
+        *,
+        stream: str | None = None,
+        actor: str | None = None,
+        event: str | None = None,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.AuditRow]:
         self.catch_up()
-        return reports.monthly_report(self.database, month)
+        return queries.audit_log(
+            self.database, stream=stream, actor=actor, event=event, limit=limit, cursor=cursor
+        )
 
-    def organizer_workload(self) -> list[tuple[str, int, int]]:
+    def roster(
+        self,
+        activity_id: str,
+        *,
+        status: str | None = None,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.RosterRow]:
+        self.catch_up()
+        return queries.roster(self.database, activity_id, status=status, limit=limit, cursor=cursor)
+
+    def monthly_report(
+        self,
+        month: str,
+        *,
+        college: str | None = None,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[reports.MonthlyRow]:
+        """学院月报 (seed 002) for ``month`` ("2026-12"), optionally of one college."""
+        queries.check_limit(limit)
+        self.catch_up()
+        after = None
+        if cursor is not None:
+            college_key, tribe_key = queries.decode_cursor("monthly", cursor, (str, str))
+            after = (str(college_key), str(tribe_key))
+        rows = reports.monthly_report(self.database, month, college, after, limit + 1)
+        return queries.Page(
+            tuple(rows[:limit]),
+            queries.encode_cursor("monthly", (rows[limit - 1].college, rows[limit - 1].tribe))
+            if len(rows) > limit
+            else None,
+        )
+
+    def organizer_workload(
+        self, *, limit: int = queries.DEFAULT_LIMIT, cursor: str | None = None
+    ) -> queries.Page[queries.WorkloadRow]:
         """(person, activities led, participants served), busiest first."""
         self.catch_up()
-        rows = self.database.query(
-            "SELECT person, activities, participants FROM organizer_workload"
-            " ORDER BY activities DESC, participants DESC, person"
-        )
-        return [(str(p), int(a), int(n)) for p, a, n in rows]
+        return queries.organizer_workload(self.database, limit=limit, cursor=cursor)
 
     def close(self) -> None:
         self.database.close()
