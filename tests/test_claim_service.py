@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis.stateful import invariant
@@ -16,12 +17,22 @@ from hypothesis.stateful import invariant
 from second_classroom import codec
 from second_classroom.aggregates import claim
 from second_classroom.aggregates.student import RegisterStudent
+from second_classroom.aggregates.transcript import (
+    Content,
+    IssueTranscript,
+    Layout,
+    Line,
+    Section,
+    TranscriptIssued,
+    Version,
+    content_json,
+)
 from second_classroom.aggregates.tribe import AppointTribeRole, CreateTribe, TribeRole
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.persistence.stores import postgres_env
-from second_classroom.service import SecondClassroom
+from second_classroom.service import SecondClassroom, VerificationStatus
 from tests.aggregates.test_claim_lifecycle import RULEBOOK as LIFECYCLE
 from tests.aggregates.test_claim_lifecycle import START, ClaimLifecycle
 from tests.claim_world import (
@@ -149,6 +160,53 @@ def test_refusals_come_back_as_json_codes_and_store_nothing(school: SecondClassr
     assert refused(school, claim.ReviewClaim(claim_id, True), PE_LEAGUE, at(3, 4)) == (
         "claim.not_in_review"
     )
+
+
+def test_confirmed_backfill_credits_are_on_the_transcript_and_in_the_report_as_such(
+    school: SecondClassroom,
+) -> None:
+    """Issue 13 item 8: 补录 credits are on the transcript with their source (the claim) and in
+    the 学院月报 (seed 002) in their own column, under the claiming 组织."""
+    filing = collective()
+    school.execute(filing, LEADER, at(3, 10))
+    school.execute(claim.ReviewClaim(filing.claim_id, True, "同意"), ADVISOR, at(3, 11))
+    school.execute(claim.ReviewClaim(filing.claim_id, True), CENTER, at(3, 12))
+    student = Actor.student(filing.participants[0])
+    issued = school.execute(IssueTranscript(student.person_id), student, at(3, 13))
+    serial = next(
+        e.payload.serial for e in issued.events if isinstance(e.payload, TranscriptIssued)
+    )
+    found = school.transcript(serial, student)
+    assert found is not None
+    lines = [(s.heading, line) for s in found.content.sections for line in s.lines]
+    assert [(h, ln.activity_id, ln.source, ln.outcome, ln.credits) for h, ln in lines] == [
+        ("志愿公益", filing.claim_id, "backfill", "补录", (("学分", Decimal("0.5")),))
+    ]
+    assert [(t.module, t.credit_type, t.amount) for t in found.content.totals] == [
+        ("志愿公益", "学分", Decimal("0.5"))
+    ]
+    assert school.verify_transcript(serial).status is VerificationStatus.VALID
+    [row] = school.monthly_report("2026-03", CENTER)
+    assert (row.tribe, row.published, row.credits) == ("石油工程学院团总支学生会", 0, ())
+    assert row.backfills == (("volunteering", Decimal("0.5") * len(filing.participants)),)
+    assert school.monthly_report("2026-04", CENTER).rows == ()
+
+
+def test_a_transcript_of_activities_alone_is_signed_as_before_backfill_lines_existed() -> None:
+    """Transcripts issued before 补录 lines existed still verify: an activity line's signed
+    form has no ``source``; a 补录 line's has."""
+    line = Line(collective().claim_id, "讲座", "2026-03-12", "志愿公益", "校级", Decimal(2),
+                "出勤", (), (("学分", Decimal("0.5")),))  # fmt: skip
+    section = Section("志愿公益", (line,))
+    content = Content("学校", "S-1", Version.CREDIT, Layout.MODULE, "2023010002", "学生02", "PE",
+                      "石工23-1班", 2023, "本科", (section,), (), at(3, 13))  # fmt: skip
+    signed: Any = content_json(content)["sections"]
+    assert "source" not in signed[0]["lines"][0]
+    backfill = attrs.evolve(
+        content, sections=(Section("志愿公益", (attrs.evolve(line, source="backfill"),)),)
+    )
+    signed = content_json(backfill)["sections"]
+    assert signed[0]["lines"][0]["source"] == "backfill"
 
 
 def test_a_research_claim_is_confirmed_only_after_its_publicity(customs: SecondClassroom) -> None:

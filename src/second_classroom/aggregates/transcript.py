@@ -9,11 +9,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 import attrs
 
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
+from second_classroom.aggregates.backfill_record import BackfillRecord
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
@@ -80,6 +82,9 @@ class Layout(StrEnum):
         return {"module": "按模块", "term": "按学期", "method": "按评价方式"}[self.value]
 
 
+BACKFILL_LABEL = "补录"  # a 补录 line's outcome, and its heading in the 按评价方式 layout
+
+
 class Status(StrEnum):
     VALID = "valid"
     REVOKED = "revoked"
@@ -88,6 +93,9 @@ class Status(StrEnum):
 
 @attrs.frozen
 class Line:
+    """One record on the transcript: an activity's, or a confirmed 补录 claim's credits in one
+    module (``source`` "backfill", ``activity_id`` then the claim's id)."""
+
     activity_id: UUID
     title: str
     date: str
@@ -97,6 +105,7 @@ class Line:
     outcome: str
     awards: tuple[str, ...]
     credits: tuple[tuple[str, Decimal], ...]  # (credit type, amount)
+    source: str = "activity"  # or "backfill" (补录)
 
 
 @attrs.frozen
@@ -264,7 +273,11 @@ def content_json(content: Content) -> dict[str, object]:
     """The signed form of the content (the codec's JSON, whatever the store)."""
     from second_classroom.codec import converter
 
-    data: dict[str, object] = converter.unstructure(content)
+    data: dict[str, Any] = converter.unstructure(content)
+    for section in data["sections"]:
+        for line in section["lines"]:
+            if line.get("source") == "activity":
+                del line["source"]  # signed as before 补录 lines existed: those still verify
     return data
 
 
@@ -314,19 +327,29 @@ def build_content(
     rulebook: Rulebook,
     now: datetime,
 ) -> Content:
-    chosen = _chosen(command, record)
+    chosen, claimed = _chosen(command, record)
     if command.version is Version.CREDIT:
         chosen = [r for r in chosen if r.credits]
-    require(bool(chosen), EMPTY)
+    claimed = [b for b in claimed if b.credits]  # a 补录 record is there for its credits
+    require(bool(chosen or claimed), EMPTY)
+    placed = [
+        (r.starts_at, _heading(r, command.layout, rulebook), _line(r, rulebook)) for r in chosen
+    ]
+    placed += [line for b in claimed for line in _backfill_lines(b, command.layout, rulebook)]
     groups: dict[str, list[Line]] = defaultdict(list)
     order = [m.name for m in rulebook.modules]
-    for entry in sorted(chosen, key=lambda r: r.starts_at):
-        groups[_heading(entry, command.layout, rulebook)].append(_line(entry, rulebook))
+    for _moment, heading, line in sorted(placed, key=lambda p: p[0]):
+        groups[heading].append(line)
     headings = sorted(groups, key=lambda h: (order.index(h) if h in order else len(order), h))
     sections = tuple(Section(h, tuple(groups[h])) for h in headings)
+    amounts = ledger(chosen)
+    for backfill in claimed:
+        for credit in backfill.credits:
+            key = (credit.module, credit.credit_type)
+            amounts[key] = amounts.get(key, Decimal(0)) + credit.amount
     totals = tuple(
         Total(rulebook.module(module).name if rulebook.module(module) else module, kind, amount)  # type: ignore[union-attr]
-        for (module, kind), amount in sorted(ledger(chosen).items())
+        for (module, kind), amount in sorted(amounts.items())
     )
     college = rulebook.college(record.college)
     return Content(
@@ -346,13 +369,51 @@ def build_content(
     )
 
 
-def _chosen(command: IssueTranscript, record: StudentRecord) -> list[ActivityRecord]:
+def _chosen(
+    command: IssueTranscript, record: StudentRecord
+) -> tuple[list[ActivityRecord], list[BackfillRecord]]:
+    """The activity and 补录 records asked for: all, or those ``activity_ids`` names (an
+    activity's id, or a confirmed claim's)."""
     if not command.activity_ids:
-        return list(record.activities)
+        return list(record.activities), list(record.backfills)
     by_id: Mapping[UUID, ActivityRecord] = {r.activity_id: r for r in record.activities}
-    missing = [str(a) for a in command.activity_ids if a not in by_id]
+    claims: Mapping[UUID, BackfillRecord] = {b.claim_id: b for b in record.backfills}
+    missing = [str(a) for a in command.activity_ids if a not in by_id and a not in claims]
     require(not missing, UNKNOWN_RECORDS, activity_ids="、".join(missing))
-    return [by_id[a] for a in dict.fromkeys(command.activity_ids)]
+    wanted = dict.fromkeys(command.activity_ids)
+    return [by_id[a] for a in wanted if a in by_id], [claims[a] for a in wanted if a in claims]
+
+
+def _backfill_lines(
+    backfill: BackfillRecord, layout: Layout, rulebook: Rulebook
+) -> list[tuple[datetime, str, Line]]:
+    """A confirmed 补录 claim's lines, one per module, dated by its confirmation."""
+    by_module: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+    for credit in backfill.credits:
+        by_module[credit.module].append((credit.credit_type, credit.amount))
+    placed = []
+    for code, credits in by_module.items():
+        module = rulebook.module(code)
+        name = module.name if module else code
+        heading = {
+            Layout.MODULE: name,
+            Layout.TERM: term_of(backfill.confirmed_at),
+            Layout.METHOD: BACKFILL_LABEL,
+        }[layout]
+        line = Line(
+            backfill.claim_id,
+            backfill.title,
+            f"{backfill.confirmed_at.astimezone(SHANGHAI):%Y-%m-%d}",
+            name,
+            "",
+            Decimal(0),
+            BACKFILL_LABEL,
+            (),
+            tuple(credits),
+            source="backfill",
+        )
+        placed.append((backfill.confirmed_at, heading, line))
+    return placed
 
 
 DECIDER: FunctionalDecider[TranscriptCommand, Transcript, TranscriptEvent, TranscriptContext] = (

@@ -26,6 +26,7 @@ HEADERS = (
     "出勤率",
     "未签到率",
     "学分发放",
+    "补录学分",
 )
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,6 +44,7 @@ class MonthlyRow:
     attendance_rate: Decimal | None
     no_show_rate: Decimal | None
     credits: tuple[tuple[str, Decimal], ...]  # (module, amount)
+    backfills: tuple[tuple[str, Decimal], ...] = ()  # 补录: (module, amount) of confirmed claims
 
 
 def monthly_report(
@@ -54,33 +56,43 @@ def monthly_report(
 ) -> list[MonthlyRow]:
     """学院月报 for ``month`` ("2026-12"): per college and organization, in that order;
     optionally one college's, those after the (college, organization) ``after``, ``limit``."""
-    params: tuple[object, ...]
-    where, params = "month = ?", (month,)
+    groups: tuple[object, ...]
+    where, groups = "TRUE", ()
     if college is not None:
-        where, params = f"{where} AND COALESCE(college, '') = ?", (*params, college)
+        where, groups = f"{where} AND g.college = ?", (*groups, college)
     if after is not None:
-        where, params = f"{where} AND (COALESCE(college, ''), tribe) > (?, ?)", (*params, *after)
+        where, groups = f"{where} AND (g.college, g.tribe) > (?, ?)", (*groups, *after)
+    # The month's groups: organizations with an activity, or with 补录 credits confirmed.
     rows = database.query(
-        "SELECT COALESCE(college, ''), tribe, COUNT(*), SUM(approved), SUM(rejections),"
-        " SUM(participants), SUM(attended), SUM(no_shows) FROM report_activities"
-        f" WHERE {where} GROUP BY COALESCE(college, ''), tribe ORDER BY 1, 2"
+        "SELECT g.college, g.tribe, COUNT(a.activity_id), SUM(a.approved), SUM(a.rejections),"
+        " SUM(a.participants), SUM(a.attended), SUM(a.no_shows) FROM"
+        " (SELECT COALESCE(college, '') AS college, tribe FROM report_activities WHERE month = ?"
+        " UNION SELECT COALESCE(c.college, ''), c.tribe FROM report_claims c"
+        " JOIN report_backfills b ON b.claim_id = c.claim_id WHERE b.month = ?) g"
+        " LEFT JOIN report_activities a ON COALESCE(a.college, '') = g.college"
+        " AND a.tribe = g.tribe AND a.month = ?"
+        f" WHERE {where} GROUP BY g.college, g.tribe ORDER BY 1, 2"
         + (" LIMIT ?" if limit is not None else ""),
-        (*params, limit) if limit is not None else params,
+        (month, month, month, *groups, *((limit,) if limit is not None else ())),
     )
     if rows:
         last = (str(rows[-1][0]), str(rows[-1][1]))
-        where = f"{where} AND (COALESCE(college, ''), tribe) <= (?, ?)"
-        params = (*params, *last)
+        where = f"{where} AND (g.college, g.tribe) <= (?, ?)"
+        groups = (*groups, *last)
     credits = database.query(
-        "SELECT COALESCE(a.college, ''), a.tribe, c.module, SUM(c.amount) FROM report_credits c"
-        f" JOIN (SELECT * FROM report_activities WHERE {where}) a"
-        " ON a.activity_id = c.activity_id"
-        " GROUP BY COALESCE(a.college, ''), a.tribe, c.module ORDER BY 1, 2, 3",
-        params,
+        "SELECT g.college, g.tribe, c.module, SUM(c.amount) FROM report_credits c"
+        " JOIN (SELECT activity_id, COALESCE(college, '') AS college, tribe"
+        " FROM report_activities WHERE month = ?) g ON g.activity_id = c.activity_id"
+        f" WHERE {where} GROUP BY g.college, g.tribe, c.module ORDER BY 1, 2, 3",
+        (month, *groups),
     )
-    by_group: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
-    for group, tribe, module, amount in credits:
-        by_group.setdefault((group, tribe), []).append((module, Decimal(str(amount)).normalize()))
+    backfills = database.query(
+        "SELECT g.college, g.tribe, b.module, SUM(b.amount) FROM report_backfills b"
+        " JOIN (SELECT claim_id, COALESCE(college, '') AS college, tribe FROM report_claims) g"
+        f" ON g.claim_id = b.claim_id WHERE b.month = ? AND {where}"
+        " GROUP BY g.college, g.tribe, b.module ORDER BY 1, 2, 3",
+        (month, *groups),
+    )
     report = []
     for group, tribe, count, approved, rejections, participants, attended, absent in rows:
         counted = int(attended or 0) + int(absent or 0)
@@ -94,10 +106,20 @@ def monthly_report(
                 int(participants or 0),
                 _rate(int(attended or 0), counted),
                 _rate(int(absent or 0), counted),
-                tuple(by_group.get((group, tribe), ())),
+                _by_group(credits).get((group, tribe), ()),
+                _by_group(backfills).get((group, tribe), ()),
             )
         )
     return report
+
+
+def _by_group(
+    rows: list[tuple[Any, ...]],
+) -> dict[tuple[str, str], tuple[tuple[str, Decimal], ...]]:
+    found: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
+    for group, tribe, module, amount in rows:
+        found.setdefault((group, tribe), []).append((module, Decimal(str(amount)).normalize()))
+    return {key: tuple(value) for key, value in found.items()}
 
 
 def _rate(part: int, whole: int) -> Decimal | None:
@@ -116,6 +138,7 @@ def _cells(row: MonthlyRow, college_names: dict[str, str]) -> list[Any]:
         return "" if rate is None else f"{rate * 100:.1f}%"
 
     credits = "；".join(f"{module} {amount}" for module, amount in row.credits)
+    backfills = "；".join(f"{module} {amount}" for module, amount in row.backfills)
     return [
         college_names.get(row.college, row.college),
         row.tribe,
@@ -126,6 +149,7 @@ def _cells(row: MonthlyRow, college_names: dict[str, str]) -> list[Any]:
         percent(row.attendance_rate),
         percent(row.no_show_rate),
         credits,
+        backfills,
     ]
 
 
