@@ -28,7 +28,8 @@ from second_classroom.aggregates.transcript import (
     content_json,
 )
 from second_classroom.aggregates.tribe import AppointTribeRole, CreateTribe, TribeRole
-from second_classroom.core.actor import Actor
+from second_classroom.core import ids
+from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.persistence.stores import postgres_env
@@ -207,6 +208,25 @@ def test_a_transcript_of_activities_alone_is_signed_as_before_backfill_lines_exi
     )
     signed = content_json(backfill)["sections"]
     assert signed[0]["lines"][0]["source"] == "backfill"
+
+
+def test_who_may_read_a_claim(school: SecondClassroom) -> None:
+    """A collective claim: the claiming tribe's managers (from its stream), the college admin,
+    operators; a personal claim: its student and their college. Nobody else."""
+    filing = collective()
+    school.execute(filing, LEADER, at(3, 10))
+    found = school.claim(filing.claim_id, LEADER)
+    assert found is not None
+    assert (found.claimant, found.status) == (LEADER.person_id, claim.ClaimStatus.IN_REVIEW)
+    # The tribe's role is read from its stream, not the caller; the advisor reviews step 1.
+    leader_alone = Actor.student(LEADER.person_id)
+    for reader in (Actor.college_admin("T-pe", "PE"), CENTER, leader_alone, ADVISOR):
+        assert school.claim(filing.claim_id, reader) == found
+    other_advisor = Actor("T-geo", {Role(RoleKind.ADVISOR, str(ids.tribe_id("GEO-SU")))})
+    for outsider in (Actor.student(STUDENTS[0]), Actor.college_admin("T-cs", "CS"), other_advisor):
+        with pytest.raises(DomainError) as caught:
+            school.claim(filing.claim_id, outsider)
+        assert caught.value.code == "auth.forbidden"
 
 
 def test_a_research_claim_is_confirmed_only_after_its_publicity(customs: SecondClassroom) -> None:

@@ -143,6 +143,7 @@ QUERIES: dict[str, Read] = {
     "history": lambda s, w, a: s.history(w.talk, a),
     "outbox(all)": lambda s, _w, a: s.outbox(a),
     "check_backfill": lambda s, _w, a: s.check_backfill(_template(s), a),
+    "claim": lambda s, _w, a: s.claim(ids.derive("claim", "none"), a),
 }
 
 # Y: answered; -: auth.forbidden. Columns follow ACTORS:
@@ -187,6 +188,7 @@ EXPECTED: dict[str, str] = {
     "history": OPERATORS,
     "outbox(all)": OPERATORS,
     "check_backfill": EVERYONE,  # a row finds only students the actor may read
+    "claim": OPERATORS,  # no such claim; who reads a real one: tests/test_claim_service.py
 }
 
 

@@ -24,6 +24,8 @@ from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
 from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
 from second_classroom.aggregates.checkin import SESSION_UNKNOWN
+from second_classroom.aggregates.claim import DECIDER as CLAIM_DECIDER
+from second_classroom.aggregates.claim import Claim, may_decide
 from second_classroom.aggregates.enrolment import Enrolment, is_activity_manager
 from second_classroom.aggregates.integrity_record import IntegrityEntry
 from second_classroom.aggregates.mailbox import MarkNoticeDelivered
@@ -582,6 +584,24 @@ class SecondClassroom:
         if record is None:
             return None
         return IntegrityReport.of(record, self.rulebook.integrity)
+
+    def claim(self, claim_id: UUID, actor: Actor) -> Claim | None:
+        """A 补录 claim and where it stands. A personal or cadre claim: its student's, their
+        college admin's, operators'; a collective one: the claiming tribe's managers', its
+        college admin's, operators'; any claim: whoever holds a role of its chain's steps."""
+        found = self._load.app.find(CLAIM_DECIDER, claim_id)
+        if found is None:
+            allowed = visibility.is_operator(actor)
+        elif found.tribe_id is None:
+            allowed = visibility.may_read_student(actor, found.claimant, found.college)
+        else:
+            allowed = self._may_read_tribe(actor, found.tribe_id, self._load.tribe(found.tribe_id))
+        if found is not None and not allowed:
+            chain = self.rulebook.claims.chain(found.kind)
+            steps = chain.steps if chain is not None else ()
+            allowed = any(may_decide(s, found, actor.institutional()) for s in steps)
+        visibility.require_read(allowed, "补录申请 claim")
+        return found
 
     def check_backfill(
         self,
