@@ -105,6 +105,20 @@ def test_the_template_offers_the_schools_categories_levels_and_credit_types() ->
     assert SICHUAN.credit_types in values
 
 
+def test_the_levels_are_the_schools() -> None:
+    """附件4 活动等级 from the rulebook's ``claims.levels`` (issue 13 item 6), in the drop-down
+    list and in the check."""
+    rulebook = attrs.evolve(SICHUAN, claims=attrs.evolve(SICHUAN.claims, levels=("市级", "校级")))
+    lists = openpyxl.load_workbook(io.BytesIO(template(rulebook))).worksheets[1]
+    assert ("市级", "校级") in {tuple(c.value for c in col if c.value) for col in lists.iter_cols()}
+    rows = (bad(c7="市级"), bad(c0="2023010003", c1="学生03", c7="院系级"))
+    checked = backfill.check(filled(*rows, rulebook=rulebook), rulebook, lookup)
+    assert [r.level for r in checked.rows] == ["市级"]
+    assert [(e.row, e.code, e.message) for e in checked.errors] == [
+        (8, "backfill.level_unknown", "活动等级「院系级」无效，可选：市级、校级")
+    ]
+
+
 def test_a_valid_file_is_read_exactly() -> None:
     """附件4 注2 (结束时间可以不填写), 注3 (多个奖项用「、」隔开), 注6 (发放学分值可以为空)."""
     point = ("2023010003", "学生03", "2026/3/1", None, "获奖", "文体活动", "文体活动", "校级",

@@ -33,6 +33,7 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import Category, DomainError, ErrorCode
 from second_classroom.core.text import TextKind
 from second_classroom.policies.boundary import identifier
+from second_classroom.policies.claim_rules import ClaimsRule
 from second_classroom.policies.rulebook import Rulebook
 
 if TYPE_CHECKING:
@@ -73,8 +74,7 @@ NOTES = (
 HEADER_ROW = 2
 NOTES_ROW = 6
 FIRST_DATA_ROW = 7
-# 活动等级 (issue 13 item 6 lists these); the rulebook has no level list of its own yet.
-LEVELS = ("国家级", "省部级", "校级", "院系级", "班级")
+LEVELS = ClaimsRule().levels  # the default 活动等级; a school's are ``rulebook.claims.levels``
 AWARD_SEPARATOR = "、"
 _LISTS_SHEET = "设置"
 
@@ -256,7 +256,7 @@ def write_template(rulebook: Rulebook, target: str | Path | IO[bytes]) -> None:
     choices = {
         6: _categories(rulebook),
         7: _categories(rulebook),
-        8: LEVELS,
+        8: rulebook.claims.levels,
         10: rulebook.credit_types,
     }
     for number, (column, values) in enumerate(sorted(choices.items()), start=1):
@@ -430,6 +430,7 @@ def _check_rows(
 ) -> TemplateCheck:
     categories = set(_categories(rulebook)) | {m.code for m in rulebook.modules}
     credit_types = set(rulebook.credit_types)
+    levels = rulebook.claims.levels
     seen: dict[tuple[Any, ...], int] = {}
     valid: list[BackfillRow] = []
     errors: list[RowError] = []
@@ -469,8 +470,8 @@ def _check_rows(
         for column in (5, 6):
             if text[column] not in categories:
                 _fail(found, number, column, CATEGORY_UNKNOWN, value=text[column])
-        if text[7] not in LEVELS:
-            _fail(found, number, 7, LEVEL_UNKNOWN, value=text[7], allowed="、".join(LEVELS))
+        if text[7] not in levels:
+            _fail(found, number, 7, LEVEL_UNKNOWN, value=text[7], allowed="、".join(levels))
         if text[9] not in credit_types:
             _fail(found, number, 9, CREDIT_TYPE_UNKNOWN, value=text[9])
         amount = _amount(cells[10])

@@ -51,6 +51,7 @@ from tests.claim_world import (
     COUNSELOR,
     CREDIT,
     CUSTOMS,
+    CUSTOMS_CLAIMS,
     GEO_LEAGUE,
     LEADER,
     MEMBER,
@@ -332,6 +333,32 @@ def published() -> claim.Claim:
         ],
         CUSTOMS,
     )
+
+
+def test_a_claim_names_one_of_the_schools_levels() -> None:
+    """003 科研成果 are graded 国家级、省部级 …; the levels are the rulebook's (issue 13 item 6):
+    a level the school does not have is refused, one it adds is accepted, none is fine."""
+    student = Actor.student("2023010003")
+    city = personal(level="市级")
+    error = refused(None, city, student, at(5, 8), CUSTOMS)
+    assert (error.code, error.details["allowed"]) == (
+        "claim.level_unknown",
+        "国家级、省部级、校级、院系级、班级",
+    )
+    with_city = _with_levels('["国家级", "省部级", "市级"]')
+    assert through([(city, student, at(5, 8))], with_city).personal is not None
+    assert through([(personal(level=""), student, at(5, 8))], CUSTOMS).personal is not None
+
+
+def _with_levels(levels: str) -> Rulebook:
+    return with_claims(CUSTOMS_CLAIMS.replace("[claims]\n", f"[claims]\nlevels = {levels}\n"))
+
+
+def test_the_levels_are_distinct_names() -> None:
+    for levels in ('["校级", "校级"]', '[""]', '[" 校级"]'):
+        with pytest.raises(DomainError) as caught:
+            _with_levels(levels)
+        assert "claims: levels must be distinct names" in caught.value.message_en
 
 
 def test_the_named_teacher_reviews_first_and_the_department_publishes() -> None:

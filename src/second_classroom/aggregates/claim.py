@@ -180,6 +180,12 @@ LIST_IMPORTED = ErrorCode(
     "Another list was already imported for this claim",
     Category.CONFLICT,
 )
+LEVEL_UNKNOWN = ErrorCode(
+    "claim.level_unknown",
+    "等级「{level}」不是本校设置的等级，可选：{allowed}",
+    "Level {level} is not one of the school's: {allowed}",
+    Category.INVALID,
+)
 OBJECTION_UNKNOWN = ErrorCode(
     "claim.objection_unknown",
     "没有待处理的第 {number} 条异议",
@@ -722,12 +728,16 @@ def _read_filing(command: FileClaim, ctx: ClaimContext) -> _Filing:
                 require(command.occurred_at <= now, TIMES_INVALID)
                 evidence = tuple(e for e in command.evidence if e.strip())
                 require(bool(evidence), EVIDENCE_REQUIRED)
+                levels = ctx.base.rulebook.claims.levels
+                level = command.level.strip()
+                require(not level or level in levels, LEVEL_UNKNOWN, level=level,
+                        allowed="、".join(levels))  # fmt: skip
                 personal = PersonalForm(
                     command.item_kind,
                     command.occurred_at,
                     evidence,
                     (command.advisor or "").strip(),
-                    command.level.strip(),
+                    level,
                 )
                 return _Filing(
                     ClaimKind.PERSONAL,

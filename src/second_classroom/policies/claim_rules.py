@@ -94,6 +94,9 @@ class ClaimsRule:
     template_max_bytes: int = 10_000_000
     template_max_unzipped_bytes: int = 200_000_000  # a zip bomb is refused before expanding
     template_max_rows: int = 20_000
+    # 活动等级 a claim or a 附件4 row may name (001 附件4; 003 国家级/省部级 …), as the school
+    # names them: data, not an enum (issue 13 item 6).
+    levels: tuple[str, ...] = ("国家级", "省部级", "校级", "院系级", "班级")
 
     def chain(self, kind: ClaimKind) -> ClaimChain | None:
         return next((c for c in self.chains if c.kind is kind), None)
@@ -125,4 +128,7 @@ class ClaimsRule:
         limits = (self.template_max_bytes, self.template_max_unzipped_bytes, self.template_max_rows)
         if min(limits) < 1:
             found.append("claims: the template limits must be ≥ 1")
+        names = [level.strip() for level in self.levels]
+        if not all(names) or len(set(names)) != len(names) or names != list(self.levels):
+            found.append("claims: levels must be distinct names without outer spaces")
         return found
