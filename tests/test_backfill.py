@@ -231,6 +231,24 @@ def test_a_file_above_the_cap_is_refused_from_its_size_alone(tmp_path: Path) -> 
     assert caught.value.code == "backfill.file_too_large"
 
 
+def test_a_sheet_that_breaks_after_its_header_is_refused_with_a_code() -> None:
+    """openpyxl reads a read-only sheet lazily: XML that breaks mid-rows fails while the rows
+    are read, after the file looked fine; still a ``backfill.not_xlsx``, nothing else."""
+    valid = filled(GOOD, bad(c0="2023010003", c1="学生03"))
+    broken = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(valid)) as source,
+        zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for entry in source.infolist():
+            content = source.read(entry.filename)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                cut = content.index(b'<row r="8"')
+                content = content[:cut] + b'<row r="8"><c r="A8" t="inlineStr"><is><t>'
+            target.writestr(entry, content)
+    assert refused(broken.getvalue()).code == "backfill.not_xlsx"
+
+
 _VALID_FILE = filled(GOOD, bad(c0="2023010003", c1="学生03"))
 
 

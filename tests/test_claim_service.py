@@ -251,6 +251,14 @@ def test_a_research_claim_is_confirmed_only_after_its_publicity(customs: SecondC
     record = customs.student("2023010003", Actor.system())
     assert record is not None
     assert record.credits() == {("innovation", "学分"): Decimal(2)}
+    # Who reads it: the student, the college, the chain's reviewers; not the objector.
+    for reader in (student, PE_LEAGUE, TEACHER, OFFICE):
+        found = customs.claim(claim_id, reader)
+        assert found is not None
+        assert found.status is claim.ClaimStatus.CONFIRMED
+    with pytest.raises(DomainError) as caught:
+        customs.claim(claim_id, Actor.student("2023010009"))
+    assert caught.value.code == "auth.forbidden"
 
 
 class ClaimsThroughTheFacade(ClaimLifecycle):
