@@ -144,6 +144,8 @@ QUERIES: dict[str, Read] = {
     "outbox(all)": lambda s, _w, a: s.outbox(a),
     "check_backfill": lambda s, _w, a: s.check_backfill(_template(s), a),
     "claim": lambda s, _w, a: s.claim(ids.derive("claim", "none"), a),
+    "graduation_shortfall(PE)": lambda s, _w, a: s.graduation_shortfall(a, college="PE"),
+    "graduation_shortfall": lambda s, _w, a: s.graduation_shortfall(a),
 }
 
 # Y: answered; -: auth.forbidden. Columns follow ACTORS:
@@ -189,6 +191,8 @@ EXPECTED: dict[str, str] = {
     "outbox(all)": OPERATORS,
     "check_backfill": EVERYONE,  # a row finds only students the actor may read
     "claim": OPERATORS,  # no such claim; who reads a real one: tests/test_claim_service.py
+    "graduation_shortfall(PE)": COLLEGE,  # names students
+    "graduation_shortfall": OPERATORS,
 }
 
 

@@ -733,6 +733,21 @@ class SecondClassroom:
             return None
         return IntegrityReport.of(record, self.rulebook.integrity)
 
+    def graduation_shortfall(
+        self, actor: Actor, *, college: str | None = None, cohort: int | None = None
+    ) -> list[report_exports.Shortfall]:
+        """毕业要求 (seed 003): every student of ``college`` (and ``cohort``) below a credit
+        requirement of the rulebook's ``[graduation]``, with what is missing: one college's
+        (its admin's), or every college's (operators')."""
+        visibility.require_read(
+            visibility.may_read_college(actor, college), "毕业学分差额 shortfall"
+        )
+        self.views.catch_up()
+        requirements = self.rulebook.graduation.requirements
+        return report_exports.graduation_shortfall(
+            self.views.database, requirements, college, cohort
+        )
+
     def report_files(
         self, month: str, actor: Actor, college: str | None = None
     ) -> tuple[bytes, str, bytes]:

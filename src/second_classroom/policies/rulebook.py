@@ -27,6 +27,7 @@ from second_classroom.core.terms import (
     TribeLevel,
 )
 from second_classroom.policies.claim_rules import ClaimsRule
+from second_classroom.policies.graduation import GraduationRule
 
 INVALID_RULEBOOK = ErrorCode(
     "rulebook.invalid",
@@ -274,6 +275,7 @@ class Rulebook:
         factory=ClaimsRule
     )  # 补录: chains, windows, 公示 (seeds 001, 003)
     limits: Limits = Limits()
+    graduation: GraduationRule = attrs.field(factory=GraduationRule)  # 毕业要求 (seed 003)
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -351,6 +353,7 @@ class Rulebook:
                 found.append(f"integrity.recovery points {recovery.points!r} is not a number ≥ 0")
         found += self.claims.problems()
         found += self.limits.problems()
+        found += self.graduation.problems((m.code for m in self.modules), self.credit_types)
         return found
 
     def module(self, code: str) -> Module | None:

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from second_classroom.policies.graduation import Requirement
 from second_classroom.projections.database import ViewDatabase
 from second_classroom.projections.queries import table_rows
 
@@ -120,6 +122,58 @@ def _by_group(
     for group, tribe, module, amount in rows:
         found.setdefault((group, tribe), []).append((module, Decimal(str(amount)).normalize()))
     return {key: tuple(value) for key, value in found.items()}
+
+
+@attrs.frozen
+class Shortfall:
+    """A student below a graduation requirement: what is required, held and missing."""
+
+    student_number: str
+    name: str
+    college: str
+    cohort: int
+    module: str
+    credit_type: str
+    required: Decimal
+    held: Decimal
+
+    @property
+    def missing(self) -> Decimal:
+        return self.required - self.held
+
+
+def graduation_shortfall(
+    database: ViewDatabase,
+    requirements: Sequence[Requirement],
+    college: str | None = None,
+    cohort: int | None = None,
+) -> list[Shortfall]:
+    """Every student (of ``college``, of ``cohort``) below a requirement, by 学号 then the
+    requirements' order; credits as the ``student_credits`` view holds them (补录 included)."""
+    params: tuple[object, ...]
+    where, params = "TRUE", ()
+    if college is not None:
+        where, params = f"{where} AND s.college = ?", (*params, college)
+    if cohort is not None:
+        where, params = f"{where} AND s.cohort = ?", (*params, cohort)
+    found = []
+    for order, requirement in enumerate(requirements):
+        rows = database.query(
+            "SELECT s.student_number, s.name, s.college, s.cohort, COALESCE(c.amount, 0)"
+            " FROM student_summary s LEFT JOIN student_credits c"
+            " ON c.student_number = s.student_number AND c.module = ? AND c.credit_type = ?"
+            f" WHERE {where}",
+            (requirement.module, requirement.credit_type, *params),
+        )
+        for number, name, group, year, amount in rows:
+            held = Decimal(str(amount)).normalize()
+            if held < requirement.amount:
+                shortfall = Shortfall(
+                    str(number), str(name), str(group), int(str(year)),
+                    requirement.module, requirement.credit_type, requirement.amount, held,
+                )  # fmt: skip
+                found.append((str(number), order, shortfall))
+    return [shortfall for _number, _order, shortfall in sorted(found, key=lambda f: f[:2])]
 
 
 def _rate(part: int, whole: int) -> Decimal | None:
