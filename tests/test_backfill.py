@@ -119,6 +119,43 @@ def test_the_levels_are_the_schools() -> None:
     ]
 
 
+def _with_subcategories(*names: str) -> Rulebook:
+    modules = tuple(
+        attrs.evolve(m, subcategories=names) if m.code == "volunteering" else m
+        for m in SICHUAN.modules
+    )
+    return attrs.evolve(SICHUAN, modules=modules)
+
+
+def test_second_level_categories_are_the_modules() -> None:
+    """附件4 注7: 活动二级分类 must match the school's settings — a module's second level
+    (issue 13 item 6); a module without one is its own second level, as before."""
+    rulebook = _with_subcategories("校园志愿服务", "社区志愿服务")
+    lists = openpyxl.load_workbook(io.BytesIO(template(rulebook))).worksheets[1]
+    second = next(tuple(c.value for c in col if c.value) for col in lists.iter_cols(min_col=2))
+    assert second[:3] == ("思想成长", "创新创业", "文体活动")
+    assert {"校园志愿服务", "社区志愿服务"} <= set(second)
+    assert "志愿公益" not in second
+    rows = (
+        bad(c6="校园志愿服务"),
+        bad(c0="2023010003", c1="学生03", c6="志愿公益"),
+        bad(c0="2023010004", c1="学生04", c5="文体活动", c6="文体活动"),
+    )
+    checked = backfill.check(filled(*rows, rulebook=rulebook), rulebook, lookup)
+    assert [(r.row, r.subcategory) for r in checked.rows] == [(7, "校园志愿服务"), (9, "文体活动")]
+    assert [(e.row, e.column, e.code, e.message) for e in checked.errors] == [
+        (8, "G", "backfill.subcategory_unknown",
+         "活动二级分类「志愿公益」不属于「志愿公益」，可选：校园志愿服务、社区志愿服务"),
+    ]  # fmt: skip
+
+
+def test_second_level_categories_are_distinct_names() -> None:
+    for names in (("校园志愿服务", "校园志愿服务"), ("",), (" 校园",)):
+        with pytest.raises(DomainError) as caught:
+            _with_subcategories(*names)
+        assert "module volunteering: subcategories must be distinct" in caught.value.message_en
+
+
 def test_a_valid_file_is_read_exactly() -> None:
     """附件4 注2 (结束时间可以不填写), 注3 (多个奖项用「、」隔开), 注6 (发放学分值可以为空)."""
     point = ("2023010003", "学生03", "2026/3/1", None, "获奖", "文体活动", "文体活动", "校级",

@@ -141,6 +141,12 @@ CATEGORY_UNKNOWN = ErrorCode(
     "{column} {value} is not one of the school's activity types",
     Category.INVALID,
 )
+SUBCATEGORY_UNKNOWN = ErrorCode(
+    "backfill.subcategory_unknown",
+    "活动二级分类「{value}」不属于「{module}」，可选：{allowed}",
+    "Second-level category {value} is not one of {module}'s: {allowed}",
+    Category.INVALID,
+)
 LEVEL_UNKNOWN = ErrorCode(
     "backfill.level_unknown",
     "活动等级「{value}」无效，可选：{allowed}",
@@ -255,7 +261,7 @@ def write_template(rulebook: Rulebook, target: str | Path | IO[bytes]) -> None:
     last = FIRST_DATA_ROW + rulebook.claims.template_max_rows - 1
     choices = {
         6: _categories(rulebook),
-        7: _categories(rulebook),
+        7: _subcategories(rulebook),
         8: rulebook.claims.levels,
         10: rulebook.credit_types,
     }
@@ -274,8 +280,14 @@ def write_template(rulebook: Rulebook, target: str | Path | IO[bytes]) -> None:
 
 
 def _categories(rulebook: Rulebook) -> tuple[str, ...]:
-    """活动一级/二级分类 as the school names them: its modules (no second level yet)."""
+    """活动一级分类 as the school names them: its modules."""
     return tuple(module.name for module in rulebook.modules)
+
+
+def _subcategories(rulebook: Rulebook) -> tuple[str, ...]:
+    """活动二级分类: each module's second level, or the module itself when it has none."""
+    names = [n for m in rulebook.modules for n in (m.subcategories or (m.name,))]
+    return tuple(dict.fromkeys(names))
 
 
 # -- importing --------------------------------------------------------------------------
@@ -467,9 +479,16 @@ def _check_rows(
                 identifier(content, TextKind.TITLE, rulebook.limits, "$.content")
             except DomainError as error:
                 found.append(RowError(number, "E", COLUMNS[4], *_messages(error)))
-        for column in (5, 6):
-            if text[column] not in categories:
-                _fail(found, number, column, CATEGORY_UNKNOWN, value=text[column])
+        module = next((m for m in rulebook.modules if text[5] in (m.name, m.code)), None)
+        if module is None:
+            _fail(found, number, 5, CATEGORY_UNKNOWN, value=text[5])
+        if module is not None and module.subcategories:
+            if text[6] not in module.subcategories:
+                allowed = "、".join(module.subcategories)
+                _fail(found, number, 6, SUBCATEGORY_UNKNOWN, value=text[6], module=module.name,
+                      allowed=allowed)  # fmt: skip
+        elif text[6] not in categories:  # a module without a second level: a module again
+            _fail(found, number, 6, CATEGORY_UNKNOWN, value=text[6])
         if text[7] not in levels:
             _fail(found, number, 7, LEVEL_UNKNOWN, value=text[7], allowed="、".join(levels))
         if text[9] not in credit_types:

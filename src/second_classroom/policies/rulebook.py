@@ -43,6 +43,7 @@ class Module:
 
     code: str
     name: str
+    subcategories: tuple[str, ...] = ()  # 活动二级分类 (001 附件4), as the school names them
 
 
 @attrs.frozen
@@ -354,6 +355,14 @@ class Rulebook:
         found += self.claims.problems()
         found += self.limits.problems()
         found += self.graduation.problems((m.code for m in self.modules), self.credit_types)
+        for module in self.modules:
+            names = [n.strip() for n in module.subcategories]
+            if (
+                not all(names)
+                or len(set(names)) != len(names)
+                or names != list(module.subcategories)
+            ):
+                found.append(f"module {module.code}: subcategories must be distinct names")
         return found
 
     def module(self, code: str) -> Module | None:
