@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import attrs
 import pytest
@@ -16,6 +17,7 @@ from hypothesis.stateful import invariant
 
 from second_classroom import codec
 from second_classroom.aggregates import claim
+from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.aggregates.transcript import (
     Content,
@@ -41,6 +43,7 @@ from tests.claim_world import (
     CENTER,
     COUNSELOR,
     CUSTOMS,
+    CUSTOMS_CLAIMS,
     LEADER,
     OFFICE,
     PE_LEAGUE,
@@ -49,6 +52,7 @@ from tests.claim_world import (
     TEACHER,
     collective,
     personal,
+    with_claims,
 )
 from tests.conftest import TEST_SECRET, sqlite_memory_env
 from tests.specification import at
@@ -259,6 +263,49 @@ def test_a_research_claim_is_confirmed_only_after_its_publicity(customs: SecondC
     with pytest.raises(DomainError) as caught:
         customs.claim(claim_id, Actor.student("2023010009"))
     assert caught.value.code == "auth.forbidden"
+
+
+CAPPED = with_claims(CUSTOMS_CLAIMS + """
+[[claims.caps]]
+module = "innovation"
+credit_type = "学分"
+amount = "3"
+""")  # fmt: skip
+
+
+def test_research_credits_are_capped_per_academic_year_and_the_reviewer_chooses() -> None:
+    """003: 科研成果每学年登记一次; over the cap the reviewer chooses — a claim beyond it is
+    confirmed on the record without credit, or not confirmed; a new 学年 starts afresh."""
+    student = Actor.student("2023010003")
+
+    def published(service: SecondClassroom, key: str, amount: int, day: datetime) -> UUID:
+        filing = personal(key=key, credits=(PlannedCredit("innovation", "学分", Decimal(amount)),))
+        service.execute(filing, student, day)
+        service.execute(claim.ReviewClaim(filing.claim_id, True), TEACHER, day)
+        service.execute(claim.ReviewClaim(filing.claim_id, True), PE_LEAGUE, day)
+        return filing.claim_id
+
+    with SecondClassroom.open(sqlite_memory_env(), CAPPED, secret=TEST_SECRET) as service:
+        register = RegisterStudent("2023010003", "学生03", "PE", "海关23-1班", 2023)
+        service.execute(register, CENTER, at(5, 4))
+        first = published(service, "p1", 2, at(5, 6))
+        second = published(service, "p2", 2, at(5, 7))
+        service.execute(claim.ReviewClaim(first, True), OFFICE, at(6, 1))
+        error = refused(service, claim.ReviewClaim(second, True), OFFICE, at(6, 2))
+        assert error == "claim.over_cap"
+        service.execute(claim.ReviewClaim(second, True, without_credit=True), OFFICE, at(6, 2))
+        record = service.student("2023010003", Actor.system())
+        assert record is not None
+        assert [(b.claim_id, b.credits) for b in record.backfills] == [
+            (first, (PlannedCredit("innovation", "学分", Decimal(2)),)),
+            (second, ()),  # on the record, without credit
+        ]
+        assert record.credits() == {("innovation", "学分"): Decimal(2)}
+        third = published(service, "p3", 2, at(9, 7))  # the 2026-2027 学年
+        service.execute(claim.ReviewClaim(third, True), OFFICE, at(9, 21))
+        record = service.student("2023010003", Actor.system())
+        assert record is not None
+        assert record.credits() == {("innovation", "学分"): Decimal(4)}
 
 
 class ClaimsThroughTheFacade(ClaimLifecycle):

@@ -27,7 +27,13 @@ from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, requ
 from second_classroom.core.text import Code, Detail, Name, PersonId, Proof, Reason, Title
 from second_classroom.core.time import aware
 from second_classroom.policies.calendar import window_end
-from second_classroom.policies.claim_rules import ClaimChain, ClaimKind, ClaimStep, StepScope
+from second_classroom.policies.claim_rules import (
+    ClaimChain,
+    ClaimKind,
+    ClaimStep,
+    StepScope,
+    academic_year,
+)
 
 NOT_FOUND = ErrorCode("claim.not_found", "补录申请不存在", "No such claim", Category.NOT_FOUND)
 TRIBE_UNKNOWN = ErrorCode(
@@ -178,6 +184,14 @@ LIST_IMPORTED = ErrorCode(
     "claim.list_imported",
     "该申请已导入另一份名单",
     "Another list was already imported for this claim",
+    Category.CONFLICT,
+)
+OVER_CAP = ErrorCode(
+    "claim.over_cap",
+    "{student} 在 {year} 学年已有 {module}/{credit_type} {held}，再认定 {asked} 将超过上限 {cap}："
+    "请选择将本项记录在案但不计学分",
+    "{student} holds {held} of {module}/{credit_type} in {year}; {asked} more passes the cap of"
+    " {cap}: choose to record this claim without credit",
     Category.CONFLICT,
 )
 LEVEL_UNKNOWN = ErrorCode(
@@ -519,6 +533,9 @@ class ReviewClaim:
     claim_id: UUID
     approve: bool
     reason: Reason = ""
+    # 003: over a cap (``claims.caps``) the confirming reviewer chooses: this claim goes on
+    # the record without its credits, or the confirmation is refused (``claim.over_cap``).
+    without_credit: bool = False
 
 
 @attrs.frozen
@@ -876,8 +893,38 @@ def _review(command: ReviewClaim, state: Claim, ctx: ClaimContext) -> ClaimDecis
     if chain.list_import:
         return ClaimDecision([approved, ClaimApproved(state.id, actor.person_id, now)])
     credits = dict.fromkeys(state.beneficiaries, state.credits)
+    over = [
+        s for s in state.beneficiaries if _over_cap(s, state.credits, ctx, command.without_credit)
+    ]
+    credits.update(dict.fromkeys(over, ()))  # on the record, without credit (003)
     records = _credit(state, credits, ctx)
     return ClaimDecision([approved, ClaimConfirmed(state.id, actor.person_id, now)], records)
+
+
+def _over_cap(
+    student: str, asked: Sequence[PlannedCredit], ctx: ClaimContext, without_credit: bool
+) -> bool:
+    """Whether crediting ``asked`` passes a cap of this academic year for ``student``; refused
+    (``claim.over_cap``) unless the reviewer chose to record the claim without credit."""
+    base = ctx.base
+    record = ctx.records.get(student)
+    if record is None or not base.rulebook.claims.caps:
+        return False
+    year = academic_year(base.now)
+    for cap in base.rulebook.claims.caps:
+        key = (cap.module, cap.credit_type)
+        held = sum(
+            (c.amount for b in record.backfills if academic_year(b.confirmed_at) == year
+             for c in b.credits if (c.module, c.credit_type) == key),
+            Decimal(0),
+        )  # fmt: skip
+        wanted = sum((c.amount for c in asked if (c.module, c.credit_type) == key), Decimal(0))
+        if wanted and held + wanted > cap.amount:
+            require(without_credit, OVER_CAP, student=student, module=cap.module,
+                    credit_type=cap.credit_type, cap=str(cap.amount), held=str(held),
+                    asked=str(wanted), year=f"{year}-{year + 1}")  # fmt: skip
+            return True
+    return False
 
 
 def _credit(

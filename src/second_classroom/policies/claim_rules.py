@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from enum import StrEnum
 
 import attrs
@@ -85,6 +86,22 @@ class ClaimChain:
 
 
 @attrs.frozen
+class ClaimCap:
+    """At most ``amount`` of ``credit_type`` in ``module`` from 补录 claims per student and
+    academic year (003: 科研成果 each year, the most important ones when a student has more)."""
+
+    module: str
+    credit_type: str
+    amount: Decimal
+
+
+def academic_year(moment: datetime) -> int:
+    """The 学年 ``moment`` falls in, named by the year it starts (September–August)."""
+    local = moment.astimezone(SHANGHAI)
+    return local.year if local.month >= 9 else local.year - 1
+
+
+@attrs.frozen
 class ClaimsRule:
     """The ``[claims]`` section: the claim kinds offered and the 公示 length (003: 公示无异议)."""
 
@@ -97,6 +114,7 @@ class ClaimsRule:
     # 活动等级 a claim or a 附件4 row may name (001 附件4; 003 国家级/省部级 …), as the school
     # names them: data, not an enum (issue 13 item 6).
     levels: tuple[str, ...] = ("国家级", "省部级", "校级", "院系级", "班级")
+    caps: tuple[ClaimCap, ...] = ()  # per student and academic year, over confirmed claims
 
     def chain(self, kind: ClaimKind) -> ClaimChain | None:
         return next((c for c in self.chains if c.kind is kind), None)
@@ -131,4 +149,6 @@ class ClaimsRule:
         names = [level.strip() for level in self.levels]
         if not all(names) or len(set(names)) != len(names) or names != list(self.levels):
             found.append("claims: levels must be distinct names without outer spaces")
+        if any(not (cap.amount.is_finite() and cap.amount >= 0) for cap in self.caps):
+            found.append("claims: a cap amount must be a number ≥ 0")
         return found
