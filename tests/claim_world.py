@@ -17,7 +17,7 @@ from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.decider import Context
-from second_classroom.core.terms import Program, TribeKind, TribeLevel
+from second_classroom.core.terms import ActivityLevel, Program, TribeKind, TribeLevel
 from second_classroom.policies.rulebook import Rulebook
 from tests.specification import NEPU, at
 
@@ -28,10 +28,17 @@ publicity_working_days = 5
 
 [[claims.chains]]
 kind = "collective"
-steps = [
-  { name = "学院团总支书记/学生组织指导老师/学生社团指导老师", role = "advisor", scope = "tribe" },
-  { name = "第二课堂指导与服务中心", role = "school_admin", scope = "school" },
-]
+
+[[claims.chains.steps]]
+name = "学院团总支书记/学生组织指导老师/学生社团指导老师"
+role = "advisor"
+scope = "tribe"
+alternates = [{ role = "league_secretary", scope = "college" }]  # 附件2 二级学院团总支/指导老师
+
+[[claims.chains.steps]]
+name = "第二课堂指导与服务中心"
+role = "center"
+scope = "school"
 
 [[claims.chains]]
 kind = "personal"
@@ -40,14 +47,14 @@ last_month = 3
 steps = [
   { name = "辅导员", role = "counselor", scope = "college" },
   { name = "二级学院团总支", role = "college_admin", scope = "college" },
-  { name = "第二课堂指导与服务中心", role = "school_admin", scope = "school" },
+  { name = "第二课堂指导与服务中心", role = "center", scope = "school" },
 ]
 
 [[claims.chains]]
 kind = "cadre"
 first_month = 10
 last_month = 11
-steps = [{ name = "第二课堂指导与服务中心", role = "school_admin", scope = "school" }]
+steps = [{ name = "第二课堂指导与服务中心", role = "center", scope = "school" }]
 """
 
 # 003: 指导教师初步鉴定 → 系部负责人会同学术委员会复审 → 公示无异议 → 教务处最后审核确认.
@@ -58,14 +65,24 @@ publicity_working_days = 5
 [[claims.chains]]
 kind = "personal"
 steps = [
-  { name = "指导教师", role = "teacher", scope = "advisor" },
+  { name = "指导教师", role = "advisor", scope = "advisor" },
   { name = "系部（会同学术委员会）", role = "college_admin", scope = "college", publicity = true },
-  { name = "教务处", role = "academic_office", scope = "school" },
+  { name = "教务处", role = "academic_affairs", scope = "school" },
 ]
 """
 
 
-def with_claims(section: str, base: Rulebook = NEPU) -> Rulebook:
+# NEPU's world (its colleges, modules and 学分) where any role kind is accepted and 003's
+# 国家级/省部级 levels exist: the [claims] sections of seeds 001 and 003 (the siit and shcc
+# presets' own, tests/policies/test_presets.py) are tried on it.
+CLAIMS_BASE = attrs.evolve(
+    NEPU,
+    roles=(),
+    activity_levels=(ActivityLevel.NATIONAL, ActivityLevel.PROVINCIAL, *NEPU.activity_levels),
+)
+
+
+def with_claims(section: str, base: Rulebook = CLAIMS_BASE) -> Rulebook:
     """``base`` with its ``[claims]`` section replaced by ``section`` (TOML, as a school writes)."""
     head = base.to_toml().split("\n[claims]\n")[0]
     return Rulebook.from_toml(head + "\n" + section)
@@ -86,11 +103,13 @@ ADVISOR = Actor("T-advisor", {Role(RoleKind.ADVISOR, str(UNION.id))})
 OTHER_ADVISOR = Actor("T-geo", {Role(RoleKind.ADVISOR, str(OTHER_TRIBE))})
 COUNSELOR = Actor("T-counselor", {Role(RoleKind.COUNSELOR, "PE")})
 PE_LEAGUE = Actor.college_admin("T-pe", "PE")
+PE_SECRETARY = Actor("T-pe-secretary", {Role(RoleKind.LEAGUE_SECRETARY, "PE")})  # 团总支书记
 GEO_LEAGUE = Actor.college_admin("T-geo-league", "GEO")
-CENTER = Actor.school_admin("T-center")  # 第二课堂指导与服务中心 (校团委)
-TEACHER = Actor("T-teacher", {Role(RoleKind.TEACHER)})
-OTHER_TEACHER = Actor("T-other", {Role(RoleKind.TEACHER)})
-OFFICE = Actor("T-office", {Role(RoleKind.ACADEMIC_OFFICE)})
+# 校团委第二课堂指导与服务中心: the centre's role, and the 校团委's to register students
+CENTER = Actor("T-center", {Role(RoleKind.CENTER), Role.school_admin()})
+TEACHER = Actor("T-teacher", {Role(RoleKind.ADVISOR)})  # 003 指导教师: an unscoped advisor
+OTHER_TEACHER = Actor("T-other", {Role(RoleKind.ADVISOR)})
+OFFICE = Actor("T-office", {Role(RoleKind.ACADEMIC_AFFAIRS)})
 
 STUDENTS = ("2023010002", "2023010003", "2023010004")
 

@@ -24,9 +24,9 @@ from second_classroom.aggregates.student import RegisterStudent, StudentRecord
 from second_classroom.aggregates.tribe import AppointTribeRole, CreateTribe, TribeRole
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import TribeKind, TribeLevel
+from second_classroom.core.terms import ActivityLevel, TribeKind, TribeLevel
 from second_classroom.persistence.stores import postgres_env
-from second_classroom.policies.rulebook import Rulebook
+from second_classroom.policies.rulebook import Rulebook, Subcategory
 from second_classroom.service import SecondClassroom
 from tests.claim_world import (
     ADVISOR,
@@ -39,7 +39,7 @@ from tests.claim_world import (
     collective,
 )
 from tests.conftest import TEST_SECRET, sqlite_memory_env
-from tests.specification import SCHOOL_ADMIN, at
+from tests.specification import NEPU, SCHOOL_ADMIN, at
 
 # 2023010002 is 学生02 in the claim world; NEPU modules are named 志愿公益, 文体活动, ….
 GOOD = ("2023010002", "学生02", "2026/3/6", "2026/3/6", "校园清洁志愿活动", "志愿公益", "志愿公益",
@@ -101,27 +101,31 @@ def test_the_template_offers_the_schools_categories_levels_and_credit_types() ->
         for column in lists.iter_cols()
     }
     assert tuple(m.name for m in SICHUAN.modules) in values
-    assert backfill.LEVELS in values
+    assert SICHUAN.level_names() in values  # 活动等级: the school's activity levels
     assert SICHUAN.credit_types in values
 
 
 def test_the_levels_are_the_schools() -> None:
-    """附件4 活动等级 from the rulebook's ``claims.levels`` (issue 13 item 6), in the drop-down
-    list and in the check."""
-    rulebook = attrs.evolve(SICHUAN, claims=attrs.evolve(SICHUAN.claims, levels=("市级", "校级")))
+    """附件4 活动等级 are the school's ``activity_levels`` by label (issue 13 item 6), in the
+    drop-down list and in the check; a level the school does not use is refused."""
+    rulebook = attrs.evolve(
+        SICHUAN, activity_levels=(ActivityLevel.NATIONAL, *NEPU.activity_levels)
+    )
     lists = openpyxl.load_workbook(io.BytesIO(template(rulebook))).worksheets[1]
-    assert ("市级", "校级") in {tuple(c.value for c in col if c.value) for col in lists.iter_cols()}
-    rows = (bad(c7="市级"), bad(c0="2023010003", c1="学生03", c7="院系级"))
+    names = ("国家级", "校级", "院系级", "班团")
+    assert names in {tuple(c.value for c in col if c.value) for col in lists.iter_cols()}
+    rows = (bad(c7="国家级"), bad(c0="2023010003", c1="学生03", c7="市级"))
     checked = backfill.check(filled(*rows, rulebook=rulebook), rulebook, lookup)
-    assert [r.level for r in checked.rows] == ["市级"]
+    assert [r.level for r in checked.rows] == [ActivityLevel.NATIONAL]
     assert [(e.row, e.code, e.message) for e in checked.errors] == [
-        (8, "backfill.level_unknown", "活动等级「院系级」无效，可选：市级、校级")
+        (8, "backfill.level_unknown", "活动等级「市级」无效，可选：国家级、校级、院系级、班团")
     ]
 
 
 def _with_subcategories(*names: str) -> Rulebook:
+    categories = tuple(Subcategory(f"v{i}", name) for i, name in enumerate(names))
     modules = tuple(
-        attrs.evolve(m, subcategories=names) if m.code == "volunteering" else m
+        attrs.evolve(m, categories=categories) if m.code == "volunteering" else m
         for m in SICHUAN.modules
     )
     return attrs.evolve(SICHUAN, modules=modules)
@@ -133,7 +137,8 @@ def test_second_level_categories_are_the_modules() -> None:
     rulebook = _with_subcategories("校园志愿服务", "社区志愿服务")
     lists = openpyxl.load_workbook(io.BytesIO(template(rulebook))).worksheets[1]
     second = next(tuple(c.value for c in col if c.value) for col in lists.iter_cols(min_col=2))
-    assert second[:3] == ("思想成长", "创新创业", "文体活动")
+    # NEPU's own categories (发布规范 六), then a module without any as its own second level
+    assert second[:3] == ("理想信念主题教育", "创新创业活动及讲座", "文体活动")
     assert {"校园志愿服务", "社区志愿服务"} <= set(second)
     assert "志愿公益" not in second
     rows = (
@@ -153,7 +158,7 @@ def test_second_level_categories_are_distinct_names() -> None:
     for names in (("校园志愿服务", "校园志愿服务"), ("",), (" 校园",)):
         with pytest.raises(DomainError) as caught:
             _with_subcategories(*names)
-        assert "module volunteering: subcategories must be distinct" in caught.value.message_en
+        assert "module volunteering: category names must be distinct" in caught.value.message_en
 
 
 def test_a_valid_file_is_read_exactly() -> None:

@@ -406,3 +406,49 @@ def test_the_log_level_shows_the_library_at_work(
     assert (
         "DEBUG second_classroom.projections.runner: views: applied 1 events, at position 1" in err
     )
+
+
+def test_rulebooks_lists_every_preset_with_its_school(tmp_path: Path) -> None:
+    """Issue 14 §1: a preset per seed school, each with the school's Chinese name."""
+    out = run("rulebooks", cwd=tmp_path)
+    assert out.splitlines() == [
+        "hfut\t合肥工业大学",
+        "nepu\t东北石油大学",
+        "qtnu\t琼台师范学院",
+        "shcc\t上海海关学院",
+        "siit\t四川工业科技学院",
+    ]
+
+
+def test_rulebooks_shows_a_preset_with_its_comments_and_refuses_an_unknown_one(
+    tmp_path: Path,
+) -> None:
+    shown = run("rulebooks", "--show", "shcc", cwd=tmp_path)
+    assert shown.startswith("# 上海海关学院")
+    assert "# 2（一） 科研成果登记时，分国家级、省部级、校级三档记入学分" in shown
+    result = command("rulebooks", "--show", "../nepu", cwd=tmp_path, check=False)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [result.stderr.strip()]
+    assert "rulebook.invalid" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["siit", "shcc", "qtnu"])
+def test_simulate_and_demo_take_any_preset(tmp_path: Path, name: str) -> None:
+    """`simulate --rulebook NAME` plays that school's semester; `demo --rulebook NAME` its
+    scenario, in the school's own college, without the exam its seed does not name."""
+    out = run(
+        "simulate",
+        "--students",
+        "40",
+        "--activities",
+        "4",
+        "--rulebook",
+        name,
+        "--no-progress",
+        cwd=tmp_path,
+    )
+    assert "超额录取 over-admission: 0" in out
+    demo = run("demo", "--rulebook", name, cwd=tmp_path)
+    assert f"演示 · {cli._rulebook(name).school}" in demo
+    assert "require_publisher_exam = false" in demo
+    assert "按编号查证：有效" in demo

@@ -9,6 +9,7 @@ from pathlib import Path
 from second_classroom.aggregates.activity import ActivityStatus
 from second_classroom.core import ids
 from second_classroom.demo import run_demo
+from second_classroom.policies.rulebook import preset
 from tests.specification import SCHOOL_ADMIN
 
 
@@ -82,3 +83,25 @@ def test_demo_command_runs_as_a_module(tmp_path: Path) -> None:
     )
     assert "校团委终审通过" in result.stdout
     assert (tmp_path / "x.sqlite3").stat().st_size > 0
+
+
+def test_the_demo_plays_hfut_with_its_own_windows(tmp_path: Path) -> None:
+    """Another school (issue 14 §1): HFUT names no publishing exam, and its 补签 window
+    (002 一 2) 5个工作日内及时补录) holds the awards until attendance is settled."""
+    lines: list[str] = []
+    service = run_demo(tmp_path / "demo.sqlite3", lines.append, preset("hfut"))
+    talk = ids.activity_id(ids.tribe_id("JS-SU"), "2026-cet-talk")
+    activity = service.activity(talk, SCHOOL_ADMIN)
+    service.close()
+    text = "\n".join(lines)
+    assert activity is not None
+    assert activity.form.title == "计算机与信息学院“四六级宣讲会”活动"
+    assert activity.form.plan.credits[0].credit_type == "积分"
+    assert "activity.publisher_not_qualified" not in text
+    assert "require_publisher_exam = false" in text
+    assert "本校补签期至 12-11 00:00" in text
+    assert "按编号查证：有效" in text
+    # 002 一 3): a cadre round, an over-cap rating refused, the closing writes the records
+    assert "[cadre.over_cap] 「优秀」最多 1 人（本轮 4 名干部的 30%），已评 1 人" in text
+    assert "[cadre.round_closed]" in text
+    assert "王芳 工作履历：计算机与信息学院学生会 部长 优秀（2 积分）" in text

@@ -127,6 +127,7 @@ QUERIES: dict[str, Read] = {
     "draw_record": lambda s, w, a: s.draw_record(w.talk, a),
     "check_in_code": lambda s, w, a: s.check_in_code(w.talk, 1, a, STARTED),
     "tribe": lambda s, _w, a: s.tribe(UNION.tribe_id, a),
+    "cadre_round": lambda s, _w, a: s.cadre_round(UNION.tribe_id, "2026-2027学年", a),
     "phase": lambda s, w, a: s.phase(w.talk, a, at(12, 6)),
     "activity_board": lambda s, _w, a: s.activity_board(a),
     "leaderboard(college)": lambda s, _w, a: s.leaderboard(a, by="college"),
@@ -174,6 +175,7 @@ EXPECTED: dict[str, str] = {
     "draw_record": ACTIVITY,
     "check_in_code": "- - Y Y Y - - - - -",  # 第十五条: the organizers' screen only
     "tribe": ACTIVITY,
+    "cadre_round": ACTIVITY,  # as the tribe: its managers, its college's admin, operators
     "phase": EVERYONE,
     "activity_board": EVERYONE,  # published activities only, unless the college's admin
     "leaderboard(college)": EVERYONE,
@@ -217,6 +219,7 @@ def test_the_table_covers_every_public_read() -> None:
         "mark_delivered",
         "verify_transcript",  # 查证入口: public, answers only what the document shows
         "verify_credential",
+        "school_keys",  # the published public keys and the fingerprint: what any verifier needs
     }
     asked = {name.split("(")[0] for name in QUERIES}
     assert public - not_reads == asked

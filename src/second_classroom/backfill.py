@@ -31,9 +31,9 @@ from second_classroom.aggregates.claim import ImportClaimList, ListedCredit
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import Category, DomainError, ErrorCode
+from second_classroom.core.terms import ActivityLevel
 from second_classroom.core.text import TextKind
 from second_classroom.policies.boundary import identifier
-from second_classroom.policies.claim_rules import ClaimsRule
 from second_classroom.policies.rulebook import Rulebook
 
 if TYPE_CHECKING:
@@ -74,7 +74,6 @@ NOTES = (
 HEADER_ROW = 2
 NOTES_ROW = 6
 FIRST_DATA_ROW = 7
-LEVELS = ClaimsRule().levels  # the default 活动等级; a school's are ``rulebook.claims.levels``
 AWARD_SEPARATOR = "、"
 _LISTS_SHEET = "设置"
 
@@ -214,8 +213,8 @@ class BackfillRow:
     ends_on: date | None
     content: str
     category: str
-    subcategory: str
-    level: str
+    subcategory: str  # as the row names it: a Subcategory's name (or code), or the module
+    level: ActivityLevel  # one of the school's activity_levels
     awards: tuple[str, ...]
     credit_type: str
     amount: Decimal | None
@@ -262,7 +261,7 @@ def write_template(rulebook: Rulebook, target: str | Path | IO[bytes]) -> None:
     choices = {
         6: _categories(rulebook),
         7: _subcategories(rulebook),
-        8: rulebook.claims.levels,
+        8: rulebook.level_names(),
         10: rulebook.credit_types,
     }
     for number, (column, values) in enumerate(sorted(choices.items()), start=1):
@@ -286,7 +285,7 @@ def _categories(rulebook: Rulebook) -> tuple[str, ...]:
 
 def _subcategories(rulebook: Rulebook) -> tuple[str, ...]:
     """活动二级分类: each module's second level, or the module itself when it has none."""
-    names = [n for m in rulebook.modules for n in (m.subcategories or (m.name,))]
+    names = [n for m in rulebook.modules for n in ([c.name for c in m.categories] or [m.name])]
     return tuple(dict.fromkeys(names))
 
 
@@ -442,7 +441,6 @@ def _check_rows(
 ) -> TemplateCheck:
     categories = set(_categories(rulebook)) | {m.code for m in rulebook.modules}
     credit_types = set(rulebook.credit_types)
-    levels = rulebook.claims.levels
     seen: dict[tuple[Any, ...], int] = {}
     valid: list[BackfillRow] = []
     errors: list[RowError] = []
@@ -482,15 +480,17 @@ def _check_rows(
         module = next((m for m in rulebook.modules if text[5] in (m.name, m.code)), None)
         if module is None:
             _fail(found, number, 5, CATEGORY_UNKNOWN, value=text[5])
-        if module is not None and module.subcategories:
-            if text[6] not in module.subcategories:
-                allowed = "、".join(module.subcategories)
+        if module is not None and module.categories:
+            if module.subcategory(text[6]) is None:
+                allowed = "、".join(c.name for c in module.categories)
                 _fail(found, number, 6, SUBCATEGORY_UNKNOWN, value=text[6], module=module.name,
                       allowed=allowed)  # fmt: skip
         elif text[6] not in categories:  # a module without a second level: a module again
             _fail(found, number, 6, CATEGORY_UNKNOWN, value=text[6])
-        if text[7] not in levels:
-            _fail(found, number, 7, LEVEL_UNKNOWN, value=text[7], allowed="、".join(levels))
+        level = rulebook.activity_level(text[7])
+        if level is None:
+            allowed = "、".join(rulebook.level_names())
+            _fail(found, number, 7, LEVEL_UNKNOWN, value=text[7], allowed=allowed)
         if text[9] not in credit_types:
             _fail(found, number, 9, CREDIT_TYPE_UNKNOWN, value=text[9])
         amount = _amount(cells[10])
@@ -505,6 +505,7 @@ def _check_rows(
             errors += found
             continue
         assert starts is not None
+        assert level is not None
         awards = tuple(a.strip() for a in text[8].split(AWARD_SEPARATOR) if a.strip())
         valid.append(
             BackfillRow(
@@ -516,7 +517,7 @@ def _check_rows(
                 content,
                 text[5],
                 text[6],
-                text[7],
+                level,
                 awards,
                 text[9],
                 amount,

@@ -15,6 +15,7 @@ from second_classroom import __version__
 from second_classroom.core.errors import DomainError
 
 if TYPE_CHECKING:
+    from second_classroom.core.actor import Actor
     from second_classroom.policies.rulebook import Rulebook
 
 DEMO_FILE = Path("second_classroom_demo.sqlite3")
@@ -23,6 +24,9 @@ DEBUG_VARIABLE = "SECOND_CLASSROOM_DEBUG"
 CONNECT_TIMEOUT = 5.0  # seconds to reach PostgreSQL at start-up before giving up
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 INTERNAL_ERROR = 70  # EX_SOFTWARE
+RULEBOOK_HELP = (
+    "a packaged preset (see the rulebooks command) or a rulebook TOML file (default: %(default)s)"
+)
 
 EPILOG = (
     "Every error is one line on stderr and an exit status: 1 when the library or the "
@@ -90,7 +94,24 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="delete an existing --db file first (default: off: an existing file is refused)",
     )
+    demo.add_argument(
+        "--rulebook",
+        default=None,
+        metavar="NAME|FILE",
+        help="a packaged preset (see the rulebooks command) or a rulebook TOML file (default:"
+        " NEPU with the demo's 补录 chains, and then the 补录 story too)",
+    )
     _common_options(demo)
+    rulebooks = commands.add_parser(
+        "rulebooks", help="list the packaged rulebook presets with each school's name"
+    )
+    rulebooks.add_argument(
+        "--show",
+        metavar="NAME",
+        help="print that preset's commented TOML, to copy for another school "
+        "(default: none: list the presets)",
+    )
+    _common_options(rulebooks)
     project = commands.add_parser(
         "project", help="keep the SQL views caught up (a worker process for PostgreSQL)"
     )
@@ -160,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--rulebook",
         default="nepu",
-        help="a packaged preset (nepu, hfut) or a rulebook TOML file (default: %(default)s)",
+        metavar="NAME|FILE",
+        help=RULEBOOK_HELP,
     )
     simulate.add_argument(
         "--batch",
@@ -193,7 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument(
         "--as",
         dest="staff",
-        help="import: the 工号 of the 二课中心 staff importing, as a school admin (default: none)",
+        help="import: the 工号 of the 二课中心 staff importing, as a school admin holding the"
+        " last step's role (default: none)",
     )
     backfill.add_argument(
         "--no-progress", action="store_true", help="no progress bar (default: off: bar shown)"
@@ -251,14 +274,18 @@ def _run(args: argparse.Namespace) -> int:
         return _project(args)
     if args.command == "backfill":
         return _backfill(args)
+    if args.command == "rulebooks":
+        return _list_rulebooks(args.show)
     if args.command == "demo":
         from second_classroom.demo import run_demo
 
+        # before anything is deleted; none: the demo's own school (NEPU and its 补录 chains)
+        rulebook = _rulebook(args.rulebook) if args.rulebook is not None else None
         if args.db == DEMO_FILE or args.fresh:
             _remove_sqlite(args.db)
         elif args.db.exists():
             raise CommandLineError(f"{args.db} exists; the demo needs an empty store (add --fresh)")
-        run_demo(args.db).close()
+        run_demo(args.db, rulebook=rulebook).close()
     return 0
 
 
@@ -347,7 +374,6 @@ def _backfill_import(args: argparse.Namespace, rulebook: Rulebook) -> int:
     from datetime import UTC, datetime
 
     from second_classroom import backfill
-    from second_classroom.core.actor import Actor
     from second_classroom.service import SecondClassroom
 
     if args.claim is None or not args.staff:
@@ -358,11 +384,37 @@ def _backfill_import(args: argparse.Namespace, rulebook: Rulebook) -> int:
         SecondClassroom.sqlite(args.db, rulebook) as service,
         tqdm(desc="checking", unit="row", disable=args.no_progress, leave=False) as bar,
     ):
-        actor = Actor.school_admin(args.staff)
+        actor = _list_importer(args.staff, rulebook)
         now = datetime.now(UTC)
         outcome = backfill.import_list(service, args.file, args.claim, actor, now, bar.update)
     records = sum(1 for e in outcome.events if type(e.payload).__name__ == "BackfillRecorded")
     print(f"imported: {records} student records" if outcome.events else "already imported")
+    return 0
+
+
+def _list_importer(staff: str, rulebook: Rulebook) -> Actor:
+    """The staff member importing a list: a school admin who also holds the unscoped role of
+    the collective chain's last step (001 第三条: the 二课中心 imports), where there is one."""
+    from second_classroom.core.actor import Actor, Role
+    from second_classroom.policies.claim_rules import ClaimKind, StepScope
+
+    roles = {Role.school_admin()}
+    chain = rulebook.claims.chain(ClaimKind.COLLECTIVE)
+    if chain is not None:
+        last = chain.steps[-1].deciders
+        roles |= {Role(d.role) for d in last if d.scope is StepScope.SCHOOL}
+    return Actor(staff, roles)
+
+
+def _list_rulebooks(show: str | None) -> int:
+    """One line a packaged preset (its name and its school's Chinese name), or one's TOML."""
+    from second_classroom.policies.rulebook import preset, preset_source, presets
+
+    if show is not None:
+        print(preset_source(show), end="")
+        return 0
+    for name in presets():
+        print(f"{name}\t{preset(name).school}")
     return 0
 
 

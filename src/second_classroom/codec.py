@@ -35,11 +35,13 @@ from cattrs.preconf.json import make_converter
 from second_classroom.aggregates import (
     activity,
     activity_feedback,
+    cadre,
     checkin,
     claim,
     enrolment,
     mailbox,
     results,
+    school_keys,
     student,
     transcript,
     tribe,
@@ -365,12 +367,13 @@ class Registry:
 
 
 registry = Registry()
-for _module in (tribe, student, activity, enrolment, mailbox):
+for _module in (tribe, student, activity, enrolment, mailbox, school_keys):
     registry.register(_module.COMMANDS, "command")
 registry.register(checkin.COMMANDS, "command")
 registry.register(results.COMMANDS, "command")
 registry.register(transcript.COMMANDS, "command")
 registry.register(activity_feedback.COMMANDS, "command")
+registry.register(cadre.COMMANDS, "command")
 registry.register(claim.COMMANDS, "command")
 for _kind in KINDS:  # each event type belongs to one kind of stream: registered once
     registry.register(sorted(_kind.events, key=lambda cls: cls.__name__), "event")

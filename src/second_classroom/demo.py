@@ -31,7 +31,20 @@ from second_classroom.aggregates.activity_form import (
     PlannedCredit,
     Scope,
 )
-from second_classroom.aggregates.checkin import CheckIn, Location, MakeUpCheckIn, OpenCheckInSession
+from second_classroom.aggregates.cadre import (
+    AppointCadre,
+    CloseCadreRound,
+    EndCadreTerm,
+    RateCadre,
+    TermEnd,
+)
+from second_classroom.aggregates.checkin import (
+    CheckIn,
+    Location,
+    MakeUpCheckIn,
+    OpenCheckInSession,
+    closing_time,
+)
 from second_classroom.aggregates.claim import (
     DecideObjection,
     FileCollectiveClaim,
@@ -73,6 +86,8 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
+    CadrePosition,
+    CadreRating,
     ParticipationScope,
     TribeKind,
     TribeLevel,
@@ -85,9 +100,10 @@ from second_classroom.policies.claim_rules import (
     ClaimKind,
     ClaimsRule,
     ClaimStep,
+    StepRole,
     StepScope,
 )
-from second_classroom.policies.rulebook import Rulebook, preset
+from second_classroom.policies.rulebook import College, IntegrityStyle, RoleTitle, Rulebook, preset
 from second_classroom.service import SecondClassroom
 
 Print = Callable[[str], None]
@@ -104,25 +120,38 @@ def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
-def run_demo(path: Path, out: Print = print) -> SecondClassroom:
-    """Play the scenario on the SQLite file at ``path`` and print each step."""
+def run_demo(path: Path, out: Print = print, rulebook: Rulebook | None = None) -> SecondClassroom:
+    """Play the scenario on the SQLite file at ``path`` and print each step.
+
+    ``rulebook`` (default: the NEPU preset with the 补录 chains of ``demo_rulebook``) is the
+    school: the scenario takes place in its first college (NEPU's 石油工程学院), under its
+    modules, credit types and exam rule. Only the default school plays the 补录 story too.
+    """
     # A fixed secret keeps the demo's draw and codes the same on every run; a real school's
     # secret comes from SECOND_CLASSROOM_SECRET or the file beside its database.
-    service = SecondClassroom.open(sqlite_env(path), demo_rulebook(), secret=DEMO_SECRET)
+    claims_story = rulebook is None  # the 补录 story needs the demo school's chains and roles
+    service = SecondClassroom.open(
+        sqlite_env(path), rulebook or demo_rulebook(), secret=DEMO_SECRET
+    )
+    home = _home(service.rulebook)
     school = Actor.school_admin("T-校团委-001")
-    college = Actor.college_admin("T-石工-007", "PE")
+    college = Actor.college_admin("T-石工-007", home.code)
     leader = Actor.student("2023010101")
     step = _stepper(service, out)
 
     out(f"第二课堂成绩单 演示 · {service.rulebook.school} · 数据文件 {path}")
     out("— 部落与人员（第七条、第十条）—")
     union = CreateTribe(
-        "PE-SU", "石油工程学院学生会", TribeKind.STUDENT_UNION, TribeLevel.COLLEGE, "PE"
+        f"{home.code}-SU",
+        f"{home.name}学生会",
+        TribeKind.STUDENT_UNION,
+        TribeLevel.COLLEGE,
+        home.code,
     )
-    step("学院管理员创建部落「石油工程学院学生会」", union, college, at(23, 8, 30))
+    step(f"学院管理员创建部落「{home.name}学生会」", union, college, at(23, 8, 30))
     step("校团委认证该部落（发布规范 十六）", CertifyTribe(union.tribe_id), school, at(23, 8, 35))
     for number, name in (("2023010101", "李明"), ("2023010102", "王芳"), ("2023010103", "张伟")):
-        register = RegisterStudent(number, name, "PE", "石工23-1班", 2023)
+        register = RegisterStudent(number, name, home.code, f"{home.name[:2]}23-1班", 2023)
         step(f"注册学生 {name}（{number}）", register, college, at(23, 8, 40))
         step(f"{name} 加入部落", AddTribeMember(union.tribe_id, number), college, at(23, 8, 41))
     step(
@@ -133,17 +162,20 @@ def run_demo(path: Path, out: Print = print) -> SecondClassroom:
     )
 
     out("— 发布活动（第十条、发布规范）—")
-    form = _form()
+    form = _form(service.rulebook)
     draft = DraftActivity(union.tribe_id, "2026-cet-talk", form)
     activity_id = draft.activity_id
     step("李明 创建活动草稿", draft, leader, at(23, 9))
-    step("李明 提交审核（尚未通过发布考试）", SubmitActivity(activity_id), leader, at(23, 9, 5))
-    step(
-        "登记 李明 通过发布考试（首次发布活动需考试）",
-        RecordPublisherExam("2023010101", 92),
-        college,
-        at(23, 9, 20),
-    )
+    if service.rulebook.require_publisher_exam:
+        step("李明 提交审核（尚未通过发布考试）", SubmitActivity(activity_id), leader, at(23, 9, 5))
+        step(
+            "登记 李明 通过发布考试（首次发布活动需考试）",
+            RecordPublisherExam("2023010101", 92),
+            college,
+            at(23, 9, 20),
+        )
+    else:
+        out("   （本校规则不要求发布考试：require_publisher_exam = false）")
     with_ad = attrs.evolve(form, details=form.details + " 赞助咨询：13812345678")
     step("李明 在详情中加入赞助方电话", EditDraft(activity_id, with_ad), leader, at(23, 9, 25))
     step("李明 提交审核", SubmitActivity(activity_id), leader, at(23, 9, 30))
@@ -174,39 +206,54 @@ def run_demo(path: Path, out: Print = print) -> SecondClassroom:
     _enrolment(service, step, out, union.tribe_id, activity_id, form, reviewers)
     _checkin(service, step, out, union.tribe_id, activity_id, form, reviewers)
     _results(service, step, out, activity_id, path.parent)
-    _collective_claim(service, step, out, union.tribe_id)
-    _personal_claim(service, step, out)
+    _cadres(service, step, out, union.tribe_id, leader)
+    if claims_story:
+        _collective_claim(service, step, out, union.tribe_id)
+        _personal_claim(service, step, out)
     return service
 
 
 def demo_rulebook() -> Rulebook:
     """The NEPU preset with two 补录 chains: seed 001's collective claim (团总支书记/指导老师 →
     第二课堂指导与服务中心 → 名单导入) and seed 003's research claim (指导教师 → 系部, 公示 →
-    教务处)."""
+    教务处), the roles those steps name, and 003's 国家级/省部级 levels a research result has."""
+    league = StepRole(RoleKind.LEAGUE_SECRETARY, StepScope.COLLEGE)
     claims = ClaimsRule(
         chains=(
             ClaimChain(
                 ClaimKind.COLLECTIVE,
                 (
-                    ClaimStep("学院团总支书记/指导老师", RoleKind.ADVISOR, StepScope.TRIBE),
-                    ClaimStep("第二课堂指导与服务中心", RoleKind.SCHOOL_ADMIN),
+                    ClaimStep(
+                        "学院团总支书记/指导老师",
+                        RoleKind.ADVISOR,
+                        StepScope.TRIBE,
+                        alternates=(league,),
+                    ),
+                    ClaimStep("第二课堂指导与服务中心", RoleKind.CENTER),
                 ),
                 list_import=True,
             ),
             ClaimChain(
                 ClaimKind.PERSONAL,
                 (
-                    ClaimStep("指导教师", RoleKind.TEACHER, StepScope.ADVISOR),
+                    ClaimStep("指导教师", RoleKind.ADVISOR, StepScope.ADVISOR),
                     ClaimStep(
                         "系部（会同学术委员会）", RoleKind.COLLEGE_ADMIN, StepScope.COLLEGE, True
                     ),
-                    ClaimStep("教务处", RoleKind.ACADEMIC_OFFICE),
+                    ClaimStep("教务处", RoleKind.ACADEMIC_AFFAIRS),
                 ),
             ),
         ),
         publicity_working_days=5,
     )
-    return attrs.evolve(preset("nepu"), claims=claims)
+    nepu = preset("nepu")
+    roles = (
+        RoleTitle(RoleKind.ADVISOR, "指导老师/指导教师"),
+        RoleTitle(RoleKind.LEAGUE_SECRETARY, "学院团总支书记"),
+        RoleTitle(RoleKind.ACADEMIC_AFFAIRS, "教务处"),
+    )
+    levels = (ActivityLevel.NATIONAL, ActivityLevel.PROVINCIAL, *nepu.activity_levels)
+    return attrs.evolve(nepu, claims=claims, roles=(*nepu.roles, *roles), activity_levels=levels)
 
 
 def _collective_claim(
@@ -217,7 +264,9 @@ def _collective_claim(
 ) -> None:
     """001 第二、三条: a tribe claims credits for an activity held but never published; the
     approved claim's 附件4 list is checked, then imported all or nothing."""
-    leader, school = Actor.student("2023010101"), NARRATOR
+    leader = Actor.student("2023010101")
+    # 校团委第二课堂指导与服务中心: the centre's staff work in the 校团委 (reading every record)
+    school = Actor("T-二课中心-001", {Role(RoleKind.CENTER), Role.school_admin()})
     advisor = Actor("T-指导老师-002", {Role(RoleKind.ADVISOR, str(tribe_id))})
     out("— 集体补录（川工科 第二、三条：举办了但未发布的活动）—")
     wang, zhang, zhao = "2023010102", "2023010103", "2024010101"
@@ -294,9 +343,9 @@ def _personal_claim(
     """003 科研成果: 指导教师初步鉴定 → 系部复审 → 公示 (异议) → 教务处确认; credits count only
     after the confirmation."""
     zhang = Actor.student("2023010103")
-    teacher = Actor("T-导师-003", {Role(RoleKind.TEACHER)})
+    teacher = Actor("T-导师-003", {Role(RoleKind.ADVISOR)})
     department = Actor.college_admin("T-石工-007", "PE")
-    office = Actor("T-教务处-001", {Role(RoleKind.ACADEMIC_OFFICE)})
+    office = Actor("T-教务处-001", {Role(RoleKind.ACADEMIC_AFFAIRS)})
     out("— 个人补录与公示（上海海关学院 科研成果：初审 → 复审 → 公示 → 教务处确认）—")
     filing = FilePersonalClaim(
         zhang.person_id,
@@ -366,11 +415,13 @@ def _enrolment(
     """第十二–十四条: registration in three modes, cancellation, the draw, review, leave."""
     leader, college, _school = reviewers
     organizer = Actor.student("2023010102")
+    home = _home(service.rulebook)
     out("— 报名（第十二条：报名制即报即成功，可取消并再次报名）—")
     names = ("赵磊", "钱静", "孙浩", "周敏", "吴昊", "郑爽")
     numbers = [f"20240101{n:02d}" for n in range(1, len(names) + 1)]
     for number, name in zip(numbers, names, strict=True):
-        service.execute(RegisterStudent(number, name, "PE", "石工24-1班", 2024), college, at(23, 8))
+        register = RegisterStudent(number, name, home.code, f"{home.name[:2]}24-1班", 2024)
+        service.execute(register, college, at(23, 8))
     out(f"   （已注册学生 {'、'.join(names)}）")
     registering = at(1, 10, month=12)
     zhao, qian = Actor.student(numbers[0]), Actor.student(numbers[1])
@@ -395,7 +446,7 @@ def _enrolment(
     out("— 中签制：公布承诺，报名结束后抽签，任何人可复核 —")
     lottery_form = attrs.evolve(
         form,
-        title="石油工程学院“职业规划工作坊”活动",
+        title=f"{home.name}“职业规划工作坊”活动",
         capacity=3,
         admission=Admission(AdmissionMethod.LOTTERY),
         organizers=("2023010102",),
@@ -420,7 +471,7 @@ def _enrolment(
     out("— 评审制：报名结束后负责人或组织者录取（第十三条，录取不可逆）—")
     review_form = attrs.evolve(
         form,
-        title="石油工程学院学生会干事选拔",
+        title=f"{home.name}学生会干事选拔",
         capacity=2,
         admission=Admission(AdmissionMethod.REVIEW, "面试表现与学生工作经历综合评定"),
         organizers=("2023010102",),
@@ -501,7 +552,7 @@ def _checkin(
     ended = at(3, 17, 0, month=12)
     reading_form = attrs.evolve(
         form,
-        title="石油工程学院“读书分享会”活动",
+        title=f"{_home(service.rulebook).name}“读书分享会”活动",
         capacity=30,
         organizers=("2023010102",),
         registration_opens=at(3, 18, month=12),
@@ -518,9 +569,13 @@ def _checkin(
         out(f"   {_name(service, number)}：{result.label}")
     report = service.integrity(sun.person_id, sun)
     assert report is not None
-    assert report.blacklisted_until is not None
-    until = f"{report.blacklisted_until:%m-%d %H:%M}"
-    out(f"   孙浩 诚信分 {float(report.score):.0f}%，黑名单至 {until}")
+    if not report.entries:  # a school with a 补签 window after the end (HFUT: 5 working days)
+        out("   （本校补签期未过，签到尚未结算，暂无违约记录）")
+        return
+    # A points-style school (the HFUT preset) blacklists only after several strikes.
+    until = f"至 {report.blacklisted_until:%m-%d %H:%M}" if report.blacklisted_until else "：未列入"
+    unit = "%" if service.rulebook.integrity.style is IntegrityStyle.PERCENTAGE else "分"
+    out(f"   孙浩 诚信分 {float(report.score):.0f}{unit}，黑名单{until}")
     out(f"   依据：{report.entries[-1].rule}")
     step("孙浩 报名读书分享会（黑名单中）", Register(reading), sun, at(4, 9, month=12))
 
@@ -535,11 +590,11 @@ def _checkin(
     lifted = (
         "已解除" if after.blacklisted_until is None else f"{after.blacklisted_until:%m-%d %H:%M}"
     )
-    out(f"   孙浩 诚信分 {float(after.score):.0f}%，黑名单：{lifted}")
+    out(f"   孙浩 诚信分 {float(after.score):.0f}{unit}，黑名单：{lifted}")
     step("孙浩 再次报名读书分享会", Register(reading), sun, at(4, 16, month=12))
     qian_report = service.integrity(qian.person_id, qian)
     assert qian_report is not None
-    out(f"   钱静 诚信分 {float(qian_report.score):.0f}%")
+    out(f"   钱静 诚信分 {float(qian_report.score):.0f}{unit}")
 
 
 def _results(
@@ -553,6 +608,16 @@ def _results(
     organizer, leader = Actor.student("2023010102"), Actor.student("2023010101")
     qian, sun, zhou = (f"20240101{n:02d}" for n in (2, 3, 4))
     after = at(4, 17, month=12)
+    activity = service.activity(talk, leader)
+    assert activity is not None
+    closes = closing_time(activity, service.rulebook)
+    late = timedelta(0)
+    if closes is not None and closes >= after:  # a 补签 window after the end (HFUT: 5 days)
+        late = closes + timedelta(hours=1) - after
+        out(f"   （本校补签期至 {closes:%m-%d %H:%M}，签到结算后再颁奖）")
+        for outcome in service.run_reactions(after + late):
+            out(f"   系统结算签到：写入 {len(outcome.events)} 条事件")
+    after += late
     out("— 颁发奖项与发放学分（第十八条：奖项不可撤回，学分可撤回）—")
     step("组织者 为钱静颁发最佳提问奖", IssueAward(talk, "最佳提问奖", (qian,)), organizer, after)
     step(
@@ -570,8 +635,9 @@ def _results(
         after,
     )
     out("— 完结活动（第十九条：生成活动记录，活动冻结）—")
-    step("李明 完结活动", FinalizeActivity(talk), leader, at(5, 9, month=12))
-    step("组织者 完结后再发放学分", GrantCredits(talk, (zhou,)), organizer, at(5, 9, 5, month=12))
+    step("李明 完结活动", FinalizeActivity(talk), leader, at(5, 9, month=12) + late)
+    again = GrantCredits(talk, (zhou,))
+    step("组织者 完结后再发放学分", again, organizer, at(5, 9, 5, month=12) + late)
     record = service.student(qian, Actor.student(qian))
     assert record is not None
     ledger = "；".join(
@@ -581,7 +647,7 @@ def _results(
     out(f"   钱静 学分账户：{ledger}")
 
     out("— 成绩单（第二十条：编号、永久保留、可查证）—")
-    issued = service.execute(IssueTranscript(qian), Actor.student(qian), at(5, 10, month=12))
+    issued = service.execute(IssueTranscript(qian), Actor.student(qian), at(5, 10, month=12) + late)
     serial = next(
         e.payload.serial for e in issued.events if isinstance(e.payload, TranscriptIssued)
     )
@@ -606,6 +672,70 @@ def _results(
     out(f"   篡改学分后的证书：{service.verify_credential(forged).status.label}")
     typo = serial[:5] + ("X" if serial[5] != "X" else "Y") + serial[6:]
     out(f"   编号输错一位：{service.verify_transcript(typo).status.label}")
+
+
+def _cadres(
+    service: SecondClassroom,
+    step: Callable[[str, object, Actor, datetime], None],
+    out: Print,
+    tribe_id: UUID,
+    leader: Actor,
+) -> None:
+    """002 一 3); 001 第四条: a year's cadres, an early end, ratings within the caps, closing."""
+    rule = service.rulebook.cadre
+    out("— 干部任期与考核（002 一 3）；001 第四条）—")
+    term = "2026-2027学年"
+    starts, ends = at(1, 0, month=12), at(1, 0, month=12) + timedelta(days=365)
+    cadres = (
+        ("2023010102", "王芳", "部长"),
+        ("2023010103", "张伟", "副部长"),
+        ("2024010101", "赵磊", "干事"),
+        ("2024010102", "钱静", "干事"),
+    )
+    for number, name, title in cadres:
+        post = AppointCadre(
+            tribe_id, term, number, CadrePosition.STUDENT_UNION, title, starts, ends
+        )
+        step(f"李明 任命 {name} 为学生会{title}（{term}）", post, leader, at(1, 9, month=12))
+    resign = EndCadreTerm(tribe_id, term, "2024010101", TermEnd.RESIGNED, "学业繁忙")
+    step("赵磊 辞去干事（提前结束任期）", resign, leader, datetime(2027, 3, 1, 9, tzinfo=SHANGHAI))
+    rated = ends + timedelta(days=1)
+    caps = "、".join(f"{c.rating.label}≤{c.max_share * 100:.0f}%" for c in rule.caps)
+    out(f"   本校比例标准：{caps or '不设比例'}；满 {rule.min_service_days} 天计分")
+    step(
+        "李明 在任期内考核王芳",
+        RateCadre(tribe_id, term, "2023010102", CadreRating.EXCELLENT),
+        leader,
+        datetime(2027, 6, 1, 9, tzinfo=SHANGHAI),
+    )
+    ratings = (
+        ("王芳", "2023010102", CadreRating.EXCELLENT),
+        ("张伟", "2023010103", CadreRating.EXCELLENT),
+        ("张伟", "2023010103", CadreRating.COMPETENT),
+        ("赵磊", "2024010101", CadreRating.COMPETENT),
+        ("钱静", "2024010102", CadreRating.BASICALLY_COMPETENT),
+    )
+    for name, number, rating in ratings:
+        step(
+            f"李明 考核 {name}：{rating.label}",
+            RateCadre(tribe_id, term, number, rating),
+            leader,
+            rated,
+        )
+    step("李明 结束本轮考核", CloseCadreRound(tribe_id, term), leader, rated)
+    step(
+        "李明 结束后改评",
+        RateCadre(tribe_id, term, "2024010102", CadreRating.EXCELLENT),
+        leader,
+        rated,
+    )
+    for number, name, _title in cadres:
+        record = service.student(number, NARRATOR)
+        assert record is not None
+        for done in record.cadre_terms:
+            earned = "；".join(f"{c.amount} {c.credit_type}" for c in done.credits) or "不计分"
+            held = f"{done.organization} {done.title} {done.rating.label}"
+            out(f"   {name} 工作履历：{held}（{earned}）")
 
 
 def _module_name(service: SecondClassroom, code: str) -> str:
@@ -670,11 +800,20 @@ def _stepper(
     return step
 
 
-def _form() -> ActivityForm:
+def _home(rulebook: Rulebook) -> College:
+    """The demo's college: NEPU's 石油工程学院 (发布规范 一), else the school's first."""
+    return rulebook.college("PE") or rulebook.colleges[0]
+
+
+def _form(rulebook: Rulebook) -> ActivityForm:
+    """The 四六级宣讲会 under ``rulebook``: NEPU's 技能特长 module and 学分 where it has them."""
+    module = rulebook.module("skills") or rulebook.modules[0]
+    credit_type = rulebook.credit_types[0]
+    source = rulebook.credit_source_keyword or "第二课堂成绩单"
     return ActivityForm(
-        title="石油工程学院“四六级宣讲会”活动",
+        title=f"{_home(rulebook).name}“四六级宣讲会”活动",
         intro="邀请外国语学院教师讲解四六级备考方法。",
-        module="skills",
+        module=module.code,
         level=ActivityLevel.COLLEGE,
         registration_opens=at(30, 8),
         registration_closes=at(2, 20, month=12),
@@ -687,13 +826,14 @@ def _form() -> ActivityForm:
         ends_at=at(3, 16, month=12),
         locations=("第一教学楼",),
         details=(
-            "按照《东北石油大学“第二课堂成绩单”学生素质考评办法》，表7“技能特长”模块成绩认定标准中，"
+            f"按照《{rulebook.school}“第二课堂成绩单”学生{source}》，"
+            f"“{module.name}”模块成绩认定标准中，"
             "参加技能讲座，院级，奖励0.5分。"
         ),
         tags=("四六级", "讲座"),
         plan=AwardPlan(
             awards=(PlannedAward("最佳提问奖", 1, Decimal("0.2")),),
-            credits=(PlannedCredit("skills", "学分", Decimal("0.5")),),
+            credits=(PlannedCredit(module.code, credit_type, Decimal("0.5")),),
         ),
         organizers=("2023010102", "2023010103"),
     )

@@ -9,12 +9,19 @@ import io
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from second_classroom.aggregates.transcript import Content, Transcript
 from second_classroom.policies import serials
-from second_classroom.policies.signing import Keyring, canonical_json
+from second_classroom.policies.signing import (
+    SIGNATURE_BYTES,
+    Keyring,
+    canonical_json,
+    same_json,
+    valid_public_key,
+)
 
 VC_CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
@@ -34,6 +41,10 @@ def base58btc(data: bytes) -> str:
 
 
 def unbase58btc(text: str) -> bytes:
+    """The bytes of a base58btc text; ValueError for a character outside the alphabet or a
+    text longer than any key or signature."""
+    if len(text) > 128:
+        raise ValueError("base58btc text too long")
     number = 0
     for char in text:
         number = number * 58 + _BASE58.index(char)
@@ -46,24 +57,27 @@ def did_key(public_key: bytes) -> str:
     return "did:key:z" + base58btc(_ED25519_MULTICODEC + public_key)
 
 
-def _public_of(did: str) -> bytes | None:
+def public_key_of_did(did: str) -> bytes:
+    """The Ed25519 public key a ``did:key`` (or its verification method) names; ValueError if
+    it names none."""
     method = did.split("#")[0]
     if not method.startswith("did:key:z"):
-        return None
+        raise ValueError("not a did:key in base58btc")
     raw = unbase58btc(method.removeprefix("did:key:z"))
-    return raw[2:] if raw.startswith(_ED25519_MULTICODEC) else None
+    if not raw.startswith(_ED25519_MULTICODEC) or not valid_public_key(raw[2:]):
+        raise ValueError("not an Ed25519 did:key")
+    return raw[2:]
 
 
-def achievement_credential(
-    transcript: Transcript, keyring: Keyring, verify_url: str
-) -> dict[str, Any]:
-    """The transcript as an OB 3.0 AchievementCredential, signed with eddsa-jcs-2022."""
+CREDENTIAL_ID = "urn:second-classroom:transcript:"
+
+
+def credential_claims(transcript: Transcript, issuer: str, verify_url: str) -> dict[str, Any]:
+    """The credential without its proof: what it claims about the transcript."""
     content = transcript.content
-    public = keyring.public_keys[keyring.key_id]
-    issuer = did_key(public)
-    credential: dict[str, Any] = {
+    return {
         "@context": VC_CONTEXT,
-        "id": f"urn:second-classroom:transcript:{content.serial}",
+        "id": f"{CREDENTIAL_ID}{content.serial}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": issuer, "type": ["Profile"], "name": content.school},
         "validFrom": content.issued_at.isoformat(),
@@ -100,10 +114,18 @@ def achievement_credential(
         },
         "evidence": [{"id": f"{verify_url}?serial={content.serial}", "type": ["Evidence"]}],
     }
+
+
+def achievement_credential(
+    transcript: Transcript, keyring: Keyring, verify_url: str
+) -> dict[str, Any]:
+    """The transcript as an OB 3.0 AchievementCredential, signed with eddsa-jcs-2022."""
+    issuer = did_key(keyring.public_key)
+    credential = credential_claims(transcript, issuer, verify_url)
     proof = {
         "type": "DataIntegrityProof",
         "cryptosuite": "eddsa-jcs-2022",
-        "created": content.issued_at.isoformat(),
+        "created": transcript.content.issued_at.isoformat(),
         "verificationMethod": f"{issuer}#{issuer.removeprefix('did:key:')}",
         "proofPurpose": "assertionMethod",
     }
@@ -122,26 +144,62 @@ def _hash_data(credential: Mapping[str, Any], proof_config: Mapping[str, Any]) -
     )
 
 
-def verify_credential(credential: Mapping[str, Any], keyring: Keyring) -> bool:
-    """Whether the proof holds and the signing key is one of the school's."""
+@attrs.frozen
+class CredentialProof:
+    """What a credential's shape says: the key that signed it, the signature, the serial."""
+
+    public_key: bytes
+    signature: bytes
+    serial: str
+    document: dict[str, Any]  # the credential without its proof
+    config: dict[str, Any]  # the proof without its value
+
+
+def read_credential(credential: object) -> CredentialProof:
+    """The proof of an eddsa-jcs-2022 credential; ValueError if it is not shaped like one."""
+    if not isinstance(credential, dict):
+        raise ValueError("a credential is a JSON object")
     proof = credential.get("proof")
-    if not isinstance(proof, Mapping) or proof.get("cryptosuite") != "eddsa-jcs-2022":
-        return False
-    public = _public_of(str(proof.get("verificationMethod", "")))
-    if public is None or public not in keyring.public_keys.values():
-        return False
-    value = str(proof.get("proofValue", ""))
-    try:
-        signature = unbase58btc(value.removeprefix("z"))
-    except ValueError:
-        return False
+    if not isinstance(proof, dict):
+        raise ValueError("no proof")
+    if proof.get("cryptosuite") != "eddsa-jcs-2022" or proof.get("type") != "DataIntegrityProof":
+        raise ValueError("not an eddsa-jcs-2022 Data Integrity proof")
+    method, value = proof.get("verificationMethod"), proof.get("proofValue")
+    ident = credential.get("id")
+    if not (isinstance(method, str) and isinstance(value, str) and isinstance(ident, str)):
+        raise ValueError("verificationMethod, proofValue and id are strings")
+    if not value.startswith("z") or not ident.startswith(CREDENTIAL_ID):
+        raise ValueError("proofValue is multibase base58btc; id names a transcript")
+    signature = unbase58btc(value.removeprefix("z"))
+    if len(signature) != SIGNATURE_BYTES:
+        raise ValueError("an Ed25519 signature is 64 bytes")
     document = {k: v for k, v in credential.items() if k != "proof"}
     config = {k: v for k, v in proof.items() if k != "proofValue"}
+    if "@context" not in document:
+        raise ValueError("no @context")
+    canonical_json(credential)  # raises ValueError for what JSON cannot hold
+    public = public_key_of_did(method)
+    return CredentialProof(public, signature, ident.removeprefix(CREDENTIAL_ID), document, config)
+
+
+def proof_holds(proof: CredentialProof) -> bool:
+    """Whether the signature is the named key's signature of the credential."""
     try:
-        Ed25519PublicKey.from_public_bytes(public).verify(signature, _hash_data(document, config))
+        Ed25519PublicKey.from_public_bytes(proof.public_key).verify(
+            proof.signature, _hash_data(proof.document, proof.config)
+        )
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def claims_match(proof: CredentialProof, transcript: Transcript) -> bool:
+    """Whether every claim of the credential is what the register holds (the evidence link,
+    where to verify, is the one part not compared)."""
+    expected = credential_claims(transcript, did_key(proof.public_key), "")
+    expected.pop("evidence")
+    given = {k: v for k, v in proof.document.items() if k != "evidence"}
+    return same_json(given, expected)
 
 
 # -- PDF --------------------------------------------------------------------------------------

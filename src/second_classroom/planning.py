@@ -14,17 +14,20 @@ import attrs
 
 from second_classroom.aggregates import (
     activity,
+    cadre,
     checkin,
     claim,
     enrolment,
     feedback,
     mailbox,
     results,
+    school_keys,
     student,
     transcript,
     tribe,
 )
 from second_classroom.aggregates.activity import Activity, ActivityContext
+from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
@@ -78,9 +81,17 @@ class Reader(Protocol):
     """What plans read through the facade: the store, the secrets, the internal loader."""
 
     app: SecondClassroomApplication
-    secret: bytes | None
-    keyring: Keyring | None
-    _load: Loader
+
+    @property
+    def secret(self) -> bytes | None: ...
+
+    @property
+    def keyring(self) -> Keyring | None: ...
+
+    @property
+    def _load(self) -> Loader: ...
+
+    def school_keys(self) -> SchoolKeys: ...
 
 
 Planner = Callable[[Reader, Any, Context], Sequence[Change]]
@@ -295,7 +306,10 @@ def _plan_transcript(reader: Reader, command: Any, base: Context) -> Sequence[Ch
         signing = keyring.private_seed if keyring is not None else b""
         serial = transcript.serial_for(record, signing) if record is not None else ""
         loaded = app.load(transcript.DECIDER, transcript.transcript_id(serial))
-        context = transcript.TranscriptContext(base.with_institutional_actor(), record, keyring)
+        keys = reader.school_keys()
+        context = transcript.TranscriptContext(
+            base.with_institutional_actor(), record, keyring, keys
+        )
         events = transcript.DECIDER.decide(command, loaded.state, context)
         assert record is not None
         numbered = student.TranscriptNumbered(record.id, serial, base.now)
@@ -354,12 +368,35 @@ def _plan_claim(reader: Reader, command: Any, base: Context) -> Sequence[Change]
 
 CLAIM = Route(lambda command: [command.claim_id], _plan_claim)
 
+
+# -- cadre rounds: the round's stream; at closing, every rated cadre's record too ------------
+
+
+def _plan_cadre(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
+    app = reader.app
+    loaded = app.load(cadre.DECIDER, command.round_id)
+    host = reader._load.tribe(command.tribe_id)
+    involved = sorted(cadre.students_involved(command, loaded.state))
+    records = {s: app.load(student.DECIDER, ids.student_id(s)) for s in involved}
+    states = {s: item.state for s, item in records.items() if item.state is not None}
+    context = cadre.CadreContext(with_tribe_roles(base, host), host, states)
+    events = cadre.DECIDER.decide(command, loaded.state, context)
+    written = cadre.recorded(events, states)
+    return [
+        _changed(cadre.DECIDER, loaded, events),
+        *(_changed(student.DECIDER, records[s], e) for s, e in written.items()),
+    ]
+
+
+CADRE = Route(lambda command: [command.round_id], _plan_cadre)
+
 ROUTES: dict[type, Route] = {}
 for _module, _builder in (
     (tribe, _tribe_context),
     (student, _student_context),
     (activity, _activity_context),
     (mailbox, _student_context),
+    (school_keys, _student_context),
 ):
     _route = single(_module.DECIDER, _module.target, _builder)
     ROUTES.update(dict.fromkeys(_module.COMMANDS, _route))
@@ -369,3 +406,6 @@ ROUTES.update(dict.fromkeys(results.COMMANDS, RESULTS))
 ROUTES.update(dict.fromkeys(transcript.COMMANDS, TRANSCRIPT))
 ROUTES.update(dict.fromkeys(feedback.COMMANDS, FEEDBACK))
 ROUTES.update(dict.fromkeys(claim.COMMANDS, CLAIM))
+
+
+ROUTES.update(dict.fromkeys(cadre.COMMANDS, CADRE))

@@ -9,26 +9,37 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 import attrs
+import cattrs
 
 from second_classroom import codec, exports
-from second_classroom.aggregates import activity, enrolment, mailbox, student
+from second_classroom.aggregates import activity, cadre, enrolment, mailbox, school_keys, student
+from second_classroom.aggregates import transcript as transcript_module
 from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
 from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
+from second_classroom.aggregates.cadre import CadreRound
 from second_classroom.aggregates.checkin import SESSION_UNKNOWN
 from second_classroom.aggregates.claim import DECIDER as CLAIM_DECIDER
 from second_classroom.aggregates.claim import Claim, may_decide
 from second_classroom.aggregates.enrolment import Enrolment, is_activity_manager
 from second_classroom.aggregates.integrity_record import IntegrityEntry
 from second_classroom.aggregates.mailbox import MarkNoticeDelivered
+from second_classroom.aggregates.school_keys import (
+    SECRET_MISMATCH,
+    PublishSigningKey,
+    RecordSecretFingerprint,
+    SchoolKeys,
+    SchoolKeysCommand,
+    SchoolKeysEvent,
+)
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.transcript import Content, Transcript, content_json
 from second_classroom.aggregates.tribe import Tribe
@@ -45,10 +56,12 @@ from second_classroom.core.errors import (
 from second_classroom.core.text import TextKind
 from second_classroom.core.time import require_aware
 from second_classroom.persistence.application import SecondClassroomApplication
-from second_classroom.persistence.changes import ConcurrencyConflict
+from second_classroom.persistence.changes import Change, ConcurrencyConflict
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.secrets import (
+    check_secret,
     keyring_from_environment,
+    protect_database,
     secret_file,
     secret_from_environment,
 )
@@ -56,7 +69,7 @@ from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_e
 from second_classroom.planning import ROUTES, Loader, RecordedRefusal, roles_in, with_tribe_roles
 from second_classroom.policies import checkin as checkin_codes
 from second_classroom.policies import integrity as integrity_policy
-from second_classroom.policies import serials, visibility
+from second_classroom.policies import serials, signing, visibility
 from second_classroom.policies.boundary import admit, identifier
 from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice
@@ -188,6 +201,7 @@ class VerificationStatus(StrEnum):
     SUPERSEDED = "superseded"
     TAMPERED = "tampered"
     UNKNOWN = "unknown"
+    UNKNOWN_KEY = "unknown_key"  # signed by a key the school never published
     MALFORMED = "malformed"
 
     @property
@@ -198,6 +212,7 @@ class VerificationStatus(StrEnum):
             "superseded": "已被新成绩单替代",
             "tampered": "内容被篡改",
             "unknown": "查无此成绩单",
+            "unknown_key": "签名密钥不是本校公布的密钥",
             "malformed": "编号无效（校验位不符）",
         }[self.value]
 
@@ -245,15 +260,27 @@ class SecondClassroom:
         self._load = Loader(app)
         self.rulebook = rulebook or preset("nepu")
         self.max_attempts = max_attempts
-        self.secret = secret if secret is not None else secret_from_environment()
-        derived = Keyring.from_secret(self.secret) if self.secret is not None else None
-        self.keyring = keyring or keyring_from_environment() or derived
+        given = secret if secret is not None else secret_from_environment()
+        self._secret = check_secret(given) if given is not None else None
+        derived = Keyring.from_secret(self._secret) if self._secret is not None else None
+        self._keyring = keyring or keyring_from_environment() or derived
+        self._using = threading.local()  # the time of the command that first uses a key
+        recorded = self.school_keys().fingerprint
+        if recorded is not None and self._secret is not None:
+            # Before anything is written: another secret would make every earlier
+            # transcript, code and draw unverifiable.
+            require(
+                recorded == signing.fingerprint(self._secret),
+                SECRET_MISMATCH,
+                reason="fingerprint differs",
+            )
         self._my_activities = MyActivities(app)
         self._outbox = Outbox(app)
         self._lottery = LotteryReaction(app)
         self._attendance = AttendanceReaction(app, self.rulebook)
         self._deadlines = ResultsDeadlines(app, self.rulebook)
         self._views: ViewSet | None = None
+        self._views_lock = threading.Lock()  # threads asking for the views at once share one
         self._locks = StreamLocks()
 
     # -- construction -----------------------------------------------------------------------
@@ -262,12 +289,36 @@ class SecondClassroom:
     def open(
         cls, env: Mapping[str, str], rulebook: Rulebook | None = None, **kwargs: Any
     ) -> SecondClassroom:
-        return cls(SecondClassroomApplication(dict(env)), rulebook, **kwargs)
+        """A facade on the store ``env`` describes; ``store.secret_mismatch`` if the secret is
+        not the one the store recorded. An SQLite file is made readable by its owner only."""
+        if env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite":
+            protect_database(env.get("SQLITE_DBNAME", ""))
+        app = SecondClassroomApplication(dict(env))
+        try:
+            return cls(app, rulebook, **kwargs)
+        except BaseException:
+            app.close()
+            raise
 
     @classmethod
     def sqlite(cls, path: str | Path, rulebook: Rulebook | None = None) -> SecondClassroom:
-        """The embedded default: an SQLite file, with its secret in a file beside it."""
-        return cls.open(sqlite_env(path), rulebook, secret=secret_file(path))
+        """The embedded default: an SQLite file, with its secret in a file beside it.
+
+        A new database gets a new secret file; a database that recorded a secret and has no
+        secret file (say, one opened with an explicit secret) is refused with
+        ``store.secret_mismatch`` rather than given a new one.
+        """
+        protect_database(path)
+        app = SecondClassroomApplication(sqlite_env(path))
+        try:
+            recorded = _recorded_keys(app).fingerprint is not None
+            secret = secret_file(path, create=not recorded)
+            if secret is None:
+                raise SECRET_MISMATCH.error(reason=f"no secret file {path}.secret")
+            return cls(app, rulebook, secret=secret)
+        except BaseException:
+            app.close()
+            raise
 
     @classmethod
     def postgres(
@@ -280,6 +331,93 @@ class SecondClassroom:
     def in_memory(cls, rulebook: Rulebook | None = None) -> SecondClassroom:
         return cls.open(popo_env(), rulebook, secret=os.urandom(32))
 
+    # -- the secret and the signing key, recorded in the log when first used -----------------
+
+    @property
+    def secret(self) -> bytes | None:
+        """The school's secret; its first use records its fingerprint in the log."""
+        if self._secret is not None:
+            self._record_keys(signs=False)
+        return self._secret
+
+    @property
+    def keyring(self) -> Keyring | None:
+        """The key that signs new transcripts; its first use records the secret's fingerprint
+        and, if the school has published no key yet, publishes this one."""
+        if self._keyring is not None:
+            self._record_keys(signs=True)
+        return self._keyring
+
+    def school_keys(self) -> SchoolKeys:
+        """The fingerprint and the public signing keys the log records (inside a command,
+        with what its first use of the secret adds)."""
+        extra: list[Change] = getattr(self._using, "extra", None) or []
+        staged = [c.after for c in extra if c.decider is school_keys.DECIDER]
+        return cast(SchoolKeys, staged[-1]) if staged else _recorded_keys(self.app)
+
+    def _record_keys(self, signs: bool) -> None:
+        """Record the fingerprint (and, for signing, the first key) unless the log has them;
+        ``store.secret_mismatch`` if it recorded another secret.
+
+        Inside a command the recording joins the command's own changes, so a refused command
+        stores nothing; elsewhere (showing a check-in code, exporting a credential) it is
+        stored at once.
+        """
+        extra: list[Change] | None = getattr(self._using, "extra", None)
+        for attempt in range(self.max_attempts):
+            prior = next((c for c in extra or () if c.decider is school_keys.DECIDER), None)
+            state: SchoolKeys | None
+            if prior is not None:
+                loaded, events = prior.loaded, list(prior.events)
+                state = cast(SchoolKeys, prior.after)
+            else:
+                loaded = self.app.load(school_keys.DECIDER, ids.school_keys_id())
+                state, events = loaded.state, []
+            new = self._keys_to_record(signs, state)
+            if not new:
+                return
+            change = Change(
+                school_keys.DECIDER, loaded, events + new, school_keys.DECIDER.fold(new, state)
+            )
+            if extra is not None:
+                extra[:] = [c for c in extra if c is not prior] + [change]
+                return
+            try:
+                self.app.append([change], self._first_use_time(), "RecordSecretFingerprint")
+                return
+            except ConcurrencyConflict:
+                _back_off(attempt)  # another process recorded first: compare with theirs
+        raise CONCURRENCY.error(attempts=self.max_attempts)
+
+    def _keys_to_record(self, signs: bool, state: SchoolKeys | None) -> list[SchoolKeysEvent]:
+        system = Context(Actor.system(), self._first_use_time(), self.rulebook)
+        commands: list[SchoolKeysCommand] = []
+        if self._secret is not None:
+            commands.append(RecordSecretFingerprint(signing.fingerprint(self._secret)))
+        if signs and self._keyring is not None and not (state or SchoolKeys()).keys:
+            commands.append(PublishSigningKey(self._keyring.key_id, self._keyring.public_text))
+        events: list[SchoolKeysEvent] = []
+        for command in commands:
+            new = school_keys.DECIDER.decide(command, state, system)
+            state = school_keys.DECIDER.fold(new, state)
+            events += new
+        return events
+
+    def _first_use_time(self) -> datetime:
+        found: datetime | None = getattr(self._using, "now", None)
+        return found or datetime.now(UTC)
+
+    @contextmanager
+    def _first_use_at(self, now: datetime, extra: list[Change] | None = None) -> Iterator[None]:
+        """Date a first use of the secret by the command (not the clock), so replaying a
+        scenario writes the same log; collect its recording into ``extra`` if given."""
+        outer = getattr(self._using, "now", None), getattr(self._using, "extra", None)
+        self._using.now, self._using.extra = now, extra
+        try:
+            yield
+        finally:
+            self._using.now, self._using.extra = outer
+
     @property
     def views(self) -> ViewSet:
         """The SQL read models, caught up on each query (the embedded default).
@@ -287,8 +425,9 @@ class SecondClassroom:
         Operator-only: it checks no actor (raw SQL, every row). Never expose it to a frontend;
         the facade's reads (``activity_board``, ``roster``, ``audit_log`` …) take the actor.
         """
-        if self._views is None:
-            self._views = ViewSet(self.app)
+        with self._views_lock:
+            if self._views is None:
+                self._views = ViewSet(self.app)
         return self._views
 
     def close(self) -> None:
@@ -316,6 +455,7 @@ class SecondClassroom:
         route = ROUTES.get(type(command))
         if route is None:
             raise UNKNOWN_COMMAND.error(type=type(command).__name__)
+        self.rulebook.require_roles(actor)  # the role kinds this school uses (issue 14 §1)
         # The same text, identifier and bound rules for Python callers as for JSON ones.
         command = admit(command, self.rulebook.limits)
         base = Context(actor, require_aware(now), self.rulebook)
@@ -325,7 +465,12 @@ class SecondClassroom:
             # commands, and the next decision on these streams sees this one's new states.
             refusal: DomainError | None = None
             recorded: DomainError | None = None
-            with self._locks.holding(route.locks(command)), self.app.deciding() as depends:
+            keys: list[Change] = []  # the first use of the secret, stored with the command
+            with (
+                self._locks.holding(route.locks(command)),
+                self.app.deciding() as depends,
+                self._first_use_at(base.now, keys),
+            ):
                 try:
                     changes = route.plan(self, command, base)
                 except RecordedRefusal as kept:
@@ -336,6 +481,7 @@ class SecondClassroom:
                         raise
                     refusal = error
                 if refusal is None:
+                    changes = [*keys, *changes]
                     staged = self.app.stage(changes, now, name, actor.person_id, depends)
             if refusal is not None:
                 # Refused on states not stored yet: the refusal stands once they are stored;
@@ -568,14 +714,16 @@ class SecondClassroom:
         opened = found.attendance.session(session)
         require(opened is not None, SESSION_UNKNOWN)
         assert opened is not None
-        require(self.secret is not None, SECRET_MISSING)
-        assert self.secret is not None
+        with self._first_use_at(now):
+            secret = self.secret
+        require(secret is not None, SECRET_MISSING)
+        assert secret is not None
         token = checkin_codes.current_token(
-            self.secret, activity_id, session, now, opened.rotation_seconds
+            secret, activity_id, session, now, opened.rotation_seconds
         )
         password = None
         if opened.allow_password:
-            password = checkin_codes.session_password(self.secret, activity_id, session)
+            password = checkin_codes.session_password(secret, activity_id, session)
         return CheckInCode(token, password, opened.closes_at)
 
     def integrity(self, student_number: str, actor: Actor) -> IntegrityReport | None:
@@ -657,63 +805,88 @@ class SecondClassroom:
     def transcript_credential(
         self, serial: str, actor: Actor, verify_url: str
     ) -> dict[str, Any] | None:
-        """The transcript as a signed Open Badges 3.0 AchievementCredential (VC 2.0)."""
+        """The transcript as a signed Open Badges 3.0 AchievementCredential (VC 2.0), signed
+        with the current key (which must be published and not retired)."""
         found = self.transcript(serial, actor)
-        if found is None or self.keyring is None:
+        keyring = self.keyring
+        if found is None or keyring is None:
             return None
-        return exports.achievement_credential(found, self.keyring, verify_url)
+        transcript_module.require_signing_key(keyring, self.school_keys())
+        return exports.achievement_credential(found, keyring, verify_url)
 
-    def verify_credential(self, credential: Mapping[str, Any]) -> Verification:
-        """Check a credential's proof, then the transcript's standing in the register."""
-        serial = str(credential.get("id", "")).rsplit(":", 1)[-1]
-        if self.keyring is None or not exports.verify_credential(credential, self.keyring):
-            return Verification(
-                VerificationStatus.TAMPERED, serial, None, None, "证明不符，文件被改动"
-            )
+    # -- 查证入口: public, answers from the log alone (the published keys, the register) --------
+
+    def verify_credential(self, credential: object) -> Verification:
+        """Check a credential: its shape, that a key the school published signed it, that
+        every claim is what the register holds, then the transcript's standing."""
+        try:
+            proof = exports.read_credential(credential)
+        except (ValueError, TypeError, RecursionError):
+            return _answer(VerificationStatus.MALFORMED, "", "不是本校电子证书的格式")
+        serial = proof.serial
+        key = self.school_keys().with_public(proof.public_key)
+        if key is None:
+            return _answer(VerificationStatus.UNKNOWN_KEY, serial, "签名密钥不是本校公布的密钥")
+        if not exports.proof_holds(proof):
+            return _answer(VerificationStatus.TAMPERED, serial, "证明不符，文件被改动", key.key_id)
+        if not serials.is_valid(serial):
+            return _answer(VerificationStatus.MALFORMED, serial, "编号校验位不符")
+        found = self._load.transcript(serial)
+        if found is None:
+            return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单")
+        if not exports.claims_match(proof, found):
+            return _answer(VerificationStatus.TAMPERED, serial, "证书内容与登记不符", key.key_id)
+        if not key.trusted_for(found.content.issued_at):
+            note = "签名密钥在成绩单生成前已停用"
+            return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
         return self._verify_serial(serial)
 
-    def verify_transcript(self, serial_or_document: str | Mapping[str, Any]) -> Verification:
-        """查证入口 (第四条): by serial, or a document a student handed over."""
+    def verify_transcript(self, serial_or_document: object) -> Verification:
+        """查证入口 (第四条): by serial, or a document a student handed over (as JSON: any key
+        order, whitespace or round trip). Anything else answers ``malformed``; never raises."""
         if isinstance(serial_or_document, str):
             return self._verify_serial(serial_or_document)
-        return self._verify_document(serial_or_document)
+        if isinstance(serial_or_document, Mapping):
+            return self._verify_document(serial_or_document)
+        return _answer(VerificationStatus.MALFORMED, "", "不是成绩单编号或成绩单文件")
 
     def _verify_serial(self, serial: str) -> Verification:
         if not serials.is_valid(serial):
-            return Verification(VerificationStatus.MALFORMED, serial, None, None, "编号校验位不符")
+            return _answer(VerificationStatus.MALFORMED, serial, "编号校验位不符")
         found = self._load.transcript(serial)
         if found is None:
-            return Verification(VerificationStatus.UNKNOWN, serial, None, None, "查无此成绩单")
-        signed = self.keyring is not None and self.keyring.verify(
-            content_json(found.content), found.key_id, found.signature
+            return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单")
+        key = self.school_keys().key(found.key_id)
+        if key is None:
+            note = "签名密钥不是本校公布的密钥"
+            return _answer(VerificationStatus.UNKNOWN_KEY, found.serial, note, found.key_id)
+        signed = key.trusted_for(found.content.issued_at) and signing.verify(
+            key.raw, content_json(found.content), found.signature
         )
         if not signed:
-            return Verification(
-                VerificationStatus.TAMPERED, found.serial, None, found.key_id, "签名不符"
-            )
+            return _answer(VerificationStatus.TAMPERED, found.serial, "签名不符", found.key_id)
         status = VerificationStatus(found.status.value)
         return Verification(status, found.serial, found.content, found.key_id, found.reason)
 
     def _verify_document(self, document: Mapping[str, Any]) -> Verification:
-        content = document.get("content")
-        proof = document.get("proof") or {}
-        key_id, signature = proof.get("key_id"), proof.get("signature")
-        serial = content.get("serial", "") if isinstance(content, Mapping) else ""
-        valid = (
-            self.keyring is not None
-            and isinstance(key_id, str)
-            and isinstance(signature, str)
-            and self.keyring.verify(content, key_id, signature)
-        )
-        if not valid:
-            note = "签名不符，文件被改动"
-            return Verification(VerificationStatus.TAMPERED, str(serial), None, key_id, note)
-        registered = self._verify_serial(str(serial))
-        if registered.content is not None and content_json(registered.content) != content:
-            return Verification(
-                VerificationStatus.TAMPERED, str(serial), None, key_id, "内容与登记不符"
-            )
-        return registered
+        shape = _read_document(document)
+        if shape is None:
+            return _answer(VerificationStatus.MALFORMED, "", "不是成绩单文件的格式")
+        content, serial, key_id, signature = shape
+        key = self.school_keys().key(key_id)
+        if key is None:
+            return _answer(VerificationStatus.UNKNOWN_KEY, serial, "签名密钥不是本校公布的密钥")
+        if not signing.verify(key.raw, content, signature):
+            return _answer(VerificationStatus.TAMPERED, serial, "签名不符，文件被改动", key_id)
+        found = self._load.transcript(serial)
+        if found is None:
+            return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单", key_id)
+        if not signing.same_json(content_json(found.content), content):
+            return _answer(VerificationStatus.TAMPERED, serial, "内容与登记不符", key_id)
+        if not key.trusted_for(found.content.issued_at):
+            note = "签名密钥在成绩单生成前已停用"
+            return _answer(VerificationStatus.TAMPERED, serial, note, key_id)
+        return self._verify_serial(serial)
 
     def student_as_of(
         self, student_number: str, actor: Actor, when: datetime
@@ -778,6 +951,13 @@ class SecondClassroom:
         found = self._load.tribe(tribe_id)
         visibility.require_read(self._may_read_tribe(actor, tribe_id, found), "部落 tribe")
         return found
+
+    def cadre_round(self, tribe_id: UUID, term: str, actor: Actor) -> CadreRound | None:
+        """An organization's cadre round for a term (appointments, ratings): the tribe's
+        leaders, admins and organizers, its college's admin and operators, as the tribe."""
+        found = self._load.tribe(tribe_id)
+        visibility.require_read(self._may_read_tribe(actor, tribe_id, found), "干部考核 cadres")
+        return self.app.find(cadre.DECIDER, ids.cadre_round_id(tribe_id, term))
 
     def student(self, student_number: str, actor: Actor) -> StudentRecord | None:
         """A student record: the student's own, their college admin's, operators'."""
@@ -909,3 +1089,36 @@ class SecondClassroom:
         """组织者工作量, busiest first: operators only."""
         visibility.require_read(visibility.is_operator(actor), "工作量 workload")
         return self.views.organizer_workload(limit=limit, cursor=cursor)
+
+
+def _recorded_keys(app: SecondClassroomApplication) -> SchoolKeys:
+    return app.load(school_keys.DECIDER, ids.school_keys_id()).state or SchoolKeys()
+
+
+def _answer(
+    status: VerificationStatus, serial: str, note: str, key_id: str | None = None
+) -> Verification:
+    """A verification that shows no content: the document was not vouched for."""
+    return Verification(status, serial, None, key_id, note)
+
+
+def _read_document(document: Mapping[str, Any]) -> tuple[dict[str, Any], str, str, str] | None:
+    """(content, serial, key id, signature) of a document shaped like ``transcript_document``
+    gives — content that reads as a transcript's and writes back the same — else None."""
+    content, proof = document.get("content"), document.get("proof")
+    if set(document) != {"content", "proof"} or not isinstance(content, dict):
+        return None
+    if not isinstance(proof, dict) or proof.get("type") != "Ed25519Signature":
+        return None
+    key_id, signature = proof.get("key_id"), proof.get("signature")
+    if not isinstance(key_id, str) or not isinstance(signature, str):
+        return None
+    try:
+        parsed = codec.converter.structure(content, Content)
+        if not signing.same_json(content_json(parsed), content):
+            return None  # a value of the wrong type, read leniently
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    except (DomainError, RecursionError, OverflowError):
+        return None
+    return content, parsed.serial, key_id, signature

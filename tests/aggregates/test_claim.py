@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from second_classroom import codec
@@ -40,8 +41,9 @@ from second_classroom.aggregates.claim import (
     Situation,
 )
 from second_classroom.aggregates.student import BackfillRecorded
-from second_classroom.core.actor import Actor
+from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import ActivityLevel
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies.claim_rules import ClaimKind
 from second_classroom.policies.rulebook import Rulebook
@@ -51,7 +53,6 @@ from tests.claim_world import (
     COUNSELOR,
     CREDIT,
     CUSTOMS,
-    CUSTOMS_CLAIMS,
     GEO_LEAGUE,
     LEADER,
     MEMBER,
@@ -59,6 +60,7 @@ from tests.claim_world import (
     OTHER_ADVISOR,
     OTHER_TEACHER,
     PE_LEAGUE,
+    PE_SECRETARY,
     RECORDS,
     SICHUAN,
     SICHUAN_LIST,
@@ -71,7 +73,7 @@ from tests.claim_world import (
     through,
     with_claims,
 )
-from tests.specification import NEPU, at
+from tests.specification import NEPU, SCHOOL_ADMIN, at
 
 FILED_AT = at(3, 10)
 
@@ -191,6 +193,23 @@ def test_the_chain_runs_step_by_step_each_by_its_role() -> None:
     assert (
         refused(state, ReviewClaim(state.id, True), CENTER, at(3, 13)).code == "claim.not_in_review"
     )
+
+
+def test_the_league_secretary_of_the_tribes_college_decides_the_first_step_too() -> None:
+    """001 第三条 由学院团总支书记、学生组织指导老师、学生社团指导老师批准 (附件2 二级学院团总支/
+    指导老师审核意见): one step, decided by the tribe's 指导老师 or by the 团总支书记 of its
+    college (``ClaimStep.alternates``); then the 二课中心, not any 校团委 admin."""
+    state = filed()
+    review = ReviewClaim(state.id, True)
+    geo_secretary = Actor("T-geo-secretary", {Role(RoleKind.LEAGUE_SECRETARY, "GEO")})
+    assert refused(state, review, geo_secretary, FILED_AT).code == "auth.forbidden"
+    state, decision = run(state, review, PE_SECRETARY, at(3, 11))
+    assert isinstance(decision.claim[0], ClaimStepApproved)
+    assert decision.claim[0].by == PE_SECRETARY.person_id
+    assert refused(state, review, SCHOOL_ADMIN, at(3, 12)).code == "auth.forbidden"
+    state, _ = run(state, review, CENTER, at(3, 12))
+    assert state is not None
+    assert state.status is ClaimStatus.CONFIRMED
 
 
 def test_nobody_reviews_a_claim_they_gain_from() -> None:
@@ -336,29 +355,28 @@ def published() -> claim.Claim:
 
 
 def test_a_claim_names_one_of_the_schools_levels() -> None:
-    """003 科研成果 are graded 国家级、省部级 …; the levels are the rulebook's (issue 13 item 6):
-    a level the school does not have is refused, one it adds is accepted, none is fine."""
+    """003 科研成果…分国家级、省部级、校级三档: a claim's level is one of the school's
+    ``activity_levels`` (issue 13 item 6), named by its label or code; a level the school does
+    not use is refused with the school's list, and a claim may name none."""
     student = Actor.student("2023010003")
     city = personal(level="市级")
     error = refused(None, city, student, at(5, 8), CUSTOMS)
     assert (error.code, error.details["allowed"]) == (
         "claim.level_unknown",
-        "国家级、省部级、校级、院系级、班级",
+        "国家级、省部级、校级、院系级、班团",
     )
-    with_city = _with_levels('["国家级", "省部级", "市级"]')
-    assert through([(city, student, at(5, 8))], with_city).personal is not None
-    assert through([(personal(level=""), student, at(5, 8))], CUSTOMS).personal is not None
-
-
-def _with_levels(levels: str) -> Rulebook:
-    return with_claims(CUSTOMS_CLAIMS.replace("[claims]\n", f"[claims]\nlevels = {levels}\n"))
-
-
-def test_the_levels_are_distinct_names() -> None:
-    for levels in ('["校级", "校级"]', '[""]', '[" 校级"]'):
-        with pytest.raises(DomainError) as caught:
-            _with_levels(levels)
-        assert "claims: levels must be distinct names" in caught.value.message_en
+    filed = through([(personal(level="省部级"), student, at(5, 8))], CUSTOMS).personal
+    assert filed is not None
+    assert filed.level is ActivityLevel.PROVINCIAL
+    by_code = through([(personal(level="national"), student, at(5, 8))], CUSTOMS).personal
+    assert by_code is not None
+    assert by_code.level is ActivityLevel.NATIONAL
+    school_only = attrs.evolve(CUSTOMS, activity_levels=NEPU.activity_levels)
+    error = refused(None, personal(level="国家级"), student, at(5, 8), school_only)
+    assert (error.code, error.details["allowed"]) == ("claim.level_unknown", "校级、院系级、班团")
+    none = through([(personal(level=""), student, at(5, 8))], CUSTOMS).personal
+    assert none is not None
+    assert none.level is None
 
 
 def test_the_named_teacher_reviews_first_and_the_department_publishes() -> None:

@@ -843,12 +843,17 @@ STANDARD_QUOTAS = (
 )
 
 
-@pytest.mark.parametrize("rulebook", [NEPU, HFUT], ids=["nepu", "hfut"])
-def test_presets_carry_the_standard_award_quotas(rulebook: Rulebook) -> None:
-    """发布规范 十三: 一等奖一人(组)，二等奖两人(组)，三等奖三人(组)，优秀奖四人(组)."""
-    assert rulebook.results.award_quotas == STANDARD_QUOTAS
-    assert rulebook.results.quota("三等奖") == 3
-    assert rulebook.results.quota("最佳组织奖") is None
+def test_nepu_carries_the_standard_award_quotas() -> None:
+    """000 发布规范 十三: 一等奖一人(组)，二等奖两人(组)，三等奖三人(组)，优秀奖四人(组)."""
+    assert NEPU.results.award_quotas == STANDARD_QUOTAS
+    assert NEPU.results.quota("三等奖") == 3
+    assert NEPU.results.quota("最佳组织奖") is None
+
+
+def test_hfut_sets_no_quotas_its_seed_does_not_give() -> None:
+    """002's 附件2 (积分认定细则) is not in the seed: NEPU's 发布规范 十三 is not HFUT's rule."""
+    assert HFUT.results.award_quotas == ()
+    assert HFUT.results.quota("一等奖") is None
 
 
 @pytest.mark.parametrize("rulebook", [NEPU, HFUT], ids=["nepu", "hfut"])

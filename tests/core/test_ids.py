@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -19,6 +19,7 @@ import second_classroom
 from second_classroom import codec
 from second_classroom.aggregates import (
     activity,
+    cadre,
     claim,
     enrolment,
     mailbox,
@@ -37,7 +38,7 @@ from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import TribeKind, TribeLevel
+from second_classroom.core.terms import CadrePosition, TribeKind, TribeLevel
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.policies import notices
 from second_classroom.service import SecondClassroom
@@ -89,6 +90,22 @@ def file_claim(service: SecondClassroom) -> object:
     return service.execute(personal(student_number=STUDENT), Actor.student(STUDENT), AFTER)
 
 
+CADRE_TERM = "2026-2027学年"
+
+
+def appoint_cadre() -> cadre.AppointCadre:
+    """``STUDENT`` appointed to the leader's union for a year (002 一 3))."""
+    return cadre.AppointCadre(
+        UNION.tribe_id,
+        CADRE_TERM,
+        STUDENT,
+        CadrePosition.STUDENT_UNION,
+        "干事",
+        NOW,
+        NOW + timedelta(days=365),
+    )
+
+
 def targets(service: SecondClassroom, talk: UUID, second: UUID) -> dict[str, Target]:
     """One id of every derived kind, in a school where ``STUDENT`` attended ``talk`` and
     ``second`` is open for registration."""
@@ -131,6 +148,12 @@ def targets(service: SecondClassroom, talk: UUID, second: UUID) -> dict[str, Tar
             claim.DECIDER,
             file_claim,
         ),
+        "cadre": Target(
+            ids.cadre_round_id(UNION.tribe_id, CADRE_TERM),
+            f"{UNION.tribe_id}/{CADRE_TERM}",  # what derive joins under the cadre kind
+            cadre.DECIDER,
+            run(appoint_cadre(), LEADER),
+        ),
         "integrity": Target(ids.derive("integrity", str(talk), STUDENT), STUDENT, None, None),
         "notice": Target(notice, str(notice), None, None),
     }
@@ -158,11 +181,40 @@ def test_every_derived_id_kind_is_tried() -> None:
         "enrolment",
         "mailbox",
         "transcript",
+        "cadre",
         "claim",
         "integrity",
         "notice",
+        "school-keys",  # written at the secret's first use: tried on its own below
     }
     assert all("/" not in kind for kind in kinds)
+
+
+def test_the_school_keys_stream_cannot_be_taken_or_misread(service: SecondClassroom) -> None:
+    """Given the school's keys recorded at the secret's first use, when a draft mimics their
+    id and raw-id commands name it, then nothing lands there and every other kind's command
+    is refused with ``store.wrong_stream_kind``."""
+    from second_classroom.aggregates import school_keys
+
+    checked_in_world(service)  # check-ins use the secret: its fingerprint is recorded
+    stream = ids.school_keys_id()
+    before = service.history(stream, OPERATOR)
+    assert school_keys.DECIDER.holds(before[0].payload)
+    for key in ("school-keys", str(stream), "school-keys/"):
+        written, refusal = outcome_or_code(
+            lambda key=key: service.execute(DraftActivity(UNION.tribe_id, key, FORM), LEADER, NOW)
+        )
+        assert refusal is None
+        assert stream not in written
+        _, refusal = outcome_or_code(
+            lambda key=key: service.execute(DraftActivity(stream, key, FORM), LEADER, NOW)
+        )
+        assert refusal == "activity.tribe_unknown"
+    for command, actor, _kind in raw_id_probes(stream):
+        with pytest.raises(DomainError) as caught:
+            service.execute(command, actor, REGISTERING)
+        assert caught.value.code == WRONG_KIND, caught.value
+    assert len(service.history(stream, OPERATOR)) == len(before)
 
 
 def test_a_draft_names_its_activity_by_host_and_key() -> None:
@@ -191,6 +243,7 @@ def outcome_or_code(run: Callable[[], Any]) -> tuple[Sequence[UUID], str | None]
         "enrolment",
         "mailbox",
         "transcript",
+        "cadre",
         "claim",
         "integrity",
         "notice",

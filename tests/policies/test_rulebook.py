@@ -18,10 +18,12 @@ from hypothesis import strategies as st
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel, ReviewStage, TribeLevel
 from second_classroom.policies.rulebook import (
+    CadreRule,
     College,
     Module,
     OrganizerBand,
     Rulebook,
+    Subcategory,
     YearCalendar,
     preset,
 )
@@ -69,7 +71,9 @@ def test_nepu_preset_has_the_seven_modules_in_chinese() -> None:
 def test_module_codes_are_unique_and_resolvable() -> None:
     codes = [m.code for m in NEPU.modules]
     assert len(set(codes)) == len(codes) == 7
-    assert NEPU.module("ideology") == Module("ideology", "思想成长")
+    assert NEPU.module("ideology") == Module(
+        "ideology", "思想成长", (Subcategory("ideals", "理想信念主题教育"),)
+    )
     assert NEPU.module("no-such-module") is None
 
 
@@ -260,6 +264,7 @@ def rulebooks(draw: st.DrawFn) -> Rulebook:
         checkin=attrs.evolve(NEPU.checkin, max_validity_minutes=draw(st.integers(1, 120))),
         reopen_review_on_change=draw(st.booleans()),
         calendar=draw(year_calendars()),
+        cadre=CadreRule(),  # NEPU's names its module and credit type, which are drawn anew
     )
 
 

@@ -82,6 +82,7 @@ class ActivityForm:
     tags: tuple[Name, ...] = ()
     plan: AwardPlan = attrs.field(factory=AwardPlan)
     organizers: tuple[PersonId, ...] = ()
+    category: Code = ""  # 活动二级分类 of ``module`` (001 附件4); "": none named
 
     def texts(self) -> dict[str, str]:
         """Every free-text field, by name, for the content rules."""

@@ -12,6 +12,7 @@ import attrs
 
 from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
+from second_classroom.aggregates.cadre_record import CadreRecord
 from second_classroom.policies.claim_rules import ClaimKind
 
 
@@ -28,7 +29,8 @@ class BackfillRecord:
 
 @attrs.frozen
 class CreditLine:
-    """One line of the credit ledger and its source: ``activity`` or ``backfill`` (补录)."""
+    """One line of the credit ledger and its source: ``activity``, ``backfill`` (补录) or
+    ``cadre`` (a rated term of office, written by its cadre round)."""
 
     source: str
     source_id: UUID
@@ -39,7 +41,9 @@ class CreditLine:
 
 
 def credit_lines(
-    activities: Iterable[ActivityRecord], backfills: Iterable[BackfillRecord]
+    activities: Iterable[ActivityRecord],
+    backfills: Iterable[BackfillRecord],
+    cadre_terms: Iterable[CadreRecord] = (),
 ) -> tuple[CreditLine, ...]:
     """Every credit a student holds, activity records first, each naming where it came from."""
     found = [
@@ -51,5 +55,10 @@ def credit_lines(
         CreditLine("backfill", b.claim_id, b.title, c.module, c.credit_type, c.amount)
         for b in backfills
         for c in b.credits
+    ]
+    found += [
+        CreditLine("cadre", t.round_id, t.title, c.module, c.credit_type, c.amount)
+        for t in cadre_terms
+        for c in t.credits
     ]
     return tuple(found)

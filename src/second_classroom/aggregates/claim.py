@@ -24,6 +24,7 @@ from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.terms import ActivityLevel
 from second_classroom.core.text import Code, Detail, Name, PersonId, Proof, Reason, Title
 from second_classroom.core.time import aware
 from second_classroom.policies.calendar import window_end
@@ -31,6 +32,7 @@ from second_classroom.policies.claim_rules import (
     ClaimChain,
     ClaimKind,
     ClaimStep,
+    StepRole,
     StepScope,
     academic_year,
 )
@@ -265,7 +267,7 @@ class PersonalForm:
     occurred_at: datetime
     evidence: tuple[str, ...]
     advisor: str = ""
-    level: str = ""
+    level: ActivityLevel | None = None  # one of the school's activity_levels
 
 
 @attrs.frozen
@@ -745,10 +747,11 @@ def _read_filing(command: FileClaim, ctx: ClaimContext) -> _Filing:
                 require(command.occurred_at <= now, TIMES_INVALID)
                 evidence = tuple(e for e in command.evidence if e.strip())
                 require(bool(evidence), EVIDENCE_REQUIRED)
-                levels = ctx.base.rulebook.claims.levels
-                level = command.level.strip()
-                require(not level or level in levels, LEVEL_UNKNOWN, level=level,
-                        allowed="、".join(levels))  # fmt: skip
+                rulebook = ctx.base.rulebook
+                named = command.level.strip()
+                level = rulebook.activity_level(named) if named else None
+                require(not named or level is not None, LEVEL_UNKNOWN, level=named,
+                        allowed="、".join(rulebook.level_names()))  # fmt: skip
                 personal = PersonalForm(
                     command.item_kind,
                     command.occurred_at,
@@ -797,11 +800,18 @@ def _one_year_after(moment: datetime) -> datetime:
         return moment.replace(year=moment.year + 1, month=3, day=1)
 
 
+_FILED_KIND: dict[type, ClaimKind] = {
+    FileCollectiveClaim: ClaimKind.COLLECTIVE,
+    FilePersonalClaim: ClaimKind.PERSONAL,
+    FileCadreClaim: ClaimKind.CADRE,
+}
+
+
 def _file(command: FileClaim, state: Claim | None, ctx: ClaimContext) -> Sequence[ClaimEvent]:
     base = ctx.base
+    chain = _chain(_FILED_KIND[type(command)], base)  # a kind not offered: nothing else matters
     filing = _read_filing(command, ctx)
-    chain = _chain(filing.kind, base)
-    if any(step.scope is StepScope.ADVISOR for step in chain.steps):
+    if any(d.scope is StepScope.ADVISOR for step in chain.steps for d in step.deciders):
         require(filing.personal is not None and bool(filing.personal.advisor), ADVISOR_REQUIRED)
     _check_credits(filing.credits, base)
     content = (
@@ -852,16 +862,20 @@ def may_decide(step: ClaimStep, claim: Claim, actor: Actor) -> bool:
     """Whether ``actor`` holds the role ``step`` asks for, where the claim is."""
     if actor.person_id == claim.claimant or actor.person_id in claim.beneficiaries:
         return False  # nobody reviews a claim they file or gain from
-    match step.scope:
+    return any(_holds(decider, claim, actor) for decider in step.deciders)
+
+
+def _holds(decider: StepRole, claim: Claim, actor: Actor) -> bool:
+    match decider.scope:
         case StepScope.TRIBE:
-            return claim.tribe_id is not None and actor.has(Role(step.role, str(claim.tribe_id)))
+            return claim.tribe_id is not None and actor.has(Role(decider.role, str(claim.tribe_id)))
         case StepScope.COLLEGE:
-            return claim.college is not None and actor.has(Role(step.role, claim.college))
+            return claim.college is not None and actor.has(Role(decider.role, claim.college))
         case StepScope.SCHOOL:
-            return actor.has(Role(step.role))
+            return actor.has(Role(decider.role))
         case StepScope.ADVISOR:
-            return actor.has(Role(step.role)) and actor.person_id == claim.advisor
-    raise AssertionError(f"unhandled scope {step.scope!r}")
+            return actor.has(Role(decider.role)) and actor.person_id == claim.advisor
+    raise AssertionError(f"unhandled scope {decider.scope!r}")
 
 
 def _review(command: ReviewClaim, state: Claim, ctx: ClaimContext) -> ClaimDecision:

@@ -11,9 +11,11 @@ from typing import Any
 
 from second_classroom.aggregates import (
     activity,
+    cadre,
     claim,
     enrolment,
     mailbox,
+    school_keys,
     student,
     transcript,
     tribe,
@@ -27,6 +29,8 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     enrolment.DECIDER,
     mailbox.DECIDER,
     transcript.DECIDER,
+    school_keys.DECIDER,
+    cadre.DECIDER,
     claim.DECIDER,
 )
 

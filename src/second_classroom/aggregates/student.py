@@ -11,6 +11,7 @@ import attrs
 
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.backfill_record import BackfillRecord, CreditLine, credit_lines
+from second_classroom.aggregates.cadre_record import CadreRecord
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
@@ -111,19 +112,21 @@ class StudentRecord:
     activities: tuple[ActivityRecord, ...] = ()
     transcripts_issued: int = 0
     backfills: tuple[BackfillRecord, ...] = ()  # confirmed 补录 claims (seed 001)
+    cadre_terms: tuple[CadreRecord, ...] = ()
 
     def credits(self) -> dict[tuple[str, str], Decimal]:
-        """The credit ledger: per (module, credit type), over every finalized activity and
-        every confirmed 补录 claim."""
+        """The credit ledger: per (module, credit type), over every finalized activity, every
+        confirmed 补录 claim and every rated cadre term."""
         totals = ledger(self.activities)
-        for line in credit_lines((), self.backfills):
+        for line in credit_lines((), self.backfills, self.cadre_terms):
             key = (line.module, line.credit_type)
             totals[key] = totals.get(key, Decimal(0)) + line.amount
         return totals
 
     def credit_lines(self) -> tuple[CreditLine, ...]:
-        """The ledger line by line, each with its source (an activity or a 补录 claim)."""
-        return credit_lines(self.activities, self.backfills)
+        """The ledger line by line, each with its source (an activity, a 补录 claim or a cadre
+        round)."""
+        return credit_lines(self.activities, self.backfills, self.cadre_terms)
 
     def entry(self, entry_id: UUID) -> IntegrityEntry | None:
         return next((e for e in self.integrity if e.entry_id == entry_id), None)
@@ -215,6 +218,15 @@ class BackfillRecorded:
 
 
 @attrs.frozen
+class CadreTermRecorded:
+    """A cadre round closed and wrote this rated term (工作履历) into the record."""
+
+    student_id: UUID
+    record: CadreRecord
+    at: datetime
+
+
+@attrs.frozen
 class TranscriptNumbered:
     """The student issued the transcript with this serial (their count goes up)."""
 
@@ -232,6 +244,7 @@ StudentEvent = (
     | AttendanceRecorded
     | DefaultAppealed
     | AppealDecided
+    | CadreTermRecorded
 )
 EVENTS: tuple[type, ...] = StudentEvent.__args__
 
@@ -431,6 +444,9 @@ def evolve(state: StudentRecord | None, event: StudentEvent) -> StudentRecord:
         case BackfillRecorded(record=backfill):
             assert state is not None
             return attrs.evolve(state, backfills=(*state.backfills, backfill))
+        case CadreTermRecorded(record=cadre):
+            assert state is not None
+            return attrs.evolve(state, cadre_terms=(*state.cadre_terms, cadre))
         case DefaultAppealed(entry_id=entry_id):
             assert state is not None
             return _with_appeal(state, entry_id, AppealStatus.PENDING)

@@ -4,6 +4,7 @@ and the 查证入口 (第四条) employers use to verify them."""
 from __future__ import annotations
 
 import hmac
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -16,6 +17,8 @@ import attrs
 
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.backfill_record import BackfillRecord
+from second_classroom.aggregates.cadre_record import CadreRecord, cadre_credits
+from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
@@ -24,7 +27,7 @@ from second_classroom.core.text import Code, PersonId, Reason
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import serials
 from second_classroom.policies.rulebook import Rulebook
-from second_classroom.policies.signing import Keyring
+from second_classroom.policies.signing import Keyring, canonical_json
 
 NO_RECORD = ErrorCode(
     "transcript.no_student", "学生未注册", "The student is not registered", Category.NOT_FOUND
@@ -105,7 +108,7 @@ class Line:
     outcome: str
     awards: tuple[str, ...]
     credits: tuple[tuple[str, Decimal], ...]  # (credit type, amount)
-    source: str = "activity"  # or "backfill" (补录)
+    source: str = "activity"  # or "backfill" (补录), or "cadre" (a rated term, 工作履历)
 
 
 @attrs.frozen
@@ -212,6 +215,7 @@ class TranscriptContext:
     base: Context
     record: StudentRecord | None
     keyring: Keyring | None
+    keys: SchoolKeys | None = None  # the published keys: only a published, active key signs
 
 
 def decide(
@@ -231,6 +235,7 @@ def decide(
             require(state is None, SERIAL_TAKEN)
             require(ctx.keyring is not None, SIGNING_KEY_MISSING)
             assert ctx.keyring is not None
+            require_signing_key(ctx.keyring, ctx.keys)
             serial = serial_for(record, ctx.keyring.private_seed)
             content = build_content(command, record, serial, base.rulebook, base.now)
             signature = ctx.keyring.sign(content_json(content))
@@ -256,6 +261,32 @@ SIGNING_KEY_MISSING = ErrorCode(
     "No transcript signing key is configured",
     Category.UNAVAILABLE,
 )
+SIGNING_KEY_UNPUBLISHED = ErrorCode(
+    "config.signing_key_unpublished",
+    "成绩单签名密钥 {key_id} 尚未由学校管理员公布（或与已公布的同名公钥不符）",
+    "The transcript signing key {key_id} is not published by a school admin (or differs from "
+    "the public key published under that id)",
+    Category.UNAVAILABLE,
+)
+SIGNING_KEY_RETIRED = ErrorCode(
+    "config.signing_key_retired",
+    "成绩单签名密钥 {key_id} 已停用，请配置已公布的新密钥",
+    "The transcript signing key {key_id} is retired; configure a newly published key",
+    Category.UNAVAILABLE,
+)
+
+
+def require_signing_key(keyring: Keyring, keys: SchoolKeys | None) -> None:
+    """Sign only with a key the log publishes and has not retired, so every transcript
+    verifies from the log alone."""
+    published = keys.key(keyring.key_id) if keys is not None else None
+    require(
+        published is not None and published.raw == keyring.public_key,
+        SIGNING_KEY_UNPUBLISHED,
+        key_id=keyring.key_id,
+    )
+    assert published is not None
+    require(published.retired_at is None, SIGNING_KEY_RETIRED, key_id=keyring.key_id)
 
 
 def evolve(state: Transcript | None, event: TranscriptEvent) -> Transcript:
@@ -270,7 +301,8 @@ def evolve(state: Transcript | None, event: TranscriptEvent) -> Transcript:
 
 
 def content_json(content: Content) -> dict[str, object]:
-    """The signed form of the content (the codec's JSON, whatever the store)."""
+    """The signed form of the content: the codec's JSON as plain JSON values (lists, never
+    tuples), so it equals what any JSON parser reads back."""
     from second_classroom.codec import converter
 
     data: dict[str, Any] = converter.unstructure(content)
@@ -278,14 +310,16 @@ def content_json(content: Content) -> dict[str, object]:
         for line in section["lines"]:
             if line.get("source") == "activity":
                 del line["source"]  # signed as before 补录 lines existed: those still verify
-    return data
+    plain: dict[str, object] = json.loads(canonical_json(data))
+    return plain
 
 
 # -- building the content -------------------------------------------------------------------
 
 
 def term_of(moment: datetime) -> str:
-    """学年学期: September–February is the first semester, March–August the second."""
+    """学年学期 when the rulebook lists no term for the day: September–February is the first
+    semester, March–August the second."""
     local = moment.astimezone(SHANGHAI)
     if local.month >= 9:
         return f"{local.year}-{local.year + 1}学年第一学期"
@@ -311,13 +345,42 @@ def _line(record: ActivityRecord, rulebook: Rulebook) -> Line:
 
 def _heading(record: ActivityRecord, layout: Layout, rulebook: Rulebook) -> str:
     if layout is Layout.TERM:
-        return term_of(record.starts_at)
+        listed = rulebook.term(record.starts_at.astimezone(SHANGHAI).date())
+        return listed.name if listed else term_of(record.starts_at)
     if layout is Layout.METHOD:
         if record.awards:
             return "获奖"
         return "活动参与" if record.credits else "参与记录"
     module = rulebook.module(record.module)
     return module.name if module else record.module
+
+
+WORK_HISTORY = "工作履历"  # the heading of cadre terms when the rulebook names no module
+
+
+def _cadre_line(record: CadreRecord, rulebook: Rulebook) -> Line:
+    """A rated cadre term (002 一 3); 001 第四条): the post, the dates and the rating."""
+    module = rulebook.module(record.module)
+    return Line(
+        record.round_id,
+        f"{record.organization} {record.title}（{record.position.label}，{record.term}）",
+        f"{record.starts.astimezone(SHANGHAI):%Y-%m-%d}至{record.ends.astimezone(SHANGHAI):%Y-%m-%d}",
+        module.name if module else WORK_HISTORY,
+        "",
+        Decimal(0),
+        record.rating.label,
+        (),
+        tuple((c.credit_type, c.amount) for c in record.credits),
+        source="cadre",
+    )
+
+
+def _cadre_heading(record: CadreRecord, layout: Layout, rulebook: Rulebook) -> str:
+    if layout is Layout.TERM:
+        listed = rulebook.term(record.starts.astimezone(SHANGHAI).date())
+        return listed.name if listed else term_of(record.starts)
+    module = rulebook.module(record.module)
+    return module.name if module and layout is Layout.MODULE else WORK_HISTORY
 
 
 def build_content(
@@ -327,26 +390,32 @@ def build_content(
     rulebook: Rulebook,
     now: datetime,
 ) -> Content:
-    chosen, claimed = _chosen(command, record)
+    chosen, claimed, terms = _chosen(command, record)
     if command.version is Version.CREDIT:
         chosen = [r for r in chosen if r.credits]
+        terms = [t for t in terms if t.credits]
     claimed = [b for b in claimed if b.credits]  # a 补录 record is there for its credits
-    require(bool(chosen or claimed), EMPTY)
-    placed = [
-        (r.starts_at, _heading(r, command.layout, rulebook), _line(r, rulebook)) for r in chosen
-    ]
-    placed += [line for b in claimed for line in _backfill_lines(b, command.layout, rulebook)]
-    groups: dict[str, list[Line]] = defaultdict(list)
+    require(bool(chosen or claimed or terms), EMPTY)
+    groups: dict[str, list[tuple[datetime, Line]]] = defaultdict(list)
     order = [m.name for m in rulebook.modules]
-    for _moment, heading, line in sorted(placed, key=lambda p: p[0]):
-        groups[heading].append(line)
-    headings = sorted(groups, key=lambda h: (order.index(h) if h in order else len(order), h))
-    sections = tuple(Section(h, tuple(groups[h])) for h in headings)
-    amounts = ledger(chosen)
+    for entry in chosen:
+        line = _line(entry, rulebook)
+        groups[_heading(entry, command.layout, rulebook)].append((entry.starts_at, line))
     for backfill in claimed:
-        for credit in backfill.credits:
-            key = (credit.module, credit.credit_type)
-            amounts[key] = amounts.get(key, Decimal(0)) + credit.amount
+        for heading, line in _backfill_lines(backfill, command.layout, rulebook):
+            groups[heading].append((backfill.confirmed_at, line))
+    for term in terms:
+        line = _cadre_line(term, rulebook)
+        groups[_cadre_heading(term, command.layout, rulebook)].append((term.starts, line))
+    headings = sorted(groups, key=lambda h: (order.index(h) if h in order else len(order), h))
+    sections = tuple(
+        Section(h, tuple(line for _, line in sorted(groups[h], key=lambda item: item[0])))
+        for h in headings
+    )
+    amounts = ledger(chosen)
+    for credit in [*(c for b in claimed for c in b.credits), *cadre_credits(terms)]:
+        key = (credit.module, credit.credit_type)
+        amounts[key] = amounts.get(key, Decimal(0)) + credit.amount
     totals = tuple(
         Total(rulebook.module(module).name if rulebook.module(module) else module, kind, amount)  # type: ignore[union-attr]
         for (module, kind), amount in sorted(amounts.items())
@@ -371,33 +440,43 @@ def build_content(
 
 def _chosen(
     command: IssueTranscript, record: StudentRecord
-) -> tuple[list[ActivityRecord], list[BackfillRecord]]:
-    """The activity and 补录 records asked for: all, or those ``activity_ids`` names (an
-    activity's id, or a confirmed claim's)."""
+) -> tuple[list[ActivityRecord], list[BackfillRecord], list[CadreRecord]]:
+    """The activity records, 补录 records and cadre terms asked for: all, or those
+    ``activity_ids`` names (an activity's id, a confirmed claim's, or a cadre round's)."""
     if not command.activity_ids:
-        return list(record.activities), list(record.backfills)
+        return list(record.activities), list(record.backfills), list(record.cadre_terms)
     by_id: Mapping[UUID, ActivityRecord] = {r.activity_id: r for r in record.activities}
     claims: Mapping[UUID, BackfillRecord] = {b.claim_id: b for b in record.backfills}
-    missing = [str(a) for a in command.activity_ids if a not in by_id and a not in claims]
+    rounds: Mapping[UUID, CadreRecord] = {t.round_id: t for t in record.cadre_terms}
+    missing = [
+        str(a)
+        for a in command.activity_ids
+        if a not in by_id and a not in claims and a not in rounds
+    ]
     require(not missing, UNKNOWN_RECORDS, activity_ids="、".join(missing))
     wanted = dict.fromkeys(command.activity_ids)
-    return [by_id[a] for a in wanted if a in by_id], [claims[a] for a in wanted if a in claims]
+    return (
+        [by_id[a] for a in wanted if a in by_id],
+        [claims[a] for a in wanted if a in claims],
+        [rounds[a] for a in wanted if a in rounds],
+    )
 
 
 def _backfill_lines(
     backfill: BackfillRecord, layout: Layout, rulebook: Rulebook
-) -> list[tuple[datetime, str, Line]]:
-    """A confirmed 补录 claim's lines, one per module, dated by its confirmation."""
+) -> list[tuple[str, Line]]:
+    """A confirmed 补录 claim's lines under their headings, one per module."""
     by_module: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
     for credit in backfill.credits:
         by_module[credit.module].append((credit.credit_type, credit.amount))
+    listed = rulebook.term(backfill.confirmed_at.astimezone(SHANGHAI).date())
     placed = []
     for code, credits in by_module.items():
         module = rulebook.module(code)
         name = module.name if module else code
         heading = {
             Layout.MODULE: name,
-            Layout.TERM: term_of(backfill.confirmed_at),
+            Layout.TERM: listed.name if listed else term_of(backfill.confirmed_at),
             Layout.METHOD: BACKFILL_LABEL,
         }[layout]
         line = Line(
@@ -412,7 +491,7 @@ def _backfill_lines(
             tuple(credits),
             source="backfill",
         )
-        placed.append((backfill.confirmed_at, heading, line))
+        placed.append((heading, line))
     return placed
 
 

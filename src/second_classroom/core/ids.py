@@ -38,3 +38,13 @@ def activity_id(tribe: UUID, key: str) -> UUID:
 def enrolment_id(activity: UUID, student: UUID) -> UUID:
     """The one enrolment stream of a student in an activity."""
     return derive("enrolment", str(activity), str(student))
+
+
+def school_keys_id() -> UUID:
+    """The one stream of the school's keys: the secret's fingerprint, the signing keys."""
+    return derive("school-keys")
+
+
+def cadre_round_id(tribe: UUID, term: str) -> UUID:
+    """An organization's cadre round (干部考核) for one term, e.g. ``"2026-2027学年"``."""
+    return derive("cadre", str(tribe), term)

@@ -11,7 +11,13 @@ from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    IntegrityError,
+    Mapper,
+    StoredEvent,
+)
+from eventsourcing.utils import Environment
 
 from second_classroom.aggregates.kinds import KINDS
 from second_classroom.core.decider import WRONG_STREAM_KIND, FunctionalDecider
@@ -60,6 +66,14 @@ class SecondClassroomApplication(Application[UUID]):
             self._insert, IntegrityError, self._settle
         )
         logger.info("store opened: %s", describe_store(self.env))
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        # PostgreSQL: ours creates tables under an advisory lock, so processes may start at once.
+        if env.get(InfrastructureFactory.PERSISTENCE_MODULE) == "eventsourcing.postgres":
+            from second_classroom.persistence import postgres
+
+            return postgres.construct_factory(env)
+        return super().construct_factory(env)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return CattrsMapper(

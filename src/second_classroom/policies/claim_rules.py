@@ -29,20 +29,36 @@ class ClaimKind(StrEnum):
 class StepScope(StrEnum):
     """Where a step's role must apply for its holder to decide the step."""
 
-    TRIBE = "tribe"  # the role scoped to the claiming tribe (指导老师, 团总支书记)
-    COLLEGE = "college"  # the role scoped to the claim's college (辅导员, 学院团总支, 系部)
+    TRIBE = "tribe"  # the role scoped to the claiming tribe (指导老师)
+    COLLEGE = "college"  # the role scoped to the claim's college (辅导员, 团总支书记, 系部)
     SCHOOL = "school"  # the role without scope (二课中心, 教务处)
     ADVISOR = "advisor"  # the role without scope, held by the 指导教师 the claim names (003)
 
 
 @attrs.frozen
+class StepRole:
+    """Another role that may decide a step, where it applies (001 附件2: 二级学院团总支/指导老师
+    审核意见 — one step, signed by whichever of them the claiming tribe answers to)."""
+
+    role: RoleKind
+    scope: StepScope = StepScope.SCHOOL
+
+
+@attrs.frozen
 class ClaimStep:
-    """One approval step: its name, who decides it, and whether a 公示 follows its approval."""
+    """One approval step: its name, who decides it (``role`` where ``scope`` says, or any of
+    ``alternates``), and whether a 公示 follows its approval."""
 
     name: str
     role: RoleKind
     scope: StepScope = StepScope.SCHOOL
     publicity: bool = False
+    alternates: tuple[StepRole, ...] = ()
+
+    @property
+    def deciders(self) -> tuple[StepRole, ...]:
+        """Every (role, scope) that may decide this step, ``role`` first."""
+        return (StepRole(self.role, self.scope), *self.alternates)
 
 
 @attrs.frozen
@@ -111,13 +127,18 @@ class ClaimsRule:
     template_max_bytes: int = 10_000_000
     template_max_unzipped_bytes: int = 200_000_000  # a zip bomb is refused before expanding
     template_max_rows: int = 20_000
-    # 活动等级 a claim or a 附件4 row may name (001 附件4; 003 国家级/省部级 …), as the school
-    # names them: data, not an enum (issue 13 item 6).
-    levels: tuple[str, ...] = ("国家级", "省部级", "校级", "院系级", "班级")
+    # The 活动等级 a claim or a 附件4 row may name are the school's ``activity_levels`` (by
+    # their Chinese label, as the seed's template writes them: 校级, 院系级 …), not a list here.
     caps: tuple[ClaimCap, ...] = ()  # per student and academic year, over confirmed claims
 
     def chain(self, kind: ClaimKind) -> ClaimChain | None:
         return next((c for c in self.chains if c.kind is kind), None)
+
+    def role_kinds(self) -> frozenset[RoleKind]:
+        """Every role kind some step of some chain asks for."""
+        return frozenset(
+            d.role for chain in self.chains for step in chain.steps for d in step.deciders
+        )
 
     def problems(self) -> list[str]:
         """What makes this section unusable; empty when it is consistent."""
@@ -146,9 +167,6 @@ class ClaimsRule:
         limits = (self.template_max_bytes, self.template_max_unzipped_bytes, self.template_max_rows)
         if min(limits) < 1:
             found.append("claims: the template limits must be ≥ 1")
-        names = [level.strip() for level in self.levels]
-        if not all(names) or len(set(names)) != len(names) or names != list(self.levels):
-            found.append("claims: levels must be distinct names without outer spaces")
         if any(not (cap.amount.is_finite() and cap.amount >= 0) for cap in self.caps):
             found.append("claims: a cap amount must be a number ≥ 0")
         return found

@@ -45,6 +45,12 @@ TITLE_NO_THEME = ErrorCode(
 INTRO_EMPTY = ErrorCode(
     "activity.intro_empty", "请填写活动介绍", "The introduction is required", Category.INVALID
 )
+CATEGORY_UNKNOWN = ErrorCode(
+    "activity.category_unknown",
+    "活动二级分类「{category}」不属于模块「{module}」",
+    "The category {category} is not one of module {module}'s second-level categories",
+    Category.INVALID,
+)
 MODULE_UNKNOWN = ErrorCode(
     "activity.module_unknown",
     "活动类型须为七大模块之一（{module} 未知）",
@@ -202,10 +208,13 @@ class Host:
 # -- title (发布规范 一) ---------------------------------------------------------------------
 
 
+_SCHOOL_AND_ABOVE = (ActivityLevel.SCHOOL, ActivityLevel.PROVINCIAL, ActivityLevel.NATIONAL)
+
+
 def title_prefixes(rulebook: Rulebook, level: ActivityLevel, host: Host) -> tuple[str, ...]:
     """The prefixes a title of ``level`` may start with."""
     own = tuple(p for p in (host.name, host.college_name) if p)
-    if level is ActivityLevel.SCHOOL:
+    if level in _SCHOOL_AND_ABOVE:
         return (*rulebook.title.school_prefixes, *rulebook.title.external_prefixes, *own)
     return own
 
@@ -365,6 +374,9 @@ def check_form(
         found.append(Violation(MODULE_UNKNOWN, "module", {"module": ""}, missing=True))
     elif rulebook.module(form.module) is None:
         found.append(Violation(MODULE_UNKNOWN, "module", {"module": form.module}))
+    if form.category and rulebook.category(form.module, form.category) is None:
+        details: dict[str, object] = {"category": form.category, "module": form.module}
+        found.append(Violation(CATEGORY_UNKNOWN, "category", details))
     if form.level is None:
         found.append(Violation(LEVEL_MISSING, "level", missing=True))
     elif form.level not in rulebook.levels_for(host.level):

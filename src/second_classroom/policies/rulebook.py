@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from collections.abc import Callable
@@ -18,15 +19,17 @@ import attrs
 import cattrs
 import tomli_w
 
+from second_classroom.core.actor import Actor, RoleKind
 from second_classroom.core.errors import Category, DomainError, ErrorCode
 from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
+    CadreRating,
     ParticipationScope,
     ReviewStage,
     TribeLevel,
 )
-from second_classroom.policies.claim_rules import ClaimsRule
+from second_classroom.policies.claim_rules import ClaimKind, ClaimsRule
 from second_classroom.policies.graduation import GraduationRule
 
 INVALID_RULEBOOK = ErrorCode(
@@ -35,6 +38,20 @@ INVALID_RULEBOOK = ErrorCode(
     "Invalid rulebook: {reason}",
     Category.INVALID,
 )
+ROLE_NOT_USED = ErrorCode(
+    "auth.role_not_used",
+    "本校不设以下角色：{roles}",
+    "This school does not use these roles: {roles}",
+    Category.FORBIDDEN,
+)
+
+
+@attrs.frozen
+class Subcategory:
+    """A second-level category (活动二级分类, 001 附件4) of a module, e.g. 理想信念主题教育."""
+
+    code: str
+    name: str
 
 
 @attrs.frozen
@@ -43,7 +60,11 @@ class Module:
 
     code: str
     name: str
-    subcategories: tuple[str, ...] = ()  # 活动二级分类 (001 附件4), as the school names them
+    categories: tuple[Subcategory, ...] = ()  # empty: the module has no second level
+
+    def subcategory(self, given: str) -> Subcategory | None:
+        """The second-level category named or coded ``given`` (附件4 writes the name)."""
+        return next((c for c in self.categories if given in (c.name, c.code)), None)
 
 
 @attrs.frozen
@@ -245,6 +266,107 @@ class Limits:
         return found
 
 
+@attrs.frozen
+class RoleTitle:
+    """A role kind the school uses, under the school's own title for it (e.g. 二课中心)."""
+
+    kind: RoleKind
+    name: str
+
+
+@attrs.frozen
+class Term:
+    """A 学期 with its dates (both inclusive) and the 学年 it belongs to."""
+
+    name: str  # e.g. 2026-2027学年第一学期
+    academic_year: str  # e.g. 2026-2027学年
+    starts: date
+    ends: date
+
+
+@attrs.frozen
+class CreditUnit:
+    """The unit one credit type is counted in (001 附件4 说明 4: 学分、积分、学时、小时…)."""
+
+    credit_type: str
+    unit: str
+
+
+@attrs.frozen
+class RatingCap:
+    """The most cadres of a round one rating may go to, as a share of the round's cadres."""
+
+    rating: CadreRating
+    max_share: Decimal  # e.g. "0.3": at most ⌊0.3 × cadres⌋ rated 优秀
+
+
+@attrs.frozen
+class RatingCredit:
+    """The credit a cadre rated ``rating`` receives when the round closes."""
+
+    rating: CadreRating
+    amount: Decimal
+
+
+_CADRE_MANAGERS = (RoleKind.TRIBE_LEADER, RoleKind.COLLEGE_ADMIN, RoleKind.SCHOOL_ADMIN)
+
+
+@attrs.frozen
+class CadreRule:
+    """干部任期与考核 (002 一 3); 001 第四条): who appoints and rates, the caps per rating, the
+    credits per rating and the minimum service that earns them."""
+
+    module: str = ""  # the module cadre terms are recorded under (工作履历); "": no credits
+    credit_type: str = ""
+    caps: tuple[RatingCap, ...] = ()  # a rating not listed has no cap
+    credits: tuple[RatingCredit, ...] = ()  # a rating not listed earns nothing
+    min_service_days: int = 0  # 001 第四条 工作满一年: 365
+    # Who appoints, ends terms, rates and closes a round: the organization's leader (a tribe
+    # role), or a staff role kind over it (college-scoped kinds: of the tribe's college).
+    managers: tuple[RoleKind, ...] = _CADRE_MANAGERS
+
+    def cap(self, rating: CadreRating) -> Decimal | None:
+        return next((c.max_share for c in self.caps if c.rating is rating), None)
+
+    def credit(self, rating: CadreRating) -> Decimal:
+        return next((c.amount for c in self.credits if c.rating is rating), Decimal(0))
+
+    def problems(self, modules: tuple[str, ...], credit_types: tuple[str, ...]) -> list[str]:
+        """What makes this section unusable."""
+        found: list[str] = []
+        if self.module and self.module not in modules:
+            found.append(f"cadre.module {self.module!r} is not a module")
+        if self.credit_type and self.credit_type not in credit_types:
+            found.append(f"cadre.credit_type {self.credit_type!r} is not in credit_types")
+        if self.credits and not (self.module and self.credit_type):
+            found.append("cadre.credits need cadre.module and cadre.credit_type")
+        for name, ratings in (
+            ("caps", [c.rating for c in self.caps]),
+            ("credits", [c.rating for c in self.credits]),
+        ):
+            if len(ratings) != len(set(ratings)):
+                found.append(f"cadre.{name} lists a rating twice")
+        found += [
+            f"cadre cap for {c.rating} must be a share from 0 to 1"
+            for c in self.caps
+            if not (c.max_share.is_finite() and 0 <= c.max_share <= 1)
+        ]
+        found += [
+            f"cadre credit for {c.rating} must be finite and ≥ 0"
+            for c in self.credits
+            if not (c.amount.is_finite() and c.amount >= 0)
+        ]
+        if self.min_service_days < 0:
+            found.append("cadre.min_service_days must be ≥ 0")
+        if not self.managers or len(set(self.managers)) != len(self.managers):
+            found.append("cadre.managers must list each role kind once, at least one")
+        return found
+
+
+DEFAULT_ACTIVITY_LEVELS = (ActivityLevel.SCHOOL, ActivityLevel.COLLEGE, ActivityLevel.CLASS)
+_ALWAYS_ALLOWED_ROLES = frozenset({RoleKind.SYSTEM})
+
+
 @attrs.frozen(cache_hash=True)
 class Rulebook:
     """Everything a school configures. Every rule is a pure function of this and the facts."""
@@ -277,6 +399,13 @@ class Rulebook:
     )  # 补录: chains, windows, 公示 (seeds 001, 003)
     limits: Limits = Limits()
     graduation: GraduationRule = attrs.field(factory=GraduationRule)  # 毕业要求 (seed 003)
+    # What differs between the seed schools (issue 14 §1); each default is NEPU's behaviour.
+    require_publisher_exam: bool = True  # 000 第十条 首次发布活动需进行考试答题
+    roles: tuple[RoleTitle, ...] = ()  # empty: every role kind is accepted
+    activity_levels: tuple[ActivityLevel, ...] = DEFAULT_ACTIVITY_LEVELS
+    terms: tuple[Term, ...] = ()  # empty: September–February and March–August
+    credit_units: tuple[CreditUnit, ...] = ()  # a credit type not listed counts in itself
+    cadre: CadreRule = CadreRule()  # 干部任期与考核 (issue 14 §2)
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -355,14 +484,79 @@ class Rulebook:
         found += self.claims.problems()
         found += self.limits.problems()
         found += self.graduation.problems((m.code for m in self.modules), self.credit_types)
+        found += self._school_problems()
+        found += self.cadre.problems(tuple(m.code for m in self.modules), self.credit_types)
+        if self.roles:
+            used_kinds = {r.kind for r in self.roles}
+            found += [
+                f"cadre.managers names {kind}, which is not in roles"
+                for kind in self.cadre.managers
+                if kind not in used_kinds
+            ]
+        return found
+
+    def _school_problems(self) -> list[str]:
+        """The issue 14 §1 keys: levels, roles, terms, credit units and categories."""
+        found: list[str] = []
+        levels = set(self.activity_levels)
+        if not levels or len(levels) != len(self.activity_levels):
+            found.append("activity_levels must list each level once, at least one")
+        used = {
+            *(c.level for c in self.review_chains),
+            *(level for p in self.level_permissions for level in p.activity_levels),
+            *(r.level for r in self.results.rubric),
+            *(r.level for r in self.integrity.recovery),
+        }
+        found += [
+            f"level {level} is used but not in activity_levels" for level in sorted(used - levels)
+        ]
+        kinds = [r.kind for r in self.roles]
+        if len(kinds) != len(set(kinds)):
+            found.append("a role kind is listed twice in roles")
+        found += [f"role {r.kind} has an empty name" for r in self.roles if not r.name.strip()]
+        ordered = sorted(self.terms, key=lambda t: t.starts)
+        found += [f"term {t.name} ends before it starts" for t in ordered if t.ends < t.starts]
+        found += [
+            f"terms {a.name} and {b.name} overlap"
+            for a, b in itertools.pairwise(ordered)
+            if b.starts <= a.ends
+        ]
+        if len({t.name for t in self.terms}) != len(self.terms):
+            found.append("a term name is listed twice")
+        units = [u.credit_type for u in self.credit_units]
+        found += [
+            f"credit_units names {name!r}, which is not in credit_types"
+            for name in units
+            if name not in self.credit_types
+        ]
+        if len(units) != len(set(units)):
+            found.append("a credit type has two units")
+        found += [
+            f"credit type {u.credit_type} has an empty unit"
+            for u in self.credit_units
+            if not u.unit.strip()
+        ]
         for module in self.modules:
-            names = [n.strip() for n in module.subcategories]
+            codes = [c.code for c in module.categories]
+            if len(codes) != len(set(codes)):
+                found.append(f"module {module.code} lists a category code twice")
+            names = [c.name for c in module.categories]
             if (
                 not all(names)
                 or len(set(names)) != len(names)
-                or names != list(module.subcategories)
+                or any(n != n.strip() for n in names)
             ):
-                found.append(f"module {module.code}: subcategories must be distinct names")
+                # the 附件4 template lists them by name, and a row must name one exactly
+                found.append(f"module {module.code}: category names must be distinct and trimmed")
+        if any(c.amount for c in self.cadre.credits) and self.claims.chain(ClaimKind.CADRE):
+            # 001 第四条: a year served is credited once, by its round or by its 补录 claim
+            found.append("cadre credits come from one path: cadre.credits or a cadre claim chain")
+        if self.roles:  # 补录 steps are decided by roles, which the school must use
+            listed = {r.kind for r in self.roles}
+            found += [
+                f"claims: a step names {kind}, which is not in roles"
+                for kind in sorted(self.claims.role_kinds() - listed)
+            ]
         return found
 
     def module(self, code: str) -> Module | None:
@@ -385,6 +579,48 @@ class Rulebook:
 
     def year(self, year: int) -> YearCalendar | None:
         return next((y for y in self.calendar if y.year == year), None)
+
+    def activity_level(self, given: str) -> ActivityLevel | None:
+        """The school's activity level labelled or coded ``given`` (a 补录 claim and a 附件4 row
+        name it as the seed writes it: 校级, 院系级 …), or None if the school has no such level."""
+        return next((lv for lv in self.activity_levels if given in (lv.label, lv.value)), None)
+
+    def level_names(self) -> tuple[str, ...]:
+        """The school's activity levels by their Chinese labels (附件4 活动等级's list)."""
+        return tuple(level.label for level in self.activity_levels)
+
+    def category(self, module: str, code: str) -> Subcategory | None:
+        """The second-level category ``code`` of ``module``, or None."""
+        found = self.module(module)
+        return next((c for c in found.categories if c.code == code), None) if found else None
+
+    def unit(self, credit_type: str) -> str:
+        """The unit ``credit_type`` is counted in; a type not listed counts in itself."""
+        return next(
+            (u.unit for u in self.credit_units if u.credit_type == credit_type), credit_type
+        )
+
+    def term(self, day: date) -> Term | None:
+        """The listed 学期 that ``day`` falls in, or None (not listed, or between terms)."""
+        return next((t for t in self.terms if t.starts <= day <= t.ends), None)
+
+    def role_name(self, kind: RoleKind) -> str | None:
+        """The school's title for ``kind``, or None when the school does not use it."""
+        return next((r.name for r in self.roles if r.kind is kind), None)
+
+    def unused_roles(self, actor: Actor) -> tuple[RoleKind, ...]:
+        """The role kinds ``actor`` holds that this school does not use (none when ``roles``
+        is empty)."""
+        if not self.roles:
+            return ()
+        kinds = {r.kind for r in self.roles} | _ALWAYS_ALLOWED_ROLES
+        return tuple(sorted({r.kind for r in actor.roles} - kinds))
+
+    def require_roles(self, actor: Actor) -> None:
+        """Refuse an actor holding a role kind the school does not use (``auth.role_not_used``)."""
+        unused = self.unused_roles(actor)
+        if unused:
+            raise ROLE_NOT_USED.error(roles="、".join(unused))
 
     # -- TOML --------------------------------------------------------------------------
 
@@ -488,14 +724,25 @@ _CONVERTER.register_structure_hook_factory(
 )
 
 
+def presets() -> tuple[str, ...]:
+    """The packaged presets' names, sorted (``hfut``, ``nepu``, ``qtnu``, ``shcc``, ``siit``)."""
+    folder = resources.files("second_classroom.policies") / "presets"
+    return tuple(
+        sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    )
+
+
+def preset_source(name: str) -> str:
+    """The commented TOML of a packaged preset, to copy and edit for another school."""
+    known = presets()
+    # A name is looked up among the packaged files, never joined onto a path: "../x" is no preset.
+    if name not in known:
+        raise INVALID_RULEBOOK.error(reason=f"unknown preset {name!r}; known: {list(known)}")
+    folder = resources.files("second_classroom.policies") / "presets"
+    return (folder / f"{name}.toml").read_text(encoding="utf-8")
+
+
 @cache
 def preset(name: str) -> Rulebook:
     """A packaged school preset, e.g. ``preset("nepu")`` for 东北石油大学."""
-    folder = resources.files("second_classroom.policies") / "presets"
-    known = sorted(
-        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
-    )
-    # A name is looked up among the packaged files, never joined onto a path: "../x" is no preset.
-    if name not in known:
-        raise INVALID_RULEBOOK.error(reason=f"unknown preset {name!r}; known: {known}")
-    return Rulebook.from_toml((folder / f"{name}.toml").read_text(encoding="utf-8"))
+    return Rulebook.from_toml(preset_source(name))

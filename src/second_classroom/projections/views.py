@@ -164,8 +164,13 @@ class StudentSummary:
                             str(event.student_id),
                         ),
                     )
-            case student_events.BackfillRecorded(record=backfill):
-                for credit in backfill.credits:  # 补录 credits count like an activity's
+            case (
+                student_events.BackfillRecorded(record=credited)
+                | student_events.CadreTermRecorded(record=credited)
+            ):
+                # 补录 credits and a rated cadre term's credits (issue 14 §2) count as an
+                # activity's do.
+                for credit in credited.credits:
                     cursor.execute(
                         "INSERT INTO student_credits SELECT student_number, ?, ?, ?"
                         " FROM student_keys WHERE student_id = ?"

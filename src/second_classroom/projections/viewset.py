@@ -3,27 +3,33 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Sequence
 
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.projections import queries, reports
 from second_classroom.projections.database import PostgresViews, SQLiteViews, ViewDatabase
-from second_classroom.projections.runner import ProjectionRunner
+from second_classroom.projections.runner import ProjectionRunner, ViewFailure
 from second_classroom.projections.views import standard_views
 
 
-def database_for(env: Mapping[str, str]) -> ViewDatabase:
-    """The views live beside the events: the same SQLite file, or the same PostgreSQL schema."""
+def database_for(app: SecondClassroomApplication) -> ViewDatabase:
+    """The views live beside the events: the same SQLite file, or the same PostgreSQL schema,
+    reached with the store's own connection settings."""
+    env = app.env
     module = env.get("PERSISTENCE_MODULE", "")
-    if module == "eventsourcing.sqlite":
+    if module == "eventsourcing.sqlite" and "mode=memory" not in env["SQLITE_DBNAME"]:
         return SQLiteViews(env["SQLITE_DBNAME"])
     if module == "eventsourcing.postgres":
-        user, password = env.get("POSTGRES_USER", "postgres"), env.get("POSTGRES_PASSWORD", "")
-        host, port = env.get("POSTGRES_HOST", "127.0.0.1"), env.get("POSTGRES_PORT", "5432")
-        dsn = (
-            f"postgresql://{user}:{password}@{host}:{port}/{env.get('POSTGRES_DBNAME', 'postgres')}"
+        from second_classroom.persistence.postgres import connection_settings
+
+        settings = connection_settings(app.factory)
+        if settings is None:
+            raise ValueError("a PostgreSQL application without a PostgreSQL datastore")
+        return PostgresViews(
+            kwargs=settings.kwargs, schema=settings.schema, max_size=settings.max_size
         )
-        return PostgresViews(dsn, env.get("POSTGRES_SCHEMA") or "public")
+    # In memory: a database of their own. A shared in-memory cache answers "table is locked" at
+    # once, without waiting, so views writing beside the events would fail the store's writers.
     return SQLiteViews(f"file:views_{uuid.uuid4().hex}?mode=memory&cache=shared")
 
 
@@ -35,16 +41,24 @@ class ViewSet:
     """
 
     def __init__(self, app: SecondClassroomApplication) -> None:
-        self.database = database_for(app.env)
+        self.database = database_for(app)
         self.runner = ProjectionRunner(app, self.database, standard_views())
 
     def catch_up(self) -> int:
         return self.runner.catch_up()
 
-    def query(self, statement: str, params: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-        """Any SQL over the view tables, after catching up (read your own writes)."""
+    def query(self, statement: str, params: Sequence[object] = ()) -> list[tuple[object, ...]]:
+        """Any SQL over the view tables, after catching up (read your own writes).
+
+        ``?`` marks each parameter, on SQLite and PostgreSQL alike; a ``?`` or ``%`` inside a
+        string literal is text.
+        """
         self.catch_up()
         return self.database.query(statement, params)
+
+    def failures(self) -> list[ViewFailure]:
+        """Events left out of a view because it or the database refused them (see runner)."""
+        return self.runner.failures()
 
     def student_summary(self, student_number: str) -> queries.StudentSummaryRow | None:
         self.catch_up()

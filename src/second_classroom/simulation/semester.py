@@ -14,7 +14,7 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates.activity_attendance import Geofence, Outcome
-from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession
+from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession, closing_time
 from second_classroom.aggregates.enrolment import (
     AdmitRegistrants,
     CancelRegistration,
@@ -122,7 +122,14 @@ class Published:
     host: Host
     audience: tuple[str, ...] | None = None  # 部落内: the host's members; None: open
     college: str | None = None  # 院系内: that college's students only
+    closes: datetime = TERM_START  # when its attendance is settled (checkin.closing_time)
 
+
+_METHOD_WEIGHTS = {
+    AdmissionMethod.FIRST_COME: 7,
+    AdmissionMethod.LOTTERY: 2,
+    AdmissionMethod.REVIEW: 1,
+}
 
 # Of every ten activities: six by a college's union, two by a club, two by a class.
 _HOST_KINDS = ("union",) * 6 + ("club",) * 2 + ("class",) * 2
@@ -134,8 +141,11 @@ def _publish(
     """The n-th activity: its host, level, admission method, size, start and audience."""
     kind = _HOST_KINDS[n % len(_HOST_KINDS)]
     pool = {"union": school.unions, "club": school.clubs, "class": school.classes}[kind]
+    if not service.rulebook.levels_for(pool[0].level):
+        pool = school.unions  # this school's tribes of that level publish nothing (003: classes)
     host = pool[rng.randrange(len(pool))]
-    method = rng.choices(list(AdmissionMethod), [7, 2, 1])[0]
+    methods = [m for m in AdmissionMethod if m in service.rulebook.admission_methods]
+    method = rng.choices(methods, [_METHOD_WEIGHTS[m] for m in methods])[0]
     capacity = rng.choice([30, 50, 100, 150, 300])
     scope = ParticipationScope.SCHOOL
     if host.level is TribeLevel.CLASS or (kind == "club" and rng.random() < 0.5):
@@ -145,13 +155,24 @@ def _publish(
     starts = TERM_START + timedelta(days=14 + n % 100, hours=rng.randrange(0, 8))
     module = rng.choice([m.code for m in service.rulebook.modules])
     stage.begin()
+    # A tribe that may publish at several levels (003: 国家级, 省部级, 校级) uses them all.
+    levels = service.rulebook.levels_for(host.level)
+    level = rng.choice(levels) if len(levels) > 1 else None
     activity_id = school.publish(
-        service, host, f"sim-{n}", method, capacity, starts, module, scope, awards=True
+        service, host, f"sim-{n}", method, capacity, starts, module, scope, awards=True, level=level
     )
     stage.count(5)
     audience = host.members if scope is ParticipationScope.TRIBE else None
     college = host.college if scope is ParticipationScope.COLLEGE else None
-    return Published(activity_id, method, capacity, starts, host, audience, college)
+    state = service.activity(activity_id, host.leader)
+    assert state is not None
+    closes = closing_time(state, service.rulebook) or starts
+    return Published(activity_id, method, capacity, starts, host, audience, college, closes)
+
+
+def _settles(item: Published) -> datetime:
+    """A moment after the item's attendance is settled (its end, or its 补签 deadline)."""
+    return item.closes + timedelta(hours=1)
 
 
 def simulate(
@@ -252,7 +273,9 @@ def simulate(
 
     stage = _Stage(service, "结算 close", len(published), bars)
     last_end = max((item.starts for item in published), default=TERM_START)
-    stage.commands += len(service.run_reactions(last_end + timedelta(days=1)))
+    # A school with a 补签 window after the end (002 一 2): 5 working days) settles later.
+    settled = max([last_end + timedelta(days=1), *map(_settles, published)])
+    stage.commands += len(service.run_reactions(settled))
     stages.append(stage.done())
 
     stage = _Stage(service, "申诉 appeal", students // 20, bars, batch)
@@ -275,7 +298,7 @@ def simulate(
         activity_id, starts, host = item.activity_id, item.starts, item.host
         state = service.activity(activity_id, host.leader)
         assert state is not None
-        after = starts + timedelta(days=2)
+        after = max(starts + timedelta(days=2), _settles(item))
         attended = tuple(s for s, o in state.attendance.outcomes if o is Outcome.ATTENDED)
         if attended:
             stage.run(GrantCredits(activity_id, attended), host.leader, after)
