@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from uuid import UUID
 
+import attrs
 import openpyxl
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -51,7 +52,9 @@ NOW = datetime(2026, 3, 20, 9, 0, tzinfo=SHANGHAI)
 
 
 def rulebook(rows: int) -> Rulebook:
-    head = preset("nepu").to_toml().split("\n[claims]\n")[0]
+    # NEPU's world without its roles list: the chain's 指导老师 is not one of NEPU's roles
+    nepu = attrs.evolve(preset("nepu"), roles=())
+    head = nepu.to_toml().split("\n[claims]\n")[0]
     limits = f"template_max_rows = {rows}\n"
     return Rulebook.from_toml(head + CLAIMS.replace("[claims]\n", "[claims]\n" + limits))
 

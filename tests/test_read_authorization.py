@@ -286,8 +286,10 @@ def test_a_backfill_row_finds_only_a_student_the_checker_may_read(world: World) 
     rulebook = world.service.rulebook
     record = world.service.student(world.me.person_id, SCHOOL_ADMIN)
     assert record is not None
-    module = rulebook.modules[0].name
-    row = (world.me.person_id, record.name, "2026/12/1", "", "讲座", module, module, "校级", "",
+    first = rulebook.modules[0]
+    module = first.name
+    second = first.categories[0].name if first.categories else module  # 活动二级分类
+    row = (world.me.person_id, record.name, "2026/12/1", "", "讲座", module, second, "校级", "",
            rulebook.credit_types[0], 1)  # fmt: skip
     data = filled(row, rulebook=rulebook)
     for actor, codes in (
