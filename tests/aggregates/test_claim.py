@@ -40,13 +40,15 @@ from second_classroom.aggregates.claim import (
     ReviewClaim,
     Situation,
 )
-from second_classroom.aggregates.student import BackfillRecorded
+from second_classroom.aggregates.student import BackfillRecorded, StudentRecord
+from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
+from second_classroom.core.decider import Context
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import ActivityLevel
+from second_classroom.core.terms import ActivityLevel, Program
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies.claim_rules import ClaimKind
-from second_classroom.policies.rulebook import Rulebook
+from second_classroom.policies.rulebook import Rulebook, preset
 from tests.claim_world import (
     ADVISOR,
     CENTER,
@@ -631,3 +633,37 @@ def test_claim_events_and_commands_round_trip_through_json() -> None:
     ]
     for message in messages:
         assert codec.from_json(codec.to_json(message)) == message
+
+
+def test_shccs_preset_runs_a_research_claim_with_its_own_roles_and_levels() -> None:
+    """003 2（四） in the shcc preset: its 指导教师 (an advisor the claim names) judges first,
+    its 系（部） reviews and publishes, and its 教务处 confirms after the 公示; the level is one of
+    its tiers (国家级) and the credit its 创新学分 in 科研创新类课程."""
+    shcc = preset("shcc")
+    number = "2026000001"
+    records = {
+        number: StudentRecord(ids.student_id(number), number, "学生01", "JC", "基础26-1班", 2026,
+                              Program.UNDERGRADUATE),
+    }  # fmt: skip
+    credit = (PlannedCredit("research", "创新学分", Decimal(1)),)
+    filing = personal(student_number=number, credits=credit, level="国家级")
+    review = ReviewClaim(filing.claim_id, True)
+    department = Actor.college_admin("T-jc", "JC")
+    office = Actor("T-office", {Role(RoleKind.ACADEMIC_AFFAIRS)})
+    state: claim.Claim | None = None
+    for command, actor, now in (
+        (filing, Actor.student(number), at(5, 6)),
+        (review, TEACHER, at(5, 7)),
+        (review, department, at(5, 8)),
+        (review, office, at(6, 1)),
+    ):
+        decision = claim.decide(command, state, claim.ClaimContext(Context(actor, now, shcc),
+                                                                   None, records))  # fmt: skip
+        state = claim.DECIDER.fold(decision.claim, state)
+    assert state is not None
+    assert state.status is ClaimStatus.CONFIRMED
+    assert state.personal is not None
+    assert state.personal.level is ActivityLevel.NATIONAL
+    (recorded,) = decision.records[number]
+    assert isinstance(recorded, BackfillRecorded)
+    assert recorded.record.credits == credit
