@@ -58,6 +58,20 @@ def test_demo_reaches_approval_on_an_sqlite_file(tmp_path: Path) -> None:
     assert "篡改学分后的证书：内容被篡改" in text
     assert "编号输错一位：编号无效（校验位不符）" in text
     assert (tmp_path / "second_classroom_demo_transcript.pdf").read_bytes().startswith(b"%PDF")
+    # issue 13: 补录, a collective claim with its 附件4 list (001) and a research claim (003)
+    assert "claim.situation_required" in text  # 001 第二条（二）: 情况说明
+    assert "ClaimStepApproved、ClaimApproved → 补录状态：待导入名单" in text
+    assert "第 8 行 B 列（姓名）[backfill.name_mismatch]" in text
+    assert "导入有错误的名单：✗ [backfill.file_has_errors]（全部未导入）" in text
+    assert "更正后导入：✓ ClaimListImported、ClaimConfirmed、BackfillRecorded" in text
+    assert "同一名单再导入一次：0 条新事件（幂等）" in text
+    assert "王芳 学分：校园环境清洁志愿活动（补录）志愿公益 0.5学分" in text
+    assert "claim.publicity_open" in text
+    assert "claim.objection_open" in text
+    assert "ClaimStepApproved、ClaimConfirmed → 补录状态：已认定" in text
+    assert "[创新创业] 2026-12-16 论文《油田数据治理初探》发表（补录）2学分" in text
+    assert "石油工程学院学生会：学分发放 技能特长 0.7；补录学分 志愿公益 1.5" in text
+    assert "（个人补录）：学分发放 —；补录学分 创新创业 2" in text
 
 
 def test_demo_command_runs_as_a_module(tmp_path: Path) -> None:

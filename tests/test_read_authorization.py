@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -81,6 +82,15 @@ def world() -> Iterator[World]:
         yield World(service)
 
 
+def _template(service: SecondClassroom) -> bytes:
+    """The 附件4 template with the first student's row (001 名单导入)."""
+    from second_classroom import backfill
+
+    written = io.BytesIO()
+    backfill.write_template(service.rulebook, written)
+    return written.getvalue()
+
+
 # The kinds of actor, in the order of the table's columns.
 ACTORS: dict[str, Callable[[World], Actor]] = {
     "self": lambda w: w.me,
@@ -133,6 +143,10 @@ QUERIES: dict[str, Read] = {
     "organizer_workload": lambda s, _w, a: s.organizer_workload(a),
     "history": lambda s, w, a: s.history(w.talk, a),
     "outbox(all)": lambda s, _w, a: s.outbox(a),
+    "check_backfill": lambda s, _w, a: s.check_backfill(_template(s), a),
+    "claim": lambda s, _w, a: s.claim(ids.derive("claim", "none"), a),
+    "graduation_shortfall(PE)": lambda s, _w, a: s.graduation_shortfall(a, college="PE"),
+    "graduation_shortfall": lambda s, _w, a: s.graduation_shortfall(a),
 }
 
 # Y: answered; -: auth.forbidden. Columns follow ACTORS:
@@ -177,6 +191,10 @@ EXPECTED: dict[str, str] = {
     "organizer_workload": OPERATORS,
     "history": OPERATORS,
     "outbox(all)": OPERATORS,
+    "check_backfill": EVERYONE,  # a row finds only students the actor may read
+    "claim": OPERATORS,  # no such claim; who reads a real one: tests/test_claim_service.py
+    "graduation_shortfall(PE)": COLLEGE,  # names students
+    "graduation_shortfall": OPERATORS,
 }
 
 
@@ -260,6 +278,32 @@ def test_tribe_roles_claimed_by_the_caller_are_ignored(world: World) -> None:
         with pytest.raises(DomainError) as caught:
             read()
         assert caught.value.code == "auth.forbidden"
+
+
+def test_a_backfill_row_finds_only_a_student_the_checker_may_read(world: World) -> None:
+    """名单导入's check answers everyone, yet a row's 学号 is found only by those who may read
+    that student: to anyone else it is unknown, so the check tells nobody who is registered."""
+    from tests.test_backfill import filled
+
+    rulebook = world.service.rulebook
+    record = world.service.student(world.me.person_id, SCHOOL_ADMIN)
+    assert record is not None
+    first = rulebook.modules[0]
+    module = first.name
+    second = first.categories[0].name if first.categories else module  # 活动二级分类
+    row = (world.me.person_id, record.name, "2026/12/1", "", "讲座", module, second, "校级", "",
+           rulebook.credit_types[0], 1)  # fmt: skip
+    data = filled(row, rulebook=rulebook)
+    for actor, codes in (
+        (world.me, []),
+        (PE_ADMIN, []),
+        (SCHOOL_ADMIN, []),
+        (world.other, ["backfill.student_unknown"]),
+        (CS_ADMIN, ["backfill.student_unknown"]),
+        (LEADER, ["backfill.student_unknown"]),
+    ):
+        checked = world.service.check_backfill(data, actor)
+        assert [e.code for e in checked.errors] == codes, actor
 
 
 def test_nobody_learns_whether_a_student_number_exists(world: World) -> None:

@@ -9,11 +9,13 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
+from uuid import UUID
 
 from second_classroom import __version__
 from second_classroom.core.errors import DomainError
 
 if TYPE_CHECKING:
+    from second_classroom.core.actor import Actor
     from second_classroom.policies.rulebook import Rulebook
 
 DEMO_FILE = Path("second_classroom_demo.sqlite3")
@@ -92,7 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="delete an existing --db file first (default: off: an existing file is refused)",
     )
-    demo.add_argument("--rulebook", default="nepu", metavar="NAME|FILE", help=RULEBOOK_HELP)
+    demo.add_argument(
+        "--rulebook",
+        default=None,
+        metavar="NAME|FILE",
+        help="a packaged preset (see the rulebooks command) or a rulebook TOML file (default:"
+        " NEPU with the demo's 补录 chains, and then the 补录 story too)",
+    )
     _common_options(demo)
     rulebooks = commands.add_parser(
         "rulebooks", help="list the packaged rulebook presets with each school's name"
@@ -186,6 +194,39 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-progress", action="store_true", help="no progress bars (default: off: bars shown)"
     )
     _common_options(simulate)
+    backfill = commands.add_parser(
+        "backfill", help="the 补录 list template (seed 001 附件4): write one, or check a filled one"
+    )
+    backfill.add_argument(
+        "action",
+        choices=("template", "check", "import"),
+        help="template: write an empty template to FILE; check: print every row error of FILE;"
+        " import: record FILE as the list of the approved claim --claim",
+    )
+    backfill.add_argument("file", type=Path, metavar="FILE", help="the .xlsx file")
+    backfill.add_argument(
+        "--db",
+        type=Path,
+        help="check, import: the SQLite store whose students the rows name (default: none)",
+    )
+    backfill.add_argument(
+        "--claim", type=UUID, help="import: the approved collective claim's id (default: none)"
+    )
+    backfill.add_argument(
+        "--as",
+        dest="staff",
+        help="import: the 工号 of the 二课中心 staff importing, as a school admin holding the"
+        " last step's role (default: none)",
+    )
+    backfill.add_argument(
+        "--no-progress", action="store_true", help="no progress bar (default: off: bar shown)"
+    )
+    backfill.add_argument(
+        "--rulebook",
+        default="nepu",
+        help="a packaged preset or a rulebook TOML file (default: %(default)s)",
+    )
+    _common_options(backfill)
     schema = commands.add_parser(
         "schema", help="write the JSON Schema (2020-12) of every command, event, state, result"
     )
@@ -313,12 +354,15 @@ def _run(args: argparse.Namespace) -> int:
         return _project(args)
     if args.command == "verify":
         return _verify(args.what, args.db)
+    if args.command == "backfill":
+        return _backfill(args)
     if args.command == "rulebooks":
         return _list_rulebooks(args.show)
     if args.command == "demo":
         from second_classroom.demo import run_demo
 
-        rulebook = _rulebook(args.rulebook)  # before anything is deleted
+        # before anything is deleted; none: the demo's own school (NEPU and its 补录 chains)
+        rulebook = _rulebook(args.rulebook) if args.rulebook is not None else None
         if args.db == DEMO_FILE or args.fresh:
             _remove_sqlite(args.db)
         elif args.db.exists():
@@ -381,6 +425,67 @@ def _rulebook(name_or_file: str) -> Rulebook:
     if given.suffix.lower() == ".toml" or len(given.parts) > 1:
         return Rulebook.load(given)
     return preset(name_or_file)
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    """Write the template, or check a filled one (storing nothing): 0 when it has no error."""
+    from second_classroom import backfill
+    from second_classroom.core.actor import Actor
+    from second_classroom.service import SecondClassroom
+
+    rulebook = _rulebook(args.rulebook)
+    if args.action == "template":
+        backfill.write_template(rulebook, args.file)
+        print(f"template written: {args.file}")
+        return 0
+    if args.db is None or not args.db.is_file():
+        raise CommandLineError(f"{args.action} needs --db, an existing SQLite store")
+    if args.action == "import":
+        return _backfill_import(args, rulebook)
+    with SecondClassroom.sqlite(args.db, rulebook) as service:
+        checked = service.check_backfill(args.file, Actor.system())
+    for error in checked.errors:
+        print(
+            f"第 {error.row} 行 {error.column} 列（{error.header}）[{error.code}] {error.message}"
+        )
+    print(f"{len(checked.rows)} 行无误，{len(checked.errors)} 处错误")
+    return 0 if checked.ok else 1
+
+
+def _backfill_import(args: argparse.Namespace, rulebook: Rulebook) -> int:
+    from datetime import UTC, datetime
+
+    from second_classroom import backfill
+    from second_classroom.service import SecondClassroom
+
+    if args.claim is None or not args.staff:
+        raise CommandLineError("import needs --claim ID and --as STAFF")
+    from tqdm import tqdm
+
+    with (
+        SecondClassroom.sqlite(args.db, rulebook) as service,
+        tqdm(desc="checking", unit="row", disable=args.no_progress, leave=False) as bar,
+    ):
+        actor = _list_importer(args.staff, rulebook)
+        now = datetime.now(UTC)
+        outcome = backfill.import_list(service, args.file, args.claim, actor, now, bar.update)
+    records = sum(1 for e in outcome.events if type(e.payload).__name__ == "BackfillRecorded")
+    print(f"imported: {records} student records" if outcome.events else "already imported")
+    return 0
+
+
+def _list_importer(staff: str, rulebook: Rulebook) -> Actor:
+    """The staff member importing a list: a school admin who also holds the unscoped role of
+    the collective chain's last step (001 第三条: the 二课中心 imports), where there is one."""
+    from second_classroom.core.actor import Actor, Role
+    from second_classroom.policies.claim_rules import ClaimKind, StepScope
+
+    roles = {Role.school_admin()}
+    chain = rulebook.claims.chain(ClaimKind.COLLECTIVE)
+    if chain is not None:
+        last = chain.steps[-1].deciders
+        roles |= {Role(d.role) for d in last if d.scope is StepScope.SCHOOL}
+    return Actor(staff, roles)
 
 
 def _list_rulebooks(show: str | None) -> int:

@@ -37,6 +37,7 @@ from second_classroom.aggregates import (
     activity_feedback,
     cadre,
     checkin,
+    claim,
     enrolment,
     mailbox,
     results,
@@ -373,6 +374,7 @@ registry.register(results.COMMANDS, "command")
 registry.register(transcript.COMMANDS, "command")
 registry.register(activity_feedback.COMMANDS, "command")
 registry.register(cadre.COMMANDS, "command")
+registry.register(claim.COMMANDS, "command")
 for _kind in KINDS:  # each event type belongs to one kind of stream: registered once
     registry.register(sorted(_kind.events, key=lambda cls: cls.__name__), "event")
     registry.register((_kind.state,), "state")

@@ -1,7 +1,9 @@
-"""The demo scenario (第十条、第十一条): a tribe publishes a college-level activity."""
+"""The demo scenario (第十条、第十一条): a tribe publishes a college-level activity; then 补录
+(seed 001's collective claim with its list imported, seed 003's research claim through 公示)."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -11,6 +13,7 @@ from uuid import UUID
 
 import attrs
 
+from second_classroom import backfill
 from second_classroom.aggregates.activity import (
     ApproveActivity,
     ChangeActivityDetails,
@@ -42,6 +45,14 @@ from second_classroom.aggregates.checkin import (
     OpenCheckInSession,
     closing_time,
 )
+from second_classroom.aggregates.claim import (
+    DecideObjection,
+    FileCollectiveClaim,
+    FilePersonalClaim,
+    ItemKind,
+    RaiseObjection,
+    ReviewClaim,
+)
 from second_classroom.aggregates.enrolment import (
     AdmitRegistrants,
     CancelRegistration,
@@ -70,7 +81,7 @@ from second_classroom.aggregates.tribe import (
     CreateTribe,
     TribeRole,
 )
-from second_classroom.core.actor import Actor
+from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import (
     ActivityLevel,
@@ -84,7 +95,15 @@ from second_classroom.core.terms import (
 from second_classroom.core.time import SHANGHAI
 from second_classroom.persistence.stores import sqlite_env
 from second_classroom.policies import serials
-from second_classroom.policies.rulebook import College, IntegrityStyle, Rulebook
+from second_classroom.policies.claim_rules import (
+    ClaimChain,
+    ClaimKind,
+    ClaimsRule,
+    ClaimStep,
+    StepRole,
+    StepScope,
+)
+from second_classroom.policies.rulebook import College, IntegrityStyle, RoleTitle, Rulebook, preset
 from second_classroom.service import SecondClassroom
 
 Print = Callable[[str], None]
@@ -104,12 +123,16 @@ def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
 def run_demo(path: Path, out: Print = print, rulebook: Rulebook | None = None) -> SecondClassroom:
     """Play the scenario on the SQLite file at ``path`` and print each step.
 
-    ``rulebook`` (default: the NEPU preset) is the school: the scenario takes place in its
-    first college (NEPU's 石油工程学院), under its modules, credit types and exam rule.
+    ``rulebook`` (default: the NEPU preset with the 补录 chains of ``demo_rulebook``) is the
+    school: the scenario takes place in its first college (NEPU's 石油工程学院), under its
+    modules, credit types and exam rule. Only the default school plays the 补录 story too.
     """
     # A fixed secret keeps the demo's draw and codes the same on every run; a real school's
     # secret comes from SECOND_CLASSROOM_SECRET or the file beside its database.
-    service = SecondClassroom.open(sqlite_env(path), rulebook, secret=DEMO_SECRET)
+    claims_story = rulebook is None  # the 补录 story needs the demo school's chains and roles
+    service = SecondClassroom.open(
+        sqlite_env(path), rulebook or demo_rulebook(), secret=DEMO_SECRET
+    )
     home = _home(service.rulebook)
     school = Actor.school_admin("T-校团委-001")
     college = Actor.college_admin("T-石工-007", home.code)
@@ -184,7 +207,200 @@ def run_demo(path: Path, out: Print = print, rulebook: Rulebook | None = None) -
     _checkin(service, step, out, union.tribe_id, activity_id, form, reviewers)
     _results(service, step, out, activity_id, path.parent)
     _cadres(service, step, out, union.tribe_id, leader)
+    if claims_story:
+        _collective_claim(service, step, out, union.tribe_id)
+        _personal_claim(service, step, out)
     return service
+
+
+def demo_rulebook() -> Rulebook:
+    """The NEPU preset with two 补录 chains: seed 001's collective claim (团总支书记/指导老师 →
+    第二课堂指导与服务中心 → 名单导入) and seed 003's research claim (指导教师 → 系部, 公示 →
+    教务处), the roles those steps name, and 003's 国家级/省部级 levels a research result has."""
+    league = StepRole(RoleKind.LEAGUE_SECRETARY, StepScope.COLLEGE)
+    claims = ClaimsRule(
+        chains=(
+            ClaimChain(
+                ClaimKind.COLLECTIVE,
+                (
+                    ClaimStep(
+                        "学院团总支书记/指导老师",
+                        RoleKind.ADVISOR,
+                        StepScope.TRIBE,
+                        alternates=(league,),
+                    ),
+                    ClaimStep("第二课堂指导与服务中心", RoleKind.CENTER),
+                ),
+                list_import=True,
+            ),
+            ClaimChain(
+                ClaimKind.PERSONAL,
+                (
+                    ClaimStep("指导教师", RoleKind.ADVISOR, StepScope.ADVISOR),
+                    ClaimStep(
+                        "系部（会同学术委员会）", RoleKind.COLLEGE_ADMIN, StepScope.COLLEGE, True
+                    ),
+                    ClaimStep("教务处", RoleKind.ACADEMIC_AFFAIRS),
+                ),
+            ),
+        ),
+        publicity_working_days=5,
+    )
+    nepu = preset("nepu")
+    roles = (
+        RoleTitle(RoleKind.ADVISOR, "指导老师/指导教师"),
+        RoleTitle(RoleKind.LEAGUE_SECRETARY, "学院团总支书记"),
+        RoleTitle(RoleKind.ACADEMIC_AFFAIRS, "教务处"),
+    )
+    levels = (ActivityLevel.NATIONAL, ActivityLevel.PROVINCIAL, *nepu.activity_levels)
+    return attrs.evolve(nepu, claims=claims, roles=(*nepu.roles, *roles), activity_levels=levels)
+
+
+def _collective_claim(
+    service: SecondClassroom,
+    step: Callable[[str, object, Actor, datetime], None],
+    out: Print,
+    tribe_id: UUID,
+) -> None:
+    """001 第二、三条: a tribe claims credits for an activity held but never published; the
+    approved claim's 附件4 list is checked, then imported all or nothing."""
+    leader = Actor.student("2023010101")
+    # 校团委第二课堂指导与服务中心: the centre's staff work in the 校团委 (reading every record)
+    school = Actor("T-二课中心-001", {Role(RoleKind.CENTER), Role.school_admin()})
+    advisor = Actor("T-指导老师-002", {Role(RoleKind.ADVISOR, str(tribe_id))})
+    out("— 集体补录（川工科 第二、三条：举办了但未发布的活动）—")
+    wang, zhang, zhao = "2023010102", "2023010103", "2024010101"
+    filing = FileCollectiveClaim(
+        tribe_id,
+        "2026-campus-cleanup",
+        "校园环境清洁志愿活动",
+        "石油工程学院楼前",
+        at(5, 14, month=12),
+        at(5, 17, month=12),
+        "志愿公益",
+        "第3项 校园志愿服务",
+        (PlannedCredit("volunteering", "学分", Decimal("0.5")),),
+        (wang, zhang, zhao),
+        "活动当天系统维护，未能在平台发布",
+        "李明 13800000000",
+        published=True,
+    )
+    step("李明 申请补录（称已发布但未写情况说明）", filing, leader, at(7, 10, month=12))
+    filing = attrs.evolve(filing, published=False)
+    step("李明 申请补录（活动未发布）", filing, leader, at(7, 10, 5, month=12))
+    review = ReviewClaim(filing.claim_id, True, "情况属实")
+    step("第二课堂指导与服务中心 越级审核", review, school, at(7, 11, month=12))
+    step("指导老师 审核通过", review, advisor, at(7, 15, month=12))
+    step("第二课堂指导与服务中心 审核通过", review, school, at(8, 9, month=12))
+
+    rows = [
+        (wang, "王芳"),
+        (zhang, "张三"),  # 姓名与学号登记的不符
+        (zhao, "赵磊"),
+    ]
+    data = _filled_list(service, rows)
+    checked = service.check_backfill(data, school)
+    out(f"   检查名单（附件4）：{len(checked.rows)} 行无误，{len(checked.errors)} 处错误")
+    for error in checked.errors:
+        where = f"第 {error.row} 行 {error.column} 列（{error.header}）"
+        out(f"   {where}[{error.code}] {error.message}")
+    try:
+        backfill.import_list(service, data, filing.claim_id, school, at(8, 10, month=12))
+    except DomainError as error:
+        out(f"   导入有错误的名单：✗ [{error.code}]（全部未导入）")
+    data = _filled_list(service, [(wang, "王芳"), (zhang, "张伟"), (zhao, "赵磊")])
+    outcome = backfill.import_list(service, data, filing.claim_id, school, at(8, 10, month=12))
+    names = "、".join(type(e.payload).__name__ for e in outcome.events)
+    out(f"   更正后导入：✓ {names}")
+    again = backfill.import_list(service, data, filing.claim_id, school, at(8, 11, month=12))
+    out(f"   同一名单再导入一次：{len(again.events)} 条新事件（幂等）")
+    _credit_lines(service, out, wang, "王芳")
+
+
+def _filled_list(service: SecondClassroom, rows: list[tuple[str, str]]) -> bytes:
+    """The 附件4 template from the rulebook, filled from row 7 as a tribe would."""
+    import openpyxl
+
+    blank = io.BytesIO()
+    backfill.write_template(service.rulebook, blank)
+    book = openpyxl.load_workbook(io.BytesIO(blank.getvalue()))
+    sheet = book.worksheets[0]
+    for offset, (number, name) in enumerate(rows):
+        values = (number, name, "2026/12/5", "2026/12/5", "校园环境清洁志愿活动", "志愿公益",
+                  "志愿公益", "院系级", "", "学分", 0.5)  # fmt: skip
+        for column, value in enumerate(values, start=1):
+            sheet.cell(backfill.FIRST_DATA_ROW + offset, column, value)
+    filled = io.BytesIO()
+    book.save(filled)
+    return filled.getvalue()
+
+
+def _personal_claim(
+    service: SecondClassroom,
+    step: Callable[[str, object, Actor, datetime], None],
+    out: Print,
+) -> None:
+    """003 科研成果: 指导教师初步鉴定 → 系部复审 → 公示 (异议) → 教务处确认; credits count only
+    after the confirmation."""
+    zhang = Actor.student("2023010103")
+    teacher = Actor("T-导师-003", {Role(RoleKind.ADVISOR)})
+    department = Actor.college_admin("T-石工-007", "PE")
+    office = Actor("T-教务处-001", {Role(RoleKind.ACADEMIC_AFFAIRS)})
+    out("— 个人补录与公示（上海海关学院 科研成果：初审 → 复审 → 公示 → 教务处确认）—")
+    filing = FilePersonalClaim(
+        zhang.person_id,
+        "2026-paper",
+        ItemKind.RESEARCH,
+        "论文《油田数据治理初探》发表",
+        at(20, 9),
+        (PlannedCredit("innovation", "学分", Decimal(2)),),
+        ("files/录用通知.pdf",),
+        advisor=teacher.person_id,
+        level="省部级",
+    )
+    review = ReviewClaim(filing.claim_id, True, "成果属实")
+    step("张伟 申请科研成果补录", filing, zhang, at(7, 9, month=12))
+    step("指导教师 初步鉴定通过", review, teacher, at(7, 11, month=12))
+    step("系部 复审通过，进入公示", review, department, at(8, 10, month=12))
+    found = service.claim(filing.claim_id, zhang)
+    if found is not None and found.publicity_until is not None:
+        until = found.publicity_until.astimezone(SHANGHAI)
+        days = service.rulebook.claims.publicity_working_days
+        out(f"   公示 {days} 个工作日，至 {until:%m-%d %H:%M}")
+    objection = RaiseObjection(filing.claim_id, "该论文疑与他人成果重复")
+    step("赵磊 提出异议", objection, Actor.student("2024010101"), at(9, 9, month=12))
+    step("教务处 在公示期内确认", review, office, at(10, 9, month=12))
+    step("教务处 在公示期满后确认（异议未处理）", review, office, at(16, 9, month=12))
+    dismiss = DecideObjection(filing.claim_id, 1, False, "经核实为本人独立完成")
+    step("系部 驳回异议", dismiss, department, at(16, 10, month=12))
+    step("教务处 最后审核确认", review, office, at(16, 11, month=12))
+    _credit_lines(service, out, zhang.person_id, "张伟")
+    issued = service.execute(IssueTranscript(zhang.person_id), zhang, at(16, 12, month=12))
+    serial = next(
+        e.payload.serial for e in issued.events if isinstance(e.payload, TranscriptIssued)
+    )
+    transcript = service.transcript(serial, zhang)
+    assert transcript is not None
+    out(f"   张伟 生成成绩单，编号 {serials.display(serial)}：")
+    for section in transcript.content.sections:
+        for line in section.lines:
+            credits = "；".join(f"{amount}{kind}" for kind, amount in line.credits)
+            out(f"   [{section.heading}] {line.date} {line.title}（{line.outcome}）{credits}")
+    report = service.monthly_report("2026-12", NARRATOR)
+    out("— 学院月报（补录学分单列）—")
+    for row in report.rows:
+        backfills = "；".join(f"{_module_name(service, m)} {a}" for m, a in row.backfills)
+        credits = "；".join(f"{_module_name(service, m)} {a}" for m, a in row.credits)
+        out(f"   {row.tribe}：学分发放 {credits or '—'}；补录学分 {backfills or '—'}")
+
+
+def _credit_lines(service: SecondClassroom, out: Print, number: str, name: str) -> None:
+    record = service.student(number, NARRATOR)
+    assert record is not None
+    for line in record.credit_lines():
+        source = "补录" if line.source == "backfill" else "活动"
+        module = _module_name(service, line.module)
+        out(f"   {name} 学分：{line.title}（{source}）{module} {line.amount}{line.credit_type}")
 
 
 def _enrolment(
@@ -578,6 +794,11 @@ def _stepper(
             mine = service.enrolment(command.activity_id, actor.person_id, actor)
             leave = f"，{mine.leave.label}" if mine and mine.leave else ""
             status = f" → 报名状态：{mine.status.label}{leave}" if mine else ""
+        elif isinstance(
+            command, ReviewClaim | DecideObjection | FileCollectiveClaim | FilePersonalClaim
+        ):
+            found_claim = service.claim(command.claim_id, NARRATOR)
+            status = f" → 补录状态：{found_claim.status.label}" if found_claim else ""
         elif activity_id is not None and type(command) not in (AdmitRegistrants, CloseReview):
             found = service.activity(activity_id, NARRATOR)
             status = f" → 状态：{found.status.label}" if found else ""

@@ -16,6 +16,7 @@ from second_classroom.aggregates import (
     activity,
     cadre,
     checkin,
+    claim,
     enrolment,
     feedback,
     mailbox,
@@ -344,6 +345,30 @@ def _plan_feedback(reader: Reader, command: Any, base: Context) -> Sequence[Chan
 FEEDBACK = Route(lambda command: [command.activity_id], _plan_feedback)
 
 
+def _plan_claim(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
+    """补录 claims: the claim; at confirmation, every beneficiary's record too."""
+    app = reader.app
+    loaded = app.load(claim.DECIDER, command.claim_id)
+    tribe_id = claim.tribe_of(command, loaded.state)
+    host = reader._load.tribe(tribe_id) if tribe_id is not None else None
+    records = {
+        s: app.load(student.DECIDER, ids.student_id(s))
+        for s in sorted(claim.students_involved(command, loaded.state))
+    }
+    context = claim.ClaimContext(
+        with_tribe_roles(base, host),
+        host,
+        {s: item.state for s, item in records.items() if item.state is not None},
+    )
+    decision = claim.decide(command, loaded.state, context)
+    changes = [_changed(claim.DECIDER, loaded, decision.claim)]
+    changes += [_changed(student.DECIDER, records[s], e) for s, e in decision.records.items()]
+    return changes
+
+
+CLAIM = Route(lambda command: [command.claim_id], _plan_claim)
+
+
 # -- cadre rounds: the round's stream; at closing, every rated cadre's record too ------------
 
 
@@ -380,4 +405,7 @@ ROUTES.update(dict.fromkeys(checkin.COMMANDS, CHECKIN))
 ROUTES.update(dict.fromkeys(results.COMMANDS, RESULTS))
 ROUTES.update(dict.fromkeys(transcript.COMMANDS, TRANSCRIPT))
 ROUTES.update(dict.fromkeys(feedback.COMMANDS, FEEDBACK))
+ROUTES.update(dict.fromkeys(claim.COMMANDS, CLAIM))
+
+
 ROUTES.update(dict.fromkeys(cadre.COMMANDS, CADRE))

@@ -7,13 +7,13 @@ import os
 import random
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
 import attrs
@@ -27,6 +27,8 @@ from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
 from second_classroom.aggregates.cadre import CadreRound
 from second_classroom.aggregates.checkin import SESSION_UNKNOWN
+from second_classroom.aggregates.claim import DECIDER as CLAIM_DECIDER
+from second_classroom.aggregates.claim import Claim, may_decide
 from second_classroom.aggregates.enrolment import Enrolment, is_activity_manager
 from second_classroom.aggregates.integrity_record import IntegrityEntry
 from second_classroom.aggregates.mailbox import MarkNoticeDelivered
@@ -87,6 +89,9 @@ from second_classroom.projections.enrolment_views import (
 )
 from second_classroom.projections.reports import MonthlyRow
 from second_classroom.projections.viewset import ViewSet
+
+if TYPE_CHECKING:
+    from second_classroom.backfill import TemplateCheck
 
 logger = logging.getLogger(__name__)
 
@@ -738,6 +743,50 @@ class SecondClassroom:
             return None
         return IntegrityReport.of(record, self.rulebook.integrity)
 
+    def claim(self, claim_id: UUID, actor: Actor) -> Claim | None:
+        """A 补录 claim and where it stands. A personal or cadre claim: its student's, their
+        college admin's, operators'; a collective one: the claiming tribe's managers', its
+        college admin's, operators'; any claim: whoever holds a role of its chain's steps."""
+        found = self._load.app.find(CLAIM_DECIDER, claim_id)
+        if found is None:
+            allowed = visibility.is_operator(actor)
+        elif found.tribe_id is None:
+            allowed = visibility.may_read_student(actor, found.claimant, found.college)
+        else:
+            allowed = self._may_read_tribe(actor, found.tribe_id, self._load.tribe(found.tribe_id))
+        if found is not None and not allowed:
+            chain = self.rulebook.claims.chain(found.kind)
+            steps = chain.steps if chain is not None else ()
+            allowed = any(may_decide(s, found, actor.institutional()) for s in steps)
+        visibility.require_read(allowed, "补录申请 claim")
+        return found
+
+    def check_backfill(
+        self,
+        source: str | Path | bytes,
+        actor: Actor,
+        progress: Callable[[int], object] | None = None,
+    ) -> TemplateCheck:
+        """Every row error of a filled 附件4 template (001 第三条 名单导入); nothing is stored.
+
+        A row's 学号 is found only when ``actor`` may read that student; any other reads as
+        unknown, so nobody learns whether a 学号 exists. Only DomainErrors are raised (a file
+        too large, not an xlsx, too long ...), whatever the file holds. ``progress`` is called
+        with 1 per data row read.
+        """
+        from second_classroom import backfill  # openpyxl is loaded for template work only
+
+        def lookup(given: str) -> StudentRecord | None:
+            try:
+                number = self._student_number(given)
+            except DomainError:
+                return None
+            record = self._load.student(number)
+            college = record.college if record is not None else None
+            return record if visibility.may_read_student(actor, number, college) else None
+
+        return backfill.check(source, self.rulebook, lookup, progress)
+
     def transcript(self, serial: str, actor: Actor) -> Transcript | None:
         """A transcript: its student's, their college admin's, operators'. Anyone else asks
         the 查证入口 (``verify_transcript``), which shows only what the document shows."""
@@ -931,6 +980,21 @@ class SecondClassroom:
         if record is None:
             return None
         return IntegrityReport.of(record, self.rulebook.integrity)
+
+    def graduation_shortfall(
+        self, actor: Actor, *, college: str | None = None, cohort: int | None = None
+    ) -> list[report_exports.Shortfall]:
+        """毕业要求 (seed 003): every student of ``college`` (and ``cohort``) below a credit
+        requirement of the rulebook's ``[graduation]``, with what is missing: one college's
+        (its admin's), or every college's (operators')."""
+        visibility.require_read(
+            visibility.may_read_college(actor, college), "毕业学分差额 shortfall"
+        )
+        self.views.catch_up()
+        requirements = self.rulebook.graduation.requirements
+        return report_exports.graduation_shortfall(
+            self.views.database, requirements, college, cohort
+        )
 
     def report_files(
         self, month: str, actor: Actor, now: datetime, college: str | None = None

@@ -29,6 +29,7 @@ from second_classroom.aggregates.cadre import (
     RateCadre,
     TermEnd,
 )
+from second_classroom.aggregates.cadre_record import CadreRecord
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.transcript import IssueTranscript, Layout, Version, build_content
 from second_classroom.aggregates.tribe import Tribe
@@ -42,7 +43,8 @@ from second_classroom.core.terms import (
     TribeKind,
     TribeLevel,
 )
-from second_classroom.policies.rulebook import CadreRule, RatingCap, Rulebook, preset
+from second_classroom.policies.claim_rules import ClaimKind, ClaimsRule
+from second_classroom.policies.rulebook import CadreRule, RatingCap, RatingCredit, Rulebook, preset
 from tests.specification import NEPU, PE_ADMIN, SCHOOL_ADMIN, at, context, given
 
 HFUT = preset("hfut")
@@ -337,9 +339,21 @@ def test_a_round_with_an_unrated_cadre_cannot_close() -> None:
     )
 
 
-def test_siit_credits_only_a_full_year_of_service() -> None:
-    """001 第四条 工作满一年: a cadre who served the year earns SIIT's 积分; one who resigned in
-    March is rated and recorded, without credits."""
+# A school that credits cadre terms through its rounds with 001 第四条's 工作满一年 (SIIT itself
+# credits them through its 第四条 补录 claim: the round then records without credit).
+FULL_YEAR = attrs.evolve(
+    SIIT,
+    claims=ClaimsRule(),
+    cadre=attrs.evolve(
+        SIIT.cadre,
+        credits=tuple(
+            RatingCredit(r, Decimal(1)) for r in CadreRating if r is not CadreRating.INCOMPETENT
+        ),
+    ),
+)
+
+
+def _round_of_a_full_year_and_a_resignation(rulebook: Rulebook) -> dict[str, CadreRecord]:
     a, b = "2024000001", "2024000002"
     resigned = CadreTermEnded(ROUND, b, TermEnd.RESIGNED, "转专业", "2023010101", DURING)
     world = given(
@@ -350,12 +364,30 @@ def test_siit_credits_only_a_full_year_of_service() -> None:
         rated(a, CadreRating.COMPETENT),
         rated(b, CadreRating.COMPETENT),
     )
-    (closed,) = world.when(CloseCadreRound(UNION.id, TERM), ctx(rulebook=SIIT)).events()
-    records = dict(closed.records)
-    assert records[a].credits == (PlannedCredit("work_experience", "积分", Decimal(1)),)
-    assert records[b].credits == ()
-    assert records[b].ended_early
-    assert records[b].ends == DURING
+    (closed,) = world.when(CloseCadreRound(UNION.id, TERM), ctx(rulebook=rulebook)).events()
+    return dict(closed.records)
+
+
+def test_a_round_credits_only_a_full_year_of_service() -> None:
+    """001 第四条 工作满一年: a cadre who served the year earns the round's 积分; one who resigned
+    in March is rated and recorded, without credits."""
+    records = _round_of_a_full_year_and_a_resignation(FULL_YEAR)
+    assert records["2024000001"].credits == (PlannedCredit("work_experience", "积分", Decimal(1)),)
+    assert records["2024000002"].credits == ()
+    assert records["2024000002"].ended_early
+    assert records["2024000002"].ends == DURING
+
+
+def test_siit_rounds_record_terms_and_its_cadre_claims_credit_them() -> None:
+    """001 第四条 …在每年10月至11月统一进行积分补录: SIIT's cadre credits come from its cadre
+    补录 claim, so its rounds record each rated term (工作履历) without credit — one path, no
+    double credit; a rulebook with both paths is refused when it loads."""
+    assert SIIT.claims.chain(ClaimKind.CADRE) is not None
+    records = _round_of_a_full_year_and_a_resignation(SIIT)
+    assert [r.credits for r in records.values()] == [(), ()]
+    with pytest.raises(DomainError) as caught:
+        attrs.evolve(FULL_YEAR, claims=SIIT.claims)
+    assert "cadre credits come from one path" in caught.value.message_en
 
 
 def test_the_cadre_section_is_checked_when_the_rulebook_loads() -> None:

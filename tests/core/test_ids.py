@@ -20,6 +20,7 @@ from second_classroom import codec
 from second_classroom.aggregates import (
     activity,
     cadre,
+    claim,
     enrolment,
     mailbox,
     student,
@@ -42,6 +43,7 @@ from second_classroom.persistence.mapper import Envelope
 from second_classroom.policies import notices
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
+from tests.claim_world import CUSTOMS, personal
 from tests.enrolment_world import LEADER, REGISTERING, UNION, approved_activity
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN
 from tests.test_checkin_service import ENDED, checked_in_world
@@ -80,6 +82,12 @@ def issue_transcript(service: SecondClassroom) -> object:
     service.execute(GrantCredits(talk, (STUDENT,)), LEADER, AFTER)
     service.execute(FinalizeActivity(talk), LEADER, AFTER)
     return service.execute(IssueTranscript(STUDENT), Actor.student(STUDENT), AFTER)
+
+
+def file_claim(service: SecondClassroom) -> object:
+    """A personal 补录 claim, in a school that takes them (seed 003's chain)."""
+    service.rulebook = CUSTOMS
+    return service.execute(personal(student_number=STUDENT), Actor.student(STUDENT), AFTER)
 
 
 CADRE_TERM = "2026-2027学年"
@@ -134,6 +142,12 @@ def targets(service: SecondClassroom, talk: UUID, second: UUID) -> dict[str, Tar
         "transcript": Target(
             transcript.transcript_id(serial), serial, transcript.DECIDER, issue_transcript
         ),
+        "claim": Target(
+            personal(student_number=STUDENT).claim_id,
+            f"personal/{STUDENT}/paper-1",  # what derive joins under the claim kind
+            claim.DECIDER,
+            file_claim,
+        ),
         "cadre": Target(
             ids.cadre_round_id(UNION.tribe_id, CADRE_TERM),
             f"{UNION.tribe_id}/{CADRE_TERM}",  # what derive joins under the cadre kind
@@ -168,6 +182,7 @@ def test_every_derived_id_kind_is_tried() -> None:
         "mailbox",
         "transcript",
         "cadre",
+        "claim",
         "integrity",
         "notice",
         "school-keys",  # written at the secret's first use: tried on its own below
@@ -229,6 +244,7 @@ def outcome_or_code(run: Callable[[], Any]) -> tuple[Sequence[UUID], str | None]
         "mailbox",
         "transcript",
         "cadre",
+        "claim",
         "integrity",
         "notice",
     ],
@@ -312,4 +328,5 @@ def raw_id_probes(stream: UUID) -> list[tuple[object, Actor, AnyDecider]]:
         (SubmitActivity(stream), LEADER, activity.DECIDER),
         (Register(stream), Actor.student(STUDENT), activity.DECIDER),
         (CertifyTribe(stream), SCHOOL_ADMIN, tribe.DECIDER),
+        (claim.ReviewClaim(stream, True), SCHOOL_ADMIN, claim.DECIDER),
     ]

@@ -27,6 +27,7 @@ from second_classroom.core.terms import (
     TribeLevel,
 )
 from second_classroom.persistence.stores import popo_env
+from second_classroom.policies.claim_rules import ClaimKind, StepRole, StepScope
 from second_classroom.policies.publishing import Host, check_form, title_prefixes
 from second_classroom.policies.rulebook import (
     CreditUnit,
@@ -42,6 +43,7 @@ from second_classroom.service import SecondClassroom
 from second_classroom.simulation import simulate
 from tests.aggregates.activity_fixtures import ACTIVITY_ID, LEADER, actx
 from tests.aggregates.test_activity import DRAFTED, SUBMITTED
+from tests.claim_world import CUSTOMS, SICHUAN_LIST
 from tests.conftest import TEST_SECRET
 from tests.policies.test_publishing import PE_UNION, VALID
 from tests.specification import NEPU, NOW, given
@@ -446,3 +448,55 @@ def test_a_form_names_a_category_of_its_module_or_none() -> None:
     assert codes(module="ideology") == []
     assert codes(module="innovation", category="ideals") == ["activity.category_unknown"]
     assert codes(module="ideology", category="no-such") == ["activity.category_unknown"]
+
+
+# -- 补录 claims in the presets (issue 13 with issue 14: one shape for roles and levels) ----
+
+
+def test_siit_offers_the_three_claim_kinds_of_its_seed() -> None:
+    """001 第三条 (collective: 学院团总支书记/指导老师 → 二课中心, 名单导入), 第四条 (cadre,
+    10月至11月), 第五、六条 (personal, 2月至3月: 辅导员 → 二级学院团总支 → 二课中心): the
+    preset's chains are those the claim specifications run (tests/claim_world.py)."""
+    assert SIIT.claims.chains == SICHUAN_LIST.claims.chains
+    collective, personal, cadre = SIIT.claims.chains
+    assert collective.list_import
+    first = collective.steps[0]
+    assert (first.role, first.scope) == (RoleKind.ADVISOR, StepScope.TRIBE)
+    assert first.alternates == (StepRole(RoleKind.LEAGUE_SECRETARY, StepScope.COLLEGE),)
+    assert {step.steps[-1].role for step in (collective, personal, cadre)} == {RoleKind.CENTER}
+    assert [(c.first_month, c.last_month) for c in (personal, cadre)] == [(2, 3), (10, 11)]
+
+
+def test_shcc_offers_research_claims_with_publicity_a_cap_and_a_graduation_requirement() -> None:
+    """003 2（四）: 指导教师初步鉴定 → 系部会同学术委员会复审 → 公示无异议 → 教务处最后审核确认;
+    超过限额的筛选部分重要的成果; 本科生必须修读创新创业教育学分 (the amounts school-supplied)."""
+    assert SHCC.claims.chains == CUSTOMS.claims.chains
+    assert [c.module for c in SHCC.claims.caps] == ["research"]
+    assert [(r.module, r.credit_type) for r in SHCC.graduation.requirements] == [
+        ("research", "创新学分")
+    ]
+
+
+def test_hfut_offers_collective_claims_and_nepu_none() -> None:
+    """002 一 1) 各基层团委、各团学组织…对上学期未完成事宜完成补录 (a tribe's claim; its approver
+    is school-supplied); 000 第十八条 个人成长记录申请功能…我校暂时尚不支持 (NEPU none);
+    004 names no 补录 (QTNU none)."""
+    assert [c.kind for c in HFUT.claims.chains] == [ClaimKind.COLLECTIVE]
+    assert NEPU.claims.chains == () == QTNU.claims.chains
+
+
+def test_a_claim_step_in_a_role_the_school_does_not_use_is_refused() -> None:
+    """A school's ``roles`` lists the role kinds it uses and ``execute`` refuses any other, so a
+    chain step asking for one could never be decided: the rulebook is refused when it loads."""
+    without_center = tuple(r for r in SIIT.roles if r.kind is not RoleKind.CENTER)
+    managers = tuple(k for k in SIIT.cadre.managers if k is not RoleKind.CENTER)
+    with pytest.raises(DomainError) as caught:
+        attrs.evolve(SIIT, roles=without_center, cadre=attrs.evolve(SIIT.cadre, managers=managers))
+    assert "claims: a step names center, which is not in roles" in caught.value.message_en
+    without_secretary = tuple(r for r in SIIT.roles if r.kind is not RoleKind.LEAGUE_SECRETARY)
+    managers = tuple(k for k in SIIT.cadre.managers if k is not RoleKind.LEAGUE_SECRETARY)
+    with pytest.raises(DomainError) as caught:  # an alternate's role counts too
+        attrs.evolve(
+            SIIT, roles=without_secretary, cadre=attrs.evolve(SIIT.cadre, managers=managers)
+        )
+    assert "a step names league_secretary, which is not in roles" in caught.value.message_en

@@ -14,7 +14,7 @@ from second_classroom.aggregates.tribe import CreateTribe
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import TribeKind, TribeLevel
-from second_classroom.projections.reports import safe_cell
+from second_classroom.projections.reports import MonthlyRow, Names, safe_cell, to_csv, to_xlsx
 from second_classroom.service import SecondClassroom
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at
 from tests.test_checkin_service import ENDED, LEADER, checked_in_world
@@ -82,6 +82,32 @@ def test_the_report_opens_as_a_workbook_csv_and_chart(service: SecondClassroom) 
     assert safe_cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
     assert safe_cell("+86 138") == "'+86 138"
     assert safe_cell("石油工程学院") == "石油工程学院"
+
+
+def test_backfill_credits_have_their_own_columns_in_the_files() -> None:
+    """Seed 001 第三条 补录 credits are reported apart from credits of published activities:
+    given a month with both, when written out, then each has its module columns and totals."""
+    from openpyxl import load_workbook
+
+    names = Names(
+        "四川工业科技学院", {"PE": "石油工程学院"}, {"skills": "技能特长", "vol": "志愿公益"}
+    )
+    rows = [
+        MonthlyRow("PE", "学生会", 2, 2, 0, 10, Decimal("0.9"), Decimal("0.1"),
+                   (("skills", Decimal("1.5")),), (("vol", Decimal("2")),)),
+        MonthlyRow("", "校青协", 0, 0, 0, 0, None, None, (), (("vol", Decimal("0.5")),)),
+    ]  # fmt: skip
+    sheet = load_workbook(io.BytesIO(to_xlsx(rows, "2026-03", names, NOW))).active
+    assert sheet is not None
+    values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert values[0][6:] == ["出勤率", "未签到率", "技能特长学分", "志愿公益补录学分"]
+    assert values[1][8:] == [1.5, 2.0]
+    assert values[2][:2] == ["校级组织", "校青协"]
+    assert values[2][8:] == [0.0, 0.5]
+    assert values[3][8:] == [1.5, 2.5]
+    table = list(csv.reader(io.StringIO(to_csv(rows, names).decode("utf-8-sig"))))
+    assert table[0][-1] == "志愿公益补录学分"
+    assert table[2][6:] == ["", "", "0.0", "0.5"]
 
 
 def test_the_chart_is_in_chinese_in_the_embedded_font(service: SecondClassroom) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from second_classroom.aggregates import (
     activity,
     cadre,
+    claim,
     enrolment,
     mailbox,
     school_keys,
@@ -30,6 +31,7 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     transcript.DECIDER,
     school_keys.DECIDER,
     cadre.DECIDER,
+    claim.DECIDER,
 )
 
 __all__ = ["KINDS"]

@@ -11,7 +11,8 @@ import attrs
 
 from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
-from second_classroom.aggregates.cadre_record import CadreRecord, cadre_credits
+from second_classroom.aggregates.backfill_record import BackfillRecord, CreditLine, credit_lines
+from second_classroom.aggregates.cadre_record import CadreRecord
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
@@ -111,16 +112,22 @@ class StudentRecord:
     integrity: tuple[IntegrityEntry, ...] = ()
     activities: tuple[ActivityRecord, ...] = ()
     transcripts_issued: int = 0
+    backfills: tuple[BackfillRecord, ...] = ()  # confirmed 补录 claims (seed 001)
     cadre_terms: tuple[CadreRecord, ...] = ()
 
     def credits(self) -> dict[tuple[str, str], Decimal]:
-        """The credit ledger: per (module, credit type), over every finalized activity and
-        every rated cadre term."""
+        """The credit ledger: per (module, credit type), over every finalized activity, every
+        confirmed 补录 claim and every rated cadre term."""
         totals = ledger(self.activities)
-        for credit in cadre_credits(self.cadre_terms):
-            key = (credit.module, credit.credit_type)
-            totals[key] = totals.get(key, Decimal(0)) + credit.amount
+        for line in credit_lines((), self.backfills, self.cadre_terms):
+            key = (line.module, line.credit_type)
+            totals[key] = totals.get(key, Decimal(0)) + line.amount
         return totals
+
+    def credit_lines(self) -> tuple[CreditLine, ...]:
+        """The ledger line by line, each with its source (an activity, a 补录 claim or a cadre
+        round)."""
+        return credit_lines(self.activities, self.backfills, self.cadre_terms)
 
     def entry(self, entry_id: UUID) -> IntegrityEntry | None:
         return next((e for e in self.integrity if e.entry_id == entry_id), None)
@@ -231,6 +238,15 @@ class ActivityRecorded:
 
 
 @attrs.frozen
+class BackfillRecorded:
+    """A confirmed 补录 claim credited this student (seed 001 第三条: 名单导入)."""
+
+    student_id: UUID
+    record: BackfillRecord
+    at: datetime
+
+
+@attrs.frozen
 class CadreTermRecorded:
     """A cadre round closed and wrote this rated term (工作履历) into the record."""
 
@@ -249,7 +265,8 @@ class TranscriptNumbered:
 
 
 StudentEvent = (
-    TranscriptNumbered
+    BackfillRecorded
+    | TranscriptNumbered
     | ActivityRecorded
     | StudentRegistered
     | PublisherExamPassed
@@ -503,6 +520,9 @@ def evolve(state: StudentRecord | None, event: StudentEvent) -> StudentRecord:
         case ActivityRecorded(record=record):
             assert state is not None
             return attrs.evolve(state, activities=(*state.activities, record))
+        case BackfillRecorded(record=backfill):
+            assert state is not None
+            return attrs.evolve(state, backfills=(*state.backfills, backfill))
         case CadreTermRecorded(record=cadre):
             assert state is not None
             return attrs.evolve(state, cadre_terms=(*state.cadre_terms, cadre))

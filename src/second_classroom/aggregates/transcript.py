@@ -10,12 +10,14 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 import attrs
 
 from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
+from second_classroom.aggregates.backfill_record import BackfillRecord
 from second_classroom.aggregates.cadre_record import CadreRecord, cadre_credits
 from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
@@ -84,6 +86,9 @@ class Layout(StrEnum):
         return {"module": "按模块", "term": "按学期", "method": "按评价方式"}[self.value]
 
 
+BACKFILL_LABEL = "补录"  # a 补录 line's outcome, and its heading in the 按评价方式 layout
+
+
 class Status(StrEnum):
     VALID = "valid"
     REVOKED = "revoked"
@@ -92,6 +97,9 @@ class Status(StrEnum):
 
 @attrs.frozen
 class Line:
+    """One record on the transcript: an activity's, or a confirmed 补录 claim's credits in one
+    module (``source`` "backfill", ``activity_id`` then the claim's id)."""
+
     activity_id: UUID
     title: str
     date: str
@@ -101,6 +109,7 @@ class Line:
     outcome: str
     awards: tuple[str, ...]
     credits: tuple[tuple[str, Decimal], ...]  # (credit type, amount)
+    source: str = "activity"  # or "backfill" (补录), or "cadre" (a rated term, 工作履历)
 
 
 @attrs.frozen
@@ -297,8 +306,13 @@ def content_json(content: Content) -> dict[str, object]:
     tuples), so it equals what any JSON parser reads back."""
     from second_classroom.codec import converter
 
-    data: dict[str, object] = json.loads(canonical_json(converter.unstructure(content)))
-    return data
+    data: dict[str, Any] = converter.unstructure(content)
+    for section in data["sections"]:
+        for line in section["lines"]:
+            if line.get("source") == "activity":
+                del line["source"]  # signed as before 补录 lines existed: those still verify
+    plain: dict[str, object] = json.loads(canonical_json(data))
+    return plain
 
 
 # -- building the content -------------------------------------------------------------------
@@ -358,6 +372,7 @@ def _cadre_line(record: CadreRecord, rulebook: Rulebook) -> Line:
         record.rating.label,
         (),
         tuple((c.credit_type, c.amount) for c in record.credits),
+        source="cadre",
     )
 
 
@@ -376,16 +391,20 @@ def build_content(
     rulebook: Rulebook,
     now: datetime,
 ) -> Content:
-    chosen, terms = _chosen(command, record)
+    chosen, claimed, terms = _chosen(command, record)
     if command.version is Version.CREDIT:
         chosen = [r for r in chosen if r.credits]
         terms = [t for t in terms if t.credits]
-    require(bool(chosen or terms), EMPTY)
+    claimed = [b for b in claimed if b.credits]  # a 补录 record is there for its credits
+    require(bool(chosen or claimed or terms), EMPTY)
     groups: dict[str, list[tuple[datetime, Line]]] = defaultdict(list)
     order = [m.name for m in rulebook.modules]
     for entry in chosen:
         line = _line(entry, rulebook)
         groups[_heading(entry, command.layout, rulebook)].append((entry.starts_at, line))
+    for backfill in claimed:
+        for heading, line in _backfill_lines(backfill, command.layout, rulebook):
+            groups[heading].append((backfill.confirmed_at, line))
     for term in terms:
         line = _cadre_line(term, rulebook)
         groups[_cadre_heading(term, command.layout, rulebook)].append((term.starts, line))
@@ -395,7 +414,7 @@ def build_content(
         for h in headings
     )
     amounts = ledger(chosen)
-    for credit in cadre_credits(terms):
+    for credit in [*(c for b in claimed for c in b.credits), *cadre_credits(terms)]:
         key = (credit.module, credit.credit_type)
         amounts[key] = amounts.get(key, Decimal(0)) + credit.amount
     totals = tuple(
@@ -429,20 +448,63 @@ def took_part(entry: ActivityRecord) -> bool:
 
 def _chosen(
     command: IssueTranscript, record: StudentRecord
-) -> tuple[list[ActivityRecord], list[CadreRecord]]:
-    """The chosen activity records and cadre terms (a term is chosen by its round's id); a
+) -> tuple[list[ActivityRecord], list[BackfillRecord], list[CadreRecord]]:
+    """The activity records, 补录 records and cadre terms asked for: all, or those
+    ``activity_ids`` names (an activity's id, a confirmed claim's, or a cadre round's); a
     记录版 holds only the activities the student took part in."""
     entries = record.activities
     if command.version is Version.RECORD:
         entries = tuple(r for r in entries if took_part(r))
     if not command.activity_ids:
-        return list(entries), list(record.cadre_terms)
+        return list(entries), list(record.backfills), list(record.cadre_terms)
     by_id: Mapping[UUID, ActivityRecord] = {r.activity_id: r for r in entries}
+    claims: Mapping[UUID, BackfillRecord] = {b.claim_id: b for b in record.backfills}
     rounds: Mapping[UUID, CadreRecord] = {t.round_id: t for t in record.cadre_terms}
-    missing = [str(a) for a in command.activity_ids if a not in by_id and a not in rounds]
+    missing = [
+        str(a)
+        for a in command.activity_ids
+        if a not in by_id and a not in claims and a not in rounds
+    ]
     require(not missing, UNKNOWN_RECORDS, activity_ids="、".join(missing))
     wanted = dict.fromkeys(command.activity_ids)
-    return [by_id[a] for a in wanted if a in by_id], [rounds[a] for a in wanted if a in rounds]
+    return (
+        [by_id[a] for a in wanted if a in by_id],
+        [claims[a] for a in wanted if a in claims],
+        [rounds[a] for a in wanted if a in rounds],
+    )
+
+
+def _backfill_lines(
+    backfill: BackfillRecord, layout: Layout, rulebook: Rulebook
+) -> list[tuple[str, Line]]:
+    """A confirmed 补录 claim's lines under their headings, one per module."""
+    by_module: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+    for credit in backfill.credits:
+        by_module[credit.module].append((credit.credit_type, credit.amount))
+    listed = rulebook.term(backfill.confirmed_at.astimezone(SHANGHAI).date())
+    placed = []
+    for code, credits in by_module.items():
+        module = rulebook.module(code)
+        name = module.name if module else code
+        heading = {
+            Layout.MODULE: name,
+            Layout.TERM: listed.name if listed else term_of(backfill.confirmed_at),
+            Layout.METHOD: BACKFILL_LABEL,
+        }[layout]
+        line = Line(
+            backfill.claim_id,
+            backfill.title,
+            f"{backfill.confirmed_at.astimezone(SHANGHAI):%Y-%m-%d}",
+            name,
+            "",
+            Decimal(0),
+            BACKFILL_LABEL,
+            (),
+            tuple(credits),
+            source="backfill",
+        )
+        placed.append((heading, line))
+    return placed
 
 
 DECIDER: FunctionalDecider[TranscriptCommand, Transcript, TranscriptEvent, TranscriptContext] = (

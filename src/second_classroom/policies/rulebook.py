@@ -30,6 +30,8 @@ from second_classroom.core.terms import (
     ReviewStage,
     TribeLevel,
 )
+from second_classroom.policies.claim_rules import ClaimKind, ClaimsRule
+from second_classroom.policies.graduation import GraduationRule
 
 INVALID_RULEBOOK = ErrorCode(
     "rulebook.invalid",
@@ -60,6 +62,10 @@ class Module:
     code: str
     name: str
     categories: tuple[Subcategory, ...] = ()  # empty: the module has no second level
+
+    def subcategory(self, given: str) -> Subcategory | None:
+        """The second-level category named or coded ``given`` (附件4 writes the name)."""
+        return next((c for c in self.categories if given in (c.name, c.code)), None)
 
 
 @attrs.frozen
@@ -424,7 +430,11 @@ class Rulebook:
     integrity: IntegrityRule = IntegrityRule()
     results: ResultsRule = ResultsRule()
     calendar: tuple[YearCalendar, ...] = ()
+    claims: ClaimsRule = attrs.field(
+        factory=ClaimsRule
+    )  # 补录: chains, windows, 公示 (seeds 001, 003)
     limits: Limits = Limits()
+    graduation: GraduationRule = attrs.field(factory=GraduationRule)  # 毕业要求 (seed 003)
     # What differs between the seed schools (issue 14 §1); each default is NEPU's behaviour.
     require_publisher_exam: bool = True  # 000 第十条 首次发布活动需进行考试答题
     roles: tuple[RoleTitle, ...] = ()  # empty: every role kind is accepted
@@ -513,7 +523,9 @@ class Rulebook:
                 negative = True
             if negative:
                 found.append(f"integrity.recovery points {recovery.points!r} is not a number ≥ 0")
+        found += self.claims.problems()
         found += self.limits.problems()
+        found += self.graduation.problems((m.code for m in self.modules), self.credit_types)
         found += self._school_problems()
         found += self.cadre.problems(tuple(m.code for m in self.modules), self.credit_types)
         if self.roles:
@@ -570,6 +582,23 @@ class Rulebook:
             codes = [c.code for c in module.categories]
             if len(codes) != len(set(codes)):
                 found.append(f"module {module.code} lists a category code twice")
+            names = [c.name for c in module.categories]
+            if (
+                not all(names)
+                or len(set(names)) != len(names)
+                or any(n != n.strip() for n in names)
+            ):
+                # the 附件4 template lists them by name, and a row must name one exactly
+                found.append(f"module {module.code}: category names must be distinct and trimmed")
+        if any(c.amount for c in self.cadre.credits) and self.claims.chain(ClaimKind.CADRE):
+            # 001 第四条: a year served is credited once, by its round or by its 补录 claim
+            found.append("cadre credits come from one path: cadre.credits or a cadre claim chain")
+        if self.roles:  # 补录 steps are decided by roles, which the school must use
+            listed = {r.kind for r in self.roles}
+            found += [
+                f"claims: a step names {kind}, which is not in roles"
+                for kind in sorted(self.claims.role_kinds() - listed)
+            ]
         return found
 
     def module(self, code: str) -> Module | None:
@@ -592,6 +621,15 @@ class Rulebook:
 
     def year(self, year: int) -> YearCalendar | None:
         return next((y for y in self.calendar if y.year == year), None)
+
+    def activity_level(self, given: str) -> ActivityLevel | None:
+        """The school's activity level labelled or coded ``given`` (a 补录 claim and a 附件4 row
+        name it as the seed writes it: 校级, 院系级 …), or None if the school has no such level."""
+        return next((lv for lv in self.activity_levels if given in (lv.label, lv.value)), None)
+
+    def level_names(self) -> tuple[str, ...]:
+        """The school's activity levels by their Chinese labels (附件4 活动等级's list)."""
+        return tuple(level.label for level in self.activity_levels)
 
     def category(self, module: str, code: str) -> Subcategory | None:
         """The second-level category ``code`` of ``module``, or None."""

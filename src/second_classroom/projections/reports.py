@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from second_classroom.policies.graduation import Requirement
 from second_classroom.projections.database import ViewDatabase
 from second_classroom.projections.queries import table_rows
 
@@ -27,6 +29,7 @@ HEADERS = (
     "出勤率",
     "未签到率",
     "学分发放",
+    "补录学分",
 )
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -44,6 +47,7 @@ class MonthlyRow:
     attendance_rate: Decimal | None
     no_show_rate: Decimal | None
     credits: tuple[tuple[str, Decimal], ...]  # (module, amount)
+    backfills: tuple[tuple[str, Decimal], ...] = ()  # 补录: (module, amount) of confirmed claims
 
 
 def monthly_report(
@@ -55,33 +59,43 @@ def monthly_report(
 ) -> list[MonthlyRow]:
     """学院月报 for ``month`` ("2026-12"): per college and organization, in that order;
     optionally one college's, those after the (college, organization) ``after``, ``limit``."""
-    params: tuple[object, ...]
-    where, params = "month = ?", (month,)
+    groups: tuple[object, ...]
+    where, groups = "TRUE", ()
     if college is not None:
-        where, params = f"{where} AND COALESCE(college, '') = ?", (*params, college)
+        where, groups = f"{where} AND g.college = ?", (*groups, college)
     if after is not None:
-        where, params = f"{where} AND (COALESCE(college, ''), tribe) > (?, ?)", (*params, *after)
+        where, groups = f"{where} AND (g.college, g.tribe) > (?, ?)", (*groups, *after)
+    # The month's groups: organizations with an activity, or with 补录 credits confirmed.
     rows = database.query(
-        "SELECT COALESCE(college, ''), tribe, COUNT(*), SUM(approved), SUM(rejections),"
-        " SUM(participants), SUM(attended), SUM(no_shows) FROM report_activities"
-        f" WHERE {where} GROUP BY COALESCE(college, ''), tribe ORDER BY 1, 2"
+        "SELECT g.college, g.tribe, COUNT(a.activity_id), SUM(a.approved), SUM(a.rejections),"
+        " SUM(a.participants), SUM(a.attended), SUM(a.no_shows) FROM"
+        " (SELECT COALESCE(college, '') AS college, tribe FROM report_activities WHERE month = ?"
+        " UNION SELECT COALESCE(c.college, ''), c.tribe FROM report_claims c"
+        " JOIN report_backfills b ON b.claim_id = c.claim_id WHERE b.month = ?) g"
+        " LEFT JOIN report_activities a ON COALESCE(a.college, '') = g.college"
+        " AND a.tribe = g.tribe AND a.month = ?"
+        f" WHERE {where} GROUP BY g.college, g.tribe ORDER BY 1, 2"
         + (" LIMIT ?" if limit is not None else ""),
-        (*params, limit) if limit is not None else params,
+        (month, month, month, *groups, *((limit,) if limit is not None else ())),
     )
     if rows:
         last = (str(rows[-1][0]), str(rows[-1][1]))
-        where = f"{where} AND (COALESCE(college, ''), tribe) <= (?, ?)"
-        params = (*params, *last)
+        where = f"{where} AND (g.college, g.tribe) <= (?, ?)"
+        groups = (*groups, *last)
     credits = database.query(
-        "SELECT COALESCE(a.college, ''), a.tribe, c.module, SUM(c.amount) FROM report_credits c"
-        f" JOIN (SELECT * FROM report_activities WHERE {where}) a"
-        " ON a.activity_id = c.activity_id"
-        " GROUP BY COALESCE(a.college, ''), a.tribe, c.module ORDER BY 1, 2, 3",
-        params,
+        "SELECT g.college, g.tribe, c.module, SUM(c.amount) FROM report_credits c"
+        " JOIN (SELECT activity_id, COALESCE(college, '') AS college, tribe"
+        " FROM report_activities WHERE month = ?) g ON g.activity_id = c.activity_id"
+        f" WHERE {where} GROUP BY g.college, g.tribe, c.module ORDER BY 1, 2, 3",
+        (month, *groups),
     )
-    by_group: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
-    for group, tribe, module, amount in credits:
-        by_group.setdefault((group, tribe), []).append((module, Decimal(str(amount)).normalize()))
+    backfills = database.query(
+        "SELECT g.college, g.tribe, b.module, SUM(b.amount) FROM report_backfills b"
+        " JOIN (SELECT claim_id, COALESCE(college, '') AS college, tribe FROM report_claims) g"
+        f" ON g.claim_id = b.claim_id WHERE b.month = ? AND {where}"
+        " GROUP BY g.college, g.tribe, b.module ORDER BY 1, 2, 3",
+        (month, *groups),
+    )
     report = []
     for group, tribe, count, approved, rejections, participants, attended, absent in rows:
         counted = int(attended or 0) + int(absent or 0)
@@ -95,10 +109,72 @@ def monthly_report(
                 int(participants or 0),
                 _rate(int(attended or 0), counted),
                 _rate(int(absent or 0), counted),
-                tuple(by_group.get((group, tribe), ())),
+                _by_group(credits).get((group, tribe), ()),
+                _by_group(backfills).get((group, tribe), ()),
             )
         )
     return report
+
+
+def _by_group(
+    rows: list[tuple[Any, ...]],
+) -> dict[tuple[str, str], tuple[tuple[str, Decimal], ...]]:
+    found: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
+    for group, tribe, module, amount in rows:
+        found.setdefault((group, tribe), []).append((module, Decimal(str(amount)).normalize()))
+    return {key: tuple(value) for key, value in found.items()}
+
+
+@attrs.frozen
+class Shortfall:
+    """A student below a graduation requirement: what is required, held and missing."""
+
+    student_number: str
+    name: str
+    college: str
+    cohort: int
+    module: str
+    credit_type: str
+    required: Decimal
+    held: Decimal
+
+    @property
+    def missing(self) -> Decimal:
+        return self.required - self.held
+
+
+def graduation_shortfall(
+    database: ViewDatabase,
+    requirements: Sequence[Requirement],
+    college: str | None = None,
+    cohort: int | None = None,
+) -> list[Shortfall]:
+    """Every student (of ``college``, of ``cohort``) below a requirement, by 学号 then the
+    requirements' order; credits as the ``student_credits`` view holds them (补录 included)."""
+    params: tuple[object, ...]
+    where, params = "TRUE", ()
+    if college is not None:
+        where, params = f"{where} AND s.college = ?", (*params, college)
+    if cohort is not None:
+        where, params = f"{where} AND s.cohort = ?", (*params, cohort)
+    found = []
+    for order, requirement in enumerate(requirements):
+        rows = database.query(
+            "SELECT s.student_number, s.name, s.college, s.cohort, COALESCE(c.amount, 0)"
+            " FROM student_summary s LEFT JOIN student_credits c"
+            " ON c.student_number = s.student_number AND c.module = ? AND c.credit_type = ?"
+            f" WHERE {where}",
+            (requirement.module, requirement.credit_type, *params),
+        )
+        for number, name, group, year, amount in rows:
+            held = Decimal(str(amount)).normalize()
+            if held < requirement.amount:
+                shortfall = Shortfall(
+                    str(number), str(name), str(group), int(str(year)),
+                    requirement.module, requirement.credit_type, requirement.amount, held,
+                )  # fmt: skip
+                found.append((str(number), order, shortfall))
+    return [shortfall for _number, _order, shortfall in sorted(found, key=lambda f: f[:2])]
 
 
 def _rate(part: int, whole: int) -> Decimal | None:
@@ -124,21 +200,44 @@ class Names:
     modules: dict[str, str]
 
 
-def _modules(rows: list[MonthlyRow], names: Names) -> list[str]:
-    """Every module credited in ``rows``, in the rulebook's order, then any other by code."""
-    seen = {module for row in rows for module, _ in row.credits}
-    order = list(names.modules)
-    return sorted(seen, key=lambda m: (order.index(m) if m in order else len(order), m))
+@attrs.frozen
+class Columns:
+    """The credit columns of a report: modules with activity credits, then modules with
+    补录 credits, each in the rulebook's order, then any other by code."""
+
+    credits: list[str]
+    backfills: list[str]
+
+    @classmethod
+    def of(cls, rows: list[MonthlyRow], names: Names) -> Columns:
+        order = list(names.modules)
+
+        def ordered(seen: set[str]) -> list[str]:
+            return sorted(seen, key=lambda m: (order.index(m) if m in order else len(order), m))
+
+        return cls(
+            ordered({module for row in rows for module, _ in row.credits}),
+            ordered({module for row in rows for module, _ in row.backfills}),
+        )
+
+    def header(self, names: Names) -> list[str]:
+        return [
+            *HEADERS[:-2],
+            *(f"{names.modules.get(m, m)}学分" for m in self.credits),
+            *(f"{names.modules.get(m, m)}补录学分" for m in self.backfills),
+        ]
+
+    def amounts(self, row: MonthlyRow) -> list[float]:
+        credits, backfills = dict(row.credits), dict(row.backfills)
+        return [
+            *(float(credits.get(m, 0)) for m in self.credits),
+            *(float(backfills.get(m, 0)) for m in self.backfills),
+        ]
 
 
-def _header(modules: list[str], names: Names) -> list[str]:
-    return [*HEADERS[:-1], *(f"{names.modules.get(m, m)}学分" for m in modules)]
-
-
-def _cells(row: MonthlyRow, modules: list[str], names: Names) -> list[Any]:
+def _cells(row: MonthlyRow, columns: Columns, names: Names) -> list[Any]:
     """One row's values: counts as integers, rates as fractions (0.6667), credits as numbers
-    in one column per module."""
-    amounts = dict(row.credits)
+    in one column per module, 补录 credits in their own columns."""
     return [
         names.colleges.get(row.college, row.college) if row.college else SCHOOL_LEVEL,
         row.tribe,
@@ -148,14 +247,15 @@ def _cells(row: MonthlyRow, modules: list[str], names: Names) -> list[Any]:
         row.participants,
         None if row.attendance_rate is None else float(row.attendance_rate),
         None if row.no_show_rate is None else float(row.no_show_rate),
-        *(float(amounts[m]) if m in amounts else 0.0 for m in modules),
+        *columns.amounts(row),
     ]
 
 
-def _totals(rows: list[MonthlyRow], modules: list[str]) -> list[Any]:
+def _totals(rows: list[MonthlyRow], columns: Columns) -> list[Any]:
     def total(pick: Any) -> Any:
         return sum(pick(row) for row in rows)
 
+    sums = [sum(amounts) for amounts in zip(*(columns.amounts(r) for r in rows), strict=True)]
     return [
         "合计",
         f"{len(rows)} 个组织",
@@ -165,10 +265,7 @@ def _totals(rows: list[MonthlyRow], modules: list[str]) -> list[Any]:
         total(lambda r: r.participants),
         None,  # a rate does not add up; each row carries its own
         None,
-        *(
-            float(sum((dict(r.credits).get(m, Decimal(0)) for r in rows), Decimal(0)))
-            for m in modules
-        ),
+        *(sums or [0.0] * (len(columns.credits) + len(columns.backfills))),
     ]
 
 
@@ -181,8 +278,8 @@ def to_xlsx(rows: list[MonthlyRow], month: str, names: Names, now: datetime) -> 
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    modules = _modules(rows, names)
-    header = _header(modules, names)
+    columns = Columns.of(rows, names)
+    header = columns.header(names)
     book = Workbook()
     book.properties.created = book.properties.modified = now.replace(tzinfo=None)
     book.properties.creator = names.school
@@ -196,7 +293,7 @@ def to_xlsx(rows: list[MonthlyRow], month: str, names: Names, now: datetime) -> 
     sheet.append(header)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
-    for row in [*(_cells(r, modules, names) for r in rows), _totals(rows, modules)]:
+    for row in [*(_cells(r, columns, names) for r in rows), _totals(rows, columns)]:
         sheet.append([safe_cell(v) for v in row])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
@@ -207,7 +304,7 @@ def to_xlsx(rows: list[MonthlyRow], month: str, names: Names, now: datetime) -> 
         for column, cell in enumerate(line, start=1):
             if column in (7, 8):
                 cell.number_format = "0.0%"
-            elif column > len(HEADERS) - 1:
+            elif column > len(HEADERS) - 2:
                 cell.number_format = "0.0#"
     for column, title in enumerate(header, start=1):
         wide = 26 if column == 2 else 16 if column == 1 else max(10, len(title) * 2 + 2)
@@ -236,11 +333,11 @@ def _stamped(package: bytes, now: datetime) -> bytes:
 def to_csv(rows: list[MonthlyRow], names: Names) -> bytes:
     """The same table as CSV in UTF-8 with a BOM, so Excel on Chinese Windows reads it as
     UTF-8; rates as percent text with one decimal, credits as numbers."""
-    modules = _modules(rows, names)
+    columns = Columns.of(rows, names)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(_header(modules, names))
-    for row in [*(_cells(r, modules, names) for r in rows), _totals(rows, modules)]:
+    writer.writerow(columns.header(names))
+    for row in [*(_cells(r, columns, names) for r in rows), _totals(rows, columns)]:
         shown = [
             "" if v is None else f"{v * 100:.1f}%" if i in (6, 7) else v for i, v in enumerate(row)
         ]

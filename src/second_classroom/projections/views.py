@@ -179,9 +179,13 @@ class StudentSummary:
                             str(event.student_id),
                         ),
                     )
-            case student_events.CadreTermRecorded(record=cadre_term):
-                # A rated cadre term's credits count as an activity's do (issue 14 §2).
-                for credit in cadre_term.credits:
+            case (
+                student_events.BackfillRecorded(record=credited)
+                | student_events.CadreTermRecorded(record=credited)
+            ):
+                # 补录 credits and a rated cadre term's credits (issue 14 §2) count as an
+                # activity's do.
+                for credit in credited.credits:
                     cursor.execute(
                         "INSERT INTO student_credits SELECT student_number, ?, ?, ?"
                         " FROM student_keys WHERE student_id = ?"
