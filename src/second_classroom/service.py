@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import os
 import random
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import typing
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, ParamSpec, TypeVar, Union
 from uuid import UUID
 
 import attrs
@@ -40,7 +44,7 @@ from second_classroom.core.errors import (
     DomainError,
     require,
 )
-from second_classroom.core.text import TextKind
+from second_classroom.core.text import INT_MAX, INT_MIN, YEAR_MAX, YEAR_MIN, TextKind
 from second_classroom.core.time import require_aware
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import ConcurrencyConflict
@@ -55,10 +59,16 @@ from second_classroom.planning import ROUTES, Loader, RecordedRefusal, roles_in,
 from second_classroom.policies import checkin as checkin_codes
 from second_classroom.policies import integrity as integrity_policy
 from second_classroom.policies import serials, visibility
-from second_classroom.policies.boundary import admit, identifier
+from second_classroom.policies.boundary import OUT_OF_RANGE, admit, admit_actor, identifier
 from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice
-from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle, Rulebook, preset
+from second_classroom.policies.rulebook import (
+    IntegrityRule,
+    IntegrityStyle,
+    Limits,
+    Rulebook,
+    preset,
+)
 from second_classroom.policies.signing import Keyring
 from second_classroom.projections import queries
 from second_classroom.projections import reports as report_exports
@@ -225,6 +235,78 @@ codec.register_results(
 )
 
 
+# -- the read-side boundary: every public read's arguments, checked before anything loads ---
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# The kind of text each string argument of a read holds (others: a one-line name).
+_ARGUMENT_KINDS = {
+    "student_number": TextKind.PERSON_ID,
+    "serial": TextKind.CODE,
+    "college": TextKind.CODE,
+    "module": TextKind.CODE,
+    "status": TextKind.CODE,
+    "by": TextKind.CODE,
+    "month": TextKind.CODE,
+    "verify_url": TextKind.PROOF,
+}
+
+
+def _reads(method: Callable[P, R]) -> Callable[P, R]:
+    """A public read whose arguments pass the read-side boundary first: each has its declared
+    type (``query.invalid`` naming it otherwise), the actor is well-formed (``admit_actor``),
+    times are aware and within the years the library computes with, and text is free of
+    control characters and within its kind's length (``text.*``). So any value a frontend
+    passes gives a result or a ``DomainError``, never a Python exception."""
+    signature = inspect.signature(method)
+    hints: dict[str, Any] = {}
+
+    @functools.wraps(method)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not hints:
+            hints.update(typing.get_type_hints(method))
+        bound = signature.bind(*args, **kwargs)
+        service = bound.arguments["self"]
+        assert isinstance(service, SecondClassroom)
+        for name, value in bound.arguments.items():
+            if name != "self":
+                _admit_argument(name, value, hints[name], service.rulebook.limits)
+        return method(*args, **kwargs)
+
+    return checked
+
+
+def _admit_argument(name: str, value: Any, hint: Any, limits: Limits) -> None:
+    path = f"$.{name}"
+    arms = typing.get_args(hint) if typing.get_origin(hint) in (Union, UnionType) else (hint,)
+    if value is None and type(None) in arms:
+        return
+    if Actor in arms:
+        admit_actor(value, limits)
+        return
+    if datetime in arms:
+        moment = require_aware(value, name)
+        if not YEAR_MIN <= moment.year <= YEAR_MAX:
+            raise OUT_OF_RANGE.error(path=path, minimum=str(YEAR_MIN), maximum=str(YEAR_MAX))
+        return
+    classes = tuple(typing.get_origin(a) or a for a in arms if a is not type(None))
+    wanted = tuple(c for c in classes if isinstance(c, type))
+    if wanted and (
+        not isinstance(value, wanted) or (isinstance(value, bool) and bool not in wanted)
+    ):
+        expected = " | ".join(c.__name__ for c in wanted)
+        reason = f"{path} 应为 {expected} / must be {expected}, got {type(value).__name__}"
+        raise queries.INVALID_QUERY.error(reason=reason, path=path)
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if not INT_MIN <= value <= INT_MAX:
+            raise OUT_OF_RANGE.error(path=path, minimum=str(INT_MIN), maximum=str(INT_MAX))
+    elif isinstance(value, str) and name != "cursor":  # a cursor is checked when decoded
+        identifier(value, _ARGUMENT_KINDS.get(name, TextKind.NAME), limits, path)
+
+
 class SecondClassroom:
     """The library's entry point for any frontend."""
 
@@ -311,6 +393,8 @@ class SecondClassroom:
         route = ROUTES.get(type(command))
         if route is None:
             raise UNKNOWN_COMMAND.error(type=type(command).__name__)
+        admit_actor(actor, self.rulebook.limits)  # stored in every event: checked like a 学号
+        _admit_argument("now", now, datetime, self.rulebook.limits)
         self.rulebook.require_roles(actor)  # the role kinds this school uses (issue 14 §1)
         # The same text, identifier and bound rules for Python callers as for JSON ones.
         command = admit(command, self.rulebook.limits)
@@ -463,6 +547,7 @@ class SecondClassroom:
 
     # -- reads: each takes the actor, deny by default (policies/visibility.py) ----------------
 
+    @_reads
     def run_reactions(self, now: datetime) -> list[Outcome]:
         """Run what is due at ``now``: the draw of every lottery whose registration closed,
         and the closing of attendance (no-shows, integrity) of every activity that is over.
@@ -497,6 +582,7 @@ class SecondClassroom:
             raise first
         return outcomes
 
+    @_reads
     def overdue_results(self, actor: Actor, now: datetime) -> list[OverdueResults]:
         """Activities past their results deadline and not finalized (合工大: 10 working days),
         of those ``actor`` may read (their tribe's, their college's, or all for operators)."""
@@ -507,11 +593,13 @@ class SecondClassroom:
             o for o in overdue if self._may_read_activity(actor, self._load.activity(o.activity_id))
         ]
 
+    @_reads
     def my_activities(self, student_number: str, actor: Actor, now: datetime) -> list[MyActivity]:
         """我的活动 (第十二条): the student's, their college admin's, operators'."""
         student_number = self._require_student(student_number, actor, "我的活动 my activities")
         return self._my_activities.of(student_number, require_aware(now))
 
+    @_reads
     def outbox(
         self, actor: Actor, student_number: str | None = None, limit: int = queries.MAX_LIMIT
     ) -> list[Notice]:
@@ -525,11 +613,14 @@ class SecondClassroom:
             student_number = self._require_student(student_number, actor, "通知 notices")
         return self._outbox.pending(student_number, limit)
 
-    def mark_delivered(self, notice: Notice, now: datetime, actor: Actor | None = None) -> Outcome:
-        """Record a notice as delivered; marking it again changes nothing."""
+    @_reads
+    def mark_delivered(self, notice: Notice, now: datetime, actor: Actor) -> Outcome:
+        """Record a notice as delivered, as ``actor`` (the delivery worker, or the student
+        reading it); marking it again changes nothing."""
         command = MarkNoticeDelivered(notice.student, notice.notice_id)
-        return self.execute(command, actor or Actor.system(), now)
+        return self.execute(command, actor, now)
 
+    @_reads
     def draw_record(self, activity_id: UUID, actor: Actor) -> DrawRecord | None:
         """The published commitment and the draw, to check with ``verify_draw``. It names every
         registrant, so it is the activity's managers' (and admins'); a student learns their
@@ -546,6 +637,7 @@ class SecondClassroom:
             return None
         return DrawRecord(commitment, drawn.seed, drawn.registrants, drawn.capacity, drawn.winners)
 
+    @_reads
     def check_in_code(
         self, activity_id: UUID, session: int, actor: Actor, now: datetime
     ) -> CheckInCode:
@@ -574,6 +666,7 @@ class SecondClassroom:
             password = checkin_codes.session_password(self.secret, activity_id, session)
         return CheckInCode(token, password, opened.closes_at)
 
+    @_reads
     def integrity(self, student_number: str, actor: Actor) -> IntegrityReport | None:
         """诚信分 and blacklist (第十六、二十条) under this school's rulebook."""
         record = self.student(student_number, actor)
@@ -581,6 +674,7 @@ class SecondClassroom:
             return None
         return IntegrityReport.of(record, self.rulebook.integrity)
 
+    @_reads
     def transcript(self, serial: str, actor: Actor) -> Transcript | None:
         """A transcript: its student's, their college admin's, operators'. Anyone else asks
         the 查证入口 (``verify_transcript``), which shows only what the document shows."""
@@ -593,6 +687,7 @@ class SecondClassroom:
         visibility.require_read(allowed, "成绩单 transcript")
         return found
 
+    @_reads
     def transcript_document(self, serial: str, actor: Actor) -> dict[str, Any] | None:
         """The transcript as a signed JSON document: its content and its proof."""
         found = self.transcript(serial, actor)
@@ -601,11 +696,13 @@ class SecondClassroom:
         proof = {"type": "Ed25519Signature", "key_id": found.key_id, "signature": found.signature}
         return {"content": content_json(found.content), "proof": proof}
 
+    @_reads
     def transcript_pdf(self, serial: str, actor: Actor, verify_url: str) -> bytes | None:
         """The printable transcript (线下打印); ``verify_url`` is your 查证入口's address."""
         found = self.transcript(serial, actor)
         return exports.transcript_pdf(found.content, verify_url) if found else None
 
+    @_reads
     def transcript_credential(
         self, serial: str, actor: Actor, verify_url: str
     ) -> dict[str, Any] | None:
@@ -615,6 +712,7 @@ class SecondClassroom:
             return None
         return exports.achievement_credential(found, self.keyring, verify_url)
 
+    @_reads
     def verify_credential(self, credential: Mapping[str, Any]) -> Verification:
         """Check a credential's proof, then the transcript's standing in the register."""
         serial = str(credential.get("id", "")).rsplit(":", 1)[-1]
@@ -624,6 +722,7 @@ class SecondClassroom:
             )
         return self._verify_serial(serial)
 
+    @_reads
     def verify_transcript(self, serial_or_document: str | Mapping[str, Any]) -> Verification:
         """查证入口 (第四条): by serial, or a document a student handed over."""
         if isinstance(serial_or_document, str):
@@ -667,6 +766,7 @@ class SecondClassroom:
             )
         return registered
 
+    @_reads
     def student_as_of(
         self, student_number: str, actor: Actor, when: datetime
     ) -> StudentRecord | None:
@@ -676,6 +776,7 @@ class SecondClassroom:
         history = self._load.history(ids.student_id(student_number))
         return student.DECIDER.fold(e.payload for e in history if e.timestamp <= moment)
 
+    @_reads
     def integrity_as_of(
         self, student_number: str, actor: Actor, when: datetime
     ) -> IntegrityReport | None:
@@ -685,6 +786,7 @@ class SecondClassroom:
             return None
         return IntegrityReport.of(record, self.rulebook.integrity)
 
+    @_reads
     def report_files(
         self, month: str, actor: Actor, college: str | None = None
     ) -> tuple[bytes, str, bytes]:
@@ -701,6 +803,7 @@ class SecondClassroom:
             report_exports.participation_chart(database, names, college=college),
         )
 
+    @_reads
     def enrolment(self, activity_id: UUID, student_number: str, actor: Actor) -> Enrolment | None:
         """One registration: the student's, or the activity's managers' and admins'."""
         student_number = self._student_number(student_number)
@@ -710,17 +813,20 @@ class SecondClassroom:
         visibility.require_read(allowed, "报名 enrolment")
         return self._load.enrolment(activity_id, student_number)
 
+    @_reads
     def tribe(self, tribe_id: UUID, actor: Actor) -> Tribe | None:
         """A tribe (members, applicants, roles): its leaders, admins, organizers; admins."""
         found = self._load.tribe(tribe_id)
         visibility.require_read(self._may_read_tribe(actor, tribe_id, found), "部落 tribe")
         return found
 
+    @_reads
     def student(self, student_number: str, actor: Actor) -> StudentRecord | None:
         """A student record: the student's own, their college admin's, operators'."""
         student_number = self._require_student(student_number, actor, "学生档案 student record")
         return self._load.student(student_number)
 
+    @_reads
     def activity(self, activity_id: UUID, actor: Actor) -> Activity | None:
         """An activity with its roster, attendance and results: its managers' and admins'.
         Everyone else reads the board (``activity_board``) and the phase."""
@@ -728,12 +834,14 @@ class SecondClassroom:
         visibility.require_read(self._may_read_activity(actor, found), "活动详情 activity")
         return found
 
+    @_reads
     def phase(self, activity_id: UUID, actor: Actor, now: datetime) -> Phase | None:
         """规划中 … 已结束: public to anyone signed in."""
         visibility.require_read(visibility.is_signed_in(actor), "活动阶段 phase")
         found = self._load.activity(activity_id)
         return activity.phase(found, require_aware(now)) if found else None
 
+    @_reads
     def history(self, stream: UUID, actor: Actor) -> Sequence[Envelope]:
         """Every stored event of a stream: operators only (events name everyone involved)."""
         visibility.require_read(visibility.is_operator(actor), "事件流 event stream")
@@ -741,6 +849,7 @@ class SecondClassroom:
 
     # -- listings over the SQL views: filters, a limit and a cursor; never a whole table -----
 
+    @_reads
     def student_summary(
         self, student_number: str, actor: Actor
     ) -> queries.StudentSummaryRow | None:
@@ -748,6 +857,7 @@ class SecondClassroom:
         student_number = self._require_student(student_number, actor, "学生概况 student summary")
         return self.views.student_summary(student_number)
 
+    @_reads
     def activity_board(
         self,
         actor: Actor,
@@ -774,6 +884,7 @@ class SecondClassroom:
             cursor=cursor,
         )
 
+    @_reads
     def leaderboard(
         self,
         actor: Actor,
@@ -793,6 +904,7 @@ class SecondClassroom:
         visibility.require_read(allowed, "排行榜 leaderboard")
         return self.views.leaderboard(by, module, limit, college=college, cursor=cursor)
 
+    @_reads
     def audit_log(
         self,
         actor: Actor,
@@ -813,6 +925,7 @@ class SecondClassroom:
             cursor=cursor,
         )
 
+    @_reads
     def roster(
         self,
         activity_id: UUID,
@@ -827,6 +940,7 @@ class SecondClassroom:
         visibility.require_read(allowed, "活动名单 roster")
         return self.views.roster(str(activity_id), status=status, limit=limit, cursor=cursor)
 
+    @_reads
     def monthly_report(
         self,
         month: str,
@@ -840,6 +954,7 @@ class SecondClassroom:
         visibility.require_read(visibility.may_read_college(actor, college), "学院月报 report")
         return self.views.monthly_report(month, college=college, limit=limit, cursor=cursor)
 
+    @_reads
     def organizer_workload(
         self, actor: Actor, *, limit: int = queries.DEFAULT_LIMIT, cursor: str | None = None
     ) -> queries.Page[queries.WorkloadRow]:

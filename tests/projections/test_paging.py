@@ -162,7 +162,7 @@ def test_the_outbox_is_a_queue_read_in_bounded_batches(service: SecondClassroom)
     while batch := service.outbox(worker, limit=2):
         assert len(batch) <= 2
         for notice in batch:
-            service.mark_delivered(notice, REGISTERING)
+            service.mark_delivered(notice, REGISTERING, worker)
         delivered.extend(notice.student for notice in batch)
     assert sorted(delivered) == numbers
     with pytest.raises(DomainError) as caught:

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import Category, ErrorCode, malformed
 from second_classroom.core.text import (
     INT_MAX,
@@ -72,6 +73,32 @@ def admit(command: T, limits: Limits) -> T:
     """``command`` with identifiers normalised, or a coded refusal of its first bad field."""
     checked: T = _check(command, type(command), "$", limits)
     return checked
+
+
+def admit_actor(actor: object, limits: Limits) -> None:
+    """Refuse an actor that is not a well-formed ``Actor``: its id is a PERSON_ID already in
+    canonical form (NFKC) and matching the pattern, each role a ``RoleKind`` with a CODE scope.
+
+    The actor comes from the frontend's sign-in, not from a form, and is stored in every event
+    it causes; an id that NFKC would change is refused rather than normalised, so two distinct
+    sign-in identities (``２０２４…`` and ``2024…``) never act as one person.
+    """
+    if not isinstance(actor, Actor):
+        got = type(actor).__name__
+        raise malformed([("$actor", f"应为 Actor，收到 {got}", f"expected Actor, got {got}")])
+    path = "$actor.person_id"
+    _require_type(actor.person_id, str, path, optional=False)
+    if _text(actor.person_id, TextKind.PERSON_ID, path, limits) != actor.person_id:
+        raise IDENTIFIER_INVALID.error(path=path)
+    for role in actor.roles:
+        if not isinstance(role, Role) or not isinstance(role.kind, RoleKind):
+            got = type(getattr(role, "kind", role)).__name__
+            raise malformed(
+                [("$actor.roles", f"应为 Role，收到 {got}", f"expected a Role, got {got}")]
+            )
+        if role.scope is not None:
+            _require_type(role.scope, str, "$actor.roles[].scope", optional=False)
+            _text(role.scope, TextKind.CODE, "$actor.roles[].scope", limits)
 
 
 def identifier(text: str, kind: TextKind, limits: Limits, path: str = "$") -> str:
