@@ -266,6 +266,52 @@ def test_nobody_learns_whether_a_student_number_exists(world: World) -> None:
     assert world.service.student("2099999999", SCHOOL_ADMIN) is None
 
 
+def _refusal(world: World, command: object, actor: Actor) -> str:
+    with pytest.raises(DomainError) as caught:
+        world.service.execute(command, actor, at(12, 6))
+    return caught.value.code
+
+
+def test_no_command_tells_whether_a_student_number_exists_or_who_attended(world: World) -> None:
+    """Given a registered student of 石油工程学院 who attended the talk, another who did not
+    default, and a 学号 never registered, when someone not entitled asks by command (appeal
+    another's default, decide an appeal, record an exam, issue a transcript, revoke one), then
+    each answer is the same refusal whatever the facts — it is authorised before anything is
+    looked up."""
+    from second_classroom.aggregates.student import (
+        AppealDefault,
+        DecideAppeal,
+        RecordPublisherExam,
+    )
+    from second_classroom.aggregates.transcript import RevokeTranscript
+
+    unknown = "2099000001"
+    numbers = (world.other.person_id, world.me.person_id, unknown)
+    for activity in (world.talk, UNION.tribe_id):
+        answers = {
+            _refusal(
+                world, AppealDefault(n, ids.derive("integrity", str(activity), n), "x"), world.me
+            )
+            for n in (world.other.person_id, unknown)
+        }
+        assert answers == {"integrity.not_your_default"}
+    for command in (
+        lambda n: DecideAppeal(n, ids.derive("integrity", str(world.talk), n), True, "x"),
+        lambda n: RecordPublisherExam(n, 90),
+        IssueTranscript,
+    ):
+        assert {_refusal(world, command(n), CS_ADMIN) for n in numbers} == {"auth.forbidden"}
+    fake = world.serial[:-1] + ("0" if world.serial[-1] != "0" else "1")
+    assert {_refusal(world, RevokeTranscript(s, "x"), PE_ADMIN) for s in (world.serial, fake)} == {
+        "auth.forbidden"
+    }
+    # Those entitled still learn what is missing.
+    assert _refusal(world, RecordPublisherExam(unknown, 90), SCHOOL_ADMIN) == "student.not_found"
+    assert (
+        _refusal(world, IssueTranscript(unknown), Actor.student(unknown)) == "transcript.no_student"
+    )
+
+
 def test_a_staff_id_equal_to_a_student_number_is_not_the_student(world: World) -> None:
     staff = Actor(world.me.person_id, frozenset({Role.college_admin("CS")}))
     with pytest.raises(DomainError):
