@@ -135,6 +135,7 @@ def test_each_malformed_example_fails_the_schema_and_execute_json_alike(case: st
         ("CreateTribe", {"code": "PE\u200bCHESS"}, "text.control_character"),
         ("CreateTribe", {"code": "РЕ-CHESS"}, "text.identifier_invalid"),  # Cyrillic Р, Е
         ("OpenCheckInSession", {"valid_minutes": 10**12}, "value.out_of_range"),
+        ("RequestLeave", {"proofs": ["病假条.jpg"] * 201}, "value.too_many"),
     ],
 )
 def test_the_boundary_rules_are_in_the_command_schemas_too(
@@ -145,6 +146,8 @@ def test_the_boundary_rules_are_in_the_command_schemas_too(
         | {"college": "PE"},
         "OpenCheckInSession": {"activity_id": "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"}
         | {"valid_minutes": 10},
+        "RequestLeave": {"activity_id": "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"}
+        | {"reason": "病", "proofs": ["病假条.jpg"] * 200},
     }[title]
     good, bad = {"type": title, **base}, {"type": title, **base, **message}
     assert valid(title, good)

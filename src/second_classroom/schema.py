@@ -143,6 +143,8 @@ class _Builder:
         schema: JSONSchema = {"type": "array", "items": self.of(args[0], kind)}
         if origin is frozenset:
             schema["uniqueItems"] = True
+        if self.limits is not None:
+            schema["maxItems"] = boundary.maximum_items(base, self.limits)
         return schema
 
     def _text(self, kind: TextKind) -> JSONSchema:

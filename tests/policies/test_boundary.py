@@ -390,3 +390,25 @@ def test_any_actor_id_is_admitted_exactly_when_canonical_and_matching(person_id:
         with pytest.raises(DomainError) as caught:
             admit_actor(Actor.student(person_id), LIMITS)
         assert caught.value.code.startswith("text.")
+
+
+def test_a_list_longer_than_the_rulebook_allows_is_refused_before_its_items_are_read() -> None:
+    """Given 100,000 proofs (a 4 MB event once) or 200,000 tags, when the command is admitted,
+    then ``value.too_many`` names the list; the rulebook's ``items`` and ``people`` are the
+    bounds, and a list of exactly the bound passes."""
+    from second_classroom.aggregates.results import GrantCredits
+
+    many = refused(RequestLeave(ACTIVITY, "病", ("病假条",) * 100_000))
+    assert (many.code, many.details["path"], many.details["maximum"]) == (
+        "value.too_many",
+        "$.proofs",
+        LIMITS.items,
+    )
+    tags = attrs.evolve(FORM, tags=("x",) * 200_000)
+    assert refused(DraftActivity(TRIBE, "talk", tags)).details["path"] == "$.form.tags"
+    assert admit(RequestLeave(ACTIVITY, "病", ("x",) * LIMITS.items), LIMITS)
+    everyone = tuple(f"2025{n:06d}" for n in range(LIMITS.people + 1))
+    assert refused(GrantCredits(ACTIVITY, everyone)).details["maximum"] == LIMITS.people
+    assert admit(GrantCredits(ACTIVITY, everyone[:-1]), LIMITS)
+    tight = Limits(items=2)
+    assert refused(RequestLeave(ACTIVITY, "病", ("a", "b", "c")), tight).code == "value.too_many"

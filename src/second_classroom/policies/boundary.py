@@ -55,6 +55,12 @@ IDENTIFIER_INVALID = ErrorCode(
     "{path} is not a valid identifier (see the rulebook's limits for the format)",
     Category.INVALID,
 )
+TOO_MANY = ErrorCode(
+    "value.too_many",
+    "{path} 最多 {maximum} 项（收到 {count} 项）",
+    "{path} holds at most {maximum} items ({count})",
+    Category.INVALID,
+)
 OUT_OF_RANGE = ErrorCode(
     "value.out_of_range",
     "{path} 超出允许范围（{minimum} 至 {maximum}）",
@@ -121,6 +127,17 @@ def maximum_length(kind: TextKind, limits: Limits) -> int:
     }[kind]
 
 
+def maximum_items(sequence_hint: Any, limits: Limits) -> int | None:
+    """The most entries a list field (``tuple[X, ...]`` or ``frozenset[X]``) may hold: the
+    rulebook's ``people`` for lists of 学号/工号, ``items`` for any other; ``None`` for a
+    fixed-length tuple (a pair, a coordinate)."""
+    args = typing.get_args(sequence_hint)
+    if typing.get_origin(sequence_hint) is tuple and Ellipsis not in args:
+        return None
+    _base, kind = kind_of(args[0]) if args else (None, None)
+    return limits.people if kind is TextKind.PERSON_ID else limits.items
+
+
 def pattern(kind: TextKind, limits: Limits) -> str | None:
     """The pattern an identifier of ``kind`` must match entirely, after NFKC."""
     if kind is TextKind.PERSON_ID:
@@ -171,6 +188,10 @@ def _check(value: Any, hint: Any, path: str, limits: Limits) -> Any:
                 changes[field.alias] = after
         return attrs.evolve(value, **changes) if changes else value
     if isinstance(value, tuple | frozenset):
+        entries = maximum_items(base, limits)
+        if entries is not None and len(value) > entries:
+            # Counted before any item is looked at: a list of 200,000 costs one len().
+            raise TOO_MANY.error(path=path, maximum=entries, count=len(value))
         return _check_items(value, _item_hints(base, len(value)), path, limits)
     if isinstance(value, str):
         return _text(value, kind if isinstance(kind, TextKind) else TextKind.NAME, path, limits)

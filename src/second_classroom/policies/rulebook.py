@@ -238,6 +238,8 @@ class Limits:
     # "-", "_" and "." inside; no look-alike letters of other scripts, no invisible characters.
     person_id_pattern: str = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}"
     tribe_code_pattern: str = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}"
+    items: int = 200  # entries in any list a command carries: proofs, tags, places, awards …
+    people: int = 5_000  # 学号/工号 in one list: a grant, a make-up, a roster's organizers
     max_credit: Decimal = Decimal(100)  # one award's or one participation's credit amount
     max_activity_hours: int = 24 * 31  # from start to end; a record's 学时 cannot exceed it
 
