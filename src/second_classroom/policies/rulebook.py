@@ -134,6 +134,9 @@ class CheckInRule:
     # are refused to them there (the six digits would otherwise fall to guessing).
     password_attempts: int = 5
     allow_self_makeup: bool = False  # true: a manager may 补签 (or clear a flag on) themselves
+    # Ours: the largest geofence radius; any larger circle would meet require_distance_limit
+    # while limiting nothing (5 km spans the largest campus of the seeds' schools).
+    max_radius_m: int = 5_000
 
 
 class IntegrityStyle(StrEnum):
