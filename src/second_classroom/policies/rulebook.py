@@ -458,12 +458,19 @@ class Rulebook:
             *(c.name for m in self.modules for c in m.categories),
             *(c.name for c in self.colleges),
             *self.credit_types,
+            *self.title.school_prefixes,
+            *self.title.external_prefixes,
+            *self.ads.allowed_url_hosts,
+            *(q.name for q in self.results.award_quotas),
+            *(r.name for r in self.roles),
         ]
         found += [
             f"name {name!r} must be printable and not blank"
             for name in names
             if not (name.strip() and name.isprintable() and len(name) <= self.limits.names)
         ]
+        if not self.credit_source_keyword.isprintable():
+            found.append("credit_source_keyword must be printable")
         return found
 
     def _school_problems(self) -> list[str]:
