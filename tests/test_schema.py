@@ -158,7 +158,9 @@ def test_the_boundary_rules_are_in_the_command_schemas_too(
 
 def test_the_schema_of_a_credit_amount_says_the_rulebook_s_maximum() -> None:
     message = {"type": "ChangeAwardPlan", "activity_id": "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"}
-    for amount, ok in (("2.5", True), (100, True), ("1E+999999", False), (100.5, False)):
+    cases = (("2.5", True), (100, True), ("1E+999999", False), (100.5, False), ("2.50", True))
+    cases += (("0.125", False), ("1e-999999", False), ("1E+2", False))
+    for amount, ok in cases:
         plan = {"credits": [{"module": "ideology", "credit_type": "学分", "amount": amount}]}
         assert valid("ChangeAwardPlan", {**message, "plan": plan}) is ok
 

@@ -85,7 +85,9 @@ converter.register_unstructure_hook_factory(
 
 # The integers a JavaScript client reads exactly (I-JSON, RFC 7493); orjson stores 64 bits.
 JSON_INT_MAX = 2**53 - 1
-DECIMAL_TEXT = re.compile(r"-?(?:0|[1-9][0-9]{0,39})(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,6})?")
+# Plain notation only: an exponent ("1e-999999") says nothing a plain number cannot, and
+# makes a tiny text stand for a huge or endlessly precise value.
+DECIMAL_TEXT = re.compile(r"-?(?:0|[1-9][0-9]{0,39})(?:\.[0-9]{1,40})?")
 FRACTION_TEXT = re.compile(r"-?[0-9]{1,40}(?:/[0-9]{1,40})?")
 _SHORT = 64  # the longest UUID, date-time or fraction text worth parsing
 
@@ -154,7 +156,10 @@ def _strict_str(value: Any, _type: type) -> str:
 def _strict_decimal(value: Any, _type: type) -> Decimal:
     if isinstance(value, str):
         if not DECIMAL_TEXT.fullmatch(value):
-            raise Refused('应为十进制数字（如 "2.5"）', 'expected a decimal number (e.g. "2.5")')
+            raise Refused(
+                '应为十进制数字（如 "2.5"，不用指数）',
+                'expected a decimal number in plain notation (e.g. "2.5", no exponent)',
+            )
         return Decimal(value)
     if type(value) is int:
         return Decimal(_strict_int(value, int))

@@ -167,9 +167,17 @@ class _Builder:
             return {"anyOf": [{"type": "string", "pattern": _DECIMAL}, {"type": "number"}]}
         most = self.limits.max_credit
         digits = len(str(int(most)))
-        plain = rf"^-?[0-9]{{1,{digits}}}(?:\.[0-9]{{1,40}})?$"
+        places = self.limits.credit_places
+        # At most ``places`` decimals, then only trailing zeros (``2.50`` is 2.5), as admit.
+        decimals = rf"\.[0-9]{{1,{places}}}0{{0,40}}" if places else r"\.0{1,40}"
+        plain = rf"^-?[0-9]{{1,{digits}}}(?:{decimals})?$"
         number = {"type": "number", "minimum": -most, "maximum": most}
-        return {"anyOf": [{"type": "string", "pattern": plain}, number], "x-quantity": kind.value}
+        return {
+            "anyOf": [{"type": "string", "pattern": plain}, number],
+            "x-quantity": kind.value,
+            "x-decimal-places": places,
+            "description": f"at most {places} decimal places, plain notation (no exponent)",
+        }
 
     def _datetime(self) -> JSONSchema:
         if self.limits is None:

@@ -412,3 +412,40 @@ def test_a_list_longer_than_the_rulebook_allows_is_refused_before_its_items_are_
     assert admit(GrantCredits(ACTIVITY, everyone[:-1]), LIMITS)
     tight = Limits(items=2)
     assert refused(RequestLeave(ACTIVITY, "病", ("a", "b", "c")), tight).code == "value.too_many"
+
+
+@pytest.mark.parametrize(
+    ("amount", "ok"),
+    [
+        (Decimal("2.5"), True),
+        (Decimal("0.25"), True),
+        (Decimal("2.50000"), True),  # trailing zeros add no precision
+        (Decimal("1E+2"), True),
+        (Decimal("0.125"), False),
+        (Decimal("1e-999999"), False),  # was stored; every view showed 0
+        (Decimal("1.0000000000000000000000000000001"), False),  # beyond 28 digits, exactly
+    ],
+)
+def test_a_credit_amount_has_at_most_the_rulebook_s_decimal_places(
+    amount: Decimal, ok: bool
+) -> None:
+    """Given a credit amount, when admitted, then it passes with at most ``credit_places``
+    (2) decimal places and is ``value.too_precise`` beyond — for Python callers; JSON callers
+    cannot write an exponent at all (the codec's plain notation)."""
+    if ok:
+        assert admit(plan(amount), LIMITS) == plan(amount)
+    else:
+        error = refused(plan(amount))
+        assert (error.code, error.details["places"]) == ("value.too_precise", 2)
+    assert refused(plan(Decimal("0.5")), Limits(credit_places=0)).code == "value.too_precise"
+
+
+@settings(max_examples=200, deadline=None)
+@given(amount=st.decimals(-100, 100, allow_nan=False, allow_infinity=False))
+def test_any_credit_amount_is_admitted_exactly_when_it_rounds_to_itself(amount: Decimal) -> None:
+    """Property: an amount passes iff quantizing it to two places changes nothing."""
+    fits = amount == amount.quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    if fits:
+        admit(plan(amount), LIMITS)
+    else:
+        assert refused(plan(amount)).code == "value.too_precise"

@@ -61,6 +61,12 @@ TOO_MANY = ErrorCode(
     "{path} holds at most {maximum} items ({count})",
     Category.INVALID,
 )
+TOO_PRECISE = ErrorCode(
+    "value.too_precise",
+    "{path} 最多 {places} 位小数",
+    "{path} has more than {places} decimal places",
+    Category.INVALID,
+)
 OUT_OF_RANGE = ErrorCode(
     "value.out_of_range",
     "{path} 超出允许范围（{minimum} 至 {maximum}）",
@@ -138,6 +144,25 @@ def maximum_items(sequence_hint: Any, limits: Limits) -> int | None:
     return limits.people if kind is TextKind.PERSON_ID else limits.items
 
 
+def decimal_places(value: Decimal) -> int:
+    """The decimal places ``value`` needs (``2.50`` needs 1, ``1E+2`` none), exactly: no
+    context rounding, as ``Decimal.normalize`` would do beyond 28 digits."""
+    _sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    zeros = _trailing_zeros(digits)
+    return max(0, -exponent - zeros)
+
+
+def _trailing_zeros(digits: tuple[int, ...]) -> int:
+    count = 0
+    for digit in reversed(digits):
+        if digit:
+            break
+        count += 1
+    return count
+
+
 def pattern(kind: TextKind, limits: Limits) -> str | None:
     """The pattern an identifier of ``kind`` must match entirely, after NFKC."""
     if kind is TextKind.PERSON_ID:
@@ -205,6 +230,8 @@ def _check(value: Any, hint: Any, path: str, limits: Limits) -> Any:
         if not value.is_finite():
             raise OUT_OF_RANGE.error(path=path, minimum=str(-most), maximum=str(most))
         _bound(value, -most, most, path)
+        if kind is QuantityKind.CREDIT and decimal_places(value) > limits.credit_places:
+            raise TOO_PRECISE.error(path=path, places=limits.credit_places)
     elif isinstance(value, datetime):
         _bound(value.year, YEAR_MIN, YEAR_MAX, path)
     return value

@@ -252,6 +252,7 @@ class Limits:
     items: int = 200  # entries in any list a command carries: proofs, tags, places, awards …
     people: int = 5_000  # 学号/工号 in one list: a grant, a make-up, a roster's organizers
     max_credit: Decimal = Decimal(100)  # one award's or one participation's credit amount
+    credit_places: int = 2  # decimal places of a credit amount: 0.5, 0.25 学分; never 1e-999999
     max_activity_hours: int = 24 * 31  # from start to end; a record's 学时 cannot exceed it
 
     def problems(self) -> list[str]:
@@ -269,6 +270,8 @@ class Limits:
                 found.append(f"limits.{name} is not a regular expression: {exc}")
         if not (self.max_credit.is_finite() and 0 < self.max_credit <= MAX_AMOUNT):
             found.append(f"limits.max_credit must be finite, > 0 and ≤ {MAX_AMOUNT}")
+        if not 0 <= self.credit_places <= 10:
+            found.append("limits.credit_places must be 0-10")
         # Ten years: times stay within datetime whatever an activity's start (1970-2199).
         if not 1 <= self.max_activity_hours <= 24 * 3_660:
             found.append("limits.max_activity_hours must be 1-87840")
