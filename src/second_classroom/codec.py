@@ -89,7 +89,15 @@ JSON_INT_MAX = 2**53 - 1
 # makes a tiny text stand for a huge or endlessly precise value.
 DECIMAL_TEXT = re.compile(r"-?(?:0|[1-9][0-9]{0,39})(?:\.[0-9]{1,40})?")
 FRACTION_TEXT = re.compile(r"-?[0-9]{1,40}(?:/[0-9]{1,40})?")
-_SHORT = 64  # the longest UUID, date-time or fraction text worth parsing
+# The one form of each that is read (the schema states the same patterns): no braces, no
+# ``urn:uuid:``, no bare 32 hex digits; RFC 3339 date-times with ``T``, seconds and an offset.
+UUID_TEXT = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+DATE_TIME_TEXT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})"
+)
 
 
 class Refused(ValueError):
@@ -172,11 +180,14 @@ def _strict_datetime(value: Any, _type: type) -> datetime:
     if not isinstance(value, str):
         raise _expected("ISO 8601 时间字符串", "an ISO 8601 date-time string", value)
     try:
-        moment = datetime.fromisoformat(value) if len(value) <= _SHORT else None
+        moment = datetime.fromisoformat(value) if DATE_TIME_TEXT.fullmatch(value) else None
     except ValueError:
         moment = None
     if moment is None:
-        raise Refused("应为 ISO 8601 时间（含时区）", "expected an ISO 8601 date-time")
+        raise Refused(
+            "应为 RFC 3339 时间（如 2026-11-23T09:00:00+08:00）",
+            "expected an RFC 3339 date-time (e.g. 2026-11-23T09:00:00+08:00)",
+        )
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise Refused("时间必须带时区", "a timezone offset is required")
     if not YEAR_MIN <= moment.year <= YEAR_MAX:
@@ -189,12 +200,11 @@ def _strict_datetime(value: Any, _type: type) -> datetime:
 def _strict_uuid(value: Any, _type: type) -> UUID:
     if not isinstance(value, str):
         raise _expected("UUID 字符串", "a UUID string", value)
-    try:
-        if len(value) <= _SHORT:
-            return UUID(value)
-    except ValueError:
-        pass
-    raise Refused("应为 UUID", "expected a UUID")
+    if UUID_TEXT.fullmatch(value):
+        return UUID(value)
+    raise Refused(
+        "应为 UUID（8-4-4-4-12 位十六进制）", "expected a UUID (8-4-4-4-12 hexadecimal digits)"
+    )
 
 
 def _strict_fraction(value: Any, _type: type) -> Fraction:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import types
 import typing
 import unicodedata
@@ -173,8 +174,25 @@ def pattern(kind: TextKind, limits: Limits) -> str | None:
 
 
 def forbidden_characters(kind: TextKind) -> str:
-    """A regular-expression character class of what text of ``kind`` may never contain."""
-    return (_MULTI_LINE if kind.multiline else _SINGLE_LINE).pattern
+    """A regular-expression character class of what text of ``kind`` may never contain
+    (ids and codes: format characters too, as ``_text`` refuses them)."""
+    forbidden = (_MULTI_LINE if kind.multiline else _SINGLE_LINE).pattern
+    if kind in _CODE_KINDS:
+        forbidden = forbidden.removesuffix("]") + _format_characters() + "]"
+    return forbidden
+
+
+@cache
+def _format_characters() -> str:
+    """Every Unicode format character (category Cf) as character-class ranges."""
+    ranges: list[tuple[int, int]] = []
+    for point in range(0x80, sys.maxunicode + 1):
+        if unicodedata.category(chr(point)) == "Cf":
+            if ranges and ranges[-1][1] == point - 1:
+                ranges[-1] = (ranges[-1][0], point)
+            else:
+                ranges.append((point, point))
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges)
 
 
 def kind_of(hint: Any) -> tuple[Any, TextKind | QuantityKind | None]:
@@ -290,7 +308,7 @@ def _bound(value: Any, minimum: Any, maximum: Any, path: str) -> None:
 def _text(value: str, kind: TextKind, path: str, limits: Limits) -> str:
     text = unicodedata.normalize("NFKC", value) if kind.identifier else value
     bad = (_MULTI_LINE if kind.multiline else _SINGLE_LINE).search(text)
-    if bad is None and kind in (TextKind.PERSON_ID, TextKind.TRIBE_CODE, TextKind.CODE):
+    if bad is None and kind in _CODE_KINDS:
         # Zero-width and other format characters make look-alike identifiers.
         bad = next((m for m in _FORMAT.finditer(text) if unicodedata.category(m[0]) == "Cf"), None)
     if bad is not None:
@@ -304,6 +322,7 @@ def _text(value: str, kind: TextKind, path: str, limits: Limits) -> str:
     return value if text == value else text
 
 
+_CODE_KINDS = (TextKind.PERSON_ID, TextKind.TRIBE_CODE, TextKind.CODE)
 _FORMAT = re.compile(r"[^\x20-\x7e]")  # only non-ASCII characters can be format characters
 
 
