@@ -338,6 +338,28 @@ def test_the_board_shows_drafts_only_to_the_college_and_operators() -> None:
         assert other == {str(approved)}
 
 
+def test_the_phase_of_a_draft_is_no_one_else_s_business() -> None:
+    """Given a draft, when a student or another college's admin asks its phase, then the answer
+    is ``None`` as for an activity that does not exist; its leader, its college's admin and
+    operators see 未发布; a published activity's phase is everyone's."""
+    from second_classroom.aggregates.activity import DraftActivity, Phase
+    from tests.aggregates.activity_fixtures import FORM
+
+    with SecondClassroom.open(popo_env(), secret=TEST_SECRET) as service:
+        [number] = found_school(service, 1)
+        approved = approved_activity(service, "approved")
+        draft = ids.activity_id(UNION.tribe_id, "draft")
+        service.execute(DraftActivity(UNION.tribe_id, "draft", FORM), LEADER, NOW)
+        student = Actor.student(number)
+        nowhere = ids.activity_id(UNION.tribe_id, "never drafted")
+        for outsider in (student, CS_ADMIN):
+            assert service.phase(draft, outsider, NOW) is None
+            assert service.phase(nowhere, outsider, NOW) is None
+            assert service.phase(approved, outsider, NOW) is not None
+        for insider in (LEADER, PE_ADMIN, SCHOOL_ADMIN):
+            assert service.phase(draft, insider, NOW) is Phase.UNPUBLISHED
+
+
 # -- replies name nobody else ----------------------------------------------------------------
 
 

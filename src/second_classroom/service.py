@@ -836,10 +836,17 @@ class SecondClassroom:
 
     @_reads
     def phase(self, activity_id: UUID, actor: Actor, now: datetime) -> Phase | None:
-        """规划中 … 已结束: public to anyone signed in."""
+        """规划中 … 已结束 of a published activity: public to anyone signed in. A draft or an
+        activity under review is the same ``None`` as no activity at all, except to those who
+        may read it (its managers, its college's admin, operators), as on the board."""
         visibility.require_read(visibility.is_signed_in(actor), "活动阶段 phase")
         found = self._load.activity(activity_id)
-        return activity.phase(found, require_aware(now)) if found else None
+        if found is None:
+            return None
+        published = found.status.value in queries.PUBLISHED
+        if not published and not self._may_read_activity(actor, found):
+            return None
+        return activity.phase(found, require_aware(now))
 
     @_reads
     def history(self, stream: UUID, actor: Actor) -> Sequence[Envelope]:
