@@ -44,6 +44,7 @@ ROLE_NOT_USED = ErrorCode(
 )
 
 
+MAX_FILE_BYTES = 1_048_576  # a rulebook file; the largest preset is under 10 KB
 # Bounds on rulebook numbers (ours): integrity points and credit amounts a school may set.
 MAX_POINTS = 1_000_000
 MAX_AMOUNT = Decimal(1_000_000)
@@ -591,7 +592,19 @@ class Rulebook:
 
     @classmethod
     def load(cls, path: str | Path) -> Rulebook:
-        return cls.from_toml(Path(path).read_text(encoding="utf-8"))
+        """A rulebook TOML file: at most ``MAX_FILE_BYTES`` of UTF-8, else ``rulebook.invalid``
+        (so ``/dev/zero`` or a binary file is refused, not read forever or half-decoded). A
+        missing or unreadable file raises ``OSError``."""
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise INVALID_RULEBOOK.error(reason=f"the file is larger than {MAX_FILE_BYTES} bytes")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            reason = f"the file is not UTF-8 text (byte {exc.start})"
+            raise INVALID_RULEBOOK.error(reason=reason) from None
+        return cls.from_toml(text)
 
     def to_toml(self) -> str:
         return tomli_w.dumps(_drop_none(_CONVERTER.unstructure(self)))
