@@ -200,6 +200,8 @@ CANONICAL_UUID = "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"
         ("opens_at", "2026-12-03T14:00+08:00"),
         ("opens_at", "２026-12-03T14:00:00+08:00"),
         ("opens_at", "2026-12-03T14:00:00.1234567+08:00"),
+        ("opens_at", "2026-13-01T00:00:00+08:00"),
+        ("opens_at", "2026-12-03T24:00:00+08:00"),
     ],
 )
 def test_only_the_canonical_uuid_and_date_time_are_read(field: str, value: str) -> None:
