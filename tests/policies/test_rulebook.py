@@ -413,8 +413,10 @@ HUGE = 2**63 - 1
 def test_a_number_or_code_out_of_bounds_is_refused_when_loaded(old: str, new: str) -> None:
     """Given a preset with one number beyond what the library can compute with (2**63-1
     hours once raised OverflowError in every reaction), a negative count, or an empty or
-    invisible code, when it is loaded, then ``rulebook.invalid`` — not a failure later."""
-    refused(edited(old, new))
+    invisible code, when it is loaded, then ``rulebook.invalid`` — not a failure later — and
+    the reason is the problem itself, not cattrs' "unknown error"."""
+    reason = refused(edited(old, new)).details["reason"]
+    assert "unknown error" not in reason
 
 
 def test_title_max_length_is_bounded() -> None:

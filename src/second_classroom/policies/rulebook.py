@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 import cattrs
 import tomli_w
+from cattrs.v import format_exception
 
 from second_classroom.core.actor import Actor, RoleKind
 from second_classroom.core.errors import Category, DomainError, ErrorCode
@@ -615,8 +616,15 @@ class Rulebook:
 
 def _explain(exc: Exception) -> str:
     if isinstance(exc, cattrs.BaseValidationError):
-        return "; ".join(cattrs.transform_error(exc))
+        return "; ".join(cattrs.transform_error(exc, format_exception=_leaf))
     return str(exc)
+
+
+def _leaf(exc: BaseException, kind: type | None) -> str:
+    """A nested rulebook's own problems as they are, not as cattrs' "unknown error"."""
+    if isinstance(exc, DomainError) and exc.code == INVALID_RULEBOOK.code:
+        return str(exc.details.get("reason", exc.message_en))
+    return format_exception(exc, kind)
 
 
 def _drop_none(value: Any) -> Any:
