@@ -216,6 +216,34 @@ def test_the_view_worker_reports_a_file_that_is_not_a_database(
 
 
 @pytest.mark.parametrize(
+    ("rulebook", "content", "reason"),
+    [
+        ("bin.toml", b"\xff\xfe school = 1", "the file is not UTF-8 text"),
+        ("huge.toml", b"#" * (2**20 + 1), "the file is larger than 1048576 bytes"),
+        ("/dev/zero", None, "the file is larger than 1048576 bytes"),
+    ],
+)
+def test_a_rulebook_file_that_is_not_a_small_text_is_rulebook_invalid(
+    folder: Path,
+    capsys: pytest.CaptureFixture[str],
+    rulebook: str,
+    content: bytes | None,
+    reason: str,
+) -> None:
+    """Review finding 14: a binary rulebook exited 70 (a bug) and ``/dev/zero`` was read for
+    ever; both are ``rulebook.invalid``, exit 1, before any store is touched."""
+    if content is not None:
+        (folder / rulebook).write_bytes(content)
+    before = contents(folder)
+    for argv in (("schema", "out", "--rulebook", rulebook), ("simulate", "--rulebook", rulebook)):
+        status, line = refused(capsys, *argv)
+        assert status == 1
+        assert line.startswith("second-classroom: [rulebook.invalid] 规则配置无效：")
+        assert reason in line
+    assert contents(folder) == before
+
+
+@pytest.mark.parametrize(
     ("rulebook", "text", "expected"),
     [
         (
@@ -295,6 +323,8 @@ def test_a_silent_postgres_server_is_given_up_after_the_connect_timeout(
     [
         (["simulate", "--students", "-3"], "argument --students: must be more than 0: '-3'"),
         (["simulate", "--batch", "many"], "argument --batch: not a number: 'many'"),
+        (["project", "--interval", "1e309"], "argument --interval: not a finite number: '1e309'"),
+        (["project", "--interval", "nan"], "argument --interval: not a finite number: 'nan'"),
         (["project", "--db", "a", "--postgres", "postgresql://h/d"], "not allowed with argument"),
         (["project"], "one of the arguments --db --postgres is required"),
         (["launch"], "argument COMMAND: invalid choice: 'launch'"),

@@ -40,6 +40,8 @@ from tests.enrolment_world import (
 )
 from tests.specification import SCHOOL_ADMIN, at
 
+WORKER = Actor.system("notice-worker")
+
 
 def code_of(service: SecondClassroom, command: object, actor: Actor, now=REGISTERING) -> str:  # type: ignore[no-untyped-def]
     before = service.app.recorder.max_notification_id()
@@ -192,8 +194,8 @@ def test_a_change_or_cancellation_notifies_each_registered_student_once(
     notices = service.outbox(SCHOOL_ADMIN)
     assert sorted(n.student for n in notices) == sorted(s.person_id for s in students[:2])
     assert all("第二教学楼201室" in n.text for n in notices)
-    service.mark_delivered(notices[0], REGISTERING)
-    assert service.mark_delivered(notices[0], REGISTERING).events == ()  # exactly once
+    service.mark_delivered(notices[0], REGISTERING, WORKER)
+    assert service.mark_delivered(notices[0], REGISTERING, WORKER).events == ()  # exactly once
     assert [n.notice_id for n in service.outbox(SCHOOL_ADMIN)] == [notices[1].notice_id]
     service.execute(CancelActivity(talk, "场地维修"), LEADER, REGISTERING)
     assert [n.kind for n in service.outbox(SCHOOL_ADMIN, students[0].person_id)] == [
@@ -215,7 +217,7 @@ def test_the_outbox_survives_a_restart(tmp_path: Path) -> None:
             LEADER,
             REGISTERING,
         )  # type: ignore[union-attr]
-        service.mark_delivered(service.outbox(SCHOOL_ADMIN, a.person_id)[0], REGISTERING)
+        service.mark_delivered(service.outbox(SCHOOL_ADMIN, a.person_id)[0], REGISTERING, a)
     with SecondClassroom.open(env, secret=TEST_SECRET) as restarted:
         assert restarted.outbox(SCHOOL_ADMIN, a.person_id) == []
         assert len(restarted.outbox(SCHOOL_ADMIN, b.person_id)) == 1

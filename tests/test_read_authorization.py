@@ -315,6 +315,52 @@ def test_nobody_learns_whether_a_student_number_exists(world: World) -> None:
     assert world.service.student("2099999999", SCHOOL_ADMIN) is None
 
 
+def _refusal(world: World, command: object, actor: Actor) -> str:
+    with pytest.raises(DomainError) as caught:
+        world.service.execute(command, actor, at(12, 6))
+    return caught.value.code
+
+
+def test_no_command_tells_whether_a_student_number_exists_or_who_attended(world: World) -> None:
+    """Given a registered student of 石油工程学院 who attended the talk, another who did not
+    default, and a 学号 never registered, when someone not entitled asks by command (appeal
+    another's default, decide an appeal, record an exam, issue a transcript, revoke one), then
+    each answer is the same refusal whatever the facts — it is authorised before anything is
+    looked up."""
+    from second_classroom.aggregates.student import (
+        AppealDefault,
+        DecideAppeal,
+        RecordPublisherExam,
+    )
+    from second_classroom.aggregates.transcript import RevokeTranscript
+
+    unknown = "2099000001"
+    numbers = (world.other.person_id, world.me.person_id, unknown)
+    for activity in (world.talk, UNION.tribe_id):
+        answers = {
+            _refusal(
+                world, AppealDefault(n, ids.derive("integrity", str(activity), n), "x"), world.me
+            )
+            for n in (world.other.person_id, unknown)
+        }
+        assert answers == {"integrity.not_your_default"}
+    for command in (
+        lambda n: DecideAppeal(n, ids.derive("integrity", str(world.talk), n), True, "x"),
+        lambda n: RecordPublisherExam(n, 90),
+        IssueTranscript,
+    ):
+        assert {_refusal(world, command(n), CS_ADMIN) for n in numbers} == {"auth.forbidden"}
+    fake = world.serial[:-1] + ("0" if world.serial[-1] != "0" else "1")
+    assert {_refusal(world, RevokeTranscript(s, "x"), PE_ADMIN) for s in (world.serial, fake)} == {
+        "auth.forbidden"
+    }
+    # Those entitled still learn what is missing.
+    assert _refusal(world, RecordPublisherExam(unknown, 90), SCHOOL_ADMIN) == "student.not_found"
+    assert (
+        _refusal(world, IssueTranscript(unknown), Actor.student(unknown)) == "transcript.no_student"
+    )
+
+
 def test_a_staff_id_equal_to_a_student_number_is_not_the_student(world: World) -> None:
     staff = Actor(world.me.person_id, frozenset({Role.college_admin("CS")}))
     with pytest.raises(DomainError):
@@ -339,6 +385,28 @@ def test_the_board_shows_drafts_only_to_the_college_and_operators() -> None:
         assert {row.activity_id for row in service.activity_board(SCHOOL_ADMIN)} == every
         other = {row.activity_id for row in service.activity_board(CS_ADMIN, college="PE")}
         assert other == {str(approved)}
+
+
+def test_the_phase_of_a_draft_is_no_one_else_s_business() -> None:
+    """Given a draft, when a student or another college's admin asks its phase, then the answer
+    is ``None`` as for an activity that does not exist; its leader, its college's admin and
+    operators see 未发布; a published activity's phase is everyone's."""
+    from second_classroom.aggregates.activity import DraftActivity, Phase
+    from tests.aggregates.activity_fixtures import FORM
+
+    with SecondClassroom.open(popo_env(), secret=TEST_SECRET) as service:
+        [number] = found_school(service, 1)
+        approved = approved_activity(service, "approved")
+        draft = ids.activity_id(UNION.tribe_id, "draft")
+        service.execute(DraftActivity(UNION.tribe_id, "draft", FORM), LEADER, NOW)
+        student = Actor.student(number)
+        nowhere = ids.activity_id(UNION.tribe_id, "never drafted")
+        for outsider in (student, CS_ADMIN):
+            assert service.phase(draft, outsider, NOW) is None
+            assert service.phase(nowhere, outsider, NOW) is None
+            assert service.phase(approved, outsider, NOW) is not None
+        for insider in (LEADER, PE_ADMIN, SCHOOL_ADMIN):
+            assert service.phase(draft, insider, NOW) is Phase.UNPUBLISHED
 
 
 # -- replies name nobody else ----------------------------------------------------------------

@@ -135,6 +135,7 @@ def test_each_malformed_example_fails_the_schema_and_execute_json_alike(case: st
         ("CreateTribe", {"code": "PE\u200bCHESS"}, "text.control_character"),
         ("CreateTribe", {"code": "РЕ-CHESS"}, "text.identifier_invalid"),  # Cyrillic Р, Е
         ("OpenCheckInSession", {"valid_minutes": 10**12}, "value.out_of_range"),
+        ("RequestLeave", {"proofs": ["病假条.jpg"] * 201}, "value.too_many"),
     ],
 )
 def test_the_boundary_rules_are_in_the_command_schemas_too(
@@ -145,6 +146,8 @@ def test_the_boundary_rules_are_in_the_command_schemas_too(
         | {"college": "PE"},
         "OpenCheckInSession": {"activity_id": "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"}
         | {"valid_minutes": 10},
+        "RequestLeave": {"activity_id": "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"}
+        | {"reason": "病", "proofs": ["病假条.jpg"] * 200},
     }[title]
     good, bad = {"type": title, **base}, {"type": title, **base, **message}
     assert valid(title, good)
@@ -155,7 +158,9 @@ def test_the_boundary_rules_are_in_the_command_schemas_too(
 
 def test_the_schema_of_a_credit_amount_says_the_rulebook_s_maximum() -> None:
     message = {"type": "ChangeAwardPlan", "activity_id": "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"}
-    for amount, ok in (("2.5", True), (100, True), ("1E+999999", False), (100.5, False)):
+    cases = (("2.5", True), (100, True), ("1E+999999", False), (100.5, False), ("2.50", True))
+    cases += (("0.125", False), ("1e-999999", False), ("1E+2", False))
+    for amount, ok in cases:
         plan = {"credits": [{"module": "ideology", "credit_type": "学分", "amount": amount}]}
         assert valid("ChangeAwardPlan", {**message, "plan": plan}) is ok
 
@@ -178,3 +183,66 @@ def test_the_cli_writes_every_schema(tmp_path: Path) -> None:
     assert f"{len(SCHEMAS)} schemas written" in result.stdout
     decide_leave = json.loads((tmp_path / "out" / "DecideLeave.schema.json").read_text("utf-8"))
     assert decide_leave == SCHEMAS["DecideLeave"]
+
+
+CANONICAL_UUID = "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("activity_id", "{" + CANONICAL_UUID + "}"),
+        ("activity_id", CANONICAL_UUID.replace("-", "")),
+        ("activity_id", "urn:uuid:" + CANONICAL_UUID),
+        ("activity_id", "６" + CANONICAL_UUID[1:]),  # a full-width digit
+        ("opens_at", "20260101T000000+0800"),
+        ("opens_at", "2026-12-03 14:00:00+08:00"),
+        ("opens_at", "2026-12-03T14:00+08:00"),
+        ("opens_at", "２026-12-03T14:00:00+08:00"),
+        ("opens_at", "2026-12-03T14:00:00.1234567+08:00"),
+        ("opens_at", "2026-13-01T00:00:00+08:00"),
+        ("opens_at", "2026-12-03T24:00:00+08:00"),
+    ],
+)
+def test_only_the_canonical_uuid_and_date_time_are_read(field: str, value: str) -> None:
+    """Review finding 10: the strict codec read braces, ``urn:uuid:``, 32 bare hex digits, a
+    full-width digit, basic-format and space-separated times. Now the schema's pattern is the
+    codec's, and both refuse them alike (``command.malformed`` naming the field)."""
+    good = {"type": "OpenCheckInSession", "activity_id": CANONICAL_UUID, "valid_minutes": 10}
+    good["opens_at"] = "2026-12-03T14:00:00+08:00"
+    assert valid("OpenCheckInSession", good)
+    assert codec.from_json(good).opens_at.isoformat() == good["opens_at"]
+    bad = {**good, field: value}
+    assert not valid("OpenCheckInSession", bad)
+    with SecondClassroom.in_memory() as service:
+        reply = service.execute_json(bad, SCHOOL_ADMIN, NOW)
+    assert (reply["code"], reply["details"]["path"]) == ("command.malformed", f"$.{field}")
+
+
+def test_a_format_character_in_a_code_fails_the_schema_as_execute_json() -> None:
+    """A soft hyphen or zero-width space in a serial (a CODE field) is refused by ``admit``;
+    the schema's pattern now says so too."""
+    good = {"type": "RevokeTranscript", "serial": "SC2026ABCD", "reason": "重复"}
+    assert valid("RevokeTranscript", good)
+    for invisible in ("\u00ad", "\u200b", "\ufeff", "\U000e0001"):
+        bad = {**good, "serial": "SC2026" + invisible + "ABCD"}
+        assert not valid("RevokeTranscript", bad)
+        with SecondClassroom.in_memory() as service:
+            assert service.execute_json(bad, SCHOOL_ADMIN, NOW)["code"] == "text.control_character"
+
+
+def test_the_schema_says_student_numbers_are_nfkc_normalised_first() -> None:
+    """A full-width 学号 fails the canonical pattern but ``execute_json`` normalises it; the
+    schema's description says so, so a client validating first knows to normalise."""
+    described = _property("RegisterStudent", "student_number")
+    assert "NFKC" in described["description"]
+    assert not valid(
+        "RegisterStudent",
+        {"type": "RegisterStudent", "student_number": "２０２５０００００１", "name": "王五"}
+        | {"college": "PE", "class_name": "石工25-1班", "cohort": 2025},
+    )
+
+
+def _property(title: str, field: str) -> dict[str, Any]:
+    schema: dict[str, Any] = SCHEMAS[title]["properties"][field]
+    return schema

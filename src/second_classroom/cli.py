@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -409,6 +410,8 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
             number = kind(value)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+        if not math.isfinite(number):
+            raise argparse.ArgumentTypeError(f"not a finite number: {value!r}")
         if not number > 0:
             raise argparse.ArgumentTypeError(f"must be more than 0: {value!r}")
         return number

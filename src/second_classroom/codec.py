@@ -88,9 +88,20 @@ converter.register_unstructure_hook_factory(
 
 # The integers a JavaScript client reads exactly (I-JSON, RFC 7493); orjson stores 64 bits.
 JSON_INT_MAX = 2**53 - 1
-DECIMAL_TEXT = re.compile(r"-?(?:0|[1-9][0-9]{0,39})(?:\.[0-9]{1,40})?(?:[eE][+-]?[0-9]{1,6})?")
+# Plain notation only: an exponent ("1e-999999") says nothing a plain number cannot, and
+# makes a tiny text stand for a huge or endlessly precise value.
+DECIMAL_TEXT = re.compile(r"-?(?:0|[1-9][0-9]{0,39})(?:\.[0-9]{1,40})?")
 FRACTION_TEXT = re.compile(r"-?[0-9]{1,40}(?:/[0-9]{1,40})?")
-_SHORT = 64  # the longest UUID, date-time or fraction text worth parsing
+# The one form of each that is read (the schema states the same patterns): no braces, no
+# ``urn:uuid:``, no bare 32 hex digits; RFC 3339 date-times with ``T``, seconds and an offset.
+UUID_TEXT = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+)
+DATE_TIME_TEXT = re.compile(
+    r"[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])"
+    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?"
+    r"(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])"
+)
 
 
 class Refused(ValueError):
@@ -157,7 +168,10 @@ def _strict_str(value: Any, _type: type) -> str:
 def _strict_decimal(value: Any, _type: type) -> Decimal:
     if isinstance(value, str):
         if not DECIMAL_TEXT.fullmatch(value):
-            raise Refused('应为十进制数字（如 "2.5"）', 'expected a decimal number (e.g. "2.5")')
+            raise Refused(
+                '应为十进制数字（如 "2.5"，不用指数）',
+                'expected a decimal number in plain notation (e.g. "2.5", no exponent)',
+            )
         return Decimal(value)
     if type(value) is int:
         return Decimal(_strict_int(value, int))
@@ -170,11 +184,14 @@ def _strict_datetime(value: Any, _type: type) -> datetime:
     if not isinstance(value, str):
         raise _expected("ISO 8601 时间字符串", "an ISO 8601 date-time string", value)
     try:
-        moment = datetime.fromisoformat(value) if len(value) <= _SHORT else None
+        moment = datetime.fromisoformat(value) if DATE_TIME_TEXT.fullmatch(value) else None
     except ValueError:
         moment = None
     if moment is None:
-        raise Refused("应为 ISO 8601 时间（含时区）", "expected an ISO 8601 date-time")
+        raise Refused(
+            "应为 RFC 3339 时间（如 2026-11-23T09:00:00+08:00）",
+            "expected an RFC 3339 date-time (e.g. 2026-11-23T09:00:00+08:00)",
+        )
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise Refused("时间必须带时区", "a timezone offset is required")
     if not YEAR_MIN <= moment.year <= YEAR_MAX:
@@ -187,12 +204,11 @@ def _strict_datetime(value: Any, _type: type) -> datetime:
 def _strict_uuid(value: Any, _type: type) -> UUID:
     if not isinstance(value, str):
         raise _expected("UUID 字符串", "a UUID string", value)
-    try:
-        if len(value) <= _SHORT:
-            return UUID(value)
-    except ValueError:
-        pass
-    raise Refused("应为 UUID", "expected a UUID")
+    if UUID_TEXT.fullmatch(value):
+        return UUID(value)
+    raise Refused(
+        "应为 UUID（8-4-4-4-12 位十六进制）", "expected a UUID (8-4-4-4-12 hexadecimal digits)"
+    )
 
 
 def _strict_fraction(value: Any, _type: type) -> Fraction:

@@ -440,7 +440,7 @@ def _enrolment(
     step("李明 将活动推迟一小时", later, leader, at(1, 12, month=12))
     for notice in service.outbox(NOTICE_WORKER):
         out(f"   → {_name(service, notice.student)}：{notice.text}")
-        service.mark_delivered(notice, at(1, 12, 1, month=12))
+        service.mark_delivered(notice, at(1, 12, 1, month=12), NOTICE_WORKER)
     out(f"   待发送通知：{len(service.outbox(NOTICE_WORKER))} 条（已全部标记送达）")
 
     out("— 中签制：公布承诺，报名结束后抽签，任何人可复核 —")

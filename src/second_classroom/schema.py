@@ -33,9 +33,8 @@ from second_classroom.policies.rulebook import Limits, Rulebook, preset
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 JSONSchema = dict[str, Any]
 
-_UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-_OFFSET = r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2})$"
-_DATE_TIME = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"
+_UUID = f"^{codec.UUID_TEXT.pattern}$"  # the canonical forms the strict codec reads
+_DATE_TIME = f"^{codec.DATE_TIME_TEXT.pattern}$"
 _DECIMAL = f"^{codec.DECIMAL_TEXT.pattern}$"  # the texts the strict codec reads
 _FRACTION = f"^{codec.FRACTION_TEXT.pattern}$"
 
@@ -143,6 +142,8 @@ class _Builder:
         schema: JSONSchema = {"type": "array", "items": self.of(args[0], kind)}
         if origin is frozenset:
             schema["uniqueItems"] = True
+        if self.limits is not None:
+            schema["maxItems"] = boundary.maximum_items(base, self.limits)
         return schema
 
     def _text(self, kind: TextKind) -> JSONSchema:
@@ -156,6 +157,10 @@ class _Builder:
         identifier = boundary.pattern(kind, self.limits)
         if identifier is not None:
             schema["pattern"] = f"^(?:{identifier})$"
+            schema["description"] = (
+                "the canonical form; execute_json first applies NFKC normalisation (so"
+                " full-width digits and letters are accepted and stored as ASCII)"
+            )
         else:
             schema["pattern"] = "^[^" + _escaped_class(boundary.forbidden_characters(kind)) + "]*$"
         return schema
@@ -165,15 +170,23 @@ class _Builder:
             return {"anyOf": [{"type": "string", "pattern": _DECIMAL}, {"type": "number"}]}
         most = self.limits.max_credit
         digits = len(str(int(most)))
-        plain = rf"^-?[0-9]{{1,{digits}}}(?:\.[0-9]{{1,40}})?$"
+        places = self.limits.credit_places
+        # At most ``places`` decimals, then only trailing zeros (``2.50`` is 2.5), as admit.
+        decimals = rf"\.[0-9]{{1,{places}}}0{{0,40}}" if places else r"\.0{1,40}"
+        plain = rf"^-?[0-9]{{1,{digits}}}(?:{decimals})?$"
         number = {"type": "number", "minimum": -most, "maximum": most}
-        return {"anyOf": [{"type": "string", "pattern": plain}, number], "x-quantity": kind.value}
+        return {
+            "anyOf": [{"type": "string", "pattern": plain}, number],
+            "x-quantity": kind.value,
+            "x-decimal-places": places,
+            "description": f"at most {places} decimal places, plain notation (no exponent)",
+        }
 
     def _datetime(self) -> JSONSchema:
         if self.limits is None:
-            return {"type": "string", "format": "date-time", "pattern": _DATE_TIME + ".*" + _OFFSET}
+            return {"type": "string", "format": "date-time", "pattern": _DATE_TIME}
         years = _years(YEAR_MIN, YEAR_MAX)
-        pattern = "^" + years + _DATE_TIME.removeprefix("^[0-9]{4}") + _OFFSET
+        pattern = "^" + years + _DATE_TIME.removeprefix("^[0-9]{4}")
         return {"type": "string", "format": "date-time", "pattern": pattern}
 
 
@@ -182,10 +195,14 @@ def _qualified(cls: type) -> str:
 
 
 def _escaped_class(characters: str) -> str:
-    """A Python character class's contents with every non-printable character as ``\\uXXXX``
-    (an ECMA-262 regular expression, as JSON Schema's ``pattern`` is)."""
+    """A Python character class's contents with every non-printable character of the Basic
+    Multilingual Plane as ``\\uXXXX`` (an ECMA-262 regular expression, as JSON Schema's
+    ``pattern`` is); characters beyond it stay literal."""
     body = characters.removeprefix("[").removesuffix("]")
-    return "".join(c if c.isprintable() and c.isascii() else f"\\u{ord(c):04x}" for c in body)
+    return "".join(
+        c if (c.isprintable() and c.isascii()) or ord(c) > 0xFFFF else f"\\u{ord(c):04x}"
+        for c in body
+    )
 
 
 def _json_safe(schema: Any) -> Any:

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 import os
 import random
 import threading
 import time
+import types
+import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from types import UnionType
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, Union, cast
 from uuid import UUID
 
 import attrs
@@ -53,7 +58,7 @@ from second_classroom.core.errors import (
     DomainError,
     require,
 )
-from second_classroom.core.text import TextKind
+from second_classroom.core.text import INT_MAX, INT_MIN, YEAR_MAX, YEAR_MIN, TextKind
 from second_classroom.core.time import require_aware
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import Change, ConcurrencyConflict
@@ -70,10 +75,16 @@ from second_classroom.planning import ROUTES, Loader, RecordedRefusal, roles_in,
 from second_classroom.policies import checkin as checkin_codes
 from second_classroom.policies import integrity as integrity_policy
 from second_classroom.policies import serials, signing, visibility
-from second_classroom.policies.boundary import admit, identifier
+from second_classroom.policies.boundary import OUT_OF_RANGE, admit, admit_actor, identifier
 from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice
-from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle, Rulebook, preset
+from second_classroom.policies.rulebook import (
+    IntegrityRule,
+    IntegrityStyle,
+    Limits,
+    Rulebook,
+    preset,
+)
 from second_classroom.policies.signing import Keyring
 from second_classroom.projections import queries
 from second_classroom.projections import reports as report_exports
@@ -255,6 +266,89 @@ codec.register_results(
 )
 
 
+# -- the read-side boundary: every public read's arguments, checked before anything loads ---
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# The kind of text each string argument of a read holds (others: a one-line name).
+_ARGUMENT_KINDS = {
+    "student_number": TextKind.PERSON_ID,
+    "serial": TextKind.CODE,
+    "college": TextKind.CODE,
+    "module": TextKind.CODE,
+    "status": TextKind.CODE,
+    "by": TextKind.CODE,
+    "month": TextKind.CODE,
+    "verify_url": TextKind.PROOF,
+    "source": TextKind.PROOF,  # check_backfill: a file's path
+}
+
+
+def _reads(method: Callable[P, R]) -> Callable[P, R]:
+    """A public read whose arguments pass the read-side boundary first: each has its declared
+    type (``query.invalid`` naming it otherwise), the actor is well-formed (``admit_actor``),
+    times are aware and within the years the library computes with, and text is free of
+    control characters and within its kind's length (``text.*``). So any value a frontend
+    passes gives a result or a ``DomainError``, never a Python exception."""
+    signature = inspect.signature(method)
+    hints: dict[str, Any] = {}
+
+    @functools.wraps(method)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not hints:
+            hints.update(_parameter_hints(method))
+        bound = signature.bind(*args, **kwargs)
+        service = bound.arguments["self"]
+        assert isinstance(service, SecondClassroom)
+        for name, value in bound.arguments.items():
+            if name != "self":
+                _admit_argument(name, value, hints[name], service.rulebook.limits)
+        return method(*args, **kwargs)
+
+    return checked
+
+
+def _parameter_hints(method: Callable[..., Any]) -> dict[str, Any]:
+    """The parameters' type hints, resolved in the method's module; the return type is left
+    out, since it may name a class imported for type checking only (``TemplateCheck``)."""
+    given = {k: v for k, v in method.__annotations__.items() if k != "return"}
+    holder = types.SimpleNamespace(__annotations__=given)
+    return typing.get_type_hints(holder, globalns=method.__globals__)
+
+
+def _admit_argument(name: str, value: Any, hint: Any, limits: Limits) -> None:
+    path = f"$.{name}"
+    if hint is object:
+        return  # a document to verify: the read answers ``malformed`` for anything itself
+    arms = typing.get_args(hint) if typing.get_origin(hint) in (Union, UnionType) else (hint,)
+    if value is None and type(None) in arms:
+        return
+    if Actor in arms:
+        admit_actor(value, limits)
+        return
+    if datetime in arms:
+        moment = require_aware(value, name)
+        if not YEAR_MIN <= moment.year <= YEAR_MAX:
+            raise OUT_OF_RANGE.error(path=path, minimum=str(YEAR_MIN), maximum=str(YEAR_MAX))
+        return
+    classes = tuple(typing.get_origin(a) or a for a in arms if a is not type(None))
+    wanted = tuple(c for c in classes if isinstance(c, type))
+    if wanted and (
+        not isinstance(value, wanted) or (isinstance(value, bool) and bool not in wanted)
+    ):
+        expected = " | ".join(c.__name__ for c in wanted)
+        reason = f"{path} 应为 {expected} / must be {expected}, got {type(value).__name__}"
+        raise queries.INVALID_QUERY.error(reason=reason, path=path)
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if not INT_MIN <= value <= INT_MAX:
+            raise OUT_OF_RANGE.error(path=path, minimum=str(INT_MIN), maximum=str(INT_MAX))
+    elif isinstance(value, str) and name != "cursor":  # a cursor is checked when decoded
+        identifier(value, _ARGUMENT_KINDS.get(name, TextKind.NAME), limits, path)
+
+
 class SecondClassroom:
     """The library's entry point for any frontend."""
 
@@ -358,6 +452,7 @@ class SecondClassroom:
             self._record_keys(signs=True)
         return self._keyring
 
+    @_reads
     def school_keys(self) -> SchoolKeys:
         """The fingerprint and the public signing keys the log records (inside a command,
         with what its first use of the secret adds)."""
@@ -465,6 +560,8 @@ class SecondClassroom:
         route = ROUTES.get(type(command))
         if route is None:
             raise UNKNOWN_COMMAND.error(type=type(command).__name__)
+        admit_actor(actor, self.rulebook.limits)  # stored in every event: checked like a 学号
+        _admit_argument("now", now, datetime, self.rulebook.limits)
         self.rulebook.require_roles(actor)  # the role kinds this school uses (issue 14 §1)
         # The same text, identifier and bound rules for Python callers as for JSON ones.
         command = admit(command, self.rulebook.limits)
@@ -623,6 +720,7 @@ class SecondClassroom:
 
     # -- reads: each takes the actor, deny by default (policies/visibility.py) ----------------
 
+    @_reads
     def run_reactions(self, now: datetime) -> list[Outcome]:
         """Run what is due at ``now``: the draw of every lottery whose registration closed,
         and the closing of attendance (no-shows, integrity) of every activity that is over.
@@ -657,6 +755,7 @@ class SecondClassroom:
             raise first
         return outcomes
 
+    @_reads
     def overdue_results(self, actor: Actor, now: datetime) -> list[OverdueResults]:
         """Activities past their results deadline and not finalized (合工大: 10 working days),
         of those ``actor`` may read (their tribe's, their college's, or all for operators)."""
@@ -667,11 +766,13 @@ class SecondClassroom:
             o for o in overdue if self._may_read_activity(actor, self._load.activity(o.activity_id))
         ]
 
+    @_reads
     def my_activities(self, student_number: str, actor: Actor, now: datetime) -> list[MyActivity]:
         """我的活动 (第十二条): the student's, their college admin's, operators'."""
         student_number = self._require_student(student_number, actor, "我的活动 my activities")
         return self._my_activities.of(student_number, require_aware(now))
 
+    @_reads
     def outbox(
         self, actor: Actor, student_number: str | None = None, limit: int = queries.MAX_LIMIT
     ) -> list[Notice]:
@@ -685,11 +786,14 @@ class SecondClassroom:
             student_number = self._require_student(student_number, actor, "通知 notices")
         return self._outbox.pending(student_number, limit)
 
-    def mark_delivered(self, notice: Notice, now: datetime, actor: Actor | None = None) -> Outcome:
-        """Record a notice as delivered; marking it again changes nothing."""
+    @_reads
+    def mark_delivered(self, notice: Notice, now: datetime, actor: Actor) -> Outcome:
+        """Record a notice as delivered, as ``actor`` (the delivery worker, or the student
+        reading it); marking it again changes nothing."""
         command = MarkNoticeDelivered(notice.student, notice.notice_id)
-        return self.execute(command, actor or Actor.system(), now)
+        return self.execute(command, actor, now)
 
+    @_reads
     def draw_record(self, activity_id: UUID, actor: Actor) -> DrawRecord | None:
         """The published commitment and the draw, to check with ``verify_draw``. It names every
         registrant, so it is the activity's managers' (and admins'); a student learns their
@@ -706,6 +810,7 @@ class SecondClassroom:
             return None
         return DrawRecord(commitment, drawn.seed, drawn.registrants, drawn.capacity, drawn.winners)
 
+    @_reads
     def check_in_code(
         self, activity_id: UUID, session: int, actor: Actor, now: datetime
     ) -> CheckInCode:
@@ -736,6 +841,7 @@ class SecondClassroom:
             password = checkin_codes.session_password(secret, activity_id, session)
         return CheckInCode(token, password, opened.closes_at)
 
+    @_reads
     def integrity(self, student_number: str, actor: Actor) -> IntegrityReport | None:
         """诚信分 and blacklist (第十六、二十条) under this school's rulebook."""
         record = self.student(student_number, actor)
@@ -743,6 +849,7 @@ class SecondClassroom:
             return None
         return IntegrityReport.of(record, self.rulebook.integrity)
 
+    @_reads
     def claim(self, claim_id: UUID, actor: Actor) -> Claim | None:
         """A 补录 claim and where it stands. A personal or cadre claim: its student's, their
         college admin's, operators'; a collective one: the claiming tribe's managers', its
@@ -761,6 +868,7 @@ class SecondClassroom:
         visibility.require_read(allowed, "补录申请 claim")
         return found
 
+    @_reads
     def check_backfill(
         self,
         source: str | Path | bytes,
@@ -787,6 +895,7 @@ class SecondClassroom:
 
         return backfill.check(source, self.rulebook, lookup, progress)
 
+    @_reads
     def transcript(self, serial: str, actor: Actor) -> Transcript | None:
         """A transcript: its student's, their college admin's, operators'. Anyone else asks
         the 查证入口 (``verify_transcript``), which shows only what the document shows."""
@@ -799,6 +908,7 @@ class SecondClassroom:
         visibility.require_read(allowed, "成绩单 transcript")
         return found
 
+    @_reads
     def transcript_document(self, serial: str, actor: Actor) -> dict[str, Any] | None:
         """The transcript as a signed JSON document: its content and its proof."""
         found = self.transcript(serial, actor)
@@ -807,6 +917,7 @@ class SecondClassroom:
         proof = {"type": "Ed25519Signature", "key_id": found.key_id, "signature": found.signature}
         return {"content": content_json(found.content), "proof": proof}
 
+    @_reads
     def transcript_pdf(
         self, serial: str, actor: Actor, verify_url: str, photo: bytes | None = None
     ) -> bytes | None:
@@ -820,6 +931,7 @@ class SecondClassroom:
         seal = self.rulebook.seal_image()
         return exports.transcript_pdf(found.content, verify_url, document, photo, seal)
 
+    @_reads
     def transcript_credential(
         self, serial: str, actor: Actor, verify_url: str
     ) -> dict[str, Any] | None:
@@ -833,6 +945,7 @@ class SecondClassroom:
         index = self._transcript_register()[0].get(found.serial)
         return exports.achievement_credential(found, keyring, verify_url, index)
 
+    @_reads
     def status_list_credential(self, now: datetime) -> dict[str, Any] | None:
         """The school's signed revocation list (W3C Bitstring Status List), public like the
         keys: the bit of every revoked or superseded transcript is set, so a verifier holding
@@ -867,6 +980,7 @@ class SecondClassroom:
 
     # -- 查证入口: public, answers from the log alone (the published keys, the register) --------
 
+    @_reads
     def verify_credential(self, credential: object) -> Verification:
         """Check a credential: its shape, that a key the school published signed it, that
         every claim is what the register holds, then the transcript's standing."""
@@ -898,6 +1012,7 @@ class SecondClassroom:
             return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
         return self._verify_serial(serial)
 
+    @_reads
     def verify_transcript(self, serial_or_document: object) -> Verification:
         """查证入口 (第四条): by serial, or a document a student handed over (as JSON: any key
         order, whitespace or round trip). Anything else answers ``malformed``; never raises."""
@@ -907,6 +1022,7 @@ class SecondClassroom:
             return self._verify_document(serial_or_document)
         return _answer(VerificationStatus.MALFORMED, "", "不是成绩单编号或成绩单文件")
 
+    @_reads
     def verify_pdf(self, data: bytes) -> Verification:
         """查证 a transcript PDF offline: the signed document it carries must verify, and every
         page must show exactly what that signed content prints as (an edited total fails
@@ -963,6 +1079,7 @@ class SecondClassroom:
             return _answer(VerificationStatus.TAMPERED, serial, note, key_id)
         return self._verify_serial(serial)
 
+    @_reads
     def student_as_of(
         self, student_number: str, actor: Actor, when: datetime
     ) -> StudentRecord | None:
@@ -972,6 +1089,7 @@ class SecondClassroom:
         history = self._load.history(ids.student_id(student_number))
         return student.DECIDER.fold(e.payload for e in history if e.timestamp <= moment)
 
+    @_reads
     def integrity_as_of(
         self, student_number: str, actor: Actor, when: datetime
     ) -> IntegrityReport | None:
@@ -981,6 +1099,7 @@ class SecondClassroom:
             return None
         return IntegrityReport.of(record, self.rulebook.integrity)
 
+    @_reads
     def graduation_shortfall(
         self, actor: Actor, *, college: str | None = None, cohort: int | None = None
     ) -> list[report_exports.Shortfall]:
@@ -996,6 +1115,7 @@ class SecondClassroom:
             self.views.database, requirements, college, cohort
         )
 
+    @_reads
     def report_files(
         self, month: str, actor: Actor, now: datetime, college: str | None = None
     ) -> ReportFiles:
@@ -1020,6 +1140,7 @@ class SecondClassroom:
             svg,
         )
 
+    @_reads
     def enrolment(self, activity_id: UUID, student_number: str, actor: Actor) -> Enrolment | None:
         """One registration: the student's, or the activity's managers' and admins'."""
         student_number = self._student_number(student_number)
@@ -1029,12 +1150,14 @@ class SecondClassroom:
         visibility.require_read(allowed, "报名 enrolment")
         return self._load.enrolment(activity_id, student_number)
 
+    @_reads
     def tribe(self, tribe_id: UUID, actor: Actor) -> Tribe | None:
         """A tribe (members, applicants, roles): its leaders, admins, organizers; admins."""
         found = self._load.tribe(tribe_id)
         visibility.require_read(self._may_read_tribe(actor, tribe_id, found), "部落 tribe")
         return found
 
+    @_reads
     def cadre_round(self, tribe_id: UUID, term: str, actor: Actor) -> CadreRound | None:
         """An organization's cadre round for a term (appointments, ratings): the tribe's
         leaders, admins and organizers, its college's admin and operators, as the tribe."""
@@ -1042,11 +1165,13 @@ class SecondClassroom:
         visibility.require_read(self._may_read_tribe(actor, tribe_id, found), "干部考核 cadres")
         return self.app.find(cadre.DECIDER, ids.cadre_round_id(tribe_id, term))
 
+    @_reads
     def student(self, student_number: str, actor: Actor) -> StudentRecord | None:
         """A student record: the student's own, their college admin's, operators'."""
         student_number = self._require_student(student_number, actor, "学生档案 student record")
         return self._load.student(student_number)
 
+    @_reads
     def activity(self, activity_id: UUID, actor: Actor) -> Activity | None:
         """An activity with its roster, attendance and results: its managers' and admins'.
         Everyone else reads the board (``activity_board``) and the phase."""
@@ -1054,12 +1179,21 @@ class SecondClassroom:
         visibility.require_read(self._may_read_activity(actor, found), "活动详情 activity")
         return found
 
+    @_reads
     def phase(self, activity_id: UUID, actor: Actor, now: datetime) -> Phase | None:
-        """规划中 … 已结束: public to anyone signed in."""
+        """规划中 … 已结束 of a published activity: public to anyone signed in. A draft or an
+        activity under review is the same ``None`` as no activity at all, except to those who
+        may read it (its managers, its college's admin, operators), as on the board."""
         visibility.require_read(visibility.is_signed_in(actor), "活动阶段 phase")
         found = self._load.activity(activity_id)
-        return activity.phase(found, require_aware(now)) if found else None
+        if found is None:
+            return None
+        published = found.status.value in queries.PUBLISHED
+        if not published and not self._may_read_activity(actor, found):
+            return None
+        return activity.phase(found, require_aware(now))
 
+    @_reads
     def history(self, stream: UUID, actor: Actor) -> Sequence[Envelope]:
         """Every stored event of a stream: operators only (events name everyone involved)."""
         visibility.require_read(visibility.is_operator(actor), "事件流 event stream")
@@ -1067,6 +1201,7 @@ class SecondClassroom:
 
     # -- listings over the SQL views: filters, a limit and a cursor; never a whole table -----
 
+    @_reads
     def student_summary(
         self, student_number: str, actor: Actor
     ) -> queries.StudentSummaryRow | None:
@@ -1074,6 +1209,7 @@ class SecondClassroom:
         student_number = self._require_student(student_number, actor, "学生概况 student summary")
         return self.views.student_summary(student_number)
 
+    @_reads
     def activity_board(
         self,
         actor: Actor,
@@ -1100,6 +1236,7 @@ class SecondClassroom:
             cursor=cursor,
         )
 
+    @_reads
     def leaderboard(
         self,
         actor: Actor,
@@ -1119,6 +1256,7 @@ class SecondClassroom:
         visibility.require_read(allowed, "排行榜 leaderboard")
         return self.views.leaderboard(by, module, limit, college=college, cursor=cursor)
 
+    @_reads
     def audit_log(
         self,
         actor: Actor,
@@ -1139,6 +1277,7 @@ class SecondClassroom:
             cursor=cursor,
         )
 
+    @_reads
     def roster(
         self,
         activity_id: UUID,
@@ -1153,6 +1292,7 @@ class SecondClassroom:
         visibility.require_read(allowed, "活动名单 roster")
         return self.views.roster(str(activity_id), status=status, limit=limit, cursor=cursor)
 
+    @_reads
     def monthly_report(
         self,
         month: str,
@@ -1166,6 +1306,7 @@ class SecondClassroom:
         visibility.require_read(visibility.may_read_college(actor, college), "学院月报 report")
         return self.views.monthly_report(month, college=college, limit=limit, cursor=cursor)
 
+    @_reads
     def organizer_workload(
         self, actor: Actor, *, limit: int = queries.DEFAULT_LIMIT, cursor: str | None = None
     ) -> queries.Page[queries.WorkloadRow]:

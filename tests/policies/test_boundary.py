@@ -27,13 +27,13 @@ from second_classroom.aggregates.enrolment import DecideLeave, RequestLeave
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.aggregates.tribe import CreateTribe
 from second_classroom.core import ids
-from second_classroom.core.actor import Actor
+from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.core.text import QuantityKind, TextKind
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import publishing
-from second_classroom.policies.boundary import admit, field_hints, identifier, kind_of
+from second_classroom.policies.boundary import admit, admit_actor, field_hints, identifier, kind_of
 from second_classroom.policies.rulebook import Limits, Rulebook, preset
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
@@ -311,3 +311,141 @@ def test_numbers_of_the_numeric_tower_are_fine_for_python_callers() -> None:
     assert admit(plan(2), LIMITS) == plan(2)
     location = CheckIn(ACTIVITY, 1, password="1", location=Location(46, 125))
     assert admit(location, LIMITS) == location
+
+
+BAD_ACTOR_IDS = [
+    ("２０２４００００００", "text.identifier_invalid"),  # NFKC would change it: refused
+    ("2024\x00", "text.control_character"),
+    ("\u202e2024000000", "text.control_character"),
+    ("2024000000\u200b", "text.control_character"),
+    ("9" * 1_000_000, "text.too_long"),
+    ("\udc00", "text.control_character"),
+    ("", "text.identifier_invalid"),
+    ("T x", "text.identifier_invalid"),
+]
+
+
+@pytest.mark.parametrize(("person_id", "code"), BAD_ACTOR_IDS)
+def test_an_actor_id_passes_the_boundary_as_a_student_number_does(
+    person_id: str, code: str
+) -> None:
+    """Given an actor whose id is not a canonical 学号/工号 (full width, NUL, an RTL mark, a
+    megabyte, a lone surrogate), when it executes a command or reads, then the answer is a
+    ``text.*`` code naming ``$actor.person_id`` and nothing is stored (the id would be stored in
+    every event it causes)."""
+    with SecondClassroom.in_memory() as service:
+        before = service.app.recorder.max_notification_id()
+        for actor in (Actor.student(person_id), Actor.school_admin(person_id)):
+            bad = CreateTribe("PE-CHESS", "象棋社", TribeKind.CLUB, TribeLevel.COLLEGE, "PE")
+            with pytest.raises(DomainError) as caught:
+                service.execute(bad, actor, NOW)
+            assert (caught.value.code, caught.value.details["path"]) == (code, "$actor.person_id")
+            reply = service.execute_json(
+                {"type": "ApplyToTribe", "tribe_id": str(ACTIVITY)}, actor, NOW
+            )
+            assert reply["code"] == code
+            with pytest.raises(DomainError) as caught:
+                service.student("2024000000", actor)
+            assert caught.value.code == code
+        assert service.app.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [
+        None,
+        "2024000000",
+        2024000000,
+        Actor(2024000000),
+        Actor("T-1", frozenset({"admin"})),
+        Actor("T-1", frozenset({Role(RoleKind.COLLEGE_ADMIN, "PE\x00")})),
+    ],
+)
+def test_an_actor_of_the_wrong_shape_is_refused_with_a_code(actor: Any) -> None:
+    with SecondClassroom.in_memory() as service:
+        bad = CreateTribe("PE-CHESS", "象棋社", TribeKind.CLUB, TribeLevel.COLLEGE, "PE")
+        with pytest.raises(DomainError) as caught:
+            service.execute(bad, actor, NOW)
+        assert caught.value.code in ("command.malformed", "text.control_character")
+        with pytest.raises(DomainError):
+            service.student("2024000000", actor)
+
+
+@settings(max_examples=200, deadline=None)
+@given(person_id=st.text(max_size=80))
+def test_any_actor_id_is_admitted_exactly_when_canonical_and_matching(person_id: str) -> None:
+    """Property: an actor id is admitted iff it is already NFKC, free of control and format
+    characters, and matches the rulebook's pattern; otherwise a ``text.*`` code, never an
+    exception."""
+    import re
+    import unicodedata
+
+    expected = (
+        unicodedata.normalize("NFKC", person_id) == person_id
+        and re.fullmatch(LIMITS.person_id_pattern, person_id) is not None
+    )
+    if expected:
+        admit_actor(Actor.student(person_id), LIMITS)
+    else:
+        with pytest.raises(DomainError) as caught:
+            admit_actor(Actor.student(person_id), LIMITS)
+        assert caught.value.code.startswith("text.")
+
+
+def test_a_list_longer_than_the_rulebook_allows_is_refused_before_its_items_are_read() -> None:
+    """Given 100,000 proofs (a 4 MB event once) or 200,000 tags, when the command is admitted,
+    then ``value.too_many`` names the list; the rulebook's ``items`` and ``people`` are the
+    bounds, and a list of exactly the bound passes."""
+    from second_classroom.aggregates.results import GrantCredits
+
+    many = refused(RequestLeave(ACTIVITY, "病", ("病假条",) * 100_000))
+    assert (many.code, many.details["path"], many.details["maximum"]) == (
+        "value.too_many",
+        "$.proofs",
+        LIMITS.items,
+    )
+    tags = attrs.evolve(FORM, tags=("x",) * 200_000)
+    assert refused(DraftActivity(TRIBE, "talk", tags)).details["path"] == "$.form.tags"
+    assert admit(RequestLeave(ACTIVITY, "病", ("x",) * LIMITS.items), LIMITS)
+    everyone = tuple(f"2025{n:06d}" for n in range(LIMITS.people + 1))
+    assert refused(GrantCredits(ACTIVITY, everyone)).details["maximum"] == LIMITS.people
+    assert admit(GrantCredits(ACTIVITY, everyone[:-1]), LIMITS)
+    tight = Limits(items=2)
+    assert refused(RequestLeave(ACTIVITY, "病", ("a", "b", "c")), tight).code == "value.too_many"
+
+
+@pytest.mark.parametrize(
+    ("amount", "ok"),
+    [
+        (Decimal("2.5"), True),
+        (Decimal("0.25"), True),
+        (Decimal("2.50000"), True),  # trailing zeros add no precision
+        (Decimal("1E+2"), True),
+        (Decimal("0.125"), False),
+        (Decimal("1e-999999"), False),  # was stored; every view showed 0
+        (Decimal("1.0000000000000000000000000000001"), False),  # beyond 28 digits, exactly
+    ],
+)
+def test_a_credit_amount_has_at_most_the_rulebook_s_decimal_places(
+    amount: Decimal, ok: bool
+) -> None:
+    """Given a credit amount, when admitted, then it passes with at most ``credit_places``
+    (2) decimal places and is ``value.too_precise`` beyond — for Python callers; JSON callers
+    cannot write an exponent at all (the codec's plain notation)."""
+    if ok:
+        assert admit(plan(amount), LIMITS) == plan(amount)
+    else:
+        error = refused(plan(amount))
+        assert (error.code, error.details["places"]) == ("value.too_precise", 2)
+    assert refused(plan(Decimal("0.5")), Limits(credit_places=0)).code == "value.too_precise"
+
+
+@settings(max_examples=200, deadline=None)
+@given(amount=st.decimals(-100, 100, allow_nan=False, allow_infinity=False))
+def test_any_credit_amount_is_admitted_exactly_when_it_rounds_to_itself(amount: Decimal) -> None:
+    """Property: an amount passes iff quantizing it to two places changes nothing."""
+    fits = amount == amount.quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    if fits:
+        admit(plan(amount), LIMITS)
+    else:
+        assert refused(plan(amount)).code == "value.too_precise"

@@ -234,7 +234,12 @@ def test_calendar_dates_may_be_written_as_iso_strings() -> None:
     assert Rulebook.from_toml(text).year(2027) == YearCalendar(2027, (date(2027, 1, 1),))
 
 
-_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+# Codes and names a rulebook accepts: printable, not blank (codes: one word).
+_WORD = st.text(
+    st.characters(exclude_categories=["Cs", "Cc", "Cf", "Co", "Cn", "Zs", "Zl", "Zp"]),
+    min_size=1,
+    max_size=12,
+)
 
 
 @st.composite
@@ -253,14 +258,14 @@ def year_calendars(draw: st.DrawFn) -> tuple[YearCalendar, ...]:
 def rulebooks(draw: st.DrawFn) -> Rulebook:
     return attrs.evolve(
         NEPU,
-        school=draw(_TEXT),
-        modules=tuple(draw(st.lists(st.builds(Module, _TEXT, _TEXT), max_size=4))),
-        credit_types=tuple(draw(st.lists(_TEXT, max_size=3))),
+        school=draw(_WORD),
+        modules=tuple(draw(st.lists(st.builds(Module, _WORD, _WORD), max_size=4))),
+        credit_types=tuple(draw(st.lists(_WORD, max_size=3))),
         lead_working_days=draw(st.integers(0, 30)),
         max_organizers=draw(st.integers(0, 100)),
         review_requires_criteria=draw(st.booleans()),
         require_poster=draw(st.booleans()),
-        credit_source_keyword=draw(_TEXT),
+        credit_source_keyword=draw(_WORD | st.just("")),
         checkin=attrs.evolve(NEPU.checkin, max_validity_minutes=draw(st.integers(1, 120))),
         reopen_review_on_change=draw(st.booleans()),
         calendar=draw(year_calendars()),
@@ -375,3 +380,65 @@ def test_a_rotation_below_five_seconds_or_negative_integrity_numbers_are_refused
         attrs.evolve(NEPU, checkin=attrs.evolve(NEPU.checkin, rotation_seconds=4))
     with pytest.raises(DomainError):
         attrs.evolve(NEPU, integrity=attrs.evolve(NEPU.integrity, no_show_points=-1))
+
+
+# -- every number and code bounded (review finding 6) ---------------------------------------------
+
+HUGE = 2**63 - 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("blacklist_hours = 120", f"blacklist_hours = {HUGE}"),
+        ("blacklist_hours = 120", "blacklist_hours = 120\nstrike_blacklist_days = 4000"),
+        ("blacklist_hours = 120", f"blacklist_hours = 120\nstart_points = {HUGE}"),
+        ("max_organizers = 10", "max_organizers = -1"),
+        ("max_organizers = 10", "max_organizers = 100000"),
+        ("max_validity_minutes = 10", f"max_validity_minutes = {HUGE}"),
+        ("password_attempts = 5", f"password_attempts = {HUGE}"),
+        ("max_radius_m = 5000", "max_radius_m = 0"),
+        ("max_activity_hours = 744", f"max_activity_hours = {HUGE}"),
+        ("people = 5000", "people = 0"),
+        ("items = 200", f"items = {HUGE}"),
+        ("proofs = 2048", f"proofs = {HUGE}"),
+        ('max_credit = "100"', 'max_credit = "1E+999999"'),
+        ('code = "ideology"', 'code = ""'),
+        ('code = "ideology"', 'code = "ide\\u0000ology"'),
+        ('code = "ideology"', 'code = "ide ology"'),
+        ('name = "思想成长"', 'name = "  "'),
+        ('code = "PE"', 'code = ""'),
+        ('code = "PE"', 'code = "P\\u200bE"'),
+        ("quota = 1", f"quota = {HUGE}"),
+    ],
+)
+def test_a_number_or_code_out_of_bounds_is_refused_when_loaded(old: str, new: str) -> None:
+    """Given a preset with one number beyond what the library can compute with (2**63-1
+    hours once raised OverflowError in every reaction), a negative count, or an empty or
+    invisible code, when it is loaded, then ``rulebook.invalid`` — not a failure later — and
+    the reason is the problem itself, not cattrs' "unknown error"."""
+    reason = refused(edited(old, new)).details["reason"]
+    assert "unknown error" not in reason
+
+
+def test_title_max_length_is_bounded() -> None:
+    with pytest.raises(DomainError) as caught:
+        attrs.evolve(NEPU, title=attrs.evolve(NEPU.title, max_length=-1))
+    assert "title.max_length" in caught.value.details["reason"]
+
+
+@pytest.mark.parametrize("points", ["1e5000000", "1/0", "-1", "x", "NaN", "1" * 40, "2000000"])
+def test_recovery_points_are_read_only_from_a_plain_number_or_fraction(points: str) -> None:
+    """Given recovery points "1e5000000" (Fraction once took 8 s to read it), when the rulebook
+    is built, then it is refused at once, by the text's form."""
+    import time
+
+    from second_classroom.core.terms import ActivityLevel as Level
+    from second_classroom.policies.rulebook import Recovery
+
+    rule = attrs.evolve(NEPU.integrity, recovery=(Recovery(Level.SCHOOL, points),))
+    started = time.monotonic()
+    with pytest.raises(DomainError) as caught:
+        attrs.evolve(NEPU, integrity=rule)
+    assert time.monotonic() - started < 0.5
+    assert "recovery points" in caught.value.details["reason"]

@@ -3,6 +3,8 @@ pages gives every row once, in a stable order, and no call returns a whole table
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -160,9 +162,49 @@ def test_the_outbox_is_a_queue_read_in_bounded_batches(service: SecondClassroom)
     while batch := service.outbox(worker, limit=2):
         assert len(batch) <= 2
         for notice in batch:
-            service.mark_delivered(notice, REGISTERING)
+            service.mark_delivered(notice, REGISTERING, worker)
         delivered.extend(notice.student for notice in batch)
     assert sorted(delivered) == numbers
     with pytest.raises(DomainError) as caught:
         service.outbox(worker, limit=0)
     assert caught.value.code == "query.invalid"
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("leaderboard:college", (2**63,)),
+        ("leaderboard:college", (2**53 + 1,)),
+        ("leaderboard:college", (-1,)),
+        ("audit", (2**63,)),
+        ("audit", (-(2**63) - 1,)),
+        ("board", ("2026-01-01", "\x00")),
+        ("board", ("\ud800", "x")),
+    ],
+)
+def test_a_forged_cursor_key_is_refused_and_the_views_keep_answering(
+    service: SecondClassroom, query: str, key: tuple[Any, ...]
+) -> None:
+    """Given a cursor whose key no database column can hold (beyond BIGINT, a NUL, a lone
+    surrogate), when a listing is asked for it, then it is ``query.invalid`` before SQL runs,
+    and the next reads still answer (on PostgreSQL an error inside the database would leave the
+    views' connection in an aborted transaction)."""
+    # As a client would forge it: JSON escapes (``\\ud800``), base64url without padding.
+    raw = json.dumps([query, *key]).encode()
+    forged = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    for read in (
+        lambda: service.leaderboard(SCHOOL_ADMIN, cursor=forged),
+        lambda: service.audit_log(SCHOOL_ADMIN, cursor=forged),
+        lambda: service.activity_board(SCHOOL_ADMIN, cursor=forged),
+    ):
+        with pytest.raises(DomainError) as caught:
+            read()
+        assert caught.value.code == "query.invalid"
+    assert list(service.activity_board(SCHOOL_ADMIN)) == []
+    assert service.leaderboard(SCHOOL_ADMIN).next_cursor is None
+
+
+def test_the_largest_cursor_offset_is_still_a_page(service: SecondClassroom) -> None:
+    """An offset of 2**53 is a cursor we could have written: an empty page, no error."""
+    last = queries.encode_cursor("leaderboard:college", (queries.CURSOR_INT_MAX,))
+    assert list(service.leaderboard(SCHOOL_ADMIN, cursor=last)) == []

@@ -497,15 +497,16 @@ def _open(command: OpenCheckInSession, activity: Activity, ctx: CheckInContext) 
     assert form.registration_closes is not None
     assert form.ends_at is not None
     opens = command.opens_at or base.now
-    closes = opens + timedelta(minutes=command.valid_minutes)
     require(
         command.valid_minutes <= rule.max_validity_minutes,
         VALIDITY_TOO_LONG,
         maximum=rule.max_validity_minutes,
     )
+    # Bounded before the arithmetic: a validity of -2**31 minutes would overflow datetime.
+    require(command.valid_minutes >= 1, SESSION_WINDOW)
+    closes = opens + timedelta(minutes=command.valid_minutes)
     require(
-        command.valid_minutes >= 1
-        and form.registration_closes <= base.now < form.ends_at
+        form.registration_closes <= base.now < form.ends_at
         and form.registration_closes <= opens
         and closes <= form.ends_at,
         SESSION_WINDOW,
@@ -523,10 +524,10 @@ def _open(command: OpenCheckInSession, activity: Activity, ctx: CheckInContext) 
     campus_wide = form.campus_wide_venue
     require(fence is not None or campus_wide or not rule.require_distance_limit, DISTANCE_REQUIRED)
     if fence is not None:
-        # An infinite radius would pass as a distance limit while limiting nothing.
+        # An infinite or huge radius would pass as a distance limit while limiting nothing.
         require(
             math.isfinite(fence.radius_m)
-            and fence.radius_m > 0
+            and 0 < fence.radius_m <= rule.max_radius_m
             and -90 <= fence.latitude <= 90
             and -180 <= fence.longitude <= 180,
             GEOFENCE_INVALID,

@@ -368,6 +368,18 @@ def _may_manage(actor: Actor, college: str) -> bool:
     return actor.is_school_admin or actor.is_college_admin(college)
 
 
+def _require_manager(
+    actor: Actor, state: StudentRecord | None, student_number: str, action: str
+) -> None:
+    """The record's college admin or a school admin, else ``auth.forbidden`` — the same answer
+    for a 学号 of another college as for one never registered (only a school admin, who may
+    read every record, learns ``student.not_found``)."""
+    college = state.college if state is not None else None
+    allowed = actor.is_school_admin or (college is not None and actor.is_college_admin(college))
+    require(allowed, UNAUTHORIZED, action=action)
+    require(state is not None, NOT_FOUND, student_number=student_number)
+
+
 def decide(
     command: StudentCommand, state: StudentRecord | None, ctx: Context
 ) -> Sequence[StudentEvent]:
@@ -375,20 +387,26 @@ def decide(
     match command:
         case RegisterStudent():
             return _register(command, state, ctx)
-        case AppealDefault() | DecideAppeal():
+        case AppealDefault():
+            # Only the student appeals: refused before the record is looked at, so the answer
+            # never tells whether a 学号 exists or who was marked absent where.
+            require(ctx.actor.person_id == command.student_number, NOT_YOUR_DEFAULT)
             require(state is not None, NOT_FOUND, student_number=command.student_number)
             assert state is not None
             return _appeal(command, state, ctx)
+        case DecideAppeal():
+            _require_manager(ctx.actor, state, command.student_number, "处理申诉 decide appeal")
+            assert state is not None
+            return _appeal(command, state, ctx)
         case CorrectStudentRecord():
-            require(state is not None, NOT_FOUND, student_number=command.student_number)
+            _require_manager(
+                ctx.actor, state, command.student_number, "更正学生信息 correct record"
+            )
             assert state is not None
             return _correct(command, state, ctx)
         case RecordPublisherExam(student_number=number, score=score):
-            require(state is not None, NOT_FOUND, student_number=number)
+            _require_manager(ctx.actor, state, number, "登记考试 record exam")
             assert state is not None
-            require(
-                _may_manage(ctx.actor, state.college), UNAUTHORIZED, action="登记考试 record exam"
-            )
             require(0 <= score <= 100, SCORE_INVALID, score=score)
             if state.is_publisher_qualified:
                 return []
@@ -408,13 +426,11 @@ def _appeal(
     require(bool(command.reason.strip()), REASON_REQUIRED)
     actor, now = ctx.actor, ctx.now
     if isinstance(command, AppealDefault):
-        require(actor.person_id == state.student_number, NOT_YOUR_DEFAULT)
         require(integrity.is_default(entry.outcome, ctx.rulebook.integrity), NOT_A_DEFAULT)
         require(
             entry.appeal is None, APPEAL_EXISTS, status=entry.appeal.label if entry.appeal else ""
         )
         return [DefaultAppealed(state.id, entry.entry_id, command.reason, command.evidence, now)]
-    require(_may_manage(actor, state.college), UNAUTHORIZED, action="处理申诉 decide appeal")
     require(entry.appeal is AppealStatus.PENDING, NO_PENDING_APPEAL)
     after = [
         attrs.evolve(e, appeal=AppealStatus.OVERTURNED)

@@ -225,14 +225,15 @@ def decide(
     base = ctx.base
     match command:
         case IssueTranscript():
-            record = ctx.record
-            require(record is not None, NO_RECORD)
-            assert record is not None
+            # Authorised before anything is looked up: nobody learns whether a 学号 exists.
             require(
-                base.actor.person_id == record.student_number,
+                base.actor.person_id == command.student_number,
                 UNAUTHORIZED,
                 action="生成成绩单 issue transcript",
             )
+            record = ctx.record
+            require(record is not None, NO_RECORD)
+            assert record is not None
             require(state is None, SERIAL_TAKEN)
             require(ctx.keyring is not None, SIGNING_KEY_MISSING)
             assert ctx.keyring is not None
@@ -244,9 +245,9 @@ def decide(
                 TranscriptIssued(content.serial, content, ctx.keyring.key_id, signature, base.now)
             ]
         case RevokeTranscript(reason=reason, superseded_by=newer):
+            require(base.actor.is_school_admin, UNAUTHORIZED, action="作废成绩单 revoke transcript")
             require(state is not None, NOT_FOUND)
             assert state is not None
-            require(base.actor.is_school_admin, UNAUTHORIZED, action="作废成绩单 revoke transcript")
             require(state.status is Status.VALID, ALREADY_REVOKED)
             require(bool(reason.strip()), REASON_REQUIRED)
             replacement = serials.normalize(newer) if newer else None

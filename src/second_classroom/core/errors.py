@@ -118,6 +118,12 @@ NAIVE_TIME = ErrorCode(
     "Time must be timezone-aware: {field}",
     Category.INVALID,
 )
+NOT_A_TIME = ErrorCode(
+    "time.invalid",
+    "{field} 应为带时区的 datetime，收到 {got}",
+    "{field} must be a timezone-aware datetime, got {got}",
+    Category.INVALID,
+)
 UNKNOWN_COMMAND = ErrorCode(
     "command.unknown",
     "未知的命令类型：{type}",

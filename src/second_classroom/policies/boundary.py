@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 import types
 import typing
 import unicodedata
@@ -23,6 +24,7 @@ from typing import Any, TypeVar
 
 import attrs
 
+from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import Category, ErrorCode, malformed
 from second_classroom.core.text import (
     INT_MAX,
@@ -54,6 +56,18 @@ IDENTIFIER_INVALID = ErrorCode(
     "{path} is not a valid identifier (see the rulebook's limits for the format)",
     Category.INVALID,
 )
+TOO_MANY = ErrorCode(
+    "value.too_many",
+    "{path} 最多 {maximum} 项（收到 {count} 项）",
+    "{path} holds at most {maximum} items ({count})",
+    Category.INVALID,
+)
+TOO_PRECISE = ErrorCode(
+    "value.too_precise",
+    "{path} 最多 {places} 位小数",
+    "{path} has more than {places} decimal places",
+    Category.INVALID,
+)
 OUT_OF_RANGE = ErrorCode(
     "value.out_of_range",
     "{path} 超出允许范围（{minimum} 至 {maximum}）",
@@ -72,6 +86,32 @@ def admit(command: T, limits: Limits) -> T:
     """``command`` with identifiers normalised, or a coded refusal of its first bad field."""
     checked: T = _check(command, type(command), "$", limits)
     return checked
+
+
+def admit_actor(actor: object, limits: Limits) -> None:
+    """Refuse an actor that is not a well-formed ``Actor``: its id is a PERSON_ID already in
+    canonical form (NFKC) and matching the pattern, each role a ``RoleKind`` with a CODE scope.
+
+    The actor comes from the frontend's sign-in, not from a form, and is stored in every event
+    it causes; an id that NFKC would change is refused rather than normalised, so two distinct
+    sign-in identities (``２０２４…`` and ``2024…``) never act as one person.
+    """
+    if not isinstance(actor, Actor):
+        got = type(actor).__name__
+        raise malformed([("$actor", f"应为 Actor，收到 {got}", f"expected Actor, got {got}")])
+    path = "$actor.person_id"
+    _require_type(actor.person_id, str, path, optional=False)
+    if _text(actor.person_id, TextKind.PERSON_ID, path, limits) != actor.person_id:
+        raise IDENTIFIER_INVALID.error(path=path)
+    for role in actor.roles:
+        if not isinstance(role, Role) or not isinstance(role.kind, RoleKind):
+            got = type(getattr(role, "kind", role)).__name__
+            raise malformed(
+                [("$actor.roles", f"应为 Role，收到 {got}", f"expected a Role, got {got}")]
+            )
+        if role.scope is not None:
+            _require_type(role.scope, str, "$actor.roles[].scope", optional=False)
+            _text(role.scope, TextKind.CODE, "$actor.roles[].scope", limits)
 
 
 def identifier(text: str, kind: TextKind, limits: Limits, path: str = "$") -> str:
@@ -94,6 +134,36 @@ def maximum_length(kind: TextKind, limits: Limits) -> int:
     }[kind]
 
 
+def maximum_items(sequence_hint: Any, limits: Limits) -> int | None:
+    """The most entries a list field (``tuple[X, ...]`` or ``frozenset[X]``) may hold: the
+    rulebook's ``people`` for lists of 学号/工号, ``items`` for any other; ``None`` for a
+    fixed-length tuple (a pair, a coordinate)."""
+    args = typing.get_args(sequence_hint)
+    if typing.get_origin(sequence_hint) is tuple and Ellipsis not in args:
+        return None
+    _base, kind = kind_of(args[0]) if args else (None, None)
+    return limits.people if kind is TextKind.PERSON_ID else limits.items
+
+
+def decimal_places(value: Decimal) -> int:
+    """The decimal places ``value`` needs (``2.50`` needs 1, ``1E+2`` none), exactly: no
+    context rounding, as ``Decimal.normalize`` would do beyond 28 digits."""
+    _sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int) or exponent >= 0:
+        return 0
+    zeros = _trailing_zeros(digits)
+    return max(0, -exponent - zeros)
+
+
+def _trailing_zeros(digits: tuple[int, ...]) -> int:
+    count = 0
+    for digit in reversed(digits):
+        if digit:
+            break
+        count += 1
+    return count
+
+
 def pattern(kind: TextKind, limits: Limits) -> str | None:
     """The pattern an identifier of ``kind`` must match entirely, after NFKC."""
     if kind is TextKind.PERSON_ID:
@@ -104,8 +174,25 @@ def pattern(kind: TextKind, limits: Limits) -> str | None:
 
 
 def forbidden_characters(kind: TextKind) -> str:
-    """A regular-expression character class of what text of ``kind`` may never contain."""
-    return (_MULTI_LINE if kind.multiline else _SINGLE_LINE).pattern
+    """A regular-expression character class of what text of ``kind`` may never contain
+    (ids and codes: format characters too, as ``_text`` refuses them)."""
+    forbidden = (_MULTI_LINE if kind.multiline else _SINGLE_LINE).pattern
+    if kind in _CODE_KINDS:
+        forbidden = forbidden.removesuffix("]") + _format_characters() + "]"
+    return forbidden
+
+
+@cache
+def _format_characters() -> str:
+    """Every Unicode format character (category Cf) as character-class ranges."""
+    ranges: list[tuple[int, int]] = []
+    for point in range(0x80, sys.maxunicode + 1):
+        if unicodedata.category(chr(point)) == "Cf":
+            if ranges and ranges[-1][1] == point - 1:
+                ranges[-1] = (ranges[-1][0], point)
+            else:
+                ranges.append((point, point))
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in ranges)
 
 
 def kind_of(hint: Any) -> tuple[Any, TextKind | QuantityKind | None]:
@@ -144,6 +231,10 @@ def _check(value: Any, hint: Any, path: str, limits: Limits) -> Any:
                 changes[field.alias] = after
         return attrs.evolve(value, **changes) if changes else value
     if isinstance(value, tuple | frozenset):
+        entries = maximum_items(base, limits)
+        if entries is not None and len(value) > entries:
+            # Counted before any item is looked at: a list of 200,000 costs one len().
+            raise TOO_MANY.error(path=path, maximum=entries, count=len(value))
         return _check_items(value, _item_hints(base, len(value)), path, limits)
     if isinstance(value, str):
         return _text(value, kind if isinstance(kind, TextKind) else TextKind.NAME, path, limits)
@@ -157,6 +248,8 @@ def _check(value: Any, hint: Any, path: str, limits: Limits) -> Any:
         if not value.is_finite():
             raise OUT_OF_RANGE.error(path=path, minimum=str(-most), maximum=str(most))
         _bound(value, -most, most, path)
+        if kind is QuantityKind.CREDIT and decimal_places(value) > limits.credit_places:
+            raise TOO_PRECISE.error(path=path, places=limits.credit_places)
     elif isinstance(value, datetime):
         _bound(value.year, YEAR_MIN, YEAR_MAX, path)
     return value
@@ -215,7 +308,7 @@ def _bound(value: Any, minimum: Any, maximum: Any, path: str) -> None:
 def _text(value: str, kind: TextKind, path: str, limits: Limits) -> str:
     text = unicodedata.normalize("NFKC", value) if kind.identifier else value
     bad = (_MULTI_LINE if kind.multiline else _SINGLE_LINE).search(text)
-    if bad is None and kind in (TextKind.PERSON_ID, TextKind.TRIBE_CODE, TextKind.CODE):
+    if bad is None and kind in _CODE_KINDS:
         # Zero-width and other format characters make look-alike identifiers.
         bad = next((m for m in _FORMAT.finditer(text) if unicodedata.category(m[0]) == "Cf"), None)
     if bad is not None:
@@ -229,6 +322,7 @@ def _text(value: str, kind: TextKind, path: str, limits: Limits) -> str:
     return value if text == value else text
 
 
+_CODE_KINDS = (TextKind.PERSON_ID, TextKind.TRIBE_CODE, TextKind.CODE)
 _FORMAT = re.compile(r"[^\x20-\x7e]")  # only non-ASCII characters can be format characters
 
 

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import math
 import struct
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
@@ -101,8 +102,13 @@ def session_password(secret: bytes, activity_id: UUID, session: int) -> str:
 
 
 def same_password(given: str, expected: str) -> bool:
-    """Whether ``given`` is the session's password, in constant time (any text is a guess)."""
-    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("ascii"))
+    """Whether ``given`` is the session's password, in constant time (any text is a guess).
+
+    Read as typed on a phone: NFKC (full-width digits are digits) and without whitespace
+    (``"123 456"``, a trailing space), so a right password mistyped so never costs an attempt.
+    """
+    typed = "".join(unicodedata.normalize("NFKC", given).split())
+    return hmac.compare_digest(typed.encode("utf-8", "surrogatepass"), expected.encode("ascii"))
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 import cattrs
 import tomli_w
+from cattrs.v import format_exception
 
 from second_classroom.core.actor import Actor, RoleKind
 from second_classroom.core.errors import Category, DomainError, ErrorCode
@@ -30,6 +31,7 @@ from second_classroom.core.terms import (
     ReviewStage,
     TribeLevel,
 )
+from second_classroom.core.text import YEAR_MAX, YEAR_MIN
 from second_classroom.policies.claim_rules import ClaimKind, ClaimsRule
 from second_classroom.policies.graduation import GraduationRule
 
@@ -45,6 +47,14 @@ ROLE_NOT_USED = ErrorCode(
     "This school does not use these roles: {roles}",
     Category.FORBIDDEN,
 )
+
+
+MAX_FILE_BYTES = 1_048_576  # a rulebook file; the largest preset is under 10 KB
+# Bounds on rulebook numbers (ours): integrity points and credit amounts a school may set.
+MAX_POINTS = 1_000_000
+MAX_AMOUNT = Decimal(1_000_000)
+_POINTS = re.compile(r"[0-9]{1,7}(?:/[1-9][0-9]{0,6}|\.[0-9]{1,6})?")
+_SPACE = re.compile(r"\s")
 
 
 @attrs.frozen
@@ -142,6 +152,9 @@ class CheckInRule:
     # are refused to them there (the six digits would otherwise fall to guessing).
     password_attempts: int = 5
     allow_self_makeup: bool = False  # true: a manager may 补签 (or clear a flag on) themselves
+    # Ours: the largest geofence radius; any larger circle would meet require_distance_limit
+    # while limiting nothing (5 km spans the largest campus of the seeds' schools).
+    max_radius_m: int = 5_000
 
 
 class LeadTimeChange(StrEnum):
@@ -259,24 +272,32 @@ class Limits:
     # "-", "_" and "." inside; no look-alike letters of other scripts, no invisible characters.
     person_id_pattern: str = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}"
     tribe_code_pattern: str = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}"
+    items: int = 200  # entries in any list a command carries: proofs, tags, places, awards …
+    people: int = 5_000  # 学号/工号 in one list: a grant, a make-up, a roster's organizers
     max_credit: Decimal = Decimal(100)  # one award's or one participation's credit amount
+    credit_places: int = 2  # decimal places of a credit amount: 0.5, 0.25 学分; never 1e-999999
     max_activity_hours: int = 24 * 31  # from start to end; a record's 学时 cannot exceed it
 
     def problems(self) -> list[str]:
         """What makes these limits unusable."""
         found = []
         lengths = (self.ids, self.names, self.titles, self.details, self.reasons, self.proofs)
-        if min(lengths) < 1:
-            found.append("limits lengths must be ≥ 1")
+        if not all(1 <= length <= 1_000_000 for length in lengths):
+            found.append("limits lengths must be 1-1000000")
+        if not (1 <= self.items <= 100_000 and 1 <= self.people <= 1_000_000):
+            found.append("limits.items must be 1-100000 and limits.people 1-1000000")
         for name in ("person_id_pattern", "tribe_code_pattern"):
             try:
                 re.compile(getattr(self, name))
             except re.error as exc:
                 found.append(f"limits.{name} is not a regular expression: {exc}")
-        if not (self.max_credit.is_finite() and self.max_credit > 0):
-            found.append("limits.max_credit must be finite and > 0")
-        if self.max_activity_hours < 1:
-            found.append("limits.max_activity_hours must be ≥ 1")
+        if not (self.max_credit.is_finite() and 0 < self.max_credit <= MAX_AMOUNT):
+            found.append(f"limits.max_credit must be finite, > 0 and ≤ {MAX_AMOUNT}")
+        if not 0 <= self.credit_places <= 10:
+            found.append("limits.credit_places must be 0-10")
+        # Ten years: times stay within datetime whatever an activity's start (1970-2199).
+        if not 1 <= self.max_activity_hours <= 24 * 3_660:
+            found.append("limits.max_activity_hours must be 1-87840")
         return found
 
 
@@ -487,43 +508,24 @@ class Rulebook:
             if day.year != y.year
         ]
         found += _seal_problems(self.seal_png)
-        if not 0 <= self.publisher_exam_pass_score <= 100:
-            found.append("publisher_exam_pass_score must be 0-100")
-        if self.lead_working_days < 0:
-            found.append("lead_working_days must be ≥ 0")
-        checkin = self.checkin
-        if not 0 <= checkin.anomaly_window_seconds <= 120:
-            found.append("checkin.anomaly_window_seconds must be 0-120")
-        if checkin.max_validity_minutes < 1 or checkin.rotation_seconds < 5:
-            found.append("checkin.max_validity_minutes must be ≥ 1 and rotation_seconds ≥ 5")
-        if (checkin.makeup_deadline_working_days or 0) < 0 or checkin.max_accuracy_m < 0:
-            found.append("checkin.makeup_deadline_working_days and max_accuracy_m must be ≥ 0")
-        if checkin.password_attempts < 1:
-            found.append("checkin.password_attempts must be ≥ 1")
-        quotas_ok = all(q.quota >= 1 for q in self.results.award_quotas)
+        found += [
+            f"{name} must be {low}-{high}"
+            for name, value, low, high in self._numbers()
+            if value is not None and not low <= value <= high
+        ]
         amounts_ok = all(
-            r.max_amount.is_finite() and r.max_amount >= 0 for r in self.results.rubric
+            r.max_amount.is_finite() and 0 <= r.max_amount <= MAX_AMOUNT
+            for r in self.results.rubric
         )
-        if not (quotas_ok and amounts_ok) or (self.results.deadline_working_days or 0) < 0:
-            found.append("results quotas must be ≥ 1, rubric amounts finite and ≥ 0")
-        rule = self.integrity
-        numbers = (
-            rule.blacklist_hours,
-            rule.start_points,
-            rule.no_show_points,
-            rule.sign_off_points,
-            rule.strike_blacklist_days,
-        )
-        if min(numbers) < 0 or rule.strikes_for_blacklist < 1:
-            found.append("integrity numbers must be ≥ 0 and strikes_for_blacklist ≥ 1")
+        if not amounts_ok:
+            found.append(f"results rubric amounts must be finite and 0-{MAX_AMOUNT}")
         for recovery in self.integrity.recovery:
-            try:
-                negative = Fraction(recovery.points) < 0
-            except (ValueError, ZeroDivisionError):
-                negative = True
-            if negative:
-                found.append(f"integrity.recovery points {recovery.points!r} is not a number ≥ 0")
+            # The text is matched before Fraction reads it: "1e5000000" would take seconds.
+            points = recovery.points
+            if not _POINTS.fullmatch(points) or not 0 <= Fraction(points) <= MAX_POINTS:
+                found.append(f"integrity.recovery points {points!r} is not a number 0-{MAX_POINTS}")
         found += self.claims.problems()
+        found += self._text_problems()
         found += self.limits.problems()
         found += self.graduation.problems((m.code for m in self.modules), self.credit_types)
         found += self._school_problems()
@@ -535,6 +537,80 @@ class Rulebook:
                 for kind in self.cadre.managers
                 if kind not in used_kinds
             ]
+        return found
+
+    def _numbers(self) -> list[tuple[str, int | None, int, int]]:
+        """Every number of the rulebook with its bounds (name, value, lowest, highest).
+
+        The upper bounds are ours, not a seed's: far above any school's rule, low enough that
+        no time, score or count computed from them overflows (a blacklist of 2**63 hours
+        once stopped every reaction)."""
+        checkin, rule, results = self.checkin, self.integrity, self.results
+        numbers: list[tuple[str, int | None, int, int]] = [
+            ("publisher_exam_pass_score", self.publisher_exam_pass_score, 0, 100),
+            ("lead_working_days", self.lead_working_days, 0, 365),
+            ("max_organizers", self.max_organizers, 0, 1_000),
+            ("title.max_length", self.title.max_length, 1, 1_000),
+            ("checkin.max_validity_minutes", checkin.max_validity_minutes, 1, 24 * 60),
+            ("checkin.rotation_seconds", checkin.rotation_seconds, 5, 3_600),
+            ("checkin.max_accuracy_m", checkin.max_accuracy_m, 0, 100_000),
+            ("checkin.makeup_deadline_working_days", checkin.makeup_deadline_working_days, 0, 365),
+            ("checkin.anomaly_window_seconds", checkin.anomaly_window_seconds, 0, 120),
+            ("checkin.password_attempts", checkin.password_attempts, 1, 1_000),
+            ("checkin.max_radius_m", checkin.max_radius_m, 1, 20_000_000),
+            ("integrity.blacklist_hours", rule.blacklist_hours, 0, 24 * 3_660),
+            ("integrity.start_points", rule.start_points, 0, MAX_POINTS),
+            ("integrity.no_show_points", rule.no_show_points, 0, MAX_POINTS),
+            ("integrity.sign_off_points", rule.sign_off_points, 0, MAX_POINTS),
+            ("integrity.strikes_for_blacklist", rule.strikes_for_blacklist, 1, 1_000),
+            ("integrity.strike_blacklist_days", rule.strike_blacklist_days, 0, 3_660),
+            ("results.deadline_working_days", results.deadline_working_days, 0, 365),
+        ]
+        numbers += [
+            (f"results quota of {q.name}", q.quota, 1, 100_000) for q in results.award_quotas
+        ]
+        for band in self.organizer_bands:
+            numbers += [
+                ("organizer band minimum", band.minimum, 0, 1_000),
+                ("organizer band maximum", band.maximum, 0, 1_000),
+                ("organizer band up_to_capacity", band.up_to_capacity, 0, 1_000_000),
+            ]
+        numbers += [("calendar year", y.year, YEAR_MIN, YEAR_MAX) for y in self.calendar]
+        return numbers
+
+    def _text_problems(self) -> list[str]:
+        """Codes are one printable word, names printable and not blank (a NUL or an empty
+        college code would reach titles, reports and the views)."""
+        most = self.limits.ids
+        codes = [
+            *((f"module code {m.code!r}", m.code) for m in self.modules),
+            *((f"category code {c.code!r}", c.code) for m in self.modules for c in m.categories),
+            *((f"college code {c.code!r}", c.code) for c in self.colleges),
+        ]
+        found = [
+            f"{what} must be one printable word of at most {most} characters"
+            for what, code in codes
+            if not (0 < len(code) <= most and code.isprintable() and not _SPACE.search(code))
+        ]
+        names = [
+            self.school,
+            *(m.name for m in self.modules),
+            *(c.name for m in self.modules for c in m.categories),
+            *(c.name for c in self.colleges),
+            *self.credit_types,
+            *self.title.school_prefixes,
+            *self.title.external_prefixes,
+            *self.ads.allowed_url_hosts,
+            *(q.name for q in self.results.award_quotas),
+            *(r.name for r in self.roles),
+        ]
+        found += [
+            f"name {name!r} must be printable and not blank"
+            for name in names
+            if not (name.strip() and name.isprintable() and len(name) <= self.limits.names)
+        ]
+        if not self.credit_source_keyword.isprintable():
+            found.append("credit_source_keyword must be printable")
         return found
 
     def _school_problems(self) -> list[str]:
@@ -678,7 +754,19 @@ class Rulebook:
 
     @classmethod
     def load(cls, path: str | Path) -> Rulebook:
-        return cls.from_toml(Path(path).read_text(encoding="utf-8"))
+        """A rulebook TOML file: at most ``MAX_FILE_BYTES`` of UTF-8, else ``rulebook.invalid``
+        (so ``/dev/zero`` or a binary file is refused, not read forever or half-decoded). A
+        missing or unreadable file raises ``OSError``."""
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise INVALID_RULEBOOK.error(reason=f"the file is larger than {MAX_FILE_BYTES} bytes")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            reason = f"the file is not UTF-8 text (byte {exc.start})"
+            raise INVALID_RULEBOOK.error(reason=reason) from None
+        return cls.from_toml(text)
 
     def to_toml(self) -> str:
         return tomli_w.dumps(_drop_none(_CONVERTER.unstructure(self)))
@@ -689,8 +777,15 @@ class Rulebook:
 
 def _explain(exc: Exception) -> str:
     if isinstance(exc, cattrs.BaseValidationError):
-        return "; ".join(cattrs.transform_error(exc))
+        return "; ".join(cattrs.transform_error(exc, format_exception=_leaf))
     return str(exc)
+
+
+def _leaf(exc: BaseException, kind: type | None) -> str:
+    """A nested rulebook's own problems as they are, not as cattrs' "unknown error"."""
+    if isinstance(exc, DomainError) and exc.code == INVALID_RULEBOOK.code:
+        return str(exc.details.get("reason", exc.message_en))
+    return format_exception(exc, kind)
 
 
 def _drop_none(value: Any) -> Any:
