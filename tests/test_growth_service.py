@@ -59,7 +59,7 @@ def test_the_timeline_runs_from_enrolment_through_activities_to_transcripts(
     built from the log; as of a date before the talk was finalized it holds only what was
     recorded by then; it is a JSON-registered result."""
     talk, me, absent, serial = grown_world(service)
-    found = service.growth_timeline(me.person_id, me, now=LATER)
+    found = service.growth_timeline(me.person_id, me, LATER)
     assert found is not None
     assert found.as_of == LATER
     assert found.student_number == me.person_id
@@ -76,12 +76,12 @@ def test_the_timeline_runs_from_enrolment_through_activities_to_transcripts(
     assert activity.detail == "已参加"
     assert [(c.credit_type, str(c.amount)) for c in activity.credits] == [("学分", "0.5")]
     assert transcript.detail == serial
-    before = service.growth_timeline(me.person_id, me, at(12, 4), now=LATER)
+    before = service.growth_timeline(me.person_id, me, LATER, at(12, 4))
     assert before is not None
     assert [e.kind for e in before.entries] == [GrowthKind.ENROLLED, GrowthKind.INTEGRITY]
     assert before.as_of == at(12, 4)
     # A no-show's default is in the archive (the integrity record), with no credits.
-    theirs = service.growth_timeline(absent.person_id, SCHOOL_ADMIN, now=LATER)
+    theirs = service.growth_timeline(absent.person_id, SCHOOL_ADMIN, LATER)
     assert theirs is not None
     assert [(e.kind, e.detail) for e in theirs.entries[1:3]] == [
         (GrowthKind.INTEGRITY, "未签到"),
@@ -101,10 +101,10 @@ def test_the_student_shares_it_and_sees_who_viewed_it(service: SecondClassroom) 
     _talk, me, absent, _serial = grown_world(service)
     until = LATER + timedelta(days=7)
     service.execute(GrantGrowthAccess(me.person_id, PARENT.person_id, until), me, LATER)
-    seen = service.growth_timeline(me.person_id, PARENT, now=LATER + timedelta(hours=1))
+    seen = service.growth_timeline(me.person_id, PARENT, LATER + timedelta(hours=1))
     assert seen is not None
     assert [e.kind for e in seen.entries][-1] is GrowthKind.TRANSCRIPT
-    again = service.growth_timeline(me.person_id, PARENT, at(12, 4), now=LATER + timedelta(days=1))
+    again = service.growth_timeline(me.person_id, PARENT, LATER + timedelta(days=1), at(12, 4))
     assert again is not None
     assert [e.kind for e in again.entries][-1] is GrowthKind.INTEGRITY  # as of 12-04
     share = service.growth_share(me.person_id, me)
@@ -114,9 +114,9 @@ def test_the_student_shares_it_and_sees_who_viewed_it(service: SecondClassroom) 
         (PARENT.person_id, LATER + timedelta(days=1), at(12, 4)),
     ]
     for outsider in (TUTOR, CS_ADMIN, absent):
-        forbidden(lambda a=outsider: service.growth_timeline(me.person_id, a, now=LATER))
-    forbidden(lambda: service.growth_timeline(absent.person_id, PARENT, now=LATER))
-    forbidden(lambda: service.growth_timeline(me.person_id, PARENT, now=until))
+        forbidden(lambda a=outsider: service.growth_timeline(me.person_id, a, LATER))
+    forbidden(lambda: service.growth_timeline(absent.person_id, PARENT, LATER))
+    forbidden(lambda: service.growth_timeline(me.person_id, PARENT, until))
     forbidden(lambda: service.growth_share(me.person_id, PARENT))
     forbidden(lambda: service.growth_share(me.person_id, absent))
     after = service.growth_share(me.person_id, PE_ADMIN)  # the college admin reads it too
@@ -130,13 +130,13 @@ def test_a_revoked_share_ends_at_once(service: SecondClassroom) -> None:
     _talk, me, _absent, _serial = grown_world(service)
     until = LATER + timedelta(days=30)
     service.execute(GrantGrowthAccess(me.person_id, TUTOR.person_id, until), me, LATER)
-    assert service.growth_timeline(me.person_id, TUTOR, now=LATER) is not None
+    assert service.growth_timeline(me.person_id, TUTOR, LATER) is not None
     with pytest.raises(DomainError) as caught:
         service.execute(RevokeGrowthAccess(me.person_id, TUTOR.person_id), PE_ADMIN, LATER)
     assert caught.value.code == "auth.forbidden"
     revoked_at = LATER + timedelta(hours=2)
     service.execute(RevokeGrowthAccess(me.person_id, TUTOR.person_id), me, revoked_at)
-    forbidden(lambda: service.growth_timeline(me.person_id, TUTOR, now=revoked_at))
+    forbidden(lambda: service.growth_timeline(me.person_id, TUTOR, revoked_at))
     share = service.growth_share(me.person_id, me)
     assert share is not None
     [grant] = share.grants

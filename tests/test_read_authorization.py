@@ -115,7 +115,7 @@ QUERIES: dict[str, Read] = {
     "student_as_of": lambda s, w, a: s.student_as_of(w.me.person_id, a, at(12, 6)),
     "integrity_as_of": lambda s, w, a: s.integrity_as_of(w.me.person_id, a, at(12, 6)),
     "student_summary": lambda s, w, a: s.student_summary(w.me.person_id, a),
-    "growth_timeline": lambda s, w, a: s.growth_timeline(w.me.person_id, a, now=at(12, 6)),
+    "growth_timeline": lambda s, w, a: s.growth_timeline(w.me.person_id, a, at(12, 6)),
     "growth_share": lambda s, w, a: s.growth_share(w.me.person_id, a),
     "my_activities": lambda s, w, a: s.my_activities(w.me.person_id, a, at(12, 6)),
     "outbox(student)": lambda s, w, a: s.outbox(a, w.me.person_id),

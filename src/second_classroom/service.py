@@ -1111,16 +1111,15 @@ class SecondClassroom:
         self,
         student_number: str,
         actor: Actor,
+        now: datetime,
         as_of: datetime | None = None,
-        *,
-        now: datetime | None = None,
     ) -> growth.GrowthTimeline | None:
         """成长档案 (004 三（二）): the student's timeline from enrolment as it stood at ``as_of``
-        (default ``now``, the clock when not given). The student, their college's admin and
-        operators read it; a person the student shared it with reads it within the grant's
-        window, and that view is recorded on the share stream (``ViewGrowthTimeline``) for the
-        student to see. Everyone else: ``auth.forbidden``."""
-        moment = require_aware(now) if now is not None else datetime.now(UTC)
+        (default ``now``; the time comes in as data, as for every read). The student, their
+        college's admin and operators read it; a person the student shared it with reads it
+        within the grant's window, and that view is recorded on the share stream
+        (``ViewGrowthTimeline``) for the student to see. Everyone else: ``auth.forbidden``."""
+        moment = require_aware(now)
         number = self._student_number(student_number)
         wanted = min(require_aware(as_of), moment) if as_of is not None else moment
         if not self._may_read_student(number, actor):
