@@ -800,6 +800,29 @@ def _one_year_after(moment: datetime) -> datetime:
         return moment.replace(year=moment.year + 1, month=3, day=1)
 
 
+_Content = tuple[
+    str,
+    tuple[PlannedCredit, ...],
+    tuple[str, ...],
+    CollectiveForm | None,
+    PersonalForm | None,
+    CadreForm | None,
+]
+
+
+def _content(claim: _Filing | Claim) -> _Content:
+    """What a claimant may revise, in ``ClaimResubmitted``'s order: a filing is compared with the
+    claim by it, and carried into the events by it."""
+    return (
+        claim.title,
+        claim.credits,
+        claim.beneficiaries,
+        claim.collective,
+        claim.personal,
+        claim.cadre,
+    )
+
+
 _FILED_KIND: dict[type, ClaimKind] = {
     FileCollectiveClaim: ClaimKind.COLLECTIVE,
     FilePersonalClaim: ClaimKind.PERSONAL,
@@ -814,24 +837,9 @@ def _file(command: FileClaim, state: Claim | None, ctx: ClaimContext) -> Sequenc
     if any(d.scope is StepScope.ADVISOR for step in chain.steps for d in step.deciders):
         require(filing.personal is not None and bool(filing.personal.advisor), ADVISOR_REQUIRED)
     _check_credits(filing.credits, base)
-    content = (
-        filing.title,
-        filing.credits,
-        filing.beneficiaries,
-        filing.collective,
-        filing.personal,
-        filing.cadre,
-    )
+    content = _content(filing)
     if state is not None:
-        same = (
-            state.title,
-            state.credits,
-            state.beneficiaries,
-            state.collective,
-            state.personal,
-            state.cadre,
-        ) == content
-        if state.status is ClaimStatus.IN_REVIEW and same:
+        if state.status is ClaimStatus.IN_REVIEW and _content(state) == content:
             return []  # a retried filing changes nothing
         require(state.status is ClaimStatus.REJECTED, NOT_REVISABLE, status=state.status.label)
         # 001 第四、五条: 由自身原因导致积分未补录成功的，将不再重新补录.
