@@ -759,35 +759,33 @@ def _read_filing(command: FileClaim, ctx: ClaimContext) -> _Filing:
                     (command.advisor or "").strip(),
                     level,
                 )
-                return _Filing(
-                    ClaimKind.PERSONAL,
-                    number,
-                    None,
-                    record.college,
-                    command.title,
-                    command.credits,
-                    (number,),
-                    personal=personal,
+                kind, title, cadre = ClaimKind.PERSONAL, command.title, None
+            else:
+                _text(organization=command.organization, position=command.position)
+                require(command.served_from <= command.served_until <= now, TIMES_INVALID)
+                year_later = _one_year_after(command.served_from)
+                require(command.served_until >= year_later, TERM_TOO_SHORT)
+                cadre = CadreForm(
+                    command.organization,
+                    command.position,
+                    command.served_from,
+                    command.served_until,
                 )
-            _text(organization=command.organization, position=command.position)
-            require(command.served_from <= command.served_until <= now, TIMES_INVALID)
-            year_later = _one_year_after(command.served_from)
-            require(command.served_until >= year_later, TERM_TOO_SHORT)
-            cadre = CadreForm(
-                command.organization,
-                command.position,
-                command.served_from,
-                command.served_until,
-            )
-            title = f"{command.organization} {command.position}"
+                kind, title, personal = (
+                    ClaimKind.CADRE,
+                    f"{command.organization} {command.position}",
+                    None,
+                )
+            # A student's own claim: the claimant is its one beneficiary, in their college.
             return _Filing(
-                ClaimKind.CADRE,
+                kind,
                 number,
                 None,
                 record.college,
                 title,
                 command.credits,
                 (number,),
+                personal=personal,
                 cadre=cadre,
             )
     raise AssertionError(f"unhandled command {command!r}")
