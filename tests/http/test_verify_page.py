@@ -211,3 +211,13 @@ def test_a_status_the_page_does_not_know_shows_its_own_label() -> None:
     found = Verification(_Later.KEY_EXPIRED, "X", None, None)  # type: ignore[arg-type]
     assert headline(found) == "签名密钥已过期"
     assert headline(Verification(VerificationStatus.MALFORMED, "X", None, None)) == "无效"
+
+
+def test_the_contract_lists_the_upload_and_the_streams_resume_header(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    upload = spec["paths"]["/verify"]["post"]
+    assert set(upload["responses"]) == {"200", "400", "413", "429"}
+    form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert form["properties"]["document"]["format"] == "binary"
+    stream = spec["paths"]["/api/students/{number}/notices/stream"]["get"]
+    assert {"name": "Last-Event-ID", "in": "header"}.items() <= stream["parameters"][-1].items()
