@@ -29,7 +29,7 @@ HEADLINES = {
     "malformed": "无效",
 }
 MAX_UPLOAD = MAX_BODY  # bytes of an uploaded request: the API's own body cap
-NOT_A_DOCUMENT = "文件格式不符：请上传成绩单的 PDF 或 JSON 文件（电子成绩单或电子证书）"
+NOT_A_DOCUMENT = "文件格式不符：请上传成绩单的 PDF 或 JSON 文件"
 TOO_LARGE = f"文件过大：上传的文件不能超过 {MAX_UPLOAD // 1024} KB"
 
 
