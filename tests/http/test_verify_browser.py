@@ -106,8 +106,15 @@ def upload_through_the_form(browser: str, url: str, data: bytes, folder: Path) -
         ),
         encoding="utf-8",
     )
-    # Virtual time lets the submitted form's navigation finish before the DOM is dumped.
-    return headless(browser, "--virtual-time-budget=10000", "--dump-dom", chooser.as_uri())
+    # Virtual time lets the submitted form's navigation finish before the DOM is dumped; but
+    # it does not wait for a slow server (a PDF is re-rendered to be checked, seconds on a
+    # loaded machine), and then the dump is empty: ask again, a few times.
+    dom = ""
+    for _ in range(4):
+        dom = headless(browser, "--virtual-time-budget=10000", "--dump-dom", chooser.as_uri())
+        if 'id="status"' in dom:
+            break
+    return dom
 
 
 def test_an_uploaded_pdf_is_checked_in_the_browser(

@@ -75,6 +75,9 @@ def test_the_report_opens_as_a_workbook_csv_and_chart(service: SecondClassroom) 
     assert sheet.column_dimensions["B"].width == 26
     again = service.report_files("2026-12", SCHOOL_ADMIN, at(12, 31))
     assert again.xlsx == files.xlsx
+    # Dated by ``now`` alone: openpyxl's own save would stamp the wall clock here.
+    properties = load_workbook(io.BytesIO(files.xlsx)).properties
+    assert properties.modified == properties.created == at(12, 31).replace(tzinfo=None)
     assert files.csv.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(files.csv.decode("utf-8-sig"))))
     assert rows[1][0] == "石油工程学院"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -277,6 +278,7 @@ def to_xlsx(rows: list[MonthlyRow], month: str, names: Names, now: datetime) -> 
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.writer.excel import ExcelWriter
 
     columns = Columns.of(rows, names)
     header = columns.header(names)
@@ -311,15 +313,16 @@ def to_xlsx(rows: list[MonthlyRow], month: str, names: Names, now: datetime) -> 
         sheet.column_dimensions[get_column_letter(column)].width = wide
     sheet.freeze_panes = "C3"  # the title, the header and the names stay in view
     buffer = io.BytesIO()
-    book.save(buffer)
+    # Not book.save(): openpyxl's save_workbook stamps ``modified`` with the wall clock, so
+    # the same report written a second later would differ.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()
     return _stamped(buffer.getvalue(), now)
 
 
 def _stamped(package: bytes, now: datetime) -> bytes:
     """The xlsx package with every member dated ``now``: openpyxl dates them by the wall
     clock, which would make the same report differ from one second to the next."""
-    import zipfile
-
     stamp = now.timetuple()[:6]
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(package)) as given, zipfile.ZipFile(out, "w") as written:
