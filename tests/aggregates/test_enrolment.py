@@ -257,6 +257,21 @@ def eid(number: str) -> UUID:
     return enrolment_id(ACTIVITY_ID, number)
 
 
+def registration(
+    number: str, now: datetime = REGISTERING, outcome: Outcome = Outcome.ADMITTED
+) -> Decision:
+    """The decision that registers ``number`` with ``outcome``: its seat and its own stream."""
+    status = {
+        Outcome.ADMITTED: EnrolmentStatus.ADMITTED,
+        Outcome.WAITLISTED: EnrolmentStatus.WAITLISTED,
+        Outcome.PENDING: EnrolmentStatus.REGISTERED,
+    }[outcome]
+    return Decision(
+        (RegistrationAccepted(ACTIVITY_ID, number, outcome, now),),
+        {number: (EnrolmentRegistered(eid(number), ACTIVITY_ID, number, status, now),)},
+    )
+
+
 # -- the activity must exist and be published ---------------------------------------------------
 
 EVERY_COMMAND = {
@@ -360,7 +375,7 @@ def test_tribe_scope_admits_the_host_tribes_role_holders() -> None:
         leader_only,
         {LEADER.person_id: record(LEADER.person_id)},
     )
-    decided(REGISTER, context_)
+    assert decided(REGISTER, context_) == registration(LEADER.person_id)
 
 
 def test_tribe_scope_refuses_a_student_of_the_host_college_outside_the_tribe() -> None:
@@ -371,7 +386,8 @@ def test_tribe_scope_refuses_a_student_of_the_host_college_outside_the_tribe() -
 
 def test_college_scope_admits_students_of_the_host_tribes_college() -> None:
     """发布规范 八: 院系内 — 允许主办方部落所属学院的学生参加."""
-    decided(REGISTER, ctx(student(A), REGISTERING, activity()))
+    assert FORM.scope.kind is ParticipationScope.COLLEGE
+    assert decided(REGISTER, ctx(student(A), REGISTERING, activity())) == registration(A)
 
 
 def test_college_scope_refuses_students_of_other_colleges() -> None:
@@ -386,7 +402,10 @@ def test_college_scope_refuses_students_of_other_colleges() -> None:
 def test_custom_scope_admits_students_of_the_listed_colleges() -> None:
     """发布规范 八: 自定义 — 根据活动举办方选择可参加活动的院系范围."""
     custom = activity(scope=Scope(ParticipationScope.CUSTOM, ("PE", "CS")))
-    decided(REGISTER, ctx(student(A), REGISTERING, custom, records={A: other_college(A)}))
+    decision = decided(
+        REGISTER, ctx(student(A), REGISTERING, custom, records={A: other_college(A)})
+    )
+    assert decision == registration(A)
 
 
 def test_custom_scope_refuses_students_of_unlisted_colleges() -> None:
@@ -407,7 +426,10 @@ def test_school_and_unlimited_scopes_admit_students_of_any_college(
 ) -> None:
     """发布规范 八: 学校内 — 允许全校学生参加; 不限 has no restriction."""
     open_to_all = activity(scope=Scope(kind))
-    decided(REGISTER, ctx(student(A), REGISTERING, open_to_all, records={A: other_college(A)}))
+    decision = decided(
+        REGISTER, ctx(student(A), REGISTERING, open_to_all, records={A: other_college(A)})
+    )
+    assert decision == registration(A)
 
 
 def test_a_blacklisted_student_cannot_register() -> None:
@@ -428,7 +450,10 @@ def test_a_blacklisted_student_cannot_register() -> None:
 def test_a_blacklisting_that_has_expired_no_longer_bars_registration(expired: datetime) -> None:
     """第十六条: the blacklist lasts 120 hours, then expires by itself."""
     was_blacklisted = attrs.evolve(record(A), blacklisted_until=expired)
-    decided(REGISTER, ctx(student(A), REGISTERING, activity(), records={A: was_blacklisted}))
+    decision = decided(
+        REGISTER, ctx(student(A), REGISTERING, activity(), records={A: was_blacklisted})
+    )
+    assert decision == registration(A)
 
 
 @pytest.mark.parametrize(
@@ -512,8 +537,13 @@ def test_lottery_and_review_registrations_are_not_limited_by_capacity(
     method: AdmissionMethod,
 ) -> None:
     """第十二条: 中签制 draws 按活动设定人数 from all registrants, so more may register."""
-    crowded = activity(method, capacity=1, roster=Roster(pending=frozenset({B, C, D})))
-    decided(REGISTER, ctx(student(A), REGISTERING, crowded))
+    crowded = World(activity(method, capacity=1, roster=Roster(pending=frozenset({B, C, D}))))
+    decision = decide(REGISTER, crowded.context(student(A), REGISTERING))
+    assert decision == registration(A, outcome=Outcome.PENDING)
+    after = crowded.apply(decision).activity.roster
+    assert after.pending == {A, B, C, D}
+    assert after.admitted == frozenset()
+    assert after.waitlist == ()
 
 
 def test_a_registration_appears_in_my_activities() -> None:
@@ -633,7 +663,19 @@ def test_the_draw_waits_until_registration_ends() -> None:
 def test_the_draw_may_run_at_the_instant_registration_closes() -> None:
     """第十二条: registration is over at its closing time; the draw may run then."""
     assert CLOSES is not None
-    decided(DRAW, ctx(Actor.system(), CLOSES, lottery_activity(A, B, C), seed=SEED))
+    decision = decided(DRAW, ctx(Actor.system(), CLOSES, lottery_activity(A, B, C), seed=SEED))
+    winners = lottery.draw_winners(SEED, (A, B, C), 2)
+    assert decision.activity == (
+        LotteryDrawn(ACTIVITY_ID, SEED, (A, B, C), 2, winners, "system", CLOSES),
+    )
+    (loser,) = {A, B, C} - set(winners)
+    assert decision.enrolments == {
+        **{
+            n: (EnrolmentAdmitted(eid(n), AdmissionMethod.LOTTERY, "system", CLOSES),)
+            for n in winners
+        },
+        loser: (EnrolmentNotSelected(eid(loser), CLOSES),),
+    }
 
 
 @pytest.mark.parametrize(
@@ -818,10 +860,17 @@ def test_admitting_beyond_the_capacity_is_refused() -> None:
 
 def test_admitting_up_to_exactly_the_capacity_is_accepted() -> None:
     """发布规范 九: the last seat can be filled."""
-    decided(
-        AdmitRegistrants(ACTIVITY_ID, (B,)),
-        ctx(LEADER, CLOSED, review_activity(B, C, admitted=(A,), capacity=2)),
+    world = World(review_activity(B, C, admitted=(A,), capacity=2))
+    decision = decide(AdmitRegistrants(ACTIVITY_ID, (B,)), world.context(LEADER, CLOSED))
+    by = LEADER.person_id
+    assert decision == Decision(
+        (RegistrantsAdmitted(ACTIVITY_ID, (B,), by, CLOSED),),
+        {B: (EnrolmentAdmitted(eid(B), AdmissionMethod.REVIEW, by, CLOSED),)},
     )
+    after = world.apply(decision).activity.roster
+    assert after.admitted == {A, B}
+    assert len(after.admitted) == 2
+    assert after.pending == {C}
 
 
 @pytest.mark.parametrize(

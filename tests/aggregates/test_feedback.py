@@ -53,7 +53,9 @@ def test_a_participant_adds_a_highlight_and_rates_the_activity() -> None:
 
 
 def test_the_leader_adds_highlights_and_evaluates_participants() -> None:
-    assert run(AddHighlight(ACTIVITY_ID, "video/1.mp4"), LEADER)
+    assert run(AddHighlight(ACTIVITY_ID, "video/1.mp4"), LEADER) == (
+        HighlightAdded(ACTIVITY_ID, "video/1.mp4", "", LEADER.person_id, AFTER),
+    )
     assert run(EvaluateParticipant(ACTIVITY_ID, STUDENT.person_id, 4, "积极"), LEADER) == (
         ParticipantEvaluated(ACTIVITY_ID, STUDENT.person_id, 4, "积极", LEADER.person_id, AFTER),
     )
