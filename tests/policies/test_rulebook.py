@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -16,12 +17,30 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import ActivityLevel, ReviewStage, TribeLevel
+from second_classroom.core.terms import (
+    ActivityLevel,
+    AdmissionMethod,
+    ParticipationScope,
+    ReviewStage,
+    TribeLevel,
+)
 from second_classroom.policies.rulebook import (
+    AdRule,
+    AwardQuota,
+    CheckInRule,
     College,
+    IntegrityRule,
+    IntegrityStyle,
+    LevelPermission,
+    MissingCheckout,
     Module,
     OrganizerBand,
+    Recovery,
+    ResultsRule,
+    ReviewChain,
+    RubricItem,
     Rulebook,
+    TitleRule,
     YearCalendar,
     preset,
 )
@@ -248,9 +267,102 @@ def rulebooks(draw: st.DrawFn) -> Rulebook:
         review_requires_criteria=draw(st.booleans()),
         require_poster=draw(st.booleans()),
         credit_source_keyword=draw(_TEXT),
-        checkin=attrs.evolve(NEPU.checkin, max_validity_minutes=draw(st.integers(1, 120))),
         reopen_review_on_change=draw(st.booleans()),
+        publisher_exam_pass_score=draw(st.integers(0, 100)),
         calendar=draw(year_calendars()),
+        # the nested tables too, not only the top-level scalars
+        colleges=tuple(draw(st.lists(st.builds(College, _TEXT, _TEXT), max_size=3))),
+        **draw(chains_and_permissions()),
+        organizer_bands=draw(organizer_bands()),
+        title=TitleRule(
+            draw(st.integers(1, 200)),
+            tuple(draw(st.lists(_TEXT, max_size=3))),
+            tuple(draw(st.lists(_TEXT, max_size=3))),
+            draw(st.booleans()),
+        ),
+        scopes=draw(_tuples(ParticipationScope)),
+        admission_methods=draw(_tuples(AdmissionMethod)),
+        ads=AdRule(draw(st.booleans()), tuple(draw(st.lists(_TEXT, max_size=3)))),
+        checkin=draw(checkin_rules()),
+        integrity=draw(integrity_rules()),
+        results=draw(results_rules()),
+    )
+
+
+_LEVELS = st.sampled_from(ActivityLevel)
+_AMOUNTS = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False)
+
+
+def _tuples(enum: type[Any]) -> st.SearchStrategy[tuple[Any, ...]]:
+    return st.lists(st.sampled_from(list(enum)), unique=True, max_size=len(enum)).map(tuple)
+
+
+@st.composite
+def chains_and_permissions(draw: st.DrawFn) -> dict[str, Any]:
+    """Review chains for some levels; permissions that publish only levels with a chain."""
+    levels = draw(st.lists(_LEVELS, unique=True, max_size=len(ActivityLevel)))
+    stages = _tuples(ReviewStage).filter(bool)
+    chains = tuple(ReviewChain(level, draw(stages)) for level in levels)
+    chained = st.lists(st.sampled_from(levels), unique=True).map(tuple) if levels else st.just(())
+    permissions = st.builds(LevelPermission, st.sampled_from(TribeLevel), chained)
+    return {
+        "review_chains": chains,
+        "level_permissions": tuple(draw(st.lists(permissions, max_size=3))),
+    }
+
+
+@st.composite
+def organizer_bands(draw: st.DrawFn) -> tuple[OrganizerBand, ...]:
+    """Bands rising strictly by capacity, the open band last."""
+    bounds = sorted(draw(st.sets(st.integers(1, 1000), max_size=3)))
+    bands = []
+    for bound in [*bounds, None]:
+        minimum = draw(st.integers(0, 10))
+        bands.append(OrganizerBand(minimum, draw(st.integers(minimum, 20)), bound))
+    return tuple(bands)
+
+
+@st.composite
+def checkin_rules(draw: st.DrawFn) -> CheckInRule:
+    return CheckInRule(
+        max_validity_minutes=draw(st.integers(1, 120)),
+        rotation_seconds=draw(st.integers(5, 600)),
+        require_distance_limit=draw(st.booleans()),
+        max_accuracy_m=draw(st.integers(1, 10_000)),
+        require_checkout=draw(st.booleans()),
+        missing_checkout=draw(st.sampled_from(MissingCheckout)),
+        makeup_deadline_working_days=draw(st.none() | st.integers(0, 30)),
+        anomaly_window_seconds=draw(st.integers(0, 120)),
+    )
+
+
+@st.composite
+def integrity_rules(draw: st.DrawFn) -> IntegrityRule:
+    points = st.integers(1, 100).map(str) | st.sampled_from(["1/3", "2/5", "0.5"])
+    return IntegrityRule(
+        style=draw(st.sampled_from(IntegrityStyle)),
+        blacklist_hours=draw(st.integers(0, 1000)),
+        sign_off_is_default=draw(st.booleans()),
+        start_points=draw(st.integers(0, 1000)),
+        no_show_points=draw(st.integers(0, 100)),
+        sign_off_points=draw(st.integers(0, 100)),
+        strikes_for_blacklist=draw(st.integers(1, 10)),
+        strike_blacklist_days=draw(st.integers(0, 100)),
+        recovery=tuple(draw(st.lists(st.builds(Recovery, _LEVELS, points), max_size=3))),
+    )
+
+
+@st.composite
+def results_rules(draw: st.DrawFn) -> ResultsRule:
+    return ResultsRule(
+        award_quotas=tuple(
+            draw(st.lists(st.builds(AwardQuota, _TEXT, st.integers(1, 100)), max_size=4))
+        ),
+        rubric=tuple(
+            draw(st.lists(st.builds(RubricItem, _TEXT, _LEVELS, _TEXT, _AMOUNTS), max_size=4))
+        ),
+        credits_require_attendance=draw(st.booleans()),
+        deadline_working_days=draw(st.none() | st.integers(0, 30)),
     )
 
 
