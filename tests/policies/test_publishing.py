@@ -769,6 +769,16 @@ EXACT_VIOLATIONS: dict[str, tuple[dict[str, Any], list[Violation]]] = {
         {"participation_notes": "咨询 qq: 123456789"},
         [V(publishing.ADVERTISING, "participation_notes", {"found": "qq: 123456789"})],
     ),
+    "two contact details in one field": (
+        {"participation_notes": "咨询 13812345678 或 service@example.com"},
+        [
+            V(
+                publishing.ADVERTISING,
+                "participation_notes",
+                {"found": "13812345678、service@example.com"},
+            )
+        ],
+    ),
 }
 
 
