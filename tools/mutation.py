@@ -34,9 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 MUTMUT = Path(sys.executable).with_name("mutmut")
 
 
-def _settings(module: str, tests: list[str]) -> dict[str, Any]:
+def _settings(root: Path, module: str, tests: list[str]) -> dict[str, Any]:
     """The project's pyproject.toml with ``[tool.mutmut]`` narrowed to one module and its tests."""
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))
+    project = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))
     mutmut = dict(project.get("tool", {}).get("mutmut", {}))
     mutmut["only_mutate"] = [module]
     mutmut["pytest_add_cli_args_test_selection"] = tests
@@ -54,15 +54,16 @@ def _mutmut(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def run(module: str, tests: list[str], *, keep: bool = False) -> float:
-    """Mutate ``module`` (a path relative to the project root), run ``tests``, return the score."""
+def run(module: str, tests: list[str], *, root: Path = ROOT, keep: bool = False) -> float:
+    """Mutate ``module`` (a path relative to ``root``), run ``tests``, return the score."""
     folder = Path(tempfile.mkdtemp(prefix="mutation-"))
     try:
-        shutil.copytree(ROOT / "src", folder / "src", ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(root / "src", folder / "src", ignore=shutil.ignore_patterns("__pycache__"))
         shutil.copytree(
-            ROOT / "tests", folder / "tests", ignore=shutil.ignore_patterns("__pycache__")
+            root / "tests", folder / "tests", ignore=shutil.ignore_patterns("__pycache__")
         )
-        (folder / "pyproject.toml").write_text(tomli_w.dumps(_settings(module, tests)), "utf-8")
+        settings = _settings(root, module, tests)
+        (folder / "pyproject.toml").write_text(tomli_w.dumps(settings), "utf-8")
         ran = _mutmut(folder, "run", "--max-children", "1")
         if ran.returncode != 0:
             sys.stdout.write(ran.stdout[-4000:] + ran.stderr[-4000:])
@@ -93,12 +94,16 @@ def main() -> None:
         "--tests", nargs="+", help="test files or node ids (default: the module's mirror in tests/)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="another checkout to measure (e.g. a before-score)"
+    )
     arguments = parser.parse_args()
+    root = arguments.root.resolve()
     module = Path(arguments.module)
     if module.is_absolute():
-        module = module.relative_to(ROOT)
+        module = module.relative_to(root)
     tests = arguments.tests or [_mirror(module)]
-    score = run(module.as_posix(), tests, keep=arguments.keep)
+    score = run(module.as_posix(), tests, root=root, keep=arguments.keep)
     # rounded down, so 0.896 does not pass for 0.90
     print(f"score: {math.floor(score * 100) / 100:.2f}")
 

@@ -3,6 +3,8 @@ organizers add highlights; participants rate; organizers evaluate participants."
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import attrs
 import pytest
 
@@ -83,3 +85,55 @@ def test_comments_are_kept_as_written() -> None:
     [event] = run(RateActivity(ACTIVITY_ID, 3, comment), STUDENT)
     assert isinstance(event, ActivityRated)
     assert event.comment == comment
+
+
+ENDS = FORM.ends_at
+
+
+def test_feedback_opens_at_the_instant_the_activity_ends() -> None:
+    """第十七条: 活动结束后 — the end itself already counts, a second before does not."""
+    assert ENDS is not None
+    assert run(RateActivity(ACTIVITY_ID, 4), STUDENT, now=ENDS) == (
+        ActivityRated(ACTIVITY_ID, 4, "", STUDENT.person_id, ENDS),
+    )
+    early = ENDS - timedelta(seconds=1)
+    refused(RateActivity(ACTIVITY_ID, 4), STUDENT, "feedback.not_ended", now=early)
+
+
+@pytest.mark.parametrize("stars", [1, 5])
+def test_one_and_five_stars_are_ratings(stars: int) -> None:
+    assert run(RateActivity(ACTIVITY_ID, stars), STUDENT) == (
+        ActivityRated(ACTIVITY_ID, stars, "", STUDENT.person_id, AFTER),
+    )
+    assert run(EvaluateParticipant(ACTIVITY_ID, STUDENT.person_id, stars), LEADER) == (
+        ParticipantEvaluated(ACTIVITY_ID, STUDENT.person_id, stars, "", LEADER.person_id, AFTER),
+    )
+
+
+@pytest.mark.parametrize("stars", [0, 6])
+def test_an_evaluation_is_one_to_five_stars(stars: int) -> None:
+    refused(
+        EvaluateParticipant(ACTIVITY_ID, STUDENT.person_id, stars), LEADER, "feedback.rating_range"
+    )
+
+
+def test_only_a_participant_is_evaluated() -> None:
+    """第二十六条: organizers evaluate the students who took part."""
+    with pytest.raises(DomainError) as caught:
+        run(EvaluateParticipant(ACTIVITY_ID, "2024999999", 5), LEADER)
+    assert caught.value.code == "feedback.student_not_participant"
+    assert caught.value.details == {"student": "2024999999"}
+
+
+@pytest.mark.parametrize("reference", ["", "   "])
+def test_a_highlight_needs_a_reference(reference: str) -> None:
+    refused(AddHighlight(ACTIVITY_ID, reference), STUDENT, "feedback.empty")
+
+
+def test_feedback_on_a_missing_or_unpublished_activity_is_refused() -> None:
+    with pytest.raises(DomainError) as caught:
+        decide(RateActivity(ACTIVITY_ID, 5), FeedbackContext(context(STUDENT, AFTER), None, TRIBE))
+    assert caught.value.code == "activity.not_found"
+    assert caught.value.details == {"activity_id": str(ACTIVITY_ID)}
+    cancelled = attrs.evolve(ACTIVITY, status=ActivityStatus.CANCELLED)
+    refused(RateActivity(ACTIVITY_ID, 5), STUDENT, "activity.not_found", activity=cancelled)
