@@ -7,6 +7,7 @@ malformed one is refused with ``rulebook.invalid`` instead of being half-loaded.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -153,6 +154,163 @@ def test_an_inconsistent_rulebook_is_refused_when_built(
         attrs.evolve(NEPU, **changes)
     assert caught.value.code == "rulebook.invalid"
     assert problem in caught.value.message_en
+
+
+def _with_checkin(**changes: object) -> dict[str, object]:
+    return {"checkin": attrs.evolve(NEPU.checkin, **changes)}
+
+
+def _with_results(**changes: object) -> dict[str, object]:
+    return {"results": attrs.evolve(NEPU.results, **changes)}
+
+
+def _with_integrity(**changes: object) -> dict[str, object]:
+    return {"integrity": attrs.evolve(NEPU.integrity, **changes)}
+
+
+INCONSISTENT = {
+    "open band not last": (
+        {"organizer_bands": (OrganizerBand(0, 1), OrganizerBand(1, 3))},
+        "organizer bands must rise strictly, the open band last",
+    ),
+    "last band bounded": (
+        {"organizer_bands": (OrganizerBand(0, 1, 50),)},
+        "the last organizer band must have no upper capacity",
+    ),
+    "year twice": (
+        {"calendar": (YearCalendar(2027), YearCalendar(2027))},
+        "a calendar year is listed twice",
+    ),
+    "pass score above 100": (
+        {"publisher_exam_pass_score": 101},
+        "publisher_exam_pass_score must be 0-100",
+    ),
+    "negative lead time": ({"lead_working_days": -1}, "lead_working_days must be ≥ 0"),
+    "anomaly window above 120": (
+        _with_checkin(anomaly_window_seconds=121),
+        "checkin.anomaly_window_seconds must be 0-120",
+    ),
+    "rotation below 5 seconds": (
+        _with_checkin(rotation_seconds=4),
+        "checkin.max_validity_minutes must be ≥ 1 and rotation_seconds ≥ 5",
+    ),
+    "negative accuracy": (
+        _with_checkin(max_accuracy_m=-1),
+        "checkin.makeup_deadline_working_days and max_accuracy_m must be ≥ 0",
+    ),
+    "negative make-up deadline": (
+        _with_checkin(makeup_deadline_working_days=-1),
+        "checkin.makeup_deadline_working_days and max_accuracy_m must be ≥ 0",
+    ),
+    "quota zero": (
+        _with_results(award_quotas=(AwardQuota("一等奖", 0),)),
+        "results quotas must be ≥ 1, rubric amounts finite and ≥ 0",
+    ),
+    "negative rubric amount": (
+        _with_results(rubric=(RubricItem("skills", ActivityLevel.SCHOOL, "学分", Decimal(-1)),)),
+        "results quotas must be ≥ 1, rubric amounts finite and ≥ 0",
+    ),
+    "infinite rubric amount": (
+        _with_results(
+            rubric=(RubricItem("skills", ActivityLevel.SCHOOL, "学分", Decimal("Infinity")),)
+        ),
+        "results quotas must be ≥ 1, rubric amounts finite and ≥ 0",
+    ),
+    "negative results deadline": (
+        _with_results(deadline_working_days=-1),
+        "results quotas must be ≥ 1, rubric amounts finite and ≥ 0",
+    ),
+    "negative points": (
+        _with_integrity(no_show_points=-1),
+        "integrity numbers must be ≥ 0 and strikes_for_blacklist ≥ 1",
+    ),
+    "no strikes": (
+        _with_integrity(strikes_for_blacklist=0),
+        "integrity numbers must be ≥ 0 and strikes_for_blacklist ≥ 1",
+    ),
+    "negative recovery": (
+        _with_integrity(recovery=(Recovery(ActivityLevel.SCHOOL, "-1/3"),)),
+        "integrity.recovery points '-1/3' is not a number ≥ 0",
+    ),
+    "recovery not a number": (
+        _with_integrity(recovery=(Recovery(ActivityLevel.SCHOOL, "one"),)),
+        "integrity.recovery points 'one' is not a number ≥ 0",
+    ),
+    "two problems at once": (
+        {"lead_working_days": -1, **_with_checkin(anomaly_window_seconds=-1)},
+        "lead_working_days must be ≥ 0; checkin.anomaly_window_seconds must be 0-120",
+    ),
+}
+
+
+@pytest.mark.parametrize(("changes", "reason"), INCONSISTENT.values(), ids=INCONSISTENT.keys())
+def test_each_inconsistency_is_named_exactly(changes: dict[str, object], reason: str) -> None:
+    """The school's administrator reads the reason: it names every problem, in order."""
+    with pytest.raises(DomainError) as caught:
+        attrs.evolve(NEPU, **changes)
+    assert caught.value.code == "rulebook.invalid"
+    assert caught.value.details["reason"] == reason
+
+
+def test_a_publishable_level_without_a_chain_is_named() -> None:
+    with pytest.raises(DomainError) as caught:
+        attrs.evolve(NEPU, review_chains=NEPU.review_chains[1:])
+    missing = {c.level for c in NEPU.review_chains} - {c.level for c in NEPU.review_chains[1:]}
+    (level,) = missing
+    assert caught.value.details["reason"] == (
+        f"level {level} may be published but has no review chain"
+    )
+
+
+def test_asking_for_a_chain_the_rulebook_has_not_is_refused() -> None:
+    lean = attrs.evolve(
+        NEPU,
+        review_chains=NEPU.review_chains[:1],
+        level_permissions=(),
+    )
+    level = next(c.level for c in NEPU.review_chains[1:])
+    with pytest.raises(DomainError) as caught:
+        lean.chain(level)
+    assert caught.value.code == "rulebook.invalid"
+    assert caught.value.details["reason"] == f"no review chain for level {level}"
+
+
+ACCEPTED_EDGES = {
+    "pass score 100": {"publisher_exam_pass_score": 100},
+    "pass score 0": {"publisher_exam_pass_score": 0},
+    "no lead time": {"lead_working_days": 0},
+    "anomaly window 120": _with_checkin(anomaly_window_seconds=120),
+    "anomaly window 0": _with_checkin(anomaly_window_seconds=0),
+    "rotation 5 seconds": _with_checkin(rotation_seconds=5, max_validity_minutes=1),
+    "accuracy 0": _with_checkin(max_accuracy_m=0, makeup_deadline_working_days=0),
+    "quota 1 and rubric 0": _with_results(
+        award_quotas=(AwardQuota("一等奖", 1),),
+        rubric=(RubricItem("skills", ActivityLevel.SCHOOL, "学分", Decimal(0)),),
+        deadline_working_days=0,
+    ),
+    "zero points and one strike": _with_integrity(
+        no_show_points=0, strikes_for_blacklist=1, recovery=(Recovery(ActivityLevel.CLASS, "0"),)
+    ),
+}
+
+
+@pytest.mark.parametrize("changes", ACCEPTED_EDGES.values(), ids=ACCEPTED_EDGES.keys())
+def test_the_edges_of_each_range_are_accepted(changes: dict[str, object]) -> None:
+    rulebook = attrs.evolve(NEPU, **changes)
+    assert rulebook.problems() == []
+    assert Rulebook.from_toml(rulebook.to_toml()) == rulebook
+
+
+def test_award_quotas_and_rubric_are_looked_up_by_name_module_level_and_type() -> None:
+    """发布规范 十三: 一等奖一人(组)…; 十四: 思想成长 校级 at most 2 分."""
+    rule = NEPU.results
+    assert rule.quota("一等奖") == 1
+    assert rule.quota("二等奖") == 2
+    assert rule.quota("最佳组织奖") is None
+    assert rule.max_credit("ideology", ActivityLevel.SCHOOL, "学分") == Decimal("2")
+    assert rule.max_credit("ideology", ActivityLevel.COLLEGE, "学分") is None
+    assert rule.max_credit("ideology", ActivityLevel.SCHOOL, "积分") is None
+    assert rule.max_credit("skills", ActivityLevel.SCHOOL, "学分") is None
 
 
 def test_each_tribe_level_publishes_only_its_own_activity_level() -> None:
