@@ -537,7 +537,8 @@ def test_the_preset_source_itself_is_valid() -> None:
 
 
 def test_malformed_toml_is_refused() -> None:
-    refused(PRESET_SOURCE + "\nthis is = = not toml\n")
+    error = refused(PRESET_SOURCE + "\nthis is = = not toml\n")
+    assert "Expected '=' after a key" in error.details["reason"]  # the parser's own words
 
 
 def test_empty_text_is_refused_for_missing_fields() -> None:
@@ -592,19 +593,48 @@ def test_a_date_that_is_not_a_date_is_refused() -> None:
 
 
 def test_text_for_a_boolean_is_refused() -> None:
-    refused(edited("require_poster = true", 'require_poster = "false"'))
+    error = refused(edited("require_poster = true", 'require_poster = "false"'))
+    assert error.details["reason"] == "invalid value for type, expected bool @ $.require_poster"
 
 
 def test_a_fraction_for_a_whole_number_is_refused() -> None:
-    refused(edited("lead_working_days = 3", "lead_working_days = 2.9"))
+    error = refused(edited("lead_working_days = 3", "lead_working_days = 2.9"))
+    assert error.details["reason"] == "invalid value for type, expected int @ $.lead_working_days"
 
 
 def test_text_for_a_list_is_refused() -> None:
-    refused(edited('credit_types = ["学分"]', 'credit_types = "学分"'))
+    error = refused(edited('credit_types = ["学分"]', 'credit_types = "学分"'))
+    assert error.details["reason"] == "invalid value for type, expected tuple @ $.credit_types"
 
 
 def test_a_datetime_for_a_calendar_date_is_refused() -> None:
-    refused(PRESET_SOURCE + "\n[[calendar]]\nyear = 2027\nholidays = [2027-01-01T10:00:00]\n")
+    error = refused(
+        PRESET_SOURCE + "\n[[calendar]]\nyear = 2027\nholidays = [2027-01-01T10:00:00]\n"
+    )
+    assert error.details["reason"] == (
+        "invalid value for type, expected tuple @ $.calendar.holidays"
+    )
+
+
+@pytest.mark.parametrize("amount", ["2.5", '"two"', "true"], ids=["float", "words", "boolean"])
+def test_a_rubric_amount_is_decimal_text_or_a_whole_number(amount: str) -> None:
+    """A float would carry binary rounding into credits; text like "2.5" is exact."""
+    error = refused(edited('max_amount = "2"', f"max_amount = {amount}"))
+    assert error.details["reason"] == (
+        "invalid value for type, expected Decimal @ $.results.rubric.max_amount"
+    )
+    whole = Rulebook.from_toml(edited('max_amount = "2"', "max_amount = 2"))
+    assert whole.results.max_credit("ideology", ActivityLevel.SCHOOL, "学分") == Decimal(2)
+
+
+def test_every_malformed_value_is_named_at_once() -> None:
+    text = edited("lead_working_days = 3", "lead_working_days = 2.9").replace(
+        "require_poster = true", 'require_poster = "false"', 1
+    )
+    assert refused(text).details["reason"] == (
+        "invalid value for type, expected int @ $.lead_working_days; "
+        "invalid value for type, expected bool @ $.require_poster"
+    )
 
 
 def test_the_hfut_preset_is_its_own_school() -> None:
