@@ -4,6 +4,7 @@ organizers add highlights; participants rate; organizers evaluate participants."
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import attrs
 import pytest
@@ -137,3 +138,17 @@ def test_feedback_on_a_missing_or_unpublished_activity_is_refused() -> None:
     assert caught.value.details == {"activity_id": str(ACTIVITY_ID)}
     cancelled = attrs.evolve(ACTIVITY, status=ActivityStatus.CANCELLED)
     refused(RateActivity(ACTIVITY_ID, 5), STUDENT, "activity.not_found", activity=cancelled)
+
+
+def test_a_student_may_not_evaluate_and_the_refusal_says_what_was_refused() -> None:
+    """第二十六条: evaluating participants is for the 负责人 and 组织者."""
+    with pytest.raises(DomainError) as caught:
+        run(EvaluateParticipant(ACTIVITY_ID, STUDENT.person_id, 5), STUDENT)
+    assert caught.value.code == "auth.forbidden"
+    assert caught.value.details == {"action": "评价学生 evaluate participant"}
+
+
+def test_a_command_that_is_not_feedback_is_a_programming_error() -> None:
+    command = SimpleNamespace(activity_id=ACTIVITY_ID)
+    with pytest.raises(AssertionError, match=r"unhandled command namespace\(activity_id="):
+        run(command, STUDENT)
