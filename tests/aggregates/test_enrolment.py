@@ -610,8 +610,19 @@ def test_cancelling_from_the_waitlist_promotes_nobody() -> None:
 def test_cancelling_a_lottery_registration_leaves_the_draw() -> None:
     """第十二条: a cancelled 中签制 registrant is not drawn."""
     world = World(lottery_activity(A, B))
+    decision = decide(CANCEL, world.context(student(A), REGISTERING))
+    assert decision == Decision(
+        (RegistrationWithdrawn(ACTIVITY_ID, A, None, REGISTERING, Outcome.PENDING),),
+        {A: (EnrolmentCancelled(eid(A), REGISTERING),)},
+    )
     after = world.after(CANCEL, student(A), REGISTERING)
     assert after.activity.roster.pending == {B}
+
+
+def test_staff_cannot_cancel_a_registration_for_a_student() -> None:
+    """第十二条: 取消报名 is the student's own act."""
+    error = refused(CANCEL, ctx(SCHOOL_ADMIN, REGISTERING, lottery_activity(A)), "auth.forbidden")
+    assert error.details == {"action": "取消报名 cancel registration"}
 
 
 def test_cancelling_after_registration_ends_is_refused() -> None:
@@ -646,6 +657,55 @@ def test_cancel_and_register_again_any_number_of_times() -> None:
     assert mine.times_registered == 6
     assert mine.status is EnrolmentStatus.ADMITTED
     assert world.activity.roster.admitted == {A}
+
+
+# -- whose records and enrolments a decision needs -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "actor", "state", "involved"),
+    [
+        (REGISTER, student(A), activity(), {A}),
+        (RequestLeave(ACTIVITY_ID, "生病"), student(A), activity(), {A}),
+        (CANCEL, student(A), activity(capacity=1, waitlist=True), {A}),
+        (
+            CANCEL,
+            student(A),
+            activity(
+                capacity=1, waitlist=True, roster=Roster(admitted=frozenset({A}), waitlist=(B, C))
+            ),
+            {A, B},
+        ),
+        (CANCEL, student(A), None, {A}),
+        (DRAW, Actor.system(), lottery_activity(A, B, C), {A, B, C}),
+        (CLOSE_REVIEW, LEADER, review_activity(A, B), {A, B}),
+        (DRAW, Actor.system(), None, set()),
+        (AdmitRegistrants(ACTIVITY_ID, (A, C)), LEADER, review_activity(A, B, C), {A, C}),
+        (DecideLeave(ACTIVITY_ID, B, approve=True), LEADER, activity(), {B}),
+    ],
+    ids=[
+        "register",
+        "request leave",
+        "cancel, nobody waiting",
+        "cancel, the first on the waitlist",
+        "cancel on a missing activity",
+        "draw",
+        "close review",
+        "draw on a missing activity",
+        "admit",
+        "decide leave",
+    ],
+)
+def test_a_decision_loads_the_students_it_concerns(
+    command: enrolment.EnrolmentCommand, actor: Actor, state: Activity | None, involved: set[str]
+) -> None:
+    """The facade loads these students' records and enrolment streams, and no others."""
+    assert enrolment.students_involved(command, state, actor) == involved
+
+
+def test_an_unknown_command_involves_nobody_it_could_load() -> None:
+    with pytest.raises(AssertionError, match="unhandled command"):
+        enrolment.students_involved("register", activity(), student(A))  # type: ignore[arg-type]
 
 
 # -- 中签制: the draw ------------------------------------------------------------------------------
@@ -921,9 +981,10 @@ def test_closing_the_review_marks_everyone_else_not_admitted() -> None:
 
 def test_closing_the_review_waits_until_registration_ends() -> None:
     """第十三条: review admission happens after registration ends."""
-    refused(
+    error = refused(
         CLOSE_REVIEW, ctx(LEADER, REGISTERING, review_activity(A)), "enrolment.registration_open"
     )
+    assert error.details == {"action_zh": "结束录取", "action_en": "close review"}
 
 
 def test_closing_the_review_twice_changes_nothing() -> None:
@@ -934,7 +995,8 @@ def test_closing_the_review_twice_changes_nothing() -> None:
 
 def test_only_a_manager_closes_the_review() -> None:
     """第十三条: 活动负责人或组织者."""
-    refused(CLOSE_REVIEW, ctx(OUTSIDER, CLOSED, review_activity(A)), "auth.forbidden")
+    error = refused(CLOSE_REVIEW, ctx(OUTSIDER, CLOSED, review_activity(A)), "auth.forbidden")
+    assert error.details == {"action": "结束录取 close review"}
 
 
 def test_admitting_after_the_review_closed_is_refused() -> None:
