@@ -6,6 +6,9 @@ malformed one is refused with ``rulebook.invalid`` instead of being half-loaded.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
 from importlib import resources
@@ -383,6 +386,29 @@ def test_save_then_load_gives_an_equal_rulebook(tmp_path: Path) -> None:
     NEPU.save(path)
     assert Rulebook.load(path) == NEPU
     assert Rulebook.load(str(path)) == NEPU
+
+
+SAVE_AND_LOAD = """
+import sys
+from second_classroom.policies.rulebook import Rulebook, preset
+preset("nepu").save(sys.argv[1])
+assert Rulebook.load(sys.argv[1]) == preset("nepu")
+"""
+
+
+def test_a_rulebook_file_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    """A school's rulebook is full of Chinese; an ASCII (or GBK) locale must not mangle it."""
+    path = tmp_path / "school.toml"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(sys.path),  # this very code, wherever it was imported from
+        "LC_ALL": "C",
+        "LANG": "C",
+        "PYTHONUTF8": "0",
+        "PYTHONCOERCECLOCALE": "0",
+    }
+    subprocess.run([sys.executable, "-c", SAVE_AND_LOAD, str(path)], env=env, check=True)
+    assert "东北石油大学" in path.read_bytes().decode("utf-8")
 
 
 def test_a_loaded_calendar_year_survives_the_round_trip() -> None:
