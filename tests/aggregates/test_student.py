@@ -443,9 +443,15 @@ def test_overturning_the_latest_default_falls_back_to_the_one_before() -> None:
         APPEALED,
     )
     fallback = at(10, 20, 16) + timedelta(hours=120)
-    given(DECIDER, *events).when(
-        DecideAppeal(NUMBER, EID, overturn=True, reason="证明属实"), context(SCHOOL_ADMIN)
-    ).then(AppealDecided(SID, EID, True, "证明属实", fallback, SCHOOL_ADMIN.person_id, NOW))
+    state = (
+        given(DECIDER, *events)
+        .when(DecideAppeal(NUMBER, EID, overturn=True, reason="证明属实"), context(SCHOOL_ADMIN))
+        .then(AppealDecided(SID, EID, True, "证明属实", fallback, SCHOOL_ADMIN.person_id, NOW))
+    )
+    assert state.blacklisted_until == fallback
+    untouched = state.entry(earlier.entry_id)
+    assert untouched is not None
+    assert untouched.appeal is None  # only the appealed entry changes
 
 
 def test_only_a_pending_appeal_is_decided() -> None:
