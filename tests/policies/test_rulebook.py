@@ -398,6 +398,9 @@ assert Rulebook.load(sys.argv[1]) == preset("nepu")
 
 def test_a_rulebook_file_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
     """A school's rulebook is full of Chinese; an ASCII (or GBK) locale must not mangle it."""
+    # in this process too, so a mutation tool that maps tests to the code they call runs this
+    NEPU.save(tmp_path / "here.toml")
+    assert Rulebook.load(tmp_path / "here.toml") == NEPU
     path = tmp_path / "school.toml"
     env = {
         **os.environ,
