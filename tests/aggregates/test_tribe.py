@@ -802,7 +802,7 @@ def test_members_and_role_holders_belong_to_the_tribe() -> None:
 
 
 def test_an_event_before_the_tribe_exists_is_a_programming_error() -> None:
-    with pytest.raises(AssertionError, match="^a tribe event before TribeCreated$"):
+    with pytest.raises(AssertionError, match=r"^a tribe event before TribeCreated$"):
         DECIDER.fold([CERTIFIED])
     with pytest.raises(AssertionError, match="unhandled event 'certified'"):
         DECIDER.fold([CREATED, "certified"])
