@@ -710,7 +710,8 @@ def test_an_unknown_command_involves_nobody_it_could_load() -> None:
 
 def test_an_enrolment_stream_alone_decides_nothing() -> None:
     """Enrolment commands need the activity's seat ledger, so the stream's own decider refuses."""
-    with pytest.raises(AssertionError, match=r"^enrolment commands are decided with their activity: see decide\(\)$"):
+    whole = r"^enrolment commands are decided with their activity: see decide\(\)$"
+    with pytest.raises(AssertionError, match=whole):
         enrolment.DECIDER.decide(REGISTER, None, None)
 
 
