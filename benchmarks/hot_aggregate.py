@@ -46,7 +46,7 @@ def main() -> None:
     with BenchStore(args.postgres) as store:
         with store.open() as service:
             school = School.found(service, args.students)
-            hot = school.publish(service, school.unions[0], "hot", capacity=args.students + 10)
+            hot = school.publish(service, school.clubs[0], "hot", capacity=args.students + 10)
             for number, _college in school.students:
                 when = TERM_START + timedelta(days=10)
                 service.execute(Register(hot), Actor.student(number), when)

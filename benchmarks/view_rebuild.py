@@ -34,7 +34,7 @@ def main() -> None:
     with BenchStore(args.postgres) as store, store.open() as service:
         school = School.found(service, args.students)
         activities = [
-            school.publish(service, school.unions[i % len(school.unions)], f"a{i}", capacity=200)
+            school.publish(service, school.clubs[i % len(school.clubs)], f"a{i}", capacity=200)
             for i in range(30)
         ]
         rng = random.Random(11)

@@ -68,7 +68,7 @@ def approved_activity(
     )
     organizers = (ORGANIZER_NUMBER,) if capacity <= 50 else (ORGANIZER_NUMBER, "2023010103")
     form = attrs.evolve(FORM, capacity=capacity, admission=admission, organizers=organizers)
-    service.execute(DraftActivity(activity_id, UNION.tribe_id, form), LEADER, NOW)
+    service.execute(DraftActivity(UNION.tribe_id, key, form), LEADER, NOW)
     service.execute(SubmitActivity(activity_id), LEADER, NOW)
     for reviewer in (LEADER, PE_ADMIN, SCHOOL_ADMIN):
         service.execute(ApproveActivity(activity_id), reviewer, NOW)

@@ -26,14 +26,14 @@ def test_commands_in_a_batch_see_each_other_and_are_stored_together(
                 here.execute(Register(seat), Actor.student(number), REGISTERING)
             except DomainError as error:
                 refused.append(error.code)  # a refused command stages nothing
-        inside = here.activity(seat)
+        inside = here._load.activity(seat)
         assert inside is not None
         assert inside.roster.admitted == frozenset({students[0]})  # read your own writes
-        assert there.activity(seat).roster.admitted == frozenset()  # type: ignore[union-attr]
+        assert there._load.activity(seat).roster.admitted == frozenset()  # type: ignore[union-attr]
         assert here.app.recorder.max_notification_id() == top  # nothing stored yet
     assert refused == ["activity.capacity_full", "activity.capacity_full"]
-    assert there.activity(seat).roster.admitted == frozenset({students[0]})  # type: ignore[union-attr]
-    assert len(there.history(seat)) == len(here.history(seat))
+    assert there._load.activity(seat).roster.admitted == frozenset({students[0]})  # type: ignore[union-attr]
+    assert len(there._load.history(seat)) == len(here._load.history(seat))
 
 
 def test_an_exception_leaving_the_batch_stores_nothing(
@@ -52,8 +52,8 @@ def test_an_exception_leaving_the_batch_stores_nothing(
     with pytest.raises(RuntimeError):
         import_cut_short()
     assert here.app.recorder.max_notification_id() == top
-    assert here.enrolment(talk, student) is None
-    assert there.enrolment(talk, student) is None
+    assert here._load.enrolment(talk, student) is None
+    assert there._load.enrolment(talk, student) is None
 
 
 def test_a_batch_that_meets_another_writer_stores_nothing(
@@ -73,12 +73,12 @@ def test_a_batch_that_meets_another_writer_stores_nothing(
     top = there.app.recorder.max_notification_id()
     assert conflict.value.code == "store.conflict"
     assert here.app.recorder.max_notification_id() == top
-    assert here.enrolment(talk, first) is None
-    state = here.activity(talk)
+    assert here._load.enrolment(talk, first) is None
+    state = here._load.activity(talk)
     assert state is not None
     assert state.roster.admitted == frozenset({second})
     # Run again, it goes through on the fresh state.
     with here.batch():
         here.execute(Register(talk), Actor.student(first), REGISTERING)
         here.execute(CancelRegistration(talk), Actor.student(first), REGISTERING)
-    assert there.enrolment(talk, first) is not None
+    assert there._load.enrolment(talk, first) is not None

@@ -117,7 +117,7 @@ def test_closing_is_exactly_once_even_after_a_crash(
             with SecondClassroom.open(env, secret=TEST_SECRET) as restarted:
                 restarted.run_reactions(ENDED)
         for student, fate in zip(students, plan, strict=True):
-            record = service.student(student.person_id)
+            record = service._load.student(student.person_id)
             assert record is not None
             assert [e.outcome for e in record.integrity] == [EXPECTED[fate]]
         with SecondClassroomApplication(env) as fresh:
@@ -125,7 +125,7 @@ def test_closing_is_exactly_once_even_after_a_crash(
             for student in students:
                 stream = ids.student_id(student.person_id)
                 replayed = fresh.load(student_module.DECIDER, stream).state
-                live = service.student(student.person_id)
+                live = service._load.student(student.person_id)
                 assert replayed == live
                 assert replayed is not None
                 assert replayed.blacklisted_until == (

@@ -9,12 +9,16 @@ from pathlib import Path
 from second_classroom.aggregates.activity import ActivityStatus
 from second_classroom.core import ids
 from second_classroom.demo import run_demo
+from second_classroom.policies.rulebook import preset
+from tests.specification import SCHOOL_ADMIN
 
 
 def test_demo_reaches_approval_on_an_sqlite_file(tmp_path: Path) -> None:
     lines: list[str] = []
     service = run_demo(tmp_path / "demo.sqlite3", lines.append)
-    activity = service.activity(ids.activity_id(ids.tribe_id("PE-SU"), "2026-cet-talk"))
+    activity = service.activity(
+        ids.activity_id(ids.tribe_id("PE-SU"), "2026-cet-talk"), SCHOOL_ADMIN
+    )
     service.close()
     text = "\n".join(lines)
     assert activity is not None
@@ -50,9 +54,24 @@ def test_demo_reaches_approval_on_an_sqlite_file(tmp_path: Path) -> None:
     assert "钱静 学分账户：技能特长 0.7学分" in text  # 0.5 credit + 0.2 for the award
     assert "按编号查证：有效" in text
     assert "电子证书查证：有效" in text
+    assert "PDF 离线查证（附带的签名文件）：有效" in text
     assert "篡改学分后的证书：内容被篡改" in text
     assert "编号输错一位：编号无效（校验位不符）" in text
     assert (tmp_path / "second_classroom_demo_transcript.pdf").read_bytes().startswith(b"%PDF")
+    # issue 13: 补录, a collective claim with its 附件4 list (001) and a research claim (003)
+    assert "claim.situation_required" in text  # 001 第二条（二）: 情况说明
+    assert "ClaimStepApproved、ClaimApproved → 补录状态：待导入名单" in text
+    assert "第 8 行 B 列（姓名）[backfill.name_mismatch]" in text
+    assert "导入有错误的名单：✗ [backfill.file_has_errors]（全部未导入）" in text
+    assert "更正后导入：✓ ClaimListImported、ClaimConfirmed、BackfillRecorded" in text
+    assert "同一名单再导入一次：0 条新事件（幂等）" in text
+    assert "王芳 学分：校园环境清洁志愿活动（补录）志愿公益 0.5学分" in text
+    assert "claim.publicity_open" in text
+    assert "claim.objection_open" in text
+    assert "ClaimStepApproved、ClaimConfirmed → 补录状态：已认定" in text
+    assert "[创新创业] 2026-12-16 论文《油田数据治理初探》发表（补录）2学分" in text
+    assert "石油工程学院学生会：学分发放 技能特长 0.7；补录学分 志愿公益 1.5" in text
+    assert "（个人补录）：学分发放 —；补录学分 创新创业 2" in text
 
 
 def test_demo_command_runs_as_a_module(tmp_path: Path) -> None:
@@ -65,3 +84,25 @@ def test_demo_command_runs_as_a_module(tmp_path: Path) -> None:
     )
     assert "校团委终审通过" in result.stdout
     assert (tmp_path / "x.sqlite3").stat().st_size > 0
+
+
+def test_the_demo_plays_hfut_with_its_own_windows(tmp_path: Path) -> None:
+    """Another school (issue 14 §1): HFUT names no publishing exam, and its 补签 window
+    (002 一 2) 5个工作日内及时补录) holds the awards until attendance is settled."""
+    lines: list[str] = []
+    service = run_demo(tmp_path / "demo.sqlite3", lines.append, preset("hfut"))
+    talk = ids.activity_id(ids.tribe_id("JS-SU"), "2026-cet-talk")
+    activity = service.activity(talk, SCHOOL_ADMIN)
+    service.close()
+    text = "\n".join(lines)
+    assert activity is not None
+    assert activity.form.title == "计算机与信息学院“四六级宣讲会”活动"
+    assert activity.form.plan.credits[0].credit_type == "积分"
+    assert "activity.publisher_not_qualified" not in text
+    assert "require_publisher_exam = false" in text
+    assert "本校补签期至 12-11 00:00" in text
+    assert "按编号查证：有效" in text
+    # 002 一 3): a cadre round, an over-cap rating refused, the closing writes the records
+    assert "[cadre.over_cap] 「优秀」最多 1 人（本轮 4 名干部的 30%），已评 1 人" in text
+    assert "[cadre.round_closed]" in text
+    assert "王芳 工作履历：计算机与信息学院学生会 部长 优秀（2 积分）" in text

@@ -46,7 +46,7 @@ from tests.enrolment_world import (
     approved_activity,
     found_school,
 )
-from tests.specification import at
+from tests.specification import SCHOOL_ADMIN, at
 from tests.stateful import run_on_postgres, run_on_sqlite
 
 CAPACITY = 3
@@ -101,7 +101,7 @@ class EnrolmentLifecycle(RuleBasedStateMachine):
         return True
 
     def _roster(self, activity_id: UUID) -> Any:
-        found = self.service.activity(activity_id)
+        found = self.service._load.activity(activity_id)
         assert found is not None
         return found.roster
 
@@ -187,7 +187,7 @@ class EnrolmentLifecycle(RuleBasedStateMachine):
             assert not set(roster.waitlist) & roster.admitted
             for student in self.students:
                 number = student.person_id
-                state = self.service.enrolment(activity_id, number)
+                state = self.service._load.enrolment(activity_id, number)
                 if number in roster.admitted:
                     assert state is not None
                     assert state.status is EnrolmentStatus.ADMITTED
@@ -204,7 +204,7 @@ class EnrolmentLifecycle(RuleBasedStateMachine):
         if not hasattr(self, "service"):
             return
         lottery_id = self.activities[AdmissionMethod.LOTTERY]
-        record = self.service.draw_record(lottery_id)
+        record = self.service.draw_record(lottery_id, SCHOOL_ADMIN)
         if record is None:
             return
         assert record.verify()
@@ -218,12 +218,12 @@ class EnrolmentLifecycle(RuleBasedStateMachine):
         with SecondClassroomApplication(self.env) as fresh:
             fresh.forget_states()
             for activity_id in self.activities.values():
-                live = self.service.activity(activity_id)
+                live = self.service._load.activity(activity_id)
                 assert fresh.load(activity_module.DECIDER, activity_id).state == live
                 for student in self.students:
                     stream = enrolment_module.enrolment_id(activity_id, student.person_id)
                     replayed = fresh.load(enrolment_module.DECIDER, stream).state
-                    assert replayed == self.service.enrolment(activity_id, student.person_id)
+                    assert replayed == self.service._load.enrolment(activity_id, student.person_id)
 
 
 SETTINGS = settings(

@@ -37,7 +37,7 @@ def world(service: SecondClassroom) -> SecondClassroom:
         service.execute(RegisterStudent(number, "学生", "PE", "石工23-1班", 2023), PE_ADMIN, NOW)
     service.execute(RecordPublisherExam("2023010101", 90), PE_ADMIN, NOW)
     service.execute(AppointTribeRole(UNION.tribe_id, "2023010101", TribeRole.LEADER), PE_ADMIN, NOW)
-    service.execute(DraftActivity(ACTIVITY, UNION.tribe_id, FORM), LEADER, NOW)
+    service.execute(DraftActivity(UNION.tribe_id, "talk", FORM), LEADER, NOW)
     return service
 
 
@@ -82,7 +82,7 @@ BAD_INPUT = {
         "activity.advertising",
     ),
     "unknown tribe": Bad(
-        DraftActivity(ids.activity_id(ids.tribe_id("NOPE"), "x"), ids.tribe_id("NOPE"), FORM),
+        DraftActivity(ids.tribe_id("NOPE"), "x", FORM),
         "activity.tribe_unknown",
     ),
     "wrong role": Bad(SubmitActivity(ACTIVITY), "auth.forbidden", actor=MEMBER),

@@ -1,7 +1,9 @@
-"""The demo scenario (第十条、第十一条): a tribe publishes a college-level activity."""
+"""The demo scenario (第十条、第十一条): a tribe publishes a college-level activity; then 补录
+(seed 001's collective claim with its list imported, seed 003's research claim through 公示)."""
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -11,6 +13,7 @@ from uuid import UUID
 
 import attrs
 
+from second_classroom import backfill
 from second_classroom.aggregates.activity import (
     ApproveActivity,
     ChangeActivityDetails,
@@ -28,7 +31,28 @@ from second_classroom.aggregates.activity_form import (
     PlannedCredit,
     Scope,
 )
-from second_classroom.aggregates.checkin import CheckIn, Location, MakeUpCheckIn, OpenCheckInSession
+from second_classroom.aggregates.cadre import (
+    AppointCadre,
+    CloseCadreRound,
+    EndCadreTerm,
+    RateCadre,
+    TermEnd,
+)
+from second_classroom.aggregates.checkin import (
+    CheckIn,
+    Location,
+    MakeUpCheckIn,
+    OpenCheckInSession,
+    closing_time,
+)
+from second_classroom.aggregates.claim import (
+    DecideObjection,
+    FileCollectiveClaim,
+    FilePersonalClaim,
+    ItemKind,
+    RaiseObjection,
+    ReviewClaim,
+)
 from second_classroom.aggregates.enrolment import (
     AdmitRegistrants,
     CancelRegistration,
@@ -57,12 +81,13 @@ from second_classroom.aggregates.tribe import (
     CreateTribe,
     TribeRole,
 )
-from second_classroom.core import ids
-from second_classroom.core.actor import Actor
+from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
+    CadrePosition,
+    CadreRating,
     ParticipationScope,
     TribeKind,
     TribeLevel,
@@ -70,6 +95,15 @@ from second_classroom.core.terms import (
 from second_classroom.core.time import SHANGHAI
 from second_classroom.persistence.stores import sqlite_env
 from second_classroom.policies import serials
+from second_classroom.policies.claim_rules import (
+    ClaimChain,
+    ClaimKind,
+    ClaimsRule,
+    ClaimStep,
+    StepRole,
+    StepScope,
+)
+from second_classroom.policies.rulebook import College, IntegrityStyle, RoleTitle, Rulebook, preset
 from second_classroom.service import SecondClassroom
 
 Print = Callable[[str], None]
@@ -77,29 +111,47 @@ VERIFY_URL = "https://verify.example/second-classroom"  # your school's 查证�
 DEMO_SECRET = bytes.fromhex("5ec0dc1a55" * 6 + "0000")
 
 
+# The narrator reads as the school office; notices go out through the delivery worker.
+NARRATOR = Actor.school_admin("T-校团委-001")
+NOTICE_WORKER = Actor.system("notice-worker")
+
+
 def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
     return datetime(2026, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
-def run_demo(path: Path, out: Print = print) -> SecondClassroom:
-    """Play the scenario on the SQLite file at ``path`` and print each step."""
+def run_demo(path: Path, out: Print = print, rulebook: Rulebook | None = None) -> SecondClassroom:
+    """Play the scenario on the SQLite file at ``path`` and print each step.
+
+    ``rulebook`` (default: the NEPU preset with the 补录 chains of ``demo_rulebook``) is the
+    school: the scenario takes place in its first college (NEPU's 石油工程学院), under its
+    modules, credit types and exam rule. Only the default school plays the 补录 story too.
+    """
     # A fixed secret keeps the demo's draw and codes the same on every run; a real school's
     # secret comes from SECOND_CLASSROOM_SECRET or the file beside its database.
-    service = SecondClassroom.open(sqlite_env(path), secret=DEMO_SECRET)
+    claims_story = rulebook is None  # the 补录 story needs the demo school's chains and roles
+    service = SecondClassroom.open(
+        sqlite_env(path), rulebook or demo_rulebook(), secret=DEMO_SECRET
+    )
+    home = _home(service.rulebook)
     school = Actor.school_admin("T-校团委-001")
-    college = Actor.college_admin("T-石工-007", "PE")
+    college = Actor.college_admin("T-石工-007", home.code)
     leader = Actor.student("2023010101")
     step = _stepper(service, out)
 
     out(f"第二课堂成绩单 演示 · {service.rulebook.school} · 数据文件 {path}")
     out("— 部落与人员（第七条、第十条）—")
     union = CreateTribe(
-        "PE-SU", "石油工程学院学生会", TribeKind.STUDENT_UNION, TribeLevel.COLLEGE, "PE"
+        f"{home.code}-SU",
+        f"{home.name}学生会",
+        TribeKind.STUDENT_UNION,
+        TribeLevel.COLLEGE,
+        home.code,
     )
-    step("学院管理员创建部落「石油工程学院学生会」", union, college, at(23, 8, 30))
+    step(f"学院管理员创建部落「{home.name}学生会」", union, college, at(23, 8, 30))
     step("校团委认证该部落（发布规范 十六）", CertifyTribe(union.tribe_id), school, at(23, 8, 35))
     for number, name in (("2023010101", "李明"), ("2023010102", "王芳"), ("2023010103", "张伟")):
-        register = RegisterStudent(number, name, "PE", "石工23-1班", 2023)
+        register = RegisterStudent(number, name, home.code, f"{home.name[:2]}23-1班", 2023)
         step(f"注册学生 {name}（{number}）", register, college, at(23, 8, 40))
         step(f"{name} 加入部落", AddTribeMember(union.tribe_id, number), college, at(23, 8, 41))
     step(
@@ -110,16 +162,20 @@ def run_demo(path: Path, out: Print = print) -> SecondClassroom:
     )
 
     out("— 发布活动（第十条、发布规范）—")
-    activity_id = ids.activity_id(union.tribe_id, "2026-cet-talk")
-    form = _form()
-    step("李明 创建活动草稿", DraftActivity(activity_id, union.tribe_id, form), leader, at(23, 9))
-    step("李明 提交审核（尚未通过发布考试）", SubmitActivity(activity_id), leader, at(23, 9, 5))
-    step(
-        "登记 李明 通过发布考试（首次发布活动需考试）",
-        RecordPublisherExam("2023010101", 92),
-        college,
-        at(23, 9, 20),
-    )
+    form = _form(service.rulebook)
+    draft = DraftActivity(union.tribe_id, "2026-cet-talk", form)
+    activity_id = draft.activity_id
+    step("李明 创建活动草稿", draft, leader, at(23, 9))
+    if service.rulebook.require_publisher_exam:
+        step("李明 提交审核（尚未通过发布考试）", SubmitActivity(activity_id), leader, at(23, 9, 5))
+        step(
+            "登记 李明 通过发布考试（首次发布活动需考试）",
+            RecordPublisherExam("2023010101", 92),
+            college,
+            at(23, 9, 20),
+        )
+    else:
+        out("   （本校规则不要求发布考试：require_publisher_exam = false）")
     with_ad = attrs.evolve(form, details=form.details + " 赞助咨询：13812345678")
     step("李明 在详情中加入赞助方电话", EditDraft(activity_id, with_ad), leader, at(23, 9, 25))
     step("李明 提交审核", SubmitActivity(activity_id), leader, at(23, 9, 30))
@@ -143,14 +199,208 @@ def run_demo(path: Path, out: Print = print) -> SecondClassroom:
         at(3, 15, month=12),
         at(4, 9, month=12),
     ):
-        phase = service.phase(activity_id, moment)
+        phase = service.phase(activity_id, leader, moment)
         out(f"  {moment:%Y-%m-%d %H:%M}  {phase.label if phase else '—'}")
 
     reviewers = (leader, college, school)
     _enrolment(service, step, out, union.tribe_id, activity_id, form, reviewers)
     _checkin(service, step, out, union.tribe_id, activity_id, form, reviewers)
     _results(service, step, out, activity_id, path.parent)
+    _cadres(service, step, out, union.tribe_id, leader)
+    if claims_story:
+        _collective_claim(service, step, out, union.tribe_id)
+        _personal_claim(service, step, out)
     return service
+
+
+def demo_rulebook() -> Rulebook:
+    """The NEPU preset with two 补录 chains: seed 001's collective claim (团总支书记/指导老师 →
+    第二课堂指导与服务中心 → 名单导入) and seed 003's research claim (指导教师 → 系部, 公示 →
+    教务处), the roles those steps name, and 003's 国家级/省部级 levels a research result has."""
+    league = StepRole(RoleKind.LEAGUE_SECRETARY, StepScope.COLLEGE)
+    claims = ClaimsRule(
+        chains=(
+            ClaimChain(
+                ClaimKind.COLLECTIVE,
+                (
+                    ClaimStep(
+                        "学院团总支书记/指导老师",
+                        RoleKind.ADVISOR,
+                        StepScope.TRIBE,
+                        alternates=(league,),
+                    ),
+                    ClaimStep("第二课堂指导与服务中心", RoleKind.CENTER),
+                ),
+                list_import=True,
+            ),
+            ClaimChain(
+                ClaimKind.PERSONAL,
+                (
+                    ClaimStep("指导教师", RoleKind.ADVISOR, StepScope.ADVISOR),
+                    ClaimStep(
+                        "系部（会同学术委员会）", RoleKind.COLLEGE_ADMIN, StepScope.COLLEGE, True
+                    ),
+                    ClaimStep("教务处", RoleKind.ACADEMIC_AFFAIRS),
+                ),
+            ),
+        ),
+        publicity_working_days=5,
+    )
+    nepu = preset("nepu")
+    roles = (
+        RoleTitle(RoleKind.ADVISOR, "指导老师/指导教师"),
+        RoleTitle(RoleKind.LEAGUE_SECRETARY, "学院团总支书记"),
+        RoleTitle(RoleKind.ACADEMIC_AFFAIRS, "教务处"),
+    )
+    levels = (ActivityLevel.NATIONAL, ActivityLevel.PROVINCIAL, *nepu.activity_levels)
+    return attrs.evolve(nepu, claims=claims, roles=(*nepu.roles, *roles), activity_levels=levels)
+
+
+def _collective_claim(
+    service: SecondClassroom,
+    step: Callable[[str, object, Actor, datetime], None],
+    out: Print,
+    tribe_id: UUID,
+) -> None:
+    """001 第二、三条: a tribe claims credits for an activity held but never published; the
+    approved claim's 附件4 list is checked, then imported all or nothing."""
+    leader = Actor.student("2023010101")
+    # 校团委第二课堂指导与服务中心: the centre's staff work in the 校团委 (reading every record)
+    school = Actor("T-二课中心-001", {Role(RoleKind.CENTER), Role.school_admin()})
+    advisor = Actor("T-指导老师-002", {Role(RoleKind.ADVISOR, str(tribe_id))})
+    out("— 集体补录（川工科 第二、三条：举办了但未发布的活动）—")
+    wang, zhang, zhao = "2023010102", "2023010103", "2024010101"
+    filing = FileCollectiveClaim(
+        tribe_id,
+        "2026-campus-cleanup",
+        "校园环境清洁志愿活动",
+        "石油工程学院楼前",
+        at(5, 14, month=12),
+        at(5, 17, month=12),
+        "志愿公益",
+        "第3项 校园志愿服务",
+        (PlannedCredit("volunteering", "学分", Decimal("0.5")),),
+        (wang, zhang, zhao),
+        "活动当天系统维护，未能在平台发布",
+        "李明 13800000000",
+        published=True,
+    )
+    step("李明 申请补录（称已发布但未写情况说明）", filing, leader, at(7, 10, month=12))
+    filing = attrs.evolve(filing, published=False)
+    step("李明 申请补录（活动未发布）", filing, leader, at(7, 10, 5, month=12))
+    review = ReviewClaim(filing.claim_id, True, "情况属实")
+    step("第二课堂指导与服务中心 越级审核", review, school, at(7, 11, month=12))
+    step("指导老师 审核通过", review, advisor, at(7, 15, month=12))
+    step("第二课堂指导与服务中心 审核通过", review, school, at(8, 9, month=12))
+
+    rows = [
+        (wang, "王芳"),
+        (zhang, "张三"),  # 姓名与学号登记的不符
+        (zhao, "赵磊"),
+    ]
+    data = _filled_list(service, rows)
+    checked = service.check_backfill(data, school)
+    out(f"   检查名单（附件4）：{len(checked.rows)} 行无误，{len(checked.errors)} 处错误")
+    for error in checked.errors:
+        where = f"第 {error.row} 行 {error.column} 列（{error.header}）"
+        out(f"   {where}[{error.code}] {error.message}")
+    try:
+        backfill.import_list(service, data, filing.claim_id, school, at(8, 10, month=12))
+    except DomainError as error:
+        out(f"   导入有错误的名单：✗ [{error.code}]（全部未导入）")
+    data = _filled_list(service, [(wang, "王芳"), (zhang, "张伟"), (zhao, "赵磊")])
+    outcome = backfill.import_list(service, data, filing.claim_id, school, at(8, 10, month=12))
+    names = "、".join(type(e.payload).__name__ for e in outcome.events)
+    out(f"   更正后导入：✓ {names}")
+    again = backfill.import_list(service, data, filing.claim_id, school, at(8, 11, month=12))
+    out(f"   同一名单再导入一次：{len(again.events)} 条新事件（幂等）")
+    _credit_lines(service, out, wang, "王芳")
+
+
+def _filled_list(service: SecondClassroom, rows: list[tuple[str, str]]) -> bytes:
+    """The 附件4 template from the rulebook, filled from row 7 as a tribe would."""
+    import openpyxl
+
+    blank = io.BytesIO()
+    backfill.write_template(service.rulebook, blank)
+    book = openpyxl.load_workbook(io.BytesIO(blank.getvalue()))
+    sheet = book.worksheets[0]
+    for offset, (number, name) in enumerate(rows):
+        values = (number, name, "2026/12/5", "2026/12/5", "校园环境清洁志愿活动", "志愿公益",
+                  "志愿公益", "院系级", "", "学分", 0.5)  # fmt: skip
+        for column, value in enumerate(values, start=1):
+            sheet.cell(backfill.FIRST_DATA_ROW + offset, column, value)
+    filled = io.BytesIO()
+    book.save(filled)
+    return filled.getvalue()
+
+
+def _personal_claim(
+    service: SecondClassroom,
+    step: Callable[[str, object, Actor, datetime], None],
+    out: Print,
+) -> None:
+    """003 科研成果: 指导教师初步鉴定 → 系部复审 → 公示 (异议) → 教务处确认; credits count only
+    after the confirmation."""
+    zhang = Actor.student("2023010103")
+    teacher = Actor("T-导师-003", {Role(RoleKind.ADVISOR)})
+    department = Actor.college_admin("T-石工-007", "PE")
+    office = Actor("T-教务处-001", {Role(RoleKind.ACADEMIC_AFFAIRS)})
+    out("— 个人补录与公示（上海海关学院 科研成果：初审 → 复审 → 公示 → 教务处确认）—")
+    filing = FilePersonalClaim(
+        zhang.person_id,
+        "2026-paper",
+        ItemKind.RESEARCH,
+        "论文《油田数据治理初探》发表",
+        at(20, 9),
+        (PlannedCredit("innovation", "学分", Decimal(2)),),
+        ("files/录用通知.pdf",),
+        advisor=teacher.person_id,
+        level="省部级",
+    )
+    review = ReviewClaim(filing.claim_id, True, "成果属实")
+    step("张伟 申请科研成果补录", filing, zhang, at(7, 9, month=12))
+    step("指导教师 初步鉴定通过", review, teacher, at(7, 11, month=12))
+    step("系部 复审通过，进入公示", review, department, at(8, 10, month=12))
+    found = service.claim(filing.claim_id, zhang)
+    if found is not None and found.publicity_until is not None:
+        until = found.publicity_until.astimezone(SHANGHAI)
+        days = service.rulebook.claims.publicity_working_days
+        out(f"   公示 {days} 个工作日，至 {until:%m-%d %H:%M}")
+    objection = RaiseObjection(filing.claim_id, "该论文疑与他人成果重复")
+    step("赵磊 提出异议", objection, Actor.student("2024010101"), at(9, 9, month=12))
+    step("教务处 在公示期内确认", review, office, at(10, 9, month=12))
+    step("教务处 在公示期满后确认（异议未处理）", review, office, at(16, 9, month=12))
+    dismiss = DecideObjection(filing.claim_id, 1, False, "经核实为本人独立完成")
+    step("系部 驳回异议", dismiss, department, at(16, 10, month=12))
+    step("教务处 最后审核确认", review, office, at(16, 11, month=12))
+    _credit_lines(service, out, zhang.person_id, "张伟")
+    issued = service.execute(IssueTranscript(zhang.person_id), zhang, at(16, 12, month=12))
+    serial = next(
+        e.payload.serial for e in issued.events if isinstance(e.payload, TranscriptIssued)
+    )
+    transcript = service.transcript(serial, zhang)
+    assert transcript is not None
+    out(f"   张伟 生成成绩单，编号 {serials.display(serial)}：")
+    for section in transcript.content.sections:
+        for line in section.lines:
+            credits = "；".join(f"{amount}{kind}" for kind, amount in line.credits)
+            out(f"   [{section.heading}] {line.date} {line.title}（{line.outcome}）{credits}")
+    report = service.monthly_report("2026-12", NARRATOR)
+    out("— 学院月报（补录学分单列）—")
+    for row in report.rows:
+        backfills = "；".join(f"{_module_name(service, m)} {a}" for m, a in row.backfills)
+        credits = "；".join(f"{_module_name(service, m)} {a}" for m, a in row.credits)
+        out(f"   {row.tribe}：学分发放 {credits or '—'}；补录学分 {backfills or '—'}")
+
+
+def _credit_lines(service: SecondClassroom, out: Print, number: str, name: str) -> None:
+    record = service.student(number, NARRATOR)
+    assert record is not None
+    for line in record.credit_lines():
+        source = "补录" if line.source == "backfill" else "活动"
+        module = _module_name(service, line.module)
+        out(f"   {name} 学分：{line.title}（{source}）{module} {line.amount}{line.credit_type}")
 
 
 def _enrolment(
@@ -165,11 +415,13 @@ def _enrolment(
     """第十二–十四条: registration in three modes, cancellation, the draw, review, leave."""
     leader, college, _school = reviewers
     organizer = Actor.student("2023010102")
+    home = _home(service.rulebook)
     out("— 报名（第十二条：报名制即报即成功，可取消并再次报名）—")
     names = ("赵磊", "钱静", "孙浩", "周敏", "吴昊", "郑爽")
     numbers = [f"20240101{n:02d}" for n in range(1, len(names) + 1)]
     for number, name in zip(numbers, names, strict=True):
-        service.execute(RegisterStudent(number, name, "PE", "石工24-1班", 2024), college, at(23, 8))
+        register = RegisterStudent(number, name, home.code, f"{home.name[:2]}24-1班", 2024)
+        service.execute(register, college, at(23, 8))
     out(f"   （已注册学生 {'、'.join(names)}）")
     registering = at(1, 10, month=12)
     zhao, qian = Actor.student(numbers[0]), Actor.student(numbers[1])
@@ -180,36 +432,35 @@ def _enrolment(
     step("钱静 报名", Register(talk), qian, registering)
     step("钱静 取消报名", CancelRegistration(talk), qian, registering)
     step("钱静 再次报名", Register(talk), qian, registering)
-    lines = service.my_activities(qian.person_id, registering)
+    lines = service.my_activities(qian.person_id, qian, registering)
     out("   钱静的“我的活动”：" + "；".join(f"{x.title}（{x.status_label}）" for x in lines))
 
     out("— 群发通知（第十四条）—")
     later = ChangeActivityDetails(talk, starts_at=at(3, 15, month=12), ends_at=at(3, 17, month=12))
     step("李明 将活动推迟一小时", later, leader, at(1, 12, month=12))
-    for notice in service.outbox():
+    for notice in service.outbox(NOTICE_WORKER):
         out(f"   → {_name(service, notice.student)}：{notice.text}")
-        service.mark_delivered(notice, at(1, 12, 1, month=12))
-    out(f"   待发送通知：{len(service.outbox())} 条（已全部标记送达）")
+        service.mark_delivered(notice, at(1, 12, 1, month=12), NOTICE_WORKER)
+    out(f"   待发送通知：{len(service.outbox(NOTICE_WORKER))} 条（已全部标记送达）")
 
     out("— 中签制：公布承诺，报名结束后抽签，任何人可复核 —")
-    workshop = ids.activity_id(tribe_id, "2026-career-workshop")
     lottery_form = attrs.evolve(
         form,
-        title="石油工程学院“职业规划工作坊”活动",
+        title=f"{home.name}“职业规划工作坊”活动",
         capacity=3,
         admission=Admission(AdmissionMethod.LOTTERY),
         organizers=("2023010102",),
         starts_at=at(10, 14, month=12),
         ends_at=at(10, 16, month=12),
     )
-    _publish(service, workshop, tribe_id, lottery_form, reviewers, out)
+    workshop = _publish(service, "2026-career-workshop", tribe_id, lottery_form, reviewers, out)
     for number in numbers:
         service.execute(Register(workshop), Actor.student(number), registering)
     out(f"   6 名学生报名，名额 3；报名截止 {lottery_form.registration_closes:%m-%d %H:%M}")
     closed = at(2, 21, month=12)
     for outcome in service.run_reactions(closed):
         out(f"   系统抽签：写入 {len(outcome.events)} 条事件（抽签记录与每位报名者的结果）")
-    record = service.draw_record(workshop)
+    record = service.draw_record(workshop, leader)
     assert record is not None
     out(f"   承诺 sha256(seed) = {record.commitment[:16]}…")
     out(f"   公布种子 seed     = {record.seed[:16]}…")
@@ -218,17 +469,16 @@ def _enrolment(
     out(f"   再次触发抽签：{len(service.run_reactions(closed))} 次（只抽一次）")
 
     out("— 评审制：报名结束后负责人或组织者录取（第十三条，录取不可逆）—")
-    selection = ids.activity_id(tribe_id, "2026-officer-selection")
     review_form = attrs.evolve(
         form,
-        title="石油工程学院学生会干事选拔",
+        title=f"{home.name}学生会干事选拔",
         capacity=2,
         admission=Admission(AdmissionMethod.REVIEW, "面试表现与学生工作经历综合评定"),
         organizers=("2023010102",),
         starts_at=at(10, 14, month=12),
         ends_at=at(10, 16, month=12),
     )
-    _publish(service, selection, tribe_id, review_form, reviewers, out)
+    selection = _publish(service, "2026-officer-selection", tribe_id, review_form, reviewers, out)
     for number in numbers[:4]:
         service.execute(Register(selection), Actor.student(number), registering)
     step(
@@ -239,7 +489,7 @@ def _enrolment(
     )
     step("组织者 批量录取 2 人", AdmitRegistrants(selection, tuple(numbers[:2])), organizer, closed)
     step("组织者 结束录取", CloseReview(selection), organizer, closed)
-    statuses = [service.enrolment(selection, n) for n in numbers[:4]]
+    statuses = [service.enrolment(selection, n, organizer) for n in numbers[:4]]
     out("   " + "；".join(f"{_name(service, e.student)} {e.status.label}" for e in statuses if e))
 
     out("— 申请请假（第十二条）—")
@@ -247,9 +497,9 @@ def _enrolment(
     leave = RequestLeave(talk, "同一时间参加学科竞赛", ("proof/competition-notice.jpg",))
     step("赵磊 提交请假申请", leave, zhao, closed)
     step("组织者 批准请假", DecideLeave(talk, zhao.person_id, approve=True), organizer, closed)
-    for notice in service.outbox(zhao.person_id):
+    for notice in service.outbox(zhao, zhao.person_id):
         out(f"   → {_name(service, notice.student)}：{notice.text}")
-    found = service.activity(talk)
+    found = service.activity(talk, leader)
     assert found is not None
     out(
         f"活动「{found.form.title}」：{found.status.label}，修订 {found.revision} 次，"
@@ -300,10 +550,9 @@ def _checkin(
 
     out("— 活动结束：未签到即违约，进入黑名单120小时（第十六条）—")
     ended = at(3, 17, 0, month=12)
-    reading = ids.activity_id(tribe_id, "2026-reading-club")
     reading_form = attrs.evolve(
         form,
-        title="石油工程学院“读书分享会”活动",
+        title=f"{_home(service.rulebook).name}“读书分享会”活动",
         capacity=30,
         organizers=("2023010102",),
         registration_opens=at(3, 18, month=12),
@@ -311,18 +560,22 @@ def _checkin(
         starts_at=at(9, 14, month=12),
         ends_at=at(9, 16, month=12),
     )
-    _publish(service, reading, tribe_id, reading_form, reviewers, out)
+    reading = _publish(service, "2026-reading-club", tribe_id, reading_form, reviewers, out)
     for outcome in service.run_reactions(ended):
         out(f"   系统结算签到：写入 {len(outcome.events)} 条事件")
-    found = service.activity(talk)
+    found = service.activity(talk, college)
     assert found is not None
     for number, result in found.attendance.outcomes:
         out(f"   {_name(service, number)}：{result.label}")
-    report = service.integrity(sun.person_id)
+    report = service.integrity(sun.person_id, sun)
     assert report is not None
-    assert report.blacklisted_until is not None
-    until = f"{report.blacklisted_until:%m-%d %H:%M}"
-    out(f"   孙浩 诚信分 {float(report.score):.0f}%，黑名单至 {until}")
+    if not report.entries:  # a school with a 补签 window after the end (HFUT: 5 working days)
+        out("   （本校补签期未过，签到尚未结算，暂无违约记录）")
+        return
+    # A points-style school (the HFUT preset) blacklists only after several strikes.
+    until = f"至 {report.blacklisted_until:%m-%d %H:%M}" if report.blacklisted_until else "：未列入"
+    unit = "%" if service.rulebook.integrity.style is IntegrityStyle.PERCENTAGE else "分"
+    out(f"   孙浩 诚信分 {float(report.score):.0f}{unit}，黑名单{until}")
     out(f"   依据：{report.entries[-1].rule}")
     step("孙浩 报名读书分享会（黑名单中）", Register(reading), sun, at(4, 9, month=12))
 
@@ -332,16 +585,16 @@ def _checkin(
     step("孙浩 提交申诉", appeal, sun, at(4, 10, month=12))
     decision = DecideAppeal(sun.person_id, entry.entry_id, True, "就医证明属实")
     step("学院管理员 申诉成立", decision, college, at(4, 15, month=12))
-    after = service.integrity(sun.person_id)
+    after = service.integrity(sun.person_id, sun)
     assert after is not None
     lifted = (
         "已解除" if after.blacklisted_until is None else f"{after.blacklisted_until:%m-%d %H:%M}"
     )
-    out(f"   孙浩 诚信分 {float(after.score):.0f}%，黑名单：{lifted}")
+    out(f"   孙浩 诚信分 {float(after.score):.0f}{unit}，黑名单：{lifted}")
     step("孙浩 再次报名读书分享会", Register(reading), sun, at(4, 16, month=12))
-    qian_report = service.integrity(qian.person_id)
+    qian_report = service.integrity(qian.person_id, qian)
     assert qian_report is not None
-    out(f"   钱静 诚信分 {float(qian_report.score):.0f}%")
+    out(f"   钱静 诚信分 {float(qian_report.score):.0f}{unit}")
 
 
 def _results(
@@ -355,26 +608,43 @@ def _results(
     organizer, leader = Actor.student("2023010102"), Actor.student("2023010101")
     qian, sun, zhou = (f"20240101{n:02d}" for n in (2, 3, 4))
     after = at(4, 17, month=12)
+    activity = service.activity(talk, leader)
+    assert activity is not None
+    closes = closing_time(activity, service.rulebook)
+    late = timedelta(0)
+    if closes is not None and closes >= after:  # a 补签 window after the end (HFUT: 5 days)
+        late = closes + timedelta(hours=1) - after
+        out(f"   （本校补签期至 {closes:%m-%d %H:%M}，签到结算后再颁奖）")
+        for outcome in service.run_reactions(after + late):
+            out(f"   系统结算签到：写入 {len(outcome.events)} 条事件")
+    after += late
     out("— 颁发奖项与发放学分（第十八条：奖项不可撤回，学分可撤回）—")
-    step("组织者 为钱静颁发最佳提问奖", IssueAward(talk, "最佳提问奖", (qian,)), organizer, after)
     step(
-        "组织者 再为周敏颁发最佳提问奖（名额1）",
-        IssueAward(talk, "最佳提问奖", (zhou,)),
+        "组织者 为钱静颁发奖项（第十八条：由负责人颁发）",
+        IssueAward(talk, "最佳提问奖", (qian,)),
         organizer,
         after,
     )
-    step("组织者 给孙浩发放学分（未签到）", GrantCredits(talk, (sun,)), organizer, after)
-    step("组织者 批量发放学分", GrantCredits(talk, (qian, zhou)), organizer, after)
+    step("李明 为钱静颁发最佳提问奖", IssueAward(talk, "最佳提问奖", (qian,)), leader, after)
     step(
-        "组织者 撤回周敏的学分（发放错误）",
+        "李明 再为周敏颁发最佳提问奖（名额1）",
+        IssueAward(talk, "最佳提问奖", (zhou,)),
+        leader,
+        after,
+    )
+    step("李明 给孙浩发放学分（未签到）", GrantCredits(talk, (sun,)), leader, after)
+    step("李明 批量发放学分", GrantCredits(talk, (qian, zhou)), leader, after)
+    step(
+        "李明 撤回周敏的学分（发放错误）",
         RevokeCredits(talk, (zhou,), "补签材料不全"),
-        organizer,
+        leader,
         after,
     )
     out("— 完结活动（第十九条：生成活动记录，活动冻结）—")
-    step("李明 完结活动", FinalizeActivity(talk), leader, at(5, 9, month=12))
-    step("组织者 完结后再发放学分", GrantCredits(talk, (zhou,)), organizer, at(5, 9, 5, month=12))
-    record = service.student(qian)
+    step("李明 完结活动", FinalizeActivity(talk), leader, at(5, 9, month=12) + late)
+    again = GrantCredits(talk, (zhou,))
+    step("李明 完结后再发放学分", again, leader, at(5, 9, 5, month=12) + late)
+    record = service.student(qian, Actor.student(qian))
     assert record is not None
     ledger = "；".join(
         f"{_module_name(service, module)} {amount}{kind}"
@@ -383,17 +653,17 @@ def _results(
     out(f"   钱静 学分账户：{ledger}")
 
     out("— 成绩单（第二十条：编号、永久保留、可查证）—")
-    issued = service.execute(IssueTranscript(qian), Actor.student(qian), at(5, 10, month=12))
+    issued = service.execute(IssueTranscript(qian), Actor.student(qian), at(5, 10, month=12) + late)
     serial = next(
         e.payload.serial for e in issued.events if isinstance(e.payload, TranscriptIssued)
     )
-    found = service.transcript(serial)
+    found = service.transcript(serial, Actor.student(qian))
     assert found is not None
     out(f"   钱静 生成学分版成绩单，编号 {serials.display(serial)}")
     for total in found.content.totals:
         out(f"   合计 {total.module}：{total.amount} {total.credit_type}")
-    pdf = service.transcript_pdf(serial, VERIFY_URL)
-    credential = service.transcript_credential(serial, VERIFY_URL)
+    pdf = service.transcript_pdf(serial, Actor.student(qian), VERIFY_URL)
+    credential = service.transcript_credential(serial, Actor.student(qian), VERIFY_URL)
     assert pdf is not None
     assert credential is not None
     pdf_path = folder / "second_classroom_demo_transcript.pdf"
@@ -404,10 +674,75 @@ def _results(
     out("— 查证入口（第四条）—")
     out(f"   按编号查证：{service.verify_transcript(serials.display(serial)).status.label}")
     out(f"   电子证书查证：{service.verify_credential(credential).status.label}")
+    out(f"   PDF 离线查证（附带的签名文件）：{service.verify_pdf(pdf).status.label}")
     forged = json.loads(json.dumps(credential, ensure_ascii=False).replace('"0.7"', '"7.0"'))
     out(f"   篡改学分后的证书：{service.verify_credential(forged).status.label}")
     typo = serial[:5] + ("X" if serial[5] != "X" else "Y") + serial[6:]
     out(f"   编号输错一位：{service.verify_transcript(typo).status.label}")
+
+
+def _cadres(
+    service: SecondClassroom,
+    step: Callable[[str, object, Actor, datetime], None],
+    out: Print,
+    tribe_id: UUID,
+    leader: Actor,
+) -> None:
+    """002 一 3); 001 第四条: a year's cadres, an early end, ratings within the caps, closing."""
+    rule = service.rulebook.cadre
+    out("— 干部任期与考核（002 一 3）；001 第四条）—")
+    term = "2026-2027学年"
+    starts, ends = at(1, 0, month=12), at(1, 0, month=12) + timedelta(days=365)
+    cadres = (
+        ("2023010102", "王芳", "部长"),
+        ("2023010103", "张伟", "副部长"),
+        ("2024010101", "赵磊", "干事"),
+        ("2024010102", "钱静", "干事"),
+    )
+    for number, name, title in cadres:
+        post = AppointCadre(
+            tribe_id, term, number, CadrePosition.STUDENT_UNION, title, starts, ends
+        )
+        step(f"李明 任命 {name} 为学生会{title}（{term}）", post, leader, at(1, 9, month=12))
+    resign = EndCadreTerm(tribe_id, term, "2024010101", TermEnd.RESIGNED, "学业繁忙")
+    step("赵磊 辞去干事（提前结束任期）", resign, leader, datetime(2027, 3, 1, 9, tzinfo=SHANGHAI))
+    rated = ends + timedelta(days=1)
+    caps = "、".join(f"{c.rating.label}≤{c.max_share * 100:.0f}%" for c in rule.caps)
+    out(f"   本校比例标准：{caps or '不设比例'}；满 {rule.min_service_days} 天计分")
+    step(
+        "李明 在任期内考核王芳",
+        RateCadre(tribe_id, term, "2023010102", CadreRating.EXCELLENT),
+        leader,
+        datetime(2027, 6, 1, 9, tzinfo=SHANGHAI),
+    )
+    ratings = (
+        ("王芳", "2023010102", CadreRating.EXCELLENT),
+        ("张伟", "2023010103", CadreRating.EXCELLENT),
+        ("张伟", "2023010103", CadreRating.COMPETENT),
+        ("赵磊", "2024010101", CadreRating.COMPETENT),
+        ("钱静", "2024010102", CadreRating.BASICALLY_COMPETENT),
+    )
+    for name, number, rating in ratings:
+        step(
+            f"李明 考核 {name}：{rating.label}",
+            RateCadre(tribe_id, term, number, rating),
+            leader,
+            rated,
+        )
+    step("李明 结束本轮考核", CloseCadreRound(tribe_id, term), leader, rated)
+    step(
+        "李明 结束后改评",
+        RateCadre(tribe_id, term, "2024010102", CadreRating.EXCELLENT),
+        leader,
+        rated,
+    )
+    for number, name, _title in cadres:
+        record = service.student(number, NARRATOR)
+        assert record is not None
+        for done in record.cadre_terms:
+            earned = "；".join(f"{c.amount} {c.credit_type}" for c in done.credits) or "不计分"
+            held = f"{done.organization} {done.title} {done.rating.label}"
+            out(f"   {name} 工作履历：{held}（{earned}）")
 
 
 def _module_name(service: SecondClassroom, code: str) -> str:
@@ -416,24 +751,28 @@ def _module_name(service: SecondClassroom, code: str) -> str:
 
 
 def _name(service: SecondClassroom, student_number: str) -> str:
-    record = service.student(student_number)
+    record = service.student(student_number, NARRATOR)
     return record.name if record else student_number
 
 
 def _publish(
     service: SecondClassroom,
-    activity_id: UUID,
+    key: str,
     tribe_id: UUID,
     form: ActivityForm,
     reviewers: tuple[Actor, Actor, Actor],
     out: Print,
-) -> None:
+) -> UUID:
+    """Draft, submit and approve at every stage; the new activity's id."""
     leader = reviewers[0]
-    service.execute(DraftActivity(activity_id, tribe_id, form), leader, at(23, 16))
+    draft = DraftActivity(tribe_id, key, form)
+    activity_id = draft.activity_id
+    service.execute(draft, leader, at(23, 16))
     service.execute(SubmitActivity(activity_id), leader, at(23, 16, 5))
     for reviewer in reviewers:
         service.execute(ApproveActivity(activity_id), reviewer, at(24, 11))
     out(f"   「{form.title}」（{form.admission.method.label}）已通过三级审核")
+    return activity_id
 
 
 def _stepper(
@@ -452,22 +791,36 @@ def _stepper(
         status = ""
         activity_id = getattr(command, "activity_id", None)
         if isinstance(command, Register | CancelRegistration | RequestLeave):
-            mine = service.enrolment(command.activity_id, actor.person_id)
+            mine = service.enrolment(command.activity_id, actor.person_id, actor)
             leave = f"，{mine.leave.label}" if mine and mine.leave else ""
             status = f" → 报名状态：{mine.status.label}{leave}" if mine else ""
+        elif isinstance(
+            command, ReviewClaim | DecideObjection | FileCollectiveClaim | FilePersonalClaim
+        ):
+            found_claim = service.claim(command.claim_id, NARRATOR)
+            status = f" → 补录状态：{found_claim.status.label}" if found_claim else ""
         elif activity_id is not None and type(command) not in (AdmitRegistrants, CloseReview):
-            found = service.activity(activity_id)
+            found = service.activity(activity_id, NARRATOR)
             status = f" → 状态：{found.status.label}" if found else ""
         out(f"{number:>2}. {title}\n    ✓ {names}{status}")
 
     return step
 
 
-def _form() -> ActivityForm:
+def _home(rulebook: Rulebook) -> College:
+    """The demo's college: NEPU's 石油工程学院 (发布规范 一), else the school's first."""
+    return rulebook.college("PE") or rulebook.colleges[0]
+
+
+def _form(rulebook: Rulebook) -> ActivityForm:
+    """The 四六级宣讲会 under ``rulebook``: NEPU's 技能特长 module and 学分 where it has them."""
+    module = rulebook.module("skills") or rulebook.modules[0]
+    credit_type = rulebook.credit_types[0]
+    source = rulebook.credit_source_keyword or "第二课堂成绩单"
     return ActivityForm(
-        title="石油工程学院“四六级宣讲会”活动",
+        title=f"{_home(rulebook).name}“四六级宣讲会”活动",
         intro="邀请外国语学院教师讲解四六级备考方法。",
-        module="skills",
+        module=module.code,
         level=ActivityLevel.COLLEGE,
         registration_opens=at(30, 8),
         registration_closes=at(2, 20, month=12),
@@ -480,13 +833,14 @@ def _form() -> ActivityForm:
         ends_at=at(3, 16, month=12),
         locations=("第一教学楼",),
         details=(
-            "按照《东北石油大学“第二课堂成绩单”学生素质考评办法》，表7“技能特长”模块成绩认定标准中，"
+            f"按照《{rulebook.school}“第二课堂成绩单”学生{source}》，"
+            f"“{module.name}”模块成绩认定标准中，"
             "参加技能讲座，院级，奖励0.5分。"
         ),
         tags=("四六级", "讲座"),
         plan=AwardPlan(
             awards=(PlannedAward("最佳提问奖", 1, Decimal("0.2")),),
-            credits=(PlannedCredit("skills", "学分", Decimal("0.5")),),
+            credits=(PlannedCredit(module.code, credit_type, Decimal("0.5")),),
         ),
         organizers=("2023010102", "2023010103"),
     )

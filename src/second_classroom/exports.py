@@ -4,17 +4,25 @@ in Chinese (线下打印) with a QR code carrying the verification reference."""
 
 from __future__ import annotations
 
+import base64
+import gzip
 import hashlib
-import io
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
+import attrs
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from second_classroom.aggregates.transcript import Content, Transcript
-from second_classroom.policies import serials
-from second_classroom.policies.signing import Keyring, canonical_json
+from second_classroom.policies.signing import (
+    SIGNATURE_BYTES,
+    Keyring,
+    canonical_json,
+    same_json,
+    valid_public_key,
+)
 
 VC_CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
@@ -34,6 +42,10 @@ def base58btc(data: bytes) -> str:
 
 
 def unbase58btc(text: str) -> bytes:
+    """The bytes of a base58btc text; ValueError for a character outside the alphabet or a
+    text longer than any key or signature."""
+    if len(text) > 128:
+        raise ValueError("base58btc text too long")
     number = 0
     for char in text:
         number = number * 58 + _BASE58.index(char)
@@ -46,26 +58,67 @@ def did_key(public_key: bytes) -> str:
     return "did:key:z" + base58btc(_ED25519_MULTICODEC + public_key)
 
 
-def _public_of(did: str) -> bytes | None:
+def public_key_of_did(did: str) -> bytes:
+    """The Ed25519 public key a ``did:key`` (or its verification method) names; ValueError if
+    it names none."""
     method = did.split("#")[0]
     if not method.startswith("did:key:z"):
-        return None
+        raise ValueError("not a did:key in base58btc")
     raw = unbase58btc(method.removeprefix("did:key:z"))
-    return raw[2:] if raw.startswith(_ED25519_MULTICODEC) else None
+    if not raw.startswith(_ED25519_MULTICODEC) or not valid_public_key(raw[2:]):
+        raise ValueError("not an Ed25519 did:key")
+    return raw[2:]
 
 
-def achievement_credential(
-    transcript: Transcript, keyring: Keyring, verify_url: str
+CREDENTIAL_ID = "urn:second-classroom:transcript:"
+
+
+ISSUER_ID = "urn:second-classroom:school:"
+
+
+def issuer_id(school: str) -> str:
+    """The issuer's identifier: the school's, the same under every signing key (the key is
+    named by the proof's ``verificationMethod``)."""
+    return ISSUER_ID + hashlib.sha256(school.encode()).hexdigest()[:32]
+
+
+def identity_hash(student_number: str, salt: str) -> str:
+    """OB 3.0 IdentityHash: ``sha256$`` and the hex SHA-256 of the 学号 followed by the salt
+    (PIPL 最小必要: the credential never carries the 学号 in the clear)."""
+    return "sha256$" + hashlib.sha256((student_number + salt).encode()).hexdigest()
+
+
+def credential_claims(
+    transcript: Transcript, issuer: str, verify_url: str, status_index: int | None = None
 ) -> dict[str, Any]:
-    """The transcript as an OB 3.0 AchievementCredential, signed with eddsa-jcs-2022."""
+    """The credential without its proof: what it claims about the transcript, in the terms
+    OB 3.0's AchievementCredential schema defines (``issuer`` is kept for callers; the issuer
+    id is the school's whatever key signs). Name, college and class are left out (minimum
+    necessary); whoever holds the 学号 checks ``identityHash`` with the salt given beside it."""
+    del issuer  # the school's id, not the key's
     content = transcript.content
-    public = keyring.public_keys[keyring.key_id]
-    issuer = did_key(public)
-    credential: dict[str, Any] = {
+    serial = content.serial
+    descriptions = [
+        {
+            "id": f"urn:second-classroom:result:{serial}:{n}",
+            "type": ["ResultDescription"],
+            "name": f"{t.module} {t.credit_type}",
+            "resultType": "RawScore",
+        }
+        for n, t in enumerate(content.totals)
+    ]
+    salt = serial
+    status = (
+        {}
+        if status_index is None
+        else {"credentialStatus": status_entry(content.school, status_index)}
+    )
+    return {
+        **status,
         "@context": VC_CONTEXT,
-        "id": f"urn:second-classroom:transcript:{content.serial}",
+        "id": f"{CREDENTIAL_ID}{serial}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer, "type": ["Profile"], "name": content.school},
+        "issuer": {"id": issuer_id(content.school), "type": ["Profile"], "name": content.school},
         "validFrom": content.issued_at.isoformat(),
         "name": f"第二课堂成绩单（{content.version.label}）",
         "credentialSubject": {
@@ -73,43 +126,63 @@ def achievement_credential(
             "identifier": [
                 {
                     "type": "IdentityObject",
-                    "identityHash": content.student_number,
-                    "identityType": "studentId",
-                    "hashed": False,
+                    "identityHash": identity_hash(content.student_number, salt),
+                    "identityType": "sisSourcedId",
+                    "hashed": True,
+                    "salt": salt,
                 }
             ],
             "achievement": {
-                "id": f"urn:second-classroom:achievement:{content.serial}",
+                "id": f"urn:second-classroom:achievement:{serial}",
                 "type": ["Achievement"],
-                "name": f"{content.name} 第二课堂成绩单",
-                "description": f"{content.college} {content.class_name}，{content.layout.label}",
+                "name": f"{content.school} 第二课堂成绩单",
+                "description": f"{content.layout.label}·{content.version.label}",
                 "criteria": {"narrative": "按《第二课堂成绩单》制度认定的活动记录与学分"},
+                "resultDescription": descriptions,
             },
             "result": [
-                {
-                    "type": ["Result"],
-                    "value": str(t.amount),
-                    "resultDescription": f"{t.module} {t.credit_type}",
-                }
-                for t in content.totals
-            ],
-            "activities": [
-                {"heading": s.heading, "titles": [line.title for line in s.lines]}
-                for s in content.sections
+                {"type": ["Result"], "value": str(t.amount), "resultDescription": d["id"]}
+                for t, d in zip(content.totals, descriptions, strict=True)
             ],
         },
-        "evidence": [{"id": f"{verify_url}?serial={content.serial}", "type": ["Evidence"]}],
+        "evidence": [
+            {"id": f"{verify_url}?serial={serial}", "type": ["Evidence"], "name": "查证入口"},
+            *(
+                {
+                    "type": ["Evidence"],
+                    "name": line.title,
+                    "genre": section.heading,
+                    "description": f"{line.date} {line.level} {line.outcome}".strip(),
+                }
+                for section in content.sections
+                for line in section.lines
+            ),
+        ],
     }
+
+
+def achievement_credential(
+    transcript: Transcript, keyring: Keyring, verify_url: str, status_index: int | None = None
+) -> dict[str, Any]:
+    """The transcript as an OB 3.0 AchievementCredential, signed with eddsa-jcs-2022; with
+    ``status_index`` its place in the school's revocation list (``credentialStatus``)."""
+    credential = credential_claims(transcript, "", verify_url, status_index)
+    return _signed(credential, keyring, transcript.content.issued_at)
+
+
+def _signed(credential: dict[str, Any], keyring: Keyring, created: datetime) -> dict[str, Any]:
+    """The credential with an eddsa-jcs-2022 Data Integrity proof by ``keyring``."""
+    issuer = did_key(keyring.public_key)
     proof = {
         "type": "DataIntegrityProof",
         "cryptosuite": "eddsa-jcs-2022",
-        "created": content.issued_at.isoformat(),
+        "created": created.isoformat(),
         "verificationMethod": f"{issuer}#{issuer.removeprefix('did:key:')}",
         "proofPurpose": "assertionMethod",
     }
     key = Ed25519PrivateKey.from_private_bytes(keyring.private_seed)
     signature = key.sign(_hash_data(credential, proof))
-    return {**credential, "proof": {**proof, "proofValue": "z" + base58btc(signature)}}
+    return {**credential, "proof": [{**proof, "proofValue": "z" + base58btc(signature)}]}
 
 
 def _hash_data(credential: Mapping[str, Any], proof_config: Mapping[str, Any]) -> bytes:
@@ -122,112 +195,181 @@ def _hash_data(credential: Mapping[str, Any], proof_config: Mapping[str, Any]) -
     )
 
 
-def verify_credential(credential: Mapping[str, Any], keyring: Keyring) -> bool:
-    """Whether the proof holds and the signing key is one of the school's."""
+@attrs.frozen
+class CredentialProof:
+    """What a credential's shape says: the key that signed it, the signature, the serial."""
+
+    public_key: bytes
+    signature: bytes
+    serial: str
+    document: dict[str, Any]  # the credential without its proof
+    config: dict[str, Any]  # the proof without its value
+
+
+def read_credential(credential: object) -> CredentialProof:
+    """The proof of an eddsa-jcs-2022 credential; ValueError if it is not shaped like one."""
+    if not isinstance(credential, dict):
+        raise ValueError("a credential is a JSON object")
     proof = credential.get("proof")
-    if not isinstance(proof, Mapping) or proof.get("cryptosuite") != "eddsa-jcs-2022":
-        return False
-    public = _public_of(str(proof.get("verificationMethod", "")))
-    if public is None or public not in keyring.public_keys.values():
-        return False
-    value = str(proof.get("proofValue", ""))
-    try:
-        signature = unbase58btc(value.removeprefix("z"))
-    except ValueError:
-        return False
+    if isinstance(proof, list) and len(proof) == 1:  # OB 3.0 writes the proof as a set of one
+        proof = proof[0]
+    if not isinstance(proof, dict):
+        raise ValueError("no proof")
+    if proof.get("cryptosuite") != "eddsa-jcs-2022" or proof.get("type") != "DataIntegrityProof":
+        raise ValueError("not an eddsa-jcs-2022 Data Integrity proof")
+    method, value = proof.get("verificationMethod"), proof.get("proofValue")
+    ident = credential.get("id")
+    if not (isinstance(method, str) and isinstance(value, str) and isinstance(ident, str)):
+        raise ValueError("verificationMethod, proofValue and id are strings")
+    if not value.startswith("z") or not ident.startswith(CREDENTIAL_ID):
+        raise ValueError("proofValue is multibase base58btc; id names a transcript")
+    signature = unbase58btc(value.removeprefix("z"))
+    if len(signature) != SIGNATURE_BYTES:
+        raise ValueError("an Ed25519 signature is 64 bytes")
     document = {k: v for k, v in credential.items() if k != "proof"}
     config = {k: v for k, v in proof.items() if k != "proofValue"}
+    if "@context" not in document:
+        raise ValueError("no @context")
+    canonical_json(credential)  # raises ValueError for what JSON cannot hold
+    public = public_key_of_did(method)
+    return CredentialProof(public, signature, ident.removeprefix(CREDENTIAL_ID), document, config)
+
+
+def proof_holds(proof: CredentialProof) -> bool:
+    """Whether the signature is the named key's signature of the credential."""
     try:
-        Ed25519PublicKey.from_public_bytes(public).verify(signature, _hash_data(document, config))
+        Ed25519PublicKey.from_public_bytes(proof.public_key).verify(
+            proof.signature, _hash_data(proof.document, proof.config)
+        )
     except (InvalidSignature, ValueError):
         return False
     return True
 
 
+def claims_match(proof: CredentialProof, transcript: Transcript) -> bool:
+    """Whether every claim of the credential is what the register holds (the evidence link,
+    where to verify, is the one part not compared)."""
+    expected = credential_claims(transcript, did_key(proof.public_key), "")
+    activities = expected.pop("evidence")[1:]
+    # the status entry is the register's too, checked by the verifier against the log
+    given = {k: v for k, v in proof.document.items() if k not in ("evidence", "credentialStatus")}
+    evidence = proof.document.get("evidence")
+    shown = evidence[1:] if isinstance(evidence, list) else None
+    return same_json(given, expected) and same_json(shown, activities)
+
+
 # -- PDF --------------------------------------------------------------------------------------
 
 
-def transcript_pdf(content: Content, verify_url: str) -> bytes:
-    """A printable A4 transcript in Chinese (线下打印) with a verification QR code.
+def transcript_pdf(
+    content: Content,
+    verify_url: str,
+    document: Mapping[str, Any] | None = None,
+    photo: bytes | None = None,
+    seal: bytes | None = None,
+) -> bytes:
+    """The printable A4 transcript (线下打印), see ``second_classroom.pdf``: the embedded CJK
+    font, the verification QR code, and ``document`` (the signed JSON) attached when given."""
+    from second_classroom import pdf
 
-    Uses reportlab's built-in STSong-Light CID font, so nothing is downloaded.
-    """
-    from reportlab.graphics import renderPDF
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
+    return pdf.render(content, verify_url, document, photo, seal)
 
-    font = "STSong-Light"
-    if font not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(font))
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=A4)
-    width, height = A4
-    page.setTitle(f"第二课堂成绩单 {serials.display(content.serial)}")
-    y = height - 60
-    page.setFont(font, 18)
-    page.drawCentredString(
-        width / 2, y, f"{content.school} 第二课堂成绩单（{content.version.label}）"
+
+# -- revocation: a W3C Bitstring Status List -------------------------------------------------
+
+STATUS_LIST_BITS = 131072  # the specification's minimum (16 KiB), so no list tells its size
+STATUS_PURPOSE = "revocation"
+
+
+def status_list_id(school: str) -> str:
+    """The school's revocation list credential's id."""
+    return f"urn:second-classroom:status:{issuer_id(school).removeprefix(ISSUER_ID)}:revocation"
+
+
+def status_entry(school: str, index: int) -> dict[str, Any]:
+    """A credential's ``credentialStatus``: its bit in the school's revocation list."""
+    list_id = status_list_id(school)
+    return {
+        "id": f"{list_id}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": STATUS_PURPOSE,
+        "statusListIndex": str(index),
+        "statusListCredential": list_id,
+    }
+
+
+def encode_bits(revoked: set[int], size: int = STATUS_LIST_BITS) -> str:
+    """Multibase base64url (no padding) of the GZIP'd bitstring; bit 0 is the first byte's
+    most significant bit. GZIP without a timestamp, so the same list gives the same text."""
+    bits = bytearray(max(size, (max(revoked, default=0) // 8 + 1) * 8) // 8)
+    for index in revoked:
+        bits[index // 8] |= 0x80 >> (index % 8)
+    packed = gzip.compress(bytes(bits), mtime=0)
+    return "u" + base64.urlsafe_b64encode(packed).decode().rstrip("=")
+
+
+def decode_bits(encoded: str) -> bytes:
+    """The bitstring of an ``encodedList``; ValueError if it is not one."""
+    if not encoded.startswith("u"):
+        raise ValueError("encodedList is multibase base64url")
+    text = encoded[1:]
+    return gzip.decompress(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+
+
+def status_list_credential(
+    school: str, revoked: set[int], keyring: Keyring, now: datetime
+) -> dict[str, Any]:
+    """The school's signed BitstringStatusListCredential: bit ``i`` is set when the transcript
+    whose ``statusListIndex`` is ``i`` is revoked or superseded."""
+    list_id = status_list_id(school)
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": list_id,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_id(school),
+        "validFrom": now.isoformat(),
+        "credentialSubject": {
+            "id": f"{list_id}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": STATUS_PURPOSE,
+            "encodedList": encode_bits(revoked),
+        },
+    }
+    return _signed(credential, keyring, now)
+
+
+def revoked_by(credential: Mapping[str, Any], status_list: Mapping[str, Any]) -> bool:
+    """Whether ``status_list`` (a signed list of the same issuer, whose proof holds) sets the
+    credential's bit: what a verifier holding only the two documents can tell. ValueError if
+    the list is not the credential's, is not the issuer's, or its proof does not hold."""
+    entry = credential.get("credentialStatus")
+    if not isinstance(entry, Mapping) or entry.get("type") != "BitstringStatusListEntry":
+        raise ValueError("the credential has no BitstringStatusListEntry")
+    if status_list.get("id") != entry.get("statusListCredential"):
+        raise ValueError("not the credential's status list")
+    issuer = credential.get("issuer")
+    issuer_of = issuer.get("id") if isinstance(issuer, Mapping) else issuer
+    if status_list.get("issuer") != issuer_of:
+        raise ValueError("the status list is not the credential's issuer's")
+    proof = status_list.get("proof")
+    proofs = proof if isinstance(proof, list) else [proof]
+    if len(proofs) != 1 or not isinstance(proofs[0], dict):
+        raise ValueError("no proof")
+    config = {k: v for k, v in proofs[0].items() if k != "proofValue"}
+    method, value = proofs[0].get("verificationMethod"), proofs[0].get("proofValue")
+    if not isinstance(method, str) or not isinstance(value, str) or not value.startswith("z"):
+        raise ValueError("no eddsa-jcs-2022 proof")
+    document = {k: v for k, v in status_list.items() if k != "proof"}
+    holds = proof_holds(
+        CredentialProof(public_key_of_did(method), unbase58btc(value[1:]), "", document, config)
     )
-    y -= 28
-    page.setFont(font, 10)
-    page.drawString(
-        50, y, f"编号：{serials.display(content.serial)}    版式：{content.layout.label}"
-    )
-    page.drawRightString(width - 50, y, f"生成时间：{content.issued_at:%Y-%m-%d %H:%M}")
-    y -= 18
-    page.drawString(
-        50,
-        y,
-        f"姓名：{content.name}  学号：{content.student_number}  学院：{content.college}  "
-        f"班级：{content.class_name}  年级：{content.cohort}  层次：{content.program}",
-    )
-    y -= 26
-    for section in content.sections:
-        if y < 140:
-            page.showPage()
-            page.setFont(font, 10)
-            y = height - 60
-        page.setFont(font, 12)
-        page.drawString(50, y, section.heading)
-        y -= 16
-        page.setFont(font, 9)
-        for line in section.lines:
-            credits = "；".join(f"{amount}{kind}" for kind, amount in line.credits) or "—"
-            awards = "、".join(line.awards)
-            parts = (line.date, line.title, line.level, f"{line.hours}学时", line.outcome, credits)
-            text = "  ".join(parts)
-            page.drawString(60, y, text + (f"  获奖：{awards}" if awards else ""))
-            y -= 14
-            if y < 120:
-                page.showPage()
-                page.setFont(font, 9)
-                y = height - 60
-        y -= 8
-    page.setFont(font, 12)
-    page.drawString(50, y, "学分合计")
-    y -= 16
-    page.setFont(font, 10)
-    for total in content.totals:
-        page.drawString(60, y, f"{total.module}：{total.amount} {total.credit_type}")
-        y -= 14
-    qr = QrCodeWidget(f"{verify_url}?serial={content.serial}")
-    left, bottom, right, top = qr.getBounds()
-    size = 90.0
-    drawing = Drawing(
-        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
-    )
-    drawing.add(qr)
-    renderPDF.draw(drawing, page, width - 50 - size, 40)
-    page.setFont(font, 8)
-    page.drawString(
-        50,
-        60,
-        f"查证：扫描右侧二维码或访问 {verify_url} 输入编号 {serials.display(content.serial)}",
-    )
-    page.showPage()
-    page.save()
-    return buffer.getvalue()
+    if not holds:
+        raise ValueError("the status list's proof does not hold")
+    subject = status_list.get("credentialSubject")
+    if not isinstance(subject, Mapping) or not isinstance(subject.get("encodedList"), str):
+        raise ValueError("no encodedList")
+    bits = decode_bits(subject["encodedList"])
+    index = int(str(entry.get("statusListIndex")))
+    if not 0 <= index < len(bits) * 8:
+        raise ValueError("statusListIndex outside the list")
+    return bool(bits[index // 8] & (0x80 >> (index % 8)))

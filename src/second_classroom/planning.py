@@ -14,42 +14,96 @@ import attrs
 
 from second_classroom.aggregates import (
     activity,
+    cadre,
     checkin,
+    claim,
     enrolment,
     feedback,
     mailbox,
     results,
+    school_keys,
     student,
     transcript,
     tribe,
 )
 from second_classroom.aggregates.activity import Activity, ActivityContext
+from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
+from second_classroom.core.actor import Actor
 from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import Change, Loaded
+from second_classroom.persistence.mapper import Envelope
 from second_classroom.policies import lottery, serials
 from second_classroom.policies.signing import Keyring
 
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
 
 
+class Loader:
+    """Internal reads, with no actor check: the facts plans, reactions and the facade's own
+    rules decide on. Never hand this to a frontend; the facade's public reads take the actor."""
+
+    def __init__(self, app: SecondClassroomApplication) -> None:
+        self.app = app
+
+    def tribe(self, tribe_id: UUID) -> Tribe | None:
+        return self.app.find(tribe.DECIDER, tribe_id)
+
+    def student(self, student_number: str) -> StudentRecord | None:
+        return self.app.find(student.DECIDER, ids.student_id(student_number))
+
+    def activity(self, activity_id: UUID) -> Activity | None:
+        return self.app.find(activity.DECIDER, activity_id)
+
+    def enrolment(self, activity_id: UUID, student_number: str) -> enrolment.Enrolment | None:
+        stream = enrolment.enrolment_id(activity_id, student_number)
+        return self.app.find(enrolment.DECIDER, stream)
+
+    def transcript(self, serial: str) -> transcript.Transcript | None:
+        canonical = serials.normalize(serial)
+        if canonical is None:
+            return None
+        return self.app.find(transcript.DECIDER, transcript.transcript_id(canonical))
+
+    def loaded(self, decider: AnyDecider, stream: UUID) -> Loaded[Any]:
+        return self.app.load(decider, stream)
+
+    def history(self, stream: UUID) -> Sequence[Envelope]:
+        return self.app.history(stream)
+
+
 class Reader(Protocol):
-    """What plans read through the facade."""
+    """What plans read through the facade: the store, the secrets, the internal loader."""
 
     app: SecondClassroomApplication
-    secret: bytes | None
-    keyring: Keyring | None
 
-    def tribe(self, tribe_id: UUID) -> Tribe | None: ...
+    @property
+    def secret(self) -> bytes | None: ...
 
-    def student(self, student_number: str) -> StudentRecord | None: ...
+    @property
+    def keyring(self) -> Keyring | None: ...
+
+    @property
+    def _load(self) -> Loader: ...
+
+    def school_keys(self) -> SchoolKeys: ...
 
 
 Planner = Callable[[Reader, Any, Context], Sequence[Change]]
+
+
+class RecordedRefusal(Exception):
+    """A plan's refusal that must leave a trace: the facade stores ``changes``, then raises
+    ``error`` (a wrong check-in password is counted, yet the command is refused)."""
+
+    def __init__(self, error: DomainError, changes: Sequence[Change]) -> None:
+        super().__init__(error)
+        self.error, self.changes = error, changes
 
 
 @attrs.frozen
@@ -60,12 +114,15 @@ class Route:
     plan: Planner
 
 
+def roles_in(actor: Actor, host: Tribe | None) -> Actor:
+    """``actor`` with the tribe roles ``host`` records and no others (never the caller's)."""
+    actor = actor.institutional()
+    return actor if host is None else actor.with_roles(host.roles_of(actor.person_id))
+
+
 def with_tribe_roles(base: Context, host: Tribe | None) -> Context:
     """Tribe roles come from the Tribe stream, never from the caller."""
-    actor = base.actor.institutional()
-    if host is not None:
-        actor = actor.with_roles(host.roles_of(actor.person_id))
-    return attrs.evolve(base, actor=actor)
+    return attrs.evolve(base, actor=roles_in(base.actor, host))
 
 
 def _changed(decider: AnyDecider, loaded: Loaded[Any], events: Sequence[object]) -> Change:
@@ -100,9 +157,9 @@ def _activity_context(
     reader: Reader, cmd: Any, state: Activity | None, base: Context
 ) -> ActivityContext:
     if state is not None:
-        host = reader.tribe(state.host_tribe_id)
+        host = reader._load.tribe(state.host_tribe_id)
     elif isinstance(cmd, activity.DraftActivity):
-        host = reader.tribe(cmd.host_tribe_id)
+        host = reader._load.tribe(cmd.host_tribe_id)
     else:
         host = None  # decide answers activity.not_found
     commitment = None
@@ -112,7 +169,7 @@ def _activity_context(
         and reader.secret is not None
     ):
         commitment = lottery.commitment(lottery.derive_seed(reader.secret, str(state.id)))
-    record = reader.student(base.actor.person_id)
+    record = reader._load.student(base.actor.person_id)
     return ActivityContext(with_tribe_roles(base, host), host, record, commitment)
 
 
@@ -159,7 +216,7 @@ def _read_activity(
     """Load the activity, its host, and the enrolments and records ``involved`` names."""
     app = reader.app
     loaded = app.load(activity.DECIDER, activity_id)
-    host = reader.tribe(loaded.state.host_tribe_id) if loaded.state is not None else None
+    host = reader._load.tribe(loaded.state.host_tribe_id) if loaded.state is not None else None
     base = with_tribe_roles(base, host)
     enrolments_of, records_of = involved(loaded.state, base)
     enrolments = {
@@ -178,7 +235,7 @@ def _plan_enrolment(reader: Reader, command: Any, base: Context) -> Sequence[Cha
         base,
         lambda state, ctx: (enrolment.students_involved(command, state, ctx.actor), ()),
     )
-    record = reader.student(base.actor.person_id)
+    record = reader._load.student(base.actor.person_id)
     seed = None
     if isinstance(command, enrolment.DrawLottery) and reader.secret is not None:
         seed = lottery.derive_seed(reader.secret, str(command.activity_id))
@@ -211,7 +268,10 @@ def _plan_checkin(reader: Reader, command: Any, base: Context) -> Sequence[Chang
         reads.states(reads.records),
     )
     decision = checkin.decide(command, context)
-    return reads.changes(decision.activity, decision.enrolments, decision.records)
+    changes = reads.changes(decision.activity, decision.enrolments, decision.records)
+    if decision.refusal is not None:
+        raise RecordedRefusal(decision.refusal, changes)
+    return changes
 
 
 def _plan_results(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
@@ -246,7 +306,10 @@ def _plan_transcript(reader: Reader, command: Any, base: Context) -> Sequence[Ch
         signing = keyring.private_seed if keyring is not None else b""
         serial = transcript.serial_for(record, signing) if record is not None else ""
         loaded = app.load(transcript.DECIDER, transcript.transcript_id(serial))
-        context = transcript.TranscriptContext(base.with_institutional_actor(), record, keyring)
+        keys = reader.school_keys()
+        context = transcript.TranscriptContext(
+            base.with_institutional_actor(), record, keyring, keys
+        )
         events = transcript.DECIDER.decide(command, loaded.state, context)
         assert record is not None
         numbered = student.TranscriptNumbered(record.id, serial, base.now)
@@ -281,12 +344,59 @@ def _plan_feedback(reader: Reader, command: Any, base: Context) -> Sequence[Chan
 
 FEEDBACK = Route(lambda command: [command.activity_id], _plan_feedback)
 
+
+def _plan_claim(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
+    """补录 claims: the claim; at confirmation, every beneficiary's record too."""
+    app = reader.app
+    loaded = app.load(claim.DECIDER, command.claim_id)
+    tribe_id = claim.tribe_of(command, loaded.state)
+    host = reader._load.tribe(tribe_id) if tribe_id is not None else None
+    records = {
+        s: app.load(student.DECIDER, ids.student_id(s))
+        for s in sorted(claim.students_involved(command, loaded.state))
+    }
+    context = claim.ClaimContext(
+        with_tribe_roles(base, host),
+        host,
+        {s: item.state for s, item in records.items() if item.state is not None},
+    )
+    decision = claim.decide(command, loaded.state, context)
+    changes = [_changed(claim.DECIDER, loaded, decision.claim)]
+    changes += [_changed(student.DECIDER, records[s], e) for s, e in decision.records.items()]
+    return changes
+
+
+CLAIM = Route(lambda command: [command.claim_id], _plan_claim)
+
+
+# -- cadre rounds: the round's stream; at closing, every rated cadre's record too ------------
+
+
+def _plan_cadre(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
+    app = reader.app
+    loaded = app.load(cadre.DECIDER, command.round_id)
+    host = reader._load.tribe(command.tribe_id)
+    involved = sorted(cadre.students_involved(command, loaded.state))
+    records = {s: app.load(student.DECIDER, ids.student_id(s)) for s in involved}
+    states = {s: item.state for s, item in records.items() if item.state is not None}
+    context = cadre.CadreContext(with_tribe_roles(base, host), host, states)
+    events = cadre.DECIDER.decide(command, loaded.state, context)
+    written = cadre.recorded(events, states)
+    return [
+        _changed(cadre.DECIDER, loaded, events),
+        *(_changed(student.DECIDER, records[s], e) for s, e in written.items()),
+    ]
+
+
+CADRE = Route(lambda command: [command.round_id], _plan_cadre)
+
 ROUTES: dict[type, Route] = {}
 for _module, _builder in (
     (tribe, _tribe_context),
     (student, _student_context),
     (activity, _activity_context),
     (mailbox, _student_context),
+    (school_keys, _student_context),
 ):
     _route = single(_module.DECIDER, _module.target, _builder)
     ROUTES.update(dict.fromkeys(_module.COMMANDS, _route))
@@ -295,3 +405,7 @@ ROUTES.update(dict.fromkeys(checkin.COMMANDS, CHECKIN))
 ROUTES.update(dict.fromkeys(results.COMMANDS, RESULTS))
 ROUTES.update(dict.fromkeys(transcript.COMMANDS, TRANSCRIPT))
 ROUTES.update(dict.fromkeys(feedback.COMMANDS, FEEDBACK))
+ROUTES.update(dict.fromkeys(claim.COMMANDS, CLAIM))
+
+
+ROUTES.update(dict.fromkeys(cadre.COMMANDS, CADRE))

@@ -2,37 +2,55 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+import logging
 import os
 import random
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import types
+import typing
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, Union, cast
 from uuid import UUID
 
 import attrs
+import cattrs
 
 from second_classroom import codec, exports
-from second_classroom.aggregates import activity, enrolment, student, tribe
+from second_classroom.aggregates import activity, cadre, enrolment, mailbox, school_keys, student
 from second_classroom.aggregates import transcript as transcript_module
 from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
 from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
+from second_classroom.aggregates.cadre import CadreRound
 from second_classroom.aggregates.checkin import SESSION_UNKNOWN
+from second_classroom.aggregates.claim import DECIDER as CLAIM_DECIDER
+from second_classroom.aggregates.claim import Claim, may_decide
 from second_classroom.aggregates.enrolment import Enrolment, is_activity_manager
 from second_classroom.aggregates.integrity_record import IntegrityEntry
 from second_classroom.aggregates.mailbox import MarkNoticeDelivered
+from second_classroom.aggregates.school_keys import (
+    SECRET_MISMATCH,
+    PublishSigningKey,
+    RecordSecretFingerprint,
+    SchoolKeys,
+    SchoolKeysCommand,
+    SchoolKeysEvent,
+)
 from second_classroom.aggregates.student import StudentRecord
-from second_classroom.aggregates.transcript import Content, Transcript, content_json, transcript_id
+from second_classroom.aggregates.transcript import Content, Transcript, content_json
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
-from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.decider import Context
 from second_classroom.core.errors import (
     CONCURRENCY,
     UNAUTHORIZED,
@@ -40,23 +58,33 @@ from second_classroom.core.errors import (
     DomainError,
     require,
 )
+from second_classroom.core.text import INT_MAX, INT_MIN, YEAR_MAX, YEAR_MIN, TextKind
 from second_classroom.core.time import require_aware
 from second_classroom.persistence.application import SecondClassroomApplication
-from second_classroom.persistence.changes import ConcurrencyConflict, Loaded
+from second_classroom.persistence.changes import Change, ConcurrencyConflict
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.secrets import (
+    check_secret,
     keyring_from_environment,
+    protect_database,
     secret_file,
     secret_from_environment,
 )
 from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_env
-from second_classroom.planning import ROUTES, with_tribe_roles
+from second_classroom.planning import ROUTES, Loader, RecordedRefusal, roles_in, with_tribe_roles
 from second_classroom.policies import checkin as checkin_codes
 from second_classroom.policies import integrity as integrity_policy
-from second_classroom.policies import serials
+from second_classroom.policies import serials, signing, visibility
+from second_classroom.policies.boundary import OUT_OF_RANGE, admit, admit_actor, identifier
 from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice
-from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle, Rulebook, preset
+from second_classroom.policies.rulebook import (
+    IntegrityRule,
+    IntegrityStyle,
+    Limits,
+    Rulebook,
+    preset,
+)
 from second_classroom.policies.signing import Keyring
 from second_classroom.projections import queries
 from second_classroom.projections import reports as report_exports
@@ -72,6 +100,11 @@ from second_classroom.projections.enrolment_views import (
 )
 from second_classroom.projections.reports import MonthlyRow
 from second_classroom.projections.viewset import ViewSet
+
+if TYPE_CHECKING:
+    from second_classroom.backfill import TemplateCheck
+
+logger = logging.getLogger(__name__)
 
 
 @attrs.frozen
@@ -179,6 +212,7 @@ class VerificationStatus(StrEnum):
     SUPERSEDED = "superseded"
     TAMPERED = "tampered"
     UNKNOWN = "unknown"
+    UNKNOWN_KEY = "unknown_key"  # signed by a key the school never published
     MALFORMED = "malformed"
 
     @property
@@ -189,6 +223,7 @@ class VerificationStatus(StrEnum):
             "superseded": "已被新成绩单替代",
             "tampered": "内容被篡改",
             "unknown": "查无此成绩单",
+            "unknown_key": "签名密钥不是本校公布的密钥",
             "malformed": "编号无效（校验位不符）",
         }[self.value]
 
@@ -204,12 +239,114 @@ class Verification:
     note: str = ""
 
 
+@attrs.frozen
+class ReportFiles:
+    """学院月报 as files: the workbook, CSV (UTF-8 with a BOM), the chart as PNG and SVG."""
+
+    xlsx: bytes
+    csv: bytes
+    png: bytes
+    svg: str
+
+
 codec.register_results(
     (DrawRecord, CheckInCode, IntegrityReport, MyActivity, Notice, Verification, OverdueResults)
 )
 codec.register_results(
-    (queries.StudentSummaryRow, queries.BoardRow, queries.LeaderboardRow, MonthlyRow)
+    (
+        queries.StudentSummaryRow,
+        queries.BoardRow,
+        queries.LeaderboardRow,
+        queries.AuditRow,
+        queries.RosterRow,
+        queries.WorkloadRow,
+        queries.Page,
+        MonthlyRow,
+    )
 )
+
+
+# -- the read-side boundary: every public read's arguments, checked before anything loads ---
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# The kind of text each string argument of a read holds (others: a one-line name).
+_ARGUMENT_KINDS = {
+    "student_number": TextKind.PERSON_ID,
+    "serial": TextKind.CODE,
+    "college": TextKind.CODE,
+    "module": TextKind.CODE,
+    "status": TextKind.CODE,
+    "by": TextKind.CODE,
+    "month": TextKind.CODE,
+    "verify_url": TextKind.PROOF,
+    "source": TextKind.PROOF,  # check_backfill: a file's path
+}
+
+
+def _reads(method: Callable[P, R]) -> Callable[P, R]:
+    """A public read whose arguments pass the read-side boundary first: each has its declared
+    type (``query.invalid`` naming it otherwise), the actor is well-formed (``admit_actor``),
+    times are aware and within the years the library computes with, and text is free of
+    control characters and within its kind's length (``text.*``). So any value a frontend
+    passes gives a result or a ``DomainError``, never a Python exception."""
+    signature = inspect.signature(method)
+    hints: dict[str, Any] = {}
+
+    @functools.wraps(method)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not hints:
+            hints.update(_parameter_hints(method))
+        bound = signature.bind(*args, **kwargs)
+        service = bound.arguments["self"]
+        assert isinstance(service, SecondClassroom)
+        for name, value in bound.arguments.items():
+            if name != "self":
+                _admit_argument(name, value, hints[name], service.rulebook.limits)
+        return method(*args, **kwargs)
+
+    return checked
+
+
+def _parameter_hints(method: Callable[..., Any]) -> dict[str, Any]:
+    """The parameters' type hints, resolved in the method's module; the return type is left
+    out, since it may name a class imported for type checking only (``TemplateCheck``)."""
+    given = {k: v for k, v in method.__annotations__.items() if k != "return"}
+    holder = types.SimpleNamespace(__annotations__=given)
+    return typing.get_type_hints(holder, globalns=method.__globals__)
+
+
+def _admit_argument(name: str, value: Any, hint: Any, limits: Limits) -> None:
+    path = f"$.{name}"
+    if hint is object:
+        return  # a document to verify: the read answers ``malformed`` for anything itself
+    arms = typing.get_args(hint) if typing.get_origin(hint) in (Union, UnionType) else (hint,)
+    if value is None and type(None) in arms:
+        return
+    if Actor in arms:
+        admit_actor(value, limits)
+        return
+    if datetime in arms:
+        moment = require_aware(value, name)
+        if not YEAR_MIN <= moment.year <= YEAR_MAX:
+            raise OUT_OF_RANGE.error(path=path, minimum=str(YEAR_MIN), maximum=str(YEAR_MAX))
+        return
+    classes = tuple(typing.get_origin(a) or a for a in arms if a is not type(None))
+    wanted = tuple(c for c in classes if isinstance(c, type))
+    if wanted and (
+        not isinstance(value, wanted) or (isinstance(value, bool) and bool not in wanted)
+    ):
+        expected = " | ".join(c.__name__ for c in wanted)
+        reason = f"{path} 应为 {expected} / must be {expected}, got {type(value).__name__}"
+        raise queries.INVALID_QUERY.error(reason=reason, path=path)
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        if not INT_MIN <= value <= INT_MAX:
+            raise OUT_OF_RANGE.error(path=path, minimum=str(INT_MIN), maximum=str(INT_MAX))
+    elif isinstance(value, str) and name != "cursor":  # a cursor is checked when decoded
+        identifier(value, _ARGUMENT_KINDS.get(name, TextKind.NAME), limits, path)
 
 
 class SecondClassroom:
@@ -224,17 +361,30 @@ class SecondClassroom:
         keyring: Keyring | None = None,
     ) -> None:
         self.app = app
+        self._load = Loader(app)
         self.rulebook = rulebook or preset("nepu")
         self.max_attempts = max_attempts
-        self.secret = secret if secret is not None else secret_from_environment()
-        derived = Keyring.from_secret(self.secret) if self.secret is not None else None
-        self.keyring = keyring or keyring_from_environment() or derived
+        given = secret if secret is not None else secret_from_environment()
+        self._secret = check_secret(given) if given is not None else None
+        derived = Keyring.from_secret(self._secret) if self._secret is not None else None
+        self._keyring = keyring or keyring_from_environment() or derived
+        self._using = threading.local()  # the time of the command that first uses a key
+        recorded = self.school_keys().fingerprint
+        if recorded is not None and self._secret is not None:
+            # Before anything is written: another secret would make every earlier
+            # transcript, code and draw unverifiable.
+            require(
+                recorded == signing.fingerprint(self._secret),
+                SECRET_MISMATCH,
+                reason="fingerprint differs",
+            )
         self._my_activities = MyActivities(app)
         self._outbox = Outbox(app)
         self._lottery = LotteryReaction(app)
         self._attendance = AttendanceReaction(app, self.rulebook)
         self._deadlines = ResultsDeadlines(app, self.rulebook)
         self._views: ViewSet | None = None
+        self._views_lock = threading.Lock()  # threads asking for the views at once share one
         self._locks = StreamLocks()
 
     # -- construction -----------------------------------------------------------------------
@@ -243,12 +393,36 @@ class SecondClassroom:
     def open(
         cls, env: Mapping[str, str], rulebook: Rulebook | None = None, **kwargs: Any
     ) -> SecondClassroom:
-        return cls(SecondClassroomApplication(dict(env)), rulebook, **kwargs)
+        """A facade on the store ``env`` describes; ``store.secret_mismatch`` if the secret is
+        not the one the store recorded. An SQLite file is made readable by its owner only."""
+        if env.get("PERSISTENCE_MODULE") == "eventsourcing.sqlite":
+            protect_database(env.get("SQLITE_DBNAME", ""))
+        app = SecondClassroomApplication(dict(env))
+        try:
+            return cls(app, rulebook, **kwargs)
+        except BaseException:
+            app.close()
+            raise
 
     @classmethod
     def sqlite(cls, path: str | Path, rulebook: Rulebook | None = None) -> SecondClassroom:
-        """The embedded default: an SQLite file, with its secret in a file beside it."""
-        return cls.open(sqlite_env(path), rulebook, secret=secret_file(path))
+        """The embedded default: an SQLite file, with its secret in a file beside it.
+
+        A new database gets a new secret file; a database that recorded a secret and has no
+        secret file (say, one opened with an explicit secret) is refused with
+        ``store.secret_mismatch`` rather than given a new one.
+        """
+        protect_database(path)
+        app = SecondClassroomApplication(sqlite_env(path))
+        try:
+            recorded = _recorded_keys(app).fingerprint is not None
+            secret = secret_file(path, create=not recorded)
+            if secret is None:
+                raise SECRET_MISMATCH.error(reason=f"no secret file {path}.secret")
+            return cls(app, rulebook, secret=secret)
+        except BaseException:
+            app.close()
+            raise
 
     @classmethod
     def postgres(
@@ -261,11 +435,104 @@ class SecondClassroom:
     def in_memory(cls, rulebook: Rulebook | None = None) -> SecondClassroom:
         return cls.open(popo_env(), rulebook, secret=os.urandom(32))
 
+    # -- the secret and the signing key, recorded in the log when first used -----------------
+
+    @property
+    def secret(self) -> bytes | None:
+        """The school's secret; its first use records its fingerprint in the log."""
+        if self._secret is not None:
+            self._record_keys(signs=False)
+        return self._secret
+
+    @property
+    def keyring(self) -> Keyring | None:
+        """The key that signs new transcripts; its first use records the secret's fingerprint
+        and, if the school has published no key yet, publishes this one."""
+        if self._keyring is not None:
+            self._record_keys(signs=True)
+        return self._keyring
+
+    @_reads
+    def school_keys(self) -> SchoolKeys:
+        """The fingerprint and the public signing keys the log records (inside a command,
+        with what its first use of the secret adds)."""
+        extra: list[Change] = getattr(self._using, "extra", None) or []
+        staged = [c.after for c in extra if c.decider is school_keys.DECIDER]
+        return cast(SchoolKeys, staged[-1]) if staged else _recorded_keys(self.app)
+
+    def _record_keys(self, signs: bool) -> None:
+        """Record the fingerprint (and, for signing, the first key) unless the log has them;
+        ``store.secret_mismatch`` if it recorded another secret.
+
+        Inside a command the recording joins the command's own changes, so a refused command
+        stores nothing; elsewhere (showing a check-in code, exporting a credential) it is
+        stored at once.
+        """
+        extra: list[Change] | None = getattr(self._using, "extra", None)
+        for attempt in range(self.max_attempts):
+            prior = next((c for c in extra or () if c.decider is school_keys.DECIDER), None)
+            state: SchoolKeys | None
+            if prior is not None:
+                loaded, events = prior.loaded, list(prior.events)
+                state = cast(SchoolKeys, prior.after)
+            else:
+                loaded = self.app.load(school_keys.DECIDER, ids.school_keys_id())
+                state, events = loaded.state, []
+            new = self._keys_to_record(signs, state)
+            if not new:
+                return
+            change = Change(
+                school_keys.DECIDER, loaded, events + new, school_keys.DECIDER.fold(new, state)
+            )
+            if extra is not None:
+                extra[:] = [c for c in extra if c is not prior] + [change]
+                return
+            try:
+                self.app.append([change], self._first_use_time(), "RecordSecretFingerprint")
+                return
+            except ConcurrencyConflict:
+                _back_off(attempt)  # another process recorded first: compare with theirs
+        raise CONCURRENCY.error(attempts=self.max_attempts)
+
+    def _keys_to_record(self, signs: bool, state: SchoolKeys | None) -> list[SchoolKeysEvent]:
+        system = Context(Actor.system(), self._first_use_time(), self.rulebook)
+        commands: list[SchoolKeysCommand] = []
+        if self._secret is not None:
+            commands.append(RecordSecretFingerprint(signing.fingerprint(self._secret)))
+        if signs and self._keyring is not None and not (state or SchoolKeys()).keys:
+            commands.append(PublishSigningKey(self._keyring.key_id, self._keyring.public_text))
+        events: list[SchoolKeysEvent] = []
+        for command in commands:
+            new = school_keys.DECIDER.decide(command, state, system)
+            state = school_keys.DECIDER.fold(new, state)
+            events += new
+        return events
+
+    def _first_use_time(self) -> datetime:
+        found: datetime | None = getattr(self._using, "now", None)
+        return found or datetime.now(UTC)
+
+    @contextmanager
+    def _first_use_at(self, now: datetime, extra: list[Change] | None = None) -> Iterator[None]:
+        """Date a first use of the secret by the command (not the clock), so replaying a
+        scenario writes the same log; collect its recording into ``extra`` if given."""
+        outer = getattr(self._using, "now", None), getattr(self._using, "extra", None)
+        self._using.now, self._using.extra = now, extra
+        try:
+            yield
+        finally:
+            self._using.now, self._using.extra = outer
+
     @property
     def views(self) -> ViewSet:
-        """The SQL read models, caught up on each query (the embedded default)."""
-        if self._views is None:
-            self._views = ViewSet(self.app)
+        """The SQL read models, caught up on each query (the embedded default).
+
+        Operator-only: it checks no actor (raw SQL, every row). Never expose it to a frontend;
+        the facade's reads (``activity_board``, ``roster``, ``audit_log`` …) take the actor.
+        """
+        with self._views_lock:
+            if self._views is None:
+                self._views = ViewSet(self.app)
         return self._views
 
     def close(self) -> None:
@@ -284,26 +551,44 @@ class SecondClassroom:
     def execute(self, command: object, actor: Actor, now: datetime) -> Outcome:
         """Run ``command`` as ``actor`` at ``now``; raise DomainError if refused.
 
-        A refused command stores nothing. A conflict with a concurrent writer is retried
-        against fresh state up to ``max_attempts`` times.
+        The command first passes the boundary (``policies.boundary.admit``: text, identifier
+        and bound rules of the rulebook's limits). A refused command stores nothing, with one
+        exception: a wrong check-in password is stored (``CheckInPasswordRejected``) before
+        ``checkin.wrong_password`` is raised, so guesses are counted. A conflict with a
+        concurrent writer is retried against fresh state up to ``max_attempts`` times.
         """
         route = ROUTES.get(type(command))
         if route is None:
             raise UNKNOWN_COMMAND.error(type=type(command).__name__)
+        admit_actor(actor, self.rulebook.limits)  # stored in every event: checked like a 学号
+        _admit_argument("now", now, datetime, self.rulebook.limits)
+        self.rulebook.require_roles(actor)  # the role kinds this school uses (issue 14 §1)
+        # The same text, identifier and bound rules for Python callers as for JSON ones.
+        command = admit(command, self.rulebook.limits)
         base = Context(actor, require_aware(now), self.rulebook)
         name = type(command).__name__
         for attempt in range(self.max_attempts):
             # The lock covers the decision only: the commit happens after, shared with other
             # commands, and the next decision on these streams sees this one's new states.
             refusal: DomainError | None = None
-            with self._locks.holding(route.locks(command)), self.app.deciding() as depends:
+            recorded: DomainError | None = None
+            keys: list[Change] = []  # the first use of the secret, stored with the command
+            with (
+                self._locks.holding(route.locks(command)),
+                self.app.deciding() as depends,
+                self._first_use_at(base.now, keys),
+            ):
                 try:
                     changes = route.plan(self, command, base)
+                except RecordedRefusal as kept:
+                    # Refused, but the refusal is a fact to keep: store it, then refuse.
+                    changes, recorded = kept.changes, kept.error
                 except DomainError as error:
                     if not depends:
                         raise
                     refusal = error
-                else:
+                if refusal is None:
+                    changes = [*keys, *changes]
                     staged = self.app.stage(changes, now, name, actor.person_id, depends)
             if refusal is not None:
                 # Refused on states not stored yet: the refusal stands once they are stored;
@@ -312,10 +597,14 @@ class SecondClassroom:
                     raise refusal
                 continue
             try:
-                return Outcome(tuple(staged.wait()))
+                stored = tuple(staged.wait())
             except ConcurrencyConflict:
-                pass
-            _back_off(attempt)
+                logger.debug("%s: conflict with another writer, attempt %d", name, attempt + 1)
+                _back_off(attempt)
+                continue
+            if recorded is not None:
+                raise recorded
+            return self._reply(command, actor, stored)
         raise CONCURRENCY.error(attempts=self.max_attempts)
 
     @contextmanager
@@ -334,18 +623,104 @@ class SecondClassroom:
         except ConcurrencyConflict:
             raise CONCURRENCY.error(attempts=1) from None
 
-    def execute_json(
-        self, message: Mapping[str, Any], actor: Actor, now: datetime
-    ) -> dict[str, Any]:
-        """JSON in, JSON out: the events, or the DomainError with its stable code."""
+    def execute_json(self, message: Any, actor: Actor, now: datetime) -> dict[str, Any]:
+        """JSON in, JSON out: the events, or the DomainError with its stable code.
+
+        ``message`` may be any JSON value: anything but a well-formed command object is
+        ``command.malformed`` (or ``command.unknown``), never an exception, and stores
+        nothing (a refusal stores what ``execute`` says it does).
+        """
         try:
-            command = codec.from_json(dict(message), kind="command")
+            command = codec.from_json(message, kind="command")
             return self.execute(command, actor, now).to_json()
         except DomainError as error:
             return codec.error_to_json(error)
 
-    # -- queries ----------------------------------------------------------------------------
+    def _reply(self, command: object, actor: Actor, events: tuple[Envelope, ...]) -> Outcome:
+        """The outcome as ``actor`` may read it; every event is stored regardless.
 
+        Whoever may read the command's subject (its activity, tribe, student or transcript)
+        sees every event; anyone else only the events of their own streams and those about
+        them alone — so a student cancelling never learns who was promoted (that student
+        learns it from a notice).
+        """
+        if visibility.is_operator(actor):
+            return Outcome(events)
+        me = actor.person_id
+        own = {ids.student_id(me), mailbox.mailbox_id(me)}
+        activity_id = getattr(command, "activity_id", None)
+        if isinstance(activity_id, UUID):
+            own.add(enrolment.enrolment_id(activity_id, me))
+        mine = tuple(
+            e for e in events if e.originator_id in own or visibility.about_only(e.payload, me)
+        )
+        if len(mine) == len(events):
+            return Outcome(events)  # the common case (a student's own step): nothing to load
+        try:
+            with self.app.reading():  # one look at the log for all the facts below
+                everything = self._may_read_subject(command, actor)
+        except DomainError:
+            everything = False  # stored already: a read rule failing only narrows the reply
+        return Outcome(events if everything else mine)
+
+    def _may_read_subject(self, command: object, actor: Actor) -> bool:
+        if visibility.is_operator(actor):
+            return True
+        activity_id = getattr(command, "activity_id", None)
+        if isinstance(activity_id, UUID):
+            return self._may_read_activity(actor, self._load.activity(activity_id))
+        tribe_id = getattr(command, "tribe_id", None)
+        if isinstance(tribe_id, UUID):
+            return self._may_read_tribe(actor, tribe_id, self._load.tribe(tribe_id))
+        serial = getattr(command, "serial", None)
+        if isinstance(serial, str):
+            found = self._load.transcript(serial)
+            return found is not None and self._may_read_student(found.content.student_number, actor)
+        for name in ("student_number", "student"):
+            number = getattr(command, name, None)
+            if isinstance(number, str):
+                return self._may_read_student(number, actor)
+        return False
+
+    # -- internal facts for the read rules ---------------------------------------------------
+
+    def _college_of(self, student_number: str) -> str | None:
+        record = self._load.student(student_number)
+        return record.college if record is not None else None
+
+    def _may_read_activity(self, actor: Actor, found: Activity | None) -> bool:
+        if found is None:
+            return visibility.is_operator(actor)
+        host = self._load.tribe(found.host_tribe_id)
+        return visibility.may_read_activity(
+            roles_in(actor, host),
+            found.host_tribe_id,
+            host.college if host is not None else None,
+            found.form.organizers,
+        )
+
+    def _may_read_tribe(self, actor: Actor, tribe_id: UUID, found: Tribe | None) -> bool:
+        college = found.college if found is not None else None
+        return visibility.may_read_tribe(roles_in(actor, found), tribe_id, college)
+
+    def _may_read_student(self, student_number: str, actor: Actor) -> bool:
+        college = self._college_of(student_number)  # the code; a transcript shows the name
+        return visibility.may_read_student(actor, student_number, college)
+
+    def _student_number(self, student_number: str) -> str:
+        """A 学号 given to a read, NFKC-normalised and checked as in a command (limits)."""
+        limits = self.rulebook.limits
+        return identifier(student_number, TextKind.PERSON_ID, limits, "$.student_number")
+
+    def _require_student(self, student_number: str, actor: Actor, what: str) -> str:
+        """The normalised 学号, if ``actor`` may read that student's ``what``."""
+        number = self._student_number(student_number)
+        visibility.require_read(self._may_read_student(number, actor), what)
+        return number
+
+    # -- reads: each takes the actor, deny by default (policies/visibility.py) ----------------
+
+    @_reads
     def run_reactions(self, now: datetime) -> list[Outcome]:
         """Run what is due at ``now``: the draw of every lottery whose registration closed,
         and the closing of attendance (no-shows, integrity) of every activity that is over.
@@ -366,33 +741,67 @@ class SecondClassroom:
             except DomainError as error:
                 if not ignore_done(error):
                     failures.append(error)  # the others still run
+        if due:
+            logger.info(
+                "reactions at %s: %d due, %d ran, %d failed",
+                now.isoformat(),
+                len(due),
+                len(outcomes),
+                len(failures),
+            )
         if failures:
             first = failures[0]
             first.details["failures"] = [{"code": f.code, **f.details} for f in failures]
             raise first
         return outcomes
 
-    def overdue_results(self, now: datetime) -> list[OverdueResults]:
-        """Activities past their results deadline and not finalized (合工大: 10 working days)."""
-        return self._deadlines.overdue(require_aware(now))
+    @_reads
+    def overdue_results(self, actor: Actor, now: datetime) -> list[OverdueResults]:
+        """Activities past their results deadline and not finalized (合工大: 10 working days),
+        of those ``actor`` may read (their tribe's, their college's, or all for operators)."""
+        overdue = self._deadlines.overdue(require_aware(now))
+        if visibility.is_operator(actor):
+            return overdue
+        return [
+            o for o in overdue if self._may_read_activity(actor, self._load.activity(o.activity_id))
+        ]
 
-    def my_activities(self, student_number: str, now: datetime) -> list[MyActivity]:
-        """我的活动 (第十二条)."""
+    @_reads
+    def my_activities(self, student_number: str, actor: Actor, now: datetime) -> list[MyActivity]:
+        """我的活动 (第十二条): the student's, their college admin's, operators'."""
+        student_number = self._require_student(student_number, actor, "我的活动 my activities")
         return self._my_activities.of(student_number, require_aware(now))
 
-    def outbox(self, student_number: str | None = None) -> list[Notice]:
-        """Notices not yet delivered (第十四条 群发通知, draw results, leave decisions)."""
-        return self._outbox.pending(student_number)
+    @_reads
+    def outbox(
+        self, actor: Actor, student_number: str | None = None, limit: int = queries.MAX_LIMIT
+    ) -> list[Notice]:
+        """Notices not yet delivered (第十四条 群发通知, draw results, leave decisions), the
+        oldest ``limit`` first: one student's, or every student's (the delivery worker:
+        operators only). A queue, so no cursor: mark them delivered and ask again."""
+        queries.check_limit(limit)
+        if student_number is None:
+            visibility.require_read(visibility.is_operator(actor), "全部通知 every notice")
+        else:
+            student_number = self._require_student(student_number, actor, "通知 notices")
+        return self._outbox.pending(student_number, limit)
 
-    def mark_delivered(self, notice: Notice, now: datetime, actor: Actor | None = None) -> Outcome:
-        """Record a notice as delivered; marking it again changes nothing."""
+    @_reads
+    def mark_delivered(self, notice: Notice, now: datetime, actor: Actor) -> Outcome:
+        """Record a notice as delivered, as ``actor`` (the delivery worker, or the student
+        reading it); marking it again changes nothing."""
         command = MarkNoticeDelivered(notice.student, notice.notice_id)
-        return self.execute(command, actor or Actor.system(), now)
+        return self.execute(command, actor, now)
 
-    def draw_record(self, activity_id: UUID) -> DrawRecord | None:
-        """The published commitment and the draw, for anyone to check with ``verify_draw``."""
+    @_reads
+    def draw_record(self, activity_id: UUID, actor: Actor) -> DrawRecord | None:
+        """The published commitment and the draw, to check with ``verify_draw``. It names every
+        registrant, so it is the activity's managers' (and admins'); a student learns their
+        own result from a notice (第十二条: 系统消息会告知报名同学是否中签)."""
+        allowed = self._may_read_activity(actor, self._load.activity(activity_id))
+        visibility.require_read(allowed, "抽签记录 draw record")
         commitment, drawn = None, None
-        for envelope in self.history(activity_id):
+        for envelope in self._load.history(activity_id):
             if isinstance(envelope.payload, LotteryCommitted):
                 commitment = envelope.payload.commitment
             elif isinstance(envelope.payload, LotteryDrawn):
@@ -401,15 +810,16 @@ class SecondClassroom:
             return None
         return DrawRecord(commitment, drawn.seed, drawn.registrants, drawn.capacity, drawn.winners)
 
+    @_reads
     def check_in_code(
         self, activity_id: UUID, session: int, actor: Actor, now: datetime
     ) -> CheckInCode:
         """What the organizer's screen shows now (第十五条): the rotating QR payload, and the
         password above it when the session allows one. Managers of the activity only."""
-        found = self.activity(activity_id)
+        found = self._load.activity(activity_id)
         require(found is not None, ACTIVITY_NOT_FOUND, activity_id=str(activity_id))
         assert found is not None
-        host = self.tribe(found.host_tribe_id)
+        host = self._load.tribe(found.host_tribe_id)
         base = with_tribe_roles(Context(actor, require_aware(now), self.rulebook), host)
         require(
             is_activity_manager(base.actor, found, host),
@@ -419,143 +829,520 @@ class SecondClassroom:
         opened = found.attendance.session(session)
         require(opened is not None, SESSION_UNKNOWN)
         assert opened is not None
-        require(self.secret is not None, SECRET_MISSING)
-        assert self.secret is not None
+        with self._first_use_at(now):
+            secret = self.secret
+        require(secret is not None, SECRET_MISSING)
+        assert secret is not None
         token = checkin_codes.current_token(
-            self.secret, activity_id, session, now, opened.rotation_seconds
+            secret, activity_id, session, now, opened.rotation_seconds
         )
         password = None
         if opened.allow_password:
-            password = checkin_codes.session_password(self.secret, activity_id, session)
+            password = checkin_codes.session_password(secret, activity_id, session)
         return CheckInCode(token, password, opened.closes_at)
 
-    def integrity(self, student_number: str) -> IntegrityReport | None:
+    @_reads
+    def integrity(self, student_number: str, actor: Actor) -> IntegrityReport | None:
         """诚信分 and blacklist (第十六、二十条) under this school's rulebook."""
-        record = self.student(student_number)
+        record = self.student(student_number, actor)
         if record is None:
             return None
         return IntegrityReport.of(record, self.rulebook.integrity)
 
-    def transcript(self, serial: str) -> Transcript | None:
-        canonical = serials.normalize(serial)
-        if canonical is None:
-            return None
-        return self.app.load(transcript_module.DECIDER, transcript_id(canonical)).state
+    @_reads
+    def claim(self, claim_id: UUID, actor: Actor) -> Claim | None:
+        """A 补录 claim and where it stands. A personal or cadre claim: its student's, their
+        college admin's, operators'; a collective one: the claiming tribe's managers', its
+        college admin's, operators'; any claim: whoever holds a role of its chain's steps."""
+        found = self._load.app.find(CLAIM_DECIDER, claim_id)
+        if found is None:
+            allowed = visibility.is_operator(actor)
+        elif found.tribe_id is None:
+            allowed = visibility.may_read_student(actor, found.claimant, found.college)
+        else:
+            allowed = self._may_read_tribe(actor, found.tribe_id, self._load.tribe(found.tribe_id))
+        if found is not None and not allowed:
+            chain = self.rulebook.claims.chain(found.kind)
+            steps = chain.steps if chain is not None else ()
+            allowed = any(may_decide(s, found, actor.institutional()) for s in steps)
+        visibility.require_read(allowed, "补录申请 claim")
+        return found
 
-    def transcript_document(self, serial: str) -> dict[str, Any] | None:
+    @_reads
+    def check_backfill(
+        self,
+        source: str | Path | bytes,
+        actor: Actor,
+        progress: Callable[[int], object] | None = None,
+    ) -> TemplateCheck:
+        """Every row error of a filled 附件4 template (001 第三条 名单导入); nothing is stored.
+
+        A row's 学号 is found only when ``actor`` may read that student; any other reads as
+        unknown, so nobody learns whether a 学号 exists. Only DomainErrors are raised (a file
+        too large, not an xlsx, too long ...), whatever the file holds. ``progress`` is called
+        with 1 per data row read.
+        """
+        from second_classroom import backfill  # openpyxl is loaded for template work only
+
+        def lookup(given: str) -> StudentRecord | None:
+            try:
+                number = self._student_number(given)
+            except DomainError:
+                return None
+            record = self._load.student(number)
+            college = record.college if record is not None else None
+            return record if visibility.may_read_student(actor, number, college) else None
+
+        return backfill.check(source, self.rulebook, lookup, progress)
+
+    @_reads
+    def transcript(self, serial: str, actor: Actor) -> Transcript | None:
+        """A transcript: its student's, their college admin's, operators'. Anyone else asks
+        the 查证入口 (``verify_transcript``), which shows only what the document shows."""
+        found = self._load.transcript(serial)
+        allowed = (
+            self._may_read_student(found.content.student_number, actor)
+            if found is not None
+            else visibility.is_operator(actor)
+        )
+        visibility.require_read(allowed, "成绩单 transcript")
+        return found
+
+    @_reads
+    def transcript_document(self, serial: str, actor: Actor) -> dict[str, Any] | None:
         """The transcript as a signed JSON document: its content and its proof."""
-        found = self.transcript(serial)
+        found = self.transcript(serial, actor)
         if found is None:
             return None
         proof = {"type": "Ed25519Signature", "key_id": found.key_id, "signature": found.signature}
         return {"content": content_json(found.content), "proof": proof}
 
-    def transcript_pdf(self, serial: str, verify_url: str) -> bytes | None:
-        """The printable transcript (线下打印); ``verify_url`` is your 查证入口's address."""
-        found = self.transcript(serial)
-        return exports.transcript_pdf(found.content, verify_url) if found else None
-
-    def transcript_credential(self, serial: str, verify_url: str) -> dict[str, Any] | None:
-        """The transcript as a signed Open Badges 3.0 AchievementCredential (VC 2.0)."""
-        found = self.transcript(serial)
-        if found is None or self.keyring is None:
+    @_reads
+    def transcript_pdf(
+        self, serial: str, actor: Actor, verify_url: str, photo: bytes | None = None
+    ) -> bytes | None:
+        """The printable transcript (线下打印) carrying its signed JSON document as an attached
+        file; ``verify_url`` is your 查证入口's address, ``photo`` an optional ID photo (PNG or
+        JPEG, seed 000 第六条)."""
+        document = self.transcript_document(serial, actor)
+        found = self._load.transcript(serial) if document is not None else None
+        if found is None:
             return None
-        return exports.achievement_credential(found, self.keyring, verify_url)
+        seal = self.rulebook.seal_image()
+        return exports.transcript_pdf(found.content, verify_url, document, photo, seal)
 
-    def verify_credential(self, credential: Mapping[str, Any]) -> Verification:
-        """Check a credential's proof, then the transcript's standing in the register."""
-        serial = str(credential.get("id", "")).rsplit(":", 1)[-1]
-        if self.keyring is None or not exports.verify_credential(credential, self.keyring):
-            return Verification(
-                VerificationStatus.TAMPERED, serial, None, None, "证明不符，文件被改动"
-            )
+    @_reads
+    def transcript_credential(
+        self, serial: str, actor: Actor, verify_url: str
+    ) -> dict[str, Any] | None:
+        """The transcript as a signed Open Badges 3.0 AchievementCredential (VC 2.0), signed
+        with the current key (which must be published and not retired)."""
+        found = self.transcript(serial, actor)
+        keyring = self.keyring
+        if found is None or keyring is None:
+            return None
+        transcript_module.require_signing_key(keyring, self.school_keys())
+        index = self._transcript_register()[0].get(found.serial)
+        return exports.achievement_credential(found, keyring, verify_url, index)
+
+    @_reads
+    def status_list_credential(self, now: datetime) -> dict[str, Any] | None:
+        """The school's signed revocation list (W3C Bitstring Status List), public like the
+        keys: the bit of every revoked or superseded transcript is set, so a verifier holding
+        a credential and this list can tell offline (``exports.revoked_by``). None without a
+        signing key."""
+        keyring = self.keyring
+        if keyring is None:
+            return None
+        transcript_module.require_signing_key(keyring, self.school_keys())
+        order, withdrawn = self._transcript_register()
+        revoked = {order[serial] for serial in withdrawn if serial in order}
+        return exports.status_list_credential(self.rulebook.school, revoked, keyring, now)
+
+    def _transcript_register(self) -> tuple[dict[str, int], set[str]]:
+        """Every serial's place in issue order (its status list index) and the serials revoked
+        or superseded, read from the log's transcript events alone."""
+        from second_classroom.aggregates.transcript import TranscriptIssued, TranscriptRevoked
+        from second_classroom.persistence.reading import notifications
+
+        topics = [codec.registry.of_class(t).name for t in (TranscriptIssued, TranscriptRevoked)]
+        order: dict[str, int] = {}
+        withdrawn: set[str] = set()
+        position = 0
+        while page := notifications(self.app, position, 1000, topics):
+            for position, envelope in page:  # noqa: B007 - the last one is where to go on
+                payload = getattr(envelope, "payload", None)
+                if isinstance(payload, TranscriptIssued):
+                    order.setdefault(payload.serial, len(order))
+                elif isinstance(payload, TranscriptRevoked):
+                    withdrawn.add(payload.serial)
+        return order, withdrawn
+
+    # -- 查证入口: public, answers from the log alone (the published keys, the register) --------
+
+    @_reads
+    def verify_credential(self, credential: object) -> Verification:
+        """Check a credential: its shape, that a key the school published signed it, that
+        every claim is what the register holds, then the transcript's standing."""
+        try:
+            proof = exports.read_credential(credential)
+        except (ValueError, TypeError, RecursionError):
+            return _answer(VerificationStatus.MALFORMED, "", "不是本校电子证书的格式")
+        serial = proof.serial
+        key = self.school_keys().with_public(proof.public_key)
+        if key is None:
+            return _answer(VerificationStatus.UNKNOWN_KEY, serial, "签名密钥不是本校公布的密钥")
+        if not exports.proof_holds(proof):
+            return _answer(VerificationStatus.TAMPERED, serial, "证明不符，文件被改动", key.key_id)
+        if not serials.is_valid(serial):
+            return _answer(VerificationStatus.MALFORMED, serial, "编号校验位不符")
+        found = self._load.transcript(serial)
+        if found is None:
+            return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单")
+        if not exports.claims_match(proof, found):
+            return _answer(VerificationStatus.TAMPERED, serial, "证书内容与登记不符", key.key_id)
+        entry = proof.document.get("credentialStatus")
+        if entry is not None:
+            index = self._transcript_register()[0].get(serial)
+            if index is None or entry != exports.status_entry(found.content.school, index):
+                note = "证书的作废状态位与登记不符"
+                return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
+        if not key.trusted_for(found.content.issued_at):
+            note = "签名密钥在成绩单生成前已停用"
+            return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
         return self._verify_serial(serial)
 
-    def verify_transcript(self, serial_or_document: str | Mapping[str, Any]) -> Verification:
-        """查证入口 (第四条): by serial, or a document a student handed over."""
+    @_reads
+    def verify_transcript(self, serial_or_document: object) -> Verification:
+        """查证入口 (第四条): by serial, or a document a student handed over (as JSON: any key
+        order, whitespace or round trip). Anything else answers ``malformed``; never raises."""
         if isinstance(serial_or_document, str):
             return self._verify_serial(serial_or_document)
-        return self._verify_document(serial_or_document)
+        if isinstance(serial_or_document, Mapping):
+            return self._verify_document(serial_or_document)
+        return _answer(VerificationStatus.MALFORMED, "", "不是成绩单编号或成绩单文件")
+
+    @_reads
+    def verify_pdf(self, data: bytes) -> Verification:
+        """查证 a transcript PDF offline: the signed document it carries must verify, and every
+        page must show exactly what that signed content prints as (an edited total fails
+        though the serial is real). Never raises."""
+        from second_classroom import pdf
+
+        attached = pdf.attached_document(data)
+        if attached is None:
+            return _answer(VerificationStatus.MALFORMED, "", "PDF 未附签名文件，请按编号查证")
+        document, verify_url = attached
+        answer = self._verify_document(document)
+        if answer.content is None:
+            return answer
+        if not pdf.shows(data, answer.content, verify_url):
+            note = "打印内容与签名内容不符，文件被改动"
+            return _answer(VerificationStatus.TAMPERED, answer.serial, note, answer.key_id)
+        return answer
 
     def _verify_serial(self, serial: str) -> Verification:
         if not serials.is_valid(serial):
-            return Verification(VerificationStatus.MALFORMED, serial, None, None, "编号校验位不符")
-        found = self.transcript(serial)
+            return _answer(VerificationStatus.MALFORMED, serial, "编号校验位不符")
+        found = self._load.transcript(serial)
         if found is None:
-            return Verification(VerificationStatus.UNKNOWN, serial, None, None, "查无此成绩单")
-        signed = self.keyring is not None and self.keyring.verify(
-            content_json(found.content), found.key_id, found.signature
+            return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单")
+        key = self.school_keys().key(found.key_id)
+        if key is None:
+            note = "签名密钥不是本校公布的密钥"
+            return _answer(VerificationStatus.UNKNOWN_KEY, found.serial, note, found.key_id)
+        signed = key.trusted_for(found.content.issued_at) and signing.verify(
+            key.raw, content_json(found.content), found.signature
         )
         if not signed:
-            return Verification(
-                VerificationStatus.TAMPERED, found.serial, None, found.key_id, "签名不符"
-            )
+            return _answer(VerificationStatus.TAMPERED, found.serial, "签名不符", found.key_id)
         status = VerificationStatus(found.status.value)
         return Verification(status, found.serial, found.content, found.key_id, found.reason)
 
     def _verify_document(self, document: Mapping[str, Any]) -> Verification:
-        content = document.get("content")
-        proof = document.get("proof") or {}
-        key_id, signature = proof.get("key_id"), proof.get("signature")
-        serial = content.get("serial", "") if isinstance(content, Mapping) else ""
-        valid = (
-            self.keyring is not None
-            and isinstance(key_id, str)
-            and isinstance(signature, str)
-            and self.keyring.verify(content, key_id, signature)
-        )
-        if not valid:
-            note = "签名不符，文件被改动"
-            return Verification(VerificationStatus.TAMPERED, str(serial), None, key_id, note)
-        registered = self._verify_serial(str(serial))
-        if registered.content is not None and content_json(registered.content) != content:
-            return Verification(
-                VerificationStatus.TAMPERED, str(serial), None, key_id, "内容与登记不符"
-            )
-        return registered
+        shape = _read_document(document)
+        if shape is None:
+            return _answer(VerificationStatus.MALFORMED, "", "不是成绩单文件的格式")
+        content, serial, key_id, signature = shape
+        key = self.school_keys().key(key_id)
+        if key is None:
+            return _answer(VerificationStatus.UNKNOWN_KEY, serial, "签名密钥不是本校公布的密钥")
+        if not signing.verify(key.raw, content, signature):
+            return _answer(VerificationStatus.TAMPERED, serial, "签名不符，文件被改动", key_id)
+        found = self._load.transcript(serial)
+        if found is None:
+            return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单", key_id)
+        if not signing.same_json(content_json(found.content), content):
+            return _answer(VerificationStatus.TAMPERED, serial, "内容与登记不符", key_id)
+        if not key.trusted_for(found.content.issued_at):
+            note = "签名密钥在成绩单生成前已停用"
+            return _answer(VerificationStatus.TAMPERED, serial, note, key_id)
+        return self._verify_serial(serial)
 
-    def student_as_of(self, student_number: str, when: datetime) -> StudentRecord | None:
+    @_reads
+    def student_as_of(
+        self, student_number: str, actor: Actor, when: datetime
+    ) -> StudentRecord | None:
         """The student record as it stood at ``when``, replayed from the log (as-of query)."""
         moment = require_aware(when)
-        history = self.history(ids.student_id(student_number))
+        student_number = self._require_student(student_number, actor, "学生档案 student record")
+        history = self._load.history(ids.student_id(student_number))
         return student.DECIDER.fold(e.payload for e in history if e.timestamp <= moment)
 
-    def integrity_as_of(self, student_number: str, when: datetime) -> IntegrityReport | None:
+    @_reads
+    def integrity_as_of(
+        self, student_number: str, actor: Actor, when: datetime
+    ) -> IntegrityReport | None:
         """诚信分 and blacklist as they stood at ``when``."""
-        record = self.student_as_of(student_number, when)
+        record = self.student_as_of(student_number, actor, when)
         if record is None:
             return None
         return IntegrityReport.of(record, self.rulebook.integrity)
 
-    def report_files(self, month: str) -> tuple[bytes, str, bytes]:
-        """学院月报 for ``month`` as (xlsx, CSV, participation chart PNG)."""
-        rows = self.views.monthly_report(month)
-        names = {c.code: c.name for c in self.rulebook.colleges}
-        return (
-            report_exports.to_xlsx(rows, month, names),
-            report_exports.to_csv(rows, names),
-            report_exports.participation_chart(self.views.database, names),
+    @_reads
+    def graduation_shortfall(
+        self, actor: Actor, *, college: str | None = None, cohort: int | None = None
+    ) -> list[report_exports.Shortfall]:
+        """毕业要求 (seed 003): every student of ``college`` (and ``cohort``) below a credit
+        requirement of the rulebook's ``[graduation]``, with what is missing: one college's
+        (its admin's), or every college's (operators')."""
+        visibility.require_read(
+            visibility.may_read_college(actor, college), "毕业学分差额 shortfall"
+        )
+        self.views.catch_up()
+        requirements = self.rulebook.graduation.requirements
+        return report_exports.graduation_shortfall(
+            self.views.database, requirements, college, cohort
         )
 
-    def enrolment(self, activity_id: UUID, student_number: str) -> Enrolment | None:
-        stream = enrolment.enrolment_id(activity_id, student_number)
-        return self.app.load(enrolment.DECIDER, stream).state
+    @_reads
+    def report_files(
+        self, month: str, actor: Actor, now: datetime, college: str | None = None
+    ) -> ReportFiles:
+        """学院月报 for ``month`` as files (xlsx, CSV, the chart as PNG and SVG), stamped with
+        ``now``: one college's (its admin's), or every college's (school admins'). The chart
+        needs the ``[reports]`` extra (``config.extra_missing`` without it)."""
+        moment = require_aware(now)
+        visibility.require_read(visibility.may_read_college(actor, college), "学院月报 report")
+        self.views.catch_up()
+        database = self.views.database
+        rows = report_exports.monthly_report(database, month, college)
+        names = report_exports.Names(
+            self.rulebook.school,
+            {c.code: c.name for c in self.rulebook.colleges},
+            {m.code: m.name for m in self.rulebook.modules},
+        )
+        png, svg = report_exports.participation_chart(database, names, college=college)
+        return ReportFiles(
+            report_exports.to_xlsx(rows, month, names, moment),
+            report_exports.to_csv(rows, names),
+            png,
+            svg,
+        )
 
-    def tribe(self, tribe_id: UUID) -> Tribe | None:
-        return self.app.load(tribe.DECIDER, tribe_id).state
+    @_reads
+    def enrolment(self, activity_id: UUID, student_number: str, actor: Actor) -> Enrolment | None:
+        """One registration: the student's, or the activity's managers' and admins'."""
+        student_number = self._student_number(student_number)
+        allowed = self._may_read_student(student_number, actor) or self._may_read_activity(
+            actor, self._load.activity(activity_id)
+        )
+        visibility.require_read(allowed, "报名 enrolment")
+        return self._load.enrolment(activity_id, student_number)
 
-    def student(self, student_number: str) -> StudentRecord | None:
-        return self.app.load(student.DECIDER, ids.student_id(student_number)).state
+    @_reads
+    def tribe(self, tribe_id: UUID, actor: Actor) -> Tribe | None:
+        """A tribe (members, applicants, roles): its leaders, admins, organizers; admins."""
+        found = self._load.tribe(tribe_id)
+        visibility.require_read(self._may_read_tribe(actor, tribe_id, found), "部落 tribe")
+        return found
 
-    def activity(self, activity_id: UUID) -> Activity | None:
-        return self.app.load(activity.DECIDER, activity_id).state
+    @_reads
+    def cadre_round(self, tribe_id: UUID, term: str, actor: Actor) -> CadreRound | None:
+        """An organization's cadre round for a term (appointments, ratings): the tribe's
+        leaders, admins and organizers, its college's admin and operators, as the tribe."""
+        found = self._load.tribe(tribe_id)
+        visibility.require_read(self._may_read_tribe(actor, tribe_id, found), "干部考核 cadres")
+        return self.app.find(cadre.DECIDER, ids.cadre_round_id(tribe_id, term))
 
-    def phase(self, activity_id: UUID, now: datetime) -> Phase | None:
-        found = self.activity(activity_id)
-        return activity.phase(found, require_aware(now)) if found else None
+    @_reads
+    def student(self, student_number: str, actor: Actor) -> StudentRecord | None:
+        """A student record: the student's own, their college admin's, operators'."""
+        student_number = self._require_student(student_number, actor, "学生档案 student record")
+        return self._load.student(student_number)
 
-    def loaded(self, decider: FunctionalDecider[Any, Any, Any, Any], stream: UUID) -> Loaded[Any]:
-        return self.app.load(decider, stream)
+    @_reads
+    def activity(self, activity_id: UUID, actor: Actor) -> Activity | None:
+        """An activity with its roster, attendance and results: its managers' and admins'.
+        Everyone else reads the board (``activity_board``) and the phase."""
+        found = self._load.activity(activity_id)
+        visibility.require_read(self._may_read_activity(actor, found), "活动详情 activity")
+        return found
 
-    def history(self, stream: UUID) -> Sequence[Envelope]:
-        return self.app.history(stream)
+    @_reads
+    def phase(self, activity_id: UUID, actor: Actor, now: datetime) -> Phase | None:
+        """规划中 … 已结束 of a published activity: public to anyone signed in. A draft or an
+        activity under review is the same ``None`` as no activity at all, except to those who
+        may read it (its managers, its college's admin, operators), as on the board."""
+        visibility.require_read(visibility.is_signed_in(actor), "活动阶段 phase")
+        found = self._load.activity(activity_id)
+        if found is None:
+            return None
+        published = found.status.value in queries.PUBLISHED
+        if not published and not self._may_read_activity(actor, found):
+            return None
+        return activity.phase(found, require_aware(now))
+
+    @_reads
+    def history(self, stream: UUID, actor: Actor) -> Sequence[Envelope]:
+        """Every stored event of a stream: operators only (events name everyone involved)."""
+        visibility.require_read(visibility.is_operator(actor), "事件流 event stream")
+        return self._load.history(stream)
+
+    # -- listings over the SQL views: filters, a limit and a cursor; never a whole table -----
+
+    @_reads
+    def student_summary(
+        self, student_number: str, actor: Actor
+    ) -> queries.StudentSummaryRow | None:
+        """A student's counts and credits (the view's row)."""
+        student_number = self._require_student(student_number, actor, "学生概况 student summary")
+        return self.views.student_summary(student_number)
+
+    @_reads
+    def activity_board(
+        self,
+        actor: Actor,
+        *,
+        activity_id: UUID | None = None,
+        college: str | None = None,
+        host_tribe: str | None = None,
+        status: str | None = None,
+        module: str | None = None,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.BoardRow]:
+        """活动看板: published activities to anyone signed in; drafts and reviews too to the
+        admin of the ``college`` asked for, and to operators."""
+        visibility.require_read(visibility.is_signed_in(actor), "活动看板 activity board")
+        return self.views.activity_board(
+            str(activity_id) if activity_id is not None else None,
+            college=college,
+            host_tribe=host_tribe,
+            status=status,
+            module=module,
+            published_only=not visibility.may_read_college(actor, college),
+            limit=limit,
+            cursor=cursor,
+        )
+
+    @_reads
+    def leaderboard(
+        self,
+        actor: Actor,
+        by: str = "college",
+        module: str | None = None,
+        *,
+        college: str | None = None,
+        limit: int = 10,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.LeaderboardRow]:
+        """排行榜 by college or cohort (anyone signed in), or by student (names students: the
+        admin of ``college``, operators)."""
+        if by == "student":
+            allowed = visibility.may_read_college(actor, college)
+        else:
+            allowed = visibility.is_signed_in(actor)
+        visibility.require_read(allowed, "排行榜 leaderboard")
+        return self.views.leaderboard(by, module, limit, college=college, cursor=cursor)
+
+    @_reads
+    def audit_log(
+        self,
+        actor: Actor,
+        *,
+        stream: UUID | None = None,
+        by: str | None = None,
+        event: str | None = None,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.AuditRow]:
+        """审计日志, in log order: operators only."""
+        visibility.require_read(visibility.is_operator(actor), "审计日志 audit log")
+        return self.views.audit_log(
+            stream=str(stream) if stream is not None else None,
+            actor=by,
+            event=event,
+            limit=limit,
+            cursor=cursor,
+        )
+
+    @_reads
+    def roster(
+        self,
+        activity_id: UUID,
+        actor: Actor,
+        *,
+        status: str | None = None,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.RosterRow]:
+        """名单: an activity's registrations, for its managers and admins."""
+        allowed = self._may_read_activity(actor, self._load.activity(activity_id))
+        visibility.require_read(allowed, "活动名单 roster")
+        return self.views.roster(str(activity_id), status=status, limit=limit, cursor=cursor)
+
+    @_reads
+    def monthly_report(
+        self,
+        month: str,
+        actor: Actor,
+        *,
+        college: str | None = None,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[MonthlyRow]:
+        """学院月报 rows: one college's (its admin's), or every college's (school admins')."""
+        visibility.require_read(visibility.may_read_college(actor, college), "学院月报 report")
+        return self.views.monthly_report(month, college=college, limit=limit, cursor=cursor)
+
+    @_reads
+    def organizer_workload(
+        self, actor: Actor, *, limit: int = queries.DEFAULT_LIMIT, cursor: str | None = None
+    ) -> queries.Page[queries.WorkloadRow]:
+        """组织者工作量, busiest first: operators only."""
+        visibility.require_read(visibility.is_operator(actor), "工作量 workload")
+        return self.views.organizer_workload(limit=limit, cursor=cursor)
+
+
+def _recorded_keys(app: SecondClassroomApplication) -> SchoolKeys:
+    return app.load(school_keys.DECIDER, ids.school_keys_id()).state or SchoolKeys()
+
+
+def _answer(
+    status: VerificationStatus, serial: str, note: str, key_id: str | None = None
+) -> Verification:
+    """A verification that shows no content: the document was not vouched for."""
+    return Verification(status, serial, None, key_id, note)
+
+
+def _read_document(document: Mapping[str, Any]) -> tuple[dict[str, Any], str, str, str] | None:
+    """(content, serial, key id, signature) of a document shaped like ``transcript_document``
+    gives — content that reads as a transcript's and writes back the same — else None."""
+    content, proof = document.get("content"), document.get("proof")
+    if set(document) != {"content", "proof"} or not isinstance(content, dict):
+        return None
+    if not isinstance(proof, dict) or proof.get("type") != "Ed25519Signature":
+        return None
+    key_id, signature = proof.get("key_id"), proof.get("signature")
+    if not isinstance(key_id, str) or not isinstance(signature, str):
+        return None
+    try:
+        parsed = codec.converter.structure(content, Content)
+        if not signing.same_json(content_json(parsed), content):
+            return None  # a value of the wrong type, read leniently
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    except (DomainError, RecursionError, OverflowError):
+        return None
+    return content, parsed.serial, key_id, signature

@@ -64,7 +64,8 @@ CLASS_TRIBE = Tribe(
     certified=True,
     leaders=frozenset({"2023010101"}),
 )
-ACTIVITY_ID = ids.activity_id(TRIBE.id, "cet-talk")
+ACTIVITY_KEY = "cet-talk"
+ACTIVITY_ID = ids.activity_id(TRIBE.id, ACTIVITY_KEY)
 
 
 def tribe_actor(person: str, tribe: Tribe = TRIBE) -> Actor:

@@ -10,6 +10,7 @@ from second_classroom.aggregates.activity import (
     DECIDER,
     Activity,
     ActivityCancelled,
+    ActivityContext,
     ActivityDetailsChanged,
     ActivityDrafted,
     ActivityDraftEdited,
@@ -30,16 +31,22 @@ from second_classroom.aggregates.activity import (
     phase,
 )
 from second_classroom.aggregates.activity_form import ActivityForm, Admission, Scope
+from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
+from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
     ParticipationScope,
     ReviewStage,
+    TribeKind,
+    TribeLevel,
 )
+from second_classroom.policies.rulebook import LeadTimeChange, Rulebook
 from tests.aggregates.activity_fixtures import (
     ACTIVITY_ID,
+    ACTIVITY_KEY,
     CLASS_TRIBE,
     FORM,
     LEADER,
@@ -53,7 +60,7 @@ from tests.aggregates.activity_fixtures import (
     form,
     tribe_actor,
 )
-from tests.specification import CS_ADMIN, NEPU, NOW, PE_ADMIN, SCHOOL_ADMIN, at, given
+from tests.specification import CS_ADMIN, NEPU, NOW, PE_ADMIN, SCHOOL_ADMIN, at, context, given
 
 DRAFTED = ActivityDrafted(ACTIVITY_ID, TRIBE.id, FORM, LEADER.person_id, NOW)
 SUBMITTED = ActivitySubmitted(ACTIVITY_ID, ReviewStage.TRIBE, LEADER.person_id, NOW)
@@ -78,39 +85,39 @@ class TestDrafting:
     def test_the_tribe_leader_starts_a_draft(self) -> None:
         state = (
             given(DECIDER)
-            .when(DraftActivity(ACTIVITY_ID, TRIBE.id, FORM), actx(LEADER))
+            .when(DraftActivity(TRIBE.id, ACTIVITY_KEY, FORM), actx(LEADER))
             .then(DRAFTED)
         )
         assert state.status is ActivityStatus.DRAFT
 
     def test_a_tribe_admin_may_draft_too(self) -> None:
         events = (
-            given(DECIDER).when(DraftActivity(ACTIVITY_ID, TRIBE.id), actx(TRIBE_ADMIN)).events()
+            given(DECIDER).when(DraftActivity(TRIBE.id, ACTIVITY_KEY), actx(TRIBE_ADMIN)).events()
         )
         assert isinstance(events[0], ActivityDrafted)
 
     @pytest.mark.parametrize("actor", [ORGANIZER, MEMBER, OUTSIDER, PE_ADMIN, SCHOOL_ADMIN])
     def test_nobody_else_may_draft(self, actor: object) -> None:
-        given(DECIDER).when(DraftActivity(ACTIVITY_ID, TRIBE.id), actx(actor)).raises(  # type: ignore[arg-type]
+        given(DECIDER).when(DraftActivity(TRIBE.id, ACTIVITY_KEY), actx(actor)).raises(  # type: ignore[arg-type]
             "auth.forbidden"
         )
 
     def test_an_uncertified_tribe_cannot_publish(self) -> None:
         uncertified = attrs.evolve(TRIBE, certified=False)
         given(DECIDER).when(
-            DraftActivity(ACTIVITY_ID, TRIBE.id), actx(LEADER, tribe=uncertified)
+            DraftActivity(TRIBE.id, ACTIVITY_KEY), actx(LEADER, tribe=uncertified)
         ).raises("activity.tribe_not_certified")
 
     def test_an_unknown_tribe_is_refused(self) -> None:
         given(DECIDER).when(
-            DraftActivity(ACTIVITY_ID, ids.tribe_id("nope")), actx(LEADER, tribe=None)
+            DraftActivity(ids.tribe_id("nope"), ACTIVITY_KEY), actx(LEADER, tribe=None)
         ).raises("activity.tribe_unknown")
 
     def test_a_draft_may_be_incomplete(self) -> None:
         events = (
             given(DECIDER)
             .when(
-                DraftActivity(ACTIVITY_ID, TRIBE.id, ActivityForm(title="石油工程学院")),
+                DraftActivity(TRIBE.id, ACTIVITY_KEY, ActivityForm(title="石油工程学院")),
                 actx(LEADER),
             )
             .events()
@@ -120,19 +127,19 @@ class TestDrafting:
     def test_a_draft_may_not_hold_wrong_values(self) -> None:
         error = (
             given(DECIDER)
-            .when(DraftActivity(ACTIVITY_ID, TRIBE.id, ActivityForm(capacity=-1)), actx(LEADER))
+            .when(DraftActivity(TRIBE.id, ACTIVITY_KEY, ActivityForm(capacity=-1)), actx(LEADER))
             .raises("activity.capacity_invalid")
         )
         assert error.details["capacity"] == -1
 
     def test_sending_the_same_draft_twice_changes_nothing(self) -> None:
         given(DECIDER, DRAFTED).when(
-            DraftActivity(ACTIVITY_ID, TRIBE.id, FORM), actx(LEADER)
+            DraftActivity(TRIBE.id, ACTIVITY_KEY, FORM), actx(LEADER)
         ).then_nothing()
 
     def test_reusing_an_activity_id_for_another_draft_is_refused(self) -> None:
         given(DECIDER, DRAFTED).when(
-            DraftActivity(ACTIVITY_ID, TRIBE.id, form(capacity=10, organizers=())), actx(LEADER)
+            DraftActivity(TRIBE.id, ACTIVITY_KEY, form(capacity=10, organizers=())), actx(LEADER)
         ).raises("activity.exists")
 
     def test_editing_replaces_the_form(self) -> None:
@@ -580,3 +587,118 @@ class TestAwardPlanAfterApproval:
         given(DECIDER, *APPROVED_CHAIN).when(
             ChangeAwardPlan(ACTIVITY_ID, FORM.plan), actx(LEADER)
         ).then_nothing()
+
+
+class TestLeadTimeAfterApproval:
+    """第十一条 活动需至少提前三个工作日进行申请. A change after approval that moves the start
+    earlier, to a date the lead time counted from the change does not reach, would skip it: per
+    ``lead_time_change`` it is refused (NEPU, HFUT) or goes back to review.
+
+    NOW is Monday 11-23 09:00: three working days on, the earliest start is Thursday 11-26.
+    """
+
+    EARLIER = ChangeActivityDetails(
+        ACTIVITY_ID,
+        registration_opens=at(11, 23, 8),
+        registration_closes=at(11, 24, 20),
+        starts_at=at(11, 25, 14),  # Wednesday: inside the lead time
+        ends_at=at(11, 25, 16),
+    )
+
+    def test_a_change_into_the_lead_time_is_refused_by_default(self) -> None:
+        """Given NEPU (``lead_time_change = "refuse"``), when the start moves to Wednesday,
+        then activity.lead_time with the earliest date, and nothing is stored."""
+        assert NEPU.lead_time_change is LeadTimeChange.REFUSE
+        error = (
+            given(DECIDER, *APPROVED_CHAIN)
+            .when(self.EARLIER, actx(LEADER))
+            .raises("activity.lead_time")
+        )
+        assert error.details == {"days": 3, "earliest": "2026-11-26"}
+
+    def test_a_school_may_send_such_a_change_back_to_review(self) -> None:
+        """Given ``lead_time_change = "review"``, when the start moves to Wednesday, then the
+        change is recorded and the activity is pending its first review stage again."""
+        reviewing = attrs.evolve(NEPU, lead_time_change=LeadTimeChange.REVIEW)
+        [event] = (
+            given(DECIDER, *APPROVED_CHAIN)
+            .when(self.EARLIER, actx(LEADER, rulebook=reviewing))
+            .events()
+        )
+        assert isinstance(event, ActivityDetailsChanged)
+        assert event.review_stage is ReviewStage.TRIBE
+        state = DECIDER.fold([event], DECIDER.fold(APPROVED_CHAIN))
+        assert state is not None
+        assert state.status is ActivityStatus.PENDING_TRIBE
+
+    def test_moving_the_start_earlier_but_beyond_the_lead_time_needs_no_review(self) -> None:
+        """Thursday 11-26 is the earliest allowed start: no review, as 第十四条 says."""
+        command = attrs.evolve(self.EARLIER, starts_at=at(11, 26, 14), ends_at=at(11, 26, 16))
+        [event] = given(DECIDER, *APPROVED_CHAIN).when(command, actx(LEADER)).events()
+        assert event.review_stage is None
+
+    def test_postponing_inside_the_lead_time_breaks_nothing(self) -> None:
+        """Given the activity starts Thursday 12-03 and it is Tuesday 12-01, when it is moved
+        to Friday 12-04, then it is accepted without review: the reviewers had their time."""
+        command = ChangeActivityDetails(ACTIVITY_ID, starts_at=at(12, 4, 14), ends_at=at(12, 4, 16))
+        [event] = (
+            given(DECIDER, *APPROVED_CHAIN).when(command, actx(LEADER, now=at(12, 1))).events()
+        )
+        assert event.review_stage is None
+
+    def test_lead_time_change_survives_a_toml_round_trip(self) -> None:
+        reviewing = attrs.evolve(NEPU, lead_time_change=LeadTimeChange.REVIEW)
+        assert Rulebook.from_toml(reviewing.to_toml()) == reviewing
+
+
+class TestStaffPublishers:
+    """第十一条 校级活动一般由校团委、有关部门及校级学生组织发布; 发布规范 十六 仅限本校职能部门……
+    的认证部落及校团委用于到梦空间使用培训的部落有权限创建活动. Those tribes are led by staff
+    (工号), who have no student record to hold the exam of 第十条 (首次发布活动需进行考试答题). Per
+    ``publisher_exam_exempts_staff`` (true in NEPU, school-supplied) staff publish without it."""
+
+    DEPARTMENT = Tribe(
+        ids.tribe_id("YOUTH-LEAGUE"),
+        "YOUTH-LEAGUE",
+        "校团委",
+        TribeKind.LEAGUE_COMMITTEE,
+        TribeLevel.SCHOOL,
+        None,
+        certified=True,
+        leaders=frozenset({"T0001"}),
+    )
+    STAFF = Actor("T0001", DEPARTMENT.roles_of("T0001"))  # 工号, no student role
+    ACTIVITY = ids.activity_id(DEPARTMENT.id, "training")
+    FORM = attrs.evolve(FORM, title="校第二课堂骨干培训", level=ActivityLevel.SCHOOL, scope=Scope())
+
+    def drafted(self) -> ActivityDrafted:
+        return ActivityDrafted(self.ACTIVITY, self.DEPARTMENT.id, self.FORM, "T0001", NOW)
+
+    def staff_context(self, rulebook: Rulebook = NEPU) -> ActivityContext:
+        """As the facade builds it for a staff member: no student record."""
+        return ActivityContext(context(self.STAFF, NOW, rulebook), self.DEPARTMENT, None)
+
+    def test_a_staff_leader_of_the_youth_league_submits(self) -> None:
+        """Given 校团委's staff leader and NEPU, when they submit, then the activity goes to
+        its first review stage."""
+        assert NEPU.publisher_exam_exempts_staff is True
+        [event] = (
+            given(DECIDER, self.drafted())
+            .when(SubmitActivity(self.ACTIVITY), self.staff_context())
+            .events()
+        )
+        assert event == ActivitySubmitted(self.ACTIVITY, ReviewStage.TRIBE, "T0001", NOW)
+
+    def test_a_school_may_require_the_exam_of_staff_too(self) -> None:
+        """Given ``publisher_exam_exempts_staff = false``, staff without a passed exam are
+        refused like anyone else."""
+        strict = attrs.evolve(NEPU, publisher_exam_exempts_staff=False)
+        given(DECIDER, self.drafted()).when(
+            SubmitActivity(self.ACTIVITY), self.staff_context(strict)
+        ).raises("activity.publisher_not_qualified")
+
+    def test_a_student_leader_still_needs_the_exam(self) -> None:
+        """第十条: the exemption is for staff; a student leader without the exam is refused."""
+        given(DECIDER, DRAFTED).when(
+            SubmitActivity(ACTIVITY_ID), actx(LEADER, qualified=False)
+        ).raises("activity.publisher_not_qualified")

@@ -205,7 +205,7 @@ class ActivityLifecycle(RuleBasedStateMachine):
     def draft(self, level: ActivityLevel, data: st.DataObject) -> None:
         actor = self._actor(data, publishers(level))
         host = HOSTS[level]
-        command = DraftActivity(activity_id(level), host.tribe.tribe_id, host.form)
+        command = DraftActivity(host.tribe.tribe_id, "lifecycle", host.form)
         self._run(level, command, actor, actor.person_id in publishers(level))
 
     @rule(level=st.sampled_from(LEVELS), data=st.data(), edit=st.sampled_from(EDITS))
@@ -262,7 +262,7 @@ class ActivityLifecycle(RuleBasedStateMachine):
         if state is None:
             self._run(
                 level,
-                DraftActivity(activity_id(level), host.tribe.tribe_id, host.form),
+                DraftActivity(host.tribe.tribe_id, "lifecycle", host.form),
                 leader,
                 True,
             )
@@ -290,7 +290,7 @@ class ActivityLifecycle(RuleBasedStateMachine):
             for level in LEVELS:
                 stored = fresh.load(activity.DECIDER, activity_id(level)).state
                 assert stored == self.states.get(level)
-                assert self.service.activity(activity_id(level)) == self.states.get(level)
+                assert self.service._load.activity(activity_id(level)) == self.states.get(level)
 
 
 SETTINGS = settings(

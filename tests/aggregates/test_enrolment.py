@@ -1189,6 +1189,82 @@ def test_only_a_manager_decides_a_leave(actor: Actor) -> None:
     )
 
 
+# -- self-dealing: a manager's own admission or leave needs a second person (ours; 第二十四条) ---
+
+OWN = ORGANIZER.person_id  # an organizer of the host tribe who also takes part
+
+
+def _allowing_self_review(context_: EnrolmentContext) -> EnrolmentContext:
+    rulebook = attrs.evolve(context_.base.rulebook, allow_self_review=True)
+    return attrs.evolve(context_, base=attrs.evolve(context_.base, rulebook=rulebook))
+
+
+def _own_leave_world() -> World:
+    """A 报名制 activity where the organizer holds a seat and has asked for leave."""
+    return World(
+        activity(roster=Roster(admitted=frozenset({OWN}))),
+        {OWN: enrolled(OWN, leave=LeaveStatus.REQUESTED)},
+    )
+
+
+def test_a_manager_does_not_admit_themselves() -> None:
+    """第十三条 / 第二十四条: under 评审制 an organizer is admitted by another manager."""
+    error = refused(
+        AdmitRegistrants(ACTIVITY_ID, (B, OWN)),
+        World(review_activity(OWN, B)).context(ORGANIZER, CLOSED),
+        "enrolment.self_dealing",
+    )
+    assert error.details == {"student": OWN}
+
+
+def test_another_manager_admits_an_organizer_who_registered() -> None:
+    """第十三条: the leader admits the organizer; the organizer's enrolment records who did."""
+    decision = decided(
+        AdmitRegistrants(ACTIVITY_ID, (OWN,)),
+        World(review_activity(OWN, B)).context(LEADER, CLOSED),
+    )
+    assert decision.activity == (
+        RegistrantsAdmitted(ACTIVITY_ID, (OWN,), LEADER.person_id, CLOSED),
+    )
+    assert decision.enrolments == {
+        OWN: (EnrolmentAdmitted(eid(OWN), AdmissionMethod.REVIEW, LEADER.person_id, CLOSED),)
+    }
+
+
+def test_a_school_may_let_a_manager_admit_themselves() -> None:
+    """``allow_self_review``: a school where one person runs and attends switches it on."""
+    context_ = _allowing_self_review(World(review_activity(OWN, B)).context(ORGANIZER, CLOSED))
+    decision = decided(AdmitRegistrants(ACTIVITY_ID, (OWN,)), context_)
+    assert decision.activity == (RegistrantsAdmitted(ACTIVITY_ID, (OWN,), OWN, CLOSED),)
+
+
+@pytest.mark.parametrize("approve", [True, False], ids=["approve", "reject"])
+def test_a_manager_does_not_decide_their_own_leave(approve: bool) -> None:
+    """第十二条 / 第二十四条: an approved leave excuses a no-show, so it is someone else's call."""
+    error = refused(
+        DecideLeave(ACTIVITY_ID, OWN, approve=approve, reason="" if approve else "不批"),
+        _own_leave_world().context(ORGANIZER, CLOSED),
+        "enrolment.self_dealing",
+    )
+    assert error.details == {"student": OWN}
+
+
+def test_another_manager_decides_an_organizers_leave() -> None:
+    """第十二条: 经负责人或组织者审核批准后，即可生效 — by a manager other than the applicant."""
+    world = _own_leave_world().after(DecideLeave(ACTIVITY_ID, OWN, approve=True), LEADER, CLOSED)
+    assert world.enrolments[OWN].leave is LeaveStatus.APPROVED
+    assert world.enrolments[OWN].excused
+
+
+def test_a_school_may_let_a_manager_decide_their_own_leave() -> None:
+    """``allow_self_review`` covers one's own leave too."""
+    context_ = _allowing_self_review(_own_leave_world().context(ORGANIZER, CLOSED))
+    decision = decided(DecideLeave(ACTIVITY_ID, OWN, approve=True), context_)
+    (event,) = decision.enrolments[OWN]
+    assert isinstance(event, LeaveDecided)
+    assert (event.approved, event.by) == (True, OWN)
+
+
 # -- property: the seat ledger of a waitlisting 报名制 activity ----------------------------------
 
 

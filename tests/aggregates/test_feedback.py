@@ -10,6 +10,7 @@ import attrs
 import pytest
 
 from second_classroom.aggregates.activity import Activity, ActivityStatus
+from second_classroom.aggregates.activity_attendance import Attendance, Outcome
 from second_classroom.aggregates.activity_feedback import (
     ActivityRated,
     AddHighlight,
@@ -31,6 +32,7 @@ AFTER = at(12, 3, 17)
 ACTIVITY = attrs.evolve(
     Activity(ACTIVITY_ID, TRIBE.id, FORM, status=ActivityStatus.APPROVED),
     roster=Roster(admitted=frozenset({STUDENT.person_id})),
+    attendance=Attendance(made_up=frozenset({STUDENT.person_id})),  # took part (第十七条)
 )
 
 
@@ -152,3 +154,41 @@ def test_a_command_that_is_not_feedback_is_a_programming_error() -> None:
     command = SimpleNamespace(activity_id=ACTIVITY_ID)
     with pytest.raises(AssertionError, match=r"unhandled command namespace\(activity_id="):
         run(command, STUDENT)
+
+
+# -- who rates: those who took part (第十七条) ----------------------------------------------------
+#
+# 第十七条: 活动结束后，参与活动的成员可以在到梦空间 APP上对活动进行评价. Being admitted is not
+# taking part: a no-show (第十六条 未进行签到), a signed-off or an excused student does not rate.
+
+NO_SHOW_ACTIVITY = attrs.evolve(ACTIVITY, attendance=Attendance())
+
+
+def test_an_admitted_student_who_never_checked_in_does_not_rate() -> None:
+    """Given STUDENT admitted with no check-in nor make-up, when they rate, then refused."""
+    refused(
+        RateActivity(ACTIVITY_ID, 1), STUDENT, "feedback.not_attended", activity=NO_SHOW_ACTIVITY
+    )
+
+
+@pytest.mark.parametrize("outcome", [Outcome.NO_SHOW, Outcome.SIGNED_OFF, Outcome.EXCUSED])
+def test_once_attendance_is_closed_only_an_attended_outcome_rates(outcome: Outcome) -> None:
+    """Given attendance closed with ``outcome`` for STUDENT, when they rate, then refused."""
+    book = Attendance(outcomes=((STUDENT.person_id, outcome),), closed=True)
+    state = attrs.evolve(ACTIVITY, attendance=book)
+    refused(RateActivity(ACTIVITY_ID, 2), STUDENT, "feedback.not_attended", activity=state)
+
+
+def test_a_student_closed_as_attended_rates() -> None:
+    book = Attendance(outcomes=((STUDENT.person_id, Outcome.ATTENDED),), closed=True)
+    state = attrs.evolve(ACTIVITY, attendance=book)
+    assert run(RateActivity(ACTIVITY_ID, 4), STUDENT, activity=state) == (
+        ActivityRated(ACTIVITY_ID, 4, "", STUDENT.person_id, AFTER),
+    )
+
+
+def test_a_no_show_may_still_add_a_highlight() -> None:
+    """The attendance rule is for ratings; a highlight needs only admission, as before."""
+    assert run(AddHighlight(ACTIVITY_ID, "x.jpg"), STUDENT, activity=NO_SHOW_ACTIVITY) == (
+        HighlightAdded(ACTIVITY_ID, "x.jpg", "", STUDENT.person_id, AFTER),
+    )

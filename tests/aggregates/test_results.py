@@ -228,12 +228,17 @@ def revoke(*students: str, reason: str = REASON) -> RevokeCredits:
 
 FINALIZE = FinalizeActivity(ACTIVITY_ID)
 EVERY_COMMAND: tuple[ResultsCommand, ...] = (award("一等奖", A), grant(A), revoke(A), FINALIZE)
+# 第十八条 names the 活动负责人: the host tribe's leaders and admins issue results. The organizers
+# do only when the rulebook delegates it (``[results] organizers_issue_results``).
 MANAGERS = {
     "leader": LEADER,
     "tribe admin": TRIBE_ADMIN,
+}
+ORGANIZERS = {
     "tribe organizer": ORGANIZER,
     "organizer listed in the form": FORM_ORGANIZER,
 }
+DELEGATING = attrs.evolve(NEPU, results=attrs.evolve(NEPU.results, organizers_issue_results=True))
 NOT_MANAGERS = {
     "college admin": PE_ADMIN,
     "school admin": SCHOOL_ADMIN,
@@ -286,7 +291,7 @@ def test_results_for_a_missing_activity_are_refused() -> None:
 
 @pytest.mark.parametrize("actor", MANAGERS.values(), ids=MANAGERS.keys())
 def test_activity_managers_issue_awards(actor: Actor) -> None:
-    """第十八条: the leader, the tribe's admins and organizers, and the form's organizers."""
+    """第十八条: the 活动负责人 — the host tribe's leader and admins."""
     assert decided(award("一等奖", A), activity(), actor) == ResultsDecision(
         (AwardIssued(ACTIVITY_ID, "一等奖", (A,), actor.person_id, AFTER),)
     )
@@ -294,7 +299,7 @@ def test_activity_managers_issue_awards(actor: Actor) -> None:
 
 @pytest.mark.parametrize("actor", MANAGERS.values(), ids=MANAGERS.keys())
 def test_activity_managers_grant_credits(actor: Actor) -> None:
-    """第十八条: 发放学分 is a management action of the activity's leader and organizers."""
+    """第十八条: 发放学分 is a management action of the 活动负责人."""
     assert decided(grant(A), activity(), actor) == ResultsDecision(
         (CreditsGranted(ACTIVITY_ID, (A,), PARTICIPATION, actor.person_id, AFTER),)
     )
@@ -857,12 +862,17 @@ STANDARD_QUOTAS = (
 )
 
 
-@pytest.mark.parametrize("rulebook", [NEPU, HFUT], ids=["nepu", "hfut"])
-def test_presets_carry_the_standard_award_quotas(rulebook: Rulebook) -> None:
-    """发布规范 十三: 一等奖一人(组)，二等奖两人(组)，三等奖三人(组)，优秀奖四人(组)."""
-    assert rulebook.results.award_quotas == STANDARD_QUOTAS
-    assert rulebook.results.quota("三等奖") == 3
-    assert rulebook.results.quota("最佳组织奖") is None
+def test_nepu_carries_the_standard_award_quotas() -> None:
+    """000 发布规范 十三: 一等奖一人(组)，二等奖两人(组)，三等奖三人(组)，优秀奖四人(组)."""
+    assert NEPU.results.award_quotas == STANDARD_QUOTAS
+    assert NEPU.results.quota("三等奖") == 3
+    assert NEPU.results.quota("最佳组织奖") is None
+
+
+def test_hfut_sets_no_quotas_its_seed_does_not_give() -> None:
+    """002's 附件2 (积分认定细则) is not in the seed: NEPU's 发布规范 十三 is not HFUT's rule."""
+    assert HFUT.results.award_quotas == ()
+    assert HFUT.results.quota("一等奖") is None
 
 
 @pytest.mark.parametrize("rulebook", [NEPU, HFUT], ids=["nepu", "hfut"])
@@ -1017,3 +1027,140 @@ def test_holders_are_the_granted_minus_the_revoked_and_records_sum_up(
         (event,) = decision.records[student]
         transcript = student_aggregate.evolve(record(student), event)
         assert sum(transcript.credits().values(), Decimal(0)) == expected
+
+
+# -- self-dealing: a manager's own results come from a second person (ours; cf. 第二十四条) ------
+#
+# 第十八条 lets the leader 颁发奖项/发放学分 to chosen members; a leader or organizer who was also
+# an admitted participant could choose themselves. 第二十四条 makes them personally answerable
+# for 弄虚作假, so the library asks for a second person: nobody awards or grants to themselves.
+
+PARTICIPATING_ORGANIZER = ORGANIZER.person_id  # a tribe organizer, admitted and present here
+
+
+def with_the_organizer() -> Activity:
+    return activity(admitted=(A, B, PARTICIPATING_ORGANIZER), present=(A, PARTICIPATING_ORGANIZER))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        award("一等奖", PARTICIPATING_ORGANIZER),
+        award("二等奖", A, PARTICIPATING_ORGANIZER),
+        grant(PARTICIPATING_ORGANIZER),
+        grant(A, PARTICIPATING_ORGANIZER),
+    ],
+    ids=["award-self", "award-self-among-others", "grant-self", "grant-self-among-others"],
+)
+def test_nobody_awards_or_grants_credits_to_themselves(command: ResultsCommand) -> None:
+    """The whole command is refused with results.self_dealing, naming the manager."""
+    error = refused(command, with_the_organizer(), ORGANIZER, rulebook=DELEGATING)
+    assert error.code == "results.self_dealing"
+    assert error.details == {"student": PARTICIPATING_ORGANIZER}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [award("一等奖", PARTICIPATING_ORGANIZER), grant(PARTICIPATING_ORGANIZER)],
+    ids=["award", "grant"],
+)
+def test_another_manager_awards_or_grants_to_the_organizer(command: ResultsCommand) -> None:
+    """第十八条: the leader (a second person) may give the participating organizer their due."""
+    decision = decided(command, with_the_organizer(), LEADER)
+    (event,) = decision.activity
+    assert isinstance(event, AwardIssued | CreditsGranted)
+    assert PARTICIPATING_ORGANIZER in event.students
+
+
+def test_a_manager_still_awards_and_grants_to_others() -> None:
+    """The rule concerns oneself only: the organizer grants A as before."""
+    assert decided(grant(A), with_the_organizer(), ORGANIZER, rulebook=DELEGATING).activity
+    state = with_the_organizer()
+    assert decided(award("一等奖", A), state, ORGANIZER, rulebook=DELEGATING).activity
+
+
+def test_a_manager_may_revoke_their_own_credits() -> None:
+    """Taking one's own credits back gains nothing: 学分发放错误可以撤回 stays open to them."""
+    state = activity(admitted=(A, PARTICIPATING_ORGANIZER), holders=[PARTICIPATING_ORGANIZER])
+    assert decided(revoke(PARTICIPATING_ORGANIZER), state, ORGANIZER, rulebook=DELEGATING).activity
+
+
+def test_a_school_may_allow_self_results() -> None:
+    """``[results] allow_self_results = true`` is the named exception (off by default)."""
+    allowing = attrs.evolve(
+        DELEGATING, results=attrs.evolve(DELEGATING.results, allow_self_results=True)
+    )
+    assert NEPU.results.allow_self_results is False
+    state = with_the_organizer()
+    assert decided(grant(PARTICIPATING_ORGANIZER), state, ORGANIZER, rulebook=allowing).activity
+
+
+# -- who issues results: the 活动负责人, organizers by delegation (第十八条) ----------------------
+#
+# 第十八条: 活动结束后，活动负责人在到梦空间 APP 端活动界面点击“管理活动”→“颁发奖项/发放学分”.
+# It names the 负责人 alone (第十三条 gives 录取 to 负责人或组织者, 第十八条 does not).
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND[:3], ids=["award", "grant", "revoke"])
+@pytest.mark.parametrize("actor", ORGANIZERS.values(), ids=ORGANIZERS.keys())
+def test_organizers_do_not_issue_results_by_default(actor: Actor, command: ResultsCommand) -> None:
+    """Given NEPU's rulebook (no delegation), when an organizer issues results, then
+    auth.forbidden: 第十八条 names the 活动负责人."""
+    assert NEPU.results.organizers_issue_results is False
+    state = activity(holders=[A]) if isinstance(command, RevokeCredits) else activity()
+    assert refused(command, state, actor).code == "auth.forbidden"
+
+
+@pytest.mark.parametrize("command", EVERY_COMMAND[:3], ids=["award", "grant", "revoke"])
+@pytest.mark.parametrize("actor", ORGANIZERS.values(), ids=ORGANIZERS.keys())
+def test_a_rulebook_may_delegate_results_to_organizers(
+    actor: Actor, command: ResultsCommand
+) -> None:
+    """Given ``[results] organizers_issue_results = true``, when an organizer issues results,
+    then they are decided; finalizing stays with the 负责人 (第十九条)."""
+    state = activity(holders=[A]) if isinstance(command, RevokeCredits) else activity()
+    assert decided(command, state, actor, rulebook=DELEGATING).activity
+    assert refused(FINALIZE, closed(), actor, rulebook=DELEGATING).code == "auth.forbidden"
+
+
+# -- more than one award per student (ours; the seeds set quotas only, 发布规范 十三) ----------
+#
+# 发布规范 十三 一等奖，一人(组)；二等奖，两人(组)… caps each award, not a student's count.
+# Whether a student may hold two different awards of one activity is the school's choice.
+
+MULTIPLE = attrs.evolve(NEPU, results=attrs.evolve(NEPU.results, multiple_awards_per_student=True))
+
+
+def test_a_second_different_award_is_refused_by_default() -> None:
+    """Given NEPU (no switch), when A holding 优秀奖 is given 一等奖, then already_awarded."""
+    assert NEPU.results.multiple_awards_per_student is False
+    error = refused(award("一等奖", A), activity(awards=[("优秀奖", A)]))
+    assert error.code == "results.already_awarded"
+
+
+def test_a_school_may_allow_different_awards_to_one_student() -> None:
+    """Given ``multiple_awards_per_student = true``, when A holding 优秀奖 is given 一等奖,
+    then it is issued and A holds both, in issue order."""
+    state = activity(awards=[("优秀奖", A)])
+    state = apply(state, decided(award("一等奖", A), state, rulebook=MULTIPLE))
+    assert state.results.awards_of(A) == ("优秀奖", "一等奖")
+
+
+def test_with_multiple_awards_the_same_award_is_still_once_per_student() -> None:
+    """Given the switch on, when A is given 优秀奖 again, then already_awarded names it."""
+    error = refused(award("优秀奖", A), activity(awards=[("优秀奖", A)]), rulebook=MULTIPLE)
+    assert error.code == "results.already_awarded"
+    assert error.details == {"student": A, "award": "优秀奖"}
+
+
+def test_with_multiple_awards_quotas_still_hold() -> None:
+    """发布规范 十三 一等奖，一人(组): the switch never lifts a quota."""
+    error = refused(award("一等奖", B), activity(awards=[("一等奖", A)]), rulebook=MULTIPLE)
+    assert error.code == "results.award_over_quota"
+
+
+def test_the_award_switches_survive_a_toml_round_trip() -> None:
+    both = attrs.evolve(
+        MULTIPLE, results=attrs.evolve(MULTIPLE.results, organizers_issue_results=True)
+    )
+    assert Rulebook.from_toml(both.to_toml()) == both

@@ -28,17 +28,20 @@ from second_classroom.aggregates.student import (
     AppealDecided,
     AppealDefault,
     AttendanceRecorded,
+    CorrectStudentRecord,
     DecideAppeal,
     DefaultAppealed,
     PublisherExamPassed,
     RecordPublisherExam,
     RegisterStudent,
     StudentRecord,
+    StudentRecordCorrected,
     StudentRegistered,
     TranscriptNumbered,
 )
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
+from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel, Program
 from second_classroom.core.time import SHANGHAI
 from tests.specification import (
@@ -513,7 +516,77 @@ def test_finalized_activities_are_kept_in_order_and_their_credits_summed() -> No
 
 
 def test_events_and_commands_the_record_does_not_know_are_programming_errors() -> None:
-    with pytest.raises(AssertionError, match="unhandled event 'passed'"):
+    """A foreign event on the stream is refused by the fold; evolve itself asserts."""
+    with pytest.raises(DomainError) as caught:
         DECIDER.fold([REGISTERED, "passed"])
+    assert caught.value.code == "store.wrong_stream_kind"
+    assert caught.value.details == {"kind": "student"}
+    with pytest.raises(AssertionError, match="unhandled event 'passed'"):
+        DECIDER.evolve(DECIDER.fold([REGISTERED]), "passed")
     with pytest.raises(AssertionError, match="unhandled command 'register'"):
         given(DECIDER, REGISTERED).when("register", context(SCHOOL_ADMIN)).events()
+
+
+# -- correcting a record (000 第八条) --------------------------------------------------------------
+#
+# 000 第八条: 在网页端点击“用户管理”→输入学号或姓名→“编辑”也可进行修改. An admin corrects a misspelt
+# name or a wrong class, with a reason, as an event; the record's history keeps what it said.
+
+FIX_NAME = CorrectStudentRecord(NUMBER, "姓名录入错误", name="张珊")
+FIX_CLASS = CorrectStudentRecord(NUMBER, "班级录入错误", class_name="石工23-2班")
+
+
+@pytest.mark.parametrize("admin", [SCHOOL_ADMIN, PE_ADMIN], ids=["school", "own-college"])
+def test_an_admin_corrects_a_misspelt_name(admin: Actor) -> None:
+    """Given 张三 registered, when an admin corrects the name to 张珊 with a reason, then the
+    correction is an event with before and after, and the record reads 张珊."""
+    state = (
+        given(DECIDER, REGISTERED)
+        .when(FIX_NAME, context(admin))
+        .then(
+            StudentRecordCorrected(
+                SID, (("name", "张三"),), (("name", "张珊"),), "姓名录入错误", admin.person_id, NOW
+            )
+        )
+    )
+    assert (state.name, state.class_name) == ("张珊", "石工23-1班")
+
+
+def test_an_admin_corrects_a_wrong_class() -> None:
+    [event] = given(DECIDER, REGISTERED).when(FIX_CLASS, context(PE_ADMIN)).events()
+    assert event.after == (("class_name", "石工23-2班"),)
+    state = DECIDER.fold([event], DECIDER.fold([REGISTERED]))
+    assert state is not None
+    assert state.class_name == "石工23-2班"
+
+
+@OUTSIDERS
+def test_only_the_school_admin_or_the_students_college_admin_corrects(outsider: Actor) -> None:
+    given(DECIDER, REGISTERED).when(FIX_NAME, context(outsider)).raises(FORBIDDEN)
+
+
+@pytest.mark.parametrize("reason", ["", "  "])
+def test_a_correction_needs_a_reason(reason: str) -> None:
+    command = attrs.evolve(FIX_NAME, reason=reason)
+    given(DECIDER, REGISTERED).when(command, context(SCHOOL_ADMIN)).raises(
+        "integrity.reason_required"
+    )
+
+
+def test_a_corrected_field_must_not_be_empty() -> None:
+    command = attrs.evolve(FIX_NAME, name=" ")
+    error = (
+        given(DECIDER, REGISTERED)
+        .when(command, context(SCHOOL_ADMIN))
+        .raises("student.field_empty")
+    )
+    assert error.details == {"field": "name"}
+
+
+def test_a_correction_that_changes_nothing_stores_nothing() -> None:
+    command = CorrectStudentRecord(NUMBER, "核对", name="张三", class_name="石工23-1班")
+    given(DECIDER, REGISTERED).when(command, context(SCHOOL_ADMIN)).then_nothing()
+
+
+def test_correcting_an_unregistered_student_is_refused() -> None:
+    given(DECIDER).when(FIX_NAME, context(SCHOOL_ADMIN)).raises("student.not_found")

@@ -804,8 +804,13 @@ def test_members_and_role_holders_belong_to_the_tribe() -> None:
 def test_an_event_before_the_tribe_exists_is_a_programming_error() -> None:
     with pytest.raises(AssertionError, match=r"^a tribe event before TribeCreated$"):
         DECIDER.fold([CERTIFIED])
-    with pytest.raises(AssertionError, match="unhandled event 'certified'"):
+    # a foreign event on the stream is refused by the fold; evolve itself asserts
+    with pytest.raises(DomainError) as caught:
         DECIDER.fold([CREATED, "certified"])
+    assert caught.value.code == "store.wrong_stream_kind"
+    assert caught.value.details == {"kind": "tribe"}
+    with pytest.raises(AssertionError, match="unhandled event 'certified'"):
+        DECIDER.evolve(DECIDER.fold([CREATED]), "certified")
     unknown = SimpleNamespace(tribe_id=TID)
     with pytest.raises(AssertionError, match=r"unhandled command namespace\(tribe_id="):
         given(DECIDER, *STAFFED).when(unknown, context(LEADER)).events()

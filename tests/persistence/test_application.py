@@ -88,10 +88,10 @@ def test_concurrent_writers_to_one_stream_are_retried_not_lost(
         for thread in threads:
             thread.join()
         assert errors == []
-        found = service.tribe(UNION.tribe_id)
+        found = service._load.tribe(UNION.tribe_id)
         assert found is not None
         assert len(found.organizers) == 20
-        assert service.loaded(tribe.DECIDER, UNION.tribe_id).version == 21
+        assert service._load.loaded(tribe.DECIDER, UNION.tribe_id).version == 21
 
 
 def test_a_long_stream_is_loaded_from_its_latest_snapshot(store_env: dict[str, str]) -> None:
@@ -101,7 +101,7 @@ def test_a_long_stream_is_loaded_from_its_latest_snapshot(store_env: dict[str, s
         for n in range(130):
             role = AppointTribeRole if n % 2 == 0 else RemoveTribeRole
             service.execute(role(UNION.tribe_id, "2023010101", TribeRole.LEADER), SCHOOL_ADMIN, NOW)
-        live = service.tribe(UNION.tribe_id)
+        live = service._load.tribe(UNION.tribe_id)
         snapshots = list(service.app.snapshots.get(UNION.tribe_id))  # type: ignore[union-attr]
         assert [s.originator_version for s in snapshots] == [50, 100]
 
@@ -123,7 +123,7 @@ def test_a_long_stream_is_loaded_from_its_latest_snapshot(store_env: dict[str, s
         assert (
             loaded.state
             == live
-            == tribe.DECIDER.fold(e.payload for e in service.history(UNION.tribe_id))
+            == tribe.DECIDER.fold(e.payload for e in service._load.history(UNION.tribe_id))
         )
         if not in_memory:
             fresh.close()
@@ -160,7 +160,7 @@ def test_history_and_as_of_versions(service: SecondClassroom) -> None:
     service.execute(
         AppointTribeRole(UNION.tribe_id, "2023010101", TribeRole.LEADER), SCHOOL_ADMIN, at(11, 24)
     )
-    history = service.history(UNION.tribe_id)
+    history = service._load.history(UNION.tribe_id)
     assert [e.originator_version for e in history] == [1, 2]
     assert history[1].timestamp == at(11, 24)
     before = service.app.load_at(tribe.DECIDER, UNION.tribe_id, 1).state

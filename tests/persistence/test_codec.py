@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
+from uuid import UUID
 
+import orjson
 import pytest
+from eventsourcing.persistence import JSONTranscoder, StoredEvent
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,6 +23,7 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.time import SHANGHAI
 from second_classroom.demo import run_demo
+from second_classroom.persistence.mapper import CattrsMapper
 from second_classroom.service import SecondClassroom
 from tests.specification import NOW, SCHOOL_ADMIN
 
@@ -29,9 +35,13 @@ aware_datetimes = st.datetimes(
     )
 )
 st.register_type_strategy(datetime, aware_datetimes)
-# JSON has no NaN or infinity: a frontend cannot send them.
+# JSON has no NaN or infinity, and integers beyond ±2^53 are not exact in every client
+# (I-JSON): the strict codec refuses them, so the round trip draws within those bounds.
 st.register_type_strategy(float, st.floats(allow_nan=False, allow_infinity=False))
-st.register_type_strategy(Decimal, st.decimals(allow_nan=False, allow_infinity=False, places=2))
+st.register_type_strategy(int, st.integers(-codec.JSON_INT_MAX, codec.JSON_INT_MAX))
+st.register_type_strategy(
+    Decimal, st.decimals(-(10**12), 10**12, allow_nan=False, allow_infinity=False, places=2)
+)
 
 MESSAGES = [
     codec.registry.named(n).cls
@@ -112,9 +122,9 @@ def test_query_results_round_trip_through_json(tmp_path: Path) -> None:
     """What the facade's queries return (tribe, student record, activity) is plain JSON too."""
     service = run_demo(tmp_path / "demo.sqlite3", lambda _line: None)
     results = [
-        service.tribe(ids.tribe_id("PE-SU")),
-        service.student("2023010101"),
-        service.activity(ids.activity_id(ids.tribe_id("PE-SU"), "2026-cet-talk")),
+        service.tribe(ids.tribe_id("PE-SU"), SCHOOL_ADMIN),
+        service.student("2023010101", SCHOOL_ADMIN),
+        service.activity(ids.activity_id(ids.tribe_id("PE-SU"), "2026-cet-talk"), SCHOOL_ADMIN),
     ]
     service.close()
     assert {"Activity", "StudentRecord", "Tribe"} <= set(codec.registry.names("state"))
@@ -122,3 +132,208 @@ def test_query_results_round_trip_through_json(tmp_path: Path) -> None:
         assert result is not None
         encoded = codec.to_json(result)
         assert codec.from_json(json.loads(json.dumps(encoded, ensure_ascii=False))) == result
+
+
+# -- the strict boundary (issue 11, 1) -------------------------------------------------------
+
+ACTIVITY = "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"
+TRIBE = {"code": "PE-CHESS", "name": "象棋社", "kind": "club", "level": "college"}
+STUDENT = {"student_number": "2025000001", "name": "王五", "college": "PE"}
+STUDENT |= {"class_name": "石工25-1班", "cohort": 2025}
+SESSION = {"activity_id": ACTIVITY, "valid_minutes": 10}
+CREDIT = {"module": "ideology", "credit_type": "学分", "amount": "2"}
+
+
+def deeply_nested(depth: int) -> Any:
+    nested: Any = "象棋社"
+    for _ in range(depth):
+        nested = [nested]
+    return nested
+
+
+# Every one of these was read (coerced) or raised a Python exception on the old codec; each
+# is (message, path named in the refusal). tests/test_schema.py shows the schemas refuse them.
+MALFORMED_EXAMPLES: dict[str, tuple[Any, str]] = {
+    '"approve": "false" approved the leave': (
+        {"type": "DecideLeave", "activity_id": ACTIVITY, "student": "2023010101"}
+        | {"approve": "false"},
+        "$.approve",
+    ),
+    '"overturn": "false"': (
+        {"type": "DecideAppeal", "student_number": "2023010101", "entry_id": ACTIVITY}
+        | {"overturn": "false", "reason": "r"},
+        "$.overturn",
+    ),
+    '"accept": "no"': (
+        {"type": "ReviewFlaggedCheckIn", "activity_id": ACTIVITY, "session": 1}
+        | {"student": "2023010101", "accept": "no"},
+        "$.accept",
+    ),
+    '"allow_password": "false"': (
+        {"type": "OpenCheckInSession", **SESSION, "allow_password": "false"},
+        "$.allow_password",
+    ),
+    '"allow_password": []': (
+        {"type": "OpenCheckInSession", **SESSION, "allow_password": []},
+        "$.allow_password",
+    ),
+    "a list for a string was stored as its repr": (
+        {"type": "CreateTribe", **TRIBE, "name": ["象棋社"]},
+        "$.name",
+    ),
+    'null for a string was stored as "None"': (
+        {"type": "CreateTribe", **TRIBE, "name": None},
+        "$.name",
+    ),
+    '"cohort": "2025"': ({"type": "RegisterStudent", **STUDENT, "cohort": "2025"}, "$.cohort"),
+    '"cohort": 2025.9 was read as 2025': (
+        {"type": "RegisterStudent", **STUDENT, "cohort": 2025.9},
+        "$.cohort",
+    ),
+    "true for an int": ({"type": "RegisterStudent", **STUDENT, "cohort": True}, "$.cohort"),
+    "a string for a list became a list of characters": (
+        {"type": "RequestLeave", "activity_id": ACTIVITY, "reason": "病", "proofs": "病假条"},
+        "$.proofs",
+    ),
+    "a misspelled optional field was dropped": (
+        {"type": "CreateTribe", **TRIBE, "colege": "PE"},
+        "$",
+    ),
+    'a non-object message "x"': ("x", "$"),
+    "a non-object message null": (None, "$"),
+    "a non-object message 7": (7, "$"),
+    "a non-object message []": ([], "$"),
+    "Infinity in coordinates": (
+        {"type": "OpenCheckInSession", **SESSION}
+        | {"geofence": {"latitude": math.inf, "longitude": 126.6, "radius_m": 100}},
+        "$.geofence.latitude",
+    ),
+    "NaN in coordinates": (
+        {"type": "CheckIn", "activity_id": ACTIVITY, "session": 1, "password": "123456"}
+        | {"location": {"latitude": 46.6, "longitude": math.nan}},
+        "$.location.longitude",
+    ),
+    "Infinity as an amount": (
+        {"type": "ChangeAwardPlan", "activity_id": ACTIVITY}
+        | {"plan": {"credits": [CREDIT | {"amount": math.inf}]}},
+        "$.plan.credits[0].amount",
+    ),
+    '"NaN" as an amount': (
+        {"type": "ChangeAwardPlan", "activity_id": ACTIVITY}
+        | {"plan": {"credits": [CREDIT | {"amount": "NaN"}]}},
+        "$.plan.credits[0].amount",
+    ),
+    '"sNaN" as an amount': (
+        {"type": "ChangeAwardPlan", "activity_id": ACTIVITY}
+        | {"plan": {"credits": [CREDIT | {"amount": "sNaN"}]}},
+        "$.plan.credits[0].amount",
+    ),
+    "a year 9999 time": (
+        {"type": "OpenCheckInSession", **SESSION, "opens_at": "9999-12-31T23:59:00+08:00"},
+        "$.opens_at",
+    ),
+    "a naive time": (
+        {"type": "OpenCheckInSession", **SESSION, "opens_at": "2026-12-03T14:00:00"},
+        "$.opens_at",
+    ),
+    "a huge integer": ({"type": "RegisterStudent", **STUDENT, "cohort": 10**400}, "$.cohort"),
+    "deep nesting": ({"type": "CreateTribe", **TRIBE, "name": deeply_nested(50_000)}, "$.name"),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED_EXAMPLES))
+def test_wrong_json_is_refused_as_malformed_naming_the_field(case: str) -> None:
+    """Given the issue's examples, when read, then each is command.malformed with its path."""
+    message, path = MALFORMED_EXAMPLES[case]
+    with pytest.raises(DomainError) as caught:
+        codec.from_json(message, kind="command")
+    error = caught.value
+    assert error.code == "command.malformed"
+    assert error.details["path"] == path
+    assert path in error.message_zh
+    assert path in error.message_en
+    assert error.category == "invalid"
+
+
+@pytest.mark.parametrize("case", list(MALFORMED_EXAMPLES))
+def test_execute_json_answers_every_example_with_a_code_and_stores_nothing(case: str) -> None:
+    message, path = MALFORMED_EXAMPLES[case]
+    with SecondClassroom.in_memory() as service:
+        before = service.app.recorder.max_notification_id()
+        reply = service.execute_json(message, SCHOOL_ADMIN, NOW)
+        assert service.app.recorder.max_notification_id() == before
+    assert reply["type"] == "DomainError"
+    assert reply["code"] == "command.malformed"
+    assert reply["category"] == "invalid"
+    assert reply["details"]["path"] == path
+    orjson.dumps(reply)  # the reply itself is valid JSON text
+
+
+def test_the_approve_false_leave_is_not_approved() -> None:
+    """Given "approve": "false", the old codec read True (bool("false")) and approved."""
+    message, _path = MALFORMED_EXAMPLES['"approve": "false" approved the leave']
+    with pytest.raises(DomainError):
+        codec.from_json(message)
+    assert codec.from_json({**message, "approve": False}).approve is False
+
+
+def test_a_refusal_names_every_wrong_field_in_both_languages() -> None:
+    message = {"type": "RegisterStudent", **STUDENT, "cohort": "2025", "name": 7, "extra": 1}
+    with pytest.raises(DomainError) as caught:
+        codec.from_json(message)
+    problems = caught.value.details["problems"]
+    assert [p["path"] for p in problems] == ["$.name", "$.cohort", "$"]
+    assert problems[0]["reason_zh"] == "应为字符串，收到数字"
+    assert problems[0]["reason"] == "expected a string, got number"
+    assert problems[2]["reason"] == "unknown field(s): extra"
+
+
+def test_an_unknown_type_with_a_lone_surrogate_is_echoed_safely() -> None:
+    reply = SecondClassroom.in_memory().execute_json({"type": "X\ud800"}, SCHOOL_ADMIN, NOW)
+    assert reply["code"] == "command.unknown"
+    assert reply["details"]["type"] == "X\\ud800"
+    orjson.dumps(reply)
+
+
+@pytest.mark.parametrize(
+    ("value", "read"),
+    [("2.5", Decimal("2.5")), (2, Decimal(2)), (2.5, Decimal("2.5")), ("100", Decimal(100))],
+)
+def test_an_amount_is_a_finite_number_or_numeric_text(value: Any, read: Decimal) -> None:
+    message = {"type": "ChangeAwardPlan", "activity_id": ACTIVITY}
+    message |= {"plan": {"credits": [CREDIT | {"amount": value}]}}
+    assert codec.from_json(message).plan.credits[0].amount == read
+
+
+@pytest.mark.parametrize(
+    "value", ["2,5", " 2.5", "2_5", "0x10", "", True, [], "1E+9999999", "1E+2", "1e-999999"]
+)
+def test_anything_else_is_not_an_amount(value: Any) -> None:
+    """Plain notation only (review finding 8): "1e-999999" was stored and shown as 0."""
+    message = {"type": "ChangeAwardPlan", "activity_id": ACTIVITY}
+    message |= {"plan": {"credits": [CREDIT | {"amount": value}]}}
+    with pytest.raises(DomainError) as caught:
+        codec.from_json(message)
+    assert caught.value.details["path"] == "$.plan.credits[0].amount"
+
+
+def test_stored_events_are_still_read_leniently() -> None:
+    """The mapper keeps reading what older code stored (here a float where an int is now),
+    while the input converter refuses the same payload."""
+    stored = {"student_id": ACTIVITY, "score": 90.0, "by": "T-pe"}
+    stored |= {"at": "2026-11-23T09:00:00+08:00"}
+    body = {"v": 1, "at": "2026-11-23T09:00:00+08:00", "data": stored}
+    mapper = CattrsMapper({}, transcoder=JSONTranscoder())
+    event = StoredEvent(UUID(ACTIVITY), 1, "PublisherExamPassed", orjson.dumps(body))
+    assert mapper.to_domain_event(event).payload.score == 90
+    with pytest.raises(DomainError):
+        codec.from_json({"type": "PublisherExamPassed", **stored})
+
+
+def test_a_python_caller_s_odd_mapping_is_read_or_refused_not_raised() -> None:
+    """A Mapping that is not a dict is read like one; keys JSON cannot have are refused."""
+    message = MappingProxyType({"type": "CreateTribe", **TRIBE})
+    assert codec.from_json(message).code == "PE-CHESS"
+    with pytest.raises(DomainError) as caught:
+        codec.from_json({"type": "CreateTribe", **TRIBE, 1: "x", None: "y"})
+    assert caught.value.details["problems"][0]["reason"] == "unknown field(s): 1, None"

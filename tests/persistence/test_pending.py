@@ -51,7 +51,7 @@ def test_a_decision_on_a_write_that_failed_is_made_again(
     here, there = two_services
     a, b = found_school(here, 2)
     talk = approved_activity(here, "seats", capacity=seats)
-    here.activity(talk)
+    here._load.activity(talk)
 
     # Hold the first commit of `here` at the store until told to go on.
     entered, go_on = threading.Event(), threading.Event()
@@ -105,12 +105,12 @@ def test_a_decision_on_a_write_that_failed_is_made_again(
     first.join(10)
     second.join(10)
 
-    state = there.activity(talk)
+    state = there._load.activity(talk)
     assert state is not None
     assert state.roster.admitted == frozenset()
     # Both decided again on the stored state: registration is closed. (Had b's decision been
     # kept, it would rest on a registration of a's that was never stored.)
     assert outcomes == {a: "enrolment.not_registering", b: "enrolment.not_registering"}
-    versions = [e.originator_version for e in there.history(talk)]
+    versions = [e.originator_version for e in there._load.history(talk)]
     assert versions == list(range(1, len(versions) + 1))  # no gap, nothing on top of a ghost
     assert len(here.app._pending) == 0

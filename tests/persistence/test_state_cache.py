@@ -134,13 +134,13 @@ def test_a_query_sees_another_process_write(
 ) -> None:
     here, there = two_services
     found_school(here, 1)
-    before = here.tribe(UNION.tribe_id)  # cached here
+    before = here._load.tribe(UNION.tribe_id)  # cached here
     there.execute(
         AppointTribeRole(UNION.tribe_id, "2024000000", TribeRole.ORGANIZER), PE_ADMIN, NOW
     )
-    seen = here.tribe(UNION.tribe_id)
+    seen = here._load.tribe(UNION.tribe_id)
     assert seen != before
-    assert seen == there.tribe(UNION.tribe_id)
+    assert seen == there._load.tribe(UNION.tribe_id)
 
 
 def test_a_command_decides_on_another_process_write_without_a_conflict(
@@ -149,7 +149,7 @@ def test_a_command_decides_on_another_process_write_without_a_conflict(
     here, there = two_services
     first, second = found_school(here, 2)
     full = approved_activity(here, "one-seat", capacity=1)
-    assert here.activity(full) is not None  # cached here with the seat free
+    assert here._load.activity(full) is not None  # cached here with the seat free
     there.execute(Register(full), Actor.student(first), REGISTERING)
     appends = count_calls(here.app, "stage")
     with pytest.raises(DomainError) as refused:
@@ -164,11 +164,11 @@ def test_own_writes_are_not_read_back(
     here, _there = two_services
     numbers = found_school(here, 3)
     hot = approved_activity(here, "hot", capacity=10)
-    here.activity(hot)
+    here._load.activity(hot)
     reads = count_calls(here.app.recorder, "select_events")
     here.execute(Register(hot), Actor.student(numbers[0]), REGISTERING)
     here.execute(Register(hot), Actor.student(numbers[1]), REGISTERING)
-    state = here.activity(hot)
+    state = here._load.activity(hot)
     assert state is not None
     assert len(state.roster.admitted) == 2
     # Only the new enrolment streams are read (and found empty); the activity, the host

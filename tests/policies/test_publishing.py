@@ -512,16 +512,46 @@ def test_no_poster_is_missing() -> None:
     assert check(attrs.evolve(VALID, images=())) == ["activity.poster_missing"]
 
 
+# A custom scope is for a school-level activity: 发布规范 二 holds a college-level one within its
+# college (these tests used the college-level VALID, which that rule now refuses).
+SCHOOL_LEVEL = attrs.evolve(VALID, title="校学生会团队建设活动", level=ActivityLevel.SCHOOL)
+
+
 @pytest.mark.parametrize("colleges", [(), ("PE", "XYZ")])
 def test_a_custom_scope_needs_known_colleges(colleges: tuple[str, ...]) -> None:
     """发布规范 八: 自定义…根据活动举办方选择可参加活动的院系范围."""
-    form = attrs.evolve(VALID, scope=Scope(ParticipationScope.CUSTOM, colleges))
-    assert check(form) == ["activity.scope_colleges"]
+    form = attrs.evolve(SCHOOL_LEVEL, scope=Scope(ParticipationScope.CUSTOM, colleges))
+    assert check(form, SCHOOL_UNION) == ["activity.scope_colleges"]
 
 
 def test_a_custom_scope_of_known_colleges_is_fine() -> None:
-    form = attrs.evolve(VALID, scope=Scope(ParticipationScope.CUSTOM, ("PE", "GEO")))
-    assert check(form) == []
+    form = attrs.evolve(SCHOOL_LEVEL, scope=Scope(ParticipationScope.CUSTOM, ("PE", "GEO")))
+    assert check(form, SCHOOL_UNION) == []
+
+
+@pytest.mark.parametrize("colleges", [("PE",), ("PE", "PE")], ids=["one", "one-twice"])
+def test_a_custom_scope_names_two_or_more_colleges(colleges: tuple[str, ...]) -> None:
+    """发布规范 八 自定义：若活动为两个及以上学院举办，可选择自定义参与范围 — given a custom scope
+    of one college, when checked, then activity.scope_too_few_colleges."""
+    form = attrs.evolve(SCHOOL_LEVEL, scope=Scope(ParticipationScope.CUSTOM, colleges))
+    assert check(form, SCHOOL_UNION) == ["activity.scope_too_few_colleges"]
+
+
+@pytest.mark.parametrize(
+    "kind", [ParticipationScope.SCHOOL, ParticipationScope.UNLIMITED, ParticipationScope.CUSTOM]
+)
+def test_a_college_level_activity_is_held_within_its_college(kind: ParticipationScope) -> None:
+    """发布规范 二 院系级：主办方部落所属学院举办学院内的活动 — given a college-level activity,
+    when its scope reaches beyond the college, then activity.scope_outside_college."""
+    form = attrs.evolve(VALID, scope=Scope(kind, ("PE", "GEO")))
+    assert check(form) == ["activity.scope_outside_college"]
+
+
+@pytest.mark.parametrize("kind", [ParticipationScope.TRIBE, ParticipationScope.COLLEGE])
+def test_a_college_level_activity_may_be_open_to_its_tribe_or_college(
+    kind: ParticipationScope,
+) -> None:
+    assert check(attrs.evolve(VALID, scope=Scope(kind))) == []
 
 
 def test_a_tribe_without_a_college_cannot_use_the_college_scope() -> None:
@@ -718,11 +748,19 @@ EXACT_VIOLATIONS: dict[str, tuple[dict[str, Any], list[Violation]]] = {
     ),
     "custom scope without colleges": (
         {"scope": Scope(ParticipationScope.CUSTOM, ())},
-        [V(publishing.SCOPE_COLLEGES, "scope", {"colleges": "未选择"})],
+        [
+            V(publishing.SCOPE_COLLEGES, "scope", {"colleges": "未选择"}),
+            # and VALID is college-level: 院系级 keeps to 部落内 or 院系内 (发布规范 二)
+            V(publishing.SCOPE_OUTSIDE_COLLEGE, "scope", {"scope": "自定义"}),
+        ],
     ),
     "custom scope with unknown colleges": (
         {"scope": Scope(ParticipationScope.CUSTOM, ("PE", "XYZ", "ABC"))},
-        [V(publishing.SCOPE_COLLEGES, "scope", {"colleges": "XYZ、ABC"})],
+        [
+            V(publishing.SCOPE_COLLEGES, "scope", {"colleges": "XYZ、ABC"}),
+            # and VALID is college-level: 院系级 keeps to 部落内 or 院系内 (发布规范 二)
+            V(publishing.SCOPE_OUTSIDE_COLLEGE, "scope", {"scope": "自定义"}),
+        ],
     ),
     "review without criteria": (
         {"admission": Admission(AdmissionMethod.REVIEW)},

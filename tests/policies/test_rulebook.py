@@ -31,6 +31,7 @@ from second_classroom.core.terms import (
 from second_classroom.policies.rulebook import (
     AdRule,
     AwardQuota,
+    CadreRule,
     CheckInRule,
     College,
     IntegrityRule,
@@ -44,6 +45,7 @@ from second_classroom.policies.rulebook import (
     ReviewChain,
     RubricItem,
     Rulebook,
+    Subcategory,
     TitleRule,
     YearCalendar,
     preset,
@@ -92,7 +94,9 @@ def test_nepu_preset_has_the_seven_modules_in_chinese() -> None:
 def test_module_codes_are_unique_and_resolvable() -> None:
     codes = [m.code for m in NEPU.modules]
     assert len(set(codes)) == len(codes) == 7
-    assert NEPU.module("ideology") == Module("ideology", "思想成长")
+    assert NEPU.module("ideology") == Module(
+        "ideology", "思想成长", (Subcategory("ideals", "理想信念主题教育"),)
+    )
     assert NEPU.module("no-such-module") is None
 
 
@@ -188,60 +192,60 @@ INCONSISTENT = {
         {"publisher_exam_pass_score": 101},
         "publisher_exam_pass_score must be 0-100",
     ),
-    "negative lead time": ({"lead_working_days": -1}, "lead_working_days must be ≥ 0"),
+    "negative lead time": ({"lead_working_days": -1}, "lead_working_days must be 0-365"),
     "anomaly window above 120": (
         _with_checkin(anomaly_window_seconds=121),
         "checkin.anomaly_window_seconds must be 0-120",
     ),
     "rotation below 5 seconds": (
         _with_checkin(rotation_seconds=4),
-        "checkin.max_validity_minutes must be ≥ 1 and rotation_seconds ≥ 5",
+        "checkin.rotation_seconds must be 5-3600",
     ),
     "negative accuracy": (
         _with_checkin(max_accuracy_m=-1),
-        "checkin.makeup_deadline_working_days and max_accuracy_m must be ≥ 0",
+        "checkin.max_accuracy_m must be 0-100000",
     ),
     "negative make-up deadline": (
         _with_checkin(makeup_deadline_working_days=-1),
-        "checkin.makeup_deadline_working_days and max_accuracy_m must be ≥ 0",
+        "checkin.makeup_deadline_working_days must be 0-365",
     ),
     "quota zero": (
         _with_results(award_quotas=(AwardQuota("一等奖", 0),)),
-        "results quotas must be ≥ 1, rubric amounts finite and ≥ 0",
+        "results quota of 一等奖 must be 1-100000",
     ),
     "negative rubric amount": (
         _with_results(rubric=(RubricItem("skills", ActivityLevel.SCHOOL, "学分", Decimal(-1)),)),
-        "results quotas must be ≥ 1, rubric amounts finite and ≥ 0",
+        "results rubric amounts must be finite and 0-1000000",
     ),
     "infinite rubric amount": (
         _with_results(
             rubric=(RubricItem("skills", ActivityLevel.SCHOOL, "学分", Decimal("Infinity")),)
         ),
-        "results quotas must be ≥ 1, rubric amounts finite and ≥ 0",
+        "results rubric amounts must be finite and 0-1000000",
     ),
     "negative results deadline": (
         _with_results(deadline_working_days=-1),
-        "results quotas must be ≥ 1, rubric amounts finite and ≥ 0",
+        "results.deadline_working_days must be 0-365",
     ),
     "negative points": (
         _with_integrity(no_show_points=-1),
-        "integrity numbers must be ≥ 0 and strikes_for_blacklist ≥ 1",
+        "integrity.no_show_points must be 0-1000000",
     ),
     "no strikes": (
         _with_integrity(strikes_for_blacklist=0),
-        "integrity numbers must be ≥ 0 and strikes_for_blacklist ≥ 1",
+        "integrity.strikes_for_blacklist must be 1-1000",
     ),
     "negative recovery": (
         _with_integrity(recovery=(Recovery(ActivityLevel.SCHOOL, "-1/3"),)),
-        "integrity.recovery points '-1/3' is not a number ≥ 0",
+        "integrity.recovery points '-1/3' is not a number 0-1000000",
     ),
     "recovery not a number": (
         _with_integrity(recovery=(Recovery(ActivityLevel.SCHOOL, "one"),)),
-        "integrity.recovery points 'one' is not a number ≥ 0",
+        "integrity.recovery points 'one' is not a number 0-1000000",
     ),
     "two problems at once": (
         {"lead_working_days": -1, **_with_checkin(anomaly_window_seconds=-1)},
-        "lead_working_days must be ≥ 0; checkin.anomaly_window_seconds must be 0-120",
+        "lead_working_days must be 0-365; checkin.anomaly_window_seconds must be 0-120",
     ),
 }
 
@@ -374,6 +378,15 @@ def test_unknown_preset_is_an_invalid_rulebook() -> None:
     assert "nepu" in caught.value.details["reason"]
 
 
+@pytest.mark.parametrize("name", ["../presets/nepu", "presets/../nepu", "/etc/passwd", "nepu.toml"])
+def test_a_preset_name_is_a_name_not_a_path(name: str) -> None:
+    """Given a name that walks the file system, when looked up, then it is no preset."""
+    with pytest.raises(DomainError) as caught:
+        preset(name)
+    assert caught.value.code == "rulebook.invalid"
+    assert caught.value.details["reason"].startswith(f"unknown preset {name!r}")
+
+
 # -- TOML round trip ---------------------------------------------------------------------------
 
 
@@ -427,7 +440,12 @@ def test_calendar_dates_may_be_written_as_iso_strings() -> None:
     assert Rulebook.from_toml(text).year(2027) == YearCalendar(2027, (date(2027, 1, 1),))
 
 
-_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=12)
+# Codes and names a rulebook accepts: printable, not blank (codes: one word).
+_WORD = st.text(
+    st.characters(exclude_categories=["Cs", "Cc", "Cf", "Co", "Cn", "Zs", "Zl", "Zp"]),
+    min_size=1,
+    max_size=12,
+)
 
 
 @st.composite
@@ -446,37 +464,38 @@ def year_calendars(draw: st.DrawFn) -> tuple[YearCalendar, ...]:
 def rulebooks(draw: st.DrawFn) -> Rulebook:
     return attrs.evolve(
         NEPU,
-        school=draw(_TEXT),
-        modules=tuple(draw(st.lists(st.builds(Module, _TEXT, _TEXT), max_size=4))),
-        credit_types=tuple(draw(st.lists(_TEXT, max_size=3))),
+        school=draw(_WORD),
+        modules=tuple(draw(st.lists(st.builds(Module, _WORD, _WORD), max_size=4))),
+        credit_types=tuple(draw(st.lists(_WORD, max_size=3))),
         lead_working_days=draw(st.integers(0, 30)),
         max_organizers=draw(st.integers(0, 100)),
         review_requires_criteria=draw(st.booleans()),
         require_poster=draw(st.booleans()),
-        credit_source_keyword=draw(_TEXT),
+        credit_source_keyword=draw(_WORD | st.just("")),
         reopen_review_on_change=draw(st.booleans()),
         publisher_exam_pass_score=draw(st.integers(0, 100)),
         calendar=draw(year_calendars()),
         # the nested tables too, not only the top-level scalars
-        colleges=tuple(draw(st.lists(st.builds(College, _TEXT, _TEXT), max_size=3))),
+        colleges=tuple(draw(st.lists(st.builds(College, _WORD, _WORD), max_size=3))),
         **draw(chains_and_permissions()),
         organizer_bands=draw(organizer_bands()),
         title=TitleRule(
             draw(st.integers(1, 200)),
-            tuple(draw(st.lists(_TEXT, max_size=3))),
-            tuple(draw(st.lists(_TEXT, max_size=3))),
+            tuple(draw(st.lists(_WORD, max_size=3))),
+            tuple(draw(st.lists(_WORD, max_size=3))),
             draw(st.booleans()),
         ),
         scopes=draw(_tuples(ParticipationScope)),
         admission_methods=draw(_tuples(AdmissionMethod)),
-        ads=AdRule(draw(st.booleans()), tuple(draw(st.lists(_TEXT, max_size=3)))),
+        ads=AdRule(draw(st.booleans()), tuple(draw(st.lists(_WORD, max_size=3)))),
         checkin=draw(checkin_rules()),
         integrity=draw(integrity_rules()),
         results=draw(results_rules()),
+        cadre=CadreRule(),  # NEPU's names its module and credit type, which are drawn anew
     )
 
 
-_LEVELS = st.sampled_from(ActivityLevel)
+_LEVELS = st.sampled_from(NEPU.activity_levels)
 _AMOUNTS = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False)
 
 
@@ -512,14 +531,17 @@ def organizer_bands(draw: st.DrawFn) -> tuple[OrganizerBand, ...]:
 @st.composite
 def checkin_rules(draw: st.DrawFn) -> CheckInRule:
     return CheckInRule(
-        max_validity_minutes=draw(st.integers(1, 120)),
-        rotation_seconds=draw(st.integers(5, 600)),
+        max_validity_minutes=draw(st.integers(1, 24 * 60)),
+        rotation_seconds=draw(st.integers(5, 3_600)),
         require_distance_limit=draw(st.booleans()),
         max_accuracy_m=draw(st.integers(1, 10_000)),
         require_checkout=draw(st.booleans()),
         missing_checkout=draw(st.sampled_from(MissingCheckout)),
         makeup_deadline_working_days=draw(st.none() | st.integers(0, 30)),
         anomaly_window_seconds=draw(st.integers(0, 120)),
+        password_attempts=draw(st.integers(1, 1_000)),
+        allow_self_makeup=draw(st.booleans()),
+        max_radius_m=draw(st.integers(1, 20_000_000)),
     )
 
 
@@ -543,13 +565,16 @@ def integrity_rules(draw: st.DrawFn) -> IntegrityRule:
 def results_rules(draw: st.DrawFn) -> ResultsRule:
     return ResultsRule(
         award_quotas=tuple(
-            draw(st.lists(st.builds(AwardQuota, _TEXT, st.integers(1, 100)), max_size=4))
+            draw(st.lists(st.builds(AwardQuota, _WORD, st.integers(1, 100)), max_size=4))
         ),
         rubric=tuple(
-            draw(st.lists(st.builds(RubricItem, _TEXT, _LEVELS, _TEXT, _AMOUNTS), max_size=4))
+            draw(st.lists(st.builds(RubricItem, _WORD, _LEVELS, _WORD, _AMOUNTS), max_size=4))
         ),
         credits_require_attendance=draw(st.booleans()),
         deadline_working_days=draw(st.none() | st.integers(0, 30)),
+        allow_self_results=draw(st.booleans()),
+        multiple_awards_per_student=draw(st.booleans()),
+        organizers_issue_results=draw(st.booleans()),
     )
 
 
@@ -690,3 +715,65 @@ def test_a_rotation_below_five_seconds_or_negative_integrity_numbers_are_refused
         attrs.evolve(NEPU, checkin=attrs.evolve(NEPU.checkin, rotation_seconds=4))
     with pytest.raises(DomainError):
         attrs.evolve(NEPU, integrity=attrs.evolve(NEPU.integrity, no_show_points=-1))
+
+
+# -- every number and code bounded (review finding 6) ---------------------------------------------
+
+HUGE = 2**63 - 1
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("blacklist_hours = 120", f"blacklist_hours = {HUGE}"),
+        ("blacklist_hours = 120", "blacklist_hours = 120\nstrike_blacklist_days = 4000"),
+        ("blacklist_hours = 120", f"blacklist_hours = 120\nstart_points = {HUGE}"),
+        ("max_organizers = 10", "max_organizers = -1"),
+        ("max_organizers = 10", "max_organizers = 100000"),
+        ("max_validity_minutes = 10", f"max_validity_minutes = {HUGE}"),
+        ("password_attempts = 5", f"password_attempts = {HUGE}"),
+        ("max_radius_m = 5000", "max_radius_m = 0"),
+        ("max_activity_hours = 744", f"max_activity_hours = {HUGE}"),
+        ("people = 5000", "people = 0"),
+        ("items = 200", f"items = {HUGE}"),
+        ("proofs = 2048", f"proofs = {HUGE}"),
+        ('max_credit = "100"', 'max_credit = "1E+999999"'),
+        ('code = "ideology"', 'code = ""'),
+        ('code = "ideology"', 'code = "ide\\u0000ology"'),
+        ('code = "ideology"', 'code = "ide ology"'),
+        ('name = "思想成长"', 'name = "  "'),
+        ('code = "PE"', 'code = ""'),
+        ('code = "PE"', 'code = "P\\u200bE"'),
+        ("quota = 1", f"quota = {HUGE}"),
+    ],
+)
+def test_a_number_or_code_out_of_bounds_is_refused_when_loaded(old: str, new: str) -> None:
+    """Given a preset with one number beyond what the library can compute with (2**63-1
+    hours once raised OverflowError in every reaction), a negative count, or an empty or
+    invisible code, when it is loaded, then ``rulebook.invalid`` — not a failure later — and
+    the reason is the problem itself, not cattrs' "unknown error"."""
+    reason = refused(edited(old, new)).details["reason"]
+    assert "unknown error" not in reason
+
+
+def test_title_max_length_is_bounded() -> None:
+    with pytest.raises(DomainError) as caught:
+        attrs.evolve(NEPU, title=attrs.evolve(NEPU.title, max_length=-1))
+    assert "title.max_length" in caught.value.details["reason"]
+
+
+@pytest.mark.parametrize("points", ["1e5000000", "1/0", "-1", "x", "NaN", "1" * 40, "2000000"])
+def test_recovery_points_are_read_only_from_a_plain_number_or_fraction(points: str) -> None:
+    """Given recovery points "1e5000000" (Fraction once took 8 s to read it), when the rulebook
+    is built, then it is refused at once, by the text's form."""
+    import time
+
+    from second_classroom.core.terms import ActivityLevel as Level
+    from second_classroom.policies.rulebook import Recovery
+
+    rule = attrs.evolve(NEPU.integrity, recovery=(Recovery(Level.SCHOOL, points),))
+    started = time.monotonic()
+    with pytest.raises(DomainError) as caught:
+        attrs.evolve(NEPU, integrity=rule)
+    assert time.monotonic() - started < 0.5
+    assert "recovery points" in caught.value.details["reason"]

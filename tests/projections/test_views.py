@@ -42,8 +42,8 @@ from second_classroom.service import SecondClassroom
 from second_classroom.simulation import simulate
 from tests.conftest import TEST_SECRET, examples, sqlite_memory_env
 from tests.enrolment_world import CLOSED, LEADER, REGISTERING, approved_activity, found_school
-from tests.specification import PE_ADMIN, at
-from tests.test_checkin_service import ENDED, ORGANIZER, checked_in_world
+from tests.specification import PE_ADMIN, SCHOOL_ADMIN, at
+from tests.test_checkin_service import ENDED, checked_in_world
 
 
 def test_views_follow_a_whole_semester_and_equal_a_rebuild(service: SecondClassroom) -> None:
@@ -54,7 +54,7 @@ def test_views_follow_a_whole_semester_and_equal_a_rebuild(service: SecondClassr
     service.run_reactions(ENDED)
     views.catch_up()
     a = students[0].person_id
-    service.execute(GrantCredits(talk, (a,)), ORGANIZER, at(12, 4))
+    service.execute(GrantCredits(talk, (a,)), Actor.student("2023010101"), at(12, 4))
     service.execute(FinalizeActivity(talk), Actor.student("2023010101"), at(12, 4, 1))
     views.catch_up()
     live = views.runner.snapshot()
@@ -126,7 +126,7 @@ def test_a_crash_at_any_point_of_a_long_replay_counts_nothing_twice() -> None:
     restarts every view equals a fresh rebuild and every student and event is counted once."""
     app = SecondClassroomApplication(popo_env())
     service = SecondClassroom(app, secret=TEST_SECRET)
-    simulate(service, students=240, activities=24, seed=11, bars=False)
+    simulate(service, students=480, activities=48, seed=11, bars=False)
     log = app.notifications(0, 10**6)
     total = len(log)
     kinds = Counter(type(envelope.payload).__name__ for _, envelope in log)
@@ -152,7 +152,7 @@ def test_a_crash_at_any_point_of_a_long_replay_counts_nothing_twice() -> None:
     fresh.catch_up()
     assert fresh.snapshot() == live
     students = kinds["StudentRegistered"]
-    assert students >= 240
+    assert students >= 480
     assert database.query("SELECT COUNT(*) FROM student_summary") == [(students,)]
     assert database.query("SELECT COUNT(*) FROM audit_log") == [(total,)]
 
@@ -258,7 +258,7 @@ def test_after_any_commands_the_views_equal_a_rebuild(
         assert service.views.runner.snapshot() == live
         for method, activity in zip(METHODS, activities, strict=True):
             [board] = service.views.activity_board(str(activity))
-            found = service.activity(activity)
+            found = service.activity(activity, SCHOOL_ADMIN)
             assert found is not None
             assert board.admitted == len(found.roster.admitted)
             assert board.waitlisted == len(found.roster.waitlist)
@@ -267,7 +267,8 @@ def test_after_any_commands_the_views_equal_a_rebuild(
             live = [
                 enrolled
                 for s in students
-                if (enrolled := service.enrolment(activity, s.person_id)) and enrolled.is_live
+                if (enrolled := service.enrolment(activity, s.person_id, SCHOOL_ADMIN))
+                and enrolled.is_live
             ]
             assert board.registrations == len(live)
             if method is AdmissionMethod.FIRST_COME:  # nobody is ever left unselected

@@ -21,64 +21,89 @@ from second_classroom.aggregates.activity_results import Results, ResultsEvent
 from second_classroom.aggregates.activity_roster import Roster, RosterEvent
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
-from second_classroom.core.actor import Actor, RoleKind
+from second_classroom.core import ids
+from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import ActivityLevel, AdmissionMethod, ReviewStage
-from second_classroom.core.time import aware_or_none
+from second_classroom.core.text import Code, Detail, Name, Reason
+from second_classroom.core.time import aware_or_none, local_date
 from second_classroom.policies import publishing
 from second_classroom.policies.publishing import Host
+from second_classroom.policies.rulebook import LeadTimeChange
 
-NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found")
-EXISTS = ErrorCode("activity.exists", "活动编号已被占用", "The activity id is already in use")
+NOT_FOUND = ErrorCode("activity.not_found", "活动不存在", "Activity not found", Category.NOT_FOUND)
+EXISTS = ErrorCode(
+    "activity.exists", "活动编号已被占用", "The activity id is already in use", Category.CONFLICT
+)
 NOT_DRAFT = ErrorCode(
     "activity.not_draft",
     "只有草稿状态的活动可以编辑或提交（当前：{status}）",
     "Only a draft can be edited or submitted (now: {status})",
+    Category.CLOSED,
 )
 NOT_PENDING = ErrorCode(
     "activity.not_pending",
     "活动不在审核中（当前：{status}）",
     "The activity is not under review (now: {status})",
+    Category.CLOSED,
 )
 NOT_APPROVED = ErrorCode(
     "activity.not_approved",
     "只有已通过审核的活动可以修改活动信息（当前：{status}）",
     "Only an approved activity's details can be changed (now: {status})",
+    Category.CLOSED,
 )
-CANCELLED = ErrorCode("activity.cancelled", "活动已取消", "The activity has been cancelled")
+CANCELLED = ErrorCode(
+    "activity.cancelled", "活动已取消", "The activity has been cancelled", Category.CLOSED
+)
 FROZEN = ErrorCode(
     "activity.frozen",
     "活动已完结并冻结，不能再进行任何操作（第十九条）",
     "The activity is finalized and frozen",
+    Category.CLOSED,
 )
 ALREADY_STARTED = ErrorCode(
-    "activity.already_started", "活动已开始，不能取消", "The activity has already started"
+    "activity.already_started",
+    "活动已开始，不能取消",
+    "The activity has already started",
+    Category.CLOSED,
 )
 ALREADY_ENDED = ErrorCode(
-    "activity.already_ended", "活动已结束，不能修改", "The activity has already ended"
+    "activity.already_ended",
+    "活动已结束，不能修改",
+    "The activity has already ended",
+    Category.CLOSED,
 )
 TRIBE_UNKNOWN = ErrorCode(
-    "activity.tribe_unknown", "主办部落不存在", "The host tribe does not exist"
+    "activity.tribe_unknown", "主办部落不存在", "The host tribe does not exist", Category.NOT_FOUND
 )
 TRIBE_NOT_CERTIFIED = ErrorCode(
     "activity.tribe_not_certified",
     "仅认证部落有权限创建活动（发布规范 十六）",
     "Only certified tribes may publish activities",
+    Category.FORBIDDEN,
 )
 NOT_QUALIFIED = ErrorCode(
     "activity.publisher_not_qualified",
     "首次发布活动需通过考试答题",
     "The publisher must pass the publishing exam first",
+    Category.FORBIDDEN,
 )
 SECRET_MISSING = ErrorCode(
     "config.secret_missing",
     "未配置学校密钥，无法生成抽签承诺或签到码",
     "No school secret is configured: lotteries and check-in codes need one",
+    Category.UNAVAILABLE,
 )
-REASON_REQUIRED = ErrorCode("activity.reason_required", "请填写理由", "A reason is required")
+REASON_REQUIRED = ErrorCode(
+    "activity.reason_required", "请填写理由", "A reason is required", Category.INVALID
+)
 NO_CHANGE = ErrorCode(
-    "activity.change_empty", "请至少修改一项活动信息", "A change must modify at least one field"
+    "activity.change_empty",
+    "请至少修改一项活动信息",
+    "A change must modify at least one field",
+    Category.INVALID,
 )
 
 
@@ -344,11 +369,20 @@ EVENTS: tuple[type, ...] = (
 
 @attrs.frozen
 class DraftActivity:
-    """Start a draft for ``host_tribe_id`` (第十条 活动由部落负责人或管理员进行发布)."""
+    """Start a draft for ``host_tribe_id`` (第十条 活动由部落负责人或管理员进行发布).
 
-    activity_id: UUID
+    The activity's id is derived from the host and ``key``, a name unique within the host
+    (``ids.activity_id``): a caller never picks a raw stream id, so a draft cannot land on a
+    student record, enrolment, tribe or any other kind's stream.
+    """
+
     host_tribe_id: UUID
+    key: Code
     form: ActivityForm = attrs.field(factory=ActivityForm)
+
+    @property
+    def activity_id(self) -> UUID:
+        return ids.activity_id(self.host_tribe_id, self.key)
 
 
 @attrs.frozen
@@ -371,13 +405,13 @@ class ApproveActivity:
     """Approve the current review stage, by that stage's reviewer."""
 
     activity_id: UUID
-    comment: str = ""
+    comment: Reason = ""
 
 
 @attrs.frozen
 class RejectActivity:
     activity_id: UUID
-    reason: str
+    reason: Reason
 
 
 @attrs.frozen
@@ -397,8 +431,8 @@ class ChangeActivityDetails:
     registration_closes: datetime | None = attrs.field(default=None, validator=aware_or_none)
     starts_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
     ends_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
-    locations: tuple[str, ...] | None = None
-    details: str | None = None
+    locations: tuple[Name, ...] | None = None
+    details: Detail | None = None
 
 
 @attrs.frozen
@@ -413,7 +447,7 @@ class ChangeAwardPlan:
 @attrs.frozen
 class CancelActivity:
     activity_id: UUID
-    reason: str
+    reason: Reason
 
 
 ActivityCommand = (
@@ -608,7 +642,14 @@ def _submit(state: Activity, tribe: Tribe, ctx: ActivityContext) -> Sequence[Act
     _require_draft(state)
     require(tribe.certified, TRIBE_NOT_CERTIFIED)
     record = ctx.actor_record
-    require(record is not None and record.is_publisher_qualified, NOT_QUALIFIED)
+    if base.rulebook.require_publisher_exam:  # 000 第十条; the other seeds name no exam
+        qualified = record is not None and record.is_publisher_qualified
+        # A staff member (no student role: a 职能部门 or 校团委 tribe's leader) has no student
+        # record to hold the exam; the rulebook says whether they publish without it
+        # (发布规范 十六).
+        staff = not actor.has(Role.student())
+        exempt = staff and base.rulebook.publisher_exam_exempts_staff
+        require(qualified or exempt, NOT_QUALIFIED)
     violations = publishing.check_form(base.rulebook, state.form, host(tribe, base), base.now)
     if violations:
         raise _with_all(violations)
@@ -649,7 +690,7 @@ def _change(
     _require_content_valid(after, tribe, ctx)
     before = ActivityForm(**{name: getattr(state.form, name) for name in updates})
     changed_only = ActivityForm(**updates)
-    reopen = ctx.rulebook.reopen_review_on_change
+    reopen = ctx.rulebook.reopen_review_on_change or _breaks_lead_time(state.form, after, ctx)
     assert state.form.level is not None
     return [
         ActivityDetailsChanged(
@@ -663,6 +704,23 @@ def _change(
             _registered(state),
         )
     ]
+
+
+def _breaks_lead_time(before: ActivityForm, after: ActivityForm, ctx: Context) -> bool:
+    """第十一条 活动需至少提前三个工作日进行申请: a change that moves the start earlier, to a date
+    the lead time counted from the change does not reach, is a new request for that date. Per
+    the rulebook it is refused (``activity.lead_time``) or sent back to review (True)."""
+    old, new = before.starts_at, after.starts_at
+    if old is None or new is None or new >= old:
+        return False
+    rulebook = ctx.rulebook
+    earliest = publishing.earliest_start(rulebook, ctx.now)
+    if local_date(new) >= earliest:
+        return False
+    refuse = rulebook.lead_time_change is LeadTimeChange.REFUSE
+    days = rulebook.lead_working_days
+    require(not refuse, publishing.LEAD_TIME, days=days, earliest=earliest.isoformat())
+    return True
 
 
 def _registered(state: Activity) -> tuple[str, ...]:
@@ -717,5 +775,5 @@ def evolve(state: Activity | None, event: ActivityEvent) -> Activity:
 
 
 DECIDER: FunctionalDecider[ActivityCommand, Activity, ActivityEvent, ActivityContext] = (
-    FunctionalDecider("activity", decide, evolve)
+    FunctionalDecider("activity", decide, evolve, Activity, EVENTS)
 )

@@ -89,6 +89,13 @@ class Attendance:
     recent: tuple[Scan, ...] = ()
     outcomes: tuple[tuple[str, Outcome], ...] = ()  # set once, when attendance is closed
     closed: bool = False
+    # Wrong passwords, each as (session, student, its attempt number 1, 2, …), and the
+    # students whose password attempts in a session are used up (flagged for the organizers).
+    wrong_passwords: frozenset[tuple[int, str, int]] = frozenset()
+    password_locked: frozenset[tuple[int, str]] = frozenset()
+    # 签到时间 (第十六条): set by the host; None means the default, the activity's start or end.
+    window_opens: datetime | None = None
+    window_closes: datetime | None = None
 
     def session(self, number: int) -> Session | None:
         return next((s for s in self.sessions if s.number == number), None)
@@ -104,6 +111,13 @@ class Attendance:
     def outcome(self, student: str) -> Outcome | None:
         return dict(self.outcomes).get(student)
 
+    def wrong_guesses(self, session: int, student: str) -> int:
+        """How many wrong passwords the student entered in the session."""
+        count = 0
+        while (session, student, count + 1) in self.wrong_passwords:
+            count += 1
+        return count
+
 
 # -- events (Activity stream) ---------------------------------------------------------------
 
@@ -112,6 +126,17 @@ class Attendance:
 class CheckInSessionOpened:
     activity_id: UUID
     session: Session
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class CheckInWindowSet:
+    """签到时间可由活动主办方修改 (第十六条): the period in which check-in codes may be valid."""
+
+    activity_id: UUID
+    opens_at: datetime
+    closes_at: datetime
     by: str
     at: datetime
 
@@ -131,6 +156,47 @@ class StudentCheckedIn:
     flagged: bool
     reason: str
     by: str
+    at: datetime
+    evidence: str = ""  # 补签: the reference of the paper evidence (发布规范 十), if given
+
+
+@attrs.frozen
+class NoShowMadeUp:
+    """补签 after attendance closed (发布规范 十 活动结束后活动负责人需按照要求提供相关纸质材料):
+    the no-show becomes attended, with the evidence's reference; the default is reversed in
+    the student's record in the same save."""
+
+    activity_id: UUID
+    student: str
+    reason: str
+    evidence: str
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class CheckInPasswordRejected:
+    """A wrong password, kept as a trace: the ``attempt``-th of the student in the session.
+
+    Neither the guess nor the student's location is stored.
+    """
+
+    activity_id: UUID
+    session: int
+    student: str
+    attempt: int
+    at: datetime
+
+
+@attrs.frozen
+class CheckInPasswordLocked:
+    """The student used up the session's password attempts: no more passwords from them in
+    this session, and the organizers see the flag. Scanning the QR code still works."""
+
+    activity_id: UUID
+    session: int
+    student: str
+    attempts: int
     at: datetime
 
 
@@ -168,9 +234,13 @@ class AttendanceClosed:
 AttendanceEvent = (
     CheckInSessionOpened
     | StudentCheckedIn
+    | CheckInPasswordRejected
+    | CheckInPasswordLocked
     | FlaggedCheckInReviewed
     | StudentSignedOff
     | AttendanceClosed
+    | NoShowMadeUp
+    | CheckInWindowSet
 )
 EVENTS: tuple[type, ...] = AttendanceEvent.__args__
 
@@ -198,6 +268,14 @@ def evolve_attendance(ledger: Attendance, event: AttendanceEvent) -> Attendance:
                 flagged=ledger.flagged | ({key} if flagged else set()),
                 recent=(*recent, scan),
             )
+        case CheckInPasswordRejected(session=number, student=student, attempt=attempt):
+            return attrs.evolve(
+                ledger, wrong_passwords=ledger.wrong_passwords | {(number, student, attempt)}
+            )
+        case CheckInPasswordLocked(session=number, student=student):
+            return attrs.evolve(
+                ledger, password_locked=ledger.password_locked | {(number, student)}
+            )
         case FlaggedCheckInReviewed(session=number, student=student, accepted=accepted):
             key = (number, student)
             present = ledger.present if accepted else ledger.present - {key}
@@ -206,4 +284,11 @@ def evolve_attendance(ledger: Attendance, event: AttendanceEvent) -> Attendance:
             return attrs.evolve(ledger, signed_off=(*ledger.signed_off, (student, at)))
         case AttendanceClosed(outcomes=outcomes):
             return attrs.evolve(ledger, outcomes=outcomes, closed=True)
+        case CheckInWindowSet(opens_at=opens, closes_at=closes):
+            return attrs.evolve(ledger, window_opens=opens, window_closes=closes)
+        case NoShowMadeUp(student=student):
+            outcomes = tuple(
+                (s, Outcome.ATTENDED if s == student else o) for s, o in ledger.outcomes
+            )
+            return attrs.evolve(ledger, made_up=ledger.made_up | {student}, outcomes=outcomes)
     raise AssertionError(f"unhandled event {event!r}")

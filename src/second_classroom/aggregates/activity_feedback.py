@@ -9,6 +9,8 @@ from uuid import UUID
 
 import attrs
 
+from second_classroom.core.text import PersonId, Proof, Reason
+
 
 @attrs.frozen
 class HighlightAdded:
@@ -47,8 +49,8 @@ class AddHighlight:
     """上传花絮: a picture or video reference with a caption."""
 
     activity_id: UUID
-    reference: str
-    caption: str = ""
+    reference: Proof
+    caption: Reason = ""
 
 
 @attrs.frozen
@@ -57,7 +59,7 @@ class RateActivity:
 
     activity_id: UUID
     stars: int
-    comment: str = ""
+    comment: Reason = ""
 
 
 @attrs.frozen
@@ -65,9 +67,9 @@ class EvaluateParticipant:
     """组织者评价学生表现."""
 
     activity_id: UUID
-    student: str
+    student: PersonId
     stars: int
-    comment: str = ""
+    comment: Reason = ""
 
 
 FeedbackCommand = AddHighlight | RateActivity | EvaluateParticipant

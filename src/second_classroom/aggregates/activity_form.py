@@ -8,6 +8,7 @@ from decimal import Decimal
 import attrs
 
 from second_classroom.core.terms import ActivityLevel, AdmissionMethod, ParticipationScope
+from second_classroom.core.text import Code, Credit, Detail, Name, PersonId, Proof, Title
 from second_classroom.core.time import aware_or_none
 
 
@@ -16,7 +17,7 @@ class Scope:
     """参与范围; ``colleges`` lists the college codes of a custom (自定义) scope."""
 
     kind: ParticipationScope = ParticipationScope.SCHOOL
-    colleges: tuple[str, ...] = ()
+    colleges: tuple[Code, ...] = ()
 
 
 @attrs.frozen
@@ -24,7 +25,7 @@ class Admission:
     """录取方式, with the written criteria a 评审制 activity needs (发布规范 九)."""
 
     method: AdmissionMethod = AdmissionMethod.FIRST_COME
-    review_criteria: str = ""
+    review_criteria: Detail = ""
     waitlist: bool = False  # 报名制: a full activity queues newcomers instead of refusing
 
 
@@ -32,18 +33,18 @@ class Admission:
 class PlannedAward:
     """An award on offer (发布规范 十三): name, quota in persons or groups, credit it carries."""
 
-    name: str
+    name: Name
     quota: int
-    credit: Decimal = Decimal(0)
+    credit: Credit = Decimal(0)
 
 
 @attrs.frozen
 class PlannedCredit:
     """Credits on offer for participation (发布规范 十四)."""
 
-    module: str
-    credit_type: str
-    amount: Decimal
+    module: Code
+    credit_type: Name
+    amount: Credit
 
 
 @attrs.frozen
@@ -62,25 +63,29 @@ class ActivityForm:
     with a fitting organizer count, 评审制 with its criteria, ...); submission checks all.
     """
 
-    title: str = ""
-    intro: str = ""
-    module: str = ""
+    title: Title = ""
+    intro: Detail = ""
+    module: Code = ""
     level: ActivityLevel | None = None
     registration_opens: datetime | None = attrs.field(default=None, validator=aware_or_none)
     registration_closes: datetime | None = attrs.field(default=None, validator=aware_or_none)
     capacity: int | None = None
     scope: Scope = attrs.field(factory=Scope)
     admission: Admission = attrs.field(factory=Admission)
-    participation_notes: str = ""
-    images: tuple[str, ...] = ()
-    attachments: tuple[str, ...] = ()
+    participation_notes: Detail = ""
+    images: tuple[Proof, ...] = ()
+    attachments: tuple[Proof, ...] = ()
     starts_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
     ends_at: datetime | None = attrs.field(default=None, validator=aware_or_none)
-    locations: tuple[str, ...] = ()
-    details: str = ""
-    tags: tuple[str, ...] = ()
+    locations: tuple[Name, ...] = ()
+    details: Detail = ""
+    tags: tuple[Name, ...] = ()
     plan: AwardPlan = attrs.field(factory=AwardPlan)
-    organizers: tuple[str, ...] = ()
+    organizers: tuple[PersonId, ...] = ()
+    category: Code = ""  # 活动二级分类 of ``module`` (001 附件4); "": none named
+    # 发布规范 十 若活动范围涉及全校可不进行签到距离限制: the venue spans the whole campus (a campus
+    # run, a campus-wide hunt), so no distance limit fits. Not the participation scope.
+    campus_wide_venue: bool = False
 
     def texts(self) -> dict[str, str]:
         """Every free-text field, by name, for the content rules."""

@@ -36,109 +36,212 @@ from second_classroom.aggregates.enrolment import (
     is_activity_manager,
 )
 from second_classroom.aggregates.integrity_record import IntegrityEntry
-from second_classroom.aggregates.student import AttendanceRecorded, StudentEvent, StudentRecord
+from second_classroom.aggregates.student import (
+    AttendanceRecorded,
+    DefaultMadeUp,
+    StudentEvent,
+    StudentRecord,
+    made_up,
+)
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Role
 from second_classroom.core.decider import Context
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
-from second_classroom.core.terms import ParticipationScope
-from second_classroom.core.time import SHANGHAI, aware_or_none
+from second_classroom.core.errors import UNAUTHORIZED, Category, DomainError, ErrorCode, require
+from second_classroom.core.text import Code, PersonId, Proof, Reason
+from second_classroom.core.time import SHANGHAI, aware, aware_or_none
 from second_classroom.policies import checkin as codes
 from second_classroom.policies import integrity
 from second_classroom.policies.calendar import window_end
 from second_classroom.policies.rulebook import MissingCheckout, Rulebook
 
 NOT_PUBLISHED = ErrorCode(
-    "checkin.not_published", "活动未发布或已取消", "The activity is not published, or was cancelled"
+    "checkin.not_published",
+    "活动未发布或已取消",
+    "The activity is not published, or was cancelled",
+    Category.CLOSED,
 )
 SESSION_WINDOW = ErrorCode(
     "checkin.session_window",
     "签到码须在报名结束与活动结束之间生成，且不能超过活动结束时间（第十五条）",
     "A check-in session lies between the end of registration and the end of the activity",
+    Category.INVALID,
+)
+OUTSIDE_WINDOW = ErrorCode(
+    "checkin.outside_window",
+    "签到码有效时间须在签到时间（{opens} 至 {closes}）内（第十六条：默认为活动开始到活动结束）",
+    "A code's validity lies within the check-in time ({opens} to {closes}); by default the"
+    " activity's start to its end",
+    Category.INVALID,
+)
+WINDOW_INVALID = ErrorCode(
+    "checkin.window_invalid",
+    "签到时间须在报名结束与活动结束之间，且开始早于结束（第十五、十六条）",
+    "The check-in time lies between the end of registration and the end of the activity,"
+    " its start before its end",
+    Category.INVALID,
 )
 VALIDITY_TOO_LONG = ErrorCode(
     "checkin.validity_too_long",
     "签到有效时间不得超过 {maximum} 分钟（发布规范 十）",
     "A check-in code is valid for at most {maximum} minutes",
+    Category.INVALID,
 )
 DISTANCE_REQUIRED = ErrorCode(
     "checkin.distance_required",
-    "须设置签到距离；仅全校范围的活动可不设置（发布规范 十）",
-    "A distance limit is required unless the activity is school-wide",
+    "须设置签到距离；仅活动场地涉及全校的活动可不设置（发布规范 十）",
+    "A distance limit is required unless the activity's venue spans the whole campus",
+    Category.INVALID,
 )
 GEOFENCE_INVALID = ErrorCode(
-    "checkin.geofence_invalid", "签到距离设置无效", "The distance limit is not a valid circle"
+    "checkin.geofence_invalid",
+    "签到距离设置无效",
+    "The distance limit is not a valid circle",
+    Category.INVALID,
 )
 ROTATION_INVALID = ErrorCode(
     "checkin.rotation_invalid",
     "二维码刷新间隔 {rotation} 秒无效（须在5秒与有效时间之间）",
     "A rotation of {rotation} s is invalid (5 s up to the validity)",
+    Category.INVALID,
 )
-SESSION_UNKNOWN = ErrorCode("checkin.session_unknown", "没有这个签到", "No such check-in session")
+SESSION_UNKNOWN = ErrorCode(
+    "checkin.session_unknown", "没有这个签到", "No such check-in session", Category.NOT_FOUND
+)
 NOT_ADMITTED = ErrorCode(
     "checkin.not_admitted",
     "只有报名成功（已录取）的学生可以签到",
     "Only admitted students can check in",
+    Category.FORBIDDEN,
 )
 NOT_OPEN = ErrorCode(
     "checkin.session_closed",
     "不在签到有效时间内（{opens} 至 {closes}）",
     "Outside the session's validity ({opens} to {closes})",
+    Category.CLOSED,
 )
 ALREADY = ErrorCode(
-    "checkin.already_checked_in", "本次已签到", "Already checked in to this session"
+    "checkin.already_checked_in",
+    "本次已签到",
+    "Already checked in to this session",
+    Category.CONFLICT,
 )
 REPLAYED = ErrorCode(
-    "checkin.token_replayed", "该签到码已使用过", "This code was already used by this student"
+    "checkin.token_replayed",
+    "该签到码已使用过",
+    "This code was already used by this student",
+    Category.CONFLICT,
 )
 ONE_METHOD = ErrorCode(
     "checkin.method_required",
     "请扫码或输入签到密码（二者选一）",
     "Scan the code or enter the password (exactly one)",
+    Category.INVALID,
 )
 PASSWORD_DISABLED = ErrorCode(
-    "checkin.password_disabled", "本次签到不支持密码签到", "This session does not accept passwords"
+    "checkin.password_disabled",
+    "本次签到不支持密码签到",
+    "This session does not accept passwords",
+    Category.INVALID,
 )
-WRONG_PASSWORD = ErrorCode("checkin.wrong_password", "签到密码错误", "Wrong check-in password")
+WRONG_PASSWORD = ErrorCode(
+    "checkin.wrong_password",
+    "签到密码错误，本次签到还可输入 {attempts_left} 次",
+    "Wrong check-in password; {attempts_left} attempts left in this session",
+    Category.FORBIDDEN,
+)
+PASSWORD_LOCKED = ErrorCode(
+    "checkin.password_locked",
+    "签到密码已输错 {attempts} 次，本次签到不能再用密码，请扫码签到或联系组织者",
+    "{attempts} wrong passwords: no more passwords in this session; scan the code or ask an"
+    " organizer",
+    Category.FORBIDDEN,
+)
+SELF_DEALING = ErrorCode(
+    "checkin.self_dealing",
+    "不能为自己补签或审核自己的签到，须由其他负责人或组织者办理",
+    "Nobody makes up or reviews their own check-in: another manager must",
+    Category.FORBIDDEN,
+)
 LOCATION_REQUIRED = ErrorCode(
-    "checkin.location_required", "本次签到需要定位", "This session needs your location"
+    "checkin.location_required",
+    "本次签到需要定位",
+    "This session needs your location",
+    Category.INVALID,
 )
 TOO_FAR = ErrorCode(
     "checkin.too_far",
     "距离签到地点 {distance_m} 米，超出 {radius_m} 米范围",
     "{distance_m} m from the check-in point, beyond the {radius_m} m limit",
+    Category.FORBIDDEN,
 )
-REASON_REQUIRED = ErrorCode("checkin.reason_required", "请填写理由", "A reason is required")
+REASON_REQUIRED = ErrorCode(
+    "checkin.reason_required", "请填写理由", "A reason is required", Category.INVALID
+)
 MAKEUP_CLOSED = ErrorCode(
     "checkin.makeup_closed",
     "补签须在活动结束后 {days} 个工作日内完成（截止 {deadline}）",
     "Make-up check-in closes {days} working days after the end ({deadline})",
+    Category.CLOSED,
+)
+MAKEUP_BEFORE_START = ErrorCode(
+    "checkin.makeup_before_start",
+    "活动开始后才能补签",
+    "A make-up check-in comes once the activity has started",
+    Category.CLOSED,
+)
+EVIDENCE_REQUIRED = ErrorCode(
+    "checkin.evidence_required",
+    "签到已结算，补签须附活动负责人提供的纸质材料编号（发布规范 十）",
+    "Attendance is closed: a make-up needs the reference of the paper evidence",
+    Category.INVALID,
+)
+NOT_A_NO_SHOW = ErrorCode(
+    "checkin.makeup_not_no_show",
+    "{student} 的签到结果为「{outcome}」，结算后补签只能撤销未签到",
+    "{student}'s outcome is {outcome}: after closing, a make-up only reverses a no-show",
+    Category.CONFLICT,
 )
 ATTENDANCE_CLOSED = ErrorCode(
-    "checkin.attendance_closed", "签到已结算，不能再修改", "Attendance is closed"
+    "checkin.attendance_closed", "签到已结算，不能再修改", "Attendance is closed", Category.CLOSED
 )
 NOT_FLAGGED = ErrorCode(
-    "checkin.not_flagged", "该签到没有待审核的异常", "No flagged check-in awaits review here"
+    "checkin.not_flagged",
+    "该签到没有待审核的异常",
+    "No flagged check-in awaits review here",
+    Category.NOT_FOUND,
 )
 NOT_ENDED = ErrorCode(
     "checkin.not_ended",
     "活动结束（及补签期结束）后才能结算签到：{when}",
     "Attendance is closed only after the activity and any make-up window: {when}",
+    Category.CLOSED,
 )
 NOT_DURING = ErrorCode(
-    "checkin.not_during", "签退须在活动进行中", "A sign-off happens during the activity"
+    "checkin.not_during",
+    "签退须在活动进行中",
+    "A sign-off happens during the activity",
+    Category.CLOSED,
 )
 
 TOKEN_ERRORS = {
     codes.TokenProblem.INVALID: ErrorCode(
-        "checkin.token_invalid", "签到码无效或被篡改", "The code is not valid or was altered"
+        "checkin.token_invalid",
+        "签到码无效或被篡改",
+        "The code is not valid or was altered",
+        Category.INVALID,
     ),
     codes.TokenProblem.FOREIGN: ErrorCode(
-        "checkin.token_foreign", "这是其他活动的签到码", "This code belongs to another activity"
+        "checkin.token_foreign",
+        "这是其他活动的签到码",
+        "This code belongs to another activity",
+        Category.INVALID,
     ),
     codes.TokenProblem.EXPIRED: ErrorCode(
-        "checkin.token_expired", "签到码已过期，请重新扫码", "The code has expired; scan again"
+        "checkin.token_expired",
+        "签到码已过期，请重新扫码",
+        "The code has expired; scan again",
+        Category.CLOSED,
     ),
 }
 
@@ -168,24 +271,37 @@ class OpenCheckInSession:
 
 
 @attrs.frozen
+class SetCheckInWindow:
+    """签到时间可由活动主办方修改 (第十六条): when check-in codes may be valid. By default the
+    activity's start to its end; it may open earlier, from the end of registration (第十五条)."""
+
+    activity_id: UUID
+    opens_at: datetime = attrs.field(validator=aware)
+    closes_at: datetime = attrs.field(validator=aware)
+
+
+@attrs.frozen
 class CheckIn:
     """The acting student checks in by scanning (``token``) or by ``password``."""
 
     activity_id: UUID
     session: int
-    token: str | None = None
-    password: str | None = None
+    token: Code | None = None
+    password: Code | None = None
     location: Location | None = None
-    device_id: str | None = None
+    device_id: Code | None = None
 
 
 @attrs.frozen
 class MakeUpCheckIn:
-    """补签 by the leader or an organizer, with a reason."""
+    """补签 by the leader or an organizer, with a reason, from the activity's start; after
+    attendance closed it reverses a no-show and needs ``evidence``, the reference of the paper
+    evidence the 负责人 provides (发布规范 十)."""
 
     activity_id: UUID
-    student: str
-    reason: str
+    student: PersonId
+    reason: Reason
+    evidence: Proof = ""
 
 
 @attrs.frozen
@@ -194,7 +310,7 @@ class ReviewFlaggedCheckIn:
 
     activity_id: UUID
     session: int
-    student: str
+    student: PersonId
     accept: bool
 
 
@@ -203,8 +319,8 @@ class SignOff:
     """被负责人、组织者签退 (第十六条): counts as a default under the NEPU rule."""
 
     activity_id: UUID
-    student: str
-    reason: str
+    student: PersonId
+    reason: Reason
 
 
 @attrs.frozen
@@ -215,7 +331,13 @@ class CloseAttendance:
 
 
 CheckInCommand = (
-    OpenCheckInSession | CheckIn | MakeUpCheckIn | ReviewFlaggedCheckIn | SignOff | CloseAttendance
+    OpenCheckInSession
+    | CheckIn
+    | MakeUpCheckIn
+    | ReviewFlaggedCheckIn
+    | SignOff
+    | CloseAttendance
+    | SetCheckInWindow
 )
 COMMANDS: tuple[type, ...] = CheckInCommand.__args__
 
@@ -232,9 +354,13 @@ class CheckInContext:
 
 @attrs.frozen
 class CheckInDecision:
+    """The events to store. With ``refusal``, the command is refused *after* they are stored:
+    the refusal is itself a fact worth keeping (a wrong password)."""
+
     activity: tuple[ledger.AttendanceEvent, ...] = ()
     enrolments: Mapping[str, tuple[EnrolmentEvent, ...]] = attrs.field(factory=dict)
     records: Mapping[str, tuple[StudentEvent, ...]] = attrs.field(factory=dict)
+    refusal: DomainError | None = None
 
 
 def students_involved(command: CheckInCommand, activity: Activity | None) -> set[str]:
@@ -243,10 +369,25 @@ def students_involved(command: CheckInCommand, activity: Activity | None) -> set
         return set(activity.roster.admitted)
     if isinstance(command, SignOff):
         return {command.student}
+    if isinstance(command, MakeUpCheckIn) and activity is not None:
+        # After closing, a make-up reverses the default in the enrolment and the record.
+        return {command.student} if activity.attendance.closed else set()
     return set()
 
 
 # -- rules ----------------------------------------------------------------------------------
+
+
+def checkin_window(activity: Activity) -> tuple[datetime, datetime]:
+    """签到时间 (第十六条): 默认为活动开始到活动结束, unless the host changed it.
+
+    It bounds the validity of every check-in code; each code's own validity is at most
+    ``[checkin] max_validity_minutes`` (发布规范 十: 有效时间不得超过10分钟).
+    """
+    book, form = activity.attendance, activity.form
+    assert form.starts_at is not None
+    assert form.ends_at is not None
+    return (book.window_opens or form.starts_at, book.window_closes or form.ends_at)
 
 
 def makeup_deadline(activity: Activity, rulebook: Rulebook) -> datetime | None:
@@ -304,15 +445,17 @@ def decide(command: CheckInCommand, ctx: CheckInContext) -> CheckInDecision:
             UNAUTHORIZED,
             action="签到管理 manage check-in",
         )
-    require(not activity.attendance.closed, ATTENDANCE_CLOSED)
+    if not isinstance(command, MakeUpCheckIn):
+        require(not activity.attendance.closed, ATTENDANCE_CLOSED)
     match command:
         case OpenCheckInSession():
             return _open(command, activity, ctx)
         case CheckIn():
             return _check_in(command, activity, ctx)
-        case MakeUpCheckIn(student=student, reason=reason):
-            return _make_up(student, reason, activity, ctx)
+        case MakeUpCheckIn():
+            return _make_up(command, activity, ctx)
         case ReviewFlaggedCheckIn(session=number, student=student, accept=accept):
+            _require_second_person(student, ctx)
             require((number, student) in activity.attendance.flagged, NOT_FLAGGED)
             event = ledger.FlaggedCheckInReviewed(
                 activity.id, number, student, accept, ctx.base.actor.person_id, ctx.base.now
@@ -322,7 +465,26 @@ def decide(command: CheckInCommand, ctx: CheckInContext) -> CheckInDecision:
             return _sign_off(student, reason, activity, ctx)
         case CloseAttendance():
             return _close(activity, ctx)
+        case SetCheckInWindow():
+            return _set_window(command, activity, ctx)
     raise AssertionError(f"unhandled command {command!r}")
+
+
+def _set_window(
+    command: SetCheckInWindow, activity: Activity, ctx: CheckInContext
+) -> CheckInDecision:
+    base, form = ctx.base, activity.form
+    assert form.registration_closes is not None
+    assert form.ends_at is not None
+    opens, closes = command.opens_at, command.closes_at
+    require(
+        form.registration_closes <= opens < closes <= form.ends_at and base.now < form.ends_at,
+        WINDOW_INVALID,
+    )
+    if (opens, closes) == checkin_window(activity):
+        return CheckInDecision()
+    by = base.actor.person_id
+    return CheckInDecision((ledger.CheckInWindowSet(activity.id, opens, closes, by, base.now),))
 
 
 def _system_closes(command: CheckInCommand, ctx: CheckInContext) -> bool:
@@ -335,27 +497,37 @@ def _open(command: OpenCheckInSession, activity: Activity, ctx: CheckInContext) 
     assert form.registration_closes is not None
     assert form.ends_at is not None
     opens = command.opens_at or base.now
-    closes = opens + timedelta(minutes=command.valid_minutes)
     require(
         command.valid_minutes <= rule.max_validity_minutes,
         VALIDITY_TOO_LONG,
         maximum=rule.max_validity_minutes,
     )
+    # Bounded before the arithmetic: a validity of -2**31 minutes would overflow datetime.
+    require(command.valid_minutes >= 1, SESSION_WINDOW)
+    closes = opens + timedelta(minutes=command.valid_minutes)
     require(
-        command.valid_minutes >= 1
-        and form.registration_closes <= base.now < form.ends_at
+        form.registration_closes <= base.now < form.ends_at
         and form.registration_closes <= opens
         and closes <= form.ends_at,
         SESSION_WINDOW,
     )
+    window_opens, window_closes = checkin_window(activity)
+    require(
+        window_opens <= opens and closes <= window_closes,
+        OUTSIDE_WINDOW,
+        opens=f"{window_opens.astimezone(SHANGHAI):%m-%d %H:%M}",
+        closes=f"{window_closes.astimezone(SHANGHAI):%m-%d %H:%M}",
+    )
     fence = command.geofence
-    school_wide = form.scope.kind in (ParticipationScope.SCHOOL, ParticipationScope.UNLIMITED)
-    require(fence is not None or school_wide or not rule.require_distance_limit, DISTANCE_REQUIRED)
+    # 发布规范 十 "活动范围涉及全校" is read as the venue, flagged on the form: keyed on the
+    # participation scope (学校内 is the default) most activities would escape the limit.
+    campus_wide = form.campus_wide_venue
+    require(fence is not None or campus_wide or not rule.require_distance_limit, DISTANCE_REQUIRED)
     if fence is not None:
-        # An infinite radius would pass as a distance limit while limiting nothing.
+        # An infinite or huge radius would pass as a distance limit while limiting nothing.
         require(
             math.isfinite(fence.radius_m)
-            and fence.radius_m > 0
+            and 0 < fence.radius_m <= rule.max_radius_m
             and -90 <= fence.latitude <= 90
             and -180 <= fence.longitude <= 180,
             GEOFENCE_INVALID,
@@ -406,8 +578,15 @@ def _check_in(command: CheckIn, activity: Activity, ctx: CheckInContext) -> Chec
         require((session.number, student, step) not in activity.attendance.tokens, REPLAYED)
     else:
         require(session.allow_password, PASSWORD_DISABLED)
+        limit = base.rulebook.checkin.password_attempts
+        used = activity.attendance.wrong_guesses(session.number, student)
+        locked = (session.number, student) in activity.attendance.password_locked
+        # Refused before the password is compared, so a used-up student learns nothing more.
+        require(not locked and used < limit, PASSWORD_LOCKED, attempts=used)
         expected = codes.session_password(ctx.secret, activity.id, session.number)
-        require(command.password == expected, WRONG_PASSWORD)
+        if not codes.same_password(command.password or "", expected):
+            # Before any location check: a wrong guess answers the same from anywhere.
+            return _wrong_password(activity, session.number, student, used, limit, now)
     require((session.number, student) not in activity.attendance.present, ALREADY)
     distance = _distance(command.location, session, base.rulebook)
     device = (
@@ -430,6 +609,20 @@ def _check_in(command: CheckIn, activity: Activity, ctx: CheckInContext) -> Chec
         now,
     )
     return CheckInDecision((event,))
+
+
+def _wrong_password(
+    activity: Activity, session: int, student: str, used: int, limit: int, now: datetime
+) -> CheckInDecision:
+    """Record the wrong guess (and, at the limit, flag the student), then refuse."""
+    attempt = used + 1
+    events: list[ledger.AttendanceEvent] = [
+        ledger.CheckInPasswordRejected(activity.id, session, student, attempt, now)
+    ]
+    if attempt >= limit:
+        events.append(ledger.CheckInPasswordLocked(activity.id, session, student, attempt, now))
+    refusal = WRONG_PASSWORD.error(attempts_left=max(limit - attempt, 0))
+    return CheckInDecision(tuple(events), refusal=refusal)
 
 
 def _distance(location: Location | None, session: Session, rulebook: Rulebook) -> float | None:
@@ -481,15 +674,28 @@ def _anomalous(
     return False
 
 
-def _make_up(student: str, reason: str, activity: Activity, ctx: CheckInContext) -> CheckInDecision:
+def _require_second_person(student: str, ctx: CheckInContext) -> None:
+    """A manager's own attendance is vouched for by someone else (ours; cf. 第二十四条)."""
+    rule = ctx.base.rulebook.checkin
+    require(student != ctx.base.actor.person_id or rule.allow_self_makeup, SELF_DEALING)
+
+
+def _make_up(command: MakeUpCheckIn, activity: Activity, ctx: CheckInContext) -> CheckInDecision:
     base = ctx.base
+    student, reason, evidence = command.student, command.reason, command.evidence
+    _require_second_person(student, ctx)
     require(student in activity.roster.admitted, NOT_ADMITTED)
     require(bool(reason.strip()), REASON_REQUIRED)
+    starts = activity.form.starts_at
+    # 第十六条 补签 is for 参加活动的同学 who could not check in: nobody has taken part yet.
+    require(starts is not None and base.now >= starts, MAKEUP_BEFORE_START)
     deadline = makeup_deadline(activity, base.rulebook)
     if deadline is not None:
         days = base.rulebook.checkin.makeup_deadline_working_days
         shown = f"{(deadline - timedelta(days=1)):%Y-%m-%d}"
         require(base.now < deadline, MAKEUP_CLOSED, days=days, deadline=shown)
+    if activity.attendance.closed:
+        return _make_up_after_close(command, activity, ctx)
     if student in activity.attendance.made_up:
         return CheckInDecision()
     event = ledger.StudentCheckedIn(
@@ -505,8 +711,44 @@ def _make_up(student: str, reason: str, activity: Activity, ctx: CheckInContext)
         reason,
         base.actor.person_id,
         base.now,
+        evidence,
     )
     return CheckInDecision((event,))
+
+
+def _make_up_after_close(
+    command: MakeUpCheckIn, activity: Activity, ctx: CheckInContext
+) -> CheckInDecision:
+    """发布规范 十: 如因手机网络、定位等原因导致无法签到可进行补签，活动结束后活动负责人需按照要求
+    提供相关纸质材料. The closing reaction already made the student a no-show (and blacklisted
+    them); the make-up reverses that default with new events — on the attendance ledger, the
+    enrolment and the student's record, whose blacklist is recomputed from the defaults left."""
+    base = ctx.base
+    student = command.student
+    outcome = activity.attendance.outcome(student)
+    if outcome is Outcome.ATTENDED:
+        return CheckInDecision()  # made up (or present) already: nothing changes
+    require(
+        outcome is Outcome.NO_SHOW,
+        NOT_A_NO_SHOW,
+        student=student,
+        outcome=outcome.label if outcome else "",
+    )
+    require(bool(command.evidence.strip()), EVIDENCE_REQUIRED)
+    by, now = base.actor.person_id, base.now
+    event = ledger.NoShowMadeUp(activity.id, student, command.reason, command.evidence, by, now)
+    eid = enrolment_id(activity.id, student)
+    enrolments: dict[str, tuple[EnrolmentEvent, ...]] = {
+        student: (EnrolmentOutcomeRecorded(eid, activity.id, student, Outcome.ATTENDED, now),)
+    }
+    records: dict[str, tuple[StudentEvent, ...]] = {}
+    record = ctx.records.get(student)
+    entry_id = ids.derive("integrity", str(activity.id), student)
+    if record is not None and record.entry(entry_id) is not None:
+        after = made_up(record.integrity, entry_id)
+        until = integrity.blacklisted_until(after, base.rulebook.integrity)
+        records[student] = (DefaultMadeUp(record.id, entry_id, command.evidence, until, by, now),)
+    return CheckInDecision((event,), enrolments, records)
 
 
 def _sign_off(

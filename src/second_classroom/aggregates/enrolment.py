@@ -33,8 +33,9 @@ from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import AdmissionMethod, ParticipationScope
+from second_classroom.core.text import PersonId, Proof, Reason
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import lottery
 
@@ -42,87 +43,125 @@ NOT_PUBLISHED = ErrorCode(
     "enrolment.not_published",
     "活动未发布或已取消（{status}）",
     "The activity is not published, or was cancelled ({status})",
+    Category.CLOSED,
 )
 NOT_REGISTERING = ErrorCode(
     "enrolment.not_registering",
     "当前不在报名时间内（活动{phase}）",
     "Registration is not open (the activity is {phase})",
+    Category.CLOSED,
 )
 NOT_A_STUDENT = ErrorCode(
-    "enrolment.not_a_student", "仅注册学生可以报名", "Only registered students may register"
+    "enrolment.not_a_student",
+    "仅注册学生可以报名",
+    "Only registered students may register",
+    Category.FORBIDDEN,
 )
 OUT_OF_SCOPE = ErrorCode(
     "enrolment.out_of_scope",
     "不在活动参与范围内（{scope}）",
     "Outside the activity's participation scope ({scope})",
+    Category.FORBIDDEN,
 )
 BLACKLISTED = ErrorCode(
     "enrolment.blacklisted",
     "处于黑名单中，{until} 前不能报名活动（第十六条）",
     "Blacklisted until {until}: registration refused",
+    Category.FORBIDDEN,
 )
 ALREADY_REGISTERED = ErrorCode(
-    "enrolment.already_registered", "已报名该活动", "Already registered for this activity"
+    "enrolment.already_registered",
+    "已报名该活动",
+    "Already registered for this activity",
+    Category.CONFLICT,
 )
 FULL = ErrorCode(
     "activity.capacity_full",
     "活动名额已满（{capacity} 人）",
     "The activity is full ({capacity} places)",
+    Category.CONFLICT,
 )
 NOT_REGISTERED = ErrorCode(
-    "enrolment.not_registered", "{student} 未报名该活动", "{student} has not registered"
+    "enrolment.not_registered",
+    "{student} 未报名该活动",
+    "{student} has not registered",
+    Category.NOT_FOUND,
 )
 CANCEL_CLOSED = ErrorCode(
     "enrolment.cancel_closed",
     "报名已结束，不能取消报名；如临时有事请提交请假申请（第十二条）",
     "Registration has ended, so it cannot be cancelled; submit a leave request instead",
+    Category.CLOSED,
 )
 WRONG_METHOD = ErrorCode(
     "enrolment.wrong_method",
     "该活动的录取方式为{method}",
     "This activity admits by {method}",
+    Category.INVALID,
 )
 REGISTRATION_OPEN = ErrorCode(
     "enrolment.registration_open",
     "报名结束后才能{action_zh}",
     "Only after registration ends can one {action_en}",
+    Category.CLOSED,
 )
-ALREADY_DRAWN = ErrorCode("activity.already_drawn", "已抽签", "The lottery has already been drawn")
+ALREADY_DRAWN = ErrorCode(
+    "activity.already_drawn", "已抽签", "The lottery has already been drawn", Category.CLOSED
+)
 SEED_MISMATCH = ErrorCode(
     "activity.seed_mismatch",
     "抽签种子与公布的承诺不符",
     "The seed does not match the published commitment",
+    Category.CONFLICT,
 )
 OVER_CAPACITY = ErrorCode(
     "activity.admission_over_capacity",
     "录取后将超出名额：已录取 {admitted}，本次 {adding}，名额 {capacity}",
     "Admitting would exceed capacity: {admitted} admitted + {adding} > {capacity}",
+    Category.CONFLICT,
 )
 NOT_PENDING = ErrorCode(
     "enrolment.not_pending",
     "{student} 不在待录取名单中",
     "{student} is not awaiting admission",
+    Category.CONFLICT,
 )
 REVIEW_CLOSED = ErrorCode(
-    "activity.review_closed", "评审录取已结束", "The review admission is closed"
+    "activity.review_closed", "评审录取已结束", "The review admission is closed", Category.CLOSED
 )
 NOT_ADMITTED = ErrorCode(
     "enrolment.not_admitted",
     "只有已录取的学生可以请假",
     "Only an admitted student can request leave",
+    Category.FORBIDDEN,
 )
 LEAVE_WINDOW = ErrorCode(
     "enrolment.leave_window",
     "请假须在报名结束后、活动结束前提交",
     "Leave is requested after registration ends and before the activity ends",
+    Category.CLOSED,
 )
 LEAVE_PENDING = ErrorCode(
-    "enrolment.leave_exists", "已有请假申请（{status}）", "A leave request exists ({status})"
+    "enrolment.leave_exists",
+    "已有请假申请（{status}）",
+    "A leave request exists ({status})",
+    Category.CONFLICT,
 )
 NO_LEAVE = ErrorCode(
-    "enrolment.no_leave", "没有待审核的请假申请", "No leave request awaits a decision"
+    "enrolment.no_leave",
+    "没有待审核的请假申请",
+    "No leave request awaits a decision",
+    Category.NOT_FOUND,
 )
-REASON_REQUIRED = ErrorCode("enrolment.reason_required", "请填写理由", "A reason is required")
+REASON_REQUIRED = ErrorCode(
+    "enrolment.reason_required", "请填写理由", "A reason is required", Category.INVALID
+)
+SELF_DEALING = ErrorCode(
+    "enrolment.self_dealing",
+    "不能录取自己或审批自己的请假，须由其他负责人或组织者办理",
+    "Nobody admits themselves or decides their own leave: another manager must",
+    Category.FORBIDDEN,
+)
 
 
 class EnrolmentStatus(StrEnum):
@@ -331,7 +370,7 @@ def _no_decide(
 
 
 DECIDER: FunctionalDecider[object, Enrolment, EnrolmentEvent, object] = FunctionalDecider(
-    "enrolment", _no_decide, evolve
+    "enrolment", _no_decide, evolve, Enrolment, EVENTS, short=True
 )
 
 # -- commands -------------------------------------------------------------------------------
@@ -363,7 +402,7 @@ class AdmitRegistrants:
     """评审制: admit chosen registrants, one or many (第十三条). Irreversible."""
 
     activity_id: UUID
-    students: tuple[str, ...]
+    students: tuple[PersonId, ...]
 
 
 @attrs.frozen
@@ -378,8 +417,8 @@ class RequestLeave:
     """申请请假: the acting admitted student, with a reason and proof references."""
 
     activity_id: UUID
-    reason: str
-    proofs: tuple[str, ...] = ()
+    reason: Reason
+    proofs: tuple[Proof, ...] = ()
 
 
 @attrs.frozen
@@ -387,9 +426,9 @@ class DecideLeave:
     """The leader or an organizer approves or rejects a leave request."""
 
     activity_id: UUID
-    student: str
+    student: PersonId
     approve: bool
-    reason: str = ""
+    reason: Reason = ""
 
 
 EnrolmentCommand = (
@@ -628,6 +667,7 @@ def _admit(activity: Activity, students: tuple[str, ...], ctx: EnrolmentContext)
     base = ctx.base
     actor, now = base.actor, base.now
     require(is_activity_manager(actor, activity, ctx.tribe), UNAUTHORIZED, action="录取 admit")
+    _require_second_person(ctx, students)
     _require_method(activity, AdmissionMethod.REVIEW)
     _require_after_registration(activity, now, "录取 admit")
     roster = activity.roster
@@ -676,6 +716,13 @@ def _close_review(activity: Activity, ctx: EnrolmentContext) -> Decision:
     return Decision((ledger.ReviewClosed(activity.id, rest, actor.person_id, now),), enrolments)
 
 
+def _require_second_person(ctx: EnrolmentContext, students: tuple[str, ...]) -> None:
+    """A manager's own admission or leave is decided by someone else (ours; cf. 第二十四条)."""
+    me = ctx.base.actor.person_id
+    allowed = ctx.base.rulebook.allow_self_review
+    require(allowed or me not in students, SELF_DEALING, student=me)
+
+
 def _request_leave(
     activity: Activity, reason: str, proofs: tuple[str, ...], ctx: EnrolmentContext
 ) -> Decision:
@@ -708,6 +755,7 @@ def _decide_leave(activity: Activity, command: DecideLeave, ctx: EnrolmentContex
         UNAUTHORIZED,
         action="审核请假 decide leave",
     )
+    _require_second_person(ctx, (command.student,))
     enrolment = ctx.enrolments.get(command.student)
     require(enrolment is not None and enrolment.leave is LeaveStatus.REQUESTED, NO_LEAVE)
     assert enrolment is not None

@@ -18,9 +18,10 @@ from second_classroom.aggregates.activity_feedback import (
     RateActivity,
 )
 from second_classroom.aggregates.enrolment import is_activity_manager
+from second_classroom.aggregates.results import attended
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core.decider import Context
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 
 __all__ = ["COMMANDS", "FeedbackContext", "decide"]
 
@@ -28,16 +29,29 @@ NOT_ENDED = ErrorCode(
     "feedback.not_ended",
     "活动结束后才能上传花絮和评价（第十七条）",
     "Feedback comes after the activity",
+    Category.CLOSED,
 )
 NOT_PARTICIPANT = ErrorCode(
     "feedback.not_participant",
     "只有参与活动的成员、负责人和组织者可以上传花絮或评价",
     "Only participants and organizers give feedback",
+    Category.FORBIDDEN,
 )
-RATING_RANGE = ErrorCode("feedback.rating_range", "评分须为 1-5 星", "A rating is 1 to 5 stars")
-EMPTY = ErrorCode("feedback.empty", "内容不能为空", "Feedback must not be empty")
+RATING_RANGE = ErrorCode(
+    "feedback.rating_range", "评分须为 1-5 星", "A rating is 1 to 5 stars", Category.INVALID
+)
+EMPTY = ErrorCode("feedback.empty", "内容不能为空", "Feedback must not be empty", Category.INVALID)
+NOT_ATTENDED = ErrorCode(
+    "feedback.not_attended",
+    "未参加活动（未签到、被签退或已请假）不能评价活动（第十七条：参与活动的成员可以评价）",
+    "Only those who took part rate the activity: not a no-show, signed off or excused",
+    Category.FORBIDDEN,
+)
 NOT_ADMITTED = ErrorCode(
-    "feedback.student_not_participant", "{student} 未参加本活动", "{student} did not take part"
+    "feedback.student_not_participant",
+    "{student} 未参加本活动",
+    "{student} did not take part",
+    Category.INVALID,
 )
 
 
@@ -67,6 +81,8 @@ def decide(command: FeedbackCommand, ctx: FeedbackContext) -> tuple[FeedbackEven
             return (HighlightAdded(activity.id, reference, caption, actor.person_id, now),)
         case RateActivity(stars=stars, comment=comment):
             require(participant, NOT_PARTICIPANT)
+            # 第十七条 参与活动的成员……对活动进行评价: admitted is not enough, they took part.
+            require(attended(activity, actor.person_id), NOT_ATTENDED)
             require(1 <= stars <= 5, RATING_RANGE)
             return (ActivityRated(activity.id, stars, comment, actor.person_id, now),)
         case EvaluateParticipant(student=student, stars=stars, comment=comment):

@@ -11,6 +11,7 @@ import attrs
 from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, require
+from second_classroom.core.text import PersonId
 
 
 @attrs.frozen
@@ -35,7 +36,7 @@ EVENTS: tuple[type, ...] = (NoticeDelivered,)
 class MarkNoticeDelivered:
     """The frontend (as the system) or the student reports a notice delivered or read."""
 
-    student: str
+    student: PersonId
     notice_id: UUID
 
 
@@ -70,5 +71,5 @@ def evolve(state: Mailbox | None, event: MailboxEvent) -> Mailbox:
 
 
 DECIDER: FunctionalDecider[MarkNoticeDelivered, Mailbox, MailboxEvent, Context] = FunctionalDecider(
-    "mailbox", decide, evolve
+    "mailbox", decide, evolve, Mailbox, EVENTS
 )

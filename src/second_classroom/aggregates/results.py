@@ -21,57 +21,84 @@ from second_classroom.aggregates.student import ActivityRecorded, StudentEvent, 
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core.actor import RoleKind
 from second_classroom.core.decider import Context
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.text import Name, PersonId, Reason
 from second_classroom.policies.calendar import window_end
 from second_classroom.policies.rulebook import Rulebook
 
 NOT_PUBLISHED = ErrorCode(
-    "results.not_published", "活动未发布或已取消", "The activity is not published, or was cancelled"
+    "results.not_published",
+    "活动未发布或已取消",
+    "The activity is not published, or was cancelled",
+    Category.CLOSED,
 )
 NOT_ENDED = ErrorCode(
     "results.not_ended",
     "活动结束后才能颁发奖项、发放学分（第十八条）",
     "Awards and credits come after the activity ends",
+    Category.CLOSED,
 )
 AWARD_UNKNOWN = ErrorCode(
     "results.award_unknown",
     "活动未设置奖项「{award}」",
     "The activity offers no award named {award}",
+    Category.INVALID,
 )
 OVER_QUOTA = ErrorCode(
     "results.award_over_quota",
     "「{award}」最多 {quota} 人(组)，已颁发 {issued}，本次 {adding}",
     "{award} has {quota} places: {issued} issued, {adding} more asked",
+    Category.CONFLICT,
 )
 ALREADY_AWARDED = ErrorCode(
     "results.already_awarded",
     "{student} 已获得本活动奖项「{award}」",
     "{student} already holds {award} in this activity",
+    Category.CONFLICT,
 )
 NOT_PARTICIPANT = ErrorCode(
-    "results.not_participant", "{student} 未被录取参加本活动", "{student} was not admitted"
+    "results.not_participant",
+    "{student} 未被录取参加本活动",
+    "{student} was not admitted",
+    Category.FORBIDDEN,
 )
 NOT_ATTENDED = ErrorCode(
     "results.not_attended",
     "{student} 未签到或补签，不能发放学分",
     "{student} neither checked in nor was made up: no credits",
+    Category.FORBIDDEN,
 )
 UNDER_REVIEW = ErrorCode(
     "results.checkin_under_review",
     "{student} 的签到存在异常待审核，审核后才能发放学分",
     "{student}'s check-in is flagged for review; credits wait for it",
+    Category.CONFLICT,
 )
-NO_CREDITS = ErrorCode("results.no_credits", "活动未设置学分", "The activity plans no credits")
+NO_CREDITS = ErrorCode(
+    "results.no_credits", "活动未设置学分", "The activity plans no credits", Category.INVALID
+)
 NOT_GRANTED = ErrorCode(
-    "results.not_granted", "{student} 没有已发放的学分", "{student} holds no credits here"
+    "results.not_granted",
+    "{student} 没有已发放的学分",
+    "{student} holds no credits here",
+    Category.NOT_FOUND,
 )
-REASON_REQUIRED = ErrorCode("results.reason_required", "请填写理由", "A reason is required")
+REASON_REQUIRED = ErrorCode(
+    "results.reason_required", "请填写理由", "A reason is required", Category.INVALID
+)
 ATTENDANCE_OPEN = ErrorCode(
     "results.attendance_open",
     "签到尚未结算，不能完结活动",
     "Attendance is not closed yet, so the activity cannot be finalized",
+    Category.CLOSED,
 )
-NOBODY = ErrorCode("results.nobody", "请选择成员", "Choose at least one member")
+NOBODY = ErrorCode("results.nobody", "请选择成员", "Choose at least one member", Category.INVALID)
+SELF_DEALING = ErrorCode(
+    "results.self_dealing",
+    "不能给自己颁发奖项或发放学分，须由其他负责人或组织者办理",
+    "Nobody awards or grants credits to themselves: another manager must",
+    Category.FORBIDDEN,
+)
 
 
 @attrs.frozen
@@ -79,8 +106,8 @@ class IssueAward:
     """颁发奖项 to chosen members, one or many. Irreversible."""
 
     activity_id: UUID
-    award: str
-    students: tuple[str, ...]
+    award: Name
+    students: tuple[PersonId, ...]
 
 
 @attrs.frozen
@@ -88,7 +115,7 @@ class GrantCredits:
     """发放学分: the planned credits, to chosen members."""
 
     activity_id: UUID
-    students: tuple[str, ...]
+    students: tuple[PersonId, ...]
 
 
 @attrs.frozen
@@ -96,8 +123,8 @@ class RevokeCredits:
     """学分发放错误可以撤回, until the activity is finalized."""
 
     activity_id: UUID
-    students: tuple[str, ...]
-    reason: str
+    students: tuple[PersonId, ...]
+    reason: Reason
 
 
 @attrs.frozen
@@ -161,9 +188,11 @@ def decide(command: ResultsCommand, ctx: ResultsContext) -> ResultsDecision:
     match command:
         case IssueAward(award=award, students=students):
             _require_manager(ctx, activity)
+            _require_second_person(ctx, students)
             return _award(activity, award, students, ctx)
         case GrantCredits(students=students):
             _require_manager(ctx, activity)
+            _require_second_person(ctx, students)
             return _grant(activity, students, ctx)
         case RevokeCredits(students=students, reason=reason):
             _require_manager(ctx, activity)
@@ -181,11 +210,29 @@ def decide(command: ResultsCommand, ctx: ResultsContext) -> ResultsDecision:
 
 
 def _require_manager(ctx: ResultsContext, activity: Activity) -> None:
-    require(
-        is_activity_manager(ctx.base.actor, activity, ctx.tribe),
-        UNAUTHORIZED,
-        action="颁发奖项/发放学分 issue results",
+    """第十八条: the 活动负责人 (the host tribe's leaders and admins); the organizers too only
+    when the rulebook delegates results to them."""
+    base = ctx.base
+    if base.rulebook.results.organizers_issue_results:
+        allowed = is_activity_manager(base.actor, activity, ctx.tribe)
+    else:
+        allowed = _leads(ctx)
+    require(allowed, UNAUTHORIZED, action="颁发奖项/发放学分 issue results")
+
+
+def _leads(ctx: ResultsContext) -> bool:
+    """The host tribe's leader or admin: the 活动负责人 of 第十八、十九条."""
+    tribe = ctx.tribe
+    return tribe is not None and ctx.base.actor.holds_tribe_role(
+        tribe.id, RoleKind.TRIBE_LEADER, RoleKind.TRIBE_ADMIN
     )
+
+
+def _require_second_person(ctx: ResultsContext, students: tuple[str, ...]) -> None:
+    """A manager's own award or credits come from someone else (ours; cf. 第二十四条)."""
+    me = ctx.base.actor.person_id
+    allowed = ctx.base.rulebook.results.allow_self_results
+    require(allowed or me not in students, SELF_DEALING, student=me)
 
 
 def _award(
@@ -200,6 +247,8 @@ def _award(
     for student in chosen:
         require(student in activity.roster.admitted, NOT_PARTICIPANT, student=student)
         held = results.awards_of(student)
+        if ctx.base.rulebook.results.multiple_awards_per_student:
+            held = tuple(name for name in held if name == award)  # each award once per student
         require(not held, ALREADY_AWARDED, student=student, award="、".join(held))
     issued = len(results.holders(award))
     require(
@@ -248,11 +297,7 @@ def _grant(activity: Activity, students: tuple[str, ...], ctx: ResultsContext) -
 
 def _finalize(activity: Activity, ctx: ResultsContext) -> ResultsDecision:
     base = ctx.base
-    tribe = ctx.tribe
-    leads = tribe is not None and base.actor.holds_tribe_role(
-        tribe.id, RoleKind.TRIBE_LEADER, RoleKind.TRIBE_ADMIN
-    )
-    require(leads, UNAUTHORIZED, action="完结活动 finalize")
+    require(_leads(ctx), UNAUTHORIZED, action="完结活动 finalize")
     require(activity.attendance.closed, ATTENDANCE_OPEN)
     participants = tuple(sorted(activity.roster.admitted))
     records: dict[str, tuple[StudentEvent, ...]] = {}

@@ -9,59 +9,90 @@ from uuid import UUID
 
 import attrs
 
+from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
+from second_classroom.aggregates.backfill_record import BackfillRecord, CreditLine, credit_lines
+from second_classroom.aggregates.cadre_record import CadreRecord
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import Program
+from second_classroom.core.text import Code, Name, PersonId, Proof, Reason
 from second_classroom.policies import integrity
 
 NOT_FOUND = ErrorCode(
     "student.not_found",
     "学生 {student_number} 未注册",
     "Student {student_number} is not registered",
+    Category.NOT_FOUND,
 )
 EXISTS = ErrorCode(
     "student.exists",
     "学号 {student_number} 已注册为其他信息",
     "Student number {student_number} is already registered with other details",
+    Category.CONFLICT,
 )
-FIELD_EMPTY = ErrorCode("student.field_empty", "{field} 不能为空", "{field} must not be empty")
+FIELD_EMPTY = ErrorCode(
+    "student.field_empty", "{field} 不能为空", "{field} must not be empty", Category.INVALID
+)
 COLLEGE_UNKNOWN = ErrorCode(
-    "student.college_unknown", "未知的学院：{college}", "Unknown college: {college}"
+    "student.college_unknown",
+    "未知的学院：{college}",
+    "Unknown college: {college}",
+    Category.INVALID,
 )
 ENTRY_UNKNOWN = ErrorCode(
-    "integrity.entry_unknown", "没有这条诚信记录：{entry_id}", "No such integrity entry: {entry_id}"
+    "integrity.entry_unknown",
+    "没有这条诚信记录：{entry_id}",
+    "No such integrity entry: {entry_id}",
+    Category.NOT_FOUND,
 )
 NOT_YOUR_DEFAULT = ErrorCode(
     "integrity.not_your_default",
     "只能对本人的违约记录申诉",
     "A student can only appeal their own defaults",
+    Category.FORBIDDEN,
 )
 NOT_A_DEFAULT = ErrorCode(
-    "integrity.not_a_default", "该记录不是违约记录，无需申诉", "Only a default can be appealed"
+    "integrity.not_a_default",
+    "该记录不是违约记录，无需申诉",
+    "Only a default can be appealed",
+    Category.INVALID,
 )
 APPEAL_EXISTS = ErrorCode(
     "integrity.appeal_exists",
     "该记录已申诉（{status}）",
     "This entry was already appealed ({status})",
+    Category.CONFLICT,
 )
 NO_PENDING_APPEAL = ErrorCode(
-    "integrity.no_pending_appeal", "该记录没有待处理的申诉", "No appeal awaits a decision here"
+    "integrity.no_pending_appeal",
+    "该记录没有待处理的申诉",
+    "No appeal awaits a decision here",
+    Category.NOT_FOUND,
 )
-REASON_REQUIRED = ErrorCode("integrity.reason_required", "请填写理由", "A reason is required")
+REASON_REQUIRED = ErrorCode(
+    "integrity.reason_required", "请填写理由", "A reason is required", Category.INVALID
+)
 EXAM_FAILED = ErrorCode(
     "student.exam_failed",
     "发布考试未通过：{score} 分，及格线 {pass_score} 分",
     "The publishing exam was not passed: {score} of {pass_score} needed",
+    Category.INVALID,
 )
 SCORE_INVALID = ErrorCode(
-    "student.score_invalid", "考试成绩须在 0-100 之间：{score}", "Score must be 0-100: {score}"
+    "student.score_invalid",
+    "考试成绩须在 0-100 之间：{score}",
+    "Score must be 0-100: {score}",
+    Category.INVALID,
 )
 COHORT_INVALID = ErrorCode(
-    "student.cohort_invalid", "年级 {cohort} 无效", "Cohort {cohort} is not a valid year"
+    "student.cohort_invalid",
+    "年级 {cohort} 无效",
+    "Cohort {cohort} is not a valid year",
+    Category.INVALID,
 )
 
 
@@ -81,10 +112,22 @@ class StudentRecord:
     integrity: tuple[IntegrityEntry, ...] = ()
     activities: tuple[ActivityRecord, ...] = ()
     transcripts_issued: int = 0
+    backfills: tuple[BackfillRecord, ...] = ()  # confirmed 补录 claims (seed 001)
+    cadre_terms: tuple[CadreRecord, ...] = ()
 
     def credits(self) -> dict[tuple[str, str], Decimal]:
-        """The credit ledger: per (module, credit type), over every finalized activity."""
-        return ledger(self.activities)
+        """The credit ledger: per (module, credit type), over every finalized activity, every
+        confirmed 补录 claim and every rated cadre term."""
+        totals = ledger(self.activities)
+        for line in credit_lines((), self.backfills, self.cadre_terms):
+            key = (line.module, line.credit_type)
+            totals[key] = totals.get(key, Decimal(0)) + line.amount
+        return totals
+
+    def credit_lines(self) -> tuple[CreditLine, ...]:
+        """The ledger line by line, each with its source (an activity, a 补录 claim or a cadre
+        round)."""
+        return credit_lines(self.activities, self.backfills, self.cadre_terms)
 
     def entry(self, entry_id: UUID) -> IntegrityEntry | None:
         return next((e for e in self.integrity if e.entry_id == entry_id), None)
@@ -158,11 +201,57 @@ class AppealDecided:
 
 
 @attrs.frozen
+class StudentRecordCorrected:
+    """An admin corrected the record's name or class (000 第八条 修改……信息): ``before`` and
+    ``after`` hold the corrected fields only, as (field, value) pairs; transcripts issued
+    before keep what they said."""
+
+    student_id: UUID
+    before: tuple[tuple[str, str], ...]
+    after: tuple[tuple[str, str], ...]
+    reason: str
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class DefaultMadeUp:
+    """A no-show made up after attendance closed (补签, 发布规范 十): the entry now reads
+    attended; ``blacklisted_until`` is what the remaining defaults impose. Appended, never an
+    edit of the no-show's event."""
+
+    student_id: UUID
+    entry_id: UUID
+    evidence: str
+    blacklisted_until: datetime | None
+    by: str
+    at: datetime
+
+
+@attrs.frozen
 class ActivityRecorded:
     """完结活动 wrote this activity into the student's record (第十九条)."""
 
     student_id: UUID
     record: ActivityRecord
+    at: datetime
+
+
+@attrs.frozen
+class BackfillRecorded:
+    """A confirmed 补录 claim credited this student (seed 001 第三条: 名单导入)."""
+
+    student_id: UUID
+    record: BackfillRecord
+    at: datetime
+
+
+@attrs.frozen
+class CadreTermRecorded:
+    """A cadre round closed and wrote this rated term (工作履历) into the record."""
+
+    student_id: UUID
+    record: CadreRecord
     at: datetime
 
 
@@ -176,13 +265,17 @@ class TranscriptNumbered:
 
 
 StudentEvent = (
-    TranscriptNumbered
+    BackfillRecorded
+    | TranscriptNumbered
     | ActivityRecorded
     | StudentRegistered
     | PublisherExamPassed
     | AttendanceRecorded
     | DefaultAppealed
     | AppealDecided
+    | CadreTermRecorded
+    | DefaultMadeUp
+    | StudentRecordCorrected
 )
 EVENTS: tuple[type, ...] = StudentEvent.__args__
 
@@ -193,10 +286,10 @@ EVENTS: tuple[type, ...] = StudentEvent.__args__
 class RegisterStudent:
     """Register a student (第六条: 账号为学生学号，姓名需填写真实姓名)."""
 
-    student_number: str
-    name: str
-    college: str
-    class_name: str
+    student_number: PersonId
+    name: Name
+    college: Code
+    class_name: Name
     cohort: int
     program: Program = Program.UNDERGRADUATE
 
@@ -209,7 +302,7 @@ class RegisterStudent:
 class RecordPublisherExam:
     """Record that a student passed the publishing exam (首次发布活动需进行考试答题)."""
 
-    student_number: str
+    student_number: PersonId
     score: int
 
     @property
@@ -221,10 +314,10 @@ class RecordPublisherExam:
 class AppealDefault:
     """The acting student appeals one of their defaults, with reasons and evidence."""
 
-    student_number: str
+    student_number: PersonId
     entry_id: UUID
-    reason: str
-    evidence: tuple[str, ...] = ()
+    reason: Reason
+    evidence: tuple[Proof, ...] = ()
 
     @property
     def student_id(self) -> UUID:
@@ -235,17 +328,35 @@ class AppealDefault:
 class DecideAppeal:
     """A college admin (the student's college) or a school admin upholds or overturns."""
 
-    student_number: str
+    student_number: PersonId
     entry_id: UUID
     overturn: bool
-    reason: str
+    reason: Reason
 
     @property
     def student_id(self) -> UUID:
         return ids.student_id(self.student_number)
 
 
-StudentCommand = RegisterStudent | RecordPublisherExam | AppealDefault | DecideAppeal
+@attrs.frozen
+class CorrectStudentRecord:
+    """A college admin (the student's college) or a school admin corrects a misspelt name or a
+    wrong class, with a reason (000 第八条: 在网页端点击“用户管理”→输入学号或姓名→“编辑”).
+    A field left None is unchanged."""
+
+    student_number: PersonId
+    reason: Reason
+    name: Name | None = None
+    class_name: Name | None = None
+
+    @property
+    def student_id(self) -> UUID:
+        return ids.student_id(self.student_number)
+
+
+StudentCommand = (
+    RegisterStudent | RecordPublisherExam | AppealDefault | DecideAppeal | CorrectStudentRecord
+)
 COMMANDS: tuple[type, ...] = StudentCommand.__args__
 
 
@@ -257,6 +368,18 @@ def _may_manage(actor: Actor, college: str) -> bool:
     return actor.is_school_admin or actor.is_college_admin(college)
 
 
+def _require_manager(
+    actor: Actor, state: StudentRecord | None, student_number: str, action: str
+) -> None:
+    """The record's college admin or a school admin, else ``auth.forbidden`` — the same answer
+    for a 学号 of another college as for one never registered (only a school admin, who may
+    read every record, learns ``student.not_found``)."""
+    college = state.college if state is not None else None
+    allowed = actor.is_school_admin or (college is not None and actor.is_college_admin(college))
+    require(allowed, UNAUTHORIZED, action=action)
+    require(state is not None, NOT_FOUND, student_number=student_number)
+
+
 def decide(
     command: StudentCommand, state: StudentRecord | None, ctx: Context
 ) -> Sequence[StudentEvent]:
@@ -264,16 +387,26 @@ def decide(
     match command:
         case RegisterStudent():
             return _register(command, state, ctx)
-        case AppealDefault() | DecideAppeal():
+        case AppealDefault():
+            # Only the student appeals: refused before the record is looked at, so the answer
+            # never tells whether a 学号 exists or who was marked absent where.
+            require(ctx.actor.person_id == command.student_number, NOT_YOUR_DEFAULT)
             require(state is not None, NOT_FOUND, student_number=command.student_number)
             assert state is not None
             return _appeal(command, state, ctx)
-        case RecordPublisherExam(student_number=number, score=score):
-            require(state is not None, NOT_FOUND, student_number=number)
+        case DecideAppeal():
+            _require_manager(ctx.actor, state, command.student_number, "处理申诉 decide appeal")
             assert state is not None
-            require(
-                _may_manage(ctx.actor, state.college), UNAUTHORIZED, action="登记考试 record exam"
+            return _appeal(command, state, ctx)
+        case CorrectStudentRecord():
+            _require_manager(
+                ctx.actor, state, command.student_number, "更正学生信息 correct record"
             )
+            assert state is not None
+            return _correct(command, state, ctx)
+        case RecordPublisherExam(student_number=number, score=score):
+            _require_manager(ctx.actor, state, number, "登记考试 record exam")
+            assert state is not None
             require(0 <= score <= 100, SCORE_INVALID, score=score)
             if state.is_publisher_qualified:
                 return []
@@ -293,13 +426,11 @@ def _appeal(
     require(bool(command.reason.strip()), REASON_REQUIRED)
     actor, now = ctx.actor, ctx.now
     if isinstance(command, AppealDefault):
-        require(actor.person_id == state.student_number, NOT_YOUR_DEFAULT)
         require(integrity.is_default(entry.outcome, ctx.rulebook.integrity), NOT_A_DEFAULT)
         require(
             entry.appeal is None, APPEAL_EXISTS, status=entry.appeal.label if entry.appeal else ""
         )
         return [DefaultAppealed(state.id, entry.entry_id, command.reason, command.evidence, now)]
-    require(_may_manage(actor, state.college), UNAUTHORIZED, action="处理申诉 decide appeal")
     require(entry.appeal is AppealStatus.PENDING, NO_PENDING_APPEAL)
     after = [
         attrs.evolve(e, appeal=AppealStatus.OVERTURNED)
@@ -311,6 +442,32 @@ def _appeal(
     return [
         AppealDecided(
             state.id, entry.entry_id, command.overturn, command.reason, until, actor.person_id, now
+        )
+    ]
+
+
+CORRECTABLE = ("name", "class_name")
+
+
+def _correct(
+    command: CorrectStudentRecord, state: StudentRecord, ctx: Context
+) -> Sequence[StudentEvent]:
+    """A correction is appended, never an edit: the record's history keeps what it said."""
+    require(
+        _may_manage(ctx.actor, state.college), UNAUTHORIZED, action="更正学生信息 correct record"
+    )
+    require(bool(command.reason.strip()), REASON_REQUIRED)
+    given = {f: getattr(command, f) for f in CORRECTABLE if getattr(command, f) is not None}
+    for field, value in given.items():
+        require(bool(value.strip()), FIELD_EMPTY, field=field)
+    changed = {f: v for f, v in given.items() if v != getattr(state, f)}
+    if not changed:
+        return []
+    before = tuple((f, str(getattr(state, f))) for f in changed)
+    after = tuple(changed.items())
+    return [
+        StudentRecordCorrected(
+            state.id, before, after, command.reason, ctx.actor.person_id, ctx.now
         )
     ]
 
@@ -379,6 +536,12 @@ def evolve(state: StudentRecord | None, event: StudentEvent) -> StudentRecord:
         case ActivityRecorded(record=record):
             assert state is not None
             return attrs.evolve(state, activities=(*state.activities, record))
+        case BackfillRecorded(record=backfill):
+            assert state is not None
+            return attrs.evolve(state, backfills=(*state.backfills, backfill))
+        case CadreTermRecorded(record=cadre):
+            assert state is not None
+            return attrs.evolve(state, cadre_terms=(*state.cadre_terms, cadre))
         case DefaultAppealed(entry_id=entry_id):
             assert state is not None
             return _with_appeal(state, entry_id, AppealStatus.PENDING)
@@ -386,7 +549,30 @@ def evolve(state: StudentRecord | None, event: StudentEvent) -> StudentRecord:
             assert state is not None
             status = AppealStatus.OVERTURNED if overturned else AppealStatus.UPHELD
             return attrs.evolve(_with_appeal(state, entry_id, status), blacklisted_until=until)
+        case StudentRecordCorrected(after=after):
+            assert state is not None
+            fields = dict(after)
+            return attrs.evolve(
+                state,
+                name=fields.get("name", state.name),
+                class_name=fields.get("class_name", state.class_name),
+            )
+        case DefaultMadeUp(entry_id=entry_id, blacklisted_until=until):
+            assert state is not None
+            return attrs.evolve(
+                state, integrity=made_up(state.integrity, entry_id), blacklisted_until=until
+            )
     raise AssertionError(f"unhandled event {event!r}")
+
+
+def made_up(entries: Sequence[IntegrityEntry], entry_id: UUID) -> tuple[IntegrityEntry, ...]:
+    """The entries after a 补签 reversed the no-show ``entry_id``: it reads attended."""
+    return tuple(
+        attrs.evolve(e, outcome=Outcome.ATTENDED, rule=integrity.MADE_UP_CITATION)
+        if e.entry_id == entry_id
+        else e
+        for e in entries
+    )
 
 
 def _with_appeal(state: StudentRecord, entry_id: UUID, status: AppealStatus) -> StudentRecord:
@@ -397,5 +583,5 @@ def _with_appeal(state: StudentRecord, entry_id: UUID, status: AppealStatus) -> 
 
 
 DECIDER: FunctionalDecider[StudentCommand, StudentRecord, StudentEvent, Context] = (
-    FunctionalDecider("student", decide, evolve)
+    FunctionalDecider("student", decide, evolve, StudentRecord, EVENTS)
 )

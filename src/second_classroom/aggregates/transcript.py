@@ -4,42 +4,65 @@ and the 查证入口 (第四条) employers use to verify them."""
 from __future__ import annotations
 
 import hmac
+import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 import attrs
 
+from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
+from second_classroom.aggregates.backfill_record import BackfillRecord
+from second_classroom.aggregates.cadre_record import CadreRecord, cadre_credits
+from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.text import Code, PersonId, Reason
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import serials
 from second_classroom.policies.rulebook import Rulebook
-from second_classroom.policies.signing import Keyring
+from second_classroom.policies.signing import Keyring, canonical_json
 
-NO_RECORD = ErrorCode("transcript.no_student", "学生未注册", "The student is not registered")
+NO_RECORD = ErrorCode(
+    "transcript.no_student", "学生未注册", "The student is not registered", Category.NOT_FOUND
+)
 UNKNOWN_RECORDS = ErrorCode(
     "transcript.records_unknown",
     "所选活动不在本人的活动记录中：{activity_ids}",
     "Selected activities are not in the student's records: {activity_ids}",
+    Category.INVALID,
 )
 EMPTY = ErrorCode(
-    "transcript.empty", "没有可打印的活动记录", "There are no records to put on a transcript"
+    "transcript.empty",
+    "没有可打印的活动记录",
+    "There are no records to put on a transcript",
+    Category.INVALID,
 )
 SERIAL_TAKEN = ErrorCode(
-    "transcript.serial_taken", "成绩单编号冲突，请重试", "Serial number collision; try again"
+    "transcript.serial_taken",
+    "成绩单编号冲突，请重试",
+    "Serial number collision; try again",
+    Category.CONFLICT,
 )
-NOT_FOUND = ErrorCode("transcript.not_found", "成绩单不存在", "No transcript with this serial")
+NOT_FOUND = ErrorCode(
+    "transcript.not_found", "成绩单不存在", "No transcript with this serial", Category.NOT_FOUND
+)
 ALREADY_REVOKED = ErrorCode(
-    "transcript.already_revoked", "成绩单已作废", "The transcript is already revoked"
+    "transcript.already_revoked",
+    "成绩单已作废",
+    "The transcript is already revoked",
+    Category.CLOSED,
 )
-REASON_REQUIRED = ErrorCode("transcript.reason_required", "请填写理由", "A reason is required")
+REASON_REQUIRED = ErrorCode(
+    "transcript.reason_required", "请填写理由", "A reason is required", Category.INVALID
+)
 
 
 class Version(StrEnum):
@@ -63,6 +86,9 @@ class Layout(StrEnum):
         return {"module": "按模块", "term": "按学期", "method": "按评价方式"}[self.value]
 
 
+BACKFILL_LABEL = "补录"  # a 补录 line's outcome, and its heading in the 按评价方式 layout
+
+
 class Status(StrEnum):
     VALID = "valid"
     REVOKED = "revoked"
@@ -71,6 +97,9 @@ class Status(StrEnum):
 
 @attrs.frozen
 class Line:
+    """One record on the transcript: an activity's, or a confirmed 补录 claim's credits in one
+    module (``source`` "backfill", ``activity_id`` then the claim's id)."""
+
     activity_id: UUID
     title: str
     date: str
@@ -80,6 +109,7 @@ class Line:
     outcome: str
     awards: tuple[str, ...]
     credits: tuple[tuple[str, Decimal], ...]  # (credit type, amount)
+    source: str = "activity"  # or "backfill" (补录), or "cadre" (a rated term, 工作履历)
 
 
 @attrs.frozen
@@ -151,7 +181,7 @@ EVENTS: tuple[type, ...] = TranscriptEvent.__args__
 class IssueTranscript:
     """The acting student issues a transcript from some (``activity_ids``) or all records."""
 
-    student_number: str
+    student_number: PersonId
     version: Version = Version.CREDIT
     layout: Layout = Layout.MODULE
     activity_ids: tuple[UUID, ...] = ()
@@ -161,9 +191,9 @@ class IssueTranscript:
 class RevokeTranscript:
     """A school admin revokes a transcript, or marks it superseded by a newer one."""
 
-    serial: str
-    reason: str
-    superseded_by: str | None = None
+    serial: Code
+    reason: Reason
+    superseded_by: Code | None = None
 
 
 TranscriptCommand = IssueTranscript | RevokeTranscript
@@ -186,6 +216,7 @@ class TranscriptContext:
     base: Context
     record: StudentRecord | None
     keyring: Keyring | None
+    keys: SchoolKeys | None = None  # the published keys: only a published, active key signs
 
 
 def decide(
@@ -194,17 +225,19 @@ def decide(
     base = ctx.base
     match command:
         case IssueTranscript():
-            record = ctx.record
-            require(record is not None, NO_RECORD)
-            assert record is not None
+            # Authorised before anything is looked up: nobody learns whether a 学号 exists.
             require(
-                base.actor.person_id == record.student_number,
+                base.actor.person_id == command.student_number,
                 UNAUTHORIZED,
                 action="生成成绩单 issue transcript",
             )
+            record = ctx.record
+            require(record is not None, NO_RECORD)
+            assert record is not None
             require(state is None, SERIAL_TAKEN)
             require(ctx.keyring is not None, SIGNING_KEY_MISSING)
             assert ctx.keyring is not None
+            require_signing_key(ctx.keyring, ctx.keys)
             serial = serial_for(record, ctx.keyring.private_seed)
             content = build_content(command, record, serial, base.rulebook, base.now)
             signature = ctx.keyring.sign(content_json(content))
@@ -212,9 +245,9 @@ def decide(
                 TranscriptIssued(content.serial, content, ctx.keyring.key_id, signature, base.now)
             ]
         case RevokeTranscript(reason=reason, superseded_by=newer):
+            require(base.actor.is_school_admin, UNAUTHORIZED, action="作废成绩单 revoke transcript")
             require(state is not None, NOT_FOUND)
             assert state is not None
-            require(base.actor.is_school_admin, UNAUTHORIZED, action="作废成绩单 revoke transcript")
             require(state.status is Status.VALID, ALREADY_REVOKED)
             require(bool(reason.strip()), REASON_REQUIRED)
             replacement = serials.normalize(newer) if newer else None
@@ -228,7 +261,34 @@ SIGNING_KEY_MISSING = ErrorCode(
     "config.signing_key_missing",
     "未配置成绩单签名密钥",
     "No transcript signing key is configured",
+    Category.UNAVAILABLE,
 )
+SIGNING_KEY_UNPUBLISHED = ErrorCode(
+    "config.signing_key_unpublished",
+    "成绩单签名密钥 {key_id} 尚未由学校管理员公布（或与已公布的同名公钥不符）",
+    "The transcript signing key {key_id} is not published by a school admin (or differs from "
+    "the public key published under that id)",
+    Category.UNAVAILABLE,
+)
+SIGNING_KEY_RETIRED = ErrorCode(
+    "config.signing_key_retired",
+    "成绩单签名密钥 {key_id} 已停用，请配置已公布的新密钥",
+    "The transcript signing key {key_id} is retired; configure a newly published key",
+    Category.UNAVAILABLE,
+)
+
+
+def require_signing_key(keyring: Keyring, keys: SchoolKeys | None) -> None:
+    """Sign only with a key the log publishes and has not retired, so every transcript
+    verifies from the log alone."""
+    published = keys.key(keyring.key_id) if keys is not None else None
+    require(
+        published is not None and published.raw == keyring.public_key,
+        SIGNING_KEY_UNPUBLISHED,
+        key_id=keyring.key_id,
+    )
+    assert published is not None
+    require(published.retired_at is None, SIGNING_KEY_RETIRED, key_id=keyring.key_id)
 
 
 def evolve(state: Transcript | None, event: TranscriptEvent) -> Transcript:
@@ -243,18 +303,25 @@ def evolve(state: Transcript | None, event: TranscriptEvent) -> Transcript:
 
 
 def content_json(content: Content) -> dict[str, object]:
-    """The signed form of the content (the codec's JSON, whatever the store)."""
+    """The signed form of the content: the codec's JSON as plain JSON values (lists, never
+    tuples), so it equals what any JSON parser reads back."""
     from second_classroom.codec import converter
 
-    data: dict[str, object] = converter.unstructure(content)
-    return data
+    data: dict[str, Any] = converter.unstructure(content)
+    for section in data["sections"]:
+        for line in section["lines"]:
+            if line.get("source") == "activity":
+                del line["source"]  # signed as before 补录 lines existed: those still verify
+    plain: dict[str, object] = json.loads(canonical_json(data))
+    return plain
 
 
 # -- building the content -------------------------------------------------------------------
 
 
 def term_of(moment: datetime) -> str:
-    """学年学期: September–February is the first semester, March–August the second."""
+    """学年学期 when the rulebook lists no term for the day: September–February is the first
+    semester, March–August the second."""
     local = moment.astimezone(SHANGHAI)
     if local.month >= 9:
         return f"{local.year}-{local.year + 1}学年第一学期"
@@ -280,13 +347,42 @@ def _line(record: ActivityRecord, rulebook: Rulebook) -> Line:
 
 def _heading(record: ActivityRecord, layout: Layout, rulebook: Rulebook) -> str:
     if layout is Layout.TERM:
-        return term_of(record.starts_at)
+        listed = rulebook.term(record.starts_at.astimezone(SHANGHAI).date())
+        return listed.name if listed else term_of(record.starts_at)
     if layout is Layout.METHOD:
         if record.awards:
             return "获奖"
         return "活动参与" if record.credits else "参与记录"
     module = rulebook.module(record.module)
     return module.name if module else record.module
+
+
+WORK_HISTORY = "工作履历"  # the heading of cadre terms when the rulebook names no module
+
+
+def _cadre_line(record: CadreRecord, rulebook: Rulebook) -> Line:
+    """A rated cadre term (002 一 3); 001 第四条): the post, the dates and the rating."""
+    module = rulebook.module(record.module)
+    return Line(
+        record.round_id,
+        f"{record.organization} {record.title}（{record.position.label}，{record.term}）",
+        f"{record.starts.astimezone(SHANGHAI):%Y-%m-%d}至{record.ends.astimezone(SHANGHAI):%Y-%m-%d}",
+        module.name if module else WORK_HISTORY,
+        "",
+        Decimal(0),
+        record.rating.label,
+        (),
+        tuple((c.credit_type, c.amount) for c in record.credits),
+        source="cadre",
+    )
+
+
+def _cadre_heading(record: CadreRecord, layout: Layout, rulebook: Rulebook) -> str:
+    if layout is Layout.TERM:
+        listed = rulebook.term(record.starts.astimezone(SHANGHAI).date())
+        return listed.name if listed else term_of(record.starts)
+    module = rulebook.module(record.module)
+    return module.name if module and layout is Layout.MODULE else WORK_HISTORY
 
 
 def build_content(
@@ -296,19 +392,35 @@ def build_content(
     rulebook: Rulebook,
     now: datetime,
 ) -> Content:
-    chosen = _chosen(command, record)
+    chosen, claimed, terms = _chosen(command, record)
     if command.version is Version.CREDIT:
         chosen = [r for r in chosen if r.credits]
-    require(bool(chosen), EMPTY)
-    groups: dict[str, list[Line]] = defaultdict(list)
+        terms = [t for t in terms if t.credits]
+    claimed = [b for b in claimed if b.credits]  # a 补录 record is there for its credits
+    require(bool(chosen or claimed or terms), EMPTY)
+    groups: dict[str, list[tuple[datetime, Line]]] = defaultdict(list)
     order = [m.name for m in rulebook.modules]
-    for entry in sorted(chosen, key=lambda r: r.starts_at):
-        groups[_heading(entry, command.layout, rulebook)].append(_line(entry, rulebook))
+    for entry in chosen:
+        line = _line(entry, rulebook)
+        groups[_heading(entry, command.layout, rulebook)].append((entry.starts_at, line))
+    for backfill in claimed:
+        for heading, line in _backfill_lines(backfill, command.layout, rulebook):
+            groups[heading].append((backfill.confirmed_at, line))
+    for term in terms:
+        line = _cadre_line(term, rulebook)
+        groups[_cadre_heading(term, command.layout, rulebook)].append((term.starts, line))
     headings = sorted(groups, key=lambda h: (order.index(h) if h in order else len(order), h))
-    sections = tuple(Section(h, tuple(groups[h])) for h in headings)
+    sections = tuple(
+        Section(h, tuple(line for _, line in sorted(groups[h], key=lambda item: item[0])))
+        for h in headings
+    )
+    amounts = ledger(chosen)
+    for credit in [*(c for b in claimed for c in b.credits), *cadre_credits(terms)]:
+        key = (credit.module, credit.credit_type)
+        amounts[key] = amounts.get(key, Decimal(0)) + credit.amount
     totals = tuple(
         Total(rulebook.module(module).name if rulebook.module(module) else module, kind, amount)  # type: ignore[union-attr]
-        for (module, kind), amount in sorted(ledger(chosen).items())
+        for (module, kind), amount in sorted(amounts.items())
     )
     college = rulebook.college(record.college)
     return Content(
@@ -328,15 +440,74 @@ def build_content(
     )
 
 
-def _chosen(command: IssueTranscript, record: StudentRecord) -> list[ActivityRecord]:
+def took_part(entry: ActivityRecord) -> bool:
+    """第二十条 活动记录中包含所有参加过的活动: a no-show, signed-off or excused student did not
+    take part (their default stays in the integrity record); a record without an attendance
+    outcome (none was taken) counts as taken part."""
+    return entry.outcome is None or entry.outcome is Outcome.ATTENDED
+
+
+def _chosen(
+    command: IssueTranscript, record: StudentRecord
+) -> tuple[list[ActivityRecord], list[BackfillRecord], list[CadreRecord]]:
+    """The activity records, 补录 records and cadre terms asked for: all, or those
+    ``activity_ids`` names (an activity's id, a confirmed claim's, or a cadre round's); a
+    记录版 holds only the activities the student took part in."""
+    entries = record.activities
+    if command.version is Version.RECORD:
+        entries = tuple(r for r in entries if took_part(r))
     if not command.activity_ids:
-        return list(record.activities)
-    by_id: Mapping[UUID, ActivityRecord] = {r.activity_id: r for r in record.activities}
-    missing = [str(a) for a in command.activity_ids if a not in by_id]
+        return list(entries), list(record.backfills), list(record.cadre_terms)
+    by_id: Mapping[UUID, ActivityRecord] = {r.activity_id: r for r in entries}
+    claims: Mapping[UUID, BackfillRecord] = {b.claim_id: b for b in record.backfills}
+    rounds: Mapping[UUID, CadreRecord] = {t.round_id: t for t in record.cadre_terms}
+    missing = [
+        str(a)
+        for a in command.activity_ids
+        if a not in by_id and a not in claims and a not in rounds
+    ]
     require(not missing, UNKNOWN_RECORDS, activity_ids="、".join(missing))
-    return [by_id[a] for a in dict.fromkeys(command.activity_ids)]
+    wanted = dict.fromkeys(command.activity_ids)
+    return (
+        [by_id[a] for a in wanted if a in by_id],
+        [claims[a] for a in wanted if a in claims],
+        [rounds[a] for a in wanted if a in rounds],
+    )
+
+
+def _backfill_lines(
+    backfill: BackfillRecord, layout: Layout, rulebook: Rulebook
+) -> list[tuple[str, Line]]:
+    """A confirmed 补录 claim's lines under their headings, one per module."""
+    by_module: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+    for credit in backfill.credits:
+        by_module[credit.module].append((credit.credit_type, credit.amount))
+    listed = rulebook.term(backfill.confirmed_at.astimezone(SHANGHAI).date())
+    placed = []
+    for code, credits in by_module.items():
+        module = rulebook.module(code)
+        name = module.name if module else code
+        heading = {
+            Layout.MODULE: name,
+            Layout.TERM: listed.name if listed else term_of(backfill.confirmed_at),
+            Layout.METHOD: BACKFILL_LABEL,
+        }[layout]
+        line = Line(
+            backfill.claim_id,
+            backfill.title,
+            f"{backfill.confirmed_at.astimezone(SHANGHAI):%Y-%m-%d}",
+            name,
+            "",
+            Decimal(0),
+            BACKFILL_LABEL,
+            (),
+            tuple(credits),
+            source="backfill",
+        )
+        placed.append((heading, line))
+    return placed
 
 
 DECIDER: FunctionalDecider[TranscriptCommand, Transcript, TranscriptEvent, TranscriptContext] = (
-    FunctionalDecider("transcript", decide, evolve)
+    FunctionalDecider("transcript", decide, evolve, Transcript, EVENTS, short=True)
 )

@@ -12,35 +12,53 @@ import attrs
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import TribeKind, TribeLevel
+from second_classroom.core.text import Code, Name, PersonId, Reason, TribeCode
 
-NOT_FOUND = ErrorCode("tribe.not_found", "部落不存在", "Tribe not found")
-EXISTS = ErrorCode("tribe.exists", "部落编码 {code} 已被占用", "Tribe code {code} is already taken")
-NAME_EMPTY = ErrorCode("tribe.name_empty", "部落名称不能为空", "Tribe name must not be empty")
+NOT_FOUND = ErrorCode("tribe.not_found", "部落不存在", "Tribe not found", Category.NOT_FOUND)
+EXISTS = ErrorCode(
+    "tribe.exists",
+    "部落编码 {code} 已被占用",
+    "Tribe code {code} is already taken",
+    Category.CONFLICT,
+)
+NAME_EMPTY = ErrorCode(
+    "tribe.name_empty", "部落名称不能为空", "Tribe name must not be empty", Category.INVALID
+)
 COLLEGE_REQUIRED = ErrorCode(
     "tribe.college_required",
     "院级和班级部落必须属于一个学院",
     "A college or class tribe must belong to a college",
+    Category.INVALID,
 )
 SCHOOL_TRIBE_COLLEGE = ErrorCode(
     "tribe.school_tribe_has_college",
     "校级部落不属于任何学院",
     "A school-level tribe belongs to no college",
+    Category.INVALID,
 )
 COLLEGE_UNKNOWN = ErrorCode(
-    "tribe.college_unknown", "未知的学院：{college}", "Unknown college: {college}"
+    "tribe.college_unknown", "未知的学院：{college}", "Unknown college: {college}", Category.INVALID
 )
-NOT_MEMBER = ErrorCode("tribe.not_member", "{person} 不是部落成员", "{person} is not a member")
+NOT_MEMBER = ErrorCode(
+    "tribe.not_member", "{person} 不是部落成员", "{person} is not a member", Category.NOT_FOUND
+)
 NO_APPLICATION = ErrorCode(
     "tribe.no_application",
     "{person} 没有待审核的入部落申请",
     "{person} has no pending application",
+    Category.NOT_FOUND,
 )
 ROLE_HOLDER_NOT_FOUND = ErrorCode(
-    "tribe.role_not_held", "{person} 未担任{role}", "{person} does not hold role {role}"
+    "tribe.role_not_held",
+    "{person} 未担任{role}",
+    "{person} does not hold role {role}",
+    Category.NOT_FOUND,
 )
-REASON_REQUIRED = ErrorCode("tribe.reason_required", "请填写理由", "A reason is required")
+REASON_REQUIRED = ErrorCode(
+    "tribe.reason_required", "请填写理由", "A reason is required", Category.INVALID
+)
 
 
 class TribeRole(StrEnum):
@@ -204,11 +222,11 @@ EVENTS: tuple[type, ...] = TribeEvent.__args__
 class CreateTribe:
     """A school admin, or a college admin for their own college, creates a tribe (第七条)."""
 
-    code: str
-    name: str
+    code: TribeCode
+    name: Name
     kind: TribeKind
     level: TribeLevel
-    college: str | None = None
+    college: Code | None = None
 
     @property
     def tribe_id(self) -> UUID:
@@ -225,20 +243,20 @@ class CertifyTribe:
 @attrs.frozen
 class RevokeTribeCertification:
     tribe_id: UUID
-    reason: str
+    reason: Reason
 
 
 @attrs.frozen
 class AppointTribeRole:
     tribe_id: UUID
-    person_id: str
+    person_id: PersonId
     role: TribeRole
 
 
 @attrs.frozen
 class RemoveTribeRole:
     tribe_id: UUID
-    person_id: str
+    person_id: PersonId
     role: TribeRole
 
 
@@ -252,14 +270,14 @@ class ApplyToTribe:
 @attrs.frozen
 class ApproveTribeMember:
     tribe_id: UUID
-    person_id: str
+    person_id: PersonId
 
 
 @attrs.frozen
 class RejectTribeMember:
     tribe_id: UUID
-    person_id: str
-    reason: str
+    person_id: PersonId
+    reason: Reason
 
 
 @attrs.frozen
@@ -267,7 +285,7 @@ class AddTribeMember:
     """A tribe manager registers a member directly (第二十三条 注册管理)."""
 
     tribe_id: UUID
-    person_id: str
+    person_id: PersonId
 
 
 @attrs.frozen
@@ -280,8 +298,8 @@ class LeaveTribe:
 @attrs.frozen
 class RemoveTribeMember:
     tribe_id: UUID
-    person_id: str
-    reason: str
+    person_id: PersonId
+    reason: Reason
 
 
 TribeCommand = (
@@ -470,5 +488,5 @@ def _with_holders(state: Tribe, role: TribeRole, holders: frozenset[str]) -> Tri
 
 
 DECIDER: FunctionalDecider[TribeCommand, Tribe, TribeEvent, Context] = FunctionalDecider(
-    "tribe", decide, evolve
+    "tribe", decide, evolve, Tribe, EVENTS
 )

@@ -18,6 +18,16 @@ class RoleKind(StrEnum):
     TRIBE_ADMIN = "tribe_admin"  # 部落管理员
     COLLEGE_ADMIN = "college_admin"  # 院级管理员（学院分团委）
     SCHOOL_ADMIN = "school_admin"  # 校团委
+    # Staff roles some schools name in their procedures (001 第三条、第六条; 003 (三)(四)); a
+    # rulebook's ``roles`` lists the kinds a school uses. Asserted by the caller like the admins;
+    # where one applies is its scope: a tribe id (a tribe's advisor), a college code (counselor,
+    # secretary) or none (center, academic affairs, and 003's 指导教师, an advisor whom a
+    # research claim names). A 补录 step says which scope it asks for (claim_rules.StepScope).
+    COUNSELOR = "counselor"  # 辅导员
+    ADVISOR = "advisor"  # 指导老师 of a tribe (scope: the tribe id); 指导教师 of a student (003)
+    LEAGUE_SECRETARY = "league_secretary"  # 学院团总支书记
+    CENTER = "center"  # 第二课堂指导与服务中心（二课中心）
+    ACADEMIC_AFFAIRS = "academic_affairs"  # 教务处
     SYSTEM = "system"  # 系统: the library's own reactions (e.g. the draw when registration closes)
 
     @property

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 import attrs
 
 from second_classroom.core.actor import Actor
+from second_classroom.core.errors import Category, ErrorCode
 from second_classroom.core.time import aware
 
 if TYPE_CHECKING:
@@ -24,6 +25,13 @@ E = TypeVar("E")
 X = TypeVar("X")
 C_contra = TypeVar("C_contra", contravariant=True)
 X_contra = TypeVar("X_contra", contravariant=True)
+
+WRONG_STREAM_KIND = ErrorCode(
+    "store.wrong_stream_kind",
+    "该编号属于另一类记录，不能作为 {kind} 使用",
+    "This id belongs to another kind of record, not a {kind}",
+    Category.NOT_FOUND,
+)
 
 
 @attrs.frozen
@@ -47,16 +55,38 @@ class Decider(Protocol[C_contra, S, E, X_contra]):
     def evolve(self, state: S | None, event: E) -> S: ...
 
 
+def _type_set(types: Iterable[type]) -> frozenset[type]:
+    return frozenset(types)
+
+
 @attrs.frozen
 class FunctionalDecider(Generic[C, S, E, X]):
-    """A decider made of an aggregate module's ``decide`` and ``evolve`` functions."""
+    """One kind of aggregate: its ``decide`` and ``evolve`` functions, the state they fold
+    to, and the events its streams hold.
+
+    A stream holds one kind: every event on it is one of ``events`` (each event type belongs
+    to exactly one kind), so a load can tell a stream of another kind from its first event
+    and refuse it with ``store.wrong_stream_kind`` rather than fold foreign events. ``short``
+    streams stay a handful of events long: they are read without asking the snapshot store
+    (one query instead of two; registrations mostly load streams that do not exist yet) and
+    never snapshotted.
+    """
 
     name: str
     decide: Callable[[C, S | None, X], Sequence[E]]
     evolve: Callable[[S | None, E], S]
+    state: type[S]
+    events: frozenset[type] = attrs.field(converter=_type_set)
+    short: bool = False
+
+    def holds(self, event: object) -> bool:
+        """Whether ``event`` belongs on a stream of this kind."""
+        return type(event) in self.events
 
     def fold(self, events: Iterable[E], state: S | None = None) -> S | None:
-        """Replay ``events`` onto ``state``."""
+        """Replay ``events`` onto ``state``; an event of another kind is refused."""
         for event in events:
+            if not self.holds(event):
+                raise WRONG_STREAM_KIND.error(kind=self.name)
             state = self.evolve(state, event)
         return state

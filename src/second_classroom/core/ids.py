@@ -1,4 +1,10 @@
-"""Deterministic ids: the same natural key always names the same stream."""
+"""Deterministic ids: the same natural key always names the same stream.
+
+Every stream id is ``derive(kind, *natural key)``, the kind first: ids of two kinds never share
+a name, and no id is taken from a caller as is (an activity's comes from its host tribe and a
+key), so a caller cannot aim a command of one kind at another kind's stream. Loads check the
+kind too (``store.wrong_stream_kind``).
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ NAMESPACE = UUID("6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f")
 
 @functools.lru_cache(maxsize=65536)  # pure, and asked for the same ids on every command
 def derive(kind: str, *parts: str) -> UUID:
+    """The id named ``kind/part/...`` (``kind`` holds no ``/``)."""
     return uuid5(NAMESPACE, "/".join((kind, *parts)))
 
 
@@ -31,3 +38,13 @@ def activity_id(tribe: UUID, key: str) -> UUID:
 def enrolment_id(activity: UUID, student: UUID) -> UUID:
     """The one enrolment stream of a student in an activity."""
     return derive("enrolment", str(activity), str(student))
+
+
+def school_keys_id() -> UUID:
+    """The one stream of the school's keys: the secret's fingerprint, the signing keys."""
+    return derive("school-keys")
+
+
+def cadre_round_id(tribe: UUID, term: str) -> UUID:
+    """An organization's cadre round (干部考核) for one term, e.g. ``"2026-2027学年"``."""
+    return derive("cadre", str(tribe), term)

@@ -19,6 +19,10 @@ class ActivityLevel(Labelled):
     SCHOOL = "school"  # 校级
     COLLEGE = "college"  # 院系级
     CLASS = "class"  # 班团
+    # 003 (科研成果…分国家级、省部级、校级三档记入学分): tiers above the school, used by the
+    # schools that list them in their rulebook's ``activity_levels``.
+    NATIONAL = "national"  # 国家级
+    PROVINCIAL = "provincial"  # 省部级
 
 
 class TribeLevel(Labelled):
@@ -76,10 +80,31 @@ class Program(Labelled):
     GRADUATE = "graduate"
 
 
+class CadrePosition(Labelled):
+    """干部岗位 (001 第四条 学生会、学生组织、学生社团、班委; 002 一 3) 党团学干部)."""
+
+    STUDENT_UNION = "student_union"
+    STUDENT_ORGANIZATION = "student_organization"
+    CLUB = "club"
+    CLASS_COMMITTEE = "class_committee"
+    LEAGUE_CADRE = "league_cadre"
+
+
+class CadreRating(Labelled):
+    """考核等级 (002 一 3) 优秀、称职、一般称职、不称职分级评价)."""
+
+    EXCELLENT = "excellent"
+    COMPETENT = "competent"
+    BASICALLY_COMPETENT = "basically_competent"
+    INCOMPETENT = "incompetent"
+
+
 _LABELS: dict[tuple[str, str], str] = {
     ("ActivityLevel", ActivityLevel.SCHOOL.value): "校级",
     ("ActivityLevel", ActivityLevel.COLLEGE.value): "院系级",
     ("ActivityLevel", ActivityLevel.CLASS.value): "班团",
+    ("ActivityLevel", ActivityLevel.NATIONAL.value): "国家级",
+    ("ActivityLevel", ActivityLevel.PROVINCIAL.value): "省部级",
     ("TribeLevel", TribeLevel.SCHOOL.value): "校级",
     ("TribeLevel", TribeLevel.COLLEGE.value): "院级",
     ("TribeLevel", TribeLevel.CLASS.value): "班级",
@@ -105,4 +130,13 @@ _LABELS: dict[tuple[str, str], str] = {
     ("AdmissionMethod", AdmissionMethod.REVIEW.value): "评审制",
     ("Program", Program.UNDERGRADUATE.value): "本科",
     ("Program", Program.GRADUATE.value): "研究生",
+    ("CadrePosition", CadrePosition.STUDENT_UNION.value): "学生会",
+    ("CadrePosition", CadrePosition.STUDENT_ORGANIZATION.value): "学生组织",
+    ("CadrePosition", CadrePosition.CLUB.value): "社团",
+    ("CadrePosition", CadrePosition.CLASS_COMMITTEE.value): "班委",
+    ("CadrePosition", CadrePosition.LEAGUE_CADRE.value): "团学干部",
+    ("CadreRating", CadreRating.EXCELLENT.value): "优秀",
+    ("CadreRating", CadreRating.COMPETENT.value): "称职",
+    ("CadreRating", CadreRating.BASICALLY_COMPETENT.value): "一般称职",
+    ("CadreRating", CadreRating.INCOMPETENT.value): "不称职",
 }

@@ -7,13 +7,16 @@ from zoneinfo import ZoneInfo
 
 from attrs import Attribute
 
-from second_classroom.core.errors import NAIVE_TIME
+from second_classroom.core.errors import NAIVE_TIME, NOT_A_TIME
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def require_aware(moment: datetime, field: str = "now") -> datetime:
-    """Return ``moment`` unchanged, or refuse a naive datetime."""
+    """Return ``moment`` unchanged, or refuse a naive datetime (or no datetime at all: a
+    caller's string or ``None`` is ``time.invalid``, not an AttributeError)."""
+    if not isinstance(moment, datetime):
+        raise NOT_A_TIME.error(field=field, got=type(moment).__name__)
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise NAIVE_TIME.error(field=field)
     return moment

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -10,12 +11,18 @@ from typing import Any, ClassVar, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, Mapper, StoredEvent
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    IntegrityError,
+    Mapper,
+    StoredEvent,
+)
+from eventsourcing.utils import Environment
 
-from second_classroom.aggregates import activity, enrolment, mailbox, student, transcript, tribe
-from second_classroom.core.decider import FunctionalDecider
+from second_classroom.aggregates.kinds import KINDS
+from second_classroom.core.decider import WRONG_STREAM_KIND, FunctionalDecider
+from second_classroom.core.errors import DomainError
 from second_classroom.persistence.changes import (
-    SHORT_STREAMS,
     Change,
     EventTicket,
     Loaded,
@@ -26,19 +33,14 @@ from second_classroom.persistence.group_commit import GroupCommit
 from second_classroom.persistence.mapper import CattrsMapper, Envelope, SnapshotEnvelope
 from second_classroom.persistence.pending import PendingStates
 from second_classroom.persistence.state_cache import StateCache
+from second_classroom.persistence.stores import describe_store
 
 S = TypeVar("S")
 REFRESH_LIMIT = 5000  # log positions to scan for evictions; beyond, the cache is dropped
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
+logger = logging.getLogger(__name__)
 
-STATE_TYPES: dict[str, type] = {
-    tribe.DECIDER.name: tribe.Tribe,
-    student.DECIDER.name: student.StudentRecord,
-    activity.DECIDER.name: activity.Activity,
-    enrolment.DECIDER.name: enrolment.Enrolment,
-    mailbox.DECIDER.name: mailbox.Mailbox,
-    transcript.DECIDER.name: transcript.Transcript,
-}
+STATE_TYPES: dict[str, type] = {kind.name: kind.state for kind in KINDS}  # for snapshots
 
 
 class SecondClassroomApplication(Application[UUID]):
@@ -63,6 +65,15 @@ class SecondClassroomApplication(Application[UUID]):
         self._group: GroupCommit[StoredEvent, int] = GroupCommit(
             self._insert, IntegrityError, self._settle
         )
+        logger.info("store opened: %s", describe_store(self.env))
+
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
+        # PostgreSQL: ours creates tables under an advisory lock, so processes may start at once.
+        if env.get(InfrastructureFactory.PERSISTENCE_MODULE) == "eventsourcing.postgres":
+            from second_classroom.persistence import postgres
+
+            return postgres.construct_factory(env)
+        return super().construct_factory(env)
 
     def construct_mapper(self) -> Mapper[UUID]:
         return CattrsMapper(
@@ -73,11 +84,25 @@ class SecondClassroomApplication(Application[UUID]):
         )
 
     def load(self, decider: FunctionalDecider[Any, S, Any, Any], stream: UUID) -> Loaded[S]:
-        """The current state of ``stream`` (state None, version 0 if it has no events)."""
+        """The current state of ``stream`` (state None, version 0 if it has no events).
+
+        A stream holding another kind of aggregate is refused with
+        ``store.wrong_stream_kind``: a command never folds, or appends to, a foreign stream.
+        """
         if getattr(self._reading, "active", False):
             return self._load(decider, stream)
         with self.reading():
             return self._load(decider, stream)
+
+    def find(self, decider: FunctionalDecider[Any, S, Any, Any], stream: UUID) -> S | None:
+        """The state of ``stream`` for a query: None if it has no events, or if it holds
+        another kind of aggregate (there is no activity whose id is a tribe's)."""
+        try:
+            return self.load(decider, stream).state
+        except DomainError as error:
+            if error.code != WRONG_STREAM_KIND.code:
+                raise
+            return None
 
     @contextmanager
     def reading(self) -> Iterator[None]:
@@ -140,18 +165,17 @@ class SecondClassroomApplication(Application[UUID]):
     def _load(self, decider: FunctionalDecider[Any, S, Any, Any], stream: UUID) -> Loaded[S]:
         unit: Unit | None = getattr(self._reading, "unit", None)
         if unit is not None and stream in unit.staged:
-            staged: Loaded[S] = unit.staged[stream]
-            return staged
+            return _of_kind(decider, unit.staged[stream])
         depends = getattr(self._reading, "depends", None)
         if depends is not None and unit is None:
             held = self._pending.get(stream)
             if held is not None:
-                pending: Loaded[S] = held[0]
+                # Depend on it first: a refusal for its kind stands only if it is stored.
                 depends.add(cast(EventTicket, held[1]))
-                return pending
+                return _of_kind(decider, held[0])
         cached: Loaded[S] | None = self.states.get(stream)
         if cached is not None:
-            return cached
+            return _of_kind(decider, cached)
         generation = self.states.generation
         loaded = self._read(decider, stream)
         self.states.put(loaded, generation)
@@ -159,7 +183,7 @@ class SecondClassroomApplication(Application[UUID]):
 
     def _read(self, decider: FunctionalDecider[Any, S, Any, Any], stream: UUID) -> Loaded[S]:
         project = _projector(decider)
-        if decider.name in SHORT_STREAMS:
+        if decider.short:
             found: Loaded[S] | None = project(None, self.events.get(stream))
             return found if found is not None else Loaded(stream, 0, None)
         try:
@@ -295,14 +319,25 @@ class SecondClassroomApplication(Application[UUID]):
         return list(self.recorder.insert_events(list(stored)) or [])
 
 
+def _of_kind(decider: FunctionalDecider[Any, S, Any, Any], loaded: Loaded[Any]) -> Loaded[S]:
+    """``loaded`` if its state is of ``decider``'s kind (or there is none yet); else refused."""
+    if loaded.state is not None and type(loaded.state) is not decider.state:
+        raise WRONG_STREAM_KIND.error(stream=str(loaded.id), kind=decider.name)
+    return loaded
+
+
 def _projector(decider: FunctionalDecider[Any, S, Any, Any]) -> Any:
     def project(initial: Loaded[S] | None, items: Iterable[object]) -> Loaded[S] | None:
         loaded = initial
         for item in items:
             if isinstance(item, SnapshotEnvelope):
+                if item.aggregate != decider.name:
+                    raise WRONG_STREAM_KIND.error(stream=str(item.originator_id), kind=decider.name)
                 loaded = Loaded(item.originator_id, item.originator_version, item.state)
             else:
                 assert isinstance(item, Envelope)
+                if not decider.holds(item.payload):  # the first event tells the stream's kind
+                    raise WRONG_STREAM_KIND.error(stream=str(item.originator_id), kind=decider.name)
                 state = loaded.state if loaded else None
                 loaded = Loaded(
                     item.originator_id, item.originator_version, decider.evolve(state, item.payload)

@@ -11,15 +11,11 @@ from uuid import UUID
 import attrs
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
-from second_classroom.aggregates import enrolment, transcript
 from second_classroom.core.decider import FunctionalDecider
 from second_classroom.persistence.group_commit import GroupCommit, Ticket
 from second_classroom.persistence.mapper import Envelope, SnapshotEnvelope
 
 S = TypeVar("S")
-# Streams that stay a handful of events long: loaded without asking the snapshot store first
-# (one query instead of two, and registrations mostly load streams that do not exist yet).
-SHORT_STREAMS = frozenset({enrolment.DECIDER.name, transcript.DECIDER.name})
 EventTicket = Ticket[StoredEvent, int]  # encoded events stored together, and their positions
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
 
@@ -66,10 +62,10 @@ class Unit:
             self.staged[change.loaded.id] = Loaded(change.loaded.id, new, change.after)
             # eventsourcing only snapshots aggregates passed to ``save``; ours are functional,
             # so the state the decider computed is stored when a stream crosses the interval.
-            name = change.decider.name
-            if interval and name not in SHORT_STREAMS and new // interval > old // interval:
+            kind = change.decider
+            if interval and not kind.short and new // interval > old // interval:
                 self.snapshots.append(
-                    SnapshotEnvelope(change.loaded.id, new, at, name, change.after)
+                    SnapshotEnvelope(change.loaded.id, new, at, kind.name, change.after)
                 )
 
 
@@ -99,7 +95,6 @@ class ConcurrencyConflict(Exception):
 
 
 __all__ = [
-    "SHORT_STREAMS",
     "Change",
     "ConcurrencyConflict",
     "EventTicket",

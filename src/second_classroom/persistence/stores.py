@@ -2,10 +2,34 @@
 
 from __future__ import annotations
 
+import math
+import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from eventsourcing.persistence import PersistenceError
+
+from second_classroom.core.errors import Category, ErrorCode
+
 DEFAULT_SQLITE_FILE = "second_classroom.sqlite3"
+
+STORE_UNREACHABLE = ErrorCode(
+    "store.unreachable",
+    "无法连接数据库 {where}：{reason}",
+    "Cannot connect to the database {where}: {reason}",
+    Category.UNAVAILABLE,
+)
+
+
+def database_errors() -> tuple[type[Exception], ...]:
+    """What the stores and the views' databases raise when the database itself fails (not a
+    database, gone away, locked), as opposed to a refused command (DomainError) or a bug."""
+    try:
+        import psycopg  # only where psycopg is installed: PostgreSQL is an extra
+    except ImportError:
+        return (PersistenceError, sqlite3.Error)
+    return (PersistenceError, sqlite3.Error, psycopg.Error)
 
 
 def sqlite_env(path: str | Path = DEFAULT_SQLITE_FILE) -> dict[str, str]:
@@ -34,6 +58,50 @@ def postgres_env(dsn: str, schema: str = "") -> dict[str, str]:
         "POSTGRES_MAX_OVERFLOW": "20",
         "POSTGRES_LOCK_TIMEOUT": "10",
     }
+
+
+def describe_store(env: Mapping[str, str]) -> str:
+    """Where a store's events live, for logs and messages; never the password."""
+    module = env.get("PERSISTENCE_MODULE", "")
+    if module == "eventsourcing.sqlite":
+        return f"SQLite {env.get('SQLITE_DBNAME', '')}"
+    if module == "eventsourcing.postgres":
+        schema = env.get("POSTGRES_SCHEMA") or "public"
+        return f"PostgreSQL {_postgres_where(env)} schema {schema}"
+    return "in memory"
+
+
+def probe_postgres(dsn: str, timeout: float = 5.0) -> None:
+    """Connect to ``dsn`` once, waiting at most ``timeout`` seconds (whole seconds, at least 2),
+    and close; an unreachable or refusing server raises ``store.unreachable`` with its reason.
+
+    A start-up check: the store's own pool waits 30 s for a connection and then reports only
+    that it timed out.
+    """
+    env = postgres_env(dsn)
+    where = _postgres_where(env)
+    try:
+        import psycopg
+    except ImportError:
+        reason = "psycopg is not installed (pip install 'second-classroom[postgres]')"
+        raise STORE_UNREACHABLE.error(where=where, reason=reason) from None
+    try:
+        connection = psycopg.connect(
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            dbname=env["POSTGRES_DBNAME"],
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"],
+            connect_timeout=max(2, math.ceil(timeout)),
+        )
+    except psycopg.Error as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__  # libpq's text spans lines
+        raise STORE_UNREACHABLE.error(where=where, reason=reason) from exc
+    connection.close()
+
+
+def _postgres_where(env: Mapping[str, str]) -> str:
+    return f"{env.get('POSTGRES_HOST')}:{env.get('POSTGRES_PORT')}/{env.get('POSTGRES_DBNAME')}"
 
 
 def popo_env() -> dict[str, str]:

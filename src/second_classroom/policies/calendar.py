@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 
-from second_classroom.core.errors import ErrorCode
+from second_classroom.core.errors import Category, ErrorCode
 from second_classroom.core.time import SHANGHAI, local_date
 from second_classroom.policies.rulebook import Rulebook
 
@@ -18,6 +18,7 @@ UNKNOWN_YEAR = ErrorCode(
     "calendar.year_unknown",
     "{year} 年的法定节假日安排尚未发布或未载入，无法计算工作日；请在规则中载入该年安排",
     "The official holiday schedule for {year} is not known; load it into the rulebook",
+    Category.UNAVAILABLE,
 )
 
 

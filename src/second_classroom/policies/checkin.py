@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import math
 import struct
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
@@ -98,6 +99,16 @@ def session_password(secret: bytes, activity_id: UUID, session: int) -> str:
     """The six-digit password shown above the QR (第十五条)."""
     digest = hmac.new(secret, f"password/{activity_id}/{session}".encode(), hashlib.sha256).digest()
     return f"{int.from_bytes(digest[:4], 'big') % 1_000_000:06d}"
+
+
+def same_password(given: str, expected: str) -> bool:
+    """Whether ``given`` is the session's password, in constant time (any text is a guess).
+
+    Read as typed on a phone: NFKC (full-width digits are digits) and without whitespace
+    (``"123 456"``, a trailing space), so a right password mistyped so never costs an attempt.
+    """
+    typed = "".join(unicodedata.normalize("NFKC", given).split())
+    return hmac.compare_digest(typed.encode("utf-8", "surrogatepass"), expected.encode("ascii"))
 
 
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -28,6 +28,10 @@ CITATIONS = {
 }
 
 
+# A no-show reversed by a 补签 after closing: the entry then reads as attended, under this rule.
+MADE_UP_CITATION = "发布规范 十：补签，活动结束后活动负责人提供相关纸质材料"
+
+
 def is_default(outcome: Outcome, rule: IntegrityRule) -> bool:
     """A default costs integrity and may blacklist."""
     return outcome is Outcome.NO_SHOW or (

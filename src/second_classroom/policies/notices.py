@@ -13,7 +13,7 @@ from uuid import UUID, uuid5
 import attrs
 
 from second_classroom.aggregates.activity import ActivityCancelled, ActivityDetailsChanged
-from second_classroom.aggregates.activity_roster import LotteryDrawn
+from second_classroom.aggregates.activity_roster import LotteryDrawn, RegistrationWithdrawn
 from second_classroom.aggregates.enrolment import LeaveDecided
 from second_classroom.core.ids import NAMESPACE
 from second_classroom.persistence.mapper import Envelope
@@ -35,6 +35,7 @@ class NoticeKind(StrEnum):
     LOTTERY_LOST = "lottery_lost"
     LEAVE_APPROVED = "leave_approved"
     LEAVE_REJECTED = "leave_rejected"
+    PROMOTED = "promoted"
 
 
 @attrs.frozen
@@ -54,6 +55,7 @@ NOTICE_EVENTS: tuple[type, ...] = (
     ActivityCancelled,
     LotteryDrawn,
     LeaveDecided,
+    RegistrationWithdrawn,
 )
 
 
@@ -88,6 +90,9 @@ def notices_for(envelope: Envelope) -> list[Notice]:
                 else notice(s, NoticeKind.LOTTERY_LOST, aid, "很遗憾，您未中签")
                 for s in registrants
             ]
+        case RegistrationWithdrawn(activity_id=aid, promoted=str(promoted)):
+            # Told here, never in the canceller's reply (replies name nobody else).
+            return [notice(promoted, NoticeKind.PROMOTED, aid, "候补转正：您已被录取")]
         case LeaveDecided(activity_id=aid, student=student, approved=True):
             return [notice(student, NoticeKind.LEAVE_APPROVED, aid, "请假申请已批准")]
         case LeaveDecided(activity_id=aid, student=student, reason=reason):

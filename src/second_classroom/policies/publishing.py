@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
 import attrs
 
 from second_classroom.aggregates.activity_form import ActivityForm
-from second_classroom.core.errors import DomainError, ErrorCode
+from second_classroom.core.errors import Category, DomainError, ErrorCode
 from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
@@ -21,111 +21,176 @@ from second_classroom.core.time import local_date
 from second_classroom.policies.calendar import add_working_days
 from second_classroom.policies.rulebook import AdRule, Rulebook
 
-TITLE_EMPTY = ErrorCode("activity.title_empty", "活动标题不能为空", "The title must not be empty")
+TITLE_EMPTY = ErrorCode(
+    "activity.title_empty", "活动标题不能为空", "The title must not be empty", Category.INVALID
+)
 TITLE_TOO_LONG = ErrorCode(
     "activity.title_too_long",
     "活动标题不能超过 {max_length} 字",
     "The title must not exceed {max_length} characters",
+    Category.INVALID,
 )
 TITLE_PREFIX = ErrorCode(
     "activity.title_prefix",
     "活动标题须以活动级别前缀开头（如：{examples}）",
     "The title must start with a level prefix (e.g. {examples})",
+    Category.INVALID,
 )
 TITLE_NO_THEME = ErrorCode(
     "activity.title_no_theme",
     "活动标题应当包含活动主题",
     "The title must name the activity's theme after its prefix",
+    Category.INVALID,
 )
-INTRO_EMPTY = ErrorCode("activity.intro_empty", "请填写活动介绍", "The introduction is required")
+INTRO_EMPTY = ErrorCode(
+    "activity.intro_empty", "请填写活动介绍", "The introduction is required", Category.INVALID
+)
+CATEGORY_UNKNOWN = ErrorCode(
+    "activity.category_unknown",
+    "活动二级分类「{category}」不属于模块「{module}」",
+    "The category {category} is not one of module {module}'s second-level categories",
+    Category.INVALID,
+)
 MODULE_UNKNOWN = ErrorCode(
     "activity.module_unknown",
     "活动类型须为七大模块之一（{module} 未知）",
     "The module must be one of the school's modules ({module} is unknown)",
+    Category.INVALID,
 )
-LEVEL_MISSING = ErrorCode("activity.level_missing", "请选择活动级别", "The level is required")
+LEVEL_MISSING = ErrorCode(
+    "activity.level_missing", "请选择活动级别", "The level is required", Category.INVALID
+)
 LEVEL_NOT_ALLOWED = ErrorCode(
     "activity.level_not_allowed",
     "{tribe_level}部落不能发布{level}活动",
     "A {tribe_level} tribe cannot publish a {level} activity",
+    Category.INVALID,
 )
 CAPACITY_INVALID = ErrorCode(
     "activity.capacity_invalid",
     "报名人数须为正整数（收到 {capacity}）",
     "Capacity must be a positive whole number (got {capacity})",
+    Category.INVALID,
 )
 ORGANIZER_COUNT = ErrorCode(
     "activity.organizer_count",
     "活动人数 {capacity} 人，需设置 {minimum}-{maximum} 个组织者（当前 {count} 个）",
     "A capacity of {capacity} needs {minimum}-{maximum} organizers ({count} set)",
+    Category.INVALID,
 )
 ORGANIZER_DUPLICATE = ErrorCode(
-    "activity.organizer_duplicate", "组织者重复：{person}", "Organizer listed twice: {person}"
+    "activity.organizer_duplicate",
+    "组织者重复：{person}",
+    "Organizer listed twice: {person}",
+    Category.INVALID,
 )
 SCHEDULE_MISSING = ErrorCode(
     "activity.schedule_missing",
     "请填写报名时间和活动时间",
     "Registration window and activity times are required",
+    Category.INVALID,
 )
 SCHEDULE_ORDER = ErrorCode(
     "activity.schedule_order",
     "时间顺序须为：报名开始 < 报名结束 ≤ 活动开始 < 活动结束",
     "Times must satisfy: registration opens < closes ≤ start < end",
+    Category.INVALID,
+)
+DURATION_TOO_LONG = ErrorCode(
+    "activity.duration_too_long",
+    "活动时长不能超过 {hours} 小时（学时上限，见规则配置 limits）",
+    "An activity may last at most {hours} hours (its 学时; see the rulebook's limits)",
+    Category.INVALID,
 )
 LEAD_TIME = ErrorCode(
     "activity.lead_time",
     "活动需至少提前 {days} 个工作日申请，最早可于 {earliest} 开始",
     "Activities must be requested {days} working days ahead; earliest start is {earliest}",
+    Category.INVALID,
 )
 LOCATIONS_EMPTY = ErrorCode(
-    "activity.locations_empty", "请填写活动地点", "At least one location is required"
+    "activity.locations_empty",
+    "请填写活动地点",
+    "At least one location is required",
+    Category.INVALID,
 )
 DETAILS_EMPTY = ErrorCode(
-    "activity.details_empty", "请填写活动详情", "The activity details are required"
+    "activity.details_empty",
+    "请填写活动详情",
+    "The activity details are required",
+    Category.INVALID,
 )
 CREDIT_SOURCE = ErrorCode(
     "activity.credit_source_missing",
     "活动详情须写明学分奖励来源（《{keyword}》）",
     "The details must cite the credit rubric ({keyword})",
+    Category.INVALID,
 )
 NOTES_EMPTY = ErrorCode(
-    "activity.notes_empty", "请填写参与须知", "The participation notes are required"
+    "activity.notes_empty",
+    "请填写参与须知",
+    "The participation notes are required",
+    Category.INVALID,
 )
 POSTER_MISSING = ErrorCode(
-    "activity.poster_missing", "请上传活动海报等图片素材", "A poster image is required"
+    "activity.poster_missing",
+    "请上传活动海报等图片素材",
+    "A poster image is required",
+    Category.INVALID,
 )
 SCOPE_NOT_ALLOWED = ErrorCode(
-    "activity.scope_not_allowed", "不支持的参与范围：{scope}", "Scope {scope} is not allowed"
+    "activity.scope_not_allowed",
+    "不支持的参与范围：{scope}",
+    "Scope {scope} is not allowed",
+    Category.INVALID,
 )
 SCOPE_COLLEGES = ErrorCode(
     "activity.scope_colleges",
     "自定义参与范围须选择本校学院（{colleges}）",
     "A custom scope needs known colleges ({colleges})",
+    Category.INVALID,
+)
+SCOPE_TOO_FEW_COLLEGES = ErrorCode(
+    "activity.scope_too_few_colleges",
+    "自定义参与范围用于两个及以上学院举办的活动，须选择至少两个学院（发布规范 八）",
+    "A custom scope is for activities of two or more colleges: name at least two",
+    Category.INVALID,
+)
+SCOPE_OUTSIDE_COLLEGE = ErrorCode(
+    "activity.scope_outside_college",
+    "院系级活动在主办方部落所属学院内举办，参与范围须为部落内或院系内（发布规范 二），而非{scope}",
+    "A college-level activity is held within its college: scope tribe or college, not {scope}",
+    Category.INVALID,
 )
 SCOPE_NEEDS_COLLEGE = ErrorCode(
     "activity.scope_needs_college",
     "校级部落没有所属学院，不能选择院系内范围",
     "A tribe without a college cannot use the college scope",
+    Category.INVALID,
 )
 ADMISSION_NOT_ALLOWED = ErrorCode(
     "activity.admission_not_allowed",
     "不支持的录取方式：{method}",
     "Admission method {method} is not allowed",
+    Category.INVALID,
 )
 REVIEW_CRITERIA = ErrorCode(
     "activity.review_criteria_missing",
     "评审制活动须写明评审标准",
     "A review-admission activity must state its review criteria",
+    Category.INVALID,
 )
 ADVERTISING = ErrorCode(
     "activity.advertising",
     "{field} 含有联系方式或广告（{found}），不允许出现赞助方联系方式",
     "{field} contains contact details or advertising ({found})",
+    Category.INVALID,
 )
 PLAN_INVALID = ErrorCode(
     "activity.plan_invalid",
     "奖项与学分设置无效：{reason}",
     "The award and credit plan is invalid: {reason}",
+    Category.INVALID,
 )
 
 
@@ -155,10 +220,13 @@ class Host:
 # -- title (发布规范 一) ---------------------------------------------------------------------
 
 
+_SCHOOL_AND_ABOVE = (ActivityLevel.SCHOOL, ActivityLevel.PROVINCIAL, ActivityLevel.NATIONAL)
+
+
 def title_prefixes(rulebook: Rulebook, level: ActivityLevel, host: Host) -> tuple[str, ...]:
     """The prefixes a title of ``level`` may start with."""
     own = tuple(p for p in (host.name, host.college_name) if p)
-    if level is ActivityLevel.SCHOOL:
+    if level in _SCHOOL_AND_ABOVE:
         return (*rulebook.title.school_prefixes, *rulebook.title.external_prefixes, *own)
     return own
 
@@ -286,6 +354,9 @@ def check_schedule(
     opens, closes, starts, ends = (t for t in times if t is not None)
     if not (opens < closes <= starts < ends):
         yield Violation(SCHEDULE_ORDER, "schedule")
+    most = rulebook.limits.max_activity_hours
+    if ends - starts > timedelta(hours=most):
+        yield Violation(DURATION_TOO_LONG, "ends_at", {"hours": most})
     if submitted_at is not None:
         earliest = earliest_start(rulebook, submitted_at)
         if local_date(starts) < earliest:
@@ -315,6 +386,9 @@ def check_form(
         found.append(Violation(MODULE_UNKNOWN, "module", {"module": ""}, missing=True))
     elif rulebook.module(form.module) is None:
         found.append(Violation(MODULE_UNKNOWN, "module", {"module": form.module}))
+    if form.category and rulebook.category(form.module, form.category) is None:
+        details: dict[str, object] = {"category": form.category, "module": form.module}
+        found.append(Violation(CATEGORY_UNKNOWN, "category", details))
     if form.level is None:
         found.append(Violation(LEVEL_MISSING, "level", missing=True))
     elif form.level not in rulebook.levels_for(host.level):
@@ -353,6 +427,13 @@ def _check_scope(rulebook: Rulebook, form: ActivityForm, host: Host) -> Iterator
         unknown = [c for c in scope.colleges if rulebook.college(c) is None]
         if not scope.colleges or unknown:
             yield Violation(SCOPE_COLLEGES, "scope", {"colleges": "、".join(unknown) or "未选择"})
+        elif len(set(scope.colleges)) < 2:
+            # 发布规范 八 自定义：若活动为两个及以上学院举办，可选择自定义参与范围
+            yield Violation(SCOPE_TOO_FEW_COLLEGES, "scope")
+    within = (ParticipationScope.TRIBE, ParticipationScope.COLLEGE)
+    if form.level is ActivityLevel.COLLEGE and scope.kind not in within:
+        # 发布规范 二 院系级：主办方部落所属学院举办学院内的活动
+        yield Violation(SCOPE_OUTSIDE_COLLEGE, "scope", {"scope": scope.kind.label})
     if scope.kind is ParticipationScope.COLLEGE and host.college_code is None:
         yield Violation(SCOPE_NEEDS_COLLEGE, "scope")
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import itertools
+import re
 import tomllib
 from collections.abc import Callable
 from datetime import date, datetime
@@ -16,21 +19,50 @@ from typing import Any
 import attrs
 import cattrs
 import tomli_w
+from cattrs.v import format_exception
 
-from second_classroom.core.errors import DomainError, ErrorCode
+from second_classroom.core.actor import Actor, RoleKind
+from second_classroom.core.errors import Category, DomainError, ErrorCode
 from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
+    CadreRating,
     ParticipationScope,
     ReviewStage,
     TribeLevel,
 )
+from second_classroom.core.text import YEAR_MAX, YEAR_MIN
+from second_classroom.policies.claim_rules import ClaimKind, ClaimsRule
+from second_classroom.policies.graduation import GraduationRule
 
 INVALID_RULEBOOK = ErrorCode(
     "rulebook.invalid",
     "规则配置无效：{reason}",
     "Invalid rulebook: {reason}",
+    Category.INVALID,
 )
+ROLE_NOT_USED = ErrorCode(
+    "auth.role_not_used",
+    "本校不设以下角色：{roles}",
+    "This school does not use these roles: {roles}",
+    Category.FORBIDDEN,
+)
+
+
+MAX_FILE_BYTES = 1_048_576  # a rulebook file; the largest preset is under 10 KB
+# Bounds on rulebook numbers (ours): integrity points and credit amounts a school may set.
+MAX_POINTS = 1_000_000
+MAX_AMOUNT = Decimal(1_000_000)
+_POINTS = re.compile(r"[0-9]{1,7}(?:/[1-9][0-9]{0,6}|\.[0-9]{1,6})?")
+_SPACE = re.compile(r"\s")
+
+
+@attrs.frozen
+class Subcategory:
+    """A second-level category (活动二级分类, 001 附件4) of a module, e.g. 理想信念主题教育."""
+
+    code: str
+    name: str
 
 
 @attrs.frozen
@@ -39,6 +71,11 @@ class Module:
 
     code: str
     name: str
+    categories: tuple[Subcategory, ...] = ()  # empty: the module has no second level
+
+    def subcategory(self, given: str) -> Subcategory | None:
+        """The second-level category named or coded ``given`` (附件4 writes the name)."""
+        return next((c for c in self.categories if given in (c.name, c.code)), None)
 
 
 @attrs.frozen
@@ -105,12 +142,26 @@ class CheckInRule:
 
     max_validity_minutes: int = 10
     rotation_seconds: int = 15
-    require_distance_limit: bool = True  # except for school-wide (学校内/不限) activities
+    require_distance_limit: bool = True  # except for a campus-wide venue (ActivityForm flag)
     max_accuracy_m: int = 100  # a reported accuracy above this is not believed
     require_checkout: bool = False
     missing_checkout: MissingCheckout = MissingCheckout.NO_SHOW
     makeup_deadline_working_days: int | None = None  # None: no deadline after the end
     anomaly_window_seconds: int = 10
+    # Ours, not a seed's: wrong passwords a student may enter per session before passwords
+    # are refused to them there (the six digits would otherwise fall to guessing).
+    password_attempts: int = 5
+    allow_self_makeup: bool = False  # true: a manager may 补签 (or clear a flag on) themselves
+    # Ours: the largest geofence radius; any larger circle would meet require_distance_limit
+    # while limiting nothing (5 km spans the largest campus of the seeds' schools).
+    max_radius_m: int = 5_000
+
+
+class LeadTimeChange(StrEnum):
+    """What a change after approval that moves the start inside the lead time does (第十一条)."""
+
+    REFUSE = "refuse"  # activity.lead_time, as at submission
+    REVIEW = "review"  # accepted, and the activity goes back to its first review stage
 
 
 class IntegrityStyle(StrEnum):
@@ -169,6 +220,13 @@ class ResultsRule:
     rubric: tuple[RubricItem, ...] = ()
     credits_require_attendance: bool = True  # only those who checked in or were made up
     deadline_working_days: int | None = None  # results due N working days after the end
+    allow_self_results: bool = False  # true: a manager may award or grant credits to themselves
+    # Ours (the seeds set quotas only): false refuses a second, different award to one student
+    # in one activity; true allows it, each award still once per student and within its quota.
+    multiple_awards_per_student: bool = False
+    # 第十八条 names the 活动负责人 (the host tribe's leaders and admins); true delegates awards
+    # and credits to the activity's organizers too.
+    organizers_issue_results: bool = False
 
     def quota(self, award: str) -> int | None:
         return next((q.quota for q in self.award_quotas if q.name == award), None)
@@ -195,6 +253,172 @@ class YearCalendar:
     workdays: tuple[date, ...] = ()
 
 
+@attrs.frozen
+class Limits:
+    """What a command may carry (issue 11): the longest text of each kind, the identifier
+    patterns, the largest credit amount and the longest activity.
+
+    Defaults chosen by us, not from a seed: long enough for every real name, title and
+    reason we know of, short enough that no field can carry a document.
+    """
+
+    ids: int = 64  # 学号, 工号, tribe/college/module codes, tokens, serials
+    names: int = 100  # names of people, tribes, classes and awards; places; tags
+    titles: int = 200  # the hard bound; the title rule (发布规范 一) is usually stricter
+    details: int = 20_000  # introductions, details, notes, criteria
+    reasons: int = 2_000  # reasons and comments
+    proofs: int = 2_048  # a file reference or URL
+    # 学号/工号 and tribe codes after NFKC: ASCII letters and digits or CJK ideographs, with
+    # "-", "_" and "." inside; no look-alike letters of other scripts, no invisible characters.
+    person_id_pattern: str = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}"
+    tribe_code_pattern: str = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}"
+    items: int = 200  # entries in any list a command carries: proofs, tags, places, awards …
+    people: int = 5_000  # 学号/工号 in one list: a grant, a make-up, a roster's organizers
+    max_credit: Decimal = Decimal(100)  # one award's or one participation's credit amount
+    credit_places: int = 2  # decimal places of a credit amount: 0.5, 0.25 学分; never 1e-999999
+    max_activity_hours: int = 24 * 31  # from start to end; a record's 学时 cannot exceed it
+
+    def problems(self) -> list[str]:
+        """What makes these limits unusable."""
+        found = []
+        lengths = (self.ids, self.names, self.titles, self.details, self.reasons, self.proofs)
+        if not all(1 <= length <= 1_000_000 for length in lengths):
+            found.append("limits lengths must be 1-1000000")
+        if not (1 <= self.items <= 100_000 and 1 <= self.people <= 1_000_000):
+            found.append("limits.items must be 1-100000 and limits.people 1-1000000")
+        for name in ("person_id_pattern", "tribe_code_pattern"):
+            try:
+                re.compile(getattr(self, name))
+            except re.error as exc:
+                found.append(f"limits.{name} is not a regular expression: {exc}")
+        if not (self.max_credit.is_finite() and 0 < self.max_credit <= MAX_AMOUNT):
+            found.append(f"limits.max_credit must be finite, > 0 and ≤ {MAX_AMOUNT}")
+        if not 0 <= self.credit_places <= 10:
+            found.append("limits.credit_places must be 0-10")
+        # Ten years: times stay within datetime whatever an activity's start (1970-2199).
+        if not 1 <= self.max_activity_hours <= 24 * 3_660:
+            found.append("limits.max_activity_hours must be 1-87840")
+        return found
+
+
+@attrs.frozen
+class RoleTitle:
+    """A role kind the school uses, under the school's own title for it (e.g. 二课中心)."""
+
+    kind: RoleKind
+    name: str
+
+
+@attrs.frozen
+class Term:
+    """A 学期 with its dates (both inclusive) and the 学年 it belongs to."""
+
+    name: str  # e.g. 2026-2027学年第一学期
+    academic_year: str  # e.g. 2026-2027学年
+    starts: date
+    ends: date
+
+
+@attrs.frozen
+class CreditUnit:
+    """The unit one credit type is counted in (001 附件4 说明 4: 学分、积分、学时、小时…)."""
+
+    credit_type: str
+    unit: str
+
+
+@attrs.frozen
+class RatingCap:
+    """The most cadres of a round one rating may go to, as a share of the round's cadres."""
+
+    rating: CadreRating
+    max_share: Decimal  # e.g. "0.3": at most ⌊0.3 × cadres⌋ rated 优秀
+
+
+@attrs.frozen
+class RatingCredit:
+    """The credit a cadre rated ``rating`` receives when the round closes."""
+
+    rating: CadreRating
+    amount: Decimal
+
+
+_CADRE_MANAGERS = (RoleKind.TRIBE_LEADER, RoleKind.COLLEGE_ADMIN, RoleKind.SCHOOL_ADMIN)
+
+
+@attrs.frozen
+class CadreRule:
+    """干部任期与考核 (002 一 3); 001 第四条): who appoints and rates, the caps per rating, the
+    credits per rating and the minimum service that earns them."""
+
+    module: str = ""  # the module cadre terms are recorded under (工作履历); "": no credits
+    credit_type: str = ""
+    caps: tuple[RatingCap, ...] = ()  # a rating not listed has no cap
+    credits: tuple[RatingCredit, ...] = ()  # a rating not listed earns nothing
+    min_service_days: int = 0  # 001 第四条 工作满一年: 365
+    # Who appoints, ends terms, rates and closes a round: the organization's leader (a tribe
+    # role), or a staff role kind over it (college-scoped kinds: of the tribe's college).
+    managers: tuple[RoleKind, ...] = _CADRE_MANAGERS
+
+    def cap(self, rating: CadreRating) -> Decimal | None:
+        return next((c.max_share for c in self.caps if c.rating is rating), None)
+
+    def credit(self, rating: CadreRating) -> Decimal:
+        return next((c.amount for c in self.credits if c.rating is rating), Decimal(0))
+
+    def problems(self, modules: tuple[str, ...], credit_types: tuple[str, ...]) -> list[str]:
+        """What makes this section unusable."""
+        found: list[str] = []
+        if self.module and self.module not in modules:
+            found.append(f"cadre.module {self.module!r} is not a module")
+        if self.credit_type and self.credit_type not in credit_types:
+            found.append(f"cadre.credit_type {self.credit_type!r} is not in credit_types")
+        if self.credits and not (self.module and self.credit_type):
+            found.append("cadre.credits need cadre.module and cadre.credit_type")
+        for name, ratings in (
+            ("caps", [c.rating for c in self.caps]),
+            ("credits", [c.rating for c in self.credits]),
+        ):
+            if len(ratings) != len(set(ratings)):
+                found.append(f"cadre.{name} lists a rating twice")
+        found += [
+            f"cadre cap for {c.rating} must be a share from 0 to 1"
+            for c in self.caps
+            if not (c.max_share.is_finite() and 0 <= c.max_share <= 1)
+        ]
+        found += [
+            f"cadre credit for {c.rating} must be finite and ≥ 0"
+            for c in self.credits
+            if not (c.amount.is_finite() and c.amount >= 0)
+        ]
+        if self.min_service_days < 0:
+            found.append("cadre.min_service_days must be ≥ 0")
+        if not self.managers or len(set(self.managers)) != len(self.managers):
+            found.append("cadre.managers must list each role kind once, at least one")
+        return found
+
+
+DEFAULT_ACTIVITY_LEVELS = (ActivityLevel.SCHOOL, ActivityLevel.COLLEGE, ActivityLevel.CLASS)
+_ALWAYS_ALLOWED_ROLES = frozenset({RoleKind.SYSTEM})
+
+
+SEAL_MAX_BYTES = 512 * 1024
+_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def _seal_problems(seal_png: str) -> list[str]:
+    """A seal must be base64 of a PNG no larger than 512 KiB."""
+    if not seal_png:
+        return []
+    if len(seal_png) > SEAL_MAX_BYTES * 4 // 3 + 4:
+        return ["seal_png is larger than 512 KiB"]
+    try:
+        image = base64.b64decode(seal_png, validate=True)
+    except ValueError:
+        return ["seal_png is not base64"]
+    return [] if image.startswith(_PNG_SIGNATURE) else ["seal_png is not a PNG image"]
+
+
 @attrs.frozen(cache_hash=True)
 class Rulebook:
     """Everything a school configures. Every rule is a pure function of this and the facts."""
@@ -215,12 +439,35 @@ class Rulebook:
     require_poster: bool = True
     credit_source_keyword: str = ""
     publisher_exam_pass_score: int = 60
+    # 第十一条、发布规范 十六: 职能部门 and 校团委 tribes publish, led by staff (工号) who have no
+    # student record to hold the exam of 第十条. True: staff publish without it (school-supplied).
+    publisher_exam_exempts_staff: bool = True
     reopen_review_on_change: bool = False
+    # 第十一条 活动需至少提前三个工作日进行申请, applied to a change that moves the start earlier.
+    lead_time_change: LeadTimeChange = LeadTimeChange.REFUSE
+    allow_self_review: bool = False  # a manager may admit themselves (评审制) or decide own leave
     ads: AdRule = AdRule()
     checkin: CheckInRule = CheckInRule()
     integrity: IntegrityRule = IntegrityRule()
     results: ResultsRule = ResultsRule()
     calendar: tuple[YearCalendar, ...] = ()
+    claims: ClaimsRule = attrs.field(
+        factory=ClaimsRule
+    )  # 补录: chains, windows, 公示 (seeds 001, 003)
+    limits: Limits = Limits()
+    graduation: GraduationRule = attrs.field(factory=GraduationRule)  # 毕业要求 (seed 003)
+    # What differs between the seed schools (issue 14 §1); each default is NEPU's behaviour.
+    require_publisher_exam: bool = True  # 000 第十条 首次发布活动需进行考试答题
+    roles: tuple[RoleTitle, ...] = ()  # empty: every role kind is accepted
+    activity_levels: tuple[ActivityLevel, ...] = DEFAULT_ACTIVITY_LEVELS
+    terms: tuple[Term, ...] = ()  # empty: September–February and March–August
+    credit_units: tuple[CreditUnit, ...] = ()  # a credit type not listed counts in itself
+    cadre: CadreRule = CadreRule()  # 干部任期与考核 (issue 14 §2)
+    seal_png: str = ""  # the school's seal (印章) as base64 PNG, printed on transcripts; "" none
+
+    def seal_image(self) -> bytes | None:
+        """The seal's PNG bytes, or None when the rulebook has none."""
+        return base64.b64decode(self.seal_png, validate=True) if self.seal_png else None
 
     def __attrs_post_init__(self) -> None:
         problems = self.problems()
@@ -260,40 +507,174 @@ class Rulebook:
             for day in (*y.holidays, *y.workdays)
             if day.year != y.year
         ]
-        if not 0 <= self.publisher_exam_pass_score <= 100:
-            found.append("publisher_exam_pass_score must be 0-100")
-        if self.lead_working_days < 0:
-            found.append("lead_working_days must be ≥ 0")
-        checkin = self.checkin
-        if not 0 <= checkin.anomaly_window_seconds <= 120:
-            found.append("checkin.anomaly_window_seconds must be 0-120")
-        if checkin.max_validity_minutes < 1 or checkin.rotation_seconds < 5:
-            found.append("checkin.max_validity_minutes must be ≥ 1 and rotation_seconds ≥ 5")
-        if (checkin.makeup_deadline_working_days or 0) < 0 or checkin.max_accuracy_m < 0:
-            found.append("checkin.makeup_deadline_working_days and max_accuracy_m must be ≥ 0")
-        quotas_ok = all(q.quota >= 1 for q in self.results.award_quotas)
+        found += _seal_problems(self.seal_png)
+        found += [
+            f"{name} must be {low}-{high}"
+            for name, value, low, high in self._numbers()
+            if value is not None and not low <= value <= high
+        ]
         amounts_ok = all(
-            r.max_amount.is_finite() and r.max_amount >= 0 for r in self.results.rubric
+            r.max_amount.is_finite() and 0 <= r.max_amount <= MAX_AMOUNT
+            for r in self.results.rubric
         )
-        if not (quotas_ok and amounts_ok) or (self.results.deadline_working_days or 0) < 0:
-            found.append("results quotas must be ≥ 1, rubric amounts finite and ≥ 0")
-        rule = self.integrity
-        numbers = (
-            rule.blacklist_hours,
-            rule.start_points,
-            rule.no_show_points,
-            rule.sign_off_points,
-            rule.strike_blacklist_days,
-        )
-        if min(numbers) < 0 or rule.strikes_for_blacklist < 1:
-            found.append("integrity numbers must be ≥ 0 and strikes_for_blacklist ≥ 1")
+        if not amounts_ok:
+            found.append(f"results rubric amounts must be finite and 0-{MAX_AMOUNT}")
         for recovery in self.integrity.recovery:
-            try:
-                negative = Fraction(recovery.points) < 0
-            except (ValueError, ZeroDivisionError):
-                negative = True
-            if negative:
-                found.append(f"integrity.recovery points {recovery.points!r} is not a number ≥ 0")
+            # The text is matched before Fraction reads it: "1e5000000" would take seconds.
+            points = recovery.points
+            if not _POINTS.fullmatch(points) or not 0 <= Fraction(points) <= MAX_POINTS:
+                found.append(f"integrity.recovery points {points!r} is not a number 0-{MAX_POINTS}")
+        found += self.claims.problems()
+        found += self._text_problems()
+        found += self.limits.problems()
+        found += self.graduation.problems((m.code for m in self.modules), self.credit_types)
+        found += self._school_problems()
+        found += self.cadre.problems(tuple(m.code for m in self.modules), self.credit_types)
+        if self.roles:
+            used_kinds = {r.kind for r in self.roles}
+            found += [
+                f"cadre.managers names {kind}, which is not in roles"
+                for kind in self.cadre.managers
+                if kind not in used_kinds
+            ]
+        return found
+
+    def _numbers(self) -> list[tuple[str, int | None, int, int]]:
+        """Every number of the rulebook with its bounds (name, value, lowest, highest).
+
+        The upper bounds are ours, not a seed's: far above any school's rule, low enough that
+        no time, score or count computed from them overflows (a blacklist of 2**63 hours
+        once stopped every reaction)."""
+        checkin, rule, results = self.checkin, self.integrity, self.results
+        numbers: list[tuple[str, int | None, int, int]] = [
+            ("publisher_exam_pass_score", self.publisher_exam_pass_score, 0, 100),
+            ("lead_working_days", self.lead_working_days, 0, 365),
+            ("max_organizers", self.max_organizers, 0, 1_000),
+            ("title.max_length", self.title.max_length, 1, 1_000),
+            ("checkin.max_validity_minutes", checkin.max_validity_minutes, 1, 24 * 60),
+            ("checkin.rotation_seconds", checkin.rotation_seconds, 5, 3_600),
+            ("checkin.max_accuracy_m", checkin.max_accuracy_m, 0, 100_000),
+            ("checkin.makeup_deadline_working_days", checkin.makeup_deadline_working_days, 0, 365),
+            ("checkin.anomaly_window_seconds", checkin.anomaly_window_seconds, 0, 120),
+            ("checkin.password_attempts", checkin.password_attempts, 1, 1_000),
+            ("checkin.max_radius_m", checkin.max_radius_m, 1, 20_000_000),
+            ("integrity.blacklist_hours", rule.blacklist_hours, 0, 24 * 3_660),
+            ("integrity.start_points", rule.start_points, 0, MAX_POINTS),
+            ("integrity.no_show_points", rule.no_show_points, 0, MAX_POINTS),
+            ("integrity.sign_off_points", rule.sign_off_points, 0, MAX_POINTS),
+            ("integrity.strikes_for_blacklist", rule.strikes_for_blacklist, 1, 1_000),
+            ("integrity.strike_blacklist_days", rule.strike_blacklist_days, 0, 3_660),
+            ("results.deadline_working_days", results.deadline_working_days, 0, 365),
+        ]
+        numbers += [
+            (f"results quota of {q.name}", q.quota, 1, 100_000) for q in results.award_quotas
+        ]
+        for band in self.organizer_bands:
+            numbers += [
+                ("organizer band minimum", band.minimum, 0, 1_000),
+                ("organizer band maximum", band.maximum, 0, 1_000),
+                ("organizer band up_to_capacity", band.up_to_capacity, 0, 1_000_000),
+            ]
+        numbers += [("calendar year", y.year, YEAR_MIN, YEAR_MAX) for y in self.calendar]
+        return numbers
+
+    def _text_problems(self) -> list[str]:
+        """Codes are one printable word, names printable and not blank (a NUL or an empty
+        college code would reach titles, reports and the views)."""
+        most = self.limits.ids
+        codes = [
+            *((f"module code {m.code!r}", m.code) for m in self.modules),
+            *((f"category code {c.code!r}", c.code) for m in self.modules for c in m.categories),
+            *((f"college code {c.code!r}", c.code) for c in self.colleges),
+        ]
+        found = [
+            f"{what} must be one printable word of at most {most} characters"
+            for what, code in codes
+            if not (0 < len(code) <= most and code.isprintable() and not _SPACE.search(code))
+        ]
+        names = [
+            self.school,
+            *(m.name for m in self.modules),
+            *(c.name for m in self.modules for c in m.categories),
+            *(c.name for c in self.colleges),
+            *self.credit_types,
+            *self.title.school_prefixes,
+            *self.title.external_prefixes,
+            *self.ads.allowed_url_hosts,
+            *(q.name for q in self.results.award_quotas),
+            *(r.name for r in self.roles),
+        ]
+        found += [
+            f"name {name!r} must be printable and not blank"
+            for name in names
+            if not (name.strip() and name.isprintable() and len(name) <= self.limits.names)
+        ]
+        if not self.credit_source_keyword.isprintable():
+            found.append("credit_source_keyword must be printable")
+        return found
+
+    def _school_problems(self) -> list[str]:
+        """The issue 14 §1 keys: levels, roles, terms, credit units and categories."""
+        found: list[str] = []
+        levels = set(self.activity_levels)
+        if not levels or len(levels) != len(self.activity_levels):
+            found.append("activity_levels must list each level once, at least one")
+        used = {
+            *(c.level for c in self.review_chains),
+            *(level for p in self.level_permissions for level in p.activity_levels),
+            *(r.level for r in self.results.rubric),
+            *(r.level for r in self.integrity.recovery),
+        }
+        found += [
+            f"level {level} is used but not in activity_levels" for level in sorted(used - levels)
+        ]
+        kinds = [r.kind for r in self.roles]
+        if len(kinds) != len(set(kinds)):
+            found.append("a role kind is listed twice in roles")
+        found += [f"role {r.kind} has an empty name" for r in self.roles if not r.name.strip()]
+        ordered = sorted(self.terms, key=lambda t: t.starts)
+        found += [f"term {t.name} ends before it starts" for t in ordered if t.ends < t.starts]
+        found += [
+            f"terms {a.name} and {b.name} overlap"
+            for a, b in itertools.pairwise(ordered)
+            if b.starts <= a.ends
+        ]
+        if len({t.name for t in self.terms}) != len(self.terms):
+            found.append("a term name is listed twice")
+        units = [u.credit_type for u in self.credit_units]
+        found += [
+            f"credit_units names {name!r}, which is not in credit_types"
+            for name in units
+            if name not in self.credit_types
+        ]
+        if len(units) != len(set(units)):
+            found.append("a credit type has two units")
+        found += [
+            f"credit type {u.credit_type} has an empty unit"
+            for u in self.credit_units
+            if not u.unit.strip()
+        ]
+        for module in self.modules:
+            codes = [c.code for c in module.categories]
+            if len(codes) != len(set(codes)):
+                found.append(f"module {module.code} lists a category code twice")
+            names = [c.name for c in module.categories]
+            if (
+                not all(names)
+                or len(set(names)) != len(names)
+                or any(n != n.strip() for n in names)
+            ):
+                # the 附件4 template lists them by name, and a row must name one exactly
+                found.append(f"module {module.code}: category names must be distinct and trimmed")
+        if any(c.amount for c in self.cadre.credits) and self.claims.chain(ClaimKind.CADRE):
+            # 001 第四条: a year served is credited once, by its round or by its 补录 claim
+            found.append("cadre credits come from one path: cadre.credits or a cadre claim chain")
+        if self.roles:  # 补录 steps are decided by roles, which the school must use
+            listed = {r.kind for r in self.roles}
+            found += [
+                f"claims: a step names {kind}, which is not in roles"
+                for kind in sorted(self.claims.role_kinds() - listed)
+            ]
         return found
 
     def module(self, code: str) -> Module | None:
@@ -317,6 +698,48 @@ class Rulebook:
     def year(self, year: int) -> YearCalendar | None:
         return next((y for y in self.calendar if y.year == year), None)
 
+    def activity_level(self, given: str) -> ActivityLevel | None:
+        """The school's activity level labelled or coded ``given`` (a 补录 claim and a 附件4 row
+        name it as the seed writes it: 校级, 院系级 …), or None if the school has no such level."""
+        return next((lv for lv in self.activity_levels if given in (lv.label, lv.value)), None)
+
+    def level_names(self) -> tuple[str, ...]:
+        """The school's activity levels by their Chinese labels (附件4 活动等级's list)."""
+        return tuple(level.label for level in self.activity_levels)
+
+    def category(self, module: str, code: str) -> Subcategory | None:
+        """The second-level category ``code`` of ``module``, or None."""
+        found = self.module(module)
+        return next((c for c in found.categories if c.code == code), None) if found else None
+
+    def unit(self, credit_type: str) -> str:
+        """The unit ``credit_type`` is counted in; a type not listed counts in itself."""
+        return next(
+            (u.unit for u in self.credit_units if u.credit_type == credit_type), credit_type
+        )
+
+    def term(self, day: date) -> Term | None:
+        """The listed 学期 that ``day`` falls in, or None (not listed, or between terms)."""
+        return next((t for t in self.terms if t.starts <= day <= t.ends), None)
+
+    def role_name(self, kind: RoleKind) -> str | None:
+        """The school's title for ``kind``, or None when the school does not use it."""
+        return next((r.name for r in self.roles if r.kind is kind), None)
+
+    def unused_roles(self, actor: Actor) -> tuple[RoleKind, ...]:
+        """The role kinds ``actor`` holds that this school does not use (none when ``roles``
+        is empty)."""
+        if not self.roles:
+            return ()
+        kinds = {r.kind for r in self.roles} | _ALWAYS_ALLOWED_ROLES
+        return tuple(sorted({r.kind for r in actor.roles} - kinds))
+
+    def require_roles(self, actor: Actor) -> None:
+        """Refuse an actor holding a role kind the school does not use (``auth.role_not_used``)."""
+        unused = self.unused_roles(actor)
+        if unused:
+            raise ROLE_NOT_USED.error(roles="、".join(unused))
+
     # -- TOML --------------------------------------------------------------------------
 
     @classmethod
@@ -331,7 +754,19 @@ class Rulebook:
 
     @classmethod
     def load(cls, path: str | Path) -> Rulebook:
-        return cls.from_toml(Path(path).read_text(encoding="utf-8"))
+        """A rulebook TOML file: at most ``MAX_FILE_BYTES`` of UTF-8, else ``rulebook.invalid``
+        (so ``/dev/zero`` or a binary file is refused, not read forever or half-decoded). A
+        missing or unreadable file raises ``OSError``."""
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_FILE_BYTES + 1)
+        if len(data) > MAX_FILE_BYTES:
+            raise INVALID_RULEBOOK.error(reason=f"the file is larger than {MAX_FILE_BYTES} bytes")
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            reason = f"the file is not UTF-8 text (byte {exc.start})"
+            raise INVALID_RULEBOOK.error(reason=reason) from None
+        return cls.from_toml(text)
 
     def to_toml(self) -> str:
         return tomli_w.dumps(_drop_none(_CONVERTER.unstructure(self)))
@@ -342,8 +777,15 @@ class Rulebook:
 
 def _explain(exc: Exception) -> str:
     if isinstance(exc, cattrs.BaseValidationError):
-        return "; ".join(cattrs.transform_error(exc))
+        return "; ".join(cattrs.transform_error(exc, format_exception=_leaf))
     return str(exc)
+
+
+def _leaf(exc: BaseException, kind: type | None) -> str:
+    """A nested rulebook's own problems as they are, not as cattrs' "unknown error"."""
+    if isinstance(exc, DomainError) and exc.code == INVALID_RULEBOOK.code:
+        return str(exc.details.get("reason", exc.message_en))
+    return format_exception(exc, kind)
 
 
 def _drop_none(value: Any) -> Any:
@@ -419,12 +861,25 @@ _CONVERTER.register_structure_hook_factory(
 )
 
 
+def presets() -> tuple[str, ...]:
+    """The packaged presets' names, sorted (``hfut``, ``nepu``, ``qtnu``, ``shcc``, ``siit``)."""
+    folder = resources.files("second_classroom.policies") / "presets"
+    return tuple(
+        sorted(p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml"))
+    )
+
+
+def preset_source(name: str) -> str:
+    """The commented TOML of a packaged preset, to copy and edit for another school."""
+    known = presets()
+    # A name is looked up among the packaged files, never joined onto a path: "../x" is no preset.
+    if name not in known:
+        raise INVALID_RULEBOOK.error(reason=f"unknown preset {name!r}; known: {list(known)}")
+    folder = resources.files("second_classroom.policies") / "presets"
+    return (folder / f"{name}.toml").read_text(encoding="utf-8")
+
+
 @cache
 def preset(name: str) -> Rulebook:
     """A packaged school preset, e.g. ``preset("nepu")`` for 东北石油大学."""
-    folder = resources.files("second_classroom.policies") / "presets"
-    source = folder / f"{name}.toml"
-    if not source.is_file():
-        known = sorted(p.name.removesuffix(".toml") for p in folder.iterdir())
-        raise INVALID_RULEBOOK.error(reason=f"unknown preset {name!r}; known: {known}")
-    return Rulebook.from_toml(source.read_text(encoding="utf-8"))
+    return Rulebook.from_toml(preset_source(name))

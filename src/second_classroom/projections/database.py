@@ -1,15 +1,32 @@
 """The SQL database the views live in: the same kind (and, by default, the same database) as the
 event store, so a frontend can query the views without this library.
 
-Statements are written with ``?`` placeholders; the PostgreSQL side turns them into ``%s``.
+Statements take ``?`` placeholders on both stores; on PostgreSQL they become ``%s`` and every
+``%`` is escaped, so ``LIKE 'a%'`` and a ``'?'`` inside a string literal mean the same on both.
+Every text parameter is made safe first (NUL and lone surrogates become U+FFFD): PostgreSQL
+refuses NUL in text, and SQLite's functions stop at it.
+
+Any number of threads may use one database: SQLite files get a connection per thread (an
+in-memory database, which lives in one connection's cache, is used by one thread at a time);
+PostgreSQL uses a connection pool.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any, Protocol
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any, Protocol, TypeVar
+
+from second_classroom.persistence.reading import UNSAFE_TEXT, safe_text
+
+T = TypeVar("T")
+_unsafe = UNSAFE_TEXT.search
 
 
 class Cursor(Protocol):
@@ -17,18 +34,43 @@ class Cursor(Protocol):
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> Any: ...
 
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
 
 class ViewDatabase(Protocol):
-    """A connection that runs each callback in one transaction."""
+    """Where the views live; safe to use from any number of threads."""
 
     kind: str
 
-    @contextmanager
-    def transaction(self) -> Iterator[Cursor]: ...
+    def transaction(
+        self, *, pipeline: bool = True, create: bool = False
+    ) -> AbstractContextManager[Cursor]:
+        """One transaction, yielding a ``Cursor``. ``pipeline=False`` makes
+        every statement fail where it is run (so a savepoint can catch it); ``create=True``
+        waits for any other process creating tables in this database."""
+        ...
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
 
+    def refuses(self, error: BaseException) -> bool:
+        """True if ``error`` is the database refusing the data written, not a failure of the
+        database or the connection (which a retry may cure)."""
+        ...
+
     def close(self) -> None: ...
+
+
+def safe_params(params: Sequence[Any]) -> Sequence[Any]:
+    """The parameters with every text made safe to store (see ``safe_text``)."""
+    for value in params:
+        if type(value) is str and _unsafe(value):
+            return tuple(safe_text(v) if isinstance(v, str) else v for v in params)
+    return params  # the usual case, checked without building anything
+
+
+# -- SQLite ------------------------------------------------------------------------------------
+
+_SQLITE_LOCKED = 6  # another connection to a shared in-memory cache holds the table
 
 
 class _SQLiteCursor:
@@ -36,10 +78,26 @@ class _SQLiteCursor:
         self.connection = connection
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
-        return self.connection.execute(statement, tuple(params))
+        return self.connection.execute(statement, safe_params(params))
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> Any:
-        return self.connection.executemany(statement, rows)
+        return self.connection.executemany(statement, [safe_params(row) for row in rows])
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return list(self.connection.execute(statement, safe_params(params)).fetchall())
+
+
+class _ThreadConnection:
+    """One thread's connection, closed when the thread ends and its local storage goes (a
+    server starting a thread per request would otherwise keep one open file per request)."""
+
+    __slots__ = ("__weakref__", "connection")
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def __del__(self) -> None:
+        self.connection.close()
 
 
 class SQLiteViews:
@@ -47,29 +105,118 @@ class SQLiteViews:
 
     kind = "sqlite"
 
-    def __init__(self, database: str) -> None:
-        uri = database.startswith("file:")
-        self.connection = sqlite3.connect(
-            database, uri=uri, isolation_level=None, check_same_thread=False, timeout=30
+    def __init__(self, database: str, timeout: float = 30.0) -> None:
+        self.database = database
+        self.timeout = timeout
+        self._uri = database.startswith("file:")
+        self._memory = database == ":memory:" or "mode=memory" in database
+        self._local = threading.local()
+        self._threads: weakref.WeakSet[_ThreadConnection] = weakref.WeakSet()
+        # An in-memory database is one connection used in turns (its shared cache answers
+        # "table is locked" to concurrent connections instead of waiting); a file gets one
+        # connection per thread, and SQLite's own locks order the writers.
+        self._turns = threading.RLock() if self._memory else None
+        self._shared = self._connect() if self._memory else None
+
+    def _connect(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(
+            self.database,
+            uri=self._uri,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=self.timeout,
         )
-        if not uri:
-            self.connection.execute("PRAGMA journal_mode=WAL")
+        if not self._memory:
+            connection.execute("PRAGMA journal_mode=WAL")
+        return connection
 
     @contextmanager
-    def transaction(self) -> Iterator[Cursor]:
-        self.connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield _SQLiteCursor(self.connection)
-        except BaseException:
-            self.connection.execute("ROLLBACK")
-            raise
-        self.connection.execute("COMMIT")
+    def _connection(self) -> Iterator[sqlite3.Connection]:
+        if self._turns is not None and self._shared is not None:
+            with self._turns:
+                yield self._shared
+            return
+        mine: _ThreadConnection | None = getattr(self._local, "connection", None)
+        if mine is None:
+            mine = self._local.connection = _ThreadConnection(self._connect())
+            self._threads.add(mine)
+        yield mine.connection
+
+    def _patiently(self, action: Callable[[], T]) -> T:
+        """Run ``action``, waiting while another connection to a shared in-memory cache
+        holds the table (busy timeouts do not apply there)."""
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                return action()
+            except sqlite3.OperationalError as error:
+                locked = getattr(error, "sqlite_errorcode", 0) & 0xFF == _SQLITE_LOCKED
+                if not locked or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.005)
+
+    @contextmanager
+    def transaction(self, *, pipeline: bool = True, create: bool = False) -> Iterator[Cursor]:
+        # BEGIN IMMEDIATE takes the write lock now: writers, also those creating tables, go
+        # one at a time in every process.
+        with self._connection() as connection:
+            self._patiently(lambda: connection.execute("BEGIN IMMEDIATE"))
+            try:
+                yield _SQLiteCursor(connection)
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            self._patiently(lambda: connection.execute("COMMIT"))
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return list(self.connection.execute(statement, tuple(params)).fetchall())
+        values = safe_params(params)
+        with self._connection() as connection:
+            return self._patiently(lambda: list(connection.execute(statement, values).fetchall()))
+
+    def refuses(self, error: BaseException) -> bool:
+        return isinstance(error, sqlite3.IntegrityError | sqlite3.DataError)
 
     def close(self) -> None:
-        self.connection.close()
+        if self._shared is not None:
+            self._shared.close()
+        for mine in list(self._threads):
+            mine.connection.close()
+
+
+# -- PostgreSQL --------------------------------------------------------------------------------
+
+# A string literal (plain, E'' with backslash escapes, or dollar-quoted), a quoted identifier or
+# a comment: ``?`` inside one is text, not a placeholder.
+_QUOTED = re.compile(
+    r"""
+    (?<![\w$])[eE]'(?:[^'\\]|\\.|'')*'
+    | '(?:[^']|'')*'
+    | "(?:[^"]|"")*"
+    | --[^\n]*
+    | /\*.*?\*/
+    | (?<![\w$])\$(?P<tag>(?:[A-Za-z_]\w*)?)\$.*?\$(?P=tag)\$
+    | [?%]
+    """,
+    re.DOTALL | re.VERBOSE,
+)
+
+
+@functools.lru_cache(maxsize=512)
+def psycopg_statement(statement: str) -> str:
+    """``statement`` with ``?`` placeholders in psycopg's style: ``%s``, and ``%%`` for ``%``."""
+
+    def replace(match: re.Match[str]) -> str:
+        text = match.group(0)
+        if text == "?":
+            return "%s"
+        return text.replace("%", "%%")
+
+    return _QUOTED.sub(replace, statement)
+
+
+# Classes of SQLSTATE for errors caused by the data: cardinality, data exception, integrity
+# constraint, program limit exceeded (say, a key too long for its index).
+_DATA_ERROR_CLASSES = frozenset({"21", "22", "23", "54"})
 
 
 class _PostgresCursor:
@@ -77,53 +224,107 @@ class _PostgresCursor:
         self.cursor = cursor
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
-        return self.cursor.execute(statement.replace("?", "%s"), tuple(params))
+        return self.cursor.execute(psycopg_statement(statement), safe_params(params))
 
     def executemany(self, statement: str, rows: Sequence[Sequence[Any]]) -> Any:
-        return self.cursor.executemany(statement.replace("?", "%s"), rows)
+        return self.cursor.executemany(
+            psycopg_statement(statement), [safe_params(row) for row in rows]
+        )
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        self.cursor.execute(psycopg_statement(statement), safe_params(params))
+        return list(self.cursor.fetchall())
 
 
 class PostgresViews:
-    """Views in a PostgreSQL schema (``search_path`` set to it)."""
+    """Views in a PostgreSQL schema (``search_path`` set to it), through a connection pool.
+
+    ``conninfo`` is a libpq connection string or URL; ``kwargs`` (psycopg's keyword
+    arguments: host, port, dbname, user, password ...) are added to it and win, so a
+    password needs no escaping there.
+    """
 
     kind = "postgres"
 
-    def __init__(self, dsn: str, schema: str = "public") -> None:
+    def __init__(
+        self,
+        conninfo: str = "",
+        schema: str = "public",
+        *,
+        kwargs: Mapping[str, Any] | None = None,
+        max_size: int = 10,
+        timeout: float = 30.0,
+    ) -> None:
         import psycopg
+        from psycopg import sql
+        from psycopg_pool import ConnectionPool
 
-        self.connection = psycopg.connect(dsn, autocommit=False)
-        self.connection.execute(f'SET search_path TO "{schema}"')
-        self.connection.commit()
+        self.schema = schema
+        search_path = sql.SQL("SET search_path TO {}").format(sql.Identifier(schema))
+
+        def configure(connection: psycopg.Connection[Any]) -> None:
+            connection.autocommit = True
+            connection.execute(search_path)
+
+        self.pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            conninfo,
+            kwargs=dict(kwargs or {}),
+            min_size=1,
+            max_size=max(max_size, 1),
+            configure=configure,
+            timeout=timeout,
+            open=True,
+            name=f"views:{schema}",
+        )
 
     @contextmanager
-    def transaction(self) -> Iterator[Cursor]:
+    def transaction(self, *, pipeline: bool = True, create: bool = False) -> Iterator[Cursor]:
         # Pipeline mode: the views only write, so statements are sent without waiting for
         # each one's answer — one round trip per batch of events, not one per statement.
-        try:
-            with self.connection.pipeline(), self.connection.cursor() as cursor:
-                yield _PostgresCursor(cursor)
-        except BaseException:
-            self.connection.rollback()
-            raise
-        self.connection.commit()
+        with self.pool.connection() as connection:
+            if pipeline:
+                with (
+                    connection.pipeline(),
+                    connection.transaction(),
+                    connection.cursor() as cursor,
+                ):
+                    self._wait_for_creators(cursor, create)
+                    yield _PostgresCursor(cursor)
+            else:
+                with connection.transaction(), connection.cursor() as cursor:
+                    self._wait_for_creators(cursor, create)
+                    yield _PostgresCursor(cursor)
+
+    def _wait_for_creators(self, cursor: Any, create: bool) -> None:
+        if create:
+            # Concurrent CREATE TABLE IF NOT EXISTS collide in the catalogs; the event
+            # store's tables are created under the same lock.
+            from second_classroom.persistence.postgres import schema_lock_key
+
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (schema_lock_key(self.schema),))
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        with self.connection.cursor() as cursor:
-            cursor.execute(statement.replace("?", "%s"), tuple(params))
-            rows = list(cursor.fetchall())
-        self.connection.commit()
-        return rows
+        with self.pool.connection() as connection, connection.cursor() as cursor:
+            cursor.execute(psycopg_statement(statement), safe_params(params))
+            return list(cursor.fetchall())
 
     def snapshot_horizon(self) -> tuple[int, int]:
-        """(xmin, xmax) of the current snapshot: transactions below xmin have all ended."""
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
-                " pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
-            )
-            xmin, xmax = cursor.fetchone()  # type: ignore[misc]
-        self.connection.commit()
+        """(xmin, xmax) of a current snapshot: transactions below xmin have all ended, and
+        every transaction that has written anything yet is below xmax."""
+        [(xmin, xmax)] = self.query(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
+            " pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+        )
         return int(xmin), int(xmax)
 
+    def refuses(self, error: BaseException) -> bool:
+        import psycopg
+
+        if not isinstance(error, psycopg.Error):
+            return False
+        if isinstance(error, psycopg.DataError | psycopg.IntegrityError):
+            return True  # also psycopg's own refusals, before anything is sent
+        return (error.sqlstate or "")[:2] in _DATA_ERROR_CLASSES
+
     def close(self) -> None:
-        self.connection.close()
+        self.pool.close()

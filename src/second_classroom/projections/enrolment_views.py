@@ -63,9 +63,10 @@ class MyActivities:
 
     def of(self, student: str, now: datetime) -> list[MyActivity]:
         """The student's live registrations, newest first."""
-        self.follower.catch_up()
+        with self.follower.caught_up():
+            registered = list(self.activities.get(student, ()))
         lines = []
-        for activity_id in self.activities.get(student, ()):
+        for activity_id in registered:
             stream = enrolment.enrolment_id(activity_id, student)
             state = self.app.load(enrolment.DECIDER, stream).state
             found = self.app.load(activity.DECIDER, activity_id).state
@@ -103,17 +104,18 @@ class Outbox:
         for notice in notices_for(envelope):
             self.notices[notice.student][notice.notice_id] = notice
 
-    def pending(self, student: str | None = None) -> list[Notice]:
-        """Undelivered notices, oldest first; all students' when ``student`` is None."""
-        self.follower.catch_up()
-        students = [student] if student is not None else sorted(self.notices)
-        waiting = [
-            notice
-            for s in students
-            for notice in self.notices.get(s, {}).values()
-            if (s, notice.notice_id) not in self.delivered
-        ]
-        return sorted(waiting, key=lambda n: (n.at, n.student, str(n.notice_id)))
+    def pending(self, student: str | None = None, limit: int | None = None) -> list[Notice]:
+        """Undelivered notices, oldest first (the first ``limit``); all students' when
+        ``student`` is None."""
+        with self.follower.caught_up():
+            students = [student] if student is not None else sorted(self.notices)
+            waiting = [
+                notice
+                for s in students
+                for notice in self.notices.get(s, {}).values()
+                if (s, notice.notice_id) not in self.delivered
+            ]
+        return sorted(waiting, key=lambda n: (n.at, n.student, str(n.notice_id)))[:limit]
 
 
 class LotteryReaction:
@@ -135,9 +137,10 @@ class LotteryReaction:
 
     def due(self, now: datetime) -> list[UUID]:
         """Lotteries whose registration has closed and that are not drawn yet."""
-        self.follower.catch_up()
+        with self.follower.caught_up():
+            waiting = sorted(self.waiting)
         due = []
-        for activity_id in sorted(self.waiting):
+        for activity_id in waiting:
             found = self.app.load(activity.DECIDER, activity_id).state
             closes = found.form.registration_closes if found else None
             if (
@@ -174,9 +177,10 @@ class AttendanceReaction:
             self.waiting.discard(event.activity_id)
 
     def commands(self, now: datetime) -> list[tuple[CloseAttendance, Actor]]:
-        self.follower.catch_up()
+        with self.follower.caught_up():
+            waiting = sorted(self.waiting)
         due = []
-        for activity_id in sorted(self.waiting):
+        for activity_id in waiting:
             found = self.app.load(activity.DECIDER, activity_id).state
             if found is None or found.attendance.closed:
                 continue
@@ -219,9 +223,10 @@ class ResultsDeadlines:
             self.open.discard(event.activity_id)
 
     def overdue(self, now: datetime) -> list[OverdueResults]:
-        self.follower.catch_up()
+        with self.follower.caught_up():
+            still_open = sorted(self.open)
         late = []
-        for activity_id in sorted(self.open):
+        for activity_id in still_open:
             found = self.app.load(activity.DECIDER, activity_id).state
             if found is None or not results_overdue(found, self.rulebook, now):
                 continue

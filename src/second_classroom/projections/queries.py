@@ -1,14 +1,135 @@
-"""Typed queries over the SQL views; every result is an attrs class that serializes to JSON."""
+"""Typed queries over the SQL views; every result is an attrs class that serializes to JSON.
+
+Listings page: each takes filters, a ``limit`` (default ``DEFAULT_LIMIT``, at most
+``MAX_LIMIT``) and the ``cursor`` of the page before, and answers a ``Page`` whose
+``next_cursor`` is ``None`` on the last page. Cursors are opaque strings; rows come in a stable
+order (a unique key last), and a cursor names the row a page ended on, so rows inserted
+meanwhile never shift a page (rankings, being aggregates, page by position).
+These functions check no actor: the facade's reads do (``policies.visibility``).
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import re
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import attrs
 
+from second_classroom.core.errors import Category, ErrorCode
 from second_classroom.projections.database import ViewDatabase
+
+T = TypeVar("T")
+Key = tuple[str | int, ...]
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+INVALID_QUERY = ErrorCode(
+    "query.invalid",
+    "查询参数无效：{reason}",
+    "Invalid query: {reason}",
+    Category.INVALID,
+)
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page of a listing; pass ``next_cursor`` back for the next (``None``: no more)."""
+
+    rows: tuple[T, ...]
+    next_cursor: str | None = None
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+# Integer cursor keys (log positions, offsets) are exact in every JSON reader up to 2**53.
+CURSOR_INT_MAX = 2**53
+_UNSAFE_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def check_limit(limit: int) -> int:
+    """``limit`` if it is an int in 1..MAX_LIMIT, else ``query.invalid``."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
+        raise INVALID_QUERY.error(reason=f"limit 须为 1..{MAX_LIMIT} / must be 1..{MAX_LIMIT}")
+    return limit
+
+
+def encode_cursor(query: str, key: Key) -> str:
+    """An opaque cursor: the query's name and the key of the last row shown."""
+    raw = json.dumps([query, *key], ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(query: str, cursor: str, types: Sequence[type]) -> Key:
+    """The key in ``cursor``; a cursor of another query, or not ours at all, is refused."""
+    bad = INVALID_QUERY.error(reason="cursor 无效 / bad cursor")
+    if not isinstance(cursor, str) or len(cursor) > 2048:
+        raise bad
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise bad from None
+    if not isinstance(raw, list) or len(raw) != len(types) + 1 or raw[0] != query:
+        raise bad
+    key = tuple(raw[1:])
+    for value, kind in zip(key, types, strict=True):
+        if isinstance(value, bool) or not isinstance(value, kind):
+            raise bad
+        # A key goes into SQL as a parameter: an integer beyond BIGINT, or a NUL or lone
+        # surrogate in text, is an error inside the database (and on PostgreSQL aborts the
+        # connection's transaction), so a forged cursor is refused before it gets there.
+        if isinstance(value, int) and not 0 <= value <= CURSOR_INT_MAX:
+            raise bad
+        if isinstance(value, str) and _UNSAFE_TEXT.search(value):
+            raise bad
+    return key
+
+
+def after(
+    query: str, cursor: str | None, columns: Sequence[str], types: Sequence[type]
+) -> tuple[str, Key]:
+    """SQL ``(columns) > (key)`` for the rows after ``cursor`` (``TRUE`` without one)."""
+    if cursor is None:
+        return "1 = 1", ()
+    key = decode_cursor(query, cursor, types)
+    return f"({', '.join(columns)}) > ({', '.join('?' * len(columns))})", key
+
+
+Row = tuple[Any, ...]
+
+
+def paged(
+    rows: Sequence[Row],
+    limit: int,
+    query: str,
+    key: Callable[[Row], Key],
+    convert: Callable[[Row], T],
+) -> Page[T]:
+    """A page from up to ``limit + 1`` database rows (the extra one only says there is more);
+    the cursor holds the last row's key as stored, so the next page starts exactly after it."""
+    shown = rows[:limit]
+    more = len(rows) > limit and bool(shown)
+    cursor = encode_cursor(query, key(shown[-1])) if more else None
+    return Page(tuple(convert(row) for row in shown), cursor)
+
+
+def offset_of(query: str, cursor: str | None) -> int:
+    """The position a ranking's page starts at."""
+    if cursor is None:
+        return 0
+    (offset,) = decode_cursor(query, cursor, (int,))
+    assert isinstance(offset, int)  # and within 0..CURSOR_INT_MAX (decode_cursor)
+    return offset
 
 
 @attrs.frozen
@@ -102,16 +223,46 @@ def student_summary(database: ViewDatabase, student_number: str) -> StudentSumma
     )
 
 
-def activity_board(database: ViewDatabase, activity_id: str | None = None) -> list[BoardRow]:
-    where, params = ("WHERE activity_id = ?", (activity_id,)) if activity_id else ("", ())
+PUBLISHED = ("approved", "cancelled")  # what a board shows to those who may not see drafts
+_BOARD_KEY = ("COALESCE(starts_at, '')", "activity_id")
+
+
+def activity_board(
+    database: ViewDatabase,
+    activity_id: str | None = None,
+    *,
+    college: str | None = None,
+    host_tribe: str | None = None,
+    status: str | None = None,
+    module: str | None = None,
+    published_only: bool = False,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> Page[BoardRow]:
+    """活动看板, by start time; filters combine (``host_tribe`` is the tribe's name)."""
+    check_limit(limit)
+    where, params = after("board", cursor, _BOARD_KEY, (str, str))
+    filters = {
+        "activity_id": activity_id,
+        "college": college,
+        "host_tribe": host_tribe,
+        "status": status,
+        "module": module,
+    }
+    for column, value in filters.items():
+        if value is not None:
+            where, params = f"{where} AND {column} = ?", (*params, value)
+    if published_only:
+        where += f" AND status IN ({', '.join('?' * len(PUBLISHED))})"
+        params = (*params, *PUBLISHED)
     rows = database.query(
         "SELECT activity_id, title, host_tribe, college, level, module, status, capacity,"
         " admitted, pending, waitlisted, registrations, checkins, registration_opens,"
-        f" registration_closes, starts_at, ends_at, finalized FROM activity_board {where}"
-        " ORDER BY starts_at, activity_id",
-        params,
+        f" registration_closes, starts_at, ends_at, finalized FROM activity_board WHERE {where}"
+        f" ORDER BY {', '.join(_BOARD_KEY)} LIMIT ?",
+        (*params, limit + 1),
     )
-    return [_board_row(row) for row in rows]
+    return paged(rows, limit, "board", lambda r: (str(r[15] or ""), str(r[0])), _board_row)
 
 
 def _board_row(row: tuple[Any, ...]) -> BoardRow:
@@ -139,22 +290,164 @@ def _board_row(row: tuple[Any, ...]) -> BoardRow:
     )
 
 
+LEADERBOARD_GROUPS = {"college": "s.college", "cohort": "s.cohort", "student": "s.student_number"}
+
+
 def leaderboard(
-    database: ViewDatabase, by: str = "college", module: str | None = None, limit: int = 10
-) -> list[LeaderboardRow]:
-    """排行榜: total credits by college, cohort or student, optionally of one module."""
-    group = {"college": "s.college", "cohort": "s.cohort", "student": "s.student_number"}[by]
-    where, params = ("WHERE c.module = ?", (module,)) if module else ("", ())
+    database: ViewDatabase,
+    by: str = "college",
+    module: str | None = None,
+    limit: int = 10,
+    *,
+    college: str | None = None,
+    cursor: str | None = None,
+) -> Page[LeaderboardRow]:
+    """排行榜: total credits by college, cohort or student, optionally of one module or of
+    one college's students."""
+    group = LEADERBOARD_GROUPS.get(by)
+    if group is None:
+        raise INVALID_QUERY.error(reason=f"by 须为 / must be one of {sorted(LEADERBOARD_GROUPS)}")
+    check_limit(limit)
+    query = f"leaderboard:{by}"
+    offset = offset_of(query, cursor)
+    params: tuple[object, ...]
+    where, params = "1 = 1", ()
+    for column, value in (("c.module", module), ("s.college", college)):
+        if value is not None:
+            where, params = f"{where} AND {column} = ?", (*params, value)
     rows = database.query(
         f"SELECT {group}, SUM(c.amount) AS total FROM student_credits c"
-        f" JOIN student_summary s ON s.student_number = c.student_number {where}"
-        f" GROUP BY {group} ORDER BY total DESC, {group} LIMIT ?",
-        (*params, limit),
+        f" JOIN student_summary s ON s.student_number = c.student_number WHERE {where}"
+        f" GROUP BY {group} ORDER BY total DESC, {group} LIMIT ? OFFSET ?",
+        (*params, limit + 1, offset),
     )
-    return [
-        LeaderboardRow(rank, str(group_value), Decimal(str(total)).normalize())
-        for rank, (group_value, total) in enumerate(rows, start=1)
-    ]
+    ranked = [(rank, group_value, total) for rank, (group_value, total) in enumerate(rows, offset)]
+    return paged(
+        ranked,
+        limit,
+        query,
+        lambda r: (r[0] + 1,),
+        lambda r: LeaderboardRow(r[0] + 1, str(r[1]), Decimal(str(r[2])).normalize()),
+    )
+
+
+@attrs.frozen
+class AuditRow:
+    """审计日志: one stored event, who caused it and by which command."""
+
+    position: int
+    stream: str
+    version: int
+    event: str
+    command: str
+    actor: str
+    at: datetime
+    data: str  # the event as stored, JSON
+
+
+def audit_log(
+    database: ViewDatabase,
+    *,
+    stream: str | None = None,
+    actor: str | None = None,
+    event: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> Page[AuditRow]:
+    """The audit log in log order, optionally of one stream, actor or event type."""
+    check_limit(limit)
+    where, params = after("audit", cursor, ("position",), (int,))
+    for column, value in (("stream", stream), ("actor", actor), ("event", event)):
+        if value is not None:
+            where, params = f"{where} AND {column} = ?", (*params, value)
+    rows = database.query(
+        "SELECT position, stream, version, event, command, actor, at, data FROM audit_log"
+        f" WHERE {where} ORDER BY position LIMIT ?",
+        (*params, limit + 1),
+    )
+    return paged(rows, limit, "audit", lambda r: (int(r[0]),), _audit_row)
+
+
+def _audit_row(row: Row) -> AuditRow:
+    position, stream, version, event, command, actor, at, data = row
+    return AuditRow(
+        int(position),
+        str(stream),
+        int(version),
+        str(event),
+        str(command),
+        str(actor),
+        datetime.fromisoformat(at),
+        str(data),
+    )
+
+
+@attrs.frozen
+class RosterRow:
+    """名单: one registration of an activity, its status, leave and outcome."""
+
+    student: str
+    status: str
+    leave: str | None
+    outcome: str | None
+    registered_at: datetime
+
+
+def roster(
+    database: ViewDatabase,
+    activity_id: str,
+    *,
+    status: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> Page[RosterRow]:
+    """An activity's live registrations in registration order, optionally of one status."""
+    check_limit(limit)
+    where, params = after("roster", cursor, ("registered_at", "student"), (str, str))
+    if status is not None:
+        where, params = f"{where} AND status = ?", (*params, status)
+    rows = database.query(
+        "SELECT student, status, leave, outcome, registered_at FROM my_activities"
+        f" WHERE activity_id = ? AND live = 1 AND {where}"
+        " ORDER BY registered_at, student LIMIT ?",
+        (activity_id, *params, limit + 1),
+    )
+    return paged(
+        rows,
+        limit,
+        "roster",
+        lambda r: (str(r[4]), str(r[0])),
+        lambda r: RosterRow(str(r[0]), str(r[1]), r[2], r[3], datetime.fromisoformat(r[4])),
+    )
+
+
+@attrs.frozen
+class WorkloadRow:
+    """组织者工作量: activities a person organized and the participants they served."""
+
+    person: str
+    activities: int
+    participants: int
+
+
+def organizer_workload(
+    database: ViewDatabase, *, limit: int = DEFAULT_LIMIT, cursor: str | None = None
+) -> Page[WorkloadRow]:
+    """Busiest organizers first."""
+    check_limit(limit)
+    offset = offset_of("workload", cursor)
+    rows = database.query(
+        "SELECT person, activities, participants FROM organizer_workload"
+        " ORDER BY activities DESC, participants DESC, person LIMIT ? OFFSET ?",
+        (limit + 1, offset),
+    )
+    return paged(
+        rows,
+        limit,
+        "workload",
+        lambda _r: (offset + limit,),
+        lambda r: WorkloadRow(str(r[0]), int(r[1]), int(r[2])),
+    )
 
 
 def table_rows(database: ViewDatabase, table: str) -> list[tuple[Any, ...]]:

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from second_classroom.aggregates import activity as activity_events
 from second_classroom.aggregates import activity_attendance as attendance
+from second_classroom.aggregates import claim as claim_events
 from second_classroom.aggregates import student as student_events
 from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.core.time import SHANGHAI
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.projections.database import Cursor
 
+# The 组织 a personal or cadre 补录 claim is reported under: it has no claiming tribe.
+PERSONAL_CLAIMS = "（个人补录）"
+
 
 class MonthlyFacts:
-    """Per activity: college, tribe, month (of its start), review outcome, participation."""
+    """Per activity: college, tribe, month (of its start), review outcome, participation; per
+    confirmed 补录 claim: college, tribe and the credits it gave, by month of confirmation."""
 
     name = "report_facts"
-    tables = ("report_activities", "report_credits")
+    tables = ("report_activities", "report_credits", "report_claims", "report_backfills")
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -29,10 +34,19 @@ class MonthlyFacts:
             " module TEXT NOT NULL, amount NUMERIC NOT NULL,"
             " PRIMARY KEY (activity_id, module))"
         )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS report_claims (claim_id TEXT PRIMARY KEY,"
+            " college TEXT, tribe TEXT NOT NULL)"
+        )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS report_backfills (claim_id TEXT NOT NULL,"
+            " month TEXT NOT NULL, module TEXT NOT NULL, amount NUMERIC NOT NULL,"
+            " PRIMARY KEY (claim_id, month, module))"
+        )
 
     def clear(self, cursor: Cursor) -> None:
-        cursor.execute("DELETE FROM report_activities")
-        cursor.execute("DELETE FROM report_credits")
+        for table in self.tables:
+            cursor.execute(f"DELETE FROM {table}")
 
     def apply(self, cursor: Cursor, position: int, envelope: Envelope) -> None:
         event = envelope.payload
@@ -75,6 +89,12 @@ class MonthlyFacts:
                     " WHERE activity_id = ?",
                     (len(outcomes), attended, absent, aid),
                 )
+            case attendance.NoShowMadeUp():
+                cursor.execute(
+                    "UPDATE report_activities SET attended = attended + 1, no_shows = no_shows - 1"
+                    " WHERE activity_id = ?",
+                    (aid,),
+                )
             case student_events.ActivityRecorded(record=record):
                 for credit in record.credits:
                     cursor.execute(
@@ -82,6 +102,26 @@ class MonthlyFacts:
                         " ON CONFLICT (activity_id, module)"
                         " DO UPDATE SET amount = report_credits.amount + excluded.amount",
                         (str(record.activity_id), credit.module, str(credit.amount)),
+                    )
+            case claim_events.ClaimFiled(tribe_id=None):
+                cursor.execute(
+                    "INSERT INTO report_claims VALUES (?, ?, ?) ON CONFLICT (claim_id) DO NOTHING",
+                    (str(event.claim_id), event.college, PERSONAL_CLAIMS),
+                )
+            case claim_events.ClaimFiled(tribe_id=tribe_id):
+                cursor.execute(
+                    "INSERT INTO report_claims SELECT ?, college, name FROM board_tribes"
+                    " WHERE tribe_id = ? ON CONFLICT (claim_id) DO NOTHING",
+                    (str(event.claim_id), str(tribe_id)),
+                )
+            case student_events.BackfillRecorded(record=backfill):
+                month = backfill.confirmed_at.astimezone(SHANGHAI).strftime("%Y-%m")
+                for credit in backfill.credits:
+                    cursor.execute(
+                        "INSERT INTO report_backfills VALUES (?, ?, ?, ?)"
+                        " ON CONFLICT (claim_id, month, module)"
+                        " DO UPDATE SET amount = report_backfills.amount + excluded.amount",
+                        (str(backfill.claim_id), month, credit.module, str(credit.amount)),
                     )
 
 
@@ -140,4 +180,10 @@ class OrganizerWorkload:
                     "UPDATE organizer_workload SET participants = participants + ? WHERE person IN"
                     " (SELECT person FROM workload_people WHERE activity_id = ?)",
                     (served, aid),
+                )
+            case attendance.NoShowMadeUp():
+                cursor.execute(
+                    "UPDATE organizer_workload SET participants = participants + 1 WHERE person IN"
+                    " (SELECT person FROM workload_people WHERE activity_id = ?)",
+                    (aid,),
                 )

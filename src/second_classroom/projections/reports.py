@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
+from second_classroom.policies.graduation import Requirement
 from second_classroom.projections.database import ViewDatabase
 from second_classroom.projections.queries import table_rows
 
@@ -26,6 +29,7 @@ HEADERS = (
     "出勤率",
     "未签到率",
     "学分发放",
+    "补录学分",
 )
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,31 +47,61 @@ class MonthlyRow:
     attendance_rate: Decimal | None
     no_show_rate: Decimal | None
     credits: tuple[tuple[str, Decimal], ...]  # (module, amount)
+    backfills: tuple[tuple[str, Decimal], ...] = ()  # 补录: (module, amount) of confirmed claims
 
 
-def monthly_report(database: ViewDatabase, month: str) -> list[MonthlyRow]:
-    """学院月报 for ``month`` ("2026-12"): per college and organization."""
+def monthly_report(
+    database: ViewDatabase,
+    month: str,
+    college: str | None = None,
+    after: tuple[str, str] | None = None,
+    limit: int | None = None,
+) -> list[MonthlyRow]:
+    """学院月报 for ``month`` ("2026-12"): per college and organization, in that order;
+    optionally one college's, those after the (college, organization) ``after``, ``limit``."""
+    groups: tuple[object, ...]
+    where, groups = "TRUE", ()
+    if college is not None:
+        where, groups = f"{where} AND g.college = ?", (*groups, college)
+    if after is not None:
+        where, groups = f"{where} AND (g.college, g.tribe) > (?, ?)", (*groups, *after)
+    # The month's groups: organizations with an activity, or with 补录 credits confirmed.
     rows = database.query(
-        "SELECT COALESCE(college, ''), tribe, COUNT(*), SUM(approved), SUM(rejections),"
-        " SUM(participants), SUM(attended), SUM(no_shows) FROM report_activities"
-        " WHERE month = ? GROUP BY COALESCE(college, ''), tribe ORDER BY 1, 2",
-        (month,),
+        "SELECT g.college, g.tribe, COUNT(a.activity_id), SUM(a.approved), SUM(a.rejections),"
+        " SUM(a.participants), SUM(a.attended), SUM(a.no_shows) FROM"
+        " (SELECT COALESCE(college, '') AS college, tribe FROM report_activities WHERE month = ?"
+        " UNION SELECT COALESCE(c.college, ''), c.tribe FROM report_claims c"
+        " JOIN report_backfills b ON b.claim_id = c.claim_id WHERE b.month = ?) g"
+        " LEFT JOIN report_activities a ON COALESCE(a.college, '') = g.college"
+        " AND a.tribe = g.tribe AND a.month = ?"
+        f" WHERE {where} GROUP BY g.college, g.tribe ORDER BY 1, 2"
+        + (" LIMIT ?" if limit is not None else ""),
+        (month, month, month, *groups, *((limit,) if limit is not None else ())),
     )
+    if rows:
+        last = (str(rows[-1][0]), str(rows[-1][1]))
+        where = f"{where} AND (g.college, g.tribe) <= (?, ?)"
+        groups = (*groups, *last)
     credits = database.query(
-        "SELECT COALESCE(a.college, ''), a.tribe, c.module, SUM(c.amount) FROM report_credits c"
-        " JOIN report_activities a ON a.activity_id = c.activity_id WHERE a.month = ?"
-        " GROUP BY COALESCE(a.college, ''), a.tribe, c.module ORDER BY 1, 2, 3",
-        (month,),
+        "SELECT g.college, g.tribe, c.module, SUM(c.amount) FROM report_credits c"
+        " JOIN (SELECT activity_id, COALESCE(college, '') AS college, tribe"
+        " FROM report_activities WHERE month = ?) g ON g.activity_id = c.activity_id"
+        f" WHERE {where} GROUP BY g.college, g.tribe, c.module ORDER BY 1, 2, 3",
+        (month, *groups),
     )
-    by_group: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
-    for college, tribe, module, amount in credits:
-        by_group.setdefault((college, tribe), []).append((module, Decimal(str(amount)).normalize()))
+    backfills = database.query(
+        "SELECT g.college, g.tribe, b.module, SUM(b.amount) FROM report_backfills b"
+        " JOIN (SELECT claim_id, COALESCE(college, '') AS college, tribe FROM report_claims) g"
+        f" ON g.claim_id = b.claim_id WHERE b.month = ? AND {where}"
+        " GROUP BY g.college, g.tribe, b.module ORDER BY 1, 2, 3",
+        (month, *groups),
+    )
     report = []
-    for college, tribe, count, approved, rejections, participants, attended, absent in rows:
+    for group, tribe, count, approved, rejections, participants, attended, absent in rows:
         counted = int(attended or 0) + int(absent or 0)
         report.append(
             MonthlyRow(
-                college,
+                group,
                 tribe,
                 int(count),
                 int(approved or 0),
@@ -75,10 +109,72 @@ def monthly_report(database: ViewDatabase, month: str) -> list[MonthlyRow]:
                 int(participants or 0),
                 _rate(int(attended or 0), counted),
                 _rate(int(absent or 0), counted),
-                tuple(by_group.get((college, tribe), ())),
+                _by_group(credits).get((group, tribe), ()),
+                _by_group(backfills).get((group, tribe), ()),
             )
         )
     return report
+
+
+def _by_group(
+    rows: list[tuple[Any, ...]],
+) -> dict[tuple[str, str], tuple[tuple[str, Decimal], ...]]:
+    found: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
+    for group, tribe, module, amount in rows:
+        found.setdefault((group, tribe), []).append((module, Decimal(str(amount)).normalize()))
+    return {key: tuple(value) for key, value in found.items()}
+
+
+@attrs.frozen
+class Shortfall:
+    """A student below a graduation requirement: what is required, held and missing."""
+
+    student_number: str
+    name: str
+    college: str
+    cohort: int
+    module: str
+    credit_type: str
+    required: Decimal
+    held: Decimal
+
+    @property
+    def missing(self) -> Decimal:
+        return self.required - self.held
+
+
+def graduation_shortfall(
+    database: ViewDatabase,
+    requirements: Sequence[Requirement],
+    college: str | None = None,
+    cohort: int | None = None,
+) -> list[Shortfall]:
+    """Every student (of ``college``, of ``cohort``) below a requirement, by 学号 then the
+    requirements' order; credits as the ``student_credits`` view holds them (补录 included)."""
+    params: tuple[object, ...]
+    where, params = "TRUE", ()
+    if college is not None:
+        where, params = f"{where} AND s.college = ?", (*params, college)
+    if cohort is not None:
+        where, params = f"{where} AND s.cohort = ?", (*params, cohort)
+    found = []
+    for order, requirement in enumerate(requirements):
+        rows = database.query(
+            "SELECT s.student_number, s.name, s.college, s.cohort, COALESCE(c.amount, 0)"
+            " FROM student_summary s LEFT JOIN student_credits c"
+            " ON c.student_number = s.student_number AND c.module = ? AND c.credit_type = ?"
+            f" WHERE {where}",
+            (requirement.module, requirement.credit_type, *params),
+        )
+        for number, name, group, year, amount in rows:
+            held = Decimal(str(amount)).normalize()
+            if held < requirement.amount:
+                shortfall = Shortfall(
+                    str(number), str(name), str(group), int(str(year)),
+                    requirement.module, requirement.credit_type, requirement.amount, held,
+                )  # fmt: skip
+                found.append((str(number), order, shortfall))
+    return [shortfall for _number, _order, shortfall in sorted(found, key=lambda f: f[:2])]
 
 
 def _rate(part: int, whole: int) -> Decimal | None:
@@ -92,87 +188,233 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
-def _cells(row: MonthlyRow, college_names: dict[str, str]) -> list[Any]:
-    def percent(rate: Decimal | None) -> str:
-        return "" if rate is None else f"{rate * 100:.1f}%"
+SCHOOL_LEVEL = "校级组织"  # the 学院 cell of a school-level organization (no college)
 
-    credits = "；".join(f"{module} {amount}" for module, amount in row.credits)
+
+@attrs.frozen
+class Names:
+    """What the files call things: the school, college names and module names by code."""
+
+    school: str
+    colleges: dict[str, str]
+    modules: dict[str, str]
+
+
+@attrs.frozen
+class Columns:
+    """The credit columns of a report: modules with activity credits, then modules with
+    补录 credits, each in the rulebook's order, then any other by code."""
+
+    credits: list[str]
+    backfills: list[str]
+
+    @classmethod
+    def of(cls, rows: list[MonthlyRow], names: Names) -> Columns:
+        order = list(names.modules)
+
+        def ordered(seen: set[str]) -> list[str]:
+            return sorted(seen, key=lambda m: (order.index(m) if m in order else len(order), m))
+
+        return cls(
+            ordered({module for row in rows for module, _ in row.credits}),
+            ordered({module for row in rows for module, _ in row.backfills}),
+        )
+
+    def header(self, names: Names) -> list[str]:
+        return [
+            *HEADERS[:-2],
+            *(f"{names.modules.get(m, m)}学分" for m in self.credits),
+            *(f"{names.modules.get(m, m)}补录学分" for m in self.backfills),
+        ]
+
+    def amounts(self, row: MonthlyRow) -> list[float]:
+        credits, backfills = dict(row.credits), dict(row.backfills)
+        return [
+            *(float(credits.get(m, 0)) for m in self.credits),
+            *(float(backfills.get(m, 0)) for m in self.backfills),
+        ]
+
+
+def _cells(row: MonthlyRow, columns: Columns, names: Names) -> list[Any]:
+    """One row's values: counts as integers, rates as fractions (0.6667), credits as numbers
+    in one column per module, 补录 credits in their own columns."""
     return [
-        college_names.get(row.college, row.college),
+        names.colleges.get(row.college, row.college) if row.college else SCHOOL_LEVEL,
         row.tribe,
         row.published,
         row.approved,
         row.rejections,
         row.participants,
-        percent(row.attendance_rate),
-        percent(row.no_show_rate),
-        credits,
+        None if row.attendance_rate is None else float(row.attendance_rate),
+        None if row.no_show_rate is None else float(row.no_show_rate),
+        *columns.amounts(row),
     ]
 
 
-def to_xlsx(rows: list[MonthlyRow], month: str, college_names: dict[str, str]) -> bytes:
-    from openpyxl import Workbook
+def _totals(rows: list[MonthlyRow], columns: Columns) -> list[Any]:
+    def total(pick: Any) -> Any:
+        return sum(pick(row) for row in rows)
 
+    sums = [sum(amounts) for amounts in zip(*(columns.amounts(r) for r in rows), strict=True)]
+    return [
+        "合计",
+        f"{len(rows)} 个组织",
+        total(lambda r: r.published),
+        total(lambda r: r.approved),
+        total(lambda r: r.rejections),
+        total(lambda r: r.participants),
+        None,  # a rate does not add up; each row carries its own
+        None,
+        *(sums or [0.0] * (len(columns.credits) + len(columns.backfills))),
+    ]
+
+
+def to_xlsx(rows: list[MonthlyRow], month: str, names: Names, now: datetime) -> bytes:
+    """The 学院月报 workbook: a title row (school and month), a frozen header, rates as
+    numbers shown in percent, one numeric column per module's credits, a totals row, set
+    widths; ``now`` stamps its properties (no wall clock, the same report gives the same
+    cells)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    columns = Columns.of(rows, names)
+    header = columns.header(names)
     book = Workbook()
+    book.properties.created = book.properties.modified = now.replace(tzinfo=None)
+    book.properties.creator = names.school
     sheet = book.active
     assert sheet is not None
     sheet.title = f"{month} 学院月报"
-    sheet.append(list(HEADERS))
-    for row in rows:
-        values = [safe_cell(v) for v in _cells(row, college_names)]
-        sheet.append(values)
+    sheet.append([f"{names.school} {month} 第二课堂学院月报"])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A1"].alignment = Alignment(horizontal="center")
+    sheet.append(header)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for row in [*(_cells(r, columns, names) for r in rows), _totals(rows, columns)]:
+        sheet.append([safe_cell(v) for v in row])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # text, whatever it looks like
+    for cell in sheet[sheet.max_row]:
+        cell.font = Font(bold=True)
+    for line in sheet.iter_rows(min_row=3):
+        for column, cell in enumerate(line, start=1):
+            if column in (7, 8):
+                cell.number_format = "0.0%"
+            elif column > len(HEADERS) - 2:
+                cell.number_format = "0.0#"
+    for column, title in enumerate(header, start=1):
+        wide = 26 if column == 2 else 16 if column == 1 else max(10, len(title) * 2 + 2)
+        sheet.column_dimensions[get_column_letter(column)].width = wide
+    sheet.freeze_panes = "C3"  # the title, the header and the names stay in view
     buffer = io.BytesIO()
     book.save(buffer)
-    return buffer.getvalue()
+    return _stamped(buffer.getvalue(), now)
 
 
-def to_csv(rows: list[MonthlyRow], college_names: dict[str, str]) -> str:
+def _stamped(package: bytes, now: datetime) -> bytes:
+    """The xlsx package with every member dated ``now``: openpyxl dates them by the wall
+    clock, which would make the same report differ from one second to the next."""
+    import zipfile
+
+    stamp = now.timetuple()[:6]
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as given, zipfile.ZipFile(out, "w") as written:
+        for member in given.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            written.writestr(info, given.read(member.filename))
+    return out.getvalue()
+
+
+def to_csv(rows: list[MonthlyRow], names: Names) -> bytes:
+    """The same table as CSV in UTF-8 with a BOM, so Excel on Chinese Windows reads it as
+    UTF-8; rates as percent text with one decimal, credits as numbers."""
+    columns = Columns.of(rows, names)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(HEADERS)
-    for row in rows:
-        writer.writerow([safe_cell(v) for v in _cells(row, college_names)])
-    return buffer.getvalue()
+    writer.writerow(columns.header(names))
+    for row in [*(_cells(r, columns, names) for r in rows), _totals(rows, columns)]:
+        shown = [
+            "" if v is None else f"{v * 100:.1f}%" if i in (6, 7) else v for i, v in enumerate(row)
+        ]
+        writer.writerow([safe_cell(v) for v in shown])
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def participation_chart(
-    database: ViewDatabase, college_names: dict[str, str], width: int = 800, height: int = 480
-) -> bytes:
-    """PNG: participation (人次) per college per month — people would rather look than read."""
+    database: ViewDatabase,
+    names: Names,
+    width: int = 800,
+    height: int = 480,
+    college: str | None = None,
+) -> tuple[bytes, str]:
+    """(PNG, SVG): participation (人次) per college per month, titled, labelled and with a
+    legend in Chinese, set in the PDF's embedded font (``second_classroom.fonts``); of one
+    ``college`` only when given. The SVG draws its glyphs as paths, so it needs no font."""
+    plt, family = _pyplot()
+
+    params: tuple[object, ...]
+    where, params = "month IS NOT NULL", ()
+    if college is not None:
+        where, params = f"{where} AND COALESCE(college, '') = ?", (college,)
+    rows = database.query(
+        "SELECT COALESCE(college, ''), month, SUM(participants) FROM report_activities"
+        f" WHERE {where} GROUP BY COALESCE(college, ''), month ORDER BY 2, 1",
+        params,
+    )
+    months = sorted({m for _c, m, _n in rows})
+    colleges = sorted({c for c, _m, _n in rows})
+    counts = {(c, m): int(n or 0) for c, m, n in rows}
+    with plt.rc_context({"font.family": family, "svg.hashsalt": "second_classroom"}):
+        figure, axes = plt.subplots(figsize=(width / 100, height / 100), dpi=100)
+        step = 0.8 / max(len(colleges), 1)
+        for index, code in enumerate(colleges):
+            xs = [m + index * step for m in range(len(months))]
+            label = names.colleges.get(code, code) if code else SCHOOL_LEVEL
+            axes.bar(xs, [counts.get((code, month), 0) for month in months], step, label=label)
+        axes.set_xticks([m + 0.4 - step / 2 for m in range(len(months))], months)
+        axes.yaxis.get_major_locator().set_params(integer=True)  # 人次 are whole people
+        axes.set_xlabel("月份")
+        axes.set_ylabel("参与人次")
+        axes.set_title(f"{names.school} 各学院每月第二课堂参与人次")
+        if colleges:
+            axes.legend(title="学院")
+        png, svg = io.BytesIO(), io.StringIO()
+        figure.savefig(png, format="png", metadata={"Software": None})
+        figure.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+        plt.close(figure)
+    return png.getvalue(), svg.getvalue()
+
+
+def _pyplot() -> tuple[Any, str]:
+    """matplotlib's pyplot on the Agg backend with the embedded CJK font registered, and that
+    font's family name; ``config.extra_missing`` naming ``[reports]`` without matplotlib."""
+    from second_classroom import fonts
+    from second_classroom.core.extras import require_extra
+
+    require_extra("matplotlib", "reports", "学院月报图表 report chart")
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import font_manager
     from matplotlib import pyplot as plt
 
-    rows = database.query(
-        "SELECT COALESCE(college, ''), month, SUM(participants) FROM report_activities"
-        " WHERE month IS NOT NULL GROUP BY COALESCE(college, ''), month ORDER BY 2, 1"
-    )
-    months = sorted({m for _c, m, _n in rows})
-    colleges = sorted({c for c, _m, _n in rows})
-    counts = {(c, m): int(n or 0) for c, m, n in rows}
-    figure, axes = plt.subplots(figsize=(width / 100, height / 100), dpi=100)
-    cjk = [f.name for f in font_manager.fontManager.ttflist if "CJK" in f.name or "Hei" in f.name]
-    if cjk:
-        plt.rcParams["font.sans-serif"] = [cjk[0]]
-    step = 0.8 / max(len(colleges), 1)
-    for index, college in enumerate(colleges):
-        xs = [m + index * step for m in range(len(months))]
-        label = college_names.get(college, college) if cjk else college
-        axes.bar(xs, [counts.get((college, month), 0) for month in months], step, label=label)
-    axes.set_xticks([m + 0.4 - step / 2 for m in range(len(months))], months)
-    axes.set_ylabel("participants")
-    axes.set_title("Participation per college per month")
-    if colleges:
-        axes.legend()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    plt.close(figure)
-    return buffer.getvalue()
+    path = str(fonts.cjk_font_path())
+    if not any(f.fname == path for f in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(path)
+    return plt, font_manager.FontProperties(fname=path).get_name()
 
 
-__all__ = ["monthly_report", "participation_chart", "safe_cell", "table_rows", "to_csv", "to_xlsx"]
+__all__ = [
+    "Names",
+    "monthly_report",
+    "participation_chart",
+    "safe_cell",
+    "table_rows",
+    "to_csv",
+    "to_xlsx",
+]

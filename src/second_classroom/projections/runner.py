@@ -5,26 +5,48 @@ is applied exactly once, a crash loses nothing, and any view can be rebuilt from
 Gaps. A notification id can be missing because its transaction has not committed yet, or
 because it rolled back (PostgreSQL sequences never give ids back — every optimistic-concurrency
 conflict leaves one). The runner never passes a missing id while a transaction that may hold it
-is still running: on PostgreSQL it notes the snapshot's ``xmax`` when it first sees the gap and
-only skips it once every transaction older than that has ended (``pg_snapshot_xmin`` has moved
-past it) and the id is still missing. SQLite commits writers one at a time, in id order, so a
-gap there is always a rollback.
+is still running: on PostgreSQL, when it stops at a gap it notes the log's top id and then the
+snapshot's ``xmax``; once ``pg_snapshot_xmin`` has passed that mark, every transaction that
+could hold an id up to that top has ended, so every id still missing up to it — however many —
+is passed in the next call. SQLite commits writers one at a time, in id order, so a gap there
+is always a rollback.
+
+Bad events. No stored event stops the views. Text is made safe on the way in (see
+``database``); an event that cannot be decoded, or that a view or the database refuses, is
+found by halving the failed batch, left out of the views that refuse it (each view is applied in
+its own savepoint) and recorded in ``sc_view_failures``; the runner moves on. A failure of the
+database or the connection, or of the code, is raised as before: nothing is skipped for it.
+
+Concurrency. Every write checks (and locks) the tracking row first, so any number of runners —
+threads here, or other processes — may follow one log: each batch is applied once.
 """
 
 from __future__ import annotations
 
+import logging
+import sys
+import threading
 import time
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
 
+from second_classroom.codec import registry
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
+from second_classroom.persistence.reading import Unreadable, notifications
 from second_classroom.projections.database import Cursor, PostgresViews, ViewDatabase
 from second_classroom.projections.queries import table_rows
 
 TRACKING_TABLE = "sc_view_tracking"
+FAILURES_TABLE = "sc_view_failures"
+logger = logging.getLogger(__name__)
+# Exceptions a view's own code raises on an event it cannot handle (a missing key, an
+# unexpected value); anything else (a crash, an interrupt) is raised.
+_EVENT_ERRORS = (LookupError, AttributeError, TypeError, ValueError, ArithmeticError)
+
+Item = tuple[int, Envelope | Unreadable]
 
 
 class View(Protocol):
@@ -47,10 +69,20 @@ class BatchView(View, Protocol):
     def apply_all(self, cursor: Cursor, events: Sequence[tuple[int, Envelope]]) -> None: ...
 
 
-@attrs.define
-class _Gap:
-    notification_id: int
-    xmax: int
+@attrs.frozen
+class ViewFailure:
+    """An event a view could not apply: left out of that view, kept for an operator."""
+
+    view: str
+    position: int
+    event: str
+    error: str
+
+
+@attrs.frozen
+class _Mark:
+    top: int  # the log's highest id when the gap was seen
+    xmax: int  # then the snapshot's xmax: transactions that may hold an id up to top are below
 
 
 class ProjectionRunner:
@@ -69,14 +101,21 @@ class ProjectionRunner:
         self.views = list(views)
         self.name = name
         self.batch = batch
-        self._gap: _Gap | None = None
+        self._lock = threading.Lock()  # one catch-up at a time in this process
+        self._settled = 0  # every id missing up to here is known never to come
+        self._mark: _Mark | None = None
         self.setup()
 
     def setup(self) -> None:
-        with self.database.transaction() as cursor:
+        with self.database.transaction(create=True) as cursor:
             cursor.execute(
                 f"CREATE TABLE IF NOT EXISTS {TRACKING_TABLE} "
                 "(projection TEXT PRIMARY KEY, position BIGINT NOT NULL)"
+            )
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {FAILURES_TABLE} (projection TEXT NOT NULL,"
+                " view TEXT NOT NULL, position BIGINT NOT NULL, event TEXT NOT NULL,"
+                " error TEXT NOT NULL, PRIMARY KEY (projection, view, position))"
             )
             for view in self.views:
                 view.create(cursor)
@@ -94,76 +133,156 @@ class ProjectionRunner:
 
     def catch_up(self) -> int:
         """Apply every committed event not applied yet; returns the position reached."""
-        while True:
-            position = self.position()
-            found = self.app.notifications(position, self.batch)
-            if not found:
-                return position
-            ready = self._contiguous(position, found)
-            if ready:
-                self._apply(ready)
-            if len(ready) < len(found) or len(found) < self.batch:
-                if len(ready) == len(found):
-                    return self.position()
-                if not self._skip_gap_if_settled(ready[-1][0] if ready else position):
-                    return self.position()
+        with self._lock:
+            while True:
+                position = self.position()
+                settled = self._settled_gaps()
+                found = notifications(self.app, position, self.batch)
+                ready, reached, blocked = self._passable(position, found, settled)
+                if reached > position and not self._apply(position, ready, reached):
+                    continue  # another runner moved the position meanwhile: read it again
+                if blocked:
+                    self._mark_gap()
+                    return reached
+                if len(found) < self.batch:
+                    return reached
 
-    def _contiguous(
-        self, position: int, found: Sequence[tuple[int, Envelope]]
-    ) -> list[tuple[int, Envelope]]:
-        ready = []
-        expected = position + 1
-        for notification_id, envelope in found:
-            if notification_id != expected:
-                break
-            ready.append((notification_id, envelope))
-            expected += 1
-        return ready
+    def _passable(
+        self, position: int, found: Sequence[Item], settled: int
+    ) -> tuple[list[Item], int, bool]:
+        """The events up to the first gap that may still be filled; the position after them;
+        whether such a gap stopped them."""
+        ready: list[Item] = []
+        reached = position
+        for notification_id, item in found:
+            if notification_id != reached + 1 and notification_id - 1 > settled:
+                return ready, reached, True
+            ready.append((notification_id, item))
+            reached = notification_id
+        return ready, reached, False
 
-    def _apply(self, events: Sequence[tuple[int, Envelope]]) -> None:
+    def _settled_gaps(self) -> int:
+        """The id up to which every missing id is known never to come."""
+        if not isinstance(self.database, PostgresViews):
+            return sys.maxsize  # SQLite and memory: a gap is always a rollback
+        if self._mark is not None:
+            xmin, _xmax = self.database.snapshot_horizon()
+            if xmin >= self._mark.xmax:
+                logger.debug("%s: every gap up to %d is settled", self.name, self._mark.top)
+                self._settled = max(self._settled, self._mark.top)
+                self._mark = None
+        return self._settled
+
+    def _mark_gap(self) -> None:
+        if self._mark is not None or not isinstance(self.database, PostgresViews):
+            return
+        # The top first, the horizon after: any transaction holding an id up to the top had
+        # taken it, so it is below this xmax.
+        top = self.app.recorder.max_notification_id() or 0
+        _xmin, xmax = self.database.snapshot_horizon()
+        self._mark = _Mark(top, xmax)
+
+    def _apply(self, position: int, items: Sequence[Item], reached: int) -> bool:
+        """Apply ``items`` and move the position from ``position`` to ``reached``; False if
+        another runner had moved it. An event that is refused is found by halving."""
+        try:
+            with self.database.transaction() as cursor:
+                if not self._claim(cursor, position):
+                    return False
+                self._write(cursor, items)
+                self._move(cursor, reached)
+            logger.debug("%s: applied %d events, at position %d", self.name, len(items), reached)
+            return True
+        except Exception as error:
+            if not self._refused(error):
+                raise
+        if len(items) > 1:
+            half = len(items) // 2
+            middle = items[half - 1][0]
+            return self._apply(position, items[:half], middle) and self._apply(
+                middle, items[half:], reached
+            )
+        return self._apply_carefully(position, items, reached)
+
+    def _write(self, cursor: Cursor, items: Sequence[Item]) -> None:
+        events = [(n, e) for n, e in items if isinstance(e, Envelope)]
         # View by view rather than event by event: a view only reads its own tables and the
         # board's tribes (the board comes first), so the order across views does not matter.
-        with self.database.transaction() as cursor:
-            for view in self.views:
-                if isinstance(view, BatchView):
-                    view.apply_all(cursor, events)
-                    continue
-                for notification_id, envelope in events:
-                    view.apply(cursor, notification_id, envelope)
-            cursor.execute(
-                f"UPDATE {TRACKING_TABLE} SET position = ? WHERE projection = ?",
-                (events[-1][0], self.name),
-            )
+        for view in self.views:
+            if isinstance(view, BatchView):
+                view.apply_all(cursor, events)
+                continue
+            for notification_id, envelope in events:
+                view.apply(cursor, notification_id, envelope)
+        for notification_id, item in items:
+            if isinstance(item, Unreadable):
+                for view in self.views:
+                    self._record(cursor, view.name, notification_id, item.topic, item.error)
 
-    def _skip_gap_if_settled(self, position: int) -> bool:
-        """Move past id ``position + 1`` if it can no longer appear; True if it did."""
-        missing = position + 1
-        if isinstance(self.database, PostgresViews):
-            xmin, xmax = self.database.snapshot_horizon()
-            if self._gap is None or self._gap.notification_id != missing:
-                self._gap = _Gap(missing, xmax)
+    def _apply_carefully(self, position: int, items: Sequence[Item], reached: int) -> bool:
+        """One event, each view in a savepoint: a view that refuses it is left without it."""
+        with self.database.transaction(pipeline=False) as cursor:
+            if not self._claim(cursor, position):
                 return False
-            if xmin < self._gap.xmax:
-                return False  # a transaction that may hold it is still running
-        again = self.app.notifications(position, 1)
-        if again and again[0][0] == missing:
-            return True  # it committed meanwhile: the next read applies it
-        with self.database.transaction() as cursor:
-            cursor.execute(
-                f"UPDATE {TRACKING_TABLE} SET position = ? WHERE projection = ?",
-                (missing, self.name),
-            )
-        self._gap = None
+            for notification_id, item in items:
+                if isinstance(item, Unreadable):
+                    self._write(cursor, [(notification_id, item)])
+                    continue
+                for view in self.views:
+                    cursor.execute("SAVEPOINT sc_view")
+                    try:
+                        view.apply(cursor, notification_id, item)
+                    except Exception as error:
+                        if not self._refused(error):
+                            raise
+                        cursor.execute("ROLLBACK TO SAVEPOINT sc_view")
+                        topic = registry.of(item.payload).name
+                        self._record(cursor, view.name, notification_id, topic, _describe(error))
+                    cursor.execute("RELEASE SAVEPOINT sc_view")
+            self._move(cursor, reached)
         return True
+
+    def _refused(self, error: BaseException) -> bool:
+        return isinstance(error, _EVENT_ERRORS) or self.database.refuses(error)
+
+    def _claim(self, cursor: Cursor, position: int) -> bool:
+        """Lock the tracking row; True if it is still at ``position``."""
+        lock = " FOR UPDATE" if self.database.kind == "postgres" else ""  # SQLite: BEGIN IMMEDIATE
+        rows = cursor.query(
+            f"SELECT position FROM {TRACKING_TABLE} WHERE projection = ?{lock}", (self.name,)
+        )
+        return bool(rows) and int(rows[0][0]) == position
+
+    def _move(self, cursor: Cursor, reached: int) -> None:
+        cursor.execute(
+            f"UPDATE {TRACKING_TABLE} SET position = ? WHERE projection = ?", (reached, self.name)
+        )
+
+    def _record(self, cursor: Cursor, view: str, position: int, event: str, error: str) -> None:
+        logger.warning("%s: %s left out event %d (%s): %s", self.name, view, position, event, error)
+        cursor.execute(
+            f"INSERT INTO {FAILURES_TABLE} VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (projection, view, position) DO UPDATE SET error = excluded.error",
+            (self.name, view, position, event, error[:2000]),
+        )
+
+    def failures(self) -> list[ViewFailure]:
+        """The events left out of a view because it or the database refused them."""
+        rows = self.database.query(
+            f"SELECT view, position, event, error FROM {FAILURES_TABLE}"
+            " WHERE projection = ? ORDER BY position, view",
+            (self.name,),
+        )
+        return [ViewFailure(str(v), int(p), str(e), str(m)) for v, p, e, m in rows]
 
     def rebuild(self) -> int:
         """Empty every view and apply the whole log again."""
-        with self.database.transaction() as cursor:
+        logger.info("%s: rebuilding from zero", self.name)
+        with self._lock, self.database.transaction() as cursor:
             for view in self.views:
                 view.clear(cursor)
-            cursor.execute(
-                f"UPDATE {TRACKING_TABLE} SET position = 0 WHERE projection = ?", (self.name,)
-            )
+            cursor.execute(f"DELETE FROM {FAILURES_TABLE} WHERE projection = ?", (self.name,))
+            self._move(cursor, 0)
         return self.catch_up()
 
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
@@ -180,3 +299,7 @@ class ProjectionRunner:
                 return False
             time.sleep(interval)
         return True
+
+
+def _describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"

@@ -145,6 +145,21 @@ class StudentSummary:
                     f" WHERE student_number = {_NUMBER_OF}",
                     (1 if overturned else 0, _iso(until), str(event.student_id)),
                 )
+            case student_events.StudentRecordCorrected(after=after):
+                for field, value in after:
+                    column = {"name": "name", "class_name": "class_name"}[field]
+                    cursor.execute(
+                        f"UPDATE student_summary SET {column} = ?"
+                        f" WHERE student_number = {_NUMBER_OF}",
+                        (value, str(event.student_id)),
+                    )
+            case student_events.DefaultMadeUp(blacklisted_until=until):
+                # 补签 after closing: the no-show now counts as attended (发布规范 十).
+                cursor.execute(
+                    "UPDATE student_summary SET no_shows = no_shows - 1, attended = attended + 1,"
+                    f" blacklisted_until = ? WHERE student_number = {_NUMBER_OF}",
+                    (_iso(until), str(event.student_id)),
+                )
             case student_events.ActivityRecorded(record=record):
                 cursor.execute(
                     "UPDATE student_summary SET activities = activities + 1"
@@ -152,6 +167,25 @@ class StudentSummary:
                     (str(event.student_id),),
                 )
                 for credit in record.credits:
+                    cursor.execute(
+                        "INSERT INTO student_credits SELECT student_number, ?, ?, ?"
+                        " FROM student_keys WHERE student_id = ?"
+                        " ON CONFLICT (student_number, module, credit_type)"
+                        " DO UPDATE SET amount = student_credits.amount + excluded.amount",
+                        (
+                            credit.module,
+                            credit.credit_type,
+                            str(credit.amount),
+                            str(event.student_id),
+                        ),
+                    )
+            case (
+                student_events.BackfillRecorded(record=credited)
+                | student_events.CadreTermRecorded(record=credited)
+            ):
+                # 补录 credits and a rated cadre term's credits (issue 14 §2) count as an
+                # activity's do.
+                for credit in credited.credits:
                     cursor.execute(
                         "INSERT INTO student_credits SELECT student_number, ?, ?, ?"
                         " FROM student_keys WHERE student_id = ?"

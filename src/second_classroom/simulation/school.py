@@ -166,17 +166,22 @@ class School:
         capacity: int = 50,
         starts: datetime = TERM_START + timedelta(days=14),
         module: str = "skills",
-        scope: ParticipationScope = ParticipationScope.SCHOOL,
+        scope: ParticipationScope | None = None,
         awards: bool = False,
+        level: ActivityLevel | None = None,
     ) -> UUID:
         """An approved activity at the host's level, through the rulebook's review chain for
-        that level (第十一条), registration open the week before."""
+        that level (第十一条), registration open the week before. ``scope`` None: the widest
+        the level allows — 院系内 for a college-level activity (发布规范 二), else 学校内."""
         activity_id = ids.activity_id(host.tribe_id, key)
+        if scope is None:
+            college_level = (level or level_of(service, host)) is ActivityLevel.COLLEGE
+            scope = ParticipationScope.COLLEGE if college_level else ParticipationScope.SCHOOL
         form = ActivityForm(
             title=f"{host.name}“{key}”活动",
             intro="模拟活动",
             module=module,
-            level=_ACTIVITY_LEVEL[host.level],
+            level=level or level_of(service, host),
             registration_opens=starts - timedelta(days=7),
             registration_closes=starts - timedelta(hours=2),
             capacity=capacity,
@@ -187,23 +192,25 @@ class School:
             starts_at=starts,
             ends_at=starts + timedelta(hours=2),
             locations=("第一教学楼101室",),
-            details="按照《第二课堂成绩单学生素质考评办法》认定学分。",
+            details=f"按照《第二课堂成绩单{service.rulebook.credit_source_keyword}》认定学分。",
             plan=AwardPlan(
                 awards=(PlannedAward("一等奖", 1, Decimal("1")),) if awards else (),
-                credits=(PlannedCredit(module, "学分", Decimal("0.5")),),
+                credits=(PlannedCredit(module, service.rulebook.credit_types[0], Decimal("0.5")),),
             ),
             organizers=organizer_list(host, capacity),
         )
-        service.execute(DraftActivity(activity_id, host.tribe_id, form), host.leader, TERM_START)
+        service.execute(DraftActivity(host.tribe_id, key, form), host.leader, TERM_START)
         service.execute(SubmitActivity(activity_id), host.leader, TERM_START)
-        for reviewer in reviewers(service, host):
+        for reviewer in reviewers(service, host, form.level):
             service.execute(ApproveActivity(activity_id), reviewer, TERM_START)
         return activity_id
 
 
-def reviewers(service: SecondClassroom, host: Host) -> Iterator[Actor]:
+def reviewers(
+    service: SecondClassroom, host: Host, level: ActivityLevel | None = None
+) -> Iterator[Actor]:
     """Who approves each stage of the chain for the host's level (tribe → college → school)."""
-    for stage in service.rulebook.chain(_ACTIVITY_LEVEL[host.level]):
+    for stage in service.rulebook.chain(level or level_of(service, host)):
         if stage is ReviewStage.TRIBE:
             yield host.leader
         elif stage is ReviewStage.COLLEGE:
@@ -211,6 +218,16 @@ def reviewers(service: SecondClassroom, host: Host) -> Iterator[Actor]:
             yield _college_admin(host.college)
         else:
             yield SCHOOL_ADMIN
+
+
+def level_of(service: SecondClassroom, host: Host) -> ActivityLevel:
+    """The level the host publishes at: its own when the rulebook lets it, else the first
+    level its tribe level may publish (003's school tribes publish 校级 and the tiers above)."""
+    allowed = service.rulebook.levels_for(host.level)
+    own = _ACTIVITY_LEVEL[host.level]
+    if own in allowed or not allowed:
+        return own
+    return allowed[0]
 
 
 def organizer_list(host: Host, capacity: int) -> tuple[str, ...]:
@@ -252,4 +269,12 @@ def _found_tribe(
     )
 
 
-__all__ = ["SCHOOL_ADMIN", "TERM_START", "Host", "School", "organizer_list", "reviewers"]
+__all__ = [
+    "SCHOOL_ADMIN",
+    "TERM_START",
+    "Host",
+    "School",
+    "level_of",
+    "organizer_list",
+    "reviewers",
+]

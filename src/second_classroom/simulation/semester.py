@@ -14,7 +14,7 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates.activity_attendance import Geofence, Outcome
-from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession
+from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession, closing_time
 from second_classroom.aggregates.enrolment import (
     AdmitRegistrants,
     CancelRegistration,
@@ -29,9 +29,14 @@ from second_classroom.aggregates.student import AppealDefault, DecideAppeal
 from second_classroom.aggregates.transcript import IssueTranscript
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import AdmissionMethod, ParticipationScope, TribeLevel
+from second_classroom.core.terms import (
+    ActivityLevel,
+    AdmissionMethod,
+    ParticipationScope,
+    TribeLevel,
+)
 from second_classroom.service import SecondClassroom
-from second_classroom.simulation.school import SCHOOL_ADMIN, TERM_START, Host, School
+from second_classroom.simulation.school import SCHOOL_ADMIN, TERM_START, Host, School, level_of
 
 
 @attrs.frozen
@@ -63,6 +68,9 @@ class _Stage:
     def __init__(
         self, service: SecondClassroom, name: str, total: int, bars: bool, batch: int = 1
     ) -> None:
+        from second_classroom.core.extras import require_extra
+
+        require_extra("tqdm", "simulate", "模拟学期 simulate")
         from tqdm import tqdm
 
         self.service, self.name, self.commands, self.batch = service, name, 0, batch
@@ -122,10 +130,18 @@ class Published:
     host: Host
     audience: tuple[str, ...] | None = None  # 部落内: the host's members; None: open
     college: str | None = None  # 院系内: that college's students only
+    closes: datetime = TERM_START  # when its attendance is settled (checkin.closing_time)
 
 
-# Of every ten activities: six by a college's union, two by a club, two by a class.
-_HOST_KINDS = ("union",) * 6 + ("club",) * 2 + ("class",) * 2
+_METHOD_WEIGHTS = {
+    AdmissionMethod.FIRST_COME: 7,
+    AdmissionMethod.LOTTERY: 2,
+    AdmissionMethod.REVIEW: 1,
+}
+
+# Of every ten activities: four by a college's union (院系内, 发布规范 二), four by a club (学校内),
+# two by a class.
+_HOST_KINDS = ("union",) * 4 + ("club",) * 4 + ("class",) * 2
 
 
 def _publish(
@@ -134,24 +150,39 @@ def _publish(
     """The n-th activity: its host, level, admission method, size, start and audience."""
     kind = _HOST_KINDS[n % len(_HOST_KINDS)]
     pool = {"union": school.unions, "club": school.clubs, "class": school.classes}[kind]
+    if not service.rulebook.levels_for(pool[0].level):
+        pool = school.unions  # this school's tribes of that level publish nothing (003: classes)
     host = pool[rng.randrange(len(pool))]
-    method = rng.choices(list(AdmissionMethod), [7, 2, 1])[0]
+    methods = [m for m in AdmissionMethod if m in service.rulebook.admission_methods]
+    method = rng.choices(methods, [_METHOD_WEIGHTS[m] for m in methods])[0]
     capacity = rng.choice([30, 50, 100, 150, 300])
     scope = ParticipationScope.SCHOOL
     if host.level is TribeLevel.CLASS or (kind == "club" and rng.random() < 0.5):
         scope, capacity = ParticipationScope.TRIBE, min(capacity, max(len(host.members), 10))
-    elif kind == "union" and rng.random() < 0.3:
-        scope = ParticipationScope.COLLEGE
     starts = TERM_START + timedelta(days=14 + n % 100, hours=rng.randrange(0, 8))
     module = rng.choice([m.code for m in service.rulebook.modules])
     stage.begin()
+    # A tribe that may publish at several levels (003: 国家级, 省部级, 校级) uses them all.
+    levels = service.rulebook.levels_for(host.level)
+    level = rng.choice(levels) if len(levels) > 1 else None
+    college_level = (level or level_of(service, host)) is ActivityLevel.COLLEGE
+    if college_level and scope is ParticipationScope.SCHOOL:
+        scope = ParticipationScope.COLLEGE  # 发布规范 二: a college-level activity stays in it
     activity_id = school.publish(
-        service, host, f"sim-{n}", method, capacity, starts, module, scope, awards=True
+        service, host, f"sim-{n}", method, capacity, starts, module, scope, awards=True, level=level
     )
     stage.count(5)
     audience = host.members if scope is ParticipationScope.TRIBE else None
     college = host.college if scope is ParticipationScope.COLLEGE else None
-    return Published(activity_id, method, capacity, starts, host, audience, college)
+    state = service.activity(activity_id, host.leader)
+    assert state is not None
+    closes = closing_time(state, service.rulebook) or starts
+    return Published(activity_id, method, capacity, starts, host, audience, college, closes)
+
+
+def _settles(item: Published) -> datetime:
+    """A moment after the item's attendance is settled (its end, or its 补签 deadline)."""
+    return item.closes + timedelta(hours=1)
 
 
 def simulate(
@@ -212,7 +243,7 @@ def simulate(
         if method is AdmissionMethod.LOTTERY:
             stage.run(DrawLottery(activity_id), Actor.system(), closed)
         elif method is AdmissionMethod.REVIEW:
-            state = service.activity(activity_id)
+            state = service.activity(activity_id, host.leader)
             assert state is not None
             admitted = sorted(state.roster.pending)[: state.form.capacity or 0]
             if admitted:
@@ -225,7 +256,7 @@ def simulate(
     stage = _Stage(service, "签到 check-in", len(published), bars, batch)
     for item in published:
         activity_id, starts, host = item.activity_id, item.starts, item.host
-        state = service.activity(activity_id)
+        state = service.activity(activity_id, host.leader)
         assert state is not None
         admitted = sorted(state.roster.admitted)
         closed = starts - timedelta(minutes=30)
@@ -235,7 +266,7 @@ def simulate(
                 if stage.run(RequestLeave(activity_id, "课程冲突"), actor, closed):
                     stage.run(DecideLeave(activity_id, student, True), host.leader, closed)
         opened = starts + timedelta(minutes=5)
-        # 部落内 and 院系内 sessions need a distance limit; every session here has one.
+        # Only a campus-wide venue may omit the distance limit (发布规范 十); these all set one.
         session = OpenCheckInSession(activity_id, 10, geofence=CLASSROOM)
         stage.run(session, host.leader, opened)
         code = service.check_in_code(activity_id, 1, host.leader, opened)
@@ -252,13 +283,15 @@ def simulate(
 
     stage = _Stage(service, "结算 close", len(published), bars)
     last_end = max((item.starts for item in published), default=TERM_START)
-    stage.commands += len(service.run_reactions(last_end + timedelta(days=1)))
+    # A school with a 补签 window after the end (002 一 2): 5 working days) settles later.
+    settled = max([last_end + timedelta(days=1), *map(_settles, published)])
+    stage.commands += len(service.run_reactions(settled))
     stages.append(stage.done())
 
     stage = _Stage(service, "申诉 appeal", students // 20, bars, batch)
     admin = SCHOOL_ADMIN
     for number, _college in school.students:
-        record = service.student(number)
+        record = service.student(number, admin)
         if record is None:
             continue
         for entry in record.integrity:
@@ -273,9 +306,9 @@ def simulate(
     stage = _Stage(service, "完结 finalize", len(published), bars, batch)
     for item in published:
         activity_id, starts, host = item.activity_id, item.starts, item.host
-        state = service.activity(activity_id)
+        state = service.activity(activity_id, host.leader)
         assert state is not None
-        after = starts + timedelta(days=2)
+        after = max(starts + timedelta(days=2), _settles(item))
         attended = tuple(s for s, o in state.attendance.outcomes if o is Outcome.ATTENDED)
         if attended:
             stage.run(GrantCredits(activity_id, attended), host.leader, after)
@@ -309,16 +342,16 @@ def _report(
     credited: dict[str, Decimal] = {}
     for item in published:
         activity_id, capacity = item.activity_id, item.capacity
-        state = service.activity(activity_id)
+        state = service.activity(activity_id, SCHOOL_ADMIN)
         assert state is not None
         over += max(len(state.roster.admitted) - capacity, 0)
     mismatches = 0
     for number, _college in school.students:
-        record = service.student(number)
+        record = service.student(number, SCHOOL_ADMIN)
         assert record is not None
         total = sum(record.credits().values(), Decimal(0))
         credited[number] = total
-        summary = service.views.student_summary(number)
+        summary = service.student_summary(number, SCHOOL_ADMIN)
         viewed = (
             sum((amount for *_k, amount in summary.credits), Decimal(0)) if summary else Decimal(0)
         )

@@ -1,0 +1,1112 @@
+"""补录 claims (seed 001 川工科〔2023〕156号; seed 003 上海海关学院): credits that do not come
+from a finalized activity. A tribe claims for an activity's participants, a student for an
+item or a year as a cadre; the claim passes the school's chain step by step (each by its
+role), may be published (公示) for objections, and its confirmation credits every beneficiary's
+record, marked 补录 with the claim's id, in the same save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from uuid import UUID
+
+import attrs
+
+from second_classroom.aggregates.activity_form import PlannedCredit
+from second_classroom.aggregates.backfill_record import BackfillRecord
+from second_classroom.aggregates.student import NOT_FOUND as STUDENT_NOT_FOUND
+from second_classroom.aggregates.student import BackfillRecorded, StudentEvent, StudentRecord
+from second_classroom.aggregates.tribe import Tribe
+from second_classroom.core import ids
+from second_classroom.core.actor import Actor, Role, RoleKind
+from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.terms import ActivityLevel
+from second_classroom.core.text import Code, Detail, Name, PersonId, Proof, Reason, Title
+from second_classroom.core.time import aware
+from second_classroom.policies.calendar import window_end
+from second_classroom.policies.claim_rules import (
+    ClaimChain,
+    ClaimKind,
+    ClaimStep,
+    StepRole,
+    StepScope,
+    academic_year,
+)
+
+NOT_FOUND = ErrorCode("claim.not_found", "补录申请不存在", "No such claim", Category.NOT_FOUND)
+TRIBE_UNKNOWN = ErrorCode(
+    "claim.tribe_unknown",
+    "申请补录的组织不存在",
+    "The claiming tribe does not exist",
+    Category.NOT_FOUND,
+)
+NOT_OFFERED = ErrorCode(
+    "claim.kind_not_offered",
+    "本校不受理此类补录（{kind}）",
+    "This school accepts no {kind} claims",
+    Category.UNAVAILABLE,
+)
+OUTSIDE_WINDOW = ErrorCode(
+    "claim.outside_window",
+    "此类补录只在 {opens} 至 {closes} 受理",
+    "Claims of this kind are accepted from {opens} to {closes} only",
+    Category.CLOSED,
+)
+WINDOW_CLOSED = ErrorCode(
+    "claim.window_closed",
+    "补录时间已于 {closes} 结束，因自身原因未补录成功的不再重新补录",
+    "The window closed on {closes}: a claim that failed then is not made again",
+    Category.CLOSED,
+)
+FIELD_EMPTY = ErrorCode(
+    "claim.field_empty", "{field} 不能为空", "{field} must not be empty", Category.INVALID
+)
+NO_CREDITS = ErrorCode(
+    "claim.no_credits",
+    "请填写申请的学分（积分明细）",
+    "A claim names the credits it asks for",
+    Category.INVALID,
+)
+CREDIT_INVALID = ErrorCode(
+    "claim.credit_invalid",
+    "学分 {module}/{credit_type} {amount} 无效：模块、学分类型须为本校设置，数值须大于 0",
+    "Credit {module}/{credit_type} {amount} is invalid: the school's module and type, above 0",
+    Category.INVALID,
+)
+NO_PARTICIPANTS = ErrorCode(
+    "claim.no_participants",
+    "请填写参与人员名单",
+    "A collective claim lists its participants",
+    Category.INVALID,
+)
+PARTICIPANT_DUPLICATE = ErrorCode(
+    "claim.participant_duplicate",
+    "{student} 在名单中重复",
+    "{student} is listed twice",
+    Category.INVALID,
+)
+PARTICIPANT_UNKNOWN = ErrorCode(
+    "claim.participant_unknown",
+    "{student} 未注册",
+    "{student} is not a registered student",
+    Category.NOT_FOUND,
+)
+TIMES_INVALID = ErrorCode(
+    "claim.times_invalid",
+    "时间无效：开始须不晚于结束，且只能补录已经结束的事项",
+    "Times are invalid: the start comes first and the claimed event is over",
+    Category.INVALID,
+)
+SITUATION_REQUIRED = ErrorCode(
+    "claim.situation_required",
+    "因发布者操作原因未完结的活动，须填写情况说明：原因、正确做法、避免措施（附件5）",
+    "A published but unfinalized activity needs the 情况说明: cause, procedure, prevention",
+    Category.INVALID,
+)
+EVIDENCE_REQUIRED = ErrorCode(
+    "claim.evidence_required",
+    "请提供证明材料",
+    "A personal claim gives its evidence",
+    Category.INVALID,
+)
+ADVISOR_REQUIRED = ErrorCode(
+    "claim.advisor_required",
+    "请填写指导教师",
+    "This chain needs the claim's 指导教师",
+    Category.INVALID,
+)
+TERM_TOO_SHORT = ErrorCode(
+    "claim.term_too_short",
+    "任职须满一年方可补录（第四条）",
+    "A cadre claim needs a full year of service",
+    Category.INVALID,
+)
+NOT_REVISABLE = ErrorCode(
+    "claim.not_revisable",
+    "申请{status}，不能修改重报",
+    "The claim is {status}: it cannot be revised and resubmitted",
+    Category.CONFLICT,
+)
+NOT_IN_REVIEW = ErrorCode(
+    "claim.not_in_review",
+    "申请{status}，无需审核",
+    "The claim is {status}, not in review",
+    Category.CONFLICT,
+)
+REASON_REQUIRED = ErrorCode(
+    "claim.reason_required", "请填写理由", "A reason is required", Category.INVALID
+)
+PUBLICITY_OPEN = ErrorCode(
+    "claim.publicity_open",
+    "公示期至 {until} 结束，公示期满方可确认",
+    "The publicity period runs until {until}; confirm after it",
+    Category.CONFLICT,
+)
+OBJECTION_OPEN = ErrorCode(
+    "claim.objection_open",
+    "尚有未处理的异议，处理后方可确认",
+    "An objection is still open; decide it first",
+    Category.CONFLICT,
+)
+NOT_IN_PUBLICITY = ErrorCode(
+    "claim.not_in_publicity",
+    "该申请不在公示期内，不能提出异议",
+    "The claim is not in its publicity period: no objection now",
+    Category.CLOSED,
+)
+LIST_REQUIRED = ErrorCode(
+    "claim.list_required",
+    "请导入人员名单",
+    "The list of credits must not be empty",
+    Category.INVALID,
+)
+NOT_LISTED = ErrorCode(
+    "claim.not_a_participant",
+    "{student} 不在申请的参与人员名单中",
+    "{student} is not among the claim's participants",
+    Category.INVALID,
+)
+NOT_APPROVED = ErrorCode(
+    "claim.not_approved",
+    "申请{status}，审核通过后方可导入名单",
+    "The claim is {status}: a list is imported once it is approved",
+    Category.CONFLICT,
+)
+NOT_CLAIMED = ErrorCode(
+    "claim.credit_not_claimed",
+    "名单给 {student} 的 {module}/{credit_type} 共 {amount}，超出申请的每人 {claimed}",
+    "The list gives {student} {amount} of {module}/{credit_type}; the claim asked {claimed}",
+    Category.INVALID,
+)
+LIST_IMPORTED = ErrorCode(
+    "claim.list_imported",
+    "该申请已导入另一份名单",
+    "Another list was already imported for this claim",
+    Category.CONFLICT,
+)
+OVER_CAP = ErrorCode(
+    "claim.over_cap",
+    "{student} 在 {year} 学年已有 {module}/{credit_type} {held}，再认定 {asked} 将超过上限 {cap}："
+    "请选择将本项记录在案但不计学分",
+    "{student} holds {held} of {module}/{credit_type} in {year}; {asked} more passes the cap of"
+    " {cap}: choose to record this claim without credit",
+    Category.CONFLICT,
+)
+LEVEL_UNKNOWN = ErrorCode(
+    "claim.level_unknown",
+    "等级「{level}」不是本校设置的等级，可选：{allowed}",
+    "Level {level} is not one of the school's: {allowed}",
+    Category.INVALID,
+)
+OBJECTION_UNKNOWN = ErrorCode(
+    "claim.objection_unknown",
+    "没有待处理的第 {number} 条异议",
+    "No open objection number {number}",
+    Category.NOT_FOUND,
+)
+
+
+class ClaimStatus(StrEnum):
+    IN_REVIEW = "in_review"  # 审核中 (at ``step``; in 公示 when ``publicity_until`` is set)
+    REJECTED = "rejected"  # 退回: the claimant may revise and resubmit while the window is open
+    APPROVED = "approved"  # 审核通过, waiting for its list (``ClaimChain.list_import``)
+    CONFIRMED = "confirmed"  # 已认定: the credits are in every beneficiary's record
+
+    @property
+    def label(self) -> str:
+        labels = {"in_review": "审核中", "rejected": "已退回", "approved": "待导入名单"}
+        return labels.get(self.value, "已认定")
+
+
+class ItemKind(StrEnum):
+    """What a personal claim is for (001 第五条)."""
+
+    ACTIVITY = "activity"  # 活动
+    COMPETITION = "competition"  # 竞赛
+    VOLUNTEERING = "volunteering"  # 志愿服务
+    RESEARCH = "research"  # 科研 (003 科研成果)
+    INNOVATION = "innovation"  # 创新创业
+    PRACTICE = "practice"  # 实践
+    CERTIFICATE = "certificate"  # 荣誉/资格/结业/等级证书
+
+
+@attrs.frozen
+class Situation:
+    """情况说明 (001 附件5): why the credits were not given, the right way, how to avoid it."""
+
+    cause: Detail
+    procedure: Detail
+    prevention: Detail
+
+
+@attrs.frozen
+class CollectiveForm:
+    """申请书 and 申请单 (001 附件2、3): the activity, its 类别 and 项 in the 认定标准, the reason,
+    the contact, and the 情况说明 when it was published but not finalized."""
+
+    place: str
+    starts_at: datetime
+    ends_at: datetime
+    category: str
+    item: str
+    reason: str
+    contact: str
+    published: bool = False
+    situation: Situation | None = None
+
+
+@attrs.frozen
+class PersonalForm:
+    """个人积分补录申请单 (001 第六条; 003 科研成果 with its 指导教师 and 级别)."""
+
+    item_kind: ItemKind
+    occurred_at: datetime
+    evidence: tuple[str, ...]
+    advisor: str = ""
+    level: ActivityLevel | None = None  # one of the school's activity_levels
+
+
+@attrs.frozen
+class CadreForm:
+    """A year served in 学生会 / 学生组织 / 社团 / 班委 (001 第四条)."""
+
+    organization: str
+    position: str
+    served_from: datetime
+    served_until: datetime
+
+
+@attrs.frozen
+class Objection:
+    """异议 raised during the 公示: open until the reviewer upholds or dismisses it."""
+
+    number: int
+    reason: str
+    by: str
+    open: bool = True
+
+
+@attrs.frozen
+class Claim:
+    """A claim: what it asks (credits per beneficiary) and where it stands in its chain."""
+
+    id: UUID
+    kind: ClaimKind
+    claimant: str
+    tribe_id: UUID | None
+    college: str | None
+    title: str
+    credits: tuple[PlannedCredit, ...]
+    beneficiaries: tuple[str, ...]
+    collective: CollectiveForm | None
+    personal: PersonalForm | None
+    cadre: CadreForm | None
+    window_closes: datetime | None
+    status: ClaimStatus = ClaimStatus.IN_REVIEW
+    step: int = 0
+    publicity_until: datetime | None = None
+    objections: tuple[Objection, ...] = ()
+    reason: str = ""  # the last rejection's reason
+    list_digest: str = ""  # the imported list's digest (``list_import`` chains)
+
+    @property
+    def advisor(self) -> str:
+        return self.personal.advisor if self.personal is not None else ""
+
+    def objection(self, number: int) -> Objection | None:
+        return next((o for o in self.objections if o.number == number and o.open), None)
+
+
+# -- events -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ClaimFiled:
+    claim_id: UUID
+    kind: ClaimKind
+    claimant: str
+    tribe_id: UUID | None
+    college: str | None
+    title: str
+    credits: tuple[PlannedCredit, ...]
+    beneficiaries: tuple[str, ...]
+    collective: CollectiveForm | None
+    personal: PersonalForm | None
+    cadre: CadreForm | None
+    window_closes: datetime | None
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ClaimResubmitted:
+    """The claimant revised a rejected claim and sent it back to the chain's first step."""
+
+    claim_id: UUID
+    title: str
+    credits: tuple[PlannedCredit, ...]
+    beneficiaries: tuple[str, ...]
+    collective: CollectiveForm | None
+    personal: PersonalForm | None
+    cadre: CadreForm | None
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ClaimStepApproved:
+    claim_id: UUID
+    step: int
+    step_name: str
+    reason: str
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ClaimPublished:
+    """公示 (003): open to objections until ``until`` (exclusive)."""
+
+    claim_id: UUID
+    until: datetime
+    at: datetime
+
+
+@attrs.frozen
+class ClaimRejected:
+    """退回 with a reason; ``objection`` names the upheld objection that caused it."""
+
+    claim_id: UUID
+    step: int
+    reason: str
+    objection: int | None
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ObjectionRaised:
+    claim_id: UUID
+    number: int
+    reason: str
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ObjectionDecided:
+    claim_id: UUID
+    number: int
+    upheld: bool
+    reason: str
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ClaimApproved:
+    """The last step approved a claim whose chain waits for its list (名单导入)."""
+
+    claim_id: UUID
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ListedCredit:
+    """One row of the imported list (001 附件4): a student, and a credit or none."""
+
+    student_number: PersonId
+    content: Title
+    credit: PlannedCredit | None
+
+
+@attrs.frozen
+class ClaimListImported:
+    """The approved claim's list: each row's credit goes to its student (rows ``digest``)."""
+
+    claim_id: UUID
+    digest: str
+    rows: tuple[ListedCredit, ...]
+    by: str
+    at: datetime
+
+
+@attrs.frozen
+class ClaimConfirmed:
+    """The last step approved: every beneficiary's record holds the credits from now on."""
+
+    claim_id: UUID
+    by: str
+    at: datetime
+
+
+ClaimEvent = (
+    ClaimFiled
+    | ClaimResubmitted
+    | ClaimStepApproved
+    | ClaimPublished
+    | ClaimRejected
+    | ObjectionRaised
+    | ObjectionDecided
+    | ClaimApproved
+    | ClaimListImported
+    | ClaimConfirmed
+)
+EVENTS: tuple[type, ...] = ClaimEvent.__args__
+
+# -- commands -----------------------------------------------------------------------------
+
+
+def claim_id(kind: ClaimKind, owner: str, key: str) -> UUID:
+    """A claim's id: its kind, its owner (tribe id or 学号) and a key unique to the owner."""
+    return ids.derive("claim", kind.value, owner, key)
+
+
+@attrs.frozen
+class FileCollectiveClaim:
+    """A tribe's leader or admin claims credits for an activity's participants (001 第二、三条);
+    filed again after a rejection, it is the revised claim."""
+
+    tribe_id: UUID
+    key: Code
+    activity_name: Title
+    place: Name
+    starts_at: datetime = attrs.field(validator=aware)
+    ends_at: datetime = attrs.field(validator=aware)
+    category: Name
+    item: Name
+    credits: tuple[PlannedCredit, ...]
+    participants: tuple[PersonId, ...]
+    reason: Reason
+    contact: Name
+    published: bool = False  # 第二条（二）: published, left unfinalized by its publisher
+    situation: Situation | None = None  # required when ``published`` (附件5)
+
+    @property
+    def claim_id(self) -> UUID:
+        return claim_id(ClaimKind.COLLECTIVE, str(self.tribe_id), self.key)
+
+
+@attrs.frozen
+class FilePersonalClaim:
+    """A student claims an item with evidence (001 第五、六条; 003 科研成果)."""
+
+    student_number: PersonId
+    key: Code
+    item_kind: ItemKind
+    title: Title
+    occurred_at: datetime = attrs.field(validator=aware)
+    credits: tuple[PlannedCredit, ...]
+    evidence: tuple[Proof, ...]
+    advisor: PersonId | None = None  # 指导教师's 工号, where the chain asks for one
+    level: Name = ""
+
+    @property
+    def claim_id(self) -> UUID:
+        return claim_id(ClaimKind.PERSONAL, self.student_number, self.key)
+
+
+@attrs.frozen
+class FileCadreClaim:
+    """A student claims a full year served as a cadre (001 第四条)."""
+
+    student_number: PersonId
+    key: Code
+    organization: Name
+    position: Name
+    served_from: datetime = attrs.field(validator=aware)
+    served_until: datetime = attrs.field(validator=aware)
+    credits: tuple[PlannedCredit, ...]
+
+    @property
+    def claim_id(self) -> UUID:
+        return claim_id(ClaimKind.CADRE, self.student_number, self.key)
+
+
+@attrs.frozen
+class ReviewClaim:
+    """The current step's reviewer approves, or rejects with a reason back to the claimant."""
+
+    claim_id: UUID
+    approve: bool
+    reason: Reason = ""
+    # 003: over a cap (``claims.caps``) the confirming reviewer chooses: this claim goes on
+    # the record without its credits, or the confirmation is refused (``claim.over_cap``).
+    without_credit: bool = False
+
+
+@attrs.frozen
+class RaiseObjection:
+    """Anyone in the school objects to a claim in 公示, with a reason (003)."""
+
+    claim_id: UUID
+    reason: Reason
+
+
+@attrs.frozen
+class DecideObjection:
+    """The reviewer who published the claim upholds the objection (the claim is rejected, the
+    reason kept) or dismisses it."""
+
+    claim_id: UUID
+    number: int
+    uphold: bool
+    reason: Reason
+
+
+@attrs.frozen
+class ImportClaimList:
+    """The last step's reviewer imports the list of an approved collective claim: all rows or
+    none; the same list again changes nothing (``digest`` names its content)."""
+
+    claim_id: UUID
+    digest: Code
+    rows: tuple[ListedCredit, ...]
+
+
+FileClaim = FileCollectiveClaim | FilePersonalClaim | FileCadreClaim
+ClaimCommand = FileClaim | ReviewClaim | RaiseObjection | DecideObjection | ImportClaimList
+COMMANDS: tuple[type, ...] = ClaimCommand.__args__
+
+
+def target(command: ClaimCommand) -> UUID:
+    return command.claim_id
+
+
+# -- the decision -------------------------------------------------------------------------
+
+
+@attrs.frozen
+class ClaimContext:
+    """The facts a claim command reads: the claiming tribe (its roles are in ``base``'s actor)
+    and the loaded records of the students involved."""
+
+    base: Context
+    tribe: Tribe | None
+    records: Mapping[str, StudentRecord]
+
+
+@attrs.frozen
+class ClaimDecision:
+    """The claim's events and, at confirmation, each beneficiary's record events."""
+
+    claim: Sequence[ClaimEvent]
+    records: Mapping[str, Sequence[StudentEvent]] = attrs.field(factory=dict)
+
+
+def tribe_of(command: ClaimCommand, state: Claim | None) -> UUID | None:
+    """The tribe whose roles the command is decided with."""
+    if isinstance(command, FileCollectiveClaim):
+        return command.tribe_id
+    return state.tribe_id if state is not None else None
+
+
+def students_involved(command: ClaimCommand, state: Claim | None) -> set[str]:
+    """Records to load: the claimant and participants at filing, beneficiaries at the end."""
+    match command:
+        case FileCollectiveClaim(participants=participants):
+            return set(participants)
+        case FilePersonalClaim(student_number=number) | FileCadreClaim(student_number=number):
+            return {number}
+        case ReviewClaim(approve=True) if state is not None:
+            return set(state.beneficiaries)
+        case ImportClaimList(rows=rows):
+            return {row.student_number for row in rows}
+    return set()
+
+
+def decide(command: ClaimCommand, state: Claim | None, ctx: ClaimContext) -> ClaimDecision:
+    """Decide ``command`` on the claim; raise a DomainError when it is refused."""
+    match command:
+        case FileCollectiveClaim() | FilePersonalClaim() | FileCadreClaim():
+            return ClaimDecision(_file(command, state, ctx))
+    require(state is not None, NOT_FOUND)
+    assert state is not None
+    match command:
+        case ReviewClaim():
+            return _review(command, state, ctx)
+        case RaiseObjection():
+            return ClaimDecision(_object(command, state, ctx.base))
+        case DecideObjection():
+            return ClaimDecision(_decide_objection(command, state, ctx.base))
+        case ImportClaimList():
+            return _import_list(command, state, ctx)
+    raise AssertionError(f"unhandled command {command!r}")
+
+
+def _chain(kind: ClaimKind, ctx: Context) -> ClaimChain:
+    chain = ctx.rulebook.claims.chain(kind)
+    require(chain is not None, NOT_OFFERED, kind=kind.value)
+    assert chain is not None
+    return chain
+
+
+def _text(**fields: str) -> None:
+    for name, value in fields.items():
+        require(bool(value.strip()), FIELD_EMPTY, field=name)
+
+
+def _check_credits(credits: Sequence[PlannedCredit], ctx: Context) -> None:
+    require(bool(credits), NO_CREDITS)
+    for c in credits:
+        valid = (
+            ctx.rulebook.module(c.module) is not None
+            and c.credit_type in ctx.rulebook.credit_types
+            and c.amount.is_finite()
+            and c.amount > 0
+        )
+        detail = {"module": c.module, "credit_type": c.credit_type, "amount": str(c.amount)}
+        require(valid, CREDIT_INVALID, **detail)
+
+
+@attrs.frozen
+class _Filing:
+    """A filing command read as a claim: its kind, owner, content and checks done."""
+
+    kind: ClaimKind
+    claimant: str
+    tribe_id: UUID | None
+    college: str | None
+    title: str
+    credits: tuple[PlannedCredit, ...]
+    beneficiaries: tuple[str, ...]
+    collective: CollectiveForm | None = None
+    personal: PersonalForm | None = None
+    cadre: CadreForm | None = None
+
+
+def _read_filing(command: FileClaim, ctx: ClaimContext) -> _Filing:
+    base = ctx.base
+    actor, now = base.actor, base.now
+    _text(key=command.key)
+    match command:
+        case FileCollectiveClaim():
+            tribe = ctx.tribe
+            require(tribe is not None, TRIBE_UNKNOWN)
+            assert tribe is not None
+            require(
+                actor.holds_tribe_role(tribe.id, RoleKind.TRIBE_LEADER, RoleKind.TRIBE_ADMIN),
+                UNAUTHORIZED,
+                action="申请集体补录 file a collective claim",
+            )
+            _text(
+                activity_name=command.activity_name,
+                place=command.place,
+                category=command.category,
+                item=command.item,
+                reason=command.reason,
+                contact=command.contact,
+            )
+            require(command.starts_at <= command.ends_at <= now, TIMES_INVALID)
+            situation = command.situation if command.published else None
+            if command.published:
+                parts = attrs.astuple(situation) if situation is not None else ("",)
+                require(all(part.strip() for part in parts), SITUATION_REQUIRED)
+            require(bool(command.participants), NO_PARTICIPANTS)
+            seen: set[str] = set()
+            for student in command.participants:
+                require(student not in seen, PARTICIPANT_DUPLICATE, student=student)
+                seen.add(student)
+                require(student in ctx.records, PARTICIPANT_UNKNOWN, student=student)
+            form = CollectiveForm(
+                command.place,
+                command.starts_at,
+                command.ends_at,
+                command.category,
+                command.item,
+                command.reason,
+                command.contact,
+                command.published,
+                situation,
+            )
+            return _Filing(
+                ClaimKind.COLLECTIVE,
+                actor.person_id,
+                tribe.id,
+                tribe.college,
+                command.activity_name,
+                command.credits,
+                command.participants,
+                collective=form,
+            )
+        case FilePersonalClaim() | FileCadreClaim():
+            number = command.student_number
+            require(
+                actor.person_id == number, UNAUTHORIZED, action="为他人申请补录 claim for another"
+            )
+            record = ctx.records.get(number)
+            require(record is not None, STUDENT_NOT_FOUND, student_number=number)
+            assert record is not None
+            if isinstance(command, FilePersonalClaim):
+                _text(title=command.title)
+                require(command.occurred_at <= now, TIMES_INVALID)
+                evidence = tuple(e for e in command.evidence if e.strip())
+                require(bool(evidence), EVIDENCE_REQUIRED)
+                rulebook = ctx.base.rulebook
+                named = command.level.strip()
+                level = rulebook.activity_level(named) if named else None
+                require(not named or level is not None, LEVEL_UNKNOWN, level=named,
+                        allowed="、".join(rulebook.level_names()))  # fmt: skip
+                personal = PersonalForm(
+                    command.item_kind,
+                    command.occurred_at,
+                    evidence,
+                    (command.advisor or "").strip(),
+                    level,
+                )
+                return _Filing(
+                    ClaimKind.PERSONAL,
+                    number,
+                    None,
+                    record.college,
+                    command.title,
+                    command.credits,
+                    (number,),
+                    personal=personal,
+                )
+            _text(organization=command.organization, position=command.position)
+            require(command.served_from <= command.served_until <= now, TIMES_INVALID)
+            year_later = _one_year_after(command.served_from)
+            require(command.served_until >= year_later, TERM_TOO_SHORT)
+            cadre = CadreForm(
+                command.organization,
+                command.position,
+                command.served_from,
+                command.served_until,
+            )
+            title = f"{command.organization} {command.position}"
+            return _Filing(
+                ClaimKind.CADRE,
+                number,
+                None,
+                record.college,
+                title,
+                command.credits,
+                (number,),
+                cadre=cadre,
+            )
+    raise AssertionError(f"unhandled command {command!r}")
+
+
+def _one_year_after(moment: datetime) -> datetime:
+    try:
+        return moment.replace(year=moment.year + 1)
+    except ValueError:  # 29 February: a year later is 1 March
+        return moment.replace(year=moment.year + 1, month=3, day=1)
+
+
+_FILED_KIND: dict[type, ClaimKind] = {
+    FileCollectiveClaim: ClaimKind.COLLECTIVE,
+    FilePersonalClaim: ClaimKind.PERSONAL,
+    FileCadreClaim: ClaimKind.CADRE,
+}
+
+
+def _file(command: FileClaim, state: Claim | None, ctx: ClaimContext) -> Sequence[ClaimEvent]:
+    base = ctx.base
+    chain = _chain(_FILED_KIND[type(command)], base)  # a kind not offered: nothing else matters
+    filing = _read_filing(command, ctx)
+    if any(d.scope is StepScope.ADVISOR for step in chain.steps for d in step.deciders):
+        require(filing.personal is not None and bool(filing.personal.advisor), ADVISOR_REQUIRED)
+    _check_credits(filing.credits, base)
+    content = (
+        filing.title,
+        filing.credits,
+        filing.beneficiaries,
+        filing.collective,
+        filing.personal,
+        filing.cadre,
+    )
+    if state is not None:
+        same = (
+            state.title,
+            state.credits,
+            state.beneficiaries,
+            state.collective,
+            state.personal,
+            state.cadre,
+        ) == content
+        if state.status is ClaimStatus.IN_REVIEW and same:
+            return []  # a retried filing changes nothing
+        require(state.status is ClaimStatus.REJECTED, NOT_REVISABLE, status=state.status.label)
+        # 001 第四、五条: 由自身原因导致积分未补录成功的，将不再重新补录.
+        closes = state.window_closes
+        if closes is not None:
+            last_day = (closes - timedelta(days=1)).date().isoformat()
+            require(base.now < closes, WINDOW_CLOSED, closes=last_day)
+        return [ClaimResubmitted(state.id, *content, base.actor.person_id, base.now)]
+    if not chain.window_open(base.now):
+        opens, closes_on = chain.window_around(base.now)
+        raise OUTSIDE_WINDOW.error(opens=opens.isoformat(), closes=closes_on.isoformat())
+    return [
+        ClaimFiled(
+            command.claim_id,
+            filing.kind,
+            filing.claimant,
+            filing.tribe_id,
+            filing.college,
+            *content,
+            chain.window_closes(base.now),
+            base.actor.person_id,
+            base.now,
+        )
+    ]
+
+
+def may_decide(step: ClaimStep, claim: Claim, actor: Actor) -> bool:
+    """Whether ``actor`` holds the role ``step`` asks for, where the claim is."""
+    if actor.person_id == claim.claimant or actor.person_id in claim.beneficiaries:
+        return False  # nobody reviews a claim they file or gain from
+    return any(_holds(decider, claim, actor) for decider in step.deciders)
+
+
+def _holds(decider: StepRole, claim: Claim, actor: Actor) -> bool:
+    match decider.scope:
+        case StepScope.TRIBE:
+            return claim.tribe_id is not None and actor.has(Role(decider.role, str(claim.tribe_id)))
+        case StepScope.COLLEGE:
+            return claim.college is not None and actor.has(Role(decider.role, claim.college))
+        case StepScope.SCHOOL:
+            return actor.has(Role(decider.role))
+        case StepScope.ADVISOR:
+            return actor.has(Role(decider.role)) and actor.person_id == claim.advisor
+    raise AssertionError(f"unhandled scope {decider.scope!r}")
+
+
+def _review(command: ReviewClaim, state: Claim, ctx: ClaimContext) -> ClaimDecision:
+    base = ctx.base
+    actor, now = base.actor, base.now
+    require(state.status is ClaimStatus.IN_REVIEW, NOT_IN_REVIEW, status=state.status.label)
+    chain = _chain(state.kind, base)
+    steps = chain.steps
+    step = steps[min(state.step, len(steps) - 1)]
+    require(may_decide(step, state, actor), UNAUTHORIZED, action=f"审核补录 review as {step.name}")
+    if not command.approve:
+        require(bool(command.reason.strip()), REASON_REQUIRED)
+        return ClaimDecision(
+            [ClaimRejected(state.id, state.step, command.reason, None, actor.person_id, now)]
+        )
+    if state.publicity_until is not None:
+        until = state.publicity_until
+        require(now >= until, PUBLICITY_OPEN, until=until.isoformat())
+        require(not any(o.open for o in state.objections), OBJECTION_OPEN)
+    approved = ClaimStepApproved(
+        state.id, state.step, step.name, command.reason, actor.person_id, now
+    )
+    if state.step + 1 < len(steps):
+        events: list[ClaimEvent] = [approved]
+        if step.publicity:
+            days = base.rulebook.claims.publicity_working_days
+            events.append(ClaimPublished(state.id, window_end(base.rulebook, now, days), now))
+        return ClaimDecision(events)
+    if chain.list_import:
+        return ClaimDecision([approved, ClaimApproved(state.id, actor.person_id, now)])
+    credits = dict.fromkeys(state.beneficiaries, state.credits)
+    over = [
+        s for s in state.beneficiaries if _over_cap(s, state.credits, ctx, command.without_credit)
+    ]
+    credits.update(dict.fromkeys(over, ()))  # on the record, without credit (003)
+    records = _credit(state, credits, ctx)
+    return ClaimDecision([approved, ClaimConfirmed(state.id, actor.person_id, now)], records)
+
+
+def _over_cap(
+    student: str, asked: Sequence[PlannedCredit], ctx: ClaimContext, without_credit: bool
+) -> bool:
+    """Whether crediting ``asked`` passes a cap of this academic year for ``student``; refused
+    (``claim.over_cap``) unless the reviewer chose to record the claim without credit."""
+    base = ctx.base
+    record = ctx.records.get(student)
+    if record is None or not base.rulebook.claims.caps:
+        return False
+    year = academic_year(base.now)
+    for cap in base.rulebook.claims.caps:
+        key = (cap.module, cap.credit_type)
+        held = sum(
+            (c.amount for b in record.backfills if academic_year(b.confirmed_at) == year
+             for c in b.credits if (c.module, c.credit_type) == key),
+            Decimal(0),
+        )  # fmt: skip
+        wanted = sum((c.amount for c in asked if (c.module, c.credit_type) == key), Decimal(0))
+        if wanted and held + wanted > cap.amount:
+            require(without_credit, OVER_CAP, student=student, module=cap.module,
+                    credit_type=cap.credit_type, cap=str(cap.amount), held=str(held),
+                    asked=str(wanted), year=f"{year}-{year + 1}")  # fmt: skip
+            return True
+    return False
+
+
+def _credit(
+    state: Claim, credits: Mapping[str, tuple[PlannedCredit, ...]], ctx: ClaimContext
+) -> dict[str, Sequence[StudentEvent]]:
+    """Each student's record event: their credits, marked 补录 with the claim's id."""
+    now = ctx.base.now
+    records: dict[str, Sequence[StudentEvent]] = {}
+    for student, held in credits.items():
+        found = ctx.records.get(student)
+        require(found is not None, PARTICIPANT_UNKNOWN, student=student)
+        assert found is not None
+        record = BackfillRecord(state.id, state.kind, state.title, held, now)
+        records[student] = [BackfillRecorded(found.id, record, now)]
+    return records
+
+
+def _within_claim(
+    student: str, held: Sequence[PlannedCredit], claimed: Sequence[PlannedCredit]
+) -> None:
+    """A student's listed credits stay within what the approved claim asked per person."""
+    totals: dict[tuple[str, str], Decimal] = {}
+    for credit in held:
+        key = (credit.module, credit.credit_type)
+        totals[key] = totals.get(key, Decimal(0)) + credit.amount
+    asked = {(c.module, c.credit_type): c.amount for c in claimed}
+    for (module, credit_type), amount in totals.items():
+        limit = asked.get((module, credit_type), Decimal(0))
+        detail = {"module": module, "credit_type": credit_type}
+        require(
+            amount <= limit,
+            NOT_CLAIMED,
+            student=student,
+            amount=str(amount),
+            claimed=str(limit),
+            **detail,
+        )
+
+
+def _import_list(command: ImportClaimList, state: Claim, ctx: ClaimContext) -> ClaimDecision:
+    base = ctx.base
+    actor, now = base.actor, base.now
+    if state.status is ClaimStatus.CONFIRMED and state.list_digest:
+        require(command.digest == state.list_digest, LIST_IMPORTED)
+        return ClaimDecision([])  # the same list again stores nothing new
+    require(state.status is ClaimStatus.APPROVED, NOT_APPROVED, status=state.status.label)
+    last = _chain(state.kind, base).steps[-1]
+    require(may_decide(last, state, actor), UNAUTHORIZED, action=f"导入名单 as {last.name}")
+    _text(digest=command.digest)
+    require(bool(command.rows), LIST_REQUIRED)
+    credits: dict[str, tuple[PlannedCredit, ...]] = {}
+    for row in command.rows:
+        require(row.student_number in state.beneficiaries, NOT_LISTED, student=row.student_number)
+        held = credits.setdefault(row.student_number, ())
+        if row.credit is not None:
+            _check_credits([row.credit], base)
+            credits[row.student_number] = (*held, row.credit)
+    for student, held in credits.items():
+        _within_claim(student, held, state.credits)
+    records = _credit(state, credits, ctx)
+    events: list[ClaimEvent] = [
+        ClaimListImported(state.id, command.digest, command.rows, actor.person_id, now),
+        ClaimConfirmed(state.id, actor.person_id, now),
+    ]
+    return ClaimDecision(events, records)
+
+
+def _object(command: RaiseObjection, state: Claim, base: Context) -> Sequence[ClaimEvent]:
+    actor = base.actor
+    require(bool(actor.roles) and not actor.is_system, UNAUTHORIZED, action="提出异议 object")
+    until = state.publicity_until
+    in_publicity = state.status is ClaimStatus.IN_REVIEW and until is not None
+    require(in_publicity and until is not None and base.now < until, NOT_IN_PUBLICITY)
+    require(bool(command.reason.strip()), REASON_REQUIRED)
+    number = len(state.objections) + 1
+    return [ObjectionRaised(state.id, number, command.reason, actor.person_id, base.now)]
+
+
+def _decide_objection(
+    command: DecideObjection, state: Claim, base: Context
+) -> Sequence[ClaimEvent]:
+    actor, now = base.actor, base.now
+    require(state.status is ClaimStatus.IN_REVIEW, NOT_IN_REVIEW, status=state.status.label)
+    objection = state.objection(command.number)
+    require(objection is not None, OBJECTION_UNKNOWN, number=command.number)
+    assert objection is not None
+    # The step that published the claim (系部 with its 学术委员会, 003) judges objections to it.
+    publisher = _chain(state.kind, base).steps[state.step - 1]
+    require(
+        may_decide(publisher, state, actor), UNAUTHORIZED, action=f"处理异议 as {publisher.name}"
+    )
+    require(bool(command.reason.strip()), REASON_REQUIRED)
+    decided = ObjectionDecided(
+        state.id, command.number, command.uphold, command.reason, actor.person_id, now
+    )
+    if not command.uphold:
+        return [decided]
+    reason = f"异议成立：{objection.reason}；{command.reason}"
+    return [
+        decided,
+        ClaimRejected(state.id, state.step, reason, command.number, actor.person_id, now),
+    ]
+
+
+def evolve(state: Claim | None, event: ClaimEvent) -> Claim:
+    """Apply one event."""
+    if isinstance(event, ClaimFiled):
+        return Claim(
+            event.claim_id,
+            event.kind,
+            event.claimant,
+            event.tribe_id,
+            event.college,
+            event.title,
+            event.credits,
+            event.beneficiaries,
+            event.collective,
+            event.personal,
+            event.cadre,
+            event.window_closes,
+        )
+    assert state is not None
+    match event:
+        case ClaimResubmitted():
+            return attrs.evolve(
+                state,
+                title=event.title,
+                credits=event.credits,
+                beneficiaries=event.beneficiaries,
+                collective=event.collective,
+                personal=event.personal,
+                cadre=event.cadre,
+                status=ClaimStatus.IN_REVIEW,
+                step=0,
+                publicity_until=None,
+                objections=(),
+                reason="",
+            )
+        case ClaimStepApproved(step=step):
+            return attrs.evolve(state, step=step + 1, publicity_until=None)
+        case ClaimPublished(until=until):
+            return attrs.evolve(state, publicity_until=until)
+        case ClaimRejected(reason=reason):
+            return attrs.evolve(state, status=ClaimStatus.REJECTED, reason=reason)
+        case ObjectionRaised(number=number, reason=reason, by=by):
+            return attrs.evolve(
+                state, objections=(*state.objections, Objection(number, reason, by))
+            )
+        case ObjectionDecided(number=number):
+            objections = tuple(
+                attrs.evolve(o, open=False) if o.number == number else o for o in state.objections
+            )
+            return attrs.evolve(state, objections=objections)
+        case ClaimApproved():
+            return attrs.evolve(state, status=ClaimStatus.APPROVED)
+        case ClaimListImported(digest=digest):
+            return attrs.evolve(state, list_digest=digest)
+        case ClaimConfirmed():
+            return attrs.evolve(state, status=ClaimStatus.CONFIRMED)
+    raise AssertionError(f"unhandled event {event!r}")
+
+
+def _decide_stream(
+    command: ClaimCommand, state: Claim | None, ctx: ClaimContext
+) -> Sequence[ClaimEvent]:
+    return decide(command, state, ctx).claim
+
+
+DECIDER: FunctionalDecider[ClaimCommand, Claim, ClaimEvent, ClaimContext] = FunctionalDecider(
+    "claim", _decide_stream, evolve, Claim, EVENTS
+)

@@ -1,0 +1,250 @@
+"""The ASGI application: routes, the pages, health, and the worker's lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import quote
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import (
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.routing import Route
+
+from second_classroom.core.errors import DomainError
+from second_classroom.http import checkin_page, commands, reads, verify_page
+from second_classroom.http.auth import BearerTokens
+from second_classroom.http.idempotency import IdempotencyKeys
+from second_classroom.http.logs import RequestIds
+from second_classroom.http.notices import Webhooks, sse_event
+from second_classroom.http.openapi import DOCS_PAGE, openapi
+from second_classroom.http.refusals import RATE_LIMITED, error_response
+from second_classroom.http.settings import Http, HttpSettings, http_of
+from second_classroom.http.worker import Worker
+from second_classroom.projections.viewset import database_for
+from second_classroom.service import SecondClassroom
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["HttpSettings", "create_app"]
+
+
+def create_app(service: SecondClassroom, settings: HttpSettings | None = None) -> Starlette:
+    """The HTTP service over ``service``; the caller keeps ``service`` and closes it."""
+    settings = settings or HttpSettings()
+    authenticate = settings.authenticate
+    if authenticate is None:
+        if service.secret is None:
+            raise ValueError("no school secret: pass HttpSettings(authenticate=...) instead")
+        authenticate = BearerTokens.from_secret(service.secret)
+    webhooks = None
+    if settings.webhook_url is not None:
+        if not settings.webhook_secret:
+            raise ValueError("a webhook URL needs a webhook secret to sign with")
+        webhooks = Webhooks(service, settings.webhook_url, settings.webhook_secret)
+    http = Http(
+        service=service,
+        settings=settings,
+        authenticate=authenticate,
+        idempotency=IdempotencyKeys(
+            database_for(service.app), ttl_seconds=settings.idempotency_ttl_seconds
+        ),
+        limiter=verify_page.RateLimiter(settings.verify_rate_per_minute, 60.0),
+        webhooks=webhooks,
+    )
+    contract = openapi(service.rulebook)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        worker = None
+        if settings.worker:
+            worker = Worker(
+                service,
+                settings.clock,
+                settings.worker_interval,
+                webhooks,
+                http.idempotency,
+            )
+            worker.start()
+        try:
+            yield
+        finally:
+            # Graceful: streams end, the worker finishes its turn, then the keys' connection.
+            http.stopping.set()
+            if worker is not None:
+                await run_in_threadpool(worker.stop)
+            http.idempotency.close()
+            logger.info("stopped: streams ended, worker finished its turn")
+
+    async def contract_json(request: Request) -> Response:
+        del request
+        return JSONResponse(contract)
+
+    async def docs(request: Request) -> Response:
+        del request
+        return HTMLResponse(DOCS_PAGE)
+
+    app = Starlette(
+        routes=[
+            Route("/api/commands", commands.post_command, methods=["POST"]),
+            Route("/api/me", reads.me),
+            Route("/api/students/{number}", reads.student),
+            Route("/api/students/{number}/summary", reads.student_summary),
+            Route("/api/students/{number}/activities", reads.my_activities),
+            Route("/api/students/{number}/notices", reads.my_notices),
+            Route("/api/students/{number}/notices/stream", notice_stream),
+            Route("/api/students/{number}/integrity", reads.my_integrity),
+            Route("/api/activities", reads.activity_board),
+            Route("/api/activities/{activity_id}", reads.activity),
+            Route("/api/activities/{activity_id}/phase", reads.phase),
+            Route("/api/activities/{activity_id}/roster", reads.roster),
+            Route("/api/activities/{activity_id}/checkin/{session}", reads.check_in_code),
+            Route("/api/leaderboards/{by}", reads.leaderboard),
+            Route("/api/reports/{month}", reads.monthly_report),
+            Route("/api/transcripts/{serial}", reads.transcript),
+            Route("/checkin/{activity_id}/{session}", checkin_page.checkin_page),
+            Route("/verify", verify_form, methods=["GET", "POST"]),
+            Route("/verify/", verify_form, methods=["GET"]),
+            Route("/verify/{serial:path}", verify_serial),
+            Route("/openapi.json", contract_json),
+            Route("/docs", docs),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[Middleware(RequestIds)],
+        lifespan=lifespan,
+    )
+    app.state.http = http
+    return app
+
+
+# -- 查证入口 (000 第四条) ----------------------------------------------------------------------
+
+
+def _limited(request: Request) -> Response | None:
+    """A 429 page when this client asked too often, else None."""
+    http = http_of(request)
+    client = request.client.host if request.client else "?"
+    wait = http.limiter.allow(client)
+    if not wait:
+        return None
+    error = RATE_LIMITED.error(retry_after=int(wait) + 1)
+    page = verify_page.form_page(error.message_zh)
+    return HTMLResponse(page, status_code=429, headers={"Retry-After": str(int(wait) + 1)})
+
+
+async def verify_form(request: Request) -> Response:
+    """GET: the form (``?serial=`` goes to its page); POST: an uploaded JSON document."""
+    if request.method == "GET":
+        serial = request.query_params.get("serial", "").strip()
+        if serial:
+            return RedirectResponse(f"/verify/{quote(serial[:64], safe='')}", status_code=303)
+        return HTMLResponse(verify_page.form_page())
+    limited = _limited(request)
+    if limited is not None:
+        return limited
+    async with request.form(max_files=1, max_fields=4) as form:
+        upload = form.get("document")
+        data = b""
+        if isinstance(upload, UploadFile):
+            data = await upload.read(verify_page.MAX_UPLOAD + 1)
+    document = verify_page.read_document(data)
+    if document is None:
+        page = verify_page.form_page("请上传成绩单的 JSON 文件（电子成绩单或电子证书）")
+        return HTMLResponse(page, status_code=400)
+    service = http_of(request).service
+    if isinstance(document.get("proof"), dict) and "key_id" in document["proof"]:
+        found = await run_in_threadpool(service.verify_transcript, document)
+    else:
+        found = await run_in_threadpool(service.verify_credential, document)
+    return HTMLResponse(verify_page.result_page(found))
+
+
+async def verify_serial(request: Request) -> Response:
+    limited = _limited(request)
+    if limited is not None:
+        return limited
+    serial = request.path_params["serial"][:64]
+    found = await run_in_threadpool(http_of(request).service.verify_transcript, serial)
+    return HTMLResponse(verify_page.result_page(found))
+
+
+# -- notices as server-sent events -------------------------------------------------------
+
+
+async def notice_stream(request: Request) -> Response:
+    """The student's undelivered notices, then each new one as it comes; a comment line
+    every poll keeps proxies from closing the stream. Reading does not mark them delivered
+    (the webhook worker does)."""
+    http = http_of(request)
+    number = request.path_params["number"]
+    try:
+        actor = http.actor(request)
+        first = await run_in_threadpool(http.service.outbox, actor, number)
+    except DomainError as error:
+        return error_response(error)
+
+    async def events() -> AsyncIterator[str]:
+        sent: set[Any] = set()
+        pending = first
+        while True:
+            for notice in pending:
+                if notice.notice_id not in sent:
+                    sent.add(notice.notice_id)
+                    yield sse_event(notice)
+            yield ": waiting\n\n"
+            for _ in range(max(1, int(http.settings.sse_poll_seconds * 10))):
+                if http.stopping.is_set() or await request.is_disconnected():
+                    return
+                await asyncio.sleep(0.1)
+            try:
+                pending = await run_in_threadpool(http.service.outbox, actor, number)
+            except DomainError:
+                return  # the caller lost the right to read (or the store went away)
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+
+
+# -- operations ------------------------------------------------------------------------------
+
+
+async def healthz(request: Request) -> Response:
+    """The process answers (liveness)."""
+    del request
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """Ready: the store answers and the views are at most ``max_view_lag`` events behind."""
+    http = http_of(request)
+
+    def check() -> dict[str, Any]:
+        top = http.service.app.recorder.max_notification_id() or 0
+        position = http.service.views.runner.position()
+        return {"log_position": top, "views_position": position, "lag": top - position}
+
+    try:
+        with contextlib.suppress(TimeoutError):
+            found = await asyncio.wait_for(run_in_threadpool(check), 10.0)
+            ready = found["lag"] <= http.settings.max_view_lag
+            return JSONResponse(
+                {"status": "ready" if ready else "views lagging", **found},
+                status_code=200 if ready else 503,
+            )
+        return JSONResponse({"status": "store not answering"}, status_code=503)
+    except Exception as error:  # any failure of the store means not ready
+        logger.warning("readyz: %s", type(error).__name__)
+        return JSONResponse({"status": f"store unreachable: {type(error).__name__}"}, 503)

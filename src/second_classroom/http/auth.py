@@ -1,0 +1,129 @@
+"""Who is calling: a pluggable ``authenticate(request) -> Actor``; the default verifies a
+signed bearer token (PyJWT) carrying the person id and the staff roles the school's login
+system grants. Tribe roles never come from a token: the service reads them from the Tribe
+streams."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+import jwt
+from starlette.requests import Request
+
+from second_classroom.core.actor import Actor, Role, RoleKind
+from second_classroom.core.time import require_aware
+from second_classroom.http.refusals import UNAUTHENTICATED
+
+Authenticate = Callable[[Request], Actor]
+
+AUDIENCE = "second-classroom"
+ALGORITHMS = ("HS256", "EdDSA")
+# The roles a token may carry: institutional ones. Tribe roles come from the Tribe streams,
+# and the system role belongs to the library's own reactions, never to a caller.
+_TOKEN_ROLES = (RoleKind.STUDENT, RoleKind.COLLEGE_ADMIN, RoleKind.SCHOOL_ADMIN)
+
+
+def token_key(secret: bytes) -> bytes:
+    """The HS256 key derived from the school secret, so one secret serves both."""
+    return hmac.new(secret, b"second-classroom/http/token", hashlib.sha256).digest()
+
+
+def role_claims(roles: Iterable[Role]) -> list[str]:
+    """``student``, ``school_admin``, ``college_admin:PE``: the token's ``roles`` claim."""
+    claims = []
+    for role in sorted(roles):
+        if role.kind in _TOKEN_ROLES:
+            claims.append(role.kind.value if role.scope is None else f"{role.kind}:{role.scope}")
+    return claims
+
+
+def roles_from_claims(claims: Any) -> frozenset[Role]:
+    """The institutional roles named in a ``roles`` claim; anything else is ignored."""
+    if not isinstance(claims, list):
+        return frozenset()
+    found = set()
+    for claim in claims:
+        if not isinstance(claim, str):
+            continue
+        kind_name, _, scope = claim.partition(":")
+        if kind_name == RoleKind.STUDENT and not scope:
+            found.add(Role.student())
+        elif kind_name == RoleKind.SCHOOL_ADMIN and not scope:
+            found.add(Role.school_admin())
+        elif kind_name == RoleKind.COLLEGE_ADMIN and scope:
+            found.add(Role.college_admin(scope))
+    return frozenset(found)
+
+
+class BearerTokens:
+    """Issue and verify ``Authorization: Bearer`` tokens.
+
+    HS256 with a shared key (by default derived from the school secret, ``token_key``), or
+    EdDSA: the login system signs with its Ed25519 private key, this service holds the public
+    key only (``verify_key`` a PEM public key, ``signing_key`` absent).
+    """
+
+    def __init__(
+        self,
+        verify_key: bytes | str,
+        algorithm: str = "HS256",
+        signing_key: bytes | str | None = None,
+        audience: str = AUDIENCE,
+        leeway: timedelta = timedelta(seconds=30),
+    ) -> None:
+        if algorithm not in ALGORITHMS:
+            raise ValueError(f"unsupported token algorithm {algorithm!r} (use {ALGORITHMS})")
+        self.verify_key = verify_key
+        self.signing_key = signing_key if signing_key is not None else verify_key
+        self.algorithm = algorithm
+        self.audience = audience
+        self.leeway = leeway
+
+    @classmethod
+    def from_secret(cls, secret: bytes) -> BearerTokens:
+        return cls(token_key(secret))
+
+    def issue(self, actor: Actor, now: datetime, lifetime: timedelta = timedelta(hours=12)) -> str:
+        """A token for ``actor``'s institutional roles, valid for ``lifetime`` from ``now``."""
+        issued = require_aware(now)
+        claims = {
+            "sub": actor.person_id,
+            "roles": role_claims(actor.roles),
+            "aud": self.audience,
+            "iat": int(issued.timestamp()),
+            "exp": int((issued + lifetime).timestamp()),
+        }
+        return jwt.encode(claims, self.signing_key, algorithm=self.algorithm)
+
+    def actor(self, token: str) -> Actor:
+        """The actor a token names; ``http.unauthenticated`` if it is not valid now."""
+        try:
+            claims = jwt.decode(
+                token,
+                self.verify_key,
+                algorithms=[self.algorithm],
+                audience=self.audience,
+                leeway=self.leeway,
+                options={"require": ["sub", "exp", "aud"]},
+            )
+        except jwt.ExpiredSignatureError:
+            raise UNAUTHENTICATED.error(reason="令牌已过期 the token has expired") from None
+        except jwt.PyJWTError:
+            raise UNAUTHENTICATED.error(reason="令牌无效 the token is not valid") from None
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject.strip():
+            raise UNAUTHENTICATED.error(reason="令牌未指明用户 the token names nobody")
+        return Actor(subject, roles_from_claims(claims.get("roles")))
+
+    def __call__(self, request: Request) -> Actor:
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise UNAUTHENTICATED.error(
+                reason="缺少 Bearer 令牌 an Authorization: Bearer token is required"
+            )
+        return self.actor(token.strip())

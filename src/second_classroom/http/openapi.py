@@ -1,0 +1,250 @@
+"""The contract: OpenAPI 3.1 built from the library's JSON Schemas (schema.py is the one
+source of truth for commands, events, states, results and errors), and a small static /docs
+page that reads it (no CDN: it works offline)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from second_classroom import __version__, codec, schema
+from second_classroom.core.errors import Category
+from second_classroom.http.refusals import STATUS
+from second_classroom.policies.rulebook import Rulebook
+
+_ERROR = {"$ref": "#/components/schemas/DomainError"}
+_REFUSALS = {
+    str(status): {
+        "description": f"refused: category {category.value}",
+        "content": {"application/json": {"schema": _ERROR}},
+    }
+    for category, status in STATUS.items()
+}
+_REFUSALS["401"] = {
+    "description": "no valid bearer token (http.unauthenticated)",
+    "content": {"application/json": {"schema": _ERROR}},
+}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema_: dict[str, Any], description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema_}}}
+
+
+def _param(name: str, where: str = "query", kind: str = "string") -> dict[str, Any]:
+    return {"name": name, "in": where, "required": where == "path", "schema": {"type": kind}}
+
+
+def _paged(*names: str) -> list[dict[str, Any]]:
+    return [*(_param(n) for n in names), _param("limit", kind="integer"), _param("cursor")]
+
+
+def _get(
+    summary: str, result: dict[str, Any], parameters: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    return {
+        "get": {
+            "summary": summary,
+            "parameters": parameters or [],
+            "responses": {"200": _json(result), **_REFUSALS},
+        }
+    }
+
+
+def _items(name: str) -> dict[str, Any]:
+    return {"type": "object", "properties": {"items": {"type": "array", "items": _ref(name)}}}
+
+
+def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
+    """The OpenAPI 3.1 document; component schemas keep their ``$id`` so that the library's
+    ``urn:second-classroom:…`` references resolve inside the document."""
+    components = schema.schemas(rulebook)
+    commands = [_ref(name) for name in codec.registry.names("command")]
+    number = [_param("number", "path")]
+    activity = [_param("activity_id", "path")]
+    paths: dict[str, Any] = {
+        "/api/commands": {
+            "post": {
+                "summary": "Run a command as the caller",
+                "description": "An Idempotency-Key header makes a retry return the first reply.",
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 200},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": {"oneOf": commands}}},
+                },
+                "responses": {"200": _json(_ref("Outcome"), "the stored events"), **_REFUSALS},
+            }
+        },
+        "/api/me": _get("Who the token says is calling", {"type": "object"}),
+        "/api/students/{number}": _get("A student record", _ref("StudentRecord"), number),
+        "/api/students/{number}/summary": _get(
+            "A student's counts and credits", _ref("StudentSummaryRow"), number
+        ),
+        "/api/students/{number}/activities": _get("我的活动", _items("MyActivity"), number),
+        "/api/students/{number}/notices": _get(
+            "Notices not yet delivered",
+            _items("Notice"),
+            [*number, _param("limit", kind="integer")],
+        ),
+        "/api/students/{number}/notices/stream": {
+            "get": {
+                "summary": "Server-sent events: the student's notices as they come",
+                "parameters": number,
+                "responses": {
+                    "200": {
+                        "description": "text/event-stream, one event per notice",
+                        "content": {"text/event-stream": {}},
+                    },
+                    **_REFUSALS,
+                },
+            }
+        },
+        "/api/students/{number}/integrity": _get(
+            "诚信分 and blacklist", _ref("IntegrityReport"), number
+        ),
+        "/api/activities": _get(
+            "活动看板", _ref("Page"), _paged("college", "host_tribe", "status", "module")
+        ),
+        "/api/activities/{activity_id}": _get(
+            "An activity, for its managers", _ref("Activity"), activity
+        ),
+        "/api/activities/{activity_id}/phase": _get(
+            "The activity's phase", {"type": "object"}, activity
+        ),
+        "/api/activities/{activity_id}/roster": _get(
+            "名单, for its managers", _ref("Page"), [*activity, *_paged("status")]
+        ),
+        "/api/activities/{activity_id}/checkin/{session}": _get(
+            "The organizer's current check-in code",
+            {"type": "object"},
+            [*activity, _param("session", "path", "integer")],
+        ),
+        "/api/leaderboards/{by}": _get(
+            "排行榜 by college, cohort or student",
+            _ref("Page"),
+            [_param("by", "path"), *_paged("module", "college")],
+        ),
+        "/api/reports/{month}": _get(
+            "学院月报 (format=json, csv or xlsx)",
+            _ref("Page"),
+            [_param("month", "path"), *_paged("college", "format")],
+        ),
+        "/api/transcripts/{serial}": _get(
+            "A signed transcript document", {"type": "object"}, [_param("serial", "path")]
+        ),
+    }
+    public: dict[str, Any] = {"security": [], "parameters": []}
+    html = {"200": {"description": "a Chinese HTML page", "content": {"text/html": {}}}}
+    paths["/verify"] = {
+        "get": {
+            "summary": "查证入口: the form (serial or JSON upload)",
+            "responses": html,
+            **public,
+        }
+    }
+    paths["/verify/{serial}"] = {
+        "get": {
+            "summary": "查证: 有效 / 已撤销 / 已被替代 / 无效 / 被篡改 (rate-limited)",
+            "responses": {**html, "429": {"description": "too many requests"}},
+            **public,
+            "parameters": [_param("serial", "path")],
+        }
+    }
+    for path, summary in (("/healthz", "alive"), ("/readyz", "store answers, views not lagging")):
+        paths[path] = {
+            "get": {
+                "summary": summary,
+                **public,
+                "responses": {
+                    "200": _json({"type": "object"}),
+                    "503": {"description": "not ready"},
+                },
+            }
+        }
+    return {
+        "openapi": "3.1.0",
+        "jsonSchemaDialect": schema.DIALECT,
+        "info": {
+            "title": "second-classroom",
+            "version": __version__,
+            "description": "第二课堂成绩单: commands, reads and the 查证入口. Refusals are "
+            "DomainError JSON; the status follows the category: "
+            + ", ".join(f"{c.value} {STATUS[c]}" for c in Category),
+        },
+        "components": {
+            "schemas": components,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            },
+        },
+        "security": [{"bearer": []}],
+        "paths": paths,
+    }
+
+
+DOCS_PAGE = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>second-classroom API</title><style>
+body{font-family:system-ui,sans-serif;max-width:60rem;margin:auto;padding:1rem}
+code,textarea,pre{font-family:ui-monospace,monospace}textarea{width:100%;height:10rem}
+.get{color:#146c2e}.post{color:#1a4fa0}li{margin:.3rem 0}pre{background:#f4f4f4;padding:.5rem;
+overflow:auto;max-height:30rem}</style></head><body>
+<h1>second-classroom API</h1><p>The contract: <a href="/openapi.json">/openapi.json</a>
+(OpenAPI 3.1; schemas from the library's JSON Schemas).</p>
+<ul id="paths"></ul>
+<h2>Try it</h2>
+<p><label>Bearer token <input id="token" size="60"></label></p>
+<p><label>GET <input id="path" size="50" value="/api/me"></label>
+<button id="get">Send</button></p>
+<p>POST /api/commands <select id="command"></select></p>
+<textarea id="body">{"type": "Register", "activity_id": "…"}</textarea>
+<p><label>Idempotency-Key <input id="key" size="30"></label> <button id="post">Send</button></p>
+<pre id="reply"></pre>
+<script>
+async function show(reply) {
+  document.getElementById("reply").textContent = reply.status + "\\n" +
+    JSON.stringify(await reply.json().catch(() => "(not JSON)"), null, 2);
+}
+function headers() {
+  const h = {"Content-Type": "application/json"};
+  const t = document.getElementById("token").value.trim();
+  if (t) h.Authorization = "Bearer " + t;
+  const k = document.getElementById("key").value.trim();
+  if (k) h["Idempotency-Key"] = k;
+  return h;
+}
+fetch("/openapi.json").then(r => r.json()).then(spec => {
+  const list = document.getElementById("paths");
+  for (const [path, ops] of Object.entries(spec.paths)) for (const [verb, op] of
+      Object.entries(ops)) {
+    const li = document.createElement("li");
+    li.innerHTML = `<b class="${verb}">${verb.toUpperCase()}</b> <code></code> `;
+    li.querySelector("code").textContent = path; li.append(op.summary || "");
+    list.append(li);
+  }
+  const select = document.getElementById("command");
+  for (const ref of spec.paths["/api/commands"].post.requestBody.content[
+      "application/json"].schema.oneOf) {
+    const name = ref.$ref.split("/").pop(); const o = document.createElement("option");
+    o.textContent = name; select.append(o);
+  }
+  select.onchange = () => {
+    const s = spec.components.schemas[select.value]; const example = {type: select.value};
+    for (const f of s.required || []) if (f !== "type") example[f] = null;
+    document.getElementById("body").value = JSON.stringify(example, null, 2);
+  };
+});
+document.getElementById("get").onclick = async () => show(await fetch(
+  document.getElementById("path").value, {headers: headers()}));
+document.getElementById("post").onclick = async () => show(await fetch("/api/commands",
+  {method: "POST", headers: headers(), body: document.getElementById("body").value}));
+</script></body></html>"""

@@ -1,0 +1,234 @@
+"""The facade's reads as ``GET`` endpoints. Each passes the caller's actor to the facade, which
+authorizes it (policies/visibility.py); the listings page with ``limit`` and ``cursor``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from second_classroom import codec
+from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
+from second_classroom.http.refusals import NOT_FOUND, error_response
+from second_classroom.http.settings import Http, http_of
+from second_classroom.projections import queries
+from second_classroom.projections.queries import INVALID_QUERY
+
+Read = Callable[[Http, Actor], Any]
+
+
+async def answer(request: Request, read: Read, what: tuple[str, str]) -> Response:
+    """Authenticate, run ``read`` off the event loop, and answer its JSON (a list as
+    ``{"items": [...]}``), ``http.not_found`` for None, or the refusal with its status."""
+    http = http_of(request)
+    try:
+        actor = http.actor(request)
+        found = await run_in_threadpool(read, http, actor)
+        if found is None:
+            raise NOT_FOUND.error(what_zh=what[0], what=what[1])
+    except DomainError as error:
+        return error_response(error)
+    if isinstance(found, Response):
+        return found
+    if isinstance(found, list):
+        return JSONResponse({"items": [codec.to_json(item) for item in found]})
+    if isinstance(found, dict):
+        return JSONResponse(found)
+    return JSONResponse(codec.to_json(found))
+
+
+def param(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name)
+    return value if value else None
+
+
+def limit_of(request: Request, default: int = queries.DEFAULT_LIMIT) -> int:
+    given = request.query_params.get("limit")
+    if given is None:
+        return default
+    try:
+        number = int(given)
+    except ValueError:
+        raise INVALID_QUERY.error(reason="limit 须为整数 / must be a whole number") from None
+    return queries.check_limit(number)
+
+
+def uuid_of(request: Request, name: str) -> UUID:
+    try:
+        return UUID(request.path_params[name])
+    except ValueError:
+        raise INVALID_QUERY.error(reason=f"{name} 须为 UUID / must be a UUID") from None
+
+
+async def me(request: Request) -> Response:
+    def read(http: Http, actor: Actor) -> dict[str, Any]:
+        return {"person_id": actor.person_id, "roles": sorted(str(r.kind) for r in actor.roles)}
+
+    return await answer(request, read, ("用户", "user"))
+
+
+async def student(request: Request) -> Response:
+    number = request.path_params["number"]
+    return await answer(
+        request, lambda h, a: h.service.student(number, a), ("学生档案", "student record")
+    )
+
+
+async def student_summary(request: Request) -> Response:
+    number = request.path_params["number"]
+    return await answer(
+        request,
+        lambda h, a: h.service.student_summary(number, a),
+        ("学生概况", "student summary"),
+    )
+
+
+async def my_activities(request: Request) -> Response:
+    number = request.path_params["number"]
+    return await answer(
+        request, lambda h, a: h.service.my_activities(number, a, h.now()), ("活动", "activities")
+    )
+
+
+async def my_notices(request: Request) -> Response:
+    number = request.path_params["number"]
+
+    def read(http: Http, actor: Actor) -> Any:
+        return http.service.outbox(actor, number, limit_of(request, queries.MAX_LIMIT))
+
+    return await answer(request, read, ("通知", "notices"))
+
+
+async def my_integrity(request: Request) -> Response:
+    number = request.path_params["number"]
+    return await answer(
+        request, lambda h, a: h.service.integrity(number, a), ("诚信记录", "integrity record")
+    )
+
+
+async def activity_board(request: Request) -> Response:
+    def read(http: Http, actor: Actor) -> Any:
+        limit = limit_of(request)
+        return http.service.activity_board(
+            actor,
+            college=param(request, "college"),
+            host_tribe=param(request, "host_tribe"),
+            status=param(request, "status"),
+            module=param(request, "module"),
+            limit=limit,
+            cursor=param(request, "cursor"),
+        )
+
+    return await answer(request, read, ("活动看板", "activity board"))
+
+
+async def activity(request: Request) -> Response:
+    def read(http: Http, actor: Actor) -> Any:
+        return http.service.activity(uuid_of(request, "activity_id"), actor)
+
+    return await answer(request, read, ("活动", "activity"))
+
+
+async def phase(request: Request) -> Response:
+    def read(http: Http, actor: Actor) -> Any:
+        found = http.service.phase(uuid_of(request, "activity_id"), actor, http.now())
+        return None if found is None else {"phase": found.value, "label": found.label}
+
+    return await answer(request, read, ("活动", "activity"))
+
+
+async def roster(request: Request) -> Response:
+    def read(http: Http, actor: Actor) -> Any:
+        activity_id, limit = uuid_of(request, "activity_id"), limit_of(request)
+        return http.service.roster(
+            activity_id,
+            actor,
+            status=param(request, "status"),
+            limit=limit,
+            cursor=param(request, "cursor"),
+        )
+
+    return await answer(request, read, ("活动名单", "roster"))
+
+
+async def leaderboard(request: Request) -> Response:
+    def read(http: Http, actor: Actor) -> Any:
+        limit = limit_of(request, 10)
+        return http.service.leaderboard(
+            actor,
+            request.path_params["by"],
+            param(request, "module"),
+            college=param(request, "college"),
+            limit=limit,
+            cursor=param(request, "cursor"),
+        )
+
+    return await answer(request, read, ("排行榜", "leaderboard"))
+
+
+_REPORT_TYPES = {
+    "csv": "text/csv; charset=utf-8",  # with a BOM, for Excel on Chinese Windows
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+async def monthly_report(request: Request) -> Response:
+    """学院月报: JSON rows (paged), or the whole month as ``?format=xlsx`` or ``csv``."""
+
+    def read(http: Http, actor: Actor) -> Any:
+        month, college = request.path_params["month"], param(request, "college")
+        kind = request.query_params.get("format", "json")
+        if kind == "json":
+            limit = limit_of(request)
+            return http.service.monthly_report(
+                month, actor, college=college, limit=limit, cursor=param(request, "cursor")
+            )
+        if kind not in _REPORT_TYPES:
+            raise INVALID_QUERY.error(reason="format 须为 json、csv 或 xlsx / json, csv or xlsx")
+        files = http.service.report_files(month, actor, http.now(), college)
+        name = f"report-{month}-{college or 'all'}.{kind}"
+        return Response(
+            files.xlsx if kind == "xlsx" else files.csv,
+            media_type=_REPORT_TYPES[kind],
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    return await answer(request, read, ("月报", "report"))
+
+
+async def transcript(request: Request) -> Response:
+    serial = request.path_params["serial"]
+    return await answer(
+        request, lambda h, a: h.service.transcript_document(serial, a), ("成绩单", "transcript")
+    )
+
+
+async def check_in_code(request: Request) -> Response:
+    """The organizer's screen data: the current QR payload as SVG, the password, and when the
+    code turns (the page refreshes then)."""
+
+    def read(http: Http, actor: Actor) -> Any:
+        activity_id = uuid_of(request, "activity_id")
+        try:
+            session = int(request.path_params["session"])
+        except ValueError:
+            raise INVALID_QUERY.error(reason="session 须为整数 / must be a whole number") from None
+        now = http.now()
+        code = http.service.check_in_code(activity_id, session, actor, now)
+        found = http.service.activity(activity_id, actor)
+        opened = found.attendance.session(session) if found is not None else None
+        rotation = opened.rotation_seconds if opened is not None else 30
+        return {
+            "token": code.token,
+            "password": code.password,
+            "closes_at": code.closes_at.isoformat(),
+            "svg": code.svg(),
+            "refresh_seconds": max(1, rotation - int(now.timestamp()) % rotation),
+        }
+
+    return await answer(request, read, ("签到", "check-in"))

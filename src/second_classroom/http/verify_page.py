@@ -1,0 +1,177 @@
+"""查证入口 (000 第四条): the public verification page. Anyone may check a transcript by its
+serial or by the JSON document the student handed over; the page shows the status, the
+transcript's visible content and the signing key id — nothing else about the student.
+Rate-limited per client, since it needs no sign-in."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from html import escape
+from typing import Any
+
+from second_classroom.aggregates.transcript import Content
+from second_classroom.policies import serials
+from second_classroom.service import Verification
+
+# The headline for each status (000 第四条); a status added later shows its own label.
+HEADLINES = {
+    "valid": "有效",
+    "revoked": "已撤销",
+    "superseded": "已被替代",
+    "tampered": "被篡改",
+    "unknown": "无效",
+    "unknown_key": "无效",  # signed, but not with a key the school published
+    "malformed": "无效",
+}
+MAX_UPLOAD = 512 * 1024  # bytes of an uploaded document
+
+
+class RateLimiter:
+    """A token bucket per client: ``rate`` requests per ``per`` seconds, bursts up to it."""
+
+    def __init__(
+        self, rate: int = 30, per: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate = rate
+        self.per = per
+        self.clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, client: str) -> float:
+        """0 when ``client`` may go on; else the seconds until it may."""
+        now = self.clock()
+        with self._lock:
+            if len(self._buckets) > 100_000:  # forget idle clients rather than grow forever
+                self._buckets.clear()
+            tokens, last = self._buckets.get(client, (float(self.rate), now))
+            tokens = min(float(self.rate), tokens + (now - last) * self.rate / self.per)
+            if tokens >= 1:
+                self._buckets[client] = (tokens - 1, now)
+                return 0.0
+            self._buckets[client] = (tokens, now)
+            return (1 - tokens) * self.per / self.rate
+
+
+def headline(verification: Verification) -> str:
+    status = verification.status
+    return HEADLINES.get(str(status.value), getattr(status, "label", "无效"))
+
+
+def detail(verification: Verification) -> str:
+    """The status's own label and the register's note, less what the headline says."""
+    label = getattr(verification.status, "label", str(verification.status.value))
+    parts = (label, verification.note)
+    return "；".join(p for p in parts if p and p != headline(verification))
+
+
+_STYLE = """
+body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;
+margin:0;padding:1rem;max-width:40rem;margin:auto;line-height:1.6;color:#222}
+h1{font-size:1.3rem}.status{font-size:2rem;font-weight:bold;padding:.5rem 1rem;
+border-radius:.5rem;display:inline-block}.ok{background:#e3f6e8;color:#146c2e}
+.bad{background:#fde8e8;color:#a01818}.warn{background:#fff4dc;color:#8a5a00}
+table{border-collapse:collapse;width:100%;font-size:.95rem}td,th{border-bottom:1px solid #ddd;
+padding:.3rem;text-align:left;vertical-align:top}input,button{font-size:1rem;padding:.5rem;
+width:100%;box-sizing:border-box;margin:.3rem 0}.muted{color:#666;font-size:.85rem}
+"""
+
+
+def page(title: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<body>{body}</body></html>"
+    )
+
+
+def form_page(message: str = "") -> str:
+    """The form: a serial, or a JSON document to upload."""
+    notice = f'<p class="status warn">{escape(message)}</p>' if message else ""
+    return page(
+        "成绩单查证",
+        "<h1>第二课堂成绩单查证</h1>"
+        f"{notice}"
+        '<form method="get" action="/verify/">'
+        '<label for="serial">成绩单编号</label>'
+        '<input id="serial" name="serial" placeholder="XXXX-XXXX-XXX" autocomplete="off" required>'
+        "<button>查证</button></form>"
+        '<form method="post" action="/verify" enctype="multipart/form-data">'
+        '<label for="document">或上传电子成绩单（JSON）</label>'
+        '<input id="document" type="file" name="document" accept=".json,application/json"'
+        " required><button>上传查证</button></form>"
+        '<p class="muted">查证结果只显示成绩单上印有的内容与签名密钥编号。</p>',
+    )
+
+
+def result_page(verification: Verification) -> str:
+    """The verdict, then what the transcript shows (only when it is genuine)."""
+    status = str(verification.status.value)
+    tone = "ok" if status == "valid" else "warn" if status in ("revoked", "superseded") else "bad"
+    shown = serials.display(verification.serial) if serials.is_valid(verification.serial) else ""
+    serial = shown or verification.serial
+    parts = [
+        "<h1>第二课堂成绩单查证</h1>",
+        f'<p><span class="status {tone}" id="status">{escape(headline(verification))}</span></p>',
+        f'<p id="detail">{escape(detail(verification))}</p>',
+        f'<p>编号：<strong id="serial">{escape(serial[:64])}</strong></p>',
+    ]
+    if verification.key_id:
+        parts.append(f'<p>签名密钥：<code id="key">{escape(verification.key_id)}</code></p>')
+    if verification.content is not None:
+        parts.append(_content(verification.content))
+    parts.append('<p><a href="/verify">查证另一份</a></p>')
+    return page(f"查证结果：{headline(verification)}", "".join(parts))
+
+
+def _content(content: Content) -> str:
+    rows = [
+        ("学校", content.school),
+        ("姓名", content.name),
+        ("学号", content.student_number),
+        ("学院", content.college),
+        ("班级", content.class_name),
+        ("年级", str(content.cohort)),
+        ("签发时间", content.issued_at.isoformat(timespec="minutes")),
+    ]
+    head = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+    sections = []
+    for section in content.sections:
+        lines = "".join(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>".format(
+                escape(line.date),
+                escape(line.title),
+                escape(
+                    line.outcome + ("（" + "、".join(line.awards) + "）" if line.awards else "")
+                ),
+                escape("；".join(f"{amount} {kind}" for kind, amount in line.credits)),
+            )
+            for line in section.lines
+        )
+        sections.append(
+            f"<h2>{escape(section.heading)}</h2><table><tr><th>日期</th><th>活动</th>"
+            f"<th>结果</th><th>学分</th></tr>{lines}</table>"
+        )
+    totals = "".join(
+        f"<tr><td>{escape(t.module)}</td><td>{escape(str(t.amount))} {escape(t.credit_type)}"
+        "</td></tr>"
+        for t in content.totals
+    )
+    return (
+        f'<table id="content">{head}</table>{"".join(sections)}<h2>合计</h2><table>{totals}</table>'
+    )
+
+
+def read_document(data: bytes) -> dict[str, Any] | None:
+    """An uploaded JSON document, or None if it is not a JSON object."""
+    if len(data) > MAX_UPLOAD:
+        return None
+    try:
+        found = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    return found if isinstance(found, dict) else None

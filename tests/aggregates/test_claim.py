@@ -1,0 +1,669 @@
+"""补录 claims, decided on their own: filing, the school's chain, windows, 公示 and objections.
+
+Seed 001 (四川工业科技学院 川工科〔2023〕156号): 第二条 collective claims by 团总支/学生组织/社团
+for an activity held but never published, or published but left unfinalized by its publisher (then
+附件5 情况说明); 第三条 团总支书记/指导老师 → 第二课堂指导与服务中心, 审核未通过的说明原因;
+第四条 cadre claims for a full year, October–November; 第五、六条 personal claims February–March,
+辅导员 → 二级学院团总支 → 二课中心; 由自身原因导致积分未补录成功的，将不再重新补录.
+Seed 003 (上海海关学院): 指导教师初步鉴定 → 系部会同学术委员会复审 → 公示无异议 →
+教务处最后审核确认.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import attrs
+import pytest
+
+from second_classroom import codec
+from second_classroom.aggregates import claim, student
+from second_classroom.aggregates.activity_form import PlannedCredit
+from second_classroom.aggregates.claim import (
+    ClaimApproved,
+    ClaimConfirmed,
+    ClaimFiled,
+    ClaimListImported,
+    ClaimPublished,
+    ClaimRejected,
+    ClaimResubmitted,
+    ClaimStatus,
+    ClaimStepApproved,
+    DecideObjection,
+    FileCadreClaim,
+    ImportClaimList,
+    ListedCredit,
+    ObjectionDecided,
+    ObjectionRaised,
+    RaiseObjection,
+    ReviewClaim,
+    Situation,
+)
+from second_classroom.aggregates.student import BackfillRecorded, StudentRecord
+from second_classroom.core import ids
+from second_classroom.core.actor import Actor, Role, RoleKind
+from second_classroom.core.decider import Context
+from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import ActivityLevel, Program
+from second_classroom.core.time import SHANGHAI
+from second_classroom.policies.claim_rules import ClaimKind
+from second_classroom.policies.rulebook import Rulebook, preset
+from tests.claim_world import (
+    ADVISOR,
+    CENTER,
+    COUNSELOR,
+    CREDIT,
+    CUSTOMS,
+    GEO_LEAGUE,
+    LEADER,
+    MEMBER,
+    OFFICE,
+    OTHER_ADVISOR,
+    OTHER_TEACHER,
+    PE_LEAGUE,
+    PE_SECRETARY,
+    RECORDS,
+    SICHUAN,
+    SICHUAN_LIST,
+    STUDENTS,
+    TEACHER,
+    collective,
+    ctx,
+    personal,
+    run,
+    through,
+    with_claims,
+)
+from tests.specification import NEPU, SCHOOL_ADMIN, at
+
+FILED_AT = at(3, 10)
+
+
+def refused(
+    state: claim.Claim | None,
+    command: claim.ClaimCommand,
+    actor: Actor,
+    now: datetime,
+    rulebook: Rulebook = SICHUAN,
+) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        run(state, command, actor, now, rulebook)
+    return caught.value
+
+
+def filed() -> claim.Claim:
+    return through([(collective(), LEADER, FILED_AT)])
+
+
+# -- 001 第二、三条: collective claims ---------------------------------------------------------
+
+
+def test_a_tribe_leader_files_a_collective_claim_for_the_participants() -> None:
+    """001 第三条: 负责活动的单位 fills 申请书、申请单 and the 人员信息 list."""
+    state, decision = run(None, collective(), LEADER, FILED_AT)
+    event = decision.claim[0]
+    assert isinstance(event, ClaimFiled)
+    assert (event.kind, event.claimant, event.college) == (
+        ClaimKind.COLLECTIVE,
+        LEADER.person_id,
+        "PE",
+    )
+    assert event.beneficiaries == STUDENTS[:2]
+    assert event.credits == CREDIT
+    assert event.collective is not None
+    assert event.collective.category == "志愿公益"
+    assert event.window_closes is None  # 001 sets no window for collective claims
+    assert state is not None
+    assert (state.status, state.step) == (ClaimStatus.IN_REVIEW, 0)
+    assert decision.records == {}
+
+
+def test_only_the_tribes_leader_or_admin_files_for_it() -> None:
+    assert refused(None, collective(), MEMBER, FILED_AT).code == "auth.forbidden"
+
+
+def test_an_activity_published_but_left_unfinalized_needs_the_situation_report() -> None:
+    """001 第二条（二）and 第三条: 因活动发布者操作原因导致积分未能正常发放的，
+    还需填写情况说明（附件5）."""
+    bare = collective(published=True)
+    assert refused(None, bare, LEADER, FILED_AT).code == "claim.situation_required"
+    half = collective(published=True, situation=Situation("发布者忘记完结", "", "设置提醒"))
+    assert refused(None, half, LEADER, FILED_AT).code == "claim.situation_required"
+    report = Situation("发布者忘记点击完结", "活动结束后及时完结", "结束当天由指导老师核对")
+    state, _ = run(None, collective(published=True, situation=report), LEADER, FILED_AT)
+    assert state is not None
+    assert state.collective is not None
+    assert state.collective.situation == report
+    assert state.collective.published
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"participants": ()}, "claim.no_participants"),
+        ({"participants": ("2023010002", "2023010002")}, "claim.participant_duplicate"),
+        ({"participants": ("2023019999",)}, "claim.participant_unknown"),
+        ({"credits": ()}, "claim.no_credits"),
+        ({"credits": (PlannedCredit("astrology", "学分", Decimal(1)),)}, "claim.credit_invalid"),
+        ({"credits": (PlannedCredit("volunteering", "学时", Decimal(1)),)}, "claim.credit_invalid"),
+        ({"credits": (PlannedCredit("volunteering", "学分", Decimal(0)),)}, "claim.credit_invalid"),
+        (
+            {"credits": (PlannedCredit("volunteering", "学分", Decimal("NaN")),)},
+            "claim.credit_invalid",
+        ),
+        ({"place": " "}, "claim.field_empty"),
+        ({"contact": ""}, "claim.field_empty"),
+        ({"reason": ""}, "claim.field_empty"),
+        ({"key": ""}, "claim.field_empty"),
+        ({"ends_at": at(3, 6, 13, 0)}, "claim.times_invalid"),
+        ({"ends_at": at(3, 11)}, "claim.times_invalid"),  # not held yet: nothing to claim
+    ],
+)
+def test_a_collective_claim_names_its_activity_participants_and_credits(
+    changes: dict[str, object], code: str
+) -> None:
+    """001 附件2/3/4: name, time, place, 类别 and 项, credits per person, the list, reason, contact;
+    credits must be the school's modules and credit types (附件4 注7)."""
+    assert refused(None, collective(**changes), LEADER, FILED_AT).code == code
+
+
+def test_the_chain_runs_step_by_step_each_by_its_role() -> None:
+    """001 第三条: 团总支书记/指导老师 批准 → 第二课堂指导与服务中心 审核 → 名单导入."""
+    state = filed()
+    assert refused(state, ReviewClaim(state.id, True), CENTER, FILED_AT).code == "auth.forbidden"
+    other = refused(state, ReviewClaim(state.id, True), OTHER_ADVISOR, FILED_AT)
+    assert other.code == "auth.forbidden"
+    state, decision = run(state, ReviewClaim(state.id, True, "同意"), ADVISOR, at(3, 11))
+    assert decision.claim == [
+        ClaimStepApproved(state.id, 0, SICHUAN.claims.chains[0].steps[0].name, "同意",
+                          ADVISOR.person_id, at(3, 11))
+    ]  # fmt: skip
+    assert decision.records == {}
+    assert refused(state, ReviewClaim(state.id, True), ADVISOR, at(3, 12)).code == "auth.forbidden"
+    state, decision = run(state, ReviewClaim(state.id, True), CENTER, at(3, 12))
+    assert state is not None
+    assert state.status is ClaimStatus.CONFIRMED
+    assert decision.claim[-1] == ClaimConfirmed(state.id, CENTER.person_id, at(3, 12))
+    assert set(decision.records) == set(STUDENTS[:2])
+    for events in decision.records.values():
+        (event,) = events
+        assert isinstance(event, BackfillRecorded)
+        assert event.record.claim_id == state.id
+        assert event.record.credits == CREDIT
+        assert event.record.kind is ClaimKind.COLLECTIVE
+    assert (
+        refused(state, ReviewClaim(state.id, True), CENTER, at(3, 13)).code == "claim.not_in_review"
+    )
+
+
+def test_the_league_secretary_of_the_tribes_college_decides_the_first_step_too() -> None:
+    """001 第三条 由学院团总支书记、学生组织指导老师、学生社团指导老师批准 (附件2 二级学院团总支/
+    指导老师审核意见): one step, decided by the tribe's 指导老师 or by the 团总支书记 of its
+    college (``ClaimStep.alternates``); then the 二课中心, not any 校团委 admin."""
+    state = filed()
+    review = ReviewClaim(state.id, True)
+    geo_secretary = Actor("T-geo-secretary", {Role(RoleKind.LEAGUE_SECRETARY, "GEO")})
+    assert refused(state, review, geo_secretary, FILED_AT).code == "auth.forbidden"
+    state, decision = run(state, review, PE_SECRETARY, at(3, 11))
+    assert isinstance(decision.claim[0], ClaimStepApproved)
+    assert decision.claim[0].by == PE_SECRETARY.person_id
+    assert refused(state, review, SCHOOL_ADMIN, at(3, 12)).code == "auth.forbidden"
+    state, _ = run(state, review, CENTER, at(3, 12))
+    assert state is not None
+    assert state.status is ClaimStatus.CONFIRMED
+
+
+def test_nobody_reviews_a_claim_they_gain_from() -> None:
+    own = Actor(STUDENTS[0], ADVISOR.roles)
+    assert refused(filed(), ReviewClaim(filed().id, True), own, FILED_AT).code == "auth.forbidden"
+
+
+def test_a_rejection_needs_a_reason_and_goes_back_to_the_claimant_for_revision() -> None:
+    """001 第三条: 审核未通过的，由第二课堂指导与服务中心说明原因."""
+    state = through(
+        [(collective(), LEADER, FILED_AT), (ReviewClaim(filed().id, True), ADVISOR, FILED_AT)]
+    )
+    assert refused(state, ReviewClaim(state.id, False, " "), CENTER, FILED_AT).code == (
+        "claim.reason_required"
+    )
+    state, decision = run(state, ReviewClaim(state.id, False, "名单与签到不符"), CENTER, FILED_AT)
+    assert decision.claim == [
+        ClaimRejected(state.id, 1, "名单与签到不符", None, CENTER.person_id, FILED_AT)
+    ]
+    assert state is not None
+    assert state.status is ClaimStatus.REJECTED
+    assert state.reason == "名单与签到不符"
+    assert decision.records == {}
+    revised = collective(participants=STUDENTS)
+    state, decision = run(state, revised, LEADER, at(3, 13))
+    assert isinstance(decision.claim[0], ClaimResubmitted)
+    assert state is not None
+    assert (state.status, state.step) == (ClaimStatus.IN_REVIEW, 0)
+    assert state.beneficiaries == STUDENTS
+    assert state.reason == ""
+
+
+def test_a_claim_in_review_is_not_revised_but_a_retried_filing_changes_nothing() -> None:
+    state = filed()
+    assert run(state, collective(), LEADER, FILED_AT)[1].claim == []
+    revised = collective(participants=STUDENTS)
+    assert refused(state, revised, LEADER, FILED_AT).code == "claim.not_revisable"
+
+
+# -- 001 第四、五条: windows and no second chance ----------------------------------------------
+
+
+def test_a_personal_claim_outside_february_to_march_is_refused_with_the_window() -> None:
+    """001 第五条: 在每年2月至3月发布积分补录通知，学生应在规定时间内上报."""
+    student = Actor.student("2023010003")
+    error = refused(None, personal(), student, at(4, 1))
+    assert error.code == "claim.outside_window"
+    assert error.details == {"opens": "2027-02-01", "closes": "2027-03-31"}
+    early = refused(None, personal(occurred_at=at(1, 2)), student, at(1, 20))
+    assert early.details == {"opens": "2026-02-01", "closes": "2026-03-31"}
+    state, _ = run(None, personal(), student, at(3, 31, 23, 59))
+    assert state is not None
+    assert state.window_closes == datetime(2026, 4, 1, tzinfo=SHANGHAI)
+
+
+def test_a_claim_that_failed_is_not_made_again_once_the_window_closed() -> None:
+    """001 第五条: 由自身原因导致积分未补录成功的，将不再重新补录."""
+    student = Actor.student("2023010003")
+    state = through([(personal(), student, at(3, 2))])
+    state, _ = run(state, ReviewClaim(state.id, False, "证明材料不清晰"), COUNSELOR, at(3, 20))
+    assert state is not None
+    revised = personal(evidence=("录用通知（清晰版）.pdf",))
+    assert run(state, revised, student, at(3, 31, 12))[0] is not None  # still open: revised
+    error = refused(state, revised, student, at(4, 1, 0, 1))
+    assert (error.code, error.details) == ("claim.window_closed", {"closes": "2026-03-31"})
+
+
+def test_a_cadre_claim_is_for_a_full_year_in_october_or_november() -> None:
+    """001 第四条: 工作满一年 ... 在每年10月至11月统一进行积分补录."""
+    student = Actor.student("2023010004")
+    year = FileCadreClaim(
+        "2023010004", "su-2025", "石油工程学院学生会", "宣传部部长",
+        at(9, 1, year=2025), at(9, 1), (PlannedCredit("work_experience", "学分", Decimal(1)),),
+    )  # fmt: skip
+    assert refused(None, year, student, at(9, 15)).details == {
+        "opens": "2026-10-01",
+        "closes": "2026-11-30",
+    }
+    short = FileCadreClaim(
+        year.student_number, year.key, year.organization, year.position,
+        at(9, 2, year=2025), at(9, 1), year.credits,
+    )  # fmt: skip
+    assert refused(None, short, student, at(10, 8)).code == "claim.term_too_short"
+    state, decision = run(None, year, student, at(10, 8))
+    assert state is not None
+    assert state.kind is ClaimKind.CADRE
+    assert state.title == "石油工程学院学生会 宣传部部长"
+    assert state.beneficiaries == ("2023010004",)
+    state, decision = run(state, ReviewClaim(state.id, True), CENTER, at(10, 9))
+    assert set(decision.records) == {"2023010004"}
+
+
+def test_a_student_claims_only_for_themselves_with_evidence() -> None:
+    """001 第六条: 由本人登录……提交; 003: 学生申请、提供的证明材料."""
+    student = Actor.student("2023010003")
+    assert refused(None, personal(), MEMBER, at(3, 2)).code == "auth.forbidden"
+    assert refused(None, personal(evidence=(" ",)), student, at(3, 2)).code == (
+        "claim.evidence_required"
+    )
+    unknown = personal(student_number="2023019999", key="x")
+    assert refused(None, unknown, Actor.student("2023019999"), at(3, 2)).code == (
+        "student.not_found"
+    )
+
+
+def test_the_personal_chain_goes_counselor_college_league_centre() -> None:
+    """001 第六条: 辅导员初步审核 → 二级学院团总支审核 → 第二课堂指导与服务中心审核并认定."""
+    student = Actor.student("2023010003")
+    state = through([(personal(), student, at(3, 2))])
+    review = ReviewClaim(state.id, True)
+    assert refused(state, review, PE_LEAGUE, at(3, 3)).code == "auth.forbidden"
+    state, _ = run(state, review, COUNSELOR, at(3, 3))
+    assert refused(state, review, GEO_LEAGUE, at(3, 4)).code == "auth.forbidden"
+    state, _ = run(state, review, PE_LEAGUE, at(3, 4))
+    state, decision = run(state, review, CENTER, at(4, 20))  # reviews go on after the window
+    assert state is not None
+    assert state.status is ClaimStatus.CONFIRMED
+    assert list(decision.records) == ["2023010003"]
+
+
+def test_a_school_that_offers_no_claims_refuses_them() -> None:
+    """000 第十八条 (东北石油大学): 我校暂时尚不支持使用此项功能 (个人成长记录申请)."""
+    error = refused(None, personal(), Actor.student("2023010003"), at(3, 2), NEPU)
+    assert (error.code, error.details) == ("claim.kind_not_offered", {"kind": "personal"})
+
+
+# -- 003: 指导教师 → 系部 → 公示 → 教务处 -------------------------------------------------------
+
+
+def published() -> claim.Claim:
+    """A 003 research claim approved by its 指导教师 and its 系部 on Monday 2026-05-11."""
+    student = Actor.student("2023010003")
+    state = through([(personal(), student, at(5, 8))], CUSTOMS)
+    review = ReviewClaim(state.id, True)
+    return through(
+        [
+            (personal(), student, at(5, 8)),
+            (review, TEACHER, at(5, 8)),
+            (review, PE_LEAGUE, at(5, 11)),
+        ],
+        CUSTOMS,
+    )
+
+
+def test_a_claim_names_one_of_the_schools_levels() -> None:
+    """003 科研成果…分国家级、省部级、校级三档: a claim's level is one of the school's
+    ``activity_levels`` (issue 13 item 6), named by its label or code; a level the school does
+    not use is refused with the school's list, and a claim may name none."""
+    student = Actor.student("2023010003")
+    city = personal(level="市级")
+    error = refused(None, city, student, at(5, 8), CUSTOMS)
+    assert (error.code, error.details["allowed"]) == (
+        "claim.level_unknown",
+        "国家级、省部级、校级、院系级、班团",
+    )
+    filed = through([(personal(level="省部级"), student, at(5, 8))], CUSTOMS).personal
+    assert filed is not None
+    assert filed.level is ActivityLevel.PROVINCIAL
+    by_code = through([(personal(level="national"), student, at(5, 8))], CUSTOMS).personal
+    assert by_code is not None
+    assert by_code.level is ActivityLevel.NATIONAL
+    school_only = attrs.evolve(CUSTOMS, activity_levels=NEPU.activity_levels)
+    error = refused(None, personal(level="国家级"), student, at(5, 8), school_only)
+    assert (error.code, error.details["allowed"]) == ("claim.level_unknown", "校级、院系级、班团")
+    none = through([(personal(level=""), student, at(5, 8))], CUSTOMS).personal
+    assert none is not None
+    assert none.level is None
+
+
+def test_the_named_teacher_reviews_first_and_the_department_publishes() -> None:
+    """003: 先由学生的指导教师初步鉴定……再由系部负责人会同相关专业学术委员会复审; 结果经公示."""
+    student = Actor.student("2023010003")
+    state = through([(personal(), student, at(5, 8))], CUSTOMS)
+    no_advisor = personal(advisor=None, key="p2")
+    assert refused(None, no_advisor, student, at(5, 8), CUSTOMS).code == "claim.advisor_required"
+    review = ReviewClaim(state.id, True)
+    assert refused(state, review, OTHER_TEACHER, at(5, 8), CUSTOMS).code == "auth.forbidden"
+    assert refused(state, review, OFFICE, at(5, 8), CUSTOMS).code == "auth.forbidden"
+    state, _ = run(state, review, TEACHER, at(5, 8), CUSTOMS)
+    state, decision = run(state, review, PE_LEAGUE, at(5, 11), CUSTOMS)
+    # Five working days after Monday 11 May: through Monday 18 May; open until its midnight.
+    until = datetime(2026, 5, 19, tzinfo=SHANGHAI)
+    assert decision.claim[-1] == ClaimPublished(state.id, until, at(5, 11))
+    assert state is not None
+    assert state.publicity_until == until
+    assert state.step == 2
+
+
+def test_the_office_confirms_only_after_the_publicity_with_no_open_objection() -> None:
+    """003: 结果经公示无异议后上报教务处。教务处对初审结果进行最后审核确认."""
+    state = published()
+    confirm = ReviewClaim(state.id, True)
+    error = refused(state, confirm, OFFICE, at(5, 18, 23), CUSTOMS)
+    assert error.code == "claim.publicity_open"
+    objector = Actor.student("2023010004")
+    state, decision = run(
+        state, RaiseObjection(state.id, "该论文为合作成果"), objector, at(5, 15), CUSTOMS
+    )
+    assert decision.claim == [
+        ObjectionRaised(state.id, 1, "该论文为合作成果", objector.person_id, at(5, 15))
+    ]
+    assert refused(state, confirm, OFFICE, at(5, 19), CUSTOMS).code == "claim.objection_open"
+    dismiss = DecideObjection(state.id, 1, False, "作者排序已核实")
+    assert refused(state, dismiss, OFFICE, at(5, 19), CUSTOMS).code == "auth.forbidden"
+    state, decision = run(state, dismiss, PE_LEAGUE, at(5, 19), CUSTOMS)
+    assert decision.claim == [
+        ObjectionDecided(state.id, 1, False, "作者排序已核实", PE_LEAGUE.person_id, at(5, 19))
+    ]
+    again = DecideObjection(state.id, 1, True, "x")
+    assert refused(state, again, PE_LEAGUE, at(5, 19), CUSTOMS).code == "claim.objection_unknown"
+    state, decision = run(state, confirm, OFFICE, at(5, 19), CUSTOMS)
+    assert state is not None
+    assert state.status is ClaimStatus.CONFIRMED
+    assert list(decision.records) == ["2023010003"]
+
+
+def test_an_upheld_objection_rejects_the_claim_and_keeps_its_reason() -> None:
+    """003: 公示 exists for objections; an upheld one sends the claim back, its reason on record."""
+    state = published()
+    state, _ = run(state, RaiseObjection(state.id, "成果系他人所作"), MEMBER, at(5, 12), CUSTOMS)
+    uphold = DecideObjection(state.id, 1, True, "经学术委员会核实")
+    state, decision = run(state, uphold, PE_LEAGUE, at(5, 13), CUSTOMS)
+    assert decision.claim[-1] == ClaimRejected(
+        state.id, 2, "异议成立：成果系他人所作；经学术委员会核实", 1, PE_LEAGUE.person_id, at(5, 13)
+    )
+    assert state is not None
+    assert state.status is ClaimStatus.REJECTED
+    assert "成果系他人所作" in state.reason
+    assert decision.records == {}
+
+
+def test_objections_come_only_during_the_publicity_with_a_reason() -> None:
+    state = published()
+    objector = Actor.student("2023010004")
+    assert refused(state, RaiseObjection(state.id, ""), objector, at(5, 12), CUSTOMS).code == (
+        "claim.reason_required"
+    )
+    late = refused(state, RaiseObjection(state.id, "x"), objector, at(5, 19), CUSTOMS)
+    assert late.code == "claim.not_in_publicity"
+    before = through([(personal(), Actor.student("2023010003"), at(5, 8))], CUSTOMS)
+    early = refused(before, RaiseObjection(before.id, "x"), objector, at(5, 8), CUSTOMS)
+    assert early.code == "claim.not_in_publicity"
+    system = refused(state, RaiseObjection(state.id, "x"), Actor.system(), at(5, 12), CUSTOMS)
+    assert system.code == "auth.forbidden"
+
+
+def test_review_of_a_claim_that_does_not_exist() -> None:
+    missing = claim.claim_id(ClaimKind.PERSONAL, "2023010003", "nothing")
+    assert refused(None, ReviewClaim(missing, True), CENTER, FILED_AT).code == "claim.not_found"
+
+
+# -- the rulebook's [claims] ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("section", "problem"),
+    [
+        ('[[claims.chains]]\nkind = "cadre"\nsteps = []\n', "has no step"),
+        (
+            '[[claims.chains]]\nkind = "cadre"\nfirst_month = 11\nlast_month = 10\n'
+            'steps = [{ name = "中心", role = "school_admin" }]\n',
+            "window months",
+        ),
+        (
+            '[[claims.chains]]\nkind = "cadre"\nfirst_month = 10\n'
+            'steps = [{ name = "中心", role = "school_admin" }]\n',
+            "first and last month",
+        ),
+        (
+            '[[claims.chains]]\nkind = "cadre"\n'
+            'steps = [{ name = "中心", role = "school_admin", publicity = true }]\n',
+            "ends in a 公示",
+        ),
+        ("publicity_working_days = 0\n", "publicity_working_days"),
+    ],
+)
+def test_an_inconsistent_claims_section_is_refused(section: str, problem: str) -> None:
+    with pytest.raises(DomainError) as caught:
+        with_claims("[claims]\n" + section)
+    assert caught.value.code == "rulebook.invalid"
+    assert problem in caught.value.message_en
+
+
+def test_the_claims_section_round_trips_through_toml() -> None:
+    assert Rulebook.from_toml(SICHUAN.to_toml()) == SICHUAN
+    assert Rulebook.from_toml(CUSTOMS.to_toml()).claims == CUSTOMS.claims
+
+
+def test_confirmed_credits_enter_the_ledger_marked_as_backfill_with_the_claim() -> None:
+    """001 第三条 名单导入: the credits count like any other, their source the claim."""
+    state = through(
+        [(collective(), LEADER, FILED_AT), (ReviewClaim(filed().id, True), ADVISOR, FILED_AT)]
+    )
+    _final, decision = run(state, ReviewClaim(state.id, True), CENTER, at(3, 12))
+    before = RECORDS[STUDENTS[0]]
+    after = student.DECIDER.fold(decision.records[STUDENTS[0]], before)
+    assert after is not None
+    assert before.credits() == {}
+    assert after.credits() == {("volunteering", "学分"): Decimal("0.5")}
+    (line,) = after.credit_lines()
+    assert (line.source, line.source_id, line.title) == (
+        "backfill",
+        state.id,
+        "校园环境清洁志愿活动",
+    )
+
+
+def test_a_collective_claim_for_a_tribe_that_does_not_exist() -> None:
+    context = claim.ClaimContext(ctx(LEADER, FILED_AT).base, None, RECORDS)
+    with pytest.raises(DomainError) as caught:
+        claim.decide(collective(), None, context)
+    assert caught.value.code == "claim.tribe_unknown"
+
+
+# -- 001 第三条: 名单导入 (the 附件4 list of an approved collective claim) -----------------------
+
+
+def approved() -> claim.Claim:
+    """A collective claim approved by the advisor and the centre, waiting for its list."""
+    review = ReviewClaim(filed().id, True)
+    steps: list[tuple[claim.ClaimCommand, Actor, datetime]] = [
+        (collective(), LEADER, FILED_AT),
+        (review, ADVISOR, FILED_AT),
+        (review, CENTER, at(3, 12)),
+    ]
+    return through(steps, SICHUAN_LIST)
+
+
+def listed(student: str, amount: str | None, content: str = "清洁志愿活动") -> ListedCredit:
+    credit = PlannedCredit("volunteering", "学分", Decimal(amount)) if amount else None
+    return ListedCredit(student, content, credit)
+
+
+def test_with_list_import_the_last_approval_credits_nobody_yet() -> None:
+    """001 第三条: 审核通过后，第二课堂指导与服务中心通过名单导入的方式，对相关人员进行积分补录."""
+    review = ReviewClaim(filed().id, True)
+    state = through([(collective(), LEADER, FILED_AT), (review, ADVISOR, FILED_AT)], SICHUAN_LIST)
+    state, decision = run(state, review, CENTER, at(3, 12), SICHUAN_LIST)
+    assert decision.claim[-1] == ClaimApproved(state.id, CENTER.person_id, at(3, 12))
+    assert decision.records == {}
+    assert state.status is ClaimStatus.APPROVED
+
+
+def test_the_imported_list_credits_each_row_and_confirms_the_claim() -> None:
+    state = approved()
+    rows = (listed(STUDENTS[0], "0.5"), listed(STUDENTS[1], "0.25"), listed(STUDENTS[1], None))
+    command = ImportClaimList(state.id, "digest-1", rows)
+    after, decision = run(state, command, CENTER, at(3, 13), SICHUAN_LIST)
+    assert decision.claim == [
+        ClaimListImported(state.id, "digest-1", rows, CENTER.person_id, at(3, 13)),
+        ClaimConfirmed(state.id, CENTER.person_id, at(3, 13)),
+    ]
+    assert after.status is ClaimStatus.CONFIRMED
+    credited = {
+        s: [c.amount for e in events if isinstance(e, BackfillRecorded) for c in e.record.credits]
+        for s, events in decision.records.items()
+    }
+    assert credited == {STUDENTS[0]: [Decimal("0.5")], STUDENTS[1]: [Decimal("0.25")]}
+    # 名单 imported again: nothing new; another list: refused.
+    assert run(after, command, CENTER, at(3, 14), SICHUAN_LIST)[1].claim == []
+    other = ImportClaimList(state.id, "digest-2", rows[:1])
+    assert refused(after, other, CENTER, at(3, 14), SICHUAN_LIST).code == "claim.list_imported"
+
+
+@pytest.mark.parametrize(
+    ("rows", "actor", "code"),
+    [
+        ((listed(STUDENTS[0], "0.5"),), ADVISOR, "auth.forbidden"),
+        ((), CENTER, "claim.list_required"),
+        ((listed("2023010004", "0.5"),), CENTER, "claim.not_a_participant"),
+        ((listed(STUDENTS[0], "0.5"), listed(STUDENTS[0], "0.1")), CENTER,
+         "claim.credit_not_claimed"),
+        ((ListedCredit(STUDENTS[0], "x", PlannedCredit("skills", "学分", Decimal(1))),), CENTER,
+         "claim.credit_not_claimed"),
+        ((listed(STUDENTS[0], "-1"),), CENTER, "claim.credit_invalid"),
+    ],
+)  # fmt: skip
+def test_a_list_is_imported_whole_or_not_at_all(
+    rows: tuple[ListedCredit, ...], actor: Actor, code: str
+) -> None:
+    """The list names the claim's participants with what the claim asked per person (附件2)."""
+    state = approved()
+    error = refused(state, ImportClaimList(state.id, "d", rows), actor, at(3, 13), SICHUAN_LIST)
+    assert error.code == code
+
+
+def test_a_list_waits_for_the_approval() -> None:
+    state = filed()
+    command = ImportClaimList(state.id, "d", (listed(STUDENTS[0], "0.5"),))
+    assert refused(state, command, CENTER, FILED_AT, SICHUAN_LIST).code == "claim.not_approved"
+
+
+def test_list_import_is_for_collective_claims() -> None:
+    section = '[claims]\n[[claims.chains]]\nkind = "cadre"\nlist_import = true\n'
+    section += 'steps = [{ name = "中心", role = "school_admin" }]\n'
+    with pytest.raises(DomainError) as caught:
+        with_claims(section)
+    assert "list_import is for collective claims" in caught.value.message_en
+
+
+def test_a_naive_time_is_refused_with_a_code() -> None:
+    with pytest.raises(DomainError) as caught:
+        collective(starts_at=datetime(2026, 3, 6, 14))
+    assert (caught.value.code, caught.value.details) == ("time.naive", {"field": "starts_at"})
+
+
+def test_claim_events_and_commands_round_trip_through_json() -> None:
+    """What is stored comes back equal: the forms, the 情况说明, the list rows."""
+    report = Situation("发布者忘记点击完结", "活动结束后及时完结", "结束当天核对")
+    filing = collective(published=True, situation=report)
+    _state, decision = run(None, filing, LEADER, FILED_AT)
+    rows = (ListedCredit(STUDENTS[0], "清洁", CREDIT[0]), ListedCredit(STUDENTS[1], "颁奖", None))
+    messages = [
+        filing,
+        *decision.claim,
+        ImportClaimList(filing.claim_id, "d", rows),
+        ClaimListImported(filing.claim_id, "d", rows, CENTER.person_id, FILED_AT),
+        personal(),
+    ]
+    for message in messages:
+        assert codec.from_json(codec.to_json(message)) == message
+
+
+def test_shccs_preset_runs_a_research_claim_with_its_own_roles_and_levels() -> None:
+    """003 2（四） in the shcc preset: its 指导教师 (an advisor the claim names) judges first,
+    its 系（部） reviews and publishes, and its 教务处 confirms after the 公示; the level is one of
+    its tiers (国家级) and the credit its 创新学分 in 科研创新类课程."""
+    shcc = preset("shcc")
+    number = "2026000001"
+    records = {
+        number: StudentRecord(ids.student_id(number), number, "学生01", "JC", "基础26-1班", 2026,
+                              Program.UNDERGRADUATE),
+    }  # fmt: skip
+    credit = (PlannedCredit("research", "创新学分", Decimal(1)),)
+    filing = personal(student_number=number, credits=credit, level="国家级")
+    review = ReviewClaim(filing.claim_id, True)
+    department = Actor.college_admin("T-jc", "JC")
+    office = Actor("T-office", {Role(RoleKind.ACADEMIC_AFFAIRS)})
+    state: claim.Claim | None = None
+    for command, actor, now in (
+        (filing, Actor.student(number), at(5, 6)),
+        (review, TEACHER, at(5, 7)),
+        (review, department, at(5, 8)),
+        (review, office, at(6, 1)),
+    ):
+        decision = claim.decide(command, state, claim.ClaimContext(Context(actor, now, shcc),
+                                                                   None, records))  # fmt: skip
+        state = claim.DECIDER.fold(decision.claim, state)
+    assert state is not None
+    assert state.status is ClaimStatus.CONFIRMED
+    assert state.personal is not None
+    assert state.personal.level is ActivityLevel.NATIONAL
+    (recorded,) = decision.records[number]
+    assert isinstance(recorded, BackfillRecorded)
+    assert recorded.record.credits == credit

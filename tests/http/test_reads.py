@@ -1,0 +1,167 @@
+"""The facade's reads over GET, authorized by the caller (policies/visibility.py): the
+student themselves, their college admin, the activity's managers, operators."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import jwt
+import pytest
+
+from second_classroom.core.actor import Actor, Role, RoleKind
+from tests.enrolment_world import LEADER, UNION
+from tests.http.conftest import PE_ADMIN, SCHOOL_ADMIN, TOKENS, World, bearer
+from tests.specification import CS_ADMIN
+
+
+def get(world: World, path: str, actor: Actor | None, **params: str) -> tuple[int, object]:
+    headers = bearer(actor) if actor is not None else {}
+    reply = world.client.get(path, headers=headers, params=params)
+    kind = reply.headers.get("content-type", "")
+    return reply.status_code, reply.json() if kind.startswith("application/json") else reply
+
+
+def registered(world: World, *numbers: str) -> None:
+    for number in numbers:
+        reply = world.client.post(
+            "/api/commands",
+            json={"type": "Register", "activity_id": str(world.talk)},
+            headers=bearer(Actor.student(number)),
+        )
+        assert reply.status_code == 200
+
+
+def test_my_record_is_mine_my_college_admins_and_operators(world: World) -> None:
+    me = world.students[0]
+    path = f"/api/students/{me}"
+    for actor in (Actor.student(me), PE_ADMIN, SCHOOL_ADMIN):
+        status, body = get(world, path, actor)
+        assert status == 200
+        assert body["type"] == "StudentRecord"  # type: ignore[index]
+    for stranger in (Actor.student(world.students[1]), CS_ADMIN, Actor("T-x", [])):
+        status, body = get(world, path, stranger)
+        assert (status, body["category"]) == (403, "forbidden")  # type: ignore[index]
+    assert get(world, path, None)[0] == 401
+
+
+def test_my_activities_notices_integrity_and_summary(world: World) -> None:
+    me = world.students[0]
+    registered(world, me)
+    mine = Actor.student(me)
+    status, body = get(world, f"/api/students/{me}/activities", mine)
+    assert status == 200
+    assert [row["activity_id"] for row in body["items"]] == [str(world.talk)]  # type: ignore[index]
+    status, body = get(world, f"/api/students/{me}/notices", mine)
+    assert (status, body) == (200, {"items": []})
+    status, body = get(world, f"/api/students/{me}/integrity", mine)
+    assert status == 200
+    assert body["type"] == "IntegrityReport"  # type: ignore[index]
+    status, body = get(world, f"/api/students/{me}/summary", mine)
+    assert status == 200
+    assert (body["student_number"], body["attended"]) == (me, 0)  # type: ignore[index]
+    for suffix in ("activities", "notices", "integrity", "summary"):
+        other = Actor.student(world.students[1])
+        assert get(world, f"/api/students/{me}/{suffix}", other)[0] == 403
+
+
+def test_an_unknown_student_is_404_to_an_operator(world: World) -> None:
+    status, body = get(world, "/api/students/2024999999", SCHOOL_ADMIN)
+    assert (status, body["code"]) == (404, "http.not_found")  # type: ignore[index]
+
+
+def test_the_activity_board_pages_with_a_cursor(world: World) -> None:
+    student = Actor.student(world.students[0])
+    seen = []
+    cursor: str | None = None
+    while True:
+        params = {"limit": "1", **({"cursor": cursor} if cursor else {})}
+        status, body = get(world, "/api/activities", student, **params)
+        assert status == 200
+        rows = body["rows"]  # type: ignore[index]
+        assert len(rows) <= 1
+        seen += [row["activity_id"] for row in rows]
+        cursor = body["next_cursor"]  # type: ignore[index]
+        if cursor is None:
+            break
+    assert seen == [str(world.talk)]
+    status, body = get(world, "/api/activities", student, college="CS")
+    assert (status, body["rows"]) == (200, [])  # type: ignore[index]
+    for bad in ({"limit": "0"}, {"limit": "many"}, {"cursor": "garbage"}):
+        status, body = get(world, "/api/activities", student, **bad)
+        assert (status, body["code"]) == (400, "query.invalid")  # type: ignore[index]
+    assert get(world, "/api/activities", Actor("nobody", []))[0] == 403
+
+
+def test_an_activity_and_its_roster_are_its_managers(world: World) -> None:
+    registered(world, *world.students[:2])
+    path = f"/api/activities/{world.talk}"
+    status, body = get(world, path, LEADER)
+    assert (status, body["type"]) == (200, "Activity")  # type: ignore[index]
+    status, body = get(world, path + "/roster", LEADER, limit="1")
+    assert status == 200
+    assert len(body["rows"]) == 1  # type: ignore[index]
+    status, more = get(world, path + "/roster", LEADER, cursor=body["next_cursor"])  # type: ignore[index]
+    assert len(more["rows"]) == 1  # type: ignore[index]
+    for stranger in (Actor.student(world.students[0]), CS_ADMIN):
+        assert get(world, path, stranger)[0] == 403
+        assert get(world, path + "/roster", stranger)[0] == 403
+    assert get(world, path + "/phase", Actor.student(world.students[5]))[1] == {
+        "phase": "registering",
+        "label": "报名中",
+    }
+    assert get(world, "/api/activities/not-a-uuid", LEADER)[0] == 400
+
+
+def test_a_tribe_role_in_a_token_is_ignored(world: World) -> None:
+    """Tribe roles come from the Tribe streams, never from the token (Actor's docstring)."""
+    claimed = Actor(
+        world.students[3],
+        [Role.student(), Role(RoleKind.TRIBE_LEADER, str(UNION.tribe_id))],
+    )
+    assert get(world, f"/api/activities/{world.talk}", claimed)[0] == 403
+    me = {"person_id": world.students[3], "roles": ["student"]}
+    assert get(world, "/api/me", claimed)[1] == me
+    # A token forged with the right key but naming tribe and system roles gets neither.
+    claims = {
+        "sub": world.students[3],
+        "aud": "second-classroom",
+        "exp": int(time.time()) + 60,
+        "roles": ["system", f"tribe_leader:{UNION.tribe_id}", "college_admin:", "student"],
+    }
+    token = jwt.encode(claims, TOKENS.signing_key, algorithm="HS256")
+    reply = world.client.get("/api/me", headers={"Authorization": f"Bearer {token}"})
+    assert reply.json()["roles"] == ["student"]
+
+
+def test_an_expired_token_is_401(world: World) -> None:
+    headers = bearer(Actor.student(world.students[0]), lifetime=timedelta(minutes=-5))
+    reply = world.client.get("/api/me", headers=headers)
+    assert reply.status_code == 401
+    assert "expired" in reply.json()["message_en"]
+
+
+@pytest.mark.parametrize("by", ["college", "cohort"])
+def test_leaderboards_by_group_are_for_anyone_signed_in(world: World, by: str) -> None:
+    status, body = get(world, f"/api/leaderboards/{by}", Actor.student(world.students[0]))
+    assert status == 200
+    assert body["type"] == "Page"  # type: ignore[index]
+
+
+def test_the_leaderboard_of_students_names_them_so_it_is_their_admins(world: World) -> None:
+    student = Actor.student(world.students[0])
+    assert get(world, "/api/leaderboards/student", student, college="PE")[0] == 403
+    assert get(world, "/api/leaderboards/student", PE_ADMIN, college="PE")[0] == 200
+
+
+def test_the_monthly_report_as_json_csv_and_xlsx(world: World) -> None:
+    status, body = get(world, "/api/reports/2026-12", PE_ADMIN, college="PE")
+    assert (status, body["type"]) == (200, "Page")  # type: ignore[index]
+    status, csv = get(world, "/api/reports/2026-12", PE_ADMIN, college="PE", format="csv")
+    assert status == 200
+    assert csv.headers["content-type"].startswith("text/csv")  # type: ignore[attr-defined]
+    status, xlsx = get(world, "/api/reports/2026-12", SCHOOL_ADMIN, format="xlsx")
+    assert status == 200
+    assert xlsx.content[:2] == b"PK"  # type: ignore[attr-defined]
+    assert get(world, "/api/reports/2026-12", PE_ADMIN, college="CS", format="csv")[0] == 403
+    assert get(world, "/api/reports/2026-12", SCHOOL_ADMIN, format="pdf")[0] == 400

@@ -1,0 +1,138 @@
+"""The 查证入口 (000 第四条): anyone checks a transcript by serial or by the document; the
+page says 有效 / 已撤销 / 已被替代 / 无效 / 被篡改 with only what the transcript shows."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from enum import StrEnum
+
+import pytest
+from starlette.testclient import TestClient
+
+from second_classroom.http import HttpSettings, create_app
+from second_classroom.http.verify_page import headline
+from second_classroom.policies import serials
+from second_classroom.policies.signing import Keyring
+from second_classroom.service import Verification, VerificationStatus
+from tests.http.demo_world import ADMIN, Transcripts, demo_transcripts
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Transcripts]:
+    found = demo_transcripts(tmp_path_factory.mktemp("demo"))
+    yield found
+    found.service.close()
+
+
+@pytest.fixture
+def client(demo: Transcripts) -> Iterator[TestClient]:
+    app = create_app(demo.service, HttpSettings(worker=False, verify_rate_per_minute=1000))
+    with TestClient(app) as opened:
+        yield opened
+
+
+def test_a_valid_transcript_shows_its_content_and_key_and_nothing_else(
+    client: TestClient, demo: Transcripts
+) -> None:
+    page = client.get(f"/verify/{serials.display(demo.valid)}")
+    assert page.status_code == 200
+    text = page.text
+    assert '<span class="status ok" id="status">有效</span>' in text
+    assert serials.display(demo.valid) in text
+    assert "钱静" in text
+    assert demo.service.keyring is not None
+    assert demo.service.keyring.key_id in text
+    assert 'name="viewport"' in text  # usable on a phone
+    # Nothing about the student beyond the document: no integrity, no other activities.
+    for private in ("诚信", "黑名单", "2024010103", "孙浩", "发放错误"):
+        assert private not in text
+
+
+@pytest.mark.parametrize(
+    ("which", "expected"),
+    [("revoked", "已撤销"), ("superseded", "已被替代"), ("valid", "有效")],
+)
+def test_each_standing_has_its_headline(
+    client: TestClient, demo: Transcripts, which: str, expected: str
+) -> None:
+    page = client.get(f"/verify/{getattr(demo, which)}")
+    assert f'id="status">{expected}</span>' in page.text
+
+
+def test_an_unknown_or_mistyped_serial_is_invalid_without_content(
+    client: TestClient, demo: Transcripts
+) -> None:
+    typo = demo.valid[:5] + ("X" if demo.valid[5] != "X" else "Y") + demo.valid[6:]
+    for serial in (typo, "nonsense", "<script>alert(1)"):
+        page = client.get("/verify/" + serial)
+        assert 'id="status">无效</span>' in page.text
+        assert "钱静" not in page.text
+        assert "<script>alert" not in page.text
+
+
+def test_a_form_serial_goes_to_its_page(client: TestClient, demo: Transcripts) -> None:
+    form = client.get("/verify")
+    assert "成绩单编号" in form.text
+    page = client.get("/verify/", params={"serial": demo.valid})
+    assert 'id="status">有效</span>' in page.text
+    odd = client.get("/verify/", params={"serial": "a/b?c#d"})
+    assert 'id="serial">a/b?c#d</strong>' in odd.text  # one path segment, shown as typed
+
+
+def test_an_uploaded_document_is_checked_and_a_tampered_one_says_so(
+    client: TestClient, demo: Transcripts
+) -> None:
+    document = demo.service.transcript_document(demo.valid, ADMIN)
+    credential = demo.service.transcript_credential(demo.valid, ADMIN, "https://x/verify")
+    for genuine in (document, credential):
+        data = json.dumps(genuine, ensure_ascii=False).encode()
+        page = client.post("/verify", files={"document": ("t.json", data, "application/json")})
+        assert 'id="status">有效</span>' in page.text
+    assert document is not None
+    forged = json.loads(json.dumps(document, ensure_ascii=False).replace("钱静", "钱勤"))
+    data = json.dumps(forged, ensure_ascii=False).encode()
+    page = client.post("/verify", files={"document": ("t.json", data, "application/json")})
+    assert 'id="status">被篡改</span>' in page.text
+    assert "钱勤" not in page.text  # a forged document's content is never shown
+    stranger = Keyring.from_secret(b"another school's secret, 32 bytes")
+    foreign = {
+        "content": document["content"],
+        "proof": {
+            **document["proof"],
+            "key_id": stranger.key_id,
+            "signature": stranger.sign(document["content"]),
+        },
+    }
+    data = json.dumps(foreign, ensure_ascii=False).encode()
+    page = client.post("/verify", files={"document": ("t.json", data, "application/json")})
+    assert 'id="status">无效</span>' in page.text
+    assert "签名密钥不是本校公布的密钥" in page.text
+    page = client.post("/verify", files={"document": ("t.pdf", b"%PDF-1.7", "application/pdf")})
+    assert page.status_code == 400
+
+
+def test_the_page_is_rate_limited_per_client(demo: Transcripts) -> None:
+    app = create_app(demo.service, HttpSettings(worker=False, verify_rate_per_minute=3))
+    with TestClient(app) as client:
+        replies = [client.get(f"/verify/{demo.valid}").status_code for _ in range(4)]
+        assert replies == [200, 200, 200, 429]
+        limited = client.get(f"/verify/{demo.valid}")
+        assert int(limited.headers["retry-after"]) >= 1
+        assert "请求过于频繁" in limited.text
+
+
+class _Later(StrEnum):
+    """A status added later, with its own label."""
+
+    KEY_EXPIRED = "key_expired"
+
+    @property
+    def label(self) -> str:
+        return "签名密钥已过期"
+
+
+def test_a_status_the_page_does_not_know_shows_its_own_label() -> None:
+    found = Verification(_Later.KEY_EXPIRED, "X", None, None)  # type: ignore[arg-type]
+    assert headline(found) == "签名密钥已过期"
+    assert headline(Verification(VerificationStatus.MALFORMED, "X", None, None)) == "无效"

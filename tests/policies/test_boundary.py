@@ -1,0 +1,451 @@
+"""The boundary every command passes (issue 11, 1): text free of control characters and within
+its kind's length, identifiers NFKC-normalised and matching the rulebook's pattern, numbers,
+amounts, times and activity hours bounded — for Python callers as for JSON ones."""
+
+from __future__ import annotations
+
+import math
+import typing
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from second_classroom.aggregates.activity import (
+    CancelActivity,
+    ChangeActivityDetails,
+    ChangeAwardPlan,
+    DraftActivity,
+)
+from second_classroom.aggregates.activity_form import AwardPlan, PlannedCredit
+from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession
+from second_classroom.aggregates.enrolment import DecideLeave, RequestLeave
+from second_classroom.aggregates.student import RegisterStudent
+from second_classroom.aggregates.tribe import CreateTribe
+from second_classroom.core import ids
+from second_classroom.core.actor import Actor, Role, RoleKind
+from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import TribeKind, TribeLevel
+from second_classroom.core.text import QuantityKind, TextKind
+from second_classroom.core.time import SHANGHAI
+from second_classroom.policies import publishing
+from second_classroom.policies.boundary import admit, admit_actor, field_hints, identifier, kind_of
+from second_classroom.policies.rulebook import Limits, Rulebook, preset
+from second_classroom.service import SecondClassroom
+from tests.aggregates.activity_fixtures import FORM
+from tests.specification import NOW, PE_ADMIN
+from tests.valid_commands import COMMANDS, instances, replaced, text_paths
+
+LIMITS = Limits()
+TRIBE = ids.tribe_id("PE-SU")
+ACTIVITY = ids.activity_id(TRIBE, "talk")
+
+
+def refused(command: object, limits: Limits = LIMITS) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        admit(command, limits)
+    return caught.value
+
+
+def student(number: str, name: str = "王五") -> RegisterStudent:
+    return RegisterStudent(number, name, "PE", "石工25-1班", 2025)
+
+
+def _leaves(hint: Any, seen: set[type]) -> typing.Iterator[tuple[Any, Any]]:
+    base, kind = kind_of(hint)
+    if attrs.has(base):
+        if base not in seen:
+            seen.add(base)
+            for field_hint in field_hints(base).values():
+                yield from _leaves(field_hint, seen)
+        return
+    args = [a for a in typing.get_args(base) if a is not Ellipsis]
+    if args:
+        for arg in args:
+            yield from _leaves(typing.Annotated[arg, kind] if kind else arg, seen)
+        return
+    yield base, kind
+
+
+def test_every_text_and_amount_of_every_command_declares_its_kind() -> None:
+    """A str field without a kind would get the default rules silently: declare each one."""
+    undeclared = []
+    for command in COMMANDS:
+        for base, kind in _leaves(command, set()):
+            if base is str and not isinstance(kind, TextKind):
+                undeclared.append(command.__name__)
+            if base is Decimal and kind is not QuantityKind.CREDIT:
+                undeclared.append(command.__name__)
+    assert undeclared == []
+
+
+commands = st.sampled_from(COMMANDS).flatmap(instances)
+
+
+@settings(max_examples=300, deadline=None)
+@given(command=commands)
+def test_a_valid_command_passes_unchanged(command: object) -> None:
+    assert admit(command, LIMITS) == command
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    command=commands,
+    data=st.data(),
+    bad=st.sampled_from(["\x00", "\x1b", "\x7f", "\x85", "\ud800", "\u202e", "\u2066", "\u200f"]),
+)
+def test_a_control_character_in_any_text_field_is_refused_naming_it(
+    command: object, data: st.DataObject, bad: str
+) -> None:
+    """NUL, escapes, C1 controls, lone surrogates and bidi controls, in any text field of
+    any command, are refused with the field's path."""
+    paths = list(text_paths(command))
+    if not paths:
+        return
+    path = data.draw(st.sampled_from(paths))
+    poisoned = replaced(command, path, f"20230101{bad}01")
+    error = refused(poisoned)
+    assert error.code == "text.control_character"
+    assert error.details == {"path": path, "codepoint": f"{ord(bad):04X}"}
+
+
+def test_line_breaks_are_text_in_reasons_but_not_in_names() -> None:
+    assert admit(CancelActivity(ACTIVITY, "下雨\n改期"), LIMITS).reason == "下雨\n改期"
+    assert refused(student("2025000001", "王\n五")).code == "text.control_character"
+
+
+@pytest.mark.parametrize("look_alike", ["２０２５０００００１", "2025000001"])
+def test_a_student_number_is_nfkc_normalised(look_alike: str) -> None:
+    """Full-width digits name the same student as ASCII ones, never a second one."""
+    assert admit(student(look_alike), LIMITS) == student("2025000001")
+
+
+@pytest.mark.parametrize(
+    ("look_alike", "code"),
+    [
+        ("2025000001\u200b", "text.control_character"),  # zero-width space
+        ("\u200f2025000001", "text.control_character"),  # right-to-left mark
+        ("2025\u2060000001", "text.control_character"),  # word joiner
+        ("Т-001", "text.identifier_invalid"),  # Cyrillic Т
+        ("2025 000001", "text.identifier_invalid"),
+        ("", "text.identifier_invalid"),
+    ],
+)
+def test_an_invisible_or_foreign_character_cannot_make_a_look_alike_student(
+    look_alike: str, code: str
+) -> None:
+    error = refused(student(look_alike))
+    assert error.code == code
+    assert error.details["path"] == "$.student_number"
+
+
+def test_tribe_codes_are_identifiers_too() -> None:
+    command = CreateTribe("ＰＥ－ＣＨＥＳＳ", "象棋社", TribeKind.CLUB, TribeLevel.COLLEGE, "PE")
+    assert admit(command, LIMITS).code == "PE-CHESS"
+    bad = CreateTribe("PE-CHESS\u200d", "象棋社", TribeKind.CLUB, TribeLevel.COLLEGE, "PE")
+    assert refused(bad).details["path"] == "$.code"
+
+
+def test_the_identifier_pattern_comes_from_the_rulebook() -> None:
+    digits_only = Limits(person_id_pattern=r"[0-9]{10}")
+    assert admit(student("2025000001"), digits_only) == student("2025000001")
+    assert refused(student("T-staff"), digits_only).code == "text.identifier_invalid"
+
+
+@pytest.mark.parametrize(
+    ("command", "path", "maximum"),
+    [
+        (student("2025000001", "王" * 101), "$.name", 100),
+        (student("2" * 65), "$.student_number", 64),
+        (CancelActivity(ACTIVITY, "因" * 2001), "$.reason", 2000),
+        (ChangeActivityDetails(ACTIVITY, details="详" * 20_001), "$.details", 20_000),
+        (DraftActivity(TRIBE, "talk", attrs.evolve(FORM, title="题" * 201)), "$.form.title", 200),
+        (RequestLeave(ACTIVITY, "病", ("f" * 2049,)), "$.proofs[0]", 2048),
+        (CheckIn(ACTIVITY, 1, token="t" * 65), "$.token", 64),
+    ],
+)
+def test_every_kind_of_text_has_a_maximum_length(command: object, path: str, maximum: int) -> None:
+    error = refused(command)
+    assert error.code == "text.too_long"
+    assert error.details == {"path": path, "maximum": maximum, "length": maximum + 1}
+
+
+def test_a_length_of_exactly_the_maximum_is_accepted() -> None:
+    assert admit(student("2025000001", "王" * 100), LIMITS).name == "王" * 100
+    shorter = Limits(names=10)
+    assert refused(student("2025000001", "王" * 11), shorter).details["maximum"] == 10
+
+
+def plan(amount: Decimal | float) -> object:
+    return ChangeAwardPlan(
+        ACTIVITY, AwardPlan(credits=(PlannedCredit("ideology", "学分", amount),))
+    )
+
+
+@pytest.mark.parametrize(
+    "amount", [Decimal("1E+999999"), Decimal("100.01"), Decimal("-1E+9"), Decimal("sNaN")]
+)
+def test_credit_amounts_are_bounded_by_the_rulebook(amount: Decimal) -> None:
+    error = refused(plan(amount))
+    assert error.code == "value.out_of_range"
+    assert error.details["path"] == "$.plan.credits[0].amount"
+    assert error.details["maximum"] == "100"
+
+
+def test_the_largest_credit_amount_is_accepted() -> None:
+    assert admit(plan(Decimal(100)), LIMITS) == plan(Decimal(100))
+
+
+@pytest.mark.parametrize(
+    ("command", "path"),
+    [
+        (OpenCheckInSession(ACTIVITY, 10**12), "$.valid_minutes"),
+        (OpenCheckInSession(ACTIVITY, 10, rotation_seconds=-(2**40)), "$.rotation_seconds"),
+        (
+            OpenCheckInSession(ACTIVITY, 10, opens_at=datetime(9999, 1, 1, tzinfo=SHANGHAI)),
+            "$.opens_at",
+        ),
+        (CheckIn(ACTIVITY, 1, password="1", location=Location(math.nan, 1)), "$.location.latitude"),
+        (
+            CheckIn(ACTIVITY, 1, password="1", location=Location(1, math.inf)),
+            "$.location.longitude",
+        ),
+    ],
+)
+def test_numbers_and_times_are_bounded_for_python_callers_too(command: object, path: str) -> None:
+    error = refused(command)
+    assert error.code == "value.out_of_range"
+    assert error.details["path"] == path
+
+
+def test_the_limits_load_from_toml_and_a_bad_pattern_is_refused() -> None:
+    """Both presets carry the [limits] section, with the defaults (chosen by us)."""
+    assert preset("nepu").limits == Limits()
+    assert preset("hfut").limits == Limits()
+    assert Rulebook.from_toml(preset("nepu").to_toml()) == preset("nepu")
+    with pytest.raises(DomainError) as caught:
+        attrs.evolve(preset("nepu"), limits=Limits(person_id_pattern="[0-9"))
+    assert caught.value.code == "rulebook.invalid"
+
+
+def test_an_activity_longer_than_the_rulebook_allows_is_refused() -> None:
+    """学时 come from the activity's length, so the length is bounded (limits)."""
+    assert FORM.starts_at is not None
+    long = attrs.evolve(FORM, ends_at=FORM.starts_at + timedelta(hours=745))
+    fits = attrs.evolve(FORM, ends_at=FORM.starts_at + timedelta(hours=744))
+    host = publishing.Host("石油工程学院学生会", TribeLevel.COLLEGE, "石油工程学院", "PE")
+    too_long = publishing.check_form(preset("nepu"), long, host, None)
+    assert [v.code.code for v in too_long] == ["activity.duration_too_long"]
+    assert publishing.check_form(preset("nepu"), fits, host, None) == []
+
+
+def test_execute_applies_the_boundary_to_python_commands_and_stores_nothing() -> None:
+    with SecondClassroom.in_memory() as service:
+        before = service.app.recorder.max_notification_id()
+        bad = CreateTribe("PE-CHESS", "象\x00棋社", TribeKind.CLUB, TribeLevel.COLLEGE, "PE")
+        with pytest.raises(DomainError) as caught:
+            service.execute(bad, PE_ADMIN, NOW)
+        assert caught.value.code == "text.control_character"
+        assert service.app.recorder.max_notification_id() == before
+
+
+def test_a_full_width_student_number_reaches_the_same_student() -> None:
+    with SecondClassroom.in_memory() as service:
+        service.execute(student("2025000001"), PE_ADMIN, NOW)
+        again = service.execute_json(
+            {"type": "RegisterStudent", "student_number": "２０２５０００００１", "name": "王五"}
+            | {"college": "PE", "class_name": "石工25-1班", "cohort": 2025},
+            PE_ADMIN,
+            NOW,
+        )
+        assert again == {"type": "Outcome", "events": []}  # the same student: nothing new
+        look_alike = service.execute_json(
+            {"type": "RegisterStudent", "student_number": "2025000001\u200b", "name": "王五"}
+            | {"college": "PE", "class_name": "石工25-1班", "cohort": 2025},
+            PE_ADMIN,
+            NOW,
+        )
+        assert look_alike["code"] == "text.control_character"
+        # Reads take the same canonical form: the student finds their record by either.
+        own = Actor.student("2025000001")
+        assert service.student("２０２５０００００１", own) == service.student("2025000001", own)
+        assert service.student("2025000001", own) is not None
+        with pytest.raises(DomainError) as caught:
+            service.student("2025000001\u200b", own)
+        assert caught.value.code == "text.control_character"
+
+
+def test_a_query_argument_is_normalised_and_checked_like_a_command_field() -> None:
+    assert identifier("２０２５０００００１", TextKind.PERSON_ID, LIMITS) == "2025000001"
+    with pytest.raises(DomainError) as caught:
+        identifier("2025000001\u200b", TextKind.PERSON_ID, LIMITS, "$.student_number")
+    assert caught.value.details["path"] == "$.student_number"
+
+
+@pytest.mark.parametrize(
+    ("command", "path"),
+    [
+        (DecideLeave(ACTIVITY, "2023010101", "false", "同意"), "$.approve"),
+        (CreateTribe(123, "象棋社", TribeKind.CLUB, TribeLevel.COLLEGE), "$.code"),
+        (CreateTribe("PE-CHESS", None, TribeKind.CLUB, TribeLevel.COLLEGE), "$.name"),
+        (CreateTribe("PE-CHESS", "象棋社", "club", TribeLevel.COLLEGE), "$.kind"),
+        (RequestLeave(ACTIVITY, "病", "病假条"), "$.proofs"),
+        (OpenCheckInSession(str(ACTIVITY), 10), "$.activity_id"),
+        (OpenCheckInSession(ACTIVITY, 10.5), "$.valid_minutes"),
+        (OpenCheckInSession(ACTIVITY, True), "$.valid_minutes"),
+        (plan(2.5), "$.plan.credits[0].amount"),
+    ],
+)
+def test_a_python_caller_s_wrong_type_is_malformed_as_from_json(command: object, path: str) -> None:
+    """mypy catches these in typed code; the boundary catches them for everyone else."""
+    error = refused(command)
+    assert error.code == "command.malformed"
+    assert error.details["path"] == path
+
+
+def test_numbers_of_the_numeric_tower_are_fine_for_python_callers() -> None:
+    assert admit(plan(2), LIMITS) == plan(2)
+    location = CheckIn(ACTIVITY, 1, password="1", location=Location(46, 125))
+    assert admit(location, LIMITS) == location
+
+
+BAD_ACTOR_IDS = [
+    ("２０２４００００００", "text.identifier_invalid"),  # NFKC would change it: refused
+    ("2024\x00", "text.control_character"),
+    ("\u202e2024000000", "text.control_character"),
+    ("2024000000\u200b", "text.control_character"),
+    ("9" * 1_000_000, "text.too_long"),
+    ("\udc00", "text.control_character"),
+    ("", "text.identifier_invalid"),
+    ("T x", "text.identifier_invalid"),
+]
+
+
+@pytest.mark.parametrize(("person_id", "code"), BAD_ACTOR_IDS)
+def test_an_actor_id_passes_the_boundary_as_a_student_number_does(
+    person_id: str, code: str
+) -> None:
+    """Given an actor whose id is not a canonical 学号/工号 (full width, NUL, an RTL mark, a
+    megabyte, a lone surrogate), when it executes a command or reads, then the answer is a
+    ``text.*`` code naming ``$actor.person_id`` and nothing is stored (the id would be stored in
+    every event it causes)."""
+    with SecondClassroom.in_memory() as service:
+        before = service.app.recorder.max_notification_id()
+        for actor in (Actor.student(person_id), Actor.school_admin(person_id)):
+            bad = CreateTribe("PE-CHESS", "象棋社", TribeKind.CLUB, TribeLevel.COLLEGE, "PE")
+            with pytest.raises(DomainError) as caught:
+                service.execute(bad, actor, NOW)
+            assert (caught.value.code, caught.value.details["path"]) == (code, "$actor.person_id")
+            reply = service.execute_json(
+                {"type": "ApplyToTribe", "tribe_id": str(ACTIVITY)}, actor, NOW
+            )
+            assert reply["code"] == code
+            with pytest.raises(DomainError) as caught:
+                service.student("2024000000", actor)
+            assert caught.value.code == code
+        assert service.app.recorder.max_notification_id() == before
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [
+        None,
+        "2024000000",
+        2024000000,
+        Actor(2024000000),
+        Actor("T-1", frozenset({"admin"})),
+        Actor("T-1", frozenset({Role(RoleKind.COLLEGE_ADMIN, "PE\x00")})),
+    ],
+)
+def test_an_actor_of_the_wrong_shape_is_refused_with_a_code(actor: Any) -> None:
+    with SecondClassroom.in_memory() as service:
+        bad = CreateTribe("PE-CHESS", "象棋社", TribeKind.CLUB, TribeLevel.COLLEGE, "PE")
+        with pytest.raises(DomainError) as caught:
+            service.execute(bad, actor, NOW)
+        assert caught.value.code in ("command.malformed", "text.control_character")
+        with pytest.raises(DomainError):
+            service.student("2024000000", actor)
+
+
+@settings(max_examples=200, deadline=None)
+@given(person_id=st.text(max_size=80))
+def test_any_actor_id_is_admitted_exactly_when_canonical_and_matching(person_id: str) -> None:
+    """Property: an actor id is admitted iff it is already NFKC, free of control and format
+    characters, and matches the rulebook's pattern; otherwise a ``text.*`` code, never an
+    exception."""
+    import re
+    import unicodedata
+
+    expected = (
+        unicodedata.normalize("NFKC", person_id) == person_id
+        and re.fullmatch(LIMITS.person_id_pattern, person_id) is not None
+    )
+    if expected:
+        admit_actor(Actor.student(person_id), LIMITS)
+    else:
+        with pytest.raises(DomainError) as caught:
+            admit_actor(Actor.student(person_id), LIMITS)
+        assert caught.value.code.startswith("text.")
+
+
+def test_a_list_longer_than_the_rulebook_allows_is_refused_before_its_items_are_read() -> None:
+    """Given 100,000 proofs (a 4 MB event once) or 200,000 tags, when the command is admitted,
+    then ``value.too_many`` names the list; the rulebook's ``items`` and ``people`` are the
+    bounds, and a list of exactly the bound passes."""
+    from second_classroom.aggregates.results import GrantCredits
+
+    many = refused(RequestLeave(ACTIVITY, "病", ("病假条",) * 100_000))
+    assert (many.code, many.details["path"], many.details["maximum"]) == (
+        "value.too_many",
+        "$.proofs",
+        LIMITS.items,
+    )
+    tags = attrs.evolve(FORM, tags=("x",) * 200_000)
+    assert refused(DraftActivity(TRIBE, "talk", tags)).details["path"] == "$.form.tags"
+    assert admit(RequestLeave(ACTIVITY, "病", ("x",) * LIMITS.items), LIMITS)
+    everyone = tuple(f"2025{n:06d}" for n in range(LIMITS.people + 1))
+    assert refused(GrantCredits(ACTIVITY, everyone)).details["maximum"] == LIMITS.people
+    assert admit(GrantCredits(ACTIVITY, everyone[:-1]), LIMITS)
+    tight = Limits(items=2)
+    assert refused(RequestLeave(ACTIVITY, "病", ("a", "b", "c")), tight).code == "value.too_many"
+
+
+@pytest.mark.parametrize(
+    ("amount", "ok"),
+    [
+        (Decimal("2.5"), True),
+        (Decimal("0.25"), True),
+        (Decimal("2.50000"), True),  # trailing zeros add no precision
+        (Decimal("1E+2"), True),
+        (Decimal("0.125"), False),
+        (Decimal("1e-999999"), False),  # was stored; every view showed 0
+        (Decimal("1.0000000000000000000000000000001"), False),  # beyond 28 digits, exactly
+    ],
+)
+def test_a_credit_amount_has_at_most_the_rulebook_s_decimal_places(
+    amount: Decimal, ok: bool
+) -> None:
+    """Given a credit amount, when admitted, then it passes with at most ``credit_places``
+    (2) decimal places and is ``value.too_precise`` beyond — for Python callers; JSON callers
+    cannot write an exponent at all (the codec's plain notation)."""
+    if ok:
+        assert admit(plan(amount), LIMITS) == plan(amount)
+    else:
+        error = refused(plan(amount))
+        assert (error.code, error.details["places"]) == ("value.too_precise", 2)
+    assert refused(plan(Decimal("0.5")), Limits(credit_places=0)).code == "value.too_precise"
+
+
+@settings(max_examples=200, deadline=None)
+@given(amount=st.decimals(-100, 100, allow_nan=False, allow_infinity=False))
+def test_any_credit_amount_is_admitted_exactly_when_it_rounds_to_itself(amount: Decimal) -> None:
+    """Property: an amount passes iff quantizing it to two places changes nothing."""
+    fits = amount == amount.quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    if fits:
+        admit(plan(amount), LIMITS)
+    else:
+        assert refused(plan(amount)).code == "value.too_precise"

@@ -1,0 +1,210 @@
+"""Listings page (issue 11 §5): filters, a bounded limit and an opaque cursor; walking the
+pages gives every row once, in a stable order, and no call returns a whole table."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from second_classroom.aggregates.enrolment import Register
+from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
+from second_classroom.projections import queries
+from second_classroom.service import SecondClassroom
+from tests.enrolment_world import LEADER, REGISTERING, approved_activity, found_school
+from tests.specification import PE_ADMIN, SCHOOL_ADMIN
+
+Fetch = Callable[[int, str | None], queries.Page[Any]]
+
+
+def walk(fetch: Fetch, limit: int) -> list[Any]:
+    """Every row, page by page; each page holds at most ``limit`` rows."""
+    rows: list[Any] = []
+    cursor: str | None = None
+    for _ in range(1000):
+        page = fetch(limit, cursor)
+        assert len(page.rows) <= limit
+        rows.extend(page.rows)
+        cursor = page.next_cursor
+        if cursor is None:
+            return rows
+    raise AssertionError("the pages never end")
+
+
+@pytest.fixture
+def busy(service: SecondClassroom) -> tuple[SecondClassroom, list[Any], list[str]]:
+    """Five approved activities; seven students registered for the first."""
+    numbers = found_school(service, 7)
+    activities = [approved_activity(service, f"a{n}") for n in range(5)]
+    for number in numbers:
+        service.execute(Register(activities[0]), Actor.student(number), REGISTERING)
+    return service, activities, numbers
+
+
+def test_the_board_pages_in_start_order(busy: tuple[SecondClassroom, list[Any], list[str]]) -> None:
+    service, activities, numbers = busy
+    student = Actor.student(numbers[0])
+    whole = list(service.activity_board(student, limit=queries.MAX_LIMIT))
+    assert {row.activity_id for row in whole} == {str(a) for a in activities}
+    pages = walk(
+        lambda limit, cursor: service.activity_board(student, limit=limit, cursor=cursor), 2
+    )
+    assert pages == whole
+    [only] = service.activity_board(student, activity_id=activities[0])
+    assert only.registrations == 7
+
+
+def test_a_roster_pages_in_registration_order(
+    busy: tuple[SecondClassroom, list[Any], list[str]],
+) -> None:
+    service, activities, numbers = busy
+    first = activities[0]
+    rows = walk(lambda limit, cursor: service.roster(first, LEADER, limit=limit, cursor=cursor), 3)
+    assert [row.student for row in rows] == numbers  # registered in this order
+    assert service.roster(first, LEADER, status="admitted", limit=2).next_cursor is not None
+    assert len(service.roster(first, LEADER).rows) == 7  # the default limit holds them
+
+
+def test_the_audit_log_pages_by_position_and_filters(
+    busy: tuple[SecondClassroom, list[Any], list[str]],
+) -> None:
+    service, _activities, _numbers = busy
+    rows = walk(
+        lambda limit, cursor: service.audit_log(SCHOOL_ADMIN, limit=limit, cursor=cursor), 7
+    )
+    positions = [row.position for row in rows]
+    assert positions == sorted(set(positions))
+    assert positions == [p for p, _ in service.app.notifications(0, 100_000)]
+    registered = service.audit_log(SCHOOL_ADMIN, event="EnrolmentRegistered", limit=500)
+    assert len(registered) == 7
+    assert {row.command for row in registered} == {"Register"}
+
+
+def test_rankings_and_reports_page_too(service: SecondClassroom) -> None:
+    from tests.projections.test_reports import finished
+
+    finished(service)
+    ranking = walk(
+        lambda limit, cursor: service.leaderboard(
+            PE_ADMIN, by="student", college="PE", limit=limit, cursor=cursor
+        ),
+        1,
+    )
+    assert [row.rank for row in ranking] == list(range(1, len(ranking) + 1))
+    assert len(ranking) == 1
+    workload = walk(
+        lambda limit, cursor: service.organizer_workload(SCHOOL_ADMIN, limit=limit, cursor=cursor),
+        1,
+    )
+    assert {row.person for row in workload} == {"2023010101", "2023010102"}
+    [row] = walk(
+        lambda limit, cursor: service.monthly_report(
+            "2026-12", PE_ADMIN, college="PE", limit=limit, cursor=cursor
+        ),
+        1,
+    )
+    assert row.tribe == "石油工程学院学生会"
+
+
+@pytest.mark.parametrize("limit", [0, -1, queries.MAX_LIMIT + 1, True])
+def test_a_limit_out_of_bounds_is_refused(service: SecondClassroom, limit: Any) -> None:
+    with pytest.raises(DomainError) as caught:
+        service.activity_board(SCHOOL_ADMIN, limit=limit)
+    assert caught.value.code == "query.invalid"
+
+
+def test_a_cursor_not_ours_is_refused(busy: tuple[SecondClassroom, list[Any], list[str]]) -> None:
+    """A cursor from another listing, garbage, or a hand-made key: ``query.invalid``."""
+    service, activities, _numbers = busy
+    audit_cursor = service.audit_log(SCHOOL_ADMIN, limit=1).next_cursor
+    assert audit_cursor is not None
+    forged = queries.encode_cursor("board", (1, 2))  # right query, wrong key types
+    for cursor in (audit_cursor, "not a cursor!", "", "W10", forged, "x" * 5000):
+        with pytest.raises(DomainError) as caught:
+            service.activity_board(SCHOOL_ADMIN, cursor=cursor)
+        assert caught.value.code == "query.invalid"
+    with pytest.raises(DomainError):
+        service.roster(activities[0], LEADER, cursor=audit_cursor)
+
+
+def test_an_unknown_ranking_is_refused(service: SecondClassroom) -> None:
+    with pytest.raises(DomainError) as caught:
+        service.leaderboard(SCHOOL_ADMIN, by="dormitory")
+    assert caught.value.code == "query.invalid"
+
+
+def test_a_page_serializes_to_json(busy: tuple[SecondClassroom, list[Any], list[str]]) -> None:
+    from second_classroom import codec
+
+    service, _activities, _numbers = busy
+    page = service.activity_board(SCHOOL_ADMIN, limit=2)
+    encoded = codec.to_json(page)
+    assert encoded["type"] == "Page"
+    assert len(encoded["rows"]) == 2
+    assert encoded["next_cursor"] == page.next_cursor
+
+
+def test_the_outbox_is_a_queue_read_in_bounded_batches(service: SecondClassroom) -> None:
+    """第十四条 群发通知: the delivery worker takes the oldest notices, marks them, asks again."""
+    from second_classroom.aggregates.activity import CancelActivity
+
+    numbers = found_school(service, 3)
+    talk = approved_activity(service, "talk")
+    for number in numbers:
+        service.execute(Register(talk), Actor.student(number), REGISTERING)
+    service.execute(CancelActivity(talk, "场地调整"), LEADER, REGISTERING)
+    worker = Actor.system("notice-worker")
+    delivered = []
+    while batch := service.outbox(worker, limit=2):
+        assert len(batch) <= 2
+        for notice in batch:
+            service.mark_delivered(notice, REGISTERING, worker)
+        delivered.extend(notice.student for notice in batch)
+    assert sorted(delivered) == numbers
+    with pytest.raises(DomainError) as caught:
+        service.outbox(worker, limit=0)
+    assert caught.value.code == "query.invalid"
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("leaderboard:college", (2**63,)),
+        ("leaderboard:college", (2**53 + 1,)),
+        ("leaderboard:college", (-1,)),
+        ("audit", (2**63,)),
+        ("audit", (-(2**63) - 1,)),
+        ("board", ("2026-01-01", "\x00")),
+        ("board", ("\ud800", "x")),
+    ],
+)
+def test_a_forged_cursor_key_is_refused_and_the_views_keep_answering(
+    service: SecondClassroom, query: str, key: tuple[Any, ...]
+) -> None:
+    """Given a cursor whose key no database column can hold (beyond BIGINT, a NUL, a lone
+    surrogate), when a listing is asked for it, then it is ``query.invalid`` before SQL runs,
+    and the next reads still answer (on PostgreSQL an error inside the database would leave the
+    views' connection in an aborted transaction)."""
+    # As a client would forge it: JSON escapes (``\\ud800``), base64url without padding.
+    raw = json.dumps([query, *key]).encode()
+    forged = base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    for read in (
+        lambda: service.leaderboard(SCHOOL_ADMIN, cursor=forged),
+        lambda: service.audit_log(SCHOOL_ADMIN, cursor=forged),
+        lambda: service.activity_board(SCHOOL_ADMIN, cursor=forged),
+    ):
+        with pytest.raises(DomainError) as caught:
+            read()
+        assert caught.value.code == "query.invalid"
+    assert list(service.activity_board(SCHOOL_ADMIN)) == []
+    assert service.leaderboard(SCHOOL_ADMIN).next_cursor is None
+
+
+def test_the_largest_cursor_offset_is_still_a_page(service: SecondClassroom) -> None:
+    """An offset of 2**53 is a cursor we could have written: an empty page, no error."""
+    last = queries.encode_cursor("leaderboard:college", (queries.CURSOR_INT_MAX,))
+    assert list(service.leaderboard(SCHOOL_ADMIN, cursor=last)) == []

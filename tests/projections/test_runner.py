@@ -1,0 +1,263 @@
+"""The projection runner never stops (issue 11, §3): no stored event poisons a view, and every
+gap that can no longer be filled is passed in one call."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from second_classroom import cli
+from second_classroom.aggregates.student import RegisterStudent
+from second_classroom.core.actor import Actor
+from second_classroom.persistence.stores import postgres_env, sqlite_env
+from second_classroom.projections.database import PostgresViews
+from second_classroom.projections.runner import ProjectionRunner
+from second_classroom.projections.views import standard_views
+from second_classroom.service import SecondClassroom
+from tests.conftest import TEST_SECRET
+from tests.specification import PE_ADMIN, at
+
+VIEWS = {view.name for view in standard_views()}
+
+
+def student_registered(number: str, name: str, stream: uuid.UUID | None = None) -> StoredEvent:
+    """A StudentRegistered as a writer before the boundary fix could have stored it: the JSON
+    written by hand (``json.dumps`` escapes NUL and lone surrogates, as any JSON writer may)."""
+    stream = stream or uuid.uuid4()
+    body = {
+        "v": 1,
+        "at": at(11, 24).isoformat(),
+        "data": {
+            "student_id": str(stream),
+            "student_number": number,
+            "name": name,
+            "college": "PE",
+            "class_name": "石工25-1班",
+            "cohort": 2025,
+            "program": "undergraduate",
+            "by": "T-pe",
+            "at": at(11, 24).isoformat(),
+        },
+    }
+    return StoredEvent(stream, 1, "StudentRegistered", json.dumps(body).encode())
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, list[str]]]:
+    """A store a second process could open: its settings, and the CLI arguments naming it."""
+    if request.param == "sqlite":
+        path = tmp_path / "school.sqlite3"
+        yield str(path), ["--db", str(path)]
+        return
+    dsn = request.getfixturevalue("postgres_dsn")
+    schema = request.getfixturevalue("postgres_schema")
+    yield f"{dsn}#{schema}", ["--postgres", dsn, "--schema", schema]
+
+
+def open_store(where: str) -> SecondClassroom:
+    if "#" in where:
+        dsn, schema = where.split("#")
+        return SecondClassroom.open(postgres_env(dsn, schema), secret=TEST_SECRET)
+    return SecondClassroom.open(sqlite_env(where), secret=TEST_SECRET)
+
+
+def test_no_stored_event_stops_the_views(
+    store: tuple[str, list[str]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Given a log holding, from before the boundary refused them, a name with a NUL, a name
+    with a lone surrogate, a 100,000-character name, a student number too long for an index,
+    a second registration of an existing number and bytes that are not an event at all;
+    when the views (and the ``project`` worker) follow it, then they reach the end of the log,
+    the odd text is stored with U+FFFD in place of the bad characters, and only what a view
+    or the database refused is left out — listed, with the reason, in ``failures()``."""
+    where, arguments = store
+    with open_store(where) as service:
+        service.execute(
+            RegisterStudent("2025000001", "甲", "PE", "石工25-1班", 2025), PE_ADMIN, at(11, 23)
+        )
+        huge_name = "名" * 100_000
+        huge_number = secrets.token_hex(10_000)  # random: no compression fits it in an index
+        service.app.recorder.insert_events(
+            [
+                student_registered("2025000002", "张\x00三"),
+                student_registered("2025000003", "李\ud800四"),
+                student_registered("2025000004", huge_name),
+                student_registered(huge_number, "王五"),
+                student_registered("2025000001", "冒名"),  # the number is taken
+                StoredEvent(uuid.uuid4(), 1, "NoticeDelivered", b"\x00not json"),
+            ]
+        )
+        service.execute(
+            RegisterStudent("2025000009", "赵六", "PE", "石工25-1班", 2025), PE_ADMIN, at(11, 25)
+        )
+        top = service.app.recorder.max_notification_id()
+
+        assert service.views.catch_up() == top
+        names = dict(service.views.query("SELECT student_number, name FROM student_summary"))
+        assert names["2025000001"] == "甲"
+        assert names["2025000002"] == "张\ufffd三"
+        assert names["2025000003"] == "李\ufffd四"
+        assert names["2025000004"] == huge_name
+        assert names["2025000009"] == "赵六"
+        failures = {(f.view, f.position): f for f in service.views.failures()}
+        garbage, taken, too_long = top - 1, top - 2, top - 3
+        assert {view for view, position in failures if position == garbage} == VIEWS
+        assert "JSONDecodeError" in failures["audit_log", garbage].error
+        assert failures["student_summary", taken].event == "StudentRegistered"
+        # SQLite has no limit on a key's length; PostgreSQL's index refuses it.
+        if ("student_summary", too_long) in failures:
+            assert service.views.database.kind == "postgres"
+            assert huge_number not in names
+        else:
+            assert huge_number in names
+        assert set(failures) - {("student_summary", too_long)} == {
+            *(("student_summary", taken),),
+            *((view, garbage) for view in VIEWS),
+        }
+        audited = service.views.query("SELECT COUNT(*) FROM audit_log")
+        assert audited == [(top - 1,)]  # every event but the unreadable one
+        live = service.views.runner.snapshot()
+        assert failures["notice_outbox", garbage].event == "NoticeDelivered"
+        # The in-process followers (the outbox follows NoticeDelivered) pass it too.
+        assert service.outbox(Actor.system()) == []
+
+    # The worker process, rebuilding from zero, reaches the same tables.
+    assert cli.main(["project", *arguments, "--once", "--rebuild"]) == 0
+    assert f"views at position {top}" in capsys.readouterr().out
+    with open_store(where) as again:
+        assert again.views.runner.snapshot() == live
+        assert len(again.views.failures()) == len(failures)
+
+
+def _events_table(dsn: str, schema: str) -> str:
+    import psycopg
+
+    with psycopg.connect(dsn) as connection:
+        [(table,)] = connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
+            " AND table_name LIKE %s AND table_name NOT LIKE %s",
+            (schema, "%events", "%snapshot%"),
+        ).fetchall()
+    return str(table)
+
+
+def _horizon(dsn: str) -> tuple[int, int]:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        row: Any = connection.execute(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
+            " pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+        ).fetchone()
+    return int(row[0]), int(row[1])
+
+
+@pytest.mark.postgres
+def test_hundreds_of_gaps_are_passed_in_one_call(postgres_dsn: str, postgres_schema: str) -> None:
+    """Given 300 events with a rolled-back insert (a gap) after each, read 100 at a time;
+    when the runner first meets a gap it applies what comes before and notes the horizon;
+    then, once every transaction running at that moment has ended, the next call passes all
+    300 gaps and applies every event: two calls, not one per gap."""
+    import psycopg
+
+    env = postgres_env(postgres_dsn, schema=postgres_schema)
+    with SecondClassroom.open(env, secret=TEST_SECRET) as service:
+        service.execute(
+            RegisterStudent("2025000000", "甲", "PE", "石工25-1班", 2025), PE_ADMIN, at(11, 23)
+        )
+        table = _events_table(postgres_dsn, postgres_schema)
+        insert = (
+            f'INSERT INTO "{postgres_schema}"."{table}"'
+            " (originator_id, originator_version, topic, state) VALUES (%s, %s, %s, %s)"
+        )
+        with psycopg.connect(postgres_dsn) as writer:
+            for n in range(1, 301):
+                kept = student_registered(f"2025{n:06d}", f"学生{n}")
+                writer.execute(insert, (kept.originator_id, 1, kept.topic, kept.state))
+                writer.commit()
+                lost = student_registered(f"2026{n:06d}", "回滚")
+                writer.execute(insert, (lost.originator_id, 1, lost.topic, lost.state))
+                writer.rollback()
+        top = service.app.recorder.max_notification_id()
+        assert top == 600  # 301 events, 299 gaps between them (the last rollback is past the top)
+
+        views = PostgresViews(postgres_dsn, postgres_schema)
+        runner = ProjectionRunner(service.app, views, standard_views(), batch=100)
+        assert runner.catch_up() == 2  # stops at the first gap, id 3
+        _xmin, noted = _horizon(postgres_dsn)  # later than the runner's own note
+        deadline = time.monotonic() + 60
+        while _horizon(postgres_dsn)[0] < noted:  # transactions elsewhere on the server
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert runner.catch_up() == top
+        assert views.query("SELECT COUNT(*) FROM student_summary") == [(301,)]
+        assert views.query("SELECT COUNT(*) FROM student_summary WHERE name = ?", ("回滚",)) == [
+            (0,)
+        ]
+        views.close()
+
+
+class FussyView:
+    """A view whose own code fails (a KeyError, as a lookup of an unknown value would) on
+    one student's registration, after writing part of it."""
+
+    name = "fussy"
+    tables = ("fussy",)
+
+    def __init__(self, refuse: str) -> None:
+        self.refuse = refuse
+
+    def create(self, cursor: Any) -> None:
+        cursor.execute("CREATE TABLE IF NOT EXISTS fussy (number TEXT PRIMARY KEY)")
+
+    def clear(self, cursor: Any) -> None:
+        cursor.execute("DELETE FROM fussy")
+
+    def apply(self, cursor: Any, position: int, envelope: Any) -> None:
+        number = envelope.payload.student_number
+        cursor.execute("INSERT INTO fussy VALUES (?)", (number,))
+        if number == self.refuse:
+            raise KeyError(number)
+
+
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_a_view_that_fails_on_one_event_leaves_out_only_that_event(
+    kind: str, request: pytest.FixtureRequest
+) -> None:
+    """Given 500 registrations applied in batches of 200, and a view whose code fails on the
+    333rd after writing part of it; then that view lacks exactly that event (its partial write
+    undone), every other view and event is applied, and the failure names the view, the event
+    and the KeyError."""
+    from second_classroom.persistence.stores import popo_env
+    from second_classroom.projections.database import SQLiteViews
+
+    service = SecondClassroom.open(popo_env(), secret=TEST_SECRET)
+    for n in range(1, 501):
+        command = RegisterStudent(f"2025{n:06d}", "学生", "PE", "石工25-1班", 2025)
+        service.execute(command, PE_ADMIN, at(11, 23))
+    if kind == "sqlite":
+        database: Any = SQLiteViews(f"file:fussy_{uuid.uuid4().hex}?mode=memory&cache=shared")
+    else:
+        database = PostgresViews(
+            request.getfixturevalue("postgres_dsn"), request.getfixturevalue("postgres_schema")
+        )
+    runner = ProjectionRunner(
+        service.app, database, [*standard_views(), FussyView("2025000333")], batch=200
+    )
+    assert runner.catch_up() == 500
+    assert database.query("SELECT COUNT(*) FROM fussy") == [(499,)]
+    assert database.query("SELECT COUNT(*) FROM fussy WHERE number = ?", ("2025000333",)) == [(0,)]
+    assert database.query("SELECT COUNT(*) FROM student_summary") == [(500,)]
+    assert database.query("SELECT COUNT(*) FROM audit_log") == [(500,)]
+    [failure] = runner.failures()
+    assert (failure.view, failure.position, failure.event) == ("fussy", 333, "StudentRegistered")
+    assert failure.error == "KeyError: '2025000333'"
+    database.close()

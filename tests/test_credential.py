@@ -1,0 +1,154 @@
+"""The transcript as an Open Badges 3.0 AchievementCredential (seed 002 电子证书): valid against
+1EdTech's schema, the 学号 only as a salted hash (PIPL 最小必要), an issuer id that survives key
+rotations, and a proof any verifier can check with RFC 8785 and Ed25519 alone."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import rfc8785
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from second_classroom.aggregates.school_keys import PublishSigningKey
+from second_classroom.service import SecondClassroom, VerificationStatus
+from tests.conftest import TEST_SECRET
+from tests.specification import SCHOOL_ADMIN, at
+from tests.test_verification import NEW_KEY, URL, graduated, issue
+
+SCHEMA = json.loads(
+    (Path(__file__).parent / "vendor" / "ob_v3p0_achievementcredential.json").read_text("utf-8")
+)
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def schema_errors(credential: dict[str, Any]) -> list[str]:
+    validator = jsonschema.Draft201909Validator(SCHEMA)
+    return [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(credential)]
+
+
+def b58decode(text: str) -> bytes:
+    number = 0
+    for char in text:
+        number = number * 58 + _B58.index(char)
+    body = number.to_bytes((number.bit_length() + 7) // 8, "big")
+    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
+
+
+def independently_verified(credential: dict[str, Any]) -> bool:
+    """eddsa-jcs-2022 as the W3C Data Integrity EdDSA suite specifies it, written here from the
+    specification with the ``rfc8785`` package and ``cryptography``, not the library's code."""
+    (proof,) = credential["proof"]
+    document = {k: v for k, v in credential.items() if k != "proof"}
+    config = {k: v for k, v in proof.items() if k != "proofValue"}
+    config["@context"] = document["@context"]
+    data = hashlib.sha256(rfc8785.dumps(config)).digest()
+    data += hashlib.sha256(rfc8785.dumps(document)).digest()
+    multikey = b58decode(proof["verificationMethod"].split("#")[1].removeprefix("z"))
+    assert multikey[:2] == b"\xed\x01"  # the Ed25519 public key multicodec
+    try:
+        Ed25519PublicKey.from_public_bytes(multikey[2:]).verify(
+            b58decode(proof["proofValue"].removeprefix("z")), data
+        )
+    except Exception:
+        return False
+    return True
+
+
+def test_every_credential_validates_against_the_ob_3_schema_and_verifies_independently(
+    service: SecondClassroom,
+) -> None:
+    student = graduated(service)
+    for day in (5, 6):
+        serial = issue(service, student, at(12, day))
+        credential = service.transcript_credential(serial, SCHOOL_ADMIN, URL)
+        assert credential is not None
+        assert schema_errors(credential) == []
+        assert independently_verified(credential)
+        assert service.verify_credential(credential).status is VerificationStatus.VALID
+        tampered = json.loads(json.dumps(credential))
+        tampered["credentialSubject"]["result"][0]["value"] = "9.5"
+        assert schema_errors(tampered) == []
+        assert not independently_verified(tampered)
+
+
+def test_the_student_number_appears_only_as_a_salted_hash(service: SecondClassroom) -> None:
+    student = graduated(service)
+    serial = issue(service, student, at(12, 5))
+    credential = service.transcript_credential(serial, SCHOOL_ADMIN, URL)
+    assert credential is not None
+    (identity,) = credential["credentialSubject"]["identifier"]
+    assert identity["hashed"] is True
+    salted = (student.person_id + identity["salt"]).encode()
+    assert identity["identityHash"] == "sha256$" + hashlib.sha256(salted).hexdigest()
+    text = json.dumps(credential, ensure_ascii=False)
+    found = service.transcript(serial, SCHOOL_ADMIN)
+    assert found is not None
+    for private in (student.person_id, found.content.name, found.content.class_name):
+        assert private not in text
+
+
+def test_the_issuer_id_is_the_schools_under_every_key(service: SecondClassroom) -> None:
+    """A key rotation changes the proof's verificationMethod, never the issuer's id."""
+    student = graduated(service)
+    old = issue(service, student, at(12, 5))
+    rotated = SecondClassroom(service.app, secret=TEST_SECRET, keyring=NEW_KEY)
+    rotated.execute(PublishSigningKey(NEW_KEY.key_id, NEW_KEY.public_text), SCHOOL_ADMIN, at(12, 6))
+    new = issue(rotated, student, at(12, 7))
+    first = service.transcript_credential(old, SCHOOL_ADMIN, URL)
+    second = rotated.transcript_credential(new, SCHOOL_ADMIN, URL)
+    assert first is not None
+    assert second is not None
+    assert first["issuer"]["id"] == second["issuer"]["id"]
+    assert first["proof"][0]["verificationMethod"] != second["proof"][0]["verificationMethod"]
+    assert rotated.verify_credential(first).status is VerificationStatus.VALID
+    assert rotated.verify_credential(second).status is VerificationStatus.VALID
+
+
+def test_revoking_a_transcript_flips_its_bit_in_the_signed_status_list(
+    service: SecondClassroom,
+) -> None:
+    """W3C Bitstring Status List: a verifier holding only the credential and the school's list
+    tells a revoked transcript from a valid one, offline; a list the school did not sign, or
+    another school's, is refused."""
+    from second_classroom import exports
+    from second_classroom.aggregates.transcript import RevokeTranscript
+
+    student = graduated(service)
+    kept, revoked = issue(service, student, at(12, 5)), issue(service, student, at(12, 6))
+    credentials = [service.transcript_credential(s, SCHOOL_ADMIN, URL) for s in (kept, revoked)]
+    assert credentials[0] is not None
+    assert credentials[1] is not None
+    entries = [c["credentialStatus"] for c in credentials]
+    assert [e["type"] for e in entries] == ["BitstringStatusListEntry"] * 2
+    assert entries[0]["statusListIndex"] != entries[1]["statusListIndex"]
+    before = service.status_list_credential(at(12, 7))
+    assert before is not None
+    assert independently_verified(before)
+    assert [exports.revoked_by(c, before) for c in credentials] == [False, False]
+    service.execute(RevokeTranscript(revoked, "信息有误"), SCHOOL_ADMIN, at(12, 8))
+    after = service.status_list_credential(at(12, 9))
+    assert after is not None
+    assert [exports.revoked_by(c, after) for c in credentials] == [False, True]
+    assert len(exports.decode_bits(after["credentialSubject"]["encodedList"])) * 8 == 131072
+    forged = json.loads(json.dumps(after))
+    forged["credentialSubject"]["encodedList"] = before["credentialSubject"]["encodedList"]
+    with pytest.raises(ValueError, match="proof"):
+        exports.revoked_by(credentials[1], forged)
+    foreign = {**after, "issuer": "urn:second-classroom:school:other"}
+    with pytest.raises(ValueError, match="issuer"):
+        exports.revoked_by(credentials[1], foreign)
+    # signed by the school's own key but pointing at another transcript's bit: refused
+    found, keyring = service.transcript(kept, SCHOOL_ADMIN), service.keyring
+    assert found is not None
+    assert keyring is not None
+    other_bit = int(entries[1]["statusListIndex"])
+    moved = exports.achievement_credential(found, keyring, URL, other_bit)
+    answer = service.verify_credential(moved)
+    assert answer.status is VerificationStatus.TAMPERED
+    assert "作废状态位" in answer.note
+    assert schema_errors(credentials[0]) == []

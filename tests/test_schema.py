@@ -1,0 +1,248 @@
+"""JSON Schemas (2020-12) from the same attrs classes the codec reads (issue 11, 1): valid
+messages validate, the issue's malformed examples fail the schema as they fail execute_json."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from second_classroom import codec
+from second_classroom.core import ids
+from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
+from second_classroom.demo import run_demo
+from second_classroom.schema import schemas
+from second_classroom.service import Outcome, SecondClassroom
+from tests.persistence.test_codec import MALFORMED_EXAMPLES, deeply_nested
+from tests.specification import NOW, SCHOOL_ADMIN
+from tests.valid_commands import COMMANDS, instances
+
+SCHEMAS = schemas()
+REGISTRY: Registry[Any] = Registry().with_resources(
+    (schema["$id"], Resource.from_contents(schema)) for schema in SCHEMAS.values()
+)
+VALIDATORS = {
+    title: Draft202012Validator(schema, registry=REGISTRY) for title, schema in SCHEMAS.items()
+}
+
+
+def valid(title: str, instance: Any) -> bool:
+    return VALIDATORS[title].is_valid(instance)
+
+
+def test_there_is_a_valid_schema_for_every_message_the_error_and_the_outcome() -> None:
+    kinds = ("command", "event", "state", "result")
+    registered = {name for kind in kinds for name in codec.registry.names(kind)}
+    assert set(SCHEMAS) == registered | {"DomainError", "Outcome"}
+    for schema in SCHEMAS.values():
+        Draft202012Validator.check_schema(schema)
+        assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+@pytest.mark.parametrize("cls", COMMANDS, ids=lambda c: c.__name__)
+@settings(max_examples=30, deadline=None)
+@given(data=st.data())
+def test_every_command_s_own_json_validates_against_its_schema(
+    cls: type, data: st.DataObject
+) -> None:
+    command = data.draw(instances(cls))
+    encoded = json.loads(json.dumps(codec.to_json(command), ensure_ascii=False))
+    assert valid(cls.__name__, encoded), list(VALIDATORS[cls.__name__].iter_errors(encoded))
+    assert codec.from_json(encoded, kind="command") == command
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[object, Outcome]]:
+    """Every command the demo runs, with its outcome."""
+    played: list[tuple[object, Outcome]] = []
+    execute = SecondClassroom.execute
+
+    def recording(self: SecondClassroom, command: object, actor: Actor, now: Any) -> Outcome:
+        outcome = execute(self, command, actor, now)
+        played.append((command, outcome))
+        return outcome
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(SecondClassroom, "execute", recording)
+        run_demo(tmp_path_factory.mktemp("demo") / "demo.sqlite3", lambda _line: None).close()
+    return played
+
+
+def test_the_demo_s_commands_and_outcomes_validate(demo: list[tuple[object, Outcome]]) -> None:
+    assert len({type(command) for command, _outcome in demo}) >= 20
+    for command, outcome in demo:
+        encoded = json.loads(json.dumps(codec.to_json(command), ensure_ascii=False))
+        assert valid(type(command).__name__, encoded), encoded
+        reply = json.loads(json.dumps(outcome.to_json(), ensure_ascii=False))
+        assert valid("Outcome", reply), list(VALIDATORS["Outcome"].iter_errors(reply))[:1]
+
+
+def test_query_results_validate(tmp_path: Path) -> None:
+    with run_demo(tmp_path / "demo.sqlite3", lambda _line: None) as service:
+        union = ids.tribe_id("PE-SU")
+        results = [
+            service.student("2023010101", SCHOOL_ADMIN),
+            service.integrity("2023010101", SCHOOL_ADMIN),
+            service.tribe(union, SCHOOL_ADMIN),
+            service.activity(ids.activity_id(union, "2026-cet-talk"), SCHOOL_ADMIN),
+        ]
+    assert None not in results
+    for result in results:
+        encoded = json.loads(json.dumps(codec.to_json(result), ensure_ascii=False))
+        assert valid(type(result).__name__, encoded)
+
+
+def _as_json_text(message: Any) -> Any | None:
+    """``message`` as a JSON parser would give it, or None when it is not JSON at all
+    (NaN and Infinity: RFC 8259 has no such numbers; only a lenient parser produces them)."""
+    try:
+        return json.loads(json.dumps(message, allow_nan=False, ensure_ascii=False))
+    except ValueError:
+        return None
+
+
+@pytest.mark.parametrize("case", list(MALFORMED_EXAMPLES))
+def test_each_malformed_example_fails_the_schema_and_execute_json_alike(case: str) -> None:
+    message, _path = MALFORMED_EXAMPLES[case]
+    if case == "deep nesting":
+        # jsonschema writes the repr of a wrong value into its message, which a 50,000-deep
+        # list overflows; the schema's verdict is the same at any depth.
+        message = {**message, "name": deeply_nested(200)}
+    title = message.get("type", "CreateTribe") if isinstance(message, dict) else "CreateTribe"
+    parsed = _as_json_text(message)
+    assert parsed is None or not valid(title, parsed)
+    with SecondClassroom.in_memory() as service:
+        reply = service.execute_json(message, SCHOOL_ADMIN, NOW)
+    assert reply["type"] == "DomainError"
+    assert valid("DomainError", reply)
+
+
+@pytest.mark.parametrize(
+    ("title", "message", "code"),
+    [
+        ("CreateTribe", {"name": "象\u0000棋社"}, "text.control_character"),
+        ("CreateTribe", {"name": "象\ud800棋社"}, "text.control_character"),
+        ("CreateTribe", {"name": "王" * 101}, "text.too_long"),
+        ("CreateTribe", {"code": "PE\u200bCHESS"}, "text.control_character"),
+        ("CreateTribe", {"code": "РЕ-CHESS"}, "text.identifier_invalid"),  # Cyrillic Р, Е
+        ("OpenCheckInSession", {"valid_minutes": 10**12}, "value.out_of_range"),
+        ("RequestLeave", {"proofs": ["病假条.jpg"] * 201}, "value.too_many"),
+    ],
+)
+def test_the_boundary_rules_are_in_the_command_schemas_too(
+    title: str, message: dict[str, Any], code: str
+) -> None:
+    base = {
+        "CreateTribe": {"code": "PE-CHESS", "name": "象棋社", "kind": "club", "level": "college"}
+        | {"college": "PE"},
+        "OpenCheckInSession": {"activity_id": "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"}
+        | {"valid_minutes": 10},
+        "RequestLeave": {"activity_id": "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"}
+        | {"reason": "病", "proofs": ["病假条.jpg"] * 200},
+    }[title]
+    good, bad = {"type": title, **base}, {"type": title, **base, **message}
+    assert valid(title, good)
+    assert not valid(title, bad)
+    with SecondClassroom.in_memory() as service:
+        assert service.execute_json(bad, SCHOOL_ADMIN, NOW)["code"] == code
+
+
+def test_the_schema_of_a_credit_amount_says_the_rulebook_s_maximum() -> None:
+    message = {"type": "ChangeAwardPlan", "activity_id": "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"}
+    cases = (("2.5", True), (100, True), ("1E+999999", False), (100.5, False), ("2.50", True))
+    cases += (("0.125", False), ("1e-999999", False), ("1E+2", False))
+    for amount, ok in cases:
+        plan = {"credits": [{"module": "ideology", "credit_type": "学分", "amount": amount}]}
+        assert valid("ChangeAwardPlan", {**message, "plan": plan}) is ok
+
+
+def test_every_domain_error_validates_against_the_error_schema() -> None:
+    error = DomainError("auth.forbidden", "无权", "Not allowed", {"action": "x"})
+    assert valid("DomainError", codec.error_to_json(error))
+    assert not valid("DomainError", {**codec.error_to_json(error), "category": "teapot"})
+
+
+def test_the_cli_writes_every_schema(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "second_classroom", "schema", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    written = {p.name.removesuffix(".schema.json") for p in (tmp_path / "out").iterdir()}
+    assert written == set(SCHEMAS)
+    assert f"{len(SCHEMAS)} schemas written" in result.stdout
+    decide_leave = json.loads((tmp_path / "out" / "DecideLeave.schema.json").read_text("utf-8"))
+    assert decide_leave == SCHEMAS["DecideLeave"]
+
+
+CANONICAL_UUID = "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("activity_id", "{" + CANONICAL_UUID + "}"),
+        ("activity_id", CANONICAL_UUID.replace("-", "")),
+        ("activity_id", "urn:uuid:" + CANONICAL_UUID),
+        ("activity_id", "６" + CANONICAL_UUID[1:]),  # a full-width digit
+        ("opens_at", "20260101T000000+0800"),
+        ("opens_at", "2026-12-03 14:00:00+08:00"),
+        ("opens_at", "2026-12-03T14:00+08:00"),
+        ("opens_at", "２026-12-03T14:00:00+08:00"),
+        ("opens_at", "2026-12-03T14:00:00.1234567+08:00"),
+        ("opens_at", "2026-13-01T00:00:00+08:00"),
+        ("opens_at", "2026-12-03T24:00:00+08:00"),
+    ],
+)
+def test_only_the_canonical_uuid_and_date_time_are_read(field: str, value: str) -> None:
+    """Review finding 10: the strict codec read braces, ``urn:uuid:``, 32 bare hex digits, a
+    full-width digit, basic-format and space-separated times. Now the schema's pattern is the
+    codec's, and both refuse them alike (``command.malformed`` naming the field)."""
+    good = {"type": "OpenCheckInSession", "activity_id": CANONICAL_UUID, "valid_minutes": 10}
+    good["opens_at"] = "2026-12-03T14:00:00+08:00"
+    assert valid("OpenCheckInSession", good)
+    assert codec.from_json(good).opens_at.isoformat() == good["opens_at"]
+    bad = {**good, field: value}
+    assert not valid("OpenCheckInSession", bad)
+    with SecondClassroom.in_memory() as service:
+        reply = service.execute_json(bad, SCHOOL_ADMIN, NOW)
+    assert (reply["code"], reply["details"]["path"]) == ("command.malformed", f"$.{field}")
+
+
+def test_a_format_character_in_a_code_fails_the_schema_as_execute_json() -> None:
+    """A soft hyphen or zero-width space in a serial (a CODE field) is refused by ``admit``;
+    the schema's pattern now says so too."""
+    good = {"type": "RevokeTranscript", "serial": "SC2026ABCD", "reason": "重复"}
+    assert valid("RevokeTranscript", good)
+    for invisible in ("\u00ad", "\u200b", "\ufeff", "\U000e0001"):
+        bad = {**good, "serial": "SC2026" + invisible + "ABCD"}
+        assert not valid("RevokeTranscript", bad)
+        with SecondClassroom.in_memory() as service:
+            assert service.execute_json(bad, SCHOOL_ADMIN, NOW)["code"] == "text.control_character"
+
+
+def test_the_schema_says_student_numbers_are_nfkc_normalised_first() -> None:
+    """A full-width 学号 fails the canonical pattern but ``execute_json`` normalises it; the
+    schema's description says so, so a client validating first knows to normalise."""
+    described = _property("RegisterStudent", "student_number")
+    assert "NFKC" in described["description"]
+    assert not valid(
+        "RegisterStudent",
+        {"type": "RegisterStudent", "student_number": "２０２５０００００１", "name": "王五"}
+        | {"college": "PE", "class_name": "石工25-1班", "cohort": 2025},
+    )
+
+
+def _property(title: str, field: str) -> dict[str, Any]:
+    schema: dict[str, Any] = SCHEMAS[title]["properties"][field]
+    return schema
