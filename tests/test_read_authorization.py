@@ -115,6 +115,8 @@ QUERIES: dict[str, Read] = {
     "student_as_of": lambda s, w, a: s.student_as_of(w.me.person_id, a, at(12, 6)),
     "integrity_as_of": lambda s, w, a: s.integrity_as_of(w.me.person_id, a, at(12, 6)),
     "student_summary": lambda s, w, a: s.student_summary(w.me.person_id, a),
+    "growth_timeline": lambda s, w, a: s.growth_timeline(w.me.person_id, a, at(12, 6)),
+    "growth_share": lambda s, w, a: s.growth_share(w.me.person_id, a),
     "my_activities": lambda s, w, a: s.my_activities(w.me.person_id, a, at(12, 6)),
     "outbox(student)": lambda s, w, a: s.outbox(a, w.me.person_id),
     "transcript": lambda s, w, a: s.transcript(w.serial, a),
@@ -163,6 +165,8 @@ EXPECTED: dict[str, str] = {
     "student_as_of": STUDENT_OWN,
     "integrity_as_of": STUDENT_OWN,
     "student_summary": STUDENT_OWN,
+    "growth_timeline": STUDENT_OWN,  # and a grantee in its window: tests/test_growth_service.py
+    "growth_share": STUDENT_OWN,
     "my_activities": STUDENT_OWN,
     "outbox(student)": STUDENT_OWN,
     "transcript": STUDENT_OWN,

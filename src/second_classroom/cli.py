@@ -503,6 +503,15 @@ def _list_rulebooks(show: str | None) -> int:
     return 0
 
 
+def _reached_postgres(args: argparse.Namespace) -> dict[str, str]:
+    """The store of ``--postgres`` and ``--schema``, once the server answered within
+    CONNECT_TIMEOUT (``store.unreachable`` otherwise, before anything is opened)."""
+    from second_classroom.persistence.stores import postgres_env, probe_postgres
+
+    probe_postgres(args.postgres, CONNECT_TIMEOUT)
+    return postgres_env(args.postgres, args.schema)
+
+
 def _remove_sqlite(path: Path) -> None:
     """Delete an SQLite file with its journals (a stale ``-wal`` would be replayed into a new
     file of the same name); the secret beside it stays."""
@@ -515,12 +524,11 @@ def _project(args: argparse.Namespace) -> int:
     import time
 
     from second_classroom.persistence.application import SecondClassroomApplication
-    from second_classroom.persistence.stores import postgres_env, probe_postgres, sqlite_env
+    from second_classroom.persistence.stores import sqlite_env
     from second_classroom.projections.viewset import ViewSet
 
     if args.postgres:
-        probe_postgres(args.postgres, CONNECT_TIMEOUT)
-        env = postgres_env(args.postgres, args.schema)
+        env = _reached_postgres(args)
     elif not args.db.is_file():
         # Opening it would create an empty store: follow only what an application wrote.
         raise CommandLineError(f"{args.db}: no such database (give the application's store)")
@@ -583,15 +591,13 @@ def _verify(what: str, db: Path) -> int:
 def _simulate(args: argparse.Namespace) -> int:
     """A semester on a new SQLite file or on PostgreSQL; prints a summary."""
     from second_classroom.core.extras import require_extra
-    from second_classroom.persistence.stores import postgres_env, probe_postgres
     from second_classroom.service import SecondClassroom
     from second_classroom.simulation import simulate
 
     rulebook = _rulebook(args.rulebook)  # before anything is deleted or created
     require_extra("tqdm", "simulate", "模拟学期 simulate")  # likewise
     if args.postgres:
-        probe_postgres(args.postgres, CONNECT_TIMEOUT)
-        service = SecondClassroom.open(postgres_env(args.postgres, args.schema), rulebook)
+        service = SecondClassroom.open(_reached_postgres(args), rulebook)
         if service.app.notifications(0, 1):
             service.close()
             # A semester founds its own school: on a used log it would add synthetic students
@@ -640,7 +646,6 @@ def _schema(args: argparse.Namespace) -> int:
 def _http(args: argparse.Namespace) -> int:
     """``serve``: the HTTP service until interrupted; ``token``: print a development token."""
     from second_classroom.core.actor import Actor
-    from second_classroom.persistence.stores import postgres_env, probe_postgres
     from second_classroom.service import SecondClassroom
 
     try:
@@ -651,8 +656,7 @@ def _http(args: argparse.Namespace) -> int:
         ) from None
     rulebook = _rulebook(getattr(args, "rulebook", "nepu"))
     if args.postgres:
-        probe_postgres(args.postgres, CONNECT_TIMEOUT)
-        service = SecondClassroom.open(postgres_env(args.postgres, args.schema), rulebook)
+        service = SecondClassroom.open(_reached_postgres(args), rulebook)
     else:
         service = SecondClassroom.sqlite(args.db, rulebook)
     with service:

@@ -19,6 +19,7 @@ from second_classroom.aggregates import (
     claim,
     enrolment,
     feedback,
+    growth_share,
     mailbox,
     results,
     school_keys,
@@ -397,6 +398,7 @@ for _module, _builder in (
     (activity, _activity_context),
     (mailbox, _student_context),
     (school_keys, _student_context),
+    (growth_share, _student_context),
 ):
     _route = single(_module.DECIDER, _module.target, _builder)
     ROUTES.update(dict.fromkeys(_module.COMMANDS, _route))

@@ -35,6 +35,12 @@ from second_classroom.aggregates.checkin import SESSION_UNKNOWN
 from second_classroom.aggregates.claim import DECIDER as CLAIM_DECIDER
 from second_classroom.aggregates.claim import Claim, may_decide
 from second_classroom.aggregates.enrolment import Enrolment, is_activity_manager
+from second_classroom.aggregates.growth_share import DECIDER as GROWTH_SHARE_DECIDER
+from second_classroom.aggregates.growth_share import (
+    GrowthShare,
+    ViewGrowthTimeline,
+    growth_share_id,
+)
 from second_classroom.aggregates.integrity_record import IntegrityEntry
 from second_classroom.aggregates.mailbox import MarkNoticeDelivered
 from second_classroom.aggregates.school_keys import (
@@ -86,7 +92,7 @@ from second_classroom.policies.rulebook import (
     preset,
 )
 from second_classroom.policies.signing import Keyring
-from second_classroom.projections import queries
+from second_classroom.projections import growth, queries
 from second_classroom.projections import reports as report_exports
 from second_classroom.projections.enrolment_views import (
     AttendanceReaction,
@@ -264,6 +270,7 @@ codec.register_results(
         MonthlyRow,
     )
 )
+codec.register_results((growth.GrowthEntry, growth.GrowthTimeline))
 
 
 # -- the read-side boundary: every public read's arguments, checked before anything loads ---
@@ -1098,6 +1105,34 @@ class SecondClassroom:
         if record is None:
             return None
         return IntegrityReport.of(record, self.rulebook.integrity)
+
+    @_reads
+    def growth_timeline(
+        self,
+        student_number: str,
+        actor: Actor,
+        now: datetime,
+        as_of: datetime | None = None,
+    ) -> growth.GrowthTimeline | None:
+        """成长档案 (004 三（二）): the student's timeline from enrolment as it stood at ``as_of``
+        (default ``now``; the time comes in as data, as for every read). The student, their
+        college's admin and operators read it; a person the student shared it with reads it
+        within the grant's window, and that view is recorded on the share stream
+        (``ViewGrowthTimeline``) for the student to see. Everyone else: ``auth.forbidden``."""
+        moment = require_aware(now)
+        number = self._student_number(student_number)
+        wanted = min(require_aware(as_of), moment) if as_of is not None else moment
+        if not self._may_read_student(number, actor):
+            # A grantee: the decider refuses with auth.forbidden unless a grant is current.
+            self.execute(ViewGrowthTimeline(number, wanted), actor, moment)
+        return growth.timeline(self._load.history(ids.student_id(number)), wanted)
+
+    @_reads
+    def growth_share(self, student_number: str, actor: Actor) -> GrowthShare | None:
+        """Whom the student shares their 成长档案 with, until when, and who viewed it when:
+        the student's own, their college admin's, operators'."""
+        number = self._require_student(student_number, actor, "成长档案分享 growth shares")
+        return self.app.find(GROWTH_SHARE_DECIDER, growth_share_id(number))
 
     @_reads
     def graduation_shortfall(

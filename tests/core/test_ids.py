@@ -22,6 +22,7 @@ from second_classroom.aggregates import (
     cadre,
     claim,
     enrolment,
+    growth_share,
     mailbox,
     student,
     transcript,
@@ -154,6 +155,16 @@ def targets(service: SecondClassroom, talk: UUID, second: UUID) -> dict[str, Tar
             cadre.DECIDER,
             run(appoint_cadre(), LEADER),
         ),
+        "growth-share": Target(
+            growth_share.growth_share_id(STUDENT),
+            STUDENT,
+            growth_share.DECIDER,
+            run(
+                growth_share.GrantGrowthAccess(STUDENT, "P-0001", NOW + timedelta(days=30)),
+                Actor.student(STUDENT),
+                NOW,
+            ),
+        ),
         "integrity": Target(ids.derive("integrity", str(talk), STUDENT), STUDENT, None, None),
         "notice": Target(notice, str(notice), None, None),
     }
@@ -183,6 +194,7 @@ def test_every_derived_id_kind_is_tried() -> None:
         "transcript",
         "cadre",
         "claim",
+        "growth-share",
         "integrity",
         "notice",
         "school-keys",  # written at the secret's first use: tried on its own below
@@ -245,6 +257,7 @@ def outcome_or_code(run: Callable[[], Any]) -> tuple[Sequence[UUID], str | None]
         "transcript",
         "cadre",
         "claim",
+        "growth-share",
         "integrity",
         "notice",
     ],

@@ -156,3 +156,39 @@ def test_a_student_streams_their_own_notices(school: School) -> None:
     assert [e["student"] for e in events] == [me, me]
     assert "第三教学楼301室" in events[1]["text"]
     assert len(service.outbox(Actor.system(), me)) == 2  # streaming does not mark delivered
+
+
+def _first_events(url: str, me: str, count: int, last_event_id: str | None) -> list[str]:
+    """The ids of the first ``count`` events of a (re)connected stream."""
+    headers = bearer(Actor.student(me))
+    if last_event_id is not None:
+        headers["Last-Event-ID"] = last_event_id
+    ids: list[str] = []
+    with httpx.stream("GET", url, headers=headers, timeout=10) as reply:
+        for line in reply.iter_lines():
+            if line.startswith("id: "):
+                ids.append(line.removeprefix("id: "))
+            if line == ": waiting" or len(ids) == count:
+                break  # the first poll's notices are all out
+    return ids
+
+
+def test_a_reconnecting_stream_resends_only_the_notices_after_its_last_event_id(
+    school: School,
+) -> None:
+    """Given two pending notices of a student (the place changed twice, 第十四条): a reconnect
+    with ``Last-Event-ID`` of the first gets only the second; with the second's, none; with an
+    id no longer pending or unknown, both (a repeat is dropped by id, a loss is not)."""
+    service, students, talk = school
+    me = students[0]
+    again = ChangeActivityDetails(talk, locations=("第三教学楼301室",))
+    service.execute(again, LEADER, REGISTERING + timedelta(minutes=1))
+    first, second = (str(n.notice_id) for n in service.outbox(Actor.system(), me))
+    settings = HttpSettings(worker=False, clock=lambda: REGISTERING, sse_poll_seconds=0.2)
+    with live_server(create_app(service, settings)) as url:
+        stream_url = f"{url}/api/students/{me}/notices/stream"
+        assert _first_events(stream_url, me, 2, None) == [first, second]
+        assert _first_events(stream_url, me, 2, first) == [second]
+        assert _first_events(stream_url, me, 2, second) == []
+        for unplaced in ("00000000-0000-0000-0000-000000000000", "garbage", ""):
+            assert _first_events(stream_url, me, 2, unplaced) == [first, second]

@@ -1,21 +1,26 @@
 """The 查证 page in a real browser (000 第四条): Debian's chromium, headless, on a phone-sized
-window. Skipped with a reason when chromium is absent, unless
-SECOND_CLASSROOM_REQUIRE_BROWSER=1 (CI) makes that a failure. The screenshots are written to
-``SECOND_CLASSROOM_SCREENSHOTS`` (default: the test's temporary folder) for people to look at."""
+window, by serial and by uploading the transcript PDF through the form. Skipped with a reason
+when chromium is absent, unless SECOND_CLASSROOM_REQUIRE_BROWSER=1 (CI) makes that a failure.
+The screenshots are written to ``SECOND_CLASSROOM_SCREENSHOTS`` (default: the test's temporary
+folder) for people to look at."""
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import attrs
+import httpx
 import pytest
 
+from second_classroom import pdf
 from second_classroom.http import HttpSettings, create_app
 from second_classroom.policies import serials
-from tests.http.demo_world import Transcripts, demo_transcripts
+from tests.http.demo_world import ADMIN, Transcripts, demo_transcripts
 from tests.http.live_server import live_server
 
 REQUIRE_BROWSER = os.environ.get("SECOND_CLASSROOM_REQUIRE_BROWSER") == "1"
@@ -75,3 +80,63 @@ def test_the_browser_renders_the_verdict_and_the_serial(
     shot = folder / f"verify-{which}.png"
     headless(browser, f"--screenshot={shot}", page)
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# Headless chromium from the command line has no file chooser, so a script fills the form's
+# own file input (a DataTransfer, as a drop would) and submits the form: the browser builds the
+# multipart request as it would for a person.
+_CHOOSE_AND_SUBMIT = (
+    "<script>window.addEventListener('load', () => {"
+    "const bytes = Uint8Array.from(atob('%s'), c => c.charCodeAt(0));"
+    "const chosen = new DataTransfer();"
+    "chosen.items.add(new File([bytes], 'transcript.pdf', {type: 'application/pdf'}));"
+    "const input = document.getElementById('document');"
+    "input.files = chosen.files; input.form.submit();});</script>"
+)
+
+
+def upload_through_the_form(browser: str, url: str, data: bytes, folder: Path) -> str:
+    """The DOM the browser shows after uploading ``data`` with the /verify form."""
+    form = httpx.get(f"{url}/verify").text
+    script = _CHOOSE_AND_SUBMIT % base64.b64encode(data).decode("ascii")
+    chooser = folder / "choose.html"
+    chooser.write_text(
+        form.replace("<head>", f'<head><base href="{url}/verify">').replace(
+            "</body>", script + "</body>"
+        ),
+        encoding="utf-8",
+    )
+    # Virtual time lets the submitted form's navigation finish before the DOM is dumped.
+    return headless(browser, "--virtual-time-budget=10000", "--dump-dom", chooser.as_uri())
+
+
+def test_an_uploaded_pdf_is_checked_in_the_browser(
+    site: tuple[str, Transcripts], tmp_path: Path
+) -> None:
+    """Given the demo's transcript PDF uploaded with the form: 有效 and its serial; the same
+    PDF printed with the totals ×19 (the real serial and signed attachment kept): 被篡改."""
+    browser = chromium()
+    url, demo = site
+    genuine = demo.service.transcript_pdf(demo.valid, ADMIN, f"{url}/verify")
+    found = demo.service.transcript(demo.valid, ADMIN)
+    document = demo.service.transcript_document(demo.valid, ADMIN)
+    assert genuine is not None
+    assert found is not None
+    assert document is not None
+    inflated = attrs.evolve(
+        found.content,
+        totals=tuple(attrs.evolve(t, amount=t.amount * 19) for t in found.content.totals),
+    )
+    forged = pdf.render(inflated, f"{url}/verify", document)
+    folder = Path(os.environ.get("SECOND_CLASSROOM_SCREENSHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    cases = (("pdf-valid", genuine, "有效"), ("pdf-tampered", forged, "被篡改"))
+    for name, data, expected in cases:
+        dom = upload_through_the_form(browser, url, data, tmp_path)
+        assert f'id="status">{expected}</span>' in dom
+        assert f'id="serial">{serials.display(demo.valid)}</strong>' in dom
+        shown = tmp_path / f"{name}.html"
+        shown.write_text(dom, encoding="utf-8")
+        shot = folder / f"verify-{name}.png"
+        headless(browser, f"--screenshot={shot}", shown.as_uri())
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

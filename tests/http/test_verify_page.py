@@ -7,15 +7,19 @@ import json
 from collections.abc import Iterator
 from enum import StrEnum
 
+import attrs
 import pytest
 from starlette.testclient import TestClient
 
-from second_classroom.http import HttpSettings, create_app
+from second_classroom import pdf
+from second_classroom.http import HttpSettings, create_app, verify_page
 from second_classroom.http.verify_page import headline
 from second_classroom.policies import serials
 from second_classroom.policies.signing import Keyring
 from second_classroom.service import Verification, VerificationStatus
 from tests.http.demo_world import ADMIN, Transcripts, demo_transcripts
+
+URL = "https://youth.example.edu.cn/verify"
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +112,79 @@ def test_an_uploaded_document_is_checked_and_a_tampered_one_says_so(
     page = client.post("/verify", files={"document": ("t.json", data, "application/json")})
     assert 'id="status">无效</span>' in page.text
     assert "签名密钥不是本校公布的密钥" in page.text
-    page = client.post("/verify", files={"document": ("t.pdf", b"%PDF-1.7", "application/pdf")})
+    page = client.post("/verify", files={"document": ("t.txt", b"hello", "text/plain")})
     assert page.status_code == 400
+
+
+def upload(client: TestClient, data: bytes, name: str = "t.pdf") -> str:
+    reply = client.post("/verify", files={"document": (name, data, "application/pdf")})
+    assert reply.status_code in (200, 400, 413)
+    return reply.text
+
+
+def test_an_uploaded_pdf_is_checked_page_by_page(client: TestClient, demo: Transcripts) -> None:
+    """Given the demo's transcript PDF: as printed it says 有效 with its content; rebuilt with
+    the totals ×19 beside the real serial and the real signed attachment it says 被篡改 and
+    shows nothing of the forgery (issue 15 §1)."""
+    genuine = demo.service.transcript_pdf(demo.valid, ADMIN, URL)
+    assert genuine is not None
+    page = upload(client, genuine)
+    assert 'id="status">有效</span>' in page
+    assert f'id="serial">{serials.display(demo.valid)}</strong>' in page
+    assert "钱静" in page
+    found = demo.service.transcript(demo.valid, ADMIN)
+    document = demo.service.transcript_document(demo.valid, ADMIN)
+    assert found is not None
+    assert document is not None
+    real = found.content
+    inflated = attrs.evolve(
+        real, totals=tuple(attrs.evolve(t, amount=t.amount * 19) for t in real.totals)
+    )
+    page = upload(client, pdf.render(inflated, URL, document))
+    assert 'id="status">被篡改</span>' in page
+    assert "打印内容与签名内容不符" in page
+    assert str(real.totals[0].amount * 19) not in page
+    assert "钱静" not in page  # a forged document's content is never shown
+
+
+def test_a_revoked_transcripts_pdf_says_so(client: TestClient, demo: Transcripts) -> None:
+    revoked = demo.service.transcript_pdf(demo.revoked, ADMIN, URL)
+    assert revoked is not None
+    assert 'id="status">已撤销</span>' in upload(client, revoked)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"hello", b"\x89PNG\r\n\x1a\n" + bytes(64), b"", b"\xff\xfe{", b"[1, 2]"],
+)
+def test_an_upload_that_is_neither_pdf_nor_json_is_refused_with_the_pages_message(
+    client: TestClient, data: bytes
+) -> None:
+    reply = client.post("/verify", files={"document": ("x.bin", data, "image/png")})
+    assert reply.status_code == 400
+    assert "文件格式不符" in reply.text
+    assert "成绩单编号" in reply.text  # the form again, to try once more
+
+
+@pytest.mark.parametrize("data", [b"%PDF-1.7", b"%PDF-1.4\n" + bytes(1000), b"  %PDF-\x00\xff"])
+def test_a_pdf_without_a_signed_attachment_is_invalid(client: TestClient, data: bytes) -> None:
+    page = upload(client, data)
+    assert 'id="status">无效</span>' in page
+    assert "PDF 未附签名文件" in page
+
+
+def test_an_upload_over_the_body_cap_is_refused_unread(client: TestClient) -> None:
+    big = b"%PDF-1.7\n" + bytes(verify_page.MAX_UPLOAD)
+    reply = client.post("/verify", files={"document": ("big.pdf", big, "application/pdf")})
+    assert reply.status_code == 413
+    assert "文件过大" in reply.text
+
+
+def test_a_body_that_is_not_multipart_uploads_nothing(client: TestClient) -> None:
+    for headers in ({"content-type": "multipart/form-data; boundary=x"}, {}):
+        reply = client.post("/verify", content=b"--x\r\nbroken", headers=headers)
+        assert reply.status_code == 400
+        assert "文件格式不符" in reply.text
 
 
 def test_the_page_is_rate_limited_per_client(demo: Transcripts) -> None:
@@ -136,3 +211,13 @@ def test_a_status_the_page_does_not_know_shows_its_own_label() -> None:
     found = Verification(_Later.KEY_EXPIRED, "X", None, None)  # type: ignore[arg-type]
     assert headline(found) == "签名密钥已过期"
     assert headline(Verification(VerificationStatus.MALFORMED, "X", None, None)) == "无效"
+
+
+def test_the_contract_lists_the_upload_and_the_streams_resume_header(client: TestClient) -> None:
+    spec = client.get("/openapi.json").json()
+    upload = spec["paths"]["/verify"]["post"]
+    assert set(upload["responses"]) == {"200", "400", "413", "429"}
+    form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
+    assert form["properties"]["document"]["format"] == "binary"
+    stream = spec["paths"]["/api/students/{number}/notices/stream"]["get"]
+    assert {"name": "Last-Event-ID", "in": "header"}.items() <= stream["parameters"][-1].items()

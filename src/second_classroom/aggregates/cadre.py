@@ -214,63 +214,50 @@ EVENTS: tuple[type, ...] = CadreEvent.__args__
 
 
 @attrs.frozen
-class AppointCadre:
-    """Appoint a student to a post in the organization for a term (001 第四条 学生会、学生组织、
-    学生社团、班委)."""
+class _RoundCommand:
+    """A command on one organization's round of a term: its stream is ``ids.cadre_round_id``."""
 
     tribe_id: UUID
     term: Code
+
+    @property
+    def round_id(self) -> UUID:
+        return ids.cadre_round_id(self.tribe_id, self.term)
+
+
+@attrs.frozen
+class AppointCadre(_RoundCommand):
+    """Appoint a student to a post in the organization for a term (001 第四条 学生会、学生组织、
+    学生社团、班委)."""
+
     student_number: PersonId
     position: CadrePosition
     title: Name  # the post: 主席、部长、班长…
     starts: datetime
     ends: datetime
 
-    @property
-    def round_id(self) -> UUID:
-        return ids.cadre_round_id(self.tribe_id, self.term)
-
 
 @attrs.frozen
-class EndCadreTerm:
+class EndCadreTerm(_RoundCommand):
     """End a cadre's term early now: a resignation or a dismissal, with the reason."""
 
-    tribe_id: UUID
-    term: Code
     student_number: PersonId
     end: TermEnd
     reason: Reason
 
-    @property
-    def round_id(self) -> UUID:
-        return ids.cadre_round_id(self.tribe_id, self.term)
-
 
 @attrs.frozen
-class RateCadre:
+class RateCadre(_RoundCommand):
     """Rate a cadre whose term is over (002 一 3) 优秀、称职、一般称职、不称职); a rating may
     change until the round closes, within the caps."""
 
-    tribe_id: UUID
-    term: Code
     student_number: PersonId
     rating: CadreRating
 
-    @property
-    def round_id(self) -> UUID:
-        return ids.cadre_round_id(self.tribe_id, self.term)
-
 
 @attrs.frozen
-class CloseCadreRound:
+class CloseCadreRound(_RoundCommand):
     """Make the round's ratings final and write each cadre's term into their record."""
-
-    tribe_id: UUID
-    term: Code
-
-    @property
-    def round_id(self) -> UUID:
-        return ids.cadre_round_id(self.tribe_id, self.term)
 
 
 CadreCommand = AppointCadre | EndCadreTerm | RateCadre | CloseCadreRound

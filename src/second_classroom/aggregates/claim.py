@@ -759,35 +759,33 @@ def _read_filing(command: FileClaim, ctx: ClaimContext) -> _Filing:
                     (command.advisor or "").strip(),
                     level,
                 )
-                return _Filing(
-                    ClaimKind.PERSONAL,
-                    number,
-                    None,
-                    record.college,
-                    command.title,
-                    command.credits,
-                    (number,),
-                    personal=personal,
+                kind, title, cadre = ClaimKind.PERSONAL, command.title, None
+            else:
+                _text(organization=command.organization, position=command.position)
+                require(command.served_from <= command.served_until <= now, TIMES_INVALID)
+                year_later = _one_year_after(command.served_from)
+                require(command.served_until >= year_later, TERM_TOO_SHORT)
+                cadre = CadreForm(
+                    command.organization,
+                    command.position,
+                    command.served_from,
+                    command.served_until,
                 )
-            _text(organization=command.organization, position=command.position)
-            require(command.served_from <= command.served_until <= now, TIMES_INVALID)
-            year_later = _one_year_after(command.served_from)
-            require(command.served_until >= year_later, TERM_TOO_SHORT)
-            cadre = CadreForm(
-                command.organization,
-                command.position,
-                command.served_from,
-                command.served_until,
-            )
-            title = f"{command.organization} {command.position}"
+                kind, title, personal = (
+                    ClaimKind.CADRE,
+                    f"{command.organization} {command.position}",
+                    None,
+                )
+            # A student's own claim: the claimant is its one beneficiary, in their college.
             return _Filing(
-                ClaimKind.CADRE,
+                kind,
                 number,
                 None,
                 record.college,
                 title,
                 command.credits,
                 (number,),
+                personal=personal,
                 cadre=cadre,
             )
     raise AssertionError(f"unhandled command {command!r}")
@@ -798,6 +796,29 @@ def _one_year_after(moment: datetime) -> datetime:
         return moment.replace(year=moment.year + 1)
     except ValueError:  # 29 February: a year later is 1 March
         return moment.replace(year=moment.year + 1, month=3, day=1)
+
+
+_Content = tuple[
+    str,
+    tuple[PlannedCredit, ...],
+    tuple[str, ...],
+    CollectiveForm | None,
+    PersonalForm | None,
+    CadreForm | None,
+]
+
+
+def _content(claim: _Filing | Claim) -> _Content:
+    """What a claimant may revise, in ``ClaimResubmitted``'s order: a filing is compared with the
+    claim by it, and carried into the events by it."""
+    return (
+        claim.title,
+        claim.credits,
+        claim.beneficiaries,
+        claim.collective,
+        claim.personal,
+        claim.cadre,
+    )
 
 
 _FILED_KIND: dict[type, ClaimKind] = {
@@ -814,24 +835,9 @@ def _file(command: FileClaim, state: Claim | None, ctx: ClaimContext) -> Sequenc
     if any(d.scope is StepScope.ADVISOR for step in chain.steps for d in step.deciders):
         require(filing.personal is not None and bool(filing.personal.advisor), ADVISOR_REQUIRED)
     _check_credits(filing.credits, base)
-    content = (
-        filing.title,
-        filing.credits,
-        filing.beneficiaries,
-        filing.collective,
-        filing.personal,
-        filing.cadre,
-    )
+    content = _content(filing)
     if state is not None:
-        same = (
-            state.title,
-            state.credits,
-            state.beneficiaries,
-            state.collective,
-            state.personal,
-            state.cadre,
-        ) == content
-        if state.status is ClaimStatus.IN_REVIEW and same:
+        if state.status is ClaimStatus.IN_REVIEW and _content(state) == content:
             return []  # a retried filing changes nothing
         require(state.status is ClaimStatus.REJECTED, NOT_REVISABLE, status=state.status.label)
         # 001 第四、五条: 由自身原因导致积分未补录成功的，将不再重新补录.

@@ -14,6 +14,7 @@ from second_classroom.aggregates import (
     cadre,
     claim,
     enrolment,
+    growth_share,
     mailbox,
     school_keys,
     student,
@@ -32,6 +33,7 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     school_keys.DECIDER,
     cadre.DECIDER,
     claim.DECIDER,
+    growth_share.DECIDER,
 )
 
 __all__ = ["KINDS"]

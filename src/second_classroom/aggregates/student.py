@@ -283,75 +283,61 @@ EVENTS: tuple[type, ...] = StudentEvent.__args__
 
 
 @attrs.frozen
-class RegisterStudent:
-    """Register a student (第六条: 账号为学生学号，姓名需填写真实姓名)."""
+class _StudentCommand:
+    """A command on one student's record: its stream is ``ids.student_id`` of the 学号."""
 
     student_number: PersonId
+
+    @property
+    def student_id(self) -> UUID:
+        return ids.student_id(self.student_number)
+
+
+@attrs.frozen
+class RegisterStudent(_StudentCommand):
+    """Register a student (第六条: 账号为学生学号，姓名需填写真实姓名)."""
+
     name: Name
     college: Code
     class_name: Name
     cohort: int
     program: Program = Program.UNDERGRADUATE
 
-    @property
-    def student_id(self) -> UUID:
-        return ids.student_id(self.student_number)
-
 
 @attrs.frozen
-class RecordPublisherExam:
+class RecordPublisherExam(_StudentCommand):
     """Record that a student passed the publishing exam (首次发布活动需进行考试答题)."""
 
-    student_number: PersonId
     score: int
-
-    @property
-    def student_id(self) -> UUID:
-        return ids.student_id(self.student_number)
 
 
 @attrs.frozen
-class AppealDefault:
+class AppealDefault(_StudentCommand):
     """The acting student appeals one of their defaults, with reasons and evidence."""
 
-    student_number: PersonId
     entry_id: UUID
     reason: Reason
     evidence: tuple[Proof, ...] = ()
 
-    @property
-    def student_id(self) -> UUID:
-        return ids.student_id(self.student_number)
-
 
 @attrs.frozen
-class DecideAppeal:
+class DecideAppeal(_StudentCommand):
     """A college admin (the student's college) or a school admin upholds or overturns."""
 
-    student_number: PersonId
     entry_id: UUID
     overturn: bool
     reason: Reason
 
-    @property
-    def student_id(self) -> UUID:
-        return ids.student_id(self.student_number)
-
 
 @attrs.frozen
-class CorrectStudentRecord:
+class CorrectStudentRecord(_StudentCommand):
     """A college admin (the student's college) or a school admin corrects a misspelt name or a
     wrong class, with a reason (000 第八条: 在网页端点击“用户管理”→输入学号或姓名→“编辑”).
     A field left None is unchanged."""
 
-    student_number: PersonId
     reason: Reason
     name: Name | None = None
     class_name: Name | None = None
-
-    @property
-    def student_id(self) -> UUID:
-        return ids.student_id(self.student_number)
 
 
 StudentCommand = (

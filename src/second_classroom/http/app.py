@@ -8,10 +8,13 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
+from uuid import UUID
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import (
@@ -22,6 +25,7 @@ from starlette.responses import (
     StreamingResponse,
 )
 from starlette.routing import Route
+from starlette.types import Message
 
 from second_classroom.core.errors import DomainError
 from second_classroom.http import checkin_page, commands, reads, verify_page
@@ -33,6 +37,7 @@ from second_classroom.http.openapi import DOCS_PAGE, openapi
 from second_classroom.http.refusals import RATE_LIMITED, error_response
 from second_classroom.http.settings import Http, HttpSettings, http_of
 from second_classroom.http.worker import Worker
+from second_classroom.policies.notices import Notice
 from second_classroom.projections.viewset import database_for
 from second_classroom.service import SecondClassroom
 
@@ -146,7 +151,7 @@ def _limited(request: Request) -> Response | None:
 
 
 async def verify_form(request: Request) -> Response:
-    """GET: the form (``?serial=`` goes to its page); POST: an uploaded JSON document."""
+    """GET: the form (``?serial=`` goes to its page); POST: an uploaded PDF or JSON document."""
     if request.method == "GET":
         serial = request.query_params.get("serial", "").strip()
         if serial:
@@ -155,21 +160,43 @@ async def verify_form(request: Request) -> Response:
     limited = _limited(request)
     if limited is not None:
         return limited
-    async with request.form(max_files=1, max_fields=4) as form:
-        upload = form.get("document")
-        data = b""
-        if isinstance(upload, UploadFile):
-            data = await upload.read(verify_page.MAX_UPLOAD + 1)
+    try:
+        body = await commands.read_body(request)
+    except DomainError:  # over the body cap: refused before it is parsed or kept
+        return HTMLResponse(verify_page.form_page(verify_page.TOO_LARGE), status_code=413)
+    data = await _uploaded(request, body)
+    service = http_of(request).service
+    if verify_page.is_pdf(data):
+        found = await run_in_threadpool(service.verify_pdf, data)
+        return HTMLResponse(verify_page.result_page(found))
     document = verify_page.read_document(data)
     if document is None:
-        page = verify_page.form_page("请上传成绩单的 JSON 文件（电子成绩单或电子证书）")
-        return HTMLResponse(page, status_code=400)
-    service = http_of(request).service
+        return HTMLResponse(verify_page.form_page(verify_page.NOT_A_DOCUMENT), status_code=400)
     if isinstance(document.get("proof"), dict) and "key_id" in document["proof"]:
         found = await run_in_threadpool(service.verify_transcript, document)
     else:
         found = await run_in_threadpool(service.verify_credential, document)
     return HTMLResponse(verify_page.result_page(found))
+
+
+async def _uploaded(request: Request, body: bytes) -> bytes:
+    """The ``document`` file of a multipart body already read within the cap; empty when
+    there is none or the body is not multipart."""
+    replayed = False
+
+    async def receive() -> Message:
+        nonlocal replayed
+        if replayed:
+            return {"type": "http.disconnect"}
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    try:
+        async with Request(request.scope, receive).form(max_files=1, max_fields=4) as form:
+            upload = form.get("document")
+            return await upload.read() if isinstance(upload, UploadFile) else b""
+    except (HTTPException, MultiPartException):  # a broken multipart body uploads nothing
+        return b""
 
 
 async def verify_serial(request: Request) -> Response:
@@ -186,8 +213,9 @@ async def verify_serial(request: Request) -> Response:
 
 async def notice_stream(request: Request) -> Response:
     """The student's undelivered notices, then each new one as it comes; a comment line
-    every poll keeps proxies from closing the stream. Reading does not mark them delivered
-    (the webhook worker does)."""
+    every poll keeps proxies from closing the stream. A reconnect's ``Last-Event-ID`` skips
+    the notices up to that one. Reading does not mark them delivered (the webhook worker
+    does)."""
     http = http_of(request)
     number = request.path_params["number"]
     try:
@@ -197,7 +225,7 @@ async def notice_stream(request: Request) -> Response:
         return error_response(error)
 
     async def events() -> AsyncIterator[str]:
-        sent: set[Any] = set()
+        sent: set[Any] = set(already_sent(first, request.headers.get("last-event-id", "")))
         pending = first
         while True:
             for notice in pending:
@@ -216,6 +244,18 @@ async def notice_stream(request: Request) -> Response:
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(events(), media_type="text/event-stream", headers=headers)
+
+
+def already_sent(pending: list[Notice], last_event_id: str) -> list[UUID]:
+    """The notices a reconnecting client already has: the pending ones up to and including
+    its ``Last-Event-ID`` (the outbox is oldest first). An id no longer pending (delivered
+    since) or unknown cannot be placed, so then nothing is skipped — a repeat is dropped by
+    its id, a lost notice would not be."""
+    ids = [notice.notice_id for notice in pending]
+    for index, notice_id in enumerate(ids):
+        if str(notice_id) == last_event_id.strip():
+            return ids[: index + 1]
+    return []
 
 
 # -- operations ------------------------------------------------------------------------------

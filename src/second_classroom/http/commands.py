@@ -15,10 +15,14 @@ from second_classroom import codec
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.http.idempotency import Reply, fingerprint
-from second_classroom.http.refusals import BODY_INVALID, error_body, error_response, status_of
+from second_classroom.http.refusals import (
+    BODY_INVALID,
+    MAX_BODY,
+    error_body,
+    error_response,
+    status_of,
+)
 from second_classroom.http.settings import Http, http_of
-
-MAX_BODY = 1024 * 1024  # bytes: far above any command, far below harm
 
 
 async def read_body(request: Request) -> bytes:

@@ -97,8 +97,9 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
         ),
         "/api/students/{number}/notices/stream": {
             "get": {
-                "summary": "Server-sent events: the student's notices as they come",
-                "parameters": number,
+                "summary": "Server-sent events: the student's notices as they come; a "
+                "reconnect's Last-Event-ID resends only the pending notices after it",
+                "parameters": [*number, _param("Last-Event-ID", "header")],
                 "responses": {
                     "200": {
                         "description": "text/event-stream, one event per notice",
@@ -146,10 +147,30 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
     html = {"200": {"description": "a Chinese HTML page", "content": {"text/html": {}}}}
     paths["/verify"] = {
         "get": {
-            "summary": "查证入口: the form (serial or JSON upload)",
+            "summary": "查证入口: the form (serial, or upload of the PDF or JSON)",
             "responses": html,
             **public,
-        }
+        },
+        "post": {
+            "summary": "查证 an uploaded transcript PDF or JSON document (rate-limited)",
+            "requestBody": {
+                "content": {
+                    "multipart/form-data": {
+                        "schema": {
+                            "type": "object",
+                            "properties": {"document": {"type": "string", "format": "binary"}},
+                        }
+                    }
+                }
+            },
+            "responses": {
+                **html,
+                "400": {"description": "neither a PDF nor a JSON object"},
+                "413": {"description": "over the 1 MiB body cap"},
+                "429": {"description": "too many requests"},
+            },
+            **public,
+        },
     }
     paths["/verify/{serial}"] = {
         "get": {

@@ -37,6 +37,7 @@ NOT_FOUND = ErrorCode(
     "No such {what}",
     Category.NOT_FOUND,
 )
+MAX_BODY = 1024 * 1024  # bytes of a request body: far above any command or PDF, far below harm
 BODY_INVALID = ErrorCode(
     "http.body_invalid",
     "请求体不是 UTF-8 编码的 JSON：{reason}",

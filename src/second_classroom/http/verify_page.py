@@ -1,5 +1,6 @@
 """查证入口 (000 第四条): the public verification page. Anyone may check a transcript by its
-serial or by the JSON document the student handed over; the page shows the status, the
+serial, by the JSON document the student handed over, or by the transcript PDF (its attached
+signed document, and every page showing exactly that content); the page shows the status, the
 transcript's visible content and the signing key id — nothing else about the student.
 Rate-limited per client, since it needs no sign-in."""
 
@@ -13,6 +14,7 @@ from html import escape
 from typing import Any
 
 from second_classroom.aggregates.transcript import Content
+from second_classroom.http.refusals import MAX_BODY
 from second_classroom.policies import serials
 from second_classroom.service import Verification
 
@@ -26,7 +28,9 @@ HEADLINES = {
     "unknown_key": "无效",  # signed, but not with a key the school published
     "malformed": "无效",
 }
-MAX_UPLOAD = 512 * 1024  # bytes of an uploaded document
+MAX_UPLOAD = MAX_BODY  # bytes of an uploaded request: the API's own body cap
+NOT_A_DOCUMENT = "文件格式不符：请上传成绩单的 PDF 或 JSON 文件"
+TOO_LARGE = f"文件过大：上传的文件不能超过 {MAX_UPLOAD // 1024} KB"
 
 
 class RateLimiter:
@@ -90,7 +94,7 @@ def page(title: str, body: str) -> str:
 
 
 def form_page(message: str = "") -> str:
-    """The form: a serial, or a JSON document to upload."""
+    """The form: a serial, or a PDF or JSON document to upload."""
     notice = f'<p class="status warn">{escape(message)}</p>' if message else ""
     return page(
         "成绩单查证",
@@ -101,8 +105,9 @@ def form_page(message: str = "") -> str:
         '<input id="serial" name="serial" placeholder="XXXX-XXXX-XXX" autocomplete="off" required>'
         "<button>查证</button></form>"
         '<form method="post" action="/verify" enctype="multipart/form-data">'
-        '<label for="document">或上传电子成绩单（JSON）</label>'
-        '<input id="document" type="file" name="document" accept=".json,application/json"'
+        '<label for="document">或上传电子成绩单（PDF 或 JSON）</label>'
+        '<input id="document" type="file" name="document"'
+        ' accept=".pdf,.json,application/pdf,application/json"'
         " required><button>上传查证</button></form>"
         '<p class="muted">查证结果只显示成绩单上印有的内容与签名密钥编号。</p>',
     )
@@ -164,6 +169,11 @@ def _content(content: Content) -> str:
     return (
         f'<table id="content">{head}</table>{"".join(sections)}<h2>合计</h2><table>{totals}</table>'
     )
+
+
+def is_pdf(data: bytes) -> bool:
+    """A PDF: its header (``%PDF-``) within the first 1024 bytes, as readers accept it."""
+    return b"%PDF-" in data[:1024]
 
 
 def read_document(data: bytes) -> dict[str, Any] | None:

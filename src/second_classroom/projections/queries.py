@@ -25,6 +25,7 @@ from second_classroom.core.errors import Category, ErrorCode
 from second_classroom.projections.database import ViewDatabase
 
 T = TypeVar("T")
+R = TypeVar("R")
 Key = tuple[str | int, ...]
 
 DEFAULT_LIMIT = 50
@@ -109,13 +110,13 @@ Row = tuple[Any, ...]
 
 
 def paged(
-    rows: Sequence[Row],
+    rows: Sequence[R],
     limit: int,
     query: str,
-    key: Callable[[Row], Key],
-    convert: Callable[[Row], T],
+    key: Callable[[R], Key],
+    convert: Callable[[R], T],
 ) -> Page[T]:
-    """A page from up to ``limit + 1`` database rows (the extra one only says there is more);
+    """A page from up to ``limit + 1`` rows (the extra one only says there is more);
     the cursor holds the last row's key as stored, so the next page starts exactly after it."""
     shown = rows[:limit]
     more = len(rows) > limit and bool(shown)

@@ -142,12 +142,7 @@ class ViewSet:
             college_key, tribe_key = queries.decode_cursor("monthly", cursor, (str, str))
             after = (str(college_key), str(tribe_key))
         rows = reports.monthly_report(self.database, month, college, after, limit + 1)
-        return queries.Page(
-            tuple(rows[:limit]),
-            queries.encode_cursor("monthly", (rows[limit - 1].college, rows[limit - 1].tribe))
-            if len(rows) > limit
-            else None,
-        )
+        return queries.paged(rows, limit, "monthly", lambda r: (r.college, r.tribe), lambda r: r)
 
     def organizer_workload(
         self, *, limit: int = queries.DEFAULT_LIMIT, cursor: str | None = None
