@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_env
 from second_classroom.service import SecondClassroom
@@ -17,6 +18,20 @@ POSTGRES_DSN = os.environ.get(
 )
 TEST_SECRET = bytes(range(32))
 REQUIRE_POSTGRES = os.environ.get("SECOND_CLASSROOM_REQUIRE_POSTGRES") == "1"
+
+# Hypothesis profiles (docs/testing.md): "ci" (the default) keeps the example counts written in
+# the tests; "thorough" runs ten times as many for a developer hunting a rare case, e.g.
+# HYPOTHESIS_PROFILE=thorough pytest tests/persistence/test_state_cache.py
+PROFILE_SCALE = {"ci": 1, "thorough": 10}
+settings.register_profile("ci", print_blob=True)
+settings.register_profile("thorough", max_examples=1000, print_blob=True)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+
+
+def examples(count: int) -> int:
+    """``count`` examples under the ci profile, scaled up under a slower one."""
+    return count * PROFILE_SCALE.get(PROFILE, 1)
 
 
 def _postgres_problem() -> str | None:

@@ -251,9 +251,11 @@ def test_blacklisted_until_is_the_same_from_replay_as_live(service: SecondClassr
     _talk, students = checked_in_world(service)
     service.run_reactions(ENDED)
     live = service.student(students[2].person_id, SCHOOL_ADMIN)
+    assert live is not None
+    assert live.blacklisted_until == ENDED + timedelta(hours=120)
+    if service.app.env.get("PERSISTENCE_MODULE") == "eventsourcing.popo":
+        pytest.skip("an in-memory store has nothing to replay from another application")
     with SecondClassroomApplication(service.app.env) as fresh:
-        if service.app.env.get("PERSISTENCE_MODULE") == "eventsourcing.popo":
-            return  # an in-memory store has nothing to replay from another application
         fresh.forget_states()
         replayed = fresh.load(student_module.DECIDER, ids.student_id(students[2].person_id)).state
     assert replayed == live

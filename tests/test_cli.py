@@ -16,6 +16,7 @@ import tomllib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,7 +27,9 @@ from second_classroom.aggregates.tribe import CreateTribe
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import MALFORMED
 from second_classroom.core.terms import TribeKind, TribeLevel
-from second_classroom.persistence.stores import postgres_env
+from second_classroom.persistence.application import SecondClassroomApplication
+from second_classroom.persistence.stores import postgres_env, sqlite_env
+from second_classroom.projections.viewset import ViewSet
 from second_classroom.service import SecondClassroom
 
 PYPROJECT = Path(__file__).parent.parent / "pyproject.toml"
@@ -103,14 +106,28 @@ def closed_port() -> int:
 # -- the subcommands at work --------------------------------------------------------------------
 
 
+def view_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every view table the worker keeps in the store at ``path``."""
+    with SecondClassroomApplication(sqlite_env(path)) as app:
+        views = ViewSet(app)
+        rows = views.runner.snapshot()
+        views.close()
+    return rows
+
+
 def test_the_view_worker_catches_up_and_rebuilds(tmp_path: Path) -> None:
     run("demo", "--db", "school.sqlite3", cwd=tmp_path)
     first = run("project", "--db", "school.sqlite3", "--once", cwd=tmp_path)
+    caught_up = view_rows(tmp_path / "school.sqlite3")
     again = run("project", "--db", "school.sqlite3", "--once", "--rebuild", cwd=tmp_path)
     assert first.startswith("views at position ")
     assert first == again  # a rebuild from zero reaches the same position
     position = int(first.split()[-1])
     assert position > 100
+    # ... and the same rows, every table of every view
+    assert view_rows(tmp_path / "school.sqlite3") == caught_up
+    assert caught_up["activity_board"]
+    assert caught_up["student_credits"]
 
 
 def test_the_demo_refuses_to_overwrite_a_store(tmp_path: Path) -> None:

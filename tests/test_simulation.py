@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from contextlib import ExitStack
 from decimal import Decimal
 
 from second_classroom.persistence.stores import popo_env
@@ -61,13 +62,30 @@ def test_the_school_has_unions_clubs_and_classes_and_activities_of_every_level()
         assert kinds[kind] > 0, kind
 
 
+def event_log(service: SecondClassroom) -> list[tuple[object, ...]]:
+    """Every stored event in order: its stream, version and decoded payload."""
+    return [
+        (e.originator_id, e.originator_version, e.payload)
+        for _, e in service.app.notifications(0, 100_000)
+    ]
+
+
 def test_the_same_seed_gives_the_same_semester() -> None:
-    first, second = (
-        simulate(SecondClassroom.in_memory(), students=40, activities=5, seed=3, bars=False)
-        for _ in range(2)
-    )
-    assert first.events == second.events
-    assert first.view_rows == second.view_rows
+    # the school's secret is part of the input: it seeds every lottery (第十二条)
+    with ExitStack() as stack:
+        services = [
+            stack.enter_context(SecondClassroom.open(popo_env(), secret=TEST_SECRET))
+            for _ in range(2)
+        ]
+        first, second = (
+            simulate(service, students=40, activities=5, seed=3, bars=False) for service in services
+        )
+        assert first.events == second.events
+        assert first.view_rows == second.view_rows
+        logs = [event_log(service) for service in services]
+        assert len(logs[0]) == first.events > 500
+        assert logs[0] == logs[1]  # event for event, not only as many
+        assert services[0].views.runner.snapshot() == services[1].views.runner.snapshot()
 
 
 def test_batching_the_semester_stores_the_same_events() -> None:
@@ -77,23 +95,24 @@ def test_batching_the_semester_stores_the_same_events() -> None:
     for batch in (1, 50):
         with SecondClassroom.open(popo_env(), secret=TEST_SECRET) as service:
             simulate(service, students=40, activities=5, seed=3, bars=False, batch=batch)
-            logs.append(
-                [
-                    (e.originator_id, e.originator_version, e.payload)
-                    for _, e in service.app.notifications(0, 100_000)
-                ]
-            )
+            logs.append(event_log(service))
     assert len(logs[0]) > 500
     assert logs[0] == logs[1]
 
 
 SEMESTER_IN_A_PROCESS = """
+import hashlib
 from second_classroom.persistence.stores import popo_env
 from second_classroom.service import SecondClassroom
 from second_classroom.simulation import simulate
 with SecondClassroom.open(popo_env(), secret=bytes(32)) as service:
     simulate(service, students=40, activities=5, seed=3, bars=False)
-    print(len(service.app.notifications(0, 100_000)), service.views.query(
+    digest = hashlib.sha256()
+    stored = service.app.recorder.select_notifications(start=None, limit=100_000)
+    for event in stored:
+        digest.update(f"{event.originator_id}:{event.originator_version}:{event.topic}:".encode())
+        digest.update(event.state)
+    print(len(stored), digest.hexdigest(), service.views.query(
         "SELECT COUNT(*), SUM(admitted) FROM activity_board"))
 """
 
@@ -111,3 +130,5 @@ def test_the_same_seed_gives_the_same_semester_in_another_process() -> None:
         for hash_seed in (1, 2, 3)
     }
     assert len(runs) == 1
+    # the digest covers every stored event's stream, version, type and encoded payload
+    assert int(runs.pop().split()[0]) > 500

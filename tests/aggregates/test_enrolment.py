@@ -257,6 +257,21 @@ def eid(number: str) -> UUID:
     return enrolment_id(ACTIVITY_ID, number)
 
 
+def registration(
+    number: str, now: datetime = REGISTERING, outcome: Outcome = Outcome.ADMITTED
+) -> Decision:
+    """The decision that registers ``number`` with ``outcome``: its seat and its own stream."""
+    status = {
+        Outcome.ADMITTED: EnrolmentStatus.ADMITTED,
+        Outcome.WAITLISTED: EnrolmentStatus.WAITLISTED,
+        Outcome.PENDING: EnrolmentStatus.REGISTERED,
+    }[outcome]
+    return Decision(
+        (RegistrationAccepted(ACTIVITY_ID, number, outcome, now),),
+        {number: (EnrolmentRegistered(eid(number), ACTIVITY_ID, number, status, now),)},
+    )
+
+
 # -- the activity must exist and be published ---------------------------------------------------
 
 EVERY_COMMAND = {
@@ -360,7 +375,7 @@ def test_tribe_scope_admits_the_host_tribes_role_holders() -> None:
         leader_only,
         {LEADER.person_id: record(LEADER.person_id)},
     )
-    decided(REGISTER, context_)
+    assert decided(REGISTER, context_) == registration(LEADER.person_id)
 
 
 def test_tribe_scope_refuses_a_student_of_the_host_college_outside_the_tribe() -> None:
@@ -371,7 +386,8 @@ def test_tribe_scope_refuses_a_student_of_the_host_college_outside_the_tribe() -
 
 def test_college_scope_admits_students_of_the_host_tribes_college() -> None:
     """发布规范 八: 院系内 — 允许主办方部落所属学院的学生参加."""
-    decided(REGISTER, ctx(student(A), REGISTERING, activity()))
+    assert FORM.scope.kind is ParticipationScope.COLLEGE
+    assert decided(REGISTER, ctx(student(A), REGISTERING, activity())) == registration(A)
 
 
 def test_college_scope_refuses_students_of_other_colleges() -> None:
@@ -386,7 +402,10 @@ def test_college_scope_refuses_students_of_other_colleges() -> None:
 def test_custom_scope_admits_students_of_the_listed_colleges() -> None:
     """发布规范 八: 自定义 — 根据活动举办方选择可参加活动的院系范围."""
     custom = activity(scope=Scope(ParticipationScope.CUSTOM, ("PE", "CS")))
-    decided(REGISTER, ctx(student(A), REGISTERING, custom, records={A: other_college(A)}))
+    decision = decided(
+        REGISTER, ctx(student(A), REGISTERING, custom, records={A: other_college(A)})
+    )
+    assert decision == registration(A)
 
 
 def test_custom_scope_refuses_students_of_unlisted_colleges() -> None:
@@ -407,7 +426,10 @@ def test_school_and_unlimited_scopes_admit_students_of_any_college(
 ) -> None:
     """发布规范 八: 学校内 — 允许全校学生参加; 不限 has no restriction."""
     open_to_all = activity(scope=Scope(kind))
-    decided(REGISTER, ctx(student(A), REGISTERING, open_to_all, records={A: other_college(A)}))
+    decision = decided(
+        REGISTER, ctx(student(A), REGISTERING, open_to_all, records={A: other_college(A)})
+    )
+    assert decision == registration(A)
 
 
 def test_a_blacklisted_student_cannot_register() -> None:
@@ -428,7 +450,10 @@ def test_a_blacklisted_student_cannot_register() -> None:
 def test_a_blacklisting_that_has_expired_no_longer_bars_registration(expired: datetime) -> None:
     """第十六条: the blacklist lasts 120 hours, then expires by itself."""
     was_blacklisted = attrs.evolve(record(A), blacklisted_until=expired)
-    decided(REGISTER, ctx(student(A), REGISTERING, activity(), records={A: was_blacklisted}))
+    decision = decided(
+        REGISTER, ctx(student(A), REGISTERING, activity(), records={A: was_blacklisted})
+    )
+    assert decision == registration(A)
 
 
 @pytest.mark.parametrize(
@@ -512,8 +537,13 @@ def test_lottery_and_review_registrations_are_not_limited_by_capacity(
     method: AdmissionMethod,
 ) -> None:
     """第十二条: 中签制 draws 按活动设定人数 from all registrants, so more may register."""
-    crowded = activity(method, capacity=1, roster=Roster(pending=frozenset({B, C, D})))
-    decided(REGISTER, ctx(student(A), REGISTERING, crowded))
+    crowded = World(activity(method, capacity=1, roster=Roster(pending=frozenset({B, C, D}))))
+    decision = decide(REGISTER, crowded.context(student(A), REGISTERING))
+    assert decision == registration(A, outcome=Outcome.PENDING)
+    after = crowded.apply(decision).activity.roster
+    assert after.pending == {A, B, C, D}
+    assert after.admitted == frozenset()
+    assert after.waitlist == ()
 
 
 def test_a_registration_appears_in_my_activities() -> None:
@@ -580,8 +610,19 @@ def test_cancelling_from_the_waitlist_promotes_nobody() -> None:
 def test_cancelling_a_lottery_registration_leaves_the_draw() -> None:
     """第十二条: a cancelled 中签制 registrant is not drawn."""
     world = World(lottery_activity(A, B))
+    decision = decide(CANCEL, world.context(student(A), REGISTERING))
+    assert decision == Decision(
+        (RegistrationWithdrawn(ACTIVITY_ID, A, None, REGISTERING, Outcome.PENDING),),
+        {A: (EnrolmentCancelled(eid(A), REGISTERING),)},
+    )
     after = world.after(CANCEL, student(A), REGISTERING)
     assert after.activity.roster.pending == {B}
+
+
+def test_staff_cannot_cancel_a_registration_for_a_student() -> None:
+    """第十二条: 取消报名 is the student's own act."""
+    error = refused(CANCEL, ctx(SCHOOL_ADMIN, REGISTERING, lottery_activity(A)), "auth.forbidden")
+    assert error.details == {"action": "取消报名 cancel registration"}
 
 
 def test_cancelling_after_registration_ends_is_refused() -> None:
@@ -618,6 +659,62 @@ def test_cancel_and_register_again_any_number_of_times() -> None:
     assert world.activity.roster.admitted == {A}
 
 
+# -- whose records and enrolments a decision needs -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "actor", "state", "involved"),
+    [
+        (REGISTER, student(A), activity(), {A}),
+        (RequestLeave(ACTIVITY_ID, "生病"), student(A), activity(), {A}),
+        (CANCEL, student(A), activity(capacity=1, waitlist=True), {A}),
+        (
+            CANCEL,
+            student(A),
+            activity(
+                capacity=1, waitlist=True, roster=Roster(admitted=frozenset({A}), waitlist=(B, C))
+            ),
+            {A, B},
+        ),
+        (CANCEL, student(A), None, {A}),
+        (DRAW, Actor.system(), lottery_activity(A, B, C), {A, B, C}),
+        (CLOSE_REVIEW, LEADER, review_activity(A, B), {A, B}),
+        (DRAW, Actor.system(), None, set()),
+        (AdmitRegistrants(ACTIVITY_ID, (A, C)), LEADER, review_activity(A, B, C), {A, C}),
+        (DecideLeave(ACTIVITY_ID, B, approve=True), LEADER, activity(), {B}),
+    ],
+    ids=[
+        "register",
+        "request leave",
+        "cancel, nobody waiting",
+        "cancel, the first on the waitlist",
+        "cancel on a missing activity",
+        "draw",
+        "close review",
+        "draw on a missing activity",
+        "admit",
+        "decide leave",
+    ],
+)
+def test_a_decision_loads_the_students_it_concerns(
+    command: enrolment.EnrolmentCommand, actor: Actor, state: Activity | None, involved: set[str]
+) -> None:
+    """The facade loads these students' records and enrolment streams, and no others."""
+    assert enrolment.students_involved(command, state, actor) == involved
+
+
+def test_an_unknown_command_involves_nobody_it_could_load() -> None:
+    with pytest.raises(AssertionError, match="unhandled command"):
+        enrolment.students_involved("register", activity(), student(A))  # type: ignore[arg-type]
+
+
+def test_an_enrolment_stream_alone_decides_nothing() -> None:
+    """Enrolment commands need the activity's seat ledger, so the stream's own decider refuses."""
+    whole = r"^enrolment commands are decided with their activity: see decide\(\)$"
+    with pytest.raises(AssertionError, match=whole):
+        enrolment.DECIDER.decide(REGISTER, None, None)
+
+
 # -- 中签制: the draw ------------------------------------------------------------------------------
 
 
@@ -633,7 +730,19 @@ def test_the_draw_waits_until_registration_ends() -> None:
 def test_the_draw_may_run_at_the_instant_registration_closes() -> None:
     """第十二条: registration is over at its closing time; the draw may run then."""
     assert CLOSES is not None
-    decided(DRAW, ctx(Actor.system(), CLOSES, lottery_activity(A, B, C), seed=SEED))
+    decision = decided(DRAW, ctx(Actor.system(), CLOSES, lottery_activity(A, B, C), seed=SEED))
+    winners = lottery.draw_winners(SEED, (A, B, C), 2)
+    assert decision.activity == (
+        LotteryDrawn(ACTIVITY_ID, SEED, (A, B, C), 2, winners, "system", CLOSES),
+    )
+    (loser,) = {A, B, C} - set(winners)
+    assert decision.enrolments == {
+        **{
+            n: (EnrolmentAdmitted(eid(n), AdmissionMethod.LOTTERY, "system", CLOSES),)
+            for n in winners
+        },
+        loser: (EnrolmentNotSelected(eid(loser), CLOSES),),
+    }
 
 
 @pytest.mark.parametrize(
@@ -818,10 +927,17 @@ def test_admitting_beyond_the_capacity_is_refused() -> None:
 
 def test_admitting_up_to_exactly_the_capacity_is_accepted() -> None:
     """发布规范 九: the last seat can be filled."""
-    decided(
-        AdmitRegistrants(ACTIVITY_ID, (B,)),
-        ctx(LEADER, CLOSED, review_activity(B, C, admitted=(A,), capacity=2)),
+    world = World(review_activity(B, C, admitted=(A,), capacity=2))
+    decision = decide(AdmitRegistrants(ACTIVITY_ID, (B,)), world.context(LEADER, CLOSED))
+    by = LEADER.person_id
+    assert decision == Decision(
+        (RegistrantsAdmitted(ACTIVITY_ID, (B,), by, CLOSED),),
+        {B: (EnrolmentAdmitted(eid(B), AdmissionMethod.REVIEW, by, CLOSED),)},
     )
+    after = world.apply(decision).activity.roster
+    assert after.admitted == {A, B}
+    assert len(after.admitted) == 2
+    assert after.pending == {C}
 
 
 @pytest.mark.parametrize(
@@ -872,9 +988,10 @@ def test_closing_the_review_marks_everyone_else_not_admitted() -> None:
 
 def test_closing_the_review_waits_until_registration_ends() -> None:
     """第十三条: review admission happens after registration ends."""
-    refused(
+    error = refused(
         CLOSE_REVIEW, ctx(LEADER, REGISTERING, review_activity(A)), "enrolment.registration_open"
     )
+    assert error.details == {"action_zh": "结束录取", "action_en": "close review"}
 
 
 def test_closing_the_review_twice_changes_nothing() -> None:
@@ -885,7 +1002,8 @@ def test_closing_the_review_twice_changes_nothing() -> None:
 
 def test_only_a_manager_closes_the_review() -> None:
     """第十三条: 活动负责人或组织者."""
-    refused(CLOSE_REVIEW, ctx(OUTSIDER, CLOSED, review_activity(A)), "auth.forbidden")
+    error = refused(CLOSE_REVIEW, ctx(OUTSIDER, CLOSED, review_activity(A)), "auth.forbidden")
+    assert error.details == {"action": "结束录取 close review"}
 
 
 def test_admitting_after_the_review_closed_is_refused() -> None:

@@ -3,6 +3,9 @@ organizers add highlights; participants rate; organizers evaluate participants."
 
 from __future__ import annotations
 
+from datetime import timedelta
+from types import SimpleNamespace
+
 import attrs
 import pytest
 
@@ -55,7 +58,9 @@ def test_a_participant_adds_a_highlight_and_rates_the_activity() -> None:
 
 
 def test_the_leader_adds_highlights_and_evaluates_participants() -> None:
-    assert run(AddHighlight(ACTIVITY_ID, "video/1.mp4"), LEADER)
+    assert run(AddHighlight(ACTIVITY_ID, "video/1.mp4"), LEADER) == (
+        HighlightAdded(ACTIVITY_ID, "video/1.mp4", "", LEADER.person_id, AFTER),
+    )
     assert run(EvaluateParticipant(ACTIVITY_ID, STUDENT.person_id, 4, "积极"), LEADER) == (
         ParticipantEvaluated(ACTIVITY_ID, STUDENT.person_id, 4, "积极", LEADER.person_id, AFTER),
     )
@@ -85,6 +90,72 @@ def test_comments_are_kept_as_written() -> None:
     assert event.comment == comment
 
 
+ENDS = FORM.ends_at
+
+
+def test_feedback_opens_at_the_instant_the_activity_ends() -> None:
+    """第十七条: 活动结束后 — the end itself already counts, a second before does not."""
+    assert ENDS is not None
+    assert run(RateActivity(ACTIVITY_ID, 4), STUDENT, now=ENDS) == (
+        ActivityRated(ACTIVITY_ID, 4, "", STUDENT.person_id, ENDS),
+    )
+    early = ENDS - timedelta(seconds=1)
+    refused(RateActivity(ACTIVITY_ID, 4), STUDENT, "feedback.not_ended", now=early)
+
+
+@pytest.mark.parametrize("stars", [1, 5])
+def test_one_and_five_stars_are_ratings(stars: int) -> None:
+    assert run(RateActivity(ACTIVITY_ID, stars), STUDENT) == (
+        ActivityRated(ACTIVITY_ID, stars, "", STUDENT.person_id, AFTER),
+    )
+    assert run(EvaluateParticipant(ACTIVITY_ID, STUDENT.person_id, stars), LEADER) == (
+        ParticipantEvaluated(ACTIVITY_ID, STUDENT.person_id, stars, "", LEADER.person_id, AFTER),
+    )
+
+
+@pytest.mark.parametrize("stars", [0, 6])
+def test_an_evaluation_is_one_to_five_stars(stars: int) -> None:
+    refused(
+        EvaluateParticipant(ACTIVITY_ID, STUDENT.person_id, stars), LEADER, "feedback.rating_range"
+    )
+
+
+def test_only_a_participant_is_evaluated() -> None:
+    """第二十六条: organizers evaluate the students who took part."""
+    with pytest.raises(DomainError) as caught:
+        run(EvaluateParticipant(ACTIVITY_ID, "2024999999", 5), LEADER)
+    assert caught.value.code == "feedback.student_not_participant"
+    assert caught.value.details == {"student": "2024999999"}
+
+
+@pytest.mark.parametrize("reference", ["", "   "])
+def test_a_highlight_needs_a_reference(reference: str) -> None:
+    refused(AddHighlight(ACTIVITY_ID, reference), STUDENT, "feedback.empty")
+
+
+def test_feedback_on_a_missing_or_unpublished_activity_is_refused() -> None:
+    with pytest.raises(DomainError) as caught:
+        decide(RateActivity(ACTIVITY_ID, 5), FeedbackContext(context(STUDENT, AFTER), None, TRIBE))
+    assert caught.value.code == "activity.not_found"
+    assert caught.value.details == {"activity_id": str(ACTIVITY_ID)}
+    cancelled = attrs.evolve(ACTIVITY, status=ActivityStatus.CANCELLED)
+    refused(RateActivity(ACTIVITY_ID, 5), STUDENT, "activity.not_found", activity=cancelled)
+
+
+def test_a_student_may_not_evaluate_and_the_refusal_says_what_was_refused() -> None:
+    """第二十六条: evaluating participants is for the 负责人 and 组织者."""
+    with pytest.raises(DomainError) as caught:
+        run(EvaluateParticipant(ACTIVITY_ID, STUDENT.person_id, 5), STUDENT)
+    assert caught.value.code == "auth.forbidden"
+    assert caught.value.details == {"action": "评价学生 evaluate participant"}
+
+
+def test_a_command_that_is_not_feedback_is_a_programming_error() -> None:
+    command = SimpleNamespace(activity_id=ACTIVITY_ID)
+    with pytest.raises(AssertionError, match=r"unhandled command namespace\(activity_id="):
+        run(command, STUDENT)
+
+
 # -- who rates: those who took part (第十七条) ----------------------------------------------------
 #
 # 第十七条: 活动结束后，参与活动的成员可以在到梦空间 APP上对活动进行评价. Being admitted is not
@@ -111,9 +182,13 @@ def test_once_attendance_is_closed_only_an_attended_outcome_rates(outcome: Outco
 def test_a_student_closed_as_attended_rates() -> None:
     book = Attendance(outcomes=((STUDENT.person_id, Outcome.ATTENDED),), closed=True)
     state = attrs.evolve(ACTIVITY, attendance=book)
-    assert run(RateActivity(ACTIVITY_ID, 4), STUDENT, activity=state)
+    assert run(RateActivity(ACTIVITY_ID, 4), STUDENT, activity=state) == (
+        ActivityRated(ACTIVITY_ID, 4, "", STUDENT.person_id, AFTER),
+    )
 
 
 def test_a_no_show_may_still_add_a_highlight() -> None:
     """The attendance rule is for ratings; a highlight needs only admission, as before."""
-    assert run(AddHighlight(ACTIVITY_ID, "x.jpg"), STUDENT, activity=NO_SHOW_ACTIVITY)
+    assert run(AddHighlight(ACTIVITY_ID, "x.jpg"), STUDENT, activity=NO_SHOW_ACTIVITY) == (
+        HighlightAdded(ACTIVITY_ID, "x.jpg", "", STUDENT.person_id, AFTER),
+    )

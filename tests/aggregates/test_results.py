@@ -266,7 +266,9 @@ def test_results_wait_until_the_activity_has_ended(command: ResultsCommand) -> N
 
 def test_results_may_be_issued_from_the_moment_the_activity_ends() -> None:
     """第十八条: 活动结束后 — the end itself already counts."""
-    assert decided(grant(A), activity(), now=ENDS).activity
+    assert decided(grant(A), activity(), now=ENDS) == ResultsDecision(
+        (CreditsGranted(ACTIVITY_ID, (A,), PARTICIPATION, LEADER.person_id, ENDS),)
+    )
 
 
 @pytest.mark.parametrize(
@@ -290,19 +292,25 @@ def test_results_for_a_missing_activity_are_refused() -> None:
 @pytest.mark.parametrize("actor", MANAGERS.values(), ids=MANAGERS.keys())
 def test_activity_managers_issue_awards(actor: Actor) -> None:
     """第十八条: the 活动负责人 — the host tribe's leader and admins."""
-    assert decided(award("一等奖", A), activity(), actor).activity
+    assert decided(award("一等奖", A), activity(), actor) == ResultsDecision(
+        (AwardIssued(ACTIVITY_ID, "一等奖", (A,), actor.person_id, AFTER),)
+    )
 
 
 @pytest.mark.parametrize("actor", MANAGERS.values(), ids=MANAGERS.keys())
 def test_activity_managers_grant_credits(actor: Actor) -> None:
     """第十八条: 发放学分 is a management action of the 活动负责人."""
-    assert decided(grant(A), activity(), actor).activity
+    assert decided(grant(A), activity(), actor) == ResultsDecision(
+        (CreditsGranted(ACTIVITY_ID, (A,), PARTICIPATION, actor.person_id, AFTER),)
+    )
 
 
 @pytest.mark.parametrize("actor", MANAGERS.values(), ids=MANAGERS.keys())
 def test_activity_managers_revoke_credits(actor: Actor) -> None:
     """第十八条: 学分发放错误可以撤回, by those who may grant them."""
-    assert decided(revoke(A), activity(holders=[A]), actor).activity
+    assert decided(revoke(A), activity(holders=[A]), actor) == ResultsDecision(
+        (CreditsRevoked(ACTIVITY_ID, (A,), REASON, actor.person_id, AFTER),)
+    )
 
 
 @pytest.mark.parametrize("actor", NOT_MANAGERS.values(), ids=NOT_MANAGERS.keys())
@@ -427,7 +435,9 @@ def test_credits_are_granted_in_one_batch_to_attendees() -> None:
 
 def test_a_made_up_student_gets_credits() -> None:
     """第十六条: 补签 counts as attending, so 补签 students get their credits too."""
-    assert decided(grant(C), activity(made_up=[C])).activity
+    assert decided(grant(C), activity(made_up=[C])) == ResultsDecision(
+        (CreditsGranted(ACTIVITY_ID, (C,), PARTICIPATION, LEADER.person_id, AFTER),)
+    )
 
 
 def test_a_student_who_neither_checked_in_nor_was_made_up_gets_no_credits() -> None:
@@ -450,7 +460,9 @@ def test_after_attendance_closes_the_outcome_decides(outcome: Outcome, granted: 
     state = activity(present=[A], outcomes={A: outcome, B: Outcome.NO_SHOW, C: Outcome.NO_SHOW})
     assert attended(state, A) is granted
     if granted:
-        assert decided(grant(A), state).activity
+        assert decided(grant(A), state) == ResultsDecision(
+            (CreditsGranted(ACTIVITY_ID, (A,), PARTICIPATION, LEADER.person_id, AFTER),)
+        )
     else:
         assert refused(grant(A), state).code == "results.not_attended"
 
@@ -458,7 +470,9 @@ def test_after_attendance_closes_the_outcome_decides(outcome: Outcome, granted: 
 def test_a_checked_in_student_closed_as_attended_gets_credits_without_the_scan() -> None:
     """The closed outcome decides in the student's favour too."""
     state = activity(present=[], outcomes={A: Outcome.ATTENDED})
-    assert decided(grant(A), state).activity
+    assert decided(grant(A), state) == ResultsDecision(
+        (CreditsGranted(ACTIVITY_ID, (A,), PARTICIPATION, LEADER.person_id, AFTER),)
+    )
 
 
 def test_a_made_up_student_signed_off_gets_no_credits_once_attendance_is_closed() -> None:

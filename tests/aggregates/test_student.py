@@ -10,6 +10,7 @@ Seed articles:
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -17,21 +18,42 @@ import pytest
 from hypothesis import given as for_all
 from hypothesis import strategies as st
 
+from second_classroom.aggregates.activity_attendance import Outcome
+from second_classroom.aggregates.activity_form import PlannedCredit
+from second_classroom.aggregates.activity_record import ActivityRecord
+from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.aggregates.student import (
     DECIDER,
+    ActivityRecorded,
+    AppealDecided,
+    AppealDefault,
+    AttendanceRecorded,
     CorrectStudentRecord,
+    DecideAppeal,
+    DefaultAppealed,
     PublisherExamPassed,
     RecordPublisherExam,
     RegisterStudent,
     StudentRecord,
     StudentRecordCorrected,
     StudentRegistered,
+    TranscriptNumbered,
 )
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
-from second_classroom.core.terms import Program
+from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import ActivityLevel, Program
 from second_classroom.core.time import SHANGHAI
-from tests.specification import CS_ADMIN, NOW, PE_ADMIN, SCHOOL_ADMIN, at, context, given
+from tests.specification import (
+    CS_ADMIN,
+    NEPU,
+    NOW,
+    PE_ADMIN,
+    SCHOOL_ADMIN,
+    at,
+    context,
+    given,
+)
 
 FORBIDDEN = "auth.forbidden"
 EARLIER = at(9, 1)
@@ -115,7 +137,8 @@ def test_the_record_id_is_derived_from_the_student_number() -> None:
 @OUTSIDERS
 def test_only_the_school_admin_or_the_students_college_admin_registers(outsider: Actor) -> None:
     """第六条 / 第二十一条: each college's 第二课堂 office manages its own students."""
-    given(DECIDER).when(REGISTER, context(outsider)).raises(FORBIDDEN)
+    error = given(DECIDER).when(REGISTER, context(outsider)).raises(FORBIDDEN)
+    assert error.details == {"action": "注册学生 register student"}
 
 
 @pytest.mark.parametrize("field", ["student_number", "name", "class_name"])
@@ -194,9 +217,12 @@ def test_only_the_school_admin_or_the_students_college_admin_records_the_exam(
     outsider: Actor,
 ) -> None:
     """第十条: a student cannot certify their own exam, nor can another college."""
-    given(DECIDER, REGISTERED).when(RecordPublisherExam(NUMBER, 92), context(outsider)).raises(
-        FORBIDDEN
+    error = (
+        given(DECIDER, REGISTERED)
+        .when(RecordPublisherExam(NUMBER, 92), context(outsider))
+        .raises(FORBIDDEN)
     )
+    assert error.details == {"action": "登记考试 record exam"}
 
 
 def test_recording_the_exam_again_changes_nothing() -> None:
@@ -289,9 +315,216 @@ def test_the_pass_mark_itself_qualifies() -> None:
 
 @pytest.mark.parametrize("score", [-1, 101])
 def test_an_exam_score_is_out_of_a_hundred(score: int) -> None:
-    given(DECIDER, REGISTERED).when(
-        RecordPublisherExam(NUMBER, score), context(SCHOOL_ADMIN)
-    ).raises("student.score_invalid")
+    error = (
+        given(DECIDER, REGISTERED)
+        .when(RecordPublisherExam(NUMBER, score), context(SCHOOL_ADMIN))
+        .raises("student.score_invalid")
+    )
+    assert error.details == {"score": score}
+
+
+# -- appeals of a default (申诉; 第十六条 defaults, decided by an admin) -----------------------
+
+DEFAULTED_AT = at(11, 2, 16)
+UNTIL = DEFAULTED_AT + timedelta(hours=120)
+
+
+def integrity_entry(
+    outcome: Outcome = Outcome.NO_SHOW, when: datetime = DEFAULTED_AT, key: str = "a"
+) -> IntegrityEntry:
+    return IntegrityEntry(
+        ids.derive("integrity-entry", "test", key),
+        ids.derive("activity", "test", key),
+        ActivityLevel.COLLEGE,
+        outcome,
+        when,
+        outcome.value,
+    )
+
+
+NO_SHOW = integrity_entry()
+EID = NO_SHOW.entry_id
+DEFAULTED = (REGISTERED, AttendanceRecorded(SID, NO_SHOW, UNTIL, DEFAULTED_AT))
+APPEAL = AppealDefault(NUMBER, EID, "当天发烧，有校医院证明", ("证明.jpg",))
+APPEALED = DefaultAppealed(SID, EID, APPEAL.reason, APPEAL.evidence, EARLIER)
+
+
+def test_a_student_appeals_their_own_default() -> None:
+    """A no-show (第十六条) may be appealed by the student, with reasons and evidence."""
+    state = (
+        given(DECIDER, *DEFAULTED)
+        .when(APPEAL, context(THE_STUDENT))
+        .then(DefaultAppealed(SID, EID, APPEAL.reason, ("证明.jpg",), NOW))
+    )
+    entry = state.entry(EID)
+    assert entry is not None
+    assert entry.appeal is AppealStatus.PENDING
+    assert state.blacklisted_until == UNTIL  # a pending appeal lifts nothing yet
+
+
+@pytest.mark.parametrize(
+    "command",
+    [APPEAL, DecideAppeal(NUMBER, EID, overturn=True, reason="证明属实")],
+    ids=["appeal", "decide"],
+)
+def test_an_appeal_needs_a_registered_student_a_known_entry_and_a_reason(command: Any) -> None:
+    actor = THE_STUDENT if isinstance(command, AppealDefault) else SCHOOL_ADMIN
+    missing = given(DECIDER).when(command, context(actor)).raises("student.not_found")
+    assert missing.details == {"student_number": NUMBER}
+    other = ids.derive("integrity-entry", "test", "other")
+    unknown = (
+        given(DECIDER, *DEFAULTED, APPEALED)
+        .when(attrs.evolve(command, entry_id=other), context(actor))
+        .raises("integrity.entry_unknown")
+    )
+    assert unknown.details == {"entry_id": str(other)}
+    given(DECIDER, *DEFAULTED, APPEALED).when(
+        attrs.evolve(command, reason="  "), context(actor)
+    ).raises("integrity.reason_required")
+
+
+def test_only_the_student_appeals_their_default() -> None:
+    given(DECIDER, *DEFAULTED).when(APPEAL, context(Actor.student("2023010102"))).raises(
+        "integrity.not_your_default"
+    )
+
+
+def test_attending_or_a_sign_off_that_is_no_default_cannot_be_appealed() -> None:
+    attended = integrity_entry(Outcome.ATTENDED, key="b")
+    given(DECIDER, REGISTERED, AttendanceRecorded(SID, attended, None, DEFAULTED_AT)).when(
+        attrs.evolve(APPEAL, entry_id=attended.entry_id), context(THE_STUDENT)
+    ).raises("integrity.not_a_default")
+    signed_off = integrity_entry(Outcome.SIGNED_OFF, key="c")
+    lenient = attrs.evolve(NEPU, integrity=attrs.evolve(NEPU.integrity, sign_off_is_default=False))
+    given(DECIDER, REGISTERED, AttendanceRecorded(SID, signed_off, None, DEFAULTED_AT)).when(
+        attrs.evolve(APPEAL, entry_id=signed_off.entry_id), context(THE_STUDENT, NOW, lenient)
+    ).raises("integrity.not_a_default")
+
+
+def test_a_default_is_appealed_once() -> None:
+    error = (
+        given(DECIDER, *DEFAULTED, APPEALED)
+        .when(APPEAL, context(THE_STUDENT))
+        .raises("integrity.appeal_exists")
+    )
+    assert error.details == {"status": "申诉处理中"}
+
+
+@pytest.mark.parametrize("admin", [SCHOOL_ADMIN, PE_ADMIN], ids=["school", "own-college"])
+def test_an_overturned_appeal_lifts_the_blacklist(admin: Actor) -> None:
+    """申诉成立: the default no longer counts, so the 120-hour blacklist it imposed ends."""
+    state = (
+        given(DECIDER, *DEFAULTED, APPEALED)
+        .when(DecideAppeal(NUMBER, EID, overturn=True, reason="证明属实"), context(admin))
+        .then(AppealDecided(SID, EID, True, "证明属实", None, admin.person_id, NOW))
+    )
+    entry = state.entry(EID)
+    assert entry is not None
+    assert entry.appeal is AppealStatus.OVERTURNED
+    assert state.blacklisted_until is None
+
+
+def test_an_upheld_appeal_leaves_the_blacklist() -> None:
+    state = (
+        given(DECIDER, *DEFAULTED, APPEALED)
+        .when(DecideAppeal(NUMBER, EID, overturn=False, reason="证明不足"), context(PE_ADMIN))
+        .then(AppealDecided(SID, EID, False, "证明不足", UNTIL, PE_ADMIN.person_id, NOW))
+    )
+    entry = state.entry(EID)
+    assert entry is not None
+    assert entry.appeal is AppealStatus.UPHELD
+    assert state.blacklisted_until == UNTIL
+
+
+def test_overturning_the_latest_default_falls_back_to_the_one_before() -> None:
+    """第十六条: the blacklist runs 120 hours from the latest default that still stands."""
+    earlier = integrity_entry(Outcome.SIGNED_OFF, at(10, 20, 16), key="d")
+    events = (
+        REGISTERED,
+        AttendanceRecorded(SID, earlier, at(10, 20, 16) + timedelta(hours=120), earlier.at),
+        AttendanceRecorded(SID, NO_SHOW, UNTIL, DEFAULTED_AT),
+        APPEALED,
+    )
+    fallback = at(10, 20, 16) + timedelta(hours=120)
+    state = (
+        given(DECIDER, *events)
+        .when(DecideAppeal(NUMBER, EID, overturn=True, reason="证明属实"), context(SCHOOL_ADMIN))
+        .then(AppealDecided(SID, EID, True, "证明属实", fallback, SCHOOL_ADMIN.person_id, NOW))
+    )
+    assert state.blacklisted_until == fallback
+    untouched = state.entry(earlier.entry_id)
+    assert untouched is not None
+    assert untouched.appeal is None  # only the appealed entry changes
+
+
+def test_only_a_pending_appeal_is_decided() -> None:
+    decide = DecideAppeal(NUMBER, EID, overturn=True, reason="证明属实")
+    given(DECIDER, *DEFAULTED).when(decide, context(SCHOOL_ADMIN)).raises(
+        "integrity.no_pending_appeal"
+    )
+    decided = AppealDecided(SID, EID, False, "证明不足", UNTIL, "T-school", EARLIER)
+    given(DECIDER, *DEFAULTED, APPEALED, decided).when(decide, context(SCHOOL_ADMIN)).raises(
+        "integrity.no_pending_appeal"
+    )
+
+
+@OUTSIDERS
+def test_only_the_school_admin_or_the_students_college_admin_decides_an_appeal(
+    outsider: Actor,
+) -> None:
+    error = (
+        given(DECIDER, *DEFAULTED, APPEALED)
+        .when(DecideAppeal(NUMBER, EID, overturn=True, reason="证明属实"), context(outsider))
+        .raises(FORBIDDEN)
+    )
+    assert error.details == {"action": "处理申诉 decide appeal"}
+
+
+# -- what the record keeps: transcripts numbered, finalized activities, credits --------------
+
+
+def test_each_numbered_transcript_is_counted() -> None:
+    """第二十条: every transcript gets its own serial, derived from the count so far."""
+    first = TranscriptNumbered(SID, "154QVGGVST7", EARLIER)
+    state = DECIDER.fold([REGISTERED, first])
+    assert state.transcripts_issued == 1
+    assert DECIDER.fold([REGISTERED, first, first]).transcripts_issued == 2
+
+
+def test_finalized_activities_are_kept_in_order_and_their_credits_summed() -> None:
+    """第十九条/第二十条: the credits of every finalized activity, per module and type."""
+    records = [
+        ActivityRecord(
+            ids.derive("activity", "test", str(n)),
+            f"活动{n}",
+            "skills",
+            ActivityLevel.COLLEGE,
+            at(10, n, 14),
+            at(10, n, 16),
+            Decimal(2),
+            Outcome.ATTENDED,
+            (),
+            (PlannedCredit("skills", "学分", Decimal("0.5")),),
+            at(10, n, 18),
+        )
+        for n in (1, 2)
+    ]
+    state = DECIDER.fold([REGISTERED, *(ActivityRecorded(SID, r, r.finalized_at) for r in records)])
+    assert state.activities == tuple(records)
+    assert state.credits() == {("skills", "学分"): Decimal("1.0")}
+    assert state.entry(EID) is None
+
+
+def test_events_and_commands_the_record_does_not_know_are_programming_errors() -> None:
+    """A foreign event on the stream is refused by the fold; evolve itself asserts."""
+    with pytest.raises(DomainError) as caught:
+        DECIDER.fold([REGISTERED, "passed"])
+    assert caught.value.code == "store.wrong_stream_kind"
+    assert caught.value.details == {"kind": "student"}
+    with pytest.raises(AssertionError, match="unhandled event 'passed'"):
+        DECIDER.evolve(DECIDER.fold([REGISTERED]), "passed")
+    with pytest.raises(AssertionError, match="unhandled command 'register'"):
+        given(DECIDER, REGISTERED).when("register", context(SCHOOL_ADMIN)).events()
 
 
 # -- correcting a record (000 第八条) --------------------------------------------------------------

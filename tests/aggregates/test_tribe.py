@@ -11,6 +11,7 @@ Seed articles:
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
@@ -258,7 +259,8 @@ def test_a_taken_code_with_different_data_is_refused(command: CreateTribe) -> No
 )
 def test_every_command_on_a_missing_tribe_is_refused(command: Any) -> None:
     """Only a created tribe (第七条) can be certified, staffed or joined."""
-    given(DECIDER).when(command, context(SCHOOL_ADMIN)).raises("tribe.not_found")
+    error = given(DECIDER).when(command, context(SCHOOL_ADMIN)).raises("tribe.not_found")
+    assert error.details == {"tribe_id": str(TID)}
 
 
 # -- certification (发布规范 十六) ----------------------------------------------------------
@@ -307,6 +309,7 @@ def test_an_overseer_revokes_a_certification_with_a_reason(overseer: Actor) -> N
         .then(TribeCertificationRevoked(TID, "长期未开展活动", overseer.person_id, NOW))
     )
     assert not state.certified
+    assert state.certified is False
 
 
 @BLANK
@@ -702,6 +705,115 @@ def test_only_managers_remove_members(outsider: Actor) -> None:
     given(DECIDER, *STAFFED, ALICE_JOINED).when(
         RemoveTribeMember(TID, ALICE, "已毕业"), context(outsider)
     ).raises(FORBIDDEN)
+
+
+# -- every refusal names what was refused --------------------------------------------------
+
+APPLIED = (*STAFFED, ALICE_APPLIED)
+REFUSALS = {
+    "certify": (STAFFED, CertifyTribe(TID), STUDENT, {"action": "认证部落 certify tribe"}),
+    "revoke": (
+        (*STAFFED, CERTIFIED),
+        RevokeTribeCertification(TID, "违规"),
+        STUDENT,
+        {"action": "撤销认证 revoke"},
+    ),
+    "appoint": (
+        STAFFED,
+        AppointTribeRole(TID, ALICE, TribeRole.LEADER),
+        STUDENT,
+        {"action": "任命 appoint leader"},
+    ),
+    "remove role": (
+        STAFFED,
+        RemoveTribeRole(TID, ORGANIZER_ID, TribeRole.ORGANIZER),
+        STUDENT,
+        {"action": "免去 remove organizer"},
+    ),
+    "apply": (STAFFED, ApplyToTribe(TID), STAFF, {"action": "申请加入部落 apply"}),
+    "approve": (
+        APPLIED,
+        ApproveTribeMember(TID, ALICE),
+        STUDENT,
+        {"action": "审核成员 approve member"},
+    ),
+    "reject": (
+        APPLIED,
+        RejectTribeMember(TID, ALICE, "名额已满"),
+        STUDENT,
+        {"action": "审核成员 reject member"},
+    ),
+    "add": (STAFFED, AddTribeMember(TID, BOB), STUDENT, {"action": "添加成员 add member"}),
+    "remove member": (
+        (*STAFFED, ALICE_JOINED),
+        RemoveTribeMember(TID, ALICE, "违纪"),
+        STUDENT,
+        {"action": "移除成员 remove member"},
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("events", "command", "actor", "details"), REFUSALS.values(), ids=REFUSALS.keys()
+)
+def test_a_forbidden_command_names_its_action(
+    events: tuple[Any, ...], command: Any, actor: Actor, details: dict[str, str]
+) -> None:
+    """The refusal tells the user what they may not do, in both languages."""
+    error = given(DECIDER, *events).when(command, context(actor)).raises(FORBIDDEN)
+    assert error.details == details
+
+
+def test_refusals_about_people_name_the_person_and_role() -> None:
+    missing_role = (
+        given(DECIDER, *STAFFED)
+        .when(RemoveTribeRole(TID, ALICE, TribeRole.ORGANIZER), context(LEADER))
+        .raises("tribe.role_not_held")
+    )
+    assert missing_role.details == {"person": ALICE, "role": "organizer"}
+    for command in (ApproveTribeMember(TID, BOB), RejectTribeMember(TID, BOB, "名额已满")):
+        error = (
+            given(DECIDER, *APPLIED).when(command, context(LEADER)).raises("tribe.no_application")
+        )
+        assert error.details == {"person": BOB}
+    not_member = (
+        given(DECIDER, *STAFFED)
+        .when(RemoveTribeMember(TID, BOB, "违纪"), context(LEADER))
+        .raises("tribe.not_member")
+    )
+    assert not_member.details == {"person": BOB}
+
+
+def test_creating_a_tribe_beyond_ones_remit_names_the_action() -> None:
+    """第七条: a college admin creates tribes of their own college only, and none of the school."""
+    school = given(DECIDER).when(UNION, context(PE_ADMIN)).raises(FORBIDDEN)
+    assert school.details == {"action": "创建校级部落 create school tribe"}
+    other = given(DECIDER).when(CHESS, context(CS_ADMIN)).raises(FORBIDDEN)
+    assert other.details == {"action": "创建部落 create tribe"}
+
+
+def test_members_and_role_holders_belong_to_the_tribe() -> None:
+    """第二十二条: a leader belongs to the tribe they lead, as do its members."""
+    tribe = DECIDER.fold([*STAFFED, ALICE_JOINED])
+    assert tribe.belongs(ALICE)
+    assert all(tribe.belongs(p) for p in (LEADER_ID, ADMIN_ID, ORGANIZER_ID))
+    assert not tribe.belongs(BOB)
+    assert not DECIDER.fold([*STAFFED, ALICE_APPLIED]).belongs(ALICE)  # an applicant is not yet
+
+
+def test_an_event_before_the_tribe_exists_is_a_programming_error() -> None:
+    with pytest.raises(AssertionError, match=r"^a tribe event before TribeCreated$"):
+        DECIDER.fold([CERTIFIED])
+    # a foreign event on the stream is refused by the fold; evolve itself asserts
+    with pytest.raises(DomainError) as caught:
+        DECIDER.fold([CREATED, "certified"])
+    assert caught.value.code == "store.wrong_stream_kind"
+    assert caught.value.details == {"kind": "tribe"}
+    with pytest.raises(AssertionError, match="unhandled event 'certified'"):
+        DECIDER.evolve(DECIDER.fold([CREATED]), "certified")
+    unknown = SimpleNamespace(tribe_id=TID)
+    with pytest.raises(AssertionError, match=r"unhandled command namespace\(tribe_id="):
+        given(DECIDER, *STAFFED).when(unknown, context(LEADER)).events()
 
 
 # -- suspected bug --------------------------------------------------------------------------

@@ -13,15 +13,21 @@ from hypothesis import strategies as st
 
 from second_classroom.aggregates import activity, tribe
 from second_classroom.aggregates.enrolment import Register
-from second_classroom.aggregates.tribe import AppointTribeRole, RemoveTribeRole, TribeRole
+from second_classroom.aggregates.tribe import (
+    AppointTribeRole,
+    CreateTribe,
+    RemoveTribeRole,
+    TribeRole,
+)
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import Loaded
 from second_classroom.persistence.state_cache import StateCache
 from second_classroom.persistence.stores import sqlite_env
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, examples
 from tests.enrolment_world import (
     REGISTERING,
     UNION,
@@ -170,27 +176,43 @@ def test_own_writes_are_not_read_back(
     assert len(reads) <= 2 * 2
 
 
-@settings(max_examples=25, deadline=None)
-@given(st.lists(st.tuples(st.booleans(), st.sampled_from(["appoint", "remove"])), max_size=12))
+CLUB = CreateTribe("PE-PHOTO", "石油工程学院摄影社", TribeKind.CLUB, TribeLevel.COLLEGE, "PE")
+TRIBES = (UNION.tribe_id, CLUB.tribe_id)
+PEOPLE = ("2024000000", "2024000001", "2024000002")
+STEPS = st.lists(
+    st.tuples(
+        st.booleans(),
+        st.sampled_from(["appoint", "remove"]),
+        st.sampled_from(TRIBES),
+        st.sampled_from(PEOPLE),
+        st.sampled_from(list(TribeRole)),
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(STEPS)
 def test_caches_of_two_processes_always_agree_with_the_store(
-    steps: list[tuple[bool, str]],
+    steps: list[tuple[bool, str, uuid.UUID, str, TribeRole]],
 ) -> None:
+    """Several people, every role, two tribes, written from either process in any order."""
     env = sqlite_env(f"file:agree_{uuid.uuid4().hex}?mode=memory&cache=shared")
     with (
         SecondClassroom.open(env, secret=TEST_SECRET) as a,
         SecondClassroom.open(env, secret=TEST_SECRET) as b,
     ):
-        found_school(a, 1)
-        for on_a, action in steps:
+        found_school(a, len(PEOPLE))
+        b.execute(CLUB, PE_ADMIN, NOW)
+        for on_a, action, tribe_id, person, role in steps:
             writer = a if on_a else b
             command = AppointTribeRole if action == "appoint" else RemoveTribeRole
-            # Appointing twice or removing what is not there is refused and stores nothing.
+            # Removing what is not there is refused and stores nothing.
             with contextlib.suppress(DomainError):
-                writer.execute(
-                    command(UNION.tribe_id, "2024000000", TribeRole.ORGANIZER), PE_ADMIN, NOW
-                )
+                writer.execute(command(tribe_id, person, role), PE_ADMIN, NOW)
             with SecondClassroomApplication(env) as fresh:
-                truth = fresh.load(tribe.DECIDER, UNION.tribe_id)
-            assert a.app.load(tribe.DECIDER, UNION.tribe_id) == truth
-            assert b.app.load(tribe.DECIDER, UNION.tribe_id) == truth
+                truths = {t: fresh.load(tribe.DECIDER, t) for t in TRIBES}
+            for tribe_id_ in TRIBES:
+                assert a.app.load(tribe.DECIDER, tribe_id_) == truths[tribe_id_]
+                assert b.app.load(tribe.DECIDER, tribe_id_) == truths[tribe_id_]
             assert a.app.load(activity.DECIDER, uuid.UUID(int=9)).state is None

@@ -9,7 +9,7 @@ never guessed as Monday to Friday.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import attrs
 import pytest
@@ -17,7 +17,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from second_classroom.core.errors import DomainError
-from second_classroom.policies.calendar import add_working_days, is_workday, working_days_between
+from second_classroom.core.time import SHANGHAI
+from second_classroom.policies.calendar import (
+    add_working_days,
+    is_workday,
+    window_end,
+    working_days_between,
+)
 from second_classroom.policies.rulebook import Rulebook, YearCalendar
 from tests.specification import NEPU
 
@@ -99,6 +105,34 @@ def test_add_working_days_skips_the_national_day_week() -> None:
 def test_add_working_days_lands_on_the_make_up_saturday() -> None:
     """From Wednesday 30 September: Thu 8 Oct, Fri 9 Oct, Sat 10 Oct (调休)."""
     assert add_working_days(NEPU, date(2026, 9, 30), 3) == date(2026, 10, 10)
+
+
+def test_a_window_closes_at_midnight_after_its_last_working_day() -> None:
+    """The make-up and results windows (合工大: 5 and 10 working days after the end): from
+    Thursday 26 November at 16:00, three working days end with Tuesday 1 December, so the
+    window closes at 00:00 on the 2nd."""
+    moment = datetime(2026, 11, 26, 16, tzinfo=SHANGHAI)
+    closes = window_end(NEPU, moment, 3)
+    assert closes == datetime(2026, 12, 2, tzinfo=SHANGHAI)
+    assert closes.utcoffset() == timedelta(hours=8)
+    assert closes.time() == time()
+
+
+def test_a_window_counts_from_the_date_in_shanghai_not_in_utc() -> None:
+    """23:30 UTC on Wednesday 25 November is already Thursday 26 November in Shanghai."""
+    moment = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
+    assert window_end(NEPU, moment, 3) == datetime(2026, 12, 2, tzinfo=SHANGHAI)
+    assert window_end(NEPU, moment, 0) == datetime(2026, 11, 27, tzinfo=SHANGHAI)
+
+
+def test_a_window_skips_the_national_day_week() -> None:
+    """From Tuesday 29 September: Wed 30 Sep, Thu 8 Oct, Fri 9 Oct — closes on the 10th."""
+    moment = datetime(2026, 9, 29, 9, tzinfo=SHANGHAI)
+    assert window_end(NEPU, moment, 3) == datetime(2026, 10, 10, tzinfo=SHANGHAI)
+
+
+def test_a_window_into_an_unpublished_year_is_refused() -> None:
+    year_unknown(lambda: window_end(NEPU, datetime(2099, 12, 30, tzinfo=SHANGHAI), 3))
 
 
 def test_working_days_between_counts_the_half_open_interval() -> None:

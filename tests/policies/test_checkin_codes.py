@@ -17,12 +17,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import io
 import re
 import struct
 from datetime import datetime, timedelta
 from uuid import UUID
 
 import pytest
+import segno
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -234,6 +236,11 @@ def test_the_session_password_is_six_digits() -> None:
         assert re.fullmatch(r"\d{6}", session_password(SECRET, LECTURE, session))
 
 
+def test_a_known_session_has_a_fixed_password() -> None:
+    """第十五条: the password shown above the QR is recomputed, not stored: it must not drift."""
+    assert session_password(SECRET, LECTURE, 1) == "844631"
+
+
 def test_the_session_password_is_deterministic() -> None:
     """The same session always shows the same password (it can be recomputed, not stored)."""
     assert session_password(SECRET, LECTURE, 1) == session_password(SECRET, LECTURE, 1)
@@ -276,6 +283,11 @@ def test_one_degree_of_longitude_shrinks_with_latitude() -> None:
     equator = haversine_m(0.0, 0.0, 0.0, 1.0)
     sixty = haversine_m(60.0, 0.0, 60.0, 1.0)
     assert sixty == pytest.approx(equator / 2, rel=1e-4)
+
+
+def test_one_degree_of_longitude_on_the_equator_is_about_111_2_km() -> None:
+    assert haversine_m(0.0, 0.0, 0.0, 1.0) == pytest.approx(111_195, abs=1)
+    assert haversine_m(0.0, 0.0, 0.0, 180.0) == pytest.approx(20_015_114, abs=1)
 
 
 @given(latitudes, longitudes, latitudes, longitudes)
@@ -351,6 +363,10 @@ def test_a_fingerprint_is_deterministic() -> None:
     )
 
 
+def test_a_fingerprint_is_sixteen_hex_characters_fixed_for_its_input() -> None:
+    assert fingerprint(SECRET, "device", "iPhone-ABC") == "76fa324fe1307e1c"
+
+
 def test_a_fingerprint_is_keyed_by_the_secret() -> None:
     """Without the secret a fingerprint cannot be recomputed from a guessed value."""
     assert fingerprint(SECRET, "device", "iPhone-ABC") != fingerprint(
@@ -384,13 +400,21 @@ def test_the_qr_renders_as_svg() -> None:
     svg = render_svg(TOKEN)
     assert svg.startswith("<svg")
     assert svg.rstrip().endswith("</svg>")
+    # medium error correction (readable through some glare), 4 px a module
+    assert svg == segno.make(TOKEN, error="M", boost_error=True).svg_inline(scale=4)
 
 
 def test_the_qr_renders_as_png() -> None:
     assert render_png(TOKEN).startswith(b"\x89PNG\r\n\x1a\n")
+    expected = io.BytesIO()
+    segno.make(TOKEN, error="M").save(expected, kind="png", scale=6)  # 6 px a module
+    assert render_png(TOKEN) == expected.getvalue()
 
 
 def test_the_qr_renders_in_a_terminal() -> None:
     text = render_terminal(TOKEN)
     assert text.strip()
     assert len(text.splitlines()) > 5
+    expected = io.StringIO()
+    segno.make(TOKEN, error="M").terminal(out=expected, compact=True)  # two rows a line
+    assert text == expected.getvalue()

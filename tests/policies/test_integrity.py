@@ -171,6 +171,14 @@ def test_an_excused_entry_leaves_the_denominator() -> None:
     assert score([entry(ATTENDED), entry(EXCUSED), entry(EXCUSED)], NEPU_RULE) == 100
 
 
+def test_a_sign_off_that_is_no_default_leaves_the_denominator() -> None:
+    """A school that does not count 被签退 as a default: 1 attended of 2 counted → 50."""
+    lenient = attrs.evolve(NEPU_RULE, sign_off_is_default=False)
+    entries = [entry(ATTENDED), entry(NO_SHOW), entry(SIGNED_OFF), entry(SIGNED_OFF)]
+    assert score(entries, lenient) == 50
+    assert score([entry(ATTENDED), entry(SIGNED_OFF)], lenient) == 100
+
+
 def test_only_excused_entries_score_100() -> None:
     assert score([entry(EXCUSED)], NEPU_RULE) == 100
 
@@ -285,6 +293,14 @@ def test_points_are_counted_in_time_order_whatever_the_list_order() -> None:
     assert score(list(reversed(entries)), HFUT_RULE) == 99
 
 
+def test_points_never_fall_below_zero() -> None:
+    """Defaults beyond the start leave the score at 0, not below and not above."""
+    few = attrs.evolve(HFUT_RULE, start_points=3)
+    assert score([entry(NO_SHOW, at(10, day)) for day in (1, 2, 3)], few) == 0
+    assert score([entry(SIGNED_OFF, at(10, day)) for day in (1, 2, 3, 4)], few) == 0
+    assert score([entry(NO_SHOW, at(10, 1)), entry(NO_SHOW, at(10, 2))], few) == 1
+
+
 def test_an_overturned_default_costs_no_points() -> None:
     assert score([overturned(entry(SIGNED_OFF))], HFUT_RULE) == 100
 
@@ -311,6 +327,15 @@ def test_the_third_default_is_counted_in_time_order() -> None:
     ]
     random.Random(2026).shuffle(entries)
     assert blacklisted_until(entries, HFUT_RULE) == at(10, 22, 14, 30)
+
+
+@pytest.mark.parametrize("strikes", [1, 0], ids=["every default", "0 read as 1"])
+def test_a_rule_where_every_default_blacklists(strikes: int) -> None:
+    """A points rule with one strike (or a nonsensical 0) blacklists on the first default."""
+    strict = attrs.evolve(HFUT_RULE, strikes_for_blacklist=strikes)
+    assert blacklisted_until([entry(NO_SHOW, at(10, 1))], strict) == at(10, 8)
+    later = [entry(NO_SHOW, at(10, 1)), entry(SIGNED_OFF, at(10, 3))]
+    assert blacklisted_until(later, strict) == at(10, 10)
 
 
 def test_a_fourth_and_fifth_default_add_no_new_blacklist() -> None:

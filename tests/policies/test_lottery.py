@@ -72,6 +72,12 @@ def test_the_seed_is_deterministic_per_secret_and_activity(secret: bytes, activi
     assert is_hex64(derive_seed(secret, activity))
 
 
+def test_a_known_secret_and_activity_give_a_fixed_seed_and_commitment() -> None:
+    """第十二条: re-deriving months later gives the very seed committed at approval."""
+    assert SEED == "862aacd7bcc7e3275f04be0404cc9faa45e45368d50952fe22898d640e209e68"
+    assert commitment(SEED) == "4f9df8e48796368fff93f9d832f9f6189127dbefcab0b25a12ef4e0270be7f9a"
+
+
 @given(secrets, st.text(min_size=1, max_size=40), st.text(min_size=1, max_size=40))
 def test_each_activity_gets_its_own_seed(secret: bytes, activity: str, other: str) -> None:
     """第十二条: one activity's revealed seed tells nothing of another's draw."""
@@ -125,6 +131,21 @@ def test_another_seed_draws_other_winners() -> None:
 def test_the_draw_is_deterministic(seed: str, registrants: set[str], capacity: int) -> None:
     """第十二条: anyone re-running the draw gets the same winners."""
     assert draw_winners(seed, registrants, capacity) == draw_winners(seed, registrants, capacity)
+
+
+@pytest.mark.parametrize(
+    ("capacity", "winners"),
+    [
+        (3, ("2023010105", "2023010106", "2023010109")),
+        (5, ("2023010104", "2023010105", "2023010106", "2023010108", "2023010109")),
+    ],
+)
+def test_a_known_seed_draws_fixed_winners(capacity: int, winners: tuple[str, ...]) -> None:
+    """第十二条: a draw re-run anywhere, by any version, gives the recorded winners."""
+    assert draw_winners(SEED, REGISTRANTS, capacity) == winners
+    assert ticket(SEED, REGISTRANTS[0]) == (
+        "e81963a8a99ace34f7b066b085ff0bba1272472205dfa28aa5ec58bf545191ce"
+    )
 
 
 @given(seeds, st.lists(student_numbers, max_size=25), capacities, st.randoms())

@@ -621,6 +621,293 @@ def test_sponsor_contact_details_are_advertising() -> None:
     assert violation.field == "intro"
 
 
+# -- each violation carries its rule, its field and the values it reports -----------------------
+# (the form's error messages are filled from them, so a wrong field or value is a wrong message)
+
+V = Violation
+SCHOOL_FORM = attrs.evolve(
+    VALID,
+    title="校学生会团队建设活动",
+    level=ActivityLevel.SCHOOL,
+    module="ideology",
+    scope=Scope(ParticipationScope.SCHOOL),
+)
+IDEOLOGY = "ideology"
+
+
+def credits(module: str, amount: str, credit_type: str = "学分") -> AwardPlan:
+    return AwardPlan(credits=(PlannedCredit(module, credit_type, Decimal(amount)),))
+
+
+def awards(name: str, quota: int, credit: str = "0") -> AwardPlan:
+    return AwardPlan(awards=(PlannedAward(name, quota, Decimal(credit)),))
+
+
+EXACT_VIOLATIONS: dict[str, tuple[dict[str, Any], list[Violation]]] = {
+    "intro empty": ({"intro": " "}, [V(publishing.INTRO_EMPTY, "intro", missing=True)]),
+    "module missing": (
+        {"module": "", "plan": AwardPlan()},
+        [V(publishing.MODULE_UNKNOWN, "module", {"module": ""}, missing=True)],
+    ),
+    "module unknown": (
+        {"module": "sports"},
+        [V(publishing.MODULE_UNKNOWN, "module", {"module": "sports"})],
+    ),
+    "level missing": ({"level": None}, [V(publishing.LEVEL_MISSING, "level", missing=True)]),
+    "level not allowed": (
+        {"level": ActivityLevel.SCHOOL},
+        [V(publishing.LEVEL_NOT_ALLOWED, "level", {"tribe_level": "院级", "level": "校级"})],
+    ),
+    "capacity missing": (
+        {"capacity": None},
+        [V(publishing.CAPACITY_INVALID, "capacity", {"capacity": None}, missing=True)],
+    ),
+    "capacity zero": (
+        {"capacity": 0},
+        [V(publishing.CAPACITY_INVALID, "capacity", {"capacity": 0})],
+    ),
+    "capacity one is fine": ({"capacity": 1, "organizers": ("张三",)}, []),
+    "organizer duplicate": (
+        {"organizers": ("张三", "张三")},
+        [V(publishing.ORGANIZER_DUPLICATE, "organizers", {"person": "张三"})],
+    ),
+    "organizers above the band": (
+        {"capacity": 20, "organizers": ("张三", "李四")},
+        [
+            V(
+                publishing.ORGANIZER_COUNT,
+                "organizers",
+                {"capacity": 20, "minimum": 0, "maximum": 1, "count": 2},
+            )
+        ],
+    ),
+    "organizers below the band": (
+        {"capacity": 100, "organizers": ()},
+        [
+            V(
+                publishing.ORGANIZER_COUNT,
+                "organizers",
+                {"capacity": 100, "minimum": 1, "maximum": 3, "count": 0},
+            )
+        ],
+    ),
+    "organizers at the band's minimum": ({"capacity": 100, "organizers": ("张三",)}, []),
+    "organizers at the band's maximum": (
+        {"capacity": 100, "organizers": ("张三", "李四", "王五")},
+        [],
+    ),
+    "organizers one above the band's maximum": (
+        {"capacity": 100, "organizers": ("张三", "李四", "王五", "赵六")},
+        [
+            V(
+                publishing.ORGANIZER_COUNT,
+                "organizers",
+                {"capacity": 100, "minimum": 1, "maximum": 3, "count": 4},
+            )
+        ],
+    ),
+    "title too long": (
+        {"title": "石油工程学院" + "讲" * 55},
+        [V(publishing.TITLE_TOO_LONG, "title", {"max_length": 60})],
+    ),
+    "title without prefix": (
+        {"title": "迎新晚会"},
+        [V(publishing.TITLE_PREFIX, "title", {"examples": "石油工程学院学生会、石油工程学院"})],
+    ),
+    "title with a one-character theme": (
+        {"title": "石油工程学院讲"},
+        [V(publishing.TITLE_NO_THEME, "title")],
+    ),
+    "title with a two-character theme": ({"title": "石油工程学院讲座"}, []),
+    "schedule missing": (
+        {"ends_at": None},
+        [V(publishing.SCHEDULE_MISSING, "schedule", missing=True)],
+    ),
+    "registration opening as it closes": (
+        {"registration_opens": at(11, 27, 18)},
+        [V(publishing.SCHEDULE_ORDER, "schedule")],
+    ),
+    "registration closing as the activity starts": ({"registration_closes": at(11, 30, 14)}, []),
+    "an activity ending as it starts": (
+        {"ends_at": at(11, 30, 14)},
+        [V(publishing.SCHEDULE_ORDER, "schedule")],
+    ),
+    "notes empty": (
+        {"participation_notes": "\n"},
+        [V(publishing.NOTES_EMPTY, "participation_notes", missing=True)],
+    ),
+    "no poster": ({"images": ()}, [V(publishing.POSTER_MISSING, "images", missing=True)]),
+    "no location": ({"locations": ()}, [V(publishing.LOCATIONS_EMPTY, "locations", missing=True)]),
+    "details empty": (
+        {"details": "", "plan": AwardPlan()},
+        [V(publishing.DETAILS_EMPTY, "details", missing=True)],
+    ),
+    "credit source missing": (
+        {"details": "讲座分为三部分。"},
+        [V(publishing.CREDIT_SOURCE, "details", {"keyword": "素质考评办法"})],
+    ),
+    "custom scope without colleges": (
+        {"scope": Scope(ParticipationScope.CUSTOM, ())},
+        [
+            V(publishing.SCOPE_COLLEGES, "scope", {"colleges": "未选择"}),
+            # and VALID is college-level: 院系级 keeps to 部落内 or 院系内 (发布规范 二)
+            V(publishing.SCOPE_OUTSIDE_COLLEGE, "scope", {"scope": "自定义"}),
+        ],
+    ),
+    "custom scope with unknown colleges": (
+        {"scope": Scope(ParticipationScope.CUSTOM, ("PE", "XYZ", "ABC"))},
+        [
+            V(publishing.SCOPE_COLLEGES, "scope", {"colleges": "XYZ、ABC"}),
+            # and VALID is college-level: 院系级 keeps to 部落内 or 院系内 (发布规范 二)
+            V(publishing.SCOPE_OUTSIDE_COLLEGE, "scope", {"scope": "自定义"}),
+        ],
+    ),
+    "review without criteria": (
+        {"admission": Admission(AdmissionMethod.REVIEW)},
+        [V(publishing.REVIEW_CRITERIA, "admission.review_criteria")],
+    ),
+    "award without a name": (
+        {"plan": awards(" ", 1)},
+        [V(publishing.PLAN_INVALID, "plan.awards", {"reason": "奖项 ' '"})],
+    ),
+    "award quota zero": (
+        {"plan": awards("最佳组织奖", 0)},
+        [V(publishing.PLAN_INVALID, "plan.awards", {"reason": "奖项 '最佳组织奖'"})],
+    ),
+    "award quota one is fine": ({"plan": awards("最佳组织奖", 1)}, []),
+    "award credit negative": (
+        {"plan": awards("最佳组织奖", 1, "-0.5")},
+        [V(publishing.PLAN_INVALID, "plan.awards", {"reason": "奖项 '最佳组织奖'"})],
+    ),
+    "award credit zero is fine": ({"plan": awards("最佳组织奖", 1, "0")}, []),
+    "award above its standard quota": (
+        {"plan": awards("二等奖", 3)},
+        [
+            V(
+                publishing.PLAN_INVALID,
+                "plan.awards",
+                {"reason": "二等奖最多2人(组)（发布规范 十三）"},
+            )
+        ],
+    ),
+    "award at its standard quota": ({"plan": awards("二等奖", 2)}, []),
+    "credit of an unknown module": (
+        {"plan": credits("sports", "0.5")},
+        [V(publishing.PLAN_INVALID, "plan.credits", {"reason": "模块 sports"})],
+    ),
+    "credit of an unknown type": (
+        {"plan": credits("skills", "0.5", "积分")},
+        [V(publishing.PLAN_INVALID, "plan.credits", {"reason": "学分类型 积分"})],
+    ),
+    "credit zero": (
+        {"plan": credits("skills", "0")},
+        [V(publishing.PLAN_INVALID, "plan.credits", {"reason": "学分 0"})],
+    ),
+    "contact details": (
+        {"participation_notes": "咨询 qq: 123456789"},
+        [V(publishing.ADVERTISING, "participation_notes", {"found": "qq: 123456789"})],
+    ),
+    "two contact details in one field": (
+        {"participation_notes": "咨询 13812345678 或 service@example.com"},
+        [
+            V(
+                publishing.ADVERTISING,
+                "participation_notes",
+                {"found": "13812345678、service@example.com"},
+            )
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"), EXACT_VIOLATIONS.values(), ids=EXACT_VIOLATIONS.keys()
+)
+def test_each_rule_reports_its_field_and_values(
+    changes: dict[str, Any], expected: list[Violation]
+) -> None:
+    """第十条 and the 发布规范, rule by rule, with exact boundaries (a shared boundary is fine)."""
+    assert check_form(NEPU, attrs.evolve(VALID, **changes), PE_UNION, NOW) == expected
+
+
+def test_a_school_tribe_may_not_choose_the_college_scope_it_has_not() -> None:
+    """发布规范 八: 院系内 needs the host's college."""
+    form = attrs.evolve(SCHOOL_FORM, scope=Scope(ParticipationScope.COLLEGE), plan=AwardPlan())
+    assert check_form(NEPU, form, SCHOOL_UNION, NOW) == [V(publishing.SCOPE_NEEDS_COLLEGE, "scope")]
+
+
+def test_a_school_level_title_suggests_four_prefixes() -> None:
+    form = attrs.evolve(SCHOOL_FORM, title="迎新晚会", plan=AwardPlan())
+    [violation] = check_form(NEPU, form, SCHOOL_UNION, NOW)
+    prefixes = publishing.title_prefixes(NEPU, ActivityLevel.SCHOOL, SCHOOL_UNION)
+    assert violation == V(publishing.TITLE_PREFIX, "title", {"examples": "、".join(prefixes[:4])})
+    assert len(prefixes) > 4
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"),
+    [
+        (
+            "2.01",
+            [V(publishing.PLAN_INVALID, "plan.credits", {"reason": "2.01学分超过考评标准上限2"})],
+        ),
+        ("2", []),
+    ],
+    ids=["above the rubric", "at the rubric"],
+)
+def test_the_rubric_caps_a_school_level_credit(amount: str, expected: list[Violation]) -> None:
+    """发布规范 十四: 思想成长 校级 at most 2 分 (素质考评办法)."""
+    form = attrs.evolve(SCHOOL_FORM, plan=credits(IDEOLOGY, amount))
+    assert check_form(NEPU, form, SCHOOL_UNION, NOW) == expected
+
+
+def test_a_credit_of_a_form_without_level_is_not_capped() -> None:
+    """Before a level is chosen the rubric cannot apply; only the level is missing."""
+    form = attrs.evolve(SCHOOL_FORM, level=None, plan=credits(IDEOLOGY, "9"))
+    assert check_form(NEPU, form, SCHOOL_UNION, NOW) == [
+        V(publishing.LEVEL_MISSING, "level", missing=True)
+    ]
+
+
+def test_a_scope_the_school_does_not_offer_is_refused() -> None:
+    """发布规范 八: the rulebook lists the scopes a school offers."""
+    rulebook = attrs.evolve(
+        NEPU, scopes=tuple(s for s in NEPU.scopes if s is not ParticipationScope.TRIBE)
+    )
+    form = attrs.evolve(VALID, scope=Scope(ParticipationScope.TRIBE))
+    assert check_form(rulebook, form, PE_UNION, NOW) == [
+        V(publishing.SCOPE_NOT_ALLOWED, "scope", {"scope": "部落内"})
+    ]
+    assert check_form(NEPU, form, PE_UNION, NOW) == []
+
+
+def test_an_admission_method_the_school_does_not_offer_is_refused() -> None:
+    """发布规范 九: the rulebook lists the admission methods a school offers."""
+    rulebook = attrs.evolve(
+        NEPU,
+        admission_methods=tuple(
+            m for m in NEPU.admission_methods if m is not AdmissionMethod.LOTTERY
+        ),
+    )
+    form = attrs.evolve(VALID, admission=Admission(AdmissionMethod.LOTTERY))
+    assert check_form(rulebook, form, PE_UNION, NOW) == [
+        V(publishing.ADMISSION_NOT_ALLOWED, "admission", {"method": "中签制"})
+    ]
+    assert check_form(NEPU, form, PE_UNION, NOW) == []
+
+
+def test_a_review_rule_that_needs_no_criteria_accepts_none() -> None:
+    rulebook = attrs.evolve(NEPU, review_requires_criteria=False)
+    form = attrs.evolve(VALID, admission=Admission(AdmissionMethod.REVIEW))
+    assert check_form(rulebook, form, PE_UNION, NOW) == []
+
+
+def test_an_allowed_school_url_does_not_hide_a_foreign_one_after_it() -> None:
+    """发布规范 十七: every address is judged, not only the first."""
+    text = "详见 nepu.edu.cn 或 www.5idream.net，购买请访问 shop.example.com 与 www.example.org"
+    assert find_contact_details(text, ADS) == ["shop.example.com", "www.example.org"]
+
+
 def test_an_empty_draft_breaks_only_missing_value_rules() -> None:
     violations = check_form(NEPU, ActivityForm(), PE_UNION, None)
     assert codes(violations) == [
@@ -636,6 +923,18 @@ def test_an_empty_draft_breaks_only_missing_value_rules() -> None:
         "activity.details_empty",
     ]
     assert all(v.missing for v in violations)
+    assert [v.field for v in violations] == [
+        "title",
+        "intro",
+        "module",
+        "level",
+        "capacity",
+        "schedule",
+        "participation_notes",
+        "images",
+        "locations",
+        "details",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,14 @@ malformed one is refused with ``rulebook.invalid`` instead of being half-loaded.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import date
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -16,14 +21,32 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import ActivityLevel, ReviewStage, TribeLevel
+from second_classroom.core.terms import (
+    ActivityLevel,
+    AdmissionMethod,
+    ParticipationScope,
+    ReviewStage,
+    TribeLevel,
+)
 from second_classroom.policies.rulebook import (
+    AdRule,
+    AwardQuota,
     CadreRule,
+    CheckInRule,
     College,
+    IntegrityRule,
+    IntegrityStyle,
+    LevelPermission,
+    MissingCheckout,
     Module,
     OrganizerBand,
+    Recovery,
+    ResultsRule,
+    ReviewChain,
+    RubricItem,
     Rulebook,
     Subcategory,
+    TitleRule,
     YearCalendar,
     preset,
 )
@@ -140,6 +163,163 @@ def test_an_inconsistent_rulebook_is_refused_when_built(
     assert problem in caught.value.message_en
 
 
+def _with_checkin(**changes: object) -> dict[str, object]:
+    return {"checkin": attrs.evolve(NEPU.checkin, **changes)}
+
+
+def _with_results(**changes: object) -> dict[str, object]:
+    return {"results": attrs.evolve(NEPU.results, **changes)}
+
+
+def _with_integrity(**changes: object) -> dict[str, object]:
+    return {"integrity": attrs.evolve(NEPU.integrity, **changes)}
+
+
+INCONSISTENT = {
+    "open band not last": (
+        {"organizer_bands": (OrganizerBand(0, 1), OrganizerBand(1, 3))},
+        "organizer bands must rise strictly, the open band last",
+    ),
+    "last band bounded": (
+        {"organizer_bands": (OrganizerBand(0, 1, 50),)},
+        "the last organizer band must have no upper capacity",
+    ),
+    "year twice": (
+        {"calendar": (YearCalendar(2027), YearCalendar(2027))},
+        "a calendar year is listed twice",
+    ),
+    "pass score above 100": (
+        {"publisher_exam_pass_score": 101},
+        "publisher_exam_pass_score must be 0-100",
+    ),
+    "negative lead time": ({"lead_working_days": -1}, "lead_working_days must be 0-365"),
+    "anomaly window above 120": (
+        _with_checkin(anomaly_window_seconds=121),
+        "checkin.anomaly_window_seconds must be 0-120",
+    ),
+    "rotation below 5 seconds": (
+        _with_checkin(rotation_seconds=4),
+        "checkin.rotation_seconds must be 5-3600",
+    ),
+    "negative accuracy": (
+        _with_checkin(max_accuracy_m=-1),
+        "checkin.max_accuracy_m must be 0-100000",
+    ),
+    "negative make-up deadline": (
+        _with_checkin(makeup_deadline_working_days=-1),
+        "checkin.makeup_deadline_working_days must be 0-365",
+    ),
+    "quota zero": (
+        _with_results(award_quotas=(AwardQuota("一等奖", 0),)),
+        "results quota of 一等奖 must be 1-100000",
+    ),
+    "negative rubric amount": (
+        _with_results(rubric=(RubricItem("skills", ActivityLevel.SCHOOL, "学分", Decimal(-1)),)),
+        "results rubric amounts must be finite and 0-1000000",
+    ),
+    "infinite rubric amount": (
+        _with_results(
+            rubric=(RubricItem("skills", ActivityLevel.SCHOOL, "学分", Decimal("Infinity")),)
+        ),
+        "results rubric amounts must be finite and 0-1000000",
+    ),
+    "negative results deadline": (
+        _with_results(deadline_working_days=-1),
+        "results.deadline_working_days must be 0-365",
+    ),
+    "negative points": (
+        _with_integrity(no_show_points=-1),
+        "integrity.no_show_points must be 0-1000000",
+    ),
+    "no strikes": (
+        _with_integrity(strikes_for_blacklist=0),
+        "integrity.strikes_for_blacklist must be 1-1000",
+    ),
+    "negative recovery": (
+        _with_integrity(recovery=(Recovery(ActivityLevel.SCHOOL, "-1/3"),)),
+        "integrity.recovery points '-1/3' is not a number 0-1000000",
+    ),
+    "recovery not a number": (
+        _with_integrity(recovery=(Recovery(ActivityLevel.SCHOOL, "one"),)),
+        "integrity.recovery points 'one' is not a number 0-1000000",
+    ),
+    "two problems at once": (
+        {"lead_working_days": -1, **_with_checkin(anomaly_window_seconds=-1)},
+        "lead_working_days must be 0-365; checkin.anomaly_window_seconds must be 0-120",
+    ),
+}
+
+
+@pytest.mark.parametrize(("changes", "reason"), INCONSISTENT.values(), ids=INCONSISTENT.keys())
+def test_each_inconsistency_is_named_exactly(changes: dict[str, object], reason: str) -> None:
+    """The school's administrator reads the reason: it names every problem, in order."""
+    with pytest.raises(DomainError) as caught:
+        attrs.evolve(NEPU, **changes)
+    assert caught.value.code == "rulebook.invalid"
+    assert caught.value.details["reason"] == reason
+
+
+def test_a_publishable_level_without_a_chain_is_named() -> None:
+    with pytest.raises(DomainError) as caught:
+        attrs.evolve(NEPU, review_chains=NEPU.review_chains[1:])
+    missing = {c.level for c in NEPU.review_chains} - {c.level for c in NEPU.review_chains[1:]}
+    (level,) = missing
+    assert caught.value.details["reason"] == (
+        f"level {level} may be published but has no review chain"
+    )
+
+
+def test_asking_for_a_chain_the_rulebook_has_not_is_refused() -> None:
+    lean = attrs.evolve(
+        NEPU,
+        review_chains=NEPU.review_chains[:1],
+        level_permissions=(),
+    )
+    level = next(c.level for c in NEPU.review_chains[1:])
+    with pytest.raises(DomainError) as caught:
+        lean.chain(level)
+    assert caught.value.code == "rulebook.invalid"
+    assert caught.value.details["reason"] == f"no review chain for level {level}"
+
+
+ACCEPTED_EDGES = {
+    "pass score 100": {"publisher_exam_pass_score": 100},
+    "pass score 0": {"publisher_exam_pass_score": 0},
+    "no lead time": {"lead_working_days": 0},
+    "anomaly window 120": _with_checkin(anomaly_window_seconds=120),
+    "anomaly window 0": _with_checkin(anomaly_window_seconds=0),
+    "rotation 5 seconds": _with_checkin(rotation_seconds=5, max_validity_minutes=1),
+    "accuracy 0": _with_checkin(max_accuracy_m=0, makeup_deadline_working_days=0),
+    "quota 1 and rubric 0": _with_results(
+        award_quotas=(AwardQuota("一等奖", 1),),
+        rubric=(RubricItem("skills", ActivityLevel.SCHOOL, "学分", Decimal(0)),),
+        deadline_working_days=0,
+    ),
+    "zero points and one strike": _with_integrity(
+        no_show_points=0, strikes_for_blacklist=1, recovery=(Recovery(ActivityLevel.CLASS, "0"),)
+    ),
+}
+
+
+@pytest.mark.parametrize("changes", ACCEPTED_EDGES.values(), ids=ACCEPTED_EDGES.keys())
+def test_the_edges_of_each_range_are_accepted(changes: dict[str, object]) -> None:
+    rulebook = attrs.evolve(NEPU, **changes)
+    assert rulebook.problems() == []
+    assert Rulebook.from_toml(rulebook.to_toml()) == rulebook
+
+
+def test_award_quotas_and_rubric_are_looked_up_by_name_module_level_and_type() -> None:
+    """发布规范 十三: 一等奖一人(组)…; 十四: 思想成长 校级 at most 2 分."""
+    rule = NEPU.results
+    assert rule.quota("一等奖") == 1
+    assert rule.quota("二等奖") == 2
+    assert rule.quota("最佳组织奖") is None
+    assert rule.max_credit("ideology", ActivityLevel.SCHOOL, "学分") == Decimal("2")
+    assert rule.max_credit("ideology", ActivityLevel.COLLEGE, "学分") is None
+    assert rule.max_credit("ideology", ActivityLevel.SCHOOL, "积分") is None
+    assert rule.max_credit("skills", ActivityLevel.SCHOOL, "学分") is None
+
+
 def test_each_tribe_level_publishes_only_its_own_activity_level() -> None:
     """第十一条: 校级活动由校级组织发布；院级活动由学院组织发布；班团活动由班级发布."""
     assert NEPU.levels_for(TribeLevel.SCHOOL) == (ActivityLevel.SCHOOL,)
@@ -221,6 +401,32 @@ def test_save_then_load_gives_an_equal_rulebook(tmp_path: Path) -> None:
     assert Rulebook.load(str(path)) == NEPU
 
 
+SAVE_AND_LOAD = """
+import sys
+from second_classroom.policies.rulebook import Rulebook, preset
+preset("nepu").save(sys.argv[1])
+assert Rulebook.load(sys.argv[1]) == preset("nepu")
+"""
+
+
+def test_a_rulebook_file_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    """A school's rulebook is full of Chinese; an ASCII (or GBK) locale must not mangle it."""
+    # in this process too, so a mutation tool that maps tests to the code they call runs this
+    NEPU.save(tmp_path / "here.toml")
+    assert Rulebook.load(tmp_path / "here.toml") == NEPU
+    path = tmp_path / "school.toml"
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(sys.path),  # this very code, wherever it was imported from
+        "LC_ALL": "C",
+        "LANG": "C",
+        "PYTHONUTF8": "0",
+        "PYTHONCOERCECLOCALE": "0",
+    }
+    subprocess.run([sys.executable, "-c", SAVE_AND_LOAD, str(path)], env=env, check=True)
+    assert "东北石油大学" in path.read_bytes().decode("utf-8")
+
+
 def test_a_loaded_calendar_year_survives_the_round_trip() -> None:
     rulebook = attrs.evolve(
         NEPU,
@@ -266,10 +472,109 @@ def rulebooks(draw: st.DrawFn) -> Rulebook:
         review_requires_criteria=draw(st.booleans()),
         require_poster=draw(st.booleans()),
         credit_source_keyword=draw(_WORD | st.just("")),
-        checkin=attrs.evolve(NEPU.checkin, max_validity_minutes=draw(st.integers(1, 120))),
         reopen_review_on_change=draw(st.booleans()),
+        publisher_exam_pass_score=draw(st.integers(0, 100)),
         calendar=draw(year_calendars()),
+        # the nested tables too, not only the top-level scalars
+        colleges=tuple(draw(st.lists(st.builds(College, _WORD, _WORD), max_size=3))),
+        **draw(chains_and_permissions()),
+        organizer_bands=draw(organizer_bands()),
+        title=TitleRule(
+            draw(st.integers(1, 200)),
+            tuple(draw(st.lists(_WORD, max_size=3))),
+            tuple(draw(st.lists(_WORD, max_size=3))),
+            draw(st.booleans()),
+        ),
+        scopes=draw(_tuples(ParticipationScope)),
+        admission_methods=draw(_tuples(AdmissionMethod)),
+        ads=AdRule(draw(st.booleans()), tuple(draw(st.lists(_WORD, max_size=3)))),
+        checkin=draw(checkin_rules()),
+        integrity=draw(integrity_rules()),
+        results=draw(results_rules()),
         cadre=CadreRule(),  # NEPU's names its module and credit type, which are drawn anew
+    )
+
+
+_LEVELS = st.sampled_from(NEPU.activity_levels)
+_AMOUNTS = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False)
+
+
+def _tuples(enum: type[Any]) -> st.SearchStrategy[tuple[Any, ...]]:
+    return st.lists(st.sampled_from(list(enum)), unique=True, max_size=len(enum)).map(tuple)
+
+
+@st.composite
+def chains_and_permissions(draw: st.DrawFn) -> dict[str, Any]:
+    """Review chains for some levels; permissions that publish only levels with a chain."""
+    levels = draw(st.lists(_LEVELS, unique=True, max_size=len(ActivityLevel)))
+    stages = _tuples(ReviewStage).filter(bool)
+    chains = tuple(ReviewChain(level, draw(stages)) for level in levels)
+    chained = st.lists(st.sampled_from(levels), unique=True).map(tuple) if levels else st.just(())
+    permissions = st.builds(LevelPermission, st.sampled_from(TribeLevel), chained)
+    return {
+        "review_chains": chains,
+        "level_permissions": tuple(draw(st.lists(permissions, max_size=3))),
+    }
+
+
+@st.composite
+def organizer_bands(draw: st.DrawFn) -> tuple[OrganizerBand, ...]:
+    """Bands rising strictly by capacity, the open band last."""
+    bounds = sorted(draw(st.sets(st.integers(1, 1000), max_size=3)))
+    bands = []
+    for bound in [*bounds, None]:
+        minimum = draw(st.integers(0, 10))
+        bands.append(OrganizerBand(minimum, draw(st.integers(minimum, 20)), bound))
+    return tuple(bands)
+
+
+@st.composite
+def checkin_rules(draw: st.DrawFn) -> CheckInRule:
+    return CheckInRule(
+        max_validity_minutes=draw(st.integers(1, 24 * 60)),
+        rotation_seconds=draw(st.integers(5, 3_600)),
+        require_distance_limit=draw(st.booleans()),
+        max_accuracy_m=draw(st.integers(1, 10_000)),
+        require_checkout=draw(st.booleans()),
+        missing_checkout=draw(st.sampled_from(MissingCheckout)),
+        makeup_deadline_working_days=draw(st.none() | st.integers(0, 30)),
+        anomaly_window_seconds=draw(st.integers(0, 120)),
+        password_attempts=draw(st.integers(1, 1_000)),
+        allow_self_makeup=draw(st.booleans()),
+        max_radius_m=draw(st.integers(1, 20_000_000)),
+    )
+
+
+@st.composite
+def integrity_rules(draw: st.DrawFn) -> IntegrityRule:
+    points = st.integers(1, 100).map(str) | st.sampled_from(["1/3", "2/5", "0.5"])
+    return IntegrityRule(
+        style=draw(st.sampled_from(IntegrityStyle)),
+        blacklist_hours=draw(st.integers(0, 1000)),
+        sign_off_is_default=draw(st.booleans()),
+        start_points=draw(st.integers(0, 1000)),
+        no_show_points=draw(st.integers(0, 100)),
+        sign_off_points=draw(st.integers(0, 100)),
+        strikes_for_blacklist=draw(st.integers(1, 10)),
+        strike_blacklist_days=draw(st.integers(0, 100)),
+        recovery=tuple(draw(st.lists(st.builds(Recovery, _LEVELS, points), max_size=3))),
+    )
+
+
+@st.composite
+def results_rules(draw: st.DrawFn) -> ResultsRule:
+    return ResultsRule(
+        award_quotas=tuple(
+            draw(st.lists(st.builds(AwardQuota, _WORD, st.integers(1, 100)), max_size=4))
+        ),
+        rubric=tuple(
+            draw(st.lists(st.builds(RubricItem, _WORD, _LEVELS, _WORD, _AMOUNTS), max_size=4))
+        ),
+        credits_require_attendance=draw(st.booleans()),
+        deadline_working_days=draw(st.none() | st.integers(0, 30)),
+        allow_self_results=draw(st.booleans()),
+        multiple_awards_per_student=draw(st.booleans()),
+        organizers_issue_results=draw(st.booleans()),
     )
 
 
@@ -286,7 +591,8 @@ def test_the_preset_source_itself_is_valid() -> None:
 
 
 def test_malformed_toml_is_refused() -> None:
-    refused(PRESET_SOURCE + "\nthis is = = not toml\n")
+    error = refused(PRESET_SOURCE + "\nthis is = = not toml\n")
+    assert "Expected '=' after a key" in error.details["reason"]  # the parser's own words
 
 
 def test_empty_text_is_refused_for_missing_fields() -> None:
@@ -341,19 +647,48 @@ def test_a_date_that_is_not_a_date_is_refused() -> None:
 
 
 def test_text_for_a_boolean_is_refused() -> None:
-    refused(edited("require_poster = true", 'require_poster = "false"'))
+    error = refused(edited("require_poster = true", 'require_poster = "false"'))
+    assert error.details["reason"] == "invalid value for type, expected bool @ $.require_poster"
 
 
 def test_a_fraction_for_a_whole_number_is_refused() -> None:
-    refused(edited("lead_working_days = 3", "lead_working_days = 2.9"))
+    error = refused(edited("lead_working_days = 3", "lead_working_days = 2.9"))
+    assert error.details["reason"] == "invalid value for type, expected int @ $.lead_working_days"
 
 
 def test_text_for_a_list_is_refused() -> None:
-    refused(edited('credit_types = ["学分"]', 'credit_types = "学分"'))
+    error = refused(edited('credit_types = ["学分"]', 'credit_types = "学分"'))
+    assert error.details["reason"] == "invalid value for type, expected tuple @ $.credit_types"
 
 
 def test_a_datetime_for_a_calendar_date_is_refused() -> None:
-    refused(PRESET_SOURCE + "\n[[calendar]]\nyear = 2027\nholidays = [2027-01-01T10:00:00]\n")
+    error = refused(
+        PRESET_SOURCE + "\n[[calendar]]\nyear = 2027\nholidays = [2027-01-01T10:00:00]\n"
+    )
+    assert error.details["reason"] == (
+        "invalid value for type, expected tuple @ $.calendar.holidays"
+    )
+
+
+@pytest.mark.parametrize("amount", ["2.5", '"two"', "true"], ids=["float", "words", "boolean"])
+def test_a_rubric_amount_is_decimal_text_or_a_whole_number(amount: str) -> None:
+    """A float would carry binary rounding into credits; text like "2.5" is exact."""
+    error = refused(edited('max_amount = "2"', f"max_amount = {amount}"))
+    assert error.details["reason"] == (
+        "invalid value for type, expected Decimal @ $.results.rubric.max_amount"
+    )
+    whole = Rulebook.from_toml(edited('max_amount = "2"', "max_amount = 2"))
+    assert whole.results.max_credit("ideology", ActivityLevel.SCHOOL, "学分") == Decimal(2)
+
+
+def test_every_malformed_value_is_named_at_once() -> None:
+    text = edited("lead_working_days = 3", "lead_working_days = 2.9").replace(
+        "require_poster = true", 'require_poster = "false"', 1
+    )
+    assert refused(text).details["reason"] == (
+        "invalid value for type, expected int @ $.lead_working_days; "
+        "invalid value for type, expected bool @ $.require_poster"
+    )
 
 
 def test_the_hfut_preset_is_its_own_school() -> None:

@@ -81,3 +81,28 @@ def test_any_single_changed_byte_of_the_signature_fails(data: st.DataObject) -> 
 
 def _decoded(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def test_a_key_id_names_the_public_key_and_the_key_is_published_as_base64url() -> None:
+    """A verifier working offline finds the key by id; the id is derived from the key itself."""
+    assert KEYS.key_id == "ed25519-56475aa75463"
+    assert KEYS.public_text == "A6EHv_POEL4dcN0Y50vAmWfk1jCbpQ1fHdyGZBJVMbg"
+    assert Keyring.from_seed(bytes(range(32)), "2027-key").key_id == "2027-key"
+
+
+def test_a_signature_is_deterministic_unpadded_base64url() -> None:
+    """Ed25519 signs deterministically: the same content always gives the same signature."""
+    assert KEYS.sign({"a": 1}) == (
+        "MlAD_WNr5cjHBezpFUU_lAoXucrT9YuZpXuCX5b55i_WqJsW3uzMoAjexiI-n-51gb_bkEssj5Fg-ZA8YSZYBg"
+    )
+
+
+def test_the_embedded_key_is_derived_from_the_schools_secret() -> None:
+    """The same secret gives the same key (transcripts verify after a restart); another does not."""
+    keys = Keyring.from_secret(bytes(32))
+    assert keys.key_id == "ed25519-edb967b9a555"
+    assert keys.public_text == "wRvQJ_tgCiEpzm63XLbkuUNHUtrphwpuM2z3Y5LQOQk"
+    assert Keyring.from_secret(bytes(32)) == keys
+    assert Keyring.from_secret(bytes(31) + b"\x01").key_id != keys.key_id
+    assert verify(keys.public_key, CONTENT, keys.sign(CONTENT))
+    assert not verify(KEYS.public_key, CONTENT, keys.sign(CONTENT))
