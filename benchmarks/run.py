@@ -2,7 +2,7 @@
 PostgreSQL (the registration rush there with 8 threads); each prints its figures and ratios to
 its raw baseline and appends a JSON line to benchmarks/results.jsonl.
 
-    python benchmarks/run.py [--quick | --scale N] [--postgres DSN]
+    python benchmarks/run.py [--quick | --scale N] [--repeat 3] [--postgres DSN]
 """
 
 from __future__ import annotations
@@ -55,8 +55,10 @@ def main() -> int:
     sizes.add_argument("--quick", action="store_true", help="a fifth of the sizes, for a smoke run")
     sizes.add_argument("--scale", type=int, default=1, help="divide every size by this")
     parser.add_argument("--postgres", metavar="DSN", help="also run every scenario on PostgreSQL")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each scenario (median)")
     args = parser.parse_args()
     for script, *options in plan(5 if args.quick else args.scale, args.postgres):
+        options += ["--repeat", str(args.repeat)]
         print(f"\n== {script} {' '.join(options)}", flush=True)
         subprocess.run([sys.executable, str(HERE / script), *options], check=True)
     return 0
