@@ -57,13 +57,21 @@ from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import Change, ConcurrencyConflict
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.secrets import (
+    MIN_SECRET_BYTES,
+    SECRET_INVALID,
     check_secret,
     keyring_from_environment,
     protect_database,
     secret_file,
     secret_from_environment,
 )
-from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_env
+from second_classroom.persistence.stores import (
+    create_schema,
+    popo_env,
+    postgres_env,
+    school_schema,
+    sqlite_env,
+)
 from second_classroom.planning import ROUTES, Loader, RecordedRefusal, roles_in, with_tribe_roles
 from second_classroom.policies import checkin as checkin_codes
 from second_classroom.policies import integrity as integrity_policy
@@ -71,7 +79,13 @@ from second_classroom.policies import serials, signing, visibility
 from second_classroom.policies.boundary import admit, identifier
 from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice
-from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle, Rulebook, preset
+from second_classroom.policies.rulebook import (
+    IntegrityRule,
+    IntegrityStyle,
+    Rulebook,
+    preset,
+    presets,
+)
 from second_classroom.policies.signing import Keyring
 from second_classroom.projections import queries
 from second_classroom.projections import reports as report_exports
@@ -317,10 +331,35 @@ class SecondClassroom:
 
     @classmethod
     def postgres(
-        cls, dsn: str, rulebook: Rulebook | None = None, secret: bytes | None = None
+        cls,
+        dsn: str,
+        rulebook: Rulebook | None = None,
+        secret: bytes | None = None,
+        school: str | None = None,
     ) -> SecondClassroom:
-        """PostgreSQL; the secret comes from ``secret`` or ``SECOND_CLASSROOM_SECRET``."""
-        return cls.open(postgres_env(dsn), rulebook, secret=secret)
+        """PostgreSQL; the secret comes from ``secret`` or ``SECOND_CLASSROOM_SECRET``.
+
+        With ``school`` (a code such as ``"nepu"``), one database serves many schools: this
+        school's log, views and keys live in the schema of that name (created if missing),
+        its rulebook is its preset unless ``rulebook`` is given, and its secret comes from
+        ``secret`` or ``SECOND_CLASSROOM_SECRET_<SCHOOL>`` — a school without one of its own
+        is refused with ``store.secret_invalid``, never given another school's.
+        """
+        if school is None:
+            return cls.open(postgres_env(dsn), rulebook, secret=secret)
+        schema = school_schema(school)
+        if secret is None:
+            secret = secret_from_environment(school)
+        if secret is None:
+            raise SECRET_INVALID.error(
+                source=f"SECOND_CLASSROOM_SECRET_{school.upper()}",
+                reason=f"no secret for school {school}",
+                minimum=MIN_SECRET_BYTES,
+            )
+        if rulebook is None and school in presets():
+            rulebook = preset(school)
+        create_schema(dsn, schema)
+        return cls.open(postgres_env(dsn, schema), rulebook, secret=secret)
 
     @classmethod
     def in_memory(cls, rulebook: Rulebook | None = None) -> SecondClassroom:
