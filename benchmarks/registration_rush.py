@@ -12,6 +12,7 @@ many rows as commands ran, of the stored payload sizes, one row per commit, one 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
 import sys
 import threading
@@ -24,6 +25,7 @@ from uuid import UUID
 sys.path.insert(0, str(Path(__file__).parent))
 
 from common import (
+    SECRET,
     BenchStore,
     Meter,
     add_store_option,
@@ -38,6 +40,7 @@ from second_classroom.aggregates.enrolment import Register
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod
+from second_classroom.service import SecondClassroom
 from second_classroom.simulation import TERM_START, School
 
 OPEN = TERM_START + timedelta(days=10)  # inside every registration window
@@ -47,15 +50,70 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--students", type=int, default=5000)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="OS processes sharing the store (each with --threads threads)",
+    )
     add_store_option(parser)
     args = parser.parse_args()
     result = repeated(
-        args.repeat, lambda: run(args.students, args.threads, args.postgres), "ratio_to_raw"
+        args.repeat,
+        lambda: run(args.students, args.threads, args.postgres, args.processes),
+        "ratio_to_raw",
     )
     report({**result, "max_rss_mb": max_rss_mb()})
 
 
-def run(students: int, threads: int, dsn: str | None) -> dict[str, Any]:
+def rush_in_process(
+    env: dict[str, str], threads: int, share: list[tuple[str, str, str]], start: Any, out: Any
+) -> None:
+    """A worker process: open the store, wait for the others, run its share of the rush;
+    put its latencies, refusals and CPU time on ``out``."""
+    with SecondClassroom.open(env, secret=SECRET) as service:
+        plan = [(Actor.student(s), UUID(a), UUID(b)) for s, a, b in share]
+        start.wait()
+        began, cpu = time.perf_counter(), time.process_time()
+        latencies, refused = rush_threads(service, plan, threads)
+        out.put((latencies, refused, time.perf_counter() - began, time.process_time() - cpu))
+
+
+def rush_threads(
+    service: SecondClassroom, plan: list[tuple[Actor, UUID, UUID]], threads: int
+) -> tuple[list[float], int]:
+    """Every student of ``plan`` registers for both activities, from ``threads`` threads;
+    each command's latency, and how many were refused."""
+    latencies: list[float] = []
+    refused = 0
+    lock = threading.Lock()
+
+    def work(share: list[tuple[Actor, UUID, UUID]]) -> None:
+        nonlocal refused
+        for student, first, second in share:
+            for activity in (first, second):
+                started = time.perf_counter()
+                try:
+                    service.execute(Register(activity), student, OPEN)
+                except DomainError:
+                    with lock:
+                        refused += 1
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+
+    shares = [plan[i::threads] for i in range(threads)]
+    if threads == 1:
+        work(shares[0])
+    else:
+        running = [threading.Thread(target=work, args=(share,)) for share in shares]
+        for thread in running:
+            thread.start()
+        for thread in running:
+            thread.join()
+    return latencies, refused
+
+
+def run(students: int, threads: int, dsn: str | None, processes: int = 1) -> dict[str, Any]:
     """One rush on a fresh store, and the raw baseline right after it on the same kind."""
     with BenchStore(dsn) as store, store.open() as service:
         school = School.found(service, students)
@@ -77,35 +135,15 @@ def run(students: int, threads: int, dsn: str | None) -> dict[str, Any]:
             for number, _college in school.students
         ]
         rng.shuffle(plan)
-        latencies: list[float] = []
-        refused = 0
-        lock = threading.Lock()
-
-        def work(share: list[tuple[Actor, UUID, UUID]]) -> None:
-            nonlocal refused
-            for student, first, second in share:
-                for activity in (first, second):
-                    started = time.perf_counter()
-                    try:
-                        service.execute(Register(activity), student, OPEN)
-                    except DomainError:
-                        with lock:
-                            refused += 1
-                    with lock:
-                        latencies.append(time.perf_counter() - started)
-
-        shares = [plan[i::threads] for i in range(threads)]
-        with Meter(service) as meter:
-            began = time.perf_counter()
-            if threads == 1:
-                work(shares[0])
-            else:
-                running = [threading.Thread(target=work, args=(share,)) for share in shares]
-                for thread in running:
-                    thread.start()
-                for thread in running:
-                    thread.join()
-            elapsed = time.perf_counter() - began
+        extra: dict[str, Any] = {}
+        if processes > 1:
+            elapsed, latencies, refused, extra = run_processes(store, plan, threads, processes)
+            meter = None
+        else:
+            with Meter(service) as meter:
+                began = time.perf_counter()
+                latencies, refused = rush_threads(service, plan, threads)
+                elapsed = time.perf_counter() - began
         state = service.activity(rush, Actor.school_admin("T-bench"))
         assert state is not None
         admitted = len(state.roster.admitted)
@@ -116,6 +154,7 @@ def run(students: int, threads: int, dsn: str | None) -> dict[str, Any]:
         "benchmark": "registration_rush",
         "store": store.label,
         "threads": threads,
+        "processes": processes,
         "students": students,
         "commands": commands,
         "refused": refused,
@@ -124,8 +163,36 @@ def run(students: int, threads: int, dsn: str | None) -> dict[str, Any]:
         "over_admission": max(admitted - 300, 0),
         "raw_rows_per_s": round(raw, 1),
         "ratio_to_raw": round(commands / elapsed / raw, 3),
-        **meter.figures(commands),
+        **(meter.figures(commands) if meter is not None else extra),
     }
+
+
+def run_processes(
+    store: BenchStore, plan: list[tuple[Actor, UUID, UUID]], threads: int, processes: int
+) -> tuple[float, list[float], int, dict[str, Any]]:
+    """The rush from ``processes`` OS processes started together: the wall time from the
+    start to the last one's end, every latency, refusals, and CPU per command."""
+    spawn = multiprocessing.get_context("spawn")
+    start, out = spawn.Barrier(processes + 1), spawn.Queue()
+    shares = [
+        [(s.person_id, str(a), str(b)) for s, a, b in plan[k::processes]] for k in range(processes)
+    ]
+    workers = [
+        spawn.Process(target=rush_in_process, args=(store.env, threads, share, start, out))
+        for share in shares
+    ]
+    for worker in workers:
+        worker.start()
+    start.wait()
+    began = time.perf_counter()
+    results = [out.get() for _ in workers]
+    elapsed = time.perf_counter() - began
+    for worker in workers:
+        worker.join()
+    latencies = [latency for result in results for latency in result[0]]
+    cpu = sum(result[3] for result in results)
+    figures = {"cpu_us_per_command": round(cpu / max(len(latencies), 1) * 1e6, 1)}
+    return elapsed, latencies, sum(result[1] for result in results), figures
 
 
 if __name__ == "__main__":
