@@ -46,7 +46,13 @@ def plan(scale: int = 1, postgres: str | None = None) -> list[list[str]]:
         # the demo runs on SQLite only: on PostgreSQL transcripts come from a simulated semester
         "transcripts.py": ["--students", size(200, 40), "--activities", size(20, 4)],
     }
-    return sqlite + [[*run, "--postgres", postgres, *extra.get(run[0], [])] for run in sqlite]
+    on_postgres = [[*run, "--postgres", postgres, *extra.get(run[0], [])] for run in sqlite]
+    several = [
+        # a process per core on one school's store, and eight schools from two processes
+        ["registration_rush.py", "--students", size(5000), "--processes", "2"],
+        ["schools.py", "--schools", "8", "--processes", "2", "--n", size(300, 10)],
+    ]
+    return sqlite + on_postgres + [[*run, "--postgres", postgres] for run in several]
 
 
 def main() -> int:
