@@ -14,6 +14,7 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.persistence.stores import school_schema
 from second_classroom.policies.rulebook import preset
+from second_classroom.policies.signing import Keyring
 from second_classroom.service import SecondClassroom
 from tests.enrolment_world import REGISTERING, approved_activity, found_school
 
@@ -81,16 +82,19 @@ def test_two_schools_in_one_database_never_see_each_others_streams_views_or_keys
 def test_a_school_takes_its_own_secret_and_preset_and_never_the_shared_secret(
     postgres_dsn: str, schools: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Given the shared ``SECOND_CLASSROOM_SECRET`` and one school's own
-    ``SECOND_CLASSROOM_SECRET_<SCHOOL>``; when both schools open without a secret; then the
-    first uses its own, and the second, having none, is refused with
+    """Given the shared ``SECOND_CLASSROOM_SECRET`` and ``SECOND_CLASSROOM_SIGNING_KEY`` and
+    one school's own ``SECOND_CLASSROOM_SECRET_<SCHOOL>``; when both schools open without a
+    secret; then the first uses its own secret and the signing key derived from it, and the
+    second, having none, is refused with
     ``store.secret_invalid`` instead of being given the shared one."""
     first, second = schools
     own = os.urandom(32)
     monkeypatch.setenv("SECOND_CLASSROOM_SECRET", os.urandom(32).hex())
     monkeypatch.setenv(f"SECOND_CLASSROOM_SECRET_{first.upper()}", own.hex())
+    monkeypatch.setenv("SECOND_CLASSROOM_SIGNING_KEY", "shared-key:" + "ab" * 32)
     with SecondClassroom.postgres(postgres_dsn, school=first) as opened:
         assert opened.secret == own
+        assert opened.keyring == Keyring.from_secret(own)  # not the shared signing key
         assert opened.rulebook == preset("nepu")  # not a preset's code: the default
     with pytest.raises(DomainError) as refused:
         SecondClassroom.postgres(postgres_dsn, school=second)

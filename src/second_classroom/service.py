@@ -343,7 +343,8 @@ class SecondClassroom:
         school's log, views and keys live in the schema of that name (created if missing),
         its rulebook is its preset unless ``rulebook`` is given, and its secret comes from
         ``secret`` or ``SECOND_CLASSROOM_SECRET_<SCHOOL>`` — a school without one of its own
-        is refused with ``store.secret_invalid``, never given another school's.
+        is refused with ``store.secret_invalid``, never given another school's — and it signs
+        with the key derived from that secret (not ``SECOND_CLASSROOM_SIGNING_KEY``).
         """
         if school is None:
             return cls.open(postgres_env(dsn), rulebook, secret=secret)
@@ -358,8 +359,11 @@ class SecondClassroom:
             )
         if rulebook is None and school in presets():
             rulebook = preset(school)
+        # Its signing key too is its own: derived from its secret, never the shared
+        # SECOND_CLASSROOM_SIGNING_KEY.
+        keyring = Keyring.from_secret(check_secret(secret))
         create_schema(dsn, schema)
-        return cls.open(postgres_env(dsn, schema), rulebook, secret=secret)
+        return cls.open(postgres_env(dsn, schema), rulebook, secret=secret, keyring=keyring)
 
     @classmethod
     def in_memory(cls, rulebook: Rulebook | None = None) -> SecondClassroom:
