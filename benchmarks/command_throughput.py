@@ -15,10 +15,21 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import RESULTS, BenchStore, add_store_option, events_table, report, summary
+from common import (
+    RESULTS,
+    BenchStore,
+    Meter,
+    add_store_option,
+    events_table,
+    max_rss_mb,
+    repeated,
+    report,
+    summary,
+)
 
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.core.actor import Actor
@@ -28,19 +39,21 @@ START = datetime(2026, 9, 1, 8, 0, tzinfo=SHANGHAI)
 ADMIN = Actor.school_admin("T-bench")
 
 
-def run_facade(store: BenchStore, n: int) -> tuple[float, list[float], list[int]]:
-    """Seconds in total, per-command latencies, and the stored payload sizes."""
+def run_facade(store: BenchStore, n: int) -> tuple[float, list[float], list[int], Meter]:
+    """Seconds in total, per-command latencies, the stored payload sizes, where the CPU
+    went."""
     latencies: list[float] = []
     with store.open() as service:
-        began = time.perf_counter()
-        for i in range(n):
-            command = RegisterStudent(f"2026{i:06d}", f"学生{i}", "PE", "石工26-1班", 2026)
-            t0 = time.perf_counter()
-            service.execute(command, ADMIN, START + timedelta(seconds=i))
-            latencies.append(time.perf_counter() - t0)
-        total = time.perf_counter() - began
+        with Meter(service) as meter:
+            began = time.perf_counter()
+            for i in range(n):
+                command = RegisterStudent(f"2026{i:06d}", f"学生{i}", "PE", "石工26-1班", 2026)
+                t0 = time.perf_counter()
+                service.execute(command, ADMIN, START + timedelta(seconds=i))
+                latencies.append(time.perf_counter() - t0)
+            total = time.perf_counter() - began
         table = events_table(service)
-    return total, latencies, store.stored_sizes(table)
+    return total, latencies, store.stored_sizes(table), meter
 
 
 def main() -> None:
@@ -49,11 +62,17 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=RESULTS)
     add_store_option(parser)
     args = parser.parse_args()
+    result = repeated(args.repeat, lambda: run(args), "ratio_facade_to_raw")
+    report({**result, "max_rss_mb": max_rss_mb()}, args.results)
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """One run on a fresh store, then the raw baseline."""
     with BenchStore(args.postgres) as store:
-        facade_s, latencies, sizes = run_facade(store, args.n)
+        facade_s, latencies, sizes, meter = run_facade(store, args.n)
         raw = store.raw_one_row_per_commit(sizes)
     facade = args.n / facade_s
-    result = {
+    return {
         "benchmark": "command_throughput",
         "store": store.label,
         "commands": args.n,
@@ -62,8 +81,8 @@ def main() -> None:
         "ratio_facade_to_raw": round(facade / raw, 3),
         **summary(latencies),
         "mean_payload_bytes": round(statistics.mean(sizes), 1),
+        **meter.figures(args.n),
     }
-    report(result, args.results)
 
 
 if __name__ == "__main__":

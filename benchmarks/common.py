@@ -4,14 +4,17 @@ same kind of store, timing summaries, and the results file."""
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
+import resource
 import sqlite3
 import statistics
 import tempfile
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -41,12 +44,19 @@ POSTGRES_RAW_TABLE = (
 )
 
 
-def add_store_option(parser: argparse.ArgumentParser) -> None:
-    """Add ``--postgres DSN`` (run on a throwaway PostgreSQL schema instead of an SQLite file)."""
+def add_store_option(parser: argparse.ArgumentParser, repeat: int = 3) -> None:
+    """Add ``--postgres DSN`` (run on a throwaway PostgreSQL schema instead of an SQLite file)
+    and ``--repeat N`` (run the scenario N times, each on a fresh store)."""
     parser.add_argument(
         "--postgres",
         metavar="DSN",
         help="run on a fresh schema in this PostgreSQL database instead of an SQLite file",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=repeat,
+        help=f"runs of the scenario, each on a fresh store; median and spread (default {repeat})",
     )
 
 
@@ -114,33 +124,44 @@ class BenchStore:
                 conn.commit()
             return len(rows) / (time.perf_counter() - began)
 
-    def raw_batched_insert(self, rows: Sequence[Row]) -> float:
-        """Rows per second: ``rows`` by executemany, one transaction per 1,000."""
+    def raw_batched_insert(self, rows: Iterable[Row]) -> float:
+        """Rows per second: ``rows`` by executemany, one transaction per 1,000. Only the
+        inserts are timed, so ``rows`` may be read lazily (the semester's million rows need
+        not be held at once)."""
+        chunks = _chunks(rows, BATCH)
+        count, seconds = 0, 0.0
         if not self.dsn:
             db, table = self._sqlite_raw_table()
             insert = f"INSERT INTO {table} VALUES (?, ?, ?, ?)"
-            began = time.perf_counter()
-            for i in range(0, len(rows), BATCH):
+            for chunk in chunks:
+                began = time.perf_counter()
                 db.execute("BEGIN")
-                db.executemany(insert, rows[i : i + BATCH])
+                db.executemany(insert, chunk)
                 db.execute("COMMIT")
-            elapsed = time.perf_counter() - began
+                seconds += time.perf_counter() - began
+                count += len(chunk)
             db.close()
-            return len(rows) / elapsed
+            return count / seconds
         conn, table = self._postgres_raw_table()
         with conn, conn.cursor() as cursor:
             insert = f"INSERT INTO {table} VALUES (%s, %s, %s, %s)"
-            began = time.perf_counter()
-            for i in range(0, len(rows), BATCH):
-                cursor.executemany(insert, rows[i : i + BATCH])
+            for chunk in chunks:
+                began = time.perf_counter()
+                cursor.executemany(insert, chunk)
                 conn.commit()
-            return len(rows) / (time.perf_counter() - began)
+                seconds += time.perf_counter() - began
+                count += len(chunk)
+            return count / seconds
 
     def raw_select_decode(self, table: str) -> float:
-        """Rows per second: SELECT every ``state`` of ``table`` and ``json.loads`` each."""
+        """Rows per second: SELECT every ``state`` of ``table`` and ``json.loads`` each (a
+        page of 10,000 rows at a time, as the view runner reads)."""
         began = time.perf_counter()
-        decoded = [json.loads(row[0]) for row in self._read(f"SELECT state FROM {self._in(table)}")]
-        return len(decoded) / (time.perf_counter() - began)
+        count = 0
+        for page in self._pages(f"SELECT state FROM {self._in(table)}"):
+            decoded = [json.loads(row[0]) for row in page]
+            count += len(decoded)
+        return count / (time.perf_counter() - began)
 
     def raw_read_stream(self, table: str, originator_id: UUID) -> list[Any]:
         """One stream's states in version order, each decoded with ``json.loads``."""
@@ -175,6 +196,24 @@ class BenchStore:
                 self._reader = sqlite3.connect(self.path)
         return list(self._reader.execute(query, params).fetchall())
 
+    def _pages(self, query: str, size: int = 10_000) -> Iterator[list[tuple[Any, ...]]]:
+        """The rows of ``query``, ``size`` at a time, by a driver cursor."""
+        if self.dsn:
+            import psycopg
+
+            with psycopg.connect(self.dsn) as conn, conn.cursor(name="raw_pages") as cursor:
+                cursor.execute(query)
+                while page := cursor.fetchmany(size):
+                    yield page
+            return
+        db = sqlite3.connect(self.path)
+        try:
+            cursor = db.execute(query)
+            while page := cursor.fetchmany(size):
+                yield page
+        finally:
+            db.close()
+
     def _admin(self, statement: str) -> None:
         import psycopg
 
@@ -201,6 +240,17 @@ class BenchStore:
         conn.execute(POSTGRES_RAW_TABLE.format(table=table))
         conn.commit()
         return conn, table
+
+
+def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    chunk: list[Row] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def events_table(service: SecondClassroom) -> str:
@@ -243,3 +293,131 @@ def report(result: dict[str, Any], results: Path = RESULTS) -> None:
         print(f"{key:>32}: {value}")
     with results.open("a", encoding="utf-8") as out:
         out.write(json.dumps(result, ensure_ascii=False) + "\n")
+
+
+# -- where the CPU goes -----------------------------------------------------------------------
+
+PHASES = ("boundary", "decide", "load", "encode", "store", "reply", "views")
+
+
+class Meter:
+    """CPU time (each thread's ``thread_time``) spent in each phase of a command, exclusive
+    of the phases nested in it, and the wall time of each commit.
+
+    Phases: ``boundary`` (``policies.boundary.admit``); ``decide`` (the rest of
+    ``SecondClassroom.execute``: locks, cached states, the deciders, the rulebook); ``load``
+    (reading streams from the store, and the look at the log for foreign writes); ``encode``
+    (events to stored JSON); ``store`` (the insert and commit; ``commit_ms`` is its wall
+    time); ``reply`` (``_reply``'s read filter); ``views`` (the view runner's catch-up and
+    rebuild). Each wrapper costs two clock reads a call, included in the figures.
+    """
+
+    def __init__(self, service: Any) -> None:
+        self.service = service
+        self.cpu = dict.fromkeys(PHASES, 0.0)
+        self.commits = 0
+        self.commit_s = 0.0
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._undo: list[Callable[[], None]] = []
+        self._process = 0.0
+        self._wall = 0.0
+
+    def __enter__(self) -> Meter:
+        from second_classroom import service as service_module
+        from second_classroom.persistence.application import SecondClassroomApplication
+        from second_classroom.persistence.mapper import CattrsMapper
+        from second_classroom.projections.runner import ProjectionRunner
+
+        self._wrap(service_module, "admit", "boundary")
+        self._wrap(service_module.SecondClassroom, "execute", "decide")
+        self._wrap(service_module.SecondClassroom, "_reply", "reply")
+        self._wrap(SecondClassroomApplication, "_read", "load")
+        self._wrap(SecondClassroomApplication, "load_at", "load")
+        self._wrap(SecondClassroomApplication, "refresh", "load")
+        self._wrap(CattrsMapper, "to_stored_event", "encode")
+        # The recorder's insert: the group commit holds the application's bound ``_insert``.
+        self._wrap(type(self.service.app.recorder), "insert_events", "store", commit=True)
+        self._wrap(ProjectionRunner, "catch_up", "views")
+        self._process = time.process_time()
+        self._wall = time.perf_counter()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._process = time.process_time() - self._process
+        self._wall = time.perf_counter() - self._wall
+        for undo in reversed(self._undo):
+            undo()
+
+    def figures(self, commands: int) -> dict[str, Any]:
+        """Per command: process CPU in all, CPU per phase, other (outside every phase) in
+        microseconds; commits, and the mean commit's wall time in milliseconds."""
+        per = max(commands, 1)
+        phases = {k: round(v / per * 1e6, 1) for k, v in self.cpu.items()}
+        return {
+            "cpu_us_per_command": round(self._process / per * 1e6, 1),
+            "cpu_us_by_phase": {
+                **phases,
+                "other": round((self._process - sum(self.cpu.values())) / per * 1e6, 1),
+            },
+            "commits": self.commits,
+            "commit_ms": round(self.commit_s / max(self.commits, 1) * 1000, 3),
+        }
+
+    def _wrap(self, owner: Any, name: str, phase: str, commit: bool = False) -> None:
+        own = name in vars(owner)
+        original = vars(owner)[name] if own else getattr(owner, name)
+        local, cpu, lock = self._local, self.cpu, self._lock
+        meter = self
+
+        @functools.wraps(original)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            stack: list[list[Any]] | None = getattr(local, "stack", None)
+            if stack is None:
+                stack = local.stack = []
+            now = time.thread_time()
+            if stack:
+                top = stack[-1]
+                with lock:
+                    cpu[top[0]] += now - top[1]
+            stack.append([phase, now])
+            wall = time.perf_counter() if commit else 0.0
+            try:
+                return original(*args, **kwargs)
+            finally:
+                now = time.thread_time()
+                top = stack.pop()
+                with lock:
+                    cpu[phase] += now - top[1]
+                    if commit:
+                        meter.commits += 1
+                        meter.commit_s += time.perf_counter() - wall
+                if stack:
+                    stack[-1][1] = now
+
+        setattr(owner, name, timed)
+        self._undo.append(
+            (lambda: setattr(owner, name, original)) if own else (lambda: delattr(owner, name))
+        )
+
+
+def max_rss_mb() -> float:
+    """The whole process's maximum resident set so far, in MB (Linux reports KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def repeated(runs: int, scenario: Callable[[], dict[str, Any]], key: str) -> dict[str, Any]:
+    """Run ``scenario`` ``runs`` times; the run with the median ``key`` as the figures, plus
+    ``runs``, and the spread (min, max) of every number the runs report."""
+    results = []
+    for n in range(max(runs, 1)):
+        results.append(scenario())
+        print(f"  run {n + 1}/{runs}: {key} = {results[-1][key]}", flush=True)
+    ordered = sorted(results, key=lambda r: r[key])
+    median = ordered[len(ordered) // 2]
+    spread = {
+        k: (min(r[k] for r in results), max(r[k] for r in results))
+        for k, v in median.items()
+        if isinstance(v, int | float) and not isinstance(v, bool) and len(results) > 1
+    }
+    return {**median, "runs": len(results), "spread_min_max": spread}

@@ -16,10 +16,11 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import BenchStore, add_store_option, events_table, report, summary
+from common import BenchStore, add_store_option, events_table, max_rss_mb, repeated, report, summary
 
 from second_classroom.aggregates import activity
 from second_classroom.aggregates.enrolment import Register
@@ -43,6 +44,12 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=3000)
     add_store_option(parser)
     args = parser.parse_args()
+    result = repeated(args.repeat, lambda: run(args), "snapshot+cache p50_ms")
+    report({**result, "max_rss_mb": max_rss_mb()})
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """One run of the scenario on a fresh store."""
     with BenchStore(args.postgres) as store:
         with store.open() as service:
             school = School.found(service, args.students)
@@ -80,7 +87,7 @@ def main() -> None:
         replay = result["no snapshot, no cache p50_ms"]
         assert isinstance(replay, float)
         result["ratio_replay_to_raw"] = round(raw / replay, 3)
-    report(result)
+    return dict(result)
 
 
 if __name__ == "__main__":

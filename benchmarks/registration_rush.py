@@ -5,28 +5,42 @@ commands/s, latency p50/p99, and over-admission (must be 0).
 Baseline, same run and same kind of store: plain ``sqlite3`` (WAL) or ``psycopg`` inserting as
 many rows as commands ran, of the stored payload sizes, one row per commit, one thread.
 
-    python benchmarks/registration_rush.py [--students 5000] [--threads 1] [--postgres DSN]
+    python benchmarks/registration_rush.py [--students 5000] [--threads 1] [--repeat 3]
+                                          [--postgres DSN]
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
 import sys
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import BenchStore, add_store_option, events_table, report, summary
+from common import (
+    SECRET,
+    BenchStore,
+    Meter,
+    add_store_option,
+    events_table,
+    max_rss_mb,
+    repeated,
+    report,
+    summary,
+)
 
 from second_classroom.aggregates.enrolment import Register
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod
+from second_classroom.service import SecondClassroom
 from second_classroom.simulation import TERM_START, School
 
 OPEN = TERM_START + timedelta(days=10)  # inside every registration window
@@ -36,10 +50,73 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--students", type=int, default=5000)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="OS processes sharing the store (each with --threads threads)",
+    )
     add_store_option(parser)
     args = parser.parse_args()
-    with BenchStore(args.postgres) as store, store.open() as service:
-        school = School.found(service, args.students)
+    result = repeated(
+        args.repeat,
+        lambda: run(args.students, args.threads, args.postgres, args.processes),
+        "ratio_to_raw",
+    )
+    report({**result, "max_rss_mb": max_rss_mb()})
+
+
+def rush_in_process(
+    env: dict[str, str], threads: int, share: list[tuple[str, str, str]], start: Any, out: Any
+) -> None:
+    """A worker process: open the store, wait for the others, run its share of the rush;
+    put its latencies, refusals and CPU time on ``out``."""
+    with SecondClassroom.open(env, secret=SECRET) as service:
+        plan = [(Actor.student(s), UUID(a), UUID(b)) for s, a, b in share]
+        start.wait()
+        began, cpu = time.perf_counter(), time.process_time()
+        latencies, refused = rush_threads(service, plan, threads)
+        out.put((latencies, refused, time.perf_counter() - began, time.process_time() - cpu))
+
+
+def rush_threads(
+    service: SecondClassroom, plan: list[tuple[Actor, UUID, UUID]], threads: int
+) -> tuple[list[float], int]:
+    """Every student of ``plan`` registers for both activities, from ``threads`` threads;
+    each command's latency, and how many were refused."""
+    latencies: list[float] = []
+    refused = 0
+    lock = threading.Lock()
+
+    def work(share: list[tuple[Actor, UUID, UUID]]) -> None:
+        nonlocal refused
+        for student, first, second in share:
+            for activity in (first, second):
+                started = time.perf_counter()
+                try:
+                    service.execute(Register(activity), student, OPEN)
+                except DomainError:
+                    with lock:
+                        refused += 1
+                with lock:
+                    latencies.append(time.perf_counter() - started)
+
+    shares = [plan[i::threads] for i in range(threads)]
+    if threads == 1:
+        work(shares[0])
+    else:
+        running = [threading.Thread(target=work, args=(share,)) for share in shares]
+        for thread in running:
+            thread.start()
+        for thread in running:
+            thread.join()
+    return latencies, refused
+
+
+def run(students: int, threads: int, dsn: str | None, processes: int = 1) -> dict[str, Any]:
+    """One rush on a fresh store, and the raw baseline right after it on the same kind."""
+    with BenchStore(dsn) as store, store.open() as service:
+        school = School.found(service, students)
         club = school.clubs[0]  # school level: every student may register (发布规范 二)
         rush = school.publish(service, club, "rush", capacity=300)
         lotteries = [
@@ -58,55 +135,64 @@ def main() -> None:
             for number, _college in school.students
         ]
         rng.shuffle(plan)
-        latencies: list[float] = []
-        refused = 0
-        lock = threading.Lock()
-
-        def work(share: list[tuple[Actor, UUID, UUID]]) -> None:
-            nonlocal refused
-            for student, first, second in share:
-                for activity in (first, second):
-                    started = time.perf_counter()
-                    try:
-                        service.execute(Register(activity), student, OPEN)
-                    except DomainError:
-                        with lock:
-                            refused += 1
-                    with lock:
-                        latencies.append(time.perf_counter() - started)
-
-        shares = [plan[i :: args.threads] for i in range(args.threads)]
-        began = time.perf_counter()
-        if args.threads == 1:
-            work(shares[0])
+        extra: dict[str, Any] = {}
+        if processes > 1:
+            elapsed, latencies, refused, extra = run_processes(store, plan, threads, processes)
+            meter = None
         else:
-            threads = [threading.Thread(target=work, args=(share,)) for share in shares]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
-        elapsed = time.perf_counter() - began
+            with Meter(service) as meter:
+                began = time.perf_counter()
+                latencies, refused = rush_threads(service, plan, threads)
+                elapsed = time.perf_counter() - began
         state = service.activity(rush, Actor.school_admin("T-bench"))
         assert state is not None
         admitted = len(state.roster.admitted)
         commands = len(latencies)
         table = events_table(service)
         raw = store.raw_one_row_per_commit(store.stored_sizes(table, commands))
-    report(
-        {
-            "benchmark": "registration_rush",
-            "store": store.label,
-            "threads": args.threads,
-            "students": args.students,
-            "commands": commands,
-            "refused": refused,
-            "commands_per_s": round(commands / elapsed, 1),
-            **summary(latencies),
-            "over_admission": max(admitted - 300, 0),
-            "raw_rows_per_s": round(raw, 1),
-            "ratio_to_raw": round(commands / elapsed / raw, 3),
-        }
-    )
+    return {
+        "benchmark": "registration_rush",
+        "store": store.label,
+        "threads": threads,
+        "processes": processes,
+        "students": students,
+        "commands": commands,
+        "refused": refused,
+        "commands_per_s": round(commands / elapsed, 1),
+        **summary(latencies),
+        "over_admission": max(admitted - 300, 0),
+        "raw_rows_per_s": round(raw, 1),
+        "ratio_to_raw": round(commands / elapsed / raw, 3),
+        **(meter.figures(commands) if meter is not None else extra),
+    }
+
+
+def run_processes(
+    store: BenchStore, plan: list[tuple[Actor, UUID, UUID]], threads: int, processes: int
+) -> tuple[float, list[float], int, dict[str, Any]]:
+    """The rush from ``processes`` OS processes started together: the wall time from the
+    start to the last one's end, every latency, refusals, and CPU per command."""
+    spawn = multiprocessing.get_context("spawn")
+    start, out = spawn.Barrier(processes + 1), spawn.Queue()
+    shares = [
+        [(s.person_id, str(a), str(b)) for s, a, b in plan[k::processes]] for k in range(processes)
+    ]
+    workers = [
+        spawn.Process(target=rush_in_process, args=(store.env, threads, share, start, out))
+        for share in shares
+    ]
+    for worker in workers:
+        worker.start()
+    start.wait()
+    began = time.perf_counter()
+    results = [out.get() for _ in workers]
+    elapsed = time.perf_counter() - began
+    for worker in workers:
+        worker.join()
+    latencies = [latency for result in results for latency in result[0]]
+    cpu = sum(result[3] for result in results)
+    figures = {"cpu_us_per_command": round(cpu / max(len(latencies), 1) * 1e6, 1)}
+    return elapsed, latencies, sum(result[1] for result in results), figures
 
 
 if __name__ == "__main__":

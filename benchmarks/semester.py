@@ -7,7 +7,7 @@ or ``psycopg`` executemany, one transaction per 1,000 rows; and a plain driver S
 stored ``state`` with ``json.loads`` of each.
 
     python benchmarks/semester.py [--students 20000 --activities 2000] [--batch 1]
-                                  [--no-progress] [--postgres DSN]
+                                  [--no-progress] [--repeat 3] [--postgres DSN]
 """
 
 from __future__ import annotations
@@ -16,11 +16,23 @@ import argparse
 import random
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import BenchStore, Row, add_store_option, events_table, report, summary
+from common import (
+    BenchStore,
+    Meter,
+    Row,
+    add_store_option,
+    events_table,
+    max_rss_mb,
+    repeated,
+    report,
+    summary,
+)
 
 from second_classroom.core.actor import Actor
 from second_classroom.projections import queries
@@ -30,15 +42,14 @@ from second_classroom.simulation import simulate
 OFFICE = Actor.school_admin("T-bench")  # reads as the school office
 
 
-def stored_rows(service: SecondClassroom) -> list[Row]:
-    """Every stored event of the log as a raw row, in notification order."""
-    rows: list[Row] = []
+def stored_rows(service: SecondClassroom) -> Iterator[Row]:
+    """Every stored event of the log as a raw row, in notification order, a page at a time."""
     start = 1
     while True:
         page = service.app.recorder.select_notifications(start, 10_000)
         if not page:
-            return rows
-        rows += [(str(n.originator_id), n.originator_version, n.topic, n.state) for n in page]
+            return
+        yield from ((str(n.originator_id), n.originator_version, n.topic, n.state) for n in page)
         start = page[-1].id + 1
 
 
@@ -50,18 +61,35 @@ def main() -> None:
     parser.add_argument("--no-progress", action="store_true")
     add_store_option(parser)
     args = parser.parse_args()
-    with BenchStore(args.postgres) as store, store.open() as service:
-        began = time.perf_counter()
-        semester = simulate(
-            service, args.students, args.activities, bars=not args.no_progress, batch=args.batch
-        )
-        wall = time.perf_counter() - began
+    result = repeated(args.repeat, lambda: run(args), "wall_s")
+    report({**result, "max_rss_mb": max_rss_mb()})
+    if result["over_admission"] or result["ledger_view_mismatches"]:
+        raise SystemExit("semester consistency check failed")
+    if not result["views_equal_rebuild"]:
+        raise SystemExit("semester consistency check failed")
 
-        live = service.views.runner.snapshot()
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """One semester on a fresh store, its checks, a rebuild, and the raw baselines."""
+    with BenchStore(args.postgres) as store, store.open() as service:
+        with Meter(service) as meter:
+            began = time.perf_counter()
+            semester = simulate(
+                service,
+                args.students,
+                args.activities,
+                bars=not args.no_progress,
+                batch=args.batch,
+            )
+            wall = time.perf_counter() - began
+        commands = sum(stage.commands for stage in semester.stages)
+        # Digests, not the rows: a copy of every view table would hold gigabytes.
+        live = service.views.runner.digests()
         began = time.perf_counter()
         service.views.runner.rebuild()
         rebuild = time.perf_counter() - began
-        rebuilt_equal = service.views.runner.snapshot() == live
+        rebuilt_equal = service.views.runner.digests() == live
+        rebuild_rss = max_rss_mb()
 
         rng = random.Random(5)
         database = service.views.database
@@ -81,34 +109,33 @@ def main() -> None:
         raw_insert = store.raw_batched_insert(stored_rows(service))
         raw_read = store.raw_select_decode(events_table(service))
     events_per_s = semester.events / wall
-    report(
-        {
-            "benchmark": "semester",
-            "store": store.label,
-            "students": args.students,
-            "batch": args.batch,
-            "activities": args.activities,
-            "events": semester.events,
-            "commands": sum(stage.commands for stage in semester.stages),
-            "enrolments": dict(semester.view_rows).get("my_activities", 0),
-            "wall_s": round(wall, 1),
-            "events_per_s": round(events_per_s, 1),
-            "peak_rss_mb": semester.peak_rss_mb,
-            "raw_batched_insert_rows_per_s": round(raw_insert, 1),
-            "ratio_to_raw_insert": round(events_per_s / raw_insert, 4),
-            "stages_commands_per_s": {s.name: round(s.commands_per_s, 1) for s in semester.stages},
-            "over_admission": semester.over_admitted,
-            "ledger_view_mismatches": semester.ledger_mismatches,
-            "views_equal_rebuild": rebuilt_equal,
-            "rebuild_events_per_s": round(semester.events / rebuild, 1),
-            "raw_select_decode_rows_per_s": round(raw_read, 1),
-            "rebuild_ratio_to_raw": round(semester.events / rebuild / raw_read, 4),
-            "student_summary_query": summary(query_times),
-            "student_summary_facade": summary(facade_times),
-        }
-    )
-    if semester.over_admitted or semester.ledger_mismatches or not rebuilt_equal:
-        raise SystemExit("semester consistency check failed")
+    return {
+        "benchmark": "semester",
+        "store": store.label,
+        "students": args.students,
+        "batch": args.batch,
+        "activities": args.activities,
+        "events": semester.events,
+        "commands": commands,
+        "enrolments": dict(semester.view_rows).get("my_activities", 0),
+        "wall_s": round(wall, 1),
+        "events_per_s": round(events_per_s, 1),
+        "raw_batched_insert_rows_per_s": round(raw_insert, 1),
+        "ratio_to_raw_insert": round(events_per_s / raw_insert, 4),
+        **meter.figures(commands),
+        "stages_commands_per_s": {s.name: round(s.commands_per_s, 1) for s in semester.stages},
+        "stages_max_rss_mb": {s.name: s.max_rss_mb for s in semester.stages},
+        "checks_max_rss_mb": semester.peak_rss_mb,
+        "rebuild_max_rss_mb": rebuild_rss,
+        "over_admission": semester.over_admitted,
+        "ledger_view_mismatches": semester.ledger_mismatches,
+        "views_equal_rebuild": rebuilt_equal,
+        "rebuild_events_per_s": round(semester.events / rebuild, 1),
+        "raw_select_decode_rows_per_s": round(raw_read, 1),
+        "rebuild_ratio_to_raw": round(semester.events / rebuild / raw_read, 4),
+        "student_summary_query": summary(query_times),
+        "student_summary_facade": summary(facade_times),
+    }
 
 
 if __name__ == "__main__":

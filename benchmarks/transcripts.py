@@ -17,10 +17,11 @@ import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import BenchStore, add_store_option, report, summary
+from common import BenchStore, add_store_option, max_rss_mb, repeated, report, summary
 
 from second_classroom.aggregates.transcript import IssueTranscript, TranscriptIssued, content_json
 from second_classroom.core.actor import Actor
@@ -78,6 +79,12 @@ def main() -> None:
     world = args.world or ("simulation" if args.postgres else "demo")
     if world == "demo" and args.postgres:
         parser.error("the demo world runs on SQLite only; use --world simulation")
+    result = repeated(args.repeat, lambda: run(args, world), "issue+sign p50_ms")
+    report({**result, "max_rss_mb": max_rss_mb()})
+
+
+def run(args: argparse.Namespace, world: str) -> dict[str, Any]:
+    """One run of the scenario on a fresh store."""
     with BenchStore(args.postgres) as store:
         if world == "demo":
             service, students, when = demo_world(store)
@@ -136,7 +143,7 @@ def main() -> None:
         result[f"{name} p50_ms"] = figures["p50_ms"]
         result[f"{name} p99_ms"] = figures["p99_ms"]
     result["ratio_issue_to_raw_sign"] = round(summary(raw)["p50_ms"] / summary(issue)["p50_ms"], 4)
-    report(result)
+    return dict(result)
 
 
 if __name__ == "__main__":

@@ -41,26 +41,43 @@ def run_all(tmp_path: Path, *options: str) -> list[dict[str, Any]]:
 def check(lines: list[dict[str, Any]], store: str) -> None:
     """Every scenario ran on ``store`` and reported a raw baseline and a ratio to it."""
     ran = [line for line in lines if line["store"] == store]
-    assert {line["benchmark"] for line in ran} == SCENARIOS
+    # PostgreSQL also serves eight schools at once (one schema each)
+    assert {line["benchmark"] for line in ran} == SCENARIOS | (
+        {"schools"} if store == "postgres" else set()
+    )
     for line in ran:
         assert any(key.startswith("raw") for key in line), line
         assert any("ratio" in key for key in line), line
+        assert line["runs"] == 2, line  # --repeat 2: the median run, and the spread
+        assert line["max_rss_mb"] > 0, line
+        if line["benchmark"] in {"command_throughput", "semester"} or (
+            line["benchmark"] == "registration_rush" and line["processes"] == 1
+        ):
+            # the CPU per command, split into its phases, and the commits' time
+            assert line["cpu_us_per_command"] > 0, line
+            phases = line["cpu_us_by_phase"]
+            assert phases["decide"] > 0, line
+            assert phases["encode"] > 0, line
+            assert phases["store"] > 0, line
+            assert line["commit_ms"] > 0, line
     rushes = [line for line in ran if line["benchmark"] == "registration_rush"]
     assert {line["threads"] for line in rushes} == {1, 8}
     assert all(line["over_admission"] == 0 for line in rushes)
     semesters = [line for line in ran if line["benchmark"] == "semester"]
     assert {line["batch"] for line in semesters} == {1, 200}
     assert all(line["views_equal_rebuild"] for line in semesters)
+    # the whole process's peak, and the peak at the end of every stage of the semester
+    assert all(line["max_rss_mb"] >= max(line["stages_max_rss_mb"].values()) for line in semesters)
 
 
 def test_every_benchmark_runs_and_records_its_figures(tmp_path: Path) -> None:
-    lines = run_all(tmp_path, "--scale", "25")
+    lines = run_all(tmp_path, "--scale", "25", "--repeat", "2")
     assert {line["store"] for line in lines} == {"sqlite-file"}
     check(lines, "sqlite-file")
 
 
 @pytest.mark.postgres
 def test_every_benchmark_runs_on_postgres_too(tmp_path: Path, postgres_dsn: str) -> None:
-    lines = run_all(tmp_path, "--scale", "100", "--postgres", postgres_dsn)
+    lines = run_all(tmp_path, "--scale", "100", "--repeat", "2", "--postgres", postgres_dsn)
     check(lines, "sqlite-file")
     check(lines, "postgres")

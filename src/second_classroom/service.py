@@ -70,13 +70,21 @@ from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import Change, ConcurrencyConflict
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.secrets import (
+    MIN_SECRET_BYTES,
+    SECRET_INVALID,
     check_secret,
     keyring_from_environment,
     protect_database,
     secret_file,
     secret_from_environment,
 )
-from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_env
+from second_classroom.persistence.stores import (
+    create_schema,
+    popo_env,
+    postgres_env,
+    school_schema,
+    sqlite_env,
+)
 from second_classroom.planning import ROUTES, Loader, RecordedRefusal, roles_in, with_tribe_roles
 from second_classroom.policies import checkin as checkin_codes
 from second_classroom.policies import integrity as integrity_policy
@@ -90,6 +98,7 @@ from second_classroom.policies.rulebook import (
     Limits,
     Rulebook,
     preset,
+    presets,
 )
 from second_classroom.policies.signing import Keyring
 from second_classroom.projections import growth, queries
@@ -433,10 +442,39 @@ class SecondClassroom:
 
     @classmethod
     def postgres(
-        cls, dsn: str, rulebook: Rulebook | None = None, secret: bytes | None = None
+        cls,
+        dsn: str,
+        rulebook: Rulebook | None = None,
+        secret: bytes | None = None,
+        school: str | None = None,
     ) -> SecondClassroom:
-        """PostgreSQL; the secret comes from ``secret`` or ``SECOND_CLASSROOM_SECRET``."""
-        return cls.open(postgres_env(dsn), rulebook, secret=secret)
+        """PostgreSQL; the secret comes from ``secret`` or ``SECOND_CLASSROOM_SECRET``.
+
+        With ``school`` (a code such as ``"nepu"``), one database serves many schools: this
+        school's log, views and keys live in the schema of that name (created if missing),
+        its rulebook is its preset unless ``rulebook`` is given, and its secret comes from
+        ``secret`` or ``SECOND_CLASSROOM_SECRET_<SCHOOL>`` — a school without one of its own
+        is refused with ``store.secret_invalid``, never given another school's — and it signs
+        with the key derived from that secret (not ``SECOND_CLASSROOM_SIGNING_KEY``).
+        """
+        if school is None:
+            return cls.open(postgres_env(dsn), rulebook, secret=secret)
+        schema = school_schema(school)
+        if secret is None:
+            secret = secret_from_environment(school)
+        if secret is None:
+            raise SECRET_INVALID.error(
+                source=f"SECOND_CLASSROOM_SECRET_{school.upper()}",
+                reason=f"no secret for school {school}",
+                minimum=MIN_SECRET_BYTES,
+            )
+        if rulebook is None and school in presets():
+            rulebook = preset(school)
+        # Its signing key too is its own: derived from its secret, never the shared
+        # SECOND_CLASSROOM_SIGNING_KEY.
+        keyring = Keyring.from_secret(check_secret(secret))
+        create_schema(dsn, schema)
+        return cls.open(postgres_env(dsn, schema), rulebook, secret=secret, keyring=keyring)
 
     @classmethod
     def in_memory(cls, rulebook: Rulebook | None = None) -> SecondClassroom:

@@ -169,3 +169,31 @@ def test_a_thread_per_request_leaves_no_connection_open(tmp_path: Path) -> None:
             reader.join()
         gc.collect()
         assert len(os.listdir("/proc/self/fd")) < before + 10
+
+
+def test_table_digests_read_a_page_at_a_time_and_tell_a_changed_row(
+    deployed: SecondClassroom,
+) -> None:
+    """Given a school's views; when they are read through ``stream`` with pages of 2 rows and
+    digested; then the stream holds every row of the table, a rebuild has equal digests, and
+    one changed summary row changes that table's digest and no other."""
+    service = deployed
+    found_school(service, 5)
+    approved_activity(service, "talk")
+    views = service.views
+    views.catch_up()
+    rows = views.query("SELECT * FROM student_summary")
+    assert sorted(views.database.stream("SELECT * FROM student_summary", size=2)) == sorted(rows)
+    live = views.runner.digests()
+    assert live["student_summary"][0] == len(rows) > 3
+    views.runner.rebuild()
+    assert views.runner.digests() == live
+    with views.database.transaction() as cursor:
+        cursor.execute(
+            "UPDATE student_summary SET name = ? WHERE student_number = ?", ("改", rows[0][0])
+        )
+    changed = views.runner.digests()
+    assert changed["student_summary"] != live["student_summary"]
+    assert {t: d for t, d in changed.items() if t != "student_summary"} == {
+        t: d for t, d in live.items() if t != "student_summary"
+    }

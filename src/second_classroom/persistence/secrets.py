@@ -54,10 +54,13 @@ def _parse(text: str, source: str) -> bytes:
     return check_secret(secret, source)
 
 
-def secret_from_environment() -> bytes | None:
-    """``SECOND_CLASSROOM_SECRET`` as hex, if set; set but empty or short is refused."""
-    value = os.environ.get(ENVIRONMENT_KEY)
-    return None if value is None else _parse(value, ENVIRONMENT_KEY)
+def secret_from_environment(school: str | None = None) -> bytes | None:
+    """``SECOND_CLASSROOM_SECRET`` as hex, if set; set but empty or short is refused. For a
+    ``school`` sharing a database with others, its own ``SECOND_CLASSROOM_SECRET_<SCHOOL>``
+    (never the shared variable: no two schools may share a secret)."""
+    key = f"{ENVIRONMENT_KEY}_{school.upper()}" if school else ENVIRONMENT_KEY
+    value = os.environ.get(key)
+    return None if value is None else _parse(value, key)
 
 
 def is_memory(database: str | Path) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,6 +15,12 @@ from second_classroom.core.errors import Category, ErrorCode
 
 DEFAULT_SQLITE_FILE = "second_classroom.sqlite3"
 
+SCHOOL_INVALID = ErrorCode(
+    "store.school_invalid",
+    "不是学校代码（小写字母、数字、下划线，2–40 个字符）：{school}",
+    "Not a school code (a-z, 0-9, _; 2-40 characters): {school}",
+    Category.INVALID,
+)
 STORE_UNREACHABLE = ErrorCode(
     "store.unreachable",
     "无法连接数据库 {where}：{reason}",
@@ -58,6 +65,30 @@ def postgres_env(dsn: str, schema: str = "") -> dict[str, str]:
         "POSTGRES_MAX_OVERFLOW": "20",
         "POSTGRES_LOCK_TIMEOUT": "10",
     }
+
+
+SCHOOL_CODE = re.compile(r"[a-z][a-z0-9_]{1,39}")
+
+
+def school_schema(school: str) -> str:
+    """The PostgreSQL schema that holds ``school``'s log, views and keys: its code (lower-case
+    letters, digits, ``_``; 2 to 40 characters), so no quoting is ever needed."""
+    if not SCHOOL_CODE.fullmatch(school) or school.startswith("pg_") or school == "public":
+        raise SCHOOL_INVALID.error(school=repr(school))
+    return school
+
+
+def create_schema(dsn: str, schema: str) -> None:
+    """Create ``schema`` in the DSN's database if it is not there (any number of processes at
+    once: the creation is serialized by an advisory lock)."""
+    import psycopg
+    from psycopg import sql
+
+    from second_classroom.persistence.postgres import schema_lock_key
+
+    with psycopg.connect(dsn, autocommit=True) as conn, conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (schema_lock_key(schema),))
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
 
 def describe_store(env: Mapping[str, str]) -> str:

@@ -52,6 +52,11 @@ class ViewDatabase(Protocol):
 
     def query(self, statement: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
 
+    def stream(self, statement: str, size: int = 5000) -> Iterator[tuple[Any, ...]]:
+        """The rows of a query, fetched ``size`` at a time (a whole view table need not fit
+        in memory)."""
+        ...
+
     def refuses(self, error: BaseException) -> bool:
         """True if ``error`` is the database refusing the data written, not a failure of the
         database or the connection (which a retry may cure)."""
@@ -172,6 +177,19 @@ class SQLiteViews:
         values = safe_params(params)
         with self._connection() as connection:
             return self._patiently(lambda: list(connection.execute(statement, values).fetchall()))
+
+    def stream(self, statement: str, size: int = 5000) -> Iterator[tuple[Any, ...]]:
+        if self._memory:  # a test's database, used in turns: small enough to read at once
+            yield from self.query(statement)
+            return
+        # A connection of its own: the thread's may be used between two pages.
+        connection = self._connect()
+        try:
+            rows = connection.execute(statement)
+            while page := rows.fetchmany(size):
+                yield from page
+        finally:
+            connection.close()
 
     def refuses(self, error: BaseException) -> bool:
         return isinstance(error, sqlite3.IntegrityError | sqlite3.DataError)
@@ -307,6 +325,17 @@ class PostgresViews:
         with self.pool.connection() as connection, connection.cursor() as cursor:
             cursor.execute(psycopg_statement(statement), safe_params(params))
             return list(cursor.fetchall())
+
+    def stream(self, statement: str, size: int = 5000) -> Iterator[tuple[Any, ...]]:
+        # A server-side cursor: the client holds one page at a time.
+        with (
+            self.pool.connection() as connection,
+            connection.transaction(),
+            connection.cursor(name="sc_stream") as cursor,
+        ):
+            cursor.itersize = size
+            cursor.execute(psycopg_statement(statement))
+            yield from cursor
 
     def snapshot_horizon(self) -> tuple[int, int]:
         """(xmin, xmax) of a current snapshot: transactions below xmin have all ended, and

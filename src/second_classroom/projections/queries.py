@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -454,3 +455,13 @@ def organizer_workload(
 def table_rows(database: ViewDatabase, table: str) -> list[tuple[Any, ...]]:
     """Every row of a view table in a stable order (used to compare with a rebuild)."""
     return sorted(database.query(f"SELECT * FROM {table}"), key=repr)
+
+
+def table_digest(database: ViewDatabase, table: str) -> tuple[int, str]:
+    """The row count and an order-free digest of a view table: equal for equal row multisets,
+    read a page at a time (``table_rows`` holds the whole table, sorted, in memory)."""
+    count, total = 0, 0
+    for row in database.stream(f"SELECT * FROM {table}"):
+        count += 1
+        total += int.from_bytes(hashlib.blake2b(repr(row).encode(), digest_size=16).digest())
+    return count, f"{total % (1 << 128):032x}"

@@ -37,7 +37,7 @@ from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.reading import Unreadable, notifications
 from second_classroom.projections.database import Cursor, PostgresViews, ViewDatabase
-from second_classroom.projections.queries import table_rows
+from second_classroom.projections.queries import table_digest, table_rows
 
 TRACKING_TABLE = "sc_view_tracking"
 FAILURES_TABLE = "sc_view_failures"
@@ -289,6 +289,15 @@ class ProjectionRunner:
         """Every row of every view table, in a stable order (to compare with a rebuild)."""
         return {
             table: table_rows(self.database, table) for view in self.views for table in view.tables
+        }
+
+    def digests(self) -> dict[str, tuple[int, str]]:
+        """Each view table's row count and digest (``table_digest``): compares a large
+        database with a rebuild without holding either in memory."""
+        return {
+            table: table_digest(self.database, table)
+            for view in self.views
+            for table in view.tables
         }
 
     def wait(self, position: int, timeout: float = 5.0, interval: float = 0.02) -> bool:

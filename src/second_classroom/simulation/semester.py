@@ -44,6 +44,7 @@ class StageFigures:
     name: str
     commands: int
     seconds: float
+    max_rss_mb: float = 0.0  # the process's maximum resident set at the stage's end
 
     @property
     def commands_per_s(self) -> float:
@@ -113,7 +114,8 @@ class _Stage:
     def done(self) -> StageFigures:
         self.commit()
         self.bar.close()
-        return StageFigures(self.name, self.commands, time.perf_counter() - self.started)
+        elapsed = time.perf_counter() - self.started
+        return StageFigures(self.name, self.commands, elapsed, _max_rss_mb())
 
 
 CLASSROOM = Geofence(46.5925, 125.1430, 150)  # 第一教学楼 (东北石油大学, 大庆)
@@ -330,14 +332,18 @@ def simulate(
     return _report(service, school, published, stages)
 
 
+def _max_rss_mb() -> float:
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def _report(
     service: SecondClassroom,
     school: School,
     published: list[Published],
     stages: list[StageFigures],
 ) -> SimulationReport:
-    import resource
-
     over = 0
     credited: dict[str, Decimal] = {}
     for item in published:
@@ -361,6 +367,6 @@ def _report(
         (table, int(str(service.views.query(f"SELECT COUNT(*) FROM {table}")[0][0])))
         for table in tables
     )
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = _max_rss_mb()
     events = service.app.recorder.max_notification_id() or 0
-    return SimulationReport(events, tuple(stages), round(peak, 1), rows, over, mismatches)
+    return SimulationReport(events, tuple(stages), peak, rows, over, mismatches)

@@ -1,0 +1,123 @@
+"""Many schools on one PostgreSQL database: ``--schools`` schools (one schema each, through
+``SecondClassroom.postgres(dsn, school=...)``) served by ``--processes`` OS processes, each
+process taking its share of the schools in turn; commands/s per school and in total.
+
+Baseline, same run and same database: one school alone, served by one process, the same
+number of commands — so the ratio says what serving many schools at once gains.
+
+    python benchmarks/schools.py --postgres DSN [--schools 8 --processes 2 --n 300]
+                                 [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import statistics
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from common import max_rss_mb, repeated, report
+
+from second_classroom.aggregates.student import RegisterStudent
+from second_classroom.core.actor import Actor
+from second_classroom.core.time import SHANGHAI
+from second_classroom.service import SecondClassroom
+
+START = datetime(2026, 9, 1, 8, 0, tzinfo=SHANGHAI)
+ADMIN = Actor.school_admin("T-bench")
+
+
+def serve(dsn: str, schools: list[str], n: int, start: Any, out: Any) -> None:
+    """A worker process: open its schools, wait for the others, then run ``n`` commands in
+    each, one school after another in turn; put each school's command time on ``out``."""
+    opened = [SecondClassroom.postgres(dsn, school=s, secret=os.urandom(32)) for s in schools]
+    try:
+        start.wait()
+        spent = dict.fromkeys(schools, 0.0)
+        for i in range(n):
+            for school, service in zip(schools, opened, strict=True):
+                command = RegisterStudent(f"2026{i:06d}", f"学生{i}", "PE", "石工26-1班", 2026)
+                began = time.perf_counter()
+                service.execute(command, ADMIN, START + timedelta(seconds=i))
+                spent[school] += time.perf_counter() - began
+        out.put(spent)
+    finally:
+        for service in opened:
+            service.close()
+
+
+def drive(dsn: str, schools: list[str], processes: int, n: int) -> tuple[float, dict[str, float]]:
+    """The wall time for every school's ``n`` commands from ``processes`` processes, and
+    the time each school's commands took."""
+    spawn = multiprocessing.get_context("spawn")
+    start, out = spawn.Barrier(processes + 1), spawn.Queue()
+    workers = [
+        spawn.Process(target=serve, args=(dsn, schools[k::processes], n, start, out))
+        for k in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    start.wait()
+    began = time.perf_counter()
+    spent: dict[str, float] = {}
+    for _ in workers:
+        spent.update(out.get())
+    wall = time.perf_counter() - began
+    for worker in workers:
+        worker.join()
+    return wall, spent
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Every school at once, then one school alone; the schemas are dropped afterwards."""
+    import psycopg
+
+    tag = uuid4().hex[:8]
+    schools = [f"bench_{tag}_{k}" for k in range(args.schools)]
+    alone = f"bench_{tag}_alone"
+    try:
+        wall, spent = drive(args.postgres, schools, args.processes, args.n)
+        alone_wall, _ = drive(args.postgres, [alone], 1, args.n)
+    finally:
+        with psycopg.connect(args.postgres, autocommit=True) as conn:
+            for schema in [*schools, alone]:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    total = args.schools * args.n / wall
+    one = args.n / alone_wall
+    per_school = [args.n / seconds for seconds in spent.values()]
+    return {
+        "benchmark": "schools",
+        "store": "postgres",
+        "schools": args.schools,
+        "processes": args.processes,
+        "commands_per_school": args.n,
+        "total_commands_per_s": round(total, 1),
+        "per_school_commands_per_s_median": round(statistics.median(per_school), 1),
+        "per_school_commands_per_s_min": round(min(per_school), 1),
+        "raw_one_school_one_process_commands_per_s": round(one, 1),
+        "ratio_total_to_one_school": round(total / one, 3),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--postgres", metavar="DSN", required=True)
+    parser.add_argument("--schools", type=int, default=8)
+    parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument("--n", type=int, default=300, help="commands per school")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    result = repeated(args.repeat, lambda: run(args), "total_commands_per_s")
+    report({**result, "max_rss_mb": max_rss_mb()})
+
+
+if __name__ == "__main__":
+    main()
