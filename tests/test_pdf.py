@@ -103,6 +103,13 @@ def test_eighty_activities_paginate_with_the_header_and_page_numbers_on_every_pa
     assert table_headers == pages[1:-1], "the table header repeats on pages it runs over"
 
 
+def test_the_verification_address_is_printed_whole_on_a_line_of_its_own() -> None:
+    """Given a transcript, when printed, then its 查证 address with the serial stands on one
+    line: a reader types it from paper, so the serial is never broken across lines."""
+    [text] = texts(pdf.render(content(1), URL))
+    assert f"{URL}?serial={SERIAL}" in text.splitlines()
+
+
 def test_a_long_title_wraps_inside_its_cell() -> None:
     text = texts(pdf.render(content(1), URL))[0]
     assert LONG not in text.replace("\n", "X")  # broken over lines

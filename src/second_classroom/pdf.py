@@ -259,7 +259,9 @@ def _issuing_block(
         f"签发单位：{content.school}",
         f"签发日期：{_date(content.issued_at)}",
         f"成绩单编号：{serial}",
-        f"查证：扫描二维码或访问 {verify_url}?serial={content.serial}",
+        "查证：扫描二维码或访问",
+        # The address on a line of its own, so the serial in it is not broken across lines.
+        f"{verify_url}?serial={content.serial}",
         "本成绩单附有签名的电子文件（transcript.json），可离线查验。",
     ]
     text = [p(line) for line in lines]
