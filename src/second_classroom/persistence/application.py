@@ -73,6 +73,10 @@ class SecondClassroomApplication(Application[UUID]):
             from second_classroom.persistence import postgres
 
             return postgres.construct_factory(env)
+        if env.get(InfrastructureFactory.PERSISTENCE_MODULE) == "eventsourcing.sqlite":
+            from second_classroom.persistence import sqlite
+
+            sqlite.prepare(env)  # WAL before any connection: processes may start at once
         return super().construct_factory(env)
 
     def construct_mapper(self) -> Mapper[UUID]:
