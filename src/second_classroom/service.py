@@ -26,11 +26,13 @@ import cattrs
 
 from second_classroom import codec, exports
 from second_classroom.aggregates import activity, cadre, enrolment, mailbox, school_keys, student
+from second_classroom.aggregates import certificate as certificate_module
 from second_classroom.aggregates import transcript as transcript_module
 from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
 from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
 from second_classroom.aggregates.cadre import CadreRound
+from second_classroom.aggregates.certificate import Certificate, CertificateContent
 from second_classroom.aggregates.checkin import SESSION_UNKNOWN
 from second_classroom.aggregates.claim import DECIDER as CLAIM_DECIDER
 from second_classroom.aggregates.claim import Claim, may_decide
@@ -113,6 +115,7 @@ from second_classroom.projections.enrolment_views import (
     ResultsDeadlines,
     ignore_done,
 )
+from second_classroom.projections.register import DocumentRegister
 from second_classroom.projections.reports import MonthlyRow
 from second_classroom.projections.viewset import ViewSet
 
@@ -252,6 +255,7 @@ class Verification:
     content: Content | None
     key_id: str | None
     note: str = ""
+    certificate: CertificateContent | None = None  # a certificate's content (002 二 8))
 
 
 @attrs.frozen
@@ -400,6 +404,7 @@ class SecondClassroom:
         self._attendance = AttendanceReaction(app, self.rulebook)
         self._deadlines = ResultsDeadlines(app, self.rulebook)
         self._views: ViewSet | None = None
+        self._register = DocumentRegister(app)  # status list bits, followed from the log
         self._views_lock = threading.Lock()  # threads asking for the views at once share one
         self._locks = StreamLocks()
 
@@ -987,7 +992,7 @@ class SecondClassroom:
         if found is None or keyring is None:
             return None
         transcript_module.require_signing_key(keyring, self.school_keys())
-        index = self._transcript_register()[0].get(found.serial)
+        index = self._register.index(found.serial)
         return exports.achievement_credential(found, keyring, verify_url, index)
 
     @_reads
@@ -1000,28 +1005,59 @@ class SecondClassroom:
         if keyring is None:
             return None
         transcript_module.require_signing_key(keyring, self.school_keys())
-        order, withdrawn = self._transcript_register()
-        revoked = {order[serial] for serial in withdrawn if serial in order}
+        revoked = self._register.withdrawn()
         return exports.status_list_credential(self.rulebook.school, revoked, keyring, now)
 
-    def _transcript_register(self) -> tuple[dict[str, int], set[str]]:
-        """Every serial's place in issue order (its status list index) and the serials revoked
-        or superseded, read from the log's transcript events alone."""
-        from second_classroom.aggregates.transcript import TranscriptIssued, TranscriptRevoked
-        from second_classroom.persistence.reading import notifications
+    # -- 电子证书 (002 二 8)): 电子奖状、电子志愿时卡、电子聘书、电子荣誉证书 --------------------
 
-        topics = [codec.registry.of_class(t).name for t in (TranscriptIssued, TranscriptRevoked)]
-        order: dict[str, int] = {}
-        withdrawn: set[str] = set()
-        position = 0
-        while page := notifications(self.app, position, 1000, topics):
-            for position, envelope in page:  # noqa: B007 - the last one is where to go on
-                payload = getattr(envelope, "payload", None)
-                if isinstance(payload, TranscriptIssued):
-                    order.setdefault(payload.serial, len(order))
-                elif isinstance(payload, TranscriptRevoked):
-                    withdrawn.add(payload.serial)
-        return order, withdrawn
+    @_reads
+    def certificate(self, serial: str, actor: Actor) -> Certificate | None:
+        """A certificate: its student's, their college admin's, operators'. Anyone else asks
+        the 查证入口, which shows only what the certificate shows."""
+        found = self._load.certificate(serial)
+        allowed = (
+            self._may_read_student(found.content.student_number, actor)
+            if found is not None
+            else visibility.is_operator(actor)
+        )
+        visibility.require_read(allowed, "电子证书 certificate")
+        return found
+
+    @_reads
+    def certificate_document(self, serial: str, actor: Actor) -> dict[str, Any] | None:
+        """The certificate as a signed JSON document: its content and its proof."""
+        found = self.certificate(serial, actor)
+        if found is None:
+            return None
+        proof = {"type": "Ed25519Signature", "key_id": found.key_id, "signature": found.signature}
+        return {"content": certificate_module.content_json(found.content), "proof": proof}
+
+    @_reads
+    def certificate_pdf(self, serial: str, actor: Actor, verify_url: str) -> bytes | None:
+        """The printable certificate carrying its signed JSON document as an attached file."""
+        from second_classroom import pdf
+
+        document = self.certificate_document(serial, actor)
+        found = self._load.certificate(serial) if document is not None else None
+        if found is None:
+            return None
+        return pdf.render_certificate(
+            found.content, verify_url, document, self.rulebook.seal_image()
+        )
+
+    @_reads
+    def certificate_credential(
+        self, serial: str, actor: Actor, verify_url: str
+    ) -> dict[str, Any] | None:
+        """The certificate as a signed Open Badges 3.0 AchievementCredential, with its bit in
+        the school's revocation list."""
+        found = self.certificate(serial, actor)
+        keyring = self.keyring
+        if found is None or keyring is None:
+            return None
+        transcript_module.require_signing_key(keyring, self.school_keys())
+        index = self._register.index(found.serial)
+        return exports.certificate_credential(found, keyring, verify_url, index)
 
     # -- 查证入口: public, answers from the log alone (the published keys, the register) --------
 
@@ -1041,19 +1077,25 @@ class SecondClassroom:
             return _answer(VerificationStatus.TAMPERED, serial, "证明不符，文件被改动", key.key_id)
         if not serials.is_valid(serial):
             return _answer(VerificationStatus.MALFORMED, serial, "编号校验位不符")
-        found = self._load.transcript(serial)
+        found: Transcript | Certificate | None
+        if proof.subject == "certificate":
+            found = self._load.certificate(serial)
+            matches = found is not None and exports.certificate_claims_match(proof, found)
+        else:
+            found = self._load.transcript(serial)
+            matches = found is not None and exports.claims_match(proof, found)
         if found is None:
-            return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单")
-        if not exports.claims_match(proof, found):
+            return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单或证书")
+        if not matches:
             return _answer(VerificationStatus.TAMPERED, serial, "证书内容与登记不符", key.key_id)
         entry = proof.document.get("credentialStatus")
         if entry is not None:
-            index = self._transcript_register()[0].get(serial)
+            index = self._register.index(serial)
             if index is None or entry != exports.status_entry(found.content.school, index):
                 note = "证书的作废状态位与登记不符"
                 return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
         if not key.trusted_for(found.content.issued_at):
-            note = "签名密钥在成绩单生成前已停用"
+            note = "签名密钥在文件生成前已停用"
             return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
         return self._verify_serial(serial)
 
@@ -1079,9 +1121,10 @@ class SecondClassroom:
             return _answer(VerificationStatus.MALFORMED, "", "PDF 未附签名文件，请按编号查证")
         document, verify_url = attached
         answer = self._verify_document(document)
-        if answer.content is None:
+        shown = answer.content if answer.content is not None else answer.certificate
+        if shown is None:
             return answer
-        if not pdf.shows(data, answer.content, verify_url):
+        if not pdf.shows(data, shown, verify_url):
             note = "打印内容与签名内容不符，文件被改动"
             return _answer(VerificationStatus.TAMPERED, answer.serial, note, answer.key_id)
         return answer
@@ -1091,7 +1134,7 @@ class SecondClassroom:
             return _answer(VerificationStatus.MALFORMED, serial, "编号校验位不符")
         found = self._load.transcript(serial)
         if found is None:
-            return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单")
+            return self._verify_certificate(serial)
         key = self.school_keys().key(found.key_id)
         if key is None:
             note = "签名密钥不是本校公布的密钥"
@@ -1104,10 +1147,48 @@ class SecondClassroom:
         status = VerificationStatus(found.status.value)
         return Verification(status, found.serial, found.content, found.key_id, found.reason)
 
+    def _verify_certificate(self, serial: str) -> Verification:
+        """A certificate by serial: the published key's signature over its content, then its
+        standing (valid or revoked)."""
+        found = self._load.certificate(serial)
+        if found is None:
+            return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单或证书")
+        key = self.school_keys().key(found.key_id)
+        if key is None:
+            note = "签名密钥不是本校公布的密钥"
+            return _answer(VerificationStatus.UNKNOWN_KEY, found.serial, note, found.key_id)
+        content = certificate_module.content_json(found.content)
+        signed = key.trusted_for(found.content.issued_at) and signing.verify(
+            key.raw, content, found.signature
+        )
+        if not signed:
+            return _answer(VerificationStatus.TAMPERED, found.serial, "签名不符", found.key_id)
+        status = VerificationStatus(found.status.value)
+        return Verification(
+            status, found.serial, None, found.key_id, found.reason, certificate=found.content
+        )
+
+    def _verify_certificate_document(self, document: Mapping[str, Any]) -> Verification:
+        shape = _read_certificate_document(document)
+        if shape is None:
+            return _answer(VerificationStatus.MALFORMED, "", "不是成绩单或证书文件的格式")
+        content, serial, key_id, signature = shape
+        key = self.school_keys().key(key_id)
+        if key is None:
+            return _answer(VerificationStatus.UNKNOWN_KEY, serial, "签名密钥不是本校公布的密钥")
+        if not signing.verify(key.raw, content, signature):
+            return _answer(VerificationStatus.TAMPERED, serial, "签名不符，文件被改动", key_id)
+        found = self._load.certificate(serial)
+        if found is None:
+            return _answer(VerificationStatus.UNKNOWN, serial, "查无此证书", key_id)
+        if not signing.same_json(certificate_module.content_json(found.content), content):
+            return _answer(VerificationStatus.TAMPERED, serial, "内容与登记不符", key_id)
+        return self._verify_certificate(serial)
+
     def _verify_document(self, document: Mapping[str, Any]) -> Verification:
         shape = _read_document(document)
         if shape is None:
-            return _answer(VerificationStatus.MALFORMED, "", "不是成绩单文件的格式")
+            return self._verify_certificate_document(document)
         content, serial, key_id, signature = shape
         key = self.school_keys().key(key_id)
         if key is None:
@@ -1399,9 +1480,24 @@ def _answer(
     return Verification(status, serial, None, key_id, note)
 
 
+def _read_certificate_document(
+    document: Mapping[str, Any],
+) -> tuple[dict[str, Any], str, str, str] | None:
+    """As ``_read_document``, for a document shaped like ``certificate_document`` gives."""
+    return _read_signed(document, CertificateContent, certificate_module.content_json)
+
+
 def _read_document(document: Mapping[str, Any]) -> tuple[dict[str, Any], str, str, str] | None:
     """(content, serial, key id, signature) of a document shaped like ``transcript_document``
     gives — content that reads as a transcript's and writes back the same — else None."""
+    return _read_signed(document, Content, content_json)
+
+
+def _read_signed(
+    document: Mapping[str, Any], kind: type[Any], to_json: Callable[[Any], dict[str, object]]
+) -> tuple[dict[str, Any], str, str, str] | None:
+    """One shape for every signed document: ``{"content": …, "proof": {"type":
+    "Ed25519Signature", "key_id", "signature"}}``, the content read strictly as ``kind``."""
     content, proof = document.get("content"), document.get("proof")
     if set(document) != {"content", "proof"} or not isinstance(content, dict):
         return None
@@ -1411,8 +1507,8 @@ def _read_document(document: Mapping[str, Any]) -> tuple[dict[str, Any], str, st
     if not isinstance(key_id, str) or not isinstance(signature, str):
         return None
     try:
-        parsed = codec.converter.structure(content, Content)
-        if not signing.same_json(content_json(parsed), content):
+        parsed = codec.converter.structure(content, kind)
+        if not signing.same_json(to_json(parsed), content):
             return None  # a value of the wrong type, read leniently
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError):
         return None

@@ -12,6 +12,7 @@ from typing import Any
 from second_classroom.aggregates import (
     activity,
     cadre,
+    certificate,
     claim,
     enrolment,
     growth_share,
@@ -34,6 +35,7 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     cadre.DECIDER,
     claim.DECIDER,
     growth_share.DECIDER,
+    certificate.DECIDER,
 )
 
 __all__ = ["KINDS"]

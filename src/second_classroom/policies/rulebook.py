@@ -464,6 +464,8 @@ class Rulebook:
     credit_units: tuple[CreditUnit, ...] = ()  # a credit type not listed counts in itself
     cadre: CadreRule = CadreRule()  # 干部任期与考核 (issue 14 §2)
     seal_png: str = ""  # the school's seal (印章) as base64 PNG, printed on transcripts; "" none
+    # 002 二 8) 电子志愿时卡: the credit type volunteer hours are counted in; "": no cards.
+    volunteer_credit_type: str = ""
 
     def seal_image(self) -> bytes | None:
         """The seal's PNG bytes, or None when the rulebook has none."""
@@ -530,6 +532,10 @@ class Rulebook:
         found += self.graduation.problems((m.code for m in self.modules), self.credit_types)
         found += self._school_problems()
         found += self.cadre.problems(tuple(m.code for m in self.modules), self.credit_types)
+        if self.volunteer_credit_type and self.volunteer_credit_type not in self.credit_types:
+            found.append(
+                f"volunteer_credit_type {self.volunteer_credit_type!r} is not in credit_types"
+            )
         if self.roles:
             used_kinds = {r.kind for r in self.roles}
             found += [
