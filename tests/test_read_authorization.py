@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from second_classroom.aggregates.enrolment import Register
-from second_classroom.aggregates.results import FinalizeActivity, GrantCredits
-from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.aggregates.certificate import (
     CertificateIssued,
     CertificateKind,
     IssueCertificate,
 )
+from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.results import FinalizeActivity, GrantCredits
+from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.aggregates.transcript import IssueTranscript, TranscriptIssued
 from second_classroom.aggregates.tribe import (
     AppointTribeRole,
