@@ -503,6 +503,10 @@ def _archival(
             "/ModDate": _pdf_date(issued),
         }
     )
+    info = writer._info.get_object() if writer._info is not None else None
+    assert isinstance(info, DictionaryObject)
+    for key in ("/Subject", "/Keywords"):  # reportlab's placeholders, which XMP must repeat
+        info.pop(key, None)  # (PDF/A 6.7.3): dropped rather than repeated
     xmp = DecodedStreamObject()
     xmp.set_data(_xmp(title, school, issued).encode())
     xmp.update(
