@@ -342,3 +342,29 @@ def test_the_pdf_embeds_its_font_extracts_in_chinese_and_is_the_same_bytes(
         answer = school.verify_pdf(forged)
         assert answer.status is TAMPERED, kind
         assert "打印内容" in answer.note
+
+
+def test_the_register_follows_the_log_and_agrees_with_one_read_from_scratch(
+    school: SecondClassroom,
+) -> None:
+    """Issue 15 §2 (the status list recomputed from the whole log on each call): the register
+    reads on from where it was; after transcripts and certificates issued and revoked in turns,
+    with the register asked between them, a register built from the start gives every serial
+    the same bit and the same withdrawn bits."""
+    from second_classroom.aggregates.transcript import RevokeTranscript
+    from second_classroom.projections.register import DocumentRegister
+
+    w = world(school)
+    serials_issued = []
+    for day, (command, actor) in enumerate(commands(w).values(), start=10):
+        serial = issue(school, command, actor)
+        serials_issued.append(serial)
+        assert school._register.index(serial) == 2 * (day - 10)
+        outcome = school.execute(IssueTranscript(w.student.person_id), w.student, at(12, day))
+        serials_issued.append(next(e.payload.serial for e in outcome.events))
+    school.execute(RevokeCertificate(serials_issued[0], "颁发有误"), SCHOOL_ADMIN, ISSUED)
+    school.execute(RevokeTranscript(serials_issued[1], "重新生成"), SCHOOL_ADMIN, ISSUED)
+    fresh = DocumentRegister(school.app)
+    assert [fresh.index(s) for s in serials_issued] == list(range(len(serials_issued)))
+    assert [school._register.index(s) for s in serials_issued] == list(range(8))
+    assert fresh.withdrawn() == school._register.withdrawn() == {0, 1}
