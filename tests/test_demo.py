@@ -106,3 +106,7 @@ def test_the_demo_plays_hfut_with_its_own_windows(tmp_path: Path) -> None:
     assert "[cadre.over_cap] 「优秀」最多 1 人（本轮 4 名干部的 30%），已评 1 人" in text
     assert "[cadre.round_closed]" in text
     assert "王芳 工作履历：计算机与信息学院学生会 部长 优秀（2 积分）" in text
+    # 002 二 8): the organization's 电子聘书, refused to the appointee, verified twice
+    assert "王芳 自行生成电子聘书\n    ✗ 拒绝 [auth.forbidden]" in text
+    assert "查证按编号：有效 · 电子聘书：兹聘任王芳同学为计算机与信息学院学生会部长" in text
+    assert "查证按 PDF（离线，附签名文件）：有效 · 电子聘书" in text
