@@ -130,6 +130,7 @@ QUERIES: dict[str, Read] = {
     "check_in_code": lambda s, w, a: s.check_in_code(w.talk, 1, a, STARTED),
     "tribe": lambda s, _w, a: s.tribe(UNION.tribe_id, a),
     "cadre_round": lambda s, _w, a: s.cadre_round(UNION.tribe_id, "2026-2027学年", a),
+    "practice": lambda s, _w, a: s.practice(ids.practice_id("PE", "none"), a),
     "phase": lambda s, w, a: s.phase(w.talk, a, at(12, 6)),
     "activity_board": lambda s, _w, a: s.activity_board(a),
     "leaderboard(college)": lambda s, _w, a: s.leaderboard(a, by="college"),
@@ -180,6 +181,7 @@ EXPECTED: dict[str, str] = {
     "check_in_code": "- - Y Y Y - - - - -",  # 第十五条: the organizers' screen only
     "tribe": ACTIVITY,
     "cadre_round": ACTIVITY,  # as the tribe: its managers, its college's admin, operators
+    "practice": OPERATORS,  # no such team; who reads a real one: tests/test_practice_service.py
     "phase": EVERYONE,
     "activity_board": EVERYONE,  # published activities only, unless the college's admin
     "leaderboard(college)": EVERYONE,

@@ -26,6 +26,7 @@ import cattrs
 
 from second_classroom import codec, exports
 from second_classroom.aggregates import activity, cadre, enrolment, mailbox, school_keys, student
+from second_classroom.aggregates import practice as practice_module
 from second_classroom.aggregates import transcript as transcript_module
 from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
 from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
@@ -1237,6 +1238,22 @@ class SecondClassroom:
         found = self._load.tribe(tribe_id)
         visibility.require_read(self._may_read_tribe(actor, tribe_id, found), "干部考核 cadres")
         return self.app.find(cadre.DECIDER, ids.cadre_round_id(tribe_id, term))
+
+    @_reads
+    def practice(self, practice_id: UUID, actor: Actor) -> practice_module.Practice | None:
+        """A recorded practice team (002 一 4)): its recorder (the college's admin, or the
+        recording tribe's leaders and admins) and operators; a member reads it in their record.
+        An id that names no team: operators only, as an unknown activity."""
+        found = self.app.find(practice_module.DECIDER, practice_id)
+        if found is None:
+            allowed = visibility.is_operator(actor)
+        elif found.tribe_id is not None:
+            host = self._load.tribe(found.tribe_id)
+            allowed = self._may_read_tribe(actor, found.tribe_id, host)
+        else:
+            allowed = visibility.may_read_college(actor, found.college)
+        visibility.require_read(allowed, "实践经历 practice")
+        return found
 
     @_reads
     def student(self, student_number: str, actor: Actor) -> StudentRecord | None:

@@ -165,6 +165,8 @@ def targets(service: SecondClassroom, talk: UUID, second: UUID) -> dict[str, Tar
                 NOW,
             ),
         ),
+        # NEPU records no practice teams (practice.module ""): the id is tried, not written.
+        "practice": Target(ids.practice_id("PE", "summer-1"), "PE/summer-1", None, None),
         "integrity": Target(ids.derive("integrity", str(talk), STUDENT), STUDENT, None, None),
         "notice": Target(notice, str(notice), None, None),
     }
@@ -192,6 +194,7 @@ DRAFT_TARGETS = [
     "cadre",
     "claim",
     "growth-share",
+    "practice",
     "integrity",
     "notice",
 ]

@@ -421,8 +421,9 @@ def test_a_category_code_twice_in_a_module_is_refused() -> None:
 def test_hfut_windows_come_from_its_work_plan() -> None:
     """002 一 2) 结束后10个工作日内务必上传认定成绩；忘记签到，请在5个工作日内及时补录；
     二 7) 成绩积分认定细则 is the credit source."""
-    assert HFUT.results.deadline_working_days == 10
-    assert HFUT.checkin.makeup_deadline_working_days == 5
+    assert HFUT.results_working_days("competition") == 10
+    assert HFUT.results_working_days("volunteering") == 10
+    assert HFUT.makeup_working_days("lecture") == 5
     assert HFUT.credit_source_keyword == "成绩积分认定细则"
     assert HFUT.role_name(RoleKind.ADVISOR) == "指导老师"  # 二 3) 指导老师工作量表
 

@@ -16,6 +16,7 @@ from second_classroom.aggregates import (
     enrolment,
     growth_share,
     mailbox,
+    practice,
     school_keys,
     student,
     transcript,
@@ -34,6 +35,7 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     cadre.DECIDER,
     claim.DECIDER,
     growth_share.DECIDER,
+    practice.DECIDER,
 )
 
 __all__ = ["KINDS"]
