@@ -914,7 +914,7 @@ def test_presets_require_attendance_for_credits(rulebook: Rulebook) -> None:
 
 
 def test_the_results_deadline_is_hfuts_alone() -> None:
-    """Seed 002 一 2) is 合工大's rule, for 竞赛类活动 and 志愿服务 alone; 东北石油大学 sets none."""
+    """Seed 002 一 2) is 合工大's rule, for 竞赛类活动 and 志愿服务 alone; NEPU sets none."""
     assert HFUT.results_working_days("competition") == 10
     assert HFUT.results_working_days("volunteering") == 10
     assert HFUT.results_working_days("lecture") is None
