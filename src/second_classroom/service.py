@@ -718,6 +718,9 @@ class SecondClassroom:
         tribe_id = getattr(command, "tribe_id", None)
         if isinstance(tribe_id, UUID):
             return self._may_read_tribe(actor, tribe_id, self._load.tribe(tribe_id))
+        if isinstance(command, practice_module.RecordPractice):
+            found = self.app.find(practice_module.DECIDER, command.practice_id)
+            return self._may_read_practice(actor, found)
         serial = getattr(command, "serial", None)
         if isinstance(serial, str):
             found = self._load.transcript(serial)
@@ -1245,15 +1248,15 @@ class SecondClassroom:
         recording tribe's leaders and admins) and operators; a member reads it in their record.
         An id that names no team: operators only, as an unknown activity."""
         found = self.app.find(practice_module.DECIDER, practice_id)
-        if found is None:
-            allowed = visibility.is_operator(actor)
-        elif found.tribe_id is not None:
-            host = self._load.tribe(found.tribe_id)
-            allowed = self._may_read_tribe(actor, found.tribe_id, host)
-        else:
-            allowed = visibility.may_read_college(actor, found.college)
-        visibility.require_read(allowed, "实践经历 practice")
+        visibility.require_read(self._may_read_practice(actor, found), "实践经历 practice")
         return found
+
+    def _may_read_practice(self, actor: Actor, found: practice_module.Practice | None) -> bool:
+        if found is None:
+            return visibility.is_operator(actor)
+        if found.tribe_id is not None:
+            return self._may_read_tribe(actor, found.tribe_id, self._load.tribe(found.tribe_id))
+        return visibility.may_read_college(actor, found.college)
 
     @_reads
     def student(self, student_number: str, actor: Actor) -> StudentRecord | None:
