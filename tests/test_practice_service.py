@@ -24,7 +24,8 @@ from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER, UNION, found_school
 from tests.specification import CS_ADMIN, NEPU, PE_ADMIN, SCHOOL_ADMIN, at
 
-# NEPU recording practice teams as HFUT does (002 一 4)): 8 学时 a day, credited as 学时 in 实践实习.
+# NEPU recording practice teams as HFUT does (002 一 4)): 8 学时 a day, credited as 学时
+# in 实践实习.
 RULES = attrs.evolve(
     NEPU,
     credit_types=("学分", "学时"),
@@ -55,10 +56,10 @@ def refused(school: SecondClassroom, command: object, actor: Actor) -> DomainErr
 
 
 def test_a_college_records_its_team_over_three_days_as_24_hours(school: SecondClassroom) -> None:
-    """Given three students of 石油工程学院, when its 基层团委 records their team from 12-03 08:00 to
-    12-05 18:00, then the team's stream holds 3 days and 24 学时 (3 × 8, 002 一 4) 一天按8学时
-    记录 — not the 58 clock hours), and each member's record holds the practice with 24 学时
-    credited, in the same save."""
+    """Given three students of 石油工程学院, when its 基层团委 records their team from
+    12-03 08:00 to 12-05 18:00, then the team's stream holds 3 days and 24 学时 (3 × 8,
+    002 一 4) 一天按8学时记录 — not the 58 clock hours), and each member's record holds the
+    practice with 24 学时 credited, in the same save."""
     members = found_school(school, 3)
     outcome = school.execute(team(members), PE_ADMIN, AFTER)
     payloads = [e.payload for e in outcome.events]

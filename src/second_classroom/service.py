@@ -719,8 +719,8 @@ class SecondClassroom:
         if isinstance(tribe_id, UUID):
             return self._may_read_tribe(actor, tribe_id, self._load.tribe(tribe_id))
         if isinstance(command, practice_module.RecordPractice):
-            found = self.app.find(practice_module.DECIDER, command.practice_id)
-            return self._may_read_practice(actor, found)
+            team = self.app.find(practice_module.DECIDER, command.practice_id)
+            return self._may_read_practice(actor, team)
         serial = getattr(command, "serial", None)
         if isinstance(serial, str):
             found = self._load.transcript(serial)
