@@ -70,7 +70,7 @@ def test_demo_reaches_approval_on_an_sqlite_file(tmp_path: Path) -> None:
     assert "claim.objection_open" in text
     assert "ClaimStepApproved、ClaimConfirmed → 补录状态：已认定" in text
     assert "[创新创业] 2026-12-16 论文《油田数据治理初探》发表（补录）2学分" in text
-    assert "石油工程学院学生会：学分发放 技能特长 0.7；补录学分 志愿公益 1.5" in text
+    assert "石油工程学院学生会：学分发放 技能特长 0.7 学分；补录学分 志愿公益 1.5 学分" in text
     assert "（个人补录）：学分发放 —；补录学分 创新创业 2" in text
 
 

@@ -389,8 +389,8 @@ def _personal_claim(
     report = service.monthly_report("2026-12", NARRATOR)
     out("— 学院月报（补录学分单列）—")
     for row in report.rows:
-        backfills = "；".join(f"{_module_name(service, m)} {a}" for m, a in row.backfills)
-        credits = "；".join(f"{_module_name(service, m)} {a}" for m, a in row.credits)
+        backfills = "；".join(f"{_module_name(service, m)} {a} {k}" for m, k, a in row.backfills)
+        credits = "；".join(f"{_module_name(service, m)} {a} {k}" for m, k, a in row.credits)
         out(f"   {row.tribe}：学分发放 {credits or '—'}；补录学分 {backfills or '—'}")
 
 
@@ -813,8 +813,9 @@ def _home(rulebook: Rulebook) -> College:
 
 
 def _form(rulebook: Rulebook) -> ActivityForm:
-    """The 四六级宣讲会 under ``rulebook``: NEPU's 技能特长 module and 学分 where it has them."""
-    module = rulebook.module("skills") or rulebook.modules[0]
+    """The 四六级宣讲会 under ``rulebook``: NEPU's 技能特长 module and 学分 where it has them,
+    HFUT's 报告讲座 (002 一 2)) otherwise."""
+    module = rulebook.module("skills") or rulebook.module("lecture") or rulebook.modules[0]
     credit_type = rulebook.credit_types[0]
     source = rulebook.credit_source_keyword or "第二课堂成绩单"
     return ActivityForm(

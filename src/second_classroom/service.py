@@ -1339,15 +1339,20 @@ class SecondClassroom:
         college: str | None = None,
         limit: int = 10,
         cursor: str | None = None,
+        credit_type: str | None = None,
     ) -> queries.Page[queries.LeaderboardRow]:
-        """排行榜 by college or cohort (anyone signed in), or by student (names students: the
+        """排行榜 of one credit type (default: the rulebook's first; types are never added
+        together) by college or cohort (anyone signed in), or by student (names students: the
         admin of ``college``, operators)."""
         if by == "student":
             allowed = visibility.may_read_college(actor, college)
         else:
             allowed = visibility.is_signed_in(actor)
         visibility.require_read(allowed, "排行榜 leaderboard")
-        return self.views.leaderboard(by, module, limit, college=college, cursor=cursor)
+        kind = credit_type if credit_type is not None else self.rulebook.credit_types[0]
+        return self.views.leaderboard(
+            by, module, limit, college=college, cursor=cursor, credit_type=kind
+        )
 
     @_reads
     def audit_log(

@@ -31,8 +31,8 @@ class MonthlyFacts:
         )
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS report_credits (activity_id TEXT NOT NULL,"
-            " module TEXT NOT NULL, amount NUMERIC NOT NULL,"
-            " PRIMARY KEY (activity_id, module))"
+            " module TEXT NOT NULL, credit_type TEXT NOT NULL, amount NUMERIC NOT NULL,"
+            " PRIMARY KEY (activity_id, module, credit_type))"
         )
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS report_claims (claim_id TEXT PRIMARY KEY,"
@@ -40,8 +40,8 @@ class MonthlyFacts:
         )
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS report_backfills (claim_id TEXT NOT NULL,"
-            " month TEXT NOT NULL, module TEXT NOT NULL, amount NUMERIC NOT NULL,"
-            " PRIMARY KEY (claim_id, month, module))"
+            " month TEXT NOT NULL, module TEXT NOT NULL, credit_type TEXT NOT NULL,"
+            " amount NUMERIC NOT NULL, PRIMARY KEY (claim_id, month, module, credit_type))"
         )
 
     def clear(self, cursor: Cursor) -> None:
@@ -98,10 +98,15 @@ class MonthlyFacts:
             case student_events.ActivityRecorded(record=record):
                 for credit in record.credits:
                     cursor.execute(
-                        "INSERT INTO report_credits VALUES (?, ?, ?)"
-                        " ON CONFLICT (activity_id, module)"
+                        "INSERT INTO report_credits VALUES (?, ?, ?, ?)"
+                        " ON CONFLICT (activity_id, module, credit_type)"
                         " DO UPDATE SET amount = report_credits.amount + excluded.amount",
-                        (str(record.activity_id), credit.module, str(credit.amount)),
+                        (
+                            str(record.activity_id),
+                            credit.module,
+                            credit.credit_type,
+                            str(credit.amount),
+                        ),
                     )
             case claim_events.ClaimFiled(tribe_id=None):
                 cursor.execute(
@@ -118,10 +123,16 @@ class MonthlyFacts:
                 month = backfill.confirmed_at.astimezone(SHANGHAI).strftime("%Y-%m")
                 for credit in backfill.credits:
                     cursor.execute(
-                        "INSERT INTO report_backfills VALUES (?, ?, ?, ?)"
-                        " ON CONFLICT (claim_id, month, module)"
+                        "INSERT INTO report_backfills VALUES (?, ?, ?, ?, ?)"
+                        " ON CONFLICT (claim_id, month, module, credit_type)"
                         " DO UPDATE SET amount = report_backfills.amount + excluded.amount",
-                        (str(backfill.claim_id), month, credit.module, str(credit.amount)),
+                        (
+                            str(backfill.claim_id),
+                            month,
+                            credit.module,
+                            credit.credit_type,
+                            str(credit.amount),
+                        ),
                     )
 
 

@@ -97,9 +97,18 @@ class ViewSet:
         *,
         college: str | None = None,
         cursor: str | None = None,
+        credit_type: str | None = None,
     ) -> queries.Page[queries.LeaderboardRow]:
         self.catch_up()
-        return queries.leaderboard(self.database, by, module, limit, college=college, cursor=cursor)
+        return queries.leaderboard(
+            self.database,
+            by,
+            module,
+            limit,
+            college=college,
+            cursor=cursor,
+            credit_type=credit_type,
+        )
 
     def audit_log(
         self,
