@@ -74,6 +74,10 @@ def test_no_transcript_total_mixes_two_types(activities: list[list[PlannedCredit
     assert totals == {(names.get(m, m), k): a for (m, k), a in expected(flat).items()}
 
 
+def row_credits(items: list[PlannedCredit]) -> tuple[tuple[str, str, Decimal], ...]:
+    return tuple((m, k, a) for (m, k), a in sorted(expected(items).items()))
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(credits, max_size=4), min_size=1, max_size=5))
 def test_no_monthly_report_column_or_total_mixes_two_types(
@@ -82,17 +86,7 @@ def test_no_monthly_report_column_or_total_mixes_two_types(
     """Given organizations with any mix of types, then every credit column of the report names
     one module and one type, and its total is the sum of that pair alone."""
     rows = [
-        MonthlyRow(
-            "PE",
-            f"组织{n}",
-            1,
-            1,
-            0,
-            1,
-            None,
-            None,
-            tuple((m, k, a) for (m, k), a in sorted(expected(items).items())),
-        )  # fmt: skip
+        MonthlyRow("PE", f"组织{n}", 1, 1, 0, 1, None, None, row_credits(items))
         for n, items in enumerate(groups)
     ]
     names = Names("东北石油大学", {"PE": "石油工程学院"}, {m: m for m in MODULES})
