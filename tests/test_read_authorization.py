@@ -144,6 +144,7 @@ QUERIES: dict[str, Read] = {
     "overdue_results": lambda s, _w, a: s.overdue_results(a, at(12, 6)),
     "audit_log": lambda s, _w, a: s.audit_log(a),
     "organizer_workload": lambda s, _w, a: s.organizer_workload(a),
+    "overdue_reports": lambda s, _w, a: s.overdue_reports(MONTH, a, at(12, 30)),
     "history": lambda s, w, a: s.history(w.talk, a),
     "outbox(all)": lambda s, _w, a: s.outbox(a),
     "check_backfill": lambda s, _w, a: s.check_backfill(_template(s), a),
@@ -195,6 +196,7 @@ EXPECTED: dict[str, str] = {
     "overdue_results": EVERYONE,  # filtered: each sees the activities they may read
     "audit_log": OPERATORS,
     "organizer_workload": OPERATORS,
+    "overdue_reports": OPERATORS,  # the 校团委 collects the colleges' reports (002 一 5))
     "history": OPERATORS,
     "outbox(all)": OPERATORS,
     "check_backfill": EVERYONE,  # a row finds only students the actor may read

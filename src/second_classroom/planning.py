@@ -22,6 +22,7 @@ from second_classroom.aggregates import (
     growth_share,
     mailbox,
     practice,
+    report_submission,
     results,
     school_keys,
     student,
@@ -422,6 +423,7 @@ for _module, _builder in (
     (mailbox, _student_context),
     (school_keys, _student_context),
     (growth_share, _student_context),
+    (report_submission, _student_context),
 ):
     _route = single(_module.DECIDER, _module.target, _builder)
     ROUTES.update(dict.fromkeys(_module.COMMANDS, _route))

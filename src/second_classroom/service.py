@@ -25,7 +25,15 @@ import attrs
 import cattrs
 
 from second_classroom import codec, exports
-from second_classroom.aggregates import activity, cadre, enrolment, mailbox, school_keys, student
+from second_classroom.aggregates import (
+    activity,
+    cadre,
+    enrolment,
+    mailbox,
+    report_submission,
+    school_keys,
+    student,
+)
 from second_classroom.aggregates import practice as practice_module
 from second_classroom.aggregates import transcript as transcript_module
 from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
@@ -1403,6 +1411,33 @@ class SecondClassroom:
         """学院月报 rows: one college's (its admin's), or every college's (school admins')."""
         visibility.require_read(visibility.may_read_college(actor, college), "学院月报 report")
         return self.views.monthly_report(month, college=college, limit=limit, cursor=cursor)
+
+    @_reads
+    def overdue_reports(
+        self, month: str, actor: Actor, now: datetime
+    ) -> list[report_submission.OverdueReport]:
+        """学院月报 not submitted by the due day (002 一 5) 每月28日上报): each college that had
+        not submitted ``month``'s report by the end of the rulebook's ``report_due_day``, with
+        when it came if it came late; nothing before that day ends, or when no day is set.
+        Operators (the 校团委 who collects them)."""
+        visibility.require_read(visibility.is_operator(actor), "月报上报情况 report submissions")
+        require_aware(now)
+        day = self.rulebook.report_due_day
+        if report_submission.first_day(month) is None:
+            raise report_submission.MONTH_INVALID.error(month=month)
+        if day is None:
+            return []
+        due = report_submission.due_at(month, day)
+        if now < due:
+            return []
+        found = []
+        for college in self.rulebook.colleges:
+            stream = ids.report_submission_id(college.code, month)
+            submitted = self.app.find(report_submission.DECIDER, stream)
+            if submitted is None or submitted.late:
+                at = submitted.at if submitted is not None else None
+                found.append(report_submission.OverdueReport(college.code, college.name, due, at))
+        return found
 
     @_reads
     def organizer_workload(

@@ -17,6 +17,7 @@ from second_classroom.aggregates import (
     growth_share,
     mailbox,
     practice,
+    report_submission,
     school_keys,
     student,
     transcript,
@@ -36,6 +37,7 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     claim.DECIDER,
     growth_share.DECIDER,
     practice.DECIDER,
+    report_submission.DECIDER,
 )
 
 __all__ = ["KINDS"]

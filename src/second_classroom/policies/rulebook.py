@@ -531,6 +531,9 @@ class Rulebook:
     hours: HoursRule = HoursRule()  # 学时 of a record (002 一 4))
     practice: PracticeRule = PracticeRule()  # 实践及培训经历 (002 一 4))
     windows: tuple[CategoryWindow, ...] = ()  # deadlines per activity category (002 一 2))
+    # 002 一 5) 要求各学院每月28日上报学院相关数据: the day of the month a college's report is
+    # due; None: no monthly report is asked of the colleges.
+    report_due_day: int | None = None
     seal_png: str = ""  # the school's seal (印章) as base64 PNG, printed on transcripts; "" none
 
     def seal_image(self) -> bytes | None:
@@ -635,6 +638,7 @@ class Rulebook:
             ("integrity.strikes_for_blacklist", rule.strikes_for_blacklist, 1, 1_000),
             ("integrity.strike_blacklist_days", rule.strike_blacklist_days, 0, 3_660),
             ("results.deadline_working_days", results.deadline_working_days, 0, 365),
+            ("report_due_day", self.report_due_day, 1, 28),  # every month has a 28th
         ]
         numbers += [
             (f"results quota of {q.name}", q.quota, 1, 100_000) for q in results.award_quotas
