@@ -144,6 +144,8 @@ QUERIES: dict[str, Read] = {
     "overdue_results": lambda s, _w, a: s.overdue_results(a, at(12, 6)),
     "audit_log": lambda s, _w, a: s.audit_log(a),
     "organizer_workload": lambda s, _w, a: s.organizer_workload(a),
+    "advisor_workload(PE)": lambda s, _w, a: s.advisor_workload("T-001", a, college="PE"),
+    "advisor_workload": lambda s, _w, a: s.advisor_workload("T-001", a),
     "overdue_reports": lambda s, _w, a: s.overdue_reports(MONTH, a, at(12, 30)),
     "history": lambda s, w, a: s.history(w.talk, a),
     "outbox(all)": lambda s, _w, a: s.outbox(a),
@@ -196,6 +198,8 @@ EXPECTED: dict[str, str] = {
     "overdue_results": EVERYONE,  # filtered: each sees the activities they may read
     "audit_log": OPERATORS,
     "organizer_workload": OPERATORS,
+    "advisor_workload(PE)": COLLEGE,  # the advisor themself too: tests/test_advisor_workload.py
+    "advisor_workload": OPERATORS,
     "overdue_reports": OPERATORS,  # the 校团委 collects the colleges' reports (002 一 5))
     "history": OPERATORS,
     "outbox(all)": OPERATORS,

@@ -64,7 +64,7 @@ from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.transcript import Content, Transcript, content_json
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
-from second_classroom.core.actor import Actor
+from second_classroom.core.actor import Actor, RoleKind
 from second_classroom.core.decider import Context
 from second_classroom.core.errors import (
     CONCURRENCY,
@@ -1438,6 +1438,28 @@ class SecondClassroom:
                 at = submitted.at if submitted is not None else None
                 found.append(report_submission.OverdueReport(college.code, college.name, due, at))
         return found
+
+    @_reads
+    def advisor_workload(
+        self,
+        advisor: str,
+        actor: Actor,
+        *,
+        college: str | None = None,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.AdvisorRow]:
+        """指导老师工作量表 (002 二 3)): the approved activities ``advisor`` guided, with their
+        participants and 学时 — the advisor's own, the activities of ``college`` to its admin,
+        every one to operators."""
+        # The advisor themself: the 工号 asked for, held with the 指导老师 role.
+        own = actor.person_id == advisor and any(r.kind is RoleKind.ADVISOR for r in actor.roles)
+        visibility.require_read(
+            own or visibility.may_read_college(actor, college), "指导老师工作量 advisor workload"
+        )
+        return self.views.advisor_workload(
+            advisor=advisor, college=college, limit=limit, cursor=cursor
+        )
 
     @_reads
     def organizer_workload(

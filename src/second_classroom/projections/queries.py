@@ -462,6 +462,58 @@ def organizer_workload(
     )
 
 
+@attrs.frozen
+class AdvisorRow:
+    """指导老师工作量表 (002 二 3)): one approved activity an advisor guided, its participants
+    (attended) and its 学时 (None until its records are written)."""
+
+    advisor: str
+    activity_id: str
+    title: str
+    college: str | None
+    participants: int
+    hours: Decimal | None
+
+
+def advisor_workload(
+    database: ViewDatabase,
+    *,
+    advisor: str | None = None,
+    college: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> Page[AdvisorRow]:
+    """Approved activities by advisor, then title; of one advisor or one college if given."""
+    check_limit(limit)
+    query = f"advisors:{advisor}:{college}"
+    offset = offset_of(query, cursor)
+    params: tuple[object, ...]
+    where, params = "approved = 1", ()
+    for column, value in (("advisor", advisor), ("college", college)):
+        if value is not None:
+            where, params = f"{where} AND {column} = ?", (*params, value)
+    rows = database.query(
+        "SELECT advisor, activity_id, title, college, participants, hours"
+        f" FROM advisor_activities WHERE {where}"
+        " ORDER BY advisor, title, activity_id LIMIT ? OFFSET ?",
+        (*params, limit + 1, offset),
+    )
+    return paged(
+        rows,
+        limit,
+        query,
+        lambda _r: (offset + limit,),
+        lambda r: AdvisorRow(
+            str(r[0]),
+            str(r[1]),
+            str(r[2]),
+            None if r[3] is None else str(r[3]),
+            int(r[4]),
+            None if r[5] is None else Decimal(str(r[5])).normalize(),
+        ),
+    )
+
+
 def table_rows(database: ViewDatabase, table: str) -> list[tuple[Any, ...]]:
     """Every row of a view table in a stable order (used to compare with a rebuild)."""
     return sorted(database.query(f"SELECT * FROM {table}"), key=repr)

@@ -160,5 +160,19 @@ class ViewSet:
         self.catch_up()
         return queries.organizer_workload(self.database, limit=limit, cursor=cursor)
 
+    def advisor_workload(
+        self,
+        *,
+        advisor: str | None = None,
+        college: str | None = None,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.AdvisorRow]:
+        """指导老师工作量 (002 二 3)): approved activities by advisor."""
+        self.catch_up()
+        return queries.advisor_workload(
+            self.database, advisor=advisor, college=college, limit=limit, cursor=cursor
+        )
+
     def close(self) -> None:
         self.database.close()
