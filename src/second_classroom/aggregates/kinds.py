@@ -17,6 +17,8 @@ from second_classroom.aggregates import (
     enrolment,
     growth_share,
     mailbox,
+    practice,
+    report_submission,
     school_keys,
     student,
     transcript,
@@ -36,6 +38,8 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     claim.DECIDER,
     growth_share.DECIDER,
     certificate.DECIDER,
+    practice.DECIDER,
+    report_submission.DECIDER,
 )
 
 __all__ = ["KINDS"]
