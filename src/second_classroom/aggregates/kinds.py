@@ -11,11 +11,14 @@ from typing import Any
 
 from second_classroom.aggregates import (
     activity,
+    activity_feedback,
     cadre,
+    checkin,
     claim,
     enrolment,
     growth_share,
     mailbox,
+    results,
     school_keys,
     student,
     transcript,
@@ -36,4 +39,24 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     growth_share.DECIDER,
 )
 
-__all__ = ["KINDS"]
+# Every command, once, in the codec's order (its names and JSON Schemas follow it). The
+# Activity's streams answer four sets (the activity itself, check-in, results, feedback).
+# The facade routes each (``planning.ROUTES``; tests/persistence/test_stream_kinds.py checks
+# that it routes exactly these).
+COMMANDS: tuple[type, ...] = (
+    *tribe.COMMANDS,
+    *student.COMMANDS,
+    *activity.COMMANDS,
+    *enrolment.COMMANDS,
+    *mailbox.COMMANDS,
+    *school_keys.COMMANDS,
+    *checkin.COMMANDS,
+    *results.COMMANDS,
+    *transcript.COMMANDS,
+    *activity_feedback.COMMANDS,
+    *cadre.COMMANDS,
+    *claim.COMMANDS,
+    *growth_share.COMMANDS,
+)
+
+__all__ = ["COMMANDS", "KINDS"]

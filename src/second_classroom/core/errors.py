@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
 
 JSONScalar = str | int | float | bool | None
+
+
+T = TypeVar("T")
 
 
 class Category(StrEnum):
@@ -104,6 +107,14 @@ def require(condition: bool, code: ErrorCode, /, **details: Any) -> None:
     """Raise ``code`` unless ``condition`` holds."""
     if not condition:
         raise code.error(**details)
+
+
+def required(value: T | None, code: ErrorCode, /, **details: object) -> T:
+    """``value``, or raise ``code`` when it is None (``require`` for a value that is needed
+    below it, so no ``assert value is not None`` restates the check)."""
+    if value is None:
+        raise code.error(**details)
+    return value
 
 
 UNAUTHORIZED = ErrorCode(
