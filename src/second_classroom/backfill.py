@@ -416,7 +416,8 @@ def _refuse_non_xlsx(data: bytes, max_unzipped: int) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             entries = package.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:
+        # NotImplementedError: a zip version or method zipfile does not read (a damaged header)
         raise NOT_XLSX.error(reason=str(error)) from None
     names = {entry.filename for entry in entries}
     if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:
