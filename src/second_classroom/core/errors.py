@@ -8,10 +8,9 @@ from typing import Any, ClassVar, TypeVar
 
 import attrs
 
-JSONScalar = str | int | float | bool | None
-
-
 T = TypeVar("T")
+
+JSONScalar = str | int | float | bool | None
 
 
 class Category(StrEnum):
@@ -109,9 +108,9 @@ def require(condition: bool, code: ErrorCode, /, **details: Any) -> None:
         raise code.error(**details)
 
 
-def required(value: T | None, code: ErrorCode, /, **details: object) -> T:
-    """``value``, or raise ``code`` when it is None (``require`` for a value that is needed
-    below it, so no ``assert value is not None`` restates the check)."""
+def required(value: T | None, code: ErrorCode, **details: object) -> T:
+    """``value``, or raise ``code`` when it is missing: ``require`` for a value one goes on
+    to use, so the type checker sees it is there."""
     if value is None:
         raise code.error(**details)
     return value
