@@ -228,3 +228,14 @@ def test_imports_inside_functions_and_type_checking_blocks_are_read(
 
 def _dotted(module: str) -> str:
     return f"second_classroom.{module}" if module else "second_classroom"
+
+
+def test_the_package_exports_every_command_an_embedder_sends() -> None:
+    """The public API (``second_classroom.__all__``) holds the facade and every command."""
+    import second_classroom
+    from second_classroom.aggregates.kinds import COMMANDS
+
+    exported = set(second_classroom.__all__)
+    assert {"SecondClassroom", "Actor", "DomainError", "Rulebook"} <= exported
+    assert sorted(c.__name__ for c in COMMANDS if c.__name__ not in exported) == []
+    assert all(hasattr(second_classroom, name) for name in exported)

@@ -65,6 +65,8 @@ from second_classroom.aggregates.growth_share import (
     ViewGrowthTimeline,
 )
 from second_classroom.aggregates.mailbox import MarkNoticeDelivered
+from second_classroom.aggregates.practice import RecordPractice
+from second_classroom.aggregates.report_submission import SubmitMonthlyReport
 from second_classroom.aggregates.results import (
     FinalizeActivity,
     GrantCredits,
@@ -202,6 +204,7 @@ __all__ = [
     "RaiseObjection",
     "RateActivity",
     "RateCadre",
+    "RecordPractice",
     "RecordPublisherExam",
     "RecordSecretFingerprint",
     "Register",
@@ -228,6 +231,7 @@ __all__ = [
     "SetCheckInWindow",
     "SignOff",
     "SubmitActivity",
+    "SubmitMonthlyReport",
     "TribeKind",
     "TribeLevel",
     "Verification",

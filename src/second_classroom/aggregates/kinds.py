@@ -18,6 +18,8 @@ from second_classroom.aggregates import (
     enrolment,
     growth_share,
     mailbox,
+    practice,
+    report_submission,
     results,
     school_keys,
     student,
@@ -37,6 +39,8 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     cadre.DECIDER,
     claim.DECIDER,
     growth_share.DECIDER,
+    practice.DECIDER,
+    report_submission.DECIDER,
 )
 
 # Every command, once, in the codec's order (its names and JSON Schemas follow it). The
@@ -57,6 +61,8 @@ COMMANDS: tuple[type, ...] = (
     *cadre.COMMANDS,
     *claim.COMMANDS,
     *growth_share.COMMANDS,
+    *practice.COMMANDS,
+    *report_submission.COMMANDS,
 )
 
 __all__ = ["COMMANDS", "KINDS"]

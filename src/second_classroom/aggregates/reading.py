@@ -16,6 +16,7 @@ from second_classroom.aggregates.activity_attendance import Session
 from second_classroom.aggregates.checkin import SESSION_UNKNOWN
 from second_classroom.aggregates.claim import Claim, may_decide
 from second_classroom.aggregates.enrolment import is_activity_manager
+from second_classroom.aggregates.practice import Practice
 from second_classroom.aggregates.tribe import Tribe, roles_in, with_tribe_roles
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import UNAUTHORIZED, required
@@ -60,6 +61,16 @@ def may_read_claim(
         steps = chain.steps if chain is not None else ()
         allowed = any(may_decide(s, found, actor.institutional()) for s in steps)
     return allowed
+
+
+def may_read_practice(actor: Actor, found: Practice | None, tribe: Tribe | None) -> bool:
+    """A recorded practice team (002 一 4)): its recorder — the recording tribe's readers
+    (``tribe``), else the college's admin — and operators; no team: operators only."""
+    if found is None:
+        return visibility.is_operator(actor)
+    if found.tribe_id is not None:
+        return may_read_tribe(actor, found.tribe_id, tribe)
+    return visibility.may_read_college(actor, found.college)
 
 
 def check_in_session(
