@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import attrs
 
+from second_classroom.aggregates.registration_questions import Question
 from second_classroom.core.terms import ActivityLevel, AdmissionMethod, ParticipationScope
 from second_classroom.core.text import Code, Credit, Detail, Name, PersonId, Proof, Title
 from second_classroom.core.time import aware_or_none
@@ -86,6 +87,8 @@ class ActivityForm:
     # 发布规范 十 若活动范围涉及全校可不进行签到距离限制: the venue spans the whole campus (a campus
     # run, a campus-wide hunt), so no distance limit fits. Not the participation scope.
     campus_wide_venue: bool = False
+    # 002 二 6) 管理员在发布活动报名信息时可自定义需要获取的报名同学信息
+    questions: tuple[Question, ...] = ()
 
     def texts(self) -> dict[str, str]:
         """Every free-text field, by name, for the content rules."""
@@ -100,4 +103,12 @@ class ActivityForm:
         fields.update({f"tags[{i}]": v for i, v in enumerate(self.tags)})
         fields.update({f"attachments[{i}]": v for i, v in enumerate(self.attachments)})
         fields.update({f"awards[{i}]": a.name for i, a in enumerate(self.plan.awards)})
+        fields.update({f"questions[{i}]": q.prompt for i, q in enumerate(self.questions)})
+        fields.update(
+            {
+                f"questions[{i}].options[{j}]": option
+                for i, q in enumerate(self.questions)
+                for j, option in enumerate(q.options)
+            }
+        )
         return fields

@@ -99,6 +99,15 @@ class CadreRating(Labelled):
     INCOMPETENT = "incompetent"
 
 
+class QuestionKind(Labelled):
+    """报名信息的题型 (002 二 6) 管理员在发布活动报名信息时可自定义需要获取的报名同学信息)."""
+
+    TEXT = "text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    NUMBER = "number"
+
+
 _LABELS: dict[tuple[str, str], str] = {
     ("ActivityLevel", ActivityLevel.SCHOOL.value): "校级",
     ("ActivityLevel", ActivityLevel.COLLEGE.value): "院系级",
@@ -139,4 +148,8 @@ _LABELS: dict[tuple[str, str], str] = {
     ("CadreRating", CadreRating.COMPETENT.value): "称职",
     ("CadreRating", CadreRating.BASICALLY_COMPETENT.value): "一般称职",
     ("CadreRating", CadreRating.INCOMPETENT.value): "不称职",
+    ("QuestionKind", QuestionKind.TEXT.value): "填空",
+    ("QuestionKind", QuestionKind.SINGLE_CHOICE.value): "单选",
+    ("QuestionKind", QuestionKind.MULTIPLE_CHOICE.value): "多选",
+    ("QuestionKind", QuestionKind.NUMBER.value): "数字",
 }

@@ -39,6 +39,7 @@ class QuantityKind(StrEnum):
     """A bounded quantity; its maximum is in the rulebook's limits."""
 
     CREDIT = "credit"  # a credit amount (学分)
+    NUMBER = "number"  # a number a form asks for (002 二 6): within ±2^31, in plain notation
 
 
 PersonId = Annotated[str, TextKind.PERSON_ID]
@@ -50,6 +51,7 @@ Detail = Annotated[str, TextKind.DETAIL]
 Reason = Annotated[str, TextKind.REASON]
 Proof = Annotated[str, TextKind.PROOF]
 Credit = Annotated[Decimal, QuantityKind.CREDIT]
+Number = Annotated[Decimal, QuantityKind.NUMBER]
 
 # Bounds every command obeys whatever the rulebook: 32-bit integers (no count, minute or
 # score needs more), and times whose arithmetic (a validity in minutes, working days) cannot

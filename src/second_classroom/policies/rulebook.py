@@ -347,6 +347,17 @@ _CADRE_MANAGERS = (RoleKind.TRIBE_LEADER, RoleKind.COLLEGE_ADMIN, RoleKind.SCHOO
 
 
 @attrs.frozen
+class QuestionsRule:
+    """自定义报名信息 (002 二 6): how many questions a publisher may ask on one form, how many
+    options a choice question may offer, and the longest text answer. Bounds of ours, not a
+    seed's: enough for any real form, too few to turn registration into a survey."""
+
+    max_questions: int = 20
+    max_options: int = 30
+    max_answer_length: int = 500
+
+
+@attrs.frozen
 class CadreRule:
     """干部任期与考核 (002 一 3); 001 第四条): who appoints and rates, the caps per rating, the
     credits per rating and the minimum service that earns them."""
@@ -463,6 +474,7 @@ class Rulebook:
     terms: tuple[Term, ...] = ()  # empty: September–February and March–August
     credit_units: tuple[CreditUnit, ...] = ()  # a credit type not listed counts in itself
     cadre: CadreRule = CadreRule()  # 干部任期与考核 (issue 14 §2)
+    questions: QuestionsRule = QuestionsRule()  # 自定义报名信息 (002 二 6)
     seal_png: str = ""  # the school's seal (印章) as base64 PNG, printed on transcripts; "" none
 
     def seal_image(self) -> bytes | None:
@@ -565,6 +577,9 @@ class Rulebook:
             ("integrity.strikes_for_blacklist", rule.strikes_for_blacklist, 1, 1_000),
             ("integrity.strike_blacklist_days", rule.strike_blacklist_days, 0, 3_660),
             ("results.deadline_working_days", results.deadline_working_days, 0, 365),
+            ("questions.max_questions", self.questions.max_questions, 0, 200),
+            ("questions.max_options", self.questions.max_options, 2, 200),
+            ("questions.max_answer_length", self.questions.max_answer_length, 1, 20_000),
         ]
         numbers += [
             (f"results quota of {q.name}", q.quota, 1, 100_000) for q in results.award_quotas

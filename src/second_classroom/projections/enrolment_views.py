@@ -25,6 +25,7 @@ from second_classroom.aggregates.enrolment import (
     LeaveStatus,
 )
 from second_classroom.aggregates.mailbox import NoticeDelivered
+from second_classroom.aggregates.registration_questions import Answer
 from second_classroom.aggregates.results import results_deadline, results_overdue
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
@@ -47,6 +48,7 @@ class MyActivity:
     phase_label: str
     leave: LeaveStatus | None
     registered_at: datetime
+    answers: tuple[Answer, ...] = ()  # 002 二 6) the student's own answers
 
 
 class MyActivities:
@@ -83,6 +85,7 @@ class MyActivities:
                     current.label,
                     state.leave,
                     state.registered_at,
+                    state.answers,
                 )
             )
         return sorted(lines, key=lambda line: line.registered_at, reverse=True)
