@@ -472,7 +472,7 @@ def _question_problems(
     if not choice and options:
         yield "只有选择题有选项", "only a choice question has options"
     most = question.max_choices
-    if most is not None and (kind is not QuestionKind.MULTIPLE_CHOICE or not 1 <= most):
+    if most is not None and (kind is not QuestionKind.MULTIPLE_CHOICE or not most >= 1):
         yield "最多可选项数只用于多选题，且至少为 1", "max_choices is for multiple choice, ≥ 1"
     length = question.max_length
     if length is not None and (
