@@ -105,7 +105,14 @@ from second_classroom.policies.claim_rules import (
     StepRole,
     StepScope,
 )
-from second_classroom.policies.rulebook import College, IntegrityStyle, RoleTitle, Rulebook, preset
+from second_classroom.policies.rulebook import (
+    WELL_KNOWN_LEVELS,
+    College,
+    IntegrityStyle,
+    RoleTitle,
+    Rulebook,
+    preset,
+)
 from second_classroom.service import SecondClassroom
 
 Print = Callable[[str], None]
@@ -255,7 +262,11 @@ def demo_rulebook() -> Rulebook:
         RoleTitle(RoleKind.LEAGUE_SECRETARY, "学院团总支书记"),
         RoleTitle(RoleKind.ACADEMIC_AFFAIRS, "教务处"),
     )
-    levels = (ActivityLevel.NATIONAL, ActivityLevel.PROVINCIAL, *nepu.activity_levels)
+    levels = (
+        WELL_KNOWN_LEVELS[ActivityLevel.NATIONAL],
+        WELL_KNOWN_LEVELS[ActivityLevel.PROVINCIAL],
+        *nepu.activity_levels,
+    )
     return attrs.evolve(nepu, claims=claims, roles=(*nepu.roles, *roles), activity_levels=levels)
 
 

@@ -8,8 +8,17 @@ from decimal import Decimal
 import attrs
 
 from second_classroom.aggregates.registration_questions import Question
-from second_classroom.core.terms import ActivityLevel, AdmissionMethod, ParticipationScope
-from second_classroom.core.text import Code, Credit, Detail, Name, PersonId, Proof, Title
+from second_classroom.core.terms import AdmissionMethod, ParticipationScope
+from second_classroom.core.text import (
+    Code,
+    Credit,
+    Detail,
+    LevelCode,
+    Name,
+    PersonId,
+    Proof,
+    Title,
+)
 from second_classroom.core.time import aware_or_none
 
 
@@ -67,7 +76,7 @@ class ActivityForm:
     title: Title = ""
     intro: Detail = ""
     module: Code = ""
-    level: ActivityLevel | None = None
+    level: LevelCode | None = None
     registration_opens: datetime | None = attrs.field(default=None, validator=aware_or_none)
     registration_closes: datetime | None = attrs.field(default=None, validator=aware_or_none)
     capacity: int | None = None

@@ -45,6 +45,7 @@ class QuantityKind(StrEnum):
 PersonId = Annotated[str, TextKind.PERSON_ID]
 TribeCode = Annotated[str, TextKind.TRIBE_CODE]
 Code = Annotated[str, TextKind.CODE]
+LevelCode = Annotated[str, TextKind.CODE]  # an activity level's code, one of the rulebook's
 Name = Annotated[str, TextKind.NAME]
 Title = Annotated[str, TextKind.TITLE]
 Detail = Annotated[str, TextKind.DETAIL]

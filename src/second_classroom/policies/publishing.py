@@ -13,7 +13,6 @@ from second_classroom.aggregates.activity_form import ActivityForm
 from second_classroom.aggregates.registration_questions import Question
 from second_classroom.core.errors import Category, DomainError, ErrorCode
 from second_classroom.core.terms import (
-    ActivityLevel,
     AdmissionMethod,
     ParticipationScope,
     QuestionKind,
@@ -61,6 +60,12 @@ MODULE_UNKNOWN = ErrorCode(
 )
 LEVEL_MISSING = ErrorCode(
     "activity.level_missing", "请选择活动级别", "The level is required", Category.INVALID
+)
+LEVEL_UNKNOWN = ErrorCode(
+    "activity.level_unknown",
+    "活动级别「{level}」不是本校设置的级别，可选：{allowed}",
+    "Level {level} is not one of the school's activity levels: {allowed}",
+    Category.INVALID,
 )
 LEVEL_NOT_ALLOWED = ErrorCode(
     "activity.level_not_allowed",
@@ -234,19 +239,18 @@ class Host:
 # -- title (发布规范 一) ---------------------------------------------------------------------
 
 
-_SCHOOL_AND_ABOVE = (ActivityLevel.SCHOOL, ActivityLevel.PROVINCIAL, ActivityLevel.NATIONAL)
-
-
-def title_prefixes(rulebook: Rulebook, level: ActivityLevel, host: Host) -> tuple[str, ...]:
-    """The prefixes a title of ``level`` may start with."""
+def title_prefixes(rulebook: Rulebook, level: str, host: Host) -> tuple[str, ...]:
+    """The prefixes a title of ``level`` may start with: a level reaching the whole school
+    (校级, and 003's 国家级、省部级 tiers above it) takes the school's or an external prefix too."""
     own = tuple(p for p in (host.name, host.college_name) if p)
-    if level in _SCHOOL_AND_ABOVE:
+    found = rulebook.level(level)
+    if found is not None and found.reach is TribeLevel.SCHOOL:
         return (*rulebook.title.school_prefixes, *rulebook.title.external_prefixes, *own)
     return own
 
 
 def check_title(
-    rulebook: Rulebook, title: str, level: ActivityLevel | None, host: Host
+    rulebook: Rulebook, title: str, level: str | None, host: Host
 ) -> Iterator[Violation]:
     text = title.strip()
     if not text:
@@ -405,14 +409,13 @@ def check_form(
         found.append(Violation(CATEGORY_UNKNOWN, "category", details))
     if form.level is None:
         found.append(Violation(LEVEL_MISSING, "level", missing=True))
+    elif rulebook.level(form.level) is None:
+        allowed = "、".join(rulebook.level_names())
+        found.append(Violation(LEVEL_UNKNOWN, "level", {"level": form.level, "allowed": allowed}))
     elif form.level not in rulebook.levels_for(host.level):
-        found.append(
-            Violation(
-                LEVEL_NOT_ALLOWED,
-                "level",
-                {"tribe_level": host.level.label, "level": form.level.label},
-            )
-        )
+        named = rulebook.level_name(form.level)
+        details = {"tribe_level": host.level.label, "level": named}
+        found.append(Violation(LEVEL_NOT_ALLOWED, "level", details))
     if form.capacity is None:
         found.append(Violation(CAPACITY_INVALID, "capacity", {"capacity": None}, missing=True))
     elif form.capacity < 1:
@@ -501,7 +504,8 @@ def _check_scope(rulebook: Rulebook, form: ActivityForm, host: Host) -> Iterator
             # 发布规范 八 自定义：若活动为两个及以上学院举办，可选择自定义参与范围
             yield Violation(SCOPE_TOO_FEW_COLLEGES, "scope")
     within = (ParticipationScope.TRIBE, ParticipationScope.COLLEGE)
-    if form.level is ActivityLevel.COLLEGE and scope.kind not in within:
+    level = rulebook.level(form.level) if form.level is not None else None
+    if level is not None and level.reach is TribeLevel.COLLEGE and scope.kind not in within:
         # 发布规范 二 院系级：主办方部落所属学院举办学院内的活动
         yield Violation(SCOPE_OUTSIDE_COLLEGE, "scope", {"scope": scope.kind.label})
     if scope.kind is ParticipationScope.COLLEGE and host.college_code is None:

@@ -314,7 +314,7 @@ class ActivityBoard:
             " WHERE activity_id = ?",
             (
                 form.title,
-                form.level.value if form.level else None,
+                form.level,
                 form.module,
                 form.capacity,
                 *times,
