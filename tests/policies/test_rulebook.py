@@ -623,17 +623,50 @@ def test_an_unknown_activity_level_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("old", "new"),
+    ("old", "new", "reason"),
     [
-        pytest.param("lead_working_days = 3", 'lead_working_days = "three"', id="text-for-int"),
-        pytest.param("max_length = 60", "max_length = [60]", id="list-for-int"),
-        pytest.param('credit_types = ["学分"]', "credit_types = 1", id="int-for-list"),
-        pytest.param("year = 2027", 'year = "next"', id="text-for-year"),
+        pytest.param(
+            "lead_working_days = 3",
+            'lead_working_days = "three"',
+            "expected int, got str 'three' @ $.lead_working_days",
+            id="text-for-int",
+        ),
+        pytest.param(
+            "lead_working_days = 3",
+            "lead_working_days = true",
+            "expected int, got bool True @ $.lead_working_days",
+            id="bool-for-int",
+        ),
+        pytest.param(
+            "max_length = 60",
+            "max_length = [60]",
+            "expected int, got list [60] @ $.title.max_length",
+            id="list-for-int",
+        ),
+        pytest.param(
+            'credit_types = ["学分"]',
+            "credit_types = 1",
+            "expected a list, got int 1 @ $.credit_types",
+            id="int-for-list",
+        ),
+        pytest.param(
+            'credit_types = ["学分"]',
+            "credit_types = [1]",
+            "expected str, got int 1 @ $.credit_types",
+            id="int-in-a-list-of-text",
+        ),
+        pytest.param(
+            "year = 2027",
+            'year = "next"',
+            "expected int, got str 'next' @ $.calendar.year",
+            id="text-for-year",
+        ),
     ],
 )
-def test_a_value_of_the_wrong_type_is_refused(old: str, new: str) -> None:
+def test_a_value_of_the_wrong_type_is_refused(old: str, new: str, reason: str) -> None:
+    """A rulebook value is never coerced; the reason names the value and where it is."""
     text = PRESET_SOURCE + "\n[[calendar]]\nyear = 2027\n"
-    refused(text.replace(old, new, 1))
+    assert refused(text.replace(old, new, 1)).details["reason"] == reason
 
 
 def test_a_table_given_as_a_number_is_refused() -> None:
@@ -648,17 +681,17 @@ def test_a_date_that_is_not_a_date_is_refused() -> None:
 
 def test_text_for_a_boolean_is_refused() -> None:
     error = refused(edited("require_poster = true", 'require_poster = "false"'))
-    assert error.details["reason"] == "invalid value for type, expected bool @ $.require_poster"
+    assert error.details["reason"] == "expected bool, got str 'false' @ $.require_poster"
 
 
 def test_a_fraction_for_a_whole_number_is_refused() -> None:
     error = refused(edited("lead_working_days = 3", "lead_working_days = 2.9"))
-    assert error.details["reason"] == "invalid value for type, expected int @ $.lead_working_days"
+    assert error.details["reason"] == "expected int, got float 2.9 @ $.lead_working_days"
 
 
 def test_text_for_a_list_is_refused() -> None:
     error = refused(edited('credit_types = ["学分"]', 'credit_types = "学分"'))
-    assert error.details["reason"] == "invalid value for type, expected tuple @ $.credit_types"
+    assert error.details["reason"] == "expected a list, got str '学分' @ $.credit_types"
 
 
 def test_a_datetime_for_a_calendar_date_is_refused() -> None:
@@ -666,17 +699,24 @@ def test_a_datetime_for_a_calendar_date_is_refused() -> None:
         PRESET_SOURCE + "\n[[calendar]]\nyear = 2027\nholidays = [2027-01-01T10:00:00]\n"
     )
     assert error.details["reason"] == (
-        "invalid value for type, expected tuple @ $.calendar.holidays"
+        "expected a date, got a date-time datetime.datetime(2027, 1, 1, 10, 0)"
+        " @ $.calendar.holidays"
     )
 
 
-@pytest.mark.parametrize("amount", ["2.5", '"two"', "true"], ids=["float", "words", "boolean"])
-def test_a_rubric_amount_is_decimal_text_or_a_whole_number(amount: str) -> None:
+@pytest.mark.parametrize(
+    ("amount", "reason"),
+    [
+        ("2.5", "expected a decimal as text or a whole number, got 2.5"),
+        ('"two"', "not a decimal: 'two'"),
+        ("true", "expected a decimal as text or a whole number, got True"),
+    ],
+    ids=["float", "words", "boolean"],
+)
+def test_a_rubric_amount_is_decimal_text_or_a_whole_number(amount: str, reason: str) -> None:
     """A float would carry binary rounding into credits; text like "2.5" is exact."""
     error = refused(edited('max_amount = "2"', f"max_amount = {amount}"))
-    assert error.details["reason"] == (
-        "invalid value for type, expected Decimal @ $.results.rubric.max_amount"
-    )
+    assert error.details["reason"] == f"{reason} @ $.results.rubric.max_amount"
     whole = Rulebook.from_toml(edited('max_amount = "2"', "max_amount = 2"))
     assert whole.results.max_credit("ideology", ActivityLevel.SCHOOL, "学分") == Decimal(2)
 
@@ -686,8 +726,8 @@ def test_every_malformed_value_is_named_at_once() -> None:
         "require_poster = true", 'require_poster = "false"', 1
     )
     assert refused(text).details["reason"] == (
-        "invalid value for type, expected int @ $.lead_working_days; "
-        "invalid value for type, expected bool @ $.require_poster"
+        "expected int, got float 2.9 @ $.lead_working_days; "
+        "expected bool, got str 'false' @ $.require_poster"
     )
 
 
