@@ -29,6 +29,7 @@ from second_classroom.core.terms import (
     TribeLevel,
 )
 from second_classroom.policies.rulebook import (
+    MAX_FILE_BYTES,
     AdRule,
     AwardQuota,
     CadreRule,
@@ -37,6 +38,7 @@ from second_classroom.policies.rulebook import (
     IntegrityRule,
     IntegrityStyle,
     LevelPermission,
+    Limits,
     MissingCheckout,
     Module,
     OrganizerBand,
@@ -48,7 +50,10 @@ from second_classroom.policies.rulebook import (
     Subcategory,
     TitleRule,
     YearCalendar,
+    _is_sequence,
     preset,
+    preset_source,
+    presets,
 )
 from tests.specification import NEPU
 
@@ -590,6 +595,79 @@ def test_the_preset_source_itself_is_valid() -> None:
     assert Rulebook.from_toml(PRESET_SOURCE) == NEPU
 
 
+def test_a_preset_source_is_the_packaged_file_as_written() -> None:
+    """The commented TOML a school copies: the packaged file's text, comments and all."""
+    assert preset_source("nepu") == PRESET_SOURCE
+    assert preset_source("hfut").startswith("#")
+    with pytest.raises(DomainError) as caught:
+        preset_source("../nepu")
+    assert caught.value.details["reason"] == (f"unknown preset '../nepu'; known: {list(presets())}")
+
+
+def test_a_rulebook_file_is_at_most_a_mebibyte_of_utf8(tmp_path: Path) -> None:
+    """A file one byte over the cap is refused for its size, before it is read as TOML; one
+    of exactly the cap is read (and refused here for what it lacks, not for its size); bytes
+    that are not UTF-8 name the first bad byte."""
+    over = tmp_path / "over.toml"
+    over.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    with pytest.raises(DomainError) as caught:
+        Rulebook.load(over)
+    assert caught.value.details["reason"] == "the file is larger than 1048576 bytes"
+    exact = tmp_path / "exact.toml"
+    exact.write_bytes(b"#" * MAX_FILE_BYTES)
+    with pytest.raises(DomainError) as caught:
+        Rulebook.load(exact)
+    assert "larger" not in caught.value.details["reason"]
+    assert "school" in caught.value.details["reason"]
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"# \xe6\x9d\n\xff")
+    with pytest.raises(DomainError) as caught:
+        Rulebook.load(binary)
+    assert caught.value.details["reason"] == "the file is not UTF-8 text (byte 2)"
+
+
+@pytest.mark.parametrize(
+    ("hint", "is_list"),
+    [
+        (tuple[int, ...], True),
+        (tuple[str, ...], True),
+        (tuple[int, int], False),
+        (tuple[int], False),
+        (tuple, False),
+        (list[int], False),
+        (frozenset[int], False),
+        (int, False),
+    ],
+)
+def test_a_rulebook_list_is_a_tuple_of_any_length(hint: object, is_list: bool) -> None:
+    """The converter reads a TOML array into ``tuple[X, ...]`` fields only."""
+    assert _is_sequence(hint) is is_list
+
+
+@pytest.mark.parametrize(
+    ("changed", "problems"),
+    [
+        ({"ids": 1}, []),
+        ({"proofs": 1_000_000}, []),
+        ({"ids": 0}, ["limits lengths must be 1-1000000"]),
+        ({"names": 1_000_001}, ["limits lengths must be 1-1000000"]),
+        ({"titles": 0}, ["limits lengths must be 1-1000000"]),
+        ({"details": 0}, ["limits lengths must be 1-1000000"]),
+        ({"reasons": 0}, ["limits lengths must be 1-1000000"]),
+        ({"proofs": 0}, ["limits lengths must be 1-1000000"]),
+        ({"items": 1, "people": 1}, []),
+        ({"items": 100_000, "people": 1_000_000}, []),
+        ({"items": 0}, ["limits.items must be 1-100000 and limits.people 1-1000000"]),
+        ({"people": 1_000_001}, ["limits.items must be 1-100000 and limits.people 1-1000000"]),
+    ],
+)
+def test_limits_lengths_and_counts_have_bounds(
+    changed: dict[str, int], problems: list[str]
+) -> None:
+    """Every text kind is 1 to 10⁶ characters; a list 1 to 10⁵ items, of people 1 to 10⁶."""
+    assert attrs.evolve(Limits(), **changed).problems() == problems
+
+
 def test_malformed_toml_is_refused() -> None:
     error = refused(PRESET_SOURCE + "\nthis is = = not toml\n")
     assert "Expected '=' after a key" in error.details["reason"]  # the parser's own words
@@ -676,7 +754,12 @@ def test_a_table_given_as_a_number_is_refused() -> None:
 
 
 def test_a_date_that_is_not_a_date_is_refused() -> None:
-    refused(PRESET_SOURCE + '\n[[calendar]]\nyear = 2027\nholidays = ["not-a-date"]\n')
+    error = refused(PRESET_SOURCE + '\n[[calendar]]\nyear = 2027\nholidays = ["not-a-date"]\n')
+    assert error.details["reason"] == (
+        "Invalid isoformat string: 'not-a-date' @ $.calendar.holidays"
+    )
+    number = refused(PRESET_SOURCE + "\n[[calendar]]\nyear = 2027\nholidays = [5]\n")
+    assert number.details["reason"] == "expected a date, got int 5 @ $.calendar.holidays"
 
 
 def test_text_for_a_boolean_is_refused() -> None:
@@ -763,37 +846,118 @@ HUGE = 2**63 - 1
 
 
 @pytest.mark.parametrize(
-    ("old", "new"),
+    ("old", "new", "reason"),
     [
-        ("blacklist_hours = 120", f"blacklist_hours = {HUGE}"),
-        ("blacklist_hours = 120", "blacklist_hours = 120\nstrike_blacklist_days = 4000"),
-        ("blacklist_hours = 120", f"blacklist_hours = 120\nstart_points = {HUGE}"),
-        ("max_organizers = 10", "max_organizers = -1"),
-        ("max_organizers = 10", "max_organizers = 100000"),
-        ("max_validity_minutes = 10", f"max_validity_minutes = {HUGE}"),
-        ("password_attempts = 5", f"password_attempts = {HUGE}"),
-        ("max_radius_m = 5000", "max_radius_m = 0"),
-        ("max_activity_hours = 744", f"max_activity_hours = {HUGE}"),
-        ("people = 5000", "people = 0"),
-        ("items = 200", f"items = {HUGE}"),
-        ("proofs = 2048", f"proofs = {HUGE}"),
-        ('max_credit = "100"', 'max_credit = "1E+999999"'),
-        ('code = "ideology"', 'code = ""'),
-        ('code = "ideology"', 'code = "ide\\u0000ology"'),
-        ('code = "ideology"', 'code = "ide ology"'),
-        ('name = "思想成长"', 'name = "  "'),
-        ('code = "PE"', 'code = ""'),
-        ('code = "PE"', 'code = "P\\u200bE"'),
-        ("quota = 1", f"quota = {HUGE}"),
+        (
+            "blacklist_hours = 120",
+            f"blacklist_hours = {HUGE}",
+            "integrity.blacklist_hours must be 0-87840",
+        ),
+        (
+            "blacklist_hours = 120",
+            "blacklist_hours = 120\nstrike_blacklist_days = 4000",
+            "integrity.strike_blacklist_days must be 0-3660",
+        ),
+        (
+            "blacklist_hours = 120",
+            f"blacklist_hours = 120\nstart_points = {HUGE}",
+            "integrity.start_points must be 0-1000000",
+        ),
+        (
+            "max_organizers = 10",
+            "max_organizers = -1",
+            "max_organizers must be 0-1000",
+        ),
+        (
+            "max_organizers = 10",
+            "max_organizers = 100000",
+            "max_organizers must be 0-1000",
+        ),
+        (
+            "max_validity_minutes = 10",
+            f"max_validity_minutes = {HUGE}",
+            "checkin.max_validity_minutes must be 1-1440",
+        ),
+        (
+            "password_attempts = 5",
+            f"password_attempts = {HUGE}",
+            "checkin.password_attempts must be 1-1000",
+        ),
+        (
+            "max_radius_m = 5000",
+            "max_radius_m = 0",
+            "checkin.max_radius_m must be 1-20000000",
+        ),
+        (
+            "max_activity_hours = 744",
+            f"max_activity_hours = {HUGE}",
+            "limits.max_activity_hours must be 1-87840",
+        ),
+        (
+            "people = 5000",
+            "people = 0",
+            "limits.items must be 1-100000 and limits.people 1-1000000",
+        ),
+        (
+            "items = 200",
+            f"items = {HUGE}",
+            "limits.items must be 1-100000 and limits.people 1-1000000",
+        ),
+        (
+            "proofs = 2048",
+            f"proofs = {HUGE}",
+            "limits lengths must be 1-1000000",
+        ),
+        (
+            'max_credit = "100"',
+            'max_credit = "1E+999999"',
+            "limits.max_credit must be finite, > 0 and ≤ 1000000",
+        ),
+        (
+            'code = "ideology"',
+            'code = ""',
+            "module code '' must be one printable word of at most 64 characters",
+        ),
+        (
+            'code = "ideology"',
+            'code = "ide\\u0000ology"',
+            "module code 'ide\\x00ology' must be one printable word of at most 64 characters",
+        ),
+        (
+            'code = "ideology"',
+            'code = "ide ology"',
+            "module code 'ide ology' must be one printable word of at most 64 characters",
+        ),
+        (
+            'name = "思想成长"',
+            'name = "  "',
+            "name '  ' must be printable and not blank",
+        ),
+        (
+            'code = "PE"',
+            'code = ""',
+            "college code '' must be one printable word of at most 64 characters",
+        ),
+        (
+            'code = "PE"',
+            'code = "P\\u200bE"',
+            "college code 'P\\u200bE' must be one printable word of at most 64 characters",
+        ),
+        (
+            "quota = 1",
+            f"quota = {HUGE}",
+            "results quota of 一等奖 must be 1-100000",
+        ),
     ],
 )
-def test_a_number_or_code_out_of_bounds_is_refused_when_loaded(old: str, new: str) -> None:
+def test_a_number_or_code_out_of_bounds_is_refused_when_loaded(
+    old: str, new: str, reason: str
+) -> None:
     """Given a preset with one number beyond what the library can compute with (2**63-1
     hours once raised OverflowError in every reaction), a negative count, or an empty or
     invisible code, when it is loaded, then ``rulebook.invalid`` — not a failure later — and
     the reason is the problem itself, not cattrs' "unknown error"."""
-    reason = refused(edited(old, new)).details["reason"]
-    assert "unknown error" not in reason
+    assert refused(edited(old, new)).details["reason"] == f"{reason} @ $"
 
 
 def test_title_max_length_is_bounded() -> None:
