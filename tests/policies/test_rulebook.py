@@ -17,9 +17,10 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import (
     ActivityLevel,
@@ -585,6 +586,8 @@ def results_rules(draw: st.DrawFn) -> ResultsRule:
     )
 
 
+# a whole rulebook per example: drawing one is slow on a loaded machine, not a test defect
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(rulebooks())
 def test_any_rulebook_round_trips_through_toml(rulebook: Rulebook) -> None:
     assert Rulebook.from_toml(rulebook.to_toml()) == rulebook
@@ -1018,3 +1021,112 @@ def test_cadre_credits_name_a_module_and_credit_type_of_the_school(
     """002 一 3), 001 第四条: a rating earns credits only under a module and credit type the
     school has."""
     assert cadre.problems(("工作履历",), ("学分",)) == problems
+
+
+# -- what the rest of the library asks a rulebook ---------------------------------------------
+
+
+def test_a_category_is_found_by_its_code_within_its_module() -> None:
+    """001 附件4 活动二级分类: a category belongs to one module."""
+    found = NEPU.category("ideology", "ideals")
+    assert found is not None
+    assert (found.code, found.name) == ("ideals", "理想信念主题教育")
+    assert NEPU.category("ideology", "理想信念主题教育") is None  # by code, not by name
+    assert NEPU.category("ideology", "lecture") is None
+    assert NEPU.category("no-such-module", "ideals") is None
+
+
+def test_a_subcategory_is_found_by_its_name_or_its_code() -> None:
+    """附件4 writes the category's name; commands carry its code."""
+    qtnu = preset("qtnu")
+    module = qtnu.module("network_culture")
+    assert module is not None
+    by_name = module.subcategory("网络文化创新实践")
+    assert by_name is not None
+    assert by_name.code == "creative_practice"
+    assert module.subcategory("creative_practice") == by_name
+    assert module.subcategory("网络主题讲座") == module.subcategory("lecture")
+    assert module.subcategory("讲座") is None
+
+
+def test_an_activity_level_is_found_by_its_label_or_its_code() -> None:
+    """A 补录 claim and an 附件4 row name the level as the seed writes it (校级, 院系级 …)."""
+    assert NEPU.activity_level("院系级") is ActivityLevel.COLLEGE
+    assert NEPU.activity_level("college") is ActivityLevel.COLLEGE
+    assert NEPU.activity_level("国家级") is None  # a level NEPU does not use
+    assert preset("shcc").activity_level("国家级") is ActivityLevel.NATIONAL
+    assert NEPU.level_names() == ("校级", "院系级", "班团")
+    assert preset("shcc").level_names() == ("国家级", "省部级", "校级", "院系级")
+
+
+def test_a_credit_type_counts_in_its_unit_or_in_itself() -> None:
+    """hfut (seed 002) counts 积分 in 分; a type without a unit counts in itself."""
+    hfut = preset("hfut")
+    assert hfut.unit("积分") == "分"
+    assert hfut.unit("学时") == "学时"
+    assert hfut.unit("学分") == "学分"
+    assert NEPU.unit("学分") == "学分"
+
+
+def test_a_day_falls_in_the_listed_term_with_its_first_and_last_day() -> None:
+    hfut = preset("hfut")
+    [first, *_] = hfut.terms
+    assert hfut.term(first.starts) == first
+    assert hfut.term(first.ends) == first
+    assert hfut.term(date(2026, 8, 30)) is None
+    assert NEPU.term(first.starts) is None  # NEPU lists no term
+
+
+def test_a_role_is_the_schools_own_title_or_unused() -> None:
+    hfut = preset("hfut")
+    assert hfut.role_name(RoleKind.TRIBE_LEADER) == "主账号负责人"
+    assert NEPU.role_name(RoleKind.TRIBE_LEADER) == "部落负责人"
+    assert NEPU.role_name(RoleKind.ACADEMIC_AFFAIRS) is None
+
+
+def test_an_actor_holding_a_role_the_school_does_not_use_is_refused() -> None:
+    """NEPU has no 教务处 or 指导老师 role; the system actor is always allowed."""
+    staff = Actor(
+        "T-1",
+        frozenset(
+            {
+                Role.college_admin("PE"),
+                Role(RoleKind.ADVISOR, None),
+                Role(RoleKind.ACADEMIC_AFFAIRS, None),
+            }
+        ),
+    )
+    assert NEPU.unused_roles(staff) == (RoleKind.ACADEMIC_AFFAIRS, RoleKind.ADVISOR)
+    with pytest.raises(DomainError) as caught:
+        NEPU.require_roles(staff)
+    assert caught.value.code == "auth.role_not_used"
+    assert caught.value.details == {"roles": "academic_affairs、advisor"}
+    assert NEPU.unused_roles(Actor.system()) == ()
+    NEPU.require_roles(Actor.college_admin("T-1", "PE"))  # a role NEPU uses: no refusal
+    assert NEPU.unused_roles(Actor.college_admin("T-1", "PE")) == ()
+    # a rulebook that lists no roles uses them all
+    assert attrs.evolve(NEPU, roles=()).unused_roles(staff) == ()
+
+
+def test_a_cadre_rating_has_its_cap_and_credit_or_none() -> None:
+    """002 一 3): hfut caps 优秀 at 30 % and credits 2 for 优秀, 1.5 for 称职."""
+    cadre = preset("hfut").cadre
+    assert cadre.cap(CadreRating.EXCELLENT) == Decimal("0.3")
+    assert cadre.cap(CadreRating.COMPETENT) is None
+    assert cadre.credit(CadreRating.EXCELLENT) == Decimal(2)
+    assert cadre.credit(CadreRating.COMPETENT) == Decimal("1.5")
+    assert cadre.credit(CadreRating.INCOMPETENT) == Decimal(0)
+
+
+def test_the_seal_is_the_png_the_rulebook_carries() -> None:
+    """002 二 4) 线下打印: the seal's bytes, or none."""
+    import base64
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGBA", (8, 8), (200, 0, 0, 180)).save(buffer, "PNG")
+    sealed = attrs.evolve(NEPU, seal_png=base64.b64encode(buffer.getvalue()).decode())
+    assert sealed.seal_image() == buffer.getvalue()
+    assert NEPU.seal_image() is None
