@@ -587,7 +587,7 @@ def results_rules(draw: st.DrawFn) -> ResultsRule:
 
 
 # a whole rulebook per example: drawing one is slow on a loaded machine, not a test defect
-@settings(suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rulebooks())
 def test_any_rulebook_round_trips_through_toml(rulebook: Rulebook) -> None:
     assert Rulebook.from_toml(rulebook.to_toml()) == rulebook
