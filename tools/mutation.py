@@ -78,11 +78,11 @@ def run(
             raise SystemExit(f"mutmut run failed (exit {ran.returncode})")
         _mutmut(folder, "export-cicd-stats")
         stats = json.loads((folder / "mutants" / "mutmut-cicd-stats.json").read_text("utf-8"))
-        survivors = [
-            line.strip().split(":")[0]
-            for line in _mutmut(folder, "results").stdout.splitlines()
-            if line.strip()
+        listed = [
+            line.strip().rpartition(": ") for line in _mutmut(folder, "results").stdout.splitlines()
         ]
+        # "not checked": outside --only, never run (showing each would take seconds apiece)
+        survivors = [name for name, _, status in listed if name and status != "not checked"]
         for name in survivors:
             print(_mutmut(folder, "show", name).stdout.rstrip())
         print(json.dumps(stats, sort_keys=True))
