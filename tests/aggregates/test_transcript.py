@@ -16,7 +16,6 @@ import pytest
 
 from second_classroom.aggregates import transcript
 from second_classroom.aggregates.activity_attendance import Outcome
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.school_keys import PublishedKey, SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
@@ -41,6 +40,7 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel
 from second_classroom.policies import serials
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.signing import Keyring, verify
 from tests.aggregates.activity_fixtures import record
 from tests.specification import NEPU, NOW, SCHOOL_ADMIN, at, context

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from second_classroom.aggregates.activity_form import (
+from second_classroom.core.terms import AdmissionMethod, ParticipationScope
+from second_classroom.policies.activity_form import (
     ActivityForm,
     Admission,
     AwardPlan,
     PlannedAward,
     Scope,
 )
-from second_classroom.core.terms import AdmissionMethod, ParticipationScope
 
 
 def test_an_empty_form_is_a_school_wide_first_come_draft() -> None:
