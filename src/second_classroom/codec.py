@@ -392,6 +392,7 @@ registry.register(transcript.COMMANDS, "command")
 registry.register(activity_feedback.COMMANDS, "command")
 registry.register(cadre.COMMANDS, "command")
 registry.register(claim.COMMANDS, "command")
+registry.register(claim.BATCH_COMMANDS, "command")
 registry.register(growth_share.COMMANDS, "command")
 for _kind in KINDS:  # each event type belongs to one kind of stream: registered once
     registry.register(sorted(_kind.events, key=lambda cls: cls.__name__), "event")

@@ -126,7 +126,9 @@ class ClaimsRule:
     # The 附件4 xlsx (成长记录补充模板): bounds on what a filled template may be.
     template_max_bytes: int = 10_000_000
     template_max_unzipped_bytes: int = 200_000_000  # a zip bomb is refused before expanding
-    template_max_rows: int = 20_000
+    template_max_rows: int = 20_000  # and the rows of any imported list (``ImportClaimList``)
+    max_participants: int = 5_000  # the 附件4 参与人员 of one collective claim
+    publicity_batch_max: int = 1_000  # the claims of one 公示 batch (003 汇总、公示)
     # The 活动等级 a claim or a 附件4 row may name are the school's ``activity_levels`` (by
     # their Chinese label, as the seed's template writes them: 校级, 院系级 …), not a list here.
     caps: tuple[ClaimCap, ...] = ()  # per student and academic year, over confirmed claims
@@ -164,9 +166,15 @@ class ClaimsRule:
                 found.append(f"claims: the {chain.kind} window months must rise within 1-12")
         if self.publicity_working_days < 1:
             found.append("claims: publicity_working_days must be ≥ 1")
-        limits = (self.template_max_bytes, self.template_max_unzipped_bytes, self.template_max_rows)
+        limits = (
+            self.template_max_bytes,
+            self.template_max_unzipped_bytes,
+            self.template_max_rows,
+            self.max_participants,
+            self.publicity_batch_max,
+        )
         if min(limits) < 1:
-            found.append("claims: the template limits must be ≥ 1")
+            found.append("claims: the template, list and batch limits must be ≥ 1")
         if any(not (cap.amount.is_finite() and cap.amount >= 0) for cap in self.caps):
             found.append("claims: a cap amount must be a number ≥ 0")
         return found
