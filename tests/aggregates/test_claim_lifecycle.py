@@ -223,6 +223,17 @@ class ClaimLifecycle(RuleBasedStateMachine):
             ids_ = tuple(dict.fromkeys(c.id for c in chosen))
             self._publish(claim.PublishClaims(batch, ids_), actor)
 
+    @rule(index=st.integers(0, 50), wait=st.booleans())
+    def the_office_acts_on_a_published_claim(self, index: int, wait: bool) -> None:
+        """003 2（四）: the 教务处 takes up a published claim, after its period (``wait``: time
+        runs to its end first) or during it; so confirmations happen in most runs."""
+        found = self._pick(index, lambda c: c.publicity_until is not None)
+        if found is None or found.publicity_until is None:
+            return
+        if wait:
+            self.now = min(max(self.now, found.publicity_until), END)
+        self._run(claim.ReviewClaim(found.id, True), OFFICE)
+
     @invariant()
     def nobody_decides_a_claim_they_filed_or_two_of_its_steps(self) -> None:
         for found in self.claims.values():
