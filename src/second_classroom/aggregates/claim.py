@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
 import attrs
@@ -25,7 +26,16 @@ from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import ActivityLevel
-from second_classroom.core.text import Code, Detail, Name, PersonId, Proof, Reason, Title
+from second_classroom.core.text import (
+    Code,
+    Detail,
+    Name,
+    PersonId,
+    Proof,
+    Reason,
+    TextKind,
+    Title,
+)
 from second_classroom.core.time import aware
 from second_classroom.policies.calendar import window_end
 from second_classroom.policies.claim_rules import (
@@ -485,6 +495,9 @@ class ListedCredit:
     credit: PlannedCredit | None
 
 
+PersonRow = Annotated[ListedCredit, TextKind.PERSON_ID]
+
+
 @attrs.frozen
 class ClaimListImported:
     """The approved claim's list: each row's credit goes to its student (rows ``digest``)."""
@@ -626,7 +639,9 @@ class ImportClaimList:
 
     claim_id: UUID
     digest: Code
-    rows: tuple[ListedCredit, ...]
+    # One row per 学号 and credit: bounded like a list of people (``limits.people``), not
+    # like a list of proofs or tags (``limits.items``, 200), so a 5,000-row 附件4 list fits.
+    rows: tuple[PersonRow, ...]
 
 
 @attrs.frozen
