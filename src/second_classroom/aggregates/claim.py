@@ -8,7 +8,7 @@ record, marked 补录 with the claim's id, in the same save.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
@@ -36,12 +36,13 @@ from second_classroom.core.text import (
     TextKind,
     Title,
 )
-from second_classroom.core.time import aware
-from second_classroom.policies.calendar import window_end
+from second_classroom.core.time import SHANGHAI, aware, local_date
+from second_classroom.policies.calendar import add_working_days, window_end
 from second_classroom.policies.claim_rules import (
     ClaimChain,
     ClaimKind,
     ClaimStep,
+    ClaimWindow,
     StepRole,
     StepScope,
     academic_year,
@@ -956,9 +957,12 @@ def _file(command: FileClaim, state: Claim | None, ctx: ClaimContext) -> Sequenc
             last_day = (closes - timedelta(days=1)).date().isoformat()
             require(base.now < closes, WINDOW_CLOSED, closes=last_day)
         return [ClaimResubmitted(state.id, *content, base.actor.person_id, base.now)]
-    if not chain.window_open(base.now):
-        opens, closes_on = chain.window_around(base.now)
-        raise OUTSIDE_WINDOW.error(opens=opens.isoformat(), closes=closes_on.isoformat())
+    window_closes = None
+    if chain.has_window:
+        is_open, first, last = window(chain, base)
+        if not is_open:
+            raise OUTSIDE_WINDOW.error(opens=first.isoformat(), closes=last.isoformat())
+        window_closes = datetime.combine(last + timedelta(days=1), time(), tzinfo=SHANGHAI)
     return [
         ClaimFiled(
             command.claim_id,
@@ -967,11 +971,38 @@ def _file(command: FileClaim, state: Claim | None, ctx: ClaimContext) -> Sequenc
             filing.tribe_id,
             filing.college,
             *content,
-            chain.window_closes(base.now),
+            window_closes,
             base.actor.person_id,
             base.now,
         )
     ]
+
+
+def window(chain: ClaimChain, ctx: Context) -> tuple[bool, date, date]:
+    """Whether ``chain``'s window is open at ``ctx.now`` (Shanghai date), and the first and
+    last day of the window containing it, else of the next one (else of the last one). Dated
+    windows (a 补录通知's dates, or N working days from its first day under the school's
+    calendar) or, without them, the months of each year."""
+    today = local_date(ctx.now)
+    if not chain.windows:
+        first, last = chain.window_around(ctx.now)
+        return chain.window_open(ctx.now), first, last
+    spans = sorted(_span(w, ctx) for w in chain.windows)
+    current = [(f, la) for f, la in spans if f <= today <= la]
+    if current:
+        return True, *current[0]
+    upcoming = [(f, la) for f, la in spans if f > today]
+    return False, *(upcoming[0] if upcoming else spans[-1])
+
+
+def _span(dated: ClaimWindow, ctx: Context) -> tuple[date, date]:
+    if dated.closes is not None:
+        return dated.opens, dated.closes
+    assert dated.working_days is not None  # ClaimsRule.problems: one of the two
+    # The first day counts when it is a working day: the Nth working day from ``opens`` on.
+    return dated.opens, add_working_days(
+        ctx.rulebook, dated.opens - timedelta(days=1), dated.working_days
+    )
 
 
 def may_decide(step: ClaimStep, claim: Claim, actor: Actor) -> bool:
