@@ -19,7 +19,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from second_classroom.aggregates import claim
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.claim import (
     ClaimPublished,
     ClaimStatus,
@@ -31,9 +30,10 @@ from second_classroom.aggregates.claim import (
     ReviewClaim,
 )
 from second_classroom.core.actor import Actor, Role, RoleKind
-from second_classroom.core.decider import Context
 from second_classroom.core.errors import DomainError
 from second_classroom.core.time import SHANGHAI
+from second_classroom.policies.activity_form import PlannedCredit
+from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import Rulebook, Subcategory
 from tests.claim_world import (
     ADVISOR,

@@ -13,11 +13,11 @@ from decimal import Decimal
 
 import pytest
 
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.claim import FileCadreClaim, ReviewClaim
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.time import SHANGHAI
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.rulebook import Rulebook
 from tests.claim_world import CENTER, run, with_claims
 from tests.specification import at

@@ -38,13 +38,6 @@ from second_classroom.aggregates.activity_attendance import (
     Session,
     SessionKind,
 )
-from second_classroom.aggregates.activity_form import (
-    ActivityForm,
-    AwardPlan,
-    PlannedAward,
-    PlannedCredit,
-    Scope,
-)
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.activity_results import (
     ActivityFinalized,
@@ -75,6 +68,13 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel, ParticipationScope, TribeLevel
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import publishing
+from second_classroom.policies.activity_form import (
+    ActivityForm,
+    AwardPlan,
+    PlannedAward,
+    PlannedCredit,
+    Scope,
+)
 from second_classroom.policies.calendar import add_working_days
 from second_classroom.policies.rulebook import AwardQuota, Rulebook, preset
 from tests.aggregates.activity_fixtures import (

@@ -15,7 +15,6 @@ import attrs
 import pytest
 
 from second_classroom.aggregates.activity_attendance import Outcome
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.transcript import (
     IssueTranscript,
@@ -25,6 +24,7 @@ from second_classroom.aggregates.transcript import (
 )
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel
+from second_classroom.policies.activity_form import PlannedCredit
 from tests.aggregates.activity_fixtures import record
 from tests.specification import NEPU, at
 

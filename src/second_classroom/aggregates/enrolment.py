@@ -32,12 +32,13 @@ from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
-from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import AdmissionMethod, ParticipationScope
 from second_classroom.core.text import PersonId, Proof, Reason
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import lottery
+from second_classroom.policies.context import Context
 
 NOT_PUBLISHED = ErrorCode(
     "enrolment.not_published",

@@ -21,8 +21,8 @@ from second_classroom.aggregates.enrolment import EnrolmentStatus, LeaveStatus
 from second_classroom.aggregates.mailbox import NoticeDelivered
 from second_classroom.codec import registry
 from second_classroom.persistence.mapper import Envelope
-from second_classroom.policies.notices import notices_for
 from second_classroom.projections.database import Cursor
+from second_classroom.projections.notices import notices_for
 
 
 def _iso(moment: Any) -> str | None:
