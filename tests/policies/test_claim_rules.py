@@ -118,7 +118,7 @@ def test_the_cadre_window_is_october_to_november_by_the_shanghai_date(
 def test_a_kind_without_months_is_open_all_year() -> None:
     for month in range(1, 13):
         assert COLLECTIVE.window_open(shanghai(2026, month, 15))
-    assert COLLECTIVE.window_closes(shanghai(2026, 6, 1)) is None
+    assert not COLLECTIVE.has_window
 
 
 def test_half_a_window_is_no_window() -> None:
@@ -129,7 +129,6 @@ def test_half_a_window_is_no_window() -> None:
     for chain in (only_first, only_last):
         assert not chain.has_window
         assert chain.window_open(shanghai(2026, 7, 1))
-        assert chain.window_closes(shanghai(2026, 7, 1)) is None
 
 
 @pytest.mark.parametrize(
@@ -156,14 +155,6 @@ def test_a_february_window_ends_on_the_29th_in_a_leap_year() -> None:
     february = attrs.evolve(PERSONAL, first_month=1, last_month=2)
     assert february.window_around(shanghai(2028, 1, 5)) == (date(2028, 1, 1), date(2028, 2, 29))
     assert february.window_around(shanghai(2027, 1, 5)) == (date(2027, 1, 1), date(2027, 2, 28))
-
-
-def test_a_window_closes_at_midnight_after_its_last_day_in_shanghai() -> None:
-    closes = PERSONAL.window_closes(shanghai(2026, 3, 15))
-    assert closes == shanghai(2026, 4, 1)
-    assert closes is not None
-    assert closes.tzinfo is SHANGHAI
-    assert CADRE.window_closes(shanghai(2026, 12, 5)) == shanghai(2027, 12, 1)
 
 
 def test_a_window_around_needs_a_window() -> None:
@@ -235,9 +226,23 @@ def test_a_consistent_section_has_no_problem() -> None:
             "claims: the personal window months must rise within 1-12",
         ),
         (ClaimsRule(publicity_working_days=0), "claims: publicity_working_days must be ≥ 1"),
-        (ClaimsRule(template_max_bytes=0), "claims: the template limits must be ≥ 1"),
-        (ClaimsRule(template_max_unzipped_bytes=0), "claims: the template limits must be ≥ 1"),
-        (ClaimsRule(template_max_rows=0), "claims: the template limits must be ≥ 1"),
+        (
+            ClaimsRule(template_max_bytes=0),
+            "claims: the template, list and batch limits must be ≥ 1",
+        ),
+        (
+            ClaimsRule(template_max_unzipped_bytes=0),
+            "claims: the template, list and batch limits must be ≥ 1",
+        ),
+        (
+            ClaimsRule(template_max_rows=0),
+            "claims: the template, list and batch limits must be ≥ 1",
+        ),
+        (ClaimsRule(max_participants=0), "claims: the template, list and batch limits must be ≥ 1"),
+        (
+            ClaimsRule(publicity_batch_max=0),
+            "claims: the template, list and batch limits must be ≥ 1",
+        ),
         (
             ClaimsRule(caps=(ClaimCap("创新创业", "创新学分", Decimal("-0.5")),)),
             "claims: a cap amount must be a number ≥ 0",
