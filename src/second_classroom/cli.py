@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import math
 import os
@@ -18,6 +19,7 @@ from second_classroom.core.errors import DomainError
 if TYPE_CHECKING:
     from second_classroom.core.actor import Actor
     from second_classroom.policies.rulebook import Rulebook
+    from second_classroom.service import SecondClassroom
 
 DEMO_FILE = Path("second_classroom_demo.sqlite3")
 SIMULATION_FILE = Path("second_classroom_simulation.sqlite3")
@@ -284,6 +286,12 @@ def _http_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         type=_positive(float),
         default=1.0,
         help="seconds between the worker's rounds (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--processes",
+        type=_positive(int),
+        default=1,
+        help="OS processes serving one store on one port, a core each (default: %(default)s)",
     )
     serve.add_argument(
         "--webhook-url",
@@ -634,6 +642,16 @@ def _simulate(args: argparse.Namespace) -> int:
     return 0 if report.over_admitted == 0 and report.ledger_mismatches == 0 else 1
 
 
+def _open_store(store: dict[str, str] | None, db: Path, rulebook: str) -> SecondClassroom:
+    """The facade on PostgreSQL settings ``store`` or else the SQLite file ``db`` (a module
+    function, so that a spawned process can be handed it)."""
+    from second_classroom.service import SecondClassroom
+
+    if store is not None:
+        return SecondClassroom.open(store, _rulebook(rulebook))
+    return SecondClassroom.sqlite(db, _rulebook(rulebook))
+
+
 def _schema(args: argparse.Namespace) -> int:
     """Every message's JSON Schema, for frontends to validate against before sending."""
     from second_classroom.schema import write_schemas
@@ -646,7 +664,6 @@ def _schema(args: argparse.Namespace) -> int:
 def _http(args: argparse.Namespace) -> int:
     """``serve``: the HTTP service until interrupted; ``token``: print a development token."""
     from second_classroom.core.actor import Actor
-    from second_classroom.service import SecondClassroom
 
     try:
         from second_classroom.http import serve
@@ -654,11 +671,23 @@ def _http(args: argparse.Namespace) -> int:
         raise CommandLineError(
             f"the HTTP service needs second-classroom[http] ({missing.name} is missing)"
         ) from None
-    rulebook = _rulebook(getattr(args, "rulebook", "nepu"))
-    if args.postgres:
-        service = SecondClassroom.open(_reached_postgres(args), rulebook)
-    else:
-        service = SecondClassroom.sqlite(args.db, rulebook)
+    _rulebook(getattr(args, "rulebook", "nepu"))  # a bad rulebook: refused before the store
+    store = _reached_postgres(args) if args.postgres else None
+    opener = functools.partial(_open_store, store, args.db, getattr(args, "rulebook", "nepu"))
+    service = opener()
+    if args.command == "serve" and args.processes > 1:
+        service.close()  # the store is made (tables, secret); each process opens its own
+        serve.serve_processes(
+            opener,
+            args.processes,
+            args.host,
+            args.port,
+            worker=not args.no_worker,
+            interval=args.interval,
+            webhook_url=args.webhook_url,
+            log_level=args.log_level if args.log_level != "WARNING" else "INFO",
+        )
+        return 0
     with service:
         if args.command == "serve":
             serve.serve(
