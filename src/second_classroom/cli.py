@@ -194,6 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="commands per transaction; 1: each alone (default: %(default)s)",
     )
     simulate.add_argument(
+        "--processes",
+        type=_positive(int),
+        default=1,
+        help="OS processes for the registration stage, a core each (default: %(default)s)",
+    )
+    simulate.add_argument(
         "--no-progress", action="store_true", help="no progress bars (default: off: bars shown)"
     )
     _common_options(simulate)
@@ -604,8 +610,9 @@ def _simulate(args: argparse.Namespace) -> int:
 
     rulebook = _rulebook(args.rulebook)  # before anything is deleted or created
     require_extra("tqdm", "simulate", "模拟学期 simulate")  # likewise
-    if args.postgres:
-        service = SecondClassroom.open(_reached_postgres(args), rulebook)
+    store = _reached_postgres(args) if args.postgres else None
+    if store is not None:
+        service = SecondClassroom.open(store, rulebook)
         if service.app.notifications(0, 1):
             service.close()
             # A semester founds its own school: on a used log it would add synthetic students
@@ -630,6 +637,8 @@ def _simulate(args: argparse.Namespace) -> int:
             args.seed,
             bars=not args.no_progress,
             batch=args.batch,
+            processes=args.processes,
+            opener=functools.partial(_open_store, store, args.db, args.rulebook),
         )
     print(f"事件 events: {report.events}")
     for stage in report.stages:
