@@ -393,8 +393,13 @@ def _register_share(
     """A registering process: its share of the students, one command per transaction."""
     commands = -1
     try:
-        with opener() as service:
-            start.wait(600)  # type: ignore[attr-defined]  # a failed sibling breaks it
+        try:
+            service = opener()
+        except BaseException:
+            start.abort()  # type: ignore[attr-defined]  # nobody waits for this process
+            raise
+        with service:
+            start.wait(600)  # type: ignore[attr-defined]  # broken if a sibling failed
             commands = 0
             for number, registrations in plans:
                 actor = Actor.student(number)
