@@ -15,7 +15,6 @@ import attrs
 import pytest
 
 from second_classroom import exports, pdf
-from second_classroom.aggregates.activity_form import AwardPlan, PlannedAward, PlannedCredit
 from second_classroom.aggregates.cadre import AppointCadre
 from second_classroom.aggregates.certificate import (
     CertificateIssued,
@@ -31,6 +30,7 @@ from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import CadrePosition
+from second_classroom.policies.activity_form import AwardPlan, PlannedAward, PlannedCredit
 from second_classroom.service import SecondClassroom, VerificationStatus
 from tests.aggregates.activity_fixtures import FORM
 from tests.conftest import TEST_SECRET

@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 
 from second_classroom.aggregates import claim
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.rulebook import Rulebook
 from second_classroom.service import SecondClassroom
 from tests.claim_world import CENTER, CUSTOMS, OFFICE, PE_LEAGUE, TEACHER, personal
@@ -45,6 +45,7 @@ def confirmed_research(service: SecondClassroom, number: str, amount: str, day: 
     review = claim.ReviewClaim(filing.claim_id, True)
     service.execute(review, TEACHER, at(5, day))
     service.execute(review, PE_LEAGUE, at(5, day))
+    service.execute(claim.PublishClaims(f"5月{day}日", (filing.claim_id,)), PE_LEAGUE, at(5, day))
     service.execute(review, OFFICE, at(6, 1))  # the 公示 is over
 
 

@@ -33,16 +33,16 @@ from second_classroom.aggregates import (
 from second_classroom.aggregates.activity import Activity, ActivityContext
 from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
-from second_classroom.aggregates.tribe import Tribe
+from second_classroom.aggregates.tribe import Tribe, with_tribe_roles
 from second_classroom.core import ids
-from second_classroom.core.actor import Actor
-from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import Change, Loaded
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.policies import lottery, serials
+from second_classroom.policies.context import Context
 from second_classroom.policies.signing import Keyring
 
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
@@ -122,17 +122,6 @@ class Route:
 
     locks: Callable[[Any], Sequence[UUID]]
     plan: Planner
-
-
-def roles_in(actor: Actor, host: Tribe | None) -> Actor:
-    """``actor`` with the tribe roles ``host`` records and no others (never the caller's)."""
-    actor = actor.institutional()
-    return actor if host is None else actor.with_roles(host.roles_of(actor.person_id))
-
-
-def with_tribe_roles(base: Context, host: Tribe | None) -> Context:
-    """Tribe roles come from the Tribe stream, never from the caller."""
-    return attrs.evolve(base, actor=roles_in(base.actor, host))
 
 
 def _changed(decider: AnyDecider, loaded: Loaded[Any], events: Sequence[object]) -> Change:
@@ -379,6 +368,22 @@ def _plan_claim(reader: Reader, command: Any, base: Context) -> Sequence[Change]
 CLAIM = Route(lambda command: [command.claim_id], _plan_claim)
 
 
+def _plan_publish(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
+    """公示 a batch: every claim in it, in one save (each decided with its tribe's roles)."""
+    app = reader.app
+    loaded = {c: app.load(claim.DECIDER, c) for c in command.claim_ids}
+    claims: dict[UUID, tuple[claim.Claim | None, Context]] = {}
+    for claim_id, item in loaded.items():
+        tribe_id = item.state.tribe_id if item.state is not None else None
+        host = reader._load.tribe(tribe_id) if tribe_id is not None else None
+        claims[claim_id] = (item.state, with_tribe_roles(base, host))
+    published = claim.publish(command, claims, base)
+    return [_changed(claim.DECIDER, loaded[c], events) for c, events in published.items()]
+
+
+CLAIM_BATCH = Route(lambda command: list(command.claim_ids), _plan_publish)
+
+
 # -- cadre rounds: the round's stream; at closing, every rated cadre's record too ------------
 
 
@@ -483,6 +488,7 @@ ROUTES.update(dict.fromkeys(results.COMMANDS, RESULTS))
 ROUTES.update(dict.fromkeys(transcript.COMMANDS, TRANSCRIPT))
 ROUTES.update(dict.fromkeys(feedback.COMMANDS, FEEDBACK))
 ROUTES.update(dict.fromkeys(claim.COMMANDS, CLAIM))
+ROUTES.update(dict.fromkeys(claim.BATCH_COMMANDS, CLAIM_BATCH))
 
 
 ROUTES.update(dict.fromkeys(cadre.COMMANDS, CADRE))

@@ -45,7 +45,6 @@ from second_classroom.aggregates.activity_attendance import (
     StudentSignedOff,
     evolve_attendance,
 )
-from second_classroom.aggregates.activity_form import ActivityForm, Scope
 from second_classroom.aggregates.activity_results import Results
 from second_classroom.aggregates.activity_roster import Roster
 from second_classroom.aggregates.checkin import (
@@ -81,6 +80,7 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel, ParticipationScope
 from second_classroom.policies import checkin as codes
 from second_classroom.policies import integrity as integrity_policy
+from second_classroom.policies.activity_form import ActivityForm, Scope
 from second_classroom.policies.rulebook import MissingCheckout, Rulebook, preset
 from tests.aggregates.activity_fixtures import (
     ACTIVITY_ID,

@@ -38,13 +38,6 @@ from second_classroom.aggregates.activity_attendance import (
     Session,
     SessionKind,
 )
-from second_classroom.aggregates.activity_form import (
-    ActivityForm,
-    AwardPlan,
-    PlannedAward,
-    PlannedCredit,
-    Scope,
-)
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.activity_results import (
     ActivityFinalized,
@@ -75,6 +68,13 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel, ParticipationScope, TribeLevel
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import publishing
+from second_classroom.policies.activity_form import (
+    ActivityForm,
+    AwardPlan,
+    PlannedAward,
+    PlannedCredit,
+    Scope,
+)
 from second_classroom.policies.calendar import add_working_days
 from second_classroom.policies.rulebook import AwardQuota, Rulebook, preset
 from tests.aggregates.activity_fixtures import (
@@ -627,7 +627,7 @@ def test_the_record_carries_the_activity_itself() -> None:
     assert entry.activity_id == ACTIVITY_ID
     assert entry.title == FORM.title
     assert entry.module == "skills"
-    assert entry.level is ActivityLevel.COLLEGE
+    assert entry.level == ActivityLevel.COLLEGE
     assert (entry.starts_at, entry.ends_at) == (STARTS, ENDS)
     assert entry.hours == Decimal("2.00")  # 14:00-16:00
     assert entry.finalized_at == AFTER
@@ -953,8 +953,8 @@ def plan_problems(
     plan: AwardPlan, level: ActivityLevel = ActivityLevel.COLLEGE, module: str = "skills"
 ) -> list[publishing.Violation]:
     """The plan violations of FORM with ``plan`` at ``level`` in ``module``."""
-    host = SCHOOL_HOST if level is ActivityLevel.SCHOOL else COLLEGE_HOST
-    scope = Scope(ParticipationScope.SCHOOL if level is ActivityLevel.SCHOOL else FORM.scope.kind)
+    host = SCHOOL_HOST if level == ActivityLevel.SCHOOL else COLLEGE_HOST
+    scope = Scope(ParticipationScope.SCHOOL if level == ActivityLevel.SCHOOL else FORM.scope.kind)
     form = attrs.evolve(FORM, plan=plan, level=level, module=module, scope=scope)
     return [
         v

@@ -9,7 +9,6 @@ from decimal import Decimal
 from typing import Any
 
 from second_classroom.aggregates.activity_attendance import Outcome
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.backfill_record import BackfillRecord
 from second_classroom.aggregates.cadre_record import CadreRecord
@@ -29,6 +28,7 @@ from second_classroom.aggregates.student import (
 from second_classroom.core import ids
 from second_classroom.core.terms import ActivityLevel, CadrePosition, CadreRating, Program
 from second_classroom.persistence.mapper import Envelope
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.claim_rules import ClaimKind
 from second_classroom.projections.growth import GrowthKind, timeline
 from tests.specification import at

@@ -40,11 +40,13 @@ from second_classroom.aggregates.transcript import (
 )
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
-from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.text import Code, PersonId, Reason, Title
 from second_classroom.core.time import SHANGHAI
+from second_classroom.core.wire import converter
 from second_classroom.policies import serials
+from second_classroom.policies.context import Context
 from second_classroom.policies.signing import Keyring, canonical_json
 
 NO_RECORD = ErrorCode(
@@ -306,8 +308,6 @@ def evolve(state: Certificate | None, event: CertificateEvent) -> Certificate:
 
 def content_json(content: CertificateContent) -> dict[str, object]:
     """The signed form of the content: plain JSON values, as any parser reads them back."""
-    from second_classroom.codec import converter
-
     data: dict[str, Any] = converter.unstructure(content)
     plain: dict[str, object] = json.loads(canonical_json(data))
     return plain
@@ -346,7 +346,7 @@ def build_content(
             body = f"{name}同学在「{entry.title}」活动中荣获{title}，特发此状，以资鼓励。"
             details = [
                 ("活动", entry.title),
-                ("级别", entry.level.label),
+                ("级别", rulebook.level_name(entry.level)),
                 ("日期", _date(entry.starts_at)),
                 ("奖项", title),
             ]

@@ -46,13 +46,13 @@ from second_classroom.aggregates.student import (
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Role
-from second_classroom.core.decider import Context
 from second_classroom.core.errors import UNAUTHORIZED, Category, DomainError, ErrorCode, require
 from second_classroom.core.text import Code, PersonId, Proof, Reason
 from second_classroom.core.time import SHANGHAI, aware, aware_or_none
 from second_classroom.policies import checkin as codes
 from second_classroom.policies import integrity
 from second_classroom.policies.calendar import window_end
+from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import MissingCheckout, Rulebook
 
 NOT_PUBLISHED = ErrorCode(

@@ -20,8 +20,8 @@ from second_classroom.aggregates.activity_feedback import (
 from second_classroom.aggregates.enrolment import is_activity_manager
 from second_classroom.aggregates.results import attended
 from second_classroom.aggregates.tribe import Tribe
-from second_classroom.core.decider import Context
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.policies.context import Context
 
 __all__ = ["COMMANDS", "FeedbackContext", "decide"]
 

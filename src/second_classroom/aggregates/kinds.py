@@ -11,14 +11,17 @@ from typing import Any
 
 from second_classroom.aggregates import (
     activity,
+    activity_feedback,
     cadre,
     certificate,
+    checkin,
     claim,
     enrolment,
     growth_share,
     mailbox,
     practice,
     report_submission,
+    results,
     school_keys,
     student,
     transcript,
@@ -42,4 +45,28 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     report_submission.DECIDER,
 )
 
-__all__ = ["KINDS"]
+# Every command, once, in the codec's order (its names and JSON Schemas follow it). The
+# Activity's streams answer four sets (the activity itself, check-in, results, feedback).
+# The facade routes each (``planning.ROUTES``; tests/persistence/test_stream_kinds.py checks
+# that it routes exactly these).
+COMMANDS: tuple[type, ...] = (
+    *tribe.COMMANDS,
+    *student.COMMANDS,
+    *activity.COMMANDS,
+    *enrolment.COMMANDS,
+    *mailbox.COMMANDS,
+    *school_keys.COMMANDS,
+    *checkin.COMMANDS,
+    *results.COMMANDS,
+    *transcript.COMMANDS,
+    *activity_feedback.COMMANDS,
+    *cadre.COMMANDS,
+    *claim.COMMANDS,
+    *claim.BATCH_COMMANDS,  # several claims in one save (planning.CLAIM_BATCH)
+    *growth_share.COMMANDS,
+    *certificate.COMMANDS,
+    *practice.COMMANDS,
+    *report_submission.COMMANDS,
+)
+
+__all__ = ["COMMANDS", "KINDS"]

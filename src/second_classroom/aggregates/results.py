@@ -13,16 +13,16 @@ from second_classroom.aggregates import activity_results as ledger
 from second_classroom.aggregates.activity import FROZEN, Activity, ActivityStatus
 from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
 from second_classroom.aggregates.activity_attendance import Outcome, SessionKind
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.enrolment import is_activity_manager
 from second_classroom.aggregates.student import ActivityRecorded, StudentEvent, StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core.actor import RoleKind
-from second_classroom.core.decider import Context
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.text import Name, PersonId, Reason
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.calendar import window_end
+from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import Rulebook
 
 NOT_PUBLISHED = ErrorCode(
