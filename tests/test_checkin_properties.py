@@ -23,7 +23,7 @@ from second_classroom.aggregates.checkin import (
     OpenCheckInSession,
     SignOff,
 )
-from second_classroom.aggregates.enrolment import DecideLeave, Register, RequestLeave
+from second_classroom.aggregates.registration import DecideLeave, Register, RequestLeave
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.persistence.application import SecondClassroomApplication

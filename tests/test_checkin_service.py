@@ -29,7 +29,7 @@ from second_classroom.aggregates.checkin import (
     MakeUpCheckIn,
     OpenCheckInSession,
 )
-from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.registration import Register
 from second_classroom.aggregates.student import AppealDefault, DecideAppeal
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor

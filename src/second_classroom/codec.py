@@ -38,9 +38,9 @@ from second_classroom.aggregates import (
     cadre,
     checkin,
     claim,
-    enrolment,
     growth_share,
     mailbox,
+    registration,
     results,
     school_keys,
     student,
@@ -384,7 +384,7 @@ class Registry:
 
 
 registry = Registry()
-for _module in (tribe, student, activity, enrolment, mailbox, school_keys):
+for _module in (tribe, student, activity, registration, mailbox, school_keys):
     registry.register(_module.COMMANDS, "command")
 registry.register(checkin.COMMANDS, "command")
 registry.register(results.COMMANDS, "command")

@@ -53,7 +53,7 @@ from second_classroom.aggregates.claim import (
     RaiseObjection,
     ReviewClaim,
 )
-from second_classroom.aggregates.enrolment import (
+from second_classroom.aggregates.registration import (
     AdmitRegistrants,
     CancelRegistration,
     CloseReview,

@@ -28,13 +28,18 @@ from second_classroom import codec, exports
 from second_classroom.aggregates import activity, cadre, enrolment, mailbox, school_keys, student
 from second_classroom.aggregates import transcript as transcript_module
 from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
-from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
+from second_classroom.aggregates.activity import (
+    SECRET_MISSING,
+    Activity,
+    Phase,
+    is_activity_manager,
+)
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
 from second_classroom.aggregates.cadre import CadreRound
 from second_classroom.aggregates.checkin import SESSION_UNKNOWN
 from second_classroom.aggregates.claim import DECIDER as CLAIM_DECIDER
 from second_classroom.aggregates.claim import Claim, may_decide
-from second_classroom.aggregates.enrolment import Enrolment, is_activity_manager
+from second_classroom.aggregates.enrolment import Enrolment
 from second_classroom.aggregates.growth_share import DECIDER as GROWTH_SHARE_DECIDER
 from second_classroom.aggregates.growth_share import (
     GrowthShare,
@@ -86,9 +91,8 @@ from second_classroom.persistence.stores import (
     sqlite_env,
 )
 from second_classroom.planning import ROUTES, Loader, RecordedRefusal, roles_in, with_tribe_roles
-from second_classroom.policies import checkin as checkin_codes
+from second_classroom.policies import checkin_codes, serials, signing, visibility
 from second_classroom.policies import integrity as integrity_policy
-from second_classroom.policies import serials, signing, visibility
 from second_classroom.policies.boundary import OUT_OF_RANGE, admit, admit_actor, identifier
 from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.notices import Notice

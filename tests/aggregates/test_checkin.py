@@ -66,20 +66,14 @@ from second_classroom.aggregates.checkin import (
     makeup_deadline,
     outcome_of,
 )
-from second_classroom.aggregates.enrolment import (
-    Enrolment,
-    EnrolmentOutcomeRecorded,
-    EnrolmentStatus,
-    LeaveStatus,
-    enrolment_id,
-)
+from second_classroom.aggregates.enrolment import Enrolment, EnrolmentOutcomeRecorded, EnrolmentStatus, LeaveStatus, enrolment_id
 from second_classroom.aggregates.integrity_record import IntegrityEntry
 from second_classroom.aggregates.student import AttendanceRecorded, DefaultMadeUp, StudentRecord
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel, ParticipationScope
-from second_classroom.policies import checkin as codes
+from second_classroom.policies import checkin_codes as codes
 from second_classroom.policies import integrity as integrity_policy
 from second_classroom.policies.rulebook import MissingCheckout, Rulebook, preset
 from tests.aggregates.activity_fixtures import (

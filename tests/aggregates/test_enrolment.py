@@ -5,7 +5,7 @@
 不可逆), 第十六条 (黑名单 120 小时), 发布规范 八 (参与范围) and 九 (录取方式).
 
 Each test builds an approved activity and its seat ledger (Roster) directly, decides one
-command with ``decide(command, EnrolmentContext)`` and checks the Decision, or folds it with
+command with ``decide(command, ActivityFacts)`` and checks the Decision, or folds it with
 the roster and enrolment ``evolve`` functions to check the state it leads to.
 """
 
@@ -33,30 +33,9 @@ from second_classroom.aggregates.activity_roster import (
     Roster,
     evolve_roster,
 )
-from second_classroom.aggregates.enrolment import (
-    AdmitRegistrants,
-    CancelRegistration,
-    CloseReview,
-    DecideLeave,
-    Decision,
-    DrawLottery,
-    Enrolment,
-    EnrolmentAdmitted,
-    EnrolmentCancelled,
-    EnrolmentContext,
-    EnrolmentNotAdmitted,
-    EnrolmentNotSelected,
-    EnrolmentPromoted,
-    EnrolmentRegistered,
-    EnrolmentStatus,
-    LeaveDecided,
-    LeaveRequested,
-    LeaveStatus,
-    Register,
-    RequestLeave,
-    decide,
-    enrolment_id,
-)
+from second_classroom.aggregates.enrolment import Enrolment, EnrolmentAdmitted, EnrolmentCancelled, EnrolmentNotAdmitted, EnrolmentNotSelected, EnrolmentPromoted, EnrolmentRegistered, EnrolmentStatus, LeaveDecided, LeaveRequested, LeaveStatus, enrolment_id
+from second_classroom.aggregates.registration import AdmitRegistrants, CancelRegistration, CloseReview, DecideLeave, DrawLottery, Register, RequestLeave, decide
+from second_classroom.aggregates.activity_facts import Decision, ActivityFacts
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
@@ -183,20 +162,20 @@ def ctx(
     records: Mapping[str, StudentRecord] | None = None,
     enrolments: Mapping[str, Enrolment] | None = None,
     seed: str | None = None,
-) -> EnrolmentContext:
+) -> ActivityFacts:
     """The context the facade builds; by default the acting student has a PE record."""
     if records is None:
         records = {actor.person_id: record(actor.person_id)}
-    return EnrolmentContext(context(actor, now), state, TRIBE, records, enrolments or {}, seed)
+    return ActivityFacts(context(actor, now), state, TRIBE, records, enrolments or {}, seed)
 
 
-def decided(command: enrolment.EnrolmentCommand, context_: EnrolmentContext) -> Decision:
+def decided(command: enrolment.EnrolmentCommand, context_: ActivityFacts) -> Decision:
     """The command is accepted; its decision."""
     return decide(command, context_)
 
 
 def refused(
-    command: enrolment.EnrolmentCommand, context_: EnrolmentContext, code: str
+    command: enrolment.EnrolmentCommand, context_: ActivityFacts, code: str
 ) -> DomainError:
     """The command is refused with ``code``."""
     with pytest.raises(DomainError) as caught:
@@ -223,7 +202,7 @@ class World:
         default=attrs.Factory(lambda self: enrolments_of(self.activity.roster), takes_self=True)
     )
 
-    def context(self, actor: Actor, now: datetime, seed: str | None = None) -> EnrolmentContext:
+    def context(self, actor: Actor, now: datetime, seed: str | None = None) -> ActivityFacts:
         return ctx(actor, now, self.activity, enrolments=self.enrolments, seed=seed)
 
     def apply(self, decision: Decision) -> World:
@@ -369,7 +348,7 @@ def test_tribe_scope_admits_the_host_tribes_role_holders() -> None:
     """发布规范 八: 部落内 — the tribe's 负责人, 管理员 and 组织者 belong to it."""
     leader_only = attrs.evolve(TRIBE, members=frozenset())
     tribe_only = activity(scope=Scope(ParticipationScope.TRIBE))
-    context_ = EnrolmentContext(
+    context_ = ActivityFacts(
         context(LEADER, REGISTERING),
         tribe_only,
         leader_only,
@@ -1194,7 +1173,7 @@ def test_only_a_manager_decides_a_leave(actor: Actor) -> None:
 OWN = ORGANIZER.person_id  # an organizer of the host tribe who also takes part
 
 
-def _allowing_self_review(context_: EnrolmentContext) -> EnrolmentContext:
+def _allowing_self_review(context_: ActivityFacts) -> ActivityFacts:
     rulebook = attrs.evolve(context_.base.rulebook, allow_self_review=True)
     return attrs.evolve(context_, base=attrs.evolve(context_.base, rulebook=rulebook))
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import attrs
+
+T = TypeVar("T")
 
 JSONScalar = str | int | float | bool | None
 
@@ -104,6 +106,14 @@ def require(condition: bool, code: ErrorCode, /, **details: Any) -> None:
     """Raise ``code`` unless ``condition`` holds."""
     if not condition:
         raise code.error(**details)
+
+
+def required(value: T | None, code: ErrorCode, **details: object) -> T:
+    """``value``, or raise ``code`` when it is missing: ``require`` for a value one goes on
+    to use, so the type checker sees it is there."""
+    if value is None:
+        raise code.error(**details)
+    return value
 
 
 UNAUTHORIZED = ErrorCode(

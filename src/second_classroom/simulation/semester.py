@@ -15,7 +15,7 @@ import attrs
 
 from second_classroom.aggregates.activity_attendance import Geofence, Outcome
 from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession, closing_time
-from second_classroom.aggregates.enrolment import (
+from second_classroom.aggregates.registration import (
     AdmitRegistrants,
     CancelRegistration,
     CloseReview,
