@@ -23,7 +23,15 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from second_classroom.aggregates import activity as activity_module
 from second_classroom.aggregates import enrolment as enrolment_module
 from second_classroom.aggregates.enrolment import EnrolmentStatus
-from second_classroom.aggregates.registration import AdmitRegistrants, CancelRegistration, CloseReview, DecideLeave, DrawLottery, Register, RequestLeave
+from second_classroom.aggregates.registration import (
+    AdmitRegistrants,
+    CancelRegistration,
+    CloseReview,
+    DecideLeave,
+    DrawLottery,
+    Register,
+    RequestLeave,
+)
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod

@@ -15,7 +15,15 @@ from second_classroom.aggregates.activity import (
 )
 from second_classroom.aggregates.activity_roster import LotteryCommitted, Roster
 from second_classroom.aggregates.enrolment import EnrolmentStatus, enrolment_id
-from second_classroom.aggregates.registration import AdmitRegistrants, CancelRegistration, CloseReview, DecideLeave, DrawLottery, Register, RequestLeave
+from second_classroom.aggregates.registration import (
+    AdmitRegistrants,
+    CancelRegistration,
+    CloseReview,
+    DecideLeave,
+    DrawLottery,
+    Register,
+    RequestLeave,
+)
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod

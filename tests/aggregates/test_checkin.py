@@ -676,6 +676,7 @@ def wrong_guesses(state: Activity, student: str, count: int, session: int = 1) -
         when = DURING + timedelta(seconds=n)
         decision = deciding(guess(WRONG, session), Actor.student(student), when, state).decision()
         assert decision.refusal is not None
+        assert decision.refusal.code == "checkin.wrong_password"
         state = apply(state, decision)
     return state
 
@@ -725,6 +726,7 @@ def test_the_last_allowed_wrong_password_locks_and_flags_the_student() -> None:
         CheckInPasswordLocked(ACTIVITY_ID, 1, A, LIMIT, when),
     )
     assert decision.refusal is not None
+    assert decision.refusal.code == "checkin.wrong_password"
     assert decision.refusal.details == {"attempts_left": 0}
     assert apply(state, decision).attendance.password_locked == {(1, A)}
 

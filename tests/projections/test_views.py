@@ -18,7 +18,15 @@ from hypothesis import strategies as st
 
 from second_classroom import codec
 from second_classroom.aggregates.activity import CancelActivity, ChangeActivityDetails
-from second_classroom.aggregates.registration import AdmitRegistrants, CancelRegistration, CloseReview, DecideLeave, DrawLottery, Register, RequestLeave
+from second_classroom.aggregates.registration import (
+    AdmitRegistrants,
+    CancelRegistration,
+    CloseReview,
+    DecideLeave,
+    DrawLottery,
+    Register,
+    RequestLeave,
+)
 from second_classroom.aggregates.results import FinalizeActivity, GrantCredits
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.core.actor import Actor
