@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from second_classroom.aggregates import student as student_module
-from second_classroom.aggregates.activity_attendance import Geofence, Outcome
+from second_classroom.aggregates.activity_attendance import AttendanceOutcome, Geofence
 from second_classroom.aggregates.checkin import (
     CheckIn,
     Location,
@@ -87,11 +87,11 @@ def play(service: SecondClassroom, plan: list[str]) -> list[Actor]:
 
 
 EXPECTED = {
-    "scan": Outcome.ATTENDED,
-    "makeup": Outcome.ATTENDED,
-    "leave": Outcome.EXCUSED,
-    "signoff": Outcome.SIGNED_OFF,
-    "absent": Outcome.NO_SHOW,
+    "scan": AttendanceOutcome.ATTENDED,
+    "makeup": AttendanceOutcome.ATTENDED,
+    "leave": AttendanceOutcome.EXCUSED,
+    "signoff": AttendanceOutcome.SIGNED_OFF,
+    "absent": AttendanceOutcome.NO_SHOW,
 }
 
 

@@ -32,6 +32,7 @@ from second_classroom.aggregates.activity import DECIDER as ACTIVITY_DECIDER
 from second_classroom.aggregates.activity import Activity, ActivityStatus
 from second_classroom.aggregates.activity_attendance import (
     AttendanceClosed,
+    AttendanceOutcome,
     CheckInPasswordLocked,
     CheckInPasswordRejected,
     CheckInSessionOpened,
@@ -39,7 +40,6 @@ from second_classroom.aggregates.activity_attendance import (
     Geofence,
     Method,
     NoShowMadeUp,
-    Outcome,
     Session,
     SessionKind,
     StudentCheckedIn,
@@ -1026,7 +1026,7 @@ def test_rejecting_a_flagged_check_in_voids_the_presence() -> None:
 def test_a_rejected_check_in_leaves_a_no_show() -> None:
     """第十六条: a voided check-in is no check-in."""
     state = run(_flagged_b(), ReviewFlaggedCheckIn(ACTIVITY_ID, 1, B, accept=False), LEADER, DURING)
-    assert outcome_of(state, B, None, NEPU) is Outcome.NO_SHOW
+    assert outcome_of(state, B, None, NEPU) is AttendanceOutcome.NO_SHOW
 
 
 def test_only_a_flagged_check_in_can_be_reviewed() -> None:
@@ -1173,7 +1173,7 @@ def test_an_organizer_may_not_clear_their_own_flagged_check_in() -> None:
 def test_a_make_up_counts_as_attended() -> None:
     """第十六条: a student made up is not a no-show."""
     state = run(activity(), makeup(), LEADER, at(12, 3, 17))
-    assert outcome_of(state, A, None, NEPU) is Outcome.ATTENDED
+    assert outcome_of(state, A, None, NEPU) is AttendanceOutcome.ATTENDED
 
 
 # -- sign-off (签退 by the organizer, 第十六条) ---------------------------------------------------
@@ -1269,7 +1269,7 @@ def five_ways() -> tuple[Activity, dict[str, Enrolment]]:
     return state, {C: leave(C)}
 
 
-def outcomes(decision: Decision) -> dict[str, Outcome]:
+def outcomes(decision: Decision) -> dict[str, AttendanceOutcome]:
     (closed,) = decision.activity
     assert isinstance(closed, AttendanceClosed)
     return dict(closed.outcomes)
@@ -1325,11 +1325,11 @@ def test_each_admitted_student_gets_exactly_one_outcome() -> None:
     """第十六条: attended, excused (approved leave), signed off, or no-show."""
     state, enrolments = five_ways()
     assert outcomes(close(state, enrolments=enrolments)) == {
-        A: Outcome.ATTENDED,
-        B: Outcome.ATTENDED,
-        C: Outcome.EXCUSED,
-        D: Outcome.SIGNED_OFF,
-        E: Outcome.NO_SHOW,
+        A: AttendanceOutcome.ATTENDED,
+        B: AttendanceOutcome.ATTENDED,
+        C: AttendanceOutcome.EXCUSED,
+        D: AttendanceOutcome.SIGNED_OFF,
+        E: AttendanceOutcome.NO_SHOW,
     }
 
 
@@ -1345,7 +1345,10 @@ def test_a_leave_not_approved_does_not_excuse() -> None:
     """第十二条: only an approved leave excuses; requested or rejected leaves a no-show."""
     state = activity((A, B))
     enrolments = {A: leave(A, LeaveStatus.REQUESTED), B: leave(B, LeaveStatus.REJECTED)}
-    assert outcomes(close(state, enrolments=enrolments)) == {A: Outcome.NO_SHOW, B: Outcome.NO_SHOW}
+    assert outcomes(close(state, enrolments=enrolments)) == {
+        A: AttendanceOutcome.NO_SHOW,
+        B: AttendanceOutcome.NO_SHOW,
+    }
 
 
 def test_closing_records_each_outcome_on_the_enrolment() -> None:
@@ -1354,7 +1357,7 @@ def test_closing_records_each_outcome_on_the_enrolment() -> None:
     decision = close(state, enrolments=enrolments, now=at(12, 3, 17))
     assert decision.enrolments[E] == (
         EnrolmentOutcomeRecorded(
-            enrolment_id(ACTIVITY_ID, E), ACTIVITY_ID, E, Outcome.NO_SHOW, at(12, 3, 17)
+            enrolment_id(ACTIVITY_ID, E), ACTIVITY_ID, E, AttendanceOutcome.NO_SHOW, at(12, 3, 17)
         ),
     )
     assert set(decision.enrolments) == {A, B, C, D, E}
@@ -1377,7 +1380,7 @@ def test_a_no_show_is_blacklisted_for_120_hours_from_the_end() -> None:
     """第十六条: 成功报名活动未进行签到 → 黑名单 120 小时, 诚信分下降."""
     decision = close(activity((A,)))
     recorded = entry_of(decision, A)
-    assert recorded.entry.outcome is Outcome.NO_SHOW
+    assert recorded.entry.outcome is AttendanceOutcome.NO_SHOW
     assert recorded.entry.at == ENDS
     assert recorded.entry.rule.startswith("第十六条")
     assert recorded.blacklisted_until == ENDS + timedelta(hours=120)
@@ -1391,7 +1394,7 @@ def test_a_sign_off_is_blacklisted_for_120_hours_from_the_sign_off() -> None:
     ).decision()
     recorded = entry_of(decision, A)  # written at once: a sign-off is final when it happens
     assert A not in close(apply(state, decision)).records
-    assert recorded.entry.outcome is Outcome.SIGNED_OFF
+    assert recorded.entry.outcome is AttendanceOutcome.SIGNED_OFF
     assert recorded.entry.at == at(12, 3, 15)
     assert recorded.entry.rule.startswith("第十六条")
     assert recorded.blacklisted_until == at(12, 3, 15) + timedelta(hours=120)
@@ -1428,8 +1431,8 @@ def with_checkout() -> Activity:
 def test_a_check_in_without_the_required_check_out_is_a_no_show() -> None:
     """Where the school requires check-out, a missing one counts as missing_checkout (no-show)."""
     assert outcomes(close(with_checkout(), rulebook=REQUIRE_CHECKOUT)) == {
-        A: Outcome.ATTENDED,
-        B: Outcome.NO_SHOW,
+        A: AttendanceOutcome.ATTENDED,
+        B: AttendanceOutcome.NO_SHOW,
     }
 
 
@@ -1439,19 +1442,19 @@ def test_a_missing_check_out_may_count_as_attended() -> None:
         REQUIRE_CHECKOUT,
         checkin=attrs.evolve(REQUIRE_CHECKOUT.checkin, missing_checkout=MissingCheckout.ATTENDED),
     )
-    assert outcome_of(with_checkout(), B, None, lenient) is Outcome.ATTENDED
+    assert outcome_of(with_checkout(), B, None, lenient) is AttendanceOutcome.ATTENDED
 
 
 def test_without_required_check_out_a_check_in_suffices() -> None:
     """NEPU requires no check-out: a check-in alone is attended."""
-    assert outcome_of(with_checkout(), B, None, NEPU) is Outcome.ATTENDED
+    assert outcome_of(with_checkout(), B, None, NEPU) is AttendanceOutcome.ATTENDED
 
 
 def test_a_check_out_alone_is_not_a_check_in() -> None:
     """第十六条: 未进行签到 — checking out without checking in is a no-show."""
     state = with_session(command=open_session(kind=SessionKind.CHECK_OUT))
     state = checked_in(state, A, DURING)
-    assert outcome_of(state, A, None, REQUIRE_CHECKOUT) is Outcome.NO_SHOW
+    assert outcome_of(state, A, None, REQUIRE_CHECKOUT) is AttendanceOutcome.NO_SHOW
 
 
 def _closed() -> Activity:
@@ -1463,8 +1466,8 @@ def test_closing_marks_the_ledger_closed_with_its_outcomes() -> None:
     """第十六条: the outcomes are decided once."""
     ledger = _closed().attendance
     assert ledger.closed is True
-    assert ledger.outcome(A) is Outcome.ATTENDED
-    assert ledger.outcome(B) is Outcome.NO_SHOW
+    assert ledger.outcome(A) is AttendanceOutcome.ATTENDED
+    assert ledger.outcome(B) is AttendanceOutcome.NO_SHOW
 
 
 @pytest.mark.parametrize(
@@ -1528,9 +1531,9 @@ def test_closing_gives_one_outcome_and_no_shows_are_the_unaccounted(
     assert set(result) == admitted
     assert set(decision.enrolments) == admitted
     assert all(len(events) == 1 for events in decision.enrolments.values())
-    no_shows = {s for s, o in result.items() if o is Outcome.NO_SHOW}
+    no_shows = {s for s, o in result.items() if o is AttendanceOutcome.NO_SHOW}
     assert no_shows == admitted - present - made_up - on_leave - signed_off
-    assert {s for s, o in result.items() if o is Outcome.EXCUSED} == set(on_leave)
+    assert {s for s, o in result.items() if o is AttendanceOutcome.EXCUSED} == set(on_leave)
 
 
 @pytest.mark.parametrize(
@@ -1593,7 +1596,7 @@ def make_up_late(
 def test_closing_made_b_a_blacklisted_no_show() -> None:
     """Given the closing reaction ran at the end, B is a no-show on the 120-hour blacklist."""
     state, records = closed_with_records()
-    assert state.attendance.outcome(B) is Outcome.NO_SHOW
+    assert state.attendance.outcome(B) is AttendanceOutcome.NO_SHOW
     assert records[B].blacklisted_until == ENDS + timedelta(hours=120)
 
 
@@ -1608,7 +1611,7 @@ def test_a_make_up_after_closing_reverses_the_no_show_with_new_events() -> None:
     )
     ((outcome,),) = decision.enrolments.values()
     assert isinstance(outcome, EnrolmentOutcomeRecorded)
-    assert (outcome.student, outcome.outcome) == (B, Outcome.ATTENDED)
+    assert (outcome.student, outcome.outcome) == (B, AttendanceOutcome.ATTENDED)
     (made,) = decision.records[B]
     entry_id = ids.derive("integrity", str(ACTIVITY_ID), B)
     assert made == DefaultMadeUp(records[B].id, entry_id, EVIDENCE, None, LEADER.person_id, LATER)
@@ -1620,11 +1623,11 @@ def test_after_the_make_up_b_attended_and_is_off_the_blacklist() -> None:
     state, records = closed_with_records()
     decision = make_up_late(state=state, records=records)
     after = apply(state, decision)
-    assert after.attendance.outcome(B) is Outcome.ATTENDED
+    assert after.attendance.outcome(B) is AttendanceOutcome.ATTENDED
     assert results.attended(after, B)
     record_b = functools.reduce(student_aggregate.evolve, decision.records[B], records[B])
     (entry,) = record_b.integrity
-    assert entry.outcome is Outcome.ATTENDED
+    assert entry.outcome is AttendanceOutcome.ATTENDED
     assert entry.rule.startswith("发布规范 十")
     assert record_b.blacklisted_until is None
     assert integrity_policy.score(record_b.integrity, NEPU.integrity) == 100
@@ -1637,7 +1640,7 @@ def test_the_blacklist_stays_when_another_default_causes_it() -> None:
         uuid.uuid4(),
         uuid.uuid4(),
         ActivityLevel.SCHOOL,
-        Outcome.NO_SHOW,
+        AttendanceOutcome.NO_SHOW,
         ENDS - timedelta(hours=1),
         "第十六条",
     )

@@ -27,9 +27,9 @@ from second_classroom.aggregates.activity_facts import Decision
 from second_classroom.aggregates.activity_form import Admission, Scope
 from second_classroom.aggregates.activity_roster import (
     LotteryDrawn,
-    Outcome,
     RegistrantsAdmitted,
     RegistrationAccepted,
+    RegistrationOutcome,
     RegistrationWithdrawn,
     ReviewClosed,
     Roster,
@@ -231,13 +231,15 @@ def eid(number: str) -> UUID:
 
 
 def registration(
-    number: str, now: datetime = REGISTERING, outcome: Outcome = Outcome.ADMITTED
+    number: str,
+    now: datetime = REGISTERING,
+    outcome: RegistrationOutcome = RegistrationOutcome.ADMITTED,
 ) -> Decision:
     """The decision that registers ``number`` with ``outcome``: its seat and its own stream."""
     status = {
-        Outcome.ADMITTED: EnrolmentStatus.ADMITTED,
-        Outcome.WAITLISTED: EnrolmentStatus.WAITLISTED,
-        Outcome.PENDING: EnrolmentStatus.REGISTERED,
+        RegistrationOutcome.ADMITTED: EnrolmentStatus.ADMITTED,
+        RegistrationOutcome.WAITLISTED: EnrolmentStatus.WAITLISTED,
+        RegistrationOutcome.PENDING: EnrolmentStatus.REGISTERED,
     }[outcome]
     return Decision(
         (RegistrationAccepted(ACTIVITY_ID, number, outcome, now),),
@@ -309,7 +311,9 @@ def test_registration_while_registering_is_accepted(now: datetime) -> None:
     """第十二条: 若活动显示"报名中"，可直接报名."""
     assert now is not None
     decision = when(REGISTER, student(A), now, activity()).decision()
-    assert decision.activity == (RegistrationAccepted(ACTIVITY_ID, A, Outcome.ADMITTED, now),)
+    assert decision.activity == (
+        RegistrationAccepted(ACTIVITY_ID, A, RegistrationOutcome.ADMITTED, now),
+    )
 
 
 # -- who may register: a registered student, in scope, not blacklisted ------------------------
@@ -332,7 +336,7 @@ def test_tribe_scope_admits_members_of_the_host_tribe() -> None:
     tribe_only = activity(scope=Scope(ParticipationScope.TRIBE))
     decision = when(REGISTER, MEMBER, REGISTERING, tribe_only).decision()
     member = MEMBER.person_id
-    admitted = RegistrationAccepted(ACTIVITY_ID, member, Outcome.ADMITTED, REGISTERING)
+    admitted = RegistrationAccepted(ACTIVITY_ID, member, RegistrationOutcome.ADMITTED, REGISTERING)
     assert decision.activity == (admitted,)
 
 
@@ -440,7 +444,7 @@ def test_first_come_registration_is_admitted_at_once_while_seats_remain() -> Non
     """第十二条: 报名制活动即报即成功."""
     state = activity(capacity=2, roster=Roster(admitted=frozenset({B})))
     when(REGISTER, student(A), REGISTERING, state).then(
-        (RegistrationAccepted(ACTIVITY_ID, A, Outcome.ADMITTED, REGISTERING),),
+        (RegistrationAccepted(ACTIVITY_ID, A, RegistrationOutcome.ADMITTED, REGISTERING),),
         {A: (EnrolmentRegistered(eid(A), ACTIVITY_ID, A, EnrolmentStatus.ADMITTED, REGISTERING),)},
     )
 
@@ -456,7 +460,7 @@ def test_first_come_registration_joins_the_waitlist_when_full_and_waitlisting() 
     """第十二条: a full 报名制 activity with a waitlist queues the newcomer (候补中)."""
     full = activity(capacity=2, waitlist=True, roster=Roster(admitted=frozenset({B, C})))
     when(REGISTER, student(A), REGISTERING, full).then(
-        (RegistrationAccepted(ACTIVITY_ID, A, Outcome.WAITLISTED, REGISTERING),),
+        (RegistrationAccepted(ACTIVITY_ID, A, RegistrationOutcome.WAITLISTED, REGISTERING),),
         {
             A: (
                 EnrolmentRegistered(
@@ -486,7 +490,7 @@ def test_lottery_and_review_registrations_await_the_decision(method: AdmissionMe
     """第十二条: 中签制 awaits the draw, 评审制 the 负责人's admission: 已报名, no seat yet."""
     state = activity(method, capacity=1)
     when(REGISTER, student(A), REGISTERING, state).then(
-        (RegistrationAccepted(ACTIVITY_ID, A, Outcome.PENDING, REGISTERING),),
+        (RegistrationAccepted(ACTIVITY_ID, A, RegistrationOutcome.PENDING, REGISTERING),),
         {
             A: (
                 EnrolmentRegistered(
@@ -506,7 +510,7 @@ def test_lottery_and_review_registrations_are_not_limited_by_capacity(
     """第十二条: 中签制 draws 按活动设定人数 from all registrants, so more may register."""
     crowded = world_of(activity(method, capacity=1, roster=Roster(pending=frozenset({B, C, D}))))
     decision = crowded.when(REGISTER, student(A), REGISTERING).decision()
-    assert decision == registration(A, outcome=Outcome.PENDING)
+    assert decision == registration(A, outcome=RegistrationOutcome.PENDING)
     after = crowded.after(decision).activity.roster
     assert after.pending == {A, B, C, D}
     assert after.admitted == frozenset()
@@ -530,13 +534,13 @@ def test_cancelling_before_registration_ends_frees_the_seat() -> None:
     full = world_of(activity(capacity=2, roster=Roster(admitted=frozenset({A, B}))))
     decision = full.when(CANCEL, student(A), REGISTERING).decision()
     assert decision == Decision(
-        (RegistrationWithdrawn(ACTIVITY_ID, A, None, REGISTERING, Outcome.ADMITTED),),
+        (RegistrationWithdrawn(ACTIVITY_ID, A, None, REGISTERING, RegistrationOutcome.ADMITTED),),
         {A: (EnrolmentCancelled(eid(A), REGISTERING),)},
     )
     freed = full.after(decision)
     assert freed.activity.roster.admitted == {B}
     newcomer = freed.when(REGISTER, student(C), REGISTERING).decision()
-    admitted = RegistrationAccepted(ACTIVITY_ID, C, Outcome.ADMITTED, REGISTERING)
+    admitted = RegistrationAccepted(ACTIVITY_ID, C, RegistrationOutcome.ADMITTED, REGISTERING)
     assert newcomer.activity == (admitted,)
 
 
@@ -549,7 +553,7 @@ def test_cancelling_an_admitted_registration_promotes_the_first_on_the_waitlist(
     )
     decision = world.when(CANCEL, student(A), REGISTERING).decision()
     assert decision == Decision(
-        (RegistrationWithdrawn(ACTIVITY_ID, A, C, REGISTERING, Outcome.ADMITTED),),
+        (RegistrationWithdrawn(ACTIVITY_ID, A, C, REGISTERING, RegistrationOutcome.ADMITTED),),
         {
             A: (EnrolmentCancelled(eid(A), REGISTERING),),
             C: (EnrolmentPromoted(eid(C), REGISTERING),),
@@ -568,7 +572,7 @@ def test_cancelling_from_the_waitlist_promotes_nobody() -> None:
     )
     decision = world.when(CANCEL, student(B), REGISTERING).decision()
     assert decision.activity == (
-        RegistrationWithdrawn(ACTIVITY_ID, B, None, REGISTERING, Outcome.WAITLISTED),
+        RegistrationWithdrawn(ACTIVITY_ID, B, None, REGISTERING, RegistrationOutcome.WAITLISTED),
     )
     assert set(decision.enrolments) == {B}
     assert world.after(decision).activity.roster.waitlist == (C,)
@@ -579,7 +583,7 @@ def test_cancelling_a_lottery_registration_leaves_the_draw() -> None:
     world = world_of(lottery_activity(A, B))
     decision = world.when(CANCEL, student(A), REGISTERING).decision()
     assert decision == Decision(
-        (RegistrationWithdrawn(ACTIVITY_ID, A, None, REGISTERING, Outcome.PENDING),),
+        (RegistrationWithdrawn(ACTIVITY_ID, A, None, REGISTERING, RegistrationOutcome.PENDING),),
         {A: (EnrolmentCancelled(eid(A), REGISTERING),)},
     )
     after = world.when(CANCEL, student(A), REGISTERING).accepted()

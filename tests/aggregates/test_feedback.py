@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 from second_classroom.aggregates.activity import Activity, ActivityStatus
-from second_classroom.aggregates.activity_attendance import Attendance, Outcome
+from second_classroom.aggregates.activity_attendance import Attendance, AttendanceOutcome
 from second_classroom.aggregates.activity_feedback import (
     ActivityRated,
     AddHighlight,
@@ -164,8 +164,12 @@ def test_an_admitted_student_who_never_checked_in_does_not_rate() -> None:
     )
 
 
-@pytest.mark.parametrize("outcome", [Outcome.NO_SHOW, Outcome.SIGNED_OFF, Outcome.EXCUSED])
-def test_once_attendance_is_closed_only_an_attended_outcome_rates(outcome: Outcome) -> None:
+@pytest.mark.parametrize(
+    "outcome", [AttendanceOutcome.NO_SHOW, AttendanceOutcome.SIGNED_OFF, AttendanceOutcome.EXCUSED]
+)
+def test_once_attendance_is_closed_only_an_attended_outcome_rates(
+    outcome: AttendanceOutcome,
+) -> None:
     """Given attendance closed with ``outcome`` for STUDENT, when they rate, then refused."""
     book = Attendance(outcomes=((STUDENT.person_id, outcome),), closed=True)
     state = attrs.evolve(ACTIVITY, attendance=book)
@@ -173,7 +177,7 @@ def test_once_attendance_is_closed_only_an_attended_outcome_rates(outcome: Outco
 
 
 def test_a_student_closed_as_attended_rates() -> None:
-    book = Attendance(outcomes=((STUDENT.person_id, Outcome.ATTENDED),), closed=True)
+    book = Attendance(outcomes=((STUDENT.person_id, AttendanceOutcome.ATTENDED),), closed=True)
     state = attrs.evolve(ACTIVITY, attendance=book)
     when(RateActivity(ACTIVITY_ID, 4), STUDENT, activity=state).then(
         (ActivityRated(ACTIVITY_ID, 4, "", STUDENT.person_id, AFTER),)

@@ -34,7 +34,7 @@ from second_classroom.aggregates.activity import (
 )
 from second_classroom.aggregates.activity_attendance import (
     Attendance,
-    Outcome,
+    AttendanceOutcome,
     Session,
     SessionKind,
 )
@@ -129,7 +129,7 @@ def activity(
     present: Iterable[str] = (A, B),
     made_up: Iterable[str] = (),
     flagged: Iterable[str] = (),
-    outcomes: Mapping[str, Outcome] | None = None,
+    outcomes: Mapping[str, AttendanceOutcome] | None = None,
     form: ActivityForm = RESULTS_FORM,
     status: ActivityStatus = ActivityStatus.APPROVED,
     awards: Iterable[tuple[str, str]] = (),
@@ -162,7 +162,7 @@ def closed(**changes: Any) -> Activity:
     state = activity(**changes)
     book = state.attendance
     outcomes = {
-        s: Outcome.ATTENDED if attended(state, s) else Outcome.NO_SHOW
+        s: AttendanceOutcome.ATTENDED if attended(state, s) else AttendanceOutcome.NO_SHOW
         for s in state.roster.admitted
     }
     return attrs.evolve(
@@ -434,15 +434,20 @@ def test_a_student_who_neither_checked_in_nor_was_made_up_gets_no_credits() -> N
 @pytest.mark.parametrize(
     ("outcome", "granted"),
     [
-        (Outcome.ATTENDED, True),
-        (Outcome.NO_SHOW, False),
-        (Outcome.SIGNED_OFF, False),
-        (Outcome.EXCUSED, False),
+        (AttendanceOutcome.ATTENDED, True),
+        (AttendanceOutcome.NO_SHOW, False),
+        (AttendanceOutcome.SIGNED_OFF, False),
+        (AttendanceOutcome.EXCUSED, False),
     ],
 )
-def test_after_attendance_closes_the_outcome_decides(outcome: Outcome, granted: bool) -> None:
+def test_after_attendance_closes_the_outcome_decides(
+    outcome: AttendanceOutcome, granted: bool
+) -> None:
     """Once attendance is closed, the recorded outcome — not the raw scan — decides."""
-    state = activity(present=[A], outcomes={A: outcome, B: Outcome.NO_SHOW, C: Outcome.NO_SHOW})
+    state = activity(
+        present=[A],
+        outcomes={A: outcome, B: AttendanceOutcome.NO_SHOW, C: AttendanceOutcome.NO_SHOW},
+    )
     assert attended(state, A) is granted
     if granted:
         deciding(grant(A), state).then(
@@ -454,7 +459,7 @@ def test_after_attendance_closes_the_outcome_decides(outcome: Outcome, granted: 
 
 def test_a_checked_in_student_closed_as_attended_gets_credits_without_the_scan() -> None:
     """The closed outcome decides in the student's favour too."""
-    state = activity(present=[], outcomes={A: Outcome.ATTENDED})
+    state = activity(present=[], outcomes={A: AttendanceOutcome.ATTENDED})
     deciding(grant(A), state).then(
         (CreditsGranted(ACTIVITY_ID, (A,), PARTICIPATION, LEADER.person_id, AFTER),)
     )
@@ -462,7 +467,7 @@ def test_a_checked_in_student_closed_as_attended_gets_credits_without_the_scan()
 
 def test_a_made_up_student_signed_off_gets_no_credits_once_attendance_is_closed() -> None:
     """第十六条: no make-up undoes a sign-off; after closing, the outcome (被签退) decides."""
-    state = activity(present=[], made_up=[A], outcomes={A: Outcome.SIGNED_OFF})
+    state = activity(present=[], made_up=[A], outcomes={A: AttendanceOutcome.SIGNED_OFF})
     deciding(grant(A), state).raises("results.not_attended")
 
 
@@ -619,7 +624,7 @@ def test_the_record_of_an_attendee_holds_outcome_award_and_credits() -> None:
     award's own credit (发布规范 十三 奖品: 可以直接写获得的学分), in the activity's module."""
     state = closed(awards=[("一等奖", A)], holders=[A])
     entry = finalized_record(deciding(FINALIZE, state).decision(), A)
-    assert entry.outcome is Outcome.ATTENDED
+    assert entry.outcome is AttendanceOutcome.ATTENDED
     assert entry.awards == ("一等奖",)
     assert entry.credits == (
         PlannedCredit("skills", "学分", Decimal("0.5")),
@@ -638,14 +643,14 @@ def test_a_student_whose_credits_were_revoked_gets_a_record_without_them() -> No
     """第十八条: 学分发放错误可以撤回 — and what was revoked never reaches the record."""
     state = run(closed(holders=[A, B]), revoke(A))
     entry = finalized_record(deciding(FINALIZE, state).decision(), A)
-    assert entry.outcome is Outcome.ATTENDED
+    assert entry.outcome is AttendanceOutcome.ATTENDED
     assert entry.credits == ()
 
 
 def test_a_no_show_gets_a_record_without_awards_or_credits() -> None:
     """第二十条: 活动记录中包含所有参加过的活动 — a no-show's record says so."""
     entry = finalized_record(deciding(FINALIZE, closed()).decision(), C)
-    assert (entry.outcome, entry.awards, entry.credits) == (Outcome.NO_SHOW, (), ())
+    assert (entry.outcome, entry.awards, entry.credits) == (AttendanceOutcome.NO_SHOW, (), ())
 
 
 def test_record_of_matches_what_finalizing_writes() -> None:
@@ -747,7 +752,7 @@ def _entry(*credits: PlannedCredit) -> ActivityRecord:
         STARTS,
         ENDS,
         Decimal("2.00"),
-        Outcome.ATTENDED,
+        AttendanceOutcome.ATTENDED,
         (),
         credits,
         AFTER,

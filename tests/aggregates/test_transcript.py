@@ -14,7 +14,7 @@ from uuid import UUID, uuid4
 import attrs
 import pytest
 
-from second_classroom.aggregates.activity_attendance import Outcome
+from second_classroom.aggregates.activity_attendance import AttendanceOutcome
 from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.transcript import (
@@ -32,7 +32,7 @@ STUDENT = "2023020201"
 STARTS = at(12, 3, 14)
 
 
-def entry(outcome: Outcome | None, *, credit: str | None = None) -> ActivityRecord:
+def entry(outcome: AttendanceOutcome | None, *, credit: str | None = None) -> ActivityRecord:
     credits = (PlannedCredit("skills", "学分", Decimal(credit)),) if credit else ()
     return ActivityRecord(
         uuid4(),
@@ -49,10 +49,10 @@ def entry(outcome: Outcome | None, *, credit: str | None = None) -> ActivityReco
     )
 
 
-ATTENDED = entry(Outcome.ATTENDED, credit="0.5")
-NO_SHOW = entry(Outcome.NO_SHOW)
-SIGNED_OFF = entry(Outcome.SIGNED_OFF)
-EXCUSED = entry(Outcome.EXCUSED)
+ATTENDED = entry(AttendanceOutcome.ATTENDED, credit="0.5")
+NO_SHOW = entry(AttendanceOutcome.NO_SHOW)
+SIGNED_OFF = entry(AttendanceOutcome.SIGNED_OFF)
+EXCUSED = entry(AttendanceOutcome.EXCUSED)
 UNTAKEN = entry(None)  # no attendance was taken (a record without an outcome)
 STUDENT_RECORD = attrs.evolve(
     record(STUDENT), activities=(ATTENDED, NO_SHOW, SIGNED_OFF, EXCUSED, UNTAKEN)
@@ -73,9 +73,11 @@ def test_a_record_version_lists_only_activities_taken_part_in() -> None:
     }
 
 
-@pytest.mark.parametrize("outcome", [Outcome.NO_SHOW, Outcome.SIGNED_OFF, Outcome.EXCUSED])
+@pytest.mark.parametrize(
+    "outcome", [AttendanceOutcome.NO_SHOW, AttendanceOutcome.SIGNED_OFF, AttendanceOutcome.EXCUSED]
+)
 def test_an_activity_not_taken_part_in_cannot_be_chosen_for_the_record_version(
-    outcome: Outcome,
+    outcome: AttendanceOutcome,
 ) -> None:
     """Given a no-show (or signed-off, excused) activity, when it is chosen for a 记录版, then
     transcript.records_unknown: it is no participation record."""

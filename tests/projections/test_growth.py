@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from second_classroom.aggregates.activity_attendance import Outcome
+from second_classroom.aggregates.activity_attendance import AttendanceOutcome
 from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.backfill_record import BackfillRecord
@@ -46,10 +46,10 @@ CREDIT = PlannedCredit("skills", "学分", Decimal("0.5"))
 def events() -> list[Any]:
     talk = ActivityRecord(
         TALK, "安全讲座", "skills", ActivityLevel.SCHOOL, at(10, 1), at(10, 1, 11),
-        Decimal(2), Outcome.ATTENDED, ("一等奖",), (CREDIT,), at(10, 2),
+        Decimal(2), AttendanceOutcome.ATTENDED, ("一等奖",), (CREDIT,), at(10, 2),
     )  # fmt: skip
     default = IntegrityEntry(
-        ENTRY, MISSED, ActivityLevel.SCHOOL, Outcome.NO_SHOW, at(10, 1), "校级"
+        ENTRY, MISSED, ActivityLevel.SCHOOL, AttendanceOutcome.NO_SHOW, at(10, 1), "校级"
     )
     cadre = CadreRecord(
         ROUND, ids.tribe_id("PE-SU"), "石油工程学院学生会", "2025-2026学年", "work_experience",

@@ -13,9 +13,9 @@ import attrs
 from second_classroom.aggregates import activity_attendance as ledger
 from second_classroom.aggregates.activity import SECRET_MISSING, Activity, is_activity_manager
 from second_classroom.aggregates.activity_attendance import (
+    AttendanceOutcome,
     Geofence,
     Method,
-    Outcome,
     Session,
     SessionKind,
 )
@@ -367,26 +367,26 @@ def closing_time(activity: Activity, rulebook: Rulebook) -> datetime | None:
 
 def outcome_of(
     activity: Activity, student: str, enrolment: Enrolment | None, rulebook: Rulebook
-) -> Outcome:
+) -> AttendanceOutcome:
     """第十六条: no check-in and no approved leave is a no-show; a sign-off is its own default."""
     book = activity.attendance
     if enrolment is not None and enrolment.excused:
-        return Outcome.EXCUSED
+        return AttendanceOutcome.EXCUSED
     if book.signed_off_at(student) is not None:
-        return Outcome.SIGNED_OFF
+        return AttendanceOutcome.SIGNED_OFF
     if student in book.made_up:
-        return Outcome.ATTENDED
+        return AttendanceOutcome.ATTENDED
     if not book.checked(student, SessionKind.CHECK_IN):
-        return Outcome.NO_SHOW
+        return AttendanceOutcome.NO_SHOW
     rule = rulebook.checkin
     has_checkout = any(s.kind is SessionKind.CHECK_OUT for s in book.sessions)
     if rule.require_checkout and has_checkout and not book.checked(student, SessionKind.CHECK_OUT):
         return (
-            Outcome.ATTENDED
+            AttendanceOutcome.ATTENDED
             if rule.missing_checkout is MissingCheckout.ATTENDED
-            else Outcome.NO_SHOW
+            else AttendanceOutcome.NO_SHOW
         )
-    return Outcome.ATTENDED
+    return AttendanceOutcome.ATTENDED
 
 
 # -- decide ---------------------------------------------------------------------------------
@@ -682,10 +682,10 @@ def _make_up_after_close(
     base = ctx.base
     student = command.student
     outcome = activity.attendance.outcome(student)
-    if outcome is Outcome.ATTENDED:
+    if outcome is AttendanceOutcome.ATTENDED:
         return Decision()  # made up (or present) already: nothing changes
     require(
-        outcome is Outcome.NO_SHOW,
+        outcome is AttendanceOutcome.NO_SHOW,
         NOT_A_NO_SHOW,
         student=student,
         outcome=outcome.label if outcome else "",
@@ -695,7 +695,9 @@ def _make_up_after_close(
     event = ledger.NoShowMadeUp(activity.id, student, command.reason, command.evidence, by, now)
     eid = enrolment_id(activity.id, student)
     enrolments: dict[str, tuple[EnrolmentEvent, ...]] = {
-        student: (EnrolmentOutcomeRecorded(eid, activity.id, student, Outcome.ATTENDED, now),)
+        student: (
+            EnrolmentOutcomeRecorded(eid, activity.id, student, AttendanceOutcome.ATTENDED, now),
+        )
     }
     records: dict[str, tuple[StudentEvent, ...]] = {}
     record = ctx.records.get(student)
@@ -720,12 +722,12 @@ def _sign_off(student: str, reason: str, activity: Activity, ctx: ActivityFacts)
     event = ledger.StudentSignedOff(activity.id, student, reason, base.actor.person_id, base.now)
     # The default is final at once (no make-up undoes a sign-off), so the student's record,
     # and with it the blacklist, takes it now rather than when attendance closes.
-    records = _entry(activity, student, Outcome.SIGNED_OFF, base.now, ctx)
+    records = _entry(activity, student, AttendanceOutcome.SIGNED_OFF, base.now, ctx)
     return Decision(activity=(event,), records=records)
 
 
 def _entry(
-    activity: Activity, student: str, outcome: Outcome, at: datetime, ctx: ActivityFacts
+    activity: Activity, student: str, outcome: AttendanceOutcome, at: datetime, ctx: ActivityFacts
 ) -> dict[str, tuple[StudentEvent, ...]]:
     """The integrity entry for ``student``'s outcome, dated when it became final."""
     record = ctx.records.get(student)
@@ -756,7 +758,7 @@ def _close(activity: Activity, ctx: ActivityFacts) -> Decision:
     assert level is not None
     ends = activity.form.ends_at
     assert ends is not None
-    outcomes: list[tuple[str, Outcome]] = []
+    outcomes: list[tuple[str, AttendanceOutcome]] = []
     enrolments: dict[str, tuple[EnrolmentEvent, ...]] = {}
     records: dict[str, tuple[StudentEvent, ...]] = {}
     for student in sorted(activity.roster.admitted):
@@ -766,7 +768,9 @@ def _close(activity: Activity, ctx: ActivityFacts) -> Decision:
         enrolments[student] = (
             EnrolmentOutcomeRecorded(eid, activity.id, student, outcome, base.now),
         )
-        if outcome is not Outcome.SIGNED_OFF:  # a sign-off entered the record when it happened
+        if (
+            outcome is not AttendanceOutcome.SIGNED_OFF
+        ):  # a sign-off entered the record when it happened
             # A no-show is final when it can no longer be made up: at the closing time.
             records.update(_entry(activity, student, outcome, when, ctx))
     closed = ledger.AttendanceClosed(activity.id, tuple(outcomes), base.actor.person_id, base.now)

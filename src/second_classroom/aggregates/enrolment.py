@@ -13,7 +13,7 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_attendance import Outcome
+from second_classroom.aggregates.activity_attendance import AttendanceOutcome
 from second_classroom.core import ids
 from second_classroom.core.decider import FunctionalDecider, decided_by
 from second_classroom.core.terms import AdmissionMethod
@@ -73,7 +73,7 @@ class Enrolment:
     times_registered: int = 1
     leave: LeaveStatus | None = None
     leave_reason: str = ""
-    outcome: Outcome | None = None
+    outcome: AttendanceOutcome | None = None
 
     @property
     def is_live(self) -> bool:
@@ -164,7 +164,7 @@ class EnrolmentOutcomeRecorded:
     enrolment_id: UUID
     activity_id: UUID
     student: str
-    outcome: Outcome
+    outcome: AttendanceOutcome
     at: datetime
 
 

@@ -19,7 +19,7 @@ from second_classroom.aggregates.activity import (
     phase,
 )
 from second_classroom.aggregates.activity_facts import ActivityFacts, Decision, Involved, published
-from second_classroom.aggregates.activity_roster import Outcome as Registration
+from second_classroom.aggregates.activity_roster import RegistrationOutcome as Registration
 from second_classroom.aggregates.enrolment import (
     EnrolmentAdmitted,
     EnrolmentCancelled,

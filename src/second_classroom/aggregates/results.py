@@ -11,7 +11,7 @@ import attrs
 
 from second_classroom.aggregates import activity_results as ledger
 from second_classroom.aggregates.activity import Activity, ActivityStatus, is_activity_manager
-from second_classroom.aggregates.activity_attendance import Outcome, SessionKind
+from second_classroom.aggregates.activity_attendance import AttendanceOutcome, SessionKind
 from second_classroom.aggregates.activity_facts import ActivityFacts, Decision, Involved, published
 from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
@@ -249,7 +249,7 @@ def attended(activity: Activity, student: str) -> bool:
     book = activity.attendance
     outcome = book.outcome(student)
     if outcome is not None:  # once attendance is closed, its verdict decides
-        return outcome is Outcome.ATTENDED
+        return outcome is AttendanceOutcome.ATTENDED
     if book.signed_off_at(student) is not None:
         return False
     return student in book.made_up or book.checked(student, SessionKind.CHECK_IN)

@@ -9,7 +9,7 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_attendance import Outcome
+from second_classroom.aggregates.activity_attendance import AttendanceOutcome
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.backfill_record import BackfillRecord, CreditLine, credit_lines
 from second_classroom.aggregates.cadre_record import CadreRecord
@@ -554,7 +554,7 @@ def evolve(state: StudentRecord | None, event: StudentEvent) -> StudentRecord:
 def made_up(entries: Sequence[IntegrityEntry], entry_id: UUID) -> tuple[IntegrityEntry, ...]:
     """The entries after a 补签 reversed the no-show ``entry_id``: it reads attended."""
     return tuple(
-        attrs.evolve(e, outcome=Outcome.ATTENDED, rule=integrity.MADE_UP_CITATION)
+        attrs.evolve(e, outcome=AttendanceOutcome.ATTENDED, rule=integrity.MADE_UP_CITATION)
         if e.entry_id == entry_id
         else e
         for e in entries
