@@ -5,8 +5,9 @@
 不可逆), 第十六条 (黑名单 120 小时), 发布规范 八 (参与范围) and 九 (录取方式).
 
 Each test builds an approved activity and its seat ledger (Roster) directly, decides one
-command with ``decide(command, ActivityFacts)`` and checks the Decision, or folds it with
-the roster and enrolment ``evolve`` functions to check the state it leads to.
+command with the shared specification (``given_activity(...).when(command, actor, now)``) and
+checks the Decision (``then``/``raises``), or folds it onto the activity and the enrolment
+streams (``accepted``, ``GivenActivity.after``) to check the state it leads to.
 """
 
 from __future__ import annotations
