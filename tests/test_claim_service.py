@@ -193,7 +193,7 @@ def test_confirmed_backfill_credits_are_on_the_transcript_and_in_the_report_as_s
     assert school.verify_transcript(serial).status is VerificationStatus.VALID
     [row] = school.monthly_report("2026-03", CENTER)
     assert (row.tribe, row.published, row.credits) == ("石油工程学院团总支学生会", 0, ())
-    assert row.backfills == (("volunteering", Decimal("0.5") * len(filing.participants)),)
+    assert row.backfills == (("volunteering", "学分", Decimal("0.5") * len(filing.participants)),)
     assert school.monthly_report("2026-04", CENTER).rows == ()
 
 

@@ -70,7 +70,7 @@ def test_demo_reaches_approval_on_an_sqlite_file(tmp_path: Path) -> None:
     assert "claim.objection_open" in text
     assert "ClaimStepApproved、ClaimConfirmed → 补录状态：已认定" in text
     assert "[创新创业] 2026-12-16 论文《油田数据治理初探》发表（补录）2学分" in text
-    assert "石油工程学院学生会：学分发放 技能特长 0.7；补录学分 志愿公益 1.5" in text
+    assert "石油工程学院学生会：学分发放 技能特长 0.7 学分；补录学分 志愿公益 1.5 学分" in text
     assert "（个人补录）：学分发放 —；补录学分 创新创业 2" in text
 
 
@@ -106,3 +106,5 @@ def test_the_demo_plays_hfut_with_its_own_windows(tmp_path: Path) -> None:
     assert "[cadre.over_cap] 「优秀」最多 1 人（本轮 4 名干部的 30%），已评 1 人" in text
     assert "[cadre.round_closed]" in text
     assert "王芳 工作履历：计算机与信息学院学生会 部长 优秀（2 积分）" in text
+    # 002 一 4): a three-day practice team records 3 × 8 = 24 学时, not the 58 clock hours
+    assert "王芳：计算机与信息学院“三下乡”实践团 24.00 学时" in text

@@ -84,6 +84,19 @@ def test_the_font_is_embedded_and_subset_and_the_text_extracts_in_chinese() -> N
         assert shown in text
 
 
+def test_a_graduate_students_transcript_has_its_own_heading() -> None:
+    """002 二 2) 开通研究生“第二课堂成绩单”: given a graduate student's content, then the PDF is
+    headed 研究生第二课堂成绩单 (its title too); an undergraduate's stays 第二课堂成绩单."""
+    graduate = attrs.evolve(content(2), program="研究生")
+    data = pdf.render(graduate, URL)
+    text = "".join(texts(data))
+    assert "东北石油大学 研究生第二课堂成绩单（学分版）" in text
+    assert pypdf.PdfReader(io.BytesIO(data)).metadata.title.startswith("研究生第二课堂成绩单")
+    undergraduate = "".join(texts(pdf.render(content(2), URL)))
+    assert "东北石油大学 第二课堂成绩单（学分版）" in undergraduate
+    assert "研究生" not in undergraduate
+
+
 def test_eighty_activities_paginate_with_the_header_and_page_numbers_on_every_page() -> None:
     """An 80-line transcript runs over several pages; each repeats the school, the student, the
     serial, the table header, and says which page of how many it is."""

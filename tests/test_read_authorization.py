@@ -130,6 +130,7 @@ QUERIES: dict[str, Read] = {
     "check_in_code": lambda s, w, a: s.check_in_code(w.talk, 1, a, STARTED),
     "tribe": lambda s, _w, a: s.tribe(UNION.tribe_id, a),
     "cadre_round": lambda s, _w, a: s.cadre_round(UNION.tribe_id, "2026-2027学年", a),
+    "practice": lambda s, _w, a: s.practice(ids.practice_id("PE", "none"), a),
     "phase": lambda s, w, a: s.phase(w.talk, a, at(12, 6)),
     "activity_board": lambda s, _w, a: s.activity_board(a),
     "leaderboard(college)": lambda s, _w, a: s.leaderboard(a, by="college"),
@@ -143,6 +144,9 @@ QUERIES: dict[str, Read] = {
     "overdue_results": lambda s, _w, a: s.overdue_results(a, at(12, 6)),
     "audit_log": lambda s, _w, a: s.audit_log(a),
     "organizer_workload": lambda s, _w, a: s.organizer_workload(a),
+    "advisor_workload(PE)": lambda s, _w, a: s.advisor_workload("T-001", a, college="PE"),
+    "advisor_workload": lambda s, _w, a: s.advisor_workload("T-001", a),
+    "overdue_reports": lambda s, _w, a: s.overdue_reports(MONTH, a, at(12, 30)),
     "history": lambda s, w, a: s.history(w.talk, a),
     "outbox(all)": lambda s, _w, a: s.outbox(a),
     "check_backfill": lambda s, _w, a: s.check_backfill(_template(s), a),
@@ -180,6 +184,7 @@ EXPECTED: dict[str, str] = {
     "check_in_code": "- - Y Y Y - - - - -",  # 第十五条: the organizers' screen only
     "tribe": ACTIVITY,
     "cadre_round": ACTIVITY,  # as the tribe: its managers, its college's admin, operators
+    "practice": OPERATORS,  # no such team; who reads a real one: tests/test_practice_service.py
     "phase": EVERYONE,
     "activity_board": EVERYONE,  # published activities only, unless the college's admin
     "leaderboard(college)": EVERYONE,
@@ -193,6 +198,9 @@ EXPECTED: dict[str, str] = {
     "overdue_results": EVERYONE,  # filtered: each sees the activities they may read
     "audit_log": OPERATORS,
     "organizer_workload": OPERATORS,
+    "advisor_workload(PE)": COLLEGE,  # the advisor themself too: tests/test_advisor_workload.py
+    "advisor_workload": OPERATORS,
+    "overdue_reports": OPERATORS,  # the 校团委 collects the colleges' reports (002 一 5))
     "history": OPERATORS,
     "outbox(all)": OPERATORS,
     "check_backfill": EVERYONE,  # a row finds only students the actor may read

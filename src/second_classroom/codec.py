@@ -40,7 +40,9 @@ from second_classroom.aggregates import (
     claim,
     growth_share,
     mailbox,
+    practice,
     registration,
+    report_submission,
     results,
     school_keys,
     student,
@@ -393,6 +395,8 @@ registry.register(activity_feedback.COMMANDS, "command")
 registry.register(cadre.COMMANDS, "command")
 registry.register(claim.COMMANDS, "command")
 registry.register(growth_share.COMMANDS, "command")
+registry.register(practice.COMMANDS, "command")
+registry.register(report_submission.COMMANDS, "command")
 for _kind in KINDS:  # each event type belongs to one kind of stream: registered once
     registry.register(sorted(_kind.events, key=lambda cls: cls.__name__), "event")
     registry.register((_kind.state,), "state")

@@ -53,6 +53,7 @@ from second_classroom.aggregates.claim import (
     RaiseObjection,
     ReviewClaim,
 )
+from second_classroom.aggregates.practice import RecordPractice
 from second_classroom.aggregates.registration import (
     AdmitRegistrants,
     CancelRegistration,
@@ -207,6 +208,8 @@ def run_demo(path: Path, out: Print = print, rulebook: Rulebook | None = None) -
     _checkin(service, step, out, union.tribe_id, activity_id, form, reviewers)
     _results(service, step, out, activity_id, path.parent)
     _cadres(service, step, out, union.tribe_id, leader)
+    if service.rulebook.practice.module:
+        _practice(service, step, out, home, college)
     if claims_story:
         _collective_claim(service, step, out, union.tribe_id)
         _personal_claim(service, step, out)
@@ -389,8 +392,8 @@ def _personal_claim(
     report = service.monthly_report("2026-12", NARRATOR)
     out("— 学院月报（补录学分单列）—")
     for row in report.rows:
-        backfills = "；".join(f"{_module_name(service, m)} {a}" for m, a in row.backfills)
-        credits = "；".join(f"{_module_name(service, m)} {a}" for m, a in row.credits)
+        backfills = "；".join(f"{_module_name(service, m)} {a} {k}" for m, k, a in row.backfills)
+        credits = "；".join(f"{_module_name(service, m)} {a} {k}" for m, k, a in row.credits)
         out(f"   {row.tribe}：学分发放 {credits or '—'}；补录学分 {backfills or '—'}")
 
 
@@ -745,6 +748,36 @@ def _cadres(
             out(f"   {name} 工作履历：{held}（{earned}）")
 
 
+def _practice(
+    service: SecondClassroom,
+    step: Callable[[str, object, Actor, datetime], None],
+    out: Print,
+    home: College,
+    college: Actor,
+) -> None:
+    """002 一 4): the college's 基层团委 records its 暑期“三下乡” team over three days; the hours
+    are the days × the rulebook's hours per day, not the clock span."""
+    out("— 实践及培训经历（002 一 4）暑期“三下乡”）—")
+    starts, ends = at(3, 8, month=12), at(5, 18, month=12)
+    team = RecordPractice(
+        "2026-winter-team-1",
+        f"{home.name}“三下乡”实践团",
+        starts,
+        ends,
+        ("2023010102", "2023010103"),
+        college=home.code,
+    )
+    per_day = service.rulebook.hours.per_day
+    out(f"   {starts:%m-%d %H:%M} 至 {ends:%m-%d %H:%M}，一天按 {per_day} 学时记录")
+    step("学院基层团委 记录实践团队经历", team, college, at(7, 9, month=12))
+    for number in team.members:
+        record = service.student(number, NARRATOR)
+        assert record is not None
+        for entry in record.activities:
+            if entry.activity_id == team.practice_id:
+                out(f"   {record.name}：{entry.title} {entry.hours} 学时")
+
+
 def _module_name(service: SecondClassroom, code: str) -> str:
     module = service.rulebook.module(code)
     return module.name if module else code
@@ -813,8 +846,9 @@ def _home(rulebook: Rulebook) -> College:
 
 
 def _form(rulebook: Rulebook) -> ActivityForm:
-    """The 四六级宣讲会 under ``rulebook``: NEPU's 技能特长 module and 学分 where it has them."""
-    module = rulebook.module("skills") or rulebook.modules[0]
+    """The 四六级宣讲会 under ``rulebook``: NEPU's 技能特长 module and 学分 where it has them,
+    HFUT's 报告讲座 (002 一 2)) otherwise."""
+    module = rulebook.module("skills") or rulebook.module("lecture") or rulebook.modules[0]
     credit_type = rulebook.credit_types[0]
     source = rulebook.credit_source_keyword or "第二课堂成绩单"
     return ActivityForm(

@@ -15,7 +15,7 @@ import attrs
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from second_classroom.aggregates.transcript import Content, Transcript
+from second_classroom.aggregates.transcript import Content, Transcript, heading_of
 from second_classroom.policies.signing import (
     SIGNATURE_BYTES,
     Keyring,
@@ -120,7 +120,7 @@ def credential_claims(
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": issuer_id(content.school), "type": ["Profile"], "name": content.school},
         "validFrom": content.issued_at.isoformat(),
-        "name": f"第二课堂成绩单（{content.version.label}）",
+        "name": f"{heading_of(content)}（{content.version.label}）",
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": [
@@ -135,7 +135,7 @@ def credential_claims(
             "achievement": {
                 "id": f"urn:second-classroom:achievement:{serial}",
                 "type": ["Achievement"],
-                "name": f"{content.school} 第二课堂成绩单",
+                "name": f"{content.school} {heading_of(content)}",
                 "description": f"{content.layout.label}·{content.version.label}",
                 "criteria": {"narrative": "按《第二课堂成绩单》制度认定的活动记录与学分"},
                 "resultDescription": descriptions,

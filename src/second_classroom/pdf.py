@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from second_classroom import fonts
-from second_classroom.aggregates.transcript import Content, Line
+from second_classroom.aggregates.transcript import Content, Line, heading_of
 from second_classroom.policies import serials
 
 ATTACHMENT = "transcript.json"
@@ -79,7 +79,7 @@ def _layout(content: Content, verify_url: str, photo: bytes | None, seal: bytes 
     small = ParagraphStyle("small", parent=body, fontSize=7.5, leading=9.5)
     heading = ParagraphStyle("heading", parent=body, fontSize=11, leading=15, spaceBefore=6)
     serial = serials.display(content.serial)
-    title = f"{content.school} 第二课堂成绩单（{content.version.label}）"
+    title = f"{content.school} {heading_of(content)}（{content.version.label}）"
     grid = [
         ("FONT", (0, 0), (-1, -1), font, 8.5),
         ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
@@ -135,7 +135,7 @@ def _layout(content: Content, verify_url: str, photo: bytes | None, seal: bytes 
         rightMargin=margin,
         topMargin=25 * mm,
         bottomMargin=16 * mm,
-        title=f"第二课堂成绩单 {serial}",
+        title=f"{heading_of(content)} {serial}",
         author=content.school,
         creator=_PRODUCER,
         producer=_PRODUCER,
@@ -358,7 +358,7 @@ def _archival(
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pages)))
     issued = content.issued_at
-    title = f"第二课堂成绩单 {serials.display(content.serial)}"
+    title = f"{heading_of(content)} {serials.display(content.serial)}"
     writer.add_metadata(
         {
             "/Title": title,

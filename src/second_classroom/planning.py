@@ -20,6 +20,8 @@ from second_classroom.aggregates import (
     enrolment,
     growth_share,
     mailbox,
+    practice,
+    report_submission,
     school_keys,
     student,
     transcript,
@@ -331,6 +333,28 @@ def _plan_cadre(reader: Reader, command: Any, base: Context) -> Sequence[Change]
 
 CADRE = Route(lambda command: [command.round_id], _plan_cadre)
 
+# -- practice teams: the team's stream and every member's record (002 一 4)) ----------------
+
+
+def _plan_practice(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
+    app = reader.app
+    loaded = app.load(practice.DECIDER, command.practice_id)
+    host = reader._load.tribe(command.tribe_id) if command.tribe_id is not None else None
+    involved = sorted(practice.students_involved(command))
+    records = {s: app.load(student.DECIDER, ids.student_id(s)) for s in involved}
+    states = {s: item.state for s, item in records.items() if item.state is not None}
+    context = practice.PracticeContext(with_tribe_roles(base, host), host, states)
+    events = practice.DECIDER.decide(command, loaded.state, context)
+    rule = base.rulebook.practice
+    written = practice.recorded(events, states, rule.module, rule.credit_type)
+    return [
+        _changed(practice.DECIDER, loaded, events),
+        *(_changed(student.DECIDER, records[s], e) for s, e in written.items()),
+    ]
+
+
+PRACTICE = Route(lambda command: [command.practice_id], _plan_practice)
+
 ROUTES: dict[type, Route] = {}
 for _module, _builder in (
     (tribe, _tribe_context),
@@ -339,6 +363,7 @@ for _module, _builder in (
     (mailbox, _student_context),
     (school_keys, _student_context),
     (growth_share, _student_context),
+    (report_submission, _student_context),
 ):
     _route = single(_module.DECIDER, _module.target, _builder)
     ROUTES.update(dict.fromkeys(_module.COMMANDS, _route))
@@ -348,3 +373,4 @@ ROUTES.update(dict.fromkeys(claim.COMMANDS, CLAIM))
 
 
 ROUTES.update(dict.fromkeys(cadre.COMMANDS, CADRE))
+ROUTES.update(dict.fromkeys(practice.COMMANDS, PRACTICE))

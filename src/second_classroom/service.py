@@ -25,7 +25,16 @@ import attrs
 import cattrs
 
 from second_classroom import codec, exports
-from second_classroom.aggregates import activity, cadre, enrolment, mailbox, school_keys, student
+from second_classroom.aggregates import (
+    activity,
+    cadre,
+    enrolment,
+    mailbox,
+    report_submission,
+    school_keys,
+    student,
+)
+from second_classroom.aggregates import practice as practice_module
 from second_classroom.aggregates import transcript as transcript_module
 from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
 from second_classroom.aggregates.activity import (
@@ -60,7 +69,7 @@ from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.transcript import Content, Transcript, content_json
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
-from second_classroom.core.actor import Actor
+from second_classroom.core.actor import Actor, RoleKind
 from second_classroom.core.decider import Context
 from second_classroom.core.errors import (
     CONCURRENCY,
@@ -721,6 +730,9 @@ class SecondClassroom:
         tribe_id = getattr(command, "tribe_id", None)
         if isinstance(tribe_id, UUID):
             return self._may_read_tribe(actor, tribe_id, self._load.tribe(tribe_id))
+        if isinstance(command, practice_module.RecordPractice):
+            team = self.app.find(practice_module.DECIDER, command.practice_id)
+            return self._may_read_practice(actor, team)
         serial = getattr(command, "serial", None)
         if isinstance(serial, str):
             found = self._load.transcript(serial)
@@ -1243,6 +1255,22 @@ class SecondClassroom:
         return self.app.find(cadre.DECIDER, ids.cadre_round_id(tribe_id, term))
 
     @_reads
+    def practice(self, practice_id: UUID, actor: Actor) -> practice_module.Practice | None:
+        """A recorded practice team (002 一 4)): its recorder (the college's admin, or the
+        recording tribe's leaders and admins) and operators; a member reads it in their record.
+        An id that names no team: operators only, as an unknown activity."""
+        found = self.app.find(practice_module.DECIDER, practice_id)
+        visibility.require_read(self._may_read_practice(actor, found), "实践经历 practice")
+        return found
+
+    def _may_read_practice(self, actor: Actor, found: practice_module.Practice | None) -> bool:
+        if found is None:
+            return visibility.is_operator(actor)
+        if found.tribe_id is not None:
+            return self._may_read_tribe(actor, found.tribe_id, self._load.tribe(found.tribe_id))
+        return visibility.may_read_college(actor, found.college)
+
+    @_reads
     def student(self, student_number: str, actor: Actor) -> StudentRecord | None:
         """A student record: the student's own, their college admin's, operators'."""
         student_number = self._require_student(student_number, actor, "学生档案 student record")
@@ -1323,15 +1351,20 @@ class SecondClassroom:
         college: str | None = None,
         limit: int = 10,
         cursor: str | None = None,
+        credit_type: str | None = None,
     ) -> queries.Page[queries.LeaderboardRow]:
-        """排行榜 by college or cohort (anyone signed in), or by student (names students: the
+        """排行榜 of one credit type (default: the rulebook's first; types are never added
+        together) by college or cohort (anyone signed in), or by student (names students: the
         admin of ``college``, operators)."""
         if by == "student":
             allowed = visibility.may_read_college(actor, college)
         else:
             allowed = visibility.is_signed_in(actor)
         visibility.require_read(allowed, "排行榜 leaderboard")
-        return self.views.leaderboard(by, module, limit, college=college, cursor=cursor)
+        kind = credit_type if credit_type is not None else self.rulebook.credit_types[0]
+        return self.views.leaderboard(
+            by, module, limit, college=college, cursor=cursor, credit_type=kind
+        )
 
     @_reads
     def audit_log(
@@ -1382,6 +1415,55 @@ class SecondClassroom:
         """学院月报 rows: one college's (its admin's), or every college's (school admins')."""
         visibility.require_read(visibility.may_read_college(actor, college), "学院月报 report")
         return self.views.monthly_report(month, college=college, limit=limit, cursor=cursor)
+
+    @_reads
+    def overdue_reports(
+        self, month: str, actor: Actor, now: datetime
+    ) -> list[report_submission.OverdueReport]:
+        """学院月报 not submitted by the due day (002 一 5) 每月28日上报): each college that had
+        not submitted ``month``'s report by the end of the rulebook's ``report_due_day``, with
+        when it came if it came late; nothing before that day ends, or when no day is set.
+        Operators (the 校团委 who collects them)."""
+        visibility.require_read(visibility.is_operator(actor), "月报上报情况 report submissions")
+        require_aware(now)
+        day = self.rulebook.report_due_day
+        if report_submission.first_day(month) is None:
+            raise report_submission.MONTH_INVALID.error(month=month)
+        if day is None:
+            return []
+        due = report_submission.due_at(month, day)
+        if now < due:
+            return []
+        found = []
+        for college in self.rulebook.colleges:
+            stream = ids.report_submission_id(college.code, month)
+            submitted = self.app.find(report_submission.DECIDER, stream)
+            if submitted is None or submitted.late:
+                at = submitted.at if submitted is not None else None
+                found.append(report_submission.OverdueReport(college.code, college.name, due, at))
+        return found
+
+    @_reads
+    def advisor_workload(
+        self,
+        advisor: str,
+        actor: Actor,
+        *,
+        college: str | None = None,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.AdvisorRow]:
+        """指导老师工作量表 (002 二 3)): the approved activities ``advisor`` guided, with their
+        participants and 学时 — the advisor's own, the activities of ``college`` to its admin,
+        every one to operators."""
+        # The advisor themself: the 工号 asked for, held with the 指导老师 role.
+        own = actor.person_id == advisor and any(r.kind is RoleKind.ADVISOR for r in actor.roles)
+        visibility.require_read(
+            own or visibility.may_read_college(actor, college), "指导老师工作量 advisor workload"
+        )
+        return self.views.advisor_workload(
+            advisor=advisor, college=college, limit=limit, cursor=cursor
+        )
 
     @_reads
     def organizer_workload(

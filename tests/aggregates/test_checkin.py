@@ -125,6 +125,11 @@ def activity(
     return attrs.evolve(approved, roster=Roster(admitted=frozenset(admitted)), **changes)
 
 
+def lecture(admitted: Iterable[str] = (A, B)) -> Activity:
+    """The activity as an HFUT 报告讲座 (module ``lecture``): 002 一 2) sets its 补签 window."""
+    return activity(admitted, attrs.evolve(FORM, module="lecture"))
+
+
 def deciding(
     command: object,
     actor: Actor,
@@ -1110,19 +1115,49 @@ def test_nepu_sets_no_make_up_deadline() -> None:
 
 def test_hfut_make_up_closes_five_working_days_after_the_end() -> None:
     """Seed 002: 补签须在活动结束后 5 个工作日内 — Thursday 12-03 → Thursday 12-10, end of day."""
-    assert makeup_deadline(activity(), HFUT) == at(12, 11, 0)
+    assert makeup_deadline(lecture(), HFUT) == at(12, 11, 0)
 
 
 @pytest.mark.parametrize("moment", [at(12, 10, 9), at(12, 10, 23, 59)], ids=["morning", "late"])
 def test_hfut_make_up_on_the_fifth_working_day_is_accepted(moment: datetime) -> None:
     """Seed 002: Thursday 12-10 is the fifth working day after Thursday 12-03."""
-    assert deciding(makeup(), LEADER, moment, activity(), rulebook=HFUT).decision().activity
+    assert deciding(makeup(), LEADER, moment, lecture(), rulebook=HFUT).decision().activity
+
+
+@pytest.mark.parametrize("module", ["competition", "volunteering", "practice"])
+def test_hfut_sets_the_make_up_window_for_lectures_alone(module: str) -> None:
+    """002 一 2) 报告讲座类活动…请在5个工作日内及时补录: the window is the lectures'; a
+    competition's, a volunteering's or a practice's 补签 months later is still accepted."""
+    other = activity(form=attrs.evolve(FORM, module=module))
+    assert makeup_deadline(other, HFUT) is None
+    later = at(6, 1, year=2027)
+    assert deciding(makeup(), LEADER, later, other, rulebook=HFUT).decision().activity
+
+
+def test_a_category_window_wins_over_its_module_and_the_rulebook() -> None:
+    """002 一 2) windows are per activity category: a window naming the form's category is
+    taken before its module's, and the module's before ``[checkin]``'s."""
+    from second_classroom.policies.rulebook import CategoryWindow
+
+    rulebook = attrs.evolve(
+        NEPU,
+        checkin=attrs.evolve(NEPU.checkin, makeup_deadline_working_days=20),
+        windows=(
+            CategoryWindow("ideology", makeup_working_days=5),
+            CategoryWindow("ideology", "ideals", makeup_working_days=1),
+        ),
+    )
+    assert rulebook.makeup_working_days("ideology", "ideals") == 1
+    assert rulebook.makeup_working_days("ideology") == 5
+    assert rulebook.makeup_working_days("innovation") == 20
+    ideals = activity(form=attrs.evolve(FORM, module="ideology", category="ideals"))
+    assert makeup_deadline(ideals, rulebook) == at(12, 5, 0)  # Thursday + 1 working day
 
 
 @pytest.mark.parametrize("moment", [at(12, 11, 0), at(12, 11, 9)], ids=["midnight", "morning"])
 def test_hfut_make_up_after_the_fifth_working_day_is_refused(moment: datetime) -> None:
     """Seed 002: from Friday 12-11 the make-up window is closed."""
-    error = deciding(makeup(), LEADER, moment, activity(), rulebook=HFUT).raises(
+    error = deciding(makeup(), LEADER, moment, lecture(), rulebook=HFUT).raises(
         "checkin.makeup_closed"
     )
     assert error.details == {"days": 5, "deadline": "2026-12-10"}
@@ -1297,11 +1332,11 @@ def test_attendance_cannot_close_before_the_end() -> None:
 
 def test_hfut_closes_attendance_after_the_make_up_window() -> None:
     """Seed 002: a make-up may still come for five working days, so closing waits for them."""
-    assert closing_time(activity(), HFUT) == at(12, 11, 0)
-    deciding(CLOSE, LEADER, at(12, 10, 23, 59), activity(), rulebook=HFUT).raises(
+    assert closing_time(lecture(), HFUT) == at(12, 11, 0)
+    deciding(CLOSE, LEADER, at(12, 10, 23, 59), lecture(), rulebook=HFUT).raises(
         "checkin.not_ended"
     )
-    assert close(activity(), now=at(12, 11, 0), rulebook=HFUT).activity
+    assert close(lecture(), now=at(12, 11, 0), rulebook=HFUT).activity
 
 
 def test_the_system_may_close_attendance() -> None:
@@ -1565,9 +1600,10 @@ LATER = at(12, 4, 9)
 
 def closed_with_records(
     earlier: tuple[IntegrityEntry, ...] = (),
+    form: ActivityForm = FORM,
 ) -> tuple[Activity, dict[str, StudentRecord]]:
     """A checked in, B a no-show; attendance closed at the end with B's default recorded."""
-    state = checked_in(with_session(activity((A, B))), A, DURING)
+    state = checked_in(with_session(activity((A, B), form)), A, DURING)
     before = {s: attrs.evolve(record(s), integrity=earlier) for s in (A, B)}
     decision = deciding(CLOSE, LEADER, ENDS, state, records=before).decision()
     after = {
@@ -1691,7 +1727,7 @@ def test_a_make_up_after_finalizing_is_refused() -> None:
 def test_hfut_refuses_a_make_up_after_its_window_closed() -> None:
     """合工大 (seed 002) 5个工作日内及时补录: closing waits for the window, so after it the
     deadline refuses first."""
-    state, records = closed_with_records()
+    state, records = closed_with_records(form=attrs.evolve(FORM, module="lecture"))
     with pytest.raises(DomainError) as caught:
         make_up_late(state=state, records=records, rulebook=HFUT, now=at(12, 11, 9))
     assert caught.value.code == "checkin.makeup_closed"

@@ -619,6 +619,37 @@ def test_the_record_carries_the_activity_itself() -> None:
     assert entry.finalized_at == AFTER
 
 
+def test_a_multi_day_activity_records_its_days_times_the_hours_per_day() -> None:
+    """002 一 4) 建议一天按8学时记录: a practice from 12-03 08:00 to 12-05 18:00 spans 58 clock
+    hours; it records 3 days × 8 = 24 学时."""
+    form = attrs.evolve(
+        RESULTS_FORM,
+        starts_at=datetime(2026, 12, 3, 8, tzinfo=SHANGHAI),
+        ends_at=datetime(2026, 12, 5, 18, tzinfo=SHANGHAI),
+    )
+    state = activity(
+        form=form, outcomes={A: AttendanceOutcome.ATTENDED, B: AttendanceOutcome.ATTENDED}
+    )
+    assert record_of(state, A, HFUT, AFTER).hours == Decimal("24.00")
+
+
+def test_the_hours_per_day_is_rulebook_data() -> None:
+    """The 8 of 002 一 4) is HFUT's; a school setting 6 gets 3 × 6 = 18 学时, and a day that
+    crosses midnight in Shanghai counts two days."""
+    from second_classroom.policies.rulebook import HoursRule
+
+    six = attrs.evolve(HFUT, hours=HoursRule(Decimal(6)))
+    starts = datetime(2026, 12, 3, 8, tzinfo=SHANGHAI)
+    assert six.hours.of(starts, starts + timedelta(hours=58)) == Decimal("18.00")
+    late = datetime(2026, 12, 3, 22, tzinfo=SHANGHAI)
+    assert six.hours.of(late, late + timedelta(hours=4)) == Decimal("12.00")
+
+
+def test_a_same_day_activity_records_its_clock_span() -> None:
+    """A lecture 14:00-16:00 is 2 学时, whatever the hours per day (002 一 4) speaks of days)."""
+    assert record_of(closed(), A, HFUT, AFTER).hours == Decimal("2.00")
+
+
 def test_the_record_of_an_attendee_holds_outcome_award_and_credits() -> None:
     """第十九条: the record holds the outcome, the award, the participation credit and the
     award's own credit (发布规范 十三 奖品: 可以直接写获得的学分), in the activity's module."""
@@ -792,9 +823,13 @@ def test_a_student_without_activities_has_no_credits() -> None:
 # -- the results deadline (seed 002: 合工大 10个工作日内务必上传认定成绩) --------------------------
 
 
+COMPETITION = attrs.evolve(RESULTS_FORM, module="competition")  # HFUT's 竞赛类活动
+
+
 def test_hfut_results_are_due_at_the_end_of_the_tenth_working_day() -> None:
-    """Seed 002: ending Thursday 2026-12-03, results are due by Thursday 2026-12-17."""
-    state = activity()
+    """Seed 002 一 2) 竞赛类活动…结束后10个工作日内务必上传认定成绩: ending Thursday
+    2026-12-03, a competition's results are due by Thursday 2026-12-17."""
+    state = activity(form=COMPETITION)
     assert add_working_days(HFUT, date(2026, 12, 3), 10) == date(2026, 12, 17)
     assert results_deadline(state, HFUT) == datetime(2026, 12, 17, 23, 59, 59, tzinfo=SHANGHAI)
 
@@ -803,7 +838,7 @@ def test_hfut_deadline_counts_only_official_working_days() -> None:
     """Seed 002: 工作日 on the official calendar — 国庆 holidays and 调休 workdays included."""
     ends = datetime(2026, 9, 30, 16, tzinfo=SHANGHAI)
     state = activity(
-        form=attrs.evolve(RESULTS_FORM, starts_at=ends - timedelta(hours=2), ends_at=ends)
+        form=attrs.evolve(COMPETITION, starts_at=ends - timedelta(hours=2), ends_at=ends)
     )
     day, counted = ends.date(), 0
     while counted < 10:
@@ -816,11 +851,11 @@ def test_hfut_deadline_counts_only_official_working_days() -> None:
 
 
 def test_hfut_results_are_not_overdue_on_the_last_day() -> None:
-    assert not results_overdue(activity(), HFUT, at(12, 17, 23, 59))
+    assert not results_overdue(activity(form=COMPETITION), HFUT, at(12, 17, 23, 59))
 
 
 def test_hfut_results_are_overdue_after_the_last_day() -> None:
-    assert results_overdue(activity(), HFUT, at(12, 18, 0, 0))
+    assert results_overdue(activity(form=COMPETITION), HFUT, at(12, 18, 0, 0))
 
 
 def test_a_finalized_activity_is_never_overdue() -> None:
@@ -861,9 +896,19 @@ def test_presets_require_attendance_for_credits(rulebook: Rulebook) -> None:
 
 
 def test_the_results_deadline_is_hfuts_alone() -> None:
-    """Seed 002 is 合工大's rule; 东北石油大学 sets none."""
-    assert HFUT.results.deadline_working_days == 10
+    """Seed 002 一 2) is 合工大's rule, for 竞赛类活动 and 志愿服务 alone; NEPU sets none."""
+    assert HFUT.results_working_days("competition") == 10
+    assert HFUT.results_working_days("volunteering") == 10
+    assert HFUT.results_working_days("lecture") is None
     assert NEPU.results.deadline_working_days is None
+
+
+@pytest.mark.parametrize("module", ["lecture", "practice"])
+def test_hfut_sets_no_results_deadline_outside_competitions_and_volunteering(module: str) -> None:
+    """002 一 2) names 竞赛类活动、志愿服务活动 only: a lecture's results are never overdue."""
+    lecture = activity(form=attrs.evolve(RESULTS_FORM, module=module))
+    assert results_deadline(lecture, HFUT) is None
+    assert not results_overdue(lecture, HFUT, at(12, 31))
 
 
 def test_the_nepu_rubric_caps_school_level_credits() -> None:

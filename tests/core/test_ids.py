@@ -24,6 +24,7 @@ from second_classroom.aggregates import (
     enrolment,
     growth_share,
     mailbox,
+    report_submission,
     student,
     transcript,
     tribe,
@@ -165,6 +166,14 @@ def targets(service: SecondClassroom, talk: UUID, second: UUID) -> dict[str, Tar
                 NOW,
             ),
         ),
+        "report": Target(
+            ids.report_submission_id("PE", "2026-11"),
+            "PE/2026-11",
+            report_submission.DECIDER,
+            run(report_submission.SubmitMonthlyReport("PE", "2026-11", "本月简报"), PE_ADMIN, NOW),
+        ),
+        # NEPU records no practice teams (practice.module ""): the id is tried, not written.
+        "practice": Target(ids.practice_id("PE", "summer-1"), "PE/summer-1", None, None),
         "integrity": Target(ids.derive("integrity", str(talk), STUDENT), STUDENT, None, None),
         "notice": Target(notice, str(notice), None, None),
     }
@@ -192,6 +201,8 @@ DRAFT_TARGETS = [
     "cadre",
     "claim",
     "growth-share",
+    "practice",
+    "report",
     "integrity",
     "notice",
 ]

@@ -421,8 +421,9 @@ def test_a_category_code_twice_in_a_module_is_refused() -> None:
 def test_hfut_windows_come_from_its_work_plan() -> None:
     """002 一 2) 结束后10个工作日内务必上传认定成绩；忘记签到，请在5个工作日内及时补录；
     二 7) 成绩积分认定细则 is the credit source."""
-    assert HFUT.results.deadline_working_days == 10
-    assert HFUT.checkin.makeup_deadline_working_days == 5
+    assert HFUT.results_working_days("competition") == 10
+    assert HFUT.results_working_days("volunteering") == 10
+    assert HFUT.makeup_working_days("lecture") == 5
     assert HFUT.credit_source_keyword == "成绩积分认定细则"
     assert HFUT.role_name(RoleKind.ADVISOR) == "指导老师"  # 二 3) 指导老师工作量表
 
@@ -500,3 +501,61 @@ def test_a_claim_step_in_a_role_the_school_does_not_use_is_refused() -> None:
             SIIT, roles=without_secretary, cadre=attrs.evolve(SIIT.cadre, managers=managers)
         )
     assert "a step names league_secretary, which is not in roles" in caught.value.message_en
+
+
+# -- issue 14 §3, §4: hours, practice, windows, the report's due day --------------------------
+
+
+def test_hfut_records_practice_teams_at_eight_hours_a_day() -> None:
+    """002 一 4) 暑期“三下乡”…实践及培训经历管理…建议一天按8学时记录: HFUT records practice
+    teams under 实践及培训经历 / 暑期“三下乡”, crediting 学时, 8 a day."""
+    from second_classroom.policies.rulebook import PracticeRule
+
+    assert HFUT.practice == PracticeRule("practice", "summer_practice", "学时")
+    assert HFUT.hours.per_day == Decimal(8)
+    assert NEPU.practice.module == ""  # the seed records no practice teams
+
+
+def test_the_new_keys_round_trip_through_toml() -> None:
+    again = Rulebook.from_toml(HFUT.to_toml())
+    assert (again.hours, again.practice, again.windows, again.report_due_day) == (
+        HFUT.hours,
+        HFUT.practice,
+        HFUT.windows,
+        HFUT.report_due_day,
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"hours": "zero"}, "hours.per_day must be finite, > 0 and ≤ 24"),
+        ({"hours": "day"}, "hours.per_day must be finite, > 0 and ≤ 24"),
+        ({"practice": ("nowhere", "", "")}, "practice.module 'nowhere' is not a module"),
+        ({"practice": ("practice", "nope", "")}, "practice.category 'nope'"),
+        ({"practice": ("practice", "", "学点")}, "practice.credit_type '学点'"),
+        ({"practice": ("", "", "学时")}, "practice.credit_type needs practice.module"),
+        ({"windows": (("nowhere", ""),)}, "'nowhere' is not a module"),
+        ({"windows": (("lecture", "nope"),)}, "'nope' is not a category of its module"),
+        ({"windows": (("lecture", ""), ("lecture", ""))}, "windows lists a module"),
+        ({"report_due_day": 29}, "report_due_day must be 1-28"),
+        ({"report_due_day": 0}, "report_due_day must be 1-28"),
+    ],
+)
+def test_an_unusable_hours_practice_or_window_key_is_refused(
+    changes: dict[str, object], reason: str
+) -> None:
+    """Each new key is checked when the rulebook is built (``rulebook.invalid`` naming it)."""
+    from second_classroom.policies.rulebook import CategoryWindow, HoursRule, PracticeRule
+
+    built: dict[str, object] = {}
+    for key, value in changes.items():
+        if key == "hours":
+            built[key] = HoursRule(Decimal(0) if value == "zero" else Decimal(25))
+        elif key == "practice":
+            built[key] = PracticeRule(*value)  # type: ignore[misc]
+        elif key == "windows":
+            built[key] = tuple(CategoryWindow(m, c) for m, c in value)  # type: ignore[attr-defined]
+        else:
+            built[key] = value
+    assert reason in refused(HFUT, **built)

@@ -692,14 +692,16 @@ def test_every_malformed_value_is_named_at_once() -> None:
 
 
 def test_the_hfut_preset_is_its_own_school() -> None:
-    """合肥工业大学 (seed 002): its own name, colleges and site; 补录 within 5 working days;
-    points-style integrity."""
+    """合肥工业大学 (seed 002): its own name, colleges and site; 补录 of a lecture within 5
+    working days (一 2) 报告讲座类…5个工作日内及时补录), of no other category; points-style
+    integrity."""
     from second_classroom.policies.publishing import Host, check_title
     from second_classroom.policies.rulebook import IntegrityStyle
 
     hfut = preset("hfut")
     assert hfut.school == "合肥工业大学"
-    assert hfut.checkin.makeup_deadline_working_days == 5
+    assert hfut.makeup_working_days("lecture") == 5
+    assert hfut.makeup_working_days("competition") is None
     assert hfut.integrity.style is IntegrityStyle.POINTS
     assert "nepu.edu.cn" not in hfut.ads.allowed_url_hosts
     host = Host("校学生会", TribeLevel.SCHOOL, None, None)

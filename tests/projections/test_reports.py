@@ -37,7 +37,7 @@ def test_the_monthly_college_report(service: SecondClassroom) -> None:
     assert (row.published, row.approved, row.rejections, row.participants) == (1, 1, 0, 3)
     assert row.attendance_rate == Decimal("0.6667")
     assert row.no_show_rate == Decimal("0.3333")
-    assert row.credits == (("skills", Decimal("0.5")),)
+    assert row.credits == (("skills", "学分", Decimal("0.5")),)
     assert service.monthly_report("2026-11", SCHOOL_ADMIN).rows == ()
 
 
@@ -63,7 +63,7 @@ def test_the_report_opens_as_a_workbook_csv_and_chart(service: SecondClassroom) 
     values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
     assert values[0] == [
         "学院", "组织", "发布活动数", "审核通过", "驳回次数", "参与人次", "出勤率", "未签到率",
-        "技能特长学分",
+        "技能特长（学分）",
     ]  # fmt: skip
     assert values[1][:6] == ["石油工程学院", "石油工程学院学生会", 1, 1, 0, 3]
     assert values[1][6] == pytest.approx(0.6667)
@@ -87,6 +87,26 @@ def test_the_report_opens_as_a_workbook_csv_and_chart(service: SecondClassroom) 
     assert safe_cell("石油工程学院") == "石油工程学院"
 
 
+def test_two_credit_types_of_one_module_are_two_columns_and_two_totals() -> None:
+    """Issue 14 §3: different credit types are never added together — given 0.5 学分 and
+    4 志愿时 of one module in a month, when written out, then each type has its own column
+    and its own total (never 4.5)."""
+    from openpyxl import load_workbook
+
+    names = Names("合肥工业大学", {"JS": "计算机与信息学院"}, {"vol": "志愿服务"})
+    rows = [
+        MonthlyRow("JS", "青协", 1, 1, 0, 4, None, None,
+                   (("vol", "学分", Decimal("0.5")), ("vol", "志愿时", Decimal("4")))),
+    ]  # fmt: skip
+    sheet = load_workbook(io.BytesIO(to_xlsx(rows, "2026-12", names, NOW))).active
+    assert sheet is not None
+    values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    assert values[0][8:] == ["志愿服务（学分）", "志愿服务（志愿时）"]
+    assert values[1][8:] == [0.5, 4.0]
+    assert values[2][8:] == [0.5, 4.0]  # 合计: one per type
+    assert 4.5 not in [v for row in values for v in row]
+
+
 def test_backfill_credits_have_their_own_columns_in_the_files() -> None:
     """Seed 001 第三条 补录 credits are reported apart from credits of published activities:
     given a month with both, when written out, then each has its module columns and totals."""
@@ -97,19 +117,19 @@ def test_backfill_credits_have_their_own_columns_in_the_files() -> None:
     )
     rows = [
         MonthlyRow("PE", "学生会", 2, 2, 0, 10, Decimal("0.9"), Decimal("0.1"),
-                   (("skills", Decimal("1.5")),), (("vol", Decimal("2")),)),
-        MonthlyRow("", "校青协", 0, 0, 0, 0, None, None, (), (("vol", Decimal("0.5")),)),
+                   (("skills", "学分", Decimal("1.5")),), (("vol", "学分", Decimal("2")),)),
+        MonthlyRow("", "校青协", 0, 0, 0, 0, None, None, (), (("vol", "学分", Decimal("0.5")),)),
     ]  # fmt: skip
     sheet = load_workbook(io.BytesIO(to_xlsx(rows, "2026-03", names, NOW))).active
     assert sheet is not None
     values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
-    assert values[0][6:] == ["出勤率", "未签到率", "技能特长学分", "志愿公益补录学分"]
+    assert values[0][6:] == ["出勤率", "未签到率", "技能特长（学分）", "志愿公益补录（学分）"]
     assert values[1][8:] == [1.5, 2.0]
     assert values[2][:2] == ["校级组织", "校青协"]
     assert values[2][8:] == [0.0, 0.5]
     assert values[3][8:] == [1.5, 2.5]
     table = list(csv.reader(io.StringIO(to_csv(rows, names).decode("utf-8-sig"))))
-    assert table[0][-1] == "志愿公益补录学分"
+    assert table[0][-1] == "志愿公益补录（学分）"
     assert table[2][6:] == ["", "", "0.0", "0.5"]
 
 

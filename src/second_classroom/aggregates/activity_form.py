@@ -82,6 +82,8 @@ class ActivityForm:
     tags: tuple[Name, ...] = ()
     plan: AwardPlan = attrs.field(factory=AwardPlan)
     organizers: tuple[PersonId, ...] = ()
+    # 002 二 3) 第二课堂活动指导老师工作量表: the activity's 指导老师 (工号), for their workload.
+    advisors: tuple[PersonId, ...] = ()
     category: Code = ""  # 活动二级分类 of ``module`` (001 附件4); "": none named
     # 发布规范 十 若活动范围涉及全校可不进行签到距离限制: the venue spans the whole campus (a campus
     # run, a campus-wide hunt), so no distance limit fits. Not the participation scope.

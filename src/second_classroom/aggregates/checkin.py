@@ -352,8 +352,9 @@ def checkin_window(activity: Activity) -> tuple[datetime, datetime]:
 
 
 def makeup_deadline(activity: Activity, rulebook: Rulebook) -> datetime | None:
-    """End of the make-up window: N working days after the end (HFUT: 5), end of that day."""
-    days = rulebook.checkin.makeup_deadline_working_days
+    """End of the make-up window: N working days after the end, end of that day; N is the
+    activity category's (002 一 2) 报告讲座类…5个工作日内及时补录), else the rulebook's."""
+    days = rulebook.makeup_working_days(activity.form.module, activity.form.category)
     ends = activity.form.ends_at
     if days is None or ends is None:
         return None
@@ -647,7 +648,7 @@ def _make_up(command: MakeUpCheckIn, activity: Activity, ctx: ActivityFacts) -> 
     require(starts is not None and base.now >= starts, MAKEUP_BEFORE_START)
     deadline = makeup_deadline(activity, base.rulebook)
     if deadline is not None:
-        days = base.rulebook.checkin.makeup_deadline_working_days
+        days = base.rulebook.makeup_working_days(activity.form.module, activity.form.category)
         shown = f"{(deadline - timedelta(days=1)):%Y-%m-%d}"
         require(base.now < deadline, MAKEUP_CLOSED, days=days, deadline=shown)
     if activity.attendance.closed:

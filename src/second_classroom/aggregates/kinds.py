@@ -16,6 +16,8 @@ from second_classroom.aggregates import (
     enrolment,
     growth_share,
     mailbox,
+    practice,
+    report_submission,
     school_keys,
     student,
     transcript,
@@ -34,6 +36,8 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     cadre.DECIDER,
     claim.DECIDER,
     growth_share.DECIDER,
+    practice.DECIDER,
+    report_submission.DECIDER,
 )
 
 __all__ = ["KINDS"]

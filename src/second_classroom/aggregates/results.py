@@ -4,7 +4,6 @@ also writes an activity record into every participant's student record, in the s
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 from uuid import UUID
 
 import attrs
@@ -141,8 +140,9 @@ def involved(command: ResultsCommand, activity: Activity | None) -> Involved:
 
 
 def results_deadline(activity: Activity, rulebook: Rulebook) -> datetime | None:
-    """When results are due (合工大: 10 working days after the end), end of that day."""
-    days = rulebook.results.deadline_working_days
+    """When results are due, end of that day: N working days after the end, N the activity
+    category's (002 一 2) 竞赛类、志愿服务…10个工作日内), else the rulebook's."""
+    days = rulebook.results_working_days(activity.form.module, activity.form.category)
     ends = activity.form.ends_at
     if days is None or ends is None:
         return None
@@ -307,7 +307,8 @@ def record_of(
     for award in form.plan.awards:
         if award.name in awards and award.credit > 0:
             credits.append(PlannedCredit(form.module, credit_type, award.credit))
-    hours = Decimal((form.ends_at - form.starts_at).total_seconds()) / Decimal(3600)
+    # 002 一 4): a multi-day activity counts its days × hours per day, not its clock span.
+    hours = rulebook.hours.of(form.starts_at, form.ends_at)
     return ActivityRecord(
         activity.id,
         form.title,
@@ -315,7 +316,7 @@ def record_of(
         form.level,
         form.starts_at,
         form.ends_at,
-        hours.quantize(Decimal("0.01")),
+        hours,
         activity.attendance.outcome(student),
         awards,
         tuple(credits),

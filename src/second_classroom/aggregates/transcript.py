@@ -24,6 +24,7 @@ from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
 from second_classroom.core.decider import Context, FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.terms import Program
 from second_classroom.core.text import Code, PersonId, Reason
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import serials
@@ -142,6 +143,17 @@ class Content:
     sections: tuple[Section, ...]
     totals: tuple[Total, ...]
     issued_at: datetime
+
+
+TRANSCRIPT_HEADING = "第二课堂成绩单"
+GRADUATE_HEADING = "研究生第二课堂成绩单"  # 002 二 2) 开通研究生“第二课堂成绩单”
+
+
+def heading_of(content: Content) -> str:
+    """The document's own heading: a graduate student's transcript is the 研究生第二课堂成绩单
+    (002 二 2)), an undergraduate's the 第二课堂成绩单; ``content.program`` is signed with it."""
+    graduate = content.program == Program.GRADUATE.label
+    return GRADUATE_HEADING if graduate else TRANSCRIPT_HEADING
 
 
 @attrs.frozen

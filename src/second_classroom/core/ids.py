@@ -48,3 +48,14 @@ def school_keys_id() -> UUID:
 def cadre_round_id(tribe: UUID, term: str) -> UUID:
     """An organization's cadre round (干部考核) for one term, e.g. ``"2026-2027学年"``."""
     return derive("cadre", str(tribe), term)
+
+
+def practice_id(recorder: str, key: str) -> UUID:
+    """A practice team (实践团队, 002 一 4)) by its recorder (a college code or a tribe id) and
+    a key unique within that recorder."""
+    return derive("practice", recorder, key)
+
+
+def report_submission_id(college: str, month: str) -> UUID:
+    """A college's monthly report (学院月报, 002 一 5)) for ``month`` ("2026-12")."""
+    return derive("report", college, month)

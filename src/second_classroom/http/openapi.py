@@ -132,7 +132,7 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
         "/api/leaderboards/{by}": _get(
             "排行榜 by college, cohort or student",
             _ref("Page"),
-            [_param("by", "path"), *_paged("module", "college")],
+            [_param("by", "path"), *_paged("module", "college", "credit_type")],
         ),
         "/api/reports/{month}": _get(
             "学院月报 (format=json, csv or xlsx)",

@@ -166,6 +166,7 @@ async def leaderboard(request: Request) -> Response:
             college=param(request, "college"),
             limit=limit,
             cursor=param(request, "cursor"),
+            credit_type=param(request, "credit_type"),
         )
 
     return await answer(request, read, ("排行榜", "leaderboard"))

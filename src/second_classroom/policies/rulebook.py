@@ -32,6 +32,7 @@ from second_classroom.core.terms import (
     TribeLevel,
 )
 from second_classroom.core.text import YEAR_MAX, YEAR_MIN
+from second_classroom.core.time import SHANGHAI as _SHANGHAI
 from second_classroom.policies.claim_rules import ClaimKind, ClaimsRule
 from second_classroom.policies.graduation import GraduationRule
 
@@ -343,6 +344,70 @@ class RatingCredit:
     amount: Decimal
 
 
+@attrs.frozen
+class HoursRule:
+    """学时 of an activity or practice record (002 一 4) 一天按8学时记录).
+
+    A same-day activity counts its clock span; one over several calendar days (Shanghai time)
+    counts ``per_day`` for each day it touches, so a practice from 12-03 08:00 to 12-05 18:00
+    is 3 × 8 = 24 学时, not the 58 hours between its ends."""
+
+    per_day: Decimal = Decimal(8)
+
+    def of(self, starts: datetime, ends: datetime) -> Decimal:
+        """The 学时 of a span, to two places."""
+        first, last = starts.astimezone(_SHANGHAI).date(), ends.astimezone(_SHANGHAI).date()
+        if first == last:
+            hours = Decimal((ends - starts).total_seconds()) / Decimal(3600)
+        else:
+            hours = self.days(first, last) * self.per_day
+        return hours.quantize(Decimal("0.01"))
+
+    @staticmethod
+    def days(first: date, last: date) -> int:
+        """The calendar days from ``first`` to ``last``, both counted."""
+        return (last - first).days + 1
+
+
+@attrs.frozen
+class PracticeRule:
+    """实践及培训经历 (002 一 4)): where a practice team's record goes and what it earns."""
+
+    module: str = ""  # "" : practice experiences are not recorded
+    category: str = ""  # the module's second-level category, e.g. 暑期“三下乡”
+    credit_type: str = ""  # the hours are also credited in this type (学时); "" : hours only
+
+    def problems(self, rulebook: Rulebook) -> list[str]:
+        """What makes this section unusable."""
+        found: list[str] = []
+        module = rulebook.module(self.module) if self.module else None
+        if self.module and module is None:
+            found.append(f"practice.module {self.module!r} is not a module")
+        if self.category and (
+            module is None or rulebook.category(self.module, self.category) is None
+        ):
+            found.append(f"practice.category {self.category!r} is not a category of its module")
+        if self.credit_type and self.credit_type not in rulebook.credit_types:
+            found.append(f"practice.credit_type {self.credit_type!r} is not in credit_types")
+        if self.credit_type and not self.module:
+            found.append("practice.credit_type needs practice.module")
+        return found
+
+
+@attrs.frozen
+class CategoryWindow:
+    """A deadline that holds for one activity category, not every activity (002 一 2)
+    竞赛类活动、志愿服务活动…10个工作日内务必上传认定成绩; 报告讲座类…5个工作日内及时补录).
+
+    ``category`` "" is the whole module; a window naming a category wins over its module's.
+    A deadline left out falls back to the rulebook-wide one ([results], [checkin])."""
+
+    module: str
+    category: str = ""
+    results_working_days: int | None = None
+    makeup_working_days: int | None = None
+
+
 _CADRE_MANAGERS = (RoleKind.TRIBE_LEADER, RoleKind.COLLEGE_ADMIN, RoleKind.SCHOOL_ADMIN)
 
 
@@ -463,6 +528,12 @@ class Rulebook:
     terms: tuple[Term, ...] = ()  # empty: September–February and March–August
     credit_units: tuple[CreditUnit, ...] = ()  # a credit type not listed counts in itself
     cadre: CadreRule = CadreRule()  # 干部任期与考核 (issue 14 §2)
+    hours: HoursRule = HoursRule()  # 学时 of a record (002 一 4))
+    practice: PracticeRule = PracticeRule()  # 实践及培训经历 (002 一 4))
+    windows: tuple[CategoryWindow, ...] = ()  # deadlines per activity category (002 一 2))
+    # 002 一 5) 要求各学院每月28日上报学院相关数据: the day of the month a college's report is
+    # due; None: no monthly report is asked of the colleges.
+    report_due_day: int | None = None
     seal_png: str = ""  # the school's seal (印章) as base64 PNG, printed on transcripts; "" none
 
     def seal_image(self) -> bytes | None:
@@ -530,6 +601,8 @@ class Rulebook:
         found += self.graduation.problems((m.code for m in self.modules), self.credit_types)
         found += self._school_problems()
         found += self.cadre.problems(tuple(m.code for m in self.modules), self.credit_types)
+        found += self.practice.problems(self)
+        found += self._window_problems()
         if self.roles:
             used_kinds = {r.kind for r in self.roles}
             found += [
@@ -565,6 +638,7 @@ class Rulebook:
             ("integrity.strikes_for_blacklist", rule.strikes_for_blacklist, 1, 1_000),
             ("integrity.strike_blacklist_days", rule.strike_blacklist_days, 0, 3_660),
             ("results.deadline_working_days", results.deadline_working_days, 0, 365),
+            ("report_due_day", self.report_due_day, 1, 28),  # every month has a 28th
         ]
         numbers += [
             (f"results quota of {q.name}", q.quota, 1, 100_000) for q in results.award_quotas
@@ -676,6 +750,50 @@ class Rulebook:
                 for kind in sorted(self.claims.role_kinds() - listed)
             ]
         return found
+
+    def _window_problems(self) -> list[str]:
+        found: list[str] = []
+        per_day = self.hours.per_day
+        if not (per_day.is_finite() and 0 < per_day <= 24):
+            found.append("hours.per_day must be finite, > 0 and ≤ 24")
+        keys = [(w.module, w.category) for w in self.windows]
+        if len(keys) != len(set(keys)):
+            found.append("windows lists a module and category twice")
+        for window in self.windows:
+            where = f"windows {window.module}/{window.category or '*'}"
+            if self.module(window.module) is None:
+                found.append(f"{where}: {window.module!r} is not a module")
+            elif window.category and self.category(window.module, window.category) is None:
+                found.append(f"{where}: {window.category!r} is not a category of its module")
+            for name, days in (
+                ("results_working_days", window.results_working_days),
+                ("makeup_working_days", window.makeup_working_days),
+            ):
+                if days is not None and not 0 <= days <= 365:
+                    found.append(f"{where}: {name} must be 0-365")
+        return found
+
+    def window(self, module: str, category: str = "") -> CategoryWindow | None:
+        """The window of an activity of ``module``/``category``: its category's, else its
+        module's, else None."""
+        found = {(w.module, w.category): w for w in self.windows}
+        if category and (module, category) in found:
+            return found[(module, category)]
+        return found.get((module, ""))
+
+    def results_working_days(self, module: str, category: str = "") -> int | None:
+        """Working days after the end within which results are due, for this category."""
+        window = self.window(module, category)
+        if window is not None and window.results_working_days is not None:
+            return window.results_working_days
+        return self.results.deadline_working_days
+
+    def makeup_working_days(self, module: str, category: str = "") -> int | None:
+        """Working days after the end within which a 补签 is accepted, for this category."""
+        window = self.window(module, category)
+        if window is not None and window.makeup_working_days is not None:
+            return window.makeup_working_days
+        return self.checkin.makeup_deadline_working_days
 
     def module(self, code: str) -> Module | None:
         return next((m for m in self.modules if m.code == code), None)

@@ -185,6 +185,7 @@ class LeaderboardRow:
     rank: int
     group: str
     amount: Decimal
+    credit_type: str = ""  # the one type ranked: types are never added together
 
 
 def _time(value: Any) -> datetime | None:
@@ -303,17 +304,26 @@ def leaderboard(
     *,
     college: str | None = None,
     cursor: str | None = None,
+    credit_type: str | None = None,
 ) -> Page[LeaderboardRow]:
-    """排行榜: total credits by college, cohort or student, optionally of one module or of
-    one college's students."""
+    """排行榜: total credits of one credit type by college, cohort or student, optionally of
+    one module or of one college's students. Types are never added together (学分 and 志愿时
+    are different units): with ``credit_type`` None, the one type recorded is ranked, and
+    several types are refused (``query.invalid``)."""
     group = LEADERBOARD_GROUPS.get(by)
     if group is None:
         raise INVALID_QUERY.error(reason=f"by 须为 / must be one of {sorted(LEADERBOARD_GROUPS)}")
     check_limit(limit)
+    if credit_type is None:
+        kinds = database.query("SELECT DISTINCT credit_type FROM student_credits ORDER BY 1")
+        if len(kinds) > 1:
+            named = "、".join(str(k) for (k,) in kinds)
+            raise INVALID_QUERY.error(reason=f"请指定学分类型 / name one credit_type: {named}")
+        credit_type = str(kinds[0][0]) if kinds else ""
     query = f"leaderboard:{by}"
     offset = offset_of(query, cursor)
     params: tuple[object, ...]
-    where, params = "1 = 1", ()
+    where, params = "c.credit_type = ?", (credit_type,)
     for column, value in (("c.module", module), ("s.college", college)):
         if value is not None:
             where, params = f"{where} AND {column} = ?", (*params, value)
@@ -329,7 +339,7 @@ def leaderboard(
         limit,
         query,
         lambda r: (r[0] + 1,),
-        lambda r: LeaderboardRow(r[0] + 1, str(r[1]), Decimal(str(r[2])).normalize()),
+        lambda r: LeaderboardRow(r[0] + 1, str(r[1]), Decimal(str(r[2])).normalize(), credit_type),
     )
 
 
@@ -449,6 +459,58 @@ def organizer_workload(
         "workload",
         lambda _r: (offset + limit,),
         lambda r: WorkloadRow(str(r[0]), int(r[1]), int(r[2])),
+    )
+
+
+@attrs.frozen
+class AdvisorRow:
+    """指导老师工作量表 (002 二 3)): one approved activity an advisor guided, its participants
+    (attended) and its 学时 (None until its records are written)."""
+
+    advisor: str
+    activity_id: str
+    title: str
+    college: str | None
+    participants: int
+    hours: Decimal | None
+
+
+def advisor_workload(
+    database: ViewDatabase,
+    *,
+    advisor: str | None = None,
+    college: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> Page[AdvisorRow]:
+    """Approved activities by advisor, then title; of one advisor or one college if given."""
+    check_limit(limit)
+    query = f"advisors:{advisor}:{college}"
+    offset = offset_of(query, cursor)
+    params: tuple[object, ...]
+    where, params = "approved = 1", ()
+    for column, value in (("advisor", advisor), ("college", college)):
+        if value is not None:
+            where, params = f"{where} AND {column} = ?", (*params, value)
+    rows = database.query(
+        "SELECT advisor, activity_id, title, college, participants, hours"
+        f" FROM advisor_activities WHERE {where}"
+        " ORDER BY advisor, title, activity_id LIMIT ? OFFSET ?",
+        (*params, limit + 1, offset),
+    )
+    return paged(
+        rows,
+        limit,
+        query,
+        lambda _r: (offset + limit,),
+        lambda r: AdvisorRow(
+            str(r[0]),
+            str(r[1]),
+            str(r[2]),
+            None if r[3] is None else str(r[3]),
+            int(r[4]),
+            None if r[5] is None else Decimal(str(r[5])).normalize(),
+        ),
     )
 
 

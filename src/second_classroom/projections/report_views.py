@@ -31,8 +31,8 @@ class MonthlyFacts:
         )
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS report_credits (activity_id TEXT NOT NULL,"
-            " module TEXT NOT NULL, amount NUMERIC NOT NULL,"
-            " PRIMARY KEY (activity_id, module))"
+            " module TEXT NOT NULL, credit_type TEXT NOT NULL, amount NUMERIC NOT NULL,"
+            " PRIMARY KEY (activity_id, module, credit_type))"
         )
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS report_claims (claim_id TEXT PRIMARY KEY,"
@@ -40,8 +40,8 @@ class MonthlyFacts:
         )
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS report_backfills (claim_id TEXT NOT NULL,"
-            " month TEXT NOT NULL, module TEXT NOT NULL, amount NUMERIC NOT NULL,"
-            " PRIMARY KEY (claim_id, month, module))"
+            " month TEXT NOT NULL, module TEXT NOT NULL, credit_type TEXT NOT NULL,"
+            " amount NUMERIC NOT NULL, PRIMARY KEY (claim_id, month, module, credit_type))"
         )
 
     def clear(self, cursor: Cursor) -> None:
@@ -98,10 +98,15 @@ class MonthlyFacts:
             case student_events.ActivityRecorded(record=record):
                 for credit in record.credits:
                     cursor.execute(
-                        "INSERT INTO report_credits VALUES (?, ?, ?)"
-                        " ON CONFLICT (activity_id, module)"
+                        "INSERT INTO report_credits VALUES (?, ?, ?, ?)"
+                        " ON CONFLICT (activity_id, module, credit_type)"
                         " DO UPDATE SET amount = report_credits.amount + excluded.amount",
-                        (str(record.activity_id), credit.module, str(credit.amount)),
+                        (
+                            str(record.activity_id),
+                            credit.module,
+                            credit.credit_type,
+                            str(credit.amount),
+                        ),
                     )
             case claim_events.ClaimFiled(tribe_id=None):
                 cursor.execute(
@@ -118,10 +123,16 @@ class MonthlyFacts:
                 month = backfill.confirmed_at.astimezone(SHANGHAI).strftime("%Y-%m")
                 for credit in backfill.credits:
                     cursor.execute(
-                        "INSERT INTO report_backfills VALUES (?, ?, ?, ?)"
-                        " ON CONFLICT (claim_id, month, module)"
+                        "INSERT INTO report_backfills VALUES (?, ?, ?, ?, ?)"
+                        " ON CONFLICT (claim_id, month, module, credit_type)"
                         " DO UPDATE SET amount = report_backfills.amount + excluded.amount",
-                        (str(backfill.claim_id), month, credit.module, str(credit.amount)),
+                        (
+                            str(backfill.claim_id),
+                            month,
+                            credit.module,
+                            credit.credit_type,
+                            str(credit.amount),
+                        ),
                     )
 
 
@@ -186,4 +197,64 @@ class OrganizerWorkload:
                     "UPDATE organizer_workload SET participants = participants + 1 WHERE person IN"
                     " (SELECT person FROM workload_people WHERE activity_id = ?)",
                     (aid,),
+                )
+
+
+class AdvisorWorkload:
+    """指导老师工作量 (002 二 3)): per advisor named on an activity's form, the activity, its
+    college, whether it was approved, its participants (attended) and its 学时 (as recorded)."""
+
+    name = "advisor_workload"
+    tables = ("advisor_activities",)
+
+    def create(self, cursor: Cursor) -> None:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS advisor_activities (activity_id TEXT NOT NULL,"
+            " advisor TEXT NOT NULL, college TEXT, title TEXT NOT NULL,"
+            " approved INTEGER NOT NULL DEFAULT 0, participants INTEGER NOT NULL DEFAULT 0,"
+            " hours NUMERIC, PRIMARY KEY (activity_id, advisor))"
+        )
+
+    def clear(self, cursor: Cursor) -> None:
+        cursor.execute("DELETE FROM advisor_activities")
+
+    def apply(self, cursor: Cursor, position: int, envelope: Envelope) -> None:
+        event = envelope.payload
+        aid = str(getattr(event, "activity_id", ""))
+        match event:
+            case activity_events.ActivityDrafted(form=form):
+                for advisor in dict.fromkeys(form.advisors):
+                    cursor.execute(
+                        "INSERT INTO advisor_activities (activity_id, advisor, college, title)"
+                        " SELECT ?, ?, college, ? FROM board_tribes WHERE tribe_id = ?",
+                        (aid, advisor, form.title, str(event.host_tribe_id)),
+                    )
+            case activity_events.ActivityDraftEdited(form=form):
+                cursor.execute("DELETE FROM advisor_activities WHERE activity_id = ?", (aid,))
+                for advisor in dict.fromkeys(form.advisors):
+                    cursor.execute(
+                        "INSERT INTO advisor_activities (activity_id, advisor, college, title)"
+                        " SELECT ?, ?, college, ? FROM report_activities WHERE activity_id = ?",
+                        (aid, advisor, form.title, aid),
+                    )
+            case activity_events.ActivityStageApproved(next_stage=None):
+                cursor.execute(
+                    "UPDATE advisor_activities SET approved = 1 WHERE activity_id = ?", (aid,)
+                )
+            case attendance.AttendanceClosed(outcomes=outcomes):
+                served = sum(1 for _s, o in outcomes if o is AttendanceOutcome.ATTENDED)
+                cursor.execute(
+                    "UPDATE advisor_activities SET participants = ? WHERE activity_id = ?",
+                    (served, aid),
+                )
+            case attendance.NoShowMadeUp():
+                cursor.execute(
+                    "UPDATE advisor_activities SET participants = participants + 1"
+                    " WHERE activity_id = ?",
+                    (aid,),
+                )
+            case student_events.ActivityRecorded(record=record):
+                cursor.execute(
+                    "UPDATE advisor_activities SET hours = ? WHERE activity_id = ?",
+                    (str(record.hours), str(record.activity_id)),
                 )

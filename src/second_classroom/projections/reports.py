@@ -47,8 +47,9 @@ class MonthlyRow:
     participants: int
     attendance_rate: Decimal | None
     no_show_rate: Decimal | None
-    credits: tuple[tuple[str, Decimal], ...]  # (module, amount)
-    backfills: tuple[tuple[str, Decimal], ...] = ()  # 补录: (module, amount) of confirmed claims
+    # (module, credit type, amount): each type on its own, never added to another
+    credits: tuple[tuple[str, str, Decimal], ...]
+    backfills: tuple[tuple[str, str, Decimal], ...] = ()  # 补录 credits of confirmed claims
 
 
 def monthly_report(
@@ -84,17 +85,20 @@ def monthly_report(
         where = f"{where} AND (g.college, g.tribe) <= (?, ?)"
         groups = (*groups, *last)
     credits = database.query(
-        "SELECT g.college, g.tribe, c.module, SUM(c.amount) FROM report_credits c"
+        "SELECT g.college, g.tribe, c.module, c.credit_type, SUM(c.amount)"
+        " FROM report_credits c"
         " JOIN (SELECT activity_id, COALESCE(college, '') AS college, tribe"
         " FROM report_activities WHERE month = ?) g ON g.activity_id = c.activity_id"
-        f" WHERE {where} GROUP BY g.college, g.tribe, c.module ORDER BY 1, 2, 3",
+        f" WHERE {where} GROUP BY g.college, g.tribe, c.module, c.credit_type"
+        " ORDER BY 1, 2, 3, 4",
         (month, *groups),
     )
     backfills = database.query(
-        "SELECT g.college, g.tribe, b.module, SUM(b.amount) FROM report_backfills b"
+        "SELECT g.college, g.tribe, b.module, b.credit_type, SUM(b.amount)"
+        " FROM report_backfills b"
         " JOIN (SELECT claim_id, COALESCE(college, '') AS college, tribe FROM report_claims) g"
         f" ON g.claim_id = b.claim_id WHERE b.month = ? AND {where}"
-        " GROUP BY g.college, g.tribe, b.module ORDER BY 1, 2, 3",
+        " GROUP BY g.college, g.tribe, b.module, b.credit_type ORDER BY 1, 2, 3, 4",
         (month, *groups),
     )
     report = []
@@ -119,10 +123,11 @@ def monthly_report(
 
 def _by_group(
     rows: list[tuple[Any, ...]],
-) -> dict[tuple[str, str], tuple[tuple[str, Decimal], ...]]:
-    found: dict[tuple[str, str], list[tuple[str, Decimal]]] = {}
-    for group, tribe, module, amount in rows:
-        found.setdefault((group, tribe), []).append((module, Decimal(str(amount)).normalize()))
+) -> dict[tuple[str, str], tuple[tuple[str, str, Decimal], ...]]:
+    found: dict[tuple[str, str], list[tuple[str, str, Decimal]]] = {}
+    for group, tribe, module, kind, amount in rows:
+        amount = Decimal(str(amount)).normalize()
+        found.setdefault((group, tribe), []).append((str(module), str(kind), amount))
     return {key: tuple(value) for key, value in found.items()}
 
 
@@ -201,39 +206,49 @@ class Names:
     modules: dict[str, str]
 
 
+Column = tuple[str, str]  # (module, credit type): one type per column, never two added
+
+
 @attrs.frozen
 class Columns:
-    """The credit columns of a report: modules with activity credits, then modules with
-    补录 credits, each in the rulebook's order, then any other by code."""
+    """The credit columns of a report, one per module and credit type (学分 and 志愿时 are
+    different units, so no column or total adds them): activity credits, then 补录 credits,
+    each in the rulebook's module order, then any other by code."""
 
-    credits: list[str]
-    backfills: list[str]
+    credits: list[Column]
+    backfills: list[Column]
 
     @classmethod
     def of(cls, rows: list[MonthlyRow], names: Names) -> Columns:
         order = list(names.modules)
 
-        def ordered(seen: set[str]) -> list[str]:
-            return sorted(seen, key=lambda m: (order.index(m) if m in order else len(order), m))
+        def ordered(seen: set[Column]) -> list[Column]:
+            return sorted(
+                seen, key=lambda c: (order.index(c[0]) if c[0] in order else len(order), c)
+            )
 
         return cls(
-            ordered({module for row in rows for module, _ in row.credits}),
-            ordered({module for row in rows for module, _ in row.backfills}),
+            ordered({(m, k) for row in rows for m, k, _ in row.credits}),
+            ordered({(m, k) for row in rows for m, k, _ in row.backfills}),
         )
 
     def header(self, names: Names) -> list[str]:
         return [
             *HEADERS[:-2],
-            *(f"{names.modules.get(m, m)}学分" for m in self.credits),
-            *(f"{names.modules.get(m, m)}补录学分" for m in self.backfills),
+            *(f"{names.modules.get(m, m)}（{k}）" for m, k in self.credits),
+            *(f"{names.modules.get(m, m)}补录（{k}）" for m, k in self.backfills),
+        ]
+
+    def exact(self, row: MonthlyRow) -> list[Decimal]:
+        credits = {(m, k): a for m, k, a in row.credits}
+        backfills = {(m, k): a for m, k, a in row.backfills}
+        return [
+            *(credits.get(c, Decimal(0)) for c in self.credits),
+            *(backfills.get(c, Decimal(0)) for c in self.backfills),
         ]
 
     def amounts(self, row: MonthlyRow) -> list[float]:
-        credits, backfills = dict(row.credits), dict(row.backfills)
-        return [
-            *(float(credits.get(m, 0)) for m in self.credits),
-            *(float(backfills.get(m, 0)) for m in self.backfills),
-        ]
+        return [float(amount) for amount in self.exact(row)]
 
 
 def _cells(row: MonthlyRow, columns: Columns, names: Names) -> list[Any]:
@@ -256,7 +271,11 @@ def _totals(rows: list[MonthlyRow], columns: Columns) -> list[Any]:
     def total(pick: Any) -> Any:
         return sum(pick(row) for row in rows)
 
-    sums = [sum(amounts) for amounts in zip(*(columns.amounts(r) for r in rows), strict=True)]
+    # Summed as decimals, each column on its own (0.01 + 2.01 is 2.02, not 2.0199999999999996).
+    sums = [
+        float(sum(amounts, Decimal(0)))
+        for amounts in zip(*(columns.exact(r) for r in rows), strict=True)
+    ]
     return [
         "合计",
         f"{len(rows)} 个组织",

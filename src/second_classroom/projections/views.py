@@ -429,7 +429,11 @@ class OutboxView:
 
 def standard_views() -> list[Any]:
     """Every view the library maintains (the board first: the report reads its tribes)."""
-    from second_classroom.projections.report_views import MonthlyFacts, OrganizerWorkload
+    from second_classroom.projections.report_views import (
+        AdvisorWorkload,
+        MonthlyFacts,
+        OrganizerWorkload,
+    )
 
     return [
         AuditLog(),
@@ -439,4 +443,5 @@ def standard_views() -> list[Any]:
         OutboxView(),
         MonthlyFacts(),
         OrganizerWorkload(),
+        AdvisorWorkload(),  # after MonthlyFacts: an edited draft reads its college there
     ]

@@ -97,9 +97,18 @@ class ViewSet:
         *,
         college: str | None = None,
         cursor: str | None = None,
+        credit_type: str | None = None,
     ) -> queries.Page[queries.LeaderboardRow]:
         self.catch_up()
-        return queries.leaderboard(self.database, by, module, limit, college=college, cursor=cursor)
+        return queries.leaderboard(
+            self.database,
+            by,
+            module,
+            limit,
+            college=college,
+            cursor=cursor,
+            credit_type=credit_type,
+        )
 
     def audit_log(
         self,
@@ -150,6 +159,20 @@ class ViewSet:
         """(person, activities led, participants served), busiest first."""
         self.catch_up()
         return queries.organizer_workload(self.database, limit=limit, cursor=cursor)
+
+    def advisor_workload(
+        self,
+        *,
+        advisor: str | None = None,
+        college: str | None = None,
+        limit: int = queries.DEFAULT_LIMIT,
+        cursor: str | None = None,
+    ) -> queries.Page[queries.AdvisorRow]:
+        """指导老师工作量 (002 二 3)): approved activities by advisor."""
+        self.catch_up()
+        return queries.advisor_workload(
+            self.database, advisor=advisor, college=college, limit=limit, cursor=cursor
+        )
 
     def close(self) -> None:
         self.database.close()
