@@ -25,7 +25,6 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import RESULTS, SECRET, report
 
 from second_classroom import backfill
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.claim import FileCollectiveClaim, ReviewClaim
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.aggregates.tribe import AppointTribeRole, CreateTribe, TribeRole
@@ -33,6 +32,7 @@ from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.core.time import SHANGHAI
 from second_classroom.persistence.stores import sqlite_env
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.rulebook import Rulebook, preset
 from second_classroom.service import SecondClassroom
 

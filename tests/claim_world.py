@@ -11,13 +11,13 @@ from typing import Any
 import attrs
 
 from second_classroom.aggregates import claim
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
-from second_classroom.core.decider import Context
 from second_classroom.core.terms import ActivityLevel, Program, TribeKind, TribeLevel
+from second_classroom.policies.activity_form import PlannedCredit
+from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import Rulebook
 from tests.specification import NEPU, at
 

@@ -11,12 +11,12 @@ from second_classroom.aggregates.activity import (
     DraftActivity,
     SubmitActivity,
 )
-from second_classroom.aggregates.activity_form import Admission
 from second_classroom.aggregates.student import RecordPublisherExam, RegisterStudent
 from second_classroom.aggregates.tribe import AppointTribeRole, CertifyTribe, CreateTribe, TribeRole
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.terms import AdmissionMethod, TribeKind, TribeLevel
+from second_classroom.policies.activity_form import Admission
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at

@@ -31,9 +31,10 @@ from second_classroom.aggregates.enrolment import Enrolment
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core.actor import Actor
-from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import DomainError
 from second_classroom.core.time import SHANGHAI
+from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import Rulebook, preset
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)  # a Monday

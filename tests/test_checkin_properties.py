@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from second_classroom.aggregates import student as student_module
-from second_classroom.aggregates.activity_attendance import AttendanceOutcome, Geofence
+from second_classroom.aggregates.activity_attendance import Geofence
 from second_classroom.aggregates.checkin import (
     CheckIn,
     Location,
@@ -26,6 +26,7 @@ from second_classroom.aggregates.checkin import (
 from second_classroom.aggregates.registration import DecideLeave, Register, RequestLeave
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET, sqlite_memory_env

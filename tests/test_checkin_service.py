@@ -17,7 +17,6 @@ import pytest
 from second_classroom import codec
 from second_classroom.aggregates import student as student_module
 from second_classroom.aggregates.activity_attendance import (
-    AttendanceOutcome,
     CheckInPasswordLocked,
     CheckInPasswordRejected,
     Geofence,
@@ -34,6 +33,7 @@ from second_classroom.aggregates.student import AppealDefault, DecideAppeal
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.stores import postgres_env, sqlite_env
 from second_classroom.service import SecondClassroom

@@ -17,7 +17,6 @@ from hypothesis.stateful import invariant
 
 from second_classroom import codec
 from second_classroom.aggregates import claim
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.aggregates.transcript import (
     Content,
@@ -35,6 +34,7 @@ from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.persistence.stores import postgres_env
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.service import SecondClassroom, VerificationStatus
 from tests.aggregates.test_claim_lifecycle import RULEBOOK as LIFECYCLE
 from tests.aggregates.test_claim_lifecycle import START, ClaimLifecycle

@@ -29,7 +29,7 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod
 from second_classroom.persistence.stores import sqlite_env
 from second_classroom.policies.lottery import verify_draw
-from second_classroom.policies.notices import NoticeKind
+from second_classroom.projections.notices import NoticeKind
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import (

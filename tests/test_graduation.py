@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 
 from second_classroom.aggregates import claim
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.rulebook import Rulebook
 from second_classroom.service import SecondClassroom
 from tests.claim_world import CENTER, CUSTOMS, OFFICE, PE_LEAGUE, TEACHER, personal

@@ -24,7 +24,7 @@ from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.persistence.stores import popo_env
-from second_classroom.policies.notices import NoticeKind
+from second_classroom.projections.notices import NoticeKind
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import (

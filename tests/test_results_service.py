@@ -13,7 +13,6 @@ import attrs
 import pytest
 
 from second_classroom.aggregates.activity import CancelActivity
-from second_classroom.aggregates.activity_form import AwardPlan, PlannedAward
 from second_classroom.aggregates.results import (
     FinalizeActivity,
     GrantCredits,
@@ -27,6 +26,7 @@ from second_classroom.aggregates.transcript import (
 )
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
+from second_classroom.policies.activity_form import AwardPlan, PlannedAward
 from second_classroom.service import SecondClassroom, VerificationStatus
 from tests.specification import SCHOOL_ADMIN, at
 from tests.test_checkin_service import ENDED, ORGANIZER, checked_in_world

@@ -9,13 +9,13 @@ import attrs
 import pytest
 
 from second_classroom.aggregates.activity import DraftActivity, EditDraft, SubmitActivity
-from second_classroom.aggregates.activity_form import Admission
 from second_classroom.aggregates.student import RecordPublisherExam, RegisterStudent
 from second_classroom.aggregates.tribe import AppointTribeRole, CertifyTribe, CreateTribe, TribeRole
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod, TribeKind, TribeLevel
+from second_classroom.policies.activity_form import Admission
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at

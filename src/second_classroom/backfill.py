@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any, Protocol, TypeVar
 from uuid import UUID
 
 import attrs
@@ -26,18 +26,15 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.claim import ImportClaimList, ListedCredit
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import Category, DomainError, ErrorCode
 from second_classroom.core.terms import ActivityLevel
 from second_classroom.core.text import TextKind
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.boundary import identifier
 from second_classroom.policies.rulebook import Rulebook
-
-if TYPE_CHECKING:
-    from second_classroom.service import Outcome, SecondClassroom
 
 TITLE = "成长记录补充模板"
 COLUMNS = (
@@ -291,15 +288,34 @@ def _subcategories(rulebook: Rulebook) -> tuple[str, ...]:
 
 # -- importing --------------------------------------------------------------------------
 
+Done = TypeVar("Done", covariant=True)
+
+
+class Importer(Protocol[Done]):
+    """What ``import_list`` needs of the facade (``SecondClassroom``): this module sits below
+    the facade, which checks templates with it, so it names the methods, not the class."""
+
+    @property
+    def rulebook(self) -> Rulebook: ...
+
+    def check_backfill(
+        self,
+        source: str | Path | bytes,
+        actor: Actor,
+        progress: Callable[[int], object] | None = None,
+    ) -> TemplateCheck: ...
+
+    def execute(self, command: object, actor: Actor, now: datetime) -> Done: ...
+
 
 def import_list(
-    service: SecondClassroom,
+    service: Importer[Done],
     source: str | Path | bytes,
     claim_id: UUID,
     actor: Actor,
     now: datetime,
     progress: Callable[[int], object] | None = None,
-) -> Outcome:
+) -> Done:
     """Import a filled template as the list of the approved collective claim ``claim_id``
     (001 第三条 名单导入): all rows in one save, or nothing when any row has an error; the
     same rows again store nothing new."""
@@ -400,7 +416,8 @@ def _refuse_non_xlsx(data: bytes, max_unzipped: int) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             entries = package.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as error:
+        # NotImplementedError: a zip version or method zipfile does not read (a damaged header)
         raise NOT_XLSX.error(reason=str(error)) from None
     names = {entry.filename for entry in entries}
     if not {"[Content_Types].xml", "xl/workbook.xml"} <= names:

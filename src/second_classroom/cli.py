@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 from uuid import UUID
 
-from second_classroom import __version__
 from second_classroom.core.errors import DomainError
+from second_classroom.core.version import VERSION
 
 if TYPE_CHECKING:
     from second_classroom.core.actor import Actor
@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="第二课堂成绩单 · the Second Classroom Transcript",
         epilog=EPILOG,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {VERSION}")
     _common_options(parser, top=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser("demo", help="play the demo scenario on an SQLite file")

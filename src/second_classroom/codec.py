@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import Enum, StrEnum
 from fractions import Fraction
 from typing import Any, get_args, get_origin
@@ -32,59 +32,13 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn
 from cattrs.preconf.json import make_converter
 
-from second_classroom.aggregates import (
-    activity,
-    activity_feedback,
-    cadre,
-    checkin,
-    claim,
-    growth_share,
-    mailbox,
-    practice,
-    registration,
-    report_submission,
-    results,
-    school_keys,
-    student,
-    transcript,
-    tribe,
-)
-from second_classroom.aggregates.kinds import KINDS
+from second_classroom.aggregates.kinds import COMMANDS, KINDS
 from second_classroom.core.errors import UNKNOWN_COMMAND, DomainError, malformed
 from second_classroom.core.text import YEAR_MAX, YEAR_MIN
+from second_classroom.core.wire import converter as converter
 
 JSON = dict[str, Any]
 Upcaster = Callable[[JSON], JSON]
-
-converter = make_converter()
-
-
-def _structure_datetime(value: Any, _type: type) -> datetime:
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    if moment.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: a timezone offset is required")
-    return moment
-
-
-def _structure_decimal(value: Any, _type: type) -> Decimal:
-    try:
-        return Decimal(str(value))
-    except InvalidOperation as exc:
-        raise ValueError(f"not a decimal: {value!r}") from exc
-
-
-converter.register_unstructure_hook(datetime, datetime.isoformat)
-converter.register_structure_hook(datetime, _structure_datetime)
-converter.register_unstructure_hook(UUID, str)
-converter.register_structure_hook(UUID, lambda v, _t: v if isinstance(v, UUID) else UUID(str(v)))
-converter.register_unstructure_hook(Decimal, str)
-converter.register_structure_hook(Decimal, _structure_decimal)
-converter.register_unstructure_hook(Fraction, str)
-converter.register_structure_hook(Fraction, lambda v, _t: Fraction(str(v)))
-converter.register_unstructure_hook_factory(
-    lambda t: getattr(t, "__origin__", None) is frozenset,
-    lambda _t: lambda value: [converter.unstructure(v) for v in sorted(value)],
-)
 
 
 # -- the strict input converter -------------------------------------------------------------
@@ -386,17 +340,7 @@ class Registry:
 
 
 registry = Registry()
-for _module in (tribe, student, activity, registration, mailbox, school_keys):
-    registry.register(_module.COMMANDS, "command")
-registry.register(checkin.COMMANDS, "command")
-registry.register(results.COMMANDS, "command")
-registry.register(transcript.COMMANDS, "command")
-registry.register(activity_feedback.COMMANDS, "command")
-registry.register(cadre.COMMANDS, "command")
-registry.register(claim.COMMANDS, "command")
-registry.register(growth_share.COMMANDS, "command")
-registry.register(practice.COMMANDS, "command")
-registry.register(report_submission.COMMANDS, "command")
+registry.register(COMMANDS, "command")  # every kind's, declared once in aggregates/kinds.py
 for _kind in KINDS:  # each event type belongs to one kind of stream: registered once
     registry.register(sorted(_kind.events, key=lambda cls: cls.__name__), "event")
     registry.register((_kind.state,), "state")

@@ -23,14 +23,6 @@ from second_classroom.aggregates.activity import (
     SubmitActivity,
 )
 from second_classroom.aggregates.activity_attendance import Geofence
-from second_classroom.aggregates.activity_form import (
-    ActivityForm,
-    Admission,
-    AwardPlan,
-    PlannedAward,
-    PlannedCredit,
-    Scope,
-)
 from second_classroom.aggregates.cadre import (
     AppointCadre,
     CloseCadreRound,
@@ -96,6 +88,14 @@ from second_classroom.core.terms import (
 from second_classroom.core.time import SHANGHAI
 from second_classroom.persistence.stores import sqlite_env
 from second_classroom.policies import serials
+from second_classroom.policies.activity_form import (
+    ActivityForm,
+    Admission,
+    AwardPlan,
+    PlannedAward,
+    PlannedCredit,
+    Scope,
+)
 from second_classroom.policies.claim_rules import (
     ClaimChain,
     ClaimKind,

@@ -31,16 +31,16 @@ from second_classroom.aggregates.activity import Activity, ActivityContext
 from second_classroom.aggregates.activity_facts import ActivityFacts
 from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
-from second_classroom.aggregates.tribe import Tribe
+from second_classroom.aggregates.tribe import Tribe, with_tribe_roles
 from second_classroom.core import ids
-from second_classroom.core.actor import Actor
-from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import Change, Loaded
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.policies import lottery, serials
+from second_classroom.policies.context import Context
 from second_classroom.policies.signing import Keyring
 
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
@@ -114,17 +114,6 @@ class Route:
 
     locks: Callable[[Any], Sequence[UUID]]
     plan: Planner
-
-
-def roles_in(actor: Actor, host: Tribe | None) -> Actor:
-    """``actor`` with the tribe roles ``host`` records and no others (never the caller's)."""
-    actor = actor.institutional()
-    return actor if host is None else actor.with_roles(host.roles_of(actor.person_id))
-
-
-def with_tribe_roles(base: Context, host: Tribe | None) -> Context:
-    """Tribe roles come from the Tribe stream, never from the caller."""
-    return attrs.evolve(base, actor=roles_in(base.actor, host))
 
 
 def _changed(decider: AnyDecider, loaded: Loaded[Any], events: Sequence[object]) -> Change:

@@ -23,8 +23,8 @@ from uuid import UUID
 
 import attrs
 
+from second_classroom import answers as _answers  # noqa: F401  (registers the query results)
 from second_classroom import codec
-from second_classroom import service as _service  # noqa: F401  (registers the query results)
 from second_classroom.core.errors import Category, ErrorCode
 from second_classroom.core.text import INT_MAX, INT_MIN, YEAR_MAX, YEAR_MIN, QuantityKind, TextKind
 from second_classroom.policies import boundary

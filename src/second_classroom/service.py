@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-import inspect
 import logging
 import os
-import random
 import threading
-import time
-import types
-import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from enum import StrEnum
-from fractions import Fraction
 from pathlib import Path
-from types import UnionType
-from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar, Union, cast
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
-import attrs
-import cattrs
-
-from second_classroom import codec, exports
+from second_classroom import codec, exports, verification
 from second_classroom.aggregates import (
     activity,
     cadre,
@@ -35,19 +23,12 @@ from second_classroom.aggregates import (
     student,
 )
 from second_classroom.aggregates import practice as practice_module
+from second_classroom.aggregates import reading as read_rules
 from second_classroom.aggregates import transcript as transcript_module
-from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
-from second_classroom.aggregates.activity import (
-    SECRET_MISSING,
-    Activity,
-    Phase,
-    is_activity_manager,
-)
-from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
+from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
 from second_classroom.aggregates.cadre import CadreRound
-from second_classroom.aggregates.checkin import SESSION_UNKNOWN
 from second_classroom.aggregates.claim import DECIDER as CLAIM_DECIDER
-from second_classroom.aggregates.claim import Claim, may_decide
+from second_classroom.aggregates.claim import Claim
 from second_classroom.aggregates.enrolment import Enrolment
 from second_classroom.aggregates.growth_share import DECIDER as GROWTH_SHARE_DECIDER
 from second_classroom.aggregates.growth_share import (
@@ -55,34 +36,28 @@ from second_classroom.aggregates.growth_share import (
     ViewGrowthTimeline,
     growth_share_id,
 )
-from second_classroom.aggregates.integrity_record import IntegrityEntry
 from second_classroom.aggregates.mailbox import MarkNoticeDelivered
-from second_classroom.aggregates.school_keys import (
-    SECRET_MISMATCH,
-    PublishSigningKey,
-    RecordSecretFingerprint,
-    SchoolKeys,
-    SchoolKeysCommand,
-    SchoolKeysEvent,
-)
+from second_classroom.aggregates.school_keys import SECRET_MISMATCH, SchoolKeys, SchoolKeysEvent
 from second_classroom.aggregates.student import StudentRecord
-from second_classroom.aggregates.transcript import Content, Transcript, content_json
+from second_classroom.aggregates.transcript import Transcript, content_json
 from second_classroom.aggregates.tribe import Tribe
+from second_classroom.answers import CheckInCode, DrawRecord, IntegrityReport, Outcome, ReportFiles
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, RoleKind
-from second_classroom.core.decider import Context
 from second_classroom.core.errors import (
     CONCURRENCY,
-    UNAUTHORIZED,
     UNKNOWN_COMMAND,
     DomainError,
     require,
+    required,
 )
-from second_classroom.core.text import INT_MAX, INT_MIN, YEAR_MAX, YEAR_MIN, TextKind
+from second_classroom.core.text import TextKind
 from second_classroom.core.time import require_aware
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import Change, ConcurrencyConflict
+from second_classroom.persistence.locks import StreamLocks, back_off
 from second_classroom.persistence.mapper import Envelope
+from second_classroom.persistence.reading import transcript_register
 from second_classroom.persistence.secrets import (
     MIN_SECRET_BYTES,
     SECRET_INVALID,
@@ -99,20 +74,11 @@ from second_classroom.persistence.stores import (
     school_schema,
     sqlite_env,
 )
-from second_classroom.planning import ROUTES, Loader, RecordedRefusal, roles_in, with_tribe_roles
-from second_classroom.policies import checkin_codes, serials, signing, visibility
-from second_classroom.policies import integrity as integrity_policy
-from second_classroom.policies.boundary import OUT_OF_RANGE, admit, admit_actor, identifier
-from second_classroom.policies.lottery import verify_draw
-from second_classroom.policies.notices import Notice
-from second_classroom.policies.rulebook import (
-    IntegrityRule,
-    IntegrityStyle,
-    Limits,
-    Rulebook,
-    preset,
-    presets,
-)
+from second_classroom.planning import ROUTES, Loader, RecordedRefusal
+from second_classroom.policies import checkin_codes, signing, visibility
+from second_classroom.policies.boundary import admit, admit_actor, identifier
+from second_classroom.policies.context import Context
+from second_classroom.policies.rulebook import Rulebook, preset, presets
 from second_classroom.policies.signing import Keyring
 from second_classroom.projections import growth, queries
 from second_classroom.projections import reports as report_exports
@@ -126,256 +92,17 @@ from second_classroom.projections.enrolment_views import (
     ResultsDeadlines,
     ignore_done,
 )
+from second_classroom.projections.notices import Notice
 from second_classroom.projections.reports import MonthlyRow
 from second_classroom.projections.viewset import ViewSet
+from second_classroom.read_boundary import admit_argument as _admit_argument
+from second_classroom.read_boundary import reads as _reads
+from second_classroom.verification import Verification, VerificationStatus
 
 if TYPE_CHECKING:
     from second_classroom.backfill import TemplateCheck
 
 logger = logging.getLogger(__name__)
-
-
-@attrs.frozen
-class Outcome:
-    """What a command did: the stored events, with their streams and versions."""
-
-    events: tuple[Envelope, ...]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "type": "Outcome",
-            "events": [
-                {
-                    "stream": str(e.originator_id),
-                    "version": e.originator_version,
-                    "event": codec.to_json(e.payload),
-                }
-                for e in self.events
-            ],
-        }
-
-
-class StreamLocks:
-    """Striped in-process locks, so writers in one process queue instead of conflicting.
-
-    Writers in other processes still meet optimistic concurrency, and are retried.
-    """
-
-    def __init__(self, stripes: int = 256) -> None:
-        self._stripes = [threading.Lock() for _ in range(stripes)]
-
-    @contextmanager
-    def holding(self, streams: Iterable[UUID]) -> Iterator[None]:
-        # Sorted acquisition keeps multi-stream commands free of deadlocks.
-        indexes = sorted({stream.int % len(self._stripes) for stream in streams})
-        with ExitStack() as stack:
-            for index in indexes:
-                stack.enter_context(self._stripes[index])
-            yield
-
-
-def _back_off(attempt: int) -> None:
-    """Jittered exponential pause before retrying against another process's write."""
-    time.sleep(random.random() * min(0.002 * 2**attempt, 0.1))
-
-
-@attrs.frozen
-class DrawRecord:
-    """Everything needed to re-run a draw: ``verify_draw(*attrs.astuple(record))``."""
-
-    commitment: str
-    seed: str
-    registrants: tuple[str, ...]
-    capacity: int
-    winners: tuple[str, ...]
-
-    def verify(self) -> bool:
-        return verify_draw(
-            self.commitment, self.seed, self.registrants, self.capacity, self.winners
-        )
-
-
-@attrs.frozen
-class CheckInCode:
-    """The current code of a session: the QR payload, its password, and when it closes."""
-
-    token: str
-    password: str | None
-    closes_at: datetime
-
-    def svg(self) -> str:
-        return checkin_codes.render_svg(self.token)
-
-    def png(self) -> bytes:
-        return checkin_codes.render_png(self.token)
-
-    def terminal(self) -> str:
-        return checkin_codes.render_terminal(self.token)
-
-
-@attrs.frozen
-class IntegrityReport:
-    """A student's integrity: the score (a percentage or points), the blacklist and entries."""
-
-    student_number: str
-    style: IntegrityStyle
-    score: Fraction
-    blacklisted_until: datetime | None
-    entries: tuple[IntegrityEntry, ...]
-
-    @classmethod
-    def of(cls, record: StudentRecord, rule: IntegrityRule) -> IntegrityReport:
-        score = integrity_policy.score(record.integrity, rule)
-        return cls(
-            record.student_number, rule.style, score, record.blacklisted_until, record.integrity
-        )
-
-    def is_blacklisted(self, now: datetime) -> bool:
-        return self.blacklisted_until is not None and now < self.blacklisted_until
-
-
-class VerificationStatus(StrEnum):
-    VALID = "valid"
-    REVOKED = "revoked"
-    SUPERSEDED = "superseded"
-    TAMPERED = "tampered"
-    UNKNOWN = "unknown"
-    UNKNOWN_KEY = "unknown_key"  # signed by a key the school never published
-    MALFORMED = "malformed"
-
-    @property
-    def label(self) -> str:
-        return {
-            "valid": "有效",
-            "revoked": "已作废",
-            "superseded": "已被新成绩单替代",
-            "tampered": "内容被篡改",
-            "unknown": "查无此成绩单",
-            "unknown_key": "签名密钥不是本校公布的密钥",
-            "malformed": "编号无效（校验位不符）",
-        }[self.value]
-
-
-@attrs.frozen
-class Verification:
-    """The answer of the 查证入口: status, the signed content, and which key signed it."""
-
-    status: VerificationStatus
-    serial: str
-    content: Content | None
-    key_id: str | None
-    note: str = ""
-
-
-@attrs.frozen
-class ReportFiles:
-    """学院月报 as files: the workbook, CSV (UTF-8 with a BOM), the chart as PNG and SVG."""
-
-    xlsx: bytes
-    csv: bytes
-    png: bytes
-    svg: str
-
-
-codec.register_results(
-    (DrawRecord, CheckInCode, IntegrityReport, MyActivity, Notice, Verification, OverdueResults)
-)
-codec.register_results(
-    (
-        queries.StudentSummaryRow,
-        queries.BoardRow,
-        queries.LeaderboardRow,
-        queries.AuditRow,
-        queries.RosterRow,
-        queries.WorkloadRow,
-        queries.Page,
-        MonthlyRow,
-    )
-)
-codec.register_results((growth.GrowthEntry, growth.GrowthTimeline))
-
-
-# -- the read-side boundary: every public read's arguments, checked before anything loads ---
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-# The kind of text each string argument of a read holds (others: a one-line name).
-_ARGUMENT_KINDS = {
-    "student_number": TextKind.PERSON_ID,
-    "serial": TextKind.CODE,
-    "college": TextKind.CODE,
-    "module": TextKind.CODE,
-    "status": TextKind.CODE,
-    "by": TextKind.CODE,
-    "month": TextKind.CODE,
-    "verify_url": TextKind.PROOF,
-    "source": TextKind.PROOF,  # check_backfill: a file's path
-}
-
-
-def _reads(method: Callable[P, R]) -> Callable[P, R]:
-    """A public read whose arguments pass the read-side boundary first: each has its declared
-    type (``query.invalid`` naming it otherwise), the actor is well-formed (``admit_actor``),
-    times are aware and within the years the library computes with, and text is free of
-    control characters and within its kind's length (``text.*``). So any value a frontend
-    passes gives a result or a ``DomainError``, never a Python exception."""
-    signature = inspect.signature(method)
-    hints: dict[str, Any] = {}
-
-    @functools.wraps(method)
-    def checked(*args: P.args, **kwargs: P.kwargs) -> R:
-        if not hints:
-            hints.update(_parameter_hints(method))
-        bound = signature.bind(*args, **kwargs)
-        service = bound.arguments["self"]
-        assert isinstance(service, SecondClassroom)
-        for name, value in bound.arguments.items():
-            if name != "self":
-                _admit_argument(name, value, hints[name], service.rulebook.limits)
-        return method(*args, **kwargs)
-
-    return checked
-
-
-def _parameter_hints(method: Callable[..., Any]) -> dict[str, Any]:
-    """The parameters' type hints, resolved in the method's module; the return type is left
-    out, since it may name a class imported for type checking only (``TemplateCheck``)."""
-    given = {k: v for k, v in method.__annotations__.items() if k != "return"}
-    holder = types.SimpleNamespace(__annotations__=given)
-    return typing.get_type_hints(holder, globalns=method.__globals__)
-
-
-def _admit_argument(name: str, value: Any, hint: Any, limits: Limits) -> None:
-    path = f"$.{name}"
-    if hint is object:
-        return  # a document to verify: the read answers ``malformed`` for anything itself
-    arms = typing.get_args(hint) if typing.get_origin(hint) in (Union, UnionType) else (hint,)
-    if value is None and type(None) in arms:
-        return
-    if Actor in arms:
-        admit_actor(value, limits)
-        return
-    if datetime in arms:
-        moment = require_aware(value, name)
-        if not YEAR_MIN <= moment.year <= YEAR_MAX:
-            raise OUT_OF_RANGE.error(path=path, minimum=str(YEAR_MIN), maximum=str(YEAR_MAX))
-        return
-    classes = tuple(typing.get_origin(a) or a for a in arms if a is not type(None))
-    wanted = tuple(c for c in classes if isinstance(c, type))
-    if wanted and (
-        not isinstance(value, wanted) or (isinstance(value, bool) and bool not in wanted)
-    ):
-        expected = " | ".join(c.__name__ for c in wanted)
-        reason = f"{path} 应为 {expected} / must be {expected}, got {type(value).__name__}"
-        raise queries.INVALID_QUERY.error(reason=reason, path=path)
-    if isinstance(value, bool):
-        return
-    if isinstance(value, int):
-        if not INT_MIN <= value <= INT_MAX:
-            raise OUT_OF_RANGE.error(path=path, minimum=str(INT_MIN), maximum=str(INT_MAX))
-    elif isinstance(value, str) and name != "cursor":  # a cursor is checked when decoded
-        identifier(value, _ARGUMENT_KINDS.get(name, TextKind.NAME), limits, path)
 
 
 class SecondClassroom:
@@ -549,22 +276,15 @@ class SecondClassroom:
                 self.app.append([change], self._first_use_time(), "RecordSecretFingerprint")
                 return
             except ConcurrencyConflict:
-                _back_off(attempt)  # another process recorded first: compare with theirs
+                back_off(attempt)  # another process recorded first: compare with theirs
         raise CONCURRENCY.error(attempts=self.max_attempts)
 
     def _keys_to_record(self, signs: bool, state: SchoolKeys | None) -> list[SchoolKeysEvent]:
         system = Context(Actor.system(), self._first_use_time(), self.rulebook)
-        commands: list[SchoolKeysCommand] = []
-        if self._secret is not None:
-            commands.append(RecordSecretFingerprint(signing.fingerprint(self._secret)))
-        if signs and self._keyring is not None and not (state or SchoolKeys()).keys:
-            commands.append(PublishSigningKey(self._keyring.key_id, self._keyring.public_text))
-        events: list[SchoolKeysEvent] = []
-        for command in commands:
-            new = school_keys.DECIDER.decide(command, state, system)
-            state = school_keys.DECIDER.fold(new, state)
-            events += new
-        return events
+        fingerprint = signing.fingerprint(self._secret) if self._secret is not None else None
+        key = self._keyring if signs else None
+        published = (key.key_id, key.public_text) if key is not None else None
+        return school_keys.keys_to_record(state, system, fingerprint, published)
 
     def _first_use_time(self) -> datetime:
         found: datetime | None = getattr(self._using, "now", None)
@@ -658,7 +378,7 @@ class SecondClassroom:
                 stored = tuple(staged.wait())
             except ConcurrencyConflict:
                 logger.debug("%s: conflict with another writer, attempt %d", name, attempt + 1)
-                _back_off(attempt)
+                back_off(attempt)
                 continue
             if recorded is not None:
                 raise recorded
@@ -750,19 +470,11 @@ class SecondClassroom:
         return record.college if record is not None else None
 
     def _may_read_activity(self, actor: Actor, found: Activity | None) -> bool:
-        if found is None:
-            return visibility.is_operator(actor)
-        host = self._load.tribe(found.host_tribe_id)
-        return visibility.may_read_activity(
-            roles_in(actor, host),
-            found.host_tribe_id,
-            host.college if host is not None else None,
-            found.form.organizers,
-        )
+        host = self._load.tribe(found.host_tribe_id) if found is not None else None
+        return read_rules.may_read_activity(actor, found, host)
 
     def _may_read_tribe(self, actor: Actor, tribe_id: UUID, found: Tribe | None) -> bool:
-        college = found.college if found is not None else None
-        return visibility.may_read_tribe(roles_in(actor, found), tribe_id, college)
+        return read_rules.may_read_tribe(actor, tribe_id, found)
 
     def _may_read_student(self, student_number: str, actor: Actor) -> bool:
         college = self._college_of(student_number)  # the code; a transcript shows the name
@@ -861,15 +573,7 @@ class SecondClassroom:
         own result from a notice (第十二条: 系统消息会告知报名同学是否中签)."""
         allowed = self._may_read_activity(actor, self._load.activity(activity_id))
         visibility.require_read(allowed, "抽签记录 draw record")
-        commitment, drawn = None, None
-        for envelope in self._load.history(activity_id):
-            if isinstance(envelope.payload, LotteryCommitted):
-                commitment = envelope.payload.commitment
-            elif isinstance(envelope.payload, LotteryDrawn):
-                drawn = envelope.payload
-        if commitment is None or drawn is None:
-            return None
-        return DrawRecord(commitment, drawn.seed, drawn.registrants, drawn.capacity, drawn.winners)
+        return DrawRecord.of(self._load.history(activity_id))
 
     @_reads
     def check_in_code(
@@ -878,22 +582,11 @@ class SecondClassroom:
         """What the organizer's screen shows now (第十五条): the rotating QR payload, and the
         password above it when the session allows one. Managers of the activity only."""
         found = self._load.activity(activity_id)
-        require(found is not None, ACTIVITY_NOT_FOUND, activity_id=str(activity_id))
-        assert found is not None
-        host = self._load.tribe(found.host_tribe_id)
-        base = with_tribe_roles(Context(actor, require_aware(now), self.rulebook), host)
-        require(
-            is_activity_manager(base.actor, found, host),
-            UNAUTHORIZED,
-            action="查看签到码 show check-in code",
-        )
-        opened = found.attendance.session(session)
-        require(opened is not None, SESSION_UNKNOWN)
-        assert opened is not None
+        host = self._load.tribe(found.host_tribe_id) if found is not None else None
+        base = Context(actor, require_aware(now), self.rulebook)
+        opened = read_rules.check_in_session(activity_id, found, host, base, session)
         with self._first_use_at(now):
-            secret = self.secret
-        require(secret is not None, SECRET_MISSING)
-        assert secret is not None
+            secret = required(self.secret, SECRET_MISSING)
         token = checkin_codes.current_token(
             secret, activity_id, session, now, opened.rotation_seconds
         )
@@ -916,16 +609,9 @@ class SecondClassroom:
         college admin's, operators'; a collective one: the claiming tribe's managers', its
         college admin's, operators'; any claim: whoever holds a role of its chain's steps."""
         found = self._load.app.find(CLAIM_DECIDER, claim_id)
-        if found is None:
-            allowed = visibility.is_operator(actor)
-        elif found.tribe_id is None:
-            allowed = visibility.may_read_student(actor, found.claimant, found.college)
-        else:
-            allowed = self._may_read_tribe(actor, found.tribe_id, self._load.tribe(found.tribe_id))
-        if found is not None and not allowed:
-            chain = self.rulebook.claims.chain(found.kind)
-            steps = chain.steps if chain is not None else ()
-            allowed = any(may_decide(s, found, actor.institutional()) for s in steps)
+        tribe_id = found.tribe_id if found is not None else None
+        tribe = self._load.tribe(tribe_id) if tribe_id is not None else None
+        allowed = read_rules.may_read_claim(actor, found, tribe, self.rulebook)
         visibility.require_read(allowed, "补录申请 claim")
         return found
 
@@ -1021,23 +707,7 @@ class SecondClassroom:
         return exports.status_list_credential(self.rulebook.school, revoked, keyring, now)
 
     def _transcript_register(self) -> tuple[dict[str, int], set[str]]:
-        """Every serial's place in issue order (its status list index) and the serials revoked
-        or superseded, read from the log's transcript events alone."""
-        from second_classroom.aggregates.transcript import TranscriptIssued, TranscriptRevoked
-        from second_classroom.persistence.reading import notifications
-
-        topics = [codec.registry.of_class(t).name for t in (TranscriptIssued, TranscriptRevoked)]
-        order: dict[str, int] = {}
-        withdrawn: set[str] = set()
-        position = 0
-        while page := notifications(self.app, position, 1000, topics):
-            for position, envelope in page:  # noqa: B007 - the last one is where to go on
-                payload = getattr(envelope, "payload", None)
-                if isinstance(payload, TranscriptIssued):
-                    order.setdefault(payload.serial, len(order))
-                elif isinstance(payload, TranscriptRevoked):
-                    withdrawn.add(payload.serial)
-        return order, withdrawn
+        return transcript_register(self.app)
 
     # -- 查证入口: public, answers from the log alone (the published keys, the register) --------
 
@@ -1045,100 +715,33 @@ class SecondClassroom:
     def verify_credential(self, credential: object) -> Verification:
         """Check a credential: its shape, that a key the school published signed it, that
         every claim is what the register holds, then the transcript's standing."""
-        try:
-            proof = exports.read_credential(credential)
-        except (ValueError, TypeError, RecursionError):
-            return _answer(VerificationStatus.MALFORMED, "", "不是本校电子证书的格式")
-        serial = proof.serial
-        key = self.school_keys().with_public(proof.public_key)
-        if key is None:
-            return _answer(VerificationStatus.UNKNOWN_KEY, serial, "签名密钥不是本校公布的密钥")
-        if not exports.proof_holds(proof):
-            return _answer(VerificationStatus.TAMPERED, serial, "证明不符，文件被改动", key.key_id)
-        if not serials.is_valid(serial):
-            return _answer(VerificationStatus.MALFORMED, serial, "编号校验位不符")
-        found = self._load.transcript(serial)
-        if found is None:
-            return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单")
-        if not exports.claims_match(proof, found):
-            return _answer(VerificationStatus.TAMPERED, serial, "证书内容与登记不符", key.key_id)
-        entry = proof.document.get("credentialStatus")
-        if entry is not None:
-            index = self._transcript_register()[0].get(serial)
-            if index is None or entry != exports.status_entry(found.content.school, index):
-                note = "证书的作废状态位与登记不符"
-                return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
-        if not key.trusted_for(found.content.issued_at):
-            note = "签名密钥在成绩单生成前已停用"
-            return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
-        return self._verify_serial(serial)
+        return verification.verify_credential(
+            credential,
+            self.school_keys(),
+            self._load.transcript,
+            lambda serial: self._transcript_register()[0].get(serial),
+        )
 
     @_reads
     def verify_transcript(self, serial_or_document: object) -> Verification:
         """查证入口 (第四条): by serial, or a document a student handed over (as JSON: any key
         order, whitespace or round trip). Anything else answers ``malformed``; never raises."""
         if isinstance(serial_or_document, str):
-            return self._verify_serial(serial_or_document)
+            return verification.verify_serial(
+                serial_or_document, self.school_keys(), self._load.transcript
+            )
         if isinstance(serial_or_document, Mapping):
-            return self._verify_document(serial_or_document)
-        return _answer(VerificationStatus.MALFORMED, "", "不是成绩单编号或成绩单文件")
+            return verification.verify_document(
+                serial_or_document, self.school_keys(), self._load.transcript
+            )
+        return verification.malformed("不是成绩单编号或成绩单文件")
 
     @_reads
     def verify_pdf(self, data: bytes) -> Verification:
         """查证 a transcript PDF offline: the signed document it carries must verify, and every
         page must show exactly what that signed content prints as (an edited total fails
         though the serial is real). Never raises."""
-        from second_classroom import pdf
-
-        attached = pdf.attached_document(data)
-        if attached is None:
-            return _answer(VerificationStatus.MALFORMED, "", "PDF 未附签名文件，请按编号查证")
-        document, verify_url = attached
-        answer = self._verify_document(document)
-        if answer.content is None:
-            return answer
-        if not pdf.shows(data, answer.content, verify_url):
-            note = "打印内容与签名内容不符，文件被改动"
-            return _answer(VerificationStatus.TAMPERED, answer.serial, note, answer.key_id)
-        return answer
-
-    def _verify_serial(self, serial: str) -> Verification:
-        if not serials.is_valid(serial):
-            return _answer(VerificationStatus.MALFORMED, serial, "编号校验位不符")
-        found = self._load.transcript(serial)
-        if found is None:
-            return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单")
-        key = self.school_keys().key(found.key_id)
-        if key is None:
-            note = "签名密钥不是本校公布的密钥"
-            return _answer(VerificationStatus.UNKNOWN_KEY, found.serial, note, found.key_id)
-        signed = key.trusted_for(found.content.issued_at) and signing.verify(
-            key.raw, content_json(found.content), found.signature
-        )
-        if not signed:
-            return _answer(VerificationStatus.TAMPERED, found.serial, "签名不符", found.key_id)
-        status = VerificationStatus(found.status.value)
-        return Verification(status, found.serial, found.content, found.key_id, found.reason)
-
-    def _verify_document(self, document: Mapping[str, Any]) -> Verification:
-        shape = _read_document(document)
-        if shape is None:
-            return _answer(VerificationStatus.MALFORMED, "", "不是成绩单文件的格式")
-        content, serial, key_id, signature = shape
-        key = self.school_keys().key(key_id)
-        if key is None:
-            return _answer(VerificationStatus.UNKNOWN_KEY, serial, "签名密钥不是本校公布的密钥")
-        if not signing.verify(key.raw, content, signature):
-            return _answer(VerificationStatus.TAMPERED, serial, "签名不符，文件被改动", key_id)
-        found = self._load.transcript(serial)
-        if found is None:
-            return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单", key_id)
-        if not signing.same_json(content_json(found.content), content):
-            return _answer(VerificationStatus.TAMPERED, serial, "内容与登记不符", key_id)
-        if not key.trusted_for(found.content.issued_at):
-            note = "签名密钥在成绩单生成前已停用"
-            return _answer(VerificationStatus.TAMPERED, serial, note, key_id)
-        return self._verify_serial(serial)
+        return verification.verify_pdf(data, self.school_keys(), self._load.transcript)
 
     @_reads
     def student_as_of(
@@ -1264,11 +867,9 @@ class SecondClassroom:
         return found
 
     def _may_read_practice(self, actor: Actor, found: practice_module.Practice | None) -> bool:
-        if found is None:
-            return visibility.is_operator(actor)
-        if found.tribe_id is not None:
-            return self._may_read_tribe(actor, found.tribe_id, self._load.tribe(found.tribe_id))
-        return visibility.may_read_college(actor, found.college)
+        tribe_id = found.tribe_id if found is not None else None
+        tribe = self._load.tribe(tribe_id) if tribe_id is not None else None
+        return read_rules.may_read_practice(actor, found, tribe)
 
     @_reads
     def student(self, student_number: str, actor: Actor) -> StudentRecord | None:
@@ -1478,30 +1079,13 @@ def _recorded_keys(app: SecondClassroomApplication) -> SchoolKeys:
     return app.load(school_keys.DECIDER, ids.school_keys_id()).state or SchoolKeys()
 
 
-def _answer(
-    status: VerificationStatus, serial: str, note: str, key_id: str | None = None
-) -> Verification:
-    """A verification that shows no content: the document was not vouched for."""
-    return Verification(status, serial, None, key_id, note)
-
-
-def _read_document(document: Mapping[str, Any]) -> tuple[dict[str, Any], str, str, str] | None:
-    """(content, serial, key id, signature) of a document shaped like ``transcript_document``
-    gives — content that reads as a transcript's and writes back the same — else None."""
-    content, proof = document.get("content"), document.get("proof")
-    if set(document) != {"content", "proof"} or not isinstance(content, dict):
-        return None
-    if not isinstance(proof, dict) or proof.get("type") != "Ed25519Signature":
-        return None
-    key_id, signature = proof.get("key_id"), proof.get("signature")
-    if not isinstance(key_id, str) or not isinstance(signature, str):
-        return None
-    try:
-        parsed = codec.converter.structure(content, Content)
-        if not signing.same_json(content_json(parsed), content):
-            return None  # a value of the wrong type, read leniently
-    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError):
-        return None
-    except (DomainError, RecursionError, OverflowError):
-        return None
-    return content, parsed.serial, key_id, signature
+__all__ = [
+    "CheckInCode",
+    "DrawRecord",
+    "IntegrityReport",
+    "Outcome",
+    "ReportFiles",
+    "SecondClassroom",
+    "Verification",
+    "VerificationStatus",
+]

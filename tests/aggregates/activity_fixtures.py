@@ -9,13 +9,6 @@ from typing import Any
 import attrs
 
 from second_classroom.aggregates.activity import ActivityContext
-from second_classroom.aggregates.activity_form import (
-    ActivityForm,
-    Admission,
-    AwardPlan,
-    PlannedCredit,
-    Scope,
-)
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
@@ -27,6 +20,13 @@ from second_classroom.core.terms import (
     Program,
     TribeKind,
     TribeLevel,
+)
+from second_classroom.policies.activity_form import (
+    ActivityForm,
+    Admission,
+    AwardPlan,
+    PlannedCredit,
+    Scope,
 )
 from second_classroom.policies.rulebook import Rulebook
 from tests.specification import NEPU, NOW, at, context

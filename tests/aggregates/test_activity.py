@@ -30,7 +30,6 @@ from second_classroom.aggregates.activity import (
     WithdrawActivity,
     phase,
 )
-from second_classroom.aggregates.activity_form import ActivityForm, Admission, Scope
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
@@ -43,6 +42,7 @@ from second_classroom.core.terms import (
     TribeKind,
     TribeLevel,
 )
+from second_classroom.policies.activity_form import ActivityForm, Admission, Scope
 from second_classroom.policies.rulebook import LeadTimeChange, Rulebook
 from tests.aggregates.activity_fixtures import (
     ACTIVITY_ID,
@@ -556,7 +556,7 @@ class TestAwardPlanAfterApproval:
         from decimal import Decimal
 
         from second_classroom.aggregates.activity import AwardPlanChanged, ChangeAwardPlan
-        from second_classroom.aggregates.activity_form import AwardPlan, PlannedAward
+        from second_classroom.policies.activity_form import AwardPlan, PlannedAward
 
         plan = AwardPlan((PlannedAward("一等奖", 1, Decimal("1")),), FORM.plan.credits)
         [event] = (
@@ -574,7 +574,7 @@ class TestAwardPlanAfterApproval:
         from decimal import Decimal
 
         from second_classroom.aggregates.activity import ChangeAwardPlan
-        from second_classroom.aggregates.activity_form import AwardPlan, PlannedAward
+        from second_classroom.policies.activity_form import AwardPlan, PlannedAward
 
         plan = AwardPlan((PlannedAward("一等奖", 2, Decimal("1")),), FORM.plan.credits)
         given(DECIDER, *APPROVED_CHAIN).when(

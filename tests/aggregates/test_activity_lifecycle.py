@@ -31,7 +31,6 @@ from second_classroom.aggregates.activity import (
     SubmitActivity,
     WithdrawActivity,
 )
-from second_classroom.aggregates.activity_form import ActivityForm, Scope
 from second_classroom.aggregates.student import RecordPublisherExam, RegisterStudent
 from second_classroom.aggregates.tribe import AppointTribeRole, CertifyTribe, CreateTribe, TribeRole
 from second_classroom.core import ids
@@ -45,6 +44,7 @@ from second_classroom.core.terms import (
     TribeLevel,
 )
 from second_classroom.persistence.application import SecondClassroomApplication
+from second_classroom.policies.activity_form import ActivityForm, Scope
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
 from tests.specification import NEPU, NOW, SCHOOL_ADMIN, at

@@ -15,7 +15,6 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from second_classroom.aggregates import cadre
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.cadre import (
     AppointCadre,
     CadreAppointed,
@@ -43,6 +42,7 @@ from second_classroom.core.terms import (
     TribeKind,
     TribeLevel,
 )
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.claim_rules import ClaimKind, ClaimsRule
 from second_classroom.policies.rulebook import CadreRule, RatingCap, RatingCredit, Rulebook, preset
 from tests.specification import NEPU, PE_ADMIN, SCHOOL_ADMIN, at, context, given

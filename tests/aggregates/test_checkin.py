@@ -32,7 +32,6 @@ from second_classroom.aggregates.activity import DECIDER as ACTIVITY_DECIDER
 from second_classroom.aggregates.activity import Activity, ActivityStatus
 from second_classroom.aggregates.activity_attendance import (
     AttendanceClosed,
-    AttendanceOutcome,
     CheckInPasswordLocked,
     CheckInPasswordRejected,
     CheckInSessionOpened,
@@ -46,7 +45,6 @@ from second_classroom.aggregates.activity_attendance import (
     StudentSignedOff,
 )
 from second_classroom.aggregates.activity_facts import Decision
-from second_classroom.aggregates.activity_form import ActivityForm, Scope
 from second_classroom.aggregates.activity_results import Results
 from second_classroom.aggregates.activity_roster import Roster
 from second_classroom.aggregates.checkin import (
@@ -76,9 +74,10 @@ from second_classroom.aggregates.student import AttendanceRecorded, DefaultMadeU
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import ActivityLevel, ParticipationScope
+from second_classroom.core.terms import ActivityLevel, AttendanceOutcome, ParticipationScope
 from second_classroom.policies import checkin_codes as codes
 from second_classroom.policies import integrity as integrity_policy
+from second_classroom.policies.activity_form import ActivityForm, Scope
 from second_classroom.policies.rulebook import MissingCheckout, Rulebook, preset
 from tests.aggregates.activity_fixtures import (
     ACTIVITY_ID,

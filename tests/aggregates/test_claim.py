@@ -19,7 +19,6 @@ import pytest
 
 from second_classroom import codec
 from second_classroom.aggregates import claim, student
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.claim import (
     ClaimApproved,
     ClaimConfirmed,
@@ -43,11 +42,12 @@ from second_classroom.aggregates.claim import (
 from second_classroom.aggregates.student import BackfillRecorded, StudentRecord
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
-from second_classroom.core.decider import Context
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel, Program
 from second_classroom.core.time import SHANGHAI
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.claim_rules import ClaimKind
+from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import Rulebook, preset
 from tests.claim_world import (
     ADVISOR,

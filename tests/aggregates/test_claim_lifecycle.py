@@ -20,13 +20,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from second_classroom.aggregates import claim, student
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.claim import ClaimStatus
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core.actor import Actor
-from second_classroom.core.decider import Context
 from second_classroom.core.errors import DomainError
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.claim_rules import ClaimKind
+from second_classroom.policies.context import Context
 from tests.claim_world import (
     ADVISOR,
     CENTER,

@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 from second_classroom.aggregates.activity import Activity, ActivityStatus
-from second_classroom.aggregates.activity_attendance import Attendance, AttendanceOutcome
+from second_classroom.aggregates.activity_attendance import Attendance
 from second_classroom.aggregates.activity_feedback import (
     ActivityRated,
     AddHighlight,
@@ -22,6 +22,7 @@ from second_classroom.aggregates.activity_feedback import (
 from second_classroom.aggregates.activity_results import Results
 from second_classroom.aggregates.activity_roster import Roster
 from second_classroom.core.actor import Actor
+from second_classroom.core.terms import AttendanceOutcome
 from tests.aggregates.activity_fixtures import ACTIVITY_ID, FORM, LEADER, OUTSIDER, TRIBE
 from tests.specification import WhenActivity, at, given_activity
 

@@ -25,7 +25,6 @@ from second_classroom.aggregates import enrolment
 from second_classroom.aggregates import registration as registration_rules
 from second_classroom.aggregates.activity import Activity, ActivityStatus
 from second_classroom.aggregates.activity_facts import Decision
-from second_classroom.aggregates.activity_form import Admission, Scope
 from second_classroom.aggregates.activity_roster import (
     LotteryDrawn,
     RegistrantsAdmitted,
@@ -64,6 +63,7 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod, ParticipationScope
 from second_classroom.policies import lottery
+from second_classroom.policies.activity_form import Admission, Scope
 from tests.aggregates.activity_fixtures import (
     ACTIVITY_ID,
     FORM,

@@ -32,20 +32,8 @@ from second_classroom.aggregates.activity import (
     ActivityStatus,
     CancelActivity,
 )
-from second_classroom.aggregates.activity_attendance import (
-    Attendance,
-    AttendanceOutcome,
-    Session,
-    SessionKind,
-)
+from second_classroom.aggregates.activity_attendance import Attendance, Session, SessionKind
 from second_classroom.aggregates.activity_facts import Decision
-from second_classroom.aggregates.activity_form import (
-    ActivityForm,
-    AwardPlan,
-    PlannedAward,
-    PlannedCredit,
-    Scope,
-)
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.activity_results import (
     ActivityFinalized,
@@ -71,9 +59,21 @@ from second_classroom.aggregates.results import (
 from second_classroom.aggregates.student import ActivityRecorded, StudentRecord
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import ActivityLevel, ParticipationScope, TribeLevel
+from second_classroom.core.terms import (
+    ActivityLevel,
+    AttendanceOutcome,
+    ParticipationScope,
+    TribeLevel,
+)
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import publishing
+from second_classroom.policies.activity_form import (
+    ActivityForm,
+    AwardPlan,
+    PlannedAward,
+    PlannedCredit,
+    Scope,
+)
 from second_classroom.policies.calendar import add_working_days
 from second_classroom.policies.rulebook import AwardQuota, Rulebook, preset
 from tests.aggregates.activity_fixtures import (

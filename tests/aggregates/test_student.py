@@ -18,8 +18,6 @@ import pytest
 from hypothesis import given as for_all
 from hypothesis import strategies as st
 
-from second_classroom.aggregates.activity_attendance import AttendanceOutcome
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.aggregates.student import (
@@ -42,8 +40,9 @@ from second_classroom.aggregates.student import (
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import ActivityLevel, Program
+from second_classroom.core.terms import ActivityLevel, AttendanceOutcome, Program
 from second_classroom.core.time import SHANGHAI
+from second_classroom.policies.activity_form import PlannedCredit
 from tests.specification import (
     CS_ADMIN,
     NEPU,

@@ -14,8 +14,6 @@ from uuid import UUID, uuid4
 import attrs
 import pytest
 
-from second_classroom.aggregates.activity_attendance import AttendanceOutcome
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.transcript import (
     IssueTranscript,
@@ -24,7 +22,8 @@ from second_classroom.aggregates.transcript import (
     took_part,
 )
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import ActivityLevel
+from second_classroom.core.terms import ActivityLevel, AttendanceOutcome
+from second_classroom.policies.activity_form import PlannedCredit
 from tests.aggregates.activity_fixtures import record
 from tests.specification import NEPU, at
 

@@ -11,7 +11,7 @@ import pytest
 
 import second_classroom
 from second_classroom import codec
-from second_classroom.core.errors import Category, DomainError, ErrorCode
+from second_classroom.core.errors import NAIVE_TIME, Category, DomainError, ErrorCode, required
 
 DOCS = Path(__file__).parents[2] / "docs" / "errors.md"
 
@@ -65,3 +65,15 @@ def test_the_error_json_carries_the_category() -> None:
     assert isinstance(error, DomainError)
     assert error.category is Category.CONFLICT
     assert codec.error_to_json(error)["category"] == "conflict"
+
+
+def test_required_gives_the_value_it_was_handed() -> None:
+    assert required(0, NAIVE_TIME) == 0  # a falsy value is still a value
+    assert required("学号", NAIVE_TIME) == "学号"
+
+
+def test_required_refuses_none_with_its_code_and_details() -> None:
+    with pytest.raises(DomainError) as refused:
+        required(None, NAIVE_TIME, field="now")
+    assert refused.value.code == "time.naive"
+    assert refused.value.details["field"] == "now"

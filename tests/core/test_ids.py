@@ -42,7 +42,7 @@ from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import CadrePosition, TribeKind, TribeLevel
 from second_classroom.persistence.mapper import Envelope
-from second_classroom.policies import notices
+from second_classroom.projections import notices
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
 from tests.claim_world import CUSTOMS, personal

@@ -198,3 +198,15 @@ def test_a_command_naming_a_stream_of_another_kind_is_refused(service: SecondCla
     refused(WRONG_KIND, service.execute, appoint, SCHOOL_ADMIN, NOW)
     assert len(service.history(record, OPERATOR)) == 1
     assert len(service.history(UNION.tribe_id, OPERATOR)) == 1
+
+
+def test_every_command_is_declared_once_with_the_kinds_and_routed_by_the_facade() -> None:
+    """One list of aggregates (issue 12 §5): the codec's commands are ``kinds.COMMANDS``,
+    and the facade routes exactly those — a command added to a module and not to the
+    kinds, or not routed, fails here."""
+    from second_classroom.aggregates.kinds import COMMANDS
+    from second_classroom.planning import ROUTES
+
+    assert len(set(COMMANDS)) == len(COMMANDS)
+    assert set(registry.names("command")) == {c.__name__ for c in COMMANDS}
+    assert set(ROUTES) == set(COMMANDS)

@@ -21,7 +21,6 @@ from second_classroom.aggregates.activity import (
     ChangeAwardPlan,
     DraftActivity,
 )
-from second_classroom.aggregates.activity_form import AwardPlan, PlannedCredit
 from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession
 from second_classroom.aggregates.registration import DecideLeave, RequestLeave
 from second_classroom.aggregates.student import RegisterStudent
@@ -33,6 +32,7 @@ from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.core.text import QuantityKind, TextKind
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import publishing
+from second_classroom.policies.activity_form import AwardPlan, PlannedCredit
 from second_classroom.policies.boundary import admit, admit_actor, field_hints, identifier, kind_of
 from second_classroom.policies.rulebook import Limits, Rulebook, preset
 from second_classroom.service import SecondClassroom

@@ -21,10 +21,9 @@ from fractions import Fraction
 import attrs
 import pytest
 
-from second_classroom.aggregates.activity_attendance import AttendanceOutcome
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.core import ids
-from second_classroom.core.terms import ActivityLevel
+from second_classroom.core.terms import ActivityLevel, AttendanceOutcome
 from second_classroom.policies.integrity import blacklisted_until, citation, is_default, score
 from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle, preset
 from tests.specification import NOW, at

@@ -12,7 +12,6 @@ import attrs
 import pytest
 
 from second_classroom.aggregates.activity import DECIDER, SubmitActivity
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.transcript import IssueTranscript, Layout, Version, build_content
@@ -27,6 +26,7 @@ from second_classroom.core.terms import (
     TribeLevel,
 )
 from second_classroom.persistence.stores import popo_env
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.claim_rules import ClaimKind, StepRole, StepScope
 from second_classroom.policies.publishing import Host, check_form, title_prefixes
 from second_classroom.policies.rulebook import (

@@ -12,14 +12,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from second_classroom.aggregates.activity_form import (
-    ActivityForm,
-    Admission,
-    AwardPlan,
-    PlannedAward,
-    PlannedCredit,
-    Scope,
-)
 from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
@@ -27,6 +19,14 @@ from second_classroom.core.terms import (
     TribeLevel,
 )
 from second_classroom.policies import publishing
+from second_classroom.policies.activity_form import (
+    ActivityForm,
+    Admission,
+    AwardPlan,
+    PlannedAward,
+    PlannedCredit,
+    Scope,
+)
 from second_classroom.policies.publishing import (
     Violation,
     check_ads,

@@ -14,12 +14,12 @@ import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.transcript import IssueTranscript, Version, build_content
 from second_classroom.core import ids
 from second_classroom.core.terms import ActivityLevel, Program
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.rulebook import HoursRule, PracticeRule
 from second_classroom.projections.reports import Columns, MonthlyRow, Names, _totals
 from second_classroom.service import SecondClassroom

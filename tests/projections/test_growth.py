@@ -8,8 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from second_classroom.aggregates.activity_attendance import AttendanceOutcome
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.backfill_record import BackfillRecord
 from second_classroom.aggregates.cadre_record import CadreRecord
@@ -27,8 +25,15 @@ from second_classroom.aggregates.student import (
     TranscriptNumbered,
 )
 from second_classroom.core import ids
-from second_classroom.core.terms import ActivityLevel, CadrePosition, CadreRating, Program
+from second_classroom.core.terms import (
+    ActivityLevel,
+    AttendanceOutcome,
+    CadrePosition,
+    CadreRating,
+    Program,
+)
 from second_classroom.persistence.mapper import Envelope
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.claim_rules import ClaimKind
 from second_classroom.projections.growth import GrowthKind, timeline
 from tests.specification import at

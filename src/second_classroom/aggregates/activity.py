@@ -16,19 +16,20 @@ from second_classroom.aggregates import activity_results as results
 from second_classroom.aggregates import activity_roster as roster
 from second_classroom.aggregates.activity_attendance import Attendance, AttendanceEvent
 from second_classroom.aggregates.activity_feedback import FeedbackEvent
-from second_classroom.aggregates.activity_form import ActivityForm, AwardPlan
 from second_classroom.aggregates.activity_results import Results, ResultsEvent
 from second_classroom.aggregates.activity_roster import Roster, RosterEvent
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
-from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import ActivityLevel, AdmissionMethod, ReviewStage
 from second_classroom.core.text import Code, Detail, Name, Reason
 from second_classroom.core.time import aware_or_none, local_date
 from second_classroom.policies import publishing
+from second_classroom.policies.activity_form import ActivityForm, AwardPlan
+from second_classroom.policies.context import Context
 from second_classroom.policies.publishing import Host
 from second_classroom.policies.rulebook import LeadTimeChange
 

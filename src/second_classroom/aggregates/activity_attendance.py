@@ -13,6 +13,8 @@ from uuid import UUID
 
 import attrs
 
+from second_classroom.core.terms import AttendanceOutcome
+
 
 class SessionKind(StrEnum):
     CHECK_IN = "check_in"  # 签到
@@ -27,24 +29,6 @@ class Method(StrEnum):
     QR = "qr"  # 扫码签到
     PASSWORD = "password"  # 密码签到
     MAKEUP = "makeup"  # 补签
-
-
-class AttendanceOutcome(StrEnum):
-    """How an admitted student's participation ended (第十六条)."""
-
-    ATTENDED = "attended"
-    NO_SHOW = "no_show"  # 未进行签到
-    SIGNED_OFF = "signed_off"  # 被负责人、组织者签退
-    EXCUSED = "excused"  # 请假已批准
-
-    @property
-    def label(self) -> str:
-        return {
-            "attended": "已参加",
-            "no_show": "未签到",
-            "signed_off": "被签退",
-            "excused": "已请假",
-        }[self.value]
 
 
 @attrs.frozen

@@ -24,8 +24,8 @@ from second_classroom.aggregates.activity import (
 from second_classroom.aggregates.enrolment import Enrolment, EnrolmentEvent
 from second_classroom.aggregates.student import StudentEvent, StudentRecord
 from second_classroom.aggregates.tribe import Tribe
-from second_classroom.core.decider import Context
 from second_classroom.core.errors import Category, DomainError, ErrorCode, require, required
+from second_classroom.policies.context import Context
 
 NOT_PUBLISHED = ErrorCode(
     "activity.not_published",

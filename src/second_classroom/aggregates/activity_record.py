@@ -10,9 +10,8 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_attendance import AttendanceOutcome
-from second_classroom.aggregates.activity_form import PlannedCredit
-from second_classroom.core.terms import ActivityLevel
+from second_classroom.core.terms import ActivityLevel, AttendanceOutcome
+from second_classroom.policies.activity_form import PlannedCredit
 
 
 @attrs.frozen

@@ -11,7 +11,7 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_form import PlannedCredit
+from second_classroom.policies.activity_form import PlannedCredit
 
 
 @attrs.frozen

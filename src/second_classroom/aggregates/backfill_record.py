@@ -10,9 +10,9 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.cadre_record import CadreRecord
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.claim_rules import ClaimKind
 
 

@@ -18,17 +18,18 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.cadre_record import CadreRecord
 from second_classroom.aggregates.student import NOT_FOUND as STUDENT_NOT_FOUND
 from second_classroom.aggregates.student import CadreTermRecorded, StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
-from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.decider import FunctionalDecider
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require, required
 from second_classroom.core.terms import CadrePosition, CadreRating
 from second_classroom.core.text import Code, Name, PersonId, Reason
+from second_classroom.policies.activity_form import PlannedCredit
+from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import CadreRule
 
 TRIBE_UNKNOWN = ErrorCode(
@@ -317,9 +318,7 @@ def decide(
     command: CadreCommand, state: CadreRound | None, ctx: CadreContext
 ) -> Sequence[CadreEvent]:
     """Decide the round's events; raise a DomainError when the command is refused."""
-    tribe = ctx.tribe
-    require(tribe is not None, TRIBE_UNKNOWN)
-    assert tribe is not None
+    tribe = required(ctx.tribe, TRIBE_UNKNOWN)
     base = ctx.base
     rule = base.rulebook.cadre
     require(may_manage(base.actor, tribe, rule), UNAUTHORIZED, action="干部管理 manage cadres")
@@ -329,14 +328,11 @@ def decide(
         case AppointCadre():
             return _appoint(command, state, tribe, ctx)
         case CloseCadreRound():
-            require(state is not None, ROUND_NOT_FOUND)
-            assert state is not None
+            state = required(state, ROUND_NOT_FOUND)
             return _close(state, ctx)
-    require(state is not None, ROUND_NOT_FOUND)
-    assert state is not None
+    state = required(state, ROUND_NOT_FOUND)
     found = state.appointment(command.student_number)
-    require(found is not None, NOT_APPOINTED, student=command.student_number)
-    assert found is not None
+    found = required(found, NOT_APPOINTED, student=command.student_number)
     by, now = base.actor.person_id, base.now
     match command:
         case EndCadreTerm(end=end, reason=reason):
@@ -382,9 +378,7 @@ def _appoint(
     student = command.student_number
     require(base.actor.person_id != student, SELF_DEALING)
     require(command.ends > command.starts, TERM_INVERTED)
-    record = ctx.records.get(student)
-    require(record is not None, STUDENT_NOT_FOUND, student_number=student)
-    assert record is not None
+    record = required(ctx.records.get(student), STUDENT_NOT_FOUND, student_number=student)
     found = state.appointment(student) if state is not None else None
     if found is not None:
         same = (found.position, found.title, found.starts, found.ends) == (

@@ -12,13 +12,7 @@ import attrs
 
 from second_classroom.aggregates import activity_attendance as ledger
 from second_classroom.aggregates.activity import SECRET_MISSING, Activity, is_activity_manager
-from second_classroom.aggregates.activity_attendance import (
-    AttendanceOutcome,
-    Geofence,
-    Method,
-    Session,
-    SessionKind,
-)
+from second_classroom.aggregates.activity_attendance import Geofence, Method, Session, SessionKind
 from second_classroom.aggregates.activity_facts import ActivityFacts, Decision, Involved, published
 from second_classroom.aggregates.enrolment import (
     Enrolment,
@@ -36,6 +30,7 @@ from second_classroom.aggregates.student import (
 from second_classroom.core import ids
 from second_classroom.core.actor import Role
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require, required
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.core.text import Code, PersonId, Proof, Reason
 from second_classroom.core.time import SHANGHAI, aware, aware_or_none
 from second_classroom.policies import checkin_codes as codes

@@ -15,18 +15,18 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.backfill_record import BackfillRecord
 from second_classroom.aggregates.student import NOT_FOUND as STUDENT_NOT_FOUND
 from second_classroom.aggregates.student import BackfillRecorded, StudentEvent, StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
-from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.decider import FunctionalDecider
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require, required
 from second_classroom.core.terms import ActivityLevel
 from second_classroom.core.text import Code, Detail, Name, PersonId, Proof, Reason, Title
 from second_classroom.core.time import aware
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.calendar import window_end
 from second_classroom.policies.claim_rules import (
     ClaimChain,
@@ -36,6 +36,7 @@ from second_classroom.policies.claim_rules import (
     StepScope,
     academic_year,
 )
+from second_classroom.policies.context import Context
 
 NOT_FOUND = ErrorCode("claim.not_found", "补录申请不存在", "No such claim", Category.NOT_FOUND)
 TRIBE_UNKNOWN = ErrorCode(
@@ -625,8 +626,7 @@ def decide(command: ClaimCommand, state: Claim | None, ctx: ClaimContext) -> Cla
     match command:
         case FileCollectiveClaim() | FilePersonalClaim() | FileCadreClaim():
             return ClaimDecision(_file(command, state, ctx))
-    require(state is not None, NOT_FOUND)
-    assert state is not None
+    state = required(state, NOT_FOUND)
     match command:
         case ReviewClaim():
             return _review(command, state, ctx)
@@ -640,10 +640,7 @@ def decide(command: ClaimCommand, state: Claim | None, ctx: ClaimContext) -> Cla
 
 
 def _chain(kind: ClaimKind, ctx: Context) -> ClaimChain:
-    chain = ctx.rulebook.claims.chain(kind)
-    require(chain is not None, NOT_OFFERED, kind=kind.value)
-    assert chain is not None
-    return chain
+    return required(ctx.rulebook.claims.chain(kind), NOT_OFFERED, kind=kind.value)
 
 
 def _text(**fields: str) -> None:
@@ -686,9 +683,7 @@ def _read_filing(command: FileClaim, ctx: ClaimContext) -> _Filing:
     _text(key=command.key)
     match command:
         case FileCollectiveClaim():
-            tribe = ctx.tribe
-            require(tribe is not None, TRIBE_UNKNOWN)
-            assert tribe is not None
+            tribe = required(ctx.tribe, TRIBE_UNKNOWN)
             require(
                 actor.holds_tribe_role(tribe.id, RoleKind.TRIBE_LEADER, RoleKind.TRIBE_ADMIN),
                 UNAUTHORIZED,
@@ -739,9 +734,7 @@ def _read_filing(command: FileClaim, ctx: ClaimContext) -> _Filing:
             require(
                 actor.person_id == number, UNAUTHORIZED, action="为他人申请补录 claim for another"
             )
-            record = ctx.records.get(number)
-            require(record is not None, STUDENT_NOT_FOUND, student_number=number)
-            assert record is not None
+            record = required(ctx.records.get(number), STUDENT_NOT_FOUND, student_number=number)
             if isinstance(command, FilePersonalClaim):
                 _text(title=command.title)
                 require(command.occurred_at <= now, TIMES_INVALID)
@@ -954,9 +947,7 @@ def _credit(
     now = ctx.base.now
     records: dict[str, Sequence[StudentEvent]] = {}
     for student, held in credits.items():
-        found = ctx.records.get(student)
-        require(found is not None, PARTICIPANT_UNKNOWN, student=student)
-        assert found is not None
+        found = required(ctx.records.get(student), PARTICIPANT_UNKNOWN, student=student)
         record = BackfillRecord(state.id, state.kind, state.title, held, now)
         records[student] = [BackfillRecorded(found.id, record, now)]
     return records
@@ -1028,9 +1019,7 @@ def _decide_objection(
 ) -> Sequence[ClaimEvent]:
     actor, now = base.actor, base.now
     require(state.status is ClaimStatus.IN_REVIEW, NOT_IN_REVIEW, status=state.status.label)
-    objection = state.objection(command.number)
-    require(objection is not None, OBJECTION_UNKNOWN, number=command.number)
-    assert objection is not None
+    objection = required(state.objection(command.number), OBJECTION_UNKNOWN, number=command.number)
     # The step that published the claim (系部 with its 学术委员会, 003) judges objections to it.
     publisher = _chain(state.kind, base).steps[state.step - 1]
     require(

@@ -13,10 +13,9 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_attendance import AttendanceOutcome
 from second_classroom.core import ids
 from second_classroom.core.decider import FunctionalDecider, decided_by
-from second_classroom.core.terms import AdmissionMethod
+from second_classroom.core.terms import AdmissionMethod, AttendanceOutcome
 
 
 class EnrolmentStatus(StrEnum):

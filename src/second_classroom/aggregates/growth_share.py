@@ -15,9 +15,10 @@ import attrs
 
 from second_classroom.core import ids
 from second_classroom.core.actor import Role
-from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.text import PersonId
+from second_classroom.policies.context import Context
 
 # A grant is for a while, not for ever: a student renews it rather than forgets it.
 LONGEST_GRANT = timedelta(days=366)

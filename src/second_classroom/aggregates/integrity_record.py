@@ -8,8 +8,7 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_attendance import AttendanceOutcome
-from second_classroom.core.terms import ActivityLevel
+from second_classroom.core.terms import ActivityLevel, AttendanceOutcome
 
 
 class AppealStatus(StrEnum):

@@ -11,13 +11,17 @@ from typing import Any
 
 from second_classroom.aggregates import (
     activity,
+    activity_feedback,
     cadre,
+    checkin,
     claim,
     enrolment,
     growth_share,
     mailbox,
     practice,
+    registration,
     report_submission,
+    results,
     school_keys,
     student,
     transcript,
@@ -40,4 +44,27 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     report_submission.DECIDER,
 )
 
-__all__ = ["KINDS"]
+# Every command, once, in the codec's order (its names and JSON Schemas follow it). The
+# Activity's streams answer five sets (the activity itself, and registration, check-in,
+# results and feedback, which its combined decider ``activity_decider`` decides).
+# The facade routes each (``planning.ROUTES``; tests/persistence/test_stream_kinds.py checks
+# that it routes exactly these).
+COMMANDS: tuple[type, ...] = (
+    *tribe.COMMANDS,
+    *student.COMMANDS,
+    *activity.COMMANDS,
+    *registration.COMMANDS,
+    *mailbox.COMMANDS,
+    *school_keys.COMMANDS,
+    *checkin.COMMANDS,
+    *results.COMMANDS,
+    *transcript.COMMANDS,
+    *activity_feedback.COMMANDS,
+    *cadre.COMMANDS,
+    *claim.COMMANDS,
+    *growth_share.COMMANDS,
+    *practice.COMMANDS,
+    *report_submission.COMMANDS,
+)
+
+__all__ = ["COMMANDS", "KINDS"]

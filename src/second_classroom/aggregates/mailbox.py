@@ -9,9 +9,10 @@ from uuid import UUID
 import attrs
 
 from second_classroom.core import ids
-from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, require
 from second_classroom.core.text import PersonId
+from second_classroom.policies.context import Context
 
 
 @attrs.frozen

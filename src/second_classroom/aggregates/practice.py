@@ -17,18 +17,19 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.student import NOT_FOUND as STUDENT_NOT_FOUND
 from second_classroom.aggregates.student import ActivityRecorded, StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import RoleKind
-from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.terms import ActivityLevel
 from second_classroom.core.text import Code, Credit, Name, PersonId
 from second_classroom.core.time import local_date
+from second_classroom.policies.activity_form import PlannedCredit
+from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import HoursRule
 
 NOT_OFFERED = ErrorCode(

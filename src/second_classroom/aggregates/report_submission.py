@@ -16,10 +16,11 @@ from uuid import UUID
 import attrs
 
 from second_classroom.core import ids
-from second_classroom.core.decider import Context, FunctionalDecider
+from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.text import Code, Detail, Proof
 from second_classroom.core.time import SHANGHAI, local_date
+from second_classroom.policies.context import Context
 
 MONTH_INVALID = ErrorCode(
     "report.month_invalid",

@@ -10,14 +10,15 @@ import attrs
 
 from second_classroom.aggregates import activity_results as ledger
 from second_classroom.aggregates.activity import Activity, ActivityStatus, is_activity_manager
-from second_classroom.aggregates.activity_attendance import AttendanceOutcome, SessionKind
+from second_classroom.aggregates.activity_attendance import SessionKind
 from second_classroom.aggregates.activity_facts import ActivityFacts, Decision, Involved, published
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.student import ActivityRecorded, StudentEvent
 from second_classroom.core.actor import RoleKind
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require, required
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.core.text import Name, PersonId, Reason
+from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.calendar import window_end
 from second_classroom.policies.rulebook import Rulebook
 

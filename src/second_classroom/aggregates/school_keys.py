@@ -19,10 +19,11 @@ from uuid import UUID
 import attrs
 
 from second_classroom.core import ids
-from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.decider import FunctionalDecider
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require, required
 from second_classroom.core.text import Code, Reason
 from second_classroom.policies import signing
+from second_classroom.policies.context import Context
 
 SECRET_MISMATCH = ErrorCode(
     "store.secret_mismatch",
@@ -178,9 +179,7 @@ def decide(
                 action="公布签名密钥 publish signing key",
             )
             require(bool(_KEY_ID.fullmatch(key_id)), KEY_INVALID, reason="key id")
-            raw = _public_bytes(public)
-            require(raw is not None, KEY_INVALID, reason="not an Ed25519 public key")
-            assert raw is not None
+            raw = required(_public_bytes(public), KEY_INVALID, reason="not an Ed25519 public key")
             same_id, same_key = current.key(key_id), current.with_public(raw)
             if same_id is not None and same_id == same_key:
                 require(same_id.retired_at is None, KEY_RETIRED, key_id=key_id)
@@ -189,9 +188,7 @@ def decide(
             return [SigningKeyPublished(key_id, signing.encode(raw), actor.person_id, ctx.now)]
         case RetireSigningKey(key_id=key_id, reason=reason):
             require(actor.is_school_admin, UNAUTHORIZED, action="停用签名密钥 retire signing key")
-            found = current.key(key_id)
-            require(found is not None, KEY_NOT_FOUND, key_id=key_id)
-            assert found is not None
+            found = required(current.key(key_id), KEY_NOT_FOUND, key_id=key_id)
             require(bool(reason.strip()), REASON_REQUIRED)
             if found.retired_at is not None:
                 return []
@@ -226,3 +223,25 @@ def evolve(state: SchoolKeys | None, event: SchoolKeysEvent) -> SchoolKeys:
 DECIDER: FunctionalDecider[SchoolKeysCommand, SchoolKeys, SchoolKeysEvent, Context] = (
     FunctionalDecider("school_keys", decide, evolve, SchoolKeys, EVENTS, short=True)
 )
+
+
+def keys_to_record(
+    state: SchoolKeys | None,
+    ctx: Context,
+    fingerprint: str | None,
+    signing_key: tuple[str, str] | None,
+) -> list[SchoolKeysEvent]:
+    """What the first use of the secret records: its ``fingerprint`` unless recorded, and,
+    when the school signs and has published no key yet, ``signing_key`` (id, public text).
+    Nothing when the log holds them already; ``store.secret_mismatch`` for another secret."""
+    commands: list[SchoolKeysCommand] = []
+    if fingerprint is not None:
+        commands.append(RecordSecretFingerprint(fingerprint))
+    if signing_key is not None and not (state or SchoolKeys()).keys:
+        commands.append(PublishSigningKey(*signing_key))
+    events: list[SchoolKeysEvent] = []
+    for command in commands:
+        new = DECIDER.decide(command, state, ctx)
+        state = DECIDER.fold(new, state)
+        events += new
+    return events

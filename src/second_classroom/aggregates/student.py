@@ -9,18 +9,18 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_attendance import AttendanceOutcome
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.backfill_record import BackfillRecord, CreditLine, credit_lines
 from second_classroom.aggregates.cadre_record import CadreRecord
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
-from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
-from second_classroom.core.terms import Program
+from second_classroom.core.decider import FunctionalDecider
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require, required
+from second_classroom.core.terms import AttendanceOutcome, Program
 from second_classroom.core.text import Code, Name, PersonId, Proof, Reason
 from second_classroom.policies import integrity
+from second_classroom.policies.context import Context
 
 NOT_FOUND = ErrorCode(
     "student.not_found",
@@ -377,8 +377,7 @@ def decide(
             # Only the student appeals: refused before the record is looked at, so the answer
             # never tells whether a 学号 exists or who was marked absent where.
             require(ctx.actor.person_id == command.student_number, NOT_YOUR_DEFAULT)
-            require(state is not None, NOT_FOUND, student_number=command.student_number)
-            assert state is not None
+            state = required(state, NOT_FOUND, student_number=command.student_number)
             return _appeal(command, state, ctx)
         case DecideAppeal():
             _require_manager(ctx.actor, state, command.student_number, "处理申诉 decide appeal")
@@ -406,9 +405,7 @@ def _appeal(
     command: AppealDefault | DecideAppeal, state: StudentRecord, ctx: Context
 ) -> Sequence[StudentEvent]:
     """Appeals (none of the peer systems has these): decided by an admin, never edited."""
-    entry = state.entry(command.entry_id)
-    require(entry is not None, ENTRY_UNKNOWN, entry_id=str(command.entry_id))
-    assert entry is not None
+    entry = required(state.entry(command.entry_id), ENTRY_UNKNOWN, entry_id=str(command.entry_id))
     require(bool(command.reason.strip()), REASON_REQUIRED)
     actor, now = ctx.actor, ctx.now
     if isinstance(command, AppealDefault):

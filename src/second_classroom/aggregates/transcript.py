@@ -15,19 +15,20 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_attendance import AttendanceOutcome
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.backfill_record import BackfillRecord
 from second_classroom.aggregates.cadre_record import CadreRecord, cadre_credits
 from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
-from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
-from second_classroom.core.terms import Program
+from second_classroom.core.decider import FunctionalDecider
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require, required
+from second_classroom.core.terms import AttendanceOutcome, Program
 from second_classroom.core.text import Code, PersonId, Reason
 from second_classroom.core.time import SHANGHAI
+from second_classroom.core.wire import converter
 from second_classroom.policies import serials
+from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import Rulebook
 from second_classroom.policies.signing import Keyring, canonical_json
 
@@ -243,9 +244,7 @@ def decide(
                 UNAUTHORIZED,
                 action="生成成绩单 issue transcript",
             )
-            record = ctx.record
-            require(record is not None, NO_RECORD)
-            assert record is not None
+            record = required(ctx.record, NO_RECORD)
             require(state is None, SERIAL_TAKEN)
             require(ctx.keyring is not None, SIGNING_KEY_MISSING)
             assert ctx.keyring is not None
@@ -258,8 +257,7 @@ def decide(
             ]
         case RevokeTranscript(reason=reason, superseded_by=newer):
             require(base.actor.is_school_admin, UNAUTHORIZED, action="作废成绩单 revoke transcript")
-            require(state is not None, NOT_FOUND)
-            assert state is not None
+            state = required(state, NOT_FOUND)
             require(state.status is Status.VALID, ALREADY_REVOKED)
             require(bool(reason.strip()), REASON_REQUIRED)
             replacement = serials.normalize(newer) if newer else None
@@ -317,8 +315,6 @@ def evolve(state: Transcript | None, event: TranscriptEvent) -> Transcript:
 def content_json(content: Content) -> dict[str, object]:
     """The signed form of the content: the codec's JSON as plain JSON values (lists, never
     tuples), so it equals what any JSON parser reads back."""
-    from second_classroom.codec import converter
-
     data: dict[str, Any] = converter.unstructure(content)
     for section in data["sections"]:
         for line in section["lines"]:

@@ -11,10 +11,11 @@ import attrs
 
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
-from second_classroom.core.decider import Context, FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.decider import FunctionalDecider
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require, required
 from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.core.text import Code, Name, PersonId, Reason, TribeCode
+from second_classroom.policies.context import Context
 
 NOT_FOUND = ErrorCode("tribe.not_found", "部落不存在", "Tribe not found", Category.NOT_FOUND)
 EXISTS = ErrorCode(
@@ -354,8 +355,7 @@ def decide(command: TribeCommand, state: Tribe | None, ctx: Context) -> Sequence
     """Decide the events for ``command``; raise a DomainError when it is refused."""
     if isinstance(command, CreateTribe):
         return _create(command, state, ctx)
-    require(state is not None, NOT_FOUND, tribe_id=str(command.tribe_id))
-    assert state is not None
+    state = required(state, NOT_FOUND, tribe_id=str(command.tribe_id))
     actor, now = ctx.actor, ctx.now
     by = actor.person_id
     match command:
@@ -415,8 +415,7 @@ def _create(command: CreateTribe, state: Tribe | None, ctx: Context) -> Sequence
         # A college admin oversees the tribes of their college; a school tribe has none.
         require(college is None, SCHOOL_TRIBE_COLLEGE)
     else:
-        require(college is not None, COLLEGE_REQUIRED)
-        assert college is not None
+        college = required(college, COLLEGE_REQUIRED)
         require(
             actor.is_school_admin or actor.is_college_admin(college),
             UNAUTHORIZED,
@@ -485,6 +484,20 @@ def _with_holders(state: Tribe, role: TribeRole, holders: frozenset[str]) -> Tri
         case TribeRole.ORGANIZER:
             return attrs.evolve(state, organizers=holders)
     return attrs.evolve(state, admins=holders)
+
+
+# -- the roles a decision sees: from the Tribe stream, never from the caller ---------------
+
+
+def roles_in(actor: Actor, host: Tribe | None) -> Actor:
+    """``actor`` with the tribe roles ``host`` records and no others (never the caller's)."""
+    actor = actor.institutional()
+    return actor if host is None else actor.with_roles(host.roles_of(actor.person_id))
+
+
+def with_tribe_roles(base: Context, host: Tribe | None) -> Context:
+    """Tribe roles come from the Tribe stream, never from the caller."""
+    return attrs.evolve(base, actor=roles_in(base.actor, host))
 
 
 DECIDER: FunctionalDecider[TribeCommand, Tribe, TribeEvent, Context] = FunctionalDecider(

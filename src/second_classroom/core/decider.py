@@ -1,7 +1,9 @@
 """The decider: ``decide(command, state, context) -> events`` and ``evolve(state, event) -> state``.
 
 State ``None`` means the stream has no events yet. Both functions are pure: time, randomness
-and the actor arrive inside the context or the command.
+and the actor arrive inside the context or the command. The context every aggregate decides
+with (actor, time, the school's rulebook) is ``policies.context.Context``: it names the
+rulebook, so it sits in the layer of the rules, above this kernel.
 
 Two shapes, and only two:
 
@@ -17,17 +19,11 @@ Two shapes, and only two:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import attrs
 
-from second_classroom.core.actor import Actor
 from second_classroom.core.errors import Category, ErrorCode
-from second_classroom.core.time import aware
-
-if TYPE_CHECKING:
-    from second_classroom.policies.rulebook import Rulebook
 
 C = TypeVar("C")
 S = TypeVar("S")
@@ -44,19 +40,6 @@ WRONG_STREAM_KIND = ErrorCode(
     "This id belongs to another kind of record, not a {kind}",
     Category.NOT_FOUND,
 )
-
-
-@attrs.frozen
-class Context:
-    """What every decision may consult besides the state: who, when, under which rules."""
-
-    actor: Actor
-    now: datetime = attrs.field(validator=aware)
-    rulebook: Rulebook
-
-    def with_institutional_actor(self) -> Context:
-        """This context without any tribe role the caller claimed."""
-        return attrs.evolve(self, actor=self.actor.institutional())
 
 
 class Decider(Protocol[C_contra, S, E, X_contra]):

@@ -140,3 +140,21 @@ _LABELS: dict[tuple[str, str], str] = {
     ("CadreRating", CadreRating.BASICALLY_COMPETENT.value): "一般称职",
     ("CadreRating", CadreRating.INCOMPETENT.value): "不称职",
 }
+
+
+class AttendanceOutcome(StrEnum):
+    """How an admitted student's participation ended (第十六条)."""
+
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"  # 未进行签到
+    SIGNED_OFF = "signed_off"  # 被负责人、组织者签退
+    EXCUSED = "excused"  # 请假已批准
+
+    @property
+    def label(self) -> str:
+        return {
+            "attended": "已参加",
+            "no_show": "未签到",
+            "signed_off": "被签退",
+            "excused": "已请假",
+        }[self.value]

@@ -37,7 +37,7 @@ from second_classroom.http.openapi import DOCS_PAGE, openapi
 from second_classroom.http.refusals import RATE_LIMITED, error_response
 from second_classroom.http.settings import Http, HttpSettings, http_of
 from second_classroom.http.worker import Worker
-from second_classroom.policies.notices import Notice
+from second_classroom.projections.notices import Notice
 from second_classroom.projections.viewset import database_for
 from second_classroom.service import SecondClassroom
 

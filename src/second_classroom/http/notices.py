@@ -24,7 +24,7 @@ import httpx
 
 from second_classroom import codec
 from second_classroom.core.actor import Actor
-from second_classroom.policies.notices import Notice
+from second_classroom.projections.notices import Notice
 from second_classroom.service import SecondClassroom
 
 logger = logging.getLogger(__name__)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from second_classroom import __version__, codec, schema
+from second_classroom import codec, schema
 from second_classroom.core.errors import Category
+from second_classroom.core.version import VERSION
 from second_classroom.http.refusals import STATUS
 from second_classroom.policies.rulebook import Rulebook
 
@@ -196,7 +197,7 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
         "jsonSchemaDialect": schema.DIALECT,
         "info": {
             "title": "second-classroom",
-            "version": __version__,
+            "version": VERSION,
             "description": "第二课堂成绩单: commands, reads and the 查证入口. Refusals are "
             "DomainError JSON; the status follows the category: "
             + ", ".join(f"{c.value} {STATUS[c]}" for c in Category),

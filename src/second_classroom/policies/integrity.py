@@ -15,10 +15,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from fractions import Fraction
+from typing import Protocol, TypeVar
 
-from second_classroom.aggregates.activity_attendance import AttendanceOutcome
-from second_classroom.aggregates.integrity_record import IntegrityEntry
+from second_classroom.core.terms import ActivityLevel, AttendanceOutcome
 from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle
+
+
+class IntegrityEntry(Protocol):
+    """What these rules read of an entry (``aggregates.integrity_record.IntegrityEntry``):
+    the rules sit below the aggregates, so they name the facts, not the record type."""
+
+    @property
+    def outcome(self) -> AttendanceOutcome: ...
+
+    @property
+    def at(self) -> datetime: ...
+
+    @property
+    def level(self) -> ActivityLevel: ...
+
+    @property
+    def overturned(self) -> bool: ...
+
+
+E = TypeVar("E", bound=IntegrityEntry)
 
 CITATIONS = {
     AttendanceOutcome.NO_SHOW: "第十六条：成功报名活动未进行签到",
@@ -51,9 +71,7 @@ def citation(outcome: AttendanceOutcome, rule: IntegrityRule) -> str:
     return f"{text}，扣{points}分；每{strikes}次进入黑名单{days}天"
 
 
-def _active_defaults(
-    entries: Iterable[IntegrityEntry], rule: IntegrityRule
-) -> list[IntegrityEntry]:
+def _active_defaults(entries: Iterable[E], rule: IntegrityRule) -> list[E]:
     found = [e for e in entries if is_default(e.outcome, rule) and not e.overturned]
     return sorted(found, key=lambda e: e.at)
 

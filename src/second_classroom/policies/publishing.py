@@ -9,7 +9,6 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from second_classroom.aggregates.activity_form import ActivityForm
 from second_classroom.core.errors import Category, DomainError, ErrorCode
 from second_classroom.core.terms import (
     ActivityLevel,
@@ -18,6 +17,7 @@ from second_classroom.core.terms import (
     TribeLevel,
 )
 from second_classroom.core.time import local_date
+from second_classroom.policies.activity_form import ActivityForm
 from second_classroom.policies.calendar import add_working_days
 from second_classroom.policies.rulebook import AdRule, Rulebook
 

@@ -26,9 +26,9 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
-from second_classroom.policies.notices import NOTICE_EVENTS, Notice, notices_for
 from second_classroom.policies.rulebook import Rulebook
 from second_classroom.projections.follower import LogFollower
+from second_classroom.projections.notices import NOTICE_EVENTS, Notice, notices_for
 
 
 @attrs.frozen

@@ -11,8 +11,8 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates import student
-from second_classroom.aggregates.activity_form import PlannedCredit
 from second_classroom.persistence.mapper import Envelope
+from second_classroom.policies.activity_form import PlannedCredit
 
 
 class GrowthKind(StrEnum):

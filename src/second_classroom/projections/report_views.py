@@ -6,7 +6,7 @@ from second_classroom.aggregates import activity as activity_events
 from second_classroom.aggregates import activity_attendance as attendance
 from second_classroom.aggregates import claim as claim_events
 from second_classroom.aggregates import student as student_events
-from second_classroom.aggregates.activity_attendance import AttendanceOutcome
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.core.time import SHANGHAI
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.projections.database import Cursor

@@ -15,14 +15,14 @@ from second_classroom.aggregates import activity_roster as roster
 from second_classroom.aggregates import enrolment as enrolment_events
 from second_classroom.aggregates import student as student_events
 from second_classroom.aggregates import tribe as tribe_events
-from second_classroom.aggregates.activity_attendance import AttendanceOutcome
 from second_classroom.aggregates.activity_roster import RegistrationOutcome as Registration
 from second_classroom.aggregates.enrolment import EnrolmentStatus, LeaveStatus
 from second_classroom.aggregates.mailbox import NoticeDelivered
 from second_classroom.codec import registry
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.persistence.mapper import Envelope
-from second_classroom.policies.notices import notices_for
 from second_classroom.projections.database import Cursor
+from second_classroom.projections.notices import notices_for
 
 
 def _iso(moment: Any) -> str | None:

@@ -16,14 +16,6 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates.activity import ApproveActivity, DraftActivity, SubmitActivity
-from second_classroom.aggregates.activity_form import (
-    ActivityForm,
-    Admission,
-    AwardPlan,
-    PlannedAward,
-    PlannedCredit,
-    Scope,
-)
 from second_classroom.aggregates.student import RecordPublisherExam, RegisterStudent
 from second_classroom.aggregates.tribe import (
     AddTribeMember,
@@ -45,6 +37,14 @@ from second_classroom.core.terms import (
     TribeLevel,
 )
 from second_classroom.core.time import SHANGHAI
+from second_classroom.policies.activity_form import (
+    ActivityForm,
+    Admission,
+    AwardPlan,
+    PlannedAward,
+    PlannedCredit,
+    Scope,
+)
 from second_classroom.service import SecondClassroom
 
 SCHOOL_ADMIN = Actor.school_admin("T-sim-school")

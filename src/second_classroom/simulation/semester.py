@@ -13,7 +13,7 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_attendance import AttendanceOutcome, Geofence
+from second_classroom.aggregates.activity_attendance import Geofence
 from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession, closing_time
 from second_classroom.aggregates.registration import (
     AdmitRegistrants,
@@ -32,6 +32,7 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
+    AttendanceOutcome,
     ParticipationScope,
     TribeLevel,
 )

@@ -16,7 +16,7 @@ from second_classroom.aggregates.activity_roster import LotteryDrawn
 from second_classroom.aggregates.enrolment import LeaveDecided
 from second_classroom.core import ids
 from second_classroom.persistence.mapper import Envelope
-from second_classroom.policies.notices import Notice, NoticeKind, notice_id, notices_for
+from second_classroom.projections.notices import Notice, NoticeKind, notice_id, notices_for
 from tests.aggregates.activity_fixtures import ACTIVITY_ID, FORM
 from tests.specification import at
 

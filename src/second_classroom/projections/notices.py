@@ -2,6 +2,9 @@
 
 A notice is a pure function of one stored event; its id is derived from the event's stream,
 version and the student, so it is the same on every replay and every store.
+
+Notices read stored envelopes (``persistence.mapper.Envelope``), so they sit with the
+projections that deliver them, not with the pure rules of ``policies/``.
 """
 
 from __future__ import annotations

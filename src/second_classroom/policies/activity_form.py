@@ -1,4 +1,8 @@
-"""The activity form (第十条 and 发布规范): everything a publisher fills in."""
+"""The activity form (第十条 and 发布规范): everything a publisher fills in.
+
+A value the publishing rules (``policies.publishing``) check and the Activity aggregate holds:
+it sits with the rules, below the aggregates, so the rules never import an aggregate.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,189 @@
+"""查证入口 (第四条): whether a serial, a signed document, a credential or a printed PDF is a
+transcript the school issued and still stands by — pure functions of what the log holds.
+
+The facade hands them the school's published keys (``SchoolKeys``) and a ``lookup`` of the
+transcript register; they answer a ``Verification`` and never raise for what a stranger sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from enum import StrEnum
+from typing import Any
+
+import attrs
+import cattrs
+
+from second_classroom import exports
+from second_classroom.aggregates.school_keys import SchoolKeys
+from second_classroom.aggregates.transcript import Content, Transcript, content_json
+from second_classroom.core.errors import DomainError
+from second_classroom.core.wire import converter
+from second_classroom.policies import serials, signing
+
+Lookup = Callable[[str], Transcript | None]  # the transcript a serial names, if issued
+
+
+class VerificationStatus(StrEnum):
+    VALID = "valid"
+    REVOKED = "revoked"
+    SUPERSEDED = "superseded"
+    TAMPERED = "tampered"
+    UNKNOWN = "unknown"
+    UNKNOWN_KEY = "unknown_key"  # signed by a key the school never published
+    MALFORMED = "malformed"
+
+    @property
+    def label(self) -> str:
+        return {
+            "valid": "有效",
+            "revoked": "已作废",
+            "superseded": "已被新成绩单替代",
+            "tampered": "内容被篡改",
+            "unknown": "查无此成绩单",
+            "unknown_key": "签名密钥不是本校公布的密钥",
+            "malformed": "编号无效（校验位不符）",
+        }[self.value]
+
+
+@attrs.frozen
+class Verification:
+    """The answer of the 查证入口: status, the signed content, and which key signed it."""
+
+    status: VerificationStatus
+    serial: str
+    content: Content | None
+    key_id: str | None
+    note: str = ""
+
+
+def verify_serial(serial: str, keys: SchoolKeys, lookup: Lookup) -> Verification:
+    """By serial: its check digit, the register, a published key and a signature that holds."""
+    if not serials.is_valid(serial):
+        return _answer(VerificationStatus.MALFORMED, serial, "编号校验位不符")
+    found = lookup(serial)
+    if found is None:
+        return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单")
+    key = keys.key(found.key_id)
+    if key is None:
+        note = "签名密钥不是本校公布的密钥"
+        return _answer(VerificationStatus.UNKNOWN_KEY, found.serial, note, found.key_id)
+    signed = key.trusted_for(found.content.issued_at) and signing.verify(
+        key.raw, content_json(found.content), found.signature
+    )
+    if not signed:
+        return _answer(VerificationStatus.TAMPERED, found.serial, "签名不符", found.key_id)
+    status = VerificationStatus(found.status.value)
+    return Verification(status, found.serial, found.content, found.key_id, found.reason)
+
+
+def verify_document(document: Mapping[str, Any], keys: SchoolKeys, lookup: Lookup) -> Verification:
+    """A signed document a student handed over (``transcript_document``'s shape, as JSON)."""
+    shape = _read_document(document)
+    if shape is None:
+        return _answer(VerificationStatus.MALFORMED, "", "不是成绩单文件的格式")
+    content, serial, key_id, signature = shape
+    key = keys.key(key_id)
+    if key is None:
+        return _answer(VerificationStatus.UNKNOWN_KEY, serial, "签名密钥不是本校公布的密钥")
+    if not signing.verify(key.raw, content, signature):
+        return _answer(VerificationStatus.TAMPERED, serial, "签名不符，文件被改动", key_id)
+    found = lookup(serial)
+    if found is None:
+        return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单", key_id)
+    if not signing.same_json(content_json(found.content), content):
+        return _answer(VerificationStatus.TAMPERED, serial, "内容与登记不符", key_id)
+    if not key.trusted_for(found.content.issued_at):
+        note = "签名密钥在成绩单生成前已停用"
+        return _answer(VerificationStatus.TAMPERED, serial, note, key_id)
+    return verify_serial(serial, keys, lookup)
+
+
+def verify_credential(
+    credential: object,
+    keys: SchoolKeys,
+    lookup: Lookup,
+    status_index: Callable[[str], int | None],
+) -> Verification:
+    """A credential: its shape, that a key the school published signed it, that every claim
+    is what the register holds (``status_index``: a serial's place in the status list), then
+    the transcript's standing."""
+    try:
+        proof = exports.read_credential(credential)
+    except (ValueError, TypeError, RecursionError):
+        return _answer(VerificationStatus.MALFORMED, "", "不是本校电子证书的格式")
+    serial = proof.serial
+    key = keys.with_public(proof.public_key)
+    if key is None:
+        return _answer(VerificationStatus.UNKNOWN_KEY, serial, "签名密钥不是本校公布的密钥")
+    if not exports.proof_holds(proof):
+        return _answer(VerificationStatus.TAMPERED, serial, "证明不符，文件被改动", key.key_id)
+    if not serials.is_valid(serial):
+        return _answer(VerificationStatus.MALFORMED, serial, "编号校验位不符")
+    found = lookup(serial)
+    if found is None:
+        return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单")
+    if not exports.claims_match(proof, found):
+        return _answer(VerificationStatus.TAMPERED, serial, "证书内容与登记不符", key.key_id)
+    entry = proof.document.get("credentialStatus")
+    if entry is not None:
+        index = status_index(serial)
+        if index is None or entry != exports.status_entry(found.content.school, index):
+            note = "证书的作废状态位与登记不符"
+            return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
+    if not key.trusted_for(found.content.issued_at):
+        note = "签名密钥在成绩单生成前已停用"
+        return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
+    return verify_serial(serial, keys, lookup)
+
+
+def verify_pdf(data: bytes, keys: SchoolKeys, lookup: Lookup) -> Verification:
+    """A printed transcript: the signed document it carries must verify, and every page must
+    show exactly what that signed content prints as."""
+    from second_classroom import pdf  # the PDF libraries load for PDF work only
+
+    attached = pdf.attached_document(data)
+    if attached is None:
+        return _answer(VerificationStatus.MALFORMED, "", "PDF 未附签名文件，请按编号查证")
+    document, verify_url = attached
+    answer = verify_document(document, keys, lookup)
+    if answer.content is None:
+        return answer
+    if not pdf.shows(data, answer.content, verify_url):
+        note = "打印内容与签名内容不符，文件被改动"
+        return _answer(VerificationStatus.TAMPERED, answer.serial, note, answer.key_id)
+    return answer
+
+
+def malformed(note: str) -> Verification:
+    """What anything but a serial or a document reads as."""
+    return _answer(VerificationStatus.MALFORMED, "", note)
+
+
+def _answer(
+    status: VerificationStatus, serial: str, note: str, key_id: str | None = None
+) -> Verification:
+    """A verification that shows no content: the document was not vouched for."""
+    return Verification(status, serial, None, key_id, note)
+
+
+def _read_document(document: Mapping[str, Any]) -> tuple[dict[str, Any], str, str, str] | None:
+    """(content, serial, key id, signature) of a document shaped like ``transcript_document``
+    gives — content that reads as a transcript's and writes back the same — else None."""
+    content, proof = document.get("content"), document.get("proof")
+    if set(document) != {"content", "proof"} or not isinstance(content, dict):
+        return None
+    if not isinstance(proof, dict) or proof.get("type") != "Ed25519Signature":
+        return None
+    key_id, signature = proof.get("key_id"), proof.get("signature")
+    if not isinstance(key_id, str) or not isinstance(signature, str):
+        return None
+    try:
+        parsed = converter.structure(content, Content)
+        if not signing.same_json(content_json(parsed), content):
+            return None  # a value of the wrong type, read leniently
+    except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    except (DomainError, RecursionError, OverflowError):
+        return None
+    return content, parsed.serial, key_id, signature
