@@ -16,6 +16,7 @@ import attrs
 from second_classroom.core import ids
 from second_classroom.core.decider import FunctionalDecider, decided_by
 from second_classroom.core.terms import AdmissionMethod, AttendanceOutcome
+from second_classroom.policies.registration_questions import Answer
 
 
 class EnrolmentStatus(StrEnum):
@@ -73,6 +74,7 @@ class Enrolment:
     leave: LeaveStatus | None = None
     leave_reason: str = ""
     outcome: AttendanceOutcome | None = None
+    answers: tuple[Answer, ...] = ()  # 002 二 6) the registration questions, answered
 
     @property
     def is_live(self) -> bool:
@@ -95,6 +97,7 @@ class EnrolmentRegistered:
     student: str
     status: EnrolmentStatus
     at: datetime
+    answers: tuple[Answer, ...] = ()  # 002 二 6); events stored before it carry none
 
 
 @attrs.frozen
@@ -186,7 +189,12 @@ def evolve(state: Enrolment | None, event: EnrolmentEvent) -> Enrolment:
     if isinstance(event, EnrolmentRegistered):
         if state is None:
             return Enrolment(
-                event.enrolment_id, event.activity_id, event.student, event.status, event.at
+                event.enrolment_id,
+                event.activity_id,
+                event.student,
+                event.status,
+                event.at,
+                answers=event.answers,
             )
         return attrs.evolve(
             state,
@@ -195,6 +203,7 @@ def evolve(state: Enrolment | None, event: EnrolmentEvent) -> Enrolment:
             times_registered=state.times_registered + 1,
             leave=None,
             leave_reason="",
+            answers=event.answers,
         )
     assert state is not None, "an enrolment event before EnrolmentRegistered"
     match event:

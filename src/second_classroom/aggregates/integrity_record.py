@@ -8,7 +8,8 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.core.terms import ActivityLevel, AttendanceOutcome
+from second_classroom.core.terms import AttendanceOutcome
+from second_classroom.core.text import LevelCode
 
 
 class AppealStatus(StrEnum):
@@ -29,7 +30,7 @@ class IntegrityEntry:
 
     entry_id: UUID
     activity_id: UUID
-    level: ActivityLevel
+    level: LevelCode
     outcome: AttendanceOutcome
     at: datetime
     rule: str

@@ -42,6 +42,7 @@ from second_classroom.core.terms import AdmissionMethod, ParticipationScope
 from second_classroom.core.text import PersonId, Proof, Reason
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import lottery
+from second_classroom.policies.registration_questions import Answer, check_answers
 
 NOT_REGISTERING = ErrorCode(
     "enrolment.not_registering",
@@ -167,9 +168,10 @@ SELF_DEALING = ErrorCode(
 
 @attrs.frozen
 class Register:
-    """The acting student registers (报名)."""
+    """The acting student registers (报名), answering the form's questions (002 二 6)."""
 
     activity_id: UUID
+    answers: tuple[Answer, ...] = ()
 
 
 @attrs.frozen
@@ -268,8 +270,8 @@ def decide(command: EnrolmentCommand, ctx: ActivityFacts) -> Decision:
     """Decide the events; raise a DomainError when the command is refused."""
     activity = published(ctx, command.activity_id)
     match command:
-        case Register():
-            return _register(activity, ctx)
+        case Register(answers=answers):
+            return _register(activity, answers, ctx)
         case CancelRegistration():
             return _cancel(activity, ctx)
         case DrawLottery():
@@ -304,7 +306,7 @@ def _in_scope(activity: Activity, tribe: Tribe, record: StudentRecord) -> bool:
     return True
 
 
-def _register(activity: Activity, ctx: ActivityFacts) -> Decision:
+def _register(activity: Activity, answers: tuple[Answer, ...], ctx: ActivityFacts) -> Decision:
     now = ctx.base.now
     student, record = _self_student(ctx, "报名 register")
     current = phase(activity, now)
@@ -324,6 +326,8 @@ def _register(activity: Activity, ctx: ActivityFacts) -> Decision:
     )
     roster = activity.roster
     require(not roster.holds(student), ALREADY_REGISTERED)
+    most = ctx.base.rulebook.questions.max_answer_length
+    kept = check_answers(activity.form.questions, answers, most)
     outcome, status = Registration.PENDING, EnrolmentStatus.REGISTERED
     if activity.form.admission.method is AdmissionMethod.FIRST_COME:
         capacity = activity.form.capacity or 0
@@ -335,7 +339,7 @@ def _register(activity: Activity, ctx: ActivityFacts) -> Decision:
     eid = enrolment_id(activity.id, student)
     return Decision(
         activity=(ledger.RegistrationAccepted(activity.id, student, outcome, now),),
-        enrolments={student: (EnrolmentRegistered(eid, activity.id, student, status, now),)},
+        enrolments={student: (EnrolmentRegistered(eid, activity.id, student, status, now, kept),)},
     )
 
 

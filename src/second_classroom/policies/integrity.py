@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Protocol, TypeVar
 
-from second_classroom.core.terms import ActivityLevel, AttendanceOutcome
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle
 
 
@@ -32,7 +32,7 @@ class IntegrityEntry(Protocol):
     def at(self) -> datetime: ...
 
     @property
-    def level(self) -> ActivityLevel: ...
+    def level(self) -> str: ...
 
     @property
     def overturned(self) -> bool: ...

@@ -6,7 +6,6 @@ import base64
 import itertools
 import re
 import tomllib
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -19,6 +18,7 @@ from typing import Any
 import attrs
 import cattrs
 import tomli_w
+from cattrs.gen import make_dict_structure_fn
 from cattrs.v import format_exception
 
 from second_classroom.core.actor import Actor, RoleKind
@@ -88,19 +88,67 @@ class College:
 
 
 @attrs.frozen
-class ReviewChain:
-    """The review stages an activity of ``level`` passes, in order (第十一条)."""
+class Level:
+    """活动级别 (发布规范 二; 003 国家级、省部级、校级三档): one of the school's levels.
 
-    level: ActivityLevel
+    ``code`` is what forms, records, claims and events carry; ``name`` is what titles,
+    transcripts and the 附件4 list show; ``reach`` is what the level spans: ``school`` for the
+    school and the tiers above it (a title takes the school's or an external prefix), ``college``
+    for a college's own activity (held within the college, 发布规范 二), ``class`` for a
+    class's. The review chain, the tribes that may publish it, the rubric and the recovery of
+    a level are keyed on its code elsewhere in the rulebook.
+    """
+
+    code: str
+    name: str
+    reach: TribeLevel = TribeLevel.SCHOOL
+
+
+# The levels the presets use, so a rulebook may list them by code alone (the form every
+# rulebook had before levels were data): 发布规范 二 校级、院系级; 第十一条 班团;
+# 003 国家级、省部级.
+WELL_KNOWN_LEVELS: dict[str, Level] = {
+    level.code: level
+    for level in (
+        Level(ActivityLevel.SCHOOL, "校级", TribeLevel.SCHOOL),
+        Level(ActivityLevel.COLLEGE, "院系级", TribeLevel.COLLEGE),
+        Level(ActivityLevel.CLASS, "班团", TribeLevel.CLASS),
+        Level(ActivityLevel.NATIONAL, "国家级", TribeLevel.SCHOOL),
+        Level(ActivityLevel.PROVINCIAL, "省部级", TribeLevel.SCHOOL),
+    )
+}
+
+
+def _level(given: Level | str) -> Level:
+    """A level given as a ``Level``, or by the code of a well-known one."""
+    if isinstance(given, Level):
+        return given
+    found = WELL_KNOWN_LEVELS.get(given)
+    if found is None:
+        raise INVALID_RULEBOOK.error(
+            reason=f"level {given!r} is not a well-known level: give its code, name and reach"
+        )
+    return found
+
+
+def _levels(given: tuple[Level | str, ...]) -> tuple[Level, ...]:
+    return tuple(_level(level) for level in given)
+
+
+@attrs.frozen
+class ReviewChain:
+    """The review stages an activity of ``level`` (a level code) passes, in order (第十一条)."""
+
+    level: str
     stages: tuple[ReviewStage, ...]
 
 
 @attrs.frozen
 class LevelPermission:
-    """Which activity levels a tribe of ``tribe_level`` may publish."""
+    """Which activity levels (codes) a tribe of ``tribe_level`` may publish."""
 
     tribe_level: TribeLevel
-    activity_levels: tuple[ActivityLevel, ...]
+    activity_levels: tuple[str, ...]
 
 
 @attrs.frozen
@@ -176,7 +224,7 @@ class IntegrityStyle(StrEnum):
 class Recovery:
     """Points style: points recovered by attending an activity of ``level`` (e.g. "1/3")."""
 
-    level: ActivityLevel
+    level: str
     points: str
 
 
@@ -208,7 +256,7 @@ class RubricItem:
     """The most credit one activity of ``module`` at ``level`` may give (素质考评办法)."""
 
     module: str
-    level: ActivityLevel
+    level: str
     credit_type: str
     max_amount: Decimal
 
@@ -232,7 +280,7 @@ class ResultsRule:
     def quota(self, award: str) -> int | None:
         return next((q.quota for q in self.award_quotas if q.name == award), None)
 
-    def max_credit(self, module: str, level: ActivityLevel, credit_type: str) -> Decimal | None:
+    def max_credit(self, module: str, level: str, credit_type: str) -> Decimal | None:
         found = (
             r.max_amount
             for r in self.rubric
@@ -412,6 +460,17 @@ _CADRE_MANAGERS = (RoleKind.TRIBE_LEADER, RoleKind.COLLEGE_ADMIN, RoleKind.SCHOO
 
 
 @attrs.frozen
+class QuestionsRule:
+    """自定义报名信息 (002 二 6): how many questions a publisher may ask on one form, how many
+    options a choice question may offer, and the longest text answer. Bounds of ours, not a
+    seed's: enough for any real form, too few to turn registration into a survey."""
+
+    max_questions: int = 20
+    max_options: int = 30
+    max_answer_length: int = 500
+
+
+@attrs.frozen
 class CadreRule:
     """干部任期与考核 (002 一 3); 001 第四条): who appoints and rates, the caps per rating, the
     credits per rating and the minimum service that earns them."""
@@ -463,7 +522,9 @@ class CadreRule:
         return found
 
 
-DEFAULT_ACTIVITY_LEVELS = (ActivityLevel.SCHOOL, ActivityLevel.COLLEGE, ActivityLevel.CLASS)
+DEFAULT_ACTIVITY_LEVELS = _levels(
+    (ActivityLevel.SCHOOL, ActivityLevel.COLLEGE, ActivityLevel.CLASS)
+)
 _ALWAYS_ALLOWED_ROLES = frozenset({RoleKind.SYSTEM})
 
 
@@ -524,10 +585,14 @@ class Rulebook:
     # What differs between the seed schools (issue 14 §1); each default is NEPU's behaviour.
     require_publisher_exam: bool = True  # 000 第十条 首次发布活动需进行考试答题
     roles: tuple[RoleTitle, ...] = ()  # empty: every role kind is accepted
-    activity_levels: tuple[ActivityLevel, ...] = DEFAULT_ACTIVITY_LEVELS
+    # 活动级别 as data (issue 14 §1): code, name and reach of each; a well-known code alone will do
+    activity_levels: tuple[Level, ...] = attrs.field(
+        default=DEFAULT_ACTIVITY_LEVELS, converter=_levels
+    )
     terms: tuple[Term, ...] = ()  # empty: September–February and March–August
     credit_units: tuple[CreditUnit, ...] = ()  # a credit type not listed counts in itself
     cadre: CadreRule = CadreRule()  # 干部任期与考核 (issue 14 §2)
+    questions: QuestionsRule = QuestionsRule()  # 自定义报名信息 (002 二 6)
     hours: HoursRule = HoursRule()  # 学时 of a record (002 一 4))
     practice: PracticeRule = PracticeRule()  # 实践及培训经历 (002 一 4))
     windows: tuple[CategoryWindow, ...] = ()  # deadlines per activity category (002 一 2))
@@ -638,6 +703,9 @@ class Rulebook:
             ("integrity.strikes_for_blacklist", rule.strikes_for_blacklist, 1, 1_000),
             ("integrity.strike_blacklist_days", rule.strike_blacklist_days, 0, 3_660),
             ("results.deadline_working_days", results.deadline_working_days, 0, 365),
+            ("questions.max_questions", self.questions.max_questions, 0, 200),
+            ("questions.max_options", self.questions.max_options, 2, 200),
+            ("questions.max_answer_length", self.questions.max_answer_length, 1, 20_000),
             ("report_due_day", self.report_due_day, 1, 28),  # every month has a 28th
         ]
         numbers += [
@@ -690,9 +758,25 @@ class Rulebook:
     def _school_problems(self) -> list[str]:
         """The issue 14 §1 keys: levels, roles, terms, credit units and categories."""
         found: list[str] = []
-        levels = set(self.activity_levels)
+        levels = {level.code for level in self.activity_levels}
         if not levels or len(levels) != len(self.activity_levels):
             found.append("activity_levels must list each level once, at least one")
+        names = [level.name for level in self.activity_levels]
+        if len(set(names)) != len(names):
+            found.append("two activity levels have one name")
+        most = self.limits.ids
+        found += [
+            f"level code {lv.code!r} must be one printable word of at most {most} characters"
+            for lv in self.activity_levels
+            if not (
+                0 < len(lv.code) <= most and lv.code.isprintable() and not _SPACE.search(lv.code)
+            )
+        ]
+        found += [
+            f"level name {lv.name!r} must be printable and not blank"
+            for lv in self.activity_levels
+            if not (lv.name.strip() and lv.name.isprintable() and len(lv.name) <= self.limits.names)
+        ]
         used = {
             *(c.level for c in self.review_chains),
             *(level for p in self.level_permissions for level in p.activity_levels),
@@ -801,13 +885,13 @@ class Rulebook:
     def college(self, code: str) -> College | None:
         return next((c for c in self.colleges if c.code == code), None)
 
-    def chain(self, level: ActivityLevel) -> tuple[ReviewStage, ...]:
+    def chain(self, level: str) -> tuple[ReviewStage, ...]:
         for chain in self.review_chains:
-            if chain.level is level:
+            if chain.level == level:
                 return chain.stages
         raise INVALID_RULEBOOK.error(reason=f"no review chain for level {level}")
 
-    def levels_for(self, tribe_level: TribeLevel) -> tuple[ActivityLevel, ...]:
+    def levels_for(self, tribe_level: TribeLevel) -> tuple[str, ...]:
         for permission in self.level_permissions:
             if permission.tribe_level is tribe_level:
                 return permission.activity_levels
@@ -816,14 +900,28 @@ class Rulebook:
     def year(self, year: int) -> YearCalendar | None:
         return next((y for y in self.calendar if y.year == year), None)
 
-    def activity_level(self, given: str) -> ActivityLevel | None:
-        """The school's activity level labelled or coded ``given`` (a 补录 claim and a 附件4 row
-        name it as the seed writes it: 校级, 院系级 …), or None if the school has no such level."""
-        return next((lv for lv in self.activity_levels if given in (lv.label, lv.value)), None)
+    def activity_level(self, given: str) -> str | None:
+        """The code of the school's activity level named or coded ``given`` (a 补录 claim and a
+        附件4 row name it as the seed writes it: 校级, 院系级 …), or None if there is none."""
+        return next((lv.code for lv in self.activity_levels if given in (lv.name, lv.code)), None)
+
+    def level(self, code: str) -> Level | None:
+        """The school's activity level ``code``, or None."""
+        return next((lv for lv in self.activity_levels if lv.code == code), None)
+
+    def level_name(self, code: str) -> str:
+        """The Chinese name of level ``code``; the code itself if the school has no such level
+        (a record kept from before the school dropped it still prints)."""
+        found = self.level(code)
+        return found.name if found else code
+
+    def level_codes(self) -> tuple[str, ...]:
+        """The school's activity level codes, in the rulebook's order."""
+        return tuple(level.code for level in self.activity_levels)
 
     def level_names(self) -> tuple[str, ...]:
-        """The school's activity levels by their Chinese labels (附件4 活动等级's list)."""
-        return tuple(level.label for level in self.activity_levels)
+        """The school's activity levels by their Chinese names (附件4 活动等级's list)."""
+        return tuple(level.name for level in self.activity_levels)
 
     def category(self, module: str, code: str) -> Subcategory | None:
         """The second-level category ``code`` of ``module``, or None."""
@@ -903,6 +1001,10 @@ def _leaf(exc: BaseException, kind: type | None) -> str:
     """A nested rulebook's own problems as they are, not as cattrs' "unknown error"."""
     if isinstance(exc, DomainError) and exc.code == INVALID_RULEBOOK.code:
         return str(exc.details.get("reason", exc.message_en))
+    if type(exc) is ValueError and str(exc):
+        # our structure hooks' own words ("expected bool, got str 'false'") say more than
+        # cattrs' "invalid value for type, expected bool"
+        return str(exc)
     return format_exception(exc, kind)
 
 
@@ -915,29 +1017,47 @@ def _drop_none(value: Any) -> Any:
     return value
 
 
-def _exactly(kind: type, *refused: type) -> Callable[[Any, type], Any]:
-    """A structure hook that refuses coercion: a rulebook value must already have its type."""
-
-    def structure(value: Any, _type: type) -> Any:
-        if not isinstance(value, kind) or isinstance(value, refused):
-            raise ValueError(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
-        return value
-
-    return structure
+# The structure hooks are module-level functions, not closures made when the converter is
+# built: a closure made at import time could not be switched by a mutation run
+# (tools/mutation.py), so its checks would go unmeasured.
 
 
-def _structure_sequence(converter: cattrs.Converter) -> Callable[[Any], Any]:
-    def factory(tuple_type: Any) -> Callable[[Any, type], Any]:
-        (item_type, _ellipsis) = tuple_type.__args__
+def _exactly(value: Any, kind: type, refused: tuple[type, ...] = ()) -> Any:
+    """``value`` if it already has the type ``kind`` (and none of ``refused``): a rulebook value
+    is never coerced."""
+    if not isinstance(value, kind) or isinstance(value, refused):
+        raise ValueError(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
+    return value
 
-        def structure(value: Any, _type: type) -> tuple[Any, ...]:
-            if not isinstance(value, list | tuple):
-                raise ValueError(f"expected a list, got {type(value).__name__} {value!r}")
-            return tuple(converter.structure(item, item_type) for item in value)
 
-        return structure
+def _structure_int(value: Any, _type: type) -> int:
+    return int(_exactly(value, int, (bool,)))  # True is an int to Python, not to a rulebook
 
-    return factory
+
+def _structure_bool(value: Any, _type: type) -> bool:
+    return bool(_exactly(value, bool))
+
+
+def _structure_str(value: Any, _type: type) -> str:
+    return str(_exactly(value, str))
+
+
+def _is_sequence(tuple_type: Any) -> bool:
+    """``tuple[X, ...]``: a rulebook list."""
+    arguments: tuple[Any, ...] = getattr(tuple_type, "__args__", ())
+    return (
+        getattr(tuple_type, "__origin__", None) is tuple
+        and len(arguments) == 2
+        and arguments[1] is Ellipsis
+    )
+
+
+def _structure_sequence(value: Any, tuple_type: Any) -> tuple[Any, ...]:
+    """A TOML array as ``tuple[X, ...]``, each item structured as X."""
+    (item_type, _ellipsis) = tuple_type.__args__
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"expected a list, got {type(value).__name__} {value!r}")
+    return tuple(_CONVERTER.structure(item, item_type) for item in value)
 
 
 def _structure_date(value: Any, _type: type) -> date:
@@ -960,23 +1080,27 @@ def _structure_decimal(value: Any, _type: type) -> Decimal:
 
 
 _CONVERTER = cattrs.Converter(forbid_extra_keys=True)
+_STRUCTURE_LEVEL = make_dict_structure_fn(Level, _CONVERTER)
 _CONVERTER.register_structure_hook(Decimal, _structure_decimal)
 _CONVERTER.register_unstructure_hook(Decimal, str)
 _CONVERTER.register_structure_hook(date, _structure_date)
 _CONVERTER.register_unstructure_hook(date, lambda d: d)
-_CONVERTER.register_structure_hook(int, _exactly(int, bool))
-_CONVERTER.register_structure_hook(bool, _exactly(bool))
-_CONVERTER.register_structure_hook(str, _exactly(str))
+_CONVERTER.register_structure_hook(int, _structure_int)
+_CONVERTER.register_structure_hook(bool, _structure_bool)
+_CONVERTER.register_structure_hook(str, _structure_str)
 # StrEnum precedes str in the MRO, so the enum fields keep their own structuring.
 _CONVERTER.register_structure_hook(StrEnum, lambda value, enum_type: enum_type(value))
-_CONVERTER.register_structure_hook_factory(
-    lambda t: (
-        getattr(t, "__origin__", None) is tuple
-        and len(t.__args__) == 2
-        and t.__args__[1] is Ellipsis
-    ),
-    _structure_sequence(_CONVERTER),
-)
+
+
+def _structure_level(value: Any, _type: type) -> Level:
+    """A level as its well-known code alone (older rulebooks) or as a table."""
+    if isinstance(value, str):
+        return _level(_exactly(value, str))
+    return _STRUCTURE_LEVEL(value, Level)
+
+
+_CONVERTER.register_structure_hook(Level, _structure_level)
+_CONVERTER.register_structure_hook_func(_is_sequence, _structure_sequence)
 
 
 def presets() -> tuple[str, ...]:
