@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import BenchStore, add_store_option, events_table, max_rss_mb, repeated, report, summary
 
 from second_classroom.aggregates import activity
-from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.registration import Register
 from second_classroom.core.actor import Actor
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.simulation import TERM_START, School

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from common import SECRET, BenchStore, add_store_option, report, summary
 
-from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.registration import Register
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.simulation import TERM_START, School

@@ -36,7 +36,7 @@ from common import (
     summary,
 )
 
-from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.registration import Register
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod

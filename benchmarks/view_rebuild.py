@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from common import BenchStore, Meter, add_store_option, events_table, max_rss_mb, repeated, report
 
-from second_classroom.aggregates.enrolment import CancelRegistration, Register
+from second_classroom.aggregates.registration import CancelRegistration, Register
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.simulation import TERM_START, School

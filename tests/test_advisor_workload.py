@@ -12,7 +12,7 @@ import pytest
 
 from second_classroom.aggregates.activity import ApproveActivity, DraftActivity, SubmitActivity
 from second_classroom.aggregates.checkin import MakeUpCheckIn
-from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.registration import Register
 from second_classroom.aggregates.results import FinalizeActivity
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind

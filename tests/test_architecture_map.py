@@ -73,6 +73,9 @@ def test_the_map_names_only_what_exists() -> None:
     [
         ("policies/integrity.py", True),
         ("policies/nowhere.py", False),
+        ("aggregates/activity_decider.py", True),
+        ("policies/checkin.py", False),  # renamed policies/checkin_codes.py
+        ("second_classroom.aggregates.activity_facts.published", True),
         ("second_classroom.service.SecondClassroom.execute", True),
         ("second_classroom.service.SecondClassroom.enqueue", False),
         ("second_classroom.aggregates.tribe.CertifyTribe", True),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from second_classroom.aggregates.enrolment import CancelRegistration, Register
+from second_classroom.aggregates.registration import CancelRegistration, Register
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.service import SecondClassroom

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from second_classroom.aggregates.checkin import CheckIn, Geofence, OpenCheckInSession
 from second_classroom.core.errors import DomainError
-from second_classroom.policies import checkin as codes
+from second_classroom.policies import checkin_codes as codes
 from second_classroom.policies.rulebook import CheckInRule
 from second_classroom.service import SecondClassroom
 from tests.test_checkin_service import (

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from second_classroom.aggregates import student as student_module
-from second_classroom.aggregates.activity_attendance import Geofence, Outcome
+from second_classroom.aggregates.activity_attendance import Geofence
 from second_classroom.aggregates.checkin import (
     CheckIn,
     Location,
@@ -23,9 +23,10 @@ from second_classroom.aggregates.checkin import (
     OpenCheckInSession,
     SignOff,
 )
-from second_classroom.aggregates.enrolment import DecideLeave, Register, RequestLeave
+from second_classroom.aggregates.registration import DecideLeave, Register, RequestLeave
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET, sqlite_memory_env
@@ -87,11 +88,11 @@ def play(service: SecondClassroom, plan: list[str]) -> list[Actor]:
 
 
 EXPECTED = {
-    "scan": Outcome.ATTENDED,
-    "makeup": Outcome.ATTENDED,
-    "leave": Outcome.EXCUSED,
-    "signoff": Outcome.SIGNED_OFF,
-    "absent": Outcome.NO_SHOW,
+    "scan": AttendanceOutcome.ATTENDED,
+    "makeup": AttendanceOutcome.ATTENDED,
+    "leave": AttendanceOutcome.EXCUSED,
+    "signoff": AttendanceOutcome.SIGNED_OFF,
+    "absent": AttendanceOutcome.NO_SHOW,
 }
 
 

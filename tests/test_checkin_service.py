@@ -20,7 +20,6 @@ from second_classroom.aggregates.activity_attendance import (
     CheckInPasswordLocked,
     CheckInPasswordRejected,
     Geofence,
-    Outcome,
 )
 from second_classroom.aggregates.checkin import (
     CheckIn,
@@ -29,11 +28,12 @@ from second_classroom.aggregates.checkin import (
     MakeUpCheckIn,
     OpenCheckInSession,
 )
-from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.registration import Register
 from second_classroom.aggregates.student import AppealDefault, DecideAppeal
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.stores import postgres_env, sqlite_env
 from second_classroom.service import SecondClassroom
@@ -129,7 +129,7 @@ def test_closing_attendance_marks_no_shows_once_and_blacklists(service: SecondCl
     assert report is not None
     assert report.score == 0
     assert report.blacklisted_until == ENDED + timedelta(hours=120)
-    assert [e.outcome for e in report.entries] == [Outcome.NO_SHOW]
+    assert [e.outcome for e in report.entries] == [AttendanceOutcome.NO_SHOW]
     assert "第十六条" in report.entries[0].rule
     present = service.integrity(students[0].person_id, SCHOOL_ADMIN)
     assert present is not None
@@ -183,7 +183,10 @@ def test_a_make_up_counts_as_attended(service: SecondClassroom) -> None:
         at(12, 3, 15),
     )
     service.run_reactions(ENDED)
-    assert service.enrolment(talk, students[2].person_id, SCHOOL_ADMIN).outcome is Outcome.ATTENDED  # type: ignore[union-attr]
+    assert (
+        service.enrolment(talk, students[2].person_id, SCHOOL_ADMIN).outcome
+        is AttendanceOutcome.ATTENDED
+    )  # type: ignore[union-attr]
     assert service.integrity(students[2].person_id, SCHOOL_ADMIN).blacklisted_until is None  # type: ignore[union-attr]
 
 
@@ -202,12 +205,12 @@ def test_a_make_up_after_the_closing_reaction_reverses_the_default(
     service.execute(
         MakeUpCheckIn(talk, absent, "定位失败，现场签字", "签到表 第2页"), LEADER, at(12, 4, 9)
     )
-    assert service.enrolment(talk, absent, SCHOOL_ADMIN).outcome is Outcome.ATTENDED  # type: ignore[union-attr]
+    assert service.enrolment(talk, absent, SCHOOL_ADMIN).outcome is AttendanceOutcome.ATTENDED  # type: ignore[union-attr]
     report = service.integrity(absent, SCHOOL_ADMIN)
     assert report is not None
     assert report.blacklisted_until is None
     assert report.score == 100
-    assert [e.outcome for e in report.entries] == [Outcome.ATTENDED]
+    assert [e.outcome for e in report.entries] == [AttendanceOutcome.ATTENDED]
     history = [
         type(e.payload).__name__ for e in service.history(ids.student_id(absent), SCHOOL_ADMIN)
     ]
@@ -342,7 +345,7 @@ def test_a_make_up_past_the_deadline_is_refused_and_closing_waits_for_it(
         assert closing.events
         enrolled = service.enrolment(talk, late, SCHOOL_ADMIN)
         assert enrolled is not None
-        assert enrolled.outcome is Outcome.ATTENDED
+        assert enrolled.outcome is AttendanceOutcome.ATTENDED
 
 
 # -- wrong passwords are counted, stored and limited (ours; 第十六条 密码签到) ---------------------

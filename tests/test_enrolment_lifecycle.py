@@ -22,13 +22,13 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from second_classroom.aggregates import activity as activity_module
 from second_classroom.aggregates import enrolment as enrolment_module
-from second_classroom.aggregates.enrolment import (
+from second_classroom.aggregates.enrolment import EnrolmentStatus
+from second_classroom.aggregates.registration import (
     AdmitRegistrants,
     CancelRegistration,
     CloseReview,
     DecideLeave,
     DrawLottery,
-    EnrolmentStatus,
     Register,
     RequestLeave,
 )

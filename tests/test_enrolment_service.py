@@ -18,16 +18,15 @@ from second_classroom.aggregates.activity import (
     SubmitActivity,
 )
 from second_classroom.aggregates.activity_roster import LotteryCommitted, Roster
-from second_classroom.aggregates.enrolment import (
+from second_classroom.aggregates.enrolment import EnrolmentStatus, enrolment_id
+from second_classroom.aggregates.registration import (
     AdmitRegistrants,
     CancelRegistration,
     CloseReview,
     DecideLeave,
     DrawLottery,
-    EnrolmentStatus,
     Register,
     RequestLeave,
-    enrolment_id,
 )
 from second_classroom.aggregates.tribe import AppointTribeRole, CertifyTribe, CreateTribe, TribeRole
 from second_classroom.core import ids
@@ -324,7 +323,7 @@ def test_more_bad_input_is_refused_and_stores_nothing(service: SecondClassroom) 
     assert code_of(service, Register(talk), outsider) == "enrolment.out_of_scope"
     assert code_of(service, RequestLeave(talk, "有事"), a, CLOSED) == "enrolment.not_admitted"
     service.execute(CancelActivity(talk, "取消"), LEADER, REGISTERING)
-    assert code_of(service, Register(talk), a) == "enrolment.not_published"
+    assert code_of(service, Register(talk), a) == "activity.not_published"
     cancelled = service.activity(talk, SCHOOL_ADMIN)
     assert cancelled is not None
     assert cancelled.status is ActivityStatus.CANCELLED

@@ -8,7 +8,7 @@ import logging
 
 import pytest
 
-from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.registration import Register
 from second_classroom.core.actor import Actor
 from second_classroom.core.terms import AdmissionMethod
 from second_classroom.persistence.stores import (

@@ -12,7 +12,7 @@ from uuid import UUID
 import pytest
 
 from second_classroom.aggregates import enrolment
-from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.registration import Register
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.persistence.stores import postgres_env, sqlite_env

@@ -14,7 +14,7 @@ from second_classroom.aggregates.certificate import (
     CertificateKind,
     IssueCertificate,
 )
-from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.registration import Register
 from second_classroom.aggregates.results import FinalizeActivity, GrantCredits
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.aggregates.transcript import IssueTranscript, TranscriptIssued

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.registration import Register
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.persistence.stores import school_schema

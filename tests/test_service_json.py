@@ -18,7 +18,7 @@ from second_classroom import codec
 from second_classroom.aggregates.activity import DraftActivity
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import ErrorCode
-from second_classroom.policies.checkin import session_password
+from second_classroom.policies.checkin_codes import session_password
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
 from tests.conftest import TEST_SECRET

@@ -56,7 +56,14 @@ from second_classroom.aggregates.claim import (
     RaiseObjection,
     ReviewClaim,
 )
-from second_classroom.aggregates.enrolment import (
+from second_classroom.aggregates.growth_share import (
+    GrantGrowthAccess,
+    RevokeGrowthAccess,
+    ViewGrowthTimeline,
+)
+from second_classroom.aggregates.mailbox import MarkNoticeDelivered
+from second_classroom.aggregates.practice import RecordPractice
+from second_classroom.aggregates.registration import (
     AdmitRegistrants,
     CancelRegistration,
     CloseReview,
@@ -65,13 +72,6 @@ from second_classroom.aggregates.enrolment import (
     Register,
     RequestLeave,
 )
-from second_classroom.aggregates.growth_share import (
-    GrantGrowthAccess,
-    RevokeGrowthAccess,
-    ViewGrowthTimeline,
-)
-from second_classroom.aggregates.mailbox import MarkNoticeDelivered
-from second_classroom.aggregates.practice import RecordPractice
 from second_classroom.aggregates.report_submission import SubmitMonthlyReport
 from second_classroom.aggregates.results import (
     FinalizeActivity,

@@ -15,7 +15,7 @@ from second_classroom.aggregates.activity_roster import LotteryCommitted, Lotter
 from second_classroom.aggregates.integrity_record import IntegrityEntry
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.persistence.mapper import Envelope
-from second_classroom.policies import checkin as checkin_codes
+from second_classroom.policies import checkin_codes
 from second_classroom.policies import integrity as integrity_policy
 from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle

@@ -51,7 +51,8 @@ from second_classroom.aggregates.claim import (
     RaiseObjection,
     ReviewClaim,
 )
-from second_classroom.aggregates.enrolment import (
+from second_classroom.aggregates.practice import RecordPractice
+from second_classroom.aggregates.registration import (
     AdmitRegistrants,
     CancelRegistration,
     CloseReview,
@@ -59,7 +60,6 @@ from second_classroom.aggregates.enrolment import (
     Register,
     RequestLeave,
 )
-from second_classroom.aggregates.practice import RecordPractice
 from second_classroom.aggregates.results import (
     FinalizeActivity,
     GrantCredits,

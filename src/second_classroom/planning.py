@@ -6,7 +6,7 @@ changes to append in one transaction. Nothing here decides anything itself.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -14,23 +14,22 @@ import attrs
 
 from second_classroom.aggregates import (
     activity,
+    activity_decider,
     cadre,
     certificate,
-    checkin,
     claim,
     enrolment,
-    feedback,
     growth_share,
     mailbox,
     practice,
     report_submission,
-    results,
     school_keys,
     student,
     transcript,
     tribe,
 )
 from second_classroom.aggregates.activity import Activity, ActivityContext
+from second_classroom.aggregates.activity_facts import ActivityFacts
 from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe, with_tribe_roles
@@ -206,91 +205,41 @@ class _ActivityReads:
         return found
 
 
-Involved = Callable[[Activity | None, Context], tuple[Iterable[str], Iterable[str]]]
-
-
-def _read_activity(
-    reader: Reader, activity_id: UUID, base: Context, involved: Involved
-) -> _ActivityReads:
-    """Load the activity, its host, and the enrolments and records ``involved`` names."""
+def _plan_activity(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
+    """Registration, check-in, results and feedback: the activity's stream and, together, the
+    enrolments and records of the students the command involves (``activity_decider``)."""
     app = reader.app
-    loaded = app.load(activity.DECIDER, activity_id)
+    loaded = app.load(activity.DECIDER, command.activity_id)
     host = reader._load.tribe(loaded.state.host_tribe_id) if loaded.state is not None else None
     base = with_tribe_roles(base, host)
-    enrolments_of, records_of = involved(loaded.state, base)
+    involved = activity_decider.involved(command, loaded.state, base.actor)
     enrolments = {
-        s: app.load(enrolment.DECIDER, enrolment.enrolment_id(activity_id, s))
-        for s in sorted(enrolments_of)
+        s: app.load(enrolment.DECIDER, enrolment.enrolment_id(command.activity_id, s))
+        for s in sorted(involved.enrolments)
     }
-    records = {s: app.load(student.DECIDER, ids.student_id(s)) for s in sorted(records_of)}
-    return _ActivityReads(loaded, host, base, enrolments, records)
-
-
-def _plan_enrolment(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
-    """Registration and the like: the seat ledger and students' enrolments together."""
-    reads = _read_activity(
-        reader,
-        command.activity_id,
-        base,
-        lambda state, ctx: (enrolment.students_involved(command, state, ctx.actor), ()),
-    )
-    record = reader._load.student(base.actor.person_id)
-    seed = None
-    if isinstance(command, enrolment.DrawLottery) and reader.secret is not None:
-        seed = lottery.derive_seed(reader.secret, str(command.activity_id))
-    context = enrolment.EnrolmentContext(
+    records = {s: app.load(student.DECIDER, ids.student_id(s)) for s in sorted(involved.records)}
+    reads = _ActivityReads(loaded, host, base, enrolments, records)
+    record_states = reads.states(records)
+    if involved.actor_record:
+        record = reader._load.student(base.actor.person_id)
+        if record is not None:
+            record_states.setdefault(record.student_number, record)
+    facts = ActivityFacts(
         reads.base,
-        reads.activity.state,
-        reads.host,
-        {record.student_number: record} if record is not None else {},
-        reads.states(reads.enrolments),
-        seed,
+        loaded.state,
+        host,
+        record_states,
+        reads.states(enrolments),
+        reader.secret if involved.secret else None,
     )
-    decision = enrolment.decide(command, context)
-    return reads.changes(decision.activity, decision.enrolments, {})
-
-
-def _plan_checkin(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
-    """Check-in: the attendance ledger; at closing, each admitted student's enrolment, record."""
-
-    def involved(state: Activity | None, _ctx: Context) -> tuple[set[str], set[str]]:
-        students = checkin.students_involved(command, state)
-        return students, students
-
-    reads = _read_activity(reader, command.activity_id, base, involved)
-    context = checkin.CheckInContext(
-        reads.base,
-        reads.activity.state,
-        reads.host,
-        reader.secret,
-        reads.states(reads.enrolments),
-        reads.states(reads.records),
-    )
-    decision = checkin.decide(command, context)
+    decision = activity_decider.DECIDER.decide(command, facts)
     changes = reads.changes(decision.activity, decision.enrolments, decision.records)
     if decision.refusal is not None:
         raise RecordedRefusal(decision.refusal, changes)
     return changes
 
 
-def _plan_results(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
-    """Results: the results ledger; at finalizing, every participant's record."""
-    reads = _read_activity(
-        reader,
-        command.activity_id,
-        base,
-        lambda state, _ctx: ((), results.students_involved(command, state)),
-    )
-    context = results.ResultsContext(
-        reads.base, reads.activity.state, reads.host, reads.states(reads.records)
-    )
-    decision = results.decide(command, context)
-    return reads.changes(decision.activity, {}, decision.records)
-
-
-ENROLMENT = Route(lambda command: [command.activity_id], _plan_enrolment)
-CHECKIN = Route(lambda command: [command.activity_id], _plan_checkin)
-RESULTS = Route(lambda command: [command.activity_id], _plan_results)
+ACTIVITY_DECISIONS = Route(lambda command: [command.activity_id], _plan_activity)
 
 
 # -- transcripts: the transcript's own stream, and the student's count of them -----------------
@@ -333,15 +282,6 @@ def _transcript_locks(command: Any) -> Sequence[UUID]:
 
 
 TRANSCRIPT = Route(_transcript_locks, _plan_transcript)
-
-
-def _plan_feedback(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
-    reads = _read_activity(reader, command.activity_id, base, lambda _state, _ctx: ((), ()))
-    context = feedback.FeedbackContext(reads.base, reads.activity.state, reads.host)
-    return reads.changes(feedback.decide(command, context), {}, {})
-
-
-FEEDBACK = Route(lambda command: [command.activity_id], _plan_feedback)
 
 
 def _plan_claim(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
@@ -482,11 +422,8 @@ for _module, _builder in (
 ):
     _route = single(_module.DECIDER, _module.target, _builder)
     ROUTES.update(dict.fromkeys(_module.COMMANDS, _route))
-ROUTES.update(dict.fromkeys(enrolment.COMMANDS, ENROLMENT))
-ROUTES.update(dict.fromkeys(checkin.COMMANDS, CHECKIN))
-ROUTES.update(dict.fromkeys(results.COMMANDS, RESULTS))
+ROUTES.update(dict.fromkeys(activity_decider.COMMANDS, ACTIVITY_DECISIONS))
 ROUTES.update(dict.fromkeys(transcript.COMMANDS, TRANSCRIPT))
-ROUTES.update(dict.fromkeys(feedback.COMMANDS, FEEDBACK))
 ROUTES.update(dict.fromkeys(claim.COMMANDS, CLAIM))
 ROUTES.update(dict.fromkeys(claim.BATCH_COMMANDS, CLAIM_BATCH))
 

@@ -79,8 +79,7 @@ from second_classroom.persistence.stores import (
     sqlite_env,
 )
 from second_classroom.planning import ROUTES, Loader, RecordedRefusal
-from second_classroom.policies import checkin as checkin_codes
-from second_classroom.policies import signing, visibility
+from second_classroom.policies import checkin_codes, signing, visibility
 from second_classroom.policies.boundary import admit, admit_actor, identifier
 from second_classroom.policies.claim_rules import ClaimChain
 from second_classroom.policies.context import Context

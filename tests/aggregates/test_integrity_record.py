@@ -6,9 +6,8 @@ from uuid import UUID
 
 import pytest
 
-from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
-from second_classroom.core.terms import ActivityLevel
+from second_classroom.core.terms import ActivityLevel, AttendanceOutcome
 from tests.specification import NOW
 
 
@@ -38,6 +37,12 @@ def test_only_an_overturned_appeal_reverses_the_default(
     appeal: AppealStatus | None, overturned: bool
 ) -> None:
     entry = IntegrityEntry(
-        UUID(int=1), UUID(int=2), ActivityLevel.SCHOOL, Outcome.NO_SHOW, NOW, "rule", appeal
+        UUID(int=1),
+        UUID(int=2),
+        ActivityLevel.SCHOOL,
+        AttendanceOutcome.NO_SHOW,
+        NOW,
+        "rule",
+        appeal,
     )
     assert entry.overturned is overturned

@@ -18,7 +18,6 @@ import pytest
 from hypothesis import given as for_all
 from hypothesis import strategies as st
 
-from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.aggregates.student import (
@@ -41,7 +40,7 @@ from second_classroom.aggregates.student import (
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import ActivityLevel, Program
+from second_classroom.core.terms import ActivityLevel, AttendanceOutcome, Program
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies.activity_form import PlannedCredit
 from tests.specification import (
@@ -330,7 +329,9 @@ UNTIL = DEFAULTED_AT + timedelta(hours=120)
 
 
 def integrity_entry(
-    outcome: Outcome = Outcome.NO_SHOW, when: datetime = DEFAULTED_AT, key: str = "a"
+    outcome: AttendanceOutcome = AttendanceOutcome.NO_SHOW,
+    when: datetime = DEFAULTED_AT,
+    key: str = "a",
 ) -> IntegrityEntry:
     return IntegrityEntry(
         ids.derive("integrity-entry", "test", key),
@@ -390,11 +391,11 @@ def test_only_the_student_appeals_their_default() -> None:
 
 
 def test_attending_or_a_sign_off_that_is_no_default_cannot_be_appealed() -> None:
-    attended = integrity_entry(Outcome.ATTENDED, key="b")
+    attended = integrity_entry(AttendanceOutcome.ATTENDED, key="b")
     given(DECIDER, REGISTERED, AttendanceRecorded(SID, attended, None, DEFAULTED_AT)).when(
         attrs.evolve(APPEAL, entry_id=attended.entry_id), context(THE_STUDENT)
     ).raises("integrity.not_a_default")
-    signed_off = integrity_entry(Outcome.SIGNED_OFF, key="c")
+    signed_off = integrity_entry(AttendanceOutcome.SIGNED_OFF, key="c")
     lenient = attrs.evolve(NEPU, integrity=attrs.evolve(NEPU.integrity, sign_off_is_default=False))
     given(DECIDER, REGISTERED, AttendanceRecorded(SID, signed_off, None, DEFAULTED_AT)).when(
         attrs.evolve(APPEAL, entry_id=signed_off.entry_id), context(THE_STUDENT, NOW, lenient)
@@ -438,7 +439,7 @@ def test_an_upheld_appeal_leaves_the_blacklist() -> None:
 
 def test_overturning_the_latest_default_falls_back_to_the_one_before() -> None:
     """第十六条: the blacklist runs 120 hours from the latest default that still stands."""
-    earlier = integrity_entry(Outcome.SIGNED_OFF, at(10, 20, 16), key="d")
+    earlier = integrity_entry(AttendanceOutcome.SIGNED_OFF, at(10, 20, 16), key="d")
     events = (
         REGISTERED,
         AttendanceRecorded(SID, earlier, at(10, 20, 16) + timedelta(hours=120), earlier.at),
@@ -502,7 +503,7 @@ def test_finalized_activities_are_kept_in_order_and_their_credits_summed() -> No
             at(10, n, 14),
             at(10, n, 16),
             Decimal(2),
-            Outcome.ATTENDED,
+            AttendanceOutcome.ATTENDED,
             (),
             (PlannedCredit("skills", "学分", Decimal("0.5")),),
             at(10, n, 18),

@@ -15,7 +15,6 @@ import attrs
 import pytest
 
 from second_classroom.aggregates import transcript
-from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.school_keys import PublishedKey, SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
@@ -38,7 +37,7 @@ from second_classroom.aggregates.transcript import (
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import ActivityLevel
+from second_classroom.core.terms import ActivityLevel, AttendanceOutcome
 from second_classroom.policies import serials
 from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.signing import Keyring, verify
@@ -49,7 +48,7 @@ STUDENT = "2023020201"
 STARTS = at(12, 3, 14)
 
 
-def entry(outcome: Outcome | None, *, credit: str | None = None) -> ActivityRecord:
+def entry(outcome: AttendanceOutcome | None, *, credit: str | None = None) -> ActivityRecord:
     credits = (PlannedCredit("skills", "学分", Decimal(credit)),) if credit else ()
     return ActivityRecord(
         uuid4(),
@@ -66,10 +65,10 @@ def entry(outcome: Outcome | None, *, credit: str | None = None) -> ActivityReco
     )
 
 
-ATTENDED = entry(Outcome.ATTENDED, credit="0.5")
-NO_SHOW = entry(Outcome.NO_SHOW)
-SIGNED_OFF = entry(Outcome.SIGNED_OFF)
-EXCUSED = entry(Outcome.EXCUSED)
+ATTENDED = entry(AttendanceOutcome.ATTENDED, credit="0.5")
+NO_SHOW = entry(AttendanceOutcome.NO_SHOW)
+SIGNED_OFF = entry(AttendanceOutcome.SIGNED_OFF)
+EXCUSED = entry(AttendanceOutcome.EXCUSED)
 UNTAKEN = entry(None)  # no attendance was taken (a record without an outcome)
 STUDENT_RECORD = attrs.evolve(
     record(STUDENT), activities=(ATTENDED, NO_SHOW, SIGNED_OFF, EXCUSED, UNTAKEN)
@@ -90,9 +89,11 @@ def test_a_record_version_lists_only_activities_taken_part_in() -> None:
     }
 
 
-@pytest.mark.parametrize("outcome", [Outcome.NO_SHOW, Outcome.SIGNED_OFF, Outcome.EXCUSED])
+@pytest.mark.parametrize(
+    "outcome", [AttendanceOutcome.NO_SHOW, AttendanceOutcome.SIGNED_OFF, AttendanceOutcome.EXCUSED]
+)
 def test_an_activity_not_taken_part_in_cannot_be_chosen_for_the_record_version(
-    outcome: Outcome,
+    outcome: AttendanceOutcome,
 ) -> None:
     """Given a no-show (or signed-off, excused) activity, when it is chosen for a 记录版, then
     transcript.records_unknown: it is no participation record."""

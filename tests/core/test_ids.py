@@ -31,8 +31,8 @@ from second_classroom.aggregates import (
     tribe,
 )
 from second_classroom.aggregates.activity import DraftActivity, SubmitActivity
-from second_classroom.aggregates.enrolment import Register
 from second_classroom.aggregates.mailbox import MarkNoticeDelivered
+from second_classroom.aggregates.registration import Register
 from second_classroom.aggregates.results import FinalizeActivity, GrantCredits
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.aggregates.transcript import IssueTranscript

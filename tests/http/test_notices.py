@@ -17,7 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from second_classroom.aggregates.activity import ChangeActivityDetails
-from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.registration import Register
 from second_classroom.core.actor import Actor
 from second_classroom.http import HttpSettings, create_app
 from second_classroom.http.notices import (

@@ -22,7 +22,7 @@ from second_classroom.aggregates.activity import (
     DraftActivity,
 )
 from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession
-from second_classroom.aggregates.enrolment import DecideLeave, RequestLeave
+from second_classroom.aggregates.registration import DecideLeave, RequestLeave
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.aggregates.tribe import CreateTribe
 from second_classroom.core import ids

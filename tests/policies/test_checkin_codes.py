@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 
 from second_classroom.core import ids
 from second_classroom.core.time import SHANGHAI
-from second_classroom.policies.checkin import (
+from second_classroom.policies.checkin_codes import (
     Token,
     TokenProblem,
     check_token,

@@ -21,10 +21,9 @@ from fractions import Fraction
 import attrs
 import pytest
 
-from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.core import ids
-from second_classroom.core.terms import ActivityLevel
+from second_classroom.core.terms import ActivityLevel, AttendanceOutcome
 from second_classroom.policies.integrity import blacklisted_until, citation, is_default, score
 from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle, preset
 from tests.specification import NOW, at
@@ -36,16 +35,16 @@ SCHOOL = ActivityLevel.SCHOOL
 COLLEGE = ActivityLevel.COLLEGE
 CLASS = ActivityLevel.CLASS
 
-ATTENDED = Outcome.ATTENDED
-NO_SHOW = Outcome.NO_SHOW
-SIGNED_OFF = Outcome.SIGNED_OFF
-EXCUSED = Outcome.EXCUSED
+ATTENDED = AttendanceOutcome.ATTENDED
+NO_SHOW = AttendanceOutcome.NO_SHOW
+SIGNED_OFF = AttendanceOutcome.SIGNED_OFF
+EXCUSED = AttendanceOutcome.EXCUSED
 
 _serial = iter(range(1_000_000))
 
 
 def entry(
-    outcome: Outcome,
+    outcome: AttendanceOutcome,
     when: datetime = NOW,
     level: ActivityLevel = SCHOOL,
     appeal: AppealStatus | None = None,
@@ -95,7 +94,7 @@ def test_a_sign_off_is_a_default_when_the_rulebook_says_so(rule: IntegrityRule) 
 @pytest.mark.parametrize("rule", [NEPU_RULE, HFUT_RULE], ids=["nepu", "hfut"])
 @pytest.mark.parametrize("outcome", [ATTENDED, EXCUSED])
 def test_attending_or_an_approved_leave_is_no_default(
-    outcome: Outcome, rule: IntegrityRule
+    outcome: AttendanceOutcome, rule: IntegrityRule
 ) -> None:
     """第十二条: an approved leave is no default; neither, of course, is attending."""
     assert not is_default(outcome, rule)
@@ -105,7 +104,9 @@ def test_attending_or_an_approved_leave_is_no_default(
 
 
 @pytest.mark.parametrize("outcome", [NO_SHOW, SIGNED_OFF])
-def test_a_nepu_default_cites_article_16_and_the_120_hour_blacklist(outcome: Outcome) -> None:
+def test_a_nepu_default_cites_article_16_and_the_120_hour_blacklist(
+    outcome: AttendanceOutcome,
+) -> None:
     """第十六条: 违约 进入黑名单120小时，诚信分下降."""
     text = citation(outcome, NEPU_RULE)
     assert "第十六条" in text
@@ -206,7 +207,7 @@ def test_no_defaults_no_blacklist() -> None:
 
 
 @pytest.mark.parametrize("outcome", [NO_SHOW, SIGNED_OFF])
-def test_a_default_blacklists_for_120_hours_from_its_moment(outcome: Outcome) -> None:
+def test_a_default_blacklists_for_120_hours_from_its_moment(outcome: AttendanceOutcome) -> None:
     """第十六条: 进入黑名单120小时."""
     assert blacklisted_until([entry(outcome, at(11, 2, 18))], NEPU_RULE) == at(11, 7, 18)
 

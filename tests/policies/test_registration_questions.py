@@ -15,22 +15,21 @@ from hypothesis import strategies as st
 
 from second_classroom.aggregates.activity import Activity
 from second_classroom.aggregates.enrolment import (
-    CancelRegistration,
     EnrolmentRegistered,
     EnrolmentStatus,
-    Register,
     enrolment_id,
 )
 from second_classroom.aggregates.enrolment import (
     evolve as evolve_enrolment,
 )
+from second_classroom.aggregates.registration import CancelRegistration, Register
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import QuestionKind
 from second_classroom.policies import publishing
 from second_classroom.policies.registration_questions import Answer, Question, check_answers
 from tests.aggregates.activity_fixtures import ACTIVITY_ID
-from tests.aggregates.test_enrolment import REGISTERING, activity, ctx, decided, refused
+from tests.aggregates.test_registration import REGISTERING, activity, when
 from tests.policies.test_publishing import VALID, check
 from tests.specification import NEPU
 
@@ -76,10 +75,12 @@ def test_002_2_6_answers_that_fit_their_questions_are_kept_with_the_registration
     """Given a form asking size, slots, a contact, a height and (optionally) a diet,
     when a student registers answering the four required ones,
     then the registration event carries the answers in question order."""
-    decision = decided(
+    decision = when(
         registering(*reversed(FULL_ANSWERS)),
-        ctx(Actor.student(STUDENT), REGISTERING, asking(*QUESTIONS)),
-    )
+        Actor.student(STUDENT),
+        REGISTERING,
+        asking(*QUESTIONS),
+    ).decision()
     eid = enrolment_id(ACTIVITY_ID, STUDENT)
     assert decision.enrolments[STUDENT] == (
         EnrolmentRegistered(
@@ -93,10 +94,12 @@ def test_002_2_6_answers_that_fit_their_questions_are_kept_with_the_registration
 def test_002_2_6_an_optional_question_left_blank_is_not_stored() -> None:
     """Given an optional 饮食禁忌, when the student answers it with blank text,
     then the registration keeps only the answers that say something."""
-    decision = decided(
+    decision = when(
         registering(*FULL_ANSWERS, Answer("diet", text="  ")),
-        ctx(Actor.student(STUDENT), REGISTERING, asking(*QUESTIONS)),
-    )
+        Actor.student(STUDENT),
+        REGISTERING,
+        asking(*QUESTIONS),
+    ).decision()
     (event,) = decision.enrolments[STUDENT]
     assert isinstance(event, EnrolmentRegistered)
     assert event.answers == FULL_ANSWERS
@@ -105,7 +108,7 @@ def test_002_2_6_an_optional_question_left_blank_is_not_stored() -> None:
 def test_002_2_6_a_form_without_questions_registers_as_before() -> None:
     """Given a form with no questions, when a student registers with no answers,
     then the event carries none (events stored before 002 二 6 read the same)."""
-    decision = decided(registering(), ctx(Actor.student(STUDENT), REGISTERING, asking()))
+    decision = when(registering(), Actor.student(STUDENT), REGISTERING, asking()).decision()
     (event,) = decision.enrolments[STUDENT]
     assert isinstance(event, EnrolmentRegistered)
     assert event.answers == ()
@@ -115,26 +118,22 @@ def test_002_2_6_registering_again_after_cancelling_answers_afresh() -> None:
     """Given a cancelled registration with answers, when the student registers again,
     then the enrolment holds the new answers only."""
     activity_ = asking(SIZE)
-    first = decided(
-        registering(Answer("size", choices=("S",))),
-        ctx(Actor.student(STUDENT), REGISTERING, activity_),
-    )
+    first = when(
+        registering(Answer("size", choices=("S",))), Actor.student(STUDENT), REGISTERING, activity_
+    ).decision()
     state = evolve_enrolment(None, first.enrolments[STUDENT][0])
-    cancelled = decided(
+    cancelled = when(
         CancelRegistration(ACTIVITY_ID),
-        ctx(
-            Actor.student(STUDENT),
-            REGISTERING,
-            attrs.evolve(
-                activity_, roster=attrs.evolve(activity_.roster, admitted=frozenset({STUDENT}))
-            ),
+        Actor.student(STUDENT),
+        REGISTERING,
+        attrs.evolve(
+            activity_, roster=attrs.evolve(activity_.roster, admitted=frozenset({STUDENT}))
         ),
-    )
+    ).decision()
     state = evolve_enrolment(state, cancelled.enrolments[STUDENT][0])
-    again = decided(
-        registering(Answer("size", choices=("XL",))),
-        ctx(Actor.student(STUDENT), REGISTERING, activity_),
-    )
+    again = when(
+        registering(Answer("size", choices=("XL",))), Actor.student(STUDENT), REGISTERING, activity_
+    ).decision()
     state = evolve_enrolment(state, again.enrolments[STUDENT][0])
     assert state.answers == (Answer("size", choices=("XL",)),)
 
@@ -217,8 +216,8 @@ def test_002_2_6_an_answer_that_misses_its_question_is_refused(
 ) -> None:
     """Given the five questions, when a student registers with ``answers``,
     then the registration is refused with ``code`` (and no seat is taken)."""
-    refused(
-        registering(*answers), ctx(Actor.student(STUDENT), REGISTERING, asking(*QUESTIONS)), code
+    when(registering(*answers), Actor.student(STUDENT), REGISTERING, asking(*QUESTIONS)).raises(
+        code
     )
 
 

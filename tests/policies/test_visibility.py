@@ -10,8 +10,8 @@ import attrs
 import pytest
 
 from second_classroom.aggregates.activity_roster import (
-    Outcome,
     RegistrationAccepted,
+    RegistrationOutcome,
     RegistrationWithdrawn,
 )
 from second_classroom.core.actor import Actor, Role, RoleKind
@@ -57,14 +57,14 @@ def test_an_actor_without_any_role_reads_nothing() -> None:
 
 
 def test_an_event_about_the_actor_alone_is_theirs() -> None:
-    mine = RegistrationAccepted(HOST, ME, Outcome.ADMITTED, AT)
+    mine = RegistrationAccepted(HOST, ME, RegistrationOutcome.ADMITTED, AT)
     assert visibility.about_only(mine, ME)
     assert not visibility.about_only(mine, "2024000002")
 
 
 def test_an_event_naming_someone_else_is_not() -> None:
     """第十二条 候补: the withdrawal names who was promoted."""
-    promoting = RegistrationWithdrawn(HOST, ME, "2024000002", AT, Outcome.ADMITTED)
+    promoting = RegistrationWithdrawn(HOST, ME, "2024000002", AT, RegistrationOutcome.ADMITTED)
     assert not visibility.about_only(promoting, ME)
     alone = attrs.evolve(promoting, promoted=None)
     assert visibility.about_only(alone, ME)

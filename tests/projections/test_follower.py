@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.registration import Register
 from second_classroom.aggregates.student import RegisterStudent, StudentRegistered
 from second_classroom.core.actor import Actor
 from second_classroom.persistence.mapper import Envelope

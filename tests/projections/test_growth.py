@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.backfill_record import BackfillRecord
 from second_classroom.aggregates.cadre_record import CadreRecord
@@ -26,7 +25,13 @@ from second_classroom.aggregates.student import (
     TranscriptNumbered,
 )
 from second_classroom.core import ids
-from second_classroom.core.terms import ActivityLevel, CadrePosition, CadreRating, Program
+from second_classroom.core.terms import (
+    ActivityLevel,
+    AttendanceOutcome,
+    CadrePosition,
+    CadreRating,
+    Program,
+)
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.claim_rules import ClaimKind
@@ -46,10 +51,10 @@ CREDIT = PlannedCredit("skills", "学分", Decimal("0.5"))
 def events() -> list[Any]:
     talk = ActivityRecord(
         TALK, "安全讲座", "skills", ActivityLevel.SCHOOL, at(10, 1), at(10, 1, 11),
-        Decimal(2), Outcome.ATTENDED, ("一等奖",), (CREDIT,), at(10, 2),
+        Decimal(2), AttendanceOutcome.ATTENDED, ("一等奖",), (CREDIT,), at(10, 2),
     )  # fmt: skip
     default = IntegrityEntry(
-        ENTRY, MISSED, ActivityLevel.SCHOOL, Outcome.NO_SHOW, at(10, 1), "校级"
+        ENTRY, MISSED, ActivityLevel.SCHOOL, AttendanceOutcome.NO_SHOW, at(10, 1), "校级"
     )
     cadre = CadreRecord(
         ROUND, ids.tribe_id("PE-SU"), "石油工程学院学生会", "2025-2026学年", "work_experience",

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.registration import Register
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.projections import queries

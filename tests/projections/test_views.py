@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from second_classroom import codec
 from second_classroom.aggregates.activity import CancelActivity, ChangeActivityDetails
-from second_classroom.aggregates.enrolment import (
+from second_classroom.aggregates.registration import (
     AdmitRegistrants,
     CancelRegistration,
     CloseReview,

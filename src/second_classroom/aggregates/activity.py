@@ -775,6 +775,16 @@ def evolve(state: Activity | None, event: ActivityEvent) -> Activity:
     raise AssertionError(f"unhandled event {event!r}")
 
 
+def is_activity_manager(actor: Actor, activity: Activity, tribe: Tribe | None) -> bool:
+    """活动负责人或组织者: the host tribe's leaders, admins and organizers, and the activity's
+    own organizers (第十三条, 发布规范 四)."""
+    if actor.person_id in activity.form.organizers:
+        return True
+    return tribe is not None and actor.holds_tribe_role(
+        tribe.id, RoleKind.TRIBE_LEADER, RoleKind.TRIBE_ADMIN, RoleKind.TRIBE_ORGANIZER
+    )
+
+
 DECIDER: FunctionalDecider[ActivityCommand, Activity, ActivityEvent, ActivityContext] = (
     FunctionalDecider("activity", decide, evolve, Activity, EVENTS)
 )

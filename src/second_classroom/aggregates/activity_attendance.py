@@ -31,10 +31,6 @@ class Method(StrEnum):
     MAKEUP = "makeup"  # 补签
 
 
-# The term lives in the kernel, where the integrity rules (policies/) can name it too.
-Outcome = AttendanceOutcome
-
-
 @attrs.frozen
 class Geofence:
     """签到距离: centre and radius in metres."""
@@ -75,7 +71,7 @@ class Attendance:
     made_up: frozenset[str] = frozenset()
     signed_off: tuple[tuple[str, datetime], ...] = ()  # (student, when)
     recent: tuple[Scan, ...] = ()
-    outcomes: tuple[tuple[str, Outcome], ...] = ()  # set once, when attendance is closed
+    outcomes: tuple[tuple[str, AttendanceOutcome], ...] = ()  # set once, when attendance is closed
     closed: bool = False
     # Wrong passwords, each as (session, student, its attempt number 1, 2, …), and the
     # students whose password attempts in a session are used up (flagged for the organizers).
@@ -96,7 +92,7 @@ class Attendance:
     def signed_off_at(self, student: str) -> datetime | None:
         return next((at for s, at in self.signed_off if s == student), None)
 
-    def outcome(self, student: str) -> Outcome | None:
+    def outcome(self, student: str) -> AttendanceOutcome | None:
         return dict(self.outcomes).get(student)
 
     def wrong_guesses(self, session: int, student: str) -> int:
@@ -214,7 +210,7 @@ class AttendanceClosed:
     """After the activity ended: every admitted student's outcome, decided once."""
 
     activity_id: UUID
-    outcomes: tuple[tuple[str, Outcome], ...]
+    outcomes: tuple[tuple[str, AttendanceOutcome], ...]
     by: str
     at: datetime
 
@@ -276,7 +272,7 @@ def evolve_attendance(ledger: Attendance, event: AttendanceEvent) -> Attendance:
             return attrs.evolve(ledger, window_opens=opens, window_closes=closes)
         case NoShowMadeUp(student=student):
             outcomes = tuple(
-                (s, Outcome.ATTENDED if s == student else o) for s, o in ledger.outcomes
+                (s, AttendanceOutcome.ATTENDED if s == student else o) for s, o in ledger.outcomes
             )
             return attrs.evolve(ledger, made_up=ledger.made_up | {student}, outcomes=outcomes)
     raise AssertionError(f"unhandled event {event!r}")

@@ -10,7 +10,7 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_attendance import Outcome
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.core.text import LevelCode
 from second_classroom.policies.activity_form import PlannedCredit
 
@@ -26,7 +26,7 @@ class ActivityRecord:
     starts_at: datetime
     ends_at: datetime
     hours: Decimal
-    outcome: Outcome | None
+    outcome: AttendanceOutcome | None
     awards: tuple[str, ...]
     credits: tuple[PlannedCredit, ...]
     finalized_at: datetime

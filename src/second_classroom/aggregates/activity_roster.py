@@ -13,7 +13,7 @@ from uuid import UUID
 import attrs
 
 
-class Outcome(StrEnum):
+class RegistrationOutcome(StrEnum):
     """What a registration led to at once."""
 
     ADMITTED = "admitted"  # 报名制: 即报即成功
@@ -45,7 +45,7 @@ class Roster:
 class RegistrationAccepted:
     activity_id: UUID
     student: str
-    outcome: Outcome
+    outcome: RegistrationOutcome
     at: datetime
 
 
@@ -57,7 +57,9 @@ class RegistrationWithdrawn:
     student: str
     promoted: str | None
     at: datetime
-    left: Outcome | None = None  # the seat, place in the draw/review, or waitlist given up
+    left: RegistrationOutcome | None = (
+        None  # the seat, place in the draw/review, or waitlist given up
+    )
 
 
 @attrs.frozen
@@ -116,9 +118,9 @@ EVENTS: tuple[type, ...] = RosterEvent.__args__
 def evolve_roster(roster: Roster, event: RosterEvent) -> Roster:
     """Apply one roster event."""
     match event:
-        case RegistrationAccepted(student=student, outcome=Outcome.ADMITTED):
+        case RegistrationAccepted(student=student, outcome=RegistrationOutcome.ADMITTED):
             return attrs.evolve(roster, admitted=roster.admitted | {student})
-        case RegistrationAccepted(student=student, outcome=Outcome.WAITLISTED):
+        case RegistrationAccepted(student=student, outcome=RegistrationOutcome.WAITLISTED):
             return attrs.evolve(roster, waitlist=(*roster.waitlist, student))
         case RegistrationAccepted(student=student):
             return attrs.evolve(roster, pending=roster.pending | {student})

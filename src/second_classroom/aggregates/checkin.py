@@ -5,62 +5,39 @@ entry, atomically with the activity's ledger."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from uuid import UUID
 
 import attrs
 
 from second_classroom.aggregates import activity_attendance as ledger
-from second_classroom.aggregates.activity import (
-    FROZEN,
-    SECRET_MISSING,
-    Activity,
-    ActivityStatus,
-)
-from second_classroom.aggregates.activity import (
-    NOT_FOUND as ACTIVITY_NOT_FOUND,
-)
-from second_classroom.aggregates.activity_attendance import (
-    Geofence,
-    Method,
-    Outcome,
-    Session,
-    SessionKind,
-)
+from second_classroom.aggregates.activity import SECRET_MISSING, Activity, is_activity_manager
+from second_classroom.aggregates.activity_attendance import Geofence, Method, Session, SessionKind
+from second_classroom.aggregates.activity_facts import ActivityFacts, Decision, Involved, published
 from second_classroom.aggregates.enrolment import (
     Enrolment,
     EnrolmentEvent,
     EnrolmentOutcomeRecorded,
     enrolment_id,
-    is_activity_manager,
 )
 from second_classroom.aggregates.integrity_record import IntegrityEntry
 from second_classroom.aggregates.student import (
     AttendanceRecorded,
     DefaultMadeUp,
     StudentEvent,
-    StudentRecord,
     made_up,
 )
-from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Role
-from second_classroom.core.errors import UNAUTHORIZED, Category, DomainError, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require, required
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.core.text import Code, PersonId, Proof, Reason
 from second_classroom.core.time import SHANGHAI, aware, aware_or_none
-from second_classroom.policies import checkin as codes
+from second_classroom.policies import checkin_codes as codes
 from second_classroom.policies import integrity
 from second_classroom.policies.calendar import window_end
-from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import MissingCheckout, Rulebook
 
-NOT_PUBLISHED = ErrorCode(
-    "checkin.not_published",
-    "活动未发布或已取消",
-    "The activity is not published, or was cancelled",
-    Category.CLOSED,
-)
 SESSION_WINDOW = ErrorCode(
     "checkin.session_window",
     "签到码须在报名结束与活动结束之间生成，且不能超过活动结束时间（第十五条）",
@@ -342,27 +319,6 @@ CheckInCommand = (
 COMMANDS: tuple[type, ...] = CheckInCommand.__args__
 
 
-@attrs.frozen
-class CheckInContext:
-    base: Context
-    activity: Activity | None
-    tribe: Tribe | None
-    secret: bytes | None
-    enrolments: Mapping[str, Enrolment] = attrs.field(factory=dict)
-    records: Mapping[str, StudentRecord] = attrs.field(factory=dict)
-
-
-@attrs.frozen
-class CheckInDecision:
-    """The events to store. With ``refusal``, the command is refused *after* they are stored:
-    the refusal is itself a fact worth keeping (a wrong password)."""
-
-    activity: tuple[ledger.AttendanceEvent, ...] = ()
-    enrolments: Mapping[str, tuple[EnrolmentEvent, ...]] = attrs.field(factory=dict)
-    records: Mapping[str, tuple[StudentEvent, ...]] = attrs.field(factory=dict)
-    refusal: DomainError | None = None
-
-
 def students_involved(command: CheckInCommand, activity: Activity | None) -> set[str]:
     """Whose enrolments and records a decision needs."""
     if isinstance(command, CloseAttendance) and activity is not None:
@@ -407,38 +363,41 @@ def closing_time(activity: Activity, rulebook: Rulebook) -> datetime | None:
 
 def outcome_of(
     activity: Activity, student: str, enrolment: Enrolment | None, rulebook: Rulebook
-) -> Outcome:
+) -> AttendanceOutcome:
     """第十六条: no check-in and no approved leave is a no-show; a sign-off is its own default."""
     book = activity.attendance
     if enrolment is not None and enrolment.excused:
-        return Outcome.EXCUSED
+        return AttendanceOutcome.EXCUSED
     if book.signed_off_at(student) is not None:
-        return Outcome.SIGNED_OFF
+        return AttendanceOutcome.SIGNED_OFF
     if student in book.made_up:
-        return Outcome.ATTENDED
+        return AttendanceOutcome.ATTENDED
     if not book.checked(student, SessionKind.CHECK_IN):
-        return Outcome.NO_SHOW
+        return AttendanceOutcome.NO_SHOW
     rule = rulebook.checkin
     has_checkout = any(s.kind is SessionKind.CHECK_OUT for s in book.sessions)
     if rule.require_checkout and has_checkout and not book.checked(student, SessionKind.CHECK_OUT):
         return (
-            Outcome.ATTENDED
+            AttendanceOutcome.ATTENDED
             if rule.missing_checkout is MissingCheckout.ATTENDED
-            else Outcome.NO_SHOW
+            else AttendanceOutcome.NO_SHOW
         )
-    return Outcome.ATTENDED
+    return AttendanceOutcome.ATTENDED
 
 
 # -- decide ---------------------------------------------------------------------------------
 
 
-def decide(command: CheckInCommand, ctx: CheckInContext) -> CheckInDecision:
+def involved(command: CheckInCommand, activity: Activity | None) -> Involved:
+    """The enrolments and records a decision may write (the same students'), and the secret
+    the codes are checked with."""
+    students = frozenset(students_involved(command, activity))
+    return Involved(enrolments=students, records=students, secret=True)
+
+
+def decide(command: CheckInCommand, ctx: ActivityFacts) -> Decision:
     """Decide the events; raise a DomainError when the command is refused."""
-    activity = ctx.activity
-    require(activity is not None, ACTIVITY_NOT_FOUND, activity_id=str(command.activity_id))
-    assert activity is not None
-    require(not activity.frozen, FROZEN)
-    require(activity.status is ActivityStatus.APPROVED, NOT_PUBLISHED)
+    activity = published(ctx, command.activity_id)
     if not isinstance(command, CheckIn):
         require(
             is_activity_manager(ctx.base.actor, activity, ctx.tribe)
@@ -461,7 +420,7 @@ def decide(command: CheckInCommand, ctx: CheckInContext) -> CheckInDecision:
             event = ledger.FlaggedCheckInReviewed(
                 activity.id, number, student, accept, ctx.base.actor.person_id, ctx.base.now
             )
-            return CheckInDecision((event,))
+            return Decision(activity=(event,))
         case SignOff(student=student, reason=reason):
             return _sign_off(student, reason, activity, ctx)
         case CloseAttendance():
@@ -471,9 +430,7 @@ def decide(command: CheckInCommand, ctx: CheckInContext) -> CheckInDecision:
     raise AssertionError(f"unhandled command {command!r}")
 
 
-def _set_window(
-    command: SetCheckInWindow, activity: Activity, ctx: CheckInContext
-) -> CheckInDecision:
+def _set_window(command: SetCheckInWindow, activity: Activity, ctx: ActivityFacts) -> Decision:
     base, form = ctx.base, activity.form
     assert form.registration_closes is not None
     assert form.ends_at is not None
@@ -483,16 +440,17 @@ def _set_window(
         WINDOW_INVALID,
     )
     if (opens, closes) == checkin_window(activity):
-        return CheckInDecision()
+        return Decision()
     by = base.actor.person_id
-    return CheckInDecision((ledger.CheckInWindowSet(activity.id, opens, closes, by, base.now),))
+    window_set = ledger.CheckInWindowSet(activity.id, opens, closes, by, base.now)
+    return Decision(activity=(window_set,))
 
 
-def _system_closes(command: CheckInCommand, ctx: CheckInContext) -> bool:
+def _system_closes(command: CheckInCommand, ctx: ActivityFacts) -> bool:
     return isinstance(command, CloseAttendance) and ctx.base.actor.is_system
 
 
-def _open(command: OpenCheckInSession, activity: Activity, ctx: CheckInContext) -> CheckInDecision:
+def _open(command: OpenCheckInSession, activity: Activity, ctx: ActivityFacts) -> Decision:
     base, rule = ctx.base, ctx.base.rulebook.checkin
     form = activity.form
     assert form.registration_closes is not None
@@ -544,33 +502,29 @@ def _open(command: OpenCheckInSession, activity: Activity, ctx: CheckInContext) 
         fence,
         rotation,
     )
-    return CheckInDecision(
-        (ledger.CheckInSessionOpened(activity.id, session, base.actor.person_id, base.now),)
-    )
+    opened = ledger.CheckInSessionOpened(activity.id, session, base.actor.person_id, base.now)
+    return Decision(activity=(opened,))
 
 
-def _check_in(command: CheckIn, activity: Activity, ctx: CheckInContext) -> CheckInDecision:
+def _check_in(command: CheckIn, activity: Activity, ctx: ActivityFacts) -> Decision:
     base = ctx.base
     actor, now = base.actor, base.now
     student = actor.person_id
     require(actor.has(Role.student()), UNAUTHORIZED, action="签到 check in")
     require(student in activity.roster.admitted, NOT_ADMITTED)
-    session = activity.attendance.session(command.session)
-    require(session is not None, SESSION_UNKNOWN)
-    assert session is not None
+    session = required(activity.attendance.session(command.session), SESSION_UNKNOWN)
     require(
         session.opens_at <= now < session.closes_at,
         NOT_OPEN,
         opens=f"{session.opens_at.astimezone(SHANGHAI):%H:%M}",
         closes=f"{session.closes_at.astimezone(SHANGHAI):%H:%M}",
     )
-    require(ctx.secret is not None, SECRET_MISSING)
-    assert ctx.secret is not None
+    secret = required(ctx.secret, SECRET_MISSING)
     require((command.token is None) != (command.password is None), ONE_METHOD)
     step, method = None, Method.PASSWORD
     if command.token is not None:
         checked = codes.check_token(
-            ctx.secret, command.token, activity.id, now, session.rotation_seconds
+            secret, command.token, activity.id, now, session.rotation_seconds
         )
         if isinstance(checked, codes.TokenProblem):
             raise TOKEN_ERRORS[checked].error()
@@ -584,37 +538,35 @@ def _check_in(command: CheckIn, activity: Activity, ctx: CheckInContext) -> Chec
         locked = (session.number, student) in activity.attendance.password_locked
         # Refused before the password is compared, so a used-up student learns nothing more.
         require(not locked and used < limit, PASSWORD_LOCKED, attempts=used)
-        expected = codes.session_password(ctx.secret, activity.id, session.number)
+        expected = codes.session_password(secret, activity.id, session.number)
         if not codes.same_password(command.password or "", expected):
             # Before any location check: a wrong guess answers the same from anywhere.
             return _wrong_password(activity, session.number, student, used, limit, now)
     require((session.number, student) not in activity.attendance.present, ALREADY)
     distance = _distance(command.location, session, base.rulebook)
-    device = (
-        codes.fingerprint(ctx.secret, "device", command.device_id) if command.device_id else None
-    )
-    place = _place(ctx.secret, command.location)
+    device = codes.fingerprint(secret, "device", command.device_id) if command.device_id else None
+    place = _place(secret, command.location)
     flagged = _anomalous(activity, session.number, student, device, place, now, base.rulebook)
     event = ledger.StudentCheckedIn(
-        activity.id,
-        session.number,
-        student,
-        method,
-        codes.distance_bucket(distance),
-        step,
-        device,
-        place,
-        flagged,
-        "",
-        student,
-        now,
+        activity_id=activity.id,
+        session=session.number,
+        student=student,
+        method=method,
+        distance=codes.distance_bucket(distance),
+        step=step,
+        device=device,
+        place=place,
+        flagged=flagged,
+        reason="",
+        by=student,
+        at=now,
     )
-    return CheckInDecision((event,))
+    return Decision(activity=(event,))
 
 
 def _wrong_password(
     activity: Activity, session: int, student: str, used: int, limit: int, now: datetime
-) -> CheckInDecision:
+) -> Decision:
     """Record the wrong guess (and, at the limit, flag the student), then refuse."""
     attempt = used + 1
     events: list[ledger.AttendanceEvent] = [
@@ -623,15 +575,14 @@ def _wrong_password(
     if attempt >= limit:
         events.append(ledger.CheckInPasswordLocked(activity.id, session, student, attempt, now))
     refusal = WRONG_PASSWORD.error(attempts_left=max(limit - attempt, 0))
-    return CheckInDecision(tuple(events), refusal=refusal)
+    return Decision(activity=tuple(events), refusal=refusal)
 
 
 def _distance(location: Location | None, session: Session, rulebook: Rulebook) -> float | None:
     fence = session.geofence
     if fence is None:
         return None
-    require(location is not None, LOCATION_REQUIRED)
-    assert location is not None
+    location = required(location, LOCATION_REQUIRED)
     distance = codes.haversine_m(
         location.latitude, location.longitude, fence.latitude, fence.longitude
     )
@@ -675,13 +626,13 @@ def _anomalous(
     return False
 
 
-def _require_second_person(student: str, ctx: CheckInContext) -> None:
+def _require_second_person(student: str, ctx: ActivityFacts) -> None:
     """A manager's own attendance is vouched for by someone else (ours; cf. 第二十四条)."""
     rule = ctx.base.rulebook.checkin
     require(student != ctx.base.actor.person_id or rule.allow_self_makeup, SELF_DEALING)
 
 
-def _make_up(command: MakeUpCheckIn, activity: Activity, ctx: CheckInContext) -> CheckInDecision:
+def _make_up(command: MakeUpCheckIn, activity: Activity, ctx: ActivityFacts) -> Decision:
     base = ctx.base
     student, reason, evidence = command.student, command.reason, command.evidence
     _require_second_person(student, ctx)
@@ -698,28 +649,28 @@ def _make_up(command: MakeUpCheckIn, activity: Activity, ctx: CheckInContext) ->
     if activity.attendance.closed:
         return _make_up_after_close(command, activity, ctx)
     if student in activity.attendance.made_up:
-        return CheckInDecision()
+        return Decision()
     event = ledger.StudentCheckedIn(
-        activity.id,
-        0,
-        student,
-        Method.MAKEUP,
-        "makeup",
-        None,
-        None,
-        None,
-        False,
-        reason,
-        base.actor.person_id,
-        base.now,
-        evidence,
+        activity_id=activity.id,
+        session=0,
+        student=student,
+        method=Method.MAKEUP,
+        distance="makeup",
+        step=None,
+        device=None,
+        place=None,
+        flagged=False,
+        reason=reason,
+        by=base.actor.person_id,
+        at=base.now,
+        evidence=evidence,
     )
-    return CheckInDecision((event,))
+    return Decision(activity=(event,))
 
 
 def _make_up_after_close(
-    command: MakeUpCheckIn, activity: Activity, ctx: CheckInContext
-) -> CheckInDecision:
+    command: MakeUpCheckIn, activity: Activity, ctx: ActivityFacts
+) -> Decision:
     """发布规范 十: 如因手机网络、定位等原因导致无法签到可进行补签，活动结束后活动负责人需按照要求
     提供相关纸质材料. The closing reaction already made the student a no-show (and blacklisted
     them); the make-up reverses that default with new events — on the attendance ledger, the
@@ -727,10 +678,10 @@ def _make_up_after_close(
     base = ctx.base
     student = command.student
     outcome = activity.attendance.outcome(student)
-    if outcome is Outcome.ATTENDED:
-        return CheckInDecision()  # made up (or present) already: nothing changes
+    if outcome is AttendanceOutcome.ATTENDED:
+        return Decision()  # made up (or present) already: nothing changes
     require(
-        outcome is Outcome.NO_SHOW,
+        outcome is AttendanceOutcome.NO_SHOW,
         NOT_A_NO_SHOW,
         student=student,
         outcome=outcome.label if outcome else "",
@@ -740,7 +691,9 @@ def _make_up_after_close(
     event = ledger.NoShowMadeUp(activity.id, student, command.reason, command.evidence, by, now)
     eid = enrolment_id(activity.id, student)
     enrolments: dict[str, tuple[EnrolmentEvent, ...]] = {
-        student: (EnrolmentOutcomeRecorded(eid, activity.id, student, Outcome.ATTENDED, now),)
+        student: (
+            EnrolmentOutcomeRecorded(eid, activity.id, student, AttendanceOutcome.ATTENDED, now),
+        )
     }
     records: dict[str, tuple[StudentEvent, ...]] = {}
     record = ctx.records.get(student)
@@ -749,12 +702,10 @@ def _make_up_after_close(
         after = made_up(record.integrity, entry_id)
         until = integrity.blacklisted_until(after, base.rulebook.integrity)
         records[student] = (DefaultMadeUp(record.id, entry_id, command.evidence, until, by, now),)
-    return CheckInDecision((event,), enrolments, records)
+    return Decision(activity=(event,), enrolments=enrolments, records=records)
 
 
-def _sign_off(
-    student: str, reason: str, activity: Activity, ctx: CheckInContext
-) -> CheckInDecision:
+def _sign_off(student: str, reason: str, activity: Activity, ctx: ActivityFacts) -> Decision:
     base = ctx.base
     require(student in activity.roster.admitted, NOT_ADMITTED)
     require(bool(reason.strip()), REASON_REQUIRED)
@@ -763,16 +714,16 @@ def _sign_off(
     assert ends is not None
     require(starts <= base.now < ends, NOT_DURING)
     if activity.attendance.signed_off_at(student) is not None:
-        return CheckInDecision()
+        return Decision()
     event = ledger.StudentSignedOff(activity.id, student, reason, base.actor.person_id, base.now)
     # The default is final at once (no make-up undoes a sign-off), so the student's record,
     # and with it the blacklist, takes it now rather than when attendance closes.
-    records = _entry(activity, student, Outcome.SIGNED_OFF, base.now, ctx)
-    return CheckInDecision((event,), {}, records)
+    records = _entry(activity, student, AttendanceOutcome.SIGNED_OFF, base.now, ctx)
+    return Decision(activity=(event,), records=records)
 
 
 def _entry(
-    activity: Activity, student: str, outcome: Outcome, at: datetime, ctx: CheckInContext
+    activity: Activity, student: str, outcome: AttendanceOutcome, at: datetime, ctx: ActivityFacts
 ) -> dict[str, tuple[StudentEvent, ...]]:
     """The integrity entry for ``student``'s outcome, dated when it became final."""
     record = ctx.records.get(student)
@@ -793,7 +744,7 @@ def _entry(
     return {student: (AttendanceRecorded(record.id, entry, until, ctx.base.now),)}
 
 
-def _close(activity: Activity, ctx: CheckInContext) -> CheckInDecision:
+def _close(activity: Activity, ctx: ActivityFacts) -> Decision:
     base = ctx.base
     rulebook = base.rulebook
     when = closing_time(activity, rulebook)
@@ -803,7 +754,7 @@ def _close(activity: Activity, ctx: CheckInContext) -> CheckInDecision:
     assert level is not None
     ends = activity.form.ends_at
     assert ends is not None
-    outcomes: list[tuple[str, Outcome]] = []
+    outcomes: list[tuple[str, AttendanceOutcome]] = []
     enrolments: dict[str, tuple[EnrolmentEvent, ...]] = {}
     records: dict[str, tuple[StudentEvent, ...]] = {}
     for student in sorted(activity.roster.admitted):
@@ -813,8 +764,10 @@ def _close(activity: Activity, ctx: CheckInContext) -> CheckInDecision:
         enrolments[student] = (
             EnrolmentOutcomeRecorded(eid, activity.id, student, outcome, base.now),
         )
-        if outcome is not Outcome.SIGNED_OFF:  # a sign-off entered the record when it happened
+        if (
+            outcome is not AttendanceOutcome.SIGNED_OFF
+        ):  # a sign-off entered the record when it happened
             # A no-show is final when it can no longer be made up: at the closing time.
             records.update(_entry(activity, student, outcome, when, ctx))
     closed = ledger.AttendanceClosed(activity.id, tuple(outcomes), base.actor.person_id, base.now)
-    return CheckInDecision((closed,), enrolments, records)
+    return Decision(activity=(closed,), enrolments=enrolments, records=records)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import attrs
-
-from second_classroom.aggregates.activity import FROZEN, Activity, ActivityStatus
-from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
+from second_classroom.aggregates.activity import Activity, is_activity_manager
+from second_classroom.aggregates.activity_facts import ActivityFacts, Decision, Involved, published
 from second_classroom.aggregates.activity_feedback import (
     COMMANDS,
     ActivityRated,
@@ -17,13 +15,10 @@ from second_classroom.aggregates.activity_feedback import (
     ParticipantEvaluated,
     RateActivity,
 )
-from second_classroom.aggregates.enrolment import is_activity_manager
 from second_classroom.aggregates.results import attended
-from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
-from second_classroom.policies.context import Context
 
-__all__ = ["COMMANDS", "FeedbackContext", "decide"]
+__all__ = ["COMMANDS", "decide", "involved"]
 
 NOT_ENDED = ErrorCode(
     "feedback.not_ended",
@@ -55,19 +50,14 @@ NOT_ADMITTED = ErrorCode(
 )
 
 
-@attrs.frozen
-class FeedbackContext:
-    base: Context
-    activity: Activity | None
-    tribe: Tribe | None
+def involved(_command: FeedbackCommand, _activity: Activity | None) -> Involved:
+    """Feedback writes the activity's stream alone."""
+    return Involved()
 
 
-def decide(command: FeedbackCommand, ctx: FeedbackContext) -> tuple[FeedbackEvent, ...]:
-    activity = ctx.activity
-    require(activity is not None, ACTIVITY_NOT_FOUND, activity_id=str(command.activity_id))
-    assert activity is not None
-    require(not activity.frozen, FROZEN)
-    require(activity.status is ActivityStatus.APPROVED, ACTIVITY_NOT_FOUND)
+def decide(command: FeedbackCommand, ctx: ActivityFacts) -> Decision:
+    """Decide the events; raise a DomainError when the command is refused."""
+    activity = published(ctx, command.activity_id)
     base = ctx.base
     actor, now = base.actor, base.now
     ends = activity.form.ends_at
@@ -78,18 +68,22 @@ def decide(command: FeedbackCommand, ctx: FeedbackContext) -> tuple[FeedbackEven
         case AddHighlight(reference=reference, caption=caption):
             require(manager or participant, NOT_PARTICIPANT)
             require(bool(reference.strip()), EMPTY)
-            return (HighlightAdded(activity.id, reference, caption, actor.person_id, now),)
+            return _decided(HighlightAdded(activity.id, reference, caption, actor.person_id, now))
         case RateActivity(stars=stars, comment=comment):
             require(participant, NOT_PARTICIPANT)
             # 第十七条 参与活动的成员……对活动进行评价: admitted is not enough, they took part.
             require(attended(activity, actor.person_id), NOT_ATTENDED)
             require(1 <= stars <= 5, RATING_RANGE)
-            return (ActivityRated(activity.id, stars, comment, actor.person_id, now),)
+            return _decided(ActivityRated(activity.id, stars, comment, actor.person_id, now))
         case EvaluateParticipant(student=student, stars=stars, comment=comment):
             require(manager, UNAUTHORIZED, action="评价学生 evaluate participant")
             require(student in activity.roster.admitted, NOT_ADMITTED, student=student)
             require(1 <= stars <= 5, RATING_RANGE)
-            return (
-                ParticipantEvaluated(activity.id, student, stars, comment, actor.person_id, now),
+            return _decided(
+                ParticipantEvaluated(activity.id, student, stars, comment, actor.person_id, now)
             )
     raise AssertionError(f"unhandled command {command!r}")
+
+
+def _decided(event: FeedbackEvent) -> Decision:
+    return Decision(activity=(event,))

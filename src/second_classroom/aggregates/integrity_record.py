@@ -8,7 +8,7 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_attendance import Outcome
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.core.text import LevelCode
 
 
@@ -31,7 +31,7 @@ class IntegrityEntry:
     entry_id: UUID
     activity_id: UUID
     level: LevelCode
-    outcome: Outcome
+    outcome: AttendanceOutcome
     at: datetime
     rule: str
     appeal: AppealStatus | None = None

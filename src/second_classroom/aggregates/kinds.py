@@ -20,6 +20,7 @@ from second_classroom.aggregates import (
     growth_share,
     mailbox,
     practice,
+    registration,
     report_submission,
     results,
     school_keys,
@@ -46,14 +47,15 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
 )
 
 # Every command, once, in the codec's order (its names and JSON Schemas follow it). The
-# Activity's streams answer four sets (the activity itself, check-in, results, feedback).
+# Activity's streams answer five sets (the activity itself, and registration, check-in,
+# results and feedback, which its combined decider ``activity_decider`` decides).
 # The facade routes each (``planning.ROUTES``; tests/persistence/test_stream_kinds.py checks
 # that it routes exactly these).
 COMMANDS: tuple[type, ...] = (
     *tribe.COMMANDS,
     *student.COMMANDS,
     *activity.COMMANDS,
-    *enrolment.COMMANDS,
+    *registration.COMMANDS,
     *mailbox.COMMANDS,
     *school_keys.COMMANDS,
     *checkin.COMMANDS,

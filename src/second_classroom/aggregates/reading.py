@@ -11,11 +11,10 @@ from __future__ import annotations
 from uuid import UUID
 
 from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
-from second_classroom.aggregates.activity import Activity
+from second_classroom.aggregates.activity import Activity, is_activity_manager
 from second_classroom.aggregates.activity_attendance import Session
 from second_classroom.aggregates.checkin import SESSION_UNKNOWN
 from second_classroom.aggregates.claim import Claim, may_decide
-from second_classroom.aggregates.enrolment import is_activity_manager
 from second_classroom.aggregates.practice import Practice
 from second_classroom.aggregates.tribe import Tribe, roles_in, with_tribe_roles
 from second_classroom.core.actor import Actor

@@ -3,34 +3,25 @@ also writes an activity record into every participant's student record, in the s
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from uuid import UUID
 
 import attrs
 
 from second_classroom.aggregates import activity_results as ledger
-from second_classroom.aggregates.activity import FROZEN, Activity, ActivityStatus
-from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
-from second_classroom.aggregates.activity_attendance import Outcome, SessionKind
+from second_classroom.aggregates.activity import Activity, ActivityStatus, is_activity_manager
+from second_classroom.aggregates.activity_attendance import SessionKind
+from second_classroom.aggregates.activity_facts import ActivityFacts, Decision, Involved, published
 from second_classroom.aggregates.activity_record import ActivityRecord
-from second_classroom.aggregates.enrolment import is_activity_manager
-from second_classroom.aggregates.student import ActivityRecorded, StudentEvent, StudentRecord
-from second_classroom.aggregates.tribe import Tribe
+from second_classroom.aggregates.student import ActivityRecorded, StudentEvent
 from second_classroom.core.actor import RoleKind
-from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require, required
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.core.text import Name, PersonId, Reason
 from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.calendar import window_end
-from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import Rulebook
 
-NOT_PUBLISHED = ErrorCode(
-    "results.not_published",
-    "活动未发布或已取消",
-    "The activity is not published, or was cancelled",
-    Category.CLOSED,
-)
 NOT_ENDED = ErrorCode(
     "results.not_ended",
     "活动结束后才能颁发奖项、发放学分（第十八条）",
@@ -137,24 +128,16 @@ ResultsCommand = IssueAward | GrantCredits | RevokeCredits | FinalizeActivity
 COMMANDS: tuple[type, ...] = ResultsCommand.__args__
 
 
-@attrs.frozen
-class ResultsContext:
-    base: Context
-    activity: Activity | None
-    tribe: Tribe | None
-    records: Mapping[str, StudentRecord] = attrs.field(factory=dict)
-
-
-@attrs.frozen
-class ResultsDecision:
-    activity: tuple[ledger.ResultsEvent, ...] = ()
-    records: Mapping[str, tuple[StudentEvent, ...]] = attrs.field(factory=dict)
-
-
 def students_involved(command: ResultsCommand, activity: Activity | None) -> set[str]:
+    """Whose records a decision may write: every participant's, at finalizing."""
     if isinstance(command, FinalizeActivity) and activity is not None:
         return set(activity.roster.admitted)
     return set()
+
+
+def involved(command: ResultsCommand, activity: Activity | None) -> Involved:
+    """The records a decision may write."""
+    return Involved(records=frozenset(students_involved(command, activity)))
 
 
 def results_deadline(activity: Activity, rulebook: Rulebook) -> datetime | None:
@@ -174,13 +157,9 @@ def results_overdue(activity: Activity, rulebook: Rulebook, now: datetime) -> bo
     return deadline is not None and now > deadline and approved and not activity.frozen
 
 
-def decide(command: ResultsCommand, ctx: ResultsContext) -> ResultsDecision:
+def decide(command: ResultsCommand, ctx: ActivityFacts) -> Decision:
     """Decide the events; raise a DomainError when the command is refused."""
-    activity = ctx.activity
-    require(activity is not None, ACTIVITY_NOT_FOUND, activity_id=str(command.activity_id))
-    assert activity is not None
-    require(not activity.frozen, FROZEN)
-    require(activity.status is ActivityStatus.APPROVED, NOT_PUBLISHED)
+    activity = published(ctx, command.activity_id)
     base = ctx.base
     ends = activity.form.ends_at
     assert ends is not None
@@ -203,13 +182,13 @@ def decide(command: ResultsCommand, ctx: ResultsContext) -> ResultsDecision:
             event = ledger.CreditsRevoked(
                 activity.id, tuple(dict.fromkeys(students)), reason, base.actor.person_id, base.now
             )
-            return ResultsDecision((event,))
+            return Decision(activity=(event,))
         case FinalizeActivity():
             return _finalize(activity, ctx)
     raise AssertionError(f"unhandled command {command!r}")
 
 
-def _require_manager(ctx: ResultsContext, activity: Activity) -> None:
+def _require_manager(ctx: ActivityFacts, activity: Activity) -> None:
     """第十八条: the 活动负责人 (the host tribe's leaders and admins); the organizers too only
     when the rulebook delegates results to them."""
     base = ctx.base
@@ -220,7 +199,7 @@ def _require_manager(ctx: ResultsContext, activity: Activity) -> None:
     require(allowed, UNAUTHORIZED, action="颁发奖项/发放学分 issue results")
 
 
-def _leads(ctx: ResultsContext) -> bool:
+def _leads(ctx: ActivityFacts) -> bool:
     """The host tribe's leader or admin: the 活动负责人 of 第十八、十九条."""
     tribe = ctx.tribe
     return tribe is not None and ctx.base.actor.holds_tribe_role(
@@ -228,7 +207,7 @@ def _leads(ctx: ResultsContext) -> bool:
     )
 
 
-def _require_second_person(ctx: ResultsContext, students: tuple[str, ...]) -> None:
+def _require_second_person(ctx: ActivityFacts, students: tuple[str, ...]) -> None:
     """A manager's own award or credits come from someone else (ours; cf. 第二十四条)."""
     me = ctx.base.actor.person_id
     allowed = ctx.base.rulebook.results.allow_self_results
@@ -236,11 +215,13 @@ def _require_second_person(ctx: ResultsContext, students: tuple[str, ...]) -> No
 
 
 def _award(
-    activity: Activity, award: str, students: tuple[str, ...], ctx: ResultsContext
-) -> ResultsDecision:
-    planned = next((a for a in activity.form.plan.awards if a.name == award), None)
-    require(planned is not None, AWARD_UNKNOWN, award=award)
-    assert planned is not None
+    activity: Activity, award: str, students: tuple[str, ...], ctx: ActivityFacts
+) -> Decision:
+    planned = required(
+        next((a for a in activity.form.plan.awards if a.name == award), None),
+        AWARD_UNKNOWN,
+        award=award,
+    )
     chosen = tuple(dict.fromkeys(students))
     require(bool(chosen), NOBODY)
     results = activity.results
@@ -260,9 +241,8 @@ def _award(
         adding=len(chosen),
     )
     base = ctx.base
-    return ResultsDecision(
-        (ledger.AwardIssued(activity.id, award, chosen, base.actor.person_id, base.now),)
-    )
+    issued_to = ledger.AwardIssued(activity.id, award, chosen, base.actor.person_id, base.now)
+    return Decision(activity=(issued_to,))
 
 
 def attended(activity: Activity, student: str) -> bool:
@@ -270,13 +250,13 @@ def attended(activity: Activity, student: str) -> bool:
     book = activity.attendance
     outcome = book.outcome(student)
     if outcome is not None:  # once attendance is closed, its verdict decides
-        return outcome is Outcome.ATTENDED
+        return outcome is AttendanceOutcome.ATTENDED
     if book.signed_off_at(student) is not None:
         return False
     return student in book.made_up or book.checked(student, SessionKind.CHECK_IN)
 
 
-def _grant(activity: Activity, students: tuple[str, ...], ctx: ResultsContext) -> ResultsDecision:
+def _grant(activity: Activity, students: tuple[str, ...], ctx: ActivityFacts) -> Decision:
     plan = activity.form.plan.credits
     require(bool(plan), NO_CREDITS)
     chosen = tuple(s for s in dict.fromkeys(students) if s not in activity.results.credits)
@@ -289,13 +269,13 @@ def _grant(activity: Activity, students: tuple[str, ...], ctx: ResultsContext) -
         if ctx.base.rulebook.results.credits_require_attendance:
             require(attended(activity, student), NOT_ATTENDED, student=student)
     if not chosen:
-        return ResultsDecision()  # granting again changes nothing
+        return Decision()  # granting again changes nothing
     base = ctx.base
     event = ledger.CreditsGranted(activity.id, chosen, plan, base.actor.person_id, base.now)
-    return ResultsDecision((event,))
+    return Decision(activity=(event,))
 
 
-def _finalize(activity: Activity, ctx: ResultsContext) -> ResultsDecision:
+def _finalize(activity: Activity, ctx: ActivityFacts) -> Decision:
     base = ctx.base
     require(_leads(ctx), UNAUTHORIZED, action="完结活动 finalize")
     require(activity.attendance.closed, ATTENDANCE_OPEN)
@@ -307,7 +287,7 @@ def _finalize(activity: Activity, ctx: ResultsContext) -> ResultsDecision:
             entry = record_of(activity, student, base.rulebook, base.now)
             records[student] = (ActivityRecorded(record.id, entry, base.now),)
     event = ledger.ActivityFinalized(activity.id, participants, base.actor.person_id, base.now)
-    return ResultsDecision((event,), records)
+    return Decision(activity=(event,), records=records)
 
 
 def record_of(

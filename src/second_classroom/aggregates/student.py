@@ -9,7 +9,6 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.backfill_record import BackfillRecord, CreditLine, credit_lines
 from second_classroom.aggregates.cadre_record import CadreRecord
@@ -18,7 +17,7 @@ from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require, required
-from second_classroom.core.terms import Program
+from second_classroom.core.terms import AttendanceOutcome, Program
 from second_classroom.core.text import Code, Name, PersonId, Proof, Reason
 from second_classroom.policies import integrity
 from second_classroom.policies.context import Context
@@ -552,7 +551,7 @@ def evolve(state: StudentRecord | None, event: StudentEvent) -> StudentRecord:
 def made_up(entries: Sequence[IntegrityEntry], entry_id: UUID) -> tuple[IntegrityEntry, ...]:
     """The entries after a 补签 reversed the no-show ``entry_id``: it reads attended."""
     return tuple(
-        attrs.evolve(e, outcome=Outcome.ATTENDED, rule=integrity.MADE_UP_CITATION)
+        attrs.evolve(e, outcome=AttendanceOutcome.ATTENDED, rule=integrity.MADE_UP_CITATION)
         if e.entry_id == entry_id
         else e
         for e in entries

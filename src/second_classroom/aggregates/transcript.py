@@ -15,7 +15,6 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_attendance import Outcome
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.backfill_record import BackfillRecord
 from second_classroom.aggregates.cadre_record import CadreRecord, cadre_credits
@@ -24,7 +23,7 @@ from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
 from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require, required
-from second_classroom.core.terms import Program
+from second_classroom.core.terms import AttendanceOutcome, Program
 from second_classroom.core.text import Code, PersonId, Reason
 from second_classroom.core.time import SHANGHAI
 from second_classroom.core.wire import converter
@@ -453,7 +452,7 @@ def took_part(entry: ActivityRecord) -> bool:
     """第二十条 活动记录中包含所有参加过的活动: a no-show, signed-off or excused student did not
     take part (their default stays in the integrity record); a record without an attendance
     outcome (none was taken) counts as taken part."""
-    return entry.outcome is None or entry.outcome is Outcome.ATTENDED
+    return entry.outcome is None or entry.outcome is AttendanceOutcome.ATTENDED
 
 
 def _chosen(

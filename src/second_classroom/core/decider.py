@@ -4,6 +4,16 @@ State ``None`` means the stream has no events yet. Both functions are pure: time
 and the actor arrive inside the context or the command. The context every aggregate decides
 with (actor, time, the school's rulebook) is ``policies.context.Context``: it names the
 rulebook, so it sits in the layer of the rules, above this kernel.
+
+Two shapes, and only two:
+
+- ``FunctionalDecider``: one stream. ``decide(command, state, context) -> events``.
+- ``CombinedDecider``: a decision that spans one aggregate and streams of its participants
+  (fmodel's ``combine``). ``decide(command, facts) -> decision``: the facts hold every state
+  the decision reads, the decision names the events for every stream it writes, and the
+  facade saves them in one transaction. Each stream it writes still has its own
+  ``FunctionalDecider`` for folding; one whose events only the combined decider decides
+  says so with ``decided_by``.
 """
 
 from __future__ import annotations
@@ -19,6 +29,8 @@ C = TypeVar("C")
 S = TypeVar("S")
 E = TypeVar("E")
 X = TypeVar("X")
+F = TypeVar("F")
+D = TypeVar("D")
 C_contra = TypeVar("C_contra", contravariant=True)
 X_contra = TypeVar("X_contra", contravariant=True)
 
@@ -73,3 +85,32 @@ class FunctionalDecider(Generic[C, S, E, X]):
                 raise WRONG_STREAM_KIND.error(kind=self.name)
             state = self.evolve(state, event)
         return state
+
+
+def decided_by(stream: str, combined: str) -> Callable[[object, object, object], Sequence[E]]:
+    """The ``decide`` of a stream that only a ``CombinedDecider`` writes: it decides nothing
+    alone, and says which decider does."""
+
+    def decide(_command: object, _state: object, _context: object) -> Sequence[E]:
+        raise AssertionError(f"{stream} commands are decided with their {combined}: see decide()")
+
+    return decide
+
+
+@attrs.frozen
+class CombinedDecider(Generic[C, F, D]):
+    """Decisions that span streams (fmodel's ``combine``): ``decide(command, facts) ->
+    decision``.
+
+    ``facts`` is everything the decision reads (the aggregate's state, the states of the
+    other streams involved, the context); the ``decision`` names the events for each stream,
+    saved together. ``commands`` are the command types it answers, one ``decide`` for all.
+    """
+
+    name: str
+    decide: Callable[[C, F], D]
+    commands: frozenset[type] = attrs.field(converter=_type_set)
+
+    def answers(self, command: object) -> bool:
+        """Whether ``command`` is one of this decider's."""
+        return type(command) in self.commands

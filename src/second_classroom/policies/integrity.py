@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Protocol, TypeVar
 
-from second_classroom.core.terms import AttendanceOutcome as Outcome
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle
 
 
@@ -26,7 +26,7 @@ class IntegrityEntry(Protocol):
     the rules sit below the aggregates, so they name the facts, not the record type."""
 
     @property
-    def outcome(self) -> Outcome: ...
+    def outcome(self) -> AttendanceOutcome: ...
 
     @property
     def at(self) -> datetime: ...
@@ -41,10 +41,10 @@ class IntegrityEntry(Protocol):
 E = TypeVar("E", bound=IntegrityEntry)
 
 CITATIONS = {
-    Outcome.NO_SHOW: "第十六条：成功报名活动未进行签到",
-    Outcome.SIGNED_OFF: "第十六条：被负责人、组织者签退",
-    Outcome.ATTENDED: "第二十条：诚信分是对报名后是否参加活动的有效显示",
-    Outcome.EXCUSED: "第十二条：请假经负责人或组织者审核批准",
+    AttendanceOutcome.NO_SHOW: "第十六条：成功报名活动未进行签到",
+    AttendanceOutcome.SIGNED_OFF: "第十六条：被负责人、组织者签退",
+    AttendanceOutcome.ATTENDED: "第二十条：诚信分是对报名后是否参加活动的有效显示",
+    AttendanceOutcome.EXCUSED: "第十二条：请假经负责人或组织者审核批准",
 }
 
 
@@ -52,21 +52,21 @@ CITATIONS = {
 MADE_UP_CITATION = "发布规范 十：补签，活动结束后活动负责人提供相关纸质材料"
 
 
-def is_default(outcome: Outcome, rule: IntegrityRule) -> bool:
+def is_default(outcome: AttendanceOutcome, rule: IntegrityRule) -> bool:
     """A default costs integrity and may blacklist."""
-    return outcome is Outcome.NO_SHOW or (
-        outcome is Outcome.SIGNED_OFF and rule.sign_off_is_default
+    return outcome is AttendanceOutcome.NO_SHOW or (
+        outcome is AttendanceOutcome.SIGNED_OFF and rule.sign_off_is_default
     )
 
 
-def citation(outcome: Outcome, rule: IntegrityRule) -> str:
+def citation(outcome: AttendanceOutcome, rule: IntegrityRule) -> str:
     """The rule an entry applies, stated on the entry itself."""
     text = CITATIONS[outcome]
     if not is_default(outcome, rule):
         return text
     if rule.style is IntegrityStyle.PERCENTAGE:
         return f"{text}，进入黑名单{rule.blacklist_hours}小时，诚信分下降"
-    points = rule.no_show_points if outcome is Outcome.NO_SHOW else rule.sign_off_points
+    points = rule.no_show_points if outcome is AttendanceOutcome.NO_SHOW else rule.sign_off_points
     strikes, days = rule.strikes_for_blacklist, rule.strike_blacklist_days
     return f"{text}，扣{points}分；每{strikes}次进入黑名单{days}天"
 
@@ -97,7 +97,7 @@ def score(entries: Sequence[IntegrityEntry], rule: IntegrityRule) -> Fraction:
         counted = [e for e in entries if _counts(e, rule)]
         if not counted:
             return Fraction(100)
-        attended = sum(1 for e in counted if e.outcome is Outcome.ATTENDED)
+        attended = sum(1 for e in counted if e.outcome is AttendanceOutcome.ATTENDED)
         return Fraction(100 * attended, len(counted))
     recovery = {r.level: Fraction(r.points) for r in rule.recovery}
     start = Fraction(rule.start_points)
@@ -105,17 +105,17 @@ def score(entries: Sequence[IntegrityEntry], rule: IntegrityRule) -> Fraction:
     for entry in sorted(entries, key=lambda e: e.at):
         if entry.overturned:
             continue
-        if entry.outcome is Outcome.ATTENDED:
+        if entry.outcome is AttendanceOutcome.ATTENDED:
             points = min(points + recovery.get(entry.level, Fraction(0)), start)
-        elif entry.outcome is Outcome.NO_SHOW:
+        elif entry.outcome is AttendanceOutcome.NO_SHOW:
             points -= rule.no_show_points
-        elif entry.outcome is Outcome.SIGNED_OFF and rule.sign_off_is_default:
+        elif entry.outcome is AttendanceOutcome.SIGNED_OFF and rule.sign_off_is_default:
             points -= rule.sign_off_points
     return max(points, Fraction(0))
 
 
 def _counts(entry: IntegrityEntry, rule: IntegrityRule) -> bool:
     """Admitted minus excused: excused and overturned entries leave the denominator."""
-    if entry.outcome is Outcome.EXCUSED or entry.overturned:
+    if entry.outcome is AttendanceOutcome.EXCUSED or entry.overturned:
         return False
-    return not (entry.outcome is Outcome.SIGNED_OFF and not rule.sign_off_is_default)
+    return not (entry.outcome is AttendanceOutcome.SIGNED_OFF and not rule.sign_off_is_default)

@@ -18,13 +18,9 @@ from second_classroom.aggregates.activity_attendance import AttendanceClosed
 from second_classroom.aggregates.activity_results import ActivityFinalized
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
 from second_classroom.aggregates.checkin import CloseAttendance, closing_time
-from second_classroom.aggregates.enrolment import (
-    DrawLottery,
-    EnrolmentRegistered,
-    EnrolmentStatus,
-    LeaveStatus,
-)
+from second_classroom.aggregates.enrolment import EnrolmentRegistered, EnrolmentStatus, LeaveStatus
 from second_classroom.aggregates.mailbox import NoticeDelivered
+from second_classroom.aggregates.registration import DrawLottery
 from second_classroom.aggregates.results import results_deadline, results_overdue
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError

@@ -6,7 +6,7 @@ from second_classroom.aggregates import activity as activity_events
 from second_classroom.aggregates import activity_attendance as attendance
 from second_classroom.aggregates import claim as claim_events
 from second_classroom.aggregates import student as student_events
-from second_classroom.aggregates.activity_attendance import Outcome
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.core.time import SHANGHAI
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.projections.database import Cursor
@@ -82,8 +82,8 @@ class MonthlyFacts:
                     "UPDATE report_activities SET approved = 1 WHERE activity_id = ?", (aid,)
                 )
             case attendance.AttendanceClosed(outcomes=outcomes):
-                attended = sum(1 for _s, o in outcomes if o is Outcome.ATTENDED)
-                absent = sum(1 for _s, o in outcomes if o is Outcome.NO_SHOW)
+                attended = sum(1 for _s, o in outcomes if o is AttendanceOutcome.ATTENDED)
+                absent = sum(1 for _s, o in outcomes if o is AttendanceOutcome.NO_SHOW)
                 cursor.execute(
                     "UPDATE report_activities SET participants = ?, attended = ?, no_shows = ?"
                     " WHERE activity_id = ?",
@@ -186,7 +186,7 @@ class OrganizerWorkload:
                     (aid,),
                 )
             case attendance.AttendanceClosed(outcomes=outcomes):
-                served = sum(1 for _s, o in outcomes if o is Outcome.ATTENDED)
+                served = sum(1 for _s, o in outcomes if o is AttendanceOutcome.ATTENDED)
                 cursor.execute(
                     "UPDATE organizer_workload SET participants = participants + ? WHERE person IN"
                     " (SELECT person FROM workload_people WHERE activity_id = ?)",
@@ -242,7 +242,7 @@ class AdvisorWorkload:
                     "UPDATE advisor_activities SET approved = 1 WHERE activity_id = ?", (aid,)
                 )
             case attendance.AttendanceClosed(outcomes=outcomes):
-                served = sum(1 for _s, o in outcomes if o is Outcome.ATTENDED)
+                served = sum(1 for _s, o in outcomes if o is AttendanceOutcome.ATTENDED)
                 cursor.execute(
                     "UPDATE advisor_activities SET participants = ? WHERE activity_id = ?",
                     (served, aid),

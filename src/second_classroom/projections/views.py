@@ -15,11 +15,11 @@ from second_classroom.aggregates import activity_roster as roster
 from second_classroom.aggregates import enrolment as enrolment_events
 from second_classroom.aggregates import student as student_events
 from second_classroom.aggregates import tribe as tribe_events
-from second_classroom.aggregates.activity_attendance import Outcome
-from second_classroom.aggregates.activity_roster import Outcome as Registration
+from second_classroom.aggregates.activity_roster import RegistrationOutcome as Registration
 from second_classroom.aggregates.enrolment import EnrolmentStatus, LeaveStatus
 from second_classroom.aggregates.mailbox import NoticeDelivered
 from second_classroom.codec import registry
+from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.projections.database import Cursor
 from second_classroom.projections.notices import notices_for
@@ -75,10 +75,10 @@ class AuditLog:
 
 
 _OUTCOME_COLUMN = {
-    Outcome.ATTENDED: "attended",
-    Outcome.NO_SHOW: "no_shows",
-    Outcome.SIGNED_OFF: "signed_off",
-    Outcome.EXCUSED: "excused",
+    AttendanceOutcome.ATTENDED: "attended",
+    AttendanceOutcome.NO_SHOW: "no_shows",
+    AttendanceOutcome.SIGNED_OFF: "signed_off",
+    AttendanceOutcome.EXCUSED: "excused",
 }
 _NUMBER_OF = "(SELECT student_number FROM student_keys WHERE student_id = ?)"
 

@@ -14,9 +14,9 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.activity_attendance import Geofence, Outcome
+from second_classroom.aggregates.activity_attendance import Geofence
 from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession, closing_time
-from second_classroom.aggregates.enrolment import (
+from second_classroom.aggregates.registration import (
     AdmitRegistrants,
     CancelRegistration,
     CloseReview,
@@ -32,6 +32,7 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import (
     AdmissionMethod,
+    AttendanceOutcome,
     ParticipationScope,
     TribeLevel,
 )
@@ -331,7 +332,7 @@ def simulate(
         if record is None:
             continue
         for entry in record.integrity:
-            if entry.outcome is Outcome.NO_SHOW and rng.random() < 0.1:
+            if entry.outcome is AttendanceOutcome.NO_SHOW and rng.random() < 0.1:
                 when = entry.at + timedelta(days=1)
                 actor = Actor.student(number)
                 if stage.run(AppealDefault(number, entry.entry_id, "就医"), actor, when):
@@ -345,7 +346,7 @@ def simulate(
         state = service.activity(activity_id, host.leader)
         assert state is not None
         after = max(starts + timedelta(days=2), _settles(item))
-        attended = tuple(s for s, o in state.attendance.outcomes if o is Outcome.ATTENDED)
+        attended = tuple(s for s, o in state.attendance.outcomes if o is AttendanceOutcome.ATTENDED)
         if attended:
             stage.run(GrantCredits(activity_id, attended), host.leader, after)
             if rng.random() < 0.3:

@@ -5,8 +5,9 @@
 不可逆), 第十六条 (黑名单 120 小时), 发布规范 八 (参与范围) and 九 (录取方式).
 
 Each test builds an approved activity and its seat ledger (Roster) directly, decides one
-command with ``decide(command, EnrolmentContext)`` and checks the Decision, or folds it with
-the roster and enrolment ``evolve`` functions to check the state it leads to.
+command with the shared specification (``given_activity(...).when(command, actor, now)``) and
+checks the Decision (``then``/``raises``), or folds it onto the activity and the enrolment
+streams (``accepted``, ``GivenActivity.after``) to check the state it leads to.
 """
 
 from __future__ import annotations
@@ -21,28 +22,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from second_classroom.aggregates import enrolment
+from second_classroom.aggregates import registration as registration_rules
 from second_classroom.aggregates.activity import Activity, ActivityStatus
+from second_classroom.aggregates.activity_facts import Decision
 from second_classroom.aggregates.activity_roster import (
     LotteryDrawn,
-    Outcome,
     RegistrantsAdmitted,
     RegistrationAccepted,
+    RegistrationOutcome,
     RegistrationWithdrawn,
     ReviewClosed,
     Roster,
-    evolve_roster,
 )
 from second_classroom.aggregates.enrolment import (
-    AdmitRegistrants,
-    CancelRegistration,
-    CloseReview,
-    DecideLeave,
-    Decision,
-    DrawLottery,
     Enrolment,
     EnrolmentAdmitted,
     EnrolmentCancelled,
-    EnrolmentContext,
     EnrolmentNotAdmitted,
     EnrolmentNotSelected,
     EnrolmentPromoted,
@@ -51,10 +46,16 @@ from second_classroom.aggregates.enrolment import (
     LeaveDecided,
     LeaveRequested,
     LeaveStatus,
+    enrolment_id,
+)
+from second_classroom.aggregates.registration import (
+    AdmitRegistrants,
+    CancelRegistration,
+    CloseReview,
+    DecideLeave,
+    DrawLottery,
     Register,
     RequestLeave,
-    decide,
-    enrolment_id,
 )
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core import ids
@@ -75,7 +76,14 @@ from tests.aggregates.activity_fixtures import (
     record,
     tribe_actor,
 )
-from tests.specification import PE_ADMIN, SCHOOL_ADMIN, at, context
+from tests.specification import (
+    PE_ADMIN,
+    SCHOOL_ADMIN,
+    GivenActivity,
+    WhenActivity,
+    at,
+    given_activity,
+)
 
 # -- the calendar of FORM: registration 11-30 08:00 .. 12-02 20:00, activity 12-03 14:00-16:00 --
 
@@ -175,34 +183,23 @@ def other_college(number: str, college: str = "CS") -> StudentRecord:
     return attrs.evolve(record(number), college=college)
 
 
-def ctx(
+def when(
+    command: object,
     actor: Actor,
     now: datetime,
     state: Activity | None,
     *,
     records: Mapping[str, StudentRecord] | None = None,
     enrolments: Mapping[str, Enrolment] | None = None,
-    seed: str | None = None,
-) -> EnrolmentContext:
-    """The context the facade builds; by default the acting student has a PE record."""
+    secret: bytes | None = None,
+) -> WhenActivity:
+    """``command`` by ``actor`` at ``now`` on ``state``; by default the acting student has a PE
+    record and nobody has an enrolment stream."""
     if records is None:
         records = {actor.person_id: record(actor.person_id)}
-    return EnrolmentContext(context(actor, now), state, TRIBE, records, enrolments or {}, seed)
-
-
-def decided(command: enrolment.EnrolmentCommand, context_: EnrolmentContext) -> Decision:
-    """The command is accepted; its decision."""
-    return decide(command, context_)
-
-
-def refused(
-    command: enrolment.EnrolmentCommand, context_: EnrolmentContext, code: str
-) -> DomainError:
-    """The command is refused with ``code``."""
-    with pytest.raises(DomainError) as caught:
-        decide(command, context_)
-    assert caught.value.code == code, caught.value
-    return caught.value
+    return given_activity(
+        state, tribe=TRIBE, records=records, enrolments=enrolments, secret=secret
+    ).when(command, actor, now)
 
 
 def enrolments_of(roster: Roster) -> dict[str, Enrolment]:
@@ -214,39 +211,16 @@ def enrolments_of(roster: Roster) -> dict[str, Enrolment]:
     }
 
 
-@attrs.frozen
-class World:
-    """An activity and its students' enrolments, moved on by accepted decisions."""
-
-    activity: Activity
-    enrolments: Mapping[str, Enrolment] = attrs.field(
-        default=attrs.Factory(lambda self: enrolments_of(self.activity.roster), takes_self=True)
+def world_of(state: Activity, enrolments: Mapping[str, Enrolment] | None = None) -> GivenActivity:
+    """An activity and its students' enrolments (by default the ones its seat ledger implies),
+    every student in STUDENTS with a PE record, and the school's secret."""
+    return given_activity(
+        state,
+        tribe=TRIBE,
+        records={n: record(n) for n in STUDENTS},
+        enrolments=enrolments_of(state.roster) if enrolments is None else enrolments,
+        secret=SECRET,
     )
-
-    def context(self, actor: Actor, now: datetime, seed: str | None = None) -> EnrolmentContext:
-        return ctx(actor, now, self.activity, enrolments=self.enrolments, seed=seed)
-
-    def apply(self, decision: Decision) -> World:
-        roster = self.activity.roster
-        for change in decision.activity:
-            roster = evolve_roster(roster, change)
-        enrolments = dict(self.enrolments)
-        for student, events in decision.enrolments.items():
-            state = enrolments.get(student)
-            for event in events:
-                state = enrolment.evolve(state, event)
-            assert state is not None
-            enrolments[student] = state
-        return World(attrs.evolve(self.activity, roster=roster), enrolments)
-
-    def after(
-        self,
-        command: enrolment.EnrolmentCommand,
-        actor: Actor,
-        now: datetime,
-        seed: str | None = None,
-    ) -> World:
-        return self.apply(decide(command, self.context(actor, now, seed)))
 
 
 def student(number: str) -> Actor:
@@ -258,13 +232,15 @@ def eid(number: str) -> UUID:
 
 
 def registration(
-    number: str, now: datetime = REGISTERING, outcome: Outcome = Outcome.ADMITTED
+    number: str,
+    now: datetime = REGISTERING,
+    outcome: RegistrationOutcome = RegistrationOutcome.ADMITTED,
 ) -> Decision:
     """The decision that registers ``number`` with ``outcome``: its seat and its own stream."""
     status = {
-        Outcome.ADMITTED: EnrolmentStatus.ADMITTED,
-        Outcome.WAITLISTED: EnrolmentStatus.WAITLISTED,
-        Outcome.PENDING: EnrolmentStatus.REGISTERED,
+        RegistrationOutcome.ADMITTED: EnrolmentStatus.ADMITTED,
+        RegistrationOutcome.WAITLISTED: EnrolmentStatus.WAITLISTED,
+        RegistrationOutcome.PENDING: EnrolmentStatus.REGISTERED,
     }[outcome]
     return Decision(
         (RegistrationAccepted(ACTIVITY_ID, number, outcome, now),),
@@ -287,10 +263,10 @@ EVERY_COMMAND = {
 
 @pytest.mark.parametrize("command", EVERY_COMMAND.values(), ids=EVERY_COMMAND.keys())
 def test_every_enrolment_command_on_a_missing_activity_is_refused(
-    command: enrolment.EnrolmentCommand,
+    command: registration_rules.EnrolmentCommand,
 ) -> None:
     """第十二条: one registers for (and manages) an activity that exists."""
-    refused(command, ctx(LEADER, REGISTERING, None), "activity.not_found")
+    when(command, LEADER, REGISTERING, None).raises("activity.not_found")
 
 
 @pytest.mark.parametrize(
@@ -307,17 +283,15 @@ def test_registration_for_an_unapproved_or_cancelled_activity_is_refused(
     status: ActivityStatus,
 ) -> None:
     """第十二条: only a published (approved, not cancelled) activity takes registrations."""
-    refused(
-        REGISTER,
-        ctx(student(A), REGISTERING, activity(status=status)),
-        "enrolment.not_published",
+    when(REGISTER, student(A), REGISTERING, activity(status=status)).raises(
+        "activity.not_published"
     )
 
 
 def test_cancelling_a_registration_on_a_cancelled_activity_is_refused() -> None:
     """第十二条: a cancelled activity has no registrations left to manage."""
     cancelled = activity(status=ActivityStatus.CANCELLED, roster=Roster(admitted=frozenset({A})))
-    refused(CANCEL, ctx(student(A), REGISTERING, cancelled), "enrolment.not_published")
+    when(CANCEL, student(A), REGISTERING, cancelled).raises("activity.not_published")
 
 
 # -- 报名中: registration only while the phase is registering ------------------------------------
@@ -330,15 +304,17 @@ def test_cancelling_a_registration_on_a_cancelled_activity_is_refused() -> None:
 )
 def test_registration_outside_the_registration_window_is_refused(now: datetime) -> None:
     """第十二条: 若活动显示"规划中"，待活动报名开始后方可进行报名; only 报名中 can one register."""
-    refused(REGISTER, ctx(student(A), now, activity()), "enrolment.not_registering")
+    when(REGISTER, student(A), now, activity()).raises("enrolment.not_registering")
 
 
 @pytest.mark.parametrize("now", [OPENS, REGISTERING], ids=["at the opening instant", "报名中"])
 def test_registration_while_registering_is_accepted(now: datetime) -> None:
     """第十二条: 若活动显示"报名中"，可直接报名."""
     assert now is not None
-    decision = decided(REGISTER, ctx(student(A), now, activity()))
-    assert decision.activity == (RegistrationAccepted(ACTIVITY_ID, A, Outcome.ADMITTED, now),)
+    decision = when(REGISTER, student(A), now, activity()).decision()
+    assert decision.activity == (
+        RegistrationAccepted(ACTIVITY_ID, A, RegistrationOutcome.ADMITTED, now),
+    )
 
 
 # -- who may register: a registered student, in scope, not blacklisted ------------------------
@@ -346,22 +322,22 @@ def test_registration_while_registering_is_accepted(now: datetime) -> None:
 
 def test_a_person_without_a_student_record_cannot_register() -> None:
     """第六条/第十二条: registration is by a registered student (学号)."""
-    refused(
-        REGISTER, ctx(student(A), REGISTERING, activity(), records={}), "enrolment.not_a_student"
+    when(REGISTER, student(A), REGISTERING, activity(), records={}).raises(
+        "enrolment.not_a_student"
     )
 
 
 def test_an_actor_who_is_not_a_student_cannot_register() -> None:
     """第十二条: 报名 is a student's act; staff cannot register."""
-    refused(REGISTER, ctx(SCHOOL_ADMIN, REGISTERING, activity()), "auth.forbidden")
+    when(REGISTER, SCHOOL_ADMIN, REGISTERING, activity()).raises("auth.forbidden")
 
 
 def test_tribe_scope_admits_members_of_the_host_tribe() -> None:
     """发布规范 八: 部落内 — 只允许主办方部落内部成员参加."""
     tribe_only = activity(scope=Scope(ParticipationScope.TRIBE))
-    decision = decided(REGISTER, ctx(MEMBER, REGISTERING, tribe_only))
+    decision = when(REGISTER, MEMBER, REGISTERING, tribe_only).decision()
     member = MEMBER.person_id
-    admitted = RegistrationAccepted(ACTIVITY_ID, member, Outcome.ADMITTED, REGISTERING)
+    admitted = RegistrationAccepted(ACTIVITY_ID, member, RegistrationOutcome.ADMITTED, REGISTERING)
     assert decision.activity == (admitted,)
 
 
@@ -369,52 +345,45 @@ def test_tribe_scope_admits_the_host_tribes_role_holders() -> None:
     """发布规范 八: 部落内 — the tribe's 负责人, 管理员 and 组织者 belong to it."""
     leader_only = attrs.evolve(TRIBE, members=frozenset())
     tribe_only = activity(scope=Scope(ParticipationScope.TRIBE))
-    context_ = EnrolmentContext(
-        context(LEADER, REGISTERING),
-        tribe_only,
-        leader_only,
-        {LEADER.person_id: record(LEADER.person_id)},
+    given = given_activity(
+        tribe_only, tribe=leader_only, records={LEADER.person_id: record(LEADER.person_id)}
     )
-    assert decided(REGISTER, context_) == registration(LEADER.person_id)
+    assert given.when(REGISTER, LEADER, REGISTERING).decision() == registration(LEADER.person_id)
 
 
 def test_tribe_scope_refuses_a_student_of_the_host_college_outside_the_tribe() -> None:
     """发布规范 八: 部落内 excludes non-members, even from the host tribe's college."""
     tribe_only = activity(scope=Scope(ParticipationScope.TRIBE))
-    refused(REGISTER, ctx(student(A), REGISTERING, tribe_only), "enrolment.out_of_scope")
+    when(REGISTER, student(A), REGISTERING, tribe_only).raises("enrolment.out_of_scope")
 
 
 def test_college_scope_admits_students_of_the_host_tribes_college() -> None:
     """发布规范 八: 院系内 — 允许主办方部落所属学院的学生参加."""
     assert FORM.scope.kind is ParticipationScope.COLLEGE
-    assert decided(REGISTER, ctx(student(A), REGISTERING, activity())) == registration(A)
+    assert when(REGISTER, student(A), REGISTERING, activity()).decision() == registration(A)
 
 
 def test_college_scope_refuses_students_of_other_colleges() -> None:
     """发布规范 八: 院系内 excludes the other colleges."""
-    refused(
-        REGISTER,
-        ctx(student(A), REGISTERING, activity(), records={A: other_college(A)}),
-        "enrolment.out_of_scope",
+    when(REGISTER, student(A), REGISTERING, activity(), records={A: other_college(A)}).raises(
+        "enrolment.out_of_scope"
     )
 
 
 def test_custom_scope_admits_students_of_the_listed_colleges() -> None:
     """发布规范 八: 自定义 — 根据活动举办方选择可参加活动的院系范围."""
     custom = activity(scope=Scope(ParticipationScope.CUSTOM, ("PE", "CS")))
-    decision = decided(
-        REGISTER, ctx(student(A), REGISTERING, custom, records={A: other_college(A)})
-    )
+    decision = when(
+        REGISTER, student(A), REGISTERING, custom, records={A: other_college(A)}
+    ).decision()
     assert decision == registration(A)
 
 
 def test_custom_scope_refuses_students_of_unlisted_colleges() -> None:
     """发布规范 八: 自定义 admits the listed colleges only."""
     custom = activity(scope=Scope(ParticipationScope.CUSTOM, ("PE", "CS")))
-    refused(
-        REGISTER,
-        ctx(student(A), REGISTERING, custom, records={A: other_college(A, "GEO")}),
-        "enrolment.out_of_scope",
+    when(REGISTER, student(A), REGISTERING, custom, records={A: other_college(A, "GEO")}).raises(
+        "enrolment.out_of_scope"
     )
 
 
@@ -426,19 +395,17 @@ def test_school_and_unlimited_scopes_admit_students_of_any_college(
 ) -> None:
     """发布规范 八: 学校内 — 允许全校学生参加; 不限 has no restriction."""
     open_to_all = activity(scope=Scope(kind))
-    decision = decided(
-        REGISTER, ctx(student(A), REGISTERING, open_to_all, records={A: other_college(A)})
-    )
+    decision = when(
+        REGISTER, student(A), REGISTERING, open_to_all, records={A: other_college(A)}
+    ).decision()
     assert decision == registration(A)
 
 
 def test_a_blacklisted_student_cannot_register() -> None:
     """第十六条: 进入黑名单120小时不能报名参加其他活动."""
     blacklisted = attrs.evolve(record(A), blacklisted_until=REGISTERING + timedelta(hours=1))
-    error = refused(
-        REGISTER,
-        ctx(student(A), REGISTERING, activity(), records={A: blacklisted}),
-        "enrolment.blacklisted",
+    error = when(REGISTER, student(A), REGISTERING, activity(), records={A: blacklisted}).raises(
+        "enrolment.blacklisted"
     )
     assert error.details["until_iso"] == (REGISTERING + timedelta(hours=1)).isoformat()
     assert error.details["until"] == "2026-12-01 11:00"  # shown in Shanghai time
@@ -450,9 +417,9 @@ def test_a_blacklisted_student_cannot_register() -> None:
 def test_a_blacklisting_that_has_expired_no_longer_bars_registration(expired: datetime) -> None:
     """第十六条: the blacklist lasts 120 hours, then expires by itself."""
     was_blacklisted = attrs.evolve(record(A), blacklisted_until=expired)
-    decision = decided(
-        REGISTER, ctx(student(A), REGISTERING, activity(), records={A: was_blacklisted})
-    )
+    decision = when(
+        REGISTER, student(A), REGISTERING, activity(), records={A: was_blacklisted}
+    ).decision()
     assert decision == registration(A)
 
 
@@ -468,7 +435,7 @@ def test_a_blacklisting_that_has_expired_no_longer_bars_registration(expired: da
 def test_registering_twice_is_refused(roster: Roster) -> None:
     """第十二条: one live registration per student and activity."""
     state = activity(capacity=1, waitlist=True, roster=roster)
-    refused(REGISTER, ctx(student(A), REGISTERING, state), "enrolment.already_registered")
+    when(REGISTER, student(A), REGISTERING, state).raises("enrolment.already_registered")
 
 
 # -- 录取方式 (发布规范 九): what a registration leads to ------------------------------------------
@@ -477,8 +444,8 @@ def test_registering_twice_is_refused(roster: Roster) -> None:
 def test_first_come_registration_is_admitted_at_once_while_seats_remain() -> None:
     """第十二条: 报名制活动即报即成功."""
     state = activity(capacity=2, roster=Roster(admitted=frozenset({B})))
-    assert decided(REGISTER, ctx(student(A), REGISTERING, state)) == Decision(
-        (RegistrationAccepted(ACTIVITY_ID, A, Outcome.ADMITTED, REGISTERING),),
+    when(REGISTER, student(A), REGISTERING, state).then(
+        (RegistrationAccepted(ACTIVITY_ID, A, RegistrationOutcome.ADMITTED, REGISTERING),),
         {A: (EnrolmentRegistered(eid(A), ACTIVITY_ID, A, EnrolmentStatus.ADMITTED, REGISTERING),)},
     )
 
@@ -486,15 +453,15 @@ def test_first_come_registration_is_admitted_at_once_while_seats_remain() -> Non
 def test_first_come_registration_is_refused_when_every_seat_is_taken() -> None:
     """第十二条/发布规范 九: 报名制 admits up to the capacity (报名人数)."""
     full = activity(capacity=2, roster=Roster(admitted=frozenset({B, C})))
-    error = refused(REGISTER, ctx(student(A), REGISTERING, full), "activity.capacity_full")
+    error = when(REGISTER, student(A), REGISTERING, full).raises("activity.capacity_full")
     assert error.details["capacity"] == 2
 
 
 def test_first_come_registration_joins_the_waitlist_when_full_and_waitlisting() -> None:
     """第十二条: a full 报名制 activity with a waitlist queues the newcomer (候补中)."""
     full = activity(capacity=2, waitlist=True, roster=Roster(admitted=frozenset({B, C})))
-    assert decided(REGISTER, ctx(student(A), REGISTERING, full)) == Decision(
-        (RegistrationAccepted(ACTIVITY_ID, A, Outcome.WAITLISTED, REGISTERING),),
+    when(REGISTER, student(A), REGISTERING, full).then(
+        (RegistrationAccepted(ACTIVITY_ID, A, RegistrationOutcome.WAITLISTED, REGISTERING),),
         {
             A: (
                 EnrolmentRegistered(
@@ -507,8 +474,13 @@ def test_first_come_registration_joins_the_waitlist_when_full_and_waitlisting() 
 
 def test_the_waitlist_keeps_the_order_of_registration() -> None:
     """第十二条: 候补 is first come, first served."""
-    full = World(activity(capacity=1, waitlist=True, roster=Roster(admitted=frozenset({E}))))
-    after = full.after(REGISTER, student(A), REGISTERING).after(REGISTER, student(B), REGISTERING)
+    full = world_of(activity(capacity=1, waitlist=True, roster=Roster(admitted=frozenset({E}))))
+    after = (
+        full.when(REGISTER, student(A), REGISTERING)
+        .accepted()
+        .when(REGISTER, student(B), REGISTERING)
+        .accepted()
+    )
     assert after.activity.roster.waitlist == (A, B)
 
 
@@ -518,8 +490,8 @@ def test_the_waitlist_keeps_the_order_of_registration() -> None:
 def test_lottery_and_review_registrations_await_the_decision(method: AdmissionMethod) -> None:
     """第十二条: 中签制 awaits the draw, 评审制 the 负责人's admission: 已报名, no seat yet."""
     state = activity(method, capacity=1)
-    assert decided(REGISTER, ctx(student(A), REGISTERING, state)) == Decision(
-        (RegistrationAccepted(ACTIVITY_ID, A, Outcome.PENDING, REGISTERING),),
+    when(REGISTER, student(A), REGISTERING, state).then(
+        (RegistrationAccepted(ACTIVITY_ID, A, RegistrationOutcome.PENDING, REGISTERING),),
         {
             A: (
                 EnrolmentRegistered(
@@ -537,10 +509,10 @@ def test_lottery_and_review_registrations_are_not_limited_by_capacity(
     method: AdmissionMethod,
 ) -> None:
     """第十二条: 中签制 draws 按活动设定人数 from all registrants, so more may register."""
-    crowded = World(activity(method, capacity=1, roster=Roster(pending=frozenset({B, C, D}))))
-    decision = decide(REGISTER, crowded.context(student(A), REGISTERING))
-    assert decision == registration(A, outcome=Outcome.PENDING)
-    after = crowded.apply(decision).activity.roster
+    crowded = world_of(activity(method, capacity=1, roster=Roster(pending=frozenset({B, C, D}))))
+    decision = crowded.when(REGISTER, student(A), REGISTERING).decision()
+    assert decision == registration(A, outcome=RegistrationOutcome.PENDING)
+    after = crowded.after(decision).activity.roster
     assert after.pending == {A, B, C, D}
     assert after.admitted == frozenset()
     assert after.waitlist == ()
@@ -548,7 +520,7 @@ def test_lottery_and_review_registrations_are_not_limited_by_capacity(
 
 def test_a_registration_appears_in_my_activities() -> None:
     """第十二条: 报名的活动将会出现在"我的"→"我的活动"中."""
-    world = World(activity()).after(REGISTER, student(A), REGISTERING)
+    world = world_of(activity()).when(REGISTER, student(A), REGISTERING).accepted()
     mine = world.enrolments[A]
     assert mine.is_live
     assert mine.status.label == "已录取"
@@ -560,35 +532,35 @@ def test_a_registration_appears_in_my_activities() -> None:
 
 def test_cancelling_before_registration_ends_frees_the_seat() -> None:
     """第十二条: 活动报名结束前，可以取消报名; the seat goes back to the pool."""
-    full = World(activity(capacity=2, roster=Roster(admitted=frozenset({A, B}))))
-    decision = decide(CANCEL, full.context(student(A), REGISTERING))
+    full = world_of(activity(capacity=2, roster=Roster(admitted=frozenset({A, B}))))
+    decision = full.when(CANCEL, student(A), REGISTERING).decision()
     assert decision == Decision(
-        (RegistrationWithdrawn(ACTIVITY_ID, A, None, REGISTERING, Outcome.ADMITTED),),
+        (RegistrationWithdrawn(ACTIVITY_ID, A, None, REGISTERING, RegistrationOutcome.ADMITTED),),
         {A: (EnrolmentCancelled(eid(A), REGISTERING),)},
     )
-    freed = full.apply(decision)
+    freed = full.after(decision)
     assert freed.activity.roster.admitted == {B}
-    newcomer = decided(REGISTER, freed.context(student(C), REGISTERING))
-    admitted = RegistrationAccepted(ACTIVITY_ID, C, Outcome.ADMITTED, REGISTERING)
+    newcomer = freed.when(REGISTER, student(C), REGISTERING).decision()
+    admitted = RegistrationAccepted(ACTIVITY_ID, C, RegistrationOutcome.ADMITTED, REGISTERING)
     assert newcomer.activity == (admitted,)
 
 
 def test_cancelling_an_admitted_registration_promotes_the_first_on_the_waitlist() -> None:
     """第十二条: a freed seat of a waitlisting 报名制 activity goes to the first waiting."""
-    world = World(
+    world = world_of(
         activity(
             capacity=2, waitlist=True, roster=Roster(admitted=frozenset({A, B}), waitlist=(C, D))
         )
     )
-    decision = decide(CANCEL, world.context(student(A), REGISTERING))
+    decision = world.when(CANCEL, student(A), REGISTERING).decision()
     assert decision == Decision(
-        (RegistrationWithdrawn(ACTIVITY_ID, A, C, REGISTERING, Outcome.ADMITTED),),
+        (RegistrationWithdrawn(ACTIVITY_ID, A, C, REGISTERING, RegistrationOutcome.ADMITTED),),
         {
             A: (EnrolmentCancelled(eid(A), REGISTERING),),
             C: (EnrolmentPromoted(eid(C), REGISTERING),),
         },
     )
-    after = world.apply(decision)
+    after = world.after(decision)
     assert after.activity.roster.admitted == {B, C}
     assert after.activity.roster.waitlist == (D,)
     assert after.enrolments[C].status is EnrolmentStatus.ADMITTED
@@ -596,63 +568,63 @@ def test_cancelling_an_admitted_registration_promotes_the_first_on_the_waitlist(
 
 def test_cancelling_from_the_waitlist_promotes_nobody() -> None:
     """第十二条: leaving the waitlist frees no seat; the queue closes up."""
-    world = World(
+    world = world_of(
         activity(capacity=1, waitlist=True, roster=Roster(admitted=frozenset({A}), waitlist=(B, C)))
     )
-    decision = decide(CANCEL, world.context(student(B), REGISTERING))
+    decision = world.when(CANCEL, student(B), REGISTERING).decision()
     assert decision.activity == (
-        RegistrationWithdrawn(ACTIVITY_ID, B, None, REGISTERING, Outcome.WAITLISTED),
+        RegistrationWithdrawn(ACTIVITY_ID, B, None, REGISTERING, RegistrationOutcome.WAITLISTED),
     )
     assert set(decision.enrolments) == {B}
-    assert world.apply(decision).activity.roster.waitlist == (C,)
+    assert world.after(decision).activity.roster.waitlist == (C,)
 
 
 def test_cancelling_a_lottery_registration_leaves_the_draw() -> None:
     """第十二条: a cancelled 中签制 registrant is not drawn."""
-    world = World(lottery_activity(A, B))
-    decision = decide(CANCEL, world.context(student(A), REGISTERING))
+    world = world_of(lottery_activity(A, B))
+    decision = world.when(CANCEL, student(A), REGISTERING).decision()
     assert decision == Decision(
-        (RegistrationWithdrawn(ACTIVITY_ID, A, None, REGISTERING, Outcome.PENDING),),
+        (RegistrationWithdrawn(ACTIVITY_ID, A, None, REGISTERING, RegistrationOutcome.PENDING),),
         {A: (EnrolmentCancelled(eid(A), REGISTERING),)},
     )
-    after = world.after(CANCEL, student(A), REGISTERING)
+    after = world.when(CANCEL, student(A), REGISTERING).accepted()
     assert after.activity.roster.pending == {B}
 
 
 def test_staff_cannot_cancel_a_registration_for_a_student() -> None:
     """第十二条: 取消报名 is the student's own act."""
-    error = refused(CANCEL, ctx(SCHOOL_ADMIN, REGISTERING, lottery_activity(A)), "auth.forbidden")
+    error = when(CANCEL, SCHOOL_ADMIN, REGISTERING, lottery_activity(A)).raises("auth.forbidden")
     assert error.details == {"action": "取消报名 cancel registration"}
 
 
 def test_cancelling_after_registration_ends_is_refused() -> None:
     """第十二条: 报名结束 后 无法取消报名 — the student applies for leave instead."""
     state = activity(roster=Roster(admitted=frozenset({A})))
-    refused(CANCEL, ctx(student(A), CLOSED, state), "enrolment.cancel_closed")
+    when(CANCEL, student(A), CLOSED, state).raises("enrolment.cancel_closed")
 
 
 def test_cancelling_without_a_registration_is_refused() -> None:
     """第十二条: only a registration can be cancelled."""
     state = activity(roster=Roster(admitted=frozenset({B})))
-    error = refused(CANCEL, ctx(student(A), REGISTERING, state), "enrolment.not_registered")
+    error = when(CANCEL, student(A), REGISTERING, state).raises("enrolment.not_registered")
     assert error.details["student"] == A
 
 
 def test_a_cancelled_registration_disappears_from_my_activities() -> None:
     """第十二条: 取消报名后将会消失 (from 我的活动)."""
-    world = World(activity()).after(REGISTER, student(A), REGISTERING)
-    cancelled = world.after(CANCEL, student(A), REGISTERING)
+    world = world_of(activity()).when(REGISTER, student(A), REGISTERING).accepted()
+    cancelled = world.when(CANCEL, student(A), REGISTERING).accepted()
     assert not cancelled.enrolments[A].is_live
     assert cancelled.enrolments[A].status is EnrolmentStatus.CANCELLED
 
 
 def test_cancel_and_register_again_any_number_of_times() -> None:
     """第十二条: 可以取消报名并再次报名，报名与取消报名无次数限制."""
-    world = World(activity(capacity=1)).after(REGISTER, student(A), REGISTERING)
+    world = world_of(activity(capacity=1)).when(REGISTER, student(A), REGISTERING).accepted()
     for _ in range(5):
-        world = world.after(CANCEL, student(A), REGISTERING)
+        world = world.when(CANCEL, student(A), REGISTERING).accepted()
         assert not world.activity.roster.holds(A)
-        world = world.after(REGISTER, student(A), REGISTERING)
+        world = world.when(REGISTER, student(A), REGISTERING).accepted()
     mine = world.enrolments[A]
     assert mine.times_registered == 6
     assert mine.status is EnrolmentStatus.ADMITTED
@@ -697,15 +669,18 @@ def test_cancel_and_register_again_any_number_of_times() -> None:
     ],
 )
 def test_a_decision_loads_the_students_it_concerns(
-    command: enrolment.EnrolmentCommand, actor: Actor, state: Activity | None, involved: set[str]
+    command: registration_rules.EnrolmentCommand,
+    actor: Actor,
+    state: Activity | None,
+    involved: set[str],
 ) -> None:
     """The facade loads these students' records and enrolment streams, and no others."""
-    assert enrolment.students_involved(command, state, actor) == involved
+    assert registration_rules.students_involved(command, state, actor) == involved
 
 
 def test_an_unknown_command_involves_nobody_it_could_load() -> None:
     with pytest.raises(AssertionError, match="unhandled command"):
-        enrolment.students_involved("register", activity(), student(A))  # type: ignore[arg-type]
+        registration_rules.students_involved("register", activity(), student(A))  # type: ignore[arg-type]
 
 
 def test_an_enrolment_stream_alone_decides_nothing() -> None:
@@ -720,17 +695,17 @@ def test_an_enrolment_stream_alone_decides_nothing() -> None:
 
 def test_the_draw_waits_until_registration_ends() -> None:
     """第十二条/第十三条: 按活动设定人数随机抽取 from the registrants, once registration ends."""
-    refused(
-        DRAW,
-        ctx(LEADER, REGISTERING, lottery_activity(A, B, C), seed=SEED),
-        "enrolment.registration_open",
+    when(DRAW, LEADER, REGISTERING, lottery_activity(A, B, C), secret=SECRET).raises(
+        "enrolment.registration_open"
     )
 
 
 def test_the_draw_may_run_at_the_instant_registration_closes() -> None:
     """第十二条: registration is over at its closing time; the draw may run then."""
     assert CLOSES is not None
-    decision = decided(DRAW, ctx(Actor.system(), CLOSES, lottery_activity(A, B, C), seed=SEED))
+    decision = when(
+        DRAW, Actor.system(), CLOSES, lottery_activity(A, B, C), secret=SECRET
+    ).decision()
     winners = lottery.draw_winners(SEED, (A, B, C), 2)
     assert decision.activity == (
         LotteryDrawn(ACTIVITY_ID, SEED, (A, B, C), 2, winners, "system", CLOSES),
@@ -751,7 +726,7 @@ def test_the_draw_may_run_at_the_instant_registration_closes() -> None:
 def test_only_a_lottery_activity_is_drawn(method: AdmissionMethod) -> None:
     """发布规范 九: only 中签制 admits by drawing."""
     state = activity(method, roster=Roster(pending=frozenset({A}), commitment=COMMITMENT))
-    refused(DRAW, ctx(LEADER, CLOSED, state, seed=SEED), "enrolment.wrong_method")
+    when(DRAW, LEADER, CLOSED, state, secret=SECRET).raises("enrolment.wrong_method")
 
 
 @pytest.mark.parametrize(
@@ -759,7 +734,7 @@ def test_only_a_lottery_activity_is_drawn(method: AdmissionMethod) -> None:
 )
 def test_the_draw_is_run_by_a_manager_of_the_activity_or_the_system(manager: Actor) -> None:
     """第十二条/第十三条: the system draws, or the 负责人 / 组织者 on its behalf."""
-    decision = decided(DRAW, ctx(manager, CLOSED, lottery_activity(A, B, C), seed=SEED))
+    decision = when(DRAW, manager, CLOSED, lottery_activity(A, B, C), secret=SECRET).decision()
     drawn = decision.activity[0]
     assert isinstance(drawn, LotteryDrawn)
     assert drawn.by == manager.person_id
@@ -768,43 +743,46 @@ def test_the_draw_is_run_by_a_manager_of_the_activity_or_the_system(manager: Act
 @pytest.mark.parametrize("actor", NOT_MANAGERS.values(), ids=NOT_MANAGERS.keys())
 def test_anyone_else_may_not_draw(actor: Actor) -> None:
     """第十三条: managing an activity is for its 负责人 and 组织者."""
-    refused(DRAW, ctx(actor, CLOSED, lottery_activity(A, B, C), seed=SEED), "auth.forbidden")
+    when(DRAW, actor, CLOSED, lottery_activity(A, B, C), secret=SECRET).raises("auth.forbidden")
 
 
 @pytest.mark.parametrize(
-    "seed",
-    [lottery.derive_seed(SECRET, "another activity"), "0" * 64],
-    ids=["another activity's seed", "a made-up seed"],
+    "secret",
+    [bytes(range(1, 33)), bytes(32)],
+    ids=["another school's secret", "a made-up secret"],
 )
-def test_a_seed_that_does_not_match_the_published_commitment_is_refused(seed: str | None) -> None:
-    """第十二条: the draw is verifiable — its seed must open the commitment made at approval."""
-    refused(DRAW, ctx(LEADER, CLOSED, lottery_activity(A, B), seed=seed), "activity.seed_mismatch")
+def test_a_seed_that_does_not_match_the_published_commitment_is_refused(secret: bytes) -> None:
+    """第十二条: the draw is verifiable — its seed (derived from the secret) must open the
+    commitment made at approval."""
+    when(DRAW, LEADER, CLOSED, lottery_activity(A, B), secret=secret).raises(
+        "activity.seed_mismatch"
+    )
 
 
 def test_a_lottery_without_a_commitment_cannot_be_drawn() -> None:
     """第十二条: no published commitment, no verifiable draw."""
     uncommitted = activity(AdmissionMethod.LOTTERY, roster=Roster(pending=frozenset({A})))
-    refused(DRAW, ctx(LEADER, CLOSED, uncommitted, seed=SEED), "config.secret_missing")
+    when(DRAW, LEADER, CLOSED, uncommitted, secret=SECRET).raises("config.secret_missing")
 
 
 def test_a_draw_without_the_school_secret_is_refused() -> None:
     """The seed comes from the school's secret; without it nothing can be revealed."""
-    refused(DRAW, ctx(LEADER, CLOSED, lottery_activity(A, B), seed=None), "config.secret_missing")
+    when(DRAW, LEADER, CLOSED, lottery_activity(A, B)).raises("config.secret_missing")
 
 
 def test_the_lottery_is_drawn_only_once() -> None:
     """第十二条: one draw; its result stands."""
-    world = World(lottery_activity(A, B, C))
-    drawn = world.after(DRAW, Actor.system(), CLOSED, seed=SEED)
+    world = world_of(lottery_activity(A, B, C))
+    drawn = world.when(DRAW, Actor.system(), CLOSED).accepted()
     assert drawn.activity.roster.drawn
-    refused(DRAW, drawn.context(LEADER, CLOSED, seed=SEED), "activity.already_drawn")
+    drawn.when(DRAW, LEADER, CLOSED).raises("activity.already_drawn")
 
 
 def test_winners_are_admitted_and_the_others_not_selected() -> None:
     """第十二条: 抽取后系统消息会告知报名同学是否中签."""
     registrants = (A, B, C, D, E)
-    world = World(lottery_activity(*registrants, capacity=2))
-    decision = decide(DRAW, world.context(Actor.system(), CLOSED, seed=SEED))
+    world = world_of(lottery_activity(*registrants, capacity=2))
+    decision = world.when(DRAW, Actor.system(), CLOSED).decision()
     winners = lottery.draw_winners(SEED, registrants, 2)
     assert decision.activity == (
         LotteryDrawn(ACTIVITY_ID, SEED, registrants, 2, winners, "system", CLOSED),
@@ -816,7 +794,7 @@ def test_winners_are_admitted_and_the_others_not_selected() -> None:
             else EnrolmentNotSelected(eid(number), CLOSED)
         )
         assert decision.enrolments[number] == (expected,)
-    after = world.apply(decision)
+    after = world.after(decision)
     assert after.activity.roster.admitted == set(winners)
     assert after.activity.roster.pending == frozenset()
     statuses = {n: after.enrolments[n].status for n in registrants}
@@ -829,7 +807,9 @@ def test_winners_are_admitted_and_the_others_not_selected() -> None:
 
 def test_the_recorded_draw_verifies_against_the_published_commitment() -> None:
     """第十二条: anyone can re-run the draw from what it recorded."""
-    decision = decided(DRAW, ctx(Actor.system(), CLOSED, lottery_activity(A, B, C, D), seed=SEED))
+    decision = when(
+        DRAW, Actor.system(), CLOSED, lottery_activity(A, B, C, D), secret=SECRET
+    ).decision()
     drawn = decision.activity[0]
     assert isinstance(drawn, LotteryDrawn)
     assert lottery.verify_draw(
@@ -846,10 +826,13 @@ def test_the_draw_admits_min_of_capacity_and_registrants_all_of_them_registrants
     registrants: set[str], capacity: int
 ) -> None:
     """第十二条: 按活动设定人数随机抽取 — never more winners than seats or than registrants."""
-    decision = decided(
+    decision = when(
         DRAW,
-        ctx(Actor.system(), CLOSED, lottery_activity(*registrants, capacity=capacity), seed=SEED),
-    )
+        Actor.system(),
+        CLOSED,
+        lottery_activity(*registrants, capacity=capacity),
+        secret=SECRET,
+    ).decision()
     drawn = decision.activity[0]
     assert isinstance(drawn, LotteryDrawn)
     assert set(drawn.winners) <= registrants
@@ -862,36 +845,34 @@ def test_the_draw_admits_min_of_capacity_and_registrants_all_of_them_registrants
 
 def test_review_admission_waits_until_registration_ends() -> None:
     """第十三条: 报名结束后需要活动负责人或组织者手动录取."""
-    refused(
-        AdmitRegistrants(ACTIVITY_ID, (A,)),
-        ctx(LEADER, REGISTERING, review_activity(A, B)),
-        "enrolment.registration_open",
+    when(AdmitRegistrants(ACTIVITY_ID, (A,)), LEADER, REGISTERING, review_activity(A, B)).raises(
+        "enrolment.registration_open"
     )
 
 
 @pytest.mark.parametrize("manager", MANAGERS.values(), ids=MANAGERS.keys())
 def test_a_manager_admits_one_registrant(manager: Actor) -> None:
     """第十三条: 点击成员姓名→"录取"，可以录取指定成员."""
-    world = World(review_activity(A, B))
-    decision = decide(AdmitRegistrants(ACTIVITY_ID, (A,)), world.context(manager, CLOSED))
+    world = world_of(review_activity(A, B))
+    decision = world.when(AdmitRegistrants(ACTIVITY_ID, (A,)), manager, CLOSED).decision()
     by = manager.person_id
     assert decision == Decision(
         (RegistrantsAdmitted(ACTIVITY_ID, (A,), by, CLOSED),),
         {A: (EnrolmentAdmitted(eid(A), AdmissionMethod.REVIEW, by, CLOSED),)},
     )
-    assert world.apply(decision).activity.roster.admitted == {A}
-    assert world.apply(decision).activity.roster.pending == {B}
+    assert world.after(decision).activity.roster.admitted == {A}
+    assert world.after(decision).activity.roster.pending == {B}
 
 
 def test_a_manager_admits_a_batch_of_registrants() -> None:
     """第十三条: 也可点击多个成员进行批量录取."""
-    world = World(review_activity(A, B, C, capacity=3))
-    decision = decide(AdmitRegistrants(ACTIVITY_ID, (A, C)), world.context(LEADER, CLOSED))
+    world = world_of(review_activity(A, B, C, capacity=3))
+    decision = world.when(AdmitRegistrants(ACTIVITY_ID, (A, C)), LEADER, CLOSED).decision()
     assert decision.activity == (
         RegistrantsAdmitted(ACTIVITY_ID, (A, C), LEADER.person_id, CLOSED),
     )
     assert set(decision.enrolments) == {A, C}
-    after = world.apply(decision)
+    after = world.after(decision)
     assert after.activity.roster.admitted == {A, C}
     assert after.activity.roster.pending == {B}
 
@@ -899,42 +880,39 @@ def test_a_manager_admits_a_batch_of_registrants() -> None:
 @pytest.mark.parametrize("actor", NOT_MANAGERS.values(), ids=NOT_MANAGERS.keys())
 def test_only_a_manager_admits(actor: Actor) -> None:
     """第十三条: 活动负责人或组织者 admit; nobody else."""
-    refused(
-        AdmitRegistrants(ACTIVITY_ID, (A,)),
-        ctx(actor, CLOSED, review_activity(A, B)),
-        "auth.forbidden",
+    when(AdmitRegistrants(ACTIVITY_ID, (A,)), actor, CLOSED, review_activity(A, B)).raises(
+        "auth.forbidden"
     )
 
 
 def test_only_a_review_activity_admits_by_hand() -> None:
     """发布规范 九/第十三条: manual admission is the 评审制 method."""
-    refused(
-        AdmitRegistrants(ACTIVITY_ID, (A,)),
-        ctx(LEADER, CLOSED, lottery_activity(A)),
-        "enrolment.wrong_method",
+    when(AdmitRegistrants(ACTIVITY_ID, (A,)), LEADER, CLOSED, lottery_activity(A)).raises(
+        "enrolment.wrong_method"
     )
 
 
 def test_admitting_beyond_the_capacity_is_refused() -> None:
     """发布规范 九/第十二条: admission stays within 报名人数."""
-    error = refused(
+    error = when(
         AdmitRegistrants(ACTIVITY_ID, (B, C)),
-        ctx(LEADER, CLOSED, review_activity(B, C, admitted=(A,), capacity=2)),
-        "activity.admission_over_capacity",
-    )
+        LEADER,
+        CLOSED,
+        review_activity(B, C, admitted=(A,), capacity=2),
+    ).raises("activity.admission_over_capacity")
     assert error.details == {"admitted": 1, "adding": 2, "capacity": 2}
 
 
 def test_admitting_up_to_exactly_the_capacity_is_accepted() -> None:
     """发布规范 九: the last seat can be filled."""
-    world = World(review_activity(B, C, admitted=(A,), capacity=2))
-    decision = decide(AdmitRegistrants(ACTIVITY_ID, (B,)), world.context(LEADER, CLOSED))
+    world = world_of(review_activity(B, C, admitted=(A,), capacity=2))
+    decision = world.when(AdmitRegistrants(ACTIVITY_ID, (B,)), LEADER, CLOSED).decision()
     by = LEADER.person_id
     assert decision == Decision(
         (RegistrantsAdmitted(ACTIVITY_ID, (B,), by, CLOSED),),
         {B: (EnrolmentAdmitted(eid(B), AdmissionMethod.REVIEW, by, CLOSED),)},
     )
-    after = world.apply(decision).activity.roster
+    after = world.after(decision).activity.roster
     assert after.admitted == {A, B}
     assert len(after.admitted) == 2
     assert after.pending == {C}
@@ -945,34 +923,31 @@ def test_admitting_up_to_exactly_the_capacity_is_accepted() -> None:
 )
 def test_admitting_someone_not_awaiting_admission_is_refused(who: str) -> None:
     """第十三条: 录取 is of registrants (报名同学)."""
-    error = refused(
-        AdmitRegistrants(ACTIVITY_ID, (B, who)),
-        ctx(LEADER, CLOSED, review_activity(B, C)),
-        "enrolment.not_pending",
-    )
+    error = when(
+        AdmitRegistrants(ACTIVITY_ID, (B, who)), LEADER, CLOSED, review_activity(B, C)
+    ).raises("enrolment.not_pending")
     assert error.details["student"] == who
 
 
 def test_admitting_an_admitted_student_again_changes_nothing() -> None:
     """第十三条: 录取操作不可逆 — and repeating it is harmless."""
     state = review_activity(B, admitted=(A,))
-    assert decided(AdmitRegistrants(ACTIVITY_ID, (A,)), ctx(LEADER, CLOSED, state)) == Decision()
+    when(AdmitRegistrants(ACTIVITY_ID, (A,)), LEADER, CLOSED, state).then_nothing()
 
 
 def test_admitting_a_batch_with_an_already_admitted_student_admits_only_the_new_ones() -> None:
     """第十三条: a batch that repeats an admission admits only the rest."""
-    decision = decided(
-        AdmitRegistrants(ACTIVITY_ID, (A, B, B)),
-        ctx(LEADER, CLOSED, review_activity(B, admitted=(A,))),
-    )
+    decision = when(
+        AdmitRegistrants(ACTIVITY_ID, (A, B, B)), LEADER, CLOSED, review_activity(B, admitted=(A,))
+    ).decision()
     assert decision.activity == (RegistrantsAdmitted(ACTIVITY_ID, (B,), LEADER.person_id, CLOSED),)
     assert set(decision.enrolments) == {B}
 
 
 def test_closing_the_review_marks_everyone_else_not_admitted() -> None:
     """第十三条: once the 负责人 has admitted whom they choose, the rest are 未录取."""
-    world = World(review_activity(B, C, admitted=(A,), capacity=3))
-    decision = decide(CLOSE_REVIEW, world.context(ORGANIZER, CLOSED))
+    world = world_of(review_activity(B, C, admitted=(A,), capacity=3))
+    decision = world.when(CLOSE_REVIEW, ORGANIZER, CLOSED).decision()
     assert decision == Decision(
         (ReviewClosed(ACTIVITY_ID, (B, C), ORGANIZER.person_id, CLOSED),),
         {
@@ -980,7 +955,7 @@ def test_closing_the_review_marks_everyone_else_not_admitted() -> None:
             C: (EnrolmentNotAdmitted(eid(C), CLOSED),),
         },
     )
-    after = world.apply(decision)
+    after = world.after(decision)
     assert after.activity.roster.review_closed
     assert after.activity.roster.admitted == {A}  # 录取操作不可逆
     assert after.enrolments[B].status.label == "未录取"
@@ -988,8 +963,8 @@ def test_closing_the_review_marks_everyone_else_not_admitted() -> None:
 
 def test_closing_the_review_waits_until_registration_ends() -> None:
     """第十三条: review admission happens after registration ends."""
-    error = refused(
-        CLOSE_REVIEW, ctx(LEADER, REGISTERING, review_activity(A)), "enrolment.registration_open"
+    error = when(CLOSE_REVIEW, LEADER, REGISTERING, review_activity(A)).raises(
+        "enrolment.registration_open"
     )
     assert error.details == {"action_zh": "结束录取", "action_en": "close review"}
 
@@ -997,23 +972,19 @@ def test_closing_the_review_waits_until_registration_ends() -> None:
 def test_closing_the_review_twice_changes_nothing() -> None:
     """第十三条: the review ends once."""
     closed = review_activity(closed=True)
-    assert decided(CLOSE_REVIEW, ctx(LEADER, CLOSED, closed)) == Decision()
+    when(CLOSE_REVIEW, LEADER, CLOSED, closed).then_nothing()
 
 
 def test_only_a_manager_closes_the_review() -> None:
     """第十三条: 活动负责人或组织者."""
-    error = refused(CLOSE_REVIEW, ctx(OUTSIDER, CLOSED, review_activity(A)), "auth.forbidden")
+    error = when(CLOSE_REVIEW, OUTSIDER, CLOSED, review_activity(A)).raises("auth.forbidden")
     assert error.details == {"action": "结束录取 close review"}
 
 
 def test_admitting_after_the_review_closed_is_refused() -> None:
     """第十三条: after the review is closed nobody more is admitted."""
-    world = World(review_activity(A, B)).after(CLOSE_REVIEW, LEADER, CLOSED)
-    refused(
-        AdmitRegistrants(ACTIVITY_ID, (A,)),
-        world.context(LEADER, CLOSED),
-        "activity.review_closed",
-    )
+    world = world_of(review_activity(A, B)).when(CLOSE_REVIEW, LEADER, CLOSED).accepted()
+    world.when(AdmitRegistrants(ACTIVITY_ID, (A,)), LEADER, CLOSED).raises("activity.review_closed")
 
 
 # -- 申请请假 (第十二条) ---------------------------------------------------------------------------
@@ -1021,9 +992,9 @@ def test_admitting_after_the_review_closed_is_refused() -> None:
 LEAVE = RequestLeave(ACTIVITY_ID, "家中有急事", ("proof.jpg",))
 
 
-def admitted_world(leave: LeaveStatus | None = None) -> World:
+def admitted_world(leave: LeaveStatus | None = None) -> GivenActivity:
     """A 报名制 activity where A holds a seat."""
-    return World(activity(roster=Roster(admitted=frozenset({A}))), {A: enrolled(A, leave=leave)})
+    return world_of(activity(roster=Roster(admitted=frozenset({A}))), {A: enrolled(A, leave=leave)})
 
 
 @pytest.mark.parametrize("now", [CLOSES, CLOSED, ONGOING], ids=["报名结束时", "报名结束", "进行中"])
@@ -1032,7 +1003,7 @@ def test_an_admitted_student_requests_leave_between_registration_close_and_activ
 ) -> None:
     """第十二条: 已经报名…临时有事已经无法取消报名，可以…"申请请假"，提交请假理由及证明图片."""
     world = admitted_world()
-    decision = decide(LEAVE, world.context(student(A), now))
+    decision = world.when(LEAVE, student(A), now).decision()
     assert decision == Decision(
         (),
         {
@@ -1043,7 +1014,7 @@ def test_an_admitted_student_requests_leave_between_registration_close_and_activ
             )
         },
     )
-    after = world.apply(decision)
+    after = world.after(decision)
     assert after.enrolments[A].leave is LeaveStatus.REQUESTED
     assert after.enrolments[A].leave_reason == "家中有急事"
     assert not after.enrolments[A].excused  # not until approved
@@ -1054,7 +1025,7 @@ def test_an_admitted_student_requests_leave_between_registration_close_and_activ
 )
 def test_leave_outside_its_window_is_refused(now: datetime) -> None:
     """第十二条: leave is for when one can no longer cancel, and before the activity is over."""
-    refused(LEAVE, admitted_world().context(student(A), now), "enrolment.leave_window")
+    admitted_world().when(LEAVE, student(A), now).raises("enrolment.leave_window")
 
 
 @pytest.mark.parametrize(
@@ -1069,16 +1040,14 @@ def test_leave_outside_its_window_is_refused(now: datetime) -> None:
 def test_only_an_admitted_student_may_request_leave(roster: Roster) -> None:
     """第十二条: leave excuses a 报名成功 student from attending."""
     state = activity(capacity=1, waitlist=True, roster=roster)
-    refused(LEAVE, ctx(student(A), CLOSED, state), "enrolment.not_admitted")
+    when(LEAVE, student(A), CLOSED, state).raises("enrolment.not_admitted")
 
 
 @pytest.mark.parametrize("reason", ["", "   "], ids=["empty", "blank"])
 def test_a_leave_request_needs_a_reason(reason: str) -> None:
     """第十二条: 提交请假理由."""
-    refused(
-        RequestLeave(ACTIVITY_ID, reason),
-        admitted_world().context(student(A), CLOSED),
-        "enrolment.reason_required",
+    admitted_world().when(RequestLeave(ACTIVITY_ID, reason), student(A), CLOSED).raises(
+        "enrolment.reason_required"
     )
 
 
@@ -1087,22 +1056,20 @@ def test_a_leave_request_needs_a_reason(reason: str) -> None:
 )
 def test_a_second_leave_request_while_one_stands_is_refused(leave: LeaveStatus) -> None:
     """第十二条: one leave request at a time; an approved leave needs no second one."""
-    error = refused(
-        LEAVE, admitted_world(leave).context(student(A), CLOSED), "enrolment.leave_exists"
-    )
+    error = admitted_world(leave).when(LEAVE, student(A), CLOSED).raises("enrolment.leave_exists")
     assert error.details["status"] == leave.label
 
 
 def test_after_a_rejected_leave_a_new_request_is_allowed() -> None:
     """第十二条: a rejected request may be resubmitted with better reasons or proof."""
-    world = admitted_world().after(LEAVE, student(A), CLOSED)
-    world = world.after(
+    world = admitted_world().when(LEAVE, student(A), CLOSED).accepted()
+    world = world.when(
         DecideLeave(ACTIVITY_ID, A, approve=False, reason="证明不足"), LEADER, CLOSED
-    )
+    ).accepted()
     assert world.enrolments[A].leave is LeaveStatus.REJECTED
-    again = world.after(
+    again = world.when(
         RequestLeave(ACTIVITY_ID, "补充医院证明", ("hospital.jpg",)), student(A), CLOSED
-    )
+    ).accepted()
     assert again.enrolments[A].leave is LeaveStatus.REQUESTED
     assert again.enrolments[A].leave_reason == "补充医院证明"
 
@@ -1111,7 +1078,7 @@ def test_after_a_rejected_leave_a_new_request_is_allowed() -> None:
 def test_a_manager_approves_a_leave_which_then_takes_effect(manager: Actor) -> None:
     """第十二条: 经负责人或组织者审核批准后，即可生效."""
     world = admitted_world(LeaveStatus.REQUESTED)
-    decision = decide(DecideLeave(ACTIVITY_ID, A, approve=True), world.context(manager, ONGOING))
+    decision = world.when(DecideLeave(ACTIVITY_ID, A, approve=True), manager, ONGOING).decision()
     assert decision == Decision(
         (),
         {
@@ -1128,15 +1095,17 @@ def test_a_manager_approves_a_leave_which_then_takes_effect(manager: Actor) -> N
             )
         },
     )
-    after = world.apply(decision)
+    after = world.after(decision)
     assert after.enrolments[A].leave is LeaveStatus.APPROVED
     assert after.enrolments[A].excused
 
 
 def test_a_manager_rejects_a_leave_with_a_reason() -> None:
     """第十二条: the 负责人 or 组织者 may refuse a leave, saying why."""
-    world = admitted_world(LeaveStatus.REQUESTED).after(
-        DecideLeave(ACTIVITY_ID, A, approve=False, reason="证明不足"), ORGANIZER, CLOSED
+    world = (
+        admitted_world(LeaveStatus.REQUESTED)
+        .when(DecideLeave(ACTIVITY_ID, A, approve=False, reason="证明不足"), ORGANIZER, CLOSED)
+        .accepted()
     )
     assert world.enrolments[A].leave is LeaveStatus.REJECTED
     assert not world.enrolments[A].excused
@@ -1145,11 +1114,9 @@ def test_a_manager_rejects_a_leave_with_a_reason() -> None:
 @pytest.mark.parametrize("reason", ["", "  "], ids=["empty", "blank"])
 def test_rejecting_a_leave_needs_a_reason(reason: str) -> None:
     """第十二条: a refusal is explained."""
-    refused(
-        DecideLeave(ACTIVITY_ID, A, approve=False, reason=reason),
-        admitted_world(LeaveStatus.REQUESTED).context(LEADER, CLOSED),
-        "enrolment.reason_required",
-    )
+    admitted_world(LeaveStatus.REQUESTED).when(
+        DecideLeave(ACTIVITY_ID, A, approve=False, reason=reason), LEADER, CLOSED
+    ).raises("enrolment.reason_required")
 
 
 @pytest.mark.parametrize(
@@ -1159,20 +1126,16 @@ def test_rejecting_a_leave_needs_a_reason(reason: str) -> None:
 )
 def test_deciding_without_a_pending_leave_request_is_refused(leave: LeaveStatus | None) -> None:
     """第十二条: only a submitted request is reviewed."""
-    refused(
-        DecideLeave(ACTIVITY_ID, A, approve=True),
-        admitted_world(leave).context(LEADER, CLOSED),
-        "enrolment.no_leave",
+    admitted_world(leave).when(DecideLeave(ACTIVITY_ID, A, approve=True), LEADER, CLOSED).raises(
+        "enrolment.no_leave"
     )
 
 
 def test_deciding_a_leave_of_a_student_without_an_enrolment_is_refused() -> None:
     """第十二条: there is no request to review for a student who never registered."""
-    refused(
-        DecideLeave(ACTIVITY_ID, B, approve=True),
-        admitted_world(LeaveStatus.REQUESTED).context(LEADER, CLOSED),
-        "enrolment.no_leave",
-    )
+    admitted_world(LeaveStatus.REQUESTED).when(
+        DecideLeave(ACTIVITY_ID, B, approve=True), LEADER, CLOSED
+    ).raises("enrolment.no_leave")
 
 
 @pytest.mark.parametrize(
@@ -1182,11 +1145,9 @@ def test_deciding_a_leave_of_a_student_without_an_enrolment_is_refused() -> None
 )
 def test_only_a_manager_decides_a_leave(actor: Actor) -> None:
     """第十二条: 经负责人或组织者审核."""
-    refused(
-        DecideLeave(ACTIVITY_ID, A, approve=True),
-        admitted_world(LeaveStatus.REQUESTED).context(actor, CLOSED),
-        "auth.forbidden",
-    )
+    admitted_world(LeaveStatus.REQUESTED).when(
+        DecideLeave(ACTIVITY_ID, A, approve=True), actor, CLOSED
+    ).raises("auth.forbidden")
 
 
 # -- self-dealing: a manager's own admission or leave needs a second person (ours; 第二十四条) ---
@@ -1194,14 +1155,13 @@ def test_only_a_manager_decides_a_leave(actor: Actor) -> None:
 OWN = ORGANIZER.person_id  # an organizer of the host tribe who also takes part
 
 
-def _allowing_self_review(context_: EnrolmentContext) -> EnrolmentContext:
-    rulebook = attrs.evolve(context_.base.rulebook, allow_self_review=True)
-    return attrs.evolve(context_, base=attrs.evolve(context_.base, rulebook=rulebook))
+def _allowing_self_review(world: GivenActivity) -> GivenActivity:
+    return attrs.evolve(world, rulebook=attrs.evolve(world.rulebook, allow_self_review=True))
 
 
-def _own_leave_world() -> World:
+def _own_leave_world() -> GivenActivity:
     """A 报名制 activity where the organizer holds a seat and has asked for leave."""
-    return World(
+    return world_of(
         activity(roster=Roster(admitted=frozenset({OWN}))),
         {OWN: enrolled(OWN, leave=LeaveStatus.REQUESTED)},
     )
@@ -1209,19 +1169,20 @@ def _own_leave_world() -> World:
 
 def test_a_manager_does_not_admit_themselves() -> None:
     """第十三条 / 第二十四条: under 评审制 an organizer is admitted by another manager."""
-    error = refused(
-        AdmitRegistrants(ACTIVITY_ID, (B, OWN)),
-        World(review_activity(OWN, B)).context(ORGANIZER, CLOSED),
-        "enrolment.self_dealing",
+    error = (
+        world_of(review_activity(OWN, B))
+        .when(AdmitRegistrants(ACTIVITY_ID, (B, OWN)), ORGANIZER, CLOSED)
+        .raises("enrolment.self_dealing")
     )
     assert error.details == {"student": OWN}
 
 
 def test_another_manager_admits_an_organizer_who_registered() -> None:
     """第十三条: the leader admits the organizer; the organizer's enrolment records who did."""
-    decision = decided(
-        AdmitRegistrants(ACTIVITY_ID, (OWN,)),
-        World(review_activity(OWN, B)).context(LEADER, CLOSED),
+    decision = (
+        world_of(review_activity(OWN, B))
+        .when(AdmitRegistrants(ACTIVITY_ID, (OWN,)), LEADER, CLOSED)
+        .decision()
     )
     assert decision.activity == (
         RegistrantsAdmitted(ACTIVITY_ID, (OWN,), LEADER.person_id, CLOSED),
@@ -1233,33 +1194,41 @@ def test_another_manager_admits_an_organizer_who_registered() -> None:
 
 def test_a_school_may_let_a_manager_admit_themselves() -> None:
     """``allow_self_review``: a school where one person runs and attends switches it on."""
-    context_ = _allowing_self_review(World(review_activity(OWN, B)).context(ORGANIZER, CLOSED))
-    decision = decided(AdmitRegistrants(ACTIVITY_ID, (OWN,)), context_)
+    world = _allowing_self_review(world_of(review_activity(OWN, B)))
+    decision = world.when(AdmitRegistrants(ACTIVITY_ID, (OWN,)), ORGANIZER, CLOSED).decision()
     assert decision.activity == (RegistrantsAdmitted(ACTIVITY_ID, (OWN,), OWN, CLOSED),)
 
 
 @pytest.mark.parametrize("approve", [True, False], ids=["approve", "reject"])
 def test_a_manager_does_not_decide_their_own_leave(approve: bool) -> None:
     """第十二条 / 第二十四条: an approved leave excuses a no-show, so it is someone else's call."""
-    error = refused(
-        DecideLeave(ACTIVITY_ID, OWN, approve=approve, reason="" if approve else "不批"),
-        _own_leave_world().context(ORGANIZER, CLOSED),
-        "enrolment.self_dealing",
+    error = (
+        _own_leave_world()
+        .when(
+            DecideLeave(ACTIVITY_ID, OWN, approve=approve, reason="" if approve else "不批"),
+            ORGANIZER,
+            CLOSED,
+        )
+        .raises("enrolment.self_dealing")
     )
     assert error.details == {"student": OWN}
 
 
 def test_another_manager_decides_an_organizers_leave() -> None:
     """第十二条: 经负责人或组织者审核批准后，即可生效 — by a manager other than the applicant."""
-    world = _own_leave_world().after(DecideLeave(ACTIVITY_ID, OWN, approve=True), LEADER, CLOSED)
+    world = (
+        _own_leave_world()
+        .when(DecideLeave(ACTIVITY_ID, OWN, approve=True), LEADER, CLOSED)
+        .accepted()
+    )
     assert world.enrolments[OWN].leave is LeaveStatus.APPROVED
     assert world.enrolments[OWN].excused
 
 
 def test_a_school_may_let_a_manager_decide_their_own_leave() -> None:
     """``allow_self_review`` covers one's own leave too."""
-    context_ = _allowing_self_review(_own_leave_world().context(ORGANIZER, CLOSED))
-    decision = decided(DecideLeave(ACTIVITY_ID, OWN, approve=True), context_)
+    world = _allowing_self_review(_own_leave_world())
+    decision = world.when(DecideLeave(ACTIVITY_ID, OWN, approve=True), ORGANIZER, CLOSED).decision()
     (event,) = decision.enrolments[OWN]
     assert isinstance(event, LeaveDecided)
     assert (event.approved, event.by) == (True, OWN)
@@ -1283,12 +1252,12 @@ def test_register_and_cancel_in_any_order_keep_the_seat_ledger_sound(
     - a student who cancelled holds nothing;
     - each student's Enrolment stream agrees with the ledger.
     """
-    world = World(activity(capacity=capacity, waitlist=True))
+    world = world_of(activity(capacity=capacity, waitlist=True))
     cancelled: set[str] = set()
     for number, registering in moves:
         command = REGISTER if registering else CANCEL
         try:
-            world = world.after(command, student(number), REGISTERING)
+            world = world.when(command, student(number), REGISTERING).accepted()
         except DomainError:
             continue
         (cancelled.discard if registering else cancelled.add)(number)
