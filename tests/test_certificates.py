@@ -23,7 +23,7 @@ from second_classroom.aggregates.certificate import (
     RevokeCertificate,
 )
 from second_classroom.aggregates.checkin import CheckIn, Geofence, Location, OpenCheckInSession
-from second_classroom.aggregates.enrolment import Register
+from second_classroom.aggregates.registration import Register
 from second_classroom.aggregates.results import FinalizeActivity, GrantCredits, IssueAward
 from second_classroom.aggregates.transcript import IssueTranscript
 from second_classroom.core import ids
