@@ -1016,6 +1016,8 @@ class SecondClassroom:
     ) -> queries.Page[MonthlyRow]:
         """学院月报 rows: one college's (its admin's), or every college's (school admins')."""
         visibility.require_read(visibility.may_read_college(actor, college), "学院月报 report")
+        if report_submission.first_day(month) is None:
+            raise report_submission.MONTH_INVALID.error(month=month)
         return self.views.monthly_report(month, college=college, limit=limit, cursor=cursor)
 
     @_reads
