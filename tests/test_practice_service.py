@@ -287,3 +287,24 @@ def test_the_command_arrives_as_json(school: SecondClassroom) -> None:
     found = school.practice(ids.practice_id("PE", "json-team"), PE_ADMIN)
     assert found is not None
     assert (found.days, found.hours, found.members) == (3, Decimal("24.00"), tuple(members))
+
+
+def test_a_refused_recorder_costs_no_member_loads(
+    school: SecondClassroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given 计算机学院's admin naming 石油工程学院's team (002 一 4) 各学院基层团委负责本学院实践团队),
+    when it records, then it is refused (``auth.forbidden``) before any member's record is
+    loaded: authorization reads only the actor and the recorder."""
+    members = found_school(school, 3)
+    loaded: list[object] = []
+    load = school.app.load
+
+    def spy(decider: Any, stream: Any) -> Any:
+        loaded.append(decider.name)
+        return load(decider, stream)
+
+    monkeypatch.setattr(school.app, "load", spy)
+    assert refused(school, team(members), CS_ADMIN).code == "auth.forbidden"
+    assert "student" not in loaded
+    school.execute(team(members), PE_ADMIN, AFTER)  # the same spy sees an accepted one load them
+    assert loaded.count("student") == len(members)

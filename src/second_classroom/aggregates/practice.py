@@ -198,10 +198,9 @@ def students_involved(command: PracticeCommand) -> set[str]:
     return set(command.members)
 
 
-def decide(
-    command: PracticeCommand, state: Practice | None, ctx: PracticeContext
-) -> Sequence[PracticeEvent]:
-    """Decide the team's event; raise a DomainError when the command is refused."""
+def authorize(command: PracticeCommand, ctx: PracticeContext) -> str | None:
+    """The recording college, once the actor may record for the recorder named (002 一 4));
+    needs no member's record, so a refused actor costs no loads."""
     base = ctx.base
     rule = base.rulebook.practice
     require(bool(rule.module), NOT_OFFERED)
@@ -227,6 +226,15 @@ def decide(
             TRIBE_NOT_ALLOWED,
             levels="/".join(rule.tribe_levels),
         )
+    return college
+
+
+def decide(
+    command: PracticeCommand, state: Practice | None, ctx: PracticeContext
+) -> Sequence[PracticeEvent]:
+    """Decide the team's event; raise a DomainError when the command is refused."""
+    base = ctx.base
+    college = authorize(command, ctx)
     require(state is None, EXISTS)
     require(bool(command.key.strip()), FIELD_EMPTY, field="key")
     require(bool(command.title.strip()), FIELD_EMPTY, field="title")
