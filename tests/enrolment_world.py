@@ -17,6 +17,7 @@ from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.terms import AdmissionMethod, TribeKind, TribeLevel
 from second_classroom.policies.activity_form import Admission
+from second_classroom.policies.registration_questions import Question
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at
@@ -60,14 +61,18 @@ def approved_activity(
     method: AdmissionMethod = AdmissionMethod.FIRST_COME,
     capacity: int = 30,
     waitlist: bool = False,
+    questions: tuple[Question, ...] = (),
 ) -> UUID:
-    """An activity approved up the college chain (第十一条)."""
+    """An activity approved up the college chain (第十一条), asking ``questions`` at
+    registration (002 二 6)."""
     activity_id = ids.activity_id(UNION.tribe_id, key)
     admission = Admission(
         method, "按报名材料评审" if method is AdmissionMethod.REVIEW else "", waitlist
     )
     organizers = (ORGANIZER_NUMBER,) if capacity <= 50 else (ORGANIZER_NUMBER, "2023010103")
-    form = attrs.evolve(FORM, capacity=capacity, admission=admission, organizers=organizers)
+    form = attrs.evolve(
+        FORM, capacity=capacity, admission=admission, organizers=organizers, questions=questions
+    )
     service.execute(DraftActivity(UNION.tribe_id, key, form), LEADER, NOW)
     service.execute(SubmitActivity(activity_id), LEADER, NOW)
     for reviewer in (LEADER, PE_ADMIN, SCHOOL_ADMIN):

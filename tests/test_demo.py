@@ -9,7 +9,9 @@ from pathlib import Path
 from second_classroom.aggregates.activity import ActivityStatus
 from second_classroom.core import ids
 from second_classroom.demo import run_demo
+from second_classroom.persistence.stores import sqlite_env
 from second_classroom.policies.rulebook import preset
+from second_classroom.service import SecondClassroom
 from tests.specification import SCHOOL_ADMIN
 
 
@@ -108,3 +110,18 @@ def test_the_demo_plays_hfut_with_its_own_windows(tmp_path: Path) -> None:
     assert "王芳 工作履历：计算机与信息学院学生会 部长 优秀（2 积分）" in text
     # 002 一 4): a three-day practice team records 3 × 8 = 24 学时, not the 58 clock hours
     assert "王芳：计算机与信息学院“三下乡”实践团 24.00 学时" in text
+    # 002 二 6): custom registration fields, answers checked against them, shown on the roster
+    assert "报名需填写：志愿者服装尺码（单选，必填）；可服务时段（多选，必填）" in text
+    assert "[enrolment.answer_missing] 请回答报名信息「紧急联系人及电话」（必填）" in text
+    assert "[enrolment.answer_not_offered] 报名信息「志愿者服装尺码」没有选项「XXL」" in text
+    assert "[enrolment.answer_out_of_range]" in text
+    assert (
+        "钱静：志愿者服装尺码 S；可服务时段 晚上；紧急联系人及电话 钱母 138****0002；"
+        "身高（厘米） 162；饮食禁忌 不吃辣"
+    ) in text
+    assert "钱静 查看名单：✗ [auth.forbidden]" in text
+    games = ids.activity_id(ids.tribe_id("JS-SU"), "2026-games-volunteers")
+    reopened = SecondClassroom.open(sqlite_env(tmp_path / "demo.sqlite3"), preset("hfut"))
+    rows = reopened.roster(games, SCHOOL_ADMIN).rows
+    reopened.close()
+    assert [len(row.answers) for row in rows] == [4, 5]  # stored, read back from the file

@@ -6,12 +6,16 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import attrs
 import pytest
 
 from second_classroom.aggregates.activity import (
     ActivityStatus,
+    ApproveActivity,
     CancelActivity,
     ChangeActivityDetails,
+    DraftActivity,
+    SubmitActivity,
 )
 from second_classroom.aggregates.activity_roster import LotteryCommitted, Roster
 from second_classroom.aggregates.enrolment import (
@@ -25,13 +29,25 @@ from second_classroom.aggregates.enrolment import (
     RequestLeave,
     enrolment_id,
 )
+from second_classroom.aggregates.tribe import AppointTribeRole, CertifyTribe, CreateTribe, TribeRole
+from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import AdmissionMethod
+from second_classroom.core.terms import (
+    ActivityLevel,
+    AdmissionMethod,
+    ParticipationScope,
+    QuestionKind,
+    TribeKind,
+    TribeLevel,
+)
 from second_classroom.persistence.stores import sqlite_env
+from second_classroom.policies.activity_form import AwardPlan, Scope
 from second_classroom.policies.lottery import verify_draw
+from second_classroom.policies.registration_questions import Answer, Question
 from second_classroom.projections.notices import NoticeKind
 from second_classroom.service import SecondClassroom
+from tests.aggregates.activity_fixtures import FORM
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import (
     CLOSED,
@@ -42,7 +58,7 @@ from tests.enrolment_world import (
     approved_activity,
     found_school,
 )
-from tests.specification import SCHOOL_ADMIN, at
+from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at
 
 WORKER = Actor.system("notice-worker")
 
@@ -315,3 +331,101 @@ def test_more_bad_input_is_refused_and_stores_nothing(service: SecondClassroom) 
     assert cancelled.roster == Roster()  # no refused registration left a seat behind
     assert service.enrolment(talk, a.person_id, SCHOOL_ADMIN) is None
     assert service.enrolment(talk, outsider.person_id, SCHOOL_ADMIN) is None
+
+
+# -- 自定义报名信息 (002 二 6) -------------------------------------------------------------------
+
+SIZE = Question("size", "文化衫尺码", QuestionKind.SINGLE_CHOICE, options=("S", "M", "L"))
+CONTACT = Question("contact", "紧急联系人", QuestionKind.TEXT, max_length=20)
+
+
+def test_002_2_6_answers_are_kept_and_shown_on_the_roster_to_its_readers(
+    service: SecondClassroom,
+) -> None:
+    """Given an activity asking a size and a contact, when two students register answering
+    them (one through JSON), then the roster shows each one's answers to the tribe's leader
+    and the activity's organizer, and each student sees their own in 我的活动."""
+    a, b = found_school(service, 2)
+    talk = approved_activity(service, "shirts", questions=(SIZE, CONTACT))
+    mine = (Answer("size", choices=("M",)), Answer("contact", text="王五 父亲"))
+    service.execute(Register(talk, mine), Actor.student(a), REGISTERING)
+    message = {
+        "type": "Register",
+        "activity_id": str(talk),
+        "answers": [
+            {"question": "size", "choices": ["L"]},
+            {"question": "contact", "text": "赵六 母亲"},
+        ],
+    }
+    reply = service.execute_json(message, Actor.student(b), REGISTERING)
+    assert reply["type"] != "DomainError", reply
+    theirs = (Answer("size", choices=("L",)), Answer("contact", text="赵六 母亲"))
+    for reader in (LEADER, Actor.student(ORGANIZER_NUMBER), SCHOOL_ADMIN):
+        rows = service.roster(talk, reader).rows
+        assert {row.student: row.answers for row in rows} == {a: mine, b: theirs}
+    [line] = service.my_activities(a, Actor.student(a), REGISTERING)
+    assert line.answers == mine
+    enrolment = service.enrolment(talk, a, Actor.student(a))
+    assert enrolment is not None
+    assert enrolment.answers == mine
+
+
+def test_002_2_6_a_refused_answer_stores_nothing_and_others_may_not_read_the_roster(
+    service: SecondClassroom,
+) -> None:
+    """Given the same activity, when a student leaves the required size out, then
+    registration is refused with enrolment.answer_missing and nothing is stored; another
+    student may not read the roster (and so not the answers)."""
+    a, b = found_school(service, 2)
+    talk = approved_activity(service, "shirts", questions=(SIZE, CONTACT))
+    only_contact = Register(talk, (Answer("contact", text="王五"),))
+    assert code_of(service, only_contact, Actor.student(a)) == "enrolment.answer_missing"
+    wrong = Register(talk, (Answer("size", choices=("XXL",)), Answer("contact", text="王五")))
+    assert code_of(service, wrong, Actor.student(a)) == "enrolment.answer_not_offered"
+    service.execute(
+        Register(talk, (Answer("size", choices=("S",)), Answer("contact", text="王五"))),
+        Actor.student(a),
+        REGISTERING,
+    )
+    with pytest.raises(DomainError) as caught:
+        service.roster(talk, Actor.student(b))
+    assert caught.value.code == "auth.forbidden"
+
+
+def test_002_2_6_a_reader_of_the_student_who_may_not_read_the_roster_sees_no_answers(
+    service: SecondClassroom,
+) -> None:
+    """Given a school-level activity (校学生会) asking a size, and a 石油工程学院 student who
+    answered it, when the student's college admin (who may read the student, not the school
+    activity's roster) reads the registration, then it comes without the answers; the
+    student and the school admin see them."""
+    [a] = found_school(service, 1)
+    union = CreateTribe("SU", "校学生会", TribeKind.STUDENT_UNION, TribeLevel.SCHOOL, None)
+    service.execute(union, SCHOOL_ADMIN, NOW)
+    service.execute(CertifyTribe(union.tribe_id), SCHOOL_ADMIN, NOW)
+    service.execute(
+        AppointTribeRole(union.tribe_id, LEADER.person_id, TribeRole.LEADER), SCHOOL_ADMIN, NOW
+    )
+    form = attrs.evolve(
+        FORM,
+        title="校学生会“文化衫设计大赛”",
+        level=ActivityLevel.SCHOOL,
+        scope=Scope(ParticipationScope.SCHOOL),
+        plan=AwardPlan(),
+        questions=(SIZE,),
+    )
+    service.execute(DraftActivity(union.tribe_id, "shirts", form), LEADER, NOW)
+    talk = ids.activity_id(union.tribe_id, "shirts")
+    service.execute(SubmitActivity(talk), LEADER, NOW)
+    for reviewer in (LEADER, SCHOOL_ADMIN):
+        service.execute(ApproveActivity(talk), reviewer, NOW)
+    answered = (Answer("size", choices=("M",)),)
+    service.execute(Register(talk, answered), Actor.student(a), REGISTERING)
+    seen_by_college = service.enrolment(talk, a, PE_ADMIN)
+    assert seen_by_college is not None
+    assert seen_by_college.status is EnrolmentStatus.ADMITTED
+    assert seen_by_college.answers == ()
+    for reader in (Actor.student(a), SCHOOL_ADMIN):
+        found = service.enrolment(talk, a, reader)
+        assert found is not None
+        assert found.answers == answered

@@ -71,7 +71,7 @@ def of_hint(hint: Any, kind: Any = None) -> st.SearchStrategy[Any]:
     if base is str:
         return TEXTS[kind if isinstance(kind, TextKind) else TextKind.NAME]
     if base is Decimal:
-        assert kind is QuantityKind.CREDIT, "every decimal of a command is a credit"
+        assert kind in (QuantityKind.CREDIT, QuantityKind.NUMBER), "every decimal is declared"
         return st.decimals(0, 10, places=1)
     if base is datetime:
         return TIMES

@@ -30,8 +30,7 @@ from second_classroom.aggregates.claim import ImportClaimList, ListedCredit
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import Category, DomainError, ErrorCode
-from second_classroom.core.terms import ActivityLevel
-from second_classroom.core.text import TextKind
+from second_classroom.core.text import LevelCode, TextKind
 from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.boundary import identifier
 from second_classroom.policies.rulebook import Rulebook
@@ -211,7 +210,7 @@ class BackfillRow:
     content: str
     category: str
     subcategory: str  # as the row names it: a Subcategory's name (or code), or the module
-    level: ActivityLevel  # one of the school's activity_levels
+    level: LevelCode  # one of the school's activity_levels
     awards: tuple[str, ...]
     credit_type: str
     amount: Decimal | None

@@ -82,6 +82,7 @@ from second_classroom.core.terms import (
     CadrePosition,
     CadreRating,
     ParticipationScope,
+    QuestionKind,
     TribeKind,
     TribeLevel,
 )
@@ -104,7 +105,15 @@ from second_classroom.policies.claim_rules import (
     StepRole,
     StepScope,
 )
-from second_classroom.policies.rulebook import College, IntegrityStyle, RoleTitle, Rulebook, preset
+from second_classroom.policies.registration_questions import Answer, Question
+from second_classroom.policies.rulebook import (
+    WELL_KNOWN_LEVELS,
+    College,
+    IntegrityStyle,
+    RoleTitle,
+    Rulebook,
+    preset,
+)
 from second_classroom.service import SecondClassroom
 
 Print = Callable[[str], None]
@@ -205,11 +214,15 @@ def run_demo(path: Path, out: Print = print, rulebook: Rulebook | None = None) -
 
     reviewers = (leader, college, school)
     _enrolment(service, step, out, union.tribe_id, activity_id, form, reviewers)
+    _questions(service, step, out, union.tribe_id, form, reviewers)
     _checkin(service, step, out, union.tribe_id, activity_id, form, reviewers)
     _results(service, step, out, activity_id, path.parent)
     _cadres(service, step, out, union.tribe_id, leader)
     if service.rulebook.practice.module:
         _practice(service, step, out, home, college)
+    # Hook for 电子证书 (002 二 8; issue 14 §4): when electronic certificates land, issue one
+    # here (钱静's 最佳提问奖 as a 电子奖状, a cadre's 电子聘书) and verify it, as _results does
+    # the transcript; tests/test_demo.py's HFUT test then asserts its 查证 line.
     if claims_story:
         _collective_claim(service, step, out, union.tribe_id)
         _personal_claim(service, step, out)
@@ -255,7 +268,11 @@ def demo_rulebook() -> Rulebook:
         RoleTitle(RoleKind.LEAGUE_SECRETARY, "学院团总支书记"),
         RoleTitle(RoleKind.ACADEMIC_AFFAIRS, "教务处"),
     )
-    levels = (ActivityLevel.NATIONAL, ActivityLevel.PROVINCIAL, *nepu.activity_levels)
+    levels = (
+        WELL_KNOWN_LEVELS[ActivityLevel.NATIONAL],
+        WELL_KNOWN_LEVELS[ActivityLevel.PROVINCIAL],
+        *nepu.activity_levels,
+    )
     return attrs.evolve(nepu, claims=claims, roles=(*nepu.roles, *roles), activity_levels=levels)
 
 
@@ -508,6 +525,89 @@ def _enrolment(
         f"活动「{found.form.title}」：{found.status.label}，修订 {found.revision} 次，"
         f"已录取 {len(found.roster.admitted)}/{found.form.capacity}"
     )
+
+
+def _questions(
+    service: SecondClassroom,
+    step: Callable[[str, object, Actor, datetime], None],
+    out: Print,
+    tribe_id: UUID,
+    form: ActivityForm,
+    reviewers: tuple[Actor, Actor, Actor],
+) -> None:
+    """002 二 6): the publisher asks for the information it needs at registration; answers that
+    miss their questions are refused; the roster shows the answers to its readers only."""
+    out("— 自定义报名信息（合工大 二 6：发布活动时自定义需要获取的报名同学信息）—")
+    questions = (
+        Question(
+            "size", "志愿者服装尺码", QuestionKind.SINGLE_CHOICE, options=("S", "M", "L", "XL")
+        ),
+        Question(
+            "slots",
+            "可服务时段",
+            QuestionKind.MULTIPLE_CHOICE,
+            options=("上午", "下午", "晚上"),
+            max_choices=2,
+        ),
+        Question("contact", "紧急联系人及电话", QuestionKind.TEXT, max_length=40),
+        Question(
+            "height",
+            "身高（厘米）",
+            QuestionKind.NUMBER,
+            minimum=Decimal(140),
+            maximum=Decimal(210),
+        ),
+        Question("diet", "饮食禁忌", QuestionKind.TEXT, required=False),
+    )
+    volunteer_form = attrs.evolve(
+        form,
+        title=f"{_home(service.rulebook).name}“校运会志愿者”招募",
+        capacity=30,
+        organizers=("2023010102",),
+        registration_closes=at(18, 20, month=12),
+        starts_at=at(20, 8, month=12),
+        ends_at=at(20, 17, month=12),
+        questions=questions,
+    )
+    games = _publish(service, "2026-games-volunteers", tribe_id, volunteer_form, reviewers, out)
+    asked = "；".join(
+        f"{q.prompt}（{q.kind.label}{'，必填' if q.required else '，选填'}）" for q in questions
+    )
+    out(f"   报名需填写：{asked}")
+    registering = at(1, 10, month=12)
+    zhao, qian = Actor.student("2024010101"), Actor.student("2024010102")
+    contact = Answer("contact", text="赵父 139****0001")
+    size, slots = Answer("size", choices=("M",)), Answer("slots", choices=("上午", "下午"))
+    step("赵磊 报名，未填紧急联系人", Register(games, (size, slots)), zhao, registering)
+    wrong = (
+        Answer("size", choices=("XXL",)),
+        slots,
+        contact,
+        Answer("height", number=Decimal(175)),
+    )
+    step("赵磊 报名，尺码选了没有的 XXL", Register(games, wrong), zhao, registering)
+    too_tall = (size, slots, contact, Answer("height", number=Decimal(275)))
+    step("赵磊 报名，身高填成 275", Register(games, too_tall), zhao, registering)
+    answers = (size, slots, contact, Answer("height", number=Decimal(175)))
+    step("赵磊 按要求填写后报名", Register(games, answers), zhao, registering)
+    hers = (
+        Answer("size", choices=("S",)),
+        Answer("slots", choices=("晚上",)),
+        Answer("contact", text="钱母 138****0002"),
+        Answer("height", number=Decimal(162)),
+        Answer("diet", text="不吃辣"),
+    )
+    step("钱静 报名（含选填的饮食禁忌）", Register(games, hers), qian, registering)
+    organizer = Actor.student("2023010102")
+    out("   组织者查看名单（报名信息仅本人、活动负责人和组织者及有权查看名单者可见）：")
+    prompts = {q.code: q.prompt for q in questions}
+    for row in service.roster(games, organizer):
+        shown = "；".join(f"{prompts[a.question]} {a.shown()}" for a in row.answers)
+        out(f"   {_name(service, row.student)}：{shown}")
+    try:
+        service.roster(games, qian)
+    except DomainError as error:
+        out(f"   钱静 查看名单：✗ [{error.code}]（他人的报名信息属个人信息）")
 
 
 def _checkin(

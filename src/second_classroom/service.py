@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 
+import attrs
+
 from second_classroom import codec, exports, verification
 from second_classroom.aggregates import (
     activity,
@@ -835,13 +837,19 @@ class SecondClassroom:
 
     @_reads
     def enrolment(self, activity_id: UUID, student_number: str, actor: Actor) -> Enrolment | None:
-        """One registration: the student's, or the activity's managers' and admins'."""
+        """One registration: the student's, or the activity's managers' and admins'.
+
+        The answers to the form's questions (002 二 6) are personal data: the student and the
+        roster's readers see them; another reader of the student (their college's admin for an
+        activity of another college) sees the registration without them."""
         student_number = self._student_number(student_number)
-        allowed = self._may_read_student(student_number, actor) or self._may_read_activity(
-            actor, self._load.activity(activity_id)
-        )
+        roster_reader = self._may_read_activity(actor, self._load.activity(activity_id))
+        allowed = roster_reader or self._may_read_student(student_number, actor)
         visibility.require_read(allowed, "报名 enrolment")
-        return self._load.enrolment(activity_id, student_number)
+        found = self._load.enrolment(activity_id, student_number)
+        if found is not None and not roster_reader and actor.person_id != student_number:
+            found = attrs.evolve(found, answers=())
+        return found
 
     @_reads
     def tribe(self, tribe_id: UUID, actor: Actor) -> Tribe | None:

@@ -369,10 +369,10 @@ def test_a_claim_names_one_of_the_schools_levels() -> None:
     )
     filed = through([(personal(level="省部级"), student, at(5, 8))], CUSTOMS).personal
     assert filed is not None
-    assert filed.level is ActivityLevel.PROVINCIAL
+    assert filed.level == ActivityLevel.PROVINCIAL
     by_code = through([(personal(level="national"), student, at(5, 8))], CUSTOMS).personal
     assert by_code is not None
-    assert by_code.level is ActivityLevel.NATIONAL
+    assert by_code.level == ActivityLevel.NATIONAL
     school_only = attrs.evolve(CUSTOMS, activity_levels=NEPU.activity_levels)
     error = refused(None, personal(level="国家级"), student, at(5, 8), school_only)
     assert (error.code, error.details["allowed"]) == ("claim.level_unknown", "校级、院系级、班团")
@@ -663,7 +663,7 @@ def test_shccs_preset_runs_a_research_claim_with_its_own_roles_and_levels() -> N
     assert state is not None
     assert state.status is ClaimStatus.CONFIRMED
     assert state.personal is not None
-    assert state.personal.level is ActivityLevel.NATIONAL
+    assert state.personal.level == ActivityLevel.NATIONAL
     (recorded,) = decision.records[number]
     assert isinstance(recorded, BackfillRecorded)
     assert recorded.record.credits == credit

@@ -627,7 +627,7 @@ def test_the_record_carries_the_activity_itself() -> None:
     assert entry.activity_id == ACTIVITY_ID
     assert entry.title == FORM.title
     assert entry.module == "skills"
-    assert entry.level is ActivityLevel.COLLEGE
+    assert entry.level == ActivityLevel.COLLEGE
     assert (entry.starts_at, entry.ends_at) == (STARTS, ENDS)
     assert entry.hours == Decimal("2.00")  # 14:00-16:00
     assert entry.finalized_at == AFTER
@@ -973,8 +973,8 @@ def plan_problems(
     plan: AwardPlan, level: ActivityLevel = ActivityLevel.COLLEGE, module: str = "skills"
 ) -> list[publishing.Violation]:
     """The plan violations of FORM with ``plan`` at ``level`` in ``module``."""
-    host = SCHOOL_HOST if level is ActivityLevel.SCHOOL else COLLEGE_HOST
-    scope = Scope(ParticipationScope.SCHOOL if level is ActivityLevel.SCHOOL else FORM.scope.kind)
+    host = SCHOOL_HOST if level == ActivityLevel.SCHOOL else COLLEGE_HOST
+    scope = Scope(ParticipationScope.SCHOOL if level == ActivityLevel.SCHOOL else FORM.scope.kind)
     form = attrs.evolve(FORM, plan=plan, level=level, module=module, scope=scope)
     return [
         v

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from second_classroom.aggregates import activity, tribe
+from second_classroom.aggregates import activity, enrolment, tribe
+from second_classroom.aggregates.enrolment import EnrolmentStatus, enrolment_id
 from second_classroom.aggregates.tribe import (
     AppointTribeRole,
     CreateTribe,
@@ -153,6 +154,53 @@ def test_an_old_event_shape_is_upcast_on_read(store_env: dict[str, str]) -> None
         assert state is not None
         assert state.form.locations == ("大学生活动中心", "体育馆", "图书馆")
         assert state.form.title == "石油工程学院迎新晚会"
+
+
+def test_events_stored_before_levels_were_data_and_before_answers_read_back(
+    store_env: dict[str, str],
+) -> None:
+    """Issue 14: the level moved from a fixed enum to the rulebook's data, and registrations
+    gained answers (002 二 6). The stored shapes did not change — a level was and is its code,
+    a registration without answers has none — so events written before still load as they
+    were, with no upcaster."""
+    with SecondClassroomApplication(store_env) as app:
+        activity_id = ids.activity_id(UNION.tribe_id, "stored-with-enum")
+        drafted = {
+            "v": 2,
+            "at": NOW.isoformat(),
+            "data": {
+                "activity_id": str(activity_id),
+                "host_tribe_id": str(UNION.tribe_id),
+                "form": {"title": "上海海关学院“关务知识竞赛”", "level": "provincial"},
+                "by": "2023010101",
+                "at": NOW.isoformat(),
+            },
+        }
+        eid = enrolment_id(activity_id, "2024000001")
+        registered = {
+            "v": 1,
+            "at": NOW.isoformat(),
+            "data": {
+                "enrolment_id": str(eid),
+                "activity_id": str(activity_id),
+                "student": "2024000001",
+                "status": "admitted",
+                "at": NOW.isoformat(),
+            },
+        }
+        app.recorder.insert_events(
+            [
+                StoredEvent(activity_id, 1, "ActivityDrafted", json.dumps(drafted).encode()),
+                StoredEvent(eid, 1, "EnrolmentRegistered", json.dumps(registered).encode()),
+            ]
+        )
+        state = app.load(activity.DECIDER, activity_id).state
+        assert state is not None
+        assert state.form.level == "provincial"
+        enrolled = app.load(enrolment.DECIDER, eid).state
+        assert enrolled is not None
+        assert enrolled.answers == ()
+        assert enrolled.status is EnrolmentStatus.ADMITTED
 
 
 def test_history_and_as_of_versions(service: SecondClassroom) -> None:

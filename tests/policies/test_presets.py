@@ -20,17 +20,20 @@ from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import (
     ActivityLevel,
+    ParticipationScope,
     Program,
     ReviewStage,
     TribeKind,
     TribeLevel,
 )
 from second_classroom.persistence.stores import popo_env
-from second_classroom.policies.activity_form import PlannedCredit
+from second_classroom.policies.activity_form import PlannedCredit, Scope
 from second_classroom.policies.claim_rules import ClaimKind, StepRole, StepScope
 from second_classroom.policies.publishing import Host, check_form, title_prefixes
 from second_classroom.policies.rulebook import (
     CreditUnit,
+    Level,
+    ReviewChain,
     RoleTitle,
     Rulebook,
     Subcategory,
@@ -212,13 +215,13 @@ def test_a_role_kind_listed_twice_or_without_a_name_is_refused() -> None:
 def test_shcc_records_research_in_national_provincial_and_school_tiers() -> None:
     """003 2（一） 科研成果登记时，分国家级、省部级、校级三档记入学分; 系（部） is the college
     tier."""
-    assert SHCC.activity_levels == (
+    assert SHCC.level_codes() == (
         ActivityLevel.NATIONAL,
         ActivityLevel.PROVINCIAL,
         ActivityLevel.SCHOOL,
         ActivityLevel.COLLEGE,
     )
-    assert [level.label for level in SHCC.activity_levels] == ["国家级", "省部级", "校级", "院系级"]
+    assert SHCC.level_names() == ("国家级", "省部级", "校级", "院系级")
     assert SHCC.levels_for(TribeLevel.SCHOOL) == (
         ActivityLevel.NATIONAL,
         ActivityLevel.PROVINCIAL,
@@ -252,7 +255,7 @@ def test_a_national_activity_may_carry_a_region_prefix_like_a_school_one() -> No
 
 def test_nepu_has_no_tier_above_the_school() -> None:
     """000 发布规范 二 活动级别: 院系级、校级 (and 第十一条 班团)."""
-    assert NEPU.activity_levels == (
+    assert NEPU.level_codes() == (
         ActivityLevel.SCHOOL,
         ActivityLevel.COLLEGE,
         ActivityLevel.CLASS,
@@ -263,6 +266,123 @@ def test_a_level_used_but_not_listed_is_refused() -> None:
     reason = refused(NEPU, activity_levels=(ActivityLevel.SCHOOL, ActivityLevel.COLLEGE))
     assert "level class is used but not in activity_levels" in reason
     assert "once" in refused(NEPU, activity_levels=())
+
+
+# 003 2（一） 形成了国家、省市、学院、系（部）四个层面的赛事结构: a school that keeps 系（部） as a
+# level of its own writes it in its rulebook — a code, a name and its reach — and no code.
+DEPARTMENT = Level("department", "系（部）级", TribeLevel.COLLEGE)
+
+
+def shcc_with_departments() -> Rulebook:
+    """SHCC with 系（部）级 as a fifth level, reviewed by the tribe and the college, published
+    by college tribes."""
+    permissions = tuple(
+        attrs.evolve(p, activity_levels=(*p.activity_levels, DEPARTMENT.code))
+        if p.tribe_level is TribeLevel.COLLEGE
+        else p
+        for p in SHCC.level_permissions
+    )
+    return attrs.evolve(
+        SHCC,
+        activity_levels=(*SHCC.activity_levels, DEPARTMENT),
+        review_chains=(
+            *SHCC.review_chains,
+            ReviewChain(DEPARTMENT.code, (ReviewStage.TRIBE, ReviewStage.COLLEGE)),
+        ),
+        level_permissions=permissions,
+    )
+
+
+JC_UNION = Host("基础部学生会", TribeLevel.COLLEGE, "基础部", "JC")
+LEVEL_CODES = {
+    "activity.level_unknown",
+    "activity.level_not_allowed",
+    "activity.scope_outside_college",
+    "activity.title_prefix",
+}
+
+
+def level_codes(rulebook: Rulebook, **changes: object) -> list[str]:
+    """The level-dependent refusals of VALID with ``changes``, hosted by 基础部学生会."""
+    form = attrs.evolve(VALID, **changes)
+    found = check_form(rulebook, form, JC_UNION, None)
+    return [v.code.code for v in found if v.code.code in LEVEL_CODES]
+
+
+def test_003_a_level_the_school_declares_is_data_its_rulebook_round_trips() -> None:
+    """Given 系（部）级 declared in SHCC's rulebook, then it is one of the school's levels, with
+    its chain, and its TOML names it."""
+    rulebook = shcc_with_departments()
+    assert rulebook.level_codes()[-1] == "department"
+    assert rulebook.level_name("department") == "系（部）级"
+    assert rulebook.activity_level("系（部）级") == "department"
+    assert rulebook.chain("department") == (ReviewStage.TRIBE, ReviewStage.COLLEGE)
+    text = rulebook.to_toml()
+    assert 'name = "系（部）级"' in text
+    assert Rulebook.from_toml(text) == rulebook
+
+
+def test_003_a_college_tribe_publishes_at_the_declared_level_within_its_college() -> None:
+    """Given 系（部）级 reaches one college, when 基础部学生会 publishes at it, then the title
+    takes the tribe's or college's prefix, and the scope stays in the college (发布规范 二)."""
+    rulebook = shcc_with_departments()
+    title = "基础部“数学建模校内赛”"
+    assert level_codes(rulebook, level="department", title=title) == []
+    assert "全国" not in title_prefixes(rulebook, "department", JC_UNION)
+    school_wide = Scope(ParticipationScope.SCHOOL)
+    assert level_codes(rulebook, level="department", title=title, scope=school_wide) == [
+        "activity.scope_outside_college"
+    ]
+
+
+def test_003_a_level_the_school_does_not_declare_is_refused_on_the_form() -> None:
+    """Given NEPU declares no 国家级 (000 发布规范 二), when a form names it, then the form is
+    refused with activity.level_unknown, listing the school's levels by name."""
+    found = check_form(NEPU, attrs.evolve(VALID, level="national"), PE_UNION, None)
+    [violation] = [v for v in found if v.code.code in LEVEL_CODES]
+    assert violation.code.code == "activity.level_unknown"
+    assert violation.details["allowed"] == "校级、院系级、班团"
+    title = "基础部“数学建模校内赛”"
+    assert level_codes(SHCC, level="department", title=title) == ["activity.level_unknown"]
+
+
+def test_003_the_transcript_prints_the_schools_name_for_a_level() -> None:
+    """A record's level is its code; the transcript shows the name the rulebook gives it."""
+    day = datetime(2027, 3, 10, 10, 0, tzinfo=NOW.tzinfo)
+    record = record_on(day)
+    activity = attrs.evolve(record.activities[0], level="department")
+    record = attrs.evolve(record, activities=(activity,))
+    command = IssueTranscript("2024217001", Version.RECORD, Layout.TERM)
+    content = build_content(command, record, "S1", shcc_with_departments(), day)
+    [line] = content.sections[0].lines
+    assert line.level == "系（部）级"
+
+
+def test_a_rulebook_may_list_a_well_known_level_by_its_code_alone() -> None:
+    """Rulebooks written before levels were data (``activity_levels = ["school", …]``) still
+    load, each code standing for its well-known level; any other code needs its name."""
+    source = preset_source("nepu")
+    start, end = source.index("# 活动级别"), source.index("[[modules]]")
+    old = source[:start].replace(
+        "require_publisher_exam = true",
+        'activity_levels = ["school", "college", "class"]\nrequire_publisher_exam = true',
+    )
+    old += source[end:]
+    assert Rulebook.from_toml(old) == NEPU
+    with pytest.raises(DomainError) as caught:
+        Rulebook.from_toml(old.replace('"class"]', '"department"]'))
+    assert "department" in str(caught.value.details["reason"])
+
+
+def test_level_codes_and_names_are_each_listed_once_and_well_formed() -> None:
+    twice = (*NEPU.activity_levels, Level("school2", "校级", TribeLevel.SCHOOL))
+    assert "one name" in refused(NEPU, activity_levels=twice)
+    assert "printable word" in refused(
+        NEPU, activity_levels=(*NEPU.activity_levels, Level("a b", "某级"))
+    )
+    assert "printable and not blank" in refused(
+        NEPU, activity_levels=(*NEPU.activity_levels, Level("other", " "))
+    )
 
 
 # -- terms -----------------------------------------------------------------------------------

@@ -495,7 +495,7 @@ def rulebooks(draw: st.DrawFn) -> Rulebook:
     )
 
 
-_LEVELS = st.sampled_from(NEPU.activity_levels)
+_LEVELS = st.sampled_from(NEPU.level_codes())
 _AMOUNTS = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False)
 
 
@@ -506,7 +506,7 @@ def _tuples(enum: type[Any]) -> st.SearchStrategy[tuple[Any, ...]]:
 @st.composite
 def chains_and_permissions(draw: st.DrawFn) -> dict[str, Any]:
     """Review chains for some levels; permissions that publish only levels with a chain."""
-    levels = draw(st.lists(_LEVELS, unique=True, max_size=len(ActivityLevel)))
+    levels = draw(st.lists(_LEVELS, unique=True, max_size=len(NEPU.activity_levels)))
     stages = _tuples(ReviewStage).filter(bool)
     chains = tuple(ReviewChain(level, draw(stages)) for level in levels)
     chained = st.lists(st.sampled_from(levels), unique=True).map(tuple) if levels else st.just(())

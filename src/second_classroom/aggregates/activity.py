@@ -24,8 +24,8 @@ from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
-from second_classroom.core.terms import ActivityLevel, AdmissionMethod, ReviewStage
-from second_classroom.core.text import Code, Detail, Name, Reason
+from second_classroom.core.terms import AdmissionMethod, ReviewStage
+from second_classroom.core.text import Code, Detail, LevelCode, Name, Reason
 from second_classroom.core.time import aware_or_none, local_date
 from second_classroom.policies import publishing
 from second_classroom.policies.activity_form import ActivityForm, AwardPlan
@@ -200,7 +200,7 @@ class Activity:
         return self.results.finalized
 
     @property
-    def level(self) -> ActivityLevel | None:
+    def level(self) -> LevelCode | None:
         return self.form.level
 
 

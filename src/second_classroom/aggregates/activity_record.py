@@ -11,7 +11,7 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates.activity_attendance import Outcome
-from second_classroom.core.terms import ActivityLevel
+from second_classroom.core.text import LevelCode
 from second_classroom.policies.activity_form import PlannedCredit
 
 
@@ -22,7 +22,7 @@ class ActivityRecord:
     activity_id: UUID
     title: str
     module: str
-    level: ActivityLevel
+    level: LevelCode
     starts_at: datetime
     ends_at: datetime
     hours: Decimal

@@ -23,8 +23,7 @@ from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require, required
-from second_classroom.core.terms import ActivityLevel
-from second_classroom.core.text import Code, Detail, Name, PersonId, Proof, Reason, Title
+from second_classroom.core.text import Code, Detail, LevelCode, Name, PersonId, Proof, Reason, Title
 from second_classroom.core.time import aware
 from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.calendar import window_end
@@ -268,7 +267,7 @@ class PersonalForm:
     occurred_at: datetime
     evidence: tuple[str, ...]
     advisor: str = ""
-    level: ActivityLevel | None = None  # one of the school's activity_levels
+    level: LevelCode | None = None  # one of the school's activity_levels
 
 
 @attrs.frozen

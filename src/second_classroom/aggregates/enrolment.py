@@ -39,6 +39,7 @@ from second_classroom.core.text import PersonId, Proof, Reason
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import lottery
 from second_classroom.policies.context import Context
+from second_classroom.policies.registration_questions import Answer, check_answers
 
 NOT_PUBLISHED = ErrorCode(
     "enrolment.not_published",
@@ -220,6 +221,7 @@ class Enrolment:
     leave: LeaveStatus | None = None
     leave_reason: str = ""
     outcome: Outcome | None = None
+    answers: tuple[Answer, ...] = ()  # 002 二 6) the registration questions, answered
 
     @property
     def is_live(self) -> bool:
@@ -242,6 +244,7 @@ class EnrolmentRegistered:
     student: str
     status: EnrolmentStatus
     at: datetime
+    answers: tuple[Answer, ...] = ()  # 002 二 6); events stored before it carry none
 
 
 @attrs.frozen
@@ -333,7 +336,12 @@ def evolve(state: Enrolment | None, event: EnrolmentEvent) -> Enrolment:
     if isinstance(event, EnrolmentRegistered):
         if state is None:
             return Enrolment(
-                event.enrolment_id, event.activity_id, event.student, event.status, event.at
+                event.enrolment_id,
+                event.activity_id,
+                event.student,
+                event.status,
+                event.at,
+                answers=event.answers,
             )
         return attrs.evolve(
             state,
@@ -342,6 +350,7 @@ def evolve(state: Enrolment | None, event: EnrolmentEvent) -> Enrolment:
             times_registered=state.times_registered + 1,
             leave=None,
             leave_reason="",
+            answers=event.answers,
         )
     assert state is not None, "an enrolment event before EnrolmentRegistered"
     match event:
@@ -379,9 +388,10 @@ DECIDER: FunctionalDecider[object, Enrolment, EnrolmentEvent, object] = Function
 
 @attrs.frozen
 class Register:
-    """The acting student registers (报名)."""
+    """The acting student registers (报名), answering the form's questions (002 二 6)."""
 
     activity_id: UUID
+    answers: tuple[Answer, ...] = ()
 
 
 @attrs.frozen
@@ -503,8 +513,8 @@ def decide(command: EnrolmentCommand, ctx: EnrolmentContext) -> Decision:
         status=activity.status.label,
     )
     match command:
-        case Register():
-            return _register(activity, ctx)
+        case Register(answers=answers):
+            return _register(activity, answers, ctx)
         case CancelRegistration():
             return _cancel(activity, ctx)
         case DrawLottery():
@@ -542,7 +552,7 @@ def _in_scope(activity: Activity, tribe: Tribe, record: StudentRecord) -> bool:
     return True
 
 
-def _register(activity: Activity, ctx: EnrolmentContext) -> Decision:
+def _register(activity: Activity, answers: tuple[Answer, ...], ctx: EnrolmentContext) -> Decision:
     now = ctx.base.now
     student, record = _self_student(ctx, "报名 register")
     current = phase(activity, now)
@@ -562,6 +572,8 @@ def _register(activity: Activity, ctx: EnrolmentContext) -> Decision:
     )
     roster = activity.roster
     require(not roster.holds(student), ALREADY_REGISTERED)
+    most = ctx.base.rulebook.questions.max_answer_length
+    kept = check_answers(activity.form.questions, answers, most)
     outcome, status = Registration.PENDING, EnrolmentStatus.REGISTERED
     if activity.form.admission.method is AdmissionMethod.FIRST_COME:
         capacity = activity.form.capacity or 0
@@ -573,7 +585,7 @@ def _register(activity: Activity, ctx: EnrolmentContext) -> Decision:
     eid = enrolment_id(activity.id, student)
     return Decision(
         (ledger.RegistrationAccepted(activity.id, student, outcome, now),),
-        {student: (EnrolmentRegistered(eid, activity.id, student, status, now),)},
+        {student: (EnrolmentRegistered(eid, activity.id, student, status, now, kept),)},
     )
 
 

@@ -9,7 +9,7 @@ from uuid import UUID
 import attrs
 
 from second_classroom.aggregates.activity_attendance import Outcome
-from second_classroom.core.terms import ActivityLevel
+from second_classroom.core.text import LevelCode
 
 
 class AppealStatus(StrEnum):
@@ -30,7 +30,7 @@ class IntegrityEntry:
 
     entry_id: UUID
     activity_id: UUID
-    level: ActivityLevel
+    level: LevelCode
     outcome: Outcome
     at: datetime
     rule: str

@@ -351,7 +351,7 @@ def _line(record: ActivityRecord, rulebook: Rulebook) -> Line:
         record.title,
         f"{record.starts_at.astimezone(SHANGHAI):%Y-%m-%d}",
         module.name if module else record.module,
-        record.level.label,
+        rulebook.level_name(record.level),
         record.hours,
         record.outcome.label if record.outcome else "",
         record.awards,

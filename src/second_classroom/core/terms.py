@@ -13,14 +13,15 @@ class Labelled(StrEnum):
         return _LABELS[(type(self).__name__, self.value)]
 
 
-class ActivityLevel(Labelled):
-    """活动级别."""
+class ActivityLevel:
+    """活动级别: the level codes the packaged presets use. A school's levels are data, not this
+    list: its rulebook's ``activity_levels`` declares each one's code, Chinese name and reach
+    (``policies.rulebook.Level``), and a form carries the code, checked against them."""
 
     SCHOOL = "school"  # 校级
     COLLEGE = "college"  # 院系级
     CLASS = "class"  # 班团
-    # 003 (科研成果…分国家级、省部级、校级三档记入学分): tiers above the school, used by the
-    # schools that list them in their rulebook's ``activity_levels``.
+    # 003 (科研成果…分国家级、省部级、校级三档记入学分): tiers above the school.
     NATIONAL = "national"  # 国家级
     PROVINCIAL = "provincial"  # 省部级
 
@@ -99,12 +100,16 @@ class CadreRating(Labelled):
     INCOMPETENT = "incompetent"
 
 
+class QuestionKind(Labelled):
+    """报名信息的题型 (002 二 6) 管理员在发布活动报名信息时可自定义需要获取的报名同学信息)."""
+
+    TEXT = "text"
+    SINGLE_CHOICE = "single_choice"
+    MULTIPLE_CHOICE = "multiple_choice"
+    NUMBER = "number"
+
+
 _LABELS: dict[tuple[str, str], str] = {
-    ("ActivityLevel", ActivityLevel.SCHOOL.value): "校级",
-    ("ActivityLevel", ActivityLevel.COLLEGE.value): "院系级",
-    ("ActivityLevel", ActivityLevel.CLASS.value): "班团",
-    ("ActivityLevel", ActivityLevel.NATIONAL.value): "国家级",
-    ("ActivityLevel", ActivityLevel.PROVINCIAL.value): "省部级",
     ("TribeLevel", TribeLevel.SCHOOL.value): "校级",
     ("TribeLevel", TribeLevel.COLLEGE.value): "院级",
     ("TribeLevel", TribeLevel.CLASS.value): "班级",
@@ -139,6 +144,10 @@ _LABELS: dict[tuple[str, str], str] = {
     ("CadreRating", CadreRating.COMPETENT.value): "称职",
     ("CadreRating", CadreRating.BASICALLY_COMPETENT.value): "一般称职",
     ("CadreRating", CadreRating.INCOMPETENT.value): "不称职",
+    ("QuestionKind", QuestionKind.TEXT.value): "填空",
+    ("QuestionKind", QuestionKind.SINGLE_CHOICE.value): "单选",
+    ("QuestionKind", QuestionKind.MULTIPLE_CHOICE.value): "多选",
+    ("QuestionKind", QuestionKind.NUMBER.value): "数字",
 }
 
 

@@ -39,17 +39,20 @@ class QuantityKind(StrEnum):
     """A bounded quantity; its maximum is in the rulebook's limits."""
 
     CREDIT = "credit"  # a credit amount (学分)
+    NUMBER = "number"  # a number a form asks for (002 二 6): within ±2^31, in plain notation
 
 
 PersonId = Annotated[str, TextKind.PERSON_ID]
 TribeCode = Annotated[str, TextKind.TRIBE_CODE]
 Code = Annotated[str, TextKind.CODE]
+LevelCode = Annotated[str, TextKind.CODE]  # an activity level's code, one of the rulebook's
 Name = Annotated[str, TextKind.NAME]
 Title = Annotated[str, TextKind.TITLE]
 Detail = Annotated[str, TextKind.DETAIL]
 Reason = Annotated[str, TextKind.REASON]
 Proof = Annotated[str, TextKind.PROOF]
 Credit = Annotated[Decimal, QuantityKind.CREDIT]
+Number = Annotated[Decimal, QuantityKind.NUMBER]
 
 # Bounds every command obeys whatever the rulebook: 32-bit integers (no count, minute or
 # score needs more), and times whose arithmetic (a validity in minutes, working days) cannot

@@ -11,9 +11,19 @@ from decimal import Decimal
 
 import attrs
 
-from second_classroom.core.terms import ActivityLevel, AdmissionMethod, ParticipationScope
-from second_classroom.core.text import Code, Credit, Detail, Name, PersonId, Proof, Title
+from second_classroom.core.terms import AdmissionMethod, ParticipationScope
+from second_classroom.core.text import (
+    Code,
+    Credit,
+    Detail,
+    LevelCode,
+    Name,
+    PersonId,
+    Proof,
+    Title,
+)
 from second_classroom.core.time import aware_or_none
+from second_classroom.policies.registration_questions import Question
 
 
 @attrs.frozen
@@ -70,7 +80,7 @@ class ActivityForm:
     title: Title = ""
     intro: Detail = ""
     module: Code = ""
-    level: ActivityLevel | None = None
+    level: LevelCode | None = None
     registration_opens: datetime | None = attrs.field(default=None, validator=aware_or_none)
     registration_closes: datetime | None = attrs.field(default=None, validator=aware_or_none)
     capacity: int | None = None
@@ -92,6 +102,8 @@ class ActivityForm:
     # 发布规范 十 若活动范围涉及全校可不进行签到距离限制: the venue spans the whole campus (a campus
     # run, a campus-wide hunt), so no distance limit fits. Not the participation scope.
     campus_wide_venue: bool = False
+    # 002 二 6) 管理员在发布活动报名信息时可自定义需要获取的报名同学信息
+    questions: tuple[Question, ...] = ()
 
     def texts(self) -> dict[str, str]:
         """Every free-text field, by name, for the content rules."""
@@ -106,4 +118,12 @@ class ActivityForm:
         fields.update({f"tags[{i}]": v for i, v in enumerate(self.tags)})
         fields.update({f"attachments[{i}]": v for i, v in enumerate(self.attachments)})
         fields.update({f"awards[{i}]": a.name for i, a in enumerate(self.plan.awards)})
+        fields.update({f"questions[{i}]": q.prompt for i, q in enumerate(self.questions)})
+        fields.update(
+            {
+                f"questions[{i}].options[{j}]": option
+                for i, q in enumerate(self.questions)
+                for j, option in enumerate(q.options)
+            }
+        )
         return fields

@@ -17,7 +17,6 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from typing import Protocol, TypeVar
 
-from second_classroom.core.terms import ActivityLevel
 from second_classroom.core.terms import AttendanceOutcome as Outcome
 from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle
 
@@ -33,7 +32,7 @@ class IntegrityEntry(Protocol):
     def at(self) -> datetime: ...
 
     @property
-    def level(self) -> ActivityLevel: ...
+    def level(self) -> str: ...
 
     @property
     def overturned(self) -> bool: ...

@@ -11,15 +11,16 @@ import attrs
 
 from second_classroom.core.errors import Category, DomainError, ErrorCode
 from second_classroom.core.terms import (
-    ActivityLevel,
     AdmissionMethod,
     ParticipationScope,
+    QuestionKind,
     TribeLevel,
 )
 from second_classroom.core.time import local_date
 from second_classroom.policies.activity_form import ActivityForm
 from second_classroom.policies.calendar import add_working_days
-from second_classroom.policies.rulebook import AdRule, Rulebook
+from second_classroom.policies.registration_questions import Question
+from second_classroom.policies.rulebook import AdRule, QuestionsRule, Rulebook
 
 TITLE_EMPTY = ErrorCode(
     "activity.title_empty", "活动标题不能为空", "The title must not be empty", Category.INVALID
@@ -59,6 +60,12 @@ MODULE_UNKNOWN = ErrorCode(
 )
 LEVEL_MISSING = ErrorCode(
     "activity.level_missing", "请选择活动级别", "The level is required", Category.INVALID
+)
+LEVEL_UNKNOWN = ErrorCode(
+    "activity.level_unknown",
+    "活动级别「{level}」不是本校设置的级别，可选：{allowed}",
+    "Level {level} is not one of the school's activity levels: {allowed}",
+    Category.INVALID,
 )
 LEVEL_NOT_ALLOWED = ErrorCode(
     "activity.level_not_allowed",
@@ -186,6 +193,18 @@ ADVERTISING = ErrorCode(
     "{field} contains contact details or advertising ({found})",
     Category.INVALID,
 )
+QUESTIONS_TOO_MANY = ErrorCode(
+    "activity.questions_too_many",
+    "自定义报名信息最多 {maximum} 项（当前 {count} 项）",
+    "A form asks at most {maximum} registration questions ({count} given)",
+    Category.INVALID,
+)
+QUESTION_INVALID = ErrorCode(
+    "activity.question_invalid",
+    "自定义报名信息「{question}」设置无效：{reason}",
+    "The registration question {question} is invalid: {reason_en}",
+    Category.INVALID,
+)
 PLAN_INVALID = ErrorCode(
     "activity.plan_invalid",
     "奖项与学分设置无效：{reason}",
@@ -220,19 +239,18 @@ class Host:
 # -- title (发布规范 一) ---------------------------------------------------------------------
 
 
-_SCHOOL_AND_ABOVE = (ActivityLevel.SCHOOL, ActivityLevel.PROVINCIAL, ActivityLevel.NATIONAL)
-
-
-def title_prefixes(rulebook: Rulebook, level: ActivityLevel, host: Host) -> tuple[str, ...]:
-    """The prefixes a title of ``level`` may start with."""
+def title_prefixes(rulebook: Rulebook, level: str, host: Host) -> tuple[str, ...]:
+    """The prefixes a title of ``level`` may start with: a level reaching the whole school
+    (校级, and 003's 国家级、省部级 tiers above it) takes the school's or an external prefix too."""
     own = tuple(p for p in (host.name, host.college_name) if p)
-    if level in _SCHOOL_AND_ABOVE:
+    found = rulebook.level(level)
+    if found is not None and found.reach is TribeLevel.SCHOOL:
         return (*rulebook.title.school_prefixes, *rulebook.title.external_prefixes, *own)
     return own
 
 
 def check_title(
-    rulebook: Rulebook, title: str, level: ActivityLevel | None, host: Host
+    rulebook: Rulebook, title: str, level: str | None, host: Host
 ) -> Iterator[Violation]:
     text = title.strip()
     if not text:
@@ -391,14 +409,13 @@ def check_form(
         found.append(Violation(CATEGORY_UNKNOWN, "category", details))
     if form.level is None:
         found.append(Violation(LEVEL_MISSING, "level", missing=True))
+    elif rulebook.level(form.level) is None:
+        allowed = "、".join(rulebook.level_names())
+        found.append(Violation(LEVEL_UNKNOWN, "level", {"level": form.level, "allowed": allowed}))
     elif form.level not in rulebook.levels_for(host.level):
-        found.append(
-            Violation(
-                LEVEL_NOT_ALLOWED,
-                "level",
-                {"tribe_level": host.level.label, "level": form.level.label},
-            )
-        )
+        named = rulebook.level_name(form.level)
+        details = {"tribe_level": host.level.label, "level": named}
+        found.append(Violation(LEVEL_NOT_ALLOWED, "level", details))
     if form.capacity is None:
         found.append(Violation(CAPACITY_INVALID, "capacity", {"capacity": None}, missing=True))
     elif form.capacity < 1:
@@ -415,8 +432,64 @@ def check_form(
         found.append(Violation(LOCATIONS_EMPTY, "locations", missing=True))
     found += _missing(form.details, DETAILS_EMPTY, "details")
     found += _check_plan(rulebook, form)
+    found += check_questions(rulebook, form.questions)
     found += check_ads(rulebook, form)
     return found
+
+
+# -- registration questions (002 二 6) --------------------------------------------------------
+
+
+def check_questions(rulebook: Rulebook, questions: tuple[Question, ...]) -> Iterator[Violation]:
+    """自定义报名信息: few enough questions, each well formed for its kind."""
+    rule = rulebook.questions
+    if len(questions) > rule.max_questions:
+        counts: dict[str, object] = {"maximum": rule.max_questions, "count": len(questions)}
+        yield Violation(QUESTIONS_TOO_MANY, "questions", counts)
+    seen: set[str] = set()
+    for index, question in enumerate(questions):
+        for zh, en in _question_problems(rule, question, seen):
+            named: dict[str, object] = {
+                "question": question.code or str(index),
+                "reason": zh,
+                "reason_en": en,
+            }
+            yield Violation(QUESTION_INVALID, f"questions[{index}]", named)
+        seen.add(question.code)
+
+
+def _question_problems(
+    rule: QuestionsRule, question: Question, seen: set[str]
+) -> Iterator[tuple[str, str]]:
+    kind = question.kind
+    choice = kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE)
+    if not question.code.strip() or question.code in seen:
+        yield "编号为空或重复", "its code is blank or used twice"
+    if not question.prompt.strip():
+        yield "题目为空", "its prompt is blank"
+    options = question.options
+    if choice and not 2 <= len(options) <= rule.max_options:
+        yield f"选择题须有 2-{rule.max_options} 个选项", f"a choice offers 2-{rule.max_options}"
+    if choice and (len(set(options)) != len(options) or not all(o.strip() for o in options)):
+        yield "选项为空或重复", "an option is blank or offered twice"
+    if not choice and options:
+        yield "只有选择题有选项", "only a choice question has options"
+    most = question.max_choices
+    if most is not None and (kind is not QuestionKind.MULTIPLE_CHOICE or not most >= 1):
+        yield "最多可选项数只用于多选题，且至少为 1", "max_choices is for multiple choice, ≥ 1"
+    length = question.max_length
+    if length is not None and (
+        kind is not QuestionKind.TEXT or not 1 <= length <= rule.max_answer_length
+    ):
+        yield (
+            f"字数上限只用于填空题，且为 1-{rule.max_answer_length}",
+            f"max_length is for text, 1-{rule.max_answer_length}",
+        )
+    low, high = question.minimum, question.maximum
+    if (low is not None or high is not None) and kind is not QuestionKind.NUMBER:
+        yield "取值范围只用于数字题", "minimum and maximum are for a number question"
+    if low is not None and high is not None and low > high:
+        yield "最小值大于最大值", "minimum is above maximum"
 
 
 def _check_scope(rulebook: Rulebook, form: ActivityForm, host: Host) -> Iterator[Violation]:
@@ -431,7 +504,8 @@ def _check_scope(rulebook: Rulebook, form: ActivityForm, host: Host) -> Iterator
             # 发布规范 八 自定义：若活动为两个及以上学院举办，可选择自定义参与范围
             yield Violation(SCOPE_TOO_FEW_COLLEGES, "scope")
     within = (ParticipationScope.TRIBE, ParticipationScope.COLLEGE)
-    if form.level is ActivityLevel.COLLEGE and scope.kind not in within:
+    level = rulebook.level(form.level) if form.level is not None else None
+    if level is not None and level.reach is TribeLevel.COLLEGE and scope.kind not in within:
         # 发布规范 二 院系级：主办方部落所属学院举办学院内的活动
         yield Violation(SCOPE_OUTSIDE_COLLEGE, "scope", {"scope": scope.kind.label})
     if scope.kind is ParticipationScope.COLLEGE and host.college_code is None:

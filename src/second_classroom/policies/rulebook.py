@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 import cattrs
 import tomli_w
+from cattrs.gen import make_dict_structure_fn
 from cattrs.v import format_exception
 
 from second_classroom.core.actor import Actor, RoleKind
@@ -88,19 +89,67 @@ class College:
 
 
 @attrs.frozen
-class ReviewChain:
-    """The review stages an activity of ``level`` passes, in order (第十一条)."""
+class Level:
+    """活动级别 (发布规范 二; 003 国家级、省部级、校级三档): one of the school's levels.
 
-    level: ActivityLevel
+    ``code`` is what forms, records, claims and events carry; ``name`` is what titles,
+    transcripts and the 附件4 list show; ``reach`` is what the level spans: ``school`` for the
+    school and the tiers above it (a title takes the school's or an external prefix), ``college``
+    for a college's own activity (held within the college, 发布规范 二), ``class`` for a
+    class's. The review chain, the tribes that may publish it, the rubric and the recovery of
+    a level are keyed on its code elsewhere in the rulebook.
+    """
+
+    code: str
+    name: str
+    reach: TribeLevel = TribeLevel.SCHOOL
+
+
+# The levels the presets use, so a rulebook may list them by code alone (the form every
+# rulebook had before levels were data): 发布规范 二 校级、院系级; 第十一条 班团;
+# 003 国家级、省部级.
+WELL_KNOWN_LEVELS: dict[str, Level] = {
+    level.code: level
+    for level in (
+        Level(ActivityLevel.SCHOOL, "校级", TribeLevel.SCHOOL),
+        Level(ActivityLevel.COLLEGE, "院系级", TribeLevel.COLLEGE),
+        Level(ActivityLevel.CLASS, "班团", TribeLevel.CLASS),
+        Level(ActivityLevel.NATIONAL, "国家级", TribeLevel.SCHOOL),
+        Level(ActivityLevel.PROVINCIAL, "省部级", TribeLevel.SCHOOL),
+    )
+}
+
+
+def _level(given: Level | str) -> Level:
+    """A level given as a ``Level``, or by the code of a well-known one."""
+    if isinstance(given, Level):
+        return given
+    found = WELL_KNOWN_LEVELS.get(given)
+    if found is None:
+        raise INVALID_RULEBOOK.error(
+            reason=f"level {given!r} is not a well-known level: give its code, name and reach"
+        )
+    return found
+
+
+def _levels(given: tuple[Level | str, ...]) -> tuple[Level, ...]:
+    return tuple(_level(level) for level in given)
+
+
+@attrs.frozen
+class ReviewChain:
+    """The review stages an activity of ``level`` (a level code) passes, in order (第十一条)."""
+
+    level: str
     stages: tuple[ReviewStage, ...]
 
 
 @attrs.frozen
 class LevelPermission:
-    """Which activity levels a tribe of ``tribe_level`` may publish."""
+    """Which activity levels (codes) a tribe of ``tribe_level`` may publish."""
 
     tribe_level: TribeLevel
-    activity_levels: tuple[ActivityLevel, ...]
+    activity_levels: tuple[str, ...]
 
 
 @attrs.frozen
@@ -176,7 +225,7 @@ class IntegrityStyle(StrEnum):
 class Recovery:
     """Points style: points recovered by attending an activity of ``level`` (e.g. "1/3")."""
 
-    level: ActivityLevel
+    level: str
     points: str
 
 
@@ -208,7 +257,7 @@ class RubricItem:
     """The most credit one activity of ``module`` at ``level`` may give (素质考评办法)."""
 
     module: str
-    level: ActivityLevel
+    level: str
     credit_type: str
     max_amount: Decimal
 
@@ -232,7 +281,7 @@ class ResultsRule:
     def quota(self, award: str) -> int | None:
         return next((q.quota for q in self.award_quotas if q.name == award), None)
 
-    def max_credit(self, module: str, level: ActivityLevel, credit_type: str) -> Decimal | None:
+    def max_credit(self, module: str, level: str, credit_type: str) -> Decimal | None:
         found = (
             r.max_amount
             for r in self.rubric
@@ -424,6 +473,17 @@ _CADRE_MANAGERS = (RoleKind.TRIBE_LEADER, RoleKind.COLLEGE_ADMIN, RoleKind.SCHOO
 
 
 @attrs.frozen
+class QuestionsRule:
+    """自定义报名信息 (002 二 6): how many questions a publisher may ask on one form, how many
+    options a choice question may offer, and the longest text answer. Bounds of ours, not a
+    seed's: enough for any real form, too few to turn registration into a survey."""
+
+    max_questions: int = 20
+    max_options: int = 30
+    max_answer_length: int = 500
+
+
+@attrs.frozen
 class CadreRule:
     """干部任期与考核 (002 一 3); 001 第四条): who appoints and rates, the caps per rating, the
     credits per rating and the minimum service that earns them."""
@@ -475,7 +535,9 @@ class CadreRule:
         return found
 
 
-DEFAULT_ACTIVITY_LEVELS = (ActivityLevel.SCHOOL, ActivityLevel.COLLEGE, ActivityLevel.CLASS)
+DEFAULT_ACTIVITY_LEVELS = _levels(
+    (ActivityLevel.SCHOOL, ActivityLevel.COLLEGE, ActivityLevel.CLASS)
+)
 _ALWAYS_ALLOWED_ROLES = frozenset({RoleKind.SYSTEM})
 
 
@@ -536,10 +598,14 @@ class Rulebook:
     # What differs between the seed schools (issue 14 §1); each default is NEPU's behaviour.
     require_publisher_exam: bool = True  # 000 第十条 首次发布活动需进行考试答题
     roles: tuple[RoleTitle, ...] = ()  # empty: every role kind is accepted
-    activity_levels: tuple[ActivityLevel, ...] = DEFAULT_ACTIVITY_LEVELS
+    # 活动级别 as data (issue 14 §1): code, name and reach of each; a well-known code alone will do
+    activity_levels: tuple[Level, ...] = attrs.field(
+        default=DEFAULT_ACTIVITY_LEVELS, converter=_levels
+    )
     terms: tuple[Term, ...] = ()  # empty: September–February and March–August
     credit_units: tuple[CreditUnit, ...] = ()  # a credit type not listed counts in itself
     cadre: CadreRule = CadreRule()  # 干部任期与考核 (issue 14 §2)
+    questions: QuestionsRule = QuestionsRule()  # 自定义报名信息 (002 二 6)
     hours: HoursRule = HoursRule()  # 学时 of a record (002 一 4))
     practice: PracticeRule = PracticeRule()  # 实践及培训经历 (002 一 4))
     windows: tuple[CategoryWindow, ...] = ()  # deadlines per activity category (002 一 2))
@@ -650,6 +716,9 @@ class Rulebook:
             ("integrity.strikes_for_blacklist", rule.strikes_for_blacklist, 1, 1_000),
             ("integrity.strike_blacklist_days", rule.strike_blacklist_days, 0, 3_660),
             ("results.deadline_working_days", results.deadline_working_days, 0, 365),
+            ("questions.max_questions", self.questions.max_questions, 0, 200),
+            ("questions.max_options", self.questions.max_options, 2, 200),
+            ("questions.max_answer_length", self.questions.max_answer_length, 1, 20_000),
             ("report_due_day", self.report_due_day, 1, 28),  # every month has a 28th
         ]
         numbers += [
@@ -702,9 +771,25 @@ class Rulebook:
     def _school_problems(self) -> list[str]:
         """The issue 14 §1 keys: levels, roles, terms, credit units and categories."""
         found: list[str] = []
-        levels = set(self.activity_levels)
+        levels = {level.code for level in self.activity_levels}
         if not levels or len(levels) != len(self.activity_levels):
             found.append("activity_levels must list each level once, at least one")
+        names = [level.name for level in self.activity_levels]
+        if len(set(names)) != len(names):
+            found.append("two activity levels have one name")
+        most = self.limits.ids
+        found += [
+            f"level code {lv.code!r} must be one printable word of at most {most} characters"
+            for lv in self.activity_levels
+            if not (
+                0 < len(lv.code) <= most and lv.code.isprintable() and not _SPACE.search(lv.code)
+            )
+        ]
+        found += [
+            f"level name {lv.name!r} must be printable and not blank"
+            for lv in self.activity_levels
+            if not (lv.name.strip() and lv.name.isprintable() and len(lv.name) <= self.limits.names)
+        ]
         used = {
             *(c.level for c in self.review_chains),
             *(level for p in self.level_permissions for level in p.activity_levels),
@@ -813,13 +898,13 @@ class Rulebook:
     def college(self, code: str) -> College | None:
         return next((c for c in self.colleges if c.code == code), None)
 
-    def chain(self, level: ActivityLevel) -> tuple[ReviewStage, ...]:
+    def chain(self, level: str) -> tuple[ReviewStage, ...]:
         for chain in self.review_chains:
-            if chain.level is level:
+            if chain.level == level:
                 return chain.stages
         raise INVALID_RULEBOOK.error(reason=f"no review chain for level {level}")
 
-    def levels_for(self, tribe_level: TribeLevel) -> tuple[ActivityLevel, ...]:
+    def levels_for(self, tribe_level: TribeLevel) -> tuple[str, ...]:
         for permission in self.level_permissions:
             if permission.tribe_level is tribe_level:
                 return permission.activity_levels
@@ -828,14 +913,28 @@ class Rulebook:
     def year(self, year: int) -> YearCalendar | None:
         return next((y for y in self.calendar if y.year == year), None)
 
-    def activity_level(self, given: str) -> ActivityLevel | None:
-        """The school's activity level labelled or coded ``given`` (a 补录 claim and a 附件4 row
-        name it as the seed writes it: 校级, 院系级 …), or None if the school has no such level."""
-        return next((lv for lv in self.activity_levels if given in (lv.label, lv.value)), None)
+    def activity_level(self, given: str) -> str | None:
+        """The code of the school's activity level named or coded ``given`` (a 补录 claim and a
+        附件4 row name it as the seed writes it: 校级, 院系级 …), or None if there is none."""
+        return next((lv.code for lv in self.activity_levels if given in (lv.name, lv.code)), None)
+
+    def level(self, code: str) -> Level | None:
+        """The school's activity level ``code``, or None."""
+        return next((lv for lv in self.activity_levels if lv.code == code), None)
+
+    def level_name(self, code: str) -> str:
+        """The Chinese name of level ``code``; the code itself if the school has no such level
+        (a record kept from before the school dropped it still prints)."""
+        found = self.level(code)
+        return found.name if found else code
+
+    def level_codes(self) -> tuple[str, ...]:
+        """The school's activity level codes, in the rulebook's order."""
+        return tuple(level.code for level in self.activity_levels)
 
     def level_names(self) -> tuple[str, ...]:
-        """The school's activity levels by their Chinese labels (附件4 活动等级's list)."""
-        return tuple(level.label for level in self.activity_levels)
+        """The school's activity levels by their Chinese names (附件4 活动等级's list)."""
+        return tuple(level.name for level in self.activity_levels)
 
     def category(self, module: str, code: str) -> Subcategory | None:
         """The second-level category ``code`` of ``module``, or None."""
@@ -972,6 +1071,7 @@ def _structure_decimal(value: Any, _type: type) -> Decimal:
 
 
 _CONVERTER = cattrs.Converter(forbid_extra_keys=True)
+_STRUCTURE_LEVEL = make_dict_structure_fn(Level, _CONVERTER)
 _CONVERTER.register_structure_hook(Decimal, _structure_decimal)
 _CONVERTER.register_unstructure_hook(Decimal, str)
 _CONVERTER.register_structure_hook(date, _structure_date)
@@ -981,6 +1081,14 @@ _CONVERTER.register_structure_hook(bool, _exactly(bool))
 _CONVERTER.register_structure_hook(str, _exactly(str))
 # StrEnum precedes str in the MRO, so the enum fields keep their own structuring.
 _CONVERTER.register_structure_hook(StrEnum, lambda value, enum_type: enum_type(value))
+_CONVERTER.register_structure_hook(
+    Level,
+    lambda value, _type: (
+        _level(_exactly(str)(value, str))
+        if isinstance(value, str)
+        else _STRUCTURE_LEVEL(value, Level)
+    ),
+)
 _CONVERTER.register_structure_hook_factory(
     lambda t: (
         getattr(t, "__origin__", None) is tuple

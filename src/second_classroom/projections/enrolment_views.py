@@ -30,6 +30,7 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
+from second_classroom.policies.registration_questions import Answer
 from second_classroom.policies.rulebook import Rulebook
 from second_classroom.projections.follower import LogFollower
 from second_classroom.projections.notices import NOTICE_EVENTS, Notice, notices_for
@@ -47,6 +48,7 @@ class MyActivity:
     phase_label: str
     leave: LeaveStatus | None
     registered_at: datetime
+    answers: tuple[Answer, ...] = ()  # 002 二 6) the student's own answers
 
 
 class MyActivities:
@@ -83,6 +85,7 @@ class MyActivities:
                     current.label,
                     state.leave,
                     state.registered_at,
+                    state.answers,
                 )
             )
         return sorted(lines, key=lambda line: line.registered_at, reverse=True)

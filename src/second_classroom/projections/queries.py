@@ -22,7 +22,9 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
+from second_classroom.codec import converter
 from second_classroom.core.errors import Category, ErrorCode
+from second_classroom.policies.registration_questions import Answer
 from second_classroom.projections.database import ViewDatabase
 
 T = TypeVar("T")
@@ -402,13 +404,15 @@ def _audit_row(row: Row) -> AuditRow:
 
 @attrs.frozen
 class RosterRow:
-    """名单: one registration of an activity, its status, leave and outcome."""
+    """名单: one registration of an activity, its status, leave and outcome, and the answers
+    to the form's registration questions (002 二 6)."""
 
     student: str
     status: str
     leave: str | None
     outcome: str | None
     registered_at: datetime
+    answers: tuple[Answer, ...] = ()
 
 
 def roster(
@@ -425,7 +429,8 @@ def roster(
     if status is not None:
         where, params = f"{where} AND status = ?", (*params, status)
     rows = database.query(
-        "SELECT student, status, leave, outcome, registered_at FROM my_activities"
+        "SELECT student, status, leave, outcome, registered_at, answers FROM my_activities"
+        " LEFT JOIN roster_answers USING (enrolment_id)"
         f" WHERE activity_id = ? AND live = 1 AND {where}"
         " ORDER BY registered_at, student LIMIT ?",
         (activity_id, *params, limit + 1),
@@ -435,7 +440,19 @@ def roster(
         limit,
         "roster",
         lambda r: (str(r[4]), str(r[0])),
-        lambda r: RosterRow(str(r[0]), str(r[1]), r[2], r[3], datetime.fromisoformat(r[4])),
+        _roster_row,
+    )
+
+
+def _roster_row(row: Row) -> RosterRow:
+    student, status, leave, outcome, registered_at, answers = row
+    return RosterRow(
+        str(student),
+        str(status),
+        leave,
+        outcome,
+        datetime.fromisoformat(registered_at),
+        converter.structure(json.loads(answers), tuple[Answer, ...]) if answers else (),
     )
 
 

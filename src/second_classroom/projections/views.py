@@ -314,7 +314,7 @@ class ActivityBoard:
             " WHERE activity_id = ?",
             (
                 form.title,
-                form.level.value if form.level else None,
+                form.level,
                 form.module,
                 form.capacity,
                 *times,
@@ -346,7 +346,10 @@ class MyActivitiesView:
     """我的活动 (第十二条): a line per registration, hidden once cancelled."""
 
     name = "my_activities"
-    tables = ("my_activities",)
+    # roster_answers: 002 二 6) the answers to a form's registration questions, as JSON, for
+    # the roster (personal data: only the roster's readers see them). A table of its own, so
+    # a view database made before it needs no migration.
+    tables = ("my_activities", "roster_answers")
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -354,9 +357,14 @@ class MyActivitiesView:
             " student TEXT NOT NULL, activity_id TEXT NOT NULL, status TEXT NOT NULL,"
             " leave TEXT, outcome TEXT, registered_at TEXT NOT NULL, live INTEGER NOT NULL)"
         )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS roster_answers (enrolment_id TEXT PRIMARY KEY,"
+            " answers TEXT NOT NULL)"
+        )
 
     def clear(self, cursor: Cursor) -> None:
         cursor.execute("DELETE FROM my_activities")
+        cursor.execute("DELETE FROM roster_answers")
 
     def apply(self, cursor: Cursor, position: int, envelope: Envelope) -> None:
         event = envelope.payload
@@ -369,6 +377,14 @@ class MyActivitiesView:
                     " leave = NULL, registered_at = excluded.registered_at, live = 1",
                     (eid, event.student, str(event.activity_id), status.value, _iso(event.at)),
                 )
+                # a new registration after a cancellation answers afresh
+                cursor.execute("DELETE FROM roster_answers WHERE enrolment_id = ?", (eid,))
+                if event.answers:
+                    answers = codec.converter.unstructure(event.answers)
+                    cursor.execute(
+                        "INSERT INTO roster_answers VALUES (?, ?)",
+                        (eid, orjson.dumps(answers).decode()),
+                    )
             case enrolment_events.LeaveRequested():
                 self._set(cursor, eid, leave=LeaveStatus.REQUESTED.value)
             case enrolment_events.LeaveDecided(approved=approved):

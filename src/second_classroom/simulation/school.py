@@ -168,14 +168,14 @@ class School:
         module: str = "skills",
         scope: ParticipationScope | None = None,
         awards: bool = False,
-        level: ActivityLevel | None = None,
+        level: str | None = None,
     ) -> UUID:
         """An approved activity at the host's level, through the rulebook's review chain for
         that level (第十一条), registration open the week before. ``scope`` None: the widest
         the level allows — 院系内 for a college-level activity (发布规范 二), else 学校内."""
         activity_id = ids.activity_id(host.tribe_id, key)
         if scope is None:
-            college_level = (level or level_of(service, host)) is ActivityLevel.COLLEGE
+            college_level = held_in_college(service, level or level_of(service, host))
             scope = ParticipationScope.COLLEGE if college_level else ParticipationScope.SCHOOL
         form = ActivityForm(
             title=f"{host.name}“{key}”活动",
@@ -206,9 +206,7 @@ class School:
         return activity_id
 
 
-def reviewers(
-    service: SecondClassroom, host: Host, level: ActivityLevel | None = None
-) -> Iterator[Actor]:
+def reviewers(service: SecondClassroom, host: Host, level: str | None = None) -> Iterator[Actor]:
     """Who approves each stage of the chain for the host's level (tribe → college → school)."""
     for stage in service.rulebook.chain(level or level_of(service, host)):
         if stage is ReviewStage.TRIBE:
@@ -220,7 +218,7 @@ def reviewers(
             yield SCHOOL_ADMIN
 
 
-def level_of(service: SecondClassroom, host: Host) -> ActivityLevel:
+def level_of(service: SecondClassroom, host: Host) -> str:
     """The level the host publishes at: its own when the rulebook lets it, else the first
     level its tribe level may publish (003's school tribes publish 校级 and the tiers above)."""
     allowed = service.rulebook.levels_for(host.level)
@@ -228,6 +226,12 @@ def level_of(service: SecondClassroom, host: Host) -> ActivityLevel:
     if own in allowed or not allowed:
         return own
     return allowed[0]
+
+
+def held_in_college(service: SecondClassroom, level: str) -> bool:
+    """Whether ``level`` reaches one college only (院系级: held within it, 发布规范 二)."""
+    found = service.rulebook.level(level)
+    return found is not None and found.reach is TribeLevel.COLLEGE
 
 
 def organizer_list(host: Host, capacity: int) -> tuple[str, ...]:

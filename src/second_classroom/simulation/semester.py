@@ -30,13 +30,19 @@ from second_classroom.aggregates.transcript import IssueTranscript
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import (
-    ActivityLevel,
     AdmissionMethod,
     ParticipationScope,
     TribeLevel,
 )
 from second_classroom.service import SecondClassroom
-from second_classroom.simulation.school import SCHOOL_ADMIN, TERM_START, Host, School, level_of
+from second_classroom.simulation.school import (
+    SCHOOL_ADMIN,
+    TERM_START,
+    Host,
+    School,
+    held_in_college,
+    level_of,
+)
 
 
 @attrs.frozen
@@ -167,7 +173,7 @@ def _publish(
     # A tribe that may publish at several levels (003: 国家级, 省部级, 校级) uses them all.
     levels = service.rulebook.levels_for(host.level)
     level = rng.choice(levels) if len(levels) > 1 else None
-    college_level = (level or level_of(service, host)) is ActivityLevel.COLLEGE
+    college_level = held_in_college(service, level or level_of(service, host))
     if college_level and scope is ParticipationScope.SCHOOL:
         scope = ParticipationScope.COLLEGE  # 发布规范 二: a college-level activity stays in it
     activity_id = school.publish(
