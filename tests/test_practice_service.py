@@ -293,8 +293,8 @@ def test_a_refused_recorder_costs_no_member_loads(
     school: SecondClassroom, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Given 计算机学院's admin naming 石油工程学院's team (002 一 4) 各学院基层团委负责
-    本学院实践团队), when it records, then it is refused (``auth.forbidden``) before any member's record is
-    loaded: authorization reads only the actor and the recorder."""
+    本学院实践团队), when it records, then it is refused (``auth.forbidden``) before any
+    member's record is loaded: authorization reads only the actor and the recorder."""
     members = found_school(school, 3)
     loaded: list[object] = []
     load = school.app.load
