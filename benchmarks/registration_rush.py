@@ -71,12 +71,21 @@ def rush_in_process(
 ) -> None:
     """A worker process: open the store, wait for the others, run its share of the rush;
     put its latencies, refusals and CPU time on ``out``."""
-    with SecondClassroom.open(env, secret=SECRET) as service:
-        plan = [(Actor.student(s), UUID(a), UUID(b)) for s, a, b in share]
-        start.wait()
-        began, cpu = time.perf_counter(), time.process_time()
-        latencies, refused = rush_threads(service, plan, threads)
-        out.put((latencies, refused, time.perf_counter() - began, time.process_time() - cpu))
+    try:
+        service = SecondClassroom.open(env, secret=SECRET)
+    except BaseException:
+        start.abort()  # nobody may wait for a process that will never come
+        raise
+    with service:
+        try:
+            plan = [(Actor.student(s), UUID(a), UUID(b)) for s, a, b in share]
+            start.wait()
+            began, cpu = time.perf_counter(), time.process_time()
+            latencies, refused = rush_threads(service, plan, threads)
+            out.put((latencies, refused, time.perf_counter() - began, time.process_time() - cpu))
+        except BaseException:
+            out.put(None)  # the driver must not wait for a result that will never come
+            raise
 
 
 def rush_threads(
@@ -183,12 +192,18 @@ def run_processes(
     ]
     for worker in workers:
         worker.start()
-    start.wait()
-    began = time.perf_counter()
-    results = [out.get() for _ in workers]
-    elapsed = time.perf_counter() - began
-    for worker in workers:
-        worker.join()
+    try:
+        start.wait()  # broken (BrokenBarrierError) if a worker could not open the store
+        began = time.perf_counter()
+        results = [out.get() for _ in workers]
+        elapsed = time.perf_counter() - began
+        if any(result is None for result in results):
+            raise RuntimeError("a rushing process failed (its error is above)")
+    finally:
+        for worker in workers:
+            worker.join(timeout=60)
+            if worker.is_alive():
+                worker.terminate()
     latencies = [latency for result in results for latency in result[0]]
     cpu = sum(result[3] for result in results)
     figures = {"cpu_us_per_command": round(cpu / max(len(latencies), 1) * 1e6, 1)}

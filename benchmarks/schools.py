@@ -38,7 +38,12 @@ ADMIN = Actor.school_admin("T-bench")
 def serve(dsn: str, schools: list[str], n: int, start: Any, out: Any) -> None:
     """A worker process: open its schools, wait for the others, then run ``n`` commands in
     each, one school after another in turn; put each school's command time on ``out``."""
-    opened = [SecondClassroom.postgres(dsn, school=s, secret=os.urandom(32)) for s in schools]
+    opened: list[SecondClassroom] = []
+    try:
+        opened += [SecondClassroom.postgres(dsn, school=s, secret=os.urandom(32)) for s in schools]
+    except BaseException:
+        start.abort()  # nobody may wait for a process that will never come (nor hold a pool)
+        raise
     try:
         start.wait()
         spent = dict.fromkeys(schools, 0.0)
@@ -49,6 +54,9 @@ def serve(dsn: str, schools: list[str], n: int, start: Any, out: Any) -> None:
                 service.execute(command, ADMIN, START + timedelta(seconds=i))
                 spent[school] += time.perf_counter() - began
         out.put(spent)
+    except BaseException:
+        out.put(None)  # the driver must not wait for a result that will never come
+        raise
     finally:
         for service in opened:
             service.close()
@@ -65,14 +73,21 @@ def drive(dsn: str, schools: list[str], processes: int, n: int) -> tuple[float, 
     ]
     for worker in workers:
         worker.start()
-    start.wait()
-    began = time.perf_counter()
-    spent: dict[str, float] = {}
-    for _ in workers:
-        spent.update(out.get())
-    wall = time.perf_counter() - began
-    for worker in workers:
-        worker.join()
+    try:
+        start.wait()  # broken (BrokenBarrierError) if a worker could not open its schools
+        began = time.perf_counter()
+        spent: dict[str, float] = {}
+        for _ in workers:
+            got = out.get()
+            if got is None:
+                raise RuntimeError("a serving process failed (its error is above)")
+            spent.update(got)
+        wall = time.perf_counter() - began
+    finally:
+        for worker in workers:
+            worker.join(timeout=60)
+            if worker.is_alive():
+                worker.terminate()
     return wall, spent
 
 

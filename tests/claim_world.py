@@ -183,3 +183,20 @@ def through(
 SICHUAN_LIST = with_claims(
     SICHUAN_CLAIMS.replace('kind = "collective"\n', 'kind = "collective"\nlist_import = true\n', 1)
 )
+
+
+def publish_batch(
+    states: Sequence[claim.Claim],
+    actor: Actor,
+    now: datetime,
+    rulebook: Rulebook = CUSTOMS,
+    batch: str = "2026-05-第1批",
+) -> tuple[list[claim.Claim], list[claim.ClaimEvent]]:
+    """003 汇总、公示: ``actor`` publishes ``states`` as one batch (accepted); the claims after,
+    and every claim's events in the batch's order."""
+    command = claim.PublishClaims(batch, tuple(s.id for s in states))
+    base = Context(actor, now, rulebook)
+    published = claim.publish(command, {s.id: (s, base) for s in states}, base)
+    after = [claim.DECIDER.fold(published.get(s.id, []), s) for s in states]
+    assert all(a is not None for a in after)
+    return [a for a in after if a is not None], [e for s in states for e in published.get(s.id, [])]

@@ -561,3 +561,40 @@ def test_progress_is_reported_once_per_data_row() -> None:
     seen: list[int] = []
     backfill.check(filled(GOOD, (None,) * 11, SECOND), SICHUAN, lookup, seen.append)
     assert seen == [1, 1]
+
+
+def test_a_list_of_more_rows_than_a_command_s_items_imports_whole() -> None:
+    """001 第三条 名单导入 of a large activity (the 5,000-row benchmark): a list's rows are
+    bounded like a list of people (``limits.people``), not like a list of proofs
+    (``limits.items``); one row more than the people bound is refused, storing nothing."""
+    from second_classroom.aggregates.claim import ImportClaimList, ListedCredit
+
+    count = SICHUAN_LIST.limits.items + 50
+    numbers = tuple(f"2023{n:06d}" for n in range(100, 100 + count))
+    with SecondClassroom.open(sqlite_memory_env(), SICHUAN_LIST, secret=TEST_SECRET) as service:
+        with service.batch():
+            for number in (*numbers, LEADER.person_id):
+                register = RegisterStudent(number, f"学生{number[-3:]}", "PE", "石工23-1班", 2023)
+                service.execute(register, CENTER, at(3, 1))
+        create = CreateTribe("PE-SU", "石油工程学院团总支学生会", TribeKind.STUDENT_UNION,
+                             TribeLevel.COLLEGE, "PE")  # fmt: skip
+        service.execute(create, CENTER, at(3, 1))
+        leader = AppointTribeRole(create.tribe_id, LEADER.person_id, TribeRole.LEADER)
+        service.execute(leader, CENTER, at(3, 1))
+        filing = collective(participants=numbers)
+        service.execute(filing, LEADER, at(3, 10))
+        service.execute(ReviewClaim(filing.claim_id, True), ADVISOR, at(3, 11))
+        service.execute(ReviewClaim(filing.claim_id, True), CENTER, at(3, 12))
+        credit = filing.credits[0]
+        rows = tuple(ListedCredit(n, "校园环境清洁志愿活动", credit) for n in numbers)
+        too_many = (rows[0],) * (SICHUAN_LIST.limits.people + 1)
+        before = stored(service)
+        with pytest.raises(DomainError) as caught:
+            service.execute(ImportClaimList(filing.claim_id, "d0", too_many), CENTER, at(3, 13))
+        assert caught.value.code == "value.too_many"
+        assert stored(service) == before
+        outcome = service.execute(ImportClaimList(filing.claim_id, "d1", rows), CENTER, at(3, 13))
+        assert len(outcome.events) == 2 + count
+        record = service.student(numbers[-1], Actor.system())
+        assert record is not None
+        assert record.credits() == {(credit.module, credit.credit_type): credit.amount}

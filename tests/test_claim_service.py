@@ -240,7 +240,10 @@ def test_a_research_claim_is_confirmed_only_after_its_publicity(customs: SecondC
     claim_id = personal().claim_id
     review = claim.ReviewClaim(claim_id, True)
     customs.execute(review, TEACHER, at(5, 8))
-    customs.execute(review, PE_LEAGUE, at(5, 11))  # published until Monday 18 May
+    customs.execute(review, PE_LEAGUE, at(5, 11))
+    assert refused(customs, review, OFFICE, at(5, 19)) == "claim.not_published"
+    batch = claim.PublishClaims("2026-05-第1批", (claim_id,))
+    customs.execute(batch, PE_LEAGUE, at(5, 11))  # published until Monday 18 May
     objection = codec.to_json(claim.RaiseObjection(claim_id, "成果重复申报"))
     answer = customs.execute_json(objection, Actor.student("2023010009"), at(5, 12))
     assert answer.get("code") is None, answer
@@ -283,6 +286,7 @@ def test_research_credits_are_capped_per_academic_year_and_the_reviewer_chooses(
         service.execute(filing, student, day)
         service.execute(claim.ReviewClaim(filing.claim_id, True), TEACHER, day)
         service.execute(claim.ReviewClaim(filing.claim_id, True), PE_LEAGUE, day)
+        service.execute(claim.PublishClaims(key, (filing.claim_id,)), PE_LEAGUE, day)
         return filing.claim_id
 
     with SecondClassroom.open(sqlite_memory_env(), CAPPED, secret=TEST_SECRET) as service:
@@ -347,6 +351,17 @@ class ClaimsThroughTheFacade(ClaimLifecycle):
         self.records = {
             n: r for n in self.records if (r := self.service.student(n, Actor.system())) is not None
         }
+
+    def _publish(self, command: claim.PublishClaims, actor: Actor) -> None:
+        try:
+            self.service.execute(command, actor, self.now)
+        except DomainError as error:
+            self.codes.add(error.code)
+            return
+        for claim_id in command.claim_ids:
+            after = self.service.app.load(claim.DECIDER, claim_id).state
+            assert after is not None
+            self.claims[claim_id] = after
 
     @invariant()
     def the_ledger_equals_the_views_and_a_rebuild(self) -> None:

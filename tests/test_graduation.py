@@ -45,6 +45,7 @@ def confirmed_research(service: SecondClassroom, number: str, amount: str, day: 
     review = claim.ReviewClaim(filing.claim_id, True)
     service.execute(review, TEACHER, at(5, day))
     service.execute(review, PE_LEAGUE, at(5, day))
+    service.execute(claim.PublishClaims(f"5月{day}日", (filing.claim_id,)), PE_LEAGUE, at(5, day))
     service.execute(review, OFFICE, at(6, 1))  # the 公示 is over
 
 

@@ -111,8 +111,11 @@ def test_a_month_is_submitted_once(school: SecondClassroom) -> None:
 
 def test_an_attachment_alone_is_a_report(school: SecondClassroom) -> None:
     """附件1 学院自报工作简报: the filled template's link is enough."""
-    attached = report(summary="", attachment="https://files.example.edu.cn/pe-2026-12.xlsx")
-    school.execute(attached, PE_ADMIN, at(12, 10))
+    link = "https://files.example.edu.cn/pe-2026-12.xlsx"
+    attached = report(summary="", attachment=link)
+    (event,) = [e.payload for e in school.execute(attached, PE_ADMIN, at(12, 10)).events]
+    assert isinstance(event, MonthlyReportSubmitted)
+    assert (event.college, event.month, event.summary, event.attachment) == ("PE", MONTH, "", link)
 
 
 @pytest.mark.parametrize("month", ["December", "0000-01", "2026-13"])

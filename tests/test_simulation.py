@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
 from collections import Counter
 from contextlib import ExitStack
 from decimal import Decimal
+from pathlib import Path
 
-from second_classroom.persistence.stores import popo_env
+from second_classroom.persistence.stores import popo_env, sqlite_env
 from second_classroom.service import SecondClassroom
 from second_classroom.simulation import simulate
 from tests.conftest import TEST_SECRET
@@ -102,7 +104,7 @@ def test_batching_the_semester_stores_the_same_events() -> None:
 
 SEMESTER_IN_A_PROCESS = """
 import hashlib
-from second_classroom.persistence.stores import popo_env
+from second_classroom.persistence.stores import popo_env, sqlite_env
 from second_classroom.service import SecondClassroom
 from second_classroom.simulation import simulate
 with SecondClassroom.open(popo_env(), secret=bytes(32)) as service:
@@ -132,3 +134,29 @@ def test_the_same_seed_gives_the_same_semester_in_another_process() -> None:
     assert len(runs) == 1
     # the digest covers every stored event's stream, version, type and encoded payload
     assert int(runs.pop().split()[0]) > 500
+
+
+def test_a_semester_registering_from_two_processes_is_consistent(tmp_path: Path) -> None:
+    """issue 17 §3: with ``processes=2`` the registration stage runs from two OS processes on
+    one SQLite file; the semester still has no over-admission, ledgers equal to the summaries
+    and views equal to a rebuild, and the registrations of both processes are in the log."""
+    env = sqlite_env(tmp_path / "semester.sqlite3")
+    opener = functools.partial(SecondClassroom.open, env, secret=TEST_SECRET)
+    with opener() as service:
+        report = simulate(
+            service, students=60, activities=10, seed=7, bars=False, processes=2, opener=opener
+        )
+        assert report.over_admitted == 0
+        assert report.ledger_mismatches == 0
+        register = next(stage for stage in report.stages if stage.name == "报名 register")
+        registered = Counter(
+            e.actor
+            for _, e in service.app.notifications(0, 10**6)
+            if type(e.payload).__name__ == "EnrolmentRegistered"
+        )
+        live = service.views.runner.snapshot()
+        service.views.runner.rebuild()
+        assert service.views.runner.snapshot() == live
+    assert register.commands >= sum(registered.values()) > 0
+    # Students (S0000000, S0000001 …) went every other one to each process: both registered.
+    assert {int(number[1:]) % 2 for number in registered} == {0, 1}

@@ -47,6 +47,7 @@ from second_classroom.aggregates.claim import (
     FileCollectiveClaim,
     FilePersonalClaim,
     ImportClaimList,
+    PublishClaims,
     RaiseObjection,
     ReviewClaim,
 )
@@ -200,6 +201,7 @@ __all__ = [
     "PlannedAward",
     "PlannedCredit",
     "Program",
+    "PublishClaims",
     "PublishSigningKey",
     "RaiseObjection",
     "RateActivity",

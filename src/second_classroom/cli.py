@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import math
 import os
@@ -18,6 +19,7 @@ from second_classroom.core.version import VERSION
 if TYPE_CHECKING:
     from second_classroom.core.actor import Actor
     from second_classroom.policies.rulebook import Rulebook
+    from second_classroom.service import SecondClassroom
 
 DEMO_FILE = Path("second_classroom_demo.sqlite3")
 SIMULATION_FILE = Path("second_classroom_simulation.sqlite3")
@@ -192,6 +194,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="commands per transaction; 1: each alone (default: %(default)s)",
     )
     simulate.add_argument(
+        "--processes",
+        type=_positive(int),
+        default=1,
+        help="OS processes for the registration stage, a core each (default: %(default)s)",
+    )
+    simulate.add_argument(
         "--no-progress", action="store_true", help="no progress bars (default: off: bars shown)"
     )
     _common_options(simulate)
@@ -284,6 +292,12 @@ def _http_commands(commands: argparse._SubParsersAction[_Parser]) -> None:
         type=_positive(float),
         default=1.0,
         help="seconds between the worker's rounds (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--processes",
+        type=_positive(int),
+        default=1,
+        help="OS processes serving one store on one port, a core each (default: %(default)s)",
     )
     serve.add_argument(
         "--webhook-url",
@@ -596,8 +610,9 @@ def _simulate(args: argparse.Namespace) -> int:
 
     rulebook = _rulebook(args.rulebook)  # before anything is deleted or created
     require_extra("tqdm", "simulate", "模拟学期 simulate")  # likewise
-    if args.postgres:
-        service = SecondClassroom.open(_reached_postgres(args), rulebook)
+    store = _reached_postgres(args) if args.postgres else None
+    if store is not None:
+        service = SecondClassroom.open(store, rulebook)
         if service.app.notifications(0, 1):
             service.close()
             # A semester founds its own school: on a used log it would add synthetic students
@@ -622,6 +637,8 @@ def _simulate(args: argparse.Namespace) -> int:
             args.seed,
             bars=not args.no_progress,
             batch=args.batch,
+            processes=args.processes,
+            opener=functools.partial(_open_store, store, args.db, args.rulebook),
         )
     print(f"事件 events: {report.events}")
     for stage in report.stages:
@@ -632,6 +649,16 @@ def _simulate(args: argparse.Namespace) -> int:
     print(f"超额录取 over-admission: {report.over_admitted}")
     print(f"学分账户与视图不符 ledger/view mismatches: {report.ledger_mismatches}")
     return 0 if report.over_admitted == 0 and report.ledger_mismatches == 0 else 1
+
+
+def _open_store(store: dict[str, str] | None, db: Path, rulebook: str) -> SecondClassroom:
+    """The facade on PostgreSQL settings ``store`` or else the SQLite file ``db`` (a module
+    function, so that a spawned process can be handed it)."""
+    from second_classroom.service import SecondClassroom
+
+    if store is not None:
+        return SecondClassroom.open(store, _rulebook(rulebook))
+    return SecondClassroom.sqlite(db, _rulebook(rulebook))
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -646,7 +673,6 @@ def _schema(args: argparse.Namespace) -> int:
 def _http(args: argparse.Namespace) -> int:
     """``serve``: the HTTP service until interrupted; ``token``: print a development token."""
     from second_classroom.core.actor import Actor
-    from second_classroom.service import SecondClassroom
 
     try:
         from second_classroom.http import serve
@@ -654,11 +680,23 @@ def _http(args: argparse.Namespace) -> int:
         raise CommandLineError(
             f"the HTTP service needs second-classroom[http] ({missing.name} is missing)"
         ) from None
-    rulebook = _rulebook(getattr(args, "rulebook", "nepu"))
-    if args.postgres:
-        service = SecondClassroom.open(_reached_postgres(args), rulebook)
-    else:
-        service = SecondClassroom.sqlite(args.db, rulebook)
+    _rulebook(getattr(args, "rulebook", "nepu"))  # a bad rulebook: refused before the store
+    store = _reached_postgres(args) if args.postgres else None
+    opener = functools.partial(_open_store, store, args.db, getattr(args, "rulebook", "nepu"))
+    service = opener()
+    if args.command == "serve" and args.processes > 1:
+        service.close()  # the store is made (tables, secret); each process opens its own
+        serve.serve_processes(
+            opener,
+            args.processes,
+            args.host,
+            args.port,
+            worker=not args.no_worker,
+            interval=args.interval,
+            webhook_url=args.webhook_url,
+            log_level=args.log_level if args.log_level != "WARNING" else "INFO",
+        )
+        return 0
     with service:
         if args.command == "serve":
             serve.serve(

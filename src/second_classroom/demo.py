@@ -42,6 +42,7 @@ from second_classroom.aggregates.claim import (
     FileCollectiveClaim,
     FilePersonalClaim,
     ItemKind,
+    PublishClaims,
     RaiseObjection,
     ReviewClaim,
 )
@@ -381,7 +382,13 @@ def _personal_claim(
     review = ReviewClaim(filing.claim_id, True, "成果属实")
     step("张伟 申请科研成果补录", filing, zhang, at(7, 9, month=12))
     step("指导教师 初步鉴定通过", review, teacher, at(7, 11, month=12))
-    step("系部 复审通过，进入公示", review, department, at(8, 10, month=12))
+    for waiting in service.claims_to_review(department, at(8, 9, month=12)):
+        actions = "、".join(a.label for a in waiting.actions)
+        out(f"   系部 待我审核：{waiting.title}（{waiting.step_name}，可{actions}）")
+    step("系部 复审通过，待公示", review, department, at(8, 10, month=12))
+    step("教务处 在公示前确认", review, office, at(8, 11, month=12))
+    batch = PublishClaims("2026年12月科研成果公示（第1批）", (filing.claim_id,))
+    step("系部 汇总初审结果，发布公示批次", batch, department, at(8, 12, month=12))
     found = service.claim(filing.claim_id, zhang)
     if found is not None and found.publicity_until is not None:
         until = found.publicity_until.astimezone(SHANGHAI)

@@ -361,6 +361,22 @@ def _plan_claim(reader: Reader, command: Any, base: Context) -> Sequence[Change]
 CLAIM = Route(lambda command: [command.claim_id], _plan_claim)
 
 
+def _plan_publish(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
+    """公示 a batch: every claim in it, in one save (each decided with its tribe's roles)."""
+    app = reader.app
+    loaded = {c: app.load(claim.DECIDER, c) for c in command.claim_ids}
+    claims: dict[UUID, tuple[claim.Claim | None, Context]] = {}
+    for claim_id, item in loaded.items():
+        tribe_id = item.state.tribe_id if item.state is not None else None
+        host = reader._load.tribe(tribe_id) if tribe_id is not None else None
+        claims[claim_id] = (item.state, with_tribe_roles(base, host))
+    published = claim.publish(command, claims, base)
+    return [_changed(claim.DECIDER, loaded[c], events) for c, events in published.items()]
+
+
+CLAIM_BATCH = Route(lambda command: list(command.claim_ids), _plan_publish)
+
+
 # -- cadre rounds: the round's stream; at closing, every rated cadre's record too ------------
 
 
@@ -424,6 +440,7 @@ ROUTES.update(dict.fromkeys(results.COMMANDS, RESULTS))
 ROUTES.update(dict.fromkeys(transcript.COMMANDS, TRANSCRIPT))
 ROUTES.update(dict.fromkeys(feedback.COMMANDS, FEEDBACK))
 ROUTES.update(dict.fromkeys(claim.COMMANDS, CLAIM))
+ROUTES.update(dict.fromkeys(claim.BATCH_COMMANDS, CLAIM_BATCH))
 
 
 ROUTES.update(dict.fromkeys(cadre.COMMANDS, CADRE))

@@ -31,6 +31,7 @@ from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
 from second_classroom.aggregates.cadre import CadreRound
 from second_classroom.aggregates.claim import DECIDER as CLAIM_DECIDER
 from second_classroom.aggregates.claim import Claim
+from second_classroom.aggregates.claim import actions as claim_actions
 from second_classroom.aggregates.enrolment import Enrolment
 from second_classroom.aggregates.growth_share import DECIDER as GROWTH_SHARE_DECIDER
 from second_classroom.aggregates.growth_share import (
@@ -42,7 +43,7 @@ from second_classroom.aggregates.mailbox import MarkNoticeDelivered
 from second_classroom.aggregates.school_keys import SECRET_MISMATCH, SchoolKeys, SchoolKeysEvent
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.transcript import Transcript, content_json
-from second_classroom.aggregates.tribe import Tribe
+from second_classroom.aggregates.tribe import Tribe, roles_in
 from second_classroom.answers import CheckInCode, DrawRecord, IntegrityReport, Outcome, ReportFiles
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, RoleKind
@@ -80,11 +81,13 @@ from second_classroom.planning import ROUTES, Loader, RecordedRefusal
 from second_classroom.policies import checkin as checkin_codes
 from second_classroom.policies import signing, visibility
 from second_classroom.policies.boundary import admit, admit_actor, identifier
+from second_classroom.policies.claim_rules import ClaimChain
 from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import Rulebook, preset, presets
 from second_classroom.policies.signing import Keyring
 from second_classroom.projections import growth, queries
 from second_classroom.projections import reports as report_exports
+from second_classroom.projections.claim_views import ClaimQueue, ClaimToReview
 from second_classroom.projections.enrolment_views import (
     AttendanceReaction,
     LotteryReaction,
@@ -142,6 +145,7 @@ class SecondClassroom:
         self._lottery = LotteryReaction(app)
         self._attendance = AttendanceReaction(app, self.rulebook)
         self._deadlines = ResultsDeadlines(app, self.rulebook)
+        self._claim_queue = ClaimQueue(app, self.rulebook.claims)
         self._views: ViewSet | None = None
         self._views_lock = threading.Lock()  # threads asking for the views at once share one
         self._locks = StreamLocks()
@@ -617,6 +621,32 @@ class SecondClassroom:
         allowed = read_rules.may_read_claim(actor, found, tribe, self.rulebook)
         visibility.require_read(allowed, "补录申请 claim")
         return found
+
+    @_reads
+    def claims_to_review(self, actor: Actor, now: datetime) -> list[ClaimToReview]:
+        """待我审核: the claims at a step ``actor`` may act on at ``now`` (审核, 公示, 处理异议,
+        导入名单), each with its actions; tribe roles come from the claim's tribe's stream.
+        Only those who hold a role some claim chain asks for may ask; operators see every
+        open claim (with no action of their own unless they hold a step's role)."""
+        now = require_aware(now)
+        asked = self.rulebook.claims.role_kinds()
+        reviewer = any(role.kind in asked for role in actor.institutional().roles)
+        operator = visibility.is_operator(actor)
+        visibility.require_read(operator or reviewer, "待审核补录 claims to review")
+
+        def actor_for(found: Claim) -> Actor | None:
+            tribe = self._load.tribe(found.tribe_id) if found.tribe_id is not None else None
+            acting = roles_in(actor, tribe)
+            if operator and not claim_actions(found, self._claim_chain(found), acting, now):
+                return None  # listed, with nothing for the operator to do
+            return acting
+
+        return self._claim_queue.awaiting(actor_for, now)
+
+    def _claim_chain(self, found: Claim) -> ClaimChain:
+        chain = self.rulebook.claims.chain(found.kind)
+        assert chain is not None  # the queue lists only claims of kinds the school offers
+        return chain
 
     @_reads
     def check_backfill(

@@ -71,6 +71,7 @@ from tests.claim_world import (
     collective,
     ctx,
     personal,
+    publish_batch,
     run,
     through,
     with_claims,
@@ -346,7 +347,7 @@ def published() -> claim.Claim:
     student = Actor.student("2023010003")
     state = through([(personal(), student, at(5, 8))], CUSTOMS)
     review = ReviewClaim(state.id, True)
-    return through(
+    reviewed = through(
         [
             (personal(), student, at(5, 8)),
             (review, TEACHER, at(5, 8)),
@@ -354,6 +355,8 @@ def published() -> claim.Claim:
         ],
         CUSTOMS,
     )
+    (state,), _events = publish_batch([reviewed], PE_LEAGUE, at(5, 11))
+    return state
 
 
 def test_a_claim_names_one_of_the_schools_levels() -> None:
@@ -392,12 +395,19 @@ def test_the_named_teacher_reviews_first_and_the_department_publishes() -> None:
     assert refused(state, review, OFFICE, at(5, 8), CUSTOMS).code == "auth.forbidden"
     state, _ = run(state, review, TEACHER, at(5, 8), CUSTOMS)
     state, decision = run(state, review, PE_LEAGUE, at(5, 11), CUSTOMS)
+    assert decision.claim == [
+        ClaimStepApproved(state.id, 1, "系部（会同学术委员会）", "", PE_LEAGUE.person_id,
+                          at(5, 11), publicity=True),
+    ]  # fmt: skip
+    assert state.awaiting_publicity
+    assert state.step == 2
+    (state,), events = publish_batch([state], PE_LEAGUE, at(5, 11))
     # Five working days after Monday 11 May: through Monday 18 May; open until its midnight.
     until = datetime(2026, 5, 19, tzinfo=SHANGHAI)
-    assert decision.claim[-1] == ClaimPublished(state.id, until, at(5, 11))
-    assert state is not None
+    assert events == [
+        ClaimPublished(state.id, until, at(5, 11), "2026-05-第1批", PE_LEAGUE.person_id)
+    ]
     assert state.publicity_until == until
-    assert state.step == 2
 
 
 def test_the_office_confirms_only_after_the_publicity_with_no_open_objection() -> None:
@@ -660,6 +670,8 @@ def test_shccs_preset_runs_a_research_claim_with_its_own_roles_and_levels() -> N
         decision = claim.decide(command, state, claim.ClaimContext(Context(actor, now, shcc),
                                                                    None, records))  # fmt: skip
         state = claim.DECIDER.fold(decision.claim, state)
+        if state is not None and state.awaiting_publicity:  # 系部 汇总、公示
+            (state,), _events = publish_batch([state], department, at(5, 8), shcc)
     assert state is not None
     assert state.status is ClaimStatus.CONFIRMED
     assert state.personal is not None

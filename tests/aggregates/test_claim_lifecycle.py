@@ -112,6 +112,19 @@ class ClaimLifecycle(RuleBasedStateMachine):
             assert folded is not None
             self.records[number] = folded
 
+    def _publish(self, command: claim.PublishClaims, actor: Actor) -> None:
+        base = Context(actor, self.now, RULEBOOK)
+        states = {c: (self.claims.get(c), base) for c in command.claim_ids}
+        try:
+            published = claim.publish(command, states, base)
+        except DomainError as error:
+            self.codes.add(error.code)
+            return
+        for claim_id, events in published.items():
+            after = claim.DECIDER.fold(events, self.claims[claim_id])
+            assert after is not None
+            self.claims[claim_id] = after
+
     def _pick(self, index: int, prefer: Callable[[claim.Claim], bool]) -> claim.Claim | None:
         """A claim by ``index``, among the ``prefer``red ones when there are any (so the
         commands mostly meet claims they can act on, and sometimes others)."""
@@ -190,6 +203,50 @@ class ClaimLifecycle(RuleBasedStateMachine):
         if found is not None:
             actor = self._reviewer(found, right, reviewer, back=1)
             self._run(claim.DecideObjection(found.id, number, uphold, "已核实"), actor)
+
+    @rule(
+        index=st.integers(0, 50),
+        many=st.integers(1, 3),
+        reviewer=st.sampled_from(REVIEWERS),
+        right=st.booleans(),
+        batch=st.sampled_from(("2026-第1批", "2026-第2批")),
+    )
+    def publish_a_batch(
+        self, index: int, many: int, reviewer: Actor, right: bool, batch: str
+    ) -> None:
+        """003 系部 汇总、公示: the claims waiting for their 公示 (mostly), as one batch."""
+        waiting = [c for c in self.claims.values() if c.awaiting_publicity]
+        found = waiting if waiting and index % 4 else list(self.claims.values())
+        if found:
+            chosen = [found[(index + i) % len(found)] for i in range(min(many, len(found)))]
+            actor = self._reviewer(chosen[0], right, reviewer, back=1)
+            ids_ = tuple(dict.fromkeys(c.id for c in chosen))
+            self._publish(claim.PublishClaims(batch, ids_), actor)
+
+    @rule(index=st.integers(0, 50), wait=st.booleans())
+    def the_office_acts_on_a_published_claim(self, index: int, wait: bool) -> None:
+        """003 2（四）: the 教务处 takes up a published claim, after its period (``wait``: time
+        runs to its end first) or during it; so confirmations happen in most runs."""
+        found = self._pick(index, lambda c: c.publicity_until is not None)
+        if found is None or found.publicity_until is None:
+            return
+        if wait:
+            self.now = min(max(self.now, found.publicity_until), END)
+        self._run(claim.ReviewClaim(found.id, True), OFFICE)
+
+    @invariant()
+    def nobody_decides_a_claim_they_filed_or_two_of_its_steps(self) -> None:
+        for found in self.claims.values():
+            gaining = {found.claimant, *found.filers, *found.beneficiaries}
+            assert not gaining & set(found.approvers)
+            assert len(set(found.approvers)) == len(found.approvers)
+
+    @invariant()
+    def a_claim_past_a_publicity_step_is_under_review_only_once_published(self) -> None:
+        for found in self.claims.values():
+            if found.awaiting_publicity:
+                assert found.status is ClaimStatus.IN_REVIEW
+                assert found.publicity_until is None
 
     @invariant()
     def credits_exist_only_for_confirmed_claims(self) -> None:

@@ -10,14 +10,19 @@ import pytest
 
 from second_classroom.aggregates.growth_share import (
     DECIDER,
+    LONGEST_GRANT,
     GrantGrowthAccess,
     GrowthAccessGranted,
     GrowthAccessRevoked,
+    GrowthGrant,
     GrowthTimelineViewed,
     GrowthView,
     RevokeGrowthAccess,
     ViewGrowthTimeline,
+    growth_share_id,
+    target,
 )
+from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, context, given
 
@@ -132,3 +137,53 @@ def test_a_new_share_with_the_same_person_replaces_the_old_one() -> None:
     assert state is not None
     assert len(state.grants) == 1
     assert state.may_view(PARENT.person_id, LATER)
+
+
+def test_a_students_shares_live_in_one_stream_of_their_own() -> None:
+    assert growth_share_id(NUMBER) == ids.derive("growth-share", NUMBER)
+    assert target(RevokeGrowthAccess(NUMBER, PARENT.person_id)) == growth_share_id(NUMBER)
+    assert DECIDER.fold([GRANTED]).student == NUMBER
+
+
+def test_a_refusal_says_what_was_refused() -> None:
+    """004 三（二）: sharing is the student's; viewing needs a current share."""
+    share = given(DECIDER).when(GrantGrowthAccess(NUMBER, TUTOR.person_id, UNTIL), context(PARENT))
+    assert share.raises("auth.forbidden").details == {
+        "action": "分享成长档案 share growth timeline"
+    }
+    view = given(DECIDER, GRANTED).when(ViewGrowthTimeline(NUMBER), context(TUTOR))
+    assert view.raises("auth.forbidden").details == {"action": "查看成长档案 read growth timeline"}
+    revoke = given(DECIDER, GRANTED).when(RevokeGrowthAccess(NUMBER, TUTOR.person_id), context(ME))
+    assert revoke.raises("growth.not_granted").details == {"grantee": TUTOR.person_id}
+    too_late = NOW + LONGEST_GRANT + timedelta(seconds=1)
+    late = given(DECIDER).when(GrantGrowthAccess(NUMBER, TUTOR.person_id, too_late), context(ME))
+    assert late.raises("growth.expiry_invalid").details == {"expires_at": too_late.isoformat()}
+
+
+def test_a_share_may_last_exactly_the_longest_grant() -> None:
+    longest = NOW + LONGEST_GRANT
+    given(DECIDER).when(GrantGrowthAccess(NUMBER, TUTOR.person_id, longest), context(ME)).then(
+        GrowthAccessGranted(NUMBER, TUTOR.person_id, longest, NUMBER, NOW)
+    )
+
+
+@pytest.mark.parametrize(
+    ("as_of", "read_as_of"),
+    [(None, LATER), (LATER + timedelta(days=3), LATER), (NOW, NOW)],
+    ids=["today", "the-future-reads-as-today", "a-past-day"],
+)
+def test_a_view_reads_as_of_a_past_day_or_today(as_of: object, read_as_of: object) -> None:
+    given(DECIDER, GRANTED).when(
+        ViewGrowthTimeline(NUMBER, as_of),
+        context(PARENT, LATER),  # type: ignore[arg-type]
+    ).then(GrowthTimelineViewed(NUMBER, PARENT.person_id, read_as_of, LATER))
+
+
+def test_revoking_one_grantee_leaves_the_others() -> None:
+    tutor = GrowthAccessGranted(NUMBER, TUTOR.person_id, UNTIL, NUMBER, NOW)
+    revoked = GrowthAccessRevoked(NUMBER, PARENT.person_id, NUMBER, LATER)
+    state = DECIDER.fold([GRANTED, tutor, revoked])
+    assert state.grants == (
+        GrowthGrant(PARENT.person_id, NOW, UNTIL, LATER),
+        GrowthGrant(TUTOR.person_id, NOW, UNTIL),
+    )

@@ -4,6 +4,9 @@ a school admin, the first one by the system when it first signs."""
 
 from __future__ import annotations
 
+import pytest
+
+from second_classroom.aggregates import school_keys
 from second_classroom.aggregates.school_keys import (
     DECIDER,
     PublishedKey,
@@ -32,16 +35,25 @@ def test_the_fingerprint_is_recorded_once_and_another_secret_is_refused() -> Non
     recorded = SecretFingerprintRecorded(PRINT, NOW)
     given(DECIDER, recorded).when(RecordSecretFingerprint(PRINT), context(SYSTEM)).then_nothing()
     other = fingerprint(bytes(range(1, 33)))
-    given(DECIDER, recorded).when(RecordSecretFingerprint(other), context(SYSTEM)).raises(
-        "store.secret_mismatch"
+    mismatch = (
+        given(DECIDER, recorded)
+        .when(RecordSecretFingerprint(other), context(SYSTEM))
+        .raises("store.secret_mismatch")
     )
+    assert mismatch.details == {"reason": "fingerprint differs"}
 
 
 def test_only_the_system_records_a_fingerprint_and_only_a_well_formed_one() -> None:
-    given(DECIDER).when(RecordSecretFingerprint(PRINT), context(SCHOOL_ADMIN)).raises(
-        "auth.forbidden"
+    forbidden = (
+        given(DECIDER)
+        .when(RecordSecretFingerprint(PRINT), context(SCHOOL_ADMIN))
+        .raises("auth.forbidden")
     )
-    given(DECIDER).when(RecordSecretFingerprint("abc"), context(SYSTEM)).raises("keys.invalid")
+    assert forbidden.details == {"action": "登记密钥指纹 record secret fingerprint"}
+    malformed = (
+        given(DECIDER).when(RecordSecretFingerprint("abc"), context(SYSTEM)).raises("keys.invalid")
+    )
+    assert malformed.details == {"reason": "fingerprint"}
 
 
 def test_the_system_publishes_the_first_key_and_only_the_first() -> None:
@@ -51,7 +63,8 @@ def test_the_system_publishes_the_first_key_and_only_the_first() -> None:
     given(DECIDER, PUBLISHED).when(first, context(SYSTEM)).raises("auth.forbidden")
     second = PublishSigningKey(SECOND.key_id, SECOND.public_text)
     given(DECIDER, PUBLISHED).when(second, context(SYSTEM)).raises("auth.forbidden")
-    given(DECIDER, PUBLISHED).when(second, context(PE_ADMIN)).raises("auth.forbidden")
+    refused = given(DECIDER, PUBLISHED).when(second, context(PE_ADMIN)).raises("auth.forbidden")
+    assert refused.details == {"action": "公布签名密钥 publish signing key"}
 
 
 def test_a_school_admin_publishes_a_new_key_once_and_never_under_a_taken_id_or_twice() -> None:
@@ -62,20 +75,27 @@ def test_a_school_admin_publishes_a_new_key_once_and_never_under_a_taken_id_or_t
     same = PublishSigningKey(FIRST.key_id, FIRST.public_text)
     given(DECIDER, PUBLISHED).when(same, context(SCHOOL_ADMIN)).then_nothing()
     taken_id = PublishSigningKey(FIRST.key_id, SECOND.public_text)
-    given(DECIDER, PUBLISHED).when(taken_id, context(SCHOOL_ADMIN)).raises("keys.conflict")
+    conflict = (
+        given(DECIDER, PUBLISHED).when(taken_id, context(SCHOOL_ADMIN)).raises("keys.conflict")
+    )
+    assert conflict.details == {"key_id": FIRST.key_id}
     same_key = PublishSigningKey("renamed", FIRST.public_text)
-    given(DECIDER, PUBLISHED).when(same_key, context(SCHOOL_ADMIN)).raises("keys.conflict")
+    conflict = (
+        given(DECIDER, PUBLISHED).when(same_key, context(SCHOOL_ADMIN)).raises("keys.conflict")
+    )
+    assert conflict.details == {"key_id": "renamed"}
 
 
 def test_a_published_key_is_an_ed25519_public_key_with_a_plain_id() -> None:
-    for command in (
-        PublishSigningKey("k1", "not base64!"),
-        PublishSigningKey("k1", FIRST.public_text[:-4]),  # 29 bytes
-        PublishSigningKey("", FIRST.public_text),
-        PublishSigningKey("key id with spaces", FIRST.public_text),
-        PublishSigningKey("k" * 65, FIRST.public_text),
+    for command, reason in (
+        (PublishSigningKey("k1", "not base64!"), "not an Ed25519 public key"),
+        (PublishSigningKey("k1", FIRST.public_text[:-4]), "not an Ed25519 public key"),  # 29 B
+        (PublishSigningKey("", FIRST.public_text), "key id"),
+        (PublishSigningKey("key id with spaces", FIRST.public_text), "key id"),
+        (PublishSigningKey("k" * 65, FIRST.public_text), "key id"),
     ):
-        given(DECIDER).when(command, context(SCHOOL_ADMIN)).raises("keys.invalid")
+        error = given(DECIDER).when(command, context(SCHOOL_ADMIN)).raises("keys.invalid")
+        assert error.details == {"reason": reason}
 
 
 def test_retiring_a_key_dates_its_trust_and_it_cannot_come_back() -> None:
@@ -92,16 +112,46 @@ def test_retiring_a_key_dates_its_trust_and_it_cannot_come_back() -> None:
     retired = SigningKeyRetired(FIRST.key_id, "私钥可能泄露", SCHOOL_ADMIN.person_id, later)
     given(DECIDER, PUBLISHED, retired).when(retire, context(SCHOOL_ADMIN)).then_nothing()
     republish = PublishSigningKey(FIRST.key_id, FIRST.public_text)
-    given(DECIDER, PUBLISHED, retired).when(republish, context(SCHOOL_ADMIN)).raises("keys.retired")
+    error = (
+        given(DECIDER, PUBLISHED, retired)
+        .when(republish, context(SCHOOL_ADMIN))
+        .raises("keys.retired")
+    )
+    assert error.details == {"key_id": FIRST.key_id}
 
 
 def test_retiring_needs_a_school_admin_a_known_key_and_a_reason() -> None:
-    given(DECIDER, PUBLISHED).when(RetireSigningKey(FIRST.key_id, "x"), context(SYSTEM)).raises(
-        "auth.forbidden"
+    forbidden = (
+        given(DECIDER, PUBLISHED)
+        .when(RetireSigningKey(FIRST.key_id, "x"), context(SYSTEM))
+        .raises("auth.forbidden")
     )
-    given(DECIDER, PUBLISHED).when(RetireSigningKey("nope", "x"), context(SCHOOL_ADMIN)).raises(
-        "keys.not_found"
+    assert forbidden.details == {"action": "停用签名密钥 retire signing key"}
+    unknown = (
+        given(DECIDER, PUBLISHED)
+        .when(RetireSigningKey("nope", "x"), context(SCHOOL_ADMIN))
+        .raises("keys.not_found")
     )
+    assert unknown.details == {"key_id": "nope"}
     given(DECIDER, PUBLISHED).when(
         RetireSigningKey(FIRST.key_id, " "), context(SCHOOL_ADMIN)
     ).raises("keys.reason_required")
+
+
+def test_retiring_one_key_leaves_the_others_trusted() -> None:
+    """第二十条: a retired key's documents stay verifiable up to its retirement; the other
+    keys are untouched."""
+    second = SigningKeyPublished(SECOND.key_id, SECOND.public_text, "T-school", NOW)
+    retired = SigningKeyRetired(SECOND.key_id, "轮换", SCHOOL_ADMIN.person_id, at(12, 20))
+    state = DECIDER.fold([PUBLISHED, second, retired])
+    assert state.keys == (
+        PublishedKey(FIRST.key_id, FIRST.public_text, NOW),
+        PublishedKey(SECOND.key_id, SECOND.public_text, NOW, at(12, 20), "轮换"),
+    )
+
+
+def test_an_unknown_command_or_event_is_a_programming_error() -> None:
+    with pytest.raises(AssertionError, match=r"^unhandled command 'x'$"):
+        school_keys.decide("x", None, context(SYSTEM))  # type: ignore[arg-type]
+    with pytest.raises(AssertionError, match=r"^unhandled event 'x'$"):
+        school_keys.evolve(None, "x")  # type: ignore[arg-type]

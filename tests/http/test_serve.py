@@ -89,3 +89,71 @@ def test_serve_answers_then_stops_gracefully_on_sigterm(tmp_path: Path) -> None:
     assert any(line.get("path") == "/readyz" and line.get("request_id") for line in lines)
     assert any(line["message"].startswith("stopped: streams ended") for line in lines)
     assert (tmp_path / "s.sqlite3").exists()
+
+
+def serving_children(pid: int) -> list[int]:
+    """The processes ``pid`` spawned to serve (not multiprocessing's resource tracker)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [
+        int(child)
+        for child in children
+        if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes()
+    ]
+
+
+def test_serve_with_two_processes_runs_two_servers_on_one_port_and_stops_both(
+    tmp_path: Path,
+) -> None:
+    """issue 17 §3: ``serve --processes 2`` starts two serving processes on one port and one
+    store; SIGTERM to the parent stops both gracefully."""
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
+    env.pop("SECOND_CLASSROOM_SECRET", None)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "second_classroom",
+            "serve",
+            "--db",
+            str(tmp_path / "s.sqlite3"),
+            "--port",
+            str(port),
+            "--processes",
+            "2",
+            "--interval",
+            "0.2",
+        ],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                replies = [
+                    httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2) for _ in range(6)
+                ]
+                children = serving_children(server.pid)
+                if len(children) == 2:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            assert time.monotonic() < deadline, "serve did not start"
+            time.sleep(0.2)
+        assert [reply.status_code for reply in replies] == [200] * 6
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(60) == 0
+        assert not any(Path(f"/proc/{child}").exists() for child in children)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert server.stderr is not None
+    lines = [json.loads(line) for line in server.stderr.read().splitlines() if line.strip()]
+    messages = [line["message"] for line in lines]
+    assert f"serving on 127.0.0.1:{port} from 2 processes" in messages
+    assert sum(m.startswith("stopped: streams ended") for m in messages) == 2
+    assert "stopped: 2 processes" in messages

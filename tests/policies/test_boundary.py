@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from second_classroom.aggregates.activity import (
@@ -29,11 +29,20 @@ from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import TribeKind, TribeLevel
-from second_classroom.core.text import QuantityKind, TextKind
+from second_classroom.core.text import Code, Name, PersonId, QuantityKind, TextKind
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies import publishing
 from second_classroom.policies.activity_form import AwardPlan, PlannedCredit
-from second_classroom.policies.boundary import admit, admit_actor, field_hints, identifier, kind_of
+from second_classroom.policies.boundary import (
+    _item_hints,
+    admit,
+    admit_actor,
+    decimal_places,
+    field_hints,
+    identifier,
+    kind_of,
+    maximum_items,
+)
 from second_classroom.policies.rulebook import Limits, Rulebook, preset
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
@@ -104,8 +113,7 @@ def test_a_control_character_in_any_text_field_is_refused_naming_it(
     """NUL, escapes, C1 controls, lone surrogates and bidi controls, in any text field of
     any command, are refused with the field's path."""
     paths = list(text_paths(command))
-    if not paths:
-        return
+    assume(paths)  # a command without text fields has nothing to poison
     path = data.draw(st.sampled_from(paths))
     poisoned = replaced(command, path, f"20230101{bad}01")
     error = refused(poisoned)
@@ -449,3 +457,109 @@ def test_any_credit_amount_is_admitted_exactly_when_it_rounds_to_itself(amount: 
         admit(plan(amount), LIMITS)
     else:
         assert refused(plan(amount)).code == "value.too_precise"
+
+
+def refused_actor(actor: object) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        admit_actor(actor, LIMITS)
+    return caught.value
+
+
+@pytest.mark.parametrize(
+    ("actor", "path", "reason"),
+    [
+        (None, "$actor", "expected Actor, got NoneType"),
+        ("2024000000", "$actor", "expected Actor, got str"),
+        (Actor(2024000000), "$actor.person_id", "expected str, got int"),  # type: ignore[arg-type]
+        (Actor("T-1", frozenset({"admin"})), "$actor.roles", "expected a Role, got str"),  # type: ignore[arg-type]
+        (
+            Actor("T-1", frozenset({Role("college_admin", "PE")})),  # type: ignore[arg-type]
+            "$actor.roles",
+            "expected a Role, got str",
+        ),
+        (
+            Actor("T-1", frozenset({Role(RoleKind.COLLEGE_ADMIN, 7)})),  # type: ignore[arg-type]
+            "$actor.roles[].scope",
+            "expected str, got int",
+        ),
+    ],
+)
+def test_an_actor_of_the_wrong_shape_names_what_is_wrong_where(
+    actor: object, path: str, reason: str
+) -> None:
+    """The actor comes from the frontend's sign-in: a wrong shape is ``command.malformed``
+    naming the part of the actor, in both languages."""
+    error = refused_actor(actor)
+    assert error.code == "command.malformed"
+    assert error.details["path"] == path
+    assert error.details["reason"] == f"{path}: {reason}"
+    assert error.details["reason_zh"].startswith(f"{path}：应为 ")
+
+
+def test_a_well_formed_actor_with_scoped_roles_is_admitted() -> None:
+    tribe_leader = Role(RoleKind.TRIBE_LEADER, str(TRIBE))
+    actor = Actor("2024000000", frozenset({Role.student(), tribe_leader}))
+    assert admit_actor(actor, LIMITS) is None
+    assert admit_actor(Actor.college_admin("T-1", "PE"), LIMITS) is None
+
+
+def test_an_actor_role_scope_is_checked_as_a_code() -> None:
+    error = refused_actor(Actor("T-1", frozenset({Role(RoleKind.COLLEGE_ADMIN, "PE\x00")})))
+    assert error.code == "text.control_character"
+    assert error.details == {"path": "$actor.roles[].scope", "codepoint": "0000"}
+    long = Actor("T-1", frozenset({Role(RoleKind.COLLEGE_ADMIN, "P" * (LIMITS.ids + 1))}))
+    assert refused_actor(long).code == "text.too_long"
+
+
+def test_a_query_argument_is_refused_at_the_root_path_unless_told_otherwise() -> None:
+    with pytest.raises(DomainError) as caught:
+        identifier("2024 000", TextKind.PERSON_ID, LIMITS)
+    assert (caught.value.code, caught.value.details) == ("text.identifier_invalid", {"path": "$"})
+
+
+@pytest.mark.parametrize(
+    ("hint", "maximum"),
+    [
+        (tuple[str, ...], LIMITS.items),
+        (tuple[Name, ...], LIMITS.items),
+        (tuple[PersonId, ...], LIMITS.people),  # lists of 学号/工号
+        (frozenset[PersonId], LIMITS.people),
+        (frozenset[Code], LIMITS.items),
+        (frozenset, LIMITS.items),
+        (tuple[float, float], None),  # a pair is no list
+    ],
+)
+def test_a_list_s_bound_depends_on_what_it_lists(hint: Any, maximum: int | None) -> None:
+    limits = Limits(items=7, people=9)
+    expected = {LIMITS.items: 7, LIMITS.people: 9, None: None}[maximum]
+    assert maximum_items(hint, limits) == expected
+
+
+@pytest.mark.parametrize(
+    ("amount", "places"),
+    [
+        ("2.50", 1),
+        ("0.125", 3),
+        ("1.01", 2),
+        ("10.10", 1),
+        ("-0.10", 1),
+        ("1.000", 0),
+        ("0.0", 0),
+        ("100", 0),
+        ("1E+2", 0),
+        ("1E-3", 3),
+        ("NaN", 0),
+        ("Infinity", 0),
+    ],
+)
+def test_the_decimal_places_an_amount_needs(amount: str, places: int) -> None:
+    """Trailing zeros add no precision; an exponent counts (value.too_precise reads this)."""
+    assert decimal_places(Decimal(amount)) == places
+
+
+def test_a_fixed_length_tuple_checks_each_item_by_its_own_hint() -> None:
+    assert _item_hints(tuple[str, ...], 3) == [str, str, str]
+    assert _item_hints(frozenset[int], 2) == [int, int]
+    assert _item_hints(tuple[float, str], 2) == [float, str]
+    # a pair given the wrong number of items: each item is checked as anything
+    assert _item_hints(tuple[float, str], 3) == [Any, Any, Any]

@@ -43,6 +43,7 @@ from second_classroom.policies.checkin import (
     render_png,
     render_svg,
     render_terminal,
+    same_password,
     session_password,
     time_step,
     within,
@@ -241,9 +242,27 @@ def test_a_known_session_has_a_fixed_password() -> None:
     assert session_password(SECRET, LECTURE, 1) == "844631"
 
 
-def test_the_session_password_is_deterministic() -> None:
-    """The same session always shows the same password (it can be recomputed, not stored)."""
-    assert session_password(SECRET, LECTURE, 1) == session_password(SECRET, LECTURE, 1)
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "844631",
+        "８４４６３１",  # full-width digits, as a phone keyboard may type them
+        "844 631",
+        " 844631\n",
+        "8\u30004\t4631",  # an ideographic space
+    ],
+)
+def test_the_password_is_read_as_typed_on_a_phone(typed: str) -> None:
+    """第十五条 密码签到: a right password typed with full-width digits or spaces is right."""
+    assert same_password(typed, session_password(SECRET, LECTURE, 1))
+
+
+@pytest.mark.parametrize(
+    "typed", ["844632", "84463", "8446311", "", "844631\ud800", "٨٤٤٦٣١", "844631x"]
+)
+def test_any_other_text_is_a_wrong_password_never_an_error(typed: str) -> None:
+    """A wrong guess, a lone surrogate or Arabic-Indic digits: wrong, not an exception."""
+    assert not same_password(typed, "844631")
 
 
 def test_each_session_has_its_own_password() -> None:

@@ -6,10 +6,21 @@ from __future__ import annotations
 import base64
 import json
 
-from hypothesis import given
+import pytest
+from hypothesis import given, reject
 from hypothesis import strategies as st
 
-from second_classroom.policies.signing import Keyring, canonical_json, fingerprint, verify
+from second_classroom.policies.signing import (
+    PUBLIC_KEY_BYTES,
+    Keyring,
+    canonical_json,
+    decode,
+    encode,
+    fingerprint,
+    same_json,
+    valid_public_key,
+    verify,
+)
 
 KEYS = Keyring.from_seed(bytes(range(32)))
 CONTENT = {
@@ -47,6 +58,11 @@ def test_verify_never_raises_on_garbage() -> None:
 
 def test_the_fingerprint_names_the_secret_without_revealing_derived_keys() -> None:
     secret = bytes(range(32))
+    # HMAC-SHA256 of the label "second-classroom/secret-fingerprint/v1": a fixed value, so a
+    # fingerprint recorded by one version names the same secret in every later one
+    assert fingerprint(secret) == (
+        "f8e579bf4e70d376906db14fb6fe7ad90b4f6ce36288dd8892d0e0c8b4520cef"
+    )
     assert fingerprint(secret) == fingerprint(bytes(range(32)))
     assert fingerprint(secret) != fingerprint(bytes(range(1, 33)))
     assert secret.hex() not in fingerprint(secret)
@@ -62,7 +78,7 @@ def test_any_single_changed_byte_of_the_document_fails(data: st.DataObject) -> N
     try:
         changed = json.loads(raw.decode())
     except (UnicodeDecodeError, json.JSONDecodeError):
-        return  # not even a document any more
+        reject()  # not even a document any more: nothing to verify
     assert not verify(KEYS.public_key, changed, signature)
 
 
@@ -106,3 +122,58 @@ def test_the_embedded_key_is_derived_from_the_schools_secret() -> None:
     assert Keyring.from_secret(bytes(31) + b"\x01").key_id != keys.key_id
     assert verify(keys.public_key, CONTENT, keys.sign(CONTENT))
     assert not verify(KEYS.public_key, CONTENT, keys.sign(CONTENT))
+
+
+def test_json_values_are_the_same_in_any_key_order_and_as_lists_or_tuples() -> None:
+    assert same_json({"a": [1, "中"], "b": None}, {"b": None, "a": (1, "中")})
+    assert not same_json({"a": 1}, {"a": 2})
+    assert not same_json({"a": 1}, {"a": 1, "b": 1})
+
+
+def test_what_json_cannot_hold_is_never_the_same() -> None:
+    """NaN, a lone surrogate, a list nested beyond the recursion limit: never equal, never an
+    exception."""
+    assert not same_json(float("nan"), float("nan"))
+    assert not same_json("\ud800", "\ud800")
+    deep: list[object] = []
+    for _ in range(5000):
+        deep = [deep]
+    assert not same_json(deep, deep)
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        (b"", ""),
+        (b"\x00", "AA"),
+        (b"\x00\x00", "AAA"),
+        (b"\x00\x00\x17", "AAAX"),  # a trailing X is data, not padding
+        (b"\xfb\xff", "-_8"),  # the URL-safe alphabet
+    ],
+)
+def test_base64url_is_unpadded_and_round_trips(data: bytes, text: str) -> None:
+    assert encode(data) == text
+    assert decode(text) == data
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A",  # no length of bytes encodes to one character
+        "AAAAA",
+        "AA!A",  # not in the alphabet (a lenient decoder would drop it)
+        "AA+/",  # the standard alphabet, not base64url
+        "AA==",  # padded
+        "ＡＡ",  # full width
+    ],
+)
+def test_what_is_not_base64url_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r"^not base64url$"):
+        decode(text)
+
+
+def test_a_public_key_is_32_bytes() -> None:
+    assert valid_public_key(KEYS.public_key)
+    assert len(KEYS.public_key) == PUBLIC_KEY_BYTES
+    assert not valid_public_key(KEYS.public_key[:-1])
+    assert not valid_public_key(KEYS.public_key + b"\x00")

@@ -12,7 +12,7 @@ from uuid import UUID, uuid5
 import attrs
 
 from second_classroom.aggregates.activity import ActivityCancelled, ActivityDetailsChanged
-from second_classroom.aggregates.activity_roster import LotteryDrawn
+from second_classroom.aggregates.activity_roster import LotteryDrawn, RegistrationWithdrawn
 from second_classroom.aggregates.enrolment import LeaveDecided
 from second_classroom.core import ids
 from second_classroom.persistence.mapper import Envelope
@@ -100,6 +100,17 @@ def test_a_leave_decision_tells_the_student() -> None:
     assert notices_for(rejected) == [
         expected(rejected, A, NoticeKind.LEAVE_REJECTED, "请假申请未批准：理由不充分")
     ]
+
+
+def test_a_cancellation_tells_the_student_promoted_from_the_waitlist() -> None:
+    """第十二条 (报名制 with a waitlist, a school's option, not a seed rule): a cancelled seat
+    goes to the first on the waitlist, who is told here, never in the canceller's reply; a
+    cancellation that promotes nobody tells nobody."""
+    promoting = stored(RegistrationWithdrawn(ACTIVITY_ID, A, B, WHEN))
+    assert notices_for(promoting) == [
+        expected(promoting, B, NoticeKind.PROMOTED, "候补转正：您已被录取")
+    ]
+    assert notices_for(stored(RegistrationWithdrawn(ACTIVITY_ID, A, None, WHEN))) == []
 
 
 def test_other_events_send_nothing() -> None:

@@ -8,9 +8,10 @@ record, marked 补录 with the claim's id, in the same save.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated
 from uuid import UUID
 
 import attrs
@@ -23,14 +24,25 @@ from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require, required
-from second_classroom.core.text import Code, Detail, LevelCode, Name, PersonId, Proof, Reason, Title
-from second_classroom.core.time import aware
+from second_classroom.core.text import (
+    Code,
+    Detail,
+    LevelCode,
+    Name,
+    PersonId,
+    Proof,
+    Reason,
+    TextKind,
+    Title,
+)
+from second_classroom.core.time import SHANGHAI, aware, local_date
 from second_classroom.policies.activity_form import PlannedCredit
-from second_classroom.policies.calendar import window_end
+from second_classroom.policies.calendar import add_working_days, window_end
 from second_classroom.policies.claim_rules import (
     ClaimChain,
     ClaimKind,
     ClaimStep,
+    ClaimWindow,
     StepRole,
     StepScope,
     academic_year,
@@ -202,6 +214,54 @@ LEVEL_UNKNOWN = ErrorCode(
     "Level {level} is not one of the school's: {allowed}",
     Category.INVALID,
 )
+CATEGORY_UNKNOWN = ErrorCode(
+    "claim.category_unknown",
+    "类别「{category}」不是本校认定标准的类别，可选：{allowed}",
+    "Category {category} is not one of the school's: {allowed}",
+    Category.INVALID,
+)
+ITEM_UNKNOWN = ErrorCode(
+    "claim.item_unknown",
+    "「{item}」不是{category}类别下的项，可选：{allowed}",
+    "Item {item} is not one of {category}'s: {allowed}",
+    Category.INVALID,
+)
+TOO_MANY_PARTICIPANTS = ErrorCode(
+    "claim.too_many_participants",
+    "参与人员名单共 {count} 人，超过本校上限 {cap} 人",
+    "The list names {count} participants, more than the school's cap of {cap}",
+    Category.INVALID,
+)
+LIST_TOO_LONG = ErrorCode(
+    "claim.list_too_long",
+    "名单共 {count} 行，超过本校上限 {cap} 行",
+    "The list has {count} rows, more than the school's cap of {cap}",
+    Category.INVALID,
+)
+REVIEWER_REPEATED = ErrorCode(
+    "claim.reviewer_repeated",
+    "您已审核过本申请的第 {step} 步，下一步须由另一人审核",
+    "You approved step {step} of this claim; another person decides the next step",
+    Category.FORBIDDEN,
+)
+NOT_PUBLISHED = ErrorCode(
+    "claim.not_published",
+    "该申请初审通过后尚未公示，须随一批申请公示期满后方可审核",
+    "The claim awaits its 公示: it is published in a batch, then reviewed after the period",
+    Category.CONFLICT,
+)
+NOT_AWAITING_PUBLICITY = ErrorCode(
+    "claim.not_awaiting_publicity",
+    "申请「{title}」不在待公示状态，不能列入公示批次",
+    "Claim {title} is not waiting for its 公示: it cannot join a batch",
+    Category.CONFLICT,
+)
+BATCH_INVALID = ErrorCode(
+    "claim.batch_invalid",
+    "公示批次须列出 1 至 {cap} 件不重复的申请",
+    "A 公示 batch lists 1 to {cap} distinct claims",
+    Category.INVALID,
+)
 OBJECTION_UNKNOWN = ErrorCode(
     "claim.objection_unknown",
     "没有待处理的第 {number} 条异议",
@@ -312,6 +372,12 @@ class Claim:
     objections: tuple[Objection, ...] = ()
     reason: str = ""  # the last rejection's reason
     list_digest: str = ""  # the imported list's digest (``list_import`` chains)
+    # 003 汇总、公示: a publicity step approved, the claim waits to be published in a batch.
+    awaiting_publicity: bool = False
+    batch: str = ""  # the 公示 batch it was last published in
+    # Who filed and who approved a step in this round: none of them decides a later step.
+    filers: tuple[str, ...] = ()
+    approvers: tuple[str, ...] = ()
 
     @property
     def advisor(self) -> str:
@@ -359,21 +425,27 @@ class ClaimResubmitted:
 
 @attrs.frozen
 class ClaimStepApproved:
+    """A step approved; ``publicity``: a 公示 follows, the claim waits for its batch (003)."""
+
     claim_id: UUID
     step: int
     step_name: str
     reason: str
     by: str
     at: datetime
+    publicity: bool = False
 
 
 @attrs.frozen
 class ClaimPublished:
-    """公示 (003): open to objections until ``until`` (exclusive)."""
+    """公示 (003): open to objections until ``until`` (exclusive), with the other claims of
+    ``batch`` (the 系部's 汇总, published together for the same period)."""
 
     claim_id: UUID
     until: datetime
     at: datetime
+    batch: str = ""
+    by: str = ""
 
 
 @attrs.frozen
@@ -423,6 +495,9 @@ class ListedCredit:
     student_number: PersonId
     content: Title
     credit: PlannedCredit | None
+
+
+PersonRow = Annotated[ListedCredit, TextKind.PERSON_ID]
 
 
 @attrs.frozen
@@ -566,12 +641,25 @@ class ImportClaimList:
 
     claim_id: UUID
     digest: Code
-    rows: tuple[ListedCredit, ...]
+    # One row per 学号 and credit: bounded like a list of people (``limits.people``), not
+    # like a list of proofs or tags (``limits.items``, 200), so a 5,000-row 附件4 list fits.
+    rows: tuple[PersonRow, ...]
+
+
+@attrs.frozen
+class PublishClaims:
+    """公示 (003 系部…汇总、公示): the publishing step's reviewer publishes a batch of claims
+    that passed first review, all for the rulebook's working days from now. Publishing the
+    same batch again changes nothing."""
+
+    batch: Code
+    claim_ids: tuple[UUID, ...]
 
 
 FileClaim = FileCollectiveClaim | FilePersonalClaim | FileCadreClaim
 ClaimCommand = FileClaim | ReviewClaim | RaiseObjection | DecideObjection | ImportClaimList
 COMMANDS: tuple[type, ...] = ClaimCommand.__args__
+BATCH_COMMANDS: tuple[type, ...] = (PublishClaims,)  # several claims in one save
 
 
 def target(command: ClaimCommand) -> UUID:
@@ -660,6 +748,26 @@ def _check_credits(credits: Sequence[PlannedCredit], ctx: Context) -> None:
         require(valid, CREDIT_INVALID, **detail)
 
 
+def _check_category(category: str, item: str, ctx: Context) -> None:
+    """附件2 该活动符合认定标准中 XX 类别第 X 项: the 类别 is one of the school's modules (活动一级
+    分类, by name or code); where the module lists its 二级分类, the 项 is one of them. A module
+    without a second level leaves the 项 as the school's 认定标准 numbers it (not in the seed)."""
+    modules = ctx.rulebook.modules
+    module = next((m for m in modules if category.strip() in (m.name, m.code)), None)
+    allowed = "、".join(m.name for m in modules)
+    require(module is not None, CATEGORY_UNKNOWN, category=category, allowed=allowed)
+    assert module is not None
+    if module.categories:
+        items = "、".join(c.name for c in module.categories)
+        require(
+            module.subcategory(item.strip()) is not None,
+            ITEM_UNKNOWN,
+            item=item,
+            category=module.name,
+            allowed=items,
+        )
+
+
 @attrs.frozen
 class _Filing:
     """A filing command read as a claim: its kind, owner, content and checks done."""
@@ -697,11 +805,15 @@ def _read_filing(command: FileClaim, ctx: ClaimContext) -> _Filing:
                 contact=command.contact,
             )
             require(command.starts_at <= command.ends_at <= now, TIMES_INVALID)
+            _check_category(command.category, command.item, base)
             situation = command.situation if command.published else None
             if command.published:
                 parts = attrs.astuple(situation) if situation is not None else ("",)
                 require(all(part.strip() for part in parts), SITUATION_REQUIRED)
             require(bool(command.participants), NO_PARTICIPANTS)
+            cap = base.rulebook.claims.max_participants
+            count = len(command.participants)
+            require(count <= cap, TOO_MANY_PARTICIPANTS, count=count, cap=cap)
             seen: set[str] = set()
             for student in command.participants:
                 require(student not in seen, PARTICIPANT_DUPLICATE, student=student)
@@ -838,9 +950,12 @@ def _file(command: FileClaim, state: Claim | None, ctx: ClaimContext) -> Sequenc
             last_day = (closes - timedelta(days=1)).date().isoformat()
             require(base.now < closes, WINDOW_CLOSED, closes=last_day)
         return [ClaimResubmitted(state.id, *content, base.actor.person_id, base.now)]
-    if not chain.window_open(base.now):
-        opens, closes_on = chain.window_around(base.now)
-        raise OUTSIDE_WINDOW.error(opens=opens.isoformat(), closes=closes_on.isoformat())
+    window_closes = None
+    if chain.has_window:
+        is_open, first, last = window(chain, base)
+        if not is_open:
+            raise OUTSIDE_WINDOW.error(opens=first.isoformat(), closes=last.isoformat())
+        window_closes = datetime.combine(last + timedelta(days=1), time(), tzinfo=SHANGHAI)
     return [
         ClaimFiled(
             command.claim_id,
@@ -849,17 +964,45 @@ def _file(command: FileClaim, state: Claim | None, ctx: ClaimContext) -> Sequenc
             filing.tribe_id,
             filing.college,
             *content,
-            chain.window_closes(base.now),
+            window_closes,
             base.actor.person_id,
             base.now,
         )
     ]
 
 
+def window(chain: ClaimChain, ctx: Context) -> tuple[bool, date, date]:
+    """Whether ``chain``'s window is open at ``ctx.now`` (Shanghai date), and the first and
+    last day of the window containing it, else of the next one (else of the last one). Dated
+    windows (a 补录通知's dates, or N working days from its first day under the school's
+    calendar) or, without them, the months of each year."""
+    today = local_date(ctx.now)
+    if not chain.windows:
+        first, last = chain.window_around(ctx.now)
+        return chain.window_open(ctx.now), first, last
+    spans = sorted(_span(w, ctx) for w in chain.windows)
+    current = [(f, la) for f, la in spans if f <= today <= la]
+    if current:
+        return True, *current[0]
+    upcoming = [(f, la) for f, la in spans if f > today]
+    return False, *(upcoming[0] if upcoming else spans[-1])
+
+
+def _span(dated: ClaimWindow, ctx: Context) -> tuple[date, date]:
+    if dated.closes is not None:
+        return dated.opens, dated.closes
+    assert dated.working_days is not None  # ClaimsRule.problems: one of the two
+    # The first day counts when it is a working day: the Nth working day from ``opens`` on.
+    return dated.opens, add_working_days(
+        ctx.rulebook, dated.opens - timedelta(days=1), dated.working_days
+    )
+
+
 def may_decide(step: ClaimStep, claim: Claim, actor: Actor) -> bool:
     """Whether ``actor`` holds the role ``step`` asks for, where the claim is."""
-    if actor.person_id == claim.claimant or actor.person_id in claim.beneficiaries:
-        return False  # nobody reviews a claim they file or gain from
+    person = actor.person_id
+    if person == claim.claimant or person in claim.filers or person in claim.beneficiaries:
+        return False  # nobody reviews a claim they file, revise or gain from
     return any(_holds(decider, claim, actor) for decider in step.deciders)
 
 
@@ -880,10 +1023,15 @@ def _review(command: ReviewClaim, state: Claim, ctx: ClaimContext) -> ClaimDecis
     base = ctx.base
     actor, now = base.actor, base.now
     require(state.status is ClaimStatus.IN_REVIEW, NOT_IN_REVIEW, status=state.status.label)
+    require(not state.awaiting_publicity, NOT_PUBLISHED)
     chain = _chain(state.kind, base)
     steps = chain.steps
     step = steps[min(state.step, len(steps) - 1)]
     require(may_decide(step, state, actor), UNAUTHORIZED, action=f"审核补录 review as {step.name}")
+    # A chain is several people: whoever approved an earlier step (whatever roles they hold
+    # now, 003 指导教师 → 系部 → 教务处) does not decide a later one of the same round.
+    if actor.person_id in state.approvers:
+        raise REVIEWER_REPEATED.error(step=state.approvers.index(actor.person_id) + 1)
     if not command.approve:
         require(bool(command.reason.strip()), REASON_REQUIRED)
         return ClaimDecision(
@@ -893,15 +1041,14 @@ def _review(command: ReviewClaim, state: Claim, ctx: ClaimContext) -> ClaimDecis
         until = state.publicity_until
         require(now >= until, PUBLICITY_OPEN, until=until.isoformat())
         require(not any(o.open for o in state.objections), OBJECTION_OPEN)
+    last = state.step + 1 >= len(steps)
     approved = ClaimStepApproved(
-        state.id, state.step, step.name, command.reason, actor.person_id, now
-    )
-    if state.step + 1 < len(steps):
-        events: list[ClaimEvent] = [approved]
-        if step.publicity:
-            days = base.rulebook.claims.publicity_working_days
-            events.append(ClaimPublished(state.id, window_end(base.rulebook, now, days), now))
-        return ClaimDecision(events)
+        state.id, state.step, step.name, command.reason, actor.person_id, now,
+        publicity=step.publicity and not last,
+    )  # fmt: skip
+    if not last:
+        # After a publicity step the claim waits for its batch (``PublishClaims``).
+        return ClaimDecision([approved])
     if chain.list_import:
         return ClaimDecision([approved, ClaimApproved(state.id, actor.person_id, now)])
     credits = dict.fromkeys(state.beneficiaries, state.credits)
@@ -985,6 +1132,8 @@ def _import_list(command: ImportClaimList, state: Claim, ctx: ClaimContext) -> C
     require(may_decide(last, state, actor), UNAUTHORIZED, action=f"导入名单 as {last.name}")
     _text(digest=command.digest)
     require(bool(command.rows), LIST_REQUIRED)
+    cap = base.rulebook.claims.template_max_rows  # the 附件4 file's bound, whatever the source
+    require(len(command.rows) <= cap, LIST_TOO_LONG, count=len(command.rows), cap=cap)
     credits: dict[str, tuple[PlannedCredit, ...]] = {}
     for row in command.rows:
         require(row.student_number in state.beneficiaries, NOT_LISTED, student=row.student_number)
@@ -1011,6 +1160,77 @@ def _object(command: RaiseObjection, state: Claim, base: Context) -> Sequence[Cl
     require(bool(command.reason.strip()), REASON_REQUIRED)
     number = len(state.objections) + 1
     return [ObjectionRaised(state.id, number, command.reason, actor.person_id, base.now)]
+
+
+def publish(
+    command: PublishClaims, claims: Mapping[UUID, tuple[Claim | None, Context]], base: Context
+) -> dict[UUID, list[ClaimEvent]]:
+    """公示 a batch (003 系部 汇总、公示): every claim waits for its 公示, and ``claims[id]``'s
+    context (the actor with that claim's tribe roles) may decide the step that asked for it.
+    Each claim gets a ``ClaimPublished`` with the same period; a claim already in this batch
+    gets nothing (a retry), one published in another batch refuses the whole batch."""
+    cap = base.rulebook.claims.publicity_batch_max
+    ids_ = command.claim_ids
+    require(0 < len(ids_) <= cap and len(set(ids_)) == len(ids_), BATCH_INVALID, cap=cap)
+    _text(batch=command.batch)
+    days = base.rulebook.claims.publicity_working_days
+    until = window_end(base.rulebook, base.now, days)
+    events: dict[UUID, list[ClaimEvent]] = {}
+    for claim_id_ in ids_:
+        state, ctx = claims[claim_id_]
+        require(state is not None, NOT_FOUND)
+        assert state is not None
+        if state.batch == command.batch and state.publicity_until is not None:
+            continue  # published in this batch already
+        waiting = state.status is ClaimStatus.IN_REVIEW and state.awaiting_publicity
+        require(waiting, NOT_AWAITING_PUBLICITY, title=state.title)
+        publisher = _chain(state.kind, ctx).steps[state.step - 1]
+        action = f"公示 publish as {publisher.name}"
+        require(may_decide(publisher, state, ctx.actor), UNAUTHORIZED, action=action)
+        person = ctx.actor.person_id
+        events[claim_id_] = [ClaimPublished(state.id, until, base.now, command.batch, person)]
+    return events
+
+
+class ReviewAction(StrEnum):
+    """What a reviewer may do to a claim now (the 待我审核 list)."""
+
+    REVIEW = "review"  # 审核: approve or reject the current step
+    PUBLISH = "publish"  # 公示: put it in a batch
+    OBJECTION = "objection"  # 处理异议: uphold or dismiss an open objection
+    IMPORT = "import"  # 导入名单: the approved collective claim's 附件4 list
+
+    @property
+    def label(self) -> str:
+        return {"review": "审核", "publish": "公示", "objection": "处理异议"}.get(
+            self.value, "导入名单"
+        )
+
+
+def actions(
+    state: Claim, chain: ClaimChain, actor: Actor, now: datetime
+) -> tuple[ReviewAction, ...]:
+    """What ``actor`` (with the claim's tribe roles) may do to ``state`` at ``now``: the same
+    rules the commands enforce, so the list never offers a step that would be refused."""
+    steps = chain.steps
+    if state.status is ClaimStatus.APPROVED:
+        return (ReviewAction.IMPORT,) if may_decide(steps[-1], state, actor) else ()
+    if state.status is not ClaimStatus.IN_REVIEW:
+        return ()
+    found: list[ReviewAction] = []
+    publisher = steps[state.step - 1] if state.step > 0 else None
+    if publisher is not None and may_decide(publisher, state, actor):
+        if state.awaiting_publicity:
+            found.append(ReviewAction.PUBLISH)
+        if any(o.open for o in state.objections):
+            found.append(ReviewAction.OBJECTION)
+    until = state.publicity_until
+    ready = not state.awaiting_publicity and not any(o.open for o in state.objections)
+    if ready and (until is None or now >= until):
+        step = steps[min(state.step, len(steps) - 1)]
+        if may_decide(step, state, actor) and actor.person_id not in state.approvers:
+            found.append(ReviewAction.REVIEW)
+    return tuple(found)
 
 
 def _decide_objection(
@@ -1053,6 +1273,7 @@ def evolve(state: Claim | None, event: ClaimEvent) -> Claim:
             event.personal,
             event.cadre,
             event.window_closes,
+            filers=(event.by,),
         )
     assert state is not None
     match event:
@@ -1070,11 +1291,23 @@ def evolve(state: Claim | None, event: ClaimEvent) -> Claim:
                 publicity_until=None,
                 objections=(),
                 reason="",
+                awaiting_publicity=False,
+                batch="",
+                filers=_added(state.filers, event.by),
+                approvers=(),
             )
         case ClaimStepApproved(step=step):
-            return attrs.evolve(state, step=step + 1, publicity_until=None)
+            return attrs.evolve(
+                state,
+                step=step + 1,
+                publicity_until=None,
+                awaiting_publicity=event.publicity,
+                approvers=(*state.approvers, event.by),
+            )
         case ClaimPublished(until=until):
-            return attrs.evolve(state, publicity_until=until)
+            return attrs.evolve(
+                state, publicity_until=until, awaiting_publicity=False, batch=event.batch
+            )
         case ClaimRejected(reason=reason):
             return attrs.evolve(state, status=ClaimStatus.REJECTED, reason=reason)
         case ObjectionRaised(number=number, reason=reason, by=by):
@@ -1093,6 +1326,10 @@ def evolve(state: Claim | None, event: ClaimEvent) -> Claim:
         case ClaimConfirmed():
             return attrs.evolve(state, status=ClaimStatus.CONFIRMED)
     raise AssertionError(f"unhandled event {event!r}")
+
+
+def _added(people: tuple[str, ...], person: str) -> tuple[str, ...]:
+    return people if person in people else (*people, person)
 
 
 def _decide_stream(

@@ -60,6 +60,7 @@ COMMANDS: tuple[type, ...] = (
     *activity_feedback.COMMANDS,
     *cadre.COMMANDS,
     *claim.COMMANDS,
+    *claim.BATCH_COMMANDS,  # several claims in one save (planning.CLAIM_BATCH)
     *growth_share.COMMANDS,
     *practice.COMMANDS,
     *report_submission.COMMANDS,

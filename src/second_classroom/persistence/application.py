@@ -34,6 +34,7 @@ from second_classroom.persistence.mapper import CattrsMapper, Envelope, Snapshot
 from second_classroom.persistence.pending import PendingStates
 from second_classroom.persistence.state_cache import StateCache
 from second_classroom.persistence.stores import describe_store
+from second_classroom.persistence.stream_index import StreamIndex
 
 S = TypeVar("S")
 REFRESH_LIMIT = 5000  # log positions to scan for evictions; beyond, the cache is dropped
@@ -56,10 +57,18 @@ class SecondClassroomApplication(Application[UUID]):
 
     def __init__(self, env: Mapping[str, str] | None = None) -> None:
         super().__init__(env)
+        self._top: Any = None  # SQLite files: the log's top on a connection of its own
+        if self.env.get(InfrastructureFactory.PERSISTENCE_MODULE) == "eventsourcing.sqlite":
+            from second_classroom.persistence import sqlite
+
+            self._top = sqlite.log_top(self.env, self.recorder)
         self.snapshot_interval = int(self.env.get("SNAPSHOT_INTERVAL", "50"))
         self.states = StateCache(
             int(self.env.get("STATE_CACHE_MAXSIZE", "100000") or 0), self._log_top()
         )
+        # In memory (POPO) a read of an empty stream costs no more than the index would.
+        on_disk = hasattr(self.recorder, "datastore")
+        self.streams = StreamIndex(self._stream_ids, enabled=self.states.enabled and on_disk)
         self._reading = threading.local()
         self._pending = PendingStates()
         self._group: GroupCommit[StoredEvent, int] = GroupCommit(
@@ -147,6 +156,7 @@ class SecondClassroomApplication(Application[UUID]):
         if top <= cache.watermark:  # below: our own commits overtook this read of the top
             return
         if top - cache.watermark > REFRESH_LIMIT:
+            self.streams.forget()
             cache.reset(top)
             return
         written: list[tuple[int, UUID, int]] = []
@@ -157,14 +167,36 @@ class SecondClassroomApplication(Application[UUID]):
                 break
             written += [(n.id, UUID(str(n.originator_id)), n.originator_version) for n in page]
             start = page[-1].id + 1
+        self.streams.add(stream for _position, stream, _version in written)
         cache.caught_up(top, written)
 
     def forget_states(self) -> None:
         """Empty the state cache: the next loads read the store."""
+        self.streams.forget()
         self.states.reset(self._log_top())
 
+    def _stream_ids(self) -> list[UUID]:
+        """The id of every stream in the log (the first event of each; one query)."""
+        recorder = self.recorder
+        table = recorder.events_table_name  # type: ignore[attr-defined]
+        datastore = recorder.datastore  # type: ignore[attr-defined]
+        schema = getattr(datastore, "schema", "")
+        where = f'"{schema}"."{table}"' if schema else f'"{table}"'
+        query = f"SELECT originator_id FROM {where} WHERE originator_version = 1"
+        with datastore.transaction(commit=False) as cursor:
+            cursor.execute(query)
+            rows = cursor.fetchall()
+        return [_as_uuid(row["originator_id"]) for row in rows]
+
     def _log_top(self) -> int:
+        if self._top is not None:
+            return int(self._top())
         return self.recorder.max_notification_id() or 0
+
+    def close(self) -> None:
+        if self._top is not None:
+            self._top.close()
+        super().close()
 
     def _load(self, decider: FunctionalDecider[Any, S, Any, Any], stream: UUID) -> Loaded[S]:
         unit: Unit | None = getattr(self._reading, "unit", None)
@@ -186,6 +218,8 @@ class SecondClassroomApplication(Application[UUID]):
         return loaded
 
     def _read(self, decider: FunctionalDecider[Any, S, Any, Any], stream: UUID) -> Loaded[S]:
+        if self.streams.absent(stream):  # a new stream (a first registration): no query
+            return Loaded(stream, 0, None)
         project = _projector(decider)
         if decider.short:
             found: Loaded[S] | None = project(None, self.events.get(stream))
@@ -307,6 +341,7 @@ class SecondClassroomApplication(Application[UUID]):
         """A ticket was stored or failed: update the cache, drop its pending states."""
         unit = cast(Unit, ticket.context)
         if ticket.written:
+            self.streams.add(unit.staged)  # before the pending states go: never a gap
             self.states.recorded(ticket.result)
             for loaded in unit.staged.values():
                 self.states.put(loaded, unit.generation)
@@ -321,6 +356,11 @@ class SecondClassroomApplication(Application[UUID]):
         # The recorder directly: eventsourcing's save would test every event against runtime
         # protocols and encode it in this (the group's) thread; ours are encoded already.
         return list(self.recorder.insert_events(list(stored)) or [])
+
+
+def _as_uuid(value: object) -> UUID:
+    """A stored stream id: a ``UUID`` (PostgreSQL) or its text (SQLite)."""
+    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def _of_kind(decider: FunctionalDecider[Any, S, Any, Any], loaded: Loaded[Any]) -> Loaded[S]:

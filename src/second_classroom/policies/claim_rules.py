@@ -8,7 +8,7 @@ Seed 001 (川工科〔2023〕156号) 第三、四、六条 and seed 003 (上海�
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -62,9 +62,20 @@ class ClaimStep:
 
 
 @attrs.frozen
+class ClaimWindow:
+    """A dated window, as a 补录通知 announces it (001 第五条 由第二课堂指导与服务中心…发布积分补录
+    通知): from ``opens`` through ``closes``, or through the ``working_days``th working day
+    counted from ``opens`` under the school's calendar (``opens`` counts when it is one)."""
+
+    opens: date
+    closes: date | None = None
+    working_days: int | None = None
+
+
+@attrs.frozen
 class ClaimChain:
-    """A claim kind the school accepts: its steps in order and its window (months, inclusive,
-    each year; none: all year)."""
+    """A claim kind the school accepts: its steps in order and its window — dated windows, or
+    months (inclusive) each year; neither: all year."""
 
     kind: ClaimKind
     steps: tuple[ClaimStep, ...]
@@ -72,13 +83,16 @@ class ClaimChain:
     last_month: int | None = None
     # 001 第三条 (名单导入): the last approval waits for the 附件4 list, whose import confirms.
     list_import: bool = False
+    windows: tuple[ClaimWindow, ...] = ()
 
     @property
     def has_window(self) -> bool:
-        return self.first_month is not None and self.last_month is not None
+        months = self.first_month is not None and self.last_month is not None
+        return months or bool(self.windows)
 
     def window_open(self, now: datetime) -> bool:
-        """Whether ``now`` (Shanghai date) falls in this kind's window."""
+        """Whether ``now`` (Shanghai date) falls in this kind's months (dated windows need the
+        school's calendar: ``claim.window``)."""
         if self.first_month is None or self.last_month is None:
             return True
         return self.first_month <= local_date(now).month <= self.last_month
@@ -92,13 +106,6 @@ class ClaimChain:
             year += 1
         last_day = calendar.monthrange(year, self.last_month)[1]
         return date(year, self.first_month, 1), date(year, self.last_month, last_day)
-
-    def window_closes(self, now: datetime) -> datetime | None:
-        """The instant the window containing ``now`` closes (exclusive), if the kind has one."""
-        if not self.has_window:
-            return None
-        _first, last = self.window_around(now)
-        return datetime.combine(last + timedelta(days=1), time(), tzinfo=SHANGHAI)
 
 
 @attrs.frozen
@@ -126,7 +133,9 @@ class ClaimsRule:
     # The 附件4 xlsx (成长记录补充模板): bounds on what a filled template may be.
     template_max_bytes: int = 10_000_000
     template_max_unzipped_bytes: int = 200_000_000  # a zip bomb is refused before expanding
-    template_max_rows: int = 20_000
+    template_max_rows: int = 20_000  # and the rows of any imported list (``ImportClaimList``)
+    max_participants: int = 5_000  # the 附件4 参与人员 of one collective claim
+    publicity_batch_max: int = 1_000  # the claims of one 公示 batch (003 汇总、公示)
     # The 活动等级 a claim or a 附件4 row may name are the school's ``activity_levels`` (by
     # their Chinese label, as the seed's template writes them: 校级, 院系级 …), not a list here.
     caps: tuple[ClaimCap, ...] = ()  # per student and academic year, over confirmed claims
@@ -153,6 +162,16 @@ class ClaimsRule:
                 found.append(f"claims: list_import is for collective claims, not {chain.kind}")
             elif chain.steps[-1].publicity:
                 found.append(f"claims: the {chain.kind} chain ends in a 公示, no step confirms it")
+            for dated in chain.windows:
+                ends = (dated.closes, dated.working_days)
+                if (ends[0] is None) == (ends[1] is None):
+                    found.append(f"claims: a {chain.kind} window needs closes or working_days")
+                elif dated.closes is not None and dated.closes < dated.opens:
+                    found.append(f"claims: a {chain.kind} window closes before it opens")
+                elif dated.working_days is not None and dated.working_days < 1:
+                    found.append(f"claims: a {chain.kind} window's working_days must be ≥ 1")
+            if chain.windows and chain.first_month is not None:
+                found.append(f"claims: the {chain.kind} chain has months and dated windows")
             months = (chain.first_month, chain.last_month)
             if (months[0] is None) != (months[1] is None):
                 found.append(f"claims: the {chain.kind} window needs first and last month")
@@ -164,9 +183,15 @@ class ClaimsRule:
                 found.append(f"claims: the {chain.kind} window months must rise within 1-12")
         if self.publicity_working_days < 1:
             found.append("claims: publicity_working_days must be ≥ 1")
-        limits = (self.template_max_bytes, self.template_max_unzipped_bytes, self.template_max_rows)
+        limits = (
+            self.template_max_bytes,
+            self.template_max_unzipped_bytes,
+            self.template_max_rows,
+            self.max_participants,
+            self.publicity_batch_max,
+        )
         if min(limits) < 1:
-            found.append("claims: the template limits must be ≥ 1")
+            found.append("claims: the template, list and batch limits must be ≥ 1")
         if any(not (cap.amount.is_finite() and cap.amount >= 0) for cap in self.caps):
             found.append("claims: a cap amount must be a number ≥ 0")
         return found

@@ -6,7 +6,6 @@ import base64
 import itertools
 import re
 import tomllib
-from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -1014,6 +1013,10 @@ def _leaf(exc: BaseException, kind: type | None) -> str:
     """A nested rulebook's own problems as they are, not as cattrs' "unknown error"."""
     if isinstance(exc, DomainError) and exc.code == INVALID_RULEBOOK.code:
         return str(exc.details.get("reason", exc.message_en))
+    if type(exc) is ValueError and str(exc):
+        # our structure hooks' own words ("expected bool, got str 'false'") say more than
+        # cattrs' "invalid value for type, expected bool"
+        return str(exc)
     return format_exception(exc, kind)
 
 
@@ -1026,29 +1029,47 @@ def _drop_none(value: Any) -> Any:
     return value
 
 
-def _exactly(kind: type, *refused: type) -> Callable[[Any, type], Any]:
-    """A structure hook that refuses coercion: a rulebook value must already have its type."""
-
-    def structure(value: Any, _type: type) -> Any:
-        if not isinstance(value, kind) or isinstance(value, refused):
-            raise ValueError(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
-        return value
-
-    return structure
+# The structure hooks are module-level functions, not closures made when the converter is
+# built: a closure made at import time could not be switched by a mutation run
+# (tools/mutation.py), so its checks would go unmeasured.
 
 
-def _structure_sequence(converter: cattrs.Converter) -> Callable[[Any], Any]:
-    def factory(tuple_type: Any) -> Callable[[Any, type], Any]:
-        (item_type, _ellipsis) = tuple_type.__args__
+def _exactly(value: Any, kind: type, refused: tuple[type, ...] = ()) -> Any:
+    """``value`` if it already has the type ``kind`` (and none of ``refused``): a rulebook value
+    is never coerced."""
+    if not isinstance(value, kind) or isinstance(value, refused):
+        raise ValueError(f"expected {kind.__name__}, got {type(value).__name__} {value!r}")
+    return value
 
-        def structure(value: Any, _type: type) -> tuple[Any, ...]:
-            if not isinstance(value, list | tuple):
-                raise ValueError(f"expected a list, got {type(value).__name__} {value!r}")
-            return tuple(converter.structure(item, item_type) for item in value)
 
-        return structure
+def _structure_int(value: Any, _type: type) -> int:
+    return int(_exactly(value, int, (bool,)))  # True is an int to Python, not to a rulebook
 
-    return factory
+
+def _structure_bool(value: Any, _type: type) -> bool:
+    return bool(_exactly(value, bool))
+
+
+def _structure_str(value: Any, _type: type) -> str:
+    return str(_exactly(value, str))
+
+
+def _is_sequence(tuple_type: Any) -> bool:
+    """``tuple[X, ...]``: a rulebook list."""
+    arguments: tuple[Any, ...] = getattr(tuple_type, "__args__", ())
+    return (
+        getattr(tuple_type, "__origin__", None) is tuple
+        and len(arguments) == 2
+        and arguments[1] is Ellipsis
+    )
+
+
+def _structure_sequence(value: Any, tuple_type: Any) -> tuple[Any, ...]:
+    """A TOML array as ``tuple[X, ...]``, each item structured as X."""
+    (item_type, _ellipsis) = tuple_type.__args__
+    if not isinstance(value, list | tuple):
+        raise ValueError(f"expected a list, got {type(value).__name__} {value!r}")
+    return tuple(_CONVERTER.structure(item, item_type) for item in value)
 
 
 def _structure_date(value: Any, _type: type) -> date:
@@ -1076,27 +1097,22 @@ _CONVERTER.register_structure_hook(Decimal, _structure_decimal)
 _CONVERTER.register_unstructure_hook(Decimal, str)
 _CONVERTER.register_structure_hook(date, _structure_date)
 _CONVERTER.register_unstructure_hook(date, lambda d: d)
-_CONVERTER.register_structure_hook(int, _exactly(int, bool))
-_CONVERTER.register_structure_hook(bool, _exactly(bool))
-_CONVERTER.register_structure_hook(str, _exactly(str))
+_CONVERTER.register_structure_hook(int, _structure_int)
+_CONVERTER.register_structure_hook(bool, _structure_bool)
+_CONVERTER.register_structure_hook(str, _structure_str)
 # StrEnum precedes str in the MRO, so the enum fields keep their own structuring.
 _CONVERTER.register_structure_hook(StrEnum, lambda value, enum_type: enum_type(value))
-_CONVERTER.register_structure_hook(
-    Level,
-    lambda value, _type: (
-        _level(_exactly(str)(value, str))
-        if isinstance(value, str)
-        else _STRUCTURE_LEVEL(value, Level)
-    ),
-)
-_CONVERTER.register_structure_hook_factory(
-    lambda t: (
-        getattr(t, "__origin__", None) is tuple
-        and len(t.__args__) == 2
-        and t.__args__[1] is Ellipsis
-    ),
-    _structure_sequence(_CONVERTER),
-)
+
+
+def _structure_level(value: Any, _type: type) -> Level:
+    """A level as its well-known code alone (older rulebooks) or as a table."""
+    if isinstance(value, str):
+        return _level(_exactly(value, str))
+    return _STRUCTURE_LEVEL(value, Level)
+
+
+_CONVERTER.register_structure_hook(Level, _structure_level)
+_CONVERTER.register_structure_hook_func(_is_sequence, _structure_sequence)
 
 
 def presets() -> tuple[str, ...]:

@@ -11,6 +11,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 from typing import Any
 
 import attrs
@@ -45,9 +46,13 @@ def encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
 def decode(text: str) -> bytes:
-    """The bytes of a base64url text; ValueError if it is not one."""
-    if not text.isascii():
+    """The bytes of an unpadded base64url text, as ``encode`` writes it; ValueError if it is
+    not one (padding and the standard alphabet's + and / too: one value, one text)."""
+    if not _BASE64URL.fullmatch(text):
         raise ValueError("not base64url")
     try:
         return base64.b64decode(text + "=" * (-len(text) % 4), altchars=b"-_", validate=True)

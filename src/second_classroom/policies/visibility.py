@@ -7,6 +7,8 @@ college) and adds the tribe roles the Tribe stream records before asking; nothin
 - A host tribe's leaders, admins and organizers (and an activity's named organizers) read
   that activity: its roster, enrolments and draw.
 - A college admin reads their college: its students, its tribes, its activities, its report.
+- The 第二课堂指导与服务中心 (``center``, unscoped) reads every student's record: it reviews
+  and imports 补录 for the whole school (001 第三、四、六条), so it checks any 学号 and name.
 - A school admin, and the library's own system actor, read everything.
 - Everyone who holds a role reads what is published anyway: the activity board (approved
   activities only), an activity's phase, the leaderboards by college and cohort.
@@ -54,7 +56,14 @@ def may_read_student(actor: Actor, student_number: str, college: str | None) -> 
     ``college`` is the record's college, or ``None`` when there is no record (then only the
     student and operators may ask, so nobody learns whether a 学号 exists).
     """
+    if college is not None and is_center(actor):
+        return True  # the school-wide 补录 reviewer (001 第三条 名单导入) checks any record
     return is_self(actor, student_number) or may_read_college(actor, college)
+
+
+def is_center(actor: Actor) -> bool:
+    """The 第二课堂指导与服务中心 (二课中心), school-wide (001 第三条)."""
+    return actor.has(Role(RoleKind.CENTER))
 
 
 def may_read_tribe(actor: Actor, tribe: UUID, college: str | None) -> bool:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import random
 import time
-from contextlib import ExitStack
+from collections.abc import Callable
+from contextlib import ExitStack, suppress
 from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -200,12 +201,18 @@ def simulate(
     seed: int = 2026,
     bars: bool = True,
     batch: int = 1,
+    processes: int = 1,
+    opener: Callable[[], SecondClassroom] | None = None,
 ) -> SimulationReport:
     """A semester: publish, register (popularity skew, cancellations), draw, review, leave,
     check in, no-shows, appeals, awards and credits, finalize, transcripts — then the views.
 
     Deterministic for a given seed. ``batch`` commands share a transaction (1: each command
     commits alone, as students' requests would; more: bulk work through ``batch()``).
+    With ``processes`` > 1 (and ``opener``, a picklable function opening a facade on the
+    same store) the registration stage — the largest — runs from that many OS processes,
+    each taking every n-th student; which registrations win a first-come seat then depends
+    on how the processes interleave, so that semester is not the one-process semester.
     """
     rng = random.Random(seed)
     stages: list[StageFigures] = []
@@ -229,6 +236,7 @@ def simulate(
     for item in published:
         for member in item.audience or ():
             by_member.setdefault(member, []).append(item)
+    plans: list[_Plan] = []
     for number, college in school.students:
         actor = Actor.student(number)
         chosen = rng.choices(open_to_all, weights, k=per_student) if open_to_all else []
@@ -236,12 +244,32 @@ def simulate(
         if own and rng.random() < 0.6:
             chosen.append(rng.choice(own))  # a class or club activity of one's own
         # dict.fromkeys, not set: a set's order follows string hashes, which differ per process.
-        for item in dict.fromkeys(chosen):
-            if item.college is not None and item.college != college:
-                continue  # a college-scope activity of another college: not offered
+        offered = [
+            item
+            for item in dict.fromkeys(chosen)
+            # a college-scope activity of another college is not offered
+            if item.college is None or item.college == college
+        ]
+        if processes > 1:
+            # Drawn up front, for every registration: the processes cannot share the draws.
+            plans.append(
+                (
+                    number,
+                    [
+                        (item.activity_id, item.starts - timedelta(days=3), rng.random() < 0.08)
+                        for item in offered
+                    ],
+                )
+            )
+            continue
+        for item in offered:
             when = item.starts - timedelta(days=3)
             if stage.run(Register(item.activity_id), actor, when) and rng.random() < 0.08:
                 stage.run(CancelRegistration(item.activity_id), actor, when)
+    if processes > 1:
+        if opener is None:
+            raise ValueError("simulate with processes > 1 needs an opener for the store")
+        stage.count(_register_in_processes(opener, plans, processes))
     stages.append(stage.done())
 
     stage = _Stage(service, "录取 admit", len(published), bars, batch)
@@ -336,6 +364,63 @@ def simulate(
     service.views.catch_up()
     stages.append(stage.done())
     return _report(service, school, published, stages)
+
+
+# A student's registrations: (activity, when, cancel it after a successful registration).
+_Plan = tuple[str, list[tuple[UUID, datetime, bool]]]
+
+
+def _register_in_processes(
+    opener: Callable[[], SecondClassroom], plans: list[_Plan], processes: int
+) -> int:
+    """Run ``plans`` from ``processes`` spawned processes on the one store, every n-th
+    student each, started together; the commands run in all."""
+    import multiprocessing
+
+    spawn = multiprocessing.get_context("spawn")
+    start, out = spawn.Barrier(processes), spawn.Queue()
+    workers = [
+        spawn.Process(target=_register_share, args=(opener, plans[k::processes], start, out))
+        for k in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    counts = [out.get() for _ in workers]
+    for worker in workers:
+        worker.join()
+    if any(worker.exitcode != 0 for worker in workers) or any(c < 0 for c in counts):
+        raise RuntimeError("a registering process failed")
+    return sum(counts)
+
+
+def _register_share(
+    opener: Callable[[], SecondClassroom], plans: list[_Plan], start: object, out: object
+) -> None:
+    """A registering process: its share of the students, one command per transaction."""
+    commands = -1
+    try:
+        try:
+            service = opener()
+        except BaseException:
+            start.abort()  # type: ignore[attr-defined]  # nobody waits for this process
+            raise
+        with service:
+            start.wait(600)  # type: ignore[attr-defined]  # broken if a sibling failed
+            commands = 0
+            for number, registrations in plans:
+                actor = Actor.student(number)
+                for activity_id, when, cancel in registrations:
+                    commands += 1
+                    try:
+                        service.execute(Register(activity_id), actor, when)
+                    except DomainError:
+                        continue
+                    if cancel:
+                        commands += 1
+                        with suppress(DomainError):
+                            service.execute(CancelRegistration(activity_id), actor, when)
+    finally:
+        out.put(commands)  # type: ignore[attr-defined]
 
 
 def _max_rss_mb() -> float:
