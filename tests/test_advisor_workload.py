@@ -10,7 +10,12 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from second_classroom.aggregates.activity import ApproveActivity, DraftActivity, SubmitActivity
+from second_classroom.aggregates.activity import (
+    ApproveActivity,
+    CancelActivity,
+    DraftActivity,
+    SubmitActivity,
+)
 from second_classroom.aggregates.checkin import MakeUpCheckIn
 from second_classroom.aggregates.registration import Register
 from second_classroom.aggregates.results import FinalizeActivity
@@ -95,4 +100,15 @@ def test_an_unapproved_activity_is_no_workload(school: SecondClassroom) -> None:
     found_school(school, 1)
     form = attrs.evolve(FORM, organizers=("2023010102",), advisors=("T-001",))
     school.execute(DraftActivity(UNION.tribe_id, "draft", form), LEADER, NOW)
+    assert list(school.advisor_workload("T-001", ADVISOR)) == []
+
+
+def test_a_cancelled_activity_leaves_the_workload(school: SecondClassroom) -> None:
+    """Given an approved activity guided by T-001 (002 二 3) 指导老师工作量), when its tribe
+    cancels it, then T-001's workload no longer lists it: a cancelled activity was not guided."""
+    found_school(school, 1)
+    guided(school, "talk", ("T-001",))
+    assert len(list(school.advisor_workload("T-001", ADVISOR))) == 1
+    talk = ids.activity_id(UNION.tribe_id, "talk")
+    school.execute(CancelActivity(talk, "天气原因取消"), LEADER, NOW)
     assert list(school.advisor_workload("T-001", ADVISOR)) == []

@@ -287,3 +287,26 @@ def test_a_line_credited_twice_in_one_type_shows_the_sum() -> None:
     row = page[page.index("四六级宣讲会") : page.index("学分合计")].split()
     assert "0.7" in row
     assert "0.2" not in row
+
+
+def test_the_totals_heading_names_what_is_totalled() -> None:
+    """001 附件4 说明 4 学分类型…学时、小时: given a transcript whose totals are 学时 (a 三下乡
+    team, 002 一 4)), when it is printed, then the totals are headed 学时合计, never 学分合计."""
+    hours = content(2)
+    hours = attrs.evolve(
+        hours,
+        sections=tuple(
+            attrs.evolve(
+                s,
+                lines=tuple(
+                    attrs.evolve(ln, credits=tuple(("学时", c) for _, c in ln.credits))
+                    for ln in s.lines
+                ),
+            )
+            for s in hours.sections
+        ),
+        totals=tuple(attrs.evolve(t, credit_type="学时") for t in hours.totals),
+    )
+    text = "".join(texts(pdf.render(hours, URL)))
+    assert "学时合计" in text
+    assert "学分合计" not in text

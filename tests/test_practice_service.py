@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import attrs
 import pytest
@@ -15,14 +16,22 @@ import pytest
 from second_classroom.aggregates.practice import PracticeRecorded, RecordPractice
 from second_classroom.aggregates.student import ActivityRecorded
 from second_classroom.aggregates.transcript import IssueTranscript, TranscriptIssued, Version
+from second_classroom.aggregates.tribe import (
+    AddTribeMember,
+    AppointTribeRole,
+    CertifyTribe,
+    CreateTribe,
+    TribeRole,
+)
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.policies.rulebook import HoursRule, PracticeRule
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER, UNION, found_school
-from tests.specification import CS_ADMIN, NEPU, PE_ADMIN, SCHOOL_ADMIN, at
+from tests.specification import CS_ADMIN, NEPU, NOW, PE_ADMIN, SCHOOL_ADMIN, at
 
 # NEPU recording practice teams as HFUT does (002 一 4)): 8 学时 a day, credited as 学时
 # in 实践实习.
@@ -80,6 +89,26 @@ def test_a_college_records_its_team_over_three_days_as_24_hours(school: SecondCl
     assert found.hours == Decimal("24.00")
 
 
+@pytest.mark.parametrize(
+    ("starts", "ends", "hours"),
+    [
+        (at(12, 3, 23, 50), at(12, 4, 0, 10), "0.33"),  # 20 minutes across midnight, not 16
+        (at(12, 3, 23), at(12, 4, 1), "2.00"),
+        (at(12, 3, 9), at(12, 3, 17), "8.00"),
+    ],
+)
+def test_a_practice_counts_each_days_clock_hours_up_to_8(
+    school: SecondClassroom, starts: Any, ends: Any, hours: str
+) -> None:
+    """002 一 4) 建议一天按8学时记录: given a team whose span crosses midnight by minutes, when
+    it is recorded without hours, then each calendar day counts its clock hours (at most 8):
+    a full day of the team is 8, a few minutes are not a day (docs/rulebook.md [hours])."""
+    members = found_school(school, 1)
+    outcome = school.execute(team(members, starts=starts, ends=ends), PE_ADMIN, AFTER)
+    (recorded,) = [e.payload for e in outcome.events if isinstance(e.payload, PracticeRecorded)]
+    assert recorded.hours == Decimal(hours)
+
+
 def test_given_hours_replace_the_days_times_hours_per_day(school: SecondClassroom) -> None:
     """002 一 4) 特殊情况根据实际情况记录: hours given (20) are recorded as given."""
     members = found_school(school, 1)
@@ -108,17 +137,77 @@ def test_the_practice_is_a_transcript_line_and_a_summary_credit(school: SecondCl
     assert line.credits == (("学时", Decimal("24.00")),)
 
 
-def test_a_tribe_records_its_own_team_and_no_one_elses(school: SecondClassroom) -> None:
-    """002 一 4) 校学生会…等校级社团账号负责本社团实践团队: the tribe's leader records a team of
-    its own; a student who is not its member is refused (``practice.not_member``)."""
-    members = found_school(school, 1)
-    own = team([LEADER.person_id], college=None, tribe_id=UNION.tribe_id)
-    school.execute(own, LEADER, AFTER)
-    record = school.student(LEADER.person_id, PE_ADMIN)
+SCHOOL_UNION = CreateTribe("SU", "校学生会", TribeKind.STUDENT_UNION, TribeLevel.SCHOOL)
+
+
+def school_union(school: SecondClassroom, members: list[str], *, certified: bool = True) -> None:
+    """校学生会, led by LEADER, with ``members`` admitted; certified unless told."""
+    school.execute(SCHOOL_UNION, SCHOOL_ADMIN, NOW)
+    if certified:
+        school.execute(CertifyTribe(SCHOOL_UNION.tribe_id), SCHOOL_ADMIN, NOW)
+    appoint = AppointTribeRole(SCHOOL_UNION.tribe_id, LEADER.person_id, TribeRole.LEADER)
+    school.execute(appoint, SCHOOL_ADMIN, NOW)
+    for number in members:
+        school.execute(AddTribeMember(SCHOOL_UNION.tribe_id, number), SCHOOL_ADMIN, NOW)
+
+
+def by_tribe(people: list[str], tribe: UUID = SCHOOL_UNION.tribe_id, **changes: Any) -> Any:
+    return team(people, college=None, tribe_id=tribe, **changes)
+
+
+def test_a_school_level_tribe_records_its_own_team_and_no_one_elses(
+    school: SecondClassroom,
+) -> None:
+    """002 一 4) 校学生会…等校级社团账号负责本社团实践团队: given the certified 校学生会 with a
+    member, when its leader records the member's team, then the member's record holds 24 学时;
+    a student who is not its member is refused (``practice.not_member``)."""
+    members = found_school(school, 2)
+    school_union(school, members[:1])
+    school.execute(by_tribe(members[:1]), LEADER, AFTER)
+    record = school.student(members[0], PE_ADMIN)
     assert record is not None
     assert record.activities[0].hours == Decimal("24.00")
-    stranger = team(members, key="other", college=None, tribe_id=UNION.tribe_id)
+    stranger = by_tribe(members[1:], key="other")
     assert refused(school, stranger, LEADER).code == "practice.not_member"
+
+
+def test_only_a_certified_tribe_of_an_allowed_level_records(school: SecondClassroom) -> None:
+    """002 一 4) gives team records to 各学院基层团委 and 校级社团账号 (practice.tribe_levels
+    ["school"]): given the certified college-level 石油工程学院学生会 and an uncertified 校学生会,
+    when either's leader records a member's team, then both are refused
+    (``practice.tribe_not_allowed``) and nothing is stored."""
+    assert RULES.practice.tribe_levels == ("school",)
+    members = found_school(school, 1)
+    school.execute(AddTribeMember(UNION.tribe_id, members[0]), PE_ADMIN, NOW)
+    school_union(school, members, certified=False)
+    for tribe in (UNION.tribe_id, SCHOOL_UNION.tribe_id):
+        command = by_tribe(members, tribe)
+        assert refused(school, command, LEADER).code == "practice.tribe_not_allowed"
+        assert school.history(command.practice_id, SCHOOL_ADMIN) == []
+
+
+def test_nobody_records_their_own_practice(school: SecondClassroom) -> None:
+    """Given the 校学生会's leader in its own team, when he records it, then it is refused
+    (``practice.self_recording``), as his own awards and credits are."""
+    members = found_school(school, 1)
+    school_union(school, members)
+    mine = by_tribe([LEADER.person_id, *members])
+    assert refused(school, mine, LEADER).code == "practice.self_recording"
+    assert school.history(mine.practice_id, SCHOOL_ADMIN) == []
+
+
+def test_a_rulebook_allowing_self_results_lets_a_leader_record_his_team(
+    store_env: dict[str, str],
+) -> None:
+    """Given results.allow_self_results, when the leader records a team he is in, then he is
+    among its recorded members."""
+    lenient = attrs.evolve(RULES, results=attrs.evolve(RULES.results, allow_self_results=True))
+    with SecondClassroom.open(store_env, lenient, secret=TEST_SECRET) as school:
+        members = found_school(school, 1)
+        school_union(school, members)
+        outcome = school.execute(by_tribe([LEADER.person_id, *members]), LEADER, AFTER)
+        (recorded,) = [e.payload for e in outcome.events if isinstance(e.payload, PracticeRecorded)]
+        assert LEADER.person_id in recorded.members
 
 
 @pytest.mark.parametrize(
@@ -135,6 +224,12 @@ def test_a_tribe_records_its_own_team_and_no_one_elses(school: SecondClassroom) 
         ({"hours": Decimal(73)}, PE_ADMIN, "practice.hours_invalid"),  # 3 days hold 72 hours
         ({"members": ()}, PE_ADMIN, "practice.nobody"),
         ({"members": ("2099999999",)}, PE_ADMIN, "student.not_found"),
+        ({"title": "  "}, PE_ADMIN, "practice.field_empty"),
+        ({"key": " "}, PE_ADMIN, "practice.field_empty"),
+        # limits.max_activity_hours (744): a span of 32 days is refused before it is counted
+        ({"starts": at(11, 1), "ends": at(12, 3)}, PE_ADMIN, "practice.too_long"),
+        # 13 days × 8 = 104 > limits.max_credit (100), the cap typed hours obey
+        ({"starts": at(11, 20, 8), "ends": at(12, 2, 18)}, PE_ADMIN, "practice.hours_invalid"),
     ],
 )
 def test_a_refused_recording_stores_nothing(
@@ -192,3 +287,24 @@ def test_the_command_arrives_as_json(school: SecondClassroom) -> None:
     found = school.practice(ids.practice_id("PE", "json-team"), PE_ADMIN)
     assert found is not None
     assert (found.days, found.hours, found.members) == (3, Decimal("24.00"), tuple(members))
+
+
+def test_a_refused_recorder_costs_no_member_loads(
+    school: SecondClassroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given 计算机学院's admin naming 石油工程学院's team (002 一 4) 各学院基层团委负责
+    本学院实践团队), when it records, then it is refused (``auth.forbidden``) before any
+    member's record is loaded: authorization reads only the actor and the recorder."""
+    members = found_school(school, 3)
+    loaded: list[object] = []
+    load = school.app.load
+
+    def spy(decider: Any, stream: Any) -> Any:
+        loaded.append(decider.name)
+        return load(decider, stream)
+
+    monkeypatch.setattr(school.app, "load", spy)
+    assert refused(school, team(members), CS_ADMIN).code == "auth.forbidden"
+    assert "student" not in loaded
+    school.execute(team(members), PE_ADMIN, AFTER)  # the same spy sees an accepted one load them
+    assert loaded.count("student") == len(members)

@@ -83,6 +83,7 @@ def test_a_school_without_a_due_day_lists_nothing(store_env: dict[str, str]) -> 
         (report(), CS_ADMIN, at(12, 10), "auth.forbidden"),  # another college's admin
         (report("XX"), SCHOOL_ADMIN, at(12, 10), "report.college_unknown"),
         (report(month="2026-13"), PE_ADMIN, at(12, 10), "report.month_invalid"),
+        (report(month="0000-01"), PE_ADMIN, at(12, 10), "report.month_invalid"),  # no year 0
         (report(month="2027-01"), PE_ADMIN, at(12, 10), "report.month_not_started"),
         (report(summary=""), PE_ADMIN, at(12, 10), "report.empty"),
     ],
@@ -117,7 +118,14 @@ def test_an_attachment_alone_is_a_report(school: SecondClassroom) -> None:
     assert (event.college, event.month, event.summary, event.attachment) == ("PE", MONTH, "", link)
 
 
-def test_a_bad_month_asked_is_refused(school: SecondClassroom) -> None:
+@pytest.mark.parametrize("month", ["December", "0000-01", "2026-13"])
+def test_a_bad_month_asked_is_refused(school: SecondClassroom, month: str) -> None:
+    """Given a month that is not YYYY-MM of a calendar year (002 一 5) 每月28日上报), when the
+    校团委 asks for its overdue reports or its 学院月报, then both refuse it as
+    report.month_invalid (not an empty page, not a crash)."""
     with pytest.raises(DomainError) as caught:
-        school.overdue_reports("December", SCHOOL_ADMIN, at(12, 30))
+        school.overdue_reports(month, SCHOOL_ADMIN, at(12, 30))
+    assert caught.value.code == "report.month_invalid"
+    with pytest.raises(DomainError) as caught:
+        school.monthly_report(month, SCHOOL_ADMIN)
     assert caught.value.code == "report.month_invalid"

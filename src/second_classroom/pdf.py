@@ -260,9 +260,9 @@ def _totals(
         [[p(c) if isinstance(c, str) else c for c in row] for row in rows], colWidths=widths
     )
     table.setStyle(TableStyle([*grid, ("ALIGN", (1, 1), (-1, -1), "RIGHT")]))
-    heading = Paragraph(
-        "学分合计", p("").style.clone("totals", fontSize=11, leading=15, spaceBefore=8)
-    )
+    # Named by what is totalled (学分, 学时…), never "学分" for 学时 (001 附件4 说明 4).
+    title = f"{'、'.join(credit_types)}合计" if credit_types else "合计"
+    heading = Paragraph(title, p("").style.clone("totals", fontSize=11, leading=15, spaceBefore=8))
     return KeepTogether([heading, table])
 
 

@@ -395,10 +395,12 @@ def _plan_practice(reader: Reader, command: Any, base: Context) -> Sequence[Chan
     app = reader.app
     loaded = app.load(practice.DECIDER, command.practice_id)
     host = reader._load.tribe(command.tribe_id) if command.tribe_id is not None else None
+    authorizing = with_tribe_roles(base, host)
+    practice.authorize(command, practice.PracticeContext(authorizing, host))  # before the loads
     involved = sorted(practice.students_involved(command))
     records = {s: app.load(student.DECIDER, ids.student_id(s)) for s in involved}
     states = {s: item.state for s, item in records.items() if item.state is not None}
-    context = practice.PracticeContext(with_tribe_roles(base, host), host, states)
+    context = practice.PracticeContext(authorizing, host, states)
     events = practice.DECIDER.decide(command, loaded.state, context)
     rule = base.rulebook.practice
     written = practice.recorded(events, states, rule.module, rule.credit_type)

@@ -1061,6 +1061,15 @@ class SecondClassroom:
             allowed = visibility.is_signed_in(actor)
         visibility.require_read(allowed, "排行榜 leaderboard")
         kind = credit_type if credit_type is not None else self.rulebook.credit_types[0]
+        # An unknown type, module or college is a mistake, not an empty ranking.
+        # The value is not echoed: it may be junk (a lone surrogate, 10,000 characters).
+        for name, known in (
+            ("credit_type", kind in self.rulebook.credit_types),
+            ("module", module is None or self.rulebook.module(module) is not None),
+            ("college", college is None or self.rulebook.college(college) is not None),
+        ):
+            if not known:
+                raise queries.INVALID_QUERY.error(reason=f"未知的 / unknown {name}")
         return self.views.leaderboard(
             by, module, limit, college=college, cursor=cursor, credit_type=kind
         )
@@ -1113,6 +1122,8 @@ class SecondClassroom:
     ) -> queries.Page[MonthlyRow]:
         """学院月报 rows: one college's (its admin's), or every college's (school admins')."""
         visibility.require_read(visibility.may_read_college(actor, college), "学院月报 report")
+        if report_submission.first_day(month) is None:
+            raise report_submission.MONTH_INVALID.error(month=month)
         return self.views.monthly_report(month, college=college, limit=limit, cursor=cursor)
 
     @_reads

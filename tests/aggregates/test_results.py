@@ -634,19 +634,39 @@ def test_a_multi_day_activity_records_its_days_times_the_hours_per_day() -> None
 
 
 def test_the_hours_per_day_is_rulebook_data() -> None:
-    """The 8 of 002 一 4) is HFUT's; a school setting 6 gets 3 × 6 = 18 学时, and a day that
-    crosses midnight in Shanghai counts two days."""
+    """The 8 of 002 一 4) is HFUT's; a school setting 6 gets 3 × 6 = 18 学时, and a span that
+    crosses midnight in Shanghai counts each day's clock hours (2 + 2), not two days × 6."""
     from second_classroom.policies.rulebook import HoursRule
 
     six = attrs.evolve(HFUT, hours=HoursRule(Decimal(6)))
     starts = datetime(2026, 12, 3, 8, tzinfo=SHANGHAI)
     assert six.hours.of(starts, starts + timedelta(hours=58)) == Decimal("18.00")
     late = datetime(2026, 12, 3, 22, tzinfo=SHANGHAI)
-    assert six.hours.of(late, late + timedelta(hours=4)) == Decimal("12.00")
+    assert six.hours.of(late, late + timedelta(hours=4)) == Decimal("4.00")
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "hours"),
+    [
+        ((12, 3, 8, 0), (12, 5, 18, 0), "24.00"),  # 8 + 8 + 8: each day holds ≥ 8 clock hours
+        ((12, 3, 23, 50), (12, 4, 0, 10), "0.33"),  # 10 + 10 minutes, not 2 days × 8
+        ((12, 3, 23, 0), (12, 4, 1, 0), "2.00"),  # 1 + 1
+        ((12, 3, 7, 0), (12, 3, 19, 0), "8.00"),  # one day counts at most 8
+    ],
+)
+def test_each_calendar_day_counts_its_clock_hours_up_to_the_hours_per_day(
+    starts: tuple[int, int, int, int], ends: tuple[int, int, int, int], hours: str
+) -> None:
+    """Given HFUT's 8 per day (002 一 4) 建议一天按8学时记录), when a span is counted, then each
+    Shanghai calendar day it touches counts min(8, its clock hours within the span): a few
+    minutes across midnight are not 16 学时."""
+    first = datetime(2026, *starts, tzinfo=SHANGHAI)
+    last = datetime(2026, *ends, tzinfo=SHANGHAI)
+    assert HFUT.hours.of(first, last) == Decimal(hours)
 
 
 def test_a_same_day_activity_records_its_clock_span() -> None:
-    """A lecture 14:00-16:00 is 2 学时, whatever the hours per day (002 一 4) speaks of days)."""
+    """A lecture 14:00-16:00 is 2 学时: under the day's 8 (002 一 4) speaks of days)."""
     assert record_of(closed(), A, HFUT, AFTER).hours == Decimal("2.00")
 
 

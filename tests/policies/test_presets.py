@@ -628,10 +628,11 @@ def test_a_claim_step_in_a_role_the_school_does_not_use_is_refused() -> None:
 
 def test_hfut_records_practice_teams_at_eight_hours_a_day() -> None:
     """002 一 4) 暑期“三下乡”…实践及培训经历管理…建议一天按8学时记录: HFUT records practice
-    teams under 实践及培训经历 / 暑期“三下乡”, crediting 学时, 8 a day."""
+    teams under 实践及培训经历 / 暑期“三下乡”, crediting 学时, 8 a day, recorded by colleges and
+    校级社团账号 (school-level tribes)."""
     from second_classroom.policies.rulebook import PracticeRule
 
-    assert HFUT.practice == PracticeRule("practice", "summer_practice", "学时")
+    assert HFUT.practice == PracticeRule("practice", "summer_practice", "学时", ("school",))
     assert HFUT.hours.per_day == Decimal(8)
     assert NEPU.practice.module == ""  # the seed records no practice teams
 
@@ -655,6 +656,7 @@ def test_the_new_keys_round_trip_through_toml() -> None:
         ({"practice": ("practice", "nope", "")}, "practice.category 'nope'"),
         ({"practice": ("practice", "", "学点")}, "practice.credit_type '学点'"),
         ({"practice": ("", "", "学时")}, "practice.credit_type needs practice.module"),
+        ({"practice": ("practice", "", "", ("tribe",))}, "practice.tribe_levels 'tribe'"),
         ({"windows": (("nowhere", ""),)}, "'nowhere' is not a module"),
         ({"windows": (("lecture", "nope"),)}, "'nope' is not a category of its module"),
         ({"windows": (("lecture", ""), ("lecture", ""))}, "windows lists a module"),

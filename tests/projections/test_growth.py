@@ -126,3 +126,21 @@ def test_as_of_a_date_the_timeline_holds_only_what_was_recorded_by_then() -> Non
     assert found.name == "张三"
     assert [e.kind for e in found.entries][-1] is GrowthKind.AWARD
     assert timeline(history(), at(8, 31, year=2023)) is None  # not yet enrolled
+
+
+def test_a_graduate_students_transcript_line_is_the_graduate_transcript() -> None:
+    """002 二 2) 开通研究生“第二课堂成绩单”: given a graduate student's record, when a
+    transcript is issued, then its line is headed 研究生第二课堂成绩单 as the document is
+    (transcript.heading_of), not the undergraduate 第二课堂成绩单."""
+    graduate = [
+        StudentRegistered(
+            SID, NUMBER, "张三", "PE", "石工23-1班", 2023, Program.GRADUATE, "T-pe", at(9, 1)
+        ),
+        TranscriptNumbered(SID, "SC-1", at(10, 8)),
+    ]
+    found = timeline([Envelope(SID, n + 1, e.at, e) for n, e in enumerate(graduate)], at(12, 1))
+    assert found is not None
+    assert [(e.kind, e.title) for e in found.entries][-1] == (
+        GrowthKind.TRANSCRIPT,
+        "研究生第二课堂成绩单",
+    )

@@ -173,9 +173,9 @@ def test_the_outbox_is_a_queue_read_in_bounded_batches(service: SecondClassroom)
 @pytest.mark.parametrize(
     ("query", "key"),
     [
-        ("leaderboard:college", (2**63,)),
-        ("leaderboard:college", (2**53 + 1,)),
-        ("leaderboard:college", (-1,)),
+        ("leaderboard", (2**63,)),
+        ("leaderboard", (2**53 + 1,)),
+        ("leaderboard", (-1,)),
         ("audit", (2**63,)),
         ("audit", (-(2**63) - 1,)),
         ("board", ("2026-01-01", "\x00")),
@@ -189,6 +189,8 @@ def test_a_forged_cursor_key_is_refused_and_the_views_keep_answering(
     surrogate), when a listing is asked for it, then it is ``query.invalid`` before SQL runs,
     and the next reads still answer (on PostgreSQL an error inside the database would leave the
     views' connection in an aborted transaction)."""
+    if query == "leaderboard":  # the default ranking's name: by college, of the first type
+        query = queries.leaderboard_query("college", None, None, service.rulebook.credit_types[0])
     # As a client would forge it: JSON escapes (``\\ud800``), base64url without padding.
     raw = json.dumps([query, *key]).encode()
     forged = base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -206,5 +208,40 @@ def test_a_forged_cursor_key_is_refused_and_the_views_keep_answering(
 
 def test_the_largest_cursor_offset_is_still_a_page(service: SecondClassroom) -> None:
     """An offset of 2**53 is a cursor we could have written: an empty page, no error."""
-    last = queries.encode_cursor("leaderboard:college", (queries.CURSOR_INT_MAX,))
+    name = queries.leaderboard_query("college", None, None, service.rulebook.credit_types[0])
+    last = queries.encode_cursor(name, (queries.CURSOR_INT_MAX,))
     assert list(service.leaderboard(SCHOOL_ADMIN, cursor=last)) == []
+
+
+def test_a_rankings_cursor_pages_only_that_ranking(service: SecondClassroom) -> None:
+    """Given a cursor of the 学分 ranking of PE's students, when it is used for another
+    module, college or credit type's ranking, then it is refused (``query.invalid``), not
+    an offset into a ranking it was not written for."""
+    from tests.projections.test_reports import finished
+
+    finished(service)
+    kind = service.rulebook.credit_types[0]
+    name = queries.leaderboard_query("student", None, "PE", kind)
+    cursor = queries.encode_cursor(name, (1,))
+    assert list(service.leaderboard(PE_ADMIN, by="student", college="PE", cursor=cursor)) == []
+    module = service.rulebook.modules[0].code
+    others = [
+        lambda: service.leaderboard(SCHOOL_ADMIN, by="student", cursor=cursor),
+        lambda: service.leaderboard(PE_ADMIN, "student", module, college="PE", cursor=cursor),
+        lambda: service.leaderboard(SCHOOL_ADMIN, by="college", cursor=cursor),
+    ]
+    for read in others:
+        with pytest.raises(DomainError) as caught:
+            read()
+        assert caught.value.code == "query.invalid"
+
+
+@pytest.mark.parametrize("changes", [{"credit_type": "不存在"}, {"module": "nowhere"}])
+def test_a_ranking_of_an_unknown_type_or_module_is_refused(
+    service: SecondClassroom, changes: dict[str, str]
+) -> None:
+    """Given a credit type or a module the rulebook does not have (001 附件4 说明 4 学分类型),
+    when a ranking of it is asked, then it is ``query.invalid``, not an empty ranking."""
+    with pytest.raises(DomainError) as caught:
+        service.leaderboard(SCHOOL_ADMIN, by="college", **changes)  # type: ignore[arg-type]
+    assert caught.value.code == "query.invalid"

@@ -11,7 +11,7 @@ day (HFUT: 8) unless the recorder gives them (特殊情况根据实际情况记�
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -76,6 +76,31 @@ HOURS_INVALID = ErrorCode(
     "学时须大于 0、不超过 {most}（{days} 天）",
     "Hours must be above 0 and at most {most} ({days} days)",
     Category.INVALID,
+)
+FIELD_EMPTY = ErrorCode(
+    "practice.field_empty",
+    "{field} 不能为空",
+    "{field} must not be empty",
+    Category.INVALID,
+)
+TOO_LONG = ErrorCode(
+    "practice.too_long",
+    "实践跨度不能超过 {most} 小时（规则配置 limits.max_activity_hours）",
+    "A practice spans at most {most} hours (the rulebook's limits.max_activity_hours)",
+    Category.INVALID,
+)
+TRIBE_NOT_ALLOWED = ErrorCode(
+    "practice.tribe_not_allowed",
+    "只有经认证的{levels}级组织记录本组织的实践团队（规则配置 practice.tribe_levels）",
+    "Only a certified tribe of level {levels} records its team (the rulebook's "
+    "practice.tribe_levels)",
+    Category.FORBIDDEN,
+)
+SELF_RECORDING = ErrorCode(
+    "practice.self_recording",
+    "不能为自己记录实践经历，须由其他负责人办理",
+    "Nobody records their own practice: another manager must",
+    Category.FORBIDDEN,
 )
 NOBODY = ErrorCode("practice.nobody", "请填写团队成员", "Name the team's members", Category.INVALID)
 NOT_MEMBER = ErrorCode(
@@ -173,10 +198,9 @@ def students_involved(command: PracticeCommand) -> set[str]:
     return set(command.members)
 
 
-def decide(
-    command: PracticeCommand, state: Practice | None, ctx: PracticeContext
-) -> Sequence[PracticeEvent]:
-    """Decide the team's event; raise a DomainError when the command is refused."""
+def authorize(command: PracticeCommand, ctx: PracticeContext) -> str | None:
+    """The recording college, once the actor may record for the recorder named (002 一 4));
+    needs no member's record, so a refused actor costs no loads."""
     base = ctx.base
     rule = base.rulebook.practice
     require(bool(rule.module), NOT_OFFERED)
@@ -195,11 +219,35 @@ def decide(
         require(base.rulebook.college(college) is not None, COLLEGE_UNKNOWN, college=college)
         allowed = base.actor.is_school_admin or base.actor.is_college_admin(college)
     require(allowed, UNAUTHORIZED, action="记录实践经历 record practice")
+    if ctx.tribe is not None and command.tribe_id is not None:
+        # 002 一 4): 校级社团账号 record their own teams; a class group is no such account.
+        require(
+            ctx.tribe.certified and ctx.tribe.level.value in rule.tribe_levels,
+            TRIBE_NOT_ALLOWED,
+            levels="/".join(rule.tribe_levels),
+        )
+    return college
+
+
+def decide(
+    command: PracticeCommand, state: Practice | None, ctx: PracticeContext
+) -> Sequence[PracticeEvent]:
+    """Decide the team's event; raise a DomainError when the command is refused."""
+    base = ctx.base
+    college = authorize(command, ctx)
     require(state is None, EXISTS)
+    require(bool(command.key.strip()), FIELD_EMPTY, field="key")
+    require(bool(command.title.strip()), FIELD_EMPTY, field="title")
     require(command.ends > command.starts, DATES_INVERTED)
+    longest = base.rulebook.limits.max_activity_hours
+    require(command.ends - command.starts <= timedelta(hours=longest), TOO_LONG, most=longest)
     require(base.now >= command.ends, NOT_OVER)
     members = tuple(dict.fromkeys(command.members))
     require(bool(members), NOBODY)
+    require(
+        base.rulebook.results.allow_self_results or base.actor.person_id not in members,
+        SELF_RECORDING,
+    )
     for student in members:
         record = ctx.records.get(student)
         require(record is not None, STUDENT_NOT_FOUND, student_number=student)
@@ -211,7 +259,8 @@ def decide(
             require(record.college == college, OTHER_COLLEGE, student=student)
     days = HoursRule.days(local_date(command.starts), local_date(command.ends))
     hours = practice_hours(command, base.rulebook.hours)
-    most = Decimal(24 * days)
+    # Computed hours obey the cap typed ones do (limits.max_credit), and no more than the days.
+    most = min(Decimal(24 * days), base.rulebook.limits.max_credit)
     require(
         hours.is_finite() and Decimal(0) < hours <= most,
         HOURS_INVALID,
@@ -236,11 +285,12 @@ def decide(
 
 
 def practice_hours(command: RecordPractice, rule: HoursRule) -> Decimal:
-    """The hours given, else the days × hours per day (002 一 4) 建议一天按8学时记录)."""
+    """The hours given, else the rulebook's count of the span (002 一 4) 建议一天按8学时记录):
+    each day the team spent at least the hours per day counts them, a partial day (a start
+    late in the evening, an end early in the morning) its clock hours."""
     if command.hours is not None:
         return command.hours
-    days = HoursRule.days(local_date(command.starts), local_date(command.ends))
-    return (days * rule.per_day).quantize(Decimal("0.01"))
+    return rule.of(command.starts, command.ends)
 
 
 def record_of(event: PracticeRecorded, module: str, credit_type: str) -> ActivityRecord:

@@ -110,9 +110,12 @@ def target(command: ReportCommand) -> UUID:
 
 
 def first_day(month: str) -> date | None:
-    """The month's first day, or None when ``month`` is not ``YYYY-MM``."""
-    found = _MONTH.fullmatch(month)
-    return date(int(found[1]), int(found[2]), 1) if found else None
+    """The month's first day, or None when ``month`` is not ``YYYY-MM`` of a year from 1 (a
+    calendar date has no year 0)."""
+    found = _MONTH.fullmatch(month) if isinstance(month, str) else None
+    if found is None or int(found[1]) < 1:
+        return None
+    return date(int(found[1]), int(found[2]), 1)
 
 
 def due_at(month: str, due_day: int) -> datetime:

@@ -157,6 +157,11 @@ def heading_of(content: Content) -> str:
     return GRADUATE_HEADING if graduate else TRANSCRIPT_HEADING
 
 
+def heading_for(program: Program) -> str:
+    """The heading of a transcript issued to a student of ``program`` (as ``heading_of``)."""
+    return GRADUATE_HEADING if program is Program.GRADUATE else TRANSCRIPT_HEADING
+
+
 @attrs.frozen
 class Transcript:
     serial: str

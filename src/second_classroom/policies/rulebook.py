@@ -6,7 +6,7 @@ import base64
 import itertools
 import re
 import tomllib
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
@@ -396,20 +396,25 @@ class RatingCredit:
 class HoursRule:
     """学时 of an activity or practice record (002 一 4) 一天按8学时记录).
 
-    A same-day activity counts its clock span; one over several calendar days (Shanghai time)
-    counts ``per_day`` for each day it touches, so a practice from 12-03 08:00 to 12-05 18:00
-    is 3 × 8 = 24 学时, not the 58 hours between its ends."""
+    Each calendar day (Shanghai time) the span touches counts its clock hours within the span,
+    at most ``per_day``: 12-03 08:00 → 12-05 18:00 is 3 × 8 = 24 学时 (not the 58 hours between
+    its ends), 14:00–16:00 is 2, and 23:50 → 00:10 is 0.33 — crossing midnight adds no day's
+    8 (school-supplied reading: seed 002 speaks of whole days only)."""
 
     per_day: Decimal = Decimal(8)
 
     def of(self, starts: datetime, ends: datetime) -> Decimal:
         """The 学时 of a span, to two places."""
-        first, last = starts.astimezone(_SHANGHAI).date(), ends.astimezone(_SHANGHAI).date()
-        if first == last:
-            hours = Decimal((ends - starts).total_seconds()) / Decimal(3600)
-        else:
-            hours = self.days(first, last) * self.per_day
-        return hours.quantize(Decimal("0.01"))
+        start, end = starts.astimezone(_SHANGHAI), ends.astimezone(_SHANGHAI)
+        total = Decimal(0)
+        day = start.date()
+        while day <= end.date():
+            midnight = datetime.combine(day, time(), _SHANGHAI)
+            within = min(end, midnight + timedelta(days=1)) - max(start, midnight)
+            clock = Decimal(max(within.total_seconds(), 0)) / Decimal(3600)
+            total += min(self.per_day, clock)
+            day += timedelta(days=1)
+        return total.quantize(Decimal("0.01"))
 
     @staticmethod
     def days(first: date, last: date) -> int:
@@ -424,6 +429,9 @@ class PracticeRule:
     module: str = ""  # "" : practice experiences are not recorded
     category: str = ""  # the module's second-level category, e.g. 暑期“三下乡”
     credit_type: str = ""  # the hours are also credited in this type (学时); "" : hours only
+    # The levels of the certified tribes that record their own teams (002 一 4): 校学生会、
+    # 校团委新媒体中心等校级社团账号); a college's team is recorded by its 基层团委 (college admin).
+    tribe_levels: tuple[str, ...] = ("school",)
 
     def problems(self, rulebook: Rulebook) -> list[str]:
         """What makes this section unusable."""
@@ -439,6 +447,10 @@ class PracticeRule:
             found.append(f"practice.credit_type {self.credit_type!r} is not in credit_types")
         if self.credit_type and not self.module:
             found.append("practice.credit_type needs practice.module")
+        levels = {level.value for level in TribeLevel}
+        for level in self.tribe_levels:
+            if level not in levels:
+                found.append(f"practice.tribe_levels {level!r} is not a tribe level")
         return found
 
 

@@ -10,7 +10,8 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates import student
+from second_classroom.aggregates import student, transcript
+from second_classroom.core.terms import Program
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.policies.activity_form import PlannedCredit
 
@@ -53,8 +54,9 @@ class GrowthTimeline:
     entries: tuple[GrowthEntry, ...]
 
 
-def _entries(event: object) -> list[GrowthEntry]:
-    """The lines one event of the student record adds (none for an appeal lodged)."""
+def _entries(event: object, program: Program) -> list[GrowthEntry]:
+    """The lines one event of the student record adds (none for an appeal lodged);
+    ``program`` is the student's when it happened (a transcript's heading follows it)."""
     kind = GrowthKind
     match event:
         case student.StudentRegistered():
@@ -87,7 +89,8 @@ def _entries(event: object) -> list[GrowthEntry]:
         case student.DefaultMadeUp():
             return [GrowthEntry(event.at, kind.INTEGRITY, "补签", event.evidence, event.entry_id)]
         case student.TranscriptNumbered():
-            return [GrowthEntry(event.at, kind.TRANSCRIPT, "第二课堂成绩单", event.serial)]
+            heading = transcript.heading_for(program)  # 002 二 2) 研究生“第二课堂成绩单”
+            return [GrowthEntry(event.at, kind.TRANSCRIPT, heading, event.serial)]
         case student.StudentRecordCorrected():
             return [GrowthEntry(event.at, kind.CORRECTION, "档案更正", event.reason)]
     return []
@@ -97,10 +100,15 @@ def timeline(history: Iterable[Envelope], as_of: datetime) -> GrowthTimeline | N
     """The timeline from the student record's events stored by ``as_of``; ``None`` when the
     student was not registered by then."""
     kept = [e.payload for e in history if e.timestamp <= as_of]
-    record = student.DECIDER.fold(kept)
+    record: student.StudentRecord | None = None
+    lines: list[GrowthEntry] = []
+    for event in kept:
+        record = student.DECIDER.fold((event,), record)
+        program = record.program if record is not None else Program.UNDERGRADUATE
+        lines += _entries(event, program)
     if record is None:
         return None
-    entries = tuple(line for event in kept for line in _entries(event))
+    entries = tuple(lines)
     return GrowthTimeline(
         record.student_number, record.name, record.college, record.cohort, as_of, entries
     )

@@ -298,6 +298,12 @@ def _board_row(row: tuple[Any, ...]) -> BoardRow:
 LEADERBOARD_GROUPS = {"college": "s.college", "cohort": "s.cohort", "student": "s.student_number"}
 
 
+def leaderboard_query(by: str, module: str | None, college: str | None, credit_type: str) -> str:
+    """The name a ranking's cursors carry: a cursor of one ranking (its grouping, module,
+    college and credit type) must not page another."""
+    return f"leaderboard:{by}:" + json.dumps([module, college, credit_type], ensure_ascii=False)
+
+
 def leaderboard(
     database: ViewDatabase,
     by: str = "college",
@@ -322,7 +328,7 @@ def leaderboard(
             named = "、".join(str(k) for (k,) in kinds)
             raise INVALID_QUERY.error(reason=f"请指定学分类型 / name one credit_type: {named}")
         credit_type = str(kinds[0][0]) if kinds else ""
-    query = f"leaderboard:{by}"
+    query = leaderboard_query(by, module, college, credit_type)
     offset = offset_of(query, cursor)
     params: tuple[object, ...]
     where, params = "c.credit_type = ?", (credit_type,)

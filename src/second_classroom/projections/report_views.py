@@ -241,6 +241,9 @@ class AdvisorWorkload:
                 cursor.execute(
                     "UPDATE advisor_activities SET approved = 1 WHERE activity_id = ?", (aid,)
                 )
+            case activity_events.ActivityCancelled():
+                # A cancelled activity was never guided: it leaves the advisor's workload.
+                cursor.execute("DELETE FROM advisor_activities WHERE activity_id = ?", (aid,))
             case attendance.AttendanceClosed(outcomes=outcomes):
                 served = sum(1 for _s, o in outcomes if o is AttendanceOutcome.ATTENDED)
                 cursor.execute(
