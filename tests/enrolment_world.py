@@ -16,7 +16,7 @@ from second_classroom.aggregates.tribe import AppointTribeRole, CertifyTribe, Cr
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.terms import AdmissionMethod, TribeKind, TribeLevel
-from second_classroom.policies.activity_form import Admission
+from second_classroom.policies.activity_form import ActivityForm, Admission
 from second_classroom.policies.registration_questions import Question
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
@@ -62,16 +62,21 @@ def approved_activity(
     capacity: int = 30,
     waitlist: bool = False,
     questions: tuple[Question, ...] = (),
+    base_form: ActivityForm = FORM,
 ) -> UUID:
-    """An activity approved up the college chain (第十一条), asking ``questions`` at
-    registration (002 二 6)."""
+    """An activity approved up the college chain (第十一条), of ``base_form``, asking
+    ``questions`` at registration (002 二 6)."""
     activity_id = ids.activity_id(UNION.tribe_id, key)
     admission = Admission(
         method, "按报名材料评审" if method is AdmissionMethod.REVIEW else "", waitlist
     )
     organizers = (ORGANIZER_NUMBER,) if capacity <= 50 else (ORGANIZER_NUMBER, "2023010103")
     form = attrs.evolve(
-        FORM, capacity=capacity, admission=admission, organizers=organizers, questions=questions
+        base_form,
+        capacity=capacity,
+        admission=admission,
+        organizers=organizers,
+        questions=questions,
     )
     service.execute(DraftActivity(UNION.tribe_id, key, form), LEADER, NOW)
     service.execute(SubmitActivity(activity_id), LEADER, NOW)

@@ -543,6 +543,42 @@ def test_verify_answers_for_a_pdf_a_json_document_and_a_serial(
     assert cli.main(["verify", "x.pdf", "--db", str(folder / "missing.sqlite3")]) == 2
 
 
+def test_verify_answers_for_each_certificate_as_pdf_json_credential_and_serial(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """电子证书 (002 二 8)) at the desk as transcripts: each kind valid as its PDF, its signed
+    JSON, its credential and its serial, naming the certificate; once revoked, exit 1."""
+    import json
+
+    from second_classroom.aggregates.certificate import RevokeCertificate
+    from second_classroom.persistence.stores import sqlite_env
+    from tests.conftest import TEST_SECRET
+    from tests.specification import SCHOOL_ADMIN
+    from tests.test_certificates import ISSUED, RULES, URL, commands, issue, world
+
+    db = folder / "school.sqlite3"
+    with SecondClassroom.open(sqlite_env(db), RULES, secret=TEST_SECRET) as service:
+        for kind, (command, actor) in commands(world(service)).items():
+            serial = issue(service, command, actor)
+            data = service.certificate_pdf(serial, SCHOOL_ADMIN, URL)
+            assert data is not None
+            (folder / f"{kind}.pdf").write_bytes(data)
+            for name, written in (
+                ("doc", service.certificate_document(serial, SCHOOL_ADMIN)),
+                ("vc", service.certificate_credential(serial, SCHOOL_ADMIN, URL)),
+            ):
+                (folder / f"{kind}-{name}.json").write_text(json.dumps(written), "utf-8")
+            for what in (f"{kind}.pdf", f"{kind}-doc.json", f"{kind}-vc.json", serial):
+                path = str(folder / what) if "." in what else what
+                assert cli.main(["verify", path, "--db", str(db)]) == 0, what
+                out = capsys.readouterr().out
+                assert out.startswith("valid"), out
+                assert kind.label in out
+        service.execute(RevokeCertificate(serial, "颁发有误"), SCHOOL_ADMIN, ISSUED)
+    assert cli.main(["verify", serial, "--db", str(db)]) == 1
+    assert capsys.readouterr().out.startswith("revoked")
+
+
 def test_simulate_without_its_extra_names_it_and_creates_nothing(
     folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

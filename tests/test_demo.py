@@ -110,6 +110,10 @@ def test_the_demo_plays_hfut_with_its_own_windows(tmp_path: Path) -> None:
     assert "王芳 工作履历：计算机与信息学院学生会 部长 优秀（2 积分）" in text
     # 002 一 4): a three-day practice team records 3 × 8 = 24 学时, not the 58 clock hours
     assert "王芳：计算机与信息学院“三下乡”实践团 24.00 学时" in text
+    # 002 二 8): the organization's 电子聘书, refused to the appointee, verified twice
+    assert "王芳 自行生成电子聘书\n    ✗ 拒绝 [auth.forbidden]" in text
+    assert "查证按编号：有效 · 电子聘书：兹聘任王芳同学为计算机与信息学院学生会部长" in text
+    assert "查证按 PDF（离线，附签名文件）：有效 · 电子聘书" in text
     # 002 二 6): custom registration fields, answers checked against them, shown on the roster
     assert "报名需填写：志愿者服装尺码（单选，必填）；可服务时段（多选，必填）" in text
     assert "[enrolment.answer_missing] 请回答报名信息「紧急联系人及电话」（必填）" in text

@@ -9,6 +9,11 @@ from typing import Any
 
 import pytest
 
+from second_classroom.aggregates.certificate import (
+    CertificateIssued,
+    CertificateKind,
+    IssueCertificate,
+)
 from second_classroom.aggregates.registration import Register
 from second_classroom.aggregates.results import FinalizeActivity, GrantCredits
 from second_classroom.aggregates.student import RegisterStudent
@@ -62,6 +67,11 @@ class World:
         issued = service.execute(IssueTranscript(self.me.person_id), self.me, at(12, 5))
         self.serial = next(
             e.payload.serial for e in issued.events if isinstance(e.payload, TranscriptIssued)
+        )
+        honour = IssueCertificate(CertificateKind.HONOUR, self.me.person_id, title="优秀共青团员")
+        conferred = service.execute(honour, SCHOOL_ADMIN, at(12, 5))
+        self.certificate = next(
+            e.payload.serial for e in conferred.events if isinstance(e.payload, CertificateIssued)
         )
         for person, role in ((HOST_ADMIN, TribeRole.ADMIN), (HOST_ORGANIZER, TribeRole.ORGANIZER)):
             service.execute(AppointTribeRole(UNION.tribe_id, person.person_id, role), PE_ADMIN, NOW)
@@ -125,6 +135,12 @@ QUERIES: dict[str, Read] = {
     "transcript_document": lambda s, w, a: s.transcript_document(w.serial, a),
     "transcript_pdf": lambda s, w, a: s.transcript_pdf(w.serial, a, VERIFY_URL),
     "transcript_credential": lambda s, w, a: s.transcript_credential(w.serial, a, VERIFY_URL),
+    "certificate": lambda s, w, a: s.certificate(w.certificate, a),
+    "certificate_document": lambda s, w, a: s.certificate_document(w.certificate, a),
+    "certificate_pdf": lambda s, w, a: s.certificate_pdf(w.certificate, a, VERIFY_URL),
+    "certificate_credential": lambda s, w, a: s.certificate_credential(
+        w.certificate, a, VERIFY_URL
+    ),
     "enrolment": lambda s, w, a: s.enrolment(w.talk, w.me.person_id, a),
     "activity": lambda s, w, a: s.activity(w.talk, a),
     "roster": lambda s, w, a: s.roster(w.talk, a),
@@ -181,6 +197,10 @@ EXPECTED: dict[str, str] = {
     "transcript_document": STUDENT_OWN,
     "transcript_pdf": STUDENT_OWN,
     "transcript_credential": STUDENT_OWN,
+    "certificate": STUDENT_OWN,  # 电子证书 (002 二 8)): as the transcript
+    "certificate_document": STUDENT_OWN,
+    "certificate_pdf": STUDENT_OWN,
+    "certificate_credential": STUDENT_OWN,
     "enrolment": "Y - Y Y Y - Y - Y Y Y",  # the student's and the activity's
     "activity": ACTIVITY,
     "roster": ACTIVITY,

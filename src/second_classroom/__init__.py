@@ -32,6 +32,11 @@ from second_classroom.aggregates.cadre import (
     EndCadreTerm,
     RateCadre,
 )
+from second_classroom.aggregates.certificate import (
+    CertificateKind,
+    IssueCertificate,
+    RevokeCertificate,
+)
 from second_classroom.aggregates.checkin import (
     CheckIn,
     CloseAttendance,
@@ -158,6 +163,7 @@ __all__ = [
     "CancelActivity",
     "CancelRegistration",
     "Category",
+    "CertificateKind",
     "CertifyTribe",
     "ChangeActivityDetails",
     "ChangeAwardPlan",
@@ -188,6 +194,7 @@ __all__ = [
     "ImportClaimList",
     "IntegrityReport",
     "IssueAward",
+    "IssueCertificate",
     "IssueTranscript",
     "LeaveTribe",
     "MakeUpCheckIn",
@@ -221,6 +228,7 @@ __all__ = [
     "ReviewClaim",
     "ReviewFlaggedCheckIn",
     "ReviewStage",
+    "RevokeCertificate",
     "RevokeCredits",
     "RevokeGrowthAccess",
     "RevokeTranscript",

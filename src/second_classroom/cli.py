@@ -253,8 +253,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common_options(schema)
     verify = commands.add_parser(
         "verify",
-        help="查证 a transcript: a PDF (offline, by the signed file it carries), a JSON document "
-        "or credential, or a serial; exit 0 only when valid",
+        help="查证 a transcript or certificate: a PDF (offline, by the signed file it carries), "
+        "a JSON document or credential, or a serial; exit 0 only when valid",
     )
     verify.add_argument("what", metavar="FILE.pdf|FILE.json|SERIAL")
     verify.add_argument(
@@ -599,6 +599,11 @@ def _verify(what: str, db: Path) -> int:
         print(f"{content.school}  {who}  {content.issued_at:%Y-%m-%d}")
         for total in content.totals:
             print(f"  {total.module}  {total.credit_type}  {total.amount}")
+    if answer.certificate is not None:  # 电子证书 (002 二 8))
+        certificate = answer.certificate
+        who = f"{certificate.name}  {certificate.student_number}"
+        print(f"{certificate.kind.label}  {certificate.issuer}  {who}")
+        print(f"  {certificate.title}  {certificate.issued_at:%Y-%m-%d}")
     return 0 if answer.status is VerificationStatus.VALID else 1
 
 

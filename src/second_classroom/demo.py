@@ -30,6 +30,11 @@ from second_classroom.aggregates.cadre import (
     RateCadre,
     TermEnd,
 )
+from second_classroom.aggregates.certificate import (
+    CertificateIssued,
+    CertificateKind,
+    IssueCertificate,
+)
 from second_classroom.aggregates.checkin import (
     CheckIn,
     Location,
@@ -75,6 +80,7 @@ from second_classroom.aggregates.tribe import (
     CreateTribe,
     TribeRole,
 )
+from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import (
@@ -853,6 +859,39 @@ def _cadres(
             earned = "；".join(f"{c.amount} {c.credit_type}" for c in done.credits) or "不计分"
             held = f"{done.organization} {done.title} {done.rating.label}"
             out(f"   {name} 工作履历：{held}（{earned}）")
+    _appointment_letter(service, step, out, tribe_id, term, leader)
+
+
+def _appointment_letter(
+    service: SecondClassroom,
+    step: Callable[[str, object, Actor, datetime], None],
+    out: Print,
+    tribe_id: UUID,
+    term: str,
+    leader: Actor,
+) -> None:
+    """002 二 8) 电子聘书: the organization issues it; the 查证入口 verifies it by serial and
+    by its PDF; a student cannot issue their own."""
+    out("— 电子证书（002 二 8）电子聘书）—")
+    letter = IssueCertificate(
+        CertificateKind.APPOINTMENT, "2023010102", round_id=ids.cadre_round_id(tribe_id, term)
+    )
+    when = at(2, 9, month=12)
+    step("王芳 自行生成电子聘书", letter, Actor.student("2023010102"), when)
+    issued = service.execute(letter, leader, when)
+    serial = next(
+        e.payload.serial for e in issued.events if isinstance(e.payload, CertificateIssued)
+    )
+    out(f"   李明（学生会负责人）生成 王芳 的电子聘书，编号 {serials.display(serial)}")
+    printed = service.certificate_pdf(serial, NARRATOR, "https://verify.example.edu.cn/verify")
+    assert printed is not None
+    for label, answer in (
+        ("按编号", service.verify_transcript(serial)),
+        ("按 PDF（离线，附签名文件）", service.verify_pdf(printed)),
+    ):
+        shown = answer.certificate
+        what = f"{shown.kind.label}：{shown.body}" if shown is not None else answer.note
+        out(f"   查证{label}：{answer.status.label} · {what}")
 
 
 def _practice(

@@ -15,6 +15,7 @@ import attrs
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from second_classroom.aggregates.certificate import Certificate, CertificateKind
 from second_classroom.aggregates.transcript import Content, Transcript, heading_of
 from second_classroom.policies.signing import (
     SIGNATURE_BYTES,
@@ -71,6 +72,7 @@ def public_key_of_did(did: str) -> bytes:
 
 
 CREDENTIAL_ID = "urn:second-classroom:transcript:"
+CERTIFICATE_ID = "urn:second-classroom:certificate:"  # 电子证书 (002 二 8)
 
 
 ISSUER_ID = "urn:second-classroom:school:"
@@ -170,6 +172,74 @@ def achievement_credential(
     return _signed(credential, keyring, transcript.content.issued_at)
 
 
+# OB 3.0's achievementType for each certificate (its defined vocabulary).
+ACHIEVEMENT_TYPES = {
+    CertificateKind.AWARD: "Award",
+    CertificateKind.VOLUNTEER_HOURS: "CommunityService",
+    CertificateKind.APPOINTMENT: "Membership",
+    CertificateKind.HONOUR: "Award",
+}
+
+
+def certificate_claims(
+    certificate: Certificate, verify_url: str, status_index: int | None = None
+) -> dict[str, Any]:
+    """A certificate (电子奖状、志愿时卡、聘书、荣誉证书) as an OB 3.0 AchievementCredential
+    without its proof. As for transcripts, the 学号 only as a salted hash; the name is left out
+    (the printed sentence names the student, so the credential carries the details instead)."""
+    content = certificate.content
+    serial = content.serial
+    status = (
+        {}
+        if status_index is None
+        else {"credentialStatus": status_entry(content.school, status_index)}
+    )
+    return {
+        **status,
+        "@context": VC_CONTEXT,
+        "id": f"{CERTIFICATE_ID}{serial}",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": issuer_id(content.school), "type": ["Profile"], "name": content.school},
+        "validFrom": content.issued_at.isoformat(),
+        "name": f"{content.kind.label}：{content.title}",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityHash": identity_hash(content.student_number, serial),
+                    "identityType": "sisSourcedId",
+                    "hashed": True,
+                    "salt": serial,
+                }
+            ],
+            "achievement": {
+                "id": f"urn:second-classroom:achievement:{serial}",
+                "type": ["Achievement"],
+                "achievementType": ACHIEVEMENT_TYPES[content.kind],
+                "name": content.title,
+                "description": f"{content.kind.label}（{content.issuer}）",
+                "criteria": {"narrative": f"{content.issuer}依《第二课堂成绩单》制度颁发"},
+            },
+        },
+        "evidence": [
+            {"id": f"{verify_url}?serial={serial}", "type": ["Evidence"], "name": "查证入口"},
+            *(
+                {"type": ["Evidence"], "name": label, "description": value}
+                for label, value in content.details
+            ),
+        ],
+    }
+
+
+def certificate_credential(
+    certificate: Certificate, keyring: Keyring, verify_url: str, status_index: int | None = None
+) -> dict[str, Any]:
+    """The certificate as a signed OB 3.0 AchievementCredential (eddsa-jcs-2022)."""
+    credential = certificate_claims(certificate, verify_url, status_index)
+    return _signed(credential, keyring, certificate.content.issued_at)
+
+
 def _signed(credential: dict[str, Any], keyring: Keyring, created: datetime) -> dict[str, Any]:
     """The credential with an eddsa-jcs-2022 Data Integrity proof by ``keyring``."""
     issuer = did_key(keyring.public_key)
@@ -204,6 +274,7 @@ class CredentialProof:
     serial: str
     document: dict[str, Any]  # the credential without its proof
     config: dict[str, Any]  # the proof without its value
+    subject: str = "transcript"  # what the id names: "transcript" or "certificate"
 
 
 def read_credential(credential: object) -> CredentialProof:
@@ -221,7 +292,7 @@ def read_credential(credential: object) -> CredentialProof:
     ident = credential.get("id")
     if not (isinstance(method, str) and isinstance(value, str) and isinstance(ident, str)):
         raise ValueError("verificationMethod, proofValue and id are strings")
-    if not value.startswith("z") or not ident.startswith(CREDENTIAL_ID):
+    if not value.startswith("z") or not ident.startswith((CREDENTIAL_ID, CERTIFICATE_ID)):
         raise ValueError("proofValue is multibase base58btc; id names a transcript")
     signature = unbase58btc(value.removeprefix("z"))
     if len(signature) != SIGNATURE_BYTES:
@@ -232,7 +303,11 @@ def read_credential(credential: object) -> CredentialProof:
         raise ValueError("no @context")
     canonical_json(credential)  # raises ValueError for what JSON cannot hold
     public = public_key_of_did(method)
-    return CredentialProof(public, signature, ident.removeprefix(CREDENTIAL_ID), document, config)
+    if ident.startswith(CERTIFICATE_ID):
+        serial, subject = ident.removeprefix(CERTIFICATE_ID), "certificate"
+    else:
+        serial, subject = ident.removeprefix(CREDENTIAL_ID), "transcript"
+    return CredentialProof(public, signature, serial, document, config, subject)
 
 
 def proof_holds(proof: CredentialProof) -> bool:
@@ -256,6 +331,17 @@ def claims_match(proof: CredentialProof, transcript: Transcript) -> bool:
     evidence = proof.document.get("evidence")
     shown = evidence[1:] if isinstance(evidence, list) else None
     return same_json(given, expected) and same_json(shown, activities)
+
+
+def certificate_claims_match(proof: CredentialProof, certificate: Certificate) -> bool:
+    """Whether every claim of a certificate's credential is what the register holds (the
+    evidence link and the status entry are checked elsewhere)."""
+    expected = certificate_claims(certificate, "")
+    details = expected.pop("evidence")[1:]
+    given = {k: v for k, v in proof.document.items() if k not in ("evidence", "credentialStatus")}
+    evidence = proof.document.get("evidence")
+    shown = evidence[1:] if isinstance(evidence, list) else None
+    return same_json(given, expected) and same_json(shown, details)
 
 
 # -- PDF --------------------------------------------------------------------------------------

@@ -27,10 +27,12 @@ from decimal import Decimal
 from typing import Any
 
 from second_classroom import fonts
+from second_classroom.aggregates.certificate import CertificateContent
 from second_classroom.aggregates.transcript import Content, Line, heading_of
 from second_classroom.policies import serials
 
 ATTACHMENT = "transcript.json"
+CERTIFICATE = "certificate.json"  # a certificate's attached signed document
 _URL_LABEL = "查证入口 "  # the attachment's description: this label, then the verify URL
 _PRODUCER = "second_classroom"
 
@@ -45,7 +47,23 @@ def render(
     """The transcript PDF; ``document`` (the signed JSON document) is attached when given;
     ``photo`` (an ID photo) and ``seal`` (the school's seal) are PNG or JPEG bytes."""
     pages = _layout(content, verify_url, photo, seal)
-    return _archival(pages, content, verify_url, document)
+    title = f"{heading_of(content)} {serials.display(content.serial)}"
+    return _archival(pages, title, content.school, content.issued_at, verify_url, document)
+
+
+def render_certificate(
+    content: CertificateContent,
+    verify_url: str,
+    document: Mapping[str, Any] | None = None,
+    seal: bytes | None = None,
+) -> bytes:
+    """A certificate's PDF (电子奖状、志愿时卡、聘书、荣誉证书, 002 二 8)): the same font, QR
+    code, archival form and attached proof as a transcript (``certificate.json``)."""
+    pages = _certificate_layout(content, verify_url, seal)
+    title = f"{content.kind.label} {serials.display(content.serial)}"
+    return _archival(
+        pages, title, content.school, content.issued_at, verify_url, document, CERTIFICATE
+    )
 
 
 # -- layout (reportlab) ----------------------------------------------------------------------
@@ -333,6 +351,118 @@ def _numbered(font: str, width: float, margin: float, serial: str) -> type:
     return NumberedCanvas
 
 
+# -- certificates ------------------------------------------------------------------------------
+
+
+def _certificate_layout(content: CertificateContent, verify_url: str, seal: bytes | None) -> bytes:
+    """An A4 landscape certificate: a double border, the heading, the sentence, the details,
+    the issuer and date with the seal, and the serial with the 查证 QR code and address."""
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import (
+        BaseDocTemplate,
+        Frame,
+        Image,
+        KeepTogether,
+        PageTemplate,
+        Paragraph,
+        Spacer,
+        Table,
+        TableStyle,
+    )
+
+    font = fonts.register_reportlab()
+    width, height = landscape(A4)
+    margin = 22 * mm
+    serial = serials.display(content.serial)
+    address = f"{verify_url}?serial={content.serial}"
+    heading = ParagraphStyle(
+        "heading", fontName=font, fontSize=34, leading=44, alignment=TA_CENTER, spaceAfter=8
+    )
+    body = ParagraphStyle(
+        "body", fontName=font, fontSize=15, leading=26, wordWrap="CJK", firstLineIndent=30
+    )
+    small = ParagraphStyle("small", fontName=font, fontSize=8.5, leading=11, wordWrap="CJK")
+    usable = width - 2 * margin
+
+    def p(text: str, style: ParagraphStyle = small) -> Paragraph:
+        return Paragraph(_escape(text), style)
+
+    story: list[Any] = [
+        Spacer(1, 10 * mm),
+        p(content.heading, heading),
+        p(content.body, body),
+        Spacer(1, 4 * mm),
+    ]
+    if content.details:
+        rows = [[p(label), p(value)] for label, value in content.details]
+        wide = max(len(label) for label, _ in content.details) > 8  # a card's activity rows
+        label_width = usable * 0.55 if wide else 30 * mm
+        table = Table(rows, colWidths=[label_width, usable * 0.8 - label_width])
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONT", (0, 0), (-1, -1), font, 8.5),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.3, colors.grey),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ]
+            )
+        )
+        story.append(table)
+        story.append(Spacer(1, 5 * mm))
+    signed = [p(content.issuer, body), p(_date(content.issued_at), body)]
+    if content.issuer != content.school:  # an organization's 聘书: the school it belongs to
+        signed.insert(1, p(content.school, body))
+    stamp: Any = Image(io.BytesIO(seal), 30 * mm, 30 * mm) if seal else ""
+    check = [
+        p(f"证书编号：{serial}"),
+        p(f"学号：{content.student_number}    学院：{content.college}"),
+        p("查证：扫描二维码或访问"),
+        p(address),  # a line of its own, so the serial in it is not broken across lines
+        p(f"本证书附有签名的电子文件（{CERTIFICATE}），可离线查验。"),
+    ]
+    foot = Table(
+        [[check, _qr(address, 28 * mm), stamp, signed]],
+        colWidths=[usable * 0.36, 32 * mm, 34 * mm, usable * 0.64 - 66 * mm],
+    )
+    foot.setStyle(
+        TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("FONT", (0, 0), (-1, -1), font, 9)])
+    )
+    story.append(KeepTogether([foot]))
+
+    def border(canvas: Any, _doc: Any) -> None:
+        canvas.saveState()
+        canvas.setStrokeColorRGB(0.62, 0.11, 0.11)
+        canvas.setLineWidth(3)
+        canvas.rect(9 * mm, 9 * mm, width - 18 * mm, height - 18 * mm)
+        canvas.setLineWidth(0.8)
+        canvas.rect(12 * mm, 12 * mm, width - 24 * mm, height - 24 * mm)
+        canvas.restoreState()
+
+    buffer = io.BytesIO()
+    doc = BaseDocTemplate(
+        buffer,
+        pagesize=(width, height),
+        leftMargin=margin,
+        rightMargin=margin,
+        topMargin=margin,
+        bottomMargin=margin,
+        title=f"{content.kind.label} {serial}",
+        author=content.school,
+        creator=_PRODUCER,
+        producer=_PRODUCER,
+        invariant=1,
+        initialFontName=font,
+    )
+    frame = Frame(margin, margin, usable, height - 2 * margin, id="body")
+    doc.addPageTemplates([PageTemplate("page", [frame], onPage=border)])
+    doc.build(story)
+    return buffer.getvalue()
+
+
 # -- archival form (pypdf) -------------------------------------------------------------------
 
 
@@ -342,7 +472,13 @@ def _pdf_date(moment: datetime) -> str:
 
 
 def _archival(
-    pages: bytes, content: Content, verify_url: str, document: Mapping[str, Any] | None
+    pages: bytes,
+    title: str,
+    school: str,
+    issued: datetime,
+    verify_url: str,
+    document: Mapping[str, Any] | None,
+    attachment: str = ATTACHMENT,
 ) -> bytes:
     """PDF/A-3b identification, the output intent, fixed dates and id, the attachment."""
     from pypdf import PdfReader, PdfWriter
@@ -357,20 +493,22 @@ def _archival(
     )
 
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pages)))
-    issued = content.issued_at
-    title = f"{heading_of(content)} {serials.display(content.serial)}"
     writer.add_metadata(
         {
             "/Title": title,
-            "/Author": content.school,
+            "/Author": school,
             "/Creator": _PRODUCER,
             "/Producer": _PRODUCER,
             "/CreationDate": _pdf_date(issued),
             "/ModDate": _pdf_date(issued),
         }
     )
+    info = writer._info.get_object() if writer._info is not None else None
+    assert isinstance(info, DictionaryObject)
+    for key in ("/Subject", "/Keywords"):  # reportlab's placeholders, which XMP must repeat
+        info.pop(key, None)  # (PDF/A 6.7.3): dropped rather than repeated
     xmp = DecodedStreamObject()
-    xmp.set_data(_xmp(title, content.school, issued).encode())
+    xmp.set_data(_xmp(title, school, issued).encode())
     xmp.update(
         {NameObject("/Type"): NameObject("/Metadata"), NameObject("/Subtype"): NameObject("/XML")}
     )
@@ -390,13 +528,13 @@ def _archival(
     writer.root_object[NameObject("/OutputIntents")] = ArrayObject([writer._add_object(intent)])
     if document is not None:
         data = json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1).encode()
-        attached = writer.add_attachment(ATTACHMENT, data)
+        attached = writer.add_attachment(attachment, data)
         attached.subtype = NameObject("/application#2Fjson")
         attached.associated_file_relationship = NameObject("/Source")
         attached.modification_date = issued
         attached.description = TextStringObject(_URL_LABEL + verify_url)
         spec = attached.pdf_object
-        spec[NameObject("/UF")] = TextStringObject(ATTACHMENT)
+        spec[NameObject("/UF")] = TextStringObject(attachment)
         writer.root_object[NameObject("/AF")] = ArrayObject([spec.indirect_reference])
     digest = hashlib.sha256(pages + json.dumps(document, sort_keys=True).encode()).digest()[:16]
     writer._ID = ArrayObject([ByteStringObject(digest), ByteStringObject(digest)])
@@ -452,7 +590,7 @@ def attached_document(data: bytes) -> tuple[dict[str, Any], str] | None:
     try:
         reader = PdfReader(io.BytesIO(data))
         for attached in reader.attachment_list:
-            if attached.name != ATTACHMENT:
+            if attached.name not in (ATTACHMENT, CERTIFICATE):
                 continue
             document = json.loads(attached.content)
             description = attached.description or ""
@@ -477,7 +615,7 @@ def page_texts(data: bytes) -> list[str] | None:
 MAX_URL = 2000  # a verify URL longer than this was not printed by this library
 
 
-def shows(data: bytes, content: Content, verify_url: str) -> bool:
+def shows(data: bytes, content: Content | CertificateContent, verify_url: str) -> bool:
     """Whether every page of ``data`` shows exactly the text ``content`` renders to."""
     from reportlab.platypus.doctemplate import LayoutError
 
@@ -485,7 +623,10 @@ def shows(data: bytes, content: Content, verify_url: str) -> bool:
         return False
     given = page_texts(data)
     try:
-        expected = page_texts(_layout(content, verify_url, None, None))
+        if isinstance(content, CertificateContent):
+            expected = page_texts(_certificate_layout(content, verify_url, None))
+        else:
+            expected = page_texts(_layout(content, verify_url, None, None))
     except LayoutError:  # a URL no page can hold was not printed by us either
         return False
     return given is not None and given == expected

@@ -16,6 +16,7 @@ from second_classroom.aggregates import (
     activity,
     activity_decider,
     cadre,
+    certificate,
     claim,
     enrolment,
     growth_share,
@@ -71,6 +72,12 @@ class Loader:
         if canonical is None:
             return None
         return self.app.find(transcript.DECIDER, transcript.transcript_id(canonical))
+
+    def certificate(self, serial: str) -> certificate.Certificate | None:
+        canonical = serials.normalize(serial)
+        if canonical is None:
+            return None
+        return self.app.find(certificate.DECIDER, certificate.certificate_id(canonical))
 
     def loaded(self, decider: AnyDecider, stream: UUID) -> Loaded[Any]:
         return self.app.load(decider, stream)
@@ -338,6 +345,49 @@ def _plan_cadre(reader: Reader, command: Any, base: Context) -> Sequence[Change]
 
 CADRE = Route(lambda command: [command.round_id], _plan_cadre)
 
+# -- certificates (002 二 8)): the certificate's own stream ----------------------------------
+
+
+def _plan_certificate(reader: Reader, command: Any, base: Context) -> Sequence[Change]:
+    """A certificate reads the student's record (and, for a 聘书, the round and its
+    organization); it writes its own stream only."""
+    app = reader.app
+    keyring = reader.keyring
+    if isinstance(command, certificate.IssueCertificate):
+        record = reader._load.student(command.student_number)
+        rounds = None
+        host = None
+        if command.round_id is not None:
+            rounds = app.load(cadre.DECIDER, command.round_id).state
+            host = reader._load.tribe(rounds.tribe_id) if rounds is not None else None
+        signing = keyring.private_seed if keyring is not None else b""
+        serial = certificate.serial_for(command, base.now, signing)
+        loaded = app.load(certificate.DECIDER, certificate.certificate_id(serial))
+        context = certificate.CertificateContext(
+            with_tribe_roles(base, host),
+            record,
+            keyring,
+            reader.school_keys(),
+            rounds,
+            host,
+        )
+    else:
+        serial = serials.normalize(command.serial) or command.serial
+        loaded = app.load(certificate.DECIDER, certificate.certificate_id(serial))
+        context = certificate.CertificateContext(base.with_institutional_actor(), None, keyring)
+    events = certificate.DECIDER.decide(command, loaded.state, context)
+    return [_changed(certificate.DECIDER, loaded, events)]
+
+
+def _certificate_locks(command: Any) -> Sequence[UUID]:
+    if isinstance(command, certificate.IssueCertificate):
+        return [ids.student_id(command.student_number)]
+    return [certificate.certificate_id(serials.normalize(command.serial) or command.serial)]
+
+
+CERTIFICATE = Route(_certificate_locks, _plan_certificate)
+
+
 # -- practice teams: the team's stream and every member's record (002 一 4)) ----------------
 
 
@@ -381,4 +431,5 @@ ROUTES.update(dict.fromkeys(claim.BATCH_COMMANDS, CLAIM_BATCH))
 
 
 ROUTES.update(dict.fromkeys(cadre.COMMANDS, CADRE))
+ROUTES.update(dict.fromkeys(certificate.COMMANDS, CERTIFICATE))
 ROUTES.update(dict.fromkeys(practice.COMMANDS, PRACTICE))

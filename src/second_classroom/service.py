@@ -24,11 +24,13 @@ from second_classroom.aggregates import (
     school_keys,
     student,
 )
+from second_classroom.aggregates import certificate as certificate_module
 from second_classroom.aggregates import practice as practice_module
 from second_classroom.aggregates import reading as read_rules
 from second_classroom.aggregates import transcript as transcript_module
 from second_classroom.aggregates.activity import SECRET_MISSING, Activity, Phase
 from second_classroom.aggregates.cadre import CadreRound
+from second_classroom.aggregates.certificate import Certificate
 from second_classroom.aggregates.claim import DECIDER as CLAIM_DECIDER
 from second_classroom.aggregates.claim import Claim
 from second_classroom.aggregates.claim import actions as claim_actions
@@ -60,7 +62,6 @@ from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import Change, ConcurrencyConflict
 from second_classroom.persistence.locks import StreamLocks, back_off
 from second_classroom.persistence.mapper import Envelope
-from second_classroom.persistence.reading import transcript_register
 from second_classroom.persistence.secrets import (
     MIN_SECRET_BYTES,
     SECRET_INVALID,
@@ -98,6 +99,7 @@ from second_classroom.projections.enrolment_views import (
     ignore_done,
 )
 from second_classroom.projections.notices import Notice
+from second_classroom.projections.register import DocumentRegister
 from second_classroom.projections.reports import MonthlyRow
 from second_classroom.projections.viewset import ViewSet
 from second_classroom.read_boundary import admit_argument as _admit_argument
@@ -146,6 +148,7 @@ class SecondClassroom:
         self._deadlines = ResultsDeadlines(app, self.rulebook)
         self._claim_queue = ClaimQueue(app, self.rulebook.claims)
         self._views: ViewSet | None = None
+        self._register = DocumentRegister(app)  # status list bits, followed from the log
         self._views_lock = threading.Lock()  # threads asking for the views at once share one
         self._locks = StreamLocks()
 
@@ -721,7 +724,7 @@ class SecondClassroom:
         if found is None or keyring is None:
             return None
         transcript_module.require_signing_key(keyring, self.school_keys())
-        index = self._transcript_register()[0].get(found.serial)
+        index = self._register.index(found.serial)
         return exports.achievement_credential(found, keyring, verify_url, index)
 
     @_reads
@@ -734,46 +737,103 @@ class SecondClassroom:
         if keyring is None:
             return None
         transcript_module.require_signing_key(keyring, self.school_keys())
-        order, withdrawn = self._transcript_register()
-        revoked = {order[serial] for serial in withdrawn if serial in order}
+        revoked = self._register.withdrawn()
         return exports.status_list_credential(self.rulebook.school, revoked, keyring, now)
 
-    def _transcript_register(self) -> tuple[dict[str, int], set[str]]:
-        return transcript_register(self.app)
+    # -- 电子证书 (002 二 8)): 电子奖状、电子志愿时卡、电子聘书、电子荣誉证书 --------------------
+
+    @_reads
+    def certificate(self, serial: str, actor: Actor) -> Certificate | None:
+        """A certificate: its student's, their college admin's, operators'. Anyone else asks
+        the 查证入口, which shows only what the certificate shows."""
+        found = self._load.certificate(serial)
+        allowed = (
+            self._may_read_student(found.content.student_number, actor)
+            if found is not None
+            else visibility.is_operator(actor)
+        )
+        visibility.require_read(allowed, "电子证书 certificate")
+        return found
+
+    @_reads
+    def certificate_document(self, serial: str, actor: Actor) -> dict[str, Any] | None:
+        """The certificate as a signed JSON document: its content and its proof."""
+        found = self.certificate(serial, actor)
+        if found is None:
+            return None
+        proof = {"type": "Ed25519Signature", "key_id": found.key_id, "signature": found.signature}
+        return {"content": certificate_module.content_json(found.content), "proof": proof}
+
+    @_reads
+    def certificate_pdf(self, serial: str, actor: Actor, verify_url: str) -> bytes | None:
+        """The printable certificate carrying its signed JSON document as an attached file."""
+        from second_classroom import pdf
+
+        document = self.certificate_document(serial, actor)
+        found = self._load.certificate(serial) if document is not None else None
+        if found is None:
+            return None
+        return pdf.render_certificate(
+            found.content, verify_url, document, self.rulebook.seal_image()
+        )
+
+    @_reads
+    def certificate_credential(
+        self, serial: str, actor: Actor, verify_url: str
+    ) -> dict[str, Any] | None:
+        """The certificate as a signed Open Badges 3.0 AchievementCredential, with its bit in
+        the school's revocation list."""
+        found = self.certificate(serial, actor)
+        keyring = self.keyring
+        if found is None or keyring is None:
+            return None
+        transcript_module.require_signing_key(keyring, self.school_keys())
+        index = self._register.index(found.serial)
+        return exports.certificate_credential(found, keyring, verify_url, index)
 
     # -- 查证入口: public, answers from the log alone (the published keys, the register) --------
 
     @_reads
     def verify_credential(self, credential: object) -> Verification:
         """Check a credential: its shape, that a key the school published signed it, that
-        every claim is what the register holds, then the transcript's standing."""
+        every claim is what the register holds, then the transcript's or certificate's standing."""
         return verification.verify_credential(
             credential,
             self.school_keys(),
             self._load.transcript,
-            lambda serial: self._transcript_register()[0].get(serial),
+            self._load.certificate,
+            self._register.index,
         )
 
     @_reads
     def verify_transcript(self, serial_or_document: object) -> Verification:
         """查证入口 (第四条): by serial, or a document a student handed over (as JSON: any key
-        order, whitespace or round trip). Anything else answers ``malformed``; never raises."""
+        order, whitespace or round trip), a transcript's or a certificate's. Anything else
+        answers ``malformed``; never raises."""
         if isinstance(serial_or_document, str):
             return verification.verify_serial(
-                serial_or_document, self.school_keys(), self._load.transcript
+                serial_or_document,
+                self.school_keys(),
+                self._load.transcript,
+                self._load.certificate,
             )
         if isinstance(serial_or_document, Mapping):
             return verification.verify_document(
-                serial_or_document, self.school_keys(), self._load.transcript
+                serial_or_document,
+                self.school_keys(),
+                self._load.transcript,
+                self._load.certificate,
             )
         return verification.malformed("不是成绩单编号或成绩单文件")
 
     @_reads
     def verify_pdf(self, data: bytes) -> Verification:
-        """查证 a transcript PDF offline: the signed document it carries must verify, and every
-        page must show exactly what that signed content prints as (an edited total fails
-        though the serial is real). Never raises."""
-        return verification.verify_pdf(data, self.school_keys(), self._load.transcript)
+        """查证 a transcript or certificate PDF offline: the signed document it carries must
+        verify, and every page must show exactly what that signed content prints as (an edited
+        total fails though the serial is real). Never raises."""
+        return verification.verify_pdf(
+            data, self.school_keys(), self._load.transcript, self._load.certificate
+        )
 
     @_reads
     def student_as_of(

@@ -1,8 +1,10 @@
 """查证入口 (第四条): whether a serial, a signed document, a credential or a printed PDF is a
-transcript the school issued and still stands by — pure functions of what the log holds.
+transcript or an electronic certificate (002 二 8)) the school issued and still stands by — pure
+functions of what the log holds.
 
-The facade hands them the school's published keys (``SchoolKeys``) and a ``lookup`` of the
-transcript register; they answer a ``Verification`` and never raise for what a stranger sends.
+The facade hands them the school's published keys (``SchoolKeys``), a ``lookup`` of the
+transcript register and a ``certificates`` lookup of the certificates; they answer a
+``Verification`` and never raise for what a stranger sends.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import attrs
 import cattrs
 
 from second_classroom import exports
+from second_classroom.aggregates import certificate as certificate_module
+from second_classroom.aggregates.certificate import Certificate, CertificateContent
 from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.transcript import Content, Transcript, content_json
 from second_classroom.core.errors import DomainError
@@ -22,6 +26,7 @@ from second_classroom.core.wire import converter
 from second_classroom.policies import serials, signing
 
 Lookup = Callable[[str], Transcript | None]  # the transcript a serial names, if issued
+CertificateLookup = Callable[[str], Certificate | None]  # the certificate it names, if issued
 
 
 class VerificationStatus(StrEnum):
@@ -55,15 +60,19 @@ class Verification:
     content: Content | None
     key_id: str | None
     note: str = ""
+    certificate: CertificateContent | None = None  # a certificate's content (002 二 8))
 
 
-def verify_serial(serial: str, keys: SchoolKeys, lookup: Lookup) -> Verification:
-    """By serial: its check digit, the register, a published key and a signature that holds."""
+def verify_serial(
+    serial: str, keys: SchoolKeys, lookup: Lookup, certificates: CertificateLookup
+) -> Verification:
+    """By serial: its check digit, the register, a published key and a signature that holds.
+    A serial no transcript has is looked for among the certificates."""
     if not serials.is_valid(serial):
         return _answer(VerificationStatus.MALFORMED, serial, "编号校验位不符")
     found = lookup(serial)
     if found is None:
-        return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单")
+        return _verify_certificate(serial, keys, certificates)
     key = keys.key(found.key_id)
     if key is None:
         note = "签名密钥不是本校公布的密钥"
@@ -77,11 +86,14 @@ def verify_serial(serial: str, keys: SchoolKeys, lookup: Lookup) -> Verification
     return Verification(status, found.serial, found.content, found.key_id, found.reason)
 
 
-def verify_document(document: Mapping[str, Any], keys: SchoolKeys, lookup: Lookup) -> Verification:
-    """A signed document a student handed over (``transcript_document``'s shape, as JSON)."""
+def verify_document(
+    document: Mapping[str, Any], keys: SchoolKeys, lookup: Lookup, certificates: CertificateLookup
+) -> Verification:
+    """A signed document a student handed over (``transcript_document``'s or
+    ``certificate_document``'s shape, as JSON)."""
     shape = _read_document(document)
     if shape is None:
-        return _answer(VerificationStatus.MALFORMED, "", "不是成绩单文件的格式")
+        return _verify_certificate_document(document, keys, certificates)
     content, serial, key_id, signature = shape
     key = keys.key(key_id)
     if key is None:
@@ -96,18 +108,19 @@ def verify_document(document: Mapping[str, Any], keys: SchoolKeys, lookup: Looku
     if not key.trusted_for(found.content.issued_at):
         note = "签名密钥在成绩单生成前已停用"
         return _answer(VerificationStatus.TAMPERED, serial, note, key_id)
-    return verify_serial(serial, keys, lookup)
+    return verify_serial(serial, keys, lookup, certificates)
 
 
 def verify_credential(
     credential: object,
     keys: SchoolKeys,
     lookup: Lookup,
+    certificates: CertificateLookup,
     status_index: Callable[[str], int | None],
 ) -> Verification:
     """A credential: its shape, that a key the school published signed it, that every claim
     is what the register holds (``status_index``: a serial's place in the status list), then
-    the transcript's standing."""
+    the transcript's or the certificate's standing."""
     try:
         proof = exports.read_credential(credential)
     except (ValueError, TypeError, RecursionError):
@@ -120,10 +133,16 @@ def verify_credential(
         return _answer(VerificationStatus.TAMPERED, serial, "证明不符，文件被改动", key.key_id)
     if not serials.is_valid(serial):
         return _answer(VerificationStatus.MALFORMED, serial, "编号校验位不符")
-    found = lookup(serial)
+    found: Transcript | Certificate | None
+    if proof.subject == "certificate":
+        found = certificates(serial)
+        matches = found is not None and exports.certificate_claims_match(proof, found)
+    else:
+        found = lookup(serial)
+        matches = found is not None and exports.claims_match(proof, found)
     if found is None:
-        return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单")
-    if not exports.claims_match(proof, found):
+        return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单或证书")
+    if not matches:
         return _answer(VerificationStatus.TAMPERED, serial, "证书内容与登记不符", key.key_id)
     entry = proof.document.get("credentialStatus")
     if entry is not None:
@@ -132,27 +151,75 @@ def verify_credential(
             note = "证书的作废状态位与登记不符"
             return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
     if not key.trusted_for(found.content.issued_at):
-        note = "签名密钥在成绩单生成前已停用"
+        note = "签名密钥在文件生成前已停用"
         return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
-    return verify_serial(serial, keys, lookup)
+    return verify_serial(serial, keys, lookup, certificates)
 
 
-def verify_pdf(data: bytes, keys: SchoolKeys, lookup: Lookup) -> Verification:
-    """A printed transcript: the signed document it carries must verify, and every page must
-    show exactly what that signed content prints as."""
+def verify_pdf(
+    data: bytes, keys: SchoolKeys, lookup: Lookup, certificates: CertificateLookup
+) -> Verification:
+    """A printed transcript or certificate: the signed document it carries must verify, and
+    every page must show exactly what that signed content prints as."""
     from second_classroom import pdf  # the PDF libraries load for PDF work only
 
     attached = pdf.attached_document(data)
     if attached is None:
         return _answer(VerificationStatus.MALFORMED, "", "PDF 未附签名文件，请按编号查证")
     document, verify_url = attached
-    answer = verify_document(document, keys, lookup)
-    if answer.content is None:
+    answer = verify_document(document, keys, lookup, certificates)
+    shown = answer.content if answer.content is not None else answer.certificate
+    if shown is None:
         return answer
-    if not pdf.shows(data, answer.content, verify_url):
+    if not pdf.shows(data, shown, verify_url):
         note = "打印内容与签名内容不符，文件被改动"
         return _answer(VerificationStatus.TAMPERED, answer.serial, note, answer.key_id)
     return answer
+
+
+def _verify_certificate(
+    serial: str, keys: SchoolKeys, certificates: CertificateLookup
+) -> Verification:
+    """A certificate by serial: the published key's signature over its content, then its
+    standing (valid or revoked)."""
+    found = certificates(serial)
+    if found is None:
+        return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单或证书")
+    key = keys.key(found.key_id)
+    if key is None:
+        note = "签名密钥不是本校公布的密钥"
+        return _answer(VerificationStatus.UNKNOWN_KEY, found.serial, note, found.key_id)
+    content = certificate_module.content_json(found.content)
+    signed = key.trusted_for(found.content.issued_at) and signing.verify(
+        key.raw, content, found.signature
+    )
+    if not signed:
+        return _answer(VerificationStatus.TAMPERED, found.serial, "签名不符", found.key_id)
+    status = VerificationStatus(found.status.value)
+    return Verification(
+        status, found.serial, None, found.key_id, found.reason, certificate=found.content
+    )
+
+
+def _verify_certificate_document(
+    document: Mapping[str, Any], keys: SchoolKeys, certificates: CertificateLookup
+) -> Verification:
+    """A signed certificate document (``certificate_document``'s shape)."""
+    shape = _read_certificate_document(document)
+    if shape is None:
+        return _answer(VerificationStatus.MALFORMED, "", "不是成绩单或证书文件的格式")
+    content, serial, key_id, signature = shape
+    key = keys.key(key_id)
+    if key is None:
+        return _answer(VerificationStatus.UNKNOWN_KEY, serial, "签名密钥不是本校公布的密钥")
+    if not signing.verify(key.raw, content, signature):
+        return _answer(VerificationStatus.TAMPERED, serial, "签名不符，文件被改动", key_id)
+    found = certificates(serial)
+    if found is None:
+        return _answer(VerificationStatus.UNKNOWN, serial, "查无此证书", key_id)
+    if not signing.same_json(certificate_module.content_json(found.content), content):
+        return _answer(VerificationStatus.TAMPERED, serial, "内容与登记不符", key_id)
+    return _verify_certificate(serial, keys, certificates)
 
 
 def malformed(note: str) -> Verification:
@@ -167,9 +234,24 @@ def _answer(
     return Verification(status, serial, None, key_id, note)
 
 
+def _read_certificate_document(
+    document: Mapping[str, Any],
+) -> tuple[dict[str, Any], str, str, str] | None:
+    """As ``_read_document``, for a document shaped like ``certificate_document`` gives."""
+    return _read_signed(document, CertificateContent, certificate_module.content_json)
+
+
 def _read_document(document: Mapping[str, Any]) -> tuple[dict[str, Any], str, str, str] | None:
     """(content, serial, key id, signature) of a document shaped like ``transcript_document``
     gives — content that reads as a transcript's and writes back the same — else None."""
+    return _read_signed(document, Content, content_json)
+
+
+def _read_signed(
+    document: Mapping[str, Any], kind: type[Any], to_json: Callable[[Any], dict[str, object]]
+) -> tuple[dict[str, Any], str, str, str] | None:
+    """One shape for every signed document: ``{"content": …, "proof": {"type":
+    "Ed25519Signature", "key_id", "signature"}}``, the content read strictly as ``kind``."""
     content, proof = document.get("content"), document.get("proof")
     if set(document) != {"content", "proof"} or not isinstance(content, dict):
         return None
@@ -179,8 +261,8 @@ def _read_document(document: Mapping[str, Any]) -> tuple[dict[str, Any], str, st
     if not isinstance(key_id, str) or not isinstance(signature, str):
         return None
     try:
-        parsed = converter.structure(content, Content)
-        if not signing.same_json(content_json(parsed), content):
+        parsed = converter.structure(content, kind)
+        if not signing.same_json(to_json(parsed), content):
             return None  # a value of the wrong type, read leniently
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError, AttributeError):
         return None

@@ -20,6 +20,7 @@ from second_classroom import codec
 from second_classroom.aggregates import (
     activity,
     cadre,
+    certificate,
     claim,
     enrolment,
     growth_share,
@@ -119,6 +120,10 @@ def targets(service: SecondClassroom, talk: UUID, second: UUID) -> dict[str, Tar
         "CS-SU", "计算机学院学生会", TribeKind.STUDENT_UNION, TribeLevel.COLLEGE, "CS"
     )
     newcomer = RegisterStudent(NEWCOMER, "王芳", "PE", "石工25-1班", 2025)
+    honour = certificate.IssueCertificate(
+        certificate.CertificateKind.HONOUR, STUDENT, title="优秀共青团员"
+    )
+    honour_serial = certificate.serial_for(honour, AFTER, service.keyring.private_seed)
     notice = notices.notice_id(Envelope(talk, 1, NOW, None), STUDENT)
     return {
         "tribe": Target(cs_union.tribe_id, "CS-SU", tribe.DECIDER, run(cs_union, SCHOOL_ADMIN)),
@@ -143,6 +148,12 @@ def targets(service: SecondClassroom, talk: UUID, second: UUID) -> dict[str, Tar
         ),
         "transcript": Target(
             transcript.transcript_id(serial), serial, transcript.DECIDER, issue_transcript
+        ),
+        "certificate": Target(
+            certificate.certificate_id(honour_serial),
+            honour_serial,
+            certificate.DECIDER,
+            run(honour, SCHOOL_ADMIN, AFTER),
         ),
         "claim": Target(
             personal(student_number=STUDENT).claim_id,
@@ -198,6 +209,7 @@ DRAFT_TARGETS = [
     "enrolment",
     "mailbox",
     "transcript",
+    "certificate",
     "cadre",
     "claim",
     "growth-share",

@@ -165,3 +165,29 @@ def test_the_monthly_report_as_json_csv_and_xlsx(world: World) -> None:
     assert xlsx.content[:2] == b"PK"  # type: ignore[attr-defined]
     assert get(world, "/api/reports/2026-12", PE_ADMIN, college="CS", format="csv")[0] == 403
     assert get(world, "/api/reports/2026-12", SCHOOL_ADMIN, format="pdf")[0] == 400
+
+
+def test_a_certificate_is_its_students_and_the_schools(world: World) -> None:
+    """电子证书 (002 二 8)): the school confers a 荣誉证书 over the API; the signed document is
+    the student's and operators' to read, nobody else's."""
+    me = world.students[0]
+    reply = world.client.post(
+        "/api/commands",
+        json={
+            "type": "IssueCertificate",
+            "kind": "honour",
+            "student_number": me,
+            "title": "优秀共青团员",
+        },
+        headers=bearer(SCHOOL_ADMIN),
+    )
+    assert reply.status_code == 200, reply.text
+    # the key's first use publishes it too: the certificate's event is the one with a serial
+    serial = next(e["event"]["serial"] for e in reply.json()["events"] if "serial" in e["event"])
+    path = f"/api/certificates/{serial}"
+    for actor in (Actor.student(me), SCHOOL_ADMIN):
+        status, body = get(world, path, actor)
+        assert status == 200
+        assert body["content"]["title"] == "优秀共青团员"  # type: ignore[index]
+    status, body = get(world, path, Actor.student(world.students[1]))
+    assert (status, body["category"]) == (403, "forbidden")  # type: ignore[index]

@@ -221,3 +221,28 @@ def test_the_contract_lists_the_upload_and_the_streams_resume_header(client: Tes
     assert form["properties"]["document"]["format"] == "binary"
     stream = spec["paths"]["/api/students/{number}/notices/stream"]["get"]
     assert {"name": "Last-Event-ID", "in": "header"}.items() <= stream["parameters"][-1].items()
+
+
+def test_a_certificate_verifies_on_the_page_by_serial_and_by_its_pdf() -> None:
+    """电子证书 (002 二 8)) at the 查证入口 as a transcript: by serial and by uploading its PDF,
+    the page shows the certificate's kind, issuer and what it certifies."""
+    from second_classroom.persistence.stores import popo_env
+    from second_classroom.service import SecondClassroom
+    from tests.conftest import TEST_SECRET
+    from tests.specification import SCHOOL_ADMIN
+    from tests.test_certificates import RULES, commands, issue, world
+
+    with SecondClassroom.open(popo_env(), RULES, secret=TEST_SECRET) as service:
+        command, actor = next(iter(commands(world(service)).values()))  # the 电子奖状
+        serial = issue(service, command, actor)
+        data = service.certificate_pdf(serial, SCHOOL_ADMIN, URL)
+        assert data is not None
+        app = create_app(service, HttpSettings(worker=False, verify_rate_per_minute=1000))
+        with TestClient(app) as client:
+            for page in (
+                client.get(f"/verify/{serials.display(serial)}").text,
+                upload(client, data),
+            ):
+                assert 'id="status">有效</span>' in page
+                assert "电子奖状" in page
+                assert "优秀志愿者" in page

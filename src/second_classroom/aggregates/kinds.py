@@ -13,6 +13,7 @@ from second_classroom.aggregates import (
     activity,
     activity_feedback,
     cadre,
+    certificate,
     checkin,
     claim,
     enrolment,
@@ -40,6 +41,7 @@ KINDS: tuple[FunctionalDecider[Any, Any, Any, Any], ...] = (
     cadre.DECIDER,
     claim.DECIDER,
     growth_share.DECIDER,
+    certificate.DECIDER,
     practice.DECIDER,
     report_submission.DECIDER,
 )
@@ -64,6 +66,7 @@ COMMANDS: tuple[type, ...] = (
     *claim.COMMANDS,
     *claim.BATCH_COMMANDS,  # several claims in one save (planning.CLAIM_BATCH)
     *growth_share.COMMANDS,
+    *certificate.COMMANDS,
     *practice.COMMANDS,
     *report_submission.COMMANDS,
 )

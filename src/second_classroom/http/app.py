@@ -119,6 +119,7 @@ def create_app(service: SecondClassroom, settings: HttpSettings | None = None) -
             Route("/api/leaderboards/{by}", reads.leaderboard),
             Route("/api/reports/{month}", reads.monthly_report),
             Route("/api/transcripts/{serial}", reads.transcript),
+            Route("/api/certificates/{serial}", reads.certificate),
             Route("/checkin/{activity_id}/{session}", checkin_page.checkin_page),
             Route("/verify", verify_form, methods=["GET", "POST"]),
             Route("/verify/", verify_form, methods=["GET"]),

@@ -143,6 +143,11 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
         "/api/transcripts/{serial}": _get(
             "A signed transcript document", {"type": "object"}, [_param("serial", "path")]
         ),
+        "/api/certificates/{serial}": _get(
+            "A signed certificate document (电子证书)",
+            {"type": "object"},
+            [_param("serial", "path")],
+        ),
     }
     public: dict[str, Any] = {"security": [], "parameters": []}
     html = {"200": {"description": "a Chinese HTML page", "content": {"text/html": {}}}}

@@ -209,6 +209,14 @@ async def transcript(request: Request) -> Response:
     )
 
 
+async def certificate(request: Request) -> Response:
+    """电子证书 (002 二 8)): the signed document, to whom may read the certificate."""
+    serial = request.path_params["serial"]
+    return await answer(
+        request, lambda h, a: h.service.certificate_document(serial, a), ("证书", "certificate")
+    )
+
+
 async def check_in_code(request: Request) -> Response:
     """The organizer's screen data: the current QR payload as SVG, the password, and when the
     code turns (the page refreshes then)."""

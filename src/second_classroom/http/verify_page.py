@@ -13,6 +13,7 @@ from collections.abc import Callable
 from html import escape
 from typing import Any
 
+from second_classroom.aggregates.certificate import CertificateContent
 from second_classroom.aggregates.transcript import Content
 from second_classroom.http.refusals import MAX_BODY
 from second_classroom.policies import serials
@@ -29,7 +30,7 @@ HEADLINES = {
     "malformed": "无效",
 }
 MAX_UPLOAD = MAX_BODY  # bytes of an uploaded request: the API's own body cap
-NOT_A_DOCUMENT = "文件格式不符：请上传成绩单的 PDF 或 JSON 文件"
+NOT_A_DOCUMENT = "文件格式不符：请上传成绩单或电子证书的 PDF 或 JSON 文件"
 TOO_LARGE = f"文件过大：上传的文件不能超过 {MAX_UPLOAD // 1024} KB"
 
 
@@ -101,11 +102,11 @@ def form_page(message: str = "") -> str:
         "<h1>第二课堂成绩单查证</h1>"
         f"{notice}"
         '<form method="get" action="/verify/">'
-        '<label for="serial">成绩单编号</label>'
+        '<label for="serial">成绩单编号或证书编号</label>'
         '<input id="serial" name="serial" placeholder="XXXX-XXXX-XXX" autocomplete="off" required>'
         "<button>查证</button></form>"
         '<form method="post" action="/verify" enctype="multipart/form-data">'
-        '<label for="document">或上传电子成绩单（PDF 或 JSON）</label>'
+        '<label for="document">或上传电子成绩单、电子证书（PDF 或 JSON）</label>'
         '<input id="document" type="file" name="document"'
         ' accept=".pdf,.json,application/pdf,application/json"'
         " required><button>上传查证</button></form>"
@@ -129,6 +130,8 @@ def result_page(verification: Verification) -> str:
         parts.append(f'<p>签名密钥：<code id="key">{escape(verification.key_id)}</code></p>')
     if verification.content is not None:
         parts.append(_content(verification.content))
+    if verification.certificate is not None:
+        parts.append(_certificate(verification.certificate))
     parts.append('<p><a href="/verify">查证另一份</a></p>')
     return page(f"查证结果：{headline(verification)}", "".join(parts))
 
@@ -169,6 +172,22 @@ def _content(content: Content) -> str:
     return (
         f'<table id="content">{head}</table>{"".join(sections)}<h2>合计</h2><table>{totals}</table>'
     )
+
+
+def _certificate(content: CertificateContent) -> str:
+    """What a certificate (002 二 8)) shows: its kind, holder, sentence and details."""
+    rows = [
+        ("证书", content.kind.label),
+        ("颁发", content.issuer),
+        ("姓名", content.name),
+        ("学号", content.student_number),
+        ("学院", content.college),
+        ("内容", content.body),
+        *content.details,
+        ("签发时间", content.issued_at.isoformat(timespec="minutes")),
+    ]
+    body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
+    return f'<table id="content">{body}</table>'
 
 
 def is_pdf(data: bytes) -> bool:

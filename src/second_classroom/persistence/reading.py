@@ -19,8 +19,6 @@ import attrs
 import orjson
 from eventsourcing.persistence import Mapper, StoredEvent
 
-from second_classroom.aggregates.transcript import TranscriptIssued, TranscriptRevoked
-from second_classroom.codec import registry
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
 
@@ -89,20 +87,3 @@ def _safe(value: Any) -> Any:
     if isinstance(value, dict):
         return {safe_text(key): _safe(item) for key, item in value.items()}
     return value
-
-
-def transcript_register(app: SecondClassroomApplication) -> tuple[dict[str, int], set[str]]:
-    """Every serial's place in issue order (its status list index) and the serials revoked
-    or superseded, read from the log's transcript events alone."""
-    topics = [registry.of_class(t).name for t in (TranscriptIssued, TranscriptRevoked)]
-    order: dict[str, int] = {}
-    withdrawn: set[str] = set()
-    position = 0
-    while page := notifications(app, position, 1000, topics):
-        for position, envelope in page:  # noqa: B007 - the last one is where to go on
-            payload = getattr(envelope, "payload", None)
-            if isinstance(payload, TranscriptIssued):
-                order.setdefault(payload.serial, len(order))
-            elif isinstance(payload, TranscriptRevoked):
-                withdrawn.add(payload.serial)
-    return order, withdrawn

@@ -613,6 +613,8 @@ class Rulebook:
     # due; None: no monthly report is asked of the colleges.
     report_due_day: int | None = None
     seal_png: str = ""  # the school's seal (印章) as base64 PNG, printed on transcripts; "" none
+    # 002 二 8) 电子志愿时卡: the credit type volunteer hours are counted in; "": no cards.
+    volunteer_credit_type: str = ""
 
     def seal_image(self) -> bytes | None:
         """The seal's PNG bytes, or None when the rulebook has none."""
@@ -679,6 +681,10 @@ class Rulebook:
         found += self.graduation.problems((m.code for m in self.modules), self.credit_types)
         found += self._school_problems()
         found += self.cadre.problems(tuple(m.code for m in self.modules), self.credit_types)
+        if self.volunteer_credit_type and self.volunteer_credit_type not in self.credit_types:
+            found.append(
+                f"volunteer_credit_type {self.volunteer_credit_type!r} is not in credit_types"
+            )
         found += self.practice.problems(self)
         found += self._window_problems()
         if self.roles:

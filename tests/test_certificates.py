@@ -1,0 +1,370 @@
+"""电子证书 (seed 002 二 8) 上线电子奖状、电子志愿时卡、电子聘书、电子荣誉证书): each numbered,
+signed and verifiable like a transcript — by serial, as its signed JSON, as its PDF (which
+carries the proof) and as an Open Badges 3.0 credential — and revocable by the school."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from uuid import UUID
+
+import attrs
+import pytest
+
+from second_classroom import exports, pdf
+from second_classroom.aggregates.cadre import AppointCadre
+from second_classroom.aggregates.certificate import (
+    CertificateIssued,
+    CertificateKind,
+    IssueCertificate,
+    RevokeCertificate,
+)
+from second_classroom.aggregates.checkin import CheckIn, Geofence, Location, OpenCheckInSession
+from second_classroom.aggregates.registration import Register
+from second_classroom.aggregates.results import FinalizeActivity, GrantCredits, IssueAward
+from second_classroom.aggregates.transcript import IssueTranscript
+from second_classroom.core import ids
+from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
+from second_classroom.core.terms import CadrePosition
+from second_classroom.policies.activity_form import AwardPlan, PlannedAward, PlannedCredit
+from second_classroom.service import SecondClassroom, VerificationStatus
+from tests.aggregates.activity_fixtures import FORM
+from tests.conftest import TEST_SECRET
+from tests.enrolment_world import LEADER, ORGANIZER_NUMBER, UNION, approved_activity, found_school
+from tests.specification import NEPU, NOW, SCHOOL_ADMIN, at
+from tests.test_credential import independently_verified, schema_errors
+
+URL = "https://verify.example/second-classroom"
+VALID, REVOKED = VerificationStatus.VALID, VerificationStatus.REVOKED
+TAMPERED = VerificationStatus.TAMPERED
+# NEPU with HFUT's 志愿时 (002 二 8) 电子志愿时卡): the card counts this credit type.
+RULES = attrs.evolve(NEPU, credit_types=("学分", "志愿时"), volunteer_credit_type="志愿时")
+# A volunteering activity with an award on offer and 志愿时 for taking part.
+VOLUNTEERING = attrs.evolve(
+    FORM,
+    title="石油工程学院“清洁校园”志愿服务",
+    plan=AwardPlan(
+        awards=(PlannedAward("优秀志愿者", 1),),
+        credits=(
+            PlannedCredit("skills", "学分", Decimal("0.5")),
+            PlannedCredit("skills", "志愿时", Decimal(4)),
+        ),
+    ),
+)
+FIELD = Geofence(46.5889, 125.1487, 100.0)
+ON_SITE = Location(46.5890, 125.1488, 10.0)
+STARTED, ENDED = at(12, 3, 14, 5), at(12, 3, 16, 0)
+ISSUED = at(12, 10, 9)
+TERM = "2026-2027学年"
+
+
+@pytest.fixture
+def school(store_env: dict[str, str]) -> Iterator[SecondClassroom]:
+    with SecondClassroom.open(store_env, RULES, secret=TEST_SECRET) as opened:
+        yield opened
+
+
+@attrs.frozen
+class World:
+    student: Actor
+    activity: UUID
+    round_id: UUID
+
+
+def world(school: SecondClassroom) -> World:
+    """A student who took part in a volunteering activity, won its award and got 4 志愿时,
+    and who is appointed 宣传部部长 of 石油工程学院学生会."""
+    numbers = found_school(school, 2)
+    student = Actor.student(numbers[0])
+    activity = approved_activity(school, "clean", base_form=VOLUNTEERING)
+    school.execute(Register(activity), student, at(12, 1, 10))
+    organizer = Actor.student(ORGANIZER_NUMBER)
+    school.execute(OpenCheckInSession(activity, 10, geofence=FIELD), organizer, STARTED)
+    code = school.check_in_code(activity, 1, organizer, STARTED + timedelta(seconds=20))
+    check_in = CheckIn(activity, 1, token=code.token, location=ON_SITE)
+    school.execute(check_in, student, STARTED + timedelta(seconds=30))
+    school.run_reactions(ENDED)
+    school.execute(IssueAward(activity, "优秀志愿者", (student.person_id,)), LEADER, at(12, 4))
+    school.execute(GrantCredits(activity, (student.person_id,)), LEADER, at(12, 4))
+    school.execute(FinalizeActivity(activity), LEADER, at(12, 4))
+    appoint = AppointCadre(
+        UNION.tribe_id,
+        TERM,
+        student.person_id,
+        CadrePosition.STUDENT_UNION,
+        "宣传部部长",
+        at(11, 1),
+        at(11, 1, year=2027),
+    )
+    school.execute(appoint, LEADER, NOW)
+    return World(student, activity, ids.cadre_round_id(UNION.tribe_id, TERM))
+
+
+def commands(w: World) -> dict[CertificateKind, tuple[IssueCertificate, Actor]]:
+    """One certificate of each kind and who issues it."""
+    number = w.student.person_id
+    return {
+        CertificateKind.AWARD: (
+            IssueCertificate(
+                CertificateKind.AWARD, number, activity_id=w.activity, title="优秀志愿者"
+            ),
+            w.student,
+        ),
+        CertificateKind.VOLUNTEER_HOURS: (
+            IssueCertificate(CertificateKind.VOLUNTEER_HOURS, number),
+            w.student,
+        ),
+        CertificateKind.APPOINTMENT: (
+            IssueCertificate(CertificateKind.APPOINTMENT, number, round_id=w.round_id),
+            LEADER,
+        ),
+        CertificateKind.HONOUR: (
+            IssueCertificate(
+                CertificateKind.HONOUR,
+                number,
+                title="优秀共青团员",
+                citation="在2026年度团员教育评议中表现突出",
+            ),
+            SCHOOL_ADMIN,
+        ),
+    }
+
+
+def issue(school: SecondClassroom, command: IssueCertificate, actor: Actor) -> str:
+    outcome = school.execute(command, actor, ISSUED)
+    (event,) = (e.payload for e in outcome.events)
+    assert isinstance(event, CertificateIssued)
+    return event.serial
+
+
+def test_each_certificate_is_issued_by_whom_the_seeds_make_responsible(
+    school: SecondClassroom,
+) -> None:
+    """002 二 8): the student issues their own 奖状 and 志愿时卡 (as their transcript, 第二十条);
+    the organization's cadre manager the 聘书; the school the 荣誉证书. Anyone else is refused
+    with auth.forbidden and nothing is stored."""
+    w = world(school)
+    other = Actor.student("2024000001")  # a fellow student
+    for kind, (command, actor) in commands(w).items():
+        for stranger in (other, LEADER if actor is not LEADER else w.student):
+            if kind is CertificateKind.HONOUR and stranger is LEADER:
+                continue  # the leader is no school admin: covered by ``other``
+            with pytest.raises(DomainError) as refused:
+                school.execute(command, stranger, ISSUED)
+            assert refused.value.code == "auth.forbidden", kind
+        serial = issue(school, command, actor)
+        found = school.certificate(serial, SCHOOL_ADMIN)
+        assert found is not None
+        assert found.content.kind is kind
+        assert found.content.student_number == w.student.person_id
+
+
+def test_the_contents_say_what_the_record_holds(school: SecondClassroom) -> None:
+    """The 奖状 names the activity and award; the 志愿时卡 counts the 志愿时 of every activity
+    taken part in; the 聘书 the post and term, conferred by the organization."""
+    w = world(school)
+    contents = {}
+    for kind, (command, actor) in commands(w).items():
+        found = school.certificate(issue(school, command, actor), SCHOOL_ADMIN)
+        assert found is not None
+        contents[kind] = found.content
+    award = contents[CertificateKind.AWARD]
+    assert "清洁校园" in award.body
+    assert "优秀志愿者" in award.body
+    card = contents[CertificateKind.VOLUNTEER_HOURS]
+    assert card.title == "志愿服务时长 4 志愿时"
+    assert card.details[-1] == ("合计", "4 志愿时")
+    letter = contents[CertificateKind.APPOINTMENT]
+    assert letter.issuer == "石油工程学院学生会"
+    assert ("职务", "宣传部部长") in letter.details
+    honour = contents[CertificateKind.HONOUR]
+    assert honour.issuer == RULES.school
+    assert "优秀共青团员" in honour.body
+
+
+def test_what_the_record_does_not_hold_is_refused(school: SecondClassroom) -> None:
+    """An award the student did not win, a card without volunteer hours, a 聘书 for a student
+    the round did not appoint: each refused with its code."""
+    w = world(school)
+    number = w.student.person_id
+    cases = [
+        (
+            IssueCertificate(CertificateKind.AWARD, number, activity_id=w.activity, title="一等奖"),
+            w.student,
+            "certificate.award_unknown",
+        ),
+        (
+            IssueCertificate(CertificateKind.APPOINTMENT, "2024000001", round_id=w.round_id),
+            LEADER,
+            "certificate.not_appointed",
+        ),
+        (
+            IssueCertificate(CertificateKind.VOLUNTEER_HOURS, "2024000001"),
+            Actor.student("2024000001"),
+            "certificate.no_volunteer_hours",
+        ),
+        (
+            IssueCertificate(CertificateKind.HONOUR, number, title=" "),
+            SCHOOL_ADMIN,
+            "certificate.subject_missing",
+        ),
+    ]
+    for command, actor, code in cases:
+        with pytest.raises(DomainError) as refused:
+            school.execute(command, actor, ISSUED)
+        assert refused.value.code == code
+
+
+def test_the_same_certificate_is_issued_once(school: SecondClassroom) -> None:
+    """The serial is the student's, the kind's and what it certifies: asking again is refused
+    with the serial already issued."""
+    w = world(school)
+    command, actor = commands(w)[CertificateKind.AWARD]
+    serial = issue(school, command, actor)
+    with pytest.raises(DomainError) as again:
+        school.execute(command, actor, ISSUED + timedelta(days=1))
+    assert again.value.code == "certificate.already_issued"
+    assert serial[:4] in str(again.value)
+
+
+def test_each_verifies_by_serial_document_pdf_and_credential_and_revokes(
+    school: SecondClassroom,
+) -> None:
+    """查证入口 for a certificate as for a transcript; after the school revokes it, every way
+    answers revoked, and the status list sets its bit."""
+    w = world(school)
+    for kind, (command, actor) in commands(w).items():
+        serial = issue(school, command, actor)
+        document = json.loads(json.dumps(school.certificate_document(serial, SCHOOL_ADMIN)))
+        data = school.certificate_pdf(serial, SCHOOL_ADMIN, URL)
+        credential = school.certificate_credential(serial, SCHOOL_ADMIN, URL)
+        assert data is not None
+        assert credential is not None
+        answers = [
+            school.verify_transcript(serial),
+            school.verify_transcript(document),
+            school.verify_pdf(data),
+            school.verify_credential(credential),
+        ]
+        assert [a.status for a in answers] == [VALID] * 4, kind
+        assert all(a.certificate is not None and a.certificate.kind is kind for a in answers)
+        school.execute(RevokeCertificate(serial, "颁发有误"), SCHOOL_ADMIN, ISSUED)
+        assert school.verify_transcript(serial).status is REVOKED
+        assert school.verify_pdf(data).status is REVOKED
+        status_list = school.status_list_credential(ISSUED)
+        assert status_list is not None
+        assert exports.revoked_by(credential, status_list)
+        with pytest.raises(DomainError) as twice:
+            school.execute(RevokeCertificate(serial, "再次"), SCHOOL_ADMIN, ISSUED)
+        assert twice.value.code == "certificate.already_revoked"
+
+
+def test_transcripts_and_certificates_share_one_status_list(school: SecondClassroom) -> None:
+    """One register: a transcript and a certificate get different bits, and revoking the
+    certificate leaves the transcript's bit clear."""
+    w = world(school)
+    outcome = school.execute(IssueTranscript(w.student.person_id), w.student, ISSUED)
+    transcript_serial = next(
+        e.payload.serial for e in outcome.events if hasattr(e.payload, "content")
+    )
+    command, actor = commands(w)[CertificateKind.HONOUR]
+    serial = issue(school, command, actor)
+    school.execute(RevokeCertificate(serial, "颁发有误"), SCHOOL_ADMIN, ISSUED)
+    transcript = school.transcript_credential(transcript_serial, SCHOOL_ADMIN, URL)
+    certificate = school.certificate_credential(serial, SCHOOL_ADMIN, URL)
+    assert transcript is not None
+    assert certificate is not None
+    indexes = {c["credentialStatus"]["statusListIndex"] for c in (transcript, certificate)}
+    assert len(indexes) == 2
+    status_list = school.status_list_credential(ISSUED)
+    assert status_list is not None
+    assert exports.revoked_by(certificate, status_list)
+    assert not exports.revoked_by(transcript, status_list)
+
+
+def test_every_certificate_credential_validates_and_an_edited_one_does_not_verify(
+    school: SecondClassroom,
+) -> None:
+    """OB 3.0's AchievementCredential schema (tests/vendor), the proof checked by independent
+    code; an edited claim breaks the proof; the 学号 and the name are not in it."""
+    w = world(school)
+    for kind, (command, actor) in commands(w).items():
+        serial = issue(school, command, actor)
+        credential = school.certificate_credential(serial, SCHOOL_ADMIN, URL)
+        assert credential is not None
+        assert schema_errors(credential) == [], kind
+        assert independently_verified(credential)
+        text = json.dumps(credential, ensure_ascii=False)
+        found = school.certificate(serial, SCHOOL_ADMIN)
+        assert found is not None
+        assert w.student.person_id not in text
+        assert found.content.name not in text
+        edited = json.loads(json.dumps(credential))
+        edited["credentialSubject"]["achievement"]["name"] = "一等奖"
+        assert not independently_verified(edited)
+        assert school.verify_credential(edited).status is TAMPERED
+
+
+def test_the_pdf_embeds_its_font_extracts_in_chinese_and_is_the_same_bytes(
+    school: SecondClassroom,
+) -> None:
+    """Every font embedded (read with pypdf), the text in Chinese, the same certificate gives
+    the same bytes, and a copy whose visible text was edited no longer verifies though it
+    carries the real proof."""
+    from pypdf import PdfReader
+
+    w = world(school)
+    for kind, (command, actor) in commands(w).items():
+        serial = issue(school, command, actor)
+        data = school.certificate_pdf(serial, SCHOOL_ADMIN, URL)
+        assert data is not None
+        assert data == school.certificate_pdf(serial, SCHOOL_ADMIN, URL)
+        reader = PdfReader(io.BytesIO(data))
+        for page in reader.pages:
+            for font in page["/Resources"]["/Font"].values():
+                described = font.get_object()
+                assert str(described["/BaseFont"]).endswith("WenQuanYiMicroHei-0")
+                assert "/FontFile2" in described["/FontDescriptor"], kind  # embedded
+        text = "".join(pdf.page_texts(data) or [])
+        found = school.certificate(serial, SCHOOL_ADMIN)
+        assert found is not None
+        assert found.content.body.replace("“", "").split("，")[0][:6] in text.replace("“", "")
+        assert found.content.heading in text
+        # The real proof attached to a page printed with another title: not what was signed.
+        document = school.certificate_document(serial, SCHOOL_ADMIN)
+        forged = pdf.render_certificate(
+            attrs.evolve(found.content, title="一等奖", body="一等奖"), URL, document
+        )
+        answer = school.verify_pdf(forged)
+        assert answer.status is TAMPERED, kind
+        assert "打印内容" in answer.note
+
+
+def test_the_register_follows_the_log_and_agrees_with_one_read_from_scratch(
+    school: SecondClassroom,
+) -> None:
+    """Issue 15 §2 (the status list recomputed from the whole log on each call): the register
+    reads on from where it was; after transcripts and certificates issued and revoked in turns,
+    with the register asked between them, a register built from the start gives every serial
+    the same bit and the same withdrawn bits."""
+    from second_classroom.aggregates.transcript import RevokeTranscript
+    from second_classroom.projections.register import DocumentRegister
+
+    w = world(school)
+    serials_issued = []
+    for day, (command, actor) in enumerate(commands(w).values(), start=10):
+        serial = issue(school, command, actor)
+        serials_issued.append(serial)
+        assert school._register.index(serial) == 2 * (day - 10)
+        outcome = school.execute(IssueTranscript(w.student.person_id), w.student, at(12, day))
+        serials_issued.append(next(e.payload.serial for e in outcome.events))
+    school.execute(RevokeCertificate(serials_issued[0], "颁发有误"), SCHOOL_ADMIN, ISSUED)
+    school.execute(RevokeTranscript(serials_issued[1], "重新生成"), SCHOOL_ADMIN, ISSUED)
+    fresh = DocumentRegister(school.app)
+    assert [fresh.index(s) for s in serials_issued] == list(range(len(serials_issued)))
+    assert [school._register.index(s) for s in serials_issued] == list(range(8))
+    assert fresh.withdrawn() == school._register.withdrawn() == {0, 1}
