@@ -104,7 +104,8 @@ class CrashingView:
 
     def __init__(self, inner: Any, after: int) -> None:
         self.inner, self.after, self.seen = inner, after, 0
-        self.name = inner.name
+        self.name, self.tables = inner.name, inner.tables
+        self.shape = getattr(inner, "shape", 0)  # the same tables: the runner keeps them
 
     def create(self, cursor: Cursor) -> None:
         self.inner.create(cursor)

@@ -342,6 +342,7 @@ class Limits:
                 found.append(f"limits.{name} is not a regular expression: {exc}")
         if not (self.max_credit.is_finite() and 0 < self.max_credit <= MAX_AMOUNT):
             found.append(f"limits.max_credit must be finite, > 0 and ≤ {MAX_AMOUNT}")
+        # The views keep amounts in units of 10**-10 (projections.database.AMOUNT_PLACES).
         if not 0 <= self.credit_places <= 10:
             found.append("limits.credit_places must be 0-10")
         # Ten years: times stay within datetime whatever an activity's start (1970-2199).

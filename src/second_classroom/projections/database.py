@@ -21,6 +21,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
 from second_classroom.persistence.reading import UNSAFE_TEXT, safe_text
@@ -71,6 +72,36 @@ def safe_params(params: Sequence[Any]) -> Sequence[Any]:
         if type(value) is str and _unsafe(value):
             return tuple(safe_text(v) if isinstance(v, str) else v for v in params)
     return params  # the usual case, checked without building anything
+
+
+# -- Exact amounts ---------------------------------------------------------------------------
+
+# Credit amounts are stored as whole units of 10**-AMOUNT_PLACES: SQLite keeps a NUMERIC column
+# as a binary float, so 0.1 + 0.2 there is 0.30000000000000004; integers add exactly in SQL on
+# both databases. AMOUNT_PLACES is the rulebook's bound on ``limits.credit_places``.
+AMOUNT_PLACES = 10
+_UNIT = Decimal(1).scaleb(-AMOUNT_PLACES)
+# The column's CHECK: below BIGINT's top, so an SQLite ``+`` that overflows (into a float) or a
+# PostgreSQL one (an error) is refused and recorded, never kept (9e8 学分 a row).
+AMOUNT_CHECK = "CHECK (amount BETWEEN -9000000000000000000 AND 9000000000000000000)"
+
+
+def amount_units(amount: Decimal) -> int:
+    """``amount`` in stored units; ValueError if it has more places than they hold."""
+    units = amount.scaleb(AMOUNT_PLACES)
+    if not units.is_finite() or units != units.to_integral_value():
+        raise ValueError(f"an amount with more than {AMOUNT_PLACES} places: {amount}")
+    return int(units)
+
+
+def units_amount(units: object) -> Decimal:
+    """A stored (or summed) amount back as an exact decimal, without trailing zeros."""
+    if isinstance(units, float):  # only a column of the old shape holds one
+        raise TypeError(f"a stored amount is not a whole number of units: {units!r}")
+    exact = (Decimal(str(units)) * _UNIT).normalize()
+    exponent = exact.as_tuple().exponent
+    # normalize() writes 10 as 1E+1; a whole amount is shown as a whole number
+    return exact.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else exact
 
 
 # -- SQLite ------------------------------------------------------------------------------------

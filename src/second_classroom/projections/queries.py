@@ -25,7 +25,7 @@ import attrs
 from second_classroom.codec import converter
 from second_classroom.core.errors import Category, ErrorCode
 from second_classroom.policies.registration_questions import Answer
-from second_classroom.projections.database import ViewDatabase
+from second_classroom.projections.database import ViewDatabase, units_amount
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -224,7 +224,7 @@ def student_summary(database: ViewDatabase, student_number: str) -> StudentSumma
         _time(row[10]),
         int(row[11]),
         int(row[12]),
-        tuple((m, t, Decimal(str(a))) for m, t, a in credits),
+        tuple((m, t, units_amount(a)) for m, t, a in credits),
     )
 
 
@@ -347,7 +347,7 @@ def leaderboard(
         limit,
         query,
         lambda r: (r[0] + 1,),
-        lambda r: LeaderboardRow(r[0] + 1, str(r[1]), Decimal(str(r[2])).normalize(), credit_type),
+        lambda r: LeaderboardRow(r[0] + 1, str(r[1]), units_amount(r[2]), credit_type),
     )
 
 

@@ -9,7 +9,7 @@ from second_classroom.aggregates import student as student_events
 from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.core.time import SHANGHAI
 from second_classroom.persistence.mapper import Envelope
-from second_classroom.projections.database import Cursor
+from second_classroom.projections.database import AMOUNT_CHECK, Cursor, amount_units
 
 # The 组织 a personal or cadre 补录 claim is reported under: it has no claiming tribe.
 PERSONAL_CLAIMS = "（个人补录）"
@@ -20,6 +20,7 @@ class MonthlyFacts:
     confirmed 补录 claim: college, tribe and the credits it gave, by month of confirmation."""
 
     name = "report_facts"
+    shape = 1  # 1: credit amounts in whole units (database.AMOUNT_PLACES), not NUMERIC
     tables = ("report_activities", "report_credits", "report_claims", "report_backfills")
 
     def create(self, cursor: Cursor) -> None:
@@ -31,7 +32,8 @@ class MonthlyFacts:
         )
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS report_credits (activity_id TEXT NOT NULL,"
-            " module TEXT NOT NULL, credit_type TEXT NOT NULL, amount NUMERIC NOT NULL,"
+            " module TEXT NOT NULL, credit_type TEXT NOT NULL,"
+            f" amount BIGINT NOT NULL {AMOUNT_CHECK},"
             " PRIMARY KEY (activity_id, module, credit_type))"
         )
         cursor.execute(
@@ -41,7 +43,8 @@ class MonthlyFacts:
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS report_backfills (claim_id TEXT NOT NULL,"
             " month TEXT NOT NULL, module TEXT NOT NULL, credit_type TEXT NOT NULL,"
-            " amount NUMERIC NOT NULL, PRIMARY KEY (claim_id, month, module, credit_type))"
+            f" amount BIGINT NOT NULL {AMOUNT_CHECK},"
+            " PRIMARY KEY (claim_id, month, module, credit_type))"
         )
 
     def clear(self, cursor: Cursor) -> None:
@@ -105,7 +108,7 @@ class MonthlyFacts:
                             str(record.activity_id),
                             credit.module,
                             credit.credit_type,
-                            str(credit.amount),
+                            amount_units(credit.amount),
                         ),
                     )
             case claim_events.ClaimFiled(tribe_id=None):
@@ -131,7 +134,7 @@ class MonthlyFacts:
                             month,
                             credit.module,
                             credit.credit_type,
-                            str(credit.amount),
+                            amount_units(credit.amount),
                         ),
                     )
 

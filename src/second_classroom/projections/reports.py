@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 
 from second_classroom.policies.graduation import Requirement
-from second_classroom.projections.database import ViewDatabase
+from second_classroom.projections.database import ViewDatabase, units_amount
 from second_classroom.projections.queries import table_rows
 
 HEADERS = (
@@ -126,7 +126,7 @@ def _by_group(
 ) -> dict[tuple[str, str], tuple[tuple[str, str, Decimal], ...]]:
     found: dict[tuple[str, str], list[tuple[str, str, Decimal]]] = {}
     for group, tribe, module, kind, amount in rows:
-        amount = Decimal(str(amount)).normalize()
+        amount = units_amount(amount)
         found.setdefault((group, tribe), []).append((str(module), str(kind), amount))
     return {key: tuple(value) for key, value in found.items()}
 
@@ -173,7 +173,7 @@ def graduation_shortfall(
             (requirement.module, requirement.credit_type, *params),
         )
         for number, name, group, year, amount in rows:
-            held = Decimal(str(amount)).normalize()
+            held = units_amount(amount)
             if held < requirement.amount:
                 shortfall = Shortfall(
                     str(number), str(name), str(group), int(str(year)),

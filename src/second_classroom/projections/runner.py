@@ -41,6 +41,7 @@ from second_classroom.projections.queries import table_digest, table_rows
 
 TRACKING_TABLE = "sc_view_tracking"
 FAILURES_TABLE = "sc_view_failures"
+SHAPES_TABLE = "sc_view_shapes"
 logger = logging.getLogger(__name__)
 # Exceptions a view's own code raises on an event it cannot handle (a missing key, an
 # unexpected value); anything else (a crash, an interrupt) is raised.
@@ -107,7 +108,8 @@ class ProjectionRunner:
         self.setup()
 
     def setup(self) -> None:
-        with self.database.transaction(create=True) as cursor:
+        # Not pipelined: the recorded shapes are read inside it.
+        with self.database.transaction(create=True, pipeline=False) as cursor:
             cursor.execute(
                 f"CREATE TABLE IF NOT EXISTS {TRACKING_TABLE} "
                 "(projection TEXT PRIMARY KEY, position BIGINT NOT NULL)"
@@ -117,13 +119,39 @@ class ProjectionRunner:
                 " view TEXT NOT NULL, position BIGINT NOT NULL, event TEXT NOT NULL,"
                 " error TEXT NOT NULL, PRIMARY KEY (projection, view, position))"
             )
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {SHAPES_TABLE} (projection TEXT NOT NULL,"
+                " view TEXT NOT NULL, shape INTEGER NOT NULL, PRIMARY KEY (projection, view))"
+            )
+            recorded = dict(
+                cursor.query(
+                    f"SELECT view, shape FROM {SHAPES_TABLE} WHERE projection = ?", (self.name,)
+                )
+            )
+            # A view whose tables have another shape (an older release's columns) would read
+            # wrong: drop them; every view is then rebuilt from the log (one position for all).
+            stale = [v for v in self.views if recorded.get(v.name, 0) != _shape(v)]
+            for view in stale:
+                logger.info("%s: view %s changed shape; rebuilding", self.name, view.name)
+                for table in view.tables:
+                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
             for view in self.views:
                 view.create(cursor)
+                cursor.execute(
+                    f"INSERT INTO {SHAPES_TABLE} (projection, view, shape) VALUES (?, ?, ?)"
+                    " ON CONFLICT (projection, view) DO UPDATE SET shape = excluded.shape",
+                    (self.name, view.name, _shape(view)),
+                )
             cursor.execute(
                 f"INSERT INTO {TRACKING_TABLE} (projection, position) VALUES (?, 0) "
                 "ON CONFLICT (projection) DO NOTHING",
                 (self.name,),
             )
+            if stale:
+                for view in self.views:
+                    view.clear(cursor)
+                cursor.execute(f"DELETE FROM {FAILURES_TABLE} WHERE projection = ?", (self.name,))
+                self._move(cursor, 0)
 
     def position(self) -> int:
         rows = self.database.query(
@@ -308,6 +336,11 @@ class ProjectionRunner:
                 return False
             time.sleep(interval)
         return True
+
+
+def _shape(view: View) -> int:
+    """The version of a view's table shape (``shape``, 0 if it declares none)."""
+    return int(getattr(view, "shape", 0))
 
 
 def _describe(error: BaseException) -> str:

@@ -21,7 +21,7 @@ from second_classroom.aggregates.mailbox import NoticeDelivered
 from second_classroom.codec import registry
 from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.persistence.mapper import Envelope
-from second_classroom.projections.database import Cursor
+from second_classroom.projections.database import AMOUNT_CHECK, Cursor, amount_units
 from second_classroom.projections.notices import notices_for
 
 
@@ -87,6 +87,7 @@ class StudentSummary:
     """Per student: identity, attendance counts, blacklist, activities, credits per module/type."""
 
     name = "student_summary"
+    shape = 1  # 1: credit amounts in whole units (database.AMOUNT_PLACES), not NUMERIC
     tables = ("student_summary", "student_credits", "student_keys")
 
     def create(self, cursor: Cursor) -> None:
@@ -101,7 +102,8 @@ class StudentSummary:
         )
         cursor.execute(
             "CREATE TABLE IF NOT EXISTS student_credits (student_number TEXT NOT NULL,"
-            " module TEXT NOT NULL, credit_type TEXT NOT NULL, amount NUMERIC NOT NULL,"
+            " module TEXT NOT NULL, credit_type TEXT NOT NULL,"
+            f" amount BIGINT NOT NULL {AMOUNT_CHECK},"
             " PRIMARY KEY (student_number, module, credit_type))"
         )
         cursor.execute(
@@ -175,7 +177,7 @@ class StudentSummary:
                         (
                             credit.module,
                             credit.credit_type,
-                            str(credit.amount),
+                            amount_units(credit.amount),
                             str(event.student_id),
                         ),
                     )
@@ -194,7 +196,7 @@ class StudentSummary:
                         (
                             credit.module,
                             credit.credit_type,
-                            str(credit.amount),
+                            amount_units(credit.amount),
                             str(event.student_id),
                         ),
                     )
