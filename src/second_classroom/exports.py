@@ -109,15 +109,8 @@ def credential_claims(
         }
         for n, t in enumerate(content.totals)
     ]
-    salt = serial
-    status = (
-        {}
-        if status_index is None
-        else {"credentialStatus": status_entry(content.school, status_index)}
-    )
     return {
-        **status,
-        "@context": VC_CONTEXT,
+        **_frame(content.school, status_index),
         "id": f"{CREDENTIAL_ID}{serial}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": issuer_id(content.school), "type": ["Profile"], "name": content.school},
@@ -125,15 +118,7 @@ def credential_claims(
         "name": f"{heading_of(content)}（{content.version.label}）",
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityHash": identity_hash(content.student_number, salt),
-                    "identityType": "sisSourcedId",
-                    "hashed": True,
-                    "salt": salt,
-                }
-            ],
+            "identifier": [_identity(content.student_number, serial)],
             "achievement": {
                 "id": f"urn:second-classroom:achievement:{serial}",
                 "type": ["Achievement"],
@@ -189,14 +174,8 @@ def certificate_claims(
     (the printed sentence names the student, so the credential carries the details instead)."""
     content = certificate.content
     serial = content.serial
-    status = (
-        {}
-        if status_index is None
-        else {"credentialStatus": status_entry(content.school, status_index)}
-    )
     return {
-        **status,
-        "@context": VC_CONTEXT,
+        **_frame(content.school, status_index),
         "id": f"{CERTIFICATE_ID}{serial}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": issuer_id(content.school), "type": ["Profile"], "name": content.school},
@@ -204,15 +183,7 @@ def certificate_claims(
         "name": f"{content.kind.label}：{content.title}",
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": [
-                {
-                    "type": "IdentityObject",
-                    "identityHash": identity_hash(content.student_number, serial),
-                    "identityType": "sisSourcedId",
-                    "hashed": True,
-                    "salt": serial,
-                }
-            ],
+            "identifier": [_identity(content.student_number, serial)],
             "achievement": {
                 "id": f"urn:second-classroom:achievement:{serial}",
                 "type": ["Achievement"],
@@ -459,3 +430,22 @@ def revoked_by(credential: Mapping[str, Any], status_list: Mapping[str, Any]) ->
     if not 0 <= index < len(bits) * 8:
         raise ValueError("statusListIndex outside the list")
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
+
+
+def _frame(school: str, status_index: int | None) -> dict[str, Any]:
+    """What opens every credential: its place in the revocation list, if any, and the contexts."""
+    status = (
+        {} if status_index is None else {"credentialStatus": status_entry(school, status_index)}
+    )
+    return {**status, "@context": VC_CONTEXT}
+
+
+def _identity(student_number: str, salt: str) -> dict[str, Any]:
+    """The subject's 学号 as OB 3.0's salted hash (PIPL: minimum necessary)."""
+    return {
+        "type": "IdentityObject",
+        "identityHash": identity_hash(student_number, salt),
+        "identityType": "sisSourcedId",
+        "hashed": True,
+        "salt": salt,
+    }
