@@ -13,6 +13,7 @@ import attrs
 from second_classroom import codec
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
 from second_classroom.aggregates.integrity_record import IntegrityEntry
+from second_classroom.aggregates.report_submission import OverdueReport
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.policies import checkin_codes
@@ -20,6 +21,8 @@ from second_classroom.policies import integrity as integrity_policy
 from second_classroom.policies.lottery import verify_draw
 from second_classroom.policies.rulebook import IntegrityRule, IntegrityStyle
 from second_classroom.projections import growth, queries
+from second_classroom.projections import reports as report_exports
+from second_classroom.projections.claim_views import ClaimToReview
 from second_classroom.projections.enrolment_views import MyActivity, OverdueResults
 from second_classroom.projections.notices import Notice
 from second_classroom.projections.reports import MonthlyRow
@@ -140,5 +143,6 @@ codec.register_results(
     )
 )
 codec.register_results((growth.GrowthEntry, growth.GrowthTimeline))
+codec.register_results((ClaimToReview, OverdueReport, queries.AdvisorRow, report_exports.Shortfall))
 
 __all__ = ["CheckInCode", "DrawRecord", "IntegrityReport", "Outcome", "ReportFiles"]

@@ -227,9 +227,6 @@ def run_demo(path: Path, out: Print = print, rulebook: Rulebook | None = None) -
     _cadres(service, step, out, union.tribe_id, leader)
     if service.rulebook.practice.module:
         _practice(service, step, out, home, college)
-    # Hook for 电子证书 (002 二 8; issue 14 §4): when electronic certificates land, issue one
-    # here (钱静's 最佳提问奖 as a 电子奖状, a cadre's 电子聘书) and verify it, as _results does
-    # the transcript; tests/test_demo.py's HFUT test then asserts its 查证 line.
     if claims_story:
         _collective_claim(service, step, out, union.tribe_id)
         _personal_claim(service, step, out)

@@ -4,12 +4,14 @@ system's Ed25519 key; institutional roles only; expiry and audience checked."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from uuid import UUID
 
+import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from second_classroom.core.actor import Actor, Role
+from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.core.time import SHANGHAI
 from second_classroom.http.auth import BearerTokens, token_key
@@ -23,8 +25,42 @@ def test_a_token_round_trips_the_person_and_staff_roles() -> None:
         Actor.student("2023010101"),
         Actor.college_admin("T-1", "PE"),
         Actor.school_admin("T-2"),
+        # The staff roles a 补录 chain asks for (001 第三条、第六条; 003 (三)(四)).
+        Actor("T-3", [Role(RoleKind.COUNSELOR, "PE"), Role(RoleKind.LEAGUE_SECRETARY, "PE")]),
+        Actor("T-4", [Role(RoleKind.ADVISOR, str(UUID(int=7))), Role(RoleKind.ADVISOR)]),
+        Actor("T-5", [Role(RoleKind.CENTER), Role(RoleKind.ACADEMIC_AFFAIRS)]),
     ):
         assert tokens.actor(tokens.issue(actor, NOW)) == actor
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "college_admin",  # an admin of no college
+        "college_admin:",
+        "counselor",
+        "league_secretary:",
+        "school_admin:PE",  # the school's roles take no scope
+        "center:PE",
+        "academic_affairs:x",
+        "student:PE",
+        "advisor:not-a-tribe-id",
+        "advisor:",
+        "tribe_leader:" + str(UUID(int=7)),  # tribe roles come from the Tribe streams
+        "system",  # the library's own reactions
+        "superuser",
+        "Student",
+    ],
+)
+def test_a_role_claim_of_the_wrong_shape_gives_no_role(claim: str) -> None:
+    """Given a token whose ``roles`` claim names a role the login system cannot grant, or
+    with the wrong scope, when it is read, then that role is ignored and the rest kept."""
+    key = token_key(b"s" * 32)
+    tokens = BearerTokens(key)
+    body = {"sub": "T-9", "aud": "second-classroom", "iat": int(NOW.timestamp())}
+    body["exp"] = int((NOW + timedelta(hours=1)).timestamp())
+    token = jwt.encode({**body, "roles": [claim, "student"]}, key, algorithm="HS256")
+    assert tokens.actor(token) == Actor("T-9", [Role.student()])
 
 
 def test_eddsa_tokens_verify_with_the_public_key_only() -> None:

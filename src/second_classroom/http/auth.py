@@ -10,6 +10,7 @@ import hmac
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import jwt
 from starlette.requests import Request
@@ -22,9 +23,20 @@ Authenticate = Callable[[Request], Actor]
 
 AUDIENCE = "second-classroom"
 ALGORITHMS = ("HS256", "EdDSA")
-# The roles a token may carry: institutional ones. Tribe roles come from the Tribe streams,
-# and the system role belongs to the library's own reactions, never to a caller.
-_TOKEN_ROLES = (RoleKind.STUDENT, RoleKind.COLLEGE_ADMIN, RoleKind.SCHOOL_ADMIN)
+# The roles a token may carry: institutional ones, each with the scope it must have (True: a
+# college code or a tribe id, as the role names; False: none; None: either). Tribe roles come
+# from the Tribe streams, and the system role belongs to the library's own reactions, never to
+# a caller.
+_TOKEN_ROLES: dict[RoleKind, bool | None] = {
+    RoleKind.STUDENT: False,
+    RoleKind.SCHOOL_ADMIN: False,
+    RoleKind.COLLEGE_ADMIN: True,
+    RoleKind.COUNSELOR: True,  # 辅导员 of a college
+    RoleKind.LEAGUE_SECRETARY: True,  # 学院团总支书记
+    RoleKind.ADVISOR: None,  # a tribe's 指导老师 (its id), or 003's 指导教师 (none)
+    RoleKind.CENTER: False,  # 第二课堂指导与服务中心
+    RoleKind.ACADEMIC_AFFAIRS: False,  # 教务处
+}
 
 
 def token_key(secret: bytes) -> bytes:
@@ -33,30 +45,48 @@ def token_key(secret: bytes) -> bytes:
 
 
 def role_claims(roles: Iterable[Role]) -> list[str]:
-    """``student``, ``school_admin``, ``college_admin:PE``: the token's ``roles`` claim."""
+    """``student``, ``school_admin``, ``college_admin:PE``, ``advisor:<tribe id>``: the token's
+    ``roles`` claim."""
     claims = []
-    for role in sorted(roles):
+    # (a role with no scope sorts first: attrs' order cannot compare None with a scope)
+    for role in sorted(roles, key=lambda r: (r.kind, r.scope or "")):
         if role.kind in _TOKEN_ROLES:
             claims.append(role.kind.value if role.scope is None else f"{role.kind}:{role.scope}")
     return claims
 
 
 def roles_from_claims(claims: Any) -> frozenset[Role]:
-    """The institutional roles named in a ``roles`` claim; anything else is ignored."""
+    """The institutional roles named in a ``roles`` claim, each with the scope its kind takes;
+    anything else is ignored."""
     if not isinstance(claims, list):
         return frozenset()
     found = set()
     for claim in claims:
         if not isinstance(claim, str):
             continue
-        kind_name, _, scope = claim.partition(":")
-        if kind_name == RoleKind.STUDENT and not scope:
-            found.add(Role.student())
-        elif kind_name == RoleKind.SCHOOL_ADMIN and not scope:
-            found.add(Role.school_admin())
-        elif kind_name == RoleKind.COLLEGE_ADMIN and scope:
-            found.add(Role.college_admin(scope))
+        kind_name, colon, scope = claim.partition(":")
+        try:
+            kind = RoleKind(kind_name)
+        except ValueError:
+            continue
+        if kind not in _TOKEN_ROLES:
+            continue
+        scoped = _TOKEN_ROLES[kind]
+        if colon and not scope:
+            continue  # "college_admin:" names no college
+        if (scoped is True and not scope) or (scoped is False and scope):
+            continue
+        if kind is RoleKind.ADVISOR and scope and not _is_uuid(scope):
+            continue  # a tribe's advisor is scoped by the tribe's id
+        found.add(Role(kind, scope or None))
     return frozenset(found)
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        return str(UUID(text)) == text
+    except ValueError:
+        return False
 
 
 class BearerTokens:

@@ -65,6 +65,7 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
     commands = [_ref(name) for name in codec.registry.names("command")]
     number = [_param("number", "path")]
     activity = [_param("activity_id", "path")]
+    as_of = {**_param("as_of"), "schema": {"type": "string", "format": "date-time"}}
     paths: dict[str, Any] = {
         "/api/commands": {
             "post": {
@@ -86,7 +87,11 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
             }
         },
         "/api/me": _get("Who the token says is calling", {"type": "object"}),
-        "/api/students/{number}": _get("A student record", _ref("StudentRecord"), number),
+        "/api/students/{number}": _get(
+            "A student record (as_of: as it stood then, ISO 8601 with offset)",
+            _ref("StudentRecord"),
+            [*number, as_of],
+        ),
         "/api/students/{number}/summary": _get(
             "A student's counts and credits", _ref("StudentSummaryRow"), number
         ),
@@ -111,7 +116,9 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
             }
         },
         "/api/students/{number}/integrity": _get(
-            "诚信分 and blacklist", _ref("IntegrityReport"), number
+            "诚信分 and blacklist (as_of: as they stood then)",
+            _ref("IntegrityReport"),
+            [*number, as_of],
         ),
         "/api/activities": _get(
             "活动看板", _ref("Page"), _paged("college", "host_tribe", "status", "module")
@@ -140,6 +147,48 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
             _ref("Page"),
             [_param("month", "path"), *_paged("college", "format")],
         ),
+        "/api/reports/{month}/overdue": _get(
+            "月报 not submitted by the due day (operators)",
+            _items("OverdueReport"),
+            [_param("month", "path")],
+        ),
+        "/api/students/{number}/growth": _get(
+            "成长档案: the student's timeline (as_of: ISO 8601 with offset)",
+            _ref("GrowthTimeline"),
+            [*number, as_of],
+        ),
+        "/api/activities/overdue-results": _get(
+            "Activities past their results deadline, not finalized", _items("OverdueResults")
+        ),
+        "/api/activities/{activity_id}/enrolments/{number}": _get(
+            "One registration", _ref("Enrolment"), [*activity, _param("number", "path")]
+        ),
+        "/api/activities/{activity_id}/draw": _get(
+            "中签制: the commitment and the draw", _ref("DrawRecord"), activity
+        ),
+        "/api/tribes/{tribe_id}": _get("A tribe", _ref("Tribe"), [_param("tribe_id", "path")]),
+        "/api/tribes/{tribe_id}/cadres/{term}": _get(
+            "A cadre round for a term",
+            _ref("CadreRound"),
+            [_param("tribe_id", "path"), _param("term", "path")],
+        ),
+        "/api/claims/to-review": _get(
+            "待我审核: claims at a step the caller may act on", _items("ClaimToReview")
+        ),
+        "/api/claims/{claim_id}": _get("A 补录 claim", _ref("Claim"), [_param("claim_id", "path")]),
+        "/api/practices/{practice_id}": _get(
+            "A practice team", _ref("Practice"), [_param("practice_id", "path")]
+        ),
+        "/api/workload/advisors/{advisor}": _get(
+            "指导老师工作量表", _ref("Page"), [_param("advisor", "path"), *_paged("college")]
+        ),
+        "/api/workload/organizers": _get("组织者工作量 (operators)", _ref("Page"), _paged()),
+        "/api/graduation/shortfall": _get(
+            "毕业要求: students below a credit requirement",
+            _items("Shortfall"),
+            [_param("college"), _param("cohort", kind="integer")],
+        ),
+        "/api/audit": _get("审计日志 (operators)", _ref("Page"), _paged("stream", "by", "event")),
         "/api/transcripts/{serial}": _get(
             "A signed transcript document", {"type": "object"}, [_param("serial", "path")]
         ),

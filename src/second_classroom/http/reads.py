@@ -4,6 +4,7 @@ authorizes it (policies/visibility.py); the listings page with ``limit`` and ``c
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -58,11 +59,33 @@ def limit_of(request: Request, default: int = queries.DEFAULT_LIMIT) -> int:
     return queries.check_limit(number)
 
 
-def uuid_of(request: Request, name: str) -> UUID:
+def whole_number(request: Request, name: str) -> int | None:
+    """An optional whole-number query parameter (ASCII digits only, as written)."""
+    given = param(request, name)
+    if given is None:
+        return None
+    if not (given.isascii() and given.isdigit() and len(given) <= 9):
+        raise INVALID_QUERY.error(reason=f"{name} 须为整数 / must be a whole number")
+    return int(given)
+
+
+def moment(request: Request, name: str) -> datetime | None:
+    """An optional instant: ISO 8601 with its UTC offset (a local time names no instant)."""
+    given = param(request, name)
+    if given is None:
+        return None
+    reason = f"{name} 须为带时区的 ISO 8601 时间 / must be ISO 8601 with a UTC offset"
     try:
-        return UUID(request.path_params[name])
+        found = datetime.fromisoformat(given)
     except ValueError:
-        raise INVALID_QUERY.error(reason=f"{name} 须为 UUID / must be a UUID") from None
+        raise INVALID_QUERY.error(reason=reason) from None
+    if found.utcoffset() is None:
+        raise INVALID_QUERY.error(reason=reason)
+    return found
+
+
+def uuid_of(request: Request, name: str) -> UUID:
+    return _uuid(request.path_params[name], name)
 
 
 async def me(request: Request) -> Response:
@@ -73,10 +96,16 @@ async def me(request: Request) -> Response:
 
 
 async def student(request: Request) -> Response:
+    """A student record; ``?as_of=`` replays it as it stood then."""
     number = request.path_params["number"]
-    return await answer(
-        request, lambda h, a: h.service.student(number, a), ("学生档案", "student record")
-    )
+
+    def read(http: Http, actor: Actor) -> Any:
+        when = moment(request, "as_of")
+        if when is None:
+            return http.service.student(number, actor)
+        return http.service.student_as_of(number, actor, when)
+
+    return await answer(request, read, ("学生档案", "student record"))
 
 
 async def student_summary(request: Request) -> Response:
@@ -105,10 +134,26 @@ async def my_notices(request: Request) -> Response:
 
 
 async def my_integrity(request: Request) -> Response:
+    """诚信分 and blacklist; ``?as_of=`` as they stood then."""
     number = request.path_params["number"]
-    return await answer(
-        request, lambda h, a: h.service.integrity(number, a), ("诚信记录", "integrity record")
-    )
+
+    def read(http: Http, actor: Actor) -> Any:
+        when = moment(request, "as_of")
+        if when is None:
+            return http.service.integrity(number, actor)
+        return http.service.integrity_as_of(number, actor, when)
+
+    return await answer(request, read, ("诚信记录", "integrity record"))
+
+
+async def growth_timeline(request: Request) -> Response:
+    """成长档案 (004 三（二）): the student's timeline, ``?as_of=`` as it stood then."""
+    number = request.path_params["number"]
+
+    def read(http: Http, actor: Actor) -> Any:
+        return http.service.growth_timeline(number, actor, http.now(), moment(request, "as_of"))
+
+    return await answer(request, read, ("成长档案", "growth timeline"))
 
 
 async def activity_board(request: Request) -> Response:
@@ -241,3 +286,142 @@ async def check_in_code(request: Request) -> Response:
         }
 
     return await answer(request, read, ("签到", "check-in"))
+
+
+async def enrolment(request: Request) -> Response:
+    """One registration: the student's, or the activity's managers' and admins'."""
+
+    def read(http: Http, actor: Actor) -> Any:
+        activity_id, number = uuid_of(request, "activity_id"), request.path_params["number"]
+        return http.service.enrolment(activity_id, number, actor)
+
+    return await answer(request, read, ("报名", "registration"))
+
+
+async def draw_record(request: Request) -> Response:
+    """中签制: the published commitment and the draw, to check with ``verify_draw``."""
+
+    def read(http: Http, actor: Actor) -> Any:
+        return http.service.draw_record(uuid_of(request, "activity_id"), actor)
+
+    return await answer(request, read, ("抽签", "draw"))
+
+
+async def overdue_results(request: Request) -> Response:
+    """Activities past their results deadline and not finalized."""
+    return await answer(
+        request, lambda h, a: h.service.overdue_results(a, h.now()), ("活动", "activities")
+    )
+
+
+async def tribe(request: Request) -> Response:
+    def read(http: Http, actor: Actor) -> Any:
+        return http.service.tribe(uuid_of(request, "tribe_id"), actor)
+
+    return await answer(request, read, ("部落", "tribe"))
+
+
+async def cadre_round(request: Request) -> Response:
+    """An organization's cadre round for a term (appointments, ratings)."""
+
+    def read(http: Http, actor: Actor) -> Any:
+        term = request.path_params["term"]
+        return http.service.cadre_round(uuid_of(request, "tribe_id"), term, actor)
+
+    return await answer(request, read, ("干部考核", "cadre round"))
+
+
+async def claim(request: Request) -> Response:
+    """A 补录 claim and where it stands."""
+
+    def read(http: Http, actor: Actor) -> Any:
+        return http.service.claim(uuid_of(request, "claim_id"), actor)
+
+    return await answer(request, read, ("补录申请", "claim"))
+
+
+async def claims_to_review(request: Request) -> Response:
+    """待我审核: the claims at a step the caller may act on now, each with its actions."""
+    return await answer(
+        request, lambda h, a: h.service.claims_to_review(a, h.now()), ("补录申请", "claims")
+    )
+
+
+async def practice(request: Request) -> Response:
+    """A recorded practice team (002 一 4))."""
+
+    def read(http: Http, actor: Actor) -> Any:
+        return http.service.practice(uuid_of(request, "practice_id"), actor)
+
+    return await answer(request, read, ("实践经历", "practice"))
+
+
+async def overdue_reports(request: Request) -> Response:
+    """学院月报 not submitted by the due day (002 一 5))."""
+
+    def read(http: Http, actor: Actor) -> Any:
+        return http.service.overdue_reports(request.path_params["month"], actor, http.now())
+
+    return await answer(request, read, ("月报", "report"))
+
+
+async def advisor_workload(request: Request) -> Response:
+    """指导老师工作量表 (002 二 3)), paged."""
+
+    def read(http: Http, actor: Actor) -> Any:
+        limit = limit_of(request)
+        return http.service.advisor_workload(
+            request.path_params["advisor"],
+            actor,
+            college=param(request, "college"),
+            limit=limit,
+            cursor=param(request, "cursor"),
+        )
+
+    return await answer(request, read, ("工作量", "workload"))
+
+
+async def organizer_workload(request: Request) -> Response:
+    """组织者工作量, busiest first, paged."""
+
+    def read(http: Http, actor: Actor) -> Any:
+        limit = limit_of(request)
+        return http.service.organizer_workload(actor, limit=limit, cursor=param(request, "cursor"))
+
+    return await answer(request, read, ("工作量", "workload"))
+
+
+async def graduation_shortfall(request: Request) -> Response:
+    """毕业要求 (seed 003): students below a credit requirement."""
+
+    def read(http: Http, actor: Actor) -> Any:
+        return http.service.graduation_shortfall(
+            actor, college=param(request, "college"), cohort=whole_number(request, "cohort")
+        )
+
+    return await answer(request, read, ("毕业要求", "graduation requirements"))
+
+
+async def audit_log(request: Request) -> Response:
+    """审计日志 in log order, filtered by stream, actor or event type; paged."""
+
+    def read(http: Http, actor: Actor) -> Any:
+        stream = param(request, "stream")
+        limit = limit_of(request)
+        return http.service.audit_log(
+            actor,
+            stream=_uuid(stream, "stream") if stream is not None else None,
+            by=param(request, "by"),
+            event=param(request, "event"),
+            limit=limit,
+            cursor=param(request, "cursor"),
+        )
+
+    return await answer(request, read, ("审计日志", "audit log"))
+
+
+def _uuid(text: str, name: str) -> UUID:
+    try:
+        return UUID(text)
+    except ValueError:
+        raise INVALID_QUERY.error(reason=f"{name} 须为 UUID / must be a UUID") from None
