@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from second_classroom.aggregates import enrolment
 from second_classroom.aggregates import registration as registration_rules
 from second_classroom.aggregates.activity import Activity, ActivityStatus
-from second_classroom.aggregates.activity_facts import Decision
+from second_classroom.aggregates.activity_facts import Decision, Involved
 from second_classroom.aggregates.activity_roster import (
     LotteryDrawn,
     RegistrantsAdmitted,
@@ -1278,3 +1278,176 @@ def test_register_and_cancel_in_any_order_keep_the_seat_ledger_sound(
                 else EnrolmentStatus.CANCELLED
             )
             assert mine.status is expected, (number_, mine.status, roster)
+
+
+# -- what each refusal says (the details a client shows) ---------------------------------------
+
+
+def test_registering_outside_the_window_names_the_phase() -> None:
+    """第十二条: 若活动显示"规划中"… — the refusal names the phase the activity is in."""
+    error = when(REGISTER, student(A), BEFORE_OPENING, activity()).raises(
+        "enrolment.not_registering"
+    )
+    assert error.details == {"phase": "规划中"}
+
+
+def test_an_out_of_scope_refusal_names_the_scope() -> None:
+    """发布规范 八: the refusal names the activity's 参与范围."""
+    error = when(
+        REGISTER, student(A), REGISTERING, activity(), records={A: other_college(A)}
+    ).raises("enrolment.out_of_scope")
+    assert error.details == {"scope": "院系内"}
+
+
+def test_staff_cannot_register_and_the_refusal_names_the_act() -> None:
+    """第十二条: 报名 is a student's act."""
+    error = when(REGISTER, SCHOOL_ADMIN, REGISTERING, activity()).raises("auth.forbidden")
+    assert error.details == {"action": "报名 register"}
+
+
+def test_a_person_without_a_record_is_refused_without_details() -> None:
+    error = when(REGISTER, student(A), REGISTERING, activity(), records={}).raises(
+        "enrolment.not_a_student"
+    )
+    assert error.details == {}
+
+
+def test_a_full_activity_without_a_waitlist_refuses_the_capacity_exactly() -> None:
+    """第十二条: 报名制 admits up to 报名人数; one seat, taken."""
+    full = activity(capacity=1, roster=Roster(admitted=frozenset({B})))
+    error = when(REGISTER, student(A), REGISTERING, full).raises("activity.capacity_full")
+    assert error.details == {"capacity": 1}
+
+
+def test_a_first_come_activity_without_a_capacity_admits_nobody() -> None:
+    """发布规范 九: an unset 报名人数 is no seat (the form's rules require one to publish)."""
+    no_seats = activity(roster=Roster())
+    no_seats = attrs.evolve(no_seats, form=attrs.evolve(no_seats.form, capacity=None))
+    error = when(REGISTER, student(A), REGISTERING, no_seats).raises("activity.capacity_full")
+    assert error.details == {"capacity": 0}
+
+
+def test_a_blacklisting_until_a_later_instant_bars_and_names_both_times() -> None:
+    """第十六条: the refusal names the end of the 120 hours, in Shanghai time and exactly."""
+    until = at(12, 5, 23, 30)
+    blacklisted = attrs.evolve(record(A), blacklisted_until=until)
+    error = when(REGISTER, student(A), REGISTERING, activity(), records={A: blacklisted}).raises(
+        "enrolment.blacklisted"
+    )
+    assert error.details == {"until": "2026-12-05 23:30", "until_iso": until.isoformat()}
+
+
+@pytest.mark.parametrize(
+    ("command", "state", "method"),
+    [
+        (DRAW, review_activity(A), "评审制"),
+        (AdmitRegistrants(ACTIVITY_ID, (A,)), lottery_activity(A), "中签制"),
+        (CLOSE_REVIEW, activity(), "报名制"),
+    ],
+    ids=["draw on review", "admit on lottery", "close review on first come"],
+)
+def test_the_wrong_method_refusal_names_the_activitys_method(
+    command: registration_rules.EnrolmentCommand, state: Activity, method: str
+) -> None:
+    """发布规范 九: each admission act belongs to one 录取方式; the refusal names the actual one."""
+    error = when(command, LEADER, CLOSED, state, secret=SECRET).raises("enrolment.wrong_method")
+    assert error.details == {"method": method}
+
+
+@pytest.mark.parametrize(
+    ("command", "state", "action_zh", "action_en"),
+    [
+        (DRAW, lottery_activity(A), "抽签", "draw"),
+        (AdmitRegistrants(ACTIVITY_ID, (A,)), review_activity(A), "录取", "admit"),
+    ],
+    ids=["draw", "admit"],
+)
+def test_acting_before_registration_ends_names_the_act(
+    command: registration_rules.EnrolmentCommand, state: Activity, action_zh: str, action_en: str
+) -> None:
+    """第十二、十三条: 报名结束后 — a minute before the closing the act is refused, by name."""
+    assert CLOSES is not None
+    early = CLOSES - timedelta(minutes=1)
+    error = when(command, LEADER, early, state, secret=SECRET).raises("enrolment.registration_open")
+    assert error.details == {"action_zh": action_zh, "action_en": action_en}
+
+
+def test_an_activity_without_a_registration_closing_time_is_never_after_registration() -> None:
+    """第十三条: review admission waits for a 报名结束 the form must give."""
+    state = review_activity(A)
+    state = attrs.evolve(state, form=attrs.evolve(state.form, registration_closes=None))
+    when(AdmitRegistrants(ACTIVITY_ID, (A,)), LEADER, ENDED, state).raises(
+        "enrolment.registration_open"
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "state", "action"),
+    [
+        (DRAW, lottery_activity(A), "抽签 draw"),
+        (AdmitRegistrants(ACTIVITY_ID, (A,)), review_activity(A), "录取 admit"),
+        (DecideLeave(ACTIVITY_ID, A, approve=True), activity(), "审核请假 decide leave"),
+        (RequestLeave(ACTIVITY_ID, "生病"), activity(), "申请请假 request leave"),
+    ],
+    ids=["draw", "admit", "decide leave", "request leave"],
+)
+def test_a_forbidden_act_is_named_in_the_refusal(
+    command: registration_rules.EnrolmentCommand, state: Activity, action: str
+) -> None:
+    """第十二、十三条: the 负责人 and 组织者 manage; a student asks leave — the refusal names
+    the act refused."""
+    error = when(command, SCHOOL_ADMIN, CLOSED, state, secret=SECRET).raises("auth.forbidden")
+    assert error.details == {"action": action}
+
+
+def test_a_second_leave_request_names_the_standing_one() -> None:
+    """第十二条: the refusal says the request is 待审核."""
+    error = (
+        admitted_world(LeaveStatus.REQUESTED)
+        .when(LEAVE, student(A), CLOSED)
+        .raises("enrolment.leave_exists")
+    )
+    assert error.details == {"status": LeaveStatus.REQUESTED.label}
+
+
+def test_a_leave_request_of_an_admitted_student_without_a_stream_is_refused() -> None:
+    """The seat ledger and the enrolment stream agree; without the stream nothing is asked."""
+    state = activity(roster=Roster(admitted=frozenset({A})))
+    when(LEAVE, student(A), CLOSED, state, enrolments={}).raises("enrolment.not_admitted")
+
+
+def test_rejecting_a_leave_with_a_reason_records_the_decision() -> None:
+    """第十二条: 经负责人或组织者审核 — a rejection carries its reason."""
+    world = admitted_world(LeaveStatus.REQUESTED)
+    decision = world.when(
+        DecideLeave(ACTIVITY_ID, A, approve=False, reason="证明不足"), LEADER, CLOSED
+    ).decision()
+    by = LEADER.person_id
+    assert decision == Decision(
+        (), {A: (LeaveDecided(eid(A), ACTIVITY_ID, A, False, "证明不足", by, CLOSED),)}
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "actor", "state", "expected"),
+    [
+        (REGISTER, student(A), activity(), Involved(frozenset({A}), actor_record=True)),
+        (
+            DRAW,
+            Actor.system(),
+            lottery_activity(A, B),
+            Involved(frozenset({A, B}), actor_record=True, secret=True),
+        ),
+        (CLOSE_REVIEW, LEADER, review_activity(C), Involved(frozenset({C}), actor_record=True)),
+    ],
+    ids=["register", "draw", "close review"],
+)
+def test_what_a_decision_needs_loaded(
+    command: registration_rules.EnrolmentCommand,
+    actor: Actor,
+    state: Activity,
+    expected: Involved,
+) -> None:
+    """The facade loads the enrolments, the acting student's record, and for the draw alone
+    the school's secret (whose first use it records)."""
+    assert registration_rules.involved(command, state, actor) == expected

@@ -1114,28 +1114,37 @@ def test_nobody_awards_or_grants_credits_to_themselves(command: ResultsCommand) 
 )
 def test_another_manager_awards_or_grants_to_the_organizer(command: ResultsCommand) -> None:
     """第十八条: the leader (a second person) may give the participating organizer their due."""
-    decision = deciding(command, with_the_organizer(), LEADER).decision()
-    (event,) = decision.activity
-    assert isinstance(event, AwardIssued | CreditsGranted)
-    assert PARTICIPATING_ORGANIZER in event.students
+    by = LEADER.person_id
+    expected = {
+        IssueAward: AwardIssued(ACTIVITY_ID, "一等奖", (PARTICIPATING_ORGANIZER,), by, AFTER),
+        GrantCredits: CreditsGranted(
+            ACTIVITY_ID, (PARTICIPATING_ORGANIZER,), PARTICIPATION, by, AFTER
+        ),
+    }[type(command)]
+    deciding(command, with_the_organizer(), LEADER).then((expected,))
 
 
 def test_a_manager_still_awards_and_grants_to_others() -> None:
-    """The rule concerns oneself only: the organizer grants A as before."""
-    assert (
-        deciding(grant(A), with_the_organizer(), ORGANIZER, rulebook=DELEGATING).decision().activity
-    )
+    """The rule concerns oneself only: the organizer grants A and awards A as before."""
+    by = ORGANIZER.person_id
     state = with_the_organizer()
-    assert deciding(award("一等奖", A), state, ORGANIZER, rulebook=DELEGATING).decision().activity
+    deciding(grant(A), state, ORGANIZER, rulebook=DELEGATING).then(
+        (CreditsGranted(ACTIVITY_ID, (A,), PARTICIPATION, by, AFTER),)
+    )
+    deciding(award("一等奖", A), state, ORGANIZER, rulebook=DELEGATING).then(
+        (AwardIssued(ACTIVITY_ID, "一等奖", (A,), by, AFTER),)
+    )
 
 
 def test_a_manager_may_revoke_their_own_credits() -> None:
     """Taking one's own credits back gains nothing: 学分发放错误可以撤回 stays open to them."""
     state = activity(admitted=(A, PARTICIPATING_ORGANIZER), holders=[PARTICIPATING_ORGANIZER])
-    assert (
-        deciding(revoke(PARTICIPATING_ORGANIZER), state, ORGANIZER, rulebook=DELEGATING)
-        .decision()
-        .activity
+    deciding(revoke(PARTICIPATING_ORGANIZER), state, ORGANIZER, rulebook=DELEGATING).then(
+        (
+            CreditsRevoked(
+                ACTIVITY_ID, (PARTICIPATING_ORGANIZER,), REASON, ORGANIZER.person_id, AFTER
+            ),
+        )
     )
 
 
@@ -1146,10 +1155,16 @@ def test_a_school_may_allow_self_results() -> None:
     )
     assert NEPU.results.allow_self_results is False
     state = with_the_organizer()
-    assert (
-        deciding(grant(PARTICIPATING_ORGANIZER), state, ORGANIZER, rulebook=allowing)
-        .decision()
-        .activity
+    deciding(grant(PARTICIPATING_ORGANIZER), state, ORGANIZER, rulebook=allowing).then(
+        (
+            CreditsGranted(
+                ACTIVITY_ID,
+                (PARTICIPATING_ORGANIZER,),
+                PARTICIPATION,
+                PARTICIPATING_ORGANIZER,
+                AFTER,
+            ),
+        )
     )
 
 
@@ -1177,7 +1192,13 @@ def test_a_rulebook_may_delegate_results_to_organizers(
     """Given ``[results] organizers_issue_results = true``, when an organizer issues results,
     then they are decided; finalizing stays with the 负责人 (第十九条)."""
     state = activity(holders=[A]) if isinstance(command, RevokeCredits) else activity()
-    assert deciding(command, state, actor, rulebook=DELEGATING).decision().activity
+    by = actor.person_id
+    expected = {
+        IssueAward: AwardIssued(ACTIVITY_ID, "一等奖", (A,), by, AFTER),
+        GrantCredits: CreditsGranted(ACTIVITY_ID, (A,), PARTICIPATION, by, AFTER),
+        RevokeCredits: CreditsRevoked(ACTIVITY_ID, (A,), REASON, by, AFTER),
+    }[type(command)]
+    deciding(command, state, actor, rulebook=DELEGATING).then((expected,))
     deciding(FINALIZE, closed(), actor, rulebook=DELEGATING).raises("auth.forbidden")
 
 
