@@ -33,7 +33,7 @@ from second_classroom.aggregates.activity import (
     CancelActivity,
 )
 from second_classroom.aggregates.activity_attendance import Attendance, Session, SessionKind
-from second_classroom.aggregates.activity_facts import Decision
+from second_classroom.aggregates.activity_facts import Decision, Involved
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.activity_results import (
     ActivityFinalized,
@@ -75,7 +75,7 @@ from second_classroom.policies.activity_form import (
     Scope,
 )
 from second_classroom.policies.calendar import add_working_days
-from second_classroom.policies.rulebook import AwardQuota, Rulebook, preset
+from second_classroom.policies.rulebook import AwardQuota, CategoryWindow, Rulebook, preset
 from tests.aggregates.activity_fixtures import (
     ACTIVITY_ID,
     FORM,
@@ -1244,3 +1244,68 @@ def test_the_award_switches_survive_a_toml_round_trip() -> None:
         MULTIPLE, results=attrs.evolve(MULTIPLE.results, organizers_issue_results=True)
     )
     assert Rulebook.from_toml(both.to_toml()) == both
+
+
+# -- what a decision needs loaded, the award credit's type, deadlines to the second --------------
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [(FINALIZE, frozenset({A, B, C})), (grant(A), frozenset())],
+    ids=["finalize", "grant"],
+)
+def test_finalizing_loads_every_participants_record_and_nothing_else_does(
+    command: ResultsCommand, expected: frozenset[str]
+) -> None:
+    """第十九条: finalizing writes each admitted participant's record; awards and credits write
+    only the activity's stream."""
+    assert results.involved(command, closed()) == Involved(records=expected)
+
+
+def test_an_award_of_one_credit_is_recorded() -> None:
+    """发布规范 十三 奖品: 可以直接写获得的学分 — 二等奖 carries 1, which is a credit too."""
+    state = closed(awards=[("二等奖", B)])
+    entry = finalized_record(deciding(FINALIZE, state).decision(), B)
+    assert entry.awards == ("二等奖",)
+    assert entry.credits == (PlannedCredit("skills", "学分", Decimal("1")),)
+
+
+def test_an_award_credit_takes_the_participation_credits_type() -> None:
+    """An award's credit is counted in the form's credit type (HFUT: 志愿时, not its first 积分)."""
+    hours = (PlannedCredit("skills", "志愿时", Decimal("0.5")),)
+    form = attrs.evolve(RESULTS_FORM, plan=attrs.evolve(PLAN, credits=hours))
+    state = closed(form=form, awards=[("一等奖", A)], holders=[A])
+    assert record_of(state, A, HFUT, AFTER).credits == (
+        PlannedCredit("skills", "志愿时", Decimal("0.5")),
+        PlannedCredit("skills", "志愿时", Decimal("2")),
+    )
+
+
+def test_without_participation_credits_an_award_credit_takes_the_schools_first_type() -> None:
+    """发布规范 十三 奖品: an activity planning only award credits counts them in the rulebook's
+    first credit type (HFUT: 积分)."""
+    form = attrs.evolve(RESULTS_FORM, plan=AwardPlan(awards=PLAN.awards))
+    state = closed(form=form, awards=[("一等奖", A)])
+    assert HFUT.credit_types[:2] == ("积分", "学时")
+    assert record_of(state, A, HFUT, AFTER).credits == (
+        PlannedCredit("skills", "积分", Decimal("2")),
+    )
+
+
+def test_a_category_window_sets_the_results_deadline_of_its_category() -> None:
+    """002 一 2): a deadline may hold for one category of a module that has none: given a
+    school-supplied 5 working days for 暑期“三下乡” (practice), a practice of that category ending
+    Thursday 2026-12-03 is due Thursday 2026-12-10, and one of no category has no deadline."""
+    window = CategoryWindow("practice", "summer_practice", results_working_days=5)
+    school = attrs.evolve(HFUT, windows=(*HFUT.windows, window))
+    practice = attrs.evolve(RESULTS_FORM, module="practice")
+    summer = activity(form=attrs.evolve(practice, category="summer_practice"))
+    assert results_deadline(summer, school) == datetime(2026, 12, 10, 23, 59, 59, tzinfo=SHANGHAI)
+    assert results_deadline(activity(form=practice), school) is None
+
+
+def test_hfut_results_are_not_overdue_at_the_last_second() -> None:
+    """Seed 002 一 2) 10个工作日内: the last second of the tenth working day is still within."""
+    last = datetime(2026, 12, 17, 23, 59, 59, tzinfo=SHANGHAI)
+    assert not results_overdue(activity(form=COMPETITION), HFUT, last)
+    assert results_overdue(activity(form=COMPETITION), HFUT, last + timedelta(microseconds=1))
