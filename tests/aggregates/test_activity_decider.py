@@ -99,6 +99,10 @@ def test_each_part_says_what_the_facade_loads() -> None:
     )
     draw = involved(registration.DrawLottery(ACTIVITY_ID), APPROVED, LEADER)
     assert (draw.secret, draw.actor_record) == (True, True)
+    lottery = attrs.evolve(APPROVED, roster=Roster(pending=frozenset({me, "2024000002"})))
+    assert involved(registration.DrawLottery(ACTIVITY_ID), lottery, LEADER) == Involved(
+        enrolments=frozenset({me, "2024000002"}), actor_record=True, secret=True
+    )
     assert involved(OpenCheckInSession(ACTIVITY_ID, 10), APPROVED, LEADER) == Involved(secret=True)
     close = involved(checkin.CloseAttendance(ACTIVITY_ID), APPROVED, LEADER)
     assert close == Involved(frozenset({me}), frozenset({me}), secret=True)

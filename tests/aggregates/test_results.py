@@ -1309,3 +1309,11 @@ def test_hfut_results_are_not_overdue_at_the_last_second() -> None:
     last = datetime(2026, 12, 17, 23, 59, 59, tzinfo=SHANGHAI)
     assert not results_overdue(activity(form=COMPETITION), HFUT, last)
     assert results_overdue(activity(form=COMPETITION), HFUT, last + timedelta(microseconds=1))
+
+
+def test_a_student_holding_two_awards_is_refused_a_third_naming_both() -> None:
+    """Awards given while a school allowed several (``multiple_awards_per_student``) stand;
+    under the default a further award is refused, and the refusal lists what A holds."""
+    state = activity(awards=[("优秀奖", A), ("二等奖", A)])
+    error = deciding(award("一等奖", A), state).raises("results.already_awarded")
+    assert error.details == {"student": A, "award": "优秀奖、二等奖"}
