@@ -1317,3 +1317,31 @@ def test_a_student_holding_two_awards_is_refused_a_third_naming_both() -> None:
     state = activity(awards=[("优秀奖", A), ("二等奖", A)])
     error = deciding(award("一等奖", A), state).raises("results.already_awarded")
     assert error.details == {"student": A, "award": "优秀奖、二等奖"}
+
+
+def test_a_student_signed_off_before_attendance_closes_has_not_attended() -> None:
+    """第十六条 签退: a checked-in student the organizer signed off took no part, even before
+    attendance is closed; the credits are refused, naming them."""
+    state = activity(present=[A, B])
+    state = attrs.evolve(state, attendance=attrs.evolve(state.attendance, signed_off=((A, ENDS),)))
+    assert attended(state, A) is False
+    assert attended(state, B) is True
+    error = deciding(grant(B, A), state).raises("results.not_attended")
+    assert error.details == {"student": A}
+
+
+@pytest.mark.parametrize(
+    ("command", "action"),
+    [
+        (award("一等奖", A), "颁发奖项/发放学分 issue results"),
+        (grant(A), "颁发奖项/发放学分 issue results"),
+        (FINALIZE, "完结活动 finalize"),
+    ],
+    ids=["award", "grant", "finalize"],
+)
+def test_a_forbidden_results_act_is_named_in_the_refusal(
+    command: ResultsCommand, action: str
+) -> None:
+    """第十八、十九条: the refusal says which act of the 活动负责人 was refused."""
+    error = deciding(command, closed(), SCHOOL_ADMIN).raises("auth.forbidden")
+    assert error.details == {"action": action}
