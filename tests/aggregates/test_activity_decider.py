@@ -14,7 +14,7 @@ import pytest
 
 from second_classroom.aggregates import activity_decider, checkin, feedback, registration, results
 from second_classroom.aggregates.activity import Activity, ActivityStatus
-from second_classroom.aggregates.activity_facts import Involved
+from second_classroom.aggregates.activity_facts import Involved, published
 from second_classroom.aggregates.activity_feedback import RateActivity
 from second_classroom.aggregates.activity_results import Results
 from second_classroom.aggregates.activity_roster import Roster
@@ -118,3 +118,10 @@ def test_a_command_of_no_part_is_a_programming_error() -> None:
         activity_decider.involved(stray, APPROVED, LEADER)  # type: ignore[arg-type]
     with pytest.raises(AssertionError, match="unhandled command"):
         given_activity(APPROVED, tribe=TRIBE).when(stray, LEADER, NOW).decision()
+
+
+def test_an_approved_activity_passes_the_one_guard() -> None:
+    """第十一条: approved, not cancelled, not finalized — published; the guard hands the
+    activity on to the part that decides."""
+    facts = given_activity(APPROVED, tribe=TRIBE).facts(STUDENT, NOW)
+    assert published(facts, ACTIVITY_ID) is APPROVED
