@@ -83,9 +83,9 @@ def test_a_finalized_activity_takes_no_more_feedback() -> None:
 
 def test_comments_are_kept_as_written() -> None:
     comment = "  建议：下次提前发通知！！ \n"
-    [event] = when(RateActivity(ACTIVITY_ID, 3, comment), STUDENT).decision().activity
-    assert isinstance(event, ActivityRated)
-    assert event.comment == comment
+    when(RateActivity(ACTIVITY_ID, 3, comment), STUDENT).then(
+        (ActivityRated(ACTIVITY_ID, 3, comment, STUDENT.person_id, AFTER),)
+    )
 
 
 ENDS = FORM.ends_at
