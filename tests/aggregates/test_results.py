@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import attrs
@@ -271,7 +272,16 @@ def test_results_need_a_published_activity(command: ResultsCommand, status: Acti
 
 
 def test_results_for_a_missing_activity_are_refused() -> None:
-    deciding(grant(A), None).raises("activity.not_found")
+    error = deciding(grant(A), None).raises("activity.not_found")
+    assert error.details == {"activity_id": str(ACTIVITY_ID)}
+
+
+def test_a_command_that_is_not_a_results_command_is_a_programming_error() -> None:
+    """results' own ``decide`` names a command it does not know (after the guard)."""
+    stray = SimpleNamespace(activity_id=ACTIVITY_ID)
+    facts = given_activity(activity(), tribe=TRIBE).facts(LEADER, AFTER)
+    with pytest.raises(AssertionError, match=r"^unhandled command namespace\(activity_id="):
+        results.decide(stray, facts)  # type: ignore[arg-type]
 
 
 # -- who (第十八条: 活动负责人; 第十三条 / 发布规范 四: 组织者) ------------------------------------
@@ -788,6 +798,11 @@ def test_the_results_ledger_folds_each_event() -> None:
     assert ledger_ == Results(
         awards=(("二等奖", A), ("二等奖", B)), credits=frozenset({A, C}), finalized=True
     )
+
+
+def test_the_results_ledger_names_an_event_it_does_not_know() -> None:
+    with pytest.raises(AssertionError, match=r"^unhandled event 'awarded'$"):
+        evolve_results(Results(), "awarded")  # type: ignore[arg-type]
 
 
 # -- the credit ledger (第二十条; seed 003: 不设上限) ----------------------------------------------
