@@ -26,6 +26,7 @@ from second_classroom.aggregates import registration as registration_rules
 from second_classroom.aggregates.activity import Activity, ActivityStatus
 from second_classroom.aggregates.activity_facts import Decision, Involved
 from second_classroom.aggregates.activity_roster import (
+    LotteryCommitted,
     LotteryDrawn,
     RegistrantsAdmitted,
     RegistrationAccepted,
@@ -33,6 +34,7 @@ from second_classroom.aggregates.activity_roster import (
     RegistrationWithdrawn,
     ReviewClosed,
     Roster,
+    evolve_roster,
 )
 from second_classroom.aggregates.enrolment import (
     Enrolment,
@@ -1451,3 +1453,23 @@ def test_what_a_decision_needs_loaded(
     """The facade loads the enrolments, the acting student's record, and for the draw alone
     the school's secret (whose first use it records)."""
     assert registration_rules.involved(command, state, actor) == expected
+
+
+# -- the seat ledger (Roster) folds its own events -----------------------------------------------
+
+
+def test_the_seat_ledger_folds_the_commitment_published_at_approval() -> None:
+    """第十二条: the draw's commitment is published when the activity is approved."""
+    committed = evolve_roster(Roster(), LotteryCommitted(ACTIVITY_ID, COMMITMENT, OPENS))
+    assert committed == Roster(commitment=COMMITMENT)
+
+
+def test_the_registrants_are_the_pending_the_admitted_and_the_waiting() -> None:
+    roster = Roster(pending=frozenset({A}), admitted=frozenset({B}), waitlist=(C, D))
+    assert roster.registrants == {A, B, C, D}
+    assert [roster.holds(n) for n in (A, B, C, D, E)] == [True, True, True, True, False]
+
+
+def test_the_seat_ledger_names_an_event_it_does_not_know() -> None:
+    with pytest.raises(AssertionError, match=r"^unhandled event 'registered'$"):
+        evolve_roster(Roster(), "registered")  # type: ignore[arg-type]
