@@ -66,6 +66,7 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod, ParticipationScope
 from second_classroom.policies import lottery
 from second_classroom.policies.activity_form import Admission, Scope
+from second_classroom.policies.registration_questions import Answer
 from tests.aggregates.activity_fixtures import (
     ACTIVITY_ID,
     FORM,
@@ -1473,3 +1474,109 @@ def test_the_registrants_are_the_pending_the_admitted_and_the_waiting() -> None:
 def test_the_seat_ledger_names_an_event_it_does_not_know() -> None:
     with pytest.raises(AssertionError, match=r"^unhandled event 'registered'$"):
         evolve_roster(Roster(), "registered")  # type: ignore[arg-type]
+
+
+# -- the enrolment stream (我的活动) folds its own events ----------------------------------------
+
+
+def _fold_enrolment(*events: enrolment.EnrolmentEvent) -> Enrolment | None:
+    state: Enrolment | None = None
+    for event in events:
+        state = enrolment.evolve(state, event)
+    return state
+
+
+def test_a_first_registration_keeps_the_answers_given() -> None:
+    """002 二 6): the answers to the form's questions stay with the registration."""
+    answers = (Answer("reason", text="想提高英语"),)
+    state = _fold_enrolment(
+        EnrolmentRegistered(eid(A), ACTIVITY_ID, A, EnrolmentStatus.ADMITTED, OPENS, answers)
+    )
+    assert state == Enrolment(
+        eid(A), ACTIVITY_ID, A, EnrolmentStatus.ADMITTED, OPENS, answers=answers
+    )
+
+
+def test_registering_again_starts_afresh_and_counts() -> None:
+    """第十二条: 报名与取消报名无次数限制 — a new registration has its own time, status and
+    answers, no leave, and counts once more."""
+    first = (Answer("reason", text="第一次"),)
+    state = _fold_enrolment(
+        EnrolmentRegistered(eid(A), ACTIVITY_ID, A, EnrolmentStatus.ADMITTED, OPENS, first),
+        LeaveRequested(eid(A), ACTIVITY_ID, A, "生病", (), CLOSED),
+        LeaveDecided(eid(A), ACTIVITY_ID, A, False, "证明不足", LEADER.person_id, CLOSED),
+        EnrolmentCancelled(eid(A), CLOSED),
+        EnrolmentRegistered(eid(A), ACTIVITY_ID, A, EnrolmentStatus.WAITLISTED, REGISTERING),
+    )
+    assert state == Enrolment(
+        eid(A), ACTIVITY_ID, A, EnrolmentStatus.WAITLISTED, REGISTERING, times_registered=2
+    )
+
+
+@pytest.mark.parametrize(
+    ("event", "status"),
+    [
+        (EnrolmentNotSelected(eid(A), CLOSED), EnrolmentStatus.NOT_SELECTED),
+        (EnrolmentNotAdmitted(eid(A), CLOSED), EnrolmentStatus.NOT_ADMITTED),
+        (EnrolmentPromoted(eid(A), CLOSED), EnrolmentStatus.ADMITTED),
+        (EnrolmentCancelled(eid(A), CLOSED), EnrolmentStatus.CANCELLED),
+    ],
+    ids=["未中签", "未录取", "promoted", "已取消报名"],
+)
+def test_each_decision_on_a_registration_sets_its_status(
+    event: enrolment.EnrolmentEvent, status: EnrolmentStatus
+) -> None:
+    registered = EnrolmentRegistered(eid(A), ACTIVITY_ID, A, EnrolmentStatus.REGISTERED, OPENS)
+    state = _fold_enrolment(registered, event)
+    assert state == Enrolment(eid(A), ACTIVITY_ID, A, status, OPENS)
+
+
+def test_a_leave_request_then_its_approval_excuses() -> None:
+    """第十二条 申请请假, 经负责人或组织者审核: requested, then approved — excused."""
+    registered = EnrolmentRegistered(eid(A), ACTIVITY_ID, A, EnrolmentStatus.ADMITTED, OPENS)
+    asked = _fold_enrolment(registered, LeaveRequested(eid(A), ACTIVITY_ID, A, "生病", (), CLOSED))
+    assert asked is not None
+    assert (asked.leave, asked.leave_reason) == (LeaveStatus.REQUESTED, "生病")
+    assert not asked.excused
+    approved = enrolment.evolve(
+        asked, LeaveDecided(eid(A), ACTIVITY_ID, A, True, "", LEADER.person_id, CLOSED)
+    )
+    assert (approved.leave, approved.leave_reason, approved.excused) == (
+        LeaveStatus.APPROVED,
+        "生病",
+        True,
+    )
+
+
+def test_an_enrolment_event_before_the_registration_is_a_programming_error() -> None:
+    with pytest.raises(AssertionError, match=r"^an enrolment event before EnrolmentRegistered$"):
+        enrolment.evolve(None, EnrolmentCancelled(eid(A), CLOSED))
+
+
+def test_the_enrolment_stream_names_an_event_it_does_not_know() -> None:
+    registered = _fold_enrolment(
+        EnrolmentRegistered(eid(A), ACTIVITY_ID, A, EnrolmentStatus.ADMITTED, OPENS)
+    )
+    with pytest.raises(AssertionError, match=r"^unhandled event 'admitted'$"):
+        enrolment.evolve(registered, "admitted")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        (EnrolmentStatus.REGISTERED, "已报名"),
+        (EnrolmentStatus.WAITLISTED, "候补中"),
+        (EnrolmentStatus.ADMITTED, "已录取"),
+        (EnrolmentStatus.NOT_SELECTED, "未中签"),
+        (EnrolmentStatus.NOT_ADMITTED, "未录取"),
+        (EnrolmentStatus.CANCELLED, "已取消报名"),
+        (LeaveStatus.REQUESTED, "请假审核中"),
+        (LeaveStatus.APPROVED, "请假已批准"),
+        (LeaveStatus.REJECTED, "请假未批准"),
+    ],
+)
+def test_my_activities_shows_each_status_by_its_label(
+    status: EnrolmentStatus | LeaveStatus, label: str
+) -> None:
+    """第十二条: 我的活动 shows where each registration and leave request stands."""
+    assert status.label == label
