@@ -14,7 +14,7 @@ import pytest
 
 from second_classroom.aggregates import activity_decider, checkin, feedback, registration, results
 from second_classroom.aggregates.activity import Activity, ActivityStatus
-from second_classroom.aggregates.activity_facts import Involved
+from second_classroom.aggregates.activity_facts import Involved, published
 from second_classroom.aggregates.activity_feedback import RateActivity
 from second_classroom.aggregates.activity_results import Results
 from second_classroom.aggregates.activity_roster import Roster
@@ -99,6 +99,10 @@ def test_each_part_says_what_the_facade_loads() -> None:
     )
     draw = involved(registration.DrawLottery(ACTIVITY_ID), APPROVED, LEADER)
     assert (draw.secret, draw.actor_record) == (True, True)
+    lottery = attrs.evolve(APPROVED, roster=Roster(pending=frozenset({me, "2024000002"})))
+    assert involved(registration.DrawLottery(ACTIVITY_ID), lottery, LEADER) == Involved(
+        enrolments=frozenset({me, "2024000002"}), actor_record=True, secret=True
+    )
     assert involved(OpenCheckInSession(ACTIVITY_ID, 10), APPROVED, LEADER) == Involved(secret=True)
     close = involved(checkin.CloseAttendance(ACTIVITY_ID), APPROVED, LEADER)
     assert close == Involved(frozenset({me}), frozenset({me}), secret=True)
@@ -114,3 +118,10 @@ def test_a_command_of_no_part_is_a_programming_error() -> None:
         activity_decider.involved(stray, APPROVED, LEADER)  # type: ignore[arg-type]
     with pytest.raises(AssertionError, match="unhandled command"):
         given_activity(APPROVED, tribe=TRIBE).when(stray, LEADER, NOW).decision()
+
+
+def test_an_approved_activity_passes_the_one_guard() -> None:
+    """第十一条: approved, not cancelled, not finalized — published; the guard hands the
+    activity on to the part that decides."""
+    facts = given_activity(APPROVED, tribe=TRIBE).facts(STUDENT, NOW)
+    assert published(facts, ACTIVITY_ID) is APPROVED

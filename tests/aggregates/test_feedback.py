@@ -9,8 +9,10 @@ from types import SimpleNamespace
 import attrs
 import pytest
 
+from second_classroom.aggregates import feedback
 from second_classroom.aggregates.activity import Activity, ActivityStatus
 from second_classroom.aggregates.activity_attendance import Attendance
+from second_classroom.aggregates.activity_facts import Involved
 from second_classroom.aggregates.activity_feedback import (
     ActivityRated,
     AddHighlight,
@@ -81,9 +83,9 @@ def test_a_finalized_activity_takes_no_more_feedback() -> None:
 
 def test_comments_are_kept_as_written() -> None:
     comment = "  建议：下次提前发通知！！ \n"
-    [event] = when(RateActivity(ACTIVITY_ID, 3, comment), STUDENT).decision().activity
-    assert isinstance(event, ActivityRated)
-    assert event.comment == comment
+    when(RateActivity(ACTIVITY_ID, 3, comment), STUDENT).then(
+        (ActivityRated(ACTIVITY_ID, 3, comment, STUDENT.person_id, AFTER),)
+    )
 
 
 ENDS = FORM.ends_at
@@ -145,9 +147,18 @@ def test_a_student_may_not_evaluate_and_the_refusal_says_what_was_refused() -> N
 
 
 def test_a_command_that_is_not_feedback_is_a_programming_error() -> None:
+    """Both the combined decider and feedback's own ``decide`` name a command they don't know."""
     command = SimpleNamespace(activity_id=ACTIVITY_ID)
     with pytest.raises(AssertionError, match=r"unhandled command namespace\(activity_id="):
         when(command, STUDENT).decision()
+    facts = given_activity(ACTIVITY, tribe=TRIBE).facts(STUDENT, AFTER)
+    with pytest.raises(AssertionError, match=r"^unhandled command namespace\(activity_id="):
+        feedback.decide(command, facts)  # type: ignore[arg-type]
+
+
+def test_feedback_loads_no_enrolment_or_record() -> None:
+    """花絮 and 评价 write the activity's stream alone."""
+    assert feedback.involved(RateActivity(ACTIVITY_ID, 5), ACTIVITY) == Involved()
 
 
 # -- who rates: those who took part (第十七条) ----------------------------------------------------

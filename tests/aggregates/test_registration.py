@@ -24,8 +24,9 @@ from hypothesis import strategies as st
 from second_classroom.aggregates import enrolment
 from second_classroom.aggregates import registration as registration_rules
 from second_classroom.aggregates.activity import Activity, ActivityStatus
-from second_classroom.aggregates.activity_facts import Decision
+from second_classroom.aggregates.activity_facts import Decision, Involved
 from second_classroom.aggregates.activity_roster import (
+    LotteryCommitted,
     LotteryDrawn,
     RegistrantsAdmitted,
     RegistrationAccepted,
@@ -33,6 +34,7 @@ from second_classroom.aggregates.activity_roster import (
     RegistrationWithdrawn,
     ReviewClosed,
     Roster,
+    evolve_roster,
 )
 from second_classroom.aggregates.enrolment import (
     Enrolment,
@@ -64,6 +66,7 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod, ParticipationScope
 from second_classroom.policies import lottery
 from second_classroom.policies.activity_form import Admission, Scope
+from second_classroom.policies.registration_questions import Answer
 from tests.aggregates.activity_fixtures import (
     ACTIVITY_ID,
     FORM,
@@ -1278,3 +1281,302 @@ def test_register_and_cancel_in_any_order_keep_the_seat_ledger_sound(
                 else EnrolmentStatus.CANCELLED
             )
             assert mine.status is expected, (number_, mine.status, roster)
+
+
+# -- what each refusal says (the details a client shows) ---------------------------------------
+
+
+def test_registering_outside_the_window_names_the_phase() -> None:
+    """第十二条: 若活动显示"规划中"… — the refusal names the phase the activity is in."""
+    error = when(REGISTER, student(A), BEFORE_OPENING, activity()).raises(
+        "enrolment.not_registering"
+    )
+    assert error.details == {"phase": "规划中"}
+
+
+def test_an_out_of_scope_refusal_names_the_scope() -> None:
+    """发布规范 八: the refusal names the activity's 参与范围."""
+    error = when(
+        REGISTER, student(A), REGISTERING, activity(), records={A: other_college(A)}
+    ).raises("enrolment.out_of_scope")
+    assert error.details == {"scope": "院系内"}
+
+
+def test_staff_cannot_register_and_the_refusal_names_the_act() -> None:
+    """第十二条: 报名 is a student's act."""
+    error = when(REGISTER, SCHOOL_ADMIN, REGISTERING, activity()).raises("auth.forbidden")
+    assert error.details == {"action": "报名 register"}
+
+
+def test_a_person_without_a_record_is_refused_without_details() -> None:
+    error = when(REGISTER, student(A), REGISTERING, activity(), records={}).raises(
+        "enrolment.not_a_student"
+    )
+    assert error.details == {}
+
+
+def test_a_full_activity_without_a_waitlist_refuses_the_capacity_exactly() -> None:
+    """第十二条: 报名制 admits up to 报名人数; one seat, taken."""
+    full = activity(capacity=1, roster=Roster(admitted=frozenset({B})))
+    error = when(REGISTER, student(A), REGISTERING, full).raises("activity.capacity_full")
+    assert error.details == {"capacity": 1}
+
+
+def test_a_first_come_activity_without_a_capacity_admits_nobody() -> None:
+    """发布规范 九: an unset 报名人数 is no seat (the form's rules require one to publish)."""
+    no_seats = activity(roster=Roster())
+    no_seats = attrs.evolve(no_seats, form=attrs.evolve(no_seats.form, capacity=None))
+    error = when(REGISTER, student(A), REGISTERING, no_seats).raises("activity.capacity_full")
+    assert error.details == {"capacity": 0}
+
+
+def test_a_blacklisting_until_a_later_instant_bars_and_names_both_times() -> None:
+    """第十六条: the refusal names the end of the 120 hours, in Shanghai time and exactly."""
+    until = at(12, 5, 23, 30)
+    blacklisted = attrs.evolve(record(A), blacklisted_until=until)
+    error = when(REGISTER, student(A), REGISTERING, activity(), records={A: blacklisted}).raises(
+        "enrolment.blacklisted"
+    )
+    assert error.details == {"until": "2026-12-05 23:30", "until_iso": until.isoformat()}
+
+
+@pytest.mark.parametrize(
+    ("command", "state", "method"),
+    [
+        (DRAW, review_activity(A), "评审制"),
+        (AdmitRegistrants(ACTIVITY_ID, (A,)), lottery_activity(A), "中签制"),
+        (CLOSE_REVIEW, activity(), "报名制"),
+    ],
+    ids=["draw on review", "admit on lottery", "close review on first come"],
+)
+def test_the_wrong_method_refusal_names_the_activitys_method(
+    command: registration_rules.EnrolmentCommand, state: Activity, method: str
+) -> None:
+    """发布规范 九: each admission act belongs to one 录取方式; the refusal names the actual one."""
+    error = when(command, LEADER, CLOSED, state, secret=SECRET).raises("enrolment.wrong_method")
+    assert error.details == {"method": method}
+
+
+@pytest.mark.parametrize(
+    ("command", "state", "action_zh", "action_en"),
+    [
+        (DRAW, lottery_activity(A), "抽签", "draw"),
+        (AdmitRegistrants(ACTIVITY_ID, (A,)), review_activity(A), "录取", "admit"),
+    ],
+    ids=["draw", "admit"],
+)
+def test_acting_before_registration_ends_names_the_act(
+    command: registration_rules.EnrolmentCommand, state: Activity, action_zh: str, action_en: str
+) -> None:
+    """第十二、十三条: 报名结束后 — a minute before the closing the act is refused, by name."""
+    assert CLOSES is not None
+    early = CLOSES - timedelta(minutes=1)
+    error = when(command, LEADER, early, state, secret=SECRET).raises("enrolment.registration_open")
+    assert error.details == {"action_zh": action_zh, "action_en": action_en}
+
+
+def test_an_activity_without_a_registration_closing_time_is_never_after_registration() -> None:
+    """第十三条: review admission waits for a 报名结束 the form must give."""
+    state = review_activity(A)
+    state = attrs.evolve(state, form=attrs.evolve(state.form, registration_closes=None))
+    when(AdmitRegistrants(ACTIVITY_ID, (A,)), LEADER, ENDED, state).raises(
+        "enrolment.registration_open"
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "state", "action"),
+    [
+        (DRAW, lottery_activity(A), "抽签 draw"),
+        (AdmitRegistrants(ACTIVITY_ID, (A,)), review_activity(A), "录取 admit"),
+        (DecideLeave(ACTIVITY_ID, A, approve=True), activity(), "审核请假 decide leave"),
+        (RequestLeave(ACTIVITY_ID, "生病"), activity(), "申请请假 request leave"),
+    ],
+    ids=["draw", "admit", "decide leave", "request leave"],
+)
+def test_a_forbidden_act_is_named_in_the_refusal(
+    command: registration_rules.EnrolmentCommand, state: Activity, action: str
+) -> None:
+    """第十二、十三条: the 负责人 and 组织者 manage; a student asks leave — the refusal names
+    the act refused."""
+    error = when(command, SCHOOL_ADMIN, CLOSED, state, secret=SECRET).raises("auth.forbidden")
+    assert error.details == {"action": action}
+
+
+def test_a_second_leave_request_names_the_standing_one() -> None:
+    """第十二条: the refusal says the request is 待审核."""
+    error = (
+        admitted_world(LeaveStatus.REQUESTED)
+        .when(LEAVE, student(A), CLOSED)
+        .raises("enrolment.leave_exists")
+    )
+    assert error.details == {"status": LeaveStatus.REQUESTED.label}
+
+
+def test_a_leave_request_of_an_admitted_student_without_a_stream_is_refused() -> None:
+    """The seat ledger and the enrolment stream agree; without the stream nothing is asked."""
+    state = activity(roster=Roster(admitted=frozenset({A})))
+    when(LEAVE, student(A), CLOSED, state, enrolments={}).raises("enrolment.not_admitted")
+
+
+def test_rejecting_a_leave_with_a_reason_records_the_decision() -> None:
+    """第十二条: 经负责人或组织者审核 — a rejection carries its reason."""
+    world = admitted_world(LeaveStatus.REQUESTED)
+    decision = world.when(
+        DecideLeave(ACTIVITY_ID, A, approve=False, reason="证明不足"), LEADER, CLOSED
+    ).decision()
+    by = LEADER.person_id
+    assert decision == Decision(
+        (), {A: (LeaveDecided(eid(A), ACTIVITY_ID, A, False, "证明不足", by, CLOSED),)}
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "actor", "state", "expected"),
+    [
+        (REGISTER, student(A), activity(), Involved(frozenset({A}), actor_record=True)),
+        (
+            DRAW,
+            Actor.system(),
+            lottery_activity(A, B),
+            Involved(frozenset({A, B}), actor_record=True, secret=True),
+        ),
+        (CLOSE_REVIEW, LEADER, review_activity(C), Involved(frozenset({C}), actor_record=True)),
+    ],
+    ids=["register", "draw", "close review"],
+)
+def test_what_a_decision_needs_loaded(
+    command: registration_rules.EnrolmentCommand,
+    actor: Actor,
+    state: Activity,
+    expected: Involved,
+) -> None:
+    """The facade loads the enrolments, the acting student's record, and for the draw alone
+    the school's secret (whose first use it records)."""
+    assert registration_rules.involved(command, state, actor) == expected
+
+
+# -- the seat ledger (Roster) folds its own events -----------------------------------------------
+
+
+def test_the_seat_ledger_folds_the_commitment_published_at_approval() -> None:
+    """第十二条: the draw's commitment is published when the activity is approved."""
+    committed = evolve_roster(Roster(), LotteryCommitted(ACTIVITY_ID, COMMITMENT, OPENS))
+    assert committed == Roster(commitment=COMMITMENT)
+
+
+def test_the_registrants_are_the_pending_the_admitted_and_the_waiting() -> None:
+    roster = Roster(pending=frozenset({A}), admitted=frozenset({B}), waitlist=(C, D))
+    assert roster.registrants == {A, B, C, D}
+    assert [roster.holds(n) for n in (A, B, C, D, E)] == [True, True, True, True, False]
+
+
+def test_the_seat_ledger_names_an_event_it_does_not_know() -> None:
+    with pytest.raises(AssertionError, match=r"^unhandled event 'registered'$"):
+        evolve_roster(Roster(), "registered")  # type: ignore[arg-type]
+
+
+# -- the enrolment stream (我的活动) folds its own events ----------------------------------------
+
+
+def _fold_enrolment(*events: enrolment.EnrolmentEvent) -> Enrolment | None:
+    state: Enrolment | None = None
+    for event in events:
+        state = enrolment.evolve(state, event)
+    return state
+
+
+def test_a_first_registration_keeps_the_answers_given() -> None:
+    """002 二 6): the answers to the form's questions stay with the registration."""
+    answers = (Answer("reason", text="想提高英语"),)
+    state = _fold_enrolment(
+        EnrolmentRegistered(eid(A), ACTIVITY_ID, A, EnrolmentStatus.ADMITTED, OPENS, answers)
+    )
+    assert state == Enrolment(
+        eid(A), ACTIVITY_ID, A, EnrolmentStatus.ADMITTED, OPENS, answers=answers
+    )
+
+
+def test_registering_again_starts_afresh_and_counts() -> None:
+    """第十二条: 报名与取消报名无次数限制 — a new registration has its own time, status and
+    answers, no leave, and counts once more."""
+    first = (Answer("reason", text="第一次"),)
+    state = _fold_enrolment(
+        EnrolmentRegistered(eid(A), ACTIVITY_ID, A, EnrolmentStatus.ADMITTED, OPENS, first),
+        LeaveRequested(eid(A), ACTIVITY_ID, A, "生病", (), CLOSED),
+        LeaveDecided(eid(A), ACTIVITY_ID, A, False, "证明不足", LEADER.person_id, CLOSED),
+        EnrolmentCancelled(eid(A), CLOSED),
+        EnrolmentRegistered(eid(A), ACTIVITY_ID, A, EnrolmentStatus.WAITLISTED, REGISTERING),
+    )
+    assert state == Enrolment(
+        eid(A), ACTIVITY_ID, A, EnrolmentStatus.WAITLISTED, REGISTERING, times_registered=2
+    )
+
+
+@pytest.mark.parametrize(
+    ("event", "status"),
+    [
+        (EnrolmentNotSelected(eid(A), CLOSED), EnrolmentStatus.NOT_SELECTED),
+        (EnrolmentNotAdmitted(eid(A), CLOSED), EnrolmentStatus.NOT_ADMITTED),
+        (EnrolmentPromoted(eid(A), CLOSED), EnrolmentStatus.ADMITTED),
+        (EnrolmentCancelled(eid(A), CLOSED), EnrolmentStatus.CANCELLED),
+    ],
+    ids=["未中签", "未录取", "promoted", "已取消报名"],
+)
+def test_each_decision_on_a_registration_sets_its_status(
+    event: enrolment.EnrolmentEvent, status: EnrolmentStatus
+) -> None:
+    registered = EnrolmentRegistered(eid(A), ACTIVITY_ID, A, EnrolmentStatus.REGISTERED, OPENS)
+    state = _fold_enrolment(registered, event)
+    assert state == Enrolment(eid(A), ACTIVITY_ID, A, status, OPENS)
+
+
+def test_a_leave_request_then_its_approval_excuses() -> None:
+    """第十二条 申请请假, 经负责人或组织者审核: requested, then approved — excused."""
+    registered = EnrolmentRegistered(eid(A), ACTIVITY_ID, A, EnrolmentStatus.ADMITTED, OPENS)
+    asked = _fold_enrolment(registered, LeaveRequested(eid(A), ACTIVITY_ID, A, "生病", (), CLOSED))
+    assert asked is not None
+    assert (asked.leave, asked.leave_reason) == (LeaveStatus.REQUESTED, "生病")
+    assert not asked.excused
+    approved = enrolment.evolve(
+        asked, LeaveDecided(eid(A), ACTIVITY_ID, A, True, "", LEADER.person_id, CLOSED)
+    )
+    assert (approved.leave, approved.leave_reason, approved.excused) == (
+        LeaveStatus.APPROVED,
+        "生病",
+        True,
+    )
+
+
+def test_an_enrolment_event_before_the_registration_is_a_programming_error() -> None:
+    with pytest.raises(AssertionError, match=r"^an enrolment event before EnrolmentRegistered$"):
+        enrolment.evolve(None, EnrolmentCancelled(eid(A), CLOSED))
+
+
+def test_the_enrolment_stream_names_an_event_it_does_not_know() -> None:
+    registered = _fold_enrolment(
+        EnrolmentRegistered(eid(A), ACTIVITY_ID, A, EnrolmentStatus.ADMITTED, OPENS)
+    )
+    with pytest.raises(AssertionError, match=r"^unhandled event 'admitted'$"):
+        enrolment.evolve(registered, "admitted")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        (EnrolmentStatus.REGISTERED, "已报名"),
+        (EnrolmentStatus.WAITLISTED, "候补中"),
+        (EnrolmentStatus.ADMITTED, "已录取"),
+        (EnrolmentStatus.NOT_SELECTED, "未中签"),
+        (EnrolmentStatus.NOT_ADMITTED, "未录取"),
+        (EnrolmentStatus.CANCELLED, "已取消报名"),
+        (LeaveStatus.REQUESTED, "请假审核中"),
+        (LeaveStatus.APPROVED, "请假已批准"),
+        (LeaveStatus.REJECTED, "请假未批准"),
+    ],
+)
+def test_my_activities_shows_each_status_by_its_label(
+    status: EnrolmentStatus | LeaveStatus, label: str
+) -> None:
+    """第十二条: 我的活动 shows where each registration and leave request stands."""
+    assert status.label == label

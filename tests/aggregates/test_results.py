@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import attrs
@@ -33,7 +34,7 @@ from second_classroom.aggregates.activity import (
     CancelActivity,
 )
 from second_classroom.aggregates.activity_attendance import Attendance, Session, SessionKind
-from second_classroom.aggregates.activity_facts import Decision
+from second_classroom.aggregates.activity_facts import Decision, Involved
 from second_classroom.aggregates.activity_record import ActivityRecord, ledger
 from second_classroom.aggregates.activity_results import (
     ActivityFinalized,
@@ -75,7 +76,7 @@ from second_classroom.policies.activity_form import (
     Scope,
 )
 from second_classroom.policies.calendar import add_working_days
-from second_classroom.policies.rulebook import AwardQuota, Rulebook, preset
+from second_classroom.policies.rulebook import AwardQuota, CategoryWindow, Rulebook, preset
 from tests.aggregates.activity_fixtures import (
     ACTIVITY_ID,
     FORM,
@@ -271,7 +272,16 @@ def test_results_need_a_published_activity(command: ResultsCommand, status: Acti
 
 
 def test_results_for_a_missing_activity_are_refused() -> None:
-    deciding(grant(A), None).raises("activity.not_found")
+    error = deciding(grant(A), None).raises("activity.not_found")
+    assert error.details == {"activity_id": str(ACTIVITY_ID)}
+
+
+def test_a_command_that_is_not_a_results_command_is_a_programming_error() -> None:
+    """results' own ``decide`` names a command it does not know (after the guard)."""
+    stray = SimpleNamespace(activity_id=ACTIVITY_ID)
+    facts = given_activity(activity(), tribe=TRIBE).facts(LEADER, AFTER)
+    with pytest.raises(AssertionError, match=r"^unhandled command namespace\(activity_id="):
+        results.decide(stray, facts)  # type: ignore[arg-type]
 
 
 # -- who (第十八条: 活动负责人; 第十三条 / 发布规范 四: 组织者) ------------------------------------
@@ -340,9 +350,9 @@ def test_issued_awards_are_held_in_issue_order() -> None:
 
 def test_a_student_chosen_twice_in_one_batch_is_awarded_once() -> None:
     """A repeated name counts once, so it neither fails the quota nor doubles the award."""
-    (event,) = deciding(award("一等奖", A, A), activity()).decision().activity
-    assert isinstance(event, AwardIssued)
-    assert event.students == (A,)
+    deciding(award("一等奖", A, A), activity()).then(
+        (AwardIssued(ACTIVITY_ID, "一等奖", (A,), LEADER.person_id, AFTER),)
+    )
 
 
 def test_an_award_the_activity_does_not_offer_is_refused() -> None:
@@ -504,9 +514,9 @@ def test_granting_again_to_holders_changes_nothing() -> None:
 
 
 def test_a_grant_mixing_holders_and_newcomers_grants_only_the_newcomers() -> None:
-    (event,) = deciding(grant(A, B), activity(holders=[A])).decision().activity
-    assert isinstance(event, CreditsGranted)
-    assert event.students == (B,)
+    deciding(grant(A, B), activity(holders=[A])).then(
+        (CreditsGranted(ACTIVITY_ID, (B,), PARTICIPATION, LEADER.person_id, AFTER),)
+    )
 
 
 def test_an_activity_without_planned_credits_grants_none() -> None:
@@ -587,8 +597,7 @@ def test_finalizing_waits_for_attendance_to_close() -> None:
 def test_finalizing_lists_every_admitted_participant_no_show_included() -> None:
     """第十九条: 生成相关人员的活动记录 — everyone admitted, whatever their outcome."""
     (event,) = deciding(FINALIZE, closed(present=[A])).decision().activity
-    assert isinstance(event, ActivityFinalized)
-    assert event.participants == (A, B, C)
+    assert event == ActivityFinalized(ACTIVITY_ID, (A, B, C), LEADER.person_id, AFTER)
 
 
 def test_the_participants_to_load_for_finalizing_are_the_admitted() -> None:
@@ -789,6 +798,11 @@ def test_the_results_ledger_folds_each_event() -> None:
     assert ledger_ == Results(
         awards=(("二等奖", A), ("二等奖", B)), credits=frozenset({A, C}), finalized=True
     )
+
+
+def test_the_results_ledger_names_an_event_it_does_not_know() -> None:
+    with pytest.raises(AssertionError, match=r"^unhandled event 'awarded'$"):
+        evolve_results(Results(), "awarded")  # type: ignore[arg-type]
 
 
 # -- the credit ledger (第二十条; seed 003: 不设上限) ----------------------------------------------
@@ -1114,28 +1128,37 @@ def test_nobody_awards_or_grants_credits_to_themselves(command: ResultsCommand) 
 )
 def test_another_manager_awards_or_grants_to_the_organizer(command: ResultsCommand) -> None:
     """第十八条: the leader (a second person) may give the participating organizer their due."""
-    decision = deciding(command, with_the_organizer(), LEADER).decision()
-    (event,) = decision.activity
-    assert isinstance(event, AwardIssued | CreditsGranted)
-    assert PARTICIPATING_ORGANIZER in event.students
+    by = LEADER.person_id
+    expected = {
+        IssueAward: AwardIssued(ACTIVITY_ID, "一等奖", (PARTICIPATING_ORGANIZER,), by, AFTER),
+        GrantCredits: CreditsGranted(
+            ACTIVITY_ID, (PARTICIPATING_ORGANIZER,), PARTICIPATION, by, AFTER
+        ),
+    }[type(command)]
+    deciding(command, with_the_organizer(), LEADER).then((expected,))
 
 
 def test_a_manager_still_awards_and_grants_to_others() -> None:
-    """The rule concerns oneself only: the organizer grants A as before."""
-    assert (
-        deciding(grant(A), with_the_organizer(), ORGANIZER, rulebook=DELEGATING).decision().activity
-    )
+    """The rule concerns oneself only: the organizer grants A and awards A as before."""
+    by = ORGANIZER.person_id
     state = with_the_organizer()
-    assert deciding(award("一等奖", A), state, ORGANIZER, rulebook=DELEGATING).decision().activity
+    deciding(grant(A), state, ORGANIZER, rulebook=DELEGATING).then(
+        (CreditsGranted(ACTIVITY_ID, (A,), PARTICIPATION, by, AFTER),)
+    )
+    deciding(award("一等奖", A), state, ORGANIZER, rulebook=DELEGATING).then(
+        (AwardIssued(ACTIVITY_ID, "一等奖", (A,), by, AFTER),)
+    )
 
 
 def test_a_manager_may_revoke_their_own_credits() -> None:
     """Taking one's own credits back gains nothing: 学分发放错误可以撤回 stays open to them."""
     state = activity(admitted=(A, PARTICIPATING_ORGANIZER), holders=[PARTICIPATING_ORGANIZER])
-    assert (
-        deciding(revoke(PARTICIPATING_ORGANIZER), state, ORGANIZER, rulebook=DELEGATING)
-        .decision()
-        .activity
+    deciding(revoke(PARTICIPATING_ORGANIZER), state, ORGANIZER, rulebook=DELEGATING).then(
+        (
+            CreditsRevoked(
+                ACTIVITY_ID, (PARTICIPATING_ORGANIZER,), REASON, ORGANIZER.person_id, AFTER
+            ),
+        )
     )
 
 
@@ -1146,10 +1169,16 @@ def test_a_school_may_allow_self_results() -> None:
     )
     assert NEPU.results.allow_self_results is False
     state = with_the_organizer()
-    assert (
-        deciding(grant(PARTICIPATING_ORGANIZER), state, ORGANIZER, rulebook=allowing)
-        .decision()
-        .activity
+    deciding(grant(PARTICIPATING_ORGANIZER), state, ORGANIZER, rulebook=allowing).then(
+        (
+            CreditsGranted(
+                ACTIVITY_ID,
+                (PARTICIPATING_ORGANIZER,),
+                PARTICIPATION,
+                PARTICIPATING_ORGANIZER,
+                AFTER,
+            ),
+        )
     )
 
 
@@ -1177,7 +1206,13 @@ def test_a_rulebook_may_delegate_results_to_organizers(
     """Given ``[results] organizers_issue_results = true``, when an organizer issues results,
     then they are decided; finalizing stays with the 负责人 (第十九条)."""
     state = activity(holders=[A]) if isinstance(command, RevokeCredits) else activity()
-    assert deciding(command, state, actor, rulebook=DELEGATING).decision().activity
+    by = actor.person_id
+    expected = {
+        IssueAward: AwardIssued(ACTIVITY_ID, "一等奖", (A,), by, AFTER),
+        GrantCredits: CreditsGranted(ACTIVITY_ID, (A,), PARTICIPATION, by, AFTER),
+        RevokeCredits: CreditsRevoked(ACTIVITY_ID, (A,), REASON, by, AFTER),
+    }[type(command)]
+    deciding(command, state, actor, rulebook=DELEGATING).then((expected,))
     deciding(FINALIZE, closed(), actor, rulebook=DELEGATING).raises("auth.forbidden")
 
 
@@ -1223,3 +1258,104 @@ def test_the_award_switches_survive_a_toml_round_trip() -> None:
         MULTIPLE, results=attrs.evolve(MULTIPLE.results, organizers_issue_results=True)
     )
     assert Rulebook.from_toml(both.to_toml()) == both
+
+
+# -- what a decision needs loaded, the award credit's type, deadlines to the second --------------
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [(FINALIZE, frozenset({A, B, C})), (grant(A), frozenset())],
+    ids=["finalize", "grant"],
+)
+def test_finalizing_loads_every_participants_record_and_nothing_else_does(
+    command: ResultsCommand, expected: frozenset[str]
+) -> None:
+    """第十九条: finalizing writes each admitted participant's record; awards and credits write
+    only the activity's stream."""
+    assert results.involved(command, closed()) == Involved(records=expected)
+
+
+def test_an_award_of_one_credit_is_recorded() -> None:
+    """发布规范 十三 奖品: 可以直接写获得的学分 — 二等奖 carries 1, which is a credit too."""
+    state = closed(awards=[("二等奖", B)])
+    entry = finalized_record(deciding(FINALIZE, state).decision(), B)
+    assert entry.awards == ("二等奖",)
+    assert entry.credits == (PlannedCredit("skills", "学分", Decimal("1")),)
+
+
+def test_an_award_credit_takes_the_participation_credits_type() -> None:
+    """An award's credit is counted in the form's credit type (HFUT: 志愿时, not its first 积分)."""
+    hours = (PlannedCredit("skills", "志愿时", Decimal("0.5")),)
+    form = attrs.evolve(RESULTS_FORM, plan=attrs.evolve(PLAN, credits=hours))
+    state = closed(form=form, awards=[("一等奖", A)], holders=[A])
+    assert record_of(state, A, HFUT, AFTER).credits == (
+        PlannedCredit("skills", "志愿时", Decimal("0.5")),
+        PlannedCredit("skills", "志愿时", Decimal("2")),
+    )
+
+
+def test_without_participation_credits_an_award_credit_takes_the_schools_first_type() -> None:
+    """发布规范 十三 奖品: an activity planning only award credits counts them in the rulebook's
+    first credit type (HFUT: 积分)."""
+    form = attrs.evolve(RESULTS_FORM, plan=AwardPlan(awards=PLAN.awards))
+    state = closed(form=form, awards=[("一等奖", A)])
+    assert HFUT.credit_types[:2] == ("积分", "学时")
+    assert record_of(state, A, HFUT, AFTER).credits == (
+        PlannedCredit("skills", "积分", Decimal("2")),
+    )
+
+
+def test_a_category_window_sets_the_results_deadline_of_its_category() -> None:
+    """002 一 2): a deadline may hold for one category of a module that has none: given a
+    school-supplied 5 working days for 暑期“三下乡” (practice), a practice of that category ending
+    Thursday 2026-12-03 is due Thursday 2026-12-10, and one of no category has no deadline."""
+    window = CategoryWindow("practice", "summer_practice", results_working_days=5)
+    school = attrs.evolve(HFUT, windows=(*HFUT.windows, window))
+    practice = attrs.evolve(RESULTS_FORM, module="practice")
+    summer = activity(form=attrs.evolve(practice, category="summer_practice"))
+    assert results_deadline(summer, school) == datetime(2026, 12, 10, 23, 59, 59, tzinfo=SHANGHAI)
+    assert results_deadline(activity(form=practice), school) is None
+
+
+def test_hfut_results_are_not_overdue_at_the_last_second() -> None:
+    """Seed 002 一 2) 10个工作日内: the last second of the tenth working day is still within."""
+    last = datetime(2026, 12, 17, 23, 59, 59, tzinfo=SHANGHAI)
+    assert not results_overdue(activity(form=COMPETITION), HFUT, last)
+    assert results_overdue(activity(form=COMPETITION), HFUT, last + timedelta(microseconds=1))
+
+
+def test_a_student_holding_two_awards_is_refused_a_third_naming_both() -> None:
+    """Awards given while a school allowed several (``multiple_awards_per_student``) stand;
+    under the default a further award is refused, and the refusal lists what A holds."""
+    state = activity(awards=[("优秀奖", A), ("二等奖", A)])
+    error = deciding(award("一等奖", A), state).raises("results.already_awarded")
+    assert error.details == {"student": A, "award": "优秀奖、二等奖"}
+
+
+def test_a_student_signed_off_before_attendance_closes_has_not_attended() -> None:
+    """第十六条 签退: a checked-in student the organizer signed off took no part, even before
+    attendance is closed; the credits are refused, naming them."""
+    state = activity(present=[A, B])
+    state = attrs.evolve(state, attendance=attrs.evolve(state.attendance, signed_off=((A, ENDS),)))
+    assert attended(state, A) is False
+    assert attended(state, B) is True
+    error = deciding(grant(B, A), state).raises("results.not_attended")
+    assert error.details == {"student": A}
+
+
+@pytest.mark.parametrize(
+    ("command", "action"),
+    [
+        (award("一等奖", A), "颁发奖项/发放学分 issue results"),
+        (grant(A), "颁发奖项/发放学分 issue results"),
+        (FINALIZE, "完结活动 finalize"),
+    ],
+    ids=["award", "grant", "finalize"],
+)
+def test_a_forbidden_results_act_is_named_in_the_refusal(
+    command: ResultsCommand, action: str
+) -> None:
+    """第十八、十九条: the refusal says which act of the 活动负责人 was refused."""
+    error = deciding(command, closed(), SCHOOL_ADMIN).raises("auth.forbidden")
+    assert error.details == {"action": action}
