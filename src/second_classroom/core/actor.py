@@ -116,7 +116,9 @@ class Actor:
     def institutional(self) -> Actor:
         """This actor without any tribe role (those come from the Tribe stream only)."""
         kept = frozenset(r for r in self.roles if not r.kind.is_tribe_scoped)
-        return attrs.evolve(self, roles=kept)
+        # Frozen: an actor with nothing to drop is its own institutional self (no copy).
+        return self if len(kept) == len(self.roles) else attrs.evolve(self, roles=kept)
 
     def with_roles(self, roles: Iterable[Role]) -> Actor:
-        return attrs.evolve(self, roles=self.roles | frozenset(roles))
+        added = frozenset(roles)
+        return self if added <= self.roles else attrs.evolve(self, roles=self.roles | added)
