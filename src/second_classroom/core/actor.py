@@ -64,6 +64,11 @@ class Role:
         return cls(kind, str(tribe))
 
 
+# Asked of every actor on every command and reply: built once (roles are frozen values).
+_SYSTEM = Role(RoleKind.SYSTEM)
+_SCHOOL_ADMIN = Role(RoleKind.SCHOOL_ADMIN)
+
+
 def _role_set(roles: Iterable[Role]) -> frozenset[Role]:
     return frozenset(roles)
 
@@ -94,7 +99,7 @@ class Actor:
 
     @property
     def is_system(self) -> bool:
-        return self.has(Role(RoleKind.SYSTEM))
+        return _SYSTEM in self.roles
 
     @classmethod
     def college_admin(cls, staff_id: str, college: str) -> Actor:
@@ -105,7 +110,7 @@ class Actor:
 
     @property
     def is_school_admin(self) -> bool:
-        return self.has(Role.school_admin())
+        return _SCHOOL_ADMIN in self.roles
 
     def is_college_admin(self, college: str) -> bool:
         return self.has(Role.college_admin(college))
