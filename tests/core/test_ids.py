@@ -265,6 +265,19 @@ def test_a_draft_names_its_activity_by_host_and_key() -> None:
     assert "activity_id" not in codec.to_json(draft)
 
 
+def test_an_enrolment_id_is_the_same_derivation_whether_remembered_or_not() -> None:
+    """Given the enrolment ids remembered between commands, when one is asked for again, then
+    it is the id derived under the enrolment kind from the activity and the student record's
+    id, and different students or activities still get different ids."""
+    first, second = ids.activity_id(UNION.tribe_id, "a"), ids.activity_id(UNION.tribe_id, "b")
+    for _ in range(2):  # the second round is answered from memory
+        assert enrolment.enrolment_id(first, STUDENT) == ids.derive(
+            "enrolment", str(first), str(ids.student_id(STUDENT))
+        )
+    assert enrolment.enrolment_id(first, STUDENT) != enrolment.enrolment_id(second, STUDENT)
+    assert enrolment.enrolment_id(first, STUDENT) != enrolment.enrolment_id(first, NEWCOMER)
+
+
 def outcome_or_code(run: Callable[[], Any]) -> tuple[Sequence[UUID], str | None]:
     """The streams a command wrote, or the code it was refused with."""
     try:

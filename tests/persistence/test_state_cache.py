@@ -107,6 +107,21 @@ def test_a_reset_forgets_everything() -> None:
     assert cache.get(STREAM) == loaded(2)
 
 
+def test_a_full_cache_drops_the_least_recently_used_stream() -> None:
+    """Given a cache of two streams, when a third is put after the first was read again, then
+    the second (the least recently used) is dropped and the other two are kept."""
+    first, second, third = (uuid.UUID(int=n) for n in (1, 2, 3))
+    cache = StateCache(2, watermark=0)
+    cache.put(loaded(1, first), cache.generation)
+    cache.put(loaded(1, second), cache.generation)
+    assert cache.get(first) == loaded(1, first)  # now the most recently used
+    cache.put(loaded(1, third), cache.generation)
+    assert cache.get(second) is None
+    assert cache.get(first) == loaded(1, first)
+    assert cache.get(third) == loaded(1, third)
+    assert len(cache) == 2
+
+
 def test_size_zero_keeps_nothing() -> None:
     cache = StateCache(0, watermark=0)
     cache.put(loaded(1), cache.generation)

@@ -563,3 +563,17 @@ def test_a_fixed_length_tuple_checks_each_item_by_its_own_hint() -> None:
     assert _item_hints(tuple[float, str], 2) == [float, str]
     # a pair given the wrong number of items: each item is checked as anything
     assert _item_hints(tuple[float, str], 3) == [Any, Any, Any]
+
+
+def test_the_shapes_worked_out_once_never_hold_a_rulebooks_limits() -> None:
+    """Given a command class whose field shapes the boundary has already worked out, when
+    the rulebook's limits change (a school shortens names to 3 characters) and change back,
+    then each check follows the limits it is given: refused under the short limit, admitted
+    again under the default one (issue 11 §1; the per-hint shapes cache types, not limits)."""
+    command = RegisterStudent("2025001", "欧阳明月", "PE", "石工25-1班", 2025)
+    assert admit(command, LIMITS) is command
+    with pytest.raises(DomainError) as refused:
+        admit(command, attrs.evolve(LIMITS, names=3))
+    assert refused.value.code == "text.too_long"
+    assert refused.value.details["path"] == "$.name"
+    assert admit(command, LIMITS) is command

@@ -7,6 +7,7 @@ combined decider (``activity_decider``); the facade saves them in one transactio
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
@@ -231,5 +232,7 @@ DECIDER: FunctionalDecider[object, Enrolment, EnrolmentEvent, object] = Function
 )
 
 
+@functools.lru_cache(maxsize=65536)  # pure; asked 2-3 times per registration, by plan and reply
 def enrolment_id(activity_id: UUID, student: str) -> UUID:
+    """The enrolment stream of ``student`` (学号) in the activity."""
     return ids.enrolment_id(activity_id, ids.student_id(student))

@@ -78,6 +78,13 @@ class TribeRole(StrEnum):
         }[self]
 
 
+# Which field of ``Tribe`` holds each role's holders.
+_HOLDERS = {
+    TribeRole.LEADER: "leaders",
+    TribeRole.ORGANIZER: "organizers",
+    TribeRole.ADMIN: "admins",
+}
+
 # -- state --------------------------------------------------------------------------------
 
 
@@ -99,11 +106,8 @@ class Tribe:
     applicants: frozenset[str] = frozenset()
 
     def holders(self, role: TribeRole) -> frozenset[str]:
-        return {
-            TribeRole.LEADER: self.leaders,
-            TribeRole.ORGANIZER: self.organizers,
-            TribeRole.ADMIN: self.admins,
-        }[role]
+        holders: frozenset[str] = getattr(self, _HOLDERS[role])
+        return holders
 
     def belongs(self, person: str) -> bool:
         """A member, or anyone holding a role here (a leader belongs to the tribe they lead)."""
@@ -111,6 +115,8 @@ class Tribe:
 
     def roles_of(self, person: str) -> frozenset[Role]:
         """The tribe-scoped roles ``person`` holds here."""
+        if not (person in self.leaders or person in self.organizers or person in self.admins):
+            return frozenset()  # most actors (every student): asked once per command
         return frozenset(
             Role.tribe(role.role_kind, self.id)
             for role in TribeRole
@@ -497,7 +503,8 @@ def roles_in(actor: Actor, host: Tribe | None) -> Actor:
 
 def with_tribe_roles(base: Context, host: Tribe | None) -> Context:
     """Tribe roles come from the Tribe stream, never from the caller."""
-    return attrs.evolve(base, actor=roles_in(base.actor, host))
+    actor = roles_in(base.actor, host)
+    return base if actor is base.actor else attrs.evolve(base, actor=actor)
 
 
 DECIDER: FunctionalDecider[TribeCommand, Tribe, TribeEvent, Context] = FunctionalDecider(

@@ -64,6 +64,11 @@ class Role:
         return cls(kind, str(tribe))
 
 
+# Asked of every actor on every command and reply: built once (roles are frozen values).
+_SYSTEM = Role(RoleKind.SYSTEM)
+_SCHOOL_ADMIN = Role(RoleKind.SCHOOL_ADMIN)
+
+
 def _role_set(roles: Iterable[Role]) -> frozenset[Role]:
     return frozenset(roles)
 
@@ -94,7 +99,7 @@ class Actor:
 
     @property
     def is_system(self) -> bool:
-        return self.has(Role(RoleKind.SYSTEM))
+        return _SYSTEM in self.roles
 
     @classmethod
     def college_admin(cls, staff_id: str, college: str) -> Actor:
@@ -105,7 +110,7 @@ class Actor:
 
     @property
     def is_school_admin(self) -> bool:
-        return self.has(Role.school_admin())
+        return _SCHOOL_ADMIN in self.roles
 
     def is_college_admin(self, college: str) -> bool:
         return self.has(Role.college_admin(college))
@@ -116,7 +121,9 @@ class Actor:
     def institutional(self) -> Actor:
         """This actor without any tribe role (those come from the Tribe stream only)."""
         kept = frozenset(r for r in self.roles if not r.kind.is_tribe_scoped)
-        return attrs.evolve(self, roles=kept)
+        # Frozen: an actor with nothing to drop is its own institutional self (no copy).
+        return self if len(kept) == len(self.roles) else attrs.evolve(self, roles=kept)
 
     def with_roles(self, roles: Iterable[Role]) -> Actor:
-        return attrs.evolve(self, roles=self.roles | frozenset(roles))
+        added = frozenset(roles)
+        return self if added <= self.roles else attrs.evolve(self, roles=self.roles | added)

@@ -6,7 +6,7 @@ import random
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from uuid import UUID
 
 
@@ -22,11 +22,17 @@ class StreamLocks:
     @contextmanager
     def holding(self, streams: Iterable[UUID]) -> Iterator[None]:
         # Sorted acquisition keeps multi-stream commands free of deadlocks.
-        indexes = sorted({stream.int % len(self._stripes) for stream in streams})
-        with ExitStack() as stack:
+        stripes = self._stripes
+        indexes = sorted({stream.int % len(stripes) for stream in streams})
+        taken: list[threading.Lock] = []
+        try:
             for index in indexes:
-                stack.enter_context(self._stripes[index])
+                stripes[index].acquire()
+                taken.append(stripes[index])
             yield
+        finally:
+            for lock in reversed(taken):
+                lock.release()
 
 
 def back_off(attempt: int) -> None:

@@ -24,6 +24,10 @@ class PendingStates:
 
     def get(self, stream: UUID) -> tuple[Any, object] | None:
         """(loaded state, ticket storing it), or None."""
+        if not self._states:
+            # Nothing unstored (a lone writer, between commits): the locked lookup would say
+            # the same, and a decision holds its streams' locks, under which they were held.
+            return None
         with self._lock:
             return self._states.get(stream)
 

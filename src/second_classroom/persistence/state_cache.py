@@ -16,20 +16,22 @@ a state read (or written) before an eviction is not put back afterwards.
 
 from __future__ import annotations
 
-import contextlib
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from typing import Any
 from uuid import UUID
-
-from eventsourcing.application import LRUCache
 
 
 class StateCache:
     """An LRU of ``Loaded`` states keyed by stream, with the log watermark that validates it."""
 
     def __init__(self, maxsize: int, watermark: int) -> None:
-        self._lru: LRUCache[UUID, Any] | None = LRUCache(maxsize) if maxsize > 0 else None
+        # Least recently used first. An OrderedDict (C) under our lock, rather than
+        # eventsourcing's LRUCache (a linked list in Python under a lock of its own): a load
+        # from the cache is the most frequent thing a command does.
+        self._lru: OrderedDict[UUID, Any] | None = OrderedDict() if maxsize > 0 else None
+        self._maxsize = maxsize
         self._lock = threading.Lock()
         self._own: set[int] = set()  # our log positions above the watermark
         self.watermark = watermark
@@ -40,26 +42,38 @@ class StateCache:
         return self._lru is not None
 
     def get(self, stream: UUID) -> Any | None:
-        if self._lru is None:
+        lru = self._lru
+        if lru is None:
             return None
-        try:
-            return self._lru.get(stream)
-        except KeyError:
-            return None
+        with self._lock:
+            return self._get(lru, stream)
+
+    @staticmethod
+    def _get(lru: OrderedDict[UUID, Any], stream: UUID) -> Any | None:
+        found = lru.get(stream)
+        if found is not None:
+            lru.move_to_end(stream)
+        return found
+
+    def __len__(self) -> int:
+        return len(self._lru) if self._lru is not None else 0
 
     def put(self, loaded: Any, generation: int) -> None:
         """Keep ``loaded`` unless a newer version is already here; if an eviction happened
         since ``generation``, drop the stream instead."""
-        if self._lru is None:
+        lru = self._lru
+        if lru is None:
             return
         with self._lock:
             if generation != self.generation:
                 # What is cached may be older than ``loaded``: let the next load read the store.
                 self._discard(loaded.id)
                 return
-            current = self.get(loaded.id)
+            current = self._get(lru, loaded.id)
             if current is None or current.version <= loaded.version:
-                self._lru.put(loaded.id, loaded)
+                lru[loaded.id] = loaded
+                if len(lru) > self._maxsize:
+                    lru.popitem(last=False)  # the least recently used
 
     def recorded(self, positions: Iterable[int]) -> None:
         """Our own writes reached the log at ``positions``: advance the watermark over them."""
@@ -78,7 +92,7 @@ class StateCache:
             for position, stream, version in written:
                 if position in self._own:
                     continue
-                cached = self.get(stream)
+                cached = self._lru.get(stream) if self._lru is not None else None
                 # Not cached: a load of it may be in flight, so the generation must move.
                 if cached is None or cached.version < version:
                     stale.add(stream)
@@ -93,8 +107,6 @@ class StateCache:
             self.generation += 1
             if self._lru is not None:
                 self._lru.clear()
-                self._lru.cache.clear()
-                self._lru.full = False
             self._own.clear()
             self.watermark = top
 
@@ -110,8 +122,7 @@ class StateCache:
 
     def _discard(self, stream: UUID) -> None:
         if self._lru is not None:
-            with contextlib.suppress(KeyError):
-                self._lru.get(stream, evict=True)
+            self._lru.pop(stream, None)
 
 
 __all__ = ["StateCache"]

@@ -122,16 +122,20 @@ def identifier(text: str, kind: TextKind, limits: Limits, path: str = "$") -> st
 
 def maximum_length(kind: TextKind, limits: Limits) -> int:
     """The rulebook's longest text of ``kind``."""
-    return {
-        TextKind.PERSON_ID: limits.ids,
-        TextKind.TRIBE_CODE: limits.ids,
-        TextKind.CODE: limits.ids,
-        TextKind.NAME: limits.names,
-        TextKind.TITLE: limits.titles,
-        TextKind.DETAIL: limits.details,
-        TextKind.REASON: limits.reasons,
-        TextKind.PROOF: limits.proofs,
-    }[kind]
+    return int(getattr(limits, _LENGTH_LIMIT[kind]))
+
+
+# Which of the rulebook's limits bounds each kind of text (a lookup, not a dict per call).
+_LENGTH_LIMIT = {
+    TextKind.PERSON_ID: "ids",
+    TextKind.TRIBE_CODE: "ids",
+    TextKind.CODE: "ids",
+    TextKind.NAME: "names",
+    TextKind.TITLE: "titles",
+    TextKind.DETAIL: "details",
+    TextKind.REASON: "reasons",
+    TextKind.PROOF: "proofs",
+}
 
 
 def maximum_items(sequence_hint: Any, limits: Limits) -> int | None:
@@ -215,27 +219,74 @@ def field_hints(cls: type) -> dict[str, Any]:
     return hints
 
 
-def _check(value: Any, hint: Any, path: str, limits: Limits) -> Any:
+@attrs.frozen
+class _Shape:
+    """What ``_check`` needs of a field's type hint, worked out once per hint: the type
+    without ``| None`` and ``Annotated`` (``base``), whether None is allowed, the declared
+    kind, the container ``base`` is (tuple or frozenset), if any, and its type arguments."""
+
+    base: Any
+    optional: bool
+    kind: TextKind | QuantityKind | None
+    container: type | None
+    args: tuple[Any, ...]
+
+
+_SHAPES: dict[Any, _Shape] = {}
+_FIELDS: dict[type, tuple[tuple[str, str, Any], ...]] = {}
+
+
+def _shape(hint: Any) -> _Shape:
+    """``hint``'s shape; cached, since hints are the classes' own (a fixed, small set)."""
+    try:
+        return _SHAPES[hint]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable hint: work it out every time
+        return _shape_of(hint)
+    shape = _SHAPES[hint] = _shape_of(hint)
+    return shape
+
+
+def _shape_of(hint: Any) -> _Shape:
     required = _without_none(hint)
     base, kind = kind_of(required)
-    _require_type(value, base, path, optional=required is not hint)
+    origin = typing.get_origin(base)
+    container = origin if origin in (tuple, frozenset) else None
+    return _Shape(base, required is not hint, kind, container, typing.get_args(base))
+
+
+def _fields(cls: type) -> tuple[tuple[str, str, Any], ...]:
+    """Each attrs field of ``cls`` as (name, alias, resolved hint), once per class."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        hints = field_hints(cls)
+        found = _FIELDS[cls] = tuple((f.name, f.alias, hints[f.name]) for f in attrs.fields(cls))
+    return found
+
+
+def _check(value: Any, hint: Any, path: str, limits: Limits) -> Any:
+    shape = _shape(hint)
+    base, kind = shape.base, shape.kind
+    _require_type(value, base, path, optional=shape.optional, container=shape.container)
     if value is None or isinstance(value, Enum | bool):
         return value
     if attrs.has(type(value)):
-        hints = field_hints(type(value))
         changes = {}
-        for field in attrs.fields(type(value)):
-            before = getattr(value, field.name)
-            after = _check(before, hints[field.name], f"{path}.{field.name}", limits)
+        for name, alias, field_hint in _fields(type(value)):
+            before = getattr(value, name)
+            after = _check(before, field_hint, f"{path}.{name}", limits)
             if after is not before:
-                changes[field.alias] = after
+                changes[alias] = after
         return attrs.evolve(value, **changes) if changes else value
     if isinstance(value, tuple | frozenset):
+        if not value:
+            return value  # no item to check, none too many
         entries = maximum_items(base, limits)
         if entries is not None and len(value) > entries:
             # Counted before any item is looked at: a list of 200,000 costs one len().
             raise TOO_MANY.error(path=path, maximum=entries, count=len(value))
-        return _check_items(value, _item_hints(base, len(value)), path, limits)
+        return _check_items(value, _hints_of_items(shape.args, len(value)), path, limits)
     if isinstance(value, str):
         return _text(value, kind if isinstance(kind, TextKind) else TextKind.NAME, path, limits)
     if isinstance(value, int):
@@ -255,19 +306,26 @@ def _check(value: Any, hint: Any, path: str, limits: Limits) -> Any:
     return value
 
 
-def _require_type(value: Any, base: Any, path: str, optional: bool) -> None:
+_NUMBERS: dict[Any, tuple[type, ...]] = {int: (int,), float: (int, float), Decimal: (int, Decimal)}
+
+
+def _require_type(
+    value: Any, base: Any, path: str, optional: bool, container: type | None = None
+) -> None:
     """A Python caller's value must have its field's type, as a JSON one's must (the strict
-    codec): no str for a bool, no int for a str, nothing for a required field."""
+    codec): no str for a bool, no int for a str, nothing for a required field. ``container``
+    is ``base``'s tuple or frozenset origin when ``base`` is one (``_shape`` knows it)."""
     if value is None:
         ok = optional or base is Any
-    elif typing.get_origin(base) in (tuple, frozenset):
-        ok = isinstance(value, typing.get_origin(base))
-    elif base in (int, float, Decimal):
-        # The numeric tower: an int is a fine float or Decimal, a bool is no number.
-        numbers = {int: (int,), float: (int, float), Decimal: (int, Decimal)}[base]
-        ok = isinstance(value, numbers) and not isinstance(value, bool)
+    elif container is not None:
+        ok = isinstance(value, container)
     elif isinstance(base, type):
-        ok = isinstance(value, base)
+        # The numeric tower: an int is a fine float or Decimal, a bool is no number.
+        numbers = _NUMBERS.get(base)
+        if numbers is None:
+            ok = isinstance(value, base)
+        else:
+            ok = isinstance(value, numbers) and not isinstance(value, bool)
     else:
         ok = True
     if not ok:
@@ -286,7 +344,11 @@ def _without_none(hint: Any) -> Any:
 
 
 def _item_hints(sequence_hint: Any, length: int) -> list[Any]:
-    args = typing.get_args(sequence_hint)
+    return _hints_of_items(typing.get_args(sequence_hint), length)
+
+
+def _hints_of_items(args: tuple[Any, ...], length: int) -> list[Any]:
+    """The hint of each of ``length`` items, from the sequence hint's type arguments."""
     if len(args) == 1 or Ellipsis in args:
         return [args[0]] * length
     return list(args) if len(args) == length else [Any] * length

@@ -17,7 +17,6 @@ college) and adds the tribe roles the Tribe stream records before asking; nothin
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 from uuid import UUID
 
 import attrs
@@ -106,18 +105,32 @@ OTHER_PEOPLE_FIELDS = (
 )
 
 
+_PEOPLE_FIELDS: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _people_fields(kind: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The subject fields and the other-people fields ``kind`` has (none if it is not an
+    attrs class), in the order of ``SUBJECT_FIELDS`` and ``OTHER_PEOPLE_FIELDS``; worked out
+    once per event class (a class's fields do not change)."""
+    found = _PEOPLE_FIELDS.get(kind)
+    if found is None:
+        names = {f.name for f in attrs.fields(kind)} if attrs.has(kind) else set()
+        found = _PEOPLE_FIELDS[kind] = (
+            tuple(name for name in SUBJECT_FIELDS if name in names),
+            tuple(name for name in OTHER_PEOPLE_FIELDS if name in names),
+        )
+    return found
+
+
 def about_only(event: object, person: str) -> bool:
     """Whether ``event`` is about ``person`` and names nobody else (deny by default: an
     event without a subject field naming ``person`` is not theirs)."""
-    kind = type(event)
-    if not attrs.has(kind):
-        return False
-    values: dict[str, Any] = {f.name: getattr(event, f.name) for f in attrs.fields(kind)}
-    subjects = [values[name] for name in SUBJECT_FIELDS if name in values]
+    subject_fields, other_fields = _people_fields(type(event))
+    subjects = [getattr(event, name) for name in subject_fields]
     if not subjects or any(subject != person for subject in subjects):
         return False
-    for name in OTHER_PEOPLE_FIELDS:
-        named = values.get(name)
+    for name in other_fields:
+        named = getattr(event, name)
         if named is None:
             continue
         people = {named} if isinstance(named, str) else set(named)
