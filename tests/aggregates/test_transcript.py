@@ -857,3 +857,12 @@ def test_the_signed_json_is_plain_json_and_leaves_out_an_activity_lines_source()
         ],
         "issued_at": "2026-12-05T09:00:00+08:00",
     }
+
+
+def test_a_transcript_of_claims_alone_or_of_cadre_terms_alone_is_printed() -> None:
+    """Given only a 补录 claim, or only a rated cadre term, chosen, when a 学分版 is issued,
+    then it lists that one: either is a record of its own."""
+    claim = wang(IssueTranscript(GRADUATE_NUMBER, activity_ids=(LEGACY.claim_id,)))
+    assert claim.sections == (Section("legacy_code", (L_LEGACY,)),)
+    term = wang(IssueTranscript(GRADUATE_NUMBER, activity_ids=(RATED.round_id,)))
+    assert term.sections == (Section("党团学干部经历", (L_RATED,)),)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -35,8 +36,10 @@ from second_classroom.policies.rulebook import (
     AdRule,
     AwardQuota,
     CadreRule,
+    CategoryWindow,
     CheckInRule,
     College,
+    HoursRule,
     IntegrityRule,
     IntegrityStyle,
     LevelPermission,
@@ -419,9 +422,8 @@ assert Rulebook.load(sys.argv[1]) == preset("nepu")
 
 def test_a_rulebook_file_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
     """A school's rulebook is full of Chinese; an ASCII (or GBK) locale must not mangle it."""
-    # in this process too, so a mutation tool that maps tests to the code they call runs this
-    NEPU.save(tmp_path / "here.toml")
-    assert Rulebook.load(tmp_path / "here.toml") == NEPU
+    # only in a child process: mutmut cannot switch a child to a mutant (docs/testing.md), so
+    # this test calls nothing here it could map to a mutant, and it is not re-run per mutant
     path = tmp_path / "school.toml"
     env = {
         **os.environ,
@@ -1132,3 +1134,82 @@ def test_the_seal_is_the_png_the_rulebook_carries() -> None:
     sealed = attrs.evolve(NEPU, seal_png=base64.b64encode(buffer.getvalue()).decode())
     assert sealed.seal_image() == buffer.getvalue()
     assert NEPU.seal_image() is None
+
+
+def test_an_activity_level_prints_by_its_name_or_as_its_code() -> None:
+    """A record kept from before the school dropped a level still prints, under its code."""
+    assert NEPU.level_name(ActivityLevel.COLLEGE) == "院系级"
+    assert NEPU.level_name("provincial") == "provincial"
+    assert NEPU.level_codes() == ("school", "college", "class")
+    assert preset("shcc").level_codes() == ("national", "provincial", "school", "college")
+
+
+def test_a_category_window_wins_over_its_modules_and_the_rulebook_wide_deadline() -> None:
+    """002 一 2) 竞赛类活动、志愿服务活动…10个工作日内务必上传认定成绩; 报告讲座类…5个工作日内
+    及时补录: a category's window wins over its module's; a deadline a window leaves out is the
+    rulebook-wide one; 0 working days is a deadline, not none."""
+    rulebook = attrs.evolve(
+        NEPU,
+        results=attrs.evolve(NEPU.results, deadline_working_days=7),
+        checkin=attrs.evolve(NEPU.checkin, makeup_deadline_working_days=2),
+        windows=(
+            CategoryWindow("ideology", results_working_days=10),
+            CategoryWindow("ideology", "ideals", results_working_days=4, makeup_working_days=5),
+            CategoryWindow("innovation", results_working_days=0),
+            CategoryWindow("culture_sports", makeup_working_days=0),
+        ),
+    )
+    assert rulebook.results_working_days("ideology") == 10
+    assert rulebook.results_working_days("ideology", "ideals") == 4
+    assert rulebook.results_working_days("ideology", "other") == 10
+    assert rulebook.results_working_days("innovation") == 0
+    assert rulebook.results_working_days("culture_sports") == 7
+    assert rulebook.results_working_days("skills") == 7
+    assert rulebook.makeup_working_days("ideology", "ideals") == 5
+    assert rulebook.makeup_working_days("ideology") == 2
+    assert rulebook.makeup_working_days("culture_sports") == 0
+    assert rulebook.makeup_working_days("innovation") == 2
+    assert rulebook.window("skills") is None
+    assert rulebook.window("ideology", "ideals") == CategoryWindow("ideology", "ideals", 4, 5)
+    assert rulebook.window("ideology", "") == CategoryWindow("ideology", "", 10)
+
+
+SH = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "hours"),
+    [
+        # 002 一 4) 一天按8学时记录: three days touched, 8 each, not the 58 hours between
+        (datetime(2026, 12, 3, 8, tzinfo=SH), datetime(2026, 12, 5, 18, tzinfo=SH), "24.00"),
+        (datetime(2026, 12, 3, 14, tzinfo=SH), datetime(2026, 12, 3, 16, tzinfo=SH), "2.00"),
+        # crossing midnight adds no day's 8: 10 + 10 minutes, to two places
+        (datetime(2026, 12, 3, 23, 50, tzinfo=SH), datetime(2026, 12, 4, 0, 10, tzinfo=SH), "0.33"),
+        # Shanghai's days, whatever the zone given: 23:00-13:00 is 1 + 8 (UTC's days: 8 + 5)
+        (datetime(2026, 12, 2, 15, tzinfo=UTC), datetime(2026, 12, 3, 5, tzinfo=UTC), "9.00"),
+        # exactly one whole day is 8, the next midnight touches the next day for nothing
+        (datetime(2026, 12, 3, tzinfo=SH), datetime(2026, 12, 4, tzinfo=SH), "8.00"),
+        (datetime(2026, 12, 3, 16, tzinfo=SH), datetime(2026, 12, 3, 14, tzinfo=SH), "0.00"),
+    ],
+)
+def test_the_hours_of_a_span_count_each_shanghai_day_at_most_its_hours(
+    starts: datetime, ends: datetime, hours: str
+) -> None:
+    result = HoursRule().of(starts, ends)
+    assert (result, str(result)) == (Decimal(hours), hours)
+
+
+def test_a_school_may_count_another_number_of_hours_a_day() -> None:
+    six = HoursRule(Decimal(6))
+    # 16 hours of the first day count 6, 3 of the second 3
+    assert six.of(datetime(2026, 12, 3, 8, tzinfo=SH), datetime(2026, 12, 4, 3, tzinfo=SH)) == (
+        Decimal("9.00")
+    )
+    assert six.of(datetime(2026, 12, 3, 14, tzinfo=SH), datetime(2026, 12, 3, 19, tzinfo=SH)) == (
+        Decimal("5.00")
+    )
+
+
+def test_the_days_of_a_practice_count_both_ends() -> None:
+    assert HoursRule.days(date(2026, 7, 10), date(2026, 7, 12)) == 3
+    assert HoursRule.days(date(2026, 7, 10), date(2026, 7, 10)) == 1
