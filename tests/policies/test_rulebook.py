@@ -1629,6 +1629,26 @@ SCHOOL_INCONSISTENT: dict[str, tuple[Rulebook, dict[str, object], str]] = {
         {"limits": Limits(people=1_000_001)},
         "limits.items must be 1-100000 and limits.people 1-1000000",
     ),
+    "more items than the most": (
+        NEPU,
+        {"limits": Limits(items=100_001)},
+        "limits.items must be 1-100000 and limits.people 1-1000000",
+    ),
+    "an activity longer than ten years": (
+        NEPU,
+        {"limits": Limits(max_activity_hours=87_841)},
+        "limits.max_activity_hours must be 1-87840",
+    ),
+    "a credit cap that is no number": (
+        NEPU,
+        {"limits": Limits(max_credit=Decimal("NaN"))},
+        "limits.max_credit must be finite, > 0 and ≤ 1000000",
+    ),
+    "hours a day that are no number": (
+        NEPU,
+        {"hours": HoursRule(Decimal("NaN"))},
+        "hours.per_day must be finite, > 0 and ≤ 24",
+    ),
     "no hours a day": (
         NEPU,
         {"hours": HoursRule(Decimal(0))},
@@ -1721,14 +1741,12 @@ SCHOOL_CONSISTENT = {
     },
     "a seal": _seal(PNG_START + b"rest"),
     "the largest credit cap": {"limits": Limits(max_credit=Decimal(1_000_000), credit_places=10)},
-    "the edges of the limits": {
+    "the low edges of the limits": {
+        "limits": Limits(reasons=1, items=1, people=1, credit_places=0, max_activity_hours=1)
+    },
+    "the high edges of the limits": {
         "limits": Limits(
-            reasons=1,
-            proofs=1_000_000,
-            items=100_000,
-            people=1,
-            credit_places=0,
-            max_activity_hours=87_840,
+            proofs=1_000_000, items=100_000, people=1_000_000, max_activity_hours=87_840
         )
     },
     "a whole day's hours": {"hours": HoursRule(Decimal(24))},
