@@ -1846,3 +1846,53 @@ def test_a_level_may_be_given_by_the_code_of_a_well_known_one() -> None:
     assert caught.value.details["reason"] == (
         "level 'county' is not a well-known level: give its code, name and reach"
     )
+
+
+def test_a_span_ending_at_midnight_counts_nothing_of_the_next_day() -> None:
+    """53 seconds before midnight are 0.0147 学时, 0.01 to two places: the next day, touched
+    at its first instant, adds nothing (not even a second, which would make 0.015 → 0.02)."""
+    starts = datetime(2026, 12, 3, 23, 59, 7, tzinfo=SH)
+    assert HoursRule().of(starts, datetime(2026, 12, 4, tzinfo=SH)) == Decimal("0.01")
+
+
+def test_a_school_counting_whole_days_counts_every_hour() -> None:
+    """per_day 24: 20 hours are 20.00 学时, exactly."""
+    day = HoursRule(Decimal(24))
+    assert day.of(datetime(2026, 12, 3, tzinfo=SH), datetime(2026, 12, 3, 20, tzinfo=SH)) == (
+        Decimal("20.00")
+    )
+
+
+def test_the_hours_are_shanghai_days_whatever_the_machines_zone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On a machine at UTC+14, 20:00-22:00 in Shanghai is still 2 学时 (there it is 02:00 the
+    next day)."""
+    import time as clock
+
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    clock.tzset()
+    try:
+        span = (datetime(2026, 12, 3, 12, tzinfo=UTC), datetime(2026, 12, 3, 14, tzinfo=UTC))
+        assert HoursRule().of(*span) == Decimal("2.00")
+    finally:
+        monkeypatch.undo()
+        clock.tzset()
+
+
+def test_without_a_category_the_modules_window_holds() -> None:
+    """Asked for no category, the module's window answers, whatever its categories' windows
+    say (one coded "XXXX" too: mutmut's placeholder for a changed default)."""
+    xxxx = attrs.evolve(NEPU.modules[0], categories=(Subcategory("XXXX", "占位"),))
+    rulebook = attrs.evolve(
+        NEPU,
+        modules=(xxxx, *NEPU.modules[1:]),
+        windows=(
+            CategoryWindow("ideology", results_working_days=10, makeup_working_days=3),
+            CategoryWindow("ideology", "XXXX", results_working_days=4, makeup_working_days=5),
+        ),
+    )
+    assert rulebook.window("ideology") == CategoryWindow("ideology", "", 10, 3)
+    assert rulebook.results_working_days("ideology") == 10
+    assert rulebook.makeup_working_days("ideology") == 3
+    assert rulebook.results_working_days("ideology", "XXXX") == 4
