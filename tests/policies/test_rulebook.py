@@ -1896,3 +1896,25 @@ def test_without_a_category_the_modules_window_holds() -> None:
     assert rulebook.results_working_days("ideology") == 10
     assert rulebook.makeup_working_days("ideology") == 3
     assert rulebook.results_working_days("ideology", "XXXX") == 4
+
+
+def test_a_rulebook_file_may_list_well_known_levels_by_their_codes_alone() -> None:
+    """Rulebooks written before levels were data (``activity_levels = ["school", …]``) load,
+    each code standing for its well-known level (a table may follow among them); any other
+    code needs its name and reach."""
+    start, end = PRESET_SOURCE.index("# 活动级别"), PRESET_SOURCE.index("[[modules]]")
+    codes = PRESET_SOURCE[:start].replace(
+        "require_publisher_exam = true",
+        'activity_levels = ["school", "college", "class"]\nrequire_publisher_exam = true',
+    )
+    codes += PRESET_SOURCE[end:]
+    assert Rulebook.from_toml(codes) == NEPU
+    listed = 'activity_levels = ["school", "college", "class"'
+    mixed = codes.replace(
+        listed, listed + ', { code = "county", name = "县级", reach = "college" }'
+    )
+    assert Rulebook.from_toml(mixed).level("county") == Level("county", "县级", TribeLevel.COLLEGE)
+    assert refused(codes.replace(listed, listed + ', "county"')).details["reason"] == (
+        "level 'county' is not a well-known level: give its code, name and reach "
+        "@ $.activity_levels"
+    )
