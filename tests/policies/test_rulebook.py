@@ -1569,6 +1569,11 @@ SCHOOL_INCONSISTENT: dict[str, tuple[Rulebook, dict[str, object], str]] = {
         "cadre.managers names academic_affairs, which is not in roles",
     ),
     "a seal that is not base64": (NEPU, {"seal_png": "不是"}, "seal_png is not base64"),
+    "a seal with a character outside base64": (
+        NEPU,
+        {"seal_png": "iVBORw0K*GgoA"},
+        "seal_png is not base64",
+    ),
     "a seal that is not a PNG": (NEPU, _seal(b"GIF89a...."), "seal_png is not a PNG image"),
     "a seal over 512 KiB": (
         NEPU,
