@@ -1738,6 +1738,11 @@ def test_each_school_key_inconsistency_is_named_exactly(
 
 SCHOOL_CONSISTENT = {
     "levels of their own": {"activity_levels": (*LEVELS, Level("n" * 64, "国" * 100))},
+    "one-character codes": {
+        "activity_levels": (*LEVELS, Level("n", "国家级")),
+        "modules": (*NEPU.modules, Module("m", "新模块", (Subcategory("s", "新类别"),))),
+        "colleges": (*NEPU.colleges, College("c", "新学院")),
+    },
     "adjacent terms": {
         "terms": (
             Term("秋", "2026-2027学年", date(2026, 9, 1), date(2027, 1, 19)),
