@@ -1766,6 +1766,14 @@ SCHOOL_CONSISTENT = {
         )
     },
     "a whole day's hours": {"hours": HoursRule(Decimal(24))},
+    "one hour a day": {"hours": HoursRule(Decimal(1))},
+    "the largest rubric amount and recovery": {
+        **_with_results(
+            rubric=(RubricItem("skills", ActivityLevel.SCHOOL, "学分", Decimal(1_000_000)),)
+        ),
+        **_with_integrity(recovery=(Recovery(ActivityLevel.SCHOOL, "1000000"),)),
+    },
+    "practice teams recorded": {"practice": PracticeRule("practice", credit_type="学分")},
     "windows at their edges": {
         "windows": (
             CategoryWindow("ideology", results_working_days=365, makeup_working_days=0),
