@@ -1743,6 +1743,10 @@ SCHOOL_CONSISTENT = {
         "modules": (*NEPU.modules, Module("m", "新模块", (Subcategory("s", "新类别"),))),
         "colleges": (*NEPU.colleges, College("c", "新学院")),
     },
+    "codes and names of the longest length": {
+        "colleges": (*NEPU.colleges, College("c" * 64, "新学院")),
+        "school": "东" * 100,
+    },
     "adjacent terms": {
         "terms": (
             Term("秋", "2026-2027学年", date(2026, 9, 1), date(2027, 1, 19)),
@@ -1756,6 +1760,7 @@ SCHOOL_CONSISTENT = {
         "cadre": CadreRule(managers=(RoleKind.ACADEMIC_AFFAIRS,)),
     },
     "a seal": _seal(PNG_START + b"rest"),
+    "a credit cap below one": {"limits": Limits(max_credit=Decimal("0.5"))},
     "the largest credit cap": {"limits": Limits(max_credit=Decimal(1_000_000), credit_places=10)},
     "the low edges of the limits": {
         "limits": Limits(reasons=1, items=1, people=1, credit_places=0, max_activity_hours=1)
