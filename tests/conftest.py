@@ -21,17 +21,20 @@ REQUIRE_POSTGRES = os.environ.get("SECOND_CLASSROOM_REQUIRE_POSTGRES") == "1"
 
 # Hypothesis profiles (docs/testing.md): "ci" (the default) keeps the example counts written in
 # the tests; "thorough" runs ten times as many for a developer hunting a rare case, e.g.
-# HYPOTHESIS_PROFILE=thorough pytest tests/persistence/test_state_cache.py
-PROFILE_SCALE = {"ci": 1, "thorough": 10}
+# HYPOTHESIS_PROFILE=thorough pytest tests/persistence/test_state_cache.py; "mutation" (which
+# tools/mutation.py selects) runs a tenth as many, always the same ones, since mutmut re-runs a
+# module's tests once per mutant and a mutant must be killed (or not) the same way every time
+PROFILE_SCALE = {"ci": 1.0, "thorough": 10.0, "mutation": 0.1}
 settings.register_profile("ci", print_blob=True)
 settings.register_profile("thorough", max_examples=1000, print_blob=True)
+settings.register_profile("mutation", max_examples=10, derandomize=True, database=None)
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 settings.load_profile(PROFILE)
 
 
 def examples(count: int) -> int:
-    """``count`` examples under the ci profile, scaled up under a slower one."""
-    return count * PROFILE_SCALE.get(PROFILE, 1)
+    """``count`` examples under the ci profile, scaled under another (at least one)."""
+    return max(1, round(count * PROFILE_SCALE.get(PROFILE, 1.0)))
 
 
 def _postgres_problem() -> str | None:

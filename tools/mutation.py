@@ -49,6 +49,8 @@ def _mutmut(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     # the copy's src must win over the editable install of the main checkout
     env["PYTHONPATH"] = str(folder / "src")
     env.pop("SECOND_CLASSROOM_REQUIRE_POSTGRES", None)
+    # a tenth of the hypothesis examples, the same ones each run (tests/conftest.py)
+    env.setdefault("HYPOTHESIS_PROFILE", "mutation")
     return subprocess.run(
         [str(MUTMUT), *arguments], cwd=folder, env=env, text=True, capture_output=True, check=False
     )
