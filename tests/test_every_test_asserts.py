@@ -15,6 +15,7 @@ running a command and dropping its answer (an acceptance test asserts its events
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,6 +60,7 @@ def _checks_itself(function: Function) -> bool:
     return bool(_called(function) & SPECIFICATION_CALLS)
 
 
+@functools.cache  # parsed once for the scans below, not once per scan
 def _suite() -> dict[Path, ast.Module]:
     return {
         path: ast.parse(path.read_text("utf-8"), str(path))
