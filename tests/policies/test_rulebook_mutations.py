@@ -96,7 +96,8 @@ def mutated_presets(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
         path = draw(st.sampled_from(nodes(data)))
         value = get(data, path)
         if draw(st.integers(0, 9)) == 0:  # a value of another type: never coerced
-            put(data, path, draw(st.sampled_from(OTHER_TYPES)))
+            # a copy: a later change of this example must not edit the shared list's value
+            put(data, path, copy.deepcopy(draw(st.sampled_from(OTHER_TYPES))))
         elif isinstance(value, bool):
             put(data, path, not value)
         elif isinstance(value, int):
@@ -144,17 +145,45 @@ def test_a_mutated_preset_is_refused_with_a_reason_or_round_trips_exactly(
     written = rulebook.to_toml()
     assert Rulebook.from_toml(written) == rulebook
     # a key the mutation removed comes back as its default; every other value as it was read
-    assert _without_defaults(tomllib.loads(written), data) == data
+    assert as_read(tomllib.loads(written), data) == data
 
 
-def _without_defaults(written: Any, read: Any) -> Any:
+def as_read(written: Any, read: Any) -> Any:
     """``written`` restricted to the keys ``read`` has, at every depth (a removed key comes
-    back written out as its default)."""
+    back written out as its default), and in the form ``read`` used where the rulebook
+    documents two: a decimal given as a whole number is written as text ("3"), a date given
+    as ISO text is written as a date, a level given as its well-known code as a table."""
     if isinstance(written, dict) and isinstance(read, dict):
-        return {k: _without_defaults(v, read[k]) for k, v in written.items() if k in read}
+        return {k: as_read(v, read[k]) for k, v in written.items() if k in read}
     if isinstance(written, list) and isinstance(read, list) and len(written) == len(read):
-        return [_without_defaults(w, r) for w, r in zip(written, read, strict=True)]
+        return [as_read(w, r) for w, r in zip(written, read, strict=True)]
+    if isinstance(read, int) and not isinstance(read, bool) and written == str(read):
+        return read
+    if isinstance(read, str) and isinstance(written, date) and written.isoformat() == read:
+        return read
+    if isinstance(read, str) and isinstance(written, dict) and written.get("code") == read:
+        return read
     return written
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        (("hours", "per_day"), 3),  # a decimal as a whole number
+        (("calendar",), [{"year": 2026, "holidays": ["2026-01-01"]}]),  # a date as ISO text
+        (("activity_levels", 0), "school"),  # a level as its well-known code
+    ],
+)
+def test_a_value_in_its_other_documented_form_is_written_in_the_canonical_one(
+    path: Path, value: Any
+) -> None:
+    data = unstructured("nepu")
+    put(data, path, value)
+    rulebook = load_or_refusal(data)
+    assert isinstance(rulebook, Rulebook)
+    written = tomllib.loads(rulebook.to_toml())
+    assert get(written, path) != value  # written in the canonical form ...
+    assert as_read(written, data) == data  # ... which says the same
 
 
 @pytest.mark.parametrize("name", presets())
