@@ -50,7 +50,10 @@ def test_a_geofence_beyond_the_rulebook_s_radius_is_invalid(
         service.execute(OpenCheckInSession(talk, 5, geofence=fence), ORGANIZER, STARTED)
     assert caught.value.code == "checkin.geofence_invalid"
     widest = Geofence(FIELD.latitude, FIELD.longitude, float(CheckInRule().max_radius_m))
-    service.execute(OpenCheckInSession(talk, 5, geofence=widest), ORGANIZER, STARTED)
+    outcome = service.execute(OpenCheckInSession(talk, 5, geofence=widest), ORGANIZER, STARTED)
+    [opened] = [e.payload for e in outcome.events]
+    assert type(opened).__name__ == "CheckInSessionOpened"
+    assert opened.session.geofence == widest  # exactly the rulebook's radius is accepted
 
 
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")

@@ -139,7 +139,13 @@ def test_closing_attendance_marks_no_shows_once_and_blacklists(service: SecondCl
     assert caught.value.code == "enrolment.blacklisted"
     service.execute(Register(later), students[0], at(12, 4, 9))
     # the blacklist expires by time alone
-    service.execute(Register(later), students[2], ENDED + timedelta(hours=120))
+    outcome = service.execute(Register(later), students[2], ENDED + timedelta(hours=120))
+    registered = [
+        e.payload for e in outcome.events if type(e.payload).__name__ == "EnrolmentRegistered"
+    ]
+    assert [(e.student, e.status.value) for e in registered] == [
+        (students[2].person_id, "admitted")
+    ]
 
 
 def test_an_overturned_appeal_restores_the_score_and_lifts_the_blacklist(
@@ -407,7 +413,10 @@ def test_wrong_passwords_are_stored_and_never_reveal_the_location(
     assert locked.value.code == "checkin.password_locked"
     assert top(service) == before
     scan = CheckIn(talk, 1, token=code.token, location=ON_SITE)
-    service.execute(scan, guesser, now + timedelta(seconds=1))
+    outcome = service.execute(scan, guesser, now + timedelta(seconds=1))
+    [checked_in] = [e.payload for e in outcome.events]
+    assert type(checked_in).__name__ == "StudentCheckedIn"
+    assert (checked_in.student, checked_in.method.value) == (guesser.person_id, "qr")
 
 
 def test_a_wrong_password_through_json_is_stored_and_answered_with_its_code(

@@ -23,6 +23,7 @@ import pytest
 
 import second_classroom
 from second_classroom import cli
+from second_classroom.aggregates.registration import Register
 from second_classroom.aggregates.tribe import CreateTribe
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import MALFORMED
@@ -190,11 +191,43 @@ def test_simulate_adds_nothing_to_a_postgres_schema_that_holds_events(
 
 
 @pytest.mark.postgres
-def test_the_view_worker_follows_postgres(postgres_dsn: str, postgres_schema: str) -> None:
-    status = cli.main(
-        ["project", "--postgres", postgres_dsn, "--schema", postgres_schema, "--once"]
-    )
-    assert status == 0
+def test_the_view_worker_follows_postgres(
+    postgres_dsn: str, postgres_schema: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Given a school's log in a PostgreSQL schema, the worker catches the views up to the
+    last event; a rebuild from zero reaches the same position and the same rows."""
+    from tests.enrolment_world import REGISTERING, approved_activity, found_school
+
+    env = postgres_env(postgres_dsn, postgres_schema)
+    with SecondClassroom.open(env, secret=bytes(32)) as service:
+        numbers = found_school(service, 3)
+        talk = approved_activity(service, "talk")
+        for number in numbers:
+            service.execute(Register(talk), Actor.student(number), REGISTERING)
+        top = service.app.recorder.max_notification_id()
+    argv = ["project", "--postgres", postgres_dsn, "--schema", postgres_schema, "--once"]
+    assert cli.main(argv) == 0
+    assert capsys.readouterr().out == f"views at position {top}\n"
+    caught_up = postgres_view_rows(env)
+    assert cli.main([*argv, "--rebuild"]) == 0
+    assert capsys.readouterr().out == f"views at position {top}\n"
+    assert postgres_view_rows(env) == caught_up
+    assert len(caught_up["student_summary"]) == 4  # the leader and three students
+    assert len(caught_up["audit_log"]) == top
+    with SecondClassroomApplication(env) as app:
+        views = ViewSet(app)
+        [board] = views.activity_board(str(talk))
+        views.close()
+    assert (board.registrations, board.admitted, board.status) == (3, 3, "approved")
+
+
+def postgres_view_rows(env: dict[str, str]) -> dict[str, list[tuple[Any, ...]]]:
+    with SecondClassroomApplication(env) as app:
+        views = ViewSet(app)
+        try:
+            return views.runner.snapshot()
+        finally:
+            views.close()
 
 
 # -- refusals: one line, a non-zero status, nothing stored or deleted ---------------------------

@@ -6,11 +6,16 @@ A test that only runs code and throws the decision away passes whatever the code
 helper of the suite that does one of these, directly or through other helpers. Helpers are
 matched by name over the whole suite, and a name counts only if every helper of that name
 asserts, so a helper that merely runs something never vouches for a test.
+
+Two patterns of "asserts only that nothing was raised" are refused too: a test that ends by
+running a command and dropping its answer (an acceptance test asserts its events), and a
+``pytest.raises(DomainError)`` whose refusal is never read (a refusal test asserts its code).
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +60,7 @@ def _checks_itself(function: Function) -> bool:
     return bool(_called(function) & SPECIFICATION_CALLS)
 
 
+@functools.cache  # parsed once for the scans below, not once per scan
 def _suite() -> dict[Path, ast.Module]:
     return {
         path: ast.parse(path.read_text("utf-8"), str(path))
@@ -117,12 +123,107 @@ def early_returns(suite: dict[Path, ast.Module]) -> list[str]:
     return found
 
 
+# calls that decide: a test whose last statement runs one and drops its answer accepted
+# whatever was decided (an acceptance test asserts its events)
+DECISIONS = frozenset({"execute", "execute_json", "decide"})
+
+
+def discarded_decisions(suite: dict[Path, ast.Module]) -> list[str]:
+    """``path:line name`` of every test whose last statement is a decision whose answer is
+    thrown away: its only check is that the call did not raise."""
+    found = []
+    for path, tree in suite.items():
+        if not path.name.startswith("test_"):
+            continue
+        for function in _functions(tree):
+            last = function.body[-1]
+            if (
+                function.name.startswith("test")
+                and isinstance(last, ast.Expr)
+                and isinstance(last.value, ast.Call)
+                and isinstance(last.value.func, ast.Attribute | ast.Name)
+                and _name(last.value.func) in DECISIONS
+            ):
+                found.append(f"{path.relative_to(TESTS)}:{last.lineno} {function.name}")
+    return found
+
+
+def _name(func: ast.Attribute | ast.Name) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else func.id
+
+
+def _reads_value(function: Function, name: str) -> bool:
+    """Whether ``function`` reads ``name.value`` (the refusal's code, details or message)."""
+    return any(
+        isinstance(node, ast.Attribute)
+        and node.attr == "value"
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+        for node in ast.walk(function)
+    )
+
+
+def uncoded_refusals(suite: dict[Path, ast.Module]) -> list[str]:
+    """``path:line name`` of every ``pytest.raises(DomainError)`` (in a test or a helper)
+    whose refusal is never read: any refusal passes it, whatever its code. A ``match=`` or a
+    read of ``caught.value`` (``.code``, ``.details``) pins it."""
+    found = []
+    for path, tree in suite.items():
+        for function in _functions(tree):
+            for node in ast.walk(function):
+                if not isinstance(node, ast.With | ast.AsyncWith):
+                    continue
+                for item in node.items:
+                    call = item.context_expr
+                    if not (
+                        isinstance(call, ast.Call)
+                        and isinstance(call.func, ast.Attribute)
+                        and call.func.attr == "raises"
+                        and [ast.unparse(a) for a in call.args] == ["DomainError"]
+                        and not any(k.arg == "match" for k in call.keywords)
+                    ):
+                        continue
+                    bound = item.optional_vars
+                    if isinstance(bound, ast.Name) and _reads_value(function, bound.id):
+                        continue
+                    found.append(f"{path.relative_to(TESTS)}:{node.lineno} {function.name}")
+    return found
+
+
+# Refusals not yet pinned, in files other branches are editing in this session (issue 18),
+# named by file and test (not line, which their edits move); each is fixed there, and the
+# list may only shrink (the test below fails on an entry that is no longer found).
+PENDING_UNCODED = frozenset(
+    {
+        "policies/test_boundary.py test_an_actor_of_the_wrong_shape_is_refused_with_a_code",
+        "policies/test_rulebook.py"
+        " test_a_rotation_below_five_seconds_or_negative_integrity_numbers_are_refused",
+    }
+)
+
+
 def test_every_test_function_asserts_expects_a_refusal_or_runs_a_specification() -> None:
     assert unchecked_tests(_suite()) == []
 
 
 def test_no_test_returns_before_it_asserts() -> None:
     assert early_returns(_suite()) == []
+
+
+def test_no_test_ends_by_throwing_a_decision_away() -> None:
+    assert discarded_decisions(_suite()) == []
+
+
+def test_every_expected_refusal_is_pinned_by_its_code_or_details() -> None:
+    found = uncoded_refusals(_suite())
+    assert [f for f in found if _unlined(f) not in PENDING_UNCODED] == []
+    assert sorted(PENDING_UNCODED - {_unlined(f) for f in found}) == []  # fixed: unlist it
+
+
+def _unlined(finding: str) -> str:
+    """``path:line name`` → ``path name``."""
+    place, name = finding.split(" ", 1)
+    return f"{place.rsplit(':', 1)[0]} {name}"
 
 
 def test_a_test_that_throws_its_decision_away_is_found() -> None:
@@ -177,3 +278,44 @@ def test_returns_after_checking(x):
 """
     found = early_returns({TESTS / "test_example.py": ast.parse(source)})
     assert found == ["test_example.py:4 test_leaves_early"]
+
+
+def test_a_test_that_only_sees_that_nothing_was_raised_is_found() -> None:
+    """The scans for "asserts only that nothing was raised": an acceptance dropped at the end
+    of a test, and a refusal whose code nobody reads."""
+    source = """
+def test_accepts_and_looks(service):
+    assert service.execute(command).events
+
+def test_accepts_and_forgets(service):
+    assert service.ready
+    service.execute(command)
+
+def test_refused_with_its_code(service):
+    with pytest.raises(DomainError) as caught:
+        service.execute(command)
+    assert caught.value.code == "x.y"
+
+def test_refused_by_its_message(service):
+    with pytest.raises(DomainError, match="x"):
+        service.execute(command)
+
+def test_refused_somehow(service):
+    with pytest.raises(DomainError):
+        service.execute(command)
+
+def test_refused_and_caught_but_unread(service):
+    with pytest.raises(DomainError) as caught:
+        service.execute(command)
+    assert caught
+
+def test_another_exception(service):
+    with pytest.raises(ValueError):
+        service.execute(command)
+"""
+    example = {TESTS / "test_example.py": ast.parse(source)}
+    assert discarded_decisions(example) == ["test_example.py:7 test_accepts_and_forgets"]
+    assert uncoded_refusals(example) == [
+        "test_example.py:19 test_refused_somehow",
+        "test_example.py:23 test_refused_and_caught_but_unread",
+    ]

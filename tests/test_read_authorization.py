@@ -348,8 +348,9 @@ def test_a_backfill_row_finds_only_a_student_the_checker_may_read(world: World) 
 def test_nobody_learns_whether_a_student_number_exists(world: World) -> None:
     """A missing record is forbidden to a college admin too (it has no college), and None
     only to the student themselves and operators."""
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refused:
         world.service.student("2099999999", PE_ADMIN)
+    assert refused.value.code == "auth.forbidden"
     assert world.service.student("2099999999", Actor.student("2099999999")) is None
     assert world.service.student("2099999999", SCHOOL_ADMIN) is None
 
@@ -402,8 +403,9 @@ def test_no_command_tells_whether_a_student_number_exists_or_who_attended(world:
 
 def test_a_staff_id_equal_to_a_student_number_is_not_the_student(world: World) -> None:
     staff = Actor(world.me.person_id, frozenset({Role.college_admin("CS")}))
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refused:
         world.service.student(world.me.person_id, staff)
+    assert refused.value.code == "auth.forbidden"
 
 
 def test_the_board_shows_drafts_only_to_the_college_and_operators() -> None:

@@ -4,8 +4,9 @@ answer is a result or a ``DomainError`` with a code, never a Python exception.""
 
 from __future__ import annotations
 
+import functools
 import inspect
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -161,14 +162,24 @@ def test_any_arguments_to_any_public_read_give_a_result_or_a_domain_error(
 def test_junk_to_the_view_reads_leaves_the_views_answering(service: SecondClassroom) -> None:
     """On each store (PostgreSQL: an error inside the database would abort the views'
     transaction), junk is refused before SQL and the next read answers."""
-    for junk in ("\ud800", "PE\x00", ["PE"], {"PE": 1}, 7, "x" * 10_000):
-        with pytest.raises(DomainError):
-            service.activity_board(SCHOOL_ADMIN, college=junk)
-        with pytest.raises(DomainError):
-            service.leaderboard(SCHOOL_ADMIN, module=junk)
-        with pytest.raises(DomainError):
-            service.audit_log(SCHOOL_ADMIN, by=junk)
-        with pytest.raises(DomainError):
-            service.monthly_report(junk, SCHOOL_ADMIN)
+    cases: list[tuple[object, str]] = [
+        ("\ud800", "text.control_character"),
+        ("PE\x00", "text.control_character"),
+        (["PE"], "query.invalid"),
+        ({"PE": 1}, "query.invalid"),
+        (7, "query.invalid"),
+        ("x" * 10_000, "text.too_long"),
+    ]
+    for junk, code in cases:
+        reads: list[Callable[[], object]] = [
+            functools.partial(service.activity_board, SCHOOL_ADMIN, college=junk),
+            functools.partial(service.leaderboard, SCHOOL_ADMIN, module=junk),
+            functools.partial(service.audit_log, SCHOOL_ADMIN, by=junk),
+            functools.partial(service.monthly_report, junk, SCHOOL_ADMIN),
+        ]
+        for read in reads:
+            with pytest.raises(DomainError) as refused:
+                read()
+            assert refused.value.code == code, (junk, read)
     assert list(service.activity_board(SCHOOL_ADMIN)) == []
     assert list(service.audit_log(SCHOOL_ADMIN)) == []

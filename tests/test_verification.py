@@ -106,8 +106,9 @@ def test_a_key_under_a_published_id_but_not_the_published_key_cannot_sign(
     with pytest.raises(DomainError) as refused:
         issue(facade, student, at(12, 6))
     assert refused.value.code == "config.signing_key_unpublished"
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refused:
         facade.transcript_credential(issue(service, student, at(12, 6)), SCHOOL_ADMIN, URL)
+    assert refused.value.code == "config.signing_key_unpublished"
 
 
 def test_verification_needs_no_secret(

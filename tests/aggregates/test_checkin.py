@@ -216,6 +216,32 @@ def only_event(decision: Decision) -> Any:
     return event
 
 
+def accepted(when: Any) -> Any:
+    """The one event an accepted command stores, on the activity alone: no refusal and
+    nothing for the enrolments or the records."""
+    decision = when.decision()
+    assert (decision.refusal, dict(decision.enrolments), dict(decision.records)) == (None, {}, {})
+    return only_event(decision)
+
+
+def made_up(event: Any, student: str, now: datetime) -> bool:
+    """Whether ``event`` is the leader's 补签 of ``student`` at ``now``."""
+    return event == StudentCheckedIn(
+        ACTIVITY_ID,
+        0,
+        student,
+        Method.MAKEUP,
+        "makeup",
+        None,
+        None,
+        None,
+        False,
+        "手机没电，到场可证明",
+        LEADER.person_id,
+        now,
+    )
+
+
 # -- opening a session (第十五条, 发布规范 十) ---------------------------------------------------
 
 
@@ -311,7 +337,12 @@ def test_validity_is_at_most_ten_minutes() -> None:
 
 def test_ten_minutes_is_allowed() -> None:
     """发布规范 十: exactly ten minutes is within the limit."""
-    assert deciding(open_session(10), LEADER, STARTS, activity()).decision().activity
+    opened = accepted(deciding(open_session(10), LEADER, STARTS, activity()))
+    assert isinstance(opened, CheckInSessionOpened)
+    assert (opened.session.opens_at, opened.session.closes_at) == (
+        STARTS,
+        STARTS + timedelta(minutes=10),
+    )
 
 
 def test_a_college_activity_needs_a_distance_limit() -> None:
@@ -449,7 +480,15 @@ def test_an_unknown_session_is_refused() -> None:
 
 def test_check_in_opens_at_the_start_of_the_validity() -> None:
     """第十六条: 签到二维码及签到密码的时间限制 — the first instant is inside."""
-    assert deciding(by_password(), STUDENT_A, STARTS, with_session()).decision().activity
+    checked = accepted(deciding(by_password(), STUDENT_A, STARTS, with_session()))
+    assert isinstance(checked, StudentCheckedIn)
+    assert (checked.session, checked.student, checked.method, checked.at) == (
+        1,
+        A,
+        Method.PASSWORD,
+        STARTS,
+    )
+    assert (checked.distance, checked.flagged) == ("≤50m", False)
 
 
 @pytest.mark.parametrize(
@@ -608,9 +647,9 @@ def test_beyond_the_distance_limit_is_refused_with_the_distance() -> None:
 def test_the_devices_accuracy_is_given_the_benefit_of_the_doubt() -> None:
     """第十五条 距离限制: 150 m away with ±60 m accuracy may be inside a 100 m circle."""
     where = north_of_centre(150, accuracy_m=60)
-    assert (
-        deciding(by_password(location=where), STUDENT_A, DURING, with_session()).decision().activity
-    )
+    checked = accepted(deciding(by_password(location=where), STUDENT_A, DURING, with_session()))
+    assert isinstance(checked, StudentCheckedIn)
+    assert (checked.student, checked.method, checked.distance) == (A, Method.PASSWORD, "≤200m")
 
 
 @pytest.mark.parametrize(
@@ -621,7 +660,8 @@ def test_an_accuracy_above_a_hundred_metres_is_capped(metres: float, accepted: b
     command = by_password(location=north_of_centre(metres, accuracy_m=1000))
     scanning = deciding(command, STUDENT_A, DURING, with_session())
     if accepted:
-        assert scanning.decision().activity
+        checked = only_event(scanning.decision())
+        assert (type(checked), checked.student, checked.flagged) == (StudentCheckedIn, A, False)
     else:
         scanning.raises("checkin.too_far")
 
@@ -1109,7 +1149,8 @@ def test_a_second_make_up_changes_nothing() -> None:
 def test_nepu_sets_no_make_up_deadline() -> None:
     """NEPU states no deadline for 补签: months later it is still accepted."""
     assert makeup_deadline(activity(), NEPU) is None
-    assert deciding(makeup(), LEADER, at(6, 1, year=2027), activity()).decision().activity
+    later = at(6, 1, year=2027)
+    assert made_up(accepted(deciding(makeup(), LEADER, later, activity())), A, later)
 
 
 def test_hfut_make_up_closes_five_working_days_after_the_end() -> None:
@@ -1120,7 +1161,9 @@ def test_hfut_make_up_closes_five_working_days_after_the_end() -> None:
 @pytest.mark.parametrize("moment", [at(12, 10, 9), at(12, 10, 23, 59)], ids=["morning", "late"])
 def test_hfut_make_up_on_the_fifth_working_day_is_accepted(moment: datetime) -> None:
     """Seed 002: Thursday 12-10 is the fifth working day after Thursday 12-03."""
-    assert deciding(makeup(), LEADER, moment, lecture(), rulebook=HFUT).decision().activity
+    assert made_up(
+        accepted(deciding(makeup(), LEADER, moment, lecture(), rulebook=HFUT)), A, moment
+    )
 
 
 @pytest.mark.parametrize("module", ["competition", "volunteering", "practice"])
@@ -1130,7 +1173,7 @@ def test_hfut_sets_the_make_up_window_for_lectures_alone(module: str) -> None:
     other = activity(form=attrs.evolve(FORM, module=module))
     assert makeup_deadline(other, HFUT) is None
     later = at(6, 1, year=2027)
-    assert deciding(makeup(), LEADER, later, other, rulebook=HFUT).decision().activity
+    assert made_up(accepted(deciding(makeup(), LEADER, later, other, rulebook=HFUT)), A, later)
 
 
 def test_a_category_window_wins_over_its_module_and_the_rulebook() -> None:
@@ -1201,7 +1244,9 @@ def test_an_organizer_may_not_clear_their_own_flagged_check_in() -> None:
     assert (1, SELF) in state.attendance.flagged
     review = ReviewFlaggedCheckIn(ACTIVITY_ID, 1, SELF, accept=True)
     deciding(review, ORGANIZER, DURING, state).raises("checkin.self_dealing")
-    assert deciding(review, LEADER, DURING, state).decision().activity
+    reviewed = accepted(deciding(review, LEADER, DURING, state))
+    assert isinstance(reviewed, FlaggedCheckInReviewed)
+    assert (reviewed.student, reviewed.accepted, reviewed.by) == (SELF, True, LEADER.person_id)
 
 
 def test_a_make_up_counts_as_attended() -> None:
@@ -1237,7 +1282,8 @@ def test_a_sign_off_happens_during_the_activity(moment: datetime) -> None:
 
 def test_a_sign_off_may_happen_at_the_start() -> None:
     """第十六条: the activity is under way from its start."""
-    assert deciding(sign_off(), ORGANIZER, STARTS, activity()).decision().activity
+    signed_off = accepted(deciding(sign_off(), ORGANIZER, STARTS, activity()))
+    assert signed_off == StudentSignedOff(ACTIVITY_ID, A, "中途离场", ORGANIZER.person_id, STARTS)
 
 
 @pytest.mark.parametrize("reason", ["", "  "])
@@ -1740,7 +1786,7 @@ def test_no_make_up_before_the_activity_starts(now: datetime) -> None:
 
 
 def test_a_make_up_from_the_start_is_accepted() -> None:
-    assert deciding(makeup(B), LEADER, STARTS, activity()).decision().activity
+    assert made_up(accepted(deciding(makeup(B), LEADER, STARTS, activity())), B, STARTS)
 
 
 # -- the check-in time vs a code's validity (第十六条, 发布规范 十) -------------------------------
@@ -1785,7 +1831,11 @@ def test_the_host_may_open_the_check_in_time_earlier() -> None:
     then it is accepted; its own validity is still at most ten minutes (发布规范 十)."""
     early = window(at(12, 3, 13, 30), ENDS)
     assert early.attendance.window_opens == at(12, 3, 13, 30)
-    assert deciding(open_session(), LEADER, at(12, 3, 13, 40), early).decision().activity
+    opened = accepted(deciding(open_session(), LEADER, at(12, 3, 13, 40), early))
+    assert (opened.session.opens_at, opened.session.closes_at) == (
+        at(12, 3, 13, 40),
+        at(12, 3, 13, 50),
+    )
     deciding(open_session(11), LEADER, at(12, 3, 13, 40), early).raises("checkin.validity_too_long")
 
 
@@ -1793,7 +1843,8 @@ def test_the_host_may_close_the_check_in_time_early() -> None:
     """Given the check-in time is 14:00–14:30, when a code would run to 14:35, then refused."""
     short = window(STARTS, at(12, 3, 14, 30))
     deciding(open_session(10), LEADER, at(12, 3, 14, 25), short).raises("checkin.outside_window")
-    assert deciding(open_session(5), LEADER, at(12, 3, 14, 25), short).decision().activity
+    opened = accepted(deciding(open_session(5), LEADER, at(12, 3, 14, 25), short))
+    assert opened.session.closes_at == at(12, 3, 14, 30)  # exactly the window's end
 
 
 @pytest.mark.parametrize(

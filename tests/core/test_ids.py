@@ -329,9 +329,17 @@ def test_a_derived_id_cannot_be_taken_by_a_draft(service: SecondClassroom, name:
     assert len(service.history(target.stream, OPERATOR)) == 0
 
     probes = raw_id_probes(target.stream)
+    codes = []
     for command, actor, _kind in probes:
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError) as refused:
             service.execute(command, actor, REGISTERING)
+        codes.append(refused.value.code)
+    assert codes == [
+        "activity.not_found",
+        "activity.not_found",
+        "tribe.not_found",
+        "claim.not_found",
+    ]
     assert len(service.history(target.stream, OPERATOR)) == 0
 
     if target.real is None:

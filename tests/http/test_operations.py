@@ -176,3 +176,11 @@ def test_the_worker_runs_the_due_reactions_and_keeps_the_views(world: World) -> 
     assert record is not None
     assert len(record.integrity) == 1  # 第十六条: registered, never came: a no-show
     assert world.client.get("/readyz").json()["lag"] == 0
+    # ... and the views it kept are the views a rebuild from zero gives, the no-show included
+    views = world.service.views
+    kept = views.runner.snapshot()
+    views.runner.rebuild()
+    assert views.runner.snapshot() == kept
+    summary = views.student_summary(student)
+    assert summary is not None
+    assert summary.no_shows == 1

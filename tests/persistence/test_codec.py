@@ -272,8 +272,9 @@ def test_execute_json_answers_every_example_with_a_code_and_stores_nothing(case:
 def test_the_approve_false_leave_is_not_approved() -> None:
     """Given "approve": "false", the old codec read True (bool("false")) and approved."""
     message, _path = MALFORMED_EXAMPLES['"approve": "false" approved the leave']
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as refused:
         codec.from_json(message)
+    assert refused.value.code == "command.malformed"
     assert codec.from_json({**message, "approve": False}).approve is False
 
 
@@ -326,8 +327,9 @@ def test_stored_events_are_still_read_leniently() -> None:
     mapper = CattrsMapper({}, transcoder=JSONTranscoder())
     event = StoredEvent(UUID(ACTIVITY), 1, "PublisherExamPassed", orjson.dumps(body))
     assert mapper.to_domain_event(event).payload.score == 90
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as strict:
         codec.from_json({"type": "PublisherExamPassed", **stored})
+    assert strict.value.code == "command.malformed"
 
 
 def test_a_python_caller_s_odd_mapping_is_read_or_refused_not_raised() -> None:

@@ -201,9 +201,13 @@ def test_the_first_use_is_stored_with_the_command_that_uses_the_secret(
         student = Actor.student(number)
         top = service.app.recorder.max_notification_id()
         nowhere = ids.activity_id(ids.tribe_id("X"), "x")
-        for command in (IssueTranscript(number), CheckIn(nowhere, 1, password="123456")):
-            with pytest.raises(DomainError):
+        for command, code in (
+            (IssueTranscript(number), "transcript.empty"),
+            (CheckIn(nowhere, 1, password="123456"), "activity.not_found"),
+        ):
+            with pytest.raises(DomainError) as refused:
                 service.execute(command, student, at(12, 1))
+            assert refused.value.code == code
             assert service.app.recorder.max_notification_id() == top
         assert service.school_keys().fingerprint is None
         approved_activity(service, "draw", AdmissionMethod.LOTTERY)  # commits to a seed

@@ -375,11 +375,14 @@ def test_only_a_coarse_distance_bucket_is_kept(distance: float | None, bucket: s
 # --- fingerprints ------------------------------------------------------------------------------
 
 
-def test_a_fingerprint_is_deterministic() -> None:
-    """The same device seen twice is recognised as the same (anomaly checks)."""
-    assert fingerprint(SECRET, "device", "iPhone-ABC") == fingerprint(
-        SECRET, "device", "iPhone-ABC"
-    )
+def test_a_fingerprint_is_the_keyed_hash_of_its_kind_and_value() -> None:
+    """The same device seen twice is recognised as the same (anomaly checks), because the
+    fingerprint is HMAC-SHA256(secret, "kind/value") cut to 16 hex characters, recomputed here
+    independently; another device, or the same text as another kind, is another fingerprint."""
+    expected = hmac.new(SECRET, b"device/iPhone-ABC", hashlib.sha256).hexdigest()[:16]
+    assert fingerprint(SECRET, "device", "iPhone-ABC") == expected
+    assert fingerprint(SECRET, "device", "iPhone-ABD") != expected
+    assert fingerprint(SECRET, "place", "iPhone-ABC") != expected
 
 
 def test_a_fingerprint_is_sixteen_hex_characters_fixed_for_its_input() -> None:

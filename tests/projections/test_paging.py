@@ -127,8 +127,9 @@ def test_a_cursor_not_ours_is_refused(busy: tuple[SecondClassroom, list[Any], li
         with pytest.raises(DomainError) as caught:
             service.activity_board(SCHOOL_ADMIN, cursor=cursor)
         assert caught.value.code == "query.invalid"
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as caught:
         service.roster(activities[0], LEADER, cursor=audit_cursor)
+    assert caught.value.code == "query.invalid"
 
 
 def test_an_unknown_ranking_is_refused(service: SecondClassroom) -> None:

@@ -1099,7 +1099,6 @@ def _structure_decimal(value: Any, _type: type) -> Decimal:
 
 
 _CONVERTER = cattrs.Converter(forbid_extra_keys=True)
-_STRUCTURE_LEVEL = make_dict_structure_fn(Level, _CONVERTER)
 _CONVERTER.register_structure_hook(Decimal, _structure_decimal)
 _CONVERTER.register_unstructure_hook(Decimal, str)
 _CONVERTER.register_structure_hook(date, _structure_date)
@@ -1109,6 +1108,9 @@ _CONVERTER.register_structure_hook(bool, _structure_bool)
 _CONVERTER.register_structure_hook(str, _structure_str)
 # StrEnum precedes str in the MRO, so the enum fields keep their own structuring.
 _CONVERTER.register_structure_hook(StrEnum, lambda value, enum_type: enum_type(value))
+# Made after the strict hooks above, which it looks up once, when it is made: made before them,
+# it structured a level's name with cattrs' own str hook, so ``name = 3`` was read as "3".
+_STRUCTURE_LEVEL = make_dict_structure_fn(Level, _CONVERTER)
 
 
 def _structure_level(value: Any, _type: type) -> Level:
