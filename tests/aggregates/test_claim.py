@@ -68,6 +68,7 @@ from tests.claim_world import (
     SICHUAN_LIST,
     STUDENTS,
     TEACHER,
+    UNION,
     collective,
     ctx,
     personal,
@@ -679,3 +680,53 @@ def test_shccs_preset_runs_a_research_claim_with_its_own_roles_and_levels() -> N
     (recorded,) = decision.records[number]
     assert isinstance(recorded, BackfillRecorded)
     assert recorded.record.credits == credit
+
+
+# -- what a command reads: its tribe and the records involved ------------------------------------
+
+
+def test_a_command_is_decided_with_its_tribe_and_the_records_it_involves() -> None:
+    """A collective filing reads its tribe (the command names it) and its participants' records;
+    a student's filing their own record; a later command the claim's tribe; an approval every
+    beneficiary's record (the last one credits them), a rejection none; an imported list the
+    records of its rows."""
+    filing = collective()
+    filed = through([(filing, LEADER, FILED_AT)])
+    own = personal()
+    cadre_filing = FileCadreClaim(
+        "2023010002", "su-2025", "石油工程学院学生会", "部长", at(9, 1, year=2025), at(9, 1),
+        (PlannedCredit("volunteering", "学分", Decimal(1)),),
+    )  # fmt: skip
+    approve, reject = ReviewClaim(filed.id, True), ReviewClaim(filed.id, False, "材料不全")
+    rows = (ListedCredit(STUDENTS[0], "清洁", CREDIT[0]), ListedCredit(STUDENTS[1], "清洁", None))
+    import_ = ImportClaimList(filed.id, "digest", rows)
+    assert claim.tribe_of(filing, None) == UNION.id
+    assert claim.tribe_of(approve, filed) == UNION.id
+    assert claim.tribe_of(approve, None) is None
+    assert claim.tribe_of(own, None) is None
+    assert claim.students_involved(filing, None) == set(STUDENTS[:2])
+    assert claim.students_involved(own, None) == {"2023010003"}
+    assert claim.students_involved(cadre_filing, None) == {"2023010002"}
+    assert claim.students_involved(approve, filed) == set(STUDENTS[:2])
+    assert claim.students_involved(approve, None) == set()
+    assert claim.students_involved(reject, filed) == set()
+    assert claim.students_involved(import_, filed) == set(STUDENTS[:2])
+    assert claim.students_involved(RaiseObjection(filed.id, "重复"), filed) == set()
+
+
+def test_the_claim_stream_s_decider_gives_the_claim_s_events() -> None:
+    """The stream's decider (``DECIDER``) gives the decision's claim events, the same as
+    ``decide``; the records' events are written beside them by the caller."""
+    filed = through([(collective(), LEADER, FILED_AT)])
+    review = ReviewClaim(filed.id, True)
+    context = ctx(ADVISOR, at(3, 11))
+    assert (
+        claim.DECIDER.decide(review, filed, context) == claim.decide(review, filed, context).claim
+    )
+    (event,) = claim.DECIDER.decide(collective(), None, ctx(LEADER, FILED_AT))
+    assert isinstance(event, ClaimFiled)
+    assert (event.claim_id, event.by, event.at) == (
+        collective().claim_id,
+        LEADER.person_id,
+        FILED_AT,
+    )

@@ -10,7 +10,7 @@ own office.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import attrs
@@ -52,6 +52,7 @@ from tests.claim_world import (
     publish_batch,
     run,
     through,
+    with_claims,
 )
 from tests.specification import at
 
@@ -379,3 +380,71 @@ def test_the_review_list_offers_the_centre_the_import_of_an_approved_list() -> N
     )
     assert claim.actions(approved, chain, CENTER, at(3, 13)) == (ReviewAction.IMPORT,)
     assert claim.actions(approved, chain, ADVISOR, at(3, 13)) == ()
+
+
+def test_the_review_list_offers_the_import_to_the_last_step_s_role_only() -> None:
+    """001 第三条 名单导入 is the last step's: in a three-step chain, an approved claim is offered
+    to the last step's role (教务处), not to the middle one's (系部)."""
+    chain = CUSTOMS.claims.chain(claim.ClaimKind.PERSONAL)
+    assert chain is not None
+    approved = attrs.evolve(first_reviewed("2023010003"), status=ClaimStatus.APPROVED)
+    assert claim.actions(approved, chain, OFFICE, at(5, 20)) == (ReviewAction.IMPORT,)
+    assert claim.actions(approved, chain, PE_LEAGUE, at(5, 20)) == ()
+    rejected = attrs.evolve(approved, status=ClaimStatus.REJECTED)
+    assert claim.actions(rejected, chain, OFFICE, at(5, 20)) == ()
+
+
+# 003's chain with the 系部's 公示 after the first step (a school that publishes at once).
+PUBLISH_FIRST = with_claims(
+    """
+[claims]
+publicity_working_days = 5
+
+[[claims.chains]]
+kind = "personal"
+steps = [
+  { name = "系部（会同学术委员会）", role = "college_admin", scope = "college", publicity = true },
+  { name = "教务处", role = "academic_affairs", scope = "school" },
+]
+"""
+)
+
+
+def test_the_review_list_offers_the_publication_after_a_first_step_with_a_publicity() -> None:
+    """Given a chain whose first step (系部) asks for a 公示, when the 系部 approved it, then the
+    系部 is offered to publish it and nobody to review it until it is published."""
+    chain = PUBLISH_FIRST.claims.chain(claim.ClaimKind.PERSONAL)
+    assert chain is not None
+    filing = personal(advisor="")
+    state = through(
+        [
+            (filing, Actor.student("2023010003"), at(5, 8)),
+            (ReviewClaim(filing.claim_id, True), PE_LEAGUE, at(5, 8)),
+        ],
+        PUBLISH_FIRST,
+    )
+    assert (state.step, state.awaiting_publicity) == (1, True)
+    assert claim.actions(state, chain, PE_LEAGUE, at(5, 8)) == (ReviewAction.PUBLISH,)
+    assert claim.actions(state, chain, OFFICE, at(5, 8)) == ()
+
+
+def test_the_review_list_offers_the_last_review_from_the_instant_the_publicity_ends() -> None:
+    """003 公示无异议后上报教务处: at the very end of the period the 教务处 may review."""
+    chain = CUSTOMS.claims.chain(claim.ClaimKind.PERSONAL)
+    assert chain is not None
+    (published,), _ = publish_batch([first_reviewed("2023010003")], PE_LEAGUE, at(5, 11))
+    until = published.publicity_until
+    assert until is not None
+    assert claim.actions(published, chain, OFFICE, until) == (ReviewAction.REVIEW,)
+    assert claim.actions(published, chain, OFFICE, until - timedelta(seconds=1)) == ()
+
+
+def test_a_claim_past_a_chain_shortened_since_is_offered_to_its_last_step() -> None:
+    """Given a claim at the third step, when the school's chain now has two steps, then the
+    last step's role is offered the review (the claim is never left without a reviewer)."""
+    chain = CUSTOMS.claims.chain(claim.ClaimKind.PERSONAL)
+    assert chain is not None
+    (published,), _ = publish_batch([first_reviewed("2023010003")], PE_LEAGUE, at(5, 11))
+    shorter = attrs.evolve(chain, steps=chain.steps[1:])
+    assert published.step == 2
+    assert claim.actions(published, shorter, OFFICE, at(5, 19)) == (ReviewAction.REVIEW,)
