@@ -730,3 +730,33 @@ def test_the_claim_stream_s_decider_gives_the_claim_s_events() -> None:
         LEADER.person_id,
         FILED_AT,
     )
+
+
+@pytest.mark.parametrize(
+    ("rows", "actor", "code", "details"),
+    [
+        ((listed(STUDENTS[0], "0.5"),), ADVISOR, "auth.forbidden",
+         {"action": "导入名单 as 第二课堂指导与服务中心"}),
+        ((listed("2023010004", "0.5"),), CENTER, "claim.not_a_participant",
+         {"student": "2023010004"}),
+        ((listed(STUDENTS[0], "0.5"), listed(STUDENTS[0], "0.1")), CENTER,
+         "claim.credit_not_claimed",
+         {"student": STUDENTS[0], "amount": "0.6", "claimed": "0.5", "module": "volunteering",
+          "credit_type": "学分"}),
+        ((ListedCredit(STUDENTS[1], "x", PlannedCredit("skills", "学分", Decimal(1))),), CENTER,
+         "claim.credit_not_claimed",
+         {"student": STUDENTS[1], "amount": "1", "claimed": "0", "module": "skills",
+          "credit_type": "学分"}),
+        ((listed(STUDENTS[0], "-1"),), CENTER, "claim.credit_invalid",
+         {"module": "volunteering", "credit_type": "学分", "amount": "-1"}),
+    ],
+    ids=["not-the-last-step", "not-a-participant", "over-the-claim", "not-claimed", "invalid"],
+)  # fmt: skip
+def test_a_refused_list_names_the_row_and_the_amounts(
+    rows: tuple[ListedCredit, ...], actor: Actor, code: str, details: dict[str, str]
+) -> None:
+    """001 附件4: a refused list says which student's row and which credit (module, type, the
+    amount listed and the amount the claim asked per person) stopped it."""
+    state = approved()
+    error = refused(state, ImportClaimList(state.id, "d", rows), actor, at(3, 13), SICHUAN_LIST)
+    assert (error.code, error.details) == (code, details)
