@@ -122,7 +122,11 @@ def test_a_tribe_leader_files_a_collective_claim_for_the_participants() -> None:
 
 
 def test_only_the_tribes_leader_or_admin_files_for_it() -> None:
-    assert refused(None, collective(), MEMBER, FILED_AT).code == "auth.forbidden"
+    error = refused(None, collective(), MEMBER, FILED_AT)
+    assert (error.code, error.details) == (
+        "auth.forbidden",
+        {"action": "申请集体补录 file a collective claim"},
+    )
 
 
 def test_an_activity_published_but_left_unfinalized_needs_the_situation_report() -> None:
@@ -140,34 +144,56 @@ def test_an_activity_published_but_left_unfinalized_needs_the_situation_report()
     assert state.collective.published
 
 
+def _credit_detail(module: str, credit_type: str, amount: str) -> dict[str, str]:
+    return {"module": module, "credit_type": credit_type, "amount": amount}
+
+
 @pytest.mark.parametrize(
-    ("changes", "code"),
+    ("changes", "code", "details"),
     [
-        ({"participants": ()}, "claim.no_participants"),
-        ({"participants": ("2023010002", "2023010002")}, "claim.participant_duplicate"),
-        ({"participants": ("2023019999",)}, "claim.participant_unknown"),
-        ({"credits": ()}, "claim.no_credits"),
-        ({"credits": (PlannedCredit("astrology", "学分", Decimal(1)),)}, "claim.credit_invalid"),
-        ({"credits": (PlannedCredit("volunteering", "学时", Decimal(1)),)}, "claim.credit_invalid"),
-        ({"credits": (PlannedCredit("volunteering", "学分", Decimal(0)),)}, "claim.credit_invalid"),
-        (
-            {"credits": (PlannedCredit("volunteering", "学分", Decimal("NaN")),)},
-            "claim.credit_invalid",
-        ),
-        ({"place": " "}, "claim.field_empty"),
-        ({"contact": ""}, "claim.field_empty"),
-        ({"reason": ""}, "claim.field_empty"),
-        ({"key": ""}, "claim.field_empty"),
-        ({"ends_at": at(3, 6, 13, 0)}, "claim.times_invalid"),
-        ({"ends_at": at(3, 11)}, "claim.times_invalid"),  # not held yet: nothing to claim
+        ({"participants": ()}, "claim.no_participants", {}),
+        ({"participants": ("2023010002", "2023010002")}, "claim.participant_duplicate",
+         {"student": "2023010002"}),
+        ({"participants": ("2023010002", "2023019999")}, "claim.participant_unknown",
+         {"student": "2023019999"}),
+        ({"credits": ()}, "claim.no_credits", {}),
+        ({"credits": (PlannedCredit("astrology", "学分", Decimal(1)),)}, "claim.credit_invalid",
+         _credit_detail("astrology", "学分", "1")),
+        ({"credits": (PlannedCredit("volunteering", "学时", Decimal(1)),)}, "claim.credit_invalid",
+         _credit_detail("volunteering", "学时", "1")),
+        ({"credits": (PlannedCredit("volunteering", "学分", Decimal(0)),)}, "claim.credit_invalid",
+         _credit_detail("volunteering", "学分", "0")),
+        ({"credits": (*CREDIT, PlannedCredit("volunteering", "学分", Decimal("NaN")))},
+         "claim.credit_invalid", _credit_detail("volunteering", "学分", "NaN")),
+        ({"activity_name": " "}, "claim.field_empty", {"field": "activity_name"}),
+        ({"place": " "}, "claim.field_empty", {"field": "place"}),
+        ({"category": " "}, "claim.field_empty", {"field": "category"}),
+        ({"item": " "}, "claim.field_empty", {"field": "item"}),
+        ({"contact": ""}, "claim.field_empty", {"field": "contact"}),
+        ({"reason": ""}, "claim.field_empty", {"field": "reason"}),
+        ({"key": ""}, "claim.field_empty", {"field": "key"}),
+        ({"ends_at": at(3, 6, 13, 0)}, "claim.times_invalid", {}),
+        ({"ends_at": at(3, 11)}, "claim.times_invalid", {}),  # not held yet: nothing to claim
     ],
-)
+)  # fmt: skip
 def test_a_collective_claim_names_its_activity_participants_and_credits(
-    changes: dict[str, object], code: str
+    changes: dict[str, object], code: str, details: dict[str, str]
 ) -> None:
     """001 附件2/3/4: name, time, place, 类别 and 项, credits per person, the list, reason, contact;
-    credits must be the school's modules and credit types (附件4 注7)."""
-    assert refused(None, collective(**changes), LEADER, FILED_AT).code == code
+    credits must be the school's modules and credit types (附件4 注7). Each refusal names the
+    field, the student or the credit at fault."""
+    error = refused(None, collective(**changes), LEADER, FILED_AT)
+    assert (error.code, error.details) == (code, details)
+
+
+def test_an_activity_may_be_claimed_from_the_instant_it_ended() -> None:
+    """An activity held from 14:00 to 17:00 is claimed at 17:00, and may last no time at all."""
+    ended = at(3, 6, 17, 0)
+    state, _ = run(None, collective(), LEADER, ended)
+    assert state.collective is not None
+    assert state.collective.ends_at == ended
+    instant = collective(starts_at=ended)
+    assert run(None, instant, LEADER, ended)[0].collective.starts_at == ended  # type: ignore[union-attr]
 
 
 def test_the_chain_runs_step_by_step_each_by_its_role() -> None:
@@ -175,7 +201,10 @@ def test_the_chain_runs_step_by_step_each_by_its_role() -> None:
     state = filed()
     assert refused(state, ReviewClaim(state.id, True), CENTER, FILED_AT).code == "auth.forbidden"
     other = refused(state, ReviewClaim(state.id, True), OTHER_ADVISOR, FILED_AT)
-    assert other.code == "auth.forbidden"
+    assert (other.code, other.details) == (
+        "auth.forbidden",
+        {"action": "审核补录 review as 学院团总支书记/学生组织指导老师/学生社团指导老师"},
+    )
     state, decision = run(state, ReviewClaim(state.id, True, "同意"), ADVISOR, at(3, 11))
     assert decision.claim == [
         ClaimStepApproved(state.id, 0, SICHUAN.claims.chains[0].steps[0].name, "同意",
@@ -194,9 +223,8 @@ def test_the_chain_runs_step_by_step_each_by_its_role() -> None:
         assert event.record.claim_id == state.id
         assert event.record.credits == CREDIT
         assert event.record.kind is ClaimKind.COLLECTIVE
-    assert (
-        refused(state, ReviewClaim(state.id, True), CENTER, at(3, 13)).code == "claim.not_in_review"
-    )
+    done = refused(state, ReviewClaim(state.id, True), CENTER, at(3, 13))
+    assert (done.code, done.details) == ("claim.not_in_review", {"status": "已认定"})
 
 
 def test_the_league_secretary_of_the_tribes_college_decides_the_first_step_too() -> None:
@@ -250,7 +278,8 @@ def test_a_claim_in_review_is_not_revised_but_a_retried_filing_changes_nothing()
     state = filed()
     assert run(state, collective(), LEADER, FILED_AT)[1].claim == []
     revised = collective(participants=STUDENTS)
-    assert refused(state, revised, LEADER, FILED_AT).code == "claim.not_revisable"
+    error = refused(state, revised, LEADER, FILED_AT)
+    assert (error.code, error.details) == ("claim.not_revisable", {"status": "审核中"})
 
 
 # -- 001 第四、五条: windows and no second chance ----------------------------------------------
