@@ -789,3 +789,118 @@ def test_a_refused_list_names_the_row_and_the_amounts(
     state = approved()
     error = refused(state, ImportClaimList(state.id, "d", rows), actor, at(3, 13), SICHUAN_LIST)
     assert (error.code, error.details) == (code, details)
+
+
+# -- a student's own filing: what it holds and what refuses it (001 第四、五、六条; 003) -----------
+
+STUDENT_3 = Actor.student("2023010003")
+
+
+def test_a_personal_filing_holds_the_student_their_college_the_item_and_its_evidence() -> None:
+    """001 第六条 由本人登录…提交: given 学生03 of 石油工程学院 in March, when they claim a paper
+    with its evidence (a blank one dropped) and their 指导教师 (spaces trimmed), then the claim
+    is theirs alone, in their college, open until the window's end (1 April 00:00)."""
+    command = personal(evidence=("录用通知.pdf", " "), advisor=" T-teacher ", level="")
+    _state, decision = run(None, command, STUDENT_3, at(3, 2))
+    assert decision.claim == [
+        ClaimFiled(
+            command.claim_id, ClaimKind.PERSONAL, "2023010003", None, "PE",
+            "论文《海关数据治理》发表", (PlannedCredit("innovation", "学分", Decimal(2)),),
+            ("2023010003",), None,
+            claim.PersonalForm(claim.ItemKind.RESEARCH, at(1, 10), ("录用通知.pdf",), "T-teacher"),
+            None, at(4, 1, 0), "2023010003", at(3, 2),
+        )
+    ]  # fmt: skip
+    assert command.claim_id == claim.claim_id(ClaimKind.PERSONAL, "2023010003", "paper-1")
+    no_advisor = personal(advisor=None)
+    assert run(None, no_advisor, STUDENT_3, at(3, 2))[0].advisor == ""
+
+
+def test_a_cadre_filing_holds_the_organization_the_post_and_the_year_served() -> None:
+    """001 第四条 工作满一年: a year to the day is a full year; the title names the post."""
+    student = Actor.student("2023010004")
+    command = FileCadreClaim(
+        "2023010004", "su-2025", "石油工程学院学生会", "宣传部部长",
+        at(9, 1, year=2025), at(9, 1), (PlannedCredit("work_experience", "学分", Decimal(1)),),
+    )  # fmt: skip
+    _state, decision = run(None, command, student, at(10, 8))
+    assert decision.claim == [
+        ClaimFiled(
+            command.claim_id, ClaimKind.CADRE, "2023010004", None, "PE",
+            "石油工程学院学生会 宣传部部长", command.credits, ("2023010004",), None, None,
+            claim.CadreForm("石油工程学院学生会", "宣传部部长", at(9, 1, year=2025), at(9, 1)),
+            at(12, 1, 0), "2023010004", at(10, 8),
+        )
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "details"),
+    [
+        ({"title": " "}, "claim.field_empty", {"field": "title"}),
+        ({"key": " "}, "claim.field_empty", {"field": "key"}),
+        ({"occurred_at": at(3, 2, 9, 1)}, "claim.times_invalid", {}),
+        ({"evidence": ()}, "claim.evidence_required", {}),
+        ({"level": "市级"}, "claim.level_unknown",
+         {"level": "市级", "allowed": "国家级、省部级、校级、院系级、班团"}),
+        ({"credits": (PlannedCredit("innovation", "学时", Decimal(2)),)}, "claim.credit_invalid",
+         {"module": "innovation", "credit_type": "学时", "amount": "2"}),
+    ],
+    ids=["title", "key", "future", "evidence", "level", "credit"],
+)  # fmt: skip
+def test_a_personal_filing_is_refused_naming_what_is_wrong(
+    changes: dict[str, object], code: str, details: dict[str, str]
+) -> None:
+    error = refused(None, personal(**changes), STUDENT_3, at(3, 2, 9, 0))
+    assert (error.code, error.details) == (code, details)
+
+
+def test_a_personal_claim_happened_by_the_instant_it_is_filed() -> None:
+    command = personal(occurred_at=at(3, 2, 9, 0))
+    assert run(None, command, STUDENT_3, at(3, 2, 9, 0))[0].personal is not None
+
+
+def test_a_student_files_for_themselves_only_and_must_be_registered() -> None:
+    error = refused(None, personal(), MEMBER, at(3, 2))
+    assert (error.code, error.details) == (
+        "auth.forbidden",
+        {"action": "为他人申请补录 claim for another"},
+    )
+    unknown = personal(student_number="2023019999", key="x")
+    error = refused(None, unknown, Actor.student("2023019999"), at(3, 2))
+    assert (error.code, error.details) == ("student.not_found", {"student_number": "2023019999"})
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "details"),
+    [
+        ({"organization": " "}, "claim.field_empty", {"field": "organization"}),
+        ({"position": " "}, "claim.field_empty", {"field": "position"}),
+        ({"served_until": at(8, 31, year=2025)}, "claim.times_invalid", {}),
+        ({"served_until": at(10, 9)}, "claim.times_invalid", {}),
+        ({"served_until": at(8, 31, 23, 59)}, "claim.term_too_short", {}),
+    ],
+    ids=["organization", "position", "inverted", "future", "short"],
+)
+def test_a_cadre_filing_is_refused_naming_what_is_wrong(
+    changes: dict[str, object], code: str, details: dict[str, str]
+) -> None:
+    command = FileCadreClaim(
+        "2023010004", "su-2025", "石油工程学院学生会", "宣传部部长",
+        at(9, 1, year=2025), at(9, 1), (PlannedCredit("work_experience", "学分", Decimal(1)),),
+    )  # fmt: skip
+    error = refused(None, attrs.evolve(command, **changes), Actor.student("2023010004"), at(10, 8))
+    assert (error.code, error.details) == (code, details)
+
+
+def test_a_cadre_term_from_29_february_is_a_year_on_1_march() -> None:
+    """A year from 29 February 2024 ends on 1 March 2025 (there is no 29 February 2025)."""
+    command = FileCadreClaim(
+        "2023010004", "su-2024", "石油工程学院学生会", "干事",
+        at(2, 29, 0, year=2024), at(3, 1, 0, year=2025),
+        (PlannedCredit("work_experience", "学分", Decimal(1)),),
+    )  # fmt: skip
+    student = Actor.student("2023010004")
+    assert run(None, command, student, at(10, 8))[0].cadre is not None
+    early = attrs.evolve(command, served_until=at(2, 28, 23, 59, year=2025))
+    assert refused(None, early, student, at(10, 8)).code == "claim.term_too_short"
