@@ -19,6 +19,7 @@ import pytest
 
 from second_classroom import codec
 from second_classroom.aggregates import claim, student
+from second_classroom.aggregates.backfill_record import BackfillRecord
 from second_classroom.aggregates.claim import (
     ClaimApproved,
     ClaimConfirmed,
@@ -65,6 +66,7 @@ from tests.claim_world import (
     PE_SECRETARY,
     RECORDS,
     SICHUAN,
+    SICHUAN_CLAIMS,
     SICHUAN_LIST,
     STUDENTS,
     TEACHER,
@@ -904,3 +906,114 @@ def test_a_cadre_term_from_29_february_is_a_year_on_1_march() -> None:
     assert run(None, command, student, at(10, 8))[0].cadre is not None
     early = attrs.evolve(command, served_until=at(2, 28, 23, 59, year=2025))
     assert refused(None, early, student, at(10, 8)).code == "claim.term_too_short"
+
+
+# -- 003 科研成果每学年登记一次: caps per student and academic year -------------------------------
+
+# Seed 001's chains with a cap of 1 学分 of 志愿公益 per 学年 from claims, after a cap on 技能
+# that this claim does not touch (school-supplied: neither seed gives an amount).
+CAPPED = with_claims(SICHUAN_CLAIMS + """
+[[claims.caps]]
+module = "skills"
+credit_type = "学分"
+amount = "0"
+
+[[claims.caps]]
+module = "volunteering"
+credit_type = "学分"
+amount = "1"
+""")  # fmt: skip
+
+
+def _held(number: str, *backfills: tuple[str, datetime]) -> StudentRecord:
+    """``number``'s record holding confirmed claims of (volunteering 学分 amount, confirmed at)."""
+    return attrs.evolve(
+        RECORDS[number],
+        backfills=tuple(
+            BackfillRecord(
+                ids.derive("claim", "held", number, str(n)),
+                ClaimKind.COLLECTIVE,
+                "旧补录",
+                (
+                    PlannedCredit("volunteering", "学分", Decimal(amount)),
+                    PlannedCredit("skills", "学分", Decimal(5)),
+                ),
+                when,
+            )
+            for n, (amount, when) in enumerate(backfills)
+        ),
+    )
+
+
+def _at_the_centre() -> claim.Claim:
+    return through(
+        [(collective(), LEADER, FILED_AT), (ReviewClaim(filed().id, True), ADVISOR, at(3, 11))],
+        CAPPED,
+    )
+
+
+def test_a_claim_past_a_cap_of_the_academic_year_is_refused_naming_the_counts() -> None:
+    """003 每学年: given 学生02 holding 0.5 学分 of 志愿公益 from claims this 学年 (and 0.5 from
+    last 学年, which does not count) and 学生03 holding 0.75, when the centre confirms a claim
+    of 0.5 each under a cap of 1, then 学生02 reaches the cap exactly and 学生03 passes it: the
+    confirmation is refused naming 学生03, the cap, what they hold and what is asked."""
+    state = _at_the_centre()
+    records = {
+        STUDENTS[0]: _held(STUDENTS[0], ("0.5", at(3, 1)), ("0.5", at(8, 31, 23, year=2025))),
+        STUDENTS[1]: _held(STUDENTS[1], ("0.5", at(9, 1, 0, year=2025)), ("0.25", at(3, 1))),
+    }
+    review = ReviewClaim(state.id, True)
+    with pytest.raises(DomainError) as caught:
+        claim.decide(review, state, ctx(CENTER, at(3, 12), CAPPED, records))
+    assert (caught.value.code, caught.value.details) == (
+        "claim.over_cap",
+        {"student": STUDENTS[1], "module": "volunteering", "credit_type": "学分", "cap": "1",
+         "held": "0.75", "asked": "0.5", "year": "2025-2026"},
+    )  # fmt: skip
+
+
+def test_over_a_cap_the_reviewer_confirms_the_claim_without_that_student_s_credit() -> None:
+    """003: over the cap the reviewer chooses the record without credit: 学生03 gets the claim
+    on the record with no credit, 学生02 (at the cap, not past it) gets its 0.5."""
+    state = _at_the_centre()
+    records = {
+        STUDENTS[0]: _held(STUDENTS[0], ("0.5", at(3, 1))),
+        STUDENTS[1]: _held(STUDENTS[1], ("0.75", at(3, 1))),
+    }
+    review = ReviewClaim(state.id, True, without_credit=True)
+    decision = claim.decide(review, state, ctx(CENTER, at(3, 12), CAPPED, records))
+    title = "校园环境清洁志愿活动"
+    assert decision.records == {
+        STUDENTS[0]: [
+            BackfillRecorded(
+                records[STUDENTS[0]].id,
+                BackfillRecord(state.id, ClaimKind.COLLECTIVE, title, CREDIT, at(3, 12)),
+                at(3, 12),
+            )
+        ],
+        STUDENTS[1]: [
+            BackfillRecorded(
+                records[STUDENTS[1]].id,
+                BackfillRecord(state.id, ClaimKind.COLLECTIVE, title, (), at(3, 12)),
+                at(3, 12),
+            )
+        ],
+    }
+
+
+def test_a_new_academic_year_starts_afresh_and_a_beneficiary_s_record_must_be_loaded() -> None:
+    """What a student held last 学年 does not count; a beneficiary whose record is missing at
+    the confirmation is ``claim.participant_unknown``."""
+    state = _at_the_centre()
+    records = {s: _held(s, ("1", at(8, 31, 23, year=2025))) for s in STUDENTS[:2]}
+    decision = claim.decide(
+        ReviewClaim(state.id, True), state, ctx(CENTER, at(3, 12), CAPPED, records)
+    )
+    assert [e.record.credits for (e,) in decision.records.values()] == [CREDIT, CREDIT]  # type: ignore[attr-defined]
+    missing = {STUDENTS[0]: records[STUDENTS[0]]}
+    with pytest.raises(DomainError) as caught:
+        claim.decide(ReviewClaim(state.id, True), state, ctx(CENTER, at(3, 12), CAPPED, missing))
+    assert (caught.value.code, caught.value.details) == (
+        "claim.participant_unknown",
+        {"student": STUDENTS[1]},
+    )
