@@ -11,7 +11,7 @@ Seed 003 (上海海关学院): 指导教师初步鉴定 → 系部会同学术�
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import attrs
@@ -1017,3 +1017,74 @@ def test_a_new_academic_year_starts_afresh_and_a_beneficiary_s_record_must_be_lo
         "claim.participant_unknown",
         {"student": STUDENTS[1]},
     )
+
+
+# -- 003 公示: its instants and the details of its refusals --------------------------------------
+
+UNTIL = datetime(2026, 5, 19, tzinfo=SHANGHAI)  # five working days after Monday 11 May
+
+
+def test_the_office_confirms_from_the_instant_the_publicity_ends() -> None:
+    """003 公示无异议后上报教务处: until the period's end the confirmation is refused naming the
+    end; from that instant on it is accepted."""
+    state = published()
+    confirm = ReviewClaim(state.id, True)
+    error = refused(state, confirm, OFFICE, UNTIL - timedelta(seconds=1), CUSTOMS)
+    assert (error.code, error.details) == ("claim.publicity_open", {"until": UNTIL.isoformat()})
+    after, decision = run(state, confirm, OFFICE, UNTIL, CUSTOMS)
+    assert after.status is ClaimStatus.CONFIRMED
+    assert decision.claim[-1] == ClaimConfirmed(state.id, OFFICE.person_id, UNTIL)
+
+
+def test_an_objection_comes_until_the_last_instant_of_the_publicity_numbered_in_turn() -> None:
+    """003 公示: an objection is raised until just before the period's end; each is numbered
+    after those before it; an open one blocks the confirmation, a decided one no longer."""
+    state = published()
+    objector = Actor.student("2023010004")
+    last = UNTIL - timedelta(seconds=1)
+    state, _ = run(state, RaiseObjection(state.id, "重复"), objector, at(5, 12), CUSTOMS)
+    dismiss = DecideObjection(state.id, 1, False, "并非重复")
+    state, _ = run(state, dismiss, PE_LEAGUE, at(5, 13), CUSTOMS)
+    state, decision = run(state, RaiseObjection(state.id, "署名"), MEMBER, last, CUSTOMS)
+    assert decision.claim == [ObjectionRaised(state.id, 2, "署名", MEMBER.person_id, last)]
+    assert [(o.number, o.open) for o in state.objections] == [(1, False), (2, True)]
+    assert state.objection(1) is None
+    assert state.objection(2) == claim.Objection(2, "署名", MEMBER.person_id)
+    late = refused(state, RaiseObjection(state.id, "x"), objector, UNTIL, CUSTOMS)
+    assert late.code == "claim.not_in_publicity"
+    error = refused(state, ReviewClaim(state.id, True), OFFICE, UNTIL, CUSTOMS)
+    assert error.code == "claim.objection_open"
+
+
+def test_objection_refusals_name_what_is_missing() -> None:
+    state = published()
+    system = refused(state, RaiseObjection(state.id, "x"), Actor.system(), at(5, 12), CUSTOMS)
+    assert (system.code, system.details) == ("auth.forbidden", {"action": "提出异议 object"})
+    nobody = refused(state, RaiseObjection(state.id, "x"), Actor("T-none"), at(5, 12), CUSTOMS)
+    assert nobody.code == "auth.forbidden"
+    unknown = refused(state, DecideObjection(state.id, 3, True, "x"), PE_LEAGUE, at(5, 13), CUSTOMS)
+    assert (unknown.code, unknown.details) == ("claim.objection_unknown", {"number": 3})
+    state, _ = run(state, RaiseObjection(state.id, "重复"), MEMBER, at(5, 12), CUSTOMS)
+    decide = DecideObjection(state.id, 1, False, "并非重复")
+    other = refused(state, decide, OFFICE, at(5, 13), CUSTOMS)
+    assert (other.code, other.details) == (
+        "auth.forbidden",
+        {"action": "处理异议 as 系部（会同学术委员会）"},
+    )
+    blank = refused(state, attrs.evolve(decide, reason=" "), PE_LEAGUE, at(5, 13), CUSTOMS)
+    assert blank.code == "claim.reason_required"
+    uphold = DecideObjection(state.id, 1, True, "属实")
+    rejected, _ = run(state, uphold, PE_LEAGUE, at(5, 13), CUSTOMS)
+    closed = refused(rejected, decide, PE_LEAGUE, at(5, 14), CUSTOMS)
+    assert (closed.code, closed.details) == ("claim.not_in_review", {"status": "已退回"})
+
+
+def test_a_repeated_reviewer_is_told_which_step_they_approved() -> None:
+    """003 2（四）: the 系部's reviewer who has since joined the 教务处 approved step 2."""
+    dept_in_office = Actor(PE_LEAGUE.person_id, {*PE_LEAGUE.roles, *OFFICE.roles})
+    state = published()
+    error = refused(state, ReviewClaim(state.id, True), dept_in_office, UNTIL, CUSTOMS)
+    assert (error.code, error.details) == ("claim.reviewer_repeated", {"step": 2})
+    teacher_in_office = Actor(TEACHER.person_id, {*TEACHER.roles, *OFFICE.roles})
+    error = refused(state, ReviewClaim(state.id, True), teacher_in_office, UNTIL, CUSTOMS)
+    assert (error.code, error.details) == ("claim.reviewer_repeated", {"step": 1})
