@@ -448,3 +448,38 @@ def test_a_claim_past_a_chain_shortened_since_is_offered_to_its_last_step() -> N
     shorter = attrs.evolve(chain, steps=chain.steps[1:])
     assert published.step == 2
     assert claim.actions(published, shorter, OFFICE, at(5, 19)) == (ReviewAction.REVIEW,)
+
+
+def test_a_refused_batch_names_the_claim_the_cap_or_the_field() -> None:
+    """003 2（三）: the refusal says which claim cannot join (its title), the batch's cap, or
+    the missing batch name; a batch of exactly the cap is published."""
+    zhang = first_reviewed("2023010003")
+    filed_only = through(
+        [(personal(student_number="2023010004", key="p2"), Actor.student("2023010004"), at(5, 8))],
+        CUSTOMS,
+    )
+    states: dict[object, claim.Claim | None] = {s.id: s for s in (zhang, filed_only)}
+    base = Context(PE_LEAGUE, at(5, 11), CUSTOMS)
+
+    def error(command: PublishClaims, actor: Actor = PE_LEAGUE) -> tuple[str, object]:
+        context = Context(actor, at(5, 11), CUSTOMS)
+        with pytest.raises(DomainError) as caught:
+            claim.publish(command, {c: (states.get(c), context) for c in command.claim_ids}, base)
+        return caught.value.code, caught.value.details
+
+    cap = CUSTOMS.claims.publicity_batch_max
+    title = "论文《海关数据治理》发表"
+    assert error(PublishClaims(BATCH, (zhang.id, filed_only.id))) == (
+        "claim.not_awaiting_publicity",
+        {"title": title},
+    )
+    assert error(PublishClaims(BATCH, ())) == ("claim.batch_invalid", {"cap": cap})
+    assert error(PublishClaims(" ", (zhang.id,))) == ("claim.field_empty", {"field": "batch"})
+    assert error(PublishClaims(BATCH, (zhang.id,)), OFFICE) == (
+        "auth.forbidden",
+        {"action": "公示 publish as 系部（会同学术委员会）"},
+    )
+    wang = first_reviewed("2023010004", "p4")
+    two = attrs.evolve(CUSTOMS, claims=attrs.evolve(CUSTOMS.claims, publicity_batch_max=2))
+    _, events = publish_batch([zhang, wang], PE_LEAGUE, at(5, 11), two)
+    assert [e.claim_id for e in events] == [zhang.id, wang.id]  # type: ignore[union-attr]
