@@ -1088,3 +1088,77 @@ def test_a_repeated_reviewer_is_told_which_step_they_approved() -> None:
     teacher_in_office = Actor(TEACHER.person_id, {*TEACHER.roles, *OFFICE.roles})
     error = refused(state, ReviewClaim(state.id, True), teacher_in_office, UNTIL, CUSTOMS)
     assert (error.code, error.details) == ("claim.reviewer_repeated", {"step": 1})
+
+
+# -- replaying a claim: every event's effect on the state ---------------------------------------
+
+
+def test_replaying_a_claim_gives_its_whole_state_after_each_event() -> None:
+    """Given a 003 research claim's events — filed, two steps approved (the second with a 公示),
+    published, an objection raised and upheld (rejected), revised by the student and a colleague,
+    approved again — then the state after each holds exactly what the chain needs."""
+    cid = personal().claim_id
+    form = claim.PersonalForm(claim.ItemKind.RESEARCH, at(1, 10), ("录用通知.pdf",), "T-teacher")
+    credits = (PlannedCredit("innovation", "学分", Decimal(2)),)
+    filed_event = ClaimFiled(
+        cid, ClaimKind.PERSONAL, "2023010003", None, "PE", "论文", credits, ("2023010003",),
+        None, form, None, None, "2023010003", at(5, 8),
+    )  # fmt: skip
+    filed_state = claim.Claim(
+        cid, ClaimKind.PERSONAL, "2023010003", None, "PE", "论文", credits, ("2023010003",),
+        None, form, None, None, filers=("2023010003",),
+    )  # fmt: skip
+    assert claim.DECIDER.fold([filed_event]) == filed_state
+    assert filed_state.advisor == "T-teacher"
+    first = ClaimStepApproved(cid, 0, "指导教师", "", "T-teacher", at(5, 8))
+    second = ClaimStepApproved(cid, 1, "系部", "", "T-pe", at(5, 11), publicity=True)
+    published_ = ClaimPublished(cid, UNTIL, at(5, 11), "第1批", "T-pe")
+    raised = ObjectionRaised(cid, 1, "重复", "2023010004", at(5, 12))
+    decided = ObjectionDecided(cid, 1, True, "属实", "T-pe", at(5, 13))
+    rejected = ClaimRejected(cid, 2, "异议成立：重复；属实", 1, "T-pe", at(5, 13))
+    events = [filed_event, first, second]
+    assert claim.DECIDER.fold(events) == attrs.evolve(
+        filed_state, step=2, awaiting_publicity=True, approvers=("T-teacher", "T-pe")
+    )
+    events += [published_, raised]
+    assert claim.DECIDER.fold(events) == attrs.evolve(
+        filed_state, step=2, publicity_until=UNTIL, batch="第1批",
+        approvers=("T-teacher", "T-pe"),
+        objections=(claim.Objection(1, "重复", "2023010004"),),
+    )  # fmt: skip
+    events += [decided, rejected]
+    after_rejection = attrs.evolve(
+        filed_state, status=ClaimStatus.REJECTED, step=2, publicity_until=UNTIL, batch="第1批",
+        approvers=("T-teacher", "T-pe"), reason="异议成立：重复；属实",
+        objections=(claim.Objection(1, "重复", "2023010004", open=False),),
+    )  # fmt: skip
+    assert claim.DECIDER.fold(events) == after_rejection
+    revised_form = attrs.evolve(form, evidence=("录用通知.pdf", "署名说明.pdf"))
+    resubmitted = ClaimResubmitted(
+        cid, "论文（修订）", credits, ("2023010003",), None, revised_form, None, "2023010003",
+        at(5, 20),
+    )  # fmt: skip
+    by_colleague = attrs.evolve(resubmitted, by="2023010009", at=at(5, 21))
+    events += [resubmitted, by_colleague]
+    assert claim.DECIDER.fold(events) == attrs.evolve(
+        filed_state, title="论文（修订）", personal=revised_form,
+        filers=("2023010003", "2023010009"),
+    )  # fmt: skip
+    assert claim.DECIDER.fold([*events, first]).approvers == ("T-teacher",)
+    third = ClaimStepApproved(cid, 2, "教务处", "", "T-office", UNTIL)
+    last = claim.DECIDER.fold([filed_event, first, second, published_, third])
+    assert (last.step, last.publicity_until, last.awaiting_publicity) == (3, None, False)
+
+
+def test_replaying_an_approved_collective_claim_and_its_list() -> None:
+    """001 第三条 名单导入: approved waits for its list; the list's digest is kept; confirmed."""
+    state = approved()
+    assert (state.status, state.list_digest) == (ClaimStatus.APPROVED, "")
+    rows = (listed(STUDENTS[0], "0.5"),)
+    imported = ClaimListImported(state.id, "digest-1", rows, "T-center", at(3, 13))
+    after = claim.DECIDER.fold([imported], state)
+    assert after == attrs.evolve(state, list_digest="digest-1")
+    confirmed = claim.DECIDER.fold([ClaimConfirmed(state.id, "T-center", at(3, 13))], after)
+    assert confirmed == attrs.evolve(after, status=ClaimStatus.CONFIRMED)
+    with pytest.raises(AssertionError, match="unhandled event 'x'"):
+        claim.evolve(state, "x")  # type: ignore[arg-type]
