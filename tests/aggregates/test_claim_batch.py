@@ -483,3 +483,59 @@ def test_a_refused_batch_names_the_claim_the_cap_or_the_field() -> None:
     two = attrs.evolve(CUSTOMS, claims=attrs.evolve(CUSTOMS.claims, publicity_batch_max=2))
     _, events = publish_batch([zhang, wang], PE_LEAGUE, at(5, 11), two)
     assert [e.claim_id for e in events] == [zhang.id, wang.id]  # type: ignore[union-attr]
+
+
+def test_a_refused_category_item_or_list_length_names_the_school_s_choices_and_counts() -> None:
+    """001 附件2 and 附件4: the refusal lists the school's 类别 (its modules) or the 类别's
+    项, and a list's length with its cap. Spaces around a 类别 or 项 are not part of it."""
+    modules = "、".join(m.name for m in SICHUAN.modules)
+    error = _error(None, collective(category="天文观测"), LEADER, FILED_AT)
+    assert (error.code, error.details) == (
+        "claim.category_unknown",
+        {"category": "天文观测", "allowed": modules},
+    )
+    error = _error(None, collective(category="志愿公益", item="第3项"), LEADER, FILED_AT, ITEMISED)
+    assert (error.code, error.details) == (
+        "claim.item_unknown",
+        {"item": "第3项", "category": "志愿公益", "allowed": "志愿服务、公益捐助"},
+    )
+    spaced = collective(category=" 志愿公益 ", item=" 志愿服务 ")
+    state, _ = run(None, spaced, LEADER, FILED_AT, ITEMISED)
+    assert state.collective is not None
+    assert (state.collective.category, state.collective.item) == (" 志愿公益 ", " 志愿服务 ")
+    capped = attrs.evolve(SICHUAN, claims=attrs.evolve(SICHUAN.claims, max_participants=1))
+    error = _error(None, collective(participants=STUDENTS[:2]), LEADER, FILED_AT, capped)
+    assert (error.code, error.details) == ("claim.too_many_participants", {"count": 2, "cap": 1})
+
+
+def _error(
+    state: claim.Claim | None,
+    command: claim.ClaimCommand,
+    actor: Actor,
+    now: datetime,
+    rulebook: Rulebook = SICHUAN,
+) -> DomainError:
+    with pytest.raises(DomainError) as caught:
+        run(state, command, actor, now, rulebook)
+    return caught.value
+
+
+def test_a_list_longer_than_the_template_s_rows_is_refused_with_its_count() -> None:
+    capped = attrs.evolve(
+        SICHUAN_LIST, claims=attrs.evolve(SICHUAN_LIST.claims, template_max_rows=1)
+    )
+    review = ReviewClaim(collective().claim_id, True)
+    approved = through(
+        [
+            (collective(), LEADER, FILED_AT),
+            (review, ADVISOR, at(3, 11)),
+            (review, CENTER, at(3, 12)),
+        ],
+        capped,
+    )
+    row = ListedCredit(STUDENTS[0], "清洁志愿活动", CREDIT_ROW)
+    two = ImportClaimList(approved.id, "d", (row, attrs.evolve(row, student_number=STUDENTS[1])))
+    error = _error(approved, two, CENTER, at(3, 13), capped)
+    assert (error.code, error.details) == ("claim.list_too_long", {"count": 2, "cap": 1})
+    blank = _error(approved, ImportClaimList(approved.id, " ", (row,)), CENTER, at(3, 13), capped)
+    assert (blank.code, blank.details) == ("claim.field_empty", {"field": "digest"})
