@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import attrs
 import pytest
@@ -811,3 +812,12 @@ def test_the_round_keeps_each_appointment_its_early_end_and_its_rating() -> None
     assert state.appointment("2024000009") is None
     with pytest.raises(AssertionError, match="unhandled event 'x'"):
         cadre.DECIDER.evolve(state, "x")  # type: ignore[arg-type]
+
+
+def test_a_command_the_round_does_not_know_is_a_programming_error() -> None:
+    """A command of no known kind reaching a round's decider fails loudly, naming it."""
+    number = "2024000001"
+    stranger = SimpleNamespace(tribe_id=UNION.id, term=TERM, student_number=number)
+    state = cadre.DECIDER.fold([appointed(number)])
+    with pytest.raises(AssertionError, match=r"unhandled command namespace\(tribe_id="):
+        cadre.decide(stranger, state, ctx())  # type: ignore[arg-type]
