@@ -511,6 +511,8 @@ def test_any_listed_manager_kind_suffices_whatever_its_place_in_the_list() -> No
     center = Actor("T-center", frozenset({Role(RoleKind.CENTER)}))
     assert cadre.may_manage(center, UNION, SIIT.cadre)
     assert not cadre.may_manage(Actor("T-none", frozenset()), UNION, SIIT.cadre)
+    after_system = CadreRule(managers=(RoleKind.SYSTEM, RoleKind.STUDENT, RoleKind.SCHOOL_ADMIN))
+    assert cadre.may_manage(SCHOOL_ADMIN, UNION, after_system)
 
 
 @pytest.mark.parametrize("actor", [LEADER, PE_ADMIN, SCHOOL_ADMIN], ids=["leader", "pe", "school"])
