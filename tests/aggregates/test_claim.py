@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from uuid import UUID
 
 import attrs
 import pytest
@@ -1162,3 +1163,18 @@ def test_replaying_an_approved_collective_claim_and_its_list() -> None:
     assert confirmed == attrs.evolve(after, status=ClaimStatus.CONFIRMED)
     with pytest.raises(AssertionError, match="unhandled event 'x'"):
         claim.evolve(state, "x")  # type: ignore[arg-type]
+
+
+def test_a_claim_s_id_is_fixed_by_its_kind_owner_and_key() -> None:
+    """A claim's stream is named by kind, owner and key, so a retried filing finds its claim:
+    the id is the same on every machine and differs when any of the three differs."""
+    paper = claim.claim_id(ClaimKind.PERSONAL, "2023010003", "paper-1")
+    assert paper == UUID("af182343-5f9b-5c48-898f-2bae97299f82")
+    assert paper == ids.derive("claim", "personal", "2023010003", "paper-1")
+    others = {
+        claim.claim_id(ClaimKind.CADRE, "2023010003", "paper-1"),
+        claim.claim_id(ClaimKind.PERSONAL, "2023010004", "paper-1"),
+        claim.claim_id(ClaimKind.PERSONAL, "2023010003", "paper-2"),
+    }
+    assert len(others) == 3
+    assert paper not in others
