@@ -1178,3 +1178,24 @@ def test_a_claim_s_id_is_fixed_by_its_kind_owner_and_key() -> None:
     }
     assert len(others) == 3
     assert paper not in others
+
+
+def test_a_claim_rejected_during_its_publicity_takes_no_more_objections() -> None:
+    """003 公示: once an upheld objection sent the claim back, the period it was published for
+    is over for it: a further objection, though before the period's end, is refused."""
+    state = published()
+    state, _ = run(state, RaiseObjection(state.id, "重复"), MEMBER, at(5, 12), CUSTOMS)
+    state, _ = run(state, DecideObjection(state.id, 1, True, "属实"), PE_LEAGUE, at(5, 13), CUSTOMS)
+    assert state.status is ClaimStatus.REJECTED
+    assert state.publicity_until == UNTIL
+    late = refused(state, RaiseObjection(state.id, "署名"), MEMBER, at(5, 14), CUSTOMS)
+    assert late.code == "claim.not_in_publicity"
+
+
+def test_a_situation_report_is_kept_only_for_an_activity_that_was_published() -> None:
+    """001 第二条（二）附件5: the 情况说明 belongs to a published activity; one sent with an
+    activity never published is not kept."""
+    report = Situation("发布者忘记点击完结", "活动结束后及时完结", "结束当天由指导老师核对")
+    state, _ = run(None, collective(published=False, situation=report), LEADER, FILED_AT)
+    assert state.collective is not None
+    assert (state.collective.published, state.collective.situation) == (False, None)
