@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from second_classroom.aggregates import claim
@@ -319,6 +319,8 @@ EVERY_ROLE = [
 ]
 
 
+# No deadline: under a mutation run on a loaded machine one example took 285 ms (flaky, not slow).
+@settings(deadline=None)
 @given(roles=st.sets(st.sampled_from(EVERY_ROLE)), who=st.sampled_from(("claimant", "participant")))
 def test_whatever_roles_they_hold_the_claimant_and_participants_decide_no_step(
     roles: set[Role], who: str
