@@ -48,7 +48,7 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel, Program
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies.activity_form import PlannedCredit
-from second_classroom.policies.claim_rules import ClaimKind
+from second_classroom.policies.claim_rules import ClaimKind, StepRole
 from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import Rulebook, preset
 from tests.claim_world import (
@@ -1199,3 +1199,10 @@ def test_a_situation_report_is_kept_only_for_an_activity_that_was_published() ->
     state, _ = run(None, collective(published=False, situation=report), LEADER, FILED_AT)
     assert state.collective is not None
     assert (state.collective.published, state.collective.situation) == (False, None)
+
+
+def test_a_step_scope_the_chain_does_not_know_is_a_programming_error() -> None:
+    """A step's scope is one of ``StepScope``; any other fails loudly, naming it."""
+    odd = StepRole(RoleKind.CENTER, "planet")  # type: ignore[arg-type]
+    with pytest.raises(AssertionError, match="unhandled scope 'planet'"):
+        claim._holds(odd, filed(), CENTER)
