@@ -404,3 +404,18 @@ def test_revoking_is_refused_with_its_code() -> None:
     )
     revoked = CertificateRevoked(event.serial, "奖项更正", "T-school", NOW)
     given(DECIDER, event, revoked).when(revoke, admin).raises("certificate.already_revoked")
+
+
+def test_a_round_number_of_hours_is_printed_as_written() -> None:
+    """A card totalling 10 小时 reads 10, not 1E+1."""
+    record = attrs.evolve(
+        RECORD,
+        activities=(
+            activity("a", 10, None, ("学时", "4")),
+            activity("b", 20, AttendanceOutcome.ATTENDED, ("学时", "6.0")),
+        ),
+    )
+    card = IssueCertificate(CertificateKind.VOLUNTEER_HOURS, NUMBER)
+    (event,) = given(DECIDER).when(card, ctx(record=record)).events()
+    assert event.content.title == "志愿服务时长 10 小时"
+    assert event.content.details[-1] == ("合计", "10 小时")

@@ -1206,3 +1206,18 @@ def test_a_step_scope_the_chain_does_not_know_is_a_programming_error() -> None:
     odd = StepRole(RoleKind.CENTER, "planet")  # type: ignore[arg-type]
     with pytest.raises(AssertionError, match="unhandled scope 'planet'"):
         claim._holds(odd, filed(), CENTER)
+
+
+def test_a_claim_past_a_chain_shortened_since_is_decided_by_its_last_step() -> None:
+    """Given a claim at its third step when the school's chain now has two steps, then the
+    last step's role (教务处) decides it, and it is its last approval."""
+    state = published()
+    chain = CUSTOMS.claims.chain(ClaimKind.PERSONAL)
+    assert chain is not None
+    shorter = attrs.evolve(chain, steps=chain.steps[1:])
+    rulebook = attrs.evolve(CUSTOMS, claims=attrs.evolve(CUSTOMS.claims, chains=(shorter,)))
+    after, decision = run(state, ReviewClaim(state.id, True), OFFICE, UNTIL, rulebook)
+    assert after.status is ClaimStatus.CONFIRMED
+    assert decision.claim[0] == ClaimStepApproved(
+        state.id, 2, "教务处", "", OFFICE.person_id, UNTIL
+    )

@@ -128,14 +128,19 @@ def test_a_certified_school_tribe_records_its_own_team(actor: Actor) -> None:
     """002 一 4) 校学生会、校团委新媒体中心等校级社团账号: the tribe's leader or admin (or the
     school) records the team of its members; a school tribe has no college."""
     command = team(college=None, tribe_id=SU.id)
-    given(DECIDER).when(command, ctx(actor, tribe=SU)).then(
-        recorded_event(
-            practice_id=ids.practice_id(str(SU.id), "2026-winter-1"),
-            college=None,
-            tribe_id=SU.id,
-            by=actor.person_id,
+    state = (
+        given(DECIDER)
+        .when(command, ctx(actor, tribe=SU))
+        .then(
+            recorded_event(
+                practice_id=ids.practice_id(str(SU.id), "2026-winter-1"),
+                college=None,
+                tribe_id=SU.id,
+                by=actor.person_id,
+            )
         )
     )
+    assert (state.college, state.tribe_id) == (None, SU.id)
 
 
 def test_a_team_is_recorded_once() -> None:
