@@ -160,6 +160,14 @@ def test_the_student_issues_their_award_certificate() -> None:
     state = given(DECIDER).when(command, ctx()).then(event)
     assert state == Certificate(expected.serial, expected, KEYS.key_id, event.signature)
     assert verify(KEYS.public_key, certificate.content_json(expected), event.signature)
+    signed = certificate.content_json(expected)
+    assert (signed["serial"], signed["kind"], signed["title"]) == (
+        expected.serial,
+        "award",
+        "一等奖",
+    )
+    assert signed["details"] == [["活动", "活动award"], ["级别", "院系级"],
+                                 ["日期", "2026年11月3日"], ["奖项", "一等奖"]]  # fmt: skip
     assert expected.heading == "奖状"
 
 
@@ -303,8 +311,12 @@ def test_an_award_certificate_names_the_activity_and_the_award(changes: dict[str
 
 @pytest.mark.parametrize(
     "changes",
-    [{"title": "二等奖"}, {"activity_id": ids.derive("activity", "test", "a")}],
-    ids=["other-award", "activity-without-it"],
+    [
+        {"title": "二等奖"},
+        {"activity_id": ids.derive("activity", "test", "a")},
+        {"activity_id": ids.derive("activity", "test", "never")},
+    ],
+    ids=["other-award", "activity-without-it", "no-such-activity"],
 )
 def test_an_award_the_record_does_not_hold_is_refused(changes: dict[str, Any]) -> None:
     given(DECIDER).when(attrs.evolve(AWARD, **changes), ctx()).raises("certificate.award_unknown")
@@ -419,3 +431,8 @@ def test_a_round_number_of_hours_is_printed_as_written() -> None:
     (event,) = given(DECIDER).when(card, ctx(record=record)).events()
     assert event.content.title == "志愿服务时长 10 小时"
     assert event.content.details[-1] == ("合计", "10 小时")
+
+
+def test_an_event_the_certificate_does_not_know_is_a_programming_error() -> None:
+    with pytest.raises(AssertionError, match="unhandled event 'x'"):
+        certificate.evolve(None, "x")  # type: ignore[arg-type]

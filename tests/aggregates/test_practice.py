@@ -337,3 +337,10 @@ def test_the_hours_are_given_or_counted_from_the_span() -> None:
     rule = HoursRule(Decimal(8))
     assert practice.practice_hours(team(), rule) == Decimal("24.00")
     assert practice.practice_hours(team(hours=Decimal(5)), rule) == Decimal(5)
+
+
+def test_a_college_s_team_is_not_held_to_the_tribe_rules_whatever_tribe_is_loaded() -> None:
+    """The tribe checks are for a tribe's own team: a college's team is recorded though the
+    context happens to carry an uncertified tribe."""
+    uncertified = attrs.evolve(SU, certified=False)
+    given(DECIDER).when(team(), ctx(tribe=uncertified)).then(recorded_event())

@@ -697,13 +697,13 @@ def test_a_made_up_no_show_reads_attended_and_its_blacklist_ends() -> None:
     """发布规范 十 补签: given two no-shows, when one is made up, then that entry alone reads
     attended with the 补签 citation, and the record's blacklist is what the event says."""
     other = integrity_entry(key="e")
-    made = DefaultMadeUp(SID, EID, "签到表.jpg", None, "T-pe", NOW)
+    made = DefaultMadeUp(SID, EID, "签到表.jpg", UNTIL + timedelta(days=1), "T-pe", NOW)
     state = DECIDER.fold([*DEFAULTED, AttendanceRecorded(SID, other, UNTIL, DEFAULTED_AT), made])
     assert state.integrity == (
         attrs.evolve(NO_SHOW, outcome=AttendanceOutcome.ATTENDED, rule=integrity.MADE_UP_CITATION),
         other,
     )
-    assert state.blacklisted_until is None
+    assert state.blacklisted_until == UNTIL + timedelta(days=1)
     assert made_up((NO_SHOW, other), other.entry_id) == (
         NO_SHOW,
         attrs.evolve(other, outcome=AttendanceOutcome.ATTENDED, rule=integrity.MADE_UP_CITATION),
