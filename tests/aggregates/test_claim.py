@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 from uuid import UUID
 
 import attrs
@@ -882,8 +883,9 @@ def test_a_student_files_for_themselves_only_and_must_be_registered() -> None:
         ({"served_until": at(8, 31, year=2025)}, "claim.times_invalid", {}),
         ({"served_until": at(10, 9)}, "claim.times_invalid", {}),
         ({"served_until": at(8, 31, 23, 59)}, "claim.term_too_short", {}),
+        ({"served_until": at(9, 1, year=2025)}, "claim.term_too_short", {}),
     ],
-    ids=["organization", "position", "inverted", "future", "short"],
+    ids=["organization", "position", "inverted", "future", "short", "no-time-at-all"],
 )
 def test_a_cadre_filing_is_refused_naming_what_is_wrong(
     changes: dict[str, object], code: str, details: dict[str, str]
@@ -1221,3 +1223,9 @@ def test_a_claim_past_a_chain_shortened_since_is_decided_by_its_last_step() -> N
     assert decision.claim[0] == ClaimStepApproved(
         state.id, 2, "教务处", "", OFFICE.person_id, UNTIL
     )
+
+
+def test_a_filing_of_no_known_kind_is_a_programming_error() -> None:
+    odd = SimpleNamespace(key="k")
+    with pytest.raises(AssertionError, match=r"unhandled command namespace\(key='k'\)"):
+        claim._read_filing(odd, ctx(LEADER, FILED_AT))  # type: ignore[arg-type]
