@@ -1229,3 +1229,8 @@ def test_a_filing_of_no_known_kind_is_a_programming_error() -> None:
     odd = SimpleNamespace(key="k")
     with pytest.raises(AssertionError, match=r"unhandled command namespace\(key='k'\)"):
         claim._read_filing(odd, ctx(LEADER, FILED_AT))  # type: ignore[arg-type]
+
+
+def test_a_command_the_claim_does_not_know_is_a_programming_error() -> None:
+    with pytest.raises(AssertionError, match=r"unhandled command namespace\(claim_id="):
+        claim.decide(SimpleNamespace(claim_id=filed().id), filed(), ctx(CENTER, FILED_AT))  # type: ignore[arg-type]
