@@ -5,8 +5,9 @@ credits of the rulebook after the minimum service (001 第四条 工作满一年
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import attrs
 import pytest
@@ -29,7 +30,7 @@ from second_classroom.aggregates.cadre import (
     TermEnd,
 )
 from second_classroom.aggregates.cadre_record import CadreRecord
-from second_classroom.aggregates.student import StudentRecord
+from second_classroom.aggregates.student import CadreTermRecorded, StudentRecord
 from second_classroom.aggregates.transcript import IssueTranscript, Layout, Version, build_content
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
@@ -146,7 +147,9 @@ def test_who_may_appoint_comes_from_the_rulebook() -> None:
     二课中心 as a manager (SIIT 第四条) lets the center appoint too."""
     number = "2024000001"
     for actor in (LEADER, PE_ADMIN, SCHOOL_ADMIN):
-        assert given(cadre.DECIDER).when(appoint(number), ctx(actor, numbers=[number])).events()
+        given(cadre.DECIDER).when(appoint(number), ctx(actor, numbers=[number])).then(
+            attrs.evolve(appointed(number), by=actor.person_id, at=AFTER)
+        )
     outsider = Actor.student("2024009999")
     given(cadre.DECIDER).when(appoint(number), ctx(outsider, numbers=[number])).raises(
         "auth.forbidden"
@@ -156,7 +159,9 @@ def test_who_may_appoint_comes_from_the_rulebook() -> None:
         "auth.forbidden"
     )
     siit_context = ctx(center, rulebook=SIIT, numbers=[number])
-    assert given(cadre.DECIDER).when(appoint(number), siit_context).events()
+    given(cadre.DECIDER).when(appoint(number), siit_context).then(
+        attrs.evolve(appointed(number), by="T-center", at=AFTER)
+    )
 
 
 def test_nobody_appoints_themselves_and_a_term_ends_after_it_starts() -> None:
@@ -206,7 +211,9 @@ def test_a_cadre_is_rated_once_the_term_is_over() -> None:
     world.when(rate, ctx(now=DURING)).raises("cadre.term_not_over")
     world.when(rate, ctx(now=AFTER)).then(rated(number, CadreRating.COMPETENT))
     dismissed = CadreTermEnded(ROUND, number, TermEnd.DISMISSED, "违纪", "2023010101", DURING)
-    assert given(cadre.DECIDER, appointed(number), dismissed).when(rate, ctx(now=DURING)).events()
+    given(cadre.DECIDER, appointed(number), dismissed).when(rate, ctx(now=DURING)).then(
+        CadreRated(ROUND, number, CadreRating.COMPETENT, "2023010101", DURING)
+    )
 
 
 def test_a_rating_over_the_cap_is_refused_with_the_counts() -> None:
@@ -457,3 +464,362 @@ def test_a_term_is_chosen_for_a_selective_transcript_by_its_round() -> None:
     with pytest.raises(DomainError) as caught:
         build_content(stranger, record, "S", HFUT, AFTER)
     assert caught.value.code == "transcript.records_unknown"
+
+
+# -- who manages a round: every kind of manager a rulebook may list (002 一 3); 001 第四条) ------
+
+SCHOOL_UNION = attrs.evolve(UNION, level=TribeLevel.SCHOOL, college=None)
+
+
+@pytest.mark.parametrize(
+    ("kind", "role", "tribe", "allowed"),
+    [
+        (RoleKind.TRIBE_LEADER, Role.tribe(RoleKind.TRIBE_LEADER, UNION.id), UNION, True),
+        (RoleKind.TRIBE_LEADER, Role.tribe(RoleKind.TRIBE_LEADER, ids.tribe_id("X")), UNION, False),
+        (RoleKind.TRIBE_ADMIN, Role.tribe(RoleKind.TRIBE_ADMIN, UNION.id), UNION, True),
+        (RoleKind.TRIBE_LEADER, Role.tribe(RoleKind.TRIBE_ADMIN, UNION.id), UNION, False),
+        (RoleKind.ADVISOR, Role(RoleKind.ADVISOR, str(UNION.id)), UNION, True),
+        (RoleKind.ADVISOR, Role(RoleKind.ADVISOR, "PE"), UNION, False),
+        (RoleKind.COUNSELOR, Role(RoleKind.COUNSELOR, "PE"), UNION, True),
+        (RoleKind.COUNSELOR, Role(RoleKind.COUNSELOR, "CS"), UNION, False),
+        (RoleKind.COUNSELOR, Role(RoleKind.COUNSELOR), SCHOOL_UNION, False),
+        (RoleKind.LEAGUE_SECRETARY, Role(RoleKind.LEAGUE_SECRETARY, "PE"), UNION, True),
+        (RoleKind.COLLEGE_ADMIN, Role(RoleKind.COLLEGE_ADMIN, "PE"), UNION, True),
+        (RoleKind.COLLEGE_ADMIN, Role(RoleKind.COLLEGE_ADMIN), SCHOOL_UNION, False),
+        (RoleKind.SCHOOL_ADMIN, Role(RoleKind.SCHOOL_ADMIN), UNION, True),
+        (RoleKind.CENTER, Role(RoleKind.CENTER), SCHOOL_UNION, True),
+        (RoleKind.ACADEMIC_AFFAIRS, Role(RoleKind.ACADEMIC_AFFAIRS), UNION, True),
+        (RoleKind.CENTER, Role(RoleKind.CENTER, "PE"), UNION, False),
+        (RoleKind.STUDENT, Role.student(), UNION, False),
+        (RoleKind.SYSTEM, Role(RoleKind.SYSTEM), UNION, False),
+    ],
+)
+def test_each_kind_of_manager_manages_the_rounds_in_its_scope(
+    kind: RoleKind, role: Role, tribe: Tribe, allowed: bool
+) -> None:
+    """Given a rulebook naming one manager kind, then a holder of that role manages the round
+    where the role applies: a tribe role or 指导老师 in that tribe, a college role in the tribe's
+    college (a school-level tribe has none), a school-wide role anywhere; a student or the
+    system never does."""
+    actor = Actor("T-someone", frozenset({role}))
+    assert cadre.may_manage(actor, tribe, CadreRule(managers=(kind,))) is allowed
+
+
+def test_any_listed_manager_kind_suffices_whatever_its_place_in_the_list() -> None:
+    """SIIT 第四条 lists five manager kinds: the center, listed fourth, manages though it holds
+    none of the three before it; an actor holding none of them does not."""
+    center = Actor("T-center", frozenset({Role(RoleKind.CENTER)}))
+    assert cadre.may_manage(center, UNION, SIIT.cadre)
+    assert not cadre.may_manage(Actor("T-none", frozenset()), UNION, SIIT.cadre)
+    after_system = CadreRule(managers=(RoleKind.SYSTEM, RoleKind.STUDENT, RoleKind.SCHOOL_ADMIN))
+    assert cadre.may_manage(SCHOOL_ADMIN, UNION, after_system)
+
+
+@pytest.mark.parametrize("actor", [LEADER, PE_ADMIN, SCHOOL_ADMIN], ids=["leader", "pe", "school"])
+def test_the_appointment_names_who_appointed_and_when(actor: Actor) -> None:
+    """HFUT 一 3) 各基层团委、各团学组织负责人: the tribe's leader, its college's admin and the
+    school admin each appoint; the event names them and the time."""
+    number = "2024000001"
+    given(cadre.DECIDER).when(appoint(number), ctx(actor, now=STARTS, numbers=[number])).then(
+        attrs.evolve(appointed(number), by=actor.person_id)
+    )
+
+
+def test_an_outsider_is_refused_with_the_action_named() -> None:
+    number = "2024000001"
+    error = (
+        given(cadre.DECIDER)
+        .when(appoint(number), ctx(Actor.student("2024009999"), numbers=[number]))
+        .raises("auth.forbidden")
+    )
+    assert error.details == {"action": "干部管理 manage cadres"}
+
+
+def test_commands_target_the_round_of_their_tribe_and_term_and_read_the_records_involved() -> None:
+    """A round is one organization's term: every command of it writes to the same stream; an
+    appointment reads the appointee's record, a closing every cadre's, the others none."""
+    a, b = "2024000001", "2024000002"
+    state = cadre.DECIDER.fold([appointed(a), appointed(b)])
+    commands = [
+        appoint(a),
+        EndCadreTerm(UNION.id, TERM, a, TermEnd.RESIGNED, "转专业"),
+        RateCadre(UNION.id, TERM, a, CadreRating.COMPETENT),
+        CloseCadreRound(UNION.id, TERM),
+    ]
+    assert [cadre.target(c) for c in commands] == [ROUND] * 4
+    assert cadre.target(CloseCadreRound(UNION.id, "2026-2027学年")) != ROUND
+    assert [cadre.students_involved(c, state) for c in commands] == [{a}, set(), set(), {a, b}]
+    assert cadre.students_involved(CloseCadreRound(UNION.id, TERM), None) == set()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"position": CadrePosition.CLASS_COMMITTEE},
+        {"title": "主席"},
+        {"starts": at(9, 2, 0, year=2025)},
+        {"ends": at(9, 2, 0, year=2026)},
+    ],
+    ids=["position", "title", "starts", "ends"],
+)
+def test_a_second_appointment_differing_in_any_detail_is_refused_naming_the_post(
+    change: dict[str, object],
+) -> None:
+    """One post per cadre per round: the same appointment again is a retry (nothing new), any
+    other post, title or dates is ``cadre.already_appointed`` naming the post held."""
+    number = "2024000001"
+    world = given(cadre.DECIDER, appointed(number, "部长"))
+    world.when(appoint(number, "部长"), ctx(numbers=[number])).then_nothing()
+    error = world.when(
+        attrs.evolve(appoint(number, "部长"), **change), ctx(numbers=[number])
+    ).raises("cadre.already_appointed")
+    assert error.details == {"student": number, "title": "部长"}
+
+
+def test_the_refusals_name_the_student() -> None:
+    """Unregistered, not appointed, not serving, not over: each refusal names the 学号."""
+    number, other = "2024000001", "2024000002"
+    missing = given(cadre.DECIDER).when(appoint(number), ctx()).raises("student.not_found")
+    assert missing.details == {"student_number": number}
+    world = given(cadre.DECIDER, appointed(number))
+    resign = EndCadreTerm(UNION.id, TERM, number, TermEnd.RESIGNED, "学业繁忙")
+    stranger = world.when(attrs.evolve(resign, student_number=other), ctx(now=DURING))
+    assert stranger.raises("cadre.not_appointed").details == {"student": other}
+    over = world.when(resign, ctx(now=AFTER)).raises("cadre.not_serving")
+    assert over.details == {"student": number}
+    early = world.when(RateCadre(UNION.id, TERM, number, CadreRating.COMPETENT), ctx(now=DURING))
+    assert early.raises("cadre.term_not_over").details == {"student": number}
+
+
+def test_a_term_is_served_from_its_first_instant_to_just_before_its_end() -> None:
+    """A term may end early from the instant it starts until the instant before its end; at its
+    end (or before it starts) it is not running. At the instant of its end it is over and the
+    cadre may be rated."""
+    number = "2024000001"
+    world = given(cadre.DECIDER, appointed(number))
+    resign = EndCadreTerm(UNION.id, TERM, number, TermEnd.DISMISSED, "违纪")
+    world.when(resign, ctx(now=STARTS)).then(
+        CadreTermEnded(ROUND, number, TermEnd.DISMISSED, "违纪", "2023010101", STARTS)
+    )
+    last = ENDS - timedelta(microseconds=1)
+    assert world.when(resign, ctx(now=last)).events()[0].at == last
+    world.when(resign, ctx(now=STARTS - timedelta(microseconds=1))).raises("cadre.not_serving")
+    world.when(resign, ctx(now=ENDS)).raises("cadre.not_serving")
+    rate = RateCadre(UNION.id, TERM, number, CadreRating.COMPETENT)
+    world.when(rate, ctx(now=last)).raises("cadre.term_not_over")
+    world.when(rate, ctx(now=ENDS)).then(
+        CadreRated(ROUND, number, CadreRating.COMPETENT, "2023010101", ENDS)
+    )
+
+
+def test_a_term_ended_early_is_no_longer_running_and_is_over_for_rating() -> None:
+    """Given a cadre dismissed in March, then their term cannot end again, and they are rated
+    from that day on (002 一 3) 任职期满后 — the service is over)."""
+    number = "2024000001"
+    dismissed = CadreTermEnded(ROUND, number, TermEnd.DISMISSED, "违纪", "2023010101", DURING)
+    world = given(cadre.DECIDER, appointed(number), dismissed)
+    later = DURING + timedelta(days=1)
+    world.when(
+        EndCadreTerm(UNION.id, TERM, number, TermEnd.RESIGNED, "转专业"), ctx(now=later)
+    ).raises("cadre.not_serving")
+    world.when(RateCadre(UNION.id, TERM, number, CadreRating.INCOMPETENT), ctx(now=DURING)).then(
+        CadreRated(ROUND, number, CadreRating.INCOMPETENT, "2023010101", DURING)
+    )
+
+
+def test_every_command_on_a_closed_round_is_refused() -> None:
+    a = "2024000001"
+    closed = CadreRoundClosed(ROUND, (), "2023010101", AFTER)
+    world = given(cadre.DECIDER, appointed(a), rated(a, CadreRating.COMPETENT), closed)
+    resign = EndCadreTerm(UNION.id, TERM, a, TermEnd.RESIGNED, "转专业")
+    world.when(resign, ctx(now=DURING)).raises("cadre.round_closed")
+
+
+def test_a_command_on_a_round_nobody_was_appointed_to_is_refused() -> None:
+    for command in (
+        EndCadreTerm(UNION.id, TERM, "2024000001", TermEnd.RESIGNED, "转专业"),
+        RateCadre(UNION.id, TERM, "2024000001", CadreRating.COMPETENT),
+    ):
+        given(cadre.DECIDER).when(command, ctx()).raises("cadre.round_not_found")
+
+
+def test_the_last_place_under_a_cap_is_given_and_the_next_refused() -> None:
+    """Given HFUT's 30% cap on 优秀 and a round of 7 cadres (cap 2) with one rated 优秀, when a
+    second is rated 优秀 it is accepted (the cap is reached, not passed)."""
+    numbers = cadres(7)
+    world = given(
+        cadre.DECIDER,
+        *(appointed(n) for n in numbers),
+        rated(numbers[0], CadreRating.EXCELLENT),
+    )
+    world.when(RateCadre(UNION.id, TERM, numbers[1], CadreRating.EXCELLENT), ctx()).then(
+        rated(numbers[1], CadreRating.EXCELLENT)
+    )
+
+
+def test_a_cap_is_shown_as_a_percentage_of_the_rulebook_share() -> None:
+    """Given a school cap of 12.5% on 称职 and 8 cadres (cap 1), the refusal shows 12.5%."""
+    rulebook = attrs.evolve(
+        HFUT,
+        cadre=attrs.evolve(HFUT.cadre, caps=(RatingCap(CadreRating.COMPETENT, Decimal("0.125")),)),
+    )
+    numbers = cadres(8)
+    world = given(
+        cadre.DECIDER,
+        *(appointed(n) for n in numbers),
+        rated(numbers[0], CadreRating.COMPETENT),
+    )
+    error = world.when(
+        RateCadre(UNION.id, TERM, numbers[1], CadreRating.COMPETENT), ctx(rulebook=rulebook)
+    ).raises("cadre.over_cap")
+    assert error.details == {"rating": "称职", "cap": 1, "cadres": 8, "share": "12.5%", "rated": 1}
+
+
+def test_a_cap_is_the_share_of_the_cadres_rounded_down() -> None:
+    assert [cadre.cap_of(Decimal("0.3"), n) for n in (1, 3, 4, 7, 10)] == [0, 0, 1, 2, 3]
+    assert cadre.cap_of(Decimal(1), 4) == 4
+    assert cadre.cap_of(Decimal(0), 4) == 0
+
+
+def test_the_unrated_cadres_are_named_in_order() -> None:
+    a, b, c = "2024000001", "2024000002", "2024000003"
+    world = given(
+        cadre.DECIDER, appointed(a), appointed(b), appointed(c), rated(b, CadreRating.COMPETENT)
+    )
+    error = world.when(CloseCadreRound(UNION.id, TERM), ctx()).raises("cadre.unrated")
+    assert error.details == {"students": f"{a}、{c}"}
+
+
+def test_closing_writes_the_whole_rated_term_into_each_record() -> None:
+    """Given a 部长 rated 优秀 after a full term and a 干事 who resigned in March rated 称职,
+    when the leader closes the round (HFUT: 优秀 2 积分, 称职 1.5 积分, no minimum service;
+    school-supplied), then each record holds the organization, term, post, dates, whether the
+    term ended early, the rating, the credits and the closing time, and the closing names who
+    closed it; ``recorded`` writes each into that student's record."""
+    a, b = "2024000001", "2024000002"
+    resigned = CadreTermEnded(ROUND, b, TermEnd.RESIGNED, "转专业", "2023010101", DURING)
+    world = given(
+        cadre.DECIDER,
+        appointed(a, "部长"),
+        appointed(b),
+        resigned,
+        rated(a, CadreRating.EXCELLENT),
+        rated(b, CadreRating.COMPETENT),
+    )
+    closing = at(9, 10, year=2026)
+    records = (
+        (
+            a,
+            CadreRecord(
+                ROUND,
+                UNION.id,
+                "石油工程学院学生会",
+                TERM,
+                "cadre",
+                CadrePosition.STUDENT_UNION,
+                "部长",
+                STARTS,
+                ENDS,
+                False,
+                CadreRating.EXCELLENT,
+                (PlannedCredit("cadre", "积分", Decimal(2)),),
+                closing,
+            ),
+        ),
+        (
+            b,
+            CadreRecord(
+                ROUND,
+                UNION.id,
+                "石油工程学院学生会",
+                TERM,
+                "cadre",
+                CadrePosition.STUDENT_UNION,
+                "干事",
+                STARTS,
+                DURING,
+                True,
+                CadreRating.COMPETENT,
+                (PlannedCredit("cadre", "积分", Decimal("1.5")),),
+                closing,
+            ),
+        ),
+    )
+    closed = CadreRoundClosed(ROUND, records, "T-pe", closing)
+    state = world.when(CloseCadreRound(UNION.id, TERM), ctx(PE_ADMIN, closing)).then(closed)
+    assert state.closed_at == closing
+    written = cadre.recorded([closed], {a: student(a), b: student(b)})
+    assert written == {
+        a: (CadreTermRecorded(student(a).id, records[0][1], closing),),
+        b: (CadreTermRecorded(student(b).id, records[1][1], closing),),
+    }
+    assert cadre.recorded([rated(a, CadreRating.EXCELLENT)], {}) == {}
+
+
+def test_a_service_one_day_short_of_the_minimum_earns_nothing() -> None:
+    """001 第四条 工作满一年 (365 days): 365 days earn the credit, 364 do not."""
+    a, b = "2024000001", "2024000002"
+    short = attrs.evolve(appointed(b), ends=ENDS - timedelta(days=1))
+    world = given(
+        cadre.DECIDER,
+        appointed(a),
+        short,
+        rated(a, CadreRating.COMPETENT),
+        rated(b, CadreRating.COMPETENT),
+    )
+    (closed,) = world.when(CloseCadreRound(UNION.id, TERM), ctx(rulebook=FULL_YEAR)).events()
+    assert [(n, r.credits) for n, r in closed.records] == [
+        (a, (PlannedCredit("work_experience", "积分", Decimal(1)),)),
+        (b, ()),
+    ]
+
+
+def test_the_round_keeps_each_appointment_its_early_end_and_its_rating() -> None:
+    """Replaying the round: appointments in order, an early end with how and why, a rating."""
+    a, b = "2024000001", "2024000002"
+    resigned = CadreTermEnded(ROUND, b, TermEnd.RESIGNED, "转专业", "2023010101", DURING)
+    state = cadre.DECIDER.fold(
+        [appointed(a, "部长"), appointed(b), resigned, rated(a, CadreRating.EXCELLENT)]
+    )
+    assert state == CadreRound(
+        ROUND,
+        UNION.id,
+        TERM,
+        "石油工程学院学生会",
+        (
+            cadre.Appointment(
+                a,
+                f"学生{a}",
+                CadrePosition.STUDENT_UNION,
+                "部长",
+                STARTS,
+                ENDS,
+                rating=CadreRating.EXCELLENT,
+            ),
+            cadre.Appointment(
+                b,
+                f"学生{b}",
+                CadrePosition.STUDENT_UNION,
+                "干事",
+                STARTS,
+                ENDS,
+                ended_at=DURING,
+                end=TermEnd.RESIGNED,
+                end_reason="转专业",
+            ),
+        ),
+    )
+    assert (state.appointments[0].last_day, state.appointments[1].last_day) == (ENDS, DURING)
+    assert (state.rated(CadreRating.EXCELLENT), state.rated(CadreRating.COMPETENT)) == (1, 0)
+    assert state.appointment("2024000009") is None
+    with pytest.raises(AssertionError, match="unhandled event 'x'"):
+        cadre.DECIDER.evolve(state, "x")  # type: ignore[arg-type]
+
+
+def test_a_command_the_round_does_not_know_is_a_programming_error() -> None:
+    """A command of no known kind reaching a round's decider fails loudly, naming it."""
+    number = "2024000001"
+    stranger = SimpleNamespace(tribe_id=UNION.id, term=TERM, student_number=number)
+    state = cadre.DECIDER.fold([appointed(number)])
+    with pytest.raises(AssertionError, match=r"unhandled command namespace\(tribe_id="):
+        cadre.decide(stranger, state, ctx())  # type: ignore[arg-type]

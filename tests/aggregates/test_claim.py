@@ -11,14 +11,17 @@ Seed 003 (上海海关学院): 指导教师初步鉴定 → 系部会同学术�
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
+from uuid import UUID
 
 import attrs
 import pytest
 
 from second_classroom import codec
 from second_classroom.aggregates import claim, student
+from second_classroom.aggregates.backfill_record import BackfillRecord
 from second_classroom.aggregates.claim import (
     ClaimApproved,
     ClaimConfirmed,
@@ -46,7 +49,7 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel, Program
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies.activity_form import PlannedCredit
-from second_classroom.policies.claim_rules import ClaimKind
+from second_classroom.policies.claim_rules import ClaimKind, StepRole
 from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import Rulebook, preset
 from tests.claim_world import (
@@ -65,9 +68,11 @@ from tests.claim_world import (
     PE_SECRETARY,
     RECORDS,
     SICHUAN,
+    SICHUAN_CLAIMS,
     SICHUAN_LIST,
     STUDENTS,
     TEACHER,
+    UNION,
     collective,
     ctx,
     personal,
@@ -121,7 +126,11 @@ def test_a_tribe_leader_files_a_collective_claim_for_the_participants() -> None:
 
 
 def test_only_the_tribes_leader_or_admin_files_for_it() -> None:
-    assert refused(None, collective(), MEMBER, FILED_AT).code == "auth.forbidden"
+    error = refused(None, collective(), MEMBER, FILED_AT)
+    assert (error.code, error.details) == (
+        "auth.forbidden",
+        {"action": "申请集体补录 file a collective claim"},
+    )
 
 
 def test_an_activity_published_but_left_unfinalized_needs_the_situation_report() -> None:
@@ -139,34 +148,56 @@ def test_an_activity_published_but_left_unfinalized_needs_the_situation_report()
     assert state.collective.published
 
 
+def _credit_detail(module: str, credit_type: str, amount: str) -> dict[str, str]:
+    return {"module": module, "credit_type": credit_type, "amount": amount}
+
+
 @pytest.mark.parametrize(
-    ("changes", "code"),
+    ("changes", "code", "details"),
     [
-        ({"participants": ()}, "claim.no_participants"),
-        ({"participants": ("2023010002", "2023010002")}, "claim.participant_duplicate"),
-        ({"participants": ("2023019999",)}, "claim.participant_unknown"),
-        ({"credits": ()}, "claim.no_credits"),
-        ({"credits": (PlannedCredit("astrology", "学分", Decimal(1)),)}, "claim.credit_invalid"),
-        ({"credits": (PlannedCredit("volunteering", "学时", Decimal(1)),)}, "claim.credit_invalid"),
-        ({"credits": (PlannedCredit("volunteering", "学分", Decimal(0)),)}, "claim.credit_invalid"),
-        (
-            {"credits": (PlannedCredit("volunteering", "学分", Decimal("NaN")),)},
-            "claim.credit_invalid",
-        ),
-        ({"place": " "}, "claim.field_empty"),
-        ({"contact": ""}, "claim.field_empty"),
-        ({"reason": ""}, "claim.field_empty"),
-        ({"key": ""}, "claim.field_empty"),
-        ({"ends_at": at(3, 6, 13, 0)}, "claim.times_invalid"),
-        ({"ends_at": at(3, 11)}, "claim.times_invalid"),  # not held yet: nothing to claim
+        ({"participants": ()}, "claim.no_participants", {}),
+        ({"participants": ("2023010002", "2023010002")}, "claim.participant_duplicate",
+         {"student": "2023010002"}),
+        ({"participants": ("2023010002", "2023019999")}, "claim.participant_unknown",
+         {"student": "2023019999"}),
+        ({"credits": ()}, "claim.no_credits", {}),
+        ({"credits": (PlannedCredit("astrology", "学分", Decimal(1)),)}, "claim.credit_invalid",
+         _credit_detail("astrology", "学分", "1")),
+        ({"credits": (PlannedCredit("volunteering", "学时", Decimal(1)),)}, "claim.credit_invalid",
+         _credit_detail("volunteering", "学时", "1")),
+        ({"credits": (PlannedCredit("volunteering", "学分", Decimal(0)),)}, "claim.credit_invalid",
+         _credit_detail("volunteering", "学分", "0")),
+        ({"credits": (*CREDIT, PlannedCredit("volunteering", "学分", Decimal("NaN")))},
+         "claim.credit_invalid", _credit_detail("volunteering", "学分", "NaN")),
+        ({"activity_name": " "}, "claim.field_empty", {"field": "activity_name"}),
+        ({"place": " "}, "claim.field_empty", {"field": "place"}),
+        ({"category": " "}, "claim.field_empty", {"field": "category"}),
+        ({"item": " "}, "claim.field_empty", {"field": "item"}),
+        ({"contact": ""}, "claim.field_empty", {"field": "contact"}),
+        ({"reason": ""}, "claim.field_empty", {"field": "reason"}),
+        ({"key": ""}, "claim.field_empty", {"field": "key"}),
+        ({"ends_at": at(3, 6, 13, 0)}, "claim.times_invalid", {}),
+        ({"ends_at": at(3, 11)}, "claim.times_invalid", {}),  # not held yet: nothing to claim
     ],
-)
+)  # fmt: skip
 def test_a_collective_claim_names_its_activity_participants_and_credits(
-    changes: dict[str, object], code: str
+    changes: dict[str, object], code: str, details: dict[str, str]
 ) -> None:
     """001 附件2/3/4: name, time, place, 类别 and 项, credits per person, the list, reason, contact;
-    credits must be the school's modules and credit types (附件4 注7)."""
-    assert refused(None, collective(**changes), LEADER, FILED_AT).code == code
+    credits must be the school's modules and credit types (附件4 注7). Each refusal names the
+    field, the student or the credit at fault."""
+    error = refused(None, collective(**changes), LEADER, FILED_AT)
+    assert (error.code, error.details) == (code, details)
+
+
+def test_an_activity_may_be_claimed_from_the_instant_it_ended() -> None:
+    """An activity held from 14:00 to 17:00 is claimed at 17:00, and may last no time at all."""
+    ended = at(3, 6, 17, 0)
+    state, _ = run(None, collective(), LEADER, ended)
+    assert state.collective is not None
+    assert state.collective.ends_at == ended
+    instant = collective(starts_at=ended)
+    assert run(None, instant, LEADER, ended)[0].collective.starts_at == ended  # type: ignore[union-attr]
 
 
 def test_the_chain_runs_step_by_step_each_by_its_role() -> None:
@@ -174,7 +205,10 @@ def test_the_chain_runs_step_by_step_each_by_its_role() -> None:
     state = filed()
     assert refused(state, ReviewClaim(state.id, True), CENTER, FILED_AT).code == "auth.forbidden"
     other = refused(state, ReviewClaim(state.id, True), OTHER_ADVISOR, FILED_AT)
-    assert other.code == "auth.forbidden"
+    assert (other.code, other.details) == (
+        "auth.forbidden",
+        {"action": "审核补录 review as 学院团总支书记/学生组织指导老师/学生社团指导老师"},
+    )
     state, decision = run(state, ReviewClaim(state.id, True, "同意"), ADVISOR, at(3, 11))
     assert decision.claim == [
         ClaimStepApproved(state.id, 0, SICHUAN.claims.chains[0].steps[0].name, "同意",
@@ -193,9 +227,8 @@ def test_the_chain_runs_step_by_step_each_by_its_role() -> None:
         assert event.record.claim_id == state.id
         assert event.record.credits == CREDIT
         assert event.record.kind is ClaimKind.COLLECTIVE
-    assert (
-        refused(state, ReviewClaim(state.id, True), CENTER, at(3, 13)).code == "claim.not_in_review"
-    )
+    done = refused(state, ReviewClaim(state.id, True), CENTER, at(3, 13))
+    assert (done.code, done.details) == ("claim.not_in_review", {"status": "已认定"})
 
 
 def test_the_league_secretary_of_the_tribes_college_decides_the_first_step_too() -> None:
@@ -249,7 +282,8 @@ def test_a_claim_in_review_is_not_revised_but_a_retried_filing_changes_nothing()
     state = filed()
     assert run(state, collective(), LEADER, FILED_AT)[1].claim == []
     revised = collective(participants=STUDENTS)
-    assert refused(state, revised, LEADER, FILED_AT).code == "claim.not_revisable"
+    error = refused(state, revised, LEADER, FILED_AT)
+    assert (error.code, error.details) == ("claim.not_revisable", {"status": "审核中"})
 
 
 # -- 001 第四、五条: windows and no second chance ----------------------------------------------
@@ -679,3 +713,524 @@ def test_shccs_preset_runs_a_research_claim_with_its_own_roles_and_levels() -> N
     (recorded,) = decision.records[number]
     assert isinstance(recorded, BackfillRecorded)
     assert recorded.record.credits == credit
+
+
+# -- what a command reads: its tribe and the records involved ------------------------------------
+
+
+def test_a_command_is_decided_with_its_tribe_and_the_records_it_involves() -> None:
+    """A collective filing reads its tribe (the command names it) and its participants' records;
+    a student's filing their own record; a later command the claim's tribe; an approval every
+    beneficiary's record (the last one credits them), a rejection none; an imported list the
+    records of its rows."""
+    filing = collective()
+    filed = through([(filing, LEADER, FILED_AT)])
+    own = personal()
+    cadre_filing = FileCadreClaim(
+        "2023010002", "su-2025", "石油工程学院学生会", "部长", at(9, 1, year=2025), at(9, 1),
+        (PlannedCredit("volunteering", "学分", Decimal(1)),),
+    )  # fmt: skip
+    approve, reject = ReviewClaim(filed.id, True), ReviewClaim(filed.id, False, "材料不全")
+    rows = (ListedCredit(STUDENTS[0], "清洁", CREDIT[0]), ListedCredit(STUDENTS[1], "清洁", None))
+    import_ = ImportClaimList(filed.id, "digest", rows)
+    assert claim.tribe_of(filing, None) == UNION.id
+    assert claim.tribe_of(approve, filed) == UNION.id
+    assert claim.tribe_of(approve, None) is None
+    assert claim.tribe_of(own, None) is None
+    assert claim.students_involved(filing, None) == set(STUDENTS[:2])
+    assert claim.students_involved(own, None) == {"2023010003"}
+    assert claim.students_involved(cadre_filing, None) == {"2023010002"}
+    assert claim.students_involved(approve, filed) == set(STUDENTS[:2])
+    assert claim.students_involved(approve, None) == set()
+    assert claim.students_involved(reject, filed) == set()
+    assert claim.students_involved(import_, filed) == set(STUDENTS[:2])
+    assert claim.students_involved(RaiseObjection(filed.id, "重复"), filed) == set()
+
+
+def test_the_claim_stream_s_decider_gives_the_claim_s_events() -> None:
+    """The stream's decider (``DECIDER``) gives the decision's claim events, the same as
+    ``decide``; the records' events are written beside them by the caller."""
+    filed = through([(collective(), LEADER, FILED_AT)])
+    review = ReviewClaim(filed.id, True)
+    context = ctx(ADVISOR, at(3, 11))
+    assert (
+        claim.DECIDER.decide(review, filed, context) == claim.decide(review, filed, context).claim
+    )
+    (event,) = claim.DECIDER.decide(collective(), None, ctx(LEADER, FILED_AT))
+    assert isinstance(event, ClaimFiled)
+    assert (event.claim_id, event.by, event.at) == (
+        collective().claim_id,
+        LEADER.person_id,
+        FILED_AT,
+    )
+
+
+@pytest.mark.parametrize(
+    ("rows", "actor", "code", "details"),
+    [
+        ((listed(STUDENTS[0], "0.5"),), ADVISOR, "auth.forbidden",
+         {"action": "导入名单 as 第二课堂指导与服务中心"}),
+        ((listed("2023010004", "0.5"),), CENTER, "claim.not_a_participant",
+         {"student": "2023010004"}),
+        ((listed(STUDENTS[0], "0.5"), listed(STUDENTS[0], "0.1")), CENTER,
+         "claim.credit_not_claimed",
+         {"student": STUDENTS[0], "amount": "0.6", "claimed": "0.5", "module": "volunteering",
+          "credit_type": "学分"}),
+        ((ListedCredit(STUDENTS[1], "x", PlannedCredit("skills", "学分", Decimal(1))),), CENTER,
+         "claim.credit_not_claimed",
+         {"student": STUDENTS[1], "amount": "1", "claimed": "0", "module": "skills",
+          "credit_type": "学分"}),
+        ((listed(STUDENTS[0], "-1"),), CENTER, "claim.credit_invalid",
+         {"module": "volunteering", "credit_type": "学分", "amount": "-1"}),
+    ],
+    ids=["not-the-last-step", "not-a-participant", "over-the-claim", "not-claimed", "invalid"],
+)  # fmt: skip
+def test_a_refused_list_names_the_row_and_the_amounts(
+    rows: tuple[ListedCredit, ...], actor: Actor, code: str, details: dict[str, str]
+) -> None:
+    """001 附件4: a refused list says which student's row and which credit (module, type, the
+    amount listed and the amount the claim asked per person) stopped it."""
+    state = approved()
+    error = refused(state, ImportClaimList(state.id, "d", rows), actor, at(3, 13), SICHUAN_LIST)
+    assert (error.code, error.details) == (code, details)
+
+
+# -- a student's own filing: what it holds and what refuses it (001 第四、五、六条; 003) -----------
+
+STUDENT_3 = Actor.student("2023010003")
+
+
+def test_a_personal_filing_holds_the_student_their_college_the_item_and_its_evidence() -> None:
+    """001 第六条 由本人登录…提交: given 学生03 of 石油工程学院 in March, when they claim a paper
+    with its evidence (a blank one dropped) and their 指导教师 (spaces trimmed), then the claim
+    is theirs alone, in their college, open until the window's end (1 April 00:00)."""
+    command = personal(evidence=("录用通知.pdf", " "), advisor=" T-teacher ", level="")
+    _state, decision = run(None, command, STUDENT_3, at(3, 2))
+    assert decision.claim == [
+        ClaimFiled(
+            command.claim_id, ClaimKind.PERSONAL, "2023010003", None, "PE",
+            "论文《海关数据治理》发表", (PlannedCredit("innovation", "学分", Decimal(2)),),
+            ("2023010003",), None,
+            claim.PersonalForm(claim.ItemKind.RESEARCH, at(1, 10), ("录用通知.pdf",), "T-teacher"),
+            None, at(4, 1, 0), "2023010003", at(3, 2),
+        )
+    ]  # fmt: skip
+    assert command.claim_id == claim.claim_id(ClaimKind.PERSONAL, "2023010003", "paper-1")
+    no_advisor = personal(advisor=None)
+    assert run(None, no_advisor, STUDENT_3, at(3, 2))[0].advisor == ""
+
+
+def test_a_cadre_filing_holds_the_organization_the_post_and_the_year_served() -> None:
+    """001 第四条 工作满一年: a year to the day is a full year; the title names the post."""
+    student = Actor.student("2023010004")
+    command = FileCadreClaim(
+        "2023010004", "su-2025", "石油工程学院学生会", "宣传部部长",
+        at(9, 1, year=2025), at(9, 1), (PlannedCredit("work_experience", "学分", Decimal(1)),),
+    )  # fmt: skip
+    _state, decision = run(None, command, student, at(10, 8))
+    assert decision.claim == [
+        ClaimFiled(
+            command.claim_id, ClaimKind.CADRE, "2023010004", None, "PE",
+            "石油工程学院学生会 宣传部部长", command.credits, ("2023010004",), None, None,
+            claim.CadreForm("石油工程学院学生会", "宣传部部长", at(9, 1, year=2025), at(9, 1)),
+            at(12, 1, 0), "2023010004", at(10, 8),
+        )
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "details"),
+    [
+        ({"title": " "}, "claim.field_empty", {"field": "title"}),
+        ({"key": " "}, "claim.field_empty", {"field": "key"}),
+        ({"occurred_at": at(3, 2, 9, 1)}, "claim.times_invalid", {}),
+        ({"evidence": ()}, "claim.evidence_required", {}),
+        ({"level": "市级"}, "claim.level_unknown",
+         {"level": "市级", "allowed": "国家级、省部级、校级、院系级、班团"}),
+        ({"credits": (PlannedCredit("innovation", "学时", Decimal(2)),)}, "claim.credit_invalid",
+         {"module": "innovation", "credit_type": "学时", "amount": "2"}),
+    ],
+    ids=["title", "key", "future", "evidence", "level", "credit"],
+)  # fmt: skip
+def test_a_personal_filing_is_refused_naming_what_is_wrong(
+    changes: dict[str, object], code: str, details: dict[str, str]
+) -> None:
+    error = refused(None, personal(**changes), STUDENT_3, at(3, 2, 9, 0))
+    assert (error.code, error.details) == (code, details)
+
+
+def test_a_personal_claim_happened_by_the_instant_it_is_filed() -> None:
+    command = personal(occurred_at=at(3, 2, 9, 0))
+    assert run(None, command, STUDENT_3, at(3, 2, 9, 0))[0].personal is not None
+
+
+def test_a_student_files_for_themselves_only_and_must_be_registered() -> None:
+    error = refused(None, personal(), MEMBER, at(3, 2))
+    assert (error.code, error.details) == (
+        "auth.forbidden",
+        {"action": "为他人申请补录 claim for another"},
+    )
+    unknown = personal(student_number="2023019999", key="x")
+    error = refused(None, unknown, Actor.student("2023019999"), at(3, 2))
+    assert (error.code, error.details) == ("student.not_found", {"student_number": "2023019999"})
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "details"),
+    [
+        ({"organization": " "}, "claim.field_empty", {"field": "organization"}),
+        ({"position": " "}, "claim.field_empty", {"field": "position"}),
+        ({"served_until": at(8, 31, year=2025)}, "claim.times_invalid", {}),
+        ({"served_until": at(10, 9)}, "claim.times_invalid", {}),
+        ({"served_until": at(8, 31, 23, 59)}, "claim.term_too_short", {}),
+        ({"served_until": at(9, 1, year=2025)}, "claim.term_too_short", {}),
+    ],
+    ids=["organization", "position", "inverted", "future", "short", "no-time-at-all"],
+)
+def test_a_cadre_filing_is_refused_naming_what_is_wrong(
+    changes: dict[str, object], code: str, details: dict[str, str]
+) -> None:
+    command = FileCadreClaim(
+        "2023010004", "su-2025", "石油工程学院学生会", "宣传部部长",
+        at(9, 1, year=2025), at(9, 1), (PlannedCredit("work_experience", "学分", Decimal(1)),),
+    )  # fmt: skip
+    error = refused(None, attrs.evolve(command, **changes), Actor.student("2023010004"), at(10, 8))
+    assert (error.code, error.details) == (code, details)
+
+
+def test_a_cadre_term_from_29_february_is_a_year_on_1_march() -> None:
+    """A year from 29 February 2024 ends on 1 March 2025 (there is no 29 February 2025)."""
+    command = FileCadreClaim(
+        "2023010004", "su-2024", "石油工程学院学生会", "干事",
+        at(2, 29, 0, year=2024), at(3, 1, 0, year=2025),
+        (PlannedCredit("work_experience", "学分", Decimal(1)),),
+    )  # fmt: skip
+    student = Actor.student("2023010004")
+    assert run(None, command, student, at(10, 8))[0].cadre is not None
+    early = attrs.evolve(command, served_until=at(2, 28, 23, 59, year=2025))
+    assert refused(None, early, student, at(10, 8)).code == "claim.term_too_short"
+
+
+# -- 003 科研成果每学年登记一次: caps per student and academic year -------------------------------
+
+# Seed 001's chains with a cap of 1 学分 of 志愿公益 per 学年 from claims, after a cap on 技能
+# that this claim does not touch (school-supplied: neither seed gives an amount).
+CAPPED = with_claims(SICHUAN_CLAIMS + """
+[[claims.caps]]
+module = "skills"
+credit_type = "学分"
+amount = "0"
+
+[[claims.caps]]
+module = "volunteering"
+credit_type = "学分"
+amount = "1"
+""")  # fmt: skip
+
+
+def _held(number: str, *backfills: tuple[str, datetime]) -> StudentRecord:
+    """``number``'s record holding confirmed claims of (volunteering 学分 amount, confirmed at)."""
+    return attrs.evolve(
+        RECORDS[number],
+        backfills=tuple(
+            BackfillRecord(
+                ids.derive("claim", "held", number, str(n)),
+                ClaimKind.COLLECTIVE,
+                "旧补录",
+                (
+                    PlannedCredit("volunteering", "学分", Decimal(amount)),
+                    PlannedCredit("skills", "学分", Decimal(5)),
+                ),
+                when,
+            )
+            for n, (amount, when) in enumerate(backfills)
+        ),
+    )
+
+
+def _at_the_centre() -> claim.Claim:
+    return through(
+        [(collective(), LEADER, FILED_AT), (ReviewClaim(filed().id, True), ADVISOR, at(3, 11))],
+        CAPPED,
+    )
+
+
+def test_a_claim_past_a_cap_of_the_academic_year_is_refused_naming_the_counts() -> None:
+    """003 每学年: given 学生02 holding 0.5 学分 of 志愿公益 from claims this 学年 (and 0.5 from
+    last 学年, which does not count) and 学生03 holding 0.75, when the centre confirms a claim
+    of 0.5 each under a cap of 1, then 学生02 reaches the cap exactly and 学生03 passes it: the
+    confirmation is refused naming 学生03, the cap, what they hold and what is asked."""
+    state = _at_the_centre()
+    records = {
+        STUDENTS[0]: _held(STUDENTS[0], ("0.5", at(3, 1)), ("0.5", at(8, 31, 23, year=2025))),
+        STUDENTS[1]: _held(STUDENTS[1], ("0.5", at(9, 1, 0, year=2025)), ("0.25", at(3, 1))),
+    }
+    review = ReviewClaim(state.id, True)
+    with pytest.raises(DomainError) as caught:
+        claim.decide(review, state, ctx(CENTER, at(3, 12), CAPPED, records))
+    assert (caught.value.code, caught.value.details) == (
+        "claim.over_cap",
+        {"student": STUDENTS[1], "module": "volunteering", "credit_type": "学分", "cap": "1",
+         "held": "0.75", "asked": "0.5", "year": "2025-2026"},
+    )  # fmt: skip
+
+
+def test_over_a_cap_the_reviewer_confirms_the_claim_without_that_student_s_credit() -> None:
+    """003: over the cap the reviewer chooses the record without credit: 学生03 gets the claim
+    on the record with no credit, 学生02 (at the cap, not past it) gets its 0.5."""
+    state = _at_the_centre()
+    records = {
+        STUDENTS[0]: _held(STUDENTS[0], ("0.5", at(3, 1))),
+        STUDENTS[1]: _held(STUDENTS[1], ("0.75", at(3, 1))),
+    }
+    review = ReviewClaim(state.id, True, without_credit=True)
+    decision = claim.decide(review, state, ctx(CENTER, at(3, 12), CAPPED, records))
+    title = "校园环境清洁志愿活动"
+    assert decision.records == {
+        STUDENTS[0]: [
+            BackfillRecorded(
+                records[STUDENTS[0]].id,
+                BackfillRecord(state.id, ClaimKind.COLLECTIVE, title, CREDIT, at(3, 12)),
+                at(3, 12),
+            )
+        ],
+        STUDENTS[1]: [
+            BackfillRecorded(
+                records[STUDENTS[1]].id,
+                BackfillRecord(state.id, ClaimKind.COLLECTIVE, title, (), at(3, 12)),
+                at(3, 12),
+            )
+        ],
+    }
+
+
+def test_a_new_academic_year_starts_afresh_and_a_beneficiary_s_record_must_be_loaded() -> None:
+    """What a student held last 学年 does not count; a beneficiary whose record is missing at
+    the confirmation is ``claim.participant_unknown``."""
+    state = _at_the_centre()
+    records = {s: _held(s, ("1", at(8, 31, 23, year=2025))) for s in STUDENTS[:2]}
+    decision = claim.decide(
+        ReviewClaim(state.id, True), state, ctx(CENTER, at(3, 12), CAPPED, records)
+    )
+    assert [e.record.credits for (e,) in decision.records.values()] == [CREDIT, CREDIT]  # type: ignore[attr-defined]
+    missing = {STUDENTS[0]: records[STUDENTS[0]]}
+    with pytest.raises(DomainError) as caught:
+        claim.decide(ReviewClaim(state.id, True), state, ctx(CENTER, at(3, 12), CAPPED, missing))
+    assert (caught.value.code, caught.value.details) == (
+        "claim.participant_unknown",
+        {"student": STUDENTS[1]},
+    )
+
+
+# -- 003 公示: its instants and the details of its refusals --------------------------------------
+
+UNTIL = datetime(2026, 5, 19, tzinfo=SHANGHAI)  # five working days after Monday 11 May
+
+
+def test_the_office_confirms_from_the_instant_the_publicity_ends() -> None:
+    """003 公示无异议后上报教务处: until the period's end the confirmation is refused naming the
+    end; from that instant on it is accepted."""
+    state = published()
+    confirm = ReviewClaim(state.id, True)
+    error = refused(state, confirm, OFFICE, UNTIL - timedelta(seconds=1), CUSTOMS)
+    assert (error.code, error.details) == ("claim.publicity_open", {"until": UNTIL.isoformat()})
+    after, decision = run(state, confirm, OFFICE, UNTIL, CUSTOMS)
+    assert after.status is ClaimStatus.CONFIRMED
+    assert decision.claim[-1] == ClaimConfirmed(state.id, OFFICE.person_id, UNTIL)
+
+
+def test_an_objection_comes_until_the_last_instant_of_the_publicity_numbered_in_turn() -> None:
+    """003 公示: an objection is raised until just before the period's end; each is numbered
+    after those before it; an open one blocks the confirmation, a decided one no longer."""
+    state = published()
+    objector = Actor.student("2023010004")
+    last = UNTIL - timedelta(seconds=1)
+    state, _ = run(state, RaiseObjection(state.id, "重复"), objector, at(5, 12), CUSTOMS)
+    dismiss = DecideObjection(state.id, 1, False, "并非重复")
+    state, _ = run(state, dismiss, PE_LEAGUE, at(5, 13), CUSTOMS)
+    state, decision = run(state, RaiseObjection(state.id, "署名"), MEMBER, last, CUSTOMS)
+    assert decision.claim == [ObjectionRaised(state.id, 2, "署名", MEMBER.person_id, last)]
+    assert [(o.number, o.open) for o in state.objections] == [(1, False), (2, True)]
+    assert state.objection(1) is None
+    assert state.objection(2) == claim.Objection(2, "署名", MEMBER.person_id)
+    late = refused(state, RaiseObjection(state.id, "x"), objector, UNTIL, CUSTOMS)
+    assert late.code == "claim.not_in_publicity"
+    error = refused(state, ReviewClaim(state.id, True), OFFICE, UNTIL, CUSTOMS)
+    assert error.code == "claim.objection_open"
+
+
+def test_objection_refusals_name_what_is_missing() -> None:
+    state = published()
+    system = refused(state, RaiseObjection(state.id, "x"), Actor.system(), at(5, 12), CUSTOMS)
+    assert (system.code, system.details) == ("auth.forbidden", {"action": "提出异议 object"})
+    nobody = refused(state, RaiseObjection(state.id, "x"), Actor("T-none"), at(5, 12), CUSTOMS)
+    assert nobody.code == "auth.forbidden"
+    unknown = refused(state, DecideObjection(state.id, 3, True, "x"), PE_LEAGUE, at(5, 13), CUSTOMS)
+    assert (unknown.code, unknown.details) == ("claim.objection_unknown", {"number": 3})
+    state, _ = run(state, RaiseObjection(state.id, "重复"), MEMBER, at(5, 12), CUSTOMS)
+    decide = DecideObjection(state.id, 1, False, "并非重复")
+    other = refused(state, decide, OFFICE, at(5, 13), CUSTOMS)
+    assert (other.code, other.details) == (
+        "auth.forbidden",
+        {"action": "处理异议 as 系部（会同学术委员会）"},
+    )
+    blank = refused(state, attrs.evolve(decide, reason=" "), PE_LEAGUE, at(5, 13), CUSTOMS)
+    assert blank.code == "claim.reason_required"
+    uphold = DecideObjection(state.id, 1, True, "属实")
+    rejected, _ = run(state, uphold, PE_LEAGUE, at(5, 13), CUSTOMS)
+    closed = refused(rejected, decide, PE_LEAGUE, at(5, 14), CUSTOMS)
+    assert (closed.code, closed.details) == ("claim.not_in_review", {"status": "已退回"})
+
+
+def test_a_repeated_reviewer_is_told_which_step_they_approved() -> None:
+    """003 2（四）: the 系部's reviewer who has since joined the 教务处 approved step 2."""
+    dept_in_office = Actor(PE_LEAGUE.person_id, {*PE_LEAGUE.roles, *OFFICE.roles})
+    state = published()
+    error = refused(state, ReviewClaim(state.id, True), dept_in_office, UNTIL, CUSTOMS)
+    assert (error.code, error.details) == ("claim.reviewer_repeated", {"step": 2})
+    teacher_in_office = Actor(TEACHER.person_id, {*TEACHER.roles, *OFFICE.roles})
+    error = refused(state, ReviewClaim(state.id, True), teacher_in_office, UNTIL, CUSTOMS)
+    assert (error.code, error.details) == ("claim.reviewer_repeated", {"step": 1})
+
+
+# -- replaying a claim: every event's effect on the state ---------------------------------------
+
+
+def test_replaying_a_claim_gives_its_whole_state_after_each_event() -> None:
+    """Given a 003 research claim's events — filed, two steps approved (the second with a 公示),
+    published, an objection raised and upheld (rejected), revised by the student and a colleague,
+    approved again — then the state after each holds exactly what the chain needs."""
+    cid = personal().claim_id
+    form = claim.PersonalForm(claim.ItemKind.RESEARCH, at(1, 10), ("录用通知.pdf",), "T-teacher")
+    credits = (PlannedCredit("innovation", "学分", Decimal(2)),)
+    filed_event = ClaimFiled(
+        cid, ClaimKind.PERSONAL, "2023010003", None, "PE", "论文", credits, ("2023010003",),
+        None, form, None, None, "2023010003", at(5, 8),
+    )  # fmt: skip
+    filed_state = claim.Claim(
+        cid, ClaimKind.PERSONAL, "2023010003", None, "PE", "论文", credits, ("2023010003",),
+        None, form, None, None, filers=("2023010003",),
+    )  # fmt: skip
+    assert claim.DECIDER.fold([filed_event]) == filed_state
+    assert filed_state.advisor == "T-teacher"
+    first = ClaimStepApproved(cid, 0, "指导教师", "", "T-teacher", at(5, 8))
+    second = ClaimStepApproved(cid, 1, "系部", "", "T-pe", at(5, 11), publicity=True)
+    published_ = ClaimPublished(cid, UNTIL, at(5, 11), "第1批", "T-pe")
+    raised = ObjectionRaised(cid, 1, "重复", "2023010004", at(5, 12))
+    decided = ObjectionDecided(cid, 1, True, "属实", "T-pe", at(5, 13))
+    rejected = ClaimRejected(cid, 2, "异议成立：重复；属实", 1, "T-pe", at(5, 13))
+    events = [filed_event, first, second]
+    assert claim.DECIDER.fold(events) == attrs.evolve(
+        filed_state, step=2, awaiting_publicity=True, approvers=("T-teacher", "T-pe")
+    )
+    events += [published_, raised]
+    assert claim.DECIDER.fold(events) == attrs.evolve(
+        filed_state, step=2, publicity_until=UNTIL, batch="第1批",
+        approvers=("T-teacher", "T-pe"),
+        objections=(claim.Objection(1, "重复", "2023010004"),),
+    )  # fmt: skip
+    events += [decided, rejected]
+    after_rejection = attrs.evolve(
+        filed_state, status=ClaimStatus.REJECTED, step=2, publicity_until=UNTIL, batch="第1批",
+        approvers=("T-teacher", "T-pe"), reason="异议成立：重复；属实",
+        objections=(claim.Objection(1, "重复", "2023010004", open=False),),
+    )  # fmt: skip
+    assert claim.DECIDER.fold(events) == after_rejection
+    revised_form = attrs.evolve(form, evidence=("录用通知.pdf", "署名说明.pdf"))
+    resubmitted = ClaimResubmitted(
+        cid, "论文（修订）", credits, ("2023010003",), None, revised_form, None, "2023010003",
+        at(5, 20),
+    )  # fmt: skip
+    by_colleague = attrs.evolve(resubmitted, by="2023010009", at=at(5, 21))
+    events += [resubmitted, by_colleague]
+    assert claim.DECIDER.fold(events) == attrs.evolve(
+        filed_state, title="论文（修订）", personal=revised_form,
+        filers=("2023010003", "2023010009"),
+    )  # fmt: skip
+    assert claim.DECIDER.fold([*events, first]).approvers == ("T-teacher",)
+    third = ClaimStepApproved(cid, 2, "教务处", "", "T-office", UNTIL)
+    last = claim.DECIDER.fold([filed_event, first, second, published_, third])
+    assert (last.step, last.publicity_until, last.awaiting_publicity) == (3, None, False)
+
+
+def test_replaying_an_approved_collective_claim_and_its_list() -> None:
+    """001 第三条 名单导入: approved waits for its list; the list's digest is kept; confirmed."""
+    state = approved()
+    assert (state.status, state.list_digest) == (ClaimStatus.APPROVED, "")
+    rows = (listed(STUDENTS[0], "0.5"),)
+    imported = ClaimListImported(state.id, "digest-1", rows, "T-center", at(3, 13))
+    after = claim.DECIDER.fold([imported], state)
+    assert after == attrs.evolve(state, list_digest="digest-1")
+    confirmed = claim.DECIDER.fold([ClaimConfirmed(state.id, "T-center", at(3, 13))], after)
+    assert confirmed == attrs.evolve(after, status=ClaimStatus.CONFIRMED)
+    with pytest.raises(AssertionError, match="unhandled event 'x'"):
+        claim.evolve(state, "x")  # type: ignore[arg-type]
+
+
+def test_a_claim_s_id_is_fixed_by_its_kind_owner_and_key() -> None:
+    """A claim's stream is named by kind, owner and key, so a retried filing finds its claim:
+    the id is the same on every machine and differs when any of the three differs."""
+    paper = claim.claim_id(ClaimKind.PERSONAL, "2023010003", "paper-1")
+    assert paper == UUID("af182343-5f9b-5c48-898f-2bae97299f82")
+    assert paper == ids.derive("claim", "personal", "2023010003", "paper-1")
+    others = {
+        claim.claim_id(ClaimKind.CADRE, "2023010003", "paper-1"),
+        claim.claim_id(ClaimKind.PERSONAL, "2023010004", "paper-1"),
+        claim.claim_id(ClaimKind.PERSONAL, "2023010003", "paper-2"),
+    }
+    assert len(others) == 3
+    assert paper not in others
+
+
+def test_a_claim_rejected_during_its_publicity_takes_no_more_objections() -> None:
+    """003 公示: once an upheld objection sent the claim back, the period it was published for
+    is over for it: a further objection, though before the period's end, is refused."""
+    state = published()
+    state, _ = run(state, RaiseObjection(state.id, "重复"), MEMBER, at(5, 12), CUSTOMS)
+    state, _ = run(state, DecideObjection(state.id, 1, True, "属实"), PE_LEAGUE, at(5, 13), CUSTOMS)
+    assert state.status is ClaimStatus.REJECTED
+    assert state.publicity_until == UNTIL
+    late = refused(state, RaiseObjection(state.id, "署名"), MEMBER, at(5, 14), CUSTOMS)
+    assert late.code == "claim.not_in_publicity"
+
+
+def test_a_situation_report_is_kept_only_for_an_activity_that_was_published() -> None:
+    """001 第二条（二）附件5: the 情况说明 belongs to a published activity; one sent with an
+    activity never published is not kept."""
+    report = Situation("发布者忘记点击完结", "活动结束后及时完结", "结束当天由指导老师核对")
+    state, _ = run(None, collective(published=False, situation=report), LEADER, FILED_AT)
+    assert state.collective is not None
+    assert (state.collective.published, state.collective.situation) == (False, None)
+
+
+def test_a_step_scope_the_chain_does_not_know_is_a_programming_error() -> None:
+    """A step's scope is one of ``StepScope``; any other fails loudly, naming it."""
+    odd = StepRole(RoleKind.CENTER, "planet")  # type: ignore[arg-type]
+    with pytest.raises(AssertionError, match="unhandled scope 'planet'"):
+        claim._holds(odd, filed(), CENTER)
+
+
+def test_a_claim_past_a_chain_shortened_since_is_decided_by_its_last_step() -> None:
+    """Given a claim at its third step when the school's chain now has two steps, then the
+    last step's role (教务处) decides it, and it is its last approval."""
+    state = published()
+    chain = CUSTOMS.claims.chain(ClaimKind.PERSONAL)
+    assert chain is not None
+    shorter = attrs.evolve(chain, steps=chain.steps[1:])
+    rulebook = attrs.evolve(CUSTOMS, claims=attrs.evolve(CUSTOMS.claims, chains=(shorter,)))
+    after, decision = run(state, ReviewClaim(state.id, True), OFFICE, UNTIL, rulebook)
+    assert after.status is ClaimStatus.CONFIRMED
+    assert decision.claim[0] == ClaimStepApproved(
+        state.id, 2, "教务处", "", OFFICE.person_id, UNTIL
+    )
+
+
+def test_a_filing_of_no_known_kind_is_a_programming_error() -> None:
+    odd = SimpleNamespace(key="k")
+    with pytest.raises(AssertionError, match=r"unhandled command namespace\(key='k'\)"):
+        claim._read_filing(odd, ctx(LEADER, FILED_AT))  # type: ignore[arg-type]
+
+
+def test_a_command_the_claim_does_not_know_is_a_programming_error() -> None:
+    with pytest.raises(AssertionError, match=r"unhandled command namespace\(claim_id="):
+        claim.decide(SimpleNamespace(claim_id=filed().id), filed(), ctx(CENTER, FILED_AT))  # type: ignore[arg-type]

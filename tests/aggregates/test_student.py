@@ -19,6 +19,8 @@ from hypothesis import given as for_all
 from hypothesis import strategies as st
 
 from second_classroom.aggregates.activity_record import ActivityRecord
+from second_classroom.aggregates.backfill_record import BackfillRecord, CreditLine
+from second_classroom.aggregates.cadre_record import CadreRecord
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.aggregates.student import (
     DECIDER,
@@ -26,9 +28,12 @@ from second_classroom.aggregates.student import (
     AppealDecided,
     AppealDefault,
     AttendanceRecorded,
+    BackfillRecorded,
+    CadreTermRecorded,
     CorrectStudentRecord,
     DecideAppeal,
     DefaultAppealed,
+    DefaultMadeUp,
     PublisherExamPassed,
     RecordPublisherExam,
     RegisterStudent,
@@ -36,13 +41,22 @@ from second_classroom.aggregates.student import (
     StudentRecordCorrected,
     StudentRegistered,
     TranscriptNumbered,
+    made_up,
 )
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import ActivityLevel, AttendanceOutcome, Program
+from second_classroom.core.terms import (
+    ActivityLevel,
+    AttendanceOutcome,
+    CadrePosition,
+    CadreRating,
+    Program,
+)
 from second_classroom.core.time import SHANGHAI
+from second_classroom.policies import integrity
 from second_classroom.policies.activity_form import PlannedCredit
+from second_classroom.policies.claim_rules import ClaimKind
 from tests.specification import (
     CS_ADMIN,
     NEPU,
@@ -309,7 +323,7 @@ def test_the_pass_mark_itself_qualifies() -> None:
         .when(RecordPublisherExam(NUMBER, 60), context(SCHOOL_ADMIN))
         .events()
     )
-    assert len(events) == 1
+    assert events == [PublisherExamPassed(SID, 60, "T-school", NOW)]
 
 
 @pytest.mark.parametrize("score", [-1, 101])
@@ -558,12 +572,13 @@ def test_an_admin_corrects_a_wrong_class() -> None:
     assert event.after == (("class_name", "石工23-2班"),)
     state = DECIDER.fold([event], DECIDER.fold([REGISTERED]))
     assert state is not None
-    assert state.class_name == "石工23-2班"
+    assert (state.name, state.class_name) == ("张三", "石工23-2班")
 
 
 @OUTSIDERS
 def test_only_the_school_admin_or_the_students_college_admin_corrects(outsider: Actor) -> None:
-    given(DECIDER, REGISTERED).when(FIX_NAME, context(outsider)).raises(FORBIDDEN)
+    error = given(DECIDER, REGISTERED).when(FIX_NAME, context(outsider)).raises(FORBIDDEN)
+    assert error.details == {"action": "更正学生信息 correct record"}
 
 
 @pytest.mark.parametrize("reason", ["", "  "])
@@ -590,4 +605,106 @@ def test_a_correction_that_changes_nothing_stores_nothing() -> None:
 
 
 def test_correcting_an_unregistered_student_is_refused() -> None:
-    given(DECIDER).when(FIX_NAME, context(SCHOOL_ADMIN)).raises("student.not_found")
+    error = given(DECIDER).when(FIX_NAME, context(SCHOOL_ADMIN)).raises("student.not_found")
+    assert error.details == {"student_number": NUMBER}
+
+
+# -- 补录 claims and cadre terms in the ledger (001 第三、四条), 补签 (发布规范 十) ----------
+
+CLAIM_ID = ids.derive("claim", "test", "1")
+ROUND_ID = ids.derive("cadre-round", "test", "1")
+BACKFILL = BackfillRecord(
+    CLAIM_ID,
+    ClaimKind.COLLECTIVE,
+    "校运会志愿服务",
+    (
+        PlannedCredit("skills", "学分", Decimal("0.25")),
+        PlannedCredit("volunteer", "学时", Decimal(4)),
+    ),
+    at(10, 20),
+)
+CADRE_TERM = CadreRecord(
+    ROUND_ID,
+    ids.tribe_id("PE-SU"),
+    "石油工程学院学生会",
+    "2025-2026学年",
+    "cadre",
+    CadrePosition.STUDENT_UNION,
+    "部长",
+    at(9, 1, year=2025),
+    at(9, 1, year=2026),
+    False,
+    CadreRating.EXCELLENT,
+    (PlannedCredit("skills", "学分", Decimal("0.5")),),
+    at(9, 2, year=2026),
+)
+
+
+def _activity_record(credits: tuple[PlannedCredit, ...]) -> ActivityRecord:
+    return ActivityRecord(
+        ids.derive("activity", "test", "ledger"),
+        "讲座",
+        "skills",
+        ActivityLevel.COLLEGE,
+        at(10, 1, 14),
+        at(10, 1, 16),
+        Decimal(2),
+        AttendanceOutcome.ATTENDED,
+        (),
+        credits,
+        at(10, 1, 18),
+    )
+
+
+def test_a_confirmed_claim_and_a_rated_cadre_term_are_kept_and_summed_with_activities() -> None:
+    """001 第三条 名单导入 and 第四条 学生干部: given an activity of 0.5 学分 (skills), a 补录
+    claim of 0.25 学分 (skills) and 4 学时 (volunteer), and a cadre term of 0.5 学分 (skills),
+    then the record keeps each and the ledger sums them per (module, credit type)."""
+    activity = _activity_record((PlannedCredit("skills", "学分", Decimal("0.5")),))
+    state = DECIDER.fold(
+        [
+            REGISTERED,
+            ActivityRecorded(SID, activity, activity.finalized_at),
+            BackfillRecorded(SID, BACKFILL, BACKFILL.confirmed_at),
+            CadreTermRecorded(SID, CADRE_TERM, CADRE_TERM.closed_at),
+        ]
+    )
+    assert state.backfills == (BACKFILL,)
+    assert state.cadre_terms == (CADRE_TERM,)
+    assert state.credits() == {("skills", "学分"): Decimal("1.25"), ("volunteer", "学时"): 4}
+
+
+def test_the_ledger_lines_name_their_source_activities_first() -> None:
+    """Each credit line names where it came from: the activity, the 补录 claim, the round."""
+    activity = _activity_record((PlannedCredit("skills", "学分", Decimal("0.5")),))
+    state = DECIDER.fold(
+        [
+            REGISTERED,
+            CadreTermRecorded(SID, CADRE_TERM, CADRE_TERM.closed_at),
+            BackfillRecorded(SID, BACKFILL, BACKFILL.confirmed_at),
+            ActivityRecorded(SID, activity, activity.finalized_at),
+        ]
+    )
+    assert state.credit_lines() == (
+        CreditLine("activity", activity.activity_id, "讲座", "skills", "学分", Decimal("0.5")),
+        CreditLine("backfill", CLAIM_ID, "校运会志愿服务", "skills", "学分", Decimal("0.25")),
+        CreditLine("backfill", CLAIM_ID, "校运会志愿服务", "volunteer", "学时", Decimal(4)),
+        CreditLine("cadre", ROUND_ID, "部长", "skills", "学分", Decimal("0.5")),
+    )
+
+
+def test_a_made_up_no_show_reads_attended_and_its_blacklist_ends() -> None:
+    """发布规范 十 补签: given two no-shows, when one is made up, then that entry alone reads
+    attended with the 补签 citation, and the record's blacklist is what the event says."""
+    other = integrity_entry(key="e")
+    made = DefaultMadeUp(SID, EID, "签到表.jpg", UNTIL + timedelta(days=1), "T-pe", NOW)
+    state = DECIDER.fold([*DEFAULTED, AttendanceRecorded(SID, other, UNTIL, DEFAULTED_AT), made])
+    assert state.integrity == (
+        attrs.evolve(NO_SHOW, outcome=AttendanceOutcome.ATTENDED, rule=integrity.MADE_UP_CITATION),
+        other,
+    )
+    assert state.blacklisted_until == UNTIL + timedelta(days=1)
+    assert made_up((NO_SHOW, other), other.entry_id) == (
+        NO_SHOW,
+        attrs.evolve(other, outcome=AttendanceOutcome.ATTENDED, rule=integrity.MADE_UP_CITATION),
+    )

@@ -45,12 +45,14 @@ from second_classroom.aggregates.tribe import (
     TribeRole,
     TribeRoleAppointed,
     TribeRoleRemoved,
+    roles_in,
+    with_tribe_roles,
 )
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import TribeKind, TribeLevel
-from tests.specification import CS_ADMIN, NOW, PE_ADMIN, SCHOOL_ADMIN, at, context, given
+from tests.specification import CS_ADMIN, NEPU, NOW, PE_ADMIN, SCHOOL_ADMIN, at, context, given
 
 FORBIDDEN = "auth.forbidden"
 EARLIER = at(9, 1)
@@ -936,3 +938,30 @@ def _attempt(command: Any, state: Tribe, actor: Actor) -> tuple[list[Any], str |
         return list(DECIDER.decide(command, state, context(actor))), None
     except DomainError as error:
         return [], error.code
+
+
+# -- the roles a decision sees (第二十二条: the tribe's own record says who leads it) -----------
+
+
+def test_a_decision_sees_the_tribe_roles_the_tribe_records_and_never_the_caller_s() -> None:
+    """Given a caller who claims to lead 象棋社 and is a college admin, while 象棋社's stream
+    records them as its organizer only, then the actor a decision sees holds the college admin
+    role and the organizer role, and no leader role; without a host tribe, no tribe role at
+    all; the context keeps its clock and rulebook."""
+    host = DECIDER.fold([*STAFFED, TribeRoleAppointed(TID, "T-pe", TribeRole.ORGANIZER, "x", NOW)])
+    caller = Actor(
+        "T-pe",
+        {
+            Role.college_admin("PE"),
+            Role.tribe(RoleKind.TRIBE_LEADER, TID),
+            Role.tribe(RoleKind.TRIBE_ADMIN, UNION.tribe_id),
+        },
+    )
+    organizer = Actor("T-pe", {Role.college_admin("PE"), Role.tribe(RoleKind.TRIBE_ORGANIZER, TID)})
+    assert roles_in(caller, host) == organizer
+    assert roles_in(caller, None) == Actor("T-pe", {Role.college_admin("PE")})
+    base = context(caller, at(10, 1), NEPU)
+    seen = with_tribe_roles(base, host)
+    assert seen.actor == organizer
+    assert (seen.now, seen.rulebook) == (at(10, 1), NEPU)
+    assert with_tribe_roles(base, None).actor == Actor("T-pe", {Role.college_admin("PE")})

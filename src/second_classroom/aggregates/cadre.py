@@ -305,7 +305,7 @@ def may_manage(actor: Actor, tribe: Tribe, rule: CadreRule) -> bool:
         elif kind in _SCHOOL_WIDE:
             held = actor.has(Role(kind))
         else:
-            held = False  # a student or the system never manages cadres
+            continue  # a student or the system never manages cadres
         if held:
             return True
     return False

@@ -1,0 +1,438 @@
+"""电子证书 (002 二 8) 上线电子奖状、电子志愿时卡、电子聘书、电子荣誉证书等功能): numbered by a
+keyed serial, signed with the school's published key, revocable by a school admin. Who issues:
+the student their own 奖状 and 志愿时卡 (as a transcript, 第二十条), the organization's cadre
+managers a 聘书 (002 一 3)), a school admin a 荣誉证书."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import pytest
+
+from second_classroom.aggregates import certificate
+from second_classroom.aggregates.activity_record import ActivityRecord
+from second_classroom.aggregates.cadre import Appointment, CadreRound
+from second_classroom.aggregates.certificate import (
+    DECIDER,
+    Certificate,
+    CertificateContent,
+    CertificateContext,
+    CertificateIssued,
+    CertificateKind,
+    CertificateRevoked,
+    CertificateStatus,
+    IssueCertificate,
+    RevokeCertificate,
+)
+from second_classroom.aggregates.school_keys import PublishedKey, SchoolKeys
+from second_classroom.aggregates.student import StudentRecord
+from second_classroom.aggregates.tribe import Tribe
+from second_classroom.core import ids
+from second_classroom.core.actor import Actor
+from second_classroom.core.terms import (
+    ActivityLevel,
+    AttendanceOutcome,
+    CadrePosition,
+    Program,
+    TribeKind,
+    TribeLevel,
+)
+from second_classroom.policies import serials
+from second_classroom.policies.activity_form import PlannedCredit
+from second_classroom.policies.rulebook import CreditUnit, Rulebook
+from second_classroom.policies.signing import Keyring, verify
+from tests.specification import NEPU, PE_ADMIN, SCHOOL_ADMIN, at, context, given
+
+NUMBER = "2023020201"
+ME = Actor.student(NUMBER)
+NOW = at(12, 5, 10)
+KEYS = Keyring.from_seed(bytes(range(32)))
+PUBLISHED = SchoolKeys(None, (PublishedKey(KEYS.key_id, KEYS.public_text, at(9, 1)),))
+# NEPU with volunteer hours counted in 学时 of unit 小时 (school-supplied for this test).
+RULES = attrs.evolve(
+    NEPU,
+    credit_types=("学分", "学时"),
+    volunteer_credit_type="学时",
+    credit_units=(CreditUnit("学时", "小时"),),
+)
+
+
+def activity(
+    key: str, day: int, outcome: AttendanceOutcome | None, *credits: Any
+) -> ActivityRecord:
+    return ActivityRecord(
+        ids.derive("activity", "test", key),
+        f"活动{key}",
+        "volunteer",
+        ActivityLevel.COLLEGE,
+        at(11, day, 14),
+        at(11, day, 16),
+        Decimal(2),
+        outcome,
+        ("一等奖",) if key == "award" else (),
+        tuple(PlannedCredit("volunteer", t, Decimal(a)) for t, a in credits),
+        at(11, day, 18),
+    )
+
+
+AWARDED = activity("award", 3, AttendanceOutcome.ATTENDED, ("学分", "0.5"))
+RECORD = StudentRecord(
+    ids.student_id(NUMBER),
+    NUMBER,
+    "王五",
+    "PE",
+    "石工23-1班",
+    2023,
+    Program.UNDERGRADUATE,
+    activities=(
+        activity("b", 20, AttendanceOutcome.ATTENDED, ("学时", "2"), ("学时", "1.5")),
+        AWARDED,
+        activity("a", 10, None, ("学时", "4"), ("学分", "1")),
+        activity("c", 15, AttendanceOutcome.NO_SHOW, ("学时", "3")),
+        activity("d", 16, AttendanceOutcome.ATTENDED, ("学分", "1")),
+    ),
+)
+UNION = Tribe(
+    ids.tribe_id("PE-SU"), "PE-SU", "石油工程学院学生会", TribeKind.STUDENT_UNION,
+    TribeLevel.COLLEGE, "PE", certified=True,
+)  # fmt: skip
+TERM_STARTS, TERM_ENDS = at(9, 1, 0, year=2025), at(8, 31, 0, year=2026)
+ROUND = CadreRound(
+    ids.cadre_round_id(UNION.id, "2025-2026学年"),
+    UNION.id,
+    "2025-2026学年",
+    "石油工程学院学生会",
+    (Appointment(NUMBER, "王五", CadrePosition.STUDENT_UNION, "部长", TERM_STARTS, TERM_ENDS),),
+)
+
+
+def ctx(
+    actor: Actor = ME,
+    record: StudentRecord | None = RECORD,
+    keyring: Keyring | None = KEYS,
+    keys: SchoolKeys | None = PUBLISHED,
+    rulebook: Rulebook = RULES,
+    cadre_round: CadreRound | None = None,
+    tribe: Tribe | None = None,
+) -> CertificateContext:
+    return CertificateContext(
+        context(actor, NOW, rulebook), record, keyring, keys, cadre_round, tribe
+    )
+
+
+def issued(command: IssueCertificate, content: CertificateContent, by: str) -> CertificateIssued:
+    return CertificateIssued(
+        content.serial, content, KEYS.key_id, KEYS.sign(certificate.content_json(content)), by, NOW
+    )
+
+
+def content(command: IssueCertificate, **fields: Any) -> CertificateContent:
+    serial = certificate.serial_for(command, NOW, KEYS.private_seed)
+    base = CertificateContent(
+        "东北石油大学", serial, command.kind, NUMBER, "王五", "石油工程学院", "", "", (),
+        "东北石油大学", NOW,
+    )  # fmt: skip
+    return attrs.evolve(base, **fields)
+
+
+# -- the four certificates ------------------------------------------------------------------
+
+
+def test_the_student_issues_their_award_certificate() -> None:
+    """电子奖状: given 王五 won 一等奖 in 活动award (院系级, 11月3日), when they issue its 奖状,
+    then it is signed with the school's key and says who won what, where and when."""
+    command = IssueCertificate(CertificateKind.AWARD, NUMBER, AWARDED.activity_id, title="一等奖")
+    expected = content(
+        command,
+        title="一等奖",
+        body="王五同学在「活动award」活动中荣获一等奖，特发此状，以资鼓励。",
+        details=(
+            ("活动", "活动award"),
+            ("级别", "院系级"),
+            ("日期", "2026年11月3日"),
+            ("奖项", "一等奖"),
+        ),
+    )
+    event = issued(command, expected, NUMBER)
+    state = given(DECIDER).when(command, ctx()).then(event)
+    assert state == Certificate(expected.serial, expected, KEYS.key_id, event.signature)
+    assert verify(KEYS.public_key, certificate.content_json(expected), event.signature)
+    signed = certificate.content_json(expected)
+    assert (signed["serial"], signed["kind"], signed["title"]) == (
+        expected.serial,
+        "award",
+        "一等奖",
+    )
+    assert signed["details"] == [["活动", "活动award"], ["级别", "院系级"],
+                                 ["日期", "2026年11月3日"], ["奖项", "一等奖"]]  # fmt: skip
+    assert expected.heading == "奖状"
+
+
+def test_the_volunteer_card_sums_the_hours_of_the_activities_taken_part_in_by_date() -> None:
+    """电子志愿时卡: the activities crediting the rulebook's volunteer type (学时, in 小时) that
+    the student took part in (attended, or no attendance taken), oldest first, each with its
+    hours, and the total; a no-show's hours and other credit types are left out."""
+    command = IssueCertificate(CertificateKind.VOLUNTEER_HOURS, NUMBER)
+    expected = content(
+        command,
+        title="志愿服务时长 7.5 小时",
+        body="王五同学截至2026年12月5日累计参加志愿服务 2 次，记学时 7.5 小时，特此证明。",
+        details=(("2026-11-10 活动a", "4"), ("2026-11-20 活动b", "3.5"), ("合计", "7.5 小时")),
+    )
+    given(DECIDER).when(command, ctx()).then(issued(command, expected, NUMBER))
+    assert expected.heading == "志愿服务时长证明"
+
+
+def test_the_organization_s_manager_issues_an_appointment_letter() -> None:
+    """电子聘书 (002 一 3)): the college's admin, a manager of the round's organization, issues
+    it; the organization confers it, with the post, its kind, the term and its dates."""
+    command = IssueCertificate(CertificateKind.APPOINTMENT, NUMBER, round_id=ROUND.id)
+    term = "2025年9月1日至2026年8月31日"
+    expected = content(
+        command,
+        title="部长",
+        body=f"兹聘任王五同学为石油工程学院学生会部长，任期{term}。",
+        details=(
+            ("组织", "石油工程学院学生会"),
+            ("职务", "部长"),
+            ("岗位类别", CadrePosition.STUDENT_UNION.label),
+            ("届次", "2025-2026学年"),
+            ("任期", term),
+        ),
+        issuer="石油工程学院学生会",
+    )
+    given(DECIDER).when(command, ctx(PE_ADMIN, cadre_round=ROUND, tribe=UNION)).then(
+        issued(command, expected, "T-pe")
+    )
+    assert expected.heading == "聘书"
+
+
+@pytest.mark.parametrize(
+    ("citation", "body"),
+    [
+        (
+            "在抗疫志愿服务中表现突出",
+            "王五同学在抗疫志愿服务中表现突出，被授予“优秀共青团员”荣誉称号，特发此证。",
+        ),
+        (" ", "王五同学被授予“优秀共青团员”荣誉称号，特发此证。"),
+    ],
+    ids=["with-citation", "without"],
+)
+def test_a_school_admin_confers_an_honour(citation: str, body: str) -> None:
+    """电子荣誉证书: the school confers the title, with why when given."""
+    command = IssueCertificate(
+        CertificateKind.HONOUR, NUMBER, title="优秀共青团员", citation=citation
+    )
+    expected = content(
+        command, title="优秀共青团员", body=body, details=(("荣誉称号", "优秀共青团员"),)
+    )
+    given(DECIDER).when(command, ctx(SCHOOL_ADMIN)).then(issued(command, expected, "T-school"))
+    assert expected.heading == "荣誉证书"
+    assert [k.label for k in CertificateKind] == [
+        "电子奖状",
+        "电子志愿时卡",
+        "电子聘书",
+        "电子荣誉证书",
+    ]
+
+
+def test_a_college_not_in_the_rulebook_is_printed_as_its_code() -> None:
+    command = IssueCertificate(CertificateKind.HONOUR, NUMBER, title="优秀共青团员")
+    record = attrs.evolve(RECORD, college="OLD")
+    (event,) = given(DECIDER).when(command, ctx(SCHOOL_ADMIN, record=record)).events()
+    assert event.content.college == "OLD"
+
+
+# -- who issues ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "actor", "tribe"),
+    [
+        (
+            IssueCertificate(CertificateKind.AWARD, NUMBER, AWARDED.activity_id, title="一等奖"),
+            PE_ADMIN,
+            None,
+        ),
+        (
+            IssueCertificate(CertificateKind.VOLUNTEER_HOURS, NUMBER),
+            Actor.student("2023020202"),
+            None,
+        ),
+        (IssueCertificate(CertificateKind.APPOINTMENT, NUMBER, round_id=ROUND.id), ME, UNION),
+        (IssueCertificate(CertificateKind.APPOINTMENT, NUMBER, round_id=ROUND.id), PE_ADMIN, None),
+        (IssueCertificate(CertificateKind.HONOUR, NUMBER, title="优秀"), PE_ADMIN, None),
+    ],
+    ids=["award-by-admin", "card-by-another", "letter-by-student", "letter-no-tribe", "honour"],
+)
+def test_each_certificate_has_its_issuers(
+    command: IssueCertificate, actor: Actor, tribe: Tribe | None
+) -> None:
+    error = (
+        given(DECIDER)
+        .when(command, ctx(actor, cadre_round=ROUND, tribe=tribe))
+        .raises("auth.forbidden")
+    )
+    assert error.details == {"action": f"生成{command.kind.label} issue certificate"}
+
+
+# -- refusals --------------------------------------------------------------------------------
+
+AWARD = IssueCertificate(CertificateKind.AWARD, NUMBER, AWARDED.activity_id, title="一等奖")
+
+
+def test_issuing_needs_the_record_and_the_school_s_published_key() -> None:
+    given(DECIDER).when(AWARD, ctx(record=None)).raises("certificate.no_student")
+    given(DECIDER).when(AWARD, ctx(keyring=None)).raises("config.signing_key_missing")
+    error = (
+        given(DECIDER).when(AWARD, ctx(keys=SchoolKeys())).raises("config.signing_key_unpublished")
+    )
+    assert error.details == {"key_id": KEYS.key_id}
+
+
+def test_the_same_certificate_twice_is_refused_naming_its_serial() -> None:
+    serial = certificate.serial_for(AWARD, NOW, KEYS.private_seed)
+    (event,) = given(DECIDER).when(AWARD, ctx()).events()
+    error = given(DECIDER, event).when(AWARD, ctx()).raises("certificate.already_issued")
+    assert error.details == {"serial": serials.display(serial)}
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"activity_id": None}, {"title": ""}],
+    ids=["no-activity", "no-award"],
+)
+def test_an_award_certificate_names_the_activity_and_the_award(changes: dict[str, Any]) -> None:
+    given(DECIDER).when(attrs.evolve(AWARD, **changes), ctx()).raises("certificate.subject_missing")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"title": "二等奖"},
+        {"activity_id": ids.derive("activity", "test", "a")},
+        {"activity_id": ids.derive("activity", "test", "never")},
+    ],
+    ids=["other-award", "activity-without-it", "no-such-activity"],
+)
+def test_an_award_the_record_does_not_hold_is_refused(changes: dict[str, Any]) -> None:
+    given(DECIDER).when(attrs.evolve(AWARD, **changes), ctx()).raises("certificate.award_unknown")
+
+
+def test_a_volunteer_card_needs_a_volunteer_type_and_hours() -> None:
+    card = IssueCertificate(CertificateKind.VOLUNTEER_HOURS, NUMBER)
+    given(DECIDER).when(card, ctx(rulebook=NEPU)).raises("certificate.volunteer_type_unset")
+    only_no_show = attrs.evolve(RECORD, activities=RECORD.activities[3:])
+    given(DECIDER).when(card, ctx(record=only_no_show)).raises("certificate.no_volunteer_hours")
+
+
+def test_an_appointment_letter_names_a_round_the_student_holds_a_post_in() -> None:
+    letter = IssueCertificate(CertificateKind.APPOINTMENT, NUMBER, round_id=ROUND.id)
+    for changes, cadre_round in (({"round_id": None}, ROUND), ({}, None)):
+        given(DECIDER).when(
+            attrs.evolve(letter, **changes), ctx(PE_ADMIN, cadre_round=cadre_round, tribe=UNION)
+        ).raises("certificate.subject_missing")
+    other = attrs.evolve(ROUND, appointments=())
+    given(DECIDER).when(letter, ctx(PE_ADMIN, cadre_round=other, tribe=UNION)).raises(
+        "certificate.not_appointed"
+    )
+
+
+def test_an_honour_names_its_title() -> None:
+    honour = IssueCertificate(CertificateKind.HONOUR, NUMBER, title="  ")
+    given(DECIDER).when(honour, ctx(SCHOOL_ADMIN)).raises("certificate.subject_missing")
+
+
+# -- serials ---------------------------------------------------------------------------------
+
+
+def test_a_serial_is_keyed_and_names_the_student_the_kind_and_what_is_certified() -> None:
+    """The same certificate asked again finds the same serial; another student, kind, award,
+    round, honour or day (for the growing volunteer card and the honours) gets another; another
+    key gives another (nobody works out a student's serials)."""
+    seed = KEYS.private_seed
+    card = IssueCertificate(CertificateKind.VOLUNTEER_HOURS, NUMBER)
+    letter = IssueCertificate(CertificateKind.APPOINTMENT, NUMBER, round_id=ROUND.id)
+    honour = IssueCertificate(CertificateKind.HONOUR, NUMBER, title="优秀共青团员")
+    commands = [
+        AWARD,
+        attrs.evolve(AWARD, title="二等奖"),
+        attrs.evolve(AWARD, activity_id=ids.derive("activity", "test", "a")),
+        attrs.evolve(AWARD, student_number="2023020202"),
+        card,
+        letter,
+        attrs.evolve(letter, round_id=UNION.id),
+        honour,
+        attrs.evolve(honour, title="优秀学生干部"),
+    ]
+    found = [certificate.serial_for(c, NOW, seed) for c in commands]
+    assert len(set(found)) == len(commands)
+    assert certificate.serial_for(AWARD, NOW, seed) == found[0]
+    assert certificate.serial_for(AWARD, NOW, bytes(32)) != found[0]
+    next_day = NOW + timedelta(days=1)
+    assert certificate.serial_for(AWARD, next_day, seed) == found[0]
+    assert certificate.serial_for(letter, next_day, seed) == found[5]
+    assert certificate.serial_for(card, next_day, seed) != found[4]
+    assert certificate.serial_for(honour, next_day, seed) != found[7]
+    assert certificate.subject_of(AWARD, NOW) == f"{AWARDED.activity_id}/一等奖"
+    assert certificate.subject_of(card, at(12, 5, 23, 30)) == "2026-12-05"
+    assert certificate.subject_of(letter, NOW) == str(ROUND.id)
+    assert certificate.subject_of(honour, NOW) == "优秀共青团员/2026-12-05"
+    assert certificate.certificate_id(found[0]) == ids.derive("certificate", found[0])
+
+
+# -- revoking --------------------------------------------------------------------------------
+
+
+def _issued_award() -> CertificateIssued:
+    (event,) = given(DECIDER).when(AWARD, ctx()).events()
+    return event
+
+
+def test_a_school_admin_revokes_a_certificate_with_a_reason() -> None:
+    event = _issued_award()
+    admin = CertificateContext(context(SCHOOL_ADMIN, NOW), None, None)
+    state = (
+        given(DECIDER, event)
+        .when(RevokeCertificate(event.serial, "奖项更正"), admin)
+        .then(CertificateRevoked(event.serial, "奖项更正", "T-school", NOW))
+    )
+    assert (state.status, state.reason) == (CertificateStatus.REVOKED, "奖项更正")
+    assert state.content == event.content
+
+
+def test_revoking_is_refused_with_its_code() -> None:
+    event = _issued_award()
+    admin = CertificateContext(context(SCHOOL_ADMIN, NOW), None, None)
+    revoke = RevokeCertificate(event.serial, "奖项更正")
+    error = given(DECIDER, event).when(revoke, ctx(ME)).raises("auth.forbidden")
+    assert error.details == {"action": "作废证书 revoke certificate"}
+    given(DECIDER).when(revoke, admin).raises("certificate.not_found")
+    given(DECIDER, event).when(attrs.evolve(revoke, reason=" "), admin).raises(
+        "certificate.reason_required"
+    )
+    revoked = CertificateRevoked(event.serial, "奖项更正", "T-school", NOW)
+    given(DECIDER, event, revoked).when(revoke, admin).raises("certificate.already_revoked")
+
+
+def test_a_round_number_of_hours_is_printed_as_written() -> None:
+    """A card totalling 10 小时 reads 10, not 1E+1."""
+    record = attrs.evolve(
+        RECORD,
+        activities=(
+            activity("a", 10, None, ("学时", "4")),
+            activity("b", 20, AttendanceOutcome.ATTENDED, ("学时", "6.0")),
+        ),
+    )
+    card = IssueCertificate(CertificateKind.VOLUNTEER_HOURS, NUMBER)
+    (event,) = given(DECIDER).when(card, ctx(record=record)).events()
+    assert event.content.title == "志愿服务时长 10 小时"
+    assert event.content.details[-1] == ("合计", "10 小时")
+
+
+def test_an_event_the_certificate_does_not_know_is_a_programming_error() -> None:
+    with pytest.raises(AssertionError, match="unhandled event 'x'"):
+        certificate.evolve(None, "x")  # type: ignore[arg-type]
