@@ -15,6 +15,7 @@ from eventsourcing.persistence import (
     InfrastructureFactory,
     IntegrityError,
     Mapper,
+    Notification,
     StoredEvent,
 )
 from eventsourcing.utils import Environment
@@ -38,10 +39,13 @@ from second_classroom.persistence.stream_index import StreamIndex
 
 S = TypeVar("S")
 REFRESH_LIMIT = 5000  # log positions to scan for evictions; beyond, the cache is dropped
+LOG_PAGE = 1000  # events read from the log per query
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
 logger = logging.getLogger(__name__)
 
 STATE_TYPES: dict[str, type] = {kind.name: kind.state for kind in KINDS}  # for snapshots
+# Each event type belongs to exactly one kind (``FunctionalDecider``): its decider folds it.
+DECIDER_OF_EVENT: dict[type, AnyDecider] = {event: kind for kind in KINDS for event in kind.events}
 
 
 class SecondClassroomApplication(Application[UUID]):
@@ -148,11 +152,27 @@ class SecondClassroomApplication(Application[UUID]):
                 self._reading.depends = None
 
     def refresh(self) -> None:
-        """Evict the cached streams that another process wrote since the last check."""
+        """Bring the cached streams that another process wrote since the last check up to
+        date: fold the new event onto a cached state one version behind (the page of the log
+        read here holds it), evict any other.
+
+        Where the log's top costs a round trip of its own (PostgreSQL, memory), the events
+        after the watermark are asked for at once: one query, whose last position is the
+        top. Positions become visible in order (the events table is locked by each append
+        until its commit), so no later commit can fill a position below the ones read.
+        """
         cache = self.states
         if not cache.enabled:
             return
-        top = self._log_top()
+        start = cache.watermark + 1
+        page: Sequence[Notification] = ()
+        if self._top is None:
+            page = self.recorder.select_notifications(start, LOG_PAGE)
+            if not page:
+                return
+            top = page[-1].id
+        if self._top is not None or len(page) == LOG_PAGE:  # a long way behind: measure it
+            top = self._log_top()
         if top <= cache.watermark:  # below: our own commits overtook this read of the top
             return
         if top - cache.watermark > REFRESH_LIMIT:
@@ -160,15 +180,35 @@ class SecondClassroomApplication(Application[UUID]):
             cache.reset(top)
             return
         written: list[tuple[int, UUID, int]] = []
-        start = cache.watermark + 1
-        while start <= top:
-            page = self.recorder.select_notifications(start, 1000, stop=top)
+        found: dict[int, Notification] = {}
+        while True:
+            page = [n for n in page if n.id <= top]
+            written += [(n.id, UUID(str(n.originator_id)), n.originator_version) for n in page]
+            found.update((n.id, n) for n in page)
+            start = page[-1].id + 1 if page else start
+            if start > top:
+                break
+            page = self.recorder.select_notifications(start, LOG_PAGE, stop=top)
             if not page:
                 break
-            written += [(n.id, UUID(str(n.originator_id)), n.originator_version) for n in page]
-            start = page[-1].id + 1
         self.streams.add(stream for _position, stream, _version in written)
-        cache.caught_up(top, written)
+        cache.caught_up(
+            top, written, lambda cached, position: self._follow(cached, found[position])
+        )
+
+    def _follow(self, cached: Loaded[Any], written: Notification) -> Loaded[Any] | None:
+        """``cached`` with another process's next event on its stream applied; None if the
+        event is not of the state's kind (a load will say so) or cannot be read."""
+        try:
+            envelope = self.mapper.to_domain_event(written)
+            assert isinstance(envelope, Envelope)
+            decider = DECIDER_OF_EVENT.get(type(envelope.payload))
+            if decider is None or not (cached.state is None or type(cached.state) is decider.state):
+                return None
+            state = decider.evolve(cached.state, envelope.payload)
+        except Exception:  # whatever fails here, a load from the store meets and reports
+            return None
+        return Loaded(cached.id, envelope.originator_version, state)
 
     def forget_states(self) -> None:
         """Empty the state cache: the next loads read the store."""
@@ -347,8 +387,12 @@ class SecondClassroomApplication(Application[UUID]):
                 self.states.put(loaded, unit.generation)
             if unit.snapshots and self.snapshots is not None:
                 self.snapshots.put(unit.snapshots)
-        else:
+        elif not isinstance(ticket.error, IntegrityError):
+            # The write may or may not have been stored: read the streams again.
             self.states.evict(unit.staged)
+        # A conflict leaves the cached states as they were: true at their versions, and the
+        # write that won is above the watermark (it was not seen when deciding), so the next
+        # look at the log brings them up to date without reading the streams again.
         self._pending.release(unit.staged, ticket)
 
     def _insert(self, stored: Sequence[StoredEvent]) -> list[int]:

@@ -4,8 +4,10 @@ eventsourcing's repository cache re-reads every cached stream on every load (a f
 SELECT), which cost more than the command's own commit. This cache instead follows the
 application's notification log: a *watermark* says up to which position every write is already
 reflected here. Our own writes advance it as they are saved; a log position above the watermark
-that is not ours is another process's write, and its stream is evicted if the cached state is
-older than that write. So one cheap
+that is not ours is another process's write. If the cached state of its stream is the version
+just before that write, the write's event is folded onto it (the check of the log read the
+event anyway), so a stream that several processes write stays cached; any other older state is
+evicted. So one cheap
 ``max_notification_id`` per command replaces a read per stream, and a stale state can only be
 read between another process's commit and our next check of the log — the same window any read
 has. A decision made on it still meets optimistic concurrency when it is saved.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -69,19 +71,33 @@ class StateCache:
                 self.watermark += 1
                 self._own.discard(self.watermark)
 
-    def caught_up(self, top: int, written: Sequence[tuple[int, UUID, int]]) -> None:
+    def caught_up(
+        self,
+        top: int,
+        written: Sequence[tuple[int, UUID, int]],
+        follow: Callable[[Any, int], Any | None] | None = None,
+    ) -> None:
         """The log reached ``top``; ``written`` is every (position, stream, version) after
-        the watermark. A stream is evicted unless its cached state already holds that
-        version (then the write is ours, or was read from the store after it)."""
+        the watermark, in log order. A stream is kept if its cached state already holds that
+        version (then the write is ours, or was read from the store after it); if the cached
+        state is the version just before, ``follow(cached, position)`` may return it with the
+        write applied, which replaces it; otherwise the stream is evicted."""
         with self._lock:
             stale = set()
             for position, stream, version in written:
-                if position in self._own:
+                if position in self._own or stream in stale:
                     continue
                 cached = self.get(stream)
                 # Not cached: a load of it may be in flight, so the generation must move.
-                if cached is None or cached.version < version:
+                if cached is not None and cached.version >= version:
+                    continue
+                ahead = None
+                if cached is not None and cached.version == version - 1 and follow is not None:
+                    ahead = follow(cached, position)
+                if ahead is None:
                     stale.add(stream)
+                else:
+                    self._lru.put(stream, ahead)  # type: ignore[union-attr]  # cached: enabled
             if stale:
                 self._drop(stale)
             self._own = {p for p in self._own if p > top}
