@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import random
 import sys
 import threading
@@ -56,8 +57,15 @@ def main() -> None:
         default=1,
         help="OS processes sharing the store (each with --threads threads)",
     )
+    parser.add_argument(
+        "--leases",
+        action="store_true",
+        help="PostgreSQL: processes take turns on a stream they all write (STREAM_LEASES=y)",
+    )
     add_store_option(parser)
     args = parser.parse_args()
+    if args.leases:
+        os.environ["STREAM_LEASES"] = "y"  # eventsourcing reads its settings from os.environ
     result = repeated(
         args.repeat,
         lambda: run(args.students, args.threads, args.postgres, args.processes),

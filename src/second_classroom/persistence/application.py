@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -31,6 +32,7 @@ from second_classroom.persistence.changes import (
     Unit,
 )
 from second_classroom.persistence.group_commit import GroupCommit
+from second_classroom.persistence.locks import StreamLeases, StreamLocks
 from second_classroom.persistence.mapper import CattrsMapper, Envelope, SnapshotEnvelope
 from second_classroom.persistence.pending import PendingStates
 from second_classroom.persistence.state_cache import StateCache
@@ -40,6 +42,7 @@ from second_classroom.persistence.stream_index import StreamIndex
 S = TypeVar("S")
 REFRESH_LIMIT = 5000  # log positions to scan for evictions; beyond, the cache is dropped
 LOG_PAGE = 1000  # events read from the log per query
+CONTENDED_FOR = 1.0  # seconds a stream counts as written by another process too
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
 logger = logging.getLogger(__name__)
 
@@ -52,8 +55,10 @@ class SecondClassroomApplication(Application[UUID]):
     """One application (one table set) per school.
 
     Environment keys: ``SNAPSHOT_INTERVAL`` (events between snapshots, default 50; 0
-    disables) and ``STATE_CACHE_MAXSIZE`` (streams kept in the state cache, default 100000;
-    0 disables). eventsourcing's own repository cache is not used: see ``state_cache``.
+    disables), ``STATE_CACHE_MAXSIZE`` (streams kept in the state cache, default 100000;
+    0 disables) and, on PostgreSQL, ``STREAM_LEASES=y`` (processes take turns on a stream
+    they all write: see ``writing``; off by default). eventsourcing's own repository cache is
+    not used: see ``state_cache``.
     """
 
     name = "SecondClassroom"
@@ -75,6 +80,15 @@ class SecondClassroomApplication(Application[UUID]):
         self.streams = StreamIndex(self._stream_ids, enabled=self.states.enabled and on_disk)
         self._reading = threading.local()
         self._pending = PendingStates()
+        self._foreign: dict[UUID, float] = {}  # streams another process wrote, and when
+        self._locks = StreamLocks()
+        self._leases: StreamLeases | None = None
+        datastore = getattr(self.recorder, "datastore", None)
+        postgres = (
+            self.env.get(InfrastructureFactory.PERSISTENCE_MODULE) == "eventsourcing.postgres"
+        )
+        if postgres and self.env.get("STREAM_LEASES", "") in ("y", "yes", "true", "1"):
+            self._leases = StreamLeases(datastore.pool, datastore.schema)  # type: ignore[union-attr]
         self._group: GroupCommit[StoredEvent, int] = GroupCommit(
             self._insert, IntegrityError, self._settle
         )
@@ -139,6 +153,25 @@ class SecondClassroomApplication(Application[UUID]):
             self._reading.active = False
 
     @contextmanager
+    def writing(self, streams: Iterable[UUID]) -> Iterator[None]:
+        """Hold the in-process locks of ``streams`` for a decision on them. On PostgreSQL,
+        for the streams another process wrote lately, also take locks that process shares,
+        held until this thread's next write (``stage``) is stored, so the two take turns
+        on a hot stream instead of deciding at once and retrying (``locks.StreamLeases``).
+        Enter it before ``deciding``: the look at the log must follow the lock."""
+        streams = list(streams)
+        with self._locks.holding(streams):
+            contended = [s for s in streams if self._contended(s)]
+            lease = self._leases.take(contended) if contended and self._leases else None
+            self._reading.lease = lease
+            try:
+                yield
+            finally:
+                self._reading.lease = None
+                if lease is not None and not lease.handed:  # nothing staged: nothing to wait
+                    lease.release()
+
+    @contextmanager
     def deciding(self) -> Iterator[set[EventTicket]]:
         """Like ``reading``, for a command's decision: loads also see states that earlier
         commands decided but have not stored yet. Yields the set of their tickets, which the
@@ -192,9 +225,18 @@ class SecondClassroomApplication(Application[UUID]):
             if not page:
                 break
         self.streams.add(stream for _position, stream, _version in written)
-        cache.caught_up(
+        foreign = cache.caught_up(
             top, written, lambda cached, position: self._follow(cached, found[position])
         )
+        now = time.monotonic()
+        if len(self._foreign) > REFRESH_LIMIT:
+            self._foreign = {s: t for s, t in self._foreign.items() if now - t < CONTENDED_FOR}
+        self._foreign.update(dict.fromkeys(foreign, now))
+
+    def _contended(self, stream: UUID) -> bool:
+        """Whether another process wrote ``stream`` lately (``CONTENDED_FOR`` seconds)."""
+        seen = self._foreign.get(stream)
+        return seen is not None and time.monotonic() - seen < CONTENDED_FOR
 
     def _follow(self, cached: Loaded[Any], written: Notification) -> Loaded[Any] | None:
         """``cached`` with another process's next event on its stream applied; None if the
@@ -245,6 +287,12 @@ class SecondClassroomApplication(Application[UUID]):
         depends = getattr(self._reading, "depends", None)
         if depends is not None and unit is None:
             held = self._pending.get(stream)
+            if held is not None and self._contended(stream):
+                # Another process writes this stream too: deciding ahead of our unstored
+                # write would chain our next writes to it, and all of them would fail when
+                # theirs wins (a process could starve the other). Store it first.
+                self.settled([cast(EventTicket, held[1])])
+                held = self._pending.get(stream)
             if held is not None:
                 # Depend on it first: a refusal for its kind stands only if it is stored.
                 depends.add(cast(EventTicket, held[1]))
@@ -330,6 +378,9 @@ class SecondClassroomApplication(Application[UUID]):
             return Staged([], None, self._group)
         alone = self._new_unit()
         alone.stage(changes, envelopes, at)
+        lease = getattr(self._reading, "lease", None)
+        if lease is not None:  # held until this write is stored (``_settle``)
+            alone.lease, lease.handed, self._reading.lease = lease, True, None
         ticket = self._queue(alone, depends)
         self._pending.hold(alone.staged.values(), ticket)
         return Staged(envelopes, ticket, self._group)
@@ -380,6 +431,8 @@ class SecondClassroomApplication(Application[UUID]):
     def _settle(self, ticket: EventTicket) -> None:
         """A ticket was stored or failed: update the cache, drop its pending states."""
         unit = cast(Unit, ticket.context)
+        if unit.lease is not None:
+            unit.lease.release()
         if ticket.written:
             self.streams.add(unit.staged)  # before the pending states go: never a gap
             self.states.recorded(ticket.result)

@@ -13,7 +13,10 @@ read between another process's commit and our next check of the log — the same
 has. A decision made on it still meets optimistic concurrency when it is saved.
 
 Races between a read from the store and an eviction are settled by a *generation* counter:
-a state read (or written) before an eviction is not put back afterwards.
+a state read (or written) before an eviction of its stream is not put back afterwards. Each
+eviction records its generation per stream (so evicting one stream does not throw away the
+states of others being read or written meanwhile, as a single counter did: with several
+threads and processes, the hot activity's own writes were dropped and read again).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from uuid import UUID
 
 from eventsourcing.application import LRUCache
 
+EVICTIONS_KEPT = 20_000  # streams whose last eviction is remembered one by one
+
 
 class StateCache:
     """An LRU of ``Loaded`` states keyed by stream, with the log watermark that validates it."""
@@ -36,6 +41,8 @@ class StateCache:
         self._own: set[int] = set()  # our log positions above the watermark
         self.watermark = watermark
         self.generation = 0
+        self._evicted: dict[UUID, int] = {}  # stream: the generation of its last eviction
+        self._floor = 0  # states older than this generation are never put (see ``_drop``)
 
     @property
     def enabled(self) -> bool:
@@ -55,7 +62,7 @@ class StateCache:
         if self._lru is None:
             return
         with self._lock:
-            if generation != self.generation:
+            if generation < self._floor or self._evicted.get(loaded.id, -1) > generation:
                 # What is cached may be older than ``loaded``: let the next load read the store.
                 self._discard(loaded.id)
                 return
@@ -76,16 +83,21 @@ class StateCache:
         top: int,
         written: Sequence[tuple[int, UUID, int]],
         follow: Callable[[Any, int], Any | None] | None = None,
-    ) -> None:
+    ) -> set[UUID]:
         """The log reached ``top``; ``written`` is every (position, stream, version) after
         the watermark, in log order. A stream is kept if its cached state already holds that
         version (then the write is ours, or was read from the store after it); if the cached
         state is the version just before, ``follow(cached, position)`` may return it with the
-        write applied, which replaces it; otherwise the stream is evicted."""
+        write applied, which replaces it; otherwise the stream is evicted. Returns the
+        streams written by others (positions that are not ours)."""
         with self._lock:
             stale = set()
+            foreign = set()
             for position, stream, version in written:
-                if position in self._own or stream in stale:
+                if position in self._own:
+                    continue
+                foreign.add(stream)
+                if stream in stale:
                     continue
                 cached = self.get(stream)
                 # Not cached: a load of it may be in flight, so the generation must move.
@@ -102,11 +114,14 @@ class StateCache:
                 self._drop(stale)
             self._own = {p for p in self._own if p > top}
             self.watermark = max(self.watermark, top)
+        return foreign
 
     def reset(self, top: int) -> None:
         """Forget every state (the log moved too far ahead to scan, or on request)."""
         with self._lock:
             self.generation += 1
+            self._floor = self.generation
+            self._evicted.clear()
             if self._lru is not None:
                 self._lru.clear()
                 self._lru.cache.clear()
@@ -122,7 +137,12 @@ class StateCache:
     def _drop(self, streams: Iterable[UUID]) -> None:
         self.generation += 1
         for stream in streams:
+            self._evicted[stream] = self.generation
             self._discard(stream)
+        if len(self._evicted) > EVICTIONS_KEPT:
+            # Forget which streams: any state from before now counts as evicted.
+            self._evicted.clear()
+            self._floor = self.generation
 
     def _discard(self, stream: UUID) -> None:
         if self._lru is not None:
