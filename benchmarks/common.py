@@ -298,6 +298,7 @@ def report(result: dict[str, Any], results: Path = RESULTS) -> None:
 # -- where the CPU goes -----------------------------------------------------------------------
 
 PHASES = ("boundary", "decide", "load", "encode", "store", "reply", "views")
+COUNTS = ("conflicts", "stream_reads", "events_decoded", "statements")
 
 
 class Meter:
@@ -310,6 +311,11 @@ class Meter:
     (events to stored JSON); ``store`` (the insert and commit; ``commit_ms`` is its wall
     time); ``reply`` (``_reply``'s read filter); ``views`` (the view runner's catch-up and
     rebuild). Each wrapper costs two clock reads a call, included in the figures.
+
+    Counts per command, to see what contention costs: ``conflicts`` (a write refused because
+    another writer moved a stream first, then decided again), ``stream_reads`` (streams read
+    from the store), ``events_decoded`` (stored events and snapshots decoded) and, on
+    PostgreSQL, ``statements`` (SQL statements sent, each a round trip).
     """
 
     def __init__(self, service: Any) -> None:
@@ -317,6 +323,7 @@ class Meter:
         self.cpu = dict.fromkeys(PHASES, 0.0)
         self.commits = 0
         self.commit_s = 0.0
+        self.counts = dict.fromkeys(COUNTS, 0)
         self._local = threading.local()
         self._lock = threading.Lock()
         self._undo: list[Callable[[], None]] = []
@@ -339,6 +346,16 @@ class Meter:
         # The recorder's insert: the group commit holds the application's bound ``_insert``.
         self._wrap(type(self.service.app.recorder), "insert_events", "store", commit=True)
         self._wrap(ProjectionRunner, "catch_up", "views")
+        self._count(service_module, "back_off", "conflicts")
+        self._count(SecondClassroomApplication, "_read", "stream_reads")
+        self._count(CattrsMapper, "to_domain_event", "events_decoded")
+        try:
+            import psycopg
+        except ImportError:
+            pass
+        else:
+            # A connection's execute calls its cursor's: counted once.
+            self._count(psycopg.Cursor, "execute", "statements")
         self._process = time.process_time()
         self._wall = time.perf_counter()
         return self
@@ -362,7 +379,48 @@ class Meter:
             },
             "commits": self.commits,
             "commit_ms": round(self.commit_s / max(self.commits, 1) * 1000, 3),
+            "per_command": {k: round(v / per, 3) for k, v in self.counts.items()},
         }
+
+    def raw(self) -> dict[str, Any]:
+        """The totals (for a driver adding up several processes' meters)."""
+        return {
+            "process": self._process,
+            "cpu": dict(self.cpu),
+            "commits": self.commits,
+            "commit_s": self.commit_s,
+            "counts": dict(self.counts),
+        }
+
+    @classmethod
+    def combined(cls, raws: Sequence[dict[str, Any]], commands: int) -> dict[str, Any]:
+        """``figures`` for the sum of several processes' ``raw`` totals."""
+        meter = cls(None)
+        for raw in raws:
+            meter._process += raw["process"]
+            meter.commits += raw["commits"]
+            meter.commit_s += raw["commit_s"]
+            for k, v in raw["cpu"].items():
+                meter.cpu[k] += v
+            for k, v in raw["counts"].items():
+                meter.counts[k] += v
+        return meter.figures(commands)
+
+    def _count(self, owner: Any, name: str, key: str) -> None:
+        own = name in vars(owner)
+        original = vars(owner)[name] if own else getattr(owner, name)
+        counts, lock = self.counts, self._lock
+
+        @functools.wraps(original)
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            with lock:
+                counts[key] += 1
+            return original(*args, **kwargs)
+
+        setattr(owner, name, counted)
+        self._undo.append(
+            (lambda: setattr(owner, name, original)) if own else (lambda: delattr(owner, name))
+        )
 
     def _wrap(self, owner: Any, name: str, phase: str, commit: bool = False) -> None:
         own = name in vars(owner)

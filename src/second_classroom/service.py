@@ -60,7 +60,7 @@ from second_classroom.core.text import TextKind
 from second_classroom.core.time import require_aware
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import Change, ConcurrencyConflict
-from second_classroom.persistence.locks import StreamLocks, back_off
+from second_classroom.persistence.locks import back_off
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.secrets import (
     MIN_SECRET_BYTES,
@@ -150,7 +150,6 @@ class SecondClassroom:
         self._views: ViewSet | None = None
         self._register = DocumentRegister(app)  # status list bits, followed from the log
         self._views_lock = threading.Lock()  # threads asking for the views at once share one
-        self._locks = StreamLocks()
 
     # -- construction -----------------------------------------------------------------------
 
@@ -361,7 +360,7 @@ class SecondClassroom:
             recorded: DomainError | None = None
             keys: list[Change] = []  # the first use of the secret, stored with the command
             with (
-                self._locks.holding(route.locks(command)),
+                self.app.writing(route.locks(command)),
                 self.app.deciding() as depends,
                 self._first_use_at(base.now, keys),
             ):

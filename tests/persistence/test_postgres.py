@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from eventsourcing.persistence import IntegrityError, StoredEvent
 
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.persistence.application import SecondClassroomApplication
@@ -115,3 +116,79 @@ def test_the_views_connect_with_the_stores_settings_whatever_the_password(
 def test_an_sqlite_or_memory_store_has_no_postgres_settings() -> None:
     with SecondClassroomApplication({"PERSISTENCE_MODULE": "eventsourcing.popo"}) as app:
         assert connection_settings(app.factory) is None
+
+
+def stored(stream: uuid.UUID, version: int, body: bytes = b'{"v":1}') -> StoredEvent:
+    return StoredEvent(stream, version, "test-topic", body)
+
+
+def test_an_append_is_one_statement_its_positions_in_order_and_all_or_nothing(
+    postgres_dsn: str, postgres_schema: str
+) -> None:
+    """Given a store; when three events of two streams are appended in one call, and then
+    an append whose second event takes a version already stored; then the first append got
+    consecutive positions in its order through one statement, and the second stored
+    nothing (IntegrityError, as eventsourcing's own insert raises)."""
+    import psycopg
+
+    env = postgres_env(postgres_dsn, schema=postgres_schema)
+    a, b = uuid.uuid4(), uuid.uuid4()
+    with SecondClassroomApplication(env) as app:
+        recorder = app.recorder
+        statements: list[object] = []
+        original = psycopg.Cursor.execute
+
+        def spy(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+            statements.append(query)
+            return original(self, query, *args, **kwargs)
+
+        psycopg.Cursor.execute = spy  # type: ignore[method-assign]
+        try:
+            positions = recorder.insert_events([stored(a, 1), stored(b, 1), stored(a, 2)])
+        finally:
+            psycopg.Cursor.execute = original  # type: ignore[method-assign]
+        assert len(statements) == 1
+        assert positions is not None
+        assert list(positions) == list(range(positions[0], positions[0] + 3))
+        with pytest.raises(IntegrityError):
+            recorder.insert_events([stored(b, 2), stored(a, 2, b'{"v":2}')])
+        assert [e.originator_version for e in recorder.select_events(b)] == [1]
+        assert recorder.max_notification_id() == positions[-1]
+        found = recorder.select_notifications(positions[0], 10)
+        assert [(n.originator_id, n.originator_version) for n in found] == [(a, 1), (b, 1), (a, 2)]
+        between = recorder.select_notifications(positions[0] + 1, 10, stop=positions[1])
+        assert [n.id for n in between] == [positions[1]]
+
+
+def test_a_lease_on_a_stream_holds_off_another_process_until_released(
+    postgres_dsn: str, postgres_schema: str
+) -> None:
+    """Given a stream leased by one application (``STREAM_LEASES``); then another session
+    cannot lock it until the lease is released, and a stream not leased is free."""
+    import psycopg
+
+    env = {**postgres_env(postgres_dsn, schema=postgres_schema), "STREAM_LEASES": "y"}
+    hot, cold = uuid.uuid4(), uuid.uuid4()
+    with SecondClassroomApplication(env) as app, psycopg.connect(postgres_dsn) as other:
+        leases = app._leases
+        assert leases is not None
+
+        def free(stream: uuid.UUID) -> bool:
+            row = other.execute("SELECT pg_try_advisory_lock(%s)", (leases.key(stream),))
+            got = bool(row.fetchone()[0])  # type: ignore[index]
+            if got:
+                other.execute("SELECT pg_advisory_unlock(%s)", (leases.key(stream),))
+            return got
+
+        lease = leases.take([hot])
+        assert lease is not None
+        assert not free(hot)
+        assert free(cold)
+        lease.release()
+        assert free(hot)
+
+
+def test_without_the_setting_there_are_no_leases(postgres_dsn: str, postgres_schema: str) -> None:
+    """Leases are asked for: by default processes rely on optimistic concurrency alone."""
+    with SecondClassroomApplication(postgres_env(postgres_dsn, schema=postgres_schema)) as app:
+        assert app._leases is None

@@ -21,6 +21,7 @@ from second_classroom.aggregates.tribe import (
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import TribeKind, TribeLevel
+from second_classroom.persistence import state_cache
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import Loaded
 from second_classroom.persistence.state_cache import StateCache
@@ -73,13 +74,61 @@ def test_a_state_read_before_an_eviction_is_not_put_back() -> None:
     assert cache.get(STREAM) is None
 
 
-def test_a_write_that_raced_an_eviction_drops_the_older_cached_state() -> None:
+def test_a_write_that_raced_an_eviction_of_its_stream_drops_the_older_cached_state() -> None:
+    cache = StateCache(10, watermark=0)
+    cache.put(loaded(1), cache.generation)
+    generation = cache.generation  # our append of version 2 starts
+    cache.caught_up(1, [(1, STREAM, 3)])  # another process wrote versions 2 and 3 meanwhile
+    cache.put(loaded(2), generation)  # (ours failed: that write took version 2)
+    assert cache.get(STREAM) is None  # neither version 1 nor 2: the store has version 3
+
+
+def test_an_eviction_of_another_stream_keeps_a_write_that_raced_it() -> None:
     cache = StateCache(10, watermark=0)
     cache.put(loaded(1), cache.generation)
     generation = cache.generation  # our append of version 2 starts
     cache.caught_up(1, [(1, uuid.UUID(int=7), 1)])  # an unrelated eviction meanwhile
     cache.put(loaded(2), generation)
-    assert cache.get(STREAM) is None  # not version 1, which the store has overtaken
+    assert cache.get(STREAM) == loaded(2)  # kept: a hot stream is not read again
+
+
+def test_once_too_many_evictions_are_remembered_every_earlier_state_counts_as_evicted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(state_cache, "EVICTIONS_KEPT", 2)
+    cache = StateCache(10, watermark=0)
+    generation = cache.generation  # a load of STREAM starts
+    cache.caught_up(3, [(n, uuid.UUID(int=10 + n), 1) for n in (1, 2, 3)])
+    cache.put(loaded(1), generation)
+    assert cache.get(STREAM) is None
+    cache.put(loaded(1), cache.generation)
+    assert cache.get(STREAM) == loaded(1)
+
+
+def test_a_foreign_write_one_version_ahead_is_folded_onto_the_cached_state() -> None:
+    cache = StateCache(10, watermark=0)
+    cache.put(loaded(1), cache.generation)
+    foreign = cache.caught_up(
+        2, [(1, STREAM, 2), (2, STREAM, 3)], lambda cached, _position: loaded(cached.version + 1)
+    )
+    assert cache.get(STREAM) == loaded(3)
+    assert foreign == {STREAM}
+
+
+def test_a_foreign_write_that_cannot_be_followed_evicts_its_stream() -> None:
+    cache = StateCache(10, watermark=0)
+    cache.put(loaded(1), cache.generation)
+    cache.caught_up(1, [(1, STREAM, 2)], lambda _cached, _position: None)
+    assert cache.get(STREAM) is None
+
+
+def test_a_foreign_write_more_than_one_version_ahead_evicts_without_following() -> None:
+    cache = StateCache(10, watermark=0)
+    cache.put(loaded(1), cache.generation)
+    followed: list[int] = []
+    cache.caught_up(1, [(1, STREAM, 3)], lambda c, position: followed.append(position))
+    assert cache.get(STREAM) is None
+    assert followed == []
 
 
 def test_an_older_version_never_replaces_a_newer_one() -> None:
@@ -239,3 +288,57 @@ def test_caches_of_two_processes_always_agree_with_the_store(
                 assert a.app.load(tribe.DECIDER, tribe_id_) == truths[tribe_id_]
                 assert b.app.load(tribe.DECIDER, tribe_id_) == truths[tribe_id_]
             assert a.app.load(activity.DECIDER, uuid.UUID(int=9)).state is None
+
+
+def test_another_process_write_on_a_cached_stream_is_folded_not_read_again(
+    two_services: tuple[SecondClassroom, SecondClassroom],
+) -> None:
+    """Given an activity cached here; when another process admits a student to it; then
+    the next load here has that registration, equal to a load from the store, without
+    reading the activity's stream again (its event came with the look at the log)."""
+    here, there = two_services
+    first, second = found_school(here, 2)
+    hot = approved_activity(here, "hot", capacity=5)
+    assert here._load.activity(hot) is not None  # cached here
+    there.execute(Register(hot), Actor.student(first), REGISTERING)
+    reads = count_calls(here.app.recorder, "select_events")
+    seen = here._load.activity(hot)
+    assert reads == []
+    assert seen is not None
+    assert first in seen.roster.admitted
+    with SecondClassroomApplication(here.app.env) as fresh:
+        assert here.app.load(activity.DECIDER, hot) == fresh.load(activity.DECIDER, hot)
+    here.execute(Register(hot), Actor.student(second), REGISTERING)
+    after = there._load.activity(hot)
+    assert after is not None
+    assert set(after.roster.admitted) == {first, second}
+
+
+def test_a_conflict_leaves_the_cached_state_to_be_brought_up_to_date(
+    two_services: tuple[SecondClassroom, SecondClassroom],
+) -> None:
+    """Given an activity cached in both processes; when both register a student on the
+    same version (there's write stored first), here's write conflicts and is decided
+    again on the state with there's registration folded in — no reload of the stream."""
+    here, there = two_services
+    first, second = found_school(here, 2)
+    hot = approved_activity(here, "contended", capacity=5)
+    assert here._load.activity(hot) is not None
+    assert there._load.activity(hot) is not None
+    original = here.app.refresh
+    raced: list[bool] = []
+
+    def refresh_then_race() -> None:
+        original()
+        if not raced:  # after here's look at the log, before its write: there writes
+            raced.append(True)
+            there.execute(Register(hot), Actor.student(first), REGISTERING)
+
+    here.app.refresh = refresh_then_race  # type: ignore[method-assign]
+    reads = count_calls(here.app.recorder, "select_events")
+    here.execute(Register(hot), Actor.student(second), REGISTERING)
+    state = here._load.activity(hot)
+    assert raced == [True]
+    assert state is not None
+    assert set(state.roster.admitted) == {first, second}
+    assert all(args[0] != hot for args in reads)  # type: ignore[index]

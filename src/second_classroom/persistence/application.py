@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -15,6 +16,7 @@ from eventsourcing.persistence import (
     InfrastructureFactory,
     IntegrityError,
     Mapper,
+    Notification,
     StoredEvent,
 )
 from eventsourcing.utils import Environment
@@ -30,6 +32,7 @@ from second_classroom.persistence.changes import (
     Unit,
 )
 from second_classroom.persistence.group_commit import GroupCommit
+from second_classroom.persistence.locks import StreamLeases, StreamLocks
 from second_classroom.persistence.mapper import CattrsMapper, Envelope, SnapshotEnvelope
 from second_classroom.persistence.pending import PendingStates
 from second_classroom.persistence.state_cache import StateCache
@@ -38,18 +41,24 @@ from second_classroom.persistence.stream_index import StreamIndex
 
 S = TypeVar("S")
 REFRESH_LIMIT = 5000  # log positions to scan for evictions; beyond, the cache is dropped
+LOG_PAGE = 1000  # events read from the log per query
+CONTENDED_FOR = 1.0  # seconds a stream counts as written by another process too
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
 logger = logging.getLogger(__name__)
 
 STATE_TYPES: dict[str, type] = {kind.name: kind.state for kind in KINDS}  # for snapshots
+# Each event type belongs to exactly one kind (``FunctionalDecider``): its decider folds it.
+DECIDER_OF_EVENT: dict[type, AnyDecider] = {event: kind for kind in KINDS for event in kind.events}
 
 
 class SecondClassroomApplication(Application[UUID]):
     """One application (one table set) per school.
 
     Environment keys: ``SNAPSHOT_INTERVAL`` (events between snapshots, default 50; 0
-    disables) and ``STATE_CACHE_MAXSIZE`` (streams kept in the state cache, default 100000;
-    0 disables). eventsourcing's own repository cache is not used: see ``state_cache``.
+    disables), ``STATE_CACHE_MAXSIZE`` (streams kept in the state cache, default 100000;
+    0 disables) and, on PostgreSQL, ``STREAM_LEASES=y`` (processes take turns on a stream
+    they all write: see ``writing``; off by default). eventsourcing's own repository cache is
+    not used: see ``state_cache``.
     """
 
     name = "SecondClassroom"
@@ -71,6 +80,15 @@ class SecondClassroomApplication(Application[UUID]):
         self.streams = StreamIndex(self._stream_ids, enabled=self.states.enabled and on_disk)
         self._reading = threading.local()
         self._pending = PendingStates()
+        self._foreign: dict[UUID, float] = {}  # streams another process wrote, and when
+        self._locks = StreamLocks()
+        self._leases: StreamLeases | None = None
+        datastore = getattr(self.recorder, "datastore", None)
+        postgres = (
+            self.env.get(InfrastructureFactory.PERSISTENCE_MODULE) == "eventsourcing.postgres"
+        )
+        if postgres and self.env.get("STREAM_LEASES", "") in ("y", "yes", "true", "1"):
+            self._leases = StreamLeases(datastore.pool, datastore.schema)  # type: ignore[union-attr]
         self._group: GroupCommit[StoredEvent, int] = GroupCommit(
             self._insert, IntegrityError, self._settle
         )
@@ -135,6 +153,25 @@ class SecondClassroomApplication(Application[UUID]):
             self._reading.active = False
 
     @contextmanager
+    def writing(self, streams: Iterable[UUID]) -> Iterator[None]:
+        """Hold the in-process locks of ``streams`` for a decision on them. On PostgreSQL,
+        for the streams another process wrote lately, also take locks that process shares,
+        held until this thread's next write (``stage``) is stored, so the two take turns
+        on a hot stream instead of deciding at once and retrying (``locks.StreamLeases``).
+        Enter it before ``deciding``: the look at the log must follow the lock."""
+        streams = list(streams)
+        with self._locks.holding(streams):
+            contended = [s for s in streams if self._contended(s)]
+            lease = self._leases.take(contended) if contended and self._leases else None
+            self._reading.lease = lease
+            try:
+                yield
+            finally:
+                self._reading.lease = None
+                if lease is not None and not lease.handed:  # nothing staged: nothing to wait
+                    lease.release()
+
+    @contextmanager
     def deciding(self) -> Iterator[set[EventTicket]]:
         """Like ``reading``, for a command's decision: loads also see states that earlier
         commands decided but have not stored yet. Yields the set of their tickets, which the
@@ -148,11 +185,27 @@ class SecondClassroomApplication(Application[UUID]):
                 self._reading.depends = None
 
     def refresh(self) -> None:
-        """Evict the cached streams that another process wrote since the last check."""
+        """Bring the cached streams that another process wrote since the last check up to
+        date: fold the new event onto a cached state one version behind (the page of the log
+        read here holds it), evict any other.
+
+        Where the log's top costs a round trip of its own (PostgreSQL, memory), the events
+        after the watermark are asked for at once: one query, whose last position is the
+        top. Positions become visible in order (the events table is locked by each append
+        until its commit), so no later commit can fill a position below the ones read.
+        """
         cache = self.states
         if not cache.enabled:
             return
-        top = self._log_top()
+        start = cache.watermark + 1
+        page: Sequence[Notification] = ()
+        if self._top is None:
+            page = self.recorder.select_notifications(start, LOG_PAGE)
+            if not page:
+                return
+            top = page[-1].id
+        if self._top is not None or len(page) == LOG_PAGE:  # a long way behind: measure it
+            top = self._log_top()
         if top <= cache.watermark:  # below: our own commits overtook this read of the top
             return
         if top - cache.watermark > REFRESH_LIMIT:
@@ -160,15 +213,44 @@ class SecondClassroomApplication(Application[UUID]):
             cache.reset(top)
             return
         written: list[tuple[int, UUID, int]] = []
-        start = cache.watermark + 1
-        while start <= top:
-            page = self.recorder.select_notifications(start, 1000, stop=top)
+        found: dict[int, Notification] = {}
+        while True:
+            page = [n for n in page if n.id <= top]
+            written += [(n.id, UUID(str(n.originator_id)), n.originator_version) for n in page]
+            found.update((n.id, n) for n in page)
+            start = page[-1].id + 1 if page else start
+            if start > top:
+                break
+            page = self.recorder.select_notifications(start, LOG_PAGE, stop=top)
             if not page:
                 break
-            written += [(n.id, UUID(str(n.originator_id)), n.originator_version) for n in page]
-            start = page[-1].id + 1
         self.streams.add(stream for _position, stream, _version in written)
-        cache.caught_up(top, written)
+        foreign = cache.caught_up(
+            top, written, lambda cached, position: self._follow(cached, found[position])
+        )
+        now = time.monotonic()
+        if len(self._foreign) > REFRESH_LIMIT:
+            self._foreign = {s: t for s, t in self._foreign.items() if now - t < CONTENDED_FOR}
+        self._foreign.update(dict.fromkeys(foreign, now))
+
+    def _contended(self, stream: UUID) -> bool:
+        """Whether another process wrote ``stream`` lately (``CONTENDED_FOR`` seconds)."""
+        seen = self._foreign.get(stream)
+        return seen is not None and time.monotonic() - seen < CONTENDED_FOR
+
+    def _follow(self, cached: Loaded[Any], written: Notification) -> Loaded[Any] | None:
+        """``cached`` with another process's next event on its stream applied; None if the
+        event is not of the state's kind (a load will say so) or cannot be read."""
+        try:
+            envelope = self.mapper.to_domain_event(written)
+            assert isinstance(envelope, Envelope)
+            decider = DECIDER_OF_EVENT.get(type(envelope.payload))
+            if decider is None or not (cached.state is None or type(cached.state) is decider.state):
+                return None
+            state = decider.evolve(cached.state, envelope.payload)
+        except Exception:  # whatever fails here, a load from the store meets and reports
+            return None
+        return Loaded(cached.id, envelope.originator_version, state)
 
     def forget_states(self) -> None:
         """Empty the state cache: the next loads read the store."""
@@ -205,6 +287,12 @@ class SecondClassroomApplication(Application[UUID]):
         depends = getattr(self._reading, "depends", None)
         if depends is not None and unit is None:
             held = self._pending.get(stream)
+            if held is not None and self._contended(stream):
+                # Another process writes this stream too: deciding ahead of our unstored
+                # write would chain our next writes to it, and all of them would fail when
+                # theirs wins (a process could starve the other). Store it first.
+                self.settled([cast(EventTicket, held[1])])
+                held = self._pending.get(stream)
             if held is not None:
                 # Depend on it first: a refusal for its kind stands only if it is stored.
                 depends.add(cast(EventTicket, held[1]))
@@ -290,6 +378,9 @@ class SecondClassroomApplication(Application[UUID]):
             return Staged([], None, self._group)
         alone = self._new_unit()
         alone.stage(changes, envelopes, at)
+        lease = getattr(self._reading, "lease", None)
+        if lease is not None:  # held until this write is stored (``_settle``)
+            alone.lease, lease.handed, self._reading.lease = lease, True, None
         ticket = self._queue(alone, depends)
         self._pending.hold(alone.staged.values(), ticket)
         return Staged(envelopes, ticket, self._group)
@@ -340,6 +431,8 @@ class SecondClassroomApplication(Application[UUID]):
     def _settle(self, ticket: EventTicket) -> None:
         """A ticket was stored or failed: update the cache, drop its pending states."""
         unit = cast(Unit, ticket.context)
+        if unit.lease is not None:
+            unit.lease.release()
         if ticket.written:
             self.streams.add(unit.staged)  # before the pending states go: never a gap
             self.states.recorded(ticket.result)
@@ -347,8 +440,12 @@ class SecondClassroomApplication(Application[UUID]):
                 self.states.put(loaded, unit.generation)
             if unit.snapshots and self.snapshots is not None:
                 self.snapshots.put(unit.snapshots)
-        else:
+        elif not isinstance(ticket.error, IntegrityError):
+            # The write may or may not have been stored: read the streams again.
             self.states.evict(unit.staged)
+        # A conflict leaves the cached states as they were: true at their versions, and the
+        # write that won is above the watermark (it was not seen when deciding), so the next
+        # look at the log brings them up to date without reading the streams again.
         self._pending.release(unit.staged, ticket)
 
     def _insert(self, stored: Sequence[StoredEvent]) -> list[int]:

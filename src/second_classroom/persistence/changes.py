@@ -52,6 +52,7 @@ class Unit:
     envelopes: list[Envelope] = attrs.Factory(list)
     staged: dict[UUID, Loaded[Any]] = attrs.Factory(dict)
     snapshots: list[SnapshotEnvelope[Any]] = attrs.Factory(list)
+    lease: Any = None  # cross-process locks (``locks.Lease``) released once it is stored
 
     def stage(self, changes: Sequence[Change], envelopes: Sequence[Envelope], at: datetime) -> None:
         self.envelopes += envelopes

@@ -4,23 +4,30 @@ eventsourcing's repository cache re-reads every cached stream on every load (a f
 SELECT), which cost more than the command's own commit. This cache instead follows the
 application's notification log: a *watermark* says up to which position every write is already
 reflected here. Our own writes advance it as they are saved; a log position above the watermark
-that is not ours is another process's write, and its stream is evicted if the cached state is
-older than that write. So one cheap
+that is not ours is another process's write. If the cached state of its stream is the version
+just before that write, the write's event is folded onto it (the check of the log read the
+event anyway), so a stream that several processes write stays cached; any other older state is
+evicted. So one cheap
 ``max_notification_id`` per command replaces a read per stream, and a stale state can only be
 read between another process's commit and our next check of the log — the same window any read
 has. A decision made on it still meets optimistic concurrency when it is saved.
 
 Races between a read from the store and an eviction are settled by a *generation* counter:
-a state read (or written) before an eviction is not put back afterwards.
+a state read (or written) before an eviction of its stream is not put back afterwards. Each
+eviction records its generation per stream (so evicting one stream does not throw away the
+states of others being read or written meanwhile, as a single counter did: with several
+threads and processes, the hot activity's own writes were dropped and read again).
 """
 
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from uuid import UUID
+
+EVICTIONS_KEPT = 20_000  # streams whose last eviction is remembered one by one
 
 
 class StateCache:
@@ -36,6 +43,8 @@ class StateCache:
         self._own: set[int] = set()  # our log positions above the watermark
         self.watermark = watermark
         self.generation = 0
+        self._evicted: dict[UUID, int] = {}  # stream: the generation of its last eviction
+        self._floor = 0  # states older than this generation are never put (see ``_drop``)
 
     @property
     def enabled(self) -> bool:
@@ -58,6 +67,12 @@ class StateCache:
     def __len__(self) -> int:
         return len(self._lru) if self._lru is not None else 0
 
+    def _keep(self, lru: OrderedDict[UUID, Any], stream: UUID, loaded: Any) -> None:
+        lru[stream] = loaded
+        lru.move_to_end(stream)
+        if len(lru) > self._maxsize:
+            lru.popitem(last=False)  # the least recently used
+
     def put(self, loaded: Any, generation: int) -> None:
         """Keep ``loaded`` unless a newer version is already here; if an eviction happened
         since ``generation``, drop the stream instead."""
@@ -65,15 +80,13 @@ class StateCache:
         if lru is None:
             return
         with self._lock:
-            if generation != self.generation:
+            if generation < self._floor or self._evicted.get(loaded.id, -1) > generation:
                 # What is cached may be older than ``loaded``: let the next load read the store.
                 self._discard(loaded.id)
                 return
             current = self._get(lru, loaded.id)
             if current is None or current.version <= loaded.version:
-                lru[loaded.id] = loaded
-                if len(lru) > self._maxsize:
-                    lru.popitem(last=False)  # the least recently used
+                self._keep(lru, loaded.id, loaded)
 
     def recorded(self, positions: Iterable[int]) -> None:
         """Our own writes reached the log at ``positions``: advance the watermark over them."""
@@ -83,28 +96,50 @@ class StateCache:
                 self.watermark += 1
                 self._own.discard(self.watermark)
 
-    def caught_up(self, top: int, written: Sequence[tuple[int, UUID, int]]) -> None:
+    def caught_up(
+        self,
+        top: int,
+        written: Sequence[tuple[int, UUID, int]],
+        follow: Callable[[Any, int], Any | None] | None = None,
+    ) -> set[UUID]:
         """The log reached ``top``; ``written`` is every (position, stream, version) after
-        the watermark. A stream is evicted unless its cached state already holds that
-        version (then the write is ours, or was read from the store after it)."""
+        the watermark, in log order. A stream is kept if its cached state already holds that
+        version (then the write is ours, or was read from the store after it); if the cached
+        state is the version just before, ``follow(cached, position)`` may return it with the
+        write applied, which replaces it; otherwise the stream is evicted. Returns the
+        streams written by others (positions that are not ours)."""
         with self._lock:
             stale = set()
+            foreign = set()
             for position, stream, version in written:
                 if position in self._own:
                     continue
+                foreign.add(stream)
+                if stream in stale:
+                    continue
                 cached = self._lru.get(stream) if self._lru is not None else None
                 # Not cached: a load of it may be in flight, so the generation must move.
-                if cached is None or cached.version < version:
+                if cached is not None and cached.version >= version:
+                    continue
+                ahead = None
+                if cached is not None and cached.version == version - 1 and follow is not None:
+                    ahead = follow(cached, position)
+                if ahead is None:
                     stale.add(stream)
+                else:
+                    self._keep(self._lru, stream, ahead)  # type: ignore[arg-type]  # cached: enabled
             if stale:
                 self._drop(stale)
             self._own = {p for p in self._own if p > top}
             self.watermark = max(self.watermark, top)
+        return foreign
 
     def reset(self, top: int) -> None:
         """Forget every state (the log moved too far ahead to scan, or on request)."""
         with self._lock:
             self.generation += 1
+            self._floor = self.generation
+            self._evicted.clear()
             if self._lru is not None:
                 self._lru.clear()
             self._own.clear()
@@ -118,7 +153,12 @@ class StateCache:
     def _drop(self, streams: Iterable[UUID]) -> None:
         self.generation += 1
         for stream in streams:
+            self._evicted[stream] = self.generation
             self._discard(stream)
+        if len(self._evicted) > EVICTIONS_KEPT:
+            # Forget which streams: any state from before now counts as evicted.
+            self._evicted.clear()
+            self._floor = self.generation
 
     def _discard(self, stream: UUID) -> None:
         if self._lru is not None:
