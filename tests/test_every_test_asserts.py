@@ -196,8 +196,6 @@ def uncoded_refusals(suite: dict[Path, ast.Module]) -> list[str]:
 PENDING_UNCODED = frozenset(
     {
         "policies/test_boundary.py test_an_actor_of_the_wrong_shape_is_refused_with_a_code",
-        "policies/test_rulebook.py"
-        " test_a_rotation_below_five_seconds_or_negative_integrity_numbers_are_refused",
     }
 )
 

@@ -852,10 +852,16 @@ def test_the_hfut_preset_is_its_own_school() -> None:
 
 
 def test_a_rotation_below_five_seconds_or_negative_integrity_numbers_are_refused() -> None:
-    with pytest.raises(DomainError):
+    """A code turning faster than 5 s cannot be scanned; a negative penalty would reward a
+    no-show: both refused with the bound they break."""
+    with pytest.raises(DomainError) as rotation:
         attrs.evolve(NEPU, checkin=attrs.evolve(NEPU.checkin, rotation_seconds=4))
-    with pytest.raises(DomainError):
+    assert rotation.value.code == "rulebook.invalid"
+    assert rotation.value.details == {"reason": "checkin.rotation_seconds must be 5-3600"}
+    with pytest.raises(DomainError) as points:
         attrs.evolve(NEPU, integrity=attrs.evolve(NEPU.integrity, no_show_points=-1))
+    assert points.value.code == "rulebook.invalid"
+    assert points.value.details == {"reason": "integrity.no_show_points must be 0-1000000"}
 
 
 # -- every number and code bounded (review finding 6) ---------------------------------------------
