@@ -17,6 +17,12 @@ found by halving the failed batch, left out of the views that refuse it (each vi
 its own savepoint) and recorded in ``sc_view_failures``; the runner moves on. A failure of the
 database or the connection, or of the code, is raised as before: nothing is skipped for it.
 
+Decoding. Each view names the event types it reads (``events``); the runner hands it those
+events only, and decodes an event's payload into its typed event only for a view that reads
+it — once, however many views do. The audit log reads every event's stored JSON as it is
+(a ``RecordView``), so an event no other view reads is never decoded. A view that names no
+types is given every event, decoded.
+
 Concurrency. Every write checks (and locks) the tracking row first, so any number of runners —
 threads here, or other processes — may follow one log: each batch is applied once.
 """
@@ -35,7 +41,7 @@ import attrs
 from second_classroom.codec import registry
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
-from second_classroom.persistence.reading import Unreadable, notifications
+from second_classroom.persistence.reading import Recorded, Undecodable, Unreadable, records
 from second_classroom.projections.database import Cursor, PostgresViews, ViewDatabase
 from second_classroom.projections.queries import table_digest, table_rows
 
@@ -47,11 +53,15 @@ logger = logging.getLogger(__name__)
 # unexpected value); anything else (a crash, an interrupt) is raised.
 _EVENT_ERRORS = (LookupError, AttributeError, TypeError, ValueError, ArithmeticError)
 
-Item = tuple[int, Envelope | Unreadable]
+Item = tuple[int, Recorded | Unreadable]
 
 
 class View(Protocol):
-    """A read model: its tables, and how one event changes them."""
+    """A read model: its tables, and how one event changes them.
+
+    A view may also name the event classes it reads (``events``, a tuple of classes): it is
+    then given events of those types only. Without it, it is given every event.
+    """
 
     name: str
     tables: tuple[str, ...]
@@ -68,6 +78,13 @@ class BatchView(View, Protocol):
     """A view that applies a run of events at once (say, with one ``executemany``)."""
 
     def apply_all(self, cursor: Cursor, events: Sequence[tuple[int, Envelope]]) -> None: ...
+
+
+@runtime_checkable
+class RecordView(View, Protocol):
+    """A view that reads every event's stored JSON (``Recorded``), never its typed payload."""
+
+    def apply_records(self, cursor: Cursor, records: Sequence[tuple[int, Recorded]]) -> None: ...
 
 
 @attrs.frozen
@@ -102,6 +119,8 @@ class ProjectionRunner:
         self.views = list(views)
         self.name = name
         self.batch = batch
+        # Per view, the topics it reads (None: every event).
+        self._topics = [_topics(view) for view in self.views]
         self._lock = threading.Lock()  # one catch-up at a time in this process
         self._settled = 0  # every id missing up to here is known never to come
         self._mark: _Mark | None = None
@@ -165,7 +184,7 @@ class ProjectionRunner:
             while True:
                 position = self.position()
                 settled = self._settled_gaps()
-                found = notifications(self.app, position, self.batch)
+                found = records(self.app, position, self.batch)
                 ready, reached, blocked = self._passable(position, found, settled)
                 if reached > position and not self._apply(position, ready, reached):
                     continue  # another runner moved the position meanwhile: read it again
@@ -233,19 +252,41 @@ class ProjectionRunner:
         return self._apply_carefully(position, items, reached)
 
     def _write(self, cursor: Cursor, items: Sequence[Item]) -> None:
-        events = [(n, e) for n, e in items if isinstance(e, Envelope)]
+        readable = [(n, r) for n, r in items if isinstance(r, Recorded)]
         # View by view rather than event by event: a view only reads its own tables and the
         # board's tribes (the board comes first), so the order across views does not matter.
-        for view in self.views:
-            if isinstance(view, BatchView):
-                view.apply_all(cursor, events)
-                continue
-            for notification_id, envelope in events:
-                view.apply(cursor, notification_id, envelope)
+        for view, topics in zip(self.views, self._topics, strict=True):
+            self._deliver(cursor, view, topics, readable)
         for notification_id, item in items:
             if isinstance(item, Unreadable):
                 for view in self.views:
                     self._record(cursor, view.name, notification_id, item.topic, item.error)
+
+    def _deliver(
+        self,
+        cursor: Cursor,
+        view: View,
+        topics: frozenset[str] | None,
+        found: Sequence[tuple[int, Recorded]],
+    ) -> None:
+        """Apply to ``view`` the events of ``found`` it reads, each decoded once; an event
+        whose payload cannot be decoded is left out of it and recorded."""
+        if isinstance(view, RecordView):
+            view.apply_records(cursor, found)
+            return
+        events: list[tuple[int, Envelope]] = []
+        for notification_id, recorded in found:
+            if topics is not None and recorded.topic not in topics:
+                continue
+            try:
+                events.append((notification_id, recorded.envelope()))
+            except Undecodable as error:
+                self._record(cursor, view.name, notification_id, recorded.topic, str(error))
+        if isinstance(view, BatchView):
+            view.apply_all(cursor, events)
+            return
+        for notification_id, envelope in events:
+            view.apply(cursor, notification_id, envelope)
 
     def _apply_carefully(self, position: int, items: Sequence[Item], reached: int) -> bool:
         """One event, each view in a savepoint: a view that refuses it is left without it."""
@@ -256,16 +297,19 @@ class ProjectionRunner:
                 if isinstance(item, Unreadable):
                     self._write(cursor, [(notification_id, item)])
                     continue
-                for view in self.views:
+                for view, topics in zip(self.views, self._topics, strict=True):
+                    if topics is not None and item.topic not in topics:
+                        continue
                     cursor.execute("SAVEPOINT sc_view")
                     try:
-                        view.apply(cursor, notification_id, item)
+                        self._deliver(cursor, view, topics, [(notification_id, item)])
                     except Exception as error:
                         if not self._refused(error):
                             raise
                         cursor.execute("ROLLBACK TO SAVEPOINT sc_view")
-                        topic = registry.of(item.payload).name
-                        self._record(cursor, view.name, notification_id, topic, _describe(error))
+                        self._record(
+                            cursor, view.name, notification_id, item.topic, _describe(error)
+                        )
                     cursor.execute("RELEASE SAVEPOINT sc_view")
             self._move(cursor, reached)
         return True
@@ -336,6 +380,15 @@ class ProjectionRunner:
                 return False
             time.sleep(interval)
         return True
+
+
+def _topics(view: View) -> frozenset[str] | None:
+    """The topics of the events ``view`` reads; None for every event (it names none, or it
+    reads every event's stored JSON)."""
+    events = getattr(view, "events", None)
+    if events is None or isinstance(view, RecordView):
+        return None
+    return frozenset(registry.of_class(cls).name for cls in events)
 
 
 def _shape(view: View) -> int:
