@@ -119,8 +119,7 @@ class ProjectionRunner:
         self.views = list(views)
         self.name = name
         self.batch = batch
-        # Per view, the topics it reads (None: every event).
-        self._topics = [_topics(view) for view in self.views]
+        self._routes = [_Route.of(view) for view in self.views]
         self._lock = threading.Lock()  # one catch-up at a time in this process
         self._settled = 0  # every id missing up to here is known never to come
         self._mark: _Mark | None = None
@@ -255,24 +254,21 @@ class ProjectionRunner:
         readable = [(n, r) for n, r in items if isinstance(r, Recorded)]
         # View by view rather than event by event: a view only reads its own tables and the
         # board's tribes (the board comes first), so the order across views does not matter.
-        for view, topics in zip(self.views, self._topics, strict=True):
-            self._deliver(cursor, view, topics, readable)
+        for route in self._routes:
+            self._deliver(cursor, route, readable)
         for notification_id, item in items:
             if isinstance(item, Unreadable):
                 for view in self.views:
                     self._record(cursor, view.name, notification_id, item.topic, item.error)
 
     def _deliver(
-        self,
-        cursor: Cursor,
-        view: View,
-        topics: frozenset[str] | None,
-        found: Sequence[tuple[int, Recorded]],
+        self, cursor: Cursor, route: _Route, found: Sequence[tuple[int, Recorded]]
     ) -> None:
-        """Apply to ``view`` the events of ``found`` it reads, each decoded once; an event
-        whose payload cannot be decoded is left out of it and recorded."""
-        if isinstance(view, RecordView):
-            view.apply_records(cursor, found)
+        """Apply to the route's view the events of ``found`` it reads, each decoded once; an
+        event whose payload cannot be decoded is left out of it and recorded."""
+        view, topics = route.view, route.topics
+        if route.records is not None:
+            route.records(cursor, found)
             return
         events: list[tuple[int, Envelope]] = []
         for notification_id, recorded in found:
@@ -282,11 +278,12 @@ class ProjectionRunner:
                 events.append((notification_id, recorded.envelope()))
             except Undecodable as error:
                 self._record(cursor, view.name, notification_id, recorded.topic, str(error))
-        if isinstance(view, BatchView):
-            view.apply_all(cursor, events)
+        if route.batch is not None:
+            route.batch(cursor, events)
             return
+        apply = view.apply
         for notification_id, envelope in events:
-            view.apply(cursor, notification_id, envelope)
+            apply(cursor, notification_id, envelope)
 
     def _apply_carefully(self, position: int, items: Sequence[Item], reached: int) -> bool:
         """One event, each view in a savepoint: a view that refuses it is left without it."""
@@ -297,19 +294,18 @@ class ProjectionRunner:
                 if isinstance(item, Unreadable):
                     self._write(cursor, [(notification_id, item)])
                     continue
-                for view, topics in zip(self.views, self._topics, strict=True):
-                    if topics is not None and item.topic not in topics:
+                for route in self._routes:
+                    if route.topics is not None and item.topic not in route.topics:
                         continue
                     cursor.execute("SAVEPOINT sc_view")
                     try:
-                        self._deliver(cursor, view, topics, [(notification_id, item)])
+                        self._deliver(cursor, route, [(notification_id, item)])
                     except Exception as error:
                         if not self._refused(error):
                             raise
                         cursor.execute("ROLLBACK TO SAVEPOINT sc_view")
-                        self._record(
-                            cursor, view.name, notification_id, item.topic, _describe(error)
-                        )
+                        name = route.view.name
+                        self._record(cursor, name, notification_id, item.topic, _describe(error))
                     cursor.execute("RELEASE SAVEPOINT sc_view")
             self._move(cursor, reached)
         return True
@@ -382,13 +378,23 @@ class ProjectionRunner:
         return True
 
 
-def _topics(view: View) -> frozenset[str] | None:
-    """The topics of the events ``view`` reads; None for every event (it names none, or it
-    reads every event's stored JSON)."""
-    events = getattr(view, "events", None)
-    if events is None or isinstance(view, RecordView):
-        return None
-    return frozenset(registry.of_class(cls).name for cls in events)
+@attrs.frozen
+class _Route:
+    """How a view is given events: the topics it reads (None: every event), and its batch
+    methods if it has them (protocol checks are slow: made once, here)."""
+
+    view: View
+    topics: frozenset[str] | None
+    records: Any  # RecordView.apply_records, or None
+    batch: Any  # BatchView.apply_all, or None
+
+    @classmethod
+    def of(cls, view: View) -> _Route:
+        if isinstance(view, RecordView):  # every event's stored JSON
+            return cls(view, None, view.apply_records, None)
+        events = getattr(view, "events", None)
+        topics = None if events is None else frozenset(registry.of_class(e).name for e in events)
+        return cls(view, topics, None, view.apply_all if isinstance(view, BatchView) else None)
 
 
 def _shape(view: View) -> int:

@@ -78,7 +78,7 @@ class AuditLog:
             actor = str(next((value for name in who if (value := data.get(name))), ""))
         return _audit_row(
             position,
-            str(recorded.originator_id),
+            recorded.stream,
             recorded.originator_version,
             recorded.topic,
             recorded.command,
@@ -453,8 +453,10 @@ class MyActivitiesView:
                     " leave = NULL, registered_at = excluded.registered_at, live = 1",
                     (eid, event.student, str(event.activity_id), status.value, _iso(event.at)),
                 )
-                # a new registration after a cancellation answers afresh
-                cursor.execute("DELETE FROM roster_answers WHERE enrolment_id = ?", (eid,))
+                # A new registration after a cancellation answers afresh. The enrolment's
+                # first event (version 1 of its stream) has no answers before it to drop.
+                if envelope.originator_version > 1 or event.enrolment_id != envelope.originator_id:
+                    cursor.execute("DELETE FROM roster_answers WHERE enrolment_id = ?", (eid,))
                 if event.answers:
                     answers = converter.unstructure(event.answers)
                     cursor.execute(
