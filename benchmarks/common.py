@@ -339,6 +339,7 @@ class Meter:
         # The recorder's insert: the group commit holds the application's bound ``_insert``.
         self._wrap(type(self.service.app.recorder), "insert_events", "store", commit=True)
         self._wrap(ProjectionRunner, "catch_up", "views")
+        self._wrap(ProjectionRunner, "rebuild", "views")
         self._process = time.process_time()
         self._wall = time.perf_counter()
         return self

@@ -166,6 +166,11 @@ class SQLiteViews:
         )
         if not self._memory:
             connection.execute("PRAGMA journal_mode=WAL")
+            # A commit of the views need not wait for the disk: in WAL mode NORMAL keeps each
+            # commit atomic and the file consistent; a power cut can lose only the last view
+            # commits, with their tracking position, so the runner applies those events again
+            # (a view is derived from the log, whose own writers keep FULL).
+            connection.execute("PRAGMA synchronous=NORMAL")
         return connection
 
     @contextmanager

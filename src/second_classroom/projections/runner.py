@@ -48,6 +48,7 @@ from second_classroom.projections.queries import table_digest, table_rows
 TRACKING_TABLE = "sc_view_tracking"
 FAILURES_TABLE = "sc_view_failures"
 SHAPES_TABLE = "sc_view_shapes"
+REBUILD_BATCH = 5000  # events to a transaction in a rebuild (a few MB of decoded events)
 logger = logging.getLogger(__name__)
 # Exceptions a view's own code raises on an event it cannot handle (a missing key, an
 # unexpected value); anything else (a crash, an interrupt) is raised.
@@ -180,18 +181,21 @@ class ProjectionRunner:
     def catch_up(self) -> int:
         """Apply every committed event not applied yet; returns the position reached."""
         with self._lock:
-            while True:
-                position = self.position()
-                settled = self._settled_gaps()
-                found = records(self.app, position, self.batch)
-                ready, reached, blocked = self._passable(position, found, settled)
-                if reached > position and not self._apply(position, ready, reached):
-                    continue  # another runner moved the position meanwhile: read it again
-                if blocked:
-                    self._mark_gap()
-                    return reached
-                if len(found) < self.batch:
-                    return reached
+            return self._catch_up(self.batch)
+
+    def _catch_up(self, batch: int) -> int:
+        while True:
+            position = self.position()
+            settled = self._settled_gaps()
+            found = records(self.app, position, batch)
+            ready, reached, blocked = self._passable(position, found, settled)
+            if reached > position and not self._apply(position, ready, reached):
+                continue  # another runner moved the position meanwhile: read it again
+            if blocked:
+                self._mark_gap()
+                return reached
+            if len(found) < batch:
+                return reached
 
     def _passable(
         self, position: int, found: Sequence[Item], settled: int
@@ -346,12 +350,14 @@ class ProjectionRunner:
     def rebuild(self) -> int:
         """Empty every view and apply the whole log again."""
         logger.info("%s: rebuilding from zero", self.name)
-        with self._lock, self.database.transaction() as cursor:
-            for view in self.views:
-                view.clear(cursor)
-            cursor.execute(f"DELETE FROM {FAILURES_TABLE} WHERE projection = ?", (self.name,))
-            self._move(cursor, 0)
-        return self.catch_up()
+        with self._lock:
+            with self.database.transaction() as cursor:
+                for view in self.views:
+                    view.clear(cursor)
+                cursor.execute(f"DELETE FROM {FAILURES_TABLE} WHERE projection = ?", (self.name,))
+                self._move(cursor, 0)
+            # Larger transactions than a catch-up's: a rebuild reads the whole log at once.
+            return self._catch_up(max(self.batch, REBUILD_BATCH))
 
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every view table, in a stable order (to compare with a rebuild)."""
