@@ -380,3 +380,39 @@ def test_an_event_whose_payload_cannot_be_decoded_is_left_out_only_of_the_views_
         assert numbers == [("2025000009",)]
         [(data,)] = service.views.query("SELECT data FROM audit_log WHERE position = 1")
         assert json.loads(str(data))["cohort"] == "二〇二五"
+
+
+def test_the_collector_paused_for_a_batch_is_running_again_after_it(tmp_path: Path) -> None:
+    """The runner pauses the cyclic garbage collector while it reads and applies a batch
+    (its passes cost a fifth of a rebuild); given a catch-up, a rebuild and a catch-up that
+    fails, the collector runs again after each; and a process that had paused it itself
+    finds it still paused."""
+    import gc
+
+    with open_store(str(tmp_path / "school.sqlite3")) as service:
+        service.execute(
+            RegisterStudent("2025000001", "甲", "PE", "石工25-1班", 2025), PE_ADMIN, at(11, 23)
+        )
+        assert gc.isenabled()
+        assert service.views.catch_up() == 1
+        assert gc.isenabled()
+        assert service.views.runner.rebuild() == 1
+        assert gc.isenabled()
+        runner = service.views.runner
+        original = runner._apply
+
+        def failing(*_args: Any) -> bool:
+            assert not gc.isenabled()  # paused while the batch is applied
+            raise RuntimeError("the database went away")
+
+        runner._apply = failing  # type: ignore[method-assign]
+        with pytest.raises(RuntimeError):
+            runner.rebuild()
+        assert gc.isenabled()
+        runner._apply = original  # type: ignore[method-assign]
+        gc.disable()
+        try:
+            assert runner.rebuild() == 1
+            assert not gc.isenabled()
+        finally:
+            gc.enable()

@@ -24,10 +24,9 @@ from contextlib import AbstractContextManager, contextmanager
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
-from second_classroom.persistence.reading import UNSAFE_TEXT, safe_text
+from second_classroom.persistence.reading import safe_text
 
 T = TypeVar("T")
-_unsafe = UNSAFE_TEXT.search
 
 
 class Cursor(Protocol):
@@ -69,11 +68,22 @@ class ViewDatabase(Protocol):
 def safe_params(params: Sequence[Any]) -> Sequence[Any]:
     """The parameters with every text made safe to store (see ``safe_text``)."""
     for value in params:
-        # An ASCII string (the usual one: ids, JSON) holds no surrogate; isascii() is O(1)
-        # and a NUL is found by memchr, far cheaper than the pattern over the whole text.
-        if type(value) is str and (("\x00" in value) if value.isascii() else _unsafe(value)):
+        if type(value) is str and _is_unsafe(value):
             return tuple(safe_text(v) if isinstance(v, str) else v for v in params)
     return params  # the usual case, checked without building anything
+
+
+def _is_unsafe(text: str) -> bool:
+    """True if ``text`` holds a NUL or a surrogate (``UNSAFE_TEXT``), found without the
+    pattern, which reads the text a character at a time (several times slower): an ASCII
+    text (``isascii`` is O(1)) holds no surrogate, and any other is unsafe exactly when
+    UTF-8 refuses it (a surrogate) or its bytes hold a NUL."""
+    if text.isascii():
+        return "\x00" in text
+    try:
+        return b"\x00" in text.encode()
+    except UnicodeEncodeError:
+        return True
 
 
 # -- Exact amounts ---------------------------------------------------------------------------

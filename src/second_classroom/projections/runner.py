@@ -29,11 +29,13 @@ threads here, or other processes — may follow one log: each batch is applied o
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
@@ -187,9 +189,11 @@ class ProjectionRunner:
         while True:
             position = self.position()
             settled = self._settled_gaps()
-            found = records(self.app, position, batch)
-            ready, reached, blocked = self._passable(position, found, settled)
-            if reached > position and not self._apply(position, ready, reached):
+            with _collector_paused():
+                found = records(self.app, position, batch)
+                ready, reached, blocked = self._passable(position, found, settled)
+                applied = reached <= position or self._apply(position, ready, reached)
+            if not applied:
                 continue  # another runner moved the position meanwhile: read it again
             if blocked:
                 self._mark_gap()
@@ -401,6 +405,22 @@ class _Route:
         events = getattr(view, "events", None)
         topics = None if events is None else frozenset(registry.of_class(e).name for e in events)
         return cls(view, topics, None, view.apply_all if isinstance(view, BatchView) else None)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused for one batch. A batch allocates some ten
+    containers an event (rows, JSON, events), none in a cycle, all freed by reference counts
+    when it ends; the collector's passes over them cost about a fifth of a rebuild's CPU
+    (measured with ``gc.callbacks``). A process that had paused it keeps it paused."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _shape(view: View) -> int:
