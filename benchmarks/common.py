@@ -356,6 +356,7 @@ class Meter:
         else:
             # A connection's execute calls its cursor's: counted once.
             self._count(psycopg.Cursor, "execute", "statements")
+        self._wrap(ProjectionRunner, "rebuild", "views")
         self._process = time.process_time()
         self._wall = time.perf_counter()
         return self

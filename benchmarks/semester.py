@@ -85,9 +85,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         commands = sum(stage.commands for stage in semester.stages)
         # Digests, not the rows: a copy of every view table would hold gigabytes.
         live = service.views.runner.digests()
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         service.views.runner.rebuild()
         rebuild = time.perf_counter() - began
+        rebuild_cpu = (time.process_time() - cpu) / max(semester.events, 1) * 1e6
         rebuilt_equal = service.views.runner.digests() == live
         rebuild_rss = max_rss_mb()
 
@@ -107,7 +108,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             facade_times.append(time.perf_counter() - started)
 
         raw_insert = store.raw_batched_insert(stored_rows(service))
+        cpu = time.process_time()
         raw_read = store.raw_select_decode(events_table(service))
+        raw_read_cpu = (time.process_time() - cpu) / max(semester.events, 1) * 1e6
     events_per_s = semester.events / wall
     return {
         "benchmark": "semester",
@@ -133,6 +136,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "rebuild_events_per_s": round(semester.events / rebuild, 1),
         "raw_select_decode_rows_per_s": round(raw_read, 1),
         "rebuild_ratio_to_raw": round(semester.events / rebuild / raw_read, 4),
+        "rebuild_cpu_us_per_event": round(rebuild_cpu, 1),
+        "raw_select_decode_cpu_us_per_row": round(raw_read_cpu, 2),
+        "rebuild_cpu_ratio_to_raw": round(raw_read_cpu / rebuild_cpu, 4) if rebuild_cpu else 0.0,
         "student_summary_query": summary(query_times),
         "student_summary_facade": summary(facade_times),
     }

@@ -66,6 +66,10 @@ def check(lines: list[dict[str, Any]], store: str) -> None:
     semesters = [line for line in ran if line["benchmark"] == "semester"]
     assert {line["batch"] for line in semesters} == {1, 200}
     assert all(line["views_equal_rebuild"] for line in semesters)
+    # the rebuild against select + decode in CPU too (the figure a loaded machine moves least)
+    rebuilds = [line for line in ran if line["benchmark"] == "view_rebuild"]
+    assert all(0 < line["cpu_ratio_to_raw"] < 1 for line in rebuilds)
+    assert all(0 < line["rebuild_cpu_ratio_to_raw"] < 1 for line in semesters)
     # the whole process's peak, and the peak at the end of every stage of the semester
     assert all(line["max_rss_mb"] >= max(line["stages_max_rss_mb"].values()) for line in semesters)
 

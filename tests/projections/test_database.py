@@ -10,11 +10,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.core.errors import DomainError
+from second_classroom.persistence.reading import UNSAFE_TEXT, safe_text
 from second_classroom.persistence.stores import postgres_env, sqlite_env
-from second_classroom.projections.database import psycopg_statement
+from second_classroom.projections.database import psycopg_statement, safe_params
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET, sqlite_memory_env
 from tests.enrolment_world import approved_activity, found_school
@@ -197,3 +200,29 @@ def test_table_digests_read_a_page_at_a_time_and_tell_a_changed_row(
     assert {t: d for t, d in changed.items() if t != "student_summary"} == {
         t: d for t, d in live.items() if t != "student_summary"
     }
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(),
+            st.text(alphabet=st.characters(codec=None)),  # surrogates and NUL included
+            st.sampled_from(["张\x00三", "李\ud800四", "\udfff", "ascii\x00", "石工25-1班"]),
+            st.integers(),
+            st.none(),
+        ),
+        max_size=6,
+    )
+)
+def test_safe_params_replace_exactly_what_the_pattern_finds(params: list[object]) -> None:
+    """Any parameters (text of any code points, NUL and lone surrogates included, numbers,
+    NULL): ``safe_params`` leaves them as they are when no text holds a NUL or a surrogate,
+    and otherwise replaces each such character by U+FFFD — as ``safe_text`` (the pattern)
+    does, though the check runs without the pattern."""
+    unsafe = any(isinstance(p, str) and UNSAFE_TEXT.search(p) for p in params)
+    made = safe_params(params)
+    if not unsafe:
+        assert made is params
+    else:
+        assert list(made) == [safe_text(p) if isinstance(p, str) else p for p in params]
+        assert not any(isinstance(p, str) and UNSAFE_TEXT.search(p) for p in made)

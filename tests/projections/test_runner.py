@@ -261,3 +261,158 @@ def test_a_view_that_fails_on_one_event_leaves_out_only_that_event(
     assert (failure.view, failure.position, failure.event) == ("fussy", 333, "StudentRegistered")
     assert failure.error == "KeyError: '2025000333'"
     database.close()
+
+
+class EveryEvent:
+    """A view as it was before views named their events: given every event, decoded."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.name, self.tables = inner.name, inner.tables
+        self.shape = getattr(inner, "shape", 0)
+
+    def create(self, cursor: Any) -> None:
+        self.inner.create(cursor)
+
+    def clear(self, cursor: Any) -> None:
+        self.inner.clear(cursor)
+
+    def apply(self, cursor: Any, position: int, envelope: Any) -> None:
+        self.inner.apply(cursor, position, envelope)
+
+
+def test_views_given_only_the_events_they_name_equal_views_given_every_event(
+    tmp_path: Path,
+) -> None:
+    """Given the demo's log (tribes, drafts edited and rejected, details changed, every
+    admission method, leave, check-in, results, 补录 claims, cadre terms, transcripts and
+    certificates); when each view is given only the event types it names, decoded once, and
+    the audit log only the stored JSON, then every table equals the one the same view builds
+    when given every event decoded (as before views named their events)."""
+    from second_classroom.demo import run_demo
+    from second_classroom.projections.database import SQLiteViews
+
+    service = run_demo(tmp_path / "demo.sqlite3", lambda _line: None)
+    log = service.app.notifications(0, 10**6)
+    kinds = {type(envelope.payload).__name__ for _, envelope in log}
+    assert len(kinds) >= 50  # a log of many kinds, not a few
+    named = ProjectionRunner(
+        service.app, SQLiteViews(f"file:n_{uuid.uuid4().hex}?mode=memory&cache=shared"),
+        standard_views(), batch=97,
+    )  # fmt: skip
+    every = ProjectionRunner(
+        service.app, SQLiteViews(f"file:e_{uuid.uuid4().hex}?mode=memory&cache=shared"),
+        [EveryEvent(view) for view in standard_views()], batch=97,
+    )  # fmt: skip
+    assert named.catch_up() == every.catch_up() == log[-1][0]
+    assert named.snapshot() == every.snapshot()
+    assert named.failures() == every.failures() == []
+    service.close()
+
+
+def test_every_event_type_a_view_matches_is_one_it_names() -> None:
+    """A view is given only the event types it names (``events``): every event class its code
+    matches on (a ``case`` pattern or an ``isinstance``) must be among them, or the view would
+    silently miss those events. Read from the views' source, so a case added without naming
+    its type fails here."""
+    import ast
+    import inspect
+    import sys
+    import textwrap
+
+    from second_classroom.projections import notices
+    from second_classroom.projections.runner import RecordView
+
+    def matched(source: Any) -> set[type]:
+        module = sys.modules[source.__module__]
+        tree = ast.parse(textwrap.dedent(inspect.getsource(source)))
+        names = [n.cls for n in ast.walk(tree) if isinstance(n, ast.MatchClass)]
+        names += [
+            n.args[1]
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "isinstance"
+        ]
+        found: set[type] = set()
+        for name in names:
+            value = eval(compile(ast.Expression(name), "<view>", "eval"), vars(module))
+            for cls in value if isinstance(value, tuple) else (value,):
+                # a union of classes (X | Y) in an isinstance
+                found.update(getattr(cls, "__args__", (cls,)))
+        return {cls for cls in found if cls.__module__.startswith("second_classroom.aggregates")}
+
+    checked = 0
+    for view in standard_views():
+        if isinstance(view, RecordView):
+            continue  # the audit log reads every event's stored JSON
+        named = set(view.events)
+        assert matched(type(view)) <= named, view.name
+        checked += len(matched(type(view)))
+    assert checked >= 40
+    # The outbox reads what notices_for matches, and names NOTICE_EVENTS for it.
+    assert matched(notices.notices_for) <= set(notices.NOTICE_EVENTS)
+    assert matched(notices.notices_for)
+
+
+def test_an_event_whose_payload_cannot_be_decoded_is_left_out_only_of_the_views_reading_it(
+    tmp_path: Path,
+) -> None:
+    """Given a StudentRegistered stored by hand whose JSON reads but whose cohort is not a
+    number (its payload cannot be decoded); when the views follow the log, then the views that
+    read a StudentRegistered (the student summary) are left without it and list it in
+    ``failures()``, and the audit log, which keeps each event's stored JSON, holds it."""
+    with open_store(str(tmp_path / "school.sqlite3")) as service:
+        bad = json.loads(student_registered("2025000002", "张三").state)
+        bad["data"]["cohort"] = "二〇二五"
+        stored = StoredEvent(uuid.uuid4(), 1, "StudentRegistered", json.dumps(bad).encode())
+        service.app.recorder.insert_events([stored])
+        service.execute(
+            RegisterStudent("2025000009", "赵六", "PE", "石工25-1班", 2025), PE_ADMIN, at(11, 25)
+        )
+        assert service.views.catch_up() == service.app.recorder.max_notification_id() == 2
+        [failure] = service.views.failures()
+        assert (failure.view, failure.position, failure.event) == (
+            "student_summary",
+            1,
+            "StudentRegistered",
+        )
+        assert "StudentRegistered" in failure.error  # cattrs: while structuring StudentRegistered
+        numbers = service.views.query("SELECT student_number FROM student_summary")
+        assert numbers == [("2025000009",)]
+        [(data,)] = service.views.query("SELECT data FROM audit_log WHERE position = 1")
+        assert json.loads(str(data))["cohort"] == "二〇二五"
+
+
+def test_the_collector_paused_for_a_batch_is_running_again_after_it(tmp_path: Path) -> None:
+    """The runner pauses the cyclic garbage collector while it reads and applies a batch
+    (its passes cost a fifth of a rebuild); given a catch-up, a rebuild and a catch-up that
+    fails, the collector runs again after each; and a process that had paused it itself
+    finds it still paused."""
+    import gc
+
+    with open_store(str(tmp_path / "school.sqlite3")) as service:
+        service.execute(
+            RegisterStudent("2025000001", "甲", "PE", "石工25-1班", 2025), PE_ADMIN, at(11, 23)
+        )
+        assert gc.isenabled()
+        assert service.views.catch_up() == 1
+        assert gc.isenabled()
+        assert service.views.runner.rebuild() == 1
+        assert gc.isenabled()
+        runner = service.views.runner
+        original = runner._apply
+
+        def failing(*_args: Any) -> bool:
+            assert not gc.isenabled()  # paused while the batch is applied
+            raise RuntimeError("the database went away")
+
+        runner._apply = failing  # type: ignore[method-assign]
+        with pytest.raises(RuntimeError):
+            runner.rebuild()
+        assert gc.isenabled()
+        runner._apply = original  # type: ignore[method-assign]
+        gc.disable()
+        try:
+            assert runner.rebuild() == 1
+            assert not gc.isenabled()
+        finally:
+            gc.enable()

@@ -22,6 +22,17 @@ class MonthlyFacts:
     name = "report_facts"
     shape = 1  # 1: credit amounts in whole units (database.AMOUNT_PLACES), not NUMERIC
     tables = ("report_activities", "report_credits", "report_claims", "report_backfills")
+    events = (
+        activity_events.ActivityDrafted,
+        activity_events.ActivityDraftEdited,
+        activity_events.ActivityRejected,
+        activity_events.ActivityStageApproved,
+        attendance.AttendanceClosed,
+        attendance.NoShowMadeUp,
+        student_events.ActivityRecorded,
+        claim_events.ClaimFiled,
+        student_events.BackfillRecorded,
+    )
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -144,6 +155,14 @@ class OrganizerWorkload:
 
     name = "organizer_workload"
     tables = ("workload_people", "organizer_workload")
+    events = (
+        activity_events.ActivityDrafted,
+        activity_events.ActivityDraftEdited,
+        activity_events.ActivitySubmitted,
+        activity_events.ActivityStageApproved,
+        attendance.AttendanceClosed,
+        attendance.NoShowMadeUp,
+    )
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -209,6 +228,15 @@ class AdvisorWorkload:
 
     name = "advisor_workload"
     tables = ("advisor_activities",)
+    events = (
+        activity_events.ActivityDrafted,
+        activity_events.ActivityDraftEdited,
+        activity_events.ActivityStageApproved,
+        activity_events.ActivityCancelled,
+        attendance.AttendanceClosed,
+        attendance.NoShowMadeUp,
+        student_events.ActivityRecorded,
+    )
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(

@@ -17,17 +17,25 @@ found by halving the failed batch, left out of the views that refuse it (each vi
 its own savepoint) and recorded in ``sc_view_failures``; the runner moves on. A failure of the
 database or the connection, or of the code, is raised as before: nothing is skipped for it.
 
+Decoding. Each view names the event types it reads (``events``); the runner hands it those
+events only, and decodes an event's payload into its typed event only for a view that reads
+it — once, however many views do. The audit log reads every event's stored JSON as it is
+(a ``RecordView``), so an event no other view reads is never decoded. A view that names no
+types is given every event, decoded.
+
 Concurrency. Every write checks (and locks) the tracking row first, so any number of runners —
 threads here, or other processes — may follow one log: each batch is applied once.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, Protocol, runtime_checkable
 
 import attrs
@@ -35,23 +43,28 @@ import attrs
 from second_classroom.codec import registry
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
-from second_classroom.persistence.reading import Unreadable, notifications
+from second_classroom.persistence.reading import Recorded, Undecodable, Unreadable, records
 from second_classroom.projections.database import Cursor, PostgresViews, ViewDatabase
 from second_classroom.projections.queries import table_digest, table_rows
 
 TRACKING_TABLE = "sc_view_tracking"
 FAILURES_TABLE = "sc_view_failures"
 SHAPES_TABLE = "sc_view_shapes"
+REBUILD_BATCH = 5000  # events to a transaction in a rebuild (a few MB of decoded events)
 logger = logging.getLogger(__name__)
 # Exceptions a view's own code raises on an event it cannot handle (a missing key, an
 # unexpected value); anything else (a crash, an interrupt) is raised.
 _EVENT_ERRORS = (LookupError, AttributeError, TypeError, ValueError, ArithmeticError)
 
-Item = tuple[int, Envelope | Unreadable]
+Item = tuple[int, Recorded | Unreadable]
 
 
 class View(Protocol):
-    """A read model: its tables, and how one event changes them."""
+    """A read model: its tables, and how one event changes them.
+
+    A view may also name the event classes it reads (``events``, a tuple of classes): it is
+    then given events of those types only. Without it, it is given every event.
+    """
 
     name: str
     tables: tuple[str, ...]
@@ -68,6 +81,13 @@ class BatchView(View, Protocol):
     """A view that applies a run of events at once (say, with one ``executemany``)."""
 
     def apply_all(self, cursor: Cursor, events: Sequence[tuple[int, Envelope]]) -> None: ...
+
+
+@runtime_checkable
+class RecordView(View, Protocol):
+    """A view that reads every event's stored JSON (``Recorded``), never its typed payload."""
+
+    def apply_records(self, cursor: Cursor, records: Sequence[tuple[int, Recorded]]) -> None: ...
 
 
 @attrs.frozen
@@ -102,6 +122,7 @@ class ProjectionRunner:
         self.views = list(views)
         self.name = name
         self.batch = batch
+        self._routes = [_Route.of(view) for view in self.views]
         self._lock = threading.Lock()  # one catch-up at a time in this process
         self._settled = 0  # every id missing up to here is known never to come
         self._mark: _Mark | None = None
@@ -162,18 +183,23 @@ class ProjectionRunner:
     def catch_up(self) -> int:
         """Apply every committed event not applied yet; returns the position reached."""
         with self._lock:
-            while True:
-                position = self.position()
-                settled = self._settled_gaps()
-                found = notifications(self.app, position, self.batch)
+            return self._catch_up(self.batch)
+
+    def _catch_up(self, batch: int) -> int:
+        while True:
+            position = self.position()
+            settled = self._settled_gaps()
+            with _collector_paused():
+                found = records(self.app, position, batch)
                 ready, reached, blocked = self._passable(position, found, settled)
-                if reached > position and not self._apply(position, ready, reached):
-                    continue  # another runner moved the position meanwhile: read it again
-                if blocked:
-                    self._mark_gap()
-                    return reached
-                if len(found) < self.batch:
-                    return reached
+                applied = reached <= position or self._apply(position, ready, reached)
+            if not applied:
+                continue  # another runner moved the position meanwhile: read it again
+            if blocked:
+                self._mark_gap()
+                return reached
+            if len(found) < batch:
+                return reached
 
     def _passable(
         self, position: int, found: Sequence[Item], settled: int
@@ -233,19 +259,39 @@ class ProjectionRunner:
         return self._apply_carefully(position, items, reached)
 
     def _write(self, cursor: Cursor, items: Sequence[Item]) -> None:
-        events = [(n, e) for n, e in items if isinstance(e, Envelope)]
+        readable = [(n, r) for n, r in items if isinstance(r, Recorded)]
         # View by view rather than event by event: a view only reads its own tables and the
         # board's tribes (the board comes first), so the order across views does not matter.
-        for view in self.views:
-            if isinstance(view, BatchView):
-                view.apply_all(cursor, events)
-                continue
-            for notification_id, envelope in events:
-                view.apply(cursor, notification_id, envelope)
+        for route in self._routes:
+            self._deliver(cursor, route, readable)
         for notification_id, item in items:
             if isinstance(item, Unreadable):
                 for view in self.views:
                     self._record(cursor, view.name, notification_id, item.topic, item.error)
+
+    def _deliver(
+        self, cursor: Cursor, route: _Route, found: Sequence[tuple[int, Recorded]]
+    ) -> None:
+        """Apply to the route's view the events of ``found`` it reads, each decoded once; an
+        event whose payload cannot be decoded is left out of it and recorded."""
+        view, topics = route.view, route.topics
+        if route.records is not None:
+            route.records(cursor, found)
+            return
+        events: list[tuple[int, Envelope]] = []
+        for notification_id, recorded in found:
+            if topics is not None and recorded.topic not in topics:
+                continue
+            try:
+                events.append((notification_id, recorded.envelope()))
+            except Undecodable as error:
+                self._record(cursor, view.name, notification_id, recorded.topic, str(error))
+        if route.batch is not None:
+            route.batch(cursor, events)
+            return
+        apply = view.apply
+        for notification_id, envelope in events:
+            apply(cursor, notification_id, envelope)
 
     def _apply_carefully(self, position: int, items: Sequence[Item], reached: int) -> bool:
         """One event, each view in a savepoint: a view that refuses it is left without it."""
@@ -256,16 +302,18 @@ class ProjectionRunner:
                 if isinstance(item, Unreadable):
                     self._write(cursor, [(notification_id, item)])
                     continue
-                for view in self.views:
+                for route in self._routes:
+                    if route.topics is not None and item.topic not in route.topics:
+                        continue
                     cursor.execute("SAVEPOINT sc_view")
                     try:
-                        view.apply(cursor, notification_id, item)
+                        self._deliver(cursor, route, [(notification_id, item)])
                     except Exception as error:
                         if not self._refused(error):
                             raise
                         cursor.execute("ROLLBACK TO SAVEPOINT sc_view")
-                        topic = registry.of(item.payload).name
-                        self._record(cursor, view.name, notification_id, topic, _describe(error))
+                        name = route.view.name
+                        self._record(cursor, name, notification_id, item.topic, _describe(error))
                     cursor.execute("RELEASE SAVEPOINT sc_view")
             self._move(cursor, reached)
         return True
@@ -306,12 +354,14 @@ class ProjectionRunner:
     def rebuild(self) -> int:
         """Empty every view and apply the whole log again."""
         logger.info("%s: rebuilding from zero", self.name)
-        with self._lock, self.database.transaction() as cursor:
-            for view in self.views:
-                view.clear(cursor)
-            cursor.execute(f"DELETE FROM {FAILURES_TABLE} WHERE projection = ?", (self.name,))
-            self._move(cursor, 0)
-        return self.catch_up()
+        with self._lock:
+            with self.database.transaction() as cursor:
+                for view in self.views:
+                    view.clear(cursor)
+                cursor.execute(f"DELETE FROM {FAILURES_TABLE} WHERE projection = ?", (self.name,))
+                self._move(cursor, 0)
+            # Larger transactions than a catch-up's: a rebuild reads the whole log at once.
+            return self._catch_up(max(self.batch, REBUILD_BATCH))
 
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every view table, in a stable order (to compare with a rebuild)."""
@@ -336,6 +386,41 @@ class ProjectionRunner:
                 return False
             time.sleep(interval)
         return True
+
+
+@attrs.frozen
+class _Route:
+    """How a view is given events: the topics it reads (None: every event), and its batch
+    methods if it has them (protocol checks are slow: made once, here)."""
+
+    view: View
+    topics: frozenset[str] | None
+    records: Any  # RecordView.apply_records, or None
+    batch: Any  # BatchView.apply_all, or None
+
+    @classmethod
+    def of(cls, view: View) -> _Route:
+        if isinstance(view, RecordView):  # every event's stored JSON
+            return cls(view, None, view.apply_records, None)
+        events = getattr(view, "events", None)
+        topics = None if events is None else frozenset(registry.of_class(e).name for e in events)
+        return cls(view, topics, None, view.apply_all if isinstance(view, BatchView) else None)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector paused for one batch. A batch allocates some ten
+    containers an event (rows, JSON, events), none in a cycle, all freed by reference counts
+    when it ends; the collector's passes over them cost about a fifth of a rebuild's CPU
+    (measured with ``gc.callbacks``). A process that had paused it keeps it paused."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _shape(view: View) -> int:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+import attrs
 import orjson
 
-from second_classroom import codec
 from second_classroom.aggregates import activity as activity_events
 from second_classroom.aggregates import activity_attendance as attendance
 from second_classroom.aggregates import activity_results as results
@@ -18,11 +19,12 @@ from second_classroom.aggregates import tribe as tribe_events
 from second_classroom.aggregates.activity_roster import RegistrationOutcome as Registration
 from second_classroom.aggregates.enrolment import EnrolmentStatus, LeaveStatus
 from second_classroom.aggregates.mailbox import NoticeDelivered
-from second_classroom.codec import registry
+from second_classroom.codec import converter, registry
 from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.persistence.mapper import Envelope
+from second_classroom.persistence.reading import Recorded
 from second_classroom.projections.database import AMOUNT_CHECK, Cursor, amount_units
-from second_classroom.projections.notices import notices_for
+from second_classroom.projections.notices import NOTICE_EVENTS, notices_for
 
 
 def _iso(moment: Any) -> str | None:
@@ -46,32 +48,69 @@ class AuditLog:
         cursor.execute("DELETE FROM audit_log")
 
     def apply(self, cursor: Cursor, position: int, envelope: Envelope) -> None:
-        self.apply_all(cursor, [(position, envelope)])
-
-    def apply_all(self, cursor: Cursor, events: Sequence[tuple[int, Envelope]]) -> None:
-        cursor.executemany(
-            "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [self._row(position, envelope) for position, envelope in events],
-        )
-
-    @staticmethod
-    def _row(position: int, envelope: Envelope) -> tuple[object, ...]:
         payload = envelope.payload
-        if envelope.stored is not None:
-            data = {"type": registry.of(payload).name, **envelope.stored}
-        else:
-            data = codec.to_json(payload)
+        data = envelope.stored if envelope.stored is not None else converter.unstructure(payload)
         actor = envelope.actor or str(getattr(payload, "by", "") or getattr(payload, "student", ""))
-        return (
+        row = _audit_row(
             position,
             str(envelope.originator_id),
             envelope.originator_version,
-            data["type"],
+            registry.of(payload).name,
             envelope.command,
             actor,
-            envelope.timestamp.isoformat(),
-            orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode(),
+            envelope.timestamp,
+            data,
         )
+        cursor.execute(_AUDIT_INSERT, row)
+
+    def apply_records(self, cursor: Cursor, records: Sequence[tuple[int, Recorded]]) -> None:
+        # The stored JSON as it is: no event is decoded for the audit log.
+        cursor.executemany(_AUDIT_INSERT, [self._row(n, r) for n, r in records])
+
+    @staticmethod
+    def _row(position: int, recorded: Recorded) -> tuple[object, ...]:
+        data = recorded.data
+        actor = recorded.actor
+        if not actor:  # an event stored without its command: who it names
+            who = _WHO.get(recorded.topic)
+            if who is None:
+                who = _WHO[recorded.topic] = _who(recorded.topic)
+            actor = str(next((value for name in who if (value := data.get(name))), ""))
+        return _audit_row(
+            position,
+            recorded.stream,
+            recorded.originator_version,
+            recorded.topic,
+            recorded.command,
+            actor,
+            recorded.timestamp,
+            data,
+        )
+
+
+_AUDIT_INSERT = "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+# Per event type, the payload fields naming who acted when the event carries no command:
+# ``by``, else ``student`` (those its class has).
+_WHO: dict[str, tuple[str, ...]] = {}
+
+
+def _who(topic: str) -> tuple[str, ...]:
+    fields = attrs.fields_dict(registry.named(topic).cls)
+    return tuple(name for name in ("by", "student") if name in fields)
+
+
+def _audit_row(
+    position: int,
+    stream: str,
+    version: int,
+    topic: str,
+    command: str,
+    actor: str,
+    at: datetime,
+    data: Any,
+) -> tuple[object, ...]:
+    text = orjson.dumps({"type": topic, **data}, option=orjson.OPT_SORT_KEYS).decode()
+    return (position, stream, version, topic, command, actor, at.isoformat(), text)
 
 
 _OUTCOME_COLUMN = {
@@ -89,6 +128,17 @@ class StudentSummary:
     name = "student_summary"
     shape = 1  # 1: credit amounts in whole units (database.AMOUNT_PLACES), not NUMERIC
     tables = ("student_summary", "student_credits", "student_keys")
+    events = (
+        student_events.StudentRegistered,
+        student_events.AttendanceRecorded,
+        student_events.AppealDecided,
+        student_events.StudentRecordCorrected,
+        student_events.DefaultMadeUp,
+        student_events.ActivityRecorded,
+        student_events.BackfillRecorded,
+        student_events.CadreTermRecorded,
+        student_events.TranscriptNumbered,
+    )
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -226,6 +276,23 @@ class ActivityBoard:
 
     name = "activity_board"
     tables = ("activity_board", "board_tribes")
+    events = (
+        tribe_events.TribeCreated,
+        activity_events.ActivityDrafted,
+        activity_events.ActivityDraftEdited,
+        activity_events.ActivitySubmitted,
+        activity_events.ActivityStageApproved,
+        activity_events.AwardPlanChanged,
+        activity_events.ActivityDetailsChanged,
+        roster.RegistrationAccepted,
+        roster.RegistrationWithdrawn,
+        roster.LotteryDrawn,
+        roster.RegistrantsAdmitted,
+        roster.ReviewClosed,
+        attendance.StudentCheckedIn,
+        results.ActivityFinalized,
+        *_STATUS_AFTER,
+    )
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -352,6 +419,13 @@ class MyActivitiesView:
     # the roster (personal data: only the roster's readers see them). A table of its own, so
     # a view database made before it needs no migration.
     tables = ("my_activities", "roster_answers")
+    events = (
+        enrolment_events.EnrolmentRegistered,
+        enrolment_events.LeaveRequested,
+        enrolment_events.LeaveDecided,
+        enrolment_events.EnrolmentOutcomeRecorded,
+        *_ENROLMENT_STATUS,
+    )
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -379,10 +453,12 @@ class MyActivitiesView:
                     " leave = NULL, registered_at = excluded.registered_at, live = 1",
                     (eid, event.student, str(event.activity_id), status.value, _iso(event.at)),
                 )
-                # a new registration after a cancellation answers afresh
-                cursor.execute("DELETE FROM roster_answers WHERE enrolment_id = ?", (eid,))
+                # A new registration after a cancellation answers afresh. The enrolment's
+                # first event (version 1 of its stream) has no answers before it to drop.
+                if envelope.originator_version > 1 or event.enrolment_id != envelope.originator_id:
+                    cursor.execute("DELETE FROM roster_answers WHERE enrolment_id = ?", (eid,))
                 if event.answers:
-                    answers = codec.converter.unstructure(event.answers)
+                    answers = converter.unstructure(event.answers)
                     cursor.execute(
                         "INSERT INTO roster_answers VALUES (?, ?)",
                         (eid, orjson.dumps(answers).decode()),
@@ -412,6 +488,7 @@ class OutboxView:
 
     name = "notice_outbox"
     tables = ("notice_outbox",)
+    events = (NoticeDelivered, *NOTICE_EVENTS)
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
