@@ -16,6 +16,7 @@ from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
     ParticipationScope,
+    QuestionKind,
     TribeLevel,
 )
 from second_classroom.policies import publishing
@@ -36,6 +37,7 @@ from second_classroom.policies.publishing import (
     find_contact_details,
     organizer_range,
 )
+from second_classroom.policies.registration_questions import Question
 from tests.specification import NEPU, NOW, at
 
 PE_UNION = publishing.Host(
@@ -959,3 +961,182 @@ def test_a_violation_becomes_a_domain_error_naming_its_field() -> None:
     error = violation.error()
     assert error.code == "activity.capacity_invalid"
     assert error.details == {"field": "capacity", "capacity": 0}
+
+
+# -- 自定义报名信息 on the form (002 二 6; checked with the form, fixed at approval) -------------
+
+CHOICE_BOUND = ("选择题须有 2-30 个选项", "a choice offers 2-30")
+OPTION_TWICE = ("选项为空或重复", "an option is blank or offered twice")
+CODE_BLANK = ("编号为空或重复", "its code is blank or used twice")
+MAX_CHOICES = ("最多可选项数只用于多选题，且至少为 1", "max_choices is for multiple choice, ≥ 1")
+MAX_LENGTH = ("字数上限只用于填空题，且为 1-500", "max_length is for text, 1-500")
+RANGE_KIND = ("取值范围只用于数字题", "minimum and maximum are for a number question")
+SINGLE, MULTIPLE = QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE
+TEXT, NUMBER = QuestionKind.TEXT, QuestionKind.NUMBER
+SIZE = Question("size", "文化衫尺码", SINGLE, options=("S", "M", "L", "XL"))
+PHONE = Question("phone", "紧急联系人", TEXT, max_length=20)
+WELL_FORMED = (
+    SIZE,
+    Question("slots", "可参加的时段", MULTIPLE, options=("上午", "下午", "晚上"), max_choices=2),
+    PHONE,
+    Question("height", "身高（厘米）", NUMBER, minimum=Decimal(100), maximum=Decimal(250)),
+    Question("diet", "饮食禁忌", TEXT, required=False),
+)
+
+
+def question_problems(*questions: Question) -> list[Violation]:
+    return list(publishing.check_questions(NEPU, questions))
+
+
+def invalid(index: int, name: str, *reasons: tuple[str, str]) -> list[Violation]:
+    """The violations of question ``index`` (named ``name``), one per reason, in rule order."""
+    return [
+        V(
+            publishing.QUESTION_INVALID,
+            f"questions[{index}]",
+            {"question": name, "reason": zh, "reason_en": en},
+        )
+        for zh, en in reasons
+    ]
+
+
+def test_002_2_6_a_form_with_well_formed_questions_passes() -> None:
+    assert question_problems(*WELL_FORMED) == []
+    assert check(attrs.evolve(VALID, questions=WELL_FORMED)) == []
+
+
+QUESTION_PROBLEMS: dict[str, tuple[Question, list[tuple[str, str]]]] = {
+    "a choice with one option": (
+        Question("q", "是否住校", SINGLE, options=("是",)),
+        [CHOICE_BOUND],
+    ),
+    "a choice with no option": (Question("q", "是否住校", MULTIPLE), [CHOICE_BOUND]),
+    "a choice with two options": (Question("q", "是否住校", SINGLE, options=("是", "否")), []),
+    "a choice with the rulebook's most options": (
+        Question("q", "学院", SINGLE, options=tuple(f"学院{i}" for i in range(30))),
+        [],
+    ),
+    "a choice with one option more": (
+        Question("q", "学院", MULTIPLE, options=tuple(f"学院{i}" for i in range(31))),
+        [CHOICE_BOUND],
+    ),
+    "a choice offering an option twice": (
+        Question("q", "年级", SINGLE, options=("大一", "大一")),
+        [OPTION_TWICE],
+    ),
+    "a choice offering a blank option": (
+        Question("q", "年级", MULTIPLE, options=("大一", " ")),
+        [OPTION_TWICE],
+    ),
+    "options on a text question": (
+        Question("q", "备注", TEXT, options=("甲", "乙")),
+        [("只有选择题有选项", "only a choice question has options")],
+    ),
+    "a blank prompt": (Question("q", " ", TEXT), [("题目为空", "its prompt is blank")]),
+    "a blank code": (Question(" ", "备注", TEXT), [CODE_BLANK]),
+    "max_choices on a single choice": (
+        Question("q", "年级", SINGLE, options=("大一", "大二"), max_choices=1),
+        [MAX_CHOICES],
+    ),
+    "max_choices on a text": (Question("q", "备注", TEXT, max_choices=1), [MAX_CHOICES]),
+    "max_choices of zero": (
+        Question("q", "时段", MULTIPLE, options=("上午", "下午"), max_choices=0),
+        [MAX_CHOICES],
+    ),
+    "max_choices of one": (
+        Question("q", "时段", MULTIPLE, options=("上午", "下午"), max_choices=1),
+        [],
+    ),
+    "a text bound of the rulebook's most": (Question("q", "备注", TEXT, max_length=500), []),
+    "a text bound above the rulebook's": (
+        Question("q", "备注", TEXT, max_length=501),
+        [MAX_LENGTH],
+    ),
+    "a text bound of one": (Question("q", "备注", TEXT, max_length=1), []),
+    "a text bound of zero": (Question("q", "备注", TEXT, max_length=0), [MAX_LENGTH]),
+    "a length bound on a number": (Question("q", "年龄", NUMBER, max_length=3), [MAX_LENGTH]),
+    "a minimum on a text": (Question("q", "备注", TEXT, minimum=Decimal(1)), [RANGE_KIND]),
+    "a maximum on a choice": (
+        Question("q", "年级", SINGLE, options=("大一", "大二"), maximum=Decimal(1)),
+        [RANGE_KIND],
+    ),
+    "an inverted range": (
+        Question("q", "年龄", NUMBER, minimum=Decimal(30), maximum=Decimal(16)),
+        [("最小值大于最大值", "minimum is above maximum")],
+    ),
+    "a range of one number": (
+        Question("q", "年龄", NUMBER, minimum=Decimal(18), maximum=Decimal(18)),
+        [],
+    ),
+    "every problem at once": (
+        Question(
+            " ",
+            "",
+            TEXT,
+            options=("甲",),
+            max_choices=2,
+            max_length=0,
+            minimum=Decimal(2),
+            maximum=Decimal(1),
+        ),
+        [
+            CODE_BLANK,
+            ("题目为空", "its prompt is blank"),
+            ("只有选择题有选项", "only a choice question has options"),
+            MAX_CHOICES,
+            MAX_LENGTH,
+            RANGE_KIND,
+            ("最小值大于最大值", "minimum is above maximum"),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "reasons"), QUESTION_PROBLEMS.values(), ids=QUESTION_PROBLEMS.keys()
+)
+def test_002_2_6_a_malformed_question_is_refused_with_the_form(
+    question: Question, reasons: list[tuple[str, str]]
+) -> None:
+    """002 二 6: each question is well formed for its kind, within the rulebook's [questions]
+    bounds (NEPU: 30 options, 500 characters); the reason names the rule, in both languages."""
+    assert question_problems(question) == invalid(0, question.code, *reasons)
+    codes_on_the_form = check(attrs.evolve(VALID, questions=(question,)))
+    assert codes_on_the_form == ["activity.question_invalid"] * len(reasons)
+
+
+def test_002_2_6_a_question_is_named_by_its_place_when_it_has_no_code() -> None:
+    """A question with an empty code is named by its index on the form."""
+    assert question_problems(SIZE, Question("", "备注", TEXT)) == invalid(1, "1", CODE_BLANK)
+
+
+def test_002_2_6_two_questions_with_one_code_are_refused_at_the_second() -> None:
+    problems = question_problems(SIZE, PHONE, attrs.evolve(PHONE, code="size"))
+    assert problems == invalid(2, "size", CODE_BLANK)
+
+
+def test_002_2_6_more_questions_than_the_rulebook_bounds_are_refused() -> None:
+    """NEPU's [questions] max_questions is 20: 21 are one violation naming both numbers."""
+    most = NEPU.questions.max_questions
+    many = tuple(Question(f"q{i}", f"问题{i}", TEXT) for i in range(most + 1))
+    assert question_problems(*many) == [
+        V(publishing.QUESTIONS_TOO_MANY, "questions", {"maximum": 20, "count": 21})
+    ]
+    assert question_problems(*many[:most]) == []
+
+
+def test_002_2_6_a_question_prompt_is_checked_for_advertising_like_any_form_text() -> None:
+    """发布规范 六 (no sponsor contact details) holds for the questions' text too."""
+    ad = Question("q", "加微信 wx: shop_abc123 领取礼品", TEXT)
+    assert check(attrs.evolve(VALID, questions=(ad,))) == ["activity.advertising"]
+
+
+def test_002_2_6_the_form_checks_name_the_question_field() -> None:
+    inverted = QUESTION_PROBLEMS["an inverted range"][0]
+    (violation,) = publishing.check_questions(NEPU, (inverted,))
+    assert violation.error().details == {
+        "field": "questions[0]",
+        "question": "q",
+        "reason": "最小值大于最大值",
+        "reason_en": "minimum is above maximum",
+    }
