@@ -656,6 +656,21 @@ EXACT_VIOLATIONS: dict[str, tuple[dict[str, Any], list[Violation]]] = {
         [V(publishing.MODULE_UNKNOWN, "module", {"module": "sports"})],
     ),
     "level missing": ({"level": None}, [V(publishing.LEVEL_MISSING, "level", missing=True)]),
+    "level unknown": (
+        {"level": "national"},
+        [
+            V(
+                publishing.LEVEL_UNKNOWN,
+                "level",
+                {"level": "national", "allowed": "校级、院系级、班团"},
+            )
+        ],
+    ),
+    "category of another module": (
+        {"category": "ideals"},
+        [V(publishing.CATEGORY_UNKNOWN, "category", {"category": "ideals", "module": "skills"})],
+    ),
+    "category of its module": ({"module": "ideology", "category": "ideals"}, []),
     "level not allowed": (
         {"level": ActivityLevel.SCHOOL},
         [V(publishing.LEVEL_NOT_ALLOWED, "level", {"tribe_level": "院级", "level": "校级"})],
@@ -734,6 +749,11 @@ EXACT_VIOLATIONS: dict[str, tuple[dict[str, Any], list[Violation]]] = {
         {"ends_at": at(11, 30, 14)},
         [V(publishing.SCHEDULE_ORDER, "schedule")],
     ),
+    "an activity a minute longer than the rulebook's 744 hours": (
+        {"ends_at": at(12, 31, 14, 1)},
+        [V(publishing.DURATION_TOO_LONG, "ends_at", {"hours": 744})],
+    ),
+    "an activity of exactly the rulebook's 744 hours": ({"ends_at": at(12, 31, 14)}, []),
     "notes empty": (
         {"participation_notes": "\n"},
         [V(publishing.NOTES_EMPTY, "participation_notes", missing=True)],

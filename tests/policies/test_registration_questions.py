@@ -309,6 +309,17 @@ def test_002_2_6_a_multiple_choice_without_a_bound_takes_every_option() -> None:
     assert check_answers((free,), answer, 500) == answer
 
 
+def test_002_2_6_the_questions_after_an_unanswered_optional_one_are_still_checked() -> None:
+    """Given an optional 饮食禁忌 asked before a required contact, when the student skips the
+    first, then the second is still kept, or refused when it is missing."""
+    answer = (Answer("phone", text="王五（父亲）"),)
+    assert check_answers((DIET, PHONE), answer, 500) == answer
+    with pytest.raises(DomainError) as caught:
+        check_answers((DIET, PHONE), (), 500)
+    assert caught.value.code == "enrolment.answer_missing"
+    assert caught.value.details == PHONE_NAMED
+
+
 def test_002_2_6_an_optional_question_left_unanswered_is_not_asked_for() -> None:
     """Given an optional question, when no answer names it, then nothing is refused or kept."""
     assert check_answers((DIET,), (), 500) == ()
