@@ -231,6 +231,50 @@ def test_title_prefix_is_not_checked_before_a_level_is_chosen() -> None:
     assert title_codes("迎新晚会", None, PE_UNION) == []
 
 
+def test_a_school_level_title_may_take_the_school_external_or_own_prefixes_in_that_order() -> None:
+    """发布规范 一: 校级前缀 (东北石油大学/校), 市级及以上前缀 (全国、中国、黑龙江省、
+    大庆市), then the host's own name; a college-level title only the host's and its
+    college's names."""
+    assert publishing.title_prefixes(NEPU, ActivityLevel.SCHOOL, SCHOOL_UNION) == (
+        "东北石油大学",
+        "校",
+        "全国",
+        "中国",
+        "黑龙江省",
+        "大庆市",
+        "校学生会",
+    )
+    assert publishing.title_prefixes(NEPU, ActivityLevel.COLLEGE, PE_UNION) == (
+        "石油工程学院学生会",
+        "石油工程学院",
+    )
+
+
+def test_the_theme_is_counted_after_the_longest_matching_prefix() -> None:
+    """ "石油工程学院学生会讲" starts with both the tribe's and the college's name: after the
+    longer one only one character is left, which is no theme (发布规范 一)."""
+    assert title_codes("石油工程学院学生会讲", ActivityLevel.COLLEGE, PE_UNION) == [
+        "activity.title_no_theme"
+    ]
+    assert title_codes("石油工程学院学生会讲座", ActivityLevel.COLLEGE, PE_UNION) == []
+
+
+def test_a_title_is_judged_without_its_surrounding_spaces() -> None:
+    assert title_codes("  石油工程学院讲座  ", ActivityLevel.COLLEGE, PE_UNION) == []
+    assert title_codes(" 石油工程学院讲 ", ActivityLevel.COLLEGE, PE_UNION) == [
+        "activity.title_no_theme"
+    ]
+
+
+def test_a_school_that_needs_no_level_prefix_accepts_any_titled_form() -> None:
+    """The prefix rule is the school's (title.require_level_prefix); the length still holds."""
+    rulebook = attrs.evolve(NEPU, title=attrs.evolve(NEPU.title, require_level_prefix=False))
+    assert list(check_title(rulebook, "迎新晚会", ActivityLevel.COLLEGE, PE_UNION)) == []
+    assert list(check_title(rulebook, "讲" * 61, ActivityLevel.COLLEGE, PE_UNION)) == [
+        Violation(publishing.TITLE_TOO_LONG, "title", {"max_length": 60})
+    ]
+
+
 # -- 六、十五、十七 不允许广告和赞助方联系方式 --------------------------------------------------
 
 
@@ -1160,3 +1204,37 @@ def test_002_2_6_the_form_checks_name_the_question_field() -> None:
         "reason": "最小值大于最大值",
         "reason_en": "minimum is above maximum",
     }
+
+
+# -- the rules a school may switch off ------------------------------------------------------
+
+
+def test_a_school_that_needs_no_poster_accepts_a_form_without_images() -> None:
+    """第十条 asks for 图片素材; require_poster = false is a school's choice (school-supplied)."""
+    rulebook = attrs.evolve(NEPU, require_poster=False)
+    assert check_form(rulebook, attrs.evolve(VALID, images=()), PE_UNION, NOW) == []
+
+
+def test_a_school_without_a_rubric_keyword_needs_no_citation() -> None:
+    """发布规范 六's citation is checked only for a school naming its rubric's keyword."""
+    rulebook = attrs.evolve(NEPU, credit_source_keyword="")
+    form = attrs.evolve(VALID, details="讲座分为三部分。")
+    assert check_form(rulebook, form, PE_UNION, NOW) == []
+
+
+def test_one_named_location_among_blank_ones_is_enough() -> None:
+    assert check_form(NEPU, attrs.evolve(VALID, locations=(" ", "图书馆")), PE_UNION, NOW) == []
+
+
+def test_an_organizer_listed_three_times_is_named_twice() -> None:
+    """发布规范 四: each repeat of a person is reported, after the first listing."""
+    form = attrs.evolve(VALID, organizers=("张三", "张三", "李四", "张三"))
+    assert check_form(NEPU, form, PE_UNION, NOW) == [
+        V(publishing.ORGANIZER_DUPLICATE, "organizers", {"person": "张三"}),
+        V(publishing.ORGANIZER_DUPLICATE, "organizers", {"person": "张三"}),
+        V(
+            publishing.ORGANIZER_COUNT,
+            "organizers",
+            {"capacity": 100, "minimum": 1, "maximum": 3, "count": 4},
+        ),
+    ]
