@@ -471,6 +471,7 @@ def refused_actor(actor: object) -> DomainError:
         (None, "$actor", "expected Actor, got NoneType"),
         ("2024000000", "$actor", "expected Actor, got str"),
         (Actor(2024000000), "$actor.person_id", "expected str, got int"),  # type: ignore[arg-type]
+        (Actor(None), "$actor.person_id", "expected str, got NoneType"),  # type: ignore[arg-type]
         (Actor("T-1", frozenset({"admin"})), "$actor.roles", "expected a Role, got str"),  # type: ignore[arg-type]
         (
             Actor("T-1", frozenset({Role("college_admin", "PE")})),  # type: ignore[arg-type]
