@@ -39,6 +39,7 @@ from second_classroom.policies.boundary import (
     admit_actor,
     decimal_places,
     field_hints,
+    forbidden_characters,
     identifier,
     kind_of,
     maximum_items,
@@ -564,3 +565,49 @@ def test_a_fixed_length_tuple_checks_each_item_by_its_own_hint() -> None:
     assert _item_hints(tuple[float, str], 2) == [float, str]
     # a pair given the wrong number of items: each item is checked as anything
     assert _item_hints(tuple[float, str], 3) == [Any, Any, Any]
+
+
+PROBES = {
+    "\n": "a line break",
+    "\t": "a tab",
+    "\x00": "NUL",
+    "\x85": "a C1 control",
+    "\u202e": "a right-to-left override (Trojan Source)",
+    "\u200b": "a zero-width space (a format character)",
+    "\u00ad": "a soft hyphen (a format character)",
+}
+FORMAT = {"\u200b", "\u00ad"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "allowed"),
+    [
+        (TextKind.NAME, FORMAT),
+        (TextKind.TITLE, FORMAT),
+        (TextKind.PROOF, FORMAT),
+        (TextKind.DETAIL, {"\n", "\t", *FORMAT}),
+        (TextKind.REASON, {"\n", "\t", *FORMAT}),
+        (TextKind.PERSON_ID, set()),
+        (TextKind.TRIBE_CODE, set()),
+        (TextKind.CODE, set()),
+    ],
+)
+def test_the_schema_forbids_exactly_what_the_boundary_refuses(
+    kind: TextKind, allowed: set[str]
+) -> None:
+    """The JSON schema's pattern of a text field (schema.py) is this character class: line
+    breaks and tabs only in multi-line text, format characters in no identifier or code,
+    controls and bidirectional overrides nowhere; and the boundary refuses the same."""
+    import re
+
+    forbidden = re.compile(forbidden_characters(kind))
+    for probe, what in PROBES.items():
+        assert (forbidden.fullmatch(probe) is None) is (probe in allowed), (kind, what)
+    assert forbidden.fullmatch("a") is None
+    assert forbidden.fullmatch("学") is None
+    assert forbidden.pattern.startswith("[")
+    assert forbidden.pattern.endswith("]")
+    for probe in PROBES.keys() - allowed:
+        with pytest.raises(DomainError) as caught:
+            identifier(f"P{probe}", kind, LIMITS)
+        assert caught.value.code == "text.control_character"

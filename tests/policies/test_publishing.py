@@ -580,7 +580,9 @@ def test_a_custom_scope_names_two_or_more_colleges(colleges: tuple[str, ...]) ->
     """发布规范 八 自定义：若活动为两个及以上学院举办，可选择自定义参与范围 — given a custom scope
     of one college, when checked, then activity.scope_too_few_colleges."""
     form = attrs.evolve(SCHOOL_LEVEL, scope=Scope(ParticipationScope.CUSTOM, colleges))
-    assert check(form, SCHOOL_UNION) == ["activity.scope_too_few_colleges"]
+    assert check_form(NEPU, form, SCHOOL_UNION, NOW) == [
+        Violation(publishing.SCOPE_TOO_FEW_COLLEGES, "scope")
+    ]
 
 
 @pytest.mark.parametrize(
