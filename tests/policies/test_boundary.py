@@ -99,7 +99,8 @@ commands = st.sampled_from(COMMANDS).flatmap(instances)
 @settings(max_examples=300, deadline=None)
 @given(command=commands)
 def test_a_valid_command_passes_unchanged(command: object) -> None:
-    assert admit(command, LIMITS) == command
+    """Nothing to normalise: the very same command comes back (no copy of it or its lists)."""
+    assert admit(command, LIMITS) is command
 
 
 @settings(max_examples=300, deadline=None)
@@ -611,3 +612,19 @@ def test_the_schema_forbids_exactly_what_the_boundary_refuses(
         with pytest.raises(DomainError) as caught:
             identifier(f"P{probe}", kind, LIMITS)
         assert caught.value.code == "text.control_character"
+
+
+def test_the_student_numbers_of_a_list_are_normalised_each() -> None:
+    """Given 发放学分 to a list of 学号, some typed full width, when admitted, then every 学号 of
+    the list is in its canonical form; a list with nothing to normalise is kept as it is."""
+    from second_classroom.aggregates.results import GrantCredits
+
+    canonical = ("2025000001", "2025000002")
+    for typed in (
+        ("２０２５０００００１", "２０２５０００００２"),
+        ("２０２５０００００１", "2025000002"),
+    ):
+        admitted = admit(GrantCredits(ACTIVITY, typed), LIMITS)
+        assert admitted == GrantCredits(ACTIVITY, canonical)
+    already = GrantCredits(ACTIVITY, canonical)
+    assert admit(already, LIMITS) is already
