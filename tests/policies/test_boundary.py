@@ -628,3 +628,17 @@ def test_the_student_numbers_of_a_list_are_normalised_each() -> None:
         assert admitted == GrantCredits(ACTIVITY, canonical)
     already = GrantCredits(ACTIVITY, canonical)
     assert admit(already, LIMITS) is already
+
+
+@attrs.frozen
+class Roll:
+    """A command-shaped value holding a set of 学号 (no command has one yet; the boundary
+    walks any attrs class)."""
+
+    people: frozenset[PersonId]
+
+
+def test_a_set_of_student_numbers_stays_a_set_once_normalised() -> None:
+    admitted = admit(Roll(frozenset({"２０２５０００００１", "2025000002"})), LIMITS)
+    assert admitted == Roll(frozenset({"2025000001", "2025000002"}))
+    assert type(admitted.people) is frozenset
