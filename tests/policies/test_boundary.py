@@ -642,3 +642,48 @@ def test_a_set_of_student_numbers_stays_a_set_once_normalised() -> None:
     admitted = admit(Roll(frozenset({"２０２５０００００１", "2025000002"})), LIMITS)
     assert admitted == Roll(frozenset({"2025000001", "2025000002"}))
     assert type(admitted.people) is frozenset
+
+
+INT_RANGE = {"minimum": "-2147483648", "maximum": "2147483647"}
+YEAR_RANGE = {"minimum": "1970", "maximum": "2199"}
+
+
+def _opens(year: int, month: int = 1, day: int = 1) -> OpenCheckInSession:
+    return OpenCheckInSession(ACTIVITY, 10, opens_at=datetime(year, month, day, tzinfo=SHANGHAI))
+
+
+@pytest.mark.parametrize(
+    ("inside", "outside", "path", "bounds"),
+    [
+        (
+            OpenCheckInSession(ACTIVITY, 10, rotation_seconds=-(2**31)),
+            OpenCheckInSession(ACTIVITY, 10, rotation_seconds=-(2**31) - 1),
+            "$.rotation_seconds",
+            INT_RANGE,
+        ),
+        (
+            OpenCheckInSession(ACTIVITY, 2**31 - 1),
+            OpenCheckInSession(ACTIVITY, 2**31),
+            "$.valid_minutes",
+            INT_RANGE,
+        ),
+        (_opens(1970), _opens(1969, 12, 31), "$.opens_at", YEAR_RANGE),
+        (_opens(2199, 12, 31), _opens(2200), "$.opens_at", YEAR_RANGE),
+        (
+            plan(Decimal(-100)),
+            plan(Decimal("-100.01")),
+            "$.plan.credits[0].amount",
+            {"minimum": "-100", "maximum": "100"},
+        ),
+    ],
+    ids=["lowest int", "highest int", "first year", "last year", "lowest credit"],
+)
+def test_a_number_exactly_at_its_bound_is_admitted_and_one_step_past_is_not(
+    inside: object, outside: object, path: str, bounds: dict[str, str]
+) -> None:
+    """Bounds are inclusive (core.text: ±2^31 for whole numbers, the years 1970-2199, the
+    rulebook's max_credit either way); the refusal names the field and both bounds."""
+    assert admit(inside, LIMITS) is inside
+    error = refused(outside)
+    assert error.code == "value.out_of_range"
+    assert error.details == {"path": path, **bounds}
