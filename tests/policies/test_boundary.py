@@ -688,3 +688,37 @@ def test_a_number_exactly_at_its_bound_is_admitted_and_one_step_past_is_not(
     error = refused(outside)
     assert error.code == "value.out_of_range"
     assert error.details == {"path": path, **bounds}
+
+
+@pytest.mark.parametrize(
+    ("location", "path"),
+    [
+        (Location(math.nan, 1), "$.location.latitude"),
+        (Location(1, -math.inf), "$.location.longitude"),
+    ],
+)
+def test_a_coordinate_that_is_no_number_is_out_of_an_unbounded_range(
+    location: Location, path: str
+) -> None:
+    """A float has no bound but finiteness: NaN and ±∞ are refused naming -∞ to ∞."""
+    error = refused(CheckIn(ACTIVITY, 1, password="1", location=location))
+    assert error.code == "value.out_of_range"
+    assert error.details == {"path": path, "minimum": "-∞", "maximum": "∞"}
+
+
+@attrs.frozen
+class Note:
+    """A command-shaped value whose text declares no kind (every command's does: see
+    test_every_text_and_amount_of_every_command_declares_its_kind)."""
+
+    text: str
+
+
+def test_text_without_a_declared_kind_is_held_to_a_name() -> None:
+    """A text field that declares no kind is checked as a name: one line, the rulebook's
+    ``names`` long."""
+    assert admit(Note("王" * 100), LIMITS) == Note("王" * 100)
+    error = refused(Note("王" * 101))
+    assert error.code == "text.too_long"
+    assert error.details == {"path": "$.text", "maximum": 100, "length": 101}
+    assert refused(Note("王\n五")).code == "text.control_character"
