@@ -190,16 +190,6 @@ def uncoded_refusals(suite: dict[Path, ast.Module]) -> list[str]:
     return found
 
 
-# Refusals not yet pinned, in files other branches are editing in this session (issue 18),
-# named by file and test (not line, which their edits move); each is fixed there, and the
-# list may only shrink (the test below fails on an entry that is no longer found).
-PENDING_UNCODED = frozenset(
-    {
-        "policies/test_boundary.py test_an_actor_of_the_wrong_shape_is_refused_with_a_code",
-    }
-)
-
-
 def test_every_test_function_asserts_expects_a_refusal_or_runs_a_specification() -> None:
     assert unchecked_tests(_suite()) == []
 
@@ -213,15 +203,7 @@ def test_no_test_ends_by_throwing_a_decision_away() -> None:
 
 
 def test_every_expected_refusal_is_pinned_by_its_code_or_details() -> None:
-    found = uncoded_refusals(_suite())
-    assert [f for f in found if _unlined(f) not in PENDING_UNCODED] == []
-    assert sorted(PENDING_UNCODED - {_unlined(f) for f in found}) == []  # fixed: unlist it
-
-
-def _unlined(finding: str) -> str:
-    """``path:line name`` → ``path name``."""
-    place, name = finding.split(" ", 1)
-    return f"{place.rsplit(':', 1)[0]} {name}"
+    assert uncoded_refusals(_suite()) == []
 
 
 def test_a_test_that_throws_its_decision_away_is_found() -> None:

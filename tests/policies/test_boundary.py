@@ -39,6 +39,7 @@ from second_classroom.policies.boundary import (
     admit_actor,
     decimal_places,
     field_hints,
+    forbidden_characters,
     identifier,
     kind_of,
     maximum_items,
@@ -98,7 +99,8 @@ commands = st.sampled_from(COMMANDS).flatmap(instances)
 @settings(max_examples=300, deadline=None)
 @given(command=commands)
 def test_a_valid_command_passes_unchanged(command: object) -> None:
-    assert admit(command, LIMITS) == command
+    """Nothing to normalise: the very same command comes back (no copy of it or its lists)."""
+    assert admit(command, LIMITS) is command
 
 
 @settings(max_examples=300, deadline=None)
@@ -375,8 +377,10 @@ def test_an_actor_of_the_wrong_shape_is_refused_with_a_code(actor: Any) -> None:
         with pytest.raises(DomainError) as caught:
             service.execute(bad, actor, NOW)
         assert caught.value.code in ("command.malformed", "text.control_character")
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError) as read:
             service.student("2024000000", actor)
+        # A read is refused as the command is: the actor never reaches the rules.
+        assert read.value.code == caught.value.code
 
 
 @settings(max_examples=200, deadline=None)
@@ -407,16 +411,17 @@ def test_a_list_longer_than_the_rulebook_allows_is_refused_before_its_items_are_
     from second_classroom.aggregates.results import GrantCredits
 
     many = refused(RequestLeave(ACTIVITY, "病", ("病假条",) * 100_000))
-    assert (many.code, many.details["path"], many.details["maximum"]) == (
-        "value.too_many",
-        "$.proofs",
-        LIMITS.items,
-    )
+    assert many.code == "value.too_many"
+    assert many.details == {"path": "$.proofs", "maximum": LIMITS.items, "count": 100_000}
     tags = attrs.evolve(FORM, tags=("x",) * 200_000)
     assert refused(DraftActivity(TRIBE, "talk", tags)).details["path"] == "$.form.tags"
     assert admit(RequestLeave(ACTIVITY, "病", ("x",) * LIMITS.items), LIMITS)
     everyone = tuple(f"2025{n:06d}" for n in range(LIMITS.people + 1))
-    assert refused(GrantCredits(ACTIVITY, everyone)).details["maximum"] == LIMITS.people
+    assert refused(GrantCredits(ACTIVITY, everyone)).details == {
+        "path": "$.students",
+        "maximum": LIMITS.people,
+        "count": LIMITS.people + 1,
+    }
     assert admit(GrantCredits(ACTIVITY, everyone[:-1]), LIMITS)
     tight = Limits(items=2)
     assert refused(RequestLeave(ACTIVITY, "病", ("a", "b", "c")), tight).code == "value.too_many"
@@ -471,6 +476,7 @@ def refused_actor(actor: object) -> DomainError:
         (None, "$actor", "expected Actor, got NoneType"),
         ("2024000000", "$actor", "expected Actor, got str"),
         (Actor(2024000000), "$actor.person_id", "expected str, got int"),  # type: ignore[arg-type]
+        (Actor(None), "$actor.person_id", "expected str, got NoneType"),  # type: ignore[arg-type]
         (Actor("T-1", frozenset({"admin"})), "$actor.roles", "expected a Role, got str"),  # type: ignore[arg-type]
         (
             Actor("T-1", frozenset({Role("college_admin", "PE")})),  # type: ignore[arg-type]
@@ -577,3 +583,158 @@ def test_the_shapes_worked_out_once_never_hold_a_rulebooks_limits() -> None:
     assert refused.value.code == "text.too_long"
     assert refused.value.details["path"] == "$.name"
     assert admit(command, LIMITS) is command
+
+
+PROBES = {
+    "\n": "a line break",
+    "\t": "a tab",
+    "\x00": "NUL",
+    "\x85": "a C1 control",
+    "\u202e": "a right-to-left override (Trojan Source)",
+    "\u200b": "a zero-width space (a format character)",
+    "\u00ad": "a soft hyphen (a format character)",
+}
+FORMAT = {"\u200b", "\u00ad"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "allowed"),
+    [
+        (TextKind.NAME, FORMAT),
+        (TextKind.TITLE, FORMAT),
+        (TextKind.PROOF, FORMAT),
+        (TextKind.DETAIL, {"\n", "\t", *FORMAT}),
+        (TextKind.REASON, {"\n", "\t", *FORMAT}),
+        (TextKind.PERSON_ID, set()),
+        (TextKind.TRIBE_CODE, set()),
+        (TextKind.CODE, set()),
+    ],
+)
+def test_the_schema_forbids_exactly_what_the_boundary_refuses(
+    kind: TextKind, allowed: set[str]
+) -> None:
+    """The JSON schema's pattern of a text field (schema.py) is this character class: line
+    breaks and tabs only in multi-line text, format characters in no identifier or code,
+    controls and bidirectional overrides nowhere; and the boundary refuses the same."""
+    import re
+
+    forbidden = re.compile(forbidden_characters(kind))
+    for probe, what in PROBES.items():
+        assert (forbidden.fullmatch(probe) is None) is (probe in allowed), (kind, what)
+    assert forbidden.fullmatch("a") is None
+    assert forbidden.fullmatch("学") is None
+    assert forbidden.pattern.startswith("[")
+    assert forbidden.pattern.endswith("]")
+    for probe in PROBES.keys() - allowed:
+        with pytest.raises(DomainError) as caught:
+            identifier(f"P{probe}", kind, LIMITS)
+        assert caught.value.code == "text.control_character"
+
+
+def test_the_student_numbers_of_a_list_are_normalised_each() -> None:
+    """Given 发放学分 to a list of 学号, some typed full width, when admitted, then every 学号 of
+    the list is in its canonical form; a list with nothing to normalise is kept as it is."""
+    from second_classroom.aggregates.results import GrantCredits
+
+    canonical = ("2025000001", "2025000002")
+    for typed in (
+        ("２０２５０００００１", "２０２５０００００２"),
+        ("２０２５０００００１", "2025000002"),
+    ):
+        admitted = admit(GrantCredits(ACTIVITY, typed), LIMITS)
+        assert admitted == GrantCredits(ACTIVITY, canonical)
+    already = GrantCredits(ACTIVITY, canonical)
+    assert admit(already, LIMITS) is already
+
+
+@attrs.frozen
+class Roll:
+    """A command-shaped value holding a set of 学号 (no command has one yet; the boundary
+    walks any attrs class)."""
+
+    people: frozenset[PersonId]
+
+
+def test_a_set_of_student_numbers_stays_a_set_once_normalised() -> None:
+    admitted = admit(Roll(frozenset({"２０２５０００００１", "2025000002"})), LIMITS)
+    assert admitted == Roll(frozenset({"2025000001", "2025000002"}))
+    assert type(admitted.people) is frozenset
+
+
+INT_RANGE = {"minimum": "-2147483648", "maximum": "2147483647"}
+YEAR_RANGE = {"minimum": "1970", "maximum": "2199"}
+
+
+def _opens(year: int, month: int = 1, day: int = 1) -> OpenCheckInSession:
+    return OpenCheckInSession(ACTIVITY, 10, opens_at=datetime(year, month, day, tzinfo=SHANGHAI))
+
+
+@pytest.mark.parametrize(
+    ("inside", "outside", "path", "bounds"),
+    [
+        (
+            OpenCheckInSession(ACTIVITY, 10, rotation_seconds=-(2**31)),
+            OpenCheckInSession(ACTIVITY, 10, rotation_seconds=-(2**31) - 1),
+            "$.rotation_seconds",
+            INT_RANGE,
+        ),
+        (
+            OpenCheckInSession(ACTIVITY, 2**31 - 1),
+            OpenCheckInSession(ACTIVITY, 2**31),
+            "$.valid_minutes",
+            INT_RANGE,
+        ),
+        (_opens(1970), _opens(1969, 12, 31), "$.opens_at", YEAR_RANGE),
+        (_opens(2199, 12, 31), _opens(2200), "$.opens_at", YEAR_RANGE),
+        (
+            plan(Decimal(-100)),
+            plan(Decimal("-100.01")),
+            "$.plan.credits[0].amount",
+            {"minimum": "-100", "maximum": "100"},
+        ),
+    ],
+    ids=["lowest int", "highest int", "first year", "last year", "lowest credit"],
+)
+def test_a_number_exactly_at_its_bound_is_admitted_and_one_step_past_is_not(
+    inside: object, outside: object, path: str, bounds: dict[str, str]
+) -> None:
+    """Bounds are inclusive (core.text: ±2^31 for whole numbers, the years 1970-2199, the
+    rulebook's max_credit either way); the refusal names the field and both bounds."""
+    assert admit(inside, LIMITS) is inside
+    error = refused(outside)
+    assert error.code == "value.out_of_range"
+    assert error.details == {"path": path, **bounds}
+
+
+@pytest.mark.parametrize(
+    ("location", "path"),
+    [
+        (Location(math.nan, 1), "$.location.latitude"),
+        (Location(1, -math.inf), "$.location.longitude"),
+    ],
+)
+def test_a_coordinate_that_is_no_number_is_out_of_an_unbounded_range(
+    location: Location, path: str
+) -> None:
+    """A float has no bound but finiteness: NaN and ±∞ are refused naming -∞ to ∞."""
+    error = refused(CheckIn(ACTIVITY, 1, password="1", location=location))
+    assert error.code == "value.out_of_range"
+    assert error.details == {"path": path, "minimum": "-∞", "maximum": "∞"}
+
+
+@attrs.frozen
+class Note:
+    """A command-shaped value whose text declares no kind (every command's does: see
+    test_every_text_and_amount_of_every_command_declares_its_kind)."""
+
+    text: str
+
+
+def test_text_without_a_declared_kind_is_held_to_a_name() -> None:
+    """A text field that declares no kind is checked as a name: one line, the rulebook's
+    ``names`` long."""
+    assert admit(Note("王" * 100), LIMITS) == Note("王" * 100)
+    error = refused(Note("王" * 101))
+    assert error.code == "text.too_long"
+    assert error.details == {"path": "$.text", "maximum": 100, "length": 101}
+    assert refused(Note("王\n五")).code == "text.control_character"

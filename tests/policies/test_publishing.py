@@ -16,6 +16,7 @@ from second_classroom.core.terms import (
     ActivityLevel,
     AdmissionMethod,
     ParticipationScope,
+    QuestionKind,
     TribeLevel,
 )
 from second_classroom.policies import publishing
@@ -36,6 +37,7 @@ from second_classroom.policies.publishing import (
     find_contact_details,
     organizer_range,
 )
+from second_classroom.policies.registration_questions import Question
 from tests.specification import NEPU, NOW, at
 
 PE_UNION = publishing.Host(
@@ -227,6 +229,50 @@ def test_a_title_that_is_only_the_prefix_has_no_theme(
 
 def test_title_prefix_is_not_checked_before_a_level_is_chosen() -> None:
     assert title_codes("迎新晚会", None, PE_UNION) == []
+
+
+def test_a_school_level_title_may_take_the_school_external_or_own_prefixes_in_that_order() -> None:
+    """发布规范 一: 校级前缀 (东北石油大学/校), 市级及以上前缀 (全国、中国、黑龙江省、
+    大庆市), then the host's own name; a college-level title only the host's and its
+    college's names."""
+    assert publishing.title_prefixes(NEPU, ActivityLevel.SCHOOL, SCHOOL_UNION) == (
+        "东北石油大学",
+        "校",
+        "全国",
+        "中国",
+        "黑龙江省",
+        "大庆市",
+        "校学生会",
+    )
+    assert publishing.title_prefixes(NEPU, ActivityLevel.COLLEGE, PE_UNION) == (
+        "石油工程学院学生会",
+        "石油工程学院",
+    )
+
+
+def test_the_theme_is_counted_after_the_longest_matching_prefix() -> None:
+    """ "石油工程学院学生会讲" starts with both the tribe's and the college's name: after the
+    longer one only one character is left, which is no theme (发布规范 一)."""
+    assert title_codes("石油工程学院学生会讲", ActivityLevel.COLLEGE, PE_UNION) == [
+        "activity.title_no_theme"
+    ]
+    assert title_codes("石油工程学院学生会讲座", ActivityLevel.COLLEGE, PE_UNION) == []
+
+
+def test_a_title_is_judged_without_its_surrounding_spaces() -> None:
+    assert title_codes("  石油工程学院讲座  ", ActivityLevel.COLLEGE, PE_UNION) == []
+    assert title_codes(" 石油工程学院讲 ", ActivityLevel.COLLEGE, PE_UNION) == [
+        "activity.title_no_theme"
+    ]
+
+
+def test_a_school_that_needs_no_level_prefix_accepts_any_titled_form() -> None:
+    """The prefix rule is the school's (title.require_level_prefix); the length still holds."""
+    rulebook = attrs.evolve(NEPU, title=attrs.evolve(NEPU.title, require_level_prefix=False))
+    assert list(check_title(rulebook, "迎新晚会", ActivityLevel.COLLEGE, PE_UNION)) == []
+    assert list(check_title(rulebook, "讲" * 61, ActivityLevel.COLLEGE, PE_UNION)) == [
+        Violation(publishing.TITLE_TOO_LONG, "title", {"max_length": 60})
+    ]
 
 
 # -- 六、十五、十七 不允许广告和赞助方联系方式 --------------------------------------------------
@@ -534,7 +580,9 @@ def test_a_custom_scope_names_two_or_more_colleges(colleges: tuple[str, ...]) ->
     """发布规范 八 自定义：若活动为两个及以上学院举办，可选择自定义参与范围 — given a custom scope
     of one college, when checked, then activity.scope_too_few_colleges."""
     form = attrs.evolve(SCHOOL_LEVEL, scope=Scope(ParticipationScope.CUSTOM, colleges))
-    assert check(form, SCHOOL_UNION) == ["activity.scope_too_few_colleges"]
+    assert check_form(NEPU, form, SCHOOL_UNION, NOW) == [
+        Violation(publishing.SCOPE_TOO_FEW_COLLEGES, "scope")
+    ]
 
 
 @pytest.mark.parametrize(
@@ -654,6 +702,21 @@ EXACT_VIOLATIONS: dict[str, tuple[dict[str, Any], list[Violation]]] = {
         [V(publishing.MODULE_UNKNOWN, "module", {"module": "sports"})],
     ),
     "level missing": ({"level": None}, [V(publishing.LEVEL_MISSING, "level", missing=True)]),
+    "level unknown": (
+        {"level": "national"},
+        [
+            V(
+                publishing.LEVEL_UNKNOWN,
+                "level",
+                {"level": "national", "allowed": "校级、院系级、班团"},
+            )
+        ],
+    ),
+    "category of another module": (
+        {"category": "ideals"},
+        [V(publishing.CATEGORY_UNKNOWN, "category", {"category": "ideals", "module": "skills"})],
+    ),
+    "category of its module": ({"module": "ideology", "category": "ideals"}, []),
     "level not allowed": (
         {"level": ActivityLevel.SCHOOL},
         [V(publishing.LEVEL_NOT_ALLOWED, "level", {"tribe_level": "院级", "level": "校级"})],
@@ -732,6 +795,11 @@ EXACT_VIOLATIONS: dict[str, tuple[dict[str, Any], list[Violation]]] = {
         {"ends_at": at(11, 30, 14)},
         [V(publishing.SCHEDULE_ORDER, "schedule")],
     ),
+    "an activity a minute longer than the rulebook's 744 hours": (
+        {"ends_at": at(12, 31, 14, 1)},
+        [V(publishing.DURATION_TOO_LONG, "ends_at", {"hours": 744})],
+    ),
+    "an activity of exactly the rulebook's 744 hours": ({"ends_at": at(12, 31, 14)}, []),
     "notes empty": (
         {"participation_notes": "\n"},
         [V(publishing.NOTES_EMPTY, "participation_notes", missing=True)],
@@ -959,3 +1027,216 @@ def test_a_violation_becomes_a_domain_error_naming_its_field() -> None:
     error = violation.error()
     assert error.code == "activity.capacity_invalid"
     assert error.details == {"field": "capacity", "capacity": 0}
+
+
+# -- 自定义报名信息 on the form (002 二 6; checked with the form, fixed at approval) -------------
+
+CHOICE_BOUND = ("选择题须有 2-30 个选项", "a choice offers 2-30")
+OPTION_TWICE = ("选项为空或重复", "an option is blank or offered twice")
+CODE_BLANK = ("编号为空或重复", "its code is blank or used twice")
+MAX_CHOICES = ("最多可选项数只用于多选题，且至少为 1", "max_choices is for multiple choice, ≥ 1")
+MAX_LENGTH = ("字数上限只用于填空题，且为 1-500", "max_length is for text, 1-500")
+RANGE_KIND = ("取值范围只用于数字题", "minimum and maximum are for a number question")
+SINGLE, MULTIPLE = QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE
+TEXT, NUMBER = QuestionKind.TEXT, QuestionKind.NUMBER
+SIZE = Question("size", "文化衫尺码", SINGLE, options=("S", "M", "L", "XL"))
+PHONE = Question("phone", "紧急联系人", TEXT, max_length=20)
+WELL_FORMED = (
+    SIZE,
+    Question("slots", "可参加的时段", MULTIPLE, options=("上午", "下午", "晚上"), max_choices=2),
+    PHONE,
+    Question("height", "身高（厘米）", NUMBER, minimum=Decimal(100), maximum=Decimal(250)),
+    Question("diet", "饮食禁忌", TEXT, required=False),
+)
+
+
+def question_problems(*questions: Question) -> list[Violation]:
+    return list(publishing.check_questions(NEPU, questions))
+
+
+def invalid(index: int, name: str, *reasons: tuple[str, str]) -> list[Violation]:
+    """The violations of question ``index`` (named ``name``), one per reason, in rule order."""
+    return [
+        V(
+            publishing.QUESTION_INVALID,
+            f"questions[{index}]",
+            {"question": name, "reason": zh, "reason_en": en},
+        )
+        for zh, en in reasons
+    ]
+
+
+def test_002_2_6_a_form_with_well_formed_questions_passes() -> None:
+    assert question_problems(*WELL_FORMED) == []
+    assert check(attrs.evolve(VALID, questions=WELL_FORMED)) == []
+
+
+QUESTION_PROBLEMS: dict[str, tuple[Question, list[tuple[str, str]]]] = {
+    "a choice with one option": (
+        Question("q", "是否住校", SINGLE, options=("是",)),
+        [CHOICE_BOUND],
+    ),
+    "a choice with no option": (Question("q", "是否住校", MULTIPLE), [CHOICE_BOUND]),
+    "a choice with two options": (Question("q", "是否住校", SINGLE, options=("是", "否")), []),
+    "a choice with the rulebook's most options": (
+        Question("q", "学院", SINGLE, options=tuple(f"学院{i}" for i in range(30))),
+        [],
+    ),
+    "a choice with one option more": (
+        Question("q", "学院", MULTIPLE, options=tuple(f"学院{i}" for i in range(31))),
+        [CHOICE_BOUND],
+    ),
+    "a choice offering an option twice": (
+        Question("q", "年级", SINGLE, options=("大一", "大一")),
+        [OPTION_TWICE],
+    ),
+    "a choice offering a blank option": (
+        Question("q", "年级", MULTIPLE, options=("大一", " ")),
+        [OPTION_TWICE],
+    ),
+    "options on a text question": (
+        Question("q", "备注", TEXT, options=("甲", "乙")),
+        [("只有选择题有选项", "only a choice question has options")],
+    ),
+    "a blank prompt": (Question("q", " ", TEXT), [("题目为空", "its prompt is blank")]),
+    "a blank code": (Question(" ", "备注", TEXT), [CODE_BLANK]),
+    "max_choices on a single choice": (
+        Question("q", "年级", SINGLE, options=("大一", "大二"), max_choices=1),
+        [MAX_CHOICES],
+    ),
+    "max_choices on a text": (Question("q", "备注", TEXT, max_choices=1), [MAX_CHOICES]),
+    "max_choices of zero": (
+        Question("q", "时段", MULTIPLE, options=("上午", "下午"), max_choices=0),
+        [MAX_CHOICES],
+    ),
+    "max_choices of one": (
+        Question("q", "时段", MULTIPLE, options=("上午", "下午"), max_choices=1),
+        [],
+    ),
+    "a text bound of the rulebook's most": (Question("q", "备注", TEXT, max_length=500), []),
+    "a text bound above the rulebook's": (
+        Question("q", "备注", TEXT, max_length=501),
+        [MAX_LENGTH],
+    ),
+    "a text bound of one": (Question("q", "备注", TEXT, max_length=1), []),
+    "a text bound of zero": (Question("q", "备注", TEXT, max_length=0), [MAX_LENGTH]),
+    "a length bound on a number": (Question("q", "年龄", NUMBER, max_length=3), [MAX_LENGTH]),
+    "a minimum on a text": (Question("q", "备注", TEXT, minimum=Decimal(1)), [RANGE_KIND]),
+    "a maximum on a choice": (
+        Question("q", "年级", SINGLE, options=("大一", "大二"), maximum=Decimal(1)),
+        [RANGE_KIND],
+    ),
+    "an inverted range": (
+        Question("q", "年龄", NUMBER, minimum=Decimal(30), maximum=Decimal(16)),
+        [("最小值大于最大值", "minimum is above maximum")],
+    ),
+    "a range of one number": (
+        Question("q", "年龄", NUMBER, minimum=Decimal(18), maximum=Decimal(18)),
+        [],
+    ),
+    "every problem at once": (
+        Question(
+            " ",
+            "",
+            TEXT,
+            options=("甲",),
+            max_choices=2,
+            max_length=0,
+            minimum=Decimal(2),
+            maximum=Decimal(1),
+        ),
+        [
+            CODE_BLANK,
+            ("题目为空", "its prompt is blank"),
+            ("只有选择题有选项", "only a choice question has options"),
+            MAX_CHOICES,
+            MAX_LENGTH,
+            RANGE_KIND,
+            ("最小值大于最大值", "minimum is above maximum"),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "reasons"), QUESTION_PROBLEMS.values(), ids=QUESTION_PROBLEMS.keys()
+)
+def test_002_2_6_a_malformed_question_is_refused_with_the_form(
+    question: Question, reasons: list[tuple[str, str]]
+) -> None:
+    """002 二 6: each question is well formed for its kind, within the rulebook's [questions]
+    bounds (NEPU: 30 options, 500 characters); the reason names the rule, in both languages."""
+    assert question_problems(question) == invalid(0, question.code, *reasons)
+    codes_on_the_form = check(attrs.evolve(VALID, questions=(question,)))
+    assert codes_on_the_form == ["activity.question_invalid"] * len(reasons)
+
+
+def test_002_2_6_a_question_is_named_by_its_place_when_it_has_no_code() -> None:
+    """A question with an empty code is named by its index on the form."""
+    assert question_problems(SIZE, Question("", "备注", TEXT)) == invalid(1, "1", CODE_BLANK)
+
+
+def test_002_2_6_two_questions_with_one_code_are_refused_at_the_second() -> None:
+    problems = question_problems(SIZE, PHONE, attrs.evolve(PHONE, code="size"))
+    assert problems == invalid(2, "size", CODE_BLANK)
+
+
+def test_002_2_6_more_questions_than_the_rulebook_bounds_are_refused() -> None:
+    """NEPU's [questions] max_questions is 20: 21 are one violation naming both numbers."""
+    most = NEPU.questions.max_questions
+    many = tuple(Question(f"q{i}", f"问题{i}", TEXT) for i in range(most + 1))
+    assert question_problems(*many) == [
+        V(publishing.QUESTIONS_TOO_MANY, "questions", {"maximum": 20, "count": 21})
+    ]
+    assert question_problems(*many[:most]) == []
+
+
+def test_002_2_6_a_question_prompt_is_checked_for_advertising_like_any_form_text() -> None:
+    """发布规范 六 (no sponsor contact details) holds for the questions' text too."""
+    ad = Question("q", "加微信 wx: shop_abc123 领取礼品", TEXT)
+    assert check(attrs.evolve(VALID, questions=(ad,))) == ["activity.advertising"]
+
+
+def test_002_2_6_the_form_checks_name_the_question_field() -> None:
+    inverted = QUESTION_PROBLEMS["an inverted range"][0]
+    (violation,) = publishing.check_questions(NEPU, (inverted,))
+    assert violation.error().details == {
+        "field": "questions[0]",
+        "question": "q",
+        "reason": "最小值大于最大值",
+        "reason_en": "minimum is above maximum",
+    }
+
+
+# -- the rules a school may switch off ------------------------------------------------------
+
+
+def test_a_school_that_needs_no_poster_accepts_a_form_without_images() -> None:
+    """第十条 asks for 图片素材; require_poster = false is a school's choice (school-supplied)."""
+    rulebook = attrs.evolve(NEPU, require_poster=False)
+    assert check_form(rulebook, attrs.evolve(VALID, images=()), PE_UNION, NOW) == []
+
+
+def test_a_school_without_a_rubric_keyword_needs_no_citation() -> None:
+    """发布规范 六's citation is checked only for a school naming its rubric's keyword."""
+    rulebook = attrs.evolve(NEPU, credit_source_keyword="")
+    form = attrs.evolve(VALID, details="讲座分为三部分。")
+    assert check_form(rulebook, form, PE_UNION, NOW) == []
+
+
+def test_one_named_location_among_blank_ones_is_enough() -> None:
+    assert check_form(NEPU, attrs.evolve(VALID, locations=(" ", "图书馆")), PE_UNION, NOW) == []
+
+
+def test_an_organizer_listed_three_times_is_named_twice() -> None:
+    """发布规范 四: each repeat of a person is reported, after the first listing."""
+    form = attrs.evolve(VALID, organizers=("张三", "张三", "李四", "张三"))
+    assert check_form(NEPU, form, PE_UNION, NOW) == [
+        V(publishing.ORGANIZER_DUPLICATE, "organizers", {"person": "张三"}),
+        V(publishing.ORGANIZER_DUPLICATE, "organizers", {"person": "张三"}),
+        V(
+            publishing.ORGANIZER_COUNT,
+            "organizers",
+            {"capacity": 100, "minimum": 1, "maximum": 3, "count": 4},
+        ),
+    ]
