@@ -108,10 +108,15 @@ def upload_through_the_form(browser: str, url: str, data: bytes, folder: Path) -
     )
     # Virtual time lets the submitted form's navigation finish before the DOM is dumped; but
     # it does not wait for a slow server (a PDF is re-rendered to be checked, seconds on a
-    # loaded machine), and then the dump is empty: ask again, a few times.
+    # loaded machine), and then the dump is empty, or the browser is stopped for its CPU
+    # (SIGXCPU, seen in a full run): ask again, with a longer budget each time.
     dom = ""
-    for _ in range(4):
-        dom = headless(browser, "--virtual-time-budget=10000", "--dump-dom", chooser.as_uri())
+    for attempt in range(8):
+        budget = f"--virtual-time-budget={10_000 * (attempt + 1)}"
+        try:
+            dom = headless(browser, budget, "--dump-dom", chooser.as_uri())
+        except subprocess.CalledProcessError:
+            continue
         if 'id="status"' in dom:
             break
     return dom
