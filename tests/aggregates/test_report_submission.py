@@ -4,7 +4,7 @@ late. The due day is rulebook data (HFUT 28; NEPU's seed asks no monthly report)
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import attrs
 import pytest
@@ -95,7 +95,9 @@ def test_an_unknown_college_is_refused_whoever_asks() -> None:
     assert error.details == {"college": "NOPE"}
 
 
-@pytest.mark.parametrize("month", ["2026-13", "2026-00", "2026-1", "202612", "0000-12", " 2026-12"])
+@pytest.mark.parametrize(
+    "month", ["2026-13", "2026-00", "2026-1", "202612", "0000-12", " 2026-12", "0001-01", "1969-12"]
+)
 def test_a_month_not_written_yyyy_mm_is_refused(month: str) -> None:
     command = attrs.evolve(REPORT, month=month)
     error = (
@@ -145,8 +147,11 @@ def test_a_report_with_neither_text_nor_attachment_is_refused() -> None:
 def test_a_month_s_first_day_and_due_instant() -> None:
     """The due instant is the end of the due day, Shanghai time: 28 December → 29th 00:00."""
     assert first_day("2026-12") == at(12, 1).date()
-    assert first_day("0001-01") is not None
-    assert [first_day(m) for m in ("0000-01", "2026-13", "x", 202612)] == [None] * 4  # type: ignore[list-item]
+    # The years every command may name (core.text.YEAR_MIN, YEAR_MAX), both ends kept.
+    assert first_day("1970-01") == date(1970, 1, 1)
+    assert first_day("2199-12") == date(2199, 12, 1)
+    bad = ("0000-01", "0001-01", "1969-12", "2200-01", "2026-13", "x", 202612)
+    assert [first_day(m) for m in bad] == [None] * len(bad)  # type: ignore[arg-type]
     due = due_at("2026-12", 28)
     assert due == at(12, 29, 0)
     assert due.tzinfo is SHANGHAI

@@ -18,14 +18,14 @@ import attrs
 from second_classroom.core import ids
 from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
-from second_classroom.core.text import Code, Detail, Proof
+from second_classroom.core.text import YEAR_MAX, YEAR_MIN, Code, Detail, Proof
 from second_classroom.core.time import SHANGHAI, local_date
 from second_classroom.policies.context import Context
 
 MONTH_INVALID = ErrorCode(
     "report.month_invalid",
-    "月份须形如 2026-12：{month}",
-    "A month is written like 2026-12: {month}",
+    "月份须形如 2026-12，在 1970-01 至 2199-12 之间：{month}",
+    "A month is written like 2026-12, from 1970-01 to 2199-12: {month}",
     Category.INVALID,
 )
 COLLEGE_UNKNOWN = ErrorCode(
@@ -110,10 +110,11 @@ def target(command: ReportCommand) -> UUID:
 
 
 def first_day(month: str) -> date | None:
-    """The month's first day, or None when ``month`` is not ``YYYY-MM`` of a year from 1 (a
-    calendar date has no year 0)."""
+    """The month's first day, or None when ``month`` is not ``YYYY-MM`` of a year every
+    command may name (core.text: 1970–2199; a report of 0001-01 would be stored as merely
+    late)."""
     found = _MONTH.fullmatch(month) if isinstance(month, str) else None
-    if found is None or int(found[1]) < 1:
+    if found is None or not YEAR_MIN <= int(found[1]) <= YEAR_MAX:
         return None
     return date(int(found[1]), int(found[2]), 1)
 
