@@ -672,6 +672,26 @@ def test_a_negative_accuracy_earns_no_extra_distance() -> None:
     deciding(command, STUDENT_A, DURING, with_session()).raises("checkin.too_far")
 
 
+@pytest.mark.parametrize(
+    ("latitude", "longitude"),
+    [(90.000001, 0.0), (-91.0, 0.0), (FENCE.latitude, 180.5), (FENCE.latitude, -181.0), (500.0, 0)],
+)
+def test_a_location_that_is_no_place_on_earth_is_refused(latitude: float, longitude: float) -> None:
+    """第十五条 距离限制 needs a place: a latitude past a pole or a longitude past the date line
+    is refused naming both, never measured (sin 500° = sin 140°)."""
+    command = by_password(location=Location(latitude, longitude, 10.0))
+    error = deciding(command, STUDENT_A, DURING, with_session()).raises("checkin.location_invalid")
+    assert error.details == {"latitude": latitude, "longitude": longitude}
+
+
+@pytest.mark.parametrize(("latitude", "longitude"), [(90.0, 180.0), (-90.0, -180.0)])
+def test_the_poles_and_the_date_line_are_places(latitude: float, longitude: float) -> None:
+    """The ranges are inclusive: a pole is a place (far from any campus: too far, not invalid)."""
+    command = by_password(location=Location(latitude, longitude, 10.0))
+    error = deciding(command, STUDENT_A, DURING, with_session()).raises("checkin.too_far")
+    assert error.details["radius_m"] == 100
+
+
 def test_the_event_keeps_a_distance_bucket_never_the_coordinates() -> None:
     """Location decides the verdict only: the event stores a coarse bucket, not where one was."""
     where = north_of_centre(30, accuracy_m=5)

@@ -146,6 +146,12 @@ LOCATION_REQUIRED = ErrorCode(
     "This session needs your location",
     Category.INVALID,
 )
+LOCATION_INVALID = ErrorCode(
+    "checkin.location_invalid",
+    "定位无效：纬度 {latitude} 须在 -90 至 90 之间，经度 {longitude} 须在 -180 至 180 之间",
+    "Not a place: latitude {latitude} must be -90 to 90, longitude {longitude} -180 to 180",
+    Category.INVALID,
+)
 TOO_FAR = ErrorCode(
     "checkin.too_far",
     "距离签到地点 {distance_m} 米，超出 {radius_m} 米范围",
@@ -583,6 +589,14 @@ def _distance(location: Location | None, session: Session, rulebook: Rulebook) -
     if fence is None:
         return None
     location = required(location, LOCATION_REQUIRED)
+    # Out of range, the trigonometry still answers (latitude 500 reads as 140): refuse it
+    # rather than let a wrong coordinate land inside, or outside, the circle by accident.
+    require(
+        -90 <= location.latitude <= 90 and -180 <= location.longitude <= 180,
+        LOCATION_INVALID,
+        latitude=location.latitude,
+        longitude=location.longitude,
+    )
     distance = codes.haversine_m(
         location.latitude, location.longitude, fence.latitude, fence.longitude
     )
