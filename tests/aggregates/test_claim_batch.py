@@ -122,6 +122,21 @@ def test_given_first_reviewed_claims_when_the_department_publishes_them_then_one
     assert zhang.publicity_until == until
 
 
+def test_given_a_published_batch_when_it_is_sent_again_with_a_claim_added_then_only_it_is_new() -> (
+    None
+):
+    """003 2（三） 汇总、公示: a batch sent again with one more claim after those already in it
+    publishes the newcomer (the first day's period is the batch's, the newcomer's own from
+    today); the claims published already get nothing."""
+    zhang, wang = first_reviewed("2023010003"), first_reviewed("2023010004", "paper-2")
+    (zhang,), _ = publish_batch([zhang], PE_LEAGUE, at(5, 11), batch=BATCH)
+    (zhang, wang), events = publish_batch([zhang, wang], PE_LEAGUE, at(5, 12), batch=BATCH)
+    until = datetime(2026, 5, 20, tzinfo=SHANGHAI)  # Tue 12 May + 5 working days, exclusive
+    assert events == [ClaimPublished(wang.id, until, at(5, 12), BATCH, PE_LEAGUE.person_id)]
+    assert zhang.publicity_until == datetime(2026, 5, 19, tzinfo=SHANGHAI)
+    assert (zhang.batch, wang.batch) == (BATCH, BATCH)
+
+
 def test_given_a_batch_when_one_claim_draws_an_objection_then_only_that_claim_waits() -> None:
     """003 2（四） 结果经公示无异议后上报教务处: an objection holds its own claim; the others of
     the batch are confirmed once the period is over."""

@@ -67,6 +67,29 @@ def test_given_a_notices_dates_when_a_cadre_claim_comes_outside_them_then_refuse
     )
 
 
+def test_given_three_notices_when_a_cadre_claim_comes_after_all_then_refused_with_the_last() -> (
+    None
+):
+    """001 第四条 学生应在规定时间内上报: past every notice (three this year, written out of
+    order), the refusal names the latest one, not the one listed last nor the second."""
+    three = with_claims("""
+[claims]
+[[claims.chains]]
+kind = "cadre"
+steps = [{ name = "第二课堂指导与服务中心", role = "center", scope = "school" }]
+windows = [
+  { opens = 2026-11-16, closes = 2026-11-20 },
+  { opens = 2026-09-30, working_days = 3 },
+  { opens = 2026-11-02, closes = 2026-11-13 },
+]
+""")
+    error = refused(YEAR, at(11, 21), three)
+    assert (error.code, error.details) == (
+        "claim.outside_window",
+        {"opens": "2026-11-16", "closes": "2026-11-20"},
+    )
+
+
 @pytest.mark.parametrize(
     ("now", "closes"),
     [
