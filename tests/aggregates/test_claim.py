@@ -270,8 +270,14 @@ def test_a_rejection_needs_a_reason_and_goes_back_to_the_claimant_for_revision()
     assert state.reason == "名单与签到不符"
     assert decision.records == {}
     revised = collective(participants=STUDENTS)
+    rejected = state
     state, decision = run(state, revised, LEADER, at(3, 13))
-    assert isinstance(decision.claim[0], ClaimResubmitted)
+    assert decision.claim == [
+        ClaimResubmitted(
+            rejected.id, rejected.title, CREDIT, STUDENTS, rejected.collective, None, None,
+            LEADER.person_id, at(3, 13),
+        )
+    ]  # fmt: skip
     assert state is not None
     assert (state.status, state.step) == (ClaimStatus.IN_REVIEW, 0)
     assert state.beneficiaries == STUDENTS
@@ -310,8 +316,9 @@ def test_a_claim_that_failed_is_not_made_again_once_the_window_closed() -> None:
     assert state is not None
     revised = personal(evidence=("录用通知（清晰版）.pdf",))
     assert run(state, revised, student, at(3, 31, 12))[0] is not None  # still open: revised
-    error = refused(state, revised, student, at(4, 1, 0, 1))
-    assert (error.code, error.details) == ("claim.window_closed", {"closes": "2026-03-31"})
+    for late in (at(4, 1, 0, 0), at(4, 1, 0, 1)):  # from the first instant after 31 March
+        error = refused(state, revised, student, late)
+        assert (error.code, error.details) == ("claim.window_closed", {"closes": "2026-03-31"})
 
 
 def test_a_cadre_claim_is_for_a_full_year_in_october_or_november() -> None:
