@@ -652,7 +652,54 @@ def test_a_list_is_imported_whole_or_not_at_all(
 def test_a_list_waits_for_the_approval() -> None:
     state = filed()
     command = ImportClaimList(state.id, "d", (listed(STUDENTS[0], "0.5"),))
-    assert refused(state, command, CENTER, FILED_AT, SICHUAN_LIST).code == "claim.not_approved"
+    error = refused(state, command, CENTER, FILED_AT, SICHUAN_LIST)
+    assert (error.code, error.details) == ("claim.not_approved", {"status": "审核中"})
+
+
+def test_given_a_claim_confirmed_without_a_list_when_a_list_comes_then_not_approved() -> None:
+    """001 第三条: only a claim the centre approved waits for its 名单; one its chain confirmed
+    directly (no list import) takes no list, and the refusal names its status, not a list
+    imported already."""
+    review = ReviewClaim(filed().id, True)
+    state = through(
+        [(collective(), LEADER, FILED_AT), (review, ADVISOR, FILED_AT), (review, CENTER, at(3, 12))]
+    )
+    assert (state.status, state.list_digest) == (ClaimStatus.CONFIRMED, "")
+    command = ImportClaimList(state.id, "d", (listed(STUDENTS[0], "0.5"),))
+    error = refused(state, command, CENTER, at(3, 13))
+    assert (error.code, error.details) == ("claim.not_approved", {"status": "已认定"})
+
+
+def test_given_a_three_step_chain_when_its_list_comes_then_only_the_last_step_imports_it() -> None:
+    """001 第三条 审核通过后，第二课堂指导与服务中心通过名单导入的方式…补录: the list is the last
+    step's (the centre's), not an earlier step's (the 团总支, the 指导老师)."""
+    three = with_claims(
+        SICHUAN_CLAIMS.replace(
+            'kind = "collective"\n',
+            'kind = "collective"\nlist_import = true\n'
+            '[[claims.chains.steps]]\nname = "二级学院团总支"\nrole = "college_admin"\n'
+            'scope = "college"\n',
+            1,
+        )
+    )
+    review = ReviewClaim(filed().id, True)
+    steps: list[tuple[claim.ClaimCommand, Actor, datetime]] = [
+        (collective(), LEADER, FILED_AT),
+        (review, PE_LEAGUE, FILED_AT),
+        (review, ADVISOR, at(3, 11)),
+        (review, CENTER, at(3, 12)),
+    ]
+    state = through(steps, three)
+    assert state.status is ClaimStatus.APPROVED
+    command = ImportClaimList(state.id, "d", (listed(STUDENTS[0], "0.5"),))
+    for earlier in (PE_LEAGUE, ADVISOR):
+        error = refused(state, command, earlier, at(3, 13), three)
+        assert (error.code, error.details) == (
+            "auth.forbidden",
+            {"action": "导入名单 as 第二课堂指导与服务中心"},
+        )
+    after, _ = run(state, command, CENTER, at(3, 13), three)
+    assert after.status is ClaimStatus.CONFIRMED
 
 
 def test_list_import_is_for_collective_claims() -> None:
