@@ -1191,20 +1191,56 @@ def test_replaying_a_claim_gives_its_whole_state_after_each_event() -> None:
     )  # fmt: skip
     assert claim.DECIDER.fold(events) == after_rejection
     revised_form = attrs.evolve(form, evidence=("录用通知.pdf", "署名说明.pdf"))
+    revised_credits = (PlannedCredit("innovation", "学分", Decimal(1)),)
     resubmitted = ClaimResubmitted(
-        cid, "论文（修订）", credits, ("2023010003",), None, revised_form, None, "2023010003",
-        at(5, 20),
+        cid, "论文（修订）", revised_credits, ("2023010003",), None, revised_form, None,
+        "2023010003", at(5, 20),
     )  # fmt: skip
     by_colleague = attrs.evolve(resubmitted, by="2023010009", at=at(5, 21))
     events += [resubmitted, by_colleague]
     assert claim.DECIDER.fold(events) == attrs.evolve(
-        filed_state, title="论文（修订）", personal=revised_form,
+        filed_state, title="论文（修订）", credits=revised_credits, personal=revised_form,
         filers=("2023010003", "2023010009"),
     )  # fmt: skip
     assert claim.DECIDER.fold([*events, first]).approvers == ("T-teacher",)
     third = ClaimStepApproved(cid, 2, "教务处", "", "T-office", UNTIL)
     last = claim.DECIDER.fold([filed_event, first, second, published_, third])
     assert (last.step, last.publicity_until, last.awaiting_publicity) == (3, None, False)
+
+
+def test_replaying_a_revised_collective_claim_keeps_its_new_form() -> None:
+    """001 第三条 审核未通过的说明原因: given a collective claim sent back by its 指导老师, when
+    the 团总支 revises the place and adds a participant, then the replayed claim holds the new
+    form and list, back in review at the first step with no reason left."""
+    filing = collective()
+    rejected = through(
+        [(filing, LEADER, FILED_AT), (ReviewClaim(filing.claim_id, False, "地点有误"), ADVISOR,
+                                      FILED_AT)]
+    )  # fmt: skip
+    assert rejected.collective is not None
+    revised = collective(place="体育馆", participants=STUDENTS)
+    after, _ = run(rejected, revised, LEADER, at(3, 13))
+    assert after == attrs.evolve(
+        rejected, collective=attrs.evolve(rejected.collective, place="体育馆"),
+        beneficiaries=STUDENTS, status=ClaimStatus.IN_REVIEW, reason="",
+    )  # fmt: skip
+
+
+def test_given_two_objections_when_one_is_dismissed_then_the_other_stays_open() -> None:
+    """003 公示无异议后上报教务处: each 异议 is decided on its own; dismissing the second leaves
+    the first open, and the 教务处 still waits for it."""
+    state = published()
+    colleague = Actor.student("2023010004")
+    state, _ = run(state, RaiseObjection(state.id, "重复"), MEMBER, at(5, 12), CUSTOMS)
+    state, _ = run(state, RaiseObjection(state.id, "署名"), colleague, at(5, 12), CUSTOMS)
+    dismiss = DecideObjection(state.id, 2, False, "署名无误")
+    state, _ = run(state, dismiss, PE_LEAGUE, at(5, 13), CUSTOMS)
+    assert state.objections == (
+        claim.Objection(1, "重复", MEMBER.person_id),
+        claim.Objection(2, "署名", colleague.person_id, open=False),
+    )
+    error = refused(state, ReviewClaim(state.id, True), OFFICE, UNTIL, CUSTOMS)
+    assert error.code == "claim.objection_open"
 
 
 def test_replaying_an_approved_collective_claim_and_its_list() -> None:
