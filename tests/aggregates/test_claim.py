@@ -346,6 +346,20 @@ def test_a_cadre_claim_is_for_a_full_year_in_october_or_november() -> None:
     assert set(decision.records) == {"2023010004"}
 
 
+def test_a_cadre_term_may_be_claimed_from_the_instant_it_ends() -> None:
+    """001 第四条 工作满一年: given a term of exactly one year ending at 09:00 on 8 October, when
+    the student claims it at that very instant, then it is filed with the term as served."""
+    ended = at(10, 8)
+    term = FileCadreClaim(
+        "2023010004", "su-2025", "石油工程学院学生会", "宣传部部长",
+        at(10, 8, year=2025), ended, (PlannedCredit("work_experience", "学分", Decimal(1)),),
+    )  # fmt: skip
+    state, _ = run(None, term, Actor.student("2023010004"), ended)
+    assert state.cadre == claim.CadreForm(
+        "石油工程学院学生会", "宣传部部长", at(10, 8, year=2025), ended
+    )
+
+
 def test_a_student_claims_only_for_themselves_with_evidence() -> None:
     """001 第六条: 由本人登录……提交; 003: 学生申请、提供的证明材料."""
     student = Actor.student("2023010003")
