@@ -467,8 +467,9 @@ def test_only_admitted_students_check_in() -> None:
 
 
 def test_only_a_student_checks_in() -> None:
-    """第十六条: check-in is a student's own act in the app."""
-    deciding(by_password(), CS_ADMIN, DURING, with_session()).raises("auth.forbidden")
+    """第十六条: check-in is a student's own act in the app; the refusal names the act."""
+    error = deciding(by_password(), CS_ADMIN, DURING, with_session()).raises("auth.forbidden")
+    assert error.details == {"action": "签到 check in"}
 
 
 def test_an_unknown_session_is_refused() -> None:
@@ -666,6 +667,21 @@ def test_an_accuracy_above_a_hundred_metres_is_capped(metres: float, accepted: b
         scanning.raises("checkin.too_far")
 
 
+@pytest.mark.parametrize(
+    ("metres", "accepted"), [(100.0, True), (100.6, False)], ids=["on", "past"]
+)
+def test_an_exact_fix_is_measured_against_the_radius_alone(metres: float, accepted: bool) -> None:
+    """第十五条 距离限制: with an accuracy of 0 m, 100 m from the point is inside a 100 m circle
+    and 100.6 m is not — no margin is added."""
+    command = by_password(location=north_of_centre(metres, accuracy_m=0.0))
+    scanning = deciding(command, STUDENT_A, DURING, with_session())
+    if accepted:
+        assert only_event(scanning.decision()).distance == "≤100m"
+    else:
+        error = scanning.raises("checkin.too_far")
+        assert error.details == {"distance_m": 101, "radius_m": 100}
+
+
 def test_a_negative_accuracy_earns_no_extra_distance() -> None:
     """A reported accuracy below zero counts as zero: 150 m from a 100 m circle is too far."""
     command = by_password(location=north_of_centre(150, accuracy_m=-1000))
@@ -705,6 +721,17 @@ def test_the_event_keeps_a_distance_bucket_never_the_coordinates() -> None:
     text = repr(event)
     assert f"{where.latitude:.4f}" not in text
     assert f"{where.longitude:.4f}" not in text
+
+
+def test_the_place_is_stored_as_a_keyed_fingerprint_of_the_rounded_coordinates() -> None:
+    """The anomaly rule compares places as keyed hashes of coordinates to 5 decimals (about a
+    metre), of their own kind ("place"), so no device id ever equals a place."""
+    where = Location(46.594213, 125.109449, 5.0)
+    event = only_event(
+        deciding(by_password(location=where), STUDENT_A, DURING, with_session()).decision()
+    )
+    assert event.place == codes.fingerprint(SECRET, "place", "46.59421,125.10945")
+    assert event.place != codes.fingerprint(SECRET, "device", "46.59421,125.10945")
 
 
 def test_a_session_without_distance_limit_stores_unlimited() -> None:
@@ -972,6 +999,7 @@ def test_no_sequence_of_guesses_checks_in_without_the_password(
 # -- anomaly flags -----------------------------------------------------------------------------
 
 ELSEWHERE = north_of_centre(20, accuracy_m=5)
+FAR_PLACE = north_of_centre(40, accuracy_m=5)
 
 
 def test_a_second_student_on_the_same_device_within_ten_seconds_is_flagged() -> None:
@@ -1033,6 +1061,44 @@ def test_the_same_device_in_different_sessions_is_not_flagged() -> None:
         ).decision()
     )
     assert second.flagged is False
+
+
+def test_a_scan_of_another_session_does_not_hide_a_later_one_on_the_same_device() -> None:
+    """The anomaly rule looks past the scans of other sessions: B scanned session 1 on the
+    phone, then C session 2 on it; A on the same phone in session 2 is flagged (C's scan)."""
+    three = activity((A, B, C))
+    state = checked_in(with_session(with_session(three)), B, DURING, device_id="phone-1")
+    state = checked_in(
+        state, C, DURING + timedelta(seconds=1), session=2, location=ELSEWHERE, device_id="phone-1"
+    )
+    assert state.attendance.flagged == frozenset()
+    third = only_event(
+        deciding(
+            by_password(session=2, location=FAR_PLACE, device_id="phone-1"),
+            STUDENT_A,
+            DURING + timedelta(seconds=2),
+            state,
+        ).decision()
+    )
+    assert (third.student, third.flagged) == (A, True)
+
+
+def test_an_old_scan_does_not_hide_a_recent_one_on_the_same_device() -> None:
+    """The anomaly rule looks past scans older than its window: B scanned 30 s before A on
+    another phone, C 5 s before A on A's phone; A is flagged (C's scan)."""
+    state = checked_in(with_session(activity((A, B, C))), B, DURING, device_id="phone-2")
+    state = checked_in(
+        state, C, DURING + timedelta(seconds=25), location=ELSEWHERE, device_id="phone-1"
+    )
+    third = only_event(
+        deciding(
+            by_password(location=FAR_PLACE, device_id="phone-1"),
+            STUDENT_A,
+            DURING + timedelta(seconds=30),
+            state,
+        ).decision()
+    )
+    assert (third.student, third.flagged) == (A, True)
 
 
 def test_different_devices_and_places_are_not_flagged() -> None:
