@@ -26,15 +26,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from second_classroom.aggregates import results
+from second_classroom.aggregates import checkin, results
 from second_classroom.aggregates import student as student_aggregate
 from second_classroom.aggregates.activity import DECIDER as ACTIVITY_DECIDER
 from second_classroom.aggregates.activity import Activity, ActivityStatus
 from second_classroom.aggregates.activity_attendance import (
+    Attendance,
     AttendanceClosed,
     CheckInPasswordLocked,
     CheckInPasswordRejected,
     CheckInSessionOpened,
+    CheckInWindowSet,
     FlaggedCheckInReviewed,
     Geofence,
     Method,
@@ -44,7 +46,7 @@ from second_classroom.aggregates.activity_attendance import (
     StudentCheckedIn,
     StudentSignedOff,
 )
-from second_classroom.aggregates.activity_facts import Decision
+from second_classroom.aggregates.activity_facts import Decision, Involved
 from second_classroom.aggregates.activity_results import Results
 from second_classroom.aggregates.activity_roster import Roster
 from second_classroom.aggregates.checkin import (
@@ -263,7 +265,11 @@ def test_the_leader_opens_a_session_with_validity_password_and_distance() -> Non
 )
 def test_the_leader_or_an_organizer_may_open_a_session(manager: Actor) -> None:
     """第十五条: 活动负责人或组织者 create the code — the tribe's or those the form lists."""
-    assert len(deciding(open_session(), manager, STARTS, activity()).decision().activity) == 1
+    opened = accepted(deciding(open_session(), manager, STARTS, activity()))
+    session = Session(
+        1, SessionKind.CHECK_IN, STARTS, STARTS + timedelta(minutes=10), True, FENCE, ROTATION
+    )
+    assert opened == CheckInSessionOpened(ACTIVITY_ID, session, manager.person_id, STARTS)
 
 
 @pytest.mark.parametrize(
@@ -272,8 +278,10 @@ def test_the_leader_or_an_organizer_may_open_a_session(manager: Actor) -> None:
     ids=["admitted-student", "outsider", "unrelated-college-admin"],
 )
 def test_nobody_else_may_open_a_session(someone: Actor) -> None:
-    """第十五条: only the leader or an organizer creates a check-in code."""
-    deciding(open_session(), someone, STARTS, activity()).raises("auth.forbidden")
+    """第十五条: only the leader or an organizer creates a check-in code; the refusal names
+    the act."""
+    error = deciding(open_session(), someone, STARTS, activity()).raises("auth.forbidden")
+    assert error.details == {"action": "签到管理 manage check-in"}
 
 
 def test_a_session_may_be_opened_from_the_close_of_registration() -> None:
@@ -454,6 +462,34 @@ def test_an_admitted_student_checks_in_by_password() -> None:
     event = only_event(deciding(by_password(), STUDENT_A, DURING, with_session()).decision())
     assert (event.session, event.student, event.method, event.step) == (1, A, Method.PASSWORD, None)
     assert (event.by, event.at, event.flagged) == (A, DURING, False)
+
+
+def test_a_check_in_stores_the_whole_verdict() -> None:
+    """第十六条 密码签到: the event names the activity, session, student and method, the distance
+    bucket, no code step, the keyed fingerprints of the device and the place, no flag, and the
+    student as its author."""
+    command = by_password(location=HERE, device_id="IMEI-860000000000001")
+    event = accepted(deciding(command, STUDENT_A, DURING, with_session()))
+    place = f"{HERE.latitude:.5f},{HERE.longitude:.5f}"
+    assert event == StudentCheckedIn(
+        activity_id=ACTIVITY_ID,
+        session=1,
+        student=A,
+        method=Method.PASSWORD,
+        distance="≤50m",
+        step=None,
+        device=codes.fingerprint(SECRET, "device", "IMEI-860000000000001"),
+        place=codes.fingerprint(SECRET, "place", place),
+        flagged=False,
+        reason="",
+        by=A,
+        at=DURING,
+    )
+
+
+def test_a_check_in_without_a_device_id_keeps_no_device() -> None:
+    event = accepted(deciding(by_password(device_id=None), STUDENT_A, DURING, with_session()))
+    assert (event.student, event.device) == (A, None)
 
 
 def test_a_check_in_makes_the_student_present() -> None:
@@ -1101,6 +1137,28 @@ def test_an_old_scan_does_not_hide_a_recent_one_on_the_same_device() -> None:
     assert (third.student, third.flagged) == (A, True)
 
 
+def test_a_student_is_not_flagged_for_their_own_earlier_scan() -> None:
+    """Given B's check-in on A's phone was flagged and voided, when B checks in again from that
+    phone six seconds later (A's scan is fifteen seconds old), then nothing is flagged: the
+    anomaly rule compares a student with the others only."""
+    state = checked_in(with_session(), A, DURING, device_id="phone-1")
+    state = checked_in(
+        state, B, DURING + timedelta(seconds=9), location=ELSEWHERE, device_id="phone-1"
+    )
+    review = ReviewFlaggedCheckIn(ACTIVITY_ID, 1, B, accept=False)
+    state = run(state, review, LEADER, DURING + timedelta(seconds=12))
+    assert (state.attendance.flagged, state.attendance.present) == (frozenset(), {(1, A)})
+    again = accepted(
+        deciding(
+            by_password(location=FAR_PLACE, device_id="phone-1"),
+            STUDENT_B,
+            DURING + timedelta(seconds=15),
+            state,
+        )
+    )
+    assert (again.student, again.flagged) == (B, False)
+
+
 def test_different_devices_and_places_are_not_flagged() -> None:
     """Students side by side with their own phones are ordinary."""
     state = checked_in(with_session(), A, DURING, device_id="phone-1")
@@ -1353,6 +1411,17 @@ def test_the_leader_signs_a_student_off_during_the_activity() -> None:
     decision = deciding(sign_off(), LEADER, at(12, 3, 15), activity()).decision()
     assert decision.activity == (
         StudentSignedOff(ACTIVITY_ID, A, "中途离场", LEADER.person_id, at(12, 3, 15)),
+    )
+
+
+def test_signing_a_student_off_twice_changes_nothing() -> None:
+    """Given A was signed off at 15:00, a second sign-off of A changes nothing, while B may
+    still be signed off."""
+    state = run(activity(), sign_off(A), LEADER, at(12, 3, 15))
+    deciding(sign_off(A), LEADER, at(12, 3, 15, 30), state).then_nothing()
+    second = only_event(deciding(sign_off(B), LEADER, at(12, 3, 15, 30), state).decision())
+    assert second == StudentSignedOff(
+        ACTIVITY_ID, B, "中途离场", LEADER.person_id, at(12, 3, 15, 30)
     )
 
 
@@ -1784,6 +1853,42 @@ def test_a_make_up_after_closing_reverses_the_no_show_with_new_events() -> None:
     assert made == DefaultMadeUp(records[B].id, entry_id, EVIDENCE, None, LEADER.person_id, LATER)
 
 
+def test_the_make_up_records_attended_on_bs_enrolment() -> None:
+    """Given B a no-show after closing, when B is made up, then B's enrolment takes the new
+    outcome, attended, dated now."""
+    decision = make_up_late()
+    assert dict(decision.enrolments) == {
+        B: (
+            EnrolmentOutcomeRecorded(
+                enrolment_id(ACTIVITY_ID, B), ACTIVITY_ID, B, AttendanceOutcome.ATTENDED, LATER
+            ),
+        )
+    }
+
+
+@pytest.mark.parametrize("known", ["no-record", "no-entry"])
+def test_a_make_up_after_closing_touches_no_record_without_the_default(known: str) -> None:
+    """Given B's record is not loaded, or holds no entry for this activity, when B is made up
+    after closing, then the ledger and the enrolment change and no record does."""
+    state, _ = closed_with_records()
+    loaded = {} if known == "no-record" else {B: record(B)}
+    decision = make_up_late(state=state, records=loaded)
+    assert dict(decision.records) == {}
+    assert [type(e) for e in decision.activity] == [NoShowMadeUp]
+    assert list(decision.enrolments) == [B]
+
+
+def test_a_student_without_an_outcome_is_no_no_show_to_make_up() -> None:
+    """Given C was admitted after attendance closed (no outcome), when C is made up, then it
+    is refused as no no-show, naming no outcome."""
+    state, records = closed_with_records()
+    roster = attrs.evolve(state.roster, admitted=state.roster.admitted | {C})
+    with pytest.raises(DomainError) as caught:
+        make_up_late(C, state=attrs.evolve(state, roster=roster), records=records)
+    assert caught.value.code == "checkin.makeup_not_no_show"
+    assert caught.value.details == {"student": C, "outcome": ""}
+
+
 def test_after_the_make_up_b_attended_and_is_off_the_blacklist() -> None:
     """Then B's outcome is attended (credits may follow), the entry reads attended under
     发布规范 十, the score is back to 100% and the blacklist is lifted."""
@@ -1951,6 +2056,30 @@ def test_the_check_in_time_lies_between_registration_close_and_the_end(
     deciding(command, LEADER, REGISTRATION_CLOSES, activity()).raises("checkin.window_invalid")
 
 
+def test_the_host_sets_the_check_in_time_with_an_event() -> None:
+    """第十六条 签到时间可由活动主办方修改: the event names the activity, the window, who set it
+    and when."""
+    command = SetCheckInWindow(ACTIVITY_ID, at(12, 3, 13, 30), at(12, 3, 15))
+    event = accepted(deciding(command, ORGANIZER, REGISTRATION_CLOSES, activity()))
+    assert event == CheckInWindowSet(
+        ACTIVITY_ID, at(12, 3, 13, 30), at(12, 3, 15), ORGANIZER.person_id, REGISTRATION_CLOSES
+    )
+
+
+@pytest.mark.parametrize(
+    ("now", "allowed"), [(ENDS - timedelta(minutes=1), True), (ENDS, False)], ids=["before", "at"]
+)
+def test_the_check_in_time_is_set_before_the_end(now: datetime, allowed: bool) -> None:
+    """第十五条 报名结束与活动结束期间: at the end of the activity it is too late."""
+    setting = deciding(
+        SetCheckInWindow(ACTIVITY_ID, STARTS, at(12, 3, 15)), LEADER, now, activity()
+    )
+    if allowed:
+        assert accepted(setting).closes_at == at(12, 3, 15)
+    else:
+        setting.raises("checkin.window_invalid")
+
+
 def test_only_a_manager_sets_the_check_in_time() -> None:
     command = SetCheckInWindow(ACTIVITY_ID, at(12, 3, 13, 30), ENDS)
     deciding(command, STUDENT_A, REGISTRATION_CLOSES, activity()).raises("auth.forbidden")
@@ -1959,3 +2088,50 @@ def test_only_a_manager_sets_the_check_in_time() -> None:
 def test_setting_the_default_check_in_time_again_changes_nothing() -> None:
     command = SetCheckInWindow(ACTIVITY_ID, STARTS, ENDS)
     assert deciding(command, LEADER, REGISTRATION_CLOSES, activity()).decision() == Decision()
+
+
+# -- what a decision needs loaded ------------------------------------------------------------------
+
+
+CLOSED_LEDGER = Attendance(closed=True)
+
+
+@pytest.mark.parametrize(
+    ("command", "state", "students"),
+    [
+        (CLOSE, activity((A, B, C)), {A, B, C}),
+        (CLOSE, None, set()),
+        (SignOff(ACTIVITY_ID, B, "中途离场"), activity(), {B}),
+        (SignOff(ACTIVITY_ID, B, "中途离场"), None, {B}),
+        (MakeUpCheckIn(ACTIVITY_ID, B, "定位失败"), activity(attendance=CLOSED_LEDGER), {B}),
+        (MakeUpCheckIn(ACTIVITY_ID, B, "定位失败"), activity(), set()),
+        (MakeUpCheckIn(ACTIVITY_ID, B, "定位失败"), None, set()),
+        (open_session(), activity(), set()),
+        (by_password(), activity(), set()),
+        (ReviewFlaggedCheckIn(ACTIVITY_ID, 1, B, accept=True), activity(), set()),
+        (SetCheckInWindow(ACTIVITY_ID, STARTS, ENDS), activity(), set()),
+    ],
+    ids=[
+        "close",
+        "close-unknown-activity",
+        "sign-off",
+        "sign-off-unknown-activity",
+        "make-up-after-closing",
+        "make-up-before-closing",
+        "make-up-unknown-activity",
+        "open",
+        "check-in",
+        "review",
+        "window",
+    ],
+)
+def test_what_a_decision_needs_loaded(
+    command: CheckInCommand, state: Activity | None, students: set[str]
+) -> None:
+    """Closing writes every admitted student's enrolment and record, a sign-off the student's
+    (its default is final at once, 第十六条), a make-up after closing reverses the default in
+    both; the school's secret is always at hand for the codes."""
+    loaded = frozenset(students)
+    assert checkin.involved(command, state) == Involved(
+        enrolments=loaded, records=loaded, secret=True
+    )
