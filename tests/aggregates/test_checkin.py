@@ -303,6 +303,7 @@ def test_a_session_may_be_opened_from_the_close_of_registration() -> None:
         (at(12, 3, 15, 55), open_session(10)),
         (DURING, open_session(opens_at=at(12, 3, 15, 51))),
         (DURING, open_session(opens_at=REGISTRATION_CLOSES - timedelta(minutes=1))),
+        (ENDS, open_session(opens_at=at(12, 3, 15, 50))),
     ],
     ids=[
         "before-registration-closes",
@@ -311,6 +312,7 @@ def test_a_session_may_be_opened_from_the_close_of_registration() -> None:
         "validity-runs-past-the-end",
         "scheduled-to-run-past-the-end",
         "scheduled-before-registration-closes",
+        "at-the-end-for-a-validity-before-it",
     ],
 )
 def test_a_session_lies_between_the_close_of_registration_and_the_end(
@@ -341,6 +343,20 @@ def test_validity_is_at_most_ten_minutes() -> None:
         "checkin.validity_too_long"
     )
     assert error.details == {"maximum": 10}
+
+
+@pytest.mark.parametrize("minutes", [0, -1])
+def test_a_validity_is_at_least_one_minute(minutes: int) -> None:
+    """发布规范 十 有效时间: a code valid for no time (or less) is no session at all."""
+    deciding(open_session(minutes), LEADER, STARTS, activity()).raises("checkin.session_window")
+
+
+def test_one_minute_is_the_shortest_validity() -> None:
+    opened = accepted(deciding(open_session(1), LEADER, STARTS, activity()))
+    assert (opened.session.opens_at, opened.session.closes_at) == (
+        STARTS,
+        STARTS + timedelta(minutes=1),
+    )
 
 
 def test_ten_minutes_is_allowed() -> None:
@@ -412,6 +428,23 @@ def test_the_distance_limit_must_be_a_valid_circle(fence: Geofence) -> None:
     deciding(open_session(geofence=fence), LEADER, STARTS, activity()).raises(
         "checkin.geofence_invalid"
     )
+
+
+@pytest.mark.parametrize(
+    "fence",
+    [
+        Geofence(46.5942, 125.1094, 1.0),
+        Geofence(46.5942, 125.1094, float(NEPU.checkin.max_radius_m)),
+        Geofence(90.0, 180.0, 100.0),
+        Geofence(-90.0, -180.0, 100.0),
+    ],
+    ids=["one-metre", "largest-radius", "north-pole-date-line", "south-pole-date-line"],
+)
+def test_the_edges_of_a_valid_circle_are_accepted(fence: Geofence) -> None:
+    """发布规范 十 签到距离: a radius from just above 0 up to ``[checkin] max_radius_m``, a
+    centre anywhere from pole to pole and on the date line."""
+    opened = accepted(deciding(open_session(geofence=fence), LEADER, STARTS, activity()))
+    assert opened.session.geofence == fence
 
 
 def test_an_infinite_radius_is_no_distance_limit() -> None:
@@ -1340,6 +1373,23 @@ def test_a_category_window_wins_over_its_module_and_the_rulebook() -> None:
     assert makeup_deadline(ideals, rulebook) == at(12, 5, 0)  # Thursday + 1 working day
 
 
+def test_a_closed_category_window_names_its_own_days() -> None:
+    """002 一 2): the refusal names the category's window (1 working day), not its module's."""
+    from second_classroom.policies.rulebook import CategoryWindow
+
+    rulebook = attrs.evolve(
+        NEPU,
+        windows=(
+            CategoryWindow("ideology", makeup_working_days=5),
+            CategoryWindow("ideology", "ideals", makeup_working_days=1),
+        ),
+    )
+    ideals = activity(form=attrs.evolve(FORM, module="ideology", category="ideals"))
+    refused = deciding(makeup(), LEADER, at(12, 5, 9), ideals, rulebook=rulebook)
+    error = refused.raises("checkin.makeup_closed")
+    assert error.details == {"days": 1, "deadline": "2026-12-04"}
+
+
 @pytest.mark.parametrize("moment", [at(12, 11, 0), at(12, 11, 9)], ids=["midnight", "morning"])
 def test_hfut_make_up_after_the_fifth_working_day_is_refused(moment: datetime) -> None:
     """Seed 002: from Friday 12-11 the make-up window is closed."""
@@ -1573,7 +1623,7 @@ def test_the_closing_event_lists_outcomes_by_student() -> None:
     state, enrolments = five_ways()
     closed = only_event(close(state, enrolments=enrolments))
     assert [s for s, _ in closed.outcomes] == [A, B, C, D, E]
-    assert (closed.by, closed.at) == (LEADER.person_id, ENDS)
+    assert (closed.activity_id, closed.by, closed.at) == (ACTIVITY_ID, LEADER.person_id, ENDS)
 
 
 def test_a_leave_not_approved_does_not_excuse() -> None:
@@ -1647,8 +1697,14 @@ def test_attending_or_an_approved_leave_is_no_default(student: str) -> None:
 def test_the_integrity_entry_is_keyed_by_activity_and_student() -> None:
     """One entry per admitted activity: closing twice could not write two."""
     recorded = entry_of(close(activity((A,))), A)
-    assert recorded.entry.entry_id == ids.derive("integrity", str(ACTIVITY_ID), A)
-    assert recorded.entry.activity_id == ACTIVITY_ID
+    assert recorded.entry == IntegrityEntry(
+        ids.derive("integrity", str(ACTIVITY_ID), A),
+        ACTIVITY_ID,
+        ActivityLevel.COLLEGE,
+        AttendanceOutcome.NO_SHOW,
+        ENDS,
+        integrity_policy.citation(AttendanceOutcome.NO_SHOW, NEPU.integrity),
+    )
 
 
 REQUIRE_CHECKOUT = attrs.evolve(NEPU, checkin=attrs.evolve(NEPU.checkin, require_checkout=True))
@@ -1772,7 +1828,7 @@ def test_closing_gives_one_outcome_and_no_shows_are_the_unaccounted(
 
 
 @pytest.mark.parametrize(
-    ("rotation", "accepted"), [(4, False), (5, True), (30, True), (601, False)]
+    ("rotation", "accepted"), [(4, False), (5, True), (30, True), (600, True), (601, False)]
 )
 def test_a_session_may_set_its_own_rotation(rotation: int, accepted: bool) -> None:
     """发布规范 十: codes rotate (15 s by default); a session may choose 5 s up to its validity."""
@@ -1783,7 +1839,8 @@ def test_a_session_may_set_its_own_rotation(rotation: int, accepted: bool) -> No
         assert isinstance(event, CheckInSessionOpened)
         assert event.session.rotation_seconds == rotation
     else:
-        opening.raises("checkin.rotation_invalid")
+        error = opening.raises("checkin.rotation_invalid")
+        assert error.details == {"rotation": rotation}
 
 
 # -- 补签 after closing (发布规范 十) ----------------------------------------------------------
@@ -1974,6 +2031,13 @@ def test_no_make_up_before_the_activity_starts(now: datetime) -> None:
     """第十六条 补签 is for 参加活动的同学 who could not check in: before the start, nobody has
     taken part yet."""
     deciding(makeup(B), LEADER, now, activity()).raises("checkin.makeup_before_start")
+
+
+def test_a_make_up_keeps_the_evidence_given_before_closing() -> None:
+    """发布规范 十 相关纸质材料: a reference given with a make-up before closing is kept."""
+    command = MakeUpCheckIn(ACTIVITY_ID, B, "手机没电，到场可证明", "纸质签到表 第1页")
+    event = accepted(deciding(command, LEADER, at(12, 3, 15), activity()))
+    assert (event.student, event.method, event.evidence) == (B, Method.MAKEUP, "纸质签到表 第1页")
 
 
 def test_a_make_up_from_the_start_is_accepted() -> None:
