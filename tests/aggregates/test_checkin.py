@@ -1671,6 +1671,16 @@ def test_a_no_show_is_blacklisted_for_120_hours_from_the_end() -> None:
     assert recorded.blacklisted_until == ENDS + timedelta(hours=120)
 
 
+def test_a_late_closing_dates_the_no_show_at_the_end_and_its_record_now() -> None:
+    """Given attendance closed a day after the end (the reaction ran late), the no-show is
+    final from the end (the blacklist runs from it, 第十六条), and the record's event is dated
+    when it was written."""
+    late = ENDS + timedelta(days=1)
+    recorded = entry_of(close(activity((A,)), now=late), A)
+    assert (recorded.student_id, recorded.at) == (ids.student_id(A), late)
+    assert (recorded.entry.at, recorded.blacklisted_until) == (ENDS, ENDS + timedelta(hours=120))
+
+
 def test_a_sign_off_is_blacklisted_for_120_hours_from_the_sign_off() -> None:
     """第十六条: 被负责人、组织者签退 1 次 → 黑名单 120 小时."""
     state = activity((A,))
