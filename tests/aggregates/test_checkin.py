@@ -1751,6 +1751,14 @@ def test_without_required_check_out_a_check_in_suffices() -> None:
     assert outcome_of(with_checkout(), B, None, NEPU) is AttendanceOutcome.ATTENDED
 
 
+def test_a_required_check_out_never_offered_is_not_missing() -> None:
+    """Where the school requires check-out but the activity opened no check-out session,
+    nobody could check out: a check-in alone is attended."""
+    state = checked_in(with_session(), A, DURING)
+    assert outcome_of(state, A, None, REQUIRE_CHECKOUT) is AttendanceOutcome.ATTENDED
+    assert outcome_of(state, B, None, REQUIRE_CHECKOUT) is AttendanceOutcome.NO_SHOW
+
+
 def test_a_check_out_alone_is_not_a_check_in() -> None:
     """第十六条: 未进行签到 — checking out without checking in is a no-show."""
     state = with_session(command=open_session(kind=SessionKind.CHECK_OUT))
@@ -2209,3 +2217,13 @@ def test_what_a_decision_needs_loaded(
     assert checkin.involved(command, state) == Involved(
         enrolments=loaded, records=loaded, secret=True
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [open_session(), by_password(), makeup(), CLOSE, sign_off()],
+    ids=["open", "check-in", "make-up", "close", "sign-off"],
+)
+def test_a_command_on_an_unknown_activity_names_it(command: CheckInCommand) -> None:
+    error = deciding(command, LEADER, DURING, None).raises("activity.not_found")
+    assert error.details == {"activity_id": str(ACTIVITY_ID)}
