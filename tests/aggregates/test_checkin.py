@@ -19,6 +19,7 @@ import math
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import attrs
@@ -2227,3 +2228,11 @@ def test_what_a_decision_needs_loaded(
 def test_a_command_on_an_unknown_activity_names_it(command: CheckInCommand) -> None:
     error = deciding(command, LEADER, DURING, None).raises("activity.not_found")
     assert error.details == {"activity_id": str(ACTIVITY_ID)}
+
+
+def test_a_command_check_in_does_not_know_is_a_programming_error() -> None:
+    """A command of no check-in kind reaching this decider fails loudly, naming it."""
+    stray = SimpleNamespace(activity_id=ACTIVITY_ID)
+    facts = given_activity(activity(), tribe=TRIBE, secret=SECRET).facts(LEADER, DURING)
+    with pytest.raises(AssertionError, match=r"^unhandled command namespace\(activity_id="):
+        checkin.decide(stray, facts)  # type: ignore[arg-type]
