@@ -941,7 +941,15 @@ def test_the_limit_comes_from_the_rulebook() -> None:
         deciding(guess(WRONG), STUDENT_A, DURING, with_session(), rulebook=two).decision(),
     )
     decision = deciding(guess(WRONG), STUDENT_A, DURING, state, rulebook=two).decision()
-    assert isinstance(decision.activity[-1], CheckInPasswordLocked)
+    assert decision.activity == (
+        CheckInPasswordRejected(ACTIVITY_ID, 1, A, 2, DURING),
+        CheckInPasswordLocked(ACTIVITY_ID, 1, A, 2, DURING),
+    )
+    assert decision.refusal is not None
+    assert (decision.refusal.code, decision.refusal.details) == (
+        "checkin.wrong_password",
+        {"attempts_left": 0},
+    )
     locked = apply(state, decision)
     deciding(by_password(), STUDENT_A, DURING, locked, rulebook=two).raises(
         "checkin.password_locked"
@@ -1567,10 +1575,15 @@ def entry_of(decision: Decision, student: str) -> AttendanceRecorded:
     return recorded
 
 
+NOBODY_CAME = ((A, AttendanceOutcome.NO_SHOW), (B, AttendanceOutcome.NO_SHOW))
+
+
 def test_attendance_closes_when_the_activity_ends() -> None:
     """第十六条: whether a student checked in is known once the activity is over."""
     assert closing_time(activity(), NEPU) == ENDS
-    assert close(activity(), now=ENDS).activity
+    assert close(activity(), now=ENDS).activity == (
+        AttendanceClosed(ACTIVITY_ID, NOBODY_CAME, LEADER.person_id, ENDS),
+    )
 
 
 def test_attendance_cannot_close_before_the_end() -> None:
@@ -1587,7 +1600,9 @@ def test_hfut_closes_attendance_after_the_make_up_window() -> None:
     deciding(CLOSE, LEADER, at(12, 10, 23, 59), lecture(), rulebook=HFUT).raises(
         "checkin.not_ended"
     )
-    assert close(lecture(), now=at(12, 11, 0), rulebook=HFUT).activity
+    assert close(lecture(), now=at(12, 11, 0), rulebook=HFUT).activity == (
+        AttendanceClosed(ACTIVITY_ID, NOBODY_CAME, LEADER.person_id, at(12, 11, 0)),
+    )
 
 
 def test_the_system_may_close_attendance() -> None:
