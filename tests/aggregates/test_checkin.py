@@ -19,6 +19,7 @@ import math
 import uuid
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import attrs
@@ -26,15 +27,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from second_classroom.aggregates import results
+from second_classroom.aggregates import checkin, results
 from second_classroom.aggregates import student as student_aggregate
 from second_classroom.aggregates.activity import DECIDER as ACTIVITY_DECIDER
 from second_classroom.aggregates.activity import Activity, ActivityStatus
 from second_classroom.aggregates.activity_attendance import (
+    Attendance,
     AttendanceClosed,
     CheckInPasswordLocked,
     CheckInPasswordRejected,
     CheckInSessionOpened,
+    CheckInWindowSet,
     FlaggedCheckInReviewed,
     Geofence,
     Method,
@@ -44,7 +47,7 @@ from second_classroom.aggregates.activity_attendance import (
     StudentCheckedIn,
     StudentSignedOff,
 )
-from second_classroom.aggregates.activity_facts import Decision
+from second_classroom.aggregates.activity_facts import Decision, Involved
 from second_classroom.aggregates.activity_results import Results
 from second_classroom.aggregates.activity_roster import Roster
 from second_classroom.aggregates.checkin import (
@@ -263,7 +266,11 @@ def test_the_leader_opens_a_session_with_validity_password_and_distance() -> Non
 )
 def test_the_leader_or_an_organizer_may_open_a_session(manager: Actor) -> None:
     """第十五条: 活动负责人或组织者 create the code — the tribe's or those the form lists."""
-    assert len(deciding(open_session(), manager, STARTS, activity()).decision().activity) == 1
+    opened = accepted(deciding(open_session(), manager, STARTS, activity()))
+    session = Session(
+        1, SessionKind.CHECK_IN, STARTS, STARTS + timedelta(minutes=10), True, FENCE, ROTATION
+    )
+    assert opened == CheckInSessionOpened(ACTIVITY_ID, session, manager.person_id, STARTS)
 
 
 @pytest.mark.parametrize(
@@ -272,8 +279,10 @@ def test_the_leader_or_an_organizer_may_open_a_session(manager: Actor) -> None:
     ids=["admitted-student", "outsider", "unrelated-college-admin"],
 )
 def test_nobody_else_may_open_a_session(someone: Actor) -> None:
-    """第十五条: only the leader or an organizer creates a check-in code."""
-    deciding(open_session(), someone, STARTS, activity()).raises("auth.forbidden")
+    """第十五条: only the leader or an organizer creates a check-in code; the refusal names
+    the act."""
+    error = deciding(open_session(), someone, STARTS, activity()).raises("auth.forbidden")
+    assert error.details == {"action": "签到管理 manage check-in"}
 
 
 def test_a_session_may_be_opened_from_the_close_of_registration() -> None:
@@ -295,6 +304,7 @@ def test_a_session_may_be_opened_from_the_close_of_registration() -> None:
         (at(12, 3, 15, 55), open_session(10)),
         (DURING, open_session(opens_at=at(12, 3, 15, 51))),
         (DURING, open_session(opens_at=REGISTRATION_CLOSES - timedelta(minutes=1))),
+        (ENDS, open_session(opens_at=at(12, 3, 15, 50))),
     ],
     ids=[
         "before-registration-closes",
@@ -303,6 +313,7 @@ def test_a_session_may_be_opened_from_the_close_of_registration() -> None:
         "validity-runs-past-the-end",
         "scheduled-to-run-past-the-end",
         "scheduled-before-registration-closes",
+        "at-the-end-for-a-validity-before-it",
     ],
 )
 def test_a_session_lies_between_the_close_of_registration_and_the_end(
@@ -333,6 +344,20 @@ def test_validity_is_at_most_ten_minutes() -> None:
         "checkin.validity_too_long"
     )
     assert error.details == {"maximum": 10}
+
+
+@pytest.mark.parametrize("minutes", [0, -1])
+def test_a_validity_is_at_least_one_minute(minutes: int) -> None:
+    """发布规范 十 有效时间: a code valid for no time (or less) is no session at all."""
+    deciding(open_session(minutes), LEADER, STARTS, activity()).raises("checkin.session_window")
+
+
+def test_one_minute_is_the_shortest_validity() -> None:
+    opened = accepted(deciding(open_session(1), LEADER, STARTS, activity()))
+    assert (opened.session.opens_at, opened.session.closes_at) == (
+        STARTS,
+        STARTS + timedelta(minutes=1),
+    )
 
 
 def test_ten_minutes_is_allowed() -> None:
@@ -406,6 +431,23 @@ def test_the_distance_limit_must_be_a_valid_circle(fence: Geofence) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "fence",
+    [
+        Geofence(46.5942, 125.1094, 1.0),
+        Geofence(46.5942, 125.1094, float(NEPU.checkin.max_radius_m)),
+        Geofence(90.0, 180.0, 100.0),
+        Geofence(-90.0, -180.0, 100.0),
+    ],
+    ids=["one-metre", "largest-radius", "north-pole-date-line", "south-pole-date-line"],
+)
+def test_the_edges_of_a_valid_circle_are_accepted(fence: Geofence) -> None:
+    """发布规范 十 签到距离: a radius from just above 0 up to ``[checkin] max_radius_m``, a
+    centre anywhere from pole to pole and on the date line."""
+    opened = accepted(deciding(open_session(geofence=fence), LEADER, STARTS, activity()))
+    assert opened.session.geofence == fence
+
+
 def test_an_infinite_radius_is_no_distance_limit() -> None:
     """发布规范 十: an unbounded circle is no distance limit at all."""
     fence = Geofence(46.5, 125.1, math.inf)
@@ -456,6 +498,34 @@ def test_an_admitted_student_checks_in_by_password() -> None:
     assert (event.by, event.at, event.flagged) == (A, DURING, False)
 
 
+def test_a_check_in_stores_the_whole_verdict() -> None:
+    """第十六条 密码签到: the event names the activity, session, student and method, the distance
+    bucket, no code step, the keyed fingerprints of the device and the place, no flag, and the
+    student as its author."""
+    command = by_password(location=HERE, device_id="IMEI-860000000000001")
+    event = accepted(deciding(command, STUDENT_A, DURING, with_session()))
+    place = f"{HERE.latitude:.5f},{HERE.longitude:.5f}"
+    assert event == StudentCheckedIn(
+        activity_id=ACTIVITY_ID,
+        session=1,
+        student=A,
+        method=Method.PASSWORD,
+        distance="≤50m",
+        step=None,
+        device=codes.fingerprint(SECRET, "device", "IMEI-860000000000001"),
+        place=codes.fingerprint(SECRET, "place", place),
+        flagged=False,
+        reason="",
+        by=A,
+        at=DURING,
+    )
+
+
+def test_a_check_in_without_a_device_id_keeps_no_device() -> None:
+    event = accepted(deciding(by_password(device_id=None), STUDENT_A, DURING, with_session()))
+    assert (event.student, event.device) == (A, None)
+
+
 def test_a_check_in_makes_the_student_present() -> None:
     """第十六条: a successful check-in is recorded in the ledger."""
     assert (1, A) in checked_in(with_session(), A, DURING).attendance.present
@@ -467,8 +537,9 @@ def test_only_admitted_students_check_in() -> None:
 
 
 def test_only_a_student_checks_in() -> None:
-    """第十六条: check-in is a student's own act in the app."""
-    deciding(by_password(), CS_ADMIN, DURING, with_session()).raises("auth.forbidden")
+    """第十六条: check-in is a student's own act in the app; the refusal names the act."""
+    error = deciding(by_password(), CS_ADMIN, DURING, with_session()).raises("auth.forbidden")
+    assert error.details == {"action": "签到 check in"}
 
 
 def test_an_unknown_session_is_refused() -> None:
@@ -666,6 +737,21 @@ def test_an_accuracy_above_a_hundred_metres_is_capped(metres: float, accepted: b
         scanning.raises("checkin.too_far")
 
 
+@pytest.mark.parametrize(
+    ("metres", "accepted"), [(100.0, True), (100.6, False)], ids=["on", "past"]
+)
+def test_an_exact_fix_is_measured_against_the_radius_alone(metres: float, accepted: bool) -> None:
+    """第十五条 距离限制: with an accuracy of 0 m, 100 m from the point is inside a 100 m circle
+    and 100.6 m is not — no margin is added."""
+    command = by_password(location=north_of_centre(metres, accuracy_m=0.0))
+    scanning = deciding(command, STUDENT_A, DURING, with_session())
+    if accepted:
+        assert only_event(scanning.decision()).distance == "≤100m"
+    else:
+        error = scanning.raises("checkin.too_far")
+        assert error.details == {"distance_m": 101, "radius_m": 100}
+
+
 def test_a_negative_accuracy_earns_no_extra_distance() -> None:
     """A reported accuracy below zero counts as zero: 150 m from a 100 m circle is too far."""
     command = by_password(location=north_of_centre(150, accuracy_m=-1000))
@@ -705,6 +791,17 @@ def test_the_event_keeps_a_distance_bucket_never_the_coordinates() -> None:
     text = repr(event)
     assert f"{where.latitude:.4f}" not in text
     assert f"{where.longitude:.4f}" not in text
+
+
+def test_the_place_is_stored_as_a_keyed_fingerprint_of_the_rounded_coordinates() -> None:
+    """The anomaly rule compares places as keyed hashes of coordinates to 5 decimals (about a
+    metre), of their own kind ("place"), so no device id ever equals a place."""
+    where = Location(46.594213, 125.109449, 5.0)
+    event = only_event(
+        deciding(by_password(location=where), STUDENT_A, DURING, with_session()).decision()
+    )
+    assert event.place == codes.fingerprint(SECRET, "place", "46.59421,125.10945")
+    assert event.place != codes.fingerprint(SECRET, "device", "46.59421,125.10945")
 
 
 def test_a_session_without_distance_limit_stores_unlimited() -> None:
@@ -844,7 +941,15 @@ def test_the_limit_comes_from_the_rulebook() -> None:
         deciding(guess(WRONG), STUDENT_A, DURING, with_session(), rulebook=two).decision(),
     )
     decision = deciding(guess(WRONG), STUDENT_A, DURING, state, rulebook=two).decision()
-    assert isinstance(decision.activity[-1], CheckInPasswordLocked)
+    assert decision.activity == (
+        CheckInPasswordRejected(ACTIVITY_ID, 1, A, 2, DURING),
+        CheckInPasswordLocked(ACTIVITY_ID, 1, A, 2, DURING),
+    )
+    assert decision.refusal is not None
+    assert (decision.refusal.code, decision.refusal.details) == (
+        "checkin.wrong_password",
+        {"attempts_left": 0},
+    )
     locked = apply(state, decision)
     deciding(by_password(), STUDENT_A, DURING, locked, rulebook=two).raises(
         "checkin.password_locked"
@@ -972,6 +1077,7 @@ def test_no_sequence_of_guesses_checks_in_without_the_password(
 # -- anomaly flags -----------------------------------------------------------------------------
 
 ELSEWHERE = north_of_centre(20, accuracy_m=5)
+FAR_PLACE = north_of_centre(40, accuracy_m=5)
 
 
 def test_a_second_student_on_the_same_device_within_ten_seconds_is_flagged() -> None:
@@ -1033,6 +1139,66 @@ def test_the_same_device_in_different_sessions_is_not_flagged() -> None:
         ).decision()
     )
     assert second.flagged is False
+
+
+def test_a_scan_of_another_session_does_not_hide_a_later_one_on_the_same_device() -> None:
+    """The anomaly rule looks past the scans of other sessions: B scanned session 1 on the
+    phone, then C session 2 on it; A on the same phone in session 2 is flagged (C's scan)."""
+    three = activity((A, B, C))
+    state = checked_in(with_session(with_session(three)), B, DURING, device_id="phone-1")
+    state = checked_in(
+        state, C, DURING + timedelta(seconds=1), session=2, location=ELSEWHERE, device_id="phone-1"
+    )
+    assert state.attendance.flagged == frozenset()
+    third = only_event(
+        deciding(
+            by_password(session=2, location=FAR_PLACE, device_id="phone-1"),
+            STUDENT_A,
+            DURING + timedelta(seconds=2),
+            state,
+        ).decision()
+    )
+    assert (third.student, third.flagged) == (A, True)
+
+
+def test_an_old_scan_does_not_hide_a_recent_one_on_the_same_device() -> None:
+    """The anomaly rule looks past scans older than its window: B scanned 30 s before A on
+    another phone, C 5 s before A on A's phone; A is flagged (C's scan)."""
+    state = checked_in(with_session(activity((A, B, C))), B, DURING, device_id="phone-2")
+    state = checked_in(
+        state, C, DURING + timedelta(seconds=25), location=ELSEWHERE, device_id="phone-1"
+    )
+    third = only_event(
+        deciding(
+            by_password(location=FAR_PLACE, device_id="phone-1"),
+            STUDENT_A,
+            DURING + timedelta(seconds=30),
+            state,
+        ).decision()
+    )
+    assert (third.student, third.flagged) == (A, True)
+
+
+def test_a_student_is_not_flagged_for_their_own_earlier_scan() -> None:
+    """Given B's check-in on A's phone was flagged and voided, when B checks in again from that
+    phone six seconds later (A's scan is fifteen seconds old), then nothing is flagged: the
+    anomaly rule compares a student with the others only."""
+    state = checked_in(with_session(), A, DURING, device_id="phone-1")
+    state = checked_in(
+        state, B, DURING + timedelta(seconds=9), location=ELSEWHERE, device_id="phone-1"
+    )
+    review = ReviewFlaggedCheckIn(ACTIVITY_ID, 1, B, accept=False)
+    state = run(state, review, LEADER, DURING + timedelta(seconds=12))
+    assert (state.attendance.flagged, state.attendance.present) == (frozenset(), {(1, A)})
+    again = accepted(
+        deciding(
+            by_password(location=FAR_PLACE, device_id="phone-1"),
+            STUDENT_B,
+            DURING + timedelta(seconds=15),
+            state,
+        )
+    )
+    assert (again.student, again.flagged) == (B, False)
 
 
 def test_different_devices_and_places_are_not_flagged() -> None:
@@ -1216,6 +1382,23 @@ def test_a_category_window_wins_over_its_module_and_the_rulebook() -> None:
     assert makeup_deadline(ideals, rulebook) == at(12, 5, 0)  # Thursday + 1 working day
 
 
+def test_a_closed_category_window_names_its_own_days() -> None:
+    """002 一 2): the refusal names the category's window (1 working day), not its module's."""
+    from second_classroom.policies.rulebook import CategoryWindow
+
+    rulebook = attrs.evolve(
+        NEPU,
+        windows=(
+            CategoryWindow("ideology", makeup_working_days=5),
+            CategoryWindow("ideology", "ideals", makeup_working_days=1),
+        ),
+    )
+    ideals = activity(form=attrs.evolve(FORM, module="ideology", category="ideals"))
+    refused = deciding(makeup(), LEADER, at(12, 5, 9), ideals, rulebook=rulebook)
+    error = refused.raises("checkin.makeup_closed")
+    assert error.details == {"days": 1, "deadline": "2026-12-04"}
+
+
 @pytest.mark.parametrize("moment", [at(12, 11, 0), at(12, 11, 9)], ids=["midnight", "morning"])
 def test_hfut_make_up_after_the_fifth_working_day_is_refused(moment: datetime) -> None:
     """Seed 002: from Friday 12-11 the make-up window is closed."""
@@ -1287,6 +1470,17 @@ def test_the_leader_signs_a_student_off_during_the_activity() -> None:
     decision = deciding(sign_off(), LEADER, at(12, 3, 15), activity()).decision()
     assert decision.activity == (
         StudentSignedOff(ACTIVITY_ID, A, "中途离场", LEADER.person_id, at(12, 3, 15)),
+    )
+
+
+def test_signing_a_student_off_twice_changes_nothing() -> None:
+    """Given A was signed off at 15:00, a second sign-off of A changes nothing, while B may
+    still be signed off."""
+    state = run(activity(), sign_off(A), LEADER, at(12, 3, 15))
+    deciding(sign_off(A), LEADER, at(12, 3, 15, 30), state).then_nothing()
+    second = only_event(deciding(sign_off(B), LEADER, at(12, 3, 15, 30), state).decision())
+    assert second == StudentSignedOff(
+        ACTIVITY_ID, B, "中途离场", LEADER.person_id, at(12, 3, 15, 30)
     )
 
 
@@ -1381,10 +1575,15 @@ def entry_of(decision: Decision, student: str) -> AttendanceRecorded:
     return recorded
 
 
+NOBODY_CAME = ((A, AttendanceOutcome.NO_SHOW), (B, AttendanceOutcome.NO_SHOW))
+
+
 def test_attendance_closes_when_the_activity_ends() -> None:
     """第十六条: whether a student checked in is known once the activity is over."""
     assert closing_time(activity(), NEPU) == ENDS
-    assert close(activity(), now=ENDS).activity
+    assert close(activity(), now=ENDS).activity == (
+        AttendanceClosed(ACTIVITY_ID, NOBODY_CAME, LEADER.person_id, ENDS),
+    )
 
 
 def test_attendance_cannot_close_before_the_end() -> None:
@@ -1401,7 +1600,9 @@ def test_hfut_closes_attendance_after_the_make_up_window() -> None:
     deciding(CLOSE, LEADER, at(12, 10, 23, 59), lecture(), rulebook=HFUT).raises(
         "checkin.not_ended"
     )
-    assert close(lecture(), now=at(12, 11, 0), rulebook=HFUT).activity
+    assert close(lecture(), now=at(12, 11, 0), rulebook=HFUT).activity == (
+        AttendanceClosed(ACTIVITY_ID, NOBODY_CAME, LEADER.person_id, at(12, 11, 0)),
+    )
 
 
 def test_the_system_may_close_attendance() -> None:
@@ -1438,7 +1639,7 @@ def test_the_closing_event_lists_outcomes_by_student() -> None:
     state, enrolments = five_ways()
     closed = only_event(close(state, enrolments=enrolments))
     assert [s for s, _ in closed.outcomes] == [A, B, C, D, E]
-    assert (closed.by, closed.at) == (LEADER.person_id, ENDS)
+    assert (closed.activity_id, closed.by, closed.at) == (ACTIVITY_ID, LEADER.person_id, ENDS)
 
 
 def test_a_leave_not_approved_does_not_excuse() -> None:
@@ -1486,6 +1687,16 @@ def test_a_no_show_is_blacklisted_for_120_hours_from_the_end() -> None:
     assert recorded.blacklisted_until == ENDS + timedelta(hours=120)
 
 
+def test_a_late_closing_dates_the_no_show_at_the_end_and_its_record_now() -> None:
+    """Given attendance closed a day after the end (the reaction ran late), the no-show is
+    final from the end (the blacklist runs from it, 第十六条), and the record's event is dated
+    when it was written."""
+    late = ENDS + timedelta(days=1)
+    recorded = entry_of(close(activity((A,)), now=late), A)
+    assert (recorded.student_id, recorded.at) == (ids.student_id(A), late)
+    assert (recorded.entry.at, recorded.blacklisted_until) == (ENDS, ENDS + timedelta(hours=120))
+
+
 def test_a_sign_off_is_blacklisted_for_120_hours_from_the_sign_off() -> None:
     """第十六条: 被负责人、组织者签退 1 次 → 黑名单 120 小时."""
     state = activity((A,))
@@ -1512,8 +1723,14 @@ def test_attending_or_an_approved_leave_is_no_default(student: str) -> None:
 def test_the_integrity_entry_is_keyed_by_activity_and_student() -> None:
     """One entry per admitted activity: closing twice could not write two."""
     recorded = entry_of(close(activity((A,))), A)
-    assert recorded.entry.entry_id == ids.derive("integrity", str(ACTIVITY_ID), A)
-    assert recorded.entry.activity_id == ACTIVITY_ID
+    assert recorded.entry == IntegrityEntry(
+        ids.derive("integrity", str(ACTIVITY_ID), A),
+        ACTIVITY_ID,
+        ActivityLevel.COLLEGE,
+        AttendanceOutcome.NO_SHOW,
+        ENDS,
+        integrity_policy.citation(AttendanceOutcome.NO_SHOW, NEPU.integrity),
+    )
 
 
 REQUIRE_CHECKOUT = attrs.evolve(NEPU, checkin=attrs.evolve(NEPU.checkin, require_checkout=True))
@@ -1548,6 +1765,14 @@ def test_a_missing_check_out_may_count_as_attended() -> None:
 def test_without_required_check_out_a_check_in_suffices() -> None:
     """NEPU requires no check-out: a check-in alone is attended."""
     assert outcome_of(with_checkout(), B, None, NEPU) is AttendanceOutcome.ATTENDED
+
+
+def test_a_required_check_out_never_offered_is_not_missing() -> None:
+    """Where the school requires check-out but the activity opened no check-out session,
+    nobody could check out: a check-in alone is attended."""
+    state = checked_in(with_session(), A, DURING)
+    assert outcome_of(state, A, None, REQUIRE_CHECKOUT) is AttendanceOutcome.ATTENDED
+    assert outcome_of(state, B, None, REQUIRE_CHECKOUT) is AttendanceOutcome.NO_SHOW
 
 
 def test_a_check_out_alone_is_not_a_check_in() -> None:
@@ -1637,7 +1862,7 @@ def test_closing_gives_one_outcome_and_no_shows_are_the_unaccounted(
 
 
 @pytest.mark.parametrize(
-    ("rotation", "accepted"), [(4, False), (5, True), (30, True), (601, False)]
+    ("rotation", "accepted"), [(4, False), (5, True), (30, True), (600, True), (601, False)]
 )
 def test_a_session_may_set_its_own_rotation(rotation: int, accepted: bool) -> None:
     """发布规范 十: codes rotate (15 s by default); a session may choose 5 s up to its validity."""
@@ -1648,7 +1873,8 @@ def test_a_session_may_set_its_own_rotation(rotation: int, accepted: bool) -> No
         assert isinstance(event, CheckInSessionOpened)
         assert event.session.rotation_seconds == rotation
     else:
-        opening.raises("checkin.rotation_invalid")
+        error = opening.raises("checkin.rotation_invalid")
+        assert error.details == {"rotation": rotation}
 
 
 # -- 补签 after closing (发布规范 十) ----------------------------------------------------------
@@ -1716,6 +1942,42 @@ def test_a_make_up_after_closing_reverses_the_no_show_with_new_events() -> None:
     (made,) = decision.records[B]
     entry_id = ids.derive("integrity", str(ACTIVITY_ID), B)
     assert made == DefaultMadeUp(records[B].id, entry_id, EVIDENCE, None, LEADER.person_id, LATER)
+
+
+def test_the_make_up_records_attended_on_bs_enrolment() -> None:
+    """Given B a no-show after closing, when B is made up, then B's enrolment takes the new
+    outcome, attended, dated now."""
+    decision = make_up_late()
+    assert dict(decision.enrolments) == {
+        B: (
+            EnrolmentOutcomeRecorded(
+                enrolment_id(ACTIVITY_ID, B), ACTIVITY_ID, B, AttendanceOutcome.ATTENDED, LATER
+            ),
+        )
+    }
+
+
+@pytest.mark.parametrize("known", ["no-record", "no-entry"])
+def test_a_make_up_after_closing_touches_no_record_without_the_default(known: str) -> None:
+    """Given B's record is not loaded, or holds no entry for this activity, when B is made up
+    after closing, then the ledger and the enrolment change and no record does."""
+    state, _ = closed_with_records()
+    loaded = {} if known == "no-record" else {B: record(B)}
+    decision = make_up_late(state=state, records=loaded)
+    assert dict(decision.records) == {}
+    assert [type(e) for e in decision.activity] == [NoShowMadeUp]
+    assert list(decision.enrolments) == [B]
+
+
+def test_a_student_without_an_outcome_is_no_no_show_to_make_up() -> None:
+    """Given C was admitted after attendance closed (no outcome), when C is made up, then it
+    is refused as no no-show, naming no outcome."""
+    state, records = closed_with_records()
+    roster = attrs.evolve(state.roster, admitted=state.roster.admitted | {C})
+    with pytest.raises(DomainError) as caught:
+        make_up_late(C, state=attrs.evolve(state, roster=roster), records=records)
+    assert caught.value.code == "checkin.makeup_not_no_show"
+    assert caught.value.details == {"student": C, "outcome": ""}
 
 
 def test_after_the_make_up_b_attended_and_is_off_the_blacklist() -> None:
@@ -1805,6 +2067,13 @@ def test_no_make_up_before_the_activity_starts(now: datetime) -> None:
     deciding(makeup(B), LEADER, now, activity()).raises("checkin.makeup_before_start")
 
 
+def test_a_make_up_keeps_the_evidence_given_before_closing() -> None:
+    """发布规范 十 相关纸质材料: a reference given with a make-up before closing is kept."""
+    command = MakeUpCheckIn(ACTIVITY_ID, B, "手机没电，到场可证明", "纸质签到表 第1页")
+    event = accepted(deciding(command, LEADER, at(12, 3, 15), activity()))
+    assert (event.student, event.method, event.evidence) == (B, Method.MAKEUP, "纸质签到表 第1页")
+
+
 def test_a_make_up_from_the_start_is_accepted() -> None:
     assert made_up(accepted(deciding(makeup(B), LEADER, STARTS, activity())), B, STARTS)
 
@@ -1885,6 +2154,30 @@ def test_the_check_in_time_lies_between_registration_close_and_the_end(
     deciding(command, LEADER, REGISTRATION_CLOSES, activity()).raises("checkin.window_invalid")
 
 
+def test_the_host_sets_the_check_in_time_with_an_event() -> None:
+    """第十六条 签到时间可由活动主办方修改: the event names the activity, the window, who set it
+    and when."""
+    command = SetCheckInWindow(ACTIVITY_ID, at(12, 3, 13, 30), at(12, 3, 15))
+    event = accepted(deciding(command, ORGANIZER, REGISTRATION_CLOSES, activity()))
+    assert event == CheckInWindowSet(
+        ACTIVITY_ID, at(12, 3, 13, 30), at(12, 3, 15), ORGANIZER.person_id, REGISTRATION_CLOSES
+    )
+
+
+@pytest.mark.parametrize(
+    ("now", "allowed"), [(ENDS - timedelta(minutes=1), True), (ENDS, False)], ids=["before", "at"]
+)
+def test_the_check_in_time_is_set_before_the_end(now: datetime, allowed: bool) -> None:
+    """第十五条 报名结束与活动结束期间: at the end of the activity it is too late."""
+    setting = deciding(
+        SetCheckInWindow(ACTIVITY_ID, STARTS, at(12, 3, 15)), LEADER, now, activity()
+    )
+    if allowed:
+        assert accepted(setting).closes_at == at(12, 3, 15)
+    else:
+        setting.raises("checkin.window_invalid")
+
+
 def test_only_a_manager_sets_the_check_in_time() -> None:
     command = SetCheckInWindow(ACTIVITY_ID, at(12, 3, 13, 30), ENDS)
     deciding(command, STUDENT_A, REGISTRATION_CLOSES, activity()).raises("auth.forbidden")
@@ -1893,3 +2186,68 @@ def test_only_a_manager_sets_the_check_in_time() -> None:
 def test_setting_the_default_check_in_time_again_changes_nothing() -> None:
     command = SetCheckInWindow(ACTIVITY_ID, STARTS, ENDS)
     assert deciding(command, LEADER, REGISTRATION_CLOSES, activity()).decision() == Decision()
+
+
+# -- what a decision needs loaded ------------------------------------------------------------------
+
+
+CLOSED_LEDGER = Attendance(closed=True)
+
+
+@pytest.mark.parametrize(
+    ("command", "state", "students"),
+    [
+        (CLOSE, activity((A, B, C)), {A, B, C}),
+        (CLOSE, None, set()),
+        (SignOff(ACTIVITY_ID, B, "中途离场"), activity(), {B}),
+        (SignOff(ACTIVITY_ID, B, "中途离场"), None, {B}),
+        (MakeUpCheckIn(ACTIVITY_ID, B, "定位失败"), activity(attendance=CLOSED_LEDGER), {B}),
+        (MakeUpCheckIn(ACTIVITY_ID, B, "定位失败"), activity(), set()),
+        (MakeUpCheckIn(ACTIVITY_ID, B, "定位失败"), None, set()),
+        (open_session(), activity(), set()),
+        (by_password(), activity(), set()),
+        (ReviewFlaggedCheckIn(ACTIVITY_ID, 1, B, accept=True), activity(), set()),
+        (SetCheckInWindow(ACTIVITY_ID, STARTS, ENDS), activity(), set()),
+    ],
+    ids=[
+        "close",
+        "close-unknown-activity",
+        "sign-off",
+        "sign-off-unknown-activity",
+        "make-up-after-closing",
+        "make-up-before-closing",
+        "make-up-unknown-activity",
+        "open",
+        "check-in",
+        "review",
+        "window",
+    ],
+)
+def test_what_a_decision_needs_loaded(
+    command: CheckInCommand, state: Activity | None, students: set[str]
+) -> None:
+    """Closing writes every admitted student's enrolment and record, a sign-off the student's
+    (its default is final at once, 第十六条), a make-up after closing reverses the default in
+    both; the school's secret is always at hand for the codes."""
+    loaded = frozenset(students)
+    assert checkin.involved(command, state) == Involved(
+        enrolments=loaded, records=loaded, secret=True
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [open_session(), by_password(), makeup(), CLOSE, sign_off()],
+    ids=["open", "check-in", "make-up", "close", "sign-off"],
+)
+def test_a_command_on_an_unknown_activity_names_it(command: CheckInCommand) -> None:
+    error = deciding(command, LEADER, DURING, None).raises("activity.not_found")
+    assert error.details == {"activity_id": str(ACTIVITY_ID)}
+
+
+def test_a_command_check_in_does_not_know_is_a_programming_error() -> None:
+    """A command of no check-in kind reaching this decider fails loudly, naming it."""
+    stray = SimpleNamespace(activity_id=ACTIVITY_ID)
+    facts = given_activity(activity(), tribe=TRIBE, secret=SECRET).facts(LEADER, DURING)
+    with pytest.raises(AssertionError, match=r"^unhandled command namespace\(activity_id="):
+        checkin.decide(stray, facts)  # type: ignore[arg-type]
