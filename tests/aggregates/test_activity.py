@@ -1374,7 +1374,7 @@ class TestReplay:
         )
 
     def test_an_event_before_the_draft_is_a_programming_error(self) -> None:
-        with pytest.raises(AssertionError, match="an activity event before ActivityDrafted"):
+        with pytest.raises(AssertionError, match=r"^an activity event before ActivityDrafted$"):
             DECIDER.fold([SUBMITTED])
 
     def test_an_unknown_event_is_a_programming_error(self) -> None:

@@ -14,6 +14,7 @@ import pytest
 from second_classroom.aggregates import reading
 from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
 from second_classroom.aggregates.activity import Activity
+from second_classroom.aggregates.activity_attendance import Attendance, Session, SessionKind
 from second_classroom.aggregates.checkin import SESSION_UNKNOWN
 from second_classroom.aggregates.claim import Claim
 from second_classroom.aggregates.practice import Practice
@@ -78,6 +79,7 @@ def test_the_check_in_code_of_an_unknown_activity_is_activity_not_found() -> Non
     with pytest.raises(DomainError) as refused:
         reading.check_in_session(missing, None, None, context(LEADER, NOW), 1)
     assert refused.value.code == ACTIVITY_NOT_FOUND.code
+    assert refused.value.details == {"activity_id": str(missing)}
 
 
 def test_the_check_in_code_is_refused_to_anyone_but_the_managers(
@@ -87,6 +89,7 @@ def test_the_check_in_code_is_refused_to_anyone_but_the_managers(
     with pytest.raises(DomainError) as refused:
         reading.check_in_session(activity.id, activity, host, context(OUTSIDER, NOW), 1)
     assert refused.value.code == UNAUTHORIZED.code
+    assert refused.value.details == {"action": "查看签到码 show check-in code"}
 
 
 def test_a_session_never_opened_has_no_code(world: tuple[Activity, Tribe]) -> None:
@@ -254,3 +257,14 @@ def test_an_activity_of_an_unknown_host_is_read_by_its_named_organizers_only(
     assert reading.may_read_activity(Actor.student(ORGANIZER_NUMBER), activity, None) is True
     assert reading.may_read_activity(PE_ADMIN, activity, None) is False
     assert reading.may_read_activity(SCHOOL_ADMIN, activity, None) is True
+
+
+def test_the_check_in_code_of_an_opened_session_is_shown_to_a_manager(
+    world: tuple[Activity, Tribe],
+) -> None:
+    """第十五条: given sessions 1 and 2 were opened, the leader's screen shows session 2."""
+    activity, host = world
+    sessions = tuple(Session(n, SessionKind.CHECK_IN, NOW, NOW, False, None, 30) for n in (1, 2))
+    opened = attrs.evolve(activity, attendance=Attendance(sessions=sessions))
+    shown = reading.check_in_session(activity.id, opened, host, context(LEADER, NOW), 2)
+    assert shown is sessions[1]
