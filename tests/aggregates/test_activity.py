@@ -3,6 +3,7 @@ changes after approval (第十四条), cancellation and the derived phase (第�
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from second_classroom.aggregates.activity import (
     ActivityDetailsChanged,
     ActivityDrafted,
     ActivityDraftEdited,
+    ActivityEvent,
     ActivityRejected,
     ActivityStageApproved,
     ActivityStatus,
@@ -727,6 +729,16 @@ class TestStaffPublishers:
 
 # -- what each refusal names, and what the log replays to ----------------------------------
 
+START, END = at(12, 3, 14), at(12, 3, 16)  # FORM's
+assert (FORM.starts_at, FORM.ends_at) == (START, END)
+
+
+def folded(events: Sequence[ActivityEvent], state: Activity | None = None) -> Activity:
+    """The state ``events`` lead to (from ``state``), which is there."""
+    after = DECIDER.fold(events, state)
+    assert after is not None
+    return after
+
 
 class TestRefusalDetails:
     """A refusal names the act refused and the status it was refused in, so the app can say
@@ -824,7 +836,7 @@ class TestRefusalDetails:
     @pytest.mark.parametrize("history", [1, 2, 3])
     def test_only_an_approved_activity_takes_changes(self, history: int) -> None:
         """第十四条 is about a published activity; before approval the draft is edited."""
-        status = DECIDER.fold(APPROVED_CHAIN[:history]).status.label
+        status = folded(APPROVED_CHAIN[:history]).status.label
         error = (
             given(DECIDER, *APPROVED_CHAIN[:history])
             .when(ChangeActivityDetails(ACTIVITY_ID, details="补充说明"), actx(LEADER))
@@ -858,7 +870,7 @@ class TestRefusalDetails:
             activity_id: object
 
         with pytest.raises(AssertionError, match=r"^unhandled command Unknown\("):
-            DECIDER.decide(Unknown(ACTIVITY_ID), DECIDER.fold([DRAFTED]), actx(LEADER))
+            DECIDER.decide(Unknown(ACTIVITY_ID), folded([DRAFTED]), actx(LEADER))  # type: ignore[arg-type]
 
 
 class TestFrozen:
@@ -884,10 +896,10 @@ class TestFrozen:
         assert error.details == {}
 
     def test_finalizing_freezes_the_state(self) -> None:
-        state = DECIDER.fold([*APPROVED_CHAIN, self.FINALIZED])
+        state = folded([*APPROVED_CHAIN, self.FINALIZED])
         assert state is not None
         assert state.frozen is True
-        assert DECIDER.fold(APPROVED_CHAIN).frozen is False
+        assert folded(APPROVED_CHAIN).frozen is False
 
 
 class TestLotteryApproval:
@@ -896,7 +908,7 @@ class TestLotteryApproval:
 
     LOTTERY = form(admission=Admission(AdmissionMethod.LOTTERY))
 
-    def chain(self, upto: int) -> list[object]:
+    def chain(self, upto: int) -> list[ActivityEvent]:
         drafted = attrs.evolve(DRAFTED, form=self.LOTTERY)
         return [drafted, *APPROVED_CHAIN[1:upto]]
 
@@ -1033,7 +1045,7 @@ class TestWhoActs:
     def test_cancelling_at_the_start_is_too_late(self) -> None:
         error = (
             given(DECIDER, *APPROVED_CHAIN)
-            .when(CancelActivity(ACTIVITY_ID, "x"), actx(LEADER, now=FORM.starts_at))
+            .when(CancelActivity(ACTIVITY_ID, "x"), actx(LEADER, now=START))
             .raises("activity.already_started")
         )
         assert error.details == {}
@@ -1178,13 +1190,13 @@ class TestChangesInDetail:
         ):
             error = (
                 given(DECIDER, *APPROVED_CHAIN)
-                .when(command, actx(LEADER, now=FORM.ends_at))
+                .when(command, actx(LEADER, now=END))
                 .raises("activity.already_ended")
             )
             assert error.details == {}
 
     def test_a_change_just_before_the_end_is_accepted(self) -> None:
-        just_before = FORM.ends_at - timedelta(seconds=1)  # type: ignore[operator]
+        just_before = END - timedelta(seconds=1)
         [event] = (
             given(DECIDER, *APPROVED_CHAIN)
             .when(
@@ -1245,7 +1257,7 @@ class TestReplay:
 
     T1, T2, T3, T4 = at(11, 23, 10), at(11, 24, 10), at(11, 25, 10), at(11, 26, 10)
 
-    def chain(self) -> list[object]:
+    def chain(self) -> list[ActivityEvent]:
         return [
             DRAFTED,
             ActivitySubmitted(ACTIVITY_ID, ReviewStage.TRIBE, TRIBE_ADMIN.person_id, self.T1),
@@ -1259,7 +1271,7 @@ class TestReplay:
         ]
 
     def test_the_approved_activity_as_the_log_says(self) -> None:
-        assert DECIDER.fold(self.chain()) == Activity(
+        assert folded(self.chain()) == Activity(
             ACTIVITY_ID,
             TRIBE.id,
             FORM,
@@ -1270,7 +1282,7 @@ class TestReplay:
         )
 
     def test_each_stage_moves_the_status(self) -> None:
-        statuses = [DECIDER.fold(self.chain()[:n]).status for n in range(1, 6)]
+        statuses = [folded(self.chain()[:n]).status for n in range(1, 6)]
         assert statuses == [
             ActivityStatus.DRAFT,
             ActivityStatus.PENDING_TRIBE,
@@ -1278,11 +1290,11 @@ class TestReplay:
             ActivityStatus.PENDING_SCHOOL,
             ActivityStatus.APPROVED,
         ]
-        assert DECIDER.fold(self.chain()[:4]).approved_at is None
+        assert folded(self.chain()[:4]).approved_at is None
 
     def test_a_rejection_and_a_withdrawal_keep_who_submitted(self) -> None:
         rejected = ActivityRejected(ACTIVITY_ID, ReviewStage.COLLEGE, "改", "b", self.T3)
-        assert DECIDER.fold([*self.chain()[:3], rejected]) == Activity(
+        assert folded([*self.chain()[:3], rejected]) == Activity(
             ACTIVITY_ID,
             TRIBE.id,
             FORM,
@@ -1291,7 +1303,7 @@ class TestReplay:
             last_rejection="改",
         )
         withdrawn = ActivityWithdrawn(ACTIVITY_ID, ReviewStage.TRIBE, "x", self.T2)
-        assert DECIDER.fold([*self.chain()[:2], withdrawn]) == Activity(
+        assert folded([*self.chain()[:2], withdrawn]) == Activity(
             ACTIVITY_ID,
             TRIBE.id,
             FORM,
@@ -1302,7 +1314,7 @@ class TestReplay:
     def test_an_edit_replaces_the_form(self) -> None:
         new = form(capacity=100)
         edited = ActivityDraftEdited(ACTIVITY_ID, new, LEADER.person_id, self.T1)
-        assert DECIDER.fold([DRAFTED, edited]) == Activity(ACTIVITY_ID, TRIBE.id, new)
+        assert folded([DRAFTED, edited]) == Activity(ACTIVITY_ID, TRIBE.id, new)
 
     def test_a_change_applies_the_changed_fields_and_counts_revisions(self) -> None:
         changed = ActivityDetailsChanged(
@@ -1319,10 +1331,10 @@ class TestReplay:
             after=ActivityForm(capacity=5, details="再改"),
             review_stage=ReviewStage.COLLEGE,
         )
-        approved_state = DECIDER.fold(self.chain())
-        once = DECIDER.fold([changed], approved_state)
+        approved_state = folded(self.chain())
+        once = folded([changed], approved_state)
         assert once == attrs.evolve(approved_state, form=form(details="新说明"), revision=1)
-        twice = DECIDER.fold([reopened], once)
+        twice = folded([reopened], once)
         assert twice == attrs.evolve(
             approved_state,
             form=form(details="再改"),  # capacity was not among the changed fields
@@ -1335,21 +1347,21 @@ class TestReplay:
         changed = AwardPlanChanged(
             ACTIVITY_ID, FORM.plan, plan, ReviewStage.COLLEGE, LEADER.person_id, self.T4
         )
-        approved_state = DECIDER.fold(self.chain())
-        assert DECIDER.fold([changed], approved_state) == attrs.evolve(
+        approved_state = folded(self.chain())
+        assert folded([changed], approved_state) == attrs.evolve(
             approved_state, form=form(plan=plan), status=ActivityStatus.PENDING_COLLEGE
         )
 
     def test_a_cancellation_keeps_everything_else(self) -> None:
-        approved_state = DECIDER.fold(self.chain())
+        approved_state = folded(self.chain())
         cancelled = ActivityCancelled(ACTIVITY_ID, "x", LEADER.person_id, self.T4)
-        assert DECIDER.fold([cancelled], approved_state) == attrs.evolve(
+        assert folded([cancelled], approved_state) == attrs.evolve(
             approved_state, status=ActivityStatus.CANCELLED
         )
 
     def test_the_participants_ledgers_fold_into_their_parts(self) -> None:
         """Roster, attendance, results and feedback events each change their own part only."""
-        approved_state = DECIDER.fold(self.chain())
+        approved_state = folded(self.chain())
         registered = RegistrationAccepted(
             ACTIVITY_ID, "2024000001", RegistrationOutcome.ADMITTED, self.T4
         )
@@ -1357,7 +1369,7 @@ class TestReplay:
         awarded = AwardIssued(ACTIVITY_ID, "一等奖", ("2024000001",), "x", self.T4)
         rated = ActivityRated(ACTIVITY_ID, 5, "好", "2024000001", self.T4)
         highlight = HighlightAdded(ACTIVITY_ID, "photo.png", "", "x", self.T4)
-        state = DECIDER.fold([registered, window, awarded, rated, highlight], approved_state)
+        state = folded([registered, window, awarded, rated, highlight], approved_state)
         assert state == attrs.evolve(
             approved_state,
             roster=Roster(admitted=frozenset({"2024000001"})),
@@ -1376,7 +1388,7 @@ class TestReplay:
             activity_id: object
 
         with pytest.raises(AssertionError, match=r"^unhandled event Unknown\("):
-            evolve(DECIDER.fold([DRAFTED]), Unknown(ACTIVITY_ID))  # type: ignore[arg-type]
+            evolve(folded([DRAFTED]), Unknown(ACTIVITY_ID))  # type: ignore[arg-type]
 
 
 class TestManagers:
@@ -1407,16 +1419,16 @@ class TestManagers:
         ],
     )
     def test_who_manages_an_activity(self, actor: Actor, manages: bool) -> None:
-        activity = DECIDER.fold(APPROVED_CHAIN)
+        activity = folded(APPROVED_CHAIN)
         assert is_activity_manager(actor, activity, TRIBE) is manages
 
     def test_a_tribe_organizer_not_on_the_form_manages(self) -> None:
-        activity = DECIDER.fold([attrs.evolve(DRAFTED, form=form(organizers=()))])
+        activity = folded([attrs.evolve(DRAFTED, form=form(organizers=()))])
         assert is_activity_manager(ORGANIZER, activity, TRIBE) is True
         assert is_activity_manager(Actor.student(ORGANIZER.person_id), activity, TRIBE) is False
 
     def test_without_the_tribe_only_the_named_organizers_manage(self) -> None:
-        activity = DECIDER.fold(APPROVED_CHAIN)
+        activity = folded(APPROVED_CHAIN)
         assert is_activity_manager(LEADER, activity, None) is False
         assert is_activity_manager(Actor.student("2023010103"), activity, None) is True
 
@@ -1451,7 +1463,7 @@ class TestStatusWords:
         ]
 
     def test_an_activity_reads_its_level_and_target(self) -> None:
-        activity = DECIDER.fold([DRAFTED])
+        activity = folded([DRAFTED])
         assert activity.level == ActivityLevel.COLLEGE
         assert target(SubmitActivity(ACTIVITY_ID)) == ACTIVITY_ID
         assert DraftActivity(TRIBE.id, ACTIVITY_KEY).activity_id == ACTIVITY_ID
