@@ -63,9 +63,9 @@ def run(
     root: Path = ROOT,
     keep: bool = False,
     only: tuple[str, ...] = (),
-) -> float:
+) -> float | None:
     """Mutate ``module`` (a path relative to ``root``), run ``tests``, return the score (over
-    the mutants named in ``only``, when given)."""
+    the mutants named in ``only``, when given), or None when mutmut makes no mutant of it."""
     folder = Path(tempfile.mkdtemp(prefix="mutation-"))
     try:
         shutil.copytree(root / "src", folder / "src", ignore=shutil.ignore_patterns("__pycache__"))
@@ -75,6 +75,10 @@ def run(
         settings = _settings(root, module, tests)
         (folder / "pyproject.toml").write_text(tomli_w.dumps(settings), "utf-8")
         ran = _mutmut(folder, "run", "--max-children", "1", *only)
+        if ran.returncode != 0 and _mutant_count(folder, module) == 0:
+            # mutmut then says it found no test for any mutant: there is none to find
+            print(f"no mutants: mutmut makes none of {module} (see docs/testing.md)")
+            return None
         if ran.returncode != 0:
             sys.stdout.write(ran.stdout[-4000:] + ran.stderr[-4000:])
             raise SystemExit(f"mutmut run failed (exit {ran.returncode})")
@@ -99,6 +103,14 @@ def run(
             print(f"kept {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def _mutant_count(folder: Path, module: str) -> int | None:
+    """How many mutants mutmut made of ``module`` (None when it got no further than that)."""
+    meta = folder / "mutants" / f"{module}.meta"
+    if not meta.exists():
+        return None
+    return len(json.loads(meta.read_text("utf-8"))["exit_code_by_key"])
 
 
 def main() -> None:
@@ -127,6 +139,9 @@ def main() -> None:
     score = run(
         module.as_posix(), tests, root=root, keep=arguments.keep, only=tuple(arguments.only)
     )
+    if score is None:  # decorated functions (properties) only, or nothing mutmut changes
+        print("score: none (no mutants)")
+        return
     # rounded down, so 0.896 does not pass for 0.90
     print(f"score: {math.floor(score * 100) / 100:.2f}")
 
