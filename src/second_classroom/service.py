@@ -79,7 +79,7 @@ from second_classroom.persistence.stores import (
     sqlite_env,
 )
 from second_classroom.planning import ROUTES, Loader, RecordedRefusal
-from second_classroom.policies import checkin_codes, signing, visibility
+from second_classroom.policies import calendar, checkin_codes, signing, visibility
 from second_classroom.policies.boundary import admit, admit_actor, identifier
 from second_classroom.policies.claim_rules import ClaimChain
 from second_classroom.policies.context import Context
@@ -358,6 +358,28 @@ class SecondClassroom:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+    # -- the school's calendar ------------------------------------------------------------------
+
+    @_reads
+    def calendar_gaps(self, now: datetime) -> tuple[int, ...]:
+        """The years of ``now``'s month and the next that neither this school's rulebook nor
+        the packaged ``chinesecalendar`` covers, each logged as a warning: working-day windows
+        (lead time, 补签, 公示, 补录 windows) reaching them answer ``calendar.year_unknown``
+        until the year's schedule is loaded (``[[calendar]]``). Empty when covered; public
+        like the rulebook. ``create_app`` (``serve``) and the CLI's import call it at start-up
+        with their clock; a school may call it every day."""
+        gaps = calendar.uncovered_years(self.rulebook, now)
+        for year in gaps:
+            logger.warning(
+                "calendar: no official holiday schedule for %d in the rulebook or in "
+                "chinesecalendar; working days in %d will be refused (calendar.year_unknown) "
+                "until a [[calendar]] table for %d is loaded into the rulebook",
+                year,
+                year,
+                year,
+            )
+        return gaps
 
     # -- commands ---------------------------------------------------------------------------
 

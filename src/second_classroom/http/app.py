@@ -49,6 +49,7 @@ __all__ = ["HttpSettings", "create_app"]
 def create_app(service: SecondClassroom, settings: HttpSettings | None = None) -> Starlette:
     """The HTTP service over ``service``; the caller keeps ``service`` and closes it."""
     settings = settings or HttpSettings()
+    service.calendar_gaps(settings.clock())  # a year nobody loaded: say so at start-up
     authenticate = settings.authenticate
     if authenticate is None:
         with service.first_use_dated(settings.clock()):  # the deployment's clock, not the wall
