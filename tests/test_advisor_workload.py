@@ -112,3 +112,25 @@ def test_a_cancelled_activity_leaves_the_workload(school: SecondClassroom) -> No
     talk = ids.activity_id(UNION.tribe_id, "talk")
     school.execute(CancelActivity(talk, "天气原因取消"), LEADER, NOW)
     assert list(school.advisor_workload("T-001", ADVISOR)) == []
+
+
+def test_a_student_named_as_advisor_is_refused_and_nothing_is_stored(
+    store_env: dict[str, str],
+) -> None:
+    """002 二 3): the workload is a teacher's, so its 指导老师 are staff. Given a school whose
+    工号 are "T-" and digits, when a leader drafts an activity naming a 学号 among its
+    advisors, then it is refused with ``advisor.not_staff`` naming that id, nothing is
+    stored, and the workload lists nothing; naming only staff, the draft is stored."""
+    staffed = attrs.evolve(NEPU, limits=attrs.evolve(NEPU.limits, staff_id_pattern=r"T-[0-9]+"))
+    with SecondClassroom.open(store_env, staffed, secret=TEST_SECRET) as school:
+        found_school(school, 1)
+        top = school.app.recorder.max_notification_id()
+        form = attrs.evolve(FORM, organizers=("2023010102",), advisors=("T-001", "2023010101"))
+        with pytest.raises(DomainError) as caught:
+            school.execute(DraftActivity(UNION.tribe_id, "talk", form), LEADER, NOW)
+        assert caught.value.code == "advisor.not_staff"
+        assert caught.value.details["person"] == "2023010101"
+        assert school.app.recorder.max_notification_id() == top
+        staff_only = attrs.evolve(form, advisors=("T-001",))
+        drafted = school.execute(DraftActivity(UNION.tribe_id, "talk", staff_only), LEADER, NOW)
+        assert [type(e.payload).__name__ for e in drafted.events] == ["ActivityDrafted"]

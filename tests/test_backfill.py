@@ -556,6 +556,33 @@ def test_the_command_line_imports_a_list(
         assert record.credits() == {("volunteering", "学分"): Decimal("0.5")}
 
 
+def test_the_command_line_import_warns_of_a_calendar_year_nobody_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Given the facade's clock at 2 December 2026 (January 2027 is next, and no rulebook or
+    chinesecalendar holds 2027), when the command line imports a list, then it warns on its
+    log (stderr) that 2027's working days will be refused, and imports."""
+    from second_classroom import service as service_module
+    from tests.specification import at
+
+    db = tmp_path / "school.sqlite3"
+    with SecondClassroom.sqlite(db, SICHUAN_LIST) as service:
+        claim_id = listing_world(service)
+    list_toml = tmp_path / "sichuan.toml"
+    SICHUAN_LIST.save(list_toml)
+    data = tmp_path / "名单.xlsx"
+    data.write_bytes(filled(GOOD))
+    monkeypatch.setattr(service_module, "utc_now", lambda: at(12, 2, 10))
+    args = ["backfill", "import", str(data), "--db", str(db), "--rulebook", str(list_toml)]
+    assert cli.main([*args, "--claim", str(claim_id), "--as", "T-center", "--no-progress"]) == 0
+    out, err = capsys.readouterr()
+    assert out == "imported: 1 student records\n"
+    [warning] = [line for line in err.splitlines() if "calendar.year_unknown" in line]
+    assert "WARNING second_classroom.service: calendar: no official holiday schedule for 2027" in (
+        warning
+    )
+
+
 def test_progress_is_reported_once_per_data_row() -> None:
     """For the command line's progress bar on large files."""
     seen: list[int] = []

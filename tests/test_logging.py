@@ -75,3 +75,56 @@ def test_the_library_is_silent_unless_the_application_configures_logging() -> No
     # Only a NullHandler: warnings do not fall through to Python's last-resort stderr handler.
     handlers = logging.getLogger("second_classroom").handlers
     assert [type(h) for h in handlers] == [logging.NullHandler]
+
+
+# -- a year of the official calendar nobody loaded is said at start-up ---------------------------
+
+CALENDAR_LOGGER = "second_classroom.service"
+
+
+def _calendar_warnings(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == CALENDAR_LOGGER and r.levelno == logging.WARNING and "calendar" in r.msg
+    ]
+
+
+def test_a_year_nobody_loaded_is_warned_about_and_named(caplog: pytest.LogCaptureFixture) -> None:
+    """Given NEPU's rulebook (no [[calendar]] table) and chinesecalendar ending with 2026, when
+    a school checks its calendar on 1 December 2026 (next month is January 2027), then 2027 is
+    named and logged as a warning; on 30 November, or once 2027 is loaded, nothing is."""
+    import attrs
+
+    from second_classroom.policies.rulebook import YearCalendar
+    from tests.specification import NEPU, at
+
+    caplog.set_level(logging.WARNING, logger=CALENDAR_LOGGER)
+    with SecondClassroom.open(popo_env(), secret=TEST_SECRET) as service:
+        assert service.calendar_gaps(at(11, 30, 23)) == ()
+        assert _calendar_warnings(caplog) == []
+        assert service.calendar_gaps(at(12, 1, 0)) == (2027,)
+        [warning] = _calendar_warnings(caplog)
+        assert "2027" in warning
+        assert "calendar.year_unknown" in warning
+    loaded = attrs.evolve(NEPU, calendar=(YearCalendar(2027),))
+    caplog.clear()
+    with SecondClassroom.open(popo_env(), loaded, secret=TEST_SECRET) as service:
+        assert service.calendar_gaps(at(12, 1, 0)) == ()
+        assert _calendar_warnings(caplog) == []
+
+
+@pytest.mark.parametrize(("month", "warned"), [(11, False), (12, True)], ids=["nov", "dec"])
+def test_serve_start_up_checks_the_calendar_with_its_clock(
+    caplog: pytest.LogCaptureFixture, month: int, warned: bool
+) -> None:
+    """Given an HTTP deployment whose clock says November or December 2026, when the app is
+    created (``serve`` does it at start-up), then 2027 is warned about in December only — the
+    clock given, not the machine's."""
+    from second_classroom.http.app import HttpSettings, create_app
+    from tests.specification import at
+
+    caplog.set_level(logging.WARNING, logger=CALENDAR_LOGGER)
+    with SecondClassroom.open(popo_env(), secret=TEST_SECRET) as service:
+        create_app(service, HttpSettings(worker=False, clock=lambda: at(month, 15)))
+        assert bool(_calendar_warnings(caplog)) is warned

@@ -261,6 +261,8 @@ def test_the_table_covers_every_public_read() -> None:
         "verify_pdf",  # 查证 a printed transcript from the signed file it carries
         "status_list_credential",  # the revocation bits, public like the keys
         "school_keys",  # the published public keys and the fingerprint: what any verifier needs
+        "calendar_gaps",  # which years the rulebook and the package hold: public like the rules
+        "first_use_dated",  # dates the secret's first use in its block: reads nothing
     }
     asked = {name.split("(")[0] for name in QUERIES}
     assert public - not_reads == asked

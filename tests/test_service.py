@@ -122,3 +122,40 @@ def test_an_unknown_command_is_refused(world: SecondClassroom) -> None:
     with pytest.raises(DomainError) as caught:
         world.execute(object(), LEADER, NOW)
     assert caught.value.code == "command.unknown"
+
+
+def test_a_number_held_by_another_college_is_refused_alike_in_a_batch_and_alone(
+    service: SecondClassroom,
+) -> None:
+    """Given 张三 registered in PE, when CS's admin registers (alone, over JSON, or in an
+    import batch) the same 学号 with any details, then each answer is
+    ``student.number_unavailable`` naming nothing of the record, nothing is stored, and the
+    new 学号 of the same batch is registered in CS (第六条: one 学号, one person)."""
+    from tests.specification import CS_ADMIN
+
+    service.execute(RegisterStudent("2023010101", "张三", "PE", "石工23-1班", 2023), PE_ADMIN, NOW)
+    top = service.app.recorder.max_notification_id()
+    taken = RegisterStudent("2023010101", "李四", "CS", "计科23-1班", 2024)
+    with pytest.raises(DomainError) as caught:
+        service.execute(taken, CS_ADMIN, NOW)
+    assert caught.value.code == "student.number_unavailable"
+    message = {"type": "RegisterStudent", "student_number": "2023010101", "name": "张三"}
+    message |= {"college": "CS", "class_name": "石工23-1班", "cohort": 2023}
+    reply = service.execute_json(message, CS_ADMIN, NOW)
+    assert reply["code"] == "student.number_unavailable"
+    assert reply["details"] == {"student_number": "2023010101"}
+    assert "PE" not in str(reply)
+    assert "石油" not in str(reply)
+    assert service.app.recorder.max_notification_id() == top
+    with service.batch():
+        fresh = service.execute(
+            RegisterStudent("2024020101", "王五", "CS", "计科24-1班", 2024), CS_ADMIN, NOW
+        )
+        with pytest.raises(DomainError) as again:
+            service.execute(taken, CS_ADMIN, NOW)
+    assert again.value.code == "student.number_unavailable"
+    assert [type(e.payload).__name__ for e in fresh.events] == ["StudentRegistered"]
+    record = service.student("2023010101", SCHOOL_ADMIN)
+    assert record is not None
+    assert (record.name, record.college) == ("张三", "PE")
+    assert service.student("2024020101", SCHOOL_ADMIN) is not None

@@ -470,8 +470,6 @@ def _backfill(args: argparse.Namespace) -> int:
 
 
 def _backfill_import(args: argparse.Namespace, rulebook: Rulebook) -> int:
-    from datetime import UTC, datetime
-
     from second_classroom import backfill
     from second_classroom.service import SecondClassroom
 
@@ -484,7 +482,8 @@ def _backfill_import(args: argparse.Namespace, rulebook: Rulebook) -> int:
         tqdm(desc="checking", unit="row", disable=args.no_progress, leave=False) as bar,
     ):
         actor = _list_importer(args.staff, rulebook)
-        now = datetime.now(UTC)
+        now = service.clock()
+        service.calendar_gaps(now)  # a year nobody loaded: warned before the import
         outcome = backfill.import_list(service, args.file, args.claim, actor, now, bar.update)
     records = sum(1 for e in outcome.events if type(e.payload).__name__ == "BackfillRecorded")
     print(f"imported: {records} student records" if outcome.events else "already imported")

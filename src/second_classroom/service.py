@@ -6,7 +6,7 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -79,7 +79,7 @@ from second_classroom.persistence.stores import (
     sqlite_env,
 )
 from second_classroom.planning import ROUTES, Loader, RecordedRefusal
-from second_classroom.policies import checkin_codes, signing, visibility
+from second_classroom.policies import calendar, checkin_codes, signing, visibility
 from second_classroom.policies.boundary import admit, admit_actor, identifier
 from second_classroom.policies.claim_rules import ClaimChain
 from second_classroom.policies.context import Context
@@ -110,10 +110,21 @@ if TYPE_CHECKING:
     from second_classroom.backfill import TemplateCheck
 
 logger = logging.getLogger(__name__)
+Clock = Callable[[], datetime]  # an aware datetime each call: the time a frontend injects
+
+
+def utc_now() -> datetime:
+    """The wall clock, aware (UTC): the default ``Clock``."""
+    return datetime.now(UTC)
 
 
 class SecondClassroom:
-    """The library's entry point for any frontend."""
+    """The library's entry point for any frontend.
+
+    ``clock`` is read only where no command or read brings its own ``now``: the secret's
+    first use outside a command (a frontend reading the secret at start-up, a credential
+    signed on request). Commands and reads take ``now`` as data.
+    """
 
     def __init__(
         self,
@@ -122,8 +133,10 @@ class SecondClassroom:
         max_attempts: int = 8,
         secret: bytes | None = None,
         keyring: Keyring | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.app = app
+        self.clock: Clock = clock or utc_now
         self._load = Loader(app)
         self.rulebook = rulebook or preset("nepu")
         self.max_attempts = max_attempts
@@ -169,7 +182,9 @@ class SecondClassroom:
             raise
 
     @classmethod
-    def sqlite(cls, path: str | Path, rulebook: Rulebook | None = None) -> SecondClassroom:
+    def sqlite(
+        cls, path: str | Path, rulebook: Rulebook | None = None, clock: Clock | None = None
+    ) -> SecondClassroom:
         """The embedded default: an SQLite file, with its secret in a file beside it.
 
         A new database gets a new secret file; a database that recorded a secret and has no
@@ -183,7 +198,7 @@ class SecondClassroom:
             secret = secret_file(path, create=not recorded)
             if secret is None:
                 raise SECRET_MISMATCH.error(reason=f"no secret file {path}.secret")
-            return cls(app, rulebook, secret=secret)
+            return cls(app, rulebook, secret=secret, clock=clock)
         except BaseException:
             app.close()
             raise
@@ -195,6 +210,7 @@ class SecondClassroom:
         rulebook: Rulebook | None = None,
         secret: bytes | None = None,
         school: str | None = None,
+        clock: Clock | None = None,
     ) -> SecondClassroom:
         """PostgreSQL; the secret comes from ``secret`` or ``SECOND_CLASSROOM_SECRET``.
 
@@ -206,7 +222,7 @@ class SecondClassroom:
         with the key derived from that secret (not ``SECOND_CLASSROOM_SIGNING_KEY``).
         """
         if school is None:
-            return cls.open(postgres_env(dsn), rulebook, secret=secret)
+            return cls.open(postgres_env(dsn), rulebook, secret=secret, clock=clock)
         schema = school_schema(school)
         if secret is None:
             secret = secret_from_environment(school)
@@ -222,11 +238,15 @@ class SecondClassroom:
         # SECOND_CLASSROOM_SIGNING_KEY.
         keyring = Keyring.from_secret(check_secret(secret))
         create_schema(dsn, schema)
-        return cls.open(postgres_env(dsn, schema), rulebook, secret=secret, keyring=keyring)
+        return cls.open(
+            postgres_env(dsn, schema), rulebook, secret=secret, keyring=keyring, clock=clock
+        )
 
     @classmethod
-    def in_memory(cls, rulebook: Rulebook | None = None) -> SecondClassroom:
-        return cls.open(popo_env(), rulebook, secret=os.urandom(32))
+    def in_memory(
+        cls, rulebook: Rulebook | None = None, clock: Clock | None = None
+    ) -> SecondClassroom:
+        return cls.open(popo_env(), rulebook, secret=os.urandom(32), clock=clock)
 
     # -- the secret and the signing key, recorded in the log when first used -----------------
 
@@ -295,8 +315,15 @@ class SecondClassroom:
         return school_keys.keys_to_record(state, system, fingerprint, published)
 
     def _first_use_time(self) -> datetime:
+        """The command's or read's ``now``; outside one, the injected clock (never the wall
+        clock behind the frontend's back: a replayed scenario writes the same log)."""
         found: datetime | None = getattr(self._using, "now", None)
-        return found or datetime.now(UTC)
+        return found or require_aware(self.clock(), "clock")
+
+    def first_use_dated(self, now: datetime) -> AbstractContextManager[None]:
+        """Date by ``now`` a first use of the secret inside the block (a frontend reading the
+        secret at start-up with a clock of its own: ``http.create_app``)."""
+        return self._first_use_at(require_aware(now))
 
     @contextmanager
     def _first_use_at(self, now: datetime, extra: list[Change] | None = None) -> Iterator[None]:
@@ -331,6 +358,28 @@ class SecondClassroom:
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+    # -- the school's calendar ------------------------------------------------------------------
+
+    @_reads
+    def calendar_gaps(self, now: datetime) -> tuple[int, ...]:
+        """The years of ``now``'s month and the next that neither this school's rulebook nor
+        the packaged ``chinesecalendar`` covers, each logged as a warning: working-day windows
+        (lead time, 补签, 公示, 补录 windows) reaching them answer ``calendar.year_unknown``
+        until the year's schedule is loaded (``[[calendar]]``). Empty when covered; public
+        like the rulebook. ``create_app`` (``serve``) and the CLI's import call it at start-up
+        with their clock; a school may call it every day."""
+        gaps = calendar.uncovered_years(self.rulebook, now)
+        for year in gaps:
+            logger.warning(
+                "calendar: no official holiday schedule for %d in the rulebook or in "
+                "chinesecalendar; working days in %d will be refused (calendar.year_unknown) "
+                "until a [[calendar]] table for %d is loaded into the rulebook",
+                year,
+                year,
+                year,
+            )
+        return gaps
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -732,7 +781,8 @@ class SecondClassroom:
         keys: the bit of every revoked or superseded transcript is set, so a verifier holding
         a credential and this list can tell offline (``exports.revoked_by``). None without a
         signing key."""
-        keyring = self.keyring
+        with self._first_use_at(require_aware(now)):
+            keyring = self.keyring
         if keyring is None:
             return None
         transcript_module.require_signing_key(keyring, self.school_keys())

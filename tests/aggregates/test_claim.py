@@ -439,6 +439,24 @@ def test_a_claim_names_one_of_the_schools_levels() -> None:
     assert none.level is None
 
 
+def test_the_named_teacher_must_be_staff_never_the_student_themself() -> None:
+    """003: 先由学生的指导教师初步鉴定 — a teacher. A student naming themself is refused with
+    ``advisor.not_staff`` whatever the school; a school with a 工号 pattern also refuses a
+    学号 (or any id outside it); nothing is decided. Its own 工号 passes."""
+    student = Actor.student("2023010003")
+    self_advised = personal(advisor="2023010003")
+    error = refused(None, self_advised, student, at(5, 8), CUSTOMS)
+    assert (error.code, error.details) == ("advisor.not_staff", {"person": "2023010003"})
+    staffed = attrs.evolve(
+        CUSTOMS, limits=attrs.evolve(CUSTOMS.limits, staff_id_pattern=r"T-[a-z]+")
+    )
+    for classmate in ("2023010004", "X-teacher"):
+        error = refused(None, personal(advisor=classmate), student, at(5, 8), staffed)
+        assert (error.code, error.details) == ("advisor.not_staff", {"person": classmate})
+    state = through([(personal(), student, at(5, 8))], staffed)
+    assert state.advisor == "T-teacher"
+
+
 def test_the_named_teacher_reviews_first_and_the_department_publishes() -> None:
     """003: 先由学生的指导教师初步鉴定……再由系部负责人会同相关专业学术委员会复审; 结果经公示."""
     student = Actor.student("2023010003")

@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import assume
 from hypothesis import given as for_all
 from hypothesis import strategies as st
 
@@ -24,6 +25,7 @@ from second_classroom.aggregates.cadre_record import CadreRecord
 from second_classroom.aggregates.integrity_record import AppealStatus, IntegrityEntry
 from second_classroom.aggregates.student import (
     DECIDER,
+    NUMBER_UNAVAILABLE,
     ActivityRecorded,
     AppealDecided,
     AppealDefault,
@@ -208,6 +210,65 @@ def test_a_registered_number_with_other_details_is_refused(changes: dict[str, An
     command = attrs.evolve(REGISTER, **changes)
     error = given(DECIDER, REGISTERED).when(command, context(SCHOOL_ADMIN)).raises("student.exists")
     assert error.details == {"student_number": NUMBER}
+
+
+# -- a 学号 of another college: refused without telling whose it is ------------------------------
+
+UNAVAILABLE = "student.number_unavailable"
+
+
+def test_another_college_s_number_is_refused_without_naming_whose_it_is() -> None:
+    """第六条 (one 学号, one person): given 张三 registered in PE, when CS's admin registers the
+    same 学号 for CS, then no second record is made, and the refusal names neither PE nor
+    张三 nor his class — only that this 学号 is not CS's to register."""
+    command = RegisterStudent(NUMBER, "李四", "CS", "计科23-1班", 2023)
+    error = given(DECIDER, REGISTERED).when(command, context(CS_ADMIN)).raises(UNAVAILABLE)
+    assert error.details == {"student_number": NUMBER}
+    told = f"{error.message_zh} {error.message_en} {error.details}"
+    for secret in ("PE", "石工", "张三", "石油"):
+        assert secret not in told
+
+
+def test_who_may_read_the_record_still_learns_it_exists_with_other_details() -> None:
+    """The school admin and PE's own admin are told ``student.exists``: they read the record."""
+    for admin in (SCHOOL_ADMIN, PE_ADMIN):
+        command = attrs.evolve(REGISTER, name="李四")
+        given(DECIDER, REGISTERED).when(command, context(admin)).raises("student.exists")
+    cs_for_cs = RegisterStudent(NUMBER, "张三", "CS", "石工23-1班", 2023)
+    given(DECIDER, REGISTERED).when(cs_for_cs, context(SCHOOL_ADMIN)).raises("student.exists")
+
+
+_DETAILS = st.fixed_dictionaries(
+    {
+        "name": st.sampled_from(["张三", "李四", "王五"]),
+        "class_name": st.sampled_from(["石工23-1班", "计科23-1班", "机械23-2班"]),
+        "cohort": st.integers(2015, 2030),
+        "program": st.sampled_from(list(Program)),
+    }
+)
+_COLLEGES = st.sampled_from([c.code for c in NEPU.colleges])
+
+
+@for_all(held=_COLLEGES, asking=_COLLEGES, registered=_DETAILS, given_details=_DETAILS)
+def test_any_registration_of_a_number_held_elsewhere_gets_one_answer(
+    held: str, asking: str, registered: dict[str, Any], given_details: dict[str, Any]
+) -> None:
+    """For any college holding the 学号, any other college's admin and any details given (even
+    the very same ones), the answer is the same ``student.number_unavailable`` with the same
+    message and details: nothing about the record changes it."""
+    assume(held != asking)
+    existing = StudentRegistered(
+        SID, NUMBER, registered["name"], held, registered["class_name"],
+        registered["cohort"], registered["program"], "T-pe", EARLIER,
+    )  # fmt: skip
+    command = RegisterStudent(NUMBER, college=asking, **given_details)
+    error = given(DECIDER, existing).when(command, context(Actor.college_admin("T-x", asking)))
+    refused = error.raises(UNAVAILABLE)
+    assert (refused.message_zh, refused.message_en, refused.details) == (
+        NUMBER_UNAVAILABLE.zh.format(student_number=NUMBER),
+        NUMBER_UNAVAILABLE.en.format(student_number=NUMBER),
+        {"student_number": NUMBER},
+    )
 
 
 # -- publisher exam (第十条) ----------------------------------------------------------------

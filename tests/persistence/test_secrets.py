@@ -215,3 +215,76 @@ def test_the_first_use_is_stored_with_the_command_that_uses_the_secret(
         assert isinstance(recorded.payload, SecretFingerprintRecorded)
         assert recorded.command == "SubmitActivity"  # staged with the first command to use it
         assert recorded.timestamp == recorded.payload.at == NOW
+
+
+# -- the first use outside a command is dated by the injected clock ---------------------------
+
+
+def _keys_events(service: SecondClassroom) -> list[Any]:
+    from second_classroom.core import ids
+    from second_classroom.core.actor import Actor
+
+    return list(service.history(ids.school_keys_id(), Actor.school_admin("T-001")))
+
+
+def test_a_first_use_outside_a_command_is_dated_by_the_injected_clock(
+    store_env: dict[str, str],
+) -> None:
+    """Given a facade opened with a fixed clock (years from the wall clock), when the secret
+    and the signing key are first used outside any command, then the fingerprint and the
+    published key are dated by that clock — in the events and their envelopes."""
+    from second_classroom.aggregates.school_keys import (
+        SecretFingerprintRecorded,
+        SigningKeyPublished,
+    )
+    from tests.specification import at
+
+    fixed = at(3, 1, 8)  # 2026-03-01 08:00 Shanghai: not the wall clock of any run
+    with SecondClassroom.open(store_env, secret=TEST_SECRET, clock=lambda: fixed) as service:
+        assert service.keyring is not None  # outside a command: fingerprint and key
+        recorded = _keys_events(service)
+        assert [type(e.payload) for e in recorded] == [
+            SecretFingerprintRecorded,
+            SigningKeyPublished,
+        ]
+        assert {e.timestamp for e in recorded} == {fixed}
+        assert {e.payload.at for e in recorded} == {fixed}
+        assert service.school_keys().keys[0].published_at == fixed
+
+
+def test_a_read_that_brings_its_now_dates_the_first_use_by_it(
+    store_env: dict[str, str],
+) -> None:
+    """Given a facade whose clock says one time, when the revocation list is the first use of
+    the signing key at another ``now``, then the key is published at that ``now``, not at the
+    clock's time."""
+    from tests.specification import at
+
+    clock, now = at(3, 1, 8), at(12, 6, 10)
+    with SecondClassroom.open(store_env, secret=TEST_SECRET, clock=lambda: clock) as service:
+        assert service.status_list_credential(now) is not None
+        assert {e.payload.at for e in _keys_events(service)} == {now}
+
+
+def test_a_naive_clock_is_refused_at_the_first_use() -> None:
+    """Given a clock that answers a naive datetime, when the secret is first used outside a
+    command, then it is refused with ``time.naive`` and nothing is recorded."""
+    from datetime import datetime
+
+    naive = datetime(2026, 3, 1, 8)
+    with SecondClassroom.open(popo_env(), secret=TEST_SECRET, clock=lambda: naive) as service:
+        assert refused(lambda: service.secret) == "time.naive"
+        assert _keys_events(service) == []
+
+
+def test_the_http_start_up_dates_the_first_use_by_the_settings_clock() -> None:
+    """Given an HTTP deployment whose settings carry a fixed clock, when the app is created
+    (it reads the secret to sign tokens), then the fingerprint is dated by that clock."""
+    from second_classroom.http.app import HttpSettings, create_app
+    from tests.specification import at
+
+    fixed = at(3, 1, 8)
+    with SecondClassroom.open(popo_env(), secret=TEST_SECRET) as service:
+        create_app(service, HttpSettings(worker=False, clock=lambda: fixed))
+        [recorded] = _keys_events(service)
+        assert recorded.timestamp == recorded.payload.at == fixed

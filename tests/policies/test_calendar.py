@@ -20,7 +20,10 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies.calendar import (
     add_working_days,
+    covers,
     is_workday,
+    packaged_covers,
+    uncovered_years,
     window_end,
     working_days_between,
 )
@@ -243,3 +246,58 @@ def test_working_days_between_undoes_add_working_days(start: date, count: int) -
 @given(_DAYS, _COUNTS)
 def test_adding_working_days_moves_forward_at_least_count_days(start: date, count: int) -> None:
     assert add_working_days(NEPU, start, count) >= start + timedelta(days=count)
+
+
+# -- which years a school can compute with, now and next month -----------------------------------
+
+
+def test_the_package_covers_2004_to_2026_and_no_more() -> None:
+    """chinesecalendar 1.11.0 (the newest) ends with 2026: 2027 is nobody's until loaded."""
+    assert [y for y in range(2000, 2031) if packaged_covers(y)] == list(range(2004, 2027))
+    assert not covers(NEPU, 2027)
+    assert covers(WITH_2027, 2027)
+    assert covers(NEPU, 2026)
+
+
+@pytest.mark.parametrize(
+    ("now", "rulebook", "gaps"),
+    [
+        (datetime(2026, 11, 30, 23, 59, tzinfo=SHANGHAI), NEPU, ()),
+        (datetime(2026, 12, 1, tzinfo=SHANGHAI), NEPU, (2027,)),  # next month is January
+        # 16:30 UTC on 30 November is already 1 December in Shanghai.
+        (datetime(2026, 11, 30, 16, 30, tzinfo=UTC), NEPU, (2027,)),
+        (datetime(2026, 11, 30, 15, 59, tzinfo=UTC), NEPU, ()),
+        (datetime(2026, 12, 31, tzinfo=SHANGHAI), WITH_2027, ()),
+        (datetime(2027, 6, 1, tzinfo=SHANGHAI), NEPU, (2027,)),
+        (datetime(2027, 12, 1, tzinfo=SHANGHAI), WITH_2027, (2028,)),
+        (datetime(2027, 12, 1, tzinfo=SHANGHAI), NEPU, (2027, 2028)),
+        (datetime(2003, 12, 1, tzinfo=SHANGHAI), NEPU, (2003,)),
+    ],
+    ids=lambda v: v.isoformat() if isinstance(v, datetime) else str(v),
+)
+def test_the_uncovered_years_are_those_of_this_and_next_month(
+    now: datetime, rulebook: Rulebook, gaps: tuple[int, ...]
+) -> None:
+    assert uncovered_years(rulebook, now) == gaps
+
+
+_LOADED = st.sets(st.integers(2020, 2031), max_size=4)
+_NOWS = st.datetimes(datetime(2020, 1, 1), datetime(2031, 11, 30), timezones=st.just(SHANGHAI))
+
+
+@given(_NOWS, _LOADED)
+def test_a_year_is_named_exactly_when_its_working_days_would_be_refused(
+    now: datetime, loaded: set[int]
+) -> None:
+    """For any time and any years loaded: a year of this month or the next is named if and
+    only if asking whether a day of it is a working day is refused (calendar.year_unknown)."""
+    rulebook = with_years(*(YearCalendar(y) for y in sorted(loaded)))
+    today = now.date()
+    next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+    gaps = uncovered_years(rulebook, now)
+    for day in (today, next_month):
+        if day.year in gaps:
+            year_unknown(lambda day=day: is_workday(rulebook, day))
+        else:
+            assert is_workday(rulebook, day) in (True, False)  # answered, not refused
+    assert set(gaps) <= {today.year, next_month.year}

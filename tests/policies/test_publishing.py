@@ -1240,3 +1240,20 @@ def test_an_organizer_listed_three_times_is_named_twice() -> None:
             {"capacity": 100, "minimum": 1, "maximum": 3, "count": 4},
         ),
     ]
+
+
+# -- 指导老师 (002 二 3) 第二课堂活动指导老师工作量表) --------------------------------------
+
+
+def test_an_advisor_who_is_not_staff_is_a_violation_naming_them() -> None:
+    """002 二 3): an activity's 指导老师 are staff; a school with a 工号 pattern refuses a 学号
+    named as one, with the field and the person, and accepts its staff."""
+    from tests.policies.test_advisors import STAFFED
+
+    form = attrs.evolve(VALID, advisors=("T-001", "2023010101", "T-002"))
+    found = check_form(STAFFED, form, PE_UNION, NOW)
+    assert [(v.code.code, v.field, v.details, v.missing) for v in found] == [
+        ("advisor.not_staff", "advisors", {"person": "2023010101"}, False)
+    ]
+    assert check_form(STAFFED, attrs.evolve(VALID, advisors=("T-001",)), PE_UNION, NOW) == []
+    assert check(attrs.evolve(VALID, advisors=("2023010101",))) == []  # NEPU sets no pattern

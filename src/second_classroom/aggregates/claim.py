@@ -37,6 +37,7 @@ from second_classroom.core.text import (
 )
 from second_classroom.core.time import SHANGHAI, aware, local_date
 from second_classroom.policies.activity_form import PlannedCredit
+from second_classroom.policies.advisors import ADVISOR_NOT_STAFF, may_advise
 from second_classroom.policies.calendar import add_working_days, window_end
 from second_classroom.policies.claim_rules import (
     ClaimChain,
@@ -938,6 +939,13 @@ def _file(command: FileClaim, state: Claim | None, ctx: ClaimContext) -> Sequenc
     filing = _read_filing(command, ctx)
     if any(d.scope is StepScope.ADVISOR for step in chain.steps for d in step.deciders):
         require(filing.personal is not None and bool(filing.personal.advisor), ADVISOR_REQUIRED)
+    if isinstance(command, FilePersonalClaim) and command.advisor:  # 003 指导教师: staff only
+        advisor = command.advisor.strip()
+        require(
+            may_advise(base.rulebook, advisor, command.student_number),
+            ADVISOR_NOT_STAFF,
+            person=advisor,
+        )
     _check_credits(filing.credits, base)
     content = _content(filing)
     if state is not None:

@@ -34,6 +34,13 @@ EXISTS = ErrorCode(
     "Student number {student_number} is already registered with other details",
     Category.CONFLICT,
 )
+NUMBER_UNAVAILABLE = ErrorCode(
+    "student.number_unavailable",
+    "学号 {student_number} 不能由本学院注册：请核对学号；如需转入本学院，请校级管理员办理",
+    "Student number {student_number} cannot be registered by this college: check it, or ask "
+    "a school administrator to move the student",
+    Category.CONFLICT,
+)
 FIELD_EMPTY = ErrorCode(
     "student.field_empty", "{field} 不能为空", "{field} must not be empty", Category.INVALID
 )
@@ -467,6 +474,15 @@ def _register(
     )
     require(1950 <= command.cohort <= 2100, COHORT_INVALID, cohort=command.cohort)
     if state is not None:
+        # One 学号, one person (第六条): never a second record. Only who may read the record
+        # (a school admin, its college's admin) learns it exists with other details; a
+        # college admin naming another college's 学号 learns that it is not theirs to
+        # register — not the college, the name or the class — whatever details they give.
+        require(
+            _may_manage(ctx.actor, state.college),
+            NUMBER_UNAVAILABLE,
+            student_number=command.student_number,
+        )
         same = (state.name, state.college, state.class_name, state.cohort, state.program) == (
             command.name,
             command.college,

@@ -3,7 +3,7 @@
 Every stream id is ``derive(kind, *natural key)``, the kind first: ids of two kinds never share
 a name, and no id is taken from a caller as is (an activity's comes from its host tribe and a
 key), so a caller cannot aim a command of one kind at another kind's stream. Loads check the
-kind too (``store.wrong_stream_kind``).
+kind too: another kind's stream reads as absent, and is never appended to.
 """
 
 from __future__ import annotations

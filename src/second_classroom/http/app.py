@@ -49,11 +49,14 @@ __all__ = ["HttpSettings", "create_app"]
 def create_app(service: SecondClassroom, settings: HttpSettings | None = None) -> Starlette:
     """The HTTP service over ``service``; the caller keeps ``service`` and closes it."""
     settings = settings or HttpSettings()
+    service.calendar_gaps(settings.clock())  # a year nobody loaded: say so at start-up
     authenticate = settings.authenticate
     if authenticate is None:
-        if service.secret is None:
+        with service.first_use_dated(settings.clock()):  # the deployment's clock, not the wall
+            secret = service.secret
+        if secret is None:
             raise ValueError("no school secret: pass HttpSettings(authenticate=...) instead")
-        authenticate = BearerTokens.from_secret(service.secret)
+        authenticate = BearerTokens.from_secret(secret)
     webhooks = None
     if settings.webhook_url is not None:
         if not settings.webhook_secret:

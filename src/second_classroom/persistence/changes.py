@@ -22,11 +22,17 @@ AnyDecider = FunctionalDecider[Any, Any, Any, Any]
 
 @attrs.frozen
 class Loaded(Generic[S]):
-    """A stream's state and the version it was read at (0: no events yet)."""
+    """A stream's state and the version it was read at (0: no events yet).
+
+    ``foreign``: the stream holds another kind of aggregate. It reads as absent (state None),
+    so a caller naming another kind's id gets the answer an unknown id gets; a change that
+    would write to it is refused (``SecondClassroomApplication.stage``).
+    """
 
     id: UUID
     version: int
     state: S | None
+    foreign: bool = False
 
 
 @attrs.frozen

@@ -22,6 +22,31 @@ UNKNOWN_YEAR = ErrorCode(
 )
 
 
+def packaged_covers(year: int) -> bool:
+    """Whether the installed ``chinesecalendar`` holds ``year``'s official schedule."""
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def covers(rulebook: Rulebook, year: int) -> bool:
+    """Whether working days in ``year`` can be computed: the rulebook or the package has it."""
+    return rulebook.year(year) is not None or packaged_covers(year)
+
+
+def uncovered_years(rulebook: Rulebook, now: datetime) -> tuple[int, ...]:
+    """The years of ``now``'s month and of the next (Asia/Shanghai) that neither the rulebook
+    nor the packaged calendar covers: working-day windows reaching them are refused with
+    ``calendar.year_unknown`` until the school loads the year's schedule (``[[calendar]]``).
+    Empty when all is well; from December on it names the coming year."""
+    today = local_date(now)
+    following = date(today.year + (today.month == 12), today.month % 12 + 1, 1)
+    years = sorted({today.year, following.year})
+    return tuple(y for y in years if not covers(rulebook, y))
+
+
 def is_workday(rulebook: Rulebook, day: date) -> bool:
     """Whether ``day`` is a working day under the official schedule."""
     override = rulebook.year(day.year)

@@ -18,6 +18,7 @@ from second_classroom.core.terms import (
 )
 from second_classroom.core.time import local_date
 from second_classroom.policies.activity_form import ActivityForm
+from second_classroom.policies.advisors import ADVISOR_NOT_STAFF, may_advise
 from second_classroom.policies.calendar import add_working_days
 from second_classroom.policies.registration_questions import Question
 from second_classroom.policies.rulebook import AdRule, QuestionsRule, Rulebook
@@ -422,6 +423,12 @@ def check_form(
         found.append(Violation(CAPACITY_INVALID, "capacity", {"capacity": form.capacity}))
     else:
         found += check_organizers(rulebook, form.capacity, form.organizers)
+    # 002 二 3) 指导老师 are staff: a 学号-shaped id is not one (policies.advisors).
+    found += [
+        Violation(ADVISOR_NOT_STAFF, "advisors", {"person": person})
+        for person in form.advisors
+        if not may_advise(rulebook, person)
+    ]
     found += check_schedule(rulebook, form, submitted_at)
     found += _check_scope(rulebook, form, host)
     found += _check_admission(rulebook, form)

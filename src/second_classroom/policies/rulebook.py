@@ -321,6 +321,8 @@ class Limits:
     # "-", "_" and "." inside; no look-alike letters of other scripts, no invisible characters.
     person_id_pattern: str = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}"
     tribe_code_pattern: str = r"[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff._-]{0,63}"
+    # 工号 of staff, who alone may be named 指导老师 (``policies.advisors``); "": not checked.
+    staff_id_pattern: str = ""
     items: int = 200  # entries in any list a command carries: proofs, tags, places, awards …
     people: int = 5_000  # 学号/工号 in one list: a grant, a make-up, a roster's organizers
     max_credit: Decimal = Decimal(100)  # one award's or one participation's credit amount
@@ -335,7 +337,7 @@ class Limits:
             found.append("limits lengths must be 1-1000000")
         if not (1 <= self.items <= 100_000 and 1 <= self.people <= 1_000_000):
             found.append("limits.items must be 1-100000 and limits.people 1-1000000")
-        for name in ("person_id_pattern", "tribe_code_pattern"):
+        for name in ("person_id_pattern", "tribe_code_pattern", "staff_id_pattern"):
             try:
                 re.compile(getattr(self, name))
             except re.error as exc:
