@@ -379,6 +379,9 @@ def test_a_serial_is_keyed_and_names_the_student_the_kind_and_what_is_certified(
     assert certificate.serial_for(honour, next_day, seed) != found[7]
     assert certificate.subject_of(AWARD, NOW) == f"{AWARDED.activity_id}/一等奖"
     assert certificate.subject_of(card, at(12, 5, 23, 30)) == "2026-12-05"
+    # the Shanghai day, not the UTC one: 07:00 on 12-06 is still 12-05 in UTC
+    assert certificate.subject_of(card, at(12, 6, 7)) == "2026-12-06"
+    assert certificate.subject_of(honour, at(12, 6, 7)) == "优秀共青团员/2026-12-06"
     assert certificate.subject_of(letter, NOW) == str(ROUND.id)
     assert certificate.subject_of(honour, NOW) == "优秀共青团员/2026-12-05"
     assert certificate.certificate_id(found[0]) == ids.derive("certificate", found[0])
@@ -436,3 +439,36 @@ def test_a_round_number_of_hours_is_printed_as_written() -> None:
 def test_an_event_the_certificate_does_not_know_is_a_programming_error() -> None:
     with pytest.raises(AssertionError, match="unhandled event 'x'"):
         certificate.evolve(None, "x")  # type: ignore[arg-type]
+
+
+def test_a_volunteer_card_lists_each_activity_on_its_shanghai_day_down_to_half_an_hour() -> None:
+    """Given 王五 served 1 小时 at an activity starting 2026-11-02 07:30 in Shanghai (still
+    11-01 in UTC) and half an hour at another, when they issue their 志愿时卡, then each row
+    carries the Shanghai date and its hours, however small, and the total adds them."""
+    early = attrs.evolve(
+        activity("early", 2, AttendanceOutcome.ATTENDED, ("学时", "1")),
+        starts_at=at(11, 2, 7, 30),
+        ends_at=at(11, 2, 8, 30),
+    )
+    half = activity("half", 4, AttendanceOutcome.ATTENDED, ("学时", "0.5"))
+    card = IssueCertificate(CertificateKind.VOLUNTEER_HOURS, NUMBER)
+    record = attrs.evolve(RECORD, activities=(half, early))
+    (event,) = given(DECIDER).when(card, ctx(record=record)).events()
+    assert event.content.details == (
+        ("2026-11-02 活动early", "1"),
+        ("2026-11-04 活动half", "0.5"),
+        ("合计", "1.5 小时"),
+    )
+    assert event.content.title == "志愿服务时长 1.5 小时"
+
+
+def test_a_kind_the_certificate_does_not_know_is_a_programming_error() -> None:
+    """The four kinds are handled each; a fifth fails loudly, naming it, never a blank serial."""
+    unknown = attrs.evolve(AWARD, kind="x")
+    with pytest.raises(AssertionError, match="unhandled kind 'x'"):
+        certificate.subject_of(unknown, NOW)
+
+
+def test_a_command_the_certificate_does_not_know_is_a_programming_error() -> None:
+    with pytest.raises(AssertionError, match="unhandled command 'x'"):
+        certificate.decide("x", None, ctx())  # type: ignore[arg-type]

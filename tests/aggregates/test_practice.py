@@ -302,6 +302,12 @@ def test_hours_are_above_zero_and_at_most_24_a_day(hours: Decimal) -> None:
     assert error.details == {"most": "72", "days": 3}
 
 
+@pytest.mark.parametrize("hours", [Decimal("0.5"), Decimal(1)], ids=["half", "one"])
+def test_an_hour_or_less_is_recorded_as_given(hours: Decimal) -> None:
+    """特殊情况根据实际情况记录: any amount above zero is recorded, half an hour too."""
+    given(DECIDER).when(team(hours=hours), ctx()).then(recorded_event(hours=hours))
+
+
 def test_hours_are_at_most_the_rulebook_s_largest_credit() -> None:
     """limits.max_credit caps the counted hours as it caps typed ones."""
     capped = attrs.evolve(RULES, limits=attrs.evolve(RULES.limits, max_credit=Decimal(20)))
@@ -310,6 +316,10 @@ def test_hours_are_at_most_the_rulebook_s_largest_credit() -> None:
     given(DECIDER).when(team(hours=Decimal(20)), ctx(rulebook=capped)).then(
         recorded_event(hours=Decimal(20))
     )
+    # a cap written with an exponent (2E+1) is named in plain digits, as the rulebook shows it
+    exponent = attrs.evolve(RULES, limits=attrs.evolve(RULES.limits, max_credit=Decimal("2E+1")))
+    error = given(DECIDER).when(team(), ctx(rulebook=exponent)).raises("practice.hours_invalid")
+    assert error.details == {"most": "20", "days": 3}
 
 
 # -- what the members' records get ----------------------------------------------------------

@@ -280,6 +280,7 @@ def _check(value: Any, hint: Any, path: str, limits: Limits) -> Any:
                 changes[alias] = after
         return attrs.evolve(value, **changes) if changes else value
     if isinstance(value, tuple | frozenset):
+        _require_length(value, shape, path)
         if not value:
             return value  # no item to check, none too many
         entries = maximum_items(base, limits)
@@ -319,7 +320,7 @@ def _require_type(
         ok = optional or base is Any
     elif container is not None:
         ok = isinstance(value, container)
-    elif isinstance(base, type):
+    elif isinstance(base, type) and base is not Any:  # Any is a class since Python 3.11
         # The numeric tower: an int is a fine float or Decimal, a bool is no number.
         numbers = _NUMBERS.get(base)
         if numbers is None:
@@ -332,6 +333,17 @@ def _require_type(
         expected = getattr(base, "__name__", str(base))
         got = type(value).__name__
         raise malformed([(path, f"应为 {expected}，收到 {got}", f"expected {expected}, got {got}")])
+
+
+def _require_length(value: tuple[Any, ...] | frozenset[Any], shape: _Shape, path: str) -> None:
+    """A fixed-length tuple (``tuple[float, str]``) holds exactly its items, as from JSON:
+    a third item would go unchecked (no hint of its own), a missing one unnoticed."""
+    args = shape.args
+    if shape.container is tuple and args and Ellipsis not in args and len(value) != len(args):
+        wanted, got = len(args), len(value)
+        raise malformed(
+            [(path, f"应为 {wanted} 项，收到 {got} 项", f"expected {wanted} items, got {got}")]
+        )
 
 
 def _without_none(hint: Any) -> Any:
