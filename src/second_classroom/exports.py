@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from second_classroom.aggregates.certificate import Certificate, CertificateKind
 from second_classroom.aggregates.transcript import Content, Transcript, heading_of
+from second_classroom.core.text import plain_whole
 from second_classroom.policies.signing import (
     SIGNATURE_BYTES,
     Keyring,
@@ -426,9 +427,10 @@ def revoked_by(credential: Mapping[str, Any], status_list: Mapping[str, Any]) ->
     if not isinstance(subject, Mapping) or not isinstance(subject.get("encodedList"), str):
         raise ValueError("no encodedList")
     bits = decode_bits(subject["encodedList"])
-    index = int(str(entry.get("statusListIndex")))
-    if not 0 <= index < len(bits) * 8:
-        raise ValueError("statusListIndex outside the list")
+    given = entry.get("statusListIndex")  # a string of ASCII digits, as status_entry writes it
+    index = plain_whole(given, digits=12) if isinstance(given, str) else None
+    if index is None or not index < len(bits) * 8:
+        raise ValueError("statusListIndex is not ASCII digits naming a bit of the list")
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 

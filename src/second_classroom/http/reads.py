@@ -15,6 +15,7 @@ from starlette.responses import JSONResponse, Response
 from second_classroom import codec
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
+from second_classroom.core.text import plain_whole
 from second_classroom.http.refusals import NOT_FOUND, error_response
 from second_classroom.http.settings import Http, http_of
 from second_classroom.projections import queries
@@ -92,24 +93,25 @@ def param(request: Request, name: str) -> str | None:
 
 
 def limit_of(request: Request, default: int = queries.DEFAULT_LIMIT) -> int:
+    """``?limit=``: ``default`` when absent, else ASCII digits in 1..MAX_LIMIT (an empty value
+    is refused: it names no number)."""
     given = request.query_params.get("limit")
     if given is None:
         return default
-    try:
-        number = int(given)
-    except ValueError:
-        raise INVALID_QUERY.error(reason="limit 须为整数 / must be a whole number") from None
-    return queries.check_limit(number)
+    return queries.check_limit(_whole(given, "limit"))
 
 
 def whole_number(request: Request, name: str) -> int | None:
     """An optional whole-number query parameter (ASCII digits only, as written)."""
     given = param(request, name)
-    if given is None:
-        return None
-    if not (given.isascii() and given.isdigit() and len(given) <= 9):
+    return None if given is None else _whole(given, name)
+
+
+def _whole(given: str, name: str) -> int:
+    found = plain_whole(given)
+    if found is None:
         raise INVALID_QUERY.error(reason=f"{name} 须为整数 / must be a whole number")
-    return int(given)
+    return found
 
 
 def moment(request: Request, name: str) -> datetime | None:
@@ -294,10 +296,7 @@ async def check_in_code(request: Request) -> Response:
 
     def read(http: Http, actor: Actor) -> Any:
         activity_id = uuid_of(request, "activity_id")
-        try:
-            session = int(request.path_params["session"])
-        except ValueError:
-            raise INVALID_QUERY.error(reason="session 须为整数 / must be a whole number") from None
+        session = _whole(request.path_params["session"], "session")
         now = http.now()
         code = http.service.check_in_code(activity_id, session, actor, now)
         found = http.service.activity(activity_id, actor)
@@ -416,7 +415,8 @@ audit_log = paged(_audit_log, ("审计日志", "audit log"))
 
 
 def _uuid(text: str, name: str) -> UUID:
-    try:
-        return UUID(text)
-    except ValueError:
-        raise INVALID_QUERY.error(reason=f"{name} 须为 UUID / must be a UUID") from None
+    """``text`` in the one form the codec reads (8-4-4-4-12 hex digits): ``UUID()`` would
+    also read braces, ``urn:uuid:``, 32 bare digits, a sign and other scripts' digits."""
+    if not codec.UUID_TEXT.fullmatch(text):
+        raise INVALID_QUERY.error(reason=f"{name} 须为 UUID / must be a UUID")
+    return UUID(text)
