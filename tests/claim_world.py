@@ -9,12 +9,14 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+import pytest
 
 from second_classroom.aggregates import claim
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
+from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel, Program, TribeKind, TribeLevel
 from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.context import Context
@@ -200,3 +202,16 @@ def publish_batch(
     after = [claim.DECIDER.fold(published.get(s.id, []), s) for s in states]
     assert all(a is not None for a in after)
     return [a for a in after if a is not None], [e for s in states for e in published.get(s.id, [])]
+
+
+def refused(
+    state: claim.Claim | None,
+    command: claim.ClaimCommand,
+    actor: Actor,
+    now: datetime,
+    rulebook: Rulebook = SICHUAN,
+) -> DomainError:
+    """The refusal of ``command`` (it must be refused: the test fails otherwise)."""
+    with pytest.raises(DomainError) as caught:
+        run(state, command, actor, now, rulebook)
+    return caught.value

@@ -43,6 +43,8 @@ NEPU: Rulebook = preset("nepu")
 SCHOOL_ADMIN = Actor.school_admin("T-school")
 PE_ADMIN = Actor.college_admin("T-pe", "PE")
 CS_ADMIN = Actor.college_admin("T-cs", "CS")
+# Digits ``int()`` reads as well as ASCII ones (٥ is 5): a strict boundary reads none of them.
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
 
 def at(month: int, day: int, hour: int = 9, minute: int = 0, year: int = 2026) -> datetime:

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from second_classroom.aggregates.school_keys import PublishSigningKey
 from second_classroom.service import SecondClassroom, VerificationStatus
 from tests.conftest import TEST_SECRET
-from tests.specification import SCHOOL_ADMIN, at
+from tests.specification import ARABIC_INDIC, SCHOOL_ADMIN, at
 from tests.test_verification import NEW_KEY, URL, graduated, issue
 
 SCHEMA = json.loads(
@@ -134,6 +134,15 @@ def test_revoking_a_transcript_flips_its_bit_in_the_signed_status_list(
     after = service.status_list_credential(at(12, 9))
     assert after is not None
     assert [exports.revoked_by(c, after) for c in credentials] == [False, True]
+    # the index as status_entry writes it, ASCII digits: not as int() would read it too
+    index = entries[1]["statusListIndex"]
+    for written in (f" {index}", f"+{index}", int(index), index.translate(ARABIC_INDIC), "131072"):
+        moved_entry = {
+            **credentials[1],
+            "credentialStatus": {**entries[1], "statusListIndex": written},
+        }
+        with pytest.raises(ValueError, match="statusListIndex"):
+            exports.revoked_by(moved_entry, after)
     assert len(exports.decode_bits(after["credentialSubject"]["encodedList"])) * 8 == 131072
     forged = json.loads(json.dumps(after))
     forged["credentialSubject"]["encodedList"] = before["credentialSubject"]["encodedList"]

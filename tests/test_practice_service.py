@@ -13,7 +13,7 @@ from uuid import UUID
 import attrs
 import pytest
 
-from second_classroom.aggregates.practice import PracticeRecorded, RecordPractice
+from second_classroom.aggregates.practice import PracticeRecorded
 from second_classroom.aggregates.student import ActivityRecorded
 from second_classroom.aggregates.transcript import IssueTranscript, TranscriptIssued, Version
 from second_classroom.aggregates.tribe import (
@@ -27,35 +27,17 @@ from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import TribeKind, TribeLevel
-from second_classroom.policies.rulebook import HoursRule, PracticeRule
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER, UNION, found_school
+from tests.practice_world import AFTER, ENDS, RULES, STARTS, team
 from tests.specification import CS_ADMIN, NEPU, NOW, PE_ADMIN, SCHOOL_ADMIN, at
-
-# NEPU recording practice teams as HFUT does (002 一 4)): 8 学时 a day, credited as 学时
-# in 实践实习.
-RULES = attrs.evolve(
-    NEPU,
-    credit_types=("学分", "学时"),
-    hours=HoursRule(Decimal(8)),
-    practice=PracticeRule(module="practice", credit_type="学时"),
-)
-STARTS, ENDS = at(12, 3, 8), at(12, 5, 18)  # Thursday 08:00 to Saturday 18:00: 58 clock hours
-AFTER = at(12, 7)
 
 
 @pytest.fixture
 def school(store_env: dict[str, str]) -> Iterator[SecondClassroom]:
     with SecondClassroom.open(store_env, RULES, secret=TEST_SECRET) as opened:
         yield opened
-
-
-def team(people: list[str], **changes: Any) -> RecordPractice:
-    command = RecordPractice(
-        "2026-winter-1", "石油工程学院“三下乡”实践团", STARTS, ENDS, tuple(people), college="PE"
-    )
-    return attrs.evolve(command, **changes)
 
 
 def refused(school: SecondClassroom, command: object, actor: Actor) -> DomainError:

@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from second_classroom import exports
+from second_classroom.aggregates.certificate import CertificateKind, IssueCertificate
 from second_classroom.aggregates.results import FinalizeActivity, GrantCredits
 from second_classroom.aggregates.school_keys import PublishSigningKey, RetireSigningKey
 from second_classroom.aggregates.transcript import IssueTranscript, content_json
@@ -191,6 +192,37 @@ def test_a_retired_key_vouches_only_for_what_was_issued_before_its_retirement(
             },
         }
         assert service.verify_transcript(document).status is expected
+
+
+def test_a_retired_key_vouches_for_no_certificate_issued_after_its_retirement() -> None:
+    """As for transcripts: a thief with the retired key re-signs the content of a certificate
+    issued after the retirement as a document: refused; one issued before still verifies."""
+    service = SecondClassroom.open(popo_env(), secret=TEST_SECRET)
+    student = graduated(service)
+
+    def honour(issuer: SecondClassroom, now: datetime) -> str:
+        given = IssueCertificate(CertificateKind.HONOUR, student.person_id, title="优秀共青团员")
+        outcome = issuer.execute(given, SCHOOL_ADMIN, now)
+        return next(e.payload.serial for e in outcome.events if hasattr(e.payload, "serial"))
+
+    before = honour(service, at(12, 5))
+    service.execute(PublishSigningKey(NEW_KEY.key_id, NEW_KEY.public_text), SCHOOL_ADMIN, at(12, 6))
+    old_key = service.school_keys().keys[0].key_id
+    service.execute(RetireSigningKey(old_key, "私钥可能泄露"), SCHOOL_ADMIN, at(12, 6))
+    rotated = SecondClassroom(service.app, secret=TEST_SECRET, keyring=NEW_KEY)
+    after = honour(rotated, at(12, 7))
+    leaked = Keyring.from_secret(TEST_SECRET)  # the retired key, as a thief would rebuild it
+    for serial, expected in ((before, VALID), (after, VerificationStatus.TAMPERED)):
+        genuine = rotated.certificate_document(serial, SCHOOL_ADMIN)
+        assert genuine is not None
+        assert rotated.verify_transcript(genuine).status is VALID
+        proof = {"type": "Ed25519Signature", "key_id": leaked.key_id}
+        content = genuine["content"]
+        resigned = {"content": content, "proof": {**proof, "signature": leaked.sign(content)}}
+        answer = rotated.verify_transcript(resigned)
+        assert answer.status is expected
+        if expected is not VALID:
+            assert answer.note == "签名密钥在证书生成前已停用"
 
 
 def test_a_credential_must_claim_what_the_register_holds(

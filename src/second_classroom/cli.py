@@ -7,6 +7,7 @@ import functools
 import logging
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -179,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="PostgreSQL schema, which must hold no events yet (default: public)",
     )
     simulate.add_argument(
-        "--seed", type=int, default=2026, help="random seed (default: %(default)s)"
+        "--seed", type=_seed, default=2026, help="random seed (default: %(default)s)"
     )
     simulate.add_argument(
         "--rulebook",
@@ -219,7 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="check, import: the SQLite store whose students the rows name (default: none)",
     )
     backfill.add_argument(
-        "--claim", type=UUID, help="import: the approved collective claim's id (default: none)"
+        "--claim", type=_uuid, help="import: the approved collective claim's id (default: none)"
     )
     backfill.add_argument(
         "--as",
@@ -416,8 +417,13 @@ def _dsn(value: str) -> str:
     return value
 
 
+# How a number is written on the command line: ASCII digits, a fraction after a point for a
+# float; ``int()``/``float()`` would also read " 5", "+5", "1_000", "1e3" and "٥".
+_PLAIN = {int: re.compile(r"[0-9]{1,18}"), float: re.compile(r"[0-9]{1,18}(?:\.[0-9]{1,18})?")}
+
+
 def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
-    """An argparse type: a number of ``kind`` above zero."""
+    """An argparse type: a number of ``kind`` above zero, written plainly."""
 
     def parse(value: str) -> int | float:
         try:
@@ -428,10 +434,28 @@ def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
             raise argparse.ArgumentTypeError(f"not a finite number: {value!r}")
         if not number > 0:
             raise argparse.ArgumentTypeError(f"must be more than 0: {value!r}")
+        if not _PLAIN[kind].fullmatch(value):
+            raise argparse.ArgumentTypeError(f"not plain ASCII digits: {value!r}")
         return number
 
     parse.__name__ = kind.__name__  # argparse names the type in its messages
     return parse
+
+
+def _seed(value: str) -> int:
+    """An argparse type: a random seed, ASCII digits."""
+    if not _PLAIN[int].fullmatch(value):
+        raise argparse.ArgumentTypeError(f"not plain ASCII digits: {value!r}")
+    return int(value)
+
+
+def _uuid(value: str) -> UUID:
+    """An argparse type: a UUID in the one form the codec reads (8-4-4-4-12 hex digits)."""
+    from second_classroom import codec
+
+    if not codec.UUID_TEXT.fullmatch(value):
+        raise argparse.ArgumentTypeError(f"not a UUID (8-4-4-4-12 hex digits): {value!r}")
+    return UUID(value)
 
 
 def _rulebook(name_or_file: str) -> Rulebook:

@@ -9,7 +9,7 @@ import gzip
 import hashlib
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 from cryptography.exceptions import InvalidSignature
@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from second_classroom.aggregates.certificate import Certificate, CertificateKind
 from second_classroom.aggregates.transcript import Content, Transcript, heading_of
+from second_classroom.core.text import plain_whole
 from second_classroom.policies.signing import (
     SIGNATURE_BYTES,
     Keyring,
@@ -109,43 +110,30 @@ def credential_claims(
         }
         for n, t in enumerate(content.totals)
     ]
-    return {
-        **_frame(content.school, status_index),
-        "id": f"{CREDENTIAL_ID}{serial}",
-        "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "issuer": {"id": issuer_id(content.school), "type": ["Profile"], "name": content.school},
-        "validFrom": content.issued_at.isoformat(),
-        "name": f"{heading_of(content)}（{content.version.label}）",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "identifier": [_identity(content.student_number, serial)],
-            "achievement": {
-                "id": f"urn:second-classroom:achievement:{serial}",
-                "type": ["Achievement"],
-                "name": f"{content.school} {heading_of(content)}",
-                "description": f"{content.layout.label}·{content.version.label}",
-                "criteria": {"narrative": "按《第二课堂成绩单》制度认定的活动记录与学分"},
-                "resultDescription": descriptions,
-            },
-            "result": [
-                {"type": ["Result"], "value": str(t.amount), "resultDescription": d["id"]}
-                for t, d in zip(content.totals, descriptions, strict=True)
-            ],
-        },
-        "evidence": [
-            {"id": f"{verify_url}?serial={serial}", "type": ["Evidence"], "name": "查证入口"},
-            *(
-                {
-                    "type": ["Evidence"],
-                    "name": line.title,
-                    "genre": section.heading,
-                    "description": f"{line.date} {line.level} {line.outcome}".strip(),
-                }
-                for section in content.sections
-                for line in section.lines
-            ),
-        ],
+    achievement = {
+        "name": f"{content.school} {heading_of(content)}",
+        "description": f"{content.layout.label}·{content.version.label}",
+        "criteria": {"narrative": "按《第二课堂成绩单》制度认定的活动记录与学分"},
+        "resultDescription": descriptions,
     }
+    results = [
+        {"type": ["Result"], "value": str(t.amount), "resultDescription": d["id"]}
+        for t, d in zip(content.totals, descriptions, strict=True)
+    ]
+    evidence = [
+        {
+            "type": ["Evidence"],
+            "name": line.title,
+            "genre": section.heading,
+            "description": f"{line.date} {line.level} {line.outcome}".strip(),
+        }
+        for section in content.sections
+        for line in section.lines
+    ]
+    named = f"{heading_of(content)}（{content.version.label}）"
+    return _achievement_credential(
+        content, CREDENTIAL_ID, named, achievement, evidence, verify_url, status_index, results
+    )
 
 
 def achievement_credential(
@@ -173,32 +161,71 @@ def certificate_claims(
     without its proof. As for transcripts, the 学号 only as a salted hash; the name is left out
     (the printed sentence names the student, so the credential carries the details instead)."""
     content = certificate.content
+    achievement = {
+        "achievementType": ACHIEVEMENT_TYPES[content.kind],
+        "name": content.title,
+        "description": f"{content.kind.label}（{content.issuer}）",
+        "criteria": {"narrative": f"{content.issuer}依《第二课堂成绩单》制度颁发"},
+    }
+    evidence = [
+        {"type": ["Evidence"], "name": label, "description": value}
+        for label, value in content.details
+    ]
+    named = f"{content.kind.label}：{content.title}"
+    return _achievement_credential(
+        content, CERTIFICATE_ID, named, achievement, evidence, verify_url, status_index
+    )
+
+
+class _Issued(Protocol):
+    """What a transcript's and a certificate's content both say of their issue."""
+
+    @property
+    def school(self) -> str: ...
+    @property
+    def serial(self) -> str: ...
+    @property
+    def issued_at(self) -> datetime: ...
+    @property
+    def student_number(self) -> str: ...
+
+
+def _achievement_credential(
+    content: _Issued,
+    kind_id: str,
+    name: str,
+    achievement: dict[str, Any],
+    evidence: list[dict[str, Any]],
+    verify_url: str,
+    status_index: int | None,
+    results: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """An OB 3.0 AchievementCredential without its proof, as a transcript's and a
+    certificate's share it: the issuer, the salted 学号, the achievement named by the serial
+    (with ``achievement``'s own fields), the 查证入口 first among the ``evidence``."""
     serial = content.serial
+    subject: dict[str, Any] = {
+        "type": ["AchievementSubject"],
+        "identifier": [_identity(content.student_number, serial)],
+        "achievement": {
+            "id": f"urn:second-classroom:achievement:{serial}",
+            "type": ["Achievement"],
+            **achievement,
+        },
+    }
+    if results is not None:
+        subject["result"] = results
     return {
         **_frame(content.school, status_index),
-        "id": f"{CERTIFICATE_ID}{serial}",
+        "id": f"{kind_id}{serial}",
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": {"id": issuer_id(content.school), "type": ["Profile"], "name": content.school},
         "validFrom": content.issued_at.isoformat(),
-        "name": f"{content.kind.label}：{content.title}",
-        "credentialSubject": {
-            "type": ["AchievementSubject"],
-            "identifier": [_identity(content.student_number, serial)],
-            "achievement": {
-                "id": f"urn:second-classroom:achievement:{serial}",
-                "type": ["Achievement"],
-                "achievementType": ACHIEVEMENT_TYPES[content.kind],
-                "name": content.title,
-                "description": f"{content.kind.label}（{content.issuer}）",
-                "criteria": {"narrative": f"{content.issuer}依《第二课堂成绩单》制度颁发"},
-            },
-        },
+        "name": name,
+        "credentialSubject": subject,
         "evidence": [
             {"id": f"{verify_url}?serial={serial}", "type": ["Evidence"], "name": "查证入口"},
-            *(
-                {"type": ["Evidence"], "name": label, "description": value}
-                for label, value in content.details
-            ),
+            *evidence,
         ],
     }
 
@@ -426,9 +453,10 @@ def revoked_by(credential: Mapping[str, Any], status_list: Mapping[str, Any]) ->
     if not isinstance(subject, Mapping) or not isinstance(subject.get("encodedList"), str):
         raise ValueError("no encodedList")
     bits = decode_bits(subject["encodedList"])
-    index = int(str(entry.get("statusListIndex")))
-    if not 0 <= index < len(bits) * 8:
-        raise ValueError("statusListIndex outside the list")
+    given = entry.get("statusListIndex")  # a string of ASCII digits, as status_entry writes it
+    index = plain_whole(given, digits=12) if isinstance(given, str) else None
+    if index is None or not index < len(bits) * 8:
+        raise ValueError("statusListIndex is not ASCII digits naming a bit of the list")
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 

@@ -403,8 +403,13 @@ class SecondClassroom:
         base = Context(actor, require_aware(now), self.rulebook)
         name = type(command).__name__
         for attempt in range(self.max_attempts):
-            # The lock covers the decision only: the commit happens after, shared with other
-            # commands, and the next decision on these streams sees this one's new states.
+            # The in-process locks (``writing``) cover the decision only: the commit happens
+            # after, shared with other commands, and the next decision on these streams sees
+            # this one's new states before they are stored. With ``STREAM_LEASES`` on
+            # PostgreSQL, the cross-process lease ``writing`` takes on streams another process
+            # wrote lately lasts longer: ``stage`` hands it to the write, which releases it
+            # once stored or failed, so that process decides on them after this commit (a
+            # decision that stages nothing releases it when the block ends).
             refusal: DomainError | None = None
             recorded: DomainError | None = None
             keys: list[Change] = []  # the first use of the secret, stored with the command

@@ -94,21 +94,8 @@ def verify_document(
     shape = _read_document(document)
     if shape is None:
         return _verify_certificate_document(document, keys, certificates)
-    content, serial, key_id, signature = shape
-    key = keys.key(key_id)
-    if key is None:
-        return _answer(VerificationStatus.UNKNOWN_KEY, serial, "签名密钥不是本校公布的密钥")
-    if not signing.verify(key.raw, content, signature):
-        return _answer(VerificationStatus.TAMPERED, serial, "签名不符，文件被改动", key_id)
-    found = lookup(serial)
-    if found is None:
-        return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单", key_id)
-    if not signing.same_json(content_json(found.content), content):
-        return _answer(VerificationStatus.TAMPERED, serial, "内容与登记不符", key_id)
-    if not key.trusted_for(found.content.issued_at):
-        note = "签名密钥在成绩单生成前已停用"
-        return _answer(VerificationStatus.TAMPERED, serial, note, key_id)
-    return verify_serial(serial, keys, lookup, certificates)
+    refused = _refused_document(shape, keys, lookup, content_json, "成绩单")
+    return refused or verify_serial(shape[1], keys, lookup, certificates)
 
 
 def verify_credential(
@@ -208,18 +195,37 @@ def _verify_certificate_document(
     shape = _read_certificate_document(document)
     if shape is None:
         return _answer(VerificationStatus.MALFORMED, "", "不是成绩单或证书文件的格式")
+    refused = _refused_document(shape, keys, certificates, certificate_module.content_json, "证书")
+    return refused or _verify_certificate(shape[1], keys, certificates)
+
+
+def _refused_document(
+    shape: tuple[dict[str, Any], str, str, str],
+    keys: SchoolKeys,
+    registered: Callable[[str], Transcript | Certificate | None],
+    to_json: Callable[[Any], dict[str, object]],
+    what: str,
+) -> Verification | None:
+    """Why a signed document (content, serial, key id, signature) of a transcript or a
+    certificate (``what``) is refused before its register's standing is read, else None: a
+    key the school published (``keys``, from the log: never the current secret) signed the
+    content, the register holds it as is, and the key was not retired before it was issued
+    (a retired key vouches only for what came before; a thief may rebuild it)."""
     content, serial, key_id, signature = shape
     key = keys.key(key_id)
     if key is None:
         return _answer(VerificationStatus.UNKNOWN_KEY, serial, "签名密钥不是本校公布的密钥")
     if not signing.verify(key.raw, content, signature):
         return _answer(VerificationStatus.TAMPERED, serial, "签名不符，文件被改动", key_id)
-    found = certificates(serial)
+    found = registered(serial)
     if found is None:
-        return _answer(VerificationStatus.UNKNOWN, serial, "查无此证书", key_id)
-    if not signing.same_json(certificate_module.content_json(found.content), content):
+        return _answer(VerificationStatus.UNKNOWN, serial, f"查无此{what}", key_id)
+    if not signing.same_json(to_json(found.content), content):
         return _answer(VerificationStatus.TAMPERED, serial, "内容与登记不符", key_id)
-    return _verify_certificate(serial, keys, certificates)
+    if not key.trusted_for(found.content.issued_at):
+        note = f"签名密钥在{what}生成前已停用"
+        return _answer(VerificationStatus.TAMPERED, serial, note, key_id)
+    return None
 
 
 def malformed(note: str) -> Verification:

@@ -77,6 +77,7 @@ from tests.claim_world import (
     ctx,
     personal,
     publish_batch,
+    refused,
     run,
     through,
     with_claims,
@@ -84,18 +85,6 @@ from tests.claim_world import (
 from tests.specification import NEPU, SCHOOL_ADMIN, at
 
 FILED_AT = at(3, 10)
-
-
-def refused(
-    state: claim.Claim | None,
-    command: claim.ClaimCommand,
-    actor: Actor,
-    now: datetime,
-    rulebook: Rulebook = SICHUAN,
-) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        run(state, command, actor, now, rulebook)
-    return caught.value
 
 
 def filed() -> claim.Claim:

@@ -50,6 +50,7 @@ from tests.claim_world import (
     collective,
     personal,
     publish_batch,
+    refused,
     run,
     through,
     with_claims,
@@ -58,18 +59,6 @@ from tests.specification import at
 
 FILED_AT = at(3, 10)
 BATCH = "2026-05-第1批"
-
-
-def refused(
-    state: claim.Claim | None,
-    command: claim.ClaimCommand,
-    actor: Actor,
-    now: datetime,
-    rulebook: Rulebook = SICHUAN,
-) -> str:
-    with pytest.raises(DomainError) as caught:
-        run(state, command, actor, now, rulebook)
-    return caught.value.code
 
 
 def first_reviewed(student: str, key: str = "paper-1") -> claim.Claim:
@@ -146,11 +135,13 @@ def test_given_a_batch_when_one_claim_draws_an_objection_then_only_that_claim_wa
     objector = Actor("T-anyone", {Role(RoleKind.COUNSELOR, "GEO")})  # anyone in the school
     zhang, _ = run(zhang, RaiseObjection(zhang.id, "成果重复申报"), objector, at(5, 12), CUSTOMS)
     confirm_wang = ReviewClaim(wang.id, True)
-    assert refused(wang, confirm_wang, OFFICE, at(5, 18, 23), CUSTOMS) == "claim.publicity_open"
+    assert (
+        refused(wang, confirm_wang, OFFICE, at(5, 18, 23), CUSTOMS).code == "claim.publicity_open"
+    )
     wang, decision = run(wang, confirm_wang, OFFICE, at(5, 19), CUSTOMS)
     assert wang.status is ClaimStatus.CONFIRMED
     assert list(decision.records) == ["2023010004"]
-    assert refused(zhang, ReviewClaim(zhang.id, True), OFFICE, at(5, 19), CUSTOMS) == (
+    assert refused(zhang, ReviewClaim(zhang.id, True), OFFICE, at(5, 19), CUSTOMS).code == (
         "claim.objection_open"
     )
 
@@ -158,12 +149,14 @@ def test_given_a_batch_when_one_claim_draws_an_objection_then_only_that_claim_wa
 def test_given_a_claim_waiting_for_its_publicity_when_the_office_reviews_then_refused() -> None:
     """003 2（四）: 教务处 acts only on results that passed their 公示; none happened yet."""
     waiting = first_reviewed("2023010003")
-    code = refused(waiting, ReviewClaim(waiting.id, True), OFFICE, at(6, 1), CUSTOMS)
+    code = refused(waiting, ReviewClaim(waiting.id, True), OFFICE, at(6, 1), CUSTOMS).code
     assert code == "claim.not_published"
-    code = refused(waiting, ReviewClaim(waiting.id, False, "材料不全"), OFFICE, at(6, 1), CUSTOMS)
+    code = refused(
+        waiting, ReviewClaim(waiting.id, False, "材料不全"), OFFICE, at(6, 1), CUSTOMS
+    ).code
     assert code == "claim.not_published"
     objection = RaiseObjection(waiting.id, "x")
-    assert refused(waiting, objection, OFFICE, at(5, 12), CUSTOMS) == "claim.not_in_publicity"
+    assert refused(waiting, objection, OFFICE, at(5, 12), CUSTOMS).code == "claim.not_in_publicity"
 
 
 def test_a_batch_is_refused_whole_when_any_claim_cannot_join_it() -> None:
@@ -226,7 +219,7 @@ def test_given_the_schools_categories_when_a_claim_names_another_then_refused(
 ) -> None:
     """001 附件2 符合认定标准中 XX 类别第 X 项 (附件4 注7: 分类须与学校设置匹配): the 类别 is
     one of the school's modules; where the module lists its items (二级分类), the 项 is one."""
-    assert refused(None, collective(**changes), LEADER, FILED_AT, rulebook) == code
+    assert refused(None, collective(**changes), LEADER, FILED_AT, rulebook).code == code
 
 
 @pytest.mark.parametrize(
@@ -255,31 +248,35 @@ def test_given_a_participant_cap_when_the_list_is_longer_then_refused() -> None:
     (``claims.max_participants``), like the template's rows."""
     capped = attrs.evolve(SICHUAN, claims=attrs.evolve(SICHUAN.claims, max_participants=1))
     two = collective(participants=STUDENTS[:2])
-    assert refused(None, two, LEADER, FILED_AT, capped) == "claim.too_many_participants"
+    assert refused(None, two, LEADER, FILED_AT, capped).code == "claim.too_many_participants"
     state, _ = run(None, collective(participants=STUDENTS[:1]), LEADER, FILED_AT, capped)
     assert state.beneficiaries == STUDENTS[:1]
+
+
+# 001's list of one row at the most (``claims.template_max_rows``).
+ONE_ROW = attrs.evolve(SICHUAN_LIST, claims=attrs.evolve(SICHUAN_LIST.claims, template_max_rows=1))
+
+
+def approved_under_a_row_cap() -> claim.Claim:
+    """A collective claim approved by its 指导老师 and the center under ``ONE_ROW``."""
+    review = ReviewClaim(collective().claim_id, True)
+    steps = [
+        (collective(), LEADER, FILED_AT),
+        (review, ADVISOR, at(3, 11)),
+        (review, CENTER, at(3, 12)),
+    ]
+    return through(steps, ONE_ROW)
 
 
 def test_given_a_row_cap_when_an_imported_list_is_longer_then_refused() -> None:
     """001 第三条 名单导入: the list imported through the API has the template's row cap
     (``claims.template_max_rows``), whatever file or frontend it came from."""
-    capped = attrs.evolve(
-        SICHUAN_LIST, claims=attrs.evolve(SICHUAN_LIST.claims, template_max_rows=1)
-    )
-    review = ReviewClaim(collective().claim_id, True)
-    approved = through(
-        [
-            (collective(), LEADER, FILED_AT),
-            (review, ADVISOR, at(3, 11)),
-            (review, CENTER, at(3, 12)),
-        ],
-        capped,
-    )
+    approved = approved_under_a_row_cap()
     assert approved.status is ClaimStatus.APPROVED
     row = ListedCredit(STUDENTS[0], "清洁志愿活动", CREDIT_ROW)
     two = ImportClaimList(approved.id, "d", (row, attrs.evolve(row, student_number=STUDENTS[1])))
-    assert refused(approved, two, CENTER, at(3, 13), capped) == "claim.list_too_long"
-    state, _ = run(approved, ImportClaimList(approved.id, "d", (row,)), CENTER, at(3, 13), capped)
+    assert refused(approved, two, CENTER, at(3, 13), ONE_ROW).code == "claim.list_too_long"
+    state, _ = run(approved, ImportClaimList(approved.id, "d", (row,)), CENTER, at(3, 13), ONE_ROW)
     assert state.status is ClaimStatus.CONFIRMED
 
 
@@ -295,13 +292,13 @@ def test_given_a_reviewer_who_gains_the_next_role_when_they_approve_again_then_r
     swapped = Actor(ADVISOR.person_id, {*ADVISOR.roles, Role(RoleKind.CENTER)})
     state = through([(collective(), LEADER, FILED_AT)])
     state, _ = run(state, ReviewClaim(state.id, True), swapped, at(3, 11))
-    assert refused(state, ReviewClaim(state.id, True), swapped, at(3, 12)) == (
+    assert refused(state, ReviewClaim(state.id, True), swapped, at(3, 12)).code == (
         "claim.reviewer_repeated"
     )
     teacher_in_office = Actor(TEACHER.person_id, {*TEACHER.roles, *OFFICE.roles})
     (published,), _ = publish_batch([first_reviewed("2023010003")], PE_LEAGUE, at(5, 11))
     code = refused(published, ReviewClaim(published.id, True), teacher_in_office, at(5, 19),
-                   CUSTOMS)  # fmt: skip
+                   CUSTOMS).code  # fmt: skip
     assert code == "claim.reviewer_repeated"
     confirmed, _ = run(published, ReviewClaim(published.id, True), OFFICE, at(5, 19), CUSTOMS)
     assert confirmed.approvers == (TEACHER.person_id, PE_LEAGUE.person_id, OFFICE.person_id)
@@ -316,7 +313,7 @@ def test_given_a_rejected_claim_revised_by_another_admin_when_they_review_then_r
     state, _ = run(state, collective(participants=STUDENTS), admin, at(3, 12))
     assert state.filers == (LEADER.person_id, admin.person_id)
     admin_advisor = Actor(admin.person_id, {*admin.roles, *ADVISOR.roles})
-    assert refused(state, ReviewClaim(state.id, True), admin_advisor, at(3, 13)) == (
+    assert refused(state, ReviewClaim(state.id, True), admin_advisor, at(3, 13)).code == (
         "auth.forbidden"
     )
 
@@ -506,12 +503,12 @@ def test_a_refused_category_item_or_list_length_names_the_school_s_choices_and_c
     """001 附件2 and 附件4: the refusal lists the school's 类别 (its modules) or the 类别's
     项, and a list's length with its cap. Spaces around a 类别 or 项 are not part of it."""
     modules = "、".join(m.name for m in SICHUAN.modules)
-    error = _error(None, collective(category="天文观测"), LEADER, FILED_AT)
+    error = refused(None, collective(category="天文观测"), LEADER, FILED_AT)
     assert (error.code, error.details) == (
         "claim.category_unknown",
         {"category": "天文观测", "allowed": modules},
     )
-    error = _error(None, collective(category="志愿公益", item="第3项"), LEADER, FILED_AT, ITEMISED)
+    error = refused(None, collective(category="志愿公益", item="第3项"), LEADER, FILED_AT, ITEMISED)
     assert (error.code, error.details) == (
         "claim.item_unknown",
         {"item": "第3项", "category": "志愿公益", "allowed": "志愿服务、公益捐助"},
@@ -521,38 +518,15 @@ def test_a_refused_category_item_or_list_length_names_the_school_s_choices_and_c
     assert state.collective is not None
     assert (state.collective.category, state.collective.item) == (" 志愿公益 ", " 志愿服务 ")
     capped = attrs.evolve(SICHUAN, claims=attrs.evolve(SICHUAN.claims, max_participants=1))
-    error = _error(None, collective(participants=STUDENTS[:2]), LEADER, FILED_AT, capped)
+    error = refused(None, collective(participants=STUDENTS[:2]), LEADER, FILED_AT, capped)
     assert (error.code, error.details) == ("claim.too_many_participants", {"count": 2, "cap": 1})
 
 
-def _error(
-    state: claim.Claim | None,
-    command: claim.ClaimCommand,
-    actor: Actor,
-    now: datetime,
-    rulebook: Rulebook = SICHUAN,
-) -> DomainError:
-    with pytest.raises(DomainError) as caught:
-        run(state, command, actor, now, rulebook)
-    return caught.value
-
-
 def test_a_list_longer_than_the_template_s_rows_is_refused_with_its_count() -> None:
-    capped = attrs.evolve(
-        SICHUAN_LIST, claims=attrs.evolve(SICHUAN_LIST.claims, template_max_rows=1)
-    )
-    review = ReviewClaim(collective().claim_id, True)
-    approved = through(
-        [
-            (collective(), LEADER, FILED_AT),
-            (review, ADVISOR, at(3, 11)),
-            (review, CENTER, at(3, 12)),
-        ],
-        capped,
-    )
+    approved = approved_under_a_row_cap()
     row = ListedCredit(STUDENTS[0], "清洁志愿活动", CREDIT_ROW)
     two = ImportClaimList(approved.id, "d", (row, attrs.evolve(row, student_number=STUDENTS[1])))
-    error = _error(approved, two, CENTER, at(3, 13), capped)
+    error = refused(approved, two, CENTER, at(3, 13), ONE_ROW)
     assert (error.code, error.details) == ("claim.list_too_long", {"count": 2, "cap": 1})
-    blank = _error(approved, ImportClaimList(approved.id, " ", (row,)), CENTER, at(3, 13), capped)
+    blank = refused(approved, ImportClaimList(approved.id, " ", (row,)), CENTER, at(3, 13), ONE_ROW)
     assert (blank.code, blank.details) == ("claim.field_empty", {"field": "digest"})

@@ -27,19 +27,11 @@ from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.terms import ActivityLevel, Program, TribeKind, TribeLevel
 from second_classroom.policies.activity_form import PlannedCredit
-from second_classroom.policies.rulebook import HoursRule, PracticeRule, Rulebook
-from tests.specification import CS_ADMIN, NEPU, PE_ADMIN, SCHOOL_ADMIN, at, context, given
+from second_classroom.policies.rulebook import HoursRule, Rulebook
+from tests import practice_world
+from tests.practice_world import AFTER, ENDS, RULES, STARTS, TITLE
+from tests.specification import CS_ADMIN, NEPU, PE_ADMIN, SCHOOL_ADMIN, context, given
 
-# NEPU recording practice teams as HFUT does (002 一 4)): 8 学时 a day, credited as 学时 in
-# 实践实习, recorded by school-level tribes for their own teams.
-RULES = attrs.evolve(
-    NEPU,
-    credit_types=("学分", "学时"),
-    hours=HoursRule(Decimal(8)),
-    practice=PracticeRule(module="practice", credit_type="学时"),
-)
-STARTS, ENDS = at(12, 3, 8), at(12, 5, 18)  # Thursday 08:00 to Saturday 18:00: 58 clock hours
-AFTER = at(12, 7)
 MEMBERS = ("2024000001", "2024000002", "2024000003")
 LEADER_NUMBER = "2023010101"
 SU = Tribe(
@@ -55,7 +47,6 @@ SU = Tribe(
     organizers=frozenset({"2023010104"}),
     members=frozenset(MEMBERS),
 )
-TITLE = "石油工程学院“三下乡”实践团"
 
 
 def student(number: str, college: str = "PE") -> StudentRecord:
@@ -66,8 +57,7 @@ def student(number: str, college: str = "PE") -> StudentRecord:
 
 
 def team(**changes: Any) -> RecordPractice:
-    command = RecordPractice("2026-winter-1", TITLE, STARTS, ENDS, MEMBERS, college="PE")
-    return attrs.evolve(command, **changes)
+    return practice_world.team(MEMBERS, **changes)
 
 
 def ctx(

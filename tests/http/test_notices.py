@@ -35,6 +35,7 @@ from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER, REGISTERING
 from tests.http.conftest import bearer, build_world
 from tests.http.live_server import live_server
+from tests.specification import ARABIC_INDIC
 
 WEBHOOK_SECRET = b"webhook-secret"
 School = tuple[SecondClassroom, list[str], UUID]
@@ -91,6 +92,12 @@ def test_a_forged_or_stale_signature_does_not_verify(school: School) -> None:
     late = REGISTERING + timedelta(minutes=6)
     assert not verify_signature(WEBHOOK_SECRET, headers, body, late)
     assert not verify_signature(WEBHOOK_SECRET, {}, body, REGISTERING)
+    # the timestamp as it was signed, ASCII digits: not as int() would read it too
+    stamp = headers[TIMESTAMP_HEADER]
+    for written in (f" {stamp}", f"+{stamp}", f"{stamp}\n", stamp.translate(ARABIC_INDIC)):
+        assert not verify_signature(
+            WEBHOOK_SECRET, {**headers, TIMESTAMP_HEADER: written}, body, REGISTERING
+        )
     assert headers[SIGNATURE_HEADER].startswith("sha256=")
     assert int(headers[TIMESTAMP_HEADER]) == int(REGISTERING.timestamp())
 

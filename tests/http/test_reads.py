@@ -191,3 +191,37 @@ def test_a_certificate_is_its_students_and_the_schools(world: World) -> None:
         assert body["content"]["title"] == "优秀共青团员"  # type: ignore[index]
     status, body = get(world, path, Actor.student(world.students[1]))
     assert (status, body["category"]) == (403, "forbidden")  # type: ignore[index]
+
+
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+# Each read by one UUID path parameter (reads.by_id), its path for an id.
+BY_ID = {
+    "activity": "/api/activities/{}",
+    "phase": "/api/activities/{}/phase",
+    "draw": "/api/activities/{}/draw",
+    "tribe": "/api/tribes/{}",
+    "claim": "/api/claims/{}",
+    "practice": "/api/practices/{}",
+}
+
+
+@pytest.mark.parametrize("read", sorted(BY_ID))
+def test_a_read_by_id_refuses_a_bad_id_an_unknown_one_a_stranger_and_no_token(
+    world: World, read: str
+) -> None:
+    path = BY_ID[read]
+    student = Actor.student(world.students[0])
+    for bad in ("not-a-uuid", "%20" + UNKNOWN, "12345"):
+        status, body = get(world, path.format(bad), SCHOOL_ADMIN)
+        assert (status, body["code"]) == (400, "query.invalid")  # type: ignore[index]
+    status, body = get(world, path.format(UNKNOWN), SCHOOL_ADMIN)
+    assert (status, body["code"]) == (404, "http.not_found")  # type: ignore[index]
+    # A student may not read another's activity, tribe, draw, or an unknown claim or practice
+    # (that an id names nothing is for operators to learn); a roleless caller not even a phase.
+    known = {"activity": world.talk, "draw": world.talk, "tribe": UNION.tribe_id}
+    stranger = Actor("T-x", []) if read == "phase" else student
+    status, body = get(world, path.format(known.get(read, UNKNOWN)), stranger)
+    assert (status, body["category"]) == (403, "forbidden")  # type: ignore[index]
+    for id_ in ("not-a-uuid", UNKNOWN):
+        status, body = get(world, path.format(id_), None)
+        assert (status, body["code"]) == (401, "http.unauthenticated")  # type: ignore[index]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -18,7 +19,8 @@ from second_classroom.persistence.postgres import connection_settings
 from second_classroom.persistence.stores import postgres_env
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
-from tests.specification import PE_ADMIN, at
+from tests.persistence.test_stream_kinds import drafted_on
+from tests.specification import NOW, PE_ADMIN, at
 
 pytestmark = pytest.mark.postgres
 PROCESSES = 40
@@ -186,6 +188,40 @@ def test_a_lease_on_a_stream_holds_off_another_process_until_released(
         assert free(cold)
         lease.release()
         assert free(hot)
+
+
+def test_a_lease_taken_for_a_decision_is_held_until_its_write_is_stored(
+    postgres_dsn: str, postgres_schema: str
+) -> None:
+    """Given a stream another process wrote lately, with ``STREAM_LEASES``: when a decision on
+    it stages a write and its block ends (the in-process lock is released), then the lease is
+    still held, until the write is stored; a decision that stages nothing releases it at the
+    end of its block (service.execute's comment)."""
+    import psycopg
+
+    env = {**postgres_env(postgres_dsn, schema=postgres_schema), "STREAM_LEASES": "y"}
+    change = drafted_on(uuid.uuid4())
+    hot = change.loaded.id
+    with SecondClassroomApplication(env) as app, psycopg.connect(postgres_dsn) as other:
+        leases = app._leases
+        assert leases is not None
+
+        def free() -> bool:
+            row = other.execute("SELECT pg_try_advisory_lock(%s)", (leases.key(hot),))
+            got = bool(row.fetchone()[0])  # type: ignore[index]
+            if got:
+                other.execute("SELECT pg_advisory_unlock(%s)", (leases.key(hot),))
+            return got
+
+        app._foreign[hot] = time.monotonic()  # as if the log showed another process's write
+        with app.writing([hot]), app.deciding():
+            assert not free()
+        assert free()  # nothing staged: released with the block
+        with app.writing([hot]), app.deciding() as depends:
+            staged = app.stage([change], NOW, "DraftActivity", "2023010101", depends)
+        assert not free()  # decided, not stored: still held
+        staged.wait()
+        assert free()
 
 
 def test_without_the_setting_there_are_no_leases(postgres_dsn: str, postgres_schema: str) -> None:

@@ -170,6 +170,21 @@ def test_a_full_cache_drops_the_least_recently_used_stream() -> None:
     assert len(cache) == 2
 
 
+def test_comparing_versions_is_no_use_of_a_cached_state() -> None:
+    """Given a cache of two streams, the first put first, when the log shows a write the first
+    already holds and an older read of it is put, then neither makes it the most recently used:
+    a third stream drops the first, as if neither had happened."""
+    first, second, third = (uuid.UUID(int=n) for n in (1, 2, 3))
+    cache = StateCache(2, watermark=0)
+    cache.put(loaded(2, first), cache.generation)
+    cache.put(loaded(1, second), cache.generation)
+    cache.caught_up(1, [(1, first, 2)])  # ``first`` holds it already: kept as it was
+    cache.put(loaded(1, first), cache.generation)  # older than what is cached: not kept
+    cache.put(loaded(1, third), cache.generation)
+    assert cache.get(first) is None
+    assert (cache.get(second), cache.get(third)) == (loaded(1, second), loaded(1, third))
+
+
 def test_size_zero_keeps_nothing() -> None:
     cache = StateCache(0, watermark=0)
     cache.put(loaded(1), cache.generation)

@@ -743,13 +743,13 @@ def test_an_unknown_activity_level_is_refused() -> None:
         pytest.param(
             'credit_types = ["学分"]',
             "credit_types = [1]",
-            "expected str, got int 1 @ $.credit_types",
+            "expected str, got int 1 @ $.credit_types[0]",
             id="int-in-a-list-of-text",
         ),
         pytest.param(
             "year = 2027",
             'year = "next"',
-            "expected int, got str 'next' @ $.calendar.year",
+            "expected int, got str 'next' @ $.calendar[0].year",
             id="text-for-year",
         ),
     ],
@@ -772,10 +772,10 @@ def test_a_table_given_as_a_number_is_refused() -> None:
 def test_a_date_that_is_not_a_date_is_refused() -> None:
     error = refused(PRESET_SOURCE + '\n[[calendar]]\nyear = 2027\nholidays = ["not-a-date"]\n')
     assert error.details["reason"] == (
-        "Invalid isoformat string: 'not-a-date' @ $.calendar.holidays"
+        "Invalid isoformat string: 'not-a-date' @ $.calendar[0].holidays[0]"
     )
     number = refused(PRESET_SOURCE + "\n[[calendar]]\nyear = 2027\nholidays = [5]\n")
-    assert number.details["reason"] == "expected a date, got int 5 @ $.calendar.holidays"
+    assert number.details["reason"] == "expected a date, got int 5 @ $.calendar[0].holidays[0]"
 
 
 def test_text_for_a_boolean_is_refused() -> None:
@@ -799,7 +799,7 @@ def test_a_datetime_for_a_calendar_date_is_refused() -> None:
     )
     assert error.details["reason"] == (
         "expected a date, got a date-time datetime.datetime(2027, 1, 1, 10, 0)"
-        " @ $.calendar.holidays"
+        " @ $.calendar[0].holidays[0]"
     )
 
 
@@ -815,9 +815,21 @@ def test_a_datetime_for_a_calendar_date_is_refused() -> None:
 def test_a_rubric_amount_is_decimal_text_or_a_whole_number(amount: str, reason: str) -> None:
     """A float would carry binary rounding into credits; text like "2.5" is exact."""
     error = refused(edited('max_amount = "2"', f"max_amount = {amount}"))
-    assert error.details["reason"] == f"{reason} @ $.results.rubric.max_amount"
+    assert error.details["reason"] == f"{reason} @ $.results.rubric[0].max_amount"
     whole = Rulebook.from_toml(edited('max_amount = "2"', "max_amount = 2"))
     assert whole.results.max_credit("ideology", ActivityLevel.SCHOOL, "学分") == Decimal(2)
+
+
+def test_a_bad_item_of_an_array_is_named_by_its_index() -> None:
+    """Given a rulebook whose second credit type and first holiday of its second calendar are
+    not what they should be, then each is named with its place in its array (and its table's
+    place in the array of tables), both at once."""
+    text = edited('credit_types = ["学分"]', 'credit_types = ["学分", 2]')
+    text += "\n[[calendar]]\nyear = 2027\n\n[[calendar]]\nyear = 2028\nholidays = [5]\n"
+    assert refused(text).details["reason"] == (
+        "expected str, got int 2 @ $.credit_types[1]; "
+        "expected a date, got int 5 @ $.calendar[1].holidays[0]"
+    )
 
 
 def test_every_malformed_value_is_named_at_once() -> None:
@@ -1951,5 +1963,5 @@ def test_a_rulebook_file_may_list_well_known_levels_by_their_codes_alone() -> No
     assert Rulebook.from_toml(mixed).level("county") == Level("county", "县级", TribeLevel.COLLEGE)
     assert refused(codes.replace(listed, listed + ', "county"')).details["reason"] == (
         "level 'county' is not a well-known level: give its code, name and reach "
-        "@ $.activity_levels"
+        "@ $.activity_levels[3]"
     )

@@ -226,10 +226,10 @@ def test_a_preset_whose_nested_rows_are_repeated_or_dropped_still_validates_or_s
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        ({"name": 3}, "expected str, got int 3 @ $.activity_levels.name"),
-        ({"code": 7}, "expected str, got int 7 @ $.activity_levels.code"),
-        ({"name": True}, "expected str, got bool True @ $.activity_levels.name"),
-        ({"extra": 1}, "extra fields found (extra) @ $.activity_levels"),
+        ({"name": 3}, "expected str, got int 3 @ $.activity_levels[2].name"),
+        ({"code": 7}, "expected str, got int 7 @ $.activity_levels[2].code"),
+        ({"name": True}, "expected str, got bool True @ $.activity_levels[2].name"),
+        ({"extra": 1}, "extra fields found (extra) @ $.activity_levels[2]"),
     ],
 )
 def test_a_level_table_is_read_as_strictly_as_every_other_table(

@@ -11,7 +11,6 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,7 +24,7 @@ from second_classroom.core.terms import ActivityLevel, Program
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.stores import sqlite_env
 from second_classroom.policies.activity_form import PlannedCredit
-from second_classroom.policies.rulebook import HoursRule, Limits, PracticeRule
+from second_classroom.policies.rulebook import Limits
 from second_classroom.projections import queries, reports
 from second_classroom.projections.database import (
     AMOUNT_PLACES,
@@ -37,14 +36,9 @@ from second_classroom.projections.views import StudentSummary
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import found_school
-from tests.specification import NEPU, NOW, PE_ADMIN, SCHOOL_ADMIN, at
+from tests.practice_world import RULES
+from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at
 
-RULES = attrs.evolve(
-    NEPU,
-    credit_types=("学分", "学时"),
-    hours=HoursRule(Decimal(8)),
-    practice=PracticeRule(module="practice", credit_type="学时"),
-)
 PROBE = ("0.1", "0.2", "0.01", "0.07")  # binary floats add these to 0.38000000000000006
 NOT_BINARY = st.sampled_from(
     [Decimal(a) for a in ("0.1", "0.2", "0.07", "0.01", "0.3", "1.1", "0.33", "0.0000000001")]

@@ -59,3 +59,11 @@ Number = Annotated[Decimal, QuantityKind.NUMBER]
 # overflow ``datetime``.
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 YEAR_MIN, YEAR_MAX = 1970, 2199
+
+
+def plain_whole(text: str, digits: int = 9) -> int | None:
+    """``text`` as a whole number if it is 1 to ``digits`` ASCII digits and nothing else, else
+    None. ``int()`` would also read " 5", "+5", "1_000" and other scripts' digits ("٥")."""
+    if 0 < len(text) <= digits and text.isascii() and text.isdigit():
+        return int(text)
+    return None

@@ -24,6 +24,7 @@ import httpx
 
 from second_classroom import codec
 from second_classroom.core.actor import Actor
+from second_classroom.core.text import plain_whole
 from second_classroom.projections.notices import Notice
 from second_classroom.service import SecondClassroom
 
@@ -47,9 +48,8 @@ def verify_signature(
     secret: bytes, headers: Mapping[str, str], body: bytes, now: datetime, tolerance: int = 300
 ) -> bool:
     """What a receiver checks: the signature, and a timestamp within ``tolerance`` seconds."""
-    try:
-        timestamp = int(headers[TIMESTAMP_HEADER])
-    except (KeyError, ValueError):
+    timestamp = plain_whole(headers.get(TIMESTAMP_HEADER, ""), digits=12)
+    if timestamp is None:
         return False
     if abs(now.timestamp() - timestamp) > tolerance:
         return False

@@ -3,9 +3,9 @@ authorizes it (policies/visibility.py); the listings page with ``limit`` and ``c
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 from uuid import UUID
 
 from starlette.concurrency import run_in_threadpool
@@ -15,12 +15,25 @@ from starlette.responses import JSONResponse, Response
 from second_classroom import codec
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
+from second_classroom.core.text import plain_whole
 from second_classroom.http.refusals import NOT_FOUND, error_response
 from second_classroom.http.settings import Http, http_of
 from second_classroom.projections import queries
 from second_classroom.projections.queries import INVALID_QUERY
 
 Read = Callable[[Http, Actor], Any]
+Endpoint = Callable[[Request], Awaitable[Response]]
+ReadById = Callable[[Http, UUID, Actor], Any]
+
+
+class Page(TypedDict):
+    """A paged read's ``limit`` and ``cursor``, as the facade's keyword arguments."""
+
+    limit: int
+    cursor: str | None
+
+
+PagedRead = Callable[[Http, Actor, Request, Page], Any]
 
 
 async def answer(request: Request, read: Read, what: tuple[str, str]) -> Response:
@@ -43,30 +56,62 @@ async def answer(request: Request, read: Read, what: tuple[str, str]) -> Respons
     return JSONResponse(codec.to_json(found))
 
 
+def by_id(name: str, read: ReadById, what: tuple[str, str]) -> Endpoint:
+    """The endpoint of a read by the one UUID in path parameter ``name``: 401 without a valid
+    token, then 400 ``query.invalid`` for an id that is no UUID, the facade's refusal (403),
+    ``http.not_found`` (404) when ``read`` finds nothing, else the JSON of what it found."""
+
+    async def endpoint(request: Request) -> Response:
+        def run(http: Http, actor: Actor) -> Any:
+            return read(http, uuid_of(request, name), actor)
+
+        return await answer(request, run, what)
+
+    return endpoint
+
+
+def paged(read: PagedRead, what: tuple[str, str], default: int = queries.DEFAULT_LIMIT) -> Endpoint:
+    """The endpoint of a paged read: ``read`` is called with the ``limit`` (``default`` when
+    absent) and ``cursor`` of the query string, the limit decoded strictly first."""
+
+    async def endpoint(request: Request) -> Response:
+        def run(http: Http, actor: Actor) -> Any:
+            return read(http, actor, request, page_of(request, default))
+
+        return await answer(request, run, what)
+
+    return endpoint
+
+
+def page_of(request: Request, default: int = queries.DEFAULT_LIMIT) -> Page:
+    return Page(limit=limit_of(request, default), cursor=param(request, "cursor"))
+
+
 def param(request: Request, name: str) -> str | None:
     value = request.query_params.get(name)
     return value if value else None
 
 
 def limit_of(request: Request, default: int = queries.DEFAULT_LIMIT) -> int:
+    """``?limit=``: ``default`` when absent, else ASCII digits in 1..MAX_LIMIT (an empty value
+    is refused: it names no number)."""
     given = request.query_params.get("limit")
     if given is None:
         return default
-    try:
-        number = int(given)
-    except ValueError:
-        raise INVALID_QUERY.error(reason="limit 须为整数 / must be a whole number") from None
-    return queries.check_limit(number)
+    return queries.check_limit(_whole(given, "limit"))
 
 
 def whole_number(request: Request, name: str) -> int | None:
     """An optional whole-number query parameter (ASCII digits only, as written)."""
     given = param(request, name)
-    if given is None:
-        return None
-    if not (given.isascii() and given.isdigit() and len(given) <= 9):
+    return None if given is None else _whole(given, name)
+
+
+def _whole(given: str, name: str) -> int:
+    found = plain_whole(given)
+    if found is None:
         raise INVALID_QUERY.error(reason=f"{name} 须为整数 / must be a whole number")
-    return int(given)
+    return found
 
 
 def moment(request: Request, name: str) -> datetime | None:
@@ -156,65 +201,51 @@ async def growth_timeline(request: Request) -> Response:
     return await answer(request, read, ("成长档案", "growth timeline"))
 
 
-async def activity_board(request: Request) -> Response:
-    def read(http: Http, actor: Actor) -> Any:
-        limit = limit_of(request)
-        return http.service.activity_board(
-            actor,
-            college=param(request, "college"),
-            host_tribe=param(request, "host_tribe"),
-            status=param(request, "status"),
-            module=param(request, "module"),
-            limit=limit,
-            cursor=param(request, "cursor"),
-        )
-
-    return await answer(request, read, ("活动看板", "activity board"))
+def _activity_board(http: Http, actor: Actor, request: Request, page: Page) -> Any:
+    return http.service.activity_board(
+        actor,
+        college=param(request, "college"),
+        host_tribe=param(request, "host_tribe"),
+        status=param(request, "status"),
+        module=param(request, "module"),
+        **page,
+    )
 
 
-async def activity(request: Request) -> Response:
-    def read(http: Http, actor: Actor) -> Any:
-        return http.service.activity(uuid_of(request, "activity_id"), actor)
-
-    return await answer(request, read, ("活动", "activity"))
+activity_board = paged(_activity_board, ("活动看板", "activity board"))
 
 
-async def phase(request: Request) -> Response:
-    def read(http: Http, actor: Actor) -> Any:
-        found = http.service.phase(uuid_of(request, "activity_id"), actor, http.now())
-        return None if found is None else {"phase": found.value, "label": found.label}
-
-    return await answer(request, read, ("活动", "activity"))
+activity = by_id("activity_id", lambda h, id_, a: h.service.activity(id_, a), ("活动", "activity"))
 
 
-async def roster(request: Request) -> Response:
-    def read(http: Http, actor: Actor) -> Any:
-        activity_id, limit = uuid_of(request, "activity_id"), limit_of(request)
-        return http.service.roster(
-            activity_id,
-            actor,
-            status=param(request, "status"),
-            limit=limit,
-            cursor=param(request, "cursor"),
-        )
-
-    return await answer(request, read, ("活动名单", "roster"))
+def _phase(http: Http, activity_id: UUID, actor: Actor) -> dict[str, str] | None:
+    found = http.service.phase(activity_id, actor, http.now())
+    return None if found is None else {"phase": found.value, "label": found.label}
 
 
-async def leaderboard(request: Request) -> Response:
-    def read(http: Http, actor: Actor) -> Any:
-        limit = limit_of(request, 10)
-        return http.service.leaderboard(
-            actor,
-            request.path_params["by"],
-            param(request, "module"),
-            college=param(request, "college"),
-            limit=limit,
-            cursor=param(request, "cursor"),
-            credit_type=param(request, "credit_type"),
-        )
+phase = by_id("activity_id", _phase, ("活动", "activity"))
 
-    return await answer(request, read, ("排行榜", "leaderboard"))
+
+def _roster(http: Http, actor: Actor, request: Request, page: Page) -> Any:
+    activity_id = uuid_of(request, "activity_id")
+    return http.service.roster(activity_id, actor, status=param(request, "status"), **page)
+
+
+roster = paged(_roster, ("活动名单", "roster"))
+
+
+def _leaderboard(http: Http, actor: Actor, request: Request, page: Page) -> Any:
+    return http.service.leaderboard(
+        actor,
+        request.path_params["by"],
+        param(request, "module"),
+        college=param(request, "college"),
+        credit_type=param(request, "credit_type"),
+        **page,
+    )
+
+
+leaderboard = paged(_leaderboard, ("排行榜", "leaderboard"), default=10)
 
 
 _REPORT_TYPES = {
@@ -230,10 +261,7 @@ async def monthly_report(request: Request) -> Response:
         month, college = request.path_params["month"], param(request, "college")
         kind = request.query_params.get("format", "json")
         if kind == "json":
-            limit = limit_of(request)
-            return http.service.monthly_report(
-                month, actor, college=college, limit=limit, cursor=param(request, "cursor")
-            )
+            return http.service.monthly_report(month, actor, college=college, **page_of(request))
         if kind not in _REPORT_TYPES:
             raise INVALID_QUERY.error(reason="format 须为 json、csv 或 xlsx / json, csv or xlsx")
         files = http.service.report_files(month, actor, http.now(), college)
@@ -268,10 +296,7 @@ async def check_in_code(request: Request) -> Response:
 
     def read(http: Http, actor: Actor) -> Any:
         activity_id = uuid_of(request, "activity_id")
-        try:
-            session = int(request.path_params["session"])
-        except ValueError:
-            raise INVALID_QUERY.error(reason="session 须为整数 / must be a whole number") from None
+        session = _whole(request.path_params["session"], "session")
         now = http.now()
         code = http.service.check_in_code(activity_id, session, actor, now)
         found = http.service.activity(activity_id, actor)
@@ -298,13 +323,10 @@ async def enrolment(request: Request) -> Response:
     return await answer(request, read, ("报名", "registration"))
 
 
-async def draw_record(request: Request) -> Response:
-    """中签制: the published commitment and the draw, to check with ``verify_draw``."""
-
-    def read(http: Http, actor: Actor) -> Any:
-        return http.service.draw_record(uuid_of(request, "activity_id"), actor)
-
-    return await answer(request, read, ("抽签", "draw"))
+# 中签制: the published commitment and the draw, to check with ``verify_draw``.
+draw_record = by_id(
+    "activity_id", lambda h, id_, a: h.service.draw_record(id_, a), ("抽签", "draw")
+)
 
 
 async def overdue_results(request: Request) -> Response:
@@ -314,11 +336,7 @@ async def overdue_results(request: Request) -> Response:
     )
 
 
-async def tribe(request: Request) -> Response:
-    def read(http: Http, actor: Actor) -> Any:
-        return http.service.tribe(uuid_of(request, "tribe_id"), actor)
-
-    return await answer(request, read, ("部落", "tribe"))
+tribe = by_id("tribe_id", lambda h, id_, a: h.service.tribe(id_, a), ("部落", "tribe"))
 
 
 async def cadre_round(request: Request) -> Response:
@@ -331,13 +349,8 @@ async def cadre_round(request: Request) -> Response:
     return await answer(request, read, ("干部考核", "cadre round"))
 
 
-async def claim(request: Request) -> Response:
-    """A 补录 claim and where it stands."""
-
-    def read(http: Http, actor: Actor) -> Any:
-        return http.service.claim(uuid_of(request, "claim_id"), actor)
-
-    return await answer(request, read, ("补录申请", "claim"))
+# A 补录 claim and where it stands.
+claim = by_id("claim_id", lambda h, id_, a: h.service.claim(id_, a), ("补录申请", "claim"))
 
 
 async def claims_to_review(request: Request) -> Response:
@@ -347,13 +360,10 @@ async def claims_to_review(request: Request) -> Response:
     )
 
 
-async def practice(request: Request) -> Response:
-    """A recorded practice team (002 一 4))."""
-
-    def read(http: Http, actor: Actor) -> Any:
-        return http.service.practice(uuid_of(request, "practice_id"), actor)
-
-    return await answer(request, read, ("实践经历", "practice"))
+# A recorded practice team (002 一 4)).
+practice = by_id(
+    "practice_id", lambda h, id_, a: h.service.practice(id_, a), ("实践经历", "practice")
+)
 
 
 async def overdue_reports(request: Request) -> Response:
@@ -365,30 +375,17 @@ async def overdue_reports(request: Request) -> Response:
     return await answer(request, read, ("月报", "report"))
 
 
-async def advisor_workload(request: Request) -> Response:
-    """指导老师工作量表 (002 二 3)), paged."""
-
-    def read(http: Http, actor: Actor) -> Any:
-        limit = limit_of(request)
-        return http.service.advisor_workload(
-            request.path_params["advisor"],
-            actor,
-            college=param(request, "college"),
-            limit=limit,
-            cursor=param(request, "cursor"),
-        )
-
-    return await answer(request, read, ("工作量", "workload"))
+def _advisor_workload(http: Http, actor: Actor, request: Request, page: Page) -> Any:
+    """指导老师工作量表 (002 二 3))."""
+    advisor = request.path_params["advisor"]
+    return http.service.advisor_workload(advisor, actor, college=param(request, "college"), **page)
 
 
-async def organizer_workload(request: Request) -> Response:
-    """组织者工作量, busiest first, paged."""
-
-    def read(http: Http, actor: Actor) -> Any:
-        limit = limit_of(request)
-        return http.service.organizer_workload(actor, limit=limit, cursor=param(request, "cursor"))
-
-    return await answer(request, read, ("工作量", "workload"))
+advisor_workload = paged(_advisor_workload, ("工作量", "workload"))
+# 组织者工作量, busiest first.
+organizer_workload = paged(
+    lambda h, a, _, page: h.service.organizer_workload(a, **page), ("工作量", "workload")
+)
 
 
 async def graduation_shortfall(request: Request) -> Response:
@@ -402,26 +399,24 @@ async def graduation_shortfall(request: Request) -> Response:
     return await answer(request, read, ("毕业要求", "graduation requirements"))
 
 
-async def audit_log(request: Request) -> Response:
-    """审计日志 in log order, filtered by stream, actor or event type; paged."""
+def _audit_log(http: Http, actor: Actor, request: Request, page: Page) -> Any:
+    """审计日志 in log order, filtered by stream, actor or event type."""
+    stream = param(request, "stream")
+    return http.service.audit_log(
+        actor,
+        stream=_uuid(stream, "stream") if stream is not None else None,
+        by=param(request, "by"),
+        event=param(request, "event"),
+        **page,
+    )
 
-    def read(http: Http, actor: Actor) -> Any:
-        stream = param(request, "stream")
-        limit = limit_of(request)
-        return http.service.audit_log(
-            actor,
-            stream=_uuid(stream, "stream") if stream is not None else None,
-            by=param(request, "by"),
-            event=param(request, "event"),
-            limit=limit,
-            cursor=param(request, "cursor"),
-        )
 
-    return await answer(request, read, ("审计日志", "audit log"))
+audit_log = paged(_audit_log, ("审计日志", "audit log"))
 
 
 def _uuid(text: str, name: str) -> UUID:
-    try:
-        return UUID(text)
-    except ValueError:
-        raise INVALID_QUERY.error(reason=f"{name} 须为 UUID / must be a UUID") from None
+    """``text`` in the one form the codec reads (8-4-4-4-12 hex digits): ``UUID()`` would
+    also read braces, ``urn:uuid:``, 32 bare digits, a sign and other scripts' digits."""
+    if not codec.UUID_TEXT.fullmatch(text):
+        raise INVALID_QUERY.error(reason=f"{name} 须为 UUID / must be a UUID")
+    return UUID(text)

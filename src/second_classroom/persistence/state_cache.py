@@ -51,18 +51,20 @@ class StateCache:
         return self._lru is not None
 
     def get(self, stream: UUID) -> Any | None:
+        """A command's or query's load: the cached state, now the most recently used."""
         lru = self._lru
         if lru is None:
             return None
         with self._lock:
-            return self._get(lru, stream)
+            found = lru.get(stream)
+            if found is not None:
+                lru.move_to_end(stream)
+            return found
 
-    @staticmethod
-    def _get(lru: OrderedDict[UUID, Any], stream: UUID) -> Any | None:
-        found = lru.get(stream)
-        if found is not None:
-            lru.move_to_end(stream)
-        return found
+    def _peek(self, stream: UUID) -> Any | None:
+        """The cached state, its place in the LRU unchanged: ``put`` and ``caught_up`` compare
+        versions with it, which is no use of the state (``_keep`` is, when they replace it)."""
+        return self._lru.get(stream) if self._lru is not None else None
 
     def __len__(self) -> int:
         return len(self._lru) if self._lru is not None else 0
@@ -84,7 +86,7 @@ class StateCache:
                 # What is cached may be older than ``loaded``: let the next load read the store.
                 self._discard(loaded.id)
                 return
-            current = self._get(lru, loaded.id)
+            current = self._peek(loaded.id)
             if current is None or current.version <= loaded.version:
                 self._keep(lru, loaded.id, loaded)
 
@@ -117,7 +119,7 @@ class StateCache:
                 foreign.add(stream)
                 if stream in stale:
                     continue
-                cached = self._lru.get(stream) if self._lru is not None else None
+                cached = self._peek(stream)
                 # Not cached: a load of it may be in flight, so the generation must move.
                 if cached is not None and cached.version >= version:
                     continue

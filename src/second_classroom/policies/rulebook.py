@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 import cattrs
 import tomli_w
+from cattrs.errors import IterableValidationError, IterableValidationNote
 from cattrs.gen import make_dict_structure_fn
 from cattrs.v import format_exception
 
@@ -1074,11 +1075,22 @@ def _is_sequence(tuple_type: Any) -> bool:
 
 
 def _structure_sequence(value: Any, tuple_type: Any) -> tuple[Any, ...]:
-    """A TOML array as ``tuple[X, ...]``, each item structured as X."""
+    """A TOML array as ``tuple[X, ...]``, each item structured as X. An item's error carries
+    its index, as cattrs' own list hook does, so the reason names the item
+    (``$.activity_levels[2].name``, not ``$.activity_levels.name``)."""
     (item_type, _ellipsis) = tuple_type.__args__
     if not isinstance(value, list | tuple):
         raise ValueError(f"expected a list, got {type(value).__name__} {value!r}")
-    return tuple(_CONVERTER.structure(item, item_type) for item in value)
+    items, errors = [], []
+    for index, item in enumerate(value):
+        try:
+            items.append(_CONVERTER.structure(item, item_type))
+        except Exception as exc:  # every bad item is reported, each with its index
+            exc.add_note(IterableValidationNote(f"item {index}", index, item_type))
+            errors.append(exc)
+    if errors:
+        raise IterableValidationError("invalid items", errors, tuple_type)
+    return tuple(items)
 
 
 def _structure_date(value: Any, _type: type) -> date:
