@@ -6,14 +6,20 @@ Baseline, same run and same kind of store: plain ``sqlite3`` (WAL) or ``psycopg`
 many rows as commands ran, of the stored payload sizes, one row per commit, one thread.
 
     python benchmarks/registration_rush.py [--students 5000] [--threads 1] [--repeat 3]
-                                          [--postgres DSN]
+                                          [--postgres DSN] [--profile FILE]
+
+``--profile FILE`` runs the rush itself (not the founding, not the baseline) under cProfile,
+writes its statistics to FILE and prints ``python_calls``: the count of Python calls, a figure
+that does not move with the machine's load.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import multiprocessing
 import os
+import pstats
 import random
 import sys
 import threading
@@ -62,13 +68,18 @@ def main() -> None:
         action="store_true",
         help="PostgreSQL: processes take turns on a stream they all write (STREAM_LEASES=y)",
     )
+    parser.add_argument(
+        "--profile",
+        metavar="FILE",
+        help="one process, one thread: the rush under cProfile, its statistics to FILE",
+    )
     add_store_option(parser)
     args = parser.parse_args()
     if args.leases:
         os.environ["STREAM_LEASES"] = "y"  # eventsourcing reads its settings from os.environ
     result = repeated(
         args.repeat,
-        lambda: run(args.students, args.threads, args.postgres, args.processes),
+        lambda: run(args.students, args.threads, args.postgres, args.processes, args.profile),
         "ratio_to_raw",
     )
     report({**result, "max_rss_mb": max_rss_mb()})
@@ -143,8 +154,15 @@ def rush_threads(
     return latencies, refused, gave_up
 
 
-def run(students: int, threads: int, dsn: str | None, processes: int = 1) -> dict[str, Any]:
-    """One rush on a fresh store, and the raw baseline right after it on the same kind."""
+def run(
+    students: int,
+    threads: int,
+    dsn: str | None,
+    processes: int = 1,
+    profile: str | None = None,
+) -> dict[str, Any]:
+    """One rush on a fresh store, and the raw baseline right after it on the same kind;
+    with ``profile``, the rush runs under cProfile and its statistics go to that file."""
     with BenchStore(dsn) as store, store.open() as service:
         school = School.found(service, students)
         club = school.clubs[0]  # school level: every student may register (发布规范 二)
@@ -172,10 +190,18 @@ def run(students: int, threads: int, dsn: str | None, processes: int = 1) -> dic
             )
             meter = None
         else:
+            profiler = cProfile.Profile() if profile else None
             with Meter(service) as meter:
                 began = time.perf_counter()
+                if profiler is not None:
+                    profiler.enable()
                 latencies, refused, gave_up = rush_threads(service, plan, threads)
+                if profiler is not None:
+                    profiler.disable()
                 elapsed = time.perf_counter() - began
+            if profiler is not None and profile:
+                profiler.dump_stats(profile)
+                extra["python_calls"] = pstats.Stats(profile).total_calls  # type: ignore[attr-defined]
         state = service.activity(rush, Actor.school_admin("T-bench"))
         assert state is not None
         admitted = len(state.roster.admitted)
@@ -196,7 +222,8 @@ def run(students: int, threads: int, dsn: str | None, processes: int = 1) -> dic
         "over_admission": max(admitted - 300, 0),
         "raw_rows_per_s": round(raw, 1),
         "ratio_to_raw": round(commands / elapsed / raw, 3),
-        **(meter.figures(commands) if meter is not None else extra),
+        **(meter.figures(commands) if meter is not None else {}),
+        **extra,
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import pstats
 import subprocess
 import sys
 from pathlib import Path
@@ -85,3 +86,28 @@ def test_every_benchmark_runs_on_postgres_too(tmp_path: Path, postgres_dsn: str)
     lines = run_all(tmp_path, "--scale", "100", "--repeat", "2", "--postgres", postgres_dsn)
     check(lines, "sqlite-file")
     check(lines, "postgres")
+
+
+def test_the_rush_profiles_itself_and_counts_its_python_calls(tmp_path: Path) -> None:
+    # given a small rush run with --profile
+    results, profile = tmp_path / "results.jsonl", tmp_path / "rush.prof"
+    env = {**os.environ, "SECOND_CLASSROOM_BENCH_RESULTS": str(results)}
+    finished = subprocess.run(
+        [
+            *(sys.executable, str(BENCHMARKS / "registration_rush.py")),
+            *("--students", "40", "--repeat", "1", "--profile", str(profile)),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-4000:]
+    # then the statistics are written, and the recorded count is theirs: the rush's calls
+    (line,) = [json.loads(text) for text in results.read_text(encoding="utf-8").splitlines()]
+    stats = pstats.Stats(str(profile))
+    assert line["python_calls"] == stats.total_calls  # type: ignore[attr-defined]
+    assert line["commands"] == 80
+    # the rush itself only: the founding of the school (thousands of commands) is not in it
+    assert any("rush_threads" in name for _file, _line, name in stats.stats)  # type: ignore[attr-defined]
+    assert not any(name == "found" for _file, _line, name in stats.stats)  # type: ignore[attr-defined]

@@ -32,6 +32,7 @@ from second_classroom.aggregates import student as student_aggregate
 from second_classroom.aggregates.activity import DECIDER as ACTIVITY_DECIDER
 from second_classroom.aggregates.activity import Activity, ActivityStatus
 from second_classroom.aggregates.activity_attendance import (
+    RECENT_HORIZON_S,
     Attendance,
     AttendanceClosed,
     CheckInPasswordLocked,
@@ -42,10 +43,12 @@ from second_classroom.aggregates.activity_attendance import (
     Geofence,
     Method,
     NoShowMadeUp,
+    Scan,
     Session,
     SessionKind,
     StudentCheckedIn,
     StudentSignedOff,
+    evolve_attendance,
 )
 from second_classroom.aggregates.activity_facts import Decision, Involved
 from second_classroom.aggregates.activity_results import Results
@@ -60,6 +63,7 @@ from second_classroom.aggregates.checkin import (
     ReviewFlaggedCheckIn,
     SetCheckInWindow,
     SignOff,
+    _anomalous,
     checkin_window,
     closing_time,
     makeup_deadline,
@@ -2251,3 +2255,98 @@ def test_a_command_check_in_does_not_know_is_a_programming_error() -> None:
     facts = given_activity(activity(), tribe=TRIBE, secret=SECRET).facts(LEADER, DURING)
     with pytest.raises(AssertionError, match=r"^unhandled command namespace\(activity_id="):
         checkin.decide(stray, facts)  # type: ignore[arg-type]
+
+
+# -- the anomaly rule's recent scans, as fast as they are exact ---------------------------------
+
+
+def _reference_anomalous(
+    recent: Iterable[Scan],
+    session: int,
+    student: str,
+    device: str | None,
+    place: str | None,
+    now: datetime,
+    window: int,
+) -> bool:
+    """The rule as written before it was reordered for speed (the specification)."""
+    for scan in recent:
+        if scan.session != session or scan.student == student:
+            continue
+        if abs((now - scan.at).total_seconds()) > window:
+            continue
+        if (device is not None and scan.device == device) or (
+            place is not None and scan.place == place
+        ):
+            return True
+    return False
+
+
+def checked_in_event(
+    session: int, student: str, now: datetime, device: str | None, place: str | None
+) -> StudentCheckedIn:
+    return StudentCheckedIn(
+        uuid.uuid4(),
+        session,
+        student,
+        Method.PASSWORD,
+        "5",
+        None,
+        device,
+        place,
+        False,
+        "",
+        student,
+        now,
+    )
+
+
+_SCANS = st.builds(
+    Scan,
+    session=st.integers(1, 2),
+    student=st.sampled_from([A, B, "2023000003"]),
+    device=st.sampled_from([None, "d1", "d2"]),
+    place=st.sampled_from([None, "p1", "p2"]),
+    at=st.integers(-130_000_000, 130_000_000).map(lambda us: DURING + timedelta(microseconds=us)),
+)
+
+
+@given(
+    st.lists(_SCANS, max_size=8),
+    _SCANS,
+    st.integers(0, 120),
+)
+def test_the_anomaly_rule_answers_as_its_specification(
+    recent: list[Scan], scan: Scan, window: int
+) -> None:
+    """Given any recent scans, a new scan is anomalous exactly when the rule as written says."""
+    state = attrs.evolve(activity(), attendance=Attendance(recent=tuple(recent)))
+    rulebook = attrs.evolve(NEPU, checkin=attrs.evolve(NEPU.checkin, anomaly_window_seconds=window))
+    found = _anomalous(
+        state, scan.session, scan.student, scan.device, scan.place, scan.at, rulebook
+    )
+    assert found == _reference_anomalous(
+        recent, scan.session, scan.student, scan.device, scan.place, scan.at, window
+    )
+
+
+@given(st.lists(_SCANS, max_size=8), _SCANS)
+def test_a_check_in_keeps_the_scans_of_the_last_two_minutes_exactly(
+    recent: list[Scan], scan: Scan
+) -> None:
+    """Given any recent scans, a check-in keeps those at most RECENT_HORIZON_S (120 s) older
+    than itself, to the microsecond, in their order, and adds its own."""
+    ledger = Attendance(recent=tuple(recent))
+    event = checked_in_event(scan.session, scan.student, scan.at, scan.device, scan.place)
+    after = evolve_attendance(ledger, event)
+    kept = tuple(s for s in recent if (scan.at - s.at).total_seconds() <= RECENT_HORIZON_S)
+    assert after.recent == (*kept, scan)
+
+
+def test_a_scan_exactly_two_minutes_old_is_kept_and_one_microsecond_more_is_not() -> None:
+    """The horizon's edge: 120 s is kept, 120 s and 1 µs is dropped."""
+    edge = Scan(1, A, "d1", None, DURING - timedelta(seconds=RECENT_HORIZON_S))
+    past = Scan(1, B, "d1", None, edge.at - timedelta(microseconds=1))
+    event = checked_in_event(1, "2023000003", DURING, None, None)
+    after = evolve_attendance(Attendance(recent=(past, edge)), event)
+    assert [s.student for s in after.recent] == [A, "2023000003"]

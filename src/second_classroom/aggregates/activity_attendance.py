@@ -7,7 +7,7 @@ student's coordinates.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
@@ -230,6 +230,7 @@ EVENTS: tuple[type, ...] = AttendanceEvent.__args__
 
 
 RECENT_HORIZON_S = 120  # scans kept for the anomaly rule; its window may not exceed this
+_RECENT_HORIZON = timedelta(seconds=RECENT_HORIZON_S)
 
 
 def evolve_attendance(ledger: Attendance, event: AttendanceEvent) -> Attendance:
@@ -241,9 +242,10 @@ def evolve_attendance(ledger: Attendance, event: AttendanceEvent) -> Attendance:
             return attrs.evolve(ledger, made_up=ledger.made_up | {student})
         case StudentCheckedIn(session=number, student=student, step=step, flagged=flagged):
             key = (number, student)
-            recent = tuple(
-                s for s in ledger.recent if (event.at - s.at).total_seconds() <= RECENT_HORIZON_S
-            )
+            # s.at >= at - horizon is (at - s.at) <= horizon, one comparison a scan instead
+            # of a subtraction and a float (a burst keeps every scan of the last minutes).
+            oldest = event.at - _RECENT_HORIZON
+            recent = tuple(s for s in ledger.recent if s.at >= oldest)
             scan = Scan(number, student, event.device, event.place, event.at)
             return attrs.evolve(
                 ledger,

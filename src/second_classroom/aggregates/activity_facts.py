@@ -24,7 +24,7 @@ from second_classroom.aggregates.activity import (
 from second_classroom.aggregates.enrolment import Enrolment, EnrolmentEvent
 from second_classroom.aggregates.student import StudentEvent, StudentRecord
 from second_classroom.aggregates.tribe import Tribe
-from second_classroom.core.errors import Category, DomainError, ErrorCode, require, required
+from second_classroom.core.errors import Category, DomainError, ErrorCode, require
 from second_classroom.policies.context import Context
 
 NOT_PUBLISHED = ErrorCode(
@@ -79,11 +79,11 @@ def published(facts: ActivityFacts, activity_id: UUID) -> Activity:
     """The guard every such decision passes: the activity exists (``activity.not_found``), is
     not finalized (``activity.frozen``) and is published — approved, not cancelled
     (``activity.not_published``)."""
-    activity = required(facts.activity, NOT_FOUND, activity_id=str(activity_id))
+    # Every activity command passes here: the refusals' details are written only when refused.
+    activity = facts.activity
+    if activity is None:
+        raise NOT_FOUND.error(activity_id=str(activity_id))
     require(not activity.frozen, FROZEN)
-    require(
-        activity.status is ActivityStatus.APPROVED,
-        NOT_PUBLISHED,
-        status=activity.status.label,
-    )
+    if activity.status is not ActivityStatus.APPROVED:
+        raise NOT_PUBLISHED.error(status=activity.status.label)
     return activity

@@ -310,20 +310,18 @@ def _register(activity: Activity, answers: tuple[Answer, ...], ctx: ActivityFact
     now = ctx.base.now
     student, record = _self_student(ctx, "报名 register")
     current = phase(activity, now)
-    require(current is Phase.REGISTERING, NOT_REGISTERING, phase=current.label)
+    # Each refusal's details are written only when it is refused (every registration passes).
+    if current is not Phase.REGISTERING:
+        raise NOT_REGISTERING.error(phase=current.label)
     assert ctx.tribe is not None  # a published activity has a host
-    require(
-        _in_scope(activity, ctx.tribe, record),
-        OUT_OF_SCOPE,
-        scope=activity.form.scope.kind.label,
-    )
-    until = record.blacklisted_until
-    require(
-        not record.is_blacklisted(now),
-        BLACKLISTED,
-        until=f"{until.astimezone(SHANGHAI):%Y-%m-%d %H:%M}" if until else "",
-        until_iso=until.isoformat() if until else "",
-    )
+    if not _in_scope(activity, ctx.tribe, record):
+        raise OUT_OF_SCOPE.error(scope=activity.form.scope.kind.label)
+    if record.is_blacklisted(now):
+        until = record.blacklisted_until
+        raise BLACKLISTED.error(
+            until=f"{until.astimezone(SHANGHAI):%Y-%m-%d %H:%M}" if until else "",
+            until_iso=until.isoformat() if until else "",
+        )
     roster = activity.roster
     require(not roster.holds(student), ALREADY_REGISTERED)
     most = ctx.base.rulebook.questions.max_answer_length

@@ -32,7 +32,33 @@ def _structure_decimal(value: Any, _type: type) -> Decimal:
         raise ValueError(f"not a decimal: {value!r}") from exc
 
 
-converter.register_unstructure_hook(datetime, datetime.isoformat)
+# Remembered texts of recent moments (a command's events share its ``now``; a log's events
+# share few distinct moments): ``datetime.isoformat`` with a zone costs 2–6 µs, a look-up
+# about 0.5. Bounded: emptied when full.
+_ISO_LIMIT = 4096
+_iso_texts: dict[tuple[datetime, object, int], str] = {}
+
+
+def isoformat(moment: datetime) -> str:
+    """``moment.isoformat()``, remembered for recent moments.
+
+    The key holds the zone and ``fold`` beside the moment: two aware datetimes are equal
+    when they are the same instant, whatever their zones, yet their texts differ by offset;
+    equal datetimes with equal zones and folds have the same fields, hence the same text.
+    """
+    if type(moment) is not datetime:  # a subclass may write itself otherwise
+        return moment.isoformat()
+    key = (moment, moment.tzinfo, moment.fold)
+    try:
+        return _iso_texts[key]
+    except KeyError:
+        if len(_iso_texts) >= _ISO_LIMIT:
+            _iso_texts.clear()
+        text = _iso_texts[key] = moment.isoformat()
+        return text
+
+
+converter.register_unstructure_hook(datetime, isoformat)
 converter.register_structure_hook(datetime, _structure_datetime)
 converter.register_unstructure_hook(UUID, str)
 converter.register_structure_hook(UUID, lambda v, _t: v if isinstance(v, UUID) else UUID(str(v)))
@@ -45,4 +71,4 @@ converter.register_unstructure_hook_factory(
     lambda _t: lambda value: [converter.unstructure(v) for v in sorted(value)],
 )
 
-__all__ = ["converter"]
+__all__ = ["converter", "isoformat"]

@@ -103,7 +103,9 @@ class SecondClassroomApplication(Application[UUID]):
         if env.get(InfrastructureFactory.PERSISTENCE_MODULE) == "eventsourcing.sqlite":
             from second_classroom.persistence import sqlite
 
-            sqlite.prepare(env)  # WAL before any connection: processes may start at once
+            # WAL before any connection (processes may start at once); appends on a
+            # connection of their own (sqlite.WriterRecorder).
+            return sqlite.construct_factory(env)
         return super().construct_factory(env)
 
     def construct_mapper(self) -> Mapper[UUID]:

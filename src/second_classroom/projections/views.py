@@ -21,6 +21,7 @@ from second_classroom.aggregates.enrolment import EnrolmentStatus, LeaveStatus
 from second_classroom.aggregates.mailbox import NoticeDelivered
 from second_classroom.codec import converter, registry
 from second_classroom.core.terms import AttendanceOutcome
+from second_classroom.core.wire import isoformat
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.reading import Recorded
 from second_classroom.projections.database import AMOUNT_CHECK, Cursor, amount_units
@@ -28,7 +29,7 @@ from second_classroom.projections.notices import NOTICE_EVENTS, notices_for
 
 
 def _iso(moment: Any) -> str | None:
-    return moment.isoformat() if moment is not None else None
+    return isoformat(moment) if moment is not None else None
 
 
 class AuditLog:
@@ -110,7 +111,7 @@ def _audit_row(
     data: Any,
 ) -> tuple[object, ...]:
     text = orjson.dumps({"type": topic, **data}, option=orjson.OPT_SORT_KEYS).decode()
-    return (position, stream, version, topic, command, actor, at.isoformat(), text)
+    return (position, stream, version, topic, command, actor, isoformat(at), text)
 
 
 _OUTCOME_COLUMN = {
