@@ -15,6 +15,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -194,3 +195,32 @@ def test_the_tool_refuses_a_school_code_and_a_node_it_cannot_read(
         citus.main(["move", "--coordinator", nowhere, "nepu", node])
     assert exited.value.code == 2
     assert "not host:port" in capsys.readouterr().err
+
+
+@needs_citus
+def test_the_view_runner_reads_the_horizon_of_the_worker_that_holds_the_log(school: str) -> None:
+    """Given a school on a distributed schema and a write held open on its worker; when the
+    log's transaction horizon is read (the view runner's gap rule); then it is the worker's —
+    the open write is still running by it — not the coordinator's, whose transaction ids are
+    unrelated (a query naming no table is answered by the coordinator)."""
+    import psycopg
+
+    with SecondClassroom.postgres(CITUS_DSN, school=school, secret=os.urandom(32)) as service:
+        found_school(service, 1)
+        recorder: Any = service.app.recorder
+        [node] = citus.placements(CITUS_DSN)[school]
+        host, _, port = node.rpartition(":")
+        with psycopg.connect(CITUS_DSN, autocommit=True) as setup:
+            setup.execute(f'CREATE TABLE "{school}".held (x int)')
+        with psycopg.connect(CITUS_DSN) as holder:
+            holder.execute(f'INSERT INTO "{school}".held VALUES (1)')  # open on the worker
+            worker_dsn = citus._on_node(CITUS_DSN, host, int(port))
+            with psycopg.connect(worker_dsn, autocommit=True) as worker:
+                [(held,)] = worker.execute(
+                    "SELECT backend_xid::text::bigint FROM pg_stat_activity"
+                    " WHERE backend_xid IS NOT NULL AND state = 'idle in transaction'"
+                ).fetchall()
+            xmin, xmax = recorder.snapshot_horizon()
+            # xmax is one past the newest *ended* transaction, so an open one may equal it
+            assert xmin <= held <= xmax
+            holder.rollback()

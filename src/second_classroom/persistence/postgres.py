@@ -118,7 +118,15 @@ class SerialApplicationRecorder(_SerialCreation, postgres.PostgresApplicationRec
             "FROM {schema}.{table} WHERE notification_id >= %s"
         ).format(schema=schema, table=table)
         order = SQL(" ORDER BY notification_id LIMIT %s")
+        # Names the events table so that a distributed engine (Citus) answers it on the node
+        # that holds the log, not on the coordinator, whose transaction ids are its own.
+        horizon = SQL(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,"
+            " pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS xmax, count(*) AS none"
+            " FROM {schema}.{table} WHERE false"
+        ).format(schema=schema, table=table)
         self._statements = {
+            "horizon": horizon,
             "insert": insert,
             "from": Composed([select, order]),
             "between": Composed([select, SQL(" AND notification_id <= %s"), order]),
@@ -130,6 +138,14 @@ class SerialApplicationRecorder(_SerialCreation, postgres.PostgresApplicationRec
         if rendered is None:
             rendered = self._rendered[name] = self._statements[name].as_bytes(connection)
         return rendered
+
+    def snapshot_horizon(self) -> tuple[int, int]:
+        """(xmin, xmax) of a current snapshot of the node that holds the log: transactions
+        below xmin have all ended, and every one that has written anything yet is below
+        xmax (the view runner's gap rule)."""
+        with self.datastore.get_connection() as connection:
+            [row] = connection.execute(self._sql("horizon", connection)).fetchall()
+        return int(row["xmin"]), int(row["xmax"])
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **_: Any) -> Sequence[int]:

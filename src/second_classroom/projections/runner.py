@@ -77,6 +77,13 @@ class View(Protocol):
 
 
 @runtime_checkable
+class _KnowsHorizon(Protocol):
+    """A PostgreSQL recorder that reads the snapshot horizon on the log's own node."""
+
+    def snapshot_horizon(self) -> tuple[int, int]: ...
+
+
+@runtime_checkable
 class BatchView(View, Protocol):
     """A view that applies a run of events at once (say, with one ``executemany``)."""
 
@@ -220,12 +227,21 @@ class ProjectionRunner:
         if not isinstance(self.database, PostgresViews):
             return sys.maxsize  # SQLite and memory: a gap is always a rollback
         if self._mark is not None:
-            xmin, _xmax = self.database.snapshot_horizon()
+            xmin, _xmax = self._horizon()
             if xmin >= self._mark.xmax:
                 logger.debug("%s: every gap up to %d is settled", self.name, self._mark.top)
                 self._settled = max(self._settled, self._mark.top)
                 self._mark = None
         return self._settled
+
+    def _horizon(self) -> tuple[int, int]:
+        """The transaction horizon of the log's own node (on Citus, the worker that holds
+        the school's schema; a query naming no table would be answered by the coordinator)."""
+        recorder = self.app.recorder
+        if isinstance(recorder, _KnowsHorizon):
+            return recorder.snapshot_horizon()
+        assert isinstance(self.database, PostgresViews)  # the callers' own condition
+        return self.database.snapshot_horizon()
 
     def _mark_gap(self) -> None:
         if self._mark is not None or not isinstance(self.database, PostgresViews):
@@ -233,7 +249,7 @@ class ProjectionRunner:
         # The top first, the horizon after: any transaction holding an id up to the top had
         # taken it, so it is below this xmax.
         top = self.app.recorder.max_notification_id() or 0
-        _xmin, xmax = self.database.snapshot_horizon()
+        _xmin, xmax = self._horizon()
         self._mark = _Mark(top, xmax)
 
     def _apply(self, position: int, items: Sequence[Item], reached: int) -> bool:
