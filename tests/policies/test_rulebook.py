@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import traceback
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from importlib import resources
@@ -830,6 +831,27 @@ def test_a_bad_item_of_an_array_is_named_by_its_index() -> None:
         "expected str, got int 2 @ $.credit_types[1]; "
         "expected a date, got int 5 @ $.calendar[1].holidays[0]"
     )
+
+
+def test_a_number_for_a_table_of_an_array_of_tables_names_the_table_expected() -> None:
+    """Given ``calendar = [5]`` — a number where a year's calendar table belongs — then the
+    reason names the item and the kind of table it should be, as for a lone table."""
+    error = refused("calendar = [5]\n" + PRESET_SOURCE)
+    assert error.details["reason"] == (
+        "invalid value for type, expected YearCalendar @ $.calendar[0]"
+    )
+
+
+def test_a_refusals_traceback_names_each_bad_item_of_an_array() -> None:
+    """Given a rulebook whose credit types hold two numbers, then the refusal's traceback
+    (what a log shows of its cause) groups them as "invalid items" and marks each with its
+    index, as the reason does."""
+    error = refused(edited('credit_types = ["学分"]', 'credit_types = ["学分", 2, 3]'))
+    printed = "".join(traceback.format_exception(error))
+    lines = [line.strip(" |+-") for line in printed.splitlines()]
+    assert "cattrs.errors.IterableValidationError: invalid items (2 sub-exceptions)" in lines
+    assert lines.index("ValueError: expected str, got int 2") + 1 == lines.index("item 1")
+    assert lines.index("ValueError: expected str, got int 3") + 1 == lines.index("item 2")
 
 
 def test_every_malformed_value_is_named_at_once() -> None:
