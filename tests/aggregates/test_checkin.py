@@ -1183,6 +1183,59 @@ def test_an_old_scan_does_not_hide_a_recent_one_on_the_same_device() -> None:
     assert (third.student, third.flagged) == (A, True)
 
 
+def test_a_shared_devices_scan_older_than_the_window_does_not_hide_a_recent_one() -> None:
+    """Given B scanned on phone-1 30 s before A and C on phone-1 5 s before A (C was not
+    flagged: 25 s after B), when A checks in on phone-1, then A is flagged for C's scan: the
+    anomaly rule looks past a shared device's scan older than its window."""
+    state = checked_in(with_session(activity((A, B, C))), B, DURING, device_id="phone-1")
+    state = checked_in(
+        state, C, DURING + timedelta(seconds=25), location=ELSEWHERE, device_id="phone-1"
+    )
+    assert state.attendance.flagged == frozenset()
+    third = only_event(
+        deciding(
+            by_password(location=FAR_PLACE, device_id="phone-1"),
+            STUDENT_A,
+            DURING + timedelta(seconds=30),
+            state,
+        ).decision()
+    )
+    assert (third.student, third.flagged) == (A, True)
+
+
+def test_identical_coordinates_from_a_check_in_without_a_device_id_are_flagged() -> None:
+    """Given A checked in at HERE on phone-1, when B checks in at the very same coordinates
+    ten seconds later without a device id, then B is flagged: the place alone is enough."""
+    state = checked_in(with_session(), A, DURING, device_id="phone-1")
+    second = only_event(
+        deciding(
+            by_password(location=HERE, device_id=None),
+            STUDENT_B,
+            DURING + timedelta(seconds=10),
+            state,
+        ).decision()
+    )
+    assert (second.student, second.device, second.flagged) == (B, None, True)
+
+
+def test_a_check_in_without_a_device_id_or_a_location_is_not_flagged() -> None:
+    """Given a campus-wide venue's session without a distance limit (发布规范 十) and A checked
+    in on phone-1 without a location, when B checks in a second later without a device id or
+    a location, then B is not flagged: nothing is shared."""
+    school_wide = activity(form=attrs.evolve(FORM, campus_wide_venue=True))
+    unfenced = with_session(school_wide, command=open_session(geofence=None))
+    state = checked_in(unfenced, A, DURING, location=None, device_id="phone-1")
+    second = only_event(
+        deciding(
+            by_password(location=None, device_id=None),
+            STUDENT_B,
+            DURING + timedelta(seconds=1),
+            state,
+        ).decision()
+    )
+    assert (second.student, second.device, second.place, second.flagged) == (B, None, None, False)
+
+
 def test_a_student_is_not_flagged_for_their_own_earlier_scan() -> None:
     """Given B's check-in on A's phone was flagged and voided, when B checks in again from that
     phone six seconds later (A's scan is fifteen seconds old), then nothing is flagged: the
