@@ -9,7 +9,6 @@ coordinator (every test schema then becomes a distributed schema)."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 import uuid
@@ -25,7 +24,7 @@ from second_classroom.persistence.stores import create_schema, postgres_env, sch
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import REGISTERING, approved_activity, found_school
-from tests.test_processes import SEATS, STUDENTS, register_all
+from tests.test_processes import SEATS, STUDENTS, register_from_two_processes
 
 CITUS_DSN = os.environ.get("SECOND_CLASSROOM_TEST_CITUS_DSN", "")
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
@@ -151,17 +150,7 @@ def test_two_processes_writing_one_distributed_school_keep_every_invariant(schoo
     with SecondClassroom.open(env, secret=TEST_SECRET) as service:
         numbers = found_school(service, STUDENTS)
         activity = approved_activity(service, "rush", capacity=SEATS)
-    spawn = multiprocessing.get_context("spawn")
-    start = spawn.Barrier(2)
-    workers = [
-        spawn.Process(target=register_all, args=(env, str(activity), numbers[k::2], start))
-        for k in range(2)
-    ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=600)
-    assert [worker.exitcode for worker in workers] == [0, 0]
+    assert register_from_two_processes(env, activity, numbers, timeout=600) == [0, 0]
     assert set(citus.placements(CITUS_DSN)[school]) <= {f"{h}:{p}" for h, p in _workers()}
     with SecondClassroom.open(env, secret=TEST_SECRET) as service:
         office = Actor.school_admin("T-office")

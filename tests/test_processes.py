@@ -52,6 +52,24 @@ def register_all(env: dict[str, str], activity: str, numbers: list[str], start: 
         raise errors[0]
 
 
+def register_from_two_processes(
+    env: dict[str, str], activity: UUID, numbers: list[str], timeout: float
+) -> list[int | None]:
+    """Two spawned processes, started together on ``env``, each registering every other
+    student of ``numbers`` (``register_all``); their exit codes."""
+    spawn = multiprocessing.get_context("spawn")
+    start = spawn.Barrier(2)
+    workers = [
+        spawn.Process(target=register_all, args=(env, str(activity), numbers[k::2], start))
+        for k in range(2)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=timeout)
+    return [worker.exitcode for worker in workers]
+
+
 @pytest.fixture(
     params=[
         "sqlite",
@@ -81,17 +99,7 @@ def test_two_processes_registering_at_once_keep_every_invariant(
         numbers = found_school(service, STUDENTS)
         talk = approved_activity(service, "talk", capacity=SEATS)
 
-    spawn = multiprocessing.get_context("spawn")
-    start = spawn.Barrier(2)
-    workers = [
-        spawn.Process(target=register_all, args=(shared_env, str(talk), numbers[k::2], start))
-        for k in range(2)
-    ]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(timeout=300)
-    assert [worker.exitcode for worker in workers] == [0, 0]
+    assert register_from_two_processes(shared_env, talk, numbers, timeout=300) == [0, 0]
 
     with SecondClassroom.open(shared_env, secret=TEST_SECRET) as service:
         office = Actor.school_admin("T-office")
