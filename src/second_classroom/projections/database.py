@@ -385,15 +385,6 @@ class PostgresViews:
             cursor.execute(psycopg_statement(statement))
             yield from cursor
 
-    def snapshot_horizon(self) -> tuple[int, int]:
-        """(xmin, xmax) of a current snapshot: transactions below xmin have all ended, and
-        every transaction that has written anything yet is below xmax."""
-        [(xmin, xmax)] = self.query(
-            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint,"
-            " pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
-        )
-        return int(xmin), int(xmax)
-
     def refuses(self, error: BaseException) -> bool:
         import psycopg
 

@@ -238,10 +238,9 @@ class ProjectionRunner:
         """The transaction horizon of the log's own node (on Citus, the worker that holds
         the school's schema; a query naming no table would be answered by the coordinator)."""
         recorder = self.app.recorder
-        if isinstance(recorder, _KnowsHorizon):
-            return recorder.snapshot_horizon()
-        assert isinstance(self.database, PostgresViews)  # the callers' own condition
-        return self.database.snapshot_horizon()
+        # Views on PostgreSQL read a log on PostgreSQL, whose recorder is always ours.
+        assert isinstance(recorder, _KnowsHorizon), type(recorder)
+        return recorder.snapshot_horizon()
 
     def _mark_gap(self) -> None:
         if self._mark is not None or not isinstance(self.database, PostgresViews):
