@@ -127,6 +127,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "ratio_to_raw_insert": round(events_per_s / raw_insert, 4),
         **meter.figures(commands),
         "stages_commands_per_s": {s.name: round(s.commands_per_s, 1) for s in semester.stages},
+        "stages_commands_s": {s.name: [s.commands, round(s.seconds, 1)] for s in semester.stages},
         "stages_max_rss_mb": {s.name: s.max_rss_mb for s in semester.stages},
         "checks_max_rss_mb": semester.peak_rss_mb,
         "rebuild_max_rss_mb": rebuild_rss,

@@ -159,3 +159,52 @@ def test_a_number_held_by_another_college_is_refused_alike_in_a_batch_and_alone(
     assert record is not None
     assert (record.name, record.college) == ("张三", "PE")
     assert service.student("2024020101", SCHOOL_ADMIN) is not None
+
+
+def _losing_appends(
+    service: SecondClassroom, monkeypatch: pytest.MonkeyPatch, losses: int
+) -> list[int]:
+    """The store refuses the next ``losses`` appends as if another process had written the
+    same versions first (eventsourcing's ``IntegrityError``); the back-off does not sleep."""
+    from eventsourcing.persistence import IntegrityError
+
+    import second_classroom.service as facade
+
+    insert = service.app.recorder.insert_events
+    lost: list[int] = []
+
+    def contended(stored: Any, **kwargs: Any) -> Any:
+        if len(lost) < losses:
+            lost.append(len(stored))
+            raise IntegrityError("another process wrote this version first")
+        return insert(stored, **kwargs)
+
+    monkeypatch.setattr(service.app.recorder, "insert_events", contended)
+    monkeypatch.setattr(facade, "back_off", lambda attempt: None)
+    return lost
+
+
+def test_a_command_outlasts_twenty_lost_appends_in_a_row(
+    world: SecondClassroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given another process that wins the next twenty appends (the rush of two processes
+    on one activity, where one of them can lose again and again); when the leader submits
+    the draft; then it is decided again each time and stored on the twenty-first attempt."""
+    lost = _losing_appends(world, monkeypatch, losses=20)
+    outcome = world.execute(SubmitActivity(ACTIVITY), LEADER, NOW)
+    assert len(lost) == 20
+    assert outcome.events
+
+
+def test_a_command_that_always_loses_gives_up_with_store_conflict_and_stores_nothing(
+    world: SecondClassroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given a store where every append loses; when the leader submits the draft; then
+    ``store.conflict`` names the attempts (``max_attempts``) and the draft is unchanged."""
+    before = world.app.recorder.max_notification_id()
+    lost = _losing_appends(world, monkeypatch, losses=1_000)
+    with pytest.raises(DomainError) as refused:
+        world.execute(SubmitActivity(ACTIVITY), LEADER, NOW)
+    assert refused.value.code == "store.conflict"
+    assert len(lost) == world.max_attempts == 24
+    assert world.app.recorder.max_notification_id() == before

@@ -162,6 +162,31 @@ def test_an_append_is_one_statement_its_positions_in_order_and_all_or_nothing(
         assert [n.id for n in between] == [positions[1]]
 
 
+def test_an_append_commits_then_flushes_in_a_second_transaction_before_it_returns(
+    postgres_dsn: str, postgres_schema: str
+) -> None:
+    """Given a store; when an event is appended between two reads of the next transaction
+    id on one connection; then the append used two transactions (the append, committed
+    without waiting for its flush so the table lock is free at once, then one whose
+    synchronous commit flushes the WAL up to both), and the connection's setting
+    ``synchronous_commit`` is still ``on`` afterwards."""
+    env = postgres_env(postgres_dsn, schema=postgres_schema)
+    with SecondClassroomApplication(env) as app:
+        recorder = app.recorder
+        datastore = recorder.datastore  # type: ignore[attr-defined]
+        with datastore.get_connection() as connection:
+            next_id = "SELECT pg_current_xact_id()::text::bigint AS xid"
+            before = connection.execute(next_id).fetchone()["xid"]
+            call = recorder._sql("insert", connection)  # type: ignore[attr-defined]
+            params = ([uuid.uuid4()], [1], ["test-topic"], [b'{"v":1}'])
+            positions = connection.execute(call, params).fetchone()["positions"]
+            after = connection.execute(next_id).fetchone()["xid"]
+            setting = connection.execute("SHOW synchronous_commit").fetchone()
+        assert len(positions) == 1
+        assert after - before == 3
+        assert setting == {"synchronous_commit": "on"}
+
+
 def test_a_lease_on_a_stream_holds_off_another_process_until_released(
     postgres_dsn: str, postgres_schema: str
 ) -> None:

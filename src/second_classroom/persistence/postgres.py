@@ -71,37 +71,54 @@ class SerialApplicationRecorder(_SerialCreation, postgres.PostgresApplicationRec
     eventsourcing writes an append as a pipelined transaction — ``BEGIN``, ``SET LOCAL
     lock_timeout``, ``LOCK TABLE … IN EXCLUSIVE MODE``, ``NOTIFY``, the ``INSERT``, a sync
     to fetch the positions, ``COMMIT`` — two round trips and, on the client, more CPU than the
-    command's own decision. Here the same statements run inside one function
-    (``sc_insert_<table>``) called in autocommit: one statement, one round trip, the same
+    command's own decision. Here the same statements run inside one procedure
+    (``sc_append_<table>``) called in autocommit: one statement, one round trip, the same
     table lock held to the commit, so positions still become visible in order (the state
     cache and the views rely on it), and the same errors (a taken version is an
     ``IntegrityError``). The events travel as four plain arrays, not composite values.
+
+    The lock is not held while the commit waits for its WAL flush: the procedure commits
+    the append asynchronously (it becomes visible, in order, and releases the table lock and
+    ``NOTIFY``'s server-wide commit lock at once), then commits a second, empty transaction
+    synchronously, whose flush covers the append's commit record (WAL is flushed in order).
+    The call returns only after both, so an append is durable before its command answers,
+    and the flushes of concurrent appends are grouped by the server instead of queueing
+    behind the lock. The only difference a reader can observe: for the moment between the
+    two commits another session may read an append that a crash would then lose — and any
+    write that session makes after reading it lies later in the WAL, so no durable state
+    ever depends on a lost append.
     """
 
     def __init__(
         self, datastore: postgres.PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
-        function = f"sc_insert_{events_table_name}"[: self.MAX_IDENTIFIER_LEN]
+        procedure = Identifier(f"sc_append_{events_table_name}"[: self.MAX_IDENTIFIER_LEN])
         schema, table = Identifier(datastore.schema), Identifier(events_table_name)
         id_type = Identifier(datastore.originator_id_type)
         self.sql_create_statements.append(
             SQL(
-                "CREATE OR REPLACE FUNCTION {schema}.{function}("
-                "ids {id_type}[], versions bigint[], topics text[], states bytea[]) "
-                "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ "
+                "CREATE OR REPLACE PROCEDURE {schema}.{procedure}("
+                "ids {id_type}[], versions bigint[], topics text[], states bytea[], "
+                "INOUT positions bigint[] DEFAULT NULL) LANGUAGE plpgsql AS $BODY$ "
                 "BEGIN "
+                "SET LOCAL synchronous_commit = off; "
                 "SET LOCAL lock_timeout = '{timeout}s'; "
                 "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
                 "NOTIFY {channel}; "
-                "RETURN QUERY INSERT INTO {schema}.{table} "
+                "WITH inserted AS (INSERT INTO {schema}.{table} "
                 "(originator_id, originator_version, topic, state) "
                 "SELECT * FROM unnest(ids, versions, topics, states) "
-                "RETURNING notification_id; "
+                "RETURNING notification_id) "
+                "SELECT array_agg(notification_id ORDER BY notification_id) INTO positions "
+                "FROM inserted; "
+                "COMMIT; "
+                # A transaction id makes this one write a commit record, flushed on commit.
+                "PERFORM pg_current_xact_id(); "
                 "END; $BODY$"
             ).format(
                 schema=schema,
-                function=Identifier(function),
+                procedure=procedure,
                 id_type=id_type,
                 timeout=datastore.lock_timeout,
                 table=table,
@@ -110,9 +127,8 @@ class SerialApplicationRecorder(_SerialCreation, postgres.PostgresApplicationRec
         )
         # Rendered once (psycopg renders a composed statement again at every execution).
         insert = SQL(
-            "SELECT * FROM {schema}.{function}(%s::{id_type}[], %s::bigint[], %s::text[], "
-            "%s::bytea[]) AS notification_id"
-        ).format(schema=schema, function=Identifier(function), id_type=id_type)
+            "CALL {schema}.{procedure}(%s::{id_type}[], %s::bigint[], %s::text[], %s::bytea[])"
+        ).format(schema=schema, procedure=procedure, id_type=id_type)
         select = SQL(
             "SELECT notification_id, originator_id, originator_version, topic, state "
             "FROM {schema}.{table} WHERE notification_id >= %s"
@@ -159,8 +175,8 @@ class SerialApplicationRecorder(_SerialCreation, postgres.PostgresApplicationRec
         )
         with self.datastore.get_connection() as connection:  # autocommit: one statement
             query = self._sql("insert", connection)
-            rows = connection.execute(query, params, prepare=True).fetchall()
-        return [row["notification_id"] for row in rows]
+            [row] = connection.execute(query, params, prepare=True).fetchall()
+        return list(row["positions"])
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def select_notifications(
