@@ -225,3 +225,43 @@ def test_a_read_by_id_refuses_a_bad_id_an_unknown_one_a_stranger_and_no_token(
     for id_ in ("not-a-uuid", UNKNOWN):
         status, body = get(world, path.format(id_), None)
         assert (status, body["code"]) == (401, "http.unauthenticated")  # type: ignore[index]
+
+
+def test_the_monthly_report_json_gives_cadre_credits_and_practice_hours(
+    store_env: dict[str, str],
+) -> None:
+    """002 一 3)-5): given March 2027's cadre terms and practice team (``tests.report_world``),
+    when 石油工程学院's admin GETs its 学院月报 as JSON, then each row gives ``cadre`` (module,
+    type, amount) and ``practice_teams``/``practice_members``/``practice_hours`` as exact
+    decimal text, the fields of the MonthlyRow schema; the CSV has the Chinese columns; another
+    college's admin is refused (deny-by-default as before)."""
+    from jsonschema import Draft202012Validator
+    from starlette.testclient import TestClient
+
+    from second_classroom.http import HttpSettings, create_app
+    from second_classroom.schema import schemas
+    from second_classroom.service import SecondClassroom
+    from tests import report_world
+    from tests.conftest import TEST_SECRET
+
+    with SecondClassroom.open(store_env, report_world.RULES, secret=TEST_SECRET) as school:
+        report_world.march_world(school)
+        app = create_app(school, HttpSettings(worker=False))
+        with TestClient(app) as client:
+            path, who = "/api/reports/2027-03", bearer(PE_ADMIN)
+            reply = client.get(path, headers=who, params={"college": "PE"})
+            assert reply.status_code == 200
+            rows = {row["tribe"]: row for row in reply.json()["rows"]}
+            csv = client.get(path, headers=who, params={"college": "PE", "format": "csv"})
+            refused = client.get(path, headers=bearer(CS_ADMIN), params={"college": "PE"})
+    validator = Draft202012Validator(schemas()["MonthlyRow"])
+    for row in rows.values():  # a page's rows come without their "type"
+        assert not list(validator.iter_errors({"type": "MonthlyRow", **row}))
+    union, recorder = rows["石油工程学院学生会"], rows["（基层团委）"]
+    assert union["cadre"] == [["work_experience", "学分", "2.5"]]
+    assert (union["practice_teams"], union["practice_hours"]) == (0, "0")
+    assert (recorder["practice_teams"], recorder["practice_members"]) == (1, 3)
+    assert (recorder["practice_hours"], recorder["cadre"]) == ("72", [])
+    header = csv.content.decode("utf-8-sig").splitlines()[0].split(",")
+    assert header[8:] == ["实践团队数", "实践人次", "实践学时", "工作履历干部任期（学分）"]
+    assert (refused.status_code, refused.json()["code"]) == (403, "auth.forbidden")

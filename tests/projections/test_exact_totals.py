@@ -193,7 +193,7 @@ def test_a_view_database_of_the_old_shape_is_rebuilt_from_the_log(tmp_path: Path
     assert summary.credits == (("practice", "学时", Decimal("0.38")),)
     assert stored == [("integer",)]
     assert shapes["student_summary"] == 1
-    assert shapes["report_facts"] == 1
+    assert shapes["report_facts"] == 2
 
 
 def test_the_units_hold_every_amount_a_rulebook_allows() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from second_classroom.aggregates import activity as activity_events
 from second_classroom.aggregates import activity_attendance as attendance
 from second_classroom.aggregates import claim as claim_events
+from second_classroom.aggregates import practice as practice_events
 from second_classroom.aggregates import student as student_events
 from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.core.time import SHANGHAI
@@ -13,15 +14,29 @@ from second_classroom.projections.database import AMOUNT_CHECK, Cursor, amount_u
 
 # The 组织 a personal or cadre 补录 claim is reported under: it has no claiming tribe.
 PERSONAL_CLAIMS = "（个人补录）"
+# The 组织 of a practice team its college's 基层团委 recorded (002 一 4): no tribe recorded it.
+COLLEGE_PRACTICE = "（基层团委）"
 
 
 class MonthlyFacts:
     """Per activity: college, tribe, month (of its start), review outcome, participation; per
-    confirmed 补录 claim: college, tribe and the credits it gave, by month of confirmation."""
+    confirmed 补录 claim: college, tribe and the credits it gave, by month of confirmation; per
+    rated cadre term: the student's college, the organization and its credits, by month of
+    recording; per practice team: its college, recorder, members and hours, by month of
+    recording."""
 
     name = "report_facts"
-    shape = 1  # 1: credit amounts in whole units (database.AMOUNT_PLACES), not NUMERIC
-    tables = ("report_activities", "report_credits", "report_claims", "report_backfills")
+    # 1: credit amounts in whole units (database.AMOUNT_PLACES), not NUMERIC;
+    # 2: cadre terms' credits (report_cadres) and practice teams (report_practice)
+    shape = 2
+    tables = (
+        "report_activities",
+        "report_credits",
+        "report_claims",
+        "report_backfills",
+        "report_cadres",
+        "report_practice",
+    )
     events = (
         activity_events.ActivityDrafted,
         activity_events.ActivityDraftEdited,
@@ -32,6 +47,8 @@ class MonthlyFacts:
         student_events.ActivityRecorded,
         claim_events.ClaimFiled,
         student_events.BackfillRecorded,
+        student_events.CadreTermRecorded,
+        practice_events.PracticeRecorded,
     )
 
     def create(self, cursor: Cursor) -> None:
@@ -56,6 +73,19 @@ class MonthlyFacts:
             " month TEXT NOT NULL, module TEXT NOT NULL, credit_type TEXT NOT NULL,"
             f" amount BIGINT NOT NULL {AMOUNT_CHECK},"
             " PRIMARY KEY (claim_id, month, module, credit_type))"
+        )
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS report_cadres (round_id TEXT NOT NULL,"
+            " student_id TEXT NOT NULL, college TEXT, tribe TEXT NOT NULL, month TEXT NOT NULL,"
+            " module TEXT NOT NULL, credit_type TEXT NOT NULL,"
+            f" amount BIGINT NOT NULL {AMOUNT_CHECK},"
+            " PRIMARY KEY (round_id, student_id, module, credit_type))"
+        )
+        # amount: the 学时 written into the members' records, hours × members, in units
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS report_practice (practice_id TEXT PRIMARY KEY,"
+            " college TEXT, tribe TEXT NOT NULL, month TEXT NOT NULL, members INTEGER NOT NULL,"
+            f" days INTEGER NOT NULL, amount BIGINT NOT NULL {AMOUNT_CHECK})"
         )
 
     def clear(self, cursor: Cursor) -> None:
@@ -147,6 +177,43 @@ class MonthlyFacts:
                             credit.credit_type,
                             amount_units(credit.amount),
                         ),
+                    )
+            case student_events.CadreTermRecorded(record=term):
+                # The student's college (fixed at registration), from the students' view.
+                month = term.closed_at.astimezone(SHANGHAI).strftime("%Y-%m")
+                for credit in term.credits:
+                    cursor.execute(
+                        "INSERT INTO report_cadres SELECT ?, k.student_id, s.college, ?, ?, ?, ?, ?"
+                        " FROM student_keys k JOIN student_summary s"
+                        " ON s.student_number = k.student_number WHERE k.student_id = ?"
+                        " ON CONFLICT (round_id, student_id, module, credit_type)"
+                        " DO UPDATE SET amount = report_cadres.amount + excluded.amount",
+                        (
+                            str(term.round_id),
+                            term.organization,
+                            month,
+                            credit.module,
+                            credit.credit_type,
+                            amount_units(credit.amount),
+                            str(event.student_id),
+                        ),
+                    )
+            case practice_events.PracticeRecorded():
+                month = event.at.astimezone(SHANGHAI).strftime("%Y-%m")
+                hours = amount_units(event.hours) * len(event.members)
+                facts = (len(event.members), event.days, hours)
+                if event.tribe_id is None:
+                    cursor.execute(
+                        "INSERT INTO report_practice VALUES (?, ?, ?, ?, ?, ?, ?)"
+                        " ON CONFLICT (practice_id) DO NOTHING",
+                        (str(event.practice_id), event.college, COLLEGE_PRACTICE, month, *facts),
+                    )
+                else:
+                    cursor.execute(
+                        "INSERT INTO report_practice SELECT ?, ?, name, ?, ?, ?, ?"
+                        " FROM board_tribes WHERE tribe_id = ?"
+                        " ON CONFLICT (practice_id) DO NOTHING",
+                        (str(event.practice_id), event.college, month, *facts, str(event.tribe_id)),
                     )
 
 

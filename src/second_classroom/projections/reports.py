@@ -29,9 +29,9 @@ HEADERS = (
     "参与人次",
     "出勤率",
     "未签到率",
-    "学分发放",
-    "补录学分",
 )
+# 社会实践 (002 一 4)), when the month's report has any: teams, members (人次), 学时 given
+PRACTICE_HEADERS = ("实践团队数", "实践人次", "实践学时")
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -50,6 +50,10 @@ class MonthlyRow:
     # (module, credit type, amount): each type on its own, never added to another
     credits: tuple[tuple[str, str, Decimal], ...]
     backfills: tuple[tuple[str, str, Decimal], ...] = ()  # 补录 credits of confirmed claims
+    cadre: tuple[tuple[str, str, Decimal], ...] = ()  # credits of rated cadre terms recorded
+    practice_teams: int = 0  # practice teams recorded in the month
+    practice_members: int = 0  # their members (人次: a student in two teams counts twice)
+    practice_hours: Decimal = Decimal(0)  # the 学时 written to the members: hours × members
 
 
 def monthly_report(
@@ -67,18 +71,21 @@ def monthly_report(
         where, groups = f"{where} AND g.college = ?", (*groups, college)
     if after is not None:
         where, groups = f"{where} AND (g.college, g.tribe) > (?, ?)", (*groups, *after)
-    # The month's groups: organizations with an activity, or with 补录 credits confirmed.
+    # The month's groups: organizations with an activity, 补录 credits confirmed, a cadre
+    # term's credits or a practice team recorded.
     rows = database.query(
         "SELECT g.college, g.tribe, COUNT(a.activity_id), SUM(a.approved), SUM(a.rejections),"
         " SUM(a.participants), SUM(a.attended), SUM(a.no_shows) FROM"
         " (SELECT COALESCE(college, '') AS college, tribe FROM report_activities WHERE month = ?"
         " UNION SELECT COALESCE(c.college, ''), c.tribe FROM report_claims c"
-        " JOIN report_backfills b ON b.claim_id = c.claim_id WHERE b.month = ?) g"
+        " JOIN report_backfills b ON b.claim_id = c.claim_id WHERE b.month = ?"
+        " UNION SELECT COALESCE(college, ''), tribe FROM report_cadres WHERE month = ?"
+        " UNION SELECT COALESCE(college, ''), tribe FROM report_practice WHERE month = ?) g"
         " LEFT JOIN report_activities a ON COALESCE(a.college, '') = g.college"
         " AND a.tribe = g.tribe AND a.month = ?"
         f" WHERE {where} GROUP BY g.college, g.tribe ORDER BY 1, 2"
         + (" LIMIT ?" if limit is not None else ""),
-        (month, month, month, *groups, *((limit,) if limit is not None else ())),
+        (*(month,) * 5, *groups, *((limit,) if limit is not None else ())),
     )
     if rows:
         last = (str(rows[-1][0]), str(rows[-1][1]))
@@ -101,9 +108,29 @@ def monthly_report(
         " GROUP BY g.college, g.tribe, b.module, b.credit_type ORDER BY 1, 2, 3, 4",
         (month, *groups),
     )
+    cadre = database.query(
+        "SELECT g.college, g.tribe, g.module, g.credit_type, SUM(g.amount) FROM"
+        " (SELECT COALESCE(college, '') AS college, tribe, module, credit_type, amount"
+        " FROM report_cadres WHERE month = ?) g"
+        f" WHERE {where} GROUP BY g.college, g.tribe, g.module, g.credit_type"
+        " ORDER BY 1, 2, 3, 4",
+        (month, *groups),
+    )
+    practice = {
+        (str(group), str(tribe)): (int(teams), int(members or 0), units_amount(hours or 0))
+        for group, tribe, teams, members, hours in database.query(
+            "SELECT g.college, g.tribe, COUNT(*), SUM(g.members), SUM(g.amount) FROM"
+            " (SELECT COALESCE(college, '') AS college, tribe, members, amount"
+            " FROM report_practice WHERE month = ?) g"
+            f" WHERE {where} GROUP BY g.college, g.tribe",
+            (month, *groups),
+        )
+    }
+    by_credits, by_backfills, by_cadre = _by_group(credits), _by_group(backfills), _by_group(cadre)
     report = []
     for group, tribe, count, approved, rejections, participants, attended, absent in rows:
         counted = int(attended or 0) + int(absent or 0)
+        teams, members, hours = practice.get((group, tribe), (0, 0, Decimal(0)))
         report.append(
             MonthlyRow(
                 group,
@@ -114,8 +141,12 @@ def monthly_report(
                 int(participants or 0),
                 _rate(int(attended or 0), counted),
                 _rate(int(absent or 0), counted),
-                _by_group(credits).get((group, tribe), ()),
-                _by_group(backfills).get((group, tribe), ()),
+                by_credits.get((group, tribe), ()),
+                by_backfills.get((group, tribe), ()),
+                by_cadre.get((group, tribe), ()),
+                teams,
+                members,
+                hours,
             )
         )
     return report
@@ -211,12 +242,15 @@ Column = tuple[str, str]  # (module, credit type): one type per column, never tw
 
 @attrs.frozen
 class Columns:
-    """The credit columns of a report, one per module and credit type (学分 and 志愿时 are
-    different units, so no column or total adds them): activity credits, then 补录 credits,
+    """The columns after the fixed ones: the practice columns when a row has a practice team,
+    then one credit column per module and credit type (学分 and 志愿时 are different units, so
+    no column or total adds them): activity credits, 补录 credits, then cadre terms' credits,
     each in the rulebook's module order, then any other by code."""
 
     credits: list[Column]
     backfills: list[Column]
+    cadre: list[Column] = attrs.field(factory=list)
+    practice: bool = False
 
     @classmethod
     def of(cls, rows: list[MonthlyRow], names: Names) -> Columns:
@@ -230,30 +264,53 @@ class Columns:
         return cls(
             ordered({(m, k) for row in rows for m, k, _ in row.credits}),
             ordered({(m, k) for row in rows for m, k, _ in row.backfills}),
+            ordered({(m, k) for row in rows for m, k, _ in row.cadre}),
+            any(row.practice_teams for row in rows),
         )
 
     def header(self, names: Names) -> list[str]:
         return [
-            *HEADERS[:-2],
+            *HEADERS,
+            *(PRACTICE_HEADERS if self.practice else ()),
             *(f"{names.modules.get(m, m)}（{k}）" for m, k in self.credits),
             *(f"{names.modules.get(m, m)}补录（{k}）" for m, k in self.backfills),
+            *(f"{names.modules.get(m, m)}干部任期（{k}）" for m, k in self.cadre),
         ]
+
+    def number_formats(self) -> list[str | None]:
+        """Each column's spreadsheet number format (None: as it comes)."""
+        rates = [None] * (len(HEADERS) - 2) + ["0.0%", "0.0%"]
+        practice = ["0", "0", "0.0#"] if self.practice else []
+        amounts = ["0.0#"] * (len(self.credits) + len(self.backfills) + len(self.cadre))
+        return [*rates, *practice, *amounts]
 
     def exact(self, row: MonthlyRow) -> list[Decimal]:
+        """The row's amounts after the fixed columns, exact: practice's, then credits."""
         credits = {(m, k): a for m, k, a in row.credits}
         backfills = {(m, k): a for m, k, a in row.backfills}
+        cadre = {(m, k): a for m, k, a in row.cadre}
+        practice = (row.practice_teams, row.practice_members, row.practice_hours)
         return [
+            *(Decimal(n) for n in (practice if self.practice else ())),
             *(credits.get(c, Decimal(0)) for c in self.credits),
             *(backfills.get(c, Decimal(0)) for c in self.backfills),
+            *(cadre.get(c, Decimal(0)) for c in self.cadre),
         ]
 
-    def amounts(self, row: MonthlyRow) -> list[float]:
-        return [float(amount) for amount in self.exact(row)]
+    def amounts(self, row: MonthlyRow) -> list[int | float]:
+        """The same as spreadsheet numbers: counts as integers, amounts as floats."""
+        return _numbers(self.exact(row), self.practice)
+
+
+def _numbers(exact: list[Decimal], practice: bool) -> list[int | float]:
+    counts = 2 if practice else 0  # 实践团队数 and 实践人次 are whole numbers
+    return [int(a) if i < counts else float(a) for i, a in enumerate(exact)]
 
 
 def _cells(row: MonthlyRow, columns: Columns, names: Names) -> list[Any]:
-    """One row's values: counts as integers, rates as fractions (0.6667), credits as numbers
-    in one column per module, 补录 credits in their own columns."""
+    """One row's values: counts as integers, rates as fractions (0.6667), practice's teams,
+    members and 学时, credits as numbers in one column per module and type, 补录 and cadre
+    terms' credits in their own columns."""
     return [
         names.colleges.get(row.college, row.college) if row.college else SCHOOL_LEVEL,
         row.tribe,
@@ -273,8 +330,7 @@ def _totals(rows: list[MonthlyRow], columns: Columns) -> list[Any]:
 
     # Summed as decimals, each column on its own (0.01 + 2.01 is 2.02, not 2.0199999999999996).
     sums = [
-        float(sum(amounts, Decimal(0)))
-        for amounts in zip(*(columns.exact(r) for r in rows), strict=True)
+        sum(amounts, Decimal(0)) for amounts in zip(*(columns.exact(r) for r in rows), strict=True)
     ]
     return [
         "合计",
@@ -285,7 +341,7 @@ def _totals(rows: list[MonthlyRow], columns: Columns) -> list[Any]:
         total(lambda r: r.participants),
         None,  # a rate does not add up; each row carries its own
         None,
-        *(sums or [0.0] * (len(columns.credits) + len(columns.backfills))),
+        *_numbers(sums, columns.practice),  # no rows: no columns either
     ]
 
 
@@ -321,12 +377,11 @@ def to_xlsx(rows: list[MonthlyRow], month: str, names: Names, now: datetime) -> 
                 cell.data_type = "s"  # text, whatever it looks like
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
+    formats = columns.number_formats()
     for line in sheet.iter_rows(min_row=3):
-        for column, cell in enumerate(line, start=1):
-            if column in (7, 8):
-                cell.number_format = "0.0%"
-            elif column > len(HEADERS) - 2:
-                cell.number_format = "0.0#"
+        for cell, number_format in zip(line, formats, strict=True):
+            if number_format is not None:
+                cell.number_format = number_format
     for column, title in enumerate(header, start=1):
         wide = 26 if column == 2 else 16 if column == 1 else max(10, len(title) * 2 + 2)
         sheet.column_dimensions[get_column_letter(column)].width = wide
@@ -375,8 +430,10 @@ def participation_chart(
     college: str | None = None,
 ) -> tuple[bytes, str]:
     """(PNG, SVG): participation (人次) per college per month, titled, labelled and with a
-    legend in Chinese, set in the PDF's embedded font (``second_classroom.fonts``); of one
-    ``college`` only when given. The SVG draws its glyphs as paths, so it needs no font."""
+    legend in Chinese, set in the PDF's embedded font (``second_classroom.fonts``); below it,
+    when any practice team was recorded, the 社会实践学时 per college per month in a second
+    panel, each college in the same colour in both; of one ``college`` only when given. The
+    SVG draws its glyphs as paths, so it needs no font."""
     plt, family = _pyplot()
 
     params: tuple[object, ...]
@@ -388,21 +445,46 @@ def participation_chart(
         f" WHERE {where} GROUP BY COALESCE(college, ''), month ORDER BY 2, 1",
         params,
     )
-    months = sorted({m for _c, m, _n in rows})
-    colleges = sorted({c for c, _m, _n in rows})
+    practice = database.query(
+        "SELECT COALESCE(college, ''), month, SUM(amount) FROM report_practice"
+        f" WHERE {where} GROUP BY COALESCE(college, ''), month ORDER BY 2, 1",
+        params,
+    )
+    months = sorted({m for _c, m, _n in [*rows, *practice]})
+    colleges = sorted({c for c, _m, _n in [*rows, *practice]})
     counts = {(c, m): int(n or 0) for c, m, n in rows}
+    # The bar's height only: the report's cells carry the exact 学时.
+    hours = {(c, m): float(units_amount(n)) for c, m, n in practice}
     with plt.rc_context({"font.family": family, "svg.hashsalt": "second_classroom"}):
-        figure, axes = plt.subplots(figsize=(width / 100, height / 100), dpi=100)
+        panels = 2 if practice else 1
+        figure, found = plt.subplots(
+            panels, 1, figsize=(width / 100, height / 100), dpi=100, sharex=True, squeeze=False
+        )
+        axes = found[0][0]
         step = 0.8 / max(len(colleges), 1)
-        for index, code in enumerate(colleges):
-            xs = [m + index * step for m in range(len(months))]
-            label = names.colleges.get(code, code) if code else SCHOOL_LEVEL
-            axes.bar(xs, [counts.get((code, month), 0) for month in months], step, label=label)
-        axes.set_xticks([m + 0.4 - step / 2 for m in range(len(months))], months)
+        colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+
+        def bars(panel: Any, values: dict[tuple[str, str], Any], labelled: bool) -> None:
+            for index, code in enumerate(colleges):
+                xs = [m + index * step for m in range(len(months))]
+                label = names.colleges.get(code, code) if code else SCHOOL_LEVEL
+                heights = [values.get((code, month), 0) for month in months]
+                colour = colours[index % len(colours)]
+                panel.bar(xs, heights, step, label=label if labelled else None, color=colour)
+
+        bars(axes, counts, True)
         axes.yaxis.get_major_locator().set_params(integer=True)  # 人次 are whole people
-        axes.set_xlabel("月份")
         axes.set_ylabel("参与人次")
-        axes.set_title(f"{names.school} 各学院每月第二课堂参与人次")
+        if practice:
+            below = found[1][0]
+            bars(below, hours, False)
+            below.set_ylabel("社会实践学时")
+            figure.suptitle(f"{names.school} 各学院每月第二课堂参与人次与社会实践学时")
+        else:
+            below = axes
+            axes.set_title(f"{names.school} 各学院每月第二课堂参与人次")
+        below.set_xticks([m + 0.4 - step / 2 for m in range(len(months))], months)
+        below.set_xlabel("月份")
         if colleges:
             axes.legend(title="学院")
         png, svg = io.BytesIO(), io.StringIO()

@@ -275,8 +275,9 @@ class ProjectionRunner:
 
     def _write(self, cursor: Cursor, items: Sequence[Item]) -> None:
         readable = [(n, r) for n, r in items if isinstance(r, Recorded)]
-        # View by view rather than event by event: a view only reads its own tables and the
-        # board's tribes (the board comes first), so the order across views does not matter.
+        # View by view rather than event by event: a view reads only its own tables and facts
+        # of an earlier view that no later event changes (the board's tribes, the students'
+        # colleges, the report's activity colleges), so this gives what event by event would.
         for route in self._routes:
             self._deliver(cursor, route, readable)
         for notification_id, item in items:

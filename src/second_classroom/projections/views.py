@@ -524,7 +524,8 @@ class OutboxView:
 
 
 def standard_views() -> list[Any]:
-    """Every view the library maintains (the board first: the report reads its tribes)."""
+    """Every view the library maintains (the students' and the board's before the report's:
+    it reads the students' colleges and the tribes)."""
     from second_classroom.projections.report_views import (
         AdvisorWorkload,
         MonthlyFacts,
