@@ -403,3 +403,21 @@ def test_a_team_a_school_level_tribe_recorded_counts_under_that_tribe_without_a_
     assert sheet is not None
     assert [cell.value for cell in sheet[3]][:2] == ["校级组织", "校学生会"]
     assert [cell.value for cell in sheet[3]][8:] == [1, 1, 24]
+
+
+def test_a_panel_with_nothing_to_show_says_so_and_never_counts_below_zero(
+    school: SecondClassroom,
+) -> None:
+    """002 一 5) 月报: given a month with practice teams but no activity participation, when
+    the chart is drawn, then the 参与人次 panel reads 无记录 on an axis from 0 to 1 — no minus
+    sign is drawn anywhere (matplotlib's default axis around an empty panel runs from −0.05
+    to 0.05, as if people could be negative). matplotlib's SVG names each text it draws in a
+    comment."""
+    import re
+
+    report_world.march_world(school)
+    files = school.report_files("2027-03", SCHOOL_ADMIN, at(3, 31, year=2027))
+    texts = re.findall(r"<!-- (.*?) -->", files.svg)
+    assert "无记录" in texts
+    assert texts[: texts.index("参与人次")] == ["0", "1"]  # the 参与人次 panel's ticks
+    assert not [t for t in texts if t.startswith(("−", "-"))]

@@ -471,6 +471,13 @@ def participation_chart(
                 heights = [values.get((code, month), 0) for month in months]
                 colour = colours[index % len(colours)]
                 panel.bar(xs, heights, step, label=label if labelled else None, color=colour)
+            # Counts and hours are never negative: the axis starts at 0, and a panel with
+            # nothing to show says so instead of drawing matplotlib's ±0.05 around zero.
+            if any(values.values()):
+                panel.set_ylim(bottom=0)
+            else:
+                panel.set_ylim(0, 1)
+                panel.text(0.5, 0.5, "无记录", transform=panel.transAxes, ha="center")
 
         bars(axes, counts, True)
         axes.yaxis.get_major_locator().set_params(integer=True)  # 人次 are whole people
