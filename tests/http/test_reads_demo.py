@@ -277,7 +277,8 @@ def test_a_record_and_its_integrity_as_they_stood(
     client: TestClient, demo: SecondClassroom
 ) -> None:
     """As-of reads: ``?as_of=`` replays the record, the 诚信分 and the 成长档案 as they stood
-    then; an instant without its UTC offset names no instant and is 400."""
+    then, and as they stand without it; an instant without its UTC offset names no instant
+    and is 400 on each."""
     number = "2023010102"
     before = at(24, 8)  # registered on the 23rd, before any activity
     when = before.isoformat()
@@ -291,7 +292,10 @@ def test_a_record_and_its_integrity_as_they_stood(
     assert (status, body) == (200, codec.to_json(demo.growth_timeline(number, me, NOW, before)))
     status, body = get(client, f"/api/students/{number}/growth", me)
     assert (status, body) == (200, codec.to_json(demo.growth_timeline(number, me, NOW)))
-    for bad in ("2026-11-24T08:00:00", "yesterday", "2026-13-01T00:00:00+08:00"):
-        reply = get(client, f"/api/students/{number}", me, as_of=bad)
-        assert code_of(reply) == (400, "query.invalid")
+    status, body = get(client, f"/api/students/{number}/integrity", me)
+    assert (status, body) == (200, codec.to_json(demo.integrity(number, me)))
+    for read in ("", "/integrity", "/growth"):
+        for bad in ("2026-11-24T08:00:00", "yesterday", "2026-13-01T00:00:00+08:00"):
+            reply = get(client, f"/api/students/{number}{read}", me, as_of=bad)
+            assert code_of(reply) == (400, "query.invalid"), (read, bad)
     assert get(client, f"/api/students/{number}/growth", STRANGER)[0] == 403
