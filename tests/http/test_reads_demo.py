@@ -14,11 +14,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from second_classroom import codec
-from second_classroom.aggregates.claim import ClaimKind, claim_id
+from second_classroom.aggregates.claim import claim_id
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.demo import DEMO_SECRET, at, run_demo
 from second_classroom.http import BearerTokens, HttpSettings, create_app
+from second_classroom.policies.claim_rules import ClaimKind
 from second_classroom.policies.rulebook import preset
 from second_classroom.service import SecondClassroom
 
