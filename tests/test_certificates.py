@@ -15,6 +15,7 @@ import attrs
 import pytest
 
 from second_classroom import exports, pdf
+from second_classroom.aggregates.activity_attendance import Geofence
 from second_classroom.aggregates.cadre import AppointCadre
 from second_classroom.aggregates.certificate import (
     CertificateIssued,
@@ -22,7 +23,7 @@ from second_classroom.aggregates.certificate import (
     IssueCertificate,
     RevokeCertificate,
 )
-from second_classroom.aggregates.checkin import CheckIn, Geofence, Location, OpenCheckInSession
+from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession
 from second_classroom.aggregates.registration import Register
 from second_classroom.aggregates.results import FinalizeActivity, GrantCredits, IssueAward
 from second_classroom.aggregates.transcript import IssueTranscript

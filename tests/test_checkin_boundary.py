@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from second_classroom.aggregates.checkin import CheckIn, Geofence, OpenCheckInSession
+from second_classroom.aggregates.activity_attendance import Geofence
+from second_classroom.aggregates.checkin import CheckIn, OpenCheckInSession
 from second_classroom.core.errors import DomainError
 from second_classroom.policies import checkin_codes as codes
 from second_classroom.policies.rulebook import CheckInRule

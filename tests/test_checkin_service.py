@@ -192,7 +192,7 @@ def test_a_make_up_counts_as_attended(service: SecondClassroom) -> None:
     assert (
         service.enrolment(talk, students[2].person_id, SCHOOL_ADMIN).outcome
         is AttendanceOutcome.ATTENDED
-    )  # type: ignore[union-attr]
+    )
     assert service.integrity(students[2].person_id, SCHOOL_ADMIN).blacklisted_until is None  # type: ignore[union-attr]
 
 

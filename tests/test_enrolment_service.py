@@ -235,7 +235,7 @@ def test_the_outbox_survives_a_restart(tmp_path: Path) -> None:
             ),
             LEADER,
             REGISTERING,
-        )  # type: ignore[union-attr]
+        )
         service.mark_delivered(service.outbox(SCHOOL_ADMIN, a.person_id)[0], REGISTERING, a)
     with SecondClassroom.open(env, secret=TEST_SECRET) as restarted:
         assert restarted.outbox(SCHOOL_ADMIN, a.person_id) == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -247,7 +248,7 @@ class TestSubmission:
         ],
     )
     def test_a_broken_publishing_rule_refuses_submission(
-        self, changes: dict[str, object], code: str
+        self, changes: dict[str, Any], code: str
     ) -> None:
         """发布规范 一、四、六、九 and 第十条."""
         drafted = attrs.evolve(DRAFTED, form=attrs.evolve(FORM, **changes))
@@ -361,9 +362,7 @@ class TestReviewChain:
         for actor in wrong:
             given(DECIDER, *APPROVED_CHAIN[:history]).when(
                 ApproveActivity(ACTIVITY_ID), actx(actor)
-            ).raises(  # type: ignore[arg-type]
-                "auth.forbidden"
-            )
+            ).raises("auth.forbidden")
             given(DECIDER, *APPROVED_CHAIN[:history]).when(
                 RejectActivity(ACTIVITY_ID, "不符合要求"),
                 actx(actor),  # type: ignore[arg-type]

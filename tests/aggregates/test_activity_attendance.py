@@ -14,6 +14,8 @@ from uuid import UUID
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from second_classroom.aggregates.activity_attendance import (
     EVENTS,
@@ -189,6 +191,22 @@ def test_the_count_of_wrong_guesses_stops_at_the_first_missing_attempt() -> None
     ledger = Attendance(wrong_passwords=frozenset({(1, A, 1), (1, A, 2), (1, A, 3), (1, A, 5)}))
     assert ledger.wrong_guesses(1, A) == 3
     assert Attendance(wrong_passwords=frozenset({(1, A, 2)})).wrong_guesses(1, A) == 0
+
+
+@given(
+    st.frozensets(st.tuples(st.integers(1, 2), st.sampled_from((A, B)), st.integers(0, 7))),
+    st.integers(1, 2),
+    st.sampled_from((A, B)),
+)
+def test_the_count_of_wrong_guesses_is_the_first_missing_attempt_less_one(
+    wrong: frozenset[tuple[int, str, int]], session: int, student: str
+) -> None:
+    """Given any recorded wrong passwords (gaps, other students and sessions, a stray attempt
+    0), when the count for one student and session is asked, then it is the first attempt
+    number 1, 2, … not recorded for them, less one."""
+    mine = {attempt for s, who, attempt in wrong if (s, who) == (session, student)}
+    first_missing = min(set(range(1, len(mine) + 2)) - mine)
+    assert Attendance(wrong_passwords=wrong).wrong_guesses(session, student) == first_missing - 1
 
 
 def test_a_lock_is_per_student_and_session() -> None:

@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
 import attrs
 import pytest
@@ -563,7 +564,7 @@ def test_commands_target_the_round_of_their_tribe_and_term_and_read_the_records_
     ids=["position", "title", "starts", "ends"],
 )
 def test_a_second_appointment_differing_in_any_detail_is_refused_naming_the_post(
-    change: dict[str, object],
+    change: dict[str, Any],
 ) -> None:
     """One post per cadre per round: the same appointment again is a retry (nothing new), any
     other post, title or dates is ``cadre.already_appointed`` naming the post held."""

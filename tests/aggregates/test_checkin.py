@@ -1165,9 +1165,10 @@ def test_a_scan_of_another_session_does_not_hide_a_later_one_on_the_same_device(
     assert (third.student, third.flagged) == (A, True)
 
 
-def test_an_old_scan_does_not_hide_a_recent_one_on_the_same_device() -> None:
-    """The anomaly rule looks past scans older than its window: B scanned 30 s before A on
-    another phone, C 5 s before A on A's phone; A is flagged (C's scan)."""
+def test_a_scan_on_another_device_does_not_hide_a_later_one_on_the_same_device() -> None:
+    """Given B scanned on phone-2 30 s before A and C on phone-1 5 s before A, when A checks
+    in on phone-1 (at another place than both), then A is flagged for C's scan: the anomaly
+    rule looks past a scan sharing neither device nor place (its first test)."""
     state = checked_in(with_session(activity((A, B, C))), B, DURING, device_id="phone-2")
     state = checked_in(
         state, C, DURING + timedelta(seconds=25), location=ELSEWHERE, device_id="phone-1"

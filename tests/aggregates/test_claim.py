@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -170,7 +171,7 @@ def _credit_detail(module: str, credit_type: str, amount: str) -> dict[str, str]
     ],
 )  # fmt: skip
 def test_a_collective_claim_names_its_activity_participants_and_credits(
-    changes: dict[str, object], code: str, details: dict[str, str]
+    changes: dict[str, Any], code: str, details: dict[str, str]
 ) -> None:
     """001 附件2/3/4: name, time, place, 类别 and 项, credits per person, the list, reason, contact;
     credits must be the school's modules and credit types (附件4 注7). Each refusal names the
@@ -928,7 +929,7 @@ def test_a_cadre_filing_holds_the_organization_the_post_and_the_year_served() ->
     ids=["title", "key", "future", "evidence", "level", "credit"],
 )  # fmt: skip
 def test_a_personal_filing_is_refused_naming_what_is_wrong(
-    changes: dict[str, object], code: str, details: dict[str, str]
+    changes: dict[str, Any], code: str, details: dict[str, str]
 ) -> None:
     error = refused(None, personal(**changes), STUDENT_3, at(3, 2, 9, 0))
     assert (error.code, error.details) == (code, details)
@@ -963,7 +964,7 @@ def test_a_student_files_for_themselves_only_and_must_be_registered() -> None:
     ids=["organization", "position", "inverted", "future", "short", "no-time-at-all"],
 )
 def test_a_cadre_filing_is_refused_naming_what_is_wrong(
-    changes: dict[str, object], code: str, details: dict[str, str]
+    changes: dict[str, Any], code: str, details: dict[str, str]
 ) -> None:
     command = FileCadreClaim(
         "2023010004", "su-2025", "石油工程学院学生会", "宣传部部长",
@@ -1087,7 +1088,7 @@ def test_a_new_academic_year_starts_afresh_and_a_beneficiary_s_record_must_be_lo
     decision = claim.decide(
         ReviewClaim(state.id, True), state, ctx(CENTER, at(3, 12), CAPPED, records)
     )
-    assert [e.record.credits for (e,) in decision.records.values()] == [CREDIT, CREDIT]  # type: ignore[attr-defined]
+    assert [e.record.credits for (e,) in decision.records.values()] == [CREDIT, CREDIT]
     missing = {STUDENTS[0]: records[STUDENTS[0]]}
     with pytest.raises(DomainError) as caught:
         claim.decide(ReviewClaim(state.id, True), state, ctx(CENTER, at(3, 12), CAPPED, missing))

@@ -33,6 +33,7 @@ from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.core.time import SHANGHAI
 from second_classroom.policies.activity_form import PlannedCredit
+from second_classroom.policies.claim_rules import ClaimKind
 from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import Rulebook, Subcategory
 from tests.claim_world import (
@@ -170,7 +171,7 @@ def test_a_batch_is_refused_whole_when_any_claim_cannot_join_it() -> None:
     (elsewhere,), _ = publish_batch([first_reviewed("2023010004", "p3")], PE_LEAGUE, at(5, 11),
                                     batch="另一批")  # fmt: skip
     states: dict[object, claim.Claim | None] = {s.id: s for s in (zhang, filed_only, elsewhere)}
-    missing = claim.claim_id(claim.ClaimKind.PERSONAL, "2023010009", "none")
+    missing = claim.claim_id(ClaimKind.PERSONAL, "2023010009", "none")
     cases = [
         (
             PublishClaims(BATCH, (zhang.id, filed_only.id)),
@@ -353,7 +354,7 @@ def test_whatever_roles_they_hold_the_claimant_and_participants_decide_no_step(
 def test_the_review_list_offers_each_reviewer_the_step_they_may_act_on() -> None:
     """003 2（三）（四）: 指导教师 reviews, then the 系部 reviews and publishes (and judges
     objections), then the 教务处 confirms after the period — each is offered only that."""
-    chain = CUSTOMS.claims.chain(claim.ClaimKind.PERSONAL)
+    chain = CUSTOMS.claims.chain(ClaimKind.PERSONAL)
     assert chain is not None
     student = Actor.student("2023010003")
     filed = through([(personal(), student, at(5, 8))], CUSTOMS)
@@ -381,7 +382,7 @@ def test_the_review_list_offers_each_reviewer_the_step_they_may_act_on() -> None
 
 def test_the_review_list_offers_the_centre_the_import_of_an_approved_list() -> None:
     """001 第三条 审核通过后…通过名单导入的方式: the approved claim waits for the 二课中心."""
-    chain = SICHUAN_LIST.claims.chain(claim.ClaimKind.COLLECTIVE)
+    chain = SICHUAN_LIST.claims.chain(ClaimKind.COLLECTIVE)
     assert chain is not None
     review = ReviewClaim(collective().claim_id, True)
     approved = through(
@@ -399,7 +400,7 @@ def test_the_review_list_offers_the_centre_the_import_of_an_approved_list() -> N
 def test_the_review_list_offers_the_import_to_the_last_step_s_role_only() -> None:
     """001 第三条 名单导入 is the last step's: in a three-step chain, an approved claim is offered
     to the last step's role (教务处), not to the middle one's (系部)."""
-    chain = CUSTOMS.claims.chain(claim.ClaimKind.PERSONAL)
+    chain = CUSTOMS.claims.chain(ClaimKind.PERSONAL)
     assert chain is not None
     approved = attrs.evolve(first_reviewed("2023010003"), status=ClaimStatus.APPROVED)
     assert claim.actions(approved, chain, OFFICE, at(5, 20)) == (ReviewAction.IMPORT,)
@@ -427,7 +428,7 @@ steps = [
 def test_the_review_list_offers_the_publication_after_a_first_step_with_a_publicity() -> None:
     """Given a chain whose first step (系部) asks for a 公示, when the 系部 approved it, then the
     系部 is offered to publish it and nobody to review it until it is published."""
-    chain = PUBLISH_FIRST.claims.chain(claim.ClaimKind.PERSONAL)
+    chain = PUBLISH_FIRST.claims.chain(ClaimKind.PERSONAL)
     assert chain is not None
     filing = personal(advisor="")
     state = through(
@@ -444,7 +445,7 @@ def test_the_review_list_offers_the_publication_after_a_first_step_with_a_public
 
 def test_the_review_list_offers_the_last_review_from_the_instant_the_publicity_ends() -> None:
     """003 公示无异议后上报教务处: at the very end of the period the 教务处 may review."""
-    chain = CUSTOMS.claims.chain(claim.ClaimKind.PERSONAL)
+    chain = CUSTOMS.claims.chain(ClaimKind.PERSONAL)
     assert chain is not None
     (published,), _ = publish_batch([first_reviewed("2023010003")], PE_LEAGUE, at(5, 11))
     until = published.publicity_until
@@ -456,7 +457,7 @@ def test_the_review_list_offers_the_last_review_from_the_instant_the_publicity_e
 def test_a_claim_past_a_chain_shortened_since_is_offered_to_its_last_step() -> None:
     """Given a claim at the third step, when the school's chain now has two steps, then the
     last step's role is offered the review (the claim is never left without a reviewer)."""
-    chain = CUSTOMS.claims.chain(claim.ClaimKind.PERSONAL)
+    chain = CUSTOMS.claims.chain(ClaimKind.PERSONAL)
     assert chain is not None
     (published,), _ = publish_batch([first_reviewed("2023010003")], PE_LEAGUE, at(5, 11))
     shorter = attrs.evolve(chain, steps=chain.steps[1:])
@@ -496,7 +497,7 @@ def test_a_refused_batch_names_the_claim_the_cap_or_the_field() -> None:
     wang = first_reviewed("2023010004", "p4")
     two = attrs.evolve(CUSTOMS, claims=attrs.evolve(CUSTOMS.claims, publicity_batch_max=2))
     _, events = publish_batch([zhang, wang], PE_LEAGUE, at(5, 11), two)
-    assert [e.claim_id for e in events] == [zhang.id, wang.id]  # type: ignore[union-attr]
+    assert [e.claim_id for e in events] == [zhang.id, wang.id]
 
 
 def test_a_refused_category_item_or_list_length_names_the_school_s_choices_and_counts() -> None:

@@ -175,7 +175,7 @@ def test_a_share_may_last_exactly_the_longest_grant() -> None:
 def test_a_view_reads_as_of_a_past_day_or_today(as_of: object, read_as_of: object) -> None:
     given(DECIDER, GRANTED).when(
         ViewGrowthTimeline(NUMBER, as_of),
-        context(PARENT, LATER),  # type: ignore[arg-type]
+        context(PARENT, LATER),
     ).then(GrowthTimelineViewed(NUMBER, PARENT.person_id, read_as_of, LATER))
 
 

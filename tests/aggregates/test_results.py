@@ -966,7 +966,7 @@ COLLEGE_HOST = publishing.Host("石油工程学院学生会", TribeLevel.COLLEGE
 
 
 def plan_problems(
-    plan: AwardPlan, level: ActivityLevel = ActivityLevel.COLLEGE, module: str = "skills"
+    plan: AwardPlan, level: str = ActivityLevel.COLLEGE, module: str = "skills"
 ) -> list[publishing.Violation]:
     """The plan violations of FORM with ``plan`` at ``level`` in ``module``."""
     host = SCHOOL_HOST if level == ActivityLevel.SCHOOL else COLLEGE_HOST

@@ -14,11 +14,12 @@ import pytest
 from starlette.testclient import TestClient
 
 from second_classroom import codec
-from second_classroom.aggregates.claim import ClaimKind, claim_id
+from second_classroom.aggregates.claim import claim_id
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.demo import DEMO_SECRET, at, run_demo
 from second_classroom.http import BearerTokens, HttpSettings, create_app
+from second_classroom.policies.claim_rules import ClaimKind
 from second_classroom.policies.rulebook import preset
 from second_classroom.service import SecondClassroom
 
@@ -277,7 +278,8 @@ def test_a_record_and_its_integrity_as_they_stood(
     client: TestClient, demo: SecondClassroom
 ) -> None:
     """As-of reads: ``?as_of=`` replays the record, the 诚信分 and the 成长档案 as they stood
-    then; an instant without its UTC offset names no instant and is 400."""
+    then, and as they stand without it; an instant without its UTC offset names no instant
+    and is 400 on each."""
     number = "2023010102"
     before = at(24, 8)  # registered on the 23rd, before any activity
     when = before.isoformat()
@@ -291,7 +293,10 @@ def test_a_record_and_its_integrity_as_they_stood(
     assert (status, body) == (200, codec.to_json(demo.growth_timeline(number, me, NOW, before)))
     status, body = get(client, f"/api/students/{number}/growth", me)
     assert (status, body) == (200, codec.to_json(demo.growth_timeline(number, me, NOW)))
-    for bad in ("2026-11-24T08:00:00", "yesterday", "2026-13-01T00:00:00+08:00"):
-        reply = get(client, f"/api/students/{number}", me, as_of=bad)
-        assert code_of(reply) == (400, "query.invalid")
+    status, body = get(client, f"/api/students/{number}/integrity", me)
+    assert (status, body) == (200, codec.to_json(demo.integrity(number, me)))
+    for read in ("", "/integrity", "/growth"):
+        for bad in ("2026-11-24T08:00:00", "yesterday", "2026-13-01T00:00:00+08:00"):
+            reply = get(client, f"/api/students/{number}{read}", me, as_of=bad)
+            assert code_of(reply) == (400, "query.invalid"), (read, bad)
     assert get(client, f"/api/students/{number}/growth", STRANGER)[0] == 403

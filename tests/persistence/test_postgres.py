@@ -19,7 +19,7 @@ from second_classroom.persistence.postgres import connection_settings
 from second_classroom.persistence.stores import postgres_env
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
-from tests.persistence.test_stream_kinds import drafted_on
+from tests.persistence.change_fixtures import drafted_on
 from tests.specification import NOW, PE_ADMIN, at
 
 pytestmark = pytest.mark.postgres

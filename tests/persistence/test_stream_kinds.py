@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from second_classroom import codec
-from second_classroom.aggregates import activity, mailbox, student, tribe
+from second_classroom.aggregates import mailbox, student, tribe
 from second_classroom.aggregates.activity import ActivityDrafted, SubmitActivity
 from second_classroom.aggregates.kinds import KINDS
 from second_classroom.aggregates.mailbox import MarkNoticeDelivered
@@ -35,6 +35,7 @@ from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
 from tests.conftest import TEST_SECRET, examples
 from tests.enrolment_world import REGISTERING
+from tests.persistence.change_fixtures import drafted_on
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at
 from tests.test_checkin_service import STARTED
 from tests.test_read_authorization import ACTORS, World
@@ -56,15 +57,6 @@ def refused(code: str, call: Any, *args: Any) -> DomainError:
         call(*args)
     assert caught.value.code == code, caught.value
     return caught.value
-
-
-def drafted_on(stream: UUID) -> Change:
-    """An activity drafted on ``stream``: what ``DraftActivity`` could do before this fix,
-    when the caller chose the activity id."""
-    event = ActivityDrafted(stream, UNION.tribe_id, FORM, "2023010101", NOW)
-    return Change(
-        activity.DECIDER, Loaded(stream, 0, None), [event], activity.DECIDER.fold([event])
-    )
 
 
 # -- the declaration --------------------------------------------------------------------------

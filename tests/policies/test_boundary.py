@@ -833,7 +833,7 @@ class Corner:
 def test_a_pair_given_the_wrong_number_of_items_is_malformed(items: tuple[Any, ...]) -> None:
     """As from JSON: a pair holds two items; a third would go unchecked (it has no hint of
     its own), a missing one unnoticed."""
-    error = refused(Corner(items))  # type: ignore[arg-type]
+    error = refused(Corner(items))
     assert error.code == "command.malformed"
     assert error.details["path"] == "$.at"
     assert error.details["reason"] == f"$.at: expected 2 items, got {len(items)}"

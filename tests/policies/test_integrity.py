@@ -46,7 +46,7 @@ _serial = iter(range(1_000_000))
 def entry(
     outcome: AttendanceOutcome,
     when: datetime = NOW,
-    level: ActivityLevel = SCHOOL,
+    level: str = SCHOOL,
     appeal: AppealStatus | None = None,
 ) -> IntegrityEntry:
     """One admitted activity's outcome, on a fresh activity."""

@@ -7,6 +7,7 @@ import re
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -61,7 +62,7 @@ SCHOOLS = {
 HFUT, SIIT, SHCC, QTNU = (preset(n) for n in ("hfut", "siit", "shcc", "qtnu"))
 
 
-def refused(rulebook: Rulebook, **changes: object) -> str:
+def refused(rulebook: Rulebook, **changes: Any) -> str:
     """The reason ``rulebook`` with ``changes`` is refused."""
     with pytest.raises(DomainError) as caught:
         attrs.evolve(rulebook, **changes)
@@ -302,7 +303,7 @@ LEVEL_CODES = {
 }
 
 
-def level_codes(rulebook: Rulebook, **changes: object) -> list[str]:
+def level_codes(rulebook: Rulebook, **changes: Any) -> list[str]:
     """The level-dependent refusals of VALID with ``changes``, hosted by 基础部学生会."""
     form = attrs.evolve(VALID, **changes)
     found = check_form(rulebook, form, JC_UNION, None)
@@ -561,7 +562,7 @@ def test_a_form_names_a_category_of_its_module_or_none() -> None:
     """001 附件4 说明 7 活动一级分类、活动二级分类必须和管理端学校活动类型设置匹配: a category
     outside the module is refused; none at all is allowed."""
 
-    def codes(**changes: object) -> list[str]:
+    def codes(**changes: Any) -> list[str]:
         form = attrs.evolve(VALID, **changes)
         return [v.code.code for v in check_form(NEPU, form, PE_UNION, NOW)]
 
@@ -665,19 +666,19 @@ def test_the_new_keys_round_trip_through_toml() -> None:
     ],
 )
 def test_an_unusable_hours_practice_or_window_key_is_refused(
-    changes: dict[str, object], reason: str
+    changes: dict[str, Any], reason: str
 ) -> None:
     """Each new key is checked when the rulebook is built (``rulebook.invalid`` naming it)."""
     from second_classroom.policies.rulebook import CategoryWindow, HoursRule, PracticeRule
 
-    built: dict[str, object] = {}
+    built: dict[str, Any] = {}
     for key, value in changes.items():
         if key == "hours":
             built[key] = HoursRule(Decimal(0) if value == "zero" else Decimal(25))
         elif key == "practice":
-            built[key] = PracticeRule(*value)  # type: ignore[misc]
+            built[key] = PracticeRule(*value)
         elif key == "windows":
-            built[key] = tuple(CategoryWindow(m, c) for m, c in value)  # type: ignore[attr-defined]
+            built[key] = tuple(CategoryWindow(m, c) for m, c in value)
         else:
             built[key] = value
     assert reason in refused(HFUT, **built)

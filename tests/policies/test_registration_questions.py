@@ -7,6 +7,7 @@ its question (the questions themselves are checked with the form, in test_publis
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import attrs
 import pytest
@@ -151,7 +152,7 @@ HEIGHT_RANGE = {"minimum": "100", "maximum": "250", **HEIGHT_NAMED}
 
 # each refusal with the details its message is filled from (the prompt the student reads, the
 # code a frontend maps to the field, and the values that were wrong)
-REFUSALS: dict[str, tuple[tuple[Answer, ...], str, dict[str, object]]] = {
+REFUSALS: dict[str, tuple[tuple[Answer, ...], str, dict[str, Any]]] = {
     "a required question unanswered": (without("phone"), "enrolment.answer_missing", PHONE_NAMED),
     "a required text answered blank": (
         (*without("phone"), Answer("phone", text=" ")),
@@ -238,7 +239,7 @@ REFUSALS: dict[str, tuple[tuple[Answer, ...], str, dict[str, object]]] = {
 
 @pytest.mark.parametrize(("answers", "code", "details"), REFUSALS.values(), ids=REFUSALS.keys())
 def test_002_2_6_an_answer_that_misses_its_question_is_refused(
-    answers: tuple[Answer, ...], code: str, details: dict[str, object]
+    answers: tuple[Answer, ...], code: str, details: dict[str, Any]
 ) -> None:
     """Given the five questions, when a student registers with ``answers``,
     then the registration is refused with ``code``, naming the question and the wrong values
@@ -266,7 +267,7 @@ def test_002_2_6_an_answer_that_misses_its_question_is_refused(
     ids=["no lower bound", "no upper bound"],
 )
 def test_002_2_6_a_number_bounded_on_one_side_names_the_open_side(
-    question: Question, answer: Decimal, details: dict[str, object]
+    question: Question, answer: Decimal, details: dict[str, Any]
 ) -> None:
     """Given a number question bounded on one side only, when the answer is past that bound,
     then the refusal shows the open side as -∞ or ∞."""

@@ -173,7 +173,7 @@ def test_a_level_without_a_review_chain_is_an_invalid_rulebook() -> None:
     ],
 )
 def test_an_inconsistent_rulebook_is_refused_when_built(
-    changes: dict[str, object], problem: str
+    changes: dict[str, Any], problem: str
 ) -> None:
     with pytest.raises(DomainError) as caught:
         attrs.evolve(NEPU, **changes)
@@ -181,15 +181,15 @@ def test_an_inconsistent_rulebook_is_refused_when_built(
     assert problem in caught.value.message_en
 
 
-def _with_checkin(**changes: object) -> dict[str, object]:
+def _with_checkin(**changes: Any) -> dict[str, Any]:
     return {"checkin": attrs.evolve(NEPU.checkin, **changes)}
 
 
-def _with_results(**changes: object) -> dict[str, object]:
+def _with_results(**changes: Any) -> dict[str, Any]:
     return {"results": attrs.evolve(NEPU.results, **changes)}
 
 
-def _with_integrity(**changes: object) -> dict[str, object]:
+def _with_integrity(**changes: Any) -> dict[str, Any]:
     return {"integrity": attrs.evolve(NEPU.integrity, **changes)}
 
 
@@ -269,7 +269,7 @@ INCONSISTENT = {
 
 
 @pytest.mark.parametrize(("changes", "reason"), INCONSISTENT.values(), ids=INCONSISTENT.keys())
-def test_each_inconsistency_is_named_exactly(changes: dict[str, object], reason: str) -> None:
+def test_each_inconsistency_is_named_exactly(changes: dict[str, Any], reason: str) -> None:
     """The school's administrator reads the reason: it names every problem, in order."""
     with pytest.raises(DomainError) as caught:
         attrs.evolve(NEPU, **changes)
@@ -320,7 +320,7 @@ ACCEPTED_EDGES = {
 
 
 @pytest.mark.parametrize("changes", ACCEPTED_EDGES.values(), ids=ACCEPTED_EDGES.keys())
-def test_the_edges_of_each_range_are_accepted(changes: dict[str, object]) -> None:
+def test_the_edges_of_each_range_are_accepted(changes: dict[str, Any]) -> None:
     rulebook = attrs.evolve(NEPU, **changes)
     assert rulebook.problems() == []
     assert Rulebook.from_toml(rulebook.to_toml()) == rulebook
@@ -1434,18 +1434,18 @@ LONGEST_SEAL = "A" * (512 * 1024 * 4 // 3 + 4)
 PNG_START = b"\x89PNG\r\n\x1a\n"
 
 
-def _seal(data: bytes) -> dict[str, object]:
+def _seal(data: bytes) -> dict[str, Any]:
     import base64
 
     return {"seal_png": base64.b64encode(data).decode()}
 
 
-def _modules_with(*categories: Subcategory) -> dict[str, object]:
+def _modules_with(*categories: Subcategory) -> dict[str, Any]:
     ideology = attrs.evolve(NEPU.modules[0], categories=categories)
     return {"modules": (ideology, *NEPU.modules[1:])}
 
 
-def _siit_cadre(amount: str) -> dict[str, object]:
+def _siit_cadre(amount: str) -> dict[str, Any]:
     credits = (RatingCredit(CadreRating.EXCELLENT, Decimal(amount)),)
     module = SIIT.modules[0].code
     return {
@@ -1455,7 +1455,7 @@ def _siit_cadre(amount: str) -> dict[str, object]:
     }
 
 
-SCHOOL_INCONSISTENT: dict[str, tuple[Rulebook, dict[str, object], str]] = {
+SCHOOL_INCONSISTENT: dict[str, tuple[Rulebook, dict[str, Any], str]] = {
     "no level": (
         NEPU,
         {"activity_levels": (), "review_chains": (), "level_permissions": ()},
@@ -1767,7 +1767,7 @@ SCHOOL_INCONSISTENT: dict[str, tuple[Rulebook, dict[str, object], str]] = {
     ("base", "changes", "reason"), SCHOOL_INCONSISTENT.values(), ids=SCHOOL_INCONSISTENT.keys()
 )
 def test_each_school_key_inconsistency_is_named_exactly(
-    base: Rulebook, changes: dict[str, object], reason: str
+    base: Rulebook, changes: dict[str, Any], reason: str
 ) -> None:
     """The school's administrator reads the reason: every problem, by name, in order."""
     with pytest.raises(DomainError) as caught:
@@ -1829,7 +1829,7 @@ SCHOOL_CONSISTENT = {
 
 
 @pytest.mark.parametrize("changes", SCHOOL_CONSISTENT.values(), ids=SCHOOL_CONSISTENT.keys())
-def test_the_school_keys_at_their_edges_are_accepted(changes: dict[str, object]) -> None:
+def test_the_school_keys_at_their_edges_are_accepted(changes: dict[str, Any]) -> None:
     assert attrs.evolve(NEPU, **changes).problems() == []
 
 

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from second_classroom.aggregates.registration import Register
 from second_classroom.core.actor import Actor
@@ -123,7 +125,8 @@ def test_a_cursor_not_ours_is_refused(busy: tuple[SecondClassroom, list[Any], li
     audit_cursor = service.audit_log(SCHOOL_ADMIN, limit=1).next_cursor
     assert audit_cursor is not None
     forged = queries.encode_cursor("board", (1, 2))  # right query, wrong key types
-    for cursor in (audit_cursor, "not a cursor!", "", "W10", forged, "x" * 5000):
+    nested = base64.urlsafe_b64encode(b"[" * 1536).decode()  # deeper than Python recurses
+    for cursor in (audit_cursor, "not a cursor!", "", "W10", forged, "x" * 5000, nested):
         with pytest.raises(DomainError) as caught:
             service.activity_board(SCHOOL_ADMIN, cursor=cursor)
         assert caught.value.code == "query.invalid"
@@ -192,8 +195,9 @@ def test_a_forged_cursor_key_is_refused_and_the_views_keep_answering(
     views' connection in an aborted transaction)."""
     if query == "leaderboard":  # the default ranking's name: by college, of the first type
         query = queries.leaderboard_query("college", None, None, service.rulebook.credit_types[0])
-    # As a client would forge it: JSON escapes (``\\ud800``), base64url without padding.
-    raw = json.dumps([query, *key]).encode()
+    # As a client would forge it, exactly as encode_cursor writes a key (so only the key's
+    # check refuses it) but for the lone surrogate's JSON escape, base64url without padding.
+    raw = json.dumps([query, *key], separators=(",", ":")).encode()
     forged = base64.urlsafe_b64encode(raw).decode().rstrip("=")
     for read in (
         lambda: service.leaderboard(SCHOOL_ADMIN, cursor=forged),
@@ -246,3 +250,71 @@ def test_a_ranking_of_an_unknown_type_or_module_is_refused(
     with pytest.raises(DomainError) as caught:
         service.leaderboard(SCHOOL_ADMIN, by="college", **changes)  # type: ignore[arg-type]
     assert caught.value.code == "query.invalid"
+
+
+# -- the cursor's encoding ------------------------------------------------------------------------
+
+TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
+SHAPES = {
+    (int,): st.tuples(st.integers(0, queries.CURSOR_INT_MAX)),
+    (str, str): st.tuples(TEXT, TEXT),
+}
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+@st.composite
+def issued(draw: st.DrawFn) -> tuple[str, tuple[type, ...], tuple[Any, ...]]:
+    """A query's name, its key's types and a key: what a listing writes into a cursor."""
+    types = draw(st.sampled_from(sorted(SHAPES, key=len)))
+    return draw(TEXT), types, draw(SHAPES[types])
+
+
+@st.composite
+def near(draw: st.DrawFn, query: str, key: tuple[Any, ...]) -> str:
+    """A cursor near the one issued for ``key``, or any text."""
+    cursor = queries.encode_cursor(query, key)
+    spaced = json.dumps([query, *key], ensure_ascii=draw(st.booleans()))  # ", " between items
+    where = draw(st.integers(0, len(cursor)))
+    last = ALPHABET.index(cursor[-1])
+    unused = {2: 0b1111, 3: 0b11}.get(len(cursor) % 4, 0)  # the last character's spare bits
+    return draw(
+        st.sampled_from(
+            [
+                cursor + "=" * draw(st.integers(1, 3)),
+                cursor[:where] + draw(st.sampled_from("+/=. \n%~")) + cursor[where:],
+                cursor.replace("-", "+").replace("_", "/"),
+                cursor[:-1] + ALPHABET[last ^ draw(st.integers(0, unused))],
+                base64.urlsafe_b64encode(spaced.encode()).decode().rstrip("="),
+                cursor[:where] + draw(st.sampled_from(ALPHABET)) + cursor[where + 1 :],
+                cursor[:where] + cursor[where + 1 :],
+                draw(st.text()),
+            ]
+        )
+    )
+
+
+@given(issued(), st.data())
+def test_only_a_cursor_exactly_as_issued_decodes(
+    written: tuple[str, tuple[type, ...], tuple[Any, ...]], data: st.DataObject
+) -> None:
+    """Given a key a listing wrote into a cursor, when the cursor is decoded, then it is that
+    key; and any other text near it (padded, with '+', '/' or another character outside
+    base64url, the last character's spare bits set, its JSON spaced or ASCII-escaped, a
+    character changed or dropped) is refused (``query.invalid``) unless it is exactly the
+    cursor written for the key it holds (decoding is strict: one key, one cursor)."""
+    query, types, key = written
+    assert queries.decode_cursor(query, queries.encode_cursor(query, key), types) == key
+    cursor = data.draw(near(query, key))
+    found = decoded(query, cursor, types)
+    if isinstance(found, str):
+        assert found == "query.invalid"
+    else:
+        assert cursor == queries.encode_cursor(query, found)
+
+
+def decoded(query: str, cursor: str, types: tuple[type, ...]) -> queries.Key | str:
+    """The key in ``cursor``, or the code it is refused with."""
+    try:
+        return queries.decode_cursor(query, cursor, types)
+    except DomainError as error:
+        return error.code

@@ -21,8 +21,9 @@ from second_classroom.projections.reports import MonthlyRow, Names, safe_cell, t
 from second_classroom.service import SecondClassroom
 from tests import report_world
 from tests.conftest import TEST_SECRET
+from tests.enrolment_world import LEADER
 from tests.specification import CS_ADMIN, NOW, PE_ADMIN, SCHOOL_ADMIN, at
-from tests.test_checkin_service import ENDED, LEADER, checked_in_world
+from tests.test_checkin_service import ENDED, checked_in_world
 
 
 def finished(service: SecondClassroom) -> list[Actor]:
@@ -149,7 +150,7 @@ def test_the_chart_is_in_chinese_in_the_embedded_font(service: SecondClassroom) 
     files = service.report_files("2026-12", SCHOOL_ADMIN, at(12, 31))
     image = Image.open(io.BytesIO(files.png))
     assert image.size == (800, 480)
-    darkest, lightest = image.convert("L").getextrema()  # type: ignore[misc]
+    darkest, lightest = image.convert("L").getextrema()
     assert darkest < 100 < lightest  # something was drawn on the white page
     from fontTools.ttLib import TTCollection
 

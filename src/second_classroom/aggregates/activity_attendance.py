@@ -96,11 +96,15 @@ class Attendance:
         return dict(self.outcomes).get(student)
 
     def wrong_guesses(self, session: int, student: str) -> int:
-        """How many wrong passwords the student entered in the session."""
-        count = 0
-        while (session, student, count + 1) in self.wrong_passwords:
-            count += 1
-        return count
+        """How many wrong passwords the student entered in the session: the unbroken run of
+        attempts 1, 2, … recorded for them."""
+        # The run is at most the set's size, so the search is bounded (an unbounded ``while``
+        # turned infinite under mutation testing); it stops at the first missing attempt.
+        return next(
+            n
+            for n in range(len(self.wrong_passwords) + 1)
+            if (session, student, n + 1) not in self.wrong_passwords
+        )
 
 
 # -- events (Activity stream) ---------------------------------------------------------------

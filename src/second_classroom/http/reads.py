@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, TypedDict, TypeVar
 from uuid import UUID
 
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +21,7 @@ from second_classroom.http.settings import Http, http_of
 from second_classroom.projections import queries
 from second_classroom.projections.queries import INVALID_QUERY
 
+T = TypeVar("T")
 Read = Callable[[Http, Actor], Any]
 Endpoint = Callable[[Request], Awaitable[Response]]
 ReadById = Callable[[Http, UUID, Actor], Any]
@@ -129,6 +130,19 @@ def moment(request: Request, name: str) -> datetime | None:
     return found
 
 
+def as_of(
+    request: Request,
+    number: str,
+    actor: Actor,
+    now: Callable[[str, Actor], T],
+    then: Callable[[str, Actor, datetime], T],
+) -> T:
+    """A read of student ``number``: ``now``, or with ``?as_of=`` (checked by ``moment``),
+    ``then`` at that instant."""
+    when = moment(request, "as_of")
+    return now(number, actor) if when is None else then(number, actor, when)
+
+
 def uuid_of(request: Request, name: str) -> UUID:
     return _uuid(request.path_params[name], name)
 
@@ -145,10 +159,7 @@ async def student(request: Request) -> Response:
     number = request.path_params["number"]
 
     def read(http: Http, actor: Actor) -> Any:
-        when = moment(request, "as_of")
-        if when is None:
-            return http.service.student(number, actor)
-        return http.service.student_as_of(number, actor, when)
+        return as_of(request, number, actor, http.service.student, http.service.student_as_of)
 
     return await answer(request, read, ("学生档案", "student record"))
 
@@ -183,10 +194,8 @@ async def my_integrity(request: Request) -> Response:
     number = request.path_params["number"]
 
     def read(http: Http, actor: Actor) -> Any:
-        when = moment(request, "as_of")
-        if when is None:
-            return http.service.integrity(number, actor)
-        return http.service.integrity_as_of(number, actor, when)
+        service = http.service
+        return as_of(request, number, actor, service.integrity, service.integrity_as_of)
 
     return await answer(request, read, ("诚信记录", "integrity record"))
 

@@ -11,7 +11,6 @@ These functions check no actor: the facade's reads do (``policies.visibility``).
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import json
 import re
@@ -59,6 +58,7 @@ class Page(Generic[T]):
 # Integer cursor keys (log positions, offsets) are exact in every JSON reader up to 2**53.
 CURSOR_INT_MAX = 2**53
 _UNSAFE_TEXT = re.compile("[\x00\ud800-\udfff]")
+_CURSOR = re.compile("[A-Za-z0-9_-]*")  # base64url's alphabet; encode_cursor strips the "="
 
 
 def check_limit(limit: int) -> int:
@@ -75,13 +75,17 @@ def encode_cursor(query: str, key: Key) -> str:
 
 
 def decode_cursor(query: str, cursor: str, types: Sequence[type]) -> Key:
-    """The key in ``cursor``; a cursor of another query, or not ours at all, is refused."""
+    """The key in ``cursor``; a cursor of another query, not ours at all, or not exactly as
+    ``encode_cursor`` writes it (the urlsafe alphabet, no padding, compact JSON) is refused."""
     bad = INVALID_QUERY.error(reason="cursor 无效 / bad cursor")
-    if not isinstance(cursor, str) or len(cursor) > 2048:
+    if not isinstance(cursor, str) or len(cursor) > 2048 or not _CURSOR.fullmatch(cursor):
         raise bad
     try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
+        raw = json.loads(text)
+    # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors; a list nested
+    # deeper than the interpreter recurses ("[" * 1536 fits in a cursor) is a RecursionError.
+    except (ValueError, RecursionError):
         raise bad from None
     if not isinstance(raw, list) or len(raw) != len(types) + 1 or raw[0] != query:
         raise bad
@@ -96,6 +100,10 @@ def decode_cursor(query: str, cursor: str, types: Sequence[type]) -> Key:
             raise bad
         if isinstance(value, str) and _UNSAFE_TEXT.search(value):
             raise bad
+    # One key, one cursor: the base64 left lenient above (set padding bits, say) and the JSON
+    # (spaces, escapes, "-0") must be exactly what encode_cursor writes for this key.
+    if encode_cursor(query, key) != cursor:
+        raise bad
     return key
 
 
