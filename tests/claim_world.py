@@ -19,6 +19,7 @@ from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel, Program, TribeKind, TribeLevel
 from second_classroom.policies.activity_form import PlannedCredit
+from second_classroom.policies.claim_rules import ClaimKind, RecordedChain
 from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import Rulebook
 from tests.specification import NEPU, at
@@ -145,6 +146,13 @@ def personal(**changes: Any) -> claim.FilePersonalClaim:
         advisor="T-teacher", level="省部级",
     )  # fmt: skip
     return attrs.evolve(command, **changes)
+
+
+def recorded(kind: ClaimKind, rulebook: Rulebook = SICHUAN) -> RecordedChain:
+    """What a claim of ``kind`` filed under ``rulebook`` records of its chain."""
+    chain = rulebook.claims.chain(kind)
+    assert chain is not None
+    return chain.recorded()
 
 
 def ctx(

@@ -26,6 +26,7 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import ActivityLevel, TribeKind, TribeLevel
 from second_classroom.persistence.stores import postgres_env
+from second_classroom.policies.claim_rules import ClaimKind
 from second_classroom.policies.rulebook import Rulebook, Subcategory
 from second_classroom.service import SecondClassroom
 from tests.claim_world import (
@@ -554,6 +555,31 @@ def test_the_command_line_imports_a_list(
         record = service.student("2023010002", Actor.system())
         assert record is not None
         assert record.credits() == {("volunteering", "学分"): Decimal("0.5")}
+
+
+def test_the_command_line_imports_as_the_last_step_of_the_claim_s_own_chain(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """001 第三条 二课中心…通过名单导入: given a collective claim approved under a chain whose
+    last step is the centre's, when the school deploys a chain whose last step is 教务处's,
+    then the command line imports the claim's list as the centre (its own chain's last step):
+    the staff member is given that step's role, not the new chain's."""
+    db = tmp_path / "school.sqlite3"
+    with SecondClassroom.sqlite(db, SICHUAN_LIST) as service:
+        claim_id = listing_world(service)
+    centre = 'name = "第二课堂指导与服务中心"\nrole = "center"'
+    assert centre in SICHUAN_LIST.to_toml()
+    office = SICHUAN_LIST.to_toml().replace(centre, 'name = "教务处"\nrole = "academic_affairs"')
+    redeployed = tmp_path / "redeployed.toml"
+    redeployed.write_text(office, encoding="utf-8")
+    chain = Rulebook.load(redeployed).claims.chain(ClaimKind.COLLECTIVE)
+    assert chain is not None
+    assert chain.steps[-1].name == "教务处"
+    data = tmp_path / "名单.xlsx"
+    data.write_bytes(filled(GOOD))
+    args = ["backfill", "import", str(data), "--db", str(db), "--rulebook", str(redeployed)]
+    assert cli.main([*args, "--claim", str(claim_id), "--as", "T-center", "--no-progress"]) == 0
+    assert capsys.readouterr().out == "imported: 1 student records\n"
 
 
 def test_the_command_line_import_warns_of_a_calendar_year_nobody_loaded(

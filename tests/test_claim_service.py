@@ -36,6 +36,7 @@ from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.persistence.stores import postgres_env
 from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.service import SecondClassroom, VerificationStatus
+from tests.aggregates.test_claim_chain import DROPPED
 from tests.aggregates.test_claim_lifecycle import RULEBOOK as LIFECYCLE
 from tests.aggregates.test_claim_lifecycle import START, ClaimLifecycle
 from tests.claim_world import (
@@ -394,3 +395,41 @@ ClaimsThroughTheFacade.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow],
 )
 TestClaimsThroughTheFacade = ClaimsThroughTheFacade.TestCase
+
+
+def test_a_rulebook_deployed_mid_chain_leaves_a_filed_claim_on_its_chain(
+    shared_store_env: dict[str, str],
+) -> None:
+    """001 第六条 辅导员 → 二级学院团总支 → 二课中心, on every store: given a personal claim filed
+    under that chain, when a process starts with a rulebook without the 辅导员 step, then the
+    辅导员 (whose role the new rulebook no longer asks for) still reads the claim, finds it in
+    待我审核 at their step and approves it; the centre is refused the 团总支's step; the claim is
+    confirmed along its filed chain, and the 辅导员's queue is closed again once it is."""
+    student = Actor.student("2023010003")
+    review = claim.ReviewClaim(personal().claim_id, True)
+    with SecondClassroom.open(shared_store_env, SICHUAN, secret=TEST_SECRET) as before:
+        register = RegisterStudent("2023010003", "学生03", "PE", "石工23-1班", 2023)
+        before.execute(register, CENTER, at(3, 1))
+        before.execute(personal(), student, at(3, 2))
+        with SecondClassroom.open(shared_store_env, DROPPED, secret=TEST_SECRET) as after:
+            assert COUNSELOR.roles.isdisjoint(
+                {Role(kind, "PE") for kind in DROPPED.claims.role_kinds()}
+            )
+            assert after.claim(review.claim_id, COUNSELOR) is not None
+            [line] = after.claims_to_review(COUNSELOR, at(3, 3))
+            assert (line.step_name, line.actions) == ("辅导员", (claim.ReviewAction.REVIEW,))
+            after.execute(review, COUNSELOR, at(3, 3))
+            assert refused(after, review, CENTER, at(3, 4)) == "auth.forbidden"
+            [line] = after.claims_to_review(PE_LEAGUE, at(3, 4))
+            assert line.step_name == "二级学院团总支"
+            after.execute(review, PE_LEAGUE, at(3, 4))
+            after.execute(review, CENTER, at(3, 5))
+            found = after.claim(review.claim_id, CENTER)
+            assert found is not None
+            assert found.status is claim.ClaimStatus.CONFIRMED
+            record = after.student("2023010003", CENTER)
+            assert record is not None
+            assert [b.claim_id for b in record.backfills] == [review.claim_id]
+            with pytest.raises(DomainError) as caught:
+                after.claims_to_review(COUNSELOR, at(3, 6))
+            assert caught.value.code == "auth.forbidden"

@@ -18,6 +18,7 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.version import VERSION
 
 if TYPE_CHECKING:
+    from second_classroom.aggregates.claim import Claim
     from second_classroom.core.actor import Actor
     from second_classroom.policies.rulebook import Rulebook
     from second_classroom.service import SecondClassroom
@@ -495,6 +496,7 @@ def _backfill(args: argparse.Namespace) -> int:
 
 def _backfill_import(args: argparse.Namespace, rulebook: Rulebook) -> int:
     from second_classroom import backfill
+    from second_classroom.core.actor import Actor
     from second_classroom.service import SecondClassroom
 
     if args.claim is None or not args.staff:
@@ -505,7 +507,7 @@ def _backfill_import(args: argparse.Namespace, rulebook: Rulebook) -> int:
         SecondClassroom.sqlite(args.db, rulebook) as service,
         tqdm(desc="checking", unit="row", disable=args.no_progress, leave=False) as bar,
     ):
-        actor = _list_importer(args.staff, rulebook)
+        actor = _list_importer(args.staff, rulebook, service.claim(args.claim, Actor.system()))
         now = service.clock()
         service.calendar_gaps(now)  # a year nobody loaded: warned before the import
         outcome = backfill.import_list(service, args.file, args.claim, actor, now, bar.update)
@@ -514,14 +516,17 @@ def _backfill_import(args: argparse.Namespace, rulebook: Rulebook) -> int:
     return 0
 
 
-def _list_importer(staff: str, rulebook: Rulebook) -> Actor:
+def _list_importer(staff: str, rulebook: Rulebook, found: Claim | None) -> Actor:
     """The staff member importing a list: a school admin who also holds the unscoped role of
-    the collective chain's last step (001 第三条: the 二课中心 imports), where there is one."""
+    the last step of the claim's chain (001 第三条: the 二课中心 imports) — the chain ``found``
+    was filed under, else the rulebook's collective one — where there is one."""
+    from second_classroom.aggregates.claim import chain_of
     from second_classroom.core.actor import Actor, Role
     from second_classroom.policies.claim_rules import ClaimKind, StepScope
 
     roles = {Role.school_admin()}
-    chain = rulebook.claims.chain(ClaimKind.COLLECTIVE)
+    current = rulebook.claims.chain(ClaimKind.COLLECTIVE)
+    chain = chain_of(found, rulebook.claims) if found is not None else current
     if chain is not None:
         last = chain.steps[-1].deciders
         roles |= {Role(d.role) for d in last if d.scope is StepScope.SCHOOL}

@@ -34,6 +34,7 @@ from second_classroom.aggregates.certificate import Certificate
 from second_classroom.aggregates.claim import DECIDER as CLAIM_DECIDER
 from second_classroom.aggregates.claim import Claim
 from second_classroom.aggregates.claim import actions as claim_actions
+from second_classroom.aggregates.claim import chain_of as claim_chain_of
 from second_classroom.aggregates.enrolment import Enrolment
 from second_classroom.aggregates.growth_share import DECIDER as GROWTH_SHARE_DECIDER
 from second_classroom.aggregates.growth_share import (
@@ -81,7 +82,7 @@ from second_classroom.persistence.stores import (
 from second_classroom.planning import ROUTES, Loader, RecordedRefusal
 from second_classroom.policies import calendar, checkin_codes, signing, visibility
 from second_classroom.policies.boundary import admit, admit_actor, identifier
-from second_classroom.policies.claim_rules import ClaimChain
+from second_classroom.policies.claim_rules import RecordedChain
 from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import Rulebook, preset, presets
 from second_classroom.policies.signing import Keyring
@@ -689,10 +690,11 @@ class SecondClassroom:
     def claims_to_review(self, actor: Actor, now: datetime) -> list[ClaimToReview]:
         """待我审核: the claims at a step ``actor`` may act on at ``now`` (审核, 公示, 处理异议,
         导入名单), each with its actions; tribe roles come from the claim's tribe's stream.
-        Only those who hold a role some claim chain asks for may ask; operators see every
-        open claim (with no action of their own unless they hold a step's role)."""
+        Only those who hold a role some claim chain asks for (the rulebook's, or the one an
+        open claim was filed under) may ask; operators see every open claim (with no action of
+        their own unless they hold a step's role)."""
         now = require_aware(now)
-        asked = self.rulebook.claims.role_kinds()
+        asked = self.rulebook.claims.role_kinds() | self._claim_queue.role_kinds()
         reviewer = any(role.kind in asked for role in actor.institutional().roles)
         operator = visibility.is_operator(actor)
         visibility.require_read(operator or reviewer, "待审核补录 claims to review")
@@ -706,9 +708,9 @@ class SecondClassroom:
 
         return self._claim_queue.awaiting(actor_for, now)
 
-    def _claim_chain(self, found: Claim) -> ClaimChain:
-        chain = self.rulebook.claims.chain(found.kind)
-        assert chain is not None  # the queue lists only claims of kinds the school offers
+    def _claim_chain(self, found: Claim) -> RecordedChain:
+        chain = claim_chain_of(found, self.rulebook.claims)
+        assert chain is not None  # the queue lists only claims with a chain to pass
         return chain
 
     @_reads

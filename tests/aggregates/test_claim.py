@@ -78,6 +78,7 @@ from tests.claim_world import (
     ctx,
     personal,
     publish_batch,
+    recorded,
     refused,
     run,
     through,
@@ -888,7 +889,7 @@ def test_a_personal_filing_holds_the_student_their_college_the_item_and_its_evid
             "论文《海关数据治理》发表", (PlannedCredit("innovation", "学分", Decimal(2)),),
             ("2023010003",), None,
             claim.PersonalForm(claim.ItemKind.RESEARCH, at(1, 10), ("录用通知.pdf",), "T-teacher"),
-            None, at(4, 1, 0), "2023010003", at(3, 2),
+            None, at(4, 1, 0), "2023010003", at(3, 2), recorded(ClaimKind.PERSONAL),
         )
     ]  # fmt: skip
     assert command.claim_id == claim.claim_id(ClaimKind.PERSONAL, "2023010003", "paper-1")
@@ -909,7 +910,7 @@ def test_a_cadre_filing_holds_the_organization_the_post_and_the_year_served() ->
             command.claim_id, ClaimKind.CADRE, "2023010004", None, "PE",
             "石油工程学院学生会 宣传部部长", command.credits, ("2023010004",), None, None,
             claim.CadreForm("石油工程学院学生会", "宣传部部长", at(9, 1, year=2025), at(9, 1)),
-            at(12, 1, 0), "2023010004", at(10, 8),
+            at(12, 1, 0), "2023010004", at(10, 8), recorded(ClaimKind.CADRE),
         )
     ]  # fmt: skip
 

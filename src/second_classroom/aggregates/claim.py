@@ -2,7 +2,9 @@
 from a finalized activity. A tribe claims for an activity's participants, a student for an
 item or a year as a cadre; the claim passes the school's chain step by step (each by its
 role), may be published (公示) for objections, and its confirmation credits every beneficiary's
-record, marked 补录 with the claim's id, in the same save.
+record, marked 补录 with the claim's id, in the same save. The chain is the one in the rulebook
+when the claim was filed (recorded in ``ClaimFiled``): a rulebook deployed while the claim is
+in review does not move, skip or reassign its steps.
 """
 
 from __future__ import annotations
@@ -42,8 +44,10 @@ from second_classroom.policies.calendar import add_working_days, window_end
 from second_classroom.policies.claim_rules import (
     ClaimChain,
     ClaimKind,
+    ClaimsRule,
     ClaimStep,
     ClaimWindow,
+    RecordedChain,
     StepRole,
     StepScope,
     academic_year,
@@ -274,7 +278,7 @@ OBJECTION_UNKNOWN = ErrorCode(
 class ClaimStatus(StrEnum):
     IN_REVIEW = "in_review"  # 审核中 (at ``step``; in 公示 when ``publicity_until`` is set)
     REJECTED = "rejected"  # 退回: the claimant may revise and resubmit while the window is open
-    APPROVED = "approved"  # 审核通过, waiting for its list (``ClaimChain.list_import``)
+    APPROVED = "approved"  # 审核通过, waiting for its list (``RecordedChain.list_import``)
     CONFIRMED = "confirmed"  # 已认定: the credits are in every beneficiary's record
 
     @property
@@ -379,6 +383,9 @@ class Claim:
     # Who filed and who approved a step in this round: none of them decides a later step.
     filers: tuple[str, ...] = ()
     approvers: tuple[str, ...] = ()
+    # The chain it was filed under (``ClaimFiled.chain``), passed to the end whatever the
+    # rulebook says later; None for a claim filed before chains were recorded (``chain_of``).
+    chain: RecordedChain | None = None
 
     @property
     def advisor(self) -> str:
@@ -407,11 +414,16 @@ class ClaimFiled:
     window_closes: datetime | None
     by: str
     at: datetime
+    # The kind's chain in the rulebook at filing, which the claim passes from then on. Events
+    # stored before chains were recorded have none: those claims keep following the current
+    # rulebook's chain of their kind, as they always did, so old logs replay unchanged.
+    chain: RecordedChain | None = None
 
 
 @attrs.frozen
 class ClaimResubmitted:
-    """The claimant revised a rejected claim and sent it back to the chain's first step."""
+    """The claimant revised a rejected claim and sent it back to the first step of the chain
+    it was filed under (``Claim.chain``), not of the rulebook's current one."""
 
     claim_id: UUID
     title: str
@@ -727,8 +739,25 @@ def decide(command: ClaimCommand, state: Claim | None, ctx: ClaimContext) -> Cla
     raise AssertionError(f"unhandled command {command!r}")
 
 
-def _chain(kind: ClaimKind, ctx: Context) -> ClaimChain:
+def _offered(kind: ClaimKind, ctx: Context) -> ClaimChain:
+    """The rulebook's chain for a claim filed now."""
     return required(ctx.rulebook.claims.chain(kind), NOT_OFFERED, kind=kind.value)
+
+
+def chain_of(state: Claim, rule: ClaimsRule) -> RecordedChain | None:
+    """The chain ``state`` passes: the one recorded when it was filed. A claim whose
+    ``ClaimFiled`` predates recorded chains follows ``rule``'s current chain of its kind, as
+    every claim did before (None: the school no longer offers that kind)."""
+    if state.chain is not None:
+        return state.chain
+    current = rule.chain(state.kind)
+    return current.recorded() if current is not None else None
+
+
+def _path(state: Claim, ctx: Context) -> RecordedChain:
+    """The chain every decision on a filed claim reads (``chain_of``)."""
+    found = chain_of(state, ctx.rulebook.claims)
+    return required(found, NOT_OFFERED, kind=state.kind.value)
 
 
 def _text(**fields: str) -> None:
@@ -935,9 +964,16 @@ _FILED_KIND: dict[type, ClaimKind] = {
 
 def _file(command: FileClaim, state: Claim | None, ctx: ClaimContext) -> Sequence[ClaimEvent]:
     base = ctx.base
-    chain = _chain(_FILED_KIND[type(command)], base)  # a kind not offered: nothing else matters
+    offered: ClaimChain | None = None
+    if state is None:
+        offered = _offered(_FILED_KIND[type(command)], base)  # not offered: nothing else matters
+        path = offered.recorded()
+    else:
+        # 修改重报 (001 第四、五条): the same claim, so the chain it was filed under, from its
+        # first step, even if the kind's chain changed or is no longer offered since.
+        path = _path(state, base)
     filing = _read_filing(command, ctx)
-    if any(d.scope is StepScope.ADVISOR for step in chain.steps for d in step.deciders):
+    if any(d.scope is StepScope.ADVISOR for step in path.steps for d in step.deciders):
         require(filing.personal is not None and bool(filing.personal.advisor), ADVISOR_REQUIRED)
     if isinstance(command, FilePersonalClaim) and command.advisor:  # 003 指导教师: staff only
         advisor = command.advisor.strip()
@@ -958,9 +994,10 @@ def _file(command: FileClaim, state: Claim | None, ctx: ClaimContext) -> Sequenc
             last_day = (closes - timedelta(days=1)).date().isoformat()
             require(base.now < closes, WINDOW_CLOSED, closes=last_day)
         return [ClaimResubmitted(state.id, *content, base.actor.person_id, base.now)]
+    assert offered is not None  # a new claim
     window_closes = None
-    if chain.has_window:
-        is_open, first, last = window(chain, base)
+    if offered.has_window:
+        is_open, first, last = window(offered, base)
         if not is_open:
             raise OUTSIDE_WINDOW.error(opens=first.isoformat(), closes=last.isoformat())
         window_closes = datetime.combine(last + timedelta(days=1), time(), tzinfo=SHANGHAI)
@@ -975,6 +1012,7 @@ def _file(command: FileClaim, state: Claim | None, ctx: ClaimContext) -> Sequenc
             window_closes,
             base.actor.person_id,
             base.now,
+            path,
         )
     ]
 
@@ -1032,7 +1070,7 @@ def _review(command: ReviewClaim, state: Claim, ctx: ClaimContext) -> ClaimDecis
     actor, now = base.actor, base.now
     require(state.status is ClaimStatus.IN_REVIEW, NOT_IN_REVIEW, status=state.status.label)
     require(not state.awaiting_publicity, NOT_PUBLISHED)
-    chain = _chain(state.kind, base)
+    chain = _path(state, base)
     steps = chain.steps
     step = steps[min(state.step, len(steps) - 1)]
     require(may_decide(step, state, actor), UNAUTHORIZED, action=f"审核补录 review as {step.name}")
@@ -1136,7 +1174,7 @@ def _import_list(command: ImportClaimList, state: Claim, ctx: ClaimContext) -> C
         require(command.digest == state.list_digest, LIST_IMPORTED)
         return ClaimDecision([])  # the same list again stores nothing new
     require(state.status is ClaimStatus.APPROVED, NOT_APPROVED, status=state.status.label)
-    last = _chain(state.kind, base).steps[-1]
+    last = _path(state, base).steps[-1]
     require(may_decide(last, state, actor), UNAUTHORIZED, action=f"导入名单 as {last.name}")
     _text(digest=command.digest)
     require(bool(command.rows), LIST_REQUIRED)
@@ -1192,7 +1230,7 @@ def publish(
             continue  # published in this batch already
         waiting = state.status is ClaimStatus.IN_REVIEW and state.awaiting_publicity
         require(waiting, NOT_AWAITING_PUBLICITY, title=state.title)
-        publisher = _chain(state.kind, ctx).steps[state.step - 1]
+        publisher = _path(state, ctx).steps[state.step - 1]
         action = f"公示 publish as {publisher.name}"
         require(may_decide(publisher, state, ctx.actor), UNAUTHORIZED, action=action)
         person = ctx.actor.person_id
@@ -1216,10 +1254,11 @@ class ReviewAction(StrEnum):
 
 
 def actions(
-    state: Claim, chain: ClaimChain, actor: Actor, now: datetime
+    state: Claim, chain: RecordedChain, actor: Actor, now: datetime
 ) -> tuple[ReviewAction, ...]:
-    """What ``actor`` (with the claim's tribe roles) may do to ``state`` at ``now``: the same
-    rules the commands enforce, so the list never offers a step that would be refused."""
+    """What ``actor`` (with the claim's tribe roles) may do to ``state`` at ``now`` along its
+    ``chain`` (``chain_of``): the same rules the commands enforce, so the list never offers a
+    step that would be refused."""
     steps = chain.steps
     if state.status is ClaimStatus.APPROVED:
         return (ReviewAction.IMPORT,) if may_decide(steps[-1], state, actor) else ()
@@ -1248,7 +1287,7 @@ def _decide_objection(
     require(state.status is ClaimStatus.IN_REVIEW, NOT_IN_REVIEW, status=state.status.label)
     objection = required(state.objection(command.number), OBJECTION_UNKNOWN, number=command.number)
     # The step that published the claim (系部 with its 学术委员会, 003) judges objections to it.
-    publisher = _chain(state.kind, base).steps[state.step - 1]
+    publisher = _path(state, base).steps[state.step - 1]
     require(
         may_decide(publisher, state, actor), UNAUTHORIZED, action=f"处理异议 as {publisher.name}"
     )
@@ -1282,6 +1321,7 @@ def evolve(state: Claim | None, event: ClaimEvent) -> Claim:
             event.cadre,
             event.window_closes,
             filers=(event.by,),
+            chain=event.chain,
         )
     assert state is not None
     match event:

@@ -14,7 +14,7 @@ from second_classroom.aggregates.activity import NOT_FOUND as ACTIVITY_NOT_FOUND
 from second_classroom.aggregates.activity import Activity, is_activity_manager
 from second_classroom.aggregates.activity_attendance import Session
 from second_classroom.aggregates.checkin import SESSION_UNKNOWN
-from second_classroom.aggregates.claim import Claim, may_decide
+from second_classroom.aggregates.claim import Claim, chain_of, may_decide
 from second_classroom.aggregates.practice import Practice
 from second_classroom.aggregates.tribe import Tribe, roles_in, with_tribe_roles
 from second_classroom.core.actor import Actor
@@ -48,7 +48,7 @@ def may_read_claim(
 ) -> bool:
     """A 补录 claim: a personal or cadre one its student's, their college admin's, operators';
     a collective one (``tribe``: the claiming tribe) that tribe's readers; any claim whoever
-    holds a role of a step of its chain."""
+    holds a role of a step of its chain (the one it was filed under, ``chain_of``)."""
     if found is None:
         return visibility.is_operator(actor)
     if found.tribe_id is None:
@@ -56,7 +56,7 @@ def may_read_claim(
     else:
         allowed = may_read_tribe(actor, found.tribe_id, tribe)
     if not allowed:
-        chain = rulebook.claims.chain(found.kind)
+        chain = chain_of(found, rulebook.claims)
         steps = chain.steps if chain is not None else ()
         allowed = any(may_decide(s, found, actor.institutional()) for s in steps)
     return allowed

@@ -62,6 +62,21 @@ class ClaimStep:
 
 
 @attrs.frozen
+class RecordedChain:
+    """The path a claim passes, kept from its kind's chain when it is filed: the steps in
+    order (each with its deciders, scopes and 公示) and whether the last approval waits for the
+    list (001 第三条 名单导入). A rulebook deployed later does not move a claim already filed;
+    the chain's window is not kept, it decided the filing (the claim keeps ``window_closes``)."""
+
+    steps: tuple[ClaimStep, ...]
+    list_import: bool = False
+
+    def role_kinds(self) -> frozenset[RoleKind]:
+        """Every role kind some step asks for."""
+        return frozenset(d.role for step in self.steps for d in step.deciders)
+
+
+@attrs.frozen
 class ClaimWindow:
     """A dated window, as a 补录通知 announces it (001 第五条 由第二课堂指导与服务中心…发布积分补录
     通知): from ``opens`` through ``closes``, or through the ``working_days``th working day
@@ -84,6 +99,10 @@ class ClaimChain:
     # 001 第三条 (名单导入): the last approval waits for the 附件4 list, whose import confirms.
     list_import: bool = False
     windows: tuple[ClaimWindow, ...] = ()
+
+    def recorded(self) -> RecordedChain:
+        """What a claim filed under this chain keeps of it."""
+        return RecordedChain(self.steps, self.list_import)
 
     @property
     def has_window(self) -> bool:

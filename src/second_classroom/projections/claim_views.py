@@ -22,7 +22,7 @@ from second_classroom.aggregates.claim import (
     ClaimStatus,
     ReviewAction,
 )
-from second_classroom.core.actor import Actor
+from second_classroom.core.actor import Actor, RoleKind
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.policies.claim_rules import ClaimKind, ClaimsRule
@@ -53,16 +53,27 @@ class ClaimQueue:
         self.app = app
         self.rule = rule
         self.open: set[UUID] = set()
+        # The role kinds of each claim's recorded chain (``ClaimFiled.chain``): a reviewer of an
+        # open claim's chain may ask for the queue even if the current rulebook dropped the role.
+        self.roles: dict[UUID, frozenset[RoleKind]] = {}
         self.follower = LogFollower(
             app, (ClaimFiled, ClaimResubmitted, ClaimRejected, ClaimConfirmed), self._handle
         )
 
     def _handle(self, _position: int, envelope: Envelope) -> None:
         event = envelope.payload
+        if isinstance(event, ClaimFiled) and event.chain is not None:
+            self.roles[event.claim_id] = event.chain.role_kinds()
         if isinstance(event, ClaimFiled | ClaimResubmitted):
             self.open.add(event.claim_id)
         else:
             self.open.discard(event.claim_id)
+
+    def role_kinds(self) -> frozenset[RoleKind]:
+        """Every role kind a step of an open claim's recorded chain asks for."""
+        with self.follower.caught_up():
+            found = [self.roles.get(claim_id, frozenset()) for claim_id in self.open]
+        return frozenset().union(*found)
 
     def awaiting(
         self, actor_for: Callable[[Claim], Actor | None], now: datetime
@@ -75,7 +86,7 @@ class ClaimQueue:
         lines = []
         for claim_id in still_open:
             found = self.app.load(claim.DECIDER, claim_id).state
-            chain = self.rule.chain(found.kind) if found is not None else None
+            chain = claim.chain_of(found, self.rule) if found is not None else None
             if found is None or chain is None:
                 continue
             actor = actor_for(found)
