@@ -14,14 +14,15 @@ from uuid import UUID
 import attrs
 import pytest
 
-from second_classroom import exports, pdf
+from second_classroom import codec, exports, pdf
 from second_classroom.aggregates.activity_attendance import Geofence
-from second_classroom.aggregates.cadre import AppointCadre
+from second_classroom.aggregates.cadre import AppointCadre, EndCadreTerm, TermEnd
 from second_classroom.aggregates.certificate import (
     CertificateIssued,
     CertificateKind,
     IssueCertificate,
     RevokeCertificate,
+    serial_for,
 )
 from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession
 from second_classroom.aggregates.registration import Register
@@ -32,7 +33,8 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import CadrePosition
 from second_classroom.policies.activity_form import AwardPlan, PlannedAward, PlannedCredit
-from second_classroom.service import SecondClassroom, VerificationStatus
+from second_classroom.service import SecondClassroom, Verification, VerificationStatus
+from second_classroom.verification import TermEnded
 from tests.aggregates.activity_fixtures import FORM
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER, ORGANIZER_NUMBER, UNION, approved_activity, found_school
@@ -369,3 +371,99 @@ def test_the_register_follows_the_log_and_agrees_with_one_read_from_scratch(
     assert [fresh.index(s) for s in serials_issued] == list(range(len(serials_issued)))
     assert [school._register.index(s) for s in serials_issued] == list(range(8))
     assert fresh.withdrawn() == school._register.withdrawn() == {0, 1}
+
+
+# -- a 聘书 whose term ended early (002 一 3)) --------------------------------------------------
+
+LETTER_ENDED = at(12, 20, 15)  # the manager ends the term after the letter was issued
+
+
+def every_way(school: SecondClassroom, serial: str) -> list[Verification]:
+    """The 查证入口's answers for a certificate: by serial, its signed JSON, its PDF, its
+    credential."""
+    document = json.loads(json.dumps(school.certificate_document(serial, SCHOOL_ADMIN)))
+    data = school.certificate_pdf(serial, SCHOOL_ADMIN, URL)
+    credential = school.certificate_credential(serial, SCHOOL_ADMIN, URL)
+    assert data is not None
+    assert credential is not None
+    return [
+        school.verify_transcript(serial),
+        school.verify_transcript(document),
+        school.verify_pdf(data),
+        school.verify_credential(credential),
+    ]
+
+
+@pytest.mark.parametrize("end", [TermEnd.RESIGNED, TermEnd.DISMISSED], ids=["辞职", "免职"])
+def test_no_letter_is_issued_for_a_term_that_ended_early(
+    school: SecondClassroom, end: TermEnd
+) -> None:
+    """002 一 3) 电子聘书: given the student's term as 宣传部部长 ended early (resigned or
+    dismissed) on 12月5日, when the union's manager asks for the letter, then it is refused
+    with certificate.appointment_ended naming the day and how, and no certificate is stored."""
+    w = world(school)
+    ending = EndCadreTerm(UNION.tribe_id, TERM, w.student.person_id, end, "学业原因")
+    school.execute(ending, LEADER, at(12, 5))
+    command, actor = commands(w)[CertificateKind.APPOINTMENT]
+    with pytest.raises(DomainError) as refused:
+        school.execute(command, actor, ISSUED)
+    assert refused.value.code == "certificate.appointment_ended"
+    assert refused.value.details["ended_zh"] == "2026年12月5日"
+    assert refused.value.details["end"] == end.value
+    assert school.keyring is not None
+    serial = serial_for(command, ISSUED, school.keyring.private_seed)
+    assert school.certificate(serial, SCHOOL_ADMIN) is None
+    assert school.verify_transcript(serial).status is VerificationStatus.UNKNOWN
+
+
+def test_a_letter_issued_before_the_term_ended_early_stays_authentic_and_says_how_it_ended(
+    school: SecondClassroom,
+) -> None:
+    """002 一 3), 查证入口: given a 聘书 issued on 12月10日 while the term ran, it verifies
+    有效 with nothing more; when the union's manager dismisses the student on 12月20日, then
+    every way of verifying still answers 有效 (the letter was true when issued) and adds that
+    the term ended on 2026-12-20 by dismissal — in the JSON answer too — but not the reason."""
+    w = world(school)
+    command, actor = commands(w)[CertificateKind.APPOINTMENT]
+    serial = issue(school, command, actor)
+    before = every_way(school, serial)
+    assert [a.status for a in before] == [VALID] * 4
+    assert [a.term_ended for a in before] == [None] * 4
+    dismissal = EndCadreTerm(
+        UNION.tribe_id, TERM, w.student.person_id, TermEnd.DISMISSED, "多次无故缺席例会"
+    )
+    school.execute(dismissal, LEADER, LETTER_ENDED)
+    after = every_way(school, serial)
+    assert [a.status for a in after] == [VALID] * 4
+    ended = TermEnded("2026-12-20", TermEnd.DISMISSED)
+    assert [a.term_ended for a in after] == [ended] * 4
+    assert ended.sentence == (
+        "该聘书所载任期已于2026年12月20日因免职提前结束；聘书签发时所载内容属实。"
+    )
+    answer = json.loads(json.dumps(codec.to_json(after[0]), ensure_ascii=False))
+    assert answer["term_ended"] == {"on": "2026-12-20", "end": "dismissed"}
+    assert "多次无故缺席例会" not in json.dumps(answer, ensure_ascii=False)
+    # Revoked later, it still says how the term ended beside the revocation.
+    school.execute(RevokeCertificate(serial, "颁发有误"), SCHOOL_ADMIN, at(12, 21))
+    revoked = school.verify_transcript(serial)
+    assert (revoked.status, revoked.term_ended) == (REVOKED, ended)
+
+
+def test_a_letter_of_a_term_that_ran_to_its_planned_end_says_nothing_more(
+    school: SecondClassroom,
+) -> None:
+    """002 一 3): given a term that ended as planned (11月1日 to 12月1日), the 聘书 issued
+    after it is 有效 with no early end, and an award certificate never has one."""
+    w = world(school)
+    number = "2024000001"  # the school's second student
+    short = AppointCadre(
+        UNION.tribe_id, TERM, number, CadrePosition.STUDENT_UNION, "干事", at(11, 1), at(12, 1)
+    )
+    school.execute(short, LEADER, NOW)
+    letter = IssueCertificate(CertificateKind.APPOINTMENT, number, round_id=w.round_id)
+    serial = issue(school, letter, LEADER)
+    award, student = commands(w)[CertificateKind.AWARD]
+    for answer in (*every_way(school, serial), *every_way(school, issue(school, award, student))):
+        assert answer.status is VALID
+        assert answer.term_ended is None
+        assert codec.to_json(answer)["term_ended"] is None

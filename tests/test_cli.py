@@ -619,6 +619,31 @@ def test_verify_answers_for_each_certificate_as_pdf_json_credential_and_serial(
     assert capsys.readouterr().out.startswith("revoked")
 
 
+def test_verify_says_when_and_how_a_letter_s_term_ended_early(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """002 一 3) 电子聘书 at the desk: given a letter whose holder resigned on 12月20日 after
+    it was issued, ``verify SERIAL`` prints valid (exit 0) and the line saying so."""
+    from second_classroom.aggregates.cadre import EndCadreTerm, TermEnd
+    from second_classroom.aggregates.certificate import CertificateKind
+    from second_classroom.persistence.stores import sqlite_env
+    from tests.conftest import TEST_SECRET
+    from tests.enrolment_world import LEADER, UNION
+    from tests.specification import at
+    from tests.test_certificates import RULES, TERM, commands, issue, world
+
+    db = folder / "school.sqlite3"
+    with SecondClassroom.open(sqlite_env(db), RULES, secret=TEST_SECRET) as service:
+        w = world(service)
+        serial = issue(service, *commands(w)[CertificateKind.APPOINTMENT])
+        resigned = EndCadreTerm(UNION.tribe_id, TERM, w.student.person_id, TermEnd.RESIGNED, "考研")
+        service.execute(resigned, LEADER, at(12, 20, 15))
+    assert cli.main(["verify", serial, "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("valid"), out
+    assert "该聘书所载任期已于2026年12月20日因辞职提前结束" in out
+
+
 def test_simulate_without_its_extra_names_it_and_creates_nothing(
     folder: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

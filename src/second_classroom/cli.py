@@ -632,6 +632,8 @@ def _verify(what: str, db: Path) -> int:
         who = f"{certificate.name}  {certificate.student_number}"
         print(f"{certificate.kind.label}  {certificate.issuer}  {who}")
         print(f"  {certificate.title}  {certificate.issued_at:%Y-%m-%d}")
+    if answer.term_ended is not None:
+        print(f"  {answer.term_ended.sentence}")
     return 0 if answer.status is VerificationStatus.VALID else 1
 
 

@@ -79,6 +79,9 @@ class Loader:
             return None
         return self.app.find(certificate.DECIDER, certificate.certificate_id(canonical))
 
+    def cadre_round(self, round_id: UUID) -> cadre.CadreRound | None:
+        return self.app.find(cadre.DECIDER, round_id)
+
     def loaded(self, decider: AnyDecider, stream: UUID) -> Loaded[Any]:
         return self.app.load(decider, stream)
 

@@ -867,6 +867,7 @@ class SecondClassroom:
             self._load.transcript,
             self._load.certificate,
             self._register.index,
+            self._load.cadre_round,
         )
 
     @_reads
@@ -880,6 +881,7 @@ class SecondClassroom:
                 self.school_keys(),
                 self._load.transcript,
                 self._load.certificate,
+                self._load.cadre_round,
             )
         if isinstance(serial_or_document, Mapping):
             return verification.verify_document(
@@ -887,6 +889,7 @@ class SecondClassroom:
                 self.school_keys(),
                 self._load.transcript,
                 self._load.certificate,
+                self._load.cadre_round,
             )
         return verification.malformed("不是成绩单编号或成绩单文件")
 
@@ -896,7 +899,11 @@ class SecondClassroom:
         verify, and every page must show exactly what that signed content prints as (an edited
         total fails though the serial is real). Never raises."""
         return verification.verify_pdf(
-            data, self.school_keys(), self._load.transcript, self._load.certificate
+            data,
+            self.school_keys(),
+            self._load.transcript,
+            self._load.certificate,
+            self._load.cadre_round,
         )
 
     @_reads

@@ -3,7 +3,8 @@ transcript or an electronic certificate (002 二 8)) the school issued and still
 functions of what the log holds.
 
 The facade hands them the school's published keys (``SchoolKeys``), a ``lookup`` of the
-transcript register and a ``certificates`` lookup of the certificates; they answer a
+transcript register, a ``certificates`` lookup of the certificates and a ``rounds`` lookup of
+the cadre rounds (a 聘书 whose term later ended early says so); they answer a
 ``Verification`` and never raise for what a stranger sends.
 """
 
@@ -12,21 +13,29 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from typing import Any
+from uuid import UUID
 
 import attrs
 import cattrs
 
 from second_classroom import exports
 from second_classroom.aggregates import certificate as certificate_module
-from second_classroom.aggregates.certificate import Certificate, CertificateContent
+from second_classroom.aggregates.cadre import CadreRound, TermEnd
+from second_classroom.aggregates.certificate import (
+    Certificate,
+    CertificateContent,
+    CertificateKind,
+)
 from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.transcript import Content, Transcript, content_json
 from second_classroom.core.errors import DomainError
+from second_classroom.core.time import SHANGHAI
 from second_classroom.core.wire import converter
 from second_classroom.policies import serials, signing
 
 Lookup = Callable[[str], Transcript | None]  # the transcript a serial names, if issued
 CertificateLookup = Callable[[str], Certificate | None]  # the certificate it names, if issued
+RoundLookup = Callable[[UUID], CadreRound | None]  # a cadre round by id: a 聘书's term
 
 
 class VerificationStatus(StrEnum):
@@ -52,6 +61,25 @@ class VerificationStatus(StrEnum):
 
 
 @attrs.frozen
+class TermEnded:
+    """A 聘书's term that ended early after it was issued (002 一 3)): the day (Asia/Shanghai,
+    ``YYYY-MM-DD``) and whether the cadre resigned or was dismissed. The reason stays with the
+    organization: an employer learns only that the letter's term did not run to its end."""
+
+    on: str
+    end: TermEnd
+
+    @property
+    def sentence(self) -> str:
+        """The line the 查证 page prints under the letter."""
+        year, month, day = (int(part) for part in self.on.split("-"))
+        return (
+            f"该聘书所载任期已于{year}年{month}月{day}日因{self.end.label}提前结束；"
+            "聘书签发时所载内容属实。"
+        )
+
+
+@attrs.frozen
 class Verification:
     """The answer of the 查证入口: status, the signed content, and which key signed it."""
 
@@ -61,10 +89,15 @@ class Verification:
     key_id: str | None
     note: str = ""
     certificate: CertificateContent | None = None  # a certificate's content (002 二 8))
+    term_ended: TermEnded | None = None  # a 聘书 whose term ended early since (002 一 3))
 
 
 def verify_serial(
-    serial: str, keys: SchoolKeys, lookup: Lookup, certificates: CertificateLookup
+    serial: str,
+    keys: SchoolKeys,
+    lookup: Lookup,
+    certificates: CertificateLookup,
+    rounds: RoundLookup,
 ) -> Verification:
     """By serial: its check digit, the register, a published key and a signature that holds.
     A serial no transcript has is looked for among the certificates."""
@@ -72,7 +105,7 @@ def verify_serial(
         return _answer(VerificationStatus.MALFORMED, serial, "编号校验位不符")
     found = lookup(serial)
     if found is None:
-        return _verify_certificate(serial, keys, certificates)
+        return _verify_certificate(serial, keys, certificates, rounds)
     key = keys.key(found.key_id)
     if key is None:
         note = "签名密钥不是本校公布的密钥"
@@ -87,15 +120,19 @@ def verify_serial(
 
 
 def verify_document(
-    document: Mapping[str, Any], keys: SchoolKeys, lookup: Lookup, certificates: CertificateLookup
+    document: Mapping[str, Any],
+    keys: SchoolKeys,
+    lookup: Lookup,
+    certificates: CertificateLookup,
+    rounds: RoundLookup,
 ) -> Verification:
     """A signed document a student handed over (``transcript_document``'s or
     ``certificate_document``'s shape, as JSON)."""
     shape = _read_document(document)
     if shape is None:
-        return _verify_certificate_document(document, keys, certificates)
+        return _verify_certificate_document(document, keys, certificates, rounds)
     refused = _refused_document(shape, keys, lookup, content_json, "成绩单")
-    return refused or verify_serial(shape[1], keys, lookup, certificates)
+    return refused or verify_serial(shape[1], keys, lookup, certificates, rounds)
 
 
 def verify_credential(
@@ -104,6 +141,7 @@ def verify_credential(
     lookup: Lookup,
     certificates: CertificateLookup,
     status_index: Callable[[str], int | None],
+    rounds: RoundLookup,
 ) -> Verification:
     """A credential: its shape, that a key the school published signed it, that every claim
     is what the register holds (``status_index``: a serial's place in the status list), then
@@ -140,11 +178,15 @@ def verify_credential(
     if not key.trusted_for(found.content.issued_at):
         note = "签名密钥在文件生成前已停用"
         return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
-    return verify_serial(serial, keys, lookup, certificates)
+    return verify_serial(serial, keys, lookup, certificates, rounds)
 
 
 def verify_pdf(
-    data: bytes, keys: SchoolKeys, lookup: Lookup, certificates: CertificateLookup
+    data: bytes,
+    keys: SchoolKeys,
+    lookup: Lookup,
+    certificates: CertificateLookup,
+    rounds: RoundLookup,
 ) -> Verification:
     """A printed transcript or certificate: the signed document it carries must verify, and
     every page must show exactly what that signed content prints as."""
@@ -154,7 +196,7 @@ def verify_pdf(
     if attached is None:
         return _answer(VerificationStatus.MALFORMED, "", "PDF 未附签名文件，请按编号查证")
     document, verify_url = attached
-    answer = verify_document(document, keys, lookup, certificates)
+    answer = verify_document(document, keys, lookup, certificates, rounds)
     shown = answer.content if answer.content is not None else answer.certificate
     if shown is None:
         return answer
@@ -165,10 +207,10 @@ def verify_pdf(
 
 
 def _verify_certificate(
-    serial: str, keys: SchoolKeys, certificates: CertificateLookup
+    serial: str, keys: SchoolKeys, certificates: CertificateLookup, rounds: RoundLookup
 ) -> Verification:
     """A certificate by serial: the published key's signature over its content, then its
-    standing (valid or revoked)."""
+    standing (valid or revoked) and, for a 聘书, whether its term ended early since."""
     found = certificates(serial)
     if found is None:
         return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单或证书")
@@ -184,19 +226,41 @@ def _verify_certificate(
         return _answer(VerificationStatus.TAMPERED, found.serial, "签名不符", found.key_id)
     status = VerificationStatus(found.status.value)
     return Verification(
-        status, found.serial, None, found.key_id, found.reason, certificate=found.content
+        status,
+        found.serial,
+        None,
+        found.key_id,
+        found.reason,
+        certificate=found.content,
+        term_ended=term_ended(found, rounds),
     )
 
 
+def term_ended(found: Certificate, rounds: RoundLookup) -> TermEnded | None:
+    """How a 聘书's term ended early, read from its cadre round; None for any other
+    certificate, a term that ran (or runs) to its planned end, and a 聘书 issued before
+    certificates recorded their round (its round is not known)."""
+    if found.content.kind is not CertificateKind.APPOINTMENT or found.round_id is None:
+        return None
+    cadre_round = rounds(found.round_id)
+    post = cadre_round.appointment(found.content.student_number) if cadre_round else None
+    if post is None or post.ended_at is None or post.end is None:
+        return None
+    return TermEnded(f"{post.ended_at.astimezone(SHANGHAI):%Y-%m-%d}", post.end)
+
+
 def _verify_certificate_document(
-    document: Mapping[str, Any], keys: SchoolKeys, certificates: CertificateLookup
+    document: Mapping[str, Any],
+    keys: SchoolKeys,
+    certificates: CertificateLookup,
+    rounds: RoundLookup,
 ) -> Verification:
     """A signed certificate document (``certificate_document``'s shape)."""
     shape = _read_certificate_document(document)
     if shape is None:
         return _answer(VerificationStatus.MALFORMED, "", "不是成绩单或证书文件的格式")
     refused = _refused_document(shape, keys, certificates, certificate_module.content_json, "证书")
-    return refused or _verify_certificate(shape[1], keys, certificates)
+    return refused or _verify_certificate(shape[1], keys, certificates, rounds)
 
 
 def _refused_document(

@@ -8,13 +8,14 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import attrs
 import pytest
 
 from second_classroom.aggregates import certificate
 from second_classroom.aggregates.activity_record import ActivityRecord
-from second_classroom.aggregates.cadre import Appointment, CadreRound
+from second_classroom.aggregates.cadre import Appointment, CadreRound, TermEnd
 from second_classroom.aggregates.certificate import (
     DECIDER,
     Certificate,
@@ -123,10 +124,11 @@ def ctx(
     )
 
 
-def issued(command: IssueCertificate, content: CertificateContent, by: str) -> CertificateIssued:
-    return CertificateIssued(
-        content.serial, content, KEYS.key_id, KEYS.sign(certificate.content_json(content)), by, NOW
-    )
+def issued(
+    command: IssueCertificate, content: CertificateContent, by: str, round_id: UUID | None = None
+) -> CertificateIssued:
+    signature = KEYS.sign(certificate.content_json(content))
+    return CertificateIssued(content.serial, content, KEYS.key_id, signature, by, NOW, round_id)
 
 
 def content(command: IssueCertificate, **fields: Any) -> CertificateContent:
@@ -187,8 +189,10 @@ def test_the_volunteer_card_sums_the_hours_of_the_activities_taken_part_in_by_da
 
 
 def test_the_organization_s_manager_issues_an_appointment_letter() -> None:
-    """电子聘书 (002 一 3)): the college's admin, a manager of the round's organization, issues
-    it; the organization confers it, with the post, its kind, the term and its dates."""
+    """电子聘书 (002 一 3)): given 王五's term as 部长 ran to its planned end (2026-08-31),
+    when the college's admin, a manager of the round's organization, issues the letter, then
+    the organization confers it, with the post, its kind, the term and its dates; the event
+    and the certificate keep the round, for the 查证入口 to read later."""
     command = IssueCertificate(CertificateKind.APPOINTMENT, NUMBER, round_id=ROUND.id)
     term = "2025年9月1日至2026年8月31日"
     expected = content(
@@ -204,10 +208,52 @@ def test_the_organization_s_manager_issues_an_appointment_letter() -> None:
         ),
         issuer="石油工程学院学生会",
     )
-    given(DECIDER).when(command, ctx(PE_ADMIN, cadre_round=ROUND, tribe=UNION)).then(
-        issued(command, expected, "T-pe")
+    state = (
+        given(DECIDER)
+        .when(command, ctx(PE_ADMIN, cadre_round=ROUND, tribe=UNION))
+        .then(issued(command, expected, "T-pe", ROUND.id))
     )
     assert expected.heading == "聘书"
+    assert state.round_id == ROUND.id
+
+
+def test_no_other_certificate_records_a_round() -> None:
+    """Only a 聘书 names a cadre round: an award certificate's event and state carry none."""
+    command = IssueCertificate(CertificateKind.AWARD, NUMBER, AWARDED.activity_id, title="一等奖")
+    (event,) = DECIDER.decide(command, None, ctx())
+    assert isinstance(event, CertificateIssued)
+    assert event.round_id is None
+    assert DECIDER.fold([event]).round_id is None
+
+
+@pytest.mark.parametrize(
+    ("end", "zh", "en"),
+    [(TermEnd.RESIGNED, "辞职", "resigned"), (TermEnd.DISMISSED, "免职", "dismissed")],
+    ids=["resigned", "dismissed"],
+)
+def test_no_appointment_letter_for_a_term_that_ended_early(end: TermEnd, zh: str, en: str) -> None:
+    """002 一 3) 电子聘书: given 王五's term as 部长 (planned 2025-09-01 to 2026-08-31) ended
+    early on 2026-03-01 by resignation or dismissal, when the organization's manager issues
+    the letter, then it is refused with certificate.appointment_ended naming the day and how
+    (the letter would state the full planned term, which is false); the reason is not in it."""
+    (post,) = ROUND.appointments
+    ended = attrs.evolve(post, ended_at=at(3, 1, 10), end=end, end_reason="个人原因")
+    cut_short = attrs.evolve(ROUND, appointments=(ended,))
+    letter = IssueCertificate(CertificateKind.APPOINTMENT, NUMBER, round_id=ROUND.id)
+    error = (
+        given(DECIDER)
+        .when(letter, ctx(PE_ADMIN, cadre_round=cut_short, tribe=UNION))
+        .raises("certificate.appointment_ended")
+    )
+    assert error.details == {
+        "ended": "2026-03-01",
+        "ended_zh": "2026年3月1日",
+        "end": en,
+        "end_zh": zh,
+    }
+    assert error.message_zh == f"该任期已于2026年3月1日因{zh}提前结束，不能颁发载有原定任期的聘书"
+    assert f"2026-03-01 ({en})" in error.message_en
+    assert "个人原因" not in str(error)
 
 
 @pytest.mark.parametrize(

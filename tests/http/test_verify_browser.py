@@ -152,3 +152,40 @@ def test_an_uploaded_pdf_is_checked_in_the_browser(
         shot = folder / f"verify-{name}.png"
         headless(browser, f"--screenshot={shot}", shown.as_uri())
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_letter_whose_term_ended_early_shows_the_line_in_the_browser(tmp_path: Path) -> None:
+    """002 一 3) 电子聘书: given a letter whose holder was dismissed on 12月20日 after it was
+    issued, the browser shows 有效, the letter's post, and the line saying when and how the
+    term ended (the screenshot ``verify-letter-ended.png`` is kept for people to look at)."""
+    from second_classroom.aggregates.cadre import EndCadreTerm, TermEnd
+    from second_classroom.aggregates.certificate import CertificateKind
+    from second_classroom.persistence.stores import popo_env
+    from second_classroom.service import SecondClassroom
+    from tests.conftest import TEST_SECRET
+    from tests.enrolment_world import LEADER, UNION
+    from tests.specification import at
+    from tests.test_certificates import RULES, TERM, commands, issue, world
+
+    browser = chromium()
+    with SecondClassroom.open(popo_env(), RULES, secret=TEST_SECRET) as service:
+        w = world(service)
+        command, actor = commands(w)[CertificateKind.APPOINTMENT]
+        serial = issue(service, command, actor)
+        dismissed = EndCadreTerm(
+            UNION.tribe_id, TERM, w.student.person_id, TermEnd.DISMISSED, "多次无故缺席例会"
+        )
+        service.execute(dismissed, LEADER, at(12, 20, 15))
+        with live_server(create_app(service, HttpSettings(worker=False))) as url:
+            page = f"{url}/verify/{serials.display(serial)}"
+            dom = headless(browser, "--dump-dom", page)
+            folder = Path(os.environ.get("SECOND_CLASSROOM_SCREENSHOTS", tmp_path))
+            folder.mkdir(parents=True, exist_ok=True)
+            shot = folder / "verify-letter-ended.png"
+            headless(browser, f"--screenshot={shot}", page)
+    assert 'id="status">有效</span>' in dom
+    assert "宣传部部长" in dom
+    line = "该聘书所载任期已于2026年12月20日因免职提前结束；聘书签发时所载内容属实。"
+    assert f'id="term-ended">{line}</p>' in dom
+    assert "多次无故缺席例会" not in dom
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

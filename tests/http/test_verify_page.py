@@ -246,3 +246,43 @@ def test_a_certificate_verifies_on_the_page_by_serial_and_by_its_pdf() -> None:
                 assert 'id="status">有效</span>' in page
                 assert "电子奖状" in page
                 assert "优秀志愿者" in page
+
+
+def test_a_letter_whose_term_ended_early_says_so_under_its_content() -> None:
+    """002 一 3) 电子聘书 at the 查证入口: given a letter issued while the term ran, the page
+    says 有效 with no further line; when the student resigns on 12月20日, then by serial and by
+    its PDF it still says 有效 and adds, in Chinese, that the term ended on that day by
+    resignation — not the reason given."""
+    from second_classroom.aggregates.cadre import EndCadreTerm, TermEnd
+    from second_classroom.aggregates.certificate import CertificateKind
+    from second_classroom.persistence.stores import popo_env
+    from second_classroom.service import SecondClassroom
+    from tests.conftest import TEST_SECRET
+    from tests.enrolment_world import LEADER, UNION
+    from tests.specification import SCHOOL_ADMIN, at
+    from tests.test_certificates import RULES, TERM, commands, issue, world
+
+    with SecondClassroom.open(popo_env(), RULES, secret=TEST_SECRET) as service:
+        w = world(service)
+        command, actor = commands(w)[CertificateKind.APPOINTMENT]
+        serial = issue(service, command, actor)
+        app = create_app(service, HttpSettings(worker=False, verify_rate_per_minute=1000))
+        line = "该聘书所载任期已于2026年12月20日因辞职提前结束；聘书签发时所载内容属实。"
+        with TestClient(app) as client:
+            before = client.get(f"/verify/{serials.display(serial)}").text
+            assert 'id="status">有效</span>' in before
+            assert "宣传部部长" in before
+            assert 'id="term-ended"' not in before
+            resigned = EndCadreTerm(
+                UNION.tribe_id, TERM, w.student.person_id, TermEnd.RESIGNED, "准备考研"
+            )
+            service.execute(resigned, LEADER, at(12, 20, 15))
+            data = service.certificate_pdf(serial, SCHOOL_ADMIN, URL)
+            assert data is not None
+            for page in (
+                client.get(f"/verify/{serials.display(serial)}").text,
+                upload(client, data),
+            ):
+                assert 'id="status">有效</span>' in page
+                assert f'<p class="notice warn" id="term-ended">{line}</p>' in page
+                assert "准备考研" not in page

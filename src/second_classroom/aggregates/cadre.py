@@ -112,6 +112,10 @@ class TermEnd(StrEnum):
     RESIGNED = "resigned"  # 辞职
     DISMISSED = "dismissed"  # 免职
 
+    @property
+    def label(self) -> str:
+        return {"resigned": "辞职", "dismissed": "免职"}[self.value]
+
 
 # -- state --------------------------------------------------------------------------------
 

@@ -76,6 +76,12 @@ NOT_APPOINTED = ErrorCode(
     "The student holds no post in this cadre round",
     Category.NOT_FOUND,
 )
+APPOINTMENT_ENDED = ErrorCode(
+    "certificate.appointment_ended",
+    "该任期已于{ended_zh}因{end_zh}提前结束，不能颁发载有原定任期的聘书",
+    "This term ended early on {ended} ({end}): no letter stating the planned term is issued",
+    Category.CLOSED,
+)
 SUBJECT_MISSING = ErrorCode(
     "certificate.subject_missing",
     "请指明证书所证明的活动、奖项、任期或荣誉称号",
@@ -159,6 +165,7 @@ class Certificate:
     signature: str
     status: CertificateStatus = CertificateStatus.VALID
     reason: str = ""
+    round_id: UUID | None = None  # a 聘书's cadre round (``CertificateIssued.round_id``)
 
 
 @attrs.frozen
@@ -169,6 +176,10 @@ class CertificateIssued:
     signature: str
     by: str
     at: datetime
+    # A 聘书's cadre round, so the 查证入口 can tell when its term later ended early. Outside
+    # the signed content: signatures of earlier certificates stay as they are. None for every
+    # other kind, and for a 聘书 issued before rounds were recorded (verified as before).
+    round_id: UUID | None = None
 
 
 @attrs.frozen
@@ -190,7 +201,8 @@ class IssueCertificate:
     - ``award``: ``activity_id`` and ``title`` (the award's name, as the record holds it);
     - ``volunteer_hours``: nothing more — every activity of the record crediting the
       rulebook's volunteer credit type, as of now;
-    - ``appointment``: ``round_id`` (the cadre round the student is appointed in);
+    - ``appointment``: ``round_id`` (the cadre round the student is appointed in; not once
+      the term ended early, since the letter states the planned term);
     - ``honour``: ``title`` (the honour, e.g. 优秀共青团员) and ``citation`` (why).
     """
 
@@ -270,7 +282,12 @@ def decide(
             content = build_content(command, record, serial, ctx)
             signature = ctx.keyring.sign(content_json(content))
             by = base.actor.person_id
-            return [CertificateIssued(serial, content, ctx.keyring.key_id, signature, by, base.now)]
+            appointed = command.round_id if command.kind is CertificateKind.APPOINTMENT else None
+            return [
+                CertificateIssued(
+                    serial, content, ctx.keyring.key_id, signature, by, base.now, appointed
+                )
+            ]
         case RevokeCertificate(reason=reason):
             require(base.actor.is_school_admin, UNAUTHORIZED, action="作废证书 revoke certificate")
             require(state is not None, NOT_FOUND)
@@ -299,7 +316,13 @@ def _require_may_issue(command: IssueCertificate, ctx: CertificateContext) -> No
 def evolve(state: Certificate | None, event: CertificateEvent) -> Certificate:
     match event:
         case CertificateIssued():
-            return Certificate(event.serial, event.content, event.key_id, event.signature)
+            return Certificate(
+                event.serial,
+                event.content,
+                event.key_id,
+                event.signature,
+                round_id=event.round_id,
+            )
         case CertificateRevoked(reason=reason):
             assert state is not None
             return attrs.evolve(state, status=CertificateStatus.REVOKED, reason=reason)
@@ -379,6 +402,16 @@ def build_content(
             post = cadre_round.appointment(command.student_number)
             require(post is not None, NOT_APPOINTED)
             assert post is not None
+            # The letter states the planned term: once it ended early that would be false.
+            if post.ended_at is not None:
+                end = post.end
+                assert end is not None  # CadreTermEnded sets both
+                raise APPOINTMENT_ENDED.error(
+                    ended=f"{post.ended_at.astimezone(SHANGHAI):%Y-%m-%d}",
+                    ended_zh=_date(post.ended_at),
+                    end=end.value,
+                    end_zh=end.label,
+                )
             issuer = cadre_round.organization
             title = post.title
             term = f"{_date(post.starts)}至{_date(post.ends)}"

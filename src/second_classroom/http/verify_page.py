@@ -1,7 +1,8 @@
 """查证入口 (000 第四条): the public verification page. Anyone may check a transcript by its
 serial, by the JSON document the student handed over, or by the transcript PDF (its attached
 signed document, and every page showing exactly that content); the page shows the status, the
-transcript's visible content and the signing key id — nothing else about the student.
+transcript's visible content and the signing key id — nothing else about the student, save
+for a 聘书 whose term ended early since: the day, and whether resigned or dismissed.
 Rate-limited per client, since it needs no sign-in."""
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ margin:0;padding:1rem;max-width:40rem;margin:auto;line-height:1.6;color:#222}
 h1{font-size:1.3rem}.status{font-size:2rem;font-weight:bold;padding:.5rem 1rem;
 border-radius:.5rem;display:inline-block}.ok{background:#e3f6e8;color:#146c2e}
 .bad{background:#fde8e8;color:#a01818}.warn{background:#fff4dc;color:#8a5a00}
+.notice{padding:.5rem 1rem;border-radius:.5rem}
 table{border-collapse:collapse;width:100%;font-size:.95rem}td,th{border-bottom:1px solid #ddd;
 padding:.3rem;text-align:left;vertical-align:top}input,button{font-size:1rem;padding:.5rem;
 width:100%;box-sizing:border-box;margin:.3rem 0}.muted{color:#666;font-size:.85rem}
@@ -132,6 +134,9 @@ def result_page(verification: Verification) -> str:
         parts.append(_content(verification.content))
     if verification.certificate is not None:
         parts.append(_certificate(verification.certificate))
+    if verification.term_ended is not None:  # true when issued, but the term did not run out
+        sentence = escape(verification.term_ended.sentence)
+        parts.append(f'<p class="notice warn" id="term-ended">{sentence}</p>')
     parts.append('<p><a href="/verify">查证另一份</a></p>')
     return page(f"查证结果：{headline(verification)}", "".join(parts))
 
