@@ -12,6 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from second_classroom import pdf
+from second_classroom.core.time import SHANGHAI
 from second_classroom.http import HttpSettings, create_app, verify_page
 from second_classroom.http.verify_page import headline
 from second_classroom.policies import serials
@@ -48,6 +49,12 @@ def test_a_valid_transcript_shows_its_content_and_key_and_nothing_else(
     assert demo.service.keyring is not None
     assert demo.service.keyring.key_id in text
     assert 'name="viewport"' in text  # usable on a phone
+    # The signing time as a reader in China reads it, not an ISO 8601 text.
+    issued = demo.service.transcript(demo.valid, ADMIN)
+    assert issued is not None
+    local = issued.content.issued_at.astimezone(SHANGHAI)
+    words = f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
+    assert f"<th>签发时间</th><td>{words}</td>" in text
     # Nothing about the student beyond the document: no integrity, no other activities.
     for private in ("诚信", "黑名单", "2024010103", "孙浩", "发放错误"):
         assert private not in text

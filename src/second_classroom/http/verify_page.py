@@ -11,11 +11,13 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 from html import escape
 from typing import Any
 
 from second_classroom.aggregates.certificate import CertificateContent
 from second_classroom.aggregates.transcript import Content
+from second_classroom.core.time import SHANGHAI
 from second_classroom.http.refusals import MAX_BODY
 from second_classroom.policies import serials
 from second_classroom.service import Verification
@@ -149,7 +151,7 @@ def _content(content: Content) -> str:
         ("学院", content.college),
         ("班级", content.class_name),
         ("年级", str(content.cohort)),
-        ("签发时间", content.issued_at.isoformat(timespec="minutes")),
+        ("签发时间", _issued(content.issued_at)),
     ]
     head = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
     sections = []
@@ -189,10 +191,16 @@ def _certificate(content: CertificateContent) -> str:
         ("学院", content.college),
         ("内容", content.body),
         *content.details,
-        ("签发时间", content.issued_at.isoformat(timespec="minutes")),
+        ("签发时间", _issued(content.issued_at)),
     ]
     body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
     return f'<table id="content">{body}</table>'
+
+
+def _issued(moment: datetime) -> str:
+    """The signing time as a reader in China reads it: Beijing time, in words."""
+    local = moment.astimezone(SHANGHAI)
+    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
 
 
 def is_pdf(data: bytes) -> bool:
