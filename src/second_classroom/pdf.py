@@ -318,10 +318,9 @@ def _qr(data: str, size: float) -> Any:
 
 
 def _date(moment: datetime) -> str:
-    from second_classroom.core.time import SHANGHAI
+    from second_classroom.core.time import in_words, local_date
 
-    local = moment.astimezone(SHANGHAI)
-    return f"{local.year}年{local.month}月{local.day}日"
+    return in_words(local_date(moment))
 
 
 def _numbered(font: str, width: float, margin: float, serial: str) -> type:

@@ -11,6 +11,7 @@ the cadre rounds (a 聘书 whose term later ended early says so); they answer a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
@@ -29,7 +30,7 @@ from second_classroom.aggregates.certificate import (
 from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.transcript import Content, Transcript, content_json
 from second_classroom.core.errors import DomainError
-from second_classroom.core.time import SHANGHAI
+from second_classroom.core.time import SHANGHAI, in_words
 from second_classroom.core.wire import converter
 from second_classroom.policies import serials, signing
 
@@ -72,11 +73,8 @@ class TermEnded:
     @property
     def sentence(self) -> str:
         """The line the 查证 page prints under the letter."""
-        year, month, day = (int(part) for part in self.on.split("-"))
-        return (
-            f"该聘书所载任期已于{year}年{month}月{day}日因{self.end.label}提前结束；"
-            "聘书签发时所载内容属实。"
-        )
+        day = in_words(date.fromisoformat(self.on))
+        return f"该聘书所载任期已于{day}因{self.end.label}提前结束；聘书签发时所载内容属实。"
 
 
 @attrs.frozen

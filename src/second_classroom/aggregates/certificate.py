@@ -43,7 +43,7 @@ from second_classroom.core import ids
 from second_classroom.core.decider import FunctionalDecider
 from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
 from second_classroom.core.text import Code, PersonId, Reason, Title
-from second_classroom.core.time import SHANGHAI
+from second_classroom.core.time import SHANGHAI, in_words, local_date
 from second_classroom.core.wire import converter
 from second_classroom.policies import serials
 from second_classroom.policies.context import Context
@@ -340,8 +340,7 @@ def content_json(content: CertificateContent) -> dict[str, object]:
 
 
 def _date(moment: datetime) -> str:
-    local = moment.astimezone(SHANGHAI)
-    return f"{local.year}年{local.month}月{local.day}日"
+    return in_words(local_date(moment))
 
 
 def _number(amount: Decimal) -> str:

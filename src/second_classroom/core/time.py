@@ -22,6 +22,11 @@ def require_aware(moment: datetime, field: str = "now") -> datetime:
     return moment
 
 
+def in_words(day: date) -> str:
+    """A day as Chinese text writes it: ``2026年12月6日``."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 def local_date(moment: datetime) -> date:
     """The calendar date of ``moment`` in Shanghai."""
     return require_aware(moment).astimezone(SHANGHAI).date()

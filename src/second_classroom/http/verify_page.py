@@ -17,7 +17,7 @@ from typing import Any
 
 from second_classroom.aggregates.certificate import CertificateContent
 from second_classroom.aggregates.transcript import Content
-from second_classroom.core.time import SHANGHAI
+from second_classroom.core.time import SHANGHAI, in_words, local_date
 from second_classroom.http.refusals import MAX_BODY
 from second_classroom.policies import serials
 from second_classroom.service import Verification
@@ -199,8 +199,7 @@ def _certificate(content: CertificateContent) -> str:
 
 def _issued(moment: datetime) -> str:
     """The signing time as a reader in China reads it: Beijing time, in words."""
-    local = moment.astimezone(SHANGHAI)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
+    return f"{in_words(local_date(moment))} {moment.astimezone(SHANGHAI):%H:%M}（北京时间）"
 
 
 def is_pdf(data: bytes) -> bool:
