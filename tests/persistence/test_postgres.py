@@ -1,5 +1,6 @@
 """PostgreSQL deployments: many processes may start at once, and the views connect with the
-store's own settings (issue 11, §3 and §4)."""
+store's own settings (issue 11, §3 and §4); an append is one statement, and one whose
+connection was lost after it was stored is answered as stored, not as a conflict."""
 
 from __future__ import annotations
 
@@ -10,15 +11,21 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+import attrs
 import pytest
 from eventsourcing.persistence import IntegrityError, StoredEvent
 
+from second_classroom.aggregates import enrolment
+from second_classroom.aggregates.registration import Register
 from second_classroom.aggregates.student import RegisterStudent
+from second_classroom.core.actor import Actor
+from second_classroom.core.errors import DomainError
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.postgres import connection_settings
 from second_classroom.persistence.stores import postgres_env
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
+from tests.enrolment_world import REGISTERING, approved_activity, found_school
 from tests.persistence.change_fixtures import drafted_on
 from tests.specification import NOW, PE_ADMIN, at
 
@@ -253,3 +260,198 @@ def test_without_the_setting_there_are_no_leases(postgres_dsn: str, postgres_sch
     """Leases are asked for: by default processes rely on optimistic concurrency alone."""
     with SecondClassroomApplication(postgres_env(postgres_dsn, schema=postgres_schema)) as app:
         assert app._leases is None
+
+
+@attrs.define
+class Loss:
+    """What became of an append whose connection was lost: the statements sent from the
+    lost ``CALL`` on, and (``unflushed``) where the WAL ended after its commit."""
+
+    sent: list[bytes] = attrs.Factory(list)
+    written: list[str] = attrs.Factory(list)
+
+    def calls(self) -> int:
+        return sum(1 for text in self.sent if text.startswith(b"CALL "))
+
+
+def lose_the_next_append(
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    stored: bool,
+    unflushed: bool = False,
+) -> Loss:
+    """The next append's ``CALL`` runs on the server if ``stored`` (and is lost if not),
+    then the connection breaks, so the client sees psycopg's ``OperationalError``, as when
+    the server's reply is lost. ``unflushed``: that session's
+    commits do not wait for the flush, as if the connection were lost between the
+    procedure's two commits."""
+    import psycopg
+
+    original = psycopg.Cursor.execute
+    armed = [True]
+    loss = Loss()
+
+    def execute(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+        text = query if isinstance(query, bytes) else str(query).encode()
+        if not armed[0]:
+            loss.sent.append(text)
+        elif text.startswith(b"CALL "):
+            armed[0] = False
+            loss.sent.append(text)
+            if unflushed:
+                original(self, "SET synchronous_commit = off")
+            if stored:
+                original(self, query, *args, **kwargs)
+            if unflushed:
+                original(self, "SELECT pg_current_wal_insert_lsn()::text AS lsn")
+                loss.written.append(self.fetchone()["lsn"])
+            self.connection.close()
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        return original(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "execute", execute)
+    return loss
+
+
+def test_an_append_stored_before_its_connection_was_lost_answers_its_positions_once(
+    postgres_dsn: str, postgres_schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given an append of three events of two streams that the server commits but whose
+    reply the client never gets (a connection error); when it is tried again and meets its
+    own rows; then it answers the positions those rows hold, in order, not a conflict, and
+    every event is stored once."""
+    env = postgres_env(postgres_dsn, schema=postgres_schema)
+    a, b = uuid.uuid4(), uuid.uuid4()
+    with SecondClassroomApplication(env) as app:
+        recorder = app.recorder
+        monkeypatch.setattr(recorder, "append_wait", 0)
+        loss = lose_the_next_append(monkeypatch, stored=True)
+        positions = list(recorder.insert_events([stored(a, 1), stored(b, 1), stored(a, 2)]))
+        assert loss.calls() == 2  # the lost one and the retry that met its rows
+        found = recorder.select_notifications(1, 10)
+        assert [(n.id, n.originator_id, n.originator_version) for n in found] == [
+            (positions[0], a, 1),
+            (positions[1], b, 1),
+            (positions[2], a, 2),
+        ]
+        assert recorder.max_notification_id() == positions[-1]
+
+
+def test_an_append_found_stored_after_a_lost_connection_is_flushed_before_it_answers(
+    postgres_dsn: str, postgres_schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given an append whose connection was lost after its (asynchronous) commit and before
+    the flushing one (here: the session's own commits do not wait for the flush either);
+    when the retry finds it stored; then a synchronous commit follows the check before the
+    append answers, so the WAL is flushed past the append's commit (durable before its
+    command answers, as every append is)."""
+    env = postgres_env(postgres_dsn, schema=postgres_schema)
+    with SecondClassroomApplication(env) as app:
+        recorder = app.recorder
+        datastore = recorder.datastore  # type: ignore[attr-defined]
+        monkeypatch.setattr(recorder, "append_wait", 0)
+        loss = lose_the_next_append(monkeypatch, stored=True, unflushed=True)
+        positions = recorder.insert_events([stored(uuid.uuid4(), 1)])
+        with datastore.get_connection() as connection:
+            flushed = connection.execute(
+                "SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn AS done", loss.written
+            ).fetchone()["done"]
+    assert len(positions) == 1
+    sent = loss.sent
+    check = next(i for i, text in enumerate(sent) if text.startswith(b"SELECT notification_id"))
+    assert any(b"pg_logical_emit_message" in text for text in sent[check + 1 :])
+    assert flushed
+
+
+OURS = [stored(uuid.UUID(int=1), 1), stored(uuid.UUID(int=2), 1)]
+RIVALS = {
+    # another writer's events at every one of our versions: same topic, another state
+    "another state": [StoredEvent(e.originator_id, 1, e.topic, b'{"v":2}') for e in OURS],
+    # the same state bytes at every one of our versions, under another topic
+    "another topic": [StoredEvent(e.originator_id, 1, "other-topic", e.state) for e in OURS],
+    # the same event as our first, but not the rest of our append
+    "only part of ours": OURS[:1],
+}
+
+
+@pytest.mark.parametrize("rival", RIVALS.values(), ids=list(RIVALS))
+def test_another_writers_rows_met_after_a_lost_connection_are_still_a_conflict(
+    postgres_dsn: str,
+    postgres_schema: str,
+    monkeypatch: pytest.MonkeyPatch,
+    rival: list[StoredEvent],
+) -> None:
+    """Given an append whose connection is lost before the server runs it, while another
+    writer stores events at its versions; when it is tried again; then it raises
+    IntegrityError (a concurrency conflict) unless every row at its versions is its own
+    (same topic, same state bytes) — and nothing of it is stored."""
+    env = postgres_env(postgres_dsn, schema=postgres_schema)
+    with SecondClassroomApplication(env) as app, SecondClassroomApplication(env) as other:
+        recorder = app.recorder
+        monkeypatch.setattr(recorder, "append_wait", 0)
+        theirs = list(other.recorder.insert_events(rival))
+        loss = lose_the_next_append(monkeypatch, stored=False)
+        with pytest.raises(IntegrityError):
+            recorder.insert_events(OURS)
+        assert loss.calls() == 2
+        found = recorder.select_notifications(1, 10)
+        assert [(n.id, n.topic, n.state) for n in found] == [
+            (position, event.topic, event.state)
+            for position, event in zip(theirs, rival, strict=True)
+        ]
+
+
+def test_a_conflict_without_a_lost_connection_is_answered_without_a_look_at_the_rows(
+    postgres_dsn: str, postgres_schema: str
+) -> None:
+    """Given events stored; when the very same events are appended again on a sound
+    connection; then it is a conflict (IntegrityError) after one statement: only a lost
+    connection makes an append look whether the rows it met are its own."""
+    import psycopg
+
+    env = postgres_env(postgres_dsn, schema=postgres_schema)
+    with SecondClassroomApplication(env) as app:
+        recorder = app.recorder
+        recorder.insert_events(OURS)
+        statements: list[object] = []
+        original = psycopg.Cursor.execute
+
+        def spy(self: Any, query: Any, *args: Any, **kwargs: Any) -> Any:
+            statements.append(query)
+            return original(self, query, *args, **kwargs)
+
+        psycopg.Cursor.execute = spy  # type: ignore[method-assign]
+        try:
+            with pytest.raises(IntegrityError):
+                recorder.insert_events(OURS)
+        finally:
+            psycopg.Cursor.execute = original  # type: ignore[method-assign]
+        assert len(statements) == 1
+
+
+def test_a_registration_stored_before_its_connection_was_lost_is_answered_as_stored(
+    postgres_dsn: str, postgres_schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """第十二条 报名制活动即报即成功. Given a first-come activity; when a student registers
+    and the store commits the registration but the connection is lost before the reply;
+    then the student is answered with the registration (not decided again and refused as
+    ``enrolment.already_registered``), the enrolment is stored once, and registering again
+    is refused."""
+    env = postgres_env(postgres_dsn, schema=postgres_schema)
+    with SecondClassroom.open(env, secret=TEST_SECRET) as service:
+        [number] = found_school(service, 1)
+        talk = approved_activity(service, "talk", capacity=5)
+        student = Actor.student(number)
+        monkeypatch.setattr(service.app.recorder, "append_wait", 0)
+        loss = lose_the_next_append(monkeypatch, stored=True)
+        outcome = service.execute(Register(talk), student, REGISTERING)
+        assert loss.calls() == 2
+        stream = enrolment.enrolment_id(talk, number)
+        assert [e.originator_id for e in outcome.events].count(stream) == 1
+        held = service.enrolment(talk, number, student)
+        assert held is not None
+        assert held.status is enrolment.EnrolmentStatus.ADMITTED
+        assert len(list(service.app.recorder.select_events(stream))) == 1
+        with pytest.raises(DomainError) as refused:
+            service.execute(Register(talk), student, REGISTERING)
+        assert refused.value.code == "enrolment.already_registered"
