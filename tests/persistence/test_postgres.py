@@ -194,6 +194,43 @@ def test_an_append_commits_then_flushes_in_a_second_transaction_before_it_return
         assert setting == {"synchronous_commit": "on"}
 
 
+def test_an_append_is_on_disk_when_it_returns(postgres_dsn: str, postgres_schema: str) -> None:
+    """Given a store whose events table notes the WAL position of each insert (a trigger);
+    when an event is appended; then, as the call returns, the server has flushed its WAL
+    past that position: the append's commit is on disk before its command answers. (The
+    append's own commit does not wait for the disk; the procedure's second commit must.
+    One that wrote no WAL — a transaction id alone — is not flushed, and the wal writer
+    flushes only every ``wal_writer_delay``, 200 ms by default, so without the flush this
+    fails.)"""
+    env = postgres_env(postgres_dsn, schema=postgres_schema)
+    with SecondClassroomApplication(env) as app:
+        recorder = app.recorder
+        datastore = recorder.datastore  # type: ignore[attr-defined]
+        table = f'"{postgres_schema}"."{recorder.events_table_name}"'  # type: ignore[attr-defined]
+        with datastore.get_connection() as connection:
+            connection.execute(
+                f'CREATE FUNCTION "{postgres_schema}".note_lsn() RETURNS trigger'
+                " LANGUAGE plpgsql AS $$ BEGIN PERFORM set_config('sc.inserted',"
+                " pg_current_wal_insert_lsn()::text, false); RETURN NULL; END; $$"
+            )
+            connection.execute(
+                f"CREATE TRIGGER note_lsn AFTER INSERT ON {table}"
+                f' FOR EACH STATEMENT EXECUTE FUNCTION "{postgres_schema}".note_lsn()'
+            )
+        flushed = []
+        for _ in range(5):
+            with datastore.get_connection() as connection:
+                call = recorder._sql("insert", connection)  # type: ignore[attr-defined]
+                params = ([uuid.uuid4()], [1], ["test-topic"], [b'{"v":1}'])
+                connection.execute(call, params)
+                row = connection.execute(
+                    "SELECT pg_current_wal_flush_lsn() >= current_setting('sc.inserted')::pg_lsn"
+                    " AS flushed"
+                ).fetchone()
+                flushed.append(row["flushed"])
+    assert flushed == [True] * 5
+
+
 def test_a_lease_on_a_stream_holds_off_another_process_until_released(
     postgres_dsn: str, postgres_schema: str
 ) -> None:

@@ -68,6 +68,13 @@ class SerialAggregateRecorder(_SerialCreation, postgres.PostgresAggregateRecorde
     """Snapshots."""
 
 
+# What makes a synchronous commit wait for the disk: PostgreSQL flushes the WAL at a commit
+# only if the transaction wrote some, and a transaction id alone writes none. A transactional
+# logical-decoding message takes an id and writes one small record (at any ``wal_level``),
+# so the commit that follows flushes everything before it.
+FLUSH = "pg_logical_emit_message(true, 'second_classroom', 'flush')"
+
+
 class SerialApplicationRecorder(_SerialCreation, postgres.PostgresApplicationRecorder):
     """Events and the notification log, each append in one round trip.
 
@@ -82,8 +89,11 @@ class SerialApplicationRecorder(_SerialCreation, postgres.PostgresApplicationRec
 
     The lock is not held while the commit waits for its WAL flush: the procedure commits
     the append asynchronously (it becomes visible, in order, and releases the table lock and
-    ``NOTIFY``'s server-wide commit lock at once), then commits a second, empty transaction
+    ``NOTIFY``'s server-wide commit lock at once), then commits a second transaction
     synchronously, whose flush covers the append's commit record (WAL is flushed in order).
+    That transaction writes one logical-decoding message (``FLUSH``): PostgreSQL flushes a
+    commit only if its transaction wrote WAL, and a transaction id alone writes none (the
+    first version of this procedure relied on one and never waited for the disk).
     The call returns only after both, so an append is durable before its command answers,
     and the flushes of concurrent appends are grouped by the server instead of queueing
     behind the lock. The only difference a reader can observe: for the moment between the
@@ -132,8 +142,7 @@ class SerialApplicationRecorder(_SerialCreation, postgres.PostgresApplicationRec
                 "SELECT array_agg(notification_id ORDER BY notification_id) INTO positions "
                 "FROM inserted; "
                 "COMMIT; "
-                # A transaction id makes this one write a commit record, flushed on commit.
-                "PERFORM pg_current_xact_id(); "
+                "PERFORM {flush}; "
                 "END; $BODY$"
             ).format(
                 schema=schema,
@@ -142,6 +151,7 @@ class SerialApplicationRecorder(_SerialCreation, postgres.PostgresApplicationRec
                 timeout=datastore.lock_timeout,
                 table=table,
                 channel=Identifier(self.channel_name),
+                flush=SQL(FLUSH),
             )
         )
         # Rendered once (psycopg renders a composed statement again at every execution).
@@ -167,11 +177,9 @@ class SerialApplicationRecorder(_SerialCreation, postgres.PostgresApplicationRec
             "FROM {schema}.{table} "
             "WHERE originator_id = ANY(%s::{id_type}[]) AND originator_version = ANY(%s::bigint[])"
         ).format(schema=schema, table=table, id_type=id_type)
-        # A commit flushes the WAL only if its transaction wrote some (a transaction id
-        # alone does not do): a transactional message takes an id and writes a record, so
-        # this statement's synchronous commit flushes everything before it. No table: on
-        # Citus it runs on the coordinator (the worker's COMMIT PREPARED flushed the rows).
-        flush = SQL("SELECT pg_logical_emit_message(true, 'second_classroom', 'flush')")
+        # No table: on Citus it runs on the coordinator (the worker's COMMIT PREPARED
+        # flushed the rows).
+        flush = SQL("SELECT " + FLUSH)
         self._statements = {
             "horizon": horizon,
             "insert": insert,
