@@ -3,7 +3,9 @@ messages validate, the issue's malformed examples fail the schema as they fail e
 
 from __future__ import annotations
 
+import inspect
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,11 +18,12 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from second_classroom import codec
+from second_classroom.answers import PAGE_ROWS
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.demo import run_demo
-from second_classroom.schema import schemas
+from second_classroom.schema import page_schema, schemas
 from second_classroom.service import Outcome, SecondClassroom
 from tests.persistence.test_codec import MALFORMED_EXAMPLES, deeply_nested
 from tests.specification import NOW, SCHOOL_ADMIN
@@ -42,7 +45,8 @@ def valid(title: str, instance: Any) -> bool:
 def test_there_is_a_valid_schema_for_every_message_the_error_and_the_outcome() -> None:
     kinds = ("command", "event", "state", "result")
     registered = {name for kind in kinds for name in codec.registry.names(kind)}
-    assert set(SCHEMAS) == registered | {"DomainError", "Outcome"}
+    pages = {f"{row.__name__}Page" for row in PAGE_ROWS}
+    assert set(SCHEMAS) == registered | pages | {"DomainError", "Outcome"}
     for schema in SCHEMAS.values():
         Draft202012Validator.check_schema(schema)
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -99,6 +103,50 @@ def test_query_results_validate(tmp_path: Path) -> None:
     for result in results:
         encoded = json.loads(json.dumps(codec.to_json(result), ensure_ascii=False))
         assert valid(type(result).__name__, encoded)
+
+
+def test_the_facade_s_paged_reads_answer_pages_of_the_page_rows() -> None:
+    """Each public read of the facade that answers a ``Page[Row]`` names a row of
+    ``PAGE_ROWS``, and each of those is some read's: so every listing has its ``<Row>Page``."""
+    paged = set()
+    for name, function in inspect.getmembers(SecondClassroom, inspect.isfunction):
+        returns = str(inspect.get_annotations(function).get("return", ""))
+        found = re.fullmatch(r"(?:queries\.)?Page\[(?:queries\.)?(\w+)\]", returns)
+        if found is not None and not name.startswith("_"):
+            paged.add(found.group(1))
+    assert paged == {row.__name__ for row in PAGE_ROWS}
+
+
+def test_a_page_validates_against_the_page_schema_of_its_rows(tmp_path: Path) -> None:
+    """Given the demo, a page of the activity board validates against ``BoardRowPage`` and the
+    generic ``Page``; rows of another type, rows without their ``type`` and rows with a field
+    their type lacks are refused by both, and the generic page is also a page of each row."""
+    with run_demo(tmp_path / "demo.sqlite3", lambda _line: None) as service:
+        board = service.activity_board(SCHOOL_ADMIN, limit=2)
+        audit = service.audit_log(SCHOOL_ADMIN, limit=2)
+    page = json.loads(json.dumps(codec.to_json(board), ensure_ascii=False))
+    assert page["rows"]
+    assert {row["type"] for row in page["rows"]} == {"BoardRow"}
+    assert valid("BoardRowPage", page)
+    assert valid("Page", page)
+    other = json.loads(json.dumps(codec.to_json(audit), ensure_ascii=False))
+    assert valid("AuditRowPage", other)
+    assert valid("Page", other)
+    assert not valid("BoardRowPage", other)
+    untyped = {
+        **page,
+        "rows": [{k: v for k, v in row.items() if k != "type"} for row in page["rows"]],
+    }
+    extra = {**page, "rows": [{**row, "surprise": 1} for row in page["rows"]]}
+    for title in ("BoardRowPage", "Page"):
+        assert not valid(title, untyped)
+        assert not valid(title, extra)
+        assert not valid(title, {**page, "surprise": 1})
+
+
+def test_there_is_no_page_schema_of_a_row_no_listing_pages() -> None:
+    with pytest.raises(ValueError, match="StudentSummaryRow"):
+        page_schema("StudentSummaryRow")
 
 
 def _as_json_text(message: Any) -> Any | None:

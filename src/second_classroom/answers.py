@@ -130,6 +130,16 @@ class ReportFiles:
 codec.register_results(
     (DrawRecord, CheckInCode, IntegrityReport, MyActivity, Notice, Verification, OverdueResults)
 )
+# The rows the facade's listings answer a ``Page`` of (``queries.Page[BoardRow]``, …).
+PAGE_ROWS: tuple[type, ...] = (
+    queries.BoardRow,
+    queries.LeaderboardRow,
+    queries.AuditRow,
+    queries.RosterRow,
+    queries.WorkloadRow,
+    queries.AdvisorRow,
+    MonthlyRow,
+)
 codec.register_results(
     (
         queries.StudentSummaryRow,
@@ -145,4 +155,13 @@ codec.register_results(
 codec.register_results((growth.GrowthEntry, growth.GrowthTimeline))
 codec.register_results((ClaimToReview, OverdueReport, queries.AdvisorRow, report_exports.Shortfall))
 
-__all__ = ["CheckInCode", "DrawRecord", "IntegrityReport", "Outcome", "ReportFiles"]
+
+def _page_json(page: queries.Page[Any]) -> dict[str, Any]:
+    """A page with each row as the codec writes it alone, ``{"type": "<Row>", ...}``: one
+    shape per kind of thing, wherever it appears (a row of a page, an item of a list)."""
+    return {"rows": [codec.to_json(row) for row in page.rows], "next_cursor": page.next_cursor}
+
+
+codec.converter.register_unstructure_hook(queries.Page, _page_json)
+
+__all__ = ["PAGE_ROWS", "CheckInCode", "DrawRecord", "IntegrityReport", "Outcome", "ReportFiles"]

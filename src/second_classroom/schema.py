@@ -23,8 +23,8 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom import answers as _answers  # noqa: F401  (registers the query results)
 from second_classroom import codec
+from second_classroom.answers import PAGE_ROWS  # importing answers registers the query results
 from second_classroom.core.errors import Category, ErrorCode
 from second_classroom.core.text import INT_MAX, INT_MIN, YEAR_MAX, YEAR_MIN, QuantityKind, TextKind
 from second_classroom.policies import boundary
@@ -223,6 +223,8 @@ def message_schema(name: str, rulebook: Rulebook | None = None) -> JSONSchema:
     limits = (rulebook or preset("nepu")).limits if message_type.kind == "command" else None
     builder = _Builder(limits)
     body = builder.object(message_type.cls, name)
+    if name == "Page":  # the generic page: rows of any listing, each by its own schema
+        body["properties"]["rows"]["items"] = {"anyOf": [_result(row) for row in _page_rows()]}
     schema: JSONSchema = {
         "$schema": DIALECT,
         "$id": f"urn:second-classroom:{message_type.kind}:{name}",
@@ -233,6 +235,31 @@ def message_schema(name: str, rulebook: Rulebook | None = None) -> JSONSchema:
     if builder.defs:
         schema["$defs"] = builder.defs
     return _json_safe(schema)  # type: ignore[no-any-return]
+
+
+def _result(name: str) -> JSONSchema:
+    return {"$ref": f"urn:second-classroom:result:{name}"}
+
+
+def _page_rows() -> list[str]:
+    return sorted(row.__name__ for row in PAGE_ROWS)
+
+
+def page_schema(row: str) -> JSONSchema:
+    """The schema ``<row>Page``: a ``Page`` (``{"type": "Page", "rows", "next_cursor"}``)
+    whose rows are each a ``row`` result by its own schema, type included."""
+    if row not in _page_rows():
+        raise ValueError(f"no listing answers a page of {row!r}")
+    page = message_schema("Page")
+    title = f"{row}Page"
+    rows = {**page["properties"]["rows"], "items": _result(row)}
+    return {
+        **page,
+        "$id": f"urn:second-classroom:result:{title}",
+        "title": title,
+        "description": f"{page['description']} Each row is a {row}.",
+        "properties": {**page["properties"], "rows": rows},
+    }
 
 
 def error_schema() -> JSONSchema:
@@ -286,12 +313,14 @@ def outcome_schema() -> JSONSchema:
 
 def schemas(rulebook: Rulebook | None = None) -> dict[str, JSONSchema]:
     """Every schema by title: each registered command, event, state and query result, the
-    DomainError and the Outcome."""
+    ``<Row>Page`` of each row a listing pages (``page_schema``), the DomainError and the
+    Outcome."""
     found = {
         name: message_schema(name, rulebook)
         for kind in ("command", "event", "state", "result")
         for name in codec.registry.names(kind)
     }
+    found.update((f"{row}Page", page_schema(row)) for row in _page_rows())
     found["DomainError"] = error_schema()
     found["Outcome"] = outcome_schema()
     return found

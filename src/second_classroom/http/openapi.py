@@ -30,6 +30,11 @@ def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def _page(row: str) -> dict[str, str]:
+    """A paged read's answer: the ``Page`` of ``row`` (``schema.page_schema``)."""
+    return _ref(f"{row}Page")
+
+
 def _json(schema_: dict[str, Any], description: str = "OK") -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema_}}}
 
@@ -121,7 +126,7 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
             [*number, as_of],
         ),
         "/api/activities": _get(
-            "活动看板", _ref("Page"), _paged("college", "host_tribe", "status", "module")
+            "活动看板", _page("BoardRow"), _paged("college", "host_tribe", "status", "module")
         ),
         "/api/activities/{activity_id}": _get(
             "An activity, for its managers", _ref("Activity"), activity
@@ -130,7 +135,7 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
             "The activity's phase", {"type": "object"}, activity
         ),
         "/api/activities/{activity_id}/roster": _get(
-            "名单, for its managers", _ref("Page"), [*activity, *_paged("status")]
+            "名单, for its managers", _page("RosterRow"), [*activity, *_paged("status")]
         ),
         "/api/activities/{activity_id}/checkin/{session}": _get(
             "The organizer's current check-in code",
@@ -139,12 +144,12 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
         ),
         "/api/leaderboards/{by}": _get(
             "排行榜 by college, cohort or student",
-            _ref("Page"),
+            _page("LeaderboardRow"),
             [_param("by", "path"), *_paged("module", "college", "credit_type")],
         ),
         "/api/reports/{month}": _get(
             "学院月报 (format=json, csv or xlsx)",
-            _ref("Page"),
+            _page("MonthlyRow"),
             [_param("month", "path"), *_paged("college", "format")],
         ),
         "/api/reports/{month}/overdue": _get(
@@ -180,15 +185,19 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
             "A practice team", _ref("Practice"), [_param("practice_id", "path")]
         ),
         "/api/workload/advisors/{advisor}": _get(
-            "指导老师工作量表", _ref("Page"), [_param("advisor", "path"), *_paged("college")]
+            "指导老师工作量表", _page("AdvisorRow"), [_param("advisor", "path"), *_paged("college")]
         ),
-        "/api/workload/organizers": _get("组织者工作量 (operators)", _ref("Page"), _paged()),
+        "/api/workload/organizers": _get(
+            "组织者工作量 (operators)", _page("WorkloadRow"), _paged()
+        ),
         "/api/graduation/shortfall": _get(
             "毕业要求: students below a credit requirement",
             _items("Shortfall"),
             [_param("college"), _param("cohort", kind="integer")],
         ),
-        "/api/audit": _get("审计日志 (operators)", _ref("Page"), _paged("stream", "by", "event")),
+        "/api/audit": _get(
+            "审计日志 (operators)", _page("AuditRow"), _paged("stream", "by", "event")
+        ),
         "/api/transcripts/{serial}": _get(
             "A signed transcript document", {"type": "object"}, [_param("serial", "path")]
         ),
