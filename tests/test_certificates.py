@@ -7,7 +7,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
@@ -137,10 +137,13 @@ def commands(w: World) -> dict[CertificateKind, tuple[IssueCertificate, Actor]]:
     }
 
 
-def issue(school: SecondClassroom, command: IssueCertificate, actor: Actor) -> str:
-    outcome = school.execute(command, actor, ISSUED)
-    (event,) = (e.payload for e in outcome.events)
-    assert isinstance(event, CertificateIssued)
+def issue(
+    school: SecondClassroom, command: IssueCertificate, actor: Actor, when: datetime = ISSUED
+) -> str:
+    """The serial of the certificate ``command`` issues (the school's first also publishes
+    the signing key)."""
+    outcome = school.execute(command, actor, when)
+    (event,) = (e.payload for e in outcome.events if isinstance(e.payload, CertificateIssued))
     return event.serial
 
 
@@ -392,6 +395,69 @@ def every_way(school: SecondClassroom, serial: str) -> list[Verification]:
         school.verify_pdf(data),
         school.verify_credential(credential),
     ]
+
+
+# -- the same certificate issued again supersedes the older one (002 二 8)) ------------------
+
+SUPERSEDED = VerificationStatus.SUPERSEDED
+
+
+def superseded_card(school: SecondClassroom, w: World) -> tuple[str, str]:
+    """The student's 志愿时卡 of 12月10日 and the one of 12月11日; a school admin marks the
+    older superseded by the newer on 12月12日. Returns (older, newer)."""
+    card, student = commands(w)[CertificateKind.VOLUNTEER_HOURS]
+    older = issue(school, card, student)
+    newer = issue(school, card, student, ISSUED + timedelta(days=1))
+    revoke = RevokeCertificate(older, "志愿时长已更新", newer)
+    school.execute(revoke, SCHOOL_ADMIN, ISSUED + timedelta(days=2))
+    return older, newer
+
+
+def test_a_volunteer_card_superseded_by_the_next_day_s_card_says_so_every_way(
+    school: SecondClassroom,
+) -> None:
+    """002 二 8) 电子志愿时卡 (the hours grow: one card a day): given the student's card of
+    12月10日 and a new one of 12月11日, when a school admin marks the first superseded by the
+    second, then by serial, signed JSON, PDF and credential the first answers superseded in a
+    certificate's words (已被新证书替代, with the reason) and still shows its content, its bit
+    is set in the status list, and the newer card is 有效; a transcript's words stay its own."""
+    older, newer = superseded_card(school, world(school))
+    answers = every_way(school, older)
+    assert [a.status for a in answers] == [SUPERSEDED] * 4
+    assert [a.label for a in answers] == ["已被新证书替代"] * 4
+    assert [a.note for a in answers] == ["志愿时长已更新"] * 4
+    assert all(a.certificate is not None and a.certificate.serial == older for a in answers)
+    assert codec.to_json(answers[0])["status"] == "superseded"
+    credential = school.certificate_credential(older, SCHOOL_ADMIN, URL)
+    assert credential is not None
+    status_list = school.status_list_credential(ISSUED + timedelta(days=2))
+    assert status_list is not None
+    assert exports.revoked_by(credential, status_list)
+    assert [a.status for a in every_way(school, newer)] == [VALID] * 4
+    transcript = Verification(SUPERSEDED, "X", None, None)
+    assert transcript.label == SUPERSEDED.label == "已被新成绩单替代"
+
+
+def test_an_award_or_a_letter_is_issued_once_so_nothing_supersedes_it(
+    school: SecondClassroom,
+) -> None:
+    """002 二 8) 电子奖状 and 002 一 3) 电子聘书: each is one per award, per round — asked
+    again, even once revoked, it is certificate.already_issued — so marking one superseded by
+    any other certificate is refused with certificate.not_a_replacement and it stays 有效."""
+    w = world(school)
+    made = commands(w)
+    card = issue(school, *made[CertificateKind.VOLUNTEER_HOURS])
+    for kind in (CertificateKind.AWARD, CertificateKind.APPOINTMENT):
+        command, actor = made[kind]
+        serial = issue(school, command, actor)
+        with pytest.raises(DomainError) as refused:
+            school.execute(RevokeCertificate(serial, "更正", card), SCHOOL_ADMIN, ISSUED)
+        assert refused.value.code == "certificate.not_a_replacement"
+        assert school.verify_transcript(serial).status is VALID
+        school.execute(RevokeCertificate(serial, "颁发有误"), SCHOOL_ADMIN, ISSUED)
+        with pytest.raises(DomainError) as again:
+            school.execute(command, actor, ISSUED + timedelta(days=30))
+        assert again.value.code == "certificate.already_issued"
 
 
 @pytest.mark.parametrize("end", [TermEnd.RESIGNED, TermEnd.DISMISSED], ids=["辞职", "免职"])

@@ -37,6 +37,7 @@ from second_classroom.policies import serials, signing
 Lookup = Callable[[str], Transcript | None]  # the transcript a serial names, if issued
 CertificateLookup = Callable[[str], Certificate | None]  # the certificate it names, if issued
 RoundLookup = Callable[[UUID], CadreRound | None]  # a cadre round by id: a 聘书's term
+CERTIFICATE_SUPERSEDED = "已被新证书替代"  # ``SUPERSEDED`` said of a certificate
 
 
 @attrs.frozen
@@ -100,6 +101,14 @@ class Verification:
     note: str = ""
     certificate: CertificateContent | None = None  # a certificate's content (002 二 8))
     term_ended: TermEnded | None = None  # a 聘书 whose term ended early since (002 一 3))
+
+    @property
+    def label(self) -> str:
+        """The verdict in words: the status's label, but a certificate superseded by the
+        same one issued again says so of a certificate (已被新证书替代)."""
+        if self.status is VerificationStatus.SUPERSEDED and self.certificate is not None:
+            return CERTIFICATE_SUPERSEDED
+        return self.status.label
 
 
 def verify_serial(serial: str, keys: SchoolKeys, register: Lookups) -> Verification:
@@ -195,7 +204,7 @@ def verify_pdf(data: bytes, keys: SchoolKeys, register: Lookups) -> Verification
 
 def _verify_certificate(serial: str, keys: SchoolKeys, register: Lookups) -> Verification:
     """A certificate by serial: the published key's signature over its content, then its
-    standing (valid or revoked) and, for a 聘书, whether its term ended early
+    standing (valid, revoked or superseded) and, for a 聘书, whether its term ended early
     since."""
     found = register.certificates(serial)
     if found is None:
