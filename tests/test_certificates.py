@@ -14,10 +14,11 @@ from uuid import UUID
 import attrs
 import pytest
 
-from second_classroom import codec, exports, pdf
+from second_classroom import codec, exports, pdf, verification
 from second_classroom.aggregates.activity_attendance import Geofence
 from second_classroom.aggregates.cadre import AppointCadre, EndCadreTerm, TermEnd
 from second_classroom.aggregates.certificate import (
+    Certificate,
     CertificateIssued,
     CertificateKind,
     IssueCertificate,
@@ -533,3 +534,34 @@ def test_a_letter_of_a_term_that_ran_to_its_planned_end_says_nothing_more(
         assert answer.status is VALID
         assert answer.term_ended is None
         assert codec.to_json(answer)["term_ended"] is None
+
+
+def test_a_letter_issued_before_rounds_were_recorded_finds_its_round_by_what_it_states(
+    school: SecondClassroom,
+) -> None:
+    """002 一 3) 电子聘书 issued before ``CertificateIssued.round_id`` was recorded: given
+    such a letter (the register holds no round for it) for the term as 宣传部部长, it verifies
+    有效 with nothing more; when the union's manager dismisses the student on 12月20日, then
+    it says so as a letter with its round does — the round found by the student, the 届次 and
+    every row the signed letter states — and a letter stating another post is tied to none."""
+    w = world(school)
+    serial = issue(school, *commands(w)[CertificateKind.APPOINTMENT])
+
+    def without_round(asked: str) -> Certificate | None:
+        found = school.certificate(asked, SCHOOL_ADMIN)
+        return attrs.evolve(found, round_id=None) if found is not None else None
+
+    before_rounds = attrs.evolve(school._lookups, certificates=without_round)
+    keys = school.school_keys()
+    answer = verification.verify_serial(serial, keys, before_rounds)
+    assert (answer.status, answer.term_ended) == (VALID, None)
+    dismissal = EndCadreTerm(UNION.tribe_id, TERM, w.student.person_id, TermEnd.DISMISSED, "缺席")
+    school.execute(dismissal, LEADER, LETTER_ENDED)
+    answer = verification.verify_serial(serial, keys, before_rounds)
+    ended = TermEnded("2026-12-20", TermEnd.DISMISSED)
+    assert (answer.status, answer.term_ended) == (VALID, ended)
+    letter = without_round(serial)
+    assert letter is not None
+    other_post = tuple((k, "干事" if k == "职务" else v) for k, v in letter.content.details)
+    other = attrs.evolve(letter, content=attrs.evolve(letter.content, details=other_post))
+    assert verification.term_ended(other, before_rounds) is None

@@ -88,6 +88,7 @@ from second_classroom.policies.rulebook import Rulebook, preset, presets
 from second_classroom.policies.signing import Keyring
 from second_classroom.projections import growth, queries
 from second_classroom.projections import reports as report_exports
+from second_classroom.projections.appointments import Appointments
 from second_classroom.projections.claim_views import ClaimQueue, ClaimToReview
 from second_classroom.projections.enrolment_views import (
     AttendanceReaction,
@@ -177,6 +178,7 @@ class SecondClassroom:
             self._load.certificate,
             self._register.index,
             self._load.cadre_round,
+            Appointments(app).rounds,  # followed only when a letter without its round asks
         )
         self._views_lock = threading.Lock()  # threads asking for the views at once share one
 

@@ -10,7 +10,7 @@ the cadre rounds (a 聘书 whose term later ended early says so); they answer a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -37,6 +37,7 @@ from second_classroom.policies import serials, signing
 Lookup = Callable[[str], Transcript | None]  # the transcript a serial names, if issued
 CertificateLookup = Callable[[str], Certificate | None]  # the certificate it names, if issued
 RoundLookup = Callable[[UUID], CadreRound | None]  # a cadre round by id: a 聘书's term
+Appointed = Callable[[str, str], Sequence[UUID]]  # rounds of a term (届次) a 学号 was appointed in
 CERTIFICATE_SUPERSEDED = "已被新证书替代"  # ``SUPERSEDED`` said of a certificate
 
 
@@ -44,12 +45,13 @@ CERTIFICATE_SUPERSEDED = "已被新证书替代"  # ``SUPERSEDED`` said of a cer
 class Lookups:
     """What the 查证入口 reads of the log beside the published keys: the transcript and
     certificate registers, each serial's bit in the status list, and the cadre rounds a 聘书
-    names."""
+    names (by id; for one issued before rounds were recorded, by its student and term)."""
 
     transcripts: Lookup
     certificates: CertificateLookup
     status_index: Callable[[str], int | None]
     rounds: RoundLookup
+    appointed: Appointed
 
 
 class VerificationStatus(StrEnum):
@@ -233,15 +235,35 @@ def _verify_certificate(serial: str, keys: SchoolKeys, register: Lookups) -> Ver
 
 def term_ended(found: Certificate, register: Lookups) -> TermEnded | None:
     """How a 聘书's term ended early, read from its cadre round; None for any other
-    certificate, a term that ran (or runs) to its planned end, and a 聘书 issued before
-    certificates recorded their round (its round is not known)."""
-    if found.content.kind is not CertificateKind.APPOINTMENT or found.round_id is None:
+    certificate and a term that ran (or runs) to its planned end."""
+    if found.content.kind is not CertificateKind.APPOINTMENT:
         return None
-    cadre_round = register.rounds(found.round_id)
+    cadre_round = (
+        register.rounds(found.round_id)
+        if found.round_id is not None
+        else _round_of(found, register)
+    )
     post = cadre_round.appointment(found.content.student_number) if cadre_round else None
     if post is None or post.ended_at is None or post.end is None:
         return None
     return TermEnded(f"{post.ended_at.astimezone(SHANGHAI):%Y-%m-%d}", post.end)
+
+
+def _round_of(found: Certificate, register: Lookups) -> CadreRound | None:
+    """The round of a 聘书 issued before certificates recorded it: among the rounds of the
+    term it names (届次) that appointed its student, the one whose appointment it states row for
+    row (organization, post, category, term, dates); None unless exactly one does."""
+    term = dict(found.content.details).get("届次")
+    if term is None:
+        return None
+    student = found.content.student_number
+    stated = [
+        cadre_round
+        for cadre_round in map(register.rounds, register.appointed(student, term))
+        if cadre_round is not None
+        and certificate_module.states_appointment(found.content, cadre_round)
+    ]
+    return stated[0] if len(stated) == 1 else None
 
 
 def _verify_certificate_document(

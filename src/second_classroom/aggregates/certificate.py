@@ -33,7 +33,7 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.cadre import CadreRound, may_manage
+from second_classroom.aggregates.cadre import Appointment, CadreRound, may_manage
 from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.transcript import (
@@ -465,13 +465,7 @@ def build_content(
             title = post.title
             term = f"{_date(post.starts)}至{_date(post.ends)}"
             body = f"兹聘任{name}同学为{cadre_round.organization}{title}，任期{term}。"
-            details = [
-                ("组织", cadre_round.organization),
-                ("职务", title),
-                ("岗位类别", post.position.label),
-                ("届次", cadre_round.term),
-                ("任期", term),
-            ]
+            details = list(appointment_details(cadre_round, post))
         case CertificateKind.HONOUR:
             require(bool(command.title.strip()), SUBJECT_MISSING)
             title = command.title
@@ -491,6 +485,29 @@ def build_content(
         tuple(details),
         issuer,
         now,
+    )
+
+
+def appointment_details(cadre_round: CadreRound, post: Appointment) -> tuple[tuple[str, str], ...]:
+    """The rows a 聘书 prints of its appointment: organization, post, category, term, dates."""
+    return (
+        ("组织", cadre_round.organization),
+        ("职务", post.title),
+        ("岗位类别", post.position.label),
+        ("届次", cadre_round.term),
+        ("任期", f"{_date(post.starts)}至{_date(post.ends)}"),
+    )
+
+
+def states_appointment(content: CertificateContent, cadre_round: CadreRound) -> bool:
+    """Whether a 聘书's signed content is the letter of its student's appointment in this
+    round: issued by the round's organization, with exactly the rows that appointment prints."""
+    post = cadre_round.appointment(content.student_number)
+    return (
+        content.kind is CertificateKind.APPOINTMENT
+        and post is not None
+        and content.issuer == cadre_round.organization
+        and content.details == appointment_details(cadre_round, post)
     )
 
 
