@@ -7,17 +7,18 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
 import attrs
 import pytest
 
-from second_classroom import codec, exports, pdf
+from second_classroom import codec, exports, pdf, verification
 from second_classroom.aggregates.activity_attendance import Geofence
 from second_classroom.aggregates.cadre import AppointCadre, EndCadreTerm, TermEnd
 from second_classroom.aggregates.certificate import (
+    Certificate,
     CertificateIssued,
     CertificateKind,
     IssueCertificate,
@@ -137,10 +138,13 @@ def commands(w: World) -> dict[CertificateKind, tuple[IssueCertificate, Actor]]:
     }
 
 
-def issue(school: SecondClassroom, command: IssueCertificate, actor: Actor) -> str:
-    outcome = school.execute(command, actor, ISSUED)
-    (event,) = (e.payload for e in outcome.events)
-    assert isinstance(event, CertificateIssued)
+def issue(
+    school: SecondClassroom, command: IssueCertificate, actor: Actor, when: datetime = ISSUED
+) -> str:
+    """The serial of the certificate ``command`` issues (the school's first also publishes
+    the signing key)."""
+    outcome = school.execute(command, actor, when)
+    (event,) = (e.payload for e in outcome.events if isinstance(e.payload, CertificateIssued))
     return event.serial
 
 
@@ -394,6 +398,69 @@ def every_way(school: SecondClassroom, serial: str) -> list[Verification]:
     ]
 
 
+# -- the same certificate issued again supersedes the older one (002 二 8)) ------------------
+
+SUPERSEDED = VerificationStatus.SUPERSEDED
+
+
+def superseded_card(school: SecondClassroom, w: World) -> tuple[str, str]:
+    """The student's 志愿时卡 of 12月10日 and the one of 12月11日; a school admin marks the
+    older superseded by the newer on 12月12日. Returns (older, newer)."""
+    card, student = commands(w)[CertificateKind.VOLUNTEER_HOURS]
+    older = issue(school, card, student)
+    newer = issue(school, card, student, ISSUED + timedelta(days=1))
+    revoke = RevokeCertificate(older, "志愿时长已更新", newer)
+    school.execute(revoke, SCHOOL_ADMIN, ISSUED + timedelta(days=2))
+    return older, newer
+
+
+def test_a_volunteer_card_superseded_by_the_next_day_s_card_says_so_every_way(
+    school: SecondClassroom,
+) -> None:
+    """002 二 8) 电子志愿时卡 (the hours grow: one card a day): given the student's card of
+    12月10日 and a new one of 12月11日, when a school admin marks the first superseded by the
+    second, then by serial, signed JSON, PDF and credential the first answers superseded in a
+    certificate's words (已被新证书替代, with the reason) and still shows its content, its bit
+    is set in the status list, and the newer card is 有效; a transcript's words stay its own."""
+    older, newer = superseded_card(school, world(school))
+    answers = every_way(school, older)
+    assert [a.status for a in answers] == [SUPERSEDED] * 4
+    assert [a.label for a in answers] == ["已被新证书替代"] * 4
+    assert [a.note for a in answers] == ["志愿时长已更新"] * 4
+    assert all(a.certificate is not None and a.certificate.serial == older for a in answers)
+    assert codec.to_json(answers[0])["status"] == "superseded"
+    credential = school.certificate_credential(older, SCHOOL_ADMIN, URL)
+    assert credential is not None
+    status_list = school.status_list_credential(ISSUED + timedelta(days=2))
+    assert status_list is not None
+    assert exports.revoked_by(credential, status_list)
+    assert [a.status for a in every_way(school, newer)] == [VALID] * 4
+    transcript = Verification(SUPERSEDED, "X", None, None)
+    assert transcript.label == SUPERSEDED.label == "已被新成绩单替代"
+
+
+def test_an_award_or_a_letter_is_issued_once_so_nothing_supersedes_it(
+    school: SecondClassroom,
+) -> None:
+    """002 二 8) 电子奖状 and 002 一 3) 电子聘书: each is one per award, per round — asked
+    again, even once revoked, it is certificate.already_issued — so marking one superseded by
+    any other certificate is refused with certificate.not_a_replacement and it stays 有效."""
+    w = world(school)
+    made = commands(w)
+    card = issue(school, *made[CertificateKind.VOLUNTEER_HOURS])
+    for kind in (CertificateKind.AWARD, CertificateKind.APPOINTMENT):
+        command, actor = made[kind]
+        serial = issue(school, command, actor)
+        with pytest.raises(DomainError) as refused:
+            school.execute(RevokeCertificate(serial, "更正", card), SCHOOL_ADMIN, ISSUED)
+        assert refused.value.code == "certificate.not_a_replacement"
+        assert school.verify_transcript(serial).status is VALID
+        school.execute(RevokeCertificate(serial, "颁发有误"), SCHOOL_ADMIN, ISSUED)
+        with pytest.raises(DomainError) as again:
+            school.execute(command, actor, ISSUED + timedelta(days=30))
+        assert again.value.code == "certificate.already_issued"
+
+
 @pytest.mark.parametrize("end", [TermEnd.RESIGNED, TermEnd.DISMISSED], ids=["辞职", "免职"])
 def test_no_letter_is_issued_for_a_term_that_ended_early(
     school: SecondClassroom, end: TermEnd
@@ -467,3 +534,34 @@ def test_a_letter_of_a_term_that_ran_to_its_planned_end_says_nothing_more(
         assert answer.status is VALID
         assert answer.term_ended is None
         assert codec.to_json(answer)["term_ended"] is None
+
+
+def test_a_letter_issued_before_rounds_were_recorded_finds_its_round_by_what_it_states(
+    school: SecondClassroom,
+) -> None:
+    """002 一 3) 电子聘书 issued before ``CertificateIssued.round_id`` was recorded: given
+    such a letter (the register holds no round for it) for the term as 宣传部部长, it verifies
+    有效 with nothing more; when the union's manager dismisses the student on 12月20日, then
+    it says so as a letter with its round does — the round found by the student, the 届次 and
+    every row the signed letter states — and a letter stating another post is tied to none."""
+    w = world(school)
+    serial = issue(school, *commands(w)[CertificateKind.APPOINTMENT])
+
+    def without_round(asked: str) -> Certificate | None:
+        found = school.certificate(asked, SCHOOL_ADMIN)
+        return attrs.evolve(found, round_id=None) if found is not None else None
+
+    before_rounds = attrs.evolve(school._lookups, certificates=without_round)
+    keys = school.school_keys()
+    answer = verification.verify_serial(serial, keys, before_rounds)
+    assert (answer.status, answer.term_ended) == (VALID, None)
+    dismissal = EndCadreTerm(UNION.tribe_id, TERM, w.student.person_id, TermEnd.DISMISSED, "缺席")
+    school.execute(dismissal, LEADER, LETTER_ENDED)
+    answer = verification.verify_serial(serial, keys, before_rounds)
+    ended = TermEnded("2026-12-20", TermEnd.DISMISSED)
+    assert (answer.status, answer.term_ended) == (VALID, ended)
+    letter = without_round(serial)
+    assert letter is not None
+    other_post = tuple((k, "干事" if k == "职务" else v) for k, v in letter.content.details)
+    other = attrs.evolve(letter, content=attrs.evolve(letter.content, details=other_post))
+    assert verification.term_ended(other, before_rounds) is None

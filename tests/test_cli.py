@@ -619,6 +619,27 @@ def test_verify_answers_for_each_certificate_as_pdf_json_credential_and_serial(
     assert capsys.readouterr().out.startswith("revoked")
 
 
+def test_verify_says_a_superseded_certificate_is_superseded(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """002 二 8) 电子志愿时卡 at the desk: given a card a school admin marked superseded by
+    the next day's, ``verify SERIAL`` prints superseded with the reason and the card, as for a
+    transcript, and exits 1; the newer card is valid."""
+    from second_classroom.persistence.stores import sqlite_env
+    from second_classroom.policies import serials
+    from tests.conftest import TEST_SECRET
+    from tests.test_certificates import RULES, superseded_card, world
+
+    db = folder / "school.sqlite3"
+    with SecondClassroom.open(sqlite_env(db), RULES, secret=TEST_SECRET) as service:
+        older, newer = superseded_card(service, world(service))
+    assert cli.main(["verify", older, "--db", str(db)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"superseded  {serials.display(older)}  志愿时长已更新\n"), out
+    assert "电子志愿时卡" in out
+    assert cli.main(["verify", newer, "--db", str(db)]) == 0
+
+
 def test_verify_says_when_and_how_a_letter_s_term_ended_early(
     folder: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

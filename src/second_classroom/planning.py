@@ -377,7 +377,11 @@ def _plan_certificate(reader: Reader, command: Any, base: Context) -> Sequence[C
     else:
         serial = serials.normalize(command.serial) or command.serial
         loaded = app.load(certificate.DECIDER, certificate.certificate_id(serial))
-        context = certificate.CertificateContext(base.with_institutional_actor(), None, keyring)
+        newer = command.superseded_by
+        replacement = reader._load.certificate(newer) if newer is not None else None
+        context = certificate.CertificateContext(
+            base.with_institutional_actor(), None, keyring, replacement=replacement
+        )
     events = certificate.DECIDER.decide(command, loaded.state, context)
     return [_changed(certificate.DECIDER, loaded, events)]
 

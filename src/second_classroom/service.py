@@ -88,6 +88,7 @@ from second_classroom.policies.rulebook import Rulebook, preset, presets
 from second_classroom.policies.signing import Keyring
 from second_classroom.projections import growth, queries
 from second_classroom.projections import reports as report_exports
+from second_classroom.projections.appointments import Appointments
 from second_classroom.projections.claim_views import ClaimQueue, ClaimToReview
 from second_classroom.projections.enrolment_views import (
     AttendanceReaction,
@@ -171,6 +172,14 @@ class SecondClassroom:
         self._claim_queue = ClaimQueue(app, self.rulebook.claims)
         self._views: ViewSet | None = None
         self._register = DocumentRegister(app)  # status list bits, followed from the log
+        # What the 查证入口 reads of the log beside the published keys.
+        self._lookups = verification.Lookups(
+            self._load.transcript,
+            self._load.certificate,
+            self._register.index,
+            self._load.cadre_round,
+            Appointments(app).rounds,  # followed only when a letter without its round asks
+        )
         self._views_lock = threading.Lock()  # threads asking for the views at once share one
 
     # -- construction -----------------------------------------------------------------------
@@ -861,14 +870,7 @@ class SecondClassroom:
     def verify_credential(self, credential: object) -> Verification:
         """Check a credential: its shape, that a key the school published signed it, that
         every claim is what the register holds, then the transcript's or certificate's standing."""
-        return verification.verify_credential(
-            credential,
-            self.school_keys(),
-            self._load.transcript,
-            self._load.certificate,
-            self._register.index,
-            self._load.cadre_round,
-        )
+        return verification.verify_credential(credential, self.school_keys(), self._lookups)
 
     @_reads
     def verify_transcript(self, serial_or_document: object) -> Verification:
@@ -876,20 +878,10 @@ class SecondClassroom:
         order, whitespace or round trip), a transcript's or a certificate's. Anything else
         answers ``malformed``; never raises."""
         if isinstance(serial_or_document, str):
-            return verification.verify_serial(
-                serial_or_document,
-                self.school_keys(),
-                self._load.transcript,
-                self._load.certificate,
-                self._load.cadre_round,
-            )
+            return verification.verify_serial(serial_or_document, self.school_keys(), self._lookups)
         if isinstance(serial_or_document, Mapping):
             return verification.verify_document(
-                serial_or_document,
-                self.school_keys(),
-                self._load.transcript,
-                self._load.certificate,
-                self._load.cadre_round,
+                serial_or_document, self.school_keys(), self._lookups
             )
         return verification.malformed("不是成绩单编号或成绩单文件")
 
@@ -898,13 +890,7 @@ class SecondClassroom:
         """查证 a transcript or certificate PDF offline: the signed document it carries must
         verify, and every page must show exactly what that signed content prints as (an edited
         total fails though the serial is real). Never raises."""
-        return verification.verify_pdf(
-            data,
-            self.school_keys(),
-            self._load.transcript,
-            self._load.certificate,
-            self._load.cadre_round,
-        )
+        return verification.verify_pdf(data, self.school_keys(), self._lookups)
 
     @_reads
     def student_as_of(

@@ -10,7 +10,7 @@ the cadre rounds (a 聘书 whose term later ended early says so); they answer a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -37,6 +37,21 @@ from second_classroom.policies import serials, signing
 Lookup = Callable[[str], Transcript | None]  # the transcript a serial names, if issued
 CertificateLookup = Callable[[str], Certificate | None]  # the certificate it names, if issued
 RoundLookup = Callable[[UUID], CadreRound | None]  # a cadre round by id: a 聘书's term
+Appointed = Callable[[str, str], Sequence[UUID]]  # rounds of a term (届次) a 学号 was appointed in
+CERTIFICATE_SUPERSEDED = "已被新证书替代"  # ``SUPERSEDED`` said of a certificate
+
+
+@attrs.frozen
+class Lookups:
+    """What the 查证入口 reads of the log beside the published keys: the transcript and
+    certificate registers, each serial's bit in the status list, and the cadre rounds a 聘书
+    names (by id; for one issued before rounds were recorded, by its student and term)."""
+
+    transcripts: Lookup
+    certificates: CertificateLookup
+    status_index: Callable[[str], int | None]
+    rounds: RoundLookup
+    appointed: Appointed
 
 
 class VerificationStatus(StrEnum):
@@ -89,21 +104,23 @@ class Verification:
     certificate: CertificateContent | None = None  # a certificate's content (002 二 8))
     term_ended: TermEnded | None = None  # a 聘书 whose term ended early since (002 一 3))
 
+    @property
+    def label(self) -> str:
+        """The verdict in words: the status's label, but a certificate superseded by the
+        same one issued again says so of a certificate (已被新证书替代)."""
+        if self.status is VerificationStatus.SUPERSEDED and self.certificate is not None:
+            return CERTIFICATE_SUPERSEDED
+        return self.status.label
 
-def verify_serial(
-    serial: str,
-    keys: SchoolKeys,
-    lookup: Lookup,
-    certificates: CertificateLookup,
-    rounds: RoundLookup,
-) -> Verification:
+
+def verify_serial(serial: str, keys: SchoolKeys, register: Lookups) -> Verification:
     """By serial: its check digit, the register, a published key and a signature that holds.
     A serial no transcript has is looked for among the certificates."""
     if not serials.is_valid(serial):
         return _answer(VerificationStatus.MALFORMED, serial, "编号校验位不符")
-    found = lookup(serial)
+    found = register.transcripts(serial)
     if found is None:
-        return _verify_certificate(serial, keys, certificates, rounds)
+        return _verify_certificate(serial, keys, register)
     key = keys.key(found.key_id)
     if key is None:
         note = "签名密钥不是本校公布的密钥"
@@ -118,31 +135,20 @@ def verify_serial(
 
 
 def verify_document(
-    document: Mapping[str, Any],
-    keys: SchoolKeys,
-    lookup: Lookup,
-    certificates: CertificateLookup,
-    rounds: RoundLookup,
+    document: Mapping[str, Any], keys: SchoolKeys, register: Lookups
 ) -> Verification:
     """A signed document a student handed over (``transcript_document``'s or
     ``certificate_document``'s shape, as JSON)."""
     shape = _read_document(document)
     if shape is None:
-        return _verify_certificate_document(document, keys, certificates, rounds)
-    refused = _refused_document(shape, keys, lookup, content_json, "成绩单")
-    return refused or verify_serial(shape[1], keys, lookup, certificates, rounds)
+        return _verify_certificate_document(document, keys, register)
+    refused = _refused_document(shape, keys, register.transcripts, content_json, "成绩单")
+    return refused or verify_serial(shape[1], keys, register)
 
 
-def verify_credential(
-    credential: object,
-    keys: SchoolKeys,
-    lookup: Lookup,
-    certificates: CertificateLookup,
-    status_index: Callable[[str], int | None],
-    rounds: RoundLookup,
-) -> Verification:
+def verify_credential(credential: object, keys: SchoolKeys, register: Lookups) -> Verification:
     """A credential: its shape, that a key the school published signed it, that every claim
-    is what the register holds (``status_index``: a serial's place in the status list), then
+    is what the register holds (its status entry: the serial's place in the status list), then
     the transcript's or the certificate's standing."""
     try:
         proof = exports.read_credential(credential)
@@ -158,10 +164,10 @@ def verify_credential(
         return _answer(VerificationStatus.MALFORMED, serial, "编号校验位不符")
     found: Transcript | Certificate | None
     if proof.subject == "certificate":
-        found = certificates(serial)
+        found = register.certificates(serial)
         matches = found is not None and exports.certificate_claims_match(proof, found)
     else:
-        found = lookup(serial)
+        found = register.transcripts(serial)
         matches = found is not None and exports.claims_match(proof, found)
     if found is None:
         return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单或证书")
@@ -169,23 +175,17 @@ def verify_credential(
         return _answer(VerificationStatus.TAMPERED, serial, "证书内容与登记不符", key.key_id)
     entry = proof.document.get("credentialStatus")
     if entry is not None:
-        index = status_index(serial)
+        index = register.status_index(serial)
         if index is None or entry != exports.status_entry(found.content.school, index):
             note = "证书的作废状态位与登记不符"
             return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
     if not key.trusted_for(found.content.issued_at):
         note = "签名密钥在文件生成前已停用"
         return _answer(VerificationStatus.TAMPERED, serial, note, key.key_id)
-    return verify_serial(serial, keys, lookup, certificates, rounds)
+    return verify_serial(serial, keys, register)
 
 
-def verify_pdf(
-    data: bytes,
-    keys: SchoolKeys,
-    lookup: Lookup,
-    certificates: CertificateLookup,
-    rounds: RoundLookup,
-) -> Verification:
+def verify_pdf(data: bytes, keys: SchoolKeys, register: Lookups) -> Verification:
     """A printed transcript or certificate: the signed document it carries must verify, and
     every page must show exactly what that signed content prints as."""
     from second_classroom import pdf  # the PDF libraries load for PDF work only
@@ -194,7 +194,7 @@ def verify_pdf(
     if attached is None:
         return _answer(VerificationStatus.MALFORMED, "", "PDF 未附签名文件，请按编号查证")
     document, verify_url = attached
-    answer = verify_document(document, keys, lookup, certificates, rounds)
+    answer = verify_document(document, keys, register)
     shown = answer.content if answer.content is not None else answer.certificate
     if shown is None:
         return answer
@@ -204,12 +204,11 @@ def verify_pdf(
     return answer
 
 
-def _verify_certificate(
-    serial: str, keys: SchoolKeys, certificates: CertificateLookup, rounds: RoundLookup
-) -> Verification:
+def _verify_certificate(serial: str, keys: SchoolKeys, register: Lookups) -> Verification:
     """A certificate by serial: the published key's signature over its content, then its
-    standing (valid or revoked) and, for a 聘书, whether its term ended early since."""
-    found = certificates(serial)
+    standing (valid, revoked or superseded) and, for a 聘书, whether its term ended early
+    since."""
+    found = register.certificates(serial)
     if found is None:
         return _answer(VerificationStatus.UNKNOWN, serial, "查无此成绩单或证书")
     key = keys.key(found.key_id)
@@ -230,35 +229,53 @@ def _verify_certificate(
         found.key_id,
         found.reason,
         certificate=found.content,
-        term_ended=term_ended(found, rounds),
+        term_ended=term_ended(found, register),
     )
 
 
-def term_ended(found: Certificate, rounds: RoundLookup) -> TermEnded | None:
+def term_ended(found: Certificate, register: Lookups) -> TermEnded | None:
     """How a 聘书's term ended early, read from its cadre round; None for any other
-    certificate, a term that ran (or runs) to its planned end, and a 聘书 issued before
-    certificates recorded their round (its round is not known)."""
-    if found.content.kind is not CertificateKind.APPOINTMENT or found.round_id is None:
+    certificate and a term that ran (or runs) to its planned end."""
+    if found.content.kind is not CertificateKind.APPOINTMENT:
         return None
-    cadre_round = rounds(found.round_id)
+    cadre_round = (
+        register.rounds(found.round_id)
+        if found.round_id is not None
+        else _round_of(found, register)
+    )
     post = cadre_round.appointment(found.content.student_number) if cadre_round else None
     if post is None or post.ended_at is None or post.end is None:
         return None
     return TermEnded(f"{post.ended_at.astimezone(SHANGHAI):%Y-%m-%d}", post.end)
 
 
+def _round_of(found: Certificate, register: Lookups) -> CadreRound | None:
+    """The round of a 聘书 issued before certificates recorded it: among the rounds of the
+    term it names (届次) that appointed its student, the one whose appointment it states row for
+    row (organization, post, category, term, dates); None unless exactly one does."""
+    term = dict(found.content.details).get("届次")
+    if term is None:
+        return None
+    student = found.content.student_number
+    stated = [
+        cadre_round
+        for cadre_round in map(register.rounds, register.appointed(student, term))
+        if cadre_round is not None
+        and certificate_module.states_appointment(found.content, cadre_round)
+    ]
+    return stated[0] if len(stated) == 1 else None
+
+
 def _verify_certificate_document(
-    document: Mapping[str, Any],
-    keys: SchoolKeys,
-    certificates: CertificateLookup,
-    rounds: RoundLookup,
+    document: Mapping[str, Any], keys: SchoolKeys, register: Lookups
 ) -> Verification:
     """A signed certificate document (``certificate_document``'s shape)."""
     shape = _read_certificate_document(document)
     if shape is None:
         return _answer(VerificationStatus.MALFORMED, "", "不是成绩单或证书文件的格式")
-    refused = _refused_document(shape, keys, certificates, certificate_module.content_json, "证书")
-    return refused or _verify_certificate(shape[1], keys, certificates, rounds)
+    to_json = certificate_module.content_json
+    refused = _refused_document(shape, keys, register.certificates, to_json, "证书")
+    return refused or _verify_certificate(shape[1], keys, register)
 
 
 def _refused_document(

@@ -45,7 +45,7 @@ from second_classroom.policies import serials
 from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.rulebook import CreditUnit, Rulebook
 from second_classroom.policies.signing import Keyring, verify
-from tests.specification import NEPU, PE_ADMIN, SCHOOL_ADMIN, at, context, given
+from tests.specification import NEPU, PE_ADMIN, SCHOOL_ADMIN, Given, at, context, given
 
 NUMBER = "2023020201"
 ME = Actor.student(NUMBER)
@@ -465,6 +465,85 @@ def test_revoking_is_refused_with_its_code() -> None:
     )
     revoked = CertificateRevoked(event.serial, "奖项更正", "T-school", NOW)
     given(DECIDER, event, revoked).when(revoke, admin).raises("certificate.already_revoked")
+
+
+# -- superseding: the same certificate issued again (002 二 8)) --------------------------------
+
+CARD = IssueCertificate(CertificateKind.VOLUNTEER_HOURS, NUMBER)
+TITLED = IssueCertificate(CertificateKind.HONOUR, NUMBER, title="优秀共青团员")
+
+
+def _held(command: IssueCertificate, day: int, **fields: Any) -> Certificate:
+    """The certificate ``command`` issued on 12月{day}日 10:00, as the register holds it."""
+    when = at(12, day, 10)
+    serial = certificate.serial_for(command, when, KEYS.private_seed)
+    body = content(command, serial=serial, issued_at=when, title=command.title, **fields)
+    return Certificate(serial, body, KEYS.key_id, KEYS.sign(certificate.content_json(body)))
+
+
+def _superseding(newer: Certificate | None) -> CertificateContext:
+    """A school admin's, with the certificate the command names as the newer one."""
+    return CertificateContext(context(SCHOOL_ADMIN, NOW), None, None, replacement=newer)
+
+
+def test_a_volunteer_card_is_superseded_by_the_card_issued_on_a_later_day() -> None:
+    """002 二 8) 电子志愿时卡 (one a day, as the hours grow): given the student's card of
+    12月4日 and the one issued on 12月5日, when a school admin marks the older superseded by
+    the newer (its serial typed in lower case with dashes), then the revocation names the
+    newer one canonically and the older stands superseded with the reason."""
+    older, newer = _held(CARD, 4), _held(CARD, 5)
+    typed = serials.display(newer.serial).lower()
+    state = (
+        Given(DECIDER, older)
+        .when(RevokeCertificate(older.serial, "志愿时长已更新", typed), _superseding(newer))
+        .then(CertificateRevoked(older.serial, "志愿时长已更新", "T-school", NOW, newer.serial))
+    )
+    assert (state.status, state.reason) == (CertificateStatus.SUPERSEDED, "志愿时长已更新")
+    assert state.superseded_by == newer.serial
+    assert state.content == older.content
+    # A revocation stored before superseding existed reads as revoked, as it did.
+    revoked = DECIDER.evolve(older, CertificateRevoked(older.serial, "有误", "T-school", NOW))
+    assert (revoked.status, revoked.superseded_by) == (CertificateStatus.REVOKED, None)
+
+
+AWARD_ELSEWHERE = attrs.evolve(AWARD, activity_id=ids.derive("activity", "test", "other"))
+LETTER = IssueCertificate(CertificateKind.APPOINTMENT, NUMBER, round_id=ROUND.id)
+NOT_IT = "certificate.not_a_replacement"
+
+
+@pytest.mark.parametrize(
+    ("older", "newer", "refused"),
+    [
+        (_held(TITLED, 4), _held(TITLED, 5), None),
+        (_held(CARD, 4), None, "certificate.replacement_not_found"),
+        # an 奖状 is one per award, a 聘书 one per round: nothing is issued again for them
+        (_held(AWARD, 4), _held(AWARD_ELSEWHERE, 5), NOT_IT),
+        (_held(LETTER, 4), _held(LETTER, 5), NOT_IT),
+        (_held(CARD, 4), _held(CARD, 4), NOT_IT),  # itself
+        (_held(CARD, 5), _held(CARD, 4), NOT_IT),  # an older one
+        (_held(CARD, 4), _held(CARD, 5, student_number="2023020202"), NOT_IT),
+        (_held(CARD, 4), _held(TITLED, 5), NOT_IT),
+        (_held(TITLED, 4), _held(attrs.evolve(TITLED, title="优秀学生干部"), 5), NOT_IT),
+        (_held(CARD, 4), attrs.evolve(_held(CARD, 5), status=CertificateStatus.REVOKED), NOT_IT),
+    ],
+    ids=["honour-again", "unknown", "award", "letter", "itself", "earlier", "other-student",
+         "other-kind", "other-title", "revoked"],
+)  # fmt: skip
+def test_only_the_same_certificate_issued_again_later_supersedes_one(
+    older: Certificate, newer: Certificate | None, refused: str | None
+) -> None:
+    """002 二 8): a certificate is superseded only by itself issued again — a valid 志愿时卡 or
+    荣誉证书 of the same title, of the same student, issued later; anything else is refused
+    naming the serial given, and an 奖状 or a 聘书 (one per award, per round) never is."""
+    named = newer.serial if newer is not None else _held(CARD, 6).serial
+    command = RevokeCertificate(older.serial, "更正", named)
+    when = Given(DECIDER, older).when(command, _superseding(newer))
+    if refused is None:
+        state = when.then(CertificateRevoked(older.serial, "更正", "T-school", NOW, named))
+        assert state.status is CertificateStatus.SUPERSEDED
+        return
+    error = when.raises(refused)
+    assert error.details["serial"] == serials.display(named)
 
 
 def test_a_round_number_of_hours_is_printed_as_written() -> None:

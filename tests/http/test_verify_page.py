@@ -293,3 +293,33 @@ def test_a_letter_whose_term_ended_early_says_so_under_its_content() -> None:
                 assert 'id="status">有效</span>' in page
                 assert f'<p class="notice warn" id="term-ended">{line}</p>' in page
                 assert "准备考研" not in page
+
+
+def test_a_superseded_certificate_says_so_in_a_certificate_s_words(
+    client: TestClient, demo: Transcripts
+) -> None:
+    """002 二 8) 电子志愿时卡 at the 查证入口: given a card a school admin marked superseded
+    by the student's card of the next day, then its page, by serial and by its PDF, is headed
+    已被替代 as a transcript's is, says 已被新证书替代 with the reason, and still shows the
+    card; a superseded transcript's page still says 已被新成绩单替代."""
+    from second_classroom.persistence.stores import popo_env
+    from second_classroom.service import SecondClassroom
+    from tests.conftest import TEST_SECRET
+    from tests.specification import SCHOOL_ADMIN
+    from tests.test_certificates import RULES, superseded_card, world
+
+    with SecondClassroom.open(popo_env(), RULES, secret=TEST_SECRET) as service:
+        older, _ = superseded_card(service, world(service))
+        data = service.certificate_pdf(older, SCHOOL_ADMIN, URL)
+        assert data is not None
+        app = create_app(service, HttpSettings(worker=False, verify_rate_per_minute=1000))
+        with TestClient(app) as certificates:
+            for page in (
+                certificates.get(f"/verify/{serials.display(older)}").text,
+                upload(certificates, data),
+            ):
+                assert '<span class="status warn" id="status">已被替代</span>' in page
+                assert '<p id="detail">已被新证书替代；志愿时长已更新</p>' in page
+                assert "电子志愿时卡" in page
+    transcript = client.get(f"/verify/{demo.superseded}").text
+    assert '<p id="detail">已被新成绩单替代；学分更正</p>' in transcript

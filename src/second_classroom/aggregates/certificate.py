@@ -14,7 +14,10 @@ the content and who may issue:
 - 电子荣誉证书 (an honour title the school confers, e.g. 优秀共青团员): a school admin; the seeds
   name no other body that confers honours, so the school does.
 
-A school admin revokes any of them with a reason, as a transcript is revoked.
+A school admin revokes any of them with a reason, as a transcript is revoked, or marks one
+superseded by the same certificate issued again since: only a 志愿时卡 (one a day, as the
+hours grow) and an 荣誉证书 of the same title (one a day) can be; an 奖状 and a 聘书 are one
+per award and per round (a second is ``certificate.already_issued``, revoked or not).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from uuid import UUID
 
 import attrs
 
-from second_classroom.aggregates.cadre import CadreRound, may_manage
+from second_classroom.aggregates.cadre import Appointment, CadreRound, may_manage
 from second_classroom.aggregates.school_keys import SchoolKeys
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.transcript import (
@@ -106,6 +109,19 @@ ALREADY_REVOKED = ErrorCode(
 REASON_REQUIRED = ErrorCode(
     "certificate.reason_required", "请填写理由", "A reason is required", Category.INVALID
 )
+REPLACEMENT_NOT_FOUND = ErrorCode(
+    "certificate.replacement_not_found",
+    "替代它的新证书 {serial} 不存在",
+    "No certificate with the replacement's serial {serial}",
+    Category.NOT_FOUND,
+)
+NOT_A_REPLACEMENT = ErrorCode(
+    "certificate.not_a_replacement",
+    "证书 {serial} 不能替代该证书：须是之后为同一学生重新生成的同一志愿时卡或同名荣誉证书，且有效",
+    "Certificate {serial} cannot supersede it: only a valid volunteer card or an honour of the "
+    "same title issued again later to the same student can",
+    Category.INVALID,
+)
 
 
 class CertificateKind(StrEnum):
@@ -129,6 +145,7 @@ class CertificateKind(StrEnum):
 class CertificateStatus(StrEnum):
     VALID = "valid"
     REVOKED = "revoked"
+    SUPERSEDED = "superseded"  # by the same certificate issued again (``superseded_by``)
 
 
 @attrs.frozen
@@ -166,6 +183,7 @@ class Certificate:
     status: CertificateStatus = CertificateStatus.VALID
     reason: str = ""
     round_id: UUID | None = None  # a 聘书's cadre round (``CertificateIssued.round_id``)
+    superseded_by: str | None = None  # the newer certificate's serial
 
 
 @attrs.frozen
@@ -188,6 +206,7 @@ class CertificateRevoked:
     reason: str
     by: str
     at: datetime
+    superseded_by: str | None = None  # superseded, not revoked: the newer one's serial
 
 
 CertificateEvent = CertificateIssued | CertificateRevoked
@@ -216,10 +235,12 @@ class IssueCertificate:
 
 @attrs.frozen
 class RevokeCertificate:
-    """A school admin revokes a certificate."""
+    """A school admin revokes a certificate, or marks it superseded by a newer one: the
+    same 志愿时卡 or 荣誉证书 issued again since to the same student (``replaces``)."""
 
     serial: Code
     reason: Reason
+    superseded_by: Code | None = None
 
 
 CertificateCommand = IssueCertificate | RevokeCertificate
@@ -262,6 +283,7 @@ class CertificateContext:
     keys: SchoolKeys | None = None
     cadre_round: CadreRound | None = None
     tribe: Tribe | None = None  # the round's organization, for who may appoint
+    replacement: Certificate | None = None  # the one ``superseded_by`` names, if issued
 
 
 def decide(
@@ -288,13 +310,22 @@ def decide(
                     serial, content, ctx.keyring.key_id, signature, by, base.now, appointed
                 )
             ]
-        case RevokeCertificate(reason=reason):
+        case RevokeCertificate(reason=reason, superseded_by=newer):
             require(base.actor.is_school_admin, UNAUTHORIZED, action="作废证书 revoke certificate")
             require(state is not None, NOT_FOUND)
             assert state is not None
             require(state.status is CertificateStatus.VALID, ALREADY_REVOKED)
             require(bool(reason.strip()), REASON_REQUIRED)
-            return [CertificateRevoked(state.serial, reason, base.actor.person_id, base.now)]
+            replacement = ctx.replacement if newer is not None else None
+            if newer is not None:
+                named = serials.normalize(newer)
+                shown = serials.display(named) if named else newer
+                require(replacement is not None, REPLACEMENT_NOT_FOUND, serial=shown)
+                assert replacement is not None
+                require(replaces(replacement, state), NOT_A_REPLACEMENT, serial=shown)
+            by, now = base.actor.person_id, base.now
+            newer_serial = replacement.serial if replacement is not None else None
+            return [CertificateRevoked(state.serial, reason, by, now, newer_serial)]
     raise AssertionError(f"unhandled command {command!r}")
 
 
@@ -313,6 +344,24 @@ def _require_may_issue(command: IssueCertificate, ctx: CertificateContext) -> No
             require(actor.is_school_admin, UNAUTHORIZED, action=action)
 
 
+def replaces(newer: Certificate, older: Certificate) -> bool:
+    """Whether ``newer`` is ``older`` issued again: another, valid certificate of the same
+    student, issued later, of a kind issued more than once for one subject — a 志愿时卡
+    (the hours as of another day) or an 荣誉证书 of the same title. An 奖状 or 聘书 is one
+    per award or round, so nothing replaces it."""
+    new, old = newer.content, older.content
+    again = (new.kind is CertificateKind.VOLUNTEER_HOURS) or (
+        new.kind is CertificateKind.HONOUR and new.title == old.title
+    )
+    return (
+        again
+        and newer.status is CertificateStatus.VALID
+        and newer.serial != older.serial
+        and (new.kind, new.student_number) == (old.kind, old.student_number)
+        and new.issued_at > old.issued_at
+    )
+
+
 def evolve(state: Certificate | None, event: CertificateEvent) -> Certificate:
     match event:
         case CertificateIssued():
@@ -323,9 +372,10 @@ def evolve(state: Certificate | None, event: CertificateEvent) -> Certificate:
                 event.signature,
                 round_id=event.round_id,
             )
-        case CertificateRevoked(reason=reason):
+        case CertificateRevoked(reason=reason, superseded_by=newer):
             assert state is not None
-            return attrs.evolve(state, status=CertificateStatus.REVOKED, reason=reason)
+            status = CertificateStatus.SUPERSEDED if newer else CertificateStatus.REVOKED
+            return attrs.evolve(state, status=status, reason=reason, superseded_by=newer)
     raise AssertionError(f"unhandled event {event!r}")
 
 
@@ -415,13 +465,7 @@ def build_content(
             title = post.title
             term = f"{_date(post.starts)}至{_date(post.ends)}"
             body = f"兹聘任{name}同学为{cadre_round.organization}{title}，任期{term}。"
-            details = [
-                ("组织", cadre_round.organization),
-                ("职务", title),
-                ("岗位类别", post.position.label),
-                ("届次", cadre_round.term),
-                ("任期", term),
-            ]
+            details = list(appointment_details(cadre_round, post))
         case CertificateKind.HONOUR:
             require(bool(command.title.strip()), SUBJECT_MISSING)
             title = command.title
@@ -441,6 +485,29 @@ def build_content(
         tuple(details),
         issuer,
         now,
+    )
+
+
+def appointment_details(cadre_round: CadreRound, post: Appointment) -> tuple[tuple[str, str], ...]:
+    """The rows a 聘书 prints of its appointment: organization, post, category, term, dates."""
+    return (
+        ("组织", cadre_round.organization),
+        ("职务", post.title),
+        ("岗位类别", post.position.label),
+        ("届次", cadre_round.term),
+        ("任期", f"{_date(post.starts)}至{_date(post.ends)}"),
+    )
+
+
+def states_appointment(content: CertificateContent, cadre_round: CadreRound) -> bool:
+    """Whether a 聘书's signed content is the letter of its student's appointment in this
+    round: issued by the round's organization, with exactly the rows that appointment prints."""
+    post = cadre_round.appointment(content.student_number)
+    return (
+        content.kind is CertificateKind.APPOINTMENT
+        and post is not None
+        and content.issuer == cadre_round.organization
+        and content.details == appointment_details(cadre_round, post)
     )
 
 

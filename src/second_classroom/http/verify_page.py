@@ -70,9 +70,9 @@ def headline(verification: Verification) -> str:
 
 
 def detail(verification: Verification) -> str:
-    """The status's own label and the register's note, less what the headline says."""
-    label = getattr(verification.status, "label", str(verification.status.value))
-    parts = (label, verification.note)
+    """The verdict's own label (a certificate's in a certificate's words) and the register's
+    note, less what the headline says."""
+    parts = (verification.label, verification.note)
     return "；".join(p for p in parts if p and p != headline(verification))
 
 
