@@ -17,7 +17,7 @@ from eventsourcing.persistence import StoredEvent
 from second_classroom import cli
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.core.actor import Actor
-from second_classroom.persistence.stores import postgres_env, sqlite_env
+from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_env
 from second_classroom.projections.database import PostgresViews
 from second_classroom.projections.runner import ProjectionRunner
 from second_classroom.projections.views import standard_views
@@ -416,3 +416,157 @@ def test_the_collector_paused_for_a_batch_is_running_again_after_it(tmp_path: Pa
             assert not gc.isenabled()
         finally:
             gc.enable()
+
+
+# -- a view whose shape changed is rebuilt alone ------------------------------------------------
+
+
+class Tally:
+    """A view of the registrations that notes every event it is given (to count what a setup
+    replays to it), refuses one student's registration, and can crash on one event."""
+
+    def __init__(self, name: str, shape: int, refuse: str, crash: int = 0) -> None:
+        self.name, self.tables, self.shape = name, (name,), shape
+        self.refuse, self.crash = refuse, crash
+        self.given: list[int] = []
+
+    def create(self, cursor: Any) -> None:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {self.name} (position BIGINT PRIMARY KEY,"
+            f" number TEXT NOT NULL, shape INTEGER NOT NULL)"
+        )
+
+    def clear(self, cursor: Any) -> None:
+        cursor.execute(f"DELETE FROM {self.name}")
+
+    def apply(self, cursor: Any, position: int, envelope: Any) -> None:
+        self.given.append(position)
+        if position == self.crash:
+            raise RuntimeError("the process stopped")  # not the event's fault: raised
+        number = envelope.payload.student_number
+        if number == self.refuse:
+            raise KeyError(number)
+        cursor.execute(f"INSERT INTO {self.name} VALUES (?, ?, ?)", (position, number, self.shape))
+
+
+def register(service: SecondClassroom, numbers: range) -> None:
+    for n in numbers:
+        command = RegisterStudent(f"2025{n:06d}", "学生", "PE", "石工25-1班", 2025)
+        service.execute(command, PE_ADMIN, at(11, 23))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def view_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """An empty view database, in an SQLite file or a PostgreSQL schema."""
+    from second_classroom.projections.database import SQLiteViews
+
+    if request.param == "sqlite":
+        database: Any = SQLiteViews(str(tmp_path / "views.sqlite3"))
+    else:
+        dsn = request.getfixturevalue("postgres_dsn")
+        database = PostgresViews(dsn, request.getfixturevalue("postgres_schema"))
+    yield database
+    database.close()
+
+
+def tallies(shape: int, refuse: str, crash: int = 0) -> list[Any]:
+    """The standard views, a tally that keeps its shape and one at ``shape``."""
+    changed = Tally("changed", shape, refuse, crash)
+    return [*standard_views(), Tally("kept", 1, "2025000007"), changed]
+
+
+def marked(database: Any) -> None:
+    """A row no event wrote in each tally and in the audit log: it stays while a table is
+    kept, and goes if the table is rebuilt."""
+    with database.transaction() as cursor:
+        for table in ("kept", "changed"):
+            cursor.execute(f"INSERT INTO {table} VALUES (-1, 'marker', 0)")
+        cursor.execute("INSERT INTO audit_log VALUES (-1, 'marker', 0, 'x', 'x', 'x', 'x', 'x')")
+
+
+def unmark(database: Any) -> None:
+    with database.transaction() as cursor:
+        for table in ("kept", "changed", "audit_log"):
+            cursor.execute(f"DELETE FROM {table} WHERE position = -1")
+
+
+def test_a_view_whose_shape_changed_is_rebuilt_alone_and_equals_a_full_rebuild(
+    view_database: Any,
+) -> None:
+    """Given 400 registrations and an unreadable event, applied to the standard views and two
+    tallies (each refusing one student); when a release changes one tally's shape (and what it
+    refuses), then opening the views rebuilds that tally alone from the log's start — the
+    other views keep their rows (a marker row stays) and are given no event — its old failure
+    is gone and its new one recorded, the position stays where it was; the next catch-up then
+    brings every view on together, and every table and failure equals a full rebuild."""
+    service = SecondClassroom.open(popo_env(), secret=TEST_SECRET)
+    register(service, range(1, 201))
+    service.app.recorder.insert_events([StoredEvent(uuid.uuid4(), 1, "StudentRegistered", b"\0")])
+    register(service, range(201, 401))
+    first = ProjectionRunner(service.app, view_database, tallies(1, "2025000011"), batch=64)
+    assert first.catch_up() == 401
+    marked(view_database)
+    register(service, range(401, 451))
+
+    views = tallies(2, "2025000022")
+    second = ProjectionRunner(service.app, view_database, views, batch=64)
+    kept, changed = views[-2:]
+    assert kept.given == []  # the unchanged views were given nothing
+    # The changed one the log up to the position (an event it refused, found by halving a
+    # batch, more than once; the unreadable one not at all).
+    assert set(changed.given) == set(range(1, 402)) - {201}
+    assert second.position() == 401
+    shapes = dict(view_database.query("SELECT view, shape FROM sc_view_shapes"))
+    assert (shapes["kept"], shapes["changed"]) == (1, 2)
+    assert view_database.query("SELECT COUNT(*) FROM kept WHERE number = 'marker'") == [(1,)]
+    assert view_database.query("SELECT COUNT(*) FROM audit_log WHERE position = -1") == [(1,)]
+    assert view_database.query("SELECT COUNT(*) FROM changed WHERE number = 'marker'") == [(0,)]
+    assert view_database.query("SELECT COUNT(*), MIN(shape) FROM changed") == [(399, 2)]
+    failed = {(f.view, f.position) for f in second.failures() if f.view in ("kept", "changed")}
+    assert failed == {("kept", 7), ("kept", 201), ("changed", 22), ("changed", 201)}
+
+    replayed = len(changed.given)
+    assert second.catch_up() == 451
+    assert kept.given == changed.given[replayed:] == list(range(402, 452))
+    unmark(view_database)
+    caught_up, failures = second.snapshot(), second.failures()
+    assert second.rebuild() == 451
+    assert second.snapshot() == caught_up
+    assert second.failures() == failures
+    service.close()
+
+
+def test_a_rebuild_of_a_changed_view_that_stops_goes_on_where_it_stopped(
+    view_database: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given views caught up with 300 registrations; when the process rebuilding a changed
+    view stops (a crash) after two batches of 100, then that view is not recorded at its new
+    shape (it is half filled); the next process goes on from event 201, never dropping the
+    other views, and every view equals a full rebuild."""
+    from second_classroom.projections import runner
+
+    monkeypatch.setattr(runner, "REBUILD_BATCH", 100)
+    service = SecondClassroom.open(popo_env(), secret=TEST_SECRET)
+    register(service, range(1, 301))
+    first = ProjectionRunner(service.app, view_database, tallies(1, "2025000011"), batch=10)
+    assert first.catch_up() == 300
+    marked(view_database)
+
+    with pytest.raises(RuntimeError, match="the process stopped"):
+        ProjectionRunner(service.app, view_database, tallies(2, "2025000022", 250), batch=10)
+    shapes = dict(view_database.query("SELECT view, shape FROM sc_view_shapes"))
+    assert shapes["changed"] not in (1, 2)  # neither the old tables nor the new, filled
+    assert view_database.query("SELECT COUNT(*) FROM changed") == [(199,)]
+
+    views = tallies(2, "2025000022")
+    second = ProjectionRunner(service.app, view_database, views, batch=10)
+    kept, changed = views[-2:]
+    assert kept.given == []
+    assert changed.given == list(range(201, 301))
+    assert dict(view_database.query("SELECT view, shape FROM sc_view_shapes"))["changed"] == 2
+    assert view_database.query("SELECT COUNT(*) FROM kept WHERE number = 'marker'") == [(1,)]
+    unmark(view_database)
+    caught_up, failures = second.snapshot(), second.failures()
+    assert second.rebuild() == 300
+    assert (second.snapshot(), second.failures()) == (caught_up, failures)
+    service.close()
