@@ -25,6 +25,10 @@ types is given every event, decoded.
 
 Concurrency. Every write checks (and locks) the tracking row first, so any number of runners —
 threads here, or other processes — may follow one log: each batch is applied once.
+
+Shapes. A view whose tables changed shape (``shape``) is rebuilt alone when the views are
+opened: its tables made again, then filled from the log's start up to the runner's position
+before any catch-up (``setup``, ``_fill``); the other views keep their rows.
 """
 
 from __future__ import annotations
