@@ -25,6 +25,10 @@ types is given every event, decoded.
 
 Concurrency. Every write checks (and locks) the tracking row first, so any number of runners —
 threads here, or other processes — may follow one log: each batch is applied once.
+
+Shapes. A view whose tables changed shape (``shape``) is rebuilt alone when the views are
+opened: its tables made again, then filled from the log's start up to the runner's position
+before any catch-up (``setup``, ``_fill``); the other views keep their rows.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ import logging
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol, runtime_checkable
 
@@ -50,6 +54,7 @@ from second_classroom.projections.queries import table_digest, table_rows
 TRACKING_TABLE = "sc_view_tracking"
 FAILURES_TABLE = "sc_view_failures"
 SHAPES_TABLE = "sc_view_shapes"
+REBUILDS_TABLE = "sc_view_rebuilds"  # views being filled from the log after a change of shape
 REBUILD_BATCH = 5000  # events to a transaction in a rebuild (a few MB of decoded events)
 logger = logging.getLogger(__name__)
 # Exceptions a view's own code raises on an event it cannot handle (a missing key, an
@@ -130,12 +135,14 @@ class ProjectionRunner:
         self.name = name
         self.batch = batch
         self._routes = [_Route.of(view) for view in self.views]
+        self._all = _Step(tuple(self._routes), self._claim, self._move)
         self._lock = threading.Lock()  # one catch-up at a time in this process
         self._settled = 0  # every id missing up to here is known never to come
         self._mark: _Mark | None = None
         self.setup()
 
     def setup(self) -> None:
+        """Create the tables; rebuild, alone, each view whose shape changed (see ``_fill``)."""
         # Not pipelined: the recorded shapes are read inside it.
         with self.database.transaction(create=True, pipeline=False) as cursor:
             cursor.execute(
@@ -151,35 +158,168 @@ class ProjectionRunner:
                 f"CREATE TABLE IF NOT EXISTS {SHAPES_TABLE} (projection TEXT NOT NULL,"
                 " view TEXT NOT NULL, shape INTEGER NOT NULL, PRIMARY KEY (projection, view))"
             )
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {REBUILDS_TABLE} (projection TEXT NOT NULL,"
+                " view TEXT NOT NULL, shape INTEGER NOT NULL, position BIGINT NOT NULL,"
+                " PRIMARY KEY (projection, view))"
+            )
+            started = bool(
+                cursor.query(
+                    f"SELECT position FROM {TRACKING_TABLE} WHERE projection = ?", (self.name,)
+                )
+            )
             recorded = dict(
                 cursor.query(
                     f"SELECT view, shape FROM {SHAPES_TABLE} WHERE projection = ?", (self.name,)
                 )
             )
-            # A view whose tables have another shape (an older release's columns) would read
-            # wrong: drop them; every view is then rebuilt from the log (one position for all).
-            stale = [v for v in self.views if recorded.get(v.name, 0) != _shape(v)]
-            for view in stale:
-                logger.info("%s: view %s changed shape; rebuilding", self.name, view.name)
-                for table in view.tables:
-                    cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            for view in self.views:
-                view.create(cursor)
-                cursor.execute(
-                    f"INSERT INTO {SHAPES_TABLE} (projection, view, shape) VALUES (?, ?, ?)"
-                    " ON CONFLICT (projection, view) DO UPDATE SET shape = excluded.shape",
-                    (self.name, view.name, _shape(view)),
+            filling = dict(
+                cursor.query(
+                    f"SELECT view, shape FROM {REBUILDS_TABLE} WHERE projection = ?", (self.name,)
                 )
+            )
+            current = []
+            for view in self.views:
+                # A database that recorded no shapes (an older release's) is at shape 0; one
+                # that recorded some lacks a view only if it is new: it is built from the log.
+                known = recorded.get(view.name, None if recorded else 0)
+                if known == _shape(view):
+                    view.create(cursor)
+                    current.append(view)
+                elif not started:  # nothing applied yet: nothing to fill
+                    self._drop(cursor, view)
+                    current.append(view)
+                elif filling.get(view.name) == _shape(view):
+                    # Its tables are being filled at this shape (by another process now, or by
+                    # one that stopped): _fill goes on from where that got to.
+                    view.create(cursor)
+                else:
+                    # Tables of another shape (an older release's columns) would read wrong.
+                    logger.info("%s: view %s changed shape; rebuilding it", self.name, view.name)
+                    self._drop(cursor, view)
+                    self._restart(cursor, view)
+            self._record_shapes(cursor, current)
             cursor.execute(
                 f"INSERT INTO {TRACKING_TABLE} (projection, position) VALUES (?, 0) "
                 "ON CONFLICT (projection) DO NOTHING",
                 (self.name,),
             )
-            if stale:
-                for view in self.views:
-                    view.clear(cursor)
-                cursor.execute(f"DELETE FROM {FAILURES_TABLE} WHERE projection = ?", (self.name,))
-                self._move(cursor, 0)
+        self._fill()
+
+    def _drop(self, cursor: Cursor, view: View) -> None:
+        """Make ``view``'s tables again, at its shape, empty."""
+        for table in view.tables:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        view.create(cursor)
+
+    def _restart(self, cursor: Cursor, view: View) -> None:
+        """Empty ``view`` and note that it is to be filled from the log's start (``_fill``);
+        its recorded shape is -1 until it is filled, a shape no release has, so no release
+        reads it half-filled (an older one rebuilds it)."""
+        view.clear(cursor)
+        cursor.execute(
+            f"DELETE FROM {FAILURES_TABLE} WHERE projection = ? AND view = ?",
+            (self.name, view.name),
+        )
+        cursor.execute(
+            f"INSERT INTO {SHAPES_TABLE} (projection, view, shape) VALUES (?, ?, -1)"
+            " ON CONFLICT (projection, view) DO UPDATE SET shape = excluded.shape",
+            (self.name, view.name),
+        )
+        cursor.execute(
+            f"INSERT INTO {REBUILDS_TABLE} (projection, view, shape, position) VALUES (?, ?, ?, 0)"
+            " ON CONFLICT (projection, view) DO UPDATE SET shape = excluded.shape, position = 0",
+            (self.name, view.name, _shape(view)),
+        )
+
+    def _record_shapes(self, cursor: Cursor, views: Sequence[View]) -> None:
+        """Record ``views`` as filled up to the position at their shapes."""
+        for view in views:
+            cursor.execute(
+                f"INSERT INTO {SHAPES_TABLE} (projection, view, shape) VALUES (?, ?, ?)"
+                " ON CONFLICT (projection, view) DO UPDATE SET shape = excluded.shape",
+                (self.name, view.name, _shape(view)),
+            )
+            cursor.execute(
+                f"DELETE FROM {REBUILDS_TABLE} WHERE projection = ? AND view = ?",
+                (self.name, view.name),
+            )
+
+    def _fill(self) -> None:
+        """Bring each view rebuilt by ``setup`` up to the runner's position: the log from the
+        start for those views alone, in batches, each moving their own position (in
+        ``sc_view_rebuilds``); the batch that reaches the runner's position records their
+        shape, in the same transaction. Every id up to the runner's position is settled (it
+        passed them), so no gap stops a fill. Another process filling them too is safe: each
+        batch locks the rows it moves, as a catch-up does."""
+        batch = max(self.batch, REBUILD_BATCH)
+        while pending := self._pending():
+            position = min(pending.values())
+            group = [view for view in self.views if pending.get(view.name) == position]
+            # Views at another position join the group when it reaches theirs.
+            end = min([p for p in pending.values() if p > position] + [self.position()])
+            if end < position:
+                self._restart_ahead(group)
+                continue
+            with _collector_paused():
+                found = records(self.app, position, batch) if end > position else []
+                items = [item for item in found if item[0] <= end]
+                whole = len(found) < batch or len(items) < len(found)
+                reached = end if whole else items[-1][0]
+                self._apply(position, items, reached, self._filling(group, end))
+
+    def _restart_ahead(self, group: Sequence[View]) -> None:
+        """Fill ``group`` again from the start if it is past the runner's position, which only
+        a rebuild by an older release (emptying every view) moves back."""
+        names = {view.name for view in group}
+        with self.database.transaction() as cursor:
+            tracked = self._tracked(cursor)
+            at = self._at(cursor, names)
+            if tracked is not None and at is not None and at > tracked:
+                for view in group:
+                    self._restart(cursor, view)
+
+    def _at(self, cursor: Cursor, names: set[str]) -> int | None:
+        """The position the views named are filled to (locked), if all are at one."""
+        lock = " FOR UPDATE" if self.database.kind == "postgres" else ""
+        rows = cursor.query(
+            f"SELECT view, position FROM {REBUILDS_TABLE} WHERE projection = ?{lock}",
+            (self.name,),
+        )
+        at = {int(p) for v, p in rows if v in names}
+        found = {str(v) for v, _p in rows} & names
+        return at.pop() if len(at) == 1 and found == names else None
+
+    def _pending(self) -> dict[str, int]:
+        """The position of each of this runner's views being filled at its shape."""
+        shapes = {view.name: _shape(view) for view in self.views}
+        rows = self.database.query(
+            f"SELECT view, shape, position FROM {REBUILDS_TABLE} WHERE projection = ?",
+            (self.name,),
+        )
+        return {str(v): int(p) for v, s, p in rows if v in shapes and shapes[v] == int(s)}
+
+    def _filling(self, group: Sequence[View], end: int) -> _Step:
+        """How a batch of the log is applied to the views of ``group``, all at one position,
+        towards ``end``."""
+        names = {view.name for view in group}
+
+        def claim(cursor: Cursor, position: int) -> bool:
+            tracked = self._tracked(cursor)
+            return tracked is not None and tracked >= end and self._at(cursor, names) == position
+
+        def move(cursor: Cursor, reached: int) -> None:
+            for view in group:
+                cursor.execute(
+                    f"UPDATE {REBUILDS_TABLE} SET position = ? WHERE projection = ? AND view = ?",
+                    (reached, self.name, view.name),
+                )
+            if reached == self._tracked(cursor):
+                logger.info("%s: rebuilt %s, at position %d", self.name, sorted(names), reached)
+                self._record_shapes(cursor, group)
+
+        routes = tuple(route for route in self._routes if route.view.name in names)
+        return _Step(routes, claim, move)
 
     def position(self) -> int:
         rows = self.database.query(
@@ -199,7 +339,7 @@ class ProjectionRunner:
             with _collector_paused():
                 found = records(self.app, position, batch)
                 ready, reached, blocked = self._passable(position, found, settled)
-                applied = reached <= position or self._apply(position, ready, reached)
+                applied = reached <= position or self._apply(position, ready, reached, self._all)
             if not applied:
                 continue  # another runner moved the position meanwhile: read it again
             if blocked:
@@ -251,15 +391,16 @@ class ProjectionRunner:
         _xmin, xmax = self._horizon()
         self._mark = _Mark(top, xmax)
 
-    def _apply(self, position: int, items: Sequence[Item], reached: int) -> bool:
-        """Apply ``items`` and move the position from ``position`` to ``reached``; False if
-        another runner had moved it. An event that is refused is found by halving."""
+    def _apply(self, position: int, items: Sequence[Item], reached: int, step: _Step) -> bool:
+        """Apply ``items`` to the step's views and move its position from ``position`` to
+        ``reached``; False if another runner had moved it. An event that is refused is found
+        by halving."""
         try:
             with self.database.transaction() as cursor:
-                if not self._claim(cursor, position):
+                if not step.claim(cursor, position):
                     return False
-                self._write(cursor, items)
-                self._move(cursor, reached)
+                self._write(cursor, items, step.routes)
+                step.move(cursor, reached)
             logger.debug("%s: applied %d events, at position %d", self.name, len(items), reached)
             return True
         except Exception as error:
@@ -268,22 +409,23 @@ class ProjectionRunner:
         if len(items) > 1:
             half = len(items) // 2
             middle = items[half - 1][0]
-            return self._apply(position, items[:half], middle) and self._apply(
-                middle, items[half:], reached
+            return self._apply(position, items[:half], middle, step) and self._apply(
+                middle, items[half:], reached, step
             )
-        return self._apply_carefully(position, items, reached)
+        return self._apply_carefully(position, items, reached, step)
 
-    def _write(self, cursor: Cursor, items: Sequence[Item]) -> None:
+    def _write(self, cursor: Cursor, items: Sequence[Item], routes: Sequence[_Route]) -> None:
         readable = [(n, r) for n, r in items if isinstance(r, Recorded)]
         # View by view rather than event by event: a view reads only its own tables and facts
         # of an earlier view that no later event changes (the board's tribes, the students'
         # colleges, the report's activity colleges), so this gives what event by event would.
-        for route in self._routes:
+        for route in routes:
             self._deliver(cursor, route, readable)
         for notification_id, item in items:
             if isinstance(item, Unreadable):
-                for view in self.views:
-                    self._record(cursor, view.name, notification_id, item.topic, item.error)
+                for route in routes:
+                    name = route.view.name
+                    self._record(cursor, name, notification_id, item.topic, item.error)
 
     def _deliver(
         self, cursor: Cursor, route: _Route, found: Sequence[tuple[int, Recorded]]
@@ -309,16 +451,18 @@ class ProjectionRunner:
         for notification_id, envelope in events:
             apply(cursor, notification_id, envelope)
 
-    def _apply_carefully(self, position: int, items: Sequence[Item], reached: int) -> bool:
+    def _apply_carefully(
+        self, position: int, items: Sequence[Item], reached: int, step: _Step
+    ) -> bool:
         """One event, each view in a savepoint: a view that refuses it is left without it."""
         with self.database.transaction(pipeline=False) as cursor:
-            if not self._claim(cursor, position):
+            if not step.claim(cursor, position):
                 return False
             for notification_id, item in items:
                 if isinstance(item, Unreadable):
-                    self._write(cursor, [(notification_id, item)])
+                    self._write(cursor, [(notification_id, item)], step.routes)
                     continue
-                for route in self._routes:
+                for route in step.routes:
                     if route.topics is not None and item.topic not in route.topics:
                         continue
                     cursor.execute("SAVEPOINT sc_view")
@@ -331,7 +475,7 @@ class ProjectionRunner:
                         name = route.view.name
                         self._record(cursor, name, notification_id, item.topic, _describe(error))
                     cursor.execute("RELEASE SAVEPOINT sc_view")
-            self._move(cursor, reached)
+            step.move(cursor, reached)
         return True
 
     def _refused(self, error: BaseException) -> bool:
@@ -339,11 +483,15 @@ class ProjectionRunner:
 
     def _claim(self, cursor: Cursor, position: int) -> bool:
         """Lock the tracking row; True if it is still at ``position``."""
+        return self._tracked(cursor) == position
+
+    def _tracked(self, cursor: Cursor) -> int | None:
+        """The runner's position, its row locked (None before ``setup``)."""
         lock = " FOR UPDATE" if self.database.kind == "postgres" else ""  # SQLite: BEGIN IMMEDIATE
         rows = cursor.query(
             f"SELECT position FROM {TRACKING_TABLE} WHERE projection = ?{lock}", (self.name,)
         )
-        return bool(rows) and int(rows[0][0]) == position
+        return int(rows[0][0]) if rows else None
 
     def _move(self, cursor: Cursor, reached: int) -> None:
         cursor.execute(
@@ -376,6 +524,7 @@ class ProjectionRunner:
                     view.clear(cursor)
                 cursor.execute(f"DELETE FROM {FAILURES_TABLE} WHERE projection = ?", (self.name,))
                 self._move(cursor, 0)
+                self._record_shapes(cursor, self.views)  # a view being filled is now empty too
             # Larger transactions than a catch-up's: a rebuild reads the whole log at once.
             return self._catch_up(max(self.batch, REBUILD_BATCH))
 
@@ -402,6 +551,16 @@ class ProjectionRunner:
                 return False
             time.sleep(interval)
         return True
+
+
+@attrs.frozen
+class _Step:
+    """Where a batch of the log goes: the views given it, and how the position it starts
+    from is checked (and locked) and then moved."""
+
+    routes: tuple[_Route, ...]
+    claim: Callable[[Cursor, int], bool]
+    move: Callable[[Cursor, int], None]
 
 
 @attrs.frozen
