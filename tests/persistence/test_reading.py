@@ -3,10 +3,14 @@ its payload decoded only when a view asks, to the very event the store's mapper 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
+
+from second_classroom.core.wire import isoformat
 from second_classroom.demo import run_demo
-from second_classroom.persistence.reading import Recorded, records
+from second_classroom.persistence.reading import Recorded, Unreadable, read_record, records
 
 
 def test_a_recorded_event_decodes_to_the_event_the_store_decodes(tmp_path: Path) -> None:
@@ -33,4 +37,45 @@ def test_a_recorded_event_decodes_to_the_event_the_store_decodes(tmp_path: Path)
     assert len(kinds) >= 50
     # A page at a time, from any position, as the runner reads.
     assert [p for p, _ in records(service.app, 10, 5)] == [p for p, _ in log[10:15]]
+    service.close()
+
+
+def test_a_time_stored_in_another_spelling_is_read_and_written_as_isoformat_writes_it(
+    tmp_path: Path,
+) -> None:
+    """Given an event of the demo's log stored again with its time in another spelling of
+    the same moment (``Z``-less UTC offset, milliseconds, as an older writer might have);
+    when it is read for the views; then its time is that moment and the text the audit log
+    keeps (``Recorded.at``) is the one ``isoformat`` writes, as for an event read live."""
+    service = run_demo(tmp_path / "demo.sqlite3", lambda _line: None)
+    [(_, envelope)] = service.app.notifications(0, 1)
+    stored = service.app.mapper.to_stored_event(envelope)
+    body = orjson.loads(stored.state)
+    moment = datetime.fromisoformat(body["at"])
+    for spelling in (
+        moment.astimezone(UTC).isoformat(),
+        moment.isoformat(timespec="milliseconds"),
+        body["at"],
+    ):
+        state = orjson.dumps({**body, "at": spelling})
+        recorded = read_record(service.app.mapper, stored.originator_id, 1, stored.topic, state)
+        assert isinstance(recorded, Recorded)
+        assert recorded.timestamp == moment
+        assert recorded.at == isoformat(datetime.fromisoformat(spelling))
+    assert body["at"] == isoformat(moment)  # what the mapper writes is read as it is
+    service.close()
+
+
+def test_an_event_whose_time_cannot_be_read_is_unreadable(tmp_path: Path) -> None:
+    """Given an event stored with a time that is not a time (a number, a word); when it is
+    read for the views; then it is ``Unreadable`` at once, as an event whose JSON cannot be
+    read, and no view is handed it."""
+    service = run_demo(tmp_path / "demo.sqlite3", lambda _line: None)
+    [(_, envelope)] = service.app.notifications(0, 1)
+    stored = service.app.mapper.to_stored_event(envelope)
+    body = orjson.loads(stored.state)
+    for wrong in (20261202, "yesterday", None, ["2026-12-02"]):
+        state = orjson.dumps({**body, "at": wrong})
+        read = read_record(service.app.mapper, stored.originator_id, 1, stored.topic, state)
+        assert isinstance(read, Unreadable)
     service.close()

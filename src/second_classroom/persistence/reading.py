@@ -28,6 +28,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from second_classroom.codec import converter, registry
+from second_classroom.core.wire import isoformat
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
 
@@ -105,9 +106,11 @@ class Undecodable(Exception):
 class Recorded:
     """A stored event as the SQL views read it: its stream, version, time, command and actor,
     and its payload's JSON (``data``, upcast to the current schema). ``envelope`` decodes the
-    payload, once, for the views that read it."""
+    payload, once, for the views that read it; the time is read from its stored text only
+    when asked for (``timestamp``, ``at``)."""
 
     __slots__ = (
+        "_at",
         "_envelope",
         "_error",
         "_id",
@@ -116,7 +119,6 @@ class Recorded:
         "command",
         "data",
         "originator_version",
-        "timestamp",
         "topic",
     )
 
@@ -125,7 +127,7 @@ class Recorded:
         originator_id: UUID | str,
         originator_version: int,
         topic: str,
-        timestamp: datetime,
+        at: str,
         data: Any,
         command: str,
         actor: str,
@@ -135,7 +137,7 @@ class Recorded:
         self._uuid = originator_id if isinstance(originator_id, UUID) else None
         self.originator_version = originator_version
         self.topic = topic
-        self.timestamp = timestamp
+        self._at = at  # the stored text: parsed (and written again) only when asked for
         self.data = data
         self.command = command
         self.actor = actor
@@ -149,6 +151,16 @@ class Recorded:
         if self._uuid is None:
             self._uuid = _uuid(self._id, UUID)
         return self._uuid
+
+    @property
+    def timestamp(self) -> datetime:
+        return moment(self._at)
+
+    @property
+    def at(self) -> str:
+        """The time as ``isoformat`` writes it (what the mapper stores, so usually the text
+        itself; an older log's other spelling of the same moment is written again)."""
+        return moment_text(self._at)
 
     @property
     def stream(self) -> str:
@@ -187,6 +199,33 @@ class Recorded:
 
 
 _HEX = re.compile("[0-9a-f]{32}").fullmatch
+
+# A log's events share few moments (a command's events share its ``now``): each stored text is
+# parsed, and written again as ``isoformat`` writes it, once. Bounded: emptied when full.
+_MOMENTS_KEPT = 4096
+_moments: dict[str, datetime] = {}
+_moment_texts: dict[str, str] = {}
+
+
+def moment(text: str) -> datetime:
+    """``datetime.fromisoformat(text)``, remembered for recent texts."""
+    found = _moments.get(text)
+    if found is None:
+        if len(_moments) >= _MOMENTS_KEPT:
+            _moments.clear()
+        found = _moments[text] = datetime.fromisoformat(text)
+    return found
+
+
+def moment_text(text: str) -> str:
+    """``isoformat(datetime.fromisoformat(text))``, remembered for recent texts."""
+    found = _moment_texts.get(text)
+    if found is None:
+        if len(_moment_texts) >= _MOMENTS_KEPT:
+            _moment_texts.clear()
+        found = _moment_texts[text] = isoformat(moment(text))
+    return found
+
 
 # The views' payloads are decoded as the store's mapper decodes them (``converter``), with
 # shortcuts that give equal values: an id's UUID is kept for the next event naming it (the
@@ -306,11 +345,13 @@ def _record(
     if mapper.compressor:
         state = mapper.compressor.decompress(state)
     body = orjson.loads(state)
+    at = body["at"]
+    moment(at)  # a time that cannot be read makes the event unreadable, as its payload would
     return Recorded(
         stream,
         version,
         topic,
-        datetime.fromisoformat(body["at"]),
+        at,
         registry.upcast(topic, body["v"], body["data"]),
         body.get("cmd", ""),
         body.get("by", ""),

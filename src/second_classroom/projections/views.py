@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import attrs
@@ -59,7 +58,7 @@ class AuditLog:
             registry.of(payload).name,
             envelope.command,
             actor,
-            envelope.timestamp,
+            isoformat(envelope.timestamp),
             data,
         )
         cursor.execute(_AUDIT_INSERT, row)
@@ -84,7 +83,7 @@ class AuditLog:
             recorded.topic,
             recorded.command,
             actor,
-            recorded.timestamp,
+            recorded.at,
             data,
         )
 
@@ -107,11 +106,11 @@ def _audit_row(
     topic: str,
     command: str,
     actor: str,
-    at: datetime,
+    at: str,
     data: Any,
 ) -> tuple[object, ...]:
     text = orjson.dumps({"type": topic, **data}, option=orjson.OPT_SORT_KEYS).decode()
-    return (position, stream, version, topic, command, actor, isoformat(at), text)
+    return (position, stream, version, topic, command, actor, at, text)
 
 
 _OUTCOME_COLUMN = {
