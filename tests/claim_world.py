@@ -94,6 +94,31 @@ def with_claims(section: str, base: Rulebook = CLAIMS_BASE) -> Rulebook:
 SICHUAN = with_claims(SICHUAN_CLAIMS)
 CUSTOMS = with_claims(CUSTOMS_CLAIMS)
 
+COUNSELOR_STEP = '  { name = "辅导员", role = "counselor", scope = "college" },\n'
+LEAGUE_STEP = '  { name = "二级学院团总支", role = "college_admin", scope = "college" },\n'
+FIRST_COLLECTIVE_STEP = (
+    'name = "学院团总支书记/学生组织指导老师/学生社团指导老师"\nrole = "advisor"\nscope = "tribe"\n'
+    'alternates = [{ role = "league_secretary", scope = "college" }]'
+)
+assert COUNSELOR_STEP in SICHUAN_CLAIMS
+assert FIRST_COLLECTIVE_STEP in SICHUAN_CLAIMS
+
+# The rulebooks a school might deploy while claims filed under seed 001's are in review:
+# 第六条's personal chain without its 辅导员 step, or with its first two steps swapped;
+# 附件2's first collective step decided by the college's 团总支 alone; no cadre claims.
+DROPPED = with_claims(SICHUAN_CLAIMS.replace(COUNSELOR_STEP, "", 1))
+SWAPPED = with_claims(
+    SICHUAN_CLAIMS.replace(COUNSELOR_STEP + LEAGUE_STEP, LEAGUE_STEP + COUNSELOR_STEP)
+)
+REASSIGNED = with_claims(
+    SICHUAN_CLAIMS.replace(
+        FIRST_COLLECTIVE_STEP, 'name = "二级学院团总支"\nrole = "college_admin"\nscope = "college"'
+    )
+)
+_HEAD, _COLLECTIVE, _PERSONAL, _CADRE = SICHUAN_CLAIMS.split("[[claims.chains]]")
+NO_CADRE = with_claims("[[claims.chains]]".join((_HEAD, _COLLECTIVE, _PERSONAL)))
+NO_PERSONAL = with_claims("[[claims.chains]]".join((_HEAD, _COLLECTIVE, _CADRE)))
+
 UNION = Tribe(
     ids.tribe_id("PE-SU"), "PE-SU", "石油工程学院团总支学生会", TribeKind.STUDENT_UNION,
     TribeLevel.COLLEGE, "PE", certified=True, leaders=frozenset({"2023010001"}),

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 import pytest
@@ -37,6 +37,8 @@ from second_classroom.core.time import SHANGHAI
 from second_classroom.policies.context import Context
 from second_classroom.policies.rulebook import Rulebook, preset
 
+T = TypeVar("T")
+
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI)  # a Monday
 NEPU: Rulebook = preset("nepu")
 
@@ -50,6 +52,12 @@ ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 def at(month: int, day: int, hour: int = 9, minute: int = 0, year: int = 2026) -> datetime:
     """A Shanghai time."""
     return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
+
+
+def present(value: T | None) -> T:
+    """``value``, which the test expects to be there (a fold's state, a read, a form's time)."""
+    assert value is not None
+    return value
 
 
 def context(actor: Actor, now: datetime = NOW, rulebook: Rulebook = NEPU) -> Context:
@@ -122,6 +130,12 @@ class GivenActivity:
     secret: bytes | None = None
     rulebook: Rulebook = NEPU
 
+    @property
+    def the_activity(self) -> Activity:
+        """The activity, for a test that expects it to exist."""
+        assert self.activity is not None
+        return self.activity
+
     def when(self, command: Any, actor: Actor, now: datetime) -> WhenActivity:
         return WhenActivity(self, command, actor, now)
 
@@ -142,8 +156,8 @@ class GivenActivity:
         for number, events in decision.enrolments.items():
             enrolments[number] = _fold(enrolment.DECIDER, enrolments.get(number), events)
         records = dict(self.records)
-        for number, events in decision.records.items():
-            records[number] = _fold(student.DECIDER, records.get(number), events)
+        for number, facts in decision.records.items():
+            records[number] = _fold(student.DECIDER, records.get(number), facts)
         state = _fold(activity_module.DECIDER, self.activity, decision.activity)
         return attrs.evolve(self, activity=state, enrolments=enrolments, records=records)
 

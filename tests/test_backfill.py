@@ -29,6 +29,7 @@ from second_classroom.persistence.stores import postgres_env
 from second_classroom.policies.claim_rules import ClaimKind
 from second_classroom.policies.rulebook import Rulebook, Subcategory
 from second_classroom.service import SecondClassroom
+from tests.backfill_workbooks import filled, template
 from tests.claim_world import (
     ADVISOR,
     CENTER,
@@ -49,24 +50,6 @@ GOOD = ("2023010002", "学生02", "2026/3/6", "2026/3/6", "校园清洁志愿活
 
 def lookup(number: str) -> StudentRecord | None:
     return RECORDS.get(number)
-
-
-def template(rulebook: Rulebook = SICHUAN) -> bytes:
-    out = io.BytesIO()
-    backfill.write_template(rulebook, out)
-    return out.getvalue()
-
-
-def filled(*rows: tuple[Any, ...], rulebook: Rulebook = SICHUAN) -> bytes:
-    """The template with ``rows`` from row 7, saved as a user would."""
-    book = openpyxl.load_workbook(io.BytesIO(template(rulebook)))
-    sheet = book.worksheets[0]
-    for offset, row in enumerate(rows):
-        for column, value in enumerate(row, start=1):
-            sheet.cell(backfill.FIRST_DATA_ROW + offset, column, value)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def errors_of(data: bytes) -> list[tuple[int, str, str]]:

@@ -31,7 +31,7 @@ from second_classroom.policies.rulebook import CadreRule, RatingCap, RatingCredi
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER, UNION, found_school
-from tests.specification import NEPU, NOW, PE_ADMIN, SCHOOL_ADMIN, at
+from tests.specification import NEPU, NOW, PE_ADMIN, SCHOOL_ADMIN, at, present
 
 TERM = "2026-2027学年"
 ROUND = ids.cadre_round_id(UNION.tribe_id, TERM)
@@ -116,7 +116,7 @@ def test_an_over_cap_rating_is_refused_with_the_counts_and_nothing_is_stored(
     assert len(school.history(ROUND, SCHOOL_ADMIN)) == before
     found = school.cadre_round(UNION.tribe_id, TERM, LEADER)
     assert found is not None
-    assert found.appointment(numbers[1]).rating is None
+    assert present(found.appointment(numbers[1])).rating is None
 
 
 def test_closing_writes_every_cadre_record_in_one_save_and_the_transcript_shows_it(

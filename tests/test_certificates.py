@@ -7,145 +7,49 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
-from decimal import Decimal
-from uuid import UUID
+from datetime import timedelta
 
 import attrs
 import pytest
 
 from second_classroom import codec, exports, pdf, verification
-from second_classroom.aggregates.activity_attendance import Geofence
 from second_classroom.aggregates.cadre import AppointCadre, EndCadreTerm, TermEnd
 from second_classroom.aggregates.certificate import (
     Certificate,
-    CertificateIssued,
     CertificateKind,
     IssueCertificate,
     RevokeCertificate,
     serial_for,
 )
-from second_classroom.aggregates.checkin import CheckIn, Location, OpenCheckInSession
-from second_classroom.aggregates.registration import Register
-from second_classroom.aggregates.results import FinalizeActivity, GrantCredits, IssueAward
 from second_classroom.aggregates.transcript import IssueTranscript
-from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import CadrePosition
-from second_classroom.policies.activity_form import AwardPlan, PlannedAward, PlannedCredit
 from second_classroom.service import SecondClassroom, Verification, VerificationStatus
 from second_classroom.verification import TermEnded
-from tests.aggregates.activity_fixtures import FORM
+from tests.certificate_world import (
+    ISSUED,
+    World,
+    RULES,
+    TERM,
+    commands,
+    issue,
+    world,
+)
 from tests.conftest import TEST_SECRET
-from tests.enrolment_world import LEADER, ORGANIZER_NUMBER, UNION, approved_activity, found_school
-from tests.specification import NEPU, NOW, SCHOOL_ADMIN, at
-from tests.test_credential import independently_verified, schema_errors
+from tests.credential_checks import independently_verified, schema_errors
+from tests.enrolment_world import LEADER, UNION
+from tests.specification import NOW, SCHOOL_ADMIN, at
+from tests.transcript_world import URL
 
-URL = "https://verify.example/second-classroom"
 VALID, REVOKED = VerificationStatus.VALID, VerificationStatus.REVOKED
 TAMPERED = VerificationStatus.TAMPERED
-# NEPU with HFUT's 志愿时 (002 二 8) 电子志愿时卡): the card counts this credit type.
-RULES = attrs.evolve(NEPU, credit_types=("学分", "志愿时"), volunteer_credit_type="志愿时")
-# A volunteering activity with an award on offer and 志愿时 for taking part.
-VOLUNTEERING = attrs.evolve(
-    FORM,
-    title="石油工程学院“清洁校园”志愿服务",
-    plan=AwardPlan(
-        awards=(PlannedAward("优秀志愿者", 1),),
-        credits=(
-            PlannedCredit("skills", "学分", Decimal("0.5")),
-            PlannedCredit("skills", "志愿时", Decimal(4)),
-        ),
-    ),
-)
-FIELD = Geofence(46.5889, 125.1487, 100.0)
-ON_SITE = Location(46.5890, 125.1488, 10.0)
-STARTED, ENDED = at(12, 3, 14, 5), at(12, 3, 16, 0)
-ISSUED = at(12, 10, 9)
-TERM = "2026-2027学年"
 
 
 @pytest.fixture
 def school(store_env: dict[str, str]) -> Iterator[SecondClassroom]:
     with SecondClassroom.open(store_env, RULES, secret=TEST_SECRET) as opened:
         yield opened
-
-
-@attrs.frozen
-class World:
-    student: Actor
-    activity: UUID
-    round_id: UUID
-
-
-def world(school: SecondClassroom) -> World:
-    """A student who took part in a volunteering activity, won its award and got 4 志愿时,
-    and who is appointed 宣传部部长 of 石油工程学院学生会."""
-    numbers = found_school(school, 2)
-    student = Actor.student(numbers[0])
-    activity = approved_activity(school, "clean", base_form=VOLUNTEERING)
-    school.execute(Register(activity), student, at(12, 1, 10))
-    organizer = Actor.student(ORGANIZER_NUMBER)
-    school.execute(OpenCheckInSession(activity, 10, geofence=FIELD), organizer, STARTED)
-    code = school.check_in_code(activity, 1, organizer, STARTED + timedelta(seconds=20))
-    check_in = CheckIn(activity, 1, token=code.token, location=ON_SITE)
-    school.execute(check_in, student, STARTED + timedelta(seconds=30))
-    school.run_reactions(ENDED)
-    school.execute(IssueAward(activity, "优秀志愿者", (student.person_id,)), LEADER, at(12, 4))
-    school.execute(GrantCredits(activity, (student.person_id,)), LEADER, at(12, 4))
-    school.execute(FinalizeActivity(activity), LEADER, at(12, 4))
-    appoint = AppointCadre(
-        UNION.tribe_id,
-        TERM,
-        student.person_id,
-        CadrePosition.STUDENT_UNION,
-        "宣传部部长",
-        at(11, 1),
-        at(11, 1, year=2027),
-    )
-    school.execute(appoint, LEADER, NOW)
-    return World(student, activity, ids.cadre_round_id(UNION.tribe_id, TERM))
-
-
-def commands(w: World) -> dict[CertificateKind, tuple[IssueCertificate, Actor]]:
-    """One certificate of each kind and who issues it."""
-    number = w.student.person_id
-    return {
-        CertificateKind.AWARD: (
-            IssueCertificate(
-                CertificateKind.AWARD, number, activity_id=w.activity, title="优秀志愿者"
-            ),
-            w.student,
-        ),
-        CertificateKind.VOLUNTEER_HOURS: (
-            IssueCertificate(CertificateKind.VOLUNTEER_HOURS, number),
-            w.student,
-        ),
-        CertificateKind.APPOINTMENT: (
-            IssueCertificate(CertificateKind.APPOINTMENT, number, round_id=w.round_id),
-            LEADER,
-        ),
-        CertificateKind.HONOUR: (
-            IssueCertificate(
-                CertificateKind.HONOUR,
-                number,
-                title="优秀共青团员",
-                citation="在2026年度团员教育评议中表现突出",
-            ),
-            SCHOOL_ADMIN,
-        ),
-    }
-
-
-def issue(
-    school: SecondClassroom, command: IssueCertificate, actor: Actor, when: datetime = ISSUED
-) -> str:
-    """The serial of the certificate ``command`` issues (the school's first also publishes
-    the signing key)."""
-    outcome = school.execute(command, actor, when)
-    (event,) = (e.payload for e in outcome.events if isinstance(e.payload, CertificateIssued))
-    return event.serial
 
 
 def test_each_certificate_is_issued_by_whom_the_seeds_make_responsible(

@@ -15,7 +15,7 @@ from second_classroom.core.errors import DomainError
 from second_classroom.policies import checkin_codes as codes
 from second_classroom.policies.rulebook import CheckInRule
 from second_classroom.service import SecondClassroom
-from tests.test_checkin_service import (
+from tests.checkin_world import (
     FIELD,
     ON_SITE,
     ORGANIZER,

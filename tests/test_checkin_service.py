@@ -19,7 +19,6 @@ from second_classroom.aggregates import student as student_module
 from second_classroom.aggregates.activity_attendance import (
     CheckInPasswordLocked,
     CheckInPasswordRejected,
-    Geofence,
 )
 from second_classroom.aggregates.checkin import (
     CheckIn,
@@ -38,23 +37,24 @@ from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.stores import postgres_env, sqlite_env
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
+from tests.checkin_world import (
+    ENDED,
+    FIELD,
+    ON_SITE,
+    ORGANIZER,
+    STARTED,
+    checked_in_world,
+    top,
+)
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import (
     LEADER,
     ORGANIZER_NUMBER,
-    REGISTERING,
     UNION,
-    approved_activity,
-    found_school,
 )
-from tests.specification import PE_ADMIN, SCHOOL_ADMIN, at
+from tests.specification import PE_ADMIN, SCHOOL_ADMIN, at, present
 
-ORGANIZER = Actor.student(ORGANIZER_NUMBER)
 E = TypeVar("E")
-FIELD = Geofence(46.5889, 125.1487, 100.0)  # 大庆校区 sports field
-ON_SITE = Location(46.5890, 125.1488, 10.0)
-STARTED = at(12, 3, 14, 5)
-ENDED = at(12, 3, 16, 0)
 
 
 def later_activity(service: SecondClassroom) -> UUID:
@@ -77,22 +77,6 @@ def later_activity(service: SecondClassroom) -> UUID:
     for reviewer in (LEADER, PE_ADMIN, SCHOOL_ADMIN):
         service.execute(ApproveActivity(activity_id), reviewer, at(11, 23, 11))
     return activity_id
-
-
-def checked_in_world(service: SecondClassroom) -> tuple[UUID, list[Actor]]:
-    """Three admitted students: one scans, one uses the password, one never comes."""
-    students = [Actor.student(n) for n in found_school(service, 3)]
-    talk = approved_activity(service, "talk")
-    for student in students:
-        service.execute(Register(talk), student, REGISTERING)
-    service.execute(OpenCheckInSession(talk, 10, geofence=FIELD), ORGANIZER, STARTED)
-    code = service.check_in_code(talk, 1, ORGANIZER, STARTED + timedelta(seconds=20))
-    assert code.password is not None
-    scan = CheckIn(talk, 1, token=code.token, location=ON_SITE)
-    service.execute(scan, students[0], STARTED + timedelta(seconds=30))
-    typed = CheckIn(talk, 1, password=code.password, location=ON_SITE, device_id="phone-2")
-    service.execute(typed, students[1], STARTED + timedelta(minutes=2))
-    return talk, students
 
 
 def test_codes_rotate_and_a_stale_code_is_refused(service: SecondClassroom) -> None:
@@ -190,7 +174,7 @@ def test_a_make_up_counts_as_attended(service: SecondClassroom) -> None:
     )
     service.run_reactions(ENDED)
     assert (
-        service.enrolment(talk, students[2].person_id, SCHOOL_ADMIN).outcome
+        present(service.enrolment(talk, students[2].person_id, SCHOOL_ADMIN)).outcome
         is AttendanceOutcome.ATTENDED
     )
     assert service.integrity(students[2].person_id, SCHOOL_ADMIN).blacklisted_until is None  # type: ignore[union-attr]
@@ -362,11 +346,6 @@ FAR_AWAY = Location(46.6340, 125.1487, 10.0)  # five kilometres north of the fie
 def wrong_password(code: str) -> str:
     """A six-digit password that is not ``code``."""
     return f"{(int(code) + 1) % 1_000_000:06d}"
-
-
-def top(service: SecondClassroom) -> int:
-    """The log's last notification id (0 when empty)."""
-    return service.app.recorder.max_notification_id() or 0
 
 
 def stored_events(service: SecondClassroom, stream: UUID, kind: type[E]) -> list[E]:

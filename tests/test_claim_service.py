@@ -36,15 +36,15 @@ from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.persistence.stores import postgres_env
 from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.service import SecondClassroom, VerificationStatus
-from tests.aggregates.test_claim_chain import DROPPED
-from tests.aggregates.test_claim_lifecycle import RULEBOOK as LIFECYCLE
-from tests.aggregates.test_claim_lifecycle import START, ClaimLifecycle
+from tests.aggregates.claim_lifecycle_machine import RULEBOOK as LIFECYCLE
+from tests.aggregates.claim_lifecycle_machine import START, ClaimLifecycle
 from tests.claim_world import (
     ADVISOR,
     CENTER,
     COUNSELOR,
     CUSTOMS,
     CUSTOMS_CLAIMS,
+    DROPPED,
     LEADER,
     OFFICE,
     PE_LEAGUE,

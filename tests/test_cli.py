@@ -554,7 +554,7 @@ def test_verify_answers_for_a_pdf_a_json_document_and_a_serial(
     from second_classroom.persistence.stores import sqlite_env
     from tests.conftest import TEST_SECRET
     from tests.specification import SCHOOL_ADMIN, at
-    from tests.test_verification import graduated, issue
+    from tests.transcript_world import graduated, issue
 
     db = folder / "school.sqlite3"
     with SecondClassroom.open(sqlite_env(db), secret=TEST_SECRET) as service:
@@ -592,9 +592,10 @@ def test_verify_answers_for_each_certificate_as_pdf_json_credential_and_serial(
 
     from second_classroom.aggregates.certificate import RevokeCertificate
     from second_classroom.persistence.stores import sqlite_env
+    from tests.certificate_world import ISSUED, RULES, commands, issue, world
     from tests.conftest import TEST_SECRET
     from tests.specification import SCHOOL_ADMIN
-    from tests.test_certificates import ISSUED, RULES, URL, commands, issue, world
+    from tests.transcript_world import URL
 
     db = folder / "school.sqlite3"
     with SecondClassroom.open(sqlite_env(db), RULES, secret=TEST_SECRET) as service:
@@ -648,10 +649,10 @@ def test_verify_says_when_and_how_a_letter_s_term_ended_early(
     from second_classroom.aggregates.cadre import EndCadreTerm, TermEnd
     from second_classroom.aggregates.certificate import CertificateKind
     from second_classroom.persistence.stores import sqlite_env
+    from tests.certificate_world import RULES, TERM, commands, issue, world
     from tests.conftest import TEST_SECRET
     from tests.enrolment_world import LEADER, UNION
     from tests.specification import at
-    from tests.test_certificates import RULES, TERM, commands, issue, world
 
     db = folder / "school.sqlite3"
     with SecondClassroom.open(sqlite_env(db), RULES, secret=TEST_SECRET) as service:

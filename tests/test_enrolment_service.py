@@ -57,7 +57,7 @@ from tests.enrolment_world import (
     approved_activity,
     found_school,
 )
-from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at
+from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at, present
 
 WORKER = Actor.system("notice-worker")
 
@@ -75,7 +75,10 @@ def test_first_come_admits_at_once_and_cancel_frees_the_seat(service: SecondClas
     a, b = (Actor.student(n) for n in found_school(service, 2))
     talk = approved_activity(service, "talk", capacity=1)
     service.execute(Register(talk), a, REGISTERING)
-    assert service.enrolment(talk, a.person_id, SCHOOL_ADMIN).status is EnrolmentStatus.ADMITTED
+    assert (
+        present(service.enrolment(talk, a.person_id, SCHOOL_ADMIN)).status
+        is EnrolmentStatus.ADMITTED
+    )
     assert code_of(service, Register(talk), b) == "activity.capacity_full"
     assert code_of(service, Register(talk), a) == "enrolment.already_registered"
     service.execute(CancelRegistration(talk), a, REGISTERING)
@@ -231,7 +234,8 @@ def test_the_outbox_survives_a_restart(tmp_path: Path) -> None:
         service.execute(Register(talk), b, REGISTERING)
         service.execute(
             ChangeActivityDetails(
-                talk, details=service.activity(talk, SCHOOL_ADMIN).form.details + "（更新）"
+                talk,
+                details=present(service.activity(talk, SCHOOL_ADMIN)).form.details + "（更新）",
             ),
             LEADER,
             REGISTERING,
@@ -305,7 +309,9 @@ def test_registration_is_refused_while_blacklisted(service: SecondClassroom) -> 
     assert record is not None
     blacklisted = attrs.evolve(record, blacklisted_until=at(12, 5))
     original = service._load.student
-    service._load.student = lambda number: blacklisted if number == a else original(number)  # type: ignore[method-assign]
+    service._load.student = lambda student_number: (  # type: ignore[method-assign]  # a spy
+        blacklisted if student_number == a else original(student_number)
+    )
     assert code_of(service, Register(talk), Actor.student(a)) == "enrolment.blacklisted"
 
 

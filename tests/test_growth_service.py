@@ -19,9 +19,9 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.projections.growth import GrowthKind
 from second_classroom.service import SecondClassroom
+from tests.checkin_world import ENDED, checked_in_world
 from tests.enrolment_world import LEADER
 from tests.specification import CS_ADMIN, PE_ADMIN, SCHOOL_ADMIN, at
-from tests.test_checkin_service import ENDED, checked_in_world
 
 FINALIZED = at(12, 4, 10)
 ISSUED = at(12, 5)

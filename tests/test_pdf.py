@@ -18,8 +18,8 @@ from second_classroom import pdf
 from second_classroom.aggregates.transcript import Content, Layout, Line, Section, Total, Version
 from second_classroom.policies import serials
 from second_classroom.service import SecondClassroom, VerificationStatus
-from tests.specification import SCHOOL_ADMIN, at
-from tests.test_verification import graduated, issue
+from tests.specification import SCHOOL_ADMIN, at, present
+from tests.transcript_world import graduated, issue
 
 URL = "https://verify.example/second-classroom"
 SERIAL = serials.make("0" * 64)
@@ -91,7 +91,9 @@ def test_a_graduate_students_transcript_has_its_own_heading() -> None:
     data = pdf.render(graduate, URL)
     text = "".join(texts(data))
     assert "东北石油大学 研究生第二课堂成绩单（学分版）" in text
-    assert pypdf.PdfReader(io.BytesIO(data)).metadata.title.startswith("研究生第二课堂成绩单")
+    metadata = pypdf.PdfReader(io.BytesIO(data)).metadata
+    assert metadata is not None
+    assert present(metadata.title).startswith("研究生第二课堂成绩单")
     undergraduate = "".join(texts(pdf.render(content(2), URL)))
     assert "东北石油大学 第二课堂成绩单（学分版）" in undergraduate
     assert "研究生" not in undergraduate

@@ -58,7 +58,8 @@ def test_the_transcript_and_every_certificate_fail_only_what_pdfa_3_allows(
     """Given a transcript and one certificate of each kind, then Preflight reports only the
     rules PDF/A-3 relaxes — among them the attached signed document."""
     from second_classroom.aggregates.transcript import IssueTranscript
-    from tests.test_certificates import RULES, URL, commands, issue, world
+    from tests.certificate_world import RULES, commands, issue, world
+    from tests.transcript_world import URL
 
     with SecondClassroom.open(popo_env(), RULES, secret=TEST_SECRET) as school:
         w = world(school)

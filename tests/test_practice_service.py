@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
 import attrs
 import pytest
@@ -18,19 +17,23 @@ from second_classroom.aggregates.student import ActivityRecorded
 from second_classroom.aggregates.transcript import IssueTranscript, TranscriptIssued, Version
 from second_classroom.aggregates.tribe import (
     AddTribeMember,
-    AppointTribeRole,
-    CertifyTribe,
-    CreateTribe,
-    TribeRole,
 )
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import TribeKind, TribeLevel
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER, UNION, found_school
-from tests.practice_world import AFTER, ENDS, RULES, STARTS, team
+from tests.practice_world import (
+    AFTER,
+    ENDS,
+    RULES,
+    SCHOOL_UNION,
+    STARTS,
+    by_tribe,
+    school_union,
+    team,
+)
 from tests.specification import CS_ADMIN, NEPU, NOW, PE_ADMIN, SCHOOL_ADMIN, at
 
 
@@ -117,24 +120,6 @@ def test_the_practice_is_a_transcript_line_and_a_summary_credit(school: SecondCl
     (line,) = section.lines
     assert (line.title, line.hours) == (team(members).title, Decimal("24.00"))
     assert line.credits == (("学时", Decimal("24.00")),)
-
-
-SCHOOL_UNION = CreateTribe("SU", "校学生会", TribeKind.STUDENT_UNION, TribeLevel.SCHOOL)
-
-
-def school_union(school: SecondClassroom, members: list[str], *, certified: bool = True) -> None:
-    """校学生会, led by LEADER, with ``members`` admitted; certified unless told."""
-    school.execute(SCHOOL_UNION, SCHOOL_ADMIN, NOW)
-    if certified:
-        school.execute(CertifyTribe(SCHOOL_UNION.tribe_id), SCHOOL_ADMIN, NOW)
-    appoint = AppointTribeRole(SCHOOL_UNION.tribe_id, LEADER.person_id, TribeRole.LEADER)
-    school.execute(appoint, SCHOOL_ADMIN, NOW)
-    for number in members:
-        school.execute(AddTribeMember(SCHOOL_UNION.tribe_id, number), SCHOOL_ADMIN, NOW)
-
-
-def by_tribe(people: list[str], tribe: UUID = SCHOOL_UNION.tribe_id, **changes: Any) -> Any:
-    return team(people, college=None, tribe_id=tribe, **changes)
 
 
 def test_a_school_level_tribe_records_its_own_team_and_no_one_elses(

@@ -28,10 +28,8 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.policies.activity_form import AwardPlan, PlannedAward
 from second_classroom.service import SecondClassroom, VerificationStatus
+from tests.checkin_world import AFTER, ENDED, ORGANIZER, checked_in_world
 from tests.specification import SCHOOL_ADMIN, at
-from tests.test_checkin_service import ENDED, ORGANIZER, checked_in_world
-
-AFTER = at(12, 4, 10)
 
 
 def finished_world(service: SecondClassroom) -> tuple[Any, list[Actor]]:

@@ -25,7 +25,7 @@ from second_classroom.core.errors import DomainError
 from second_classroom.demo import run_demo
 from second_classroom.schema import page_schema, schemas
 from second_classroom.service import Outcome, SecondClassroom
-from tests.persistence.test_codec import MALFORMED_EXAMPLES, deeply_nested
+from tests.persistence.malformed_messages import MALFORMED_EXAMPLES, deeply_nested
 from tests.specification import NOW, SCHOOL_ADMIN
 from tests.valid_commands import COMMANDS, instances
 
@@ -39,7 +39,8 @@ VALIDATORS = {
 
 
 def valid(title: str, instance: Any) -> bool:
-    return VALIDATORS[title].is_valid(instance)
+    valid: bool = VALIDATORS[title].is_valid(instance)
+    return valid
 
 
 def test_there_is_a_valid_schema_for_every_message_the_error_and_the_outcome() -> None:
@@ -206,7 +207,13 @@ def test_the_boundary_rules_are_in_the_command_schemas_too(
 
 def test_the_schema_of_a_credit_amount_says_the_rulebook_s_maximum() -> None:
     message = {"type": "ChangeAwardPlan", "activity_id": "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"}
-    cases = (("2.5", True), (100, True), ("1E+999999", False), (100.5, False), ("2.50", True))
+    cases: tuple[tuple[object, bool], ...] = (
+        ("2.5", True),
+        (100, True),
+        ("1E+999999", False),
+        (100.5, False),
+        ("2.50", True),
+    )
     cases += (("0.125", False), ("1e-999999", False), ("1E+2", False))
     for amount, ok in cases:
         plan = {"credits": [{"module": "ideology", "credit_type": "学分", "amount": amount}]}

@@ -10,19 +10,17 @@ import pytest
 
 from second_classroom.aggregates.activity import DraftActivity, EditDraft, SubmitActivity
 from second_classroom.aggregates.student import RecordPublisherExam, RegisterStudent
-from second_classroom.aggregates.tribe import AppointTribeRole, CertifyTribe, CreateTribe, TribeRole
+from second_classroom.aggregates.tribe import AppointTribeRole, CertifyTribe, TribeRole
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
-from second_classroom.core.terms import AdmissionMethod, TribeKind, TribeLevel
+from second_classroom.core.terms import AdmissionMethod
 from second_classroom.policies.activity_form import Admission
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
+from tests.enrolment_world import UNION
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at
 
-UNION = CreateTribe(
-    "PE-SU", "石油工程学院学生会", TribeKind.STUDENT_UNION, TribeLevel.COLLEGE, "PE"
-)
 ACTIVITY = ids.activity_id(UNION.tribe_id, "talk")
 LEADER = Actor.student("2023010101")
 MEMBER = Actor.student("2023010103")
@@ -139,7 +137,8 @@ def test_a_number_held_by_another_college_is_refused_alike_in_a_batch_and_alone(
     with pytest.raises(DomainError) as caught:
         service.execute(taken, CS_ADMIN, NOW)
     assert caught.value.code == "student.number_unavailable"
-    message = {"type": "RegisterStudent", "student_number": "2023010101", "name": "张三"}
+    message: dict[str, Any] = {"type": "RegisterStudent", "student_number": "2023010101"}
+    message |= {"name": "张三"}
     message |= {"college": "CS", "class_name": "石工23-1班", "cohort": 2023}
     reply = service.execute_json(message, CS_ADMIN, NOW)
     assert reply["code"] == "student.number_unavailable"

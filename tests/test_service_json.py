@@ -31,7 +31,7 @@ from tests.enrolment_world import (
     found_school,
     student_number,
 )
-from tests.persistence.test_codec import deeply_nested
+from tests.persistence.malformed_messages import deeply_nested
 from tests.specification import PE_ADMIN
 
 ODD_VALUES = [

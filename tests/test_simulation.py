@@ -10,6 +10,7 @@ from collections import Counter
 from contextlib import ExitStack
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from second_classroom.persistence.stores import popo_env, sqlite_env
 from second_classroom.service import SecondClassroom
@@ -40,7 +41,7 @@ def test_the_school_has_unions_clubs_and_classes_and_activities_of_every_level()
     with SecondClassroom.open(popo_env(), secret=TEST_SECRET) as service:
         simulate(service, students=300, activities=30, seed=7, bars=False)
         kinds = Counter(type(e.payload).__name__ for _, e in service.app.notifications(0, 10**6))
-        levels = service.views.query(
+        levels: list[tuple[Any, ...]] = service.views.query(
             "SELECT level, COUNT(*), SUM(registrations), SUM(finalized) FROM activity_board"
             " GROUP BY level ORDER BY level"
         )

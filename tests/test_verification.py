@@ -17,38 +17,18 @@ from hypothesis import strategies as st
 
 from second_classroom import exports
 from second_classroom.aggregates.certificate import CertificateKind, IssueCertificate
-from second_classroom.aggregates.results import FinalizeActivity, GrantCredits
 from second_classroom.aggregates.school_keys import PublishSigningKey, RetireSigningKey
-from second_classroom.aggregates.transcript import IssueTranscript, content_json
-from second_classroom.core.actor import Actor
+from second_classroom.aggregates.transcript import content_json
 from second_classroom.core.errors import DomainError
 from second_classroom.persistence.stores import popo_env
 from second_classroom.policies.signing import Keyring, same_json
 from second_classroom.service import SecondClassroom, VerificationStatus
 from tests.conftest import TEST_SECRET
 from tests.specification import SCHOOL_ADMIN, at
-from tests.test_checkin_service import ENDED, checked_in_world
+from tests.transcript_world import NEW_KEY, URL, graduated, issue
 
-URL = "https://verify.example/second-classroom"
-NEW_KEY = Keyring.from_seed(bytes(range(100, 132)), "2027-key")
 FOREIGN = Keyring.from_seed(bytes(range(200, 232)), "2027-key")  # same id, not the school's
 VALID = VerificationStatus.VALID
-
-
-def graduated(service: SecondClassroom) -> Actor:
-    """A student with a finalized activity and credits, ready to issue transcripts."""
-    talk, students = checked_in_world(service)
-    service.run_reactions(ENDED)
-    leader = Actor.student("2023010101")  # 第十八条: the 活动负责人 issues results
-    service.execute(GrantCredits(talk, (students[0].person_id,)), leader, at(12, 4, 10))
-    service.execute(FinalizeActivity(talk), leader, at(12, 4, 10))
-    return students[0]
-
-
-def issue(service: SecondClassroom, student: Actor, now: datetime) -> str:
-    outcome = service.execute(IssueTranscript(student.person_id), student, now)
-    serial: str = next(e.payload.serial for e in outcome.events if hasattr(e.payload, "content"))
-    return serial
 
 
 def statuses(

@@ -116,6 +116,7 @@ def _replace(value: Any, steps: list[tuple[str, str]], new: Any) -> Any:
     (name, index), rest = steps[0], steps[1:]
     if name:
         alias = attrs.fields_dict(type(value))[name].alias
+        assert alias is not None  # attrs sets it on every class it makes
         return attrs.evolve(value, **{alias: _replace(getattr(value, name), rest, new)})
     items = list(value)
     items[int(index)] = _replace(items[int(index)], rest, new)

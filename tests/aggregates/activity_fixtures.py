@@ -1,4 +1,5 @@
-"""A certified college tribe, its people, and a complete valid form (东北石油大学)."""
+"""A certified college tribe, its people, a complete valid form (东北石油大学), and the events of
+the leader drafting and submitting it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ from typing import Any
 
 import attrs
 
-from second_classroom.aggregates.activity import ActivityContext
+from second_classroom.aggregates.activity import (
+    ActivityContext,
+    ActivityDrafted,
+    ActivitySubmitted,
+)
 from second_classroom.aggregates.student import StudentRecord
 from second_classroom.aggregates.tribe import Tribe
 from second_classroom.core import ids
@@ -18,6 +23,7 @@ from second_classroom.core.terms import (
     AdmissionMethod,
     ParticipationScope,
     Program,
+    ReviewStage,
     TribeKind,
     TribeLevel,
 )
@@ -128,3 +134,7 @@ def actx(
 
 def form(**changes: Any) -> ActivityForm:
     return attrs.evolve(FORM, **changes)
+
+
+DRAFTED = ActivityDrafted(ACTIVITY_ID, TRIBE.id, FORM, LEADER.person_id, NOW)
+SUBMITTED = ActivitySubmitted(ACTIVITY_ID, ReviewStage.TRIBE, LEADER.person_id, NOW)

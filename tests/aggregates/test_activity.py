@@ -74,12 +74,14 @@ from tests.aggregates.activity_fixtures import (
     ACTIVITY_ID,
     ACTIVITY_KEY,
     CLASS_TRIBE,
+    DRAFTED,
     FORM,
     LEADER,
     MEMBER,
     ORGANIZER,
     OUTSIDER,
     SCHOOL_TRIBE,
+    SUBMITTED,
     TRIBE,
     TRIBE_ADMIN,
     actx,
@@ -87,9 +89,6 @@ from tests.aggregates.activity_fixtures import (
     tribe_actor,
 )
 from tests.specification import CS_ADMIN, NEPU, NOW, PE_ADMIN, SCHOOL_ADMIN, at, context, given
-
-DRAFTED = ActivityDrafted(ACTIVITY_ID, TRIBE.id, FORM, LEADER.person_id, NOW)
-SUBMITTED = ActivitySubmitted(ACTIVITY_ID, ReviewStage.TRIBE, LEADER.person_id, NOW)
 
 
 def approved(stage: ReviewStage, next_stage: ReviewStage | None, by: str) -> ActivityStageApproved:
@@ -358,14 +357,14 @@ class TestReviewChain:
             (4, [LEADER, PE_ADMIN]),
         ],
     )
-    def test_each_stage_needs_its_own_reviewer(self, history: int, wrong: list[object]) -> None:
+    def test_each_stage_needs_its_own_reviewer(self, history: int, wrong: list[Actor]) -> None:
         for actor in wrong:
             given(DECIDER, *APPROVED_CHAIN[:history]).when(
                 ApproveActivity(ACTIVITY_ID), actx(actor)
             ).raises("auth.forbidden")
             given(DECIDER, *APPROVED_CHAIN[:history]).when(
                 RejectActivity(ACTIVITY_ID, "不符合要求"),
-                actx(actor),  # type: ignore[arg-type]
+                actx(actor),
             ).raises("auth.forbidden")
 
     def test_a_rejection_returns_the_activity_to_draft_with_its_reason(self) -> None:

@@ -276,7 +276,7 @@ def test_no_round_ever_exceeds_a_cap(
     for index, rating in attempts:
         if index is None:
             numbers.append(f"20250000{len(numbers):02d}")
-            command: object = appoint(numbers[-1])
+            command: cadre.CadreCommand = appoint(numbers[-1])
         else:
             command = RateCadre(UNION.id, TERM, numbers[index % len(numbers)], rating)
         try:
@@ -417,7 +417,7 @@ def test_the_cadre_section_is_checked_when_the_rulebook_loads() -> None:
 
 def closed_record(number: str, rulebook: Rulebook, rating: CadreRating) -> StudentRecord:
     """``number``'s record after a round of one cadre closed under ``rulebook``."""
-    events = [appointed(number), rated(number, rating)]
+    events: list[cadre.CadreEvent] = [appointed(number), rated(number, rating)]
     state = cadre.DECIDER.fold(events)
     (closed,) = cadre.DECIDER.decide(CloseCadreRound(UNION.id, TERM), state, ctx(rulebook=rulebook))
     (recorded,) = cadre.recorded([closed], {number: student(number)})[number]
@@ -541,7 +541,7 @@ def test_commands_target_the_round_of_their_tribe_and_term_and_read_the_records_
     appointment reads the appointee's record, a closing every cadre's, the others none."""
     a, b = "2024000001", "2024000002"
     state = cadre.DECIDER.fold([appointed(a), appointed(b)])
-    commands = [
+    commands: list[cadre.CadreCommand] = [
         appoint(a),
         EndCadreTerm(UNION.id, TERM, a, TermEnd.RESIGNED, "转专业"),
         RateCadre(UNION.id, TERM, a, CadreRating.COMPETENT),

@@ -84,7 +84,7 @@ from tests.claim_world import (
     through,
     with_claims,
 )
-from tests.specification import NEPU, SCHOOL_ADMIN, at
+from tests.specification import NEPU, SCHOOL_ADMIN, at, present
 
 FILED_AT = at(3, 10)
 
@@ -1225,9 +1225,10 @@ def test_replaying_a_claim_gives_its_whole_state_after_each_event() -> None:
         filed_state, title="论文（修订）", credits=revised_credits, personal=revised_form,
         filers=("2023010003", "2023010009"),
     )  # fmt: skip
-    assert claim.DECIDER.fold([*events, first]).approvers == ("T-teacher",)
+    assert present(claim.DECIDER.fold([*events, first])).approvers == ("T-teacher",)
     third = ClaimStepApproved(cid, 2, "教务处", "", "T-office", UNTIL)
     last = claim.DECIDER.fold([filed_event, first, second, published_, third])
+    assert last is not None
     assert (last.step, last.publicity_until, last.awaiting_publicity) == (3, None, False)
 
 

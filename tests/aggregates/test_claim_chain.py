@@ -39,14 +39,18 @@ from tests.claim_world import (
     CREDIT,
     CUSTOMS,
     CUSTOMS_CLAIMS,
+    DROPPED,
     LEADER,
+    NO_CADRE,
+    NO_PERSONAL,
     OFFICE,
     PE_LEAGUE,
     PE_SECRETARY,
+    REASSIGNED,
     SICHUAN,
-    SICHUAN_CLAIMS,
     SICHUAN_LIST,
     STUDENTS,
+    SWAPPED,
     TEACHER,
     collective,
     personal,
@@ -58,33 +62,9 @@ from tests.claim_world import (
     with_claims,
 )
 from tests.conftest import examples
-from tests.specification import at
+from tests.specification import at, present
 
 STUDENT_3 = Actor.student("2023010003")
-COUNSELOR_STEP = '  { name = "辅导员", role = "counselor", scope = "college" },\n'
-LEAGUE_STEP = '  { name = "二级学院团总支", role = "college_admin", scope = "college" },\n'
-FIRST_COLLECTIVE_STEP = (
-    'name = "学院团总支书记/学生组织指导老师/学生社团指导老师"\nrole = "advisor"\nscope = "tribe"\n'
-    'alternates = [{ role = "league_secretary", scope = "college" }]'
-)
-assert COUNSELOR_STEP in SICHUAN_CLAIMS
-assert FIRST_COLLECTIVE_STEP in SICHUAN_CLAIMS
-
-# The rulebooks a school might deploy while claims filed under seed 001's are in review:
-# 第六条's personal chain without its 辅导员 step, or with its first two steps swapped;
-# 附件2's first collective step decided by the college's 团总支 alone; no cadre claims.
-DROPPED = with_claims(SICHUAN_CLAIMS.replace(COUNSELOR_STEP, "", 1))
-SWAPPED = with_claims(
-    SICHUAN_CLAIMS.replace(COUNSELOR_STEP + LEAGUE_STEP, LEAGUE_STEP + COUNSELOR_STEP)
-)
-REASSIGNED = with_claims(
-    SICHUAN_CLAIMS.replace(
-        FIRST_COLLECTIVE_STEP, 'name = "二级学院团总支"\nrole = "college_admin"\nscope = "college"'
-    )
-)
-_HEAD, _COLLECTIVE, _PERSONAL, _CADRE = SICHUAN_CLAIMS.split("[[claims.chains]]")
-NO_CADRE = with_claims("[[claims.chains]]".join((_HEAD, _COLLECTIVE, _PERSONAL)))
-NO_PERSONAL = with_claims("[[claims.chains]]".join((_HEAD, _COLLECTIVE, _CADRE)))
 PERSONAL_STEPS = ("辅导员", "二级学院团总支", "第二课堂指导与服务中心")
 REVIEWER = {"辅导员": COUNSELOR, "二级学院团总支": PE_LEAGUE, "第二课堂指导与服务中心": CENTER}
 
@@ -138,10 +118,9 @@ def test_a_claim_is_approved_by_the_deciders_it_was_filed_under_not_the_new_ones
     review = ReviewClaim(collective().claim_id, True)
     state, _ = run(None, collective(), LEADER, at(3, 10))
     assert refused(state, review, PE_LEAGUE, at(3, 11), REASSIGNED).code == "auth.forbidden"
-    assert (
-        claim.actions(state, claim.chain_of(state, REASSIGNED.claims), PE_LEAGUE, at(3, 11)) == ()
-    )
-    assert claim.actions(state, claim.chain_of(state, REASSIGNED.claims), PE_SECRETARY, at(3, 11))
+    chain = present(claim.chain_of(state, REASSIGNED.claims))
+    assert claim.actions(state, chain, PE_LEAGUE, at(3, 11)) == ()
+    assert claim.actions(state, chain, PE_SECRETARY, at(3, 11))
     state, first = run(state, review, ADVISOR, at(3, 11), REASSIGNED)
     assert approvals(list(first.claim)) == ["学院团总支书记/学生组织指导老师/学生社团指导老师"]
     state, last = run(state, review, CENTER, at(3, 12), REASSIGNED)
@@ -277,7 +256,8 @@ def test_an_old_log_without_recorded_chains_replays_as_before() -> None:
     review = ReviewClaim(new.claim_id, True)
     replays: list[list[claim.ClaimEvent]] = []
     for start in (claim.DECIDER.fold([new]), old_state):
-        state, events = start, []
+        state = start
+        events: list[claim.ClaimEvent] = []
         for reviewer in (COUNSELOR, PE_LEAGUE, CENTER):
             state, decision = run(state, review, reviewer, at(3, 3))
             events += decision.claim

@@ -65,7 +65,7 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod, ParticipationScope
 from second_classroom.policies import lottery
-from second_classroom.policies.activity_form import Admission, Scope
+from second_classroom.policies.activity_form import Scope
 from second_classroom.policies.registration_questions import Answer
 from tests.aggregates.activity_fixtures import (
     ACTIVITY_ID,
@@ -79,32 +79,31 @@ from tests.aggregates.activity_fixtures import (
     record,
     tribe_actor,
 )
+from tests.aggregates.registration_fixtures import (
+    BEFORE_OPENING,
+    CLOSED,
+    CLOSES,
+    COMMITMENT,
+    ENDED,
+    ENDS,
+    ONGOING,
+    OPENS,
+    REGISTERING,
+    SECRET,
+    SEED,
+    activity,
+    when,
+)
 from tests.specification import (
     PE_ADMIN,
     SCHOOL_ADMIN,
     GivenActivity,
-    WhenActivity,
     at,
     given_activity,
 )
 
-# -- the calendar of FORM: registration 11-30 08:00 .. 12-02 20:00, activity 12-03 14:00-16:00 --
-
-BEFORE_OPENING = at(11, 30, 7, 59)
-OPENS = FORM.registration_opens
-REGISTERING = at(12, 1, 10)
-CLOSES = FORM.registration_closes
-CLOSED = at(12, 2, 21)  # 报名结束, before the activity starts
-ONGOING = at(12, 3, 15)
-ENDS = FORM.ends_at
-ENDED = at(12, 3, 17)
-
 STUDENTS = tuple(f"20240000{i:02d}" for i in range(1, 9))
 A, B, C, D, E = STUDENTS[:5]
-
-SECRET = bytes(range(32))
-SEED = lottery.derive_seed(SECRET, str(ACTIVITY_ID))
-COMMITMENT = lottery.commitment(SEED)
 
 REGISTER = Register(ACTIVITY_ID)
 CANCEL = CancelRegistration(ACTIVITY_ID)
@@ -128,27 +127,6 @@ NOT_MANAGERS = {
 
 
 # -- given / when / then ----------------------------------------------------------------------
-
-
-def activity(
-    method: AdmissionMethod = AdmissionMethod.FIRST_COME,
-    *,
-    capacity: int = 2,
-    waitlist: bool = False,
-    scope: Scope | None = None,
-    status: ActivityStatus = ActivityStatus.APPROVED,
-    roster: Roster | None = None,
-) -> Activity:
-    """The approved CET talk with the given admission, capacity, scope and seat ledger."""
-    form = attrs.evolve(
-        FORM,
-        capacity=capacity,
-        admission=Admission(method, review_criteria="按报名理由择优录取", waitlist=waitlist),
-        scope=scope or FORM.scope,
-    )
-    if roster is None:
-        roster = Roster(commitment=COMMITMENT) if method is AdmissionMethod.LOTTERY else Roster()
-    return Activity(ACTIVITY_ID, TRIBE.id, form, status=status, roster=roster)
 
 
 def lottery_activity(*pending: str, capacity: int = 2) -> Activity:
@@ -184,25 +162,6 @@ def enrolled(
 
 def other_college(number: str, college: str = "CS") -> StudentRecord:
     return attrs.evolve(record(number), college=college)
-
-
-def when(
-    command: object,
-    actor: Actor,
-    now: datetime,
-    state: Activity | None,
-    *,
-    records: Mapping[str, StudentRecord] | None = None,
-    enrolments: Mapping[str, Enrolment] | None = None,
-    secret: bytes | None = None,
-) -> WhenActivity:
-    """``command`` by ``actor`` at ``now`` on ``state``; by default the acting student has a PE
-    record and nobody has an enrolment stream."""
-    if records is None:
-        records = {actor.person_id: record(actor.person_id)}
-    return given_activity(
-        state, tribe=TRIBE, records=records, enrolments=enrolments, secret=secret
-    ).when(command, actor, now)
 
 
 def enrolments_of(roster: Roster) -> dict[str, Enrolment]:
@@ -484,7 +443,7 @@ def test_the_waitlist_keeps_the_order_of_registration() -> None:
         .when(REGISTER, student(B), REGISTERING)
         .accepted()
     )
-    assert after.activity.roster.waitlist == (A, B)
+    assert after.the_activity.roster.waitlist == (A, B)
 
 
 @pytest.mark.parametrize(
@@ -515,7 +474,7 @@ def test_lottery_and_review_registrations_are_not_limited_by_capacity(
     crowded = world_of(activity(method, capacity=1, roster=Roster(pending=frozenset({B, C, D}))))
     decision = crowded.when(REGISTER, student(A), REGISTERING).decision()
     assert decision == registration(A, outcome=RegistrationOutcome.PENDING)
-    after = crowded.after(decision).activity.roster
+    after = crowded.after(decision).the_activity.roster
     assert after.pending == {A, B, C, D}
     assert after.admitted == frozenset()
     assert after.waitlist == ()
@@ -542,7 +501,7 @@ def test_cancelling_before_registration_ends_frees_the_seat() -> None:
         {A: (EnrolmentCancelled(eid(A), REGISTERING),)},
     )
     freed = full.after(decision)
-    assert freed.activity.roster.admitted == {B}
+    assert freed.the_activity.roster.admitted == {B}
     newcomer = freed.when(REGISTER, student(C), REGISTERING).decision()
     admitted = RegistrationAccepted(ACTIVITY_ID, C, RegistrationOutcome.ADMITTED, REGISTERING)
     assert newcomer.activity == (admitted,)
@@ -564,8 +523,8 @@ def test_cancelling_an_admitted_registration_promotes_the_first_on_the_waitlist(
         },
     )
     after = world.after(decision)
-    assert after.activity.roster.admitted == {B, C}
-    assert after.activity.roster.waitlist == (D,)
+    assert after.the_activity.roster.admitted == {B, C}
+    assert after.the_activity.roster.waitlist == (D,)
     assert after.enrolments[C].status is EnrolmentStatus.ADMITTED
 
 
@@ -579,7 +538,7 @@ def test_cancelling_from_the_waitlist_promotes_nobody() -> None:
         RegistrationWithdrawn(ACTIVITY_ID, B, None, REGISTERING, RegistrationOutcome.WAITLISTED),
     )
     assert set(decision.enrolments) == {B}
-    assert world.after(decision).activity.roster.waitlist == (C,)
+    assert world.after(decision).the_activity.roster.waitlist == (C,)
 
 
 def test_cancelling_a_lottery_registration_leaves_the_draw() -> None:
@@ -591,7 +550,7 @@ def test_cancelling_a_lottery_registration_leaves_the_draw() -> None:
         {A: (EnrolmentCancelled(eid(A), REGISTERING),)},
     )
     after = world.when(CANCEL, student(A), REGISTERING).accepted()
-    assert after.activity.roster.pending == {B}
+    assert after.the_activity.roster.pending == {B}
 
 
 def test_staff_cannot_cancel_a_registration_for_a_student() -> None:
@@ -626,12 +585,12 @@ def test_cancel_and_register_again_any_number_of_times() -> None:
     world = world_of(activity(capacity=1)).when(REGISTER, student(A), REGISTERING).accepted()
     for _ in range(5):
         world = world.when(CANCEL, student(A), REGISTERING).accepted()
-        assert not world.activity.roster.holds(A)
+        assert not world.the_activity.roster.holds(A)
         world = world.when(REGISTER, student(A), REGISTERING).accepted()
     mine = world.enrolments[A]
     assert mine.times_registered == 6
     assert mine.status is EnrolmentStatus.ADMITTED
-    assert world.activity.roster.admitted == {A}
+    assert world.the_activity.roster.admitted == {A}
 
 
 # -- whose records and enrolments a decision needs -------------------------------------------
@@ -777,7 +736,7 @@ def test_the_lottery_is_drawn_only_once() -> None:
     """第十二条: one draw; its result stands."""
     world = world_of(lottery_activity(A, B, C))
     drawn = world.when(DRAW, Actor.system(), CLOSED).accepted()
-    assert drawn.activity.roster.drawn
+    assert drawn.the_activity.roster.drawn
     drawn.when(DRAW, LEADER, CLOSED).raises("activity.already_drawn")
 
 
@@ -798,8 +757,8 @@ def test_winners_are_admitted_and_the_others_not_selected() -> None:
         )
         assert decision.enrolments[number] == (expected,)
     after = world.after(decision)
-    assert after.activity.roster.admitted == set(winners)
-    assert after.activity.roster.pending == frozenset()
+    assert after.the_activity.roster.admitted == set(winners)
+    assert after.the_activity.roster.pending == frozenset()
     statuses = {n: after.enrolments[n].status for n in registrants}
     assert {n for n, s in statuses.items() if s is EnrolmentStatus.ADMITTED} == set(winners)
     assert {n for n, s in statuses.items() if s is EnrolmentStatus.NOT_SELECTED} == (
@@ -863,8 +822,8 @@ def test_a_manager_admits_one_registrant(manager: Actor) -> None:
         (RegistrantsAdmitted(ACTIVITY_ID, (A,), by, CLOSED),),
         {A: (EnrolmentAdmitted(eid(A), AdmissionMethod.REVIEW, by, CLOSED),)},
     )
-    assert world.after(decision).activity.roster.admitted == {A}
-    assert world.after(decision).activity.roster.pending == {B}
+    assert world.after(decision).the_activity.roster.admitted == {A}
+    assert world.after(decision).the_activity.roster.pending == {B}
 
 
 def test_a_manager_admits_a_batch_of_registrants() -> None:
@@ -876,8 +835,8 @@ def test_a_manager_admits_a_batch_of_registrants() -> None:
     )
     assert set(decision.enrolments) == {A, C}
     after = world.after(decision)
-    assert after.activity.roster.admitted == {A, C}
-    assert after.activity.roster.pending == {B}
+    assert after.the_activity.roster.admitted == {A, C}
+    assert after.the_activity.roster.pending == {B}
 
 
 @pytest.mark.parametrize("actor", NOT_MANAGERS.values(), ids=NOT_MANAGERS.keys())
@@ -915,7 +874,7 @@ def test_admitting_up_to_exactly_the_capacity_is_accepted() -> None:
         (RegistrantsAdmitted(ACTIVITY_ID, (B,), by, CLOSED),),
         {B: (EnrolmentAdmitted(eid(B), AdmissionMethod.REVIEW, by, CLOSED),)},
     )
-    after = world.after(decision).activity.roster
+    after = world.after(decision).the_activity.roster
     assert after.admitted == {A, B}
     assert len(after.admitted) == 2
     assert after.pending == {C}
@@ -959,8 +918,8 @@ def test_closing_the_review_marks_everyone_else_not_admitted() -> None:
         },
     )
     after = world.after(decision)
-    assert after.activity.roster.review_closed
-    assert after.activity.roster.admitted == {A}  # 录取操作不可逆
+    assert after.the_activity.roster.review_closed
+    assert after.the_activity.roster.admitted == {A}  # 录取操作不可逆
     assert after.enrolments[B].status.label == "未录取"
 
 
@@ -1264,7 +1223,7 @@ def test_register_and_cancel_in_any_order_keep_the_seat_ledger_sound(
         except DomainError:
             continue
         (cancelled.discard if registering else cancelled.add)(number)
-        roster = world.activity.roster
+        roster = world.the_activity.roster
         assert len(roster.admitted) <= capacity
         assert len(roster.waitlist) == len(set(roster.waitlist))
         assert not set(roster.waitlist) & roster.admitted

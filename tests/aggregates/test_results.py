@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from second_classroom.aggregates import activity as activity_aggregate
-from second_classroom.aggregates import checkin, results
+from second_classroom.aggregates import activity_results, checkin, results
 from second_classroom.aggregates import student as student_aggregate
 from second_classroom.aggregates.activity import (
     Activity,
@@ -786,7 +786,7 @@ def test_a_finalized_activity_cannot_be_cancelled() -> None:
 
 
 def test_the_results_ledger_folds_each_event() -> None:
-    events = [
+    events: list[activity_results.ResultsEvent] = [
         AwardIssued(ACTIVITY_ID, "二等奖", (A, B), LEADER.person_id, AFTER),
         CreditsGranted(ACTIVITY_ID, (A, B, C), PARTICIPATION, LEADER.person_id, AFTER),
         CreditsRevoked(ACTIVITY_ID, (B,), REASON, LEADER.person_id, AFTER),

@@ -144,6 +144,7 @@ def test_retiring_one_key_leaves_the_others_trusted() -> None:
     second = SigningKeyPublished(SECOND.key_id, SECOND.public_text, "T-school", NOW)
     retired = SigningKeyRetired(SECOND.key_id, "轮换", SCHOOL_ADMIN.person_id, at(12, 20))
     state = DECIDER.fold([PUBLISHED, second, retired])
+    assert state is not None
     assert state.keys == (
         PublishedKey(FIRST.key_id, FIRST.public_text, NOW),
         PublishedKey(SECOND.key_id, SECOND.public_text, NOW, at(12, 20), "轮换"),

@@ -46,11 +46,10 @@ from second_classroom.persistence.mapper import Envelope
 from second_classroom.projections import notices
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
+from tests.checkin_world import AFTER, ENDED, checked_in_world
 from tests.claim_world import CUSTOMS, personal
 from tests.enrolment_world import LEADER, REGISTERING, UNION, approved_activity
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN
-from tests.test_checkin_service import ENDED, checked_in_world
-from tests.test_results_service import AFTER
 
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
 STUDENT = "2024000000"  # attended talk in checked_in_world

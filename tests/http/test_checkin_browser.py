@@ -15,9 +15,9 @@ from second_classroom.persistence.stores import popo_env
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER
+from tests.http.browser import chromium, headless
 from tests.http.conftest import TOKENS, Clock, build_world
 from tests.http.live_server import live_server
-from tests.http.test_verify_browser import chromium, headless
 from tests.specification import at
 
 STARTED = at(12, 3, 14, 5)

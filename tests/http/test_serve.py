@@ -17,6 +17,7 @@ import httpx
 from second_classroom.cli import main
 from second_classroom.http.auth import BearerTokens
 from second_classroom.persistence.secrets import secret_file
+from tests.specification import present
 
 
 def test_token_issues_a_token_for_the_stores_secret(
@@ -30,10 +31,12 @@ def test_token_issues_a_token_for_the_stores_secret(
     db = tmp_path / "school.sqlite3"
     assert main(["token", "--db", str(db), "--college-admin", "PE", "--staff", "T-7"]) == 0
     token = capsys.readouterr().out.strip()
-    actor = BearerTokens.from_secret(secret_file(db)).actor(token)
+    actor = BearerTokens.from_secret(present(secret_file(db))).actor(token)
     assert (actor.person_id, actor.is_college_admin("PE")) == ("T-7", True)
     assert main(["token", "--db", str(db), "--student", "2023010101"]) == 0
-    student = BearerTokens.from_secret(secret_file(db)).actor(capsys.readouterr().out.strip())
+    student = BearerTokens.from_secret(present(secret_file(db))).actor(
+        capsys.readouterr().out.strip()
+    )
     assert student.person_id == "2023010101"
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,37 +19,9 @@ import pytest
 from second_classroom import pdf
 from second_classroom.http import HttpSettings, create_app
 from second_classroom.policies import serials
+from tests.http.browser import chromium, headless
 from tests.http.demo_world import ADMIN, Transcripts, demo_transcripts
 from tests.http.live_server import live_server
-
-REQUIRE_BROWSER = os.environ.get("SECOND_CLASSROOM_REQUIRE_BROWSER") == "1"
-PHONE = "412,915"  # CSS pixels of a common phone
-
-
-def chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        reason = "no chromium on PATH (apt-get install -y chromium)"
-        if REQUIRE_BROWSER:
-            pytest.fail(f"a browser is required here: {reason}")
-        pytest.skip(reason)
-    return found
-
-
-def headless(browser: str, *arguments: str) -> str:
-    command = [
-        browser,
-        "--headless",
-        "--no-sandbox",  # root in a container has no user namespace for the sandbox
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--hide-scrollbars",
-        f"--window-size={PHONE}",
-        *arguments,
-    ]
-    done = subprocess.run(command, capture_output=True, timeout=90, check=True, text=True)
-    return done.stdout
 
 
 @pytest.fixture(scope="module")
@@ -162,10 +133,10 @@ def test_a_letter_whose_term_ended_early_shows_the_line_in_the_browser(tmp_path:
     from second_classroom.aggregates.certificate import CertificateKind
     from second_classroom.persistence.stores import popo_env
     from second_classroom.service import SecondClassroom
+    from tests.certificate_world import RULES, TERM, commands, issue, world
     from tests.conftest import TEST_SECRET
     from tests.enrolment_world import LEADER, UNION
     from tests.specification import at
-    from tests.test_certificates import RULES, TERM, commands, issue, world
 
     browser = chromium()
     with SecondClassroom.open(popo_env(), RULES, secret=TEST_SECRET) as service:

@@ -235,9 +235,9 @@ def test_a_certificate_verifies_on_the_page_by_serial_and_by_its_pdf() -> None:
     the page shows the certificate's kind, issuer and what it certifies."""
     from second_classroom.persistence.stores import popo_env
     from second_classroom.service import SecondClassroom
+    from tests.certificate_world import RULES, commands, issue, world
     from tests.conftest import TEST_SECRET
     from tests.specification import SCHOOL_ADMIN
-    from tests.test_certificates import RULES, commands, issue, world
 
     with SecondClassroom.open(popo_env(), RULES, secret=TEST_SECRET) as service:
         command, actor = next(iter(commands(world(service)).values()))  # the 电子奖状
@@ -264,10 +264,10 @@ def test_a_letter_whose_term_ended_early_says_so_under_its_content() -> None:
     from second_classroom.aggregates.certificate import CertificateKind
     from second_classroom.persistence.stores import popo_env
     from second_classroom.service import SecondClassroom
+    from tests.certificate_world import RULES, TERM, commands, issue, world
     from tests.conftest import TEST_SECRET
     from tests.enrolment_world import LEADER, UNION
     from tests.specification import SCHOOL_ADMIN, at
-    from tests.test_certificates import RULES, TERM, commands, issue, world
 
     with SecondClassroom.open(popo_env(), RULES, secret=TEST_SECRET) as service:
         w = world(service)

@@ -14,7 +14,6 @@ from second_classroom.aggregates import activity, enrolment, tribe
 from second_classroom.aggregates.enrolment import EnrolmentStatus, enrolment_id
 from second_classroom.aggregates.tribe import (
     AppointTribeRole,
-    CreateTribe,
     RemoveTribeRole,
     TribeCreated,
     TribeRole,
@@ -25,11 +24,8 @@ from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.changes import Change, ConcurrencyConflict, Loaded
 from second_classroom.persistence.stores import sqlite_env
 from second_classroom.service import SecondClassroom
+from tests.enrolment_world import UNION
 from tests.specification import NOW, SCHOOL_ADMIN, at
-
-UNION = CreateTribe(
-    "PE-SU", "石油工程学院学生会", TribeKind.STUDENT_UNION, TribeLevel.COLLEGE, "PE"
-)
 
 
 def created(code: str) -> TribeCreated:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
@@ -36,7 +37,7 @@ def recorder_on(path: Path, kind: type[SQLiteApplicationRecorder]) -> SQLiteAppl
     return recorder
 
 
-def rows(path: Path) -> list[tuple[object, ...]]:
+def rows(path: Path) -> list[tuple[Any, ...]]:
     with sqlite3.connect(path) as db:
         return db.execute("SELECT rowid, * FROM stored_events ORDER BY rowid").fetchall()
 

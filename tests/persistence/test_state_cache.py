@@ -4,7 +4,6 @@ seen at the next check of the log, by queries and by commands alike."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -35,6 +34,7 @@ from tests.enrolment_world import (
     found_school,
 )
 from tests.specification import NOW, PE_ADMIN
+from tests.spies import count_calls
 
 STREAM = uuid.UUID(int=1)
 
@@ -193,18 +193,6 @@ def test_size_zero_keeps_nothing() -> None:
 
 
 # -- two processes on one store ----------------------------------------------------------------
-
-
-def count_calls(target: Any, name: str) -> list[object]:
-    calls: list[object] = []
-    original = getattr(target, name)
-
-    def spy(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args)
-        return original(*args, **kwargs)
-
-    setattr(target, name, spy)
-    return calls
 
 
 def test_a_query_sees_another_process_write(

@@ -19,7 +19,7 @@ from second_classroom.persistence.stream_index import StreamIndex
 from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import REGISTERING, approved_activity, found_school
-from tests.persistence.test_state_cache import count_calls
+from tests.spies import count_calls
 
 OLD, NEW, LATE = uuid.UUID(int=1), uuid.UUID(int=2), uuid.UUID(int=3)
 

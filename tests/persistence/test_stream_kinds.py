@@ -33,19 +33,16 @@ from second_classroom.persistence.application import DECIDER_OF_EVENT, SecondCla
 from second_classroom.persistence.changes import Change, Loaded
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
+from tests.checkin_world import STARTED
 from tests.conftest import TEST_SECRET, examples
-from tests.enrolment_world import REGISTERING
+from tests.enrolment_world import REGISTERING, UNION
 from tests.persistence.change_fixtures import drafted_on
+from tests.read_world import ACTORS, World
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at
-from tests.test_checkin_service import STARTED
-from tests.test_read_authorization import ACTORS, World
 from tests.valid_commands import COMMANDS as ALL_COMMANDS
 from tests.valid_commands import instances
 
 WRONG_KIND = "store.wrong_stream_kind"
-UNION = CreateTribe(
-    "PE-SU", "石油工程学院学生会", TribeKind.STUDENT_UNION, TribeLevel.COLLEGE, "PE"
-)
 AnyDecider = FunctionalDecider[Any, Any, Any, Any]
 OTHER_KINDS = [k for k in KINDS if k is not tribe.DECIDER]
 

@@ -7,22 +7,13 @@ from __future__ import annotations
 
 import re
 
-import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
 from second_classroom.policies.advisors import ADVISOR_NOT_STAFF, may_advise
-from second_classroom.policies.rulebook import Limits, Rulebook
+from second_classroom.policies.rulebook import Limits
+from tests.policies.staff_fixtures import STAFF_IDS, STAFFED, with_staff_pattern
 from tests.specification import NEPU
-
-STAFF_IDS = r"T-[0-9]{3,6}"  # a school whose 工号 are "T-" and digits; 学号 are ten digits
-
-
-def with_staff_pattern(pattern: str) -> Rulebook:
-    return attrs.evolve(NEPU, limits=attrs.evolve(NEPU.limits, staff_id_pattern=pattern))
-
-
-STAFFED = with_staff_pattern(STAFF_IDS)
 
 
 def test_a_school_with_a_staff_pattern_accepts_its_staff_and_refuses_a_student_number() -> None:

@@ -45,11 +45,10 @@ from second_classroom.policies.rulebook import (
 )
 from second_classroom.service import SecondClassroom
 from second_classroom.simulation import simulate
-from tests.aggregates.activity_fixtures import ACTIVITY_ID, LEADER, actx
-from tests.aggregates.test_activity import DRAFTED, SUBMITTED
+from tests.aggregates.activity_fixtures import ACTIVITY_ID, DRAFTED, LEADER, SUBMITTED, actx
 from tests.claim_world import CUSTOMS, SICHUAN_LIST
 from tests.conftest import TEST_SECRET
-from tests.policies.test_publishing import PE_UNION, VALID
+from tests.policies.publishing_fixtures import PE_UNION, VALID
 from tests.specification import NEPU, NOW, given
 
 SCHOOLS = {

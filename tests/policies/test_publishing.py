@@ -17,7 +17,6 @@ from second_classroom.core.terms import (
     AdmissionMethod,
     ParticipationScope,
     QuestionKind,
-    TribeLevel,
 )
 from second_classroom.policies import publishing
 from second_classroom.policies.activity_form import (
@@ -38,47 +37,11 @@ from second_classroom.policies.publishing import (
     organizer_range,
 )
 from second_classroom.policies.registration_questions import Question
+from tests.policies.publishing_fixtures import PE_UNION, SCHOOL_UNION, VALID
+from tests.policies.staff_fixtures import STAFFED
 from tests.specification import NEPU, NOW, at
 
-PE_UNION = publishing.Host(
-    name="石油工程学院学生会",
-    level=TribeLevel.COLLEGE,
-    college_name="石油工程学院",
-    college_code="PE",
-)
-SCHOOL_UNION = publishing.Host(
-    name="校学生会", level=TribeLevel.SCHOOL, college_name=None, college_code=None
-)
 ADS = NEPU.ads
-
-CREDIT_SOURCE = (
-    "按照《东北石油大学“第二课堂成绩单”学生素质考评办法》，表 7：“技能特长”模块成绩认定标准中，"
-    "参加外语能力提升类讲座，院级，奖励0.5分。"
-)
-
-# A complete form by 石油工程学院学生会, submitted at NOW (Monday 23 November 2026), starting
-# the next Monday: every rule of the 发布规范 holds.
-VALID = ActivityForm(
-    title="石油工程学院“四六级宣讲会”活动",
-    intro="邀请外国语学院教师讲解四六级考试的题型与备考方法。",
-    module="skills",
-    level=ActivityLevel.COLLEGE,
-    registration_opens=at(11, 23, 10),
-    registration_closes=at(11, 27, 18),
-    capacity=100,
-    scope=Scope(ParticipationScope.COLLEGE),
-    admission=Admission(AdmissionMethod.FIRST_COME),
-    participation_notes="仅限石油工程学院本科生报名，请提前十分钟到场签到。",
-    images=("poster.png",),
-    attachments=("活动策划方案.pdf",),
-    starts_at=at(11, 30, 14),
-    ends_at=at(11, 30, 16),
-    locations=("第一教学楼F座118室",),
-    details="讲座分为题型解析、备考经验分享和现场答疑三部分。" + CREDIT_SOURCE,
-    tags=("四六级", "讲座"),
-    plan=AwardPlan(credits=(PlannedCredit("skills", "学分", Decimal("0.5")),)),
-    organizers=("张三", "李四"),
-)
 
 
 def codes(violations: list[Violation]) -> list[str]:
@@ -1248,8 +1211,6 @@ def test_an_organizer_listed_three_times_is_named_twice() -> None:
 def test_an_advisor_who_is_not_staff_is_a_violation_naming_them() -> None:
     """002 二 3): an activity's 指导老师 are staff; a school with a 工号 pattern refuses a 学号
     named as one, with the field and the person, and accepts its staff."""
-    from tests.policies.test_advisors import STAFFED
-
     form = attrs.evolve(VALID, advisors=("T-001", "2023010101", "T-002"))
     found = check_form(STAFFED, form, PE_UNION, NOW)
     assert [(v.code.code, v.field, v.details, v.missing) for v in found] == [

@@ -29,7 +29,7 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import QuestionKind
 from second_classroom.policies.registration_questions import Answer, Question, check_answers
 from tests.aggregates.activity_fixtures import ACTIVITY_ID
-from tests.aggregates.test_registration import REGISTERING, activity, when
+from tests.aggregates.registration_fixtures import REGISTERING, activity, when
 from tests.specification import NEPU
 
 STUDENT = "2024000001"

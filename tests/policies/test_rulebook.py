@@ -12,6 +12,7 @@ import sys
 import traceback
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from enum import Enum
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -516,8 +517,8 @@ _LEVELS = st.sampled_from(NEPU.level_codes())
 _AMOUNTS = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False)
 
 
-def _tuples(enum: type[Any]) -> st.SearchStrategy[tuple[Any, ...]]:
-    return st.lists(st.sampled_from(list(enum)), unique=True, max_size=len(enum)).map(tuple)
+def _tuples(kind: type[Enum]) -> st.SearchStrategy[tuple[Any, ...]]:
+    return st.lists(st.sampled_from(list(kind)), unique=True, max_size=len(kind)).map(tuple)
 
 
 @st.composite
@@ -676,7 +677,7 @@ def test_a_rulebook_list_is_a_tuple_of_any_length(hint: object, is_list: bool) -
     ],
 )
 def test_limits_lengths_and_counts_have_bounds(
-    changed: dict[str, int], problems: list[str]
+    changed: dict[str, Any], problems: list[str]
 ) -> None:
     """Every text kind is 1 to 10⁶ characters; a list 1 to 10⁵ items, of people 1 to 10⁶."""
     assert attrs.evolve(Limits(), **changed).problems() == problems

@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -37,7 +38,7 @@ from second_classroom.service import SecondClassroom
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import found_school
 from tests.practice_world import RULES
-from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at
+from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at, present
 
 PROBE = ("0.1", "0.2", "0.01", "0.07")  # binary floats add these to 0.38000000000000006
 NOT_BINARY = st.sampled_from(
@@ -67,7 +68,7 @@ def test_four_practice_records_total_exactly(store_env: dict[str, str]) -> None:
         by_student = school.leaderboard(SCHOOL_ADMIN, "student", college="PE", credit_type="学时")
         by_college = school.leaderboard(SCHOOL_ADMIN, "college", credit_type="学时")
         summary = school.student_summary(number, Actor.student(number))
-        ledger = school.student(number, PE_ADMIN).credits()
+        ledger = present(school.student(number, PE_ADMIN)).credits()
     exact = Decimal("0.38")
     assert [(r.group, r.amount) for r in by_student] == [(number, exact)]
     assert str(by_student.rows[0].amount) == "0.38"
@@ -187,7 +188,7 @@ def test_a_view_database_of_the_old_shape_is_rebuilt_from_the_log(tmp_path: Path
         board = school.leaderboard(SCHOOL_ADMIN, "student", college="PE", credit_type="学时")
         summary = school.student_summary(number, Actor.student(number))
         stored = school.views.query("SELECT typeof(amount) FROM student_credits")
-        shapes = dict(school.views.query("SELECT view, shape FROM sc_view_shapes"))
+        shapes: dict[Any, Any] = dict(school.views.query("SELECT view, shape FROM sc_view_shapes"))
     assert [(r.group, str(r.amount)) for r in board] == [(number, "0.38")]
     assert summary is not None
     assert summary.credits == (("practice", "学时", Decimal("0.38")),)

@@ -17,6 +17,7 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.projections import queries
 from second_classroom.service import SecondClassroom
+from tests.checkin_world import finished
 from tests.enrolment_world import LEADER, REGISTERING, approved_activity, found_school
 from tests.specification import PE_ADMIN, SCHOOL_ADMIN
 
@@ -87,8 +88,6 @@ def test_the_audit_log_pages_by_position_and_filters(
 
 
 def test_rankings_and_reports_page_too(service: SecondClassroom) -> None:
-    from tests.projections.test_reports import finished
-
     finished(service)
     ranking = walk(
         lambda limit, cursor: service.leaderboard(
@@ -162,7 +161,7 @@ def test_the_outbox_is_a_queue_read_in_bounded_batches(service: SecondClassroom)
         service.execute(Register(talk), Actor.student(number), REGISTERING)
     service.execute(CancelActivity(talk, "场地调整"), LEADER, REGISTERING)
     worker = Actor.system("notice-worker")
-    delivered = []
+    delivered: list[str] = []
     while batch := service.outbox(worker, limit=2):
         assert len(batch) <= 2
         for notice in batch:
@@ -222,15 +221,13 @@ def test_a_rankings_cursor_pages_only_that_ranking(service: SecondClassroom) -> 
     """Given a cursor of the 学分 ranking of PE's students, when it is used for another
     module, college or credit type's ranking, then it is refused (``query.invalid``), not
     an offset into a ranking it was not written for."""
-    from tests.projections.test_reports import finished
-
     finished(service)
     kind = service.rulebook.credit_types[0]
     name = queries.leaderboard_query("student", None, "PE", kind)
     cursor = queries.encode_cursor(name, (1,))
     assert list(service.leaderboard(PE_ADMIN, by="student", college="PE", cursor=cursor)) == []
     module = service.rulebook.modules[0].code
-    others = [
+    others: list[Callable[[], object]] = [
         lambda: service.leaderboard(SCHOOL_ADMIN, by="student", cursor=cursor),
         lambda: service.leaderboard(PE_ADMIN, "student", module, college="PE", cursor=cursor),
         lambda: service.leaderboard(SCHOOL_ADMIN, by="college", cursor=cursor),

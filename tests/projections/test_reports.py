@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from second_classroom.aggregates.results import FinalizeActivity, GrantCredits
 from second_classroom.aggregates.tribe import CreateTribe
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
@@ -20,18 +19,10 @@ from second_classroom.projections.report_views import COLLEGE_PRACTICE
 from second_classroom.projections.reports import MonthlyRow, Names, safe_cell, to_csv, to_xlsx
 from second_classroom.service import SecondClassroom
 from tests import report_world
+from tests.checkin_world import ENDED, finished
 from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER
 from tests.specification import CS_ADMIN, NOW, PE_ADMIN, SCHOOL_ADMIN, at
-from tests.test_checkin_service import ENDED, checked_in_world
-
-
-def finished(service: SecondClassroom) -> list[Actor]:
-    talk, students = checked_in_world(service)
-    service.run_reactions(ENDED)
-    service.execute(GrantCredits(talk, (students[0].person_id,)), LEADER, at(12, 4))
-    service.execute(FinalizeActivity(talk), Actor.student("2023010101"), at(12, 4, 1))
-    return students
 
 
 def test_the_monthly_college_report(service: SecondClassroom) -> None:
@@ -389,8 +380,7 @@ def test_a_team_a_school_level_tribe_recorded_counts_under_that_tribe_without_a_
     printed 校级组织 in the workbook, not in the member's college."""
     from openpyxl import load_workbook
 
-    from tests.practice_world import AFTER
-    from tests.test_practice_service import by_tribe, school_union
+    from tests.practice_world import AFTER, by_tribe, school_union
 
     numbers = report_world.march_world(school)
     school_union(school, numbers[:1])

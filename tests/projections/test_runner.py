@@ -106,7 +106,9 @@ def test_no_stored_event_stops_the_views(
         top = service.app.recorder.max_notification_id()
 
         assert service.views.catch_up() == top
-        names = dict(service.views.query("SELECT student_number, name FROM student_summary"))
+        names: dict[Any, Any] = dict(
+            service.views.query("SELECT student_number, name FROM student_summary")
+        )
         assert names["2025000001"] == "甲"
         assert names["2025000002"] == "张\ufffd三"
         assert names["2025000003"] == "李\ufffd四"
@@ -215,7 +217,7 @@ class FussyView:
     one student's registration, after writing part of it."""
 
     name = "fussy"
-    tables = ("fussy",)
+    tables: tuple[str, ...] = ("fussy",)
 
     def __init__(self, refuse: str) -> None:
         self.refuse = refuse
@@ -410,7 +412,7 @@ def test_the_collector_paused_for_a_batch_is_running_again_after_it(tmp_path: Pa
             assert not gc.isenabled()  # paused while the batch is applied
             raise RuntimeError("the database went away")
 
-        runner._apply = failing  # type: ignore[method-assign]
+        runner._apply = failing  # type: ignore[method-assign,assignment]  # a failing batch
         with pytest.raises(RuntimeError):
             runner.rebuild()
         assert gc.isenabled()

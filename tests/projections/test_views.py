@@ -55,10 +55,7 @@ from second_classroom.projections.runner import ProjectionRunner
 from second_classroom.projections.views import standard_views
 from second_classroom.service import SecondClassroom
 from second_classroom.simulation import simulate
-from tests.conftest import TEST_SECRET, examples, sqlite_memory_env
-from tests.enrolment_world import CLOSED, LEADER, REGISTERING, approved_activity, found_school
-from tests.specification import PE_ADMIN, SCHOOL_ADMIN, at
-from tests.test_checkin_service import (
+from tests.checkin_world import (
     ENDED,
     FIELD,
     ON_SITE,
@@ -66,6 +63,9 @@ from tests.test_checkin_service import (
     STARTED,
     checked_in_world,
 )
+from tests.conftest import TEST_SECRET, examples, sqlite_memory_env
+from tests.enrolment_world import CLOSED, LEADER, REGISTERING, approved_activity, found_school
+from tests.specification import PE_ADMIN, SCHOOL_ADMIN, at
 
 
 def test_views_follow_a_whole_semester_and_equal_a_rebuild(service: SecondClassroom) -> None:
