@@ -29,9 +29,9 @@ from second_classroom.service import SecondClassroom, Verification, Verification
 from second_classroom.verification import TermEnded
 from tests.certificate_world import (
     ISSUED,
-    World,
     RULES,
     TERM,
+    World,
     commands,
     issue,
     world,
