@@ -172,26 +172,46 @@ def test_an_append_is_one_statement_its_positions_in_order_and_all_or_nothing(
 def test_an_append_commits_then_flushes_in_a_second_transaction_before_it_returns(
     postgres_dsn: str, postgres_schema: str
 ) -> None:
-    """Given a store; when an event is appended between two reads of the next transaction
-    id on one connection; then the append used two transactions (the append, committed
-    without waiting for its flush so the table lock is free at once, then one whose
-    synchronous commit flushes the WAL up to both), and the connection's setting
-    ``synchronous_commit`` is still ``on`` afterwards."""
+    """Given a store; when an event is appended; then the server's WAL (read with
+    ``pg_walinspect``) shows two transactions: the row's own, committed first (without
+    waiting for its flush, so the table lock is free at once), then another that writes the
+    flush message; and the connection's ``synchronous_commit`` is still ``on`` afterwards.
+    (Filtered by the row's transaction id, so other sessions' WAL does not matter.)"""
     env = postgres_env(postgres_dsn, schema=postgres_schema)
     with SecondClassroomApplication(env) as app:
         recorder = app.recorder
         datastore = recorder.datastore  # type: ignore[attr-defined]
+        table = f'"{postgres_schema}"."{recorder.events_table_name}"'  # type: ignore[attr-defined]
+        stream = uuid.uuid4()
         with datastore.get_connection() as connection:
-            next_id = "SELECT pg_current_xact_id()::text::bigint AS xid"
-            before = connection.execute(next_id).fetchone()["xid"]
+            connection.execute("CREATE EXTENSION IF NOT EXISTS pg_walinspect")
+            start = connection.execute("SELECT pg_current_wal_insert_lsn() AS lsn").fetchone()
             call = recorder._sql("insert", connection)  # type: ignore[attr-defined]
-            params = ([uuid.uuid4()], [1], ["test-topic"], [b'{"v":1}'])
+            params = ([stream], [1], ["test-topic"], [b'{"v":1}'])
             positions = connection.execute(call, params).fetchone()["positions"]
-            after = connection.execute(next_id).fetchone()["xid"]
+            row = connection.execute(
+                f"SELECT xmin::text::bigint AS xid FROM {table} WHERE originator_id = %s",
+                (stream,),
+            ).fetchone()
+            records = connection.execute(
+                "SELECT start_lsn, xid::text::bigint AS xid, resource_manager, record_type,"
+                " description FROM pg_get_wal_records_info(%s, pg_current_wal_flush_lsn())"
+                " ORDER BY start_lsn",
+                (start["lsn"],),
+            ).fetchall()
             setting = connection.execute("SHOW synchronous_commit").fetchone()
-        assert len(positions) == 1
-        assert after - before == 3
-        assert setting == {"synchronous_commit": "on"}
+    assert len(positions) == 1
+    own = [r for r in records if r["xid"] == row["xid"]]
+    commit = [r["start_lsn"] for r in own if r["record_type"] == "COMMIT"]
+    messages = [
+        r
+        for r in records
+        if r["resource_manager"] == "LogicalMessage" and "second_classroom" in r["description"]
+    ]
+    assert len(commit) == 1
+    assert [r["record_type"] for r in own if r["resource_manager"] == "LogicalMessage"] == []
+    assert any(r["xid"] != row["xid"] and r["start_lsn"] > commit[0] for r in messages)
+    assert setting == {"synchronous_commit": "on"}
 
 
 def test_an_append_is_on_disk_when_it_returns(postgres_dsn: str, postgres_schema: str) -> None:
