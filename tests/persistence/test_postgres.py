@@ -214,10 +214,15 @@ def test_an_append_commits_then_flushes_in_a_second_transaction_before_it_return
     assert setting == {"synchronous_commit": "on"}
 
 
-def test_an_append_is_on_disk_when_it_returns(postgres_dsn: str, postgres_schema: str) -> None:
-    """Given a store whose events table notes the WAL position of each insert (a trigger);
-    when an event is appended; then, as the call returns, the server has flushed its WAL
-    past that position: the append's commit is on disk before its command answers. (The
+@pytest.mark.parametrize("session", ["on", "off"])
+def test_an_append_is_on_disk_when_it_returns(
+    postgres_dsn: str, postgres_schema: str, session: str
+) -> None:
+    """Given a store whose events table notes the WAL position of each insert (a trigger),
+    on a connection whose ``synchronous_commit`` is ``on`` or ``off`` (as a server, database
+    or role may set it); when an event is appended; then, as the call returns, the server has
+    flushed its WAL past that position: the append's commit is on disk before its command
+    answers, whatever the setting. (The
     append's own commit does not wait for the disk; the procedure's second commit must.
     One that wrote no WAL — a transaction id alone — is not flushed, and the wal writer
     flushes only every ``wal_writer_delay``, 200 ms by default, so without the flush this
@@ -240,13 +245,17 @@ def test_an_append_is_on_disk_when_it_returns(postgres_dsn: str, postgres_schema
         flushed = []
         for _ in range(5):
             with datastore.get_connection() as connection:
+                connection.execute(f"SET synchronous_commit = {session}")
                 call = recorder._sql("insert", connection)  # type: ignore[attr-defined]
                 params = ([uuid.uuid4()], [1], ["test-topic"], [b'{"v":1}'])
-                connection.execute(call, params)
-                row = connection.execute(
-                    "SELECT pg_current_wal_flush_lsn() >= current_setting('sc.inserted')::pg_lsn"
-                    " AS flushed"
-                ).fetchone()
+                try:
+                    connection.execute(call, params)
+                    row = connection.execute(
+                        "SELECT pg_current_wal_flush_lsn()"
+                        " >= current_setting('sc.inserted')::pg_lsn AS flushed"
+                    ).fetchone()
+                finally:
+                    connection.execute("RESET synchronous_commit")
                 flushed.append(row["flushed"])
     assert flushed == [True] * 5
 
@@ -336,12 +345,14 @@ def lose_the_next_append(
     *,
     stored: bool,
     unflushed: bool = False,
+    session_off: bool = False,
 ) -> Loss:
     """The next append's ``CALL`` runs on the server if ``stored`` (and is lost if not),
     then the connection breaks, so the client sees psycopg's ``OperationalError``, as when
     the server's reply is lost. ``unflushed``: that session's
     commits do not wait for the flush, as if the connection were lost between the
-    procedure's two commits."""
+    procedure's two commits. ``session_off``: the retry's session, too, has
+    ``synchronous_commit = off`` (as a server, database or role may set it)."""
     import psycopg
 
     original = psycopg.Cursor.execute
@@ -352,6 +363,8 @@ def lose_the_next_append(
         text = query if isinstance(query, bytes) else str(query).encode()
         if not armed[0]:
             loss.sent.append(text)
+            if session_off:
+                original(self, "SET synchronous_commit = off")
         elif text.startswith(b"CALL "):
             armed[0] = False
             loss.sent.append(text)
@@ -394,22 +407,28 @@ def test_an_append_stored_before_its_connection_was_lost_answers_its_positions_o
         assert recorder.max_notification_id() == positions[-1]
 
 
+@pytest.mark.parametrize("session", ["on", "off"])
 def test_an_append_found_stored_after_a_lost_connection_is_flushed_before_it_answers(
-    postgres_dsn: str, postgres_schema: str, monkeypatch: pytest.MonkeyPatch
+    postgres_dsn: str, postgres_schema: str, monkeypatch: pytest.MonkeyPatch, session: str
 ) -> None:
     """Given an append whose connection was lost after its (asynchronous) commit and before
     the flushing one (here: the session's own commits do not wait for the flush either);
-    when the retry finds it stored; then a synchronous commit follows the check before the
-    append answers, so the WAL is flushed past the append's commit (durable before its
-    command answers, as every append is)."""
+    when the retry finds it stored, on a session whose ``synchronous_commit`` is ``on`` or
+    ``off``; then a synchronous commit follows the check before the append answers, so the
+    WAL is flushed past the append's commit (durable before its command answers, as every
+    append is)."""
     env = postgres_env(postgres_dsn, schema=postgres_schema)
     with SecondClassroomApplication(env) as app:
         recorder = app.recorder
         datastore = recorder.datastore  # type: ignore[attr-defined]
         monkeypatch.setattr(recorder, "append_wait", 0)
-        loss = lose_the_next_append(monkeypatch, stored=True, unflushed=True)
+        loss = lose_the_next_append(
+            monkeypatch, stored=True, unflushed=True, session_off=session == "off"
+        )
         positions = recorder.insert_events([stored(uuid.uuid4(), 1)])
+        monkeypatch.undo()
         with datastore.get_connection() as connection:
+            connection.execute("RESET synchronous_commit")
             flushed = connection.execute(
                 "SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn AS done", loss.written
             ).fetchone()["done"]

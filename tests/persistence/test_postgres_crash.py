@@ -42,13 +42,12 @@ APPENDS = 20
 # commits asynchronously (``synchronous_commit = off`` inside the procedure); the wal writer
 # writes such commits only every ``wal_writer_delay`` (10 s, its maximum) or once a WAL page
 # is full, so within the test only the procedure's second, synchronous commit puts an append
-# in the WAL files. ``synchronous_commit`` is the server's default, ``on``: the procedure
-# relies on it for that second commit, as on any server configured as shipped. No
-# autovacuum: its commits would flush the WAL too and could hide a missing flush.
+# in the WAL files. The server's ``synchronous_commit`` is either its default, ``on``, or
+# ``off`` (a common speed setting): the procedure's second commit raises ``off`` to ``on`` for
+# itself. No autovacuum: its commits would flush the WAL too and could hide a missing flush.
 SETTINGS = {
     "listen_addresses": "'127.0.0.1'",
     "fsync": "on",
-    "synchronous_commit": "on",
     "wal_writer_delay": "'10s'",
     "autovacuum": "off",
 }
@@ -102,8 +101,9 @@ class Cluster:
     """A throwaway PostgreSQL cluster in a temporary directory, owned by the user that runs
     it (``postgres`` when the tests run as root)."""
 
-    def __init__(self, binaries: Path) -> None:
+    def __init__(self, binaries: Path, synchronous_commit: str) -> None:
         self.binaries = binaries
+        self.synchronous_commit = synchronous_commit
         self.root = Path(tempfile.mkdtemp(prefix="sc-crash-"))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
@@ -123,6 +123,7 @@ class Cluster:
         with (self.data / "postgresql.conf").open("a") as conf:
             conf.write(f"unix_socket_directories = '{self.root}'\n")
             conf.writelines(f"{name} = {value}\n" for name, value in SETTINGS.items())
+            conf.write(f"synchronous_commit = {self.synchronous_commit}\n")
 
     def _run(self, program: str, *args: str) -> subprocess.CompletedProcess[str]:
         """Run one of the server's programs as the cluster's owner."""
@@ -195,9 +196,10 @@ class Cluster:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-@pytest.fixture
-def cluster() -> Iterator[Cluster]:
-    """A started throwaway server, stopped and removed afterwards, even on failure."""
+@pytest.fixture(params=["on", "off"], ids=["synchronous_commit=on", "synchronous_commit=off"])
+def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
+    """A started throwaway server, its ``synchronous_commit`` as shipped or off, stopped and
+    removed afterwards, even on failure."""
     problem = _problem()
     if problem is not None:
         if REQUIRE_POSTGRES:
@@ -205,7 +207,7 @@ def cluster() -> Iterator[Cluster]:
         pytest.skip(f"crash test skipped: {problem}")
     binaries = _binaries()
     assert binaries is not None
-    made = Cluster(binaries)
+    made = Cluster(binaries, request.param)
     try:
         made.create()
         made.start()
@@ -232,7 +234,8 @@ def _acknowledged(app: SecondClassroomApplication) -> dict[int, tuple[UUID, int]
 
 
 def test_every_answered_command_survives_a_crash_of_the_server(cluster: Cluster) -> None:
-    """Given a store on a server whose wal writer waits 10 s between writes; when 20
+    """Given a store on a server whose wal writer waits 10 s between writes (and whose
+    ``synchronous_commit`` is on, or off for the whole server); when 20
     commands are executed one after another, each answered, and the server then crashes
     (an immediate shutdown: WAL still in its memory is lost) and restarts; then every event
     those commands stored is in the log at the position its append answered. (Each append

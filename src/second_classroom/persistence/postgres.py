@@ -73,6 +73,14 @@ class SerialAggregateRecorder(_SerialCreation, postgres.PostgresAggregateRecorde
 # logical-decoding message takes an id and writes one small record (at any ``wal_level``),
 # so the commit that follows flushes everything before it.
 FLUSH = "pg_logical_emit_message(true, 'second_classroom', 'flush')"
+# A commit waits for that flush only if ``synchronous_commit`` is not ``off``; a server,
+# database or role may set it off (a common speed setting), which would make an append answer
+# before it is on disk. So the flushing transaction raises an ``off`` to ``on`` for itself;
+# any other value (``local``, ``remote_write``, ``remote_apply``) flushes locally and is kept.
+DURABLE = (
+    "IF current_setting('synchronous_commit') = 'off' THEN"
+    " SET LOCAL synchronous_commit = on; END IF;"
+)
 
 
 class SerialApplicationRecorder(_SerialCreation, postgres.PostgresApplicationRecorder):
@@ -142,6 +150,7 @@ class SerialApplicationRecorder(_SerialCreation, postgres.PostgresApplicationRec
                 "SELECT array_agg(notification_id ORDER BY notification_id) INTO positions "
                 "FROM inserted; "
                 "COMMIT; "
+                "{durable} "
                 "PERFORM {flush}; "
                 "END; $BODY$"
             ).format(
@@ -151,6 +160,7 @@ class SerialApplicationRecorder(_SerialCreation, postgres.PostgresApplicationRec
                 timeout=datastore.lock_timeout,
                 table=table,
                 channel=Identifier(self.channel_name),
+                durable=SQL(DURABLE),
                 flush=SQL(FLUSH),
             )
         )
@@ -179,7 +189,7 @@ class SerialApplicationRecorder(_SerialCreation, postgres.PostgresApplicationRec
         ).format(schema=schema, table=table, id_type=id_type)
         # No table: on Citus it runs on the coordinator (the worker's COMMIT PREPARED
         # flushed the rows).
-        flush = SQL("SELECT " + FLUSH)
+        flush = SQL("DO $BODY$ BEGIN " + DURABLE + " PERFORM " + FLUSH + "; END $BODY$")
         self._statements = {
             "horizon": horizon,
             "insert": insert,
