@@ -36,10 +36,10 @@ from tests.certificate_world import (
     issue,
     world,
 )
-from tests.conftest import TEST_SECRET
 from tests.credential_checks import independently_verified, schema_errors
 from tests.enrolment_world import LEADER, UNION
 from tests.specification import NOW, SCHOOL_ADMIN, at
+from tests.stores import TEST_SECRET
 from tests.transcript_world import URL
 
 VALID, REVOKED = VerificationStatus.VALID, VerificationStatus.REVOKED

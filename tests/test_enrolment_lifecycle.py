@@ -37,7 +37,6 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import AdmissionMethod
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import (
     CLOSED,
     DURING,
@@ -48,6 +47,7 @@ from tests.enrolment_world import (
 )
 from tests.specification import SCHOOL_ADMIN, at
 from tests.stateful import run_on_postgres, run_on_sqlite
+from tests.stores import TEST_SECRET
 
 CAPACITY = 3
 STUDENTS = 7

@@ -20,9 +20,9 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.time import SHANGHAI
 from second_classroom.persistence.stores import popo_env
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.read_world import VERIFY_URL, World
 from tests.specification import NOW, SCHOOL_ADMIN
+from tests.stores import TEST_SECRET
 
 NOT_READS = {
     *("open", "sqlite", "postgres", "in_memory", "close", "execute", "execute_json", "batch"),

@@ -23,8 +23,8 @@ from second_classroom.core.errors import DomainError
 from second_classroom.persistence.stores import popo_env
 from second_classroom.policies.signing import Keyring, same_json
 from second_classroom.service import SecondClassroom, VerificationStatus
-from tests.conftest import TEST_SECRET
 from tests.specification import SCHOOL_ADMIN, at
+from tests.stores import TEST_SECRET
 from tests.transcript_world import NEW_KEY, URL, graduated, issue
 
 FOREIGN = Keyring.from_seed(bytes(range(200, 232)), "2027-key")  # same id, not the school's

@@ -15,8 +15,8 @@ from second_classroom.http import HttpSettings, create_app
 from second_classroom.http.refusals import STATUS, status_of
 from second_classroom.service import SecondClassroom
 from tests.enrolment_world import CLOSED, LEADER
-from tests.http.conftest import PE_ADMIN, TOKENS, World, bearer, build_world
-from tests.specification import at
+from tests.http.world import TOKENS, World, bearer, build_world
+from tests.specification import PE_ADMIN, at
 
 STARTED = at(12, 3, 14, 5)  # the activity is under way
 

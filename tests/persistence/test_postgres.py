@@ -24,10 +24,10 @@ from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.postgres import connection_settings
 from second_classroom.persistence.stores import postgres_env
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import REGISTERING, approved_activity, found_school
 from tests.persistence.change_fixtures import drafted_on
 from tests.specification import NOW, PE_ADMIN, at
+from tests.stores import TEST_SECRET
 
 pytestmark = pytest.mark.postgres
 PROCESSES = 40

@@ -47,7 +47,7 @@ from second_classroom.policies.boundary import (
 from second_classroom.policies.rulebook import Limits, Rulebook, preset
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
-from tests.conftest import examples
+from tests.example_counts import examples
 from tests.specification import NOW, PE_ADMIN
 from tests.valid_commands import COMMANDS, instances, replaced, text_paths
 

@@ -47,9 +47,9 @@ from second_classroom.service import SecondClassroom
 from second_classroom.simulation import simulate
 from tests.aggregates.activity_fixtures import ACTIVITY_ID, DRAFTED, LEADER, SUBMITTED, actx
 from tests.claim_world import CUSTOMS, SICHUAN_LIST
-from tests.conftest import TEST_SECRET
 from tests.policies.publishing_fixtures import PE_UNION, VALID
 from tests.specification import NEPU, NOW, given
+from tests.stores import TEST_SECRET
 
 SCHOOLS = {
     "nepu": ("东北石油大学", "000"),

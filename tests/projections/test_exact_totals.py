@@ -35,10 +35,10 @@ from second_classroom.projections.database import (
 from second_classroom.projections.report_views import MonthlyFacts
 from second_classroom.projections.views import StudentSummary
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import found_school
 from tests.practice_world import RULES
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at, present
+from tests.stores import TEST_SECRET
 
 PROBE = ("0.1", "0.2", "0.01", "0.07")  # binary floats add these to 0.38000000000000006
 NOT_BINARY = st.sampled_from(

@@ -20,9 +20,9 @@ from second_classroom.projections.reports import MonthlyRow, Names, safe_cell, t
 from second_classroom.service import SecondClassroom
 from tests import report_world
 from tests.checkin_world import ENDED, finished
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER
 from tests.specification import CS_ADMIN, NOW, PE_ADMIN, SCHOOL_ADMIN, at
+from tests.stores import TEST_SECRET
 
 
 def test_the_monthly_college_report(service: SecondClassroom) -> None:

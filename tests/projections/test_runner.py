@@ -27,8 +27,8 @@ from second_classroom.projections.database import PostgresViews
 from second_classroom.projections.runner import ProjectionRunner
 from second_classroom.projections.views import standard_views
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.specification import PE_ADMIN, at
+from tests.stores import TEST_SECRET
 
 VIEWS = {view.name for view in standard_views()}
 
