@@ -628,8 +628,8 @@ def test_verify_says_a_superseded_certificate_is_superseded(
     transcript, and exits 1; the newer card is valid."""
     from second_classroom.persistence.stores import sqlite_env
     from second_classroom.policies import serials
+    from tests.certificate_world import RULES, superseded_card, world
     from tests.stores import TEST_SECRET
-    from tests.test_certificates import RULES, superseded_card, world
 
     db = folder / "school.sqlite3"
     with SecondClassroom.open(sqlite_env(db), RULES, secret=TEST_SECRET) as service:

@@ -4,6 +4,7 @@ retries (Idempotency-Key) answer the first reply without deciding again."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -27,7 +28,7 @@ OPEN_SESSION = {
 }
 
 
-def register(world: World, number: str, **headers: str) -> tuple[int, dict[str, object]]:
+def register(world: World, number: str, **headers: str) -> tuple[int, dict[str, Any]]:
     reply = world.client.post(
         "/api/commands",
         json={"type": "Register", "activity_id": str(world.talk)},

@@ -304,9 +304,9 @@ def test_a_superseded_certificate_says_so_in_a_certificate_s_words(
     card; a superseded transcript's page still says 已被新成绩单替代."""
     from second_classroom.persistence.stores import popo_env
     from second_classroom.service import SecondClassroom
+    from tests.certificate_world import RULES, superseded_card, world
     from tests.specification import SCHOOL_ADMIN
     from tests.stores import TEST_SECRET
-    from tests.test_certificates import RULES, superseded_card, world
 
     with SecondClassroom.open(popo_env(), RULES, secret=TEST_SECRET) as service:
         older, _ = superseded_card(service, world(service))

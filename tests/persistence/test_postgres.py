@@ -363,7 +363,9 @@ def test_an_append_stored_before_its_connection_was_lost_answers_its_positions_o
         recorder = app.recorder
         monkeypatch.setattr(recorder, "append_wait", 0)
         loss = lose_the_next_append(monkeypatch, stored=True)
-        positions = list(recorder.insert_events([stored(a, 1), stored(b, 1), stored(a, 2)]))
+        inserted = recorder.insert_events([stored(a, 1), stored(b, 1), stored(a, 2)])
+        assert inserted is not None
+        positions = list(inserted)
         assert loss.calls() == 2  # the lost one and the retry that met its rows
         found = recorder.select_notifications(1, 10)
         assert [(n.id, n.originator_id, n.originator_version) for n in found] == [
@@ -389,6 +391,7 @@ def test_an_append_found_stored_after_a_lost_connection_is_flushed_before_it_ans
         monkeypatch.setattr(recorder, "append_wait", 0)
         loss = lose_the_next_append(monkeypatch, stored=True, unflushed=True)
         positions = recorder.insert_events([stored(uuid.uuid4(), 1)])
+        assert positions is not None
         with datastore.get_connection() as connection:
             flushed = connection.execute(
                 "SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn AS done", loss.written
@@ -426,7 +429,9 @@ def test_another_writers_rows_met_after_a_lost_connection_are_still_a_conflict(
     with SecondClassroomApplication(env) as app, SecondClassroomApplication(env) as other:
         recorder = app.recorder
         monkeypatch.setattr(recorder, "append_wait", 0)
-        theirs = list(other.recorder.insert_events(rival))
+        inserted = other.recorder.insert_events(rival)
+        assert inserted is not None
+        theirs = list(inserted)
         loss = lose_the_next_append(monkeypatch, stored=False)
         with pytest.raises(IntegrityError):
             recorder.insert_events(OURS)

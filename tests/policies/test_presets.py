@@ -610,7 +610,9 @@ def test_a_claim_step_in_a_role_the_school_does_not_use_is_refused() -> None:
     """A school's ``roles`` lists the role kinds it uses and ``execute`` refuses any other, so a
     chain step asking for one could never be decided: the rulebook is refused when it loads."""
     without_center = tuple(r for r in SIIT.roles if r.kind is not RoleKind.CENTER)
-    managers = tuple(k for k in SIIT.cadre.managers if k is not RoleKind.CENTER)
+    managers: tuple[RoleKind, ...] = tuple(
+        k for k in SIIT.cadre.managers if k is not RoleKind.CENTER
+    )
     with pytest.raises(DomainError) as caught:
         attrs.evolve(SIIT, roles=without_center, cadre=attrs.evolve(SIIT.cadre, managers=managers))
     assert "claims: a step names center, which is not in roles" in caught.value.message_en
