@@ -15,6 +15,7 @@ from second_classroom.aggregates.certificate import (
     CertificateIssued,
     CertificateKind,
     IssueCertificate,
+    RevokeCertificate,
 )
 from second_classroom.aggregates.checkin import CheckIn, OpenCheckInSession
 from second_classroom.aggregates.registration import Register
@@ -121,3 +122,14 @@ def issue(
     outcome = school.execute(command, actor, when)
     (event,) = (e.payload for e in outcome.events if isinstance(e.payload, CertificateIssued))
     return event.serial
+
+
+def superseded_card(school: SecondClassroom, w: World) -> tuple[str, str]:
+    """The student's 志愿时卡 of 12月10日 and the one of 12月11日; a school admin marks the
+    older superseded by the newer on 12月12日. Returns (older, newer)."""
+    card, student = commands(w)[CertificateKind.VOLUNTEER_HOURS]
+    older = issue(school, card, student)
+    newer = issue(school, card, student, ISSUED + timedelta(days=1))
+    revoke = RevokeCertificate(older, "志愿时长已更新", newer)
+    school.execute(revoke, SCHOOL_ADMIN, ISSUED + timedelta(days=2))
+    return older, newer

@@ -1,40 +1,20 @@
 """Shared fixtures: a facade on each store. PostgreSQL tests skip without a server, unless
-``SECOND_CLASSROOM_REQUIRE_POSTGRES=1`` (set by CI) makes a missing server an error."""
+``SECOND_CLASSROOM_REQUIRE_POSTGRES=1`` (set by CI) makes a missing server an error. Helpers
+tests import live in tests/stores.py and tests/example_counts.py, not here."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
-from hypothesis import settings
 
 from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_env
 from second_classroom.service import SecondClassroom
+from tests.example_counts import register_profiles
+from tests.stores import POSTGRES_DSN, REQUIRE_POSTGRES, TEST_SECRET, sqlite_memory_env
 
-POSTGRES_DSN = os.environ.get(
-    "SECOND_CLASSROOM_TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/test"
-)
-TEST_SECRET = bytes(range(32))
-REQUIRE_POSTGRES = os.environ.get("SECOND_CLASSROOM_REQUIRE_POSTGRES") == "1"
-
-# Hypothesis profiles (docs/testing.md): "ci" (the default) keeps the example counts written in
-# the tests; "thorough" runs ten times as many for a developer hunting a rare case, e.g.
-# HYPOTHESIS_PROFILE=thorough pytest tests/persistence/test_state_cache.py; "mutation" (which
-# tools/mutation.py selects) runs a tenth as many, always the same ones, since mutmut re-runs a
-# module's tests once per mutant and a mutant must be killed (or not) the same way every time
-PROFILE_SCALE = {"ci": 1.0, "thorough": 10.0, "mutation": 0.1}
-settings.register_profile("ci", print_blob=True)
-settings.register_profile("thorough", max_examples=1000, print_blob=True)
-settings.register_profile("mutation", max_examples=10, derandomize=True, database=None)
-PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-settings.load_profile(PROFILE)
-
-
-def examples(count: int) -> int:
-    """``count`` examples under the ci profile, scaled under another (at least one)."""
-    return max(1, round(count * PROFILE_SCALE.get(PROFILE, 1.0)))
+register_profiles()
 
 
 def _postgres_problem() -> str | None:
@@ -71,10 +51,6 @@ def postgres_schema(postgres_dsn: str) -> Iterator[str]:
     yield schema
     with psycopg.connect(postgres_dsn, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-def sqlite_memory_env() -> dict[str, str]:
-    return sqlite_env(f"file:sc_{uuid.uuid4().hex}?mode=memory&cache=shared")
 
 
 @pytest.fixture(params=["popo", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

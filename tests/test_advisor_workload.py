@@ -24,9 +24,9 @@ from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER, REGISTERING, UNION, found_school
 from tests.specification import CS_ADMIN, NEPU, NOW, PE_ADMIN, SCHOOL_ADMIN, at
+from tests.stores import TEST_SECRET
 
 ADVISOR = Actor("T-001", {Role(RoleKind.ADVISOR)})
 OTHER_ADVISOR = Actor("T-002", {Role(RoleKind.ADVISOR)})

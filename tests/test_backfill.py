@@ -40,8 +40,8 @@ from tests.claim_world import (
     STUDENTS,
     collective,
 )
-from tests.conftest import TEST_SECRET, sqlite_memory_env
 from tests.specification import NEPU, SCHOOL_ADMIN, at
+from tests.stores import TEST_SECRET, sqlite_memory_env
 
 # 2023010002 is 学生02 in the claim world; NEPU modules are named 志愿公益, 文体活动, ….
 GOOD = ("2023010002", "学生02", "2026/3/6", "2026/3/6", "校园清洁志愿活动", "志愿公益", "志愿公益",

@@ -29,9 +29,9 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.terms import CadrePosition, CadreRating
 from second_classroom.policies.rulebook import CadreRule, RatingCap, RatingCredit
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER, UNION, found_school
 from tests.specification import NEPU, NOW, PE_ADMIN, SCHOOL_ADMIN, at, present
+from tests.stores import TEST_SECRET
 
 TERM = "2026-2027学年"
 ROUND = ids.cadre_round_id(UNION.tribe_id, TERM)

@@ -31,15 +31,16 @@ from tests.certificate_world import (
     ISSUED,
     RULES,
     TERM,
-    World,
     commands,
     issue,
+    superseded_card,
     world,
 )
-from tests.conftest import TEST_SECRET
 from tests.credential_checks import independently_verified, schema_errors
 from tests.enrolment_world import LEADER, UNION
+from tests.pdf_objects import dictionary, fonts
 from tests.specification import NOW, SCHOOL_ADMIN, at
+from tests.stores import TEST_SECRET
 from tests.transcript_world import URL
 
 VALID, REVOKED = VerificationStatus.VALID, VerificationStatus.REVOKED
@@ -236,10 +237,9 @@ def test_the_pdf_embeds_its_font_extracts_in_chinese_and_is_the_same_bytes(
         assert data == school.certificate_pdf(serial, SCHOOL_ADMIN, URL)
         reader = PdfReader(io.BytesIO(data))
         for page in reader.pages:
-            for font in page["/Resources"]["/Font"].values():
-                described = font.get_object()
+            for described in fonts(page):
                 assert str(described["/BaseFont"]).endswith("WenQuanYiMicroHei-0")
-                assert "/FontFile2" in described["/FontDescriptor"], kind  # embedded
+                assert "/FontFile2" in dictionary(described["/FontDescriptor"]), kind  # embedded
         text = "".join(pdf.page_texts(data) or [])
         found = school.certificate(serial, SCHOOL_ADMIN)
         assert found is not None
@@ -305,17 +305,6 @@ def every_way(school: SecondClassroom, serial: str) -> list[Verification]:
 # -- the same certificate issued again supersedes the older one (002 二 8)) ------------------
 
 SUPERSEDED = VerificationStatus.SUPERSEDED
-
-
-def superseded_card(school: SecondClassroom, w: World) -> tuple[str, str]:
-    """The student's 志愿时卡 of 12月10日 and the one of 12月11日; a school admin marks the
-    older superseded by the newer on 12月12日. Returns (older, newer)."""
-    card, student = commands(w)[CertificateKind.VOLUNTEER_HOURS]
-    older = issue(school, card, student)
-    newer = issue(school, card, student, ISSUED + timedelta(days=1))
-    revoke = RevokeCertificate(older, "志愿时长已更新", newer)
-    school.execute(revoke, SCHOOL_ADMIN, ISSUED + timedelta(days=2))
-    return older, newer
 
 
 def test_a_volunteer_card_superseded_by_the_next_day_s_card_says_so_every_way(

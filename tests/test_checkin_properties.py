@@ -29,7 +29,6 @@ from second_classroom.core.actor import Actor
 from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET, sqlite_memory_env
 from tests.enrolment_world import (
     CLOSED,
     ORGANIZER_NUMBER,
@@ -38,6 +37,7 @@ from tests.enrolment_world import (
     found_school,
 )
 from tests.specification import at
+from tests.stores import TEST_SECRET, sqlite_memory_env
 
 ORGANIZER = Actor.student(ORGANIZER_NUMBER)
 FIELD = Geofence(46.5889, 125.1487, 100.0)

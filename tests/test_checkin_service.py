@@ -46,13 +46,13 @@ from tests.checkin_world import (
     checked_in_world,
     top,
 )
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import (
     LEADER,
     ORGANIZER_NUMBER,
     UNION,
 )
 from tests.specification import PE_ADMIN, SCHOOL_ADMIN, at, present
+from tests.stores import TEST_SECRET
 
 E = TypeVar("E")
 

@@ -22,8 +22,8 @@ from second_classroom.aggregates.registration import Register
 from second_classroom.core.actor import Actor
 from second_classroom.persistence.stores import create_schema, postgres_env, school_schema
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import REGISTERING, approved_activity, found_school
+from tests.stores import TEST_SECRET
 from tests.two_processes import SEATS, STUDENTS, register_from_two_processes
 
 CITUS_DSN = os.environ.get("SECOND_CLASSROOM_TEST_CITUS_DSN", "")

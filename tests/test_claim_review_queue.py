@@ -18,8 +18,8 @@ from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
 from second_classroom.service import SecondClassroom
 from tests.claim_world import CENTER, CUSTOMS, GEO_LEAGUE, OFFICE, PE_LEAGUE, TEACHER, personal
-from tests.conftest import TEST_SECRET, sqlite_memory_env
 from tests.specification import at
+from tests.stores import TEST_SECRET, sqlite_memory_env
 
 STUDENTS = ("2023010003", "2023010004")
 

@@ -55,8 +55,8 @@ from tests.claim_world import (
     personal,
     with_claims,
 )
-from tests.conftest import TEST_SECRET, sqlite_memory_env
 from tests.specification import at
+from tests.stores import TEST_SECRET, sqlite_memory_env
 
 STORES = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

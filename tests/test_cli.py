@@ -552,8 +552,8 @@ def test_verify_answers_for_a_pdf_a_json_document_and_a_serial(
 
     from second_classroom import pdf
     from second_classroom.persistence.stores import sqlite_env
-    from tests.conftest import TEST_SECRET
     from tests.specification import SCHOOL_ADMIN, at
+    from tests.stores import TEST_SECRET
     from tests.transcript_world import graduated, issue
 
     db = folder / "school.sqlite3"
@@ -593,8 +593,8 @@ def test_verify_answers_for_each_certificate_as_pdf_json_credential_and_serial(
     from second_classroom.aggregates.certificate import RevokeCertificate
     from second_classroom.persistence.stores import sqlite_env
     from tests.certificate_world import ISSUED, RULES, commands, issue, world
-    from tests.conftest import TEST_SECRET
     from tests.specification import SCHOOL_ADMIN
+    from tests.stores import TEST_SECRET
     from tests.transcript_world import URL
 
     db = folder / "school.sqlite3"
@@ -628,8 +628,8 @@ def test_verify_says_a_superseded_certificate_is_superseded(
     transcript, and exits 1; the newer card is valid."""
     from second_classroom.persistence.stores import sqlite_env
     from second_classroom.policies import serials
-    from tests.conftest import TEST_SECRET
-    from tests.test_certificates import RULES, superseded_card, world
+    from tests.certificate_world import RULES, superseded_card, world
+    from tests.stores import TEST_SECRET
 
     db = folder / "school.sqlite3"
     with SecondClassroom.open(sqlite_env(db), RULES, secret=TEST_SECRET) as service:
@@ -650,9 +650,9 @@ def test_verify_says_when_and_how_a_letter_s_term_ended_early(
     from second_classroom.aggregates.certificate import CertificateKind
     from second_classroom.persistence.stores import sqlite_env
     from tests.certificate_world import RULES, TERM, commands, issue, world
-    from tests.conftest import TEST_SECRET
     from tests.enrolment_world import LEADER, UNION
     from tests.specification import at
+    from tests.stores import TEST_SECRET
 
     db = folder / "school.sqlite3"
     with SecondClassroom.open(sqlite_env(db), RULES, secret=TEST_SECRET) as service:

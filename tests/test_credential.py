@@ -11,9 +11,9 @@ import pytest
 
 from second_classroom.aggregates.school_keys import PublishSigningKey
 from second_classroom.service import SecondClassroom, VerificationStatus
-from tests.conftest import TEST_SECRET
 from tests.credential_checks import independently_verified, schema_errors
 from tests.specification import ARABIC_INDIC, SCHOOL_ADMIN, at, present
+from tests.stores import TEST_SECRET
 from tests.transcript_world import NEW_KEY, URL, graduated, issue
 
 

@@ -47,7 +47,6 @@ from second_classroom.policies.registration_questions import Answer, Question
 from second_classroom.projections.notices import NoticeKind
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import (
     CLOSED,
     DURING,
@@ -58,6 +57,7 @@ from tests.enrolment_world import (
     found_school,
 )
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at, present
+from tests.stores import TEST_SECRET
 
 WORKER = Actor.system("notice-worker")
 

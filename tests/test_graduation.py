@@ -17,8 +17,8 @@ from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.rulebook import Rulebook
 from second_classroom.service import SecondClassroom
 from tests.claim_world import CENTER, CUSTOMS, OFFICE, PE_LEAGUE, TEACHER, personal
-from tests.conftest import TEST_SECRET, sqlite_memory_env
 from tests.specification import at
+from tests.stores import TEST_SECRET, sqlite_memory_env
 
 REQUIREMENT = """
 [[graduation.requirements]]

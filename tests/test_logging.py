@@ -18,8 +18,8 @@ from second_classroom.persistence.stores import (
     sqlite_env,
 )
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET, sqlite_memory_env
 from tests.enrolment_world import CLOSED, REGISTERING, approved_activity, found_school
+from tests.stores import TEST_SECRET, sqlite_memory_env
 
 
 def test_a_store_is_described_by_where_it_lives_never_by_its_password() -> None:

@@ -18,6 +18,7 @@ from second_classroom import pdf
 from second_classroom.aggregates.transcript import Content, Layout, Line, Section, Total, Version
 from second_classroom.policies import serials
 from second_classroom.service import SecondClassroom, VerificationStatus
+from tests.pdf_objects import array, dictionary, fonts, integer, stream
 from tests.specification import SCHOOL_ADMIN, at, present
 from tests.transcript_world import graduated, issue
 
@@ -63,15 +64,11 @@ def texts(data: bytes) -> list[str]:
 def test_the_font_is_embedded_and_subset_and_the_text_extracts_in_chinese() -> None:
     data = pdf.render(content(3), URL)
     reader = pypdf.PdfReader(io.BytesIO(data))
-    fonts = {
-        font.get_object()["/BaseFont"]: font.get_object()
-        for page in reader.pages
-        for font in page["/Resources"]["/Font"].values()
-    }
-    assert fonts, "the pages name a font"
-    for name, font in fonts.items():
+    named = {str(font["/BaseFont"]): font for page in reader.pages for font in fonts(page)}
+    assert named, "the pages name a font"
+    for name, font in named.items():
         assert re.fullmatch(r"/[A-Z]{6}\+WenQuanYiMicroHei-\d+", name), name  # a subset
-        assert "/FontFile2" in font["/FontDescriptor"], f"{name} is not embedded"
+        assert "/FontFile2" in dictionary(font["/FontDescriptor"]), f"{name} is not embedded"
         assert "/ToUnicode" in font
     text = "".join(texts(data))
     for shown in (
@@ -139,7 +136,7 @@ def test_the_same_content_gives_the_same_bytes() -> None:
     assert first != pdf.render(content(11), URL, document)
     info = pypdf.PdfReader(io.BytesIO(first)).metadata
     assert info is not None
-    assert info["/CreationDate"] == "D:20261205090000+08'00'"
+    assert str(info["/CreationDate"]) == "D:20261205090000+08'00'"
 
 
 def test_archival_identification_and_attachment() -> None:
@@ -147,18 +144,18 @@ def test_archival_identification_and_attachment() -> None:
     document as an associated file of type application/json."""
     document = {"content": {"serial": SERIAL}, "proof": {}}
     reader = pypdf.PdfReader(io.BytesIO(pdf.render(content(2), URL, document)))
-    root = reader.trailer["/Root"]
-    xmp = root["/Metadata"].get_object().get_data().decode()
+    root = dictionary(reader.trailer["/Root"])
+    xmp = stream(root["/Metadata"]).get_data().decode()
     assert "<pdfaid:part>3</pdfaid:part>" in xmp
     assert "<pdfaid:conformance>B</pdfaid:conformance>" in xmp
-    intent = root["/OutputIntents"][0].get_object()
-    assert intent["/S"] == "/GTS_PDFA1"
-    assert intent["/DestOutputProfile"].get_object()["/N"] == 3
+    intent = dictionary(array(root["/OutputIntents"])[0])
+    assert str(intent["/S"]) == "/GTS_PDFA1"
+    assert integer(dictionary(intent["/DestOutputProfile"])["/N"]) == 3
     (attached,) = reader.attachment_list
     assert attached.name == pdf.ATTACHMENT
     assert json.loads(attached.content) == document
     assert attached.associated_file_relationship == "/Source"
-    assert root["/AF"][0].get_object()["/F"] == pdf.ATTACHMENT
+    assert str(dictionary(array(root["/AF"])[0])["/F"]) == pdf.ATTACHMENT
 
 
 @pytest.mark.parametrize("layout", list(Layout))

@@ -18,8 +18,8 @@ import pytest
 
 from second_classroom.persistence.stores import popo_env
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.specification import SCHOOL_ADMIN, at
+from tests.stores import TEST_SECRET
 
 JARS = ("preflight", "pdfbox2", "fontbox2", "xmpbox", "commons-logging", "javax.activation")
 CLASSPATH = [Path("/usr/share/java") / f"{jar}.jar" for jar in (*JARS, "jaxb-api")]

@@ -22,7 +22,6 @@ from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER, UNION, found_school
 from tests.practice_world import (
     AFTER,
@@ -35,6 +34,7 @@ from tests.practice_world import (
     team,
 )
 from tests.specification import CS_ADMIN, NEPU, NOW, PE_ADMIN, SCHOOL_ADMIN, at
+from tests.stores import TEST_SECRET
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from second_classroom.aggregates import enrolment
 from second_classroom.core.actor import Actor
 from second_classroom.persistence.stores import postgres_env, sqlite_env
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import approved_activity, found_school
+from tests.stores import TEST_SECRET
 from tests.two_processes import SEATS, STUDENTS, register_from_two_processes
 
 

@@ -19,7 +19,6 @@ from second_classroom.projections.notices import NoticeKind
 from second_classroom.service import SecondClassroom
 from tests.backfill_workbooks import filled
 from tests.checkin_world import STARTED
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import (
     LEADER,
     REGISTERING,
@@ -35,6 +34,7 @@ from tests.read_world import (
     World,
 )
 from tests.specification import CS_ADMIN, NOW, PE_ADMIN, SCHOOL_ADMIN, at
+from tests.stores import TEST_SECRET
 
 MONTH = "2026-12"
 

@@ -20,9 +20,9 @@ from second_classroom.core.errors import DomainError
 from second_classroom.core.time import SHANGHAI
 from second_classroom.persistence.stores import popo_env
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.read_world import VERIFY_URL, World
 from tests.specification import NOW, SCHOOL_ADMIN
+from tests.stores import TEST_SECRET
 
 NOT_READS = {
     *("open", "sqlite", "postgres", "in_memory", "close", "execute", "execute_json", "batch"),
@@ -174,11 +174,12 @@ def test_junk_to_the_view_reads_leaves_the_views_answering(service: SecondClassr
         ("x" * 10_000, "text.too_long"),
     ]
     for junk, code in cases:
+        # each ignore: junk of the wrong type, which the read must refuse
         reads: list[Callable[[], object]] = [
-            functools.partial(service.activity_board, SCHOOL_ADMIN, college=junk),
-            functools.partial(service.leaderboard, SCHOOL_ADMIN, module=junk),
-            functools.partial(service.audit_log, SCHOOL_ADMIN, by=junk),
-            functools.partial(service.monthly_report, junk, SCHOOL_ADMIN),
+            functools.partial(service.activity_board, SCHOOL_ADMIN, college=junk),  # type: ignore[arg-type]
+            functools.partial(service.leaderboard, SCHOOL_ADMIN, module=junk),  # type: ignore[arg-type]
+            functools.partial(service.audit_log, SCHOOL_ADMIN, by=junk),  # type: ignore[arg-type]
+            functools.partial(service.monthly_report, junk, SCHOOL_ADMIN),  # type: ignore[arg-type]
         ]
         for read in reads:
             with pytest.raises(DomainError) as refused:

@@ -17,8 +17,8 @@ from second_classroom.core import ids
 from second_classroom.core.errors import DomainError
 from second_classroom.policies.rulebook import preset
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.specification import CS_ADMIN, NEPU, PE_ADMIN, SCHOOL_ADMIN, at
+from tests.stores import TEST_SECRET
 
 RULES = attrs.evolve(NEPU, report_due_day=28)  # as HFUT's 一 5)
 MONTH = "2026-12"

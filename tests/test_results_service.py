@@ -222,8 +222,8 @@ def test_a_pdf_in_chinese_and_a_verifiable_credential(service: SecondClassroom) 
 
 def test_overdue_results_are_reported_until_finalized(store_env: dict[str, str]) -> None:
     """合工大 (seed 002): results within 10 working days of the end — Thursday 12-03 → 12-17."""
-    from tests.conftest import TEST_SECRET
     from tests.specification import NEPU
+    from tests.stores import TEST_SECRET
 
     ten_days = attrs.evolve(NEPU, results=attrs.evolve(NEPU.results, deadline_working_days=10))
     with SecondClassroom.open(store_env, rulebook=ten_days, secret=TEST_SECRET) as service:

@@ -190,14 +190,15 @@ def test_each_malformed_example_fails_the_schema_and_execute_json_alike(case: st
 def test_the_boundary_rules_are_in_the_command_schemas_too(
     title: str, message: dict[str, Any], code: str
 ) -> None:
-    base = {
+    bases: dict[str, dict[str, Any]] = {
         "CreateTribe": {"code": "PE-CHESS", "name": "象棋社", "kind": "club", "level": "college"}
         | {"college": "PE"},
         "OpenCheckInSession": {"activity_id": "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"}
         | {"valid_minutes": 10},
         "RequestLeave": {"activity_id": "6f1c3d4e-2b7a-5c8d-9e0f-1a2b3c4d5e6f"}
         | {"reason": "病", "proofs": ["病假条.jpg"] * 200},
-    }[title]
+    }
+    base = bases[title]
     good, bad = {"type": title, **base}, {"type": title, **base, **message}
     assert valid(title, good)
     assert not valid(title, bad)

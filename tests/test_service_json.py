@@ -21,7 +21,6 @@ from second_classroom.core.errors import ErrorCode
 from second_classroom.policies.checkin_codes import session_password
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import (
     DURING,
     LEADER,
@@ -33,6 +32,7 @@ from tests.enrolment_world import (
 )
 from tests.persistence.malformed_messages import deeply_nested
 from tests.specification import PE_ADMIN
+from tests.stores import TEST_SECRET
 
 ODD_VALUES = [
     "\ud800",

@@ -15,7 +15,7 @@ from typing import Any
 from second_classroom.persistence.stores import popo_env, sqlite_env
 from second_classroom.service import SecondClassroom
 from second_classroom.simulation import simulate
-from tests.conftest import TEST_SECRET
+from tests.stores import TEST_SECRET
 
 
 def test_a_small_semester_is_consistent(service: SecondClassroom) -> None:

@@ -16,15 +16,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from second_classroom import exports
-from second_classroom.aggregates.certificate import CertificateKind, IssueCertificate
+from second_classroom.aggregates.certificate import (
+    CertificateIssued,
+    CertificateKind,
+    IssueCertificate,
+)
 from second_classroom.aggregates.school_keys import PublishSigningKey, RetireSigningKey
 from second_classroom.aggregates.transcript import content_json
 from second_classroom.core.errors import DomainError
 from second_classroom.persistence.stores import popo_env
 from second_classroom.policies.signing import Keyring, same_json
 from second_classroom.service import SecondClassroom, VerificationStatus
-from tests.conftest import TEST_SECRET
 from tests.specification import SCHOOL_ADMIN, at
+from tests.stores import TEST_SECRET
 from tests.transcript_world import NEW_KEY, URL, graduated, issue
 
 FOREIGN = Keyring.from_seed(bytes(range(200, 232)), "2027-key")  # same id, not the school's
@@ -183,7 +187,9 @@ def test_a_retired_key_vouches_for_no_certificate_issued_after_its_retirement() 
     def honour(issuer: SecondClassroom, now: datetime) -> str:
         given = IssueCertificate(CertificateKind.HONOUR, student.person_id, title="优秀共青团员")
         outcome = issuer.execute(given, SCHOOL_ADMIN, now)
-        return next(e.payload.serial for e in outcome.events if hasattr(e.payload, "serial"))
+        return next(
+            e.payload.serial for e in outcome.events if isinstance(e.payload, CertificateIssued)
+        )
 
     before = honour(service, at(12, 5))
     service.execute(PublishSigningKey(NEW_KEY.key_id, NEW_KEY.public_text), SCHOOL_ADMIN, at(12, 6))

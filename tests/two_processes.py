@@ -12,8 +12,8 @@ from second_classroom.aggregates.registration import Register
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import REGISTERING
+from tests.stores import TEST_SECRET
 
 SEATS = 10
 STUDENTS = 40

@@ -66,7 +66,7 @@ def _mutmut(folder: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     # the copy's src must win over the editable install of the main checkout
     env["PYTHONPATH"] = str(folder / "src")
     env.pop("SECOND_CLASSROOM_REQUIRE_POSTGRES", None)
-    # a tenth of the hypothesis examples, the same ones each run (tests/conftest.py)
+    # a tenth of the hypothesis examples, the same ones each run (tests/example_counts.py)
     env.setdefault("HYPOTHESIS_PROFILE", "mutation")
     return run_group([str(MUTMUT), *arguments], folder, env)
 

@@ -231,7 +231,7 @@ def accepted(when: Any) -> Any:
     return only_event(decision)
 
 
-def made_up(event: Any, student: str, now: datetime) -> bool:
+def made_up(event: object, student: str, now: datetime) -> bool:
     """Whether ``event`` is the leader's 补签 of ``student`` at ``now``."""
     return event == StudentCheckedIn(
         ACTIVITY_ID,
@@ -1247,7 +1247,10 @@ def test_a_student_is_not_flagged_for_their_own_earlier_scan() -> None:
     )
     review = ReviewFlaggedCheckIn(ACTIVITY_ID, 1, B, accept=False)
     state = run(state, review, LEADER, DURING + timedelta(seconds=12))
-    assert (state.attendance.flagged, state.attendance.present) == (frozenset(), {(1, A)})
+    assert (state.attendance.flagged, state.attendance.present) == (
+        frozenset(),
+        frozenset({(1, A)}),
+    )
     again = accepted(
         deciding(
             by_password(location=FAR_PLACE, device_id="phone-1"),

@@ -261,7 +261,7 @@ ONE_ROW = attrs.evolve(SICHUAN_LIST, claims=attrs.evolve(SICHUAN_LIST.claims, te
 def approved_under_a_row_cap() -> claim.Claim:
     """A collective claim approved by its 指导老师 and the center under ``ONE_ROW``."""
     review = ReviewClaim(collective().claim_id, True)
-    steps = [
+    steps: list[tuple[claim.ClaimCommand, Actor, datetime]] = [
         (collective(), LEADER, FILED_AT),
         (review, ADVISOR, at(3, 11)),
         (review, CENTER, at(3, 12)),
@@ -354,8 +354,9 @@ def test_whatever_roles_they_hold_the_claimant_and_participants_decide_no_step(
 def test_the_review_list_offers_each_reviewer_the_step_they_may_act_on() -> None:
     """003 2（三）（四）: 指导教师 reviews, then the 系部 reviews and publishes (and judges
     objections), then the 教务处 confirms after the period — each is offered only that."""
-    chain = CUSTOMS.claims.chain(ClaimKind.PERSONAL)
-    assert chain is not None
+    rule = CUSTOMS.claims.chain(ClaimKind.PERSONAL)
+    assert rule is not None
+    chain = rule.recorded()
     student = Actor.student("2023010003")
     filed = through([(personal(), student, at(5, 8))], CUSTOMS)
 
@@ -382,8 +383,9 @@ def test_the_review_list_offers_each_reviewer_the_step_they_may_act_on() -> None
 
 def test_the_review_list_offers_the_centre_the_import_of_an_approved_list() -> None:
     """001 第三条 审核通过后…通过名单导入的方式: the approved claim waits for the 二课中心."""
-    chain = SICHUAN_LIST.claims.chain(ClaimKind.COLLECTIVE)
-    assert chain is not None
+    rule = SICHUAN_LIST.claims.chain(ClaimKind.COLLECTIVE)
+    assert rule is not None
+    chain = rule.recorded()
     review = ReviewClaim(collective().claim_id, True)
     approved = through(
         [
@@ -400,8 +402,9 @@ def test_the_review_list_offers_the_centre_the_import_of_an_approved_list() -> N
 def test_the_review_list_offers_the_import_to_the_last_step_s_role_only() -> None:
     """001 第三条 名单导入 is the last step's: in a three-step chain, an approved claim is offered
     to the last step's role (教务处), not to the middle one's (系部)."""
-    chain = CUSTOMS.claims.chain(ClaimKind.PERSONAL)
-    assert chain is not None
+    rule = CUSTOMS.claims.chain(ClaimKind.PERSONAL)
+    assert rule is not None
+    chain = rule.recorded()
     approved = attrs.evolve(first_reviewed("2023010003"), status=ClaimStatus.APPROVED)
     assert claim.actions(approved, chain, OFFICE, at(5, 20)) == (ReviewAction.IMPORT,)
     assert claim.actions(approved, chain, PE_LEAGUE, at(5, 20)) == ()
@@ -428,8 +431,9 @@ steps = [
 def test_the_review_list_offers_the_publication_after_a_first_step_with_a_publicity() -> None:
     """Given a chain whose first step (系部) asks for a 公示, when the 系部 approved it, then the
     系部 is offered to publish it and nobody to review it until it is published."""
-    chain = PUBLISH_FIRST.claims.chain(ClaimKind.PERSONAL)
-    assert chain is not None
+    rule = PUBLISH_FIRST.claims.chain(ClaimKind.PERSONAL)
+    assert rule is not None
+    chain = rule.recorded()
     filing = personal(advisor="")
     state = through(
         [
@@ -445,8 +449,9 @@ def test_the_review_list_offers_the_publication_after_a_first_step_with_a_public
 
 def test_the_review_list_offers_the_last_review_from_the_instant_the_publicity_ends() -> None:
     """003 公示无异议后上报教务处: at the very end of the period the 教务处 may review."""
-    chain = CUSTOMS.claims.chain(ClaimKind.PERSONAL)
-    assert chain is not None
+    rule = CUSTOMS.claims.chain(ClaimKind.PERSONAL)
+    assert rule is not None
+    chain = rule.recorded()
     (published,), _ = publish_batch([first_reviewed("2023010003")], PE_LEAGUE, at(5, 11))
     until = published.publicity_until
     assert until is not None
@@ -457,8 +462,9 @@ def test_the_review_list_offers_the_last_review_from_the_instant_the_publicity_e
 def test_a_claim_past_a_chain_shortened_since_is_offered_to_its_last_step() -> None:
     """Given a claim at the third step, when the school's chain now has two steps, then the
     last step's role is offered the review (the claim is never left without a reviewer)."""
-    chain = CUSTOMS.claims.chain(ClaimKind.PERSONAL)
-    assert chain is not None
+    rule = CUSTOMS.claims.chain(ClaimKind.PERSONAL)
+    assert rule is not None
+    chain = rule.recorded()
     (published,), _ = publish_batch([first_reviewed("2023010003")], PE_LEAGUE, at(5, 11))
     shorter = attrs.evolve(chain, steps=chain.steps[1:])
     assert published.step == 2

@@ -61,7 +61,7 @@ from tests.claim_world import (
     through,
     with_claims,
 )
-from tests.conftest import examples
+from tests.example_counts import examples
 from tests.specification import at, present
 
 STUDENT_3 = Actor.student("2023010003")

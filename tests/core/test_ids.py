@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -240,12 +241,12 @@ def test_the_school_keys_stream_cannot_be_taken_or_misread(service: SecondClassr
     assert school_keys.DECIDER.holds(before[0].payload)
     for key in ("school-keys", str(stream), "school-keys/"):
         written, refusal = outcome_or_code(
-            lambda key=key: service.execute(DraftActivity(UNION.tribe_id, key, FORM), LEADER, NOW)
+            partial(service.execute, DraftActivity(UNION.tribe_id, key, FORM), LEADER, NOW)
         )
         assert refusal is None
         assert stream not in written
         _, refusal = outcome_or_code(
-            lambda key=key: service.execute(DraftActivity(stream, key, FORM), LEADER, NOW)
+            partial(service.execute, DraftActivity(stream, key, FORM), LEADER, NOW)
         )
         assert refusal == "activity.tribe_unknown"
     codes = []
@@ -306,12 +307,12 @@ def test_a_derived_id_cannot_be_taken_by_a_draft(service: SecondClassroom, name:
     for key in keys:
         # As the host: the id is not a certified tribe of the leader's.
         _, refusal = outcome_or_code(
-            lambda key=key: service.execute(DraftActivity(target.stream, key, FORM), LEADER, NOW)
+            partial(service.execute, DraftActivity(target.stream, key, FORM), LEADER, NOW)
         )
         assert refusal == "activity.tribe_unknown"
         # As the key, under the leader's own tribe: an activity id of its own.
         written, refusal = outcome_or_code(
-            lambda key=key: service.execute(DraftActivity(UNION.tribe_id, key, FORM), LEADER, NOW)
+            partial(service.execute, DraftActivity(UNION.tribe_id, key, FORM), LEADER, NOW)
         )
         assert refusal is None
         assert written

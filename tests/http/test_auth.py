@@ -3,6 +3,7 @@ system's Ed25519 key; institutional roles only; expiry and audience checked."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -90,12 +91,13 @@ def test_eddsa_tokens_verify_with_the_public_key_only() -> None:
 def test_a_bad_token_is_unauthenticated(problem: str) -> None:
     tokens = BearerTokens.from_secret(b"s" * 32)
     student = Actor.student("2023010101")
-    token = {
+    issuers: dict[str, Callable[[], str]] = {
         "expired": lambda: tokens.issue(student, NOW - timedelta(hours=2), timedelta(hours=1)),
         "other key": lambda: BearerTokens.from_secret(b"t" * 32).issue(student, NOW),
         "other audience": lambda: BearerTokens(tokens.verify_key, audience="x").issue(student, NOW),
         "garbage": lambda: "a.b.c",
-    }[problem]()
+    }
+    token = issuers[problem]()
     with pytest.raises(DomainError) as caught:
         tokens.actor(token)
     assert caught.value.code == "http.unauthenticated"

@@ -13,12 +13,12 @@ from second_classroom.core.time import SHANGHAI
 from second_classroom.http import HttpSettings, create_app
 from second_classroom.persistence.stores import popo_env
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER
 from tests.http.browser import chromium, headless
-from tests.http.conftest import TOKENS, Clock, build_world
 from tests.http.live_server import live_server
+from tests.http.world import TOKENS, Clock, build_world
 from tests.specification import at
+from tests.stores import TEST_SECRET
 
 STARTED = at(12, 3, 14, 5)
 

@@ -4,6 +4,7 @@ retries (Idempotency-Key) answer the first reply without deciding again."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -15,8 +16,8 @@ from second_classroom.http import HttpSettings, create_app
 from second_classroom.http.refusals import STATUS, status_of
 from second_classroom.service import SecondClassroom
 from tests.enrolment_world import CLOSED, LEADER
-from tests.http.conftest import PE_ADMIN, TOKENS, World, bearer, build_world
-from tests.specification import at
+from tests.http.world import TOKENS, World, bearer, build_world
+from tests.specification import PE_ADMIN, at
 
 STARTED = at(12, 3, 14, 5)  # the activity is under way
 
@@ -27,7 +28,7 @@ OPEN_SESSION = {
 }
 
 
-def register(world: World, number: str, **headers: str) -> tuple[int, dict[str, object]]:
+def register(world: World, number: str, **headers: str) -> tuple[int, dict[str, Any]]:
     reply = world.client.post(
         "/api/commands",
         json={"type": "Register", "activity_id": str(world.talk)},

@@ -11,7 +11,7 @@ import pytest
 from second_classroom.core.errors import DomainError
 from second_classroom.http.idempotency import IdempotencyKeys, Reply
 from second_classroom.projections.database import SQLiteViews
-from tests.conftest import sqlite_memory_env
+from tests.stores import sqlite_memory_env
 
 
 def keys(clock: list[float] | None = None, wait: float = 10.0) -> IdempotencyKeys:

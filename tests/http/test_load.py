@@ -17,10 +17,10 @@ from second_classroom.core.actor import Actor
 from second_classroom.http import HttpSettings, create_app
 from second_classroom.persistence.stores import postgres_env, sqlite_env
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import approved_activity, found_school
-from tests.http.conftest import Clock, bearer
+from tests.http.world import Clock, bearer
 from tests.specification import SCHOOL_ADMIN
+from tests.stores import TEST_SECRET
 
 CLIENTS = 64
 CAPACITY = 20

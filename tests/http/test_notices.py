@@ -31,11 +31,11 @@ from second_classroom.http.notices import (
 from second_classroom.http.worker import Worker
 from second_classroom.persistence.stores import popo_env
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER, REGISTERING
-from tests.http.conftest import bearer, build_world
 from tests.http.live_server import live_server
+from tests.http.world import bearer, build_world
 from tests.specification import ARABIC_INDIC
+from tests.stores import TEST_SECRET
 
 WEBHOOK_SECRET = b"webhook-secret"
 School = tuple[SecondClassroom, list[str], UUID]

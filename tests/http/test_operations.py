@@ -19,7 +19,7 @@ from second_classroom.http import HttpSettings, create_app
 from second_classroom.http.logs import JsonLines, request_id
 from second_classroom.http.worker import Worker
 from tests.enrolment_world import LEADER
-from tests.http.conftest import World, bearer
+from tests.http.world import World, bearer
 from tests.specification import at
 
 STARTED = at(12, 3, 14, 5)
@@ -130,7 +130,7 @@ def test_health_and_readiness(world: World) -> None:
 
 
 def test_readiness_fails_when_the_views_lag(service: Any) -> None:
-    from tests.http.conftest import Clock, build_world
+    from tests.http.world import Clock, build_world
 
     build_world(service)
     app = create_app(service, HttpSettings(worker=False, clock=Clock(), max_view_lag=5))

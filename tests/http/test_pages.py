@@ -55,15 +55,19 @@ PAGED: dict[str, tuple[str, dict[str, str], str]] = {
 def guided_by_the_advisor(service: SecondClassroom) -> None:
     """An approved activity of the demo's 学生会 naming ``ADVISOR`` (the demo has none), so
     that 指导老师工作量表 has a row; its dates after the demo's, for the lead time."""
-    later = timedelta(days=35)
+
+    def later(when: datetime | None) -> datetime:
+        assert when is not None  # FORM has every date
+        return when + timedelta(days=35)
+
     form = attrs.evolve(
         FORM,
         organizers=("2023010102",),
         advisors=(ADVISOR,),
-        registration_opens=FORM.registration_opens + later,
-        registration_closes=FORM.registration_closes + later,
-        starts_at=FORM.starts_at + later,
-        ends_at=FORM.ends_at + later,
+        registration_opens=later(FORM.registration_opens),
+        registration_closes=later(FORM.registration_closes),
+        starts_at=later(FORM.starts_at),
+        ends_at=later(FORM.ends_at),
     )
     activity_id = ids.activity_id(UNION.tribe_id, "guided")
     service.execute(DraftActivity(UNION.tribe_id, "guided", form), LEADER, NOW)

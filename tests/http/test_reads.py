@@ -11,8 +11,8 @@ import pytest
 
 from second_classroom.core.actor import Actor, Role, RoleKind
 from tests.enrolment_world import LEADER, UNION
-from tests.http.conftest import PE_ADMIN, SCHOOL_ADMIN, TOKENS, World, bearer
-from tests.specification import CS_ADMIN
+from tests.http.world import TOKENS, World, bearer
+from tests.specification import CS_ADMIN, PE_ADMIN, SCHOOL_ADMIN
 
 
 def get(world: World, path: str, actor: Actor | None, **params: str) -> tuple[int, object]:
@@ -242,7 +242,7 @@ def test_the_monthly_report_json_gives_cadre_credits_and_practice_hours(
     from second_classroom.schema import schemas
     from second_classroom.service import SecondClassroom
     from tests import report_world
-    from tests.conftest import TEST_SECRET
+    from tests.stores import TEST_SECRET
 
     with SecondClassroom.open(store_env, report_world.RULES, secret=TEST_SECRET) as school:
         report_world.march_world(school)

@@ -15,8 +15,10 @@ from second_classroom.http import HttpSettings, create_app
 from second_classroom.persistence.stores import popo_env
 from second_classroom.projections.queries import MAX_LIMIT
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET, examples
-from tests.http.conftest import SCHOOL_ADMIN, bearer
+from tests.example_counts import examples
+from tests.http.world import bearer
+from tests.specification import SCHOOL_ADMIN
+from tests.stores import TEST_SECRET
 
 STUDENT = Actor.student("2024000001")
 

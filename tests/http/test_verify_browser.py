@@ -134,9 +134,9 @@ def test_a_letter_whose_term_ended_early_shows_the_line_in_the_browser(tmp_path:
     from second_classroom.persistence.stores import popo_env
     from second_classroom.service import SecondClassroom
     from tests.certificate_world import RULES, TERM, commands, issue, world
-    from tests.conftest import TEST_SECRET
     from tests.enrolment_world import LEADER, UNION
     from tests.specification import at
+    from tests.stores import TEST_SECRET
 
     browser = chromium()
     with SecondClassroom.open(popo_env(), RULES, secret=TEST_SECRET) as service:

@@ -236,8 +236,8 @@ def test_a_certificate_verifies_on_the_page_by_serial_and_by_its_pdf() -> None:
     from second_classroom.persistence.stores import popo_env
     from second_classroom.service import SecondClassroom
     from tests.certificate_world import RULES, commands, issue, world
-    from tests.conftest import TEST_SECRET
     from tests.specification import SCHOOL_ADMIN
+    from tests.stores import TEST_SECRET
 
     with SecondClassroom.open(popo_env(), RULES, secret=TEST_SECRET) as service:
         command, actor = next(iter(commands(world(service)).values()))  # the 电子奖状
@@ -265,9 +265,9 @@ def test_a_letter_whose_term_ended_early_says_so_under_its_content() -> None:
     from second_classroom.persistence.stores import popo_env
     from second_classroom.service import SecondClassroom
     from tests.certificate_world import RULES, TERM, commands, issue, world
-    from tests.conftest import TEST_SECRET
     from tests.enrolment_world import LEADER, UNION
     from tests.specification import SCHOOL_ADMIN, at
+    from tests.stores import TEST_SECRET
 
     with SecondClassroom.open(popo_env(), RULES, secret=TEST_SECRET) as service:
         w = world(service)
@@ -304,9 +304,9 @@ def test_a_superseded_certificate_says_so_in_a_certificate_s_words(
     card; a superseded transcript's page still says 已被新成绩单替代."""
     from second_classroom.persistence.stores import popo_env
     from second_classroom.service import SecondClassroom
-    from tests.conftest import TEST_SECRET
+    from tests.certificate_world import RULES, superseded_card, world
     from tests.specification import SCHOOL_ADMIN
-    from tests.test_certificates import RULES, superseded_card, world
+    from tests.stores import TEST_SECRET
 
     with SecondClassroom.open(popo_env(), RULES, secret=TEST_SECRET) as service:
         older, _ = superseded_card(service, world(service))

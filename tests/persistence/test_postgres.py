@@ -24,10 +24,10 @@ from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.postgres import connection_settings
 from second_classroom.persistence.stores import postgres_env
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import REGISTERING, approved_activity, found_school
 from tests.persistence.change_fixtures import drafted_on
 from tests.specification import NOW, PE_ADMIN, at
+from tests.stores import TEST_SECRET
 
 pytestmark = pytest.mark.postgres
 PROCESSES = 40
@@ -396,7 +396,9 @@ def test_an_append_stored_before_its_connection_was_lost_answers_its_positions_o
         recorder = app.recorder
         monkeypatch.setattr(recorder, "append_wait", 0)
         loss = lose_the_next_append(monkeypatch, stored=True)
-        positions = list(recorder.insert_events([stored(a, 1), stored(b, 1), stored(a, 2)]))
+        inserted = recorder.insert_events([stored(a, 1), stored(b, 1), stored(a, 2)])
+        assert inserted is not None
+        positions = list(inserted)
         assert loss.calls() == 2  # the lost one and the retry that met its rows
         found = recorder.select_notifications(1, 10)
         assert [(n.id, n.originator_id, n.originator_version) for n in found] == [
@@ -426,6 +428,7 @@ def test_an_append_found_stored_after_a_lost_connection_is_flushed_before_it_ans
             monkeypatch, stored=True, unflushed=True, session_off=session == "off"
         )
         positions = recorder.insert_events([stored(uuid.uuid4(), 1)])
+        assert positions is not None
         monkeypatch.undo()
         with datastore.get_connection() as connection:
             connection.execute("RESET synchronous_commit")
@@ -465,7 +468,9 @@ def test_another_writers_rows_met_after_a_lost_connection_are_still_a_conflict(
     with SecondClassroomApplication(env) as app, SecondClassroomApplication(env) as other:
         recorder = app.recorder
         monkeypatch.setattr(recorder, "append_wait", 0)
-        theirs = list(other.recorder.insert_events(rival))
+        inserted = other.recorder.insert_events(rival)
+        assert inserted is not None
+        theirs = list(inserted)
         loss = lose_the_next_append(monkeypatch, stored=False)
         with pytest.raises(IntegrityError):
             recorder.insert_events(OURS)

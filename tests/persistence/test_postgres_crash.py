@@ -32,8 +32,8 @@ from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.stores import postgres_env
 from second_classroom.service import SecondClassroom
-from tests.conftest import REQUIRE_POSTGRES, TEST_SECRET
 from tests.specification import PE_ADMIN, at
+from tests.stores import REQUIRE_POSTGRES, TEST_SECRET
 
 pytestmark = pytest.mark.postgres
 

@@ -16,7 +16,7 @@ from second_classroom.persistence.secrets import secret_file
 from second_classroom.persistence.stores import popo_env
 from second_classroom.policies.signing import fingerprint
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
+from tests.stores import TEST_SECRET
 
 OTHER_SECRET = bytes(range(1, 33))
 

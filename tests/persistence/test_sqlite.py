@@ -21,7 +21,7 @@ from second_classroom.persistence.sqlite import (
     persistence_error,
 )
 from second_classroom.persistence.stores import sqlite_env
-from tests.conftest import sqlite_memory_env
+from tests.stores import sqlite_memory_env
 
 STREAM_A = UUID("00000000-0000-4000-8000-00000000000a")
 STREAM_B = UUID("00000000-0000-4000-8000-00000000000b")

@@ -26,15 +26,16 @@ from second_classroom.persistence.changes import Loaded
 from second_classroom.persistence.state_cache import StateCache
 from second_classroom.persistence.stores import sqlite_env
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET, examples
 from tests.enrolment_world import (
     REGISTERING,
     UNION,
     approved_activity,
     found_school,
 )
+from tests.example_counts import examples
 from tests.specification import NOW, PE_ADMIN
 from tests.spies import count_calls
+from tests.stores import TEST_SECRET
 
 STREAM = uuid.UUID(int=1)
 

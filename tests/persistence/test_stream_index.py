@@ -17,9 +17,9 @@ from second_classroom.core.errors import DomainError
 from second_classroom.persistence.stores import postgres_env, sqlite_env
 from second_classroom.persistence.stream_index import StreamIndex
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import REGISTERING, approved_activity, found_school
 from tests.spies import count_calls
+from tests.stores import TEST_SECRET
 
 OLD, NEW, LATE = uuid.UUID(int=1), uuid.UUID(int=2), uuid.UUID(int=3)
 

@@ -34,11 +34,12 @@ from second_classroom.persistence.changes import Change, Loaded
 from second_classroom.service import SecondClassroom
 from tests.aggregates.activity_fixtures import FORM
 from tests.checkin_world import STARTED
-from tests.conftest import TEST_SECRET, examples
 from tests.enrolment_world import REGISTERING, UNION
+from tests.example_counts import examples
 from tests.persistence.change_fixtures import drafted_on
 from tests.read_world import ACTORS, World
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at
+from tests.stores import TEST_SECRET
 from tests.valid_commands import COMMANDS as ALL_COMMANDS
 from tests.valid_commands import instances
 

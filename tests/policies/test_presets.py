@@ -47,9 +47,9 @@ from second_classroom.service import SecondClassroom
 from second_classroom.simulation import simulate
 from tests.aggregates.activity_fixtures import ACTIVITY_ID, DRAFTED, LEADER, SUBMITTED, actx
 from tests.claim_world import CUSTOMS, SICHUAN_LIST
-from tests.conftest import TEST_SECRET
 from tests.policies.publishing_fixtures import PE_UNION, VALID
 from tests.specification import NEPU, NOW, given
+from tests.stores import TEST_SECRET
 
 SCHOOLS = {
     "nepu": ("东北石油大学", "000"),
@@ -610,7 +610,9 @@ def test_a_claim_step_in_a_role_the_school_does_not_use_is_refused() -> None:
     """A school's ``roles`` lists the role kinds it uses and ``execute`` refuses any other, so a
     chain step asking for one could never be decided: the rulebook is refused when it loads."""
     without_center = tuple(r for r in SIIT.roles if r.kind is not RoleKind.CENTER)
-    managers = tuple(k for k in SIIT.cadre.managers if k is not RoleKind.CENTER)
+    managers: tuple[RoleKind, ...] = tuple(
+        k for k in SIIT.cadre.managers if k is not RoleKind.CENTER
+    )
     with pytest.raises(DomainError) as caught:
         attrs.evolve(SIIT, roles=without_center, cadre=attrs.evolve(SIIT.cadre, managers=managers))
     assert "claims: a step names center, which is not in roles" in caught.value.message_en

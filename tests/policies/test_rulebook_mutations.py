@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from second_classroom.core.errors import DomainError
 from second_classroom.policies.rulebook import Rulebook, preset, presets
-from tests.conftest import examples
+from tests.example_counts import examples
 
 Path = tuple[str | int, ...]
 JUNK = ["", " ", "a b", "x" * 70, "\x00", "零", "-1", "1e999"]

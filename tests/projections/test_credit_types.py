@@ -110,7 +110,7 @@ def test_the_leaderboard_ranks_one_type_at_a_time(store_env: dict[str, str]) -> 
     from second_classroom.aggregates.practice import RecordPractice
     from second_classroom.aggregates.student import RegisterStudent
     from second_classroom.core.errors import DomainError
-    from tests.conftest import TEST_SECRET
+    from tests.stores import TEST_SECRET
 
     rules = attrs.evolve(
         RULES,

@@ -19,9 +19,9 @@ from second_classroom.persistence.reading import UNSAFE_TEXT, safe_text
 from second_classroom.persistence.stores import postgres_env, sqlite_env
 from second_classroom.projections.database import psycopg_statement, safe_params
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET, sqlite_memory_env
 from tests.enrolment_world import approved_activity, found_school
 from tests.specification import PE_ADMIN, at
+from tests.stores import TEST_SECRET, sqlite_memory_env
 
 
 @pytest.fixture(params=["sqlite", "memory", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -10,7 +10,6 @@ from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -35,10 +34,10 @@ from second_classroom.projections.database import (
 from second_classroom.projections.report_views import MonthlyFacts
 from second_classroom.projections.views import StudentSummary
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import found_school
 from tests.practice_world import RULES
 from tests.specification import NOW, PE_ADMIN, SCHOOL_ADMIN, at, present
+from tests.stores import TEST_SECRET
 
 PROBE = ("0.1", "0.2", "0.01", "0.07")  # binary floats add these to 0.38000000000000006
 NOT_BINARY = st.sampled_from(
@@ -188,7 +187,9 @@ def test_a_view_database_of_the_old_shape_is_rebuilt_from_the_log(tmp_path: Path
         board = school.leaderboard(SCHOOL_ADMIN, "student", college="PE", credit_type="学时")
         summary = school.student_summary(number, Actor.student(number))
         stored = school.views.query("SELECT typeof(amount) FROM student_credits")
-        shapes: dict[Any, Any] = dict(school.views.query("SELECT view, shape FROM sc_view_shapes"))
+        shapes = {
+            row[0]: row[1] for row in school.views.query("SELECT view, shape FROM sc_view_shapes")
+        }
     assert [(r.group, str(r.amount)) for r in board] == [(number, "0.38")]
     assert summary is not None
     assert summary.credits == (("practice", "学时", Decimal("0.38")),)

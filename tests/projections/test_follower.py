@@ -18,9 +18,9 @@ from second_classroom.core.actor import Actor
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.projections.follower import LogFollower
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET, sqlite_memory_env
 from tests.enrolment_world import REGISTERING, approved_activity, found_school
 from tests.specification import PE_ADMIN, at
+from tests.stores import TEST_SECRET, sqlite_memory_env
 
 
 def test_threads_catching_up_at_once_handle_each_event_once_in_order() -> None:

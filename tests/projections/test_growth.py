@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
 
 from second_classroom.aggregates.activity_record import ActivityRecord
 from second_classroom.aggregates.backfill_record import BackfillRecord
@@ -20,6 +19,7 @@ from second_classroom.aggregates.student import (
     CadreTermRecorded,
     DefaultAppealed,
     DefaultMadeUp,
+    StudentEvent,
     StudentRecordCorrected,
     StudentRegistered,
     TranscriptNumbered,
@@ -48,7 +48,7 @@ ENTRY = ids.derive("integrity", str(MISSED), NUMBER)
 CREDIT = PlannedCredit("skills", "学分", Decimal("0.5"))
 
 
-def events() -> list[Any]:
+def events() -> list[StudentEvent]:
     talk = ActivityRecord(
         TALK, "安全讲座", "skills", ActivityLevel.SCHOOL, at(10, 1), at(10, 1, 11),
         Decimal(2), AttendanceOutcome.ATTENDED, ("一等奖",), (CREDIT,), at(10, 2),
@@ -132,7 +132,7 @@ def test_a_graduate_students_transcript_line_is_the_graduate_transcript() -> Non
     """002 二 2) 开通研究生“第二课堂成绩单”: given a graduate student's record, when a
     transcript is issued, then its line is headed 研究生第二课堂成绩单 as the document is
     (transcript.heading_of), not the undergraduate 第二课堂成绩单."""
-    graduate = [
+    graduate: list[StudentEvent] = [
         StudentRegistered(
             SID, NUMBER, "张三", "PE", "石工23-1班", 2023, Program.GRADUATE, "T-pe", at(9, 1)
         ),

@@ -20,9 +20,9 @@ from second_classroom.projections.reports import MonthlyRow, Names, safe_cell, t
 from second_classroom.service import SecondClassroom
 from tests import report_world
 from tests.checkin_world import ENDED, finished
-from tests.conftest import TEST_SECRET
 from tests.enrolment_world import LEADER
 from tests.specification import CS_ADMIN, NOW, PE_ADMIN, SCHOOL_ADMIN, at
+from tests.stores import TEST_SECRET
 
 
 def test_the_monthly_college_report(service: SecondClassroom) -> None:
@@ -142,6 +142,8 @@ def test_the_chart_is_in_chinese_in_the_embedded_font(service: SecondClassroom) 
     image = Image.open(io.BytesIO(files.png))
     assert image.size == (800, 480)
     darkest, lightest = image.convert("L").getextrema()
+    assert isinstance(darkest, int)  # one band: two levels
+    assert isinstance(lightest, int)
     assert darkest < 100 < lightest  # something was drawn on the white page
     from fontTools.ttLib import TTCollection
 
@@ -217,8 +219,10 @@ def school(store_env: dict[str, str]) -> Iterator[SecondClassroom]:
         yield opened
 
 
-def march(school: SecondClassroom, actor: Actor = SCHOOL_ADMIN, **where: str) -> list[MonthlyRow]:
-    return list(school.monthly_report("2027-03", actor, **where))
+def march(
+    school: SecondClassroom, actor: Actor = SCHOOL_ADMIN, college: str | None = None
+) -> list[MonthlyRow]:
+    return list(school.monthly_report("2027-03", actor, college=college))
 
 
 def test_a_cadre_term_recorded_in_march_counts_in_march_under_the_student_s_college(

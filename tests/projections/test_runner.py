@@ -27,8 +27,8 @@ from second_classroom.projections.database import PostgresViews
 from second_classroom.projections.runner import ProjectionRunner
 from second_classroom.projections.views import standard_views
 from second_classroom.service import SecondClassroom
-from tests.conftest import TEST_SECRET
 from tests.specification import PE_ADMIN, at
+from tests.stores import TEST_SECRET
 
 VIEWS = {view.name for view in standard_views()}
 
@@ -106,9 +106,8 @@ def test_no_stored_event_stops_the_views(
         top = service.app.recorder.max_notification_id()
 
         assert service.views.catch_up() == top
-        names: dict[Any, Any] = dict(
-            service.views.query("SELECT student_number, name FROM student_summary")
-        )
+        rows = service.views.query("SELECT student_number, name FROM student_summary")
+        names = {row[0]: row[1] for row in rows}
         assert names["2025000001"] == "甲"
         assert names["2025000002"] == "张\ufffd三"
         assert names["2025000003"] == "李\ufffd四"
@@ -482,6 +481,13 @@ def tallies(shape: int, refuse: str, crash: int = 0) -> list[Any]:
     return [*standard_views(), Tally("kept", 1, "2025000007"), changed]
 
 
+def tally(runner: ProjectionRunner, index: int) -> Tally:
+    """The runner's view at ``index``, which ``tallies`` made a ``Tally``."""
+    view = runner.views[index]
+    assert isinstance(view, Tally)
+    return view
+
+
 def marked(database: Any) -> None:
     """A row no event wrote in each tally and in the audit log: it stays while a table is
     kept, and goes if the table is rebuilt."""
@@ -607,6 +613,7 @@ def test_a_changed_view_is_rebuilt_past_the_gaps_the_runner_had_passed(
                 writer.execute(insert, (kept.originator_id, 1, kept.topic, kept.state))
                 writer.commit()
         top = service.app.recorder.max_notification_id()
+        assert top is not None
         deadline = time.monotonic() + 60
         while service.views.catch_up() < top:  # until every gap has settled
             assert time.monotonic() < deadline
@@ -694,9 +701,9 @@ def test_processes_opening_changed_views_at_once_each_apply_every_event_once(
         thread.join()
     assert errors == []
     assert len(opened) == 4
-    given = [n for runner_ in opened for n in runner_.views[-1].given]
+    given = [n for runner_ in opened for n in tally(runner_, -1).given]
     assert sorted(set(given)) == list(range(1, 301))
-    assert all(runner_.views[-2].given == [] for runner_ in opened)
+    assert all(tally(runner_, -2).given == [] for runner_ in opened)
     assert view_database.query("SELECT COUNT(*) FROM kept WHERE number = 'marker'") == [(1,)]
     assert view_database.query("SELECT COUNT(*) FROM changed") == [(299,)]
     assert [(f.view, f.position) for f in opened[0].failures()] == [("kept", 7), ("changed", 22)]

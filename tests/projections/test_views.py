@@ -63,9 +63,10 @@ from tests.checkin_world import (
     STARTED,
     checked_in_world,
 )
-from tests.conftest import TEST_SECRET, examples, sqlite_memory_env
 from tests.enrolment_world import CLOSED, LEADER, REGISTERING, approved_activity, found_school
+from tests.example_counts import examples
 from tests.specification import PE_ADMIN, SCHOOL_ADMIN, at
+from tests.stores import TEST_SECRET, sqlite_memory_env
 
 
 def test_views_follow_a_whole_semester_and_equal_a_rebuild(service: SecondClassroom) -> None:
