@@ -101,7 +101,9 @@ class SerialApplicationRecorder(_SerialCreation, postgres.PostgresApplicationRec
     synchronously, whose flush covers the append's commit record (WAL is flushed in order).
     That transaction writes one logical-decoding message (``FLUSH``): PostgreSQL flushes a
     commit only if its transaction wrote WAL, and a transaction id alone writes none (the
-    first version of this procedure relied on one and never waited for the disk).
+    first version of this procedure relied on one and never waited for the disk); and it
+    raises a ``synchronous_commit`` set ``off`` by the server, database or role to ``on``
+    for itself (``DURABLE``).
     The call returns only after both, so an append is durable before its command answers,
     and the flushes of concurrent appends are grouped by the server instead of queueing
     behind the lock. The only difference a reader can observe: for the moment between the
