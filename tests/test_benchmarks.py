@@ -111,3 +111,29 @@ def test_the_rush_profiles_itself_and_counts_its_python_calls(tmp_path: Path) ->
     # the rush itself only: the founding of the school (thousands of commands) is not in it
     assert any("rush_threads" in name for _file, _line, name in stats.stats)  # type: ignore[attr-defined]
     assert not any(name == "found" for _file, _line, name in stats.stats)  # type: ignore[attr-defined]
+
+
+@pytest.mark.postgres
+def test_the_append_procedures_compare_on_postgres(tmp_path: Path, postgres_dsn: str) -> None:
+    """Given PostgreSQL; when the two append procedures and the raw insert run from 1 and 2
+    processes (briefly); then each variant reports a rate at each count and its ratio to one
+    process."""
+    results = tmp_path / "results.jsonl"
+    env = {**os.environ, "SECOND_CLASSROOM_BENCH_RESULTS": str(results)}
+    script = BENCHMARKS / "append_procedures.py"
+    options = ["--postgres", postgres_dsn, "--seconds", "0.2", "--repeat", "1"]
+    finished = subprocess.run(
+        [sys.executable, str(script), *options, "--processes", "1", "2"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-4000:]
+    [line] = [json.loads(text) for text in results.read_text(encoding="utf-8").splitlines()]
+    assert line["benchmark"] == "append_procedures"
+    assert set(line["appends_per_s"]) == {"two_commits", "one_commit", "raw"}
+    for variant, rates in line["appends_per_s"].items():
+        assert set(rates) == {"1", "2"}, variant
+        assert all(rate > 0 for rate in rates.values()), variant
+        assert line["ratio_to_one_process"][variant]["1"] == 1.0
