@@ -762,6 +762,20 @@ def test_a_value_of_the_wrong_type_is_refused(old: str, new: str, reason: str) -
     assert refused(text.replace(old, new, 1)).details["reason"] == reason
 
 
+@pytest.mark.parametrize(
+    "text", ["1e999", "1E+2", " 8", "8 ", "1_000", "NaN", "Infinity", "+8", ".5", "8."]
+)
+def test_a_decimal_not_written_plainly_is_refused(text: str) -> None:
+    """Given a rulebook whose decimal (``hours.per_day``) is text ``Decimal()`` would read but
+    not plain digits with an optional point (an exponent: "1e999" is finite and passes the
+    bounds that compare it); when it is loaded; then it is refused, naming the value."""
+    edited = PRESET_SOURCE.replace('per_day = "8"', f'per_day = "{text}"', 1)
+    assert edited != PRESET_SOURCE
+    reason = str(refused(edited).details["reason"])
+    assert "not a plain decimal" in reason
+    assert repr(text) in reason
+
+
 def test_a_table_given_as_a_number_is_refused() -> None:
     """``ads = 5`` instead of an ``[ads]`` table."""
     without_ads = PRESET_SOURCE.split("[ads]")[0]
@@ -809,7 +823,7 @@ def test_a_datetime_for_a_calendar_date_is_refused() -> None:
     ("amount", "reason"),
     [
         ("2.5", "expected a decimal as text or a whole number, got 2.5"),
-        ('"two"', "not a decimal: 'two'"),
+        ('"two"', "not a plain decimal (digits, an optional point): 'two'"),
         ("true", "expected a decimal as text or a whole number, got True"),
     ],
     ids=["float", "words", "boolean"],
@@ -969,7 +983,7 @@ HUGE = 2**63 - 1
         ),
         (
             'max_credit = "100"',
-            'max_credit = "1E+999999"',
+            'max_credit = "1000000.01"',
             "limits.max_credit must be finite, > 0 and ≤ 1000000",
         ),
         (

@@ -1103,9 +1103,17 @@ def _structure_date(value: Any, _type: type) -> date:
     raise ValueError(f"expected a date, got {type(value).__name__} {value!r}")
 
 
+# A decimal as text is written out plainly: no exponent ("1e999" is finite and would pass
+# every bound below it as text), no spaces, underscores, NaN or infinity, all of which
+# ``Decimal()`` reads.
+_DECIMAL = re.compile(r"-?[0-9]{1,20}(?:\.[0-9]{1,20})?")
+
+
 def _structure_decimal(value: Any, _type: type) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise ValueError(f"expected a decimal as text or a whole number, got {value!r}")
+    if isinstance(value, str) and not _DECIMAL.fullmatch(value):
+        raise ValueError(f"not a plain decimal (digits, an optional point): {value!r}")
     try:
         return Decimal(str(value))
     except InvalidOperation as exc:
