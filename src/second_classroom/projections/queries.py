@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import attrs
+import orjson
 
 from second_classroom.codec import converter
 from second_classroom.core.errors import Category, ErrorCode
@@ -82,10 +83,12 @@ def decode_cursor(query: str, cursor: str, types: Sequence[type]) -> Key:
         raise bad
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("utf-8")
-        raw = json.loads(text)
-    # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors; a list nested
-    # deeper than the interpreter recurses ("[" * 1536 fits in a cursor) is a RecursionError.
-    except (ValueError, RecursionError):
+        # orjson, not json: a list nested deeper than the interpreter recurses ("[" * 1536
+        # fits in a cursor) is refused by its depth limit, not by a RecursionError, which
+        # could strike a finalizer run in that deep stack instead of this parser.
+        raw = orjson.loads(text)
+    # binascii.Error, UnicodeDecodeError and JSONDecodeError are ValueErrors.
+    except ValueError:
         raise bad from None
     if not isinstance(raw, list) or len(raw) != len(types) + 1 or raw[0] != query:
         raise bad
