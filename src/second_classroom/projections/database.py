@@ -68,7 +68,8 @@ class ViewDatabase(Protocol):
 def safe_params(params: Sequence[Any]) -> Sequence[Any]:
     """The parameters with every text made safe to store (see ``safe_text``)."""
     for value in params:
-        if type(value) is str and _is_unsafe(value):
+        # An ASCII text without a NUL (most are) is safe: decided here, without a call.
+        if type(value) is str and (not value.isascii() or "\x00" in value) and _is_unsafe(value):
             return tuple(safe_text(v) if isinstance(v, str) else v for v in params)
     return params  # the usual case, checked without building anything
 
