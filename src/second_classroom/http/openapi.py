@@ -60,7 +60,14 @@ def _get(
 
 
 def _items(name: str) -> dict[str, Any]:
-    return {"type": "object", "properties": {"items": {"type": "array", "items": _ref(name)}}}
+    """A listing answered whole: ``{"items": [...]}``, each item a ``name`` by its own schema
+    (``reads.answer`` writes a list so, and nothing else beside it)."""
+    return {
+        "type": "object",
+        "properties": {"items": {"type": "array", "items": _ref(name)}},
+        "required": ["items"],
+        "additionalProperties": False,
+    }
 
 
 def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
