@@ -1,6 +1,6 @@
 """JSON Schemas (2020-12) of every registered command, event, state and query result, of the
 signed documents, the DomainError and the Outcome, generated from the same attrs classes the
-codec reads.
+codec reads; and of the plain answers the HTTP service builds (``answer_schema``).
 
 Commands get the boundary's rules too (``policies.boundary``): lengths and forbidden
 characters per kind of text, identifier patterns, integer, amount and year bounds, all from the
@@ -84,6 +84,8 @@ class _Builder:
             return {"anyOf": [self.of(arm, kind) for arm in typing.get_args(base)]}
         if origin in (tuple, frozenset):
             return self._array(base, origin, kind)
+        if origin is typing.Literal:
+            return {"enum": list(typing.get_args(base))}
         if base is type(None):
             return {"type": "null"}
         if isinstance(base, type) and issubclass(base, Enum):
@@ -276,6 +278,24 @@ def page_schema(row: str) -> JSONSchema:
         "description": f"{page['description']} Each row is a {row}.",
         "properties": {**page["properties"], "rows": rows},
     }
+
+
+def answer_schema(cls: type) -> JSONSchema:
+    """The schema ``urn:second-classroom:answer:<Name>`` of the attrs class ``cls`` written as
+    plain JSON (``codec.converter``), without a ``type`` field: what the HTTP service builds
+    itself (who is calling, a phase, the check-in screen, health)."""
+    builder = _Builder(None)
+    body = builder.object(cls)
+    schema: JSONSchema = {
+        "$schema": DIALECT,
+        "$id": f"urn:second-classroom:answer:{cls.__name__}",
+        "title": cls.__name__,
+        "x-kind": "answer",
+        **body,
+    }
+    if builder.defs:
+        schema["$defs"] = builder.defs
+    return _json_safe(schema)  # type: ignore[no-any-return]
 
 
 # The signed documents (``verification.signed_document``) by title, and what they sign.
