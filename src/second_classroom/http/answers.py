@@ -59,7 +59,7 @@ class CheckInScreen:
 class Liveness:
     """The process answers."""
 
-    status: Literal["ok"] = "ok"
+    status: Literal["ok"]
 
 
 @attrs.frozen

@@ -283,7 +283,7 @@ def already_sent(pending: list[Notice], last_event_id: str) -> list[UUID]:
 async def healthz(request: Request) -> Response:
     """The process answers (liveness)."""
     del request
-    return JSONResponse(plain(Liveness()))
+    return JSONResponse(plain(Liveness("ok")))
 
 
 async def readyz(request: Request) -> Response:
