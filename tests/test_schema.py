@@ -22,7 +22,7 @@ from second_classroom.answers import PAGE_ROWS
 from second_classroom.core import ids
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
-from second_classroom.demo import run_demo
+from second_classroom.demo import at, run_demo
 from second_classroom.schema import page_schema, schemas
 from second_classroom.service import Outcome, SecondClassroom
 from tests.persistence.malformed_messages import MALFORMED_EXAMPLES, deeply_nested
@@ -47,7 +47,8 @@ def test_there_is_a_valid_schema_for_every_message_the_error_and_the_outcome() -
     kinds = ("command", "event", "state", "result")
     registered = {name for kind in kinds for name in codec.registry.names(kind)}
     pages = {f"{row.__name__}Page" for row in PAGE_ROWS}
-    assert set(SCHEMAS) == registered | pages | {"DomainError", "Outcome"}
+    documents = {"SignedTranscript", "SignedCertificate"}
+    assert set(SCHEMAS) == registered | pages | documents | {"DomainError", "Outcome"}
     for schema in SCHEMAS.values():
         Draft202012Validator.check_schema(schema)
         assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
@@ -104,6 +105,49 @@ def test_query_results_validate(tmp_path: Path) -> None:
     for result in results:
         encoded = json.loads(json.dumps(codec.to_json(result), ensure_ascii=False))
         assert valid(type(result).__name__, encoded)
+
+
+def serials(service: SecondClassroom, event: str) -> list[str]:
+    """The serials the log's ``event`` (TranscriptIssued, CertificateIssued) issued."""
+    rows = service.audit_log(SCHOOL_ADMIN, event=event).rows
+    return [json.loads(row.data)["serial"] for row in rows]
+
+
+def test_a_timeline_s_entries_and_the_signed_documents_validate(tmp_path: Path) -> None:
+    """Given the demo, 钱静's 成长档案 validates with each entry written as a GrowthEntry is
+    alone (``type`` included, as a page's rows are), and each transcript and certificate it
+    issued, as a signed document, validates against SignedTranscript or SignedCertificate;
+    an entry without its type, a proof with a field too many, or a document without its
+    proof does not."""
+    with run_demo(tmp_path / "demo.sqlite3", lambda _line: None) as service:
+        timeline = service.growth_timeline("2024010102", SCHOOL_ADMIN, at(20, 9, month=12))
+        transcripts = [
+            service.transcript_document(serial, SCHOOL_ADMIN)
+            for serial in serials(service, "TranscriptIssued")
+        ]
+        certificates = [
+            service.certificate_document(serial, SCHOOL_ADMIN)
+            for serial in serials(service, "CertificateIssued")
+        ]
+    encoded = json.loads(json.dumps(codec.to_json(timeline), ensure_ascii=False))
+    assert len(encoded["entries"]) > 3
+    assert {entry["type"] for entry in encoded["entries"]} == {"GrowthEntry"}
+    assert valid("GrowthTimeline", encoded)
+    untyped = [{k: v for k, v in e.items() if k != "type"} for e in encoded["entries"]]
+    assert not valid("GrowthTimeline", {**encoded, "entries": untyped})
+    assert transcripts
+    assert certificates
+    for title, documents in (
+        ("SignedTranscript", transcripts),
+        ("SignedCertificate", certificates),
+    ):
+        for document in documents:
+            assert document is not None
+            assert valid(title, document), list(VALIDATORS[title].iter_errors(document))[:1]
+            proof = {**document["proof"], "surprise": 1}
+            assert not valid(title, {**document, "proof": proof})
+            assert not valid(title, {"content": document["content"]})
+    assert not valid("SignedCertificate", transcripts[0])
 
 
 def test_the_facade_s_paged_reads_answer_pages_of_the_page_rows() -> None:

@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 import attrs
+from cattrs.gen import make_dict_unstructure_fn, override
 
 from second_classroom import codec
 from second_classroom.aggregates.activity_roster import LotteryCommitted, LotteryDrawn
@@ -163,5 +164,14 @@ def _page_json(page: queries.Page[Any]) -> dict[str, Any]:
 
 
 codec.converter.register_unstructure_hook(queries.Page, _page_json)
+# Likewise a timeline's entries: each a GrowthEntry as the codec writes it alone.
+codec.converter.register_unstructure_hook(
+    growth.GrowthTimeline,
+    make_dict_unstructure_fn(
+        growth.GrowthTimeline,
+        codec.converter,
+        entries=override(unstruct_hook=lambda entries: [codec.to_json(e) for e in entries]),
+    ),
+)
 
 __all__ = ["PAGE_ROWS", "CheckInCode", "DrawRecord", "IntegrityReport", "Outcome", "ReportFiles"]

@@ -1,5 +1,6 @@
 """JSON Schemas (2020-12) of every registered command, event, state and query result, of the
-DomainError and of the Outcome, generated from the same attrs classes the codec reads.
+signed documents, the DomainError and the Outcome, generated from the same attrs classes the
+codec reads; and of the plain answers the HTTP service builds (``answer_schema``).
 
 Commands get the boundary's rules too (``policies.boundary``): lengths and forbidden
 characters per kind of text, identifier patterns, integer, amount and year bounds, all from the
@@ -24,11 +25,14 @@ from uuid import UUID
 import attrs
 
 from second_classroom import codec
+from second_classroom.aggregates.certificate import CertificateContent
+from second_classroom.aggregates.transcript import Content
 from second_classroom.answers import PAGE_ROWS  # importing answers registers the query results
 from second_classroom.core.errors import Category, ErrorCode
 from second_classroom.core.text import INT_MAX, INT_MIN, YEAR_MAX, YEAR_MIN, QuantityKind, TextKind
 from second_classroom.policies import boundary
 from second_classroom.policies.rulebook import Limits, Rulebook, preset
+from second_classroom.verification import PROOF_TYPE, Proof
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 JSONSchema = dict[str, Any]
@@ -63,10 +67,13 @@ def _decade(century: int, decade: int, low: int, high: int) -> str:
 
 
 class _Builder:
-    """Schemas of one message and the attrs classes it refers to (``$defs``)."""
+    """Schemas of one message and the attrs classes it refers to (``$defs``); with
+    ``results``, a registered query result inside another is referred to by its own schema,
+    ``type`` included, as ``answers`` writes it (a timeline's entries)."""
 
-    def __init__(self, limits: Limits | None) -> None:
+    def __init__(self, limits: Limits | None, results: bool = False) -> None:
         self.limits = limits  # None: an output (event, state, result), no boundary rules
+        self.results = results
         self.defs: dict[str, JSONSchema] = {}
 
     def of(self, hint: Any, kind: TextKind | QuantityKind | None = None) -> JSONSchema:
@@ -77,6 +84,8 @@ class _Builder:
             return {"anyOf": [self.of(arm, kind) for arm in typing.get_args(base)]}
         if origin in (tuple, frozenset):
             return self._array(base, origin, kind)
+        if origin is typing.Literal:
+            return {"enum": list(typing.get_args(base))}
         if base is type(None):
             return {"type": "null"}
         if isinstance(base, type) and issubclass(base, Enum):
@@ -101,6 +110,8 @@ class _Builder:
         if base is Fraction:
             return {"type": "string", "pattern": _FRACTION}
         if attrs.has(base):
+            if self.results and _is_result(base):
+                return _result(base.__name__)
             return {"$ref": f"#/$defs/{self._define(base)}"}
         return {}
 
@@ -190,6 +201,13 @@ class _Builder:
         return {"type": "string", "format": "date-time", "pattern": pattern}
 
 
+def _is_result(cls: type) -> bool:
+    try:
+        return codec.registry.of_class(cls).kind == "result"
+    except KeyError:
+        return False
+
+
 def _qualified(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
@@ -221,7 +239,7 @@ def message_schema(name: str, rulebook: Rulebook | None = None) -> JSONSchema:
     of ``rulebook`` (default: the NEPU preset)."""
     message_type = codec.registry.named(name)
     limits = (rulebook or preset("nepu")).limits if message_type.kind == "command" else None
-    builder = _Builder(limits)
+    builder = _Builder(limits, results=message_type.kind == "result")
     body = builder.object(message_type.cls, name)
     if name == "Page":  # the generic page: rows of any listing, each by its own schema
         body["properties"]["rows"]["items"] = {"anyOf": [_result(row) for row in _page_rows()]}
@@ -260,6 +278,50 @@ def page_schema(row: str) -> JSONSchema:
         "description": f"{page['description']} Each row is a {row}.",
         "properties": {**page["properties"], "rows": rows},
     }
+
+
+def answer_schema(cls: type) -> JSONSchema:
+    """The schema ``urn:second-classroom:answer:<Name>`` of the attrs class ``cls`` written as
+    plain JSON (``codec.converter``), without a ``type`` field: what the HTTP service builds
+    itself (who is calling, a phase, the check-in screen, health)."""
+    builder = _Builder(None)
+    body = builder.object(cls)
+    schema: JSONSchema = {
+        "$schema": DIALECT,
+        "$id": f"urn:second-classroom:answer:{cls.__name__}",
+        "title": cls.__name__,
+        "x-kind": "answer",
+        **body,
+    }
+    if builder.defs:
+        schema["$defs"] = builder.defs
+    return _json_safe(schema)  # type: ignore[no-any-return]
+
+
+# The signed documents (``verification.signed_document``) by title, and what they sign.
+DOCUMENTS: dict[str, type] = {"SignedTranscript": Content, "SignedCertificate": CertificateContent}
+
+
+def document_schema(title: str) -> JSONSchema:
+    """The schema of the signed document ``title`` (``DOCUMENTS``): ``{"content": …,
+    "proof": {"type": "Ed25519Signature", "key_id", "signature"}}``, the content by the
+    schema of the class it is written from."""
+    builder = _Builder(None)
+    content = builder.of(DOCUMENTS[title])
+    proof = builder.object(Proof, PROOF_TYPE)
+    schema: JSONSchema = {
+        "$schema": DIALECT,
+        "$id": f"urn:second-classroom:document:{title}",
+        "title": title,
+        "x-kind": "document",
+        "description": "A signed document: its content and the school key's signature of it.",
+        "type": "object",
+        "properties": {"content": content, "proof": proof},
+        "required": ["content", "proof"],
+        "additionalProperties": False,
+        "$defs": builder.defs,
+    }
+    return _json_safe(schema)  # type: ignore[no-any-return]
 
 
 def error_schema() -> JSONSchema:
@@ -313,14 +375,15 @@ def outcome_schema() -> JSONSchema:
 
 def schemas(rulebook: Rulebook | None = None) -> dict[str, JSONSchema]:
     """Every schema by title: each registered command, event, state and query result, the
-    ``<Row>Page`` of each row a listing pages (``page_schema``), the DomainError and the
-    Outcome."""
+    ``<Row>Page`` of each row a listing pages (``page_schema``), the signed documents
+    (``document_schema``), the DomainError and the Outcome."""
     found = {
         name: message_schema(name, rulebook)
         for kind in ("command", "event", "state", "result")
         for name in codec.registry.names(kind)
     }
     found.update((f"{row}Page", page_schema(row)) for row in _page_rows())
+    found.update((title, document_schema(title)) for title in DOCUMENTS)
     found["DomainError"] = error_schema()
     found["Outcome"] = outcome_schema()
     return found

@@ -106,7 +106,7 @@ from second_classroom.projections.reports import MonthlyRow
 from second_classroom.projections.viewset import ViewSet
 from second_classroom.read_boundary import admit_argument as _admit_argument
 from second_classroom.read_boundary import reads as _reads
-from second_classroom.verification import Verification, VerificationStatus
+from second_classroom.verification import Verification, VerificationStatus, signed_document
 
 if TYPE_CHECKING:
     from second_classroom.backfill import TemplateCheck
@@ -768,8 +768,7 @@ class SecondClassroom:
         found = self.transcript(serial, actor)
         if found is None:
             return None
-        proof = {"type": "Ed25519Signature", "key_id": found.key_id, "signature": found.signature}
-        return {"content": content_json(found.content), "proof": proof}
+        return signed_document(content_json(found.content), found.key_id, found.signature)
 
     @_reads
     def transcript_pdf(
@@ -834,8 +833,9 @@ class SecondClassroom:
         found = self.certificate(serial, actor)
         if found is None:
             return None
-        proof = {"type": "Ed25519Signature", "key_id": found.key_id, "signature": found.signature}
-        return {"content": certificate_module.content_json(found.content), "proof": proof}
+        return signed_document(
+            certificate_module.content_json(found.content), found.key_id, found.signature
+        )
 
     @_reads
     def certificate_pdf(self, serial: str, actor: Actor, verify_url: str) -> bytes | None:

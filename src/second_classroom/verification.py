@@ -332,15 +332,34 @@ def _read_document(document: Mapping[str, Any]) -> tuple[dict[str, Any], str, st
     return _read_signed(document, Content, content_json)
 
 
+PROOF_TYPE = "Ed25519Signature"
+
+
+@attrs.frozen
+class Proof:
+    """A signed document's proof, ``{"type": "Ed25519Signature", "key_id", "signature"}``:
+    which of the school's keys signed the content, and the signature."""
+
+    key_id: str
+    signature: str
+
+
+def signed_document(content: dict[str, object], key_id: str, signature: str) -> dict[str, Any]:
+    """One shape for every signed document (a transcript's, a certificate's), as
+    ``_read_signed`` reads it back: ``{"content": …, "proof": …}``."""
+    proof = {"type": PROOF_TYPE, **converter.unstructure(Proof(key_id, signature))}
+    return {"content": content, "proof": proof}
+
+
 def _read_signed(
     document: Mapping[str, Any], kind: type[Any], to_json: Callable[[Any], dict[str, object]]
 ) -> tuple[dict[str, Any], str, str, str] | None:
-    """One shape for every signed document: ``{"content": …, "proof": {"type":
-    "Ed25519Signature", "key_id", "signature"}}``, the content read strictly as ``kind``."""
+    """One shape for every signed document (``signed_document``), the content read strictly
+    as ``kind``."""
     content, proof = document.get("content"), document.get("proof")
     if set(document) != {"content", "proof"} or not isinstance(content, dict):
         return None
-    if not isinstance(proof, dict) or proof.get("type") != "Ed25519Signature":
+    if not isinstance(proof, dict) or proof.get("type") != PROOF_TYPE:
         return None
     key_id, signature = proof.get("key_id"), proof.get("signature")
     if not isinstance(key_id, str) or not isinstance(signature, str):

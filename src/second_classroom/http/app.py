@@ -29,6 +29,7 @@ from starlette.types import Message
 
 from second_classroom.core.errors import DomainError
 from second_classroom.http import checkin_page, commands, reads, verify_page
+from second_classroom.http.answers import Liveness, Readiness, plain
 from second_classroom.http.auth import BearerTokens
 from second_classroom.http.idempotency import IdempotencyKeys
 from second_classroom.http.logs import RequestIds
@@ -282,26 +283,24 @@ def already_sent(pending: list[Notice], last_event_id: str) -> list[UUID]:
 async def healthz(request: Request) -> Response:
     """The process answers (liveness)."""
     del request
-    return JSONResponse({"status": "ok"})
+    return JSONResponse(plain(Liveness("ok")))
 
 
 async def readyz(request: Request) -> Response:
     """Ready: the store answers and the views are at most ``max_view_lag`` events behind."""
     http = http_of(request)
 
-    def check() -> dict[str, Any]:
+    def check() -> Readiness:
         top = http.service.app.recorder.max_notification_id() or 0
         position = http.service.views.runner.position()
-        return {"log_position": top, "views_position": position, "lag": top - position}
+        ready = top - position <= http.settings.max_view_lag
+        return Readiness("ready" if ready else "views lagging", top, position, top - position)
 
     try:
         with contextlib.suppress(TimeoutError):
             found = await asyncio.wait_for(run_in_threadpool(check), 10.0)
-            ready = found["lag"] <= http.settings.max_view_lag
-            return JSONResponse(
-                {"status": "ready" if ready else "views lagging", **found},
-                status_code=200 if ready else 503,
-            )
+            status = 200 if found.status == "ready" else 503
+            return JSONResponse(plain(found), status_code=status)
         return JSONResponse({"status": "store not answering"}, status_code=503)
     except Exception as error:  # any failure of the store means not ready
         logger.warning("readyz: %s", type(error).__name__)

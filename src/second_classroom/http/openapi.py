@@ -9,6 +9,7 @@ from typing import Any
 from second_classroom import codec, schema
 from second_classroom.core.errors import Category
 from second_classroom.core.version import VERSION
+from second_classroom.http.answers import ANSWERS
 from second_classroom.http.refusals import STATUS
 from second_classroom.policies.rulebook import Rulebook
 
@@ -60,13 +61,25 @@ def _get(
 
 
 def _items(name: str) -> dict[str, Any]:
-    return {"type": "object", "properties": {"items": {"type": "array", "items": _ref(name)}}}
+    """A listing answered whole: ``{"items": [...]}``, each item a ``name`` by its own schema
+    (``reads.answer`` writes a list so, and nothing else beside it)."""
+    return {
+        "type": "object",
+        "properties": {"items": {"type": "array", "items": _ref(name)}},
+        "required": ["items"],
+        "additionalProperties": False,
+    }
 
 
 def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
     """The OpenAPI 3.1 document; component schemas keep their ``$id`` so that the library's
-    ``urn:second-classroom:…`` references resolve inside the document."""
+    ``urn:second-classroom:…`` references resolve inside the document. Each JSON ``GET``
+    answers a named component, or a listing's ``{"items": [...]}`` of one."""
     components = schema.schemas(rulebook)
+    for cls in ANSWERS:  # the service's own answers beside the library's
+        if cls.__name__ in components:
+            raise ValueError(f"two schemas named {cls.__name__}")
+        components[cls.__name__] = schema.answer_schema(cls)
     commands = [_ref(name) for name in codec.registry.names("command")]
     number = [_param("number", "path")]
     activity = [_param("activity_id", "path")]
@@ -91,7 +104,7 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
                 "responses": {"200": _json(_ref("Outcome"), "the stored events"), **_REFUSALS},
             }
         },
-        "/api/me": _get("Who the token says is calling", {"type": "object"}),
+        "/api/me": _get("Who the token says is calling", _ref("Caller")),
         "/api/students/{number}": _get(
             "A student record (as_of: as it stood then, ISO 8601 with offset)",
             _ref("StudentRecord"),
@@ -132,14 +145,14 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
             "An activity, for its managers", _ref("Activity"), activity
         ),
         "/api/activities/{activity_id}/phase": _get(
-            "The activity's phase", {"type": "object"}, activity
+            "The activity's phase", _ref("ActivityPhase"), activity
         ),
         "/api/activities/{activity_id}/roster": _get(
             "名单, for its managers", _page("RosterRow"), [*activity, *_paged("status")]
         ),
         "/api/activities/{activity_id}/checkin/{session}": _get(
             "The organizer's current check-in code",
-            {"type": "object"},
+            _ref("CheckInScreen"),
             [*activity, _param("session", "path", "integer")],
         ),
         "/api/leaderboards/{by}": _get(
@@ -199,11 +212,11 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
             "审计日志 (operators)", _page("AuditRow"), _paged("stream", "by", "event")
         ),
         "/api/transcripts/{serial}": _get(
-            "A signed transcript document", {"type": "object"}, [_param("serial", "path")]
+            "A signed transcript document", _ref("SignedTranscript"), [_param("serial", "path")]
         ),
         "/api/certificates/{serial}": _get(
             "A signed certificate document (电子证书)",
-            {"type": "object"},
+            _ref("SignedCertificate"),
             [_param("serial", "path")],
         ),
     }
@@ -244,13 +257,16 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
             "parameters": [_param("serial", "path")],
         }
     }
-    for path, summary in (("/healthz", "alive"), ("/readyz", "store answers, views not lagging")):
+    for path, summary, answer in (
+        ("/healthz", "alive", "Liveness"),
+        ("/readyz", "store answers, views not lagging", "Readiness"),
+    ):
         paths[path] = {
             "get": {
                 "summary": summary,
                 **public,
                 "responses": {
-                    "200": _json({"type": "object"}),
+                    "200": _json(_ref(answer)),
                     "503": {"description": "not ready"},
                 },
             }

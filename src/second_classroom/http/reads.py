@@ -16,6 +16,7 @@ from second_classroom import codec
 from second_classroom.core.actor import Actor
 from second_classroom.core.errors import DomainError
 from second_classroom.core.text import plain_whole
+from second_classroom.http.answers import ANSWERS, ActivityPhase, Caller, CheckInScreen, plain
 from second_classroom.http.refusals import NOT_FOUND, error_response
 from second_classroom.http.settings import Http, http_of
 from second_classroom.projections import queries
@@ -39,7 +40,8 @@ PagedRead = Callable[[Http, Actor, Request, Page], Any]
 
 async def answer(request: Request, read: Read, what: tuple[str, str]) -> Response:
     """Authenticate, run ``read`` off the event loop, and answer its JSON (a list as
-    ``{"items": [...]}``), ``http.not_found`` for None, or the refusal with its status."""
+    ``{"items": [...]}``, one of ``http.answers`` plain), ``http.not_found`` for None, or the
+    refusal with its status."""
     http = http_of(request)
     try:
         actor = http.actor(request)
@@ -54,6 +56,8 @@ async def answer(request: Request, read: Read, what: tuple[str, str]) -> Respons
         return JSONResponse({"items": [codec.to_json(item) for item in found]})
     if isinstance(found, dict):
         return JSONResponse(found)
+    if isinstance(found, ANSWERS):
+        return JSONResponse(plain(found))
     return JSONResponse(codec.to_json(found))
 
 
@@ -148,8 +152,8 @@ def uuid_of(request: Request, name: str) -> UUID:
 
 
 async def me(request: Request) -> Response:
-    def read(http: Http, actor: Actor) -> dict[str, Any]:
-        return {"person_id": actor.person_id, "roles": sorted(str(r.kind) for r in actor.roles)}
+    def read(http: Http, actor: Actor) -> Caller:
+        return Caller.of(actor)
 
     return await answer(request, read, ("用户", "user"))
 
@@ -227,9 +231,9 @@ activity_board = paged(_activity_board, ("活动看板", "activity board"))
 activity = by_id("activity_id", lambda h, id_, a: h.service.activity(id_, a), ("活动", "activity"))
 
 
-def _phase(http: Http, activity_id: UUID, actor: Actor) -> dict[str, str] | None:
+def _phase(http: Http, activity_id: UUID, actor: Actor) -> ActivityPhase | None:
     found = http.service.phase(activity_id, actor, http.now())
-    return None if found is None else {"phase": found.value, "label": found.label}
+    return None if found is None else ActivityPhase.of(found)
 
 
 phase = by_id("activity_id", _phase, ("活动", "activity"))
@@ -303,7 +307,7 @@ async def check_in_code(request: Request) -> Response:
     """The organizer's screen data: the current QR payload as SVG, the password, and when the
     code turns (the page refreshes then)."""
 
-    def read(http: Http, actor: Actor) -> Any:
+    def read(http: Http, actor: Actor) -> CheckInScreen:
         activity_id = uuid_of(request, "activity_id")
         session = _whole(request.path_params["session"], "session")
         now = http.now()
@@ -311,13 +315,7 @@ async def check_in_code(request: Request) -> Response:
         found = http.service.activity(activity_id, actor)
         opened = found.attendance.session(session) if found is not None else None
         rotation = opened.rotation_seconds if opened is not None else 30
-        return {
-            "token": code.token,
-            "password": code.password,
-            "closes_at": code.closes_at.isoformat(),
-            "svg": code.svg(),
-            "refresh_seconds": max(1, rotation - int(now.timestamp()) % rotation),
-        }
+        return CheckInScreen.of(code, max(1, rotation - int(now.timestamp()) % rotation))
 
     return await answer(request, read, ("签到", "check-in"))
 
