@@ -47,6 +47,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="each run's length")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--processes", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument(
+        "--commit-delay",
+        type=int,
+        default=0,
+        metavar="MICROSECONDS",
+        help="a slower disk: each flush waits this long first (commit_delay, superuser only)",
+    )
     args = parser.parse_args()
     with BenchStore(args.postgres) as store:
         with SecondClassroomApplication(store.env) as app:  # creates the table and procedure
@@ -61,7 +68,9 @@ def main() -> None:
         for run in range(args.repeat):
             for n in args.processes:
                 for variant in VARIANTS:
-                    rate = _run(store.dsn or "", statements[variant], n, args.seconds)
+                    rate = _run(
+                        store.dsn or "", statements[variant], n, args.seconds, args.commit_delay
+                    )
                     rates[variant][n].append(rate)
                     print(f"  run {run + 1}: {variant:11} {n} processes: {rate:8.1f}/s", flush=True)
     medians = {v: {n: statistics.median(r) for n, r in by.items()} for v, by in rates.items()}
@@ -71,6 +80,7 @@ def main() -> None:
             "benchmark": "append_procedures",
             "store": "postgres",
             "seconds": args.seconds,
+            "commit_delay_us": args.commit_delay,
             "repeat": args.repeat,
             "appends_per_s": {
                 v: {str(n): round(r, 1) for n, r in m.items()} for v, m in medians.items()
@@ -119,12 +129,12 @@ def _statements(dsn: str, schema: str, table: str, procedure: str, channel: str)
     }
 
 
-def _run(dsn: str, statement: str, processes: int, seconds: float) -> float:
+def _run(dsn: str, statement: str, processes: int, seconds: float, delay: int) -> float:
     """Appends a second from ``processes`` processes started together."""
     spawn = multiprocessing.get_context("spawn")
     start, out = spawn.Barrier(processes + 1), spawn.Queue()
     workers = [
-        spawn.Process(target=_append, args=(dsn, statement, seconds, start, out))
+        spawn.Process(target=_append, args=(dsn, statement, seconds, delay, start, out))
         for _ in range(processes)
     ]
     for worker in workers:
@@ -136,12 +146,17 @@ def _run(dsn: str, statement: str, processes: int, seconds: float) -> float:
     return sum(count / elapsed for count, elapsed in counts)
 
 
-def _append(dsn: str, statement: str, seconds: float, start: Any, out: Any) -> None:
-    """One process: append for ``seconds`` on its own connection; (appends, seconds)."""
+def _append(dsn: str, statement: str, seconds: float, delay: int, start: Any, out: Any) -> None:
+    """One process: append for ``seconds`` on its own connection; (appends, seconds).
+    ``delay``: every flush of this session waits that many microseconds first, whatever
+    other transactions are open (``commit_delay``, ``commit_siblings = 0``)."""
     import psycopg
 
     raw = statement.startswith("INSERT")
     with psycopg.connect(dsn, autocommit=True) as conn:
+        if delay:
+            conn.execute(f"SET commit_delay = {int(delay)}")
+            conn.execute("SET commit_siblings = 0")
         start.wait()
         count, began = 0, time.perf_counter()
         while (elapsed := time.perf_counter() - began) < seconds:

@@ -122,6 +122,7 @@ def test_the_append_procedures_compare_on_postgres(tmp_path: Path, postgres_dsn:
     env = {**os.environ, "SECOND_CLASSROOM_BENCH_RESULTS": str(results)}
     script = BENCHMARKS / "append_procedures.py"
     options = ["--postgres", postgres_dsn, "--seconds", "0.2", "--repeat", "1"]
+    options += ["--commit-delay", "100"]  # a slower disk's flush (commit_delay)
     finished = subprocess.run(
         [sys.executable, str(script), *options, "--processes", "1", "2"],
         capture_output=True,
@@ -132,6 +133,7 @@ def test_the_append_procedures_compare_on_postgres(tmp_path: Path, postgres_dsn:
     assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-4000:]
     [line] = [json.loads(text) for text in results.read_text(encoding="utf-8").splitlines()]
     assert line["benchmark"] == "append_procedures"
+    assert line["commit_delay_us"] == 100
     assert set(line["appends_per_s"]) == {"two_commits", "one_commit", "raw"}
     for variant, rates in line["appends_per_s"].items():
         assert set(rates) == {"1", "2"}, variant
