@@ -123,11 +123,17 @@ def interrupt_in() -> Iterator[None]:
     signal.signal(signal.SIGALRM, previous)
 
 
+# A worker that takes 0.3 s to finish once told to stop: it outlives the group's leader.
+SLOW_WORKER = "sh -c 'trap \"sleep 0.3; exit 0\" TERM; while :; do sleep 0.05; done'"
+
+
+@pytest.mark.parametrize("worker", ["sleep 60", SLOW_WORKER], ids=["quick", "slow-to-stop"])
 @pytest.mark.usefixtures("interrupt_in")
-def test_an_interrupt_stops_the_whole_process_group(tmp_path: Path) -> None:
-    """mutmut forks its workers: an interrupt must not leave them running."""
+def test_an_interrupt_stops_the_whole_process_group(tmp_path: Path, worker: str) -> None:
+    """mutmut forks its workers: an interrupt must not leave them running, and it returns
+    only once they have ended, even a worker still finishing after the group's leader."""
     pids = tmp_path / "pids"
-    script = f"sleep 60 & echo $! > {pids}; echo $$ >> {pids}; wait"
+    script = f"{worker} & echo $! > {pids}; echo $$ >> {pids}; wait"
     signal.setitimer(signal.ITIMER_REAL, 0.5)
     started = time.monotonic()
     with pytest.raises(KeyboardInterrupt):

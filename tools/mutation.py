@@ -36,6 +36,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 import tomllib
 from collections import Counter
 from collections.abc import Mapping
@@ -95,14 +96,29 @@ def run_group(
 
 
 def _stop_group(process: subprocess.Popen[str], grace: float) -> None:
+    """SIGTERM to the group, then SIGKILL to what is left of it after ``grace`` seconds."""
     for sent in (signal.SIGTERM, signal.SIGKILL):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sent)
-        try:
-            process.wait(grace)
+        if _group_ended(process, grace):
             return
-        except subprocess.TimeoutExpired:
-            continue
+
+
+def _group_ended(process: subprocess.Popen[str], grace: float) -> bool:
+    """Whether the leader and every other process of its group ended within ``grace``. The
+    leader's end alone is not enough: a worker it forked may still be handling the signal."""
+    deadline = time.monotonic() + grace
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        return False
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)  # any process left in the group (a zombie included)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.01)
+    return False
 
 
 def exit_codes(folder: Path, module: str) -> dict[str, int | None]:
