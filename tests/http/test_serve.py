@@ -110,6 +110,7 @@ def test_serve_with_two_processes_runs_two_servers_on_one_port_and_stops_both(
     """issue 17 §3: ``serve --processes 2`` starts two serving processes on one port and one
     store; SIGTERM to the parent stops both gracefully."""
     port = free_port()
+    log = tmp_path / "serve.log"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[2] / "src")}
     env.pop("SECOND_CLASSROOM_SECRET", None)
     server = subprocess.Popen(
@@ -128,23 +129,26 @@ def test_serve_with_two_processes_runs_two_servers_on_one_port_and_stops_both(
             "0.2",
         ],
         env=env,
-        stderr=subprocess.PIPE,
+        stderr=log.open("w"),
         text=True,
         cwd=tmp_path,
     )
     try:
         deadline = time.monotonic() + 60
         while True:
+            # Both processes serving (each logs "ready"): a SIGTERM before a process has set
+            # up its handlers would end it without a graceful stop.
+            ready = log.read_text().count('"ready: serving requests')
             try:
                 replies = [
                     httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2) for _ in range(6)
                 ]
                 children = serving_children(server.pid)
-                if len(children) == 2:
+                if len(children) == 2 and ready == 2:
                     break
             except httpx.TransportError:
                 pass
-            assert server.poll() is None, server.stderr.read() if server.stderr else ""
+            assert server.poll() is None, log.read_text()
             assert time.monotonic() < deadline, "serve did not start"
             time.sleep(0.2)
         assert [reply.status_code for reply in replies] == [200] * 6
@@ -154,8 +158,7 @@ def test_serve_with_two_processes_runs_two_servers_on_one_port_and_stops_both(
     finally:
         if server.poll() is None:
             server.kill()
-    assert server.stderr is not None
-    lines = [json.loads(line) for line in server.stderr.read().splitlines() if line.strip()]
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
     messages = [line["message"] for line in lines]
     assert f"serving on 127.0.0.1:{port} from 2 processes" in messages
     assert sum(m.startswith("stopped: streams ended") for m in messages) == 2

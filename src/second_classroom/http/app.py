@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
@@ -87,6 +88,8 @@ def create_app(service: SecondClassroom, settings: HttpSettings | None = None) -
                 http.idempotency,
             )
             worker.start()
+        # Every serving process says so: an operator (and a test) can tell each one is up.
+        logger.info("ready: serving requests (pid %d)", os.getpid())
         try:
             yield
         finally:
