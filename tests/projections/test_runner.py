@@ -585,6 +585,57 @@ def test_a_rebuild_of_a_changed_view_that_stops_goes_on_where_it_stopped(
     service.close()
 
 
+def test_a_half_filled_view_is_filled_again_after_an_older_release_emptied_every_view(
+    view_database: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given a changed view half filled (200 of 300 events) when its process stopped; when an
+    older release, which knows nothing of fills, then starts a rebuild (empties every view
+    and moves the position to 0) and stops too; then the next opening fills that view again
+    from the start instead of from 200 (``_restart_ahead``: its rows were emptied), and every
+    view, the changed one included, equals a full rebuild."""
+    from second_classroom.projections import runner
+
+    monkeypatch.setattr(runner, "REBUILD_BATCH", 100)
+    service = SecondClassroom.open(popo_env(), secret=TEST_SECRET)
+    register(service, range(1, 301))
+    first = ProjectionRunner(service.app, view_database, tallies(1, "2025000011"), batch=10)
+    assert first.catch_up() == 300
+    with pytest.raises(RuntimeError, match="the process stopped"):
+        ProjectionRunner(service.app, view_database, tallies(2, "2025000022", 250), batch=10)
+    assert view_database.query("SELECT position FROM sc_view_rebuilds") == [(200,)]
+    # The older release's rebuild, as far as it got: every view emptied, the position at 0.
+    with view_database.transaction() as cursor:
+        for view in tallies(1, "2025000011"):
+            view.clear(cursor)
+        cursor.execute("DELETE FROM sc_view_failures")
+        cursor.execute("UPDATE sc_view_tracking SET position = 0")
+
+    # A fill that never restarts would look at the pending fills for ever: fail instead.
+    pending = runner.ProjectionRunner._pending
+    looks = [0]
+
+    def bounded(self: ProjectionRunner) -> dict[str, int]:
+        looks[0] += 1
+        assert looks[0] < 100, "the half-filled view was never filled again"
+        return pending(self)
+
+    monkeypatch.setattr(runner.ProjectionRunner, "_pending", bounded)
+    views = tallies(2, "2025000022")
+    second = ProjectionRunner(service.app, view_database, views, batch=10)
+    assert dict(view_database.query("SELECT view, shape FROM sc_view_shapes"))["changed"] == 2
+    assert view_database.query("SELECT COUNT(*) FROM sc_view_rebuilds") == [(0,)]
+    kept, changed = views[-2:]
+    assert changed.given == kept.given == []  # filled again up to the position, 0: nothing
+    assert second.catch_up() == 300
+    # Each view is given the whole log (an event a view refuses more than once, as a batch
+    # holding it is halved to find it).
+    assert set(changed.given) == set(kept.given) == set(range(1, 301))
+    caught_up, failures = second.snapshot(), second.failures()
+    assert second.rebuild() == 300
+    assert (second.snapshot(), second.failures()) == (caught_up, failures)
+    service.close()
+
+
 @pytest.mark.postgres
 def test_a_changed_view_is_rebuilt_past_the_gaps_the_runner_had_passed(
     postgres_dsn: str, postgres_schema: str
