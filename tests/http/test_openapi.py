@@ -383,3 +383,33 @@ def test_each_documented_answer_is_exact(
     for field in required:
         dropped = {key: value for key, value in answer.items() if key != field}
         assert not validator.is_valid(dropped), (path, field)
+
+
+def test_the_not_ready_answers_of_readyz_are_documented(
+    contract: Contract, service: SecondClassroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given the contract's 503 answer of ``/readyz``; when the views lag behind the log, and
+    when the store fails; then each 503 answer is one the contract documents, exactly, and
+    the failing store's answer names the error's type only."""
+    from tests.http.world import build_world
+
+    pointer = "/paths/~1readyz/get/responses/503/content/application~1json/schema"
+    documented = Draft202012Validator({"$ref": f"{DOCUMENT}#{pointer}"}, registry=contract.registry)
+    build_world(service)
+    settings = HttpSettings(worker=False, clock=Clock(), max_view_lag=0)
+    with TestClient(create_app(service, settings)) as client:
+        lagging = client.get("/readyz")
+
+        def fails() -> int:
+            raise OSError("connection refused by db.internal:5432")
+
+        monkeypatch.setattr(service.app.recorder, "max_notification_id", fails)
+        down = client.get("/readyz")
+    assert (lagging.status_code, lagging.json()["status"]) == (503, "views lagging")
+    assert (down.status_code, down.json()) == (
+        503,
+        {"status": "store unreachable", "error": "OSError"},
+    )
+    for answer in (lagging.json(), down.json()):
+        documented.validate(answer)
+        assert not documented.is_valid({**answer, "extra": 1})

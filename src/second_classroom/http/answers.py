@@ -73,8 +73,24 @@ class Readiness:
     lag: int
 
 
+@attrs.frozen
+class StoreDown:
+    """Not ready because the store did not answer: within 10 s (``error`` None), or with an
+    error (``error``: its type's name, never its message, which may name the server)."""
+
+    status: Literal["store not answering", "store unreachable"]
+    error: str | None
+
+
 # Every plain answer: ``reads.answer`` writes these with ``plain``, the contract names each.
-ANSWERS: tuple[type, ...] = (Caller, ActivityPhase, CheckInScreen, Liveness, Readiness)
+ANSWERS: tuple[type, ...] = (
+    Caller,
+    ActivityPhase,
+    CheckInScreen,
+    Liveness,
+    Readiness,
+    StoreDown,
+)
 
 
 def plain(answer: object) -> dict[str, Any]:

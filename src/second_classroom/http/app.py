@@ -30,7 +30,7 @@ from starlette.types import Message
 
 from second_classroom.core.errors import DomainError
 from second_classroom.http import checkin_page, commands, reads, verify_page
-from second_classroom.http.answers import Liveness, Readiness, plain
+from second_classroom.http.answers import Liveness, Readiness, StoreDown, plain
 from second_classroom.http.auth import BearerTokens
 from second_classroom.http.idempotency import IdempotencyKeys
 from second_classroom.http.logs import RequestIds
@@ -304,7 +304,8 @@ async def readyz(request: Request) -> Response:
             found = await asyncio.wait_for(run_in_threadpool(check), 10.0)
             status = 200 if found.status == "ready" else 503
             return JSONResponse(plain(found), status_code=status)
-        return JSONResponse({"status": "store not answering"}, status_code=503)
+        return JSONResponse(plain(StoreDown("store not answering", None)), status_code=503)
     except Exception as error:  # any failure of the store means not ready
         logger.warning("readyz: %s", type(error).__name__)
-        return JSONResponse({"status": f"store unreachable: {type(error).__name__}"}, 503)
+        down = StoreDown("store unreachable", type(error).__name__)
+        return JSONResponse(plain(down), status_code=503)

@@ -257,9 +257,14 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
             "parameters": [_param("serial", "path")],
         }
     }
-    for path, summary, answer in (
-        ("/healthz", "alive", "Liveness"),
-        ("/readyz", "store answers, views not lagging", "Readiness"),
+    for path, summary, answer, unready in (
+        ("/healthz", "alive", "Liveness", None),
+        (
+            "/readyz",
+            "store answers, views not lagging",
+            "Readiness",
+            {"oneOf": [_ref("Readiness"), _ref("StoreDown")]},
+        ),
     ):
         paths[path] = {
             "get": {
@@ -267,7 +272,11 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
                 **public,
                 "responses": {
                     "200": _json(_ref(answer)),
-                    "503": {"description": "not ready"},
+                    "503": (
+                        _json(unready, "not ready: the views lag, or the store does not answer")
+                        if unready is not None
+                        else {"description": "not ready"}
+                    ),
                 },
             }
         }
