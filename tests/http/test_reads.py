@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from typing import Any
 
 import jwt
 import pytest
@@ -15,7 +16,8 @@ from tests.http.world import TOKENS, World, bearer
 from tests.specification import CS_ADMIN, PE_ADMIN, SCHOOL_ADMIN
 
 
-def get(world: World, path: str, actor: Actor | None, **params: str) -> tuple[int, object]:
+def get(world: World, path: str, actor: Actor | None, **params: str) -> tuple[int, Any]:
+    """The status and the answer: its JSON, or the reply itself when it is not JSON."""
     headers = bearer(actor) if actor is not None else {}
     reply = world.client.get(path, headers=headers, params=params)
     kind = reply.headers.get("content-type", "")
@@ -38,10 +40,10 @@ def test_my_record_is_mine_my_college_admins_and_operators(world: World) -> None
     for actor in (Actor.student(me), PE_ADMIN, SCHOOL_ADMIN):
         status, body = get(world, path, actor)
         assert status == 200
-        assert body["type"] == "StudentRecord"  # type: ignore[index]
+        assert body["type"] == "StudentRecord"
     for stranger in (Actor.student(world.students[1]), CS_ADMIN, Actor("T-x", [])):
         status, body = get(world, path, stranger)
-        assert (status, body["category"]) == (403, "forbidden")  # type: ignore[index]
+        assert (status, body["category"]) == (403, "forbidden")
     assert get(world, path, None)[0] == 401
 
 
@@ -51,15 +53,15 @@ def test_my_activities_notices_integrity_and_summary(world: World) -> None:
     mine = Actor.student(me)
     status, body = get(world, f"/api/students/{me}/activities", mine)
     assert status == 200
-    assert [row["activity_id"] for row in body["items"]] == [str(world.talk)]  # type: ignore[index]
+    assert [row["activity_id"] for row in body["items"]] == [str(world.talk)]
     status, body = get(world, f"/api/students/{me}/notices", mine)
     assert (status, body) == (200, {"items": []})
     status, body = get(world, f"/api/students/{me}/integrity", mine)
     assert status == 200
-    assert body["type"] == "IntegrityReport"  # type: ignore[index]
+    assert body["type"] == "IntegrityReport"
     status, body = get(world, f"/api/students/{me}/summary", mine)
     assert status == 200
-    assert (body["student_number"], body["attended"]) == (me, 0)  # type: ignore[index]
+    assert (body["student_number"], body["attended"]) == (me, 0)
     for suffix in ("activities", "notices", "integrity", "summary"):
         other = Actor.student(world.students[1])
         assert get(world, f"/api/students/{me}/{suffix}", other)[0] == 403
@@ -67,7 +69,7 @@ def test_my_activities_notices_integrity_and_summary(world: World) -> None:
 
 def test_an_unknown_student_is_404_to_an_operator(world: World) -> None:
     status, body = get(world, "/api/students/2024999999", SCHOOL_ADMIN)
-    assert (status, body["code"]) == (404, "http.not_found")  # type: ignore[index]
+    assert (status, body["code"]) == (404, "http.not_found")
 
 
 def test_the_activity_board_pages_with_a_cursor(world: World) -> None:
@@ -78,18 +80,18 @@ def test_the_activity_board_pages_with_a_cursor(world: World) -> None:
         params = {"limit": "1", **({"cursor": cursor} if cursor else {})}
         status, body = get(world, "/api/activities", student, **params)
         assert status == 200
-        rows = body["rows"]  # type: ignore[index]
+        rows = body["rows"]
         assert len(rows) <= 1
         seen += [row["activity_id"] for row in rows]
-        cursor = body["next_cursor"]  # type: ignore[index]
+        cursor = body["next_cursor"]
         if cursor is None:
             break
     assert seen == [str(world.talk)]
     status, body = get(world, "/api/activities", student, college="CS")
-    assert (status, body["rows"]) == (200, [])  # type: ignore[index]
+    assert (status, body["rows"]) == (200, [])
     for bad in ({"limit": "0"}, {"limit": "many"}, {"cursor": "garbage"}):
         status, body = get(world, "/api/activities", student, **bad)
-        assert (status, body["code"]) == (400, "query.invalid")  # type: ignore[index]
+        assert (status, body["code"]) == (400, "query.invalid")
     assert get(world, "/api/activities", Actor("nobody", []))[0] == 403
 
 
@@ -97,12 +99,12 @@ def test_an_activity_and_its_roster_are_its_managers(world: World) -> None:
     registered(world, *world.students[:2])
     path = f"/api/activities/{world.talk}"
     status, body = get(world, path, LEADER)
-    assert (status, body["type"]) == (200, "Activity")  # type: ignore[index]
+    assert (status, body["type"]) == (200, "Activity")
     status, body = get(world, path + "/roster", LEADER, limit="1")
     assert status == 200
-    assert len(body["rows"]) == 1  # type: ignore[index]
-    status, more = get(world, path + "/roster", LEADER, cursor=body["next_cursor"])  # type: ignore[index]
-    assert len(more["rows"]) == 1  # type: ignore[index]
+    assert len(body["rows"]) == 1
+    status, more = get(world, path + "/roster", LEADER, cursor=body["next_cursor"])
+    assert len(more["rows"]) == 1
     for stranger in (Actor.student(world.students[0]), CS_ADMIN):
         assert get(world, path, stranger)[0] == 403
         assert get(world, path + "/roster", stranger)[0] == 403
@@ -145,7 +147,7 @@ def test_an_expired_token_is_401(world: World) -> None:
 def test_leaderboards_by_group_are_for_anyone_signed_in(world: World, by: str) -> None:
     status, body = get(world, f"/api/leaderboards/{by}", Actor.student(world.students[0]))
     assert status == 200
-    assert body["type"] == "Page"  # type: ignore[index]
+    assert body["type"] == "Page"
 
 
 def test_the_leaderboard_of_students_names_them_so_it_is_their_admins(world: World) -> None:
@@ -156,13 +158,13 @@ def test_the_leaderboard_of_students_names_them_so_it_is_their_admins(world: Wor
 
 def test_the_monthly_report_as_json_csv_and_xlsx(world: World) -> None:
     status, body = get(world, "/api/reports/2026-12", PE_ADMIN, college="PE")
-    assert (status, body["type"]) == (200, "Page")  # type: ignore[index]
+    assert (status, body["type"]) == (200, "Page")
     status, csv = get(world, "/api/reports/2026-12", PE_ADMIN, college="PE", format="csv")
     assert status == 200
-    assert csv.headers["content-type"].startswith("text/csv")  # type: ignore[attr-defined]
+    assert csv.headers["content-type"].startswith("text/csv")
     status, xlsx = get(world, "/api/reports/2026-12", SCHOOL_ADMIN, format="xlsx")
     assert status == 200
-    assert xlsx.content[:2] == b"PK"  # type: ignore[attr-defined]
+    assert xlsx.content[:2] == b"PK"
     assert get(world, "/api/reports/2026-12", PE_ADMIN, college="CS", format="csv")[0] == 403
     assert get(world, "/api/reports/2026-12", SCHOOL_ADMIN, format="pdf")[0] == 400
 
@@ -188,9 +190,9 @@ def test_a_certificate_is_its_students_and_the_schools(world: World) -> None:
     for actor in (Actor.student(me), SCHOOL_ADMIN):
         status, body = get(world, path, actor)
         assert status == 200
-        assert body["content"]["title"] == "优秀共青团员"  # type: ignore[index]
+        assert body["content"]["title"] == "优秀共青团员"
     status, body = get(world, path, Actor.student(world.students[1]))
-    assert (status, body["category"]) == (403, "forbidden")  # type: ignore[index]
+    assert (status, body["category"]) == (403, "forbidden")
 
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
@@ -213,18 +215,18 @@ def test_a_read_by_id_refuses_a_bad_id_an_unknown_one_a_stranger_and_no_token(
     student = Actor.student(world.students[0])
     for bad in ("not-a-uuid", "%20" + UNKNOWN, "12345"):
         status, body = get(world, path.format(bad), SCHOOL_ADMIN)
-        assert (status, body["code"]) == (400, "query.invalid")  # type: ignore[index]
+        assert (status, body["code"]) == (400, "query.invalid")
     status, body = get(world, path.format(UNKNOWN), SCHOOL_ADMIN)
-    assert (status, body["code"]) == (404, "http.not_found")  # type: ignore[index]
+    assert (status, body["code"]) == (404, "http.not_found")
     # A student may not read another's activity, tribe, draw, or an unknown claim or practice
     # (that an id names nothing is for operators to learn); a roleless caller not even a phase.
     known = {"activity": world.talk, "draw": world.talk, "tribe": UNION.tribe_id}
     stranger = Actor("T-x", []) if read == "phase" else student
     status, body = get(world, path.format(known.get(read, UNKNOWN)), stranger)
-    assert (status, body["category"]) == (403, "forbidden")  # type: ignore[index]
+    assert (status, body["category"]) == (403, "forbidden")
     for id_ in ("not-a-uuid", UNKNOWN):
         status, body = get(world, path.format(id_), None)
-        assert (status, body["code"]) == (401, "http.unauthenticated")  # type: ignore[index]
+        assert (status, body["code"]) == (401, "http.unauthenticated")
 
 
 def test_the_monthly_report_json_gives_cadre_credits_and_practice_hours(
