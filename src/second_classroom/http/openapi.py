@@ -272,10 +272,11 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
                 **public,
                 "responses": {
                     "200": _json(_ref(answer)),
-                    "503": (
-                        _json(unready, "not ready: the views lag, or the store does not answer")
+                    # /healthz answers whenever the process does: it has no 503.
+                    **(
+                        {"503": _json(unready, "not ready: the views lag, or the store is down")}
                         if unready is not None
-                        else {"description": "not ready"}
+                        else {}
                     ),
                 },
             }
