@@ -243,11 +243,17 @@ def message_schema(name: str, rulebook: Rulebook | None = None) -> JSONSchema:
     body = builder.object(message_type.cls, name)
     if name == "Page":  # the generic page: rows of any listing, each by its own schema
         body["properties"]["rows"]["items"] = {"anyOf": [_result(row) for row in _page_rows()]}
+    return _top(message_type.kind, name, body, builder)
+
+
+def _top(kind: str, name: str, body: JSONSchema, builder: _Builder) -> JSONSchema:
+    """The schema ``urn:second-classroom:<kind>:<name>`` of ``body``, with the classes it
+    refers to (the builder's ``$defs``), made JSON-safe."""
     schema: JSONSchema = {
         "$schema": DIALECT,
-        "$id": f"urn:second-classroom:{message_type.kind}:{name}",
+        "$id": f"urn:second-classroom:{kind}:{name}",
         "title": name,
-        "x-kind": message_type.kind,
+        "x-kind": kind,
         **body,
     }
     if builder.defs:
@@ -285,17 +291,7 @@ def answer_schema(cls: type) -> JSONSchema:
     plain JSON (``codec.converter``), without a ``type`` field: what the HTTP service builds
     itself (who is calling, a phase, the check-in screen, health)."""
     builder = _Builder(None)
-    body = builder.object(cls)
-    schema: JSONSchema = {
-        "$schema": DIALECT,
-        "$id": f"urn:second-classroom:answer:{cls.__name__}",
-        "title": cls.__name__,
-        "x-kind": "answer",
-        **body,
-    }
-    if builder.defs:
-        schema["$defs"] = builder.defs
-    return _json_safe(schema)  # type: ignore[no-any-return]
+    return _top("answer", cls.__name__, builder.object(cls), builder)
 
 
 # The signed documents (``verification.signed_document``) by title, and what they sign.
@@ -309,19 +305,14 @@ def document_schema(title: str) -> JSONSchema:
     builder = _Builder(None)
     content = builder.of(DOCUMENTS[title])
     proof = builder.object(Proof, PROOF_TYPE)
-    schema: JSONSchema = {
-        "$schema": DIALECT,
-        "$id": f"urn:second-classroom:document:{title}",
-        "title": title,
-        "x-kind": "document",
+    body: JSONSchema = {
         "description": "A signed document: its content and the school key's signature of it.",
         "type": "object",
         "properties": {"content": content, "proof": proof},
         "required": ["content", "proof"],
         "additionalProperties": False,
-        "$defs": builder.defs,
     }
-    return _json_safe(schema)  # type: ignore[no-any-return]
+    return _top("document", title, body, builder)
 
 
 def error_schema() -> JSONSchema:
