@@ -3,40 +3,40 @@ so a PDF of another shape fails at the read rather than deeper in the test."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from pypdf import PageObject
 from pypdf.generic import ArrayObject, DictionaryObject, NumberObject, PdfObject, StreamObject
+
+T = TypeVar("T")
+
+
+def _followed(value: PdfObject | None, kind: type[T]) -> T:
+    """``value``, followed if indirect, asserted to be a ``kind``."""
+    assert value is not None
+    found = value.get_object()
+    assert isinstance(found, kind), found
+    return found
 
 
 def dictionary(value: PdfObject | None) -> DictionaryObject:
     """``value``, followed if indirect, as a dictionary (a stream's dictionary too)."""
-    assert value is not None
-    found = value.get_object()
-    assert isinstance(found, DictionaryObject), found
-    return found
+    return _followed(value, DictionaryObject)
 
 
 def array(value: PdfObject | None) -> ArrayObject:
     """``value``, followed if indirect, as an array."""
-    assert value is not None
-    found = value.get_object()
-    assert isinstance(found, ArrayObject), found
-    return found
+    return _followed(value, ArrayObject)
 
 
 def stream(value: PdfObject | None) -> StreamObject:
     """``value``, followed if indirect, as a stream."""
-    assert value is not None
-    found = value.get_object()
-    assert isinstance(found, StreamObject), found
-    return found
+    return _followed(value, StreamObject)
 
 
 def integer(value: PdfObject | None) -> int:
     """``value``, followed if indirect, as an integer."""
-    assert value is not None
-    found = value.get_object()
-    assert isinstance(found, NumberObject), found
-    return int(found)
+    return int(_followed(value, NumberObject))
 
 
 def fonts(page: PageObject) -> list[DictionaryObject]:

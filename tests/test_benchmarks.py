@@ -24,12 +24,13 @@ SCENARIOS = {
 }
 
 
-def run_all(tmp_path: Path, *options: str) -> list[dict[str, Any]]:
-    """Run ``benchmarks/run.py`` with ``options``; the JSON lines it recorded."""
+def run_script(tmp_path: Path, script: str, *options: str) -> list[dict[str, Any]]:
+    """Run ``benchmarks/<script>`` with ``options``, which must succeed; the JSON lines it
+    recorded."""
     results = tmp_path / "results.jsonl"
     env = {**os.environ, "SECOND_CLASSROOM_BENCH_RESULTS": str(results)}
     finished = subprocess.run(
-        [sys.executable, str(BENCHMARKS / "run.py"), *options],
+        [sys.executable, str(BENCHMARKS / script), *options],
         capture_output=True,
         text=True,
         env=env,
@@ -37,6 +38,11 @@ def run_all(tmp_path: Path, *options: str) -> list[dict[str, Any]]:
     )
     assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-4000:]
     return [json.loads(line) for line in results.read_text(encoding="utf-8").splitlines()]
+
+
+def run_all(tmp_path: Path, *options: str) -> list[dict[str, Any]]:
+    """Run ``benchmarks/run.py`` with ``options``; the JSON lines it recorded."""
+    return run_script(tmp_path, "run.py", *options)
 
 
 def check(lines: list[dict[str, Any]], store: str) -> None:
@@ -90,21 +96,10 @@ def test_every_benchmark_runs_on_postgres_too(tmp_path: Path, postgres_dsn: str)
 
 def test_the_rush_profiles_itself_and_counts_its_python_calls(tmp_path: Path) -> None:
     # given a small rush run with --profile
-    results, profile = tmp_path / "results.jsonl", tmp_path / "rush.prof"
-    env = {**os.environ, "SECOND_CLASSROOM_BENCH_RESULTS": str(results)}
-    finished = subprocess.run(
-        [
-            *(sys.executable, str(BENCHMARKS / "registration_rush.py")),
-            *("--students", "40", "--repeat", "1", "--profile", str(profile)),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
-    assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-4000:]
+    profile = tmp_path / "rush.prof"
+    options = ("--students", "40", "--repeat", "1", "--profile", str(profile))
+    (line,) = run_script(tmp_path, "registration_rush.py", *options)
     # then the statistics are written, and the recorded count is theirs: the rush's calls
-    (line,) = [json.loads(text) for text in results.read_text(encoding="utf-8").splitlines()]
     stats = pstats.Stats(str(profile))
     assert line["python_calls"] == stats.total_calls  # type: ignore[attr-defined]
     assert line["commands"] == 80
@@ -118,20 +113,9 @@ def test_the_append_procedures_compare_on_postgres(tmp_path: Path, postgres_dsn:
     """Given PostgreSQL; when the two append procedures and the raw insert run from 1 and 2
     processes (briefly); then each variant reports a rate at each count and its ratio to one
     process."""
-    results = tmp_path / "results.jsonl"
-    env = {**os.environ, "SECOND_CLASSROOM_BENCH_RESULTS": str(results)}
-    script = BENCHMARKS / "append_procedures.py"
     options = ["--postgres", postgres_dsn, "--seconds", "0.2", "--repeat", "1"]
     options += ["--commit-delay", "100"]  # a slower disk's flush (commit_delay)
-    finished = subprocess.run(
-        [sys.executable, str(script), *options, "--processes", "1", "2"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-    )
-    assert finished.returncode == 0, finished.stdout[-2000:] + finished.stderr[-4000:]
-    [line] = [json.loads(text) for text in results.read_text(encoding="utf-8").splitlines()]
+    [line] = run_script(tmp_path, "append_procedures.py", *options, "--processes", "1", "2")
     assert line["benchmark"] == "append_procedures"
     assert line["commit_delay_us"] == 100
     assert set(line["appends_per_s"]) == {"two_commits", "one_commit", "raw"}
