@@ -140,7 +140,7 @@ def _run(dsn: str, statement: str, processes: int, seconds: float, delay: int) -
     for worker in workers:
         worker.start()
     start.wait()
-    counts = [out.get() for _ in workers]
+    counts: list[tuple[int, float]] = [out.get() for _ in workers]
     for worker in workers:
         worker.join()
     return sum(count / elapsed for count, elapsed in counts)

@@ -208,8 +208,8 @@ class BenchStore:
             return
         db = sqlite3.connect(self.path)
         try:
-            cursor = db.execute(query)
-            while page := cursor.fetchmany(size):
+            rows = db.execute(query)
+            while page := rows.fetchmany(size):
                 yield page
         finally:
             db.close()
@@ -480,3 +480,71 @@ def repeated(runs: int, scenario: Callable[[], dict[str, Any]], key: str) -> dic
         if isinstance(v, int | float) and not isinstance(v, bool) and len(results) > 1
     }
     return {**median, "runs": len(results), "spread_min_max": spread}
+
+
+class MachineLoad:
+    """What the whole machine spent while a scenario ran (Linux ``/proc``; nothing elsewhere):
+    the busy share of all its cores, and the CPU of the local PostgreSQL server's processes.
+
+    A ratio between runs with 1 and N client processes is bounded by the machine once its
+    cores are busy: ``cpu_bound_commands_per_s`` is what the cores would give at the run's CPU
+    a command (clients' and server's together), whatever the number of processes.
+    """
+
+    def __init__(self) -> None:
+        self.cores = os.cpu_count() or 1
+        self._began: tuple[tuple[int, int] | None, int] = (None, 0)
+        self._ended: tuple[tuple[int, int] | None, int] = (None, 0)
+
+    def __enter__(self) -> MachineLoad:
+        self._began = (_cpu_jiffies(), _server_jiffies())
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._ended = (_cpu_jiffies(), _server_jiffies())
+
+    def figures(self, commands: int, client_cpu_us: float | None) -> dict[str, Any]:
+        """Per command: the server's CPU, the machine's busy share and, given the clients'
+        CPU a command, the rate the cores bound the scenario to."""
+        (began, server0), (ended, server1) = self._began, self._ended
+        if began is None or ended is None:
+            return {}
+        (busy0, total0), (busy1, total1) = began, ended
+        tick = os.sysconf("SC_CLK_TCK")
+        server_us = (server1 - server0) / tick / max(commands, 1) * 1e6
+        figures: dict[str, Any] = {
+            "machine_busy": round((busy1 - busy0) / max(total1 - total0, 1), 3),
+            "server_cpu_us_per_command": round(server_us, 1),
+        }
+        if client_cpu_us is not None and server_us > 0:
+            bound = self.cores / ((client_cpu_us + server_us) / 1e6)
+            figures["cpu_bound_commands_per_s"] = round(bound, 1)
+        return figures
+
+
+def _cpu_jiffies() -> tuple[int, int] | None:
+    """All cores' busy and total jiffies since boot (``/proc/stat``'s first line)."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + fields[4]  # idle, iowait
+    return sum(fields[:8]) - idle, sum(fields[:8])
+
+
+def _server_jiffies() -> int:
+    """User and system jiffies of every process named ``postgres`` on this machine (the
+    server's backends, writers and WAL writer) and of their ended children (the postmaster
+    waits for each backend that ends: its time is in the postmaster's children's times)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name_end = text.rfind(")")
+        if text[text.find("(") + 1 : name_end] != "postgres":
+            continue
+        fields = text[name_end + 2 :].split()
+        total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime (14–17)
+    return total

@@ -34,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from common import (
     SECRET,
     BenchStore,
+    MachineLoad,
     Meter,
     add_store_option,
     events_table,
@@ -184,14 +185,16 @@ def run(
         ]
         rng.shuffle(plan)
         extra: dict[str, Any] = {}
+        load = MachineLoad()
         if processes > 1:
-            elapsed, latencies, (refused, gave_up), extra = run_processes(
-                store, plan, threads, processes
-            )
+            with load:
+                elapsed, latencies, (refused, gave_up), extra = run_processes(
+                    store, plan, threads, processes
+                )
             meter = None
         else:
             profiler = cProfile.Profile() if profile else None
-            with Meter(service) as meter:
+            with load, Meter(service) as meter:
                 began = time.perf_counter()
                 if profiler is not None:
                     profiler.enable()
@@ -208,6 +211,8 @@ def run(
         commands = len(latencies)
         table = events_table(service)
         raw = store.raw_one_row_per_commit(store.stored_sizes(table, commands))
+    figures = meter.figures(commands) if meter is not None else extra
+    machine = load.figures(commands, figures.get("cpu_us_per_command")) if dsn else {}
     return {
         "benchmark": "registration_rush",
         "store": store.label,
@@ -224,6 +229,7 @@ def run(
         "ratio_to_raw": round(commands / elapsed / raw, 3),
         **(meter.figures(commands) if meter is not None else {}),
         **extra,
+        **machine,
     }
 
 

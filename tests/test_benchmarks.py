@@ -70,6 +70,11 @@ def check(lines: list[dict[str, Any]], store: str) -> None:
     rushes = [line for line in ran if line["benchmark"] == "registration_rush"]
     assert {line["threads"] for line in rushes} == {1, 8}
     assert all(line["over_admission"] == 0 for line in rushes)
+    if store == "postgres":  # the server is on this machine: what it and the machine spent
+        for line in rushes:
+            assert 0 < line["machine_busy"] <= 1, line
+            assert line["server_cpu_us_per_command"] > 0, line
+            assert line["cpu_bound_commands_per_s"] > 0, line
     semesters = [line for line in ran if line["benchmark"] == "semester"]
     assert {line["batch"] for line in semesters} == {1, 200}
     assert all(line["views_equal_rebuild"] for line in semesters)

@@ -503,6 +503,109 @@ def unmark(database: Any) -> None:
             cursor.execute(f"DELETE FROM {table} WHERE position = -1")
 
 
+DECLARED = {index.name for view in standard_views() for index in getattr(view, "indexes", ())}
+
+
+def index_names(database: Any) -> set[str]:
+    """The indexes of the views' database (its schema's, on PostgreSQL)."""
+    if database.kind == "sqlite":
+        rows = database.query("SELECT name FROM sqlite_master WHERE type = 'index'")
+    else:
+        rows = database.query(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+        )
+    return {str(name) for (name,) in rows}
+
+
+def test_the_indexes_are_dropped_for_a_rebuild_and_made_once_it_has_filled_the_views(
+    view_database: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given the standard views over 50 registrations, with every index they declare; when
+    they are rebuilt, then no declared index is there while the log is applied (each is made
+    once, from the filled table, instead of taking an insert a row), every one is there after
+    it, and the views equal what they were."""
+    assert {"audit_log_by_stream", "my_activities_by_activity"} <= DECLARED
+    service = SecondClassroom.open(popo_env(), secret=TEST_SECRET)
+    register(service, range(1, 51))
+    runner = ProjectionRunner(service.app, view_database, standard_views(), batch=16)
+    assert runner.catch_up() == 50
+    assert index_names(view_database) >= DECLARED
+    before = runner.snapshot()
+    during: list[set[str]] = []
+    applying = runner._catch_up
+
+    def catch_up(batch: int) -> int:
+        during.append(index_names(view_database) & DECLARED)
+        return applying(batch)
+
+    monkeypatch.setattr(runner, "_catch_up", catch_up)
+    assert runner.rebuild() == 50
+    assert during == [set()]
+    assert index_names(view_database) >= DECLARED
+    assert runner.snapshot() == before
+    service.close()
+
+
+def test_a_database_made_before_its_indexes_gets_them_when_opened_and_keeps_its_rows(
+    view_database: Any,
+) -> None:
+    """Given views an older release filled, without the indexes this one declares (a marker
+    row no event wrote in the audit log); when this release opens them, then every index is
+    made on the tables as they are: nothing is refilled (the marker stays), the position
+    stays, and the next events are applied as usual."""
+    service = SecondClassroom.open(popo_env(), secret=TEST_SECRET)
+    register(service, range(1, 31))
+    first = ProjectionRunner(service.app, view_database, standard_views(), batch=16)
+    assert first.catch_up() == 30
+    with view_database.transaction() as cursor:
+        cursor.execute("INSERT INTO audit_log VALUES (-1, 'marker', 0, 'x', 'x', 'x', 'x', 'x')")
+        for name in DECLARED:
+            cursor.execute(f"DROP INDEX {name}")
+    assert not DECLARED & index_names(view_database)
+
+    second = ProjectionRunner(service.app, view_database, standard_views(), batch=16)
+    assert index_names(view_database) >= DECLARED
+    assert second.position() == 30
+    assert view_database.query("SELECT COUNT(*) FROM audit_log WHERE position = -1") == [(1,)]
+    register(service, range(31, 41))
+    assert second.catch_up() == 40
+    service.close()
+
+
+def test_a_rebuild_that_stops_before_its_end_has_its_indexes_made_by_the_next_opening(
+    view_database: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given a rebuild that stops (a crash) after its first batch, its indexes dropped; when
+    the views are opened again, then the indexes are made, and the catch-up that goes on from
+    where the rebuild stopped leaves the views equal to a full rebuild."""
+    from second_classroom.projections import runner as runner_module
+
+    monkeypatch.setattr(runner_module, "REBUILD_BATCH", 20)
+    service = SecondClassroom.open(popo_env(), secret=TEST_SECRET)
+    register(service, range(1, 61))
+    first = ProjectionRunner(service.app, view_database, standard_views(), batch=10)
+    assert first.catch_up() == 60
+    whole = first.snapshot()
+    applying = first._apply
+
+    def stop_after_one_batch(position: int, *args: Any) -> bool:
+        if position > 0:
+            raise RuntimeError("the process stopped")
+        return applying(position, *args)
+
+    monkeypatch.setattr(first, "_apply", stop_after_one_batch)
+    with pytest.raises(RuntimeError, match="the process stopped"):
+        first.rebuild()
+    assert first.position() == 20
+    assert not DECLARED & index_names(view_database)
+
+    second = ProjectionRunner(service.app, view_database, standard_views(), batch=10)
+    assert index_names(view_database) >= DECLARED
+    assert second.catch_up() == 60
+    assert second.snapshot() == whole
+    service.close()
+
+
 def test_a_view_whose_shape_changed_is_rebuilt_alone_and_equals_a_full_rebuild(
     view_database: Any,
 ) -> None:

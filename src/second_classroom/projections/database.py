@@ -24,6 +24,8 @@ from contextlib import AbstractContextManager, contextmanager
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
+import attrs
+
 from second_classroom.persistence.reading import safe_text
 
 T = TypeVar("T")
@@ -85,6 +87,29 @@ def _is_unsafe(text: str) -> bool:
         return b"\x00" in text.encode()
     except UnicodeEncodeError:
         return True
+
+
+# -- Indexes ---------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Index:
+    """A secondary index on a view's table that its queries read by (a roster by activity, the
+    audit log by stream). A view's ``create`` makes its tables; the runner makes its indexes,
+    and a rebuild drops them and makes them again once the view is filled: one sort of the
+    table instead of an insert into every index for every row."""
+
+    name: str
+    table: str
+    columns: tuple[str, ...]
+
+    @property
+    def create(self) -> str:
+        return f"CREATE INDEX IF NOT EXISTS {self.name} ON {self.table} ({', '.join(self.columns)})"
+
+    @property
+    def drop(self) -> str:
+        return f"DROP INDEX IF EXISTS {self.name}"
 
 
 # -- Exact amounts ---------------------------------------------------------------------------

@@ -48,7 +48,7 @@ from second_classroom.codec import registry
 from second_classroom.persistence.application import SecondClassroomApplication
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.reading import Recorded, Undecodable, Unreadable, records
-from second_classroom.projections.database import Cursor, PostgresViews, ViewDatabase
+from second_classroom.projections.database import Cursor, Index, PostgresViews, ViewDatabase
 from second_classroom.projections.queries import table_digest, table_rows
 
 TRACKING_TABLE = "sc_view_tracking"
@@ -68,7 +68,9 @@ class View(Protocol):
     """A read model: its tables, and how one event changes them.
 
     A view may also name the event classes it reads (``events``, a tuple of classes): it is
-    then given events of those types only. Without it, it is given every event.
+    then given events of those types only. Without it, it is given every event. It may name
+    the indexes its queries read by (``indexes``, a tuple of ``Index``): the runner makes
+    them with its tables.
     """
 
     name: str
@@ -184,7 +186,7 @@ class ProjectionRunner:
                 # that recorded some lacks a view only if it is new: it is built from the log.
                 known = recorded.get(view.name, None if recorded else 0)
                 if known == _shape(view):
-                    view.create(cursor)
+                    self._create(cursor, view)
                     current.append(view)
                 elif not started:  # nothing applied yet: nothing to fill
                     self._drop(cursor, view)
@@ -192,7 +194,7 @@ class ProjectionRunner:
                 elif filling.get(view.name) == _shape(view):
                     # Its tables are being filled at this shape (by another process now, or by
                     # one that stopped): _fill goes on from where that got to.
-                    view.create(cursor)
+                    self._create(cursor, view)
                 else:
                     # Tables of another shape (an older release's columns) would read wrong.
                     logger.info("%s: view %s changed shape; rebuilding it", self.name, view.name)
@@ -209,8 +211,15 @@ class ProjectionRunner:
     def _drop(self, cursor: Cursor, view: View) -> None:
         """Make ``view``'s tables again, at its shape, empty."""
         for table in view.tables:
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")  # and its indexes
+        self._create(cursor, view)
+
+    @staticmethod
+    def _create(cursor: Cursor, view: View) -> None:
+        """Make ``view``'s tables and indexes, those that are not there yet."""
         view.create(cursor)
+        for index in _indexes(view):
+            cursor.execute(index.create)
 
     def _restart(self, cursor: Cursor, view: View) -> None:
         """Empty ``view`` and note that it is to be filled from the log's start (``_fill``);
@@ -518,15 +527,23 @@ class ProjectionRunner:
     def rebuild(self) -> int:
         """Empty every view and apply the whole log again."""
         logger.info("%s: rebuilding from zero", self.name)
+        indexes = [index for view in self.views for index in _indexes(view)]
         with self._lock:
             with self.database.transaction() as cursor:
                 for view in self.views:
                     view.clear(cursor)
+                # Made again once the views are filled (a stop before then: by ``setup``).
+                for index in indexes:
+                    cursor.execute(index.drop)
                 cursor.execute(f"DELETE FROM {FAILURES_TABLE} WHERE projection = ?", (self.name,))
                 self._move(cursor, 0)
                 self._record_shapes(cursor, self.views)  # a view being filled is now empty too
             # Larger transactions than a catch-up's: a rebuild reads the whole log at once.
-            return self._catch_up(max(self.batch, REBUILD_BATCH))
+            reached = self._catch_up(max(self.batch, REBUILD_BATCH))
+            with self.database.transaction() as cursor:
+                for index in indexes:
+                    cursor.execute(index.create)
+            return reached
 
     def snapshot(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every view table, in a stable order (to compare with a rebuild)."""
@@ -596,6 +613,11 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def _indexes(view: View) -> tuple[Index, ...]:
+    """The indexes a view's queries read by (``indexes``, none if it declares none)."""
+    return tuple(getattr(view, "indexes", ()))
 
 
 def _shape(view: View) -> int:

@@ -23,7 +23,7 @@ from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.core.wire import isoformat
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.reading import Recorded
-from second_classroom.projections.database import AMOUNT_CHECK, Cursor, amount_units
+from second_classroom.projections.database import AMOUNT_CHECK, Cursor, Index, amount_units
 from second_classroom.projections.notices import NOTICE_EVENTS, notices_for
 
 
@@ -36,6 +36,11 @@ class AuditLog:
 
     name = "audit_log"
     tables = ("audit_log",)
+    # ``queries.audit_log``: one stream's, actor's or event type's rows in log order.
+    indexes = tuple(
+        Index(f"audit_log_by_{column}", "audit_log", (column, "position"))
+        for column in ("stream", "actor", "event")
+    )
 
     def create(self, cursor: Cursor) -> None:
         cursor.execute(
@@ -419,6 +424,14 @@ class MyActivitiesView:
     # the roster (personal data: only the roster's readers see them). A table of its own, so
     # a view database made before it needs no migration.
     tables = ("my_activities", "roster_answers")
+    # ``queries.roster``: an activity's registrations in registration order.
+    indexes = (
+        Index(
+            "my_activities_by_activity",
+            "my_activities",
+            ("activity_id", "registered_at", "student"),
+        ),
+    )
     events = (
         enrolment_events.EnrolmentRegistered,
         enrolment_events.LeaveRequested,
