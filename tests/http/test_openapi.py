@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -413,3 +414,49 @@ def test_the_not_ready_answers_of_readyz_are_documented(
     for answer in (lagging.json(), down.json()):
         documented.validate(answer)
         assert not documented.is_valid({**answer, "extra": 1})
+
+
+# The service's routes the contract leaves out, and why: the contract itself and the page
+# that reads it (named in the document's description), and /verify/, the form again.
+UNLISTED = {"/openapi.json", "/docs", "/verify/"}
+
+
+def test_every_route_of_the_service_is_in_the_contract(schools: dict[str, School]) -> None:
+    """Given the service's routes, then each is a path of the contract with the same methods,
+    but for the contract itself, its page and an alias: a route added without its
+    documentation fails here."""
+    app = schools["nepu"].client.app
+    document = openapi()
+    served = {}
+    for route in app.routes:  # type: ignore[attr-defined]
+        path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)  # {serial:path} is {serial}
+        served[path] = {method.lower() for method in route.methods or ()} - {"head"}
+    assert set(served) - UNLISTED == set(document["paths"])
+    for path, methods in served.items():
+        if path not in UNLISTED:
+            assert methods == set(document["paths"][path]), path
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_the_month_report_as_a_file_answers_a_documented_media_type(
+    kind: str, schools: dict[str, School]
+) -> None:
+    """Given the 学院月报 of a month with activities; when it is asked for as ``format=csv``
+    or ``xlsx``, then the answer is an attachment of a media type the contract gives that
+    path's 200 answer, and its body is that kind of file."""
+    nepu = schools["nepu"]
+    nepu.clock.now = NOW
+    token = TOKENS.issue(OPERATOR, datetime.now().astimezone())
+    reply = nepu.client.get(
+        "/api/reports/2026-12",
+        params={"format": kind},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert reply.status_code == 200, reply.text[:300]
+    documented = openapi()["paths"]["/api/reports/{month}"]["get"]["responses"]["200"]["content"]
+    assert reply.headers["content-type"] in documented
+    assert reply.headers["content-disposition"].startswith("attachment;")
+    if kind == "xlsx":
+        assert reply.content.startswith(b"PK\x03\x04")  # a zip: the workbook's package
+    else:
+        assert reply.content.startswith("\ufeff".encode())  # the BOM Excel reads UTF-8 by

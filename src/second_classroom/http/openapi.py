@@ -10,6 +10,7 @@ from second_classroom import codec, schema
 from second_classroom.core.errors import Category
 from second_classroom.core.version import VERSION
 from second_classroom.http.answers import ANSWERS
+from second_classroom.http.reads import REPORT_TYPES
 from second_classroom.http.refusals import STATUS
 from second_classroom.policies.rulebook import Rulebook
 
@@ -69,6 +70,39 @@ def _items(name: str) -> dict[str, Any]:
         "required": ["items"],
         "additionalProperties": False,
     }
+
+
+# What each of the 学院月报's files holds (``reads.REPORT_TYPES`` gives its media type).
+_REPORT_FILES = {
+    "csv": "format=csv: the whole month, UTF-8 with a BOM (for Excel)",
+    "xlsx": "format=xlsx: the whole month, an xlsx workbook of its rows",
+}
+
+
+def _report() -> dict[str, Any]:
+    """学院月报: a page of JSON rows, or the whole month as a CSV or xlsx attachment."""
+    files = {
+        media: {"schema": {"type": "string", "contentMediaType": media.split(";")[0]}}
+        for media in REPORT_TYPES.values()
+    }
+    operation = _get(
+        "学院月报 (format=json: a page of rows; csv or xlsx: the month as a file)",
+        _page("MonthlyRow"),
+        [
+            _param("month", "path"),
+            *_paged("college"),
+            {
+                **_param("format"),
+                "schema": {"type": "string", "enum": ["json", "csv", "xlsx"], "default": "json"},
+            },
+        ],
+    )
+    ok = operation["get"]["responses"]["200"]
+    ok["content"].update(files)
+    ok["description"] = "OK; a file is sent as an attachment (Content-Disposition): " + "; ".join(
+        _REPORT_FILES[kind] for kind in REPORT_TYPES
+    )
+    return operation
 
 
 def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
@@ -160,11 +194,7 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
             _page("LeaderboardRow"),
             [_param("by", "path"), *_paged("module", "college", "credit_type")],
         ),
-        "/api/reports/{month}": _get(
-            "学院月报 (format=json, csv or xlsx)",
-            _page("MonthlyRow"),
-            [_param("month", "path"), *_paged("college", "format")],
-        ),
+        "/api/reports/{month}": _report(),
         "/api/reports/{month}/overdue": _get(
             "月报 not submitted by the due day (operators)",
             _items("OverdueReport"),
@@ -249,6 +279,16 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
             **public,
         },
     }
+    paths["/checkin/{activity_id}/{session}"] = {
+        "get": {
+            "summary": "签到屏: the organizer's screen of the rotating QR code and password; "
+            "a static page that reads /api/activities/{activity_id}/checkin/{session} with the "
+            "token given after #token=",
+            "responses": html,
+            **public,
+            "parameters": [*activity, _param("session", "path", "integer")],
+        }
+    }
     paths["/verify/{serial}"] = {
         "get": {
             "summary": "查证: 有效 / 已撤销 / 已被替代 / 无效 / 被篡改 (rate-limited)",
@@ -289,7 +329,8 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
             "version": VERSION,
             "description": "第二课堂成绩单: commands, reads and the 查证入口. Refusals are "
             "DomainError JSON; the status follows the category: "
-            + ", ".join(f"{c.value} {STATUS[c]}" for c in Category),
+            + ", ".join(f"{c.value} {STATUS[c]}" for c in Category)
+            + ". This document is served at /openapi.json, and a page that reads it at /docs.",
         },
         "components": {
             "schemas": components,

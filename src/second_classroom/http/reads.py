@@ -261,7 +261,7 @@ def _leaderboard(http: Http, actor: Actor, request: Request, page: Page) -> Any:
 leaderboard = paged(_leaderboard, ("排行榜", "leaderboard"), default=10)
 
 
-_REPORT_TYPES = {
+REPORT_TYPES = {
     "csv": "text/csv; charset=utf-8",  # with a BOM, for Excel on Chinese Windows
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
@@ -275,13 +275,13 @@ async def monthly_report(request: Request) -> Response:
         kind = request.query_params.get("format", "json")
         if kind == "json":
             return http.service.monthly_report(month, actor, college=college, **page_of(request))
-        if kind not in _REPORT_TYPES:
+        if kind not in REPORT_TYPES:
             raise INVALID_QUERY.error(reason="format 须为 json、csv 或 xlsx / json, csv or xlsx")
         files = http.service.report_files(month, actor, http.now(), college)
         name = f"report-{month}-{college or 'all'}.{kind}"
         return Response(
             files.xlsx if kind == "xlsx" else files.csv,
-            media_type=_REPORT_TYPES[kind],
+            media_type=REPORT_TYPES[kind],
             headers={"Content-Disposition": f'attachment; filename="{name}"'},
         )
 
