@@ -140,7 +140,7 @@ def test_an_overturned_appeal_restores_the_score_and_lifts_the_blacklist(
     later = later_activity(service)
     service.run_reactions(ENDED)
     absent = students[2].person_id
-    entry = service.integrity(absent, SCHOOL_ADMIN).entries[0]  # type: ignore[union-attr]
+    entry = present(service.integrity(absent, SCHOOL_ADMIN)).entries[0]
     with pytest.raises(DomainError) as not_theirs:
         service.execute(AppealDefault(absent, entry.entry_id, "生病"), students[0], at(12, 4))
     assert not_theirs.value.code == "integrity.not_your_default"
@@ -177,7 +177,7 @@ def test_a_make_up_counts_as_attended(service: SecondClassroom) -> None:
         present(service.enrolment(talk, students[2].person_id, SCHOOL_ADMIN)).outcome
         is AttendanceOutcome.ATTENDED
     )
-    assert service.integrity(students[2].person_id, SCHOOL_ADMIN).blacklisted_until is None  # type: ignore[union-attr]
+    assert present(service.integrity(students[2].person_id, SCHOOL_ADMIN)).blacklisted_until is None
 
 
 def test_a_make_up_after_the_closing_reaction_reverses_the_default(
@@ -191,11 +191,13 @@ def test_a_make_up_after_the_closing_reaction_reverses_the_default(
     later = later_activity(service)
     service.run_reactions(ENDED)
     absent = students[2].person_id
-    assert service.integrity(absent, SCHOOL_ADMIN).blacklisted_until is not None  # type: ignore[union-attr]
+    assert present(service.integrity(absent, SCHOOL_ADMIN)).blacklisted_until is not None
     service.execute(
         MakeUpCheckIn(talk, absent, "定位失败，现场签字", "签到表 第2页"), LEADER, at(12, 4, 9)
     )
-    assert service.enrolment(talk, absent, SCHOOL_ADMIN).outcome is AttendanceOutcome.ATTENDED  # type: ignore[union-attr]
+    assert (
+        present(service.enrolment(talk, absent, SCHOOL_ADMIN)).outcome is AttendanceOutcome.ATTENDED
+    )
     report = service.integrity(absent, SCHOOL_ADMIN)
     assert report is not None
     assert report.blacklisted_until is None
@@ -300,7 +302,7 @@ def test_bad_check_in_input_is_refused_with_a_code_and_stores_nothing(
         assert caught.value.code == code
         assert service.app.recorder.max_notification_id() == before
     service.run_reactions(ENDED)
-    entry = service.integrity(entry_owner.person_id, SCHOOL_ADMIN).entries[0]  # type: ignore[union-attr]
+    entry = present(service.integrity(entry_owner.person_id, SCHOOL_ADMIN)).entries[0]
     before = service.app.recorder.max_notification_id()
     with pytest.raises(DomainError) as someone_elses:
         service.execute(

@@ -89,7 +89,7 @@ def test_first_come_admits_at_once_and_cancel_frees_the_seat(service: SecondClas
     enrolment = service.enrolment(talk, b.person_id, SCHOOL_ADMIN)
     assert enrolment is not None
     assert enrolment.times_registered == 4
-    assert service.activity(talk, SCHOOL_ADMIN).roster.admitted == {b.person_id}  # type: ignore[union-attr]
+    assert present(service.activity(talk, SCHOOL_ADMIN)).roster.admitted == {b.person_id}
 
 
 def test_cancelling_promotes_the_first_on_the_waitlist(service: SecondClassroom) -> None:
@@ -97,7 +97,10 @@ def test_cancelling_promotes_the_first_on_the_waitlist(service: SecondClassroom)
     talk = approved_activity(service, "talk", capacity=1, waitlist=True)
     for student in (a, b, c):
         service.execute(Register(talk), student, REGISTERING)
-    assert service.enrolment(talk, b.person_id, SCHOOL_ADMIN).status is EnrolmentStatus.WAITLISTED  # type: ignore[union-attr]
+    assert (
+        present(service.enrolment(talk, b.person_id, SCHOOL_ADMIN)).status
+        is EnrolmentStatus.WAITLISTED
+    )
     before = service.app.recorder.max_notification_id() or 0
     outcome = service.execute(CancelRegistration(talk), a, REGISTERING)
     stored = [e for _, e in service.app.notifications(before)]
@@ -105,8 +108,14 @@ def test_cancelling_promotes_the_first_on_the_waitlist(service: SecondClassroom)
     # The canceller's reply holds their own enrolment only: never who was promoted.
     assert {e.originator_id for e in outcome.events} == {enrolment_id(talk, a.person_id)}
     assert b.person_id not in str(outcome.to_json())
-    assert service.enrolment(talk, b.person_id, SCHOOL_ADMIN).status is EnrolmentStatus.ADMITTED  # type: ignore[union-attr]
-    assert service.enrolment(talk, c.person_id, SCHOOL_ADMIN).status is EnrolmentStatus.WAITLISTED  # type: ignore[union-attr]
+    assert (
+        present(service.enrolment(talk, b.person_id, SCHOOL_ADMIN)).status
+        is EnrolmentStatus.ADMITTED
+    )
+    assert (
+        present(service.enrolment(talk, c.person_id, SCHOOL_ADMIN)).status
+        is EnrolmentStatus.WAITLISTED
+    )
 
 
 def test_cancelling_after_registration_ends_points_to_leave(service: SecondClassroom) -> None:
@@ -140,7 +149,9 @@ def test_a_lottery_is_committed_drawn_once_by_the_reaction_and_verifiable(
         record.commitment, record.seed, sorted(record.registrants), 4, record.winners
     )
     assert not verify_draw(record.commitment, "0" * 64, record.registrants, 4, record.winners)
-    statuses = [service.enrolment(draw, s.person_id, SCHOOL_ADMIN).status for s in students]  # type: ignore[union-attr]
+    statuses = [
+        present(service.enrolment(draw, s.person_id, SCHOOL_ADMIN)).status for s in students
+    ]
     assert statuses.count(EnrolmentStatus.ADMITTED) == 4
     assert statuses.count(EnrolmentStatus.NOT_SELECTED) == 6
 
@@ -166,7 +177,7 @@ def test_review_admission_is_batched_capped_and_closed(service: SecondClassroom)
     )
     service.execute(AdmitRegistrants(review, (numbers[2],)), LEADER, CLOSED)
     service.execute(CloseReview(review), organizer, CLOSED)
-    statuses = [service.enrolment(review, n, SCHOOL_ADMIN).status for n in numbers]  # type: ignore[union-attr]
+    statuses = [present(service.enrolment(review, n, SCHOOL_ADMIN)).status for n in numbers]
     assert statuses == [EnrolmentStatus.ADMITTED] * 3 + [EnrolmentStatus.NOT_ADMITTED] * 2
 
 
@@ -282,7 +293,7 @@ def test_a_registration_rush_never_over_admits(
                 thread.join()
             assert unexpected == []
             assert refused == ["activity.capacity_full"] * 170
-            roster = service.activity(activity, SCHOOL_ADMIN).roster  # type: ignore[union-attr]
+            roster = present(service.activity(activity, SCHOOL_ADMIN)).roster
             assert len(roster.admitted) == 30
             admitted = [
                 s

@@ -29,7 +29,7 @@ from second_classroom.core.errors import DomainError
 from second_classroom.policies.activity_form import AwardPlan, PlannedAward
 from second_classroom.service import SecondClassroom, VerificationStatus
 from tests.checkin_world import AFTER, ENDED, ORGANIZER, checked_in_world
-from tests.specification import SCHOOL_ADMIN, at
+from tests.specification import SCHOOL_ADMIN, at, present
 
 
 def finished_world(service: SecondClassroom) -> tuple[Any, list[Actor]]:
@@ -61,8 +61,8 @@ def test_results_finalization_and_the_ledger(service: SecondClassroom) -> None:
     record_a = service.student(a, SCHOOL_ADMIN)
     assert record_a is not None
     assert record_a.credits() == {("skills", "学分"): Decimal("0.5")}
-    assert service.student(b, SCHOOL_ADMIN).credits() == {}  # type: ignore[union-attr]
-    [entry] = service.student(absent, SCHOOL_ADMIN).activities  # type: ignore[union-attr]
+    assert present(service.student(b, SCHOOL_ADMIN)).credits() == {}
+    [entry] = present(service.student(absent, SCHOOL_ADMIN)).activities
     assert entry.outcome is not None
     assert entry.outcome.value == "no_show"
     for command in (
@@ -90,11 +90,15 @@ def test_a_crash_during_finalization_leaves_both_or_neither(service: SecondClass
     with contextlib.suppress(Crash):
         service.execute(FinalizeActivity(talk), leader, AFTER)
     service.app.recorder.insert_events = original  # type: ignore[method-assign]
-    assert not service.activity(talk, SCHOOL_ADMIN).frozen  # type: ignore[union-attr]
-    assert all(service.student(s.person_id, SCHOOL_ADMIN).activities == () for s in students)  # type: ignore[union-attr]
+    assert not present(service.activity(talk, SCHOOL_ADMIN)).frozen
+    assert all(
+        present(service.student(s.person_id, SCHOOL_ADMIN)).activities == () for s in students
+    )
     service.execute(FinalizeActivity(talk), leader, AFTER)
     assert code(service, FinalizeActivity(talk), leader) == "activity.frozen"
-    assert all(len(service.student(s.person_id, SCHOOL_ADMIN).activities) == 1 for s in students)  # type: ignore[union-attr]
+    assert all(
+        len(present(service.student(s.person_id, SCHOOL_ADMIN)).activities) == 1 for s in students
+    )
 
 
 def test_transcripts_are_numbered_signed_permanent_and_verifiable(service: SecondClassroom) -> None:
