@@ -35,6 +35,8 @@ from second_classroom.policies.rulebook import Limits, Rulebook, preset
 from second_classroom.verification import PROOF_TYPE, Proof
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
+# Each top-level schema's ``$id`` is this, its kind and its name (``urn:second-classroom:event:X``).
+ID_PREFIX = "urn:second-classroom:"
 JSONSchema = dict[str, Any]
 
 _UUID = f"^{codec.UUID_TEXT.pattern}$"  # the canonical forms the strict codec reads
@@ -251,7 +253,7 @@ def _top(kind: str, name: str, body: JSONSchema, builder: _Builder) -> JSONSchem
     refers to (the builder's ``$defs``), made JSON-safe."""
     schema: JSONSchema = {
         "$schema": DIALECT,
-        "$id": f"urn:second-classroom:{kind}:{name}",
+        "$id": f"{ID_PREFIX}{kind}:{name}",
         "title": name,
         "x-kind": kind,
         **body,
@@ -262,7 +264,7 @@ def _top(kind: str, name: str, body: JSONSchema, builder: _Builder) -> JSONSchem
 
 
 def _result(name: str) -> JSONSchema:
-    return {"$ref": f"urn:second-classroom:result:{name}"}
+    return {"$ref": f"{ID_PREFIX}result:{name}"}
 
 
 def _page_rows() -> list[str]:
@@ -279,7 +281,7 @@ def page_schema(row: str) -> JSONSchema:
     rows = {**page["properties"]["rows"], "items": _result(row)}
     return {
         **page,
-        "$id": f"urn:second-classroom:result:{title}",
+        "$id": f"{ID_PREFIX}result:{title}",
         "title": title,
         "description": f"{page['description']} Each row is a {row}.",
         "properties": {**page["properties"], "rows": rows},
@@ -319,7 +321,7 @@ def error_schema() -> JSONSchema:
     """The schema of a DomainError as ``codec.error_to_json`` writes it."""
     return {
         "$schema": DIALECT,
-        "$id": "urn:second-classroom:error:DomainError",
+        "$id": f"{ID_PREFIX}error:DomainError",
         "title": "DomainError",
         "x-kind": "error",
         "description": "A refused command or query: its stable code, category and messages.",
@@ -340,7 +342,7 @@ def error_schema() -> JSONSchema:
 def outcome_schema() -> JSONSchema:
     """The schema of an Outcome as ``Outcome.to_json`` writes it (each event by its own
     schema, ``urn:second-classroom:event:<Name>``)."""
-    events = [{"$ref": f"urn:second-classroom:event:{n}"} for n in codec.registry.names("event")]
+    events = [{"$ref": f"{ID_PREFIX}event:{n}"} for n in codec.registry.names("event")]
     stored = {
         "type": "object",
         "properties": {

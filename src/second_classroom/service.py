@@ -965,6 +965,8 @@ class SecondClassroom:
         needs the ``[reports]`` extra (``config.extra_missing`` without it)."""
         moment = require_aware(now)
         visibility.require_read(visibility.may_read_college(actor, college), "学院月报 report")
+        if report_submission.first_day(month) is None:  # it names the workbook's sheet too
+            raise report_submission.MONTH_INVALID.error(month=month)
         self.views.catch_up()
         database = self.views.database
         rows = report_exports.monthly_report(database, month, college)

@@ -169,6 +169,42 @@ def test_the_monthly_report_as_json_csv_and_xlsx(world: World) -> None:
     assert get(world, "/api/reports/2026-12", SCHOOL_ADMIN, format="pdf")[0] == 400
 
 
+def test_a_report_file_of_a_month_that_is_not_one_is_refused_not_a_server_error(
+    world: World,
+) -> None:
+    """Given ``format=xlsx`` or ``csv`` and a month that is no ``YYYY-MM`` (found by
+    tests/http/test_contract_fuzz.py: the workbook's sheet title refused it, a 500); then
+    the answer is the DomainError the JSON report gives, 400."""
+    for kind in ("xlsx", "csv"):
+        status, body = get(world, "/api/reports/2026-13", SCHOOL_ADMIN, format=kind)
+        assert (status, body["code"]) == (400, "report.month_invalid"), kind
+
+
+def test_a_report_file_is_named_safely_whatever_the_college_asked(world: World) -> None:
+    """Given a college parameter in Chinese, or with a quote, a no-break space and a letter
+    outside Latin-1 (found by tests/http/test_contract_fuzz.py: such a name broke the header,
+    a 500); then the file is sent with a Content-Disposition in printable ASCII whose
+    ``filename*`` keeps the name (RFC 8187); a line break is refused before any header."""
+    for college, encoded in (
+        ("石油工程学院", "%E7%9F%B3%E6%B2%B9%E5%B7%A5%E7%A8%8B%E5%AD%A6%E9%99%A2"),
+        ('P"E\xa0\u0100; x=1', "P%22E%C2%A0%C4%80%3B%20x%3D1"),
+    ):
+        status, reply = get(
+            world, "/api/reports/2026-12", SCHOOL_ADMIN, college=college, format="csv"
+        )
+        assert status == 200, reply
+        disposition = reply.headers["content-disposition"]
+        assert disposition.isascii()
+        assert "\r" not in disposition
+        assert "\n" not in disposition
+        assert disposition.endswith(f"filename*=UTF-8''report-2026-12-{encoded}.csv")
+    # a line break never reaches a header: the read's boundary refuses it first
+    status, body = get(
+        world, "/api/reports/2026-12", SCHOOL_ADMIN, college="PE\r\nX: 1", format="csv"
+    )
+    assert (status, body["code"]) == (400, "text.control_character")
+
+
 def test_a_certificate_is_its_students_and_the_schools(world: World) -> None:
     """电子证书 (002 二 8)): the school confers a 荣誉证书 over the API; the signed document is
     the student's and operators' to read, nobody else's."""

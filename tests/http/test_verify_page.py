@@ -194,6 +194,37 @@ def test_a_body_that_is_not_multipart_uploads_nothing(client: TestClient) -> Non
         assert "文件格式不符" in reply.text
 
 
+def test_a_multipart_body_with_a_malformed_part_header_uploads_nothing(
+    client: TestClient,
+) -> None:
+    """Given a multipart body whose part header holds a character no header name may (found
+    by tests/http/test_contract_fuzz.py: python-multipart raised its own parse error, a 500);
+    then the form answers 400 with its message, as for any body that uploads nothing."""
+    body = (
+        b'--x\r\nContent-Disposition: form-data; name="document"\r\n[bad]: 1\r\n\r\nhi\r\n--x--\r\n'
+    )
+    reply = client.post(
+        "/verify", content=body, headers={"content-type": "multipart/form-data; boundary=x"}
+    )
+    assert reply.status_code == 400
+    assert "文件格式不符" in reply.text
+
+
+def test_a_path_no_route_reads_is_a_404_page_and_under_api_a_domain_error(
+    client: TestClient,
+) -> None:
+    """Given a serial with a line break (no route's parameter reads one) and an API path
+    that does not exist; then the first answers the 查证 form's 404 page, the second the
+    DomainError ``http.not_found`` — both what the contract documents, never Starlette's
+    plain text."""
+    page = client.get("/verify/SC-2026%0A1")
+    assert (page.status_code, page.headers["content-type"]) == (404, "text/html; charset=utf-8")
+    assert "页面不存在" in page.text
+    api = client.get("/api/nothing-here")
+    assert api.status_code == 404
+    assert api.json()["code"] == "http.not_found"
+
+
 def test_the_page_is_rate_limited_per_client(demo: Transcripts) -> None:
     app = create_app(demo.service, HttpSettings(worker=False, verify_rate_per_minute=3))
     with TestClient(app) as client:

@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 from uuid import UUID
 
+from python_multipart.exceptions import FormParserError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -36,7 +37,7 @@ from second_classroom.http.idempotency import IdempotencyKeys
 from second_classroom.http.logs import RequestIds
 from second_classroom.http.notices import Webhooks, sse_event
 from second_classroom.http.openapi import DOCS_PAGE, openapi
-from second_classroom.http.refusals import RATE_LIMITED, error_response
+from second_classroom.http.refusals import NOT_FOUND, RATE_LIMITED, error_response
 from second_classroom.http.settings import Http, HttpSettings, http_of
 from second_classroom.http.worker import Worker
 from second_classroom.projections.notices import Notice
@@ -151,6 +152,7 @@ def create_app(service: SecondClassroom, settings: HttpSettings | None = None) -
             Route("/readyz", readyz),
         ],
         middleware=[Middleware(RequestIds)],
+        exception_handlers={404: _no_route},
         lifespan=lifespan,
     )
     app.state.http = http
@@ -170,6 +172,15 @@ def _limited(request: Request) -> Response | None:
     error = RATE_LIMITED.error(retry_after=int(wait) + 1)
     page = verify_page.form_page(error.message_zh)
     return HTMLResponse(page, status_code=429, headers={"Retry-After": str(int(wait) + 1)})
+
+
+async def _no_route(request: Request, _error: Exception) -> Response:
+    """A path no route takes (or a path parameter holding a character none reads, such as a
+    line break): under ``/api/`` the DomainError ``http.not_found``, the contract's 404;
+    elsewhere the 查证 form with the message that the page does not exist."""
+    if request.url.path.startswith("/api/"):
+        return error_response(NOT_FOUND.error(what_zh="接口", what="endpoint"))
+    return HTMLResponse(verify_page.form_page(verify_page.NO_PAGE), status_code=404)
 
 
 async def verify_form(request: Request) -> Response:
@@ -217,7 +228,9 @@ async def _uploaded(request: Request, body: bytes) -> bytes:
         async with Request(request.scope, receive).form(max_files=1, max_fields=4) as form:
             upload = form.get("document")
             return await upload.read() if isinstance(upload, UploadFile) else b""
-    except (HTTPException, MultiPartException):  # a broken multipart body uploads nothing
+    # A broken multipart body uploads nothing: Starlette's refusals, and python-multipart's
+    # own (a malformed part header reaches here as its ``MultipartParseError``).
+    except (HTTPException, MultiPartException, FormParserError):
         return b""
 
 

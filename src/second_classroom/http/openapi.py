@@ -105,15 +105,48 @@ def _report() -> dict[str, Any]:
     return operation
 
 
+def _component(name: str, found: dict[str, Any]) -> dict[str, Any]:
+    """The library's schema ``name`` as a component any OpenAPI 3.1 tool resolves: without
+    its ``$id`` and ``$schema`` (the document's ``jsonSchemaDialect`` says the dialect), so
+    every ``$ref`` is a pointer into the document — its own ``#/$defs/…`` under
+    ``#/components/schemas/<name>``, another schema's ``urn:second-classroom:<kind>:<Name>``
+    the component ``<Name>``. (Tools that resolve a ``$ref`` against the document, not the
+    component's ``$id``, found neither: a generated request had no body.)"""
+
+    def pointed(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {
+                key: _pointer(name, inner) if key == "$ref" else pointed(inner)
+                for key, inner in value.items()
+            }
+        if isinstance(value, list):
+            return [pointed(inner) for inner in value]
+        return value
+
+    component: dict[str, Any] = pointed(found)
+    component.pop("$id", None)
+    component.pop("$schema", None)
+    return component
+
+
+def _pointer(name: str, ref: str) -> str:
+    if ref.startswith("#/$defs/"):
+        return f"#/components/schemas/{name}/{ref[2:]}"
+    if ref.startswith(schema.ID_PREFIX):
+        return f"#/components/schemas/{ref.rsplit(':', 1)[1]}"
+    return ref  # already a pointer into the document
+
+
 def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
-    """The OpenAPI 3.1 document; component schemas keep their ``$id`` so that the library's
-    ``urn:second-classroom:…`` references resolve inside the document. Each JSON ``GET``
-    answers a named component, or a listing's ``{"items": [...]}`` of one."""
-    components = schema.schemas(rulebook)
+    """The OpenAPI 3.1 document: the library's JSON Schemas as its components, each ``$ref``
+    a pointer into the document (``_component``). Each JSON ``GET`` answers a named
+    component, or a listing's ``{"items": [...]}`` of one."""
+    found = schema.schemas(rulebook)
     for cls in ANSWERS:  # the service's own answers beside the library's
-        if cls.__name__ in components:
+        if cls.__name__ in found:
             raise ValueError(f"two schemas named {cls.__name__}")
-        components[cls.__name__] = schema.answer_schema(cls)
+        found[cls.__name__] = schema.answer_schema(cls)
+    components = {name: _component(name, body) for name, body in found.items()}
     commands = [_ref(name) for name in codec.registry.names("command")]
     number = [_param("number", "path")]
     activity = [_param("activity_id", "path")]
@@ -279,12 +312,16 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
             **public,
         },
     }
+    no_page = {
+        "description": "no such page (the path holds a character no route reads: a line break)",
+        "content": {"text/html": {}},
+    }
     paths["/checkin/{activity_id}/{session}"] = {
         "get": {
             "summary": "签到屏: the organizer's screen of the rotating QR code and password; "
             "a static page that reads /api/activities/{activity_id}/checkin/{session} with the "
             "token given after #token=",
-            "responses": html,
+            "responses": {**html, "404": no_page},
             **public,
             "parameters": [*activity, _param("session", "path", "integer")],
         }
@@ -292,7 +329,7 @@ def openapi(rulebook: Rulebook | None = None) -> dict[str, Any]:
     paths["/verify/{serial}"] = {
         "get": {
             "summary": "查证: 有效 / 已撤销 / 已被替代 / 无效 / 被篡改 (rate-limited)",
-            "responses": {**html, "429": {"description": "too many requests"}},
+            "responses": {**html, "404": no_page, "429": {"description": "too many requests"}},
             **public,
             "parameters": [_param("serial", "path")],
         }

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypedDict, TypeVar
+from urllib.parse import quote
 from uuid import UUID
 
 from starlette.concurrency import run_in_threadpool
@@ -267,6 +268,18 @@ REPORT_TYPES = {
 }
 
 
+def attachment(name: str) -> str:
+    """A ``Content-Disposition`` of a download named ``name`` (RFC 6266): ``filename`` in
+    printable ASCII (anything else, a quote or a backslash becomes ``_``), and the name
+    itself as UTF-8 in ``filename*`` (RFC 8187) when it differs — a college's name in
+    Chinese reaches the browser, and no text a caller gives can break the header."""
+    plain = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in name)
+    if plain == name:
+        return f'attachment; filename="{plain}"'
+    encoded = quote(name, safe="", errors="replace")  # a lone surrogate: "?"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{encoded}"
+
+
 async def monthly_report(request: Request) -> Response:
     """学院月报: JSON rows (paged), or the whole month as ``?format=xlsx`` or ``csv``."""
 
@@ -282,7 +295,7 @@ async def monthly_report(request: Request) -> Response:
         return Response(
             files.xlsx if kind == "xlsx" else files.csv,
             media_type=REPORT_TYPES[kind],
-            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            headers={"Content-Disposition": attachment(name)},
         )
 
     return await answer(request, read, ("月报", "report"))

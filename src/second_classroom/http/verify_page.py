@@ -35,6 +35,7 @@ HEADLINES = {
 MAX_UPLOAD = MAX_BODY  # bytes of an uploaded request: the API's own body cap
 NOT_A_DOCUMENT = "文件格式不符：请上传成绩单或电子证书的 PDF 或 JSON 文件"
 TOO_LARGE = f"文件过大：上传的文件不能超过 {MAX_UPLOAD // 1024} KB"
+NO_PAGE = "页面不存在：请输入成绩单或证书上的编号查证"
 
 
 class RateLimiter:

@@ -1,0 +1,78 @@
+"""The HTTP service against arbitrary requests generated from its own contract (schemathesis,
+a generic OpenAPI tool built on hypothesis): no request, valid or not, gets a server error,
+and every answer is one the contract documents — its status, media type and schema."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from starlette.testclient import TestClient
+
+from second_classroom.core.actor import Actor
+from second_classroom.demo import DEMO_SECRET, at, run_demo
+from second_classroom.http import BearerTokens, HttpSettings, create_app
+from second_classroom.http.openapi import openapi
+from tests.example_counts import examples
+from tests.http.world import Clock
+
+OPERATOR = Actor.school_admin("T-校团委-001")
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The demo school served in-process (start-up and shut-down run)."""
+    path = tmp_path_factory.mktemp("fuzz") / "demo.sqlite3"
+    with run_demo(Path(path), out=lambda _line: None) as service:
+        clock = Clock(at(20, 9, month=12))
+        with TestClient(create_app(service, HttpSettings(worker=False, clock=clock))) as client:
+            yield client
+
+
+# The contract as the service builds it (what /openapi.json serves, read here without a
+# server, so that collecting this module plays no demo); but the notices' event stream,
+# which answers for as long as the client listens (tests/http/test_notices.py reads it).
+schema = schemathesis.openapi.from_dict(openapi()).exclude(
+    path="/api/students/{number}/notices/stream"
+)
+TOKEN = BearerTokens.from_secret(DEMO_SECRET).issue(OPERATOR, datetime.now().astimezone())
+
+
+@schema.parametrize()
+@settings(
+    max_examples=examples(20),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_no_generated_request_gets_a_server_error_or_an_undocumented_answer(
+    case: Any, client: TestClient
+) -> None:
+    """Given any request the contract allows or nearly allows (each operation, arbitrary
+    parameters and bodies: commands of every type with any field values), sent with a
+    school admin's token; then the service answers without a 5xx, with a status, media type
+    and body the contract documents for that operation (a refusal is its DomainError)."""
+    sent = case.as_transport_kwargs(
+        base_url="http://testserver", headers={"Authorization": f"Bearer {TOKEN}"}
+    )
+    body = sent.pop("data", None)
+    sent.pop("verify", None)
+    response = client.request(**sent, content=body) if body is not None else client.request(**sent)
+    response.request.read()  # a multipart body is sent as a stream: kept for the report
+    case.validate_response(response, checks=CHECKS)
