@@ -21,8 +21,9 @@ from pathlib import Path
 
 TESTS = Path(__file__).resolve().parent
 # calls that run assertions written elsewhere: a Hypothesis state machine's rules and
-# invariants, run directly or as its TestCase (tests/stateful.py)
-SPECIFICATION_CALLS = frozenset({"run_state_machine_as_test", "runTest"})
+# invariants, run directly or as its TestCase (tests/stateful.py); schemathesis' checks of an
+# answer against the contract, which raise on a failure (tests/http/test_contract_fuzz.py)
+SPECIFICATION_CALLS = frozenset({"run_state_machine_as_test", "runTest", "validate_response"})
 PYTEST_CHECKS = frozenset({"raises", "fail"})
 
 Function = ast.FunctionDef | ast.AsyncFunctionDef
