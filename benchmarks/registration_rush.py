@@ -211,8 +211,9 @@ def run(
         commands = len(latencies)
         table = events_table(service)
         raw = store.raw_one_row_per_commit(store.stored_sizes(table, commands))
-    figures = meter.figures(commands) if meter is not None else extra
-    machine = load.figures(commands, figures.get("cpu_us_per_command")) if dsn else {}
+    metered = meter.figures(commands) if meter is not None else {}
+    client_cpu = (metered or extra).get("cpu_us_per_command")  # one process's, or all of them
+    machine = load.figures(commands, client_cpu) if dsn else {}
     return {
         "benchmark": "registration_rush",
         "store": store.label,
@@ -227,7 +228,7 @@ def run(
         "over_admission": max(admitted - 300, 0),
         "raw_rows_per_s": round(raw, 1),
         "ratio_to_raw": round(commands / elapsed / raw, 3),
-        **(meter.figures(commands) if meter is not None else {}),
+        **metered,
         **extra,
         **machine,
     }

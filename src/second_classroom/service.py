@@ -965,8 +965,7 @@ class SecondClassroom:
         needs the ``[reports]`` extra (``config.extra_missing`` without it)."""
         moment = require_aware(now)
         visibility.require_read(visibility.may_read_college(actor, college), "学院月报 report")
-        if report_submission.first_day(month) is None:  # it names the workbook's sheet too
-            raise report_submission.MONTH_INVALID.error(month=month)
+        report_submission.require_month(month)  # it names the workbook's sheet too
         self.views.catch_up()
         database = self.views.database
         rows = report_exports.monthly_report(database, month, college)
@@ -1181,8 +1180,7 @@ class SecondClassroom:
     ) -> queries.Page[MonthlyRow]:
         """学院月报 rows: one college's (its admin's), or every college's (school admins')."""
         visibility.require_read(visibility.may_read_college(actor, college), "学院月报 report")
-        if report_submission.first_day(month) is None:
-            raise report_submission.MONTH_INVALID.error(month=month)
+        report_submission.require_month(month)
         return self.views.monthly_report(month, college=college, limit=limit, cursor=cursor)
 
     @_reads
@@ -1196,8 +1194,7 @@ class SecondClassroom:
         visibility.require_read(visibility.is_operator(actor), "月报上报情况 report submissions")
         require_aware(now)
         day = self.rulebook.report_due_day
-        if report_submission.first_day(month) is None:
-            raise report_submission.MONTH_INVALID.error(month=month)
+        report_submission.require_month(month)
         if day is None:
             return []
         due = report_submission.due_at(month, day)

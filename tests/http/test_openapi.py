@@ -32,7 +32,7 @@ from second_classroom.policies.activity_form import PlannedCredit
 from second_classroom.policies.claim_rules import ClaimKind
 from second_classroom.policies.rulebook import preset
 from second_classroom.service import SecondClassroom
-from tests.http.world import Clock
+from tests.http.world import Clock, refs
 
 NOW = at(20, 9, month=12)  # after every step of the demo
 TOKENS = BearerTokens.from_secret(DEMO_SECRET)
@@ -293,19 +293,6 @@ def answers(schools: dict[str, School]) -> Callable[[str], Any]:
         return found[path]
 
     return answer
-
-
-def refs(value: Any) -> Iterator[str]:
-    """Every ``$ref`` in ``value``."""
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if key == "$ref" and isinstance(inner, str):
-                yield inner
-            else:
-                yield from refs(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            yield from refs(inner)
 
 
 def test_every_reference_of_the_contract_is_a_pointer_into_it() -> None:

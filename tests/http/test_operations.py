@@ -19,20 +19,11 @@ from second_classroom.http import HttpSettings, create_app
 from second_classroom.http.logs import JsonLines, request_id
 from second_classroom.http.worker import Worker
 from tests.enrolment_world import LEADER
-from tests.http.world import World, bearer
+from tests.http.world import World, bearer, refs
 from tests.specification import at
 
 STARTED = at(12, 3, 14, 5)
 ON_SITE = {"latitude": 46.5890, "longitude": 125.1488, "accuracy_m": 10.0}
-
-
-def refs(node: Any) -> list[str]:
-    if isinstance(node, dict):
-        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
-        return found + [r for v in node.values() for r in refs(v)]
-    if isinstance(node, list):
-        return [r for v in node for r in refs(v)]
-    return []
 
 
 def test_the_contract_is_openapi_3_1_from_the_library_schemas(world: World) -> None:

@@ -4,7 +4,9 @@ fixture in tests/http/conftest.py serves it; tests import these helpers from her
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import attrs
@@ -57,3 +59,16 @@ def build_world(service: SecondClassroom, capacity: int = 3) -> tuple[list[str],
     """Found the school on ``service``: its students and the approved activity ``talk``."""
     students = found_school(service, STUDENTS)
     return students, approved_activity(service, "talk", capacity=capacity)
+
+
+def refs(value: Any) -> Iterator[str]:
+    """Every ``$ref`` in ``value`` (a JSON document: the contract, a schema)."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "$ref" and isinstance(inner, str):
+                yield inner
+            else:
+                yield from refs(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from refs(inner)

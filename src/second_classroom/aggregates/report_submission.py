@@ -17,7 +17,7 @@ import attrs
 
 from second_classroom.core import ids
 from second_classroom.core.decider import FunctionalDecider
-from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require
+from second_classroom.core.errors import UNAUTHORIZED, Category, ErrorCode, require, required
 from second_classroom.core.text import YEAR_MAX, YEAR_MIN, Code, Detail, Proof
 from second_classroom.core.time import SHANGHAI, local_date
 from second_classroom.policies.context import Context
@@ -119,6 +119,11 @@ def first_day(month: str) -> date | None:
     return date(int(found[1]), int(found[2]), 1)
 
 
+def require_month(month: str) -> date:
+    """``first_day`` of ``month``; ``report.month_invalid`` when it is none."""
+    return required(first_day(month), MONTH_INVALID, month=month)
+
+
 def due_at(month: str, due_day: int) -> datetime:
     """The end of the due day of ``month`` (the 28th: 29th 00:00 Shanghai)."""
     first = first_day(month)
@@ -134,9 +139,7 @@ def decide(
     require(rulebook.college(command.college) is not None, COLLEGE_UNKNOWN, college=command.college)
     allowed = actor.is_school_admin or actor.is_college_admin(command.college)
     require(allowed, UNAUTHORIZED, action="上报学院月报 submit the monthly report")
-    first = first_day(command.month)
-    require(first is not None, MONTH_INVALID, month=command.month)
-    assert first is not None
+    first = require_month(command.month)
     require(local_date(ctx.now) >= first, NOT_YET, month=command.month)
     require(state is None, SUBMITTED, college=command.college, month=command.month)
     require(bool(command.summary.strip() or command.attachment.strip()), EMPTY)

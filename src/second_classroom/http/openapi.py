@@ -93,7 +93,7 @@ def _report() -> dict[str, Any]:
             *_paged("college"),
             {
                 **_param("format"),
-                "schema": {"type": "string", "enum": ["json", "csv", "xlsx"], "default": "json"},
+                "schema": {"type": "string", "enum": ["json", *REPORT_TYPES], "default": "json"},
             },
         ],
     )
