@@ -4,8 +4,11 @@ same kind of store, timing summaries, and the results file."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import gc
 import json
+import multiprocessing
 import os
 import platform
 import resource
@@ -101,28 +104,21 @@ class BenchStore:
 
     # -- raw baselines ----------------------------------------------------------------------
 
-    def raw_one_row_per_commit(self, sizes: Sequence[int]) -> float:
-        """Rows per second: one INSERT of a ``size``-byte state and one commit per row."""
+    def raw_one_row_per_commit(self, sizes: Sequence[int], processes: int = 1) -> float:
+        """Rows per second: one INSERT of a ``size``-byte state and one commit per row; with
+        ``processes``, from that many OS processes started together, each inserting its share
+        on its own connection (the machine's own gain from more writers, to set the
+        library's beside)."""
         rows = [(uuid4().hex, 1, "t", b"x" * size) for size in sizes]
-        if not self.dsn:
-            db, table = self._sqlite_raw_table()
-            insert = f"INSERT INTO {table} VALUES (?, ?, ?, ?)"
-            began = time.perf_counter()
-            for row in rows:
-                db.execute("BEGIN")
-                db.execute(insert, row)
-                db.execute("COMMIT")
-            elapsed = time.perf_counter() - began
+        db, table = self._postgres_raw_table() if self.dsn else self._sqlite_raw_table()
+        try:
+            if processes > 1:
+                where = (self.dsn, str(self._raw_path()))
+                return _raw_commits_from(where, table, rows, processes)
+            count, elapsed = _raw_commits(db, table, rows)
+            return count / elapsed
+        finally:
             db.close()
-            return len(rows) / elapsed
-        conn, table = self._postgres_raw_table()
-        with conn:
-            insert = f"INSERT INTO {table} VALUES (%s, %s, %s, %s)"
-            began = time.perf_counter()
-            for row in rows:
-                conn.execute(insert, row)
-                conn.commit()
-            return len(rows) / (time.perf_counter() - began)
 
     def raw_batched_insert(self, rows: Iterable[Row]) -> float:
         """Rows per second: ``rows`` by executemany, one transaction per 1,000. Only the
@@ -155,12 +151,20 @@ class BenchStore:
 
     def raw_select_decode(self, table: str) -> float:
         """Rows per second: SELECT every ``state`` of ``table`` and ``json.loads`` each (a
-        page of 10,000 rows at a time, as the view runner reads)."""
+        page of 10,000 rows at a time, as the view runner reads). The cyclic collector is
+        paused, as the view runner pauses it: in a process that holds a semester's objects
+        its passes over them doubled this baseline's time (measured), flattering the ratio."""
         began = time.perf_counter()
         count = 0
-        for page in self._pages(f"SELECT state FROM {self._in(table)}"):
-            decoded = [json.loads(row[0]) for row in page]
-            count += len(decoded)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for page in self._pages(f"SELECT state FROM {self._in(table)}"):
+                decoded = [json.loads(row[0]) for row in page]
+                count += len(decoded)
+        finally:
+            if collecting:
+                gc.enable()
         return count / (time.perf_counter() - began)
 
     def raw_read_stream(self, table: str, originator_id: UUID) -> list[Any]:
@@ -221,10 +225,14 @@ class BenchStore:
         with psycopg.connect(self.dsn, autocommit=True) as conn:
             conn.execute(statement)
 
+    def _raw_path(self) -> Path:
+        """The file of the last raw table made on SQLite."""
+        return self.folder / f"raw_{self._raw_tables}.sqlite3"
+
     def _sqlite_raw_table(self) -> tuple[sqlite3.Connection, str]:
         """A new file in WAL mode (as eventsourcing sets it) with an empty raw table."""
         self._raw_tables += 1
-        db = sqlite3.connect(self.folder / f"raw_{self._raw_tables}.sqlite3", isolation_level=None)
+        db = sqlite3.connect(self._raw_path(), isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(SQLITE_RAW_TABLE.format(table="raw_events"))
         return db, "raw_events"
@@ -240,6 +248,67 @@ class BenchStore:
         conn.execute(POSTGRES_RAW_TABLE.format(table=table))
         conn.commit()
         return conn, table
+
+
+def _raw_commits(db: Any, table: str, rows: Sequence[Row]) -> tuple[int, float]:
+    """Insert ``rows`` one a transaction on ``db`` (sqlite3, or psycopg not in autocommit);
+    (rows, seconds)."""
+    began = time.perf_counter()
+    if isinstance(db, sqlite3.Connection):
+        insert = f"INSERT INTO {table} VALUES (?, ?, ?, ?)"
+        for row in rows:
+            db.execute("BEGIN")
+            db.execute(insert, row)
+            db.execute("COMMIT")
+    else:
+        insert = f"INSERT INTO {table} VALUES (%s, %s, %s, %s)"
+        for row in rows:
+            db.execute(insert, row)
+            db.commit()
+    return len(rows), time.perf_counter() - began
+
+
+def _raw_commits_from(
+    where: tuple[str | None, str], table: str, rows: Sequence[Row], processes: int
+) -> float:
+    """Rows per second of ``_raw_commits`` from ``processes`` processes started together, each
+    with its share of ``rows``: all rows over the time from the start to the last one's end."""
+    spawn = multiprocessing.get_context("spawn")
+    start, out = spawn.Barrier(processes + 1), spawn.Queue()
+    workers = [
+        spawn.Process(target=_raw_commits_in, args=(where, table, rows[k::processes], start, out))
+        for k in range(processes)
+    ]
+    for worker in workers:
+        worker.start()
+    start.wait()
+    began = time.perf_counter()
+    counts: list[int] = [out.get() for _ in workers]
+    elapsed = time.perf_counter() - began
+    for worker in workers:
+        worker.join()
+    return sum(counts) / elapsed
+
+
+def _raw_commits_in(
+    where: tuple[str | None, str], table: str, rows: Sequence[Row], start: Any, out: Any
+) -> None:
+    """One process of ``_raw_commits_from``: its own connection to the DSN, else to the SQLite
+    file (whose writers wait for each other, up to 30 s)."""
+    dsn, path = where
+    if dsn:
+        import psycopg
+
+        with psycopg.connect(dsn) as conn:
+            start.wait()
+            out.put(_raw_commits(conn, table, rows)[0])
+        return
+    db = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        start.wait()
+        out.put(_raw_commits(db, table, rows)[0])
+    finally:
+        db.close()
 
 
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
@@ -548,3 +617,89 @@ def _server_jiffies() -> int:
         fields = text[name_end + 2 :].split()
         total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime (14–17)
     return total
+
+
+class StatementLog:
+    """Every statement the views send to an SQLite view database inside the block, with its
+    parameters and transactions, replayed afterwards by plain ``sqlite3`` into a fresh file
+    of the same tables: what those statements cost with no library code around them. A
+    rebuild's replay is the floor of any rebuild that applies the log event by event."""
+
+    def __init__(self, service: SecondClassroom) -> None:
+        from second_classroom.projections.database import SQLiteViews
+
+        database = service.views.database
+        assert isinstance(database, SQLiteViews), "the replay is of an SQLite view database"
+        self.database = database
+        self.entries: list[tuple[str, str, Any]] = []  # (how, statement, parameters)
+        self._undo: list[tuple[Any, str, Any]] = []
+
+    def __enter__(self) -> StatementLog:
+        from second_classroom.projections import database
+
+        log = self.entries
+        cursor = database._SQLiteCursor
+        execute, executemany = cursor.execute, cursor.executemany
+        transaction = database.SQLiteViews.transaction
+
+        def logged_execute(self: Any, statement: str, params: Sequence[Any] = ()) -> Any:
+            log.append(("one", statement, tuple(params)))
+            return execute(self, statement, params)
+
+        def logged_executemany(self: Any, statement: str, rows: Sequence[Sequence[Any]]) -> Any:
+            log.append(("many", statement, [tuple(row) for row in rows]))
+            return executemany(self, statement, rows)
+
+        @contextlib.contextmanager
+        def logged_transaction(self: Any, **options: bool) -> Iterator[Any]:
+            log.append(("one", "BEGIN IMMEDIATE", ()))
+            with transaction(self, **options) as opened:
+                yield opened
+            log.append(("one", "COMMIT", ()))
+
+        for owner, name, replacement in (
+            (cursor, "execute", logged_execute),
+            (cursor, "executemany", logged_executemany),
+            (database.SQLiteViews, "transaction", logged_transaction),
+        ):
+            self._undo.append((owner, name, owner.__dict__[name]))
+            setattr(owner, name, replacement)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        for owner, name, original in reversed(self._undo):
+            setattr(owner, name, original)
+        self._undo.clear()
+
+    def replay_cpu_s(self, folder: Path) -> float:
+        """CPU seconds of plain ``sqlite3`` running the logged statements, in order, in a
+        new file (WAL, ``synchronous=NORMAL``, as the views' own) holding empty copies of the
+        view database's tables; the cyclic collector paused, as the runner pauses it."""
+        source = sqlite3.connect(self.database.database)
+        tables = [
+            str(sql)
+            for (sql,) in source.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
+            )
+        ]
+        source.close()
+        path = folder / f"replay_{uuid4().hex}.sqlite3"
+        db = sqlite3.connect(path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        for sql in tables:
+            db.execute(sql)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            began = time.process_time()
+            for how, statement, params in self.entries:
+                if how == "many":
+                    db.executemany(statement, params)
+                else:
+                    db.execute(statement, params)
+            return time.process_time() - began
+        finally:
+            if collecting:
+                gc.enable()
+            db.close()

@@ -210,7 +210,14 @@ def run(
         admitted = len(state.roster.admitted)
         commands = len(latencies)
         table = events_table(service)
-        raw = store.raw_one_row_per_commit(store.stored_sizes(table, commands))
+        sizes = store.stored_sizes(table, commands)
+        raw = store.raw_one_row_per_commit(sizes)
+        if processes > 1:
+            # The raw inserts from as many processes: what more writers gain on this machine
+            # with no library at all, beside the library's gain (a pair of rushes, 1 and N).
+            raw_processes = store.raw_one_row_per_commit(sizes, processes)
+            extra["raw_rows_per_s_from_processes"] = round(raw_processes, 1)
+            extra["raw_gain_from_processes"] = round(raw_processes / raw, 3)
     metered = meter.figures(commands) if meter is not None else {}
     client_cpu = (metered or extra).get("cpu_us_per_command")  # one process's, or all of them
     machine = load.figures(commands, client_cpu) if dsn else {}

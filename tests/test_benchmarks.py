@@ -70,6 +70,10 @@ def check(lines: list[dict[str, Any]], store: str) -> None:
     rushes = [line for line in ran if line["benchmark"] == "registration_rush"]
     assert {line["threads"] for line in rushes} == {1, 8}
     assert all(line["over_admission"] == 0 for line in rushes)
+    # from several processes, the raw inserts from as many: the machine's own gain beside
+    assert all(
+        line["raw_gain_from_processes"] > 0 for line in rushes if line["processes"] > 1
+    )
     if store == "postgres":  # the server is on this machine: what it and the machine spent
         for line in rushes:
             assert 0 < line["machine_busy"] <= 1, line
@@ -81,6 +85,10 @@ def check(lines: list[dict[str, Any]], store: str) -> None:
     # the rebuild against select + decode in CPU too (the figure a loaded machine moves least)
     rebuilds = [line for line in ran if line["benchmark"] == "view_rebuild"]
     assert all(0 < line["cpu_ratio_to_raw"] < 1 for line in rebuilds)
+    if store == "sqlite-file":  # the floor: the rebuild's own statements replayed raw
+        for line in rebuilds:
+            assert line["raw_view_statements_cpu_us_per_event"] > 0, line
+            assert 0 < line["floor_cpu_ratio_to_raw"] < 1, line
     assert all(0 < line["rebuild_cpu_ratio_to_raw"] < 1 for line in semesters)
     # the whole process's peak, and the peak at the end of every stage of the semester
     assert all(line["max_rss_mb"] >= max(line["stages_max_rss_mb"].values()) for line in semesters)

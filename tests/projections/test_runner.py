@@ -25,7 +25,7 @@ from second_classroom.core.actor import Actor
 from second_classroom.persistence.stores import popo_env, postgres_env, sqlite_env
 from second_classroom.projections.database import PostgresViews
 from second_classroom.projections.runner import ProjectionRunner
-from second_classroom.projections.views import standard_views
+from second_classroom.projections.views import AuditLog, standard_views
 from second_classroom.service import SecondClassroom
 from tests.specification import PE_ADMIN, at
 from tests.stores import TEST_SECRET
@@ -603,6 +603,91 @@ def test_a_rebuild_that_stops_before_its_end_has_its_indexes_made_by_the_next_op
     assert index_names(view_database) >= DECLARED
     assert second.catch_up() == 60
     assert second.snapshot() == whole
+    service.close()
+
+
+class ReshapedAuditLog(AuditLog):
+    """The audit log as a release that changed its tables would declare it."""
+
+    shape = 1
+
+
+AUDIT_INDEXES = {index.name for index in AuditLog.indexes}
+
+
+def reshaped_views() -> list[Any]:
+    return [ReshapedAuditLog(), *standard_views()[1:]]
+
+
+def test_a_view_whose_shape_changed_is_filled_without_its_indexes_and_gets_them_at_its_end(
+    view_database: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given the standard views over 60 registrations, with every index; when a release
+    changes the audit log's shape, then while the audit log is filled from the log none of
+    its indexes is there (each is made once, from the filled table, as a rebuild makes
+    them), the other views keep theirs, and once filled every index is there and the views
+    equal a full rebuild."""
+    from second_classroom.projections import runner as runner_module
+
+    assert standard_views()[0].name == "audit_log"
+    monkeypatch.setattr(runner_module, "REBUILD_BATCH", 20)
+    service = SecondClassroom.open(popo_env(), secret=TEST_SECRET)
+    register(service, range(1, 61))
+    assert ProjectionRunner(service.app, view_database, standard_views()).catch_up() == 60
+    during: list[set[str]] = []
+    applying = ProjectionRunner._apply
+
+    def apply(runner: ProjectionRunner, *args: Any) -> bool:
+        during.append(index_names(view_database) & DECLARED)
+        return applying(runner, *args)
+
+    monkeypatch.setattr(ProjectionRunner, "_apply", apply)
+    reshaped = ProjectionRunner(service.app, view_database, reshaped_views(), batch=10)
+    assert len(during) == 3  # the fill: three batches of 20
+    assert all(found == DECLARED - AUDIT_INDEXES for found in during)
+    assert index_names(view_database) >= DECLARED
+    filled = reshaped.snapshot()
+    assert reshaped.rebuild() == 60
+    assert reshaped.snapshot() == filled
+    service.close()
+
+
+def test_a_fill_that_stops_is_ended_by_the_next_opening_and_only_then_gets_its_indexes(
+    view_database: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given a changed audit log whose fill stops (a crash) after its first batch of 20;
+    when the views are opened again, then that opening goes on with the fill without the
+    audit log's indexes, makes them at its end, and the views equal a full rebuild."""
+    from second_classroom.projections import runner as runner_module
+
+    monkeypatch.setattr(runner_module, "REBUILD_BATCH", 20)
+    service = SecondClassroom.open(popo_env(), secret=TEST_SECRET)
+    register(service, range(1, 61))
+    assert ProjectionRunner(service.app, view_database, standard_views()).catch_up() == 60
+    applying = ProjectionRunner._apply
+    during: list[set[str]] = []
+
+    def stop_after_one_batch(runner: ProjectionRunner, position: int, *args: Any) -> bool:
+        if position > 0:
+            raise RuntimeError("the process stopped")
+        return applying(runner, position, *args)
+
+    monkeypatch.setattr(ProjectionRunner, "_apply", stop_after_one_batch)
+    with pytest.raises(RuntimeError, match="the process stopped"):
+        ProjectionRunner(service.app, view_database, reshaped_views(), batch=10)
+    assert not AUDIT_INDEXES & index_names(view_database)
+
+    def apply(runner: ProjectionRunner, *args: Any) -> bool:
+        during.append(index_names(view_database) & AUDIT_INDEXES)
+        return applying(runner, *args)
+
+    monkeypatch.setattr(ProjectionRunner, "_apply", apply)
+    again = ProjectionRunner(service.app, view_database, reshaped_views(), batch=10)
+    assert during == [set(), set()]  # the fill's two batches left, from event 21
+    assert index_names(view_database) >= DECLARED
+    filled = again.snapshot()
+    assert again.rebuild() == 60
+    assert again.snapshot() == filled
     service.close()
 
 

@@ -28,7 +28,8 @@ threads here, or other processes — may follow one log: each batch is applied o
 
 Shapes. A view whose tables changed shape (``shape``) is rebuilt alone when the views are
 opened: its tables made again, then filled from the log's start up to the runner's position
-before any catch-up (``setup``, ``_fill``); the other views keep their rows.
+before any catch-up (``setup``, ``_fill``), its indexes made once it is filled; the other
+views keep their rows.
 """
 
 from __future__ import annotations
@@ -193,8 +194,9 @@ class ProjectionRunner:
                     current.append(view)
                 elif filling.get(view.name) == _shape(view):
                     # Its tables are being filled at this shape (by another process now, or by
-                    # one that stopped): _fill goes on from where that got to.
-                    self._create(cursor, view)
+                    # one that stopped): _fill goes on from where that got to, and makes its
+                    # indexes once it is filled.
+                    view.create(cursor)
                 else:
                     # Tables of another shape (an older release's columns) would read wrong.
                     logger.info("%s: view %s changed shape; rebuilding it", self.name, view.name)
@@ -224,8 +226,11 @@ class ProjectionRunner:
     def _restart(self, cursor: Cursor, view: View) -> None:
         """Empty ``view`` and note that it is to be filled from the log's start (``_fill``);
         its recorded shape is -1 until it is filled, a shape no release has, so no release
-        reads it half-filled (an older one rebuilds it)."""
+        reads it half-filled (an older one rebuilds it). Its indexes are dropped until then,
+        as a rebuild drops them: made once from the filled tables, not kept row by row."""
         view.clear(cursor)
+        for index in _indexes(view):
+            cursor.execute(index.drop)
         cursor.execute(
             f"DELETE FROM {FAILURES_TABLE} WHERE projection = ? AND view = ?",
             (self.name, view.name),
@@ -326,6 +331,9 @@ class ProjectionRunner:
             if reached == self._tracked(cursor):
                 logger.info("%s: rebuilt %s, at position %d", self.name, sorted(names), reached)
                 self._record_shapes(cursor, group)
+                for view in group:
+                    for index in _indexes(view):
+                        cursor.execute(index.create)
 
         routes = tuple(route for route in self._routes if route.view.name in names)
         return _Step(routes, claim, move)
