@@ -272,7 +272,9 @@ def _raw_commits_from(
     where: tuple[str | None, str], table: str, rows: Sequence[Row], processes: int
 ) -> float:
     """Rows per second of ``_raw_commits`` from ``processes`` processes started together, each
-    with its share of ``rows``: all rows over the time from the start to the last one's end."""
+    with its share of ``rows``: all rows over the time from the start to the last one's end.
+    A process that fails breaks the start (or reports None) instead of leaving the driver
+    waiting; its error is printed by the process itself."""
     spawn = multiprocessing.get_context("spawn")
     start, out = spawn.Barrier(processes + 1), spawn.Queue()
     workers = [
@@ -281,32 +283,43 @@ def _raw_commits_from(
     ]
     for worker in workers:
         worker.start()
-    start.wait()
-    began = time.perf_counter()
-    counts: list[int] = [out.get() for _ in workers]
-    elapsed = time.perf_counter() - began
-    for worker in workers:
-        worker.join()
-    return sum(counts) / elapsed
+    try:
+        start.wait()  # broken (BrokenBarrierError) if a process could not connect
+        began = time.perf_counter()
+        counts: list[int | None] = [out.get() for _ in workers]
+        elapsed = time.perf_counter() - began
+    finally:
+        for worker in workers:
+            worker.join(timeout=60)
+            if worker.is_alive():
+                worker.terminate()
+    if any(count is None for count in counts):
+        raise RuntimeError("a raw inserting process failed (its error is above)")
+    return sum(count or 0 for count in counts) / elapsed
 
 
 def _raw_commits_in(
     where: tuple[str | None, str], table: str, rows: Sequence[Row], start: Any, out: Any
 ) -> None:
     """One process of ``_raw_commits_from``: its own connection to the DSN, else to the SQLite
-    file (whose writers wait for each other, up to 30 s)."""
+    file (whose writers wait for each other, up to 30 s); None on ``out`` if it fails."""
     dsn, path = where
-    if dsn:
-        import psycopg
+    try:
+        if dsn:
+            import psycopg
 
-        with psycopg.connect(dsn) as conn:
-            start.wait()
-            out.put(_raw_commits(conn, table, rows)[0])
-        return
-    db = sqlite3.connect(path, isolation_level=None, timeout=30)
+            db: Any = psycopg.connect(dsn)
+        else:
+            db = sqlite3.connect(path, isolation_level=None, timeout=30)
+    except BaseException:
+        start.abort()  # nobody may wait for a process that will never start
+        raise
     try:
         start.wait()
         out.put(_raw_commits(db, table, rows)[0])
+    except BaseException:
+        out.put(None)  # the driver must not wait for a result that will never come
+        raise
     finally:
         db.close()
 
@@ -621,26 +634,36 @@ def _server_jiffies() -> int:
 
 class StatementLog:
     """Every statement the views send to an SQLite view database inside the block, with its
-    parameters and transactions, replayed afterwards by plain ``sqlite3`` into a fresh file
-    of the same tables: what those statements cost with no library code around them. A
-    rebuild's replay is the floor of any rebuild that applies the log event by event."""
+    parameters and transactions, replayed afterwards by plain ``sqlite3`` into a copy of the
+    database as it was when the block began (``snapshot``): what those statements cost with
+    no library code around them. A rebuild's replay is the floor of any rebuild that applies
+    the log event by event. Only a block whose transactions all committed can be replayed (a
+    refused event, rolled back and applied again in halves, would be refused again)."""
 
-    def __init__(self, service: SecondClassroom) -> None:
+    def __init__(self, service: SecondClassroom, snapshot: Path) -> None:
         from second_classroom.projections.database import SQLiteViews
 
         database = service.views.database
         assert isinstance(database, SQLiteViews), "the replay is of an SQLite view database"
         self.database = database
+        self.snapshot = snapshot
         self.entries: list[tuple[str, str, Any]] = []  # (how, statement, parameters)
+        self.rolled_back = 0
         self._undo: list[tuple[Any, str, Any]] = []
 
     def __enter__(self) -> StatementLog:
         from second_classroom.projections import database
 
+        source = sqlite3.connect(self.database.database)
+        copy = sqlite3.connect(self.snapshot)
+        source.backup(copy)  # the tables as the block finds them: its DELETEs cost as there
+        copy.close()
+        source.close()
         log = self.entries
         cursor = database._SQLiteCursor
         execute, executemany = cursor.execute, cursor.executemany
         transaction = database.SQLiteViews.transaction
+        statements = self
 
         def logged_execute(self: Any, statement: str, params: Sequence[Any] = ()) -> Any:
             log.append(("one", statement, tuple(params)))
@@ -653,8 +676,12 @@ class StatementLog:
         @contextlib.contextmanager
         def logged_transaction(self: Any, **options: bool) -> Iterator[Any]:
             log.append(("one", "BEGIN IMMEDIATE", ()))
-            with transaction(self, **options) as opened:
-                yield opened
+            try:
+                with transaction(self, **options) as opened:
+                    yield opened
+            except BaseException:
+                statements.rolled_back += 1
+                raise
             log.append(("one", "COMMIT", ()))
 
         for owner, name, replacement in (
@@ -671,24 +698,15 @@ class StatementLog:
             setattr(owner, name, original)
         self._undo.clear()
 
-    def replay_cpu_s(self, folder: Path) -> float:
-        """CPU seconds of plain ``sqlite3`` running the logged statements, in order, in a
-        new file (WAL, ``synchronous=NORMAL``, as the views' own) holding empty copies of the
-        view database's tables; the cyclic collector paused, as the runner pauses it."""
-        source = sqlite3.connect(self.database.database)
-        tables = [
-            str(sql)
-            for (sql,) in source.execute(
-                "SELECT sql FROM sqlite_master WHERE type = 'table' AND sql IS NOT NULL"
-            )
-        ]
-        source.close()
-        path = folder / f"replay_{uuid4().hex}.sqlite3"
-        db = sqlite3.connect(path, isolation_level=None)
+    def replay_cpu_s(self) -> float:
+        """CPU seconds of plain ``sqlite3`` running the logged statements, in order, on the
+        snapshot (WAL, ``synchronous=NORMAL``, as the views' own); the cyclic collector
+        paused, as the runner pauses it."""
+        if self.rolled_back:
+            raise RuntimeError(f"{self.rolled_back} logged transactions rolled back: no replay")
+        db = sqlite3.connect(self.snapshot, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        for sql in tables:
-            db.execute(sql)
         collecting = gc.isenabled()
         gc.disable()
         try:

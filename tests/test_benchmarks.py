@@ -89,6 +89,7 @@ def check(lines: list[dict[str, Any]], store: str) -> None:
         for line in rebuilds:
             assert line["raw_view_statements_cpu_us_per_event"] > 0, line
             assert 0 < line["floor_cpu_ratio_to_raw"] < 1, line
+            assert 0 < line["cpu_ratio_to_floor"] < 1, line
     assert all(0 < line["rebuild_cpu_ratio_to_raw"] < 1 for line in semesters)
     # the whole process's peak, and the peak at the end of every stage of the semester
     assert all(line["max_rss_mb"] >= max(line["stages_max_rss_mb"].values()) for line in semesters)
