@@ -71,9 +71,7 @@ def check(lines: list[dict[str, Any]], store: str) -> None:
     assert {line["threads"] for line in rushes} == {1, 8}
     assert all(line["over_admission"] == 0 for line in rushes)
     # from several processes, the raw inserts from as many: the machine's own gain beside
-    assert all(
-        line["raw_gain_from_processes"] > 0 for line in rushes if line["processes"] > 1
-    )
+    assert all(line["raw_gain_from_processes"] > 0 for line in rushes if line["processes"] > 1)
     if store == "postgres":  # the server is on this machine: what it and the machine spent
         for line in rushes:
             assert 0 < line["machine_busy"] <= 1, line
