@@ -143,6 +143,55 @@ def test_no_stored_event_stops_the_views(
         assert len(again.views.failures()) == len(failures)
 
 
+def enrolment_registered(student: str) -> StoredEvent:
+    """An EnrolmentRegistered as a writer before the boundary could have stored it, with no
+    command (so the audit log's actor is its ``student``)."""
+    stream = uuid.uuid4()
+    body = {
+        "v": 1,
+        "at": at(11, 24).isoformat(),
+        "data": {
+            "enrolment_id": str(stream),
+            "activity_id": str(uuid.uuid4()),
+            "student": student,
+            "status": "admitted",
+            "at": at(11, 24).isoformat(),
+        },
+    }
+    return StoredEvent(stream, 1, "EnrolmentRegistered", json.dumps(body).encode())
+
+
+def test_a_key_too_long_for_an_index_is_left_out_alike_by_a_catch_up_and_a_rebuild(
+    store: tuple[str, list[str]],
+) -> None:
+    """Given a log holding, from before the boundary, a registration whose student number is
+    10,000 random characters (too long for a PostgreSQL index key, and it names who acted in
+    the audit log); when the views follow the log, then are rebuilt (their indexes dropped
+    and made again at the end), then opened again, then each step reaches the end of the log,
+    every index is there, and the rebuild's tables and failures equal the catch-up's: on
+    both stores the event is left out of the two views that index the student (the audit log
+    by who acted, 我的活动 by activity and student) and listed; the other registration is
+    in both."""
+    where, _arguments = store
+    with open_store(where) as service:
+        service.app.recorder.insert_events(
+            [enrolment_registered("2025000001"), enrolment_registered(secrets.token_hex(5000))]
+        )
+        assert service.views.catch_up() == 2
+        live, failures = service.views.runner.snapshot(), service.views.failures()
+        assert {(f.view, f.position) for f in failures} == {("audit_log", 2), ("my_activities", 2)}
+        assert all("indexed column" in f.error for f in failures)
+        assert [row[1] for row in live["my_activities"]] == ["2025000001"]
+        assert len(live["audit_log"]) == 1
+        assert service.views.runner.rebuild() == 2
+        assert index_names(service.views.database) >= DECLARED
+        assert service.views.runner.snapshot() == live
+        assert service.views.failures() == failures
+    with open_store(where) as again:
+        assert again.views.catch_up() == 2
+        assert again.views.runner.snapshot() == live
+
+
 def _events_table(dsn: str, schema: str) -> str:
     import psycopg
 

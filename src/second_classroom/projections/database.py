@@ -112,6 +112,24 @@ class Index:
         return f"DROP INDEX IF EXISTS {self.name}"
 
 
+# PostgreSQL refuses an index row over about 2,700 bytes (a B-tree page's third). A text in a
+# column an ``Index`` covers is held to this many characters (at most 4 bytes each in UTF-8,
+# with room for the other columns) on every store, by the view that writes it: so a row is
+# left out alike whether the index is there (a catch-up) or not yet (a rebuild makes its
+# indexes at its end, where one over-long key would otherwise stop it), and on SQLite too.
+INDEX_KEY_CHARS = 512
+
+
+def index_key(text: str) -> str:
+    """``text``, for a column an index covers; ValueError if it is longer than
+    ``INDEX_KEY_CHARS`` (the runner then leaves the event out of that view and lists it)."""
+    if len(text) > INDEX_KEY_CHARS:
+        raise ValueError(
+            f"a text of {len(text)} characters for an indexed column (at most {INDEX_KEY_CHARS})"
+        )
+    return text
+
+
 # -- Exact amounts ---------------------------------------------------------------------------
 
 # Credit amounts are stored as whole units of 10**-AMOUNT_PLACES: SQLite keeps a NUMERIC column

@@ -23,7 +23,13 @@ from second_classroom.core.terms import AttendanceOutcome
 from second_classroom.core.wire import isoformat
 from second_classroom.persistence.mapper import Envelope
 from second_classroom.persistence.reading import Recorded
-from second_classroom.projections.database import AMOUNT_CHECK, Cursor, Index, amount_units
+from second_classroom.projections.database import (
+    AMOUNT_CHECK,
+    Cursor,
+    Index,
+    amount_units,
+    index_key,
+)
 from second_classroom.projections.notices import NOTICE_EVENTS, notices_for
 
 
@@ -62,7 +68,7 @@ class AuditLog:
             envelope.originator_version,
             registry.of(payload).name,
             envelope.command,
-            actor,
+            index_key(actor),
             isoformat(envelope.timestamp),
             data,
         )
@@ -87,7 +93,7 @@ class AuditLog:
             recorded.originator_version,
             recorded.topic,
             recorded.command,
-            actor,
+            index_key(actor),
             recorded.at,
             data,
         )
@@ -464,7 +470,13 @@ class MyActivitiesView:
                     "INSERT INTO my_activities VALUES (?, ?, ?, ?, NULL, NULL, ?, 1)"
                     " ON CONFLICT (enrolment_id) DO UPDATE SET status = excluded.status,"
                     " leave = NULL, registered_at = excluded.registered_at, live = 1",
-                    (eid, event.student, str(event.activity_id), status.value, _iso(event.at)),
+                    (
+                        eid,
+                        index_key(event.student),
+                        str(event.activity_id),
+                        status.value,
+                        _iso(event.at),
+                    ),
                 )
                 # A new registration after a cancellation answers afresh. The enrolment's
                 # first event (version 1 of its stream) has no answers before it to drop.
