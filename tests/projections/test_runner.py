@@ -874,6 +874,47 @@ def test_a_half_filled_view_is_filled_again_after_an_older_release_emptied_every
 
 
 @pytest.mark.postgres
+def test_a_fill_another_process_completes_while_a_process_opens_is_not_begun_again(
+    postgres_dsn: str, postgres_schema: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given a changed tally being filled by one process (at event 0 of 60); when a second
+    process opens the views and the first completes the fill just after the second has read
+    the recorded shapes, then the second neither empties nor fills the tally again (it reads
+    the shapes and the fills under way as one snapshot): it is given no event, and the views
+    equal a full rebuild."""
+    from second_classroom.projections.database import _PostgresCursor
+
+    service = SecondClassroom.open(popo_env(), secret=TEST_SECRET)
+    register(service, range(1, 61))
+    database = PostgresViews(postgres_dsn, postgres_schema)
+    assert ProjectionRunner(service.app, database, tallies(1, "2025000011")).catch_up() == 60
+    # The first process: the changed tally noted to be filled, its fill not begun yet.
+    with monkeypatch.context() as paused:
+        paused.setattr(ProjectionRunner, "_fill", lambda _runner: None)
+        filler = ProjectionRunner(service.app, database, tallies(2, "2025000022"))
+    query, fired = _PostgresCursor.query, []
+
+    def query_then_fill(cursor: Any, statement: str, params: Any = ()) -> Any:
+        rows = query(cursor, statement, params)
+        if "sc_view_shapes" in statement and not fired:
+            fired.append(True)
+            filler._fill()  # on another connection: commits while the opening goes on
+        return rows
+
+    monkeypatch.setattr(_PostgresCursor, "query", query_then_fill)
+    views = tallies(2, "2025000022")
+    opener = ProjectionRunner(service.app, database, views)
+    assert fired
+    assert tally(opener, -1).given == []  # filled once, by the first process
+    assert dict(database.query("SELECT view, shape FROM sc_view_shapes"))["changed"] == 2
+    caught_up, failures = opener.snapshot(), opener.failures()
+    assert opener.rebuild() == 60
+    assert (opener.snapshot(), opener.failures()) == (caught_up, failures)
+    database.close()
+    service.close()
+
+
+@pytest.mark.postgres
 def test_a_changed_view_is_rebuilt_past_the_gaps_the_runner_had_passed(
     postgres_dsn: str, postgres_schema: str
 ) -> None:

@@ -171,16 +171,18 @@ class ProjectionRunner:
                     f"SELECT position FROM {TRACKING_TABLE} WHERE projection = ?", (self.name,)
                 )
             )
-            recorded = dict(
-                cursor.query(
-                    f"SELECT view, shape FROM {SHAPES_TABLE} WHERE projection = ?", (self.name,)
-                )
+            # The recorded shapes and the fills under way in one statement, so one snapshot
+            # (PostgreSQL's READ COMMITTED takes one a statement): a fill that another process
+            # completes between two reads would look like a changed view, to empty and fill
+            # again while that process's catch-ups write to it (each event applied twice).
+            rows = cursor.query(
+                f"SELECT 'shape', view, shape FROM {SHAPES_TABLE} WHERE projection = ?"
+                f" UNION ALL SELECT 'fill', view, shape FROM {REBUILDS_TABLE}"
+                " WHERE projection = ?",
+                (self.name, self.name),
             )
-            filling = dict(
-                cursor.query(
-                    f"SELECT view, shape FROM {REBUILDS_TABLE} WHERE projection = ?", (self.name,)
-                )
-            )
+            recorded = {view: shape for kind, view, shape in rows if kind == "shape"}
+            filling = {view: shape for kind, view, shape in rows if kind == "fill"}
             current = []
             for view in self.views:
                 # A database that recorded no shapes (an older release's) is at shape 0; one
