@@ -892,7 +892,8 @@ def test_a_fill_another_process_completes_while_a_process_opens_is_not_begun_aga
     with monkeypatch.context() as paused:
         paused.setattr(ProjectionRunner, "_fill", lambda _runner: None)
         filler = ProjectionRunner(service.app, database, tallies(2, "2025000022"))
-    query, fired = _PostgresCursor.query, []
+    query = _PostgresCursor.query
+    fired: list[bool] = []
 
     def query_then_fill(cursor: Any, statement: str, params: Any = ()) -> Any:
         rows = query(cursor, statement, params)
