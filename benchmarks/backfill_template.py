@@ -1,6 +1,6 @@
 """补录 list template (seed 001 附件4): ``backfill.check`` and ``backfill.import_list`` of an
 N-row filled template, against openpyxl reading the same file alone (read-only, values only)
-in the same run.
+in the same run; the import's CPU by phase and commit time (``Meter``; it is one command).
 
     python benchmarks/backfill_template.py [--rows 5000] [--results FILE]
 """
@@ -22,7 +22,7 @@ import openpyxl
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import RESULTS, SECRET, report
+from common import RESULTS, SECRET, Meter, report
 
 from second_classroom import backfill
 from second_classroom.aggregates.claim import FileCollectiveClaim, ReviewClaim
@@ -129,9 +129,10 @@ def main() -> None:
             checking = time.perf_counter() - began
             assert checked.ok
             assert len(checked.rows) == args.rows
-            began = time.perf_counter()
-            outcome = backfill.import_list(service, data, claim_id, CENTER, NOW)
-            importing = time.perf_counter() - began
+            with Meter(service) as meter:
+                began = time.perf_counter()
+                outcome = backfill.import_list(service, data, claim_id, CENTER, NOW)
+                importing = time.perf_counter() - began
             assert len(outcome.events) == 2 + args.rows
     report(
         {
@@ -144,6 +145,8 @@ def main() -> None:
             "import_rows_per_s": round(args.rows / importing, 1),
             "ratio_check_to_openpyxl": round(raw / checking, 3),
             "ratio_import_to_openpyxl": round(raw / importing, 3),
+            # the import is one command (every row in one append): its CPU by phase
+            **{f"import_{key}": value for key, value in meter.figures(1).items()},
         },
         args.results,
     )

@@ -614,6 +614,17 @@ def _cpu_jiffies() -> tuple[int, int] | None:
     return sum(fields[:8]) - idle, sum(fields[:8])
 
 
+def process_cpu_s(pid: int) -> float | None:
+    """User and system CPU seconds of process ``pid`` so far (``/proc/<pid>/stat``); None
+    where there is no such file (not Linux, or the process is gone)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rfind(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
 def _server_jiffies() -> int:
     """User and system jiffies of every process named ``postgres`` on this machine (the
     server's backends, writers and WAL writer) and of their ended children (the postmaster

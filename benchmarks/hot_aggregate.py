@@ -3,6 +3,7 @@ with snapshot and state cache, with snapshot only, and as a full replay.
 
 Baseline, same run and same store: a plain driver SELECT of the stream's ``state`` rows in version
 order with ``json.loads`` of each (what a full replay reads and decodes, without folding).
+It runs no command, so it reports latencies of loads, not a command's CPU by phase.
 
     python benchmarks/hot_aggregate.py [--students 3000] [--postgres DSN]
 """

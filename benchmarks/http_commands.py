@@ -8,6 +8,9 @@ in one run on one store: ``--students`` students each register for a 报名制 a
    its clock fixed inside the registration window), from an asyncio httpx load generator here
    with ``--concurrency`` requests in flight (and with one, for a like-for-like sequence).
 
+The library's CPU a command by phase and its commit time (``Meter``); the server process's CPU
+a command in each HTTP phase (``/proc``: the library's work and the HTTP layer's together).
+
     python benchmarks/http_commands.py [--students 1000] [--concurrency 16] [--postgres DSN]
 """
 
@@ -28,7 +31,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import SECRET, BenchStore, add_store_option, report, summary
+from common import (
+    SECRET,
+    BenchStore,
+    Meter,
+    add_store_option,
+    process_cpu_s,
+    report,
+    summary,
+)
 
 from second_classroom.aggregates.registration import Register
 from second_classroom.core.actor import Actor
@@ -118,7 +129,7 @@ def main() -> None:
             ]
             numbers = [number for number, _college in school.students]
         # A fresh facade, as the server's: both start with a cold state cache.
-        with store.open() as service:
+        with store.open() as service, Meter(service) as meter:
             latencies: list[float] = []
             began = time.perf_counter()
             for number in numbers:
@@ -127,8 +138,11 @@ def main() -> None:
                     service.execute(Register(talks[0]), Actor.student(number), OPEN)
                 latencies.append(time.perf_counter() - started)
             library_seconds = time.perf_counter() - began
-            library = {"library_commands_per_s": round(len(numbers) / library_seconds, 1)}
-            library.update({f"library_{k}": v for k, v in summary(latencies).items()})
+        library: dict[str, Any] = {
+            "library_commands_per_s": round(len(numbers) / library_seconds, 1)
+        }
+        library.update({f"library_{k}": v for k, v in summary(latencies).items()})
+        library.update({f"library_{k}": v for k, v in meter.figures(len(numbers)).items()})
         port = free_port()
         child = subprocess.Popen(
             [sys.executable, __file__, "--serve", json.dumps(store.env), "--port", str(port)],
@@ -142,9 +156,14 @@ def main() -> None:
                 ("http_sequential", talks[1], 1),
                 ("http", talks[2], args.concurrency),
             ):
+                cpu = process_cpu_s(child.pid)
                 seconds, times, statuses = asyncio.run(load(url, str(talk), numbers, concurrency))
                 assert set(statuses) <= {200, 409}, statuses  # accepted, or full
                 figures[f"{label}_commands_per_s"] = round(len(numbers) / seconds, 1)
+                spent = process_cpu_s(child.pid)
+                if cpu is not None and spent is not None:  # the server's CPU, HTTP included
+                    per = (spent - cpu) / len(numbers) * 1e6
+                    figures[f"{label}_server_cpu_us_per_command"] = round(per, 1)
                 figures.update({f"{label}_{k}": v for k, v in summary(times).items()})
                 figures[f"{label}_statuses"] = statuses
         finally:

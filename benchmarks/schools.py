@@ -3,7 +3,8 @@
 process taking its share of the schools in turn; commands/s per school and in total.
 
 Baseline, same run and same database: one school alone, served by one process, the same
-number of commands — so the ratio says what serving many schools at once gains.
+number of commands — so the ratio says what serving many schools at once gains. The serving
+processes' CPU a command by phase, and the commit time, over all schools (``Meter``).
 
     python benchmarks/schools.py --postgres DSN [--schools 8 --processes 2 --n 300]
                                  [--repeat 3]
@@ -24,7 +25,7 @@ from uuid import uuid4
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import max_rss_mb, repeated, report
+from common import Meter, max_rss_mb, repeated, report
 
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.core.actor import Actor
@@ -47,13 +48,15 @@ def serve(dsn: str, schools: list[str], n: int, start: Any, out: Any) -> None:
     try:
         start.wait()
         spent = dict.fromkeys(schools, 0.0)
-        for i in range(n):
-            for school, service in zip(schools, opened, strict=True):
-                command = RegisterStudent(f"2026{i:06d}", f"学生{i}", "PE", "石工26-1班", 2026)
-                began = time.perf_counter()
-                service.execute(command, ADMIN, START + timedelta(seconds=i))
-                spent[school] += time.perf_counter() - began
-        out.put(spent)
+        # The meter wraps the classes: it counts every school this process serves.
+        with Meter(opened[0]) as meter:
+            for i in range(n):
+                for school, service in zip(schools, opened, strict=True):
+                    command = RegisterStudent(f"2026{i:06d}", f"学生{i}", "PE", "石工26-1班", 2026)
+                    began = time.perf_counter()
+                    service.execute(command, ADMIN, START + timedelta(seconds=i))
+                    spent[school] += time.perf_counter() - began
+        out.put((spent, meter.raw()))
     except BaseException:
         out.put(None)  # the driver must not wait for a result that will never come
         raise
@@ -62,9 +65,11 @@ def serve(dsn: str, schools: list[str], n: int, start: Any, out: Any) -> None:
             service.close()
 
 
-def drive(dsn: str, schools: list[str], processes: int, n: int) -> tuple[float, dict[str, float]]:
-    """The wall time for every school's ``n`` commands from ``processes`` processes, and
-    the time each school's commands took."""
+def drive(
+    dsn: str, schools: list[str], processes: int, n: int
+) -> tuple[float, dict[str, float], dict[str, Any]]:
+    """The wall time for every school's ``n`` commands from ``processes`` processes, the
+    time each school's commands took, and the processes' CPU a command by phase."""
     spawn = multiprocessing.get_context("spawn")
     start, out = spawn.Barrier(processes + 1), spawn.Queue()
     workers = [
@@ -77,18 +82,20 @@ def drive(dsn: str, schools: list[str], processes: int, n: int) -> tuple[float, 
         start.wait()  # broken (BrokenBarrierError) if a worker could not open its schools
         began = time.perf_counter()
         spent: dict[str, float] = {}
+        meters: list[dict[str, Any]] = []
         for _ in workers:
             got = out.get()
             if got is None:
                 raise RuntimeError("a serving process failed (its error is above)")
-            spent.update(got)
+            spent.update(got[0])
+            meters.append(got[1])
         wall = time.perf_counter() - began
     finally:
         for worker in workers:
             worker.join(timeout=60)
             if worker.is_alive():
                 worker.terminate()
-    return wall, spent
+    return wall, spent, Meter.combined(meters, len(schools) * n)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -99,8 +106,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     schools = [f"bench_{tag}_{k}" for k in range(args.schools)]
     alone = f"bench_{tag}_alone"
     try:
-        wall, spent = drive(args.postgres, schools, args.processes, args.n)
-        alone_wall, _ = drive(args.postgres, [alone], 1, args.n)
+        wall, spent, metered = drive(args.postgres, schools, args.processes, args.n)
+        alone_wall, _, _ = drive(args.postgres, [alone], 1, args.n)
     finally:
         with psycopg.connect(args.postgres, autocommit=True) as conn:
             for schema in [*schools, alone]:
@@ -119,6 +126,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "per_school_commands_per_s_min": round(min(per_school), 1),
         "raw_one_school_one_process_commands_per_s": round(one, 1),
         "ratio_total_to_one_school": round(total / one, 3),
+        **metered,  # every school's commands, all processes' CPU
     }
 
 

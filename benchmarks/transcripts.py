@@ -1,5 +1,5 @@
 """Transcripts: issue + sign (through the facade), verify by serial, render the PDF (first 50)
-— per transcript, p50/p99.
+— per transcript, p50/p99; the issuing commands' CPU by phase and commit time (``Meter``).
 
 The world: on SQLite the demo scenario, 钱静 issuing every transcript; on PostgreSQL (where the
 demo cannot run) a simulated semester, its students with credits issuing in turn (``--world
@@ -21,7 +21,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import BenchStore, add_store_option, max_rss_mb, repeated, report, summary
+from common import BenchStore, Meter, add_store_option, max_rss_mb, repeated, report, summary
 
 from second_classroom.aggregates.transcript import IssueTranscript, TranscriptIssued, content_json
 from second_classroom.core.actor import Actor
@@ -97,18 +97,21 @@ def run(args: argparse.Namespace, world: str) -> dict[str, Any]:
             verify: list[float] = []
             pdf: list[float] = []
             serials: list[str] = []
-            for n in range(args.count):
-                student = students[n % len(students)]
-                started = time.perf_counter()
-                outcome = service.execute(
-                    IssueTranscript(student), Actor.student(student), when + timedelta(seconds=n)
-                )
-                issue.append(time.perf_counter() - started)
-                serials.extend(
-                    e.payload.serial
-                    for e in outcome.events
-                    if isinstance(e.payload, TranscriptIssued)
-                )
+            with Meter(service) as meter:  # the issuing commands' CPU, by phase
+                for n in range(args.count):
+                    student = students[n % len(students)]
+                    started = time.perf_counter()
+                    outcome = service.execute(
+                        IssueTranscript(student),
+                        Actor.student(student),
+                        when + timedelta(seconds=n),
+                    )
+                    issue.append(time.perf_counter() - started)
+                    serials.extend(
+                        e.payload.serial
+                        for e in outcome.events
+                        if isinstance(e.payload, TranscriptIssued)
+                    )
             for serial in serials:
                 started = time.perf_counter()
                 assert service.verify_transcript(serial).status.value == "valid"
@@ -143,6 +146,7 @@ def run(args: argparse.Namespace, world: str) -> dict[str, Any]:
         result[f"{name} p50_ms"] = figures["p50_ms"]
         result[f"{name} p99_ms"] = figures["p99_ms"]
     result["ratio_issue_to_raw_sign"] = round(summary(raw)["p50_ms"] / summary(issue)["p50_ms"], 4)
+    result.update(meter.figures(args.count))
     return dict(result)
 
 

@@ -57,7 +57,7 @@ def check(lines: list[dict[str, Any]], store: str) -> None:
         assert any("ratio" in key for key in line), line
         assert line["runs"] == 2, line  # --repeat 2: the median run, and the spread
         assert line["max_rss_mb"] > 0, line
-        if line["benchmark"] in {"command_throughput", "semester"} or (
+        if line["benchmark"] in {"command_throughput", "semester", "transcripts", "schools"} or (
             line["benchmark"] == "registration_rush" and line["processes"] == 1
         ):
             # the CPU per command, split into its phases, and the commits' time
@@ -135,3 +135,20 @@ def test_the_append_procedures_compare_on_postgres(tmp_path: Path, postgres_dsn:
         assert set(rates) == {"1", "2"}, variant
         assert all(rate > 0 for rate in rates.values()), variant
         assert line["ratio_to_one_process"][variant]["1"] == 1.0
+
+
+def test_the_backfill_template_benchmark_reads_checks_and_imports_a_list(tmp_path: Path) -> None:
+    """Given a 40-row filled 补录 template (seed 001 附件4); when the benchmark checks and
+    imports it against openpyxl reading it alone, then it records each rate, their ratios,
+    and the import command's CPU by phase (the reading of the file outside every phase)."""
+    results = tmp_path / "results.jsonl"  # where run_script reads what a script recorded
+    [line] = run_script(tmp_path, "backfill_template.py", "--rows", "40", "--results", str(results))
+    assert line["benchmark"] == "backfill_template"
+    assert line["rows"] == 40
+    assert line["ratio_check_to_openpyxl"] > 0
+    assert line["ratio_import_to_openpyxl"] > 0
+    assert line["import_commits"] == 1  # one command, every row in one append
+    phases = line["import_cpu_us_by_phase"]
+    assert phases["decide"] > 0
+    assert phases["store"] > 0
+    assert line["import_cpu_us_per_command"] >= sum(phases.values()) - phases["other"]

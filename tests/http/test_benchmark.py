@@ -32,3 +32,7 @@ def test_the_http_benchmark_runs_and_records_both_rates(tmp_path: Path) -> None:
     assert line["library_commands_per_s"] > 0
     assert line["http_statuses"] == {"200": 40}
     assert line["ratio_http_to_library"] > 0
+    # the library's CPU a command by phase, and the server process's in each HTTP phase
+    assert line["library_cpu_us_per_command"] > 0
+    assert line["library_cpu_us_by_phase"]["decide"] > 0
+    assert line["http_server_cpu_us_per_command"] > 0
