@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given
+from hypothesis import strategies as st
 
 from second_classroom.core.actor import Actor, Role, RoleKind
 from second_classroom.core.errors import DomainError
@@ -108,3 +111,65 @@ def test_only_institutional_roles_are_written_into_a_token() -> None:
     tokens = BearerTokens.from_secret(b"s" * 32)
     mixed = Actor("2023010101", [Role.student(), *Actor.system().roles])
     assert tokens.actor(tokens.issue(mixed, NOW)) == Actor.student("2023010101")
+
+
+def test_a_token_verified_once_is_answered_without_checking_its_signature_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Given a token the service has verified; when the same token comes again (a client
+    sends one token with every request), then the same actor is answered and PyJWT is not
+    asked again; a token it has not seen is checked."""
+    tokens = BearerTokens.from_secret(b"s" * 32)
+    student, other = Actor.student("2023010101"), Actor.student("2023010102")
+    token = tokens.issue(student, NOW)
+    calls: list[str] = []
+    decode = jwt.decode
+
+    def counted(given: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(given)
+        return decode(given, *args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counted)
+    assert tokens.actor(token) == tokens.actor(token) == tokens.actor(token) == student
+    assert calls == [token]
+    assert tokens.actor(tokens.issue(other, NOW)) == other
+    assert len(calls) == 2
+
+
+class _Frozen(datetime):
+    """PyJWT's clock (``datetime.now``), held at ``moment``."""
+
+    moment = 0.0
+
+    @classmethod
+    def now(cls, tz: Any = None) -> Any:
+        return datetime.fromtimestamp(cls.moment, tz)
+
+
+@given(offset=st.integers(min_value=-120, max_value=120))
+def test_a_remembered_token_expires_when_a_fresh_check_says_it_has(offset: int) -> None:
+    """Given a token verified an hour before it expires, remembered; when it comes again at
+    any second around its expiry (30 seconds' leeway), then the answer is the one a service
+    that never saw it gives at that second: the same actor while PyJWT accepts it, and the
+    same refusal (expired) once PyJWT does not."""
+    key = b"s" * 32
+    remembering = BearerTokens.from_secret(key)
+    token = remembering.issue(Actor.student("2023010101"), NOW)
+    remembering.actor(token)  # verified now: remembered
+    expires = int(jwt.decode(token, options={"verify_signature": False})["exp"])
+    moment = expires + offset
+
+    def answer(tokens: BearerTokens) -> str:
+        try:
+            return tokens.actor(token).person_id
+        except DomainError as error:
+            return f"{error.code}: {error.details}"
+
+    with pytest.MonkeyPatch.context() as patch:
+        _Frozen.moment = moment
+        patch.setattr("jwt.api_jwt.datetime", _Frozen)
+        patch.setattr("time.time", lambda: float(moment))  # the remembered token's clock
+        fresh = answer(BearerTokens.from_secret(key))
+        assert answer(remembering) == fresh
+        # PyJWT: expired once exp <= now - leeway, so valid until 30 seconds past exp
+        assert (fresh == "2023010101") == (offset < 30)
