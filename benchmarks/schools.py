@@ -138,6 +138,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=300, help="commands per school")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    if not 1 <= args.processes <= args.schools:
+        parser.error("--processes must be 1 to --schools (a process serves its share of them)")
     result = repeated(args.repeat, lambda: run(args), "total_commands_per_s")
     report({**result, "max_rss_mb": max_rss_mb()})
 

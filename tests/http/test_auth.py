@@ -125,9 +125,9 @@ def test_a_token_verified_once_is_answered_without_checking_its_signature_again(
     calls: list[str] = []
     decode = jwt.decode
 
-    def counted(given: str, *args: Any, **kwargs: Any) -> Any:
-        calls.append(given)
-        return decode(given, *args, **kwargs)
+    def counted(text: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(text)
+        return decode(text, *args, **kwargs)
 
     monkeypatch.setattr(jwt, "decode", counted)
     assert tokens.actor(token) == tokens.actor(token) == tokens.actor(token) == student
@@ -148,7 +148,7 @@ class _Frozen(datetime):
 
 @given(offset=st.integers(min_value=-120, max_value=120))
 def test_a_remembered_token_expires_when_a_fresh_check_says_it_has(offset: int) -> None:
-    """Given a token verified an hour before it expires, remembered; when it comes again at
+    """Given a token verified twelve hours before it expires, remembered; when it comes again at
     any second around its expiry (30 seconds' leeway), then the answer is the one a service
     that never saw it gives at that second: the same actor while PyJWT accepts it, and the
     same refusal (expired) once PyJWT does not."""

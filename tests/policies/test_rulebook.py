@@ -663,6 +663,9 @@ def test_a_rulebook_list_is_a_tuple_of_any_length(hint: object, is_list: bool) -
     ("changed", "problems"),
     [
         ({"ids": 1}, []),
+        ({"ids": 512}, []),
+        # 学号 and 工号 are index keys of the read models (who acted, who registered)
+        ({"ids": 513}, ["limits.ids must be at most 512"]),
         ({"proofs": 1_000_000}, []),
         ({"ids": 0}, ["limits lengths must be 1-1000000"]),
         ({"names": 1_000_001}, ["limits lengths must be 1-1000000"]),
@@ -679,7 +682,8 @@ def test_a_rulebook_list_is_a_tuple_of_any_length(hint: object, is_list: bool) -
 def test_limits_lengths_and_counts_have_bounds(
     changed: dict[str, Any], problems: list[str]
 ) -> None:
-    """Every text kind is 1 to 10⁶ characters; a list 1 to 10⁵ items, of people 1 to 10⁶."""
+    """Every text kind is 1 to 10⁶ characters, an id at most 512 (an index key of the read
+    models); a list 1 to 10⁵ items, of people 1 to 10⁶."""
     assert attrs.evolve(Limits(), **changed).problems() == problems
 
 

@@ -59,6 +59,10 @@ Number = Annotated[Decimal, QuantityKind.NUMBER]
 # overflow ``datetime``.
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 YEAR_MIN, YEAR_MAX = 1970, 2199
+# The longest id (学号, 工号, code) a rulebook may allow: the read models index who acted and
+# who registered, and PostgreSQL refuses an index row over about 2,700 bytes (at most 4 bytes
+# a character in UTF-8, with room for the other columns of the key).
+KEY_CHARS_MAX = 512
 
 
 def plain_whole(text: str, digits: int = 9) -> int | None:

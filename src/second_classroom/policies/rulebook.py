@@ -32,7 +32,7 @@ from second_classroom.core.terms import (
     ReviewStage,
     TribeLevel,
 )
-from second_classroom.core.text import YEAR_MAX, YEAR_MIN
+from second_classroom.core.text import KEY_CHARS_MAX, YEAR_MAX, YEAR_MIN
 from second_classroom.core.time import SHANGHAI as _SHANGHAI
 from second_classroom.policies.claim_rules import ClaimKind, ClaimsRule
 from second_classroom.policies.graduation import GraduationRule
@@ -336,6 +336,8 @@ class Limits:
         lengths = (self.ids, self.names, self.titles, self.details, self.reasons, self.proofs)
         if not all(1 <= length <= 1_000_000 for length in lengths):
             found.append("limits lengths must be 1-1000000")
+        if self.ids > KEY_CHARS_MAX:  # who acted and who registered are index keys
+            found.append(f"limits.ids must be at most {KEY_CHARS_MAX}")
         if not (1 <= self.items <= 100_000 and 1 <= self.people <= 1_000_000):
             found.append("limits.items must be 1-100000 and limits.people 1-1000000")
         for name in ("person_id_pattern", "tribe_code_pattern", "staff_id_pattern"):

@@ -26,6 +26,7 @@ from typing import Any, Protocol, TypeVar
 
 import attrs
 
+from second_classroom.core.text import KEY_CHARS_MAX
 from second_classroom.persistence.reading import safe_text
 
 T = TypeVar("T")
@@ -117,7 +118,8 @@ class Index:
 # with room for the other columns) on every store, by the view that writes it: so a row is
 # left out alike whether the index is there (a catch-up) or not yet (a rebuild makes its
 # indexes at its end, where one over-long key would otherwise stop it), and on SQLite too.
-INDEX_KEY_CHARS = 512
+# No rulebook allows a longer id (``Limits.problems``): only a legacy event's text is refused.
+INDEX_KEY_CHARS = KEY_CHARS_MAX
 
 
 def index_key(text: str) -> str:
