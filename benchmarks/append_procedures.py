@@ -23,7 +23,6 @@ one process.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import statistics
 import sys
 import time
@@ -33,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import BenchStore, report
+from common import BenchStore, report, together
 
 from second_classroom.persistence.application import SecondClassroomApplication
 
@@ -131,19 +130,10 @@ def _statements(dsn: str, schema: str, table: str, procedure: str, channel: str)
 
 def _run(dsn: str, statement: str, processes: int, seconds: float, delay: int) -> float:
     """Appends a second from ``processes`` processes started together."""
-    spawn = multiprocessing.get_context("spawn")
-    start, out = spawn.Barrier(processes + 1), spawn.Queue()
-    workers = [
-        spawn.Process(target=_append, args=(dsn, statement, seconds, delay, start, out))
-        for _ in range(processes)
-    ]
-    for worker in workers:
-        worker.start()
-    start.wait()
-    counts: list[tuple[int, float]] = [out.get() for _ in workers]
-    for worker in workers:
-        worker.join()
-    return sum(count / elapsed for count, elapsed in counts)
+    shares = [(dsn, statement, seconds, delay)] * processes
+    _elapsed, counts = together(_append, shares, "appending")
+    rate: float = sum(count / elapsed for count, elapsed in counts)  # each process's own
+    return rate
 
 
 def _append(dsn: str, statement: str, seconds: float, delay: int, start: Any, out: Any) -> None:
@@ -153,7 +143,12 @@ def _append(dsn: str, statement: str, seconds: float, delay: int, start: Any, ou
     import psycopg
 
     raw = statement.startswith("INSERT")
-    with psycopg.connect(dsn, autocommit=True) as conn:
+    try:
+        conn = psycopg.connect(dsn, autocommit=True)
+    except BaseException:
+        start.abort()  # nobody may wait for a process that will never start
+        raise
+    try:
         if delay:
             conn.execute(f"SET commit_delay = {int(delay)}")
             conn.execute("SET commit_siblings = 0")
@@ -166,7 +161,13 @@ def _append(dsn: str, statement: str, seconds: float, delay: int, start: Any, ou
             else:
                 conn.execute(statement, ([stream], [1], ["t"], [STATE]), prepare=True)
             count += 1
-    out.put((count, elapsed))
+        out.put((count, elapsed))
+    except BaseException:
+        start.abort()  # a failure before the start must not hold the others
+        out.put(None)  # the driver must not wait for a result that will never come
+        raise
+    finally:
+        conn.close()
 
 
 if __name__ == "__main__":

@@ -268,34 +268,44 @@ def _raw_commits(db: Any, table: str, rows: Sequence[Row]) -> tuple[int, float]:
     return len(rows), time.perf_counter() - began
 
 
-def _raw_commits_from(
-    where: tuple[str | None, str], table: str, rows: Sequence[Row], processes: int
-) -> float:
-    """Rows per second of ``_raw_commits`` from ``processes`` processes started together, each
-    with its share of ``rows``: all rows over the time from the start to the last one's end.
-    A process that fails breaks the start (or reports None) instead of leaving the driver
-    waiting; its error is printed by the process itself."""
+def together(
+    target: Callable[..., None], shares: Sequence[tuple[Any, ...]], what: str
+) -> tuple[float, list[Any]]:
+    """Run ``target(*share, start, out)`` in a spawned process for each share, released
+    together at the barrier ``start``; each puts its result on ``out``. The seconds from the
+    start to the last result, and the results (in the order they came). A process that
+    fails breaks the barrier (``start.abort()``) and puts None: either is raised here,
+    naming ``what``, instead of leaving the driver waiting; its own error is printed by the
+    process."""
     spawn = multiprocessing.get_context("spawn")
-    start, out = spawn.Barrier(processes + 1), spawn.Queue()
-    workers = [
-        spawn.Process(target=_raw_commits_in, args=(where, table, rows[k::processes], start, out))
-        for k in range(processes)
-    ]
+    start, out = spawn.Barrier(len(shares) + 1), spawn.Queue()
+    workers = [spawn.Process(target=target, args=(*share, start, out)) for share in shares]
     for worker in workers:
         worker.start()
     try:
-        start.wait()  # broken (BrokenBarrierError) if a process could not connect
+        start.wait()  # broken (BrokenBarrierError) if a process could not begin
         began = time.perf_counter()
-        counts: list[int | None] = [out.get() for _ in workers]
+        results = [out.get() for _ in workers]
         elapsed = time.perf_counter() - began
+        if any(result is None for result in results):
+            raise RuntimeError(f"a {what} process failed (its error is above)")
     finally:
         for worker in workers:
             worker.join(timeout=60)
             if worker.is_alive():
                 worker.terminate()
-    if any(count is None for count in counts):
-        raise RuntimeError("a raw inserting process failed (its error is above)")
-    return sum(count or 0 for count in counts) / elapsed
+    return elapsed, results
+
+
+def _raw_commits_from(
+    where: tuple[str | None, str], table: str, rows: Sequence[Row], processes: int
+) -> float:
+    """Rows per second of ``_raw_commits`` from ``processes`` processes started together, each
+    with its share of ``rows``: all rows over the time from the start to the last one's end."""
+    shares = [(where, table, rows[k::processes]) for k in range(processes)]
+    elapsed, counts = together(_raw_commits_in, shares, "raw inserting")
+    rows_inserted: int = sum(counts)
+    return rows_inserted / elapsed
 
 
 def _raw_commits_in(
@@ -318,6 +328,7 @@ def _raw_commits_in(
         start.wait()
         out.put(_raw_commits(db, table, rows)[0])
     except BaseException:
+        start.abort()  # a failure before the start must not hold the others
         out.put(None)  # the driver must not wait for a result that will never come
         raise
     finally:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import multiprocessing
 import os
 import pstats
 import random
@@ -42,6 +41,7 @@ from common import (
     repeated,
     report,
     summary,
+    together,
 )
 
 from second_classroom.aggregates.registration import Register
@@ -113,6 +113,7 @@ def rush_in_process(
             elapsed = time.perf_counter() - began
             out.put((latencies, refused, elapsed, meter.raw(), gave_up))
         except BaseException:
+            start.abort()  # a failure before the start must not hold the others
             out.put(None)  # the driver must not wait for a result that will never come
             raise
 
@@ -246,29 +247,11 @@ def run_processes(
 ) -> tuple[float, list[float], tuple[int, int], dict[str, Any]]:
     """The rush from ``processes`` OS processes started together: the wall time from the
     start to the last one's end, every latency, refusals, and CPU per command."""
-    spawn = multiprocessing.get_context("spawn")
-    start, out = spawn.Barrier(processes + 1), spawn.Queue()
     shares = [
-        [(s.person_id, str(a), str(b)) for s, a, b in plan[k::processes]] for k in range(processes)
+        (store.env, threads, [(s.person_id, str(a), str(b)) for s, a, b in plan[k::processes]])
+        for k in range(processes)
     ]
-    workers = [
-        spawn.Process(target=rush_in_process, args=(store.env, threads, share, start, out))
-        for share in shares
-    ]
-    for worker in workers:
-        worker.start()
-    try:
-        start.wait()  # broken (BrokenBarrierError) if a worker could not open the store
-        began = time.perf_counter()
-        results = [out.get() for _ in workers]
-        elapsed = time.perf_counter() - began
-        if any(result is None for result in results):
-            raise RuntimeError("a rushing process failed (its error is above)")
-    finally:
-        for worker in workers:
-            worker.join(timeout=60)
-            if worker.is_alive():
-                worker.terminate()
+    elapsed, results = together(rush_in_process, shares, "rushing")
     latencies = [latency for result in results for latency in result[0]]
     figures = Meter.combined([result[3] for result in results], len(latencies))
     refused = sum(result[1] for result in results), sum(result[4] for result in results)

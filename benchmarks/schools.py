@@ -13,7 +13,6 @@ processes' CPU a command by phase, and the commit time, over all schools (``Mete
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import statistics
 import sys
@@ -25,7 +24,7 @@ from uuid import uuid4
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import Meter, max_rss_mb, repeated, report
+from common import Meter, max_rss_mb, repeated, report, together
 
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.core.actor import Actor
@@ -58,6 +57,7 @@ def serve(dsn: str, schools: list[str], n: int, start: Any, out: Any) -> None:
                     spent[school] += time.perf_counter() - began
         out.put((spent, meter.raw()))
     except BaseException:
+        start.abort()  # a failure before the start must not hold the others
         out.put(None)  # the driver must not wait for a result that will never come
         raise
     finally:
@@ -70,32 +70,12 @@ def drive(
 ) -> tuple[float, dict[str, float], dict[str, Any]]:
     """The wall time for every school's ``n`` commands from ``processes`` processes, the
     time each school's commands took, and the processes' CPU a command by phase."""
-    spawn = multiprocessing.get_context("spawn")
-    start, out = spawn.Barrier(processes + 1), spawn.Queue()
-    workers = [
-        spawn.Process(target=serve, args=(dsn, schools[k::processes], n, start, out))
-        for k in range(processes)
-    ]
-    for worker in workers:
-        worker.start()
-    try:
-        start.wait()  # broken (BrokenBarrierError) if a worker could not open its schools
-        began = time.perf_counter()
-        spent: dict[str, float] = {}
-        meters: list[dict[str, Any]] = []
-        for _ in workers:
-            got = out.get()
-            if got is None:
-                raise RuntimeError("a serving process failed (its error is above)")
-            spent.update(got[0])
-            meters.append(got[1])
-        wall = time.perf_counter() - began
-    finally:
-        for worker in workers:
-            worker.join(timeout=60)
-            if worker.is_alive():
-                worker.terminate()
-    return wall, spent, Meter.combined(meters, len(schools) * n)
+    shares = [(dsn, schools[k::processes], n) for k in range(processes)]
+    wall, results = together(serve, shares, "serving")
+    spent: dict[str, float] = {}
+    for taken, _meter in results:
+        spent.update(taken)
+    return wall, spent, Meter.combined([meter for _taken, meter in results], len(schools) * n)
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
