@@ -32,7 +32,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import BenchStore, report, together
+from common import BenchStore, failing_together, report, together
 
 from second_classroom.persistence.application import SecondClassroomApplication
 
@@ -143,12 +143,7 @@ def _append(dsn: str, statement: str, seconds: float, delay: int, start: Any, ou
     import psycopg
 
     raw = statement.startswith("INSERT")
-    try:
-        conn = psycopg.connect(dsn, autocommit=True)
-    except BaseException:
-        start.abort()  # nobody may wait for a process that will never start
-        raise
-    try:
+    with failing_together(start, out), psycopg.connect(dsn, autocommit=True) as conn:
         if delay:
             conn.execute(f"SET commit_delay = {int(delay)}")
             conn.execute("SET commit_siblings = 0")
@@ -162,12 +157,6 @@ def _append(dsn: str, statement: str, seconds: float, delay: int, start: Any, ou
                 conn.execute(statement, ([stream], [1], ["t"], [STATE]), prepare=True)
             count += 1
         out.put((count, elapsed))
-    except BaseException:
-        start.abort()  # a failure before the start must not hold the others
-        out.put(None)  # the driver must not wait for a result that will never come
-        raise
-    finally:
-        conn.close()
 
 
 if __name__ == "__main__":

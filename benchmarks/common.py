@@ -274,7 +274,7 @@ def together(
     """Run ``target(*share, start, out)`` in a spawned process for each share, released
     together at the barrier ``start``; each puts its result on ``out``. The seconds from the
     start to the last result, and the results (in the order they came). A process that
-    fails breaks the barrier (``start.abort()``) and puts None: either is raised here,
+    fails (``failing_together``) breaks the barrier and puts None: either is raised here,
     naming ``what``, instead of leaving the driver waiting; its own error is printed by the
     process."""
     spawn = multiprocessing.get_context("spawn")
@@ -297,6 +297,19 @@ def together(
     return elapsed, results
 
 
+@contextlib.contextmanager
+def failing_together(start: Any, out: Any) -> Iterator[None]:
+    """A process of ``together``: any failure inside breaks the barrier (the others and the
+    driver stop waiting for the start) and puts None (the driver stops waiting for a result),
+    then is raised, so the process prints it."""
+    try:
+        yield
+    except BaseException:
+        start.abort()
+        out.put(None)
+        raise
+
+
 def _raw_commits_from(
     where: tuple[str | None, str], table: str, rows: Sequence[Row], processes: int
 ) -> float:
@@ -312,27 +325,20 @@ def _raw_commits_in(
     where: tuple[str | None, str], table: str, rows: Sequence[Row], start: Any, out: Any
 ) -> None:
     """One process of ``_raw_commits_from``: its own connection to the DSN, else to the SQLite
-    file (whose writers wait for each other, up to 30 s); None on ``out`` if it fails."""
+    file (whose writers wait for each other, up to 30 s)."""
     dsn, path = where
-    try:
+    with failing_together(start, out):
         if dsn:
             import psycopg
 
             db: Any = psycopg.connect(dsn)
         else:
             db = sqlite3.connect(path, isolation_level=None, timeout=30)
-    except BaseException:
-        start.abort()  # nobody may wait for a process that will never start
-        raise
-    try:
-        start.wait()
-        out.put(_raw_commits(db, table, rows)[0])
-    except BaseException:
-        start.abort()  # a failure before the start must not hold the others
-        out.put(None)  # the driver must not wait for a result that will never come
-        raise
-    finally:
-        db.close()
+        try:
+            start.wait()
+            out.put(_raw_commits(db, table, rows)[0])
+        finally:
+            db.close()
 
 
 def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:

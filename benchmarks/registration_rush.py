@@ -37,6 +37,7 @@ from common import (
     Meter,
     add_store_option,
     events_table,
+    failing_together,
     max_rss_mb,
     repeated,
     report,
@@ -91,31 +92,21 @@ def rush_in_process(
 ) -> None:
     """A worker process: open the store, warm its cache, wait for the others, run its share
     of the rush; put its latencies, refusals, gave-ups and metered CPU on ``out``."""
-    try:
-        service = SecondClassroom.open(env, secret=SECRET)
-    except BaseException:
-        start.abort()  # nobody may wait for a process that will never come
-        raise
-    with service:
-        try:
-            plan = [(Actor.student(s), UUID(a), UUID(b)) for s, a, b in share]
-            # Warm, as the founding process is for ``--processes 1`` (and a running server
-            # is): the student records and activities are in the state cache before the
-            # start, so the figures compare the rush itself, not a cold cache.
-            for student, first, second in plan:
-                service._load.student(student.person_id)
-                service._load.activity(first)
-                service._load.activity(second)
-            start.wait()
-            began = time.perf_counter()
-            with Meter(service) as meter:
-                latencies, refused, gave_up = rush_threads(service, plan, threads)
-            elapsed = time.perf_counter() - began
-            out.put((latencies, refused, elapsed, meter.raw(), gave_up))
-        except BaseException:
-            start.abort()  # a failure before the start must not hold the others
-            out.put(None)  # the driver must not wait for a result that will never come
-            raise
+    with failing_together(start, out), SecondClassroom.open(env, secret=SECRET) as service:
+        plan = [(Actor.student(s), UUID(a), UUID(b)) for s, a, b in share]
+        # Warm, as the founding process is for ``--processes 1`` (and a running server
+        # is): the student records and activities are in the state cache before the
+        # start, so the figures compare the rush itself, not a cold cache.
+        for student, first, second in plan:
+            service._load.student(student.person_id)
+            service._load.activity(first)
+            service._load.activity(second)
+        start.wait()
+        began = time.perf_counter()
+        with Meter(service) as meter:
+            latencies, refused, gave_up = rush_threads(service, plan, threads)
+        elapsed = time.perf_counter() - began
+        out.put((latencies, refused, elapsed, meter.raw(), gave_up))
 
 
 def rush_threads(

@@ -24,7 +24,7 @@ from uuid import uuid4
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from common import Meter, max_rss_mb, repeated, report, together
+from common import Meter, failing_together, max_rss_mb, repeated, report, together
 
 from second_classroom.aggregates.student import RegisterStudent
 from second_classroom.core.actor import Actor
@@ -39,30 +39,26 @@ def serve(dsn: str, schools: list[str], n: int, start: Any, out: Any) -> None:
     """A worker process: open its schools, wait for the others, then run ``n`` commands in
     each, one school after another in turn; put each school's command time on ``out``."""
     opened: list[SecondClassroom] = []
-    try:
-        opened += [SecondClassroom.postgres(dsn, school=s, secret=os.urandom(32)) for s in schools]
-    except BaseException:
-        start.abort()  # nobody may wait for a process that will never come (nor hold a pool)
-        raise
-    try:
-        start.wait()
-        spent = dict.fromkeys(schools, 0.0)
-        # The meter wraps the classes: it counts every school this process serves.
-        with Meter(opened[0]) as meter:
-            for i in range(n):
-                for school, service in zip(schools, opened, strict=True):
-                    command = RegisterStudent(f"2026{i:06d}", f"学生{i}", "PE", "石工26-1班", 2026)
-                    began = time.perf_counter()
-                    service.execute(command, ADMIN, START + timedelta(seconds=i))
-                    spent[school] += time.perf_counter() - began
-        out.put((spent, meter.raw()))
-    except BaseException:
-        start.abort()  # a failure before the start must not hold the others
-        out.put(None)  # the driver must not wait for a result that will never come
-        raise
-    finally:
-        for service in opened:
-            service.close()
+    with failing_together(start, out):
+        try:
+            for school in schools:
+                opened.append(SecondClassroom.postgres(dsn, school=school, secret=os.urandom(32)))
+            start.wait()
+            spent = dict.fromkeys(schools, 0.0)
+            # The meter wraps the classes: it counts every school this process serves.
+            with Meter(opened[0]) as meter:
+                for i in range(n):
+                    for school, service in zip(schools, opened, strict=True):
+                        command = RegisterStudent(
+                            f"2026{i:06d}", f"学生{i}", "PE", "石工26-1班", 2026
+                        )
+                        began = time.perf_counter()
+                        service.execute(command, ADMIN, START + timedelta(seconds=i))
+                        spent[school] += time.perf_counter() - began
+            out.put((spent, meter.raw()))
+        finally:
+            for service in opened:
+                service.close()
 
 
 def drive(
