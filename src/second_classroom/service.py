@@ -1194,10 +1194,10 @@ class SecondClassroom:
         visibility.require_read(visibility.is_operator(actor), "月报上报情况 report submissions")
         require_aware(now)
         day = self.rulebook.report_due_day
-        report_submission.require_month(month)
+        first = report_submission.require_month(month)
         if day is None:
             return []
-        due = report_submission.due_at(month, day)
+        due = report_submission.due_at(first, day)
         if now < due:
             return []
         found = []

@@ -152,7 +152,7 @@ def test_a_month_s_first_day_and_due_instant() -> None:
     assert first_day("2199-12") == date(2199, 12, 1)
     bad = ("0000-01", "0001-01", "1969-12", "2200-01", "2026-13", "x", 202612)
     assert [first_day(m) for m in bad] == [None] * len(bad)  # type: ignore[arg-type]
-    due = due_at("2026-12", 28)
+    due = due_at(date(2026, 12, 1), 28)
     assert due == at(12, 29, 0)
     assert due.tzinfo is SHANGHAI
-    assert due_at("2027-02", 1) == at(2, 2, 0, year=2027)
+    assert due_at(date(2027, 2, 1), 1) == at(2, 2, 0, year=2027)

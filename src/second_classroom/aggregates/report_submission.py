@@ -124,10 +124,9 @@ def require_month(month: str) -> date:
     return required(first_day(month), MONTH_INVALID, month=month)
 
 
-def due_at(month: str, due_day: int) -> datetime:
-    """The end of the due day of ``month`` (the 28th: 29th 00:00 Shanghai)."""
-    first = first_day(month)
-    assert first is not None
+def due_at(first: date, due_day: int) -> datetime:
+    """The end of the due day of the month beginning ``first`` (``require_month``; the 28th:
+    29th 00:00 Shanghai)."""
     return datetime.combine(first.replace(day=due_day) + timedelta(days=1), time(), SHANGHAI)
 
 
@@ -144,7 +143,7 @@ def decide(
     require(state is None, SUBMITTED, college=command.college, month=command.month)
     require(bool(command.summary.strip() or command.attachment.strip()), EMPTY)
     day = rulebook.report_due_day
-    late = day is not None and ctx.now >= due_at(command.month, day)
+    late = day is not None and ctx.now >= due_at(first, day)
     return (
         MonthlyReportSubmitted(
             command.submission_id,
