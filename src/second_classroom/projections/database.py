@@ -114,20 +114,20 @@ class Index:
 
 
 # PostgreSQL refuses an index row over about 2,700 bytes (a B-tree page's third). A text in a
-# column an ``Index`` covers is held to this many characters (at most 4 bytes each in UTF-8,
+# column an ``Index`` covers is held to a bound in characters (at most 4 bytes each in UTF-8,
 # with room for the other columns) on every store, by the view that writes it: so a row is
 # left out alike whether the index is there (a catch-up) or not yet (a rebuild makes its
 # indexes at its end, where one over-long key would otherwise stop it), and on SQLite too.
-# No rulebook allows a longer id (``Limits.problems``): only a legacy event's text is refused.
-INDEX_KEY_CHARS = KEY_CHARS_MAX
+# The bound is ``core.text.KEY_CHARS_MAX``, which no rulebook's ids exceed
+# (``Limits.problems``): only a legacy event's text is refused.
 
 
 def index_key(text: str) -> str:
     """``text``, for a column an index covers; ValueError if it is longer than
-    ``INDEX_KEY_CHARS`` (the runner then leaves the event out of that view and lists it)."""
-    if len(text) > INDEX_KEY_CHARS:
+    ``KEY_CHARS_MAX`` (the runner then leaves the event out of that view and lists it)."""
+    if len(text) > KEY_CHARS_MAX:
         raise ValueError(
-            f"a text of {len(text)} characters for an indexed column (at most {INDEX_KEY_CHARS})"
+            f"a text of {len(text)} characters for an indexed column (at most {KEY_CHARS_MAX})"
         )
     return text
 
