@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-import gc
 import json
 import multiprocessing
 import os
@@ -27,6 +26,7 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder
 
 from second_classroom.core.time import SHANGHAI
 from second_classroom.persistence.stores import postgres_env, sqlite_env
+from second_classroom.projections.runner import _collector_paused  # a baseline as a rebuild runs
 from second_classroom.service import SecondClassroom
 
 RESULTS = Path(
@@ -156,15 +156,10 @@ class BenchStore:
         its passes over them doubled this baseline's time (measured), flattering the ratio."""
         began = time.perf_counter()
         count = 0
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with _collector_paused():
             for page in self._pages(f"SELECT state FROM {self._in(table)}"):
                 decoded = [json.loads(row[0]) for row in page]
                 count += len(decoded)
-        finally:
-            if collecting:
-                gc.enable()
         return count / (time.perf_counter() - began)
 
     def raw_read_stream(self, table: str, originator_id: UUID) -> list[Any]:
@@ -634,12 +629,23 @@ def _cpu_jiffies() -> tuple[int, int] | None:
 def process_cpu_s(pid: int) -> float | None:
     """User and system CPU seconds of process ``pid`` so far (``/proc/<pid>/stat``); None
     where there is no such file (not Linux, or the process is gone)."""
+    found = _proc_stat(Path(f"/proc/{pid}/stat"))
+    if found is None:
+        return None
+    _name, fields = found
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def _proc_stat(path: Path) -> tuple[str, list[str]] | None:
+    """A ``/proc/<pid>/stat``: the process's name, and the fields after it (the state is
+    ``[0]``; ``utime`` ``[11]``, ``stime`` ``[12]``, ``cutime`` ``[13]``, ``cstime`` ``[14]``);
+    None if it cannot be read (the process is gone)."""
     try:
-        text = Path(f"/proc/{pid}/stat").read_text()
+        text = path.read_text()
     except OSError:
         return None
-    fields = text[text.rfind(")") + 2 :].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    name_end = text.rfind(")")  # a name may hold ")" or spaces
+    return text[text.find("(") + 1 : name_end], text[name_end + 2 :].split()
 
 
 def _server_jiffies() -> int:
@@ -648,15 +654,10 @@ def _server_jiffies() -> int:
     waits for each backend that ends: its time is in the postmaster's children's times)."""
     total = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
+        found = _proc_stat(stat)
+        if found is None or found[0] != "postgres":
             continue
-        name_end = text.rfind(")")
-        if text[text.find("(") + 1 : name_end] != "postgres":
-            continue
-        fields = text[name_end + 2 :].split()
-        total += sum(int(v) for v in fields[11:15])  # utime, stime, cutime, cstime (14–17)
+        total += sum(int(v) for v in found[1][11:15])  # utime, stime, cutime, cstime (14–17)
     return total
 
 
@@ -735,17 +736,14 @@ class StatementLog:
         db = sqlite3.connect(self.snapshot, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        collecting = gc.isenabled()
-        gc.disable()
         try:
-            began = time.process_time()
-            for how, statement, params in self.entries:
-                if how == "many":
-                    db.executemany(statement, params)
-                else:
-                    db.execute(statement, params)
-            return time.process_time() - began
+            with _collector_paused():
+                began = time.process_time()
+                for how, statement, params in self.entries:
+                    if how == "many":
+                        db.executemany(statement, params)
+                    else:
+                        db.execute(statement, params)
+                return time.process_time() - began
         finally:
-            if collecting:
-                gc.enable()
             db.close()
