@@ -28,31 +28,26 @@ from second_classroom.projections.runner import ProjectionRunner
 from second_classroom.projections.views import AuditLog, standard_views
 from second_classroom.service import SecondClassroom
 from tests.specification import PE_ADMIN, at
-from tests.stores import TEST_SECRET
+from tests.stores import TEST_SECRET, legacy_event
 
 VIEWS = {view.name for view in standard_views()}
 
 
 def student_registered(number: str, name: str, stream: uuid.UUID | None = None) -> StoredEvent:
-    """A StudentRegistered as a writer before the boundary fix could have stored it: the JSON
-    written by hand (``json.dumps`` escapes NUL and lone surrogates, as any JSON writer may)."""
+    """A StudentRegistered as a writer before the boundary fix could have stored it."""
     stream = stream or uuid.uuid4()
-    body = {
-        "v": 1,
+    data = {
+        "student_id": str(stream),
+        "student_number": number,
+        "name": name,
+        "college": "PE",
+        "class_name": "石工25-1班",
+        "cohort": 2025,
+        "program": "undergraduate",
+        "by": "T-pe",
         "at": at(11, 24).isoformat(),
-        "data": {
-            "student_id": str(stream),
-            "student_number": number,
-            "name": name,
-            "college": "PE",
-            "class_name": "石工25-1班",
-            "cohort": 2025,
-            "program": "undergraduate",
-            "by": "T-pe",
-            "at": at(11, 24).isoformat(),
-        },
     }
-    return StoredEvent(stream, 1, "StudentRegistered", json.dumps(body).encode())
+    return legacy_event("StudentRegistered", stream, at(11, 24), data)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -147,18 +142,14 @@ def enrolment_registered(student: str) -> StoredEvent:
     """An EnrolmentRegistered as a writer before the boundary could have stored it, with no
     command (so the audit log's actor is its ``student``)."""
     stream = uuid.uuid4()
-    body = {
-        "v": 1,
+    data = {
+        "enrolment_id": str(stream),
+        "activity_id": str(uuid.uuid4()),
+        "student": student,
+        "status": "admitted",
         "at": at(11, 24).isoformat(),
-        "data": {
-            "enrolment_id": str(stream),
-            "activity_id": str(uuid.uuid4()),
-            "student": student,
-            "status": "admitted",
-            "at": at(11, 24).isoformat(),
-        },
     }
-    return StoredEvent(stream, 1, "EnrolmentRegistered", json.dumps(body).encode())
+    return legacy_event("EnrolmentRegistered", stream, at(11, 24), data)
 
 
 def test_a_key_too_long_for_an_index_is_left_out_alike_by_a_catch_up_and_a_rebuild(

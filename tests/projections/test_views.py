@@ -66,7 +66,7 @@ from tests.checkin_world import (
 from tests.enrolment_world import CLOSED, LEADER, REGISTERING, approved_activity, found_school
 from tests.example_counts import examples
 from tests.specification import PE_ADMIN, SCHOOL_ADMIN, at
-from tests.stores import TEST_SECRET, sqlite_memory_env
+from tests.stores import TEST_SECRET, legacy_event, sqlite_memory_env
 
 
 def test_views_follow_a_whole_semester_and_equal_a_rebuild(service: SecondClassroom) -> None:
@@ -425,7 +425,6 @@ def test_the_runner_never_passes_an_uncommitted_notification(
 ) -> None:
     """A transaction holds notification n open while n+1..n+3 commit: the runner waits at n,
     applies all four in order once n commits, and skips n only once it is known rolled back."""
-    import json
     import uuid
 
     import psycopg
@@ -449,22 +448,19 @@ def test_the_runner_never_passes_an_uncommitted_notification(
 
         def stored(number: str) -> tuple[Any, ...]:
             sid = uuid.uuid4()
-            body = {
-                "v": 1,
+            data = {
+                "student_id": str(sid),
+                "student_number": number,
+                "name": number,
+                "college": "PE",
+                "class_name": "班",
+                "cohort": 2025,
+                "program": "undergraduate",
+                "by": "T",
                 "at": at(11, 24).isoformat(),
-                "data": {
-                    "student_id": str(sid),
-                    "student_number": number,
-                    "name": number,
-                    "college": "PE",
-                    "class_name": "班",
-                    "cohort": 2025,
-                    "program": "undergraduate",
-                    "by": "T",
-                    "at": at(11, 24).isoformat(),
-                },
             }
-            return (sid, 1, "StudentRegistered", json.dumps(body).encode())
+            event = legacy_event("StudentRegistered", sid, at(11, 24), data)
+            return (event.originator_id, 1, event.topic, event.state)
 
         insert = (
             f'INSERT INTO "{postgres_schema}"."{table}"'
